@@ -1,0 +1,58 @@
+# Front door. The first target that needs it creates .venv and installs everything.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+INBOX ?= inbox
+OUTBOX ?= outbox
+
+.PHONY: help templates consolidate demo check test lint format bench samples clean
+
+help:
+	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
+	@echo "make consolidate  - kiểm tra và tổng hợp các tệp trong inbox/ vào outbox/<năm>/"
+	@echo "make demo         - tổng hợp hộp thư mẫu examples/inbox vào outbox/demo/"
+	@echo "make check FILE=… - kiểm tra riêng một tệp"
+	@echo "make test         - chạy toàn bộ kiểm thử"
+	@echo "make lint         - kiểm tra mã (ruff)"
+	@echo "make bench        - đo tốc độ (benchmarks/)"
+	@echo "make samples      - tạo lại hộp thư mẫu examples/inbox"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+templates: $(STAMP)
+	$(PY) -m pipeline templates --outbox $(OUTBOX)
+
+consolidate: $(STAMP)
+	$(PY) -m pipeline consolidate --inbox $(INBOX) --outbox $(OUTBOX)
+
+demo: $(STAMP)
+	$(PY) -m pipeline consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
+
+check: $(STAMP)
+	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)
+	$(PY) -m pipeline check $(FILE)
+
+samples: $(STAMP)
+	$(PY) -m pipeline samples --out examples/inbox
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check pipeline tests benchmarks
+	$(PY) -m ruff format --check pipeline tests benchmarks
+
+format: $(STAMP)
+	$(PY) -m ruff format pipeline tests benchmarks
+	$(PY) -m ruff check --fix pipeline tests benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,210 @@
+"""The dashboard: completeness first, headline totals, units to chase, native charts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .official import Styles, header, page_setup
+from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
+
+if TYPE_CHECKING:
+    from .consolidate import Report
+    from .workbook import DetailRef
+
+
+def dashboard(
+    wb: Workbook,
+    ws: Worksheet,
+    st: Styles,
+    report: Report,
+    sheets: dict[str, str],
+    pos: dict[str, tuple[int, int]],
+    refs: dict[str, DetailRef],
+    status_ref: DetailRef,
+) -> None:
+    from .workbook import q
+
+    form = report.form
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1, 20)
+    ws.set_column(2, 2, 4)
+    ws.set_column(3, 10, 12)
+    r = header(ws, st, form, 9, report.generated_at.date())
+    ws.merge_range(r, 0, r, 8, f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}", st.title)
+    ws.set_row(r, 30)
+    p = form.period
+    ws.merge_range(
+        r + 1,
+        0,
+        r + 1,
+        8,
+        f"Thực hiện {form.programme}. Số liệu từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}; "
+        f"hạn gửi trước {p.due_before:%d/%m/%Y}.",
+        st.subtitle,
+    )
+    ws.set_row(r + 1, 48)
+    r += 3
+    status = q(sheets["status"])
+    n = len(report.units)
+    first, last = status_ref.first, status_ref.last
+    on_time = sum(u.on_time is True for u in report.units)
+    late = sum(u.on_time is False for u in report.units)
+    counts = [
+        ("Số đơn vị phải báo cáo", f"=ROWS({status}!$B${first}:$B${last})", n),
+        (
+            "Số đơn vị đã gửi",
+            f'=COUNTIF({status}!$E${first}:$E${last},"Có")',
+            sum(u.submitted for u in report.units),
+        ),
+        (
+            "Số đơn vị được chấp nhận",
+            f'=COUNTIF({status}!$H${first}:$H${last},"Đã chấp nhận")',
+            report.count(UNIT_ACCEPTED),
+        ),
+        (
+            "Số đơn vị bị từ chối",
+            f'=COUNTIF({status}!$H${first}:$H${last},"Bị từ chối")',
+            report.count(UNIT_REJECTED),
+        ),
+        (
+            "Số đơn vị chưa gửi",
+            f'=COUNTIF({status}!$H${first}:$H${last},"Chưa gửi")',
+            report.count(UNIT_MISSING),
+        ),
+        ("Trong đó đúng hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Đúng hạn")', on_time),
+        ("Trong đó trễ hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Trễ hạn")', late),
+    ]
+    if n == 0:
+        counts[0] = ("Số đơn vị phải báo cáo", "=0", 0)
+    ws.write_string(r, 0, "TÌNH TRẠNG NỘP BÁO CÁO", st.h2)
+    status_rows = {}
+    for i, (label, formula, value) in enumerate(counts):
+        ws.write_string(r + 1 + i, 0, label, st.cell)
+        ws.write_formula(r + 1 + i, 1, formula, st.num_bold, value)
+        status_rows[label] = r + 1 + i
+    r += len(counts) + 2
+    res, src = refs["results"], refs["resources"]
+    rb = form.blocks["results"]
+    sb = form.blocks["resources"]
+    head = next((m.key for m in rb.measures if not m.value), rb.measures[0].key)
+    turns = next((m.key for m in rb.measures if m.at_least), head)
+    value = rb.totals[0].key if rb.totals else rb.value_measures[0]
+    src_total = sb.totals[0].key if sb.totals else sb.measures[0].key
+    t = report.totals
+    headline = [
+        (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t[f"results.{head}"]),
+        (
+            f"Tổng số lượt trẻ em được hỗ trợ ({rb.measure(turns).unit})",
+            res.rng(turns),
+            t[f"results.{turns}"],
+        ),
+        ("Tổng giá trị hỗ trợ (đồng)", res.rng(value), t[f"results.{value}"]),
+        ("Tổng nguồn lực đã vận động (đồng)", src.rng(src_total), t[f"resources.{src_total}"]),
+    ]
+    ws.write_string(r, 0, "SỐ LIỆU TỔNG HỢP (các tệp được chấp nhận)", st.h2)
+    for i, (label, rng, val) in enumerate(headline):
+        ws.write_string(r + 1 + i, 0, label, st.cell)
+        ws.write_formula(r + 1 + i, 1, f"=SUM({rng})", st.num_bold, val)
+    r += len(headline) + 2
+    chase = [u for u in report.units if u.status != UNIT_ACCEPTED]
+    ws.write_string(r, 0, f"ĐƠN VỊ CẦN ĐÔN ĐỐC ({len(chase)})", st.h2)
+    for i, u in enumerate(chase):
+        ws.write_string(r + 1 + i, 0, f"{u.name} ({u.code})", st.cell)
+        ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UNIT_REJECTED else st.warn)
+    if not chase:
+        ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)
+    end = r + 2 + max(len(chase), 1)
+    page_setup(ws, 0, 0)
+    ws.fit_to_pages(1, 0)
+
+    # ----- charts --------------------------------------------------------------------------
+    def chart(
+        kind: str,
+        title: str,
+        sheet_key: str,
+        value_col: int,
+        x_title: str,
+        y_title: str,
+        subtype: str | None = None,
+    ):
+        first_row, total_row = pos[sheet_key]
+        name = q(sheets[sheet_key])
+        opts = {"type": kind}
+        if subtype:
+            opts["subtype"] = subtype
+        ch = wb.add_chart(opts)
+        ch.add_series(
+            {
+                "name": title,
+                "categories": f"={name}!$B${first_row + 1}:$B${total_row}",
+                "values": f"={name}!${chr(65 + value_col)}${first_row + 1}:${chr(65 + value_col)}${total_row}",
+                "data_labels": {"value": True, "num_format": "#,##0"}
+                if kind != "pie"
+                else {"percentage": True},
+            }
+        )
+        ch.set_title({"name": title, "name_font": {"name": "Times New Roman", "size": 12}})
+        if kind != "pie":
+            ch.set_x_axis({"name": x_title, "num_font": {"name": "Times New Roman"}})
+            ch.set_y_axis({"name": y_title, "num_format": "#,##0", "num_font": {"name": "Times New Roman"}})
+            ch.set_legend({"none": True})
+        ch.set_size({"width": 620, "height": 330})
+        return ch
+
+    measures = [m.key for m in rb.measures] + [tt.key for tt in rb.totals]
+    c1 = chart(
+        "column",
+        "Số trẻ em được hỗ trợ theo nội dung",
+        "b01",
+        2 + measures.index(head),
+        "Nội dung hỗ trợ",
+        "Số trẻ em (người)",
+    )
+    c2 = chart(
+        "bar",
+        "Giá trị hỗ trợ theo địa bàn (đồng)",
+        "b02",
+        2 + measures.index(value),
+        "Giá trị (đồng)",
+        "Địa bàn",
+    )
+    src_measures = [m.key for m in sb.measures] + [tt.key for tt in sb.totals]
+    c3 = chart("pie", "Nguồn lực đã vận động theo nguồn", "b04", 2 + src_measures.index(src_total), "", "")
+    c4 = wb.add_chart({"type": "column"})
+    labels = ["Trong đó đúng hạn", "Trong đó trễ hạn", "Số đơn vị chưa gửi", "Số đơn vị bị từ chối"]
+    # the four status cells are not contiguous: write a small helper table for the chart
+    ws.write_string(end + 1, 0, "Số liệu cho biểu đồ tình trạng nộp", st.label)
+    for i, label in enumerate(labels):
+        ws.write_string(
+            end + 2 + i, 0, label.replace("Trong đó ", "").replace("Số đơn vị ", "").capitalize(), st.cell
+        )
+        ws.write_formula(
+            end + 2 + i,
+            1,
+            f"=B{status_rows[label] + 1}",
+            st.num,
+            counts[[c[0] for c in counts].index(label)][2],
+        )
+    c4.add_series(
+        {
+            "name": "Tình trạng nộp báo cáo",
+            "categories": f"={q(ws.name)}!$A${end + 3}:$A${end + 6}",
+            "values": f"={q(ws.name)}!$B${end + 3}:$B${end + 6}",
+            "data_labels": {"value": True},
+            "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#A5A5A5", "#C00000")],
+        }
+    )
+    c4.set_title(
+        {"name": "Tình trạng nộp báo cáo (số đơn vị)", "name_font": {"name": "Times New Roman", "size": 12}}
+    )
+    c4.set_x_axis({"name": "Tình trạng"})
+    c4.set_y_axis({"name": "Số đơn vị"})
+    c4.set_legend({"none": True})
+    c4.set_size({"width": 620, "height": 330})
+    ws.insert_chart("D5", c4)
+    ws.insert_chart("D23", c1)
+    ws.insert_chart("D41", c2, {"y_offset": 0})
+    ws.insert_chart("D59", c3)

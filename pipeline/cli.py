@@ -1,0 +1,176 @@
+"""Command line: a thin skin over the library. Messages are Vietnamese.
+
+Exit codes: 0 done; 1 with --strict when a file was rejected or a unit is missing, or
+for `check` when a file has errors; 2 for usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .form import DEFAULT_FORM, FormError, load_form
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with a hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Lỗi: {message}\nGõ '{self.prog} --help' để xem hướng dẫn.\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="python -m pipeline",
+        description="Tổng hợp báo cáo kết quả thực hiện Quyết định 588/QĐ-TTg.",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_FORM,
+        help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)})",
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    f = sub.add_parser("form", help="in bố cục biểu mẫu (ô nhập liệu, danh mục)")
+    f.add_argument("--json", action="store_true", help="in dưới dạng JSON cho chương trình khác")
+
+    t = sub.add_parser("templates", help="tạo mẫu trống cho từng đơn vị")
+    t.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
+
+    c = sub.add_parser("consolidate", help="kiểm tra và tổng hợp các tệp trong inbox")
+    c.add_argument("--inbox", type=Path, default=Path("inbox"), help="thư mục tệp nhận được")
+    c.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
+    c.add_argument("--archive", type=Path, help="thư mục chứa kết quả các năm trước")
+    c.add_argument("--json", action="store_true", help="in báo cáo dưới dạng JSON")
+    c.add_argument(
+        "--strict", action="store_true", help="thoát mã 1 nếu có tệp bị từ chối hoặc đơn vị chưa gửi"
+    )
+    c.add_argument("--workers", type=int, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
+    c.add_argument("--year", type=int, help="năm báo cáo (mặc định: theo cấu hình)")
+
+    k = sub.add_parser("check", help="kiểm tra riêng từng tệp, không tổng hợp")
+    k.add_argument("files", nargs="+", type=Path, help="các tệp cần kiểm tra")
+    k.add_argument("--json", action="store_true", help="in kết quả dưới dạng JSON")
+
+    s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
+    s.add_argument("--out", type=Path, default=Path("examples/inbox"), help="thư mục ghi tệp mẫu")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        overrides = {"period": {"year": args.year}} if getattr(args, "year", None) else None
+        form = load_form(args.config, overrides)
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
+        return EXIT_USAGE
+    handler = {
+        "form": _form,
+        "templates": _templates,
+        "consolidate": _consolidate,
+        "check": _check,
+        "samples": _samples,
+    }[args.command]
+    try:
+        return handler(form, args)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nĐã dừng theo yêu cầu; các tệp kết quả cũ vẫn nguyên vẹn.\n")
+        return 130
+
+
+def _form(form, args) -> int:
+    layout = form.layout_json()
+    if args.json:
+        print(json.dumps(layout, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Biểu mẫu {form.id}, phiên bản {form.version}, năm {form.year}")
+    print(
+        f"Đơn vị báo cáo: {len(form.units)}; địa bàn: {len(form.regions)}; "
+        f"nội dung hỗ trợ: {len(form.categories)}; nguồn lực: {len(form.sources)}"
+    )
+    for f in layout["info"]:
+        print(f"  {f['sheet']}!{f['cell']:<5} {f['label']}")
+    print("Dùng --json để xem đầy đủ vị trí các ô nhập liệu.")
+    return EXIT_OK
+
+
+def _templates(form, args) -> int:
+    from .paths import templates_dir
+    from .template import write_templates
+
+    out = templates_dir(args.outbox, form.year)
+    paths = write_templates(form, out)
+    print(f"Đã tạo {len(paths)} mẫu báo cáo năm {form.year} trong {out}/")
+    return EXIT_OK
+
+
+def _consolidate(form, args) -> int:
+    from .atomic import OutboxBusy
+    from .consolidate import report_json, run
+    from .summary import print_summary
+
+    if args.inbox.exists() and not args.inbox.is_dir():
+        sys.stderr.write(f"Lỗi: '{args.inbox}' không phải là thư mục.\n")
+        return EXIT_USAGE
+    if args.workers is not None and args.workers < 1:
+        sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")
+        return EXIT_USAGE
+    try:
+        report = run(
+            form,
+            args.inbox,
+            args.outbox,
+            workers=args.workers,
+            show_progress=not args.json,
+            archive=args.archive,
+        )
+    except OutboxBusy as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_USAGE
+    if args.json:
+        print(report_json(report))
+    else:
+        print_summary(report)
+    if args.strict and (report.count("rejected") or report.count("missing")):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _check(form, args) -> int:
+    from .consolidate import check_files
+    from .summary import print_check
+
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        for p in missing:
+            sys.stderr.write(f"Lỗi: không tìm thấy tệp '{p}'.\n")
+        return EXIT_USAGE
+    parsed = check_files(form, args.files)
+    if args.json:
+        out = [
+            {
+                "file": str(path),
+                "unit": p.unit_code,
+                "valid": not p.has_errors and p.is_report,
+                "findings": [f.to_dict() for f in p.findings],
+            }
+            for path, p in zip(args.files, parsed, strict=True)
+        ]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print_check(parsed)
+    return EXIT_FINDINGS if any(p.has_errors for p in parsed) else EXIT_OK
+
+
+def _samples(form, args) -> int:
+    from .samples import write_samples
+
+    paths = write_samples(form, args.out)
+    print(f"Đã tạo {len(paths)} tệp mẫu trong {args.out}/")
+    return EXIT_OK

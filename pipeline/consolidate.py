@@ -1,0 +1,173 @@
+"""The consolidation run: read every file, validate, choose, total, write the outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .aggregate import Detail, build_detail, grand_totals
+from .extract import Parsed, parse_file
+from .findings import Finding
+from .form import Form
+from .history import History, load_history, plausibility_findings
+from .progress import Progress
+from .submissions import FileRecord, UnitStatus, resolve
+from .validate import validate_all
+
+PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
+IGNORED_NAMES = {".gitkeep"}
+
+
+@dataclass
+class Report:
+    """One run's result; the workbook, the terminal summary and --json are views of it."""
+
+    form: Form
+    inbox: Path
+    files: list[FileRecord]
+    units: list[UnitStatus]
+    detail: Detail
+    totals: dict[str, int]
+    history: History
+    generated_at: dt.datetime
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for rec in self.files for f in rec.parsed.findings]
+
+    def count(self, status: str) -> int:
+        return sum(u.status == status for u in self.units)
+
+    def to_dict(self) -> dict[str, Any]:
+        from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
+
+        return {
+            "year": self.form.year,
+            "form": {"id": self.form.id, "version": self.form.version},
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "inbox": str(self.inbox),
+            "summary": {
+                "units": len(self.units),
+                "accepted": self.count(UNIT_ACCEPTED),
+                "rejected": self.count(UNIT_REJECTED),
+                "missing": self.count(UNIT_MISSING),
+                "files": len(self.files),
+            },
+            "units": [
+                {
+                    "code": u.code,
+                    "name": u.name,
+                    "kind": u.kind,
+                    "status": u.status,
+                    "status_vi": u.status_vi,
+                    "on_time": u.on_time,
+                    "submitted_on": u.submitted_on.isoformat() if u.submitted_on else None,
+                    "file": u.file.parsed.name if u.file else None,
+                    "files": [f.parsed.name for f in u.files],
+                    "note": u.note,
+                }
+                for u in self.units
+            ],
+            "files": [rec.manifest() for rec in self.files],
+            "findings": [f.to_dict() for f in self.findings],
+            "totals": self.totals,
+            "outputs": self.outputs,
+        }
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Every regular file under the inbox (sorted, so runs are deterministic)."""
+    if not inbox.is_dir():
+        return []
+    files = [
+        p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink() and p.name not in IGNORED_NAMES
+    ]
+    return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
+
+
+def _parse_one(args: tuple[Path, int, Form, str]) -> Parsed:
+    path, file_id, form, name = args
+    return parse_file(path, file_id, form, name)
+
+
+def read_all(
+    form: Form,
+    paths: list[Path],
+    workers: int | None = None,
+    show: bool = True,
+    base: Path | None = None,
+) -> list[Parsed]:
+    """Parse every file, in parallel above PARALLEL_FROM files; order is the input order.
+
+    Files are named relative to `base` (the inbox), as the officer sees them.
+    """
+    progress = Progress(len(paths), "Đang đọc tệp") if show else None
+    jobs = [(p, i, form, p.relative_to(base).as_posix() if base else p.name) for i, p in enumerate(paths)]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    out: list[Parsed] = []
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for parsed in pool.map(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+                out.append(parsed)
+                if progress:
+                    progress.step()
+    else:
+        for job in jobs:
+            out.append(_parse_one(job))
+            if progress:
+                progress.step()
+    if progress:
+        progress.close()
+    return out
+
+
+def run(
+    form: Form,
+    inbox: Path,
+    outbox: Path,
+    *,
+    workers: int | None = None,
+    show_progress: bool = True,
+    archive: Path | None = None,
+    write: bool = True,
+) -> Report:
+    """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors."""
+    paths = inbox_files(inbox)
+    parsed = read_all(form, paths, workers, show_progress, base=inbox)
+    validate_all(form, parsed)
+    history = load_history(form, archive or outbox)
+    plausibility_findings(form, parsed, history)
+    files, units = resolve(form, parsed)
+    detail = build_detail(form, units)
+    report = Report(
+        form=form,
+        inbox=inbox,
+        files=files,
+        units=units,
+        detail=detail,
+        totals=grand_totals(form, detail),
+        history=history,
+        generated_at=dt.datetime.now().replace(microsecond=0),
+    )
+    if write:
+        from .outputs import write_outputs
+
+        write_outputs(report, outbox)
+    return report
+
+
+def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
+    """Validate files on their own (no consolidation, nothing written)."""
+    parsed = read_all(form, paths, workers=1, show=False)
+    validate_all(form, parsed)
+    return parsed
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str)

@@ -1,0 +1,371 @@
+"""From a file's cell values to tidy records, guided by the form layout.
+
+This step checks what only the file's geometry can tell (our template? which version?
+sheets and labels where the form puts them? merged input cells?) and parses each input
+cell (numbers typed as text, dates, formulas without cached values). Rules across cells
+and files (ranges, codes, cross-field rules, duplicates) are checked afterwards on the
+stacked records by the pandera schemas in `validate.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import findings as fd
+from .findings import Finding
+from .form import Block, Form, Unit, col_index, col_letter, meta_cell, norm_text
+from .reader import FileInfo, RawBook, ReadProblem, SheetData, file_info, read_book
+from .values import is_blank, parse_date, parse_int, parse_text
+
+NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
+
+
+@dataclass
+class Parsed:
+    """Everything the pipeline learnt from one file, before cross-file validation."""
+
+    file_id: int
+    path: str
+    info: FileInfo
+    format: str = ""
+    is_report: bool = True
+    unit_code: str | None = None  # the unit the file claims (even if unknown)
+    report_date: dt.date | None = None
+    findings: list[Finding] = field(default_factory=list)
+    info_row: dict[str, Any] | None = None
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    content_key: str = ""  # identical data => identical key
+    flagged_cells: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == fd.ERROR for f in self.findings)
+
+
+def wanted_sheets(form: Form) -> list[str]:
+    return [form.sheets["meta"], form.sheets["info"], *(b.sheet for b in form.blocks.values())]
+
+
+def parse_file(path: Path, file_id: int, form: Form, name: str | None = None) -> Parsed:
+    """Read and parse one file. Never raises for bad input: problems become findings.
+
+    `name` is how the file is shown to people (its path relative to the inbox).
+    """
+    name = name or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        p = Parsed(file_id, str(path), FileInfo(name, 0, "", 0.0), is_report=False)
+        p.findings.append(fd.make("FILE_CORRUPT", f"không đọc được tệp ({exc.strerror})", file=name))
+        return p
+    p = Parsed(file_id, str(path), file_info(path, data, name))
+    try:
+        book = read_book(data, path.name, wanted_sheets(form), form.limits)
+    except ReadProblem as exc:
+        p.is_report = exc.code not in NOT_REPORT_CODES
+        p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))
+        return p
+    del data
+    p.format = book.format
+    _Extractor(form, p, book).run()
+    if p.unit_code:  # findings made before the unit was known
+        p.findings = [replace(f, unit=p.unit_code) for f in p.findings]
+    return p
+
+
+class _Extractor:
+    def __init__(self, form: Form, parsed: Parsed, book: RawBook) -> None:
+        self.form = form
+        self.p = parsed
+        self.book = book
+
+    # -- helpers -------------------------------------------------------------------------
+    def add(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = "") -> None:
+        self.p.findings.append(
+            fd.make(
+                code,
+                message,
+                file=self.p.name,
+                unit=self.p.unit_code or "",
+                sheet=sheet,
+                cell=cell,
+                value=value,
+            )
+        )
+        if cell and fd.RULES[code].severity == fd.ERROR:
+            self.p.flagged_cells.add((sheet, cell))
+
+    def number(self, sheet: SheetData, cell: str) -> int | None:
+        raw = sheet.get(cell)
+        if raw is None and cell in sheet.formulas_without_value:
+            self.add(
+                "FORMULA_NO_VALUE",
+                f"ô {cell} chứa công thức nhưng không có giá trị; hãy mở bằng Excel và lưu lại",
+                sheet.name,
+                cell,
+            )
+            return None
+        value, problem, was_text = parse_int(raw, self.form.limits.max_number)
+        if problem and problem[0] != "NUMBER_NEGATIVE":
+            self.add(problem[0], f"{problem[1]} (giá trị: {fd.show(raw)})", sheet.name, cell, raw)
+            return None
+        if was_text and problem is None and value is not None:
+            self.add(
+                "NUMBER_FROM_TEXT",
+                f"số được gõ dưới dạng chữ '{fd.show(raw)}', đã đọc là {fd.show(value)}; "
+                "lần sau hãy gõ số không có dấu phân cách",
+                sheet.name,
+                cell,
+                raw,
+            )
+        return value
+
+    # -- steps ---------------------------------------------------------------------------
+    def run(self) -> None:
+        form, book = self.form, self.book
+        if not self._template_ok():
+            return
+        missing = [s for s in wanted_sheets(form) if s not in book.sheets]
+        for s in missing:
+            self.add(
+                "SHEET_MISSING",
+                f"không tìm thấy trang '{s}'; có thể trang đã bị đổi tên hoặc xóa. "
+                "Hãy dùng lại mẫu gốc và điền lại",
+                s,
+            )
+        if missing:
+            return
+        visible_form_sheets = [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
+        for s in visible_form_sheets:
+            if s in book.hidden:
+                self.add("SHEET_HIDDEN", f"trang '{s}' đang bị ẩn; số liệu vẫn được đọc", s)
+        order = [n for n in book.sheet_names if n in visible_form_sheets]
+        if order != [s for s in visible_form_sheets if s in order]:
+            self.add(
+                "SHEET_ORDER",
+                "thứ tự các trang khác mẫu gốc; số liệu vẫn được đọc theo tên trang",
+            )
+        unit = self._info()
+        if unit is None:
+            return
+        rows_all: list[str] = []
+        for block in form.blocks.values():
+            self.p.rows[block.key] = self._block(block, unit)
+            rows_all.append(repr(sorted(map(sorted_items, self.p.rows[block.key]))))
+        self.p.content_key = repr((sorted_items(self.p.info_row or {}, skip={"report_date"}), rows_all))
+
+    def _template_ok(self) -> bool:
+        form, book = self.form, self.book
+        meta = book.sheets.get(form.sheets["meta"])
+        if meta is None:
+            self.add(
+                "TEMPLATE_UNKNOWN",
+                "tệp không phải mẫu báo cáo của chương trình (không có dấu nhận biết mẫu); "
+                "hãy dùng mẫu do Sở gửi",
+            )
+            return False
+        form_id = parse_text(meta.get(meta_cell("form_id")))
+        version = parse_text(meta.get(meta_cell("version")))
+        if form_id != form.id:
+            self.add(
+                "TEMPLATE_UNKNOWN",
+                f"tệp là mẫu '{form_id or '?'}', không phải mẫu '{form.id}' của chương trình",
+                form.sheets["meta"],
+                meta_cell("form_id"),
+                form_id,
+            )
+            return False
+        if version not in form.accepted_versions:
+            self.add(
+                "TEMPLATE_OLD",
+                f"tệp dùng mẫu phiên bản {version or '?'}, không còn được nhận; hãy tải mẫu mới "
+                f"(phiên bản {form.version}) và điền lại",
+                form.sheets["meta"],
+                meta_cell("version"),
+                version,
+            )
+            return False
+        return True
+
+    def _check_label(self, sheet: SheetData, cell: str, expected: str) -> bool:
+        found = sheet.get(cell)
+        if norm_text(parse_text(found)) == norm_text(expected):
+            return True
+        self.add(
+            "LAYOUT_CHANGED",
+            f"bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là "
+            f"'{fd.show(found)}'. Không thêm, xóa dòng hay cột; hãy dùng lại mẫu gốc",
+            sheet.name,
+            cell,
+            found,
+        )
+        return False
+
+    def _merged_over(self, sheet: SheetData, cells: list[str]) -> bool:
+        if not sheet.merged:
+            return False
+        targets = set()
+        for c in cells:
+            letters = c.rstrip("0123456789")
+            targets.add((int(c[len(letters) :]) - 1, col_index(letters)))
+        for (r0, c0), (r1, c1) in sheet.merged:
+            for r, c in targets:
+                if r0 <= r <= r1 and c0 <= c <= c1:
+                    top = f"{col_letter(c0)}{r0 + 1}"
+                    bottom = f"{col_letter(c1)}{r1 + 1}"
+                    self.add(
+                        "MERGED_INPUT",
+                        f"các ô {top}:{bottom} bị gộp, che mất ô nhập liệu; hãy bỏ gộp ô và điền lại",
+                        sheet.name,
+                        top,
+                    )
+                    return True
+        return False
+
+    def _info(self) -> Unit | None:
+        form = self.form
+        sheet = self.book.sheets[form.sheets["info"]]
+        label_col = "B"
+        ok = all(self._check_label(sheet, f"{label_col}{f.row}", f.label) for f in form.info_fields)
+        if not ok:
+            return None
+        if self._merged_over(sheet, [f.cell for f in form.info_fields]):
+            return None
+        row: dict[str, Any] = {}
+        for f in form.info_fields:
+            raw = sheet.get(f.cell)
+            if f.type in ("count", "year"):
+                row[f.key] = self.number(sheet, f.cell)
+            elif f.type == "date":
+                value, problem = parse_date(raw)
+                if problem:
+                    self.add(problem[0], f"{problem[1]} (giá trị: {fd.show(raw)})", sheet.name, f.cell, raw)
+                row[f.key] = value
+            else:
+                text = parse_text(raw)
+                if len(text) > form.limits.max_text_chars:
+                    self.add(
+                        "TEXT_TOO_LONG",
+                        f"nội dung dài {len(text):,} ký tự, tối đa {form.limits.max_text_chars:,}",
+                        sheet.name,
+                        f.cell,
+                    )
+                    text = text[: form.limits.max_text_chars]
+                row[f.key] = text or None
+        self.p.info_row = row
+        code = row.get("unit_code")
+        self.p.unit_code = code
+        self.p.report_date = row.get("report_date")
+        unit = form.units_by_code.get(code or "")
+        if unit is None:
+            # Unknown unit: validation reports it; the layout cannot be chosen.
+            return None
+        return unit
+
+    def _block(self, block: Block, unit: Unit) -> list[dict[str, Any]]:
+        form = self.form
+        sheet = self.book.sheets[block.sheet]
+        specs = form.rows_for(block, unit)
+        total_row = form.total_row(block, unit)
+        # geometry: column headers, the "(1)" numbering, fixed row labels, the total label
+        head = block.first_row - 3
+        ok = self._check_label(sheet, f"A{block.first_row - 1}", "(1)")
+        ok = ok and all(
+            self._check_label(sheet, f"{block.measure_column(m.key)}{head}", m.label) for m in block.measures
+        )
+        ok = ok and self._check_label(sheet, f"A{total_row}", "Tổng cộng")
+        for spec in specs:
+            if not ok:
+                break
+            for kf in block.key_fields:
+                if kf.key in spec.fixed:
+                    name = {i.code: i.name for i in form.items(kf.key)}[spec.fixed[kf.key]]
+                    ok = ok and self._check_label(sheet, f"{kf.column}{spec.row}", name)
+        if not ok:
+            return []
+        input_cells = [f"{block.measure_column(m.key)}{s.row}" for s in specs for m in block.measures] + [
+            f"{kf.column}{s.row}" for s in specs for kf in block.key_fields if kf.key not in s.fixed
+        ]
+        if self._merged_over(sheet, input_cells):
+            return []
+        out: list[dict[str, Any]] = []
+        sums = {m.key: 0 for m in block.measures}
+        row_totals: list[tuple[int, dict[str, int]]] = []
+        for spec in specs:
+            values = {
+                m.key: self.number(sheet, f"{block.measure_column(m.key)}{spec.row}") for m in block.measures
+            }
+            record: dict[str, Any] = {"row": spec.row}
+            blank_keys = []
+            for kf in block.key_fields:
+                if kf.key in spec.fixed:
+                    record[kf.key] = spec.fixed[kf.key]
+                    continue
+                raw = parse_text(sheet.get(f"{kf.column}{spec.row}"))
+                if not raw:
+                    blank_keys.append(kf)
+                record[kf.key] = form.code_for(kf.key, raw) or raw if raw else None
+            has_numbers = any(v is not None for v in values.values())
+            for k, v in values.items():
+                sums[k] += v or 0
+            row_totals.append((spec.row, values))
+            if not has_numbers:
+                continue
+            for kf in blank_keys:
+                self.add(
+                    "ROW_KEY_MISSING",
+                    f"dòng {spec.row} có số liệu nhưng chưa chọn {kf.label.lower()}",
+                    sheet.name,
+                    f"{kf.column}{spec.row}",
+                )
+            if blank_keys:
+                continue
+            record.update(values)
+            record["own_region"] = unit.region if block.key == "results" else None
+            out.append(record)
+        self._cached_totals(block, sheet, total_row, sums, row_totals)
+        return out
+
+    def _cached_totals(
+        self,
+        block: Block,
+        sheet: SheetData,
+        total_row: int,
+        sums: dict[str, int],
+        row_totals: list[tuple[int, dict[str, int | None]]],
+    ) -> None:
+        """Compare totals cached in the file with the totals recomputed from its inputs."""
+        expected: dict[str, int] = {}
+        for m in block.measures:
+            expected[f"{block.measure_column(m.key)}{total_row}"] = sums[m.key]
+        for t in block.totals:
+            col = block.total_column(t.key)
+            expected[f"{col}{total_row}"] = sum(sums[k] for k in t.sum_of)
+            for row, values in row_totals:
+                expected[f"{col}{row}"] = sum(values[k] or 0 for k in t.sum_of)
+        for cell, want in expected.items():
+            cached = sheet.get(cell)
+            if is_blank(cached):
+                continue
+            got, problem, _ = parse_int(cached, 10**30)
+            if problem is None and got == want:
+                continue
+            self.add(
+                "TOTAL_MISMATCH",
+                f"tổng ghi trong tệp là {fd.show(cached)} nhưng tính lại từ các ô nhập là "
+                f"{fd.show(want)}; chương trình dùng số tính lại",
+                sheet.name,
+                cell,
+                cached,
+            )
+
+
+def sorted_items(d: dict[str, Any], skip: set[str] | None = None) -> list[tuple[str, str]]:
+    return sorted((k, repr(v)) for k, v in d.items() if not skip or k not in skip)

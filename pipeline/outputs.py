@@ -1,0 +1,66 @@
+"""Write a run's outputs: workbook, CSV, manifest, JSON report and feedback files.
+
+Every file is written to a temporary name and renamed into place, under a lock on the
+year's output folder, so a crash never leaves half a workbook and two runs never mix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .atomic import atomic_path, outbox_lock, write_bytes_atomic
+from .paths import (
+    detail_csv_path,
+    feedback_dir,
+    manifest_path,
+    report_path,
+    workbook_path,
+    year_dir,
+)
+
+if TYPE_CHECKING:
+    from .consolidate import Report
+
+
+def write_outputs(report: Report, outbox: Path) -> None:
+    form = report.form
+    folder = year_dir(outbox, form.year)
+    with outbox_lock(folder):
+        csv_path = detail_csv_path(outbox, form.year)
+        with atomic_path(csv_path) as tmp:
+            report.detail.long(form).to_csv(tmp, index=False, encoding="utf-8-sig")
+        manifest = {
+            "year": form.year,
+            "generated_at": report.generated_at.isoformat(timespec="seconds"),
+            "inbox": str(report.inbox),
+            "files": [rec.manifest() for rec in report.files],
+        }
+        write_bytes_atomic(
+            manifest_path(outbox, form.year),
+            json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
+        )
+        from .feedback import write_feedback
+
+        fb_dir = feedback_dir(outbox, form.year)
+        written = write_feedback(report, outbox)
+        if fb_dir.is_dir():  # feedback from earlier runs for files now fixed or gone
+            for old in fb_dir.glob("*.xlsx"):
+                if old not in written:
+                    old.unlink()
+        from .workbook import write_workbook
+
+        wb_path = workbook_path(outbox, form.year)
+        with atomic_path(wb_path) as tmp:
+            write_workbook(report, tmp)
+        report.outputs = {
+            "workbook": str(wb_path),
+            "csv": str(csv_path),
+            "manifest": str(manifest_path(outbox, form.year)),
+            "report": str(report_path(outbox, form.year)),
+            "feedback": [str(p) for p in written],
+        }
+        from .consolidate import report_json
+
+        write_bytes_atomic(report_path(outbox, form.year), report_json(report).encode("utf-8"))

@@ -1,0 +1,306 @@
+"""Open an untrusted file safely and read the cell values of the sheets we need.
+
+Every file is read from disk exactly once (its bytes are hashed and parsed from memory).
+Limits on size, zip entries, compression ratio, rows and columns are checked before any
+spreadsheet reader touches the file. Cell values come from python-calamine; the sheet XML
+is scanned (without expanding entities) only to find formulas that carry no cached value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import python_calamine as pc
+from defusedxml import ElementTree as SafeET
+
+from .form import Limits, col_index, col_letter
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+
+_KNOWN_NOT_REPORT = {
+    b"%PDF": "tệp PDF",
+    b"\x89PNG": "ảnh PNG",
+    b"\xff\xd8\xff": "ảnh JPEG",
+    b"GIF8": "ảnh GIF",
+    b"{\\rtf": "tệp RTF",
+}
+_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,7})"')
+
+
+class ReadProblem(Exception):
+    """The file cannot be read as a report; carries a rule code and a Vietnamese message."""
+
+    def __init__(self, code: str, message: str, sheet: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.sheet = sheet
+
+
+@dataclass
+class SheetData:
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    formulas_without_value: set[str] = field(default_factory=set)
+
+    def get(self, cell: str) -> Any:
+        col, row = _split(cell)
+        if row - 1 < len(self.rows):
+            r = self.rows[row - 1]
+            if col < len(r):
+                v = r[col]
+                return None if v == "" else v
+        return None
+
+
+@dataclass
+class RawBook:
+    """What one file holds, as far as the pipeline needs it."""
+
+    format: str  # "xlsx", "xlsm", "xls", "ods", "xlsb"
+    sheet_names: list[str]
+    hidden: set[str]
+    sheets: dict[str, SheetData]
+
+
+@dataclass
+class FileInfo:
+    name: str
+    size: int
+    sha256: str
+    mtime: float
+
+
+def _split(cell: str) -> tuple[int, int]:
+    m = re.match(r"([A-Z]+)(\d+)$", cell)
+    if not m:
+        raise ValueError(cell)
+    return col_index(m.group(1)), int(m.group(2))
+
+
+def file_info(path: Path, data: bytes, name: str) -> FileInfo:
+    st = path.stat()
+    return FileInfo(name, len(data), hashlib.sha256(data).hexdigest(), st.st_mtime)
+
+
+def sniff(name: str, data: bytes) -> str:
+    """The kind of file from its bytes (never from its name alone)."""
+    if not data:
+        raise ReadProblem("FILE_EMPTY", "tệp rỗng (0 byte); hãy gửi lại tệp")
+    if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    for magic, what in _KNOWN_NOT_REPORT.items():
+        if data.startswith(magic):
+            raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({what})")
+    ext = PurePosixPath(name).suffix.lower()
+    if ext in SPREADSHEET_EXT:
+        raise ReadProblem(
+            "FILE_CORRUPT",
+            "tệp bị hỏng hoặc không phải tệp Excel thật; hãy mở bằng Excel và lưu lại dưới dạng .xlsx",
+        )
+    raise ReadProblem("FILE_NOT_REPORT", "không phải tệp báo cáo (không phải tệp Excel)")
+
+
+def _is_encrypted(data: bytes) -> bool:
+    try:
+        import msoffcrypto
+
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:  # noqa: BLE001 - an unreadable OLE file is simply not encrypted Office
+        return False
+
+
+def _check_zip(zf: zipfile.ZipFile, limits: Limits, size: int) -> str:
+    infos = zf.infolist()
+    if len(infos) > limits.max_zip_entries:
+        raise ReadProblem("FILE_TOO_LARGE", f"tệp nén chứa quá nhiều thành phần ({len(infos)})")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_part_bytes:
+            raise ReadProblem(
+                "FILE_TOO_LARGE",
+                f"thành phần '{info.filename[:60]}' khi giải nén quá lớn "
+                f"({info.file_size:,} byte, tối đa {limits.max_part_bytes:,})",
+            )
+        if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio:
+            if info.file_size > 1_000_000:
+                raise ReadProblem(
+                    "FILE_UNSAFE",
+                    f"thành phần '{info.filename[:60]}' có tỉ lệ nén bất thường (nghi tệp 'bom nén')",
+                )
+    if total > limits.max_uncompressed_bytes:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"tệp khi giải nén quá lớn ({total:,} byte, tối đa {limits.max_uncompressed_bytes:,})",
+        )
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype")[:100]:
+        return "ods"
+    if "word/document.xml" in names:
+        raise ReadProblem("FILE_NOT_REPORT", "không phải tệp báo cáo (tệp Word)")
+    if "ppt/presentation.xml" in names:
+        raise ReadProblem("FILE_NOT_REPORT", "không phải tệp báo cáo (tệp PowerPoint)")
+    if "mimetype" in names:
+        raise ReadProblem("FILE_NOT_REPORT", "không phải tệp báo cáo (tài liệu OpenDocument)")
+    raise ReadProblem("FILE_NOT_REPORT", "không phải tệp báo cáo (tệp nén .zip)")
+
+
+def _no_dtd(zf: zipfile.ZipFile, part: str) -> None:
+    with zf.open(part) as fh:
+        head = fh.read(2048)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise ReadProblem("FILE_UNSAFE", "tệp chứa khai báo DTD/ENTITY trong XML (không an toàn)")
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Map sheet name -> zip part of its XML, parsed with defusedxml."""
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
+    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        _no_dtd(zf, part)
+    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out: dict[str, str] = {}
+    for s in wb.iterfind("m:sheets/m:sheet", ns):
+        rid = s.get(f"{{{ns['r']}}}id")
+        target = targets.get(rid, "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        out[s.get("name", "")] = str(PurePosixPath(part))
+    return out
+
+
+def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> set[str]:
+    """Check the sheet's extent and return the cells holding a formula with no cached value."""
+    max_row = 0
+    for m in _ROW_REF.finditer(xml):
+        max_row = max(max_row, int(m.group(1)))
+    if max_row > limits.max_rows:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"trang có quá nhiều dòng (dòng {max_row:,}, tối đa {limits.max_rows:,})",
+            sheet=name,
+        )
+    missing: set[str] = set()
+    if b"<f" not in xml and b":f" not in xml:
+        return missing
+    for m in _CELL.finditer(xml):
+        body = m.group(3) or b""
+        if b"<f" not in body and b":f>" not in body and b":f " not in body:
+            continue
+        has_value = re.search(rb"<(?:\w+:)?v>[^<]", body) or re.search(rb"<(?:\w+:)?is>", body)
+        if has_value:
+            continue
+        ref = _REF.search(m.group(1))
+        if ref:
+            missing.add(ref.group(1).decode() + ref.group(2).decode())
+    return missing
+
+
+def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawBook:
+    """Read the values of the `wanted` sheets (those present) from a file's bytes."""
+    if len(data) > limits.max_file_bytes:
+        raise ReadProblem(
+            "FILE_TOO_LARGE", f"tệp quá lớn ({len(data):,} byte, tối đa {limits.max_file_bytes:,})"
+        )
+    kind = sniff(name, data)
+    formulas: dict[str, set[str]] = {}
+    if kind == "ole":
+        if _is_encrypted(data):
+            raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
+        fmt = "xls"
+    else:
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ReadProblem(
+                "FILE_CORRUPT",
+                "tệp bị hỏng (không giải nén được); hãy mở bằng Excel, lưu lại và gửi lại",
+            ) from exc
+        with zf:
+            fmt = _check_zip(zf, limits, len(data))
+            if fmt == "xlsx":
+                if PurePosixPath(name).suffix.lower() == ".xlsm":
+                    fmt = "xlsm"
+                try:
+                    parts = _sheet_parts(zf)
+                    for sheet in wanted:
+                        part = parts.get(sheet)
+                        if part and part in zf.namelist():
+                            _no_dtd(zf, part)
+                            formulas[sheet] = _scan_sheet_xml(zf.read(part), sheet, limits)
+                    if "xl/sharedStrings.xml" in zf.namelist():
+                        _no_dtd(zf, "xl/sharedStrings.xml")
+                except ReadProblem:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - any malformed part means a broken file
+                    raise ReadProblem(
+                        "FILE_CORRUPT",
+                        "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
+                    ) from exc
+            elif fmt == "ods":
+                _no_dtd(zf, "content.xml")
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - calamine raises several error types
+        if fmt in ("xls", "ods", "xlsb"):
+            raise ReadProblem(
+                "FILE_FORMAT",
+                f"không đọc được tệp .{fmt}; hãy mở bằng Excel và lưu lại dưới dạng .xlsx",
+            ) from exc
+        raise ReadProblem("FILE_CORRUPT", "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại") from exc
+    try:
+        meta = wb.sheets_metadata
+        names = [m.name for m in meta]
+        hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
+        sheets: dict[str, SheetData] = {}
+        by_norm = {_norm_sheet(n): n for n in names}
+        for want in wanted:
+            actual = want if want in names else by_norm.get(_norm_sheet(want))
+            if actual is None:
+                continue
+            sh = wb.get_sheet_by_name(actual)
+            if sh.total_height > limits.max_rows or sh.total_width > limits.max_columns:
+                end = sh.end or (0, 0)
+                raise ReadProblem(
+                    "FILE_TOO_LARGE",
+                    f"trang quá lớn (đến ô {col_letter(end[1])}{end[0] + 1}; tối đa "
+                    f"{limits.max_rows:,} dòng, {limits.max_columns} cột)",
+                    sheet=want,
+                )
+            rows = sh.to_python(skip_empty_area=False)
+            merged = list(sh.merged_cell_ranges or [])
+            sheets[want] = SheetData(want, rows, merged, formulas.get(want, set()))
+    except ReadProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ReadProblem("FILE_CORRUPT", "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại") from exc
+    finally:
+        wb.close()
+    return RawBook(fmt, names, hidden, sheets)
+
+
+def _norm_sheet(name: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).strip().casefold()

@@ -1,0 +1,160 @@
+"""Which file counts for each unit: resubmissions, duplicates, statuses and the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .extract import Parsed
+from .findings import ERROR, WARNING
+from .form import Form
+
+ACCEPTED = "accepted"
+ACCEPTED_WARNINGS = "accepted_with_warnings"
+REJECTED = "rejected"
+SUPERSEDED = "superseded"
+NOT_REPORT = "not_a_report"
+
+FILE_STATUS_VI = {
+    ACCEPTED: "Được chấp nhận",
+    ACCEPTED_WARNINGS: "Chấp nhận, có cảnh báo",
+    REJECTED: "Bị từ chối",
+    SUPERSEDED: "Đã được thay thế",
+    NOT_REPORT: "Không phải tệp báo cáo",
+}
+
+UNIT_ACCEPTED = "accepted"
+UNIT_REJECTED = "rejected"
+UNIT_MISSING = "missing"
+UNIT_STATUS_VI = {
+    UNIT_ACCEPTED: "Đã chấp nhận",
+    UNIT_REJECTED: "Bị từ chối",
+    UNIT_MISSING: "Chưa gửi",
+}
+
+
+@dataclass
+class FileRecord:
+    parsed: Parsed
+    status: str = ""
+    replaced_by: str = ""
+    note: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.parsed.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == WARNING for f in self.parsed.findings)
+
+    @property
+    def received(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.parsed.info.mtime)
+
+    def manifest(self) -> dict[str, Any]:
+        info = self.parsed.info
+        return {
+            "name": info.name,
+            "size": info.size,
+            "sha256": info.sha256,
+            "received": self.received.isoformat(timespec="seconds"),
+            "format": self.parsed.format,
+            "unit": self.parsed.unit_code or "",
+            "report_date": self.parsed.report_date.isoformat() if self.parsed.report_date else "",
+            "status": self.status,
+            "status_vi": FILE_STATUS_VI[self.status],
+            "replaced_by": self.replaced_by,
+            "note": self.note,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": len(self.parsed.findings),
+        }
+
+
+@dataclass
+class UnitStatus:
+    code: str
+    name: str
+    kind: str
+    status: str = UNIT_MISSING
+    file: FileRecord | None = None  # the file that counts
+    files: list[FileRecord] = field(default_factory=list)
+    note: str = ""
+    on_time: bool | None = None
+    submitted_on: dt.date | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def status_vi(self) -> str:
+        return UNIT_STATUS_VI[self.status]
+
+    @property
+    def timeliness_vi(self) -> str:
+        if self.on_time is None:
+            return ""
+        return "Đúng hạn" if self.on_time else "Trễ hạn"
+
+
+def _newest_first(rec: FileRecord) -> tuple:
+    p = rec.parsed
+    return (p.report_date or dt.date.min, p.info.mtime, p.name)
+
+
+def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[UnitStatus]]:
+    """Give every file a status and every unit of the registry the file that counts."""
+    records = [FileRecord(p) for p in parsed]
+    by_unit: dict[str, list[FileRecord]] = {}
+    for rec in records:
+        p = rec.parsed
+        if not p.is_report:
+            rec.status = NOT_REPORT
+            continue
+        rec.status = REJECTED if p.has_errors else (ACCEPTED_WARNINGS if rec.warnings else ACCEPTED)
+        if p.unit_code in form.units_by_code:
+            by_unit.setdefault(p.unit_code, []).append(rec)
+
+    statuses: list[UnitStatus] = []
+    for unit in form.units:
+        us = UnitStatus(unit.code, unit.name, unit.kind)
+        files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
+        us.files = files
+        statuses.append(us)
+        if not files:
+            continue
+        accepted = [f for f in files if f.status in (ACCEPTED, ACCEPTED_WARNINGS)]
+        newest = files[0]
+        if not accepted:
+            us.status = UNIT_REJECTED
+            us.note = f"Bản mới nhất ({newest.parsed.name}) bị từ chối; chưa có bản hợp lệ"
+            us.submitted_on = _submitted_on(newest)
+            continue
+        chosen = accepted[0]
+        us.status = UNIT_ACCEPTED
+        us.file = chosen
+        us.submitted_on = _submitted_on(chosen)
+        us.on_time = us.submitted_on < form.period.due_before
+        if newest is not chosen:
+            us.note = (
+                f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "
+                f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
+            )
+        for other in files:
+            if other is chosen or files.index(other) < files.index(chosen):
+                continue
+            other.status = SUPERSEDED
+            other.replaced_by = chosen.parsed.name
+            if other.parsed.content_key and other.parsed.content_key == chosen.parsed.content_key:
+                other.note = f"Trùng nội dung với {chosen.parsed.name}; chỉ tính một lần"
+            else:
+                other.note = f"Đã được thay thế bởi {chosen.parsed.name}"
+    return records, statuses
+
+
+def _submitted_on(rec: FileRecord) -> dt.date:
+    """The date a submission counts from: its report date, else when it was received."""
+    return rec.parsed.report_date or rec.received.date()

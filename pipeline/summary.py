@@ -1,0 +1,94 @@
+"""The terminal view of a run's report (and of `check`), in Vietnamese."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .findings import ERROR, SEVERITY_VI
+from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
+
+if TYPE_CHECKING:
+    from .consolidate import Report
+    from .extract import Parsed
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def print_summary(report: Report, max_findings: int = 15) -> None:
+    form = report.form
+    print(f"TỔNG HỢP BÁO CÁO NĂM {form.year} (QĐ 588/QĐ-TTg)")
+    if not report.files:
+        print(f"Không tìm thấy tệp nào trong '{report.inbox}'. Tất cả đơn vị được ghi là chưa gửi.")
+    else:
+        by_status: dict[str, int] = {}
+        for rec in report.files:
+            by_status[rec.status] = by_status.get(rec.status, 0) + 1
+        parts = ", ".join(f"{FILE_STATUS_VI[s].lower()}: {n}" for s, n in sorted(by_status.items()))
+        print(f"Đã đọc {len(report.files)} tệp ({parts}).")
+    n = len(report.units)
+    print(
+        f"Đơn vị: {n} | đã chấp nhận: {report.count(UNIT_ACCEPTED)} | "
+        f"bị từ chối: {report.count(UNIT_REJECTED)} | chưa gửi: {report.count(UNIT_MISSING)}"
+    )
+    late = [u for u in report.units if u.on_time is False]
+    if late:
+        print(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
+    chase = [u for u in report.units if u.status != UNIT_ACCEPTED]
+    if chase:
+        print(f"Cần đôn đốc ({len(chase)}):")
+        for u in chase:
+            extra = f" - {u.note}" if u.note else ""
+            print(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
+    t = report.totals
+    rb = form.blocks["results"]
+    head = rb.measures[0].key
+    value = rb.totals[0].key if rb.totals else rb.value_measures[0]
+    sb = form.blocks["resources"]
+    src = sb.totals[0].key if sb.totals else sb.measures[0].key
+    print(
+        f"Tổng số trẻ em được hỗ trợ: {_n(t[f'results.{head}'])} người; "
+        f"giá trị hỗ trợ: {_n(t[f'results.{value}'])} đồng; "
+        f"nguồn lực vận động: {_n(t[f'resources.{src}'])} đồng."
+    )
+    found = report.findings
+    errors = [f for f in found if f.severity == ERROR]
+    if found:
+        print(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
+        for f in found[:max_findings]:
+            print(f"  [{SEVERITY_VI[f.severity]}] {f.file}: {f.message}")
+        if len(found) > max_findings:
+            print(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
+    out = report.outputs
+    if out:
+        print(f"Bảng tổng hợp: {out['workbook']}")
+        print(f"Dữ liệu chi tiết (CSV): {out['csv']}")
+        if out.get("feedback"):
+            print(
+                f"Tệp phản hồi gửi lại đơn vị ({len(out['feedback'])}): thư mục {_parent(out['feedback'][0])}"
+            )
+
+
+def _parent(path: str) -> str:
+    from pathlib import Path
+
+    return str(Path(path).parent)
+
+
+def print_check(parsed: list[Parsed]) -> None:
+    for p in parsed:
+        errors = sum(f.severity == ERROR for f in p.findings)
+        warnings = len(p.findings) - errors
+        if not p.is_report:
+            verdict = "không phải tệp báo cáo"
+        elif errors:
+            verdict = f"KHÔNG HỢP LỆ ({errors} lỗi, {warnings} cảnh báo)"
+        elif warnings:
+            verdict = f"hợp lệ, có {warnings} cảnh báo"
+        else:
+            verdict = "hợp lệ"
+        unit = f" [đơn vị {p.unit_code}]" if p.unit_code else ""
+        print(f"{p.name}{unit}: {verdict}")
+        for f in p.findings:
+            print(f"  [{SEVERITY_VI[f.severity]}] {f.message}")

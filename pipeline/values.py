@@ -1,0 +1,125 @@
+"""Reading cell values as offices type them: numbers as text, dates as text, odd spaces.
+
+Each parser returns (value, problem). `problem` is None when the value is clean, or a
+(rule code, Vietnamese explanation) pair; the caller turns it into a located finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+Problem = tuple[str, str] | None
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+_PLAIN_INT = re.compile(r"^[+-]?\d+$")
+_DOT_GROUPS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+_COMMA_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
+_SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}( \d{3})+$")
+_CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def clean_text(value: Any) -> str:
+    """NFC text without invisible characters and with single ordinary spaces."""
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    return " ".join(_SPACES.sub(" ", text).split())
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and clean_text(value) == "")
+
+
+def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
+    """Parse a count or an amount of money. Returns (value, problem, was_text).
+
+    Blank gives (None, None, False). Text that clearly is a whole number ("1.200.000",
+    "1 200 000", full-width digits) is read as that number; anything else is a problem.
+    """
+    if is_blank(value):
+        return None, None, False
+    was_text = False
+    if isinstance(value, bool):
+        return None, ("NUMBER_INVALID", "ô chứa giá trị đúng/sai, không phải số"), False
+    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return None, ("NUMBER_INVALID", "ô chứa ngày giờ, không phải số"), False
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None, ("NUMBER_INVALID", "ô chứa giá trị không phải số"), False
+        if not value.is_integer():
+            return None, ("NUMBER_NOT_INTEGER", "số phải là số nguyên"), False
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
+        was_text = True
+        text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+        text = _SPACES.sub(" ", text).strip()
+        text = _CURRENCY.sub("", text)
+        if _PLAIN_INT.match(text):
+            number = int(text)
+        elif _DOT_GROUPS.match(text):
+            number = int(text.replace(".", ""))
+        elif _SPACE_GROUPS.match(text):
+            number = int(text.replace(" ", ""))
+        elif _COMMA_GROUPS.match(text):
+            number = int(text.replace(",", ""))
+        else:
+            return (
+                None,
+                (
+                    "NUMBER_INVALID",
+                    "không đọc được thành số nguyên; hãy gõ số, ví dụ 1200000",
+                ),
+                True,
+            )
+    if number < 0:
+        return number, ("NUMBER_NEGATIVE", "số phải lớn hơn hoặc bằng 0"), was_text
+    if number > max_number:
+        return None, ("NUMBER_TOO_LARGE", f"số vượt quá giới hạn {max_number:,}"), was_text
+    return number, None, was_text
+
+
+def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
+    """A date typed as a date, as an Excel serial number, or as dd/mm/yyyy text."""
+    if is_blank(value):
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 < value < 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
+        return None, ("DATE_INVALID", "không phải ngày hợp lệ (dd/mm/yyyy)")
+    text = clean_text(value)
+    m = _DATE_TEXT.match(text)
+    try:
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            return dt.date(year, month, day), None
+        m = _ISO_DATE.match(text)
+        if m:
+            return dt.date(*(int(g) for g in m.groups())), None
+    except ValueError:
+        pass
+    return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
+
+
+def parse_text(value: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(value) if not isinstance(value, str) else _clean_multiline(value)
+
+
+def _clean_multiline(value: str) -> str:
+    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).replace("\r\n", "\n")
+    lines = [" ".join(_SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln).strip()

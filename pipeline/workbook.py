@@ -1,0 +1,514 @@
+"""The consolidated ministry workbook, written with XlsxWriter.
+
+Summary forms are SUMIFS formulas over the detail sheets, each written with the value the
+pipeline computed, so a reader can trace every total and a viewer that does not
+recalculate still shows the right number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from .aggregate import measure_keys, totals_by, with_row_totals
+from .findings import SEVERITY_VI, WARNING
+from .form import Block, Form, col_letter
+from .official import NUM, Column, Styles, bieu, page_setup
+from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
+from .template import PINNED_TIME
+
+if TYPE_CHECKING:
+    from .consolidate import Report
+
+SHEETS = {
+    "dashboard": "Tổng quan",
+    "b01": "B01 Theo nội dung",
+    "b02": "B02 Theo địa bàn",
+    "b03": "B03 Nội dung - địa bàn",
+    "b04": "B04 Nguồn lực",
+    "b05": "B05 Nhu cầu",
+    "b06": "B06 Theo loại đơn vị",
+    "yoy": "So sánh các năm",
+    "status": "Tình trạng nộp",
+    "findings": "Lỗi và cảnh báo",
+    "text": "Khó khăn, kiến nghị",
+    "files": "Danh sách tệp",
+    "results": "CT Kết quả",
+    "resources": "CT Nguồn lực",
+    "needs": "CT Nhu cầu",
+}
+DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
+
+
+def q(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+@dataclass
+class DetailRef:
+    """Where a detail sheet keeps each column, for SUMIFS formulas."""
+
+    sheet: str
+    columns: dict[str, str]  # field -> column letter
+    first: int  # 1-based first data row
+    last: int  # 1-based last data row (>= first)
+
+    def rng(self, key: str) -> str:
+        c = self.columns[key]
+        return f"{q(self.sheet)}!${c}${self.first}:${c}${self.last}"
+
+    def sumifs(self, measure: str, criteria: dict[str, str]) -> str:
+        parts = [self.rng(measure)]
+        for key, value in criteria.items():
+            parts += [self.rng(key), '"' + value.replace('"', '""') + '"']
+        return f"=SUMIFS({','.join(parts)})"
+
+
+def write_workbook(report: Report, path: Path) -> None:
+    form = report.form
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+    )
+    wb.set_properties(
+        {
+            "title": f"Tổng hợp kết quả thực hiện QĐ 588/QĐ-TTg năm {form.year}",
+            "author": form.agencies.get("department", ""),
+            "created": PINNED_TIME,
+        }
+    )
+    st = Styles(wb)
+    run_date = report.generated_at.date()
+    sheets = {
+        key: wb.add_worksheet(name) for key, name in SHEETS.items() if key != "yoy" or report.history.years
+    }
+    refs = {
+        key: _detail_sheet(sheets[key], st, form, block, report.detail.blocks[key])
+        for key, block in form.blocks.items()
+    }
+    status_ref = _status_sheet(sheets["status"], st, report)
+    pos: dict[str, tuple[int, int]] = {}
+    pos["b01"] = _b01(sheets["b01"], st, report, refs["results"], run_date)
+    pos["b02"] = _b02(sheets["b02"], st, report, refs["results"], run_date)
+    pos["b03"] = _b03(sheets["b03"], st, report, refs["results"], run_date)
+    pos["b04"] = _b04(sheets["b04"], st, report, refs["resources"], run_date)
+    pos["b05"] = _b05(sheets["b05"], st, report, refs["needs"], run_date)
+    _b06(sheets["b06"], st, report, refs, status_ref, run_date)
+    if "yoy" in sheets:
+        _yoy(sheets["yoy"], st, report)
+    _findings_sheet(sheets["findings"], st, report)
+    _text_sheet(sheets["text"], st, report)
+    _files_sheet(sheets["files"], st, report)
+    from .charts import dashboard
+
+    dashboard(wb, sheets["dashboard"], st, report, SHEETS, pos, refs, status_ref)
+    sheets["dashboard"].activate()
+    wb.close()
+
+
+# ----- detail -------------------------------------------------------------------------------
+def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd.DataFrame) -> DetailRef:
+    frame = with_row_totals(frame, block)
+    names = {kf.key: {i.code: i.name for i in form.items(kf.key)} for kf in block.key_fields}
+    kinds = {k.code: k.name for k in form.unit_kinds}
+    cols: list[tuple[str, str, float]] = [
+        ("stt", "STT", 6),
+        ("unit_code", "Mã đơn vị", 11),
+        ("unit_name", "Đơn vị báo cáo", 30),
+        ("unit_kind", "Loại đơn vị", 22),
+        ("file", "Tệp", 30),
+        ("sheet", "Trang", 11),
+        ("row", "Dòng", 7),
+    ]
+    for kf in block.key_fields:
+        cols += [(kf.key, f"Mã {kf.label.lower()}", 10), (f"{kf.key}_name", kf.label, 28)]
+    for m in block.measures:
+        cols.append((m.key, f"{m.label} ({m.unit})\n[cột {block.measure_column(m.key)}]", 16))
+    for t in block.totals:
+        cols.append((t.key, f"{t.label} ({t.unit})", 16))
+    cols.append(("cells", "Ô nguồn", 12))
+    letters = {key: col_letter(i) for i, (key, _, _) in enumerate(cols)}
+    ws.write_string(0, 0, f"CHI TIẾT {block.title} - NĂM {form.year}", st.h2)
+    ws.write_string(
+        1,
+        0,
+        f"Mỗi dòng là một dòng của trang '{block.sheet}' trong tệp của đơn vị; số ở cột ghi trong "
+        "ngoặc vuông của dòng đó.",
+    )
+    for i, (_, label, width) in enumerate(cols):
+        ws.write_string(DETAIL_FIRST_ROW - 1, i, label, st.head)
+        ws.set_column(i, i, width)
+    ws.set_row(DETAIL_FIRST_ROW - 1, 60)
+    first_m, last_m = block.measure_column(block.measures[0].key), block.last_column
+    measure_set = set(measure_keys(block))
+    for n, rec in enumerate(frame.itertuples(index=False)):
+        r = DETAIL_FIRST_ROW + n
+        d = rec._asdict()
+        for i, (key, _, _) in enumerate(cols):
+            if key == "stt":
+                ws.write_number(r, i, n + 1, st.cell_center)
+            elif key == "unit_kind":
+                ws.write_string(r, i, kinds.get(d[key], d[key]), st.cell)
+            elif key.endswith("_name") and key[:-5] in names:
+                ws.write_string(r, i, names[key[:-5]].get(d[key[:-5]], str(d[key[:-5]])), st.cell)
+            elif key == "cells":
+                ws.write_string(r, i, f"{first_m}{d['row']}:{last_m}{d['row']}", st.cell_center)
+            elif key == "row":
+                ws.write_number(r, i, int(d["row"]), st.cell_center)
+            elif key in measure_set:
+                v = d[key]
+                if v is None or v is pd.NA:
+                    ws.write_blank(r, i, None, st.num)
+                else:
+                    ws.write_number(r, i, int(v), st.num)
+            else:
+                ws.write_string(r, i, str(d[key]), st.cell)
+    last = DETAIL_FIRST_ROW + max(len(frame), 1)
+    ws.autofilter(DETAIL_FIRST_ROW - 1, 0, DETAIL_FIRST_ROW - 1 + max(len(frame), 1), len(cols) - 1)
+    ws.freeze_panes(DETAIL_FIRST_ROW, 3)
+    page_setup(ws, DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1)
+    return DetailRef(ws.name, letters, DETAIL_FIRST_ROW + 1, last)
+
+
+# ----- summary forms ------------------------------------------------------------------------
+def _measure_columns(block: Block) -> list[Column]:
+    cols = [Column(m.label, m.unit, 15) for m in block.measures]
+    return cols + [Column(t.label, t.unit, 16) for t in block.totals]
+
+
+def _lookup(frame: pd.DataFrame, by: list[str]) -> dict[tuple, dict[str, int]]:
+    out: dict[tuple, dict[str, int]] = {}
+    for rec in frame.to_dict("records"):
+        out[tuple(rec[b] for b in by)] = {k: int(v) for k, v in rec.items() if k not in by}
+    return out
+
+
+def _by_one(
+    report: Report, ref: DetailRef, block_key: str, dim: str, items: list[tuple[str, str]]
+) -> list[tuple[list[str], list[tuple[str, int]]]]:
+    form = report.form
+    block = form.blocks[block_key]
+    sums = _lookup(totals_by(form, report.detail, block_key, [dim]), [dim])
+    rows = []
+    for i, (code, name) in enumerate(items):
+        got = sums.get((code,), {})
+        cells = [(ref.sumifs(k, {dim: code}), got.get(k, 0)) for k in measure_keys(block)]
+        rows.append(([str(i + 1), name], cells))
+    return rows
+
+
+def _b01(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+    form = report.form
+    block = form.blocks["results"]
+    rows = _by_one(report, ref, "results", "category", [(c.code, c.name) for c in form.categories])
+    return bieu(
+        ws,
+        st,
+        form,
+        number="01",
+        title="TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO NỘI DUNG HỖ TRỢ",
+        columns=[Column("STT", "", 6), Column("Nội dung hỗ trợ", "", 34), *_measure_columns(block)],
+        rows=rows,
+        run_date=run_date,
+    )
+
+
+def _b02(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+    form = report.form
+    block = form.blocks["results"]
+    rows = _by_one(report, ref, "results", "region", [(r.code, r.name) for r in form.regions])
+    return bieu(
+        ws,
+        st,
+        form,
+        number="02",
+        title="TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO ĐỊA BÀN",
+        columns=[Column("STT", "", 6), Column("Địa bàn", "", 34), *_measure_columns(block)],
+        rows=rows,
+        run_date=run_date,
+    )
+
+
+def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+    """Category x region: children supported, then value of support."""
+    form = report.form
+    block = form.blocks["results"]
+    head = next((m.key for m in block.measures if not m.value), block.measures[0].key)
+    value = block.totals[0].key if block.totals else block.value_measures[0]
+    sums = _lookup(totals_by(form, report.detail, "results", ["region", "category"]), ["region", "category"])
+    columns = [Column("STT", "", 6), Column("Địa bàn", "", 28)]
+    for what, unit in ((block.measure(head).label, "người"), ("Giá trị hỗ trợ", "đồng")):
+        columns += [Column(f"{what}: {c.name}", unit, 13) for c in form.categories]
+    rows = []
+    for i, r in enumerate(form.regions):
+        cells = []
+        for key in (head, value):
+            for c in form.categories:
+                got = sums.get((r.code, c.code), {}).get(key, 0)
+                cells.append((ref.sumifs(key, {"region": r.code, "category": c.code}), got))
+        rows.append(([str(i + 1), r.name], cells))
+    return bieu(
+        ws,
+        st,
+        form,
+        number="03",
+        title="TỔNG HỢP SỐ TRẺ EM VÀ GIÁ TRỊ HỖ TRỢ THEO NỘI DUNG VÀ ĐỊA BÀN",
+        columns=columns,
+        rows=rows,
+        run_date=run_date,
+    )
+
+
+def _b04(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+    form = report.form
+    block = form.blocks["resources"]
+    rows = _by_one(report, ref, "resources", "source", [(s.code, s.name) for s in form.sources])
+    return bieu(
+        ws,
+        st,
+        form,
+        number="04",
+        title="TỔNG HỢP NGUỒN LỰC ĐÃ VẬN ĐỘNG THEO NGUỒN",
+        columns=[Column("STT", "", 6), Column("Nguồn lực", "", 40), *_measure_columns(block)],
+        rows=rows,
+        run_date=run_date,
+        unit_note="ĐVT: đồng",
+    )
+
+
+def _b05(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+    form = report.form
+    block = form.blocks["needs"]
+    rows = _by_one(report, ref, "needs", "category", [(c.code, c.name) for c in form.categories])
+    return bieu(
+        ws,
+        st,
+        form,
+        number="05",
+        title=f"NHU CẦU HỖ TRỢ TRẺ EM NĂM {form.year + 1} THEO NỘI DUNG - ĐÁNH GIÁ",
+        columns=[Column("STT", "", 6), Column("Nội dung hỗ trợ", "", 40), *_measure_columns(block)],
+        rows=rows,
+        run_date=run_date,
+        unit_note="ĐVT: người, đồng",
+    )
+
+
+def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailRef, run_date) -> None:
+    form = report.form
+    res = form.blocks["results"]
+    src = form.blocks["resources"]
+    by_kind = _lookup(totals_by(form, report.detail, "results", ["unit_kind"]), ["unit_kind"])
+    src_kind = _lookup(totals_by(form, report.detail, "resources", ["unit_kind"]), ["unit_kind"])
+    info = report.detail.info
+    acts = info.groupby("unit_kind")["activities"].sum().to_dict() if not info.empty else {}
+    src_total = src.totals[0].key if src.totals else src.measures[0].key
+    rows = []
+    for i, k in enumerate(form.unit_kinds):
+        cells = [
+            (refs["results"].sumifs(key, {"unit_kind": k.name}), by_kind.get((k.code,), {}).get(key, 0))
+            for key in measure_keys(res)
+        ]
+        cells.append(
+            (
+                refs["resources"].sumifs(src_total, {"unit_kind": k.name}),
+                src_kind.get((k.code,), {}).get(src_total, 0),
+            )
+        )
+        cells.append((status_ref.sumifs("activities", {"unit_kind": k.name}), int(acts.get(k.code, 0) or 0)))
+        rows.append(([str(i + 1), k.name], cells))
+    columns = [Column("STT", "", 6), Column("Loại đơn vị báo cáo", "", 30), *_measure_columns(res)]
+    columns += [
+        Column("Nguồn lực đã vận động", "đồng", 16),
+        Column("Hoạt động truyền thông, vận động", "hoạt động", 14),
+    ]
+    bieu(
+        ws,
+        st,
+        form,
+        number="06",
+        title="TỔNG HỢP KẾT QUẢ THEO LOẠI ĐƠN VỊ BÁO CÁO",
+        columns=columns,
+        rows=rows,
+        run_date=run_date,
+    )
+
+
+# ----- year over year -------------------------------------------------------------------------
+def _yoy(ws: Worksheet, st: Styles, report: Report) -> None:
+    from .yoy import write_yoy
+
+    write_yoy(ws, st, report)
+
+
+# ----- status, findings, text, files ------------------------------------------------------------
+def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[str, float]]) -> int:
+    ws.write_string(0, 0, title, st.h2)
+    if note:
+        ws.write_string(1, 0, note)
+    for i, (label, width) in enumerate(header):
+        ws.write_string(DETAIL_FIRST_ROW - 1, i, label, st.head)
+        ws.set_column(i, i, width)
+    ws.set_row(DETAIL_FIRST_ROW - 1, 36)
+    ws.freeze_panes(DETAIL_FIRST_ROW, 0)
+    page_setup(ws, DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1)
+    return DETAIL_FIRST_ROW
+
+
+def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
+    form = report.form
+    kinds = {k.code: k.name for k in form.unit_kinds}
+    header = [
+        ("STT", 6),
+        ("Mã đơn vị", 11),
+        ("Đơn vị", 32),
+        ("Loại đơn vị", 22),
+        ("Đã gửi", 9),
+        ("Ngày báo cáo", 13),
+        ("Đúng hạn", 11),
+        ("Tình trạng", 16),
+        ("Tệp được tính", 34),
+        ("Số tệp đã gửi", 9),
+        ("Người lập biểu", 20),
+        ("Điện thoại", 14),
+        ("Hoạt động truyền thông", 12),
+        ("Ghi chú", 60),
+    ]
+    r0 = _table(
+        ws,
+        st,
+        f"TÌNH TRẠNG NỘP BÁO CÁO NĂM {form.year}",
+        f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}. Đúng hạn tính theo ngày báo cáo ghi trong tệp.",
+        header,
+    )
+    info = report.detail.info.set_index("unit_code") if not report.detail.info.empty else None
+    for n, u in enumerate(report.units):
+        r = r0 + n
+        fmt = {UNIT_ACCEPTED: st.good, UNIT_REJECTED: st.bad, UNIT_MISSING: st.warn}[u.status]
+        row_info = info.loc[u.code] if info is not None and u.code in info.index else None
+        ws.write_number(r, 0, n + 1, st.cell_center)
+        ws.write_string(r, 1, u.code, st.cell)
+        ws.write_string(r, 2, u.name, st.cell)
+        ws.write_string(r, 3, kinds.get(u.kind, u.kind), st.cell)
+        ws.write_string(r, 4, "Có" if u.submitted else "Chưa", st.cell_center)
+        if u.submitted_on:
+            ws.write_datetime(r, 5, pd.Timestamp(u.submitted_on).to_pydatetime(), st.date)
+        else:
+            ws.write_blank(r, 5, None, st.date)
+        ws.write_string(r, 6, u.timeliness_vi, st.cell_center)
+        ws.write_string(r, 7, u.status_vi, fmt)
+        ws.write_string(r, 8, u.file.parsed.name if u.file else "", st.cell)
+        ws.write_number(r, 9, len(u.files), st.cell_center)
+        ws.write_string(r, 10, str(row_info["preparer"] or "") if row_info is not None else "", st.cell)
+        ws.write_string(r, 11, str(row_info["phone"] or "") if row_info is not None else "", st.cell)
+        acts = row_info["activities"] if row_info is not None else None
+        if acts is None or acts is pd.NA:
+            ws.write_blank(r, 12, None, st.num)
+        else:
+            ws.write_number(r, 12, int(acts), st.num)
+        ws.write_string(r, 13, u.note, st.cell)
+    last = r0 + max(len(report.units), 1)
+    ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
+    # SUMIFS over activities by unit kind uses the kind name in column D
+    return DetailRef(ws.name, {"unit_kind": "D", "activities": "M"}, r0 + 1, last)
+
+
+def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
+    header = [
+        ("STT", 6),
+        ("Tệp", 30),
+        ("Mã đơn vị", 11),
+        ("Trang", 12),
+        ("Ô", 8),
+        ("Mức độ", 10),
+        ("Mã lỗi", 22),
+        ("Giá trị", 18),
+        ("Nội dung", 90),
+    ]
+    r0 = _table(
+        ws,
+        st,
+        "LỖI VÀ CẢNH BÁO KHI KIỂM TRA CÁC TỆP",
+        "Lỗi: tệp bị từ chối, không được tính. Cảnh báo: tệp vẫn được tính, đề nghị đơn vị kiểm tra.",
+        header,
+    )
+    found = report.findings
+    for n, f in enumerate(found):
+        r = r0 + n
+        fmt = st.warn if f.severity == WARNING else st.bad
+        for c, v in enumerate(
+            [str(n + 1), f.file, f.unit, f.sheet, f.cell, SEVERITY_VI[f.severity], f.code, f.value, f.message]
+        ):
+            ws.write_string(r, c, v, fmt if c == 5 else st.cell)
+    if found:
+        ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
+    else:
+        ws.write_string(r0, 0, "Không có lỗi hay cảnh báo nào.")
+
+
+def _text_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
+    header = [
+        ("STT", 6),
+        ("Mã đơn vị", 11),
+        ("Đơn vị", 30),
+        ("Khó khăn, vướng mắc", 70),
+        ("Kiến nghị, đề xuất", 70),
+    ]
+    r0 = _table(ws, st, f"KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ CỦA CÁC ĐƠN VỊ NĂM {report.form.year}", "", header)
+    n = 0
+    for u in report.units:
+        if u.file is None:
+            continue
+        info = u.file.parsed.info_row or {}
+        if not (info.get("difficulties") or info.get("recommendations")):
+            continue
+        r = r0 + n
+        n += 1
+        ws.write_number(r, 0, n, st.cell_center)
+        ws.write_string(r, 1, u.code, st.cell)
+        ws.write_string(r, 2, u.name, st.cell)
+        ws.write_string(r, 3, info.get("difficulties") or "", st.text)
+        ws.write_string(r, 4, info.get("recommendations") or "", st.text)
+
+
+def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
+    header = [
+        ("STT", 6),
+        ("Tệp", 34),
+        ("Kích thước (byte)", 12),
+        ("Nhận lúc", 18),
+        ("Định dạng", 9),
+        ("Mã đơn vị", 11),
+        ("Tình trạng", 20),
+        ("Thay thế bởi", 30),
+        ("Số lỗi", 8),
+        ("Số cảnh báo", 9),
+        ("Ghi chú", 40),
+        ("SHA-256", 66),
+    ]
+    r0 = _table(
+        ws, st, "DANH SÁCH TỆP TRONG HỘP THƯ ĐẾN", "Mọi tệp trong thư mục inbox đều có mặt ở đây.", header
+    )
+    for n, rec in enumerate(report.files):
+        m = rec.manifest()
+        r = r0 + n
+        ws.write_number(r, 0, n + 1, st.cell_center)
+        ws.write_string(r, 1, m["name"], st.cell)
+        ws.write_number(r, 2, m["size"], st.num)
+        ws.write_string(r, 3, m["received"].replace("T", " "), st.cell)
+        ws.write_string(r, 4, m["format"], st.cell_center)
+        ws.write_string(r, 5, m["unit"], st.cell)
+        ws.write_string(r, 6, FILE_STATUS_VI[m["status"]], st.cell)
+        ws.write_string(r, 7, m["replaced_by"], st.cell)
+        ws.write_number(r, 8, m["errors"], st.num)
+        ws.write_number(r, 9, m["warnings"], st.num)
+        ws.write_string(r, 10, m["note"], st.cell)
+        ws.write_string(r, 11, m["sha256"], st.cell)
+    if report.files:
+        ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
+
+
+__all__ = ["write_workbook", "SHEETS", "NUM"]

@@ -1,0 +1,112 @@
+"""Year-over-year sheet: this year against the previous one, and programme-to-date totals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from xlsxwriter.worksheet import Worksheet
+
+from .aggregate import totals_by
+from .official import Styles, page_setup
+
+if TYPE_CHECKING:
+    from .consolidate import Report
+
+
+def _previous_sums(frame: pd.DataFrame, dim: str, measure: str) -> dict[str, int]:
+    sub = frame[(frame["block"] == "results") & (frame["measure"] == measure)]
+    return {str(k): int(v) for k, v in sub.groupby(dim)["value"].sum().items()}
+
+
+def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
+    form = report.form
+    hist = report.history
+    prev_year = hist.previous_year
+    prev = hist.previous
+    block = form.blocks["results"]
+    head = next((m.key for m in block.measures if not m.value), block.measures[0].key)
+    values = block.value_measures
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 8, 16)
+    ws.write_string(0, 0, f"SO SÁNH NĂM {form.year} VỚI NĂM {prev_year}", st.h2)
+    ws.write_string(1, 0, "Số trẻ em được hỗ trợ (người) và giá trị hỗ trợ (đồng); chênh lệch bằng số và %.")
+    r = 3
+    for dim, items, label in (
+        ("category", form.categories, "Nội dung hỗ trợ"),
+        ("region", form.regions, "Địa bàn"),
+    ):
+        now = totals_by(form, report.detail, "results", [dim]).set_index(dim) if True else None
+        before_n = _previous_sums(prev, dim, head)
+        before_v: dict[str, int] = {}
+        for v in values:
+            for k, x in _previous_sums(prev, dim, v).items():
+                before_v[k] = before_v.get(k, 0) + x
+        cols = [
+            label,
+            f"Số trẻ em {prev_year}",
+            f"Số trẻ em {form.year}",
+            "Chênh lệch",
+            "Tỉ lệ (%)",
+            f"Giá trị {prev_year}",
+            f"Giá trị {form.year}",
+            "Chênh lệch",
+            "Tỉ lệ (%)",
+        ]
+        for c, text in enumerate(cols):
+            ws.write_string(r, c, text, st.head)
+        ws.set_row(r, 32)
+        r += 1
+        for item in items:
+            n_now = int(now.loc[item.code, head]) if item.code in now.index else 0
+            v_now = int(sum(now.loc[item.code, v] for v in values)) if item.code in now.index else 0
+            n_before = before_n.get(item.code, 0)
+            v_before = before_v.get(item.code, 0)
+            ws.write_string(r, 0, item.name, st.cell)
+            for c, (a, b) in ((1, (n_before, n_now)), (5, (v_before, v_now))):
+                ws.write_number(r, c, a, st.num)
+                ws.write_number(r, c + 1, b, st.num)
+                ws.write_formula(r, c + 2, f"={chr(66 + c)}{r + 1}-{chr(65 + c)}{r + 1}", st.num, b - a)
+                if a:
+                    ws.write_formula(
+                        r,
+                        c + 3,
+                        f"=({chr(66 + c)}{r + 1}-{chr(65 + c)}{r + 1})/{chr(65 + c)}{r + 1}*100",
+                        st.pct,
+                        (b - a) / a * 100,
+                    )
+                else:
+                    ws.write_string(r, c + 3, "-", st.cell_center)
+            r += 1
+        r += 2
+    # programme to date
+    ws.write_string(r, 0, f"LŨY KẾ TỪ NĂM {min([*hist.years, form.year])} ĐẾN NĂM {form.year}", st.h2)
+    r += 1
+    for c, text in enumerate(["Năm", "Số trẻ em (người)", "Giá trị hỗ trợ (đồng)"]):
+        ws.write_string(r, c, text, st.head)
+    r += 1
+    first = r
+    years = sorted(hist.years.items())
+    this_n = report.totals.get(f"results.{head}", 0)
+    this_v = sum(report.totals.get(f"results.{v}", 0) for v in values)
+    for year, frame in years + [(form.year, None)]:
+        if frame is None:
+            n, v = this_n, this_v
+        else:
+            res = frame[frame["block"] == "results"]
+            n = int(res.loc[res["measure"] == head, "value"].sum())
+            v = int(res.loc[res["measure"].isin(values), "value"].sum())
+        ws.write_string(r, 0, str(year), st.cell_center)
+        ws.write_number(r, 1, n, st.num)
+        ws.write_number(r, 2, v, st.num)
+        r += 1
+    ws.write_string(r, 0, "Lũy kế", st.total_label)
+    tot_n = sum(int(ws_val) for ws_val in [this_n]) + sum(
+        int(f.loc[(f["block"] == "results") & (f["measure"] == head), "value"].sum()) for _, f in years
+    )
+    tot_v = this_v + sum(
+        int(f.loc[(f["block"] == "results") & (f["measure"].isin(values)), "value"].sum()) for _, f in years
+    )
+    ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{r})", st.num_bold, tot_n)
+    ws.write_formula(r, 2, f"=SUM(C{first + 1}:C{r})", st.num_bold, tot_v)
+    page_setup(ws, 3, 3)

@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from .workbook import DetailRef
 
 
+WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
+
+
+def labels_for(kind: str) -> dict:
+    if kind == "pie":
+        return {"percentage": True}
+    if kind == "bar":  # many regions: the axis is enough
+        return {}
+    return {"value": True, "num_format": "#,##0"}
+
+
 def dashboard(
     wb: Workbook,
     ws: Worksheet,
@@ -31,22 +42,23 @@ def dashboard(
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 20)
     ws.set_column(2, 2, 4)
-    ws.set_column(3, 10, 12)
-    r = header(ws, st, form, 9, report.generated_at.date())
-    ws.merge_range(r, 0, r, 8, f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}", st.title)
+    ws.set_column(3, WIDTH - 1, 11)
+    r = header(ws, st, form, WIDTH, report.generated_at.date())
+    ws.merge_range(r, 0, r, WIDTH - 1, f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}", st.title)
     ws.set_row(r, 30)
     p = form.period
     ws.merge_range(
         r + 1,
         0,
         r + 1,
-        8,
+        WIDTH - 1,
         f"Thực hiện {form.programme}. Số liệu từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}; "
         f"hạn gửi trước {p.due_before:%d/%m/%Y}.",
         st.subtitle,
     )
-    ws.set_row(r + 1, 48)
+    ws.set_row(r + 1, 36)
     r += 3
+    charts_row = r
     status = q(sheets["status"])
     n = len(report.units)
     first, last = status_ref.first, status_ref.last
@@ -148,10 +160,11 @@ def dashboard(
         )
         ch.set_title({"name": title, "name_font": {"name": "Times New Roman", "size": 12}})
         if kind != "pie":
-            ch.set_x_axis({"name": x_title, "num_font": {"name": "Times New Roman"}})
-            ch.set_y_axis({"name": y_title, "num_format": "#,##0", "num_font": {"name": "Times New Roman"}})
+            ch.set_x_axis({"name": x_title, "num_font": {"name": "Times New Roman", "size": 8}})
+            ch.set_y_axis(
+                {"name": y_title, "num_format": "#,##0", "num_font": {"name": "Times New Roman", "size": 8}}
+            )
             ch.set_legend({"none": True})
-        ch.set_size({"width": 620, "height": 330})
         return ch
 
     measures = [m.key for m in rb.measures] + [tt.key for tt in rb.totals]
@@ -203,8 +216,7 @@ def dashboard(
     c4.set_x_axis({"name": "Tình trạng"})
     c4.set_y_axis({"name": "Số đơn vị"})
     c4.set_legend({"none": True})
-    c4.set_size({"width": 620, "height": 330})
-    ws.insert_chart("D5", c4)
-    ws.insert_chart("D23", c1)
-    ws.insert_chart("D41", c2, {"y_offset": 0})
-    ws.insert_chart("D59", c3)
+    # a 2 x 2 grid of charts to the right of the figures
+    for i, ch in enumerate((c4, c1, c2, c3)):
+        ch.set_size({"width": 470, "height": 300})
+        ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})

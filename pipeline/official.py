@@ -36,7 +36,7 @@ class Styles:
         self.place_date = f(align="center", italic=True)
         self.form_no = f(align="right", bold=True)
         self.title = f(align="center", bold=True, font_size=14, text_wrap=True)
-        self.subtitle = f(align="center", italic=True)
+        self.subtitle = f(align="center", italic=True, text_wrap=True)
         self.unit_note = f(align="right", italic=True)
         self.head = f(bold=True, align="center", text_wrap=True, border=1, bg_color="#DDEBF7")
         self.colno = f(italic=True, align="center", border=1)
@@ -95,15 +95,18 @@ def bieu(
     run_date: dt.date,
     unit_note: str = "ĐVT: người, lượt, đồng",
     total: bool = True,
+    groups: list[tuple[str, int]] | None = None,
 ) -> tuple[int, int]:
     """Write a statistical form. `rows` are (label cells, [(formula, cached value)…]).
 
-    Returns the 0-based (first data row, total row) so callers can reference the cells.
+    `groups` puts a merged header row above the column labels: (label, number of value
+    columns) in order, after the label columns. Returns the 0-based (first data row,
+    total row) so callers can reference the cells.
     """
     ncols = len(columns)
     last = ncols - 1
     r = header(ws, st, form, ncols, run_date)
-    ws.merge_range(r - 1, 0, r - 1, last, f"{form.form_number} - {number}", st.form_no)
+    ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
     ws.merge_range(r, 0, r, last, f"{title} NĂM {form.year}", st.title)
     ws.set_row(r, 36)
     p = form.period
@@ -117,13 +120,28 @@ def bieu(
     )
     ws.merge_range(r + 2, 0, r + 2, last, unit_note, st.unit_note)
     head = r + 3
-    ws.set_row(head, 60)
+    nlabels = len(rows[0][0]) if rows else 2
+    if groups:
+        c = nlabels
+        for label, span in groups:
+            if span > 1:
+                ws.merge_range(head, c, head, c + span - 1, label, st.head)
+            else:
+                ws.write_string(head, c, label, st.head)
+            c += span
+        for c in range(nlabels):
+            ws.merge_range(head, c, head + 1, c, columns[c].label, st.head)
+        ws.set_row(head, 22)
+        head += 1
+    ws.set_row(head, header_height(columns))
     for c, col in enumerate(columns):
+        if groups and c < nlabels:
+            continue
         ws.write_string(head, c, col.label + (f"\n({col.unit})" if col.unit else ""), st.head)
+    for c, col in enumerate(columns):
         ws.write_string(head + 1, c, f"({c + 1})", st.colno)
         ws.set_column(c, c, col.width)
     first = head + 2
-    nlabels = 0
     for i, (labels, values) in enumerate(rows):
         rr = first + i
         nlabels = len(labels)
@@ -151,6 +169,22 @@ def bieu(
     page_setup(ws, head, head + 1)
     ws.freeze_panes(first, nlabels)
     return first, total_row
+
+
+def header_height(columns: list[Column]) -> float:
+    """Row height (points) so that every wrapped column label shows in full."""
+    lines = 1
+    for col in columns:
+        per_line = max(4, int(col.width * 1.05))
+        words = col.label.split()
+        n, used = 1, 0
+        for w in words:
+            if used and used + 1 + len(w) > per_line:
+                n, used = n + 1, len(w)
+            else:
+                used += (1 if used else 0) + len(w)
+        lines = max(lines, n + (1 if col.unit else 0))
+    return 16.5 * lines + 4
 
 
 def signature(ws: Worksheet, st: Styles, form: Form, row: int, ncols: int, run_date: dt.date) -> None:

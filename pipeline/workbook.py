@@ -240,9 +240,14 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     head = next((m.key for m in block.measures if not m.value), block.measures[0].key)
     value = block.totals[0].key if block.totals else block.value_measures[0]
     sums = _lookup(totals_by(form, report.detail, "results", ["region", "category"]), ["region", "category"])
-    columns = [Column("STT", "", 6), Column("Địa bàn", "", 28)]
-    for what, unit in ((block.measure(head).label, "người"), ("Giá trị hỗ trợ", "đồng")):
-        columns += [Column(f"{what}: {c.name}", unit, 13) for c in form.categories]
+    columns = [Column("STT", "", 6), Column("Địa bàn", "", 26)]
+    for _ in (head, value):
+        columns += [Column(c.name, "", 12.5) for c in form.categories]
+    n = len(form.categories)
+    groups = [
+        (f"{block.measure(head).label} ({block.measure(head).unit})", n),
+        (f"Giá trị hỗ trợ (đồng)", n),
+    ]
     rows = []
     for i, r in enumerate(form.regions):
         cells = []
@@ -260,6 +265,7 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
         columns=columns,
         rows=rows,
         run_date=run_date,
+        groups=groups,
     )
 
 

@@ -246,7 +246,7 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     n = len(form.categories)
     groups = [
         (f"{block.measure(head).label} ({block.measure(head).unit})", n),
-        (f"Giá trị hỗ trợ (đồng)", n),
+        ("Giá trị hỗ trợ (đồng)", n),
     ]
     rows = []
     for i, r in enumerate(form.regions):

@@ -136,6 +136,7 @@ def run(
     show_progress: bool = True,
     archive: Path | None = None,
     write: bool = True,
+    lock_wait: float = 30.0,
 ) -> Report:
     """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors."""
     paths = inbox_files(inbox)
@@ -158,7 +159,7 @@ def run(
     if write:
         from .outputs import write_outputs
 
-        write_outputs(report, outbox)
+        write_outputs(report, outbox, lock_wait)
     return report
 
 

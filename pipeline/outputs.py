@@ -24,10 +24,11 @@ if TYPE_CHECKING:
     from .consolidate import Report
 
 
-def write_outputs(report: Report, outbox: Path) -> None:
+def write_outputs(report: Report, outbox: Path, lock_wait: float = 30.0) -> None:
+    """Write every output of the run; wait up to `lock_wait` s for another run to finish."""
     form = report.form
     folder = year_dir(outbox, form.year)
-    with outbox_lock(folder):
+    with outbox_lock(folder, lock_wait):
         csv_path = detail_csv_path(outbox, form.year)
         with atomic_path(csv_path) as tmp:
             report.detail.long(form).to_csv(tmp, index=False, encoding="utf-8-sig")

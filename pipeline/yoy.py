@@ -19,6 +19,13 @@ def _previous_sums(frame: pd.DataFrame, dim: str, measure: str) -> dict[str, int
     return {str(k): int(v) for k, v in sub.groupby(dim)["value"].sum().items()}
 
 
+def _year_totals(frame: pd.DataFrame, head: str, values: tuple[str, ...]) -> tuple[int, int]:
+    res = frame[frame["block"] == "results"]
+    n = int(res.loc[res["measure"] == head, "value"].sum())
+    v = int(res.loc[res["measure"].isin(values), "value"].sum())
+    return n, v
+
+
 def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     form = report.form
     hist = report.history
@@ -36,7 +43,7 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ("category", form.categories, "Nội dung hỗ trợ"),
         ("region", form.regions, "Địa bàn"),
     ):
-        now = totals_by(form, report.detail, "results", [dim]).set_index(dim) if True else None
+        now = totals_by(form, report.detail, "results", [dim]).set_index(dim)
         before_n = _previous_sums(prev, dim, head)
         before_v: dict[str, int] = {}
         for v in values:
@@ -86,27 +93,22 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, c, text, st.head)
     r += 1
     first = r
-    years = sorted(hist.years.items())
-    this_n = report.totals.get(f"results.{head}", 0)
-    this_v = sum(report.totals.get(f"results.{v}", 0) for v in values)
-    for year, frame in years + [(form.year, None)]:
-        if frame is None:
-            n, v = this_n, this_v
-        else:
-            res = frame[frame["block"] == "results"]
-            n = int(res.loc[res["measure"] == head, "value"].sum())
-            v = int(res.loc[res["measure"].isin(values), "value"].sum())
+    per_year = [(y, *_year_totals(f, head, values)) for y, f in sorted(hist.years.items())]
+    per_year.append(
+        (
+            form.year,
+            report.totals.get(f"results.{head}", 0),
+            sum(report.totals.get(f"results.{v}", 0) for v in values),
+        )
+    )
+    for year, n, v in per_year:
         ws.write_string(r, 0, str(year), st.cell_center)
         ws.write_number(r, 1, n, st.num)
         ws.write_number(r, 2, v, st.num)
         r += 1
     ws.write_string(r, 0, "Lũy kế", st.total_label)
-    tot_n = sum(int(ws_val) for ws_val in [this_n]) + sum(
-        int(f.loc[(f["block"] == "results") & (f["measure"] == head), "value"].sum()) for _, f in years
-    )
-    tot_v = this_v + sum(
-        int(f.loc[(f["block"] == "results") & (f["measure"].isin(values)), "value"].sum()) for _, f in years
-    )
+    tot_n = sum(n for _, n, _ in per_year)
+    tot_v = sum(v for _, _, v in per_year)
     ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{r})", st.num_bold, tot_n)
     ws.write_formula(r, 2, f"=SUM(C{first + 1}:C{r})", st.num_bold, tot_v)
     page_setup(ws, 3, 3)

@@ -1,0 +1,117 @@
+"""Safe outputs, determinism across worker counts, and the year-over-year sheet."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import workbook as workbook_module
+from pipeline.atomic import OutboxBusy, outbox_lock
+from pipeline.consolidate import run
+from pipeline.filler import fill
+from pipeline.form import load_form
+from pipeline.names import template_name
+from pipeline.paths import detail_csv_path, manifest_path, workbook_path, year_dir
+from pipeline.samples import valid_data
+from pipeline.template import write_template
+from pipeline.workbook import SHEETS
+
+
+def _hold_lock(folder: str, ready, release) -> None:
+    with outbox_lock(Path(folder)):
+        ready.set()
+        release.wait(20)
+
+
+def test_second_run_on_same_outbox_refuses_with_message(form, make_file, tmp_path):
+    make_file("899")
+    folder = year_dir(tmp_path / "out", form.year)
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(folder), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        with pytest.raises(OutboxBusy, match="Đang có một lượt tổng hợp khác"):
+            run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=0.5)
+    finally:
+        release.set()
+        holder.join(20)
+    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=5)
+    assert workbook_path(tmp_path / "out", form.year).is_file()
+
+
+def test_crash_while_writing_keeps_previous_workbook(form, make_file, tmp_path, monkeypatch):
+    make_file("899")
+    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    wb_path = workbook_path(tmp_path / "out", form.year)
+    before = wb_path.read_bytes()
+
+    def explode(report, path):
+        Path(path).write_bytes(b"half a workbook")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workbook_module, "write_workbook", explode)
+    make_file("903")
+    with pytest.raises(KeyboardInterrupt):
+        run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    assert wb_path.read_bytes() == before
+    leftovers = [p.name for p in wb_path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_same_output_whatever_the_worker_count(form, make_file, tmp_path):
+    codes = [u.code for u in form.units]
+    first, _ = make_file(codes[0], seed=0)
+    for i in range(45):  # above the parallel threshold; resubmissions of many units
+        make_file(codes[i % len(codes)], seed=i, name=f"f{i:02d}.xlsx")
+    first.unlink()
+    r1 = run(form, tmp_path / "inbox", tmp_path / "o1", show_progress=False, workers=1)
+    r2 = run(form, tmp_path / "inbox", tmp_path / "o2", show_progress=False, workers=2)
+    assert r1.totals == r2.totals
+    m1 = json.loads(manifest_path(tmp_path / "o1", form.year).read_text())["files"]
+    m2 = json.loads(manifest_path(tmp_path / "o2", form.year).read_text())["files"]
+    assert m1 == m2
+    c1 = detail_csv_path(tmp_path / "o1", form.year).read_bytes()
+    c2 = detail_csv_path(tmp_path / "o2", form.year).read_bytes()
+    assert c1 == c2
+
+
+def test_year_over_year_and_programme_to_date(form, layout, tmp_path):
+    outbox = tmp_path / "out"
+    expected: dict[int, dict[str, int]] = {}
+    for year in (form.year - 2, form.year - 1, form.year):
+        f = load_form(overrides={"period": {"year": year}})
+        lay = f.layout_json()
+        inbox = tmp_path / f"inbox{year}"
+        tdir = tmp_path / f"tpl{year}"
+        sums: dict[str, int] = defaultdict(int)
+        for code in ("899", "SYT"):
+            unit = f.units_by_code[code]
+            write_template(f, unit, tdir)
+            data = valid_data(f, code, random.Random(f"{year}{code}"), lay)
+            fill(tdir / template_name(year, code, unit.name), inbox / f"{code}.xlsx", lay, code, data)
+            for rec in data["results"]:
+                sums[rec["category"]] += rec["children"]
+                sums["all"] += rec["children"]
+                sums["value"] += rec["cash"] + rec["in_kind"]
+        expected[year] = sums
+        run(f, inbox, outbox, show_progress=False)
+    wb = openpyxl.load_workbook(workbook_path(outbox, form.year), data_only=True)
+    ws = wb[SHEETS["yoy"]]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
+    cat = form.categories[0]
+    prev, now = expected[form.year - 1][cat.code], expected[form.year][cat.code]
+    assert rows[cat.name][1:4] == (prev, now, now - prev)
+    # programme to date: each year's line, and the sum of all three
+    for year in expected:
+        assert rows[str(year)][1:3] == (expected[year]["all"], expected[year]["value"])
+    assert rows["Lũy kế"][1] == sum(e["all"] for e in expected.values())
+    shutil.rmtree(outbox)

@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\nĐã dừng theo yêu cầu; các tệp kết quả cũ vẫn nguyên vẹn.\n")
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _form(form, args) -> int:

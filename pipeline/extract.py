@@ -102,7 +102,8 @@ class _Extractor:
         if cell and fd.RULES[code].severity == fd.ERROR:
             self.p.flagged_cells.add((sheet, cell))
 
-    def number(self, sheet: SheetData, cell: str) -> int | None:
+    def number(self, sheet: SheetData, cell: str, label: str) -> int | None:
+        """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ")."""
         raw = sheet.get(cell)
         if raw is None and cell in sheet.formulas_without_value:
             self.add(
@@ -114,7 +115,7 @@ class _Extractor:
             return None
         value, problem, was_text = parse_int(raw, self.form.limits.max_number)
         if problem and problem[0] != "NUMBER_NEGATIVE":
-            self.add(problem[0], f"{problem[1]} (giá trị: {fd.show(raw)})", sheet.name, cell, raw)
+            self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
             return None
         if was_text and problem is None and value is not None:
             self.add(
@@ -242,11 +243,11 @@ class _Extractor:
         for f in form.info_fields:
             raw = sheet.get(f.cell)
             if f.type in ("count", "year"):
-                row[f.key] = self.number(sheet, f.cell)
+                row[f.key] = self.number(sheet, f.cell, f.label)
             elif f.type == "date":
                 value, problem = parse_date(raw)
                 if problem:
-                    self.add(problem[0], f"{problem[1]} (giá trị: {fd.show(raw)})", sheet.name, f.cell, raw)
+                    self.add(problem[0], f"{f.label}: '{fd.show(raw)}' {problem[1]}", sheet.name, f.cell, raw)
                 row[f.key] = value
             else:
                 text = parse_text(raw)
@@ -300,7 +301,8 @@ class _Extractor:
         row_totals: list[tuple[int, dict[str, int]]] = []
         for spec in specs:
             values = {
-                m.key: self.number(sheet, f"{block.measure_column(m.key)}{spec.row}") for m in block.measures
+                m.key: self.number(sheet, f"{block.measure_column(m.key)}{spec.row}", m.label)
+                for m in block.measures
             }
             record: dict[str, Any] = {"row": spec.row}
             blank_keys = []

@@ -209,6 +209,10 @@ def findings_from_failures(
         seen.add(key)
         value = row.get(column) if column in row.index else rec.failure_case
         message = _message(form, block, code, parts, row, column, value)
+        if code == "ROW_DUPLICATE" and block is not None:
+            keys = [kf.key for kf in block.key_fields]
+            same = (frame["file_id"] == file_id) & (frame[keys] == row[keys]).all(axis=1)
+            message = message.replace("một dòng phía trên", f"dòng {int(frame.loc[same, 'row'].min())}")
         out.append(
             (
                 file_id,

@@ -45,14 +45,18 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
         return None, None, False
     was_text = False
     if isinstance(value, bool):
-        return None, ("NUMBER_INVALID", "ô chứa giá trị đúng/sai, không phải số"), False
+        return None, ("NUMBER_INVALID", "là giá trị đúng/sai, không phải số; hãy gõ số"), False
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
-        return None, ("NUMBER_INVALID", "ô chứa ngày giờ, không phải số"), False
+        return None, ("NUMBER_INVALID", "là ngày giờ, không phải số; hãy gõ số"), False
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            return None, ("NUMBER_INVALID", "ô chứa giá trị không phải số"), False
+            return None, ("NUMBER_INVALID", "không phải số; hãy gõ số"), False
         if not value.is_integer():
-            return None, ("NUMBER_NOT_INTEGER", "số phải là số nguyên"), False
+            return (
+                None,
+                ("NUMBER_NOT_INTEGER", "không phải số nguyên; người, lượt và tiền phải là số nguyên"),
+                False,
+            )
         number = int(value)
     elif isinstance(value, int):
         number = value
@@ -74,14 +78,14 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
                 None,
                 (
                     "NUMBER_INVALID",
-                    "không đọc được thành số nguyên; hãy gõ số, ví dụ 1200000",
+                    "không đọc được thành số nguyên; hãy chỉ gõ số, ví dụ 1200000",
                 ),
                 True,
             )
     if number < 0:
-        return number, ("NUMBER_NEGATIVE", "số phải lớn hơn hoặc bằng 0"), was_text
+        return number, ("NUMBER_NEGATIVE", "là số âm; số phải lớn hơn hoặc bằng 0"), was_text
     if number > max_number:
-        return None, ("NUMBER_TOO_LARGE", f"số vượt quá giới hạn {max_number:,}"), was_text
+        return None, ("NUMBER_TOO_LARGE", f"vượt quá giới hạn {max_number:,}".replace(",", ".")), was_text
     return number, None, was_text
 
 
@@ -96,7 +100,7 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 20000 < value < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
-        return None, ("DATE_INVALID", "không phải ngày hợp lệ (dd/mm/yyyy)")
+        return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
     text = clean_text(value)
     m = _DATE_TEXT.match(text)
     try:

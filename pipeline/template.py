@@ -21,7 +21,9 @@ LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_Ngu
 class _Styles:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-        self.title = wb.add_format({**base, "bold": True, "font_size": 13, "align": "center"})
+        self.title = wb.add_format(
+            {**base, "bold": True, "font_size": 13, "align": "center", "text_wrap": True}
+        )
         self.sub = wb.add_format({**base, "italic": True, "align": "center"})
         self.label = wb.add_format({**base, "text_wrap": True, "border": 1})
         self.label_bold = wb.add_format({**base, "bold": True, "text_wrap": True, "border": 1})
@@ -126,6 +128,7 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> None:
     ]
     for i, (fmt, text) in enumerate(lines):
         ws.write_string(i + 1, 1, text, fmt)
+    _print_setup(ws, landscape=False)
     ws.protect("", {"select_locked_cells": True})
     ws.activate()
 
@@ -183,7 +186,18 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> None:
                     "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
                 },
             )
+    _print_setup(ws, landscape=False)
     ws.protect("", {"select_locked_cells": True})
+
+
+def _print_setup(ws: Worksheet, landscape: bool) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
 
 
 def _whole_number_rule(form: Form) -> dict:
@@ -260,9 +274,8 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles
         col = col_letter(first_m + j)
         ws.write_formula(tr, first_m + j, f"=SUM({col}{block.first_row}:{col}{total_row - 1})", st.formula, 0)
     ws.freeze_panes(block.first_row - 1, first_m)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(head, block.first_row - 2)
+    _print_setup(ws, landscape=True)
     ws.protect("", {"select_locked_cells": True})
 
 

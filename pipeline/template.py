@@ -7,6 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from .atomic import atomic_path
 from .form import META_KEYS, Block, Form, Unit, col_index, col_letter, meta_cell

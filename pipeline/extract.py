@@ -174,6 +174,9 @@ class _Extractor:
             return False
         form_id = parse_text(meta.get(meta_cell("form_id")))
         version = parse_text(meta.get(meta_cell("version")))
+        claimed = parse_text(meta.get(meta_cell("unit_code")))
+        if form_id == form.id and claimed in form.units_by_code:
+            self.p.unit_code = claimed  # known even if the file is rejected below
         if form_id != form.id:
             self.add(
                 "TEMPLATE_UNKNOWN",
@@ -254,7 +257,7 @@ class _Extractor:
                 if len(text) > form.limits.max_text_chars:
                     self.add(
                         "TEXT_TOO_LONG",
-                        f"nội dung dài {len(text):,} ký tự, tối đa {form.limits.max_text_chars:,}",
+                        f"nội dung dài {fd.show(len(text))} ký tự, tối đa {fd.show(form.limits.max_text_chars)}",
                         sheet.name,
                         f.cell,
                     )
@@ -301,7 +304,7 @@ class _Extractor:
         row_totals: list[tuple[int, dict[str, int]]] = []
         for spec in specs:
             values = {
-                m.key: self.number(sheet, f"{block.measure_column(m.key)}{spec.row}", m.label)
+                m.key: self.number(sheet, f"{block.measure_column(m.key)}{spec.row}", m.name.capitalize())
                 for m in block.measures
             }
             record: dict[str, Any] = {"row": spec.row}

@@ -111,7 +111,9 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
     if isinstance(value, float):
-        return repr(value) if not value.is_integer() else f"{int(value):,}".replace(",", ".")
+        if not value.is_integer():
+            return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
+        return f"{int(value):,}".replace(",", ".")
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 

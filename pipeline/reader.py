@@ -19,6 +19,7 @@ from typing import Any
 import python_calamine as pc
 from defusedxml import ElementTree as SafeET
 
+from .findings import show
 from .form import Limits, col_index, col_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -134,7 +135,7 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, size: int) -> str:
             raise ReadProblem(
                 "FILE_TOO_LARGE",
                 f"thành phần '{info.filename[:60]}' khi giải nén quá lớn "
-                f"({info.file_size:,} byte, tối đa {limits.max_part_bytes:,})",
+                f"({show(info.file_size)} byte, tối đa {show(limits.max_part_bytes)})",
             )
         if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio:
             if info.file_size > 1_000_000:
@@ -145,7 +146,7 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, size: int) -> str:
     if total > limits.max_uncompressed_bytes:
         raise ReadProblem(
             "FILE_TOO_LARGE",
-            f"tệp khi giải nén quá lớn ({total:,} byte, tối đa {limits.max_uncompressed_bytes:,})",
+            f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
     names = {i.filename for i in infos}
     if "xl/workbook.xml" in names:
@@ -198,7 +199,7 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> set[str]:
     if max_row > limits.max_rows:
         raise ReadProblem(
             "FILE_TOO_LARGE",
-            f"trang có quá nhiều dòng (dòng {max_row:,}, tối đa {limits.max_rows:,})",
+            f"trang có quá nhiều dòng (dòng {show(max_row)}, tối đa {show(limits.max_rows)})",
             sheet=name,
         )
     missing: set[str] = set()
@@ -221,7 +222,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
     """Read the values of the `wanted` sheets (those present) from a file's bytes."""
     if len(data) > limits.max_file_bytes:
         raise ReadProblem(
-            "FILE_TOO_LARGE", f"tệp quá lớn ({len(data):,} byte, tối đa {limits.max_file_bytes:,})"
+            "FILE_TOO_LARGE", f"tệp quá lớn ({show(len(data))} byte, tối đa {show(limits.max_file_bytes)})"
         )
     kind = sniff(name, data)
     formulas: dict[str, set[str]] = {}
@@ -285,7 +286,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                 raise ReadProblem(
                     "FILE_TOO_LARGE",
                     f"trang quá lớn (đến ô {col_letter(end[1])}{end[0] + 1}; tối đa "
-                    f"{limits.max_rows:,} dòng, {limits.max_columns} cột)",
+                    f"{show(limits.max_rows)} dòng, {limits.max_columns} cột)",
                     sheet=want,
                 )
             rows = sh.to_python(skip_empty_area=False)

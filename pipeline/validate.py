@@ -55,7 +55,7 @@ def info_schema(form: Form) -> pa.DataFrameSchema:
             "report_date": pa.Column(object),
             "activities": pa.Column("Int64", pa.Check.ge(0, error="NUMBER_NEGATIVE"), nullable=True),
         },
-        checks=[pa.Check(name_matches, error="UNIT_MISMATCH")],
+        checks=[pa.Check(name_matches, error="UNIT_MISMATCH:unit_name")],
         name=req,
     )
 
@@ -201,8 +201,10 @@ def findings_from_failures(
         sheet_row = int(row["row"])
         cell = stack.column_cell(column, sheet_row)
         parsed = files[file_id]
-        if (stack.sheet, cell) in parsed.flagged_cells and fd.RULES[code].severity == fd.ERROR:
-            continue
+        if (stack.sheet, cell) in parsed.flagged_cells:
+            continue  # the parser already reported what is wrong with this cell
+        if len(parts) > 1 and _row_flagged(parsed, stack, sheet_row):
+            continue  # a cross-field rule over a row with an unreadable cell says nothing useful
         key = (file_id, code, cell)
         if key in seen:
             continue
@@ -223,11 +225,19 @@ def findings_from_failures(
                     unit=parsed.unit_code or "",
                     sheet=stack.sheet,
                     cell=cell,
-                    value=_plain(value),
+                    value=str(_plain(value)) if column == "year" else _plain(value),
                 ),
             )
         )
     return out
+
+
+def _row_flagged(parsed: Parsed, stack: Stack, row: int) -> bool:
+    suffix = str(row)
+    return any(
+        sheet == stack.sheet and cell[len(cell.rstrip("0123456789")) :] == suffix
+        for sheet, cell in parsed.flagged_cells
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -257,7 +267,7 @@ def _message(
             "hãy dùng mẫu đúng của đơn vị mình",
             "UNIT_MISMATCH": f"tên đơn vị '{v}' không khớp với mã {code_value} "
             f"({form.units_by_code[code_value].name if code_value in form.units_by_code else '?'})",
-            "YEAR_MISMATCH": f"năm báo cáo là {v}, nhưng đang tổng hợp năm {form.year}; "
+            "YEAR_MISMATCH": f"năm báo cáo là {_plain(value)}, nhưng đang tổng hợp năm {form.year}; "
             f"hãy dùng mẫu năm {form.year}",
             "NUMBER_NEGATIVE": f"'{label}' là {v}, phải lớn hơn hoặc bằng 0",
         }.get(code, f"{fd.RULES[code].title} (giá trị: {v})")

@@ -15,13 +15,17 @@ Problem = tuple[str, str] | None
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
-_PLAIN_INT = re.compile(r"^[+-]?\d+$")
-_DOT_GROUPS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
-_COMMA_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
-_SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}( \d{3})+$")
+_PLAIN_INT = re.compile(r"^[+-]?[0-9]+$")
+_DOT_GROUPS = re.compile(r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+$")
+_COMMA_GROUPS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3}){2,}$")
+_SPACE_GROUPS = re.compile(r"^[+-]?[0-9]{1,3}( [0-9]{3})+$")
+# full-width forms (U+FF01-FF5E) fold to ASCII; nothing else is folded (no superscripts)
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
-_DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
+_ISO_DATE = re.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -62,7 +66,7 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
         number = value
     else:
         was_text = True
-        text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+        text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).translate(_FULL_WIDTH)
         text = _SPACES.sub(" ", text).strip()
         text = _CURRENCY.sub("", text)
         if _PLAIN_INT.match(text):
@@ -101,7 +105,7 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
         if 20000 < value < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
         return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
-    text = clean_text(value)
+    text = clean_text(value).translate(_FULL_WIDTH)
     m = _DATE_TEXT.match(text)
     try:
         if m:

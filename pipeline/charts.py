@@ -148,22 +148,26 @@ def dashboard(
         if subtype:
             opts["subtype"] = subtype
         ch = wb.add_chart(opts)
-        ch.add_series(
-            {
-                "name": title,
-                "categories": f"={name}!$B${first_row + 1}:$B${total_row}",
-                "values": f"={name}!${chr(65 + value_col)}${first_row + 1}:${chr(65 + value_col)}${total_row}",
-                "data_labels": {"value": True, "num_format": "#,##0"}
-                if kind != "pie"
-                else {"percentage": True},
-            }
-        )
+        series = {
+            "name": title,
+            "categories": f"={name}!$B${first_row + 1}:$B${total_row}",
+            "values": f"={name}!${chr(65 + value_col)}${first_row + 1}:${chr(65 + value_col)}${total_row}",
+        }
+        if labels_for(kind):
+            series["data_labels"] = labels_for(kind)
+        ch.add_series(series)
         ch.set_title({"name": title, "name_font": {"name": "Times New Roman", "size": 12}})
         if kind != "pie":
-            ch.set_x_axis({"name": x_title, "num_font": {"name": "Times New Roman", "size": 8}})
-            ch.set_y_axis(
-                {"name": y_title, "num_format": "#,##0", "num_font": {"name": "Times New Roman", "size": 8}}
-            )
+            font = {"name": "Times New Roman", "size": 8}
+            # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
+            value_axis = {"num_format": "#,##0", "num_font": font}
+            category_axis = {"num_font": font, "interval_unit": 1}
+            if kind == "bar":
+                ch.set_x_axis({"name": x_title, **value_axis})
+                ch.set_y_axis({"name": y_title, **category_axis, "reverse": True})
+            else:
+                ch.set_x_axis({"name": x_title, **category_axis})
+                ch.set_y_axis({"name": y_title, **value_axis})
             ch.set_legend({"none": True})
         return ch
 

@@ -105,6 +105,16 @@ class _Extractor:
     def number(self, sheet: SheetData, cell: str, label: str) -> int | None:
         """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ")."""
         raw = sheet.get(cell)
+        if raw is None and cell in sheet.errors:
+            self.add(
+                "NUMBER_INVALID",
+                f"{label}: ô có lỗi {sheet.errors[cell]} (công thức tính sai hoặc dữ liệu không "
+                "phải số); hãy sửa lại và gõ số",
+                sheet.name,
+                cell,
+                sheet.errors[cell],
+            )
+            return None
         if raw is None and cell in sheet.formulas_without_value:
             self.add(
                 "FORMULA_NO_VALUE",
@@ -357,6 +367,8 @@ class _Extractor:
                 expected[f"{col}{row}"] = sum(values[k] or 0 for k in t.sum_of)
         for cell, want in expected.items():
             cached = sheet.get(cell)
+            if cached is None and cell in sheet.errors:
+                cached = sheet.errors[cell]
             if is_blank(cached):
                 continue
             got, problem, _ = parse_int(cached, 10**30)

@@ -16,7 +16,8 @@ from xlsxwriter.worksheet import Worksheet
 from .form import Form, col_letter
 
 FONT = "Times New Roman"
-NUM = "#,##0"
+# Thousands grouped; the locale tag makes LibreOffice use Vietnamese separators (1.200.000).
+NUM = "[$-42A]#,##0"
 
 
 class Styles:
@@ -51,6 +52,7 @@ class Styles:
         self.text = f(text_wrap=True, valign="top", border=1)
         self.label = f(bold=True)
         self.big = f(bold=True, font_size=13, num_format=NUM)
+        self.note = f(italic=True)
         self.date = f(border=1, num_format="dd/mm/yyyy", align="center")
         self.bad = f(border=1, font_color="#9C0006", bg_color="#FFC7CE", text_wrap=True)
         self.warn = f(border=1, font_color="#7F6000", bg_color="#FFEB9C", text_wrap=True)
@@ -63,6 +65,13 @@ class Column:
     label: str
     unit: str = ""
     width: float = 14
+
+
+def text_height(text: str, width: float, min_lines: int = 1) -> float:
+    """Row height (points) for wrapped `text` in a column `width` characters wide."""
+    per_line = max(4, int(width * 1.1))
+    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    return 16.0 * max(lines, min_lines)
 
 
 def vn_date(d: dt.date) -> str:

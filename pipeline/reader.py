@@ -54,6 +54,7 @@ class SheetData:
     rows: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas_without_value: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)  # cell -> error value shown by Excel
 
     def get(self, cell: str) -> Any:
         col, row = _split(cell)
@@ -191,8 +192,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> set[str]:
-    """Check the sheet's extent and return the cells holding a formula with no cached value."""
+def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], dict[str, str]]:
+    """Check the sheet's extent; return the cells holding a formula with no cached value,
+    and the cells holding an error value (#DIV/0!, #VALUE!…), which calamine shows as blank."""
     max_row = 0
     for m in _ROW_REF.finditer(xml):
         max_row = max(max_row, int(m.group(1)))
@@ -203,8 +205,25 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> set[str]:
             sheet=name,
         )
     missing: set[str] = set()
-    if b"<f" not in xml and b":f" not in xml:
-        return missing
+    errors: dict[str, str] = {}
+    if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
+        return missing, errors
+    for m in _CELL.finditer(xml):
+        attrs, body = m.group(1), m.group(3) or b""
+        ref = _REF.search(attrs)
+        if not ref:
+            continue
+        cell = ref.group(1).decode() + ref.group(2).decode()
+        if b't="e"' in attrs:
+            v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
+            errors[cell] = v.group(1).decode("utf-8", "replace")[:20] if v else "#?"
+            continue
+        if b"<f" not in body and b":f>" not in body and b":f " not in body:
+            continue
+        has_value = re.search(rb"<(?:\w+:)?v>[^<]", body) or re.search(rb"<(?:\w+:)?is>", body)
+        if not has_value:
+            missing.add(cell)
+    return missing, errors
     for m in _CELL.finditer(xml):
         body = m.group(3) or b""
         if b"<f" not in body and b":f>" not in body and b":f " not in body:
@@ -225,7 +244,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
             "FILE_TOO_LARGE", f"tệp quá lớn ({show(len(data))} byte, tối đa {show(limits.max_file_bytes)})"
         )
     kind = sniff(name, data)
-    formulas: dict[str, set[str]] = {}
+    scans: dict[str, tuple[set[str], dict[str, str]]] = {}
     if kind == "ole":
         if _is_encrypted(data):
             raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
@@ -249,7 +268,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                         part = parts.get(sheet)
                         if part and part in zf.namelist():
                             _no_dtd(zf, part)
-                            formulas[sheet] = _scan_sheet_xml(zf.read(part), sheet, limits)
+                            scans[sheet] = _scan_sheet_xml(zf.read(part), sheet, limits)
                     if "xl/sharedStrings.xml" in zf.namelist():
                         _no_dtd(zf, "xl/sharedStrings.xml")
                 except ReadProblem:
@@ -291,7 +310,8 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                 )
             rows = sh.to_python(skip_empty_area=False)
             merged = list(sh.merged_cell_ranges or [])
-            sheets[want] = SheetData(want, rows, merged, formulas.get(want, set()))
+            no_value, errors = scans.get(want, (set(), {}))
+            sheets[want] = SheetData(want, rows, merged, no_value, errors)
     except ReadProblem:
         raise
     except Exception as exc:  # noqa: BLE001

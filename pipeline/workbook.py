@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from .aggregate import measure_keys, totals_by, with_row_totals
 from .findings import SEVERITY_VI, WARNING
 from .form import Block, Form, col_letter
-from .official import NUM, Column, Styles, bieu, page_setup
+from .official import NUM, Column, Styles, bieu, page_setup, text_height
 from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 from .template import PINNED_TIME
 
@@ -119,7 +119,7 @@ def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd
         ("stt", "STT", 6),
         ("unit_code", "Mã đơn vị", 11),
         ("unit_name", "Đơn vị báo cáo", 30),
-        ("unit_kind", "Loại đơn vị", 22),
+        ("unit_kind", "Loại đơn vị", 32),
         ("file", "Tệp", 30),
         ("sheet", "Trang", 11),
         ("row", "Dòng", 7),
@@ -138,6 +138,7 @@ def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd
         0,
         f"Mỗi dòng là một dòng của trang '{block.sheet}' trong tệp của đơn vị; số ở cột ghi trong "
         "ngoặc vuông của dòng đó.",
+        st.note,
     )
     for i, (_, label, width) in enumerate(cols):
         ws.write_string(DETAIL_FIRST_ROW - 1, i, label, st.head)
@@ -145,9 +146,13 @@ def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd
     ws.set_row(DETAIL_FIRST_ROW - 1, 60)
     first_m, last_m = block.measure_column(block.measures[0].key), block.last_column
     measure_set = set(measure_keys(block))
+    widths = {key: width for key, _, width in cols}
     for n, rec in enumerate(frame.itertuples(index=False)):
         r = DETAIL_FIRST_ROW + n
         d = rec._asdict()
+        texts = [(d["unit_name"], widths["unit_name"]), (d["file"], widths["file"])]
+        texts += [(names[k].get(d[k], ""), widths[f"{k}_name"]) for k in names]
+        ws.set_row(r, max(text_height(t, w) for t, w in texts))
         for i, (key, _, _) in enumerate(cols):
             if key == "stt":
                 ws.write_number(r, i, n + 1, st.cell_center)
@@ -354,7 +359,7 @@ def _yoy(ws: Worksheet, st: Styles, report: Report) -> None:
 def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[str, float]]) -> int:
     ws.write_string(0, 0, title, st.h2)
     if note:
-        ws.write_string(1, 0, note)
+        ws.write_string(1, 0, note, st.note)
     for i, (label, width) in enumerate(header):
         ws.write_string(DETAIL_FIRST_ROW - 1, i, label, st.head)
         ws.set_column(i, i, width)
@@ -371,7 +376,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("STT", 6),
         ("Mã đơn vị", 11),
         ("Đơn vị", 32),
-        ("Loại đơn vị", 22),
+        ("Loại đơn vị", 32),
         ("Đã gửi", 9),
         ("Ngày báo cáo", 13),
         ("Đúng hạn", 11),
@@ -416,6 +421,14 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         else:
             ws.write_number(r, 12, int(acts), st.num)
         ws.write_string(r, 13, u.note, st.cell)
+        ws.set_row(
+            r,
+            max(
+                text_height(u.note, 60),
+                text_height(u.name, 32),
+                text_height(u.file.parsed.name if u.file else "", 34),
+            ),
+        )
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
     # SUMIFS over activities by unit kind uses the kind name in column D
@@ -445,10 +458,12 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
     for n, f in enumerate(found):
         r = r0 + n
         fmt = st.warn if f.severity == WARNING else st.bad
+        ws.write_number(r, 0, n + 1, st.cell_center)
         for c, v in enumerate(
-            [str(n + 1), f.file, f.unit, f.sheet, f.cell, SEVERITY_VI[f.severity], f.code, f.value, f.message]
+            [f.file, f.unit, f.sheet, f.cell, SEVERITY_VI[f.severity], f.code, f.value, f.message], start=1
         ):
             ws.write_string(r, c, v, fmt if c == 5 else st.cell)
+        ws.set_row(r, max(text_height(f.message, 90), text_height(f.file, 30)))
     if found:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
     else:
@@ -476,6 +491,10 @@ def _text_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_number(r, 0, n, st.cell_center)
         ws.write_string(r, 1, u.code, st.cell)
         ws.write_string(r, 2, u.name, st.cell)
+        ws.set_row(
+            r,
+            max(text_height(info.get(k) or "", 70) for k in ("difficulties", "recommendations")),
+        )
         ws.write_string(r, 3, info.get("difficulties") or "", st.text)
         ws.write_string(r, 4, info.get("recommendations") or "", st.text)
 

@@ -11,7 +11,7 @@ import datetime as dt
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ def meta_cell(key: str) -> str:
     return f"B{META_KEYS.index(key) + 1}"
 
 
+@lru_cache(maxsize=65536)
 def norm_text(value: str) -> str:
     """Canonical form of a label for comparison: NFC, single spaces, case-folded."""
     text = unicodedata.normalize("NFC", value)

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from .atomic import atomic_path, outbox_lock, write_bytes_atomic
 from .paths import (
     detail_csv_path,
@@ -24,6 +26,20 @@ if TYPE_CHECKING:
     from .consolidate import Report
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    return out
+
+
 def write_outputs(report: Report, outbox: Path, lock_wait: float = 30.0) -> None:
     """Write every output of the run; wait up to `lock_wait` s for another run to finish."""
     form = report.form
@@ -31,7 +47,7 @@ def write_outputs(report: Report, outbox: Path, lock_wait: float = 30.0) -> None
     with outbox_lock(folder, lock_wait):
         csv_path = detail_csv_path(outbox, form.year)
         with atomic_path(csv_path) as tmp:
-            report.detail.long(form).to_csv(tmp, index=False, encoding="utf-8-sig")
+            csv_safe(report.detail.long(form)).to_csv(tmp, index=False, encoding="utf-8-sig")
         manifest = {
             "year": form.year,
             "generated_at": report.generated_at.isoformat(timespec="seconds"),

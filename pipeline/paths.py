@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from .names import slug
@@ -34,8 +35,11 @@ def feedback_dir(outbox: Path, year: int) -> Path:
 
 
 def feedback_path(outbox: Path, year: int, unit_code: str, file_name: str) -> Path:
-    stem = slug(Path(file_name).stem, 50)
-    return feedback_dir(outbox, year) / f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-{stem}.xlsx"
+    """One feedback file per inbox file: `file_name` is its path relative to the inbox, so
+    files of the same name in different folders (or differing only by accents) never clash."""
+    stem = slug(Path(file_name).stem, 40)
+    tag = hashlib.sha1(file_name.encode("utf-8")).hexdigest()[:6]
+    return feedback_dir(outbox, year) / f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-{stem}-{tag}.xlsx"
 
 
 def templates_dir(outbox: Path, year: int) -> Path:

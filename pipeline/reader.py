@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -84,6 +86,7 @@ class FileInfo:
     mtime: float
 
 
+@lru_cache(maxsize=8192)
 def _split(cell: str) -> tuple[int, int]:
     m = re.match(r"([A-Z]+)(\d+)$", cell)
     if not m:
@@ -125,7 +128,8 @@ def _is_encrypted(data: bytes) -> bool:
         return False
 
 
-def _check_zip(zf: zipfile.ZipFile, limits: Limits, size: int) -> str:
+def _check_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
+    """Refuse zip bombs and lying entries from the central directory alone; return the kind."""
     infos = zf.infolist()
     if len(infos) > limits.max_zip_entries:
         raise ReadProblem("FILE_TOO_LARGE", f"tệp nén chứa quá nhiều thành phần ({len(infos)})")
@@ -137,6 +141,11 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, size: int) -> str:
                 "FILE_TOO_LARGE",
                 f"thành phần '{info.filename[:60]}' khi giải nén quá lớn "
                 f"({show(info.file_size)} byte, tối đa {show(limits.max_part_bytes)})",
+            )
+        if info.compress_size > info.file_size + 4096:
+            raise ReadProblem(
+                "FILE_UNSAFE",
+                f"thành phần '{info.filename[:60]}' khai báo sai kích thước (nghi tệp 'bom nén')",
             )
         if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio:
             if info.file_size > 1_000_000:
@@ -165,11 +174,34 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, size: int) -> str:
     raise ReadProblem("FILE_NOT_REPORT", "không phải tệp báo cáo (tệp nén .zip)")
 
 
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_UNSAFE_XML = "tệp chứa khai báo DTD/ENTITY trong XML (không an toàn); hãy lưu lại bằng Excel rồi gửi lại"
+
+
+def _check_prolog(head: bytes, complete: bool) -> None:
+    """An XML part may not declare a DTD (entity expansion): look before its root element."""
+    m = _ROOT_START.search(head)
+    prolog = head[: m.start()] if m else head
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise ReadProblem("FILE_UNSAFE", _UNSAFE_XML)
+    if m is None and not complete:
+        raise ReadProblem("FILE_UNSAFE", "phần mở đầu XML dài bất thường (không an toàn)")
+
+
 def _no_dtd(zf: zipfile.ZipFile, part: str) -> None:
     with zf.open(part) as fh:
-        head = fh.read(2048)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise ReadProblem("FILE_UNSAFE", "tệp chứa khai báo DTD/ENTITY trong XML (không an toàn)")
+        head = fh.read(8192)
+        if not _ROOT_START.search(head) and len(head) == 8192:
+            head += fh.read(65536)
+    _check_prolog(head, complete=len(head) < 8192 + 65536)
+
+
+def _check_all_parts(zf: zipfile.ZipFile, skip: set[str]) -> None:
+    for info in zf.infolist():
+        name = info.filename
+        if name in skip or not name.endswith((".xml", ".rels")):
+            continue
+        _no_dtd(zf, name)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -178,8 +210,6 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     }
-    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-        _no_dtd(zf, part)
     wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
     rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
@@ -192,10 +222,30 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<|<(?:\w+:)?is>")
+_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
+_WIDE_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]')
+
+
+def _cell_at(xml: bytes, pos: int) -> tuple[str, bytes] | None:
+    """The reference and XML of the <c> element enclosing position `pos`."""
+    start = max(xml.rfind(b"<c ", 0, pos), xml.rfind(b"<c>", 0, pos))
+    if start < 0:
+        return None
+    end = xml.find(b"</c>", pos)
+    chunk = xml[start : end if end >= 0 else pos]
+    tag_end = chunk.find(b">")
+    ref = _REF.search(chunk[:tag_end])
+    return (ref.group(1).decode() + ref.group(2).decode(), chunk) if ref else None
+
+
 def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], dict[str, str]]:
-    """Check the sheet's extent; return the cells holding a formula with no cached value,
-    and the cells holding an error value (#DIV/0!, #VALUE!…), which calamine shows as blank."""
-    max_row = 0
+    """Check the sheet's extent before any reader loads it; return the cells holding a formula
+    with no cached value, and the cells holding an error value (#DIV/0!, #VALUE!…), which
+    calamine shows as blank."""
+    _check_prolog(xml[:65536], complete=True)
+    max_row = xml.count(b"<row")
     for m in _ROW_REF.finditer(xml):
         max_row = max(max_row, int(m.group(1)))
     if max_row > limits.max_rows:
@@ -204,37 +254,25 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
             f"trang có quá nhiều dòng (dòng {show(max_row)}, tối đa {show(limits.max_rows)})",
             sheet=name,
         )
+    for m in _WIDE_REF.finditer(xml):
+        if col_index(m.group(1).decode()) >= limits.max_columns:
+            raise ReadProblem(
+                "FILE_TOO_LARGE",
+                f"trang có quá nhiều cột (đến cột {m.group(1).decode()}, tối đa {limits.max_columns})",
+                sheet=name,
+            )
     missing: set[str] = set()
+    for m in _FORMULA.finditer(xml):
+        found = _cell_at(xml, m.start())
+        if found and not _VALUE.search(found[1]):
+            missing.add(found[0])
     errors: dict[str, str] = {}
-    if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
-        return missing, errors
-    for m in _CELL.finditer(xml):
-        attrs, body = m.group(1), m.group(3) or b""
-        ref = _REF.search(attrs)
-        if not ref:
-            continue
-        cell = ref.group(1).decode() + ref.group(2).decode()
-        if b't="e"' in attrs:
-            v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
-            errors[cell] = v.group(1).decode("utf-8", "replace")[:20] if v else "#?"
-            continue
-        if b"<f" not in body and b":f>" not in body and b":f " not in body:
-            continue
-        has_value = re.search(rb"<(?:\w+:)?v>[^<]", body) or re.search(rb"<(?:\w+:)?is>", body)
-        if not has_value:
-            missing.add(cell)
+    for m in _ERROR_CELL.finditer(xml):
+        found = _cell_at(xml, m.end())
+        if found:
+            v = _VALUE.search(found[1])
+            errors[found[0]] = (v.group(1) or b"#?").decode("utf-8", "replace")[:20] if v else "#?"
     return missing, errors
-    for m in _CELL.finditer(xml):
-        body = m.group(3) or b""
-        if b"<f" not in body and b":f>" not in body and b":f " not in body:
-            continue
-        has_value = re.search(rb"<(?:\w+:)?v>[^<]", body) or re.search(rb"<(?:\w+:)?is>", body)
-        if has_value:
-            continue
-        ref = _REF.search(m.group(1))
-        if ref:
-            missing.add(ref.group(1).decode() + ref.group(2).decode())
-    return missing
 
 
 def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawBook:
@@ -258,28 +296,34 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                 "tệp bị hỏng (không giải nén được); hãy mở bằng Excel, lưu lại và gửi lại",
             ) from exc
         with zf:
-            fmt = _check_zip(zf, limits, len(data))
-            if fmt == "xlsx":
-                if PurePosixPath(name).suffix.lower() == ".xlsm":
-                    fmt = "xlsm"
-                try:
+            fmt = _check_zip(zf, limits)
+            try:
+                read: set[str] = set()
+                if fmt == "xlsx":
+                    if PurePosixPath(name).suffix.lower() == ".xlsm":
+                        fmt = "xlsm"
                     parts = _sheet_parts(zf)
+                    by_norm = {_norm_sheet(n): p for n, p in parts.items()}
                     for sheet in wanted:
-                        part = parts.get(sheet)
-                        if part and part in zf.namelist():
-                            _no_dtd(zf, part)
+                        part = parts.get(sheet) or by_norm.get(_norm_sheet(sheet))
+                        if part and part in zf.NameToInfo:
+                            # read in full: the CRC check catches a part that lies about its size
                             scans[sheet] = _scan_sheet_xml(zf.read(part), sheet, limits)
-                    if "xl/sharedStrings.xml" in zf.namelist():
-                        _no_dtd(zf, "xl/sharedStrings.xml")
-                except ReadProblem:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - any malformed part means a broken file
-                    raise ReadProblem(
-                        "FILE_CORRUPT",
-                        "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
-                    ) from exc
-            elif fmt == "ods":
-                _no_dtd(zf, "content.xml")
+                            read.add(part)
+                _check_all_parts(zf, read)
+            except ReadProblem:
+                raise
+            except zipfile.BadZipFile as exc:
+                raise ReadProblem(
+                    "FILE_UNSAFE",
+                    "một thành phần của tệp nén không khớp với kích thước hay mã kiểm tra đã khai "
+                    "báo (tệp hỏng hoặc cố ý sửa); hãy lưu lại bằng Excel rồi gửi lại",
+                ) from exc
+            except Exception as exc:  # noqa: BLE001 - any malformed part means a broken file
+                raise ReadProblem(
+                    "FILE_CORRUPT",
+                    "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
+                ) from exc
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types
@@ -318,10 +362,12 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
         raise ReadProblem("FILE_CORRUPT", "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại") from exc
     finally:
         wb.close()
+    # report sheet names as the form spells them (a file saved on macOS may use NFD)
+    canonical = {_norm_sheet(w): w for w in wanted}
+    names = [canonical.get(_norm_sheet(n), n) for n in names]
+    hidden = {canonical.get(_norm_sheet(n), n) for n in hidden}
     return RawBook(fmt, names, hidden, sheets)
 
 
 def _norm_sheet(name: str) -> str:
-    import unicodedata
-
     return unicodedata.normalize("NFC", name).strip().casefold()

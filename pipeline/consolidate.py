@@ -5,19 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .aggregate import Detail, build_detail, grand_totals
+# Only light modules here: reading files needs neither pandas nor pandera, so worker
+# processes start without them and the main process imports them while the workers read.
 from .extract import Parsed, parse_file
 from .findings import Finding
 from .form import Form
-from .history import History, load_history, plausibility_findings
 from .progress import Progress
 from .submissions import FileRecord, UnitStatus, resolve
-from .validate import validate_all
+
+if TYPE_CHECKING:
+    from .aggregate import Detail
+    from .history import History
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 IGNORED_NAMES = {".gitkeep"}
@@ -102,10 +108,12 @@ def read_all(
     workers: int | None = None,
     show: bool = True,
     base: Path | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> list[Parsed]:
     """Parse every file, in parallel above PARALLEL_FROM files; order is the input order.
 
     Files are named relative to `base` (the inbox), as the officer sees them.
+    `while_waiting` runs in this process while the workers read (or before serial reading).
     """
     progress = Progress(len(paths), "Đang đọc tệp") if show else None
     jobs = [(p, i, form, p.relative_to(base).as_posix() if base else p.name) for i, p in enumerate(paths)]
@@ -113,11 +121,16 @@ def read_all(
     out: list[Parsed] = []
     if workers > 1 and len(paths) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for parsed in pool.map(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            results = pool.map(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+            if while_waiting:
+                while_waiting()
+            for parsed in results:
                 out.append(parsed)
                 if progress:
                     progress.step()
     else:
+        if while_waiting:
+            while_waiting()
         for job in jobs:
             out.append(_parse_one(job))
             if progress:
@@ -139,13 +152,21 @@ def run(
     lock_wait: float = 30.0,
 ) -> Report:
     """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors."""
+    clock = _Clock()
     paths = inbox_files(inbox)
-    parsed = read_all(form, paths, workers, show_progress, base=inbox)
+    parsed = read_all(form, paths, workers, show_progress, base=inbox, while_waiting=_import_heavy)
+    clock.lap("read")
+    from .aggregate import build_detail, grand_totals
+    from .history import load_history, plausibility_findings
+    from .validate import validate_all
+
     validate_all(form, parsed)
+    clock.lap("validate")
     history = load_history(form, archive or outbox)
     plausibility_findings(form, parsed, history)
     files, units = resolve(form, parsed)
     detail = build_detail(form, units)
+    clock.lap("merge")
     report = Report(
         form=form,
         inbox=inbox,
@@ -159,12 +180,38 @@ def run(
     if write:
         from .outputs import write_outputs
 
-        write_outputs(report, outbox, lock_wait)
+        write_outputs(report, outbox, lock_wait, clock.lap)
+    clock.report()
     return report
+
+
+def _import_heavy() -> None:
+    """Import pandas and pandera (about 0.6 s) while worker processes read the files."""
+    from . import aggregate, history, validate  # noqa: F401
+
+
+class _Clock:
+    """Phase timings, printed to stderr when PIPELINE_TIMING is set (for profiling)."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def report(self) -> None:
+        if os.environ.get("PIPELINE_TIMING"):
+            parts = " ".join(f"{n}={t:.2f}s" for n, t in self.laps)
+            sys.stderr.write(f"[timing] {parts} total={time.perf_counter() - self.start:.2f}s\n")
 
 
 def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
     """Validate files on their own (no consolidation, nothing written)."""
+    from .validate import validate_all
+
     parsed = read_all(form, paths, workers=1, show=False)
     validate_all(form, parsed)
     return parsed

@@ -7,6 +7,7 @@ year's output folder, so a crash never leaves half a workbook and two runs never
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,13 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_outputs(report: Report, outbox: Path, lock_wait: float = 30.0) -> None:
-    """Write every output of the run; wait up to `lock_wait` s for another run to finish."""
+def write_outputs(
+    report: Report, outbox: Path, lock_wait: float = 30.0, lap: Callable[[str], None] | None = None
+) -> None:
+    """Write every output of the run; wait up to `lock_wait` s for another run to finish.
+
+    `lap(name)` is called after each output, for phase timings."""
+    lap = lap or (lambda _name: None)
     form = report.form
     folder = year_dir(outbox, form.year)
     with outbox_lock(folder, lock_wait):
@@ -60,6 +66,7 @@ def write_outputs(report: Report, outbox: Path, lock_wait: float = 30.0) -> None
         )
         from .feedback import write_feedback
 
+        lap("csv+manifest")
         fb_dir = feedback_dir(outbox, form.year)
         written = write_feedback(report, outbox)
         if fb_dir.is_dir():  # feedback from earlier runs for files now fixed or gone
@@ -69,8 +76,10 @@ def write_outputs(report: Report, outbox: Path, lock_wait: float = 30.0) -> None
         from .workbook import write_workbook
 
         wb_path = workbook_path(outbox, form.year)
+        lap("feedback")
         with atomic_path(wb_path) as tmp:
             write_workbook(report, tmp)
+        lap("workbook")
         report.outputs = {
             "workbook": str(wb_path),
             "csv": str(csv_path),

@@ -105,6 +105,12 @@ class _Extractor:
     def number(self, sheet: SheetData, cell: str, label: str) -> int | None:
         """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ")."""
         raw = sheet.get(cell)
+        # fast paths for the common cases: a blank cell, a whole number typed as a number
+        if raw is None:
+            if cell not in sheet.errors and cell not in sheet.formulas_without_value:
+                return None
+        elif raw.__class__ is float and raw.is_integer() and 0 <= raw <= self.form.limits.max_number:
+            return int(raw)
         if raw is None and cell in sheet.errors:
             self.add(
                 "NUMBER_INVALID",
@@ -300,7 +306,7 @@ class _Extractor:
                 break
             for kf in block.key_fields:
                 if kf.key in spec.fixed:
-                    name = {i.code: i.name for i in form.items(kf.key)}[spec.fixed[kf.key]]
+                    name = form.names(kf.key)[spec.fixed[kf.key]]
                     ok = ok and self._check_label(sheet, f"{kf.column}{spec.row}", name)
         if not ok:
             return []
@@ -312,11 +318,9 @@ class _Extractor:
         out: list[dict[str, Any]] = []
         sums = {m.key: 0 for m in block.measures}
         row_totals: list[tuple[int, dict[str, int]]] = []
+        columns = [(m.key, block.measure_column(m.key), m.name.capitalize()) for m in block.measures]
         for spec in specs:
-            values = {
-                m.key: self.number(sheet, f"{block.measure_column(m.key)}{spec.row}", m.name.capitalize())
-                for m in block.measures
-            }
+            values = {key: self.number(sheet, f"{col}{spec.row}", label) for key, col, label in columns}
             record: dict[str, Any] = {"row": spec.row}
             blank_keys = []
             for kf in block.key_fields:

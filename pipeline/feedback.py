@@ -1,57 +1,72 @@
-"""Feedback workbooks to email back: the findings in plain Vietnamese, then the unit's own
-sheets with every cell in question highlighted and commented.
+"""Feedback workbooks to email back: the findings in plain Vietnamese, then a copy of the
+unit's own sheets (their values, cell for cell) with every cell in question highlighted
+and commented.
 
-Only files with findings get one. openpyxl reads the inbox file again here (calamine,
-used for the values, cannot copy styles); the inbox file is opened read-only and never
-modified."""
+Only files with findings get one. The copy is made from the values python-calamine reads
+(so it is fast, and any format calamine reads can be copied) and written with XlsxWriter;
+every text is written as text. The inbox file is only read, never modified.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import coordinate_from_string
+import python_calamine as pc
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
 
 from .atomic import atomic_path
 from .findings import ERROR, SEVERITY_VI, Finding
+from .form import col_index
+from .official import text_height
 from .paths import feedback_path
 from .submissions import FILE_STATUS_VI, FileRecord
+from .template import PINNED_TIME
 
 if TYPE_CHECKING:
     from .consolidate import Report
 
-RED = PatternFill("solid", fgColor="FFC7CE")
-YELLOW = PatternFill("solid", fgColor="FFEB9C")
-FONT = "Times New Roman"
 SHEET = "Phản hồi"
+RED = "#FFC7CE"
+YELLOW = "#FFEB9C"
+FONT = "Times New Roman"
 
 
 def write_feedback(report: Report, outbox: Path) -> list[Path]:
-    """One feedback workbook per file with findings; returns the paths written."""
+    """One feedback workbook per report file with findings; returns the paths written."""
     written = []
     for rec in report.files:
         if not rec.parsed.findings or not rec.parsed.is_report:
             continue
         path = feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name)
         with atomic_path(path) as tmp:
-            feedback_workbook(report, rec).save(tmp)
+            feedback_workbook(report, rec, tmp)
         written.append(path)
     return written
 
 
-def feedback_workbook(report: Report, rec: FileRecord) -> openpyxl.Workbook:
+def feedback_workbook(report: Report, rec: FileRecord, out: Path) -> None:
     form = report.form
     p = rec.parsed
-    wb = _load_copy(Path(p.path), p.format)
-    ws = wb.create_sheet(SHEET, 0)
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": f"Phản hồi báo cáo năm {form.year}", "created": PINNED_TIME})
+    base = {"font_name": FONT, "font_size": 12, "valign": "top"}
+    title = wb.add_format({**base, "bold": True, "font_size": 14})
+    plain = wb.add_format(base)
+    head = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
+    cell = wb.add_format({**base, "border": 1, "text_wrap": True})
+    sev = {
+        ERROR: wb.add_format({**base, "border": 1, "bg_color": RED}),
+        "warning": wb.add_format({**base, "border": 1, "bg_color": YELLOW}),
+    }
+    ws = wb.add_worksheet(SHEET)
     unit = form.units_by_code.get(p.unit_code or "")
-    ws["A1"] = f"PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO NĂM {form.year}"
-    ws["A1"].font = Font(name=FONT, bold=True, size=14)
+    ws.write_string(0, 0, f"PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO NĂM {form.year}", title)
     lines = [
         f"Đơn vị: {unit.name if unit else (p.unit_code or 'không xác định')}",
         f"Tệp: {p.name}",
@@ -59,75 +74,135 @@ def feedback_workbook(report: Report, rec: FileRecord) -> openpyxl.Workbook:
         + (f" ({rec.note})" if rec.note else "")
         + f". {rec.errors} lỗi, {rec.warnings} cảnh báo.",
         "Lỗi phải sửa rồi gửi lại tệp; cảnh báo đề nghị kiểm tra lại. Các ô có vấn đề được tô màu "
-        "và có ghi chú trong các trang của tệp dưới đây.",
+        "và có ghi chú trong bản sao các trang của tệp, ở sau trang này.",
     ]
     for i, text in enumerate(lines):
-        c = ws.cell(row=2 + i, column=1)
-        set_value(c, text)
-        c.font = Font(name=FONT, size=12)
-    head = ["STT", "Mức độ", "Trang", "Ô", "Giá trị", "Nội dung cần sửa"]
-    r0 = 2 + len(lines) + 1
-    for j, h in enumerate(head):
-        c = ws.cell(row=r0, column=j + 1, value=h)
-        c.font = Font(name=FONT, bold=True)
+        ws.write_string(1 + i, 0, text, plain)
+    r0 = 2 + len(lines)
+    widths = (6, 10, 14, 8, 20, 100)
+    for j, (label, width) in enumerate(
+        zip(("STT", "Mức độ", "Trang", "Ô", "Giá trị", "Nội dung cần sửa"), widths, strict=True)
+    ):
+        ws.write_string(r0, j, label, head)
+        ws.set_column(j, j, width)
     for i, f in enumerate(p.findings):
-        values = [i + 1, SEVERITY_VI[f.severity], f.sheet, f.cell, f.value, f.message]
-        for j, v in enumerate(values):
-            c = ws.cell(row=r0 + 1 + i, column=j + 1)
-            set_value(c, v)
-            c.font = Font(name=FONT)
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-            if j == 1:
-                c.fill = RED if f.severity == ERROR else YELLOW
-    for col, width in zip("ABCDEF", (6, 10, 14, 8, 20, 100), strict=True):
-        ws.column_dimensions[col].width = width
-    _mark_cells(wb, p.findings)
-    wb.active = 0
-    for sheet in wb.worksheets:
-        sheet.sheet_view.tabSelected = sheet.title == SHEET
-    return wb
+        r = r0 + 1 + i
+        ws.write_number(r, 0, i + 1, cell)
+        ws.write_string(r, 1, SEVERITY_VI[f.severity], sev.get(f.severity, cell))
+        for j, text in enumerate((f.sheet, f.cell, f.value, f.message), start=2):
+            ws.write_string(r, j, text, cell)
+        ws.set_row(r, text_height(f.message, 100))
+    ws.activate()
+    _print(ws)
+    if p.format:  # the file passed the safety checks and was read: copy its form sheets
+        sheets = [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
+        _copy_sheets(wb, Path(p.path), p.findings, sheets)
+    wb.close()
 
 
-def set_value(cell: object, value: object) -> None:
-    """Write a value; text (which may come from a unit's file) never becomes a formula."""
-    cell.value = value  # type: ignore[attr-defined]
-    if isinstance(value, str):
-        cell.data_type = "s"  # type: ignore[attr-defined]
-
-
-def _load_copy(path: Path, fmt: str) -> openpyxl.Workbook:
-    """The unit's own workbook (values and styles), or an empty one if it cannot be loaded."""
-    if fmt in ("xlsx", "xlsm"):
-        try:
-            data = path.read_bytes()
-            wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False)
-            for ws in wb.worksheets:
-                ws.protection.sheet = False  # so the officer can fix cells in place
-            return wb
-        except Exception:  # noqa: BLE001 - a copy is a convenience; the findings sheet is enough
-            pass
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    return wb
-
-
-def _mark_cells(wb: openpyxl.Workbook, found: list[Finding]) -> None:
-    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+def _copy_sheets(wb: Workbook, path: Path, found: list[Finding], sheets: list[str]) -> None:
+    """Copy the values of the unit's form sheets (only those the reader checked against the
+    limits); mark and comment the cells in question."""
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+    except Exception:  # noqa: BLE001 - an unreadable file gets the findings sheet alone
+        return
+    marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in found:
         if f.sheet and f.cell:
-            by_cell[(f.sheet, f.cell)].append(f)
-    for (sheet, cell), items in by_cell.items():
-        if sheet not in wb.sheetnames:
-            continue
-        try:
-            coordinate_from_string(cell)
-            c = wb[sheet][cell]
-        except (ValueError, KeyError, AttributeError):
-            continue
-        if type(c).__name__ == "MergedCell":
-            continue
-        c.fill = RED if any(f.severity == ERROR for f in items) else YELLOW
-        text = "\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in items)
-        comment = Comment(text[:2000], "Sở LĐTBXH")
-        comment.width, comment.height = 320, 140
-        c.comment = comment
+            marks[(f.sheet, f.cell)].append(f)
+    base = {"font_name": FONT, "font_size": 11}
+    fmt = {
+        "text": wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"}),
+        "num": wb.add_format({**base, "border": 1, "num_format": "#,##0"}),
+        "date": wb.add_format({**base, "border": 1, "num_format": "dd/mm/yyyy"}),
+    }
+    marked = {
+        (kind, sev): wb.add_format(
+            {
+                **base,
+                "border": 2,
+                "bg_color": RED if sev == ERROR else YELLOW,
+                **({"num_format": "#,##0"} if kind == "num" else {}),
+            }
+        )
+        for kind in ("text", "num", "date")
+        for sev in (ERROR, "warning")
+    }
+    try:
+        wanted = {unicodedata.normalize("NFC", s).casefold() for s in sheets}
+        for meta in book.sheets_metadata:
+            name = unicodedata.normalize("NFC", meta.name)
+            if name.casefold() not in wanted:
+                continue
+            try:
+                rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except Exception:  # noqa: BLE001 - a sheet that cannot be read is left out of the copy
+                continue
+            ws = wb.add_worksheet(_sheet_name(wb, name))
+            widths: dict[int, int] = {}
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value == "" or value is None:
+                        continue
+                    _write(ws, r, c, value, fmt, None)
+                    if r >= 3:  # the first rows hold titles that span many columns
+                        widths[c] = max(widths.get(c, 0), min(len(str(value)), 24))
+            for (sheet, ref), items in marks.items():
+                if sheet != name:
+                    continue
+                r, c = _rc(ref)
+                severity = ERROR if any(f.severity == ERROR for f in items) else "warning"
+                value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+                _write(ws, r, c, value, None, lambda k, s=severity: marked[(k, s)])
+                note = "\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in items)
+                ws.write_comment(r, c, note[:2000], {"author": "Sở LĐTBXH", "x_scale": 2.5, "y_scale": 2.5})
+            for c, w in widths.items():
+                ws.set_column(c, c, max(8, w + 2))
+            _print(ws)
+    finally:
+        book.close()
+
+
+def _print(ws: Any) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+
+def _write(ws: Any, r: int, c: int, value: Any, fmt: dict | None, pick: Any) -> str:
+    if isinstance(value, bool):
+        kind = "text"
+        f = pick(kind) if pick else fmt[kind]
+        ws.write_boolean(r, c, value, f)
+    elif isinstance(value, int | float):
+        kind = "num"
+        ws.write_number(r, c, value, pick(kind) if pick else fmt[kind])
+    elif isinstance(value, dt.datetime | dt.date):
+        kind = "date"
+        d = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+        ws.write_datetime(r, c, d, pick(kind) if pick else fmt[kind])
+    elif value == "" or value is None:
+        kind = "text"
+        ws.write_blank(r, c, None, pick(kind) if pick else fmt[kind])
+    else:
+        kind = "text"
+        ws.write_string(r, c, str(value), pick(kind) if pick else fmt[kind])
+    return kind
+
+
+def _rc(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters) :]) - 1, col_index(letters)
+
+
+def _sheet_name(wb: Workbook, name: str) -> str:
+    """A valid, unique sheet name (a file from the wild may use names XlsxWriter refuses)."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")[:31] or "Trang"
+    existing = {s.name.casefold() for s in wb.worksheets()}
+    candidate, n = clean, 2
+    while candidate.casefold() in existing:
+        suffix = f" ({n})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    return candidate

@@ -148,11 +148,12 @@ class Block:
     def first_measure_index(self) -> int:
         return 1 + len(self.key_fields)
 
+    @cached_property
+    def _measure_columns(self) -> dict[str, str]:
+        return {m.key: col_letter(self.first_measure_index + i) for i, m in enumerate(self.measures)}
+
     def measure_column(self, key: str) -> str:
-        for i, m in enumerate(self.measures):
-            if m.key == key:
-                return col_letter(self.first_measure_index + i)
-        raise KeyError(key)
+        return self._measure_columns[key]
 
     def total_column(self, key: str) -> str:
         for i, t in enumerate(self.totals):
@@ -242,6 +243,14 @@ class Form:
     @cached_property
     def kinds_by_code(self) -> dict[str, Item]:
         return {k.code: k for k in self.unit_kinds}
+
+    def names(self, key: str) -> dict[str, str]:
+        """Code -> name of the list a key field takes its values from."""
+        return self._names[key]
+
+    @cached_property
+    def _names(self) -> dict[str, dict[str, str]]:
+        return {k: {i.code: i.name for i in self.items(k)} for k in ("region", "category", "source")}
 
     def items(self, key: str) -> tuple[Item, ...]:
         """The list a key field takes its values from."""

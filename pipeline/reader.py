@@ -190,10 +190,10 @@ def _check_prolog(head: bytes, complete: bool) -> None:
 
 def _no_dtd(zf: zipfile.ZipFile, part: str) -> None:
     with zf.open(part) as fh:
-        head = fh.read(8192)
-        if not _ROOT_START.search(head) and len(head) == 8192:
+        head = fh.read(512)  # the prolog of a normal part is a few dozen bytes
+        if not _ROOT_START.search(head) and len(head) == 512:
             head += fh.read(65536)
-    _check_prolog(head, complete=len(head) < 8192 + 65536)
+    _check_prolog(head, complete=len(head) < 512 + 65536)
 
 
 def _check_all_parts(zf: zipfile.ZipFile, skip: set[str]) -> None:
@@ -225,7 +225,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<|<(?:\w+:)?is>")
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
-_WIDE_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]')
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')
 
 
 def _cell_at(xml: bytes, pos: int) -> tuple[str, bytes] | None:

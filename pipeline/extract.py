@@ -172,11 +172,11 @@ class _Extractor:
         unit = self._info()
         if unit is None:
             return
-        rows_all: list[str] = []
         for block in form.blocks.values():
             self.p.rows[block.key] = self._block(block, unit)
-            rows_all.append(repr(sorted(map(sorted_items, self.p.rows[block.key]))))
-        self.p.content_key = repr((sorted_items(self.p.info_row or {}, skip={"report_date"}), rows_all))
+        # identical data (whatever the report date) => identical key: one submission
+        info = {k: v for k, v in (self.p.info_row or {}).items() if k != "report_date"}
+        self.p.content_key = repr((info, self.p.rows))
 
     def _template_ok(self) -> bool:
         form, book = self.form, self.book
@@ -216,6 +216,8 @@ class _Extractor:
 
     def _check_label(self, sheet: SheetData, cell: str, expected: str) -> bool:
         found = sheet.get(cell)
+        if isinstance(found, str) and norm_text(found) == norm_text(expected):
+            return True  # the common case, without the full text clean-up
         if norm_text(parse_text(found)) == norm_text(expected):
             return True
         self.add(
@@ -229,8 +231,12 @@ class _Extractor:
         return False
 
     def _merged_over(self, sheet: SheetData, cells: list[str]) -> bool:
-        if not sheet.merged:
+        if not sheet.merged or not cells:
             return False
+        rows = [int(c[len(c.rstrip("0123456789")) :]) - 1 for c in cells]
+        low, high = min(rows), max(rows)
+        if all(r1 < low or r0 > high for (r0, _c0), (r1, _c1) in sheet.merged):
+            return False  # no merged range reaches the rows of the input cells
         targets = set()
         for c in cells:
             letters = c.rstrip("0123456789")
@@ -386,7 +392,3 @@ class _Extractor:
                 cell,
                 cached,
             )
-
-
-def sorted_items(d: dict[str, Any], skip: set[str] | None = None) -> list[tuple[str, str]]:
-    return sorted((k, repr(v)) for k, v in d.items() if not skip or k not in skip)

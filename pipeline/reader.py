@@ -9,6 +9,7 @@ is scanned (without expanding entities) only to find formulas that carry no cach
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import unicodedata
@@ -19,7 +20,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import python_calamine as pc
-from defusedxml import ElementTree as SafeET
 
 from .findings import show
 from .form import Limits, col_index, col_letter
@@ -196,29 +196,40 @@ def _no_dtd(zf: zipfile.ZipFile, part: str) -> None:
     _check_prolog(head, complete=len(head) < 512 + 65536)
 
 
-def _check_all_parts(zf: zipfile.ZipFile, skip: set[str]) -> None:
-    for info in zf.infolist():
-        name = info.filename
-        if name in skip or not name.endswith((".xml", ".rels")):
-            continue
-        _no_dtd(zf, name)
+# Parts that calamine parses besides the sheets we read (and check in full).
+PARSED_PARTS = ("[Content_Types].xml", "xl/sharedStrings.xml", "xl/styles.xml", "content.xml", "styles.xml")
+
+
+def _check_parsed_parts(zf: zipfile.ZipFile) -> None:
+    """No DTD in any other part that a parser will read (parts nobody parses are harmless)."""
+    for name in PARSED_PARTS:
+        if name in zf.NameToInfo:
+            _no_dtd(zf, name)
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {k.decode().split(":")[-1]: html.unescape(v.decode("utf-8")) for k, v in _ATTR.findall(tag)}
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Map sheet name -> zip part of its XML, parsed with defusedxml."""
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    }
-    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
-    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    """Map sheet name -> zip part of its XML (both parts were checked for DTDs first)."""
+    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        _no_dtd(zf, part)
+    targets = {}
+    for m in _REL_TAG.finditer(zf.read("xl/_rels/workbook.xml.rels")):
+        a = _attrs(m.group(1))
+        targets[a.get("Id", "")] = a.get("Target", "")
     out: dict[str, str] = {}
-    for s in wb.iterfind("m:sheets/m:sheet", ns):
-        rid = s.get(f"{{{ns['r']}}}id")
-        target = targets.get(rid, "")
+    for m in _SHEET_TAG.finditer(zf.read("xl/workbook.xml")):
+        a = _attrs(m.group(1))
+        target = targets.get(a.get("id", ""), "")
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        out[s.get("name", "")] = str(PurePosixPath(part))
+        out[a.get("name", "")] = str(PurePosixPath(part))
     return out
 
 
@@ -226,6 +237,10 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<|<(?:\w+:)?is>")
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
 _WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')
+# a formula cell as Excel, LibreOffice and openpyxl write it (r first); group 2: a cached value
+_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>([^<]))?'
+)
 
 
 def _cell_at(xml: bytes, pos: int) -> tuple[str, bytes] | None:
@@ -262,10 +277,15 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
                 sheet=name,
             )
     missing: set[str] = set()
-    for m in _FORMULA.finditer(xml):
-        found = _cell_at(xml, m.start())
-        if found and not _VALUE.search(found[1]):
-            missing.add(found[0])
+    formulas = xml.count(b"<f>") + xml.count(b"<f ")
+    fast = [(m.group(1), m.group(2)) for m in _FORMULA_CELL.finditer(xml)] if formulas else []
+    if len(fast) == formulas and b":f" not in xml:
+        missing = {ref.decode() for ref, value in fast if value is None}
+    else:  # another writer's layout: locate each formula's cell the slow way
+        for m in _FORMULA.finditer(xml):
+            found = _cell_at(xml, m.start())
+            if found and not _VALUE.search(found[1]):
+                missing.add(found[0])
     errors: dict[str, str] = {}
     for m in _ERROR_CELL.finditer(xml):
         found = _cell_at(xml, m.end())
@@ -298,7 +318,6 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
         with zf:
             fmt = _check_zip(zf, limits)
             try:
-                read: set[str] = set()
                 if fmt == "xlsx":
                     if PurePosixPath(name).suffix.lower() == ".xlsm":
                         fmt = "xlsm"
@@ -309,8 +328,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                         if part and part in zf.NameToInfo:
                             # read in full: the CRC check catches a part that lies about its size
                             scans[sheet] = _scan_sheet_xml(zf.read(part), sheet, limits)
-                            read.add(part)
-                _check_all_parts(zf, read)
+                _check_parsed_parts(zf)
             except ReadProblem:
                 raise
             except zipfile.BadZipFile as exc:

@@ -120,6 +120,8 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
 
 
 def parse_text(value: Any) -> str:
+    if value is None:
+        return ""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -118,8 +118,9 @@ def _consolidate(form, args) -> int:
     from .consolidate import report_json, run
     from .summary import print_summary
 
-    if args.inbox.exists() and not args.inbox.is_dir():
-        sys.stderr.write(f"Lỗi: '{args.inbox}' không phải là thư mục.\n")
+    if not args.inbox.is_dir():
+        what = "không phải là thư mục" if args.inbox.exists() else "không tồn tại"
+        sys.stderr.write(f"Lỗi: thư mục tệp nhận được '{args.inbox}' {what}. Kiểm tra lại --inbox.\n")
         return EXIT_USAGE
     if args.workers is not None and args.workers < 1:
         sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")

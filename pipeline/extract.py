@@ -49,6 +49,10 @@ class Parsed:
         return any(f.severity == fd.ERROR for f in self.findings)
 
 
+def _row_of(cell: str) -> int:
+    return int(cell[len(cell.rstrip("0123456789")) :])
+
+
 def wanted_sheets(form: Form) -> list[str]:
     return [form.sheets["meta"], form.sheets["info"], *(b.sheet for b in form.blocks.values())]
 
@@ -325,7 +329,14 @@ class _Extractor:
         sums = {m.key: 0 for m in block.measures}
         row_totals: list[tuple[int, dict[str, int]]] = []
         columns = [(m.key, block.measure_column(m.key), m.name.capitalize()) for m in block.measures]
+        first_col = min(col_index(kf.column) for kf in block.key_fields)
+        last_col = col_index(block.measure_column(block.measures[-1].key))
+        odd_rows = {_row_of(c) for c in (*sheet.errors, *sheet.formulas_without_value)}
+        blank = {m.key: None for m in block.measures}
         for spec in specs:
+            if spec.row not in odd_rows and sheet.blank_span(spec.row, first_col, last_col):
+                row_totals.append((spec.row, blank))  # an unused row: nothing to read
+                continue
             values = {key: self.number(sheet, f"{col}{spec.row}", label) for key, col, label in columns}
             record: dict[str, Any] = {"row": spec.row}
             blank_keys = []

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import unicodedata
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,7 @@ from xlsxwriter.workbook import Workbook
 
 from .atomic import atomic_path
 from .findings import ERROR, SEVERITY_VI, Finding
-from .form import col_index
+from .form import Form, col_index
 from .official import text_height
 from .paths import feedback_path
 from .submissions import FILE_STATUS_VI, FileRecord
@@ -37,21 +39,52 @@ YELLOW = "#FFEB9C"
 FONT = "Times New Roman"
 
 
-def write_feedback(report: Report, outbox: Path) -> list[Path]:
-    """One feedback workbook per report file with findings; returns the paths written."""
-    written = []
-    for rec in report.files:
-        if not rec.parsed.findings or not rec.parsed.is_report:
-            continue
-        path = feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name)
-        with atomic_path(path) as tmp:
-            feedback_workbook(report, rec, tmp)
-        written.append(path)
-    return written
+PARALLEL_FROM = 8  # feedback files; fewer are written in the main process
 
 
-def feedback_workbook(report: Report, rec: FileRecord, out: Path) -> None:
-    form = report.form
+class FeedbackWriter:
+    """Writes the feedback workbooks, in a worker process when there are many, so that the
+    main process writes the consolidated workbook meanwhile. Use: start(), then wait()."""
+
+    def __init__(self, report: Report, outbox: Path) -> None:
+        self.jobs = [
+            (
+                report.form,
+                rec,
+                feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name),
+            )
+            for rec in report.files
+            if rec.parsed.findings and rec.parsed.is_report
+        ]
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list = []
+
+    def start(self) -> None:
+        if len(self.jobs) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+            self.pool = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1))
+            self.futures = [self.pool.submit(_write_one, *job) for job in self.jobs]
+
+    def wait(self) -> list[Path]:
+        """Finish every feedback file (here, if no worker took them); return their paths."""
+        try:
+            if self.pool is None:
+                for job in self.jobs:
+                    _write_one(*job)
+            else:
+                for future in self.futures:
+                    future.result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        return [path for _, _, path in self.jobs]
+
+
+def _write_one(form: Form, rec: FileRecord, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        feedback_workbook(form, rec, tmp)
+
+
+def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:
     p = rec.parsed
     wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": f"Phản hồi báo cáo năm {form.year}", "created": PINNED_TIME})

@@ -64,22 +64,23 @@ def write_outputs(
             manifest_path(outbox, form.year),
             json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
         )
-        from .feedback import write_feedback
+        from .feedback import FeedbackWriter
+        from .workbook import write_workbook
 
         lap("csv+manifest")
+        feedback = FeedbackWriter(report, outbox)
+        feedback.start()  # in a worker process while this one writes the workbook
+        wb_path = workbook_path(outbox, form.year)
+        with atomic_path(wb_path) as tmp:
+            write_workbook(report, tmp)
+        lap("workbook")
+        written = feedback.wait()
         fb_dir = feedback_dir(outbox, form.year)
-        written = write_feedback(report, outbox)
         if fb_dir.is_dir():  # feedback from earlier runs for files now fixed or gone
             for old in fb_dir.glob("*.xlsx"):
                 if old not in written:
                     old.unlink()
-        from .workbook import write_workbook
-
-        wb_path = workbook_path(outbox, form.year)
         lap("feedback")
-        with atomic_path(wb_path) as tmp:
-            write_workbook(report, tmp)
-        lap("workbook")
         report.outputs = {
             "workbook": str(wb_path),
             "csv": str(csv_path),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -57,6 +58,13 @@ class SheetData:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas_without_value: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error value shown by Excel
+
+    def blank_span(self, row: int, first_col: int, last_col: int) -> bool:
+        """True when the cells of `row` (1-based) from `first_col` to `last_col` are all empty."""
+        if row - 1 >= len(self.rows):
+            return True
+        values = self.rows[row - 1][first_col : last_col + 1]
+        return all(v == "" or v is None for v in values)
 
     def get(self, cell: str) -> Any:
         col, row = _split(cell)
@@ -212,24 +220,27 @@ _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 
 
-def _attrs(tag: bytes) -> dict[str, str]:
-    return {k.decode().split(":")[-1]: html.unescape(v.decode("utf-8")) for k, v in _ATTR.findall(tag)}
+def _attr(tag: bytes, name: bytes) -> str:
+    """The value of attribute `name` (any namespace prefix) in a tag's attribute text."""
+    for key, value in _ATTR.findall(tag):
+        if key == name or key.endswith(b":" + name):
+            return html.unescape(value.decode("utf-8"))
+    return ""
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Map sheet name -> zip part of its XML (both parts were checked for DTDs first)."""
     for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
         _no_dtd(zf, part)
-    targets = {}
-    for m in _REL_TAG.finditer(zf.read("xl/_rels/workbook.xml.rels")):
-        a = _attrs(m.group(1))
-        targets[a.get("Id", "")] = a.get("Target", "")
+    targets = {
+        _attr(tag, b"Id"): _attr(tag, b"Target")
+        for tag in _REL_TAG.findall(zf.read("xl/_rels/workbook.xml.rels"))
+    }
     out: dict[str, str] = {}
-    for m in _SHEET_TAG.finditer(zf.read("xl/workbook.xml")):
-        a = _attrs(m.group(1))
-        target = targets.get(a.get("id", ""), "")
+    for tag in _SHEET_TAG.findall(zf.read("xl/workbook.xml")):
+        target = targets.get(_attr(tag, b"id"), "")
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        out[a.get("name", "")] = str(PurePosixPath(part))
+        out[_attr(tag, b"name")] = posixpath.normpath(part)
     return out
 
 
@@ -260,33 +271,34 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
     with no cached value, and the cells holding an error value (#DIV/0!, #VALUE!…), which
     calamine shows as blank."""
     _check_prolog(xml[:65536], complete=True)
-    max_row = xml.count(b"<row")
-    for m in _ROW_REF.finditer(xml):
-        max_row = max(max_row, int(m.group(1)))
+    numbered = _ROW_REF.findall(xml)  # findall: no Python work per match
+    max_row = max(xml.count(b"<row"), max(map(int, numbered), default=0))
     if max_row > limits.max_rows:
         raise ReadProblem(
             "FILE_TOO_LARGE",
             f"trang có quá nhiều dòng (dòng {show(max_row)}, tối đa {show(limits.max_rows)})",
             sheet=name,
         )
-    for m in _WIDE_REF.finditer(xml):
-        if col_index(m.group(1).decode()) >= limits.max_columns:
+    for letters in set(_WIDE_REF.findall(xml)):
+        if col_index(letters.decode()) >= limits.max_columns:
             raise ReadProblem(
                 "FILE_TOO_LARGE",
-                f"trang có quá nhiều cột (đến cột {m.group(1).decode()}, tối đa {limits.max_columns})",
+                f"trang có quá nhiều cột (đến cột {letters.decode()}, tối đa {limits.max_columns})",
                 sheet=name,
             )
     missing: set[str] = set()
     formulas = xml.count(b"<f>") + xml.count(b"<f ")
-    fast = [(m.group(1), m.group(2)) for m in _FORMULA_CELL.finditer(xml)] if formulas else []
+    fast = _FORMULA_CELL.findall(xml) if formulas else []
     if len(fast) == formulas and b":f" not in xml:
-        missing = {ref.decode() for ref, value in fast if value is None}
+        missing = {ref.decode() for ref, value in fast if not value}
     else:  # another writer's layout: locate each formula's cell the slow way
         for m in _FORMULA.finditer(xml):
             found = _cell_at(xml, m.start())
             if found and not _VALUE.search(found[1]):
                 missing.add(found[0])
     errors: dict[str, str] = {}
+    if b't="e"' not in xml:
+        return missing, errors
     for m in _ERROR_CELL.finditer(xml):
         found = _cell_at(xml, m.end())
         if found:

@@ -134,6 +134,23 @@ def test_strict_exit_code_and_usage_errors(form, make_file, tmp_path):
     )
     assert bad.returncode == 2
     assert "--help" in bad.stderr
+    typo = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "consolidate",
+            "--inbox",
+            str(tmp_path / "inbxo"),
+            "--outbox",
+            str(tmp_path / "o"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert typo.returncode == 2 and "không tồn tại" in typo.stderr
+    assert not (tmp_path / "o").exists()
     cfg = subprocess.run(
         [sys.executable, "-m", "pipeline", "--config", str(tmp_path / "nope.toml"), "form"],
         cwd=ROOT,

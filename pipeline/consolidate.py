@@ -19,7 +19,7 @@ from .extract import Parsed, parse_file
 from .findings import Finding
 from .form import Form
 from .progress import Progress
-from .submissions import FileRecord, UnitStatus, resolve
+from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED, FileRecord, UnitStatus, resolve
 
 if TYPE_CHECKING:
     from .aggregate import Detail
@@ -51,8 +51,6 @@ class Report:
         return sum(u.status == status for u in self.units)
 
     def to_dict(self) -> dict[str, Any]:
-        from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
-
         return {
             "year": self.form.year,
             "form": {"id": self.form.id, "version": self.form.version},

@@ -372,20 +372,20 @@ class Form:
                 )
                 continue
             for spec in rows:
+                # what the row is about; a fixed-region unit's region is its own
+                about = {k: v for k, v in spec.fixed.items() if k != "region"}
+                if "region" in spec.fixed:
+                    about["region"] = "<unit region>"
+                row_key = spec.fixed.get("category") or spec.fixed.get("source", "")
                 for m in block.measures:
-                    meaning = {"block": block.key, "measure": m.key}
-                    meaning.update(
-                        {
-                            k: (v if k != "region" or not fixed else "<unit region>")
-                            for k, v in spec.fixed.items()
-                        }
-                    )
                     cells.append(
                         {
                             "sheet": block.sheet,
                             "cell": f"{block.measure_column(m.key)}{spec.row}",
-                            "field": f"{block.key}.{'.'.join(spec.fixed.values()) if block.key != 'results' else spec.fixed['category']}.{m.key}",
-                            **meaning,
+                            "field": f"{block.key}.{row_key}.{m.key}",
+                            "block": block.key,
+                            **about,
+                            "measure": m.key,
                             "type": m.type,
                             "unit": m.unit,
                         }

@@ -229,15 +229,13 @@ def _attr(tag: bytes, name: bytes) -> str:
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Map sheet name -> zip part of its XML (both parts were checked for DTDs first)."""
-    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-        _no_dtd(zf, part)
-    targets = {
-        _attr(tag, b"Id"): _attr(tag, b"Target")
-        for tag in _REL_TAG.findall(zf.read("xl/_rels/workbook.xml.rels"))
-    }
+    """Map sheet name -> zip part of its XML (both parts are checked for DTDs first)."""
+    rels, workbook = zf.read("xl/_rels/workbook.xml.rels"), zf.read("xl/workbook.xml")
+    for xml in (rels, workbook):
+        _check_prolog(xml[:65536], complete=len(xml) <= 65536)
+    targets = {_attr(tag, b"Id"): _attr(tag, b"Target") for tag in _REL_TAG.findall(rels)}
     out: dict[str, str] = {}
-    for tag in _SHEET_TAG.findall(zf.read("xl/workbook.xml")):
+    for tag in _SHEET_TAG.findall(workbook):
         target = targets.get(_attr(tag, b"id"), "")
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         out[_attr(tag, b"name")] = posixpath.normpath(part)
@@ -270,7 +268,7 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
     """Check the sheet's extent before any reader loads it; return the cells holding a formula
     with no cached value, and the cells holding an error value (#DIV/0!, #VALUE!…), which
     calamine shows as blank."""
-    _check_prolog(xml[:65536], complete=True)
+    _check_prolog(xml[:65536], complete=len(xml) <= 65536)
     numbered = _ROW_REF.findall(xml)  # findall: no Python work per match
     max_row = max(xml.count(b"<row"), max(map(int, numbered), default=0))
     if max_row > limits.max_rows:

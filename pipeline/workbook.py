@@ -21,6 +21,7 @@ from .form import Block, Form, col_letter
 from .official import NUM, Column, Styles, bieu, page_setup, text_height
 from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 from .template import PINNED_TIME
+from .yoy import write_yoy
 
 if TYPE_CHECKING:
     from .consolidate import Report
@@ -99,7 +100,7 @@ def write_workbook(report: Report, path: Path) -> None:
     pos["b05"] = _b05(sheets["b05"], st, report, refs["needs"], run_date)
     _b06(sheets["b06"], st, report, refs, status_ref, run_date)
     if "yoy" in sheets:
-        _yoy(sheets["yoy"], st, report)
+        write_yoy(sheets["yoy"], st, report)
     _findings_sheet(sheets["findings"], st, report)
     _text_sheet(sheets["text"], st, report)
     _files_sheet(sheets["files"], st, report)
@@ -346,13 +347,6 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
         rows=rows,
         run_date=run_date,
     )
-
-
-# ----- year over year -------------------------------------------------------------------------
-def _yoy(ws: Worksheet, st: Styles, report: Report) -> None:
-    from .yoy import write_yoy
-
-    write_yoy(ws, st, report)
 
 
 # ----- status, findings, text, files ------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .official import Styles, header, page_setup
+from .official import NUM, Styles, header, page_setup
 from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def labels_for(kind: str) -> dict:
         return {"percentage": True}
     if kind == "bar":  # many regions: the axis is enough
         return {}
-    return {"value": True, "num_format": "#,##0"}
+    return {"value": True, "num_format": NUM}
 
 
 def dashboard(
@@ -160,7 +160,7 @@ def dashboard(
         if kind != "pie":
             font = {"name": "Times New Roman", "size": 8}
             # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
-            value_axis = {"num_format": "#,##0", "num_font": font}
+            value_axis = {"num_format": NUM, "num_font": font}
             category_axis = {"num_font": font, "interval_unit": 1}
             if kind == "bar":
                 ch.set_x_axis({"name": x_title, **value_axis})
@@ -222,5 +222,5 @@ def dashboard(
     c4.set_legend({"none": True})
     # a 2 x 2 grid of charts to the right of the figures
     for i, ch in enumerate((c4, c1, c2, c3)):
-        ch.set_size({"width": 470, "height": 300})
+        ch.set_size({"width": 470, "height": 300 if i < 2 else 400})  # 16 regions need room
         ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})

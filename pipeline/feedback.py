@@ -25,7 +25,7 @@ from xlsxwriter.workbook import Workbook
 from .atomic import atomic_path
 from .findings import ERROR, SEVERITY_VI, Finding
 from .form import Form, col_index
-from .official import text_height
+from .official import NUM, text_height
 from .paths import feedback_path
 from .submissions import FILE_STATUS_VI, FileRecord
 from .template import PINNED_TIME
@@ -147,7 +147,7 @@ def _copy_sheets(wb: Workbook, path: Path, found: list[Finding], sheets: list[st
     base = {"font_name": FONT, "font_size": 11}
     fmt = {
         "text": wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"}),
-        "num": wb.add_format({**base, "border": 1, "num_format": "#,##0"}),
+        "num": wb.add_format({**base, "border": 1, "num_format": NUM}),
         "date": wb.add_format({**base, "border": 1, "num_format": "dd/mm/yyyy"}),
     }
     marked = {
@@ -156,7 +156,7 @@ def _copy_sheets(wb: Workbook, path: Path, found: list[Finding], sheets: list[st
                 **base,
                 "border": 2,
                 "bg_color": RED if sev == ERROR else YELLOW,
-                **({"num_format": "#,##0"} if kind == "num" else {}),
+                **({"num_format": NUM} if kind == "num" else {}),
             }
         )
         for kind in ("text", "num", "date")

@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 from .atomic import atomic_path
 from .form import META_KEYS, Block, Form, Unit, col_index, col_letter, meta_cell
 from .names import template_name
+from .official import NUM
 
 FONT = "Times New Roman"
 PINNED_TIME = dt.datetime(2019, 5, 17)
@@ -41,11 +42,11 @@ class _Styles:
         self.colno = wb.add_format({**base, "italic": True, "align": "center", "border": 1})
         self.stt = wb.add_format({**base, "align": "center", "border": 1})
         input_base = {**base, "border": 1, "locked": False, "bg_color": "#FFF9E5"}
-        self.input_num = wb.add_format({**input_base, "num_format": "#,##0"})
+        self.input_num = wb.add_format({**input_base, "num_format": NUM})
         self.input_text = wb.add_format({**input_base, "text_wrap": True})
         self.input_date = wb.add_format({**input_base, "num_format": "dd/mm/yyyy"})
         self.locked_value = wb.add_format({**base, "border": 1, "bold": True, "bg_color": "#EEEEEE"})
-        self.formula = wb.add_format({**base, "border": 1, "num_format": "#,##0", "bold": True})
+        self.formula = wb.add_format({**base, "border": 1, "num_format": NUM, "bold": True})
         self.total_label = wb.add_format({**base, "bold": True, "border": 1, "align": "center"})
         self.text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
         self.text_bold = wb.add_format({**base, "bold": True, "text_wrap": True})

@@ -101,10 +101,7 @@ def dashboard(
     res, src = refs["results"], refs["resources"]
     rb = form.blocks["results"]
     sb = form.blocks["resources"]
-    head = next((m.key for m in rb.measures if not m.value), rb.measures[0].key)
-    turns = next((m.key for m in rb.measures if m.at_least), head)
-    value = rb.totals[0].key if rb.totals else rb.value_measures[0]
-    src_total = sb.totals[0].key if sb.totals else sb.measures[0].key
+    head, turns, value, src_total = rb.headcount, rb.turns, rb.main_total, sb.main_total
     t = report.totals
     headline = [
         (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t[f"results.{head}"]),

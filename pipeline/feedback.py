@@ -25,7 +25,7 @@ from xlsxwriter.workbook import Workbook
 from .atomic import atomic_path
 from .findings import ERROR, SEVERITY_VI, Finding
 from .form import Form, col_index
-from .official import NUM, text_height
+from .official import FONT, NUM, text_height
 from .paths import feedback_path
 from .submissions import FILE_STATUS_VI, FileRecord
 from .template import PINNED_TIME
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 SHEET = "Phản hồi"
 RED = "#FFC7CE"
 YELLOW = "#FFEB9C"
-FONT = "Times New Roman"
 
 
 PARALLEL_FROM = 8  # feedback files; fewer are written in the main process

@@ -175,6 +175,24 @@ class Block:
     def value_measures(self) -> tuple[str, ...]:
         return tuple(m.key for m in self.measures if m.value)
 
+    @property
+    def headcount(self) -> str:
+        """The measure others are bounded by (children), else the first measure."""
+        bound = next((m.at_most for m in self.measures if m.at_most), None)
+        return bound or self.measures[0].key
+
+    @property
+    def turns(self) -> str:
+        """The measure bounded from below by the headcount (turns), else the headcount."""
+        return next((m.key for m in self.measures if m.at_least), self.headcount)
+
+    @property
+    def main_total(self) -> str:
+        """The block's headline amount: its first row total, else its first value measure."""
+        if self.totals:
+            return self.totals[0].key
+        return (self.value_measures or (self.measures[-1].key,))[0]
+
 
 @dataclass(frozen=True)
 class Period:

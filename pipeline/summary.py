@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .findings import ERROR, SEVERITY_VI
+from .findings import ERROR, SEVERITY_VI, show
 from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 
 if TYPE_CHECKING:
     from .consolidate import Report
     from .extract import Parsed
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def print_summary(report: Report, max_findings: int = 15) -> None:
@@ -43,14 +39,13 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             print(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
     t = report.totals
     rb = form.blocks["results"]
-    head = rb.measures[0].key
-    value = rb.totals[0].key if rb.totals else rb.value_measures[0]
+    head, value = rb.headcount, rb.main_total
     sb = form.blocks["resources"]
-    src = sb.totals[0].key if sb.totals else sb.measures[0].key
+    src = sb.main_total
     print(
-        f"Tổng số trẻ em được hỗ trợ: {_n(t[f'results.{head}'])} người; "
-        f"giá trị hỗ trợ: {_n(t[f'results.{value}'])} đồng; "
-        f"nguồn lực vận động: {_n(t[f'resources.{src}'])} đồng."
+        f"Tổng số trẻ em được hỗ trợ: {show(t[f'results.{head}'])} người; "
+        f"giá trị hỗ trợ: {show(t[f'results.{value}'])} đồng; "
+        f"nguồn lực vận động: {show(t[f'resources.{src}'])} đồng."
     )
     found = report.findings
     errors = [f for f in found if f.severity == ERROR]

@@ -12,9 +12,8 @@ from xlsxwriter.worksheet import Worksheet
 from .atomic import atomic_path
 from .form import META_KEYS, Block, Form, Unit, col_index, col_letter, meta_cell
 from .names import template_name
-from .official import NUM
+from .official import FONT, NUM
 
-FONT = "Times New Roman"
 PINNED_TIME = dt.datetime(2019, 5, 17)
 
 LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}

@@ -29,13 +29,6 @@ class Stack:
     column_cell: Callable[[str, int], str]  # (column, sheet row) -> cell address
 
 
-def _headcount(block: Block) -> str | None:
-    for m in block.measures:
-        if m.at_most:
-            return m.at_most
-    return None
-
-
 # ----- schemas -----------------------------------------------------------------------------
 def info_schema(form: Form) -> pa.DataFrameSchema:
     names = {u.code: norm_text(u.name) for u in form.units}
@@ -75,9 +68,9 @@ def block_schema(form: Form, block: Block) -> pa.DataFrameSchema:
         ):
             if bound:
                 checks.append(pa.Check(_pair_check(m.key, bound, op), error=f"{code}:{m.key}:{bound}"))
-    head = _headcount(block)
+    head = block.headcount
     values = block.value_measures
-    if head and values:
+    if any(m.at_most for m in block.measures) and values:
         checks.append(pa.Check(_value_missing(head, values), error=f"VALUE_MISSING:{values[0]}"))
         checks.append(pa.Check(_children_missing(head, values), error=f"CHILDREN_MISSING:{head}"))
     if any(kf.key == "region" for kf in block.key_fields):
@@ -297,7 +290,7 @@ def _message(
             f"({fd.show(_plain(row[other]))}); mỗi trẻ em được tính ít nhất một lượt"
         )
     if code == "VALUE_MISSING":
-        head = _headcount(block) or ""
+        head = block.headcount
         return (
             f"có {fd.show(_plain(row[head]))} trẻ em được hỗ trợ nhưng giá trị hỗ trợ bằng 0 "
             "hoặc để trống; hãy ghi giá trị (quy ra tiền)"

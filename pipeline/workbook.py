@@ -243,8 +243,7 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     """Category x region: children supported, then value of support."""
     form = report.form
     block = form.blocks["results"]
-    head = next((m.key for m in block.measures if not m.value), block.measures[0].key)
-    value = block.totals[0].key if block.totals else block.value_measures[0]
+    head, value = block.headcount, block.main_total
     sums = _lookup(totals_by(form, report.detail, "results", ["region", "category"]), ["region", "category"])
     columns = [Column("STT", "", 6), Column("Địa bàn", "", 26)]
     for _ in (head, value):
@@ -317,7 +316,7 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
     src_kind = _lookup(totals_by(form, report.detail, "resources", ["unit_kind"]), ["unit_kind"])
     info = report.detail.info
     acts = info.groupby("unit_kind")["activities"].sum().to_dict() if not info.empty else {}
-    src_total = src.totals[0].key if src.totals else src.measures[0].key
+    src_total = src.main_total
     rows = []
     for i, k in enumerate(form.unit_kinds):
         cells = [

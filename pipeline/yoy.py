@@ -32,7 +32,7 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     prev_year = hist.previous_year
     prev = hist.previous
     block = form.blocks["results"]
-    head = next((m.key for m in block.measures if not m.value), block.measures[0].key)
+    head = block.headcount
     values = block.value_measures
     ws.set_column(0, 0, 36)
     ws.set_column(1, 8, 16)

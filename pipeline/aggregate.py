@@ -13,8 +13,6 @@ import pandas as pd
 from .form import Block, Form
 from .submissions import UnitStatus
 
-SOURCE_COLUMNS = ["unit_code", "unit_name", "unit_kind", "file", "sheet", "row", "cells"]
-
 
 @dataclass
 class Detail:

@@ -51,7 +51,6 @@ class Styles:
         self.sign_note = f(align="center", italic=True)
         self.text = f(text_wrap=True, valign="top", border=1)
         self.label = f(bold=True)
-        self.big = f(bold=True, font_size=13, num_format=NUM)
         self.note = f(italic=True)
         self.date = f(border=1, num_format="dd/mm/yyyy", align="center")
         self.bad = f(border=1, font_color="#9C0006", bg_color="#FFC7CE", text_wrap=True)

@@ -291,6 +291,17 @@ class _Extractor:
                 row[f.key] = text or None
         self.p.info_row = row
         code = row.get("unit_code")
+        template_unit = self.p.unit_code  # the unit the template was made for (hidden marker)
+        # (an unknown code is reported by validation as UNIT_UNKNOWN, the clearer message)
+        if code in form.units_by_code and template_unit and code != template_unit:
+            self.add(
+                "UNIT_MISMATCH",
+                f"mã đơn vị '{code}' khác với mã của mẫu ({template_unit}); ô này đã bị sửa. "
+                f"Hãy dùng đúng mẫu của đơn vị mình và không sửa mã đơn vị",
+                sheet.name,
+                form.info_field("unit_code").cell,
+                code,
+            )
         self.p.unit_code = code
         self.p.report_date = row.get("report_date")
         unit = form.units_by_code.get(code or "")

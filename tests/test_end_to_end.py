@@ -180,3 +180,16 @@ def test_rerun_gives_same_manifest_and_totals(form, make_file, tmp_path):
     assert m1 == m2
     assert r1.totals == r2.totals
     assert [f["status"] for f in m1["files"]] == ["accepted", "accepted", "not_a_report"]
+
+
+def test_unit_code_edited_in_the_file_is_caught(form, make_file, tmp_path):
+    """The unit code cell is locked, but protection without a password can be lifted."""
+    cell = form.info_field("unit_code").cell
+    path, _ = make_file(
+        "903", mutate=lambda d: d.setdefault("raw", []).append((form.sheets["info"], cell, "904"))
+    )
+    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, write=False)
+    found = [(f.code, f.sheet, f.cell) for f in report.findings]
+    assert ("UNIT_MISMATCH", form.sheets["info"], cell) in found
+    assert report.files[0].status == "rejected"
+    assert report.count("accepted") == 0

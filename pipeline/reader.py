@@ -13,8 +13,10 @@ import html
 import io
 import posixpath
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -228,9 +230,32 @@ def _attr(tag: bytes, name: bytes) -> str:
     return ""
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _read_part(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
+    """A zip member's bytes, inflated straight from the file's bytes (several times faster
+    than ZipFile.read for small parts), with the size and CRC checks ZipFile would make."""
+    info = zf.NameToInfo[name]
+    offset = info.header_offset
+    if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return zf.read(name)  # encrypted or unusual compression: let zipfile handle it
+    if data[offset : offset + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {name}")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    raw = data[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw
+    else:
+        inflater = zlib.decompressobj(-15)
+        out = inflater.decompress(raw, info.file_size + 1)  # never more than declared (+1)
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile(f"size or CRC mismatch for {name}")
+    return out
+
+
+def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
     """Map sheet name -> zip part of its XML (both parts are checked for DTDs first)."""
-    rels, workbook = zf.read("xl/_rels/workbook.xml.rels"), zf.read("xl/workbook.xml")
+    rels = _read_part(zf, data, "xl/_rels/workbook.xml.rels")
+    workbook = _read_part(zf, data, "xl/workbook.xml")
     for xml in (rels, workbook):
         _check_prolog(xml[:65536], complete=len(xml) <= 65536)
     targets = {_attr(tag, b"Id"): _attr(tag, b"Target") for tag in _REL_TAG.findall(rels)}
@@ -331,13 +356,13 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                 if fmt == "xlsx":
                     if PurePosixPath(name).suffix.lower() == ".xlsm":
                         fmt = "xlsm"
-                    parts = _sheet_parts(zf)
+                    parts = _sheet_parts(zf, data)
                     by_norm = {_norm_sheet(n): p for n, p in parts.items()}
                     for sheet in wanted:
                         part = parts.get(sheet) or by_norm.get(_norm_sheet(sheet))
                         if part and part in zf.NameToInfo:
                             # read in full: the CRC check catches a part that lies about its size
-                            scans[sheet] = _scan_sheet_xml(zf.read(part), sheet, limits)
+                            scans[sheet] = _scan_sheet_xml(_read_part(zf, data, part), sheet, limits)
                 _check_parsed_parts(zf)
             except ReadProblem:
                 raise

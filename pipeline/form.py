@@ -254,14 +254,6 @@ class Form:
     def categories_by_code(self) -> dict[str, Item]:
         return {c.code: c for c in self.categories}
 
-    @cached_property
-    def sources_by_code(self) -> dict[str, Item]:
-        return {s.code: s for s in self.sources}
-
-    @cached_property
-    def kinds_by_code(self) -> dict[str, Item]:
-        return {k.code: k for k in self.unit_kinds}
-
     def names(self, key: str) -> dict[str, str]:
         """Code -> name of the list a key field takes its values from."""
         return self._names[key]

@@ -10,13 +10,14 @@ stacked records by the pandera schemas in `validate.py`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import findings as fd
 from .findings import Finding
-from .form import Block, Form, Unit, col_index, col_letter, meta_cell, norm_text
+from .form import Block, Form, KeyField, Unit, col_index, col_letter, meta_cell, norm_text
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, file_info, read_book
 from .values import is_blank, parse_date, parse_int, parse_text
 
@@ -234,19 +235,13 @@ class _Extractor:
         )
         return False
 
-    def _merged_over(self, sheet: SheetData, cells: list[str]) -> bool:
-        if not sheet.merged or not cells:
+    def _merged_over(self, sheet: SheetData, span: CellSpan) -> bool:
+        if not sheet.merged or not span.targets:
             return False
-        rows = [int(c[len(c.rstrip("0123456789")) :]) - 1 for c in cells]
-        low, high = min(rows), max(rows)
-        if all(r1 < low or r0 > high for (r0, _c0), (r1, _c1) in sheet.merged):
+        if all(r1 < span.low or r0 > span.high for (r0, _c0), (r1, _c1) in sheet.merged):
             return False  # no merged range reaches the rows of the input cells
-        targets = set()
-        for c in cells:
-            letters = c.rstrip("0123456789")
-            targets.add((int(c[len(letters) :]) - 1, col_index(letters)))
         for (r0, c0), (r1, c1) in sheet.merged:
-            for r, c in targets:
+            for r, c in span.targets:
                 if r0 <= r <= r1 and c0 <= c <= c1:
                     top = f"{col_letter(c0)}{r0 + 1}"
                     bottom = f"{col_letter(c1)}{r1 + 1}"
@@ -266,7 +261,10 @@ class _Extractor:
         ok = all(self._check_label(sheet, f"{label_col}{f.row}", f.label) for f in form.info_fields)
         if not ok:
             return None
-        if self._merged_over(sheet, [f.cell for f in form.info_fields]):
+        info_span = form.memo.get("info_span")
+        if info_span is None:
+            info_span = form.memo["info_span"] = cell_span(f.cell for f in form.info_fields)
+        if self._merged_over(sheet, info_span):
             return None
         row: dict[str, Any] = {}
         for f in form.info_fields:
@@ -313,94 +311,85 @@ class _Extractor:
     def _block(self, block: Block, unit: Unit) -> list[dict[str, Any]]:
         form = self.form
         sheet = self.book.sheets[block.sheet]
-        specs = form.rows_for(block, unit)
-        total_row = form.total_row(block, unit)
+        plan = block_plan(form, block, unit)
         # geometry: column headers, the "(1)" numbering, fixed row labels, the total label
-        head = block.first_row - 3
-        ok = self._check_label(sheet, f"A{block.first_row - 1}", "(1)")
-        ok = ok and all(
-            self._check_label(sheet, f"{block.measure_column(m.key)}{head}", m.label) for m in block.measures
-        )
-        ok = ok and self._check_label(sheet, f"A{total_row}", "Tổng cộng")
-        for spec in specs:
-            if not ok:
-                break
-            for kf in block.key_fields:
-                if kf.key in spec.fixed:
-                    name = form.names(kf.key)[spec.fixed[kf.key]]
-                    ok = ok and self._check_label(sheet, f"{kf.column}{spec.row}", name)
-        if not ok:
-            return []
-        input_cells = [f"{block.measure_column(m.key)}{s.row}" for s in specs for m in block.measures] + [
-            f"{kf.column}{s.row}" for s in specs for kf in block.key_fields if kf.key not in s.fixed
-        ]
-        if self._merged_over(sheet, input_cells):
+        for cell, expected in plan.labels:
+            if not self._check_label(sheet, cell, expected):
+                return []
+        if self._merged_over(sheet, plan.inputs):
             return []
         out: list[dict[str, Any]] = []
-        sums = {m.key: 0 for m in block.measures}
-        row_totals: list[tuple[int, dict[str, int]]] = []
-        columns = [(m.key, block.measure_column(m.key), m.name.capitalize()) for m in block.measures]
-        first_col = min(col_index(kf.column) for kf in block.key_fields)
-        last_col = col_index(block.measure_column(block.measures[-1].key))
+        sums = dict.fromkeys(plan.measure_keys, 0)
+        row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
         odd_rows = {_row_of(c) for c in (*sheet.errors, *sheet.formulas_without_value)}
-        blank = {m.key: None for m in block.measures}
-        for spec in specs:
-            if spec.row not in odd_rows and sheet.blank_span(spec.row, first_col, last_col):
-                row_totals.append((spec.row, blank))  # an unused row: nothing to read
+        blank = dict.fromkeys(plan.measure_keys)
+        first_col, last_col = plan.span
+        max_number = form.limits.max_number
+        for rp in plan.rows:
+            if rp.row not in odd_rows and sheet.blank_span(rp.row, first_col, last_col):
+                row_totals.append((rp, blank))  # an unused row: nothing to read
                 continue
-            values = {key: self.number(sheet, f"{col}{spec.row}", label) for key, col, label in columns}
-            record: dict[str, Any] = {"row": spec.row}
+            row = sheet.rows[rp.row - 1] if rp.row <= len(sheet.rows) else []
+            values: dict[str, int | None] = {}
+            for key, cell, label, col in rp.measures:
+                raw = row[col] if col < len(row) else ""
+                # fast path, the common case: a whole number typed as a number
+                if raw.__class__ is float and raw.is_integer() and 0 <= raw <= max_number:
+                    values[key] = int(raw)
+                else:
+                    values[key] = self.number(sheet, cell, label)
+            record: dict[str, Any] = {"row": rp.row, **rp.fixed}
             blank_keys = []
-            for kf in block.key_fields:
-                if kf.key in spec.fixed:
-                    record[kf.key] = spec.fixed[kf.key]
-                    continue
-                raw = parse_text(sheet.get(f"{kf.column}{spec.row}"))
+            for kf, cell in rp.key_cells:
+                raw = parse_text(sheet.get(cell))
                 if not raw:
-                    blank_keys.append(kf)
+                    blank_keys.append((kf, cell))
                 record[kf.key] = form.code_for(kf.key, raw) or raw if raw else None
-            has_numbers = any(v is not None for v in values.values())
+            has_numbers = False
             for k, v in values.items():
-                sums[k] += v or 0
-            row_totals.append((spec.row, values))
+                if v is not None:
+                    sums[k] += v
+                    has_numbers = True
+            row_totals.append((rp, values))
             if not has_numbers:
                 continue
-            for kf in blank_keys:
+            for kf, cell in blank_keys:
                 self.add(
                     "ROW_KEY_MISSING",
-                    f"dòng {spec.row} có số liệu nhưng chưa chọn {kf.label.lower()}",
+                    f"dòng {rp.row} có số liệu nhưng chưa chọn {kf.label.lower()}",
                     sheet.name,
-                    f"{kf.column}{spec.row}",
+                    cell,
                 )
             if blank_keys:
                 continue
             record.update(values)
             record["own_region"] = unit.region if block.key == "results" else None
             out.append(record)
-        self._cached_totals(block, sheet, total_row, sums, row_totals)
+        self._cached_totals(plan, sheet, sums, row_totals)
         return out
 
     def _cached_totals(
         self,
-        block: Block,
+        plan: BlockPlan,
         sheet: SheetData,
-        total_row: int,
         sums: dict[str, int],
-        row_totals: list[tuple[int, dict[str, int | None]]],
+        row_totals: list[tuple[RowPlan, dict[str, int | None]]],
     ) -> None:
         """Compare totals cached in the file with the totals recomputed from its inputs."""
-        expected: dict[str, int] = {}
-        for m in block.measures:
-            expected[f"{block.measure_column(m.key)}{total_row}"] = sums[m.key]
-        for t in block.totals:
-            col = block.total_column(t.key)
-            expected[f"{col}{total_row}"] = sum(sums[k] for k in t.sum_of)
-            for row, values in row_totals:
-                expected[f"{col}{row}"] = sum(values[k] or 0 for k in t.sum_of)
-        for cell, want in expected.items():
+        expected: list[tuple[str, int]] = [(cell, sums[key]) for key, cell in plan.total_measure_cells]
+        for sum_of, cell in plan.total_row_cells:
+            expected.append((cell, sum(sums[k] for k in sum_of)))
+        for rp, values in row_totals:
+            for sum_of, cell in rp.totals:
+                expected.append((cell, sum(values[k] or 0 for k in sum_of)))
+        for cell, want in expected:
             cached = sheet.get(cell)
-            if cached is None and cell in sheet.errors:
+            if cached is None:
+                if cell not in sheet.errors:
+                    continue
                 cached = sheet.errors[cell]
+            elif cached.__class__ is float and cached == want:
+                continue  # the common case: Excel's cached total is right
             if is_blank(cached):
                 continue
             got, problem, _ = parse_int(cached, 10**30)
@@ -414,3 +403,101 @@ class _Extractor:
                 cell,
                 cached,
             )
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """The cells of one data row of a block, as one unit's template lays them out."""
+
+    row: int
+    fixed: dict[str, str]  # key field -> code, preset in the template
+    measures: tuple[tuple[str, str, str, int], ...]  # (measure key, cell, label, column index)
+    key_cells: tuple[tuple[KeyField, str], ...]  # key fields the unit fills in, with their cell
+    totals: tuple[tuple[tuple[str, ...], str], ...]  # (measures summed, cell) of row totals
+
+
+@dataclass(frozen=True)
+class BlockPlan:
+    """Everything `_block` needs to know about a block's cells, computed once per shape."""
+
+    labels: tuple[tuple[str, str], ...]  # (cell, expected text), checked in this order
+    inputs: CellSpan
+    rows: tuple[RowPlan, ...]
+    measure_keys: tuple[str, ...]
+    span: tuple[int, int]  # first and last column index read in a data row
+    total_measure_cells: tuple[tuple[str, str], ...]  # (measure key, cell on the total row)
+    total_row_cells: tuple[tuple[tuple[str, ...], str], ...]  # row totals on the total row
+
+
+def block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
+    """The cell plan of `block` in `unit`'s template (memoised: units share few shapes)."""
+    shape = (block.key, unit.region if block.key == "results" else None)
+    plans = form.memo.setdefault("block_plans", {})
+    if shape not in plans:
+        plans[shape] = _make_block_plan(form, block, unit)
+    return plans[shape]
+
+
+def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
+    specs = form.rows_for(block, unit)
+    total_row = form.total_row(block, unit)
+    head = block.first_row - 3
+    labels = [(f"A{block.first_row - 1}", "(1)")]
+    labels += [(f"{block.measure_column(m.key)}{head}", m.label) for m in block.measures]
+    labels.append((f"A{total_row}", "Tổng cộng"))
+    for spec in specs:
+        for kf in block.key_fields:
+            if kf.key in spec.fixed:
+                labels.append((f"{kf.column}{spec.row}", form.names(kf.key)[spec.fixed[kf.key]]))
+    input_cells = [f"{block.measure_column(m.key)}{s.row}" for s in specs for m in block.measures] + [
+        f"{kf.column}{s.row}" for s in specs for kf in block.key_fields if kf.key not in s.fixed
+    ]
+    rows = tuple(
+        RowPlan(
+            row=s.row,
+            fixed=dict(s.fixed),
+            measures=tuple(
+                (
+                    m.key,
+                    f"{block.measure_column(m.key)}{s.row}",
+                    m.name.capitalize(),
+                    col_index(block.measure_column(m.key)),
+                )
+                for m in block.measures
+            ),
+            key_cells=tuple((kf, f"{kf.column}{s.row}") for kf in block.key_fields if kf.key not in s.fixed),
+            totals=tuple((t.sum_of, f"{block.total_column(t.key)}{s.row}") for t in block.totals),
+        )
+        for s in specs
+    )
+    first_col = min(col_index(kf.column) for kf in block.key_fields)
+    last_col = col_index(block.measure_column(block.measures[-1].key))
+    return BlockPlan(
+        labels=tuple(labels),
+        inputs=cell_span(input_cells),
+        rows=rows,
+        measure_keys=tuple(m.key for m in block.measures),
+        span=(first_col, last_col),
+        total_measure_cells=tuple(
+            (m.key, f"{block.measure_column(m.key)}{total_row}") for m in block.measures
+        ),
+        total_row_cells=tuple((t.sum_of, f"{block.total_column(t.key)}{total_row}") for t in block.totals),
+    )
+
+
+@dataclass(frozen=True)
+class CellSpan:
+    """Input cells as 0-based (row, column) pairs, with their lowest and highest row."""
+
+    targets: frozenset[tuple[int, int]]
+    low: int
+    high: int
+
+
+def cell_span(cells: Iterable[str]) -> CellSpan:
+    targets = set()
+    for cell in cells:
+        letters = cell.rstrip("0123456789")
+        targets.add((int(cell[len(letters) :]) - 1, col_index(letters)))
+    rows = [r for r, _ in targets]
+    return CellSpan(frozenset(targets), min(rows, default=0), max(rows, default=-1))

@@ -243,6 +243,11 @@ class Form:
 
     # ----- look-ups -------------------------------------------------------------------
     @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Per-process store for values derived from the form (cell plans of the reader)."""
+        return {}
+
+    @cached_property
     def units_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 

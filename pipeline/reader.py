@@ -38,9 +38,7 @@ _KNOWN_NOT_REPORT = {
     b"GIF8": "ảnh GIF",
     b"{\\rtf": "tệp RTF",
 }
-_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
-_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,7})"')
 
 
 class ReadProblem(Exception):
@@ -271,6 +269,10 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<|<(?:\w+:)?is>")
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
 _WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')
+# every <row> tag, with its number when it has one ('' when not: then it is the next row)
+_ROW_TAG = re.compile(rb'<row\b(?:[^>]*?\br="([0-9]{1,7})")?')
+# every unprefixed formula element; group 1: the first character of its cached value, if any
+_FORMULA_ELEMENT = re.compile(rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>)\s*(?:<v>([^<]))?")
 # a formula cell as Excel, LibreOffice and openpyxl write it (r first); group 2: a cached value
 _FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>([^<]))?'
@@ -292,10 +294,10 @@ def _cell_at(xml: bytes, pos: int) -> tuple[str, bytes] | None:
 def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], dict[str, str]]:
     """Check the sheet's extent before any reader loads it; return the cells holding a formula
     with no cached value, and the cells holding an error value (#DIV/0!, #VALUE!…), which
-    calamine shows as blank."""
+    calamine shows as blank. A handful of passes over the bytes, none of them per cell in Python."""
     _check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    numbered = _ROW_REF.findall(xml)  # findall: no Python work per match
-    max_row = max(xml.count(b"<row"), max(map(int, numbered), default=0))
+    rows = _ROW_TAG.findall(xml)
+    max_row = max(len(rows), max(map(int, filter(None, rows)), default=0))
     if max_row > limits.max_rows:
         raise ReadProblem(
             "FILE_TOO_LARGE",
@@ -310,15 +312,18 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
                 sheet=name,
             )
     missing: set[str] = set()
-    formulas = xml.count(b"<f>") + xml.count(b"<f ")
-    fast = _FORMULA_CELL.findall(xml) if formulas else []
-    if len(fast) == formulas and b":f" not in xml:
-        missing = {ref.decode() for ref, value in fast if not value}
-    else:  # another writer's layout: locate each formula's cell the slow way
-        for m in _FORMULA.finditer(xml):
-            found = _cell_at(xml, m.start())
-            if found and not _VALUE.search(found[1]):
-                missing.add(found[0])
+    root = _ROOT_START.search(xml, 0, 65536)
+    prefixed = root is not None and b":" in xml[root.start() : root.start() + 64].split(None, 1)[0]
+    cached = _FORMULA_ELEMENT.findall(xml)  # Excel and LibreOffice: every formula has a value
+    if b"" in cached or prefixed:
+        fast = [] if prefixed else _FORMULA_CELL.findall(xml)
+        if fast and len(fast) == len(cached):
+            missing = {ref.decode() for ref, value in fast if not value}
+        else:  # another writer's layout: locate each formula's cell the slow way
+            for m in _FORMULA.finditer(xml):
+                found = _cell_at(xml, m.start())
+                if found and not _VALUE.search(found[1]):
+                    missing.add(found[0])
     errors: dict[str, str] = {}
     if b't="e"' not in xml:
         return missing, errors

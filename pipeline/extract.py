@@ -313,15 +313,18 @@ class _Extractor:
         sheet = self.book.sheets[block.sheet]
         plan = block_plan(form, block, unit)
         # geometry: column headers, the "(1)" numbering, fixed row labels, the total label
-        for cell, expected in plan.labels:
-            if not self._check_label(sheet, cell, expected):
+        rows = sheet.rows
+        for cell, expected, r, c in plan.labels:
+            found = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+            if found != expected and not self._check_label(sheet, cell, expected):
                 return []
         if self._merged_over(sheet, plan.inputs):
             return []
         out: list[dict[str, Any]] = []
         sums = dict.fromkeys(plan.measure_keys, 0)
         row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
-        odd_rows = {_row_of(c) for c in (*sheet.errors, *sheet.formulas_without_value)}
+        odd_cells = sheet.errors.keys() | sheet.formulas_without_value
+        odd_rows = {_row_of(c) for c in odd_cells}
         blank = dict.fromkeys(plan.measure_keys)
         first_col, last_col = plan.span
         max_number = form.limits.max_number
@@ -329,13 +332,15 @@ class _Extractor:
             if rp.row not in odd_rows and sheet.blank_span(rp.row, first_col, last_col):
                 row_totals.append((rp, blank))  # an unused row: nothing to read
                 continue
-            row = sheet.rows[rp.row - 1] if rp.row <= len(sheet.rows) else []
+            row = rows[rp.row - 1] if rp.row <= len(rows) else []
             values: dict[str, int | None] = {}
             for key, cell, label, col in rp.measures:
                 raw = row[col] if col < len(row) else ""
-                # fast path, the common case: a whole number typed as a number
+                # fast paths, the common cases: a whole number typed as a number, a blank cell
                 if raw.__class__ is float and raw.is_integer() and 0 <= raw <= max_number:
                     values[key] = int(raw)
+                elif raw == "" and cell not in odd_cells:
+                    values[key] = None
                 else:
                     values[key] = self.number(sheet, cell, label)
             record: dict[str, Any] = {"row": rp.row, **rp.fixed}
@@ -376,20 +381,21 @@ class _Extractor:
         row_totals: list[tuple[RowPlan, dict[str, int | None]]],
     ) -> None:
         """Compare totals cached in the file with the totals recomputed from its inputs."""
-        expected: list[tuple[str, int]] = [(cell, sums[key]) for key, cell in plan.total_measure_cells]
-        for sum_of, cell in plan.total_row_cells:
-            expected.append((cell, sum(sums[k] for k in sum_of)))
+        expected = [(cell, r, c, sums[key]) for key, cell, r, c in plan.total_measure_cells]
+        for sum_of, cell, r, c in plan.total_row_cells:
+            expected.append((cell, r, c, sum(sums[k] for k in sum_of)))
         for rp, values in row_totals:
-            for sum_of, cell in rp.totals:
-                expected.append((cell, sum(values[k] or 0 for k in sum_of)))
-        for cell, want in expected:
-            cached = sheet.get(cell)
-            if cached is None:
+            for sum_of, cell, r, c in rp.totals:
+                expected.append((cell, r, c, sum(values[k] or 0 for k in sum_of)))
+        rows = sheet.rows
+        for cell, r, c, want in expected:
+            cached = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+            if cached == "":
                 if cell not in sheet.errors:
                     continue
                 cached = sheet.errors[cell]
             elif cached.__class__ is float and cached == want:
-                continue  # the common case: Excel's cached total is right
+                continue  # the common case: the cached total is right
             if is_blank(cached):
                 continue
             got, problem, _ = parse_int(cached, 10**30)
@@ -405,6 +411,15 @@ class _Extractor:
             )
 
 
+Sum = tuple[tuple[str, ...], str, int, int]  # measures summed, cell, row index, column index
+
+
+def _at(cell: str) -> tuple[int, int]:
+    """0-based (row, column) of a cell reference."""
+    letters = cell.rstrip("0123456789")
+    return int(cell[len(letters) :]) - 1, col_index(letters)
+
+
 @dataclass(frozen=True)
 class RowPlan:
     """The cells of one data row of a block, as one unit's template lays them out."""
@@ -413,20 +428,22 @@ class RowPlan:
     fixed: dict[str, str]  # key field -> code, preset in the template
     measures: tuple[tuple[str, str, str, int], ...]  # (measure key, cell, label, column index)
     key_cells: tuple[tuple[KeyField, str], ...]  # key fields the unit fills in, with their cell
-    totals: tuple[tuple[tuple[str, ...], str], ...]  # (measures summed, cell) of row totals
+    totals: tuple[Sum, ...]  # row totals: (measures summed, cell, row index, column index)
 
 
 @dataclass(frozen=True)
 class BlockPlan:
     """Everything `_block` needs to know about a block's cells, computed once per shape."""
 
-    labels: tuple[tuple[str, str], ...]  # (cell, expected text), checked in this order
+    labels: tuple[tuple[str, str, int, int], ...]  # (cell, expected text, row and column index)
     inputs: CellSpan
     rows: tuple[RowPlan, ...]
     measure_keys: tuple[str, ...]
     span: tuple[int, int]  # first and last column index read in a data row
-    total_measure_cells: tuple[tuple[str, str], ...]  # (measure key, cell on the total row)
-    total_row_cells: tuple[tuple[tuple[str, ...], str], ...]  # row totals on the total row
+    total_measure_cells: tuple[
+        tuple[str, str, int, int], ...
+    ]  # (measure key, cell, indices) on the total row
+    total_row_cells: tuple[Sum, ...]  # row totals on the total row
 
 
 def block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
@@ -449,6 +466,7 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
         for kf in block.key_fields:
             if kf.key in spec.fixed:
                 labels.append((f"{kf.column}{spec.row}", form.names(kf.key)[spec.fixed[kf.key]]))
+    located = tuple((cell, text, *_at(cell)) for cell, text in labels)
     input_cells = [f"{block.measure_column(m.key)}{s.row}" for s in specs for m in block.measures] + [
         f"{kf.column}{s.row}" for s in specs for kf in block.key_fields if kf.key not in s.fixed
     ]
@@ -466,22 +484,31 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
                 for m in block.measures
             ),
             key_cells=tuple((kf, f"{kf.column}{s.row}") for kf in block.key_fields if kf.key not in s.fixed),
-            totals=tuple((t.sum_of, f"{block.total_column(t.key)}{s.row}") for t in block.totals),
+            totals=tuple(
+                (t.sum_of, f"{block.total_column(t.key)}{s.row}", *_at(f"{block.total_column(t.key)}{s.row}"))
+                for t in block.totals
+            ),
         )
         for s in specs
     )
     first_col = min(col_index(kf.column) for kf in block.key_fields)
     last_col = col_index(block.measure_column(block.measures[-1].key))
     return BlockPlan(
-        labels=tuple(labels),
+        labels=located,
         inputs=cell_span(input_cells),
         rows=rows,
         measure_keys=tuple(m.key for m in block.measures),
         span=(first_col, last_col),
         total_measure_cells=tuple(
-            (m.key, f"{block.measure_column(m.key)}{total_row}") for m in block.measures
+            (m.key, cell, *_at(cell))
+            for m in block.measures
+            for cell in [f"{block.measure_column(m.key)}{total_row}"]
         ),
-        total_row_cells=tuple((t.sum_of, f"{block.total_column(t.key)}{total_row}") for t in block.totals),
+        total_row_cells=tuple(
+            (t.sum_of, cell, *_at(cell))
+            for t in block.totals
+            for cell in [f"{block.total_column(t.key)}{total_row}"]
+        ),
     )
 
 
@@ -495,9 +522,6 @@ class CellSpan:
 
 
 def cell_span(cells: Iterable[str]) -> CellSpan:
-    targets = set()
-    for cell in cells:
-        letters = cell.rstrip("0123456789")
-        targets.add((int(cell[len(letters) :]) - 1, col_index(letters)))
+    targets = {_at(cell) for cell in cells}
     rows = [r for r, _ in targets]
     return CellSpan(frozenset(targets), min(rows, default=0), max(rows, default=-1))

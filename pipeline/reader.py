@@ -196,11 +196,10 @@ def _check_prolog(head: bytes, complete: bool) -> None:
         raise ReadProblem("FILE_UNSAFE", "phần mở đầu XML dài bất thường (không an toàn)")
 
 
-def _no_dtd(zf: zipfile.ZipFile, part: str) -> None:
-    with zf.open(part) as fh:
-        head = fh.read(512)  # the prolog of a normal part is a few dozen bytes
-        if not _ROOT_START.search(head) and len(head) == 512:
-            head += fh.read(65536)
+def _no_dtd(zf: zipfile.ZipFile, data: bytes, part: str) -> None:
+    head = _read_part(zf, data, part, limit=512)  # a normal part's prolog is a few dozen bytes
+    if not _ROOT_START.search(head) and len(head) == 512:
+        head = _read_part(zf, data, part, limit=512 + 65536)
     _check_prolog(head, complete=len(head) < 512 + 65536)
 
 
@@ -208,11 +207,11 @@ def _no_dtd(zf: zipfile.ZipFile, part: str) -> None:
 PARSED_PARTS = ("[Content_Types].xml", "xl/sharedStrings.xml", "xl/styles.xml", "content.xml", "styles.xml")
 
 
-def _check_parsed_parts(zf: zipfile.ZipFile) -> None:
+def _check_parsed_parts(zf: zipfile.ZipFile, data: bytes) -> None:
     """No DTD in any other part that a parser will read (parts nobody parses are harmless)."""
     for name in PARSED_PARTS:
         if name in zf.NameToInfo:
-            _no_dtd(zf, name)
+            _no_dtd(zf, data, name)
 
 
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
@@ -220,30 +219,37 @@ _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 
 
-def _attr(tag: bytes, name: bytes) -> str:
-    """The value of attribute `name` (any namespace prefix) in a tag's attribute text."""
+def _attrs(tag: bytes) -> dict[bytes, str]:
+    """A tag's attributes by local name (namespace prefix dropped; the first one wins)."""
+    out: dict[bytes, str] = {}
     for key, value in _ATTR.findall(tag):
-        if key == name or key.endswith(b":" + name):
-            return html.unescape(value.decode("utf-8"))
-    return ""
+        text = value.decode("utf-8")
+        out.setdefault(key.rpartition(b":")[2], html.unescape(text) if "&" in text else text)
+    return out
 
 
-def _read_part(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
+def _read_part(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = None) -> bytes:
     """A zip member's bytes, inflated straight from the file's bytes (several times faster
-    than ZipFile.read for small parts), with the size and CRC checks ZipFile would make."""
+    than ZipFile.read for small parts), with the size and CRC checks ZipFile would make.
+    With `limit`, only the first `limit` bytes (unchecked: for a look at the prolog)."""
     info = zf.NameToInfo[name]
     offset = info.header_offset
     if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return zf.read(name)  # encrypted or unusual compression: let zipfile handle it
+        with zf.open(name) as fh:  # encrypted or unusual compression: let zipfile handle it
+            return fh.read(limit if limit is not None else -1)
     if data[offset : offset + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header for {name}")
     name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
     start = offset + 30 + name_len + extra_len
-    raw = data[start : start + info.compress_size]
     if info.compress_type == zipfile.ZIP_STORED:
-        out = raw
+        out = data[start : start + info.compress_size]
+        if limit is not None:
+            return out[:limit]
     else:
+        raw = data[start : start + info.compress_size]
         inflater = zlib.decompressobj(-15)
+        if limit is not None:
+            return inflater.decompress(raw, limit)
         out = inflater.decompress(raw, info.file_size + 1)  # never more than declared (+1)
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
         raise zipfile.BadZipFile(f"size or CRC mismatch for {name}")
@@ -256,12 +262,16 @@ def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
     workbook = _read_part(zf, data, "xl/workbook.xml")
     for xml in (rels, workbook):
         _check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    targets = {_attr(tag, b"Id"): _attr(tag, b"Target") for tag in _REL_TAG.findall(rels)}
+    targets = {}
+    for tag in _REL_TAG.findall(rels):
+        attrs = _attrs(tag)
+        targets[attrs.get(b"Id", "")] = attrs.get(b"Target", "")
     out: dict[str, str] = {}
     for tag in _SHEET_TAG.findall(workbook):
-        target = targets.get(_attr(tag, b"id"), "")
+        attrs = _attrs(tag)
+        target = targets.get(attrs.get(b"id", ""), "")
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        out[_attr(tag, b"name")] = posixpath.normpath(part)
+        out[attrs.get(b"name", "")] = posixpath.normpath(part)
     return out
 
 
@@ -368,7 +378,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                         if part and part in zf.NameToInfo:
                             # read in full: the CRC check catches a part that lies about its size
                             scans[sheet] = _scan_sheet_xml(_read_part(zf, data, part), sheet, limits)
-                _check_parsed_parts(zf)
+                _check_parsed_parts(zf, data)
             except ReadProblem:
                 raise
             except zipfile.BadZipFile as exc:
@@ -427,5 +437,6 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
     return RawBook(fmt, names, hidden, sheets)
 
 
+@lru_cache(maxsize=4096)
 def _norm_sheet(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().casefold()

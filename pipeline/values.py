@@ -122,14 +122,17 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
 def parse_text(value: Any) -> str:
     if value is None:
         return ""
-    if is_blank(value):
-        return ""
+    if isinstance(value, str):
+        return _clean_multiline(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return clean_text(value) if not isinstance(value, str) else _clean_multiline(value)
+    return clean_text(value)
 
 
 def _clean_multiline(value: str) -> str:
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        # the common case: no line breaks, odd spaces or invisible characters to remove
+        return unicodedata.normalize("NFC", value)
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).replace("\r\n", "\n")
     lines = [" ".join(_SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln).strip()

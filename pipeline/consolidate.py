@@ -187,6 +187,8 @@ def _import_heavy() -> None:
     """Import pandas and pandera (about 0.6 s) while worker processes read the files."""
     from . import aggregate, history, validate  # noqa: F401
 
+    validate.warm_up()
+
 
 class _Clock:
     """Phase timings, printed to stderr when PIPELINE_TIMING is set (for profiling)."""

@@ -85,7 +85,9 @@ def _write_one(form: Form, rec: FileRecord, path: Path) -> None:
 
 def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:
     p = rec.parsed
-    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(out), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    )
     wb.set_properties({"title": f"Phản hồi báo cáo năm {form.year}", "created": PINNED_TIME})
     base = {"font_name": FONT, "font_size": 12, "valign": "top"}
     title = wb.add_format({**base, "bold": True, "font_size": 14})

@@ -51,6 +51,11 @@ def write_outputs(
     form = report.form
     folder = year_dir(outbox, form.year)
     with outbox_lock(folder, lock_wait):
+        from .feedback import FeedbackWriter
+        from .workbook import write_workbook
+
+        feedback = FeedbackWriter(report, outbox)
+        feedback.start()  # in worker processes while this one writes the other outputs
         csv_path = detail_csv_path(outbox, form.year)
         with atomic_path(csv_path) as tmp:
             csv_safe(report.detail.long(form)).to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -64,12 +69,7 @@ def write_outputs(
             manifest_path(outbox, form.year),
             json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
         )
-        from .feedback import FeedbackWriter
-        from .workbook import write_workbook
-
         lap("csv+manifest")
-        feedback = FeedbackWriter(report, outbox)
-        feedback.start()  # in a worker process while this one writes the workbook
         wb_path = workbook_path(outbox, form.year)
         with atomic_path(wb_path) as tmp:
             write_workbook(report, tmp)

@@ -151,6 +151,11 @@ def stack_block(form: Form, block: Block, files: Iterable[Parsed]) -> Stack:
 
 
 # ----- running and mapping back --------------------------------------------------------------
+def warm_up() -> None:
+    """Have pandera register its pandas back-ends (and import their modules) ahead of time."""
+    pa.DataFrameSchema.register_default_backends(pd.DataFrame)
+
+
 def run_schema(schema: pa.DataFrameSchema, stack: Stack) -> pd.DataFrame:
     """Validate a stack once (lazy) and return its failure cases, possibly empty."""
     if stack.frame.empty:

@@ -73,7 +73,13 @@ class DetailRef:
 def write_workbook(report: Report, path: Path) -> None:
     form = report.form
     wb = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": True,
+            "in_memory": True,
+        },
     )
     wb.set_properties(
         {

@@ -64,7 +64,7 @@ class SheetData:
         if row - 1 >= len(self.rows):
             return True
         values = self.rows[row - 1][first_col : last_col + 1]
-        return all(v == "" or v is None for v in values)
+        return values.count("") + values.count(None) == len(values)
 
     def get(self, cell: str) -> Any:
         col, row = _split(cell)

@@ -144,6 +144,8 @@ def stack_block(form: Form, block: Block, files: Iterable[Parsed]) -> Stack:
     frame = pd.DataFrame(rows, columns=["file_id", "row", *keys, *measures, "own_region"])
     for m in measures:
         frame[m] = frame[m].astype("Int64")
+    for key in [*keys, "own_region"]:  # pandas 3 would infer its string dtype; the schema says object
+        frame[key] = frame[key].astype(object)
     frame["file_id"] = frame["file_id"].astype("int64")
     columns = {kf.key: kf.column for kf in block.key_fields}
     columns.update({m.key: block.measure_column(m.key) for m in block.measures})
@@ -178,6 +180,9 @@ def findings_from_failures(
     out: list[tuple[int, Finding]] = []
     seen: set[tuple[int, str, str]] = set()
     frame = stack.frame
+    if not failures.empty:  # a frame-wide check ("CODE:column…") fails once per column of a row
+        wide = failures["check"].astype(str).str.contains(":", regex=False)
+        failures = failures[~wide | ~failures.duplicated(["index", "check"])]
     for rec in failures.itertuples(index=False):
         index = rec.index
         if index is None or (isinstance(index, float) and index != index):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .history import History
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
+CHUNK = 16  # files per message to a worker process
 IGNORED_NAMES = {".gitkeep"}
 
 
@@ -95,9 +96,16 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
 
 
-def _parse_one(args: tuple[Path, int, Form, str]) -> Parsed:
-    path, file_id, form, name = args
-    return parse_file(path, file_id, form, name)
+_WORKER_FORM: list[Form] = []  # the form of this worker process (set once when it starts)
+
+
+def _start_worker(form: Form) -> None:
+    _WORKER_FORM[:] = [form]
+
+
+def _parse_one(args: tuple[Path, int, str]) -> Parsed:
+    path, file_id, name = args
+    return parse_file(path, file_id, _WORKER_FORM[0], name)
 
 
 def read_all(
@@ -112,14 +120,17 @@ def read_all(
 
     Files are named relative to `base` (the inbox), as the officer sees them.
     `while_waiting` runs in this process while the workers read (or before serial reading).
+    Each worker gets the form once, so what it derives from it (cell plans) is kept.
     """
     progress = Progress(len(paths), "Đang đọc tệp") if show else None
-    jobs = [(p, i, form, p.relative_to(base).as_posix() if base else p.name) for i, p in enumerate(paths)]
+    jobs = [(p, i, p.relative_to(base).as_posix() if base else p.name) for i, p in enumerate(paths)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     out: list[Parsed] = []
     if workers > 1 and len(paths) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(form,)) as pool:
+            # small chunks: the workers finish together; large enough to keep messages few
+            chunk = max(1, min(CHUNK, len(jobs) // (workers * 4)))
+            results = pool.map(_parse_one, jobs, chunksize=chunk)
             if while_waiting:
                 while_waiting()
             for parsed in results:
@@ -129,8 +140,8 @@ def read_all(
     else:
         if while_waiting:
             while_waiting()
-        for job in jobs:
-            out.append(_parse_one(job))
+        for path, file_id, name in jobs:
+            out.append(parse_file(path, file_id, form, name))
             if progress:
                 progress.step()
     if progress:

@@ -14,7 +14,7 @@ import io
 import os
 import unicodedata
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,40 +42,56 @@ PARALLEL_FROM = 8  # feedback files; fewer are written in the main process
 
 
 class FeedbackWriter:
-    """Writes the feedback workbooks, in a worker process when there are many, so that the
-    main process writes the consolidated workbook meanwhile. Use: start(), then wait()."""
+    """Writes the feedback workbooks: worker processes start on them while the main process
+    writes the other outputs, then the main process takes back the files no worker has
+    started and writes them itself. Use: start(), then wait()."""
 
     def __init__(self, report: Report, outbox: Path) -> None:
+        self.form = report.form
         self.jobs = [
-            (
-                report.form,
-                rec,
-                feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name),
-            )
+            (rec, feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name))
             for rec in report.files
             if rec.parsed.findings and rec.parsed.is_report
         ]
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list = []
+        self.futures: list[Future[None]] = []
 
     def start(self) -> None:
-        if len(self.jobs) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-            self.pool = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1))
-            self.futures = [self.pool.submit(_write_one, *job) for job in self.jobs]
+        cores = os.cpu_count() or 1
+        if len(self.jobs) >= PARALLEL_FROM and cores > 1:
+            # one core stays with the main process, which writes the consolidated workbook
+            self.pool = ProcessPoolExecutor(cores - 1, initializer=_start_worker, initargs=(self.form,))
+            self.futures = [self.pool.submit(_write_in_worker, *job) for job in self.jobs]
 
     def wait(self) -> list[Path]:
-        """Finish every feedback file (here, if no worker took them); return their paths."""
+        """Finish every feedback file; return their paths."""
         try:
             if self.pool is None:
-                for job in self.jobs:
-                    _write_one(*job)
+                for rec, path in self.jobs:
+                    _write_one(self.form, rec, path)
             else:
+                # newest queued first: a job is taken back only if no worker has started it
+                for (rec, path), future in reversed(list(zip(self.jobs, self.futures, strict=True))):
+                    if future.cancel():
+                        _write_one(self.form, rec, path)
                 for future in self.futures:
-                    future.result()
+                    if not future.cancelled():
+                        future.result()
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
-        return [path for _, _, path in self.jobs]
+        return [path for _, path in self.jobs]
+
+
+_WORKER_FORM: list[Form] = []  # the form of this worker process (set once when it starts)
+
+
+def _start_worker(form: Form) -> None:
+    _WORKER_FORM[:] = [form]
+
+
+def _write_in_worker(rec: FileRecord, path: Path) -> None:
+    _write_one(_WORKER_FORM[0], rec, path)
 
 
 def _write_one(form: Form, rec: FileRecord, path: Path) -> None:

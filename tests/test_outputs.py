@@ -115,3 +115,28 @@ def test_year_over_year_and_programme_to_date(form, layout, tmp_path):
         assert rows[str(year)][1:3] == (expected[year]["all"], expected[year]["value"])
     assert rows["Lũy kế"][1] == sum(e["all"] for e in expected.values())
     shutil.rmtree(outbox)
+
+
+def test_feedback_files_same_from_workers_and_from_main_process(form, make_file, tmp_path, monkeypatch):
+    """Feedback files are split between worker processes and the main process (which takes
+    back the ones no worker has started); a serial run writes the very same files."""
+    import pipeline.feedback as feedback_module
+
+    codes = [u.code for u in form.units]
+    for i in range(2 * feedback_module.PARALLEL_FROM):
+
+        def mutate(d, i=i):
+            d["results"][0]["girls"] = d["results"][0]["children"] + 1 + i
+
+        make_file(codes[i % len(codes)], mutate=mutate, seed=i, name=f"loi-{i:02d}.xlsx")
+    parallel = run(form, tmp_path / "inbox", tmp_path / "o1", show_progress=False)
+    monkeypatch.setattr(feedback_module.os, "cpu_count", lambda: 1)
+    serial = run(form, tmp_path / "inbox", tmp_path / "o2", show_progress=False)
+    files1 = sorted(Path(p) for p in parallel.outputs["feedback"])
+    files2 = sorted(Path(p) for p in serial.outputs["feedback"])
+    assert len(files1) == 2 * feedback_module.PARALLEL_FROM
+    assert [p.name for p in files1] == [p.name for p in files2]
+    for a, b in zip(files1, files2, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+        listed = [r for r in openpyxl.load_workbook(a)["Phản hồi"].iter_rows(values_only=True) if r[0] == 1]
+        assert listed and listed[0][4] is not None  # the first finding, with the value found

@@ -10,14 +10,14 @@ stacked records by the pandera schemas in `validate.py`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import findings as fd
 from .findings import Finding
-from .form import Block, Form, KeyField, Unit, col_index, col_letter, meta_cell, norm_text
+from .form import Block, Form, Unit, col_letter, meta_cell, norm_text
+from .plan import BlockPlan, CellSpan, RowPlan, block_plan, cell_span
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, file_info, read_book
 from .values import is_blank, parse_date, parse_int, parse_text
 
@@ -409,119 +409,3 @@ class _Extractor:
                 cell,
                 cached,
             )
-
-
-Sum = tuple[tuple[str, ...], str, int, int]  # measures summed, cell, row index, column index
-
-
-def _at(cell: str) -> tuple[int, int]:
-    """0-based (row, column) of a cell reference."""
-    letters = cell.rstrip("0123456789")
-    return int(cell[len(letters) :]) - 1, col_index(letters)
-
-
-@dataclass(frozen=True)
-class RowPlan:
-    """The cells of one data row of a block, as one unit's template lays them out."""
-
-    row: int
-    fixed: dict[str, str]  # key field -> code, preset in the template
-    measures: tuple[tuple[str, str, str, int], ...]  # (measure key, cell, label, column index)
-    key_cells: tuple[tuple[KeyField, str], ...]  # key fields the unit fills in, with their cell
-    totals: tuple[Sum, ...]  # row totals: (measures summed, cell, row index, column index)
-
-
-@dataclass(frozen=True)
-class BlockPlan:
-    """Everything `_block` needs to know about a block's cells, computed once per shape."""
-
-    labels: tuple[tuple[str, str, int, int], ...]  # (cell, expected text, row and column index)
-    inputs: CellSpan
-    rows: tuple[RowPlan, ...]
-    measure_keys: tuple[str, ...]
-    span: tuple[int, int]  # first and last column index read in a data row
-    total_measure_cells: tuple[
-        tuple[str, str, int, int], ...
-    ]  # (measure key, cell, indices) on the total row
-    total_row_cells: tuple[Sum, ...]  # row totals on the total row
-
-
-def block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
-    """The cell plan of `block` in `unit`'s template (memoised: units share few shapes)."""
-    shape = (block.key, unit.region if block.key == "results" else None)
-    plans = form.memo.setdefault("block_plans", {})
-    if shape not in plans:
-        plans[shape] = _make_block_plan(form, block, unit)
-    return plans[shape]
-
-
-def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
-    specs = form.rows_for(block, unit)
-    total_row = form.total_row(block, unit)
-    head = block.first_row - 3
-    labels = [(f"A{block.first_row - 1}", "(1)")]
-    labels += [(f"{block.measure_column(m.key)}{head}", m.label) for m in block.measures]
-    labels.append((f"A{total_row}", "Tổng cộng"))
-    for spec in specs:
-        for kf in block.key_fields:
-            if kf.key in spec.fixed:
-                labels.append((f"{kf.column}{spec.row}", form.names(kf.key)[spec.fixed[kf.key]]))
-    located = tuple((cell, text, *_at(cell)) for cell, text in labels)
-    input_cells = [f"{block.measure_column(m.key)}{s.row}" for s in specs for m in block.measures] + [
-        f"{kf.column}{s.row}" for s in specs for kf in block.key_fields if kf.key not in s.fixed
-    ]
-    rows = tuple(
-        RowPlan(
-            row=s.row,
-            fixed=dict(s.fixed),
-            measures=tuple(
-                (
-                    m.key,
-                    f"{block.measure_column(m.key)}{s.row}",
-                    m.name.capitalize(),
-                    col_index(block.measure_column(m.key)),
-                )
-                for m in block.measures
-            ),
-            key_cells=tuple((kf, f"{kf.column}{s.row}") for kf in block.key_fields if kf.key not in s.fixed),
-            totals=tuple(
-                (t.sum_of, f"{block.total_column(t.key)}{s.row}", *_at(f"{block.total_column(t.key)}{s.row}"))
-                for t in block.totals
-            ),
-        )
-        for s in specs
-    )
-    first_col = min(col_index(kf.column) for kf in block.key_fields)
-    last_col = col_index(block.measure_column(block.measures[-1].key))
-    return BlockPlan(
-        labels=located,
-        inputs=cell_span(input_cells),
-        rows=rows,
-        measure_keys=tuple(m.key for m in block.measures),
-        span=(first_col, last_col),
-        total_measure_cells=tuple(
-            (m.key, cell, *_at(cell))
-            for m in block.measures
-            for cell in [f"{block.measure_column(m.key)}{total_row}"]
-        ),
-        total_row_cells=tuple(
-            (t.sum_of, cell, *_at(cell))
-            for t in block.totals
-            for cell in [f"{block.total_column(t.key)}{total_row}"]
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class CellSpan:
-    """Input cells as 0-based (row, column) pairs, with their lowest and highest row."""
-
-    targets: frozenset[tuple[int, int]]
-    low: int
-    high: int
-
-
-def cell_span(cells: Iterable[str]) -> CellSpan:
-    targets = {_at(cell) for cell in cells}
-    rows = [r for r, _ in targets]
-    return CellSpan(frozenset(targets), min(rows, default=0), max(rows, default=-1))

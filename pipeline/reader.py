@@ -24,6 +24,7 @@ from typing import Any
 
 import python_calamine as pc
 
+from .extents import ods_extents, xls_extents, xlsb_extent, xlsb_sheets
 from .findings import show
 from .form import Limits, col_index, col_letter
 
@@ -256,23 +257,43 @@ def _read_part(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = 
     return out
 
 
-def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
-    """Map sheet name -> zip part of its XML (both parts are checked for DTDs first)."""
-    rels = _read_part(zf, data, "xl/_rels/workbook.xml.rels")
-    workbook = _read_part(zf, data, "xl/workbook.xml")
-    for xml in (rels, workbook):
-        _check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    targets = {}
+def _rel_parts(zf: zipfile.ZipFile, data: bytes, rels_part: str) -> dict[str, str]:
+    """Relationship id -> zip part, from the workbook's relationships (checked for DTDs).
+    KeyError when the file has none: a broken file."""
+    rels = _read_part(zf, data, rels_part)
+    _check_prolog(rels[:65536], complete=len(rels) <= 65536)
+    out = {}
     for tag in _REL_TAG.findall(rels):
         attrs = _attrs(tag)
-        targets[attrs.get(b"Id", "")] = attrs.get(b"Target", "")
+        target = attrs.get(b"Target", "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        out[attrs.get(b"Id", "")] = posixpath.normpath(part)
+    return out
+
+
+def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
+    """Map sheet name -> zip part of its XML (both parts are checked for DTDs first)."""
+    parts = _rel_parts(zf, data, "xl/_rels/workbook.xml.rels")
+    workbook = _read_part(zf, data, "xl/workbook.xml")
+    _check_prolog(workbook[:65536], complete=len(workbook) <= 65536)
     out: dict[str, str] = {}
     for tag in _SHEET_TAG.findall(workbook):
         attrs = _attrs(tag)
-        target = targets.get(attrs.get(b"id", ""), "")
-        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        out[attrs.get(b"name", "")] = posixpath.normpath(part)
+        out[attrs.get(b"name", "")] = parts.get(attrs.get(b"id", ""), "")
     return out
+
+
+def _xlsb_extents(zf: zipfile.ZipFile, data: bytes) -> list[tuple[str, int, int]]:
+    """(sheet name, rows, columns) of every sheet part of an .xlsb file."""
+    parts = _rel_parts(zf, data, "xl/_rels/workbook.bin.rels")
+    names = {}
+    if "xl/workbook.bin" in zf.NameToInfo:
+        names = {parts.get(rel): name for rel, name in xlsb_sheets(_read_part(zf, data, "xl/workbook.bin"))}
+    return [
+        (names.get(part, part), *xlsb_extent(_read_part(zf, data, part)))
+        for part in zf.NameToInfo
+        if part.startswith("xl/worksheets/") and part.endswith(".bin")
+    ]
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
@@ -345,6 +366,23 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
     return missing, errors
 
 
+_UNREADABLE = "không đọc được tệp .{fmt}; hãy mở bằng Excel và lưu lại dưới dạng .xlsx"
+
+
+def _check_extents(extents: list[tuple[str, int, int]], limits: Limits) -> None:
+    """Refuse an .ods, .xls or .xlsb file any of whose sheets reaches beyond the limits
+    (calamine reads every sheet of an .ods or .xls file, used or not)."""
+    for sheet, rows, columns in extents:
+        if rows > limits.max_rows or columns > limits.max_columns:
+            raise ReadProblem(
+                "FILE_TOO_LARGE",
+                f"trang quá lớn ({show(rows)} dòng, {show(columns)} cột; tối đa {show(limits.max_rows)} "
+                f"dòng, {limits.max_columns} cột). Với tệp .ods, .xls hay .xlsb, mọi trang đều được đọc, "
+                "kể cả trang không dùng đến: hãy xóa phần thừa, hoặc lưu lại dưới dạng .xlsx",
+                sheet=sheet,
+            )
+
+
 def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawBook:
     """Read the values of the `wanted` sheets (those present) from a file's bytes."""
     if len(data) > limits.max_file_bytes:
@@ -357,6 +395,11 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
         if _is_encrypted(data):
             raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
         fmt = "xls"
+        try:
+            extents = xls_extents(data)
+        except Exception as exc:  # noqa: BLE001 - olefile raises several error types
+            raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
+        _check_extents(extents or [], limits)
     else:
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
@@ -378,6 +421,10 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                         if part and part in zf.NameToInfo:
                             # read in full: the CRC check catches a part that lies about its size
                             scans[sheet] = _scan_sheet_xml(_read_part(zf, data, part), sheet, limits)
+                if fmt == "ods" and "content.xml" in zf.NameToInfo:
+                    _check_extents(ods_extents(_read_part(zf, data, "content.xml")), limits)
+                if fmt == "xlsb":
+                    _check_extents(_xlsb_extents(zf, data), limits)
                 _check_parsed_parts(zf, data)
             except ReadProblem:
                 raise
@@ -396,10 +443,7 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types
         if fmt in ("xls", "ods", "xlsb"):
-            raise ReadProblem(
-                "FILE_FORMAT",
-                f"không đọc được tệp .{fmt}; hãy mở bằng Excel và lưu lại dưới dạng .xlsx",
-            ) from exc
+            raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
         raise ReadProblem("FILE_CORRUPT", "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại") from exc
     try:
         meta = wb.sheets_metadata

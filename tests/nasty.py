@@ -866,6 +866,38 @@ def _libreoffice(fmt: str) -> Callable[[Kit, str], Built]:
 legacy_xls = _libreoffice("xls")
 ods = _libreoffice("ods")
 
+LISTS = "Danh mục"  # a sheet the pipeline does not read: calamine still loads it in .ods/.xls
+
+
+def ods_repeated_value(kit: Kit, unit: str) -> Built:
+    """LibreOffice's .ods of a valid file, with one row added to 'Kết quả' that repeats a
+    value over 90,000 rows and 1,000 columns (a few bytes; 90 million cells if expanded)."""
+    raw, _ = kit.valid_copy(unit)
+    converted = libreoffice_convert(raw, "ods")
+    table = f'table:name="{RESULTS}"'.encode()
+    bomb = (
+        b'<table:table-row table:number-rows-repeated="90000"><table:table-cell '
+        b'table:number-columns-repeated="1000" office:value-type="float" office:value="1"/>'
+        b"</table:table-row>"
+    )
+
+    def add(body: bytes) -> bytes:
+        end = body.index(b"</table:table>", body.index(table))
+        return body[:end] + bomb + body[end:]
+
+    return Built(kit.put(rezip(converted, {"content.xml": add}), ".ods"), None)
+
+
+def xls_far_cell(kit: Kit, unit: str) -> Built:
+    """A valid file with one value in cell IV65536 (the last .xls cell) of the unused list
+    sheet, saved as .xls by LibreOffice (65,536 x 256 cells if expanded)."""
+    raw, _ = kit.valid_copy(unit)
+
+    def far(wb: openpyxl.Workbook) -> None:
+        wb[LISTS].cell(row=65536, column=256, value=1)
+
+    return Built(kit.put(libreoffice_convert(edit_book(raw, far), "xls"), ".xls"), None)
+
 
 # ----- the table ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -1021,6 +1053,28 @@ CASES: list[Case] = [
     Case("xlsm", xlsm, "SVHTT", None, "", "", ACCEPTED),
     Case("legacy_xls", legacy_xls, "914", None, "", "", ACCEPTED, libreoffice=True),
     Case("ods", ods, "HCTD", None, "", "", ACCEPTED, libreoffice=True),
+    Case(
+        "ods_repeated_value",
+        ods_repeated_value,
+        BAD,
+        "FILE_TOO_LARGE",
+        RESULTS,
+        "",
+        REJECTED,
+        before_reader=True,
+        libreoffice=True,
+    ),
+    Case(
+        "xls_far_cell",
+        xls_far_cell,
+        BAD,
+        "FILE_TOO_LARGE",
+        LISTS,
+        "",
+        REJECTED,
+        before_reader=True,
+        libreoffice=True,
+    ),
 ]
 
 

@@ -1,0 +1,85 @@
+"""Sheet extents of .ods, .xls and .xlsb files, found before calamine builds any grid.
+
+Real .ods and .xls files made by LibreOffice from our templates are checked in
+test_hostile.py (cases ods, legacy_xls, ods_repeated_value, xls_far_cell). Here: the
+counting rules on small inputs, including .xlsb, which no program on this machine writes
+(its records are built by hand from the format's specification, [MS-XLSB]).
+"""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from pipeline.extents import ods_extents, xlsb_extent, xlsb_sheets
+
+NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _ods(*tables: str) -> bytes:
+    body = "".join(tables)
+    return (
+        f'<?xml version="1.0"?><office:document-content {NS}><office:body><office:spreadsheet>'
+        f"{body}</office:spreadsheet></office:body></office:document-content>"
+    ).encode()
+
+
+def test_ods_extent_counts_repeats_up_to_the_last_value() -> None:
+    value = '<table:table-cell office:value-type="float" office:value="1"/>'
+    blank = '<table:table-cell table:number-columns-repeated="{n}"/>'
+    first = (
+        '<table:table table:name="Kết quả">'
+        f"<table:table-row>{blank.format(n=3)}{value}</table:table-row>"  # value in column 4
+        f'<table:table-row table:number-rows-repeated="10">{blank.format(n=1024)}</table:table-row>'
+        f'<table:table-row><table:table-cell table:number-columns-repeated="2" '
+        f'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+        # LibreOffice's trailing rows: styled, empty, repeated to the end of the sheet
+        f'<table:table-row table:number-rows-repeated="1048564">{blank.format(n=1024)}</table:table-row>'
+        "</table:table>"
+    )
+    second = (
+        '<table:table table:name="A &amp; B">'
+        '<table:table-row table:number-rows-repeated="90000">'
+        '<table:table-cell table:number-columns-repeated="1000" office:value-type="float" office:value="1"/>'
+        "</table:table-row></table:table>"
+    )
+    assert ods_extents(_ods(first, second)) == [("Kết quả", 12, 4), ("A & B", 90_000, 1_000)]
+
+
+def _xlsb_record(kind: int, body: bytes) -> bytes:
+    head = bytes([kind & 0x7F | (0x80 if kind > 0x7F else 0)]) + (bytes([kind >> 7]) if kind > 0x7F else b"")
+    size, out = len(body), b""
+    while True:
+        out += bytes([size & 0x7F | (0x80 if size > 0x7F else 0)])
+        size >>= 7
+        if not size:
+            break
+    return head + out + body
+
+
+def test_xlsb_extent_counts_cells_and_the_declared_dimension() -> None:
+    def row(r: int) -> bytes:
+        return _xlsb_record(0, struct.pack("<I", r) + bytes(13))
+
+    def number(col: int) -> bytes:  # BrtCellReal: column, style and flags, then a double
+        return _xlsb_record(5, struct.pack("<I", col) + bytes(4) + struct.pack("<d", 1.0))
+
+    sheet = row(0) + number(0) + row(69_999) + number(99) + row(70_000)  # a last row with no cell
+    assert xlsb_extent(sheet) == (70_000, 100)
+    declared = _xlsb_record(148, struct.pack("<IIII", 0, 1_048_575, 0, 16_383))  # BrtWsDim
+    assert xlsb_extent(declared + row(0) + number(0)) == (1_048_576, 16_384)
+    with pytest.raises(ValueError):
+        xlsb_extent(sheet[:-3])  # cut inside the last record
+
+
+def test_xlsb_sheet_names_come_from_the_workbook_part() -> None:
+    def wide(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    bundle = _xlsb_record(156, struct.pack("<II", 0, 1) + wide("rId1") + wide("Kết quả"))
+    assert xlsb_sheets(bundle + _xlsb_record(3, b"")) == [("rId1", "Kết quả")]

@@ -367,11 +367,20 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
 
 
 _UNREADABLE = "không đọc được tệp .{fmt}; hãy mở bằng Excel và lưu lại dưới dạng .xlsx"
+# .ods/.xls: all sheets together may hold as many cells as this many sheets of the largest size
+SHEETS_OF_CELLS = 10
 
 
 def _check_extents(extents: list[tuple[str, int, int]], limits: Limits) -> None:
     """Refuse an .ods, .xls or .xlsb file any of whose sheets reaches beyond the limits
     (calamine reads every sheet of an .ods or .xls file, used or not)."""
+    cells = sum(rows * columns for _, rows, columns in extents)
+    if cells > SHEETS_OF_CELLS * limits.max_rows * limits.max_columns:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"tệp có quá nhiều trang hoặc quá nhiều ô ({len(extents)} trang, {show(cells)} ô); "
+            "hãy xóa các trang thừa, hoặc lưu lại dưới dạng .xlsx",
+        )
     for sheet, rows, columns in extents:
         if rows > limits.max_rows or columns > limits.max_columns:
             raise ReadProblem(

@@ -83,3 +83,30 @@ def test_xlsb_sheet_names_come_from_the_workbook_part() -> None:
 
     bundle = _xlsb_record(156, struct.pack("<II", 0, 1) + wide("rId1") + wide("Kết quả"))
     assert xlsb_sheets(bundle + _xlsb_record(3, b"")) == [("rId1", "Kết quả")]
+
+
+def test_many_full_sheets_are_refused_together_before_calamine(form) -> None:
+    """Each sheet within the limits, but eleven of them at full size: calamine would read them
+    all (about 1.4 million cells), so the file is refused before it opens."""
+    import io
+    import zipfile
+
+    from pipeline import reader
+
+    lim = form.limits
+    table = (
+        '<table:table table:name="T{i}"><table:table-row table:number-rows-repeated="{rows}">'
+        '<table:table-cell table:number-columns-repeated="{cols}" office:value-type="float" office:value="1"/>'
+        "</table:table-row></table:table>"
+    )
+    count = reader.SHEETS_OF_CELLS + 1
+    content = _ods(*(table.format(i=i, rows=lim.max_rows, cols=lim.max_columns) for i in range(count)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(reader.ReadProblem) as caught:
+        reader.read_book(buf.getvalue(), "nhieu-trang.ods", ["T0"], lim)
+    assert caught.value.code == "FILE_TOO_LARGE"
+    assert f"{count} trang" in caught.value.message
+    assert ods_extents(content)[0] == ("T0", lim.max_rows, lim.max_columns)

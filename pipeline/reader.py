@@ -302,6 +302,8 @@ _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
 _WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')
 # every <row> tag, with its number when it has one ('' when not: then it is the next row)
 _ROW_TAG = re.compile(rb'<row\b(?:[^>]*?\br="([0-9]{1,7})")?')
+_ANY_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\br="([0-9]{1,7})")?')  # with a prefix (x:row)
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s>/])([^>]*)>")
 # every unprefixed formula element; group 1: the first character of its cached value, if any
 _FORMULA_ELEMENT = re.compile(rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>)\s*(?:<v>([^<]))?")
 # a formula cell as Excel, LibreOffice and openpyxl write it (r first); group 2: a cached value
@@ -322,12 +324,31 @@ def _cell_at(xml: bytes, pos: int) -> tuple[str, bytes] | None:
     return (ref.group(1).decode() + ref.group(2).decode(), chunk) if ref else None
 
 
+def _check_implicit_columns(xml: bytes, name: str, limits: Limits) -> None:
+    """Follow every row and cell (any namespace prefix) to the column each cell lands in."""
+    col = -1
+    for m in _ROW_OR_CELL.finditer(xml):
+        if m.group(1) == b"row":
+            col = -1
+            continue
+        ref = _REF.search(m.group(2))
+        col = col_index(ref.group(1).decode()) if ref else col + 1
+        if col >= limits.max_columns:
+            raise ReadProblem(
+                "FILE_TOO_LARGE",
+                f"trang có quá nhiều cột (đến cột {col_letter(col)}, tối đa {limits.max_columns})",
+                sheet=name,
+            )
+
+
 def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], dict[str, str]]:
     """Check the sheet's extent before any reader loads it; return the cells holding a formula
     with no cached value, and the cells holding an error value (#DIV/0!, #VALUE!…), which
     calamine shows as blank. A handful of passes over the bytes, none of them per cell in Python."""
     _check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    rows = _ROW_TAG.findall(xml)
+    root = _ROOT_START.search(xml, 0, 65536)
+    prefixed = root is not None and b":" in xml[root.start() : root.start() + 64].split(None, 1)[0]
+    rows = (_ANY_ROW_TAG if prefixed else _ROW_TAG).findall(xml)
     max_row = max(len(rows), max(map(int, filter(None, rows)), default=0))
     if max_row > limits.max_rows:
         raise ReadProblem(
@@ -342,9 +363,11 @@ def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], di
                 f"trang có quá nhiều cột (đến cột {letters.decode()}, tối đa {limits.max_columns})",
                 sheet=name,
             )
+    # a cell without r= takes the column after the previous one: count such cells' columns
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if prefixed or xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+        _check_implicit_columns(xml, name, limits)
     missing: set[str] = set()
-    root = _ROOT_START.search(xml, 0, 65536)
-    prefixed = root is not None and b":" in xml[root.start() : root.start() + 64].split(None, 1)[0]
     cached = _FORMULA_ELEMENT.findall(xml)  # Excel and LibreOffice: every formula has a value
     if b"" in cached or prefixed:
         fast = [] if prefixed else _FORMULA_CELL.findall(xml)
@@ -374,13 +397,6 @@ SHEETS_OF_CELLS = 10
 def _check_extents(extents: list[tuple[str, int, int]], limits: Limits) -> None:
     """Refuse an .ods, .xls or .xlsb file any of whose sheets reaches beyond the limits
     (calamine reads every sheet of an .ods or .xls file, used or not)."""
-    cells = sum(rows * columns for _, rows, columns in extents)
-    if cells > SHEETS_OF_CELLS * limits.max_rows * limits.max_columns:
-        raise ReadProblem(
-            "FILE_TOO_LARGE",
-            f"tệp có quá nhiều trang hoặc quá nhiều ô ({len(extents)} trang, {show(cells)} ô); "
-            "hãy xóa các trang thừa, hoặc lưu lại dưới dạng .xlsx",
-        )
     for sheet, rows, columns in extents:
         if rows > limits.max_rows or columns > limits.max_columns:
             raise ReadProblem(
@@ -390,6 +406,13 @@ def _check_extents(extents: list[tuple[str, int, int]], limits: Limits) -> None:
                 "kể cả trang không dùng đến: hãy xóa phần thừa, hoặc lưu lại dưới dạng .xlsx",
                 sheet=sheet,
             )
+    cells = sum(rows * columns for _, rows, columns in extents)
+    if cells > SHEETS_OF_CELLS * limits.max_rows * limits.max_columns:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"tệp có quá nhiều trang hoặc quá nhiều ô ({len(extents)} trang, {show(cells)} ô); "
+            "hãy xóa các trang thừa, hoặc lưu lại dưới dạng .xlsx",
+        )
 
 
 def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawBook:

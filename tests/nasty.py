@@ -620,6 +620,18 @@ def too_wide(kit: Kit, unit: str) -> Built:
     return Built(kit.put(edit_sheet_xml(raw, RESULTS, wide)), None)
 
 
+def cells_without_reference(kit: Kit, unit: str) -> Built:
+    """Row 1,500 of 'Kết quả' with 60,000 cells that give no r= (each takes the next column):
+    18 KB on disk, 90 million cells if read."""
+    raw, _ = kit.valid(unit)
+
+    def wide(body: bytes) -> bytes:
+        row = b'<row r="1500">' + b"<c><v>1</v></c>" * 60_000 + b"</row>"
+        return body.replace(b"</sheetData>", row + b"</sheetData>")
+
+    return Built(kit.put(edit_sheet_xml(raw, RESULTS, wide)), None)
+
+
 # ----- cells -----------------------------------------------------------------------------------
 def long_text(kit: Kit, unit: str) -> Built:
     limit = kit.form.limits.max_text_chars
@@ -1003,6 +1015,16 @@ CASES: list[Case] = [
         before_reader=True,
     ),
     Case("too_wide", too_wide, BAD, "FILE_TOO_LARGE", RESULTS, "", REJECTED, before_reader=True),
+    Case(
+        "cells_without_reference",
+        cells_without_reference,
+        BAD,
+        "FILE_TOO_LARGE",
+        RESULTS,
+        "",
+        REJECTED,
+        before_reader=True,
+    ),
     # the template
     Case("sheet_renamed", sheet_renamed, BAD, "SHEET_MISSING", RESULTS, "", REJECTED),
     Case("sheet_deleted", sheet_deleted, BAD, "SHEET_MISSING", NEEDS, "", REJECTED),

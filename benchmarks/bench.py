@@ -17,8 +17,9 @@ Then, each in its own subprocess (wrapped by _measure.py: wall time, peak RSS):
   consolidate -w1 the same with --workers 1 (like for like with the single-process floor)
   naive           benchmarks/naive.py: pandas.read_excel(openpyxl) + pandera per file, concat
   floor           benchmarks/floor.py: python-calamine reads every cell of every sheet
-and `python -m pipeline templates` (all units). Best wall time of --repeat runs; peak memory
-is the highest seen. Results go to benchmarks/results/latest.json. Missed targets print FAIL
+and `python -m pipeline templates` (all units). Best wall time of --repeat runs (default 3;
+consolidate and the floor take turns), of --naive-repeat runs for the naive baseline
+(default 1); peak memory is the highest seen. Results go to benchmarks/results/latest.json. Missed targets print FAIL
 but do not change the exit code.
 """
 
@@ -309,32 +310,17 @@ def best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def consolidate_runs(
-    inbox: Path, repeat: int, workers: int | None, work: Path, tag: str
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """Run consolidate `repeat` times, each into a fresh outbox; the first run's report."""
-    runs, report = [], None
-    for k in range(repeat):
-        outbox = Path(tempfile.mkdtemp(prefix="bench-outbox-", dir=work))
-        cmd = [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "consolidate",
-            "--inbox",
-            str(inbox),
-            "--outbox",
-            str(outbox),
-        ]
-        if workers is not None:
-            cmd += ["--workers", str(workers)]
-        runs.append(measure(cmd, work, f"{tag}-{k}"))
-        if report is None:
-            reports = list(outbox.glob("*/bao-cao.json"))
-            if reports:
-                report = json.loads(reports[0].read_text(encoding="utf-8"))
-        shutil.rmtree(outbox, ignore_errors=True)
-    return runs, report
+def consolidate_run(inbox: Path, workers: int | None, work: Path, tag: str) -> tuple[dict[str, Any], Any]:
+    """One consolidate run into a fresh outbox: its measurement and its bao-cao.json (or None)."""
+    outbox = Path(tempfile.mkdtemp(prefix="bench-outbox-", dir=work))
+    cmd = [sys.executable, "-m", "pipeline", "consolidate", "--inbox", str(inbox), "--outbox", str(outbox)]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
+    run = measure(cmd, work, tag)
+    reports = list(outbox.glob("*/bao-cao.json"))
+    report = json.loads(reports[0].read_text(encoding="utf-8")) if reports else None
+    shutil.rmtree(outbox, ignore_errors=True)
+    return run, report
 
 
 def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -343,26 +329,29 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     print(f"  N={n}: {len(files)} files in {inbox.relative_to(ROOT)} ({bad} with an error)", flush=True)
     row: dict[str, Any] = {"n": n, "bad_files": bad, "runs": {}}
 
-    runs, report = consolidate_runs(inbox, args.repeat, args.workers, work, f"consolidate-{n}")
+    # consolidate and the floor take turns, so that a slow spell of a shared machine
+    # falls on both rather than on one of them
+    runs, floor, report = [], [], None
+    for k in range(args.repeat):
+        run, first = consolidate_run(inbox, args.workers, work, f"consolidate-{n}-{k}")
+        runs.append(run)
+        report = report or first
+        floor.append(measure([sys.executable, str(HERE / "floor.py"), str(inbox)], work, f"floor-{n}-{k}"))
     row["runs"]["consolidate"] = best_of(runs)
     row["check"] = check_report(report, files)
     if not args.no_serial:
-        runs, _ = consolidate_runs(inbox, args.repeat, 1, work, f"consolidate1-{n}")
-        row["runs"]["consolidate_w1"] = best_of(runs)
+        serial = [consolidate_run(inbox, 1, work, f"consolidate1-{n}-{k}")[0] for k in range(args.repeat)]
+        row["runs"]["consolidate_w1"] = best_of(serial)
     if not args.no_naive:
         naive = [
             measure([sys.executable, str(HERE / "naive.py"), str(inbox)], work, f"naive-{n}-{k}")
-            for k in range(args.repeat)
+            for k in range(args.naive_repeat)
         ]
         row["runs"]["naive"] = best_of(naive)
         try:
             row["naive_summary"] = json.loads(naive[0]["log"].strip().splitlines()[-1])
         except (ValueError, IndexError):
             row["naive_summary"] = None
-    floor = [
-        measure([sys.executable, str(HERE / "floor.py"), str(inbox)], work, f"floor-{n}-{k}")
-        for k in range(args.repeat)
-    ]
     row["runs"]["floor"] = best_of(floor)
     r = row["runs"]
     row["consolidate_over_floor"] = r["consolidate"]["wall"] / r["floor"]["wall"]
@@ -549,7 +538,8 @@ def markdown(rows: dict[int, dict[str, Any]], templates: dict[str, Any] | None, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[30, 300, 1000], help="inbox sizes (files)")
-    ap.add_argument("--repeat", type=int, default=2, help="runs of each measurement; best wall time kept")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement; best wall time kept")
+    ap.add_argument("--naive-repeat", type=int, default=1, help="runs of the (slow) naive baseline")
     ap.add_argument("--workers", type=int, default=None, help="--workers passed to consolidate")
     ap.add_argument(
         "--bad-share", type=float, default=DEFAULT_BAD_SHARE, help="share of files with one error"
@@ -559,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-serial", action="store_true", help="skip consolidate --workers 1")
     ap.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="results JSON")
     args = ap.parse_args(argv)
-    if args.repeat < 1 or any(n < 1 for n in args.sizes):
+    if args.repeat < 1 or args.naive_repeat < 1 or any(n < 1 for n in args.sizes):
         ap.error("--repeat and --sizes must be positive")
 
     info = machine_info()
@@ -610,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "sizes": sorted(set(args.sizes)),
             "repeat": args.repeat,
+            "naive_repeat": args.naive_repeat,
             "workers": args.workers,
             "bad_share": args.bad_share,
             "generator_version": GENERATOR_VERSION,

@@ -10,6 +10,7 @@ stacked records by the pandera schemas in `validate.py`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ class Parsed:
     findings: list[Finding] = field(default_factory=list)
     info_row: dict[str, Any] | None = None
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    content_key: str = ""  # identical data => identical key
+    content_key: str = ""  # identical data => identical key (a digest: it travels between processes)
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
 
     @property
@@ -181,7 +182,7 @@ class _Extractor:
             self.p.rows[block.key] = self._block(block, unit)
         # identical data (whatever the report date) => identical key: one submission
         info = {k: v for k, v in (self.p.info_row or {}).items() if k != "report_date"}
-        self.p.content_key = repr((info, self.p.rows))
+        self.p.content_key = hashlib.blake2b(repr((info, self.p.rows)).encode(), digest_size=16).hexdigest()
 
     def _template_ok(self) -> bool:
         form, book = self.form, self.book

@@ -103,9 +103,8 @@ def _start_worker(form: Form) -> None:
     _WORKER_FORM[:] = [form]
 
 
-def _parse_one(args: tuple[Path, int, str]) -> Parsed:
-    path, file_id, name = args
-    return parse_file(path, file_id, _WORKER_FORM[0], name)
+def _parse_chunk(chunk: list[tuple[Path, int, str]]) -> list[Parsed]:
+    return [parse_file(path, file_id, _WORKER_FORM[0], name) for path, file_id, name in chunk]
 
 
 def read_all(
@@ -120,33 +119,45 @@ def read_all(
 
     Files are named relative to `base` (the inbox), as the officer sees them.
     `while_waiting` runs in this process while the workers read (or before serial reading).
-    Each worker gets the form once, so what it derives from it (cell plans) is kept.
+    With n workers, n - 1 are processes (each gets the form once, so what it derives from it
+    is kept) and this process is the last: once `while_waiting` is done, it takes back the
+    chunks of files no process has started and reads them itself.
     """
     progress = Progress(len(paths), "Đang đọc tệp") if show else None
     jobs = [(p, i, p.relative_to(base).as_posix() if base else p.name) for i, p in enumerate(paths)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    out: list[Parsed] = []
-    if workers > 1 and len(paths) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(form,)) as pool:
-            # small chunks: the workers finish together; large enough to keep messages few
-            chunk = max(1, min(CHUNK, len(jobs) // (workers * 4)))
-            results = pool.map(_parse_one, jobs, chunksize=chunk)
-            if while_waiting:
-                while_waiting()
-            for parsed in results:
-                out.append(parsed)
-                if progress:
-                    progress.step()
-    else:
+    if workers < 2 or len(paths) < PARALLEL_FROM:
         if while_waiting:
             while_waiting()
+        out = []
         for path, file_id, name in jobs:
             out.append(parse_file(path, file_id, form, name))
             if progress:
                 progress.step()
+        if progress:
+            progress.close()
+        return out
+    # small chunks: everyone finishes together; large enough to keep messages few
+    size = max(1, min(CHUNK, len(jobs) // (workers * 4)))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    done: list[list[Parsed] | None] = [None] * len(chunks)
+    with ProcessPoolExecutor(workers - 1, initializer=_start_worker, initargs=(form,)) as pool:
+        futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
+        if while_waiting:
+            while_waiting()
+        for k in reversed(range(len(chunks))):  # the last chunks are the least likely started
+            if futures[k].cancel():
+                done[k] = [parse_file(path, file_id, form, name) for path, file_id, name in chunks[k]]
+                if progress:
+                    progress.step(len(chunks[k]))
+        for k, future in enumerate(futures):
+            if done[k] is None:
+                done[k] = future.result()
+                if progress:
+                    progress.step(len(chunks[k]))
     if progress:
         progress.close()
-    return out
+    return [parsed for part in done if part is not None for parsed in part]
 
 
 def run(
@@ -195,8 +206,8 @@ def run(
 
 
 def _import_heavy() -> None:
-    """Import pandas and pandera (about 0.6 s) while worker processes read the files."""
-    from . import aggregate, history, validate  # noqa: F401
+    """Import pandas, pandera and the writers (about 0.5 s) while worker processes read."""
+    from . import aggregate, feedback, history, outputs, validate, workbook  # noqa: F401
 
     validate.warm_up()
 

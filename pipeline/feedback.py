@@ -82,6 +82,11 @@ class FeedbackWriter:
                 self.pool.shutdown()
         return [path for _, path in self.jobs]
 
+    def cancel(self) -> None:
+        """Drop the files no worker has started and wait for the others (after a failure)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
 
 _WORKER_FORM: list[Form] = []  # the form of this worker process (set once when it starts)
 

@@ -56,25 +56,29 @@ def write_outputs(
 
         feedback = FeedbackWriter(report, outbox)
         feedback.start()  # in worker processes while this one writes the other outputs
-        csv_path = detail_csv_path(outbox, form.year)
-        with atomic_path(csv_path) as tmp:
-            csv_safe(report.detail.long(form)).to_csv(tmp, index=False, encoding="utf-8-sig")
-        manifest = {
-            "year": form.year,
-            "generated_at": report.generated_at.isoformat(timespec="seconds"),
-            "inbox": str(report.inbox),
-            "files": [rec.manifest() for rec in report.files],
-        }
-        write_bytes_atomic(
-            manifest_path(outbox, form.year),
-            json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
-        )
-        lap("csv+manifest")
-        wb_path = workbook_path(outbox, form.year)
-        with atomic_path(wb_path) as tmp:
-            write_workbook(report, tmp)
-        lap("workbook")
-        written = feedback.wait()
+        try:
+            csv_path = detail_csv_path(outbox, form.year)
+            with atomic_path(csv_path) as tmp:
+                csv_safe(report.detail.long(form)).to_csv(tmp, index=False, encoding="utf-8-sig")
+            manifest = {
+                "year": form.year,
+                "generated_at": report.generated_at.isoformat(timespec="seconds"),
+                "inbox": str(report.inbox),
+                "files": [rec.manifest() for rec in report.files],
+            }
+            write_bytes_atomic(
+                manifest_path(outbox, form.year),
+                json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
+            )
+            lap("csv+manifest")
+            wb_path = workbook_path(outbox, form.year)
+            with atomic_path(wb_path) as tmp:
+                write_workbook(report, tmp)
+            lap("workbook")
+            written = feedback.wait()
+        except BaseException:
+            feedback.cancel()  # a failed run starts no more feedback files
+            raise
         fb_dir = feedback_dir(outbox, form.year)
         if fb_dir.is_dir():  # feedback from earlier runs for files now fixed or gone
             for old in fb_dir.glob("*.xlsx"):

@@ -20,6 +20,7 @@ from .findings import Finding
 from .form import Form
 from .progress import Progress
 from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED, FileRecord, UnitStatus, resolve
+from .workers import start_worker, worker_form
 
 if TYPE_CHECKING:
     from .aggregate import Detail
@@ -96,15 +97,8 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
 
 
-_WORKER_FORM: list[Form] = []  # the form of this worker process (set once when it starts)
-
-
-def _start_worker(form: Form) -> None:
-    _WORKER_FORM[:] = [form]
-
-
 def _parse_chunk(chunk: list[tuple[Path, int, str]]) -> list[Parsed]:
-    return [parse_file(path, file_id, _WORKER_FORM[0], name) for path, file_id, name in chunk]
+    return [parse_file(path, file_id, worker_form(), name) for path, file_id, name in chunk]
 
 
 def read_all(
@@ -141,7 +135,7 @@ def read_all(
     size = max(1, min(CHUNK, len(jobs) // (workers * 4)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     done: list[list[Parsed] | None] = [None] * len(chunks)
-    with ProcessPoolExecutor(workers - 1, initializer=_start_worker, initargs=(form,)) as pool:
+    with ProcessPoolExecutor(workers - 1, initializer=start_worker, initargs=(form,)) as pool:
         futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
         if while_waiting:
             while_waiting()

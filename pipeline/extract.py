@@ -18,7 +18,7 @@ from typing import Any
 from . import findings as fd
 from .findings import Finding
 from .form import Block, Form, Unit, col_letter, meta_cell, norm_text
-from .plan import BlockPlan, CellSpan, RowPlan, block_plan, cell_span
+from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, file_info, read_book
 from .values import is_blank, parse_date, parse_int, parse_text
 
@@ -262,10 +262,7 @@ class _Extractor:
         ok = all(self._check_label(sheet, f"{label_col}{f.row}", f.label) for f in form.info_fields)
         if not ok:
             return None
-        info_span = form.memo.get("info_span")
-        if info_span is None:
-            info_span = form.memo["info_span"] = cell_span(f.cell for f in form.info_fields)
-        if self._merged_over(sheet, info_span):
+        if self._merged_over(sheet, info_plan(form)):
             return None
         row: dict[str, Any] = {}
         for f in form.info_fields:

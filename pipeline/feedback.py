@@ -29,6 +29,7 @@ from .official import FONT, NUM, text_height
 from .paths import feedback_path
 from .submissions import FILE_STATUS_VI, FileRecord
 from .template import PINNED_TIME
+from .workers import start_worker, worker_form
 
 if TYPE_CHECKING:
     from .consolidate import Report
@@ -60,7 +61,7 @@ class FeedbackWriter:
         cores = os.cpu_count() or 1
         if len(self.jobs) >= PARALLEL_FROM and cores > 1:
             # one core stays with the main process, which writes the consolidated workbook
-            self.pool = ProcessPoolExecutor(cores - 1, initializer=_start_worker, initargs=(self.form,))
+            self.pool = ProcessPoolExecutor(cores - 1, initializer=start_worker, initargs=(self.form,))
             self.futures = [self.pool.submit(_write_in_worker, *job) for job in self.jobs]
 
     def wait(self) -> list[Path]:
@@ -88,15 +89,8 @@ class FeedbackWriter:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-_WORKER_FORM: list[Form] = []  # the form of this worker process (set once when it starts)
-
-
-def _start_worker(form: Form) -> None:
-    _WORKER_FORM[:] = [form]
-
-
 def _write_in_worker(rec: FileRecord, path: Path) -> None:
-    _write_one(_WORKER_FORM[0], rec, path)
+    _write_one(worker_form(), rec, path)
 
 
 def _write_one(form: Form, rec: FileRecord, path: Path) -> None:

@@ -61,6 +61,14 @@ class BlockPlan:
     total_row_cells: tuple[Sum, ...]  # row totals on the total row
 
 
+def info_plan(form: Form) -> CellSpan:
+    """The input cells of the information sheet (memoised per form)."""
+    plans = form.memo
+    if "info_span" not in plans:
+        plans["info_span"] = cell_span(f.cell for f in form.info_fields)
+    return plans["info_span"]
+
+
 def block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
     """The cell plan of `block` in `unit`'s template (memoised per form and block shape)."""
     shape = (block.key, unit.region if block.key == "results" else None)

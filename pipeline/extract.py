@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import findings as fd
+from .declare import declared_blocks
 from .findings import Finding
 from .form import Block, Form, Unit, col_letter, meta_cell, norm_text
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
@@ -41,6 +42,7 @@ class Parsed:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     content_key: str = ""  # identical data => identical key (a digest: it travels between processes)
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
+    declared_empty: tuple[str, ...] = ()  # blocks the unit declared it has nothing to report for
 
     @property
     def name(self) -> str:
@@ -180,6 +182,7 @@ class _Extractor:
             return
         for block in form.blocks.values():
             self.p.rows[block.key] = self._block(block, unit)
+        self.p.declared_empty = declared_blocks(form, self.book.sheets)
         # identical data (whatever the report date) => identical key: one submission
         info = {k: v for k, v in (self.p.info_row or {}).items() if k != "report_date"}
         self.p.content_key = hashlib.blake2b(repr((info, self.p.rows)).encode(), digest_size=16).hexdigest()

@@ -9,6 +9,7 @@ Used by the tests, the sample inbox and the benchmark.
      "results": [{"region": code, "category": code, "children": 10, …}, …],
      "resources": {source_code: {"cash": 1, "in_kind": 2}},
      "needs": {category_code: {"children": 1, "cost": 2}},
+     "nothing_to_report": ["needs", …],  # blocks declared empty (layout JSON: checks.declarations)
      "raw": [(sheet, cell, value), …]}   # anything, written as is (for bad files)
 """
 
@@ -78,6 +79,10 @@ def fill(template: Path, out: Path, layout: dict[str, Any], unit_code: str, data
         for row_key, measures in data.get(block_key, {}).items():
             for measure, value in measures.items():
                 put(*cells[(block_key, row_key, measure)], value)
+    declarations = {d["block"]: d for d in layout["checks"]["declarations"]}
+    for block_key in data.get("nothing_to_report", ()):
+        d = declarations[block_key]
+        put(d["sheet"], d["cell"], d["mark"])
     for sheet, cell, value in data.get("raw", []):
         put(sheet, cell, value)
     out.parent.mkdir(parents=True, exist_ok=True)

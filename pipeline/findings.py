@@ -66,6 +66,9 @@ RULES: dict[str, Rule] = {
         Rule("MEASURE_AT_LEAST", ERROR, "Số lượt nhỏ hơn số trẻ em"),
         Rule("VALUE_MISSING", WARNING, "Có trẻ em nhưng không có giá trị"),
         Rule("CHILDREN_MISSING", WARNING, "Có giá trị nhưng không có trẻ em"),
+        # empty blocks and the "nothing to report" declaration
+        Rule("BLOCK_EMPTY", ERROR, "Báo cáo trống"),
+        Rule("BLOCK_DECLARED_NOT_EMPTY", WARNING, "Đã đánh dấu không có số liệu nhưng có số liệu"),
         # totals and plausibility
         Rule("TOTAL_MISMATCH", WARNING, "Tổng trong tệp không khớp"),
         Rule("SUPPORT_EXCEEDS_RESOURCES", WARNING, "Giá trị hỗ trợ vượt nguồn lực"),

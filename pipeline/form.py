@@ -216,6 +216,45 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class CheckLayout:
+    """Where the template's live checks and "nothing to report" declarations go
+    (`[checks]` of layout.toml); the cells themselves are derived in `checkcells.py`."""
+
+    declare_row: int = 3
+    declare_label: str = "Không có số liệu để báo cáo ở trang này: chọn «x» ở ô bên cạnh"
+    declare_mark: str = "x"
+    gap_columns: int = 1
+    overview_row: int = 17
+
+
+@dataclass(frozen=True)
+class SheetChecks:
+    """The live-check cells of one sheet of the template ("Kiểm tra").
+
+    `count_column`/`text_column`: per data row (or per field), the number of errors and a
+    Vietnamese text naming each problem; `count_cell`: the sheet's number of errors;
+    `summary_cell`: "Đạt" or "Còn N lỗi: …"; `header_row`: where the per-row columns are
+    labelled; `declare_cell`: the block's "nothing to report" cell (None on the info sheet).
+    They sit right of the block's last column and above its headers: no input cell moves.
+    """
+
+    sheet: str
+    block: str | None
+    count_column: str
+    text_column: str
+    header_row: int
+    declare_cell: str | None = None
+
+    @property
+    def count_cell(self) -> str:
+        return f"{self.count_column}2"
+
+    @property
+    def summary_cell(self) -> str:
+        return f"{self.text_column}2"
+
+
+@dataclass(frozen=True)
 class Form:
     """The whole form definition of one configuration."""
 
@@ -240,6 +279,7 @@ class Form:
     sheets: dict[str, str]
     info_fields: tuple[InfoField, ...]
     blocks: dict[str, Block]
+    checks: CheckLayout = field(default_factory=CheckLayout)
 
     # ----- look-ups -------------------------------------------------------------------
     @cached_property
@@ -313,6 +353,66 @@ class Form:
     def total_row(self, block: Block, unit: Unit | None) -> int:
         return block.first_row + len(self.rows_for(block, unit))
 
+    # ----- live checks and declarations in the template ----------------------------------
+    def declare_cell(self, block: Block) -> str:
+        """The cell where a unit declares it has nothing to report for `block` ("C3")."""
+        return f"C{self.checks.declare_row}"
+
+    def block_checks(self, block: Block) -> SheetChecks:
+        first = col_index(block.last_column) + 1 + self.checks.gap_columns
+        return SheetChecks(
+            sheet=block.sheet,
+            block=block.key,
+            count_column=col_letter(first),
+            text_column=col_letter(first + 1),
+            header_row=block.first_row - 3,
+            declare_cell=self.declare_cell(block),
+        )
+
+    def info_checks(self) -> SheetChecks:
+        value_col = col_index(self.info_fields[0].column)
+        return SheetChecks(
+            sheet=self.sheets["info"],
+            block=None,
+            count_column=col_letter(value_col + 1),
+            text_column=col_letter(value_col + 2),
+            header_row=self.info_fields[0].row - 1,
+        )
+
+    def all_checks(self) -> list[SheetChecks]:
+        """The check cells of every sheet a unit fills, information sheet first."""
+        return [self.info_checks(), *(self.block_checks(b) for b in self.blocks.values())]
+
+    def overview_cell(self) -> tuple[str, str]:
+        """(sheet, cell) of the whole workbook's check result on the first sheet."""
+        return self.sheets["instructions"], f"B{self.checks.overview_row + 1}"
+
+    def _checks_json(self) -> dict[str, Any]:
+        sheet, cell = self.overview_cell()
+        return {
+            "overview": {"sheet": sheet, "cell": cell, "passed": "Đạt"},
+            "sheets": [
+                {
+                    "sheet": c.sheet,
+                    "block": c.block,
+                    "errors_cell": c.count_cell,
+                    "summary_cell": c.summary_cell,
+                    "row_errors_column": c.count_column,
+                    "row_text_column": c.text_column,
+                }
+                for c in self.all_checks()
+            ],
+            "declarations": [
+                {
+                    "block": b.key,
+                    "sheet": b.sheet,
+                    "cell": self.declare_cell(b),
+                    "mark": self.checks.declare_mark,
+                }
+                for b in self.blocks.values()
+            ],
+        }
+
     # ----- the layout as JSON ---------------------------------------------------------
     def layout_json(self) -> dict[str, Any]:
         """Everything another program needs to fill a template without guessing."""
@@ -357,6 +457,7 @@ class Form:
                 "fixed_region": self._unit_layout(fixed=True),
                 "free_rows": self._unit_layout(fixed=False),
             },
+            "checks": self._checks_json(),
         }
         return out
 
@@ -590,7 +691,18 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         sheets=sheets,
         info_fields=info_fields,
         blocks=blocks,
+        checks=_check_layout(layout.get("checks", {}), blocks),
     )
+
+
+def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:
+    checks = CheckLayout(**raw)
+    for block in blocks.values():
+        if not 2 < checks.declare_row < block.first_row - 3:
+            raise FormError(
+                f"checks.declare_row = {checks.declare_row} trùng với tiêu đề hoặc bảng của trang '{block.sheet}'"
+            )
+    return checks
 
 
 def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .atomic import atomic_path
-from .form import META_KEYS, Block, Form, Unit, col_index, col_letter, meta_cell
+from .form import META_KEYS, Block, Form, SheetChecks, Unit, col_index, col_letter, meta_cell
+from .livechecks import CheckStyles, write_block_checks, write_info_checks, write_overview
 from .names import template_name
 from .official import FONT, NUM
 
@@ -67,17 +68,26 @@ def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
             {"title": form.title, "author": form.agencies.get("department", ""), "created": PINNED_TIME}
         )
         st = _Styles(wb)
-        _instructions(wb, form, unit, st)
-        _info_sheet(wb, form, unit, st)
+        cst = CheckStyles.of(wb)
+        first = _instructions(wb, form, unit, st)
+        checks = [_info_sheet(wb, form, unit, st, cst)]
         for block in form.blocks.values():
-            _block_sheet(wb, form, unit, block, st)
+            checks.append(_block_sheet(wb, form, unit, block, st, cst))
+        write_overview(first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks))
         _lists_sheet(wb, form)
         _meta_sheet(wb, form, unit)
         wb.close()
     return path
 
 
-def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> None:
+def _blank_errors(form: Form, checks: SheetChecks) -> int:
+    """Errors the checks find in a blank template: required fields, and every block empty."""
+    if checks.block is None:
+        return sum(1 for f in form.info_fields if f.required and not f.prefilled)
+    return 1
+
+
+def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> Worksheet:
     ws = wb.add_worksheet(form.sheets["instructions"])
     ws.set_column("A:A", 4)
     ws.set_column("B:B", 110)
@@ -134,9 +144,10 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> None:
     _print_setup(ws, landscape=False)
     ws.protect("", {"select_locked_cells": True})
     ws.activate()
+    return ws
 
 
-def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> None:
+def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckStyles) -> SheetChecks:
     ws = wb.add_worksheet(form.sheets["info"])
     ws.set_column("A:A", 4)
     ws.set_column("B:B", 48)
@@ -189,8 +200,10 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> None:
                     "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
                 },
             )
+    checks = write_info_checks(ws, form, cst)
     _print_setup(ws, landscape=False)
     ws.protect("", {"select_locked_cells": True})
+    return checks
 
 
 def _print_setup(ws: Worksheet, landscape: bool) -> None:
@@ -214,7 +227,9 @@ def _whole_number_rule(form: Form) -> dict:
     }
 
 
-def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles) -> None:
+def _block_sheet(
+    wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles, cst: CheckStyles
+) -> SheetChecks:
     ws = wb.add_worksheet(block.sheet)
     rows = form.rows_for(block, unit)
     total_row = form.total_row(block, unit)
@@ -262,15 +277,7 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles
         for j, t in enumerate(block.totals):
             cols = "+".join(f"{block.measure_column(k)}{spec.row}" for k in t.sum_of)
             ws.write_formula(r, first_m + len(block.measures) + j, f"={cols}", st.formula, 0)
-    if rows:
-        first_r, last_r = rows[0].row, rows[-1].row
-        ws.data_validation(
-            first_r - 1,
-            first_m,
-            last_r - 1,
-            first_m + len(block.measures) - 1,
-            _whole_number_rule(form),
-        )
+    checks = write_block_checks(wb, ws, form, block, rows, LIST_NAMES, cst)
     tr = total_row - 1
     ws.merge_range(tr, 0, tr, len(block.key_fields), "Tổng cộng", st.total_label)
     for j in range(len(block.measures) + len(block.totals)):
@@ -280,6 +287,7 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles
     ws.repeat_rows(head, block.first_row - 2)
     _print_setup(ws, landscape=True)
     ws.protect("", {"select_locked_cells": True})
+    return checks
 
 
 def _lists_sheet(wb: Workbook, form: Form) -> None:

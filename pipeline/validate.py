@@ -15,9 +15,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import findings as fd
+from .emptiness import empty_block_findings
 from .extract import Parsed
 from .findings import Finding
 from .form import Block, Form, norm_text
+from .rowrules import PANDERA, block_rules
 
 
 @dataclass
@@ -44,8 +46,11 @@ def info_schema(form: Form) -> pa.DataFrameSchema:
             "unit_code": pa.Column(object, pa.Check.isin([u.code for u in form.units], error="UNIT_UNKNOWN")),
             "unit_name": pa.Column(object),
             "year": pa.Column("Int64", pa.Check.eq(form.year, error="YEAR_MISMATCH")),
-            "preparer": pa.Column(object),
-            "report_date": pa.Column(object),
+            **{
+                f.key: pa.Column(object, nullable=not f.required)
+                for f in form.info_fields
+                if f.key in ("preparer", "report_date")
+            },
             "activities": pa.Column("Int64", pa.Check.ge(0, error="NUMBER_NEGATIVE"), nullable=True),
         },
         checks=[pa.Check(name_matches, error="UNIT_MISMATCH:unit_name")],
@@ -60,55 +65,15 @@ def block_schema(form: Form, block: Block) -> pa.DataFrameSchema:
         columns[kf.key] = pa.Column(object, pa.Check.isin([i.code for i in form.items(kf.key)], error=code))
     for m in block.measures:
         columns[m.key] = pa.Column("Int64", pa.Check.ge(0, error="NUMBER_NEGATIVE"), nullable=True)
-    checks: list[pa.Check] = []
-    for m in block.measures:
-        for bound, code, op in (
-            (m.at_most, "MEASURE_AT_MOST", lambda a, b: a <= b),
-            (m.at_least, "MEASURE_AT_LEAST", lambda a, b: a >= b),
-        ):
-            if bound:
-                checks.append(pa.Check(_pair_check(m.key, bound, op), error=f"{code}:{m.key}:{bound}"))
-    head = block.headcount
-    values = block.value_measures
-    if any(m.at_most for m in block.measures) and values:
-        checks.append(pa.Check(_value_missing(head, values), error=f"VALUE_MISSING:{values[0]}"))
-        checks.append(pa.Check(_children_missing(head, values), error=f"CHILDREN_MISSING:{head}"))
-    if any(kf.key == "region" for kf in block.key_fields):
-        checks.append(pa.Check(_own_region, error="REGION_NOT_OWN:region"))
+    checks = [
+        pa.Check(rule.check(), error=rule.pandera_error)
+        for rule in block_rules(form, block)
+        if rule.checked_by == PANDERA
+    ]
     keys = ["file_id", *(kf.key for kf in block.key_fields)]
     return pa.DataFrameSchema(
         columns, checks=checks, unique=keys, report_duplicates="exclude_first", name=block.key
     )
-
-
-def _pair_check(left: str, right: str, op: Callable[[Any, Any], Any]) -> Callable:
-    def check(df: pd.DataFrame) -> pd.Series:
-        a, b = df[left], df[right]
-        skip = a.isna() | b.isna() | (a < 0) | (b < 0)
-        return (skip | op(a, b)).fillna(True).astype(bool)
-
-    return check
-
-
-def _value_missing(head: str, values: tuple[str, ...]) -> Callable:
-    def check(df: pd.DataFrame) -> pd.Series:
-        total = df[list(values)].fillna(0).sum(axis=1)
-        return ~((df[head].fillna(0) > 0) & (total == 0))
-
-    return check
-
-
-def _children_missing(head: str, values: tuple[str, ...]) -> Callable:
-    def check(df: pd.DataFrame) -> pd.Series:
-        total = df[list(values)].fillna(0).sum(axis=1)
-        return ~((df[head].fillna(0) == 0) & (total > 0))
-
-    return check
-
-
-def _own_region(df: pd.DataFrame) -> pd.Series:
-    own = df["own_region"]
-    return (own.isna() | (df["region"] == own)).astype(bool)
 
 
 def totals_schema() -> pa.DataFrameSchema:
@@ -335,6 +300,7 @@ def validate_all(form: Form, parsed: list[Parsed]) -> None:
     results += _support_vs_resources(form, candidates, files)
     for file_id, finding in results:
         files[file_id].findings.append(finding)
+    empty_block_findings(form, candidates)
 
 
 def _support_vs_resources(

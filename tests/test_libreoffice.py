@@ -541,8 +541,9 @@ def test_libreoffice_keeps_protection_validation_hidden_sheets_and_names(form, u
         first = f"{block.measure_column('children')}{block.first_row}"
         assert results[first].protection.locked is False, "input cell became locked"
         assert results["A1"].protection.locked is not False, "label cell became editable"
-        whole = [dv for dv in results.data_validations.dataValidation if dv.type == "whole"]
-        assert whole and any(first in dv.sqref for dv in whole)
+        # the live checks: a custom rule that warns (issue #13), kept by LibreOffice
+        custom = [dv for dv in results.data_validations.dataValidation if dv.type == "custom"]
+        assert any(first in dv.sqref and dv.errorStyle == "warning" for dv in custom)
         assert saved[form.sheets["lists"]].sheet_state == "hidden"
         assert saved[form.sheets["meta"]].sheet_state == "hidden"
         assert {"DS_DiaBan", "DS_NoiDung", "DS_NguonLuc"} <= set(saved.defined_names)

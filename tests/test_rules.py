@@ -38,6 +38,7 @@ from pipeline.validate import validate_all
 FORM = load_form()
 RES = FORM.blocks["results"]
 SRC = FORM.blocks["resources"]
+NEEDS = FORM.blocks["needs"]
 INFO = FORM.sheets["info"]
 META = FORM.sheets["meta"]
 YEAR = FORM.year
@@ -108,6 +109,21 @@ def info_value(**values: Any) -> Callable[[dict[str, Any]], None]:
         data["info"].update(values)
 
     return mutate
+
+
+def needs_left_empty(*, declared: bool = False) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        district()(data)
+        data["needs"] = {}
+        if declared:
+            data["nothing_to_report"] = ["needs"]
+
+    return mutate
+
+
+def declared_but_filled(data: dict[str, Any]) -> None:
+    district()(data)
+    data["nothing_to_report"] = ["needs"]
 
 
 def support_over_resources(data: dict[str, Any]) -> None:
@@ -521,6 +537,27 @@ CASES = [
         SRC.sheet,
         f"{SRC.total_column('total')}{SRC_TOTAL_ROW}",
         ("tổng ghi trong tệp là 7 nhưng tính lại từ các ô nhập là 10.000.000",),
+    ),
+    # ---- empty blocks and the "nothing to report" declaration ----
+    Case(
+        "block-empty",
+        DISTRICT,
+        needs_left_empty(),
+        "BLOCK_EMPTY",
+        ERROR,
+        NEEDS.sheet,
+        FORM.declare_cell(NEEDS),
+        ("báo cáo trống", f"chọn «x» ở ô {FORM.declare_cell(NEEDS)}"),
+    ),
+    Case(
+        "block-declared-but-filled",
+        DISTRICT,
+        declared_but_filled,
+        "BLOCK_DECLARED_NOT_EMPTY",
+        WARNING,
+        NEEDS.sheet,
+        FORM.declare_cell(NEEDS),
+        ("vẫn được tính",),
     ),
     Case(
         "support-exceeds-resources",

@@ -1,0 +1,217 @@
+"""Issue #13: the template's live checks, evaluated by LibreOffice.
+
+Templates are filled through UNO like a person would (one LibreOffice session for all
+files), recalculated by LibreOffice and saved; the "Kiểm tra" cells named by the form JSON
+must say "Đạt" for a clean fill and show each rule violated in turn. The same files go
+through the pipeline, which must report the same rule: the template and the pipeline are
+built from one rule catalogue (`pipeline/rowrules.py`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.consolidate import check_files
+from pipeline.findings import ERROR
+from pipeline.rowrules import block_rules, info_rules
+from pipeline.samples import valid_data
+from tests import lo
+from tests.conftest import template_for
+from tests.test_libreoffice import _job_for
+
+DEPARTMENT = "SYT"  # free rows: region and category chosen on each row
+DISTRICT = "903"  # fixed rows
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One rule broken in an otherwise clean fill: `kind` as in rowrules, what to do to the
+    data and to the typed cells, and the sheet whose check must show it."""
+
+    id: str
+    kind: str
+    code: str
+    unit: str
+    mutate: Callable[[dict[str, Any]], None]
+    block: str | None = "results"  # None: the information sheet
+    typed: Callable[[dict[str, Any], Any], None] | None = None  # extra (sheet, cell) edits
+
+
+def _first(**values: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        data["results"][0].update(values)
+
+    return mutate
+
+
+def _girls_over(data: dict[str, Any]) -> None:
+    data["results"][0]["girls"] = data["results"][0]["children"] + 3
+
+
+def _ethnic_over(data: dict[str, Any]) -> None:
+    data["results"][0]["ethnic"] = data["results"][0]["children"] + 1
+
+
+def _turns_under(data: dict[str, Any]) -> None:
+    data["results"][0]["turns"] = data["results"][0]["children"] - 1
+
+
+def _half_more(data: dict[str, Any]) -> None:
+    data["results"][0]["in_kind"] += 0.5
+
+
+def _duplicate(data: dict[str, Any]) -> None:
+    data["results"].append(dict(data["results"][0]))
+
+
+def _no_needs(data: dict[str, Any]) -> None:
+    data["needs"] = {}
+
+
+def _no_preparer(data: dict[str, Any]) -> None:
+    data["info"]["preparer"] = None
+
+
+def _text(sheet_key: str, column_of: str, text: str) -> Callable[[dict[str, Any], Any], None]:
+    """Type `text` into the first results row's `column_of` cell."""
+
+    def edit(layout: dict[str, Any], job: lo.UnoJob) -> None:
+        blk = layout["layouts"]["free_rows"]["repeating_blocks"][0]
+        ref = f"{blk['columns'][column_of]}{blk['first_row']}"
+        job.cells[:] = [c for c in job.cells if (c[0], c[1]) != (blk["sheet"], ref)]
+        if text:
+            job.string(blk["sheet"], ref, text)
+
+    return edit
+
+
+VIOLATIONS = [
+    Violation("girls-over-children", "at_most", "MEASURE_AT_MOST", DEPARTMENT, _girls_over),
+    Violation("ethnic-over-children", "at_most", "MEASURE_AT_MOST", DISTRICT, _ethnic_over),
+    Violation("turns-under-children", "at_least", "MEASURE_AT_LEAST", DEPARTMENT, _turns_under),
+    Violation("negative", "negative", "NUMBER_NEGATIVE", DISTRICT, _first(cash=-5000)),
+    Violation("not-integer", "not_integer", "NUMBER_NOT_INTEGER", DEPARTMENT, _half_more),
+    Violation("value-missing", "value_missing", "VALUE_MISSING", DEPARTMENT, _first(cash=0, in_kind=0)),
+    Violation(
+        "children-missing",
+        "children_missing",
+        "CHILDREN_MISSING",
+        DEPARTMENT,
+        _first(children=0, girls=0, ethnic=0, turns=0),
+    ),
+    Violation(
+        "region-not-listed",
+        "in_list",
+        "REGION_UNKNOWN",
+        DEPARTMENT,
+        lambda d: None,
+        typed=_text("results", "region", "Huyện Không Có"),
+    ),
+    Violation(
+        "category-blank",
+        "key_missing",
+        "ROW_KEY_MISSING",
+        DEPARTMENT,
+        lambda d: None,
+        typed=_text("results", "category", ""),
+    ),
+    Violation("duplicate-row", "duplicate", "ROW_DUPLICATE", DEPARTMENT, _duplicate),
+    Violation("required-missing", "required", "REQUIRED_MISSING", DEPARTMENT, _no_preparer, block=None),
+    Violation("block-empty", "block_empty", "BLOCK_EMPTY", DISTRICT, _no_needs, block="needs"),
+]
+
+
+def test_every_template_rule_has_a_violation(form):
+    """A rule added to the catalogue without a case here fails this test."""
+    kinds = {r.kind for b in form.blocks.values() for r in block_rules(form, b)} | {
+        r.kind for r in info_rules(form)
+    }
+    kinds.discard("own_region")  # preset in the template: see test_rules.py
+    assert kinds | {"block_empty"} == {v.kind for v in VIOLATIONS}
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory, form, layout, template_dir) -> dict[str, Any]:
+    """Every violation, a clean fill of each unit and a declared-empty block, in one session."""
+    lo.require_soffice()
+    lo.require_uno()
+    base = tmp_path_factory.mktemp("livechecks")
+    jobs: list[lo.UnoJob] = []
+    out: dict[str, Any] = {}
+    cases: list[tuple[str, str, Callable, Callable | None]] = [
+        (f"clean-{DEPARTMENT}", DEPARTMENT, lambda d: None, None),
+        (f"clean-{DISTRICT}", DISTRICT, lambda d: None, None),
+        ("declared", DISTRICT, _no_needs, None),
+    ]
+    cases += [(v.id, v.unit, v.mutate, v.typed) for v in VIOLATIONS]
+    for name, code, mutate, typed in cases:
+        data = valid_data(form, code, random.Random(f"live-{code}"), layout)
+        mutate(data)
+        path = base / "inbox" / f"{name}.xlsx"
+        job, _ = _job_for(layout, template_for(template_dir, form, code), path, code, data, {})
+        if typed:
+            typed(layout, job)
+        if name == "declared":
+            decl = next(d for d in layout["checks"]["declarations"] if d["block"] == "needs")
+            job.string(decl["sheet"], decl["cell"], decl["mark"])
+        jobs.append(job)
+        out[name] = path
+    lo.fill_with_uno(jobs, base / "work")
+    return out
+
+
+def _checks(layout: dict[str, Any], path) -> dict[str | None, str]:
+    """What the check cells show after LibreOffice recalculated: sheet block -> summary."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    got = {c["block"]: wb[c["sheet"]][c["summary_cell"]].value for c in layout["checks"]["sheets"]}
+    ov = layout["checks"]["overview"]
+    got["overview"] = wb[ov["sheet"]][ov["cell"]].value
+    return got
+
+
+def test_clean_fill_says_passed_everywhere(layout, filled):
+    for unit in (DEPARTMENT, DISTRICT):
+        got = _checks(layout, filled[f"clean-{unit}"])
+        assert all(str(v).startswith("Đạt") for v in got.values()), got
+
+
+def test_declared_empty_block_passes_and_says_so(layout, filled, form):
+    got = _checks(layout, filled["declared"])
+    assert got["needs"] == "Đạt: đã đánh dấu không có số liệu", got
+    assert str(got["overview"]).startswith("Đạt"), got
+    (parsed,) = check_files(form, [filled["declared"]])
+    assert parsed.findings == [] and parsed.declared_empty == ("needs",)
+
+
+@pytest.mark.parametrize("v", VIOLATIONS, ids=[v.id for v in VIOLATIONS])
+def test_each_violation_shows_in_the_check_cells(v: Violation, layout, filled, form):
+    got = _checks(layout, filled[v.id])
+    sheet = got[v.block]
+    error = v.code in {"BLOCK_EMPTY"} or all(
+        r.severity == ERROR for b in form.blocks.values() for r in block_rules(form, b) if r.code == v.code
+    )
+    wb = openpyxl.load_workbook(filled[v.id], data_only=True)
+    chk = next(c for c in layout["checks"]["sheets"] if c["block"] == v.block)
+    ws = wb[chk["sheet"]]
+    texts = [
+        str(ws[f"{chk['row_text_column']}{r}"].value or "")
+        for r in range(1, ws.max_row + 1)
+        if ws[f"{chk['row_text_column']}{r}"].value and r > 2
+    ]
+    if error:
+        assert str(sheet).startswith("Còn 1 lỗi"), (v.id, got)
+        assert str(got["overview"]).startswith("Còn 1 lỗi"), (v.id, got)
+    else:  # a warning: the sheet passes, the row says why
+        assert str(sheet).startswith("Đạt"), (v.id, got)
+        assert any(t.startswith("Cảnh báo") for t in texts), texts
+    if v.kind not in ("block_empty",):
+        assert texts, (v.id, "no row text")
+    # the pipeline reports the same rule for the same file
+    (parsed,) = check_files(form, [filled[v.id]])
+    assert v.code in {f.code for f in parsed.findings}, (v.id, [f.code for f in parsed.findings])

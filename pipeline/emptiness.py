@@ -29,26 +29,19 @@ def empty_block_findings(form: Form, parsed: Iterable[Parsed]) -> None:
             has_rows = bool(p.rows[block.key])
             declared = block.key in p.declared_empty
             if not has_rows and not declared and block.sheet not in touched:
-                p.findings.append(
-                    fd.make(
-                        "BLOCK_EMPTY",
-                        f"trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị "
-                        f"thật sự không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}",
-                        file=p.name,
-                        unit=p.unit_code or "",
-                        sheet=block.sheet,
-                        cell=cell,
-                    )
+                code = "BLOCK_EMPTY"
+                message = (
+                    f"trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị "
+                    f"thật sự không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}"
                 )
             elif has_rows and declared:
-                p.findings.append(
-                    fd.make(
-                        "BLOCK_DECLARED_NOT_EMPTY",
-                        f"đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu "
-                        f"vẫn được tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}",
-                        file=p.name,
-                        unit=p.unit_code or "",
-                        sheet=block.sheet,
-                        cell=cell,
-                    )
+                code = "BLOCK_DECLARED_NOT_EMPTY"
+                message = (
+                    f"đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu "
+                    f"vẫn được tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}"
                 )
+            else:
+                continue
+            p.findings.append(
+                fd.make(code, message, file=p.name, unit=p.unit_code or "", sheet=block.sheet, cell=cell)
+            )

@@ -141,7 +141,7 @@ def _consolidate(form, args) -> int:
         print(report_json(report))
     else:
         print_summary(report)
-    if args.strict and (report.count("rejected") or report.count("missing")):
+    if args.strict and report.strict_failures:
         return EXIT_FINDINGS
     return EXIT_OK
 

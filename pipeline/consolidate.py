@@ -18,8 +18,19 @@ from typing import TYPE_CHECKING, Any
 from .extract import Parsed, parse_file
 from .findings import Finding
 from .form import Form
+from .inbox import READ, InboxEntry, list_inbox
 from .progress import Progress
-from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED, FileRecord, UnitStatus, resolve
+from .safetext import json_inert
+from .submissions import (
+    STRICT_FILE_STATUSES,
+    UNIT_ACCEPTED,
+    UNIT_MISSING,
+    UNIT_REJECTED,
+    FileRecord,
+    UnitStatus,
+    entry_record,
+    resolve,
+)
 from .workers import start_worker, worker_form
 
 if TYPE_CHECKING:
@@ -28,7 +39,6 @@ if TYPE_CHECKING:
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 CHUNK = 16  # files per message to a worker process
-IGNORED_NAMES = {".gitkeep"}
 
 
 @dataclass
@@ -51,6 +61,12 @@ class Report:
 
     def count(self, status: str) -> int:
         return sum(u.status == status for u in self.units)
+
+    @property
+    def strict_failures(self) -> int:
+        """Files rejected, not reports or not read, plus units missing (what --strict counts)."""
+        files = sum(rec.status in STRICT_FILE_STATUSES for rec in self.files)
+        return files + self.count(UNIT_MISSING)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,16 +103,6 @@ class Report:
         }
 
 
-def inbox_files(inbox: Path) -> list[Path]:
-    """Every regular file under the inbox (sorted, so runs are deterministic)."""
-    if not inbox.is_dir():
-        return []
-    files = [
-        p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink() and p.name not in IGNORED_NAMES
-    ]
-    return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
-
-
 def _parse_chunk(chunk: list[tuple[Path, int, str]]) -> list[Parsed]:
     return [parse_file(path, file_id, worker_form(), name) for path, file_id, name in chunk]
 
@@ -106,19 +112,20 @@ def read_all(
     paths: list[Path],
     workers: int | None = None,
     show: bool = True,
-    base: Path | None = None,
+    names: list[str] | None = None,
     while_waiting: Callable[[], None] | None = None,
 ) -> list[Parsed]:
     """Parse every file, in parallel above PARALLEL_FROM files; order is the input order.
 
-    Files are named relative to `base` (the inbox), as the officer sees them.
+    `names` are how the files are shown to people (default: the file's own name).
     `while_waiting` runs in this process while the workers read (or before serial reading).
     With n workers, n - 1 are processes (each gets the form once, so what it derives from it
     is kept) and this process is the last: once `while_waiting` is done, it takes back the
     chunks of files no process has started and reads them itself.
     """
     progress = Progress(len(paths), "Đang đọc tệp") if show else None
-    jobs = [(p, i, p.relative_to(base).as_posix() if base else p.name) for i, p in enumerate(paths)]
+    shown = names or [p.name for p in paths]
+    jobs = [(p, i, name) for i, (p, name) in enumerate(zip(paths, shown, strict=True))]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(paths) < PARALLEL_FROM:
         if while_waiting:
@@ -167,8 +174,16 @@ def run(
 ) -> Report:
     """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors."""
     clock = _Clock()
-    paths = inbox_files(inbox)
-    parsed = read_all(form, paths, workers, show_progress, base=inbox, while_waiting=_import_heavy)
+    listing = list_inbox(inbox, outbox)
+    to_read = [e for e in listing if e.status == READ and e.path is not None]
+    parsed = read_all(
+        form,
+        [e.path for e in to_read if e.path is not None],
+        workers,
+        show_progress,
+        names=[e.name for e in to_read],
+        while_waiting=_import_heavy,
+    )
     clock.lap("read")
     from .aggregate import build_detail, grand_totals
     from .history import load_history, plausibility_findings
@@ -179,6 +194,7 @@ def run(
     history = load_history(form, archive or outbox)
     plausibility_findings(form, parsed, history)
     files, units = resolve(form, parsed)
+    files = _in_listing_order(listing, files)
     detail = build_detail(form, units)
     clock.lap("merge")
     report = Report(
@@ -197,6 +213,16 @@ def run(
         write_outputs(report, outbox, lock_wait, clock.lap)
     clock.report()
     return report
+
+
+def _in_listing_order(listing: list[InboxEntry], read: list[FileRecord]) -> list[FileRecord]:
+    """The records of the files read and of the entries not read, in the inbox's order."""
+    by_name = {rec.parsed.name: rec for rec in read}
+    out = []
+    for i, entry in enumerate(listing):
+        rec = by_name.get(entry.name) if entry.status == READ else None
+        out.append(rec if rec is not None else entry_record(entry, len(read) + i))
+    return out
 
 
 def _import_heavy() -> None:
@@ -234,4 +260,5 @@ def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
 
 
 def report_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str)
+    """The report as JSON text; every character a terminal could act on is escaped."""
+    return json_inert(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))

@@ -6,6 +6,7 @@ year's output folder, so a crash never leaves half a workbook and two runs never
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -22,22 +23,19 @@ from .paths import (
     workbook_path,
     year_dir,
 )
+from .safetext import csv_field
 
 if TYPE_CHECKING:
     from .consolidate import Report
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    """Every text field made inert for a spreadsheet (`safetext.csv_field`: one line, never a
+    formula); numbers are left as they are."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-            )
+            out[col] = out[col].map(lambda v: csv_field(v) if isinstance(v, str) else v)
     return out
 
 
@@ -59,7 +57,9 @@ def write_outputs(
         try:
             csv_path = detail_csv_path(outbox, form.year)
             with atomic_path(csv_path) as tmp:
-                csv_safe(report.detail.long(form)).to_csv(tmp, index=False, encoding="utf-8-sig")
+                csv_safe(report.detail.long(form)).to_csv(
+                    tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC
+                )
             manifest = {
                 "year": form.year,
                 "generated_at": report.generated_at.isoformat(timespec="seconds"),

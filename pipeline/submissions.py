@@ -9,12 +9,15 @@ from typing import Any
 from .extract import Parsed
 from .findings import ERROR, WARNING
 from .form import Form
+from .inbox import IGNORED, NOT_READ, InboxEntry
+from .reader import FileInfo
 
 ACCEPTED = "accepted"
 ACCEPTED_WARNINGS = "accepted_with_warnings"
 REJECTED = "rejected"
 SUPERSEDED = "superseded"
 NOT_REPORT = "not_a_report"
+# IGNORED ("ignored") and NOT_READ ("not_read") come from the inbox listing (inbox.py)
 
 FILE_STATUS_VI = {
     ACCEPTED: "Được chấp nhận",
@@ -22,7 +25,11 @@ FILE_STATUS_VI = {
     REJECTED: "Bị từ chối",
     SUPERSEDED: "Đã được thay thế",
     NOT_REPORT: "Không phải tệp báo cáo",
+    IGNORED: "Bỏ qua (không phải bài nộp)",
+    NOT_READ: "Không đọc",
 }
+# statuses that make `consolidate --strict` exit 1 (with a missing unit)
+STRICT_FILE_STATUSES = (REJECTED, NOT_REPORT, NOT_READ)
 
 UNIT_ACCEPTED = "accepted"
 UNIT_REJECTED = "rejected"
@@ -98,6 +105,14 @@ class UnitStatus:
         if self.on_time is None:
             return ""
         return "Đúng hạn" if self.on_time else "Trễ hạn"
+
+
+def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
+    """The manifest record of an inbox entry that is not read (ignored or not readable)."""
+    path = str(entry.path) if entry.path else ""
+    info = FileInfo(entry.name, entry.size, "", entry.mtime)
+    parsed = Parsed(file_id, path, info, is_report=False)
+    return FileRecord(parsed, status=entry.status, note=entry.reason)
 
 
 def _newest_first(rec: FileRecord) -> tuple:

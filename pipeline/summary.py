@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .findings import ERROR, SEVERITY_VI, show
+from .inbox import NOT_READ
+from .safetext import for_terminal
 from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 
 if TYPE_CHECKING:
@@ -12,37 +14,45 @@ if TYPE_CHECKING:
     from .extract import Parsed
 
 
+def _say(line: str) -> None:
+    """Print one line with every control or escape sequence from the data made visible."""
+    print(for_terminal(line))
+
+
 def print_summary(report: Report, max_findings: int = 15) -> None:
     form = report.form
-    print(f"TỔNG HỢP BÁO CÁO NĂM {form.year} (QĐ 588/QĐ-TTg)")
+    _say(f"TỔNG HỢP BÁO CÁO NĂM {form.year} (QĐ 588/QĐ-TTg)")
     if not report.files:
-        print(f"Không tìm thấy tệp nào trong '{report.inbox}'. Tất cả đơn vị được ghi là chưa gửi.")
+        _say(f"Không tìm thấy tệp nào trong '{report.inbox}'. Tất cả đơn vị được ghi là chưa gửi.")
     else:
         by_status: dict[str, int] = {}
         for rec in report.files:
             by_status[rec.status] = by_status.get(rec.status, 0) + 1
         parts = ", ".join(f"{FILE_STATUS_VI[s].lower()}: {n}" for s, n in sorted(by_status.items()))
-        print(f"Đã đọc {len(report.files)} tệp ({parts}).")
+        _say(f"Hộp thư đến có {len(report.files)} tệp ({parts}).")
+        for rec in report.files:
+            if rec.status == NOT_READ:
+                _say(f"  • Không đọc '{rec.parsed.name}': {rec.note}")
     n = len(report.units)
-    print(
+    _say(
         f"Đơn vị: {n} | đã chấp nhận: {report.count(UNIT_ACCEPTED)} | "
         f"bị từ chối: {report.count(UNIT_REJECTED)} | chưa gửi: {report.count(UNIT_MISSING)}"
     )
     late = [u for u in report.units if u.on_time is False]
     if late:
-        print(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
+        _say(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
     chase = [u for u in report.units if u.status != UNIT_ACCEPTED]
     if chase:
-        print(f"Cần đôn đốc ({len(chase)}):")
+        _say(f"Cần đôn đốc ({len(chase)}):")
         for u in chase:
             extra = f" - {u.note}" if u.note else ""
-            print(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
+            _say(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
     t = report.totals
     rb = form.blocks["results"]
     head, value = rb.headcount, rb.main_total
     sb = form.blocks["resources"]
     src = sb.main_total
-    print(
+    _say(
         f"Tổng số trẻ em được hỗ trợ: {show(t[f'results.{head}'])} người; "
         f"giá trị hỗ trợ: {show(t[f'results.{value}'])} đồng; "
         f"nguồn lực vận động: {show(t[f'resources.{src}'])} đồng."
@@ -50,17 +60,17 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     found = report.findings
     errors = [f for f in found if f.severity == ERROR]
     if found:
-        print(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
+        _say(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
         for f in found[:max_findings]:
-            print(f"  [{SEVERITY_VI[f.severity]}] {f.file}: {f.message}")
+            _say(f"  [{SEVERITY_VI[f.severity]}] {f.file}: {f.message}")
         if len(found) > max_findings:
-            print(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
+            _say(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
     out = report.outputs
     if out:
-        print(f"Bảng tổng hợp: {out['workbook']}")
-        print(f"Dữ liệu chi tiết (CSV): {out['csv']}")
+        _say(f"Bảng tổng hợp: {out['workbook']}")
+        _say(f"Dữ liệu chi tiết (CSV): {out['csv']}")
         if out.get("feedback"):
-            print(
+            _say(
                 f"Tệp phản hồi gửi lại đơn vị ({len(out['feedback'])}): thư mục {_parent(out['feedback'][0])}"
             )
 
@@ -84,6 +94,6 @@ def print_check(parsed: list[Parsed]) -> None:
         else:
             verdict = "hợp lệ"
         unit = f" [đơn vị {p.unit_code}]" if p.unit_code else ""
-        print(f"{p.name}{unit}: {verdict}")
+        _say(f"{p.name}{unit}: {verdict}")
         for f in p.findings:
-            print(f"  [{SEVERITY_VI[f.severity]}] {f.message}")
+            _say(f"  [{SEVERITY_VI[f.severity]}] {f.message}")

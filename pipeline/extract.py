@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import findings as fd
+from . import nearest
 from .declare import declared_blocks
 from .findings import Finding
-from .form import Block, Form, Unit, col_letter, meta_cell, norm_text
+from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, file_info, read_book
 from .values import is_blank, parse_date, parse_int, parse_text
@@ -350,7 +351,9 @@ class _Extractor:
                 raw = parse_text(sheet.get(cell))
                 if not raw:
                     blank_keys.append((kf, cell))
-                record[kf.key] = form.code_for(kf.key, raw) or raw if raw else None
+                record[kf.key] = (
+                    (form.code_for(kf.key, raw) or self._nearest(kf, raw, sheet.name, cell)) if raw else None
+                )
             has_numbers = False
             for k, v in values.items():
                 if v is not None:
@@ -373,6 +376,14 @@ class _Extractor:
             out.append(record)
         self._cached_totals(plan, sheet, sums, row_totals)
         return out
+
+    def _nearest(self, kf: KeyField, raw: str, sheet: str, cell: str) -> str:
+        """A name not listed as typed: the listed one it is close to (a warning), else as typed."""
+        hit = nearest.read_as(self.form, kf.key, raw)
+        if hit.code is None:
+            return raw  # validation reports it, naming the nearest choices
+        self.add("NAME_READ_AS", nearest.read_as_message(kf.label, raw, hit), sheet, cell, raw)
+        return hit.code
 
     def _cached_totals(
         self,

@@ -69,6 +69,8 @@ RULES: dict[str, Rule] = {
         # empty blocks and the "nothing to report" declaration
         Rule("BLOCK_EMPTY", ERROR, "Báo cáo trống"),
         Rule("BLOCK_DECLARED_NOT_EMPTY", WARNING, "Đã đánh dấu không có số liệu nhưng có số liệu"),
+        # names read as the nearest listed one
+        Rule("NAME_READ_AS", WARNING, "Tên được đọc theo danh sách"),
         # totals and plausibility
         Rule("TOTAL_MISMATCH", WARNING, "Tổng trong tệp không khớp"),
         Rule("SUPPORT_EXCEEDS_RESOURCES", WARNING, "Giá trị hỗ trợ vượt nguồn lực"),

@@ -15,10 +15,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import findings as fd
+from . import nearest
 from .emptiness import empty_block_findings
 from .extract import Parsed
 from .findings import Finding
-from .form import Block, Form, norm_text
+from .form import Block, Form, Item, norm_text
 from .rowrules import PANDERA, block_rules
 
 
@@ -38,7 +39,11 @@ def info_schema(form: Form) -> pa.DataFrameSchema:
     def name_matches(df: pd.DataFrame) -> pd.Series:
         known = df["unit_code"].map(names)
         given = df["unit_name"].map(lambda v: norm_text(v) if isinstance(v, str) else v)
-        return known.isna() | given.isna() | (known == given)
+        close = [
+            _unit_read_as(form, c, g) is not None
+            for c, g in zip(df["unit_code"], df["unit_name"], strict=True)
+        ]
+        return known.isna() | given.isna() | (known == given) | pd.Series(close, index=df.index)
 
     req = "REQUIRED_MISSING"
     return pa.DataFrameSchema(
@@ -56,6 +61,35 @@ def info_schema(form: Form) -> pa.DataFrameSchema:
         checks=[pa.Check(name_matches, error="UNIT_MISMATCH:unit_name")],
         name=req,
     )
+
+
+def _unit_read_as(form: Form, code: Any, typed: Any) -> str | None:
+    """The registry name of unit `code` when `typed` differs from it but is close to it."""
+    unit = form.units_by_code.get(code) if isinstance(code, str) else None
+    if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
+        return None
+    return unit.name if nearest.match((Item(unit.code, unit.name),), typed).code else None
+
+
+def unit_name_findings(form: Form, candidates: Iterable[Parsed]) -> None:
+    """A unit name typed close to the registry's (accents, abbreviations): read as it, warned."""
+    field = form.info_field("unit_name")
+    for p in candidates:
+        typed = (p.info_row or {}).get("unit_name")
+        name = _unit_read_as(form, (p.info_row or {}).get("unit_code"), typed)
+        if name:
+            message = nearest.read_as_message(field.label, typed, nearest.Match(p.unit_code, name))
+            p.findings.append(
+                fd.make(
+                    "NAME_READ_AS",
+                    message,
+                    file=p.name,
+                    unit=p.unit_code or "",
+                    sheet=form.sheets["info"],
+                    cell=field.cell,
+                    value=typed,
+                )
+            )
 
 
 def block_schema(form: Form, block: Block) -> pa.DataFrameSchema:
@@ -248,10 +282,10 @@ def _message(
 
     if code == "NUMBER_NEGATIVE":
         return f"{name[column].capitalize()} là {v}, phải lớn hơn hoặc bằng 0"
-    if code == "REGION_UNKNOWN":
-        return f"địa bàn '{v}' không có trong danh sách; hãy chọn địa bàn từ danh sách"
-    if code == "CATEGORY_UNKNOWN":
-        return f"nội dung hỗ trợ '{v}' không có trong danh sách; hãy chọn từ danh sách"
+    if code in ("REGION_UNKNOWN", "CATEGORY_UNKNOWN"):
+        near = nearest.choices_text(nearest.read_as(form, column, str(_plain(value))).choices)
+        what = "địa bàn" if code == "REGION_UNKNOWN" else "nội dung hỗ trợ"
+        return f"{what} '{v}' không có trong danh sách{near}; hãy chọn từ danh sách"
     if code == "MEASURE_AT_MOST":
         other = parts[2]
         return (
@@ -301,6 +335,7 @@ def validate_all(form: Form, parsed: list[Parsed]) -> None:
     for file_id, finding in results:
         files[file_id].findings.append(finding)
     empty_block_findings(form, candidates)
+    unit_name_findings(form, candidates)
 
 
 def _support_vs_resources(

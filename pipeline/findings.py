@@ -75,6 +75,9 @@ RULES: dict[str, Rule] = {
         Rule("TOTAL_MISMATCH", WARNING, "Tổng trong tệp không khớp"),
         Rule("SUPPORT_EXCEEDS_RESOURCES", WARNING, "Giá trị hỗ trợ vượt nguồn lực"),
         Rule("OUTLIER_LAST_YEAR", WARNING, "Chênh lệch lớn so với năm trước"),
+        Rule("IMPLAUSIBLE_VALUE", WARNING, "Số liệu khó tin"),
+        Rule("LOOKS_LIKE_DATE", WARNING, "Số giống một ngày tháng"),
+        Rule("LOOKS_LIKE_PHONE", WARNING, "Số giống số điện thoại"),
     )
 }
 

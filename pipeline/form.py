@@ -270,7 +270,7 @@ class Form:
     period: Period
     agencies: dict[str, str]
     limits: Limits
-    plausibility: dict[str, int]
+    plausibility: dict[str, Any]  # factor and floor (ints); bounds tables read by plausible.py
     unit_kinds: tuple[Item, ...]
     regions: tuple[Item, ...]
     units: tuple[Unit, ...]
@@ -682,7 +682,9 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         period=period,
         agencies=dict(raw.get("agencies", {})),
         limits=Limits(**raw["limits"]),
-        plausibility={k: int(v) for k, v in raw.get("plausibility", {}).items()},
+        plausibility={
+            k: v if isinstance(v, dict | list) else int(v) for k, v in raw.get("plausibility", {}).items()
+        },
         unit_kinds=kinds,
         regions=regions,
         units=units,

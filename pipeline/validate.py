@@ -20,6 +20,7 @@ from .emptiness import empty_block_findings
 from .extract import Parsed
 from .findings import Finding
 from .form import Block, Form, Item, norm_text
+from .plausible import plausibility_warnings
 from .rowrules import PANDERA, block_rules
 
 
@@ -336,6 +337,7 @@ def validate_all(form: Form, parsed: list[Parsed]) -> None:
         files[file_id].findings.append(finding)
     empty_block_findings(form, candidates)
     unit_name_findings(form, candidates)
+    plausibility_warnings(form, candidates)
 
 
 def _support_vs_resources(

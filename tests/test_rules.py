@@ -580,6 +580,40 @@ CASES = [
         FORM.declare_cell(NEEDS),
         ("vẫn được tính",),
     ),
+    # ---- plausibility without history ----
+    Case(
+        "count-looks-like-a-date",
+        DISTRICT,
+        info_value(activities=46361),  # "12/5" typed into a count cell, read as 05/12/2026
+        "LOOKS_LIKE_DATE",
+        WARNING,
+        INFO,
+        info("activities"),
+        ("46.361", "giống ngày 05/12/2026"),
+    ),
+    Case(
+        "count-looks-like-a-phone-number",
+        DISTRICT,
+        info_value(activities=912345678),
+        "LOOKS_LIKE_PHONE",
+        WARNING,
+        INFO,
+        info("activities"),
+        ("giống số điện thoại 0912345678",),
+    ),
+    Case(
+        "value-per-child-implausible",
+        DISTRICT,
+        district(cash=1000, in_kind=0),
+        "IMPLAUSIBLE_VALUE",
+        WARNING,
+        RES.sheet,
+        res("cash"),
+        (
+            "Giá trị hỗ trợ bình quân mỗi trẻ em (Khám, chữa bệnh) là 10 đồng",
+            "thấp hơn mức tối thiểu 1.000 đồng",
+        ),
+    ),
     Case(
         "support-exceeds-resources",
         DISTRICT,

@@ -1,0 +1,110 @@
+"""Issue #13: plausibility without history, table-driven. Bounds come from the shipped
+configuration (`[plausibility]` of schemas/kien-giang.toml), read here, never repeated."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.consolidate import check_files
+from pipeline.form import FormError, load_form
+from pipeline.plausible import _parse, bounds, looks_like
+
+FORM = load_form()
+RES = FORM.blocks["results"]
+B = bounds(FORM)
+VALUE = next(r for r in B.ratios if r.key == "value_per_child")
+TURNS = next(r for r in B.ratios if r.key == "turns_per_child")
+CHILDREN_MAX = next(high for m, _, _, high in B.unit_totals if m == "children")
+
+LOOKALIKES = [
+    (46361, "LOOKS_LIKE_DATE", "05/12/2026"),  # "12/5" in LibreOffice, US order
+    (45992, "LOOKS_LIKE_DATE", "01/12/2025"),  # "1/12" in a Vietnamese locale
+    (46752, "LOOKS_LIKE_DATE", "31/12/2027"),  # last day of the window (year + 2)
+    (46753, None, None),
+    (600, None, None),
+    (912345678, "LOOKS_LIKE_PHONE", "0912345678"),
+    (84912345678, "LOOKS_LIKE_PHONE", "0912345678"),
+    (123456789, None, None),  # no mobile number starts with 1
+    (1_000_000, None, None),
+]
+
+
+@pytest.mark.parametrize(("value", "code", "shown"), LOOKALIKES, ids=[str(v[0]) for v in LOOKALIKES])
+def test_count_that_looks_like_something_else(value, code, shown):
+    hit = looks_like(FORM, value)
+    if code is None:
+        assert hit is None
+    else:
+        assert hit is not None and hit[0] == code and shown in hit[1]
+
+
+def _row(category: str, children: int, value: int, turns: int | None = None) -> dict:
+    return {
+        "region": "903",
+        "category": category,
+        "children": children,
+        "girls": 0,
+        "ethnic": 0,
+        "turns": turns if turns is not None else children,
+        "cash": value,
+        "in_kind": 0,
+    }
+
+
+# (id, rows of district 903, expected (code, cell column) findings)
+RATIOS = [
+    ("value-ok", [_row("DOAM", 10, 10 * 500_000)], []),
+    ("value-high", [_row("DOAM", 10, 10 * (VALUE.high + 1))], [("IMPLAUSIBLE_VALUE", "cash")]),
+    ("value-high-for-default-ok-for-kcb", [_row("KCB", 10, 10 * (VALUE.high + 1))], []),
+    (
+        "value-high-even-for-kcb",
+        [_row("KCB", 10, 10 * (VALUE.bounds("KCB")[1] + 1))],
+        [("IMPLAUSIBLE_VALUE", "cash")],
+    ),
+    ("value-low", [_row("DOAM", 100, 100 * VALUE.low - 1)], [("IMPLAUSIBLE_VALUE", "cash")]),
+    (
+        "turns-high",
+        [_row("DOAM", 2, 2 * 100_000, turns=2 * TURNS.high + 2)],
+        [("IMPLAUSIBLE_VALUE", "turns")],
+    ),
+    (
+        "unit-children-high",
+        [_row(c, CHILDREN_MAX // 3 + 1, (CHILDREN_MAX // 3 + 1) * 100_000) for c in ("KCB", "HT", "DOAM")],
+        [("IMPLAUSIBLE_VALUE", "children")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [r[1:] for r in RATIOS], ids=[r[0] for r in RATIOS])
+def test_bounds_per_category_and_unit(rows, expected, make_file):
+    def mutate(data):
+        data["results"] = rows
+        big = 10**15
+        data["resources"] = {FORM.sources[0].code: {"cash": big, "in_kind": 0}}
+
+    path, _ = make_file("903", mutate)
+    (parsed,) = check_files(FORM, [path])
+    got = [(f.code, f.cell.rstrip("0123456789")) for f in parsed.findings]
+    assert got == [(code, RES.measure_column(measure)) for code, measure in expected], parsed.findings
+    assert all(f.severity == "warning" for f in parsed.findings)
+
+
+def test_unknown_measure_in_the_bounds_is_a_configuration_error():
+    raw = {"ratios": [{"key": "x", "label": "x", "numerator": ["nope"], "denominator": "children"}]}
+    with pytest.raises(FormError, match="nope"):
+        _parse(raw, RES)
+
+
+def test_date_serial_typed_into_a_results_count_names_the_cell(make_file):
+    """The issue's case: 230 children, then "12/5" typed over it in LibreOffice (46361)."""
+
+    def mutate(data):
+        data["results"] = [_row("DOAM", 46361, 46361 * 100_000, turns=50_000)]
+
+    path, _ = make_file("903", mutate)
+    (parsed,) = check_files(FORM, [path])
+    cell = (
+        f"{RES.measure_column('children')}{RES.first_row + [c.code for c in FORM.categories].index('DOAM')}"
+    )
+    hit = next(f for f in parsed.findings if f.code == "LOOKS_LIKE_DATE")
+    assert hit.cell == cell and "05/12/2026" in hit.message and hit.severity == "warning"

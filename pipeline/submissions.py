@@ -77,6 +77,7 @@ class FileRecord:
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": len(self.parsed.findings),
+            "nothing_to_report": list(self.parsed.declared_empty),
         }
 
 
@@ -158,6 +159,9 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
                 f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "
                 f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
             )
+        if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
+            sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)
+            us.note = "; ".join(filter(None, [us.note, f"Đơn vị báo không có số liệu ở trang {sheets}"]))
         for other in files:
             if other is chosen or files.index(other) < files.index(chosen):
                 continue

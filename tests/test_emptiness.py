@@ -1,0 +1,78 @@
+"""Issue #13: an empty block is an error ("báo cáo trống") unless the unit declared it has
+nothing to report for it; a declared block is accepted and shown as such. Table-driven."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pipeline.consolidate import check_files
+from pipeline.form import load_form
+from pipeline.submissions import ACCEPTED, REJECTED, resolve
+
+FORM = load_form()
+BLOCKS = list(FORM.blocks)
+
+
+def _only_contacts(data: dict[str, Any]) -> None:
+    """What a unit sends when it fills only its name, phone and date."""
+    data["info"] = {k: data["info"][k] for k in ("preparer", "phone", "report_date")}
+    data["results"], data["resources"], data["needs"] = [], {}, {}
+
+
+def _empty(*blocks: str, declare: tuple[str, ...] = ()) -> Any:
+    def mutate(data: dict[str, Any]) -> None:
+        for b in blocks:
+            data[b] = [] if b == "results" else {}
+        data["nothing_to_report"] = list(declare)
+
+    return mutate
+
+
+def _zeros(data: dict[str, Any]) -> None:
+    data["needs"] = {c.code: {"children": 0, "cost": 0} for c in FORM.categories}
+
+
+def _only_contacts_all_declared(data: dict[str, Any]) -> None:
+    _only_contacts(data)
+    data["nothing_to_report"] = BLOCKS
+
+
+# (id, unit, mutation, expected findings as (code, block), file status)
+CASES = [
+    ("only-name-phone-date", "903", _only_contacts, [("BLOCK_EMPTY", b) for b in BLOCKS], REJECTED),
+    ("only-contacts-all-declared", "903", _only_contacts_all_declared, [], ACCEPTED),
+    ("needs-empty", "903", _empty("needs"), [("BLOCK_EMPTY", "needs")], REJECTED),
+    ("needs-empty-declared", "903", _empty("needs", declare=("needs",)), [], ACCEPTED),
+    ("results-empty-department", "SYT", _empty("results"), [("BLOCK_EMPTY", "results")], REJECTED),
+    (
+        "results-empty-declared-department",
+        "SYT",
+        _empty("results", declare=("results",)),
+        [],
+        ACCEPTED,
+    ),
+    ("needs-zeros-are-figures", "903", _zeros, [], ACCEPTED),
+    ("declared-but-filled", "903", _empty(declare=("needs",)), [("BLOCK_DECLARED_NOT_EMPTY", "needs")], None),
+]
+
+
+@pytest.mark.parametrize(
+    ("unit", "mutate", "expected", "status"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_empty_block_rule(unit, mutate, expected, status, make_file):
+    path, data = make_file(unit, mutate)
+    (parsed,) = check_files(FORM, [path])
+    got = [(f.code, f.sheet, f.cell) for f in parsed.findings]
+    want = [(code, FORM.blocks[b].sheet, FORM.declare_cell(FORM.blocks[b])) for code, b in expected]
+    assert got == want, parsed.findings
+    records, units = resolve(FORM, [parsed])
+    if status is not None:
+        assert records[0].status == status
+    declared = tuple(data.get("nothing_to_report", ()))
+    assert parsed.declared_empty == declared
+    assert records[0].manifest()["nothing_to_report"] == list(declared)
+    if records[0].status == ACCEPTED and declared:  # accepted, and shown as declared empty
+        note = next(u for u in units if u.code == unit).note
+        assert all(f"'{FORM.blocks[b].sheet}'" in note for b in declared), note

@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed
 INBOX ?= inbox
 OUTBOX ?= outbox
 
-.PHONY: help templates consolidate demo check test lint format bench samples clean
+.PHONY: help templates consolidate demo check test lint format bench samples clean fetch-mail drafts
 
 help:
 	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
 	@echo "make consolidate  - kiểm tra và tổng hợp các tệp trong inbox/ vào outbox/<năm>/"
 	@echo "make demo         - tổng hợp hộp thư mẫu examples/inbox vào outbox/demo/"
 	@echo "make check FILE=… - kiểm tra riêng một tệp"
+	@echo "make fetch-mail   - tải thư báo cáo từ hộp thư (chỉ đọc) vào inbox/thu/"
+	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/)"
 	@echo "make test         - chạy toàn bộ kiểm thử"
 	@echo "make lint         - kiểm tra mã (ruff)"
 	@echo "make bench        - đo tốc độ (benchmarks/)"
@@ -32,6 +34,12 @@ consolidate: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m pipeline consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
+
+fetch-mail: $(STAMP)
+	$(PY) -m pipeline mail fetch --inbox $(INBOX)
+
+drafts: $(STAMP)
+	$(PY) -m pipeline mail drafts --outbox $(OUTBOX)
 
 check: $(STAMP)
 	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .form import DEFAULT_FORM, FormError, load_form
+from .mail.cli import add_mail_parser, run_mail
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
     s.add_argument("--out", type=Path, default=Path("examples/inbox"), help="thư mục ghi tệp mẫu")
+
+    add_mail_parser(sub, _Parser)
     return p
 
 
@@ -76,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "consolidate": _consolidate,
         "check": _check,
         "samples": _samples,
+        "mail": run_mail,
     }[args.command]
     try:
         return handler(form, args)

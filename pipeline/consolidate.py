@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 # Only light modules here: reading files needs neither pandas nor pandera, so worker
 # processes start without them and the main process imports them while the workers read.
-from .extract import Parsed, parse_file
+from .arrival import check_arrival
+from .containers import Submission, expand
+from .extract import Parsed
 from .findings import Finding
 from .form import Form
 from .inbox import READ, InboxEntry, list_inbox
+from .intake import parse_submission
+from .mail.config import load_mail_settings
 from .progress import Progress
 from .safetext import json_inert
 from .submissions import (
@@ -103,36 +107,42 @@ class Report:
         }
 
 
-def _parse_chunk(chunk: list[tuple[Path, int, str]]) -> list[Parsed]:
-    return [parse_file(path, file_id, worker_form(), name) for path, file_id, name in chunk]
+def submissions(form: Form, entries: list[tuple[Path, str]]) -> list[Submission]:
+    """The files to read, as submissions: messages and archives opened into their entries.
+
+    `entries` are (path, name as the officer sees it) of the inbox entries to read.
+    """
+    zone = load_mail_settings(form).zone
+    return [sub for path, name in entries for sub in expand(path, name, form.limits, zone)]
+
+
+def _parse_chunk(chunk: list[tuple[Submission, int]]) -> list[Parsed]:
+    return [parse_submission(sub, file_id, worker_form()) for sub, file_id in chunk]
 
 
 def read_all(
     form: Form,
-    paths: list[Path],
+    subs: list[Submission],
     workers: int | None = None,
     show: bool = True,
-    names: list[str] | None = None,
     while_waiting: Callable[[], None] | None = None,
 ) -> list[Parsed]:
     """Parse every file, in parallel above PARALLEL_FROM files; order is the input order.
 
-    `names` are how the files are shown to people (default: the file's own name).
     `while_waiting` runs in this process while the workers read (or before serial reading).
     With n workers, n - 1 are processes (each gets the form once, so what it derives from it
     is kept) and this process is the last: once `while_waiting` is done, it takes back the
     chunks of files no process has started and reads them itself.
     """
-    progress = Progress(len(paths), "Đang đọc tệp") if show else None
-    shown = names or [p.name for p in paths]
-    jobs = [(p, i, name) for i, (p, name) in enumerate(zip(paths, shown, strict=True))]
+    progress = Progress(len(subs), "Đang đọc tệp") if show else None
+    jobs = [(sub, i) for i, sub in enumerate(subs)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(paths) < PARALLEL_FROM:
+    if workers < 2 or len(subs) < PARALLEL_FROM:
         if while_waiting:
             while_waiting()
         out = []
-        for path, file_id, name in jobs:
-            out.append(parse_file(path, file_id, form, name))
+        for sub, file_id in jobs:
+            out.append(parse_submission(sub, file_id, form))
             if progress:
                 progress.step()
         if progress:
@@ -148,7 +158,7 @@ def read_all(
             while_waiting()
         for k in reversed(range(len(chunks))):  # the last chunks are the least likely started
             if futures[k].cancel():
-                done[k] = [parse_file(path, file_id, form, name) for path, file_id, name in chunks[k]]
+                done[k] = [parse_submission(sub, file_id, form) for sub, file_id in chunks[k]]
                 if progress:
                     progress.step(len(chunks[k]))
         for k, future in enumerate(futures):
@@ -175,21 +185,15 @@ def run(
     """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors."""
     clock = _Clock()
     listing = list_inbox(inbox, outbox)
-    to_read = [e for e in listing if e.status == READ and e.path is not None]
-    parsed = read_all(
-        form,
-        [e.path for e in to_read if e.path is not None],
-        workers,
-        show_progress,
-        names=[e.name for e in to_read],
-        while_waiting=_import_heavy,
-    )
+    to_read = [(e.path, e.name) for e in listing if e.status == READ and e.path is not None]
+    parsed = read_all(form, submissions(form, to_read), workers, show_progress, while_waiting=_import_heavy)
     clock.lap("read")
     from .aggregate import build_detail, grand_totals
     from .history import load_history, plausibility_findings
     from .validate import validate_all
 
     validate_all(form, parsed)
+    check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
     clock.lap("validate")
     history = load_history(form, archive or outbox)
     plausibility_findings(form, parsed, history)
@@ -217,11 +221,13 @@ def run(
 
 def _in_listing_order(listing: list[InboxEntry], read: list[FileRecord]) -> list[FileRecord]:
     """The records of the files read and of the entries not read, in the inbox's order."""
-    by_name = {rec.parsed.name: rec for rec in read}
+    by_entry: dict[str, list[FileRecord]] = {}
+    for rec in read:  # a message or archive, then the attachments and members inside it
+        by_entry.setdefault(rec.parsed.origin.container or rec.parsed.name, []).append(rec)
     out = []
     for i, entry in enumerate(listing):
-        rec = by_name.get(entry.name) if entry.status == READ else None
-        out.append(rec if rec is not None else entry_record(entry, len(read) + i))
+        recs = by_entry.get(entry.name) if entry.status == READ else None
+        out.extend(recs or [entry_record(entry, len(read) + i)])
     return out
 
 
@@ -254,8 +260,9 @@ def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
     """Validate files on their own (no consolidation, nothing written)."""
     from .validate import validate_all
 
-    parsed = read_all(form, paths, workers=1, show=False)
+    parsed = read_all(form, submissions(form, [(p, p.name) for p in paths]), workers=1, show=False)
     validate_all(form, parsed)
+    check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
     return parsed
 
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import findings as fd
 from . import nearest
+from .containers import Origin
 from .declare import declared_blocks
 from .findings import Finding
 from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
-from .reader import FileInfo, RawBook, ReadProblem, SheetData, file_info, read_book
+from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book
 from .values import is_blank, parse_date, parse_int, parse_text
 
 NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
@@ -44,6 +45,7 @@ class Parsed:
     content_key: str = ""  # identical data => identical key (a digest: it travels between processes)
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
     declared_empty: tuple[str, ...] = ()  # blocks the unit declared it has nothing to report for
+    origin: Origin = field(default_factory=Origin)  # plain file, attachment or archive member
 
     @property
     def name(self) -> str:
@@ -70,13 +72,24 @@ def parse_file(path: Path, file_id: int, form: Form, name: str | None = None) ->
     name = name or path.name
     try:
         data = path.read_bytes()
+        mtime = path.stat().st_mtime
     except OSError as exc:
         p = Parsed(file_id, str(path), FileInfo(name, 0, "", 0.0), is_report=False)
         p.findings.append(fd.make("FILE_CORRUPT", f"không đọc được tệp ({exc.strerror})", file=name))
         return p
-    p = Parsed(file_id, str(path), file_info(path, data, name))
+    return parse_bytes(data, file_id, form, name, str(path), mtime)
+
+
+def parse_bytes(
+    data: bytes, file_id: int, form: Form, name: str, path: str = "", mtime: float = 0.0
+) -> Parsed:
+    """Parse a file held in memory (an attachment, an archive member); as `parse_file`.
+
+    `path` is the inbox entry it came from, `mtime` its modification time (POSIX seconds).
+    """
+    p = Parsed(file_id, path, FileInfo(name, len(data), hashlib.sha256(data).hexdigest(), mtime))
     try:
-        book = read_book(data, path.name, wanted_sheets(form), form.limits)
+        book = read_book(data, PurePosixPath(name).name, wanted_sheets(form), form.limits)
     except ReadProblem as exc:
         p.is_report = exc.code not in NOT_REPORT_CODES
         p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))

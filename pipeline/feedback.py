@@ -23,8 +23,10 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from .atomic import atomic_path
+from .extract import Parsed
 from .findings import ERROR, SEVERITY_VI, Finding
 from .form import Form, col_index
+from .intake import stored_bytes
 from .official import FONT, NUM, text_height
 from .paths import feedback_path
 from .submissions import FILE_STATUS_VI, FileRecord
@@ -145,19 +147,19 @@ def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:
     _print(ws)
     if p.format:  # the file passed the safety checks and was read: copy its form sheets
         sheets = [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
-        _copy_sheets(wb, Path(p.path), p.findings, sheets)
+        _copy_sheets(wb, p, form, sheets)
     wb.close()
 
 
-def _copy_sheets(wb: Workbook, path: Path, found: list[Finding], sheets: list[str]) -> None:
+def _copy_sheets(wb: Workbook, p: Parsed, form: Form, sheets: list[str]) -> None:
     """Copy the values of the unit's form sheets (only those the reader checked against the
     limits); mark and comment the cells in question."""
     try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(stored_bytes(p, form.limits)))
     except Exception:  # noqa: BLE001 - an unreadable file gets the findings sheet alone
         return
     marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for f in found:
+    for f in p.findings:
         if f.sheet and f.cell:
             marks[(f.sheet, f.cell)].append(f)
     base = {"font_name": FONT, "font_size": 11}

@@ -78,6 +78,13 @@ RULES: dict[str, Rule] = {
         Rule("IMPLAUSIBLE_VALUE", WARNING, "Số liệu khó tin"),
         Rule("LOOKS_LIKE_DATE", WARNING, "Số giống một ngày tháng"),
         Rule("LOOKS_LIKE_PHONE", WARNING, "Số giống số điện thoại"),
+        # how the file came: messages, archives, dates and senders (issue #12)
+        Rule("MAIL_NO_REPORT", WARNING, "Thư không có tệp báo cáo"),
+        Rule("ARCHIVE_NESTED", ERROR, "Tệp nén lồng nhau"),
+        Rule("DATE_AFTER_ARRIVAL", WARNING, "Ngày báo cáo sau ngày nhận"),
+        Rule("DATE_IN_FUTURE", WARNING, "Ngày báo cáo sau ngày hôm nay"),
+        Rule("DATE_BEFORE_PERIOD", WARNING, "Ngày báo cáo trước kỳ báo cáo"),
+        Rule("SENDER_UNLISTED", WARNING, "Người gửi không có trong danh sách"),
     )
 }
 

@@ -73,6 +73,7 @@ class Unit:
     name: str
     kind: str
     region: str | None = None
+    emails: tuple[str, ...] = ()  # addresses the unit sends from (lower case); [[units]] emails
 
 
 @dataclass(frozen=True)
@@ -606,7 +607,13 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
     regions = _items(_load_list(path, raw, "regions"), "regions")
     units_raw = _load_list(path, raw, "units")
     units = tuple(
-        Unit(str(u["code"]), u["name"], u["kind"], str(u["region"]) if u.get("region") else None)
+        Unit(
+            str(u["code"]),
+            u["name"],
+            u["kind"],
+            str(u["region"]) if u.get("region") else None,
+            _emails(u.get("emails")),
+        )
         for u in units_raw
     )
     region_codes = {r.code for r in regions}
@@ -705,6 +712,12 @@ def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:
                 f"checks.declare_row = {checks.declare_row} trùng với tiêu đề hoặc bảng của trang '{block.sheet}'"
             )
     return checks
+
+
+def _emails(value: Any) -> tuple[str, ...]:
+    """A unit's addresses: a TOML list, or one CSV cell separated by ';' or ','."""
+    items = value if isinstance(value, list) else str(value or "").replace(",", ";").split(";")
+    return tuple(str(a).strip().lower() for a in items if str(a).strip())
 
 
 def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:

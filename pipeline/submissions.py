@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from .containers import ARCHIVE, MESSAGE
 from .extract import Parsed
 from .findings import ERROR, WARNING
 from .form import Form
@@ -18,6 +19,7 @@ REJECTED = "rejected"
 SUPERSEDED = "superseded"
 NOT_REPORT = "not_a_report"
 # IGNORED ("ignored") and NOT_READ ("not_read") come from the inbox listing (inbox.py)
+OPENED = "opened"  # a message or archive whose entries are listed after it
 
 FILE_STATUS_VI = {
     ACCEPTED: "Được chấp nhận",
@@ -27,9 +29,14 @@ FILE_STATUS_VI = {
     NOT_REPORT: "Không phải tệp báo cáo",
     IGNORED: "Bỏ qua (không phải bài nộp)",
     NOT_READ: "Không đọc",
+    OPENED: "Thư/tệp nén đã mở (xem các tệp bên trong)",
 }
 # statuses that make `consolidate --strict` exit 1 (with a missing unit)
 STRICT_FILE_STATUSES = (REJECTED, NOT_REPORT, NOT_READ)
+# Which fact decided the newest submission and the deadline (issue #12)
+BY_ARRIVAL = "arrival"  # when the message reached the office
+BY_REPORT_DATE = "report_date"  # the date typed in the file (plain files)
+RULE_VI = {BY_ARRIVAL: "Theo thời điểm nhận thư", BY_REPORT_DATE: "Theo ngày báo cáo ghi trong tệp"}
 
 UNIT_ACCEPTED = "accepted"
 UNIT_REJECTED = "rejected"
@@ -57,7 +64,15 @@ class FileRecord:
         return sum(f.severity == WARNING for f in self.parsed.findings)
 
     @property
+    def by_arrival(self) -> bool:
+        """True when the file came in a message whose arrival time is known."""
+        return self.parsed.origin.received is not None
+
+    @property
     def received(self) -> dt.datetime:
+        """Arrival of its message (province time), else the file's modification time."""
+        if self.parsed.origin.received is not None:
+            return self.parsed.origin.received.replace(tzinfo=None)
         return dt.datetime.fromtimestamp(self.parsed.info.mtime)
 
     def manifest(self) -> dict[str, Any]:
@@ -78,6 +93,7 @@ class FileRecord:
             "warnings": self.warnings,
             "findings": len(self.parsed.findings),
             "nothing_to_report": list(self.parsed.declared_empty),
+            **self.parsed.origin.to_dict(),
         }
 
 
@@ -92,6 +108,11 @@ class UnitStatus:
     note: str = ""
     on_time: bool | None = None
     submitted_on: dt.date | None = None
+    rule: str = ""  # BY_ARRIVAL or BY_REPORT_DATE: what decided newest and on time
+
+    @property
+    def rule_vi(self) -> str:
+        return RULE_VI.get(self.rule, "")
 
     @property
     def submitted(self) -> bool:
@@ -117,8 +138,10 @@ def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
 
 
 def _newest_first(rec: FileRecord) -> tuple:
+    """A message's arrival decides; a plain file keeps its typed report date, then mtime."""
     p = rec.parsed
-    return (p.report_date or dt.date.min, p.info.mtime, p.name)
+    day = rec.received.date() if rec.by_arrival else (p.report_date or dt.date.min)
+    return (day, rec.received, p.name)
 
 
 def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[UnitStatus]]:
@@ -128,7 +151,8 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
     for rec in records:
         p = rec.parsed
         if not p.is_report:
-            rec.status = NOT_REPORT
+            opened = p.origin.kind in (MESSAGE, ARCHIVE) and not p.findings
+            rec.status = OPENED if opened else NOT_REPORT
             continue
         rec.status = REJECTED if p.has_errors else (ACCEPTED_WARNINGS if rec.warnings else ACCEPTED)
         if p.unit_code in form.units_by_code:
@@ -148,11 +172,13 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
             us.status = UNIT_REJECTED
             us.note = f"Bản mới nhất ({newest.parsed.name}) bị từ chối; chưa có bản hợp lệ"
             us.submitted_on = _submitted_on(newest)
+            us.rule = BY_ARRIVAL if newest.by_arrival else BY_REPORT_DATE
             continue
         chosen = accepted[0]
         us.status = UNIT_ACCEPTED
         us.file = chosen
         us.submitted_on = _submitted_on(chosen)
+        us.rule = BY_ARRIVAL if chosen.by_arrival else BY_REPORT_DATE
         us.on_time = us.submitted_on < form.period.due_before
         if newest is not chosen:
             us.note = (
@@ -175,5 +201,8 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
 
 
 def _submitted_on(rec: FileRecord) -> dt.date:
-    """The date a submission counts from: its report date, else when it was received."""
+    """The date a submission counts from: the arrival of its message; for a plain file its
+    report date, else when it was saved."""
+    if rec.by_arrival:
+        return rec.received.date()
     return rec.parsed.report_date or rec.received.date()

@@ -391,7 +391,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ws,
         st,
         f"TÌNH TRẠNG NỘP BÁO CÁO NĂM {form.year}",
-        f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}. Đúng hạn tính theo ngày báo cáo ghi trong tệp.",
+        f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}. Bản mới nhất và đúng hạn tính theo thời điểm "
+        "nhận thư (tệp gửi qua thư) hoặc theo ngày báo cáo ghi trong tệp (tệp lưu tay); cột Ghi chú ghi căn cứ.",
         header,
     )
     info = report.detail.info.set_index("unit_code") if not report.detail.info.empty else None
@@ -419,11 +420,12 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             ws.write_blank(r, 12, None, st.num)
         else:
             ws.write_number(r, 12, int(acts), st.num)
-        ws.write_string(r, 13, u.note, st.cell)
+        note = "; ".join(t for t in (f"Căn cứ: {u.rule_vi}" if u.rule else "", u.note) if t)
+        ws.write_string(r, 13, note, st.cell)
         ws.set_row(
             r,
             max(
-                text_height(u.note, 60),
+                text_height(note, 60),
                 text_height(u.name, 32),
                 text_height(u.file.parsed.name if u.file else "", 34),
             ),
@@ -529,10 +531,17 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 7, m["replaced_by"], st.cell)
         ws.write_number(r, 8, m["errors"], st.num)
         ws.write_number(r, 9, m["warnings"], st.num)
-        ws.write_string(r, 10, m["note"], st.cell)
+        ws.write_string(r, 10, "; ".join(t for t in (m["note"], _came_by(m)) if t), st.cell)
         ws.write_string(r, 11, m["sha256"], st.cell)
     if report.files:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
+
+
+def _came_by(m: dict) -> str:
+    """How a file came, for the file list: the message it was attached to and its sender."""
+    if m["kind"] in ("attachment", "member") and m["sender"]:
+        return f"Đính kèm thư của {m['sender']}"
+    return ""
 
 
 __all__ = ["write_workbook", "SHEETS", "NUM"]

@@ -1,0 +1,144 @@
+"""Issue #12: messages and archives in the inbox, opened in memory and bounded; arrival times
+from the headers; the typed report date checked against the arrival."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from pipeline.arrival import date_problems
+from pipeline.consolidate import check_files, run
+from pipeline.form import Form
+from pipeline.mail.headers import received_at
+
+from .test_resubmission import bad, dated, expected_totals
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def zip_of(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def eml(attachments: dict[str, bytes], received: str | None = None, date: str | None = None) -> bytes:
+    m = EmailMessage()
+    if received:
+        m["Received"] = f"from a by mx.kiengiang.gov.vn; {received}"
+        m["Received"] = "from pc by mail.example.vn; Mon, 01 Sep 2025 01:00:00 +0000"
+    m["From"] = "Văn phòng <VanPhong@Example.vn>"
+    m["Subject"] = "Báo cáo"
+    if date:
+        m["Date"] = date
+    m.set_content("Kính gửi Sở.")
+    for name, data in attachments.items():
+        m.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return bytes(m)
+
+
+def test_arrival_from_the_top_received_else_date():
+    from email import message_from_bytes
+
+    raw = eml({}, received="Tue, 25 Nov 2025 17:30:00 +0000", date="Tue, 25 Nov 2025 10:00:00 -0500")
+    msg = message_from_bytes(raw, policy=default_policy)
+    assert received_at(msg, VN) == dt.datetime(2025, 11, 26, 0, 30, tzinfo=VN)  # next day in Vietnam
+    msg = message_from_bytes(eml({}, date="Tue, 25 Nov 2025 10:00:00 -0500"), policy=default_policy)
+    assert received_at(msg, VN) == dt.datetime(2025, 11, 25, 22, 0, tzinfo=VN)
+    assert received_at(message_from_bytes(eml({}), policy=default_policy), VN) is None
+
+
+def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_file, tmp_path):
+    good, good_data = make_file("899", dated(20, form), folder=tmp_path / "files")
+    rejected, _ = make_file("900", bad(form, 20), folder=tmp_path / "files")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "tot.zip").write_bytes(
+        zip_of(
+            {"bc/899.xlsx": good.read_bytes(), "scan.png": b"\x89PNG\r\n", "ghi-chu.txt": "Kính gửi".encode()}
+        )
+    )
+    (inbox / "nhieu-muc.zip").write_bytes(
+        zip_of({f"{i}.txt": b"x" for i in range(form.limits.max_zip_entries + 1)})
+    )
+    (inbox / "long-nhau.zip").write_bytes(
+        zip_of({"trong.zip": zip_of({"a.xlsx": b"x"}), "../../ra-ngoai.xlsx": b"x"})
+    )
+    (inbox / "bom.zip").write_bytes(zip_of({"bom.xlsx": b"\0" * 5_000_000}))
+    (inbox / "hong.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    (inbox / "thu.eml").write_bytes(
+        eml({"900.xlsx": rejected.read_bytes(), "anh.png": b"\x89PNG\r\n"}, "Wed, 19 Nov 2025 02:00:00 +0000")
+    )
+    (inbox / "khong-dinh-kem.eml").write_bytes(eml({}, "Wed, 19 Nov 2025 03:00:00 +0000"))
+    before = snapshot(inbox)
+    report = run(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    assert snapshot(inbox) == before
+    recs = {r.parsed.name: r for r in report.files}
+    codes = {name: [f.code for f in r.parsed.findings] for name, r in recs.items()}
+
+    assert recs["tot.zip"].status == "opened"
+    assert recs["tot.zip › 899.xlsx"].status == "accepted"
+    assert recs["tot.zip › 899.xlsx"].parsed.origin.locator == ("zip:bc/899.xlsx",)
+    assert {recs[f"tot.zip › {n}"].status for n in ("scan.png", "ghi-chu.txt")} == {"not_a_report"}
+    assert report.totals == expected_totals(form, [good_data])
+    assert codes["nhieu-muc.zip"] == ["FILE_TOO_LARGE"] and "nhieu-muc.zip › 0.txt" not in recs
+    assert codes["long-nhau.zip › trong.zip"] == ["ARCHIVE_NESTED"]
+    assert codes["long-nhau.zip › ra-ngoai.xlsx"] == ["FILE_UNSAFE"]
+    assert codes["bom.zip › bom.xlsx"] == ["FILE_TOO_LARGE"]
+    assert codes["hong.zip"] == ["FILE_CORRUPT"] and recs["hong.zip"].status == "not_a_report"
+    assert recs["thu.eml"].status == "opened" and recs["thu.eml"].parsed.info.sha256 == before["thu.eml"]
+    assert recs["thu.eml › anh.png"].status == "not_a_report"
+    assert recs["thu.eml › 900.xlsx"].status == "rejected"
+    assert recs["thu.eml › 900.xlsx"].received == dt.datetime(2025, 11, 19, 9, 0)
+    assert codes["khong-dinh-kem.eml"] == ["MAIL_NO_REPORT"]
+    assert not any(r.status == "accepted" for n, r in recs.items() if n.startswith(("bom", "long", "nhieu")))
+
+    # the feedback workbook of an attachment copies the unit's sheets from the message
+    feedback = [p for p in report.outputs["feedback"] if "-900-" in Path(p).name]
+    assert len(feedback) == 1
+    sheets = openpyxl.load_workbook(feedback[0], read_only=True).sheetnames
+    assert form.sheets["results"] in sheets and len(sheets) > 1
+    # `check` opens a saved message too
+    parsed = check_files(form, [inbox / "thu.eml"])
+    assert [p.name for p in parsed] == ["thu.eml", "thu.eml › 900.xlsx", "thu.eml › anh.png"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "arrived", "codes", "hint"),
+    [
+        (dt.date(2025, 12, 11), dt.date(2025, 11, 12), ["DATE_AFTER_ARRIVAL"], "12/11/2025"),
+        (dt.date(2026, 11, 25), dt.date(2025, 11, 26), ["DATE_AFTER_ARRIVAL"], None),
+        (dt.date(2025, 11, 20), None, [], None),
+        (dt.date(2027, 1, 5), None, ["DATE_IN_FUTURE"], None),
+        (dt.date(2024, 3, 1), dt.date(2025, 11, 12), ["DATE_BEFORE_PERIOD"], None),
+        (dt.date(2025, 11, 10), dt.date(2025, 11, 12), [], None),
+    ],
+)
+def test_typed_date_checked(form: Form, typed, arrived, codes, hint):
+    today = dt.date(2026, 11, 29)
+    found = date_problems(form, typed, (arrived, "ngày thư đến Sở") if arrived else None, today)
+    assert [c for c, _ in found] == codes
+    for _, message in found:
+        assert f"{typed:%d/%m/%Y}" in message
+        assert ("ngày và tháng bị đảo" in message) == bool(hint)
+        if hint:
+            assert hint in message

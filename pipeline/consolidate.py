@@ -93,6 +93,7 @@ class Report:
                     "status": u.status,
                     "status_vi": u.status_vi,
                     "on_time": u.on_time,
+                    "decided_by": u.rule,
                     "submitted_on": u.submitted_on.isoformat() if u.submitted_on else None,
                     "file": u.file.parsed.name if u.file else None,
                     "files": [f.parsed.name for f in u.files],

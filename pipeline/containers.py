@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .findings import show
 from .form import Limits
 from .mail.headers import header_text, received_at, sender_of
 
@@ -36,6 +37,10 @@ ARCHIVE_SUFFIXES = {".zip"}
 NESTED_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".eml", ".msg"}
 REPORT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".zip"}
 SEP = " › "  # between a container's name and a name inside it
+OUTLOOK_MSG = (
+    "thư Outlook (.msg) chưa được mở tự động; hãy lưu riêng tệp Excel đính kèm vào thư mục nhận, "
+    "hoặc lưu thư dưới dạng .eml"
+)
 
 
 class ContainerProblem(Exception):
@@ -78,12 +83,11 @@ class Origin:
 
 @dataclass(frozen=True)
 class Opened:
-    """A container's own line: its bytes' size and hash, and what it held."""
+    """A container's own line: its bytes' size and hash (its entries follow it)."""
 
     format: str  # "eml" or "zip"
     size: int
     sha256: str
-    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
     Never raises for bad input: a broken container is one line with its problem.
     """
     suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".msg":  # Outlook's own format: no reader could be tested here on a real file
+        return [Submission(path, name, problem=("FILE_NOT_REPORT", OUTLOOK_MSG))]
     if suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
     kind = MESSAGE if suffix in MESSAGE_SUFFIXES else ARCHIVE
@@ -118,7 +124,7 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
             inner = _archive_entries(path, name, data, (), origin, limits)
         except ContainerProblem as exc:
             return [Submission(path, name, origin, opened, (exc.code, exc.message))]
-        return _with_line(path, name, origin, opened, inner, None)
+        return [Submission(path, name, origin, opened), *inner]
     msg = _parse_message(data)
     origin = Origin(
         MESSAGE,
@@ -140,20 +146,7 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
             + (f" (chỉ có: {shown})" if shown else "")
             + "; hãy đề nghị đơn vị gửi lại thư kèm tệp Excel báo cáo",
         )
-    return _with_line(path, name, origin, opened, inner, problem)
-
-
-def _with_line(
-    path: Path,
-    name: str,
-    origin: Origin,
-    opened: Opened,
-    inner: list[Submission],
-    problem: tuple[str, str] | None,
-) -> list[Submission]:
-    members = tuple(s.name for s in inner)
-    line = Submission(path, name, origin, Opened(opened.format, opened.size, opened.sha256, members), problem)
-    return [line, *inner]
+    return [Submission(path, name, origin, opened, problem), *inner]
 
 
 def _size(path: Path) -> int:
@@ -168,7 +161,7 @@ def _read_bounded(path: Path, limits: Limits) -> bytes:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             raise ContainerProblem(
-                "FILE_TOO_LARGE", f"tệp {size:,} byte, vượt giới hạn {limits.max_file_bytes:,} byte"
+                "FILE_TOO_LARGE", f"tệp {show(size)} byte, vượt giới hạn {show(limits.max_file_bytes)} byte"
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -225,10 +218,10 @@ def _message_entries(
         if total > limits.max_uncompressed_bytes:
             raise ContainerProblem(
                 "FILE_TOO_LARGE",
-                f"các tệp đính kèm vượt tổng giới hạn {limits.max_uncompressed_bytes:,} byte",
+                f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
         if len(data) > limits.max_file_bytes:
-            problem = ("FILE_TOO_LARGE", f"tệp đính kèm {len(data):,} byte, vượt giới hạn")
+            problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")
             out.append(Submission(path, shown, sub_origin, problem=problem))
         elif PurePosixPath(shown).suffix.lower() in ARCHIVE_SUFFIXES:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
@@ -238,7 +231,7 @@ def _message_entries(
             except ContainerProblem as exc:
                 out.append(Submission(path, shown, zip_origin, opened, (exc.code, exc.message)))
                 continue
-            out.extend(_with_line(path, shown, zip_origin, opened, inner, None))
+            out.extend([Submission(path, shown, zip_origin, opened), *inner])
         else:
             out.append(Submission(path, shown, sub_origin))
     return out
@@ -273,7 +266,7 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     if total > limits.max_uncompressed_bytes:
         raise ContainerProblem(
             "FILE_TOO_LARGE",
-            f"tệp nén giải nén ra {total:,} byte, vượt giới hạn {limits.max_uncompressed_bytes:,} byte",
+            f"tệp nén giải nén ra {show(total)} byte, vượt giới hạn {show(limits.max_uncompressed_bytes)} byte",
         )
     return zf
 
@@ -290,7 +283,7 @@ def _member_problem(info: zipfile.ZipInfo, limits: Limits, nested: bool) -> tupl
     if info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio:
         return (
             "FILE_TOO_LARGE",
-            f"mục giải nén ra {info.file_size:,} byte (tỷ lệ nén {ratio:.0f}), vượt giới hạn",
+            f"mục giải nén ra {show(info.file_size)} byte (tỷ lệ nén {ratio:.0f}), vượt giới hạn",
         )
     return None
 

@@ -89,6 +89,7 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
         eml({"900.xlsx": rejected.read_bytes(), "anh.png": b"\x89PNG\r\n"}, "Wed, 19 Nov 2025 02:00:00 +0000")
     )
     (inbox / "khong-dinh-kem.eml").write_bytes(eml({}, "Wed, 19 Nov 2025 03:00:00 +0000"))
+    (inbox / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     before = snapshot(inbox)
     report = run(form, inbox, tmp_path / "out", show_progress=False, workers=1)
     assert snapshot(inbox) == before
@@ -110,6 +111,10 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
     assert recs["thu.eml › 900.xlsx"].status == "rejected"
     assert recs["thu.eml › 900.xlsx"].received == dt.datetime(2025, 11, 19, 9, 0)
     assert codes["khong-dinh-kem.eml"] == ["MAIL_NO_REPORT"]
+    assert (
+        codes["outlook.msg"] == ["FILE_NOT_REPORT"]
+        and ".eml" in recs["outlook.msg"].parsed.findings[0].message
+    )
     assert not any(r.status == "accepted" for n, r in recs.items() if n.startswith(("bom", "long", "nhieu")))
 
     # the feedback workbook of an attachment copies the unit's sheets from the message

@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 INBOX ?= inbox
 OUTBOX ?= outbox
+CONFIG ?= schemas/kien-giang.toml
 
 .PHONY: help templates consolidate demo check test lint format bench samples clean fetch-mail drafts
 
@@ -27,10 +28,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 templates: $(STAMP)
-	$(PY) -m pipeline templates --outbox $(OUTBOX)
+	$(PY) -m pipeline --config $(CONFIG) templates --outbox $(OUTBOX)
 
 consolidate: $(STAMP)
-	$(PY) -m pipeline consolidate --inbox $(INBOX) --outbox $(OUTBOX)
+	$(PY) -m pipeline --config $(CONFIG) consolidate --inbox $(INBOX) --outbox $(OUTBOX)
 
 demo: $(STAMP)
 	$(PY) -m pipeline consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
@@ -43,7 +44,7 @@ drafts: $(STAMP)
 
 check: $(STAMP)
 	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)
-	$(PY) -m pipeline check $(FILE)
+	$(PY) -m pipeline --config $(CONFIG) check $(FILE)
 
 samples: $(STAMP)
 	$(PY) -m pipeline samples --out examples/inbox

@@ -7,12 +7,15 @@ for `check` when a file has errors; 2 for usage or configuration errors.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
+from . import argparse_vi
 from .form import DEFAULT_FORM, FormError, load_form
 from .mail.cli import add_mail_parser, run_mail
+from .newyear import period_over
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -24,7 +27,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _integer(text: str) -> int:
+    return int(text)
+
+
+_integer.__name__ = "một số nguyên"  # argparse names the expected type by it
+
+
 def build_parser() -> argparse.ArgumentParser:
+    argparse_vi.install()  # argparse's own words in Vietnamese, for every subparser
     p = _Parser(
         prog="python -m pipeline",
         description="Tổng hợp báo cáo kết quả thực hiện Quyết định 588/QĐ-TTg.",
@@ -33,33 +44,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         default=DEFAULT_FORM,
+        metavar="TỆP",
         help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)})",
     )
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="các lệnh", metavar="LỆNH"
+    )
 
     f = sub.add_parser("form", help="in bố cục biểu mẫu (ô nhập liệu, danh mục)")
     f.add_argument("--json", action="store_true", help="in dưới dạng JSON cho chương trình khác")
 
     t = sub.add_parser("templates", help="tạo mẫu trống cho từng đơn vị")
-    t.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
+    t.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
 
     c = sub.add_parser("consolidate", help="kiểm tra và tổng hợp các tệp trong inbox")
-    c.add_argument("--inbox", type=Path, default=Path("inbox"), help="thư mục tệp nhận được")
-    c.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
-    c.add_argument("--archive", type=Path, help="thư mục chứa kết quả các năm trước")
+    c.add_argument(
+        "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục tệp nhận được"
+    )
+    c.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    c.add_argument("--archive", type=Path, metavar="THƯ_MỤC", help="thư mục chứa kết quả các năm trước")
     c.add_argument("--json", action="store_true", help="in báo cáo dưới dạng JSON")
     c.add_argument(
         "--strict", action="store_true", help="thoát mã 1 nếu có tệp bị từ chối hoặc đơn vị chưa gửi"
     )
-    c.add_argument("--workers", type=int, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
-    c.add_argument("--year", type=int, help="năm báo cáo (mặc định: theo cấu hình)")
+    c.add_argument(
+        "--workers", type=_integer, metavar="SỐ", help="số tiến trình đọc tệp (mặc định: số lõi CPU)"
+    )
+    c.add_argument("--year", type=_integer, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
 
     k = sub.add_parser("check", help="kiểm tra riêng từng tệp, không tổng hợp")
-    k.add_argument("files", nargs="+", type=Path, help="các tệp cần kiểm tra")
+    k.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần kiểm tra")
     k.add_argument("--json", action="store_true", help="in kết quả dưới dạng JSON")
 
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
-    s.add_argument("--out", type=Path, default=Path("examples/inbox"), help="thư mục ghi tệp mẫu")
+    s.add_argument(
+        "--out", type=Path, default=Path("examples/inbox"), metavar="THƯ_MỤC", help="thư mục ghi tệp mẫu"
+    )
+
+    n = sub.add_parser("new-year", help="chuẩn bị cấu hình cho năm báo cáo tiếp theo")
+    n.add_argument(
+        "--out", type=Path, metavar="TỆP", help="tệp cấu hình mới (mặc định: <tên cấu hình>-<năm mới>.toml)"
+    )
+    n.add_argument("--yes", action="store_true", help="ghi tệp không cần hỏi xác nhận (dùng trong kịch bản)")
 
     add_mail_parser(sub, _Parser)
     return p
@@ -73,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     except FormError as exc:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
+    warning = period_over(form, dt.date.today())
+    if warning and args.command != "new-year":
+        sys.stderr.write(warning + "\n")
     handler = {
         "form": _form,
         "templates": _templates,
@@ -80,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": _check,
         "samples": _samples,
         "mail": run_mail,
+        "new-year": _new_year,
     }[args.command]
     try:
         return handler(form, args)
@@ -181,4 +211,44 @@ def _samples(form, args) -> int:
 
     paths = write_samples(form, args.out)
     print(f"Đã tạo {len(paths)} tệp mẫu trong {args.out}/")
+    return EXIT_OK
+
+
+def _new_year(form, args) -> int:
+    from .newyear import plan_next_year, write_next_year
+
+    try:
+        plan = plan_next_year(form.path, args.out)
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi: {exc}\n")
+        return EXIT_USAGE
+    print(f"Cấu hình năm {form.year + 1}, từ {form.path}, sẽ được ghi vào {plan.target}:")
+    for c in plan.changes:
+        print(f"  {c.label}: {c.old} -> {c.new}")
+    print(
+        "Các phần khác giữ nguyên (tên cơ quan, danh sách đơn vị, địa bàn, nội dung hỗ trợ); "
+        "hãy mở tệp mới để kiểm tra lại nếu có thay đổi."
+    )
+    if plan.target.exists():
+        sys.stderr.write(
+            f"Lỗi: tệp {plan.target} đã có; chương trình không ghi đè. Xóa tệp đó hoặc chọn tên khác bằng --out.\n"
+        )
+        return EXIT_USAGE
+    if not args.yes:
+        if not sys.stdin.isatty():
+            sys.stderr.write("Chưa ghi gì: thêm --yes để ghi mà không cần hỏi.\n")
+            return EXIT_FINDINGS
+        answer = input("Ghi tệp cấu hình mới? (c/k): ").strip().casefold()
+        if answer not in ("c", "có", "co", "y", "yes"):
+            print("Chưa ghi gì.")
+            return EXIT_FINDINGS
+    try:
+        new = write_next_year(plan)
+    except FileExistsError:
+        sys.stderr.write(f"Lỗi: tệp {plan.target} đã có; chương trình không ghi đè.\n")
+        return EXIT_USAGE
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi: cấu hình mới không hợp lệ, chưa ghi: {exc}\n")
+        return EXIT_USAGE
+    print(f"Đã ghi {plan.target}. Tạo mẫu năm {new.year}: make templates CONFIG={plan.target}")
     return EXIT_OK

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import findings as fd
 from . import nearest
+from .comments import read_comments
 from .containers import Origin
 from .declare import declared_blocks
 from .findings import Finding
@@ -46,6 +47,7 @@ class Parsed:
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
     declared_empty: tuple[str, ...] = ()  # blocks the unit declared it has nothing to report for
     origin: Origin = field(default_factory=Origin)  # plain file, attachment or archive member
+    comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) -> unit's note
 
     @property
     def name(self) -> str:
@@ -94,8 +96,9 @@ def parse_bytes(
         p.is_report = exc.code not in NOT_REPORT_CODES
         p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))
         return p
-    del data
     p.format = book.format
+    p.comments = read_comments(data, book.format, wanted_sheets(form))
+    del data
     _Extractor(form, p, book).run()
     if p.unit_code:  # findings made before the unit was known
         p.findings = [replace(f, unit=p.unit_code) for f in p.findings]

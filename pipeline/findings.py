@@ -104,8 +104,19 @@ class Finding:
     def where(self) -> str:
         return where(self.sheet, self.cell)
 
+    @property
+    def title(self) -> str:
+        """The rule's Vietnamese title, what people see instead of the code."""
+        rule = RULES.get(self.code)
+        return rule.title if rule else self.code
+
+    @property
+    def label(self) -> str:
+        """Severity and title as shown before a message: "Lỗi – Số âm"."""
+        return f"{SEVERITY_VI.get(self.severity, self.severity)} – {self.title}"
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "where": self.where}
+        return {**asdict(self), "title": self.title, "where": self.where}
 
 
 def where(sheet: str, cell: str) -> str:

@@ -74,6 +74,8 @@ class Unit:
     kind: str
     region: str | None = None
     emails: tuple[str, ...] = ()  # addresses the unit sends from (lower case); [[units]] emails
+    contact: str = ""  # optional: who to call when the unit has sent nothing
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -613,6 +615,8 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
             u["kind"],
             str(u["region"]) if u.get("region") else None,
             _emails(u.get("emails")),
+            str(u.get("contact") or ""),
+            str(u.get("phone") or ""),
         )
         for u in units_raw
     )

@@ -39,6 +39,17 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def with_comments(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """The detail frame with a `comment` column: the unit's comment on each figure's cell."""
+    notes = {
+        (rec.parsed.name, sheet, cell): text
+        for rec in report.files
+        for (sheet, cell), text in rec.parsed.comments.items()
+    }
+    keys = zip(frame["file"], frame["sheet"], frame["cell"], strict=True) if len(frame) else []
+    return frame.assign(comment=[notes.get(k, "") for k in keys])
+
+
 def write_outputs(
     report: Report, outbox: Path, lock_wait: float = 30.0, lap: Callable[[str], None] | None = None
 ) -> None:
@@ -57,7 +68,7 @@ def write_outputs(
         try:
             csv_path = detail_csv_path(outbox, form.year)
             with atomic_path(csv_path) as tmp:
-                csv_safe(report.detail.long(form)).to_csv(
+                csv_safe(with_comments(report.detail.long(form), report)).to_csv(
                     tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC
                 )
             manifest = {

@@ -122,6 +122,20 @@ class UnitStatus:
     def status_vi(self) -> str:
         return UNIT_STATUS_VI[self.status]
 
+    def contact(self, form: Form) -> tuple[str, str]:
+        """Who to call about this unit: (person, phone).
+
+        The preparer and phone written in the unit's newest file that has them (a rejected
+        file too); for a unit that sent nothing usable, the contact in the configuration."""
+        for rec in self.files:
+            info = rec.parsed.info_row or {}
+            if info.get("preparer") or info.get("phone"):
+                return str(info.get("preparer") or ""), str(info.get("phone") or "")
+        unit = form.units_by_code.get(self.code)
+        if unit and (unit.contact or unit.phone):
+            return unit.contact, unit.phone
+        return "", ""
+
     @property
     def timeliness_vi(self) -> str:
         if self.on_time is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .findings import ERROR, SEVERITY_VI, show
+from .findings import ERROR, show
 from .inbox import NOT_READ
 from .safetext import for_terminal
 from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
@@ -46,6 +46,9 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         _say(f"Cần đôn đốc ({len(chase)}):")
         for u in chase:
             extra = f" - {u.note}" if u.note else ""
+            person, phone = u.contact(form)
+            call = ", ".join(x for x in (person, phone) if x)
+            extra += f" (liên hệ: {call})" if call else ""
             _say(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
     t = report.totals
     rb = form.blocks["results"]
@@ -62,7 +65,7 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     if found:
         _say(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
         for f in found[:max_findings]:
-            _say(f"  [{SEVERITY_VI[f.severity]}] {f.file}: {f.message}")
+            _say(f"  [{f.label}] {f.file}: {f.message}")
         if len(found) > max_findings:
             _say(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
     out = report.outputs
@@ -96,4 +99,4 @@ def print_check(parsed: list[Parsed]) -> None:
         unit = f" [đơn vị {p.unit_code}]" if p.unit_code else ""
         _say(f"{p.name}{unit}: {verdict}")
         for f in p.findings:
-            _say(f"  [{SEVERITY_VI[f.severity]}] {f.message}")
+            _say(f"  [{f.label}] {f.message}")

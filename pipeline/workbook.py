@@ -19,7 +19,7 @@ from .aggregate import measure_keys, totals_by, with_row_totals
 from .findings import SEVERITY_VI, WARNING
 from .form import Block, Form, col_letter
 from .official import NUM, Column, Styles, bieu, page_setup, text_height
-from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
+from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED, UnitStatus
 from .template import PINNED_TIME
 from .yoy import write_yoy
 
@@ -93,8 +93,9 @@ def write_workbook(report: Report, path: Path) -> None:
     sheets = {
         key: wb.add_worksheet(name) for key, name in SHEETS.items() if key != "yoy" or report.history.years
     }
+    notes = _row_notes(report)
     refs = {
-        key: _detail_sheet(sheets[key], st, form, block, report.detail.blocks[key])
+        key: _detail_sheet(sheets[key], st, form, block, report.detail.blocks[key], notes)
         for key, block in form.blocks.items()
     }
     status_ref = _status_sheet(sheets["status"], st, report)
@@ -118,7 +119,27 @@ def write_workbook(report: Report, path: Path) -> None:
 
 
 # ----- detail -------------------------------------------------------------------------------
-def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd.DataFrame) -> DetailRef:
+def _row_notes(report: Report) -> dict[tuple[str, str, int], str]:
+    """The units' cell comments by (file, sheet, row): "E8: text" lines, in column order."""
+    notes: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
+    for rec in report.files:
+        for (sheet, cell), text in rec.parsed.comments.items():
+            row = int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            notes.setdefault((rec.parsed.name, sheet, row), []).append((cell, text))
+    return {
+        key: "\n".join(f"{cell}: {text}" for cell, text in sorted(items, key=lambda i: (len(i[0]), i[0])))
+        for key, items in notes.items()
+    }
+
+
+def _detail_sheet(
+    ws: Worksheet,
+    st: Styles,
+    form: Form,
+    block: Block,
+    frame: pd.DataFrame,
+    notes: dict[tuple[str, str, int], str],
+) -> DetailRef:
     frame = with_row_totals(frame, block)
     names = {kf.key: {i.code: i.name for i in form.items(kf.key)} for kf in block.key_fields}
     kinds = {k.code: k.name for k in form.unit_kinds}
@@ -138,6 +159,7 @@ def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd
     for t in block.totals:
         cols.append((t.key, f"{t.label} ({t.unit})", 16))
     cols.append(("cells", "Ô nguồn", 12))
+    cols.append(("comments", "Ghi chú của đơn vị trong tệp", 40))
     letters = {key: col_letter(i) for i, (key, _, _) in enumerate(cols)}
     ws.write_string(0, 0, f"CHI TIẾT {block.title} - NĂM {form.year}", st.h2)
     ws.write_string(
@@ -157,7 +179,8 @@ def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd
     for n, rec in enumerate(frame.itertuples(index=False)):
         r = DETAIL_FIRST_ROW + n
         d = rec._asdict()
-        texts = [(d["unit_name"], widths["unit_name"]), (d["file"], widths["file"])]
+        note = notes.get((d["file"], block.sheet, int(d["row"])), "")
+        texts = [(d["unit_name"], widths["unit_name"]), (d["file"], widths["file"]), (note, 40)]
         texts += [(names[k].get(d[k], ""), widths[f"{k}_name"]) for k in names]
         ws.set_row(r, max(text_height(t, w) for t, w in texts))
         for i, (key, _, _) in enumerate(cols):
@@ -169,6 +192,8 @@ def _detail_sheet(ws: Worksheet, st: Styles, form: Form, block: Block, frame: pd
                 ws.write_string(r, i, names[key[:-5]].get(d[key[:-5]], str(d[key[:-5]])), st.cell)
             elif key == "cells":
                 ws.write_string(r, i, f"{first_m}{d['row']}:{last_m}{d['row']}", st.cell_center)
+            elif key == "comments":
+                ws.write_string(r, i, note, st.cell)
             elif key == "row":
                 ws.write_number(r, i, int(d["row"]), st.cell_center)
             elif key in measure_set:
@@ -382,7 +407,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("Tình trạng", 16),
         ("Tệp được tính", 34),
         ("Số tệp đã gửi", 9),
-        ("Người lập biểu", 20),
+        ("Người lập biểu / liên hệ", 20),
         ("Điện thoại", 14),
         ("Hoạt động truyền thông", 12),
         ("Ghi chú", 60),
@@ -392,7 +417,9 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         st,
         f"TÌNH TRẠNG NỘP BÁO CÁO NĂM {form.year}",
         f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}. Bản mới nhất và đúng hạn tính theo thời điểm "
-        "nhận thư (tệp gửi qua thư) hoặc theo ngày báo cáo ghi trong tệp (tệp lưu tay); cột Ghi chú ghi căn cứ.",
+        "nhận thư (tệp gửi qua thư) hoặc theo ngày báo cáo ghi trong tệp (tệp lưu tay); cột Ghi chú ghi căn cứ. "
+        "Người lập biểu và điện thoại: theo tệp mới nhất đơn vị đã gửi (kể cả tệp bị từ chối); "
+        "đơn vị chưa gửi: người liên hệ trong cấu hình (nếu có).",
         header,
     )
     info = report.detail.info.set_index("unit_code") if not report.detail.info.empty else None
@@ -413,14 +440,16 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ws.write_string(r, 7, u.status_vi, fmt)
         ws.write_string(r, 8, u.file.parsed.name if u.file else "", st.cell)
         ws.write_number(r, 9, len(u.files), st.cell_center)
-        ws.write_string(r, 10, str(row_info["preparer"] or "") if row_info is not None else "", st.cell)
-        ws.write_string(r, 11, str(row_info["phone"] or "") if row_info is not None else "", st.cell)
+        person, phone = u.contact(form)
+        ws.write_string(r, 10, person, st.cell)
+        ws.write_string(r, 11, phone, st.cell)
         acts = row_info["activities"] if row_info is not None else None
         if acts is None or acts is pd.NA:
             ws.write_blank(r, 12, None, st.num)
         else:
             ws.write_number(r, 12, int(acts), st.num)
         note = "; ".join(t for t in (f"Căn cứ: {u.rule_vi}" if u.rule else "", u.note) if t)
+        note = "\n".join(x for x in (note, _info_notes(form, u)) if x)
         ws.write_string(r, 13, note, st.cell)
         ws.set_row(
             r,
@@ -436,6 +465,16 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     return DetailRef(ws.name, {"unit_kind": "D", "activities": "M"}, r0 + 1, last)
 
 
+def _info_notes(form: Form, u: UnitStatus) -> str:
+    """The unit's comments on the cells of its information sheet (file that counts, else newest)."""
+    rec = u.file or (u.files[0] if u.files else None)
+    if rec is None:
+        return ""
+    sheet = form.sheets["info"]
+    notes = [f"{cell}: {text}" for (s, cell), text in rec.parsed.comments.items() if s == sheet]
+    return ("Ghi chú trong tệp: " + "; ".join(notes)) if notes else ""
+
+
 def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
     header = [
         ("STT", 6),
@@ -444,9 +483,10 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ("Trang", 12),
         ("Ô", 8),
         ("Mức độ", 10),
-        ("Mã lỗi", 22),
+        ("Loại", 26),
         ("Giá trị", 18),
         ("Nội dung", 90),
+        ("Ghi chú của đơn vị ở ô này", 40),
     ]
     r0 = _table(
         ws,
@@ -456,15 +496,28 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         header,
     )
     found = report.findings
+    comments = {rec.parsed.name: rec.parsed.comments for rec in report.files}
     for n, f in enumerate(found):
         r = r0 + n
         fmt = st.warn if f.severity == WARNING else st.bad
         ws.write_number(r, 0, n + 1, st.cell_center)
         for c, v in enumerate(
-            [f.file, f.unit, f.sheet, f.cell, SEVERITY_VI[f.severity], f.code, f.value, f.message], start=1
+            [
+                f.file,
+                f.unit,
+                f.sheet,
+                f.cell,
+                SEVERITY_VI[f.severity],
+                f.title,
+                f.value,
+                f.message,
+                comments.get(f.file, {}).get((f.sheet, f.cell), ""),
+            ],
+            start=1,
         ):
             ws.write_string(r, c, v, fmt if c == 5 else st.cell)
-        ws.set_row(r, max(text_height(f.message, 90), text_height(f.file, 30)))
+        note = comments.get(f.file, {}).get((f.sheet, f.cell), "")
+        ws.set_row(r, max(text_height(f.message, 90), text_height(f.file, 30), text_height(note, 40)))
     if found:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
     else:

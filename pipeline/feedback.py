@@ -1,35 +1,39 @@
-"""Feedback workbooks to email back: the findings in plain Vietnamese, then a copy of the
-unit's own sheets (their values, cell for cell) with every cell in question highlighted
-and commented.
+"""Feedback workbooks to email back: the unit's own file, annotated.
 
-Only files with findings get one. The copy is made from the values python-calamine reads
-(so it is fast, and any format calamine reads can be copied) and written with XlsxWriter;
-every text is written as text. The inbox file is only read, never modified.
+The first sheet lists the findings in plain Vietnamese, each with a link to its cell; the
+sheets after it are the unit's own (see `feedback_source.py` for how each format gets
+there), with every cell in question coloured (red: error, yellow: warning) and commented.
+Only the file that counts for a unit, and the unit's newest file when it was rejected, get
+one: a file superseded by a correction gets none. The inbox file is only read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
-import unicodedata
+import re
+import zipfile
 from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import python_calamine as pc
-import xlsxwriter
-from xlsxwriter.workbook import Workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from .atomic import atomic_path
-from .extract import Parsed
-from .findings import ERROR, SEVERITY_VI, Finding
-from .form import Form, col_index
-from .intake import stored_bytes
-from .official import FONT, NUM, text_height
+from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
+from .findings import ERROR, SEVERITY_VI, WARNING, Finding
+from .form import Form
+from .official import FONT, text_height
 from .paths import feedback_path
-from .submissions import FILE_STATUS_VI, FileRecord
+from .submissions import FILE_STATUS_VI, REJECTED, FileRecord
 from .template import PINNED_TIME
 from .workers import start_worker, worker_form
 
@@ -37,8 +41,8 @@ if TYPE_CHECKING:
     from .consolidate import Report
 
 SHEET = "Phản hồi"
-RED = "#FFC7CE"
-YELLOW = "#FFEB9C"
+_FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C"}  # red for errors, yellow for warnings
+_CELL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 
 
 PARALLEL_FROM = 8  # feedback files; fewer are written in the main process
@@ -53,8 +57,7 @@ class FeedbackWriter:
         self.form = report.form
         self.jobs = [
             (rec, feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name))
-            for rec in report.files
-            if rec.parsed.findings and rec.parsed.is_report
+            for rec in feedback_records(report)
         ]
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[None]] = []
@@ -100,160 +103,144 @@ def _write_one(form: Form, rec: FileRecord, path: Path) -> None:
         feedback_workbook(form, rec, tmp)
 
 
+def feedback_records(report: Report) -> list[FileRecord]:
+    """The files that get a feedback workbook: each unit's file that counts and its newest
+    file when rejected (if they have findings); a report of a unit outside the registry
+    always (it cannot be matched with a correction)."""
+    chosen: set[int] = set()
+    for us in report.units:
+        if us.file is not None:
+            chosen.add(id(us.file))
+        if us.files and us.files[0].status == REJECTED:
+            chosen.add(id(us.files[0]))
+    known = report.form.units_by_code
+    return [
+        rec
+        for rec in report.files
+        if rec.parsed.findings
+        and rec.parsed.is_report
+        and (id(rec) in chosen or rec.parsed.unit_code not in known)
+    ]
+
+
 def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:
+    """Write the feedback workbook of one file to `out` (an .xlsx file)."""
+    wb, how = unit_workbook(form, rec.parsed)
+    marked = _mark_cells(wb, rec.parsed.findings, form.agencies.get("department_short") or "Sở")
+    if SHEET in wb.sheetnames:  # an earlier feedback sent back as the report: ours, replaced
+        wb.remove(wb[SHEET])
+    ws = wb.create_sheet(SHEET, 0)
+    _findings_sheet(ws, form, rec, how, marked)
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = other is ws
+    wb.active = 0
+    if wb.views:
+        wb.views[0].firstSheet = 0
+    wb.properties.title = f"Phản hồi báo cáo năm {form.year}"
+    out.write_bytes(_saved(wb))
+
+
+def _findings_sheet(
+    ws: Worksheet, form: Form, rec: FileRecord, how: str, marked: set[tuple[str, str]]
+) -> None:
     p = rec.parsed
-    wb = xlsxwriter.Workbook(
-        str(out), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    )
-    wb.set_properties({"title": f"Phản hồi báo cáo năm {form.year}", "created": PINNED_TIME})
-    base = {"font_name": FONT, "font_size": 12, "valign": "top"}
-    title = wb.add_format({**base, "bold": True, "font_size": 14})
-    plain = wb.add_format(base)
-    head = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
-    cell = wb.add_format({**base, "border": 1, "text_wrap": True})
-    sev = {
-        ERROR: wb.add_format({**base, "border": 1, "bg_color": RED}),
-        "warning": wb.add_format({**base, "border": 1, "bg_color": YELLOW}),
-    }
-    ws = wb.add_worksheet(SHEET)
     unit = form.units_by_code.get(p.unit_code or "")
-    ws.write_string(0, 0, f"PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO NĂM {form.year}", title)
+    base = Font(name=FONT, size=12)
+    put(ws.cell(1, 1), f"PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO NĂM {form.year}")
+    ws.cell(1, 1).font = Font(name=FONT, size=14, bold=True)
     lines = [
         f"Đơn vị: {unit.name if unit else (p.unit_code or 'không xác định')}",
         f"Tệp: {p.name}",
         f"Kết quả: {FILE_STATUS_VI[rec.status]}"
         + (f" ({rec.note})" if rec.note else "")
         + f". {rec.errors} lỗi, {rec.warnings} cảnh báo.",
-        "Lỗi phải sửa rồi gửi lại tệp; cảnh báo đề nghị kiểm tra lại. Các ô có vấn đề được tô màu "
-        "và có ghi chú trong bản sao các trang của tệp, ở sau trang này.",
+        "Lỗi phải sửa rồi gửi lại tệp; cảnh báo đề nghị kiểm tra lại. Bấm vào ô ở cột «Ô» để đến ô cần sửa.",
+        HOW_VI[how],
     ]
-    for i, text in enumerate(lines):
-        ws.write_string(1 + i, 0, text, plain)
-    r0 = 2 + len(lines)
-    widths = (6, 10, 14, 8, 20, 100)
-    for j, (label, width) in enumerate(
-        zip(("STT", "Mức độ", "Trang", "Ô", "Giá trị", "Nội dung cần sửa"), widths, strict=True)
-    ):
-        ws.write_string(r0, j, label, head)
-        ws.set_column(j, j, width)
-    for i, f in enumerate(p.findings):
-        r = r0 + 1 + i
-        ws.write_number(r, 0, i + 1, cell)
-        ws.write_string(r, 1, SEVERITY_VI[f.severity], sev.get(f.severity, cell))
-        for j, text in enumerate((f.sheet, f.cell, f.value, f.message), start=2):
-            ws.write_string(r, j, text, cell)
-        ws.set_row(r, text_height(f.message, 100))
-    ws.activate()
-    _print(ws)
-    if p.format:  # the file passed the safety checks and was read: copy its form sheets
-        sheets = [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
-        _copy_sheets(wb, p, form, sheets)
-    wb.close()
+    for i, text in enumerate(lines, start=2):
+        put(ws.cell(i, 1), text)
+        ws.cell(i, 1).font = base
+    r0 = 2 + len(lines) + 1
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header = ("STT", "Mức độ", "Loại", "Trang", "Ô", "Giá trị", "Nội dung cần sửa")
+    widths = (6, 10, 24, 14, 8, 18, 90)
+    for j, (label, width) in enumerate(zip(header, widths, strict=True), start=1):
+        c = ws.cell(r0, j)
+        put(c, label)
+        c.font = Font(name=FONT, size=12, bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+        c.border = border
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(j)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, f in enumerate(p.findings, start=1):
+        r = r0 + i
+        values = (i, SEVERITY_VI[f.severity], f.title, f.sheet, f.cell, f.value, f.message)
+        for j, v in enumerate(values, start=1):
+            c = ws.cell(r, j)
+            put(c, v)
+            c.font, c.border, c.alignment = base, border, wrap
+        ws.cell(r, 2).fill = PatternFill("solid", fgColor=_FILL[f.severity])
+        if (f.sheet, f.cell) in marked:
+            link = ws.cell(r, 5)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quoted(f.sheet)}!{f.cell}")
+            link.font = Font(name=FONT, size=12, color="0563C1", underline="single")
+        ws.row_dimensions[r].height = text_height(f.message, 90) * 0.95
+    ws.freeze_panes = ws.cell(r0 + 1, 1)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _copy_sheets(wb: Workbook, p: Parsed, form: Form, sheets: list[str]) -> None:
-    """Copy the values of the unit's form sheets (only those the reader checked against the
-    limits); mark and comment the cells in question."""
-    try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(stored_bytes(p, form.limits)))
-    except Exception:  # noqa: BLE001 - an unreadable file gets the findings sheet alone
-        return
+def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[str, str]]:
+    """Colour and comment every cell a finding names; return the (sheet, cell) marked."""
     marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for f in p.findings:
+    for f in found:
         if f.sheet and f.cell:
             marks[(f.sheet, f.cell)].append(f)
-    base = {"font_name": FONT, "font_size": 11}
-    fmt = {
-        "text": wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"}),
-        "num": wb.add_format({**base, "border": 1, "num_format": NUM}),
-        "date": wb.add_format({**base, "border": 1, "num_format": "dd/mm/yyyy"}),
-    }
-    marked = {
-        (kind, sev): wb.add_format(
-            {
-                **base,
-                "border": 2,
-                "bg_color": RED if sev == ERROR else YELLOW,
-                **({"num_format": NUM} if kind == "num" else {}),
-            }
-        )
-        for kind in ("text", "num", "date")
-        for sev in (ERROR, "warning")
-    }
-    try:
-        wanted = {unicodedata.normalize("NFC", s).casefold() for s in sheets}
-        for meta in book.sheets_metadata:
-            name = unicodedata.normalize("NFC", meta.name)
-            if name.casefold() not in wanted:
-                continue
-            try:
-                rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            except Exception:  # noqa: BLE001 - a sheet that cannot be read is left out of the copy
-                continue
-            ws = wb.add_worksheet(_sheet_name(wb, name))
-            widths: dict[int, int] = {}
-            for r, row in enumerate(rows):
-                for c, value in enumerate(row):
-                    if value == "" or value is None:
-                        continue
-                    _write(ws, r, c, value, fmt, None)
-                    if r >= 3:  # the first rows hold titles that span many columns
-                        widths[c] = max(widths.get(c, 0), min(len(str(value)), 24))
-            for (sheet, ref), items in marks.items():
-                if sheet != name:
-                    continue
-                r, c = _rc(ref)
-                severity = ERROR if any(f.severity == ERROR for f in items) else "warning"
-                value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                _write(ws, r, c, value, None, lambda k, s=severity: marked[(k, s)])
-                note = "\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in items)
-                ws.write_comment(r, c, note[:2000], {"author": "Sở LĐTBXH", "x_scale": 2.5, "y_scale": 2.5})
-            for c, w in widths.items():
-                ws.set_column(c, c, max(8, w + 2))
-            _print(ws)
-    finally:
-        book.close()
+    done: set[tuple[str, str]] = set()
+    for (sheet, ref), items in marks.items():
+        ws = sheet_named(wb, sheet)
+        if ws is None or not _CELL.fullmatch(ref):
+            continue
+        cell = ws[ref]
+        if isinstance(cell, MergedCell):  # the top-left cell of its range holds value and comment
+            cell = next(ws.cell(m.min_row, m.min_col) for m in ws.merged_cells.ranges if ref in m)
+        severity = ERROR if any(f.severity == ERROR for f in items) else WARNING
+        cell.fill = PatternFill("solid", fgColor=_FILL[severity])
+        note = "\n".join(f"[{f.label}] {f.message}" for f in items)
+        if cell.comment is not None and cell.comment.author != author:  # the unit's own note stays
+            note = f"{note}\n--- Ghi chú của đơn vị: {cell.comment.text}"
+        comment = Comment(note[:2000], author)
+        comment.width, comment.height = 420, 60 + 18 * _lines(note)
+        cell.comment = comment
+        done.add((sheet, ref))
+    return done
 
 
-def _print(ws: Any) -> None:
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+def _lines(text: str) -> int:
+    return sum(max(1, -(-len(part) // 60)) for part in text.split("\n"))
 
 
-def _write(ws: Any, r: int, c: int, value: Any, fmt: dict | None, pick: Any) -> str:
-    if isinstance(value, bool):
-        kind = "text"
-        f = pick(kind) if pick else fmt[kind]
-        ws.write_boolean(r, c, value, f)
-    elif isinstance(value, int | float):
-        kind = "num"
-        ws.write_number(r, c, value, pick(kind) if pick else fmt[kind])
-    elif isinstance(value, dt.datetime | dt.date):
-        kind = "date"
-        d = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-        ws.write_datetime(r, c, d, pick(kind) if pick else fmt[kind])
-    elif value == "" or value is None:
-        kind = "text"
-        ws.write_blank(r, c, None, pick(kind) if pick else fmt[kind])
-    else:
-        kind = "text"
-        ws.write_string(r, c, str(value), pick(kind) if pick else fmt[kind])
-    return kind
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
 
 
-def _rc(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip("0123456789")
-    return int(ref[len(letters) :]) - 1, col_index(letters)
-
-
-def _sheet_name(wb: Workbook, name: str) -> str:
-    """A valid, unique sheet name (a file from the wild may use names XlsxWriter refuses)."""
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")[:31] or "Trang"
-    existing = {s.name.casefold() for s in wb.worksheets()}
-    candidate, n = clean, 2
-    while candidate.casefold() in existing:
-        suffix = f" ({n})"
-        candidate = clean[: 31 - len(suffix)] + suffix
-        n += 1
-    return candidate
+def _saved(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes; the same workbook always gives the same bytes (pinned
+    times in the properties and in the zip entries)."""
+    wb.properties.created = wb.properties.modified = PINNED_TIME
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # openpyxl's save() without its "modified = now"
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, PINNED_TIME.timetuple()[:6]),
+                src.read(info.filename),
+                zipfile.ZIP_DEFLATED,
+            )
+    return out.getvalue()

@@ -48,8 +48,9 @@ def test_feedback_workbook_lists_and_marks_the_cells(form, make_file, tmp_path):
     wb = openpyxl.load_workbook(fb[0])
     assert wb.sheetnames[0] == SHEET
     listed = [row for row in wb[SHEET].iter_rows(values_only=True) if row and row[0] == 1]
-    assert listed and listed[0][2] == finding.sheet and listed[0][3] == finding.cell
-    assert "lớn hơn tổng số trẻ em" in listed[0][5]
+    assert listed and listed[0][3] == finding.sheet and listed[0][4] == finding.cell
+    assert listed[0][2] == finding.title  # the rule's Vietnamese title, not its code
+    assert "lớn hơn tổng số trẻ em" in listed[0][6]
     cell = wb[finding.sheet][finding.cell]
     assert cell.comment is not None and finding.message in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")

@@ -30,6 +30,7 @@ import pytest
 from pipeline import reader
 from pipeline.consolidate import Report, check_files, run
 from pipeline.extract import Parsed, parse_file
+from pipeline.feedback import feedback_records, feedback_workbook
 from pipeline.filler import fill
 from pipeline.findings import RULES, Finding, where
 from pipeline.form import Form
@@ -319,14 +320,15 @@ def hostile_run(
     for i, code in enumerate(GOOD_UNITS):
         path, data = make_file(code, seed=7, name=f"tot-{i}-{code}.xlsx")
         good[path.relative_to(inbox).as_posix()] = data
-    # the same file name in two mail folders, both rejected (each needs its own feedback)
+    # the same file name in two mail folders, both rejected, for a unit outside the registry
+    # (they cannot be told apart as a file and its correction: each needs its own feedback)
     for folder in ("thu-1", "thu-2"):
         make_file(
             nasty.BAD,
             seed=3,
             folder=inbox / folder,
             name="bao-cao.xlsx",
-            mutate=lambda d, f=folder: d["info"].update(preparer=None, phone=f),
+            mutate=lambda d, f=folder: d["info"].update(unit_code="999", phone=f),
         )
     base = dt.datetime(form.year, 11, 25).timestamp()
     for n, p in enumerate(sorted(inbox.rglob("*"))):
@@ -407,14 +409,24 @@ def test_run_keeps_text_from_files_inert_in_the_workbook(hostile_run: HostileRun
     assert SHEETS["findings"] in seen["=1+1"]
 
 
-def test_run_keeps_text_inert_in_feedback_workbooks(hostile_run: HostileRun) -> None:
-    """The findings sheet holds no formula; a unit's text stays text in its copied sheets."""
+def test_run_keeps_text_inert_in_feedback_workbooks(hostile_run: HostileRun, tmp_path: Path) -> None:
+    """The findings sheet holds no formula; a unit's text stays text in its copied sheets.
+
+    Besides the feedback files of the run, the file with "=1+1" typed in a number cell gets
+    one written here (in the run it is superseded by the unit's newer files)."""
     h = hostile_run
     found = 0
-    for path in feedback_dir(h.outbox, h.form.year).glob("*.xlsx"):
+    typed = [rec for rec in h.report.files if any(f.value == "=1+1" for f in rec.parsed.findings)]
+    assert typed
+    extra = []
+    for i, rec in enumerate(typed):
+        extra.append(tmp_path / f"extra-{i}.xlsx")
+        feedback_workbook(h.form, rec, extra[-1])
+    for path in [*feedback_dir(h.outbox, h.form.year).glob("*.xlsx"), *extra]:
         wb = openpyxl.load_workbook(path)
         for ws in wb.worksheets:
-            assert not ws._hyperlinks, (path.name, ws.title)
+            # links only inside the workbook (findings -> cells), never to the outside
+            assert all(link.location and not link.target for link in ws._hyperlinks), (path.name, ws.title)
             for row in ws.iter_rows():
                 for c in row:
                     if ws.title == "Phản hồi":
@@ -459,9 +471,8 @@ def test_run_output_names_are_not_steered_by_file_contents(hostile_run: HostileR
 def test_run_writes_one_feedback_workbook_per_file_with_findings(hostile_run: HostileRun) -> None:
     """Two mail folders holding the same file name must not share (overwrite) one feedback file."""
     h = hostile_run
-    with_findings = [
-        rec.parsed.name for rec in h.report.files if rec.parsed.findings and rec.parsed.is_report
-    ]
+    with_findings = [rec.parsed.name for rec in feedback_records(h.report)]
+    assert sum(n.endswith("bao-cao.xlsx") for n in with_findings) == 2
     written = sorted(feedback_dir(h.outbox, h.form.year).glob("*.xlsx"))
     assert len(written) == len(with_findings), (
         f"{len(with_findings)} files with findings, {len(written)} feedback workbooks; "

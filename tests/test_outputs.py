@@ -139,4 +139,4 @@ def test_feedback_files_same_from_workers_and_from_main_process(form, make_file,
     for a, b in zip(files1, files2, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
         listed = [r for r in openpyxl.load_workbook(a)["Phản hồi"].iter_rows(values_only=True) if r[0] == 1]
-        assert listed and listed[0][4] is not None  # the first finding, with the value found
+        assert listed and listed[0][5] is not None  # the first finding, with the value found

@@ -110,6 +110,12 @@ def test_feedback_is_the_units_own_file_with_everything_kept(form, make_file, tm
             str(v.sqref) for v in b.data_validations.dataValidation
         ]
         assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
+        assert [(str(cf.sqref), [r.formula for r in cf.rules]) for cf in a.conditional_formatting] == [
+            (str(cf.sqref), [r.formula for r in cf.rules]) for cf in b.conditional_formatting
+        ]
+        assert [(v.errorStyle, v.formula1) for v in a.data_validations.dataValidation] == [
+            (v.errorStyle, v.formula1) for v in b.data_validations.dataValidation
+        ]
         cells_a = {(c.coordinate, c.value, c.number_format) for row in a.iter_rows() for c in row}
         cells_b = {(c.coordinate, c.value, c.number_format) for row in b.iter_rows() for c in row}
         assert cells_a == cells_b, name

@@ -268,6 +268,7 @@ def _block_sheet(
                     {
                         "validate": "list",
                         "source": f"={LIST_NAMES[kf.key]}",
+                        "error_type": "warning",  # a close name is read as the listed one
                         "error_title": "Giá trị không có trong danh sách",
                         "error_message": f"Chọn {kf.label.lower()} từ danh sách.",
                     },

@@ -215,3 +215,25 @@ def test_each_violation_shows_in_the_check_cells(v: Violation, layout, filled, f
     # the pipeline reports the same rule for the same file
     (parsed,) = check_files(form, [filled[v.id]])
     assert v.code in {f.code for f in parsed.findings}, (v.id, [f.code for f in parsed.findings])
+
+
+def test_template_colours_and_warns_for_every_rule(form, template_dir):
+    """Each rule of the catalogue colours the cells it points at; number cells warn, not stop."""
+    for code in (DEPARTMENT, DISTRICT):
+        wb = openpyxl.load_workbook(template_for(template_dir, form, code))
+        unit = form.units_by_code[code]
+        for block in form.blocks.values():
+            ws = wb[block.sheet]
+            rows = form.rows_for(block, unit)
+            free = any(kf.key not in rows[0].fixed for kf in block.key_fields)
+            ranges = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
+            columns = {kf.key: kf.column for kf in block.key_fields}
+            columns.update({m.key: block.measure_column(m.key) for m in block.measures})
+            for rule in block_rules(form, block, free_keys=free):
+                if rule.kind == "own_region":
+                    continue
+                col = columns[rule.field]
+                rng = f"{col}{rows[0].row}:{col}{rows[-1].row}"
+                assert rng in ranges, (code, block.key, rule)
+            dvs = [dv for dv in ws.data_validations.dataValidation if dv.type == "custom"]
+            assert len(dvs) == len(block.measures) and all(dv.errorStyle == "warning" for dv in dvs)

@@ -227,7 +227,7 @@ class CheckLayout:
     declare_label: str = "Không có số liệu để báo cáo ở trang này: chọn «x» ở ô bên cạnh"
     declare_mark: str = "x"
     gap_columns: int = 1
-    overview_row: int = 17
+    overview_row: int = 19
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .atomic import atomic_path
-from .form import META_KEYS, Block, Form, SheetChecks, Unit, col_index, col_letter, meta_cell
+from .form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, col_index, col_letter, meta_cell
 from .livechecks import CheckStyles, write_block_checks, write_info_checks, write_overview
 from .names import template_name
 from .official import FONT, NUM
@@ -138,7 +138,20 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> Workshee
         ),
         (st.text, "7. Các dòng tổng cộng tự tính; không cần điền."),
         (st.text, "8. Lưu tệp dưới dạng Excel (.xlsx) và gửi qua thư điện tử; không đặt mật khẩu."),
+        (
+            st.text,
+            f"9. Trang nào đơn vị không có số liệu để báo cáo: chọn «{form.checks.declare_mark}» ở ô "
+            f"{form.declare_cell(next(iter(form.blocks.values())))} của trang đó. Trang để trống mà không "
+            "đánh dấu là báo cáo trống và sẽ bị trả lại.",
+        ),
+        (
+            st.text,
+            "10. Cột «Kiểm tra» bên phải mỗi trang và mục «Kiểm tra trước khi gửi» dưới đây tự cập nhật.",
+        ),
+        (st.text, "11. Ô có lỗi được tô màu. Hãy sửa cho đến khi tất cả đều «Đạt» rồi mới gửi."),
     ]
+    if len(lines) + 1 >= form.checks.overview_row:
+        raise FormError(f"checks.overview_row = {form.checks.overview_row} trùng với phần hướng dẫn")
     for i, (fmt, text) in enumerate(lines):
         ws.write_string(i + 1, 1, text, fmt)
     _print_setup(ws, landscape=False)
@@ -202,6 +215,7 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckSty
             )
     checks = write_info_checks(ws, form, cst)
     _print_setup(ws, landscape=False)
+    ws.print_area(0, 0, form.info_fields[-1].row - 1, col_index(form.info_fields[0].column))  # not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks
 
@@ -287,6 +301,7 @@ def _block_sheet(
     ws.freeze_panes(block.first_row - 1, first_m)
     ws.repeat_rows(head, block.first_row - 2)
     _print_setup(ws, landscape=True)
+    ws.print_area(0, 0, total_row - 1, col_index(last_col))  # the form as before, not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks
 

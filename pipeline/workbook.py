@@ -402,7 +402,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("Đơn vị", 32),
         ("Loại đơn vị", 32),
         ("Đã gửi", 9),
-        ("Ngày báo cáo", 13),
+        ("Ngày nộp", 13),
         ("Đúng hạn", 11),
         ("Tình trạng", 16),
         ("Tệp được tính", 34),
@@ -417,7 +417,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         st,
         f"TÌNH TRẠNG NỘP BÁO CÁO NĂM {form.year}",
         f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}. Bản mới nhất và đúng hạn tính theo thời điểm "
-        "nhận thư (tệp gửi qua thư) hoặc theo ngày báo cáo ghi trong tệp (tệp lưu tay); cột Ghi chú ghi căn cứ. "
+        "nhận thư (tệp gửi qua thư) hoặc theo ngày báo cáo ghi trong tệp (tệp lưu tay); cột Ghi chú ghi căn cứ, "
+        "cột Ngày nộp ghi ngày theo căn cứ đó. "
         "Người lập biểu và điện thoại: theo tệp mới nhất đơn vị đã gửi (kể cả tệp bị từ chối); "
         "đơn vị chưa gửi: người liên hệ trong cấu hình (nếu có).",
         header,

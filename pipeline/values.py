@@ -39,6 +39,21 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and clean_text(value) == "")
 
 
+SIGNIFICANT_DIGITS = 15  # what Excel and LibreOffice keep and show of a number
+
+
+def whole_number(value: float) -> int | None:
+    """The whole number a float is, as a spreadsheet shows it; None if it has a fraction.
+
+    Excel and LibreOffice keep and display 15 significant digits (IEEE 754 doubles; Excel's
+    "Precision as displayed" limits), so a formula such as =D8*150000*1.1 that stores
+    28215000.000000004 shows, sums and prints as 28215000; 1.5 stays a fraction."""
+    if value.is_integer():
+        return int(value)
+    shown = float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return int(shown) if shown.is_integer() else None
+
+
 def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
     """Parse a count or an amount of money. Returns (value, problem, was_text).
 
@@ -55,13 +70,13 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None, ("NUMBER_INVALID", "không phải số; hãy gõ số"), False
-        if not value.is_integer():
+        number = whole_number(value)
+        if number is None:
             return (
                 None,
                 ("NUMBER_NOT_INTEGER", "không phải số nguyên; người, lượt và tiền phải là số nguyên"),
                 False,
             )
-        number = int(value)
     elif isinstance(value, int):
         number = value
     else:

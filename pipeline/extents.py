@@ -1,10 +1,10 @@
-"""How far the sheets of an .ods, .xls or .xlsb file reach, found without building any grid.
+"""How far the sheets of an .xls or .xlsb file reach, found without building any grid.
 
 python-calamine reads a sheet into a dense grid, and reads every sheet of an .ods or .xls
 file as soon as it opens it, so a file of a few kilobytes that repeats a value over ninety
 thousand rows (.ods) or holds one cell at IV65536 (.xls) would cost gigabytes of memory.
 The reader compares what these functions return with the form's limits before calamine
-sees the file (.xlsx sheets are checked by the reader's own scan of their XML).
+sees the file (.xlsx and .ods sheets are measured by parsing their XML: cellfacts_xlsx.py, cellfacts_ods.py).
 
 Extents are (rows, columns) of the grid calamine would build, counted generously: blank
 but formatted .xls and .xlsb cells count, and so does a declared dimension.
@@ -12,68 +12,45 @@ but formatted .xls and .xlsb cells count, and so does a declared dimension.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 import struct
 from collections.abc import Iterator
 
 import olefile
 
-# --- OpenDocument: content.xml ------------------------------------------------------------
-_TABLE = re.compile(rb"<table:table(?=[\s>/])([^>]*)>")
-_TABLE_END = b"</table:table>"
-_TOKEN = re.compile(rb"<table:(table-row|table-cell|covered-table-cell)(?=[\s>/])([^>]*)>")
-_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated\s*=\s*"(\d{1,9})"')
-_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated\s*=\s*"(\d{1,9})"')
-_HAS_VALUE = re.compile(rb"office:(?:[a-z]+-)?value\b|table:formula\b")
-_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
-
-
-def ods_extents(content: bytes) -> list[tuple[str, int, int]]:
-    """(sheet name, rows, columns) of every table of an ODS content.xml.
-
-    calamine keeps a row's cells up to its last cell with a value (a repeated cell counts
-    as many times as it is repeated) and the rows up to the last row with a value (a
-    repeated row likewise); blank cells and rows after the last value cost nothing."""
-    out: list[tuple[str, int, int]] = []
-    pos = 0
-    while (table := _TABLE.search(content, pos)) is not None:
-        end = content.find(_TABLE_END, table.end())
-        end = len(content) if end < 0 else end
-        rows: list[list[int]] = []  # per row: [times repeated, columns to its last value, columns]
-        for token in _TOKEN.finditer(content, table.end(), end):
-            kind, attrs = token.group(1), token.group(2)
-            if kind == b"table-row":
-                repeat = _ROWS_REPEATED.search(attrs)
-                rows.append([int(repeat.group(1)) if repeat else 1, 0, 0])
-            elif rows:
-                repeat = _COLUMNS_REPEATED.search(attrs)
-                rows[-1][2] += int(repeat.group(1)) if repeat else 1  # columns so far
-                if _HAS_VALUE.search(attrs):
-                    rows[-1][1] = rows[-1][2]
-        height = width = count = 0
-        for repeat, last, _ in rows:
-            count += repeat
-            if last:
-                height, width = count, max(width, last)
-        name = _NAME.search(table.group(1))
-        label = html.unescape(name.group(1).decode("utf-8", "replace")) if name else f"#{len(out) + 1}"
-        out.append((label, height, width))
-        pos = end + len(_TABLE_END)
-    return out
-
+from .cellfacts import SheetFacts
+from .form import col_letter
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
+# [MS-XLS] §2.4: BOF 2.4.21, EOF 2.4.103, BoundSheet8 2.4.28, Dimensions 2.4.90,
+# Formula 2.4.127 (FormulaValue 2.5.133), BoolErr 2.4.24 (Bes 2.5.10), MergeCells 2.4.168
 _BOF, _EOF, _BOUNDSHEET, _DIMENSION = 0x0809, 0x000A, 0x0085, 0x0200
+_FORMULA, _BOOLERR, _MERGECELLS = 0x0006, 0x0205, 0x00E5
 # records that place one cell: row (u16) then column (u16) first in their body
 _CELL_RECORDS = {0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 _MULTI_CELL_RECORDS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column
+ERROR_CODES = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+}
 
 
 def xls_extents(data: bytes) -> list[tuple[str, int, int]] | None:
     """(sheet name, rows, columns) of every worksheet of an .xls file; None when the file
     holds no workbook stream (calamine then refuses it on its own)."""
+    facts = xls_facts(data)
+    return None if facts is None else [(f.name, f.rows, f.columns) for f in facts]
+
+
+def xls_facts(data: bytes) -> list[SheetFacts] | None:
+    """Facts of every worksheet of an .xls file: extent (cells, formatted blanks and the
+    declared dimension count), error values of formulas and constants, merged ranges.
+    None when the file holds no workbook stream."""
     with olefile.OleFileIO(io.BytesIO(data)) as ole:
         stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
         if stream is None:
@@ -81,8 +58,8 @@ def xls_extents(data: bytes) -> list[tuple[str, int, int]] | None:
         biff5 = stream == "Book"
         book = ole.openstream(stream).read()
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
-    out: list[tuple[str, int, int]] = []
-    current: list[int] | None = None  # [rows, columns] of the sheet being walked
+    out: list[SheetFacts] = []
+    current: SheetFacts | None = None
     pos, size = 0, len(book)
     while pos + 4 <= size:
         kind, length = struct.unpack_from("<HH", book, pos)
@@ -90,28 +67,50 @@ def xls_extents(data: bytes) -> list[tuple[str, int, int]] | None:
         if kind == _BOUNDSHEET and len(body) >= 8:
             names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5)
         elif kind == _BOF and pos in names:
-            current = [0, 0]
-            out.append((names[pos], 0, 0))
+            current = SheetFacts(names[pos])
+            out.append(current)
+        elif kind == _EOF:
+            current = None
         elif current is not None:
-            row, col = -1, -1
-            if kind in _CELL_RECORDS and len(body) >= 4:
-                row, col = struct.unpack_from("<HH", body)
-            elif kind in _MULTI_CELL_RECORDS and len(body) >= 6:
-                row = struct.unpack_from("<H", body)[0]
-                col = struct.unpack_from("<H", body, len(body) - 2)[0]
-            elif kind == _DIMENSION and len(body) >= (10 if biff5 else 14):
-                # last row and last column + 1, as declared (calamine may size its grid by it)
-                fmt = "<HHHH" if biff5 else "<IIHH"
-                _, rows_end, _, cols_end = struct.unpack_from(fmt, body)
-                row, col = rows_end - 1, cols_end - 1
-            elif kind == _EOF:
-                current = None
-            if current is not None and (row >= 0 or col >= 0):
-                current[0] = max(current[0], row + 1)
-                current[1] = max(current[1], col + 1)
-                out[-1] = (out[-1][0], current[0], current[1])
+            _record(current, kind, body, biff5)
         pos += 4 + length
     return out
+
+
+def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool) -> None:
+    """What one record of a worksheet's substream adds to its facts."""
+    row, col = -1, -1
+    if kind in _CELL_RECORDS and len(body) >= 4:
+        row, col = struct.unpack_from("<HH", body)
+        error = _error_code(kind, body)
+        if error is not None:
+            facts.errors[f"{col_letter(col)}{row + 1}"] = ERROR_CODES.get(error, "#?")
+    elif kind in _MULTI_CELL_RECORDS and len(body) >= 6:
+        row = struct.unpack_from("<H", body)[0]
+        col = struct.unpack_from("<H", body, len(body) - 2)[0]
+    elif kind == _DIMENSION and len(body) >= (10 if biff5 else 14):
+        # last row and last column + 1, as declared (calamine may size its grid by it)
+        fmt = "<HHHH" if biff5 else "<IIHH"
+        _, rows_end, _, cols_end = struct.unpack_from(fmt, body)
+        row, col = rows_end - 1, cols_end - 1
+    elif kind == _MERGECELLS and len(body) >= 2:
+        count = min(struct.unpack_from("<H", body)[0], (len(body) - 2) // 8)
+        for i in range(count):
+            r0, r1, c0, c1 = struct.unpack_from("<HHHH", body, 2 + 8 * i)
+            facts.merged.append(((r0, c0), (r1, c1)))
+    if row >= 0 or col >= 0:
+        facts.rows = max(facts.rows, row + 1)
+        facts.columns = max(facts.columns, col + 1)
+
+
+def _error_code(kind: int, body: bytes) -> int | None:
+    """The error code of a Formula record whose cached result is an error, or of a BoolErr
+    record holding an error constant; None otherwise."""
+    if kind == _FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+        return body[8]
+    if kind == _BOOLERR and len(body) >= 8 and body[7] == 1:
+        return body[6]
+    return None
 
 
 def _sheet_name(body: bytes, biff5: bool) -> str:

@@ -23,7 +23,7 @@ from .declare import declared_blocks
 from .findings import Finding
 from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
-from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book
+from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book, read_bounded
 from .values import is_blank, parse_date, parse_int, parse_text
 
 NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
@@ -73,11 +73,14 @@ def parse_file(path: Path, file_id: int, form: Form, name: str | None = None) ->
     """
     name = name or path.name
     try:
-        data = path.read_bytes()
-        mtime = path.stat().st_mtime
+        data, mtime = read_bounded(path, name, form.limits)
     except OSError as exc:
         p = Parsed(file_id, str(path), FileInfo(name, 0, "", 0.0), is_report=False)
         p.findings.append(fd.make("FILE_CORRUPT", f"không đọc được tệp ({exc.strerror})", file=name))
+        return p
+    except ReadProblem as exc:  # too large: neither read nor hashed
+        p = Parsed(file_id, str(path), exc.info or FileInfo(name, 0, "", 0.0))
+        p.findings.append(fd.make(exc.code, exc.message, file=name))
         return p
     return parse_bytes(data, file_id, form, name, str(path), mtime)
 

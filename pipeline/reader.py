@@ -8,10 +8,8 @@ is scanned (without expanding entities) only to find formulas that carry no cach
 
 from __future__ import annotations
 
-import hashlib
-import html
 import io
-import posixpath
+import os
 import re
 import struct
 import unicodedata
@@ -24,7 +22,10 @@ from typing import Any
 
 import python_calamine as pc
 
-from .extents import ods_extents, xls_extents, xlsb_extent, xlsb_sheets
+from .cellfacts import SheetFacts, UnsafeXML
+from .cellfacts_ods import ods_facts
+from .cellfacts_xlsx import relationships, sheet_facts, workbook_sheets
+from .extents import xls_facts, xlsb_extent, xlsb_sheets
 from .findings import show
 from .form import Limits, col_index, col_letter
 
@@ -39,7 +40,6 @@ _KNOWN_NOT_REPORT = {
     b"GIF8": "ảnh GIF",
     b"{\\rtf": "tệp RTF",
 }
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 
 
 class ReadProblem(Exception):
@@ -50,6 +50,7 @@ class ReadProblem(Exception):
         self.code = code
         self.message = message
         self.sheet = sheet
+        self.info: FileInfo | None = None  # set when the problem was found before reading
 
 
 @dataclass
@@ -103,9 +104,32 @@ def _split(cell: str) -> tuple[int, int]:
     return col_index(m.group(1)), int(m.group(2))
 
 
-def file_info(path: Path, data: bytes, name: str) -> FileInfo:
-    st = path.stat()
-    return FileInfo(name, len(data), hashlib.sha256(data).hexdigest(), st.st_mtime)
+def _too_large(size: int, limits: Limits) -> ReadProblem:
+    return ReadProblem(
+        "FILE_TOO_LARGE", f"tệp quá lớn ({show(size)} byte, tối đa {show(limits.max_file_bytes)})"
+    )
+
+
+def read_bounded(path: Path, name: str, limits: Limits) -> tuple[bytes, float]:
+    """A file's bytes and modification time (POSIX seconds), never reading more than
+    `limits.max_file_bytes` + 1 bytes.
+
+    The size is taken from the open file before anything is read; a file that grows while
+    it is read is caught by the extra byte. Raises OSError when the file cannot be read,
+    and ReadProblem FILE_TOO_LARGE (with a FileInfo without digest in `.info`) when the
+    file is over the limit: its content is then neither read nor hashed."""
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        if st.st_size > limits.max_file_bytes:
+            problem = _too_large(st.st_size, limits)
+            problem.info = FileInfo(name, st.st_size, "", st.st_mtime)
+            raise problem
+        data = fh.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        problem = _too_large(len(data), limits)
+        problem.info = FileInfo(name, len(data), "", st.st_mtime)
+        raise problem
+    return data, st.st_mtime
 
 
 def sniff(name: str, data: bytes) -> str:
@@ -135,6 +159,25 @@ def _is_encrypted(data: bytes) -> bool:
         return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
     except Exception:  # noqa: BLE001 - an unreadable OLE file is simply not encrypted Office
         return False
+
+
+# Excel encrypts a workbook saved "read-only recommended" or write-protected with this public
+# password ([MS-OFFCRYPTO] §2.3.6.1 / [MS-XLS] §2.2.10: "VelvetSweatshop"): nobody chose it.
+DEFAULT_PASSWORD = "VelvetSweatshop"
+
+
+def _open_default_password(data: bytes) -> bytes | None:
+    """The decrypted file when Excel's default password opens it; None for a real password."""
+    import msoffcrypto  # imported when needed: it pulls in `cryptography`
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office.load_key(password=DEFAULT_PASSWORD)
+        out = io.BytesIO()
+        office.decrypt(out)
+    except Exception:  # noqa: BLE001 - a wrong password (InvalidKeyError) and odd files alike
+        return None
+    return out.getvalue()
 
 
 def _check_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
@@ -215,20 +258,6 @@ def _check_parsed_parts(zf: zipfile.ZipFile, data: bytes) -> None:
             _no_dtd(zf, data, name)
 
 
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
-_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
-
-
-def _attrs(tag: bytes) -> dict[bytes, str]:
-    """A tag's attributes by local name (namespace prefix dropped; the first one wins)."""
-    out: dict[bytes, str] = {}
-    for key, value in _ATTR.findall(tag):
-        text = value.decode("utf-8")
-        out.setdefault(key.rpartition(b":")[2], html.unescape(text) if "&" in text else text)
-    return out
-
-
 def _read_part(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = None) -> bytes:
     """A zip member's bytes, inflated straight from the file's bytes (several times faster
     than ZipFile.read for small parts), with the size and CRC checks ZipFile would make.
@@ -257,35 +286,22 @@ def _read_part(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = 
     return out
 
 
-def _rel_parts(zf: zipfile.ZipFile, data: bytes, rels_part: str) -> dict[str, str]:
-    """Relationship id -> zip part, from the workbook's relationships (checked for DTDs).
-    KeyError when the file has none: a broken file."""
-    rels = _read_part(zf, data, rels_part)
-    _check_prolog(rels[:65536], complete=len(rels) <= 65536)
-    out = {}
-    for tag in _REL_TAG.findall(rels):
-        attrs = _attrs(tag)
-        target = attrs.get(b"Target", "")
-        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        out[attrs.get(b"Id", "")] = posixpath.normpath(part)
-    return out
+def _xml_part(zf: zipfile.ZipFile, data: bytes, part: str) -> bytes:
+    """A part that will be parsed, after the look at its prolog (no DTD)."""
+    xml = _read_part(zf, data, part)
+    _check_prolog(xml[:65536], complete=len(xml) <= 65536)
+    return xml
 
 
 def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
-    """Map sheet name -> zip part of its XML (both parts are checked for DTDs first)."""
-    parts = _rel_parts(zf, data, "xl/_rels/workbook.xml.rels")
-    workbook = _read_part(zf, data, "xl/workbook.xml")
-    _check_prolog(workbook[:65536], complete=len(workbook) <= 65536)
-    out: dict[str, str] = {}
-    for tag in _SHEET_TAG.findall(workbook):
-        attrs = _attrs(tag)
-        out[attrs.get(b"name", "")] = parts.get(attrs.get(b"id", ""), "")
-    return out
+    """Map sheet name -> zip part of its XML. KeyError when a part is missing."""
+    rels = relationships(_xml_part(zf, data, "xl/_rels/workbook.xml.rels"))
+    return workbook_sheets(_xml_part(zf, data, "xl/workbook.xml"), rels)
 
 
 def _xlsb_extents(zf: zipfile.ZipFile, data: bytes) -> list[tuple[str, int, int]]:
     """(sheet name, rows, columns) of every sheet part of an .xlsb file."""
-    parts = _rel_parts(zf, data, "xl/_rels/workbook.bin.rels")
+    parts = relationships(_xml_part(zf, data, "xl/_rels/workbook.bin.rels"))
     names = {}
     if "xl/workbook.bin" in zf.NameToInfo:
         names = {parts.get(rel): name for rel, name in xlsb_sheets(_read_part(zf, data, "xl/workbook.bin"))}
@@ -296,97 +312,28 @@ def _xlsb_extents(zf: zipfile.ZipFile, data: bytes) -> list[tuple[str, int, int]
     ]
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<|<(?:\w+:)?is>")
-_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
-_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')
-# every <row> tag, with its number when it has one ('' when not: then it is the next row)
-_ROW_TAG = re.compile(rb'<row\b(?:[^>]*?\br="([0-9]{1,7})")?')
-_ANY_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\br="([0-9]{1,7})")?')  # with a prefix (x:row)
-_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s>/])([^>]*)>")
-# every unprefixed formula element; group 1: the first character of its cached value, if any
-_FORMULA_ELEMENT = re.compile(rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>)\s*(?:<v>([^<]))?")
-# a formula cell as Excel, LibreOffice and openpyxl write it (r first); group 2: a cached value
-_FORMULA_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>([^<]))?'
-)
-
-
-def _cell_at(xml: bytes, pos: int) -> tuple[str, bytes] | None:
-    """The reference and XML of the <c> element enclosing position `pos`."""
-    start = max(xml.rfind(b"<c ", 0, pos), xml.rfind(b"<c>", 0, pos))
-    if start < 0:
-        return None
-    end = xml.find(b"</c>", pos)
-    chunk = xml[start : end if end >= 0 else pos]
-    tag_end = chunk.find(b">")
-    ref = _REF.search(chunk[:tag_end])
-    return (ref.group(1).decode() + ref.group(2).decode(), chunk) if ref else None
-
-
-def _check_implicit_columns(xml: bytes, name: str, limits: Limits) -> None:
-    """Follow every row and cell (any namespace prefix) to the column each cell lands in."""
-    col = -1
-    for m in _ROW_OR_CELL.finditer(xml):
-        if m.group(1) == b"row":
-            col = -1
-            continue
-        ref = _REF.search(m.group(2))
-        col = col_index(ref.group(1).decode()) if ref else col + 1
-        if col >= limits.max_columns:
-            raise ReadProblem(
-                "FILE_TOO_LARGE",
-                f"trang có quá nhiều cột (đến cột {col_letter(col)}, tối đa {limits.max_columns})",
-                sheet=name,
-            )
-
-
-def _scan_sheet_xml(xml: bytes, name: str, limits: Limits) -> tuple[set[str], dict[str, str]]:
-    """Check the sheet's extent before any reader loads it; return the cells holding a formula
-    with no cached value, and the cells holding an error value (#DIV/0!, #VALUE!…), which
-    calamine shows as blank. A handful of passes over the bytes, none of them per cell in Python."""
+def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
+    """Parse one sheet part and refuse it when its cells holding something reach beyond
+    the limits (before calamine builds a grid for it)."""
     _check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    root = _ROOT_START.search(xml, 0, 65536)
-    prefixed = root is not None and b":" in xml[root.start() : root.start() + 64].split(None, 1)[0]
-    rows = (_ANY_ROW_TAG if prefixed else _ROW_TAG).findall(xml)
-    max_row = max(len(rows), max(map(int, filter(None, rows)), default=0))
-    if max_row > limits.max_rows:
+    facts = sheet_facts(xml, name)
+    if facts.rows > limits.max_rows:
         raise ReadProblem(
             "FILE_TOO_LARGE",
-            f"trang có quá nhiều dòng (dòng {show(max_row)}, tối đa {show(limits.max_rows)})",
+            f"trang có dữ liệu đến dòng {show(facts.rows)}, tối đa {show(limits.max_rows)} dòng. "
+            "Hãy xóa các dòng thừa có dữ liệu hay công thức bên dưới bảng (định dạng, kẻ khung "
+            "không sao), hoặc tải mẫu mới và điền lại",
             sheet=name,
         )
-    for letters in set(_WIDE_REF.findall(xml)):
-        if col_index(letters.decode()) >= limits.max_columns:
-            raise ReadProblem(
-                "FILE_TOO_LARGE",
-                f"trang có quá nhiều cột (đến cột {letters.decode()}, tối đa {limits.max_columns})",
-                sheet=name,
-            )
-    # a cell without r= takes the column after the previous one: count such cells' columns
-    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-    if prefixed or xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
-        _check_implicit_columns(xml, name, limits)
-    missing: set[str] = set()
-    cached = _FORMULA_ELEMENT.findall(xml)  # Excel and LibreOffice: every formula has a value
-    if b"" in cached or prefixed:
-        fast = [] if prefixed else _FORMULA_CELL.findall(xml)
-        if fast and len(fast) == len(cached):
-            missing = {ref.decode() for ref, value in fast if not value}
-        else:  # another writer's layout: locate each formula's cell the slow way
-            for m in _FORMULA.finditer(xml):
-                found = _cell_at(xml, m.start())
-                if found and not _VALUE.search(found[1]):
-                    missing.add(found[0])
-    errors: dict[str, str] = {}
-    if b't="e"' not in xml:
-        return missing, errors
-    for m in _ERROR_CELL.finditer(xml):
-        found = _cell_at(xml, m.end())
-        if found:
-            v = _VALUE.search(found[1])
-            errors[found[0]] = (v.group(1) or b"#?").decode("utf-8", "replace")[:20] if v else "#?"
-    return missing, errors
+    if facts.columns > limits.max_columns:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"trang có dữ liệu đến cột {col_letter(facts.columns - 1)}, tối đa {limits.max_columns} "
+            "cột. Hãy xóa các cột thừa có dữ liệu hay công thức bên phải bảng, hoặc tải mẫu mới "
+            "và điền lại",
+            sheet=name,
+        )
+    return facts
 
 
 _UNREADABLE = "không đọc được tệp .{fmt}; hãy mở bằng Excel và lưu lại dưới dạng .xlsx"
@@ -415,68 +362,93 @@ def _check_extents(extents: list[tuple[str, int, int]], limits: Limits) -> None:
         )
 
 
-def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawBook:
-    """Read the values of the `wanted` sheets (those present) from a file's bytes."""
+def read_book(data: bytes, name: str, wanted: list[str], limits: Limits, decrypted: bool = False) -> RawBook:
+    """Read the values of the `wanted` sheets (those present) from a file's bytes.
+
+    Limits are checked and the cell facts calamine cannot give (error values, formulas
+    without a cached value, .ods/.xls merges) are parsed before calamine reads anything.
+    A workbook encrypted with Excel's default password is decrypted and read like any
+    other (every check applies to the decrypted bytes). Raises ReadProblem."""
     if len(data) > limits.max_file_bytes:
-        raise ReadProblem(
-            "FILE_TOO_LARGE", f"tệp quá lớn ({show(len(data))} byte, tối đa {show(limits.max_file_bytes)})"
-        )
-    kind = sniff(name, data)
-    scans: dict[str, tuple[set[str], dict[str, str]]] = {}
-    if kind == "ole":
+        raise _too_large(len(data), limits)
+    if sniff(name, data) == "ole":
         if _is_encrypted(data):
+            plain = None if decrypted else _open_default_password(data)
+            if plain is not None:
+                return read_book(plain, name, wanted, limits, decrypted=True)
             raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
         fmt = "xls"
         try:
-            extents = xls_extents(data)
+            facts = xls_facts(data) or []
         except Exception as exc:  # noqa: BLE001 - olefile raises several error types
             raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
-        _check_extents(extents or [], limits)
+        _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
     else:
+        fmt, facts = _zip_facts(data, name, wanted, limits)
+    return _read_values(data, fmt, wanted, {_norm_sheet(f.name): f for f in facts}, limits)
+
+
+def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tuple[str, list[SheetFacts]]:
+    """The format of a zip package and the facts of its sheets (for .xlsx the wanted ones),
+    after every limit and safety check. Raises ReadProblem."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadProblem(
+            "FILE_CORRUPT",
+            "tệp bị hỏng (không giải nén được); hãy mở bằng Excel, lưu lại và gửi lại",
+        ) from exc
+    facts: list[SheetFacts] = []
+    with zf:
+        fmt = _check_zip(zf, limits)
         try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            if fmt == "xlsx":
+                if PurePosixPath(name).suffix.lower() == ".xlsm":
+                    fmt = "xlsm"
+                parts = _sheet_parts(zf, data)
+                by_norm = {_norm_sheet(n): (n, p) for n, p in parts.items()}
+                for sheet in wanted:
+                    actual, part = by_norm.get(_norm_sheet(sheet), ("", ""))
+                    if part and part in zf.NameToInfo:
+                        # read in full: the CRC check catches a part that lies about its size
+                        facts.append(_sheet_facts(_read_part(zf, data, part), actual, limits))
+            if fmt == "ods" and "content.xml" in zf.NameToInfo:
+                facts = ods_facts(_xml_part(zf, data, "content.xml"))
+                _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
+            if fmt == "xlsb":
+                _check_extents(_xlsb_extents(zf, data), limits)
+            _check_parsed_parts(zf, data)
+        except ReadProblem:
+            raise
+        except UnsafeXML as exc:
+            raise ReadProblem("FILE_UNSAFE", _UNSAFE_XML) from exc
+        except zipfile.BadZipFile as exc:
+            raise ReadProblem(
+                "FILE_UNSAFE",
+                "một thành phần của tệp nén không khớp với kích thước hay mã kiểm tra đã khai "
+                "báo (tệp hỏng hoặc cố ý sửa); hãy lưu lại bằng Excel rồi gửi lại",
+            ) from exc
+        except Exception as exc:  # noqa: BLE001 - any malformed part means a broken file
             raise ReadProblem(
                 "FILE_CORRUPT",
-                "tệp bị hỏng (không giải nén được); hãy mở bằng Excel, lưu lại và gửi lại",
+                "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
             ) from exc
-        with zf:
-            fmt = _check_zip(zf, limits)
-            try:
-                if fmt == "xlsx":
-                    if PurePosixPath(name).suffix.lower() == ".xlsm":
-                        fmt = "xlsm"
-                    parts = _sheet_parts(zf, data)
-                    by_norm = {_norm_sheet(n): p for n, p in parts.items()}
-                    for sheet in wanted:
-                        part = parts.get(sheet) or by_norm.get(_norm_sheet(sheet))
-                        if part and part in zf.NameToInfo:
-                            # read in full: the CRC check catches a part that lies about its size
-                            scans[sheet] = _scan_sheet_xml(_read_part(zf, data, part), sheet, limits)
-                if fmt == "ods" and "content.xml" in zf.NameToInfo:
-                    _check_extents(ods_extents(_read_part(zf, data, "content.xml")), limits)
-                if fmt == "xlsb":
-                    _check_extents(_xlsb_extents(zf, data), limits)
-                _check_parsed_parts(zf, data)
-            except ReadProblem:
-                raise
-            except zipfile.BadZipFile as exc:
-                raise ReadProblem(
-                    "FILE_UNSAFE",
-                    "một thành phần của tệp nén không khớp với kích thước hay mã kiểm tra đã khai "
-                    "báo (tệp hỏng hoặc cố ý sửa); hãy lưu lại bằng Excel rồi gửi lại",
-                ) from exc
-            except Exception as exc:  # noqa: BLE001 - any malformed part means a broken file
-                raise ReadProblem(
-                    "FILE_CORRUPT",
-                    "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
-                ) from exc
+    return fmt, facts
+
+
+_BROKEN = "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại"
+
+
+def _read_values(
+    data: bytes, fmt: str, wanted: list[str], facts: dict[str, SheetFacts], limits: Limits
+) -> RawBook:
+    """The values of the wanted sheets, read by calamine, joined with their facts."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types
         if fmt in ("xls", "ods", "xlsb"):
             raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
-        raise ReadProblem("FILE_CORRUPT", "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại") from exc
+        raise ReadProblem("FILE_CORRUPT", _BROKEN) from exc
     try:
         meta = wb.sheets_metadata
         names = [m.name for m in meta]
@@ -487,6 +459,11 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
             actual = want if want in names else by_norm.get(_norm_sheet(want))
             if actual is None:
                 continue
+            found = facts.get(_norm_sheet(actual))
+            if found is None and fmt in ("xlsx", "xlsm"):
+                # calamine found a sheet our parse of the workbook did not: never read it unchecked
+                raise ReadProblem("FILE_CORRUPT", _BROKEN)
+            found = found or SheetFacts()
             sh = wb.get_sheet_by_name(actual)
             if sh.total_height > limits.max_rows or sh.total_width > limits.max_columns:
                 end = sh.end or (0, 0)
@@ -497,13 +474,12 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
                     sheet=want,
                 )
             rows = sh.to_python(skip_empty_area=False)
-            merged = list(sh.merged_cell_ranges or [])
-            no_value, errors = scans.get(want, (set(), {}))
-            sheets[want] = SheetData(want, rows, merged, no_value, errors)
+            merged = list(sh.merged_cell_ranges or found.merged)
+            sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors)
     except ReadProblem:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ReadProblem("FILE_CORRUPT", "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại") from exc
+        raise ReadProblem("FILE_CORRUPT", _BROKEN) from exc
     finally:
         wb.close()
     # report sheet names as the form spells them (a file saved on macOS may use NFD)

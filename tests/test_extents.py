@@ -12,7 +12,8 @@ import struct
 
 import pytest
 
-from pipeline.extents import ods_extents, xlsb_extent, xlsb_sheets
+from pipeline.cellfacts_ods import ods_extents
+from pipeline.extents import xlsb_extent, xlsb_sheets
 
 NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '

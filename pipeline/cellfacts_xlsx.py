@@ -1,0 +1,101 @@
+"""Cell facts of an .xlsx/.xlsm workbook, from its XML parts parsed with lxml.
+
+The parser is namespace-aware, so every spelling a writer may use reads the same: Excel's
+default namespace, a prefix (`<x:c>`, as the Open XML SDK writes), single-quoted
+attributes, and the Strict namespaces of ISO/IEC 29500 (`http://purl.oclc.org/ooxml/…`).
+Elements used (ECMA-376 Part 1, §18.2.19-20 sheets/sheet, §18.3.1.73 row, §18.3.1.4 c
+with r and t, §18.3.1.40 f, §18.3.1.96 v, §18.3.1.53 is; Part 2 §9.3 relationships).
+
+A cell "holds something" when it has a value, a formula or inline text; cells that only
+carry a style (borders, fills) do not count towards the extent, and python-calamine does
+not build grid cells for them either.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import lru_cache
+
+from .cellfacts import SheetFacts, local_attr, namespace, parse_xml
+from .form import col_index, col_letter
+
+_A1 = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
+
+
+@lru_cache(maxsize=8192)
+def split_ref(ref: str) -> tuple[int, int]:
+    """'F12' -> (11, 5): 0-based row and column. ValueError for anything else."""
+    m = _A1.match(ref)
+    if not m:
+        raise ValueError(f"bad cell reference {ref[:20]!r}")
+    return int(m.group(2)) - 1, col_index(m.group(1))
+
+
+def relationships(rels: bytes, base: str = "xl") -> dict[str, str]:
+    """Relationship id -> zip part name, from a .rels part (targets relative to `base`)."""
+    out = {}
+    for rel in parse_xml(rels).iter("{*}Relationship"):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else f"{base}/{target}"
+        out[rel.get("Id", "")] = posixpath.normpath(part)
+    return out
+
+
+def workbook_sheets(workbook: bytes, rels: dict[str, str]) -> dict[str, str]:
+    """Sheet name -> zip part of its XML, from xl/workbook.xml and its relationships."""
+    root = parse_xml(workbook)
+    out: dict[str, str] = {}
+    for sheet in root.iter(f"{{{namespace(root)}}}sheet"):
+        out.setdefault(sheet.get("name", ""), rels.get(local_attr(sheet, "id"), ""))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _tags(ns: str) -> tuple[str, str, str, str, str, str]:
+    """sheetData, row, c, f, v and is in the namespace `ns`."""
+    return tuple(f"{{{ns}}}{local}" for local in ("sheetData", "row", "c", "f", "v", "is"))  # type: ignore[return-value]
+
+
+def sheet_facts(xml: bytes, name: str) -> SheetFacts:
+    """Facts of one worksheet part. Raises etree.XMLSyntaxError (not well-formed),
+    UnsafeXML (a DTD), ValueError (a malformed cell reference).
+
+    Linear in the part's size: one parse by libxml2, then one pass over the rows and cells
+    (XPath is not used: libxml2 merges node sets in quadratic time on some expressions).
+    A row without r is the next row, a cell without r the next column (§18.3.1.4)."""
+    root = parse_xml(xml)
+    sheet_data, row_tag, c_tag, f_tag, v_tag, is_tag = _tags(namespace(root))
+    facts = SheetFacts(name)
+    data = root.find(sheet_data)
+    if data is None:
+        return facts
+    rows = columns = 0
+    row_no = -1
+    for row in data.iterchildren(row_tag):
+        r = row.get("r")
+        row_no = int(r) - 1 if r else row_no + 1
+        col = -1
+        for cell in row.iterchildren(c_tag):
+            ref = cell.get("r")
+            at, col = split_ref(ref) if ref else (row_no, col + 1)
+            if not len(cell):
+                continue  # formatting only: no value, no formula
+            # children in schema order: f?, is?, v?, extLst? (CT_Cell, §18.3.1.4)
+            first = cell[0].tag
+            if first == f_tag:
+                cached = len(cell) > 1 and cell[1].tag in (v_tag, is_tag)
+                if not cached:
+                    facts.no_value.add(ref or f"{col_letter(col)}{at + 1}")
+            elif first != v_tag and first != is_tag:
+                continue
+            if at >= rows:
+                rows = at + 1
+            if col >= columns:
+                columns = col + 1
+            if cell.get("t") == "e":
+                value = cell.find(v_tag)
+                text = (value.text or "").strip()[:20] if value is not None else ""
+                facts.errors[ref or f"{col_letter(col)}{at + 1}"] = text or "#?"
+    facts.rows, facts.columns = rows, columns
+    return facts

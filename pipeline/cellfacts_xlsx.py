@@ -17,6 +17,8 @@ import posixpath
 import re
 from functools import lru_cache
 
+from lxml import etree
+
 from .cellfacts import SheetFacts, local_attr, namespace, parse_xml
 from .form import col_index, col_letter
 
@@ -57,45 +59,86 @@ def _tags(ns: str) -> tuple[str, str, str, str, str, str]:
     return tuple(f"{{{ns}}}{local}" for local in ("sheetData", "row", "c", "f", "v", "is"))  # type: ignore[return-value]
 
 
-def sheet_facts(xml: bytes, name: str) -> SheetFacts:
+def sheet_facts(xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14) -> SheetFacts:
     """Facts of one worksheet part. Raises etree.XMLSyntaxError (not well-formed),
     UnsafeXML (a DTD), ValueError (a malformed cell reference).
 
-    Linear in the part's size: one parse by libxml2, then one pass over the rows and cells
-    (XPath is not used: libxml2 merges node sets in quadratic time on some expressions).
-    A row without r is the next row, a cell without r the next column (§18.3.1.4)."""
+    Linear in the part's size: one parse by libxml2, then Python looks only at the cells
+    holding a formula, a value or inline text (libxml2 finds them); formatting-only cells
+    cost nothing. When such a cell has no reference, rows and cells are walked in order: a
+    row without r is the next row, a cell without r the next column (§18.3.1.4). XPath is
+    not used: libxml2 merges node sets in quadratic time on some expressions.
+    The walk stops as soon as a cell holding something lies beyond `max_rows` or
+    `max_columns` (facts.rows or facts.columns then exceed them; the rest is not read)."""
     root = parse_xml(xml)
-    sheet_data, row_tag, c_tag, f_tag, v_tag, is_tag = _tags(namespace(root))
+    tags = _tags(namespace(root))
+    data = root.find(tags[0])
     facts = SheetFacts(name)
-    data = root.find(sheet_data)
-    if data is None:
-        return facts
-    rows = columns = 0
+    limits = (max_rows, max_columns)
+    if data is not None and not _by_reference(data, tags, facts, limits):
+        facts = SheetFacts(name)
+        _walk(data, tags, facts, limits)
+    return facts
+
+
+def _by_reference(
+    data: etree._Element, tags: tuple[str, ...], facts: SheetFacts, limits: tuple[int, int]
+) -> bool:
+    """Fill `facts` from the cells holding something, placed by their r; False as soon as
+    one of them has no r."""
+    _, _, c_tag, f_tag, v_tag, is_tag = tags
+    last = None
+    for element in data.iter(f_tag, v_tag, is_tag):
+        cell = element.getparent()
+        if cell is last or cell.tag != c_tag:
+            continue  # the cell's second child (f then v), or not a cell's child
+        last = cell
+        ref = cell.get("r")
+        if not ref:
+            return False
+        row, col = split_ref(ref)
+        _note(facts, cell, ref, row, col, tags)
+        if facts.rows > limits[0] or facts.columns > limits[1]:
+            break
+    return True
+
+
+def _walk(data: etree._Element, tags: tuple[str, ...], facts: SheetFacts, limits: tuple[int, int]) -> None:
+    """Fill `facts` walking every row and cell in order (some reference is missing)."""
+    _, row_tag, c_tag, f_tag, v_tag, is_tag = tags
     row_no = -1
     for row in data.iterchildren(row_tag):
         r = row.get("r")
         row_no = int(r) - 1 if r else row_no + 1
+        if next(row.iter(f_tag, v_tag, is_tag), None) is None:
+            continue  # nothing but formatting in this row
         col = -1
         for cell in row.iterchildren(c_tag):
             ref = cell.get("r")
             at, col = split_ref(ref) if ref else (row_no, col + 1)
-            if not len(cell):
-                continue  # formatting only: no value, no formula
-            # children in schema order: f?, is?, v?, extLst? (CT_Cell, §18.3.1.4)
-            first = cell[0].tag
-            if first == f_tag:
-                cached = len(cell) > 1 and cell[1].tag in (v_tag, is_tag)
-                if not cached:
-                    facts.no_value.add(ref or f"{col_letter(col)}{at + 1}")
-            elif first != v_tag and first != is_tag:
-                continue
-            if at >= rows:
-                rows = at + 1
-            if col >= columns:
-                columns = col + 1
-            if cell.get("t") == "e":
-                value = cell.find(v_tag)
-                text = (value.text or "").strip()[:20] if value is not None else ""
-                facts.errors[ref or f"{col_letter(col)}{at + 1}"] = text or "#?"
-    facts.rows, facts.columns = rows, columns
-    return facts
+            if len(cell):
+                _note(facts, cell, ref or f"{col_letter(col)}{at + 1}", at, col, tags)
+        if facts.rows > limits[0] or facts.columns > limits[1]:
+            return
+
+
+def _note(
+    facts: SheetFacts, cell: etree._Element, a1: str, row: int, col: int, tags: tuple[str, ...]
+) -> None:
+    """What one cell adds: its extent if it holds something, a formula without cached
+    value, an error value. Children come in schema order: f?, is?, v? (CT_Cell, §18.3.1.4)."""
+    _, _, _, f_tag, v_tag, is_tag = tags
+    first = cell[0].tag
+    if first == f_tag:
+        if not (len(cell) > 1 and cell[1].tag in (v_tag, is_tag)):
+            facts.no_value.add(a1)
+    elif first != v_tag and first != is_tag:
+        return
+    if row >= facts.rows:
+        facts.rows = row + 1
+    if col >= facts.columns:
+        facts.columns = col + 1
+    if cell.get("t") == "e":
+        value = cell.find(v_tag)
+        text = (value.text or "").strip()[:20] if value is not None else ""
+        facts.errors[a1] = text or "#?"

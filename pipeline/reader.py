@@ -316,7 +316,7 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
     """Parse one sheet part and refuse it when its cells holding something reach beyond
     the limits (before calamine builds a grid for it)."""
     _check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    facts = sheet_facts(xml, name)
+    facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
     if facts.rows > limits.max_rows:
         raise ReadProblem(
             "FILE_TOO_LARGE",
@@ -362,30 +362,38 @@ def _check_extents(extents: list[tuple[str, int, int]], limits: Limits) -> None:
         )
 
 
-def read_book(data: bytes, name: str, wanted: list[str], limits: Limits, decrypted: bool = False) -> RawBook:
+def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawBook:
     """Read the values of the `wanted` sheets (those present) from a file's bytes.
 
     Limits are checked and the cell facts calamine cannot give (error values, formulas
-    without a cached value, .ods/.xls merges) are parsed before calamine reads anything.
-    A workbook encrypted with Excel's default password is decrypted and read like any
-    other (every check applies to the decrypted bytes). Raises ReadProblem."""
+    without a cached value, .ods/.xls merges) are parsed before calamine reads anything
+    (`check_before_reading`). Raises ReadProblem."""
+    data, fmt, facts = check_before_reading(data, name, wanted, limits)
+    return _read_values(data, fmt, wanted, {_norm_sheet(f.name): f for f in facts}, limits)
+
+
+def check_before_reading(
+    data: bytes, name: str, wanted: list[str], limits: Limits, decrypted: bool = False
+) -> tuple[bytes, str, list[SheetFacts]]:
+    """Every check made before calamine may read the file: size, kind, zip structure, XML
+    safety, extents; returns the bytes to read (decrypted when Excel's default password
+    opens the file), the format and the facts of its sheets. Time linear in the size of
+    the file. Raises ReadProblem."""
     if len(data) > limits.max_file_bytes:
         raise _too_large(len(data), limits)
-    if sniff(name, data) == "ole":
-        if _is_encrypted(data):
-            plain = None if decrypted else _open_default_password(data)
-            if plain is not None:
-                return read_book(plain, name, wanted, limits, decrypted=True)
-            raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
-        fmt = "xls"
-        try:
-            facts = xls_facts(data) or []
-        except Exception as exc:  # noqa: BLE001 - olefile raises several error types
-            raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
-        _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
-    else:
-        fmt, facts = _zip_facts(data, name, wanted, limits)
-    return _read_values(data, fmt, wanted, {_norm_sheet(f.name): f for f in facts}, limits)
+    if sniff(name, data) != "ole":
+        return data, *_zip_facts(data, name, wanted, limits)
+    if _is_encrypted(data):
+        plain = None if decrypted else _open_default_password(data)
+        if plain is not None:
+            return check_before_reading(plain, name, wanted, limits, decrypted=True)
+        raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
+    try:
+        facts = xls_facts(data) or []
+    except Exception as exc:  # noqa: BLE001 - olefile raises several error types
+        raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt="xls")) from exc
+    _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
+    return data, "xls", facts
 
 
 def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tuple[str, list[SheetFacts]]:

@@ -129,10 +129,9 @@ def _note(
     value, an error value. Children come in schema order: f?, is?, v? (CT_Cell, §18.3.1.4)."""
     _, _, _, f_tag, v_tag, is_tag = tags
     first = cell[0].tag
-    if first == f_tag:
-        if not (len(cell) > 1 and cell[1].tag in (v_tag, is_tag)):
-            facts.no_value.add(a1)
-    elif first != v_tag and first != is_tag:
+    if first == f_tag and not _cached(cell, v_tag, is_tag):
+        facts.no_value.add(a1)
+    elif first != f_tag and first != v_tag and first != is_tag:
         return
     if row >= facts.rows:
         facts.rows = row + 1
@@ -142,3 +141,15 @@ def _note(
         value = cell.find(v_tag)
         text = (value.text or "").strip()[:20] if value is not None else ""
         facts.errors[a1] = text or "#?"
+
+
+def _cached(cell: etree._Element, v_tag: str, is_tag: str) -> bool:
+    """Whether a formula cell carries its result: inline text, a non-empty <v>, or an empty
+    <v> in a cell of type str (a formula returning empty text, as Excel and LibreOffice
+    write it). An empty <v> in a number cell is no result (openpyxl writes formulas so)."""
+    if len(cell) < 2:
+        return False
+    second = cell[1]
+    if second.tag == is_tag:
+        return True
+    return second.tag == v_tag and bool(second.text or cell.get("t") == "str")

@@ -13,13 +13,14 @@ not build grid cells for them either.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 from functools import lru_cache
 
 from lxml import etree
 
-from .cellfacts import SheetFacts, local_attr, namespace, parse_xml
+from .cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, local_attr, namespace, parse_xml, refuse_dtd
 from .form import col_index, col_letter
 
 _A1 = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
@@ -63,63 +64,48 @@ def sheet_facts(xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int
     """Facts of one worksheet part. Raises etree.XMLSyntaxError (not well-formed),
     UnsafeXML (a DTD), ValueError (a malformed cell reference).
 
-    Linear in the part's size: one parse by libxml2, then Python looks only at the cells
-    holding a formula, a value or inline text (libxml2 finds them); formatting-only cells
-    cost nothing. When such a cell has no reference, rows and cells are walked in order: a
-    row without r is the next row, a cell without r the next column (§18.3.1.4). XPath is
-    not used: libxml2 merges node sets in quadratic time on some expressions.
-    The walk stops as soon as a cell holding something lies beyond `max_rows` or
-    `max_columns` (facts.rows or facts.columns then exceed them; the rest is not read)."""
-    root = parse_xml(xml)
-    tags = _tags(namespace(root))
-    data = root.find(tags[0])
+    Linear in the part's size and bounded in memory: libxml2 parses the part incrementally
+    and hands over one complete row at a time, which is freed once read. Python looks at
+    the cells of rows holding a formula, a value or inline text; rows of formatting only
+    cost one look. A row without r is the next row, a cell without r the next column
+    (§18.3.1.4). Reading stops as soon as a cell holding something lies beyond `max_rows`
+    or `max_columns` (facts.rows or facts.columns then exceed them). XPath is not used:
+    libxml2 merges node sets in quadratic time on some expressions."""
     facts = SheetFacts(name)
-    limits = (max_rows, max_columns)
-    if data is not None and not _by_reference(data, tags, facts, limits):
-        facts = SheetFacts(name)
-        _walk(data, tags, facts, limits)
+    events = etree.iterparse(
+        io.BytesIO(xml),
+        events=("end",),
+        tag="{*}row",
+        remove_comments=True,
+        remove_pis=True,
+        **SAFE_PARSE_OPTIONS,
+    )
+    tags: tuple[str, ...] = ()
+    row_no = -1
+    for _, row in events:
+        if not tags:
+            tags = _tags(namespace(row))
+        r = row.get("r")
+        row_no = int(r) - 1 if r else row_no + 1
+        if next(row.iter(tags[3], tags[4], tags[5]), None) is not None:
+            _row(row, row_no, tags, facts)
+        row.clear()
+        while row.getprevious() is not None:  # free the rows already read
+            del row.getparent()[0]
+        if facts.rows > max_rows or facts.columns > max_columns:
+            return facts
+    refuse_dtd(events.root.getroottree())
     return facts
 
 
-def _by_reference(
-    data: etree._Element, tags: tuple[str, ...], facts: SheetFacts, limits: tuple[int, int]
-) -> bool:
-    """Fill `facts` from the cells holding something, placed by their r; False as soon as
-    one of them has no r."""
-    _, _, c_tag, f_tag, v_tag, is_tag = tags
-    last = None
-    for element in data.iter(f_tag, v_tag, is_tag):
-        cell = element.getparent()
-        if cell is last or cell.tag != c_tag:
-            continue  # the cell's second child (f then v), or not a cell's child
-        last = cell
+def _row(row: etree._Element, row_no: int, tags: tuple[str, ...], facts: SheetFacts) -> None:
+    """The facts of one row holding something."""
+    col = -1
+    for cell in row.iterchildren(tags[2]):
         ref = cell.get("r")
-        if not ref:
-            return False
-        row, col = split_ref(ref)
-        _note(facts, cell, ref, row, col, tags)
-        if facts.rows > limits[0] or facts.columns > limits[1]:
-            break
-    return True
-
-
-def _walk(data: etree._Element, tags: tuple[str, ...], facts: SheetFacts, limits: tuple[int, int]) -> None:
-    """Fill `facts` walking every row and cell in order (some reference is missing)."""
-    _, row_tag, c_tag, f_tag, v_tag, is_tag = tags
-    row_no = -1
-    for row in data.iterchildren(row_tag):
-        r = row.get("r")
-        row_no = int(r) - 1 if r else row_no + 1
-        if next(row.iter(f_tag, v_tag, is_tag), None) is None:
-            continue  # nothing but formatting in this row
-        col = -1
-        for cell in row.iterchildren(c_tag):
-            ref = cell.get("r")
-            at, col = split_ref(ref) if ref else (row_no, col + 1)
-            if len(cell):
-                _note(facts, cell, ref or f"{col_letter(col)}{at + 1}", at, col, tags)
-        if facts.rows > limits[0] or facts.columns > limits[1]:
-            return
+        at, col = split_ref(ref) if ref else (row_no, col + 1)
+        if len(cell):
+            _note(facts, cell, ref or f"{col_letter(col)}{at + 1}", at, col, tags)
 
 
 def _note(

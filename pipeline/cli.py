@@ -215,14 +215,14 @@ def _samples(form, args) -> int:
 
 
 def _new_year(form, args) -> int:
-    from .newyear import plan_next_year, write_next_year
+    from .newyear import as_typed, plan_next_year, write_next_year
 
     try:
         plan = plan_next_year(form.path, args.out)
     except FormError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
-    print(f"Cấu hình năm {form.year + 1}, từ {form.path}, sẽ được ghi vào {plan.target}:")
+    print(f"Cấu hình năm {form.year + 1}, từ {as_typed(form.path)}, sẽ được ghi vào {as_typed(plan.target)}:")
     for c in plan.changes:
         print(f"  {c.label}: {c.old} -> {c.new}")
     print(
@@ -250,5 +250,7 @@ def _new_year(form, args) -> int:
     except FormError as exc:
         sys.stderr.write(f"Lỗi: cấu hình mới không hợp lệ, chưa ghi: {exc}\n")
         return EXIT_USAGE
-    print(f"Đã ghi {plan.target}. Tạo mẫu năm {new.year}: make templates CONFIG={plan.target}")
+    print(
+        f"Đã ghi {as_typed(plan.target)}. Tạo mẫu năm {new.year}: make templates CONFIG={as_typed(plan.target)}"
+    )
     return EXIT_OK

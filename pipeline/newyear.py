@@ -50,11 +50,11 @@ def period_over(form: Form, today: dt.date) -> str | None:
         f"Cảnh báo: kỳ báo cáo năm {form.year} trong cấu hình {form.path.name} đã kết thúc "
         f"(kỳ báo cáo đến {form.period.end:%d/%m/%Y}, hạn nộp trước {form.period.due_before:%d/%m/%Y}). "
         f"Nếu đang chuẩn bị cho năm mới, hãy tạo cấu hình năm {form.year + 1} bằng lệnh: "
-        f"python -m pipeline --config {_shown(form.path)} new-year"
+        f"python -m pipeline --config {as_typed(form.path)} new-year"
     )
 
 
-def _shown(path: Path) -> str:
+def as_typed(path: Path) -> str:
     """A path as the officer typed it: relative to the current folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))

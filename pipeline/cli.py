@@ -1,7 +1,9 @@
 """Command line: a thin skin over the library. Messages are Vietnamese.
 
-Exit codes: 0 done; 1 with --strict when a file was rejected or a unit is missing, or
-for `check` when a file has errors; 2 for usage or configuration errors.
+Exit codes (README, "Exit codes"): 0 done; 1 with --strict when a file was rejected, not
+a report or not read, or a unit is missing, and for `check` when a file has errors; 2 for
+usage or configuration errors; 3 when the outbox cannot be written (full disk, read-only,
+no permission); 4 when another run holds the outbox; 130 when interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from .mail.cli import add_mail_parser, run_mail
 from .newyear import period_over
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OUTBOX, EXIT_BUSY, EXIT_INTERRUPTED = 3, 4, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return handler(form, args)
     except KeyboardInterrupt:
         sys.stderr.write("\nĐã dừng theo yêu cầu; các tệp kết quả cũ vẫn nguyên vẹn.\n")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return EXIT_OK
@@ -147,18 +151,31 @@ def _templates(form, args) -> int:
     return EXIT_OK
 
 
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _say_err(text: str) -> None:
+    from .safetext import for_terminal
+
+    sys.stderr.write(for_terminal(text) + "\n")
+
+
 def _consolidate(form, args) -> int:
-    from .atomic import OutboxBusy
+    from .atomic import OutboxBusy, OutboxUnwritable
     from .consolidate import report_json, run
+    from .outputs import current_set_note
     from .summary import print_summary
 
     if not args.inbox.is_dir():
         what = "không phải là thư mục" if args.inbox.exists() else "không tồn tại"
-        sys.stderr.write(f"Lỗi: thư mục tệp nhận được '{args.inbox}' {what}. Kiểm tra lại --inbox.\n")
+        _say_err(f"Lỗi: thư mục tệp nhận được '{args.inbox}' {what}. Kiểm tra lại --inbox.")
         return EXIT_USAGE
     if args.workers is not None and args.workers < 1:
         sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")
         return EXIT_USAGE
+    started = dt.datetime.now()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a closed session stops like Ctrl-C
     try:
         report = run(
             form,
@@ -169,8 +186,14 @@ def _consolidate(form, args) -> int:
             archive=args.archive,
         )
     except OutboxBusy as exc:
-        sys.stderr.write(f"{exc}\n")
-        return EXIT_USAGE
+        _say_err(str(exc))
+        return EXIT_BUSY
+    except OutboxUnwritable as exc:
+        _say_err(f"Lỗi: {exc.message} {current_set_note(args.outbox, form.year, started)}")
+        return EXIT_OUTBOX
+    except KeyboardInterrupt:
+        _say_err(f"\nĐã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, started)}")
+        return EXIT_INTERRUPTED
     if args.json:
         print(report_json(report))
     else:

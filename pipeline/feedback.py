@@ -32,7 +32,7 @@ from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding
 from .form import Form
 from .official import FONT, text_height
-from .paths import feedback_path
+from .paths import feedback_names
 from .submissions import FILE_STATUS_VI, REJECTED, FileRecord
 from .template import PINNED_TIME
 from .workers import start_worker, worker_form
@@ -53,12 +53,11 @@ class FeedbackWriter:
     writes the other outputs, then the main process takes back the files no worker has
     started and writes them itself. Use: start(), then wait()."""
 
-    def __init__(self, report: Report, outbox: Path) -> None:
+    def __init__(self, report: Report, folder: Path) -> None:
         self.form = report.form
-        self.jobs = [
-            (rec, feedback_path(outbox, report.form.year, rec.parsed.unit_code or "", rec.parsed.name))
-            for rec in feedback_records(report)
-        ]
+        recs = feedback_records(report)
+        names = feedback_names([(rec.parsed.unit_code or "", rec.parsed.name) for rec in recs])
+        self.jobs = [(rec, folder / name) for rec, name in zip(recs, names, strict=True)]
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[None]] = []
 

@@ -1,12 +1,14 @@
 """Write a run's outputs: workbook, CSV, manifest, JSON report and feedback files.
 
-Every file is written to a temporary name and renamed into place, under a lock on the
-year's output folder, so a crash never leaves half a workbook and two runs never mix.
+They are written as one set into a new folder, under a lock, and the set is made current
+in one step (`atomic.output_set`): an interruption or a full disk leaves the previous set
+whole and current, never a mix of two runs.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -14,12 +16,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .atomic import atomic_path, outbox_lock, write_bytes_atomic
+from .atomic import OutboxUnwritable, output_set
+from .inbox import shown
 from .paths import (
+    FEEDBACK_DIR,
+    MANIFEST,
+    REPORT,
+    detail_csv_name,
     detail_csv_path,
     feedback_dir,
     manifest_path,
     report_path,
+    workbook_name,
     workbook_path,
     year_dir,
 )
@@ -53,56 +61,91 @@ def with_comments(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
 def write_outputs(
     report: Report, outbox: Path, lock_wait: float = 30.0, lap: Callable[[str], None] | None = None
 ) -> None:
-    """Write every output of the run; wait up to `lock_wait` s for another run to finish.
+    """Write every output of the run as one set and make it current (`outbox/<year>/`);
+    wait up to `lock_wait` s for another run to finish.
 
-    `lap(name)` is called after each output, for phase timings."""
-    lap = lap or (lambda _name: None)
-    form = report.form
-    folder = year_dir(outbox, form.year)
-    with outbox_lock(folder, lock_wait):
-        from .feedback import FeedbackWriter
-        from .workbook import write_workbook
-
-        feedback = FeedbackWriter(report, outbox)
-        feedback.start()  # in worker processes while this one writes the other outputs
-        try:
-            csv_path = detail_csv_path(outbox, form.year)
-            with atomic_path(csv_path) as tmp:
-                csv_safe(with_comments(report.detail.long(form), report)).to_csv(
-                    tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC
-                )
-            manifest = {
-                "year": form.year,
-                "generated_at": report.generated_at.isoformat(timespec="seconds"),
-                "inbox": str(report.inbox),
-                "files": [rec.manifest() for rec in report.files],
-            }
-            write_bytes_atomic(
-                manifest_path(outbox, form.year),
-                json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
-            )
-            lap("csv+manifest")
-            wb_path = workbook_path(outbox, form.year)
-            with atomic_path(wb_path) as tmp:
-                write_workbook(report, tmp)
-            lap("workbook")
-            written = feedback.wait()
-        except BaseException:
-            feedback.cancel()  # a failed run starts no more feedback files
+    Raises OutboxBusy, or OutboxUnwritable (full disk, read-only, no permission) with the
+    current set left as it was. `lap(name)` is called after each output, for phase timings."""
+    try:
+        with output_set(outbox, report.form.year, lock_wait) as folder:
+            _write_set(report, outbox, folder, lap or (lambda _name: None))
+    except BaseException as exc:
+        report.outputs = {}
+        cause = _os_error(exc) if isinstance(exc, Exception) else None
+        if cause is None:
             raise
-        fb_dir = feedback_dir(outbox, form.year)
-        if fb_dir.is_dir():  # feedback from earlier runs for files now fixed or gone
-            for old in fb_dir.glob("*.xlsx"):
-                if old not in written:
-                    old.unlink()
-        lap("feedback")
-        report.outputs = {
-            "workbook": str(wb_path),
-            "csv": str(csv_path),
-            "manifest": str(manifest_path(outbox, form.year)),
-            "report": str(report_path(outbox, form.year)),
-            "feedback": [str(p) for p in written],
-        }
-        from .consolidate import report_json
+        raise OutboxUnwritable.from_os(cause, outbox) from exc
 
-        write_bytes_atomic(report_path(outbox, form.year), report_json(report).encode("utf-8"))
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind `exc`, also when a writer wrapped it (XlsxWriter's
+    FileCreateError holds it as its argument)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno is not None:
+            return e
+        todo.extend([*e.args, e.__cause__, e.__context__])
+    return None
+
+
+def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], None]) -> None:
+    """Every output into `folder` (a new set, not yet current)."""
+    from .feedback import FeedbackWriter
+    from .workbook import write_workbook
+
+    form = report.form
+    feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
+    feedback.start()  # in worker processes while this one writes the other outputs
+    try:
+        csv_safe(with_comments(report.detail.long(form), report)).to_csv(
+            folder / detail_csv_name(form.year),
+            index=False,
+            encoding="utf-8-sig",
+            quoting=csv.QUOTE_NONNUMERIC,
+        )
+        manifest = {
+            "year": form.year,
+            "generated_at": report.generated_at.isoformat(timespec="seconds"),
+            "inbox": shown(str(report.inbox)),
+            "files": [rec.manifest() for rec in report.files],
+        }
+        (folder / MANIFEST).write_bytes(json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        lap("csv+manifest")
+        write_workbook(report, folder / workbook_name(form.year))
+        lap("workbook")
+        written = feedback.wait()
+    except BaseException:
+        feedback.cancel()  # a failed run starts no more feedback files
+        raise
+    lap("feedback")
+    report.outputs = {  # the paths the officer opens once the set is current
+        "workbook": str(workbook_path(outbox, form.year)),
+        "csv": str(detail_csv_path(outbox, form.year)),
+        "manifest": str(manifest_path(outbox, form.year)),
+        "report": str(report_path(outbox, form.year)),
+        "feedback": [str(feedback_dir(outbox, form.year) / p.name) for p in written],
+    }
+    from .consolidate import report_json
+
+    (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
+
+
+def current_set_note(outbox: Path, year: int, since: dt.datetime | None = None) -> str:
+    """Which set of outputs is current (Vietnamese), read from the disk: the run time
+    written in `outbox/<year>/manifest.json`, and whether it is from a run started at or
+    after `since` (this run) or from an earlier one."""
+    folder = year_dir(outbox, year)
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        at = dt.datetime.fromisoformat(data["generated_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"Chưa có bộ kết quả hoàn chỉnh nào trong '{folder}'."
+    whose = "của lần chạy này" if since and at >= since.replace(microsecond=0) else "của lần chạy trước"
+    return (
+        f"Bộ kết quả hiện hành trong '{folder}' là {whose} (lúc {at:%H:%M:%S ngày %d/%m/%Y}), còn nguyên vẹn."
+    )

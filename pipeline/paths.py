@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from .names import slug
@@ -10,36 +11,91 @@ from .names import slug
 PREFIX = "588"
 
 
+MANIFEST = "manifest.json"
+REPORT = "bao-cao.json"
+FEEDBACK_DIR = "phan-hoi"
+
+
 def year_dir(outbox: Path, year: int) -> Path:
+    """The current output set of `year`: the folder the officer opens."""
     return outbox / str(int(year))
 
 
+def previous_dir(outbox: Path, year: int) -> Path:
+    """The previous run's output set, kept whole."""
+    return outbox / f"{int(year)}-lan-truoc"
+
+
+def staging_dir(outbox: Path, year: int) -> Path:
+    """Where this process writes a new set before it becomes current."""
+    return outbox / f".{int(year)}.dang-ghi-{os.getpid()}"
+
+
+def trash_dir(outbox: Path, year: int, n: int) -> Path:
+    """Where a leftover set is moved before it is removed."""
+    return outbox / f".{int(year)}.xoa-{os.getpid()}-{n}"
+
+
+def leftover_glob(year: int) -> str:
+    """Pattern of the sets being written and the leftovers being removed, by any process
+    (staging and trash folders; not the lock, not a complete set)."""
+    return f".{int(year)}.*-*"
+
+
+def ready_dir(outbox: Path, year: int) -> Path:
+    """A complete new set, about to become current."""
+    return outbox / f".{int(year)}.san-sang"
+
+
+def lock_path(outbox: Path, year: int) -> Path:
+    return outbox / f".{int(year)}.lock"
+
+
+def workbook_name(year: int) -> str:
+    return f"tong-hop-{PREFIX}-{int(year)}.xlsx"
+
+
+def detail_csv_name(year: int) -> str:
+    return f"chi-tiet-{PREFIX}-{int(year)}.csv"
+
+
 def workbook_path(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / f"tong-hop-{PREFIX}-{int(year)}.xlsx"
+    return year_dir(outbox, year) / workbook_name(year)
 
 
 def detail_csv_path(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / f"chi-tiet-{PREFIX}-{int(year)}.csv"
+    return year_dir(outbox, year) / detail_csv_name(year)
 
 
 def manifest_path(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / "manifest.json"
+    return year_dir(outbox, year) / MANIFEST
 
 
 def report_path(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / "bao-cao.json"
+    return year_dir(outbox, year) / REPORT
 
 
 def feedback_dir(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / "phan-hoi"
+    return year_dir(outbox, year) / FEEDBACK_DIR
 
 
-def feedback_path(outbox: Path, year: int, unit_code: str, file_name: str) -> Path:
-    """One feedback file per inbox file: `file_name` is its path relative to the inbox, so
-    files of the same name in different folders (or differing only by accents) never clash."""
-    stem = slug(Path(file_name).stem, 40)
-    tag = hashlib.sha1(file_name.encode("utf-8")).hexdigest()[:6]
-    return feedback_dir(outbox, year) / f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-{stem}-{tag}.xlsx"
+def feedback_names(files: list[tuple[str, str]]) -> list[str]:
+    """A feedback file name for each (unit code, file name) pair, all different even where
+    a file system ignores case: `file_name` is how the file is shown (its path in the inbox,
+    or its mail and attachment), so files of the same name in different folders (or
+    differing only by accents) get different names; equal names get a counter."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for unit_code, file_name in files:
+        stem = slug(Path(file_name).stem, 40)
+        tag = hashlib.sha1(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        base = f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-{stem}-{tag}"
+        name, n = base, 2
+        while name.casefold() in seen:
+            name, n = f"{base}-{n}", n + 1
+        seen.add(name.casefold())
+        out.append(name + ".xlsx")
+    return out
 
 
 def templates_dir(outbox: Path, year: int) -> Path:

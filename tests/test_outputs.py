@@ -18,21 +18,21 @@ from pipeline.consolidate import run
 from pipeline.filler import fill
 from pipeline.form import load_form
 from pipeline.names import template_name
-from pipeline.paths import detail_csv_path, manifest_path, workbook_path, year_dir
+from pipeline.paths import detail_csv_path, lock_path, manifest_path, workbook_path
 from pipeline.samples import valid_data
 from pipeline.template import write_template
 from pipeline.workbook import SHEETS
 
 
-def _hold_lock(folder: str, ready, release) -> None:
-    with outbox_lock(Path(folder)):
+def _hold_lock(lock: str, ready, release) -> None:
+    with outbox_lock(Path(lock)):
         ready.set()
         release.wait(20)
 
 
 def test_second_run_on_same_outbox_refuses_with_message(form, make_file, tmp_path):
     make_file("899")
-    folder = year_dir(tmp_path / "out", form.year)
+    folder = lock_path(tmp_path / "out", form.year)
     ctx = multiprocessing.get_context("spawn")
     ready, release = ctx.Event(), ctx.Event()
     holder = ctx.Process(target=_hold_lock, args=(str(folder), ready, release))
@@ -63,8 +63,9 @@ def test_crash_while_writing_keeps_previous_workbook(form, make_file, tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     assert wb_path.read_bytes() == before
-    leftovers = [p.name for p in wb_path.parent.iterdir() if p.name.endswith(".tmp")]
+    leftovers = [p.name for p in wb_path.parent.parent.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
+    assert sorted(p.name for p in wb_path.parent.parent.iterdir()) == [f".{form.year}.lock", str(form.year)]
 
 
 def test_same_output_whatever_the_worker_count(form, make_file, tmp_path):

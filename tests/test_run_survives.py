@@ -1,0 +1,302 @@
+"""A run that survives the officer's machine: killed at each phase, interrupted, on a full
+or read-only disk. Real processes, real signals, a real (tmpfs) filesystem; after each fault
+the outbox holds one whole set, nothing of the dead run is left, and the next run succeeds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import cli
+from pipeline import workbook as workbook_module
+from pipeline.filler import fill
+from pipeline.paths import lock_path, manifest_path, previous_dir, report_path, workbook_path, year_dir
+from pipeline.samples import valid_data
+
+from .conftest import ROOT, template_for
+
+N_FILES = 48  # above the parallel reading threshold
+N_BAD = 12  # files with errors: feedback is written by a worker process too
+
+
+@pytest.fixture(scope="module")
+def big_inbox(tmp_path_factory, form, layout, template_dir) -> Path:
+    inbox = tmp_path_factory.mktemp("survive") / "inbox"
+    codes = [u.code for u in form.units]
+    for i in range(N_FILES):
+        code = codes[i % len(codes)]
+        data = valid_data(form, code, random.Random(f"survive-{i}"), layout)
+        if i < N_BAD:
+            data["results"][0]["girls"] = data["results"][0]["children"] + 1 + i
+        fill(template_for(template_dir, form, code), inbox / f"f{i:02d}-{code}.xlsx", layout, code, data)
+    return inbox
+
+
+def _cmd(inbox: Path, outbox: Path) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "consolidate", "--inbox", str(inbox), "--outbox", str(outbox)]
+
+
+def _run(inbox: Path, outbox: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_cmd(inbox, outbox), "--workers", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def _start(inbox: Path, outbox: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*_cmd(inbox, outbox), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = {c for c, pp in parents.items() if pp == p and c not in found}
+        found |= kids
+        todo.extend(kids)
+    return found
+
+
+def _wait_for(proc: subprocess.Popen[str], cond: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 120
+    while not cond():
+        assert proc.poll() is None, (
+            f"the run ended before {what}: {proc.stderr.read() if proc.stderr else ''}"
+        )
+        assert time.monotonic() < deadline, f"never saw {what}"
+        time.sleep(0.005)
+
+
+def _staging(outbox: Path, year: int) -> list[Path]:
+    return list(outbox.glob(f".{year}.dang-ghi-*"))
+
+
+def _phase(name: str, outbox: Path, year: int, pid: int) -> Callable[[], bool]:
+    if name == "reading":
+        return lambda: bool(_descendants(pid)) and not _staging(outbox, year)
+    if name == "writing":
+        return lambda: bool(_staging(outbox, year))
+    return lambda: any(any((s / "phan-hoi").glob("*")) for s in _staging(outbox, year))
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _assert_whole_set(outbox: Path, year: int, n_files: int) -> None:
+    """One current set, consistent in itself; no temporary file or half-written set left."""
+    manifest = json.loads(manifest_path(outbox, year).read_text(encoding="utf-8"))
+    report = json.loads(report_path(outbox, year).read_text(encoding="utf-8"))
+    assert len(manifest["files"]) == n_files
+    assert report["generated_at"] == manifest["generated_at"]
+    assert len(report["outputs"]["feedback"]) == len(
+        list((year_dir(outbox, year) / "phan-hoi").glob("*.xlsx"))
+    )
+    openpyxl.load_workbook(workbook_path(outbox, year), read_only=True).close()
+    assert not [p for p in outbox.rglob("*") if p.name.endswith(".tmp")]
+    allowed = {lock_path(outbox, year).name, str(year), previous_dir(outbox, year).name}
+    assert {p.name for p in outbox.iterdir()} <= allowed
+
+
+@pytest.mark.parametrize(
+    ("phase", "whom"),
+    [("reading", "parent"), ("writing", "parent"), ("feedback", "parent"), ("feedback", "group")],
+)
+def test_sigkill_at_each_phase_then_next_run_at_once(phase, whom, form, big_inbox, tmp_path):
+    outbox = tmp_path / "out"
+    first = _run(big_inbox, outbox)
+    assert first.returncode == 0, first.stderr
+    before = _snapshot(year_dir(outbox, form.year))
+
+    proc = _start(big_inbox, outbox)
+    _wait_for(proc, _phase(phase, outbox, form.year, proc.pid), phase)
+    family = _descendants(proc.pid)
+    if whom == "group":
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        os.kill(proc.pid, signal.SIGKILL)  # the workers are left to notice by themselves
+    proc.wait(30)
+    assert _snapshot(year_dir(outbox, form.year)) == before  # the set was never touched
+
+    again = _run(big_inbox, outbox)  # at once: no waiting for the dead run's workers
+    assert again.returncode == 0, again.stderr
+    assert "Đang có một lượt" not in again.stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in family if _alive(p)], "a worker of the killed run is still alive"
+    _assert_whole_set(outbox, form.year, N_FILES)
+    assert _snapshot(previous_dir(outbox, form.year)) == before  # the previous set, kept whole
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_interrupted_run_says_which_set_is_current(how, form, big_inbox, tmp_path):
+    outbox = tmp_path / "out"
+    assert _run(big_inbox, outbox).returncode == 0
+    before = _snapshot(year_dir(outbox, form.year))
+    proc = _start(big_inbox, outbox)
+    _wait_for(proc, _phase("feedback", outbox, form.year, proc.pid), "feedback")
+    family = _descendants(proc.pid)
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole group
+    else:
+        os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == cli.EXIT_INTERRUPTED, err
+    assert "Traceback" not in err
+    assert "Đã dừng theo yêu cầu" in err and "của lần chạy trước" in err, err
+    assert str(year_dir(outbox, form.year)) in err
+    assert _snapshot(year_dir(outbox, form.year)) == before
+    assert not [p for p in family if _alive(p)]
+    assert not _staging(outbox, form.year)
+    assert _run(big_inbox, outbox).returncode == 0
+    _assert_whole_set(outbox, form.year, N_FILES)
+
+
+def _need_root_for_mounts() -> None:
+    if os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("these tests mount a small tmpfs: run them as root in CI")
+        pytest.skip("mounting a tmpfs needs root; test_simulated_full_disk covers the logic")
+
+
+@contextlib.contextmanager
+def _tmpfs(where: Path, size: str) -> Iterator[Path]:
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _small_inbox(make_file) -> Path:
+    path, _ = make_file("899")
+
+    def bad(d):
+        d["results"][0]["girls"] = d["results"][0]["children"] + 5
+
+    make_file("900", mutate=bad)
+    make_file("SYT")
+    return path.parent
+
+
+def test_full_disk_keeps_the_previous_set_and_says_what_to_do(form, make_file, tmp_path):
+    _need_root_for_mounts()
+    inbox = _small_inbox(make_file)
+    with _tmpfs(tmp_path / "disk", "1m") as disk:
+        outbox = disk / "outbox"
+        assert _run(inbox, outbox).returncode == 0
+        before = _snapshot(year_dir(outbox, form.year))
+        filler = disk / "filler"
+        with filler.open("wb", buffering=0) as fh:  # fill the disk, then free a few kilobytes
+            with contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 4096)
+            fh.truncate(max(0, fh.tell() - 40_000))
+        out = _run(inbox, outbox)
+        assert out.returncode == cli.EXIT_OUTBOX, out.stderr
+        assert "Traceback" not in out.stderr
+        assert "đầy" in out.stderr and str(outbox) in out.stderr and "--outbox" in out.stderr
+        assert "của lần chạy trước" in out.stderr
+        assert _snapshot(year_dir(outbox, form.year)) == before
+        assert not _staging(outbox, form.year)
+        filler.unlink()
+        assert _run(inbox, outbox).returncode == 0
+        _assert_whole_set(outbox, form.year, 3)
+
+
+def test_read_only_outbox_keeps_the_previous_set(form, make_file, tmp_path):
+    _need_root_for_mounts()
+    inbox = _small_inbox(make_file)
+    with _tmpfs(tmp_path / "disk", "4m") as disk:
+        outbox = disk / "outbox"
+        assert _run(inbox, outbox).returncode == 0
+        before = _snapshot(year_dir(outbox, form.year))
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        out = _run(inbox, outbox)
+        assert out.returncode == cli.EXIT_OUTBOX, out.stderr
+        assert "Traceback" not in out.stderr
+        assert "chỉ cho đọc" in out.stderr and str(outbox) in out.stderr
+        assert _snapshot(year_dir(outbox, form.year)) == before
+        subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
+        assert _run(inbox, outbox).returncode == 0
+        _assert_whole_set(outbox, form.year, 3)
+
+
+def test_outbox_under_a_file_is_a_clear_failure(make_file, tmp_path):
+    inbox = _small_inbox(make_file)
+    (tmp_path / "o").write_text("a file, not a folder")
+    out = _run(inbox, tmp_path / "o" / "outbox")
+    assert out.returncode == cli.EXIT_OUTBOX, out.stderr
+    assert "Traceback" not in out.stderr and "trùng tên" in out.stderr
+
+
+def test_missing_outbox_is_created(form, make_file, tmp_path):
+    inbox = _small_inbox(make_file)
+    out = _run(inbox, tmp_path / "moi" / "ket-qua")
+    assert out.returncode == 0, out.stderr
+    _assert_whole_set(tmp_path / "moi" / "ket-qua", form.year, 3)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "đầy"),
+        (errno.EACCES, "quyền ghi"),
+        (errno.EROFS, "chỉ cho đọc"),
+        (errno.EIO, "kiểm tra"),
+    ],
+)
+def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypatch, capsys):
+    inbox = _small_inbox(make_file)
+    outbox = tmp_path / "out"
+    args = ["consolidate", "--inbox", str(inbox), "--outbox", str(outbox), "--workers", "1"]
+    assert cli.main(args) == 0
+    before = _snapshot(year_dir(outbox, form.year))
+    capsys.readouterr()
+
+    def fail(report, path):
+        Path(path).write_bytes(b"half a workbook")
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(workbook_module, "write_workbook", fail)
+    assert cli.main(args) == cli.EXIT_OUTBOX
+    err = capsys.readouterr().err
+    assert words in err and str(outbox) in err and "của lần chạy trước" in err, err
+    assert _snapshot(year_dir(outbox, form.year)) == before
+    assert not _staging(outbox, form.year)

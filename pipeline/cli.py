@@ -210,7 +210,7 @@ def _check(form, args) -> int:
     missing = [p for p in args.files if not p.is_file()]
     if missing:
         for p in missing:
-            sys.stderr.write(f"Lỗi: không tìm thấy tệp '{p}'.\n")
+            _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
         return EXIT_USAGE
     parsed = check_files(form, args.files)
     if args.json:

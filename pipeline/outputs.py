@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .atomic import OutboxUnwritable, output_set
+from .atomic import OutboxBusy, OutboxUnwritable, output_set
 from .inbox import shown
 from .paths import (
     FEEDBACK_DIR,
@@ -71,7 +71,7 @@ def write_outputs(
             _write_set(report, outbox, folder, lap or (lambda _name: None))
     except BaseException as exc:
         report.outputs = {}
-        cause = _os_error(exc) if isinstance(exc, Exception) else None
+        cause = _os_error(exc) if isinstance(exc, Exception) and not isinstance(exc, OutboxBusy) else None
         if cause is None:
             raise
         raise OutboxUnwritable.from_os(cause, outbox) from exc
@@ -89,7 +89,9 @@ def _os_error(exc: BaseException) -> OSError | None:
         seen.add(id(e))
         if isinstance(e, OSError) and e.errno is not None:
             return e
-        todo.extend([*e.args, e.__cause__, e.__context__])
+        todo.extend([*e.args, e.__cause__])
+        if not e.__suppress_context__:
+            todo.append(e.__context__)
     return None
 
 

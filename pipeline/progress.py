@@ -6,11 +6,13 @@ import sys
 import time
 from typing import TextIO
 
+from .safetext import for_terminal
+
 
 class Progress:
     def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
         self.total = total
-        self.label = label
+        self.label = for_terminal(label)
         self.stream = stream or sys.stderr
         self.enabled = total > 0 and self.stream.isatty()
         self.done = 0

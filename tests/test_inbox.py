@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.consolidate import run
 from pipeline.inbox import IGNORED, NOT_READ, READ, list_inbox, not_submission
-from pipeline.paths import detail_csv_path, feedback_dir, manifest_path
+from pipeline.paths import detail_csv_path, feedback_dir, feedback_names, manifest_path
 from pipeline.safetext import csv_field, for_terminal
 
 from .conftest import ROOT
@@ -273,3 +273,18 @@ def test_summary_shows_hostile_names_escaped(form, make_file, tmp_path):
     assert "\x1b" not in jout.stdout
     names = [f["name"] for f in json.loads(jout.stdout)["files"]]
     assert names == ["\x1b]0;hacked\x07\x1b[2K\r[OK] 899.xlsx"]  # the JSON value is exact
+
+
+def test_feedback_names_are_unique_whatever_the_files_are_called():
+    pairs = [
+        ("899", "bao-cao.xlsx"),
+        ("899", "bao-cao.xlsx"),  # the same name twice (two mails with one attachment name)
+        ("899", "BAO-CAO.xlsx"),
+        ("899", "báo cáo.xlsx"),
+        ("899", "bao cao.xlsx"),
+        ("", "bao-cao-\udce9.xlsx"),
+        ("", "bao-cao-\udce8.xlsx"),
+    ]
+    names = feedback_names(pairs)
+    assert len({n.casefold() for n in names}) == len(pairs)
+    assert all(n.startswith("phan-hoi-") and n.endswith(".xlsx") for n in names)

@@ -205,6 +205,8 @@ def _consolidate(form, args) -> int:
 
 def _check(form, args) -> int:
     from .consolidate import check_files
+    from .inbox import NOT_READ, READ, classify
+    from .safetext import json_inert
     from .summary import print_check
 
     missing = [p for p in args.files if not p.is_file()]
@@ -212,21 +214,31 @@ def _check(form, args) -> int:
         for p in missing:
             _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
         return EXIT_USAGE
-    parsed = check_files(form, args.files)
+    entries = [classify(p) for p in args.files]  # lock files and the like are not checked
+    to_read = [p for p, e in zip(args.files, entries, strict=True) if e.status == READ]
+    parsed = iter(check_files(form, to_read))
+    results = [
+        (path, e, next(parsed) if e.status == READ else None)
+        for path, e in zip(args.files, entries, strict=True)
+    ]
+    checked = [p for _, _, p in results if p is not None]
     if args.json:
         out = [
             {
                 "file": str(path),
-                "unit": p.unit_code,
-                "valid": not p.has_errors and p.is_report,
-                "findings": [f.to_dict() for f in p.findings],
+                "status": e.status,
+                "reason": e.reason,
+                "unit": p.unit_code if p else None,
+                "valid": bool(p) and not p.has_errors and p.is_report,
+                "findings": [f.to_dict() for f in p.findings] if p else [],
             }
-            for path, p in zip(args.files, parsed, strict=True)
+            for path, e, p in results
         ]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json_inert(json.dumps(out, ensure_ascii=False, indent=2)))
     else:
-        print_check(parsed)
-    return EXIT_FINDINGS if any(p.has_errors for p in parsed) else EXIT_OK
+        print_check(checked, [e for e in entries if e.status != READ])
+    failed = any(p.has_errors for p in checked) or any(e.status == NOT_READ for e in entries)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _samples(form, args) -> int:

@@ -20,7 +20,7 @@ from .containers import Submission, expand
 from .extract import Parsed
 from .findings import Finding
 from .form import Form
-from .inbox import READ, InboxEntry, list_inbox
+from .inbox import READ, InboxEntry, list_inbox, shown
 from .intake import parse_submission
 from .mail.config import load_mail_settings
 from .progress import Progress
@@ -77,7 +77,7 @@ class Report:
             "year": self.form.year,
             "form": {"id": self.form.id, "version": self.form.version},
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
-            "inbox": str(self.inbox),
+            "inbox": shown(str(self.inbox)),
             "summary": {
                 "units": len(self.units),
                 "accepted": self.count(UNIT_ACCEPTED),

@@ -141,6 +141,37 @@ def _os_reason(exc: OSError) -> str:
     return f"không đọc được ({exc.strerror or exc})"
 
 
+def _regular(path: Path, rel: str, name: str, parents: tuple[str, ...], st: os.stat_result) -> InboxEntry:
+    """A regular file, opened once (never following a link, never blocking) to learn that it
+    can be read, and whether it is a submission at all."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, _os_reason(exc))
+    try:
+        head = os.read(fd, _HEAD) if _candidate(name, parents) else b""
+    except OSError as exc:
+        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, _os_reason(exc))
+    finally:
+        os.close(fd)
+    reason = not_submission(name, parents, head) if _candidate(name, parents) else ""
+    return InboxEntry(shown(rel), path, st.st_size, st.st_mtime, IGNORED if reason else READ, reason)
+
+
+def classify(path: Path) -> InboxEntry:
+    """One file named on its own (as `check` gets them), by the rules of the listing; a link
+    named by the user is followed. The entry's name is the path as given."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return InboxEntry(shown(str(path)), None, 0, 0.0, NOT_READ, _os_reason(exc))
+    if not stat.S_ISREG(st.st_mode):
+        reason = next((r for test, r in _SPECIAL if test(st.st_mode)), "không phải tệp thông thường")
+        return InboxEntry(shown(str(path)), None, 0, st.st_mtime, NOT_READ, reason + "; không đọc")
+    real = Path(os.path.realpath(path))
+    return _regular(real, str(path), real.name, real.parent.parts, st)
+
+
 class _Lister:
     def __init__(self, inbox: Path, outbox: Path | None) -> None:
         self.inbox = inbox
@@ -187,21 +218,7 @@ class _Lister:
             self.add(rel, None, st, NOT_READ, reason + "; không đọc")
 
     def file(self, path: Path, rel: str, name: str, parents: tuple[str, ...], st: os.stat_result) -> None:
-        """Open the file once (never following a link, never blocking) to learn it can be read."""
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError as exc:
-            self.add(rel, None, st, NOT_READ, _os_reason(exc))
-            return
-        try:
-            head = os.read(fd, _HEAD) if _candidate(name, parents) else b""
-        except OSError as exc:
-            self.add(rel, None, st, NOT_READ, _os_reason(exc))
-            return
-        finally:
-            os.close(fd)
-        reason = not_submission(name, parents, head) if _candidate(name, parents) else ""
-        self.add(rel, path, st, IGNORED if reason else READ, reason)
+        self.entries.append(_regular(path, rel, name, parents, st))
 
     def link(self, path: Path) -> tuple[str, str]:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .findings import ERROR, show
-from .inbox import NOT_READ
+from .inbox import IGNORED, NOT_READ, InboxEntry
 from .safetext import for_terminal
 from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 
@@ -84,7 +84,11 @@ def _parent(path: str) -> str:
     return str(Path(path).parent)
 
 
-def print_check(parsed: list[Parsed]) -> None:
+def print_check(parsed: list[Parsed], skipped: list[InboxEntry] = ()) -> None:
+    """Each file checked, with its findings; `skipped` files (not submissions, not read)
+    with the reason."""
+    for e in skipped:
+        _say(f"{e.name}: {'bỏ qua' if e.status == IGNORED else 'không đọc'} - {e.reason}")
     for p in parsed:
         errors = sum(f.severity == ERROR for f in p.findings)
         warnings = len(p.findings) - errors

@@ -288,3 +288,16 @@ def test_feedback_names_are_unique_whatever_the_files_are_called():
     names = feedback_names(pairs)
     assert len({n.casefold() for n in names}) == len(pairs)
     assert all(n.startswith("phan-hoi-") and n.endswith(".xlsx") for n in names)
+
+
+def test_check_skips_not_submissions_and_counts_no_error(make_file, tmp_path):
+    inbox = _not_submission_inbox(make_file, tmp_path)
+    names = ["~$899.xlsx", ".~lock.900.xlsx#", "__MACOSX/._SYT.xlsx", "Thumbs.db", "899.xlsx"]
+    out = _cli("check", *names, cwd=inbox)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    for name in names[:-1]:
+        assert any(x.startswith(f"{name}: bỏ qua - ") for x in lines), (name, lines)
+    assert "899.xlsx [đơn vị 899]: hợp lệ" in lines
+    js = json.loads(_cli("check", "--json", *names, cwd=inbox).stdout)
+    assert [r["status"] for r in js] == [IGNORED] * 4 + [READ]

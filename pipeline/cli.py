@@ -9,10 +9,10 @@ no permission); 4 when another run holds the outbox; 130 when interrupted (Ctrl-
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import signal
 import sys
+import uuid
 from pathlib import Path
 
 from . import argparse_vi
@@ -174,7 +174,7 @@ def _consolidate(form, args) -> int:
     if args.workers is not None and args.workers < 1:
         sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")
         return EXIT_USAGE
-    started = dt.datetime.now()
+    run_id = uuid.uuid4().hex
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a closed session stops like Ctrl-C
     try:
         report = run(
@@ -184,15 +184,16 @@ def _consolidate(form, args) -> int:
             workers=args.workers,
             show_progress=not args.json,
             archive=args.archive,
+            run_id=run_id,
         )
     except OutboxBusy as exc:
         _say_err(str(exc))
         return EXIT_BUSY
     except OutboxUnwritable as exc:
-        _say_err(f"Lỗi: {exc.message} {current_set_note(args.outbox, form.year, started)}")
+        _say_err(f"Lỗi: {exc.message} {current_set_note(args.outbox, form.year, run_id)}")
         return EXIT_OUTBOX
     except KeyboardInterrupt:
-        _say_err(f"\nĐã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, started)}")
+        _say_err(f"\nĐã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, run_id)}")
         return EXIT_INTERRUPTED
     if args.json:
         print(report_json(report))

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class Report:
     history: History
     generated_at: dt.datetime
     outputs: dict[str, str] = field(default_factory=dict)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names this run's output set
 
     @property
     def findings(self) -> list[Finding]:
@@ -77,6 +79,7 @@ class Report:
             "year": self.form.year,
             "form": {"id": self.form.id, "version": self.form.version},
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "run_id": self.run_id,
             "inbox": shown(str(self.inbox)),
             "summary": {
                 "units": len(self.units),
@@ -182,8 +185,12 @@ def run(
     archive: Path | None = None,
     write: bool = True,
     lock_wait: float = 30.0,
+    run_id: str = "",
 ) -> Report:
-    """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors."""
+    """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors.
+
+    `run_id` names the output set in its manifest (default: a new UUID), so a caller can
+    tell afterwards whether the current set is this run's (`outputs.current_set_note`)."""
     clock = _Clock()
     listing = list_inbox(inbox, outbox)
     to_read = [(e.path, e.name) for e in listing if e.status == READ and e.path is not None]
@@ -211,6 +218,7 @@ def run(
         totals=grand_totals(form, detail),
         history=history,
         generated_at=dt.datetime.now().replace(microsecond=0),
+        **({"run_id": run_id} if run_id else {}),
     )
     if write:
         from .outputs import write_outputs

@@ -113,6 +113,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         manifest = {
             "year": form.year,
             "generated_at": report.generated_at.isoformat(timespec="seconds"),
+            "run_id": report.run_id,
             "inbox": shown(str(report.inbox)),
             "files": [rec.manifest() for rec in report.files],
         }
@@ -137,17 +138,17 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
 
 
-def current_set_note(outbox: Path, year: int, since: dt.datetime | None = None) -> str:
+def current_set_note(outbox: Path, year: int, run_id: str = "") -> str:
     """Which set of outputs is current (Vietnamese), read from the disk: the run time
-    written in `outbox/<year>/manifest.json`, and whether it is from a run started at or
-    after `since` (this run) or from an earlier one."""
+    written in `outbox/<year>/manifest.json`, and whether it is the set of the run
+    `run_id` (this run) or of an earlier one."""
     folder = year_dir(outbox, year)
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         at = dt.datetime.fromisoformat(data["generated_at"])
     except (OSError, ValueError, KeyError, TypeError):
         return f"Chưa có bộ kết quả hoàn chỉnh nào trong '{folder}'."
-    whose = "của lần chạy này" if since and at >= since.replace(microsecond=0) else "của lần chạy trước"
+    whose = "của lần chạy này" if run_id and data.get("run_id") == run_id else "của lần chạy trước"
     return (
         f"Bộ kết quả hiện hành trong '{folder}' là {whose} (lúc {at:%H:%M:%S ngày %d/%m/%Y}), còn nguyên vẹn."
     )

@@ -300,3 +300,17 @@ def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypat
     assert words in err and str(outbox) in err and "của lần chạy trước" in err, err
     assert _snapshot(year_dir(outbox, form.year)) == before
     assert not _staging(outbox, form.year)
+
+
+def test_current_set_note_tells_this_run_from_an_earlier_one(form, make_file, tmp_path):
+    from pipeline.consolidate import run
+    from pipeline.outputs import current_set_note
+
+    make_file("899")
+    outbox = tmp_path / "out"
+    assert "Chưa có bộ kết quả" in current_set_note(outbox, form.year, "x")
+    first = run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
+    second = run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)  # same second
+    assert first.run_id != second.run_id
+    assert "của lần chạy này" in current_set_note(outbox, form.year, second.run_id)
+    assert "của lần chạy trước" in current_set_note(outbox, form.year, first.run_id)

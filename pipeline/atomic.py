@@ -7,6 +7,9 @@ Layout of an outbox for year Y (see README, "What survives what"):
     outbox/.Y.lock            the lock of the running process
     outbox/.Y.dang-ghi-<pid>  a set being written (removed by the next run if left over)
 
+Folders of the current set that no run writes (`paths.CARRIED`: the mail drafts and the
+record of messages sent) are hard-linked into each new set before the swap.
+
 A set is written into its own hidden folder, flushed to disk, then swapped with `outbox/Y`
 in one step: `renameat2(RENAME_EXCHANGE)` (Linux 3.15+, man 2 rename), which leaves no
 moment without `outbox/Y`. Where the filesystem cannot exchange, the set is first renamed
@@ -30,7 +33,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .paths import leftover_glob, lock_path, previous_dir, ready_dir, staging_dir, trash_dir, year_dir
+from .paths import (
+    CARRIED,
+    leftover_glob,
+    lock_path,
+    previous_dir,
+    ready_dir,
+    staging_dir,
+    trash_dir,
+    year_dir,
+)
 
 
 class OutboxBusy(Exception):
@@ -142,8 +154,25 @@ def _recover(outbox: Path, year: int) -> None:
                 tmp.unlink()
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _carry(current: Path, staging: Path) -> None:
+    """Bring the folders a run does not write (CARRIED) from the current set into the new
+    one, as hard links: the same files, no copy, nothing lost when the sets swap."""
+    for name in CARRIED:
+        src = current / name
+        if src.is_dir() and not (staging / name).exists():
+            shutil.copytree(src, staging / name, copy_function=_link_or_copy, symlinks=True)
+
+
 def _make_current(staging: Path, outbox: Path, year: int) -> None:
     current, previous, ready = year_dir(outbox, year), previous_dir(outbox, year), ready_dir(outbox, year)
+    _carry(current, staging)
     os.rename(staging, ready)  # the set is complete
     if not current.exists():
         os.rename(ready, current)

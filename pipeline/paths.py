@@ -14,6 +14,9 @@ PREFIX = "588"
 MANIFEST = "manifest.json"
 REPORT = "bao-cao.json"
 FEEDBACK_DIR = "phan-hoi"
+# Folders of the current set that a run does not write but must keep: the mail drafts and
+# the record of messages sent (pipeline/mail). Carried into each new set (hard links).
+CARRIED = ("thu",)
 
 
 def year_dir(outbox: Path, year: int) -> Path:
@@ -77,6 +80,13 @@ def report_path(outbox: Path, year: int) -> Path:
 
 def feedback_dir(outbox: Path, year: int) -> Path:
     return year_dir(outbox, year) / FEEDBACK_DIR
+
+
+def feedback_path(outbox: Path, year: int, unit_code: str, file_name: str) -> Path:
+    """The feedback file of one file in the current set (as `feedback_names` names it; only
+    a second file of the very same name and unit gets a counter, which this cannot know:
+    the run's own list is `outputs["feedback"]` in bao-cao.json)."""
+    return feedback_dir(outbox, year) / feedback_names([(unit_code, file_name)])[0]
 
 
 def feedback_names(files: list[tuple[str, str]]) -> list[str]:

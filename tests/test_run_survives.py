@@ -314,3 +314,17 @@ def test_current_set_note_tells_this_run_from_an_earlier_one(form, make_file, tm
     assert first.run_id != second.run_id
     assert "của lần chạy này" in current_set_note(outbox, form.year, second.run_id)
     assert "của lần chạy trước" in current_set_note(outbox, form.year, first.run_id)
+
+
+def test_mail_records_in_the_set_survive_later_runs(form, make_file, tmp_path):
+    from pipeline.consolidate import run
+
+    make_file("899")
+    outbox = tmp_path / "out"
+    run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
+    sent = year_dir(outbox, form.year) / "thu" / "da-gui.json"
+    sent.parent.mkdir()
+    sent.write_text('{"sent": ["899"]}', encoding="utf-8")
+    for _ in range(3):  # more runs than sets kept
+        run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
+    assert sent.read_text(encoding="utf-8") == '{"sent": ["899"]}'

@@ -189,7 +189,7 @@ def run(
 ) -> Report:
     """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors.
 
-    `run_id` names the output set in its manifest (default: a new UUID), so a caller can
+    `run_id` names the output set in bao-cao.json (default: a new UUID), so a caller can
     tell afterwards whether the current set is this run's (`outputs.current_set_note`)."""
     clock = _Clock()
     listing = list_inbox(inbox, outbox)

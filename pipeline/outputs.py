@@ -113,7 +113,6 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         manifest = {
             "year": form.year,
             "generated_at": report.generated_at.isoformat(timespec="seconds"),
-            "run_id": report.run_id,
             "inbox": shown(str(report.inbox)),
             "files": [rec.manifest() for rec in report.files],
         }
@@ -139,12 +138,12 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
 
 
 def current_set_note(outbox: Path, year: int, run_id: str = "") -> str:
-    """Which set of outputs is current (Vietnamese), read from the disk: the run time
-    written in `outbox/<year>/manifest.json`, and whether it is the set of the run
-    `run_id` (this run) or of an earlier one."""
+    """Which set of outputs is current (Vietnamese), read from the disk: the run time and
+    run id written in `outbox/<year>/bao-cao.json` (the last file of a set), and whether it
+    is the set of the run `run_id` (this run) or of an earlier one."""
     folder = year_dir(outbox, year)
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((folder / REPORT).read_text(encoding="utf-8"))
         at = dt.datetime.fromisoformat(data["generated_at"])
     except (OSError, ValueError, KeyError, TypeError):
         return f"Chưa có bộ kết quả hoàn chỉnh nào trong '{folder}'."

@@ -9,6 +9,7 @@ no permission); 4 when another run holds the outbox; 130 when interrupted (Ctrl-
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import signal
 import sys

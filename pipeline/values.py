@@ -16,9 +16,10 @@ Problem = tuple[str, str] | None
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 _PLAIN_INT = re.compile(r"^[+-]?[0-9]+$")
-_DOT_GROUPS = re.compile(r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+$")
-_COMMA_GROUPS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3}){2,}$")
-_SPACE_GROUPS = re.compile(r"^[+-]?[0-9]{1,3}( [0-9]{3})+$")
+# thousands groups: the first group has 1-3 digits and no leading zero ("0.500" is a decimal)
+_DOT_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+$")
+_COMMA_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}){2,}$")
+_SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
 # full-width forms (U+FF01-FF5E) fold to ASCII; nothing else is folded (no superscripts)
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)

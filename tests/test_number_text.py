@@ -1,0 +1,79 @@
+"""Issue #11: text that is not a thousands-grouped whole number is never read as one.
+
+"1234.567" is a decimal (or a typo), not 1.234.567; "0.500" is half, not 500. Thousands
+groups have a first group of one to three digits without a leading zero, then groups of
+exactly three. Checked on the parser (`pipeline/values.py`) and through a filled template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pipeline.consolidate import check_files
+from pipeline.findings import ERROR
+from pipeline.form import load_form
+from pipeline.values import parse_int
+
+FORM = load_form()
+MAX = FORM.limits.max_number
+RES = FORM.blocks["results"]
+
+NOT_GROUPED = [
+    "1234.567",  # first group of four digits
+    "1234.567.890",
+    "12345.678",
+    "1.2345.678",  # a group of four
+    "12.3456",
+    "1.23",  # a group of two
+    "1234,567,890",
+    "1234 567",
+    "0.567",  # a leading zero: a decimal
+    "0.500.000",
+    "00.500",
+    "-0.500",
+    "0,500,000",
+    "0 500",
+    "０.５６７",  # full width
+    "1234.567 đồng",
+]
+GROUPED = [
+    ("1.234.567", 1234567),
+    ("123.456", 123456),
+    ("1.000", 1000),
+    ("999.999.999", 999999999),
+    ("1,234,567", 1234567),
+    ("1 234 567", 1234567),
+    ("１.２３４.５６７", 1234567),
+]
+
+
+@pytest.mark.parametrize("text", NOT_GROUPED)
+def test_text_that_is_not_grouped_is_not_read_as_a_whole_number(text: str):
+    value, problem, was_text = parse_int(text, MAX)
+    assert (value, problem and problem[0], was_text) == (None, "NUMBER_INVALID", True)
+
+
+@pytest.mark.parametrize(("text", "number"), GROUPED)
+def test_grouped_text_is_read(text: str, number: int):
+    assert parse_int(text, MAX) == (number, None, True)
+
+
+@pytest.mark.parametrize("text", ["1234.567", "0.500"])
+def test_a_filled_template_with_such_text_is_rejected_at_that_cell(make_file, text: str):
+    cash = RES.value_measures[0]
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["results"][0][cash] = text
+
+    path, data = make_file("899", mutate)
+    [parsed] = check_files(FORM, [path])
+    errors = [(f.code, f.sheet, f.cell, f.value) for f in parsed.findings if f.severity == ERROR]
+    category = data["results"][0]["category"]
+    [cell] = [
+        c["cell"]
+        for c in FORM.layout_json()["layouts"]["fixed_region"]["cells"]
+        if c["block"] == "results" and c["category"] == category and c["measure"] == cash
+    ]
+    assert errors == [("NUMBER_INVALID", RES.sheet, cell, text)]

@@ -473,8 +473,9 @@ def _read_values(
                 raise ReadProblem("FILE_CORRUPT", _BROKEN)
             found = found or SheetFacts()
             sh = wb.get_sheet_by_name(actual)
-            if sh.total_height > limits.max_rows or sh.total_width > limits.max_columns:
-                end = sh.end or (0, 0)
+            # 0-based indices of the last row and column (calamine's total_height is that index)
+            end = sh.end or (0, 0)
+            if end[0] + 1 > limits.max_rows or end[1] + 1 > limits.max_columns:
                 raise ReadProblem(
                     "FILE_TOO_LARGE",
                     f"trang quá lớn (đến ô {col_letter(end[1])}{end[0] + 1}; tối đa "

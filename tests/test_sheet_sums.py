@@ -254,32 +254,24 @@ def test_bieu_cells_equal_sums_of_what_was_filled_in(consolidated: Consolidated,
         texts = [str(ws.cell(r, col).value or "") for r in range(1, first)]
         assert any(t.split("\n")[0] == label for t in texts), f"{name}: column {col} is not headed {label!r}"
 
+    def check(row: int, col: int, label: str, value: int) -> str:
+        cell = ws.cell(row, col)
+        where = f"{name}!{cell.coordinate} ({label})"
+        assert _is_formula(cell.value), f"{where} holds no formula"
+        got = ev.value(name, cell.coordinate)
+        assert got == value, f"{where}: {cell.value} gives {got}, the files add up to {value}"
+        cache = wv[cell.coordinate].value
+        assert cache == value, f"{where}: cached {cache}, the files add up to {value}"
+        return cell.coordinate
+
     checked = set()
     for label, want in rows_expected.items():
-        r = rows[label]
         for col, value in zip(columns, want, strict=True):
-            cell = ws.cell(r, col)
-            assert _is_formula(cell.value), f"{name}!{cell.coordinate} ({label}) holds no formula"
-            assert ev.value(name, cell.coordinate) == value, (
-                f"{name}!{cell.coordinate} ({label}): {cell.value} gives {ev.value(name, cell.coordinate)}, "
-                f"the files add up to {value}"
-            )
-            assert wv[cell.coordinate].value == value, (
-                f"{name}!{cell.coordinate} ({label}): cached {wv[cell.coordinate].value}, the files add up to {value}"
-            )
-            checked.add(cell.coordinate)
+            checked.add(check(rows[label], col, label, value))
     for j, col in enumerate(columns):
-        cell = ws.cell(total_row, col)
         value = sum(want[j] for want in rows_expected.values())
         assert value > 0
-        assert ev.value(name, cell.coordinate) == value, (
-            f"{name}!{cell.coordinate} ({TOTAL_LABEL}): {cell.value} gives {ev.value(name, cell.coordinate)}, "
-            f"the files add up to {value}"
-        )
-        assert wv[cell.coordinate].value == value, (
-            f"{name}!{cell.coordinate} ({TOTAL_LABEL}): cached {wv[cell.coordinate].value}, the files add up to {value}"
-        )
-        checked.add(cell.coordinate)
+        checked.add(check(total_row, col, TOTAL_LABEL, value))
     every = {c.coordinate for row in ws.iter_rows() for c in row if _is_formula(c.value)}
     assert every == checked, f"{name}: formulas not checked: {sorted(every - checked)}"
 

@@ -9,7 +9,7 @@ import openpyxl
 
 from pipeline.consolidate import run
 from pipeline.feedback import SHEET
-from pipeline.paths import feedback_dir
+from pipeline.paths import feedback_dir, workbook_path
 from pipeline.samples import write_samples
 
 from .conftest import ROOT
@@ -79,4 +79,14 @@ def test_inbox_with_subfolders_and_odd_names(form, make_file, tmp_path):
         "thư đến 25-11/Báo cáo Rạch Giá (bản cuối).xlsx": "accepted",
         "ghi chú.md": "not_a_report",
     }
-    assert isinstance(Path(report.outputs["workbook"]), Path)
+    # the workbook is where the outbox keeps it, and lists both files under their own names
+    workbook = Path(report.outputs["workbook"])
+    assert workbook == workbook_path(tmp_path / "out", form.year)
+    texts = {
+        value
+        for ws in openpyxl.load_workbook(workbook, read_only=True).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str)
+    }
+    assert set(names) <= texts

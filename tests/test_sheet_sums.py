@@ -21,6 +21,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils.cell import coordinate_from_string
 
 from pipeline.consolidate import Report, run
 from pipeline.filler import fill
@@ -299,7 +300,7 @@ def test_template_totals_are_sums_of_the_inputs(consolidated: Consolidated, layo
         }
         columns = {}
         for c in lay["cells"]:
-            columns.setdefault(c["block"], {})[c["measure"]] = c["cell"].rstrip("0123456789")
+            columns.setdefault(c["block"], {})[c["measure"]] = coordinate_from_string(c["cell"])[0]
         for rb in lay["repeating_blocks"]:
             columns[rb["block"]] = {k: v for k, v in rb["columns"].items() if k not in ("region", "category")}
         for comp in lay["computed"]:

@@ -3,7 +3,8 @@
 A hypothesis property over files that satisfy every rule, with figures drawn at the edges the
 rules allow: zero, the form's largest number, "in which" measures equal to their total or
 blank, turns equal to children, support equal to resources, texts of the longest length
-allowed, every free row used, numbers typed as text. A rule made stricter than the form
+allowed, every free row used or none (a block with no figure declared empty), numbers typed
+as text. A rule made stricter than the form
 says (or a limit that refuses what it should let in) fails this property; the only finding
 such a file may get is the warning for a number typed as text.
 
@@ -102,13 +103,21 @@ def valid_file(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         keys = draw(st.lists(st.sampled_from(pairs), unique=True, min_size=size, max_size=size))
     rows = [{"region": r, "category": c, **draw(results_row())} for r, c in keys]
     support = sum(row[k] or 0 for row in rows for k in RES.value_measures)
-    resources = {s.code: {m.key: draw(st.none() | edgy(0, MAX)) for m in SRC.measures} for s in FORM.sources}
-    covered = sum(v or 0 for vals in resources.values() for v in vals.values())
-    if covered < support:  # support at most resources; exactly equal when short
-        first = resources[FORM.sources[0].code]
-        key = SRC.measures[0].key
-        first[key] = (first[key] or 0) + support - covered
-        assert first[key] <= MAX
+    resources: dict[str, dict[str, int | None]]
+    if draw(st.booleans()):  # resources exactly equal to the support, in one cell
+        resources = {s.code: {} for s in FORM.sources}
+        source = draw(st.sampled_from([s.code for s in FORM.sources]))
+        resources[source][draw(st.sampled_from([m.key for m in SRC.measures]))] = support
+    else:  # any resources, topped up to the support when short
+        resources = {
+            s.code: {m.key: draw(st.none() | edgy(0, MAX)) for m in SRC.measures} for s in FORM.sources
+        }
+        covered = sum(v or 0 for vals in resources.values() for v in vals.values())
+        if covered < support:
+            first = resources[FORM.sources[0].code]
+            key = SRC.measures[0].key
+            first[key] = (first[key] or 0) + support - covered
+            assert first[key] <= MAX
     needs = {c.code: {m.key: draw(st.none() | edgy(0, MAX)) for m in NEEDS.measures} for c in FORM.categories}
     day = draw(st.dates(dt.date(FORM.year, 1, 1), dt.date(FORM.year, 12, 31)))
     info = {
@@ -118,7 +127,20 @@ def valid_file(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         "activities": draw(st.none() | edgy(0, MAX)),
         **{f.key: draw(long_text()) for f in FORM.info_fields if f.type == "longtext"},
     }
-    return code, {"info": info, "results": rows, "resources": resources, "needs": needs}
+    data = {"info": info, "results": rows, "resources": resources, "needs": needs}
+    # a block with no figure at all is declared empty, as the template asks
+    data["nothing_to_report"] = [
+        key
+        for key, block_rows in (
+            ("results", rows),
+            ("resources", resources.values()),
+            ("needs", needs.values()),
+        )
+        if not any(
+            v is not None for row in block_rows for k, v in row.items() if k not in ("region", "category")
+        )
+    ]
+    return code, data
 
 
 @st.composite

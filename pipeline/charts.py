@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .official import NUM, Styles, header, page_setup
+from .coverage import Coverage
+from .official import NUM, Styles, coverage_rows, fit_header, header, page_setup
 from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
 
 if TYPE_CHECKING:
@@ -39,12 +40,16 @@ def dashboard(
     from .workbook import q
 
     form = report.form
-    ws.set_column(0, 0, 44)
-    ws.set_column(1, 1, 20)
-    ws.set_column(2, 2, 4)
-    ws.set_column(3, WIDTH - 1, 11)
-    r = header(ws, st, form, WIDTH, report.generated_at.date())
-    ws.merge_range(r, 0, r, WIDTH - 1, f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}", st.title)
+    widths = [44.0, 20.0, 4.0] + [11.0] * (WIDTH - 3)
+    run_date = report.generated_at.date()
+    split, widths = fit_header(form, widths, run_date)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    r = header(ws, st, form, split, WIDTH, run_date)
+    coverage = Coverage.of(report.units)
+    ws.merge_range(
+        r, 0, r, WIDTH - 1, coverage.title(f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}"), st.title
+    )
     ws.set_row(r, 30)
     p = form.period
     ws.merge_range(
@@ -57,7 +62,7 @@ def dashboard(
         st.subtitle,
     )
     ws.set_row(r + 1, 36)
-    r += 3
+    r = coverage_rows(ws, st, r + 2, WIDTH, sum(widths), coverage) + 1  # then a blank row
     charts_row = r
     status = q(sheets["status"])
     n = len(report.units)
@@ -218,6 +223,8 @@ def dashboard(
     c4.set_y_axis({"name": "Số đơn vị"})
     c4.set_legend({"none": True})
     # a 2 x 2 grid of charts to the right of the figures
+    # the region chart gets 26 px per region so that LibreOffice labels every one of them
+    bottom = max(400, 90 + 26 * len(form.regions))
     for i, ch in enumerate((c4, c1, c2, c3)):
-        ch.set_size({"width": 470, "height": 300 if i < 2 else 400})  # 16 regions need room
+        ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
         ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .coverage import Coverage
 from .form import Form, col_letter
 
 FONT = "Times New Roman"
@@ -57,6 +58,7 @@ class Styles:
         self.warn = f(border=1, font_color="#7F6000", bg_color="#FFEB9C", text_wrap=True)
         self.good = f(border=1, font_color="#006100", bg_color="#C6EFCE", text_wrap=True)
         self.h2 = f(bold=True, font_size=13)
+        self.coverage = f(bold=True, italic=True, font_color="#C00000", text_wrap=True, align="left")
 
 
 @dataclass
@@ -77,18 +79,116 @@ def vn_date(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
 
-def header(ws: Worksheet, st: Styles, form: Form, ncols: int, run_date: dt.date) -> int:
-    """Write the two-column official header; return the next free row (0-based)."""
+def text_units(text: str, size: float = 12, bold: bool = False) -> float:
+    """Approximate printed width of one line of Times New Roman text, in column-width units.
+
+    A column-width unit is the width of "0" in the workbook's default font (Calibri 11,
+    about 7 px); the factors per kind of character were measured on LibreOffice's PDF
+    output (B05's motto, 34 characters, was cut in 30 units at 12 pt bold).
+    """
+    units = 0.0
+    for ch in text:
+        if ch == " ":
+            units += 0.45
+        elif ch.isupper():
+            units += 1.15 if bold else 1.0
+        elif ch.isdigit():
+            units += 0.8
+        else:
+            units += 0.8 if bold else 0.72
+    return units * size / 12
+
+
+def wrapped_height(text: str, width: float, size: float = 12, bold: bool = False) -> float:
+    """Row height (points) for `text` wrapped in merged cells `width` units wide."""
+    per_line = max(4.0, width - 2)
+    lines = 0
+    for part in text.split("\n"):
+        n, used = 1, 0.0
+        for word in part.split(" "):
+            w = text_units(word, size, bold)
+            if used and used + 0.45 + w > per_line:
+                n, used = n + 1, w
+            else:
+                used += (0.45 if used else 0) + w
+        lines += n
+    return lines * size * 1.35 + 4
+
+
+def fit_header(form: Form, widths: list[float], run_date: dt.date) -> tuple[int, list[float]]:
+    """Where the two header columns split, and column widths wide enough for both.
+
+    Returns (index of the first right-hand column, widths). When the table is too narrow for
+    the agency on the left and the national motto on the right, its right-hand columns are
+    widened, so every header line prints whole at A4 (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+    """
     ag = form.agencies
-    split = max(2, ncols // 2 - 1)
+    left = (
+        max(
+            text_units(ag.get("province", "")),
+            text_units(ag.get("department", ""), bold=True),
+            text_units(ag.get("document_number", "")),
+        )
+        + 2
+    )
+    right = (
+        max(
+            text_units(MOTTO, bold=True),
+            text_units(MOTTO_SUB, bold=True),
+            text_units(place_date(form, run_date)),
+        )
+        + 2
+    )
+    widths = list(widths)
+    half = sum(widths) / 2
+    fits = [k for k in range(1, len(widths)) if sum(widths[:k]) >= left] or [len(widths) - 1]
+    split = min(fits, key=lambda k: abs(sum(widths[:k]) - half))
+    deficit = right - sum(widths[split:])
+    if deficit > 0:
+        n = len(widths) - split
+        for c in range(split, len(widths)):
+            widths[c] += deficit / n
+    return split, widths
+
+
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"
+
+
+def place_date(form: Form, run_date: dt.date) -> str:
+    return f"{form.agencies.get('place', '')}, {vn_date(run_date)}"
+
+
+def header(ws: Worksheet, st: Styles, form: Form, split: int, ncols: int, run_date: dt.date) -> int:
+    """Write the two-column official header, the right column from `split` (see fit_header);
+    return the next free row (0-based)."""
+    ag = form.agencies
     last = ncols - 1
-    ws.merge_range(0, 0, 0, split - 1, ag.get("province", ""), st.agency)
-    ws.merge_range(1, 0, 1, split - 1, ag.get("department", ""), st.agency_bold)
-    ws.merge_range(2, 0, 2, split - 1, ag.get("document_number", ""), st.agency)
-    ws.merge_range(0, split, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.motto)
-    ws.merge_range(1, split, 1, last, "Độc lập - Tự do - Hạnh phúc", st.motto_sub)
-    ws.merge_range(2, split, 2, last, f"{ag.get('place', '')}, {vn_date(run_date)}", st.place_date)
+    merge(ws, 0, 0, split - 1, ag.get("province", ""), st.agency)
+    merge(ws, 1, 0, split - 1, ag.get("department", ""), st.agency_bold)
+    merge(ws, 2, 0, split - 1, ag.get("document_number", ""), st.agency)
+    merge(ws, 0, split, last, MOTTO, st.motto)
+    merge(ws, 1, split, last, MOTTO_SUB, st.motto_sub)
+    merge(ws, 2, split, last, place_date(form, run_date), st.place_date)
     return 4
+
+
+def merge(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: object) -> None:
+    """Text across columns `first`..`last` of `row` (one cell when they are the same:
+    XlsxWriter refuses, and drops, a merge of a single cell)."""
+    if first == last:
+        ws.write_string(row, first, text, fmt)
+    else:
+        ws.merge_range(row, first, row, last, text, fmt)
+
+
+def coverage_rows(ws: Worksheet, st: Styles, row: int, ncols: int, width: float, coverage: Coverage) -> int:
+    """The 'data from n/N units; not yet: …' note on `row` when partial; return the next row."""
+    if not coverage.partial:
+        return row
+    ws.merge_range(row, 0, row, ncols - 1, coverage.note, st.coverage)
+    ws.set_row(row, wrapped_height(coverage.note, width, bold=True))
+    return row + 1
 
 
 def bieu(
@@ -104,19 +204,26 @@ def bieu(
     unit_note: str = "ĐVT: người, lượt, đồng",
     total: bool = True,
     groups: list[tuple[str, int]] | None = None,
+    coverage: Coverage | None = None,
 ) -> tuple[int, int]:
     """Write a statistical form. `rows` are (label cells, [(formula, cached value)…]).
 
     `groups` puts a merged header row above the column labels: (label, number of value
-    columns) in order, after the label columns. Returns the 0-based (first data row,
-    total row) so callers can reference the cells.
+    columns) in order, after the label columns. `coverage`, when partial, marks the title
+    "sơ bộ" and prints which units are not in. Returns the 0-based (first data row, total
+    row) so callers can reference the cells.
     """
     ncols = len(columns)
     last = ncols - 1
-    r = header(ws, st, form, ncols, run_date)
+    split, widths = fit_header(form, [c.width for c in columns], run_date)
+    total_width = sum(widths)
+    r = header(ws, st, form, split, ncols, run_date)
     ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
-    ws.merge_range(r, 0, r, last, f"{title} NĂM {form.year}", st.title)
-    ws.set_row(r, 36)
+    full_title = f"{title} NĂM {form.year}"
+    if coverage is not None:
+        full_title = coverage.title(full_title)
+    ws.merge_range(r, 0, r, last, full_title, st.title)
+    ws.set_row(r, wrapped_height(full_title, total_width, size=14, bold=True))
     p = form.period
     ws.merge_range(
         r + 1,
@@ -126,8 +233,9 @@ def bieu(
         f"(Số liệu tính từ ngày {p.start:%d/%m/%Y} đến ngày {p.end:%d/%m/%Y})",
         st.subtitle,
     )
-    ws.merge_range(r + 2, 0, r + 2, last, unit_note, st.unit_note)
-    head = r + 3
+    r = coverage_rows(ws, st, r + 2, ncols, total_width, coverage) if coverage else r + 2
+    ws.merge_range(r, 0, r, last, unit_note, st.unit_note)
+    head = r + 1
     nlabels = len(rows[0][0]) if rows else 2
     if groups:
         c = nlabels
@@ -141,14 +249,14 @@ def bieu(
             ws.merge_range(head, c, head + 1, c, columns[c].label, st.head)
         ws.set_row(head, 22)
         head += 1
-    ws.set_row(head, header_height(columns))
+    ws.set_row(head, header_height(columns, widths))
     for c, col in enumerate(columns):
         if groups and c < nlabels:
             continue
         ws.write_string(head, c, col.label + (f"\n({col.unit})" if col.unit else ""), st.head)
-    for c, col in enumerate(columns):
+    for c in range(ncols):
         ws.write_string(head + 1, c, f"({c + 1})", st.colno)
-        ws.set_column(c, c, col.width)
+        ws.set_column(c, c, widths[c])
     first = head + 2
     for i, (labels, values) in enumerate(rows):
         rr = first + i
@@ -173,37 +281,32 @@ def bieu(
                 value,
             )
     end = total_row + (1 if total and rows else 0)
-    signature(ws, st, form, end + 1, ncols, run_date)
+    signature(ws, st, form, end + 1, split, ncols, run_date)
     page_setup(ws, head, head + 1)
     ws.freeze_panes(first, nlabels)
     return first, total_row
 
 
-def header_height(columns: list[Column]) -> float:
-    """Row height (points) so that every wrapped column label shows in full."""
-    lines = 1
-    for col in columns:
-        per_line = max(4, int(col.width * 1.05))
-        words = col.label.split()
-        n, used = 1, 0
-        for w in words:
-            if used and used + 1 + len(w) > per_line:
-                n, used = n + 1, len(w)
-            else:
-                used += (1 if used else 0) + len(w)
-        lines = max(lines, n + (1 if col.unit else 0))
-    return 16.5 * lines + 4
+def header_height(columns: list[Column], widths: list[float] | None = None) -> float:
+    """Row height (points) so that every wrapped column label (bold) shows in full."""
+    widths = widths or [c.width for c in columns]
+    return max(
+        wrapped_height(col.label + (f"\n({col.unit})" if col.unit else ""), w, bold=True)
+        for col, w in zip(columns, widths, strict=True)
+    )
 
 
-def signature(ws: Worksheet, st: Styles, form: Form, row: int, ncols: int, run_date: dt.date) -> None:
-    split = max(2, ncols // 2)
+def signature(
+    ws: Worksheet, st: Styles, form: Form, row: int, split: int, ncols: int, run_date: dt.date
+) -> None:
+    """Preparer on the left; place, date, the signer's title from the configuration on the right."""
     last = ncols - 1
     ag = form.agencies
-    ws.merge_range(row, split, row, last, f"{ag.get('place', '')}, {vn_date(run_date)}", st.place_date)
-    ws.merge_range(row + 1, 0, row + 1, split - 1, "NGƯỜI LẬP BIỂU", st.sign_title)
-    ws.merge_range(row + 2, 0, row + 2, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
-    ws.merge_range(row + 1, split, row + 1, last, ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), st.sign_title)
-    ws.merge_range(row + 2, split, row + 2, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
+    merge(ws, row, split, last, place_date(form, run_date), st.place_date)
+    merge(ws, row + 1, 0, split - 1, "NGƯỜI LẬP BIỂU", st.sign_title)
+    merge(ws, row + 2, 0, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
+    merge(ws, row + 1, split, last, ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), st.sign_title)
+    merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
 
 
 def page_setup(ws: Worksheet, repeat_from: int, repeat_to: int) -> None:

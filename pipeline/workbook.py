@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .aggregate import measure_keys, totals_by, with_row_totals
+from .coverage import Coverage
 from .findings import SEVERITY_VI, WARNING
 from .form import Block, Form, col_letter
 from .official import NUM, Column, Styles, bieu, page_setup, text_height
@@ -251,6 +252,7 @@ def _b01(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
         columns=[Column("STT", "", 6), Column("Nội dung hỗ trợ", "", 34), *_measure_columns(block)],
         rows=rows,
         run_date=run_date,
+        coverage=Coverage.of(report.units),
     )
 
 
@@ -267,6 +269,7 @@ def _b02(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
         columns=[Column("STT", "", 6), Column("Địa bàn", "", 34), *_measure_columns(block)],
         rows=rows,
         run_date=run_date,
+        coverage=Coverage.of(report.units),
     )
 
 
@@ -301,6 +304,7 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
         columns=columns,
         rows=rows,
         run_date=run_date,
+        coverage=Coverage.of(report.units),
         groups=groups,
     )
 
@@ -318,6 +322,7 @@ def _b04(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
         columns=[Column("STT", "", 6), Column("Nguồn lực", "", 40), *_measure_columns(block)],
         rows=rows,
         run_date=run_date,
+        coverage=Coverage.of(report.units),
         unit_note="ĐVT: đồng",
     )
 
@@ -335,6 +340,7 @@ def _b05(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
         columns=[Column("STT", "", 6), Column("Nội dung hỗ trợ", "", 40), *_measure_columns(block)],
         rows=rows,
         run_date=run_date,
+        coverage=Coverage.of(report.units),
         unit_note="ĐVT: người, đồng",
     )
 
@@ -376,6 +382,7 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
         columns=columns,
         rows=rows,
         run_date=run_date,
+        coverage=Coverage.of(report.units),
     )
 
 
@@ -587,6 +594,8 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_number(r, 9, m["warnings"], st.num)
         ws.write_string(r, 10, "; ".join(t for t in (m["note"], _came_by(m)) if t), st.cell)
         ws.write_string(r, 11, m["sha256"], st.cell)
+        # long names wrap: the row grows so they never print over the next row
+        ws.set_row(r, max(text_height(m[k], w) for k, w in (("name", 34), ("replaced_by", 30), ("note", 40))))
     if report.files:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
 

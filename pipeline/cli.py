@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần kiểm tra")
     k.add_argument("--json", action="store_true", help="in kết quả dưới dạng JSON")
 
+    d = sub.add_parser(
+        "pdf", help="in báo cáo (Word) và sáu biểu tổng hợp ra một tệp PDF để ký (cần LibreOffice)"
+    )
+    d.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
+    d.add_argument("--year", type=int, help="năm báo cáo (mặc định: theo cấu hình)")
+
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
     s.add_argument(
         "--out", type=Path, default=Path("examples/inbox"), metavar="THƯ_MỤC", help="thư mục ghi tệp mẫu"
@@ -115,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "samples": _samples,
         "mail": run_mail,
         "new-year": _new_year,
+        "pdf": _pdf,
     }[args.command]
     try:
         return handler(form, args)
@@ -290,4 +297,16 @@ def _new_year(form, args) -> int:
     print(
         f"Đã ghi {as_typed(plan.target)}. Tạo mẫu năm {new.year}: make templates CONFIG={as_typed(plan.target)}"
     )
+    return EXIT_OK
+
+
+def _pdf(form, args) -> int:
+    from .pdf import PdfError, write_pdf
+
+    try:
+        path = write_pdf(form, args.outbox)
+    except PdfError as exc:
+        sys.stderr.write(f"Lỗi: {exc}\n")
+        return EXIT_USAGE
+    print(f"Đã tạo tệp PDF (báo cáo và các biểu B01-B06) để in và ký: {path}")
     return EXIT_OK

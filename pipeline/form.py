@@ -17,6 +17,8 @@ from typing import Any
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 DEFAULT_FORM = SCHEMAS_DIR / "kien-giang.toml"
+# The wording of the narrative report when a form names none (`[form] document`).
+DEFAULT_WORDING = SCHEMAS_DIR / "bao-cao.toml"
 
 
 class FormError(Exception):
@@ -283,6 +285,7 @@ class Form:
     info_fields: tuple[InfoField, ...]
     blocks: dict[str, Block]
     checks: CheckLayout = field(default_factory=CheckLayout)
+    document: Path = DEFAULT_WORDING  # wording of the narrative report (TOML)
 
     # ----- look-ups -------------------------------------------------------------------
     @cached_property
@@ -705,6 +708,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         info_fields=info_fields,
         blocks=blocks,
         checks=_check_layout(layout.get("checks", {}), blocks),
+        document=path.parent / f["document"] if f.get("document") else DEFAULT_WORDING,
     )
 
 

@@ -24,6 +24,7 @@ from .paths import (
     REPORT,
     detail_csv_name,
     detail_csv_path,
+    document_path,
     feedback_dir,
     manifest_path,
     report_path,
@@ -97,6 +98,7 @@ def _os_error(exc: BaseException) -> OSError | None:
 
 def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], None]) -> None:
     """Every output into `folder` (a new set, not yet current)."""
+    from .document import write_document
     from .feedback import FeedbackWriter
     from .workbook import write_workbook
 
@@ -120,6 +122,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         lap("csv+manifest")
         write_workbook(report, folder / workbook_name(form.year))
         lap("workbook")
+        write_document(report, folder / document_path(outbox, form.year).name)
+        lap("document")
         written = feedback.wait()
     except BaseException:
         feedback.cancel()  # a failed run starts no more feedback files
@@ -127,6 +131,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     lap("feedback")
     report.outputs = {  # the paths the officer opens once the set is current
         "workbook": str(workbook_path(outbox, form.year)),
+        "document": str(document_path(outbox, form.year)),
         "csv": str(detail_csv_path(outbox, form.year)),
         "manifest": str(manifest_path(outbox, form.year)),
         "report": str(report_path(outbox, form.year)),

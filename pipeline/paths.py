@@ -66,6 +66,16 @@ def workbook_path(outbox: Path, year: int) -> Path:
     return year_dir(outbox, year) / workbook_name(year)
 
 
+def document_path(outbox: Path, year: int) -> Path:
+    """The narrative report drafted for signature (.docx)."""
+    return year_dir(outbox, year) / f"bao-cao-{PREFIX}-{int(year)}.docx"
+
+
+def pdf_path(outbox: Path, year: int) -> Path:
+    """The document and the biểu in one PDF, for printing and signing."""
+    return year_dir(outbox, year) / f"bao-cao-{PREFIX}-{int(year)}.pdf"
+
+
 def detail_csv_path(outbox: Path, year: int) -> Path:
     return year_dir(outbox, year) / detail_csv_name(year)
 

@@ -71,6 +71,8 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     out = report.outputs
     if out:
         _say(f"Bảng tổng hợp: {out['workbook']}")
+        if out.get("document"):
+            _say(f"Báo cáo (dự thảo, Word): {out['document']}")
         _say(f"Dữ liệu chi tiết (CSV): {out['csv']}")
         if out.get("feedback"):
             _say(

@@ -26,6 +26,23 @@ def _year_totals(frame: pd.DataFrame, head: str, values: tuple[str, ...]) -> tup
     return n, v
 
 
+def programme_years(report: Report) -> list[tuple[int, int, int]]:
+    """(year, children supported, value of support in VND) for every earlier year found and
+    this one, oldest first: the rows of the programme-to-date table."""
+    form = report.form
+    block = form.blocks["results"]
+    head, values = block.headcount, block.value_measures
+    per_year = [(y, *_year_totals(f, head, values)) for y, f in sorted(report.history.years.items())]
+    per_year.append(
+        (
+            form.year,
+            report.totals.get(f"results.{head}", 0),
+            sum(report.totals.get(f"results.{v}", 0) for v in values),
+        )
+    )
+    return per_year
+
+
 def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     form = report.form
     hist = report.history
@@ -93,14 +110,7 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, c, text, st.head)
     r += 1
     first = r
-    per_year = [(y, *_year_totals(f, head, values)) for y, f in sorted(hist.years.items())]
-    per_year.append(
-        (
-            form.year,
-            report.totals.get(f"results.{head}", 0),
-            sum(report.totals.get(f"results.{v}", 0) for v in values),
-        )
-    )
+    per_year = programme_years(report)
     for year, n, v in per_year:
         ws.write_string(r, 0, str(year), st.cell_center)
         ws.write_number(r, 1, n, st.num)

@@ -1,0 +1,212 @@
+"""Issue #14, printed: the document and the biểu rendered by LibreOffice and read back.
+
+- `python -m pipeline pdf` joins the document and B01…B06 into one PDF, in order, each biểu
+  on its own page(s), A4, fonts embedded (Times New Roman or its metric twin);
+- no header line is cut (the national motto whole on every page that has it), every region
+  is labelled on the region chart, no words are drawn over each other on any sheet;
+- while a unit is missing every biểu page says "sơ bộ" and which units; with all in, none.
+
+Missing LibreOffice or poppler fails these tests under CI and skips them elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.consolidate import run
+from pipeline.official import MOTTO, MOTTO_SUB
+from pipeline.paths import pdf_path, workbook_path
+
+from . import lo
+from .conftest import ROOT
+
+pytestmark = pytest.mark.libreoffice
+WRITER_LIB = Path("/usr/lib/libreoffice/program/libswlo.so")
+
+
+@pytest.fixture(scope="module")
+def office() -> str:
+    lo.require_poppler()
+    found = lo.require_soffice()
+    lo.require(
+        "LibreOffice Writer (opens .docx)",
+        str(WRITER_LIB) if WRITER_LIB.exists() else None,
+        "libreoffice-writer-nogui",
+    )
+    return found
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+def texts(pdf: Path) -> list[str]:
+    return [unicodedata.normalize("NFC", t) for t in lo.pdf_page_texts(pdf)]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(office, form, tmp_path_factory) -> Path:
+    """The sample inbox (one unit missing, two rejected) consolidated, then `pipeline pdf`."""
+    out = tmp_path_factory.mktemp("sample") / "outbox"
+    run(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    done = cli("pdf", "--outbox", str(out))
+    assert done.returncode == 0, done.stderr
+    path = pdf_path(out, form.year)
+    assert str(path) in done.stdout
+    return path
+
+
+def bieu_starts(pages: list[str]) -> list[int]:
+    return [next(i for i, t in enumerate(pages) if f"Biểu số 0{n}/TH" in t) for n in range(1, 7)]
+
+
+def test_one_pdf_document_then_each_bieu_in_order(form, sample_pdf):
+    pages = texts(sample_pdf)
+    starts = bieu_starts(pages)
+    assert starts == sorted(starts) and len(set(starts)) == 6
+    assert starts[0] >= 1, "the document comes first"
+    doc_pages = pages[: starts[0]]
+    assert "BÁO CÁO" in doc_pages[0] and "Nơi nhận:" in doc_pages[-1]
+    assert not any("Biểu số" in t for t in doc_pages)
+    # each biểu starts its own page; one biểu's pages never hold another's number
+    bounds = [*starts, len(pages)]
+    for n in range(6):
+        for page in pages[bounds[n] : bounds[n + 1]]:
+            others = [m for m in range(1, 7) if m != n + 1 and f"Biểu số 0{m}/TH" in page]
+            assert not others, f"B0{n + 1} shares a page with {others}"
+    sizes = lo.pdf_page_sizes(sample_pdf)
+    for i, (w, h) in enumerate(sizes):
+        portrait = i < starts[0]
+        want = (595.3, 841.9) if portrait else (841.9, 595.3)
+        assert abs(w - want[0]) < 3 and abs(h - want[1]) < 3, f"page {i + 1}: {w} x {h}"
+    outline = [o.title for o in PdfReader(sample_pdf).outline]
+    assert outline[0] == "Báo cáo" and [t[:3] for t in outline[1:]] == [f"B0{n}" for n in range(1, 7)]
+
+
+def test_pdf_fonts_are_embedded_times_new_roman_or_its_twin(sample_pdf):
+    out = subprocess.run(["pdffonts", str(sample_pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [ln.split() for ln in out.splitlines()[2:] if ln.strip()]
+    assert rows
+    for row in rows:
+        name = row[0].split("+")[-1]
+        # LibreOffice prints Times New Roman as Liberation Serif (same metrics) where it is absent
+        assert re.match(r"(TimesNewRoman|Times|LiberationSerif)", name), f"unexpected font {name}"
+        emb = row[-5]
+        assert emb == "yes", f"{name} is not embedded"
+
+
+def crop(pdf: Path, page: int, x: float, y: float, w: float, h: float) -> list[str]:
+    """The lines of text inside a box of a page (points from the top left)."""
+    args = ["-f", str(page), "-l", str(page), "-x", str(int(x)), "-y", str(int(y)), "-W", str(int(w))]
+    out = subprocess.run(
+        ["pdftotext", "-r", "72", *args, "-H", str(int(h)), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [unicodedata.normalize("NFC", ln.strip()) for ln in out.splitlines() if ln.strip()]
+
+
+def test_no_header_line_is_cut(form, sample_pdf):
+    pages = texts(sample_pdf)
+    ag = form.agencies
+    # the document: each column of the header read on its own (A4 portrait, 595 x 842 pt);
+    # the header table spans 25 mm + 7.9 cm (left) and 9.1 cm (right) from the page's edge
+    left = crop(sample_pdf, 1, 0, 0, 295, 150)
+    right = crop(sample_pdf, 1, 295, 0, 300, 150)
+    assert left[0] == ag["province"], left
+    assert " ".join(left[1:3]) == ag["department"], left
+    assert left[-1].startswith("Số:") and left[-1].endswith(ag["document_number"].split()[-1]), left
+    assert right[:2] == [MOTTO, MOTTO_SUB], right
+    assert re.fullmatch(rf"{ag['place']}, ngày \d\d tháng \d\d năm \d{{4}}", right[2]), right
+    # every biểu: the motto on one line, whole
+    starts = bieu_starts(pages)
+    for i in starts:
+        page = pages[i]
+        lines = [ln.strip() for ln in page.splitlines()]
+        assert any(MOTTO in ln for ln in lines), f"page {i + 1}: the motto is cut or broken: {page[:600]}"
+        assert any(MOTTO_SUB in ln for ln in lines), f"page {i + 1}"
+        assert ag["province"] in page and ag["department"] in page, f"page {i + 1}"
+        assert re.search(rf"{ag['place']}, ngày \d\d tháng \d\d năm \d{{4}}", page), f"page {i + 1}"
+    # the title of every biểu whole, its column headings whole
+    words = lo.pdf_words(sample_pdf)
+    for n, i in enumerate(starts, 1):
+        assert not lo.overlapping_words(words[i]), f"B0{n}: words drawn over each other"
+        assert "(SỐ LIỆU SƠ BỘ)" in flat(pages[i]), f"B0{n}"
+
+
+def test_partial_note_on_every_bieu_page_and_in_the_document(form, sample_pdf):
+    pages = texts(sample_pdf)
+    starts = bieu_starts(pages)
+    note = re.compile(r"Số liệu tổng hợp từ 25/28 đơn vị; chưa có: UBND Thành phố Hà Tiên")
+    for i in (0, *starts):
+        assert note.search(flat(pages[i])), f"page {i + 1} has no coverage note"
+    assert "(Số liệu sơ bộ)" in pages[0]
+
+
+def test_workbook_prints_every_region_and_no_overlap(form, office, tmp_path):
+    """The whole workbook (dashboard, biểu, lists with long file names) as LibreOffice prints it."""
+    out = tmp_path / "outbox"
+    run(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    pdf = lo.to_pdf(workbook_path(out, form.year), tmp_path / "pdf")
+    pages = texts(pdf)
+    dashboard = pages[0]
+    assert "TỔNG QUAN TỔNG HỢP BÁO CÁO" in dashboard
+    unlabelled = [r.name for r in form.regions if r.name not in dashboard]
+    assert not unlabelled, f"region chart lacks labels: {unlabelled}"
+    clashes = {
+        page: [(a.text, b.text) for a, b in pairs][:4]
+        for page, words in enumerate(lo.pdf_words(pdf), 1)
+        if (pairs := lo.overlapping_words(words))
+    }
+    assert not clashes, f"overlapping words by page: {clashes}"
+    for i, page in enumerate(pages):
+        if "Biểu số" in page:
+            assert MOTTO in page, f"page {i + 1}: motto cut"
+
+
+def test_full_inbox_prints_without_preliminary_note(form, office, make_file, tmp_path):
+    for unit in form.units:
+        make_file(unit.code)
+    out = tmp_path / "out"
+    report = run(form, tmp_path / "inbox", out, show_progress=False)
+    assert report.count("accepted") == len(form.units)
+    done = cli("pdf", "--outbox", str(out))
+    assert done.returncode == 0, done.stderr
+    pages = texts(pdf_path(out, form.year))
+    assert len(bieu_starts(pages)) == 6
+    everything = flat("\n".join(pages)).lower()
+    assert "sơ bộ" not in everything and "chưa có:" not in everything
+
+
+def test_pdf_without_libreoffice_says_so_in_vietnamese(tmp_path):
+    env = {**os.environ, "SOFFICE": str(tmp_path / "khong-co-soffice")}
+    done = cli("pdf", "--outbox", str(tmp_path), env=env)
+    assert done.returncode == 2
+    assert "Không tìm thấy LibreOffice" in done.stderr and "libreoffice-writer-nogui" in done.stderr
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_pdf_before_consolidate_says_what_to_do(office, form, tmp_path):
+    done = cli("pdf", "--outbox", str(tmp_path))
+    assert done.returncode == 2
+    assert "Hãy chạy tổng hợp (consolidate)" in done.stderr

@@ -7,12 +7,13 @@ INBOX ?= inbox
 OUTBOX ?= outbox
 CONFIG ?= schemas/kien-giang.toml
 
-.PHONY: help templates consolidate demo check test lint format bench samples clean fetch-mail drafts
+.PHONY: help templates consolidate demo pdf check test lint format bench samples clean fetch-mail drafts
 
 help:
 	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
 	@echo "make consolidate  - kiểm tra và tổng hợp các tệp trong inbox/ vào outbox/<năm>/"
 	@echo "make demo         - tổng hợp hộp thư mẫu examples/inbox vào outbox/demo/"
+	@echo "make pdf          - in báo cáo và các biểu B01-B06 ra một tệp PDF để ký (cần LibreOffice)"
 	@echo "make check FILE=… - kiểm tra riêng một tệp"
 	@echo "make fetch-mail   - tải thư báo cáo từ hộp thư (chỉ đọc) vào inbox/thu/"
 	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/)"
@@ -41,6 +42,9 @@ fetch-mail: $(STAMP)
 
 drafts: $(STAMP)
 	$(PY) -m pipeline mail drafts --outbox $(OUTBOX)
+
+pdf: $(STAMP)
+	$(PY) -m pipeline pdf --outbox $(OUTBOX)
 
 check: $(STAMP)
 	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)

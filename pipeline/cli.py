@@ -203,6 +203,9 @@ def _consolidate(form, args) -> int:
     except KeyboardInterrupt:
         _say_err(f"\nĐã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, run_id)}")
         return EXIT_INTERRUPTED
+    except FormError as exc:  # e.g. the report's wording names a figure that does not exist
+        _say_err(f"Lỗi cấu hình: {exc}")
+        return EXIT_USAGE
     if args.json:
         print(report_json(report))
     else:

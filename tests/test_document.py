@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -314,3 +316,28 @@ def test_form_names_its_wording_file(tmp_path):
         encoding="utf-8",
     )
     assert load_form(cfg).document == tmp_path / "schemas" / "khac.toml"
+
+
+def test_consolidate_with_bad_wording_is_a_configuration_error(tmp_path):
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    wording = tmp_path / "schemas" / "bao-cao.toml"
+    wording.write_text(
+        wording.read_text(encoding="utf-8").replace("miền núi năm {year}", "miền núi năm {nam_bao_cao}"), encoding="utf-8"
+    )
+    (tmp_path / "inbox").mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "--config",
+            str(tmp_path / "schemas" / "kien-giang.toml"),
+            "consolidate",
+        ]
+        + ["--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Lỗi cấu hình" in done.stderr and "nam_bao_cao" in done.stderr and "document.subject" in done.stderr

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,24 @@ def test_workbook_prints_every_region_and_no_overlap(form, office, tmp_path):
     for i, page in enumerate(pages):
         if "Biểu số" in page:
             assert MOTTO in page, f"page {i + 1}: motto cut"
+    # every column heading of every biểu printed whole (a row too low would hide its last lines)
+    words = lo.pdf_words(pdf)
+    res, src, needs = (form.blocks[k] for k in ("results", "resources", "needs"))
+    labels = {
+        1: [*res.measures, *res.totals],
+        2: [*res.measures, *res.totals],
+        3: [c.name for c in form.categories],
+        4: [*src.measures, *src.totals],
+        5: [*needs.measures, *needs.totals],
+        6: [*res.measures, *res.totals],
+    }
+    for n, heads in labels.items():
+        i = next(k for k, t in enumerate(pages) if f"Biểu số 0{n}/TH" in t)
+        on_page = Counter(w.text for w in words[i])
+        for head in heads:
+            text = head if isinstance(head, str) else f"{head.label} ({head.unit})"
+            missing = Counter(text.split()) - on_page
+            assert not missing, f"B0{n}: heading '{text}' printed without {sorted(missing)}"
 
 
 def test_full_inbox_prints_without_preliminary_note(form, office, make_file, tmp_path):

@@ -322,7 +322,8 @@ def test_consolidate_with_bad_wording_is_a_configuration_error(tmp_path):
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     wording = tmp_path / "schemas" / "bao-cao.toml"
     wording.write_text(
-        wording.read_text(encoding="utf-8").replace("miền núi năm {year}", "miền núi năm {nam_bao_cao}"), encoding="utf-8"
+        wording.read_text(encoding="utf-8").replace("miền núi năm {year}", "miền núi năm {nam_bao_cao}"),
+        encoding="utf-8",
     )
     (tmp_path / "inbox").mkdir()
     done = subprocess.run(
@@ -340,4 +341,6 @@ def test_consolidate_with_bad_wording_is_a_configuration_error(tmp_path):
         text=True,
     )
     assert done.returncode == 2, done.stderr
-    assert "Lỗi cấu hình" in done.stderr and "nam_bao_cao" in done.stderr and "document.subject" in done.stderr
+    assert (
+        "Lỗi cấu hình" in done.stderr and "nam_bao_cao" in done.stderr and "document.subject" in done.stderr
+    )

@@ -708,8 +708,18 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         info_fields=info_fields,
         blocks=blocks,
         checks=_check_layout(layout.get("checks", {}), blocks),
-        document=path.parent / f["document"] if f.get("document") else DEFAULT_WORDING,
+        document=_wording_path(path, f),
     )
+
+
+def _wording_path(path: Path, form_raw: dict[str, Any]) -> Path:
+    """The narrative report's wording (`[form] document`, next to the configuration)."""
+    if not form_raw.get("document"):
+        return DEFAULT_WORDING
+    wording = path.parent / form_raw["document"]
+    if not wording.is_file():
+        raise FormError(f"Không tìm thấy tệp lời văn báo cáo {wording} (khai ở [form] document)")
+    return wording
 
 
 def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:

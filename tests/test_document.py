@@ -315,6 +315,9 @@ def test_form_names_its_wording_file(tmp_path):
         cfg.read_text(encoding="utf-8").replace('document = "bao-cao.toml"', 'document = "khac.toml"'),
         encoding="utf-8",
     )
+    with pytest.raises(FormError, match="Không tìm thấy tệp lời văn báo cáo .*khac.toml"):
+        load_form(cfg)
+    shutil.copy(tmp_path / "schemas" / "bao-cao.toml", tmp_path / "schemas" / "khac.toml")
     assert load_form(cfg).document == tmp_path / "schemas" / "khac.toml"
 
 

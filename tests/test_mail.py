@@ -79,7 +79,8 @@ cafile = "{imap.cert}"
         assert head in text
         text = text.replace(head, f"{head}emails = {json.dumps(addresses)}\n")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "layout.toml").write_text((ROOT / "schemas" / "layout.toml").read_text(encoding="utf-8"))
+    for name in ("layout.toml", "bao-cao.toml"):  # the template layout, the report's wording
+        (folder / name).write_text((ROOT / "schemas" / name).read_text(encoding="utf-8"))
     path = folder / "kien-giang.toml"
     path.write_text(text, encoding="utf-8")
     return path

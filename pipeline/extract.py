@@ -22,6 +22,7 @@ from .containers import Origin
 from .declare import declared_blocks
 from .findings import Finding
 from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text
+from .layoutdiag import layout_shift, missing_sheet_message, shift_message
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book, read_bounded
 from .values import is_blank, parse_date, parse_int, parse_text
@@ -178,13 +179,10 @@ class _Extractor:
         if not self._template_ok():
             return
         missing = [s for s in wanted_sheets(form) if s not in book.sheets]
+        template_sheets = {*form.sheets.values(), *wanted_sheets(form)}
+        strangers = [n for n in book.sheet_names if n not in template_sheets]
         for s in missing:
-            self.add(
-                "SHEET_MISSING",
-                f"không tìm thấy trang '{s}'; có thể trang đã bị đổi tên hoặc xóa. "
-                "Hãy dùng lại mẫu gốc và điền lại",
-                s,
-            )
+            self.add("SHEET_MISSING", missing_sheet_message(s, strangers), s)
         if missing:
             return
         visible_form_sheets = [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
@@ -243,20 +241,20 @@ class _Extractor:
             return False
         return True
 
-    def _check_label(self, sheet: SheetData, cell: str, expected: str) -> bool:
+    def _check_label(
+        self, sheet: SheetData, cell: str, expected: str, labels: list[tuple[str, str]] | None = None
+    ) -> bool:
+        """True when `cell` holds `expected`; else a LAYOUT_CHANGED finding that says what moved.
+
+        `labels` are all the (cell, label) pairs of this part of the sheet: their common shift
+        tells inserted or deleted rows and columns apart from an edited label."""
         found = sheet.get(cell)
         if isinstance(found, str) and norm_text(found) == norm_text(expected):
             return True  # the common case, without the full text clean-up
         if norm_text(parse_text(found)) == norm_text(expected):
             return True
-        self.add(
-            "LAYOUT_CHANGED",
-            f"bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là "
-            f"'{fd.show(found)}'. Không thêm, xóa dòng hay cột; hãy dùng lại mẫu gốc",
-            sheet.name,
-            cell,
-            found,
-        )
+        shift = layout_shift(sheet.rows, labels or [(cell, expected)])
+        self.add("LAYOUT_CHANGED", shift_message(cell, expected, shift), sheet.name, cell, found)
         return False
 
     def _merged_over(self, sheet: SheetData, span: CellSpan) -> bool:
@@ -282,7 +280,8 @@ class _Extractor:
         form = self.form
         sheet = self.book.sheets[form.sheets["info"]]
         label_col = "B"
-        ok = all(self._check_label(sheet, f"{label_col}{f.row}", f.label) for f in form.info_fields)
+        labels = [(f"{label_col}{f.row}", f.label) for f in form.info_fields]
+        ok = all(self._check_label(sheet, cell, label, labels) for cell, label in labels)
         if not ok:
             return None
         if self._merged_over(sheet, info_plan(form)):
@@ -337,7 +336,9 @@ class _Extractor:
         rows = sheet.rows
         for cell, expected, r, c in plan.labels:
             found = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-            if found != expected and not self._check_label(sheet, cell, expected):
+            if found != expected and not self._check_label(
+                sheet, cell, expected, [(a, b) for a, b, _r, _c in plan.labels]
+            ):
                 return []
         if self._merged_over(sheet, plan.inputs):
             return []

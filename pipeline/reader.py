@@ -69,7 +69,7 @@ class SheetData:
         return values.count("") + values.count(None) == len(values)
 
     def get(self, cell: str) -> Any:
-        col, row = _split(cell)
+        col, row = split_cell(cell)
         if row - 1 < len(self.rows):
             r = self.rows[row - 1]
             if col < len(r):
@@ -97,7 +97,8 @@ class FileInfo:
 
 
 @lru_cache(maxsize=8192)
-def _split(cell: str) -> tuple[int, int]:
+def split_cell(cell: str) -> tuple[int, int]:
+    """An A1 address as (0-based column, 1-based row): "D12" -> (3, 12). ValueError if not A1."""
     m = re.match(r"([A-Z]+)(\d+)$", cell)
     if not m:
         raise ValueError(cell)

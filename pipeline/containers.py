@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from .findings import show
 from .form import Limits
 from .mail.headers import header_text, received_at, sender_of
+from .reader import ReadProblem, read_bounded
 
 FILE, MESSAGE, ARCHIVE, ATTACHMENT, MEMBER = "file", "message", "archive", "attachment", "member"
 MESSAGE_SUFFIXES = {".eml"}
@@ -157,13 +158,11 @@ def _size(path: Path) -> int:
 
 
 def _read_bounded(path: Path, limits: Limits) -> bytes:
+    """A container's bytes, never more than the file-size limit (reader.read_bounded)."""
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise ContainerProblem(
-                "FILE_TOO_LARGE", f"tệp {show(size)} byte, vượt giới hạn {show(limits.max_file_bytes)} byte"
-            )
-        data = path.read_bytes()
+        data, _mtime = read_bounded(path, path.name, limits)
+    except ReadProblem as exc:
+        raise ContainerProblem(exc.code, exc.message) from exc
     except OSError as exc:
         raise ContainerProblem("FILE_CORRUPT", f"không đọc được tệp ({exc.strerror})") from exc
     if not data:
@@ -316,9 +315,9 @@ def read_bytes(sub: Submission, limits: Limits) -> bytes:
 
     Raises OSError when the entry cannot be read, ContainerProblem when the container is bad.
     """
-    if not sub.origin.locator:
-        return sub.path.read_bytes()
     data = _read_bounded(sub.path, limits)
+    if not sub.origin.locator:
+        return data
     for step in sub.origin.locator:
         kind, _, arg = step.partition(":")
         if kind == "part":

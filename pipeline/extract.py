@@ -254,7 +254,8 @@ class _Extractor:
         if norm_text(parse_text(found)) == norm_text(expected):
             return True
         shift = layout_shift(sheet.rows, labels or [(cell, expected)])
-        self.add("LAYOUT_CHANGED", shift_message(cell, expected, shift), sheet.name, cell, found)
+        message = shift_message(cell, expected, fd.show(found), shift)
+        self.add("LAYOUT_CHANGED", message, sheet.name, cell, found)
         return False
 
     def _merged_over(self, sheet: SheetData, span: CellSpan) -> bool:

@@ -16,6 +16,7 @@ from .values import parse_text
 
 ROW_REACH = 60  # rows searched above and below the expected cell
 COLUMN_REACH = 12  # columns searched left and right
+SHIFT_AGREEMENT = 0.75  # share of the labels past the change that a shift must explain
 
 
 def find_shift(rows: list[list[Any]], cell: str, expected: str) -> tuple[int, int] | None:
@@ -55,35 +56,57 @@ def find_shift(rows: list[list[Any]], cell: str, expected: str) -> tuple[int, in
 
 
 def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[int, int] | None:
-    """The shift shared by most misplaced labels of `labels` ((A1 cell, text) pairs), or None.
+    """The shift that explains the misplaced labels of `labels` ((A1 cell, text) pairs), or None.
 
     One deleted row leaves its own label nowhere, but every label below it one row up: the
-    most common shift, not the first label's, says what happened.
+    most common shift among the misplaced labels is the candidate. It is kept only when most
+    labels past the first misplaced one (below it for a row shift, right of it for a column
+    shift) hold their text at the shifted place: a label that was only edited, whose text
+    also stands in the next row (a district's name repeated on every row), is not a shift.
     """
+
+    def holds(r: int, c: int, expected: str) -> bool:
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            v = rows[r][c]
+            return v not in (None, "") and norm_text(parse_text(v)) == norm_text(expected)
+        return False
+
+    placed = [(*split_cell(cell), expected) for cell, expected in labels]  # (col, row 1-based, text)
+    misplaced = [(c, r, e) for c, r, e in placed if not holds(r - 1, c, e)]
     shifts: Counter[tuple[int, int]] = Counter()
-    for cell, expected in labels:
-        col, row = split_cell(cell)
-        r = rows[row - 1] if row - 1 < len(rows) else []
-        here = r[col] if col < len(r) else None
-        if here in (None, "") or norm_text(parse_text(here)) != norm_text(expected):
-            shift = find_shift(rows, cell, expected)
-            if shift is not None:
-                shifts[shift] += 1
-    return shifts.most_common(1)[0][0] if shifts else None
+    for c, r, e in misplaced:
+        shift = find_shift(rows, f"{col_letter(c)}{r}", e)
+        if shift is not None:
+            shifts[shift] += 1
+    if not shifts:
+        return None
+    dr, dc = shifts.most_common(1)[0][0]
+    first_row = min(r for _c, r, _e in misplaced)
+    first_col = min(c for c, _r, _e in misplaced)
+    gone_rows = range(first_row, first_row - dr) if dr < 0 else range(0)  # deleted: nothing to find
+    gone_cols = range(first_col, first_col - dc) if dc < 0 else range(0)
+    past = [
+        (c, r, e)
+        for c, r, e in placed
+        if (dr == 0 or r >= first_row) and (dc == 0 or c >= first_col)
+        if r not in gone_rows and c not in gone_cols
+    ]
+    explained = sum(holds(r - 1 + dr, c + dc, e) for c, r, e in past)
+    return (dr, dc) if explained >= SHIFT_AGREEMENT * len(past) else None
 
 
-def shift_message(cell: str, expected: str, shift: tuple[int, int] | None) -> str:
+def shift_message(cell: str, expected: str, found: str, shift: tuple[int, int] | None) -> str:
     """A Vietnamese sentence saying what changed around `cell` and how to fix it.
 
-    `shift` comes from `find_shift`.
+    `found` is what the cell shows now; `shift` comes from `layout_shift`.
     """
     col, row = split_cell(cell)
     row -= 1
     fix = "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại"
     if shift is None:
         return (
-            f"bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng nội dung đã bị sửa hoặc "
-            f"xóa. Không sửa các ô tiêu đề, không thêm, xóa dòng hay cột. {fix}"
+            f"bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}' (nội dung "
+            f"đã bị sửa hoặc xóa). Không sửa các ô tiêu đề, không thêm, xóa dòng hay cột. {fix}"
         )
     dr, dc = shift
     where = f"{col_letter(col + dc)}{row + dr + 1}"

@@ -60,7 +60,12 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     ("column_inserted", _insert_column, "LAYOUT_CHANGED", ["có 1 cột đã được chèn thêm bên trái cột"]),
     ("column_deleted", _delete_column, "LAYOUT_CHANGED", ["có 1 cột đã bị xóa bên trái cột"]),
     ("table_moved", _move_table, "LAYOUT_CHANGED", ["bảng đã bị di chuyển"]),
-    ("label_edited", _edit_label, "LAYOUT_CHANGED", ["nội dung đã bị sửa hoặc xóa"]),
+    (
+        "label_edited",
+        _edit_label,
+        "LAYOUT_CHANGED",
+        ["phải là 'Người lập biểu' nhưng là 'Họ tên người điền'", "nội dung đã bị sửa hoặc xóa"],
+    ),
     ("info_row_inserted", _insert_info_row, "LAYOUT_CHANGED", ["có 1 dòng đã được chèn thêm"]),
 ]
 

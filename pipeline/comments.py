@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterable
 
 from defusedxml import ElementTree
 
-from .form import col_letter
+from .form import CELL_ADDRESS, col_letter
 
 # (sheet name, cell as Excel shows it, e.g. "E8") -> the comment's text
 Comments = dict[tuple[str, str], str]
@@ -33,7 +32,6 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 MAX_COMMENT_CHARS = 2000  # a comment is shown in tables: longer text is cut with "…"
 
 
@@ -97,7 +95,7 @@ def _xlsx(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
             for comment in root.iter(f"{_MAIN}comment"):
                 ref = comment.get("ref", "").split(":")[0].replace("$", "")
                 text = _clean("".join(t.text or "" for t in comment.iter(f"{_MAIN}t")))
-                if _CELL_REF.fullmatch(ref) and text:
+                if CELL_ADDRESS.fullmatch(ref) and text:
                     out[(name, ref)] = text
     return out
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import zipfile
 from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,7 +29,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .atomic import atomic_path
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding
-from .form import Form
+from .form import CELL_ADDRESS, Form
 from .official import FONT, text_height
 from .paths import feedback_names
 from .submissions import FILE_STATUS_VI, REJECTED, FileRecord
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 
 SHEET = "Phản hồi"
 _FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C"}  # red for errors, yellow for warnings
-_CELL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 
 
 PARALLEL_FROM = 8  # feedback files; fewer are written in the main process
@@ -202,7 +200,7 @@ def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[st
     done: set[tuple[str, str]] = set()
     for (sheet, ref), items in marks.items():
         ws = sheet_named(wb, sheet)
-        if ws is None or not _CELL.fullmatch(ref):
+        if ws is None or not CELL_ADDRESS.fullmatch(ref):
             continue
         cell = ws[ref]
         if isinstance(cell, MergedCell):  # the top-left cell of its range holds value and comment

@@ -8,6 +8,7 @@ the layout description; no other module hard-codes a row or a column.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ DEFAULT_WORDING = SCHEMAS_DIR / "bao-cao.toml"
 
 class FormError(Exception):
     """The form definition is invalid (a configuration error, exit code 2)."""
+
+
+CELL_ADDRESS = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+"""An A1 cell address (column letters, row number), as every module matches one."""
 
 
 def col_letter(index: int) -> str:

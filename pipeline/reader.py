@@ -27,7 +27,7 @@ from .cellfacts_ods import ods_facts
 from .cellfacts_xlsx import relationships, sheet_facts, workbook_sheets
 from .extents import xls_facts, xlsb_extent, xlsb_sheets
 from .findings import show
-from .form import Limits, col_index, col_letter
+from .form import CELL_ADDRESS, Limits, col_index, col_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -99,7 +99,7 @@ class FileInfo:
 @lru_cache(maxsize=8192)
 def split_cell(cell: str) -> tuple[int, int]:
     """An A1 address as (0-based column, 1-based row): "D12" -> (3, 12). ValueError if not A1."""
-    m = re.match(r"([A-Z]+)(\d+)$", cell)
+    m = CELL_ADDRESS.fullmatch(cell)
     if not m:
         raise ValueError(cell)
     return col_index(m.group(1)), int(m.group(2))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .form import Block, Form
-from .submissions import UnitStatus
+from .extract import Parsed
+from .form import Block, Form, Unit
 
 
 @dataclass
@@ -99,13 +99,12 @@ LONG_COLUMNS = [
 ]
 
 
-def build_detail(form: Form, units: list[UnitStatus]) -> Detail:
-    counted = [u for u in units if u.file is not None]
+def build_detail(form: Form, counted: list[tuple[Unit, Parsed]]) -> Detail:
+    """The detail of the files that count: each unit with the file that counts for it."""
     blocks: dict[str, pd.DataFrame] = {}
     for key, block in form.blocks.items():
         rows = []
-        for u in counted:
-            p = u.file.parsed
+        for u, p in counted:
             for rec in p.rows.get(key, ()):
                 rows.append(
                     {
@@ -119,8 +118,7 @@ def build_detail(form: Form, units: list[UnitStatus]) -> Detail:
                 )
         blocks[key] = _typed(pd.DataFrame(rows, columns=_columns(block)), block)
     info_rows = []
-    for u in counted:
-        p = u.file.parsed
+    for u, p in counted:
         info_rows.append(
             {"unit_code": u.code, "unit_name": u.name, "unit_kind": u.kind, "file": p.name}
             | {k: v for k, v in (p.info_row or {}).items() if k not in ("unit_code", "unit_name")}

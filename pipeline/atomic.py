@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import errno
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -35,6 +37,7 @@ from pathlib import Path
 
 from .paths import (
     CARRIED,
+    REPORT,
     leftover_glob,
     lock_path,
     previous_dir,
@@ -245,3 +248,19 @@ class OutboxUnwritable(Exception):
                 "Hãy kiểm tra ổ đĩa và thư mục đó, hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
             )
         return cls(text, folder)
+
+
+def current_set_note(outbox: Path, year: int, run_id: str = "") -> str:
+    """Which set of outputs is current (Vietnamese), read from the disk: the run time and
+    run id written in `outbox/<year>/bao-cao.json` (the last file of a set), and whether it
+    is the set of the run `run_id` (this run) or of an earlier one."""
+    folder = year_dir(outbox, year)
+    try:
+        data = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+        at = dt.datetime.fromisoformat(data["generated_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"Chưa có bộ kết quả hoàn chỉnh nào trong '{folder}'."
+    whose = "của lần chạy này" if run_id and data.get("run_id") == run_id else "của lần chạy trước"
+    return (
+        f"Bộ kết quả hiện hành trong '{folder}' là {whose} (lúc {at:%H:%M:%S ngày %d/%m/%Y}), còn nguyên vẹn."
+    )

@@ -170,10 +170,10 @@ def _say_err(text: str) -> None:
 
 
 def _consolidate(form, args) -> int:
-    from .atomic import OutboxBusy, OutboxUnwritable
-    from .consolidate import report_json, run
-    from .outputs import current_set_note
-    from .summary import print_summary
+    from .app import consolidate_into
+    from .atomic import OutboxBusy, OutboxUnwritable, current_set_note
+    from .render.summary import print_summary
+    from .result import report_json
 
     if not args.inbox.is_dir():
         what = "không phải là thư mục" if args.inbox.exists() else "không tồn tại"
@@ -185,7 +185,7 @@ def _consolidate(form, args) -> int:
     run_id = uuid.uuid4().hex
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a closed session stops like Ctrl-C
     try:
-        report = run(
+        report = consolidate_into(
             form,
             args.inbox,
             args.outbox,
@@ -218,8 +218,8 @@ def _consolidate(form, args) -> int:
 def _check(form, args) -> int:
     from .consolidate import check_files
     from .inbox import NOT_READ, READ, classify
+    from .render.summary import print_check
     from .safetext import json_inert
-    from .summary import print_check
 
     missing = [p for p in args.files if not p.is_file()]
     if missing:
@@ -304,7 +304,7 @@ def _new_year(form, args) -> int:
 
 
 def _pdf(form, args) -> int:
-    from .pdf import PdfError, write_pdf
+    from .render.pdf import PdfError, write_pdf
 
     try:
         path = write_pdf(form, args.outbox)

@@ -1,114 +1,32 @@
-"""The consolidation run: read every file, validate, choose, total, write the outputs."""
+"""The consolidation run: read every file, validate, choose the file that counts, total.
+
+`run` returns the result (`result.Report`) and writes nothing; `app.consolidate_into`
+(the command line's `consolidate`) runs it and writes the outputs (`render.outputs`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import sys
-import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 # Only light modules here: reading files needs neither pandas nor pandera, so worker
 # processes start without them and the main process imports them while the workers read.
 from .arrival import check_arrival
 from .containers import Submission, expand
 from .extract import Parsed
-from .findings import Finding
 from .form import Form
-from .inbox import READ, InboxEntry, list_inbox, shown
+from .inbox import READ, InboxEntry, list_inbox
 from .intake import parse_submission
 from .mail.config import load_mail_settings
-from .progress import Progress
-from .safetext import json_inert
-from .submissions import (
-    STRICT_FILE_STATUSES,
-    UNIT_ACCEPTED,
-    UNIT_MISSING,
-    UNIT_REJECTED,
-    FileRecord,
-    UnitStatus,
-    entry_record,
-    resolve,
-)
+from .progress import Clock, Progress
+from .result import FileRecord, Report
+from .submissions import entry_record, resolve
 from .workers import start_worker, worker_form
-
-if TYPE_CHECKING:
-    from .aggregate import Detail
-    from .history import History
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 CHUNK = 16  # files per message to a worker process
-
-
-@dataclass
-class Report:
-    """One run's result; the workbook, the terminal summary and --json are views of it."""
-
-    form: Form
-    inbox: Path
-    files: list[FileRecord]
-    units: list[UnitStatus]
-    detail: Detail
-    totals: dict[str, int]
-    history: History
-    generated_at: dt.datetime
-    outputs: dict[str, str] = field(default_factory=dict)
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names this run's output set
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for rec in self.files for f in rec.parsed.findings]
-
-    def count(self, status: str) -> int:
-        return sum(u.status == status for u in self.units)
-
-    @property
-    def strict_failures(self) -> int:
-        """Files rejected, not reports or not read, plus units missing (what --strict counts)."""
-        files = sum(rec.status in STRICT_FILE_STATUSES for rec in self.files)
-        return files + self.count(UNIT_MISSING)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "year": self.form.year,
-            "form": {"id": self.form.id, "version": self.form.version},
-            "generated_at": self.generated_at.isoformat(timespec="seconds"),
-            "run_id": self.run_id,
-            "inbox": shown(str(self.inbox)),
-            "summary": {
-                "units": len(self.units),
-                "accepted": self.count(UNIT_ACCEPTED),
-                "rejected": self.count(UNIT_REJECTED),
-                "missing": self.count(UNIT_MISSING),
-                "files": len(self.files),
-            },
-            "units": [
-                {
-                    "code": u.code,
-                    "name": u.name,
-                    "kind": u.kind,
-                    "status": u.status,
-                    "status_vi": u.status_vi,
-                    "on_time": u.on_time,
-                    "decided_by": u.rule,
-                    "submitted_on": u.submitted_on.isoformat() if u.submitted_on else None,
-                    "file": u.file.parsed.name if u.file else None,
-                    "files": [f.parsed.name for f in u.files],
-                    "note": u.note,
-                }
-                for u in self.units
-            ],
-            "files": [rec.manifest() for rec in self.files],
-            "findings": [f.to_dict() for f in self.findings],
-            "totals": self.totals,
-            "outputs": self.outputs,
-        }
 
 
 def submissions(form: Form, entries: list[tuple[Path, str]]) -> list[Submission]:
@@ -183,19 +101,29 @@ def run(
     workers: int | None = None,
     show_progress: bool = True,
     archive: Path | None = None,
-    write: bool = True,
-    lock_wait: float = 30.0,
     run_id: str = "",
+    clock: Clock | None = None,
+    while_reading: Callable[[], None] | None = None,
 ) -> Report:
-    """Consolidate `inbox` into `outbox/<year>/`. Bad files become findings, never errors.
+    """Consolidate `inbox`: read, validate, choose each unit's file, total. Writes nothing.
 
-    `run_id` names the output set in bao-cao.json (default: a new UUID), so a caller can
-    tell afterwards whether the current set is this run's (`outputs.current_set_note`)."""
-    clock = _Clock()
+    Bad files become findings, never errors. Earlier years are read from `archive`, else
+    from `outbox` (where their outputs were written); `outbox` is also left out of the
+    inbox listing when it lies inside it. `run_id` names the output set (default: a new
+    UUID). `clock` takes the phase timings; `while_reading` runs in this process while
+    worker processes read (the caller's own imports, e.g. the writers)."""
+    clock = clock or Clock()
     listing = list_inbox(inbox, outbox)
     to_read = [(e.path, e.name) for e in listing if e.status == READ and e.path is not None]
-    parsed = read_all(form, submissions(form, to_read), workers, show_progress, while_waiting=_import_heavy)
+
+    def warm_up() -> None:
+        _import_heavy()
+        if while_reading:
+            while_reading()
+
+    parsed = read_all(form, submissions(form, to_read), workers, show_progress, while_waiting=warm_up)
     clock.lap("read")
+    # imported by `_import_heavy` while the workers read (worker processes never need them)
     from .aggregate import build_detail, grand_totals
     from .history import load_history, plausibility_findings
     from .validate import validate_all
@@ -207,9 +135,9 @@ def run(
     plausibility_findings(form, parsed, history)
     files, units = resolve(form, parsed)
     files = _in_listing_order(listing, files)
-    detail = build_detail(form, units)
+    detail = build_detail(form, [(form.units_by_code[u.code], u.file.parsed) for u in units if u.file])
     clock.lap("merge")
-    report = Report(
+    return Report(
         form=form,
         inbox=inbox,
         files=files,
@@ -220,12 +148,6 @@ def run(
         generated_at=dt.datetime.now().replace(microsecond=0),
         **({"run_id": run_id} if run_id else {}),
     )
-    if write:
-        from .outputs import write_outputs
-
-        write_outputs(report, outbox, lock_wait, clock.lap)
-    clock.report()
-    return report
 
 
 def _in_listing_order(listing: list[InboxEntry], read: list[FileRecord]) -> list[FileRecord]:
@@ -241,40 +163,18 @@ def _in_listing_order(listing: list[InboxEntry], read: list[FileRecord]) -> list
 
 
 def _import_heavy() -> None:
-    """Import pandas, pandera and the writers (about 0.5 s) while worker processes read."""
-    from . import aggregate, feedback, history, outputs, validate, workbook  # noqa: F401
+    """Import pandas and pandera (about 0.3 s) while worker processes read: deliberately
+    lazy, so the worker processes start from a light process."""
+    from . import aggregate, history, validate  # noqa: F401
 
     validate.warm_up()
 
 
-class _Clock:
-    """Phase timings, printed to stderr when PIPELINE_TIMING is set (for profiling)."""
-
-    def __init__(self) -> None:
-        self.start = self.last = time.perf_counter()
-        self.laps: list[tuple[str, float]] = []
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps.append((name, now - self.last))
-        self.last = now
-
-    def report(self) -> None:
-        if os.environ.get("PIPELINE_TIMING"):
-            parts = " ".join(f"{n}={t:.2f}s" for n, t in self.laps)
-            sys.stderr.write(f"[timing] {parts} total={time.perf_counter() - self.start:.2f}s\n")
-
-
 def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
     """Validate files on their own (no consolidation, nothing written)."""
-    from .validate import validate_all
+    from .validate import validate_all  # lazy like `_import_heavy`: pandas and pandera
 
     parsed = read_all(form, submissions(form, [(p, p.name) for p in paths]), workers=1, show=False)
     validate_all(form, parsed)
     check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
     return parsed
-
-
-def report_json(report: Report) -> str:
-    """The report as JSON text; every character a terminal could act on is escaped."""
-    return json_inert(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .submissions import UNIT_ACCEPTED, UnitStatus
+from .result import UnitRecord, UnitStatus
 
 PRELIMINARY = "sơ bộ"
 
@@ -24,9 +24,9 @@ class Coverage:
     absent: tuple[str, ...]
 
     @classmethod
-    def of(cls, units: Sequence[UnitStatus]) -> Coverage:
+    def of(cls, units: Sequence[UnitRecord]) -> Coverage:
         """From a run's unit statuses: counted = accepted (a file counts), absent = the rest."""
-        absent = tuple(u.name for u in units if u.status != UNIT_ACCEPTED)
+        absent = tuple(u.name for u in units if u.status != UnitStatus.ACCEPTED)
         return cls(counted=len(units) - len(absent), expected=len(units), absent=absent)
 
     @property

@@ -1,7 +1,8 @@
-"""A small progress bar on stderr, shown only on a terminal."""
+"""A run's progress on stderr: a small bar (only on a terminal) and the phase timings."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -36,3 +37,21 @@ class Progress:
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class Clock:
+    """Phase timings, printed to stderr when PIPELINE_TIMING is set (for profiling)."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def report(self) -> None:
+        if os.environ.get("PIPELINE_TIMING"):
+            parts = " ".join(f"{n}={t:.2f}s" for n, t in self.laps)
+            sys.stderr.write(f"[timing] {parts} total={time.perf_counter() - self.start:.2f}s\n")

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from pipeline.app import consolidate_into
 from pipeline.arrival import date_problems
-from pipeline.consolidate import check_files, run
+from pipeline.consolidate import check_files
 from pipeline.form import Form
 from pipeline.mail.headers import received_at
 
@@ -91,7 +92,7 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
     (inbox / "khong-dinh-kem.eml").write_bytes(eml({}, "Wed, 19 Nov 2025 03:00:00 +0000"))
     (inbox / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     before = snapshot(inbox)
-    report = run(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
     assert snapshot(inbox) == before
     recs = {r.parsed.name: r for r in report.files}
     codes = {name: [f.code for f in r.parsed.findings] for name, r in recs.items()}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.consolidate import run
-from pipeline.feedback import SHEET
+from pipeline.app import consolidate_into
 from pipeline.paths import feedback_dir, workbook_path
+from pipeline.render.feedback import SHEET
 from pipeline.samples import write_samples
 
 from .conftest import ROOT
@@ -18,10 +18,10 @@ EXAMPLES = ROOT / "examples" / "inbox"
 
 
 def test_sample_inbox_is_current_and_shows_every_case(form, tmp_path):
-    shipped = run(form, EXAMPLES, tmp_path / "shipped", show_progress=False)
+    shipped = consolidate_into(form, EXAMPLES, tmp_path / "shipped", show_progress=False)
     fresh_inbox = tmp_path / "fresh"
     write_samples(form, fresh_inbox)
-    fresh = run(form, fresh_inbox, tmp_path / "fresh-out", show_progress=False)
+    fresh = consolidate_into(form, fresh_inbox, tmp_path / "fresh-out", show_progress=False)
     # regenerating the samples from today's templates gives the same data and findings
     assert shipped.totals == fresh.totals
     assert sorted(f.code for f in shipped.findings) == sorted(f.code for f in fresh.findings)
@@ -41,7 +41,7 @@ def test_feedback_workbook_lists_and_marks_the_cells(form, make_file, tmp_path):
 
     path, data = make_file("906", mutate=mutate)
     original = path.read_bytes()
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     finding = next(f for f in report.findings if f.code == "MEASURE_AT_MOST")
     fb = list(feedback_dir(tmp_path / "out", form.year).glob("*.xlsx"))
     assert len(fb) == 1
@@ -61,11 +61,11 @@ def test_feedback_workbook_lists_and_marks_the_cells(form, make_file, tmp_path):
 
 def test_feedback_files_of_fixed_files_are_removed(form, make_file, tmp_path):
     bad, _ = make_file("906", mutate=lambda d: d["info"].update(preparer=None))
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     folder = feedback_dir(tmp_path / "out", form.year)
     assert len(list(folder.glob("*.xlsx"))) == 1
     make_file("906")  # the corrected file replaces the bad one in the inbox
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     assert list(folder.glob("*.xlsx")) == []
 
 
@@ -73,7 +73,7 @@ def test_inbox_with_subfolders_and_odd_names(form, make_file, tmp_path):
     inbox = tmp_path / "inbox"
     make_file("899", folder=inbox / "thư đến 25-11", name="Báo cáo Rạch Giá (bản cuối).xlsx")
     shutil.copy(ROOT / "README.md", inbox / "ghi chú.md")
-    report = run(form, inbox, tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
     names = {r.parsed.name: r.status for r in report.files}
     assert names == {
         "thư đến 25-11/Báo cáo Rạch Giá (bản cuối).xlsx": "accepted",

@@ -22,16 +22,17 @@ import pytest
 from docx import Document
 
 from pipeline.aggregate import measure_keys
-from pipeline.consolidate import Report, run
-from pipeline.document import write_document
+from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import DEFAULT_WORDING, FormError, load_form
 from pipeline.names import template_name
 from pipeline.official import MOTTO, MOTTO_SUB
 from pipeline.paths import document_path, workbook_path
+from pipeline.render.document import write_document
+from pipeline.render.workbook import SHEETS
+from pipeline.result import Report
 from pipeline.samples import valid_data
 from pipeline.template import write_template
-from pipeline.workbook import SHEETS
 
 from .conftest import ROOT
 
@@ -47,7 +48,7 @@ def number(text: str) -> int:
 def sample(form, tmp_path_factory) -> tuple[Report, Path]:
     """The shipped sample inbox consolidated (one unit missing, two rejected)."""
     out = tmp_path_factory.mktemp("sample") / "outbox"
-    report = run(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    report = consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
     return report, out
 
 
@@ -217,7 +218,7 @@ def test_every_bieu_says_it_is_preliminary_while_a_unit_is_missing(form, sample)
 def test_full_inbox_has_no_preliminary_note(form, make_file, tmp_path):
     for unit in form.units:
         make_file(unit.code)
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     assert report.count("accepted") == len(form.units)
     wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", form.year), data_only=True)
     for key in ("dashboard", *BIEU):
@@ -246,7 +247,7 @@ def test_comparison_with_last_year_and_programme_to_date(form, tmp_path):
                 code,
                 data,
             )
-        report = run(f, tmp_path / f"in{year}", outbox, show_progress=False)
+        report = consolidate_into(f, tmp_path / f"in{year}", outbox, show_progress=False)
         totals[year] = (report.totals["results.children"], report.totals["results.value_total"])
     body = "\n".join(paragraphs(document_path(outbox, form.year)))
     (n0, v0), (n1, v1) = totals[form.year - 1], totals[form.year]

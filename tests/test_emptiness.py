@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.consolidate import check_files
 from pipeline.form import load_form
-from pipeline.submissions import ACCEPTED, REJECTED, resolve
+from pipeline.result import FileStatus
+from pipeline.submissions import resolve
 
 FORM = load_form()
 BLOCKS = list(FORM.blocks)
@@ -41,19 +42,25 @@ def _only_contacts_all_declared(data: dict[str, Any]) -> None:
 
 # (id, unit, mutation, expected findings as (code, block), file status)
 CASES = [
-    ("only-name-phone-date", "903", _only_contacts, [("BLOCK_EMPTY", b) for b in BLOCKS], REJECTED),
-    ("only-contacts-all-declared", "903", _only_contacts_all_declared, [], ACCEPTED),
-    ("needs-empty", "903", _empty("needs"), [("BLOCK_EMPTY", "needs")], REJECTED),
-    ("needs-empty-declared", "903", _empty("needs", declare=("needs",)), [], ACCEPTED),
-    ("results-empty-department", "SYT", _empty("results"), [("BLOCK_EMPTY", "results")], REJECTED),
+    (
+        "only-name-phone-date",
+        "903",
+        _only_contacts,
+        [("BLOCK_EMPTY", b) for b in BLOCKS],
+        FileStatus.REJECTED,
+    ),
+    ("only-contacts-all-declared", "903", _only_contacts_all_declared, [], FileStatus.ACCEPTED),
+    ("needs-empty", "903", _empty("needs"), [("BLOCK_EMPTY", "needs")], FileStatus.REJECTED),
+    ("needs-empty-declared", "903", _empty("needs", declare=("needs",)), [], FileStatus.ACCEPTED),
+    ("results-empty-department", "SYT", _empty("results"), [("BLOCK_EMPTY", "results")], FileStatus.REJECTED),
     (
         "results-empty-declared-department",
         "SYT",
         _empty("results", declare=("results",)),
         [],
-        ACCEPTED,
+        FileStatus.ACCEPTED,
     ),
-    ("needs-zeros-are-figures", "903", _zeros, [], ACCEPTED),
+    ("needs-zeros-are-figures", "903", _zeros, [], FileStatus.ACCEPTED),
     ("declared-but-filled", "903", _empty(declare=("needs",)), [("BLOCK_DECLARED_NOT_EMPTY", "needs")], None),
 ]
 
@@ -73,6 +80,6 @@ def test_empty_block_rule(unit, mutate, expected, status, make_file):
     declared = tuple(data.get("nothing_to_report", ()))
     assert parsed.declared_empty == declared
     assert records[0].manifest()["nothing_to_report"] == list(declared)
-    if records[0].status == ACCEPTED and declared:  # accepted, and shown as declared empty
+    if records[0].status == FileStatus.ACCEPTED and declared:  # accepted, and shown as declared empty
         note = next(u for u in units if u.code == unit).note
         assert all(f"'{FORM.blocks[b].sheet}'" in note for b in declared), note

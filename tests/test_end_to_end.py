@@ -10,9 +10,10 @@ from collections import defaultdict
 import openpyxl
 import pandas as pd
 
+from pipeline.app import consolidate_into
 from pipeline.consolidate import run
 from pipeline.paths import detail_csv_path, manifest_path, workbook_path
-from pipeline.workbook import SHEETS
+from pipeline.render.workbook import SHEETS
 
 from .conftest import ROOT
 
@@ -48,7 +49,7 @@ def test_consolidate_totals_match_independent_sums(form, make_file, tmp_path):
     codes = ["899", "903", "906", "SYT", "TDOAN", "HCTD"]
     datas = [make_file(code, seed=1)[1] for code in codes]
     outbox = tmp_path / "outbox"
-    report = run(form, tmp_path / "inbox", outbox, show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False)
     assert report.count("accepted") == len(codes)
     assert report.count("missing") == len(form.units) - len(codes)
     by_cat, by_region, by_source = _independent_sums(form, datas)
@@ -164,7 +165,7 @@ def test_strict_exit_code_and_usage_errors(form, make_file, tmp_path):
 def test_inbox_is_never_modified(form, make_file, tmp_path):
     path, _ = make_file("SYT", mutate=lambda d: d["results"][0].update(girls=10**6))
     before = (path.read_bytes(), path.stat().st_mtime_ns)
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
@@ -172,9 +173,9 @@ def test_rerun_gives_same_manifest_and_totals(form, make_file, tmp_path):
     for code in ("899", "SYT"):
         make_file(code)
     (tmp_path / "inbox" / "anh-chup.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
-    r1 = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    r1 = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     m1 = json.loads(manifest_path(tmp_path / "out", form.year).read_text())
-    r2 = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    r2 = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     m2 = json.loads(manifest_path(tmp_path / "out", form.year).read_text())
     m1.pop("generated_at"), m2.pop("generated_at")
     assert m1 == m2
@@ -188,7 +189,7 @@ def test_unit_code_edited_in_the_file_is_caught(form, make_file, tmp_path):
     path, _ = make_file(
         "903", mutate=lambda d: d.setdefault("raw", []).append((form.sheets["info"], cell, "904"))
     )
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, write=False)
+    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     found = [(f.code, f.sheet, f.cell) for f in report.findings]
     assert ("UNIT_MISMATCH", form.sheets["info"], cell) in found
     assert report.files[0].status == "rejected"

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from pipeline.consolidate import run
-from pipeline.feedback import SHEET, feedback_records
-from pipeline.feedback_source import OWN_FILE, REBUILT, VALUES, unit_workbook
+from pipeline.app import consolidate_into
 from pipeline.paths import detail_csv_path, feedback_dir, workbook_path
-from pipeline.workbook import SHEETS
+from pipeline.render.feedback import SHEET, feedback_records
+from pipeline.render.feedback_source import OWN_FILE, REBUILT, VALUES, unit_workbook
+from pipeline.render.workbook import SHEETS
 
 from . import lo
 
@@ -64,7 +64,7 @@ def _listed(ws) -> list[tuple]:
 def test_a_file_superseded_by_an_accepted_correction_gets_no_feedback(form, make_file, tmp_path):
     old, _ = make_file("906", mutate=_dated(10, _too_many_girls), name="906-lan-1.xlsx")
     make_file("906", name="906-lan-2.xlsx", mutate=_dated(20))  # the accepted correction, no findings
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     status = {r.parsed.name: r.status for r in report.files}
     assert status == {"906-lan-1.xlsx": "superseded", "906-lan-2.xlsx": "accepted"}
     assert feedback_records(report) == []
@@ -81,7 +81,7 @@ def test_only_the_newest_rejected_file_and_the_file_that_counts_get_feedback(for
     make_file("906", mutate=_dated(15, _too_many_girls), name="906-c.xlsx")  # rejected, newest
     make_file("908", mutate=_dated(5, _too_many_girls), name="908-a.xlsx")  # rejected, older
     make_file("908", mutate=_dated(9, _too_many_girls), name="908-b.xlsx")  # rejected, newest
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     got = sorted(r.parsed.name for r in feedback_records(report))
     assert got == ["906-a.xlsx", "906-c.xlsx", "908-b.xlsx"]
     assert len(_feedback_files(form, tmp_path / "out")) == 3
@@ -93,7 +93,7 @@ def test_feedback_is_the_units_own_file_with_everything_kept(form, make_file, tm
     children, girls = _first_cells(form)
     _with_comments(path, {("Kết quả", girls): NOTE, ("Kết quả", children): "Theo danh sách xã"})
     original = path.read_bytes()
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     finding = next(f for f in report.findings if f.code == "MEASURE_AT_MOST")
     (fb,) = _feedback_files(form, tmp_path / "out")
     unit_wb = openpyxl.load_workbook(path)
@@ -143,7 +143,7 @@ def test_libreoffice_opens_feedback_with_comments_colours_links_and_totals(form,
     office = lo.require_soffice()
     assert office
     path, data = make_file("906", mutate=_too_many_girls)
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     finding = next(f for f in report.findings if f.code == "MEASURE_AT_MOST")
     (fb,) = _feedback_files(form, tmp_path / "out")
     resaved = lo.recalc_xlsx(fb, tmp_path / "lo")
@@ -173,7 +173,7 @@ def test_ods_file_gets_its_template_back_with_its_values_and_comments(form, make
     _with_comments(path, {("Kết quả", girls): NOTE})
     inbox = tmp_path / "inbox"
     ods = lo.convert(path, inbox, "ods")
-    report = run(form, inbox, tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
     (rec,) = report.files
     assert rec.parsed.format == "ods" and rec.parsed.comments == {("Kết quả", girls): NOTE}
     wb, how = unit_workbook(form, rec.parsed)
@@ -197,7 +197,7 @@ def test_values_copy_of_a_changed_layout_shows_the_year_without_separator(form, 
     wb = openpyxl.load_workbook(path)
     wb["Kết quả"].insert_rows(3)  # a row inserted above the table: layout changed
     wb.save(path)
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     (rec,) = report.files
     assert any(f.code == "LAYOUT_CHANGED" for f in rec.parsed.findings)
     rec.parsed.format = "ods"  # as if openpyxl could not open it
@@ -224,7 +224,7 @@ def test_unit_comments_reach_detail_findings_status_and_csv(form, make_file, tmp
     )
     good, _ = make_file("908", name="908.xlsx")
     _with_comments(good, {("Kết quả", children): "Gồm cả trẻ ngoài xã ĐBKK"})
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", form.year))
     findings = [r for r in wb[SHEETS["findings"]].iter_rows(values_only=True) if r[3] == "Kết quả"]
     assert any(r[4] == girls and r[-1] == NOTE for r in findings)
@@ -266,7 +266,7 @@ def test_status_sheet_has_contacts_of_rejected_and_missing_units(form, make_file
         "906",
         mutate=lambda d: (_too_many_girls(d), d["info"].update(preparer="Lê Văn Tư", phone="0911 222 333")),
     )
-    run(form2, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    consolidate_into(form2, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", form2.year))
     status = {r[1]: r for r in wb[SHEETS["status"]].iter_rows(values_only=True)}
     assert status["906"][7] == "Bị từ chối" and status["906"][10:12] == ("Lê Văn Tư", "0911 222 333")
@@ -277,7 +277,7 @@ def test_status_sheet_has_contacts_of_rejected_and_missing_units(form, make_file
 def test_a_file_that_cannot_be_read_gets_the_findings_sheet_alone(form, make_file, tmp_path):
     path, _ = make_file("906")
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # cut in the middle
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     (rec,) = report.files
     assert rec.status == "rejected" and not rec.parsed.format
     (fb,) = _feedback_files(form, tmp_path / "out")

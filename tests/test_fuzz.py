@@ -39,7 +39,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pipeline.consolidate import run
+from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import Form
 from pipeline.paths import manifest_path
@@ -372,7 +372,7 @@ def test_fuzzed_inbox_runs_and_counts_exactly_what_was_typed(
                 outcome.name = f"tep-{i}-{spec.unit}.xlsx"
                 (inbox / outcome.name).write_bytes(data)
                 outcomes[outcome.name] = outcome
-            report = run(form, inbox, Path(tmp) / "outbox", show_progress=False)
+            report = consolidate_into(form, inbox, Path(tmp) / "outbox", show_progress=False)
             _check(form, report, outcomes, Path(tmp) / "outbox")
 
     check()

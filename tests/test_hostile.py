@@ -28,16 +28,18 @@ import openpyxl
 import pytest
 
 from pipeline import reader
-from pipeline.consolidate import Report, check_files, run
+from pipeline.app import consolidate_into
+from pipeline.consolidate import check_files
 from pipeline.extract import Parsed, parse_file
-from pipeline.feedback import feedback_records, feedback_workbook
 from pipeline.filler import fill
 from pipeline.findings import RULES, Finding, where
 from pipeline.form import Form
 from pipeline.paths import detail_csv_path, feedback_dir, manifest_path, workbook_path, year_dir
+from pipeline.render.feedback import feedback_records, feedback_workbook
+from pipeline.render.workbook import SHEETS
+from pipeline.result import Report
 from pipeline.samples import valid_data
 from pipeline.submissions import resolve
-from pipeline.workbook import SHEETS
 
 from . import nasty
 from .conftest import ROOT, template_for
@@ -329,7 +331,7 @@ def hostile_run(
     for n, p in enumerate(sorted(inbox.rglob("*"))):
         if p.is_file():
             os.utime(p, (base + n, base + n))
-    report = run(form, inbox, root / "outbox", show_progress=False)
+    report = consolidate_into(form, inbox, root / "outbox", show_progress=False)
     return HostileRun(form, root, report, built, good)
 
 

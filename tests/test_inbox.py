@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.consolidate import run
+from pipeline.app import consolidate_into
 from pipeline.inbox import IGNORED, NOT_READ, READ, list_inbox, not_submission
 from pipeline.paths import detail_csv_path, feedback_dir, feedback_names, manifest_path
 from pipeline.safetext import csv_field, for_terminal
@@ -70,7 +70,7 @@ def test_not_submissions_are_ignored_with_reason_never_errors(source, form, make
         inbox = _not_submission_inbox(make_file, tmp_path)
         ignored = {"~$899.xlsx", ".~lock.900.xlsx#", "__MACOSX/._SYT.xlsx", "Thumbs.db", "desktop.ini"}
         ignored |= {".DS_Store"}
-    report = run(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
     files = _manifest(tmp_path / "out", form.year)
     assert {n for n, f in files.items() if f["status"] == IGNORED} == ignored
     for name in ignored:
@@ -85,7 +85,7 @@ def test_not_submissions_are_ignored_with_reason_never_errors(source, form, make
 def test_a_real_workbook_with_a_lock_file_name_is_still_read(form, make_file, tmp_path):
     make_file("899", name="~$899.xlsx")
     make_file("900", name="._900.xlsx")
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, workers=1)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, workers=1)
     files = _manifest(tmp_path / "out", form.year)
     assert files["~$899.xlsx"]["status"] == "accepted"
     assert files["._900.xlsx"]["status"] == "accepted"
@@ -127,7 +127,7 @@ def test_special_entries_are_listed_with_reason_and_the_run_completes(form, make
         latin1 = os.fsencode(inbox) + b"/bao-cao-\xe9.txt"
         with open(latin1, "wb") as fh:
             fh.write(b"not a report")
-        report = run(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+        report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
     finally:
         sock.close()
     files = _manifest(tmp_path / "out", form.year)
@@ -178,7 +178,7 @@ def test_over_long_path_is_listed_not_crashed(form, make_file, tmp_path):
     long = [e for e in entries if e.status == NOT_READ]
     assert len(long) == 1 and "dài quá" in long[0].reason
     assert [e.name for e in entries if e.status == READ] == ["899.xlsx"]
-    report = run(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
     assert report.count("accepted") == 1
 
 
@@ -208,7 +208,7 @@ def test_outbox_inside_inbox_is_never_read_back(form, make_file, tmp_path):
     inbox = tmp_path / "inbox"
     make_file("899")
     for _ in range(2):
-        report = run(form, inbox, inbox / "ket-qua", show_progress=False, workers=1)
+        report = consolidate_into(form, inbox, inbox / "ket-qua", show_progress=False, workers=1)
     files = _manifest(inbox / "ket-qua", form.year)
     assert files["ket-qua/"]["status"] == IGNORED
     assert [n for n, f in files.items() if f["status"] != IGNORED] == ["899.xlsx"]
@@ -218,7 +218,7 @@ def test_outbox_inside_inbox_is_never_read_back(form, make_file, tmp_path):
 def test_carriage_return_in_a_name_keeps_the_csv_one_record_per_figure(form, make_file, tmp_path):
     name = "bao cao 899\r=2+3.xlsx"
     make_file("899", name=name)
-    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, workers=1)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, workers=1)
     raw = detail_csv_path(tmp_path / "out", form.year).read_bytes().decode("utf-8-sig")
     lines = raw.split("\r\n") if "\r\n" in raw else raw.split("\n")
     records = [r for r in lines if r]

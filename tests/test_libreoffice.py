@@ -27,12 +27,13 @@ import pytest
 import xlsxwriter
 
 from pipeline.aggregate import measure_keys
-from pipeline.consolidate import Report, run
+from pipeline.app import consolidate_into
 from pipeline.extract import parse_file
 from pipeline.filler import date_value, fill
 from pipeline.paths import workbook_path
+from pipeline.render.workbook import SHEETS
+from pipeline.result import Report
 from pipeline.samples import valid_data
-from pipeline.workbook import SHEETS
 
 from . import lo
 from .conftest import template_for
@@ -119,7 +120,7 @@ def consolidated(tmp_path_factory, form, layout, template_dir) -> tuple[Report, 
     put("906", late)
     put("911", typed_text)
     put("BDT", too_many_girls)
-    report = run(form, base / "inbox", base / "outbox", show_progress=False)
+    report = consolidate_into(form, base / "inbox", base / "outbox", show_progress=False)
     assert report.count("accepted") == 7 and report.count("rejected") == 1
     return report, workbook_path(base / "outbox", form.year)
 
@@ -455,7 +456,7 @@ def test_template_filled_by_libreoffice_consolidates_to_independent_sums(form, u
         assert isinstance(openpyxl.load_workbook(uno_filled.paths[code])[sheet][ref].value, str)
 
     inbox = uno_filled.paths["903"].parent
-    report = run(form, inbox, tmp_path / "outbox", show_progress=False)
+    report = consolidate_into(form, inbox, tmp_path / "outbox", show_progress=False)
     assert report.count("accepted") == 2, [(f.code, f.message) for f in report.findings]
     assert not [f for f in report.findings if f.severity == "error"]
 

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.consolidate import run
+from pipeline.app import consolidate_into
 from pipeline.form import Form, load_form
 from pipeline.names import slug, template_name
 from pipeline.paths import manifest_path
@@ -202,7 +202,7 @@ def test_a_month_of_mail(dovecot, form: Form, make_file, tmp_path):
 
         # 2. consolidate
         cfg_form = load_form(config)
-        report = run(cfg_form, inbox, outbox, show_progress=False)
+        report = consolidate_into(cfg_form, inbox, outbox, show_progress=False)
         units = {u.code: u for u in report.units}
         counting = {
             c: (units[c].file.parsed.name.rpartition(" › ")[2] if units[c].file else None) for c in units

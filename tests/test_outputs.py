@@ -12,16 +12,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import workbook as workbook_module
+from pipeline.app import consolidate_into
 from pipeline.atomic import OutboxBusy, outbox_lock
-from pipeline.consolidate import run
 from pipeline.filler import fill
 from pipeline.form import load_form
 from pipeline.names import template_name
 from pipeline.paths import detail_csv_path, lock_path, manifest_path, workbook_path
+from pipeline.render import outputs as outputs_module
+from pipeline.render.workbook import SHEETS
 from pipeline.samples import valid_data
 from pipeline.template import write_template
-from pipeline.workbook import SHEETS
 
 
 def _hold_lock(lock: str, ready, release) -> None:
@@ -40,17 +40,17 @@ def test_second_run_on_same_outbox_refuses_with_message(form, make_file, tmp_pat
     try:
         assert ready.wait(20)
         with pytest.raises(OutboxBusy, match="Đang có một lượt tổng hợp khác"):
-            run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=0.5)
+            consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=0.5)
     finally:
         release.set()
         holder.join(20)
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=5)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=5)
     assert workbook_path(tmp_path / "out", form.year).is_file()
 
 
 def test_crash_while_writing_keeps_previous_workbook(form, make_file, tmp_path, monkeypatch):
     make_file("899")
-    run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     wb_path = workbook_path(tmp_path / "out", form.year)
     before = wb_path.read_bytes()
 
@@ -58,10 +58,10 @@ def test_crash_while_writing_keeps_previous_workbook(form, make_file, tmp_path, 
         Path(path).write_bytes(b"half a workbook")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workbook_module, "write_workbook", explode)
+    monkeypatch.setattr(outputs_module, "write_workbook", explode)
     make_file("903")
     with pytest.raises(KeyboardInterrupt):
-        run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+        consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     assert wb_path.read_bytes() == before
     leftovers = [p.name for p in wb_path.parent.parent.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
@@ -74,8 +74,8 @@ def test_same_output_whatever_the_worker_count(form, make_file, tmp_path):
     for i in range(45):  # above the parallel threshold; resubmissions of many units
         make_file(codes[i % len(codes)], seed=i, name=f"f{i:02d}.xlsx")
     first.unlink()
-    r1 = run(form, tmp_path / "inbox", tmp_path / "o1", show_progress=False, workers=1)
-    r2 = run(form, tmp_path / "inbox", tmp_path / "o2", show_progress=False, workers=2)
+    r1 = consolidate_into(form, tmp_path / "inbox", tmp_path / "o1", show_progress=False, workers=1)
+    r2 = consolidate_into(form, tmp_path / "inbox", tmp_path / "o2", show_progress=False, workers=2)
     assert r1.totals == r2.totals
     m1 = json.loads(manifest_path(tmp_path / "o1", form.year).read_text())["files"]
     m2 = json.loads(manifest_path(tmp_path / "o2", form.year).read_text())["files"]
@@ -104,7 +104,7 @@ def test_year_over_year_and_programme_to_date(form, layout, tmp_path):
                 sums["all"] += rec["children"]
                 sums["value"] += rec["cash"] + rec["in_kind"]
         expected[year] = sums
-        run(f, inbox, outbox, show_progress=False)
+        consolidate_into(f, inbox, outbox, show_progress=False)
     wb = openpyxl.load_workbook(workbook_path(outbox, form.year), data_only=True)
     ws = wb[SHEETS["yoy"]]
     rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
@@ -121,7 +121,7 @@ def test_year_over_year_and_programme_to_date(form, layout, tmp_path):
 def test_feedback_files_same_from_workers_and_from_main_process(form, make_file, tmp_path, monkeypatch):
     """Feedback files are split between worker processes and the main process (which takes
     back the ones no worker has started); a serial run writes the very same files."""
-    import pipeline.feedback as feedback_module
+    import pipeline.render.feedback as feedback_module
 
     codes = [u.code for u in form.units]
     for i in range(2 * feedback_module.PARALLEL_FROM):
@@ -130,9 +130,9 @@ def test_feedback_files_same_from_workers_and_from_main_process(form, make_file,
             d["results"][0]["girls"] = d["results"][0]["children"] + 1 + i
 
         make_file(codes[i % len(codes)], mutate=mutate, seed=i, name=f"loi-{i:02d}.xlsx")
-    parallel = run(form, tmp_path / "inbox", tmp_path / "o1", show_progress=False)
+    parallel = consolidate_into(form, tmp_path / "inbox", tmp_path / "o1", show_progress=False)
     monkeypatch.setattr(feedback_module.os, "cpu_count", lambda: 1)
-    serial = run(form, tmp_path / "inbox", tmp_path / "o2", show_progress=False)
+    serial = consolidate_into(form, tmp_path / "inbox", tmp_path / "o2", show_progress=False)
     files1 = sorted(Path(p) for p in parallel.outputs["feedback"])
     files2 = sorted(Path(p) for p in serial.outputs["feedback"])
     assert len(files1) == 2 * feedback_module.PARALLEL_FROM

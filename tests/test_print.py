@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.consolidate import run
+from pipeline.app import consolidate_into
 from pipeline.official import MOTTO, MOTTO_SUB
 from pipeline.paths import pdf_path, workbook_path
 
@@ -68,7 +68,7 @@ def flat(text: str) -> str:
 def sample_pdf(office, form, tmp_path_factory) -> Path:
     """The sample inbox (one unit missing, two rejected) consolidated, then `pipeline pdf`."""
     out = tmp_path_factory.mktemp("sample") / "outbox"
-    report = run(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    report = consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
     done = cli("pdf", "--outbox", str(out))
     assert done.returncode == 0, done.stderr
     path = pdf_path(out, form.year)
@@ -173,7 +173,7 @@ def test_partial_note_on_every_bieu_page_and_in_the_document(form, sample_pdf):
 def test_workbook_prints_every_region_and_no_overlap(form, office, tmp_path):
     """The whole workbook (dashboard, biểu, lists with long file names) as LibreOffice prints it."""
     out = tmp_path / "outbox"
-    run(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
     pdf = lo.to_pdf(workbook_path(out, form.year), tmp_path / "pdf")
     pages = texts(pdf)
     dashboard = pages[0]
@@ -213,7 +213,7 @@ def test_full_inbox_prints_without_preliminary_note(form, office, make_file, tmp
     for unit in form.units:
         make_file(unit.code)
     out = tmp_path / "out"
-    report = run(form, tmp_path / "inbox", out, show_progress=False)
+    report = consolidate_into(form, tmp_path / "inbox", out, show_progress=False)
     assert report.count("accepted") == len(form.units)
     done = cli("pdf", "--outbox", str(out))
     assert done.returncode == 0, done.stderr

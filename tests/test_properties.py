@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pipeline.consolidate import run
 from pipeline.findings import ERROR
 from pipeline.form import load_form, meta_cell
-from pipeline.submissions import ACCEPTED, ACCEPTED_WARNINGS, REJECTED, UNIT_ACCEPTED
+from pipeline.result import FileStatus, UnitStatus
 
 FORM = load_form()
 RES = FORM.blocks["results"]
@@ -190,12 +190,12 @@ def test_totals_equal_independent_sums_of_valid_files(form, make_file, subs):
     with tempfile.TemporaryDirectory() as tmp:
         inbox = Path(tmp) / "inbox"
         datas = _fill_all(make_file, inbox, subs)
-        report = run(form, inbox, Path(tmp) / "out", show_progress=False, write=False)
+        report = run(form, inbox, Path(tmp) / "out", show_progress=False)
     for rec in report.files:
         note(f"{rec.parsed.name}: {[(f.code, f.cell) for f in rec.parsed.findings]}")
-        assert rec.status in (ACCEPTED, ACCEPTED_WARNINGS)
+        assert rec.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS)
         assert not any(f.severity == ERROR for f in rec.parsed.findings)
-    assert report.count(UNIT_ACCEPTED) == len(subs)
+    assert report.count(UnitStatus.ACCEPTED) == len(subs)
     assert report.totals == expected_totals(datas)
 
 
@@ -216,14 +216,14 @@ def test_one_broken_file_is_rejected_and_left_out_of_the_totals(form, make_file,
         inbox = Path(tmp) / "inbox"
         datas = _fill_all(make_file, inbox, good)
         bad_path, _ = make_file(bad.code, mutate, seed=bad.seed, folder=inbox, name="hong.xlsx")
-        report = run(form, inbox, Path(tmp) / "out", show_progress=False, write=False)
+        report = run(form, inbox, Path(tmp) / "out", show_progress=False)
 
     broken = next(r for r in report.files if r.parsed.name == bad_path.name)
     note(f"broken findings: {[(f.code, f.cell) for f in broken.parsed.findings]}")
-    assert broken.status == REJECTED
+    assert broken.status == FileStatus.REJECTED
     assert any(f.severity == ERROR for f in broken.parsed.findings)
     for rec in report.files:
         if rec is not broken:
-            assert rec.status in (ACCEPTED, ACCEPTED_WARNINGS), rec.parsed.name
-    assert report.count(UNIT_ACCEPTED) == len(good)
+            assert rec.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS), rec.parsed.name
+    assert report.count(UnitStatus.ACCEPTED) == len(good)
     assert report.totals == expected_totals(datas)

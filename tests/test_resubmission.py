@@ -18,20 +18,13 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.app import consolidate_into
 from pipeline.consolidate import run
 from pipeline.filler import date_value, fill
 from pipeline.form import Form, load_form
 from pipeline.paths import detail_csv_path
+from pipeline.result import FileStatus, UnitStatus
 from pipeline.samples import valid_data
-from pipeline.submissions import (
-    ACCEPTED,
-    ACCEPTED_WARNINGS,
-    REJECTED,
-    SUPERSEDED,
-    UNIT_ACCEPTED,
-    UNIT_MISSING,
-    UNIT_REJECTED,
-)
 from pipeline.template import write_template
 
 from .conftest import report_day
@@ -92,7 +85,9 @@ def set_mtime(path: Path, hours: int) -> None:
 
 
 def consolidate(form: Form, tmp_path: Path, write: bool = False):
-    return run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, write=write)
+    return (consolidate_into if write else run)(
+        form, tmp_path / "inbox", tmp_path / "out", show_progress=False
+    )
 
 
 def unit_of(report, code: str):
@@ -111,15 +106,15 @@ def test_newer_report_date_wins_over_newer_file_time(form, make_file, tmp_path):
     set_mtime(new, 1)
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "899")
-    assert unit.status == UNIT_ACCEPTED
+    assert unit.status == UnitStatus.ACCEPTED
     assert unit.file.parsed.name == "b-ngay-20.xlsx"
     assert unit.submitted_on == report_day(form, 20).date()
     assert unit.note == ""
     loser = file_named(report, "a-ngay-10.xlsx")
-    assert loser.status == SUPERSEDED
+    assert loser.status == FileStatus.SUPERSEDED
     assert loser.replaced_by == "b-ngay-20.xlsx"
     assert "b-ngay-20.xlsx" in loser.note
-    assert file_named(report, "b-ngay-20.xlsx").status == ACCEPTED
+    assert file_named(report, "b-ngay-20.xlsx").status == FileStatus.ACCEPTED
     assert report.totals == expected_totals(form, [new_data])
 
 
@@ -130,14 +125,14 @@ def test_same_report_date_newer_file_time_wins(form, make_file, tmp_path):
     set_mtime(b, 5)
     report = consolidate(form, tmp_path)
     assert unit_of(report, "SYT").file.parsed.name == "a.xlsx"
-    assert file_named(report, "b.xlsx").status == SUPERSEDED
+    assert file_named(report, "b.xlsx").status == FileStatus.SUPERSEDED
     assert file_named(report, "b.xlsx").replaced_by == "a.xlsx"
     assert report.totals == expected_totals(form, [a_data])
 
     set_mtime(b, 60)  # now b is the newer file
     report = consolidate(form, tmp_path)
     assert unit_of(report, "SYT").file.parsed.name == "b.xlsx"
-    assert file_named(report, "a.xlsx").status == SUPERSEDED
+    assert file_named(report, "a.xlsx").status == FileStatus.SUPERSEDED
     assert file_named(report, "a.xlsx").replaced_by == "b.xlsx"
     assert report.totals == expected_totals(form, [b_data])
 
@@ -149,16 +144,16 @@ def test_newest_rejected_older_accepted_still_counts(form, make_file, tmp_path):
     set_mtime(ko, 2)
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "903")
-    assert unit.status == UNIT_ACCEPTED
+    assert unit.status == UnitStatus.ACCEPTED
     assert unit.file.parsed.name == "903-lan-1.xlsx"
     y = form.year
     assert unit.note.lower().startswith(f"bản gửi ngày 20/11/{y} (903-lan-2.xlsx) bị từ chối"), unit.note
     assert f"đang dùng bản 903-lan-1.xlsx ngày 10/11/{y}" in unit.note
     rejected = file_named(report, "903-lan-2.xlsx")
-    assert rejected.status == REJECTED  # still listed as rejected, with its findings
+    assert rejected.status == FileStatus.REJECTED  # still listed as rejected, with its findings
     assert rejected.replaced_by == ""
     assert rejected.errors >= 1
-    assert file_named(report, "903-lan-1.xlsx").status == ACCEPTED
+    assert file_named(report, "903-lan-1.xlsx").status == FileStatus.ACCEPTED
     assert report.totals == expected_totals(form, [ok_data])
 
 
@@ -170,7 +165,7 @@ def test_older_rejected_newer_accepted_supersedes_it(form, make_file, tmp_path):
     assert unit.file.parsed.name == "903-lan-2.xlsx"
     assert unit.note == ""
     old = file_named(report, "903-lan-1.xlsx")
-    assert old.status == SUPERSEDED
+    assert old.status == FileStatus.SUPERSEDED
     assert old.replaced_by == "903-lan-2.xlsx"
     assert report.totals == expected_totals(form, [ok_data])
 
@@ -180,10 +175,10 @@ def test_all_submissions_rejected(form, make_file, tmp_path):
     make_file("906", bad(form, 20), name="906-b.xlsx", seed=2)
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "906")
-    assert unit.status == UNIT_REJECTED
+    assert unit.status == UnitStatus.REJECTED
     assert unit.file is None
     assert "906-b.xlsx" in unit.note and "bị từ chối" in unit.note
-    assert [f.status for f in report.files] == [REJECTED, REJECTED]
+    assert [f.status for f in report.files] == [FileStatus.REJECTED, FileStatus.REJECTED]
     assert all(v == 0 for v in report.totals.values())
 
 
@@ -194,10 +189,10 @@ def test_identical_content_is_one_submission(form, make_file, tmp_path):
     set_mtime(b, 2)
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "TDOAN")
-    assert unit.status == UNIT_ACCEPTED
+    assert unit.status == UnitStatus.ACCEPTED
     assert unit.file.parsed.name == "tdoan (1).xlsx"
     dup = file_named(report, "tdoan.xlsx")
-    assert dup.status == SUPERSEDED
+    assert dup.status == FileStatus.SUPERSEDED
     assert dup.replaced_by == "tdoan (1).xlsx"
     assert "Trùng nội dung" in dup.note
     assert report.totals == expected_totals(form, [data])  # not doubled
@@ -237,12 +232,14 @@ def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tm
     status = {u.code: u.status for u in report.units}
     assert [u.code for u in report.units] == [u.code for u in form.units]
     assert {c: status[c] for c in ("899", "SYT", "903", "HCTD")} == {
-        "899": UNIT_ACCEPTED,
-        "SYT": UNIT_ACCEPTED,
-        "903": UNIT_REJECTED,
-        "HCTD": UNIT_ACCEPTED,
+        "899": UnitStatus.ACCEPTED,
+        "SYT": UnitStatus.ACCEPTED,
+        "903": UnitStatus.REJECTED,
+        "HCTD": UnitStatus.ACCEPTED,
     }
-    n_acc, n_rej, n_mis = (report.count(s) for s in (UNIT_ACCEPTED, UNIT_REJECTED, UNIT_MISSING))
+    n_acc, n_rej, n_mis = (
+        report.count(s) for s in (UnitStatus.ACCEPTED, UnitStatus.REJECTED, UnitStatus.MISSING)
+    )
     assert (n_acc, n_rej) == (3, 1)
     assert n_acc + n_rej + n_mis == len(form.units)
     chosen = [u.file.parsed.name for u in report.units if u.file]
@@ -269,10 +266,10 @@ def test_on_time_and_late(form, make_file, tmp_path):
     report = consolidate(form, tmp_path)
     got = {c: (unit_of(report, c).status, unit_of(report, c).on_time) for c in ("899", "900", "902", "903")}
     assert got == {
-        "899": (UNIT_ACCEPTED, True),
-        "900": (UNIT_ACCEPTED, False),  # late is still accepted
-        "902": (UNIT_ACCEPTED, False),
-        "903": (UNIT_REJECTED, None),
+        "899": (UnitStatus.ACCEPTED, True),
+        "900": (UnitStatus.ACCEPTED, False),  # late is still accepted
+        "902": (UnitStatus.ACCEPTED, False),
+        "903": (UnitStatus.REJECTED, None),
     }
     assert unit_of(report, "899").timeliness_vi == "Đúng hạn"
     assert unit_of(report, "902").timeliness_vi == "Trễ hạn"
@@ -301,8 +298,8 @@ def test_outlier_against_last_year(form, make_file, tmp_path):
         data = valid_data(prev, code, random.Random(code), prev_layout)
         _controlled(data, prev, unit.region)
         fill(template, prev_inbox / f"{code}.xlsx", prev_layout, code, data)
-    prev_report = run(prev, prev_inbox, outbox, show_progress=False)
-    assert prev_report.count(UNIT_ACCEPTED) == 3
+    prev_report = consolidate_into(prev, prev_inbox, outbox, show_progress=False)
+    assert prev_report.count(UnitStatus.ACCEPTED) == 3
     assert detail_csv_path(outbox, prev.year).is_file()
 
     # this year: 899 ten times more children, 903 a tenth of the cash, 906 unchanged
@@ -315,7 +312,7 @@ def test_outlier_against_last_year(form, make_file, tmp_path):
     make_file("899", this_year("899", children=1000))
     make_file("903", this_year("903", cash=1_000_000))
     make_file("906", this_year("906"))
-    report = run(form, tmp_path / "inbox", outbox, show_progress=False, write=False)
+    report = run(form, tmp_path / "inbox", outbox, show_progress=False)
     assert report.history.previous_year == prev.year
 
     block = form.blocks["results"]
@@ -342,8 +339,8 @@ def test_outlier_against_last_year(form, make_file, tmp_path):
     assert findings["906.xlsx"] == []
     # a warning: every file still counts
     assert {rec.parsed.name: rec.status for rec in report.files} == {
-        "899.xlsx": ACCEPTED_WARNINGS,
-        "903.xlsx": ACCEPTED_WARNINGS,
-        "906.xlsx": ACCEPTED,
+        "899.xlsx": FileStatus.ACCEPTED_WARNINGS,
+        "903.xlsx": FileStatus.ACCEPTED_WARNINGS,
+        "906.xlsx": FileStatus.ACCEPTED,
     }
     assert report.totals["results.children"] == 1000 + 100 + 100

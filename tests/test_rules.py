@@ -25,14 +25,8 @@ from pipeline.consolidate import check_files, run
 from pipeline.extract import parse_file
 from pipeline.findings import ERROR, RULES, WARNING, show, where
 from pipeline.form import load_form, meta_cell
-from pipeline.submissions import (
-    ACCEPTED_WARNINGS,
-    REJECTED,
-    UNIT_ACCEPTED,
-    UNIT_MISSING,
-    UNIT_REJECTED,
-    resolve,
-)
+from pipeline.result import FileStatus, UnitStatus
+from pipeline.submissions import resolve
 from pipeline.validate import validate_all
 
 FORM = load_form()
@@ -680,14 +674,14 @@ def test_rule(case: Case, make_file):
     records, units = resolve(FORM, parsed)
     unit = next(u for u in units if u.code == case.unit)
     if case.severity == ERROR:
-        assert records[0].status == REJECTED
+        assert records[0].status == FileStatus.REJECTED
         assert unit.file is None
         # an unknown code names no unit; an old template: see test_old_template_is_attributed…
         if case.code not in ("UNIT_UNKNOWN", "TEMPLATE_OLD"):
-            assert unit.status == UNIT_REJECTED
+            assert unit.status == UnitStatus.REJECTED
     else:
-        assert records[0].status == ACCEPTED_WARNINGS
-        assert unit.status == UNIT_ACCEPTED
+        assert records[0].status == FileStatus.ACCEPTED_WARNINGS
+        assert unit.status == UnitStatus.ACCEPTED
         assert unit.file is records[0]
 
 
@@ -701,8 +695,8 @@ def test_valid_controlled_files_have_no_findings(make_file):
 def test_unknown_unit_is_not_attributed_to_any_unit(make_file):
     path, _ = make_file(DISTRICT, raw(INFO, info("unit_code"), "999"))
     records, units = resolve(FORM, check_files(FORM, [path]))
-    assert records[0].status == REJECTED
-    assert all(u.status == UNIT_MISSING for u in units)
+    assert records[0].status == FileStatus.REJECTED
+    assert all(u.status == UnitStatus.MISSING for u in units)
 
 
 def test_old_template_is_attributed_to_its_unit(make_file):
@@ -710,10 +704,10 @@ def test_old_template_is_attributed_to_its_unit(make_file):
     path, _ = make_file(DISTRICT, raw(META, meta_cell("version"), "2024.1"))
     parsed = check_files(FORM, [path])
     records, units = resolve(FORM, parsed)
-    assert records[0].status == REJECTED
+    assert records[0].status == FileStatus.REJECTED
     assert parsed[0].findings[0].unit == DISTRICT
     unit = next(u for u in units if u.code == DISTRICT)
-    assert unit.status == UNIT_REJECTED
+    assert unit.status == UnitStatus.REJECTED
 
 
 def test_unreadable_children_cell_is_not_also_reported_as_empty(make_file):
@@ -726,9 +720,9 @@ def test_unreadable_children_cell_is_not_also_reported_as_empty(make_file):
 
 def test_number_typed_with_dots_is_read_and_counted(make_file, tmp_path):
     make_file(DISTRICT, district(cash="1.200.000"))
-    report = run(FORM, tmp_path / "inbox", tmp_path / "out", show_progress=False, write=False)
+    report = run(FORM, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     [rec] = report.files
-    assert rec.status == ACCEPTED_WARNINGS
+    assert rec.status == FileStatus.ACCEPTED_WARNINGS
     assert rec.parsed.rows["results"][0]["cash"] == 1_200_000
     assert report.totals["results.cash"] == 1_200_000
     assert report.totals["results.value_total"] == 1_200_000 + BASE["in_kind"]
@@ -772,13 +766,17 @@ def test_errors_reject_and_warnings_do_not_through_run(make_file, tmp_path):
     make_file("899", district())
     make_file("903", district(cash=0, in_kind=None))  # VALUE_MISSING warning
     make_file("906", district(girls=101))  # MEASURE_AT_MOST error
-    report = run(FORM, tmp_path / "inbox", tmp_path / "out", show_progress=False, write=False)
+    report = run(FORM, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     status = {u.code: u.status for u in report.units}
-    assert (status["899"], status["903"], status["906"]) == (UNIT_ACCEPTED, UNIT_ACCEPTED, UNIT_REJECTED)
+    assert (status["899"], status["903"], status["906"]) == (
+        UnitStatus.ACCEPTED,
+        UnitStatus.ACCEPTED,
+        UnitStatus.REJECTED,
+    )
     assert {r.parsed.name: r.status for r in report.files} == {
         "899.xlsx": "accepted",
-        "903.xlsx": ACCEPTED_WARNINGS,
-        "906.xlsx": REJECTED,
+        "903.xlsx": FileStatus.ACCEPTED_WARNINGS,
+        "906.xlsx": FileStatus.REJECTED,
     }
     assert report.count("accepted") + report.count("rejected") + report.count("missing") == len(FORM.units)
     assert report.totals["results.children"] == 2 * BASE["children"]

@@ -21,9 +21,9 @@ import openpyxl
 import pytest
 
 from pipeline import cli
-from pipeline import workbook as workbook_module
 from pipeline.filler import fill
 from pipeline.paths import lock_path, manifest_path, previous_dir, report_path, workbook_path, year_dir
+from pipeline.render import outputs as outputs_module
 from pipeline.samples import valid_data
 
 from .conftest import ROOT, template_for
@@ -294,7 +294,7 @@ def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypat
         Path(path).write_bytes(b"half a workbook")
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(workbook_module, "write_workbook", fail)
+    monkeypatch.setattr(outputs_module, "write_workbook", fail)
     assert cli.main(args) == cli.EXIT_OUTBOX
     err = capsys.readouterr().err
     assert words in err and str(outbox) in err and "của lần chạy trước" in err, err
@@ -303,28 +303,28 @@ def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypat
 
 
 def test_current_set_note_tells_this_run_from_an_earlier_one(form, make_file, tmp_path):
-    from pipeline.consolidate import run
-    from pipeline.outputs import current_set_note
+    from pipeline.app import consolidate_into
+    from pipeline.atomic import current_set_note
 
     make_file("899")
     outbox = tmp_path / "out"
     assert "Chưa có bộ kết quả" in current_set_note(outbox, form.year, "x")
-    first = run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
-    second = run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)  # same second
+    first = consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
+    second = consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)  # same second
     assert first.run_id != second.run_id
     assert "của lần chạy này" in current_set_note(outbox, form.year, second.run_id)
     assert "của lần chạy trước" in current_set_note(outbox, form.year, first.run_id)
 
 
 def test_mail_records_in_the_set_survive_later_runs(form, make_file, tmp_path):
-    from pipeline.consolidate import run
+    from pipeline.app import consolidate_into
 
     make_file("899")
     outbox = tmp_path / "out"
-    run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
+    consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
     sent = year_dir(outbox, form.year) / "thu" / "da-gui.json"
     sent.parent.mkdir()
     sent.write_text('{"sent": ["899"]}', encoding="utf-8")
     for _ in range(3):  # more runs than sets kept
-        run(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
+        consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
     assert sent.read_text(encoding="utf-8") == '{"sent": ["899"]}'

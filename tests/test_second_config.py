@@ -12,13 +12,13 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.consolidate import run
+from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.names import template_name
 from pipeline.paths import templates_dir, workbook_path
+from pipeline.render.workbook import SHEETS
 from pipeline.samples import valid_data
-from pipeline.workbook import SHEETS
 
 from .conftest import ROOT
 
@@ -143,7 +143,7 @@ def test_post_reform_configuration_end_to_end(tmp_path):
         for rec in data["results"]:
             expected[rec["category"]] += rec["children"]
 
-    report = run(form, inbox, outbox, show_progress=False)
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
     assert report.count("accepted") == 4, [f.message for f in report.findings]
     assert report.count("missing") == 46
     wb = openpyxl.load_workbook(workbook_path(outbox, 2026), data_only=True)

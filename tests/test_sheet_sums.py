@@ -23,12 +23,12 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import coordinate_from_string
 
-from pipeline.consolidate import Report, run
+from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import Block, load_form
 from pipeline.paths import workbook_path
+from pipeline.result import FileStatus, Report
 from pipeline.samples import valid_data
-from pipeline.submissions import ACCEPTED, ACCEPTED_WARNINGS, REJECTED
 
 from .conftest import template_for
 from .formulas import Evaluator
@@ -158,11 +158,11 @@ def consolidated(template_dir, layout, tmp_path_factory) -> Consolidated:
         files[code] = fill(
             template_for(template_dir, FORM, code), base / "inbox" / f"{code}.xlsx", layout, code, data
         )
-    report = run(FORM, base / "inbox", base / "outbox", show_progress=False)
+    report = consolidate_into(FORM, base / "inbox", base / "outbox", show_progress=False)
     status = {rec.parsed.name: rec.status for rec in report.files}
     assert sorted(status) == sorted(f"{c}.xlsx" for c in files)
-    assert status.pop(f"{REJECTED_CODE}.xlsx") == REJECTED
-    assert set(status.values()) <= {ACCEPTED, ACCEPTED_WARNINGS}, status
+    assert status.pop(f"{REJECTED_CODE}.xlsx") == FileStatus.REJECTED
+    assert set(status.values()) <= {FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS}, status
     return Consolidated(report, workbook_path(base / "outbox", FORM.year), datas, files, expected_from(datas))
 
 

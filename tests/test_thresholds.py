@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 
+from pipeline.app import consolidate_into
 from pipeline.consolidate import run
 from pipeline.filler import fill
 from pipeline.form import Form, load_form
+from pipeline.result import UnitStatus
 from pipeline.samples import valid_data
-from pipeline.submissions import UNIT_ACCEPTED
 from pipeline.template import write_template
 
 FORM = load_form()
@@ -78,12 +79,12 @@ def test_support_against_resources_at_just_below_and_just_above(make_file):
     for unit, (case, (resources, _)) in zip(DISTRICTS, SUPPORT_CASES.items(), strict=False):
         path, _ = make_file(unit.code, controlled(resources), name=f"{case}.xlsx")
         names[case] = path.name
-    report = run(FORM, path.parent, path.parent.parent / "out", show_progress=False, write=False)
+    report = run(FORM, path.parent, path.parent.parent / "out", show_progress=False)
     got = {case: codes_of(report, names[case]) for case in SUPPORT_CASES}
     assert got == {
         case: ["SUPPORT_EXCEEDS_RESOURCES"] if warned else [] for case, (_, warned) in SUPPORT_CASES.items()
     }
-    assert report.count(UNIT_ACCEPTED) == len(SUPPORT_CASES)
+    assert report.count(UnitStatus.ACCEPTED) == len(SUPPORT_CASES)
 
 
 # ----- plausibility against last year ------------------------------------------------------------
@@ -143,12 +144,12 @@ def plausibility_report(tmp_path_factory):
     base = tmp_path_factory.mktemp("plausibility")
     prev = load_form(overrides={"period": {"year": FORM.year - 1}})
     units = _fill_year(prev, base / "inbox-prev", base / "templates-prev", "before")
-    prev_report = run(prev, base / "inbox-prev", base / "out", show_progress=False)
-    assert prev_report.count(UNIT_ACCEPTED) == len(units)
+    prev_report = consolidate_into(prev, base / "inbox-prev", base / "out", show_progress=False)
+    assert prev_report.count(UnitStatus.ACCEPTED) == len(units)
     _fill_year(FORM, base / "inbox", base / "templates", "now")
-    report = run(FORM, base / "inbox", base / "out", show_progress=False, write=False)
+    report = run(FORM, base / "inbox", base / "out", show_progress=False)
     assert report.history.previous_year == prev.year
-    assert report.count(UNIT_ACCEPTED) == len(units)
+    assert report.count(UnitStatus.ACCEPTED) == len(units)
     return report
 
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from pipeline.consolidate import run
 from pipeline.filler import date_value, fill
 from pipeline.form import load_form
-from pipeline.submissions import ACCEPTED, ACCEPTED_WARNINGS, UNIT_ACCEPTED
+from pipeline.result import FileStatus, UnitStatus
 
 from .conftest import template_for
 
@@ -167,11 +167,11 @@ def test_a_valid_filled_template_is_accepted_without_findings(template_dir, layo
     with tempfile.TemporaryDirectory() as tmp:
         inbox = Path(tmp) / "inbox"
         fill(template_for(template_dir, FORM, code), inbox / f"{code}.xlsx", layout, code, data)
-        report = run(FORM, inbox, Path(tmp) / "out", show_progress=False, write=False)
+        report = run(FORM, inbox, Path(tmp) / "out", show_progress=False)
     [rec] = report.files
     found = [(f.code, f.sheet, f.cell, f.message) for f in rec.parsed.findings]
     note(f"{code}: {len(data['results'])} rows, {as_text} typed as text; findings {found}")
     assert [f for f in found if f[0] not in {TEXT_TYPED, *PLAUSIBILITY}] == []
     assert (TEXT_TYPED in {f[0] for f in found}) == bool(as_text)
-    assert rec.status == (ACCEPTED_WARNINGS if found else ACCEPTED)
-    assert report.count(UNIT_ACCEPTED) == 1
+    assert rec.status == (FileStatus.ACCEPTED_WARNINGS if found else FileStatus.ACCEPTED)
+    assert report.count(UnitStatus.ACCEPTED) == 1

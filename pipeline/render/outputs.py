@@ -8,17 +8,13 @@ whole and current, never a mix of two runs.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .atomic import OutboxBusy, OutboxUnwritable, output_set
-from .inbox import shown
-from .paths import (
+from ..atomic import OutboxBusy, OutboxUnwritable, output_set
+from ..paths import (
     FEEDBACK_DIR,
     MANIFEST,
     REPORT,
@@ -30,12 +26,12 @@ from .paths import (
     report_path,
     workbook_name,
     workbook_path,
-    year_dir,
 )
-from .safetext import csv_field
-
-if TYPE_CHECKING:
-    from .consolidate import Report
+from ..result import Report, manifest_json, report_json
+from ..safetext import csv_field
+from .document import write_document
+from .feedback import FeedbackWriter
+from .workbook import write_workbook
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -98,10 +94,6 @@ def _os_error(exc: BaseException) -> OSError | None:
 
 def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], None]) -> None:
     """Every output into `folder` (a new set, not yet current)."""
-    from .document import write_document
-    from .feedback import FeedbackWriter
-    from .workbook import write_workbook
-
     form = report.form
     feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
     feedback.start()  # in worker processes while this one writes the other outputs
@@ -112,13 +104,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
             encoding="utf-8-sig",
             quoting=csv.QUOTE_NONNUMERIC,
         )
-        manifest = {
-            "year": form.year,
-            "generated_at": report.generated_at.isoformat(timespec="seconds"),
-            "inbox": shown(str(report.inbox)),
-            "files": [rec.manifest() for rec in report.files],
-        }
-        (folder / MANIFEST).write_bytes(json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        (folder / MANIFEST).write_bytes(manifest_json(report))
         lap("csv+manifest")
         write_workbook(report, folder / workbook_name(form.year))
         lap("workbook")
@@ -137,22 +123,4 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         "report": str(report_path(outbox, form.year)),
         "feedback": [str(feedback_dir(outbox, form.year) / p.name) for p in written],
     }
-    from .consolidate import report_json
-
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
-
-
-def current_set_note(outbox: Path, year: int, run_id: str = "") -> str:
-    """Which set of outputs is current (Vietnamese), read from the disk: the run time and
-    run id written in `outbox/<year>/bao-cao.json` (the last file of a set), and whether it
-    is the set of the run `run_id` (this run) or of an earlier one."""
-    folder = year_dir(outbox, year)
-    try:
-        data = json.loads((folder / REPORT).read_text(encoding="utf-8"))
-        at = dt.datetime.fromisoformat(data["generated_at"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return f"Chưa có bộ kết quả hoàn chỉnh nào trong '{folder}'."
-    whose = "của lần chạy này" if run_id and data.get("run_id") == run_id else "của lần chạy trước"
-    return (
-        f"Bộ kết quả hiện hành trong '{folder}' là {whose} (lúc {at:%H:%M:%S ngày %d/%m/%Y}), còn nguyên vẹn."
-    )

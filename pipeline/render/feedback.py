@@ -15,7 +15,6 @@ import zipfile
 from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
@@ -26,18 +25,15 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
+from ..findings import ERROR, SEVERITY_VI, WARNING, Finding
+from ..form import CELL_ADDRESS, Form
+from ..official import FONT, text_height
+from ..paths import feedback_names
+from ..result import FileRecord, FileStatus, Report
+from ..template import PINNED_TIME
+from ..workers import start_worker, worker_form
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
-from .findings import ERROR, SEVERITY_VI, WARNING, Finding
-from .form import CELL_ADDRESS, Form
-from .official import FONT, text_height
-from .paths import feedback_names
-from .submissions import FILE_STATUS_VI, REJECTED, FileRecord
-from .template import PINNED_TIME
-from .workers import start_worker, worker_form
-
-if TYPE_CHECKING:
-    from .consolidate import Report
 
 SHEET = "Phản hồi"
 _FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C"}  # red for errors, yellow for warnings
@@ -108,7 +104,7 @@ def feedback_records(report: Report) -> list[FileRecord]:
     for us in report.units:
         if us.file is not None:
             chosen.add(id(us.file))
-        if us.files and us.files[0].status == REJECTED:
+        if us.files and us.files[0].status == FileStatus.REJECTED:
             chosen.add(id(us.files[0]))
     known = report.form.units_by_code
     return [
@@ -148,7 +144,7 @@ def _findings_sheet(
     lines = [
         f"Đơn vị: {unit.name if unit else (p.unit_code or 'không xác định')}",
         f"Tệp: {p.name}",
-        f"Kết quả: {FILE_STATUS_VI[rec.status]}"
+        f"Kết quả: {FileStatus(rec.status).vi}"
         + (f" ({rec.note})" if rec.note else "")
         + f". {rec.errors} lỗi, {rec.warnings} cảnh báo.",
         "Lỗi phải sửa rồi gửi lại tệp; cảnh báo đề nghị kiểm tra lại. Bấm vào ô ở cột «Ô» để đến ô cần sửa.",

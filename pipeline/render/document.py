@@ -11,7 +11,6 @@ the signature block bottom right. The text comes from `narrative.build_narrative
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -23,11 +22,9 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from ..official import FONT, MOTTO, MOTTO_SUB, place_date
+from ..result import Report
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
-from .official import FONT, MOTTO, MOTTO_SUB, place_date
-
-if TYPE_CHECKING:
-    from .consolidate import Report
 
 BODY_PT = 14
 HEADER_PT = 13

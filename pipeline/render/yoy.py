@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from .aggregate import totals_by
-from .official import Styles, page_setup
-
-if TYPE_CHECKING:
-    from .consolidate import Report
+from ..aggregate import totals_by
+from ..official import Styles, page_setup
+from ..result import Report
 
 
 def _previous_sums(frame: pd.DataFrame, dim: str, measure: str) -> dict[str, int]:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from .atomic import atomic_path
-from .form import Form
-from .paths import document_path, pdf_path, workbook_path
+from ..atomic import atomic_path
+from ..form import Form
+from ..paths import document_path, pdf_path, workbook_path
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")

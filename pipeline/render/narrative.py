@@ -13,17 +13,14 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .aggregate import measure_keys, totals_by
-from .coverage import Coverage
-from .form import DEFAULT_WORDING, FormError
-from .official import vn_date
-from .submissions import UNIT_MISSING, UNIT_REJECTED
+from ..aggregate import measure_keys, totals_by
+from ..coverage import Coverage
+from ..form import DEFAULT_WORDING, FormError
+from ..official import vn_date
+from ..result import Report, UnitStatus
 from .yoy import programme_years
-
-if TYPE_CHECKING:
-    from .consolidate import Report
 
 BODY, ITEM, SUBHEAD, TO_COMPLETE = "body", "item", "subhead", "to_complete"
 
@@ -164,9 +161,11 @@ def _coverage(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]
             Para(say("partial")),
             Para(say("absent", {"n": len(cov.absent), "names": ", ".join(cov.absent)})),
         ]
-        rejected = report.count(UNIT_REJECTED)
+        rejected = report.count(UnitStatus.REJECTED)
         if rejected and "rejected" in spec:
-            out.append(Para(say("rejected", {"rejected": rejected, "missing": report.count(UNIT_MISSING)})))
+            out.append(
+                Para(say("rejected", {"rejected": rejected, "missing": report.count(UnitStatus.MISSING)}))
+            )
     late = sum(u.on_time is False for u in report.units)
     if late and "late" in spec:
         out.append(Para(say("late", {"late": late})))

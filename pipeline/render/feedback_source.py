@@ -30,11 +30,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .extract import Parsed
-from .form import Form
-from .intake import stored_bytes
-from .official import FONT, NUM
-from .template import write_template
+from ..extract import Parsed
+from ..form import Form
+from ..intake import stored_bytes
+from ..official import FONT, NUM
+from ..template import write_template
 
 OWN_FILE = "own"  # the unit's file itself
 REBUILT = "rebuilt"  # the template rebuilt with the unit's values

@@ -7,25 +7,22 @@ recalculate still shows the right number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from .aggregate import measure_keys, totals_by, with_row_totals
-from .coverage import Coverage
-from .findings import SEVERITY_VI, WARNING
-from .form import Block, Form, col_letter
-from .official import NUM, Column, Styles, bieu, page_setup, text_height
-from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED, UnitStatus
-from .template import PINNED_TIME
+from ..aggregate import measure_keys, totals_by, with_row_totals
+from ..coverage import Coverage
+from ..findings import SEVERITY_VI, WARNING
+from ..form import Block, Form, col_letter
+from ..official import NUM, Column, Styles, bieu, page_setup, text_height
+from ..result import FileStatus, Report, UnitRecord, UnitStatus
+from ..template import PINNED_TIME
+from .charts import dashboard
+from .style import DetailRef
 from .yoy import write_yoy
-
-if TYPE_CHECKING:
-    from .consolidate import Report
 
 SHEETS = {
     "dashboard": "Tổng quan",
@@ -45,30 +42,6 @@ SHEETS = {
     "needs": "CT Nhu cầu",
 }
 DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
-
-
-def q(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-@dataclass
-class DetailRef:
-    """Where a detail sheet keeps each column, for SUMIFS formulas."""
-
-    sheet: str
-    columns: dict[str, str]  # field -> column letter
-    first: int  # 1-based first data row
-    last: int  # 1-based last data row (>= first)
-
-    def rng(self, key: str) -> str:
-        c = self.columns[key]
-        return f"{q(self.sheet)}!${c}${self.first}:${c}${self.last}"
-
-    def sumifs(self, measure: str, criteria: dict[str, str]) -> str:
-        parts = [self.rng(measure)]
-        for key, value in criteria.items():
-            parts += [self.rng(key), '"' + value.replace('"', '""') + '"']
-        return f"=SUMIFS({','.join(parts)})"
 
 
 def write_workbook(report: Report, path: Path) -> None:
@@ -112,8 +85,6 @@ def write_workbook(report: Report, path: Path) -> None:
     _findings_sheet(sheets["findings"], st, report)
     _text_sheet(sheets["text"], st, report)
     _files_sheet(sheets["files"], st, report)
-    from .charts import dashboard
-
     dashboard(wb, sheets["dashboard"], st, report, SHEETS, pos, refs, status_ref)
     sheets["dashboard"].activate()
     wb.close()
@@ -433,7 +404,9 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     info = report.detail.info.set_index("unit_code") if not report.detail.info.empty else None
     for n, u in enumerate(report.units):
         r = r0 + n
-        fmt = {UNIT_ACCEPTED: st.good, UNIT_REJECTED: st.bad, UNIT_MISSING: st.warn}[u.status]
+        fmt = {UnitStatus.ACCEPTED: st.good, UnitStatus.REJECTED: st.bad, UnitStatus.MISSING: st.warn}[
+            u.status
+        ]
         row_info = info.loc[u.code] if info is not None and u.code in info.index else None
         ws.write_number(r, 0, n + 1, st.cell_center)
         ws.write_string(r, 1, u.code, st.cell)
@@ -473,7 +446,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     return DetailRef(ws.name, {"unit_kind": "D", "activities": "M"}, r0 + 1, last)
 
 
-def _info_notes(form: Form, u: UnitStatus) -> str:
+def _info_notes(form: Form, u: UnitRecord) -> str:
     """The unit's comments on the cells of its information sheet (file that counts, else newest)."""
     rec = u.file or (u.files[0] if u.files else None)
     if rec is None:
@@ -588,7 +561,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 3, m["received"].replace("T", " "), st.cell)
         ws.write_string(r, 4, m["format"], st.cell_center)
         ws.write_string(r, 5, m["unit"], st.cell)
-        ws.write_string(r, 6, FILE_STATUS_VI[m["status"]], st.cell)
+        ws.write_string(r, 6, FileStatus(m["status"]).vi, st.cell)
         ws.write_string(r, 7, m["replaced_by"], st.cell)
         ws.write_number(r, 8, m["errors"], st.num)
         ws.write_number(r, 9, m["warnings"], st.num)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .coverage import Coverage
-from .official import NUM, Styles, coverage_rows, fit_header, header, page_setup
-from .submissions import UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
-
-if TYPE_CHECKING:
-    from .consolidate import Report
-    from .workbook import DetailRef
-
+from ..coverage import Coverage
+from ..official import NUM, Styles, coverage_rows, fit_header, header, page_setup
+from ..result import Report, UnitStatus
+from .style import DetailRef, q
 
 WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
 
@@ -37,8 +31,6 @@ def dashboard(
     refs: dict[str, DetailRef],
     status_ref: DetailRef,
 ) -> None:
-    from .workbook import q
-
     form = report.form
     widths = [44.0, 20.0, 4.0] + [11.0] * (WIDTH - 3)
     run_date = report.generated_at.date()
@@ -79,17 +71,17 @@ def dashboard(
         (
             "Số đơn vị được chấp nhận",
             f'=COUNTIF({status}!$H${first}:$H${last},"Đã chấp nhận")',
-            report.count(UNIT_ACCEPTED),
+            report.count(UnitStatus.ACCEPTED),
         ),
         (
             "Số đơn vị bị từ chối",
             f'=COUNTIF({status}!$H${first}:$H${last},"Bị từ chối")',
-            report.count(UNIT_REJECTED),
+            report.count(UnitStatus.REJECTED),
         ),
         (
             "Số đơn vị chưa gửi",
             f'=COUNTIF({status}!$H${first}:$H${last},"Chưa gửi")',
-            report.count(UNIT_MISSING),
+            report.count(UnitStatus.MISSING),
         ),
         ("Trong đó đúng hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Đúng hạn")', on_time),
         ("Trong đó trễ hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Trễ hạn")', late),
@@ -123,11 +115,11 @@ def dashboard(
         ws.write_string(r + 1 + i, 0, label, st.cell)
         ws.write_formula(r + 1 + i, 1, f"=SUM({rng})", st.num_bold, val)
     r += len(headline) + 2
-    chase = [u for u in report.units if u.status != UNIT_ACCEPTED]
+    chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
     ws.write_string(r, 0, f"ĐƠN VỊ CẦN ĐÔN ĐỐC ({len(chase)})", st.h2)
     for i, u in enumerate(chase):
         ws.write_string(r + 1 + i, 0, f"{u.name} ({u.code})", st.cell)
-        ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UNIT_REJECTED else st.warn)
+        ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UnitStatus.REJECTED else st.warn)
     if not chase:
         ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)
     end = r + 2 + max(len(chase), 1)

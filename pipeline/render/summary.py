@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from .findings import ERROR, show
-from .inbox import IGNORED, NOT_READ, InboxEntry
-from .safetext import for_terminal
-from .submissions import FILE_STATUS_VI, UNIT_ACCEPTED, UNIT_MISSING, UNIT_REJECTED
-
-if TYPE_CHECKING:
-    from .consolidate import Report
-    from .extract import Parsed
+from ..extract import Parsed
+from ..findings import ERROR, show
+from ..inbox import IGNORED, InboxEntry
+from ..result import FileStatus, Report, UnitStatus
+from ..safetext import for_terminal
 
 
 def _say(line: str) -> None:
@@ -28,20 +25,20 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         by_status: dict[str, int] = {}
         for rec in report.files:
             by_status[rec.status] = by_status.get(rec.status, 0) + 1
-        parts = ", ".join(f"{FILE_STATUS_VI[s].lower()}: {n}" for s, n in sorted(by_status.items()))
+        parts = ", ".join(f"{FileStatus(s).vi.lower()}: {n}" for s, n in sorted(by_status.items()))
         _say(f"Hộp thư đến có {len(report.files)} tệp ({parts}).")
         for rec in report.files:
-            if rec.status == NOT_READ:
+            if rec.status == FileStatus.NOT_READ:
                 _say(f"  • Không đọc '{rec.parsed.name}': {rec.note}")
     n = len(report.units)
     _say(
-        f"Đơn vị: {n} | đã chấp nhận: {report.count(UNIT_ACCEPTED)} | "
-        f"bị từ chối: {report.count(UNIT_REJECTED)} | chưa gửi: {report.count(UNIT_MISSING)}"
+        f"Đơn vị: {n} | đã chấp nhận: {report.count(UnitStatus.ACCEPTED)} | "
+        f"bị từ chối: {report.count(UnitStatus.REJECTED)} | chưa gửi: {report.count(UnitStatus.MISSING)}"
     )
     late = [u for u in report.units if u.on_time is False]
     if late:
         _say(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
-    chase = [u for u in report.units if u.status != UNIT_ACCEPTED]
+    chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
     if chase:
         _say(f"Cần đôn đốc ({len(chase)}):")
         for u in chase:
@@ -81,8 +78,6 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
 
 
 def _parent(path: str) -> str:
-    from pathlib import Path
-
     return str(Path(path).parent)
 
 

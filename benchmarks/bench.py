@@ -79,12 +79,12 @@ def prepare_templates(template_dir: Path, bad_share: float) -> tuple[str, dict[s
     members; XlsxWriter output is deterministic), the layout JSON the filler uses, the
     generator sources, GENERATOR_VERSION and the share of bad files.
     """
-    from pipeline.form import load_form
+    from pipeline.form import layout_json, load_form
     from pipeline.template import write_template
 
     form = load_form()
     h = hashlib.sha256(f"generator={GENERATOR_VERSION};bad={bad_share!r}".encode())
-    h.update(json.dumps(form.layout_json(), sort_keys=True, default=str).encode())
+    h.update(json.dumps(layout_json(form), sort_keys=True, default=str).encode())
     for path in GENERATOR_SOURCES:
         h.update(path.read_bytes())
     template_dir.mkdir(parents=True, exist_ok=True)
@@ -111,10 +111,10 @@ _W: dict[str, Any] = {}
 
 
 def _init_worker(templates: dict[str, str], bad_share: float) -> None:
-    from pipeline.form import load_form
+    from pipeline.form import layout_json, load_form
 
     form = load_form()
-    _W.update(form=form, layout=form.layout_json(), bad_share=bad_share, templates=templates)
+    _W.update(form=form, layout=layout_json(form), bad_share=bad_share, templates=templates)
 
 
 def _make_file(job: tuple[int, str]) -> dict[str, Any]:

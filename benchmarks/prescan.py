@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.extract import wanted_sheets  # noqa: E402
 from pipeline.filler import fill  # noqa: E402
-from pipeline.form import load_form  # noqa: E402
+from pipeline.form import layout_json, load_form  # noqa: E402
 from pipeline.names import template_name  # noqa: E402
 from pipeline.reader import ReadProblem, check_before_reading, read_book  # noqa: E402
 from pipeline.samples import valid_data  # noqa: E402
@@ -51,7 +51,7 @@ def _report(work: Path) -> bytes:
     form = load_form()
     unit = form.units_by_code["899"]
     write_template(form, unit, work)
-    layout = form.layout_json()
+    layout = layout_json(form)
     out = work / "899.xlsx"
     data = valid_data(form, unit.code, random.Random("prescan"), layout)
     fill(work / template_name(form.year, unit.code, unit.name), out, layout, unit.code, data)

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 from . import argparse_vi
-from .form import DEFAULT_FORM, FormError, load_form
+from .form import DEFAULT_FORM, FormError, layout_json, load_form
 from .mail.cli import add_mail_parser, run_mail
 from .newyear import period_over
 
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _form(form, args) -> int:
-    layout = form.layout_json()
+    layout = layout_json(form)
     if args.json:
         print(json.dumps(layout, ensure_ascii=False, indent=2))
         return EXIT_OK

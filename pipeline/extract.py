@@ -21,7 +21,8 @@ from .comments import read_comments
 from .containers import Origin
 from .declare import declared_blocks
 from .findings import Finding
-from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text
+from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text, row_of
+from .form.sheets import info_sheet
 from .layoutdiag import layout_shift, missing_sheet_message, shift_message
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book, read_bounded
@@ -57,10 +58,6 @@ class Parsed:
     @property
     def has_errors(self) -> bool:
         return any(f.severity == fd.ERROR for f in self.findings)
-
-
-def _row_of(cell: str) -> int:
-    return int(cell[len(cell.rstrip("0123456789")) :])
 
 
 def wanted_sheets(form: Form) -> list[str]:
@@ -280,8 +277,7 @@ class _Extractor:
     def _info(self) -> Unit | None:
         form = self.form
         sheet = self.book.sheets[form.sheets["info"]]
-        label_col = "B"
-        labels = [(f"{label_col}{f.row}", f.label) for f in form.info_fields]
+        labels = [(line.label_cell, line.field.label) for line in info_sheet(form).rows]
         ok = all(self._check_label(sheet, cell, label, labels) for cell, label in labels)
         if not ok:
             return None
@@ -347,7 +343,7 @@ class _Extractor:
         sums = dict.fromkeys(plan.measure_keys, 0)
         row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
         odd_cells = sheet.errors.keys() | sheet.formulas_without_value
-        odd_rows = {_row_of(c) for c in odd_cells}
+        odd_rows = {row_of(c) for c in odd_cells}
         blank = dict.fromkeys(plan.measure_keys)
         first_col, last_col = plan.span
         max_number = form.limits.max_number
@@ -393,7 +389,7 @@ class _Extractor:
             if blank_keys:
                 continue
             record.update(values)
-            record["own_region"] = unit.region if block.key == "results" else None
+            record["own_region"] = unit.region if block.rows_by_unit_region else None
             out.append(record)
         self._cached_totals(plan, sheet, sums, row_totals)
         return out

@@ -10,16 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .form import Block, Form, KeyField, Unit, col_index
+from .form import Block, Form, KeyField, Unit, cell_at, col_index
+from .form.sheets import SumCell, block_sheet, label_cells
 
 Located = tuple[str, str, int, int]  # (text: a measure key or expected label, cell, row, column)
 Sum = tuple[tuple[str, ...], str, int, int]  # (measures summed, cell, row index, column index)
-
-
-def _at(cell: str) -> tuple[int, int]:
-    """0-based (row, column) of a cell reference."""
-    letters = cell.rstrip("0123456789")
-    return int(cell[len(letters) :]) - 1, col_index(letters)
 
 
 @dataclass(frozen=True)
@@ -32,7 +27,7 @@ class CellSpan:
 
 
 def cell_span(cells: Iterable[str]) -> CellSpan:
-    targets = {_at(cell) for cell in cells}
+    targets = {cell_at(cell) for cell in cells}
     rows = [r for r, _ in targets]
     return CellSpan(frozenset(targets), min(rows, default=0), max(rows, default=-1))
 
@@ -71,7 +66,7 @@ def info_plan(form: Form) -> CellSpan:
 
 def block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
     """The cell plan of `block` in `unit`'s template (memoised per form and block shape)."""
-    shape = (block.key, unit.region if block.key == "results" else None)
+    shape = (block.key, unit.region if block.rows_by_unit_region else None)
     plans = form.memo.setdefault("block_plans", {})
     if shape not in plans:
         plans[shape] = _make_block_plan(form, block, unit)
@@ -79,55 +74,34 @@ def block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
 
 
 def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
-    specs = form.rows_for(block, unit)
-    total_row = form.total_row(block, unit)
-    head = block.first_row - 3
-    labels = [(f"A{block.first_row - 1}", "(1)")]
-    labels += [(f"{block.measure_column(m.key)}{head}", m.label) for m in block.measures]
-    labels.append((f"A{total_row}", "Tổng cộng"))
-    for spec in specs:
-        for kf in block.key_fields:
-            if kf.key in spec.fixed:
-                labels.append((f"{kf.column}{spec.row}", form.names(kf.key)[spec.fixed[kf.key]]))
-    inputs = [f"{block.measure_column(m.key)}{s.row}" for s in specs for m in block.measures]
-    inputs += [f"{kf.column}{s.row}" for s in specs for kf in block.key_fields if kf.key not in s.fixed]
+    sheet = block_sheet(form, block, unit)
+    inputs = [cell for r in sheet.rows for _m, cell in r.measures]
+    inputs += [k.cell for r in sheet.rows for k in r.keys if k.name is None]
 
-    def measure_cell(key: str, row: int) -> str:
-        return f"{block.measure_column(key)}{row}"
-
-    def row_totals(row: int) -> tuple[Sum, ...]:
-        cells = [(t.sum_of, f"{block.total_column(t.key)}{row}") for t in block.totals]
-        return tuple((sum_of, cell, *_at(cell)) for sum_of, cell in cells)
+    def sums(cells: tuple[SumCell, ...]) -> tuple[Sum, ...]:
+        return tuple((c.sum_of, c.cell, *cell_at(c.cell)) for c in cells)
 
     rows = tuple(
         RowPlan(
-            row=s.row,
-            fixed=dict(s.fixed),
-            measures=tuple(
-                (
-                    m.key,
-                    measure_cell(m.key, s.row),
-                    m.name.capitalize(),
-                    col_index(block.measure_column(m.key)),
-                )
-                for m in block.measures
-            ),
-            key_cells=tuple((kf, f"{kf.column}{s.row}") for kf in block.key_fields if kf.key not in s.fixed),
-            totals=row_totals(s.row),
+            row=r.spec.row,
+            fixed=dict(r.spec.fixed),
+            measures=tuple((m.key, cell, m.name.capitalize(), cell_at(cell)[1]) for m, cell in r.measures),
+            key_cells=tuple((k.field, k.cell) for k in r.keys if k.name is None),
+            totals=sums(r.totals),
         )
-        for s in specs
+        for r in sheet.rows
     )
+    measures = {c.key for c in sheet.column_sums} & {m.key for m in block.measures}
     first_col = min(col_index(kf.column) for kf in block.key_fields)
     last_col = col_index(block.measure_column(block.measures[-1].key))
     return BlockPlan(
-        labels=tuple((cell, text, *_at(cell)) for cell, text in labels),
+        labels=tuple((cell, text, *cell_at(cell)) for cell, text in label_cells(sheet)),
         inputs=cell_span(inputs),
         rows=rows,
         measure_keys=tuple(m.key for m in block.measures),
         span=(first_col, last_col),
         total_measure_cells=tuple(
-            (m.key, measure_cell(m.key, total_row), *_at(measure_cell(m.key, total_row)))
-            for m in block.measures
+            (c.key, c.cell, *cell_at(c.cell)) for c in sheet.column_sums if c.key in measures
         ),
-        total_row_cells=row_totals(total_row),
+        total_row_cells=sums(tuple(c for c in sheet.column_sums if c.key not in measures)),
     )

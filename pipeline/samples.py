@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .filler import date_value, fill
-from .form import Form
+from .form import Form, layout_json
 from .names import slug
 from .template import write_template
 
@@ -93,7 +93,7 @@ def valid_data(form: Form, unit_code: str, rng: random.Random, layout: dict[str,
 
 def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
     rng = random.Random(seed)
-    layout = form.layout_json()
+    layout = layout_json(form)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():
         if old.is_file() and old.name != ".gitkeep":
@@ -113,7 +113,7 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
                 data["results"][0]["girls"] = data["results"][0]["children"] + 7
                 cat = data["results"][1]["category"]
                 block = form.blocks["results"]
-                row = block.first_row + [c.code for c in form.categories].index(cat)
+                row = next(r.row for r in form.rows_for(block, unit) if r.fixed.get("category") == cat)
                 data["raw"] = [(block.sheet, f"{block.measure_column('turns')}{row}", "khoảng 200")]
             if i == 4:  # first file wrong (missing preparer, negative amount), then corrected
                 bad = {**data, "info": {**data["info"], "preparer": None}}

@@ -10,7 +10,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .atomic import atomic_path
-from .form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, col_index, col_letter, meta_cell
+from .form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, cell_at, col_index, meta_cell, row_of
+from .form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
+from .form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from .livechecks import CheckStyles, write_block_checks, write_info_checks, write_overview
 from .names import template_name
 from .official import FONT, NUM
@@ -150,10 +152,10 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> Workshee
         ),
         (st.text, "11. Ô có lỗi được tô màu. Hãy sửa cho đến khi tất cả đều «Đạt» rồi mới gửi."),
     ]
-    if len(lines) + 1 >= form.checks.overview_row:
+    if row_of(instruction_cell(len(lines) - 1)) >= form.checks.overview_row:
         raise FormError(f"checks.overview_row = {form.checks.overview_row} trùng với phần hướng dẫn")
     for i, (fmt, text) in enumerate(lines):
-        ws.write_string(i + 1, 1, text, fmt)
+        ws.write_string(instruction_cell(i), text, fmt)
     _print_setup(ws, landscape=False)
     ws.protect("", {"select_locked_cells": True})
     ws.activate()
@@ -162,27 +164,28 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> Workshee
 
 def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckStyles) -> SheetChecks:
     ws = wb.add_worksheet(form.sheets["info"])
+    cells = info_sheet(form)
+    grid = form.info_grid
     ws.set_column("A:A", 4)
-    ws.set_column("B:B", 48)
-    ws.set_column("C:C", 70)
-    ws.merge_range("A1:C1", form.title, st.title)
-    ws.set_row(0, 48)
-    ws.merge_range("A2:C2", f"Năm {form.year} - {form.form_number}", st.sub)
-    ws.merge_range("A3:C3", "THÔNG TIN CHUNG", st.title)
+    ws.set_column(f"{grid.label_column}:{grid.label_column}", 48)
+    ws.set_column(f"{grid.value_column}:{grid.value_column}", 70)
+    ws.merge_range(cells.title_range, form.title, st.title)
+    ws.set_row(TITLE_ROW - 1, 48)
+    ws.merge_range(cells.subtitle_range, f"Năm {form.year} - {form.form_number}", st.sub)
+    ws.merge_range(cells.section_range, "THÔNG TIN CHUNG", st.title)
     prefilled = {"unit_code": unit.code, "unit_name": unit.name, "year": form.year}
-    for i, f in enumerate(form.info_fields):
-        r = f.row - 1
-        ws.write_number(r, 0, i + 1, st.stt)
-        ws.write_string(r, 1, f.label, st.label_bold if f.required else st.label)
-        c = f.column
+    for line in cells.rows:
+        f = line.field
+        ws.write_number(line.number_cell, line.number, st.stt)
+        ws.write_string(line.label_cell, f.label, st.label_bold if f.required else st.label)
         if f.prefilled:
             value = prefilled[f.key]
             if isinstance(value, int):
-                ws.write_number(f"{c}{f.row}", value, st.locked_value)
+                ws.write_number(f.cell, value, st.locked_value)
             else:
-                ws.write_string(f"{c}{f.row}", value, st.locked_value)
+                ws.write_string(f.cell, value, st.locked_value)
         elif f.type == "date":
-            ws.write_blank(f"{c}{f.row}", None, st.input_date)
+            ws.write_blank(f.cell, None, st.input_date)
             ws.data_validation(
                 f.cell,
                 {
@@ -202,7 +205,7 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckSty
         else:
             ws.write_blank(f.cell, None, st.input_text)
             if f.type == "longtext":
-                ws.set_row(r, 90)
+                ws.set_row(f.row - 1, 90)
             ws.data_validation(
                 f.cell,
                 {
@@ -215,7 +218,7 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckSty
             )
     checks = write_info_checks(ws, form, cst)
     _print_setup(ws, landscape=False)
-    ws.print_area(0, 0, form.info_fields[-1].row - 1, col_index(form.info_fields[0].column))  # not the checks
+    ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks
 
@@ -245,76 +248,62 @@ def _block_sheet(
     wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles, cst: CheckStyles
 ) -> SheetChecks:
     ws = wb.add_worksheet(block.sheet)
-    rows = form.rows_for(block, unit)
-    total_row = form.total_row(block, unit)
+    cells = block_sheet(form, block, unit)
     last_col = block.last_column
     ws.set_column("A:A", 5)
     for kf in block.key_fields:
         ws.set_column(f"{kf.column}:{kf.column}", 34)
-    ws.set_column(f"{col_letter(block.first_measure_index)}:{last_col}", 16)
-    ws.merge_range(f"A1:{last_col}1", block.title, st.title)
-    ws.merge_range(f"A2:{last_col}2", f"Năm {form.year} - {unit.name} (mã {unit.code})", st.sub)
-    head = block.first_row - 4  # 0-based row of the column labels (units, then numbers below)
-    columns = [("STT", "")] + [(kf.label, "") for kf in block.key_fields]
-    columns += [(m.label, m.unit) for m in block.measures]
-    columns += [(t.label, t.unit) for t in block.totals]
-    ws.set_row(head, 48)
-    for i, (label, unit_of) in enumerate(columns):
-        ws.write_string(head, i, label, st.header)
-        ws.write_string(head + 1, i, f"({unit_of})" if unit_of else "", st.header)
-        ws.write_string(head + 2, i, f"({i + 1})", st.colno)
-    first_m = block.first_measure_index
-    for n, spec in enumerate(rows):
-        r = spec.row - 1
-        ws.write_number(r, 0, n + 1, st.stt)
-        for kf in block.key_fields:
-            ci = col_index(kf.column)
-            if kf.key in spec.fixed:
-                name = {i.code: i.name for i in form.items(kf.key)}[spec.fixed[kf.key]]
-                ws.write_string(r, ci, name, st.label)
+    ws.set_column(f"{block.measure_column(block.measures[0].key)}:{last_col}", 16)
+    ws.merge_range(cells.title_range, block.title, st.title)
+    ws.merge_range(cells.subtitle_range, f"Năm {form.year} - {unit.name} (mã {unit.code})", st.sub)
+    ws.set_row(cells.header_row - 1, 48)
+    for col in cells.columns:
+        ws.write_string(f"{col.letter}{cells.header_row}", col.label, st.header)
+        ws.write_string(f"{col.letter}{cells.unit_row}", col.unit, st.header)
+        ws.write_string(f"{col.letter}{cells.number_row}", col.number, st.colno)
+    for row in cells.rows:
+        ws.write_number(row.number_cell, row.number, st.stt)
+        for key in row.keys:
+            if key.name is not None:
+                ws.write_string(key.cell, key.name, st.label)
             else:
-                ws.write_blank(r, ci, None, st.input_text)
+                ws.write_blank(key.cell, None, st.input_text)
                 ws.data_validation(
-                    r,
-                    ci,
-                    r,
-                    ci,
+                    key.cell,
                     {
                         "validate": "list",
-                        "source": f"={LIST_NAMES[kf.key]}",
+                        "source": f"={LIST_NAMES[key.field.key]}",
                         "error_type": "warning",  # a close name is read as the listed one
                         "error_title": "Giá trị không có trong danh sách",
-                        "error_message": f"Chọn {kf.label.lower()} từ danh sách.",
+                        "error_message": f"Chọn {key.field.label.lower()} từ danh sách.",
                     },
                 )
-        for j, _m in enumerate(block.measures):
-            ws.write_blank(r, first_m + j, None, st.input_num)
-        for j, t in enumerate(block.totals):
-            cols = "+".join(f"{block.measure_column(k)}{spec.row}" for k in t.sum_of)
-            ws.write_formula(r, first_m + len(block.measures) + j, f"={cols}", st.formula, 0)
-    checks = write_block_checks(wb, ws, form, block, rows, LIST_NAMES, cst)
-    tr = total_row - 1
-    ws.merge_range(tr, 0, tr, len(block.key_fields), "Tổng cộng", st.total_label)
-    for j in range(len(block.measures) + len(block.totals)):
-        col = col_letter(first_m + j)
-        ws.write_formula(tr, first_m + j, f"=SUM({col}{block.first_row}:{col}{total_row - 1})", st.formula, 0)
-    ws.freeze_panes(block.first_row - 1, first_m)
-    ws.repeat_rows(head, block.first_row - 2)
+        for _m, cell in row.measures:
+            ws.write_blank(cell, None, st.input_num)
+        for total in row.totals:
+            ws.write_formula(total.cell, total.formula, st.formula, 0)
+    checks = write_block_checks(wb, ws, form, block, cells.specs, LIST_NAMES, cst)
+    ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
+    for total in cells.column_sums:
+        ws.write_formula(total.cell, total.formula, st.formula, 0)
+    ws.freeze_panes(*block.grid.frozen)
+    ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
     _print_setup(ws, landscape=True)
-    ws.print_area(0, 0, total_row - 1, col_index(last_col))  # the form as before, not the checks
+    ws.print_area(0, 0, cells.total_row - 1, col_index(last_col))  # the form as before, not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks
 
 
 def _lists_sheet(wb: Workbook, form: Form) -> None:
     ws = wb.add_worksheet(form.sheets["lists"])
-    for ci, key in enumerate(("region", "category", "source")):
+    for key in LIST_KEYS:
         items = form.items(key)
+        cells = list_range(key, len(items))
+        first = cell_at(cells[0])
         for ri, item in enumerate(items):
-            ws.write_string(ri, ci, item.name)
-        col = col_letter(ci)
+            ws.write_string(first[0] + ri, first[1], item.name)
         sheet = form.sheets["lists"].replace("'", "''")
-        wb.define_name(LIST_NAMES[key], f"='{sheet}'!${col}$1:${col}${len(items)}")
+        wb.define_name(LIST_NAMES[key], f"='{sheet}'!{cells[2]}")
     ws.hide()
     ws.protect("")
 
@@ -322,8 +311,8 @@ def _lists_sheet(wb: Workbook, form: Form) -> None:
 def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
     ws = wb.add_worksheet(form.sheets["meta"])
     values = {"form_id": form.id, "version": form.version, "unit_code": unit.code}
-    for r, key in enumerate(META_KEYS):
-        ws.write_string(r, 0, key)
+    for key in META_KEYS:
+        ws.write_string(meta_label_cell(key), key)
         if key == "year":
             ws.write_number(meta_cell(key), form.year)
         else:

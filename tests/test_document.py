@@ -24,7 +24,7 @@ from docx import Document
 from pipeline.aggregate import measure_keys
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
-from pipeline.form import DEFAULT_WORDING, FormError, load_form
+from pipeline.form import DEFAULT_WORDING, FormError, layout_json, load_form
 from pipeline.names import template_name
 from pipeline.official import MOTTO, MOTTO_SUB
 from pipeline.paths import document_path, workbook_path
@@ -235,7 +235,7 @@ def test_comparison_with_last_year_and_programme_to_date(form, tmp_path):
     totals = {}
     for year in (form.year - 1, form.year):
         f = load_form(overrides={"period": {"year": year}})
-        lay = f.layout_json()
+        lay = layout_json(f)
         for code in ("899", "SYT"):
             unit = f.units_by_code[code]
             write_template(f, unit, tmp_path / f"tpl{year}")

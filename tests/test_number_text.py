@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.consolidate import check_files
 from pipeline.findings import ERROR
-from pipeline.form import load_form
+from pipeline.form import layout_json, load_form
 from pipeline.values import parse_int
 
 FORM = load_form()
@@ -73,7 +73,7 @@ def test_a_filled_template_with_such_text_is_rejected_at_that_cell(make_file, te
     category = data["results"][0]["category"]
     [cell] = [
         c["cell"]
-        for c in FORM.layout_json()["layouts"]["fixed_region"]["cells"]
+        for c in layout_json(FORM)["layouts"]["fixed_region"]["cells"]
         if c["block"] == "results" and c["category"] == category and c["measure"] == cash
     ]
     assert errors == [("NUMBER_INVALID", RES.sheet, cell, text)]

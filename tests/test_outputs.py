@@ -15,7 +15,7 @@ import pytest
 from pipeline.app import consolidate_into
 from pipeline.atomic import OutboxBusy, outbox_lock
 from pipeline.filler import fill
-from pipeline.form import load_form
+from pipeline.form import layout_json, load_form
 from pipeline.names import template_name
 from pipeline.paths import detail_csv_path, lock_path, manifest_path, workbook_path
 from pipeline.render import outputs as outputs_module
@@ -90,7 +90,7 @@ def test_year_over_year_and_programme_to_date(form, layout, tmp_path):
     expected: dict[int, dict[str, int]] = {}
     for year in (form.year - 2, form.year - 1, form.year):
         f = load_form(overrides={"period": {"year": year}})
-        lay = f.layout_json()
+        lay = layout_json(f)
         inbox = tmp_path / f"inbox{year}"
         tdir = tmp_path / f"tpl{year}"
         sums: dict[str, int] = defaultdict(int)

@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline.app import consolidate_into
 from pipeline.consolidate import run
 from pipeline.filler import date_value, fill
-from pipeline.form import Form, load_form
+from pipeline.form import Form, layout_json, load_form
 from pipeline.paths import detail_csv_path
 from pipeline.result import FileStatus, UnitStatus
 from pipeline.samples import valid_data
@@ -287,7 +287,7 @@ def _controlled(data: dict[str, Any], form: Form, region: str, **values: Any) ->
 
 def test_outlier_against_last_year(form, make_file, tmp_path):
     prev = load_form(overrides={"period": {"year": form.year - 1}})
-    prev_layout = prev.layout_json()
+    prev_layout = layout_json(prev)
     outbox = tmp_path / "out"
 
     # last year's consolidation, from last year's templates

@@ -14,7 +14,7 @@ import openpyxl
 
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
-from pipeline.form import SCHEMAS_DIR, load_form
+from pipeline.form import SCHEMAS_DIR, layout_json, load_form
 from pipeline.names import template_name
 from pipeline.paths import templates_dir, workbook_path
 from pipeline.render.workbook import SHEETS
@@ -127,7 +127,7 @@ def test_post_reform_configuration_end_to_end(tmp_path):
     tdir = templates_dir(outbox, 2026)
     assert len(list(tdir.glob("*.xlsx"))) == 50
 
-    layout = form.layout_json()
+    layout = layout_json(form)
     inbox = tmp_path / "inbox"
     chosen = [form.units[0], form.units[17], form.units[47], form.units_by_code["SYT"]]
     expected = defaultdict(int)

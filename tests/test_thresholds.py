@@ -22,7 +22,7 @@ import pytest
 from pipeline.app import consolidate_into
 from pipeline.consolidate import run
 from pipeline.filler import fill
-from pipeline.form import Form, load_form
+from pipeline.form import Form, layout_json, load_form
 from pipeline.result import UnitStatus
 from pipeline.samples import valid_data
 from pipeline.template import write_template
@@ -126,7 +126,7 @@ def _placed(form: Form) -> list[tuple[Plausible, str, str]]:
 
 
 def _fill_year(form: Form, folder: Path, templates: Path, when: str) -> list[str]:
-    layout = form.layout_json()
+    layout = layout_json(form)
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for case, unit, cat in _placed(form):
         figure = case.before if when == "before" else case.now
@@ -160,7 +160,7 @@ def test_plausibility_factor_and_floor_at_just_below_and_just_above(plausibility
     # the cells carrying the case's figure: the headcount and the measure bounded below by it
     cells = {
         c["cell"]
-        for c in FORM.layout_json()["layouts"]["fixed_region"]["cells"]
+        for c in layout_json(FORM)["layouts"]["fixed_region"]["cells"]
         if c["block"] == "results" and c["category"] == cat and c["measure"] in {RES.headcount, RES.turns}
     }
     assert len(cells) == 2

@@ -1,4 +1,4 @@
-"""The template's live checks, built from the rule catalogue (`rowrules.py`).
+"""The template's live checks, built from the rules the form applies (`rulebind.py`).
 
 For every rule the pipeline applies to a row or field, the template gets: a data-validation
 rule that warns at entry (error type "warning": a person can pass it, cells are filled in
@@ -18,7 +18,9 @@ from xlsxwriter.worksheet import Worksheet
 from . import findings as fd
 from .form import Block, Form, RowSpec, SheetChecks, col_index
 from .official import FONT
-from .rowrules import RowRule, XlRow, block_rules, info_rules
+from .rulebind import block_rules, info_rules
+from .rulekinds import XlRow
+from .rules import Bound
 
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
@@ -61,7 +63,7 @@ def _sheet_ref(sheet: str, cell: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
-def _row_formulas(rules: list[RowRule], at: XlRow) -> tuple[str, str]:
+def _row_formulas(rules: list[Bound], at: XlRow) -> tuple[str, str]:
     """(number of errors, text naming each problem) of one row, as formulas."""
     errors = [r for r in rules if r.severity == fd.ERROR]
     count = "+".join(f"IF({r.excel(at)},1,0)" for r in errors) or "0"
@@ -77,7 +79,7 @@ def _summary(count_ref: str, listing: str, declared: str | None) -> str:
     return f'=IF({count_ref}=0,{passed},"Còn "&{count_ref}&" lỗi: "&MID({listing},3,2000))'
 
 
-def _dv_rule(rules: list[RowRule], at: XlRow, key: str, max_number: int) -> dict | None:
+def _dv_rule(rules: list[Bound], at: XlRow, key: str, max_number: int) -> dict | None:
     """A warning data validation for the cell of measure `key` at the first row."""
     mine = [
         r for r in rules if key in r.fields and r.severity == fd.ERROR and r.kind in ("at_most", "at_least")

@@ -1,14 +1,17 @@
 """Cross-cell rules, checked once per schema on the stacked records of every file.
 
-The pandera schemas are built from the form definition. Each check carries a rule code
-(`error=`); failures are mapped back to the file, sheet and cell they came from and
-turned into findings with a Vietnamese message that gives the values found.
+The pandera schemas are built from the rules the form applies (`rulebind.py`): each rule
+becomes a `pandera.Check` whose name is the rule's code, whose error is its title and
+whose statistics are its field, other fields and parameters, so a failure maps back to
+the rule without parsing text. A failure is located (file, sheet, cell) through the stack
+it came from and worded by the rule's message template (`rules.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -19,9 +22,13 @@ from . import nearest
 from .emptiness import empty_block_findings
 from .extract import Parsed
 from .findings import Finding
-from .form import Block, Form, Item, norm_text
+from .form import CELL_ADDRESS, Block, Form
 from .plausible import plausibility_warnings
-from .rowrules import PANDERA, block_rules
+from .rulebind import block_rules, info_rules, totals_rules, unit_read_as
+from .rulekinds import DUPLICATE, REQUIRED
+from .rules import RULES, Bound
+
+NUMBER_TYPES = ("count", "year", "money")
 
 
 @dataclass
@@ -31,95 +38,60 @@ class Stack:
     frame: pd.DataFrame
     sheet: str
     column_cell: Callable[[str, int], str]  # (column, sheet row) -> cell address
+    as_text: frozenset[str] = field(default_factory=frozenset)  # values shown as typed ("2024")
 
 
-# ----- schemas -----------------------------------------------------------------------------
-def info_schema(form: Form) -> pa.DataFrameSchema:
-    names = {u.code: norm_text(u.name) for u in form.units}
-
-    def name_matches(df: pd.DataFrame) -> pd.Series:
-        known = df["unit_code"].map(names)
-        given = df["unit_name"].map(lambda v: norm_text(v) if isinstance(v, str) else v)
-        close = [
-            _unit_read_as(form, c, g) is not None
-            for c, g in zip(df["unit_code"], df["unit_name"], strict=True)
-        ]
-        return known.isna() | given.isna() | (known == given) | pd.Series(close, index=df.index)
-
-    req = "REQUIRED_MISSING"
-    return pa.DataFrameSchema(
-        {
-            "unit_code": pa.Column(object, pa.Check.isin([u.code for u in form.units], error="UNIT_UNKNOWN")),
-            "unit_name": pa.Column(object),
-            "year": pa.Column("Int64", pa.Check.eq(form.year, error="YEAR_MISMATCH")),
-            **{
-                f.key: pa.Column(object, nullable=not f.required)
-                for f in form.info_fields
-                if f.key in ("preparer", "report_date")
-            },
-            "activities": pa.Column("Int64", pa.Check.ge(0, error="NUMBER_NEGATIVE"), nullable=True),
-        },
-        checks=[pa.Check(name_matches, error="UNIT_MISMATCH:unit_name")],
-        name=req,
+# ----- from rules to pandera ---------------------------------------------------------------
+def pandera_check(rule: Bound) -> pa.Check:
+    """The pandera check of a bound rule: name = code, error = title, statistics = the binding."""
+    kind = rule.rule.kind
+    assert kind is not None and kind.passes is not None, rule.code
+    return pa.Check(
+        partial(kind.passes, rule),
+        name=rule.code,
+        error=rule.rule.title,
+        ignore_na=kind.per_cell and kind is not REQUIRED,
+        statistics={"field": rule.field, "others": rule.others, **rule.params},
     )
 
 
-def _unit_read_as(form: Form, code: Any, typed: Any) -> str | None:
-    """The registry name of unit `code` when `typed` differs from it but is close to it."""
-    unit = form.units_by_code.get(code) if isinstance(code, str) else None
-    if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
-        return None
-    return unit.name if nearest.match((Item(unit.code, unit.name),), typed).code else None
+def bound_of(check: pa.Check) -> Bound:
+    """The bound rule a pandera check was built from (`pandera_check`)."""
+    stats = dict(check.statistics)
+    return Bound(RULES[check.name], stats.pop("field"), tuple(stats.pop("others")), stats)
 
 
-def unit_name_findings(form: Form, candidates: Iterable[Parsed]) -> None:
-    """A unit name typed close to the registry's (accents, abbreviations): read as it, warned."""
-    field = form.info_field("unit_name")
-    for p in candidates:
-        typed = (p.info_row or {}).get("unit_name")
-        name = _unit_read_as(form, (p.info_row or {}).get("unit_code"), typed)
-        if name:
-            message = nearest.read_as_message(field.label, typed, nearest.Match(p.unit_code, name))
-            p.findings.append(
-                fd.make(
-                    "NAME_READ_AS",
-                    message,
-                    file=p.name,
-                    unit=p.unit_code or "",
-                    sheet=form.sheets["info"],
-                    cell=field.cell,
-                    value=typed,
-                )
-            )
+def schema(name: str, columns: dict[str, str], rules: Iterable[Bound]) -> pa.DataFrameSchema:
+    """A schema over `columns` (name -> dtype) checking every rule the pipeline checks itself."""
+    per_cell: dict[str, list[pa.Check]] = {}
+    frame_wide: list[pa.Check] = []
+    for rule in rules:
+        kind = rule.rule.kind
+        if kind is None or kind.passes is None:
+            continue  # checked while reading
+        if kind.per_cell:
+            per_cell.setdefault(rule.field, []).append(pandera_check(rule))
+        else:
+            frame_wide.append(pandera_check(rule))
+    return pa.DataFrameSchema(
+        {c: pa.Column(dtype, checks=per_cell.get(c, []), nullable=True) for c, dtype in columns.items()},
+        checks=frame_wide,
+        name=name,
+    )
+
+
+def info_schema(form: Form) -> pa.DataFrameSchema:
+    columns = {f.key: "Int64" if f.type in NUMBER_TYPES else object for f in form.info_fields}
+    return schema("info", columns, info_rules(form, in_template=False))
 
 
 def block_schema(form: Form, block: Block) -> pa.DataFrameSchema:
-    columns: dict[str, pa.Column] = {}
-    for kf in block.key_fields:
-        code = {"region": "REGION_UNKNOWN", "category": "CATEGORY_UNKNOWN"}.get(kf.key, "LAYOUT_CHANGED")
-        columns[kf.key] = pa.Column(object, pa.Check.isin([i.code for i in form.items(kf.key)], error=code))
-    for m in block.measures:
-        columns[m.key] = pa.Column("Int64", pa.Check.ge(0, error="NUMBER_NEGATIVE"), nullable=True)
-    checks = [
-        pa.Check(rule.check(), error=rule.pandera_error)
-        for rule in block_rules(form, block)
-        if rule.checked_by == PANDERA
-    ]
-    keys = ["file_id", *(kf.key for kf in block.key_fields)]
-    return pa.DataFrameSchema(
-        columns, checks=checks, unique=keys, report_duplicates="exclude_first", name=block.key
-    )
+    columns = {kf.key: object for kf in block.key_fields} | {m.key: "Int64" for m in block.measures}
+    return schema(block.key, columns, block_rules(form, block))
 
 
-def totals_schema() -> pa.DataFrameSchema:
-    def within(df: pd.DataFrame) -> pd.Series:
-        return (df["resources"] == 0) | (df["support"] <= df["resources"])
-
-    return pa.DataFrameSchema(
-        {"support": pa.Column("int64"), "resources": pa.Column("int64")},
-        checks=[pa.Check(within, error="SUPPORT_EXCEEDS_RESOURCES:support")],
-        name="totals",
-    )
+def totals_schema(form: Form) -> pa.DataFrameSchema:
+    return schema("totals", {"support": "int64", "resources": "int64"}, totals_rules(form))
 
 
 # ----- stacking ---------------------------------------------------------------------------
@@ -134,7 +106,8 @@ def stack_info(form: Form, files: Iterable[Parsed]) -> Stack:
             frame[f.key] = frame[f.key].astype(object)
     frame["row"] = 0
     cells = {f.key: f.cell for f in form.info_fields}
-    return Stack(frame, form.sheets["info"], lambda col, _row: cells.get(col, ""))
+    years = frozenset(f.key for f in form.info_fields if f.type == "year")
+    return Stack(frame, form.sheets["info"], lambda col, _row: cells.get(col, ""), years)
 
 
 def stack_block(form: Form, block: Block, files: Iterable[Parsed]) -> Stack:
@@ -152,98 +125,56 @@ def stack_block(form: Form, block: Block, files: Iterable[Parsed]) -> Stack:
     return Stack(frame, block.sheet, lambda col, row: f"{columns[col]}{row}" if col in columns else "")
 
 
+def stack_totals(form: Form, files: Iterable[Parsed]) -> Stack:
+    """A file's totals: value of support (results) and resources mobilised, pointing at the
+    resources' total cell."""
+    res_block, src_block = form.blocks["results"], form.blocks["resources"]
+    rows = []
+    for p in files:
+        if "results" not in p.rows:
+            continue
+        support = sum(int(r.get(k) or 0) for r in p.rows["results"] for k in res_block.value_measures)
+        resources = sum(
+            int(r.get(m.key) or 0) for r in p.rows.get("resources", ()) for m in src_block.measures
+        )
+        total_row = form.total_row(src_block, form.units_by_code.get(p.unit_code or ""))
+        rows.append({"file_id": p.file_id, "row": total_row, "support": support, "resources": resources})
+    frame = pd.DataFrame(rows, columns=["file_id", "row", "support", "resources"]).astype("int64")
+    total_col = src_block.total_column(src_block.totals[0].key) if src_block.totals else "C"
+    return Stack(frame, src_block.sheet, lambda col, row: f"{total_col}{row}" if col == "support" else "")
+
+
 # ----- running and mapping back --------------------------------------------------------------
 def warm_up() -> None:
     """Have pandera register its pandas back-ends (and import their modules) ahead of time."""
     pa.DataFrameSchema.register_default_backends(pd.DataFrame)
 
 
-def run_schema(schema: pa.DataFrameSchema, stack: Stack) -> pd.DataFrame:
-    """Validate a stack once (lazy) and return its failure cases, possibly empty."""
+def failing(schema: pa.DataFrameSchema, stack: Stack) -> list[tuple[Bound, list[Any]]]:
+    """Validate a stack once (lazy): each failed rule with the frame indices it failed on.
+
+    Checks on a whole row come first (duplicates first of all), then the checks on one
+    column in column order: the order pandera reports them in."""
     if stack.frame.empty:
-        return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
+        return []
     try:
         schema.validate(stack.frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        return err.failure_cases
-    return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
-
-
-def findings_from_failures(
-    form: Form,
-    failures: pd.DataFrame,
-    stack: Stack,
-    files: dict[int, Parsed],
-    block: Block | None,
-) -> list[tuple[int, Finding]]:
-    """Turn pandera failure cases into located findings, one per rule and cell."""
-    out: list[tuple[int, Finding]] = []
-    seen: set[tuple[int, str, str]] = set()
-    frame = stack.frame
-    if not failures.empty:  # a frame-wide check ("CODE:column…") fails once per column of a row
-        wide = failures["check"].astype(str).str.contains(":", regex=False)
-        failures = failures[~wide | ~failures.duplicated(["index", "check"])]
-    for rec in failures.itertuples(index=False):
-        index = rec.index
-        if index is None or (isinstance(index, float) and index != index):
-            continue
-        parts = str(rec.check).split(":")
-        code = parts[0]
-        column = str(rec.column)
-        if code == "not_nullable":
-            code = "REQUIRED_MISSING"
-        elif code == "multiple_fields_uniqueness":
-            code = "ROW_DUPLICATE"
-            column = block.key_fields[0].key if block else column
-        elif len(parts) > 1:
-            column = parts[1]  # the column a frame-wide check is about
-        if code not in fd.RULES:
-            continue  # a dtype/coercion failure already reported by the parser
-        row = frame.loc[index]
-        file_id = int(row["file_id"])
-        sheet_row = int(row["row"])
-        cell = stack.column_cell(column, sheet_row)
-        parsed = files[file_id]
-        if (stack.sheet, cell) in parsed.flagged_cells:
-            continue  # the parser already reported what is wrong with this cell
-        if len(parts) > 1 and _row_flagged(parsed, stack, sheet_row):
-            continue  # a cross-field rule over a row with an unreadable cell says nothing useful
-        key = (file_id, code, cell)
-        if key in seen:
-            continue
-        seen.add(key)
-        value = row.get(column) if column in row.index else rec.failure_case
-        message = _message(form, block, code, parts, row, column, value)
-        if code == "ROW_DUPLICATE" and block is not None:
-            keys = [kf.key for kf in block.key_fields]
-            same = (frame["file_id"] == file_id) & (frame[keys] == row[keys]).all(axis=1)
-            message = message.replace("một dòng phía trên", f"dòng {int(frame.loc[same, 'row'].min())}")
-        out.append(
-            (
-                file_id,
-                fd.make(
-                    code,
-                    message,
-                    file=parsed.name,
-                    unit=parsed.unit_code or "",
-                    sheet=stack.sheet,
-                    cell=cell,
-                    value=str(_plain(value)) if column == "year" else _plain(value),
-                ),
-            )
+        out = []
+        for e in err.schema_errors:
+            if not isinstance(e.check, pa.Check) or e.check.name not in RULES:
+                continue  # a dtype failure: the parser already reported the value
+            index = e.failure_cases["index"].dropna().drop_duplicates().tolist()
+            out.append((bound_of(e.check), index))
+        order = {id(rule): i for i, (rule, _) in enumerate(out)}
+        return sorted(
+            out, key=lambda f: (f[0].rule.kind.per_cell, f[0].rule.kind is not DUPLICATE, order[id(f[0])])
         )
-    return out
+    return []
 
 
-def _row_flagged(parsed: Parsed, stack: Stack, row: int) -> bool:
-    suffix = str(row)
-    return any(
-        sheet == stack.sheet and cell[len(cell.rstrip("0123456789")) :] == suffix
-        for sheet, cell in parsed.flagged_cells
-    )
-
-
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A frame value as a Python value; missing values as ""."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if hasattr(value, "item"):
@@ -251,132 +182,82 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _message(
-    form: Form,
-    block: Block | None,
-    code: str,
-    parts: list[str],
-    row: pd.Series,
-    column: str,
-    value: Any,
-) -> str:
-    v = fd.show(_plain(value))
-    if block is None:  # the info sheet
-        label = form.info_field(column).label if column in {f.key for f in form.info_fields} else column
-        code_value = _plain(row.get("unit_code"))
-        return {
-            "REQUIRED_MISSING": f"chưa điền '{label}'; đây là thông tin bắt buộc",
-            "UNIT_UNKNOWN": f"mã đơn vị '{v}' không có trong danh sách đơn vị báo cáo; "
-            "hãy dùng mẫu đúng của đơn vị mình",
-            "UNIT_MISMATCH": f"tên đơn vị '{v}' không khớp với mã {code_value} "
-            f"({form.units_by_code[code_value].name if code_value in form.units_by_code else '?'})",
-            "YEAR_MISMATCH": f"năm báo cáo là {_plain(value)}, nhưng đang tổng hợp năm {form.year}; "
-            f"hãy dùng mẫu năm {form.year}",
-            "NUMBER_NEGATIVE": f"'{label}' là {v}, phải lớn hơn hoặc bằng 0",
-        }.get(code, f"{fd.RULES[code].title} (giá trị: {v})")
-    name = {m.key: m.name for m in block.measures}
-    items = {kf.key: {i.code: i.name for i in form.items(kf.key)} for kf in block.key_fields}
+def findings_of(
+    stack: Stack, failures: list[tuple[Bound, list[Any]]], files: dict[int, Parsed]
+) -> list[tuple[int, Finding]]:
+    """Turn failed rules into located findings, one per rule and cell."""
+    out: list[tuple[int, Finding]] = []
+    seen: set[tuple[int, str, str]] = set()
+    frame = stack.frame
+    for rule, index in failures:
+        for i in index:
+            row = frame.loc[i]
+            file_id, sheet_row = int(row["file_id"]), int(row["row"])
+            cell = stack.column_cell(rule.field, sheet_row)
+            parsed = files[file_id]
+            if (stack.sheet, cell) in parsed.flagged_cells:
+                continue  # the parser already reported what is wrong with this cell
+            if rule.rule.kind.row_wide and _row_flagged(parsed, stack.sheet, sheet_row):
+                continue  # a rule over a row with an unreadable cell says nothing useful
+            if (file_id, rule.code, cell) in seen:
+                continue
+            seen.add((file_id, rule.code, cell))
+            record = {c: plain(v) for c, v in row.items()}
+            value = record.get(rule.field, "")
+            finding = fd.make(
+                rule.code,
+                rule.message(record, frame),
+                file=parsed.name,
+                unit=parsed.unit_code or "",
+                sheet=stack.sheet,
+                cell=cell,
+                value=str(value) if rule.field in stack.as_text else value,
+            )
+            out.append((file_id, finding))
+    return out
 
-    def named(key: str) -> str:
-        code_ = _plain(row.get(key))
-        return items.get(key, {}).get(code_, str(code_))
 
-    if code == "NUMBER_NEGATIVE":
-        return f"{name[column].capitalize()} là {v}, phải lớn hơn hoặc bằng 0"
-    if code in ("REGION_UNKNOWN", "CATEGORY_UNKNOWN"):
-        near = nearest.choices_text(nearest.read_as(form, column, str(_plain(value))).choices)
-        what = "địa bàn" if code == "REGION_UNKNOWN" else "nội dung hỗ trợ"
-        return f"{what} '{v}' không có trong danh sách{near}; hãy chọn từ danh sách"
-    if code == "MEASURE_AT_MOST":
-        other = parts[2]
-        return (
-            f"{name[column].capitalize()} ({v}) lớn hơn {name[other]} "
-            f"({fd.show(_plain(row[other]))}); số 'trong đó' không được lớn hơn tổng số"
-        )
-    if code == "MEASURE_AT_LEAST":
-        other = parts[2]
-        return (
-            f"{name[column].capitalize()} ({v}) nhỏ hơn {name[other]} "
-            f"({fd.show(_plain(row[other]))}); mỗi trẻ em được tính ít nhất một lượt"
-        )
-    if code == "VALUE_MISSING":
-        head = block.headcount
-        return (
-            f"có {fd.show(_plain(row[head]))} trẻ em được hỗ trợ nhưng giá trị hỗ trợ bằng 0 "
-            "hoặc để trống; hãy ghi giá trị (quy ra tiền)"
-        )
-    if code == "CHILDREN_MISSING":
-        total = sum(int(_plain(row[k]) or 0) for k in block.value_measures)
-        return (
-            f"có giá trị hỗ trợ {fd.show(total)} đồng nhưng số trẻ em bằng 0 hoặc để trống; "
-            "hãy ghi số trẻ em được hỗ trợ"
-        )
-    if code == "REGION_NOT_OWN":
-        return (
-            f"đơn vị chỉ báo cáo cho địa bàn của mình "
-            f"({items['region'].get(_plain(row['own_region']), '?')}), không cho '{named('region')}'"
-        )
-    if code == "ROW_DUPLICATE":
-        keys = " - ".join(named(kf.key) for kf in block.key_fields)
-        return f"'{keys}' đã được ghi ở một dòng phía trên; mỗi cặp chỉ ghi một dòng, hãy gộp lại"
-    return f"{fd.RULES[code].title} (giá trị: {v})"
+def _row_flagged(parsed: Parsed, sheet: str, row: int) -> bool:
+    """Whether the reader flagged a cell of `row` of `sheet` in this file."""
+    for flagged_sheet, cell in parsed.flagged_cells:
+        found = CELL_ADDRESS.fullmatch(cell) if flagged_sheet == sheet else None
+        if found and int(found.group(2)) == row:
+            return True
+    return False
+
+
+def unit_name_findings(form: Form, candidates: Iterable[Parsed]) -> None:
+    """A unit name typed close to the registry's (accents, abbreviations): read as it, warned."""
+    field_ = form.info_field("unit_name")
+    for p in candidates:
+        typed = (p.info_row or {}).get("unit_name")
+        name = unit_read_as(form, (p.info_row or {}).get("unit_code"), typed)
+        if name:
+            message = nearest.read_as_message(field_.label, typed, nearest.Match(p.unit_code, name))
+            p.findings.append(
+                fd.make(
+                    "NAME_READ_AS",
+                    message,
+                    file=p.name,
+                    unit=p.unit_code or "",
+                    sheet=form.sheets["info"],
+                    cell=field_.cell,
+                    value=typed,
+                )
+            )
 
 
 def validate_all(form: Form, parsed: list[Parsed]) -> None:
     """Run every schema once over all files; append the findings to each file."""
     files = {p.file_id: p for p in parsed}
     candidates = [p for p in parsed if p.info_row is not None]
-    results: list[tuple[int, Finding]] = []
-    info = stack_info(form, candidates)
-    results += findings_from_failures(form, run_schema(info_schema(form), info), info, files, None)
+    checks = [(info_schema(form), stack_info(form, candidates))]
     for block in form.blocks.values():
-        st = stack_block(form, block, candidates)
-        results += findings_from_failures(form, run_schema(block_schema(form, block), st), st, files, block)
-    results += _support_vs_resources(form, candidates, files)
-    for file_id, finding in results:
-        files[file_id].findings.append(finding)
+        checks.append((block_schema(form, block), stack_block(form, block, candidates)))
+    checks.append((totals_schema(form), stack_totals(form, candidates)))
+    for sch, stack in checks:
+        for file_id, finding in findings_of(stack, failing(sch, stack), files):
+            files[file_id].findings.append(finding)
     empty_block_findings(form, candidates)
     unit_name_findings(form, candidates)
     plausibility_warnings(form, candidates)
-
-
-def _support_vs_resources(
-    form: Form, candidates: list[Parsed], files: dict[int, Parsed]
-) -> list[tuple[int, Finding]]:
-    res_block = form.blocks["results"]
-    src_block = form.blocks["resources"]
-    rows = []
-    for p in candidates:
-        if "results" not in p.rows:
-            continue
-        support = sum(int(r.get(k) or 0) for r in p.rows["results"] for k in res_block.value_measures)
-        resources = sum(
-            int(r.get(m.key) or 0) for r in p.rows.get("resources", ()) for m in src_block.measures
-        )
-        rows.append({"file_id": p.file_id, "support": support, "resources": resources})
-    frame = pd.DataFrame(rows, columns=["file_id", "support", "resources"]).astype("int64")
-    failures = run_schema(totals_schema(), Stack(frame, "", lambda c, r: ""))
-    out: list[tuple[int, Finding]] = []
-    for index in sorted(set(failures["index"].dropna().astype(int))):
-        rec = frame.loc[index]
-        p = files[int(rec["file_id"])]
-        unit = form.units_by_code.get(p.unit_code or "")
-        total_col = src_block.total_column(src_block.totals[0].key) if src_block.totals else "C"
-        cell = f"{total_col}{form.total_row(src_block, unit)}"
-        out.append(
-            (
-                p.file_id,
-                fd.make(
-                    "SUPPORT_EXCEEDS_RESOURCES",
-                    f"tổng giá trị hỗ trợ ({fd.show(int(rec['support']))} đồng) lớn hơn tổng "
-                    f"nguồn lực đã vận động ({fd.show(int(rec['resources']))} đồng); "
-                    "hãy kiểm tra lại hai trang",
-                    file=p.name,
-                    unit=p.unit_code or "",
-                    sheet=src_block.sheet,
-                    cell=cell,
-                    value=int(rec["support"]),
-                ),
-            )
-        )
-    return out

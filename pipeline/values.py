@@ -152,3 +152,19 @@ def _clean_multiline(value: str) -> str:
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).replace("\r\n", "\n")
     lines = [" ".join(_SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln).strip()
+
+
+def show(value: Any) -> str:
+    """A value found in a cell, as it is shown in a message ("1.200.000", "1,5", "(trống)")."""
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, float):
+        if not value.is_integer():
+            return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
+        return f"{int(value):,}".replace(",", ".")
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"

@@ -4,7 +4,7 @@ Templates are filled through UNO like a person would (one LibreOffice session fo
 files), recalculated by LibreOffice and saved; the "Kiểm tra" cells named by the form JSON
 must say "Đạt" for a clean fill and show each rule violated in turn. The same files go
 through the pipeline, which must report the same rule: the template and the pipeline are
-built from one rule catalogue (`pipeline/rowrules.py`).
+built from one rule catalogue (`pipeline/rules.py`, applied by `pipeline/rulebind.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.consolidate import check_files
 from pipeline.findings import ERROR
-from pipeline.rowrules import block_rules, info_rules
+from pipeline.rulebind import block_rules, info_rules
 from pipeline.samples import valid_data
 from tests import lo
 from tests.conftest import template_for
@@ -31,7 +31,7 @@ DISTRICT = "903"  # fixed rows
 
 @dataclass(frozen=True)
 class Violation:
-    """One rule broken in an otherwise clean fill: `kind` as in rowrules, what to do to the
+    """One rule broken in an otherwise clean fill: `kind` as in rulekinds, what to do to the
     data and to the typed cells, and the sheet whose check must show it."""
 
     id: str

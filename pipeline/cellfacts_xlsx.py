@@ -23,6 +23,7 @@ from lxml import etree
 from .cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, local_attr, namespace, parse_xml, refuse_dtd
 from .form import col_index, col_letter
 
+_FREE_EVERY = 1024  # rows: how often the rows already read are freed (one deletion a batch)
 _A1 = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 
 
@@ -65,7 +66,7 @@ def sheet_facts(xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int
     UnsafeXML (a DTD), ValueError (a malformed cell reference).
 
     Linear in the part's size and bounded in memory: libxml2 parses the part incrementally
-    and hands over one complete row at a time, which is freed once read. Python looks at
+    and hands over one complete row at a time; rows read are freed a batch at a time. Python looks at
     the cells of rows holding a formula, a value or inline text; rows of formatting only
     cost one look. A row without r is the next row, a cell without r the next column
     (§18.3.1.4). Reading stops as soon as a cell holding something lies beyond `max_rows`
@@ -82,18 +83,18 @@ def sheet_facts(xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int
     )
     tags: tuple[str, ...] = ()
     row_no = -1
-    for _, row in events:
+    for count, (_, row) in enumerate(events, 1):
         if not tags:
             tags = _tags(namespace(row))
         r = row.get("r")
         row_no = int(r) - 1 if r else row_no + 1
         if next(row.iter(tags[3], tags[4], tags[5]), None) is not None:
             _row(row, row_no, tags, facts)
-        row.clear()
-        while row.getprevious() is not None:  # free the rows already read
-            del row.getparent()[0]
-        if facts.rows > max_rows or facts.columns > max_columns:
-            return facts
+            if facts.rows > max_rows or facts.columns > max_columns:
+                return facts
+        if not count % _FREE_EVERY:  # free the rows already read, a batch at a time
+            parent = row.getparent()
+            del parent[: parent.index(row)]
     refuse_dtd(events.root.getroottree())
     return facts
 

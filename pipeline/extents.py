@@ -40,23 +40,21 @@ ERROR_CODES = {
 }
 
 
-def xls_extents(data: bytes) -> list[tuple[str, int, int]] | None:
-    """(sheet name, rows, columns) of every worksheet of an .xls file; None when the file
-    holds no workbook stream (calamine then refuses it on its own)."""
-    facts = xls_facts(data)
-    return None if facts is None else [(f.name, f.rows, f.columns) for f in facts]
-
-
-def xls_facts(data: bytes) -> list[SheetFacts] | None:
-    """Facts of every worksheet of an .xls file: extent (cells, formatted blanks and the
-    declared dimension count), error values of formulas and constants, merged ranges.
-    None when the file holds no workbook stream."""
+def workbook_stream(data: bytes) -> tuple[bytes, bool] | None:
+    """The BIFF records of an .xls file (its OLE "Workbook" stream, or BIFF5's "Book") and
+    whether they are BIFF5; None when the file holds no workbook stream (calamine then
+    refuses it on its own). Raises olefile's errors for a broken container."""
     with olefile.OleFileIO(io.BytesIO(data)) as ole:
         stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
         if stream is None:
             return None
-        biff5 = stream == "Book"
-        book = ole.openstream(stream).read()
+        return ole.openstream(stream).read(), stream == "Book"
+
+
+def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
+    """Facts of every worksheet of a workbook stream: extent (cells, formatted blanks and the
+    declared dimension count), error values of formulas and constants, merged ranges.
+    Time linear in the stream's size (one look per record)."""
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
     out: list[SheetFacts] = []
     current: SheetFacts | None = None

@@ -25,7 +25,7 @@ import python_calamine as pc
 from .cellfacts import SheetFacts, UnsafeXML
 from .cellfacts_ods import ods_facts
 from .cellfacts_xlsx import relationships, sheet_facts, workbook_sheets
-from .extents import xls_facts, xlsb_extent, xlsb_sheets
+from .extents import biff_facts, workbook_stream, xlsb_extent, xlsb_sheets
 from .findings import show
 from .form import CELL_ADDRESS, Limits, col_index, col_letter
 
@@ -300,17 +300,35 @@ def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
     return workbook_sheets(_xml_part(zf, data, "xl/workbook.xml"), rels)
 
 
-def _xlsb_extents(zf: zipfile.ZipFile, data: bytes) -> list[tuple[str, int, int]]:
+def _xlsb_extents(zf: zipfile.ZipFile, data: bytes, limits: Limits) -> list[tuple[str, int, int]]:
     """(sheet name, rows, columns) of every sheet part of an .xlsb file."""
     parts = relationships(_xml_part(zf, data, "xl/_rels/workbook.bin.rels"))
     names = {}
     if "xl/workbook.bin" in zf.NameToInfo:
         names = {parts.get(rel): name for rel, name in xlsb_sheets(_read_part(zf, data, "xl/workbook.bin"))}
-    return [
-        (names.get(part, part), *xlsb_extent(_read_part(zf, data, part)))
-        for part in zf.NameToInfo
-        if part.startswith("xl/worksheets/") and part.endswith(".bin")
-    ]
+    sheets = [p for p in zf.NameToInfo if p.startswith("xl/worksheets/") and p.endswith(".bin")]
+    _check_sheet_bytes(sum(zf.NameToInfo[p].file_size for p in sheets), "xlsb", limits)
+    return [(names.get(part, part), *xlsb_extent(_read_part(zf, data, part))) for part in sheets]
+
+
+def _check_sheet_bytes(size: int, fmt: str, limits: Limits) -> None:
+    """Refuse a file whose sheet data (what the checks below walk cell by cell: the form's
+    .xlsx sheet parts, the .ods content.xml, the .xlsb sheet parts, the .xls workbook stream)
+    exceed `limits.max_sheet_bytes`, so the work before calamine stays well under a second
+    (`make bench`, benchmarks/prescan.py). A filled report holds about 250 kB of them."""
+    if size <= limits.max_sheet_bytes:
+        return
+    fix = (
+        "hãy xóa các trang tính không thuộc mẫu, hoặc mở bằng Excel và lưu thành .xlsx"
+        if fmt in ("ods", "xls", "xlsb")
+        else "hãy xóa các dòng, cột thừa bên dưới hay bên phải bảng (kể cả chỉ có định dạng), "
+        "hoặc tải mẫu mới và điền lại"
+    )
+    raise ReadProblem(
+        "FILE_TOO_LARGE",
+        f"dữ liệu các trang tính quá lớn ({show(size)} byte khi giải nén, "
+        f"tối đa {show(limits.max_sheet_bytes)}); {fix}",
+    )
 
 
 def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
@@ -390,8 +408,14 @@ def check_before_reading(
             return check_before_reading(plain, name, wanted, limits, decrypted=True)
         raise ReadProblem("FILE_ENCRYPTED", "tệp được đặt mật khẩu, hãy gửi lại bản không mật khẩu")
     try:
-        facts = xls_facts(data) or []
+        stream = workbook_stream(data)
     except Exception as exc:  # noqa: BLE001 - olefile raises several error types
+        raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt="xls")) from exc
+    if stream is not None:
+        _check_sheet_bytes(len(stream[0]), "xls", limits)
+    try:
+        facts = biff_facts(*stream) if stream is not None else []
+    except Exception as exc:  # noqa: BLE001 - a record cut short
         raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt="xls")) from exc
     _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
     return data, "xls", facts
@@ -416,16 +440,18 @@ def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tup
                     fmt = "xlsm"
                 parts = _sheet_parts(zf, data)
                 by_norm = {_norm_sheet(n): (n, p) for n, p in parts.items()}
-                for sheet in wanted:
-                    actual, part = by_norm.get(_norm_sheet(sheet), ("", ""))
-                    if part and part in zf.NameToInfo:
-                        # read in full: the CRC check catches a part that lies about its size
-                        facts.append(_sheet_facts(_read_part(zf, data, part), actual, limits))
+                found = [by_norm.get(_norm_sheet(sheet), ("", "")) for sheet in wanted]
+                found = [(actual, part) for actual, part in found if part and part in zf.NameToInfo]
+                _check_sheet_bytes(sum(zf.NameToInfo[part].file_size for _, part in found), fmt, limits)
+                for actual, part in found:
+                    # read in full: the CRC check catches a part that lies about its size
+                    facts.append(_sheet_facts(_read_part(zf, data, part), actual, limits))
             if fmt == "ods" and "content.xml" in zf.NameToInfo:
+                _check_sheet_bytes(zf.NameToInfo["content.xml"].file_size, fmt, limits)
                 facts = ods_facts(_xml_part(zf, data, "content.xml"))
                 _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
             if fmt == "xlsb":
-                _check_extents(_xlsb_extents(zf, data), limits)
+                _check_extents(_xlsb_extents(zf, data, limits), limits)
             _check_parsed_parts(zf, data)
         except ReadProblem:
             raise

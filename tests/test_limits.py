@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
 from pipeline.consolidate import check_files
+from pipeline.extract import wanted_sheets
 from pipeline.filler import fill
 from pipeline.findings import ERROR, show
 from pipeline.form import load_form
@@ -87,6 +89,30 @@ def _ratio(path: Path) -> int:
     return info.file_size // info.compress_size
 
 
+def _part(target: str) -> str:
+    """A relationship target of xl/workbook.xml as a zip part name (absolute or relative)."""
+    return target[1:] if target.startswith("/") else f"xl/{target}"
+
+
+def _form_sheet_bytes(path: Path) -> int:
+    """Uncompressed size of the form's sheet parts together, found through the workbook's
+    own sheet list and relationships (ECMA-376 Part 1 §18.2.19, Part 2 §9.3)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as zf:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        target = {r.get("Id"): r.get("Target") for r in rels}
+        wanted = set(wanted_sheets(FORM))
+        parts = [
+            _part(target[s.get(rel_id)])
+            for s in book.iterfind("m:sheets/m:sheet", ns)
+            if s.get("name") in wanted
+        ]
+        assert len(parts) == len(wanted), parts
+        return sum(zf.getinfo(p).file_size for p in parts)
+
+
 def _extent(path: Path, what: str) -> int:
     wb = openpyxl.load_workbook(path)
     return max(getattr(wb[s], what) for s in wb.sheetnames)
@@ -129,6 +155,14 @@ LIMITS = [
         lambda p: max(i.file_size for i in _infos(p)),
         "FILE_TOO_LARGE",
         lambda n: f"khi giải nén quá lớn ({show(n + 1)} byte, tối đa {show(n)})",
+    ),
+    Limit(
+        "sheet-data",
+        "max_sheet_bytes",
+        "plain",
+        lambda p: _form_sheet_bytes(p),
+        "FILE_TOO_LARGE",
+        lambda n: f"dữ liệu các trang tính quá lớn ({show(n + 1)} byte khi giải nén, tối đa {show(n)})",
     ),
     Limit(
         "compression-ratio",

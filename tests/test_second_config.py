@@ -52,6 +52,7 @@ signer_title = "GIÁM ĐỐC"
 max_file_bytes = 20_000_000
 max_uncompressed_bytes = 60_000_000
 max_part_bytes = 16_000_000
+max_sheet_bytes = 4_000_000
 max_compression_ratio = 200
 max_zip_entries = 500
 max_rows = 2000

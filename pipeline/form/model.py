@@ -201,6 +201,7 @@ class Limits:
     max_file_bytes: int
     max_uncompressed_bytes: int
     max_part_bytes: int
+    max_sheet_bytes: int  # sheet data the checks walk before calamine (reader._check_sheet_bytes)
     max_compression_ratio: int
     max_zip_entries: int
     max_rows: int

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from .findings import show
 from .form import Limits
 from .mail.headers import header_text, received_at, sender_of
+from .oserrors import read_reason
 from .reader import ReadProblem, read_bounded
 
 FILE, MESSAGE, ARCHIVE, ATTACHMENT, MEMBER = "file", "message", "archive", "attachment", "member"
@@ -164,7 +165,7 @@ def _read_bounded(path: Path, limits: Limits) -> bytes:
     except ReadProblem as exc:
         raise ContainerProblem(exc.code, exc.message) from exc
     except OSError as exc:
-        raise ContainerProblem("FILE_CORRUPT", f"không đọc được tệp ({exc.strerror})") from exc
+        raise ContainerProblem("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}") from exc
     if not data:
         raise ContainerProblem("FILE_EMPTY", "tệp rỗng (0 byte)")
     return data

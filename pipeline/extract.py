@@ -24,6 +24,7 @@ from .findings import Finding
 from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text, row_of
 from .form.sheets import info_sheet
 from .layoutdiag import layout_shift, missing_sheet_message, shift_message
+from .oserrors import read_reason
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book, read_bounded
 from .values import is_blank, parse_date, parse_int, parse_text
@@ -74,7 +75,7 @@ def parse_file(path: Path, file_id: int, form: Form, name: str | None = None) ->
         data, mtime = read_bounded(path, name, form.limits)
     except OSError as exc:
         p = Parsed(file_id, str(path), FileInfo(name, 0, "", 0.0), is_report=False)
-        p.findings.append(fd.make("FILE_CORRUPT", f"không đọc được tệp ({exc.strerror})", file=name))
+        p.findings.append(fd.make("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}", file=name))
         return p
     except ReadProblem as exc:  # too large: neither read nor hashed
         p = Parsed(file_id, str(path), exc.info or FileInfo(name, 0, "", 0.0))

@@ -18,11 +18,12 @@ came from).
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from .oserrors import read_reason
 
 READ = "read"
 IGNORED = "ignored"
@@ -129,29 +130,17 @@ _SPECIAL = (
 )
 
 
-def _os_reason(exc: OSError) -> str:
-    if exc.errno == errno.ENAMETOOLONG:
-        return (
-            "đường dẫn dài quá mức hệ thống cho phép; hãy đổi tên thư mục hoặc tệp cho ngắn lại rồi chạy lại"
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "không có quyền đọc; hãy cấp quyền đọc cho người chạy chương trình rồi chạy lại"
-    if exc.errno == errno.ELOOP:
-        return "đường dẫn vòng lặp qua liên kết; không đọc"
-    return f"không đọc được ({exc.strerror or exc})"
-
-
 def _regular(path: Path, rel: str, name: str, parents: tuple[str, ...], st: os.stat_result) -> InboxEntry:
     """A regular file, opened once (never following a link, never blocking) to learn that it
     can be read, and whether it is a submission at all."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, _os_reason(exc))
+        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, read_reason(exc))
     try:
         head = os.read(fd, _HEAD) if _candidate(name, parents) else b""
     except OSError as exc:
-        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, _os_reason(exc))
+        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, read_reason(exc))
     finally:
         os.close(fd)
     reason = not_submission(name, parents, head) if _candidate(name, parents) else ""
@@ -164,7 +153,7 @@ def classify(path: Path) -> InboxEntry:
     try:
         st = os.stat(path)
     except OSError as exc:
-        return InboxEntry(shown(str(path)), None, 0, 0.0, NOT_READ, _os_reason(exc))
+        return InboxEntry(shown(str(path)), None, 0, 0.0, NOT_READ, read_reason(exc))
     if not stat.S_ISREG(st.st_mode):
         reason = next((r for test, r in _SPECIAL if test(st.st_mode)), "không phải tệp thông thường")
         return InboxEntry(shown(str(path)), None, 0, st.st_mtime, NOT_READ, reason + "; không đọc")
@@ -189,7 +178,7 @@ class _Lister:
             with os.scandir(folder) as it:
                 items = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            self.add(rel or "./", None, None, NOT_READ, "thư mục " + _os_reason(exc))
+            self.add(rel or "./", None, None, NOT_READ, "thư mục " + read_reason(exc))
             return
         for item in items:
             self.entry(item, f"{rel}{item.name}", parents)
@@ -199,7 +188,7 @@ class _Lister:
         try:
             st = item.stat(follow_symlinks=False)
         except OSError as exc:
-            self.add(rel, None, None, NOT_READ, _os_reason(exc))
+            self.add(rel, None, None, NOT_READ, read_reason(exc))
             return
         mode = st.st_mode
         if stat.S_ISLNK(mode):
@@ -224,7 +213,7 @@ class _Lister:
         try:
             target = os.readlink(path)
         except OSError as exc:
-            return NOT_READ, _os_reason(exc)
+            return NOT_READ, read_reason(exc)
         real = os.path.realpath(path)
         inside = real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
         what = f"liên kết (symlink) tới '{shown(target)}'"

@@ -8,9 +8,11 @@ is scanned (without expanding entities) only to find formulas that carry no cach
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import stat
 import struct
 import unicodedata
 import zipfile
@@ -28,6 +30,7 @@ from .cellfacts_xlsx import relationships, sheet_facts, workbook_sheets
 from .extents import biff_facts, workbook_stream, xlsb_extent, xlsb_sheets
 from .findings import show
 from .form import CELL_ADDRESS, Limits, col_index, col_letter
+from .oserrors import NOT_REGULAR
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -118,9 +121,17 @@ def read_bounded(path: Path, name: str, limits: Limits) -> tuple[bytes, float]:
     The size is taken from the open file before anything is read; a file that grows while
     it is read is caught by the extra byte. Raises OSError when the file cannot be read,
     and ReadProblem FILE_TOO_LARGE (with a FileInfo without digest in `.info`) when the
-    file is over the limit: its content is then neither read nor hashed."""
-    with path.open("rb") as fh:
-        st = os.fstat(fh.fileno())
+    file is over the limit: its content is then neither read nor hashed.
+
+    Opened without blocking and checked to be a regular file once open: an entry swapped
+    for a named pipe, a device or a folder after the inbox was listed is refused (OSError
+    EINVAL with a Vietnamese strerror) instead of blocking the run."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, NOT_REGULAR, str(path))
+    with os.fdopen(fd, "rb") as fh:
         if st.st_size > limits.max_file_bytes:
             problem = _too_large(st.st_size, limits)
             problem.info = FileInfo(name, st.st_size, "", st.st_mtime)
@@ -311,11 +322,12 @@ def _xlsb_extents(zf: zipfile.ZipFile, data: bytes, limits: Limits) -> list[tupl
     return [(names.get(part, part), *xlsb_extent(_read_part(zf, data, part))) for part in sheets]
 
 
-def _check_sheet_bytes(size: int, fmt: str, limits: Limits) -> None:
+def _check_sheet_bytes(size: int, fmt: str, limits: Limits, largest: str = "") -> None:
     """Refuse a file whose sheet data (what the checks below walk cell by cell: the form's
     .xlsx sheet parts, the .ods content.xml, the .xlsb sheet parts, the .xls workbook stream)
     exceed `limits.max_sheet_bytes`, so the work before calamine stays well under a second
-    (`make bench`, benchmarks/prescan.py). A filled report holds about 250 kB of them."""
+    (`make bench`, benchmarks/prescan.py). A filled report holds about 250 kB of them.
+    `largest` names the sheet that holds the most of them (.xlsx), where the finding points."""
     if size <= limits.max_sheet_bytes:
         return
     fix = (
@@ -328,6 +340,7 @@ def _check_sheet_bytes(size: int, fmt: str, limits: Limits) -> None:
         "FILE_TOO_LARGE",
         f"dữ liệu các trang tính quá lớn ({show(size)} byte khi giải nén, "
         f"tối đa {show(limits.max_sheet_bytes)}); {fix}",
+        sheet=largest,
     )
 
 
@@ -442,7 +455,8 @@ def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tup
                 by_norm = {_norm_sheet(n): (n, p) for n, p in parts.items()}
                 found = [by_norm.get(_norm_sheet(sheet), ("", "")) for sheet in wanted]
                 found = [(actual, part) for actual, part in found if part and part in zf.NameToInfo]
-                _check_sheet_bytes(sum(zf.NameToInfo[part].file_size for _, part in found), fmt, limits)
+                sizes = {actual: zf.NameToInfo[part].file_size for actual, part in found}
+                _check_sheet_bytes(sum(sizes.values()), fmt, limits, max(sizes, key=sizes.get, default=""))
                 for actual, part in found:
                     # read in full: the CRC check catches a part that lies about its size
                     facts.append(_sheet_facts(_read_part(zf, data, part), actual, limits))

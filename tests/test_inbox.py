@@ -301,3 +301,40 @@ def test_check_skips_not_submissions_and_counts_no_error(make_file, tmp_path):
     assert "899.xlsx [đơn vị 899]: hợp lệ" in lines
     js = json.loads(_cli("check", "--json", *names, cwd=inbox).stdout)
     assert [r["status"] for r in js] == [IGNORED] * 4 + [READ]
+
+
+def test_entries_swapped_for_pipes_after_listing_are_refused_not_waited_on(make_file, form, tmp_path):
+    """An entry listed as a regular file, then replaced by a named pipe (or a folder) before
+    it is read: the read is refused with a Vietnamese reason, and nothing blocks."""
+    import threading
+    import zipfile
+
+    from pipeline.consolidate import read_all, submissions
+    from pipeline.oserrors import NOT_REGULAR
+
+    inbox = tmp_path / "inbox"
+    plain, _ = make_file("899")
+    with zipfile.ZipFile(inbox / "goi.zip", "w") as zf:
+        zf.write(plain, "900.xlsx")
+    make_file("902")
+    listing = [e for e in list_inbox(inbox, tmp_path / "out") if e.status == READ]
+    assert sorted(e.name for e in listing) == ["899.xlsx", "902.xlsx", "goi.zip"]
+    for entry in listing:
+        entry.path.unlink()
+    os.mkfifo(inbox / "899.xlsx")
+    os.mkfifo(inbox / "goi.zip")
+    (inbox / "902.xlsx").mkdir()
+    parsed: list = []
+    reader = threading.Thread(
+        target=lambda: parsed.extend(
+            read_all(form, submissions(form, [(e.path, e.name) for e in listing]), workers=1, show=False)
+        ),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(60)
+    assert not reader.is_alive(), "reading a pipe blocked the run"
+    messages = {p.name: [f.message for f in p.findings] for p in parsed}
+    assert set(messages) == {"899.xlsx", "902.xlsx", "goi.zip"}
+    for name, found in messages.items():
+        assert any(NOT_REGULAR in m for m in found), (name, found)

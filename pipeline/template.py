@@ -9,7 +9,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .atomic import atomic_path
+from .atomic import atomic_path, remove_stale_temporaries
 from .form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, cell_at, col_index, meta_cell, row_of
 from .form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
 from .form.sheets import TOTAL_LABEL, block_sheet, info_sheet
@@ -55,8 +55,10 @@ class _Styles:
 
 
 def write_templates(form: Form, out_dir: Path) -> list[Path]:
-    """Write one blank template per unit of the registry; return their paths."""
+    """Write one blank template per unit of the registry; return their paths. Temporary
+    files left by a run killed while writing are removed first."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
     return [write_template(form, unit, out_dir) for unit in form.units]
 
 

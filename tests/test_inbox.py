@@ -10,12 +10,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from pipeline.app import consolidate_into
+from pipeline.consolidate import read_all, submissions
 from pipeline.inbox import IGNORED, NOT_READ, READ, list_inbox, not_submission
+from pipeline.oserrors import NOT_REGULAR
 from pipeline.paths import detail_csv_path, feedback_dir, feedback_names, manifest_path
 from pipeline.safetext import csv_field, for_terminal
 
@@ -306,12 +310,6 @@ def test_check_skips_not_submissions_and_counts_no_error(make_file, tmp_path):
 def test_entries_swapped_for_pipes_after_listing_are_refused_not_waited_on(make_file, form, tmp_path):
     """An entry listed as a regular file, then replaced by a named pipe (or a folder) before
     it is read: the read is refused with a Vietnamese reason, and nothing blocks."""
-    import threading
-    import zipfile
-
-    from pipeline.consolidate import read_all, submissions
-    from pipeline.oserrors import NOT_REGULAR
-
     inbox = tmp_path / "inbox"
     plain, _ = make_file("899")
     with zipfile.ZipFile(inbox / "goi.zip", "w") as zf:

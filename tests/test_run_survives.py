@@ -22,7 +22,16 @@ import pytest
 
 from pipeline import cli
 from pipeline.filler import fill
-from pipeline.paths import lock_path, manifest_path, previous_dir, report_path, workbook_path, year_dir
+from pipeline.names import template_name
+from pipeline.paths import (
+    lock_path,
+    manifest_path,
+    previous_dir,
+    report_path,
+    templates_dir,
+    workbook_path,
+    year_dir,
+)
 from pipeline.render import outputs as outputs_module
 from pipeline.samples import valid_data
 
@@ -328,3 +337,42 @@ def test_mail_records_in_the_set_survive_later_runs(form, make_file, tmp_path):
     for _ in range(3):  # more runs than sets kept
         consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False, workers=1)
     assert sent.read_text(encoding="utf-8") == '{"sent": ["899"]}'
+
+
+def test_templates_remove_what_a_killed_run_left(form, tmp_path):
+    """A `templates` run killed while writing leaves its temporary file; the next run
+    removes it (and leaves a live process's own temporary file alone)."""
+    out = templates_dir(tmp_path, form.year)
+    unit = form.units[0]
+    target = out / template_name(form.year, unit.code, unit.name)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom pipeline.atomic import atomic_path\n"
+            "with atomic_path(Path(sys.argv[1])) as tmp:\n"
+            "    tmp.write_bytes(b'half')\n    print(tmp, flush=True)\n    time.sleep(600)\n",
+            str(target),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    left = Path(writer.stdout.readline().strip())
+    writer.kill()
+    writer.wait()
+    writer.stdout.close()
+    assert left.exists() and left.parent == out
+    live = out / f".other.xlsx.{os.getpid()}.tmp"
+    live.write_bytes(b"being written")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "templates", "--outbox", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not left.exists()
+    assert live.exists()
+    assert openpyxl.load_workbook(target).sheetnames

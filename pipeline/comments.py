@@ -8,7 +8,7 @@ Read with a real XML parser (defusedxml, which refuses entity tricks) from:
   §14.1 "Annotation"), addressed by counting rows and columns, repeats included.
 `.xls` and `.xlsb` comments are not read (python-calamine does not expose them).
 
-Called once per file by `extract.parse_file`, after the file passed the reader's limits
+Called once per file by `extract.parse_bytes`, after the file passed the reader's limits
 (zip entries and sizes are bounded by then).
 """
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import errno
 import hashlib
 import io
 import zipfile
@@ -96,11 +97,38 @@ class Opened:
 class Submission:
     """One entry of the inbox listing: something to read, or a container's own line."""
 
-    path: Path  # on disk: the file itself, or the inbox entry that holds it
+    path: Path | None  # on disk: the file itself, or the inbox entry that holds it (None: not read)
     name: str  # as shown to people: "thu/a.eml › bao-cao.xlsx"
     origin: Origin = field(default_factory=Origin)
     opened: Opened | None = None  # set on a container's own line
     problem: tuple[str, str] | None = None  # (rule code, message): known unreadable, not read
+
+    @property
+    def received(self) -> dt.datetime | None:
+        """When the message holding it reached the office (aware); None for a plain file or
+        an archive saved by hand."""
+        return self.origin.received
+
+    def read(self, limits: Limits) -> tuple[bytes, float]:
+        """Its bytes, and the modification time of its inbox entry (POSIX seconds): the
+        file itself, or found again in memory inside its message or archive. Never reads
+        beyond the limits. Raises OSError (the entry cannot be read), ReadProblem
+        FILE_TOO_LARGE (a plain file over the size limit, its `.info` set), ContainerProblem
+        (a bad container or entry), KeyError/IndexError/ValueError (an entry gone from a
+        container that changed since it was listed)."""
+        if self.path is None:
+            raise FileNotFoundError(errno.ENOENT, "not read", self.name)
+        if not self.origin.locator:
+            return read_bounded(self.path, self.name, limits)
+        return _entry_bytes(self.path, self.origin.locator, limits), entry_mtime(self.path)
+
+
+def entry_mtime(path: Path | None) -> float:
+    """The modification time of an inbox entry (POSIX seconds); 0.0 when it cannot be had."""
+    try:
+        return path.stat().st_mtime if path is not None else 0.0
+    except OSError:
+        return 0.0
 
 
 def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submission]:
@@ -311,15 +339,15 @@ def _archive_entries(
     return out
 
 
-def read_bytes(sub: Submission, limits: Limits) -> bytes:
-    """The bytes of a submission, found again from its inbox entry by its locator.
+def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
+    """The bytes that `locator` reaches from the inbox entry at `path` (`Submission.read`).
 
     Raises OSError when the entry cannot be read, ContainerProblem when the container is bad.
     """
-    data = _read_bounded(sub.path, limits)
-    if not sub.origin.locator:
+    data = _read_bounded(path, limits)
+    if not locator:
         return data
-    for step in sub.origin.locator:
+    for step in locator:
         kind, _, arg = step.partition(":")
         if kind == "part":
             parts = list(_parse_message(data).walk())
@@ -327,7 +355,7 @@ def read_bytes(sub: Submission, limits: Limits) -> bytes:
         else:
             with _open_zip(data, limits) as zf:
                 info = zf.getinfo(arg)
-                problem = _member_problem(info, limits, nested=len(sub.origin.locator) > 1)
+                problem = _member_problem(info, limits, nested=len(locator) > 1)
                 if problem:
                     raise ContainerProblem(*problem)
                 with zf.open(info) as fh:

@@ -12,21 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from . import findings as fd
 from . import nearest
 from .comments import read_comments
-from .containers import Origin
+from .containers import Origin, Submission
 from .declare import declared_blocks
 from .findings import Finding
 from .form import Block, Form, KeyField, Unit, col_letter, meta_cell, norm_text, row_of
 from .form.sheets import info_sheet
 from .layoutdiag import layout_shift, missing_sheet_message, shift_message
-from .oserrors import read_reason
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
-from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book, read_bounded
+from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book
 from .values import is_blank, parse_date, parse_int, parse_text
 
 NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
@@ -37,7 +36,7 @@ class Parsed:
     """Everything the pipeline learnt from one file, before cross-file validation."""
 
     file_id: int
-    path: str
+    submission: Submission  # where its bytes are: the inbox entry, the message or archive, its origin
     info: FileInfo
     format: str = ""
     is_report: bool = True
@@ -49,12 +48,16 @@ class Parsed:
     content_key: str = ""  # identical data => identical key (a digest: it travels between processes)
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
     declared_empty: tuple[str, ...] = ()  # blocks the unit declared it has nothing to report for
-    origin: Origin = field(default_factory=Origin)  # plain file, attachment or archive member
     comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) -> unit's note
 
     @property
     def name(self) -> str:
         return self.info.name
+
+    @property
+    def origin(self) -> Origin:
+        """Plain file, attachment or archive member, and the message it came in."""
+        return self.submission.origin
 
     @property
     def has_errors(self) -> bool:
@@ -65,33 +68,11 @@ def wanted_sheets(form: Form) -> list[str]:
     return [form.sheets["meta"], form.sheets["info"], *(b.sheet for b in form.blocks.values())]
 
 
-def parse_file(path: Path, file_id: int, form: Form, name: str | None = None) -> Parsed:
-    """Read and parse one file. Never raises for bad input: problems become findings.
-
-    `name` is how the file is shown to people (its path relative to the inbox).
-    """
-    name = name or path.name
-    try:
-        data, mtime = read_bounded(path, name, form.limits)
-    except OSError as exc:
-        p = Parsed(file_id, str(path), FileInfo(name, 0, "", 0.0), is_report=False)
-        p.findings.append(fd.make("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}", file=name))
-        return p
-    except ReadProblem as exc:  # too large: neither read nor hashed
-        p = Parsed(file_id, str(path), exc.info or FileInfo(name, 0, "", 0.0))
-        p.findings.append(fd.make(exc.code, exc.message, file=name))
-        return p
-    return parse_bytes(data, file_id, form, name, str(path), mtime)
-
-
-def parse_bytes(
-    data: bytes, file_id: int, form: Form, name: str, path: str = "", mtime: float = 0.0
-) -> Parsed:
-    """Parse a file held in memory (an attachment, an archive member); as `parse_file`.
-
-    `path` is the inbox entry it came from, `mtime` its modification time (POSIX seconds).
-    """
-    p = Parsed(file_id, path, FileInfo(name, len(data), hashlib.sha256(data).hexdigest(), mtime))
+def parse_bytes(data: bytes, file_id: int, form: Form, sub: Submission, mtime: float = 0.0) -> Parsed:
+    """Parse a submission's bytes (`Submission.read`). Never raises for bad input: problems
+    become findings. `mtime` is its inbox entry's modification time (POSIX seconds)."""
+    name = sub.name
+    p = Parsed(file_id, sub, FileInfo(name, len(data), hashlib.sha256(data).hexdigest(), mtime))
     try:
         book = read_book(data, PurePosixPath(name).name, wanted_sheets(form), form.limits)
     except ReadProblem as exc:

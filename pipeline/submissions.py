@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .containers import ARCHIVE, MESSAGE
+from .containers import ARCHIVE, MESSAGE, Submission
 from .extract import Parsed
 from .form import Form
 from .inbox import InboxEntry
@@ -14,9 +14,8 @@ from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus
 
 def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
     """The manifest record of an inbox entry that is not read (ignored or not readable)."""
-    path = str(entry.path) if entry.path else ""
     info = FileInfo(entry.name, entry.size, "", entry.mtime)
-    parsed = Parsed(file_id, path, info, is_report=False)
+    parsed = Parsed(file_id, Submission(entry.path, entry.name), info, is_report=False)
     return FileRecord(parsed, status=FileStatus(entry.status), note=entry.reason)
 
 

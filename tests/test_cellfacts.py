@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 
 from pipeline.cellfacts_xlsx import relationships, workbook_sheets
-from pipeline.extract import parse_file
 from pipeline.form import load_form
+from pipeline.intake import parse_path
 from pipeline.reader import DEFAULT_PASSWORD, ReadProblem, read_bounded
 from pipeline.values import parse_int, whole_number
 from tests import lo
@@ -117,7 +117,7 @@ def record(parsed) -> dict:
 def test_error_value_in_an_input_cell_rejects_the_file(make_file, spelling):
     path, _ = make_file("899")
     set_cell(path, GIRLS, f'<c r="{GIRLS}" t="e"><f>{CHILDREN}/0</f><v>#DIV/0!</v></c>')
-    parsed = parse_file(rewrite(path, SPELLINGS[spelling]), 0, FORM)
+    parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
     found = findings_at(parsed, GIRLS)
     assert [f.code for f in found] == ["NUMBER_INVALID"] and "#DIV/0!" in found[0].message
     assert parsed.has_errors
@@ -127,7 +127,7 @@ def test_error_value_in_an_input_cell_rejects_the_file(make_file, spelling):
 def test_error_value_in_a_total_cell_is_reported(make_file, spelling):
     path, data = make_file("899")
     set_cell(path, GIRLS_TOTAL, f'<c r="{GIRLS_TOTAL}" t="e"><f>SUM(A1/0)</f><v>#REF!</v></c>')
-    parsed = parse_file(rewrite(path, SPELLINGS[spelling]), 0, FORM)
+    parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
     found = findings_at(parsed, GIRLS_TOTAL)
     assert [f.code for f in found] == ["TOTAL_MISMATCH"] and found[0].value == "#REF!"
     girls = sum(r.get("girls") or 0 for r in data["results"])
@@ -138,7 +138,7 @@ def test_error_value_in_a_total_cell_is_reported(make_file, spelling):
 def test_formula_without_cached_value_is_an_error(make_file, spelling):
     path, _ = make_file("899")
     set_cell(path, GIRLS, f'<c r="{GIRLS}"><f>{CHILDREN}/2</f></c>')
-    parsed = parse_file(rewrite(path, SPELLINGS[spelling]), 0, FORM)
+    parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
     assert [f.code for f in findings_at(parsed, GIRLS)] == ["FORMULA_NO_VALUE"]
 
 
@@ -146,7 +146,7 @@ def test_formula_without_cached_value_is_an_error(make_file, spelling):
 def test_formula_returning_empty_text_is_a_blank_cell(make_file, spelling):
     path, _ = make_file("899")
     set_cell(path, GIRLS, f'<c r="{GIRLS}" t="str"><f>IF({CHILDREN}=0,"",{CHILDREN})</f><v></v></c>')
-    parsed = parse_file(rewrite(path, SPELLINGS[spelling]), 0, FORM)
+    parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
     assert not findings_at(parsed, GIRLS) and not parsed.has_errors, parsed.findings
     assert record(parsed)["girls"] is None
 
@@ -158,7 +158,7 @@ def test_float_noise_is_the_whole_number_the_spreadsheet_shows(make_file, spelli
     stored = children * 150000 * 1.1  # Excel's and LibreOffice's binary result
     shown = children * 165000  # what the cell shows: an exact integer product
     set_cell(path, CASH, f'<c r="{CASH}"><f>{CHILDREN}*150000*1.1</f><v>{stored!r}</v></c>')
-    parsed = parse_file(rewrite(path, SPELLINGS[spelling]), 0, FORM)
+    parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
     assert not parsed.has_errors, parsed.findings
     assert record(parsed)["cash"] == shown
     assert not [f for f in parsed.findings if f.code == "TOTAL_MISMATCH"]
@@ -167,7 +167,7 @@ def test_float_noise_is_the_whole_number_the_spreadsheet_shows(make_file, spelli
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_formatting_only_rows_do_not_count_as_rows(make_file, spelling):
     path, _ = make_file("899")
-    before = parse_file(path, 0, FORM)
+    before = parse_path(path, 0, FORM)
     part = _part_of(path.read_bytes(), SHEET)
     bordered = b"".join(
         b'<row r="%d"><c r="A%d" s="1"/><c r="J%d" s="1"/></row>' % (r, r, r)
@@ -178,7 +178,7 @@ def test_formatting_only_rows_do_not_count_as_rows(make_file, spelling):
         return body.replace(b"</sheetData>", bordered + b"</sheetData>") if name == part else body
 
     rewrite(path, edit)
-    parsed = parse_file(rewrite(path, SPELLINGS[spelling]), 0, FORM)
+    parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
     assert parsed.findings == before.findings and parsed.rows == before.rows
 
 
@@ -194,7 +194,7 @@ def test_a_value_beyond_the_row_limit_is_refused_with_its_row(make_file):
             else b
         ),
     )
-    parsed = parse_file(path, 0, FORM)
+    parsed = parse_path(path, 0, FORM)
     assert [f.code for f in parsed.findings] == ["FILE_TOO_LARGE"]
     assert f"{far:,}".replace(",", ".") in parsed.findings[0].message
 
@@ -225,11 +225,11 @@ def test_whole_number_at_fifteen_significant_digits(value, expected):
 @pytest.mark.parametrize(("password", "readable"), [(DEFAULT_PASSWORD, True), ("mat-khau-that", False)])
 def test_default_password_is_opened_and_a_real_one_is_refused(make_file, tmp_path, password, readable):
     path, data = make_file("899")
-    plain = parse_file(path, 0, FORM)
+    plain = parse_path(path, 0, FORM)
     encrypted = tmp_path / "khoa.xlsx"
     with path.open("rb") as src, encrypted.open("wb") as out:
         msoffcrypto.OfficeFile(src).encrypt(password, out)
-    parsed = parse_file(encrypted, 1, FORM)
+    parsed = parse_path(encrypted, 1, FORM)
     if readable:
         assert parsed.rows == plain.rows and parsed.format == "xlsx"
         assert [(f.code, f.cell) for f in parsed.findings] == [(f.code, f.cell) for f in plain.findings]
@@ -246,7 +246,7 @@ def test_a_file_over_the_size_limit_is_neither_read_nor_hashed(tmp_path):
         read_bounded(huge, "to.xlsx", FORM.limits)
     assert caught.value.code == "FILE_TOO_LARGE" and caught.value.info.size == 3 * 1024**3
     assert caught.value.info.sha256 == ""
-    parsed = parse_file(huge, 0, FORM)
+    parsed = parse_path(huge, 0, FORM)
     assert [f.code for f in parsed.findings] == ["FILE_TOO_LARGE"] and parsed.info.size == 3 * 1024**3
 
 
@@ -296,7 +296,7 @@ def converted(tmp_path_factory, template_dir, layout) -> dict[str, dict[str, Pat
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_libreoffice_formats_error_value(converted, fmt):
-    parsed = parse_file(converted[fmt]["error"], 0, FORM)
+    parsed = parse_path(converted[fmt]["error"], 0, FORM)
     found = findings_at(parsed, GIRLS)
     assert [f.code for f in found] == ["NUMBER_INVALID"] and "#DIV/0!" in found[0].message
 
@@ -304,14 +304,14 @@ def test_libreoffice_formats_error_value(converted, fmt):
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_libreoffice_formats_merged_input_cell(converted, fmt):
-    parsed = parse_file(converted[fmt]["merged"], 0, FORM)
+    parsed = parse_path(converted[fmt]["merged"], 0, FORM)
     assert [f.code for f in findings_at(parsed, GIRLS)] == ["MERGED_INPUT"]
 
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_libreoffice_formats_float_noise_and_empty_text(converted, fmt):
-    parsed = parse_file(converted[fmt]["noise"], 0, FORM)
+    parsed = parse_path(converted[fmt]["noise"], 0, FORM)
     assert not parsed.has_errors, parsed.findings
     assert not [f for f in parsed.findings if f.code == "TOTAL_MISMATCH"], parsed.findings
     assert record(parsed)["cash"] == 171 * 165000

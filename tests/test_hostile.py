@@ -30,10 +30,11 @@ import pytest
 from pipeline import reader
 from pipeline.app import consolidate_into
 from pipeline.consolidate import check_files
-from pipeline.extract import Parsed, parse_file
+from pipeline.extract import Parsed
 from pipeline.filler import fill
 from pipeline.findings import RULES, Finding, where
 from pipeline.form import Form
+from pipeline.intake import parse_path
 from pipeline.paths import detail_csv_path, feedback_dir, manifest_path, workbook_path, year_dir
 from pipeline.render.feedback import feedback_records, feedback_workbook
 from pipeline.render.workbook import SHEETS
@@ -211,7 +212,7 @@ def test_hostile_file_is_refused_before_any_reader(
     built = nasty.build_case(case, make_file, form, tmp_path / "inbox")
     spy = _SpyCalamine()
     monkeypatch.setattr(reader, "pc", spy)
-    p = parse_file(built.path, 0, form)
+    p = parse_path(built.path, 0, form)
     assert spy.opened == 0, f"{case.id}: calamine opened the file; findings:\n{describe(p.findings)}"
     assert p.findings, case.id  # which finding: see test_nasty_file_gives_its_one_clear_finding
 
@@ -222,14 +223,14 @@ import json, resource, sys, time
 from pathlib import Path
 limit = 3 * 1024**3
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from pipeline.extract import parse_file
+from pipeline.intake import parse_path
 from pipeline.form import load_form
 form = load_form()
 out = []
 for i, name in enumerate(json.loads(sys.argv[1])):
     start = time.perf_counter()
     try:
-        p = parse_file(Path(name), i, form)
+        p = parse_path(Path(name), i, form)
         codes = [f.code for f in p.findings]
     except MemoryError:
         codes = ["MemoryError"]

@@ -28,8 +28,8 @@ import xlsxwriter
 
 from pipeline.aggregate import measure_keys
 from pipeline.app import consolidate_into
-from pipeline.extract import parse_file
 from pipeline.filler import date_value, fill
+from pipeline.intake import parse_path
 from pipeline.paths import workbook_path
 from pipeline.render.workbook import SHEETS
 from pipeline.result import Report
@@ -557,5 +557,5 @@ def test_error_value_in_an_input_cell_is_reported(form, uno_filled):
     sheet, ref = uno_filled.error_cell
     raw = openpyxl.load_workbook(uno_filled.paths["899"], data_only=True)[sheet][ref].value
     assert raw == "#DIV/0!"  # what LibreOffice saved
-    parsed = parse_file(uno_filled.paths["899"], 0, form)
+    parsed = parse_path(uno_filled.paths["899"], 0, form)
     assert any(f.cell == ref and f.sheet == sheet for f in parsed.findings), parsed.findings

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from pipeline.consolidate import check_files, run
-from pipeline.extract import parse_file
 from pipeline.findings import ERROR, RULES, WARNING, show, where
 from pipeline.form import load_form, meta_cell
+from pipeline.intake import parse_path
 from pipeline.result import FileStatus, UnitStatus
 from pipeline.submissions import resolve
 from pipeline.validate import validate_all
@@ -750,7 +750,7 @@ def test_region_not_own_is_checked_on_validation(make_file):
     it is LAYOUT_CHANGED, see the table). The check still guards the records: a district
     record naming another region is an error at the region cell, naming both regions."""
     path, _ = make_file(DISTRICT, district())
-    parsed = parse_file(path, 0, FORM)
+    parsed = parse_path(path, 0, FORM)
     assert parsed.findings == []
     parsed.rows["results"][0]["region"] = "900"
     validate_all(FORM, [parsed])

@@ -32,7 +32,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..extract import Parsed
 from ..form import Form
-from ..intake import stored_bytes
 from ..official import FONT, NUM
 from ..template import write_template
 
@@ -66,7 +65,7 @@ def unit_workbook(form: Form, p: Parsed) -> tuple[Workbook, str]:
     if not p.format:
         return _empty(), NONE
     try:
-        data = stored_bytes(p, form.limits)
+        data, _mtime = p.submission.read(form.limits)
     except Exception:  # noqa: BLE001 - gone from the inbox, or its container now refused
         return _empty(), NONE
     if p.format in ("xlsx", "xlsm") and _unzipped_size(data) <= OWN_FILE_MAX_BYTES:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -20,6 +21,29 @@ from .official import FONT, NUM
 PINNED_TIME = dt.datetime(2019, 5, 17)
 
 LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}
+
+
+class _Sheet(Worksheet):
+    """XlsxWriter's worksheet with its formula preparation memoised. `_prepare_formula`
+    runs about a hundred regular expressions over every formula, data validation and
+    conditional format (future-function prefixes); it depends on the formula and two flags
+    only, and a set of templates writes the same live-check formulas for every unit of a
+    layout, so each distinct formula is prepared once per process. Subclassing the
+    worksheet through `Workbook.worksheet_class` is XlsxWriter's own extension point
+    (its examples `inheritance1.py`, `inheritance2.py`)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return _prepared(formula, expand_future_functions, self.use_future_functions)
+
+
+@lru_cache(maxsize=65536)
+def _prepared(formula: str, expand_future_functions: bool, use_future_functions: bool) -> str:
+    flags = SimpleNamespace(use_future_functions=use_future_functions)
+    return Worksheet._prepare_formula(flags, formula, expand_future_functions)  # type: ignore[arg-type]
+
+
+class _Workbook(Workbook):
+    worksheet_class = _Sheet
 
 
 class _Styles:
@@ -65,7 +89,7 @@ def write_templates(form: Form, out_dir: Path) -> list[Path]:
 def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
     path = out_dir / template_name(form.year, unit.code, unit.name)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(
+        wb = _Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
         )
         wb.set_properties(

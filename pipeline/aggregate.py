@@ -1,4 +1,4 @@
-"""Merged detail of the files that count, and the totals computed from it.
+"""Merged detail of the files that count, and the totals computed from it once (`Totals`).
 
 All sums are over int64 columns (exact for any realistic amount of VND); the totals and
 the workbook's formulas are computed over the same detail records.
@@ -164,24 +164,72 @@ def measure_keys(block: Block) -> list[str]:
     return [m.key for m in block.measures] + [t.key for t in block.totals]
 
 
-def totals_by(form: Form, detail: Detail, block_key: str, by: list[str]) -> pd.DataFrame:
-    """Sum every measure of a block by the given columns, over all counted rows (int64)."""
-    block = form.blocks[block_key]
-    frame = with_row_totals(detail.blocks[block_key], block)
-    keys = measure_keys(block)
-    if frame.empty:
-        return pd.DataFrame(columns=[*by, *keys])
-    values = frame[keys].fillna(0).astype("int64")
-    return pd.concat([frame[by], values], axis=1).groupby(by, sort=False).sum().reset_index()
+Group = tuple[str, ...]  # the columns a total is grouped by, e.g. ("region", "category"); () = all
+GroupKey = tuple[str, ...]  # one group's values of those columns, e.g. ("899", "c01")
 
 
-def grand_totals(form: Form, detail: Detail) -> dict[str, int]:
-    """The headline figures: children, turns, value of support, resources mobilised."""
-    out: dict[str, int] = {}
+@dataclass(frozen=True)
+class Totals:
+    """Every total of a run, built once from the detail (`build_totals`): for each block
+    (and "info"), each grouping the views show, each group, every measure and row total.
+    Integers (persons, turns, VND); a group without a counted row is absent."""
+
+    measures: dict[str, tuple[str, ...]]  # block -> its measures then row totals, form order
+    sums: dict[tuple[str, Group], dict[GroupKey, dict[str, int]]]  # (block, group) -> sums
+
+    def of(self, block: str, measure: str) -> int:
+        """The block's grand total of `measure` (0 when nothing counted)."""
+        return self.sums[(block, ())].get((), {}).get(measure, 0)
+
+    def by(self, block: str, *columns: str) -> dict[GroupKey, dict[str, int]]:
+        """The block's totals grouped by `columns` (detail columns: a key field such as
+        "region", or "unit_kind"), in the order groups first appear in the detail.
+
+        Raises KeyError for a grouping `build_totals` does not make."""
+        return self.sums[(block, columns)]
+
+    def to_dict(self) -> dict[str, int]:
+        """The grand totals as the report JSON carries them: {"results.children": n, …}."""
+        return {f"{b}.{m}": self.of(b, m) for b, keys in self.measures.items() for m in keys}
+
+
+def groupings(block: Block) -> list[Group]:
+    """The groupings of a block's totals the views show: the whole block, each key field,
+    all key fields together, and the kind of unit."""
+    keys = [kf.key for kf in block.key_fields]
+    out: list[Group] = [(), *((k,) for k in keys)]
+    if len(keys) > 1:
+        out.append(tuple(keys))
+    return [*out, ("unit_kind",)]
+
+
+def build_totals(form: Form, detail: Detail) -> Totals:
+    """Sum every measure and row total of every block over the counted rows (int64), once
+    for each grouping (`groupings`), and the info sheet's activities by kind of unit."""
+    measures: dict[str, tuple[str, ...]] = {}
+    sums: dict[tuple[str, Group], dict[GroupKey, dict[str, int]]] = {}
     for key, block in form.blocks.items():
+        keys = measure_keys(block)
+        measures[key] = tuple(keys)
         frame = with_row_totals(detail.blocks[key], block)
-        for k in measure_keys(block):
-            out[f"{key}.{k}"] = int(frame[k].fillna(0).astype("int64").sum()) if len(frame) else 0
-    acts = detail.info["activities"] if "activities" in detail.info else pd.Series([], dtype="Int64")
-    out["info.activities"] = int(acts.fillna(0).astype("int64").sum())
-    return out
+        for group in groupings(block):
+            sums[(key, group)] = _sums(frame, list(group), keys)
+    measures["info"] = ("activities",)  # the info sheet's one figure (build_detail keeps it)
+    for group in [(), ("unit_kind",)]:
+        sums[("info", group)] = _sums(detail.info, list(group), ["activities"])
+    return Totals(measures, sums)
+
+
+def _sums(frame: pd.DataFrame, by: list[str], keys: list[str]) -> dict[GroupKey, dict[str, int]]:
+    """{group values: {measure: sum}}; missing figures count as 0; rows whose group values
+    are missing belong to no group (they count in the whole block's totals)."""
+    if frame.empty:
+        return {(): dict.fromkeys(keys, 0)} if not by else {}
+    values = frame[keys].fillna(0).astype("int64")
+    if not by:
+        return {(): {k: int(values[k].sum()) for k in keys}}
+    summed = pd.concat([frame[by], values], axis=1).groupby(by, sort=False).sum()
+    return {
+        (idx if isinstance(idx, tuple) else (idx,)): {k: int(v) for k, v in row.items()}
+        for idx, row in summed.iterrows()
+    }

@@ -124,7 +124,7 @@ def run(
     parsed = read_all(form, submissions(form, to_read), workers, show_progress, while_waiting=warm_up)
     clock.lap("read")
     # imported by `_import_heavy` while the workers read (worker processes never need them)
-    from .aggregate import build_detail, grand_totals
+    from .aggregate import build_detail, build_totals
     from .history import load_history, plausibility_findings
     from .validate import validate_all
 
@@ -143,7 +143,7 @@ def run(
         files=files,
         units=units,
         detail=detail,
-        totals=grand_totals(form, detail),
+        totals=build_totals(form, detail),
         history=history,
         generated_at=dt.datetime.now().replace(microsecond=0),
         **({"run_id": run_id} if run_id else {}),

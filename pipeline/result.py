@@ -23,7 +23,7 @@ from .inbox import IGNORED, NOT_READ, shown
 from .safetext import json_inert
 
 if TYPE_CHECKING:
-    from .aggregate import Detail
+    from .aggregate import Detail, Totals
     from .history import History
 
 
@@ -227,7 +227,7 @@ class Report:
     files: list[FileRecord]
     units: list[UnitRecord]
     detail: Detail
-    totals: dict[str, int]
+    totals: Totals
     history: History
     generated_at: dt.datetime
     outputs: dict[str, Any] = field(default_factory=dict)  # set once the outputs are written
@@ -274,7 +274,7 @@ class Report:
             "units": [u.to_dict() for u in self.units],
             "files": [rec.manifest() for rec in self.files],
             "findings": [f.to_dict() for f in self.findings],
-            "totals": self.totals,
+            "totals": self.totals.to_dict(),
             "outputs": self.outputs,
         }
 

@@ -144,7 +144,7 @@ def test_document_figures_are_the_workbooks(form, sample):
     assert got == [
         shown[k] for k in ("children", "girls", "ethnic", "turns", "value_total", "cash", "in_kind")
     ]
-    assert shown["children"] == report.totals["results.children"] > 0
+    assert shown["children"] == report.totals.to_dict()["results.children"] > 0
 
     # one line per category (B01) and per region (B02), each equal to the biểu's row
     item = re.compile(rf"^- (.+): {NUMBER} trẻ em, {NUMBER} lượt, giá trị {NUMBER} đồng[;.]$")
@@ -248,7 +248,10 @@ def test_comparison_with_last_year_and_programme_to_date(form, tmp_path):
                 data,
             )
         report = consolidate_into(f, tmp_path / f"in{year}", outbox, show_progress=False)
-        totals[year] = (report.totals["results.children"], report.totals["results.value_total"])
+        totals[year] = (
+            report.totals.to_dict()["results.children"],
+            report.totals.to_dict()["results.value_total"],
+        )
     body = "\n".join(paragraphs(document_path(outbox, form.year)))
     (n0, v0), (n1, v1) = totals[form.year - 1], totals[form.year]
     m = re.search(
@@ -297,7 +300,7 @@ paragraphs = ["Theo {request}."]
     texts = paragraphs(path)
     assert "BÁO CÁO NHANH" in texts and f"Tình hình năm {form.year}" in texts
     assert [t for t in texts if re.match(r"^[IVX]+\. ", t)] == ["I. KẾT QUẢ", "II. CĂN CỨ"]
-    n = report.totals["results.children"]
+    n = report.totals.to_dict()["results.children"]
     assert f"Tổng cộng {n:,} trẻ em.".replace(",", ".") in texts
     assert f"Theo {form.request}." in texts
 

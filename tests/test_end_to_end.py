@@ -84,7 +84,7 @@ def test_consolidate_totals_match_independent_sums(form, make_file, tmp_path):
 
     # the report says the same
     total_children = sum(v["children"] for v in by_cat.values())
-    assert report.totals["results.children"] == total_children
+    assert report.totals.to_dict()["results.children"] == total_children
 
 
 def test_cli_consolidate_empty_inbox_lists_every_unit_missing(form, tmp_path):

@@ -407,7 +407,11 @@ def _check(form: Form, report: Any, outcomes: dict[str, Any], outbox: Path) -> N
             assert status in ("rejected", "superseded", "not_a_report") and name not in chosen, why
     counted = [model_as_data(form, outcomes[n].unit, outcomes[n].model) for n in sorted(chosen)]
     expected = expected_totals(form, counted)
-    if report.totals != expected:
+    if report.totals.to_dict() != expected:
         detail = {n: (outcomes[n].edits, outcomes[n].disallowed) for n in chosen}
-        diff = {k: (report.totals.get(k), v) for k, v in expected.items() if report.totals.get(k) != v}
+        diff = {
+            k: (report.totals.to_dict().get(k), v)
+            for k, v in expected.items()
+            if report.totals.to_dict().get(k) != v
+        }
         raise AssertionError(f"totals differ (got, expected): {diff}\ncounted files: {detail}")

@@ -115,7 +115,7 @@ def test_newer_report_date_wins_over_newer_file_time(form, make_file, tmp_path):
     assert loser.replaced_by == "b-ngay-20.xlsx"
     assert "b-ngay-20.xlsx" in loser.note
     assert file_named(report, "b-ngay-20.xlsx").status == FileStatus.ACCEPTED
-    assert report.totals == expected_totals(form, [new_data])
+    assert report.totals.to_dict() == expected_totals(form, [new_data])
 
 
 def test_same_report_date_newer_file_time_wins(form, make_file, tmp_path):
@@ -127,14 +127,14 @@ def test_same_report_date_newer_file_time_wins(form, make_file, tmp_path):
     assert unit_of(report, "SYT").file.parsed.name == "a.xlsx"
     assert file_named(report, "b.xlsx").status == FileStatus.SUPERSEDED
     assert file_named(report, "b.xlsx").replaced_by == "a.xlsx"
-    assert report.totals == expected_totals(form, [a_data])
+    assert report.totals.to_dict() == expected_totals(form, [a_data])
 
     set_mtime(b, 60)  # now b is the newer file
     report = consolidate(form, tmp_path)
     assert unit_of(report, "SYT").file.parsed.name == "b.xlsx"
     assert file_named(report, "a.xlsx").status == FileStatus.SUPERSEDED
     assert file_named(report, "a.xlsx").replaced_by == "b.xlsx"
-    assert report.totals == expected_totals(form, [b_data])
+    assert report.totals.to_dict() == expected_totals(form, [b_data])
 
 
 def test_newest_rejected_older_accepted_still_counts(form, make_file, tmp_path):
@@ -154,7 +154,7 @@ def test_newest_rejected_older_accepted_still_counts(form, make_file, tmp_path):
     assert rejected.replaced_by == ""
     assert rejected.errors >= 1
     assert file_named(report, "903-lan-1.xlsx").status == FileStatus.ACCEPTED
-    assert report.totals == expected_totals(form, [ok_data])
+    assert report.totals.to_dict() == expected_totals(form, [ok_data])
 
 
 def test_older_rejected_newer_accepted_supersedes_it(form, make_file, tmp_path):
@@ -167,7 +167,7 @@ def test_older_rejected_newer_accepted_supersedes_it(form, make_file, tmp_path):
     old = file_named(report, "903-lan-1.xlsx")
     assert old.status == FileStatus.SUPERSEDED
     assert old.replaced_by == "903-lan-2.xlsx"
-    assert report.totals == expected_totals(form, [ok_data])
+    assert report.totals.to_dict() == expected_totals(form, [ok_data])
 
 
 def test_all_submissions_rejected(form, make_file, tmp_path):
@@ -179,7 +179,7 @@ def test_all_submissions_rejected(form, make_file, tmp_path):
     assert unit.file is None
     assert "906-b.xlsx" in unit.note and "bị từ chối" in unit.note
     assert [f.status for f in report.files] == [FileStatus.REJECTED, FileStatus.REJECTED]
-    assert all(v == 0 for v in report.totals.values())
+    assert all(v == 0 for v in report.totals.to_dict().values())
 
 
 def test_identical_content_is_one_submission(form, make_file, tmp_path):
@@ -195,7 +195,7 @@ def test_identical_content_is_one_submission(form, make_file, tmp_path):
     assert dup.status == FileStatus.SUPERSEDED
     assert dup.replaced_by == "tdoan (1).xlsx"
     assert "Trùng nội dung" in dup.note
-    assert report.totals == expected_totals(form, [data])  # not doubled
+    assert report.totals.to_dict() == expected_totals(form, [data])  # not doubled
     for frame in report.detail.blocks.values():
         assert set(frame["file"]) <= {"tdoan (1).xlsx"}
 
@@ -207,7 +207,7 @@ def test_identical_figures_with_a_new_report_date_are_one_submission(form, make_
     report = consolidate(form, tmp_path)
     assert unit_of(report, "TDOAN").file.parsed.name == "tdoan-25.xlsx"
     assert "Trùng nội dung" in file_named(report, "tdoan-12.xlsx").note
-    assert report.totals == expected_totals(form, [data])
+    assert report.totals.to_dict() == expected_totals(form, [data])
 
 
 def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tmp_path):
@@ -244,7 +244,7 @@ def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tm
     assert n_acc + n_rej + n_mis == len(form.units)
     chosen = [u.file.parsed.name for u in report.units if u.file]
     assert sorted(chosen) == ["899-v2-gui-lai.xlsx", "hctd.xlsx", "syt-1.xlsx"]
-    assert report.totals == expected_totals(form, counted)
+    assert report.totals.to_dict() == expected_totals(form, counted)
 
     # each counted row appears once in the detail and once in the CSV
     for key, frame in report.detail.blocks.items():
@@ -254,7 +254,7 @@ def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tm
     assert set(csv["file"]) == set(chosen)
     res = csv[csv["block"] == "results"]
     for m in form.blocks["results"].measures:
-        assert res[res["measure"] == m.key]["value"].sum() == report.totals[f"results.{m.key}"]
+        assert res[res["measure"] == m.key]["value"].sum() == report.totals.to_dict()[f"results.{m.key}"]
 
 
 def test_on_time_and_late(form, make_file, tmp_path):
@@ -343,4 +343,4 @@ def test_outlier_against_last_year(form, make_file, tmp_path):
         "903.xlsx": FileStatus.ACCEPTED_WARNINGS,
         "906.xlsx": FileStatus.ACCEPTED,
     }
-    assert report.totals["results.children"] == 1000 + 100 + 100
+    assert report.totals.to_dict()["results.children"] == 1000 + 100 + 100

@@ -724,8 +724,8 @@ def test_number_typed_with_dots_is_read_and_counted(make_file, tmp_path):
     [rec] = report.files
     assert rec.status == FileStatus.ACCEPTED_WARNINGS
     assert rec.parsed.rows["results"][0]["cash"] == 1_200_000
-    assert report.totals["results.cash"] == 1_200_000
-    assert report.totals["results.value_total"] == 1_200_000 + BASE["in_kind"]
+    assert report.totals.to_dict()["results.cash"] == 1_200_000
+    assert report.totals.to_dict()["results.value_total"] == 1_200_000 + BASE["in_kind"]
 
 
 def test_department_may_type_region_and_category_by_name_or_code(make_file):
@@ -779,9 +779,9 @@ def test_errors_reject_and_warnings_do_not_through_run(make_file, tmp_path):
         "906.xlsx": FileStatus.REJECTED,
     }
     assert report.count("accepted") + report.count("rejected") + report.count("missing") == len(FORM.units)
-    assert report.totals["results.children"] == 2 * BASE["children"]
-    assert report.totals["results.value_total"] == BASE_SUPPORT
-    assert report.totals["resources.total"] == 2 * 10_000_000
+    assert report.totals.to_dict()["results.children"] == 2 * BASE["children"]
+    assert report.totals.to_dict()["results.value_total"] == BASE_SUPPORT
+    assert report.totals.to_dict()["resources.total"] == 2 * 10_000_000
 
 
 def test_report_date_typed_as_text_is_read(make_file):

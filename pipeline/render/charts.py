@@ -101,14 +101,14 @@ def dashboard(
     head, turns, value, src_total = rb.headcount, rb.turns, rb.main_total, sb.main_total
     t = report.totals
     headline = [
-        (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t[f"results.{head}"]),
+        (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t.of("results", head)),
         (
             f"Tổng số lượt trẻ em được hỗ trợ ({rb.measure(turns).unit})",
             res.rng(turns),
-            t[f"results.{turns}"],
+            t.of("results", turns),
         ),
-        ("Tổng giá trị hỗ trợ (đồng)", res.rng(value), t[f"results.{value}"]),
-        ("Tổng nguồn lực đã vận động (đồng)", src.rng(src_total), t[f"resources.{src_total}"]),
+        ("Tổng giá trị hỗ trợ (đồng)", res.rng(value), t.of("results", value)),
+        ("Tổng nguồn lực đã vận động (đồng)", src.rng(src_total), t.of("resources", src_total)),
     ]
     ws.write_string(r, 0, "SỐ LIỆU TỔNG HỢP (các tệp được chấp nhận)", st.h2)
     for i, (label, rng, val) in enumerate(headline):

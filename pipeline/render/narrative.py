@@ -3,7 +3,7 @@
 The wording and the list of sections come from a TOML file in `schemas/` (the shipped one
 is `schemas/bao-cao.toml`); this module only supplies each kind of section with its
 figures. Every figure is taken from the same totals the workbook writes
-(`Report.totals`, `aggregate.totals_by`, `yoy.programme_years`), so the document and the
+(`Report.totals`, `yoy.programme_years`), so the document and the
 workbook cannot disagree. `document.py` lays the result out as a .docx.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..aggregate import measure_keys, totals_by
+from ..aggregate import measure_keys
 from ..coverage import Coverage
 from ..form import DEFAULT_WORDING, FormError
 from ..official import vn_date
@@ -178,14 +178,14 @@ def _figures(row: dict[str, Any], keys: list[str]) -> dict[str, str]:
 
 def _block_totals(report: Report, block_key: str) -> dict[str, str]:
     keys = measure_keys(report.form.blocks[block_key])
-    return {k: vn_number(report.totals.get(f"{block_key}.{k}", 0)) for k in keys}
+    return {k: vn_number(report.totals.of(block_key, k)) for k in keys}
 
 
 def _items_by(report: Report, block_key: str, dim: str, say: Say, extra=None) -> list[Para]:
     """One ITEM per entry of the list `dim` that has figures, in the form's order."""
     form = report.form
     keys = measure_keys(form.blocks[block_key])
-    sums = totals_by(form, report.detail, block_key, [dim]).set_index(dim).to_dict("index")
+    sums = {key[0]: row for key, row in report.totals.by(block_key, dim).items()}
     out = []
     for item in form.items(dim):
         row = sums.get(item.code)
@@ -217,7 +217,7 @@ def _resources(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para
     if report.detail.blocks["resources"].empty:
         return [Para(say("empty"))]
     main = report.form.blocks["resources"].main_total
-    whole = report.totals.get(f"resources.{main}", 0)
+    whole = report.totals.of("resources", main)
     out = [Para(say("headline", _block_totals(report, "resources")))]
     out += _items_by(report, "resources", "source", say, lambda row: {"share": vn_share(row[main], whole)})
     return out

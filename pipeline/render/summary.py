@@ -53,9 +53,9 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     sb = form.blocks["resources"]
     src = sb.main_total
     _say(
-        f"Tổng số trẻ em được hỗ trợ: {show(t[f'results.{head}'])} người; "
-        f"giá trị hỗ trợ: {show(t[f'results.{value}'])} đồng; "
-        f"nguồn lực vận động: {show(t[f'resources.{src}'])} đồng."
+        f"Tổng số trẻ em được hỗ trợ: {show(t.of('results', head))} người; "
+        f"giá trị hỗ trợ: {show(t.of('results', value))} đồng; "
+        f"nguồn lực vận động: {show(t.of('resources', src))} đồng."
     )
     found = report.findings
     errors = [f for f in found if f.severity == ERROR]

@@ -13,7 +13,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from ..aggregate import measure_keys, totals_by, with_row_totals
+from ..aggregate import measure_keys, with_row_totals
 from ..coverage import Coverage
 from ..findings import SEVERITY_VI, WARNING
 from ..form import Block, Form, col_letter
@@ -189,19 +189,11 @@ def _measure_columns(block: Block) -> list[Column]:
     return cols + [Column(t.label, t.unit, 16) for t in block.totals]
 
 
-def _lookup(frame: pd.DataFrame, by: list[str]) -> dict[tuple, dict[str, int]]:
-    out: dict[tuple, dict[str, int]] = {}
-    for rec in frame.to_dict("records"):
-        out[tuple(rec[b] for b in by)] = {k: int(v) for k, v in rec.items() if k not in by}
-    return out
-
-
 def _by_one(
     report: Report, ref: DetailRef, block_key: str, dim: str, items: list[tuple[str, str]]
 ) -> list[tuple[list[str], list[tuple[str, int]]]]:
-    form = report.form
-    block = form.blocks[block_key]
-    sums = _lookup(totals_by(form, report.detail, block_key, [dim]), [dim])
+    block = report.form.blocks[block_key]
+    sums = report.totals.by(block_key, dim)
     rows = []
     for i, (code, name) in enumerate(items):
         got = sums.get((code,), {})
@@ -249,7 +241,7 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     form = report.form
     block = form.blocks["results"]
     head, value = block.headcount, block.main_total
-    sums = _lookup(totals_by(form, report.detail, "results", ["region", "category"]), ["region", "category"])
+    sums = report.totals.by("results", "region", "category")
     columns = [Column("STT", "", 6), Column("Địa bàn", "", 26)]
     for _ in (head, value):
         columns += [Column(c.name, "", 12.5) for c in form.categories]
@@ -320,10 +312,9 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
     form = report.form
     res = form.blocks["results"]
     src = form.blocks["resources"]
-    by_kind = _lookup(totals_by(form, report.detail, "results", ["unit_kind"]), ["unit_kind"])
-    src_kind = _lookup(totals_by(form, report.detail, "resources", ["unit_kind"]), ["unit_kind"])
-    info = report.detail.info
-    acts = info.groupby("unit_kind")["activities"].sum().to_dict() if not info.empty else {}
+    by_kind = report.totals.by("results", "unit_kind")
+    src_kind = report.totals.by("resources", "unit_kind")
+    acts = report.totals.by("info", "unit_kind")
     src_total = src.main_total
     rows = []
     for i, k in enumerate(form.unit_kinds):
@@ -337,7 +328,12 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
                 src_kind.get((k.code,), {}).get(src_total, 0),
             )
         )
-        cells.append((status_ref.sumifs("activities", {"unit_kind": k.name}), int(acts.get(k.code, 0) or 0)))
+        cells.append(
+            (
+                status_ref.sumifs("activities", {"unit_kind": k.name}),
+                acts.get((k.code,), {}).get("activities", 0),
+            )
+        )
         rows.append(([str(i + 1), k.name], cells))
     columns = [Column("STT", "", 6), Column("Loại đơn vị báo cáo", "", 30), *_measure_columns(res)]
     columns += [

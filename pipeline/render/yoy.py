@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from ..aggregate import totals_by
 from ..official import Styles, page_setup
 from ..result import Report
 
@@ -32,8 +31,8 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
     per_year.append(
         (
             form.year,
-            report.totals.get(f"results.{head}", 0),
-            sum(report.totals.get(f"results.{v}", 0) for v in values),
+            report.totals.of("results", head),
+            sum(report.totals.of("results", v) for v in values),
         )
     )
     return per_year
@@ -56,7 +55,7 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ("category", form.categories, "Nội dung hỗ trợ"),
         ("region", form.regions, "Địa bàn"),
     ):
-        now = totals_by(form, report.detail, "results", [dim]).set_index(dim)
+        now = report.totals.by("results", dim)
         before_n = _previous_sums(prev, dim, head)
         before_v: dict[str, int] = {}
         for v in values:
@@ -78,8 +77,9 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.set_row(r, 32)
         r += 1
         for item in items:
-            n_now = int(now.loc[item.code, head]) if item.code in now.index else 0
-            v_now = int(sum(now.loc[item.code, v] for v in values)) if item.code in now.index else 0
+            sums = now.get((item.code,), {})
+            n_now = sums.get(head, 0)
+            v_now = sum(sums.get(v, 0) for v in values)
             n_before = before_n.get(item.code, 0)
             v_before = before_v.get(item.code, 0)
             ws.write_string(r, 0, item.name, st.cell)

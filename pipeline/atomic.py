@@ -276,6 +276,16 @@ class OutboxUnwritable(Exception):
         return cls(text, folder)
 
 
+def current_run_id(outbox: Path, year: int) -> str:
+    """The run id of the current set of outputs (written in its bao-cao.json, the last
+    file of a set); "" when there is no complete set."""
+    try:
+        data = json.loads((year_dir(outbox, year) / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("run_id", "")) if isinstance(data, dict) else ""
+
+
 def current_set_note(outbox: Path, year: int, run_id: str = "") -> str:
     """Which set of outputs is current (Vietnamese), read from the disk: the run time and
     run id written in `outbox/<year>/bao-cao.json` (the last file of a set), and whether it

@@ -89,9 +89,7 @@ def write_templates(form: Form, out_dir: Path) -> list[Path]:
 def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
     path = out_dir / template_name(form.year, unit.code, unit.name)
     with atomic_path(path) as tmp:
-        wb = _Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-        )
+        wb = _Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
         wb.set_properties(
             {"title": form.title, "author": form.agencies.get("department", ""), "created": PINNED_TIME}
         )

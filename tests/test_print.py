@@ -24,7 +24,8 @@ from pypdf import PdfReader
 
 from pipeline.app import consolidate_into
 from pipeline.official import MOTTO, MOTTO_SUB
-from pipeline.paths import pdf_path, workbook_path
+from pipeline.paths import lock_path, pdf_path, workbook_path
+from pipeline.render.pdf import PdfError, write_pdf
 
 from . import lo
 from .conftest import ROOT
@@ -235,3 +236,33 @@ def test_pdf_before_consolidate_says_what_to_do(office, form, tmp_path):
     done = cli("pdf", "--outbox", str(tmp_path))
     assert done.returncode == 2
     assert "Hãy chạy tổng hợp (consolidate)" in done.stderr
+
+
+def test_pdf_while_a_consolidation_writes_says_to_wait_and_writes_nothing(office, form, tmp_path):
+    """Another process holds the outbox (a consolidation writing its set): `pdf` neither
+    reads a half-swapped set nor writes into one; it says to wait and run it again."""
+    out = tmp_path / "out"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom pipeline.atomic import outbox_lock\n"
+            "with outbox_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n",
+            str(lock_path(out, form.year)),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(PdfError) as caught:
+            write_pdf(form, out, lock_wait=0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert "lượt tổng hợp khác" in str(caught.value) and "chạy lại lệnh pdf" in str(caught.value)
+    assert not pdf_path(out, form.year).exists()
+    assert write_pdf(form, out, lock_wait=5.0) == pdf_path(out, form.year)  # free again: made

@@ -17,13 +17,14 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from ..atomic import atomic_path
+from ..atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..form import Form
-from ..paths import document_path, pdf_path, workbook_path
+from ..paths import document_path, lock_path, pdf_path, workbook_path
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
@@ -39,11 +40,15 @@ def soffice() -> str | None:
     return shutil.which(os.environ.get("SOFFICE", "soffice"))
 
 
-def write_pdf(form: Form, outbox: Path) -> Path:
-    """Render `outbox/<year>/`'s document and biểu B01…B06 into `bao-cao-588-<year>.pdf`.
+def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
+    """Render `outbox/<year>/`'s document and biểu B01…B06 into `bao-cao-588-<year>.pdf`,
+    inside the current set of outputs it was made from.
 
-    Returns the PDF's path. Raises PdfError when LibreOffice is missing, when `consolidate`
-    has not written the document and workbook yet, or when a conversion fails.
+    The sources are copied, and the PDF written, under the outbox lock (waiting up to
+    `lock_wait` s for a consolidation), and only if the set is still the one the sources
+    came from. Returns the PDF's path. Raises PdfError when LibreOffice is missing, when
+    `consolidate` has not written the document and workbook yet, when a consolidation
+    holds the outbox or replaced the set meanwhile, or when a conversion fails.
     """
     office = soffice()
     if not office:
@@ -53,28 +58,49 @@ def write_pdf(form: Form, outbox: Path) -> Path:
             "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
         )
     doc, wb = document_path(outbox, form.year), workbook_path(outbox, form.year)
-    for path in (doc, wb):
-        if not path.is_file():
-            raise PdfError(f"Chưa có tệp '{path}'. Hãy chạy tổng hợp (consolidate) năm {form.year} trước.")
     with tempfile.TemporaryDirectory(prefix="pdf-588-") as tmp:
         work = Path(tmp)
         sources = [work / "0-bao-cao.docx"]
-        shutil.copyfile(doc, sources[0])
-        for i, key in enumerate(BIEU, 1):
-            sources.append(work / f"{i}-{key}.xlsx")
-            only_sheet(wb, SHEETS[key], sources[-1])
+        with _set_locked(outbox, form.year, lock_wait):  # the document and the workbook of one set
+            for path in (doc, wb):
+                if not path.is_file():
+                    raise PdfError(
+                        f"Chưa có tệp '{path}'. Hãy chạy tổng hợp (consolidate) năm {form.year} trước."
+                    )
+            of_set = current_run_id(outbox, form.year)
+            shutil.copyfile(doc, sources[0])
+            for i, key in enumerate(BIEU, 1):
+                sources.append(work / f"{i}-{key}.xlsx")
+                only_sheet(wb, SHEETS[key], sources[-1])
         pdfs = _convert(office, sources, work)
         writer = PdfWriter()
         titles = ["Báo cáo", *(SHEETS[k] for k in BIEU)]
         for title, pdf in zip(titles, pdfs, strict=True):
             start = len(writer.pages)
             writer.append(PdfReader(pdf), import_outline=False)
-            writer.add_outline_item(title, start)
+            writer.add_outline_item(title=title, page_number=start)
         writer.add_metadata({"/Title": f"Báo cáo kết quả thực hiện năm {form.year} và các biểu tổng hợp"})
         out = pdf_path(outbox, form.year)
-        with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
-            writer.write(fh)
+        with _set_locked(outbox, form.year, lock_wait):  # into the set it was made from, or not at all
+            if current_run_id(outbox, form.year) != of_set:
+                raise PdfError(
+                    "Trong lúc tạo PDF, một lượt tổng hợp mới đã ghi bộ kết quả khác. "
+                    "Hãy chạy lại lệnh pdf để tệp PDF khớp với kết quả mới."
+                )
+            with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
+                writer.write(fh)
     return out
+
+
+@contextlib.contextmanager
+def _set_locked(outbox: Path, year: int, wait: float) -> Iterator[None]:
+    """Hold the outbox lock (`atomic.outbox_lock`): no consolidation swaps the set of
+    outputs meanwhile. A consolidation running now makes a PdfError saying to wait."""
+    try:
+        with outbox_lock(lock_path(outbox, year), wait):
+            yield
+    except OutboxBusy as exc:
+        raise PdfError(f"{exc} Sau đó chạy lại lệnh pdf.") from exc
 
 
 _SHEET = re.compile(rb"<sheet\b[^>]*?/>")

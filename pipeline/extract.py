@@ -26,6 +26,7 @@ from .form.sheets import info_sheet
 from .layoutdiag import layout_shift, missing_sheet_message, shift_message
 from .plan import BlockPlan, CellSpan, RowPlan, block_plan, info_plan
 from .reader import FileInfo, RawBook, ReadProblem, SheetData, read_book
+from .records import Record
 from .values import is_blank, parse_date, parse_int, parse_text
 
 NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
@@ -44,7 +45,7 @@ class Parsed:
     report_date: dt.date | None = None
     findings: list[Finding] = field(default_factory=list)
     info_row: dict[str, Any] | None = None
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rows: dict[str, list[Record]] = field(default_factory=dict)  # block -> its rows with figures
     content_key: str = ""  # identical data => identical key (a digest: it travels between processes)
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
     declared_empty: tuple[str, ...] = ()  # blocks the unit declared it has nothing to report for
@@ -307,7 +308,7 @@ class _Extractor:
             return None
         return unit
 
-    def _block(self, block: Block, unit: Unit) -> list[dict[str, Any]]:
+    def _block(self, block: Block, unit: Unit) -> list[Record]:
         form = self.form
         sheet = self.book.sheets[block.sheet]
         plan = block_plan(form, block, unit)
@@ -321,7 +322,9 @@ class _Extractor:
                 return []
         if self._merged_over(sheet, plan.inputs):
             return []
-        out: list[dict[str, Any]] = []
+        out: list[Record] = []
+        columns = {kf.key: kf.column for kf in block.key_fields} | block.grid.columns
+        own_region = unit.region if block.rows_by_unit_region else None
         sums = dict.fromkeys(plan.measure_keys, 0)
         row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
         odd_cells = sheet.errors.keys() | sheet.formulas_without_value
@@ -344,13 +347,13 @@ class _Extractor:
                     values[key] = None
                 else:
                     values[key] = self.number(sheet, cell, label)
-            record: dict[str, Any] = {"row": rp.row, **rp.fixed}
+            key: dict[str, Any] = dict(rp.fixed)
             blank_keys = []
             for kf, cell in rp.key_cells:
                 raw = parse_text(sheet.get(cell))
                 if not raw:
                     blank_keys.append((kf, cell))
-                record[kf.key] = (
+                key[kf.key] = (
                     (form.code_for(kf.key, raw) or self._nearest(kf, raw, sheet.name, cell)) if raw else None
                 )
             has_numbers = False
@@ -370,9 +373,7 @@ class _Extractor:
                 )
             if blank_keys:
                 continue
-            record.update(values)
-            record["own_region"] = unit.region if block.rows_by_unit_region else None
-            out.append(record)
+            out.append(Record(block.key, rp.row, key, values, own_region, columns))
         self._cached_totals(plan, sheet, sums, row_totals)
         return out
 

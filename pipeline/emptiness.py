@@ -10,38 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import findings as fd
+import pandas as pd
+
 from .extract import Parsed
 from .form import Form
+from .rules import Bound, bind
+from .ruleschema import Stack
 
 
-def empty_block_findings(form: Form, parsed: Iterable[Parsed]) -> None:
-    """Append BLOCK_EMPTY / BLOCK_DECLARED_NOT_EMPTY findings to each file read in full."""
-    mark = form.checks.declare_mark
-    for p in parsed:
+def emptiness_rules(form: Form) -> list[Bound]:
+    """BLOCK_EMPTY and BLOCK_DECLARED_NOT_EMPTY over `stack_filled`, pointing at the
+    declaration cell of each block."""
+    cells = {b.key: form.declare_cell(b) for b in form.blocks.values()}
+    return [
+        bind("BLOCK_EMPTY", "has_rows", mark=form.checks.declare_mark, cells=cells),
+        bind("BLOCK_DECLARED_NOT_EMPTY", "declared", cells=cells),
+    ]
+
+
+def stack_filled(form: Form, files: Iterable[Parsed]) -> Stack:
+    """A record per file read in full and block: has it a figure, did the unit declare it
+    empty, has its sheet a finding on a cell already (then it is not called empty)."""
+    rows = []
+    for p in files:
         if p.info_row is None or not p.rows:
             continue  # not read far enough to know (already rejected for another reason)
         touched = {f.sheet for f in p.findings if f.cell}
         for block in form.blocks.values():
-            if block.key not in p.rows:
-                continue
-            cell = form.declare_cell(block)
-            has_rows = bool(p.rows[block.key])
-            declared = block.key in p.declared_empty
-            if not has_rows and not declared and block.sheet not in touched:
-                code = "BLOCK_EMPTY"
-                message = (
-                    f"trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị "
-                    f"thật sự không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}"
+            if block.key in p.rows:
+                has_rows, declared = bool(p.rows[block.key]), block.key in p.declared_empty
+                rows.append(
+                    (
+                        p.file_id,
+                        form.checks.declare_row,
+                        block.key,
+                        has_rows,
+                        declared,
+                        block.sheet in touched,
+                    )
                 )
-            elif has_rows and declared:
-                code = "BLOCK_DECLARED_NOT_EMPTY"
-                message = (
-                    f"đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu "
-                    f"vẫn được tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}"
-                )
-            else:
-                continue
-            p.findings.append(
-                fd.make(code, message, file=p.name, unit=p.unit_code or "", sheet=block.sheet, cell=cell)
-            )
+    frame = pd.DataFrame(rows, columns=["file_id", "row", "block", "has_rows", "declared", "touched"])
+    places = {b.key: (b.sheet, form.declare_cell(b)) for b in form.blocks.values()}
+    return Stack(frame, lambda _field, rec: places[rec["block"]])

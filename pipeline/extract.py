@@ -367,7 +367,7 @@ class _Extractor:
             for kf, cell in blank_keys:
                 self.add(
                     "ROW_KEY_MISSING",
-                    f"dòng {rp.row} có số liệu nhưng chưa chọn {kf.label.lower()}",
+                    fd.RULES["ROW_KEY_MISSING"].say(row=rp.row, label=kf.label.lower()),
                     sheet.name,
                     cell,
                 )

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import findings as fd
 from .extract import Parsed
 from .form import Form
 from .paths import detail_csv_path
+from .rules import bind
+from .ruleschema import Stack, check
 
 
 @dataclass
@@ -52,49 +53,54 @@ def load_history(form: Form, archive: Path) -> History:
 
 
 def plausibility_findings(form: Form, parsed: list[Parsed], history: History) -> None:
-    """Warn where a unit's figure is far from its own figure for last year (DHIS2-style)."""
+    """Warn where a unit's figure is far from its own figure for last year (DHIS2-style):
+    more than `factor` times it either way, unless both are below `floor` (`[plausibility]`)."""
     last = history.previous
     if last is None or last.empty:
         return
-    factor = form.plausibility.get("factor", 5)
-    floor = form.plausibility.get("floor", 20)
-    block = form.blocks["results"]
+    block = form.history_block
+    rule = bind(
+        "OUTLIER_LAST_YEAR",
+        "now",
+        ("before",),
+        factor=form.plausibility.get("factor", 5),
+        floor=form.plausibility.get("floor", 20),
+        year=form.year,
+        previous_year=history.previous_year,
+        measure_names={m.key: m.name for m in block.measures},
+        category_names={c.code: c.name for c in form.categories},
+    )
+    files = {p.file_id: p for p in parsed}
+    for file_id, finding in check("history", _stack_sums(form, parsed, last), [rule], files):
+        files[file_id].findings.append(finding)
+
+
+def _stack_sums(form: Form, parsed: list[Parsed], last: pd.DataFrame) -> Stack:
+    """A record per file without errors, category and measure: this year's sum (from the row
+    where the category first has the measure) and last year's."""
+    block = form.history_block
     prev = (
-        last[last["block"] == "results"]
+        last[last["block"] == block.key]
         .groupby(["unit_code", "category", "measure"])["value"]
         .sum()
         .to_dict()
     )
-    cats = {c.code: c.name for c in form.categories}
+    rows = []
     for p in parsed:
-        if p.has_errors or not p.rows.get("results"):
+        if p.has_errors or not p.rows.get(block.key):
             continue
         sums: dict[tuple[str, str], tuple[int, int]] = {}
-        for rec in p.rows["results"]:
+        for rec in p.rows[block.key]:
+            category = rec.key["category"]
             for m in block.measures:
-                v = rec.get(m.key)
-                if v is None:
-                    continue
-                key = (rec["category"], m.key)
-                total, row = sums.get(key, (0, rec["row"]))
-                sums[key] = (total + v, row)
+                v = rec.measures.get(m.key)
+                if v is not None:
+                    total, row = sums.get((category, m.key), (0, rec.row))
+                    sums[(category, m.key)] = (total + v, row)
         for (cat, measure), (now, row) in sums.items():
             before = prev.get((p.unit_code, cat, measure))
-            if not before or max(now, before) < floor:
-                continue
-            if now > factor * before or now * factor < before:
-                m = block.measure(measure)
-                ratio = now / before
-                p.findings.append(
-                    fd.make(
-                        "OUTLIER_LAST_YEAR",
-                        f"{m.name.capitalize()} ({cats.get(cat, cat)}) năm {form.year} là "
-                        f"{fd.show(now)}, năm {history.previous_year} là {fd.show(before)} "
-                        f"(gấp {f'{ratio:.1f}'.replace('.', ',')} lần); hãy kiểm tra lại số liệu",
-                        file=p.name,
-                        unit=p.unit_code or "",
-                        sheet=block.sheet,
-                        cell=f"{block.measure_column(measure)}{row}",
-                        value=now,
-                    )
-                )
+            rows.append((p.file_id, row, cat, measure, now, before))
+    frame = pd.DataFrame(rows, columns=["file_id", "row", "category", "measure", "now", "before"])
+    frame["before"] = frame["before"].astype("Int64")
+    columns = {m.key: block.measure_column(m.key) for m in block.measures}
+    return Stack(frame, lambda _col, rec: (block.sheet, f"{columns[rec['measure']]}{rec['row']}"))

@@ -20,6 +20,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .form import Form, Item
+from .rules import RULES
 
 # Abbreviations offices type for administrative names (Vietnamese usage; folded forms).
 ABBREVIATIONS = {
@@ -114,7 +115,4 @@ def choices_text(choices: tuple[str, ...]) -> str:
 
 def read_as_message(label: str, typed: str, hit: Match) -> str:
     """The warning for a name read as the listed one it is close to."""
-    return (
-        f"{label.lower()} '{typed}' không đúng như trong danh sách; đã đọc là '{hit.name}'. "
-        "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách"
-    )
+    return RULES["NAME_READ_AS"].say(label=label.lower(), typed=typed, name=hit.name)

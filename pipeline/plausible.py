@@ -3,22 +3,22 @@ phone number. Every finding is a warning (an unusual figure can be right) naming
 
 The bounds are in the configuration (`[plausibility]` of `schemas/kien-giang.toml`):
 `ratios` (a sum of measures of a results row over another, e.g. value per child, with
-bounds per category), `unit_totals` (a unit's total of a measure) and `lookalikes`.
+bounds per category), `unit_totals` (a unit's total of a measure) and `lookalikes`; they
+become rules (`rules.py`) checked like every other (`validate.py`).
 Against last year's figures: `history.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import findings as fd
-from .extract import Parsed
-from .form import Block, Form, FormError
+import pandas as pd
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of the 1900 date system (ECMA-376 Part 1, §18.17.4.1)
+from .form import Block, Form, FormError
+from .rulekinds import EXCEL_EPOCH
+from .rules import Bound, bind
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def bounds(form: Form) -> Bounds:
     """The configured bounds, checked against the results block. Raises FormError."""
     cached = form.memo.get("plausibility_bounds")
     if cached is None:
-        cached = form.memo["plausibility_bounds"] = _parse(form.plausibility, form.blocks["results"])
+        cached = form.memo["plausibility_bounds"] = _parse(form.plausibility, form.history_block)
     return cached
 
 
@@ -83,115 +83,81 @@ def _parse(raw: dict[str, Any], block: Block) -> Bounds:
     return Bounds(tuple(ratios), totals, int(raw.get("lookalikes", {}).get("date_years", 2)))
 
 
-def looks_like(form: Form, value: int) -> tuple[str, str] | None:
-    """(rule code, why) when a count looks like a date serial or a phone number, else None."""
-    years = bounds(form).date_years
-    first = (dt.date(form.year - years, 1, 1) - EXCEL_EPOCH).days
-    last = (dt.date(form.year + years, 12, 31) - EXCEL_EPOCH).days
-    if first <= value <= last:
-        day = EXCEL_EPOCH + dt.timedelta(days=value)
-        return "LOOKS_LIKE_DATE", f"giống ngày {day:%d/%m/%Y} mà bảng tính tự đổi thành số"
-    digits = str(value)
-    if (len(digits) == 9 and digits[0] in "35789") or (len(digits) == 11 and digits.startswith("84")):
-        return "LOOKS_LIKE_PHONE", f"giống số điện thoại 0{digits[2:] if len(digits) == 11 else digits}"
-    return None
-
-
-def _show(value: float | int, unit: str) -> str:
-    return f"{fd.show(round(value))} {unit}".strip()
-
-
-def plausibility_warnings(form: Form, parsed: Iterable[Parsed]) -> None:
-    """Append the warnings of every file read in full (rejected files included: they get feedback)."""
-    block = form.blocks["results"]
+def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound]]:
+    """The rules of the configured bounds: on the information sheet's counts, on each
+    results row, on a file's results totals (`stacks.stack_block_totals`)."""
+    block = form.history_block
     b = bounds(form)
-    counts = [m.key for m in block.measures if m.type == "count"]
-    names = form.names("category")
-    info_counts = [f for f in form.info_fields if f.type == "count"]
-    for p in parsed:
-        if p.info_row is None:
-            continue
-
-        def warn(code: str, message: str, sheet: str, cell: str, value: Any, p: Parsed = p) -> None:
-            if (sheet, cell) not in p.flagged_cells:
-                p.findings.append(
-                    fd.make(
-                        code,
-                        message,
-                        file=p.name,
-                        unit=p.unit_code or "",
-                        sheet=sheet,
-                        cell=cell,
-                        value=value,
-                    )
-                )
-
-        for f in info_counts:
-            value = p.info_row.get(f.key)
-            hit = looks_like(form, value) if isinstance(value, int) else None
-            if hit:
-                warn(
-                    hit[0],
-                    f"'{f.label}' là {fd.show(value)}, {hit[1]}; hãy kiểm tra lại",
-                    form.sheets["info"],
-                    f.cell,
-                    value,
-                )
-        rows = p.rows.get("results", [])
-        for rec in rows:
-            for key in counts:
-                value = rec.get(key)
-                hit = looks_like(form, value) if isinstance(value, int) else None
-                if hit:
-                    m = block.measure(key)
-                    cell = f"{block.measure_column(key)}{rec['row']}"
-                    warn(
-                        hit[0],
-                        f"{m.name.capitalize()} là {fd.show(value)}, {hit[1]}; hãy gõ lại số đúng",
-                        block.sheet,
-                        cell,
-                        value,
-                    )
-            for r in b.ratios:
-                _ratio(form, block, r, rec, names, warn)
-        unit = form.units_by_code.get(p.unit_code or "")
-        for measure, label, unit_of, high in b.unit_totals:
-            total = sum(rec.get(measure) or 0 for rec in rows)
-            if total > high and unit is not None:
-                cell = f"{block.measure_column(measure)}{form.total_row(block, unit)}"
-                warn(
-                    "IMPLAUSIBLE_VALUE",
-                    f"{label.capitalize()} là {_show(total, unit_of)}, vượt mức hợp lý "
-                    f"{_show(high, unit_of)} đặt trong cấu hình; hãy kiểm tra lại số liệu",
-                    block.sheet,
-                    cell,
-                    total,
-                )
-
-
-def _ratio(form: Form, block: Block, r: Ratio, rec: dict[str, Any], names: dict[str, str], warn: Any) -> None:
-    den = rec.get(r.denominator)
-    if not den or den <= 0 or any(rec.get(k) is not None and rec[k] < 0 for k in r.numerator):
-        return
-    num = sum(rec.get(k) or 0 for k in r.numerator)
-    if num == 0:
-        return  # nothing given: VALUE_MISSING says so when it matters
-    low, high = r.bounds(rec.get("category", ""))
-    ratio = num / den
-    if (high is None or ratio <= high) and (low is None or ratio >= low):
-        return
-    limit, word = (
-        (high, "cao hơn mức tối đa") if high is not None and ratio > high else (low, "thấp hơn mức tối thiểu")
+    years = b.date_years
+    serials = (
+        (dt.date(form.year - years, 1, 1) - EXCEL_EPOCH).days,
+        (dt.date(form.year + years, 12, 31) - EXCEL_EPOCH).days,
     )
-    row = rec["row"]
-    cells = "+".join(f"{block.measure_column(k)}{row}" for k in r.numerator)
-    den_m = block.measure(r.denominator)
-    warn(
-        "IMPLAUSIBLE_VALUE",
-        f"{r.label.capitalize()} ({names.get(rec.get('category', ''), '')}) là {_show(ratio, r.unit)} "
-        f"(ô {cells} chia cho {den_m.name} ở ô {block.measure_column(r.denominator)}{row}), {word} "
-        f"{_show(limit, r.unit)} đặt trong cấu hình; hãy kiểm tra lại số liệu",
-        block.sheet,
-        f"{block.measure_column(r.numerator[0])}{row}",
-        num,
-    )
+
+    def lookalikes(key: str, what: str, fix: str) -> list[Bound]:
+        return [
+            bind("LOOKS_LIKE_DATE", key, what=what, fix=fix, serials=serials),
+            bind("LOOKS_LIKE_PHONE", key, what=what, fix=fix),
+        ]
+
+    info = [
+        rule
+        for f in form.info_fields
+        if f.type == "count"
+        for rule in lookalikes(f.key, f"'{f.label}'", "hãy kiểm tra lại")
+    ]
+    rows = [
+        rule
+        for m in block.measures
+        if m.type == "count"
+        for rule in lookalikes(m.key, m.name.capitalize(), "hãy gõ lại số đúng")
+    ]
+    columns = {m.key: block.measure_column(m.key) for m in block.measures}
+    common = {"columns": columns, "category_names": form.names("category")}
+    for r in b.ratios:
+        rows.append(
+            bind(
+                "IMPLAUSIBLE_VALUE",
+                r.numerator[0],
+                (*r.numerator[1:], r.denominator),
+                **common,
+                numerator=r.numerator,
+                denominator=r.denominator,
+                den_name=block.measure(r.denominator).name,
+                label=r.label,
+                unit=r.unit,
+                low=r.low,
+                high=r.high,
+                by_category=r.by_category,
+                over="cao hơn mức tối đa",
+                under="thấp hơn mức tối thiểu",
+            )
+        )
+    totals = [
+        bind(
+            "IMPLAUSIBLE_VALUE",
+            measure,
+            **common,
+            numerator=(measure,),
+            denominator=None,
+            label=label,
+            unit=unit,
+            low=None,
+            high=high,
+            by_category={},
+            over="vượt mức hợp lý",
+            under="",
+        )
+        for measure, label, unit, high in b.unit_totals
+    ]
+    return info, rows, totals
+
+
+def looks_like(form: Form, value: int) -> tuple[str, str] | None:
+    """(rule code, message) when a count looks like a date serial or a phone number, else None."""
+    info, _rows, _totals = plausibility_rules(form)
+    for rule in info[:2]:
+        assert rule.rule.kind is not None and rule.rule.kind.passes is not None
+        if not rule.rule.kind.passes(rule, pd.Series([value], name=rule.field)).iloc[0]:
+            return rule.code, rule.message(rule.facts({rule.field: value}, None))
+    return None

@@ -9,6 +9,7 @@ fields). The pandera schemas (`validate.py`) and the template's live checks
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from . import nearest
 from .form import Block, Form, Item, norm_text
@@ -87,7 +88,7 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
             ("unit_code",),
             normalized=units,
             norm=norm_text,
-            close=lambda code, typed: unit_read_as(form, code, typed),
+            close=partial(unit_read_as, form),
             unit_names={u.code: u.name for u in form.units},
         )
     ]
@@ -101,6 +102,13 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
         elif f.type == "count":
             rules.append(bind("NUMBER_NEGATIVE", f.key, name=f.label, what=f"'{f.label}'"))
     return rules
+
+
+def name_rules(form: Form) -> list[Bound]:
+    """A unit name typed close to the registry's (accents, abbreviations) is read as it."""
+    label = form.info_field("unit_name").label.lower()
+    close = partial(unit_read_as, form)
+    return [bind("NAME_READ_AS", "unit_name", ("unit_code",), label=label, close=close)]
 
 
 def unit_read_as(form: Form, code: object, typed: object) -> str | None:

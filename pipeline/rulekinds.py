@@ -259,10 +259,11 @@ DUPLICATE = Kind("duplicate", _duplicate, _xl_duplicate, _duplicate_facts)
 def _frame_rule(
     check: Callable[[Bound, pd.DataFrame], pd.Series],
     facts: Callable[[Bound, Record, pd.DataFrame], Facts] = _value,
-    name: str = "",
+    *,
+    row_wide: bool = False,
 ) -> Kind:
     """A kind over a whole record that only the pipeline checks (no live-check formula)."""
-    return Kind(name or check.__name__.strip("_"), check, None, facts, row_wide=True)
+    return Kind(check.__name__.strip("_"), check, None, facts, row_wide=row_wide)
 
 
 def _within(b: Bound, df: pd.DataFrame) -> pd.Series:
@@ -294,4 +295,118 @@ NAME_MATCHES = _frame_rule(
         "code": row.get("unit_code"),
         "registered": b.params["unit_names"].get(row.get("unit_code"), "?"),
     },
+    row_wide=True,
+)
+
+
+def _read_as(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The typed name is not read as a listed one it is close to."""
+    close = b.params["close"]
+    return df[b.others[0]].combine(df[b.field], lambda code, typed: close(code, typed) is None).astype(bool)
+
+
+READ_AS = Kind(
+    "read_as",
+    _read_as,
+    None,
+    lambda b, row, frame: {
+        **_value(b, row, frame),
+        "typed": row[b.field],
+        "name": b.params["close"](row[b.others[0]], row[b.field]),
+    },
+)
+
+
+# ----- plausibility ---------------------------------------------------------------------------
+def _bounds_of(b: Bound, category: Any) -> tuple[int | None, int | None]:
+    return b.params["by_category"].get(category, (b.params["low"], b.params["high"]))
+
+
+def _bounded(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The sum of the numerator fields (over the denominator field, when there is one) lies
+    within the bounds (per category when the record has one); a record without a figure, or
+    with a negative one, or with no positive denominator is not judged."""
+    parts = df[list(b.params["numerator"])]
+    value = parts.fillna(0).sum(axis=1).astype("float64")
+    skip = value == 0
+    den = b.params["denominator"]
+    if den:
+        d = df[den].astype("float64")
+        skip |= d.isna() | (d <= 0) | (parts < 0).fillna(False).any(axis=1)
+        value = value / d
+    cats = df["category"] if "category" in df else df["file_id"].map(lambda _: None)
+    bounds = cats.map(lambda c: _bounds_of(b, c))
+    low = bounds.map(lambda lh: float("nan") if lh[0] is None else lh[0])
+    high = bounds.map(lambda lh: float("nan") if lh[1] is None else lh[1])
+    within = (high.isna() | (value <= high)) & (low.isna() | (value >= low))
+    return (skip | within).astype(bool)
+
+
+def _with_unit(value: float, unit: str) -> str:
+    return f"{show(round(value))} {unit}".strip()
+
+
+def _bounded_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    p = b.params
+    num = sum(row[k] or 0 for k in p["numerator"])
+    den = p["denominator"]
+    value = num / row[den] if den else num
+    low, high = _bounds_of(b, row.get("category"))
+    over = high is not None and value > high
+    what = f"{p['label'].capitalize()} là {_with_unit(value, p['unit'])}"
+    if den:
+        cells = "+".join(f"{p['columns'][k]}{row['row']}" for k in p["numerator"])
+        category = p["category_names"].get(row.get("category", ""), "")
+        what = (
+            f"{p['label'].capitalize()} ({category}) là {_with_unit(value, p['unit'])} "
+            f"(ô {cells} chia cho {p['den_name']} ở ô {p['columns'][den]}{row['row']})"
+        )
+    return {
+        **_value(b, row, frame),
+        "what": what,
+        "word": p["over" if over else "under"],
+        "limit": _with_unit(high if over else low, p["unit"]),
+        "found": num,
+    }
+
+
+BOUNDED = Kind("bounded", _bounded, None, _bounded_facts)
+
+
+def _versus_last_year(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """This year's figure is within `factor` times last year's either way (figures below the
+    floor on both sides, and figures without last year's, are not judged)."""
+    now, before = df[b.field], df[b.others[0]]
+    factor, floor = b.params["factor"], b.params["floor"]
+    small = (now < floor) & (before < floor)
+    far = (now > factor * before) | (now * factor < before)
+    return (before.isna() | (before == 0) | small | ~far).fillna(True).astype(bool)
+
+
+def _versus_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    now, before = row[b.field], row[b.others[0]]
+    return {
+        **_value(b, row, frame),
+        "Name": b.params["measure_names"][row["measure"]].capitalize(),
+        "category": b.params["category_names"].get(row["category"], row["category"]),
+        "before": show(before),
+        "ratio": f"{now / before:.1f}".replace(".", ","),
+    }
+
+
+VERSUS_LAST_YEAR = Kind("versus_last_year", _versus_last_year, None, _versus_facts)
+
+
+def _declare_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**_value(b, row, frame), "cell": b.params["cells"][row["block"]], "found": ""}
+
+
+NOT_EMPTY = Kind(  # a block has a figure, or the unit declared it has none (or its sheet has findings)
+    "not_empty",
+    lambda b, df: (df["has_rows"] | df["declared"] | df["touched"]).astype(bool),
+    None,
+    _declare_facts,
+)
+DECLARED_EMPTY = Kind(  # a block declared empty has no figure
+    "declared_empty", lambda b, df: ~(df["has_rows"] & df["declared"]).astype(bool), None, _declare_facts
 )

@@ -1,20 +1,22 @@
-"""Every rule of the pipeline, one entry each, and where the form applies them.
+"""Every rule of the pipeline, one entry each (`RULES`), and a rule applied to a place (`Bound`).
 
 A rule is one `Rule`: its stable code, severity (errors reject the file, warnings let it in
 and are listed), Vietnamese title (shown in tables), the Vietnamese message template filled
 for a failing record, the text the template's live checks show, and what it checks (a
 `rulekinds.Kind`: the pandas check, the spreadsheet formula, the message's facts). A rule
 without a kind is checked while the file is read (`reader.py`, `extract.py`, `intake.py`,
-`arrival.py`), which writes its message there from what it read.
+`arrival.py`), which writes its message there from what it read; some rules with a kind
+are also reported while reading (a blank key on a row with figures, a name read as a
+listed one).
 
-The bindings below apply the rules to the form: one `Bound` per rule and place (the field
-the finding points at, the other fields it reads, the parameters as data). The pandera
-schemas (`validate.py`) and the template's live checks (`livechecks.py`) are both built
-from these bindings; no other module keeps a list of rules.
+A `Bound` applies a rule to a place: the field the finding points at, the other fields it
+reads, the parameters as data (`rulebind.py` for the form's cells; `plausible.py`,
+`emptiness.py`, `history.py` for theirs). The pandera schemas (`ruleschema.py`) and the
+template's live checks (`livechecks.py`) are both built from bound rules; no other module
+keeps a list of rules.
 
 To add a rule: add its entry to `RULES` (with a kind from `rulekinds.py`, or a new kind
-there), bind it below if it applies to cells of the form, and add its case to
-`tests/test_rules.py` (`CASES`).
+there), bind it where it applies, and add its case to `tests/test_rules.py` (`CASES`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class Rule:
     kind: k.Kind | None = None
     message: str = "{title} (giá trị: {value})"
     live: str = ""
+
+    def say(self, **facts: Any) -> str:
+        """The message for a failing record's facts."""
+        return self.message.format(title=self.title, **facts)
 
 
 E, W = ERROR, WARNING
@@ -137,8 +143,13 @@ RULES: dict[str, Rule] = {
             k.OWN_REGION,
             "đơn vị chỉ báo cáo cho địa bàn của mình ({own}), không cho '{named}'",
         ),
-        Rule(
-            "ROW_KEY_MISSING", E, "Dòng thiếu địa bàn hoặc nội dung", k.KEY_MISSING, live="chưa chọn {label}"
+        Rule(  # checked while reading (extract.py), and live in the template
+            "ROW_KEY_MISSING",
+            E,
+            "Dòng thiếu địa bàn hoặc nội dung",
+            k.KEY_MISSING,
+            "dòng {row} có số liệu nhưng chưa chọn {label}",
+            "chưa chọn {label}",
         ),
         Rule(
             "ROW_DUPLICATE",
@@ -183,10 +194,31 @@ RULES: dict[str, Rule] = {
             "có giá trị hỗ trợ nhưng không có {head_name}",
         ),
         # empty blocks and the "nothing to report" declaration
-        Rule("BLOCK_EMPTY", E, "Báo cáo trống"),
-        Rule("BLOCK_DECLARED_NOT_EMPTY", W, "Đã đánh dấu không có số liệu nhưng có số liệu"),
-        # names read as the nearest listed one
-        Rule("NAME_READ_AS", W, "Tên được đọc theo danh sách"),
+        Rule(
+            "BLOCK_EMPTY",
+            E,
+            "Báo cáo trống",
+            k.NOT_EMPTY,
+            "trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị thật sự "
+            "không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}",
+        ),
+        Rule(
+            "BLOCK_DECLARED_NOT_EMPTY",
+            W,
+            "Đã đánh dấu không có số liệu nhưng có số liệu",
+            k.DECLARED_EMPTY,
+            "đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu vẫn được "
+            "tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}",
+        ),
+        # names read as the nearest listed one (also while reading: `nearest.read_as_message`)
+        Rule(
+            "NAME_READ_AS",
+            W,
+            "Tên được đọc theo danh sách",
+            k.READ_AS,
+            "{label} '{typed}' không đúng như trong danh sách; đã đọc là '{name}'. "
+            "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách",
+        ),
         # totals and plausibility
         Rule("TOTAL_MISMATCH", W, "Tổng trong tệp không khớp"),
         Rule(
@@ -197,10 +229,35 @@ RULES: dict[str, Rule] = {
             "tổng giá trị hỗ trợ ({value} đồng) lớn hơn tổng nguồn lực đã vận động ({other} đồng); "
             "hãy kiểm tra lại hai trang",
         ),
-        Rule("OUTLIER_LAST_YEAR", W, "Chênh lệch lớn so với năm trước"),
-        Rule("IMPLAUSIBLE_VALUE", W, "Số liệu khó tin"),
-        Rule("LOOKS_LIKE_DATE", W, "Số giống một ngày tháng"),
-        Rule("LOOKS_LIKE_PHONE", W, "Số giống số điện thoại"),
+        Rule(
+            "OUTLIER_LAST_YEAR",
+            W,
+            "Chênh lệch lớn so với năm trước",
+            k.VERSUS_LAST_YEAR,
+            "{Name} ({category}) năm {year} là {value}, năm {previous_year} là {before} "
+            "(gấp {ratio} lần); hãy kiểm tra lại số liệu",
+        ),
+        Rule(
+            "IMPLAUSIBLE_VALUE",
+            W,
+            "Số liệu khó tin",
+            k.BOUNDED,
+            "{what}, {word} {limit} đặt trong cấu hình; hãy kiểm tra lại số liệu",
+        ),
+        Rule(
+            "LOOKS_LIKE_DATE",
+            W,
+            "Số giống một ngày tháng",
+            k.LOOKS_LIKE_DATE,
+            "{what} là {value}, giống ngày {day} mà bảng tính tự đổi thành số; {fix}",
+        ),
+        Rule(
+            "LOOKS_LIKE_PHONE",
+            W,
+            "Số giống số điện thoại",
+            k.LOOKS_LIKE_PHONE,
+            "{what} là {value}, giống số điện thoại {phone}; {fix}",
+        ),
         # how the file came: messages, archives, dates and senders (issue #12)
         Rule("MAIL_NO_REPORT", W, "Thư không có tệp báo cáo"),
         Rule("ARCHIVE_NESTED", E, "Tệp nén lồng nhau"),
@@ -250,11 +307,15 @@ class Bound:
         assert self.rule.kind is not None and self.rule.kind.excel is not None, self.code
         return self.rule.kind.excel(self, at)
 
-    def message(self, record: k.Record, frame: Any) -> str:
-        """The Vietnamese message for a failing record (plain values) of `frame`."""
+    def facts(self, record: k.Record, frame: Any) -> k.Facts:
+        """What the message of a failing record (plain values) of `frame` names; "found", when
+        given, is the value the finding shows instead of the field's."""
         assert self.rule.kind is not None
-        facts = self.rule.kind.facts(self, record, frame)
-        return self.rule.message.format(title=self.rule.title, **facts)
+        return self.rule.kind.facts(self, record, frame)
+
+    def message(self, facts: k.Facts) -> str:
+        """The rule's Vietnamese message for a failing record's facts."""
+        return self.rule.say(**facts)
 
 
 def bind(code: str, field: str, others: tuple[str, ...] = (), **params: Any) -> Bound:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -752,7 +752,8 @@ def test_region_not_own_is_checked_on_validation(make_file):
     path, _ = make_file(DISTRICT, district())
     parsed = parse_path(path, 0, FORM)
     assert parsed.findings == []
-    parsed.rows["results"][0]["region"] = "900"
+    first = parsed.rows["results"][0]
+    parsed.rows["results"][0] = replace(first, key={**first.key, "region": "900"})
     validate_all(FORM, [parsed])
     summary = [(f.code, f.severity, f.sheet, f.cell) for f in parsed.findings]
     assert summary == [("REGION_NOT_OWN", ERROR, RES.sheet, f"B{ROW}")]

@@ -21,6 +21,8 @@ from typing import Any
 
 import openpyxl
 
+KEYS = ("region", "category", "source")  # what a row is about, in a record
+
 
 class FillError(Exception):
     """The data does not fit the template layout."""
@@ -53,32 +55,24 @@ def fill(template: Path, out: Path, layout: dict[str, Any], unit_code: str, data
     for f in layout["info"]:
         if f["field"] in data.get("info", {}):
             put(f["sheet"], f["cell"], data["info"][f["field"]])
-    results = data.get("results", [])
-    if fixed:
-        for rec in results:
-            for measure, value in rec.items():
-                if measure in ("region", "category"):
+    repeating = {b["block"]: b for b in layout["layouts"]["free_rows"]["repeating_blocks"]}
+    for block_key in (d["block"] for d in layout["checks"]["declarations"]):
+        content = data.get(block_key)
+        if not content:
+            continue
+        if not fixed and block_key in repeating:
+            _fill_rows(repeating[block_key], content, names, put)
+            continue
+        if isinstance(content, list):  # records: each names its row by its category or source
+            content = {(r.get("source") or r.get("category")): r for r in content}
+        for row_key, measures in content.items():
+            for measure, value in measures.items():
+                if measure in KEYS:
                     continue
-                key = ("results", rec["category"], measure)
+                key = (block_key, row_key, measure)
                 if key not in cells:
                     raise FillError(f"no cell for {key}")
                 put(*cells[key], value)
-    else:
-        block = next(b for b in layout["layouts"]["free_rows"]["repeating_blocks"] if b["block"] == "results")
-        capacity = block["last_row"] - block["first_row"] + 1
-        if len(results) > capacity:
-            raise FillError(f"{len(results)} rows do not fit in {capacity}")
-        for i, rec in enumerate(results):
-            row = block["first_row"] + i
-            for key, value in rec.items():
-                col = block["columns"][key]
-                if key in names and value in names[key]:
-                    value = names[key][value]
-                put(block["sheet"], f"{col}{row}", value)
-    for block_key in ("resources", "needs"):
-        for row_key, measures in data.get(block_key, {}).items():
-            for measure, value in measures.items():
-                put(*cells[(block_key, row_key, measure)], value)
     declarations = {d["block"]: d for d in layout["checks"]["declarations"]}
     for block_key in data.get("nothing_to_report", ()):
         d = declarations[block_key]
@@ -88,6 +82,20 @@ def fill(template: Path, out: Path, layout: dict[str, Any], unit_code: str, data
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _fill_rows(block: dict[str, Any], records: list[dict[str, Any]], names: dict, put: Any) -> None:
+    """Records written one a row into a block whose rows the unit chooses."""
+    capacity = block["last_row"] - block["first_row"] + 1
+    if len(records) > capacity:
+        raise FillError(f"{len(records)} rows do not fit in {capacity}")
+    for i, rec in enumerate(records):
+        row = block["first_row"] + i
+        for key, value in rec.items():
+            col = block["columns"][key]
+            if key in names and value in names[key]:
+                value = names[key][value]
+            put(block["sheet"], f"{col}{row}", value)
 
 
 def date_value(d: dt.date) -> dt.datetime:

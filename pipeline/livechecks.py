@@ -120,7 +120,7 @@ def write_block_checks(
     columns.update({m.key: block.measure_column(m.key) for m in block.measures})
     # the declaration
     decl = chk.declare_cell or ""
-    ws.write_string(f"B{form.checks.declare_row}", form.checks.declare_label, st.declare_label)
+    ws.write_string(form.checks.declare_label_cell, form.checks.declare_label, st.declare_label)
     ws.write_blank(decl, None, st.declare_input)
     ws.set_row(form.checks.declare_row - 1, 32)
     ws.data_validation(
@@ -225,15 +225,13 @@ def write_overview(
 ) -> None:
     """The check summary on the first sheet: the whole workbook, then each sheet."""
     sheet, cell = form.overview_cell()
-    row = form.checks.overview_row
-    ws.write_string(f"B{row}", "KIỂM TRA TRƯỚC KHI GỬI (tự cập nhật khi điền)", st.head)
+    ws.write_string(form.checks.overview_label_cell, "KIỂM TRA TRƯỚC KHI GỬI (tự cập nhật khi điền)", st.head)
     total = "+".join(_sheet_ref(c.sheet, c.count_cell) for c in checks)
     formula = f'=IF(({total})=0,"{PASSED}: không còn lỗi","Còn "&({total})&" lỗi; xem từng trang dưới đây")'
     ws.write_formula(cell, formula, st.summary, PASSED if cached == 0 else f"Còn {cached} lỗi")
     for i, c in enumerate(checks):
         ws.write_formula(
-            row + 1 + i,
-            1,
+            form.checks.overview_sheet_cell(i),
             f"={_q(f'Trang {c.sheet}: ')}&{_sheet_ref(c.sheet, c.summary_cell)}",
             st.text,
             "",

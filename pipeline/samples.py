@@ -33,7 +33,7 @@ PREPARERS = [
 def valid_data(form: Form, unit_code: str, rng: random.Random, layout: dict[str, Any]) -> dict[str, Any]:
     """Random but consistent figures for one unit (every rule satisfied)."""
     unit = form.units_by_code[unit_code]
-    block = form.blocks["results"]
+    block = form.support_block
     rows: list[dict[str, Any]] = []
     if unit.region:
         pairs = [(unit.region, c.code) for c in form.categories if rng.random() < 0.8]
@@ -85,8 +85,8 @@ def valid_data(form: Form, unit_code: str, rng: random.Random, layout: dict[str,
             "difficulties": "Nguồn lực vận động còn hạn chế; nhiều doanh nghiệp chưa tham gia thường xuyên.",
             "recommendations": "Đề nghị tỉnh tiếp tục hỗ trợ kinh phí truyền thông và kết nối nhà tài trợ.",
         },
-        "results": rows,
-        "resources": resources,
+        block.key: rows,
+        form.resources_block.key: resources,
         "needs": needs,
     }
 
@@ -108,17 +108,18 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
                 continue
             template = write_template(form, unit, tdir)
             data = valid_data(form, unit.code, rng, layout)
+            res = form.support_block.key
             name = f"{slug(unit.code, 20)}-{slug(unit.name)}.xlsx"
             if i == 1:  # girls > children, and an ambiguous number typed as text
-                data["results"][0]["girls"] = data["results"][0]["children"] + 7
-                cat = data["results"][1]["category"]
-                block = form.blocks["results"]
+                block = form.support_block
+                data[block.key][0]["girls"] = data[block.key][0]["children"] + 7
+                cat = data[block.key][1]["category"]
                 row = next(r.row for r in form.rows_for(block, unit) if r.fixed.get("category") == cat)
                 data["raw"] = [(block.sheet, f"{block.measure_column('turns')}{row}", "khoảng 200")]
             if i == 4:  # first file wrong (missing preparer, negative amount), then corrected
                 bad = {**data, "info": {**data["info"], "preparer": None}}
-                bad["results"] = [dict(r) for r in data["results"]]
-                bad["results"][0]["cash"] = -500000
+                bad[res] = [dict(r) for r in data[res]]
+                bad[res][0]["cash"] = -500000
                 bad["info"]["report_date"] = date_value(dt.date(form.year, 11, 5))
                 written.append(
                     fill(template, out / f"{slug(unit.code)}-ban-dau.xlsx", layout, unit.code, bad)
@@ -127,10 +128,10 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
                 name = f"{slug(unit.code)}-ban-sua-lan-2.xlsx"
             if i == 8:  # sent after the deadline, numbers typed with Vietnamese separators
                 data["info"]["report_date"] = date_value(form.period.due_before + dt.timedelta(days=3))
-                r0 = data["results"][0]
+                r0 = data[res][0]
                 r0["cash"] = f"{r0['cash']:,}".replace(",", ".")
             if unit.region is None and i == len(units) - 2:  # a department repeats a row
-                data["results"].append(dict(data["results"][0]))
+                data[res].append(dict(data[res][0]))
             written.append(fill(template, out / name, layout, unit.code, data))
     note = out / "thu-gui-kem.txt"
     note.write_text("Kính gửi Sở LĐTBXH, đơn vị gửi kèm báo cáo năm.\n", encoding="utf-8")

@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.extract import parse_file
 from pipeline.filler import fill
 from pipeline.findings import ERROR
 from pipeline.form import DEFAULT_FORM, SCHEMAS_DIR, FormError, layout_json, load_form
+from pipeline.intake import parse_path
 from pipeline.samples import valid_data
 from pipeline.template import write_template
 
@@ -75,7 +75,7 @@ def test_a_moved_layout_is_written_and_read_back(tmp_path, unit_code):
     assert sheet[f"A{results.first_row - 1}"].value == "(1)"
     assert sheet[f"A{form.total_row(results, unit)}"].value == "Tổng cộng"
 
-    parsed = parse_file(filled, 1, form)
+    parsed = parse_path(filled, 1, form)
     assert [f.message for f in parsed.findings if f.severity == ERROR] == []
     assert not any(f.code == "LAYOUT_CHANGED" for f in parsed.findings)
     assert parsed.info_row["preparer"] == data["info"]["preparer"]

@@ -228,7 +228,7 @@ def test_unit_comments_reach_detail_findings_status_and_csv(form, make_file, tmp
     wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", form.year))
     findings = [r for r in wb[SHEETS["findings"]].iter_rows(values_only=True) if r[3] == "Kết quả"]
     assert any(r[4] == girls and r[-1] == NOTE for r in findings)
-    detail = list(wb[SHEETS["results"]].iter_rows(values_only=True))
+    detail = list(wb[form.blocks["results"].detail_sheet].iter_rows(values_only=True))
     row = int(children[1:])
     assert any(
         r[4] == "908.xlsx" and r[6] == row and r[-1] == f"{children}: Gồm cả trẻ ngoài xã ĐBKK"

@@ -220,6 +220,8 @@ def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
         free_rows=int(b.get("free_rows", 0)),
         balance=b.get("balance", ""),
         history=bool(b.get("history", False)),
+        bieu=tuple(str(n) for n in b.get("bieu", ())),
+        detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
     )
 
 

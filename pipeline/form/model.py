@@ -133,6 +133,8 @@ class Block:
     free_rows: int = 0  # rows offered to a unit that chooses its keys on each row
     balance: str = ""  # BALANCE_SUPPORT, BALANCE_RESOURCES or "" (not compared)
     history: bool = False  # its figures are compared year over year and bounded as plausible
+    bieu: tuple[str, ...] = ()  # numbers of the consolidated workbook's biểu that show it ("01")
+    detail_sheet: str = ""  # the consolidated workbook's sheet of its records, one a row
 
     @property
     def rows_by_unit_region(self) -> bool:

@@ -95,20 +95,19 @@ def dashboard(
         ws.write_formula(r + 1 + i, 1, formula, st.num_bold, value)
         status_rows[label] = r + 1 + i
     r += len(counts) + 2
-    res, src = refs["results"], refs["resources"]
-    rb = form.blocks["results"]
-    sb = form.blocks["resources"]
+    rb, sb = form.support_block, form.resources_block
+    res, src = refs[rb.key], refs[sb.key]
     head, turns, value, src_total = rb.headcount, rb.turns, rb.main_total, sb.main_total
     t = report.totals
     headline = [
-        (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t.of("results", head)),
+        (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t.of(rb.key, head)),
         (
             f"Tổng số lượt trẻ em được hỗ trợ ({rb.measure(turns).unit})",
             res.rng(turns),
-            t.of("results", turns),
+            t.of(rb.key, turns),
         ),
-        ("Tổng giá trị hỗ trợ (đồng)", res.rng(value), t.of("results", value)),
-        ("Tổng nguồn lực đã vận động (đồng)", src.rng(src_total), t.of("resources", src_total)),
+        ("Tổng giá trị hỗ trợ (đồng)", res.rng(value), t.of(rb.key, value)),
+        ("Tổng nguồn lực đã vận động (đồng)", src.rng(src_total), t.of(sb.key, src_total)),
     ]
     ws.write_string(r, 0, "SỐ LIỆU TỔNG HỢP (các tệp được chấp nhận)", st.h2)
     for i, (label, rng, val) in enumerate(headline):

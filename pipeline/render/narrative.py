@@ -17,7 +17,7 @@ from typing import Any
 
 from ..aggregate import measure_keys
 from ..coverage import Coverage
-from ..form import DEFAULT_WORDING, FormError
+from ..form import DEFAULT_WORDING, Block, FormError
 from ..official import vn_date
 from ..result import Report, UnitStatus
 from .yoy import programme_years
@@ -109,11 +109,14 @@ def build_narrative(report: Report, wording: dict[str, Any]) -> Narrative:
     sections = []
     for i, spec in enumerate(wording["sections"]):
         kind = spec.get("kind", "")
-        if kind not in SECTION_KINDS:
+        if kind not in SECTION_KINDS and kind not in form.blocks:
             raise FormError(f"Lời văn báo cáo: mục thứ {i + 1} có loại '{kind}' không được hỗ trợ")
         say = Say(spec, common, kind)
         section = Section(say.text(spec["title"], where="title"))
-        section.paras = SECTION_KINDS[kind](report, spec, say, cov)
+        if kind in form.blocks:  # a section about one block: its key is the kind
+            section.paras = _block_section(report, form.blocks[kind], spec, say)
+        else:
+            section.paras = SECTION_KINDS[kind](report, spec, say, cov)
         sections.append(section)
     return Narrative(
         title=doc.get("title", "BÁO CÁO"),
@@ -203,31 +206,28 @@ def last_item(paras: list[Para]) -> list[Para]:
     return paras
 
 
-def _results(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
-    if report.detail.blocks["results"].empty:
+def _block_section(report: Report, block: Block, spec: dict, say: Say) -> list[Para]:
+    """A section about one block (its `kind` is the block's key): the headline of its totals,
+    then one item per entry with figures of each list the wording names (`by_category`,
+    `by_region`: a subheading each, in the wording's order), else of the block's one key.
+    An item's figures are its totals, its `name` and its `share` (%) of the block's headline
+    amount."""
+    if report.detail.blocks[block.key].empty:
         return [Para(say("empty"))]
-    out = [Para(say("headline", _block_totals(report, "results")))]
-    for dim, key in (("category", "by_category"), ("region", "by_region")):
-        out.append(Para(say(key), SUBHEAD))
-        out += _items_by(report, "results", dim, say)
+    main = block.main_total
+    whole = report.totals.of(block.key, main)
+
+    def share(row: dict[str, Any]) -> dict[str, str]:
+        return {"share": vn_share(row.get(main, 0), whole)}
+
+    out = [Para(say("headline", _block_totals(report, block.key)))]
+    dims = [key.removeprefix("by_") for key in spec if key.startswith("by_")]
+    if not dims:
+        return out + _items_by(report, block.key, block.key_fields[0].key, say, share)
+    for dim in dims:
+        out.append(Para(say(f"by_{dim}"), SUBHEAD))
+        out += _items_by(report, block.key, dim, say, share)
     return out
-
-
-def _resources(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
-    if report.detail.blocks["resources"].empty:
-        return [Para(say("empty"))]
-    main = report.form.blocks["resources"].main_total
-    whole = report.totals.of("resources", main)
-    out = [Para(say("headline", _block_totals(report, "resources")))]
-    out += _items_by(report, "resources", "source", say, lambda row: {"share": vn_share(row[main], whole)})
-    return out
-
-
-def _needs(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
-    if report.detail.blocks["needs"].empty:
-        return [Para(say("empty"))]
-    out = [Para(say("headline", _block_totals(report, "needs")))]
-    return out + _items_by(report, "needs", "category", say)
 
 
 def _change(now: int, before: int) -> str:
@@ -300,10 +300,7 @@ def _difficulties(report: Report, spec: dict, say: Say, cov: Coverage) -> list[P
 SECTION_KINDS: dict[str, Callable[[Report, dict, Say, Coverage], list[Para]]] = {
     "basis": _paragraphs,
     "coverage": _coverage,
-    "results": _results,
-    "resources": _resources,
     "comparison": _comparison,
-    "needs": _needs,
     "difficulties": _difficulties,
     "proposals": _proposals,
 }

@@ -48,14 +48,14 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             extra += f" (liên hệ: {call})" if call else ""
             _say(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
     t = report.totals
-    rb = form.blocks["results"]
+    rb = form.support_block
     head, value = rb.headcount, rb.main_total
-    sb = form.blocks["resources"]
+    sb = form.resources_block
     src = sb.main_total
     _say(
-        f"Tổng số trẻ em được hỗ trợ: {show(t.of('results', head))} người; "
-        f"giá trị hỗ trợ: {show(t.of('results', value))} đồng; "
-        f"nguồn lực vận động: {show(t.of('resources', src))} đồng."
+        f"Tổng số trẻ em được hỗ trợ: {show(t.of(rb.key, head))} người; "
+        f"giá trị hỗ trợ: {show(t.of(rb.key, value))} đồng; "
+        f"nguồn lực vận động: {show(t.of(sb.key, src))} đồng."
     )
     found = report.findings
     errors = [f for f in found if f.severity == ERROR]

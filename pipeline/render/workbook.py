@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..aggregate import measure_keys, with_row_totals
 from ..coverage import Coverage
 from ..findings import SEVERITY_VI, WARNING
-from ..form import Block, Form, col_letter
+from ..form import Block, Form, FormError, col_letter, row_of
 from ..official import NUM, Column, Styles, bieu, page_setup, text_height
 from ..result import FileStatus, Report, UnitRecord, UnitStatus
 from ..template import PINNED_TIME
@@ -37,10 +37,7 @@ SHEETS = {
     "findings": "Lỗi và cảnh báo",
     "text": "Khó khăn, kiến nghị",
     "files": "Danh sách tệp",
-    "results": "CT Kết quả",
-    "resources": "CT Nguồn lực",
-    "needs": "CT Nhu cầu",
-}
+}  # then each block's detail sheet (`detail_sheet` of layout.toml)
 DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
 
 
@@ -64,8 +61,9 @@ def write_workbook(report: Report, path: Path) -> None:
     )
     st = Styles(wb)
     run_date = report.generated_at.date()
+    names = {**SHEETS, **{b.key: b.detail_sheet for b in form.blocks.values()}}
     sheets = {
-        key: wb.add_worksheet(name) for key, name in SHEETS.items() if key != "yoy" or report.history.years
+        key: wb.add_worksheet(name) for key, name in names.items() if key != "yoy" or report.history.years
     }
     notes = _row_notes(report)
     refs = {
@@ -74,18 +72,19 @@ def write_workbook(report: Report, path: Path) -> None:
     }
     status_ref = _status_sheet(sheets["status"], st, report)
     pos: dict[str, tuple[int, int]] = {}
-    pos["b01"] = _b01(sheets["b01"], st, report, refs["results"], run_date)
-    pos["b02"] = _b02(sheets["b02"], st, report, refs["results"], run_date)
-    pos["b03"] = _b03(sheets["b03"], st, report, refs["results"], run_date)
-    pos["b04"] = _b04(sheets["b04"], st, report, refs["resources"], run_date)
-    pos["b05"] = _b05(sheets["b05"], st, report, refs["needs"], run_date)
+    for block in form.blocks.values():  # the biểu that show one block (`bieu` of layout.toml)
+        for number in block.bieu:
+            if number not in ONE_BLOCK_BIEU:
+                raise FormError(f"layout [{block.key}] bieu: không có biểu B{number} cho một bảng")
+            key = f"b{number}"
+            pos[key] = ONE_BLOCK_BIEU[number](sheets[key], st, report, block, refs[block.key], run_date)
     _b06(sheets["b06"], st, report, refs, status_ref, run_date)
     if "yoy" in sheets:
         write_yoy(sheets["yoy"], st, report)
     _findings_sheet(sheets["findings"], st, report)
     _text_sheet(sheets["text"], st, report)
     _files_sheet(sheets["files"], st, report)
-    dashboard(wb, sheets["dashboard"], st, report, SHEETS, pos, refs, status_ref)
+    dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref)
     sheets["dashboard"].activate()
     wb.close()
 
@@ -96,7 +95,7 @@ def _row_notes(report: Report) -> dict[tuple[str, str, int], str]:
     notes: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
     for rec in report.files:
         for (sheet, cell), text in rec.parsed.comments.items():
-            row = int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            row = row_of(cell)
             notes.setdefault((rec.parsed.name, sheet, row), []).append((cell, text))
     return {
         key: "\n".join(f"{cell}: {text}" for cell, text in sorted(items, key=lambda i: (len(i[0]), i[0])))
@@ -190,10 +189,9 @@ def _measure_columns(block: Block) -> list[Column]:
 
 
 def _by_one(
-    report: Report, ref: DetailRef, block_key: str, dim: str, items: list[tuple[str, str]]
+    report: Report, ref: DetailRef, block: Block, dim: str, items: list[tuple[str, str]]
 ) -> list[tuple[list[str], list[tuple[str, int]]]]:
-    block = report.form.blocks[block_key]
-    sums = report.totals.by(block_key, dim)
+    sums = report.totals.by(block.key, dim)
     rows = []
     for i, (code, name) in enumerate(items):
         got = sums.get((code,), {})
@@ -202,10 +200,11 @@ def _by_one(
     return rows
 
 
-def _b01(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+def _b01(
+    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+) -> tuple[int, int]:
     form = report.form
-    block = form.blocks["results"]
-    rows = _by_one(report, ref, "results", "category", [(c.code, c.name) for c in form.categories])
+    rows = _by_one(report, ref, block, "category", [(c.code, c.name) for c in form.categories])
     return bieu(
         ws,
         st,
@@ -219,10 +218,11 @@ def _b01(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     )
 
 
-def _b02(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+def _b02(
+    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+) -> tuple[int, int]:
     form = report.form
-    block = form.blocks["results"]
-    rows = _by_one(report, ref, "results", "region", [(r.code, r.name) for r in form.regions])
+    rows = _by_one(report, ref, block, "region", [(r.code, r.name) for r in form.regions])
     return bieu(
         ws,
         st,
@@ -236,12 +236,13 @@ def _b02(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     )
 
 
-def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+def _b03(
+    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+) -> tuple[int, int]:
     """Category x region: children supported, then value of support."""
     form = report.form
-    block = form.blocks["results"]
     head, value = block.headcount, block.main_total
-    sums = report.totals.by("results", "region", "category")
+    sums = report.totals.by(block.key, "region", "category")
     columns = [Column("STT", "", 6), Column("Địa bàn", "", 26)]
     for _ in (head, value):
         columns += [Column(c.name, "", 12.5) for c in form.categories]
@@ -272,10 +273,11 @@ def _b03(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     )
 
 
-def _b04(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+def _b04(
+    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+) -> tuple[int, int]:
     form = report.form
-    block = form.blocks["resources"]
-    rows = _by_one(report, ref, "resources", "source", [(s.code, s.name) for s in form.sources])
+    rows = _by_one(report, ref, block, "source", [(s.code, s.name) for s in form.sources])
     return bieu(
         ws,
         st,
@@ -290,10 +292,11 @@ def _b04(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
     )
 
 
-def _b05(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) -> tuple[int, int]:
+def _b05(
+    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+) -> tuple[int, int]:
     form = report.form
-    block = form.blocks["needs"]
-    rows = _by_one(report, ref, "needs", "category", [(c.code, c.name) for c in form.categories])
+    rows = _by_one(report, ref, block, "category", [(c.code, c.name) for c in form.categories])
     return bieu(
         ws,
         st,
@@ -310,21 +313,21 @@ def _b05(ws: Worksheet, st: Styles, report: Report, ref: DetailRef, run_date) ->
 
 def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailRef, run_date) -> None:
     form = report.form
-    res = form.blocks["results"]
-    src = form.blocks["resources"]
-    by_kind = report.totals.by("results", "unit_kind")
-    src_kind = report.totals.by("resources", "unit_kind")
+    res = form.support_block
+    src = form.resources_block
+    by_kind = report.totals.by(res.key, "unit_kind")
+    src_kind = report.totals.by(src.key, "unit_kind")
     acts = report.totals.by("info", "unit_kind")
     src_total = src.main_total
     rows = []
     for i, k in enumerate(form.unit_kinds):
         cells = [
-            (refs["results"].sumifs(key, {"unit_kind": k.name}), by_kind.get((k.code,), {}).get(key, 0))
+            (refs[res.key].sumifs(key, {"unit_kind": k.name}), by_kind.get((k.code,), {}).get(key, 0))
             for key in measure_keys(res)
         ]
         cells.append(
             (
-                refs["resources"].sumifs(src_total, {"unit_kind": k.name}),
+                refs[src.key].sumifs(src_total, {"unit_kind": k.name}),
                 src_kind.get((k.code,), {}).get(src_total, 0),
             )
         )
@@ -351,6 +354,10 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
         run_date=run_date,
         coverage=Coverage.of(report.units),
     )
+
+
+ONE_BLOCK_BIEU = {"01": _b01, "02": _b02, "03": _b03, "04": _b04, "05": _b05}
+"""The biểu that show one block, by number; a block lists the ones it appears in."""
 
 
 # ----- status, findings, text, files ------------------------------------------------------------

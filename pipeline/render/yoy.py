@@ -9,13 +9,13 @@ from ..official import Styles, page_setup
 from ..result import Report
 
 
-def _previous_sums(frame: pd.DataFrame, dim: str, measure: str) -> dict[str, int]:
-    sub = frame[(frame["block"] == "results") & (frame["measure"] == measure)]
+def _previous_sums(frame: pd.DataFrame, block: str, dim: str, measure: str) -> dict[str, int]:
+    sub = frame[(frame["block"] == block) & (frame["measure"] == measure)]
     return {str(k): int(v) for k, v in sub.groupby(dim)["value"].sum().items()}
 
 
-def _year_totals(frame: pd.DataFrame, head: str, values: tuple[str, ...]) -> tuple[int, int]:
-    res = frame[frame["block"] == "results"]
+def _year_totals(frame: pd.DataFrame, block: str, head: str, values: tuple[str, ...]) -> tuple[int, int]:
+    res = frame[frame["block"] == block]
     n = int(res.loc[res["measure"] == head, "value"].sum())
     v = int(res.loc[res["measure"].isin(values), "value"].sum())
     return n, v
@@ -25,14 +25,16 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
     """(year, children supported, value of support in VND) for every earlier year found and
     this one, oldest first: the rows of the programme-to-date table."""
     form = report.form
-    block = form.blocks["results"]
+    block = form.history_block
     head, values = block.headcount, block.value_measures
-    per_year = [(y, *_year_totals(f, head, values)) for y, f in sorted(report.history.years.items())]
+    per_year = [
+        (y, *_year_totals(f, block.key, head, values)) for y, f in sorted(report.history.years.items())
+    ]
     per_year.append(
         (
             form.year,
-            report.totals.of("results", head),
-            sum(report.totals.of("results", v) for v in values),
+            report.totals.of(block.key, head),
+            sum(report.totals.of(block.key, v) for v in values),
         )
     )
     return per_year
@@ -43,7 +45,7 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     hist = report.history
     prev_year = hist.previous_year
     prev = hist.previous
-    block = form.blocks["results"]
+    block = form.history_block
     head = block.headcount
     values = block.value_measures
     ws.set_column(0, 0, 36)
@@ -55,11 +57,11 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ("category", form.categories, "Nội dung hỗ trợ"),
         ("region", form.regions, "Địa bàn"),
     ):
-        now = report.totals.by("results", dim)
-        before_n = _previous_sums(prev, dim, head)
+        now = report.totals.by(block.key, dim)
+        before_n = _previous_sums(prev, block.key, dim, head)
         before_v: dict[str, int] = {}
         for v in values:
-            for k, x in _previous_sums(prev, dim, v).items():
+            for k, x in _previous_sums(prev, block.key, dim, v).items():
                 before_v[k] = before_v.get(k, 0) + x
         cols = [
             label,

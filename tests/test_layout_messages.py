@@ -14,8 +14,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline.extract import parse_file
 from pipeline.form import Form
+from pipeline.intake import parse_path
 
 Edit = Callable[[openpyxl.Workbook, Form], None]
 
@@ -85,7 +85,7 @@ def test_layout_change_is_named(
     edit(wb, form)
     edited = tmp_path / f"{case}.xlsx"
     wb.save(edited)
-    p = parse_file(edited, 0, form)
+    p = parse_path(edited, 0, form)
     assert p.has_errors, case
     hits = [f for f in p.findings if f.code == code]
     assert hits, [f"{f.code}: {f.message}" for f in p.findings]
@@ -104,7 +104,7 @@ def test_renamed_sheet_is_named(
     wb[_results(form)].title = "Ket qua 2025"
     edited = tmp_path / "renamed.xlsx"
     wb.save(edited)
-    p = parse_file(edited, 0, form)
+    p = parse_path(edited, 0, form)
     missing = [f for f in p.findings if f.code == "SHEET_MISSING"]
     assert len(missing) == 1, [f.message for f in p.findings]
     assert "'Ket qua 2025'" in missing[0].message and "đổi tên" in missing[0].message
@@ -119,7 +119,7 @@ def test_deleted_sheet_is_named(
     del wb[form.blocks["needs"].sheet]
     edited = tmp_path / "deleted.xlsx"
     wb.save(edited)
-    p = parse_file(edited, 0, form)
+    p = parse_path(edited, 0, form)
     missing = [f for f in p.findings if f.code == "SHEET_MISSING"]
     assert len(missing) == 1, [f.message for f in p.findings]
     assert "trang đã bị xóa" in missing[0].message

@@ -18,7 +18,7 @@ help:
 	@echo "make fetch-mail   - tải thư báo cáo từ hộp thư (chỉ đọc) vào inbox/thu/"
 	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/)"
 	@echo "make test         - chạy toàn bộ kiểm thử"
-	@echo "make lint         - kiểm tra mã (ruff)"
+	@echo "make lint         - kiểm tra mã (ruff) và các tầng import (import-linter)"
 	@echo "make bench        - đo tốc độ (benchmarks/)"
 	@echo "make samples      - tạo lại hộp thư mẫu examples/inbox"
 
@@ -59,6 +59,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests benchmarks
 	$(PY) -m ruff format --check pipeline tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(PY) -m ruff format pipeline tests benchmarks

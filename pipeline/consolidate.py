@@ -19,7 +19,7 @@ from .extract import Parsed
 from .form import Form
 from .inbox import READ, InboxEntry, list_inbox
 from .intake import parse_submission
-from .mail.config import load_mail_settings
+from .mail_settings import load_mail_settings
 from .progress import Clock, Progress
 from .result import FileRecord, Report
 from .submissions import entry_record, resolve

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from .findings import show
 from .form import Limits
-from .mail.headers import header_text, received_at, sender_of
+from .message_headers import header_text, received_at, sender_of
 from .oserrors import read_reason
 from .reader import ReadProblem, read_bounded
 

@@ -19,7 +19,7 @@ from pipeline.app import consolidate_into
 from pipeline.arrival import date_problems
 from pipeline.consolidate import check_files
 from pipeline.form import Form
-from pipeline.mail.headers import received_at
+from pipeline.message_headers import received_at
 
 from .test_resubmission import bad, dated, expected_totals
 

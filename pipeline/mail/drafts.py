@@ -23,10 +23,10 @@ from typing import Any
 
 from ..atomic import write_bytes_atomic
 from ..form import Form, Unit
+from ..mail_settings import MailSettings
 from ..names import slug, template_name
 from ..paths import feedback_path, report_path, templates_dir, year_dir
 from ..template import write_template
-from .config import MailSettings
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"

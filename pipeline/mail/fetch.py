@@ -19,10 +19,10 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from ..atomic import write_bytes_atomic
 from ..containers import parse_message, report_attachments
 from ..form import Form
+from ..mail_settings import MailSettings, Server
+from ..message_headers import received_at, sender_of
 from ..names import slug
 from ..progress import Progress
-from .config import MailSettings, Server
-from .headers import received_at, sender_of
 
 MAIL_FOLDER = "thu"  # inside the inbox
 

@@ -20,7 +20,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 from ..atomic import write_bytes_atomic
-from .config import Server
+from ..mail_settings import Server
 
 RECORD = "da-gui.json"
 

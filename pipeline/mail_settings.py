@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..form import Form, FormError
+from .form import Form, FormError
 
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # Việt Nam, UTC+7, no daylight saving
 

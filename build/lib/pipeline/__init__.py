@@ -1,0 +1,29 @@
+"""Consolidation of the annual reports under Decision 588/QĐ-TTg (Kiên Giang).
+
+The public names are imported lazily, so that light commands (`form`, `templates`) do not
+pay for importing pandas and pandera.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Form", "FormError", "Report", "check_files", "load_form", "run", "write_templates"]
+
+_WHERE = {
+    "Form": "form",
+    "FormError": "form",
+    "load_form": "form",
+    "Report": "consolidate",
+    "check_files": "consolidate",
+    "run": "consolidate",
+    "write_templates": "template",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(name)
+    from importlib import import_module
+
+    return getattr(import_module(f".{_WHERE[name]}", __name__), name)

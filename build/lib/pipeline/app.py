@@ -1,0 +1,56 @@
+"""A consolidation as the command line runs it: the run, then its outputs written as one set.
+
+A library caller that wants only the result calls `consolidate.run`; one that wants the
+outputs too calls `consolidate_into`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .consolidate import run
+from .form import Form
+from .progress import Clock
+from .result import Report
+
+
+def consolidate_into(
+    form: Form,
+    inbox: Path,
+    outbox: Path,
+    *,
+    workers: int | None = None,
+    show_progress: bool = True,
+    archive: Path | None = None,
+    lock_wait: float = 30.0,
+    run_id: str = "",
+) -> Report:
+    """Consolidate `inbox` (`consolidate.run`) and write every output into `outbox/<year>/`
+    as one set (`render.outputs.write_outputs`); the Report's `outputs` name the files.
+
+    Waits up to `lock_wait` s for another run on the same outbox. Raises
+    `atomic.OutboxBusy`, `atomic.OutboxUnwritable` (the current set left as it was), and
+    `form.FormError` when the report's wording names a figure that does not exist."""
+    clock = Clock()
+    report = run(
+        form,
+        inbox,
+        outbox,
+        workers=workers,
+        show_progress=show_progress,
+        archive=archive,
+        run_id=run_id,
+        clock=clock,
+        while_reading=_import_writers,
+    )
+    from .render.outputs import write_outputs  # imported by _import_writers while files were read
+
+    write_outputs(report, outbox, lock_wait, clock.lap)
+    clock.report()
+    return report
+
+
+def _import_writers() -> None:
+    """Import the writers (XlsxWriter, openpyxl, python-docx: about 0.2 s) while worker
+    processes read: deliberately lazy, so the worker processes start from a light process."""
+    from .render import outputs  # noqa: F401

@@ -1,0 +1,302 @@
+"""Crash-safe output: one run at a time, and a run's outputs made current as one set.
+
+Layout of an outbox for year Y (see README, "What survives what"):
+
+    outbox/Y/                 the current set: what the officer opens
+    outbox/Y-lan-truoc/       the previous set, whole (older ones are pruned)
+    outbox/.Y.lock            the lock of the running process
+    outbox/.Y.dang-ghi-<pid>  a set being written (removed by the next run if left over)
+
+Folders of the current set that no run writes (`paths.CARRIED`: the mail drafts and the
+record of messages sent) are hard-linked into each new set before the swap.
+
+A set is written into its own hidden folder, flushed to disk, then swapped with `outbox/Y`
+in one step: `renameat2(RENAME_EXCHANGE)` (Linux 3.15+, man 2 rename), which leaves no
+moment without `outbox/Y`. Where the filesystem cannot exchange, the set is first renamed
+to `outbox/.Y.san-sang` (complete), then the old set is moved aside and the new one renamed
+into place; a run that finds `outbox/Y` missing and `.Y.san-sang` present finishes that.
+
+The lock is a POSIX record lock (fcntl F_SETLK, via `fcntl.lockf`): it belongs to the
+process, is not inherited by forked children (POSIX.1 fcntl), and the kernel drops it
+when the process dies, however it dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .paths import (
+    CARRIED,
+    REPORT,
+    leftover_glob,
+    lock_path,
+    previous_dir,
+    ready_dir,
+    staging_dir,
+    trash_dir,
+    year_dir,
+)
+
+
+class OutboxBusy(Exception):
+    """Another consolidation run holds the output folder."""
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; on success it replaces `path` atomically.
+
+    On any error (or Ctrl-C) the temporary file is removed and `path` is left as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files that `atomic_path` left in `folder` (not below it) for
+    processes no longer running (a run killed while writing); return what was removed.
+    A temporary file of a live process (another run writing now) is left alone."""
+    removed = []
+    for tmp in folder.glob(".*.tmp"):
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process `pid` exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+@contextlib.contextmanager
+def outbox_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (created if needed) for the run; wait up
+    to `wait_seconds` for another run, then raise OutboxBusy. OSError when the folder
+    cannot hold the file (read-only, no permission, full)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise OutboxBusy(
+                        f"Đang có một lượt tổng hợp khác ghi vào thư mục '{path.parent}'. "
+                        "Hãy chờ lượt đó kết thúc rồi chạy lại."
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step; False when the system or filesystem cannot."""
+    fn = getattr(_LIBC, "renameat2", None)
+    if fn is None:
+        return False
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _sync(folder: Path) -> None:
+    """Flush the filesystem holding `folder` (syncfs(2)), so a power cut after the swap
+    cannot leave the new set's files empty."""
+    fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fn = getattr(_LIBC, "syncfs", None)
+        if fn is None or fn(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path, outbox: Path, year: int) -> None:
+    """Remove a leftover folder: renamed away first, so a dying worker of a killed run
+    that still writes into it cannot make the removal fail."""
+    if not path.exists():
+        return
+    trash = trash_dir(outbox, year, time.monotonic_ns())
+    os.rename(path, trash)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _recover(outbox: Path, year: int) -> None:
+    """Tidy after a run that died: finish an interrupted swap, remove half-written sets."""
+    current, ready = year_dir(outbox, year), ready_dir(outbox, year)
+    if ready.is_dir():
+        if current.exists():
+            _remove(ready, outbox, year)
+        else:
+            os.rename(ready, current)
+    for left in outbox.glob(leftover_glob(year)):
+        if left.is_dir():
+            shutil.rmtree(left, ignore_errors=True)
+    if current.is_dir():  # temporary files of runs made before sets were swapped whole
+        for tmp in current.rglob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _carry(current: Path, staging: Path) -> None:
+    """Bring the folders a run does not write (CARRIED) from the current set into the new
+    one, as hard links: the same files, no copy, nothing lost when the sets swap."""
+    for name in CARRIED:
+        src = current / name
+        if src.is_dir() and not (staging / name).exists():
+            shutil.copytree(src, staging / name, copy_function=_link_or_copy, symlinks=True)
+
+
+def _make_current(staging: Path, outbox: Path, year: int) -> None:
+    current, previous, ready = year_dir(outbox, year), previous_dir(outbox, year), ready_dir(outbox, year)
+    _carry(current, staging)
+    os.rename(staging, ready)  # the set is complete
+    if not current.exists():
+        os.rename(ready, current)
+    elif _exchange(ready, current):
+        _remove(previous, outbox, year)
+        os.rename(ready, previous)  # `ready` now holds the old set
+    else:
+        _remove(previous, outbox, year)
+        os.rename(current, previous)
+        os.rename(ready, current)
+    _sync(outbox)
+
+
+@contextlib.contextmanager
+def output_set(outbox: Path, year: int, wait_seconds: float = 30.0) -> Iterator[Path]:
+    """Lock the year's outputs, yield an empty folder to write the new set into, and make it
+    the current set (`outbox/<year>`) in one step when the block ends without error.
+
+    On any error or interruption the new folder is removed and the current set stays as it
+    was. Raises OutboxBusy (another run), OSError (the outbox cannot be written)."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    with outbox_lock(lock_path(outbox, year), wait_seconds):
+        _recover(outbox, year)
+        staging = staging_dir(outbox, year)
+        staging.mkdir()
+        try:
+            yield staging
+            _sync(staging)
+            _make_current(staging, outbox, year)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+class OutboxUnwritable(Exception):
+    """The outbox cannot be written: full disk, read-only, no permission, not a folder.
+    The message (Vietnamese) names the folder and what to do."""
+
+    def __init__(self, message: str, folder: Path) -> None:
+        super().__init__(message)
+        self.message = message
+        self.folder = folder
+
+    @classmethod
+    def from_os(cls, exc: OSError, folder: Path) -> OutboxUnwritable:
+        where = f"thư mục kết quả '{folder}'"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            text = (
+                f"Ổ đĩa chứa {where} đã đầy (hoặc hết hạn mức), không ghi được kết quả. "
+                "Hãy xóa bớt tệp không cần trên ổ đó, hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+            )
+        elif exc.errno == errno.EROFS:
+            text = (
+                f"{where.capitalize()} nằm trên ổ chỉ cho đọc (read-only), không ghi được kết quả. "
+                "Hãy chọn thư mục khác bằng --outbox, hoặc nhờ cán bộ tin học cho phép ghi, rồi chạy lại."
+            )
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            text = (
+                f"Không có quyền ghi vào {where}. Hãy cấp quyền ghi cho người chạy chương trình, "
+                "hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+            )
+        elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
+            text = (
+                f"Không tạo được {where}: trên đường dẫn có một tệp trùng tên thư mục. "
+                "Hãy đổi tên tệp đó hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+            )
+        else:
+            text = (
+                f"Không ghi được vào {where} ({exc.strerror or exc}). "
+                "Hãy kiểm tra ổ đĩa và thư mục đó, hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+            )
+        return cls(text, folder)
+
+
+def current_run_id(outbox: Path, year: int) -> str:
+    """The run id of the current set of outputs (written in its bao-cao.json, the last
+    file of a set); "" when there is no complete set."""
+    try:
+        data = json.loads((year_dir(outbox, year) / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("run_id", "")) if isinstance(data, dict) else ""
+
+
+def current_set_note(outbox: Path, year: int, run_id: str = "") -> str:
+    """Which set of outputs is current (Vietnamese), read from the disk: the run time and
+    run id written in `outbox/<year>/bao-cao.json` (the last file of a set), and whether it
+    is the set of the run `run_id` (this run) or of an earlier one."""
+    folder = year_dir(outbox, year)
+    try:
+        data = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+        at = dt.datetime.fromisoformat(data["generated_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"Chưa có bộ kết quả hoàn chỉnh nào trong '{folder}'."
+    whose = "của lần chạy này" if run_id and data.get("run_id") == run_id else "của lần chạy trước"
+    return (
+        f"Bộ kết quả hiện hành trong '{folder}' là {whose} (lúc {at:%H:%M:%S ngày %d/%m/%Y}), còn nguyên vẹn."
+    )

@@ -1,0 +1,85 @@
+"""What a sheet's cells hold beyond their values, and the one safe XML parser that finds it.
+
+python-calamine reads the values; it shows an error cell (#DIV/0!, #VALUE!, …) and a
+formula without a cached value as an empty string, and it gives no merged ranges for an
+.ods file. Those facts come from parsing each format (`cellfacts_xlsx.py`,
+`cellfacts_ods.py`, and the BIFF records walked in `extents.py`) into a `SheetFacts`.
+
+Every XML part is parsed by lxml (libxml2) configured like defusedxml: no DTD loaded, no
+entity expanded, no network, no huge-tree mode (libxml2's own limits on depth and text
+size stay on), and a document that declares a DTD at all is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+Merge = tuple[tuple[int, int], tuple[int, int]]  # (first row, first col), (last row, last col), 0-based
+
+
+class UnsafeXML(ValueError):
+    """An XML part declares a DTD (entity expansion, external entities)."""
+
+
+@dataclass
+class SheetFacts:
+    """One sheet: how far its cells holding a value or formula reach (1-based counts:
+    rows 12 means the last such cell is on row 12), and the cells calamine cannot tell.
+    Cells are A1 references."""
+
+    name: str = ""
+    rows: int = 0
+    columns: int = 0
+    no_value: set[str] = field(default_factory=set)  # formulas with no cached result
+    errors: dict[str, str] = field(default_factory=dict)  # cell -> error shown (#DIV/0!)
+    merged: list[Merge] = field(default_factory=list)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        collect_ids=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+_PARSER = _parser()
+SAFE_PARSE_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """The root element of an XML part. Raises UnsafeXML when the part declares a DTD,
+    etree.XMLSyntaxError when it is not well-formed XML."""
+    root = etree.fromstring(data, _PARSER)
+    refuse_dtd(root.getroottree())
+    return root
+
+
+def refuse_dtd(tree: etree._ElementTree) -> None:
+    """Raise UnsafeXML if the parsed document declared a DTD (internal or external)."""
+    info = tree.docinfo
+    if info.internalDTD is not None or info.doctype or info.system_url or info.public_id:
+        raise UnsafeXML("DTD declared")
+
+
+def namespace(element: etree._Element) -> str:
+    """The namespace URI of an element ('' when it has none)."""
+    tag = element.tag
+    return tag[1 : tag.index("}")] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def local_attr(element: etree._Element, local: str) -> str:
+    """An attribute by its local name, whatever its namespace ('' when absent)."""
+    value = element.get(local)
+    if value is not None:
+        return value
+    for key, value in element.attrib.items():
+        if key.rpartition("}")[2] == local:
+            return value
+    return ""

@@ -1,0 +1,315 @@
+"""Command line: a thin skin over the library. Messages are Vietnamese.
+
+Exit codes (README, "Exit codes"): 0 done; 1 with --strict when a file was rejected, not
+a report or not read, or a unit is missing, and for `check` when a file has errors; 2 for
+usage or configuration errors; 3 when the outbox cannot be written (full disk, read-only,
+no permission); 4 when another run holds the outbox; 130 when interrupted (Ctrl-C, SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import signal
+import sys
+import uuid
+from pathlib import Path
+
+from . import argparse_vi
+from .form import DEFAULT_FORM, FormError, layout_json, load_form
+from .mail.cli import add_mail_parser, run_mail
+from .newyear import period_over
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OUTBOX, EXIT_BUSY, EXIT_INTERRUPTED = 3, 4, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with a hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Lỗi: {message}\nGõ '{self.prog} --help' để xem hướng dẫn.\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _integer(text: str) -> int:
+    return int(text)
+
+
+_integer.__name__ = "một số nguyên"  # argparse names the expected type by it
+
+
+def build_parser() -> argparse.ArgumentParser:
+    argparse_vi.install()  # argparse's own words in Vietnamese, for every subparser
+    p = _Parser(
+        prog="python -m pipeline",
+        description="Tổng hợp báo cáo kết quả thực hiện Quyết định 588/QĐ-TTg.",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_FORM,
+        metavar="TỆP",
+        help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)})",
+    )
+    sub = p.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="các lệnh", metavar="LỆNH"
+    )
+
+    f = sub.add_parser("form", help="in bố cục biểu mẫu (ô nhập liệu, danh mục)")
+    f.add_argument("--json", action="store_true", help="in dưới dạng JSON cho chương trình khác")
+
+    t = sub.add_parser("templates", help="tạo mẫu trống cho từng đơn vị")
+    t.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+
+    c = sub.add_parser("consolidate", help="kiểm tra và tổng hợp các tệp trong inbox")
+    c.add_argument(
+        "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục tệp nhận được"
+    )
+    c.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    c.add_argument("--archive", type=Path, metavar="THƯ_MỤC", help="thư mục chứa kết quả các năm trước")
+    c.add_argument("--json", action="store_true", help="in báo cáo dưới dạng JSON")
+    c.add_argument(
+        "--strict", action="store_true", help="thoát mã 1 nếu có tệp bị từ chối hoặc đơn vị chưa gửi"
+    )
+    c.add_argument(
+        "--workers", type=_integer, metavar="SỐ", help="số tiến trình đọc tệp (mặc định: số lõi CPU)"
+    )
+    c.add_argument("--year", type=_integer, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
+
+    k = sub.add_parser("check", help="kiểm tra riêng từng tệp, không tổng hợp")
+    k.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần kiểm tra")
+    k.add_argument("--json", action="store_true", help="in kết quả dưới dạng JSON")
+
+    d = sub.add_parser(
+        "pdf", help="in báo cáo (Word) và sáu biểu tổng hợp ra một tệp PDF để ký (cần LibreOffice)"
+    )
+    d.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
+    d.add_argument("--year", type=int, help="năm báo cáo (mặc định: theo cấu hình)")
+
+    s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
+    s.add_argument(
+        "--out", type=Path, default=Path("examples/inbox"), metavar="THƯ_MỤC", help="thư mục ghi tệp mẫu"
+    )
+
+    n = sub.add_parser("new-year", help="chuẩn bị cấu hình cho năm báo cáo tiếp theo")
+    n.add_argument(
+        "--out", type=Path, metavar="TỆP", help="tệp cấu hình mới (mặc định: <tên cấu hình>-<năm mới>.toml)"
+    )
+    n.add_argument("--yes", action="store_true", help="ghi tệp không cần hỏi xác nhận (dùng trong kịch bản)")
+
+    add_mail_parser(sub, _Parser)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        overrides = {"period": {"year": args.year}} if getattr(args, "year", None) else None
+        form = load_form(args.config, overrides)
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
+        return EXIT_USAGE
+    warning = period_over(form, dt.date.today())
+    if warning and args.command != "new-year":
+        sys.stderr.write(warning + "\n")
+    handler = {
+        "form": _form,
+        "templates": _templates,
+        "consolidate": _consolidate,
+        "check": _check,
+        "samples": _samples,
+        "mail": run_mail,
+        "new-year": _new_year,
+        "pdf": _pdf,
+    }[args.command]
+    try:
+        return handler(form, args)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nĐã dừng theo yêu cầu; các tệp kết quả cũ vẫn nguyên vẹn.\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _form(form, args) -> int:
+    layout = layout_json(form)
+    if args.json:
+        print(json.dumps(layout, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Biểu mẫu {form.id}, phiên bản {form.version}, năm {form.year}")
+    print(
+        f"Đơn vị báo cáo: {len(form.units)}; địa bàn: {len(form.regions)}; "
+        f"nội dung hỗ trợ: {len(form.categories)}; nguồn lực: {len(form.sources)}"
+    )
+    for f in layout["info"]:
+        print(f"  {f['sheet']}!{f['cell']:<5} {f['label']}")
+    print("Dùng --json để xem đầy đủ vị trí các ô nhập liệu.")
+    return EXIT_OK
+
+
+def _templates(form, args) -> int:
+    from .paths import templates_dir
+    from .template import write_templates
+
+    out = templates_dir(args.outbox, form.year)
+    paths = write_templates(form, out)
+    print(f"Đã tạo {len(paths)} mẫu báo cáo năm {form.year} trong {out}/")
+    return EXIT_OK
+
+
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _say_err(text: str) -> None:
+    from .safetext import for_terminal
+
+    sys.stderr.write(for_terminal(text) + "\n")
+
+
+def _consolidate(form, args) -> int:
+    from .app import consolidate_into
+    from .atomic import OutboxBusy, OutboxUnwritable, current_set_note
+    from .render.summary import print_summary
+    from .result import report_json
+
+    if not args.inbox.is_dir():
+        what = "không phải là thư mục" if args.inbox.exists() else "không tồn tại"
+        _say_err(f"Lỗi: thư mục tệp nhận được '{args.inbox}' {what}. Kiểm tra lại --inbox.")
+        return EXIT_USAGE
+    if args.workers is not None and args.workers < 1:
+        sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")
+        return EXIT_USAGE
+    run_id = uuid.uuid4().hex
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a closed session stops like Ctrl-C
+    try:
+        report = consolidate_into(
+            form,
+            args.inbox,
+            args.outbox,
+            workers=args.workers,
+            show_progress=not args.json,
+            archive=args.archive,
+            run_id=run_id,
+        )
+    except OutboxBusy as exc:
+        _say_err(str(exc))
+        return EXIT_BUSY
+    except OutboxUnwritable as exc:
+        _say_err(f"Lỗi: {exc.message} {current_set_note(args.outbox, form.year, run_id)}")
+        return EXIT_OUTBOX
+    except KeyboardInterrupt:
+        _say_err(f"\nĐã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, run_id)}")
+        return EXIT_INTERRUPTED
+    except FormError as exc:  # e.g. the report's wording names a figure that does not exist
+        _say_err(f"Lỗi cấu hình: {exc}")
+        return EXIT_USAGE
+    if args.json:
+        print(report_json(report))
+    else:
+        print_summary(report)
+    if args.strict and report.strict_failures:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _check(form, args) -> int:
+    from .consolidate import check_files
+    from .inbox import NOT_READ, READ, classify
+    from .render.summary import print_check
+    from .safetext import json_inert
+
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        for p in missing:
+            _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
+        return EXIT_USAGE
+    entries = [classify(p) for p in args.files]  # lock files and the like are not checked
+    to_read = [p for p, e in zip(args.files, entries, strict=True) if e.status == READ]
+    parsed = iter(check_files(form, to_read))
+    results = [
+        (path, e, next(parsed) if e.status == READ else None)
+        for path, e in zip(args.files, entries, strict=True)
+    ]
+    checked = [p for _, _, p in results if p is not None]
+    if args.json:
+        out = [
+            {
+                "file": str(path),
+                "status": e.status,
+                "reason": e.reason,
+                "unit": p.unit_code if p else None,
+                "valid": bool(p) and not p.has_errors and p.is_report,
+                "findings": [f.to_dict() for f in p.findings] if p else [],
+            }
+            for path, e, p in results
+        ]
+        print(json_inert(json.dumps(out, ensure_ascii=False, indent=2)))
+    else:
+        print_check(checked, [e for e in entries if e.status != READ])
+    failed = any(p.has_errors for p in checked) or any(e.status == NOT_READ for e in entries)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _samples(form, args) -> int:
+    from .samples import write_samples
+
+    paths = write_samples(form, args.out)
+    print(f"Đã tạo {len(paths)} tệp mẫu trong {args.out}/")
+    return EXIT_OK
+
+
+def _new_year(form, args) -> int:
+    from .newyear import as_typed, plan_next_year, write_next_year
+
+    try:
+        plan = plan_next_year(form.path, args.out)
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi: {exc}\n")
+        return EXIT_USAGE
+    print(f"Cấu hình năm {form.year + 1}, từ {as_typed(form.path)}, sẽ được ghi vào {as_typed(plan.target)}:")
+    for c in plan.changes:
+        print(f"  {c.label}: {c.old} -> {c.new}")
+    print(
+        "Các phần khác giữ nguyên (tên cơ quan, danh sách đơn vị, địa bàn, nội dung hỗ trợ); "
+        "hãy mở tệp mới để kiểm tra lại nếu có thay đổi."
+    )
+    if plan.target.exists():
+        sys.stderr.write(
+            f"Lỗi: tệp {plan.target} đã có; chương trình không ghi đè. Xóa tệp đó hoặc chọn tên khác bằng --out.\n"
+        )
+        return EXIT_USAGE
+    if not args.yes:
+        if not sys.stdin.isatty():
+            sys.stderr.write("Chưa ghi gì: thêm --yes để ghi mà không cần hỏi.\n")
+            return EXIT_FINDINGS
+        answer = input("Ghi tệp cấu hình mới? (c/k): ").strip().casefold()
+        if answer not in ("c", "có", "co", "y", "yes"):
+            print("Chưa ghi gì.")
+            return EXIT_FINDINGS
+    try:
+        new = write_next_year(plan)
+    except FileExistsError:
+        sys.stderr.write(f"Lỗi: tệp {plan.target} đã có; chương trình không ghi đè.\n")
+        return EXIT_USAGE
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi: cấu hình mới không hợp lệ, chưa ghi: {exc}\n")
+        return EXIT_USAGE
+    print(
+        f"Đã ghi {as_typed(plan.target)}. Tạo mẫu năm {new.year}: make templates CONFIG={as_typed(plan.target)}"
+    )
+    return EXIT_OK
+
+
+def _pdf(form, args) -> int:
+    from .render.pdf import PdfError, write_pdf
+
+    try:
+        path = write_pdf(form, args.outbox)
+    except PdfError as exc:
+        sys.stderr.write(f"Lỗi: {exc}\n")
+        return EXIT_USAGE
+    print(f"Đã tạo tệp PDF (báo cáo và các biểu B01-B06) để in và ký: {path}")
+    return EXIT_OK

@@ -1,0 +1,50 @@
+"""What a consolidated table covers: how many units are in, and which are not yet.
+
+While any reporting unit is missing or rejected, every printed table (biểu), the dashboard
+and the document say so ("Số liệu tổng hợp từ 24/28 đơn vị; chưa có: …") and their titles
+carry "sơ bộ" (preliminary); when every unit is in, they carry neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .result import UnitRecord, UnitStatus
+
+PRELIMINARY = "sơ bộ"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Units counted in the totals against units expected; `absent` are the others' names."""
+
+    counted: int
+    expected: int
+    absent: tuple[str, ...]
+
+    @classmethod
+    def of(cls, units: Sequence[UnitRecord]) -> Coverage:
+        """From a run's unit statuses: counted = accepted (a file counts), absent = the rest."""
+        absent = tuple(u.name for u in units if u.status != UnitStatus.ACCEPTED)
+        return cls(counted=len(units) - len(absent), expected=len(units), absent=absent)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.absent)
+
+    @property
+    def note(self) -> str:
+        """The visible note, '' when every unit is in."""
+        if not self.partial:
+            return ""
+        return (
+            f"Số liệu tổng hợp từ {self.counted}/{self.expected} đơn vị; chưa có: {', '.join(self.absent)}."
+        )
+
+    def title(self, title: str, upper: bool = True) -> str:
+        """`title` with "(SỐ LIỆU SƠ BỘ)" appended while the data are partial."""
+        if not self.partial:
+            return title
+        tag = f"(số liệu {PRELIMINARY})"
+        return f"{title} {tag.upper() if upper else tag}"

@@ -1,0 +1,61 @@
+"""The form definition, loaded from `schemas/`: the single source of truth.
+
+- `model`: what the template asks (lists, units, blocks and their roles, measures, fields).
+- `grid`: where each thing sits on its sheet; the only owner of row and column offsets.
+- `sheets`: every cell of the sheets a unit fills, for one unit's template.
+- `describe`: the form JSON printed from those cells.
+- `load`: TOML to `Form`; `address`: A1 cell addresses.
+"""
+
+from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of
+from .describe import layout_json
+from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
+from .load import load_form
+from .model import (
+    DEFAULT_FORM,
+    DEFAULT_WORDING,
+    SCHEMAS_DIR,
+    Block,
+    Form,
+    FormError,
+    InfoField,
+    Item,
+    KeyField,
+    Limits,
+    Measure,
+    Period,
+    RowTotal,
+    Unit,
+    norm_text,
+)
+
+__all__ = [
+    "CELL_ADDRESS",
+    "DEFAULT_FORM",
+    "DEFAULT_WORDING",
+    "META_KEYS",
+    "SCHEMAS_DIR",
+    "Block",
+    "CheckLayout",
+    "Form",
+    "FormError",
+    "InfoField",
+    "Item",
+    "KeyField",
+    "Limits",
+    "Measure",
+    "Period",
+    "RowSpec",
+    "RowTotal",
+    "SheetChecks",
+    "Unit",
+    "a1",
+    "cell_at",
+    "col_index",
+    "col_letter",
+    "layout_json",
+    "load_form",
+    "meta_cell",
+    "norm_text",
+    "row_of",
+]

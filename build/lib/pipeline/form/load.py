@@ -1,0 +1,262 @@
+"""Loading a configuration (and the layout it names) from TOML into a `Form`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .grid import SUBTITLE_ROW, BlockGrid, CheckLayout, InfoGrid
+from .model import (
+    BALANCE_RESOURCES,
+    BALANCE_SUPPORT,
+    DEFAULT_FORM,
+    DEFAULT_WORDING,
+    ROWS_BY_UNIT_REGION,
+    ROWS_LISTED,
+    Block,
+    Form,
+    FormError,
+    InfoField,
+    Item,
+    KeyField,
+    Limits,
+    Measure,
+    Period,
+    RowTotal,
+    Unit,
+)
+
+
+def _require(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise FormError(f"Thiếu mục '{key}' trong {where}")
+    return table[key]
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise FormError(f"Ngày không hợp lệ ở {where}: {value!r}") from exc
+
+
+def _items(raw: list[dict[str, Any]], where: str) -> tuple[Item, ...]:
+    items = tuple(
+        Item(str(_require(r, "code", where)), str(_require(r, "name", where)), r.get("level", ""))
+        for r in raw
+    )
+    codes = [i.code for i in items]
+    if len(set(codes)) != len(codes):
+        raise FormError(f"Mã trùng lặp trong danh sách {where}")
+    if not items:
+        raise FormError(f"Danh sách {where} rỗng")
+    return items
+
+
+def _measures(raw: list[dict[str, Any]]) -> tuple[Measure, ...]:
+    return tuple(
+        Measure(
+            key=m["key"],
+            label=m["label"],
+            unit=m.get("unit", ""),
+            type=m.get("type", "count"),
+            at_most=m.get("at_most"),
+            at_least=m.get("at_least"),
+            value=bool(m.get("value", False)),
+            short=m.get("short", ""),
+        )
+        for m in raw
+    )
+
+
+def _totals(raw: list[dict[str, Any]]) -> tuple[RowTotal, ...]:
+    return tuple(RowTotal(t["key"], t["label"], t.get("unit", ""), tuple(t["sum_of"])) for t in raw)
+
+
+def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Form:
+    """Load a configuration file (and the layout it names) into a `Form`."""
+    path = Path(path) if path else DEFAULT_FORM
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FormError(f"Không tìm thấy tệp cấu hình {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML: {exc}") from exc
+    if overrides:
+        for section, values in overrides.items():
+            raw.setdefault(section, {}).update(values)
+    form_raw = _require(raw, "form", str(path))
+    layout_path = path.parent / form_raw.get("layout", "layout.toml")
+    try:
+        layout = tomllib.loads(layout_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FormError(f"Không tìm thấy tệp bố cục {layout_path}") from exc
+    return _build(path, raw, layout)
+
+
+def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
+    f = raw["form"]
+    p = _require(raw, "period", str(path))
+    period = Period(
+        year=int(p["year"]),
+        start=_as_date(p["start"], "period.start"),
+        end=_as_date(p["end"], "period.end"),
+        due_before=_as_date(p["due_before"], "period.due_before"),
+    )
+    kinds = _items(raw.get("unit_kinds", []), "unit_kinds")
+    regions = _items(_load_list(path, raw, "regions"), "regions")
+    units_raw = _load_list(path, raw, "units")
+    units = tuple(
+        Unit(
+            str(u["code"]),
+            u["name"],
+            u["kind"],
+            str(u["region"]) if u.get("region") else None,
+            _emails(u.get("emails")),
+            str(u.get("contact") or ""),
+            str(u.get("phone") or ""),
+        )
+        for u in units_raw
+    )
+    region_codes = {r.code for r in regions}
+    kind_codes = {k.code for k in kinds}
+    for u in units:
+        if u.kind not in kind_codes:
+            raise FormError(f"Đơn vị {u.code}: loại '{u.kind}' không có trong unit_kinds")
+        if u.region and u.region not in region_codes:
+            raise FormError(f"Đơn vị {u.code}: địa bàn '{u.region}' không có trong regions")
+    if len({u.code for u in units}) != len(units):
+        raise FormError("Mã đơn vị trùng lặp trong danh sách units")
+    categories = _items(raw.get("categories", []), "categories")
+    sources = _items(raw.get("sources", []), "sources")
+
+    sheets = dict(layout["sheets"])
+    info = layout["info"]
+    info_grid = InfoGrid(int(info["first_row"]), info["label_column"], info["value_column"])
+    info_fields = tuple(
+        InfoField(
+            key=fd["key"],
+            label=fd["label"],
+            type=fd.get("type", "text"),
+            row=info_grid.row(i),
+            column=info_grid.value_column,
+            required=bool(fd.get("required", False)),
+            prefilled=bool(fd.get("prefilled", False)),
+            unit=fd.get("unit", ""),
+        )
+        for i, fd in enumerate(info["fields"])
+    )
+    blocks = {key: _block(key, layout, sheets) for key in _require(layout, "blocks", "layout")}
+    for block in blocks.values():
+        keys = {m.key for m in block.measures}
+        for m in block.measures:
+            for other in (m.at_most, m.at_least):
+                if other and other not in keys:
+                    raise FormError(f"{block.key}.{m.key}: chỉ tiêu '{other}' không tồn tại")
+    form = Form(
+        path=path,
+        id=f["id"],
+        version=str(f["version"]),
+        accepted_versions=tuple(str(v) for v in f.get("accepted_versions", [f["version"]])),
+        title=f["title"],
+        programme=f.get("programme", ""),
+        request=f.get("request", ""),
+        form_number=f.get("form_number", ""),
+        first_year=int(f.get("first_year", period.year)),
+        period=period,
+        agencies=dict(raw.get("agencies", {})),
+        limits=Limits(**raw["limits"]),
+        plausibility={
+            k: v if isinstance(v, dict | list) else int(v) for k, v in raw.get("plausibility", {}).items()
+        },
+        unit_kinds=kinds,
+        regions=regions,
+        units=units,
+        categories=categories,
+        sources=sources,
+        sheets=sheets,
+        info_fields=info_fields,
+        info_grid=info_grid,
+        blocks=blocks,
+        checks=_check_layout(layout.get("checks", {}), blocks),
+        document=_wording_path(path, f),
+    )
+    form.history_block, form.support_block, form.resources_block  # noqa: B018 (FormError if not one each)
+    return form
+
+
+def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
+    """One block of layout.toml: its table `[key]`, its sheet, its role (see `Block`)."""
+    b = _require(layout, key, "layout")
+    rows = b.get("rows", ROWS_LISTED)
+    keys = tuple(KeyField(k["list"], k["label"], "") for k in _require(b, "keys", f"layout [{key}]"))
+    if any(k.key not in ("region", "category", "source") for k in keys):
+        raise FormError(f"layout [{key}] keys: danh mục phải là region, category hoặc source")
+    if rows == ROWS_BY_UNIT_REGION and "region" not in {k.key for k in keys}:
+        raise FormError(f'layout [{key}]: rows = "{rows}" cần một cột địa bàn (region)')
+    if rows not in (ROWS_BY_UNIT_REGION, ROWS_LISTED) or (rows == ROWS_LISTED and len(keys) != 1):
+        raise FormError(f'layout [{key}]: rows = "{rows}" không hợp lệ (unit_region, hoặc list với một cột)')
+    if b.get("balance", "") not in ("", BALANCE_SUPPORT, BALANCE_RESOURCES):
+        raise FormError(f"layout [{key}]: balance = '{b['balance']}' không hợp lệ")
+    measures, totals = _measures(b["measures"]), _totals(b.get("totals", []))
+    grid = BlockGrid.of(
+        int(b["first_row"]), len(keys), tuple(m.key for m in measures), tuple(t.key for t in totals)
+    )
+    return Block(
+        key=key,
+        sheet=sheets[key],
+        title=b["title"],
+        grid=grid,
+        key_fields=tuple(replace(k, column=c) for k, c in zip(keys, grid.key_columns, strict=True)),
+        measures=measures,
+        totals=totals,
+        rows=rows,
+        free_rows=int(b.get("free_rows", 0)),
+        balance=b.get("balance", ""),
+        history=bool(b.get("history", False)),
+        bieu=tuple(str(n) for n in b.get("bieu", ())),
+        detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
+    )
+
+
+def _wording_path(path: Path, form_raw: dict[str, Any]) -> Path:
+    """The narrative report's wording (`[form] document`, next to the configuration)."""
+    if not form_raw.get("document"):
+        return DEFAULT_WORDING
+    wording = path.parent / form_raw["document"]
+    if not wording.is_file():
+        raise FormError(f"Không tìm thấy tệp lời văn báo cáo {wording} (khai ở [form] document)")
+    return wording
+
+
+def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:
+    checks = CheckLayout(**raw)
+    for block in blocks.values():
+        if not SUBTITLE_ROW < checks.declare_row < block.grid.header_row:
+            raise FormError(
+                f"checks.declare_row = {checks.declare_row} trùng với tiêu đề hoặc bảng của trang '{block.sheet}'"
+            )
+    return checks
+
+
+def _emails(value: Any) -> tuple[str, ...]:
+    """A unit's addresses: a TOML list, or one CSV cell separated by ';' or ','."""
+    items = value if isinstance(value, list) else str(value or "").replace(",", ";").split(";")
+    return tuple(str(a).strip().lower() for a in items if str(a).strip())
+
+
+def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """A list given inline (`[[regions]]`) or as a CSV file (`regions_csv = "…"`)."""
+    if key in raw:
+        return list(raw[key])
+    csv_name = raw.get(f"{key}_csv")
+    if not csv_name:
+        raise FormError(f"Cấu hình {path} thiếu danh sách '{key}'")
+    with (path.parent / csv_name).open(encoding="utf-8-sig", newline="") as fh:
+        return [{k: v for k, v in row.items() if v not in (None, "")} for row in csv.DictReader(fh)]

@@ -1,0 +1,202 @@
+"""Every cell of the sheets a unit fills, for one unit's template, from the form and its grid.
+
+The template writer writes these cells, the extractor's cell plans (`plan.py`) read them,
+and the form JSON (`describe.py`) prints them: what a label says and where it is, which
+cells are inputs, which hold a formula and what it sums, are decided here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .grid import NUMBER_COLUMN, SECTION_ROW, SUBTITLE_ROW, TITLE_ROW, RowSpec, SheetChecks
+from .model import Block, Form, InfoField, KeyField, Measure, RowTotal, Unit
+
+TOTAL_LABEL = "Tổng cộng"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a block: its heading, its unit ("(người)") and its number ("(3)")."""
+
+    letter: str
+    label: str
+    unit: str
+    number: str
+
+
+@dataclass(frozen=True)
+class KeyCell:
+    """A key field of a data row: preset (`name` given) or chosen by the unit (an input)."""
+
+    field: KeyField
+    cell: str
+    name: str | None  # the listed name the template writes, None when the unit chooses
+
+
+@dataclass(frozen=True)
+class SumCell:
+    """A cell holding a formula that sums measures of its row, or a column over the data rows."""
+
+    key: str  # the measure or row total it holds
+    cell: str
+    formula: str
+    sum_of: tuple[str, ...]  # the measures it adds up (a column sum: the column's own)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row of a block sheet."""
+
+    spec: RowSpec
+    number_cell: str  # its row number (STT)
+    number: int
+    keys: tuple[KeyCell, ...]
+    measures: tuple[tuple[Measure, str], ...]  # the input cells
+    totals: tuple[SumCell, ...]  # its row totals
+
+
+@dataclass(frozen=True)
+class BlockSheet:
+    """The cells of one block's sheet in one unit's template."""
+
+    block: Block
+    header_row: int
+    unit_row: int
+    number_row: int
+    title_range: str
+    subtitle_range: str
+    columns: tuple[Column, ...]  # the row number, key fields, measures, row totals
+    rows: tuple[SheetRow, ...]
+    total_row: int
+    total_label: str  # the merged range of "Tổng cộng"
+    column_sums: tuple[SumCell, ...]  # measures, then row totals, on the total row
+    checks: SheetChecks
+
+    @property
+    def specs(self) -> list[RowSpec]:
+        return [r.spec for r in self.rows]
+
+    def measure_header(self, measure: Measure) -> str:
+        """The cell of a measure's heading."""
+        return f"{self.block.measure_column(measure.key)}{self.header_row}"
+
+    @property
+    def first_number(self) -> str:
+        """The cell of the first column number "(1)", just above the first data row."""
+        return f"{NUMBER_COLUMN}{self.number_row}"
+
+    @property
+    def total_label_cell(self) -> str:
+        return f"{NUMBER_COLUMN}{self.total_row}"
+
+
+def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
+    """Every cell of `block`'s sheet in the template of `unit` (None: a unit choosing per row)."""
+    grid = block.grid
+    specs = form.rows_for(block, unit)
+    total_row = grid.total_row(len(specs))
+    heads = [("STT", ""), *((kf.label, "") for kf in block.key_fields)]
+    heads += [(m.label, m.unit) for m in block.measures] + [(t.label, t.unit) for t in block.totals]
+    columns = tuple(
+        Column(letter, label, f"({unit_of})" if unit_of else "", f"({i + 1})")
+        for i, (letter, (label, unit_of)) in enumerate(zip(grid.all_columns, heads, strict=True))
+    )
+    rows = tuple(
+        SheetRow(
+            spec=spec,
+            number_cell=f"{NUMBER_COLUMN}{spec.row}",
+            number=n + 1,
+            keys=tuple(
+                KeyCell(
+                    kf,
+                    f"{kf.column}{spec.row}",
+                    form.names(kf.key)[spec.fixed[kf.key]] if kf.key in spec.fixed else None,
+                )
+                for kf in block.key_fields
+            ),
+            measures=tuple((m, f"{block.measure_column(m.key)}{spec.row}") for m in block.measures),
+            totals=tuple(_row_total(block, t, spec.row) for t in block.totals),
+        )
+        for n, spec in enumerate(specs)
+    )
+    first, last = grid.label_columns
+    sums = tuple(
+        SumCell(key, f"{col}{total_row}", f"=SUM({col}{grid.first_row}:{col}{total_row - 1})", sum_of)
+        for key, col, sum_of in [
+            *((m.key, block.measure_column(m.key), (m.key,)) for m in block.measures),
+            *((t.key, block.total_column(t.key), t.sum_of) for t in block.totals),
+        ]
+    )
+    return BlockSheet(
+        block=block,
+        header_row=grid.header_row,
+        unit_row=grid.unit_row,
+        number_row=grid.number_row,
+        title_range=f"{NUMBER_COLUMN}{TITLE_ROW}:{grid.last_column}{TITLE_ROW}",
+        subtitle_range=f"{NUMBER_COLUMN}{SUBTITLE_ROW}:{grid.last_column}{SUBTITLE_ROW}",
+        columns=columns,
+        rows=rows,
+        total_row=total_row,
+        total_label=f"{first}{total_row}:{last}{total_row}",
+        column_sums=sums,
+        checks=form.block_checks(block),
+    )
+
+
+def _row_total(block: Block, total: RowTotal, row: int) -> SumCell:
+    cells = "+".join(f"{block.measure_column(k)}{row}" for k in total.sum_of)
+    return SumCell(total.key, f"{block.total_column(total.key)}{row}", f"={cells}", total.sum_of)
+
+
+@dataclass(frozen=True)
+class InfoRow:
+    """One field of the information sheet: its number, label and value cells."""
+
+    field: InfoField
+    number: int
+    number_cell: str
+    label_cell: str
+
+
+@dataclass(frozen=True)
+class InfoSheet:
+    """The cells of the information sheet."""
+
+    title_range: str
+    subtitle_range: str
+    section_range: str  # "THÔNG TIN CHUNG"
+    rows: tuple[InfoRow, ...]
+    checks: SheetChecks
+
+    @property
+    def last_row(self) -> int:
+        return self.rows[-1].field.row
+
+
+def info_sheet(form: Form) -> InfoSheet:
+    """Every cell of the information sheet (the same in every unit's template)."""
+    grid = form.info_grid
+    rows = tuple(
+        InfoRow(f, i + 1, f"{NUMBER_COLUMN}{f.row}", f"{grid.label_column}{f.row}")
+        for i, f in enumerate(form.info_fields)
+    )
+    last = grid.last_column
+    return InfoSheet(
+        title_range=f"{NUMBER_COLUMN}{TITLE_ROW}:{last}{TITLE_ROW}",
+        subtitle_range=f"{NUMBER_COLUMN}{SUBTITLE_ROW}:{last}{SUBTITLE_ROW}",
+        section_range=f"{NUMBER_COLUMN}{SECTION_ROW}:{last}{SECTION_ROW}",
+        rows=rows,
+        checks=form.info_checks(),
+    )
+
+
+def label_cells(sheet: BlockSheet) -> list[tuple[str, str]]:
+    """The (cell, text) a filled block sheet must still show where the template put it, in the
+    order they are checked: the first column number, the measure headings, "Tổng cộng" and the
+    preset key names."""
+    labels = [(sheet.first_number, sheet.columns[0].number)]
+    labels += [(sheet.measure_header(m), m.label) for m in sheet.block.measures]
+    labels.append((sheet.total_label_cell, TOTAL_LABEL))
+    labels += [(k.cell, k.name) for r in sheet.rows for k in r.keys if k.name is not None]
+    return labels

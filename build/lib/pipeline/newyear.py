@@ -1,0 +1,131 @@
+"""The next reporting year's configuration, and the warning that the configured one is over.
+
+`plan_next_year` reads a configuration file (TOML, comments kept by tomlkit) and returns the
+new text with the year, the period dates, the deadline and the template version moved one
+year on, and the list of what changed, for the officer to read before anything is written.
+`write_next_year` writes it to a new file only: it never overwrites a file, and the written
+configuration is loaded once to prove it is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomlkit
+
+from .atomic import write_bytes_atomic
+from .form import Form, FormError, load_form
+
+_YEAR_SUFFIX = re.compile(r"-(\d{4})$")
+_VERSION = re.compile(r"(\d{4})(.*)")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value of the configuration that the next year changes (labels in Vietnamese)."""
+
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class NextYear:
+    """The next year's configuration: where it goes, its text, and what changed."""
+
+    target: Path
+    text: str
+    changes: list[Change]
+
+
+def period_over(form: Form, today: dt.date) -> str | None:
+    """A Vietnamese warning when `today` is after the configured period's end, else None."""
+    if today <= form.period.end:
+        return None
+    return (
+        f"Cảnh báo: kỳ báo cáo năm {form.year} trong cấu hình {form.path.name} đã kết thúc "
+        f"(kỳ báo cáo đến {form.period.end:%d/%m/%Y}, hạn nộp trước {form.period.due_before:%d/%m/%Y}). "
+        f"Nếu đang chuẩn bị cho năm mới, hãy tạo cấu hình năm {form.year + 1} bằng lệnh: "
+        f"python -m pipeline --config {as_typed(form.path)} new-year"
+    )
+
+
+def as_typed(path: Path) -> str:
+    """A path as the officer typed it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _shift(day: dt.date) -> dt.date:
+    """The same day one year later (29/2 becomes 28/2)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def default_target(path: Path, year: int) -> Path:
+    """`kien-giang.toml` -> `kien-giang-<year>.toml`; `x-2026.toml` -> `x-<year>.toml`."""
+    stem = _YEAR_SUFFIX.sub("", path.stem)
+    return path.with_name(f"{stem}-{year}{path.suffix}")
+
+
+def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
+    """The configuration of the year after the one in `path`.
+
+    Raises FormError when `path` is not a valid configuration, or when `target` is in another
+    folder (the configuration names its layout and lists by paths relative to its folder).
+    """
+    form = load_form(path)  # valid before anything else
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    new_year = form.year + 1
+    target = target or default_target(path, new_year)
+    if target.resolve().parent != path.resolve().parent:
+        raise FormError(
+            f"Tệp cấu hình mới phải nằm cùng thư mục với {path} (cấu hình chỉ đến tệp bố cục và "
+            "danh sách bằng đường dẫn tương đối)"
+        )
+    period = doc["period"]
+    changes = [Change("Năm báo cáo", str(form.year), str(new_year))]
+    period["year"] = new_year
+    for key, label in (
+        ("start", "Kỳ báo cáo từ ngày"),
+        ("end", "Kỳ báo cáo đến ngày"),
+        ("due_before", "Hạn nộp (trước ngày)"),
+    ):
+        old = getattr(form.period, key)
+        new = _shift(old)
+        period[key] = new
+        changes.append(Change(label, f"{old:%d/%m/%Y}", f"{new:%d/%m/%Y}"))
+    m = _VERSION.fullmatch(form.version)
+    if m and int(m.group(1)) == form.year:
+        version = f"{new_year}{m.group(2)}"
+        doc["form"]["version"] = version
+        doc["form"]["accepted_versions"] = [version]
+        changes.append(Change("Phiên bản mẫu", form.version, version))
+        changes.append(Change("Phiên bản mẫu được nhận", ", ".join(form.accepted_versions), version))
+    return NextYear(target, tomlkit.dumps(doc), changes)
+
+
+def write_next_year(plan: NextYear) -> Form:
+    """Write the planned configuration to its new file and load it back.
+
+    Raises FileExistsError when the file exists (never overwritten), FormError when the new
+    configuration does not load (the file is then removed)."""
+    tmp = plan.target.with_name(f".{plan.target.name}.{os.getpid()}.tmp")
+    write_bytes_atomic(tmp, plan.text.encode("utf-8"))
+    try:
+        os.link(tmp, plan.target)  # fails if the target exists: never overwritten, never half written
+    finally:
+        tmp.unlink()
+    try:
+        return load_form(plan.target)
+    except FormError:
+        plan.target.unlink()
+        raise

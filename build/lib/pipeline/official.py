@@ -1,0 +1,319 @@
+"""The Vietnamese official report form ("biểu") on an XlsxWriter worksheet.
+
+Two-column header (agency left, national motto right), form number, title with the year
+and period, unit of measure, numbered columns, a "Tổng cộng" row, place and date, and the
+signature block; Times New Roman, A4 landscape, fit to one page wide, page numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .coverage import Coverage
+from .form import Form, col_letter
+
+FONT = "Times New Roman"
+# Thousands grouped; the locale tag makes LibreOffice use Vietnamese separators (1.200.000).
+NUM = "[$-42A]#,##0"
+
+
+class Styles:
+    """The formats of the consolidated workbook, created once per workbook."""
+
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
+        self.base = base
+
+        def f(**kw: object) -> object:
+            return wb.add_format({**base, **kw})
+
+        self.agency = f(align="center")
+        self.agency_bold = f(align="center", bold=True)
+        self.motto = f(align="center", bold=True)
+        self.motto_sub = f(align="center", bold=True, underline=1)
+        self.place_date = f(align="center", italic=True)
+        self.form_no = f(align="right", bold=True)
+        self.title = f(align="center", bold=True, font_size=14, text_wrap=True)
+        self.subtitle = f(align="center", italic=True, text_wrap=True)
+        self.unit_note = f(align="right", italic=True)
+        self.head = f(bold=True, align="center", text_wrap=True, border=1, bg_color="#DDEBF7")
+        self.colno = f(italic=True, align="center", border=1)
+        self.cell = f(border=1, text_wrap=True)
+        self.cell_center = f(border=1, align="center")
+        self.num = f(border=1, num_format=NUM)
+        self.num_bold = f(border=1, num_format=NUM, bold=True)
+        self.pct = f(border=1, num_format='0.0"%"')
+        self.total_label = f(border=1, bold=True, align="center")
+        self.sign_title = f(align="center", bold=True)
+        self.sign_note = f(align="center", italic=True)
+        self.text = f(text_wrap=True, valign="top", border=1)
+        self.label = f(bold=True)
+        self.note = f(italic=True)
+        self.date = f(border=1, num_format="dd/mm/yyyy", align="center")
+        self.bad = f(border=1, font_color="#9C0006", bg_color="#FFC7CE", text_wrap=True)
+        self.warn = f(border=1, font_color="#7F6000", bg_color="#FFEB9C", text_wrap=True)
+        self.good = f(border=1, font_color="#006100", bg_color="#C6EFCE", text_wrap=True)
+        self.h2 = f(bold=True, font_size=13)
+        self.coverage = f(bold=True, italic=True, font_color="#C00000", text_wrap=True, align="left")
+
+
+@dataclass
+class Column:
+    label: str
+    unit: str = ""
+    width: float = 14
+
+
+def text_height(text: str, width: float, min_lines: int = 1) -> float:
+    """Row height (points) for wrapped `text` in a column `width` characters wide."""
+    per_line = max(4, int(width * 1.1))
+    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    return 16.0 * max(lines, min_lines)
+
+
+def vn_date(d: dt.date) -> str:
+    return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+
+
+def text_units(text: str, size: float = 12, bold: bool = False) -> float:
+    """Approximate printed width of one line of Times New Roman text, in column-width units.
+
+    A column-width unit is the width of "0" in the workbook's default font (Calibri 11,
+    about 7 px); the factors per kind of character were measured on LibreOffice's PDF
+    output (B05's motto, 34 characters, was cut in 30 units at 12 pt bold).
+    """
+    units = 0.0
+    for ch in text:
+        if ch == " ":
+            units += 0.45
+        elif ch.isupper():
+            units += 1.15 if bold else 1.0
+        elif ch.isdigit():
+            units += 0.8
+        else:
+            units += 0.8 if bold else 0.72
+    return units * size / 12
+
+
+def wrapped_height(text: str, width: float, size: float = 12, bold: bool = False) -> float:
+    """Row height (points) for `text` wrapped in merged cells `width` units wide."""
+    per_line = max(4.0, width - 2)
+    lines = 0
+    for part in text.split("\n"):
+        n, used = 1, 0.0
+        for word in part.split(" "):
+            w = text_units(word, size, bold)
+            if used and used + 0.45 + w > per_line:
+                n, used = n + 1, w
+            else:
+                used += (0.45 if used else 0) + w
+        lines += n
+    return lines * size * 1.35 + 4
+
+
+def fit_header(form: Form, widths: list[float], run_date: dt.date) -> tuple[int, list[float]]:
+    """Where the two header columns split, and column widths wide enough for both.
+
+    Returns (index of the first right-hand column, widths). When the table is too narrow for
+    the agency on the left and the national motto on the right, its right-hand columns are
+    widened, so every header line prints whole at A4 (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+    """
+    ag = form.agencies
+    left = (
+        max(
+            text_units(ag.get("province", "")),
+            text_units(ag.get("department", ""), bold=True),
+            text_units(ag.get("document_number", "")),
+        )
+        + 2
+    )
+    right = (
+        max(
+            text_units(MOTTO, bold=True),
+            text_units(MOTTO_SUB, bold=True),
+            text_units(place_date(form, run_date)),
+        )
+        + 2
+    )
+    widths = list(widths)
+    half = sum(widths) / 2
+    fits = [k for k in range(1, len(widths)) if sum(widths[:k]) >= left] or [len(widths) - 1]
+    split = min(fits, key=lambda k: abs(sum(widths[:k]) - half))
+    deficit = right - sum(widths[split:])
+    if deficit > 0:
+        n = len(widths) - split
+        for c in range(split, len(widths)):
+            widths[c] += deficit / n
+    return split, widths
+
+
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"
+
+
+def place_date(form: Form, run_date: dt.date) -> str:
+    return f"{form.agencies.get('place', '')}, {vn_date(run_date)}"
+
+
+def header(ws: Worksheet, st: Styles, form: Form, split: int, ncols: int, run_date: dt.date) -> int:
+    """Write the two-column official header, the right column from `split` (see fit_header);
+    return the next free row (0-based)."""
+    ag = form.agencies
+    last = ncols - 1
+    merge(ws, 0, 0, split - 1, ag.get("province", ""), st.agency)
+    merge(ws, 1, 0, split - 1, ag.get("department", ""), st.agency_bold)
+    merge(ws, 2, 0, split - 1, ag.get("document_number", ""), st.agency)
+    merge(ws, 0, split, last, MOTTO, st.motto)
+    merge(ws, 1, split, last, MOTTO_SUB, st.motto_sub)
+    merge(ws, 2, split, last, place_date(form, run_date), st.place_date)
+    return 4
+
+
+def merge(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: object) -> None:
+    """Text across columns `first`..`last` of `row` (one cell when they are the same:
+    XlsxWriter refuses, and drops, a merge of a single cell)."""
+    if first == last:
+        ws.write_string(row, first, text, fmt)
+    else:
+        ws.merge_range(row, first, row, last, text, fmt)
+
+
+def coverage_rows(ws: Worksheet, st: Styles, row: int, ncols: int, width: float, coverage: Coverage) -> int:
+    """The 'data from n/N units; not yet: …' note on `row` when partial; return the next row."""
+    if not coverage.partial:
+        return row
+    ws.merge_range(row, 0, row, ncols - 1, coverage.note, st.coverage)
+    ws.set_row(row, wrapped_height(coverage.note, width, bold=True))
+    return row + 1
+
+
+def bieu(
+    ws: Worksheet,
+    st: Styles,
+    form: Form,
+    *,
+    number: str,
+    title: str,
+    columns: list[Column],
+    rows: list[tuple[list[str], list[tuple[str, int]]]],
+    run_date: dt.date,
+    unit_note: str = "ĐVT: người, lượt, đồng",
+    total: bool = True,
+    groups: list[tuple[str, int]] | None = None,
+    coverage: Coverage | None = None,
+) -> tuple[int, int]:
+    """Write a statistical form. `rows` are (label cells, [(formula, cached value)…]).
+
+    `groups` puts a merged header row above the column labels: (label, number of value
+    columns) in order, after the label columns. `coverage`, when partial, marks the title
+    "sơ bộ" and prints which units are not in. Returns the 0-based (first data row, total
+    row) so callers can reference the cells.
+    """
+    ncols = len(columns)
+    last = ncols - 1
+    split, widths = fit_header(form, [c.width for c in columns], run_date)
+    total_width = sum(widths)
+    r = header(ws, st, form, split, ncols, run_date)
+    ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
+    full_title = f"{title} NĂM {form.year}"
+    if coverage is not None:
+        full_title = coverage.title(full_title)
+    ws.merge_range(r, 0, r, last, full_title, st.title)
+    ws.set_row(r, wrapped_height(full_title, total_width, size=14, bold=True))
+    p = form.period
+    ws.merge_range(
+        r + 1,
+        0,
+        r + 1,
+        last,
+        f"(Số liệu tính từ ngày {p.start:%d/%m/%Y} đến ngày {p.end:%d/%m/%Y})",
+        st.subtitle,
+    )
+    r = coverage_rows(ws, st, r + 2, ncols, total_width, coverage) if coverage else r + 2
+    ws.merge_range(r, 0, r, last, unit_note, st.unit_note)
+    head = r + 1
+    nlabels = len(rows[0][0]) if rows else 2
+    if groups:
+        c = nlabels
+        for label, span in groups:
+            if span > 1:
+                ws.merge_range(head, c, head, c + span - 1, label, st.head)
+            else:
+                ws.write_string(head, c, label, st.head)
+            c += span
+        for c in range(nlabels):
+            ws.merge_range(head, c, head + 1, c, columns[c].label, st.head)
+        ws.set_row(head, 22)
+        head += 1
+    ws.set_row(head, header_height(columns, widths))
+    for c, col in enumerate(columns):
+        if groups and c < nlabels:
+            continue
+        ws.write_string(head, c, col.label + (f"\n({col.unit})" if col.unit else ""), st.head)
+    for c in range(ncols):
+        ws.write_string(head + 1, c, f"({c + 1})", st.colno)
+        ws.set_column(c, c, widths[c])
+    first = head + 2
+    for i, (labels, values) in enumerate(rows):
+        rr = first + i
+        nlabels = len(labels)
+        for c, text in enumerate(labels):
+            fmt = st.cell_center if c == 0 else st.cell
+            ws.write_string(rr, c, text, fmt)
+        for j, (formula, value) in enumerate(values):
+            ws.write_formula(rr, nlabels + j, formula, st.num, value)
+    total_row = first + len(rows)
+    if total and rows:
+        ws.merge_range(total_row, 0, total_row, nlabels - 1, "Tổng cộng", st.total_label)
+        for j in range(len(rows[0][1])):
+            c = nlabels + j
+            letter = col_letter(c)
+            value = sum(vals[j][1] for _, vals in rows)
+            ws.write_formula(
+                total_row,
+                c,
+                f"=SUM({letter}{first + 1}:{letter}{total_row})",
+                st.num_bold,
+                value,
+            )
+    end = total_row + (1 if total and rows else 0)
+    signature(ws, st, form, end + 1, split, ncols, run_date)
+    page_setup(ws, head, head + 1)
+    ws.freeze_panes(first, nlabels)
+    return first, total_row
+
+
+def header_height(columns: list[Column], widths: list[float] | None = None) -> float:
+    """Row height (points) so that every wrapped column label (bold) shows in full."""
+    widths = widths or [c.width for c in columns]
+    return max(
+        wrapped_height(col.label + (f"\n({col.unit})" if col.unit else ""), w, bold=True)
+        for col, w in zip(columns, widths, strict=True)
+    )
+
+
+def signature(
+    ws: Worksheet, st: Styles, form: Form, row: int, split: int, ncols: int, run_date: dt.date
+) -> None:
+    """Preparer on the left; place, date, the signer's title from the configuration on the right."""
+    last = ncols - 1
+    ag = form.agencies
+    merge(ws, row, split, last, place_date(form, run_date), st.place_date)
+    merge(ws, row + 1, 0, split - 1, "NGƯỜI LẬP BIỂU", st.sign_title)
+    merge(ws, row + 2, 0, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
+    merge(ws, row + 1, split, last, ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), st.sign_title)
+    merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
+
+
+def page_setup(ws: Worksheet, repeat_from: int, repeat_to: int) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    ws.repeat_rows(repeat_from, repeat_to)
+    ws.set_footer('&C&"Times New Roman"Trang &P/&N')
+    ws.center_horizontally()

@@ -1,0 +1,30 @@
+"""Why a file or folder could not be read, in Vietnamese, from the operating system's error
+(its own words, `strerror`, are English): one owner for the listing and the readers."""
+
+from __future__ import annotations
+
+import errno
+
+NOT_REGULAR = "không còn là tệp thường (đã bị thay bằng thư mục, ống dẫn hay thiết bị trong lúc chạy)"
+
+_REASONS = {
+    errno.ENAMETOOLONG: "đường dẫn dài quá mức hệ thống cho phép; hãy đổi tên thư mục hoặc tệp cho ngắn lại rồi chạy lại",
+    errno.EACCES: "không có quyền đọc; hãy cấp quyền đọc cho người chạy chương trình rồi chạy lại",
+    errno.EPERM: "không có quyền đọc; hãy cấp quyền đọc cho người chạy chương trình rồi chạy lại",
+    errno.ELOOP: "đường dẫn vòng lặp qua liên kết; không đọc",
+    errno.ENOENT: "không còn tồn tại (đã bị xóa hay đổi tên trong lúc chạy); hãy chạy lại",
+    errno.EISDIR: NOT_REGULAR,
+    errno.EIO: "lỗi đọc đĩa; hãy chép tệp sang ổ khác rồi chạy lại",
+}
+
+
+def read_reason(exc: OSError) -> str:
+    """The Vietnamese reason for an error met while reading `exc.filename`: what happened
+    and what to do. Unknown errors are named by their symbol (`lỗi hệ thống EBUSY; …`)."""
+    if exc.strerror == NOT_REGULAR:
+        return NOT_REGULAR
+    number = exc.errno or 0
+    return _REASONS.get(
+        number,
+        f"lỗi hệ thống {errno.errorcode.get(number, number)}; hãy chép tệp sang thư mục khác rồi chạy lại",
+    )

@@ -1,0 +1,221 @@
+"""The dashboard: completeness first, headline totals, units to chase, native charts."""
+
+from __future__ import annotations
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..coverage import Coverage
+from ..official import NUM, Styles, coverage_rows, fit_header, header, page_setup
+from ..result import Report, UnitStatus
+from .style import DetailRef, q
+
+WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
+
+
+def labels_for(kind: str) -> dict:
+    if kind == "pie":
+        return {"percentage": True}
+    if kind == "bar":  # many regions: the axis is enough
+        return {}
+    return {"value": True, "num_format": NUM}
+
+
+def dashboard(
+    wb: Workbook,
+    ws: Worksheet,
+    st: Styles,
+    report: Report,
+    sheets: dict[str, str],
+    pos: dict[str, tuple[int, int]],
+    refs: dict[str, DetailRef],
+    status_ref: DetailRef,
+) -> None:
+    form = report.form
+    widths = [44.0, 20.0, 4.0] + [11.0] * (WIDTH - 3)
+    run_date = report.generated_at.date()
+    split, widths = fit_header(form, widths, run_date)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    r = header(ws, st, form, split, WIDTH, run_date)
+    coverage = Coverage.of(report.units)
+    ws.merge_range(
+        r, 0, r, WIDTH - 1, coverage.title(f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}"), st.title
+    )
+    ws.set_row(r, 30)
+    p = form.period
+    ws.merge_range(
+        r + 1,
+        0,
+        r + 1,
+        WIDTH - 1,
+        f"Thực hiện {form.programme}. Số liệu từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}; "
+        f"hạn gửi trước {p.due_before:%d/%m/%Y}.",
+        st.subtitle,
+    )
+    ws.set_row(r + 1, 36)
+    r = coverage_rows(ws, st, r + 2, WIDTH, sum(widths), coverage) + 1  # then a blank row
+    charts_row = r
+    status = q(sheets["status"])
+    n = len(report.units)
+    first, last = status_ref.first, status_ref.last
+    on_time = sum(u.on_time is True for u in report.units)
+    late = sum(u.on_time is False for u in report.units)
+    counts = [
+        ("Số đơn vị phải báo cáo", f"=ROWS({status}!$B${first}:$B${last})", n),
+        (
+            "Số đơn vị đã gửi",
+            f'=COUNTIF({status}!$E${first}:$E${last},"Có")',
+            sum(u.submitted for u in report.units),
+        ),
+        (
+            "Số đơn vị được chấp nhận",
+            f'=COUNTIF({status}!$H${first}:$H${last},"Đã chấp nhận")',
+            report.count(UnitStatus.ACCEPTED),
+        ),
+        (
+            "Số đơn vị bị từ chối",
+            f'=COUNTIF({status}!$H${first}:$H${last},"Bị từ chối")',
+            report.count(UnitStatus.REJECTED),
+        ),
+        (
+            "Số đơn vị chưa gửi",
+            f'=COUNTIF({status}!$H${first}:$H${last},"Chưa gửi")',
+            report.count(UnitStatus.MISSING),
+        ),
+        ("Trong đó đúng hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Đúng hạn")', on_time),
+        ("Trong đó trễ hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Trễ hạn")', late),
+    ]
+    if n == 0:
+        counts[0] = ("Số đơn vị phải báo cáo", "=0", 0)
+    ws.write_string(r, 0, "TÌNH TRẠNG NỘP BÁO CÁO", st.h2)
+    status_rows = {}
+    for i, (label, formula, value) in enumerate(counts):
+        ws.write_string(r + 1 + i, 0, label, st.cell)
+        ws.write_formula(r + 1 + i, 1, formula, st.num_bold, value)
+        status_rows[label] = r + 1 + i
+    r += len(counts) + 2
+    rb, sb = form.support_block, form.resources_block
+    res, src = refs[rb.key], refs[sb.key]
+    head, turns, value, src_total = rb.headcount, rb.turns, rb.main_total, sb.main_total
+    t = report.totals
+    headline = [
+        (f"Tổng số trẻ em được hỗ trợ ({rb.measure(head).unit})", res.rng(head), t.of(rb.key, head)),
+        (
+            f"Tổng số lượt trẻ em được hỗ trợ ({rb.measure(turns).unit})",
+            res.rng(turns),
+            t.of(rb.key, turns),
+        ),
+        ("Tổng giá trị hỗ trợ (đồng)", res.rng(value), t.of(rb.key, value)),
+        ("Tổng nguồn lực đã vận động (đồng)", src.rng(src_total), t.of(sb.key, src_total)),
+    ]
+    ws.write_string(r, 0, "SỐ LIỆU TỔNG HỢP (các tệp được chấp nhận)", st.h2)
+    for i, (label, rng, val) in enumerate(headline):
+        ws.write_string(r + 1 + i, 0, label, st.cell)
+        ws.write_formula(r + 1 + i, 1, f"=SUM({rng})", st.num_bold, val)
+    r += len(headline) + 2
+    chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
+    ws.write_string(r, 0, f"ĐƠN VỊ CẦN ĐÔN ĐỐC ({len(chase)})", st.h2)
+    for i, u in enumerate(chase):
+        ws.write_string(r + 1 + i, 0, f"{u.name} ({u.code})", st.cell)
+        ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UnitStatus.REJECTED else st.warn)
+    if not chase:
+        ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)
+    end = r + 2 + max(len(chase), 1)
+    page_setup(ws, 0, 0)
+    ws.fit_to_pages(1, 0)
+
+    # ----- charts --------------------------------------------------------------------------
+    def chart(
+        kind: str,
+        title: str,
+        sheet_key: str,
+        value_col: int,
+        x_title: str,
+        y_title: str,
+        subtype: str | None = None,
+    ):
+        first_row, total_row = pos[sheet_key]
+        name = q(sheets[sheet_key])
+        opts = {"type": kind}
+        if subtype:
+            opts["subtype"] = subtype
+        ch = wb.add_chart(opts)
+        series = {
+            "name": title,
+            "categories": f"={name}!$B${first_row + 1}:$B${total_row}",
+            "values": f"={name}!${chr(65 + value_col)}${first_row + 1}:${chr(65 + value_col)}${total_row}",
+        }
+        if labels_for(kind):
+            series["data_labels"] = labels_for(kind)
+        ch.add_series(series)
+        ch.set_title({"name": title, "name_font": {"name": "Times New Roman", "size": 12}})
+        if kind != "pie":
+            font = {"name": "Times New Roman", "size": 8}
+            # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
+            value_axis = {"num_format": NUM, "num_font": font}
+            category_axis = {"num_font": font, "interval_unit": 1}
+            if kind == "bar":
+                ch.set_x_axis({"name": x_title, **value_axis})
+                ch.set_y_axis({"name": y_title, **category_axis, "reverse": True})
+            else:
+                ch.set_x_axis({"name": x_title, **category_axis})
+                ch.set_y_axis({"name": y_title, **value_axis})
+            ch.set_legend({"none": True})
+        return ch
+
+    measures = [m.key for m in rb.measures] + [tt.key for tt in rb.totals]
+    c1 = chart(
+        "column",
+        "Số trẻ em được hỗ trợ theo nội dung",
+        "b01",
+        2 + measures.index(head),
+        "Nội dung hỗ trợ",
+        "Số trẻ em (người)",
+    )
+    c2 = chart(
+        "bar",
+        "Giá trị hỗ trợ theo địa bàn (đồng)",
+        "b02",
+        2 + measures.index(value),
+        "Giá trị (đồng)",
+        "Địa bàn",
+    )
+    src_measures = [m.key for m in sb.measures] + [tt.key for tt in sb.totals]
+    c3 = chart("pie", "Nguồn lực đã vận động theo nguồn", "b04", 2 + src_measures.index(src_total), "", "")
+    c4 = wb.add_chart({"type": "column"})
+    labels = ["Trong đó đúng hạn", "Trong đó trễ hạn", "Số đơn vị chưa gửi", "Số đơn vị bị từ chối"]
+    # the four status cells are not contiguous: write a small helper table for the chart
+    ws.write_string(end + 1, 0, "Số liệu cho biểu đồ tình trạng nộp", st.label)
+    for i, label in enumerate(labels):
+        ws.write_string(
+            end + 2 + i, 0, label.replace("Trong đó ", "").replace("Số đơn vị ", "").capitalize(), st.cell
+        )
+        ws.write_formula(
+            end + 2 + i,
+            1,
+            f"=B{status_rows[label] + 1}",
+            st.num,
+            counts[[c[0] for c in counts].index(label)][2],
+        )
+    c4.add_series(
+        {
+            "name": "Tình trạng nộp báo cáo",
+            "categories": f"={q(ws.name)}!$A${end + 3}:$A${end + 6}",
+            "values": f"={q(ws.name)}!$B${end + 3}:$B${end + 6}",
+            "data_labels": {"value": True},
+            "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#A5A5A5", "#C00000")],
+        }
+    )
+    c4.set_title(
+        {"name": "Tình trạng nộp báo cáo (số đơn vị)", "name_font": {"name": "Times New Roman", "size": 12}}
+    )
+    c4.set_x_axis({"name": "Tình trạng"})
+    c4.set_y_axis({"name": "Số đơn vị"})
+    c4.set_legend({"none": True})
+    # a 2 x 2 grid of charts to the right of the figures
+    # the region chart gets 26 px per region so that LibreOffice labels every one of them
+    bottom = max(400, 90 + 26 * len(form.regions))
+    for i, ch in enumerate((c4, c1, c2, c3)):
+        ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
+        ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})

@@ -1,0 +1,215 @@
+"""The narrative report as an editable Word document (python-docx).
+
+Laid out as an administrative document under Nghị định 30/2020/NĐ-CP, Phụ lục I: A4,
+Times New Roman, margins top and bottom 20 mm, left 30 mm, right 15 mm; a two-column
+header (issuing agency and "Số: …" left; national motto, "Độc lập - Tự do - Hạnh phúc"
+with a line under it, and place and date in italics right); the kind of document
+("BÁO CÁO") and its subject; sections numbered I, II, III…; "Nơi nhận:" bottom left and
+the signature block bottom right. The text comes from `narrative.build_narrative`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from ..official import FONT, MOTTO, MOTTO_SUB, place_date
+from ..result import Report
+from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
+
+BODY_PT = 14
+HEADER_PT = 13
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+# The text width is 210 - 30 - 15 mm = 16.5 cm; the header table reaches 0.5 cm into the left
+# margin so the motto (12 pt bold, about 8.8 cm) stays on one line.
+LEFT_COL_CM, RIGHT_COL_CM = 7.9, 9.1
+CELL_MARGIN_CM = 0.1
+LEFT_CHARS = 30  # capitals of 12 pt bold that fit in the left column
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+
+
+def write_document(report: Report, path: Path, wording_path: Path | None = None) -> None:
+    """Write the report's narrative document to `path` (.docx).
+
+    Raises FormError when the wording file is unreadable or names a figure it cannot have.
+    """
+    narrative = build_narrative(report, load_wording(wording_path or report.form.document))
+    doc = Document()
+    _page(doc)
+    _header(doc, report, narrative)
+    _title(doc, narrative)
+    for n, section in enumerate(narrative.sections):
+        _para(doc, f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {section.title}", bold=True, indent=False)
+        for p in section.paras:
+            if p.style == SUBHEAD:
+                _para(doc, p.text, bold=True, italic=True)
+            elif p.style == ITEM:
+                _para(doc, f"- {p.text}")
+            elif p.style == TO_COMPLETE:
+                run = _para(doc, p.text, italic=True).runs[0]
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            else:
+                _para(doc, p.text)
+    _closing(doc, narrative)
+    props = doc.core_properties
+    props.title = f"{narrative.title} {narrative.subject}"
+    props.author = report.form.agencies.get("department", "")
+    props.created = props.modified = report.generated_at
+    doc.save(str(path))
+
+
+def _page(doc) -> None:
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    sec.left_margin, sec.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    # East Asian and complex-script slots too, or Word falls back to another font for them
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), FONT)
+    pf = normal.paragraph_format
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(6), 1.15
+
+
+def _cell_line(
+    cell: _Cell, text: str, *, bold=False, italic=False, underline=False, size=HEADER_PT, first=False
+):
+    p = cell.paragraphs[0] if first else cell.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.line_spacing = 1.0
+    run = p.add_run(text)
+    run.bold, run.italic, run.underline = bold, italic, underline
+    run.font.size = Pt(size)
+    return p
+
+
+def agency_lines(name: str, limit: int) -> str:
+    """An agency name too long for one line, broken where an office would break it: at the
+    last space that keeps the first line within `limit` characters, never after a lone "VÀ"
+    ("SỞ LAO ĐỘNG - THƯƠNG BINH" / "VÀ XÃ HỘI")."""
+    if len(name) <= limit or " " not in name:
+        return name
+    cut = name.rfind(" ", 0, limit + 1)
+    if cut <= 0:
+        return name
+    head, tail = name[:cut], name[cut + 1 :]
+    for joiner in (" VÀ", " và", " -"):
+        if head.endswith(joiner) and " " in head[: -len(joiner)]:
+            head, tail = head[: -len(joiner)], f"{joiner.strip()} {tail}"
+    return f"{head}\n{tail}"
+
+
+def _header(doc, report: Report, narrative: Narrative) -> None:
+    """The two-column header table, borderless (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II)."""
+    ag = report.form.agencies
+    table = doc.add_table(rows=2, cols=2)
+    _widths(table, [LEFT_COL_CM, RIGHT_COL_CM])
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _indent(table, -0.5)
+    left, right = table.rows[0].cells
+    _cell_line(left, ag.get("province", ""), size=12, first=True)
+    _cell_line(left, agency_lines(ag.get("department", ""), LEFT_CHARS), bold=True, size=12)
+    _cell_line(left, "—————", size=10)
+    _cell_line(right, MOTTO, bold=True, size=12, first=True)
+    _cell_line(right, MOTTO_SUB, bold=True, underline=True, size=HEADER_PT)
+    number, date = table.rows[1].cells
+    _cell_line(number, ag.get("document_number", ""), first=True)
+    _cell_line(date, place_date(report.form, report.generated_at.date()), italic=True, first=True)
+
+
+def _widths(table, widths_cm: list[float]) -> None:
+    """Fixed column widths, in the grid (read by LibreOffice) and in every cell (read by Word)."""
+    table.autofit = False
+    for col, w in zip(table.columns, widths_cm, strict=True):
+        col.width = Cm(w)
+        for cell in col.cells:
+            cell.width = Cm(w)
+
+
+def _twips(cm: float) -> str:
+    return str(round(cm * 567))  # twentieths of a point
+
+
+def _indent(table, cm: float) -> None:
+    """Shift the table `cm` (negative: into the left margin), its width fixed, cells with
+    narrow side margins."""
+    tbl_pr = table._tbl.tblPr
+    ind = OxmlElement("w:tblInd")
+    ind.set(qn("w:w"), _twips(cm))
+    ind.set(qn("w:type"), "dxa")
+    tbl_pr.append(ind)
+    width = tbl_pr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), _twips(sum(c.width.cm for c in table.columns)))
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), _twips(CELL_MARGIN_CM))
+        m.set(qn("w:type"), "dxa")
+        mar.append(m)
+    tbl_pr.append(mar)
+
+
+def _para(
+    doc, text: str, *, bold=False, italic=False, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY
+) -> Paragraph:
+    p = doc.add_paragraph()
+    p.alignment = align
+    if indent:
+        p.paragraph_format.first_line_indent = Cm(1)
+    run = p.add_run(text)
+    run.bold, run.italic = bold, italic
+    return p
+
+
+def _title(doc, narrative: Narrative) -> None:
+    doc.add_paragraph()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, narrative.title, bold=True, indent=False, align=center).paragraph_format.space_after = Pt(0)
+    _para(doc, narrative.subject, bold=True, indent=False, align=center)
+    if narrative.preliminary:
+        _para(doc, narrative.preliminary, italic=True, indent=False, align=center)
+    if narrative.coverage_note:
+        run = _para(doc, narrative.coverage_note, italic=True, indent=False).runs[0]
+        run.bold = True
+    if narrative.addressee:
+        _para(doc, narrative.addressee, indent=False, align=center)
+    if narrative.opening:
+        _para(doc, narrative.opening)
+
+
+def _closing(doc, narrative: Narrative) -> None:
+    """'Nơi nhận:' bottom left, the signature block bottom right, in a borderless table."""
+    doc.add_paragraph()
+    table = doc.add_table(rows=1, cols=2)
+    _widths(table, [8.0, 8.5])
+    _indent(table, 0)
+    left, right = table.rows[0].cells
+    p = left.paragraphs[0]
+    run = p.add_run("Nơi nhận:")
+    run.bold, run.italic = True, True
+    run.font.size = Pt(12)
+    for r in narrative.recipients:
+        line = left.add_paragraph()
+        line.paragraph_format.space_after = Pt(0)
+        run = line.add_run(f"- {r}")
+        run.font.size = Pt(11)
+    _cell_line(right, narrative.signer_title, bold=True, size=BODY_PT, first=True)
+    _cell_line(right, "(Ký, đóng dấu)", italic=True, size=BODY_PT)
+    for _ in range(3):
+        _cell_line(right, "", size=BODY_PT)
+    _cell_line(right, narrative.signer_name, bold=True, size=BODY_PT)

@@ -1,0 +1,239 @@
+"""Feedback workbooks to email back: the unit's own file, annotated.
+
+The first sheet lists the findings in plain Vietnamese, each with a link to its cell; the
+sheets after it are the unit's own (see `feedback_source.py` for how each format gets
+there), with every cell in question coloured (red: error, yellow: warning) and commented.
+Only the file that counts for a unit, and the unit's newest file when it was rejected, get
+one: a file superseded by a correction gets none. The inbox file is only read.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections import defaultdict
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from ..atomic import atomic_path
+from ..findings import ERROR, SEVERITY_VI, WARNING, Finding
+from ..form import CELL_ADDRESS, Form
+from ..official import FONT, text_height
+from ..paths import feedback_names
+from ..result import FileRecord, FileStatus, Report
+from ..template import PINNED_TIME
+from ..workers import start_worker, worker_form
+from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
+
+SHEET = "Phản hồi"
+_FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C"}  # red for errors, yellow for warnings
+
+
+PARALLEL_FROM = 8  # feedback files; fewer are written in the main process
+
+
+class FeedbackWriter:
+    """Writes the feedback workbooks: worker processes start on them while the main process
+    writes the other outputs, then the main process takes back the files no worker has
+    started and writes them itself. Use: start(), then wait()."""
+
+    def __init__(self, report: Report, folder: Path) -> None:
+        self.form = report.form
+        recs = feedback_records(report)
+        names = feedback_names([(rec.parsed.unit_code or "", rec.parsed.name) for rec in recs])
+        self.jobs = [(rec, folder / name) for rec, name in zip(recs, names, strict=True)]
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[None]] = []
+
+    def start(self) -> None:
+        cores = os.cpu_count() or 1
+        if len(self.jobs) >= PARALLEL_FROM and cores > 1:
+            # one core stays with the main process, which writes the consolidated workbook
+            self.pool = ProcessPoolExecutor(cores - 1, initializer=start_worker, initargs=(self.form,))
+            self.futures = [self.pool.submit(_write_in_worker, *job) for job in self.jobs]
+
+    def wait(self) -> list[Path]:
+        """Finish every feedback file; return their paths."""
+        try:
+            if self.pool is None:
+                for rec, path in self.jobs:
+                    _write_one(self.form, rec, path)
+            else:
+                # newest queued first: a job is taken back only if no worker has started it
+                for (rec, path), future in reversed(list(zip(self.jobs, self.futures, strict=True))):
+                    if future.cancel():
+                        _write_one(self.form, rec, path)
+                for future in self.futures:
+                    if not future.cancelled():
+                        future.result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        return [path for _, path in self.jobs]
+
+    def cancel(self) -> None:
+        """Drop the files no worker has started and wait for the others (after a failure)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_in_worker(rec: FileRecord, path: Path) -> None:
+    _write_one(worker_form(), rec, path)
+
+
+def _write_one(form: Form, rec: FileRecord, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        feedback_workbook(form, rec, tmp)
+
+
+def feedback_records(report: Report) -> list[FileRecord]:
+    """The files that get a feedback workbook: each unit's file that counts and its newest
+    file when rejected (if they have findings); a report of a unit outside the registry
+    always (it cannot be matched with a correction)."""
+    chosen: set[int] = set()
+    for us in report.units:
+        if us.file is not None:
+            chosen.add(id(us.file))
+        if us.files and us.files[0].status == FileStatus.REJECTED:
+            chosen.add(id(us.files[0]))
+    known = report.form.units_by_code
+    return [
+        rec
+        for rec in report.files
+        if rec.parsed.findings
+        and rec.parsed.is_report
+        and (id(rec) in chosen or rec.parsed.unit_code not in known)
+    ]
+
+
+def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:
+    """Write the feedback workbook of one file to `out` (an .xlsx file)."""
+    wb, how = unit_workbook(form, rec.parsed)
+    marked = _mark_cells(wb, rec.parsed.findings, form.agencies.get("department_short") or "Sở")
+    if SHEET in wb.sheetnames:  # an earlier feedback sent back as the report: ours, replaced
+        wb.remove(wb[SHEET])
+    ws = wb.create_sheet(SHEET, 0)
+    _findings_sheet(ws, form, rec, how, marked)
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = other is ws
+    wb.active = 0
+    if wb.views:
+        wb.views[0].firstSheet = 0
+    wb.properties.title = f"Phản hồi báo cáo năm {form.year}"
+    out.write_bytes(_saved(wb))
+
+
+def _findings_sheet(
+    ws: Worksheet, form: Form, rec: FileRecord, how: str, marked: set[tuple[str, str]]
+) -> None:
+    p = rec.parsed
+    unit = form.units_by_code.get(p.unit_code or "")
+    base = Font(name=FONT, size=12)
+    put(ws.cell(1, 1), f"PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO NĂM {form.year}")
+    ws.cell(1, 1).font = Font(name=FONT, size=14, bold=True)
+    lines = [
+        f"Đơn vị: {unit.name if unit else (p.unit_code or 'không xác định')}",
+        f"Tệp: {p.name}",
+        f"Kết quả: {FileStatus(rec.status).vi}"
+        + (f" ({rec.note})" if rec.note else "")
+        + f". {rec.errors} lỗi, {rec.warnings} cảnh báo.",
+        "Lỗi phải sửa rồi gửi lại tệp; cảnh báo đề nghị kiểm tra lại. Bấm vào ô ở cột «Ô» để đến ô cần sửa.",
+        HOW_VI[how],
+    ]
+    for i, text in enumerate(lines, start=2):
+        put(ws.cell(i, 1), text)
+        ws.cell(i, 1).font = base
+    r0 = 2 + len(lines) + 1
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header = ("STT", "Mức độ", "Loại", "Trang", "Ô", "Giá trị", "Nội dung cần sửa")
+    widths = (6, 10, 24, 14, 8, 18, 90)
+    for j, (label, width) in enumerate(zip(header, widths, strict=True), start=1):
+        c = ws.cell(r0, j)
+        put(c, label)
+        c.font = Font(name=FONT, size=12, bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+        c.border = border
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(j)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, f in enumerate(p.findings, start=1):
+        r = r0 + i
+        values = (i, SEVERITY_VI[f.severity], f.title, f.sheet, f.cell, f.value, f.message)
+        for j, v in enumerate(values, start=1):
+            c = ws.cell(r, j)
+            put(c, v)
+            c.font, c.border, c.alignment = base, border, wrap
+        ws.cell(r, 2).fill = PatternFill("solid", fgColor=_FILL[f.severity])
+        if (f.sheet, f.cell) in marked:
+            link = ws.cell(r, 5)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quoted(f.sheet)}!{f.cell}")
+            link.font = Font(name=FONT, size=12, color="0563C1", underline="single")
+        ws.row_dimensions[r].height = text_height(f.message, 90) * 0.95
+    ws.freeze_panes = ws.cell(r0 + 1, 1)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[str, str]]:
+    """Colour and comment every cell a finding names; return the (sheet, cell) marked."""
+    marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in found:
+        if f.sheet and f.cell:
+            marks[(f.sheet, f.cell)].append(f)
+    done: set[tuple[str, str]] = set()
+    for (sheet, ref), items in marks.items():
+        ws = sheet_named(wb, sheet)
+        if ws is None or not CELL_ADDRESS.fullmatch(ref):
+            continue
+        cell = ws[ref]
+        if isinstance(cell, MergedCell):  # the top-left cell of its range holds value and comment
+            cell = next(ws.cell(m.min_row, m.min_col) for m in ws.merged_cells.ranges if ref in m)
+        severity = ERROR if any(f.severity == ERROR for f in items) else WARNING
+        cell.fill = PatternFill("solid", fgColor=_FILL[severity])
+        note = "\n".join(f"[{f.label}] {f.message}" for f in items)
+        if cell.comment is not None and cell.comment.author != author:  # the unit's own note stays
+            note = f"{note}\n--- Ghi chú của đơn vị: {cell.comment.text}"
+        comment = Comment(note[:2000], author)
+        comment.width, comment.height = 420, 60 + 18 * _lines(note)
+        cell.comment = comment
+        done.add((sheet, ref))
+    return done
+
+
+def _lines(text: str) -> int:
+    return sum(max(1, -(-len(part) // 60)) for part in text.split("\n"))
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _saved(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes; the same workbook always gives the same bytes (pinned
+    times in the properties and in the zip entries)."""
+    wb.properties.created = wb.properties.modified = PINNED_TIME
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # openpyxl's save() without its "modified = now"
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, PINNED_TIME.timetuple()[:6]),
+                src.read(info.filename),
+                zipfile.ZIP_DEFLATED,
+            )
+    return out.getvalue()

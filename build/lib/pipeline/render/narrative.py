@@ -1,0 +1,306 @@
+"""The narrative report drafted from a run: Vietnamese sentences built from the totals.
+
+The wording and the list of sections come from a TOML file in `schemas/` (the shipped one
+is `schemas/bao-cao.toml`); this module only supplies each kind of section with its
+figures. Every figure is taken from the same totals the workbook writes
+(`Report.totals`, `yoy.programme_years`), so the document and the
+workbook cannot disagree. `document.py` lays the result out as a .docx.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..aggregate import measure_keys
+from ..coverage import Coverage
+from ..form import DEFAULT_WORDING, Block, FormError
+from ..official import vn_date
+from ..result import Report, UnitStatus
+from .yoy import programme_years
+
+BODY, ITEM, SUBHEAD, TO_COMPLETE = "body", "item", "subhead", "to_complete"
+
+
+@dataclass
+class Para:
+    """One paragraph; `style` is BODY, ITEM (a "- " list entry), SUBHEAD or TO_COMPLETE."""
+
+    text: str
+    style: str = BODY
+
+
+@dataclass
+class Section:
+    title: str
+    paras: list[Para] = field(default_factory=list)
+
+
+@dataclass
+class Narrative:
+    """Everything the document says, as text; `document.write_document` lays it out."""
+
+    title: str
+    subject: str
+    preliminary: str  # "" when every unit is in
+    coverage_note: str  # "" when every unit is in
+    addressee: str
+    opening: str
+    sections: list[Section]
+    recipients: list[str]
+    signer_title: str
+    signer_name: str
+
+
+def vn_number(n: int) -> str:
+    """An integer the Vietnamese way: 1200000 -> "1.200.000" (TCVN / Nghị định 30 usage)."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def vn_share(part: int, whole: int) -> str:
+    """`part` as a percentage of `whole` with one decimal and a decimal comma ("12,5")."""
+    return f"{(part / whole * 100 if whole else 0):.1f}".replace(".", ",")
+
+
+def load_wording(path: Path | None = None) -> dict[str, Any]:
+    """The wording TOML (`schemas/bao-cao.toml` by default). Raises FormError when unreadable."""
+    path = path or DEFAULT_WORDING
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FormError(f"Không đọc được tệp lời văn báo cáo '{path}': {exc}") from exc
+    if "document" not in raw or not raw.get("sections"):
+        raise FormError(f"Tệp lời văn báo cáo '{path}' thiếu bảng [document] hoặc [[sections]]")
+    return raw
+
+
+def _fill(text: str, values: dict[str, Any], where: str) -> str:
+    try:
+        return text.format_map(values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise FormError(f"Lời văn báo cáo, mục '{where}': không có số liệu cho {exc} trong '{text}'") from exc
+
+
+def build_narrative(report: Report, wording: dict[str, Any]) -> Narrative:
+    """The document's text for `report`, worded by `wording` (see `load_wording`)."""
+    form = report.form
+    ag = form.agencies
+    cov = Coverage.of(report.units)
+    common: dict[str, Any] = {
+        "year": form.year,
+        "next_year": form.year + 1,
+        "programme": form.programme,
+        "request": form.request,
+        "province": ag.get("province", ""),
+        "department": ag.get("department", ""),
+        "department_short": ag.get("department_short", ""),
+        "recipient": ag.get("recipient", ""),
+        "recipient_upper": ag.get("recipient", "").upper(),
+        "place": ag.get("place", ""),
+        "date": vn_date(report.generated_at.date()).removeprefix("ngày "),
+        "counted": cov.counted,
+        "expected": cov.expected,
+    }
+    doc = wording["document"]
+    sections = []
+    for i, spec in enumerate(wording["sections"]):
+        kind = spec.get("kind", "")
+        if kind not in SECTION_KINDS and kind not in form.blocks:
+            raise FormError(f"Lời văn báo cáo: mục thứ {i + 1} có loại '{kind}' không được hỗ trợ")
+        say = Say(spec, common, kind)
+        section = Section(say.text(spec["title"], where="title"))
+        if kind in form.blocks:  # a section about one block: its key is the kind
+            section.paras = _block_section(report, form.blocks[kind], spec, say)
+        else:
+            section.paras = SECTION_KINDS[kind](report, spec, say, cov)
+        sections.append(section)
+    return Narrative(
+        title=doc.get("title", "BÁO CÁO"),
+        subject=_fill(doc["subject"], common, "document.subject"),
+        preliminary=doc.get("preliminary", "") if cov.partial else "",
+        coverage_note=cov.note,
+        addressee=_fill(doc.get("addressee", ""), common, "document.addressee"),
+        opening=_fill(doc.get("opening", ""), common, "document.opening"),
+        sections=sections,
+        recipients=[_fill(r, common, "document.recipients") for r in doc.get("recipients", [])],
+        signer_title=ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"),
+        signer_name=doc.get("signer_name", ""),
+    )
+
+
+class Say:
+    """The wording of one section: `say(key, figures)` fills the text at `key` of the section."""
+
+    def __init__(self, spec: dict[str, Any], common: dict[str, Any], kind: str) -> None:
+        self.spec, self.common, self.kind = spec, common, kind
+
+    def __call__(self, key: str, figures: dict[str, Any] | None = None) -> str:
+        if key not in self.spec:
+            raise FormError(f"Lời văn báo cáo, mục '{self.kind}': thiếu khóa '{key}'")
+        return self.text(self.spec[key], figures, key)
+
+    def text(self, template: str, figures: dict[str, Any] | None = None, where: str = "") -> str:
+        return _fill(template, {**self.common, **(figures or {})}, f"{self.kind}.{where}")
+
+
+# ----- the kinds of section -----------------------------------------------------------------------
+def _paragraphs(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
+    return [Para(say.text(t, where="paragraphs")) for t in spec.get("paragraphs", [])]
+
+
+def _proposals(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
+    return [Para(p.text, TO_COMPLETE) for p in _paragraphs(report, spec, say, cov)]
+
+
+def _coverage(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
+    if not cov.partial:
+        out = [Para(say("complete"))]
+    else:
+        out = [
+            Para(say("partial")),
+            Para(say("absent", {"n": len(cov.absent), "names": ", ".join(cov.absent)})),
+        ]
+        rejected = report.count(UnitStatus.REJECTED)
+        if rejected and "rejected" in spec:
+            out.append(
+                Para(say("rejected", {"rejected": rejected, "missing": report.count(UnitStatus.MISSING)}))
+            )
+    late = sum(u.on_time is False for u in report.units)
+    if late and "late" in spec:
+        out.append(Para(say("late", {"late": late})))
+    return out
+
+
+def _figures(row: dict[str, Any], keys: list[str]) -> dict[str, str]:
+    return {k: vn_number(row.get(k, 0)) for k in keys}
+
+
+def _block_totals(report: Report, block_key: str) -> dict[str, str]:
+    keys = measure_keys(report.form.blocks[block_key])
+    return {k: vn_number(report.totals.of(block_key, k)) for k in keys}
+
+
+def _items_by(report: Report, block_key: str, dim: str, say: Say, extra=None) -> list[Para]:
+    """One ITEM per entry of the list `dim` that has figures, in the form's order."""
+    form = report.form
+    keys = measure_keys(form.blocks[block_key])
+    sums = {key[0]: row for key, row in report.totals.by(block_key, dim).items()}
+    out = []
+    for item in form.items(dim):
+        row = sums.get(item.code)
+        if not row or not any(row.get(k, 0) for k in keys):
+            continue
+        values = {"name": item.name, **_figures(row, keys), **(extra(row) if extra else {})}
+        out.append(Para(say("item", values), ITEM))
+    return last_item(out)
+
+
+def last_item(paras: list[Para]) -> list[Para]:
+    """A list's entries end with ";" and its last one with "." (administrative style)."""
+    if paras and paras[-1].style == ITEM and paras[-1].text.endswith(";"):
+        paras[-1].text = paras[-1].text[:-1] + "."
+    return paras
+
+
+def _block_section(report: Report, block: Block, spec: dict, say: Say) -> list[Para]:
+    """A section about one block (its `kind` is the block's key): the headline of its totals,
+    then one item per entry with figures of each list the wording names (`by_category`,
+    `by_region`: a subheading each, in the wording's order), else of the block's one key.
+    An item's figures are its totals, its `name` and its `share` (%) of the block's headline
+    amount."""
+    if report.detail.blocks[block.key].empty:
+        return [Para(say("empty"))]
+    main = block.main_total
+    whole = report.totals.of(block.key, main)
+
+    def share(row: dict[str, Any]) -> dict[str, str]:
+        return {"share": vn_share(row.get(main, 0), whole)}
+
+    out = [Para(say("headline", _block_totals(report, block.key)))]
+    dims = [key.removeprefix("by_") for key in spec if key.startswith("by_")]
+    if not dims:
+        return out + _items_by(report, block.key, block.key_fields[0].key, say, share)
+    for dim in dims:
+        out.append(Para(say(f"by_{dim}"), SUBHEAD))
+        out += _items_by(report, block.key, dim, say, share)
+    return out
+
+
+def _change(now: int, before: int) -> str:
+    if now == before:
+        return "không thay đổi"
+    word = "tăng" if now > before else "giảm"
+    share = f" ({vn_share(abs(now - before), before)}%)" if before else ""
+    return f"{word} {vn_number(abs(now - before))}{share}"
+
+
+def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
+    years = programme_years(report)
+    if len(years) < 2:
+        return [Para(say("none"))]
+    out = []
+    prev_year, prev_children, prev_value = years[-2]
+    _, children, value = years[-1]
+    if prev_year == report.form.year - 1:
+        out.append(
+            Para(
+                say(
+                    "previous",
+                    {
+                        "prev_year": prev_year,
+                        "prev_children": vn_number(prev_children),
+                        "children": vn_number(children),
+                        "children_change": _change(children, prev_children),
+                        "prev_value": vn_number(prev_value),
+                        "value": vn_number(value),
+                        "value_change": _change(value, prev_value),
+                    },
+                )
+            )
+        )
+    values = {
+        "first_year": years[0][0],
+        "years": ", ".join(str(y) for y, _, _ in years),
+        "to_date_children": vn_number(sum(n for _, n, _ in years)),
+        "to_date_value": vn_number(sum(v for _, _, v in years)),
+    }
+    return [*out, Para(say("to_date", values))]
+
+
+def _difficulties(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:
+    form = report.form
+    kinds = {k.code: k.name for k in form.unit_kinds}
+    out: list[Para] = []
+    for field_key in ("difficulties", "recommendations"):
+        # kind of unit -> text -> the units that wrote it (same text from several units once)
+        grouped: dict[str, dict[str, list[str]]] = {}
+        for u in report.units:
+            if u.file is None:
+                continue
+            text = " ".join(str((u.file.parsed.info_row or {}).get(field_key) or "").split())
+            if text:
+                grouped.setdefault(u.kind, {}).setdefault(text.rstrip(" .;"), []).append(u.name)
+        if not grouped:
+            continue
+        out.append(Para(say(field_key), SUBHEAD))
+        for kind in [k.code for k in form.unit_kinds if k.code in grouped]:
+            out.append(Para(f"{kinds[kind]}:", BODY))
+            items = [
+                Para(say("item", {"text": t, "units": ", ".join(us)}), ITEM)
+                for t, us in grouped[kind].items()
+            ]
+            out += last_item(items)
+    return out or [Para(say("empty"))]
+
+
+SECTION_KINDS: dict[str, Callable[[Report, dict, Say, Coverage], list[Para]]] = {
+    "basis": _paragraphs,
+    "coverage": _coverage,
+    "comparison": _comparison,
+    "difficulties": _difficulties,
+    "proposals": _proposals,
+}

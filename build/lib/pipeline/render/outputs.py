@@ -1,0 +1,126 @@
+"""Write a run's outputs: workbook, CSV, manifest, JSON report and feedback files.
+
+They are written as one set into a new folder, under a lock, and the set is made current
+in one step (`atomic.output_set`): an interruption or a full disk leaves the previous set
+whole and current, never a mix of two runs.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import OutboxBusy, OutboxUnwritable, output_set
+from ..paths import (
+    FEEDBACK_DIR,
+    MANIFEST,
+    REPORT,
+    detail_csv_name,
+    detail_csv_path,
+    document_path,
+    feedback_dir,
+    manifest_path,
+    report_path,
+    workbook_name,
+    workbook_path,
+)
+from ..result import Report, manifest_json, report_json
+from ..safetext import csv_field
+from .document import write_document
+from .feedback import FeedbackWriter
+from .workbook import write_workbook
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text field made inert for a spreadsheet (`safetext.csv_field`: one line, never a
+    formula); numbers are left as they are."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: csv_field(v) if isinstance(v, str) else v)
+    return out
+
+
+def with_comments(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """The detail frame with a `comment` column: the unit's comment on each figure's cell."""
+    notes = {
+        (rec.parsed.name, sheet, cell): text
+        for rec in report.files
+        for (sheet, cell), text in rec.parsed.comments.items()
+    }
+    keys = zip(frame["file"], frame["sheet"], frame["cell"], strict=True) if len(frame) else []
+    return frame.assign(comment=[notes.get(k, "") for k in keys])
+
+
+def write_outputs(
+    report: Report, outbox: Path, lock_wait: float = 30.0, lap: Callable[[str], None] | None = None
+) -> None:
+    """Write every output of the run as one set and make it current (`outbox/<year>/`);
+    wait up to `lock_wait` s for another run to finish.
+
+    Raises OutboxBusy, or OutboxUnwritable (full disk, read-only, no permission) with the
+    current set left as it was. `lap(name)` is called after each output, for phase timings."""
+    try:
+        with output_set(outbox, report.form.year, lock_wait) as folder:
+            _write_set(report, outbox, folder, lap or (lambda _name: None))
+    except BaseException as exc:
+        report.outputs = {}
+        cause = _os_error(exc) if isinstance(exc, Exception) and not isinstance(exc, OutboxBusy) else None
+        if cause is None:
+            raise
+        raise OutboxUnwritable.from_os(cause, outbox) from exc
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind `exc`, also when a writer wrapped it (XlsxWriter's
+    FileCreateError holds it as its argument)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno is not None:
+            return e
+        todo.extend([*e.args, e.__cause__])
+        if not e.__suppress_context__:
+            todo.append(e.__context__)
+    return None
+
+
+def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], None]) -> None:
+    """Every output into `folder` (a new set, not yet current)."""
+    form = report.form
+    feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
+    feedback.start()  # in worker processes while this one writes the other outputs
+    try:
+        csv_safe(with_comments(report.detail.long(form), report)).to_csv(
+            folder / detail_csv_name(form.year),
+            index=False,
+            encoding="utf-8-sig",
+            quoting=csv.QUOTE_NONNUMERIC,
+        )
+        (folder / MANIFEST).write_bytes(manifest_json(report))
+        lap("csv+manifest")
+        write_workbook(report, folder / workbook_name(form.year))
+        lap("workbook")
+        write_document(report, folder / document_path(outbox, form.year).name)
+        lap("document")
+        written = feedback.wait()
+    except BaseException:
+        feedback.cancel()  # a failed run starts no more feedback files
+        raise
+    lap("feedback")
+    report.outputs = {  # the paths the officer opens once the set is current
+        "workbook": str(workbook_path(outbox, form.year)),
+        "document": str(document_path(outbox, form.year)),
+        "csv": str(detail_csv_path(outbox, form.year)),
+        "manifest": str(manifest_path(outbox, form.year)),
+        "report": str(report_path(outbox, form.year)),
+        "feedback": [str(feedback_dir(outbox, form.year) / p.name) for p in written],
+    }
+    (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))

@@ -1,0 +1,165 @@
+"""One PDF to print and sign: the narrative document, then the six biểu, each on its own pages.
+
+LibreOffice (headless, with a throw-away user profile so it never collides with an open
+LibreOffice window) converts the .docx and, for each biểu, a copy of the consolidated
+workbook in which every other sheet is hidden (hidden sheets are not printed); pypdf joins
+the results in order and adds a bookmark per part. The copies change only
+`xl/workbook.xml`, so the formulas and the values cached by the pipeline are untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from ..atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
+from ..form import Form
+from ..paths import document_path, lock_path, pdf_path, workbook_path
+from .workbook import SHEETS
+
+BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
+TIMEOUT = 300  # seconds for the whole conversion (a LibreOffice start is 2-5 s)
+
+
+class PdfError(Exception):
+    """The PDF could not be made; the message (Vietnamese) says why and what to do."""
+
+
+def soffice() -> str | None:
+    """LibreOffice's `soffice` (`$SOFFICE` or on PATH), or None when it is not installed."""
+    return shutil.which(os.environ.get("SOFFICE", "soffice"))
+
+
+def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
+    """Render `outbox/<year>/`'s document and biểu B01…B06 into `bao-cao-588-<year>.pdf`,
+    inside the current set of outputs it was made from.
+
+    The sources are copied, and the PDF written, under the outbox lock (waiting up to
+    `lock_wait` s for a consolidation), and only if the set is still the one the sources
+    came from. Returns the PDF's path. Raises PdfError when LibreOffice is missing, when
+    `consolidate` has not written the document and workbook yet, when a consolidation
+    holds the outbox or replaced the set meanwhile, or when a conversion fails.
+    """
+    office = soffice()
+    if not office:
+        raise PdfError(
+            "Không tìm thấy LibreOffice (lệnh soffice) nên không tạo được tệp PDF. "
+            "Cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui "
+            "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
+        )
+    doc, wb = document_path(outbox, form.year), workbook_path(outbox, form.year)
+    with tempfile.TemporaryDirectory(prefix="pdf-588-") as tmp:
+        work = Path(tmp)
+        sources = [work / "0-bao-cao.docx"]
+        with _set_locked(outbox, form.year, lock_wait):  # the document and the workbook of one set
+            for path in (doc, wb):
+                if not path.is_file():
+                    raise PdfError(
+                        f"Chưa có tệp '{path}'. Hãy chạy tổng hợp (consolidate) năm {form.year} trước."
+                    )
+            of_set = current_run_id(outbox, form.year)
+            shutil.copyfile(doc, sources[0])
+            for i, key in enumerate(BIEU, 1):
+                sources.append(work / f"{i}-{key}.xlsx")
+                only_sheet(wb, SHEETS[key], sources[-1])
+        pdfs = _convert(office, sources, work)
+        writer = PdfWriter()
+        titles = ["Báo cáo", *(SHEETS[k] for k in BIEU)]
+        for title, pdf in zip(titles, pdfs, strict=True):
+            start = len(writer.pages)
+            writer.append(PdfReader(pdf), import_outline=False)
+            writer.add_outline_item(title=title, page_number=start)
+        writer.add_metadata({"/Title": f"Báo cáo kết quả thực hiện năm {form.year} và các biểu tổng hợp"})
+        out = pdf_path(outbox, form.year)
+        with _set_locked(outbox, form.year, lock_wait):  # into the set it was made from, or not at all
+            if current_run_id(outbox, form.year) != of_set:
+                raise PdfError(
+                    "Trong lúc tạo PDF, một lượt tổng hợp mới đã ghi bộ kết quả khác. "
+                    "Hãy chạy lại lệnh pdf để tệp PDF khớp với kết quả mới."
+                )
+            with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
+                writer.write(fh)
+    return out
+
+
+@contextlib.contextmanager
+def _set_locked(outbox: Path, year: int, wait: float) -> Iterator[None]:
+    """Hold the outbox lock (`atomic.outbox_lock`): no consolidation swaps the set of
+    outputs meanwhile. A consolidation running now makes a PdfError saying to wait."""
+    try:
+        with outbox_lock(lock_path(outbox, year), wait):
+            yield
+    except OutboxBusy as exc:
+        raise PdfError(f"{exc} Sau đó chạy lại lệnh pdf.") from exc
+
+
+_SHEET = re.compile(rb"<sheet\b[^>]*?/>")
+_STATE = re.compile(rb'\sstate="[^"]*"')
+_ACTIVE = re.compile(rb'\s(activeTab|firstSheet)="\d+"')
+
+
+def only_sheet(src: Path, sheet: str, dst: Path) -> None:
+    """Copy workbook `src` to `dst` with every sheet but `sheet` hidden, `sheet` active.
+
+    Raises PdfError when the workbook has no such sheet.
+    """
+    name = sheet.replace("&", "&amp;").replace("'", "&apos;").encode("utf-8")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                sheets = _SHEET.findall(data)
+                names = [re.search(rb'name="([^"]*)"', s).group(1) for s in sheets]
+                if name not in names:
+                    raise PdfError(f"Bảng tổng hợp '{src}' không có trang '{sheet}'; hãy chạy tổng hợp lại.")
+                for tag, n in zip(sheets, names, strict=True):
+                    bare = _STATE.sub(b"", tag)
+                    new = bare if n == name else bare[:-2].rstrip() + b' state="hidden"/>'
+                    data = data.replace(tag, new, 1)
+                index = str(names.index(name)).encode()
+                data = _ACTIVE.sub(b"", data)
+                data = data.replace(b"<workbookView", b'<workbookView activeTab="' + index + b'"', 1)
+            elif info.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b'tabSelected="1"', b'tabSelected="0"')
+            zout.writestr(info, data)
+
+
+def _convert(office: str, sources: list[Path], outdir: Path) -> list[Path]:
+    """Convert every source to PDF in one LibreOffice run; return the PDFs in order."""
+    profile = outdir / "profile"
+    cmd = [
+        office,
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(outdir / "pdf"),
+        *map(str, sources),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # soffice is a script that starts soffice.bin
+        proc.communicate()
+        raise PdfError(f"LibreOffice không chuyển xong sang PDF sau {TIMEOUT} giây; hãy thử lại.") from None
+    pdfs = [outdir / "pdf" / f"{s.stem}.pdf" for s in sources]
+    missing = [p.name for p in pdfs if not p.is_file()]
+    if missing:
+        detail = output.decode("utf-8", "replace").strip()[-400:]
+        raise PdfError(f"LibreOffice không tạo được {', '.join(missing)}. {detail}")
+    return pdfs

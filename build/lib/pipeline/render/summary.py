@@ -1,0 +1,103 @@
+"""The terminal view of a run's report (and of `check`), in Vietnamese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..extract import Parsed
+from ..findings import ERROR, show
+from ..inbox import IGNORED, InboxEntry
+from ..result import FileStatus, Report, UnitStatus
+from ..safetext import for_terminal
+
+
+def _say(line: str) -> None:
+    """Print one line with every control or escape sequence from the data made visible."""
+    print(for_terminal(line))
+
+
+def print_summary(report: Report, max_findings: int = 15) -> None:
+    form = report.form
+    _say(f"TỔNG HỢP BÁO CÁO NĂM {form.year} (QĐ 588/QĐ-TTg)")
+    if not report.files:
+        _say(f"Không tìm thấy tệp nào trong '{report.inbox}'. Tất cả đơn vị được ghi là chưa gửi.")
+    else:
+        by_status: dict[str, int] = {}
+        for rec in report.files:
+            by_status[rec.status] = by_status.get(rec.status, 0) + 1
+        parts = ", ".join(f"{FileStatus(s).vi.lower()}: {n}" for s, n in sorted(by_status.items()))
+        _say(f"Hộp thư đến có {len(report.files)} tệp ({parts}).")
+        for rec in report.files:
+            if rec.status == FileStatus.NOT_READ:
+                _say(f"  • Không đọc '{rec.parsed.name}': {rec.note}")
+    n = len(report.units)
+    _say(
+        f"Đơn vị: {n} | đã chấp nhận: {report.count(UnitStatus.ACCEPTED)} | "
+        f"bị từ chối: {report.count(UnitStatus.REJECTED)} | chưa gửi: {report.count(UnitStatus.MISSING)}"
+    )
+    late = [u for u in report.units if u.on_time is False]
+    if late:
+        _say(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
+    chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
+    if chase:
+        _say(f"Cần đôn đốc ({len(chase)}):")
+        for u in chase:
+            extra = f" - {u.note}" if u.note else ""
+            person, phone = u.contact(form)
+            call = ", ".join(x for x in (person, phone) if x)
+            extra += f" (liên hệ: {call})" if call else ""
+            _say(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
+    t = report.totals
+    rb = form.support_block
+    head, value = rb.headcount, rb.main_total
+    sb = form.resources_block
+    src = sb.main_total
+    _say(
+        f"Tổng số trẻ em được hỗ trợ: {show(t.of(rb.key, head))} người; "
+        f"giá trị hỗ trợ: {show(t.of(rb.key, value))} đồng; "
+        f"nguồn lực vận động: {show(t.of(sb.key, src))} đồng."
+    )
+    found = report.findings
+    errors = [f for f in found if f.severity == ERROR]
+    if found:
+        _say(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
+        for f in found[:max_findings]:
+            _say(f"  [{f.label}] {f.file}: {f.message}")
+        if len(found) > max_findings:
+            _say(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
+    out = report.outputs
+    if out:
+        _say(f"Bảng tổng hợp: {out['workbook']}")
+        if out.get("document"):
+            _say(f"Báo cáo (dự thảo, Word): {out['document']}")
+        _say(f"Dữ liệu chi tiết (CSV): {out['csv']}")
+        if out.get("feedback"):
+            _say(
+                f"Tệp phản hồi gửi lại đơn vị ({len(out['feedback'])}): thư mục {_parent(out['feedback'][0])}"
+            )
+
+
+def _parent(path: str) -> str:
+    return str(Path(path).parent)
+
+
+def print_check(parsed: list[Parsed], skipped: list[InboxEntry] = ()) -> None:
+    """Each file checked, with its findings; `skipped` files (not submissions, not read)
+    with the reason."""
+    for e in skipped:
+        _say(f"{e.name}: {'bỏ qua' if e.status == IGNORED else 'không đọc'} - {e.reason}")
+    for p in parsed:
+        errors = sum(f.severity == ERROR for f in p.findings)
+        warnings = len(p.findings) - errors
+        if not p.is_report:
+            verdict = "không phải tệp báo cáo"
+        elif errors:
+            verdict = f"KHÔNG HỢP LỆ ({errors} lỗi, {warnings} cảnh báo)"
+        elif warnings:
+            verdict = f"hợp lệ, có {warnings} cảnh báo"
+        else:
+            verdict = "hợp lệ"
+        unit = f" [đơn vị {p.unit_code}]" if p.unit_code else ""
+        _say(f"{p.name}{unit}: {verdict}")
+        for f in p.findings:
+            _say(f"  [{f.label}] {f.message}")

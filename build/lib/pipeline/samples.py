@@ -1,0 +1,143 @@
+"""The sample inbox shipped in `examples/inbox/`: made from our own templates by the filler.
+
+Plausible figures for every unit but one (so one is missing), three files with deliberate
+errors, a corrected resubmission that replaces one of them, and a stray non-report file.
+Run `make samples` to regenerate; output is deterministic (fixed seed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .filler import date_value, fill
+from .form import Form, layout_json
+from .names import slug
+from .template import write_template
+
+PREPARERS = [
+    "Nguyễn Thị Lan",
+    "Trần Văn Minh",
+    "Lê Thị Hồng",
+    "Phạm Quốc Bảo",
+    "Danh Thị Sa Rết",
+    "Thạch Văn Sơn",
+]
+
+
+def valid_data(form: Form, unit_code: str, rng: random.Random, layout: dict[str, Any]) -> dict[str, Any]:
+    """Random but consistent figures for one unit (every rule satisfied)."""
+    unit = form.units_by_code[unit_code]
+    block = form.support_block
+    rows: list[dict[str, Any]] = []
+    if unit.region:
+        pairs = [(unit.region, c.code) for c in form.categories if rng.random() < 0.8]
+    else:
+        regions = [r.code for r in form.regions]
+        cats = [c.code for c in form.categories]
+        pool = [(r, c) for r in regions for c in cats]
+        pairs = rng.sample(pool, k=min(len(pool), rng.randint(1, min(8, block.free_rows))))
+    support = 0
+    for region, category in pairs:
+        children = rng.randint(5, 600)
+        rec: dict[str, Any] = {"region": region, "category": category}
+        rec["children"] = children
+        rec["girls"] = rng.randint(0, children)
+        rec["ethnic"] = rng.randint(0, children)
+        rec["turns"] = children + rng.randint(0, children)
+        rec["cash"] = rng.randint(0, 800) * 1000 * children // 10 * 10
+        rec["in_kind"] = rng.randint(1, 900) * 1000 * children // 10 * 10
+        support += rec["cash"] + rec["in_kind"]
+        rows.append(
+            {
+                k: v
+                for k, v in rec.items()
+                if k in ("region", "category") or k in {m.key for m in block.measures}
+            }
+        )
+    sources = [s.code for s in form.sources]
+    weights = [rng.random() for _ in sources]
+    total = support + rng.randint(0, 50_000) * 1000
+    resources: dict[str, dict[str, int]] = {}
+    scale = sum(weights)
+    remaining = total
+    for i, s in enumerate(sources):
+        amount = remaining if i == len(sources) - 1 else int(total * weights[i] / scale) // 1000 * 1000
+        remaining -= amount
+        cash = amount * rng.randint(30, 70) // 100
+        resources[s] = {"cash": cash, "in_kind": amount - cash}
+    needs = {
+        c.code: {"children": (n := rng.randint(0, 800)), "cost": n * rng.randint(200, 1500) * 1000}
+        for c in form.categories
+    }
+    day = rng.randint(10, 29)
+    return {
+        "info": {
+            "preparer": rng.choice(PREPARERS),
+            "phone": f"0297 3{rng.randint(100000, 999999)}",
+            "report_date": date_value(dt.date(form.year, 11, day)),
+            "activities": rng.randint(0, 40),
+            "difficulties": "Nguồn lực vận động còn hạn chế; nhiều doanh nghiệp chưa tham gia thường xuyên.",
+            "recommendations": "Đề nghị tỉnh tiếp tục hỗ trợ kinh phí truyền thông và kết nối nhà tài trợ.",
+        },
+        block.key: rows,
+        form.resources_block.key: resources,
+        "needs": needs,
+    }
+
+
+def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
+    rng = random.Random(seed)
+    layout = layout_json(form)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.iterdir():
+        if old.is_file() and old.name != ".gitkeep":
+            old.unlink()
+    written: list[Path] = []
+    units = list(form.units)
+    missing = units[-3]  # one unit has not sent anything yet
+    with tempfile.TemporaryDirectory() as tmp:
+        tdir = Path(tmp)
+        for i, unit in enumerate(units):
+            if unit is missing:
+                continue
+            template = write_template(form, unit, tdir)
+            data = valid_data(form, unit.code, rng, layout)
+            res = form.support_block.key
+            name = f"{slug(unit.code, 20)}-{slug(unit.name)}.xlsx"
+            if i == 1:  # girls > children, and an ambiguous number typed as text
+                block = form.support_block
+                data[block.key][0]["girls"] = data[block.key][0]["children"] + 7
+                cat = data[block.key][1]["category"]
+                row = next(r.row for r in form.rows_for(block, unit) if r.fixed.get("category") == cat)
+                data["raw"] = [(block.sheet, f"{block.measure_column('turns')}{row}", "khoảng 200")]
+            if i == 4:  # first file wrong (missing preparer, negative amount), then corrected
+                bad = {**data, "info": {**data["info"], "preparer": None}}
+                bad[res] = [dict(r) for r in data[res]]
+                bad[res][0]["cash"] = -500000
+                bad["info"]["report_date"] = date_value(dt.date(form.year, 11, 5))
+                written.append(
+                    fill(template, out / f"{slug(unit.code)}-ban-dau.xlsx", layout, unit.code, bad)
+                )
+                data["info"]["report_date"] = date_value(dt.date(form.year, 11, 20))
+                name = f"{slug(unit.code)}-ban-sua-lan-2.xlsx"
+            if i == 8:  # sent after the deadline, numbers typed with Vietnamese separators
+                data["info"]["report_date"] = date_value(form.period.due_before + dt.timedelta(days=3))
+                r0 = data[res][0]
+                r0["cash"] = f"{r0['cash']:,}".replace(",", ".")
+            if unit.region is None and i == len(units) - 2:  # a department repeats a row
+                data[res].append(dict(data[res][0]))
+            written.append(fill(template, out / name, layout, unit.code, data))
+    note = out / "thu-gui-kem.txt"
+    note.write_text("Kính gửi Sở LĐTBXH, đơn vị gửi kèm báo cáo năm.\n", encoding="utf-8")
+    written.append(note)
+    base = dt.datetime(form.year, 11, 1).timestamp()
+    for n, path in enumerate(sorted(written)):
+        os.utime(path, (base + n * 3600, base + n * 3600))
+    shutil.rmtree(out / "__pycache__", ignore_errors=True)
+    return sorted(written)

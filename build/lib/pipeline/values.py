@@ -1,0 +1,170 @@
+"""Reading cell values as offices type them: numbers as text, dates as text, odd spaces.
+
+Each parser returns (value, problem). `problem` is None when the value is clean, or a
+(rule code, Vietnamese explanation) pair; the caller turns it into a located finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+Problem = tuple[str, str] | None
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+_PLAIN_INT = re.compile(r"^[+-]?[0-9]+$")
+# thousands groups: the first group has 1-3 digits and no leading zero ("0.500" is a decimal)
+_DOT_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+$")
+_COMMA_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}){2,}$")
+_SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
+# full-width forms (U+FF01-FF5E) fold to ASCII; nothing else is folded (no superscripts)
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
+_ISO_DATE = re.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def clean_text(value: Any) -> str:
+    """NFC text without invisible characters and with single ordinary spaces."""
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    return " ".join(_SPACES.sub(" ", text).split())
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and clean_text(value) == "")
+
+
+SIGNIFICANT_DIGITS = 15  # what Excel and LibreOffice keep and show of a number
+
+
+def whole_number(value: float) -> int | None:
+    """The whole number a float is, as a spreadsheet shows it; None if it has a fraction.
+
+    Excel and LibreOffice keep and display 15 significant digits (IEEE 754 doubles; Excel's
+    "Precision as displayed" limits), so a formula such as =D8*150000*1.1 that stores
+    28215000.000000004 shows, sums and prints as 28215000; 1.5 stays a fraction."""
+    if value.is_integer():
+        return int(value)
+    shown = float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return int(shown) if shown.is_integer() else None
+
+
+def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
+    """Parse a count or an amount of money. Returns (value, problem, was_text).
+
+    Blank gives (None, None, False). Text that clearly is a whole number ("1.200.000",
+    "1 200 000", full-width digits) is read as that number; anything else is a problem.
+    """
+    if is_blank(value):
+        return None, None, False
+    was_text = False
+    if isinstance(value, bool):
+        return None, ("NUMBER_INVALID", "là giá trị đúng/sai, không phải số; hãy gõ số"), False
+    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return None, ("NUMBER_INVALID", "là ngày giờ, không phải số; hãy gõ số"), False
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None, ("NUMBER_INVALID", "không phải số; hãy gõ số"), False
+        number = whole_number(value)
+        if number is None:
+            return (
+                None,
+                ("NUMBER_NOT_INTEGER", "không phải số nguyên; người, lượt và tiền phải là số nguyên"),
+                False,
+            )
+    elif isinstance(value, int):
+        number = value
+    else:
+        was_text = True
+        text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).translate(_FULL_WIDTH)
+        text = _SPACES.sub(" ", text).strip()
+        text = _CURRENCY.sub("", text)
+        if _PLAIN_INT.match(text):
+            number = int(text)
+        elif _DOT_GROUPS.match(text):
+            number = int(text.replace(".", ""))
+        elif _SPACE_GROUPS.match(text):
+            number = int(text.replace(" ", ""))
+        elif _COMMA_GROUPS.match(text):
+            number = int(text.replace(",", ""))
+        else:
+            return (
+                None,
+                (
+                    "NUMBER_INVALID",
+                    "không đọc được thành số nguyên; hãy chỉ gõ số, ví dụ 1200000",
+                ),
+                True,
+            )
+    if number < 0:
+        return number, ("NUMBER_NEGATIVE", "là số âm; số phải lớn hơn hoặc bằng 0"), was_text
+    if number > max_number:
+        return None, ("NUMBER_TOO_LARGE", f"vượt quá giới hạn {max_number:,}".replace(",", ".")), was_text
+    return number, None, was_text
+
+
+def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
+    """A date typed as a date, as an Excel serial number, or as dd/mm/yyyy text."""
+    if is_blank(value):
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 < value < 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
+        return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
+    text = clean_text(value).translate(_FULL_WIDTH)
+    m = _DATE_TEXT.match(text)
+    try:
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            return dt.date(year, month, day), None
+        m = _ISO_DATE.match(text)
+        if m:
+            return dt.date(*(int(g) for g in m.groups())), None
+    except ValueError:
+        pass
+    return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
+
+
+def parse_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _clean_multiline(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(value)
+
+
+def _clean_multiline(value: str) -> str:
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        # the common case: no line breaks, odd spaces or invisible characters to remove
+        return unicodedata.normalize("NFC", value)
+    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).replace("\r\n", "\n")
+    lines = [" ".join(_SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln).strip()
+
+
+def show(value: Any) -> str:
+    """A value found in a cell, as it is shown in a message ("1.200.000", "1,5", "(trống)")."""
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, float):
+        if not value.is_integer():
+            return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
+        return f"{int(value):,}".replace(",", ".")
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"

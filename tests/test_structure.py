@@ -1,0 +1,97 @@
+"""The house as the README describes it (issue #11): no module imports itself back through
+others, no package either, and the README's module list names every module there is.
+
+The layers themselves (commands, writers, the run, its result, the checks, reading, the
+form) are checked by import-linter in `make lint` (`.importlinter`); this file checks what
+a layers contract does not: cycles among modules of the same layer, and the README."""
+
+from __future__ import annotations
+
+import re
+
+import grimp
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "pipeline"
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one node (Tarjan), each a cycle's members."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in list(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _imports(granularity: int) -> dict[str, set[str]]:
+    """pipeline's imports between modules cut to their first `granularity` name parts
+    (2: 'pipeline.render' stands for every module of that package)."""
+    graph = grimp.build_graph("pipeline", include_external_packages=False)
+    edges: dict[str, set[str]] = {}
+    for module in graph.modules:
+        src = ".".join(module.split(".")[:granularity])
+        for imported in graph.find_modules_directly_imported_by(module):
+            dst = ".".join(imported.split(".")[:granularity])
+            if dst != src:
+                edges.setdefault(src, set()).add(dst)
+    return edges
+
+
+def test_no_module_imports_itself_back():
+    assert _cycles(_imports(granularity=9)) == []
+
+
+def test_no_package_imports_itself_back():
+    """A package (form/, render/, mail/) counts as one room: none both imports a module
+    and is imported by it."""
+    assert _cycles(_imports(granularity=2)) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _readme_block() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("pipeline/          the package")
+    return text[start : text.index("\nschemas/", start)]
+
+
+def test_readme_module_list_matches_the_tree():
+    block = _readme_block()
+    named = set(re.findall(r"\b([a-z_0-9]+\.py)\b", block))
+    folders = set(re.findall(r"^\s+([a-z_]+)/", block, flags=re.MULTILINE))
+    modules = {p.name for p in PACKAGE.rglob("*.py")} - {"__init__.py", "__main__.py"}
+    packages = {p.parent.name for p in PACKAGE.rglob("__init__.py")} - {"pipeline"}
+    assert sorted(modules - named) == [], "modules the README does not list"
+    assert sorted(named - modules) == [], "modules the README lists that do not exist"
+    assert sorted(packages - folders) == [], "packages the README does not list"
+    assert sorted(folders - packages) == [], "folders the README lists that are not packages"

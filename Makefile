@@ -38,13 +38,13 @@ demo: $(STAMP)
 	$(PY) -m pipeline consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
 
 fetch-mail: $(STAMP)
-	$(PY) -m pipeline mail fetch --inbox $(INBOX)
+	$(PY) -m pipeline --config $(CONFIG) mail fetch --inbox $(INBOX)
 
 drafts: $(STAMP)
-	$(PY) -m pipeline mail drafts --outbox $(OUTBOX)
+	$(PY) -m pipeline --config $(CONFIG) mail drafts --outbox $(OUTBOX)
 
 pdf: $(STAMP)
-	$(PY) -m pipeline pdf --outbox $(OUTBOX)
+	$(PY) -m pipeline --config $(CONFIG) pdf --outbox $(OUTBOX)
 
 check: $(STAMP)
 	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)

@@ -201,7 +201,8 @@ def _consolidate(form, args) -> int:
         _say_err(f"Lỗi: {exc.message} {current_set_note(args.outbox, form.year, run_id)}")
         return EXIT_OUTBOX
     except KeyboardInterrupt:
-        _say_err(f"\nĐã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, run_id)}")
+        sys.stderr.write("\n")
+        _say_err(f"Đã dừng theo yêu cầu. {current_set_note(args.outbox, form.year, run_id)}")
         return EXIT_INTERRUPTED
     except FormError as exc:  # e.g. the report's wording names a figure that does not exist
         _say_err(f"Lỗi cấu hình: {exc}")
@@ -216,7 +217,8 @@ def _consolidate(form, args) -> int:
 
 
 def _check(form, args) -> int:
-    from .consolidate import check_files
+    from .consolidate import check_by_file
+    from .containers import CONTAINER_KINDS
     from .inbox import NOT_READ, READ, classify
     from .render.summary import print_check
     from .safetext import json_inert
@@ -228,24 +230,31 @@ def _check(form, args) -> int:
         return EXIT_USAGE
     entries = [classify(p) for p in args.files]  # lock files and the like are not checked
     to_read = [p for p, e in zip(args.files, entries, strict=True) if e.status == READ]
-    parsed = iter(check_files(form, to_read))
+    groups = iter(check_by_file(form, to_read))
     results = [
-        (path, e, next(parsed) if e.status == READ else None)
+        (path, e, next(groups) if e.status == READ else [])
         for path, e in zip(args.files, entries, strict=True)
     ]
-    checked = [p for _, _, p in results if p is not None]
+    checked = [p for _, _, group in results for p in group]
     if args.json:
         out = [
             {
-                "file": str(path),
+                "file": str(path.parent / p.name),
+                "kind": p.origin.kind,
                 "status": e.status,
                 "reason": e.reason,
-                "unit": p.unit_code if p else None,
-                "valid": bool(p) and not p.has_errors and p.is_report,
-                "findings": [f.to_dict() for f in p.findings] if p else [],
+                "unit": p.unit_code,
+                "valid": not p.has_errors and (p.is_report or p.origin.kind in CONTAINER_KINDS),
+                "findings": [f.to_dict() for f in p.findings],
             }
-            for path, e, p in results
-        ]
+            for path, e, group in results
+            for p in group
+        ] + [
+            {"file": str(path), "kind": "", "status": e.status, "reason": e.reason, "unit": None,
+             "valid": False, "findings": []}
+            for path, e, group in results
+            if e.status != READ
+        ]  # fmt: skip
         print(json_inert(json.dumps(out, ensure_ascii=False, indent=2)))
     else:
         print_check(checked, [e for e in entries if e.status != READ])

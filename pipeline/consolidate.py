@@ -171,10 +171,22 @@ def _import_heavy() -> None:
 
 
 def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
-    """Validate files on their own (no consolidation, nothing written)."""
+    """Validate files on their own (no consolidation, nothing written): what each file
+    holds, in order (a message or archive, then its attachments or members)."""
+    return [p for group in check_by_file(form, paths) for p in group]
+
+
+def check_by_file(form: Form, paths: list[Path]) -> list[list[Parsed]]:
+    """`check_files`, grouped by the path given: a plain file is one Parsed; a message or
+    an archive is its own line, then one Parsed for each attachment or member."""
     from .validate import validate_all  # lazy like `_import_heavy`: pandas and pandera
 
-    parsed = read_all(form, submissions(form, [(p, p.name) for p in paths]), workers=1, show=False)
+    groups = [submissions(form, [(p, p.name)]) for p in paths]
+    parsed = read_all(form, [sub for group in groups for sub in group], workers=1, show=False)
     validate_all(form, parsed)
     check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
-    return parsed
+    out, start = [], 0
+    for group in groups:
+        out.append(parsed[start : start + len(group)])
+        start += len(group)
+    return out

@@ -35,6 +35,7 @@ from .oserrors import read_reason
 from .reader import ReadProblem, read_bounded
 
 FILE, MESSAGE, ARCHIVE, ATTACHMENT, MEMBER = "file", "message", "archive", "attachment", "member"
+CONTAINER_KINDS = (MESSAGE, ARCHIVE)  # a container's own line: not a report, its entries follow
 MESSAGE_SUFFIXES = {".eml"}
 ARCHIVE_SUFFIXES = {".zip"}
 NESTED_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".eml", ".msg"}

@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
+import subprocess
+import sys
 import zipfile
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -21,6 +24,7 @@ from pipeline.consolidate import check_files
 from pipeline.form import Form
 from pipeline.message_headers import received_at
 
+from .conftest import ROOT
 from .test_resubmission import bad, dated, expected_totals
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -148,3 +152,41 @@ def test_typed_date_checked(form: Form, typed, arrived, codes, hint):
         assert ("ngày và tháng bị đảo" in message) == bool(hint)
         if hint:
             assert hint in message
+
+
+def test_check_reads_what_messages_and_archives_hold(form: Form, make_file, tmp_path):
+    """`check` on a message, an archive and a plain file: each attachment and member is
+    checked and named under its container, and the plain file keeps its own verdict."""
+    wrong, _ = make_file("910", bad(form, 20), name="910-sai.xlsx", folder=tmp_path / "src")
+    right, _ = make_file("902", dated(20, form), name="902-dung.xlsx", folder=tmp_path / "src")
+    other, _ = make_file("903", dated(20, form), name="903.xlsx", folder=tmp_path / "src")
+    (tmp_path / "thu.eml").write_bytes(eml({"910-sai.xlsx": wrong.read_bytes()}))
+    (tmp_path / "goi.zip").write_bytes(zip_of({"bao-cao/903.xlsx": other.read_bytes()}))
+    files = [tmp_path / "thu.eml", right, tmp_path / "goi.zip"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", "--json", *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr  # the attachment has an error
+    out = {e["file"]: e for e in json.loads(done.stdout)}
+    attached = str(tmp_path / "thu.eml › 910-sai.xlsx")
+    member = str(tmp_path / "goi.zip › 903.xlsx")
+    assert set(out) == {str(tmp_path / "thu.eml"), attached, str(right), str(tmp_path / "goi.zip"), member}
+    assert (out[attached]["unit"], out[attached]["valid"]) == ("910", False)
+    assert any("trẻ em nữ" in f["message"] for f in out[attached]["findings"])
+    assert (out[str(right)]["unit"], out[str(right)]["valid"]) == ("902", True)
+    assert (out[member]["unit"], out[member]["valid"]) == ("903", True)
+    assert out[str(tmp_path / "thu.eml")]["kind"] == "message" and out[str(tmp_path / "thu.eml")]["valid"]
+    shown = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    assert "thu.eml › 910-sai.xlsx [đơn vị 910]: KHÔNG HỢP LỆ" in shown
+    assert "902-dung.xlsx [đơn vị 902]: hợp lệ" in shown
+    assert "goi.zip › 903.xlsx [đơn vị 903]: hợp lệ" in shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..containers import CONTAINER_KINDS
 from ..extract import Parsed
 from ..findings import ERROR, show
 from ..inbox import IGNORED, InboxEntry
@@ -89,7 +90,9 @@ def print_check(parsed: list[Parsed], skipped: list[InboxEntry] = ()) -> None:
     for p in parsed:
         errors = sum(f.severity == ERROR for f in p.findings)
         warnings = len(p.findings) - errors
-        if not p.is_report:
+        if p.origin.kind in CONTAINER_KINDS and not p.findings:
+            verdict = "đã mở, các tệp bên trong ở dưới"
+        elif not p.is_report:
             verdict = "không phải tệp báo cáo"
         elif errors:
             verdict = f"KHÔNG HỢP LỆ ({errors} lỗi, {warnings} cảnh báo)"

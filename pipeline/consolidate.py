@@ -23,7 +23,7 @@ from .mail_settings import load_mail_settings
 from .progress import Clock, Progress
 from .result import FileRecord, Report
 from .submissions import entry_record, resolve
-from .workers import start_worker, worker_form
+from .workers import start_worker, stop_pool, worker_form
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 CHUNK = 16  # files per message to a worker process
@@ -74,7 +74,8 @@ def read_all(
     size = max(1, min(CHUNK, len(jobs) // (workers * 4)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     done: list[list[Parsed] | None] = [None] * len(chunks)
-    with ProcessPoolExecutor(workers - 1, initializer=start_worker, initargs=(form,)) as pool:
+    pool = ProcessPoolExecutor(workers - 1, initializer=start_worker, initargs=(form,))
+    try:
         futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
         if while_waiting:
             while_waiting()
@@ -88,6 +89,10 @@ def read_all(
                 done[k] = future.result()
                 if progress:
                     progress.step(len(chunks[k]))
+    except BaseException:  # Ctrl-C (once or twice), SIGTERM, an error: stop now, not after the queue
+        stop_pool(pool)
+        raise
+    pool.shutdown()
     if progress:
         progress.close()
     return [parsed for part in done if part is not None for parsed in part]

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 from .form import Form
 
@@ -35,6 +36,18 @@ def bind_to_parent() -> None:
     parent = multiprocessing.parent_process()
     if parent is not None and os.getppid() != parent.pid:  # died before prctl took effect
         os._exit(1)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool of this run's workers at once: its queued jobs cancelled and its worker
+    processes terminated (they ignore Ctrl-C, and one blocked waiting for work would keep
+    the run from exiting). Called while the run is interrupted, when the pool's workers are
+    this process's only children (multiprocessing.active_children)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+    for child in multiprocessing.active_children():
+        child.join(5)
 
 
 def start_worker(form: Form) -> None:

@@ -196,6 +196,29 @@ def test_interrupted_run_says_which_set_is_current(how, form, big_inbox, tmp_pat
     _assert_whole_set(outbox, form.year, N_FILES)
 
 
+@pytest.mark.parametrize("phase", ["reading", "feedback"])
+def test_ctrl_c_twice_stops_the_run_at_once(phase, form, big_inbox, tmp_path):
+    """An impatient officer presses Ctrl-C twice: the run still stops (no worker left
+    waiting for work keeps it alive), says so, and the next run works."""
+    outbox = tmp_path / "out"
+    proc = _start(big_inbox, outbox)
+    _wait_for(proc, _phase(phase, outbox, form.year, proc.pid), phase)
+    family = _descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == cli.EXIT_INTERRUPTED, err
+    assert "Traceback" not in err and "Đã dừng theo yêu cầu" in err, err
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in family if _alive(p)], "a worker outlived the interrupted run"
+    assert _run(big_inbox, outbox).returncode == 0
+    _assert_whole_set(outbox, form.year, N_FILES)
+
+
 def _need_root_for_mounts() -> None:
     if os.geteuid() != 0:
         if os.environ.get("CI"):

@@ -32,7 +32,7 @@ from ..official import FONT, text_height
 from ..paths import feedback_names
 from ..result import FileRecord, FileStatus, Report
 from ..template import PINNED_TIME
-from ..workers import start_worker, worker_form
+from ..workers import start_worker, stop_pool, worker_form
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 
 SHEET = "Phản hồi"
@@ -76,15 +76,19 @@ class FeedbackWriter:
                 for future in self.futures:
                     if not future.cancelled():
                         future.result()
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
+        except BaseException:
+            self.cancel()
+            raise
+        if self.pool is not None:
+            self.pool.shutdown()
         return [path for _, path in self.jobs]
 
     def cancel(self) -> None:
-        """Drop the files no worker has started and wait for the others (after a failure)."""
+        """Stop at once after a failure or an interruption: files not started are dropped,
+        workers are terminated (the half-written set they write into is discarded)."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(self.pool)
+            self.pool = None
 
 
 def _write_in_worker(rec: FileRecord, path: Path) -> None:

@@ -5,37 +5,43 @@ turns 2025 into 2026. So the typed date is never trusted blindly: a date after t
 arrived (by mail), after today, or before the period starts is a warning naming the cell, and when
 swapping day and month gives a date that fits, the message says so. A report for a unit
 sent from an address not on the unit's list is a warning (forwarding is common).
+These are rules (`rules.py`) over a record per report, checked the one way
+(`ruleschema.check`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from . import findings as fd
+import pandas as pd
+
 from .extract import Parsed
 from .form import Form
+from .rules import Bound, bind
+from .ruleschema import Stack, broken, check
+
+SENDER_FIELD = "sender"
+
+
+def arrival_rules(form: Form, how: str = "ngày thư đến Sở") -> list[Bound]:
+    """The typed date after the arrival (else after today), before the period; the sender.
+    `how`: how the arrival is known."""
+    start = form.period.start
+    return [
+        bind("DATE_AFTER_ARRIVAL", "report_date", ("arrival",), hint=_hint, start=start, how=how),
+        bind("DATE_IN_FUTURE", "report_date", ("today", "arrival"), hint=_hint, start=start),
+        bind("DATE_BEFORE_PERIOD", "report_date", (), hint=_hint, start=start),
+        bind("SENDER_UNLISTED", SENDER_FIELD, ("emails",)),
+    ]
 
 
 def check_arrival(form: Form, parsed: list[Parsed], today: dt.date) -> None:
     """Add the date and sender warnings to each report's findings (in place)."""
-    field = next((f for f in form.info_fields if f.key == "report_date"), None)
-    for p in parsed:
-        if not p.is_report:
-            continue
-        if p.report_date is not None and field is not None:
-            for code, message in date_problems(form, p.report_date, _arrival(p), today):
-                p.findings.append(
-                    fd.make(code, message, file=p.name, unit=p.unit_code or "", sheet=form.sheets["info"],
-                            cell=field.cell, value=f"{p.report_date:%d/%m/%Y}")
-                )  # fmt: skip
-        _check_sender(form, p)
-
-
-def _arrival(p: Parsed) -> tuple[dt.date, str] | None:
-    """When the file arrived, and how that is known (None when it is not)."""
-    if p.origin.received is not None:
-        return p.origin.received.date(), "ngày thư đến Sở"
-    return None  # a plain file's modification time says when it was copied, not when it came
+    files = {p.file_id: p for p in parsed}
+    for file_id, finding in check(
+        "arrival", _stack(form, parsed, today), arrival_rules(form), files, by_record=True
+    ):
+        files[file_id].findings.append(finding)
 
 
 def date_problems(
@@ -43,50 +49,55 @@ def date_problems(
 ) -> list[tuple[str, str]]:
     """(rule code, Vietnamese message) for each way the typed report date does not fit:
     after the arrival (date, how it is known), after `today`, before the period start."""
-    out: list[tuple[str, str]] = []
-    latest = min(arrival[0], today) if arrival else today
-    if arrival and typed > arrival[0]:
-        out.append(
-            ("DATE_AFTER_ARRIVAL", f"ngày báo cáo {typed:%d/%m/%Y} sau {arrival[1]} ({arrival[0]:%d/%m/%Y})")
+    rules = [r for r in arrival_rules(form, arrival[1] if arrival else "") if r.field != SENDER_FIELD]
+    record = {
+        "file_id": 0,
+        "row": 0,
+        "report_date": typed,
+        "arrival": arrival[0] if arrival else None,
+        "today": today,
+    }
+    return broken(record, rules)
+
+
+def _stack(form: Form, parsed: list[Parsed], today: dt.date) -> Stack:
+    """A record per report: its typed date, when it arrived (by mail: the message's arrival;
+    a plain file's modification time says when it was copied, not when it came), today, and
+    the sender with the unit's addresses."""
+    rows = []
+    for p in parsed:
+        if not p.is_report:
+            continue
+        unit = form.units_by_code.get(p.unit_code or "")
+        received = p.origin.received.date() if p.origin.received is not None else None
+        rows.append(
+            {
+                "file_id": p.file_id,
+                "row": 0,
+                "report_date": p.report_date,
+                "arrival": received,
+                "today": today,
+                SENDER_FIELD: p.origin.sender or None,
+                "unit_name": unit.name if unit else None,
+                "emails": tuple(unit.emails) if unit else (),
+            }
         )
-    elif typed > today:
-        out.append(("DATE_IN_FUTURE", f"ngày báo cáo {typed:%d/%m/%Y} sau ngày hôm nay ({today:%d/%m/%Y})"))
-    if typed < form.period.start:
-        out.append(
-            ("DATE_BEFORE_PERIOD", f"ngày báo cáo {typed:%d/%m/%Y} trước ngày bắt đầu kỳ báo cáo "
-                                   f"({form.period.start:%d/%m/%Y})")
-        )  # fmt: skip
-    hint = (
-        _swap_hint(typed, form.period.start, latest) or "Hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)"
-    )
-    return [(code, f"{message}. {hint}") for code, message in out]
+    columns = ["file_id", "row", "report_date", "arrival", "today", SENDER_FIELD, "unit_name", "emails"]
+    frame = pd.DataFrame(rows, columns=columns).astype({c: object for c in columns[2:]})
+    field = next((f for f in form.info_fields if f.key == "report_date"), None)
+    date_cell = (form.sheets["info"], field.cell) if field else ("", "")
+    return Stack(frame, lambda col, _rec: ("", "") if col == SENDER_FIELD else date_cell)
 
 
-def _swap_hint(typed: dt.date, start: dt.date, latest: dt.date) -> str:
+def _hint(typed: dt.date, start: dt.date, latest: dt.date) -> str:
+    """How to fix a typed date: swap day and month when that gives a date that fits."""
     if typed.day > 12 or typed.day == typed.month:
-        return ""
+        return "Hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)"
     swapped = dt.date(typed.year, typed.day, typed.month)
     if not start <= swapped <= latest:
-        return ""
+        return "Hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)"
     return (
         f"Có thể ngày và tháng bị đảo: nếu là ngày {swapped:%d/%m/%Y} thì hợp lý. Máy tính của đơn vị "
         "có thể đang dùng định dạng ngày kiểu Mỹ (tháng/ngày/năm); hãy gõ lại ngày báo cáo theo dạng "
         "ngày/tháng/năm, ví dụ " + f"{swapped:%d/%m/%Y}"
-    )
-
-
-def _check_sender(form: Form, p: Parsed) -> None:
-    sender = p.origin.sender
-    unit = form.units_by_code.get(p.unit_code or "")
-    if not sender or unit is None or not unit.emails or sender in unit.emails:
-        return
-    p.findings.append(
-        fd.make(
-            "SENDER_UNLISTED",
-            f"thư gửi từ địa chỉ {sender}, không có trong danh sách địa chỉ của {unit.name} "
-            f"({', '.join(unit.emails)}). Thư chuyển tiếp vẫn được nhận; hãy kiểm tra người gửi",
-            file=p.name,
-            unit=unit.code,
-            value=sender,
-        )
     )

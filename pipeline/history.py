@@ -10,7 +10,7 @@ import pandas as pd
 from .extract import Parsed
 from .form import Form
 from .paths import detail_csv_path
-from .rules import bind
+from .rules import Bound, bind
 from .ruleschema import Stack, check
 
 
@@ -52,26 +52,33 @@ def load_history(form: Form, archive: Path) -> History:
     return hist
 
 
+def outlier_rules(form: Form, previous_year: int | None) -> list[Bound]:
+    """A unit's figure against its own figure of `previous_year` (DHIS2-style): more than
+    `factor` times it either way, unless both are below `floor` (`[plausibility]`)."""
+    block = form.history_block
+    return [
+        bind(
+            "OUTLIER_LAST_YEAR",
+            "now",
+            ("before",),
+            factor=form.plausibility.get("factor", 5),
+            floor=form.plausibility.get("floor", 20),
+            year=form.year,
+            previous_year=previous_year,
+            measure_names={m.key: m.name for m in block.measures},
+            category_names={c.code: c.name for c in form.categories},
+        )
+    ]
+
+
 def plausibility_findings(form: Form, parsed: list[Parsed], history: History) -> None:
-    """Warn where a unit's figure is far from its own figure for last year (DHIS2-style):
-    more than `factor` times it either way, unless both are below `floor` (`[plausibility]`)."""
+    """Warn where a unit's figure is far from its own figure for last year (`outlier_rules`)."""
     last = history.previous
     if last is None or last.empty:
         return
-    block = form.history_block
-    rule = bind(
-        "OUTLIER_LAST_YEAR",
-        "now",
-        ("before",),
-        factor=form.plausibility.get("factor", 5),
-        floor=form.plausibility.get("floor", 20),
-        year=form.year,
-        previous_year=history.previous_year,
-        measure_names={m.key: m.name for m in block.measures},
-        category_names={c.code: c.name for c in form.categories},
-    )
     files = {p.file_id: p for p in parsed}
-    for file_id, finding in check("history", _stack_sums(form, parsed, last), [rule], files):
+    rules = outlier_rules(form, history.previous_year)
+    for file_id, finding in check("history", _stack_sums(form, parsed, last), rules, files):
         files[file_id].findings.append(finding)
 
 

@@ -14,11 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from .form import Block, Form, FormError
 from .rulekinds import EXCEL_EPOCH
 from .rules import Bound, bind
+from .ruleschema import broken
 
 
 @dataclass(frozen=True)
@@ -83,22 +82,28 @@ def _parse(raw: dict[str, Any], block: Block) -> Bounds:
     return Bounds(tuple(ratios), totals, int(raw.get("lookalikes", {}).get("date_years", 2)))
 
 
+def lookalike_rules(form: Form, key: str, what: str, fix: str) -> list[Bound]:
+    """A count in `key` that looks like a date serial of the years around the form's (the
+    1900 date system) or like a Vietnamese mobile number; `what` names it, `fix` says what to do."""
+    years = bounds(form).date_years
+    serials = (
+        (dt.date(form.year - years, 1, 1) - EXCEL_EPOCH).days,
+        (dt.date(form.year + years, 12, 31) - EXCEL_EPOCH).days,
+    )
+    return [
+        bind("LOOKS_LIKE_DATE", key, what=what, fix=fix, serials=serials),
+        bind("LOOKS_LIKE_PHONE", key, what=what, fix=fix),
+    ]
+
+
 def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound]]:
     """The rules of the configured bounds: on the information sheet's counts, on each
     results row, on a file's results totals (`stacks.stack_block_totals`)."""
     block = form.history_block
     b = bounds(form)
-    years = b.date_years
-    serials = (
-        (dt.date(form.year - years, 1, 1) - EXCEL_EPOCH).days,
-        (dt.date(form.year + years, 12, 31) - EXCEL_EPOCH).days,
-    )
 
     def lookalikes(key: str, what: str, fix: str) -> list[Bound]:
-        return [
-            bind("LOOKS_LIKE_DATE", key, what=what, fix=fix, serials=serials),
-            bind("LOOKS_LIKE_PHONE", key, what=what, fix=fix),
-        ]
+        return lookalike_rules(form, key, what, fix)
 
     info = [
         rule
@@ -155,9 +160,5 @@ def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound
 
 def looks_like(form: Form, value: int) -> tuple[str, str] | None:
     """(rule code, message) when a count looks like a date serial or a phone number, else None."""
-    info, _rows, _totals = plausibility_rules(form)
-    for rule in info[:2]:
-        assert rule.rule.kind is not None and rule.rule.kind.passes is not None
-        if not rule.rule.kind.passes(rule, pd.Series([value], name=rule.field)).iloc[0]:
-            return rule.code, rule.message(rule.facts({rule.field: value}, None))
-    return None
+    hits = broken({"value": value}, lookalike_rules(form, "value", "Số", "hãy kiểm tra lại"))
+    return hits[0] if hits else None

@@ -410,3 +410,62 @@ NOT_EMPTY = Kind(  # a block has a figure, or the unit declared it has none (or 
 DECLARED_EMPTY = Kind(  # a block declared empty has no figure
     "declared_empty", lambda b, df: ~(df["has_rows"] & df["declared"]).astype(bool), None, _declare_facts
 )
+
+
+# ----- dates and senders (how the file came) ---------------------------------------------------
+def _known(value: Any) -> bool:
+    return value is not None and value == value and value != ""
+
+
+def _not_after(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The field is not after the first other field, unless it is after one of the others
+    (which another rule reports); unknown values are not judged."""
+
+    def ok(rec: Any) -> bool:
+        typed, limit = rec[b.field], rec[b.others[0]]
+        if not (_known(typed) and _known(limit)) or typed <= limit:
+            return True
+        return any(_known(rec[o]) and typed > rec[o] for o in b.others[1:])
+
+    return df.apply(ok, axis=1).astype(bool)
+
+
+def _not_before(b: Bound, df: pd.DataFrame) -> pd.Series:
+    start = b.params["start"]
+    return df[b.field].map(lambda typed: not _known(typed) or typed >= start).astype(bool)
+
+
+def _date_message_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    typed, arrival, today = row[b.field], row.get("arrival"), row.get("today")
+    latest = min(arrival, today) if _known(arrival) and _known(today) else (arrival or today)
+    shown = {k: f"{v:%d/%m/%Y}" if _known(v) else "" for k, v in row.items() if k in ("arrival", "today")}
+    return {
+        **b.params,
+        **shown,
+        "typed": f"{typed:%d/%m/%Y}",
+        "start": f"{b.params['start']:%d/%m/%Y}",
+        "hint": b.params["hint"](typed, b.params["start"], latest),
+        "found": f"{typed:%d/%m/%Y}",
+    }
+
+
+NOT_AFTER = Kind("not_after", _not_after, None, _date_message_facts)
+NOT_BEFORE = Kind("not_before", _not_before, None, _date_message_facts)
+
+
+def _listed(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The field's value is in the record's list (others[0]); no value or no list: not judged."""
+    return df[b.field].combine(df[b.others[0]], lambda v, listed: not _known(v) or not listed or v in listed)
+
+
+LISTED = Kind(
+    "listed",
+    lambda b, df: _listed(b, df).astype(bool),
+    None,
+    lambda b, row, frame: {
+        **row,
+        **_value(b, row, frame),
+        "raw": row[b.field],
+        "listed": ", ".join(row[b.others[0]]),
+    },
+)

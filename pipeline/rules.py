@@ -5,15 +5,15 @@ and are listed), Vietnamese title (shown in tables), the Vietnamese message temp
 for a failing record, the text the template's live checks show, and what it checks (a
 `rulekinds.Kind`: the pandas check, the spreadsheet formula, the message's facts). A rule
 without a kind is checked while the file is read (`reader.py`, `extract.py`, `intake.py`,
-`arrival.py`), which writes its message there from what it read; some rules with a kind
+`containers.py`), which writes its message there from what it read; some rules with a kind
 are also reported while reading (a blank key on a row with figures, a name read as a
 listed one).
 
 A `Bound` applies a rule to a place: the field the finding points at, the other fields it
 reads, the parameters as data (`rulebind.py` for the form's cells; `plausible.py`,
-`emptiness.py`, `history.py` for theirs). The pandera schemas (`ruleschema.py`) and the
-template's live checks (`livechecks.py`) are both built from bound rules; no other module
-keeps a list of rules.
+`emptiness.py`, `history.py` and `arrival.py` for theirs). The pandera schemas
+(`ruleschema.py`) and the template's live checks (`livechecks.py`) are both built from
+bound rules; no other module keeps a list of rules.
 
 To add a rule: add its entry to `RULES` (with a kind from `rulekinds.py`, or a new kind
 there), bind it where it applies, and add its case to `tests/test_rules.py` (`CASES`).
@@ -261,10 +261,35 @@ RULES: dict[str, Rule] = {
         # how the file came: messages, archives, dates and senders (issue #12)
         Rule("MAIL_NO_REPORT", W, "Thư không có tệp báo cáo"),
         Rule("ARCHIVE_NESTED", E, "Tệp nén lồng nhau"),
-        Rule("DATE_AFTER_ARRIVAL", W, "Ngày báo cáo sau ngày nhận"),
-        Rule("DATE_IN_FUTURE", W, "Ngày báo cáo sau ngày hôm nay"),
-        Rule("DATE_BEFORE_PERIOD", W, "Ngày báo cáo trước kỳ báo cáo"),
-        Rule("SENDER_UNLISTED", W, "Người gửi không có trong danh sách"),
+        Rule(
+            "DATE_AFTER_ARRIVAL",
+            W,
+            "Ngày báo cáo sau ngày nhận",
+            k.NOT_AFTER,
+            "ngày báo cáo {typed} sau {how} ({arrival}). {hint}",
+        ),
+        Rule(
+            "DATE_IN_FUTURE",
+            W,
+            "Ngày báo cáo sau ngày hôm nay",
+            k.NOT_AFTER,
+            "ngày báo cáo {typed} sau ngày hôm nay ({today}). {hint}",
+        ),
+        Rule(
+            "DATE_BEFORE_PERIOD",
+            W,
+            "Ngày báo cáo trước kỳ báo cáo",
+            k.NOT_BEFORE,
+            "ngày báo cáo {typed} trước ngày bắt đầu kỳ báo cáo ({start}). {hint}",
+        ),
+        Rule(
+            "SENDER_UNLISTED",
+            W,
+            "Người gửi không có trong danh sách",
+            k.LISTED,
+            "thư gửi từ địa chỉ {raw}, không có trong danh sách địa chỉ của {unit_name} ({listed}). "
+            "Thư chuyển tiếp vẫn được nhận; hãy kiểm tra người gửi",
+        ),
     )
 }
 

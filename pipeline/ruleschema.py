@@ -175,6 +175,22 @@ def check(
     return out
 
 
+def broken(record: Record, rules: list[Bound]) -> list[tuple[str, str]]:
+    """(code, message) of each rule one record breaks: the same checks and words as `check`,
+    for a value looked at on its own."""
+    frame = pd.DataFrame([record])
+    out = []
+    for rule in rules:
+        kind = rule.rule.kind
+        assert kind is not None and kind.passes is not None, rule.code
+        if kind.per_cell and kind is not REQUIRED and plain(record.get(rule.field)) == "":
+            continue  # a blank cell breaks no rule on one cell but "required" (pandera's ignore_na)
+        if not bool(kind.passes(rule, frame[rule.field] if kind.per_cell else frame).iloc[0]):
+            facts = rule.facts({c: plain(v) for c, v in record.items()}, frame)
+            out.append((rule.code, rule.message(facts)))
+    return out
+
+
 def _row_flagged(source: Source, sheet: str, row: int) -> bool:
     """Whether the reader flagged a cell of `row` of `sheet` in this file."""
     for flagged_sheet, cell in source.flagged_cells:

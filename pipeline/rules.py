@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import recordkinds as rk
 from . import rulekinds as k
 
 ERROR = "error"
@@ -83,7 +84,7 @@ RULES: dict[str, Rule] = {
             "UNIT_MISMATCH",
             E,
             "Mã và tên đơn vị không khớp",
-            k.NAME_MATCHES,
+            rk.NAME_MATCHES,
             "tên đơn vị '{value}' không khớp với mã {code} ({registered})",
         ),
         Rule(
@@ -198,7 +199,7 @@ RULES: dict[str, Rule] = {
             "BLOCK_EMPTY",
             E,
             "Báo cáo trống",
-            k.NOT_EMPTY,
+            rk.NOT_EMPTY,
             "trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị thật sự "
             "không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}",
         ),
@@ -206,7 +207,7 @@ RULES: dict[str, Rule] = {
             "BLOCK_DECLARED_NOT_EMPTY",
             W,
             "Đã đánh dấu không có số liệu nhưng có số liệu",
-            k.DECLARED_EMPTY,
+            rk.DECLARED_EMPTY,
             "đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu vẫn được "
             "tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}",
         ),
@@ -215,7 +216,7 @@ RULES: dict[str, Rule] = {
             "NAME_READ_AS",
             W,
             "Tên được đọc theo danh sách",
-            k.READ_AS,
+            rk.READ_AS,
             "{label} '{typed}' không đúng như trong danh sách; đã đọc là '{name}'. "
             "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách",
         ),
@@ -225,7 +226,7 @@ RULES: dict[str, Rule] = {
             "SUPPORT_EXCEEDS_RESOURCES",
             W,
             "Giá trị hỗ trợ vượt nguồn lực",
-            k.WITHIN,
+            rk.WITHIN,
             "tổng giá trị hỗ trợ ({value} đồng) lớn hơn tổng nguồn lực đã vận động ({other} đồng); "
             "hãy kiểm tra lại hai trang",
         ),
@@ -233,7 +234,7 @@ RULES: dict[str, Rule] = {
             "OUTLIER_LAST_YEAR",
             W,
             "Chênh lệch lớn so với năm trước",
-            k.VERSUS_LAST_YEAR,
+            rk.VERSUS_LAST_YEAR,
             "{Name} ({category}) năm {year} là {value}, năm {previous_year} là {before} "
             "(gấp {ratio} lần); hãy kiểm tra lại số liệu",
         ),
@@ -241,7 +242,7 @@ RULES: dict[str, Rule] = {
             "IMPLAUSIBLE_VALUE",
             W,
             "Số liệu khó tin",
-            k.BOUNDED,
+            rk.BOUNDED,
             "{what}, {word} {limit} đặt trong cấu hình; hãy kiểm tra lại số liệu",
         ),
         Rule(
@@ -265,28 +266,28 @@ RULES: dict[str, Rule] = {
             "DATE_AFTER_ARRIVAL",
             W,
             "Ngày báo cáo sau ngày nhận",
-            k.NOT_AFTER,
+            rk.NOT_AFTER,
             "ngày báo cáo {typed} sau {how} ({arrival}). {hint}",
         ),
         Rule(
             "DATE_IN_FUTURE",
             W,
             "Ngày báo cáo sau ngày hôm nay",
-            k.NOT_AFTER,
+            rk.NOT_AFTER,
             "ngày báo cáo {typed} sau ngày hôm nay ({today}). {hint}",
         ),
         Rule(
             "DATE_BEFORE_PERIOD",
             W,
             "Ngày báo cáo trước kỳ báo cáo",
-            k.NOT_BEFORE,
+            rk.NOT_BEFORE,
             "ngày báo cáo {typed} trước ngày bắt đầu kỳ báo cáo ({start}). {hint}",
         ),
         Rule(
             "SENDER_UNLISTED",
             W,
             "Người gửi không có trong danh sách",
-            k.LISTED,
+            rk.LISTED,
             "thư gửi từ địa chỉ {raw}, không có trong danh sách địa chỉ của {unit_name} ({listed}). "
             "Thư chuyển tiếp vẫn được nhận; hãy kiểm tra người gửi",
         ),

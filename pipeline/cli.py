@@ -219,7 +219,7 @@ def _consolidate(form, args) -> int:
 def _check(form, args) -> int:
     from .consolidate import check_by_file
     from .containers import CONTAINER_KINDS
-    from .inbox import NOT_READ, READ, classify
+    from .inbox import IGNORED, NOT_READ, READ, classify
     from .render.summary import print_check
     from .safetext import json_inert
 
@@ -241,8 +241,8 @@ def _check(form, args) -> int:
             {
                 "file": str(path.parent / p.name),
                 "kind": p.origin.kind,
-                "status": e.status,
-                "reason": e.reason,
+                "status": IGNORED if p.submission.ignored else e.status,
+                "reason": p.submission.ignored or e.reason,
                 "unit": p.unit_code,
                 "valid": not p.has_errors and (p.is_report or p.origin.kind in CONTAINER_KINDS),
                 "findings": [f.to_dict() for f in p.findings],

@@ -40,6 +40,13 @@ MESSAGE_SUFFIXES = {".eml"}
 ARCHIVE_SUFFIXES = {".zip"}
 NESTED_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".eml", ".msg"}
 REPORT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".zip"}
+# what comes with a report in a mail or an archive and is not one: a cover letter, a signed
+# scan, a logo in the signature, a calendar or card file, a signature part
+NOT_REPORT_SUFFIXES = {
+    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".htm", ".html", ".jpg", ".jpeg", ".png",
+    ".gif", ".bmp", ".tif", ".tiff", ".p7s", ".asc", ".sig", ".ics", ".vcf",
+}  # fmt: skip
+NOT_REPORT_ATTACHED = "không phải bảng tính (công văn, ảnh, chữ ký…), gửi kèm báo cáo: không cần đọc"
 SEP = " › "  # between a container's name and a name inside it
 OUTLOOK_MSG = (
     "thư Outlook (.msg) chưa được mở tự động; hãy lưu riêng tệp Excel đính kèm vào thư mục nhận, "
@@ -103,6 +110,7 @@ class Submission:
     origin: Origin = field(default_factory=Origin)
     opened: Opened | None = None  # set on a container's own line
     problem: tuple[str, str] | None = None  # (rule code, message): known unreadable, not read
+    ignored: str = ""  # why it is not read (Vietnamese): what came with a report, not one
 
     @property
     def received(self) -> dt.datetime | None:
@@ -218,6 +226,12 @@ def _attachment_parts(msg: EmailMessage) -> list[tuple[int, EmailMessage]]:
     return out
 
 
+def _comes_with_a_report(name: str) -> bool:
+    """An attachment or member that is not a report by its name (`NOT_REPORT_SUFFIXES`):
+    listed as not read, never a finding."""
+    return PurePosixPath(name).suffix.lower() in NOT_REPORT_SUFFIXES
+
+
 def _safe_member_name(raw: str, fallback: str) -> str:
     """The last component of an untrusted file name (display only: nothing is written)."""
     base = PurePosixPath(str(raw or "").replace("\\", "/")).name.strip()
@@ -238,6 +252,9 @@ def _message_entries(
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
         locator = (f"part:{k}",)
         sub_origin = Origin(ATTACHMENT, name, locator, origin.received, origin.sender, origin.message_id)
+        if _comes_with_a_report(shown):
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
+            continue
         try:
             data = _part_bytes(part)
         except ContainerProblem as exc:
@@ -336,7 +353,10 @@ def _archive_entries(
                 MEMBER, origin.container or name, (*locator, f"zip:{info.filename}"),
                 origin.received, origin.sender, origin.message_id,
             )  # fmt: skip
-            out.append(Submission(path, shown, member, problem=_member_problem(info, limits, nested)))
+            if _comes_with_a_report(shown):
+                out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
+            else:
+                out.append(Submission(path, shown, member, problem=_member_problem(info, limits, nested)))
     return out
 
 

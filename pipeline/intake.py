@@ -29,6 +29,8 @@ def parse_submission(sub: Submission, file_id: int, form: Form) -> Parsed:
         if sub.problem:
             p.findings.append(fd.make(sub.problem[0], sub.problem[1], file=sub.name))
         return p
+    if sub.ignored:
+        return Parsed(file_id, sub, FileInfo(sub.name, 0, "", entry_mtime(sub.path)), is_report=False)
     if sub.problem:
         p = Parsed(file_id, sub, FileInfo(sub.name, 0, "", entry_mtime(sub.path)))
         p.is_report = sub.problem[0] not in NOT_REPORT_CODES

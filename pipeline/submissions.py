@@ -32,6 +32,9 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
     by_unit: dict[str, list[FileRecord]] = {}
     for rec in records:
         p = rec.parsed
+        if p.submission.ignored:
+            rec.status, rec.note = FileStatus.IGNORED, p.submission.ignored
+            continue
         if not p.is_report:
             opened = p.origin.kind in (MESSAGE, ARCHIVE) and not p.findings
             rec.status = FileStatus.OPENED if opened else FileStatus.NOT_REPORT

@@ -23,6 +23,7 @@ from pipeline.arrival import date_problems
 from pipeline.consolidate import check_files
 from pipeline.form import Form
 from pipeline.message_headers import received_at
+from pipeline.result import FileStatus
 
 from .conftest import ROOT
 from .test_resubmission import bad, dated, expected_totals
@@ -104,7 +105,8 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
     assert recs["tot.zip"].status == "opened"
     assert recs["tot.zip › 899.xlsx"].status == "accepted"
     assert recs["tot.zip › 899.xlsx"].parsed.origin.locator == ("zip:bc/899.xlsx",)
-    assert {recs[f"tot.zip › {n}"].status for n in ("scan.png", "ghi-chu.txt")} == {"not_a_report"}
+    # what comes with a report (a scan, a note) is listed as not read, not refused
+    assert {recs[f"tot.zip › {n}"].status for n in ("scan.png", "ghi-chu.txt")} == {"ignored"}
     assert report.totals.to_dict() == expected_totals(form, [good_data])
     assert codes["nhieu-muc.zip"] == ["FILE_TOO_LARGE"] and "nhieu-muc.zip › 0.txt" not in recs
     assert codes["long-nhau.zip › trong.zip"] == ["ARCHIVE_NESTED"]
@@ -112,7 +114,7 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
     assert codes["bom.zip › bom.xlsx"] == ["FILE_TOO_LARGE"]
     assert codes["hong.zip"] == ["FILE_CORRUPT"] and recs["hong.zip"].status == "not_a_report"
     assert recs["thu.eml"].status == "opened" and recs["thu.eml"].parsed.info.sha256 == before["thu.eml"]
-    assert recs["thu.eml › anh.png"].status == "not_a_report"
+    assert recs["thu.eml › anh.png"].status == "ignored"
     assert recs["thu.eml › 900.xlsx"].status == "rejected"
     assert recs["thu.eml › 900.xlsx"].received == dt.datetime(2025, 11, 19, 9, 0)
     assert codes["khong-dinh-kem.eml"] == ["MAIL_NO_REPORT"]
@@ -190,3 +192,27 @@ def test_check_reads_what_messages_and_archives_hold(form: Form, make_file, tmp_
     assert "thu.eml › 910-sai.xlsx [đơn vị 910]: KHÔNG HỢP LỆ" in shown
     assert "902-dung.xlsx [đơn vị 902]: hợp lệ" in shown
     assert "goi.zip › 903.xlsx [đơn vị 903]: hợp lệ" in shown
+
+
+def test_what_comes_with_a_report_is_listed_not_refused(form: Form, make_file, tmp_path):
+    """A cover letter, a signed scan and the logo of a mail signature come with the report:
+    listed as not read, with the reason, never a finding nor a reason for --strict to fail."""
+    report, _ = make_file("902", dated(20, form), name="902.xlsx", folder=tmp_path / "src")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    extras = {"Cong van 15-UBND.pdf": b"%PDF-1.4 cover letter", "logo.png": b"\x89PNG\r\n\x1a\n..."}
+    (inbox / "thu.eml").write_bytes(eml({"902.xlsx": report.read_bytes(), **extras}))
+    (inbox / "goi.zip").write_bytes(zip_of({"to-trinh.docx": b"PK\x03\x04 a Word file", "ghi-chu.txt": b"x"}))
+    result = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    status = {rec.parsed.name: rec for rec in result.files}
+    for name in (
+        "thu.eml › Cong van 15-UBND.pdf",
+        "thu.eml › logo.png",
+        "goi.zip › to-trinh.docx",
+        "goi.zip › ghi-chu.txt",
+    ):
+        assert status[name].status == FileStatus.IGNORED, (name, status[name].status)
+        assert "không phải bảng tính" in status[name].note
+        assert status[name].parsed.findings == []
+    assert status["thu.eml › 902.xlsx"].status == FileStatus.ACCEPTED
+    assert not [rec for rec in result.files if rec.status.strict_failure]

@@ -90,7 +90,9 @@ def print_check(parsed: list[Parsed], skipped: list[InboxEntry] = ()) -> None:
     for p in parsed:
         errors = sum(f.severity == ERROR for f in p.findings)
         warnings = len(p.findings) - errors
-        if p.origin.kind in CONTAINER_KINDS and not p.findings:
+        if p.submission.ignored:
+            verdict = f"bỏ qua - {p.submission.ignored}"
+        elif p.origin.kind in CONTAINER_KINDS and not p.findings:
             verdict = "đã mở, các tệp bên trong ở dưới"
         elif not p.is_report:
             verdict = "không phải tệp báo cáo"

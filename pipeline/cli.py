@@ -237,24 +237,23 @@ def _check(form, args) -> int:
     ]
     checked = [p for _, _, group in results for p in group]
     if args.json:
-        out = [
-            {
-                "file": str(path.parent / p.name),
-                "kind": p.origin.kind,
-                "status": IGNORED if p.submission.ignored else e.status,
-                "reason": p.submission.ignored or e.reason,
-                "unit": p.unit_code,
-                "valid": not p.has_errors and (p.is_report or p.origin.kind in CONTAINER_KINDS),
-                "findings": [f.to_dict() for f in p.findings],
-            }
-            for path, e, group in results
-            for p in group
-        ] + [
-            {"file": str(path), "kind": "", "status": e.status, "reason": e.reason, "unit": None,
-             "valid": False, "findings": []}
-            for path, e, group in results
-            if e.status != READ
-        ]  # fmt: skip
+        out = []
+        for path, e, group in results:  # in the order given; a container's entries after it
+            if e.status != READ:
+                out.append({"file": str(path), "kind": "", "status": e.status, "reason": e.reason,
+                            "unit": None, "valid": False, "findings": []})  # fmt: skip
+            for p in group:
+                out.append(
+                    {
+                        "file": str(path.parent / p.name),
+                        "kind": p.origin.kind,
+                        "status": IGNORED if p.submission.ignored else e.status,
+                        "reason": p.submission.ignored or e.reason,
+                        "unit": p.unit_code,
+                        "valid": not p.has_errors and (p.is_report or p.origin.kind in CONTAINER_KINDS),
+                        "findings": [f.to_dict() for f in p.findings],
+                    }
+                )
         print(json_inert(json.dumps(out, ensure_ascii=False, indent=2)))
     else:
         print_check(checked, [e for e in entries if e.status != READ])

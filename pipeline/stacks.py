@@ -64,7 +64,7 @@ def stack_support(form: Form, files: Iterable[Parsed]) -> Stack:
         total_row = form.total_row(src_block, form.units_by_code.get(p.unit_code or ""))
         rows.append({"file_id": p.file_id, "row": total_row, "support": support, "resources": resources})
     frame = pd.DataFrame(rows, columns=["file_id", "row", "support", "resources"]).astype("int64")
-    column = src_block.total_column(src_block.totals[0].key) if src_block.totals else "C"
+    column = src_block.grid.columns[src_block.main_total]  # its headline amount, on its total row
     return Stack(
         frame, lambda col, rec: (src_block.sheet, f"{column}{rec['row']}" if col == "support" else "")
     )

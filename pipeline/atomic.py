@@ -31,6 +31,7 @@ import fcntl
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,12 +108,13 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def outbox_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
     """Hold an exclusive lock on the file `path` (created if needed) for the run; wait up
-    to `wait_seconds` for another run, then raise OutboxBusy. OSError when the folder
+    to `wait_seconds` for another run (saying so once on stderr), then raise OutboxBusy. OSError when the folder
     cannot hold the file (read-only, no permission, full)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         deadline = time.monotonic() + wait_seconds
+        said = False  # the officer is told once that the run waits
         while True:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -120,6 +122,11 @@ def outbox_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
+                if not said and wait_seconds >= 1:
+                    said = True
+                    sys.stderr.write(
+                        f"Đang chờ một lượt tổng hợp khác ghi xong (tối đa {wait_seconds:.0f} giây)…\n"
+                    )
                 if time.monotonic() >= deadline:
                     raise OutboxBusy(
                         f"Đang có một lượt tổng hợp khác ghi vào thư mục '{path.parent}'. "
@@ -163,7 +170,11 @@ def _remove(path: Path, outbox: Path, year: int) -> None:
         return
     trash = trash_dir(outbox, year, time.monotonic_ns())
     os.rename(path, trash)
-    shutil.rmtree(trash, ignore_errors=True)
+    if trash.is_dir() and not trash.is_symlink():
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            trash.unlink()
 
 
 def _recover(outbox: Path, year: int) -> None:
@@ -225,6 +236,9 @@ def output_set(outbox: Path, year: int, wait_seconds: float = 30.0) -> Iterator[
     outbox.mkdir(parents=True, exist_ok=True)
     with outbox_lock(lock_path(outbox, year), wait_seconds):
         _recover(outbox, year)
+        current = year_dir(outbox, year)
+        if (current.exists() or current.is_symlink()) and not current.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "a file where the year's folder should be", str(current))
         staging = staging_dir(outbox, year)
         staging.mkdir()
         try:

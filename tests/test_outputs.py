@@ -48,6 +48,24 @@ def test_second_run_on_same_outbox_refuses_with_message(form, make_file, tmp_pat
     assert workbook_path(tmp_path / "out", form.year).is_file()
 
 
+def test_a_run_that_waits_for_another_says_so(form, make_file, tmp_path, capfd):
+    make_file("899")
+    folder = lock_path(tmp_path / "out", form.year)
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(folder), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        capfd.readouterr()
+        with pytest.raises(OutboxBusy):
+            consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, lock_wait=1.5)
+        assert "Đang chờ một lượt tổng hợp khác ghi xong (tối đa 2 giây)" in capfd.readouterr().err
+    finally:
+        release.set()
+        holder.join(20)
+
+
 def test_crash_while_writing_keeps_previous_workbook(form, make_file, tmp_path, monkeypatch):
     make_file("899")
     consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)

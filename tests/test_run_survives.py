@@ -298,6 +298,23 @@ def test_outbox_under_a_file_is_a_clear_failure(make_file, tmp_path):
     assert "Traceback" not in out.stderr and "trùng tên" in out.stderr
 
 
+def test_a_file_where_the_year_folder_should_be_is_a_clear_failure(form, make_file, tmp_path):
+    """`outbox/<year>` is a file (saved there by mistake): exit 3 with a message, the file
+    left as it was, nothing swapped with it, nothing hidden left behind."""
+    inbox = _small_inbox(make_file)
+    outbox = tmp_path / "out"
+    outbox.mkdir()
+    year_dir(outbox, form.year).write_text("not a folder")
+    for _ in range(2):
+        out = _run(inbox, outbox)
+        assert out.returncode == cli.EXIT_OUTBOX, out.stderr
+        assert "Traceback" not in out.stderr and "trùng tên" in out.stderr
+    assert year_dir(outbox, form.year).read_text() == "not a folder"
+    assert sorted(p.name for p in outbox.iterdir()) == sorted(
+        [str(form.year), lock_path(outbox, form.year).name]
+    )
+
+
 def test_missing_outbox_is_created(form, make_file, tmp_path):
     inbox = _small_inbox(make_file)
     out = _run(inbox, tmp_path / "moi" / "ket-qua")

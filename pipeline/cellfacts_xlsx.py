@@ -15,25 +15,21 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 from functools import lru_cache
 
 from lxml import etree
 
 from .cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, local_attr, namespace, parse_xml, refuse_dtd
-from .form import col_index, col_letter
+from .form import cell_at, col_letter
 
 _FREE_EVERY = 1024  # rows: how often the rows already read are freed (one deletion a batch)
-_A1 = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 
 
 @lru_cache(maxsize=8192)
 def split_ref(ref: str) -> tuple[int, int]:
-    """'F12' -> (11, 5): 0-based row and column. ValueError for anything else."""
-    m = _A1.match(ref)
-    if not m:
-        raise ValueError(f"bad cell reference {ref[:20]!r}")
-    return int(m.group(2)) - 1, col_index(m.group(1))
+    """'F12' -> (11, 5): 0-based row and column (letters in either case, as a lenient
+    reader takes them). ValueError for anything else."""
+    return cell_at(ref.upper())
 
 
 def relationships(rels: bytes, base: str = "xl") -> dict[str, str]:

@@ -29,7 +29,7 @@ from .cellfacts_ods import ods_facts
 from .cellfacts_xlsx import relationships, sheet_facts, workbook_sheets
 from .extents import biff_facts, workbook_stream, xlsb_extent, xlsb_sheets
 from .findings import show
-from .form import CELL_ADDRESS, Limits, col_index, col_letter
+from .form import Limits, cell_at, col_letter
 from .oserrors import NOT_REGULAR
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -102,10 +102,8 @@ class FileInfo:
 @lru_cache(maxsize=8192)
 def split_cell(cell: str) -> tuple[int, int]:
     """An A1 address as (0-based column, 1-based row): "D12" -> (3, 12). ValueError if not A1."""
-    m = CELL_ADDRESS.fullmatch(cell)
-    if not m:
-        raise ValueError(cell)
-    return col_index(m.group(1)), int(m.group(2))
+    row, col = cell_at(cell)
+    return col, row + 1
 
 
 def _too_large(size: int, limits: Limits) -> ReadProblem:

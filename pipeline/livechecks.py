@@ -10,57 +10,23 @@ them (ECMA-376 Part 1, §18.17); Excel and LibreOffice both evaluate them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import findings as fd
 from .form import Block, Form, RowSpec, SheetChecks, col_index
-from .official import FONT
 from .rulebind import block_rules, info_rules
 from .rulekinds import XlRow
 from .rules import Bound
+from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
 
 
-@dataclass
-class CheckStyles:
-    head: object
-    count: object
-    text: object
-    summary: object
-    declare_label: object
-    declare_input: object
-    error_fill: object
-    warning_fill: object
-
-    @classmethod
-    def of(cls, wb: Workbook) -> CheckStyles:
-        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
-        return cls(
-            head=wb.add_format({**base, "bold": True, "text_wrap": True, "border": 1, "bg_color": "#E2EFDA"}),
-            count=wb.add_format({**base, "align": "center", "border": 1, "font_color": "#C00000"}),
-            text=wb.add_format({**base, "text_wrap": True, "border": 1, "font_color": "#C00000"}),
-            summary=wb.add_format({**base, "bold": True, "text_wrap": True, "border": 2}),
-            declare_label=wb.add_format({**base, "italic": True, "text_wrap": True}),
-            declare_input=wb.add_format(
-                {**base, "border": 1, "locked": False, "bg_color": "#FFF9E5", "align": "center"}
-            ),
-            error_fill=wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-            warning_fill=wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
-        )
-
-
 def _q(text: str) -> str:
     """A spreadsheet string literal."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def _sheet_ref(sheet: str, cell: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
 def _row_formulas(rules: list[Bound], at: XlRow) -> tuple[str, str]:
@@ -110,7 +76,7 @@ def write_block_checks(
     block: Block,
     rows: list[RowSpec],
     lists: dict[str, str],
-    st: CheckStyles,
+    st: Styles,
 ) -> SheetChecks:
     """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block."""
     chk = form.block_checks(block)
@@ -171,7 +137,7 @@ def write_block_checks(
     return chk
 
 
-def write_info_checks(ws: Worksheet, form: Form, st: CheckStyles) -> SheetChecks:
+def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
     """Warnings and colours for the required fields of the information sheet, and its summary."""
     chk = form.info_checks()
     rules = info_rules(form)
@@ -209,7 +175,7 @@ def _sheet_summary(
     count: str,
     listing: str,
     declared: str | None,
-    st: CheckStyles,
+    st: Styles,
     cached_errors: int,
 ) -> None:
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
@@ -220,19 +186,17 @@ def _sheet_summary(
     ws.write_formula(chk.summary_cell, _summary(chk.count_cell, listing, declared), st.summary, cached)
 
 
-def write_overview(
-    ws: Worksheet, form: Form, checks: list[SheetChecks], st: CheckStyles, cached: int
-) -> None:
+def write_overview(ws: Worksheet, form: Form, checks: list[SheetChecks], st: Styles, cached: int) -> None:
     """The check summary on the first sheet: the whole workbook, then each sheet."""
     sheet, cell = form.overview_cell()
     ws.write_string(form.checks.overview_label_cell, "KIỂM TRA TRƯỚC KHI GỬI (tự cập nhật khi điền)", st.head)
-    total = "+".join(_sheet_ref(c.sheet, c.count_cell) for c in checks)
+    total = "+".join(sheet_ref(c.sheet, c.count_cell) for c in checks)
     formula = f'=IF(({total})=0,"{PASSED}: không còn lỗi","Còn "&({total})&" lỗi; xem từng trang dưới đây")'
     ws.write_formula(cell, formula, st.summary, PASSED if cached == 0 else f"Còn {cached} lỗi")
     for i, c in enumerate(checks):
         ws.write_formula(
             form.checks.overview_sheet_cell(i),
-            f"={_q(f'Trang {c.sheet}: ')}&{_sheet_ref(c.sheet, c.summary_cell)}",
+            f"={_q(f'Trang {c.sheet}: ')}&{sheet_ref(c.sheet, c.summary_cell)}",
             st.text,
             "",
         )

@@ -14,9 +14,9 @@ from .atomic import atomic_path, remove_stale_temporaries
 from .form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, cell_at, col_index, meta_cell, row_of
 from .form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
 from .form.sheets import TOTAL_LABEL, block_sheet, info_sheet
-from .livechecks import CheckStyles, write_block_checks, write_info_checks, write_overview
+from .livechecks import write_block_checks, write_info_checks, write_overview
 from .names import template_name
-from .official import FONT, NUM
+from .style import CHECKS, TEMPLATE, Styles, page_setup
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
 
@@ -46,38 +46,6 @@ class _Workbook(Workbook):
     worksheet_class = _Sheet
 
 
-class _Styles:
-    def __init__(self, wb: Workbook) -> None:
-        base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-        self.title = wb.add_format(
-            {**base, "bold": True, "font_size": 13, "align": "center", "text_wrap": True}
-        )
-        self.sub = wb.add_format({**base, "italic": True, "align": "center"})
-        self.label = wb.add_format({**base, "text_wrap": True, "border": 1})
-        self.label_bold = wb.add_format({**base, "bold": True, "text_wrap": True, "border": 1})
-        self.header = wb.add_format(
-            {
-                **base,
-                "bold": True,
-                "text_wrap": True,
-                "align": "center",
-                "border": 1,
-                "bg_color": "#DDEBF7",
-            }
-        )
-        self.colno = wb.add_format({**base, "italic": True, "align": "center", "border": 1})
-        self.stt = wb.add_format({**base, "align": "center", "border": 1})
-        input_base = {**base, "border": 1, "locked": False, "bg_color": "#FFF9E5"}
-        self.input_num = wb.add_format({**input_base, "num_format": NUM})
-        self.input_text = wb.add_format({**input_base, "text_wrap": True})
-        self.input_date = wb.add_format({**input_base, "num_format": "dd/mm/yyyy"})
-        self.locked_value = wb.add_format({**base, "border": 1, "bold": True, "bg_color": "#EEEEEE"})
-        self.formula = wb.add_format({**base, "border": 1, "num_format": NUM, "bold": True})
-        self.total_label = wb.add_format({**base, "bold": True, "border": 1, "align": "center"})
-        self.text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.text_bold = wb.add_format({**base, "bold": True, "text_wrap": True})
-
-
 def write_templates(form: Form, out_dir: Path) -> list[Path]:
     """Write one blank template per unit of the registry; return their paths. Temporary
     files left by a run killed while writing are removed first."""
@@ -93,8 +61,8 @@ def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
         wb.set_properties(
             {"title": form.title, "author": form.agencies.get("department", ""), "created": PINNED_TIME}
         )
-        st = _Styles(wb)
-        cst = CheckStyles.of(wb)
+        st = Styles(wb, TEMPLATE)
+        cst = Styles(wb, CHECKS)
         first = _instructions(wb, form, unit, st)
         checks = [_info_sheet(wb, form, unit, st, cst)]
         for block in form.blocks.values():
@@ -113,7 +81,7 @@ def _blank_errors(form: Form, checks: SheetChecks) -> int:
     return 1
 
 
-def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> Worksheet:
+def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet:
     ws = wb.add_worksheet(form.sheets["instructions"])
     ws.set_column("A:A", 4)
     ws.set_column("B:B", 110)
@@ -180,13 +148,13 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: _Styles) -> Workshee
         raise FormError(f"checks.overview_row = {form.checks.overview_row} trùng với phần hướng dẫn")
     for i, (fmt, text) in enumerate(lines):
         ws.write_string(instruction_cell(i), text, fmt)
-    _print_setup(ws, landscape=False)
+    page_setup(ws, landscape=False, page_numbers=False)
     ws.protect("", {"select_locked_cells": True})
     ws.activate()
     return ws
 
 
-def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckStyles) -> SheetChecks:
+def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: Styles, cst: Styles) -> SheetChecks:
     ws = wb.add_worksheet(form.sheets["info"])
     cells = info_sheet(form)
     grid = form.info_grid
@@ -241,20 +209,10 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: _Styles, cst: CheckSty
                 },
             )
     checks = write_info_checks(ws, form, cst)
-    _print_setup(ws, landscape=False)
+    page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks
-
-
-def _print_setup(ws: Worksheet, landscape: bool) -> None:
-    ws.set_paper(9)  # A4
-    if landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
 
 
 def _whole_number_rule(form: Form) -> dict:
@@ -268,9 +226,7 @@ def _whole_number_rule(form: Form) -> dict:
     }
 
 
-def _block_sheet(
-    wb: Workbook, form: Form, unit: Unit, block: Block, st: _Styles, cst: CheckStyles
-) -> SheetChecks:
+def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles, cst: Styles) -> SheetChecks:
     ws = wb.add_worksheet(block.sheet)
     cells = block_sheet(form, block, unit)
     last_col = block.last_column
@@ -312,7 +268,7 @@ def _block_sheet(
         ws.write_formula(total.cell, total.formula, st.formula, 0)
     ws.freeze_panes(*block.grid.frozen)
     ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
-    _print_setup(ws, landscape=True)
+    page_setup(ws, landscape=True, page_numbers=False)
     ws.print_area(0, 0, cells.total_row - 1, col_index(last_col))  # the form as before, not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks

@@ -26,9 +26,9 @@ from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import DEFAULT_WORDING, FormError, layout_json, load_form
 from pipeline.names import template_name
-from pipeline.official import MOTTO, MOTTO_SUB
 from pipeline.paths import document_path, workbook_path
 from pipeline.render.document import write_document
+from pipeline.render.official import MOTTO, MOTTO_SUB
 from pipeline.render.workbook import SHEETS
 from pipeline.result import Report
 from pipeline.samples import valid_data

@@ -23,8 +23,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.app import consolidate_into
-from pipeline.official import MOTTO, MOTTO_SUB
 from pipeline.paths import lock_path, pdf_path, workbook_path
+from pipeline.render.official import MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
 
 from . import lo

@@ -6,9 +6,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..coverage import Coverage
-from ..official import NUM, Styles, coverage_rows, fit_header, header, page_setup
 from ..result import Report, UnitStatus
-from .style import DetailRef, q
+from ..style import FONT, NUM, DetailRef, Styles, page_setup, q
+from .official import coverage_rows, fit_header, header
 
 WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
 
@@ -122,8 +122,7 @@ def dashboard(
     if not chase:
         ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)
     end = r + 2 + max(len(chase), 1)
-    page_setup(ws, 0, 0)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, repeat=(0, 0))
 
     # ----- charts --------------------------------------------------------------------------
     def chart(
@@ -149,9 +148,9 @@ def dashboard(
         if labels_for(kind):
             series["data_labels"] = labels_for(kind)
         ch.add_series(series)
-        ch.set_title({"name": title, "name_font": {"name": "Times New Roman", "size": 12}})
+        ch.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
         if kind != "pie":
-            font = {"name": "Times New Roman", "size": 8}
+            font = {"name": FONT, "size": 8}
             # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
             value_axis = {"num_format": NUM, "num_font": font}
             category_axis = {"num_font": font, "interval_unit": 1}
@@ -207,9 +206,7 @@ def dashboard(
             "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#A5A5A5", "#C00000")],
         }
     )
-    c4.set_title(
-        {"name": "Tình trạng nộp báo cáo (số đơn vị)", "name_font": {"name": "Times New Roman", "size": 12}}
-    )
+    c4.set_title({"name": "Tình trạng nộp báo cáo (số đơn vị)", "name_font": {"name": FONT, "size": 12}})
     c4.set_x_axis({"name": "Tình trạng"})
     c4.set_y_axis({"name": "Số đơn vị"})
     c4.set_legend({"none": True})

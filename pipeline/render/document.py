@@ -22,9 +22,10 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from ..official import FONT, MOTTO, MOTTO_SUB, place_date
 from ..result import Report
+from ..style import FONT
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
+from .official import MOTTO, MOTTO_SUB, place_date
 
 BODY_PT = 14
 HEADER_PT = 13

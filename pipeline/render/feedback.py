@@ -28,15 +28,24 @@ from openpyxl.writer.excel import ExcelWriter
 from ..atomic import atomic_path
 from ..findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..form import CELL_ADDRESS, Form
-from ..official import FONT, text_height
 from ..paths import feedback_names
 from ..result import FileRecord, FileStatus, Report
+from ..style import (
+    ERROR_FILL,
+    FONT,
+    HEADER_FILL,
+    LINK_FONT,
+    WARNING_FILL,
+    openpyxl_page_setup,
+    sheet_ref,
+    text_height,
+)
 from ..template import PINNED_TIME
 from ..workers import start_worker, stop_pool, worker_form
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 
 SHEET = "Phản hồi"
-_FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C"}  # red for errors, yellow for warnings
+_FILL = {ERROR: ERROR_FILL[1:], WARNING: WARNING_FILL[1:]}  # openpyxl: RGB without "#"
 
 
 PARALLEL_FROM = 8  # feedback files; fewer are written in the main process
@@ -166,7 +175,7 @@ def _findings_sheet(
         c = ws.cell(r0, j)
         put(c, label)
         c.font = Font(name=FONT, size=12, bold=True)
-        c.fill = PatternFill("solid", fgColor="DDEBF7")
+        c.fill = PatternFill("solid", fgColor=HEADER_FILL[1:])
         c.border = border
         c.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(j)].width = width
@@ -181,14 +190,11 @@ def _findings_sheet(
         ws.cell(r, 2).fill = PatternFill("solid", fgColor=_FILL[f.severity])
         if (f.sheet, f.cell) in marked:
             link = ws.cell(r, 5)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quoted(f.sheet)}!{f.cell}")
-            link.font = Font(name=FONT, size=12, color="0563C1", underline="single")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(f.sheet, f.cell))
+            link.font = Font(name=FONT, size=12, color=LINK_FONT[1:], underline="single")
         ws.row_dimensions[r].height = text_height(f.message, 90) * 0.95
     ws.freeze_panes = ws.cell(r0 + 1, 1)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    openpyxl_page_setup(ws)
 
 
 def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[str, str]]:
@@ -219,10 +225,6 @@ def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[st
 
 def _lines(text: str) -> int:
     return sum(max(1, -(-len(part) // 60)) for part in text.split("\n"))
-
-
-def _quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _saved(wb: Workbook) -> bytes:

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..extract import Parsed
 from ..form import Form
-from ..official import FONT, NUM
+from ..style import FONT, NUM
 from ..template import write_template
 
 OWN_FILE = "own"  # the unit's file itself

@@ -18,8 +18,8 @@ from typing import Any
 from ..aggregate import measure_keys
 from ..coverage import Coverage
 from ..form import DEFAULT_WORDING, Block, FormError
-from ..official import vn_date
 from ..result import Report, UnitStatus
+from .official import vn_date
 from .yoy import programme_years
 
 BODY, ITEM, SUBHEAD, TO_COMPLETE = "body", "item", "subhead", "to_complete"

@@ -17,11 +17,11 @@ from ..aggregate import measure_keys, with_row_totals
 from ..coverage import Coverage
 from ..findings import SEVERITY_VI, WARNING
 from ..form import Block, Form, FormError, col_letter, row_of
-from ..official import NUM, Column, Styles, bieu, page_setup, text_height
 from ..result import FileStatus, Report, UnitRecord, UnitStatus
+from ..style import DetailRef, Styles, page_setup, text_height
 from ..template import PINNED_TIME
 from .charts import dashboard
-from .style import DetailRef
+from .official import Column, bieu
 from .yoy import write_yoy
 
 SHEETS = {
@@ -178,7 +178,7 @@ def _detail_sheet(
     last = DETAIL_FIRST_ROW + max(len(frame), 1)
     ws.autofilter(DETAIL_FIRST_ROW - 1, 0, DETAIL_FIRST_ROW - 1 + max(len(frame), 1), len(cols) - 1)
     ws.freeze_panes(DETAIL_FIRST_ROW, 3)
-    page_setup(ws, DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1)
+    page_setup(ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1))
     return DetailRef(ws.name, letters, DETAIL_FIRST_ROW + 1, last)
 
 
@@ -370,7 +370,7 @@ def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[
         ws.set_column(i, i, width)
     ws.set_row(DETAIL_FIRST_ROW - 1, 36)
     ws.freeze_panes(DETAIL_FIRST_ROW, 0)
-    page_setup(ws, DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1)
+    page_setup(ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1))
     return DETAIL_FIRST_ROW
 
 
@@ -583,4 +583,4 @@ def _came_by(m: dict) -> str:
     return ""
 
 
-__all__ = ["write_workbook", "SHEETS", "NUM"]
+__all__ = ["write_workbook", "SHEETS"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from ..official import Styles, page_setup
 from ..result import Report
+from ..style import Styles, page_setup
 
 
 def _previous_sums(frame: pd.DataFrame, block: str, dim: str, measure: str) -> dict[str, int]:
@@ -119,4 +119,4 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     tot_v = sum(v for _, _, v in per_year)
     ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{r})", st.num_bold, tot_n)
     ws.write_formula(r, 2, f"=SUM(C{first + 1}:C{r})", st.num_bold, tot_v)
-    page_setup(ws, 3, 3)
+    page_setup(ws, repeat=(3, 3))

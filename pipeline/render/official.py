@@ -10,55 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .coverage import Coverage
-from .form import Form, col_letter
-
-FONT = "Times New Roman"
-# Thousands grouped; the locale tag makes LibreOffice use Vietnamese separators (1.200.000).
-NUM = "[$-42A]#,##0"
-
-
-class Styles:
-    """The formats of the consolidated workbook, created once per workbook."""
-
-    def __init__(self, wb: Workbook) -> None:
-        base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-        self.base = base
-
-        def f(**kw: object) -> object:
-            return wb.add_format({**base, **kw})
-
-        self.agency = f(align="center")
-        self.agency_bold = f(align="center", bold=True)
-        self.motto = f(align="center", bold=True)
-        self.motto_sub = f(align="center", bold=True, underline=1)
-        self.place_date = f(align="center", italic=True)
-        self.form_no = f(align="right", bold=True)
-        self.title = f(align="center", bold=True, font_size=14, text_wrap=True)
-        self.subtitle = f(align="center", italic=True, text_wrap=True)
-        self.unit_note = f(align="right", italic=True)
-        self.head = f(bold=True, align="center", text_wrap=True, border=1, bg_color="#DDEBF7")
-        self.colno = f(italic=True, align="center", border=1)
-        self.cell = f(border=1, text_wrap=True)
-        self.cell_center = f(border=1, align="center")
-        self.num = f(border=1, num_format=NUM)
-        self.num_bold = f(border=1, num_format=NUM, bold=True)
-        self.pct = f(border=1, num_format='0.0"%"')
-        self.total_label = f(border=1, bold=True, align="center")
-        self.sign_title = f(align="center", bold=True)
-        self.sign_note = f(align="center", italic=True)
-        self.text = f(text_wrap=True, valign="top", border=1)
-        self.label = f(bold=True)
-        self.note = f(italic=True)
-        self.date = f(border=1, num_format="dd/mm/yyyy", align="center")
-        self.bad = f(border=1, font_color="#9C0006", bg_color="#FFC7CE", text_wrap=True)
-        self.warn = f(border=1, font_color="#7F6000", bg_color="#FFEB9C", text_wrap=True)
-        self.good = f(border=1, font_color="#006100", bg_color="#C6EFCE", text_wrap=True)
-        self.h2 = f(bold=True, font_size=13)
-        self.coverage = f(bold=True, italic=True, font_color="#C00000", text_wrap=True, align="left")
+from ..coverage import Coverage
+from ..form import Form, col_letter
+from ..style import Styles, page_setup
 
 
 @dataclass
@@ -66,13 +22,6 @@ class Column:
     label: str
     unit: str = ""
     width: float = 14
-
-
-def text_height(text: str, width: float, min_lines: int = 1) -> float:
-    """Row height (points) for wrapped `text` in a column `width` characters wide."""
-    per_line = max(4, int(width * 1.1))
-    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-    return 16.0 * max(lines, min_lines)
 
 
 def vn_date(d: dt.date) -> str:
@@ -282,7 +231,7 @@ def bieu(
             )
     end = total_row + (1 if total and rows else 0)
     signature(ws, st, form, end + 1, split, ncols, run_date)
-    page_setup(ws, head, head + 1)
+    page_setup(ws, repeat=(head, head + 1))
     ws.freeze_panes(first, nlabels)
     return first, total_row
 
@@ -307,13 +256,3 @@ def signature(
     merge(ws, row + 2, 0, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
     merge(ws, row + 1, split, last, ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), st.sign_title)
     merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
-
-
-def page_setup(ws: Worksheet, repeat_from: int, repeat_to: int) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(repeat_from, repeat_to)
-    ws.set_footer('&C&"Times New Roman"Trang &P/&N')
-    ws.center_horizontally()

@@ -1,0 +1,186 @@
+"""How every workbook the pipeline writes looks, in one place: font, number formats,
+colours, the cell formats of each kind of sheet, page setups, row heights and cell
+references.
+
+Used by the templates (`template.py`, `livechecks.py`), the consolidated workbook
+(`render/workbook.py`, `render/charts.py`, `render/yoy.py`, `render/official.py`) and the
+feedback files (`render/feedback.py`, `render/feedback_source.py`). A set of formats (WORKBOOK,
+TEMPLATE, CHECKS) maps a name to XlsxWriter format properties; `Styles(wb, SET)` creates them
+in one workbook (XlsxWriter writes only the formats a cell uses). The feedback files are
+written with openpyxl and take the font, colours and `openpyxl_page_setup` from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FONT = "Times New Roman"
+# Thousands grouped; the locale tag makes LibreOffice use Vietnamese separators (1.200.000).
+NUM = "[$-42A]#,##0"
+DATE = "dd/mm/yyyy"
+
+HEADER_FILL = "#DDEBF7"  # column headers
+INPUT_FILL = "#FFF9E5"  # cells a unit fills in
+ERROR_FILL, ERROR_FONT = "#FFC7CE", "#9C0006"  # red: errors, rejected
+WARNING_FILL, WARNING_FONT = "#FFEB9C", "#9C5700"  # yellow: warnings, missing
+GOOD_FILL, GOOD_FONT = "#C6EFCE", "#006100"  # green: accepted
+ALERT_FONT = "#C00000"  # text that asks for attention
+LINK_FONT = "#0563C1"
+
+Props = dict[str, Any]
+
+
+def _base(size: int = 12, **props: Any) -> Props:
+    return {"font_name": FONT, "font_size": size, "valign": "vcenter", **props}
+
+
+_HEADER = {"bold": True, "align": "center", "text_wrap": True, "border": 1, "bg_color": HEADER_FILL}
+_COLNO = {"italic": True, "align": "center", "border": 1}
+_TOTAL_LABEL = {"bold": True, "border": 1, "align": "center"}
+_INPUT = {"border": 1, "locked": False, "bg_color": INPUT_FILL}
+
+WORKBOOK: dict[str, Props] = {  # the consolidated workbook: biểu, dashboard, lists, detail
+    "agency": _base(align="center"),
+    "agency_bold": _base(align="center", bold=True),
+    "motto": _base(align="center", bold=True),
+    "motto_sub": _base(align="center", bold=True, underline=1),
+    "place_date": _base(align="center", italic=True),
+    "form_no": _base(align="right", bold=True),
+    "title": _base(align="center", bold=True, font_size=14, text_wrap=True),
+    "subtitle": _base(align="center", italic=True, text_wrap=True),
+    "unit_note": _base(align="right", italic=True),
+    "head": _base(**_HEADER),
+    "colno": _base(**_COLNO),
+    "cell": _base(border=1, text_wrap=True),
+    "cell_center": _base(border=1, align="center"),
+    "num": _base(border=1, num_format=NUM),
+    "num_bold": _base(border=1, num_format=NUM, bold=True),
+    "pct": _base(border=1, num_format='0.0"%"'),
+    "total_label": _base(**_TOTAL_LABEL),
+    "sign_title": _base(align="center", bold=True),
+    "sign_note": _base(align="center", italic=True),
+    "text": _base(text_wrap=True, valign="top", border=1),
+    "label": _base(bold=True),
+    "note": _base(italic=True),
+    "date": _base(border=1, num_format=DATE, align="center"),
+    "bad": _base(border=1, font_color=ERROR_FONT, bg_color=ERROR_FILL, text_wrap=True),
+    "warn": _base(border=1, font_color=WARNING_FONT, bg_color=WARNING_FILL, text_wrap=True),
+    "good": _base(border=1, font_color=GOOD_FONT, bg_color=GOOD_FILL, text_wrap=True),
+    "h2": _base(bold=True, font_size=13),
+    "coverage": _base(bold=True, italic=True, font_color=ALERT_FONT, text_wrap=True, align="left"),
+}
+
+TEMPLATE: dict[str, Props] = {  # a blank template's sheets
+    "title": _base(bold=True, font_size=13, align="center", text_wrap=True),
+    "sub": _base(italic=True, align="center"),
+    "label": _base(text_wrap=True, border=1),
+    "label_bold": _base(bold=True, text_wrap=True, border=1),
+    "header": _base(**_HEADER),
+    "colno": _base(**_COLNO),
+    "stt": _base(align="center", border=1),
+    "input_num": _base(**_INPUT, num_format=NUM),
+    "input_text": _base(**_INPUT, text_wrap=True),
+    "input_date": _base(**_INPUT, num_format=DATE),
+    "locked_value": _base(border=1, bold=True, bg_color="#EEEEEE"),
+    "formula": _base(border=1, num_format=NUM, bold=True),
+    "total_label": _base(**_TOTAL_LABEL),
+    "text": _base(text_wrap=True, valign="top"),
+    "text_bold": _base(bold=True, text_wrap=True),
+}
+
+CHECKS: dict[str, Props] = {  # the template's live checks, beside the input cells (11 pt)
+    "head": _base(11, bold=True, text_wrap=True, border=1, bg_color="#E2EFDA"),
+    "count": _base(11, align="center", border=1, font_color=ALERT_FONT),
+    "text": _base(11, text_wrap=True, border=1, font_color=ALERT_FONT),
+    "summary": _base(11, bold=True, text_wrap=True, border=2),
+    "declare_label": _base(11, italic=True, text_wrap=True),
+    "declare_input": _base(11, **_INPUT, align="center"),
+    # conditional formats: only the colours, over the cell's own font
+    "error_fill": {"bg_color": ERROR_FILL, "font_color": ERROR_FONT},
+    "warning_fill": {"bg_color": WARNING_FILL, "font_color": WARNING_FONT},
+}
+
+
+class Styles:
+    """One set of formats (WORKBOOK, TEMPLATE or CHECKS) created in one workbook; each
+    format is the attribute of its name (`st.num`)."""
+
+    def __init__(self, wb: Workbook, formats: dict[str, Props] = WORKBOOK) -> None:
+        self._formats = {name: wb.add_format(props) for name, props in formats.items()}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_formats"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def page_setup(
+    ws: Worksheet,
+    *,
+    landscape: bool = True,
+    repeat: tuple[int, int] | None = None,
+    page_numbers: bool = True,
+) -> None:
+    """A4, fit to one page wide, the office's margins; `repeat` (first, last 0-based row)
+    printed atop every page; "Trang n/N" centred in the footer."""
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    if page_numbers:
+        ws.set_footer(f'&C&"{FONT}"Trang &P/&N')
+
+
+def openpyxl_page_setup(ws: Any) -> None:
+    """The same for an openpyxl worksheet (the feedback sheet): A4 landscape, one page wide."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def text_height(text: str, width: float, min_lines: int = 1) -> float:
+    """Row height (points) for wrapped `text` in a column `width` characters wide."""
+    per_line = max(4, int(width * 1.1))
+    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    return 16.0 * max(lines, min_lines)
+
+
+def q(sheet: str) -> str:
+    """A sheet name as a formula or link names it: 'B01 Theo nội dung' (quotes doubled)."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    """A cell of a sheet in a formula or a link: 'Kết quả'!E12."""
+    return f"{q(sheet)}!{cell}"
+
+
+@dataclass
+class DetailRef:
+    """Where a detail sheet keeps each column, for SUMIFS formulas."""
+
+    sheet: str
+    columns: dict[str, str]  # field -> column letter
+    first: int  # 1-based first data row
+    last: int  # 1-based last data row (>= first)
+
+    def rng(self, key: str) -> str:
+        c = self.columns[key]
+        return f"{q(self.sheet)}!${c}${self.first}:${c}${self.last}"
+
+    def sumifs(self, measure: str, criteria: dict[str, str]) -> str:
+        parts = [self.rng(measure)]
+        for key, value in criteria.items():
+            parts += [self.rng(key), '"' + value.replace('"', '""') + '"']
+        return f"=SUMIFS({','.join(parts)})"

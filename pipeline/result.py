@@ -155,6 +155,10 @@ class FileRecord:
         }
 
 
+SENT_VI, NOT_SENT_VI = "Có", "Chưa"  # whether a unit sent any file
+ON_TIME_VI, LATE_VI = "Đúng hạn", "Trễ hạn"  # the file that counts, against the deadline
+
+
 @dataclass
 class UnitRecord:
     """One reporting unit of the registry, the files it sent and the one that counts."""
@@ -197,10 +201,14 @@ class UnitRecord:
         return "", ""
 
     @property
+    def submitted_vi(self) -> str:
+        return SENT_VI if self.submitted else NOT_SENT_VI
+
+    @property
     def timeliness_vi(self) -> str:
         if self.on_time is None:
             return ""
-        return "Đúng hạn" if self.on_time else "Trễ hạn"
+        return ON_TIME_VI if self.on_time else LATE_VI
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -179,8 +179,21 @@ class DetailRef:
         c = self.columns[key]
         return f"{q(self.sheet)}!${c}${self.first}:${c}${self.last}"
 
+    def rows(self, key: str) -> str:
+        """=ROWS(range): how many records (the sheet's rows, filled or not)."""
+        return f"=ROWS({self.rng(key)})"
+
+    def countif(self, key: str, value: str) -> str:
+        """=COUNTIF(range,"value"): how many records hold `value` in column `key`."""
+        return f"=COUNTIF({self.rng(key)},{_literal(value)})"
+
     def sumifs(self, measure: str, criteria: dict[str, str]) -> str:
         parts = [self.rng(measure)]
         for key, value in criteria.items():
-            parts += [self.rng(key), '"' + value.replace('"', '""') + '"']
+            parts += [self.rng(key), _literal(value)]
         return f"=SUMIFS({','.join(parts)})"
+
+
+def _literal(text: str) -> str:
+    """A string literal in a formula: "text" (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'

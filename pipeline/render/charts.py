@@ -6,7 +6,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..coverage import Coverage
-from ..result import Report, UnitStatus
+from ..result import LATE_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
 from ..style import FONT, NUM, DetailRef, Styles, page_setup, q
 from .official import coverage_rows, fit_header, header
 
@@ -56,35 +56,26 @@ def dashboard(
     ws.set_row(r + 1, 36)
     r = coverage_rows(ws, st, r + 2, WIDTH, sum(widths), coverage) + 1  # then a blank row
     charts_row = r
-    status = q(sheets["status"])
     n = len(report.units)
-    first, last = status_ref.first, status_ref.last
-    on_time = sum(u.on_time is True for u in report.units)
-    late = sum(u.on_time is False for u in report.units)
+    units = report.units
+    # each count a formula over the status sheet's columns, cached with the same count here
     counts = [
-        ("Số đơn vị phải báo cáo", f"=ROWS({status}!$B${first}:$B${last})", n),
-        (
-            "Số đơn vị đã gửi",
-            f'=COUNTIF({status}!$E${first}:$E${last},"Có")',
-            sum(u.submitted for u in report.units),
+        ("Số đơn vị phải báo cáo", status_ref.rows("code"), n),
+        ("Số đơn vị đã gửi", status_ref.countif("submitted", SENT_VI), sum(u.submitted for u in units)),
+        *(
+            (label, status_ref.countif("status", s.vi), report.count(s))
+            for label, s in (
+                ("Số đơn vị được chấp nhận", UnitStatus.ACCEPTED),
+                ("Số đơn vị bị từ chối", UnitStatus.REJECTED),
+                ("Số đơn vị chưa gửi", UnitStatus.MISSING),
+            )
         ),
         (
-            "Số đơn vị được chấp nhận",
-            f'=COUNTIF({status}!$H${first}:$H${last},"Đã chấp nhận")',
-            report.count(UnitStatus.ACCEPTED),
+            "Trong đó đúng hạn",
+            status_ref.countif("on_time", ON_TIME_VI),
+            sum(u.on_time is True for u in units),
         ),
-        (
-            "Số đơn vị bị từ chối",
-            f'=COUNTIF({status}!$H${first}:$H${last},"Bị từ chối")',
-            report.count(UnitStatus.REJECTED),
-        ),
-        (
-            "Số đơn vị chưa gửi",
-            f'=COUNTIF({status}!$H${first}:$H${last},"Chưa gửi")',
-            report.count(UnitStatus.MISSING),
-        ),
-        ("Trong đó đúng hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Đúng hạn")', on_time),
-        ("Trong đó trễ hạn", f'=COUNTIF({status}!$G${first}:$G${last},"Trễ hạn")', late),
+        ("Trong đó trễ hạn", status_ref.countif("on_time", LATE_VI), sum(u.on_time is False for u in units)),
     ]
     if n == 0:
         counts[0] = ("Số đơn vị phải báo cáo", "=0", 0)

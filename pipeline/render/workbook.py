@@ -377,22 +377,23 @@ def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[
 def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     form = report.form
     kinds = {k.code: k.name for k in form.unit_kinds}
-    header = [
-        ("STT", 6),
-        ("Mã đơn vị", 11),
-        ("Đơn vị", 32),
-        ("Loại đơn vị", 32),
-        ("Đã gửi", 9),
-        ("Ngày nộp", 13),
-        ("Đúng hạn", 11),
-        ("Tình trạng", 16),
-        ("Tệp được tính", 34),
-        ("Số tệp đã gửi", 9),
-        ("Người lập biểu / liên hệ", 20),
-        ("Điện thoại", 14),
-        ("Hoạt động truyền thông", 12),
-        ("Ghi chú", 60),
+    columns = [  # (key for formulas over the sheet, header, width)
+        ("stt", "STT", 6),
+        ("code", "Mã đơn vị", 11),
+        ("name", "Đơn vị", 32),
+        ("unit_kind", "Loại đơn vị", 32),
+        ("submitted", "Đã gửi", 9),
+        ("submitted_on", "Ngày nộp", 13),
+        ("on_time", "Đúng hạn", 11),
+        ("status", "Tình trạng", 16),
+        ("file", "Tệp được tính", 34),
+        ("files", "Số tệp đã gửi", 9),
+        ("contact", "Người lập biểu / liên hệ", 20),
+        ("phone", "Điện thoại", 14),
+        ("activities", "Hoạt động truyền thông", 12),
+        ("note", "Ghi chú", 60),
     ]
+    header = [(label, width) for _, label, width in columns]
     r0 = _table(
         ws,
         st,
@@ -415,7 +416,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ws.write_string(r, 1, u.code, st.cell)
         ws.write_string(r, 2, u.name, st.cell)
         ws.write_string(r, 3, kinds.get(u.kind, u.kind), st.cell)
-        ws.write_string(r, 4, "Có" if u.submitted else "Chưa", st.cell_center)
+        ws.write_string(r, 4, u.submitted_vi, st.cell_center)
         if u.submitted_on:
             ws.write_datetime(r, 5, pd.Timestamp(u.submitted_on).to_pydatetime(), st.date)
         else:
@@ -445,8 +446,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         )
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
-    # SUMIFS over activities by unit kind uses the kind name in column D
-    return DetailRef(ws.name, {"unit_kind": "D", "activities": "M"}, r0 + 1, last)
+    # the dashboard counts and B06 sums over these columns (the kind of unit by its name)
+    return DetailRef(ws.name, {key: col_letter(i) for i, (key, _, _) in enumerate(columns)}, r0 + 1, last)
 
 
 def _info_notes(form: Form, u: UnitRecord) -> str:

@@ -64,9 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("consolidate", help="kiểm tra và tổng hợp các tệp trong inbox")
     c.add_argument(
-        "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục tệp nhận được"
+        "--inbox",
+        type=Path,
+        default=Path("inbox"),
+        metavar="THƯ_MỤC",
+        help="thư mục tệp nhận được (mặc định: inbox)",
     )
-    c.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    c.add_argument(
+        "--outbox",
+        type=Path,
+        default=Path("outbox"),
+        metavar="THƯ_MỤC",
+        help="thư mục kết quả (mặc định: outbox)",
+    )
     c.add_argument("--archive", type=Path, metavar="THƯ_MỤC", help="thư mục chứa kết quả các năm trước")
     c.add_argument("--json", action="store_true", help="in báo cáo dưới dạng JSON")
     c.add_argument(
@@ -84,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "pdf", help="in báo cáo (Word) và sáu biểu tổng hợp ra một tệp PDF để ký (cần LibreOffice)"
     )
-    d.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
-    d.add_argument("--year", type=int, help="năm báo cáo (mặc định: theo cấu hình)")
+    d.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    d.add_argument("--year", type=_integer, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
 
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
     s.add_argument(
@@ -182,6 +192,11 @@ def _consolidate(form, args) -> int:
     if args.workers is not None and args.workers < 1:
         sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")
         return EXIT_USAGE
+    if args.archive is not None and not args.archive.is_dir():
+        _say_err(
+            f"Cảnh báo: không có thư mục --archive '{args.archive}'; "
+            "bảng so sánh với các năm trước sẽ trống. Kiểm tra lại đường dẫn."
+        )
     run_id = uuid.uuid4().hex
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a closed session stops like Ctrl-C
     try:
@@ -226,7 +241,13 @@ def _check(form, args) -> int:
     missing = [p for p in args.files if not p.is_file()]
     if missing:
         for p in missing:
-            _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
+            if p.is_dir():
+                _say_err(
+                    f"Lỗi: '{p}' là một thư mục. Hãy chỉ tên các tệp cần kiểm tra (ví dụ '{p}/*.xlsx'), "
+                    f"hoặc tổng hợp cả thư mục bằng: consolidate --inbox {p}"
+                )
+            else:
+                _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
         return EXIT_USAGE
     entries = [classify(p) for p in args.files]  # lock files and the like are not checked
     to_read = [p for p, e in zip(args.files, entries, strict=True) if e.status == READ]

@@ -88,6 +88,9 @@ def test_every_argparse_message_a_user_can_see_has_a_translation():
         ["check", "--help"],
         ["new-year", "--help"],
         ["templates", "--help"],
+        ["pdf", "--help"],
+        ["mail", "fetch", "--help"],
+        ["mail", "drafts", "--help"],
     ],
 )
 def test_help_is_vietnamese(args):
@@ -97,6 +100,8 @@ def test_help_is_vietnamese(args):
     assert "hiện hướng dẫn này rồi thoát" in done.stdout
     english = ENGLISH.findall(done.stdout)
     assert not english, english
+    placeholders = set(re.findall(r"\b[A-Z]{3,}\b", done.stdout)) - {"PDF", "JSON", "CPU", "IMAP", "SMTP"}
+    assert not placeholders, placeholders
 
 
 @pytest.mark.parametrize(
@@ -229,3 +234,28 @@ def test_new_year_command_asks_and_never_overwrites(form, tmp_path):
     assert target.read_bytes() == before
     elsewhere = _cli("--config", str(cfg), "new-year", "--yes", "--out", str(tmp_path / "x.toml"))
     assert elsewhere.returncode == 2 and not (tmp_path / "x.toml").exists()
+
+
+def test_check_on_a_folder_says_it_is_one(tmp_path):
+    done = _cli("check", str(tmp_path))
+    assert done.returncode == 2
+    assert "là một thư mục" in done.stderr and f"consolidate --inbox {tmp_path}" in done.stderr
+
+
+def test_a_broken_configuration_is_explained_in_vietnamese(tmp_path):
+    broken = tmp_path / "hong.toml"
+    broken.write_text("[form\nid = 1\n", encoding="utf-8")
+    done = _cli("--config", str(broken), "templates", "--outbox", str(tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert "không đúng cú pháp TOML ở dòng 1, cột 6" in done.stderr
+    assert "Expected" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_missing_archive_folder_is_warned_about(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    done = _cli(
+        "consolidate", "--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out"),
+        "--archive", str(tmp_path / "khong-co"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"không có thư mục --archive '{tmp_path / 'khong-co'}'" in done.stderr

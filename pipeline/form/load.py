@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -79,6 +80,14 @@ def _totals(raw: list[dict[str, Any]]) -> tuple[RowTotal, ...]:
     return tuple(RowTotal(t["key"], t["label"], t.get("unit", ""), tuple(t["sum_of"])) for t in raw)
 
 
+def toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """Where a TOML file is broken, in Vietnamese ("ở dòng 3, cột 10; …"): tomllib says it in
+    English ("… (at line 3, column 10)"), so only the place is kept, with what to look at."""
+    m = re.search(r"line (\d+), column (\d+)", str(exc))
+    place = f"ở dòng {m.group(1)}, cột {m.group(2)}" if m else ""
+    return f"{place}; hãy xem dấu ngoặc [ ], dấu nháy và dấu = ở đó".lstrip("; ")
+
+
 def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Form:
     """Load a configuration file (and the layout it names) into a `Form`."""
     path = Path(path) if path else DEFAULT_FORM
@@ -87,7 +96,7 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
     except FileNotFoundError as exc:
         raise FormError(f"Không tìm thấy tệp cấu hình {path}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML: {exc}") from exc
+        raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML {toml_where(exc)}") from exc
     if overrides:
         for section, values in overrides.items():
             raw.setdefault(section, {}).update(values)

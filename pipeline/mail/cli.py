@@ -22,9 +22,11 @@ def add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> None
         "fetch",
         help="tải thư có tệp báo cáo từ hộp thư (IMAP, chỉ đọc, không đánh dấu đã đọc) vào inbox/thu/",
     )
-    f.add_argument("--inbox", type=Path, default=Path("inbox"), help="thư mục tệp nhận được")
+    f.add_argument(
+        "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục tệp nhận được"
+    )
     d = cmds.add_parser("drafts", help="soạn thư trả lời từng đơn vị theo lần tổng hợp mới nhất")
-    d.add_argument("--outbox", type=Path, default=Path("outbox"), help="thư mục kết quả")
+    d.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
     d.add_argument(
         "--send", action="store_true", help="gửi các thư qua SMTP; thư đã gửi không bao giờ gửi lại"
     )

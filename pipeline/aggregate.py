@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .extract import Parsed
 from .form import Block, Form, Unit
+from .parsed import Parsed
 
 
 @dataclass

@@ -15,8 +15,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .extract import Parsed
 from .form import Form
+from .parsed import Parsed
 from .rules import Bound, bind
 from .ruleschema import Stack, broken, check
 

@@ -15,11 +15,11 @@ from pathlib import Path
 # processes start without them and the main process imports them while the workers read.
 from .arrival import check_arrival
 from .containers import Submission, expand
-from .extract import Parsed
 from .form import Form
 from .inbox import READ, InboxEntry, list_inbox
 from .intake import parse_submission
 from .mail_settings import load_mail_settings
+from .parsed import Parsed
 from .progress import Clock, Progress
 from .result import FileRecord, Report
 from .submissions import entry_record, resolve

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .extract import Parsed
 from .form import Form
+from .parsed import Parsed
 from .rules import Bound, bind
 from .ruleschema import Stack
 

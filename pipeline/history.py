@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .extract import Parsed
 from .form import Form
+from .parsed import Parsed
 from .paths import detail_csv_path
 from .rules import Bound, bind
 from .ruleschema import Stack, check

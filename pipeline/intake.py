@@ -12,9 +12,10 @@ from pathlib import Path
 
 from . import findings as fd
 from .containers import ContainerProblem, Submission, entry_mtime
-from .extract import NOT_REPORT_CODES, Parsed, parse_bytes
+from .extract import NOT_REPORT_CODES, parse_bytes
 from .form import Form
 from .oserrors import read_reason
+from .parsed import Parsed
 from .reader import FileInfo, ReadProblem
 
 CONTAINER_FORMATS = {"eml", "zip"}

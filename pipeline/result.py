@@ -16,10 +16,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .extract import Parsed
 from .findings import ERROR, WARNING, Finding
 from .form import Form
 from .inbox import IGNORED, NOT_READ, shown
+from .parsed import Parsed
 from .safetext import json_inert
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from .extract import Parsed
 from .form import Block, Form
+from .parsed import Parsed
 from .rulekinds import Record
 from .ruleschema import Stack
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from .containers import ARCHIVE, MESSAGE, Submission
-from .extract import Parsed
 from .form import Form
 from .inbox import InboxEntry
+from .parsed import Parsed
 from .reader import FileInfo
 from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus
 

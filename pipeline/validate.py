@@ -14,8 +14,8 @@ once per stack. Against last year's figures: `history.py`, once the history is r
 from __future__ import annotations
 
 from .emptiness import emptiness_rules, stack_filled
-from .extract import Parsed
 from .form import Form
+from .parsed import Parsed
 from .plausible import plausibility_rules
 from .rulebind import block_rules, info_rules, name_rules, totals_rules
 from .rules import Bound

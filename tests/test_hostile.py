@@ -30,11 +30,11 @@ import pytest
 from pipeline import reader
 from pipeline.app import consolidate_into
 from pipeline.consolidate import check_files
-from pipeline.extract import Parsed
 from pipeline.filler import fill
 from pipeline.findings import RULES, Finding, where
 from pipeline.form import Form
 from pipeline.intake import parse_path
+from pipeline.parsed import Parsed
 from pipeline.paths import detail_csv_path, feedback_dir, manifest_path, workbook_path, year_dir
 from pipeline.render.feedback import feedback_records, feedback_workbook
 from pipeline.render.workbook import SHEETS

@@ -30,8 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..extract import Parsed
 from ..form import Form
+from ..parsed import Parsed
 from ..style import FONT, NUM
 from ..template import write_template
 

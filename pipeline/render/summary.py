@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..containers import CONTAINER_KINDS
-from ..extract import Parsed
 from ..findings import ERROR, show
 from ..inbox import IGNORED, InboxEntry
+from ..parsed import Parsed
 from ..result import FileStatus, Report, UnitStatus
 from ..safetext import for_terminal
 

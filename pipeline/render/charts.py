@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..coverage import Coverage
+from ..form import col_letter
 from ..result import LATE_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
 from ..style import FONT, NUM, DetailRef, Styles, page_setup, q
 from .official import coverage_rows, fit_header, header
@@ -31,6 +33,9 @@ def dashboard(
     refs: dict[str, DetailRef],
     status_ref: DetailRef,
 ) -> None:
+    """The first sheet: heading and coverage, the units' status (formulas over the status
+    sheet, cached), the headline totals (formulas over the detail sheets), the units to
+    chase, and four charts. `pos` gives each biểu's first data row and total row."""
     form = report.form
     widths = [44.0, 20.0, 4.0] + [11.0] * (WIDTH - 3)
     run_date = report.generated_at.date()
@@ -56,9 +61,57 @@ def dashboard(
     ws.set_row(r + 1, 36)
     r = coverage_rows(ws, st, r + 2, WIDTH, sum(widths), coverage) + 1  # then a blank row
     charts_row = r
+    counts = _status_counts(report, status_ref)
+    ws.write_string(r, 0, "TÌNH TRẠNG NỘP BÁO CÁO", st.h2)
+    status_rows = {}
+    for i, (label, formula, value) in enumerate(counts):
+        ws.write_string(r + 1 + i, 0, label, st.cell)
+        ws.write_formula(r + 1 + i, 1, formula, st.num_bold, value)
+        status_rows[label] = r + 1 + i
+    r = _headline(ws, st, r + len(counts) + 2, report, refs)
+    end = _chase(ws, st, r, report)
+    page_setup(ws, repeat=(0, 0))
+    rb, sb = form.support_block, form.resources_block
+    measures = [m.key for m in rb.measures] + [tt.key for tt in rb.totals]
+    src_measures = [m.key for m in sb.measures] + [tt.key for tt in sb.totals]
+    c1 = _chart(
+        wb,
+        "column",
+        "Số trẻ em được hỗ trợ theo nội dung",
+        (sheets["b01"], *pos["b01"], 2 + measures.index(rb.headcount)),
+        "Nội dung hỗ trợ",
+        "Số trẻ em (người)",
+    )
+    c2 = _chart(
+        wb,
+        "bar",
+        "Giá trị hỗ trợ theo địa bàn (đồng)",
+        (sheets["b02"], *pos["b02"], 2 + measures.index(rb.main_total)),
+        "Giá trị (đồng)",
+        "Địa bàn",
+    )
+    c3 = _chart(
+        wb,
+        "pie",
+        "Nguồn lực đã vận động theo nguồn",
+        (sheets["b04"], *pos["b04"], 2 + src_measures.index(sb.main_total)),
+        "",
+        "",
+    )
+    cached = {label: value for label, _formula, value in counts}
+    c4 = _status_chart(wb, ws, st, end, status_rows, cached)
+    # a 2 x 2 grid of charts to the right of the figures
+    # the region chart gets 26 px per region so that LibreOffice labels every one of them
+    bottom = max(400, 90 + 26 * len(form.regions))
+    for i, ch in enumerate((c4, c1, c2, c3)):
+        ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
+        ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+
+
+def _status_counts(report: Report, status_ref: DetailRef) -> list[tuple[str, str, int]]:
+    """(label, formula over the status sheet, cached count) of the units' status lines."""
     n = len(report.units)
     units = report.units
-    # each count a formula over the status sheet's columns, cached with the same count here
     counts = [
         ("Số đơn vị phải báo cáo", status_ref.rows("code"), n),
         ("Số đơn vị đã gửi", status_ref.countif("submitted", SENT_VI), sum(u.submitted for u in units)),
@@ -79,13 +132,12 @@ def dashboard(
     ]
     if n == 0:
         counts[0] = ("Số đơn vị phải báo cáo", "=0", 0)
-    ws.write_string(r, 0, "TÌNH TRẠNG NỘP BÁO CÁO", st.h2)
-    status_rows = {}
-    for i, (label, formula, value) in enumerate(counts):
-        ws.write_string(r + 1 + i, 0, label, st.cell)
-        ws.write_formula(r + 1 + i, 1, formula, st.num_bold, value)
-        status_rows[label] = r + 1 + i
-    r += len(counts) + 2
+    return counts
+
+
+def _headline(ws: Worksheet, st: Styles, r: int, report: Report, refs: dict[str, DetailRef]) -> int:
+    """The headline totals from row `r`, each a SUM over its detail column; the next row."""
+    form = report.form
     rb, sb = form.support_block, form.resources_block
     res, src = refs[rb.key], refs[sb.key]
     head, turns, value, src_total = rb.headcount, rb.turns, rb.main_total, sb.main_total
@@ -104,7 +156,11 @@ def dashboard(
     for i, (label, rng, val) in enumerate(headline):
         ws.write_string(r + 1 + i, 0, label, st.cell)
         ws.write_formula(r + 1 + i, 1, f"=SUM({rng})", st.num_bold, val)
-    r += len(headline) + 2
+    return r + len(headline) + 2
+
+
+def _chase(ws: Worksheet, st: Styles, r: int, report: Report) -> int:
+    """The units to chase (not accepted) from row `r`; the row below the list and a gap."""
     chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
     ws.write_string(r, 0, f"ĐƠN VỊ CẦN ĐÔN ĐỐC ({len(chase)})", st.h2)
     for i, u in enumerate(chase):
@@ -112,82 +168,60 @@ def dashboard(
         ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UnitStatus.REJECTED else st.warn)
     if not chase:
         ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)
-    end = r + 2 + max(len(chase), 1)
-    page_setup(ws, repeat=(0, 0))
+    return r + 2 + max(len(chase), 1)
 
-    # ----- charts --------------------------------------------------------------------------
-    def chart(
-        kind: str,
-        title: str,
-        sheet_key: str,
-        value_col: int,
-        x_title: str,
-        y_title: str,
-        subtype: str | None = None,
-    ):
-        first_row, total_row = pos[sheet_key]
-        name = q(sheets[sheet_key])
-        opts = {"type": kind}
-        if subtype:
-            opts["subtype"] = subtype
-        ch = wb.add_chart(opts)
-        series = {
-            "name": title,
-            "categories": f"={name}!$B${first_row + 1}:$B${total_row}",
-            "values": f"={name}!${chr(65 + value_col)}${first_row + 1}:${chr(65 + value_col)}${total_row}",
-        }
-        if labels_for(kind):
-            series["data_labels"] = labels_for(kind)
-        ch.add_series(series)
-        ch.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
-        if kind != "pie":
-            font = {"name": FONT, "size": 8}
-            # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
-            value_axis = {"num_format": NUM, "num_font": font}
-            category_axis = {"num_font": font, "interval_unit": 1}
-            if kind == "bar":
-                ch.set_x_axis({"name": x_title, **value_axis})
-                ch.set_y_axis({"name": y_title, **category_axis, "reverse": True})
-            else:
-                ch.set_x_axis({"name": x_title, **category_axis})
-                ch.set_y_axis({"name": y_title, **value_axis})
-            ch.set_legend({"none": True})
-        return ch
 
-    measures = [m.key for m in rb.measures] + [tt.key for tt in rb.totals]
-    c1 = chart(
-        "column",
-        "Số trẻ em được hỗ trợ theo nội dung",
-        "b01",
-        2 + measures.index(head),
-        "Nội dung hỗ trợ",
-        "Số trẻ em (người)",
-    )
-    c2 = chart(
-        "bar",
-        "Giá trị hỗ trợ theo địa bàn (đồng)",
-        "b02",
-        2 + measures.index(value),
-        "Giá trị (đồng)",
-        "Địa bàn",
-    )
-    src_measures = [m.key for m in sb.measures] + [tt.key for tt in sb.totals]
-    c3 = chart("pie", "Nguồn lực đã vận động theo nguồn", "b04", 2 + src_measures.index(src_total), "", "")
+def _chart(
+    wb: Workbook,
+    kind: str,
+    title: str,
+    source: tuple[str, int, int, int],
+    x_title: str,
+    y_title: str,
+) -> Chart:
+    """A chart of one column of a biểu: `source` is (sheet name, first data row, total row,
+    value column), rows 0-based; the categories are the biểu's column B."""
+    sheet, first_row, total_row, value_col = source
+    name = q(sheet)
+    column = col_letter(value_col)
+    ch = wb.add_chart({"type": kind})
+    series = {
+        "name": title,
+        "categories": f"={name}!$B${first_row + 1}:$B${total_row}",
+        "values": f"={name}!${column}${first_row + 1}:${column}${total_row}",
+    }
+    if labels_for(kind):
+        series["data_labels"] = labels_for(kind)
+    ch.add_series(series)
+    ch.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
+    if kind != "pie":
+        font = {"name": FONT, "size": 8}
+        # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
+        value_axis = {"num_format": NUM, "num_font": font}
+        category_axis = {"num_font": font, "interval_unit": 1}
+        if kind == "bar":
+            ch.set_x_axis({"name": x_title, **value_axis})
+            ch.set_y_axis({"name": y_title, **category_axis, "reverse": True})
+        else:
+            ch.set_x_axis({"name": x_title, **category_axis})
+            ch.set_y_axis({"name": y_title, **value_axis})
+        ch.set_legend({"none": True})
+    return ch
+
+
+def _status_chart(
+    wb: Workbook, ws: Worksheet, st: Styles, end: int, status_rows: dict[str, int], cached: dict[str, int]
+) -> Chart:
+    """The units' status as a column chart, over a small helper table written below row
+    `end` (the four status cells are not contiguous)."""
     c4 = wb.add_chart({"type": "column"})
     labels = ["Trong đó đúng hạn", "Trong đó trễ hạn", "Số đơn vị chưa gửi", "Số đơn vị bị từ chối"]
-    # the four status cells are not contiguous: write a small helper table for the chart
     ws.write_string(end + 1, 0, "Số liệu cho biểu đồ tình trạng nộp", st.label)
     for i, label in enumerate(labels):
         ws.write_string(
             end + 2 + i, 0, label.replace("Trong đó ", "").replace("Số đơn vị ", "").capitalize(), st.cell
         )
-        ws.write_formula(
-            end + 2 + i,
-            1,
-            f"=B{status_rows[label] + 1}",
-            st.num,
-            counts[[c[0] for c in counts].index(label)][2],
-        )
+        ws.write_formula(end + 2 + i, 1, f"=B{status_rows[label] + 1}", st.num, cached[label])
     c4.add_series(
         {
             "name": "Tình trạng nộp báo cáo",
@@ -201,9 +235,4 @@ def dashboard(
     c4.set_x_axis({"name": "Tình trạng"})
     c4.set_y_axis({"name": "Số đơn vị"})
     c4.set_legend({"none": True})
-    # a 2 x 2 grid of charts to the right of the figures
-    # the region chart gets 26 px per region so that LibreOffice labels every one of them
-    bottom = max(400, 90 + 26 * len(form.regions))
-    for i, ch in enumerate((c4, c1, c2, c3)):
-        ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
-        ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+    return c4

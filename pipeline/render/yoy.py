@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
+from ..form import a1
 from ..result import Report
 from ..style import Styles, page_setup
 
@@ -88,12 +89,13 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
             for c, (a, b) in ((1, (n_before, n_now)), (5, (v_before, v_now))):
                 ws.write_number(r, c, a, st.num)
                 ws.write_number(r, c + 1, b, st.num)
-                ws.write_formula(r, c + 2, f"={chr(66 + c)}{r + 1}-{chr(65 + c)}{r + 1}", st.num, b - a)
+                was_at, now_at = a1(r, c), a1(r, c + 1)
+                ws.write_formula(r, c + 2, f"={now_at}-{was_at}", st.num, b - a)
                 if a:
                     ws.write_formula(
                         r,
                         c + 3,
-                        f"=({chr(66 + c)}{r + 1}-{chr(65 + c)}{r + 1})/{chr(65 + c)}{r + 1}*100",
+                        f"=({now_at}-{was_at})/{was_at}*100",
                         st.pct,
                         (b - a) / a * 100,
                     )

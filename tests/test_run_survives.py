@@ -208,7 +208,11 @@ def test_ctrl_c_twice_stops_the_run_at_once(phase, form, big_inbox, tmp_path):
     time.sleep(0.2)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:  # a run that hangs fails the test, and is not left behind
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == cli.EXIT_INTERRUPTED, err
     assert "Traceback" not in err and "Đã dừng theo yêu cầu" in err, err
     deadline = time.monotonic() + 10

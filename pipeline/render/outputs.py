@@ -29,7 +29,6 @@ from ..paths import (
 )
 from ..result import Report, manifest_json, report_json
 from ..safetext import csv_field
-from .document import write_document
 from .feedback import FeedbackWriter
 from .workbook import write_workbook
 
@@ -97,6 +96,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     form = report.form
     feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
     feedback.start()  # in worker processes while this one writes the other outputs
+    # python-docx (~0.15 s) imported once the feedback workers run, not while files are read
+    from .document import write_document
     try:
         csv_safe(with_comments(report.detail.long(form), report)).to_csv(
             folder / detail_csv_name(form.year),

@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGINT, _stop_once)
     try:
         overrides = {"period": {"year": args.year}} if getattr(args, "year", None) else None
         form = load_form(args.config, overrides)
@@ -169,7 +170,11 @@ def _templates(form, args) -> int:
     return EXIT_OK
 
 
-def _stop_on_sigterm(_signum, _frame) -> None:
+def _stop_once(_signum, _frame) -> None:
+    """The first Ctrl-C (or SIGTERM) stops the run; any further one while it stops is
+    ignored, so an impatient second Ctrl-C cannot break the orderly stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -198,7 +203,7 @@ def _consolidate(form, args) -> int:
             "bảng so sánh với các năm trước sẽ trống. Kiểm tra lại đường dẫn."
         )
     run_id = uuid.uuid4().hex
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a closed session stops like Ctrl-C
+    signal.signal(signal.SIGTERM, _stop_once)  # a closed session stops like Ctrl-C
     try:
         report = consolidate_into(
             form,

@@ -213,7 +213,9 @@ def test_ctrl_c_twice_stops_the_run_at_once(phase, form, big_inbox, tmp_path):
     finally:  # a run that hangs fails the test, and is not left behind
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == cli.EXIT_INTERRUPTED, err
+    # 130, or killed by the second SIGINT once it had stopped and exits (Python restores the
+    # default handler while it shuts down): a shell shows both as 130
+    assert proc.returncode in (cli.EXIT_INTERRUPTED, -signal.SIGINT), err
     assert "Traceback" not in err and "Đã dừng theo yêu cầu" in err, err
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in family) and time.monotonic() < deadline:

@@ -98,6 +98,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     feedback.start()  # in worker processes while this one writes the other outputs
     # python-docx (~0.15 s) imported once the feedback workers run, not while files are read
     from .document import write_document
+
     try:
         csv_safe(with_comments(report.detail.long(form), report)).to_csv(
             folder / detail_csv_name(form.year),

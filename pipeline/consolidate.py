@@ -13,7 +13,6 @@ from pathlib import Path
 
 # Only light modules here: reading files needs neither pandas nor pandera, so worker
 # processes start without them and the main process imports them while the workers read.
-from .arrival import check_arrival
 from .containers import Submission, expand
 from .form import Form
 from .inbox import READ, InboxEntry, list_inbox
@@ -130,6 +129,7 @@ def run(
     clock.lap("read")
     # imported by `_import_heavy` while the workers read (worker processes never need them)
     from .aggregate import build_detail, build_totals
+    from .arrival import check_arrival  # its checks are rules: pandera
     from .history import load_history, plausibility_findings
     from .validate import validate_all
 
@@ -170,7 +170,7 @@ def _in_listing_order(listing: list[InboxEntry], read: list[FileRecord]) -> list
 def _import_heavy() -> None:
     """Import pandas and pandera (about 0.3 s) while worker processes read: deliberately
     lazy, so the worker processes start from a light process."""
-    from . import aggregate, history, validate  # noqa: F401
+    from . import aggregate, arrival, history, validate  # noqa: F401
 
     validate.warm_up()
 
@@ -184,7 +184,8 @@ def check_files(form: Form, paths: list[Path]) -> list[Parsed]:
 def check_by_file(form: Form, paths: list[Path]) -> list[list[Parsed]]:
     """`check_files`, grouped by the path given: a plain file is one Parsed; a message or
     an archive is its own line, then one Parsed for each attachment or member."""
-    from .validate import validate_all  # lazy like `_import_heavy`: pandas and pandera
+    from .arrival import check_arrival  # lazy like `_import_heavy`: pandas and pandera
+    from .validate import validate_all
 
     groups = [submissions(form, [(p, p.name)]) for p in paths]
     parsed = read_all(form, [sub for group in groups for sub in group], workers=1, show=False)

@@ -8,6 +8,8 @@ a layers contract does not: cycles among modules of the same layer, and the READ
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import grimp
 
@@ -95,3 +97,22 @@ def test_readme_module_list_matches_the_tree():
     assert sorted(named - modules) == [], "modules the README lists that do not exist"
     assert sorted(packages - folders) == [], "packages the README does not list"
     assert sorted(folders - packages) == [], "folders the README lists that are not packages"
+
+
+def test_the_run_starts_light():
+    """Worker processes start from the run's process before it imports pandas, pandera and
+    the writers (it imports them while the workers read): importing the run imports none."""
+    heavy = ("pandas", "pandera", "openpyxl", "docx", "xlsxwriter")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys, pipeline.consolidate; print([m for m in {heavy!r} if m in sys.modules])",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

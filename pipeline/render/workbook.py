@@ -200,40 +200,54 @@ def _by_one(
     return rows
 
 
-def _b01(
-    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
-) -> tuple[int, int]:
-    form = report.form
-    rows = _by_one(report, ref, block, "category", [(c.code, c.name) for c in form.categories])
-    return bieu(
-        ws,
-        st,
-        form,
-        number="01",
-        title="TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO NỘI DUNG HỖ TRỢ",
-        columns=[Column("STT", "", 6), Column("Nội dung hỗ trợ", "", 34), *_measure_columns(block)],
-        rows=rows,
-        run_date=run_date,
-        coverage=Coverage.of(report.units),
-    )
+_LISTS = {
+    "category": lambda form: form.categories,
+    "region": lambda form: form.regions,
+    "source": lambda form: form.sources,
+}
 
 
-def _b02(
-    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
-) -> tuple[int, int]:
-    form = report.form
-    rows = _by_one(report, ref, block, "region", [(r.code, r.name) for r in form.regions])
-    return bieu(
-        ws,
-        st,
-        form,
-        number="02",
-        title="TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO ĐỊA BÀN",
-        columns=[Column("STT", "", 6), Column("Địa bàn", "", 34), *_measure_columns(block)],
-        rows=rows,
-        run_date=run_date,
-        coverage=Coverage.of(report.units),
-    )
+def _by_list_bieu(number: str, title: str, dim: str, label: str, width: int, **extra: str):
+    """A biểu of one block's totals by one list (B01, B02, B04, B05): a row per entry of the
+    list `dim`, its measures as SUMIFS over the block's detail sheet. `title` may name
+    `{next_year}`; `extra` goes to `official.bieu` (e.g. `unit_note`)."""
+
+    def write(
+        ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+    ) -> tuple[int, int]:
+        form = report.form
+        rows = _by_one(report, ref, block, dim, [(x.code, x.name) for x in _LISTS[dim](form)])
+        return bieu(
+            ws,
+            st,
+            form,
+            number=number,
+            title=title.format(next_year=form.year + 1),
+            columns=[Column("STT", "", 6), Column(label, "", width), *_measure_columns(block)],
+            rows=rows,
+            run_date=run_date,
+            coverage=Coverage.of(report.units),
+            **extra,
+        )
+
+    return write
+
+
+_b01 = _by_list_bieu(
+    "01", "TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO NỘI DUNG HỖ TRỢ", "category", "Nội dung hỗ trợ", 34
+)
+_b02 = _by_list_bieu("02", "TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO ĐỊA BÀN", "region", "Địa bàn", 34)
+_b04 = _by_list_bieu(
+    "04", "TỔNG HỢP NGUỒN LỰC ĐÃ VẬN ĐỘNG THEO NGUỒN", "source", "Nguồn lực", 40, unit_note="ĐVT: đồng"
+)
+_b05 = _by_list_bieu(
+    "05",
+    "NHU CẦU HỖ TRỢ TRẺ EM NĂM {next_year} THEO NỘI DUNG - ĐÁNH GIÁ",
+    "category",
+    "Nội dung hỗ trợ",
+    40,
+    unit_note="ĐVT: người, đồng",
+)
 
 
 def _b03(
@@ -270,44 +284,6 @@ def _b03(
         run_date=run_date,
         coverage=Coverage.of(report.units),
         groups=groups,
-    )
-
-
-def _b04(
-    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
-) -> tuple[int, int]:
-    form = report.form
-    rows = _by_one(report, ref, block, "source", [(s.code, s.name) for s in form.sources])
-    return bieu(
-        ws,
-        st,
-        form,
-        number="04",
-        title="TỔNG HỢP NGUỒN LỰC ĐÃ VẬN ĐỘNG THEO NGUỒN",
-        columns=[Column("STT", "", 6), Column("Nguồn lực", "", 40), *_measure_columns(block)],
-        rows=rows,
-        run_date=run_date,
-        coverage=Coverage.of(report.units),
-        unit_note="ĐVT: đồng",
-    )
-
-
-def _b05(
-    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
-) -> tuple[int, int]:
-    form = report.form
-    rows = _by_one(report, ref, block, "category", [(c.code, c.name) for c in form.categories])
-    return bieu(
-        ws,
-        st,
-        form,
-        number="05",
-        title=f"NHU CẦU HỖ TRỢ TRẺ EM NĂM {form.year + 1} THEO NỘI DUNG - ĐÁNH GIÁ",
-        columns=[Column("STT", "", 6), Column("Nội dung hỗ trợ", "", 40), *_measure_columns(block)],
-        rows=rows,
-        run_date=run_date,
-        coverage=Coverage.of(report.units),
-        unit_note="ĐVT: người, đồng",
     )
 
 

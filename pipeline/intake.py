@@ -50,9 +50,8 @@ def parse_submission(sub: Submission, file_id: int, form: Form) -> Parsed:
         if inside:
             info = FileInfo(sub.name, 0, "", entry_mtime(sub.path))
             return _unread(file_id, sub, "FILE_CORRUPT", "không đọc được tệp đính kèm", info)
-        reason = read_reason(exc) if isinstance(exc, OSError) else str(exc)
         info = FileInfo(sub.name, 0, "", 0.0)
-        return _unread(file_id, sub, "FILE_CORRUPT", f"không đọc được tệp: {reason}", info)
+        return _unread(file_id, sub, "FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}", info)
     return parse_bytes(data, file_id, form, sub, mtime)
 
 

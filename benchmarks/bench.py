@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench.py --sizes 30 300 --repeat 3
 
 For each N, an inbox of N reports is made with the project's own code (blank template from
-`pipeline.template`, figures from `pipeline.samples.valid_data`, filled by
+`pipeline.render.template`, figures from `pipeline.samples.valid_data`, filled by
 `pipeline.filler`), cycling over the units: at large N each unit sends several files, which
 become resubmissions. A small share of files (`--bad-share`) carries one error (girls >
 children) so the rejection and feedback paths are exercised as in a real inbox. Inboxes are
@@ -80,7 +80,7 @@ def prepare_templates(template_dir: Path, bad_share: float) -> tuple[str, dict[s
     generator sources, GENERATOR_VERSION and the share of bad files.
     """
     from pipeline.form import layout_json, load_form
-    from pipeline.template import write_template
+    from pipeline.render.template import write_template
 
     form = load_form()
     h = hashlib.sha256(f"generator={GENERATOR_VERSION};bad={bad_share!r}".encode())
@@ -236,7 +236,7 @@ def expected_totals(files: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
     """Totals consolidate should report: per unit the newest file without errors.
 
     Newest = latest report date, then latest modification time (file number), as in
-    pipeline.submissions. Returns the totals and the number of units with a valid file.
+    pipeline.run.submissions. Returns the totals and the number of units with a valid file.
     """
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for f in files:

@@ -36,13 +36,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.extract import wanted_sheets  # noqa: E402
 from pipeline.filler import fill  # noqa: E402
 from pipeline.form import layout_json, load_form  # noqa: E402
-from pipeline.names import template_name  # noqa: E402
-from pipeline.reader import ReadProblem, check_before_reading, read_book  # noqa: E402
+from pipeline.intake.files import ReadProblem  # noqa: E402
+from pipeline.read.extract import wanted_sheets  # noqa: E402
+from pipeline.read.reader import check_before_reading, read_book  # noqa: E402
+from pipeline.render.template import write_template  # noqa: E402
 from pipeline.samples import valid_data  # noqa: E402
-from pipeline.template import write_template  # noqa: E402
+from pipeline.text.names import template_name  # noqa: E402
 
 MAX_SLOPE = 1.3  # growth exponent allowed over the whole range (1 is linear, 2 quadratic)
 AT_LIMIT = 0.5  # seconds: the checks of a file at the limit, "well under a second" (#15)

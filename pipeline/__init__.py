@@ -14,10 +14,10 @@ _WHERE = {
     "Form": "form",
     "FormError": "form",
     "load_form": "form",
-    "Report": "consolidate",
-    "check_files": "consolidate",
-    "run": "consolidate",
-    "write_templates": "template",
+    "Report": "run.consolidate",
+    "check_files": "run.consolidate",
+    "run": "run.consolidate",
+    "write_templates": "render.template",
 }
 
 

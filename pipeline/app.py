@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .consolidate import run
 from .form import Form
-from .progress import Clock
-from .result import Report
+from .run.consolidate import run
+from .run.progress import Clock
+from .run.result import Report
 
 
 def consolidate_into(

@@ -161,8 +161,8 @@ def _form(form, args) -> int:
 
 
 def _templates(form, args) -> int:
-    from .paths import templates_dir
-    from .template import write_templates
+    from .outbox.paths import templates_dir
+    from .render.template import write_templates
 
     out = templates_dir(args.outbox, form.year)
     paths = write_templates(form, out)
@@ -179,16 +179,16 @@ def _stop_once(_signum, _frame) -> None:
 
 
 def _say_err(text: str) -> None:
-    from .safetext import for_terminal
+    from .text.safetext import for_terminal
 
     sys.stderr.write(for_terminal(text) + "\n")
 
 
 def _consolidate(form, args) -> int:
     from .app import consolidate_into
-    from .atomic import OutboxBusy, OutboxUnwritable, current_set_note
+    from .outbox.atomic import OutboxBusy, OutboxUnwritable, current_set_note
     from .render.summary import print_summary
-    from .result import report_json
+    from .run.result import report_json
 
     if not args.inbox.is_dir():
         what = "không phải là thư mục" if args.inbox.exists() else "không tồn tại"
@@ -237,11 +237,11 @@ def _consolidate(form, args) -> int:
 
 
 def _check(form, args) -> int:
-    from .consolidate import check_by_file
-    from .containers import CONTAINER_KINDS
-    from .inbox import IGNORED, NOT_READ, READ, classify
+    from .intake.containers import CONTAINER_KINDS
+    from .intake.inbox import IGNORED, NOT_READ, READ, classify
     from .render.summary import print_check
-    from .safetext import json_inert
+    from .run.consolidate import check_by_file
+    from .text.safetext import json_inert
 
     missing = [p for p in args.files if not p.is_file()]
     if missing:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import tomlkit
 
-from .atomic import write_bytes_atomic
 from .form import Form, FormError, load_form
+from .outbox.atomic import write_bytes_atomic
 
 _YEAR_SUFFIX = re.compile(r"-(\d{4})$")
 _VERSION = re.compile(r"(\d{4})(.*)")

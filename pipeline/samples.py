@@ -17,8 +17,8 @@ from typing import Any
 
 from .filler import date_value, fill
 from .form import Form, layout_json
-from .names import slug
-from .template import write_template
+from .render.template import write_template
+from .text.names import slug
 
 PREPARERS = [
     "Nguyễn Thị Lan",

@@ -15,8 +15,8 @@ import pytest
 
 from pipeline.filler import date_value, fill
 from pipeline.form import Form, load_form
+from pipeline.render.template import write_template
 from pipeline.samples import valid_data
-from pipeline.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,7 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory, form: Form) -> Path:
 
 
 def template_for(template_dir: Path, form: Form, code: str) -> Path:
-    from pipeline.names import template_name
+    from pipeline.text.names import template_name
 
     unit = form.units_by_code[code]
     return template_dir / template_name(form.year, unit.code, unit.name)

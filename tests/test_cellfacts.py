@@ -18,11 +18,12 @@ import msoffcrypto
 import openpyxl
 import pytest
 
-from pipeline.cellfacts_xlsx import relationships, workbook_sheets
 from pipeline.form import load_form
-from pipeline.intake import parse_path
-from pipeline.reader import DEFAULT_PASSWORD, ReadProblem, read_bounded
-from pipeline.values import parse_int, whole_number
+from pipeline.intake.files import ReadProblem, read_bounded
+from pipeline.read.formats.xlsx import relationships, workbook_sheets
+from pipeline.read.parse import parse_path
+from pipeline.read.reader import DEFAULT_PASSWORD
+from pipeline.text.values import parse_int, whole_number
 from tests import lo
 
 FORM = load_form()

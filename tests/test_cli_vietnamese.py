@@ -17,9 +17,9 @@ import pytest
 
 from pipeline import argparse_vi
 from pipeline.cli import build_parser
-from pipeline.findings import RULES, make
 from pipeline.form import load_form
 from pipeline.newyear import default_target, period_over, plan_next_year, write_next_year
+from pipeline.rules.findings import RULES, make
 
 from .conftest import ROOT
 

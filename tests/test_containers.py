@@ -19,11 +19,11 @@ import openpyxl
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.arrival import date_problems
-from pipeline.consolidate import check_files
+from pipeline.check.arrival import date_problems
 from pipeline.form import Form
-from pipeline.message_headers import received_at
-from pipeline.result import FileStatus
+from pipeline.intake.message_headers import received_at
+from pipeline.run.consolidate import check_files
+from pipeline.run.result import FileStatus
 
 from .conftest import ROOT
 from .test_resubmission import bad, dated, expected_totals

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from pipeline.app import consolidate_into
-from pipeline.paths import feedback_dir, workbook_path
+from pipeline.outbox.paths import feedback_dir, workbook_path
 from pipeline.render.feedback import SHEET
 from pipeline.samples import write_samples
 

@@ -21,18 +21,18 @@ import openpyxl
 import pytest
 from docx import Document
 
-from pipeline.aggregate import measure_keys
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import DEFAULT_WORDING, FormError, layout_json, load_form
-from pipeline.names import template_name
-from pipeline.paths import document_path, workbook_path
+from pipeline.outbox.paths import document_path, workbook_path
 from pipeline.render.document import write_document
 from pipeline.render.official import MOTTO, MOTTO_SUB
+from pipeline.render.template import write_template
 from pipeline.render.workbook import SHEETS
-from pipeline.result import Report
+from pipeline.run.aggregate import measure_keys
+from pipeline.run.result import Report
 from pipeline.samples import valid_data
-from pipeline.template import write_template
+from pipeline.text.names import template_name
 
 from .conftest import ROOT
 

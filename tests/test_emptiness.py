@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.consolidate import check_files
 from pipeline.form import load_form
-from pipeline.result import FileStatus
-from pipeline.submissions import resolve
+from pipeline.run.consolidate import check_files
+from pipeline.run.result import FileStatus
+from pipeline.run.submissions import resolve
 
 FORM = load_form()
 BLOCKS = list(FORM.blocks)

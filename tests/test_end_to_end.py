@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 
 from pipeline.app import consolidate_into
-from pipeline.consolidate import run
-from pipeline.paths import detail_csv_path, manifest_path, workbook_path
+from pipeline.outbox.paths import detail_csv_path, manifest_path, workbook_path
 from pipeline.render.workbook import SHEETS
+from pipeline.run.consolidate import run
 
 from .conftest import ROOT
 

@@ -12,8 +12,8 @@ import struct
 
 import pytest
 
-from pipeline.cellfacts_ods import ods_extents
-from pipeline.extents import xlsb_extent, xlsb_sheets
+from pipeline.read.formats.biff import xlsb_extent, xlsb_sheets
+from pipeline.read.formats.ods import ods_extents
 
 NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -92,7 +92,7 @@ def test_many_full_sheets_are_refused_together_before_calamine(form) -> None:
     import io
     import zipfile
 
-    from pipeline import reader
+    from pipeline.read import reader
 
     lim = form.limits
     table = (

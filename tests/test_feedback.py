@@ -11,7 +11,7 @@ import pytest
 from openpyxl.comments import Comment
 
 from pipeline.app import consolidate_into
-from pipeline.paths import detail_csv_path, feedback_dir, workbook_path
+from pipeline.outbox.paths import detail_csv_path, feedback_dir, workbook_path
 from pipeline.render.feedback import SHEET, feedback_records
 from pipeline.render.feedback_source import OWN_FILE, REBUILT, VALUES, unit_workbook
 from pipeline.render.workbook import SHEETS

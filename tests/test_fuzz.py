@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import Form
-from pipeline.paths import manifest_path
+from pipeline.outbox.paths import manifest_path
 from pipeline.samples import valid_data
 
 from .conftest import template_for

@@ -27,20 +27,20 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline import reader
 from pipeline.app import consolidate_into
-from pipeline.consolidate import check_files
 from pipeline.filler import fill
-from pipeline.findings import RULES, Finding, where
 from pipeline.form import Form
-from pipeline.intake import parse_path
-from pipeline.parsed import Parsed
-from pipeline.paths import detail_csv_path, feedback_dir, manifest_path, workbook_path, year_dir
+from pipeline.outbox.paths import detail_csv_path, feedback_dir, manifest_path, workbook_path, year_dir
+from pipeline.read import reader
+from pipeline.read.parse import parse_path
+from pipeline.read.parsed import Parsed
 from pipeline.render.feedback import feedback_records, feedback_workbook
 from pipeline.render.workbook import SHEETS
-from pipeline.result import Report
+from pipeline.rules.findings import RULES, Finding, where
+from pipeline.run.consolidate import check_files
+from pipeline.run.result import Report
+from pipeline.run.submissions import resolve
 from pipeline.samples import valid_data
-from pipeline.submissions import resolve
 
 from . import nasty
 from .conftest import ROOT, template_for
@@ -183,7 +183,7 @@ def test_other_spreadsheet_formats_are_read(
 
 # ----- refused before any spreadsheet reader -----------------------------------------------------
 class _SpyCalamine:
-    """Stands in for python_calamine in pipeline.reader and records every workbook opened."""
+    """Stands in for python_calamine in pipeline.read.reader and records every workbook opened."""
 
     def __init__(self) -> None:
         import python_calamine as pc
@@ -223,7 +223,7 @@ import json, resource, sys, time
 from pathlib import Path
 limit = 3 * 1024**3
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from pipeline.intake import parse_path
+from pipeline.read.parse import parse_path
 from pipeline.form import load_form
 form = load_form()
 out = []

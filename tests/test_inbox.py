@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.consolidate import read_all, submissions
-from pipeline.inbox import IGNORED, NOT_READ, READ, list_inbox, not_submission
-from pipeline.oserrors import NOT_REGULAR
-from pipeline.paths import detail_csv_path, feedback_dir, feedback_names, manifest_path
-from pipeline.safetext import csv_field, for_terminal
+from pipeline.intake.inbox import IGNORED, NOT_READ, READ, list_inbox, not_submission
+from pipeline.outbox.paths import detail_csv_path, feedback_dir, feedback_names, manifest_path
+from pipeline.run.consolidate import read_all, submissions
+from pipeline.text.oserrors import NOT_REGULAR
+from pipeline.text.safetext import csv_field, for_terminal
 
 from .conftest import ROOT
 
@@ -194,7 +194,7 @@ def test_unreadable_file_is_listed_as_not_read(make_file, tmp_path):
     code = (  # as root, drop to 'nobody' inside the inbox (root reads every file)
         "import os, sys, json\n"
         "from pathlib import Path\n"
-        "from pipeline.inbox import list_inbox\n"
+        "from pipeline.intake.inbox import list_inbox\n"
         "os.chdir(sys.argv[1])\n"
         "if os.getuid() == 0: os.setgid(65534); os.setuid(65534)\n"
         "print(json.dumps([[e.name, e.status, e.reason] for e in list_inbox(Path('.'))]))\n"

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from pipeline.form import Form
-from pipeline.intake import parse_path
+from pipeline.read.parse import parse_path
 
 Edit = Callable[[openpyxl.Workbook, Form], None]
 

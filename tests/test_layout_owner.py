@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 
 from pipeline.filler import fill
-from pipeline.findings import ERROR
 from pipeline.form import DEFAULT_FORM, SCHEMAS_DIR, FormError, layout_json, load_form
-from pipeline.intake import parse_path
+from pipeline.read.parse import parse_path
+from pipeline.render.template import write_template
+from pipeline.rules.findings import ERROR
 from pipeline.samples import valid_data
-from pipeline.template import write_template
 
 MOVES = [  # (text of layout.toml, what replaces it)
     (

@@ -26,13 +26,13 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from pipeline.aggregate import measure_keys
 from pipeline.app import consolidate_into
 from pipeline.filler import date_value, fill
-from pipeline.intake import parse_path
-from pipeline.paths import workbook_path
+from pipeline.outbox.paths import workbook_path
+from pipeline.read.parse import parse_path
 from pipeline.render.workbook import SHEETS
-from pipeline.result import Report
+from pipeline.run.aggregate import measure_keys
+from pipeline.run.result import Report
 from pipeline.samples import valid_data
 
 from . import lo

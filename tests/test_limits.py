@@ -22,11 +22,11 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from pipeline.consolidate import check_files
-from pipeline.extract import wanted_sheets
 from pipeline.filler import fill
-from pipeline.findings import ERROR, show
 from pipeline.form import load_form
+from pipeline.read.extract import wanted_sheets
+from pipeline.rules.findings import ERROR, show
+from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
 
 from .conftest import template_for

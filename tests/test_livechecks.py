@@ -17,9 +17,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline.consolidate import check_files
-from pipeline.findings import ERROR
-from pipeline.rulebind import block_rules, info_rules
+from pipeline.rules.bind import block_rules, info_rules
+from pipeline.rules.findings import ERROR
+from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
 from tests import lo
 from tests.conftest import template_for

@@ -30,8 +30,8 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import Form, load_form
-from pipeline.names import slug, template_name
-from pipeline.paths import manifest_path
+from pipeline.outbox.paths import manifest_path
+from pipeline.text.names import slug, template_name
 
 from .conftest import ROOT
 from .mailserver import PASSWORD, USER, Dovecot, start_dovecot, start_smtp

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.consolidate import check_files
 from pipeline.form import load_form
-from pipeline.nearest import fold, read_as
+from pipeline.rules.nearest import fold, read_as
+from pipeline.run.consolidate import check_files
 
 FORM = load_form()
 

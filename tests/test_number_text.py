@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.consolidate import check_files
-from pipeline.findings import ERROR
 from pipeline.form import layout_json, load_form
-from pipeline.values import parse_int
+from pipeline.rules.findings import ERROR
+from pipeline.run.consolidate import check_files
+from pipeline.text.values import parse_int
 
 FORM = load_form()
 MAX = FORM.limits.max_number

@@ -13,15 +13,15 @@ import openpyxl
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.atomic import OutboxBusy, outbox_lock
 from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
-from pipeline.names import template_name
-from pipeline.paths import detail_csv_path, lock_path, manifest_path, workbook_path
+from pipeline.outbox.atomic import OutboxBusy, outbox_lock
+from pipeline.outbox.paths import detail_csv_path, lock_path, manifest_path, workbook_path
 from pipeline.render import outputs as outputs_module
+from pipeline.render.template import write_template
 from pipeline.render.workbook import SHEETS
 from pipeline.samples import valid_data
-from pipeline.template import write_template
+from pipeline.text.names import template_name
 
 
 def _hold_lock(lock: str, ready, release) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.consolidate import check_files
+from pipeline.check.plausible import _parse, bounds, looks_like
 from pipeline.form import FormError, load_form
-from pipeline.plausible import _parse, bounds, looks_like
+from pipeline.run.consolidate import check_files
 
 FORM = load_form()
 RES = FORM.blocks["results"]

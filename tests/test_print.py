@@ -23,7 +23,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.app import consolidate_into
-from pipeline.paths import lock_path, pdf_path, workbook_path
+from pipeline.outbox.paths import lock_path, pdf_path, workbook_path
 from pipeline.render.official import MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
 
@@ -247,7 +247,7 @@ def test_pdf_while_a_consolidation_writes_says_to_wait_and_writes_nothing(office
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom pathlib import Path\nfrom pipeline.atomic import outbox_lock\n"
+            "import sys, time\nfrom pathlib import Path\nfrom pipeline.outbox.atomic import outbox_lock\n"
             "with outbox_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n",
             str(lock_path(out, form.year)),
         ],

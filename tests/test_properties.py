@@ -18,10 +18,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from pipeline.consolidate import run
-from pipeline.findings import ERROR
 from pipeline.form import load_form, meta_cell
-from pipeline.result import FileStatus, UnitStatus
+from pipeline.rules.findings import ERROR
+from pipeline.run.consolidate import run
+from pipeline.run.result import FileStatus, UnitStatus
 
 FORM = load_form()
 RES = FORM.blocks["results"]

@@ -19,13 +19,13 @@ from typing import Any
 import pandas as pd
 
 from pipeline.app import consolidate_into
-from pipeline.consolidate import run
 from pipeline.filler import date_value, fill
 from pipeline.form import Form, layout_json, load_form
-from pipeline.paths import detail_csv_path
-from pipeline.result import FileStatus, UnitStatus
+from pipeline.outbox.paths import detail_csv_path
+from pipeline.render.template import write_template
+from pipeline.run.consolidate import run
+from pipeline.run.result import FileStatus, UnitStatus
 from pipeline.samples import valid_data
-from pipeline.template import write_template
 
 from .conftest import report_day
 

@@ -8,14 +8,14 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from pipeline.arrival import arrival_rules
-from pipeline.emptiness import emptiness_rules
+from pipeline.check.arrival import arrival_rules
+from pipeline.check.emptiness import emptiness_rules
+from pipeline.check.plausible import plausibility_rules
 from pipeline.form import load_form
-from pipeline.history import outlier_rules
-from pipeline.plausible import plausibility_rules
-from pipeline.rulebind import block_rules, info_rules, name_rules, totals_rules
-from pipeline.rules import RULES, Rule
-from pipeline.ruleschema import bound_of, pandera_check, schema
+from pipeline.rules.bind import block_rules, info_rules, name_rules, totals_rules
+from pipeline.rules.catalogue import RULES, Rule
+from pipeline.rules.schema import bound_of, pandera_check, schema
+from pipeline.run.history import outlier_rules
 
 FORM = load_form()
 

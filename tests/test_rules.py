@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from pipeline.consolidate import check_files, run
-from pipeline.findings import ERROR, RULES, WARNING, show, where
+from pipeline.check.validate import validate_all
 from pipeline.form import load_form, meta_cell
-from pipeline.intake import parse_path
-from pipeline.result import FileStatus, UnitStatus
-from pipeline.submissions import resolve
-from pipeline.validate import validate_all
+from pipeline.read.parse import parse_path
+from pipeline.rules.findings import ERROR, RULES, WARNING, show, where
+from pipeline.run.consolidate import check_files, run
+from pipeline.run.result import FileStatus, UnitStatus
+from pipeline.run.submissions import resolve
 
 FORM = load_form()
 RES = FORM.blocks["results"]

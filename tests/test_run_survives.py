@@ -22,8 +22,7 @@ import pytest
 
 from pipeline import cli
 from pipeline.filler import fill
-from pipeline.names import template_name
-from pipeline.paths import (
+from pipeline.outbox.paths import (
     lock_path,
     manifest_path,
     previous_dir,
@@ -34,6 +33,7 @@ from pipeline.paths import (
 )
 from pipeline.render import outputs as outputs_module
 from pipeline.samples import valid_data
+from pipeline.text.names import template_name
 
 from .conftest import ROOT, template_for
 
@@ -359,7 +359,7 @@ def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypat
 
 def test_current_set_note_tells_this_run_from_an_earlier_one(form, make_file, tmp_path):
     from pipeline.app import consolidate_into
-    from pipeline.atomic import current_set_note
+    from pipeline.outbox.atomic import current_set_note
 
     make_file("899")
     outbox = tmp_path / "out"
@@ -395,7 +395,7 @@ def test_templates_remove_what_a_killed_run_left(form, tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom pathlib import Path\nfrom pipeline.atomic import atomic_path\n"
+            "import sys, time\nfrom pathlib import Path\nfrom pipeline.outbox.atomic import atomic_path\n"
             "with atomic_path(Path(sys.argv[1])) as tmp:\n"
             "    tmp.write_bytes(b'half')\n    print(tmp, flush=True)\n    time.sleep(600)\n",
             str(target),

@@ -15,10 +15,10 @@ import openpyxl
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import SCHEMAS_DIR, layout_json, load_form
-from pipeline.names import template_name
-from pipeline.paths import templates_dir, workbook_path
+from pipeline.outbox.paths import templates_dir, workbook_path
 from pipeline.render.workbook import SHEETS
 from pipeline.samples import valid_data
+from pipeline.text.names import template_name
 
 from .conftest import ROOT
 

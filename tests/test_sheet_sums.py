@@ -26,8 +26,8 @@ from openpyxl.utils.cell import coordinate_from_string
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import Block, load_form
-from pipeline.paths import workbook_path
-from pipeline.result import FileStatus, Report
+from pipeline.outbox.paths import workbook_path
+from pipeline.run.result import FileStatus, Report
 from pipeline.samples import valid_data
 
 from .conftest import template_for

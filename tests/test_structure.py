@@ -107,7 +107,7 @@ def test_the_run_starts_light():
         [
             sys.executable,
             "-c",
-            f"import sys, pipeline.consolidate; print([m for m in {heavy!r} if m in sys.modules])",
+            f"import sys, pipeline.run.consolidate; print([m for m in {heavy!r} if m in sys.modules])",
         ],
         cwd=ROOT,
         capture_output=True,

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.consolidate import run
 from pipeline.filler import fill
 from pipeline.form import Form, layout_json, load_form
-from pipeline.result import UnitStatus
+from pipeline.render.template import write_template
+from pipeline.run.consolidate import run
+from pipeline.run.result import UnitStatus
 from pipeline.samples import valid_data
-from pipeline.template import write_template
 
 FORM = load_form()
 RES, SRC = FORM.blocks["results"], FORM.blocks["resources"]

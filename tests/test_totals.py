@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.aggregate import groupings
-from pipeline.consolidate import run
 from pipeline.form import Form
+from pipeline.run.aggregate import groupings
+from pipeline.run.consolidate import run
 
 CODES = ("899", "903", "SYT", "HCTD")  # two districts (fixed region), two departments (free rows)
 

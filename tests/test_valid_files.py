@@ -23,10 +23,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from pipeline.consolidate import run
 from pipeline.filler import date_value, fill
 from pipeline.form import load_form
-from pipeline.result import FileStatus, UnitStatus
+from pipeline.run.consolidate import run
+from pipeline.run.result import FileStatus, UnitStatus
 
 from .conftest import template_for
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.findings import ERROR, RULES
 from pipeline.form import load_form
-from pipeline.values import clean_text, is_blank, parse_date, parse_int, parse_text
+from pipeline.rules.findings import ERROR, RULES
+from pipeline.text.values import clean_text, is_blank, parse_date, parse_int, parse_text
 
 MAX = load_form().limits.max_number  # 10**18 in the shipped configuration
 

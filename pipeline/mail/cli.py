@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..form import Form, FormError
-from ..mail_settings import MailSettings, load_mail_settings
+from ..intake.mail_settings import MailSettings, load_mail_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 KIND_VI = {"errors": "cần sửa", "reminder": "nhắc gửi", "receipt": "báo đã nhận"}

@@ -21,12 +21,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_bytes_atomic
 from ..form import Form, Unit
-from ..mail_settings import MailSettings
-from ..names import slug, template_name
-from ..paths import feedback_path, report_path, templates_dir, year_dir
-from ..template import write_template
+from ..intake.mail_settings import MailSettings
+from ..outbox.atomic import write_bytes_atomic
+from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
+from ..render.template import write_template
+from ..text.names import slug, template_name
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"

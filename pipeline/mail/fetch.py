@@ -16,13 +16,13 @@ from pathlib import Path
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 
-from ..atomic import write_bytes_atomic
-from ..containers import parse_message, report_attachments
 from ..form import Form
-from ..mail_settings import MailSettings, Server
-from ..message_headers import received_at, sender_of
-from ..names import slug
-from ..progress import Progress
+from ..intake.containers import parse_message, report_attachments
+from ..intake.mail_settings import MailSettings, Server
+from ..intake.message_headers import received_at, sender_of
+from ..outbox.atomic import write_bytes_atomic
+from ..run.progress import Progress
+from ..text.names import slug
 
 MAIL_FOLDER = "thu"  # inside the inbox
 

@@ -19,8 +19,8 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
-from ..atomic import write_bytes_atomic
-from ..mail_settings import Server
+from ..intake.mail_settings import Server
+from ..outbox.atomic import write_bytes_atomic
 
 RECORD = "da-gui.json"
 

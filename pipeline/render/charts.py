@@ -6,11 +6,11 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..coverage import Coverage
 from ..form import col_letter
-from ..result import LATE_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
-from ..style import FONT, NUM, DetailRef, Styles, page_setup, q
+from ..run.coverage import Coverage
+from ..run.result import LATE_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
 from .official import coverage_rows, fit_header, header
+from .style import FONT, NUM, DetailRef, Styles, page_setup, q
 
 WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
 

@@ -22,10 +22,10 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from ..result import Report
-from ..style import FONT
+from ..run.result import Report
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
 from .official import MOTTO, MOTTO_SUB, place_date
+from .style import FONT
 
 BODY_PT = 14
 HEADER_PT = 13

@@ -25,12 +25,14 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..atomic import atomic_path
-from ..findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..form import CELL_ADDRESS, Form
-from ..paths import feedback_names
-from ..result import FileRecord, FileStatus, Report
-from ..style import (
+from ..outbox.atomic import atomic_path
+from ..outbox.paths import feedback_names
+from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
+from ..run.result import FileRecord, FileStatus, Report
+from ..run.workers import start_worker, stop_pool, worker_form
+from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
+from .style import (
     ERROR_FILL,
     FONT,
     HEADER_FILL,
@@ -40,9 +42,7 @@ from ..style import (
     sheet_ref,
     text_height,
 )
-from ..template import PINNED_TIME
-from ..workers import start_worker, stop_pool, worker_form
-from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
+from .template import PINNED_TIME
 
 SHEET = "Phản hồi"
 _FILL = {ERROR: ERROR_FILL[1:], WARNING: WARNING_FILL[1:]}  # openpyxl: RGB without "#"

@@ -31,9 +31,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..form import Form
-from ..parsed import Parsed
-from ..style import FONT, NUM
-from ..template import write_template
+from ..read.parsed import Parsed
+from .style import FONT, NUM
+from .template import write_template
 
 OWN_FILE = "own"  # the unit's file itself
 REBUILT = "rebuilt"  # the template rebuilt with the unit's values

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..aggregate import measure_keys
-from ..coverage import Coverage
 from ..form import DEFAULT_WORDING, Block, FormError
-from ..result import Report, UnitStatus
+from ..run.aggregate import measure_keys
+from ..run.coverage import Coverage
+from ..run.result import Report, UnitStatus
 from .official import vn_date
 from .yoy import programme_years
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..coverage import Coverage
 from ..form import Form, col_letter
-from ..style import Styles, page_setup
+from ..run.coverage import Coverage
+from .style import Styles, page_setup
 
 
 @dataclass

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import OutboxBusy, OutboxUnwritable, output_set
-from ..paths import (
+from ..outbox.atomic import OutboxBusy, OutboxUnwritable, output_set
+from ..outbox.paths import (
     FEEDBACK_DIR,
     MANIFEST,
     REPORT,
@@ -27,8 +27,8 @@ from ..paths import (
     workbook_name,
     workbook_path,
 )
-from ..result import Report, manifest_json, report_json
-from ..safetext import csv_field
+from ..run.result import Report, manifest_json, report_json
+from ..text.safetext import csv_field
 from .feedback import FeedbackWriter
 from .workbook import write_workbook
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from ..atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..form import Form
-from ..paths import document_path, lock_path, pdf_path, workbook_path
+from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
+from ..outbox.paths import document_path, lock_path, pdf_path, workbook_path
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..containers import CONTAINER_KINDS
-from ..findings import ERROR, show
-from ..inbox import IGNORED, InboxEntry
-from ..parsed import Parsed
-from ..result import FileStatus, Report, UnitStatus
-from ..safetext import for_terminal
+from ..intake.containers import CONTAINER_KINDS
+from ..intake.inbox import IGNORED, InboxEntry
+from ..read.parsed import Parsed
+from ..rules.findings import ERROR, show
+from ..run.result import FileStatus, Report, UnitStatus
+from ..text.safetext import for_terminal
 
 
 def _say(line: str) -> None:

@@ -13,15 +13,15 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from ..aggregate import measure_keys, with_row_totals
-from ..coverage import Coverage
-from ..findings import SEVERITY_VI, WARNING
 from ..form import Block, Form, FormError, col_letter, row_of
-from ..result import FileStatus, Report, UnitRecord, UnitStatus
-from ..style import DetailRef, Styles, page_setup, text_height
-from ..template import PINNED_TIME
+from ..rules.findings import SEVERITY_VI, WARNING
+from ..run.aggregate import measure_keys, with_row_totals
+from ..run.coverage import Coverage
+from ..run.result import FileStatus, Report, UnitRecord, UnitStatus
 from .charts import dashboard
 from .official import Column, bieu
+from .style import DetailRef, Styles, page_setup, text_height
+from .template import PINNED_TIME
 from .yoy import write_yoy
 
 SHEETS = {

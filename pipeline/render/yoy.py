@@ -6,8 +6,8 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import a1
-from ..result import Report
-from ..style import Styles, page_setup
+from ..run.result import Report
+from .style import Styles, page_setup
 
 
 def _previous_sums(frame: pd.DataFrame, block: str, dim: str, measure: str) -> dict[str, int]:

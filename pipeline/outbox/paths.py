@@ -1,0 +1,122 @@
+"""Where outputs go. File names come from the year and unit codes, never from file contents."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ..text.names import slug
+
+PREFIX = "588"
+
+
+MANIFEST = "manifest.json"
+REPORT = "bao-cao.json"
+FEEDBACK_DIR = "phan-hoi"
+# Folders of the current set that a run does not write but must keep: the mail drafts and
+# the record of messages sent (pipeline/mail). Carried into each new set (hard links).
+CARRIED = ("thu",)
+
+
+def year_dir(outbox: Path, year: int) -> Path:
+    """The current output set of `year`: the folder the officer opens."""
+    return outbox / str(int(year))
+
+
+def previous_dir(outbox: Path, year: int) -> Path:
+    """The previous run's output set, kept whole."""
+    return outbox / f"{int(year)}-lan-truoc"
+
+
+def staging_dir(outbox: Path, year: int) -> Path:
+    """Where this process writes a new set before it becomes current."""
+    return outbox / f".{int(year)}.dang-ghi-{os.getpid()}"
+
+
+def trash_dir(outbox: Path, year: int, n: int) -> Path:
+    """Where a leftover set is moved before it is removed."""
+    return outbox / f".{int(year)}.xoa-{os.getpid()}-{n}"
+
+
+def leftover_glob(year: int) -> str:
+    """Pattern of the sets being written and the leftovers being removed, by any process
+    (staging and trash folders; not the lock, not a complete set)."""
+    return f".{int(year)}.*-*"
+
+
+def ready_dir(outbox: Path, year: int) -> Path:
+    """A complete new set, about to become current."""
+    return outbox / f".{int(year)}.san-sang"
+
+
+def lock_path(outbox: Path, year: int) -> Path:
+    return outbox / f".{int(year)}.lock"
+
+
+def workbook_name(year: int) -> str:
+    return f"tong-hop-{PREFIX}-{int(year)}.xlsx"
+
+
+def detail_csv_name(year: int) -> str:
+    return f"chi-tiet-{PREFIX}-{int(year)}.csv"
+
+
+def workbook_path(outbox: Path, year: int) -> Path:
+    return year_dir(outbox, year) / workbook_name(year)
+
+
+def document_path(outbox: Path, year: int) -> Path:
+    """The narrative report drafted for signature (.docx)."""
+    return year_dir(outbox, year) / f"bao-cao-{PREFIX}-{int(year)}.docx"
+
+
+def pdf_path(outbox: Path, year: int) -> Path:
+    """The document and the biểu in one PDF, for printing and signing."""
+    return year_dir(outbox, year) / f"bao-cao-{PREFIX}-{int(year)}.pdf"
+
+
+def detail_csv_path(outbox: Path, year: int) -> Path:
+    return year_dir(outbox, year) / detail_csv_name(year)
+
+
+def manifest_path(outbox: Path, year: int) -> Path:
+    return year_dir(outbox, year) / MANIFEST
+
+
+def report_path(outbox: Path, year: int) -> Path:
+    return year_dir(outbox, year) / REPORT
+
+
+def feedback_dir(outbox: Path, year: int) -> Path:
+    return year_dir(outbox, year) / FEEDBACK_DIR
+
+
+def feedback_path(outbox: Path, year: int, unit_code: str, file_name: str) -> Path:
+    """The feedback file of one file in the current set (as `feedback_names` names it; only
+    a second file of the very same name and unit gets a counter, which this cannot know:
+    the run's own list is `outputs["feedback"]` in bao-cao.json)."""
+    return feedback_dir(outbox, year) / feedback_names([(unit_code, file_name)])[0]
+
+
+def feedback_names(files: list[tuple[str, str]]) -> list[str]:
+    """A feedback file name for each (unit code, file name) pair, all different even where
+    a file system ignores case: `file_name` is how the file is shown (its path in the inbox,
+    or its mail and attachment), so files of the same name in different folders (or
+    differing only by accents) get different names; equal names get a counter."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for unit_code, file_name in files:
+        stem = slug(Path(file_name).stem, 40)
+        tag = hashlib.sha1(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        base = f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-{stem}-{tag}"
+        name, n = base, 2
+        while name.casefold() in seen:
+            name, n = f"{base}-{n}", n + 1
+        seen.add(name.casefold())
+        out.append(name + ".xlsx")
+    return out
+
+
+def templates_dir(outbox: Path, year: int) -> Path:
+    return outbox / "templates" / str(int(year))

@@ -1,0 +1,136 @@
+"""The rows of one block of a file, read as its plan says (`plan.block_plan`): labels
+checked, numbers parsed as the sheet shows them, names read as listed, totals cached in the
+file compared with the totals recomputed from its inputs; rows with figures become typed
+records (`records.Record`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..form import Block, KeyField, Unit, row_of
+from ..rules import findings as fd
+from ..rules import nearest
+from ..text.values import is_blank, parse_int, parse_text
+from .plan import BlockPlan, RowPlan, block_plan
+from .reader import SheetData
+from .reading import FileReading
+from .records import Record
+
+
+def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
+    """The rows of one block with figures, as typed records; findings on `reading.p` (labels moved,
+    merged inputs, numbers, names, cached totals). [] when the block cannot be read."""
+    form = reading.form
+    sheet = reading.book.sheets[block.sheet]
+    plan = block_plan(form, block, unit)
+    # geometry: column headers, the "(1)" numbering, fixed row labels, the total label
+    rows = sheet.rows
+    for cell, expected, r, c in plan.labels:
+        found = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        if found != expected and not reading.check_label(
+            sheet, cell, expected, [(a, b) for a, b, _r, _c in plan.labels]
+        ):
+            return []
+    if reading.merged_over(sheet, plan.inputs):
+        return []
+    out: list[Record] = []
+    columns = {kf.key: kf.column for kf in block.key_fields} | block.grid.columns
+    own_region = unit.region if block.rows_by_unit_region else None
+    sums = dict.fromkeys(plan.measure_keys, 0)
+    row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
+    odd_cells = sheet.errors.keys() | sheet.formulas_without_value
+    odd_rows = {row_of(c) for c in odd_cells}
+    blank = dict.fromkeys(plan.measure_keys)
+    first_col, last_col = plan.span
+    max_number = form.limits.max_number
+    for rp in plan.rows:
+        if rp.row not in odd_rows and sheet.blank_span(rp.row, first_col, last_col):
+            row_totals.append((rp, blank))  # an unused row: nothing to read
+            continue
+        row = rows[rp.row - 1] if rp.row <= len(rows) else []
+        values: dict[str, int | None] = {}
+        for key, cell, label, col in rp.measures:
+            raw = row[col] if col < len(row) else ""
+            # fast paths, the common cases: a whole number typed as a number, a blank cell
+            if raw.__class__ is float and raw.is_integer() and 0 <= raw <= max_number:
+                values[key] = int(raw)
+            elif raw == "" and cell not in odd_cells:
+                values[key] = None
+            else:
+                values[key] = reading.number(sheet, cell, label)
+        key: dict[str, Any] = dict(rp.fixed)
+        blank_keys = []
+        for kf, cell in rp.key_cells:
+            raw = parse_text(sheet.get(cell))
+            if not raw:
+                blank_keys.append((kf, cell))
+            key[kf.key] = (
+                (form.code_for(kf.key, raw) or _nearest(reading, kf, raw, sheet.name, cell)) if raw else None
+            )
+        has_numbers = False
+        for k, v in values.items():
+            if v is not None:
+                sums[k] += v
+                has_numbers = True
+        row_totals.append((rp, values))
+        if not has_numbers:
+            continue
+        for kf, cell in blank_keys:
+            reading.add(
+                "ROW_KEY_MISSING",
+                fd.RULES["ROW_KEY_MISSING"].say(row=rp.row, label=kf.label.lower()),
+                sheet.name,
+                cell,
+            )
+        if blank_keys:
+            continue
+        out.append(Record(block.key, rp.row, key, values, own_region, columns))
+    _cached_totals(reading, plan, sheet, sums, row_totals)
+    return out
+
+
+def _nearest(reading: FileReading, kf: KeyField, raw: str, sheet: str, cell: str) -> str:
+    """A name not listed as typed: the listed one it is close to (a warning), else as typed."""
+    hit = nearest.read_as(reading.form, kf.key, raw)
+    if hit.code is None:
+        return raw  # validation reports it, naming the nearest choices
+    reading.add("NAME_READ_AS", nearest.read_as_message(kf.label, raw, hit), sheet, cell, raw)
+    return hit.code
+
+
+def _cached_totals(
+    reading: FileReading,
+    plan: BlockPlan,
+    sheet: SheetData,
+    sums: dict[str, int],
+    row_totals: list[tuple[RowPlan, dict[str, int | None]]],
+) -> None:
+    """Compare totals cached in the file with the totals recomputed from its inputs."""
+    expected = [(cell, r, c, sums[key]) for key, cell, r, c in plan.total_measure_cells]
+    for sum_of, cell, r, c in plan.total_row_cells:
+        expected.append((cell, r, c, sum(sums[k] for k in sum_of)))
+    for rp, values in row_totals:
+        for sum_of, cell, r, c in rp.totals:
+            expected.append((cell, r, c, sum(values[k] or 0 for k in sum_of)))
+    rows = sheet.rows
+    for cell, r, c, want in expected:
+        cached = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+        if cached == "":
+            if cell not in sheet.errors:
+                continue
+            cached = sheet.errors[cell]
+        elif cached.__class__ is float and cached == want:
+            continue  # the common case: the cached total is right
+        if is_blank(cached):
+            continue
+        got, problem, _ = parse_int(cached, 10**30)
+        if problem is None and got == want:
+            continue
+        reading.add(
+            "TOTAL_MISMATCH",
+            f"tổng ghi trong tệp là {fd.show(cached)} nhưng tính lại từ các ô nhập là "
+            f"{fd.show(want)}; chương trình dùng số tính lại",
+            sheet.name,
+            cell,
+            cached,
+        )

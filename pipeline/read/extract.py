@@ -1,0 +1,181 @@
+"""From a file's cell values to tidy records, guided by the form layout.
+
+This step checks what only the file's geometry can tell (our template? which version?
+sheets and labels where the form puts them? merged input cells?) and parses each input
+cell (numbers typed as text, dates, formulas without cached values). Rules across cells
+and files (ranges, codes, cross-field rules, duplicates) are checked afterwards on the
+stacked records by the pandera schemas in `validate.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..form import Form, Unit, meta_cell
+from ..form.sheets import info_sheet
+from ..intake.containers import Submission
+from ..intake.files import FileInfo, ReadProblem
+from ..rules import findings as fd
+from ..text.values import parse_date, parse_text
+from .blockread import read_block
+from .comments import read_comments
+from .declare import declared_blocks
+from .layoutdiag import missing_sheet_message
+from .parsed import Parsed
+from .plan import info_plan
+from .reader import read_book
+from .reading import FileReading
+
+NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
+
+
+def wanted_sheets(form: Form) -> list[str]:
+    """The sheets of a report that are read (the template's marks, information, blocks)."""
+    return [form.sheets["meta"], form.sheets["info"], *(b.sheet for b in form.blocks.values())]
+
+
+def parse_bytes(data: bytes, file_id: int, form: Form, sub: Submission, mtime: float = 0.0) -> Parsed:
+    """Parse a submission's bytes (`Submission.read`). Never raises for bad input: problems
+    become findings. `mtime` is its inbox entry's modification time (POSIX seconds)."""
+    name = sub.name
+    p = Parsed(file_id, sub, FileInfo(name, len(data), hashlib.sha256(data).hexdigest(), mtime))
+    try:
+        book = read_book(data, PurePosixPath(name).name, wanted_sheets(form), form.limits)
+    except ReadProblem as exc:
+        p.is_report = exc.code not in NOT_REPORT_CODES
+        p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))
+        return p
+    p.format = book.format
+    p.comments = read_comments(data, book.format, wanted_sheets(form))
+    del data
+    _read(FileReading(form, p, book))
+    if p.unit_code:  # findings made before the unit was known
+        p.findings = [replace(f, unit=p.unit_code) for f in p.findings]
+    return p
+
+
+def _read(reading: FileReading) -> None:
+    """The whole reading of one file: template marks, sheets, information, each block."""
+    form, book = reading.form, reading.book
+    if not _template_ok(reading):
+        return
+    missing = [s for s in wanted_sheets(form) if s not in book.sheets]
+    template_sheets = {*form.sheets.values(), *wanted_sheets(form)}
+    strangers = [n for n in book.sheet_names if n not in template_sheets]
+    for s in missing:
+        reading.add("SHEET_MISSING", missing_sheet_message(s, strangers), s)
+    if missing:
+        return
+    visible_form_sheets = [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
+    for s in visible_form_sheets:
+        if s in book.hidden:
+            reading.add("SHEET_HIDDEN", f"trang '{s}' đang bị ẩn; số liệu vẫn được đọc", s)
+    order = [n for n in book.sheet_names if n in visible_form_sheets]
+    if order != [s for s in visible_form_sheets if s in order]:
+        reading.add(
+            "SHEET_ORDER",
+            "thứ tự các trang khác mẫu gốc; số liệu vẫn được đọc theo tên trang",
+        )
+    unit = _info(reading)
+    if unit is None:
+        return
+    for block in form.blocks.values():
+        reading.p.rows[block.key] = read_block(reading, block, unit)
+    reading.p.declared_empty = declared_blocks(form, reading.book.sheets)
+    # identical data (whatever the report date) => identical key: one submission
+    info = {k: v for k, v in (reading.p.info_row or {}).items() if k != "report_date"}
+    reading.p.content_key = hashlib.blake2b(repr((info, reading.p.rows)).encode(), digest_size=16).hexdigest()
+
+
+def _template_ok(reading: FileReading) -> bool:
+    """Our template, of a version still accepted; the unit it was made for."""
+    form, book = reading.form, reading.book
+    meta = book.sheets.get(form.sheets["meta"])
+    if meta is None:
+        reading.add(
+            "TEMPLATE_UNKNOWN",
+            "tệp không phải mẫu báo cáo của chương trình (không có dấu nhận biết mẫu); "
+            "hãy dùng mẫu do Sở gửi",
+        )
+        return False
+    form_id = parse_text(meta.get(meta_cell("form_id")))
+    version = parse_text(meta.get(meta_cell("version")))
+    claimed = parse_text(meta.get(meta_cell("unit_code")))
+    if form_id == form.id and claimed in form.units_by_code:
+        reading.p.unit_code = claimed  # known even if the file is rejected below
+    if form_id != form.id:
+        reading.add(
+            "TEMPLATE_UNKNOWN",
+            f"tệp là mẫu '{form_id or '?'}', không phải mẫu '{form.id}' của chương trình",
+            form.sheets["meta"],
+            meta_cell("form_id"),
+            form_id,
+        )
+        return False
+    if version not in form.accepted_versions:
+        reading.add(
+            "TEMPLATE_OLD",
+            f"tệp dùng mẫu phiên bản {version or '?'}, không còn được nhận; hãy tải mẫu mới "
+            f"(phiên bản {form.version}) và điền lại",
+            form.sheets["meta"],
+            meta_cell("version"),
+            version,
+        )
+        return False
+    return True
+
+
+def _info(reading: FileReading) -> Unit | None:
+    """The information sheet's fields; the unit the file reports for (None: unknown)."""
+    form = reading.form
+    sheet = reading.book.sheets[form.sheets["info"]]
+    labels = [(line.label_cell, line.field.label) for line in info_sheet(form).rows]
+    ok = all(reading.check_label(sheet, cell, label, labels) for cell, label in labels)
+    if not ok:
+        return None
+    if reading.merged_over(sheet, info_plan(form)):
+        return None
+    row: dict[str, Any] = {}
+    for f in form.info_fields:
+        raw = sheet.get(f.cell)
+        if f.type in ("count", "year"):
+            row[f.key] = reading.number(sheet, f.cell, f.label)
+        elif f.type == "date":
+            value, problem = parse_date(raw)
+            if problem:
+                reading.add(problem[0], f"{f.label}: '{fd.show(raw)}' {problem[1]}", sheet.name, f.cell, raw)
+            row[f.key] = value
+        else:
+            text = parse_text(raw)
+            if len(text) > form.limits.max_text_chars:
+                reading.add(
+                    "TEXT_TOO_LONG",
+                    f"nội dung dài {fd.show(len(text))} ký tự, tối đa {fd.show(form.limits.max_text_chars)}",
+                    sheet.name,
+                    f.cell,
+                )
+                text = text[: form.limits.max_text_chars]
+            row[f.key] = text or None
+    reading.p.info_row = row
+    code = row.get("unit_code")
+    template_unit = reading.p.unit_code  # the unit the template was made for (hidden marker)
+    # (an unknown code is reported by validation as UNIT_UNKNOWN, the clearer message)
+    if code in form.units_by_code and template_unit and code != template_unit:
+        reading.add(
+            "UNIT_MISMATCH",
+            f"mã đơn vị '{code}' khác với mã của mẫu ({template_unit}); ô này đã bị sửa. "
+            f"Hãy dùng đúng mẫu của đơn vị mình và không sửa mã đơn vị",
+            sheet.name,
+            form.info_field("unit_code").cell,
+            code,
+        )
+    reading.p.unit_code = code
+    reading.p.report_date = row.get("report_date")
+    unit = form.units_by_code.get(code or "")
+    if unit is None:
+        # Unknown unit: validation reports it; the layout cannot be chosen.
+        return None
+    return unit

@@ -1,0 +1,150 @@
+"""Cell facts of an OpenDocument spreadsheet (.ods), from content.xml parsed with lxml.
+
+Elements and attributes used (OpenDocument 1.2/1.3 Part 3, §9.1.2 table:table,
+§9.1.3 table:table-row, §9.1.4 table:table-cell and table:covered-table-cell,
+§19.615 table:number-rows-repeated, §19.600 table:number-columns-repeated,
+§19.598/§19.618 table:number-columns-spanned and number-rows-spanned, §19.385
+office:value-type, §19.643 table:formula). ODF has no error value type: LibreOffice marks an
+error result with its own `calcext:value-type="error"` and shows the error as the cell's
+text; a formula cell with neither an office:value-type nor any text carries no cached
+result (an empty-text result is written as an empty <text:p/> with no value type).
+
+The parse is incremental (iterparse, each row freed once read), so memory stays bounded by
+one row; time is linear in the size of content.xml. Repeated rows and cells are counted
+arithmetically, never expanded.
+"""
+
+from __future__ import annotations
+
+import io
+
+from lxml import etree
+
+from ...form import col_letter
+from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
+
+TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = f"{{{TABLE_NS}}}table"
+_ROW = f"{{{TABLE_NS}}}table-row"
+_CELL = f"{{{TABLE_NS}}}table-cell"
+_COVERED = f"{{{TABLE_NS}}}covered-table-cell"
+_SPREADSHEET = f"{{{OFFICE_NS}}}spreadsheet"
+_NAME = f"{{{TABLE_NS}}}name"
+_ROWS_REPEATED = f"{{{TABLE_NS}}}number-rows-repeated"
+_COLS_REPEATED = f"{{{TABLE_NS}}}number-columns-repeated"
+_COLS_SPANNED = f"{{{TABLE_NS}}}number-columns-spanned"
+_ROWS_SPANNED = f"{{{TABLE_NS}}}number-rows-spanned"
+_FORMULA = f"{{{TABLE_NS}}}formula"
+_VALUE_TYPE = f"{{{OFFICE_NS}}}value-type"
+_CALC_VALUE_TYPE = "value-type"  # local name of LibreOffice's calcext:value-type
+# what LibreOffice and Excel show for an error result of a formula
+ERROR_TEXTS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+def _count(element: etree._Element, attr: str) -> int:
+    value = element.get(attr)
+    return int(value) if value and value.isdigit() else 1
+
+
+def _has_value(cell: etree._Element) -> bool:
+    """A cell holding a value or a formula (a style or an empty text does not count)."""
+    return _FORMULA in cell.attrib or _VALUE_TYPE in cell.attrib or len(cell) > 0
+
+
+def _error(cell: etree._Element) -> str | None:
+    """The error a formula cell shows (#DIV/0!, Err:502), or None."""
+    calc = next(
+        (v for k, v in cell.attrib.items() if k.endswith("}" + _CALC_VALUE_TYPE) and k != _VALUE_TYPE), ""
+    )
+    text = "".join(cell.itertext()).strip()
+    if calc == "error" or (_FORMULA in cell.attrib and text.startswith(ERROR_TEXTS)):
+        return text[:20] or "#?"
+    return None
+
+
+class _Table:
+    """The facts of one table as its rows stream past."""
+
+    def __init__(self, name: str) -> None:
+        self.facts = SheetFacts(name)
+        self.row = 0  # 0-based index of the current row
+        self.repeat = 1
+        self.col = 0  # 0-based column of the next cell in the current row
+
+    def start_row(self, element: etree._Element) -> None:
+        self.repeat = _count(element, _ROWS_REPEATED)
+        self.col = 0
+
+    def end_row(self) -> None:
+        self.row += self.repeat
+
+    def cell(self, element: etree._Element) -> None:
+        repeat = _count(element, _COLS_REPEATED)
+        facts, row, col = self.facts, self.row, self.col
+        self.col += repeat
+        if not _has_value(element):
+            return
+        facts.rows = max(facts.rows, row + self.repeat)
+        facts.columns = max(facts.columns, col + repeat)
+        if element.tag != _CELL:
+            return
+        a1 = f"{col_letter(col)}{row + 1}"
+        span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
+        if span_cols > 1 or span_rows > 1:
+            facts.merged.append(((row, col), (row + span_rows - 1, col + span_cols - 1)))
+        if _FORMULA in element.attrib:
+            # LibreOffice writes an empty-text result as no value type and an empty <text:p/>
+            if _VALUE_TYPE not in element.attrib and not len(element):
+                facts.no_value.add(a1)
+            error = _error(element)
+            if error:
+                facts.errors[a1] = error
+
+
+def ods_facts(content: bytes) -> list[SheetFacts]:
+    """Facts of every table of an ODS content.xml, in order. Raises etree.XMLSyntaxError
+    when it is not well-formed, UnsafeXML when it declares a DTD.
+
+    rows/columns follow what calamine keeps: rows up to the last row with a value (a
+    repeated row counts as often as it is repeated), columns up to a row's last value."""
+    out: list[SheetFacts] = []
+    table: _Table | None = None
+    events = etree.iterparse(
+        io.BytesIO(content),
+        events=("start", "end"),
+        tag=(_TABLE, _ROW, _CELL, _COVERED),
+        remove_comments=True,
+        remove_pis=True,
+        **SAFE_PARSE_OPTIONS,
+    )
+    for event, element in events:
+        tag = element.tag
+        if tag == _TABLE:
+            parent = element.getparent()
+            top = parent is not None and parent.tag == _SPREADSHEET
+            if event == "start" and top:
+                table = _Table(element.get(_NAME) or f"#{len(out) + 1}")
+                out.append(table.facts)
+            elif top:
+                table = None
+                element.clear()
+        elif table is None:
+            continue
+        elif tag == _ROW:
+            if event == "start":
+                table.start_row(element)
+            else:
+                table.end_row()
+                element.clear()
+                while element.getprevious() is not None:  # free the rows already read
+                    del element.getparent()[0]
+        elif event == "end":
+            table.cell(element)
+    refuse_dtd(events.root.getroottree())
+    return out
+
+
+def ods_extents(content: bytes) -> list[tuple[str, int, int]]:
+    """(sheet name, rows, columns) of every table of an ODS content.xml."""
+    return [(f.name, f.rows, f.columns) for f in ods_facts(content)]

@@ -1,0 +1,138 @@
+"""Cell facts of an .xlsx/.xlsm workbook, from its XML parts parsed with lxml.
+
+The parser is namespace-aware, so every spelling a writer may use reads the same: Excel's
+default namespace, a prefix (`<x:c>`, as the Open XML SDK writes), single-quoted
+attributes, and the Strict namespaces of ISO/IEC 29500 (`http://purl.oclc.org/ooxml/…`).
+Elements used (ECMA-376 Part 1, §18.2.19-20 sheets/sheet, §18.3.1.73 row, §18.3.1.4 c
+with r and t, §18.3.1.40 f, §18.3.1.96 v, §18.3.1.53 is; Part 2 §9.3 relationships).
+
+A cell "holds something" when it has a value, a formula or inline text; cells that only
+carry a style (borders, fills) do not count towards the extent, and python-calamine does
+not build grid cells for them either.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+from functools import lru_cache
+
+from lxml import etree
+
+from ...form import cell_at, col_letter
+from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, local_attr, namespace, parse_xml, refuse_dtd
+
+_FREE_EVERY = 1024  # rows: how often the rows already read are freed (one deletion a batch)
+
+
+@lru_cache(maxsize=8192)
+def split_ref(ref: str) -> tuple[int, int]:
+    """'F12' -> (11, 5): 0-based row and column (letters in either case, as a lenient
+    reader takes them). ValueError for anything else."""
+    return cell_at(ref.upper())
+
+
+def relationships(rels: bytes, base: str = "xl") -> dict[str, str]:
+    """Relationship id -> zip part name, from a .rels part (targets relative to `base`)."""
+    out = {}
+    for rel in parse_xml(rels).iter("{*}Relationship"):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else f"{base}/{target}"
+        out[rel.get("Id", "")] = posixpath.normpath(part)
+    return out
+
+
+def workbook_sheets(workbook: bytes, rels: dict[str, str]) -> dict[str, str]:
+    """Sheet name -> zip part of its XML, from xl/workbook.xml and its relationships."""
+    root = parse_xml(workbook)
+    out: dict[str, str] = {}
+    for sheet in root.iter(f"{{{namespace(root)}}}sheet"):
+        out.setdefault(sheet.get("name", ""), rels.get(local_attr(sheet, "id"), ""))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _tags(ns: str) -> tuple[str, str, str, str, str, str]:
+    """sheetData, row, c, f, v and is in the namespace `ns`."""
+    return tuple(f"{{{ns}}}{local}" for local in ("sheetData", "row", "c", "f", "v", "is"))  # type: ignore[return-value]
+
+
+def sheet_facts(xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14) -> SheetFacts:
+    """Facts of one worksheet part. Raises etree.XMLSyntaxError (not well-formed),
+    UnsafeXML (a DTD), ValueError (a malformed cell reference).
+
+    Linear in the part's size and bounded in memory: libxml2 parses the part incrementally
+    and hands over one complete row at a time; rows read are freed a batch at a time. Python looks at
+    the cells of rows holding a formula, a value or inline text; rows of formatting only
+    cost one look. A row without r is the next row, a cell without r the next column
+    (§18.3.1.4). Reading stops as soon as a cell holding something lies beyond `max_rows`
+    or `max_columns` (facts.rows or facts.columns then exceed them). XPath is not used:
+    libxml2 merges node sets in quadratic time on some expressions."""
+    facts = SheetFacts(name)
+    events = etree.iterparse(
+        io.BytesIO(xml),
+        events=("end",),
+        tag="{*}row",
+        remove_comments=True,
+        remove_pis=True,
+        **SAFE_PARSE_OPTIONS,
+    )
+    tags: tuple[str, ...] = ()
+    row_no = -1
+    for count, (_, row) in enumerate(events, 1):
+        if not tags:
+            tags = _tags(namespace(row))
+        r = row.get("r")
+        row_no = int(r) - 1 if r else row_no + 1
+        if next(row.iter(tags[3], tags[4], tags[5]), None) is not None:
+            _row(row, row_no, tags, facts)
+            if facts.rows > max_rows or facts.columns > max_columns:
+                return facts
+        if not count % _FREE_EVERY:  # free the rows already read, a batch at a time
+            parent = row.getparent()
+            del parent[: parent.index(row)]
+    refuse_dtd(events.root.getroottree())
+    return facts
+
+
+def _row(row: etree._Element, row_no: int, tags: tuple[str, ...], facts: SheetFacts) -> None:
+    """The facts of one row holding something."""
+    col = -1
+    for cell in row.iterchildren(tags[2]):
+        ref = cell.get("r")
+        at, col = split_ref(ref) if ref else (row_no, col + 1)
+        if len(cell):
+            _note(facts, cell, ref or f"{col_letter(col)}{at + 1}", at, col, tags)
+
+
+def _note(
+    facts: SheetFacts, cell: etree._Element, a1: str, row: int, col: int, tags: tuple[str, ...]
+) -> None:
+    """What one cell adds: its extent if it holds something, a formula without cached
+    value, an error value. Children come in schema order: f?, is?, v? (CT_Cell, §18.3.1.4)."""
+    _, _, _, f_tag, v_tag, is_tag = tags
+    first = cell[0].tag
+    if first == f_tag and not _cached(cell, v_tag, is_tag):
+        facts.no_value.add(a1)
+    elif first != f_tag and first != v_tag and first != is_tag:
+        return
+    if row >= facts.rows:
+        facts.rows = row + 1
+    if col >= facts.columns:
+        facts.columns = col + 1
+    if cell.get("t") == "e":
+        value = cell.find(v_tag)
+        text = (value.text or "").strip()[:20] if value is not None else ""
+        facts.errors[a1] = text or "#?"
+
+
+def _cached(cell: etree._Element, v_tag: str, is_tag: str) -> bool:
+    """Whether a formula cell carries its result: inline text, a non-empty <v>, or an empty
+    <v> in a cell of type str (a formula returning empty text, as Excel and LibreOffice
+    write it). An empty <v> in a number cell is no result (openpyxl writes formulas so)."""
+    if len(cell) < 2:
+        return False
+    second = cell[1]
+    if second.tag == is_tag:
+        return True
+    return second.tag == v_tag and bool(second.text or cell.get("t") == "str")

@@ -1,0 +1,143 @@
+"""Why a label is not where the form puts it: rows or columns inserted or deleted, a moved block.
+
+When a unit edits an unprotected copy of the template, the labels the form expects at fixed
+cells move with the rows and columns around them. Finding the expected label nearby tells the
+unit exactly what changed (and so how to undo it), instead of a bare "layout changed".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..form import col_letter, norm_text
+from ..text.values import parse_text
+from .reader import split_cell
+
+ROW_REACH = 60  # rows searched above and below the expected cell
+COLUMN_REACH = 12  # columns searched left and right
+SHIFT_AGREEMENT = 0.75  # share of the labels past the change that a shift must explain
+
+
+def find_shift(rows: list[list[Any]], cell: str, expected: str) -> tuple[int, int] | None:
+    """Where the label `expected`, due at A1 address `cell`, actually is, as an offset.
+
+    `rows` is the sheet's values (list of rows, each a list of cells). Returns
+    (rows down, columns right) of the nearest cell holding that text (same column first,
+    then same row, then anywhere within reach), or None when it is nowhere near.
+    """
+    col, row = split_cell(cell)
+    row -= 1
+    want = norm_text(expected)
+    if not want:
+        return None
+
+    def holds(r: int, c: int) -> bool:
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            v = rows[r][c]
+            return v not in (None, "") and norm_text(parse_text(v)) == want
+        return False
+
+    for d in range(1, ROW_REACH + 1):  # rows inserted or deleted: same column
+        for dr in (d, -d):
+            if holds(row + dr, col):
+                return dr, 0
+    for d in range(1, COLUMN_REACH + 1):  # columns inserted or deleted: same row
+        for dc in (d, -d):
+            if holds(row, col + dc):
+                return 0, dc
+    best: tuple[int, int] | None = None
+    for dr in range(-ROW_REACH, ROW_REACH + 1):  # the whole block moved
+        for dc in range(-COLUMN_REACH, COLUMN_REACH + 1):
+            if (dr or dc) and holds(row + dr, col + dc):
+                if best is None or abs(dr) + abs(dc) < abs(best[0]) + abs(best[1]):
+                    best = (dr, dc)
+    return best
+
+
+def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[int, int] | None:
+    """The shift that explains the misplaced labels of `labels` ((A1 cell, text) pairs), or None.
+
+    One deleted row leaves its own label nowhere, but every label below it one row up: the
+    most common shift among the misplaced labels is the candidate. It is kept only when most
+    labels past the first misplaced one (below it for a row shift, right of it for a column
+    shift) hold their text at the shifted place: a label that was only edited, whose text
+    also stands in the next row (a district's name repeated on every row), is not a shift.
+    """
+
+    def holds(r: int, c: int, expected: str) -> bool:
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            v = rows[r][c]
+            return v not in (None, "") and norm_text(parse_text(v)) == norm_text(expected)
+        return False
+
+    placed = [(*split_cell(cell), expected) for cell, expected in labels]  # (col, row 1-based, text)
+    misplaced = [(c, r, e) for c, r, e in placed if not holds(r - 1, c, e)]
+    shifts: Counter[tuple[int, int]] = Counter()
+    for c, r, e in misplaced:
+        shift = find_shift(rows, f"{col_letter(c)}{r}", e)
+        if shift is not None:
+            shifts[shift] += 1
+    if not shifts:
+        return None
+    dr, dc = shifts.most_common(1)[0][0]
+    first_row = min(r for _c, r, _e in misplaced)
+    first_col = min(c for c, _r, _e in misplaced)
+    gone_rows = range(first_row, first_row - dr) if dr < 0 else range(0)  # deleted: nothing to find
+    gone_cols = range(first_col, first_col - dc) if dc < 0 else range(0)
+    past = [
+        (c, r, e)
+        for c, r, e in placed
+        if (dr == 0 or r >= first_row) and (dc == 0 or c >= first_col)
+        if r not in gone_rows and c not in gone_cols
+    ]
+    explained = sum(holds(r - 1 + dr, c + dc, e) for c, r, e in past)
+    return (dr, dc) if explained >= SHIFT_AGREEMENT * len(past) else None
+
+
+def shift_message(cell: str, expected: str, found: str, shift: tuple[int, int] | None) -> str:
+    """A Vietnamese sentence saying what changed around `cell` and how to fix it.
+
+    `found` is what the cell shows now; `shift` comes from `layout_shift`.
+    """
+    col, row = split_cell(cell)
+    row -= 1
+    fix = "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại"
+    if shift is None:
+        return (
+            f"bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}' (nội dung "
+            f"đã bị sửa hoặc xóa). Không sửa các ô tiêu đề, không thêm, xóa dòng hay cột. {fix}"
+        )
+    dr, dc = shift
+    where = f"{col_letter(col + dc)}{row + dr + 1}"
+    if dc == 0 and dr > 0:
+        what = f"có {dr} dòng đã được chèn thêm phía trên dòng {row + 1}"
+    elif dc == 0:
+        what = f"có {-dr} dòng đã bị xóa phía trên dòng {row + 1}"
+    elif dr == 0 and dc > 0:
+        what = f"có {dc} cột đã được chèn thêm bên trái cột {col_letter(col)}"
+    elif dr == 0:
+        what = f"có {-dc} cột đã bị xóa bên trái cột {col_letter(col)}"
+    else:
+        what = "bảng đã bị di chuyển sang vị trí khác"
+    return (
+        f"bố cục trang đã bị thay đổi: '{expected}' phải ở ô {cell} nhưng đang ở ô {where}, "
+        f"tức là {what}. {fix}"
+    )
+
+
+def missing_sheet_message(sheet: str, strangers: list[str]) -> str:
+    """Why the form's sheet `sheet` is not in the file; `strangers` are the file's other sheets.
+
+    A sheet whose name is not the form's is most likely the missing one renamed.
+    """
+    if strangers:
+        names = ", ".join(f"'{n}'" for n in strangers)
+        return (
+            f"không tìm thấy trang '{sheet}'; tệp có trang {names} không thuộc mẫu, có thể trang "
+            f"'{sheet}' đã bị đổi tên. Hãy đổi lại đúng tên '{sheet}', hoặc tải mẫu gốc và điền lại"
+        )
+    return (
+        f"không tìm thấy trang '{sheet}'; trang đã bị xóa. Hãy tải mẫu gốc và điền lại "
+        "(có thể chép số liệu từ tệp cũ sang)"
+    )

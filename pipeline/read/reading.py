@@ -1,0 +1,119 @@
+"""One file being read: the form, what is learnt so far (`Parsed`), the workbook's cells,
+and the steps every part of the reading shares (a finding, a number as the sheet shows it,
+a label where the form puts it, merged input cells). `extract.py` reads the file's
+template marks and information sheet, `blockread.py` each block's rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..form import Form, col_letter, norm_text
+from ..rules import findings as fd
+from ..text.values import parse_int, parse_text
+from .layoutdiag import layout_shift, shift_message
+from .parsed import Parsed
+from .plan import CellSpan
+from .reader import RawBook, SheetData
+
+
+@dataclass
+class FileReading:
+    """The reading of one file: `form`, `p` (filled in as cells are read), `book` (cells)."""
+
+    form: Form
+    p: Parsed
+    book: RawBook
+
+    def add(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = "") -> None:
+        self.p.findings.append(
+            fd.make(
+                code,
+                message,
+                file=self.p.name,
+                unit=self.p.unit_code or "",
+                sheet=sheet,
+                cell=cell,
+                value=value,
+            )
+        )
+        if cell and fd.RULES[code].severity == fd.ERROR:
+            self.p.flagged_cells.add((sheet, cell))
+
+    def number(self, sheet: SheetData, cell: str, label: str) -> int | None:
+        """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ")."""
+        raw = sheet.get(cell)
+        # fast paths for the common cases: a blank cell, a whole number typed as a number
+        if raw is None:
+            if cell not in sheet.errors and cell not in sheet.formulas_without_value:
+                return None
+        elif raw.__class__ is float and raw.is_integer() and 0 <= raw <= self.form.limits.max_number:
+            return int(raw)
+        if raw is None and cell in sheet.errors:
+            self.add(
+                "NUMBER_INVALID",
+                f"{label}: ô có lỗi {sheet.errors[cell]} (công thức tính sai hoặc dữ liệu không "
+                "phải số); hãy sửa lại và gõ số",
+                sheet.name,
+                cell,
+                sheet.errors[cell],
+            )
+            return None
+        if raw is None and cell in sheet.formulas_without_value:
+            self.add(
+                "FORMULA_NO_VALUE",
+                f"ô {cell} chứa công thức nhưng không có giá trị; hãy mở bằng Excel và lưu lại",
+                sheet.name,
+                cell,
+            )
+            return None
+        value, problem, was_text = parse_int(raw, self.form.limits.max_number)
+        if problem and problem[0] != "NUMBER_NEGATIVE":
+            self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
+            return None
+        if was_text and problem is None and value is not None:
+            self.add(
+                "NUMBER_FROM_TEXT",
+                f"số được gõ dưới dạng chữ '{fd.show(raw)}', đã đọc là {fd.show(value)}; "
+                "lần sau hãy gõ số không có dấu phân cách",
+                sheet.name,
+                cell,
+                raw,
+            )
+        return value
+
+    def check_label(
+        self, sheet: SheetData, cell: str, expected: str, labels: list[tuple[str, str]] | None = None
+    ) -> bool:
+        """True when `cell` holds `expected`; else a LAYOUT_CHANGED finding that says what moved.
+
+        `labels` are all the (cell, label) pairs of this part of the sheet: their common shift
+        tells inserted or deleted rows and columns apart from an edited label."""
+        found = sheet.get(cell)
+        if isinstance(found, str) and norm_text(found) == norm_text(expected):
+            return True  # the common case, without the full text clean-up
+        if norm_text(parse_text(found)) == norm_text(expected):
+            return True
+        shift = layout_shift(sheet.rows, labels or [(cell, expected)])
+        message = shift_message(cell, expected, fd.show(found), shift)
+        self.add("LAYOUT_CHANGED", message, sheet.name, cell, found)
+        return False
+
+    def merged_over(self, sheet: SheetData, span: CellSpan) -> bool:
+        if not sheet.merged or not span.targets:
+            return False
+        if all(r1 < span.low or r0 > span.high for (r0, _c0), (r1, _c1) in sheet.merged):
+            return False  # no merged range reaches the rows of the input cells
+        for (r0, c0), (r1, c1) in sheet.merged:
+            for r, c in span.targets:
+                if r0 <= r <= r1 and c0 <= c <= c1:
+                    top = f"{col_letter(c0)}{r0 + 1}"
+                    bottom = f"{col_letter(c1)}{r1 + 1}"
+                    self.add(
+                        "MERGED_INPUT",
+                        f"các ô {top}:{bottom} bị gộp, che mất ô nhập liệu; hãy bỏ gộp ô và điền lại",
+                        sheet.name,
+                        top,
+                    )
+                    return True
+        return False

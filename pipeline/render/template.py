@@ -1,0 +1,301 @@
+"""Blank reporting templates, one per unit, written with XlsxWriter from the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, cell_at, col_index, meta_cell, row_of
+from ..form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
+from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
+from ..outbox.atomic import atomic_path, remove_stale_temporaries
+from ..text.names import template_name
+from .livechecks import write_block_checks, write_info_checks, write_overview
+from .style import CHECKS, TEMPLATE, Styles, page_setup
+
+PINNED_TIME = dt.datetime(2019, 5, 17)
+
+LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}
+
+
+class _Sheet(Worksheet):
+    """XlsxWriter's worksheet with its formula preparation memoised. `_prepare_formula`
+    runs about a hundred regular expressions over every formula, data validation and
+    conditional format (future-function prefixes); it depends on the formula and two flags
+    only, and a set of templates writes the same live-check formulas for every unit of a
+    layout, so each distinct formula is prepared once per process. Subclassing the
+    worksheet through `Workbook.worksheet_class` is XlsxWriter's own extension point
+    (its examples `inheritance1.py`, `inheritance2.py`)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return _prepared(formula, expand_future_functions, self.use_future_functions)
+
+
+@lru_cache(maxsize=65536)
+def _prepared(formula: str, expand_future_functions: bool, use_future_functions: bool) -> str:
+    flags = SimpleNamespace(use_future_functions=use_future_functions)
+    return Worksheet._prepare_formula(flags, formula, expand_future_functions)  # type: ignore[arg-type]
+
+
+class _Workbook(Workbook):
+    worksheet_class = _Sheet
+
+
+def write_templates(form: Form, out_dir: Path) -> list[Path]:
+    """Write one blank template per unit of the registry; return their paths. Temporary
+    files left by a run killed while writing are removed first."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
+    return [write_template(form, unit, out_dir) for unit in form.units]
+
+
+def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
+    path = out_dir / template_name(form.year, unit.code, unit.name)
+    with atomic_path(path) as tmp:
+        wb = _Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+        wb.set_properties(
+            {"title": form.title, "author": form.agencies.get("department", ""), "created": PINNED_TIME}
+        )
+        st = Styles(wb, TEMPLATE)
+        cst = Styles(wb, CHECKS)
+        first = _instructions(wb, form, unit, st)
+        checks = [_info_sheet(wb, form, unit, st, cst)]
+        for block in form.blocks.values():
+            checks.append(_block_sheet(wb, form, unit, block, st, cst))
+        write_overview(first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks))
+        _lists_sheet(wb, form)
+        _meta_sheet(wb, form, unit)
+        wb.close()
+    return path
+
+
+def _blank_errors(form: Form, checks: SheetChecks) -> int:
+    """Errors the checks find in a blank template: required fields, and every block empty."""
+    if checks.block is None:
+        return sum(1 for f in form.info_fields if f.required and not f.prefilled)
+    return 1
+
+
+def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet:
+    ws = wb.add_worksheet(form.sheets["instructions"])
+    ws.set_column("A:A", 4)
+    ws.set_column("B:B", 110)
+    p = form.period
+    lines = [
+        (st.title, f"HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO NĂM {form.year}"),
+        (st.text, f"Đơn vị: {unit.name} (mã {unit.code})."),
+        (st.text, f"Căn cứ: {form.programme}; {form.request}."),
+        (
+            st.text,
+            f"Số liệu tính từ ngày {p.start:%d/%m/%Y} đến ngày {p.end:%d/%m/%Y}. "
+            f"Gửi về {form.agencies.get('department_short', '')} trước ngày {p.due_before:%d/%m/%Y}.",
+        ),
+        (st.text_bold, "Cách điền:"),
+        (
+            st.text,
+            "1. Chỉ điền vào các ô nền vàng. Các ô khác đã được khóa; không đổi tên, không thêm, "
+            "xóa hay sắp xếp lại các trang, dòng, cột.",
+        ),
+        (
+            st.text,
+            f"2. Trang '{form.sheets['info']}': điền người lập biểu, số điện thoại, ngày báo cáo "
+            "(dd/mm/yyyy), số hoạt động truyền thông, khó khăn và kiến nghị.",
+        ),
+        (
+            st.text,
+            f"3. Trang '{form.sheets['results']}': mỗi dòng là một nội dung hỗ trợ tại một địa bàn. "
+            + (
+                "Địa bàn của đơn vị đã được điền sẵn."
+                if unit.region
+                else "Chọn địa bàn và nội dung hỗ trợ từ danh sách; mỗi cặp địa bàn - nội dung chỉ ghi một dòng."
+            ),
+        ),
+        (
+            st.text,
+            "4. Số người, số lượt và số tiền là số nguyên không âm; tiền tính bằng đồng, "
+            "hiện vật quy ra tiền. Gõ số, không gõ dấu chấm phân cách hay chữ (ví dụ 1200000).",
+        ),
+        (
+            st.text,
+            "5. Trẻ em nữ và trẻ em dân tộc thiểu số là số 'trong đó', không lớn hơn tổng số trẻ em; "
+            "số lượt không nhỏ hơn số trẻ em.",
+        ),
+        (
+            st.text,
+            f"6. Trang '{form.sheets['resources']}': nguồn lực đã vận động theo từng nguồn. "
+            f"Trang '{form.sheets['needs']}': nhu cầu hỗ trợ năm {form.year + 1}.",
+        ),
+        (st.text, "7. Các dòng tổng cộng tự tính; không cần điền."),
+        (st.text, "8. Lưu tệp dưới dạng Excel (.xlsx) và gửi qua thư điện tử; không đặt mật khẩu."),
+        (
+            st.text,
+            f"9. Trang nào đơn vị không có số liệu để báo cáo: chọn «{form.checks.declare_mark}» ở ô "
+            f"{form.declare_cell(next(iter(form.blocks.values())))} của trang đó. Trang để trống mà không "
+            "đánh dấu là báo cáo trống và sẽ bị trả lại.",
+        ),
+        (
+            st.text,
+            "10. Cột «Kiểm tra» bên phải mỗi trang và mục «Kiểm tra trước khi gửi» dưới đây tự cập nhật.",
+        ),
+        (st.text, "11. Ô có lỗi được tô màu. Hãy sửa cho đến khi tất cả đều «Đạt» rồi mới gửi."),
+    ]
+    if row_of(instruction_cell(len(lines) - 1)) >= form.checks.overview_row:
+        raise FormError(f"checks.overview_row = {form.checks.overview_row} trùng với phần hướng dẫn")
+    for i, (fmt, text) in enumerate(lines):
+        ws.write_string(instruction_cell(i), text, fmt)
+    page_setup(ws, landscape=False, page_numbers=False)
+    ws.protect("", {"select_locked_cells": True})
+    ws.activate()
+    return ws
+
+
+def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: Styles, cst: Styles) -> SheetChecks:
+    ws = wb.add_worksheet(form.sheets["info"])
+    cells = info_sheet(form)
+    grid = form.info_grid
+    ws.set_column("A:A", 4)
+    ws.set_column(f"{grid.label_column}:{grid.label_column}", 48)
+    ws.set_column(f"{grid.value_column}:{grid.value_column}", 70)
+    ws.merge_range(cells.title_range, form.title, st.title)
+    ws.set_row(TITLE_ROW - 1, 48)
+    ws.merge_range(cells.subtitle_range, f"Năm {form.year} - {form.form_number}", st.sub)
+    ws.merge_range(cells.section_range, "THÔNG TIN CHUNG", st.title)
+    prefilled = {"unit_code": unit.code, "unit_name": unit.name, "year": form.year}
+    for line in cells.rows:
+        f = line.field
+        ws.write_number(line.number_cell, line.number, st.stt)
+        ws.write_string(line.label_cell, f.label, st.label_bold if f.required else st.label)
+        if f.prefilled:
+            value = prefilled[f.key]
+            if isinstance(value, int):
+                ws.write_number(f.cell, value, st.locked_value)
+            else:
+                ws.write_string(f.cell, value, st.locked_value)
+        elif f.type == "date":
+            ws.write_blank(f.cell, None, st.input_date)
+            ws.data_validation(
+                f.cell,
+                {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": dt.date(form.year - 1, 1, 1),
+                    "maximum": dt.date(form.year + 1, 12, 31),
+                    "error_title": "Ngày không hợp lệ",
+                    "error_message": "Nhập ngày dạng dd/mm/yyyy.",
+                    "input_title": "Ngày báo cáo",
+                    "input_message": "Nhập ngày dạng dd/mm/yyyy.",
+                },
+            )
+        elif f.type == "count":
+            ws.write_blank(f.cell, None, st.input_num)
+            ws.data_validation(f.cell, _whole_number_rule(form))
+        else:
+            ws.write_blank(f.cell, None, st.input_text)
+            if f.type == "longtext":
+                ws.set_row(f.row - 1, 90)
+            ws.data_validation(
+                f.cell,
+                {
+                    "validate": "length",
+                    "criteria": "<=",
+                    "value": form.limits.max_text_chars,
+                    "error_title": "Nội dung quá dài",
+                    "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
+                },
+            )
+    checks = write_info_checks(ws, form, cst)
+    page_setup(ws, landscape=False, page_numbers=False)
+    ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
+    ws.protect("", {"select_locked_cells": True})
+    return checks
+
+
+def _whole_number_rule(form: Form) -> dict:
+    return {
+        "validate": "integer",
+        "criteria": "between",
+        "minimum": 0,
+        "maximum": form.limits.max_number,
+        "error_title": "Số không hợp lệ",
+        "error_message": "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 1200000).",
+    }
+
+
+def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles, cst: Styles) -> SheetChecks:
+    ws = wb.add_worksheet(block.sheet)
+    cells = block_sheet(form, block, unit)
+    last_col = block.last_column
+    ws.set_column("A:A", 5)
+    for kf in block.key_fields:
+        ws.set_column(f"{kf.column}:{kf.column}", 34)
+    ws.set_column(f"{block.measure_column(block.measures[0].key)}:{last_col}", 16)
+    ws.merge_range(cells.title_range, block.title, st.title)
+    ws.merge_range(cells.subtitle_range, f"Năm {form.year} - {unit.name} (mã {unit.code})", st.sub)
+    ws.set_row(cells.header_row - 1, 48)
+    for col in cells.columns:
+        ws.write_string(f"{col.letter}{cells.header_row}", col.label, st.header)
+        ws.write_string(f"{col.letter}{cells.unit_row}", col.unit, st.header)
+        ws.write_string(f"{col.letter}{cells.number_row}", col.number, st.colno)
+    for row in cells.rows:
+        ws.write_number(row.number_cell, row.number, st.stt)
+        for key in row.keys:
+            if key.name is not None:
+                ws.write_string(key.cell, key.name, st.label)
+            else:
+                ws.write_blank(key.cell, None, st.input_text)
+                ws.data_validation(
+                    key.cell,
+                    {
+                        "validate": "list",
+                        "source": f"={LIST_NAMES[key.field.key]}",
+                        "error_type": "warning",  # a close name is read as the listed one
+                        "error_title": "Giá trị không có trong danh sách",
+                        "error_message": f"Chọn {key.field.label.lower()} từ danh sách.",
+                    },
+                )
+        for _m, cell in row.measures:
+            ws.write_blank(cell, None, st.input_num)
+        for total in row.totals:
+            ws.write_formula(total.cell, total.formula, st.formula, 0)
+    checks = write_block_checks(wb, ws, form, block, cells.specs, LIST_NAMES, cst)
+    ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
+    for total in cells.column_sums:
+        ws.write_formula(total.cell, total.formula, st.formula, 0)
+    ws.freeze_panes(*block.grid.frozen)
+    ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
+    page_setup(ws, landscape=True, page_numbers=False)
+    ws.print_area(0, 0, cells.total_row - 1, col_index(last_col))  # the form as before, not the checks
+    ws.protect("", {"select_locked_cells": True})
+    return checks
+
+
+def _lists_sheet(wb: Workbook, form: Form) -> None:
+    ws = wb.add_worksheet(form.sheets["lists"])
+    for key in LIST_KEYS:
+        items = form.items(key)
+        cells = list_range(key, len(items))
+        first = cell_at(cells[0])
+        for ri, item in enumerate(items):
+            ws.write_string(first[0] + ri, first[1], item.name)
+        sheet = form.sheets["lists"].replace("'", "''")
+        wb.define_name(LIST_NAMES[key], f"='{sheet}'!{cells[2]}")
+    ws.hide()
+    ws.protect("")
+
+
+def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
+    ws = wb.add_worksheet(form.sheets["meta"])
+    values = {"form_id": form.id, "version": form.version, "unit_code": unit.code}
+    for key in META_KEYS:
+        ws.write_string(meta_label_cell(key), key)
+        if key == "year":
+            ws.write_number(meta_cell(key), form.year)
+        else:
+            ws.write_string(meta_cell(key), values[key])
+    ws.hide()
+    ws.protect("")

@@ -1,0 +1,124 @@
+"""Where the form applies the rules: one `rules.Bound` per rule and place.
+
+Derived from the form definition (`schemas/layout.toml`: a measure's `at_most`,
+`at_least`, the value measures, the key fields and their lists, the required information
+fields). The pandera schemas (`validate.py`) and the template's live checks
+(`livechecks.py`) are both built from what these functions return, in this order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from ..form import Block, Form, Item, norm_text
+from . import nearest
+from .catalogue import Bound, bind
+
+# the rule a key field's value outside its list breaks
+_NOT_LISTED = {"region": "REGION_UNKNOWN", "category": "CATEGORY_UNKNOWN"}
+
+
+def _item_names(form: Form, block: Block) -> dict[str, dict[str, str]]:
+    return {kf.key: {i.code: i.name for i in form.items(kf.key)} for kf in block.key_fields}
+
+
+def _near(form: Form, key: str) -> Callable[[str], str]:
+    """Text typed in a key field -> "; có phải là 'A'?" naming the nearest listed names."""
+    return lambda text: nearest.choices_text(nearest.read_as(form, key, text).choices)
+
+
+def block_rules(form: Form, block: Block, *, free_keys: bool = True) -> list[Bound]:
+    """The rules over one row of `block`.
+
+    `free_keys`: the row's key fields are typed by the unit (a free-rows block), so the list,
+    blank-key and duplicate rules apply to them; otherwise they are preset in the template.
+    """
+    names = {m.key: m.name for m in block.measures}
+    rules: list[Bound] = []
+    measures = tuple(m.key for m in block.measures)
+    for m in block.measures:
+        rules.append(bind("NUMBER_NEGATIVE", m.key, name=m.name, what=m.name.capitalize()))
+        rules.append(bind("NUMBER_NOT_INTEGER", m.key, name=m.name))
+    for m in block.measures:
+        for code, other in (("MEASURE_AT_MOST", m.at_most), ("MEASURE_AT_LEAST", m.at_least)):
+            if other:
+                rules.append(
+                    bind(
+                        code, m.key, (other,), name=m.name, Name=m.name.capitalize(), other_name=names[other]
+                    )
+                )
+    head, values = block.headcount, block.value_measures
+    if any(m.at_most for m in block.measures) and values:
+        rules.append(bind("VALUE_MISSING", values[0], (head, *values), head_name=names[head]))
+        rules.append(bind("CHILDREN_MISSING", head, values, head_name=names[head]))
+    items = _item_names(form, block)
+    if any(kf.key == "region" for kf in block.key_fields):
+        rules.append(bind("REGION_NOT_OWN", "region", item_names=items))
+    if free_keys and block.key_fields:
+        for kf in block.key_fields:
+            label = kf.label.lower()
+            allowed = [i.code for i in form.items(kf.key)]
+            code = _NOT_LISTED.get(kf.key, "LAYOUT_CHANGED")
+            rules.append(bind(code, kf.key, allowed=allowed, label=label, near=_near(form, kf.key)))
+            rules.append(bind("ROW_KEY_MISSING", kf.key, measures, label=label))
+        first, *rest = (kf.key for kf in block.key_fields)
+        keys = (first, *rest)
+        rules.append(bind("ROW_DUPLICATE", first, tuple(rest), keys=keys, item_names=items))
+    return rules
+
+
+def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
+    """The rules over the fields of the information sheet.
+
+    `in_template`: only those the template checks live (the fields a unit fills); else
+    every rule the pipeline checks there, field by field in the form's order.
+    """
+    if in_template:
+        return [
+            bind("REQUIRED_MISSING", f.key, label=f.label)
+            for f in form.info_fields
+            if f.required and not f.prefilled
+        ]
+    units = {u.code: norm_text(u.name) for u in form.units}
+    rules = [
+        bind(
+            "UNIT_MISMATCH",
+            "unit_name",
+            ("unit_code",),
+            normalized=units,
+            norm=norm_text,
+            close=partial(unit_read_as, form),
+            unit_names={u.code: u.name for u in form.units},
+        )
+    ]
+    for f in form.info_fields:
+        if f.required:
+            rules.append(bind("REQUIRED_MISSING", f.key, label=f.label))
+        if f.key == "unit_code":
+            rules.append(bind("UNIT_UNKNOWN", f.key, allowed=[u.code for u in form.units]))
+        elif f.type == "year":
+            rules.append(bind("YEAR_MISMATCH", f.key, expected=form.year))
+        elif f.type == "count":
+            rules.append(bind("NUMBER_NEGATIVE", f.key, name=f.label, what=f"'{f.label}'"))
+    return rules
+
+
+def name_rules(form: Form) -> list[Bound]:
+    """A unit name typed close to the registry's (accents, abbreviations) is read as it."""
+    label = form.info_field("unit_name").label.lower()
+    close = partial(unit_read_as, form)
+    return [bind("NAME_READ_AS", "unit_name", ("unit_code",), label=label, close=close)]
+
+
+def unit_read_as(form: Form, code: object, typed: object) -> str | None:
+    """The registry name of unit `code` when `typed` differs from it but is close to it."""
+    unit = form.units_by_code.get(code) if isinstance(code, str) else None
+    if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
+        return None
+    return unit.name if nearest.match((Item(unit.code, unit.name),), typed).code else None
+
+
+def totals_rules(form: Form) -> list[Bound]:
+    """The rules over a file's totals (`validate.stack_totals`: support, resources)."""
+    return [bind("SUPPORT_EXCEEDS_RESOURCES", "support", ("resources",))]

@@ -1,0 +1,349 @@
+"""Every rule of the pipeline, one entry each (`RULES`), and a rule applied to a place (`Bound`).
+
+A rule is one `Rule`: its stable code, severity (errors reject the file, warnings let it in
+and are listed), Vietnamese title (shown in tables), the Vietnamese message template filled
+for a failing record, the text the template's live checks show, and what it checks (a
+`rulekinds.Kind`: the pandas check, the spreadsheet formula, the message's facts). A rule
+without a kind is checked while the file is read (`reader.py`, `extract.py`, `intake.py`,
+`containers.py`), which writes its message there from what it read; some rules with a kind
+are also reported while reading (a blank key on a row with figures, a name read as a
+listed one).
+
+A `Bound` applies a rule to a place: the field the finding points at, the other fields it
+reads, the parameters as data (`rulebind.py` for the form's cells; `plausible.py`,
+`emptiness.py`, `history.py` and `arrival.py` for theirs). The pandera schemas
+(`ruleschema.py`) and the template's live checks (`livechecks.py`) are both built from
+bound rules; no other module keeps a list of rules.
+
+To add a rule: add its entry to `RULES` (with a kind from `rulekinds.py`, or a new kind
+there), bind it where it applies, and add its case to `tests/test_rules.py` (`CASES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import kinds as k
+from . import recordkinds as rk
+
+ERROR = "error"
+WARNING = "warning"
+
+SEVERITY_VI = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: see the module docstring. `message` and `live` are `str.format` templates
+    over the facts of a failing record (`rulekinds`) and the binding's parameters."""
+
+    code: str
+    severity: str
+    title: str
+    kind: k.Kind | None = None
+    message: str = "{title} (giá trị: {value})"
+    live: str = ""
+
+    def say(self, **facts: Any) -> str:
+        """The message for a failing record's facts."""
+        return self.message.format(title=self.title, **facts)
+
+
+E, W = ERROR, WARNING
+_READ_AS = "{message}"
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        # the file itself
+        Rule("FILE_NOT_REPORT", E, "Không phải tệp báo cáo"),
+        Rule("FILE_EMPTY", E, "Tệp rỗng"),
+        Rule("FILE_CORRUPT", E, "Tệp bị hỏng"),
+        Rule("FILE_ENCRYPTED", E, "Tệp có mật khẩu"),
+        Rule("FILE_TOO_LARGE", E, "Tệp vượt giới hạn"),
+        Rule("FILE_UNSAFE", E, "Tệp có nội dung không an toàn"),
+        Rule("FILE_FORMAT", E, "Định dạng không đọc được"),
+        # the template
+        Rule("TEMPLATE_UNKNOWN", E, "Không phải mẫu báo cáo"),
+        Rule("TEMPLATE_OLD", E, "Mẫu cũ"),
+        Rule("SHEET_MISSING", E, "Thiếu trang"),
+        Rule("SHEET_HIDDEN", W, "Trang bị ẩn"),
+        Rule("SHEET_ORDER", W, "Thứ tự trang bị thay đổi"),
+        Rule("LAYOUT_CHANGED", E, "Bố cục bị thay đổi", k.IN_LIST),  # also a preset key not listed
+        Rule("MERGED_INPUT", E, "Ô nhập liệu bị gộp"),
+        # identity and required fields
+        Rule(
+            "UNIT_UNKNOWN",
+            E,
+            "Mã đơn vị không có trong danh sách",
+            k.IN_LIST,
+            "mã đơn vị '{value}' không có trong danh sách đơn vị báo cáo; hãy dùng mẫu đúng của đơn vị mình",
+        ),
+        Rule(
+            "UNIT_MISMATCH",
+            E,
+            "Mã và tên đơn vị không khớp",
+            rk.NAME_MATCHES,
+            "tên đơn vị '{value}' không khớp với mã {code} ({registered})",
+        ),
+        Rule(
+            "YEAR_MISMATCH",
+            E,
+            "Sai năm báo cáo",
+            k.EQUALS,
+            "năm báo cáo là {raw}, nhưng đang tổng hợp năm {expected}; hãy dùng mẫu năm {expected}",
+        ),
+        Rule(
+            "REQUIRED_MISSING",
+            E,
+            "Thiếu thông tin bắt buộc",
+            k.REQUIRED,
+            "chưa điền '{label}'; đây là thông tin bắt buộc",
+            "chưa điền '{label}' (bắt buộc)",
+        ),
+        # values
+        Rule("NUMBER_INVALID", E, "Không phải số"),
+        Rule(
+            "NUMBER_NOT_INTEGER", E, "Không phải số nguyên", k.NOT_INTEGER, live="{name} không phải số nguyên"
+        ),
+        Rule(
+            "NUMBER_NEGATIVE",
+            E,
+            "Số âm",
+            k.NEGATIVE,
+            "{what} là {value}, phải lớn hơn hoặc bằng 0",
+            "{name} là số âm",
+        ),
+        Rule("NUMBER_TOO_LARGE", E, "Số quá lớn"),
+        Rule("NUMBER_FROM_TEXT", W, "Số được gõ dưới dạng chữ"),
+        Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
+        Rule("DATE_INVALID", E, "Ngày không hợp lệ"),
+        Rule("TEXT_TOO_LONG", E, "Nội dung quá dài"),
+        # results rows
+        Rule(
+            "REGION_UNKNOWN",
+            E,
+            "Địa bàn không có trong danh sách",
+            k.IN_LIST,
+            "địa bàn '{value}' không có trong danh sách{near}; hãy chọn từ danh sách",
+            "{label} không có trong danh sách",
+        ),
+        Rule(
+            "CATEGORY_UNKNOWN",
+            E,
+            "Nội dung hỗ trợ không có trong danh sách",
+            k.IN_LIST,
+            "nội dung hỗ trợ '{value}' không có trong danh sách{near}; hãy chọn từ danh sách",
+            "{label} không có trong danh sách",
+        ),
+        Rule(
+            "REGION_NOT_OWN",
+            E,
+            "Địa bàn không thuộc đơn vị",
+            k.OWN_REGION,
+            "đơn vị chỉ báo cáo cho địa bàn của mình ({own}), không cho '{named}'",
+        ),
+        Rule(  # checked while reading (extract.py), and live in the template
+            "ROW_KEY_MISSING",
+            E,
+            "Dòng thiếu địa bàn hoặc nội dung",
+            k.KEY_MISSING,
+            "dòng {row} có số liệu nhưng chưa chọn {label}",
+            "chưa chọn {label}",
+        ),
+        Rule(
+            "ROW_DUPLICATE",
+            E,
+            "Dòng trùng lặp",
+            k.DUPLICATE,
+            "'{keys}' đã được ghi ở dòng {first_row}; mỗi cặp chỉ ghi một dòng, hãy gộp lại",
+            "dòng trùng với một dòng phía trên",
+        ),
+        Rule(
+            "MEASURE_AT_MOST",
+            E,
+            "Số 'trong đó' lớn hơn tổng số",
+            k.AT_MOST,
+            "{Name} ({value}) lớn hơn {other_name} ({other}); số 'trong đó' không được lớn hơn tổng số",
+            "{name} lớn hơn {other_name}",
+        ),
+        Rule(
+            "MEASURE_AT_LEAST",
+            E,
+            "Số lượt nhỏ hơn số trẻ em",
+            k.AT_LEAST,
+            "{Name} ({value}) nhỏ hơn {other_name} ({other}); mỗi trẻ em được tính ít nhất một lượt",
+            "{name} nhỏ hơn {other_name}",
+        ),
+        Rule(
+            "VALUE_MISSING",
+            W,
+            "Có trẻ em nhưng không có giá trị",
+            k.VALUE_MISSING,
+            "có {head} trẻ em được hỗ trợ nhưng giá trị hỗ trợ bằng 0 hoặc để trống; "
+            "hãy ghi giá trị (quy ra tiền)",
+            "có {head_name} nhưng không có giá trị hỗ trợ",
+        ),
+        Rule(
+            "CHILDREN_MISSING",
+            W,
+            "Có giá trị nhưng không có trẻ em",
+            k.CHILDREN_MISSING,
+            "có giá trị hỗ trợ {total} đồng nhưng số trẻ em bằng 0 hoặc để trống; "
+            "hãy ghi số trẻ em được hỗ trợ",
+            "có giá trị hỗ trợ nhưng không có {head_name}",
+        ),
+        # empty blocks and the "nothing to report" declaration
+        Rule(
+            "BLOCK_EMPTY",
+            E,
+            "Báo cáo trống",
+            rk.NOT_EMPTY,
+            "trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị thật sự "
+            "không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}",
+        ),
+        Rule(
+            "BLOCK_DECLARED_NOT_EMPTY",
+            W,
+            "Đã đánh dấu không có số liệu nhưng có số liệu",
+            rk.DECLARED_EMPTY,
+            "đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu vẫn được "
+            "tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}",
+        ),
+        # names read as the nearest listed one (also while reading: `nearest.read_as_message`)
+        Rule(
+            "NAME_READ_AS",
+            W,
+            "Tên được đọc theo danh sách",
+            rk.READ_AS,
+            "{label} '{typed}' không đúng như trong danh sách; đã đọc là '{name}'. "
+            "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách",
+        ),
+        # totals and plausibility
+        Rule("TOTAL_MISMATCH", W, "Tổng trong tệp không khớp"),
+        Rule(
+            "SUPPORT_EXCEEDS_RESOURCES",
+            W,
+            "Giá trị hỗ trợ vượt nguồn lực",
+            rk.WITHIN,
+            "tổng giá trị hỗ trợ ({value} đồng) lớn hơn tổng nguồn lực đã vận động ({other} đồng); "
+            "hãy kiểm tra lại hai trang",
+        ),
+        Rule(
+            "OUTLIER_LAST_YEAR",
+            W,
+            "Chênh lệch lớn so với năm trước",
+            rk.VERSUS_LAST_YEAR,
+            "{Name} ({category}) năm {year} là {value}, năm {previous_year} là {before} "
+            "(gấp {ratio} lần); hãy kiểm tra lại số liệu",
+        ),
+        Rule(
+            "IMPLAUSIBLE_VALUE",
+            W,
+            "Số liệu khó tin",
+            rk.BOUNDED,
+            "{what}, {word} {limit} đặt trong cấu hình; hãy kiểm tra lại số liệu",
+        ),
+        Rule(
+            "LOOKS_LIKE_DATE",
+            W,
+            "Số giống một ngày tháng",
+            k.LOOKS_LIKE_DATE,
+            "{what} là {value}, giống ngày {day} mà bảng tính tự đổi thành số; {fix}",
+        ),
+        Rule(
+            "LOOKS_LIKE_PHONE",
+            W,
+            "Số giống số điện thoại",
+            k.LOOKS_LIKE_PHONE,
+            "{what} là {value}, giống số điện thoại {phone}; {fix}",
+        ),
+        # how the file came: messages, archives, dates and senders (issue #12)
+        Rule("MAIL_NO_REPORT", W, "Thư không có tệp báo cáo"),
+        Rule("ARCHIVE_NESTED", E, "Tệp nén lồng nhau"),
+        Rule(
+            "DATE_AFTER_ARRIVAL",
+            W,
+            "Ngày báo cáo sau ngày nhận",
+            rk.NOT_AFTER,
+            "ngày báo cáo {typed} sau {how} ({arrival}). {hint}",
+        ),
+        Rule(
+            "DATE_IN_FUTURE",
+            W,
+            "Ngày báo cáo sau ngày hôm nay",
+            rk.NOT_AFTER,
+            "ngày báo cáo {typed} sau ngày hôm nay ({today}). {hint}",
+        ),
+        Rule(
+            "DATE_BEFORE_PERIOD",
+            W,
+            "Ngày báo cáo trước kỳ báo cáo",
+            rk.NOT_BEFORE,
+            "ngày báo cáo {typed} trước ngày bắt đầu kỳ báo cáo ({start}). {hint}",
+        ),
+        Rule(
+            "SENDER_UNLISTED",
+            W,
+            "Người gửi không có trong danh sách",
+            rk.LISTED,
+            "thư gửi từ địa chỉ {raw}, không có trong danh sách địa chỉ của {unit_name} ({listed}). "
+            "Thư chuyển tiếp vẫn được nhận; hãy kiểm tra người gửi",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A rule applied to a place of the form: the field its finding points at, the other
+    fields it reads, and its parameters (names, limits, lists) as data."""
+
+    rule: Rule
+    field: str
+    others: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def severity(self) -> str:
+        return self.rule.severity
+
+    @property
+    def kind(self) -> str:
+        """The name of what it checks ("at_most", "in_list", …)."""
+        assert self.rule.kind is not None
+        return self.rule.kind.name
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field, *self.others)
+
+    @property
+    def text(self) -> str:
+        """The short Vietnamese text of the template's live checks."""
+        return self.rule.live.format(**self.params)
+
+    def excel(self, at: k.XlRow) -> str:
+        """Spreadsheet expression, TRUE where the row at `at` violates the rule."""
+        assert self.rule.kind is not None and self.rule.kind.excel is not None, self.code
+        return self.rule.kind.excel(self, at)
+
+    def facts(self, record: k.Record, frame: Any) -> k.Facts:
+        """What the message of a failing record (plain values) of `frame` names; "found", when
+        given, is the value the finding shows instead of the field's."""
+        assert self.rule.kind is not None
+        return self.rule.kind.facts(self, record, frame)
+
+    def message(self, facts: k.Facts) -> str:
+        """The rule's Vietnamese message for a failing record's facts."""
+        return self.rule.say(**facts)
+
+
+def bind(code: str, field: str, others: tuple[str, ...] = (), **params: Any) -> Bound:
+    """Apply rule `code` to `field` (reading `others`), with its parameters."""
+    return Bound(RULES[code], field, others, params)

@@ -1,0 +1,118 @@
+"""Did you mean: a region, category or unit name typed close to a listed one.
+
+Names are compared folded: without diacritics (Vietnamese "đ" as "d"), case-folded, with
+punctuation as spaces and the usual abbreviations written out ("TP" → "thành phố",
+"TX" → "thị xã", "H." → "huyện", "UBND" → "ủy ban nhân dân"). A name whose folded form
+is that of exactly one listed name, or of one listed district without its prefix
+("Hòn Đất" → "Huyện Hòn Đất"), is read as it; otherwise the closest listed name by edit
+similarity (rapidfuzz `fuzz.ratio`, 0-100) is read as it when it is close enough and
+clearly closer than the next one. Anything else is unknown, and the error names the
+nearest choices.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from ..form import Form, Item
+from .catalogue import RULES
+
+# Abbreviations offices type for administrative names (Vietnamese usage; folded forms).
+ABBREVIATIONS = {
+    "tp": "thanh pho",
+    "tx": "thi xa",
+    "tt": "thi tran",
+    "h": "huyen",
+    "q": "quan",
+    "p": "phuong",
+    "ubnd": "uy ban nhan dan",
+}
+# Prefixes of administrative names, dropped to match "Hòn Đất" to "Huyện Hòn Đất".
+ADMIN_PREFIXES = ("uy ban nhan dan", "thanh pho", "thi xa", "thi tran", "huyen", "quan", "phuong", "xa")
+
+ACCEPT = 88  # a close name is read as the listed one from this similarity on …
+MARGIN = 6  # … when the next listed name is at least this much less similar
+SUGGEST = 70  # listed names at least this similar (rapidfuzz WRatio) are offered in the error
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Folded form of a name for comparison: "TP. Rạch Giá" → "thanh pho rach gia"."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    words = re.sub(r"[^\w]+", " ", text).split()
+    return " ".join(ABBREVIATIONS.get(w, w) for w in words)
+
+
+def _short(folded: str) -> str:
+    for prefix in ADMIN_PREFIXES:
+        if folded.startswith(prefix + " "):
+            return folded[len(prefix) + 1 :]
+    return folded
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a typed name was read as: `code` (None if unknown) and the nearest names."""
+
+    code: str | None
+    name: str | None
+    choices: tuple[str, ...] = ()
+
+
+def _keys(items: tuple[Item, ...]) -> dict[str, set[str]]:
+    """Folded full names, folded codes and folded short names -> codes having them."""
+    keys: dict[str, set[str]] = {}
+    for item in items:
+        full = fold(item.name)
+        for key in {full, _short(full), fold(item.code)}:
+            keys.setdefault(key, set()).add(item.code)
+    return keys
+
+
+def match(items: tuple[Item, ...], text: str) -> Match:
+    """The listed item `text` means, when unambiguous; else the nearest names."""
+    names = {i.code: i.name for i in items}
+    keys = _keys(items)
+    folded = fold(text)
+    exact = keys.get(folded) or keys.get(_short(folded))
+    if exact and len(exact) == 1:
+        code = next(iter(exact))
+        return Match(code, names[code])
+    full = {fold(i.name): i.code for i in items}
+    ranked = process.extract(folded, list(full), scorer=fuzz.ratio, limit=None)
+    best_by_code: dict[str, float] = {}
+    for key, score, _ in ranked:
+        best_by_code[full[key]] = max(score, best_by_code.get(full[key], 0.0))
+    order = sorted(best_by_code.items(), key=lambda kv: -kv[1])
+    if order and not exact:
+        (code, score), rest = order[0], order[1:]
+        if score >= ACCEPT and (not rest or rest[0][1] <= score - MARGIN):
+            return Match(code, names[code])
+    suggested = process.extract(folded, list(full), scorer=fuzz.WRatio, limit=None, score_cutoff=SUGGEST)
+    close = list(dict.fromkeys(names[full[key]] for key, _, _ in suggested))[:3]
+    if exact:  # the same short name in several list entries
+        close = [names[c] for c in sorted(exact)] + [n for n in close if n not in {names[c] for c in exact}]
+    return Match(None, None, tuple(close[:3]))
+
+
+def read_as(form: Form, key: str, text: str) -> Match:
+    """`match` against the list of a key field ("region", "category", "source")."""
+    return match(form.items(key), text)
+
+
+def choices_text(choices: tuple[str, ...]) -> str:
+    """ "; có phải là 'A' hoặc 'B'?" for an error message, or "" when nothing is close."""
+    if not choices:
+        return ""
+    return "; có phải là " + " hoặc ".join(f"'{c}'" for c in choices) + "?"
+
+
+def read_as_message(label: str, typed: str, hit: Match) -> str:
+    """The warning for a name read as the listed one it is close to."""
+    return RULES["NAME_READ_AS"].say(label=label.lower(), typed=typed, name=hit.name)

@@ -1,0 +1,233 @@
+"""Kinds of check that only the pipeline makes, over a record as a whole (no template formula).
+
+A file's support against its resources, a unit name against the registry, plausibility
+bounds, last year's figure, empty blocks, the typed report date against the arrival and
+the sender against the unit's addresses. The `Kind` type and the kinds the template also
+checks: `rulekinds.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..text.values import show
+from .kinds import Bound, Facts, Kind, Record, value_facts
+
+if TYPE_CHECKING:  # the kinds only call methods of the frames they are given: no pandas import
+    import pandas as pd
+
+
+def _frame_rule(
+    check: Callable[[Bound, pd.DataFrame], pd.Series],
+    facts: Callable[[Bound, Record, pd.DataFrame], Facts] = value_facts,
+    *,
+    row_wide: bool = False,
+) -> Kind:
+    """A kind over a whole record that only the pipeline checks (no live-check formula)."""
+    return Kind(check.__name__.strip("_"), check, None, facts, row_wide=row_wide)
+
+
+def _within(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The field is at most the other one, unless the other is 0 (nothing declared)."""
+    other = df[b.others[0]]
+    return (other == 0) | (df[b.field] <= other)
+
+
+def _within_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**value_facts(b, row, frame), "other": show(row[b.others[0]])}
+
+
+WITHIN = _frame_rule(_within, _within_facts)
+
+
+def _name_matches(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The typed unit name is the registry's for the code, or close to it (read as it)."""
+    norm, close = b.params["norm"], b.params["close"]
+    known = df["unit_code"].map(b.params["normalized"])
+    given = df["unit_name"].map(lambda v: norm(v) if isinstance(v, str) else v)
+    near = df["unit_code"].combine(df["unit_name"], lambda c, g: close(c, g) is not None)
+    return (known.isna() | given.isna() | (known == given) | near).astype(bool)
+
+
+NAME_MATCHES = _frame_rule(
+    _name_matches,
+    lambda b, row, frame: {
+        **value_facts(b, row, frame),
+        "code": row.get("unit_code"),
+        "registered": b.params["unit_names"].get(row.get("unit_code"), "?"),
+    },
+    row_wide=True,
+)
+
+
+def _read_as(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The typed name is not read as a listed one it is close to."""
+    close = b.params["close"]
+    return df[b.others[0]].combine(df[b.field], lambda code, typed: close(code, typed) is None).astype(bool)
+
+
+READ_AS = Kind(
+    "read_as",
+    _read_as,
+    None,
+    lambda b, row, frame: {
+        **value_facts(b, row, frame),
+        "typed": row[b.field],
+        "name": b.params["close"](row[b.others[0]], row[b.field]),
+    },
+)
+
+
+# ----- plausibility ---------------------------------------------------------------------------
+def _bounds_of(b: Bound, category: Any) -> tuple[int | None, int | None]:
+    return b.params["by_category"].get(category, (b.params["low"], b.params["high"]))
+
+
+def _bounded(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The sum of the numerator fields (over the denominator field, when there is one) lies
+    within the bounds (per category when the record has one); a record without a figure, or
+    with a negative one, or with no positive denominator is not judged."""
+    parts = df[list(b.params["numerator"])]
+    value = parts.fillna(0).sum(axis=1).astype("float64")
+    skip = value == 0
+    den = b.params["denominator"]
+    if den:
+        d = df[den].astype("float64")
+        skip |= d.isna() | (d <= 0) | (parts < 0).fillna(False).any(axis=1)
+        value = value / d
+    cats = df["category"] if "category" in df else df["file_id"].map(lambda _: None)
+    bounds = cats.map(lambda c: _bounds_of(b, c))
+    low = bounds.map(lambda lh: float("nan") if lh[0] is None else lh[0])
+    high = bounds.map(lambda lh: float("nan") if lh[1] is None else lh[1])
+    within = (high.isna() | (value <= high)) & (low.isna() | (value >= low))
+    return (skip | within).astype(bool)
+
+
+def _with_unit(value: float, unit: str) -> str:
+    return f"{show(round(value))} {unit}".strip()
+
+
+def _bounded_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    p = b.params
+    num = sum(row[k] or 0 for k in p["numerator"])
+    den = p["denominator"]
+    value = num / row[den] if den else num
+    low, high = _bounds_of(b, row.get("category"))
+    over = high is not None and value > high
+    what = f"{p['label'].capitalize()} là {_with_unit(value, p['unit'])}"
+    if den:
+        cells = "+".join(f"{p['columns'][k]}{row['row']}" for k in p["numerator"])
+        category = p["category_names"].get(row.get("category", ""), "")
+        what = (
+            f"{p['label'].capitalize()} ({category}) là {_with_unit(value, p['unit'])} "
+            f"(ô {cells} chia cho {p['den_name']} ở ô {p['columns'][den]}{row['row']})"
+        )
+    return {
+        **value_facts(b, row, frame),
+        "what": what,
+        "word": p["over" if over else "under"],
+        "limit": _with_unit(high if over else low, p["unit"]),
+        "found": num,
+    }
+
+
+BOUNDED = Kind("bounded", _bounded, None, _bounded_facts)
+
+
+def _versus_last_year(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """This year's figure is within `factor` times last year's either way (figures below the
+    floor on both sides, and figures without last year's, are not judged)."""
+    now, before = df[b.field], df[b.others[0]]
+    factor, floor = b.params["factor"], b.params["floor"]
+    small = (now < floor) & (before < floor)
+    far = (now > factor * before) | (now * factor < before)
+    return (before.isna() | (before == 0) | small | ~far).fillna(True).astype(bool)
+
+
+def _versus_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    now, before = row[b.field], row[b.others[0]]
+    return {
+        **value_facts(b, row, frame),
+        "Name": b.params["measure_names"][row["measure"]].capitalize(),
+        "category": b.params["category_names"].get(row["category"], row["category"]),
+        "before": show(before),
+        "ratio": f"{now / before:.1f}".replace(".", ","),
+    }
+
+
+VERSUS_LAST_YEAR = Kind("versus_last_year", _versus_last_year, None, _versus_facts)
+
+
+def _declare_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**value_facts(b, row, frame), "cell": b.params["cells"][row["block"]], "found": ""}
+
+
+NOT_EMPTY = Kind(  # a block has a figure, or the unit declared it has none (or its sheet has findings)
+    "not_empty",
+    lambda b, df: (df["has_rows"] | df["declared"] | df["touched"]).astype(bool),
+    None,
+    _declare_facts,
+)
+DECLARED_EMPTY = Kind(  # a block declared empty has no figure
+    "declared_empty", lambda b, df: ~(df["has_rows"] & df["declared"]).astype(bool), None, _declare_facts
+)
+
+
+# ----- dates and senders (how the file came) ---------------------------------------------------
+def _known(value: Any) -> bool:
+    return value is not None and value == value and value != ""
+
+
+def _not_after(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The field is not after the first other field, unless it is after one of the others
+    (which another rule reports); unknown values are not judged."""
+
+    def ok(rec: Any) -> bool:
+        typed, limit = rec[b.field], rec[b.others[0]]
+        if not (_known(typed) and _known(limit)) or typed <= limit:
+            return True
+        return any(_known(rec[o]) and typed > rec[o] for o in b.others[1:])
+
+    return df.apply(ok, axis=1).astype(bool)
+
+
+def _not_before(b: Bound, df: pd.DataFrame) -> pd.Series:
+    start = b.params["start"]
+    return df[b.field].map(lambda typed: not _known(typed) or typed >= start).astype(bool)
+
+
+def _date_message_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    typed, arrival, today = row[b.field], row.get("arrival"), row.get("today")
+    latest = min(arrival, today) if _known(arrival) and _known(today) else (arrival or today)
+    shown = {k: f"{v:%d/%m/%Y}" if _known(v) else "" for k, v in row.items() if k in ("arrival", "today")}
+    return {
+        **b.params,
+        **shown,
+        "typed": f"{typed:%d/%m/%Y}",
+        "start": f"{b.params['start']:%d/%m/%Y}",
+        "hint": b.params["hint"](typed, b.params["start"], latest),
+        "found": f"{typed:%d/%m/%Y}",
+    }
+
+
+NOT_AFTER = Kind("not_after", _not_after, None, _date_message_facts)
+NOT_BEFORE = Kind("not_before", _not_before, None, _date_message_facts)
+
+
+def _listed(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The field's value is in the record's list (others[0]); no value or no list: not judged."""
+    return df[b.field].combine(df[b.others[0]], lambda v, listed: not _known(v) or not listed or v in listed)
+
+
+LISTED = Kind(
+    "listed",
+    lambda b, df: _listed(b, df).astype(bool),
+    None,
+    lambda b, row, frame: {
+        **row,
+        **value_facts(b, row, frame),
+        "raw": row[b.field],
+        "listed": ", ".join(row[b.others[0]]),
+    },
+)

@@ -1,0 +1,113 @@
+"""Earlier years' consolidated detail: year-over-year comparison and plausibility checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..form import Form
+from ..outbox.paths import detail_csv_path
+from ..read.parsed import Parsed
+from ..rules.catalogue import Bound, bind
+from ..rules.schema import Stack, check
+
+
+@dataclass
+class History:
+    """Long detail (CSV export) of every earlier year found, keyed by year."""
+
+    years: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def previous(self) -> pd.DataFrame | None:
+        if not self.years:
+            return None
+        return self.years.get(max(self.years))
+
+    @property
+    def previous_year(self) -> int | None:
+        return max(self.years) if self.years else None
+
+
+def load_history(form: Form, archive: Path) -> History:
+    """Read `<archive>/<y>/chi-tiet-…-<y>.csv` for every year from the programme's first."""
+    hist = History()
+    for year in range(form.first_year, form.year):
+        path = detail_csv_path(archive, year)
+        if not path.is_file():
+            continue
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype={"unit_code": str, "region": str, "category": str, "source": str},
+                keep_default_na=False,
+                encoding="utf-8-sig",
+            )
+            frame["value"] = frame["value"].astype("int64")
+        except (ValueError, KeyError, pd.errors.ParserError):
+            continue  # an unreadable archive is skipped, never fatal
+        hist.years[year] = frame
+    return hist
+
+
+def outlier_rules(form: Form, previous_year: int | None) -> list[Bound]:
+    """A unit's figure against its own figure of `previous_year` (DHIS2-style): more than
+    `factor` times it either way, unless both are below `floor` (`[plausibility]`)."""
+    block = form.history_block
+    return [
+        bind(
+            "OUTLIER_LAST_YEAR",
+            "now",
+            ("before",),
+            factor=form.plausibility.get("factor", 5),
+            floor=form.plausibility.get("floor", 20),
+            year=form.year,
+            previous_year=previous_year,
+            measure_names={m.key: m.name for m in block.measures},
+            category_names={c.code: c.name for c in form.categories},
+        )
+    ]
+
+
+def plausibility_findings(form: Form, parsed: list[Parsed], history: History) -> None:
+    """Warn where a unit's figure is far from its own figure for last year (`outlier_rules`)."""
+    last = history.previous
+    if last is None or last.empty:
+        return
+    files = {p.file_id: p for p in parsed}
+    rules = outlier_rules(form, history.previous_year)
+    for file_id, finding in check("history", _stack_sums(form, parsed, last), rules, files):
+        files[file_id].findings.append(finding)
+
+
+def _stack_sums(form: Form, parsed: list[Parsed], last: pd.DataFrame) -> Stack:
+    """A record per file without errors, category and measure: this year's sum (from the row
+    where the category first has the measure) and last year's."""
+    block = form.history_block
+    prev = (
+        last[last["block"] == block.key]
+        .groupby(["unit_code", "category", "measure"])["value"]
+        .sum()
+        .to_dict()
+    )
+    rows = []
+    for p in parsed:
+        if p.has_errors or not p.rows.get(block.key):
+            continue
+        sums: dict[tuple[str, str], tuple[int, int]] = {}
+        for rec in p.rows[block.key]:
+            category = rec.key["category"]
+            for m in block.measures:
+                v = rec.measures.get(m.key)
+                if v is not None:
+                    total, row = sums.get((category, m.key), (0, rec.row))
+                    sums[(category, m.key)] = (total + v, row)
+        for (cat, measure), (now, row) in sums.items():
+            before = prev.get((p.unit_code, cat, measure))
+            rows.append((p.file_id, row, cat, measure, now, before))
+    frame = pd.DataFrame(rows, columns=["file_id", "row", "category", "measure", "now", "before"])
+    frame["before"] = frame["before"].astype("Int64")
+    columns = {m.key: block.measure_column(m.key) for m in block.measures}
+    return Stack(frame, lambda _col, rec: (block.sheet, f"{columns[rec['measure']]}{rec['row']}"))

@@ -1,0 +1,297 @@
+"""The result of a run: every file's record, every unit's status, the totals, and the only
+serialiser of it all (`Report.to_dict`, `report_json`).
+
+`consolidate.run` builds a Report and writes nothing; the writers (`pipeline/render/`) and
+the terminal summary are views of it. Statuses are enumerations whose values are the
+strings the manifest and the JSON carry, each with its Vietnamese label (`.vi`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..form import Form
+from ..intake.inbox import IGNORED, NOT_READ, shown
+from ..read.parsed import Parsed
+from ..rules.findings import ERROR, WARNING, Finding
+from ..text.safetext import json_inert
+
+if TYPE_CHECKING:
+    from .aggregate import Detail, Totals
+    from .history import History
+
+
+class FileStatus(StrEnum):
+    """What became of one inbox entry, attachment or archive member (the manifest's status)."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WARNINGS = "accepted_with_warnings"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    NOT_REPORT = "not_a_report"
+    IGNORED = IGNORED  # not a submission (lock files, macOS leftovers): from the inbox listing
+    NOT_READ = NOT_READ  # a link, pipe, device, unreadable entry: from the inbox listing
+    OPENED = "opened"  # a message or archive whose entries are listed after it
+
+    @property
+    def vi(self) -> str:
+        return _FILE_VI[self]
+
+    @property
+    def accepted(self) -> bool:
+        """Accepted, with or without warnings: the file may count for its unit."""
+        return self in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS)
+
+    @property
+    def strict_failure(self) -> bool:
+        """Makes `consolidate --strict` exit 1 (as a missing unit does)."""
+        return self in (FileStatus.REJECTED, FileStatus.NOT_REPORT, FileStatus.NOT_READ)
+
+
+_FILE_VI = {
+    FileStatus.ACCEPTED: "Được chấp nhận",
+    FileStatus.ACCEPTED_WARNINGS: "Chấp nhận, có cảnh báo",
+    FileStatus.REJECTED: "Bị từ chối",
+    FileStatus.SUPERSEDED: "Đã được thay thế",
+    FileStatus.NOT_REPORT: "Không phải tệp báo cáo",
+    FileStatus.IGNORED: "Bỏ qua (không phải bài nộp)",
+    FileStatus.NOT_READ: "Không đọc",
+    FileStatus.OPENED: "Thư/tệp nén đã mở (xem các tệp bên trong)",
+}
+
+
+class UnitStatus(StrEnum):
+    """Where a reporting unit stands: a file counts for it, only rejected files, or none."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    MISSING = "missing"
+
+    @property
+    def vi(self) -> str:
+        return _UNIT_VI[self]
+
+
+_UNIT_VI = {
+    UnitStatus.ACCEPTED: "Đã chấp nhận",
+    UnitStatus.REJECTED: "Bị từ chối",
+    UnitStatus.MISSING: "Chưa gửi",
+}
+
+
+class DecidedBy(StrEnum):
+    """Which fact decided a unit's newest submission and whether it was on time (issue #12)."""
+
+    ARRIVAL = "arrival"  # when the message reached the office
+    REPORT_DATE = "report_date"  # the date typed in the file (plain files)
+
+    @property
+    def vi(self) -> str:
+        return _DECIDED_VI[self]
+
+
+_DECIDED_VI = {
+    DecidedBy.ARRIVAL: "Theo thời điểm nhận thư",
+    DecidedBy.REPORT_DATE: "Theo ngày báo cáo ghi trong tệp",
+}
+
+
+@dataclass
+class FileRecord:
+    """One file read (or inbox entry not read) and what became of it."""
+
+    parsed: Parsed
+    status: FileStatus | None = None  # set by `submissions.resolve`
+    replaced_by: str = ""
+    note: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.parsed.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == WARNING for f in self.parsed.findings)
+
+    @property
+    def by_arrival(self) -> bool:
+        """True when the file came in a message whose arrival time is known."""
+        return self.parsed.origin.received is not None
+
+    @property
+    def received(self) -> dt.datetime:
+        """Arrival of its message (province time), else the file's modification time."""
+        if self.parsed.origin.received is not None:
+            return self.parsed.origin.received.replace(tzinfo=None)
+        return dt.datetime.fromtimestamp(self.parsed.info.mtime)
+
+    def manifest(self) -> dict[str, Any]:
+        """The file's entry in manifest.json and in the report's "files"."""
+        info = self.parsed.info
+        status = FileStatus(self.status)
+        return {
+            "name": info.name,
+            "size": info.size,
+            "sha256": info.sha256,
+            "received": self.received.isoformat(timespec="seconds"),
+            "format": self.parsed.format,
+            "unit": self.parsed.unit_code or "",
+            "report_date": self.parsed.report_date.isoformat() if self.parsed.report_date else "",
+            "status": status.value,
+            "status_vi": status.vi,
+            "replaced_by": self.replaced_by,
+            "note": self.note,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": len(self.parsed.findings),
+            "nothing_to_report": list(self.parsed.declared_empty),
+            **self.parsed.origin.to_dict(),
+        }
+
+
+SENT_VI, NOT_SENT_VI = "Có", "Chưa"  # whether a unit sent any file
+ON_TIME_VI, LATE_VI = "Đúng hạn", "Trễ hạn"  # the file that counts, against the deadline
+
+
+@dataclass
+class UnitRecord:
+    """One reporting unit of the registry, the files it sent and the one that counts."""
+
+    code: str
+    name: str
+    kind: str
+    status: UnitStatus = UnitStatus.MISSING
+    file: FileRecord | None = None  # the file that counts
+    files: list[FileRecord] = field(default_factory=list)  # newest first
+    note: str = ""
+    on_time: bool | None = None
+    submitted_on: dt.date | None = None
+    rule: DecidedBy | None = None  # what decided newest and on time
+
+    @property
+    def rule_vi(self) -> str:
+        return self.rule.vi if self.rule else ""
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def status_vi(self) -> str:
+        return self.status.vi
+
+    def contact(self, form: Form) -> tuple[str, str]:
+        """Who to call about this unit: (person, phone).
+
+        The preparer and phone written in the unit's newest file that has them (a rejected
+        file too); for a unit that sent nothing usable, the contact in the configuration."""
+        for rec in self.files:
+            info = rec.parsed.info_row or {}
+            if info.get("preparer") or info.get("phone"):
+                return str(info.get("preparer") or ""), str(info.get("phone") or "")
+        unit = form.units_by_code.get(self.code)
+        if unit and (unit.contact or unit.phone):
+            return unit.contact, unit.phone
+        return "", ""
+
+    @property
+    def submitted_vi(self) -> str:
+        return SENT_VI if self.submitted else NOT_SENT_VI
+
+    @property
+    def timeliness_vi(self) -> str:
+        if self.on_time is None:
+            return ""
+        return ON_TIME_VI if self.on_time else LATE_VI
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status.value,
+            "status_vi": self.status_vi,
+            "on_time": self.on_time,
+            "decided_by": self.rule.value if self.rule else "",
+            "submitted_on": self.submitted_on.isoformat() if self.submitted_on else None,
+            "file": self.file.parsed.name if self.file else None,
+            "files": [f.parsed.name for f in self.files],
+            "note": self.note,
+        }
+
+
+@dataclass
+class Report:
+    """One run's result; the workbook, the terminal summary and --json are views of it."""
+
+    form: Form
+    inbox: Path
+    files: list[FileRecord]
+    units: list[UnitRecord]
+    detail: Detail
+    totals: Totals
+    history: History
+    generated_at: dt.datetime
+    outputs: dict[str, Any] = field(default_factory=dict)  # set once the outputs are written
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names this run's output set
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for rec in self.files for f in rec.parsed.findings]
+
+    def count(self, status: UnitStatus) -> int:
+        """How many units have `status`."""
+        return sum(u.status == status for u in self.units)
+
+    @property
+    def strict_failures(self) -> int:
+        """Files rejected, not reports or not read, plus units missing (what --strict counts)."""
+        files = sum(rec.status is not None and rec.status.strict_failure for rec in self.files)
+        return files + self.count(UnitStatus.MISSING)
+
+    def manifest(self) -> dict[str, Any]:
+        """manifest.json: every entry of the inbox and what became of it."""
+        return {
+            "year": self.form.year,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "inbox": shown(str(self.inbox)),
+            "files": [rec.manifest() for rec in self.files],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report (bao-cao.json, `--json`)."""
+        return {
+            "year": self.form.year,
+            "form": {"id": self.form.id, "version": self.form.version},
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "run_id": self.run_id,
+            "inbox": shown(str(self.inbox)),
+            "summary": {
+                "units": len(self.units),
+                "accepted": self.count(UnitStatus.ACCEPTED),
+                "rejected": self.count(UnitStatus.REJECTED),
+                "missing": self.count(UnitStatus.MISSING),
+                "files": len(self.files),
+            },
+            "units": [u.to_dict() for u in self.units],
+            "files": [rec.manifest() for rec in self.files],
+            "findings": [f.to_dict() for f in self.findings],
+            "totals": self.totals.to_dict(),
+            "outputs": self.outputs,
+        }
+
+
+def report_json(report: Report) -> str:
+    """The report as JSON text; every character a terminal could act on is escaped."""
+    return json_inert(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+
+
+def manifest_json(report: Report) -> bytes:
+    """manifest.json's bytes (UTF-8)."""
+    return json.dumps(report.manifest(), ensure_ascii=False, indent=2).encode("utf-8")

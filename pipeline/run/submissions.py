@@ -1,0 +1,96 @@
+"""Which file counts for each unit: resubmissions, duplicates and the status of each file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..form import Form
+from ..intake.containers import ARCHIVE, MESSAGE, Submission
+from ..intake.files import FileInfo
+from ..intake.inbox import InboxEntry
+from ..read.parsed import Parsed
+from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus
+
+
+def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
+    """The manifest record of an inbox entry that is not read (ignored or not readable)."""
+    info = FileInfo(entry.name, entry.size, "", entry.mtime)
+    parsed = Parsed(file_id, Submission(entry.path, entry.name), info, is_report=False)
+    return FileRecord(parsed, status=FileStatus(entry.status), note=entry.reason)
+
+
+def _newest_first(rec: FileRecord) -> tuple:
+    """A message's arrival decides; a plain file keeps its typed report date, then mtime."""
+    p = rec.parsed
+    day = rec.received.date() if rec.by_arrival else (p.report_date or dt.date.min)
+    return (day, rec.received, p.name)
+
+
+def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[UnitRecord]]:
+    """Give every file a status and every unit of the registry the file that counts."""
+    records = [FileRecord(p) for p in parsed]
+    by_unit: dict[str, list[FileRecord]] = {}
+    for rec in records:
+        p = rec.parsed
+        if p.submission.ignored:
+            rec.status, rec.note = FileStatus.IGNORED, p.submission.ignored
+            continue
+        if not p.is_report:
+            opened = p.origin.kind in (MESSAGE, ARCHIVE) and not p.findings
+            rec.status = FileStatus.OPENED if opened else FileStatus.NOT_REPORT
+            continue
+        if p.has_errors:
+            rec.status = FileStatus.REJECTED
+        else:
+            rec.status = FileStatus.ACCEPTED_WARNINGS if rec.warnings else FileStatus.ACCEPTED
+        if p.unit_code in form.units_by_code:
+            by_unit.setdefault(p.unit_code, []).append(rec)
+
+    statuses: list[UnitRecord] = []
+    for unit in form.units:
+        us = UnitRecord(unit.code, unit.name, unit.kind)
+        files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
+        us.files = files
+        statuses.append(us)
+        if not files:
+            continue
+        accepted = [f for f in files if f.status is not None and f.status.accepted]
+        newest = files[0]
+        if not accepted:
+            us.status = UnitStatus.REJECTED
+            us.note = f"Bản mới nhất ({newest.parsed.name}) bị từ chối; chưa có bản hợp lệ"
+            us.submitted_on = _submitted_on(newest)
+            us.rule = DecidedBy.ARRIVAL if newest.by_arrival else DecidedBy.REPORT_DATE
+            continue
+        chosen = accepted[0]
+        us.status = UnitStatus.ACCEPTED
+        us.file = chosen
+        us.submitted_on = _submitted_on(chosen)
+        us.rule = DecidedBy.ARRIVAL if chosen.by_arrival else DecidedBy.REPORT_DATE
+        us.on_time = us.submitted_on < form.period.due_before
+        if newest is not chosen:
+            us.note = (
+                f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "
+                f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
+            )
+        if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
+            sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)
+            us.note = "; ".join(filter(None, [us.note, f"Đơn vị báo không có số liệu ở trang {sheets}"]))
+        for other in files:
+            if other is chosen or files.index(other) < files.index(chosen):
+                continue
+            other.status = FileStatus.SUPERSEDED
+            other.replaced_by = chosen.parsed.name
+            if other.parsed.content_key and other.parsed.content_key == chosen.parsed.content_key:
+                other.note = f"Trùng nội dung với {chosen.parsed.name}; chỉ tính một lần"
+            else:
+                other.note = f"Đã được thay thế bởi {chosen.parsed.name}"
+    return records, statuses
+
+
+def _submitted_on(rec: FileRecord) -> dt.date:
+    """The date a submission counts from: the arrival of its message; for a plain file its
+    report date, else when it was saved."""
+    if rec.by_arrival:
+        return rec.received.date()
+    return rec.parsed.report_date or rec.received.date()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .form import Form
+from .outbox.atomic import OutboxHeld
 from .run.consolidate import run
 from .run.progress import Clock
 from .run.result import Report
@@ -29,7 +30,9 @@ def consolidate_into(
     as one set (`render.outputs.write_outputs`); the Report's `outputs` name the files.
 
     Waits up to `lock_wait` s for another run on the same outbox. Raises
-    `atomic.OutboxBusy`, `atomic.OutboxUnwritable` (the current set left as it was), and
+    `atomic.OutboxBusy`, `atomic.OutboxUnwritable` (the current set left as it was),
+    `atomic.OutboxHeld` (the new set complete but not current: a file of the current set is
+    open in Excel or Word; its `report` is this run's), and
     `form.FormError` when the report's wording names a figure that does not exist."""
     clock = Clock()
     report = run(
@@ -45,7 +48,11 @@ def consolidate_into(
     )
     from .render.outputs import write_outputs  # imported by _import_writers while files were read
 
-    write_outputs(report, outbox, lock_wait, clock.lap)
+    try:
+        write_outputs(report, outbox, lock_wait, clock.lap)
+    except OutboxHeld as exc:
+        exc.report = report  # the run itself is whole: the officer still sees its summary
+        raise
     clock.report()
     return report
 

@@ -186,7 +186,7 @@ def _say_err(text: str) -> None:
 
 def _consolidate(form, args) -> int:
     from .app import consolidate_into
-    from .outbox.atomic import OutboxBusy, OutboxUnwritable, current_set_note
+    from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
     from .render.summary import print_summary
     from .run.result import report_json
 
@@ -219,6 +219,11 @@ def _consolidate(form, args) -> int:
         return EXIT_BUSY
     except OutboxUnwritable as exc:
         _say_err(f"Lỗi: {exc.message} {current_set_note(args.outbox, form.year, run_id)}")
+        return EXIT_OUTBOX
+    except OutboxHeld as exc:
+        if exc.report is not None and not args.json:
+            print_summary(exc.report)
+        _say_err(f"Chưa xong: {exc.message} {current_set_note(args.outbox, form.year, run_id)}")
         return EXIT_OUTBOX
     except KeyboardInterrupt:
         sys.stderr.write("\n")

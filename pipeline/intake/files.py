@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..form import Limits
 from ..rules.findings import show
+from ..system import impl
 from ..text.oserrors import NOT_REGULAR
 
 
@@ -52,7 +53,7 @@ def read_bounded(path: Path, name: str, limits: Limits) -> tuple[bytes, float]:
     Opened without blocking and checked to be a regular file once open: an entry swapped
     for a named pipe, a device or a folder after the inbox was listed is refused (OSError
     EINVAL with a Vietnamese strerror) instead of blocking the run."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = impl.open_untrusted(path, follow=True)
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)

@@ -23,6 +23,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..system import impl
 from ..text.oserrors import read_reason
 
 READ = "read"
@@ -134,7 +135,7 @@ def _regular(path: Path, rel: str, name: str, parents: tuple[str, ...], st: os.s
     """A regular file, opened once (never following a link, never blocking) to learn that it
     can be read, and whether it is a submission at all."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = impl.open_untrusted(path)
     except OSError as exc:
         return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, read_reason(exc))
     try:

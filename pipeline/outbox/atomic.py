@@ -10,24 +10,27 @@ Layout of an outbox for year Y (see README, "What survives what"):
 Folders of the current set that no run writes (`paths.CARRIED`: the mail drafts and the
 record of messages sent) are hard-linked into each new set before the swap.
 
-A set is written into its own hidden folder, flushed to disk, then swapped with `outbox/Y`
-in one step: `renameat2(RENAME_EXCHANGE)` (Linux 3.15+, man 2 rename), which leaves no
-moment without `outbox/Y`. Where the filesystem cannot exchange, the set is first renamed
-to `outbox/.Y.san-sang` (complete), then the old set is moved aside and the new one renamed
-into place; a run that finds `outbox/Y` missing and `.Y.san-sang` present finishes that.
+A set is written into its own hidden folder, flushed to disk, and renamed to
+`outbox/.Y.san-sang` (complete). Where the system can exchange two folders in one step
+(Linux: `system.linux.exchange`), it is swapped with `outbox/Y`, which leaves no moment
+without `outbox/Y`. Elsewhere (Windows, macOS) the old set is moved aside and the new one
+renamed into place; a run that finds `.Y.san-sang` finishes that move: into `outbox/Y`
+when it is missing, or, when the old set is still there (a file of it was held open), by
+moving the old set aside first.
 
-The lock is a POSIX record lock (fcntl F_SETLK, via `fcntl.lockf`): it belongs to the
-process, is not inherited by forked children (POSIX.1 fcntl), and the kernel drops it
-when the process dies, however it dies.
+On Windows a file open in Excel or Word holds its folder: the set cannot be moved aside.
+The new set then stays complete in `.Y.san-sang`, `OutboxHeld` names the files to close,
+and the next run finishes the swap (`system.held`).
+
+The lock is the system's (`system.impl.Lock`): a lock the system drops when the process
+dies, however it dies.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -36,6 +39,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..system import held, impl
 from .paths import (
     CARRIED,
     REPORT,
@@ -53,9 +57,22 @@ class OutboxBusy(Exception):
     """Another consolidation run holds the output folder."""
 
 
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-_LIBC = ctypes.CDLL(None, use_errno=True)
+class OutboxHeld(Exception):
+    """The new set is complete but cannot be made current: another program (Excel, Word)
+    holds files of the current or previous set open. The message (Vietnamese) names them;
+    the new set waits in `ready` and the next run finishes the swap."""
+
+    def __init__(self, files: list[Path], ready: Path) -> None:
+        self.files = files
+        self.ready = ready
+        self.report: object = None  # the run's Report, set by the caller that has one
+        shown = "; ".join(f"'{f}'" for f in files) or "một tệp trong thư mục kết quả"
+        self.message = (
+            f"Bộ kết quả mới đã ghi xong nhưng chưa thay được bộ hiện hành vì tệp sau đang mở "
+            f"trong chương trình khác (Excel, Word…): {shown}. Hãy đóng tệp đó rồi chạy lại lệnh; "
+            f"lần chạy sau sẽ hoàn tất việc thay. Bộ mới đang chờ trong '{ready}'."
+        )
+        super().__init__(self.message)
 
 
 @contextlib.contextmanager
@@ -90,14 +107,8 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 
 
 def _alive(pid: int) -> bool:
-    """Whether a process `pid` exists (signal 0 checks without sending anything)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
+    """Whether a process `pid` exists (the system's own test: never a signal on Windows)."""
+    return impl.pid_alive(pid)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -111,56 +122,36 @@ def outbox_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
     to `wait_seconds` for another run (saying so once on stderr), then raise OutboxBusy. OSError when the folder
     cannot hold the file (read-only, no permission, full)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    lock = impl.Lock(path)
     try:
         deadline = time.monotonic() + wait_seconds
         said = False  # the officer is told once that the run waits
-        while True:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if not said and wait_seconds >= 1:
-                    said = True
-                    sys.stderr.write(
-                        f"Đang chờ một lượt tổng hợp khác ghi xong (tối đa {wait_seconds:.0f} giây)…\n"
-                    )
-                if time.monotonic() >= deadline:
-                    raise OutboxBusy(
-                        f"Đang có một lượt tổng hợp khác ghi vào thư mục '{path.parent}'. "
-                        "Hãy chờ lượt đó kết thúc rồi chạy lại."
-                    ) from None
-                time.sleep(0.2)
+        while not lock.try_acquire():
+            if not said and wait_seconds >= 1:
+                said = True
+                sys.stderr.write(
+                    f"Đang chờ một lượt tổng hợp khác ghi xong (tối đa {wait_seconds:.0f} giây)…\n"
+                )
+            if time.monotonic() >= deadline:
+                raise OutboxBusy(
+                    f"Đang có một lượt tổng hợp khác ghi vào thư mục '{path.parent}'. "
+                    "Hãy chờ lượt đó kết thúc rồi chạy lại."
+                )
+            time.sleep(0.2)
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step; False when the system or filesystem cannot."""
-    fn = getattr(_LIBC, "renameat2", None)
-    if fn is None:
-        return False
-    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _sync(folder: Path) -> None:
-    """Flush the filesystem holding `folder` (syncfs(2)), so a power cut after the swap
-    cannot leave the new set's files empty."""
-    fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+def _move(src: Path, dst: Path, ready: Path) -> None:
+    """Rename `src` to `dst`, trying again while a file is briefly held (an antivirus);
+    OutboxHeld when another program keeps a file of `src` open."""
     try:
-        fn = getattr(_LIBC, "syncfs", None)
-        if fn is None or fn(fd) != 0:
-            os.sync()
-    finally:
-        os.close(fd)
+        held.retry_held(lambda: os.rename(src, dst))
+    except PermissionError as exc:
+        if not held.is_held(exc):
+            raise
+        raise OutboxHeld(held.held_files(src), ready) from exc
 
 
 def _remove(path: Path, outbox: Path, year: int) -> None:
@@ -169,7 +160,7 @@ def _remove(path: Path, outbox: Path, year: int) -> None:
     if not path.exists():
         return
     trash = trash_dir(outbox, year, time.monotonic_ns())
-    os.rename(path, trash)
+    _move(path, trash, ready_dir(outbox, year))
     if trash.is_dir() and not trash.is_symlink():
         shutil.rmtree(trash, ignore_errors=True)
     else:
@@ -178,13 +169,13 @@ def _remove(path: Path, outbox: Path, year: int) -> None:
 
 
 def _recover(outbox: Path, year: int) -> None:
-    """Tidy after a run that died: finish an interrupted swap, remove half-written sets."""
+    """Tidy after a run that died or was held: finish an interrupted swap (a complete set
+    waiting in `ready`), remove half-written sets. A swap still held is left for this
+    run's own set, which supersedes it."""
     current, ready = year_dir(outbox, year), ready_dir(outbox, year)
     if ready.is_dir():
-        if current.exists():
-            _remove(ready, outbox, year)
-        else:
-            os.rename(ready, current)
+        with contextlib.suppress(OutboxHeld):
+            _swap_in(ready, outbox, year)
     for left in outbox.glob(leftover_glob(year)):
         if left.is_dir():
             shutil.rmtree(left, ignore_errors=True)
@@ -210,20 +201,30 @@ def _carry(current: Path, staging: Path) -> None:
             shutil.copytree(src, staging / name, copy_function=_link_or_copy, symlinks=True)
 
 
-def _make_current(staging: Path, outbox: Path, year: int) -> None:
-    current, previous, ready = year_dir(outbox, year), previous_dir(outbox, year), ready_dir(outbox, year)
-    _carry(current, staging)
-    os.rename(staging, ready)  # the set is complete
+def _swap_in(ready: Path, outbox: Path, year: int) -> None:
+    """Make the complete set `ready` current; the current set becomes the previous one.
+    OutboxHeld (nothing moved that a reader would miss) when a file of the current or
+    previous set is held open."""
+    current, previous = year_dir(outbox, year), previous_dir(outbox, year)
     if not current.exists():
-        os.rename(ready, current)
-    elif _exchange(ready, current):
+        _move(ready, current, ready)
+    elif impl.exchange(ready, current):
         _remove(previous, outbox, year)
         os.rename(ready, previous)  # `ready` now holds the old set
     else:
         _remove(previous, outbox, year)
-        os.rename(current, previous)
-        os.rename(ready, current)
-    _sync(outbox)
+        _move(current, previous, ready)
+        held.retry_held(lambda: os.rename(ready, current))
+
+
+def _make_current(staging: Path, outbox: Path, year: int) -> None:
+    ready = ready_dir(outbox, year)
+    _carry(year_dir(outbox, year), staging)
+    if ready.exists():  # a complete set of an earlier run, never made current: superseded
+        _remove(ready, outbox, year)
+    os.rename(staging, ready)  # the set is complete
+    _swap_in(ready, outbox, year)
+    impl.sync_folder(outbox)
 
 
 @contextlib.contextmanager
@@ -243,7 +244,7 @@ def output_set(outbox: Path, year: int, wait_seconds: float = 30.0) -> Iterator[
         staging.mkdir()
         try:
             yield staging
-            _sync(staging)
+            impl.sync_folder(staging)
             _make_current(staging, outbox, year)
         finally:
             if staging.exists():

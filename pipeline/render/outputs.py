@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..outbox.atomic import OutboxBusy, OutboxUnwritable, output_set
+from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, output_set
 from ..outbox.paths import (
     FEEDBACK_DIR,
     MANIFEST,
@@ -60,14 +60,16 @@ def write_outputs(
     """Write every output of the run as one set and make it current (`outbox/<year>/`);
     wait up to `lock_wait` s for another run to finish.
 
-    Raises OutboxBusy, or OutboxUnwritable (full disk, read-only, no permission) with the
-    current set left as it was. `lap(name)` is called after each output, for phase timings."""
+    Raises OutboxBusy, OutboxHeld (the new set complete but waiting: a file of the current
+    set is open in another program), or OutboxUnwritable (full disk, read-only, no
+    permission) with the current set left as it was. `lap(name)` is called after each output, for phase timings."""
     try:
         with output_set(outbox, report.form.year, lock_wait) as folder:
             _write_set(report, outbox, folder, lap or (lambda _name: None))
     except BaseException as exc:
         report.outputs = {}
-        cause = _os_error(exc) if isinstance(exc, Exception) and not isinstance(exc, OutboxBusy) else None
+        ours = isinstance(exc, (OutboxBusy, OutboxHeld))
+        cause = _os_error(exc) if isinstance(exc, Exception) and not ours else None
         if cause is None:
             raise
         raise OutboxUnwritable.from_os(cause, outbox) from exc

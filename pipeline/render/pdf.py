@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import zipfile
@@ -25,6 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from ..form import Form
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.paths import document_path, lock_path, pdf_path, workbook_path
+from ..system import impl
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
@@ -36,8 +36,13 @@ class PdfError(Exception):
 
 
 def soffice() -> str | None:
-    """LibreOffice's `soffice` (`$SOFFICE` or on PATH), or None when it is not installed."""
-    return shutil.which(os.environ.get("SOFFICE", "soffice"))
+    """LibreOffice's `soffice`: `$SOFFICE`, else on PATH, else where the system's installer
+    puts it (`system.impl.soffice_places`: Program Files on Windows, /Applications on
+    macOS); None when it is not installed."""
+    found = shutil.which(os.environ.get("SOFFICE", "soffice"))
+    if found or "SOFFICE" in os.environ:
+        return found
+    return next((str(p) for p in impl.soffice_places() if p.is_file()), None)
 
 
 def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
@@ -149,12 +154,11 @@ def _convert(office: str, sources: list[Path], outdir: Path) -> list[Path]:
         str(outdir / "pdf"),
         *map(str, sources),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **impl.popen_options())
     try:
         output, _ = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # soffice is a script that starts soffice.bin
+        impl.kill_tree(proc)  # soffice is a script that starts soffice.bin
         proc.communicate()
         raise PdfError(f"LibreOffice không chuyển xong sang PDF sau {TIMEOUT} giây; hãy thử lại.") from None
     pdfs = [outdir / "pdf" / f"{s.stem}.pdf" for s in sources]

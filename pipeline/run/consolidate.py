@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..form import Form
@@ -23,7 +22,8 @@ from ..read.parsed import Parsed
 from .progress import Clock, Progress
 from .result import FileRecord, Report
 from .submissions import entry_record, resolve
-from .workers import start_worker, stop_pool, worker_form
+from .workers import pool as worker_pool
+from .workers import stop_pool, worker_form
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 CHUNK = 16  # files per message to a worker process
@@ -74,7 +74,7 @@ def read_all(
     size = max(1, min(CHUNK, len(jobs) // (workers * 4)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     done: list[list[Parsed] | None] = [None] * len(chunks)
-    pool = ProcessPoolExecutor(workers - 1, initializer=start_worker, initargs=(form,))
+    pool = worker_pool(workers - 1, form)
     try:
         futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
         if while_waiting:

@@ -18,11 +18,23 @@ _REASONS = {
 }
 
 
+HELD_ELSEWHERE = (
+    "đang được mở khóa bởi chương trình khác (Excel, Word…); hãy đóng tệp đó "
+    "(hoặc chép nó sang chỗ khác) rồi chạy lại"
+)
+
+_WINERRORS_HELD = (32, 33)
+"""ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (winerror.h): on Windows a file opened by
+another program without sharing reading (CPython sets `winerror` on the OSError)."""
+
+
 def read_reason(exc: OSError) -> str:
     """The Vietnamese reason for an error met while reading `exc.filename`: what happened
     and what to do. Unknown errors are named by their symbol (`lỗi hệ thống EBUSY; …`)."""
     if exc.strerror == NOT_REGULAR:
         return NOT_REGULAR
+    if getattr(exc, "winerror", None) in _WINERRORS_HELD:
+        return HELD_ELSEWHERE
     number = exc.errno or 0
     return _REASONS.get(
         number,

@@ -30,7 +30,7 @@ from ..outbox.atomic import atomic_path
 from ..outbox.paths import feedback_names
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..run.result import FileRecord, FileStatus, Report
-from ..run.workers import pool, stop_pool, worker_form
+from ..run.workers import pool, starting_workers, stop_pool, worker_form
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .style import (
     ERROR_FILL,
@@ -68,8 +68,13 @@ class FeedbackWriter:
         cores = os.cpu_count() or 1
         if len(self.jobs) >= PARALLEL_FROM and cores > 1:
             # one core stays with the main process, which writes the consolidated workbook
-            self.pool = pool(cores - 1, self.form)
-            self.futures = [self.pool.submit(_write_in_worker, *job) for job in self.jobs]
+            try:
+                with starting_workers():  # workers start (on the first submits) without Ctrl-C
+                    self.pool = pool(cores - 1, self.form)
+                    self.futures = [self.pool.submit(_write_in_worker, *job) for job in self.jobs]
+            except BaseException:  # a Ctrl-C held while they started arrives here
+                self.cancel()
+                raise
 
     def wait(self) -> list[Path]:
         """Finish every feedback file; return their paths."""

@@ -23,7 +23,7 @@ from .progress import Clock, Progress
 from .result import FileRecord, Report
 from .submissions import entry_record, resolve
 from .workers import pool as worker_pool
-from .workers import stop_pool, worker_form
+from .workers import starting_workers, stop_pool, worker_form
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 CHUNK = 16  # files per message to a worker process
@@ -74,9 +74,11 @@ def read_all(
     size = max(1, min(CHUNK, len(jobs) // (workers * 4)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     done: list[list[Parsed] | None] = [None] * len(chunks)
-    pool = worker_pool(workers - 1, form)
+    pool = None
     try:
-        futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
+        with starting_workers():  # workers start (on the first submits) without Ctrl-C
+            pool = worker_pool(workers - 1, form)
+            futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
         if while_waiting:
             while_waiting()
         for k in reversed(range(len(chunks))):  # the last chunks are the least likely started
@@ -90,7 +92,8 @@ def read_all(
                 if progress:
                     progress.step(len(chunks[k]))
     except BaseException:  # Ctrl-C (once or twice), SIGTERM, an error: stop now, not after the queue
-        stop_pool(pool)
+        if pool is not None:
+            stop_pool(pool)
         raise
     pool.shutdown()
     if progress:

@@ -42,6 +42,11 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         child.join(5)
 
 
+starting_workers = impl.starting_workers
+"""Context manager: hold Ctrl-C and SIGTERM while a pool's workers start (its creation and
+first submits), so no worker meets them before it ignores them."""
+
+
 def start_worker(form: Form) -> None:
     """A worker's start: bound to the run (`system.impl.bind_to_parent`), the form kept."""
     impl.bind_to_parent()

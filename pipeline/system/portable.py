@@ -27,6 +27,7 @@ import signal
 import stat
 import subprocess
 import threading
+from collections.abc import Iterator
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ _OPEN_FLAGS = (
     | getattr(os, "O_NONBLOCK", 0)
 )
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class Lock:
@@ -119,13 +121,37 @@ def _watch(parent: psutil.Process) -> None:
 
 def bind_to_parent() -> None:
     """In a worker: exit when the run that started it is gone (a watching thread), ignore
-    Ctrl-C (the run stops its workers). Exits at once if the run is already gone."""
+    Ctrl-C (the run stops its workers). Exits at once if the run is already gone, also
+    when its pid names another process by now (started after this worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held by `starting_workers` (macOS, Linux)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
+    known = multiprocessing.parent_process()
+    pid = known.pid if known is not None and known.pid else os.getppid()
     try:
-        parent = psutil.Process(os.getppid())
+        parent = psutil.Process(pid)
+        if parent.create_time() > psutil.Process().create_time():
+            os._exit(1)  # the run died and its pid was reused
     except psutil.Error:
         os._exit(1)
+    if os.getppid() != pid:  # reparented (POSIX): the run died before we got here
+        os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="watch-run", daemon=True).start()
+
+
+@contextlib.contextmanager
+def starting_workers() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM (blocked, not lost) while worker processes start, where the
+    system can block signals (not Windows, where a console's Ctrl-C reaches each process
+    as an event): a started worker ignores them before it unblocks (`bind_to_parent`)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def pool_context() -> BaseContext:

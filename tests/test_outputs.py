@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import random
@@ -15,6 +16,7 @@ import pytest
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
+from pipeline.outbox import atomic
 from pipeline.outbox.atomic import OutboxBusy, outbox_lock
 from pipeline.outbox.paths import detail_csv_path, lock_path, manifest_path, workbook_path
 from pipeline.render import outputs as outputs_module
@@ -30,7 +32,15 @@ def _hold_lock(lock: str, ready, release) -> None:
         release.wait(20)
 
 
-def test_second_run_on_same_outbox_refuses_with_message(form, make_file, tmp_path):
+@pytest.fixture(params=["linux", "portable"])
+def system(request, monkeypatch) -> str:
+    """The system seam's implementation of this process and of the processes it starts."""
+    monkeypatch.setenv("PIPELINE_SYSTEM", request.param)
+    monkeypatch.setattr(atomic, "impl", importlib.import_module(f"pipeline.system.{request.param}"))
+    return request.param
+
+
+def test_second_run_on_same_outbox_refuses_with_message(system, form, make_file, tmp_path):
     make_file("899")
     folder = lock_path(tmp_path / "out", form.year)
     ctx = multiprocessing.get_context("spawn")
@@ -48,7 +58,7 @@ def test_second_run_on_same_outbox_refuses_with_message(form, make_file, tmp_pat
     assert workbook_path(tmp_path / "out", form.year).is_file()
 
 
-def test_a_run_that_waits_for_another_says_so(form, make_file, tmp_path, capfd):
+def test_a_run_that_waits_for_another_says_so(system, form, make_file, tmp_path, capfd):
     make_file("899")
     folder = lock_path(tmp_path / "out", form.year)
     ctx = multiprocessing.get_context("spawn")

@@ -112,7 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _streams_speak_vietnamese() -> None:
+    """Make stdout and stderr able to print Vietnamese wherever they go: a Windows console
+    is UTF-8 already, but output redirected to a file or a pipe takes the ANSI code page
+    (cp1252, cp1258), which cannot encode every letter. Such a stream is switched to UTF-8
+    (what Notepad and Excel read); a character it still cannot take is replaced, never a
+    crash."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _streams_speak_vietnamese()
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGINT, _stop_once)
     try:

@@ -29,9 +29,9 @@ from pipeline import cli
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.outbox import atomic
-from pipeline.render.feedback import PARALLEL_FROM as FEEDBACK_IN_WORKERS
 from pipeline.outbox.atomic import OutboxHeld
 from pipeline.outbox.paths import previous_dir, ready_dir, report_path, workbook_path, year_dir
+from pipeline.render.feedback import PARALLEL_FROM as FEEDBACK_IN_WORKERS
 from pipeline.samples import valid_data
 from pipeline.system import held, portable
 from pipeline.text.oserrors import HELD_ELSEWHERE
@@ -368,3 +368,29 @@ def test_held_files_are_found_by_owner_files_and_by_refusal(tmp_path, holds):
     assert held.held_files(folder) == sorted(
         folder / n for n in ("tong-hop-588-2025.xlsx", "bao-cao-588-2025.docx", "chi-tiet.csv")
     )
+
+
+def test_output_redirected_under_an_ansi_code_page_prints_vietnamese(make_file, tmp_path):
+    """On Windows, output redirected to a file takes the ANSI code page (cp1252 here), which
+    has no 'Đ' or 'ố': the command writes UTF-8 instead of failing."""
+    inbox = _small_inbox(make_file)
+    env = dict(_env(False), PYTHONIOENCODING="cp1252")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "consolidate",
+            "--inbox",
+            str(inbox),
+            "--outbox",
+            str(tmp_path / "o"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert "Đơn vị: 28" in done.stdout.decode("utf-8")
+    assert "Traceback" not in done.stderr.decode("utf-8")

@@ -79,7 +79,11 @@ def held_files(folder: Path) -> list[Path]:
             target = _owner_target(name)
             if target:
                 # Office shortens the owner file's name: "~$ng-hop.xlsx" for "tong-hop.xlsx"
-                match = [n for n in names if n == target or (len(target) > 6 and n.endswith(target))]
+                match = [
+                    n
+                    for n in names
+                    if not _owner_target(n) and (n == target or (len(target) > 6 and n.endswith(target)))
+                ]
                 found.update(Path(root) / n for n in match)
             elif _refuses_writing(path):
                 found.add(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 import tomlkit
 
 from .form import Form, FormError, load_form
-from .outbox.atomic import write_bytes_atomic
+from .outbox.atomic import publish_new, write_bytes_atomic
 
 _YEAR_SUFFIX = re.compile(r"-(\d{4})$")
 _VERSION = re.compile(r"(\d{4})(.*)")
@@ -121,7 +121,7 @@ def write_next_year(plan: NextYear) -> Form:
     tmp = plan.target.with_name(f".{plan.target.name}.{os.getpid()}.tmp")
     write_bytes_atomic(tmp, plan.text.encode("utf-8"))
     try:
-        os.link(tmp, plan.target)  # fails if the target exists: never overwritten, never half written
+        publish_new(tmp, plan.target)  # fails if the target exists: never overwritten
     finally:
         tmp.unlink()
     try:

@@ -394,3 +394,24 @@ def test_output_redirected_under_an_ansi_code_page_prints_vietnamese(make_file, 
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert "Đơn vị: 28" in done.stdout.decode("utf-8")
     assert "Traceback" not in done.stderr.decode("utf-8")
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "fat-no-links"])
+def test_publish_new_never_overwrites_with_or_without_hard_links(links, tmp_path, monkeypatch):
+    """A FAT or exFAT memory stick has no hard links (Linux's vfat refuses link() with
+    EPERM; no vfat module here to mount one): the file is copied into a file created
+    exclusively instead, and an existing one is never overwritten either way."""
+    if not links:
+
+        def no_link(src, dst, *args, **kwargs):  # noqa: ANN001
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(src))
+
+        monkeypatch.setattr(os, "link", no_link)
+    tmp, target = tmp_path / ".cau-hinh.tmp", tmp_path / "cau-hinh-2026.toml"
+    tmp.write_bytes("năm = 2026\n".encode())
+    atomic.publish_new(tmp, target)
+    assert target.read_bytes() == tmp.read_bytes()
+    target.write_bytes(b"officer's edits")
+    with pytest.raises(FileExistsError):
+        atomic.publish_new(tmp, target)
+    assert target.read_bytes() == b"officer's edits"

@@ -111,6 +111,22 @@ def _alive(pid: int) -> bool:
     return impl.pid_alive(pid)
 
 
+def publish_new(tmp: Path, target: Path) -> None:
+    """Give the complete file `tmp` the name `target`, which must not exist yet
+    (FileExistsError: never overwritten). A hard link where the filesystem has them (ext4,
+    NTFS, APFS): the name appears whole or not at all; elsewhere (FAT and exFAT memory
+    sticks, some network shares) a copy into a file created exclusively. `tmp` stays."""
+    try:
+        os.link(tmp, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass  # no hard links on this filesystem
+    with open(target, "xb") as out, open(tmp, "rb") as src:
+        shutil.copyfileobj(src, out)
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)

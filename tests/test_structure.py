@@ -7,6 +7,8 @@ a layers contract does not: cycles among modules of the same layer, and the READ
 
 from __future__ import annotations
 
+import configparser
+import graphlib
 import re
 import subprocess
 import sys
@@ -19,38 +21,14 @@ PACKAGE = ROOT / "pipeline"
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected groups of more than one node (Tarjan), each a cycle's members."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in edges.get(node, ()):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    for node in list(edges):
-        if node not in index:
-            visit(node)
-    return found
+    """The members of some cycle of `edges`, sorted ([] when there is none): what
+    graphlib's topological sort reports (its CycleError carries one cycle)."""
+    sorter = graphlib.TopologicalSorter({node: set(after) for node, after in edges.items()})
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        return [sorted(set(exc.args[1]))]
+    return []
 
 
 def _imports(granularity: int) -> dict[str, set[str]]:
@@ -79,6 +57,27 @@ def test_no_package_imports_itself_back():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "d": {"a"}}) == []
+
+
+def _contract_layers() -> list[str]:
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / ".importlinter", encoding="utf-8")
+    text = parser["importlinter:contract:layers"]["layers"]
+    return [name.strip() for line in text.splitlines() for name in line.split("|") if name.strip()]
+
+
+def test_the_layer_contract_names_every_module():
+    """Every module of the package is in a package or module the layer contract names, so
+    import-linter checks where each one may import from."""
+    named = _contract_layers()
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in PACKAGE.rglob("*.py")
+    } - {"pipeline"}
+    unnamed = sorted(m for m in modules if not any(m == n or m.startswith(n + ".") for n in named))
+    assert unnamed == []
+    assert len(named) == len(set(named))
 
 
 def _readme_block() -> str:

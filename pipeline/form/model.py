@@ -210,6 +210,7 @@ class Limits:
     max_columns: int
     max_text_chars: int
     max_number: int
+    max_message_depth: int = 20  # multipart levels of a saved message (containers._check_depth)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,17 @@ disk and the inbox stays untouched. Containers are untrusted like every file: th
 inside an archive is refused (one level of nesting: a `.zip` attached to a message); member
 paths that would escape a folder are refused.
 
-Messages are parsed by the standard library (`email`, policy `default`, RFC 5322/2045-2049);
-archives by `zipfile`.
+Messages are parsed by the standard library (`email`, policy `default`, RFC 5322/2045-2049)
+once per process and message, after their multipart nesting is checked against `[limits]
+max_message_depth` on the raw bytes; archives by `zipfile` (Deflate64, method 9 of APPNOTE
+4.4.5, which Windows Explorer and 7-Zip write for large files, by `inflate64`).
+
+Every member and every attachment is its own unit of failure: whatever goes wrong while it
+is decompressed or decoded (a bad CRC-32, corrupt or truncated data, sizes that lie, a
+method nobody reads) makes that entry unreadable with a Vietnamese reason, never the run.
+Members are addressed by their position in the archive, so two members with one name are
+each read. What an archiver adds that is not a report (`__MACOSX/`, `._*`, `.DS_Store`,
+`Thumbs.db`, Office lock files) is ignored inside archives as it is in the inbox.
 """
 
 from __future__ import annotations
@@ -18,9 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 import errno
+import functools
 import hashlib
 import io
+import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -32,6 +45,7 @@ from ..form import Limits
 from ..rules.findings import show
 from ..text.oserrors import read_reason
 from .files import ReadProblem, read_bounded
+from .inbox import may_be_leftover, not_submission
 from .message_headers import header_text, received_at, sender_of
 
 FILE, MESSAGE, ARCHIVE, ATTACHMENT, MEMBER = "file", "message", "archive", "attachment", "member"
@@ -164,18 +178,25 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         except ContainerProblem as exc:
             return [Submission(path, name, origin, opened, (exc.code, exc.message))]
         return [Submission(path, name, origin, opened), *inner]
-    msg = _parse_message(data)
-    origin = Origin(
-        MESSAGE,
-        received=received_at(msg, zone),
-        sender=sender_of(msg),
-        message_id=header_text(msg, "Message-ID"),
-        subject=header_text(msg, "Subject"),
-    )
+    try:
+        msg = _parse_message(data, limits)
+        origin = Origin(
+            MESSAGE,
+            received=received_at(msg, zone),
+            sender=sender_of(msg),
+            message_id=header_text(msg, "Message-ID"),
+            subject=header_text(msg, "Subject"),
+        )
+    except ContainerProblem as exc:
+        return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
+    except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
+        return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
     try:
         inner = _message_entries(path, name, msg, origin, limits)
     except ContainerProblem as exc:
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
+    except (RecursionError, MemoryError, Exception) as exc:
+        return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
     problem = None
     if not any(PurePosixPath(s.name).suffix.lower() in REPORT_SUFFIXES for s in inner):
         shown = ", ".join(s.name.rpartition(SEP)[2] for s in inner)
@@ -208,16 +229,69 @@ def _read_bounded(path: Path, limits: Limits) -> bytes:
     return data
 
 
-def _parse_message(data: bytes) -> EmailMessage:
+MESSAGE_BROKEN = (
+    "thư bị hỏng hoặc có cấu trúc bất thường nên không mở được{why}; hãy đề nghị đơn vị gửi lại "
+    "thư mới, đính kèm trực tiếp tệp Excel báo cáo"
+)
+_MULTIPART = re.compile(rb"^content-type:[ \t]*multipart/", re.IGNORECASE | re.MULTILINE)
+
+
+def _message_broken(exc: BaseException) -> str:
+    why = " (lồng nhau quá sâu)" if isinstance(exc, RecursionError) else ""
+    return MESSAGE_BROKEN.format(why=why)
+
+
+def _check_depth(data: bytes, depth: int) -> None:
+    """Refuse, before parsing, a message that declares more multipart levels than `depth`
+    (the standard library's parser and `walk()` recurse once per level). The count of
+    multipart headers bounds the depth from above."""
+    declared = len(_MULTIPART.findall(data))
+    if declared > depth:
+        raise ContainerProblem(
+            "FILE_CORRUPT",
+            MESSAGE_BROKEN.format(why=f" (có {show(declared)} phần lồng nhau, quá giới hạn {depth})"),
+        )
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed_parts(data: bytes, depth: int) -> tuple[EmailMessage, tuple[EmailMessage, ...]]:
+    """A message parsed once per process (the last few kept), and its parts in walk order:
+    each attachment is then found by position without parsing the message again."""
+    _check_depth(data, depth)
     msg = email.message_from_bytes(data, policy=default_policy)
     assert isinstance(msg, EmailMessage)
-    return msg
+    return msg, tuple(msg.walk())  # type: ignore[arg-type]
+
+
+def _depth(limits: Limits | None) -> int:
+    return limits.max_message_depth if limits is not None else Limits.max_message_depth
+
+
+def _container_bytes(path: Path, limits: Limits) -> bytes:
+    """A container's bytes for finding its entries again: read once per process while the
+    file is unchanged (its size and modification time), so the 500th attachment of a
+    message costs no more than the first."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ContainerProblem("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}") from exc
+    return _cached_container(path, st.st_size, st.st_mtime_ns, limits)
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_container(path: Path, _size: int, _mtime_ns: int, limits: Limits) -> bytes:
+    return _read_bounded(path, limits)
+
+
+def _parse_message(data: bytes, limits: Limits | None) -> EmailMessage:
+    """A raw message parsed (bounded nesting). ContainerProblem when it nests too deep."""
+    return _parsed_parts(data, _depth(limits))[0]
 
 
 def _attachment_parts(msg: EmailMessage) -> list[tuple[int, EmailMessage]]:
     """(index in walk order, part) of every attached file, forwarded messages included."""
     out = []
-    for k, part in enumerate(msg.walk()):
+    for k, part in enumerate(msg.walk()):  # type: ignore[arg-type]
         if part.is_multipart() or part.get_content_type() == "message/rfc822":
             continue
         filename = part.get_filename()
@@ -345,18 +419,109 @@ def _archive_entries(
 ) -> list[Submission]:
     out = []
     with _open_zip(data, limits) as zf:
-        for info in zf.infolist():
+        for position, info in enumerate(zf.infolist()):
             if info.is_dir():
                 continue
             shown = f"{name}{SEP}{_safe_member_name(info.filename, 'muc')}"
             member = Origin(
-                MEMBER, origin.container or name, (*locator, f"zip:{info.filename}"),
+                MEMBER, origin.container or name, (*locator, f"zip:{position}"),
                 origin.received, origin.sender, origin.message_id,
             )  # fmt: skip
-            if _comes_with_a_report(shown):
+            leftover = _leftover(zf, data, info, limits)
+            if leftover:
+                out.append(Submission(path, shown, member, ignored=leftover))
+            elif _comes_with_a_report(shown):
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
                 out.append(Submission(path, shown, member, problem=_member_problem(info, limits, nested)))
+    return out
+
+
+_HEAD = 64
+
+
+def _leftover(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> str:
+    """Why a member is what an archiver or a system adds, not a report (`inbox.
+    not_submission`: a name like one and first bytes that agree), or ""."""
+    parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+    if not parts or not may_be_leftover(parts[-1], parts[:-1]):
+        return ""
+    try:
+        head = _member_bytes(zf, data, info, limits, head=_HEAD)
+    except ContainerProblem:
+        head = b""
+    return not_submission(parts[-1], parts[:-1], head)
+
+
+_DEFLATE64 = 9
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, extra field length
+_INFLATE_CHUNK = 16_384
+MEMBER_DAMAGED = (
+    "tệp này trong tệp nén bị hỏng ({what}), thường do truyền tải hoặc nén lỗi; hãy đề nghị "
+    "đơn vị gửi lại tệp Excel báo cáo, không nén"
+)
+MEMBER_METHOD = (
+    "tệp này được nén theo kiểu chưa đọc được (phương pháp nén số {method}); hãy đề nghị đơn vị "
+    "giải nén rồi gửi lại tệp .xlsx"
+)
+
+
+def _member_damage(exc: BaseException, info: zipfile.ZipInfo) -> ContainerProblem:
+    """The Vietnamese reason for any failure while one member is decompressed."""
+    if isinstance(exc, NotImplementedError):
+        return ContainerProblem("FILE_CORRUPT", MEMBER_METHOD.format(method=info.compress_type))
+    text = str(exc)
+    if "CRC" in text:
+        what = "sai mã kiểm tra CRC-32: dữ liệu đã bị thay đổi"
+    elif isinstance(exc, EOFError) or "truncated" in text.lower() or "end of" in text.lower():
+        what = "dữ liệu bị cắt cụt"
+    elif isinstance(exc, RuntimeError) and "password" in text.lower():
+        what = "có mật khẩu"
+    else:
+        what = "dữ liệu nén không giải nén được"
+    return ContainerProblem("FILE_CORRUPT", MEMBER_DAMAGED.format(what=what))
+
+
+def _inflate64(data: bytes, info: zipfile.ZipInfo, want: int) -> bytes:
+    """A Deflate64 member's bytes (at most `want`), read from the archive's bytes with
+    `inflate64`, in chunks so that data lying about its size cannot balloon; the CRC-32 is
+    checked when the whole member is read."""
+    import inflate64  # a compiled decoder, loaded only for the archives that need it
+
+    start = info.header_offset
+    signature, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, start)
+    if signature != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local file header")
+    begin = start + _LOCAL_HEADER.size + name_len + extra_len
+    raw = data[begin : begin + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise EOFError("truncated member")
+    inflater, out = inflate64.Inflater(), bytearray()
+    for i in range(0, len(raw), _INFLATE_CHUNK):
+        out += inflater.inflate(raw[i : i + _INFLATE_CHUNK])
+        if len(out) >= want:
+            return bytes(out[:want])
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return bytes(out)
+
+
+def _member_bytes(
+    zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits, head: int = 0
+) -> bytes:
+    """One member's bytes (or its first `head` bytes), never more than declared: any
+    failure to decompress it (whatever the exception) is a ContainerProblem for it alone."""
+    want = head or info.file_size + 1
+    try:
+        if info.compress_type == _DEFLATE64:
+            out = _inflate64(data, info, want)
+        else:
+            with zf.open(info) as fh:
+                out = fh.read(want)
+    except Exception as exc:  # noqa: BLE001 - every kind of damage is this member's problem
+        raise _member_damage(exc, info) from exc
+    if not head and len(out) > info.file_size:
+        raise ContainerProblem("FILE_TOO_LARGE", "mục trong tệp nén lớn hơn kích thước khai báo")
     return out
 
 
@@ -365,34 +530,38 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
 
     Raises OSError when the entry cannot be read, ContainerProblem when the container is bad.
     """
-    data = _read_bounded(path, limits)
+    data = _container_bytes(path, limits)
     if not locator:
         return data
     for step in locator:
         kind, _, arg = step.partition(":")
         if kind == "part":
-            parts = list(_parse_message(data).walk())
-            data = _part_bytes(parts[int(arg)])  # type: ignore[arg-type]
+            try:
+                parts = _parsed_parts(data, _depth(limits))[1]
+            except ContainerProblem:
+                raise
+            except (RecursionError, MemoryError, Exception) as exc:
+                raise ContainerProblem("FILE_CORRUPT", _message_broken(exc)) from exc
+            data = _part_bytes(parts[int(arg)])
         else:
             with _open_zip(data, limits) as zf:
-                info = zf.getinfo(arg)
+                info = zf.infolist()[int(arg)]
                 problem = _member_problem(info, limits, nested=len(locator) > 1)
                 if problem:
                     raise ContainerProblem(*problem)
-                with zf.open(info) as fh:
-                    data = fh.read(info.file_size + 1)
-                if len(data) > info.file_size:
-                    raise ContainerProblem("FILE_TOO_LARGE", "mục trong tệp nén lớn hơn kích thước khai báo")
+                data = _member_bytes(zf, data, info, limits)
     return data
 
 
-def report_attachments(data: bytes) -> list[str]:
-    """Names of the attachments of a raw message that look like reports (by their name)."""
-    msg = _parse_message(data)
+def report_attachments(data: bytes, limits: Limits | None = None) -> list[str]:
+    """Names of the attachments of a raw message that look like reports (by their name).
+    ContainerProblem when the message nests deeper than the limits."""
+    msg = _parse_message(data, limits)
     names = (_safe_member_name(part.get_filename() or "", "") for _, part in _attachment_parts(msg))
     return [n for n in names if PurePosixPath(n).suffix.lower() in REPORT_SUFFIXES]
 
 
-def parse_message(data: bytes) -> EmailMessage:
-    """A raw message parsed with the standard library (policy `default`)."""
-    return _parse_message(data)
+def parse_message(data: bytes, limits: Limits | None = None) -> EmailMessage:
+    """A raw message parsed with the standard library (policy `default`), its nesting
+    bounded by the limits (ContainerProblem beyond them)."""
+    return _parse_message(data, limits)

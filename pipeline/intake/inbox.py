@@ -119,8 +119,14 @@ def not_submission(name: str, parents: tuple[str, ...], head: bytes) -> str:
     return ""
 
 
-def _candidate(name: str, parents: tuple[str, ...]) -> bool:
+def may_be_leftover(name: str, parents: tuple[str, ...]) -> bool:
+    """Whether `name` (in folders `parents`) is named like something that is not a
+    submission (a lock file, a macOS or Windows leftover): only then are its first bytes
+    needed (`not_submission`)."""
     return any(by_name(name, parents) for by_name, _, _ in _NOT_SUBMISSIONS)
+
+
+_candidate = may_be_leftover
 
 
 _SPECIAL = (

@@ -8,10 +8,10 @@ held, or why nothing could be read from it.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..form import Form
-from ..intake.containers import ContainerProblem, Submission, entry_mtime
+from ..intake.containers import REPORT_SUFFIXES, ContainerProblem, Submission, entry_mtime
 from ..intake.files import FileInfo, ReadProblem
 from ..rules import findings as fd
 from ..text.oserrors import read_reason
@@ -42,8 +42,11 @@ def parse_submission(sub: Submission, file_id: int, form: Form) -> Parsed:
         data, mtime = sub.read(form.limits)
     except ReadProblem as exc:  # too large: neither read nor hashed
         return _unread(file_id, sub, exc.code, exc.message, exc.info or FileInfo(sub.name, 0, "", 0.0), True)
-    except ContainerProblem as exc:
-        return _unread(file_id, sub, exc.code, exc.message, FileInfo(sub.name, 0, "", entry_mtime(sub.path)))
+    except ContainerProblem as exc:  # a damaged member or attachment: a report that cannot be read
+        report = PurePosixPath(sub.name).suffix.lower() in REPORT_SUFFIXES
+        return _unread(
+            file_id, sub, exc.code, exc.message, FileInfo(sub.name, 0, "", entry_mtime(sub.path)), report
+        )
     except (OSError, KeyError, IndexError, ValueError) as exc:
         if not inside and not isinstance(exc, OSError):
             raise

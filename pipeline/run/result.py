@@ -131,6 +131,12 @@ class FileRecord:
             return self.parsed.origin.received.replace(tzinfo=None)
         return dt.datetime.fromtimestamp(self.parsed.info.mtime)
 
+    @property
+    def reason(self) -> str:
+        """Why the whole file could not be taken (Vietnamese): the first error about the
+        file as a whole (unreadable, damaged in its archive, not a report), else ""."""
+        return next((f.message for f in self.parsed.findings if f.severity == ERROR and not f.cell), "")
+
     def manifest(self) -> dict[str, Any]:
         """The file's entry in manifest.json and in the report's "files"."""
         info = self.parsed.info
@@ -147,6 +153,7 @@ class FileRecord:
             "status_vi": status.vi,
             "replaced_by": self.replaced_by,
             "note": self.note,
+            "reason": self.reason,
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": len(self.parsed.findings),

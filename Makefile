@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The console command pip installs (pyproject.toml [project.scripts]), as officers run it.
+TONG_HOP := $(VENV)/bin/tong-hop-588
 STAMP := $(VENV)/.installed
 INBOX ?= inbox
 OUTBOX ?= outbox
@@ -29,29 +31,29 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 templates: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) templates --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) templates --outbox $(OUTBOX)
 
 consolidate: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) consolidate --inbox $(INBOX) --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) consolidate --inbox $(INBOX) --outbox $(OUTBOX)
 
 demo: $(STAMP)
-	$(PY) -m pipeline consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
+	$(TONG_HOP) consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
 
 fetch-mail: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) mail fetch --inbox $(INBOX)
+	$(TONG_HOP) --config $(CONFIG) mail fetch --inbox $(INBOX)
 
 drafts: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) mail drafts --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) mail drafts --outbox $(OUTBOX)
 
 pdf: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) pdf --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) pdf --outbox $(OUTBOX)
 
 check: $(STAMP)
 	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)
-	$(PY) -m pipeline --config $(CONFIG) check $(FILE)
+	$(TONG_HOP) --config $(CONFIG) check $(FILE)
 
 samples: $(STAMP)
-	$(PY) -m pipeline samples --out examples/inbox
+	$(TONG_HOP) samples --out examples/inbox
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -24,10 +24,10 @@ help:
 	@echo "make bench        - đo tốc độ (benchmarks/)"
 	@echo "make samples      - tạo lại hộp thư mẫu examples/inbox"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 templates: $(STAMP)

@@ -9,7 +9,7 @@ INBOX ?= inbox
 OUTBOX ?= outbox
 CONFIG ?= schemas/kien-giang.toml
 
-.PHONY: help templates consolidate demo pdf check test lint format bench samples clean fetch-mail drafts
+.PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts
 
 help:
 	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint         - kiểm tra mã (ruff) và các tầng import (import-linter)"
 	@echo "make bench        - đo tốc độ (benchmarks/)"
 	@echo "make samples      - tạo lại hộp thư mẫu examples/inbox"
+	@echo "make bundle       - tạo bộ cài không cần internet cho Windows (dist/ban-cai-dat-windows/)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,17 +60,20 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check pipeline tests benchmarks
-	$(PY) -m ruff format --check pipeline tests benchmarks
+	$(PY) -m ruff check pipeline tests benchmarks packaging
+	$(PY) -m ruff format --check pipeline tests benchmarks packaging
 	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
-	$(PY) -m ruff format pipeline tests benchmarks
-	$(PY) -m ruff check --fix pipeline tests benchmarks
+	$(PY) -m ruff format pipeline tests benchmarks packaging
+	$(PY) -m ruff check --fix pipeline tests benchmarks packaging
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/prescan.py
 
+bundle: $(STAMP)
+	$(PY) packaging/bundle.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist

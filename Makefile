@@ -2,12 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The console command pip installs (pyproject.toml [project.scripts]), as officers run it.
+TONG_HOP := $(VENV)/bin/tong-hop-588
 STAMP := $(VENV)/.installed
 INBOX ?= inbox
 OUTBOX ?= outbox
 CONFIG ?= schemas/kien-giang.toml
 
-.PHONY: help templates consolidate demo pdf check test lint format bench samples clean fetch-mail drafts
+.PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts
 
 help:
 	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
@@ -21,53 +23,57 @@ help:
 	@echo "make lint         - kiểm tra mã (ruff) và các tầng import (import-linter)"
 	@echo "make bench        - đo tốc độ (benchmarks/)"
 	@echo "make samples      - tạo lại hộp thư mẫu examples/inbox"
+	@echo "make bundle       - tạo bộ cài không cần internet cho Windows (dist/ban-cai-dat-windows/)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 templates: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) templates --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) templates --outbox $(OUTBOX)
 
 consolidate: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) consolidate --inbox $(INBOX) --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) consolidate --inbox $(INBOX) --outbox $(OUTBOX)
 
 demo: $(STAMP)
-	$(PY) -m pipeline consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
+	$(TONG_HOP) consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
 
 fetch-mail: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) mail fetch --inbox $(INBOX)
+	$(TONG_HOP) --config $(CONFIG) mail fetch --inbox $(INBOX)
 
 drafts: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) mail drafts --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) mail drafts --outbox $(OUTBOX)
 
 pdf: $(STAMP)
-	$(PY) -m pipeline --config $(CONFIG) pdf --outbox $(OUTBOX)
+	$(TONG_HOP) --config $(CONFIG) pdf --outbox $(OUTBOX)
 
 check: $(STAMP)
 	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)
-	$(PY) -m pipeline --config $(CONFIG) check $(FILE)
+	$(TONG_HOP) --config $(CONFIG) check $(FILE)
 
 samples: $(STAMP)
-	$(PY) -m pipeline samples --out examples/inbox
+	$(TONG_HOP) samples --out examples/inbox
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check pipeline tests benchmarks
-	$(PY) -m ruff format --check pipeline tests benchmarks
+	$(PY) -m ruff check pipeline tests benchmarks packaging
+	$(PY) -m ruff format --check pipeline tests benchmarks packaging
 	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
-	$(PY) -m ruff format pipeline tests benchmarks
-	$(PY) -m ruff check --fix pipeline tests benchmarks
+	$(PY) -m ruff format pipeline tests benchmarks packaging
+	$(PY) -m ruff check --fix pipeline tests benchmarks packaging
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/prescan.py
 
+bundle: $(STAMP)
+	$(PY) packaging/bundle.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist

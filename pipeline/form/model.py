@@ -17,7 +17,19 @@ from typing import Any
 from .address import col_index
 from .grid import BlockGrid, CheckLayout, InfoGrid, RowSpec, SheetChecks
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+
+def shipped_folder(name: str) -> Path:
+    """A folder the project ships (`schemas`, `examples`): the copy an installed wheel
+    carries in `pipeline/shipped/<name>` (pyproject.toml maps it there), else the
+    repository's own `<name>/` next to `pipeline/` (a checkout or an editable install).
+    The wheel's copy is asked first: beside an installed package sits site-packages, where
+    a folder of that name would belong to another distribution."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "shipped" / name
+    return installed if installed.is_dir() else package.parent / name
+
+
+SCHEMAS_DIR = shipped_folder("schemas")
 DEFAULT_FORM = SCHEMAS_DIR / "kien-giang.toml"
 # The wording of the narrative report when a form names none (`[form] document`).
 DEFAULT_WORDING = SCHEMAS_DIR / "bao-cao.toml"

@@ -74,8 +74,8 @@ def _shift(day: dt.date) -> dt.date:
 def default_target(path: Path, year: int) -> Path:
     """`kien-giang.toml` -> `kien-giang-<year>.toml`; `x-2026.toml` -> `x-<year>.toml`
     (a name valid on Windows, whatever the old one was)."""
-    stem = _YEAR_SUFFIX.sub("", path.stem)
-    return path.with_name(windows_name(f"{stem}-{year}{path.suffix}", max(MAX_NAME, len(path.name))))
+    stem = windows_name(_YEAR_SUFFIX.sub("", path.stem), max(MAX_NAME, len(path.name)))
+    return path.with_name(f"{stem}-{year}{path.suffix}")
 
 
 def plan_next_year(path: Path, target: Path | None = None) -> NextYear:

@@ -60,7 +60,10 @@ def windows_name(name: str, max_len: int = MAX_NAME) -> str:
     Names that differ only by case are a folder's business: see `distinct_names`.
     """
     wanted = unicodedata.normalize("NFC", name)
-    out = sanitize_filename(wanted, replacement_text="-", platform="windows").strip(". ")
+    stem, suffix = _split(wanted)
+    if name_len(stem) > max_len:  # cut before pathvalidate, whose own cut would drop the suffix
+        stem = stem[:max_len]
+    out = sanitize_filename(stem + suffix, replacement_text="-", platform="windows").strip(". ")
     if _RESERVED.fullmatch(out.partition(".")[0].rstrip(" ")):
         out = "_" + out
     if not out:
@@ -78,16 +81,21 @@ def is_windows_name(name: str) -> bool:
 
 def _tagged(name: str, digest: str, max_len: int) -> str:
     """`name` with `-<digest>` before its suffix, its stem cut so the whole fits `max_len`."""
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or not stem or len(suffix) > 10 or " " in suffix:
-        stem, suffix = name, ""
-    suffix = f".{suffix}" if suffix else ""
+    stem, suffix = _split(name)
     while True:
         stem = stem.rstrip(". -")
         out = f"{stem}-{digest}{suffix}" if stem else f"{digest}{suffix}"
         if not _too_long(out, max_len):
             return out
         stem = stem[:-1]
+
+
+def _split(name: str) -> tuple[str, str]:
+    """(stem, suffix with its dot); the suffix only when it looks like one."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix) > 10 or not suffix.isalnum():
+        return name, ""
+    return stem, f".{suffix}"
 
 
 def _too_long(name: str, max_len: int) -> bool:

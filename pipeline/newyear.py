@@ -19,6 +19,7 @@ import tomlkit
 
 from .form import Form, FormError, load_form
 from .outbox.atomic import publish_new, write_bytes_atomic
+from .text.names import MAX_NAME, is_windows_name, windows_name
 
 _YEAR_SUFFIX = re.compile(r"-(\d{4})$")
 _VERSION = re.compile(r"(\d{4})(.*)")
@@ -71,8 +72,9 @@ def _shift(day: dt.date) -> dt.date:
 
 
 def default_target(path: Path, year: int) -> Path:
-    """`kien-giang.toml` -> `kien-giang-<year>.toml`; `x-2026.toml` -> `x-<year>.toml`."""
-    stem = _YEAR_SUFFIX.sub("", path.stem)
+    """`kien-giang.toml` -> `kien-giang-<year>.toml`; `x-2026.toml` -> `x-<year>.toml`
+    (a name valid on Windows, whatever the old one was)."""
+    stem = windows_name(_YEAR_SUFFIX.sub("", path.stem), max(MAX_NAME, len(path.name)))
     return path.with_name(f"{stem}-{year}{path.suffix}")
 
 
@@ -86,6 +88,11 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     new_year = form.year + 1
     target = target or default_target(path, new_year)
+    if not is_windows_name(target.name):
+        raise FormError(
+            f"Tên tệp cấu hình mới «{target.name}» không dùng được trên Windows (tên dành riêng như CON, NUL, "
+            'hoặc có ký tự <>:"/\\|?*, hoặc kết thúc bằng dấu chấm, dấu cách); hãy chọn tên khác bằng --out'
+        )
     if target.resolve().parent != path.resolve().parent:
         raise FormError(
             f"Tệp cấu hình mới phải nằm cùng thư mục với {path} (cấu hình chỉ đến tệp bố cục và "

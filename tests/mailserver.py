@@ -228,7 +228,7 @@ def start_smtp(cert: Path, key: Path, user: str, password: str) -> Iterator[tupl
         )
         if ok:
             sink.logins.append(user)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # a refusal answered "535", as servers do
 
     controller = Controller(
         sink,

@@ -1,22 +1,40 @@
 """The [mail] section of the configuration: time zone, office address, IMAP and SMTP.
 
-Passwords are never in the configuration: `password_env` names the environment variable
-that holds one; without it the command asks (getpass) and nothing is written to disk.
+Passwords are never in the configuration. A server's password comes from, in this order:
+the environment variable `password_env` names, the system's credential store (Windows
+Credential Manager, macOS Keychain, Secret Service on Linux, through `keyring`; service
+"qd588 <host>", user the mail user), else the terminal (getpass). The store is written
+only when the officer agrees (`pipeline/mail/cli.py`); a system without a usable store
+(a Linux server without a desktop) only means the password is asked each time.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..form import Form, FormError
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # Việt Nam, UTC+7, no daylight saving
+STORE_SERVICE = "qd588"  # the program's name in the credential store, before the host
+FROM_ENV, FROM_STORE, ASKED = "env", "store", "asked"  # where a password came from
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A password and where it came from."""
+
+    value: str
+    source: str  # FROM_ENV, FROM_STORE or ASKED
 
 
 @dataclass(frozen=True)
@@ -31,10 +49,84 @@ class Server:
     cafile: str  # extra certificate authority to trust (an office CA); "" = system's
     folder: str = "INBOX"
 
-    def password(self, what: str) -> str:
-        """The password from the environment variable, else asked on the terminal."""
+    @property
+    def store_service(self) -> str:
+        """The service name of this server's password in the credential store."""
+        return f"{STORE_SERVICE} {self.host}"
+
+    def password(self, what: str) -> Secret:
+        """The password: from the environment variable, else the credential store, else
+        asked on the terminal (`what` names the server in the question)."""
         value = os.environ.get(self.password_env, "") if self.password_env else ""
-        return value or getpass.getpass(f"Mật khẩu {what} của {self.user}@{self.host}: ")
+        if value:
+            return Secret(value, FROM_ENV)
+        store = _store()
+        if store is not None:
+            try:
+                stored = store.get_password(self.store_service, self.user)
+            except Exception as exc:  # any backend's own error (D-Bus gone, keychain locked): ask
+                _store_unusable(exc)
+            else:
+                if stored:
+                    return Secret(stored, FROM_STORE)
+        return Secret(self.ask(what), ASKED)
+
+    def ask(self, what: str) -> str:
+        return getpass.getpass(f"Mật khẩu {what} của {self.user}@{self.host}: ")
+
+    def save_password(self, value: str) -> bool:
+        """Keep `value` in the credential store; False (and one line said) if it cannot."""
+        store = _store()
+        if store is None:
+            return False
+        try:
+            store.set_password(self.store_service, self.user, value)
+        except Exception as exc:  # as in password(): never a crash, only the line said
+            _store_unusable(exc)
+            return False
+        return True
+
+    def forget_password(self) -> None:
+        """Remove this server's password from the credential store (nothing if none)."""
+        store = _store()
+        if store is None:
+            return
+        try:
+            store.delete_password(self.store_service, self.user)
+        except Exception:  # PasswordDeleteError (none kept) or a backend's error: nothing to undo
+            pass
+
+
+def store_usable() -> bool:
+    """Whether the system's credential store can be used (if not, one line says so)."""
+    return _store() is not None and not _said
+
+
+_said: list[str] = []  # the store's problem is said once per run
+
+
+def _store() -> KeyringBackend | None:
+    """The system's credential store, or None when there is no usable one (the line that
+    says so written once)."""
+    import keyring  # imported here: `consolidate` never needs it
+    from keyring.backends import fail
+
+    store = keyring.get_keyring()
+    # a stand-in (keyrings.alt's plain-text file, priority below 1) is used only when
+    # chosen on purpose (PYTHON_KEYRING_BACKEND or keyring's own configuration file)
+    chosen = bool(os.environ.get("PYTHON_KEYRING_BACKEND")) or keyring.core.load_config() is not None
+    if isinstance(store, fail.Keyring) or (store.priority < 1 and not chosen):
+        _store_unusable(None)
+        return None
+    return store
+
+
+def _store_unusable(exc: BaseException | None) -> None:
+    if _said:
+        return
+    why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    _said.append(why)
+    sys.stderr.write(f"Không dùng được kho mật khẩu của hệ thống{why}; mật khẩu sẽ được hỏi mỗi lần chạy.\n")
 
 
 @dataclass(frozen=True)

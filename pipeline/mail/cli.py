@@ -5,10 +5,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from ..form import Form, FormError
-from ..intake.mail_settings import MailSettings, load_mail_settings
+from ..intake.mail_settings import (
+    ASKED,
+    FROM_STORE,
+    MailSettings,
+    Secret,
+    Server,
+    load_mail_settings,
+    store_usable,
+)
+
+T = TypeVar("T")
+SAVE_QUESTION = "Lưu mật khẩu vào kho mật khẩu của hệ thống để lần sau không phải nhập? (c/k) "
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 KIND_VI = {"errors": "cần sửa", "reminder": "nhắc gửi", "receipt": "báo đã nhận"}
@@ -30,6 +43,22 @@ def add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> None
     d.add_argument(
         "--send", action="store_true", help="gửi các thư qua SMTP; thư đã gửi không bao giờ gửi lại"
     )
+    for p in (f, d):
+        save = p.add_mutually_exclusive_group()
+        save.add_argument(
+            "--luu-mat-khau",
+            dest="save_password",
+            action="store_const",
+            const=True,
+            help="sau khi đăng nhập được, lưu mật khẩu vào kho mật khẩu của hệ thống (không hỏi)",
+        )
+        save.add_argument(
+            "--khong-luu-mat-khau",
+            dest="save_password",
+            action="store_const",
+            const=False,
+            help="không lưu mật khẩu và không hỏi có lưu không",
+        )
 
 
 def run_mail(form: Form, args: argparse.Namespace) -> int:
@@ -52,8 +81,11 @@ def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     if settings.imap is None:
         sys.stderr.write("Lỗi cấu hình: chưa khai báo máy chủ thư đến trong mục [mail.imap] (host, user).\n")
         return EXIT_USAGE
+    imap = settings.imap
     try:
-        result = fetch(form, settings, args.inbox, settings.imap.password("hộp thư"))
+        result = with_password(
+            imap, "hộp thư", args, lambda pw: fetch(form, settings, args.inbox, pw), MailboxLoginError
+        )
     except MailboxLoginError:
         sys.stderr.write("Lỗi: đăng nhập hộp thư không được; kiểm tra tên đăng nhập và mật khẩu.\n")
         return EXIT_FAILED
@@ -91,10 +123,19 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     if settings.smtp is None:
         sys.stderr.write("Lỗi cấu hình: chưa khai báo máy chủ gửi thư trong mục [mail.smtp].\n")
         return EXIT_USAGE
+    smtp = settings.smtp
     try:
-        sent = send_drafts(
-            [d.path for d in drafts], settings.smtp, settings.smtp.password("gửi thư"), settings.zone
+        sent = with_password(
+            smtp,
+            "gửi thư",
+            args,
+            lambda pw: send_drafts([d.path for d in drafts], smtp, pw, settings.zone),
+            smtplib.SMTPAuthenticationError,
+            logged_in=lambda result: bool(result.sent),
         )
+    except smtplib.SMTPAuthenticationError:
+        sys.stderr.write("Lỗi: đăng nhập máy chủ gửi thư không được; kiểm tra tên đăng nhập và mật khẩu.\n")
+        return EXIT_FAILED
     except (OSError, smtplib.SMTPException) as exc:
         sys.stderr.write(f"Lỗi gửi thư qua {settings.smtp.host}: {exc}. Các thư đã gửi được ghi lại.\n")
         return EXIT_FAILED
@@ -103,3 +144,48 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         f"{len(sent.no_address)} thư chưa có địa chỉ người nhận."
     )
     return EXIT_OK
+
+
+def with_password(
+    server: Server,
+    what: str,
+    args: argparse.Namespace,
+    work: Callable[[str], T],
+    refused: type[Exception],
+    logged_in: Callable[[T], bool] = lambda _result: True,
+) -> T:
+    """Run `work(password)`, the password from `server.password`. A stored password the
+    server refuses is removed from the store and the officer is asked once more; a password
+    that logged in (`logged_in(result)`) is kept in the store if the officer agrees."""
+    secret = server.password(what)
+    try:
+        result = work(secret.value)
+    except refused:
+        if secret.source != FROM_STORE:
+            raise
+        server.forget_password()
+        sys.stderr.write(
+            "Máy chủ từ chối mật khẩu đã lưu trong kho mật khẩu của hệ thống; đã xóa mật khẩu đó, "
+            "hãy nhập lại.\n"
+        )
+        secret = Secret(server.ask(what), ASKED)
+        result = work(secret.value)
+    if secret.source != FROM_STORE and logged_in(result) and _wants_saved(secret, args):
+        if server.save_password(secret.value):
+            print("Đã lưu mật khẩu vào kho mật khẩu của hệ thống; lần sau không phải nhập.")
+    return result
+
+
+def _wants_saved(secret: Secret, args: argparse.Namespace) -> bool:
+    """--luu-mat-khau / --khong-luu-mat-khau, else the officer's answer (a typed password,
+    on a terminal, with a usable store); scripts that say nothing are never asked."""
+    choice = getattr(args, "save_password", None)
+    if choice is not None:
+        return bool(choice)
+    if secret.source != ASKED or not sys.stdin.isatty() or not store_usable():
+        return False
+    try:
+        answer = input(SAVE_QUESTION)
+    except EOFError:
+        return False
+    return answer.strip().casefold() in ("c", "có", "co", "y", "yes")

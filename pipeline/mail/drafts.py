@@ -26,7 +26,7 @@ from ..intake.mail_settings import MailSettings
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
 from ..render.template import write_template
-from ..text.names import slug, template_name
+from ..text.names import code_part, distinct_names, fitted, slug, template_name
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
@@ -43,6 +43,11 @@ class Draft:
     kind: str  # ERRORS, REMINDER or RECEIPT
     to: tuple[str, ...]
     path: Path
+
+
+def draft_name(unit_code: str, unit_name: str) -> str:
+    """`thu-<code>-<name>.eml`, valid on Windows and within the name budget."""
+    return fitted(f"thu-{code_part(unit_code)}-", unit_name, ".eml")
 
 
 def drafts_dir(outbox: Path, year: int) -> Path:
@@ -72,6 +77,8 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
         findings.setdefault(f["file"], []).append(f)
     out = []
     folder = drafts_dir(outbox, form.year)
+    names = iter(distinct_names(draft_name(u.code, u.name) for u in form.units))
+    paths = {u.code: folder / next(names) for u in form.units}
     for u in run["units"]:
         unit = form.units_by_code.get(u["code"])
         if unit is None:
@@ -81,7 +88,7 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
         kind, body, attachments = _content(form, unit, u, latest, findings, outbox, today)
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
         msg = _message(form, settings, unit, kind, to, body, attachments, latest)
-        path = folder / f"thu-{slug(unit.code, 20)}-{slug(unit.name, 40)}.eml"
+        path = paths[unit.code]
         write_bytes_atomic(path, bytes(msg))
         out.append(Draft(unit.code, kind, tuple(to), path))
     return out

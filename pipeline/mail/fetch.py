@@ -22,7 +22,7 @@ from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
 from ..outbox.atomic import write_bytes_atomic
 from ..run.progress import Progress
-from ..text.names import slug
+from ..text.names import fitted
 
 MAIL_FOLDER = "thu"  # inside the inbox
 
@@ -55,12 +55,13 @@ def open_mailbox(server: Server, password: str) -> MailBox:
 
 
 def saved_name(data: bytes, settings: MailSettings) -> tuple[str, str]:
-    """(file name, content hash) of a message: received time, sender, hash."""
+    """(file name, content hash) of a message: received time, sender (cut to fit the name's
+    budget), hash; valid on Windows whatever the sender's address holds."""
     msg = parse_message(data)
     when = received_at(msg, settings.zone)
     digest = hashlib.sha256(data).hexdigest()[:16]
     stamp = when.strftime("%Y-%m-%d_%H%M") if when else "khong-ro-ngay"
-    return f"{stamp}_{slug(sender_of(msg) or 'khong-ro', 40)}_{digest}.eml", digest
+    return fitted(f"{stamp}_", sender_of(msg) or "khong-ro", f"_{digest}.eml"), digest
 
 
 def fetch(form: Form, settings: MailSettings, inbox: Path, password: str, show: bool = True) -> FetchResult:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
-from ..text.names import slug
+from ..text.names import distinct_names, fitted, slug, tag
 
 PREFIX = "588"
 
@@ -103,19 +102,13 @@ def feedback_names(files: list[tuple[str, str]]) -> list[str]:
     """A feedback file name for each (unit code, file name) pair, all different even where
     a file system ignores case: `file_name` is how the file is shown (its path in the inbox,
     or its mail and attachment), so files of the same name in different folders (or
-    differing only by accents) get different names; equal names get a counter."""
-    out: list[str] = []
-    seen: set[str] = set()
+    differing only by case or accents) get different names (a hash of it); equal names get
+    a counter. Every name is valid on Windows and fits `names.MAX_NAME`."""
+    names = []
     for unit_code, file_name in files:
-        stem = slug(Path(file_name).stem, 40)
-        tag = hashlib.sha1(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-        base = f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-{stem}-{tag}"
-        name, n = base, 2
-        while name.casefold() in seen:
-            name, n = f"{base}-{n}", n + 1
-        seen.add(name.casefold())
-        out.append(name + ".xlsx")
-    return out
+        prefix = f"phan-hoi-{slug(unit_code or 'khong-ro', 20)}-"
+        names.append(fitted(prefix, Path(file_name).stem, f"-{tag(file_name)}.xlsx"))
+    return distinct_names(names)
 
 
 def templates_dir(outbox: Path, year: int) -> Path:

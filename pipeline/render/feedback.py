@@ -31,6 +31,7 @@ from ..outbox.paths import feedback_names
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..run.result import FileRecord, FileStatus, Report
 from ..run.workers import pool, starting_workers, stop_pool, worker_form
+from ..text.safetext import for_terminal
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .style import (
     ERROR_FILL,
@@ -168,8 +169,8 @@ def _findings_sheet(
         "Lỗi phải sửa rồi gửi lại tệp; cảnh báo đề nghị kiểm tra lại. Bấm vào ô ở cột «Ô» để đến ô cần sửa.",
         HOW_VI[how],
     ]
-    for i, text in enumerate(lines, start=2):
-        put(ws.cell(i, 1), text)
+    for i, text in enumerate(lines, start=2):  # names hold anything: control characters shown escaped
+        put(ws.cell(i, 1), for_terminal(text))
         ws.cell(i, 1).font = base
     r0 = 2 + len(lines) + 1
     thin = Side(style="thin")

@@ -105,8 +105,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         csv_safe(with_comments(report.detail.long(form), report)).to_csv(
             folder / detail_csv_name(form.year),
             index=False,
-            encoding="utf-8-sig",
+            encoding="utf-8-sig",  # the BOM is how Excel knows the text is UTF-8 (no "sep=")
             quoting=csv.QUOTE_NONNUMERIC,
+            lineterminator="\r\n",  # Excel's own line end, the same bytes on every system
         )
         (folder / MANIFEST).write_bytes(manifest_json(report))
         lap("csv+manifest")

@@ -39,10 +39,19 @@ def _integer(text: str) -> int:
 _integer.__name__ = "một số nguyên"  # argparse names the expected type by it
 
 
+CONSOLE_COMMAND = "tong-hop-588"  # pyproject.toml [project.scripts]
+
+
+def command_name() -> str:
+    """How the officer started this program: the console command pip installed, or
+    `python -m pipeline`; help, usage errors and hints name it so."""
+    return CONSOLE_COMMAND if Path(sys.argv[0]).stem == CONSOLE_COMMAND else "python -m pipeline"
+
+
 def build_parser() -> argparse.ArgumentParser:
     argparse_vi.install()  # argparse's own words in Vietnamese, for every subparser
     p = _Parser(
-        prog="python -m pipeline",
+        prog=command_name(),
         description="Tổng hợp báo cáo kết quả thực hiện Quyết định 588/QĐ-TTg.",
     )
     p.add_argument(
@@ -134,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     except FormError as exc:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
-    warning = period_over(form, dt.date.today())
+    warning = period_over(form, dt.date.today(), command_name())
     if warning and args.command != "new-year":
         sys.stderr.write(warning + "\n")
     handler = {

@@ -43,15 +43,15 @@ class NextYear:
     changes: list[Change]
 
 
-def period_over(form: Form, today: dt.date) -> str | None:
-    """A Vietnamese warning when `today` is after the configured period's end, else None."""
+def period_over(form: Form, today: dt.date, command: str = "python -m pipeline") -> str | None:
+    """A one-line Vietnamese warning when `today` is after the configured period's end
+    (naming the command, as the officer runs it, that prepares next year), else None."""
     if today <= form.period.end:
         return None
     return (
-        f"Cảnh báo: kỳ báo cáo năm {form.year} trong cấu hình {form.path.name} đã kết thúc "
-        f"(kỳ báo cáo đến {form.period.end:%d/%m/%Y}, hạn nộp trước {form.period.due_before:%d/%m/%Y}). "
-        f"Nếu đang chuẩn bị cho năm mới, hãy tạo cấu hình năm {form.year + 1} bằng lệnh: "
-        f"python -m pipeline --config {as_typed(form.path)} new-year"
+        f"Lưu ý: kỳ báo cáo năm {form.year} ({form.path.name}) đã kết thúc ngày "
+        f"{form.period.end:%d/%m/%Y}; cấu hình năm {form.year + 1}: "
+        f"{command} --config {as_typed(form.path)} new-year"
     )
 
 

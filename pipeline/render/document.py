@@ -23,6 +23,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ..run.result import Report
+from ..text.safetext import for_xml
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
 from .official import MOTTO, MOTTO_SUB, place_date
 from .style import FONT
@@ -92,7 +93,7 @@ def _cell_line(
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(0)
     p.paragraph_format.line_spacing = 1.0
-    run = p.add_run(text)
+    run = p.add_run(for_xml(text))
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.size = Pt(size)
     return p
@@ -172,7 +173,7 @@ def _para(
     p.alignment = align
     if indent:
         p.paragraph_format.first_line_indent = Cm(1)
-    run = p.add_run(text)
+    run = p.add_run(for_xml(text))
     run.bold, run.italic = bold, italic
     return p
 
@@ -207,7 +208,7 @@ def _closing(doc, narrative: Narrative) -> None:
     for r in narrative.recipients:
         line = left.add_paragraph()
         line.paragraph_format.space_after = Pt(0)
-        run = line.add_run(f"- {r}")
+        run = line.add_run(for_xml(f"- {r}"))
         run.font.size = Pt(11)
     _cell_line(right, narrative.signer_title, bold=True, size=BODY_PT, first=True)
     _cell_line(right, "(Ký, đóng dấu)", italic=True, size=BODY_PT)

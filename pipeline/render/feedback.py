@@ -31,7 +31,7 @@ from ..outbox.paths import feedback_names
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..run.result import FileRecord, FileStatus, Report
 from ..run.workers import pool, starting_workers, stop_pool, worker_form
-from ..text.safetext import for_terminal
+from ..text.safetext import for_terminal, for_xml
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .style import (
     ERROR_FILL,
@@ -222,7 +222,7 @@ def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[st
         note = "\n".join(f"[{f.label}] {f.message}" for f in items)
         if cell.comment is not None and cell.comment.author != author:  # the unit's own note stays
             note = f"{note}\n--- Ghi chú của đơn vị: {cell.comment.text}"
-        comment = Comment(note[:2000], author)
+        comment = Comment(for_xml(note[:2000]), for_xml(author))
         comment.width, comment.height = 420, 60 + 18 * _lines(note)
         cell.comment = comment
         done.add((sheet, ref))

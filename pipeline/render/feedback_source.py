@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..form import Form
 from ..read.parsed import Parsed
+from ..text.safetext import for_xml
 from .style import FONT, NUM
 from .template import write_template
 
@@ -135,8 +136,9 @@ def _value(raw: Any) -> Any:
 
 
 def put(cell: Any, value: Any) -> None:
-    """Write `value` into an openpyxl cell; text stays text even when it starts with '='."""
-    cell.value = value
+    """Write `value` into an openpyxl cell; text stays text even when it starts with '=', and
+    a control character a unit typed is shown escaped (`safetext.for_xml`), never refused."""
+    cell.value = for_xml(value) if isinstance(value, str) else value
     if isinstance(value, str):
         cell.data_type = "s"
 

@@ -26,10 +26,12 @@ from ..outbox.paths import (
     report_path,
     workbook_name,
     workbook_path,
+    year_dir,
 )
 from ..run.result import Report, manifest_json, report_json
 from ..text.safetext import csv_field
 from .feedback import FeedbackWriter
+from .kept import keep_officer_files, write_record
 from .workbook import write_workbook
 
 
@@ -120,6 +122,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         feedback.cancel()  # a failed run starts no more feedback files
         raise
     lap("feedback")
+    current = year_dir(outbox, form.year)
+    kept = keep_officer_files(current, folder)  # under the lock: the current set cannot change
     report.outputs = {  # the paths the officer opens once the set is current
         "workbook": str(workbook_path(outbox, form.year)),
         "document": str(document_path(outbox, form.year)),
@@ -127,5 +131,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         "manifest": str(manifest_path(outbox, form.year)),
         "report": str(report_path(outbox, form.year)),
         "feedback": [str(feedback_dir(outbox, form.year) / p.name) for p in written],
+        "kept": [
+            {"officer": str(current / mine), "new": str(current / new) if new else ""} for mine, new in kept
+        ],
     }
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
+    write_record(folder, {mine for mine, _ in kept})

@@ -76,6 +76,13 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             _say(
                 f"Tệp phản hồi gửi lại đơn vị ({len(out['feedback'])}): thư mục {_parent(out['feedback'][0])}"
             )
+        for kept in out.get("kept", ()):
+            if kept["new"]:
+                _say(
+                    f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']} (bản mới chương trình vừa lập: {kept['new']})"
+                )
+            else:
+                _say(f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']}")
 
 
 def _parent(path: str) -> str:

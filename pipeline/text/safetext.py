@@ -1,4 +1,5 @@
-"""Text from files and file names made inert where it is shown: terminals, CSV, JSON.
+"""Text from files and file names made inert where it is shown: terminals, CSV, JSON, XML
+documents (.docx, .xlsx written by openpyxl).
 
 A unit's cell, a file name or a mail subject can hold anything: line breaks, escape
 sequences that retitle a terminal or move its cursor (ECMA-48 CSI/OSC), bidirectional
@@ -62,3 +63,17 @@ def csv_field(value: str) -> str:
     if stripped[:1] in _FORMULA_START:
         s = "'" + s
     return s
+
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def for_xml(text: object) -> str:
+    """`text` as an XML document may hold it (XML 1.0 section 2.2 forbids most C0 controls;
+    python-docx and openpyxl refuse them): line ends kept as "\\n", tabs kept, every other
+    control character (C0, DEL, C1 — so ESC and BEL), lone surrogate and non-character shown
+    as a visible escape (`\\x1b`), as on a terminal."""
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    if not _XML_FORBIDDEN.search(s):
+        return s
+    return _XML_FORBIDDEN.sub(lambda m: _escape(m.group()), s)

@@ -49,9 +49,13 @@ drafts: $(STAMP)
 pdf: $(STAMP)
 	$(TONG_HOP) --config $(CONFIG) pdf --outbox $(OUTBOX)
 
+# FILE in single quotes, its own single quotes escaped: any file name (spaces, parentheses,
+# $, quotes) reaches the command as one argument.
+QUOTED_FILE = '$(subst ','\'',$(value FILE))'
+
 check: $(STAMP)
-	@test -n "$(FILE)" || (echo "Cách dùng: make check FILE=duong/dan/tep.xlsx" && exit 2)
-	$(TONG_HOP) --config $(CONFIG) check $(FILE)
+	@test -n $(QUOTED_FILE) || (echo "Cách dùng: make check FILE='duong/dan/tep (1).xlsx'" && exit 2)
+	$(TONG_HOP) --config $(CONFIG) check $(QUOTED_FILE)
 
 samples: $(STAMP)
 	$(TONG_HOP) samples --out examples/inbox

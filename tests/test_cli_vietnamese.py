@@ -259,3 +259,14 @@ def test_a_missing_archive_folder_is_warned_about(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert f"không có thư mục --archive '{tmp_path / 'khong-co'}'" in done.stderr
+
+
+def test_make_check_takes_any_file_name(make_file, tmp_path):
+    """`make check FILE=…` with spaces, parentheses, $ and a quote in the name (issue #23):
+    the file reaches the command whole."""
+    path, _ = make_file("899", name="bao cao (1) $HOME's.xlsx")
+    done = subprocess.run(
+        ["make", "-s", "check", f"FILE={path}"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "bao cao (1) $HOME's.xlsx [đơn vị 899]: hợp lệ" in done.stdout

@@ -50,8 +50,8 @@ def period_over(form: Form, today: dt.date, command: str = "python -m pipeline")
         return None
     return (
         f"Lưu ý: kỳ báo cáo năm {form.year} ({form.path.name}) đã kết thúc ngày "
-        f"{form.period.end:%d/%m/%Y}; cấu hình năm {form.year + 1}: "
-        f"{command} --config {as_typed(form.path)} new-year"
+        f"{form.period.end:%d/%m/%Y} (hạn nộp trước {form.period.due_before:%d/%m/%Y}); "
+        f"cấu hình năm {form.year + 1}: {command} --config {as_typed(form.path)} new-year"
     )
 
 

@@ -66,7 +66,10 @@ class OutboxHeld(Exception):
         self.files = files
         self.ready = ready
         self.report: object = None  # the run's Report, set by the caller that has one
-        shown = "; ".join(f"'{f}'" for f in files) or "một tệp trong thư mục kết quả"
+        shown = "; ".join(f"'{f}'" for f in files) or (
+            f"một tệp trong '{ready.parent}' (không rõ tệp nào; nếu không có tệp nào đang mở, "
+            "hãy kiểm tra quyền ghi vào thư mục đó)"
+        )
         self.message = (
             f"Bộ kết quả mới đã ghi xong nhưng chưa thay được bộ hiện hành vì tệp sau đang mở "
             f"trong chương trình khác (Excel, Word…): {shown}. Hãy đóng tệp đó rồi chạy lại lệnh; "

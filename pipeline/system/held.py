@@ -10,7 +10,6 @@ LibreOffice a `.~lock.name#`; a held file also refuses to be opened for writing.
 
 from __future__ import annotations
 
-import errno
 import os
 import time
 from collections.abc import Callable
@@ -28,10 +27,9 @@ RETRY_SECONDS = 0.2
 
 def is_held(exc: BaseException) -> bool:
     """Whether `exc` is how Windows refuses a file or folder another program holds open."""
-    if not isinstance(exc, PermissionError):
-        return False
-    winerror = getattr(exc, "winerror", None)
-    return winerror in WINERRORS_HELD or (winerror is None and exc.errno in (errno.EACCES, errno.EBUSY))
+    # Only Windows refuses for this reason; elsewhere (EACCES on Linux or macOS) it is a
+    # permission the officer must change, said as such by the outbox's own message.
+    return isinstance(exc, PermissionError) and getattr(exc, "winerror", None) in WINERRORS_HELD
 
 
 def retry_held(move: Callable[[], None]) -> None:

@@ -60,6 +60,10 @@ max_columns = 64
 max_text_chars = 4000
 max_number = 1_000_000_000_000_000
 
+[schemes]
+regions = "ag-xa-2025"
+units = "ag-xa-2025"
+
 [[unit_kinds]]
 code = "commune"
 name = "Xã, phường, đặc khu"

@@ -14,6 +14,7 @@ from .load import load_form
 from .model import (
     DEFAULT_FORM,
     DEFAULT_WORDING,
+    PENDING,
     SCHEMAS_DIR,
     Block,
     Form,
@@ -23,10 +24,14 @@ from .model import (
     KeyField,
     Limits,
     Measure,
+    PendingDate,
     Period,
+    Programme,
     RowTotal,
     Unit,
+    is_pending,
     norm_text,
+    scheme_code,
 )
 
 __all__ = [
@@ -44,7 +49,10 @@ __all__ = [
     "KeyField",
     "Limits",
     "Measure",
+    "PENDING",
+    "PendingDate",
     "Period",
+    "Programme",
     "RowSpec",
     "RowTotal",
     "SheetChecks",
@@ -56,6 +64,8 @@ __all__ = [
     "layout_json",
     "load_form",
     "meta_cell",
+    "is_pending",
     "norm_text",
+    "scheme_code",
     "row_of",
 ]

@@ -210,6 +210,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         checks=_check_layout(layout.get("checks", {}), blocks),
         document=_wording_path(path, f),
         programme_info=_programme(raw.get("programme", {})),
+        unmarked_history=tuple(str(x) for x in schemes.get("unmarked_history", [])),
     )
     form.history_block, form.support_block, form.resources_block  # noqa: B018 (FormError if not one each)
     return form

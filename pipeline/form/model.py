@@ -307,6 +307,8 @@ class Form:
     checks: CheckLayout = field(default_factory=CheckLayout)
     document: Path = DEFAULT_WORDING  # wording of the narrative report (TOML)
     programme_info: Programme = field(default_factory=Programme)
+    # schemes an archived CSV without a scheme column is read in (`[schemes] unmarked_history`)
+    unmarked_history: tuple[str, ...] = ()
 
     @property
     def schemes(self) -> tuple[str, ...]:
@@ -330,6 +332,16 @@ class Form:
     @cached_property
     def categories_by_code(self) -> dict[str, Item]:
         return {c.code: c for c in self.categories}
+
+    def unit_scheme(self, code: str) -> str:
+        """The code scheme of a unit of this configuration ("" for a code it does not know)."""
+        unit = self.units_by_code.get(code)
+        return unit.scheme if unit else ""
+
+    def region_scheme(self, code: str) -> str:
+        """The code scheme of a region of this configuration ("" for a code it does not know)."""
+        region = self.regions_by_code.get(code)
+        return region.scheme if region else ""
 
     def names(self, key: str) -> dict[str, str]:
         """Code -> name of the list a key field takes its values from."""

@@ -117,6 +117,7 @@ def _detail_sheet(
     cols: list[tuple[str, str, float]] = [
         ("stt", "STT", 6),
         ("unit_code", "Mã đơn vị", 11),
+        ("unit_scheme", "Hệ mã đơn vị", 13),
         ("unit_name", "Đơn vị báo cáo", 30),
         ("unit_kind", "Loại đơn vị", 32),
         ("file", "Tệp", 30),
@@ -124,7 +125,10 @@ def _detail_sheet(
         ("row", "Dòng", 7),
     ]
     for kf in block.key_fields:
-        cols += [(kf.key, f"Mã {kf.label.lower()}", 10), (f"{kf.key}_name", kf.label, 28)]
+        cols += [(kf.key, f"Mã {kf.label.lower()}", 10)]
+        if kf.key == "region":  # a region code, like a unit code, means a place only in its scheme
+            cols += [("region_scheme", f"Hệ mã {kf.label.lower()}", 13)]
+        cols += [(f"{kf.key}_name", kf.label, 28)]
     for m in block.measures:
         cols.append((m.key, f"{m.label} ({m.unit})\n[cột {block.measure_column(m.key)}]", 16))
     for t in block.totals:
@@ -159,6 +163,10 @@ def _detail_sheet(
                 ws.write_number(r, i, n + 1, st.cell_center)
             elif key == "unit_kind":
                 ws.write_string(r, i, kinds.get(d[key], d[key]), st.cell)
+            elif key == "unit_scheme":
+                ws.write_string(r, i, form.unit_scheme(str(d["unit_code"])), st.cell)
+            elif key == "region_scheme":
+                ws.write_string(r, i, form.region_scheme(str(d["region"])), st.cell)
             elif key.endswith("_name") and key[:-5] in names:
                 ws.write_string(r, i, names[key[:-5]].get(d[key[:-5]], str(d[key[:-5]])), st.cell)
             elif key == "cells":
@@ -368,6 +376,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("phone", "Điện thoại", 14),
         ("activities", "Hoạt động truyền thông", 12),
         ("note", "Ghi chú", 60),
+        ("scheme", "Hệ mã", 14),
     ]
     header = [(label, width) for _, label, width in columns]
     r0 = _table(
@@ -412,6 +421,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         note = "; ".join(t for t in (f"Căn cứ: {u.rule_vi}" if u.rule else "", u.note) if t)
         note = "\n".join(x for x in (note, _info_notes(form, u)) if x)
         ws.write_string(r, 13, note, st.cell)
+        ws.write_string(r, 14, form.unit_scheme(u.code), st.cell)
         ws.set_row(
             r,
             max(

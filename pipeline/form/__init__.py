@@ -5,10 +5,12 @@
 - `sheets`: every cell of the sheets a unit fills, for one unit's template.
 - `describe`: the form JSON printed from those cells.
 - `load`: TOML to `Form`; `address`: A1 cell addresses.
+- `foreign`: whose template a file of another form is, and the command to run instead.
 """
 
 from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of
 from .describe import layout_json
+from .foreign import foreign_template, owner_of
 from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
 from .load import load_form
 from .model import (
@@ -61,11 +63,13 @@ __all__ = [
     "cell_at",
     "col_index",
     "col_letter",
+    "foreign_template",
     "layout_json",
     "load_form",
     "meta_cell",
     "is_pending",
     "norm_text",
+    "owner_of",
     "scheme_code",
     "row_of",
 ]

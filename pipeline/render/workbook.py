@@ -54,7 +54,7 @@ def write_workbook(report: Report, path: Path) -> None:
     )
     wb.set_properties(
         {
-            "title": f"Tổng hợp kết quả thực hiện QĐ 588/QĐ-TTg năm {form.year}",
+            "title": f"Tổng hợp kết quả thực hiện {form.programme_info.short} năm {form.year}",
             "author": form.agencies.get("department", ""),
             "created": PINNED_TIME,
         }

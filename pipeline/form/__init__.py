@@ -4,15 +4,13 @@
 - `grid`: where each thing sits on its sheet; the only owner of row and column offsets.
 - `sheets`: every cell of the sheets a unit fills, for one unit's template.
 - `describe`: the form JSON printed from those cells.
-- `load`: TOML to `Form`; `address`: A1 cell addresses.
-- `foreign`: whose template a file of another form is, and the command to run instead.
+- `load`: TOML to `Form`, and whose a template of another form is; `address`: A1 cell addresses.
 """
 
 from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of
 from .describe import layout_json
-from .foreign import foreign_template, owner_of
 from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
-from .load import load_form
+from .load import foreign_template, load_form, owner_of
 from .model import (
     DEFAULT_FORM,
     DEFAULT_WORDING,

@@ -117,7 +117,6 @@ def _detail_sheet(
     cols: list[tuple[str, str, float]] = [
         ("stt", "STT", 6),
         ("unit_code", "Mã đơn vị", 11),
-        ("unit_scheme", "Hệ mã đơn vị", 13),
         ("unit_name", "Đơn vị báo cáo", 30),
         ("unit_kind", "Loại đơn vị", 32),
         ("file", "Tệp", 30),
@@ -133,6 +132,7 @@ def _detail_sheet(
         cols.append((m.key, f"{m.label} ({m.unit})\n[cột {block.measure_column(m.key)}]", 16))
     for t in block.totals:
         cols.append((t.key, f"{t.label} ({t.unit})", 16))
+    cols.append(("unit_scheme", "Hệ mã đơn vị", 13))  # what the unit code means (its scheme)
     cols.append(("cells", "Ô nguồn", 12))
     cols.append(("comments", "Ghi chú của đơn vị trong tệp", 40))
     letters = {key: col_letter(i) for i, (key, _, _) in enumerate(cols)}
@@ -375,8 +375,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("contact", "Người lập biểu / liên hệ", 20),
         ("phone", "Điện thoại", 14),
         ("activities", "Hoạt động truyền thông", 12),
-        ("note", "Ghi chú", 60),
         ("scheme", "Hệ mã", 14),
+        ("note", "Ghi chú", 60),
     ]
     header = [(label, width) for _, label, width in columns]
     r0 = _table(
@@ -420,8 +420,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             ws.write_number(r, 12, int(acts), st.num)
         note = "; ".join(t for t in (f"Căn cứ: {u.rule_vi}" if u.rule else "", u.note) if t)
         note = "\n".join(x for x in (note, _info_notes(form, u)) if x)
-        ws.write_string(r, 13, note, st.cell)
-        ws.write_string(r, 14, form.unit_scheme(u.code), st.cell)
+        ws.write_string(r, 13, form.unit_scheme(u.code), st.cell)
+        ws.write_string(r, 14, note, st.cell)
         ws.set_row(
             r,
             max(

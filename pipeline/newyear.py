@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
 
-from .form import Form, FormError, load_form
+from .form import Form, FormError, is_pending, load_form
 from .outbox.atomic import publish_new, write_bytes_atomic
 from .text.names import MAX_NAME, is_windows_name, windows_name
 
@@ -107,9 +108,21 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
         ("due_before", "Hạn nộp (trước ngày)"),
     ):
         old = getattr(form.period, key)
+        if is_pending(old):  # still to fill in: stays "cần điền"
+            continue
         new = _shift(old)
         period[key] = new
         changes.append(Change(label, f"{old:%d/%m/%Y}", f"{new:%d/%m/%Y}"))
+    successor = successor_of(path, new_year)
+    if successor is not None:
+        changes.append(
+            Change(
+                f"Lưu ý: từ năm {successor[1]} tỉnh dùng cấu hình khác (địa giới, cơ quan mới); "
+                f"cấu hình năm {new_year} nên làm từ",
+                path.name,
+                f"{as_typed(successor[0])} (lệnh: --config {as_typed(successor[0])} new-year)",
+            )
+        )
     m = _VERSION.fullmatch(form.version)
     if m and int(m.group(1)) == form.year:
         version = f"{new_year}{m.group(2)}"
@@ -118,6 +131,25 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
         changes.append(Change("Phiên bản mẫu", form.version, version))
         changes.append(Change("Phiên bản mẫu được nhận", ", ".join(form.accepted_versions), version))
     return NextYear(target, tomlkit.dumps(doc), changes)
+
+
+def successor_of(path: Path, year: int) -> tuple[Path, int] | None:
+    """A configuration next to `path` that replaces it from `year` or earlier
+    (`[form] replaces = { config = "kien-giang.toml", from_year = 2025 }`), and that year.
+    A year's copy made by new-year (`kien-giang-2026.toml`) is replaced as its original is."""
+    base = _YEAR_SUFFIX.sub("", path.stem) + path.suffix
+    for other in sorted(path.parent.glob("*.toml")):
+        if other.resolve() == path.resolve():
+            continue
+        try:
+            replaces = tomllib.loads(other.read_text(encoding="utf-8")).get("form", {}).get("replaces", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(replaces, dict) and replaces.get("config") in (path.name, base):
+            first = int(replaces.get("from_year", year))
+            if first <= year:
+                return other, first
+    return None
 
 
 def write_next_year(plan: NextYear) -> Form:

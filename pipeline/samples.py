@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .filler import date_value, fill
-from .form import Form, layout_json
+from .form import Form, is_pending, layout_json
 from .render.template import write_template
 from .text.names import slug
 
@@ -126,15 +126,17 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
                 )
                 data["info"]["report_date"] = date_value(dt.date(form.year, 11, 20))
                 name = f"{slug(unit.code)}-ban-sua-lan-2.xlsx"
-            if i == 8:  # sent after the deadline, numbers typed with Vietnamese separators
+            if i == 8 and not is_pending(form.period.due_before):  # sent after the deadline
                 data["info"]["report_date"] = date_value(form.period.due_before + dt.timedelta(days=3))
+            if i == 8:  # numbers typed with Vietnamese separators
                 r0 = data[res][0]
                 r0["cash"] = f"{r0['cash']:,}".replace(",", ".")
             if unit.region is None and i == len(units) - 2:  # a department repeats a row
                 data[res].append(dict(data[res][0]))
             written.append(fill(template, out / name, layout, unit.code, data))
     note = out / "thu-gui-kem.txt"
-    note.write_text("Kính gửi Sở LĐTBXH, đơn vị gửi kèm báo cáo năm.\n", encoding="utf-8")
+    department = form.agencies.get("department_short") or "Sở"
+    note.write_text(f"Kính gửi {department}, đơn vị gửi kèm báo cáo năm.\n", encoding="utf-8")
     written.append(note)
     base = dt.datetime(form.year, 11, 1).timestamp()
     for n, path in enumerate(sorted(written)):

@@ -60,6 +60,10 @@ max_columns = 64
 max_text_chars = 4000
 max_number = 1_000_000_000_000_000
 
+[schemes]
+regions = "ag-xa-2025"
+units = "ag-xa-2025"
+
 [[unit_kinds]]
 code = "commune"
 name = "Xã, phường, đặc khu"
@@ -158,3 +162,31 @@ def test_post_reform_configuration_end_to_end(tmp_path):
     # the header comes from the configuration
     texts = {c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}
     assert "SỞ Y TẾ" in texts and "ỦY BAN NHÂN DÂN TỈNH AN GIANG" in texts
+
+
+PROGRAMME = """
+[programme]
+prefix = "te-vc"
+short = "Chương trình hỗ trợ trẻ em vùng cao"
+mail_tag = "TE-VC"
+bieu_titles = { "01" = "KẾT QUẢ HỖ TRỢ TRẺ EM VÙNG CAO THEO NỘI DUNG" }
+"""
+
+
+def test_an_invented_programme_names_its_outputs(tmp_path):
+    cfg = write_config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + PROGRAMME, encoding="utf-8")
+    form = load_form(cfg)
+    assert form.programme_info.prefix == "te-vc"
+    unit = form.units_by_code["SYT"]
+    layout = layout_json(form)
+    tdir = tmp_path / "t"
+    from pipeline.render.template import write_template
+
+    data = valid_data(form, unit.code, random.Random(3), layout)
+    fill(write_template(form, unit, tdir), tmp_path / "inbox" / "SYT.xlsx", layout, unit.code, data)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", 2026), data_only=True)
+    assert wb.properties.title == "Tổng hợp kết quả thực hiện Chương trình hỗ trợ trẻ em vùng cao năm 2026"
+    texts = {c for row in wb[SHEETS["b01"]].iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert any(t.startswith("KẾT QUẢ HỖ TRỢ TRẺ EM VÙNG CAO THEO NỘI DUNG NĂM 2026") for t in texts)

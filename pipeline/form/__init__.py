@@ -4,16 +4,17 @@
 - `grid`: where each thing sits on its sheet; the only owner of row and column offsets.
 - `sheets`: every cell of the sheets a unit fills, for one unit's template.
 - `describe`: the form JSON printed from those cells.
-- `load`: TOML to `Form`; `address`: A1 cell addresses.
+- `load`: TOML to `Form`, and whose a template of another form is; `address`: A1 cell addresses.
 """
 
 from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of
 from .describe import layout_json
 from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
-from .load import load_form
+from .load import foreign_template, load_form, owner_of
 from .model import (
     DEFAULT_FORM,
     DEFAULT_WORDING,
+    PENDING,
     SCHEMAS_DIR,
     Block,
     Form,
@@ -23,10 +24,14 @@ from .model import (
     KeyField,
     Limits,
     Measure,
+    PendingDate,
     Period,
+    Programme,
     RowTotal,
     Unit,
+    is_pending,
     norm_text,
+    scheme_code,
 )
 
 __all__ = [
@@ -44,7 +49,10 @@ __all__ = [
     "KeyField",
     "Limits",
     "Measure",
+    "PENDING",
+    "PendingDate",
     "Period",
+    "Programme",
     "RowSpec",
     "RowTotal",
     "SheetChecks",
@@ -53,9 +61,13 @@ __all__ = [
     "cell_at",
     "col_index",
     "col_letter",
+    "foreign_template",
     "layout_json",
     "load_form",
     "meta_cell",
+    "is_pending",
     "norm_text",
+    "owner_of",
+    "scheme_code",
     "row_of",
 ]

@@ -33,11 +33,15 @@ def layout_json(form: Form) -> dict[str, Any]:
             "marker": {"sheet": meta, **{f"{k}_cell": meta_cell(k) for k in META_KEYS}},
         },
         "lists": {
-            "regions": [{"code": r.code, "name": r.name} for r in form.regions],
+            "regions": [{"code": r.code, "name": r.name, "scheme": r.scheme} for r in form.regions],
             "categories": [{"code": c.code, "name": c.name} for c in form.categories],
             "sources": [{"code": s.code, "name": s.name} for s in form.sources],
         },
-        "units": [{"code": u.code, "name": u.name, "kind": u.kind, "region": u.region} for u in form.units],
+        "schemes": list(form.schemes),
+        "units": [
+            {"code": u.code, "name": u.name, "kind": u.kind, "region": u.region, "scheme": u.scheme}
+            for u in form.units
+        ],
         "info": [
             {
                 "sheet": info,

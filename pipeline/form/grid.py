@@ -32,7 +32,9 @@ SUBTITLE_ROW = 2  # year and unit (block sheets), year and form number (informat
 SECTION_ROW = 3  # the information sheet's heading ("THÔNG TIN CHUNG")
 SUMMARY_ROW = 2  # the live checks' summary of a sheet (count and text)
 DECLARE_LABEL_COLUMN = "B"  # the "nothing to report" label; the mark is in the next column
-META_KEYS = ("form_id", "version", "unit_code", "year")
+META_KEYS = ("form_id", "version", "unit_code", "year", "scheme")
+"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme) came last, so the
+others keep their cells in every template ever sent."""
 
 
 def meta_cell(key: str) -> str:

@@ -18,6 +18,7 @@ from .model import (
     DEFAULT_WORDING,
     ROWS_BY_UNIT_REGION,
     ROWS_LISTED,
+    SCHEMAS_DIR,
     Block,
     Form,
     FormError,
@@ -26,9 +27,12 @@ from .model import (
     KeyField,
     Limits,
     Measure,
+    PendingDate,
     Period,
+    Programme,
     RowTotal,
     Unit,
+    is_pending,
 )
 
 
@@ -47,9 +51,14 @@ def _as_date(value: Any, where: str) -> dt.date:
         raise FormError(f"Ngày không hợp lệ ở {where}: {value!r}") from exc
 
 
-def _items(raw: list[dict[str, Any]], where: str) -> tuple[Item, ...]:
+def _items(raw: list[dict[str, Any]], where: str, scheme: str = "") -> tuple[Item, ...]:
     items = tuple(
-        Item(str(_require(r, "code", where)), str(_require(r, "name", where)), r.get("level", ""))
+        Item(
+            str(_require(r, "code", where)),
+            str(_require(r, "name", where)),
+            r.get("level", ""),
+            str(r.get("scheme") or scheme),
+        )
         for r in raw
     )
     codes = [i.code for i in items]
@@ -116,11 +125,15 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         year=int(p["year"]),
         start=_as_date(p["start"], "period.start"),
         end=_as_date(p["end"], "period.end"),
-        due_before=_as_date(p["due_before"], "period.due_before"),
+        due_before=(
+            PendingDate() if is_pending(p["due_before"]) else _as_date(p["due_before"], "period.due_before")
+        ),
     )
-    kinds = _items(raw.get("unit_kinds", []), "unit_kinds")
-    regions = _items(_load_list(path, raw, "regions"), "regions")
+    schemes = raw.get("schemes", {})
+    kinds = _items(raw.get("unit_kinds", []), "unit_kinds", str(schemes.get("units", "")))
+    regions = _items(_load_list(path, raw, "regions"), "regions", str(schemes.get("regions", "")))
     units_raw = _load_list(path, raw, "units")
+    kind_schemes = {k.code: k.scheme for k in kinds}
     units = tuple(
         Unit(
             str(u["code"]),
@@ -130,9 +143,11 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
             _emails(u.get("emails")),
             str(u.get("contact") or ""),
             str(u.get("phone") or ""),
+            str(u.get("scheme") or kind_schemes.get(u["kind"], "")),
         )
         for u in units_raw
     )
+    _check_schemes(path, units, regions)
     region_codes = {r.code for r in regions}
     kind_codes = {k.code for k in kinds}
     for u in units:
@@ -195,6 +210,8 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         blocks=blocks,
         checks=_check_layout(layout.get("checks", {}), blocks),
         document=_wording_path(path, f),
+        programme_info=_programme(raw.get("programme", {})),
+        unmarked_history=tuple(str(x) for x in schemes.get("unmarked_history", [])),
     )
     form.history_block, form.support_block, form.resources_block  # noqa: B018 (FormError if not one each)
     return form
@@ -254,6 +271,44 @@ def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:
     return checks
 
 
+_SCHEME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _check_schemes(path: Path, units: tuple[Unit, ...], regions: tuple[Item, ...]) -> None:
+    """Every unit and region code knows its scheme (`[schemes]`, a unit kind's `scheme`, or an
+    entry's own): a code alone no longer says which place (An Giang's 2025 codes reuse 63 old
+    commune codes for other territories)."""
+    for what, entries in (("đơn vị", units), ("địa bàn", regions)):
+        for e in entries:
+            if not e.scheme:
+                raise FormError(
+                    f"{path.name}: {what} {e.code} chưa có hệ mã; hãy khai [schemes] units và regions "
+                    '(ví dụ "ag-xa-2025"), hoặc scheme của loại đơn vị hay của từng mục'
+                )
+            if not _SCHEME.fullmatch(e.scheme):
+                raise FormError(
+                    f"{path.name}: hệ mã '{e.scheme}' của {what} {e.code} không hợp lệ "
+                    "(chỉ chữ thường không dấu, chữ số và dấu -)"
+                )
+
+
+def _programme(raw: dict[str, Any]) -> Programme:
+    """`[programme]`: what names the programme in file names, titles and mail subjects."""
+    default = Programme()
+    prefix = str(raw.get("prefix", default.prefix))
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", prefix):
+        raise FormError(
+            f"[programme] prefix = '{prefix}' không hợp lệ: chỉ chữ thường không dấu, chữ số và dấu - "
+            "(dùng trong tên tệp)"
+        )
+    return Programme(
+        prefix=prefix,
+        short=str(raw.get("short", default.short)),
+        mail_tag=str(raw.get("mail_tag", default.mail_tag)),
+        bieu_titles={str(k): str(v) for k, v in raw.get("bieu_titles", {}).items()},
+    )
+
+
 def _emails(value: Any) -> tuple[str, ...]:
     """A unit's addresses: a TOML list, or one CSV cell separated by ';' or ','."""
     items = value if isinstance(value, list) else str(value or "").replace(",", ";").split(";")
@@ -261,11 +316,87 @@ def _emails(value: Any) -> tuple[str, ...]:
 
 
 def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """A list given inline (`[[regions]]`) or as a CSV file (`regions_csv = "…"`)."""
-    if key in raw:
-        return list(raw[key])
-    csv_name = raw.get(f"{key}_csv")
-    if not csv_name:
+    """A list read from a CSV file (`regions_csv`), then the entries given inline
+    (`[[regions]]`); either may be absent, not both.
+
+    `<key>_csv` is a file name (its columns are the entry's keys: code, name, …) or a table:
+    `file`, `columns` (entry key -> the text to make from a CSV row, "{commune_code}" or
+    "UBND {commune_name}", or a plain value) and `only` (codes kept; empty or absent: all).
+    Lines starting with "#" before the header (a reference file's source line) are skipped."""
+    spec = raw.get(f"{key}_csv")
+    rows: list[dict[str, Any]] = []
+    if spec:
+        rows.extend(_csv_entries(path, spec if isinstance(spec, dict) else {"file": spec}, key))
+    rows.extend(raw.get(key, []))
+    if not rows and key not in raw:
         raise FormError(f"Cấu hình {path} thiếu danh sách '{key}'")
-    with (path.parent / csv_name).open(encoding="utf-8-sig", newline="") as fh:
-        return [{k: v for k, v in row.items() if v not in (None, "")} for row in csv.DictReader(fh)]
+    return rows
+
+
+def _csv_entries(path: Path, spec: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    where = f"{key}_csv"
+    csv_path = path.parent / str(_require(spec, "file", where))
+    try:
+        lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError as exc:
+        raise FormError(f"Không tìm thấy tệp danh sách {csv_path} (khai ở {where})") from exc
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    source = [{k: v for k, v in row.items() if v not in (None, "")} for row in csv.DictReader(lines)]
+    columns: dict[str, Any] = spec.get("columns", {})
+    try:
+        entries = [
+            {**row, **{k: v.format_map(row) if isinstance(v, str) else v for k, v in columns.items()}}
+            if columns
+            else row
+            for row in source
+        ]
+    except (KeyError, ValueError) as exc:
+        raise FormError(f"{where}: cột {exc} không có trong {csv_path.name}") from exc
+    only = [str(c) for c in spec.get("only", [])]
+    if only:
+        unknown = sorted(set(only) - {str(e.get("code")) for e in entries})
+        if unknown:
+            raise FormError(f"{where} only: mã {', '.join(unknown)} không có trong {csv_path.name}")
+        entries = [e for e in entries if str(e.get("code")) in only]
+    return entries
+
+
+# ----- a template of another configuration -------------------------------------------------
+def owner_of(form: Form, form_id: str) -> Path | None:
+    """The configuration (next to `form`'s, or shipped) whose form id is `form_id`."""
+    for folder in dict.fromkeys((form.path.parent, SCHEMAS_DIR)):
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+            if raw.get("form", {}).get("id") == form_id and path.resolve() != form.path.resolve():
+                return path
+    return None
+
+
+def foreign_template(form: Form, form_id: str, scheme: str = "", command: str = "python -m pipeline") -> str:
+    """The Vietnamese finding for a template of form `form_id` read under `form`: the
+    configuration it belongs to and the command to check it there, else what is known."""
+    owner = owner_of(form, form_id)
+    theirs = f" (mã đơn vị theo hệ mã {scheme})" if scheme else ""
+    ours = ", ".join(form.schemes)
+    if owner is None:
+        return (
+            f"tệp là mẫu '{form_id or '?'}'{theirs}, không phải mẫu '{form.id}' của cấu hình "
+            f"{form.path.name} (hệ mã {ours}); hãy dùng mẫu do Sở gửi theo cấu hình này"
+        )
+    return (
+        f"tệp là mẫu của cấu hình {owner.name}{theirs}, không phải của cấu hình {form.path.name} "
+        f"đang dùng (hệ mã {ours}); mã đơn vị của hai cấu hình không so với nhau được. Nếu tệp "
+        f"thuộc kỳ báo cáo của cấu hình kia, hãy chạy: {command} --config {_typed(owner)} check <tệp>; "
+        f"nếu không, hãy gửi đơn vị mẫu mới: {command} --config {_typed(form.path)} templates"
+    )
+
+
+def _typed(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

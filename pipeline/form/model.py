@@ -46,6 +46,35 @@ def norm_text(value: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).casefold()
 
 
+PENDING = "cần điền"
+"""How a value the configuration leaves for the officer to fill is written and shown."""
+
+
+class PendingDate(dt.date):
+    """A date not known yet (`due_before = "cần điền"` in the configuration): it compares as
+    the far future (nothing is late against an unknown deadline) and prints as "cần điền" in
+    every format, so no sheet, message or document shows an invented date."""
+
+    def __new__(cls) -> PendingDate:
+        return super().__new__(cls, dt.MAXYEAR, 12, 31)
+
+    def __format__(self, spec: str) -> str:
+        return PENDING
+
+    def __str__(self) -> str:
+        return PENDING
+
+    def isoformat(self) -> str:
+        return PENDING
+
+    def replace(self, *args: Any, **kwargs: Any) -> PendingDate:  # type: ignore[override]
+        return self  # next year's deadline is as unknown as this year's
+
+
+def is_pending(value: object) -> bool:
+    return isinstance(value, PendingDate) or (isinstance(value, str) and norm_text(value) == PENDING)
+
+
 @dataclass(frozen=True)
 class Item:
     """An entry of a list: a region, a category, a source or a unit kind."""
@@ -53,6 +82,7 @@ class Item:
     code: str
     name: str
     level: str = ""
+    scheme: str = ""  # the code scheme of a region ("kg-huyen-2021", "ag-xa-2025"); see Unit
 
 
 @dataclass(frozen=True)
@@ -66,6 +96,18 @@ class Unit:
     emails: tuple[str, ...] = ()  # addresses the unit sends from (lower case); [[units]] emails
     contact: str = ""  # optional: who to call when the unit has sent nothing
     phone: str = ""
+    scheme: str = ""  # the code scheme its code belongs to ("kg-huyen-2021", "ag-xa-2025")
+
+    @property
+    def scheme_code(self) -> str:
+        """The code with its scheme ("ag-xa-2025:30292"): what a code means, never the
+        number alone (63 of An Giang's 2025 codes were other communes' codes before)."""
+        return scheme_code(self.scheme, self.code)
+
+
+def scheme_code(scheme: str, code: str) -> str:
+    """A code qualified by its scheme, as files and outputs write it."""
+    return f"{scheme}:{code}" if scheme else code
 
 
 @dataclass(frozen=True)
@@ -226,6 +268,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """What names the programme in file names, titles and mail (`[programme]` of the
+    configuration; the defaults are Decision 588's)."""
+
+    prefix: str = "588"  # in output file names: tong-hop-<prefix>-<year>.xlsx
+    short: str = "QĐ 588/QĐ-TTg"  # in titles: "Tổng hợp kết quả thực hiện <short> năm 2025"
+    mail_tag: str = "QĐ 588"  # in mail subjects: "Báo cáo năm 2025 (<mail_tag>) của …"
+    bieu_titles: dict[str, str] = field(default_factory=dict)  # biểu number -> its title
+
+
+@dataclass(frozen=True)
 class Form:
     """The whole form definition of one configuration."""
 
@@ -253,6 +306,14 @@ class Form:
     blocks: dict[str, Block]
     checks: CheckLayout = field(default_factory=CheckLayout)
     document: Path = DEFAULT_WORDING  # wording of the narrative report (TOML)
+    programme_info: Programme = field(default_factory=Programme)
+    # schemes an archived CSV without a scheme column is read in (`[schemes] unmarked_history`)
+    unmarked_history: tuple[str, ...] = ()
+
+    @property
+    def schemes(self) -> tuple[str, ...]:
+        """The code schemes of this configuration's units and regions, each once."""
+        return tuple(dict.fromkeys([*(u.scheme for u in self.units), *(r.scheme for r in self.regions)]))
 
     # ----- look-ups -------------------------------------------------------------------
     @cached_property
@@ -271,6 +332,16 @@ class Form:
     @cached_property
     def categories_by_code(self) -> dict[str, Item]:
         return {c.code: c for c in self.categories}
+
+    def unit_scheme(self, code: str) -> str:
+        """The code scheme of a unit of this configuration ("" for a code it does not know)."""
+        unit = self.units_by_code.get(code)
+        return unit.scheme if unit else ""
+
+    def region_scheme(self, code: str) -> str:
+        """The code scheme of a region of this configuration ("" for a code it does not know)."""
+        region = self.regions_by_code.get(code)
+        return region.scheme if region else ""
 
     def names(self, key: str) -> dict[str, str]:
         """Code -> name of the list a key field takes its values from."""

@@ -8,6 +8,8 @@ from pathlib import Path
 from ..text.names import distinct_names, fitted, slug, tag
 
 PREFIX = "588"
+"""The programme's part of output file names when a caller gives none; the configuration's
+own is `form.programme_info.prefix` (`[programme] prefix`), which every caller should pass."""
 
 
 MANIFEST = "manifest.json"
@@ -53,30 +55,30 @@ def lock_path(outbox: Path, year: int) -> Path:
     return outbox / f".{int(year)}.lock"
 
 
-def workbook_name(year: int) -> str:
-    return f"tong-hop-{PREFIX}-{int(year)}.xlsx"
+def workbook_name(year: int, prefix: str = PREFIX) -> str:
+    return f"tong-hop-{prefix}-{int(year)}.xlsx"
 
 
-def detail_csv_name(year: int) -> str:
-    return f"chi-tiet-{PREFIX}-{int(year)}.csv"
+def detail_csv_name(year: int, prefix: str = PREFIX) -> str:
+    return f"chi-tiet-{prefix}-{int(year)}.csv"
 
 
-def workbook_path(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / workbook_name(year)
+def workbook_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
+    return year_dir(outbox, year) / workbook_name(year, prefix)
 
 
-def document_path(outbox: Path, year: int) -> Path:
+def document_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
     """The narrative report drafted for signature (.docx)."""
-    return year_dir(outbox, year) / f"bao-cao-{PREFIX}-{int(year)}.docx"
+    return year_dir(outbox, year) / f"bao-cao-{prefix}-{int(year)}.docx"
 
 
-def pdf_path(outbox: Path, year: int) -> Path:
+def pdf_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
     """The document and the biểu in one PDF, for printing and signing."""
-    return year_dir(outbox, year) / f"bao-cao-{PREFIX}-{int(year)}.pdf"
+    return year_dir(outbox, year) / f"bao-cao-{prefix}-{int(year)}.pdf"
 
 
-def detail_csv_path(outbox: Path, year: int) -> Path:
-    return year_dir(outbox, year) / detail_csv_name(year)
+def detail_csv_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
+    return year_dir(outbox, year) / detail_csv_name(year, prefix)
 
 
 def manifest_path(outbox: Path, year: int) -> Path:

@@ -168,6 +168,7 @@ def bieu(
     total_width = sum(widths)
     r = header(ws, st, form, split, ncols, run_date)
     ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
+    title = form.programme_info.bieu_titles.get(number, title)  # [programme.bieu_titles]
     full_title = f"{title} NĂM {form.year}"
     if coverage is not None:
         full_title = coverage.title(full_title)

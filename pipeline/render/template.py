@@ -88,7 +88,7 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
     p = form.period
     lines = [
         (st.title, f"HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO NĂM {form.year}"),
-        (st.text, f"Đơn vị: {unit.name} (mã {unit.code})."),
+        (st.text, f"Đơn vị: {unit.name} (mã {unit.code}, hệ mã {unit.scheme}; cấu hình {form.path.name})."),
         (st.text, f"Căn cứ: {form.programme}; {form.request}."),
         (
             st.text,
@@ -163,7 +163,11 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: Styles, cst: Styles) -
     ws.set_column(f"{grid.value_column}:{grid.value_column}", 70)
     ws.merge_range(cells.title_range, form.title, st.title)
     ws.set_row(TITLE_ROW - 1, 48)
-    ws.merge_range(cells.subtitle_range, f"Năm {form.year} - {form.form_number}", st.sub)
+    ws.merge_range(
+        cells.subtitle_range,
+        f"Năm {form.year} - {form.form_number} - mã đơn vị theo hệ mã {unit.scheme}",
+        st.sub,
+    )
     ws.merge_range(cells.section_range, "THÔNG TIN CHUNG", st.title)
     prefilled = {"unit_code": unit.code, "unit_name": unit.name, "year": form.year}
     for line in cells.rows:
@@ -290,7 +294,7 @@ def _lists_sheet(wb: Workbook, form: Form) -> None:
 
 def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
     ws = wb.add_worksheet(form.sheets["meta"])
-    values = {"form_id": form.id, "version": form.version, "unit_code": unit.code}
+    values = {"form_id": form.id, "version": form.version, "unit_code": unit.code, "scheme": unit.scheme}
     for key in META_KEYS:
         ws.write_string(meta_label_cell(key), key)
         if key == "year":

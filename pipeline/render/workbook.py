@@ -54,7 +54,7 @@ def write_workbook(report: Report, path: Path) -> None:
     )
     wb.set_properties(
         {
-            "title": f"Tổng hợp kết quả thực hiện QĐ 588/QĐ-TTg năm {form.year}",
+            "title": f"Tổng hợp kết quả thực hiện {form.programme_info.short} năm {form.year}",
             "author": form.agencies.get("department", ""),
             "created": PINNED_TIME,
         }
@@ -124,11 +124,15 @@ def _detail_sheet(
         ("row", "Dòng", 7),
     ]
     for kf in block.key_fields:
-        cols += [(kf.key, f"Mã {kf.label.lower()}", 10), (f"{kf.key}_name", kf.label, 28)]
+        cols += [(kf.key, f"Mã {kf.label.lower()}", 10)]
+        if kf.key == "region":  # a region code, like a unit code, means a place only in its scheme
+            cols += [("region_scheme", f"Hệ mã {kf.label.lower()}", 13)]
+        cols += [(f"{kf.key}_name", kf.label, 28)]
     for m in block.measures:
         cols.append((m.key, f"{m.label} ({m.unit})\n[cột {block.measure_column(m.key)}]", 16))
     for t in block.totals:
         cols.append((t.key, f"{t.label} ({t.unit})", 16))
+    cols.append(("unit_scheme", "Hệ mã đơn vị", 13))  # what the unit code means (its scheme)
     cols.append(("cells", "Ô nguồn", 12))
     cols.append(("comments", "Ghi chú của đơn vị trong tệp", 40))
     letters = {key: col_letter(i) for i, (key, _, _) in enumerate(cols)}
@@ -159,6 +163,10 @@ def _detail_sheet(
                 ws.write_number(r, i, n + 1, st.cell_center)
             elif key == "unit_kind":
                 ws.write_string(r, i, kinds.get(d[key], d[key]), st.cell)
+            elif key == "unit_scheme":
+                ws.write_string(r, i, form.unit_scheme(str(d["unit_code"])), st.cell)
+            elif key == "region_scheme":
+                ws.write_string(r, i, form.region_scheme(str(d["region"])), st.cell)
             elif key.endswith("_name") and key[:-5] in names:
                 ws.write_string(r, i, names[key[:-5]].get(d[key[:-5]], str(d[key[:-5]])), st.cell)
             elif key == "cells":
@@ -367,6 +375,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("contact", "Người lập biểu / liên hệ", 20),
         ("phone", "Điện thoại", 14),
         ("activities", "Hoạt động truyền thông", 12),
+        ("scheme", "Hệ mã", 14),
         ("note", "Ghi chú", 60),
     ]
     header = [(label, width) for _, label, width in columns]
@@ -411,7 +420,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             ws.write_number(r, 12, int(acts), st.num)
         note = "; ".join(t for t in (f"Căn cứ: {u.rule_vi}" if u.rule else "", u.note) if t)
         note = "\n".join(x for x in (note, _info_notes(form, u)) if x)
-        ws.write_string(r, 13, note, st.cell)
+        ws.write_string(r, 13, form.unit_scheme(u.code), st.cell)
+        ws.write_string(r, 14, note, st.cell)
         ws.set_row(
             r,
             max(

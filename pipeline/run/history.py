@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..form import Form
-from ..outbox.paths import detail_csv_path
+from ..outbox.paths import detail_csv_path, report_path
 from ..read.parsed import Parsed
 from ..rules.catalogue import Bound, bind
 from ..rules.schema import Stack, check
@@ -32,10 +33,12 @@ class History:
 
 
 def load_history(form: Form, archive: Path) -> History:
-    """Read `<archive>/<y>/chi-tiet-…-<y>.csv` for every year from the programme's first."""
+    """Read `<archive>/<y>/chi-tiet-…-<y>.csv` for every year from the programme's first,
+    keeping only the figures of units whose code scheme is one of this configuration's
+    (`with_schemes`): a unit code is never matched to another scheme's code by the number."""
     hist = History()
     for year in range(form.first_year, form.year):
-        path = detail_csv_path(archive, year)
+        path = detail_csv_path(archive, year, form.programme_info.prefix)
         if not path.is_file():
             continue
         try:
@@ -48,8 +51,41 @@ def load_history(form: Form, archive: Path) -> History:
             frame["value"] = frame["value"].astype("int64")
         except (ValueError, KeyError, pd.errors.ParserError):
             continue  # an unreadable archive is skipped, never fatal
-        hist.years[year] = frame
+        frame = with_schemes(form, frame, archived_schemes(report_path(archive, year)))
+        if not frame.empty:
+            hist.years[year] = frame
     return hist
+
+
+def with_schemes(form: Form, frame: pd.DataFrame, archived: tuple[str, ...] | None) -> pd.DataFrame:
+    """An earlier year's detail with a `unit_scheme` for each figure; empty when the year was
+    consolidated in other code schemes (another map: never matched by the number alone).
+
+    The schemes come from the CSV's `unit_scheme` column, else from the schemes its run
+    recorded (`archived`, the `form.schemes` of its bao-cao.json), else from `[schemes]
+    unmarked_history` (archives written before schemes were recorded). A figure whose unit
+    code this configuration does not place in those schemes gets "?": kept in the year's
+    totals, never matched to a unit."""
+    frame = frame.copy()
+    if "unit_scheme" in frame.columns:
+        frame["unit_scheme"] = frame["unit_scheme"].astype(str)
+        return frame[frame["unit_scheme"].isin(form.schemes)].reset_index(drop=True)
+    schemes = set(form.unmarked_history if archived is None else archived)
+    if not schemes & set(form.schemes):
+        return frame.iloc[0:0]
+    frame["unit_scheme"] = [
+        scheme if (scheme := form.unit_scheme(str(code))) in schemes else "?" for code in frame["unit_code"]
+    ]
+    return frame
+
+
+def archived_schemes(report: Path) -> tuple[str, ...] | None:
+    """The code schemes a consolidated year was written in (bao-cao.json), None if unknown."""
+    try:
+        schemes = json.loads(report.read_text(encoding="utf-8"))["form"]["schemes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return tuple(str(x) for x in schemes) if isinstance(schemes, list) else None
 
 
 def outlier_rules(form: Form, previous_year: int | None) -> list[Bound]:
@@ -88,7 +124,7 @@ def _stack_sums(form: Form, parsed: list[Parsed], last: pd.DataFrame) -> Stack:
     block = form.history_block
     prev = (
         last[last["block"] == block.key]
-        .groupby(["unit_code", "category", "measure"])["value"]
+        .groupby(["unit_scheme", "unit_code", "category", "measure"])["value"]
         .sum()
         .to_dict()
     )
@@ -105,7 +141,7 @@ def _stack_sums(form: Form, parsed: list[Parsed], last: pd.DataFrame) -> Stack:
                     total, row = sums.get((category, m.key), (0, rec.row))
                     sums[(category, m.key)] = (total + v, row)
         for (cat, measure), (now, row) in sums.items():
-            before = prev.get((p.unit_code, cat, measure))
+            before = prev.get((form.unit_scheme(p.unit_code), p.unit_code, cat, measure))
             rows.append((p.file_id, row, cat, measure, now, before))
     frame = pd.DataFrame(rows, columns=["file_id", "row", "category", "measure", "now", "before"])
     frame["before"] = frame["before"].astype("Int64")

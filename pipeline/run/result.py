@@ -268,14 +268,22 @@ class Report:
             "year": self.form.year,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "inbox": shown(str(self.inbox)),
-            "files": [rec.manifest() for rec in self.files],
+            "files": self._file_entries(),
         }
+
+    def _file_entries(self) -> list[dict[str, Any]]:
+        """The files' manifest entries, each unit code with its scheme (of this configuration:
+        a file of another scheme never gets a unit code, see `read.extract`)."""
+        return [
+            {**entry, "unit_scheme": self.form.unit_scheme(entry["unit"])}
+            for entry in (rec.manifest() for rec in self.files)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report (bao-cao.json, `--json`)."""
         return {
             "year": self.form.year,
-            "form": {"id": self.form.id, "version": self.form.version},
+            "form": {"id": self.form.id, "version": self.form.version, "schemes": list(self.form.schemes)},
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "run_id": self.run_id,
             "inbox": shown(str(self.inbox)),
@@ -286,8 +294,8 @@ class Report:
                 "missing": self.count(UnitStatus.MISSING),
                 "files": len(self.files),
             },
-            "units": [u.to_dict() for u in self.units],
-            "files": [rec.manifest() for rec in self.files],
+            "units": [{**u.to_dict(), "scheme": self.form.unit_scheme(u.code)} for u in self.units],
+            "files": self._file_entries(),
             "findings": [f.to_dict() for f in self.findings],
             "totals": self.totals.to_dict(),
             "outputs": self.outputs,

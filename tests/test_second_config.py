@@ -185,8 +185,12 @@ def test_an_invented_programme_names_its_outputs(tmp_path):
 
     data = valid_data(form, unit.code, random.Random(3), layout)
     fill(write_template(form, unit, tdir), tmp_path / "inbox" / "SYT.xlsx", layout, unit.code, data)
-    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
-    wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", 2026), data_only=True)
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    names = sorted(p.name for p in (tmp_path / "out" / "2026").iterdir() if p.is_file())
+    assert "tong-hop-te-vc-2026.xlsx" in names and "chi-tiet-te-vc-2026.csv" in names
+    assert not [n for n in names if "588" in n]
+    assert report.outputs["workbook"].endswith("tong-hop-te-vc-2026.xlsx")
+    wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", 2026, "te-vc"), data_only=True)
     assert wb.properties.title == "Tổng hợp kết quả thực hiện Chương trình hỗ trợ trẻ em vùng cao năm 2026"
     texts = {c for row in wb[SHEETS["b01"]].iter_rows(values_only=True) for c in row if isinstance(c, str)}
     assert any(t.startswith("KẾT QUẢ HỖ TRỢ TRẺ EM VÙNG CAO THEO NỘI DUNG NĂM 2026") for t in texts)

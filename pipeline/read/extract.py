@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..form import Form, Unit, meta_cell
+from ..form import Form, Unit, foreign_template, meta_cell
 from ..form.sheets import info_sheet
 from ..intake.containers import Submission
 from ..intake.files import FileInfo, ReadProblem
@@ -106,13 +106,25 @@ def _template_ok(reading: FileReading) -> bool:
     claimed = parse_text(meta.get(meta_cell("unit_code")))
     if form_id == form.id and claimed in form.units_by_code:
         reading.p.unit_code = claimed  # known even if the file is rejected below
+    scheme = parse_text(meta.get(meta_cell("scheme"))) or ""
     if form_id != form.id:
         reading.add(
             "TEMPLATE_UNKNOWN",
-            f"tệp là mẫu '{form_id or '?'}', không phải mẫu '{form.id}' của chương trình",
+            foreign_template(form, form_id, scheme),
             form.sheets["meta"],
             meta_cell("form_id"),
             form_id,
+        )
+        return False
+    ours = form.unit_scheme(claimed) if claimed in form.units_by_code else ""
+    if scheme and ours and scheme != ours:  # the same number, another place: never matched
+        reading.add(
+            "TEMPLATE_UNKNOWN",
+            f"mã đơn vị '{claimed}' trong tệp theo hệ mã {scheme}, không phải hệ mã {ours} của "
+            "cấu hình đang dùng; hãy dùng mẫu do Sở gửi cho năm này",
+            form.sheets["meta"],
+            meta_cell("scheme"),
+            scheme,
         )
         return False
     if version not in form.accepted_versions:

@@ -98,6 +98,7 @@ def _os_error(exc: BaseException) -> OSError | None:
 def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], None]) -> None:
     """Every output into `folder` (a new set, not yet current)."""
     form = report.form
+    prefix = form.programme_info.prefix
     feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
     feedback.start()  # in worker processes while this one writes the other outputs
     # python-docx (~0.15 s) imported once the feedback workers run, not while files are read
@@ -105,7 +106,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
 
     try:
         csv_safe(with_comments(report.detail.long(form), report)).to_csv(
-            folder / detail_csv_name(form.year),
+            folder / detail_csv_name(form.year, prefix),
             index=False,
             encoding="utf-8-sig",  # the BOM is how Excel knows the text is UTF-8 (no "sep=")
             quoting=csv.QUOTE_NONNUMERIC,
@@ -113,9 +114,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         )
         (folder / MANIFEST).write_bytes(manifest_json(report))
         lap("csv+manifest")
-        write_workbook(report, folder / workbook_name(form.year))
+        write_workbook(report, folder / workbook_name(form.year, prefix))
         lap("workbook")
-        write_document(report, folder / document_path(outbox, form.year).name)
+        write_document(report, folder / document_path(outbox, form.year, prefix).name)
         lap("document")
         written = feedback.wait()
     except BaseException:
@@ -125,9 +126,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     current = year_dir(outbox, form.year)
     kept = keep_officer_files(current, folder)  # under the lock: the current set cannot change
     report.outputs = {  # the paths the officer opens once the set is current
-        "workbook": str(workbook_path(outbox, form.year)),
-        "document": str(document_path(outbox, form.year)),
-        "csv": str(detail_csv_path(outbox, form.year)),
+        "workbook": str(workbook_path(outbox, form.year, prefix)),
+        "document": str(document_path(outbox, form.year, prefix)),
+        "csv": str(detail_csv_path(outbox, form.year, prefix)),
         "manifest": str(manifest_path(outbox, form.year)),
         "report": str(report_path(outbox, form.year)),
         "feedback": [str(feedback_dir(outbox, form.year) / p.name) for p in written],

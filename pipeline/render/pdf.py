@@ -46,7 +46,7 @@ def soffice() -> str | None:
 
 
 def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
-    """Render `outbox/<year>/`'s document and biểu B01…B06 into `bao-cao-588-<year>.pdf`,
+    """Render `outbox/<year>/`'s document and biểu B01…B06 into `bao-cao-<prefix>-<year>.pdf`,
     inside the current set of outputs it was made from.
 
     The sources are copied, and the PDF written, under the outbox lock (waiting up to
@@ -62,7 +62,8 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
             "Cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui "
             "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
         )
-    doc, wb = document_path(outbox, form.year), workbook_path(outbox, form.year)
+    prefix = form.programme_info.prefix
+    doc, wb = document_path(outbox, form.year, prefix), workbook_path(outbox, form.year, prefix)
     with tempfile.TemporaryDirectory(prefix="pdf-588-") as tmp:
         work = Path(tmp)
         sources = [work / "0-bao-cao.docx"]
@@ -85,7 +86,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
             writer.append(PdfReader(pdf), import_outline=False)
             writer.add_outline_item(title=title, page_number=start)
         writer.add_metadata({"/Title": f"Báo cáo kết quả thực hiện năm {form.year} và các biểu tổng hợp"})
-        out = pdf_path(outbox, form.year)
+        out = pdf_path(outbox, form.year, prefix)
         with _set_locked(outbox, form.year, lock_wait):  # into the set it was made from, or not at all
             if current_run_id(outbox, form.year) != of_set:
                 raise PdfError(

@@ -19,7 +19,7 @@ def _say(line: str) -> None:
 
 def print_summary(report: Report, max_findings: int = 15) -> None:
     form = report.form
-    _say(f"TỔNG HỢP BÁO CÁO NĂM {form.year} (QĐ 588/QĐ-TTg)")
+    _say(f"TỔNG HỢP BÁO CÁO NĂM {form.year} ({form.programme_info.short})")
     if not report.files:
         _say(f"Không tìm thấy tệp nào trong '{report.inbox}'. Tất cả đơn vị được ghi là chưa gửi.")
     else:

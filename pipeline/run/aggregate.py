@@ -77,6 +77,9 @@ class Detail:
         out = pd.concat(parts, ignore_index=True)
         for col in ("region", "category", "source"):
             out[col] = out[col].fillna("")
+        # the code's scheme beside each code: a number alone no longer names one place
+        out["unit_scheme"] = out["unit_code"].map(form.unit_scheme)
+        out["region_scheme"] = out["region"].map(lambda code: form.region_scheme(code) if code else "")
         return out.sort_values(["unit_code", "block", "sheet", "cell"], kind="stable")[
             LONG_COLUMNS
         ].reset_index(drop=True)
@@ -85,6 +88,7 @@ class Detail:
 LONG_COLUMNS = [
     "year",
     "unit_code",
+    "unit_scheme",
     "unit_name",
     "unit_kind",
     "file",
@@ -92,6 +96,7 @@ LONG_COLUMNS = [
     "cell",
     "block",
     "region",
+    "region_scheme",
     "category",
     "source",
     "measure",

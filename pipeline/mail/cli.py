@@ -159,6 +159,9 @@ def server_fault(exc: BaseException, server: Server, section: str, timeout: floa
         + ")"
     )
     detail = for_terminal(" ".join(str(exc).split())[:200])
+    if isinstance(exc, EOFError):  # the password prompt met the end of its input
+        env = f" (biến môi trường {server.password_env})" if server.password_env else ""
+        return f"Lỗi: chưa có mật khẩu cho {server.user}@{server.host}: không nhập được từ bàn phím; hãy đặt mật khẩu{env}."
     if isinstance(exc, MailboxFolderSelectError):
         return f"Lỗi: máy chủ {where} không mở được thư mục '{server.folder}'; kiểm tra folder trong [{section}]."
     if isinstance(exc, socket.gaierror):
@@ -180,7 +183,7 @@ def server_fault(exc: BaseException, server: Server, section: str, timeout: floa
         )
     if isinstance(exc, ssl.SSLError):
         return f"Lỗi: không lập được kết nối mã hóa TLS với {where} ({detail}); {port_hint}."
-    lost = (ConnectionError, EOFError, smtplib.SMTPServerDisconnected)
+    lost = (ConnectionError, smtplib.SMTPServerDisconnected)
     if isinstance(exc, lost) or (isinstance(exc, imaplib.IMAP4.abort) and "EOF" in str(exc)):
         return (
             f"Lỗi: máy chủ thư {where} đóng kết nối giữa chừng; hãy chạy lại sau, nếu vẫn lỗi báo người "
@@ -301,7 +304,10 @@ def with_password(
 ) -> T:
     """Run `work(password)`, the password from `server.password`. A stored password the
     server refuses is removed from the store and the officer is asked once more; a password
-    that logged in (`logged_in(result)`) is kept in the store if the officer agrees."""
+    that logged in (`logged_in(result)`) is kept in the store if the officer agrees. A
+    server without a user name (a relay that needs no login) is never asked one."""
+    if not server.user:
+        return work("")
     secret = server.password(what)
     try:
         result = work(secret.value)

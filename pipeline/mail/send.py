@@ -158,6 +158,23 @@ def send_drafts(
     lost) ends the batch with `result.fault` set and every letter's outcome recorded.
     """
     out = SendResult()
+    try:
+        _send_all(drafts, server, password, zone, timeout, resend_unknown, out)
+    finally:
+        order = {path: k for k, path in enumerate(drafts)}
+        out.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # the drafts' order
+    return out
+
+
+def _send_all(
+    drafts: list[Path],
+    server: Server,
+    password: str,
+    zone: dt.tzinfo,
+    timeout: float,
+    resend_unknown: bool,
+    out: SendResult,
+) -> SendResult:
     if not drafts:
         return out
     folder = drafts[0].parent

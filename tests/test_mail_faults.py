@@ -392,7 +392,9 @@ def test_a_lost_reply_to_data_is_never_a_silent_second_copy(tmp_path):
         assert len(lossy.received) == 2  # nothing sent without the officer's word
     with picky_smtp(set(), set()) as (port, sink):
         told = send_drafts(paths, smtp_server(port), "", VN, resend_unknown=True)
-    assert [o.status for o in told.outcomes] == [OUT_SENT, OUT_SENT, OUT_NO_ADDRESS] and len(sink.messages) == 2
+    assert [o.status for o in told.outcomes] == [OUT_SENT, OUT_SENT, OUT_NO_ADDRESS] and len(
+        sink.messages
+    ) == 2
     assert {v["state"] for v in load_record(folder).values()} == {SENT}
     assert all(b"X-Unsent" not in raw for _, raw in sink.messages)
 
@@ -447,3 +449,26 @@ def test_send_goes_on_past_refusals_with_the_servers_words(form, tmp_path):
     # the next run sends nothing twice; the refused letters are tried again (a definite no)
     assert "3 thư đã gửi từ trước" in again.stdout
     assert sorted(r for to, _ in sink.messages for r in to) == [*got]
+
+
+def test_an_unknown_outcome_waits_for_the_officers_word(form, tmp_path):
+    code = form.units[0].code
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    lossy = LosesDataReply()
+    with BadServer(lossy, connections=3, lifetime=60) as server:
+        smtp = {"host": "127.0.0.1", "port": server.port, "security": "none", "user": ""}
+        cfg = config(tmp_path / "cfg", smtp=smtp, emails={code: ["h1@kg.vn"]}, timeout=2)
+        consolidate_into(load_form(cfg), inbox, outbox, show_progress=False)
+        first = cli(cfg, "mail", "drafts", "--outbox", str(outbox), "--send")
+        second = cli(cfg, "mail", "drafts", "--outbox", str(outbox), "--send")
+    assert first.returncode == 1 and "Traceback" not in first.stderr, first.stderr
+    assert f"{code:<6} CHƯA RÕ đã gửi hay chưa -> h1@kg.vn" in first.stdout
+    assert "--gui-lai-thu-chua-ro" in first.stdout and "1 thư chưa rõ đã gửi hay chưa" in first.stdout
+    assert second.returncode == 1 and f"{code:<6} CHƯA RÕ từ lần trước, không gửi lại" in second.stdout
+    assert len(lossy.received) == 1  # the second run sent nothing
+    with picky_smtp(set(), set()) as (port, sink):
+        cfg = config(tmp_path / "cfg2", smtp={**smtp, "port": port}, emails={code: ["h1@kg.vn"]})
+        told = cli(cfg, "mail", "drafts", "--outbox", str(outbox), "--send", "--gui-lai-thu-chua-ro")
+    assert told.returncode == 0, told.stdout + told.stderr
+    assert f"{code:<6} đã gửi -> h1@kg.vn" in told.stdout and len(sink.messages) == 1

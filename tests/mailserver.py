@@ -33,6 +33,7 @@ from cryptography.x509.oid import NameOID
 
 DOVECOT = "/usr/sbin/dovecot"
 USER, PASSWORD = "tonghop588", "mat-khau-thu"
+USER_VI, PASSWORD_VI = "canbo588", "Mật-khẩu-Đà-Nẵng-ưỡ"  # a password with Vietnamese letters
 
 
 def require_dovecot() -> None:
@@ -131,16 +132,19 @@ class Dovecot:
     cert: Path
     process: subprocess.Popen | None = None
 
-    def connect(self) -> imaplib.IMAP4_SSL:
+    def connect(self, user: str = USER, password: str = PASSWORD) -> imaplib.IMAP4_SSL:
         box = imaplib.IMAP4_SSL(
             "127.0.0.1", self.port, ssl_context=ssl.create_default_context(cafile=self.cert)
         )
-        box.login(USER, PASSWORD)
+        if password.isascii():
+            box.login(user, password)
+        else:
+            box.authenticate("PLAIN", lambda _: f"\0{user}\0{password}".encode())
         return box
 
-    def append(self, raw: bytes, when: dt.datetime, seen: bool = False) -> None:
-        """Deliver a message into INBOX with its arrival time (INTERNALDATE)."""
-        box = self.connect()
+    def append(self, raw: bytes, when: dt.datetime, seen: bool = False, user: str = USER) -> None:
+        """Deliver a message into `user`'s INBOX with its arrival time (INTERNALDATE)."""
+        box = self.connect(user, PASSWORD if user == USER else PASSWORD_VI)
         try:
             flags = "(\\Seen)" if seen else "()"
             status, _ = box.append("INBOX", flags, imaplib.Time2Internaldate(when), raw)
@@ -166,10 +170,11 @@ def start_dovecot() -> Iterator[Dovecot]:
     root.chmod(0o755)  # the mail user must reach its home
     nobody = pwd.getpwnam("nobody")
     cert, key = self_signed(root)
-    (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-    home = root / "home" / USER
-    home.mkdir(parents=True)
-    for p in (root / "home", home):
+    users = f"{USER}:{{PLAIN}}{PASSWORD}\n{USER_VI}:{{PLAIN}}{PASSWORD_VI}\n"
+    (root / "users").write_text(users, encoding="utf-8")
+    for name in (USER, USER_VI):
+        (root / "home" / name).mkdir(parents=True)
+    for p in (root / "home", root / "home" / USER, root / "home" / USER_VI):
         os.chown(p, nobody.pw_uid, nobody.pw_gid)
     port = free_port()
     conf = root / "dovecot.conf"

@@ -1,4 +1,6 @@
-"""The [mail] section of the configuration: time zone, office address, IMAP and SMTP.
+"""The [mail] section of the configuration: time zone, office address, IMAP and SMTP, and
+`timeout`: the seconds a server may take to accept the connection, greet, or answer any one
+read (30 by default), so a silent or stalled server ends the command with a message.
 
 Passwords are never in the configuration. A server's password comes from, in this order:
 the environment variable `password_env` names, the system's credential store (Windows
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # Việt Nam, UTC+7, no daylight saving
+DEFAULT_TIMEOUT = 30.0  # seconds a server may take to connect, greet or answer any one read
 STORE_SERVICE = "qd588"  # the program's name in the credential store, before the host
 FROM_ENV, FROM_STORE, ASKED = "env", "store", "asked"  # where a password came from
 
@@ -136,6 +139,7 @@ class MailSettings:
     display_name: str
     imap: Server | None
     smtp: Server | None
+    timeout: float = DEFAULT_TIMEOUT  # [mail] timeout: seconds per connect and per read
 
 
 def load_mail_settings(form: Form) -> MailSettings:
@@ -152,12 +156,16 @@ def load_mail_settings(form: Form) -> MailSettings:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise FormError(f"[mail] timezone '{raw.get('timezone')}' không phải múi giờ hợp lệ") from exc
     base = form.path.parent
+    timeout = raw.get("timeout", DEFAULT_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= 600:
+        raise FormError(f"[mail] timeout '{timeout}' phải là số giây từ 1 đến 600 (mặc định 30)")
     return MailSettings(
         zone=zone,
         address=str(raw.get("address", "")),
         display_name=str(raw.get("display_name", form.agencies.get("department", ""))),
         imap=_server(raw.get("imap"), "imap", 993, base),
         smtp=_server(raw.get("smtp"), "smtp", 465, base),
+        timeout=float(timeout),
     )
 
 

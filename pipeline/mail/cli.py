@@ -19,6 +19,7 @@ from ..intake.mail_settings import (
     load_mail_settings,
     store_usable,
 )
+from ..text.oserrors import read_reason
 
 T = TypeVar("T")
 SAVE_QUESTION = "Lưu mật khẩu vào kho mật khẩu của hệ thống để lần sau không phải nhập? (c/k) "
@@ -42,6 +43,12 @@ def add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> None
     d.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
     d.add_argument(
         "--send", action="store_true", help="gửi các thư qua SMTP; thư đã gửi không bao giờ gửi lại"
+    )
+    d.add_argument(
+        "--gui-lai-thu-chua-ro",
+        dest="resend_unknown",
+        action="store_true",
+        help="gửi lại cả những thư lần trước mất kết nối khi đang gửi (chưa rõ đơn vị đã nhận chưa)",
     )
     for p in (f, d):
         save = p.add_mutually_exclusive_group()
@@ -74,9 +81,7 @@ def run_mail(form: Form, args: argparse.Namespace) -> int:
 
 def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     # imported here, like the other commands' modules: `consolidate` need not load IMAP
-    from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
-
-    from .fetch import fetch
+    from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
 
     if settings.imap is None:
         sys.stderr.write("Lỗi cấu hình: chưa khai báo máy chủ thư đến trong mục [mail.imap] (host, user).\n")
@@ -84,30 +89,119 @@ def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     imap = settings.imap
     try:
         result = with_password(
-            imap, "hộp thư", args, lambda pw: fetch(form, settings, args.inbox, pw), MailboxLoginError
+            imap, "hộp thư", args, lambda pw: fetch(form, settings, args.inbox, pw), LoginRefused
         )
-    except MailboxLoginError:
-        sys.stderr.write("Lỗi: đăng nhập hộp thư không được; kiểm tra tên đăng nhập và mật khẩu.\n")
+    except LoginRefused:
+        sys.stderr.write(
+            f"Lỗi: đăng nhập hộp thư không được (máy chủ {imap.host} từ chối); kiểm tra tên đăng nhập "
+            "(user trong [mail.imap]) và mật khẩu.\n"
+        )
         return EXIT_FAILED
-    except (OSError, UnexpectedCommandStatusError) as exc:
-        sys.stderr.write(f"Lỗi: không kết nối được máy chủ thư {settings.imap.host}: {exc}\n")
+    except PasswordNotSendable:
+        sys.stderr.write(
+            f"Lỗi: máy chủ {imap.host} không nhận được mật khẩu có chữ tiếng Việt (không hỗ trợ "
+            "AUTHENTICATE PLAIN); hãy đặt mật khẩu chỉ gồm chữ không dấu, số và ký hiệu.\n"
+        )
         return EXIT_FAILED
+    except FetchStopped as exc:
+        _fetch_summary(exc.result, args.inbox)
+        line = server_fault(exc.__cause__ or exc, imap, "mail.imap", settings.timeout)
+        sys.stderr.write(f"{line} Các thư đã lưu trước lỗi là thư đầy đủ và được giữ lại.\n")
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - every connection fault is one line, never a traceback
+        sys.stderr.write(server_fault(exc, imap, "mail.imap", settings.timeout) + "\n")
+        return EXIT_FAILED
+    assert isinstance(result, FetchResult)
+    _fetch_summary(result, args.inbox)
+    return EXIT_OK
+
+
+def _fetch_summary(result: object, inbox: Path) -> None:
+    from .fetch import FetchResult
+
+    assert isinstance(result, FetchResult)
+    if result.removed_leftovers:
+        print(f"Đã xóa {result.removed_leftovers} tệp tạm do lần tải trước bị ngắt giữa chừng để lại.")
     for path in result.saved:
         print(f"Đã lưu: {path}")
+    for path, why in result.unusual:
+        print(f"Lưu ý: {path.name}: {why}")
     for label, why in result.skipped:
         print(f"Bỏ qua: {label} ({why})")
+    for label, why in result.refused:
+        print(f"Không tải: {label} ({why})")
     print(
-        f"Đã lưu {len(result.saved)} thư mới vào {args.inbox / 'thu'}/; {len(result.already)} thư đã có từ "
-        f"lần trước; bỏ qua {len(result.skipped)} thư. Hộp thư không bị thay đổi."
+        f"Đã lưu {len(result.saved)} thư mới vào {inbox / 'thu'}/; {len(result.already)} thư đã có từ "
+        f"lần trước; bỏ qua {len(result.skipped)} thư"
+        + (f"; không tải {len(result.refused)} thư" if result.refused else "")
+        + ". Hộp thư không bị thay đổi."
     )
-    return EXIT_OK
+
+
+def server_fault(exc: BaseException, server: Server, section: str, timeout: float) -> str:
+    """One Vietnamese line for a mail server's fault, with what to check: the name not found,
+    no answer, TLS, a server that does not speak the protocol, a connection lost."""
+    import imaplib
+    import smtplib
+    import socket
+    import ssl
+
+    from imap_tools.errors import MailboxFolderSelectError
+
+    from ..text.safetext import for_terminal
+
+    where = f"{server.host}:{server.port}"
+    port_hint = (
+        f'kiểm tra port và security trong [{section}] ("tls": cổng '
+        + ("993" if section == "mail.imap" else "465")
+        + ', "starttls": cổng '
+        + ("143" if section == "mail.imap" else "587")
+        + ")"
+    )
+    detail = for_terminal(" ".join(str(exc).split())[:200])
+    if isinstance(exc, EOFError):  # the password prompt met the end of its input
+        env = f" (biến môi trường {server.password_env})" if server.password_env else ""
+        return f"Lỗi: chưa có mật khẩu cho {server.user}@{server.host}: không nhập được từ bàn phím; hãy đặt mật khẩu{env}."
+    if isinstance(exc, MailboxFolderSelectError):
+        return f"Lỗi: máy chủ {where} không mở được thư mục '{server.folder}'; kiểm tra folder trong [{section}]."
+    if isinstance(exc, socket.gaierror):
+        return (
+            f"Lỗi: không tìm thấy máy chủ thư '{server.host}' (tên sai hoặc máy không vào được mạng); "
+            f"kiểm tra host trong [{section}] và kết nối mạng."
+        )
+    if isinstance(exc, TimeoutError):
+        return (
+            f"Lỗi: máy chủ thư {where} không trả lời sau {timeout:g} giây; kiểm tra host, port và mạng, "
+            "hoặc tăng timeout trong [mail] nếu máy chủ chậm."
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return f"Lỗi: máy chủ {server.host} không nhận kết nối ở cổng {server.port}; {port_hint}."
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"Lỗi: chứng chỉ TLS của máy chủ {where} không tin cậy được ({for_terminal(exc.verify_message)}); "
+            f"kiểm tra host (đúng tên ghi trên chứng chỉ) hoặc khai cafile trong [{section}]."
+        )
+    if isinstance(exc, ssl.SSLError):
+        return f"Lỗi: không lập được kết nối mã hóa TLS với {where} ({detail}); {port_hint}."
+    lost = (ConnectionError, smtplib.SMTPServerDisconnected)
+    if isinstance(exc, lost) or (isinstance(exc, imaplib.IMAP4.abort) and "EOF" in str(exc)):
+        return (
+            f"Lỗi: máy chủ thư {where} đóng kết nối giữa chừng; hãy chạy lại sau, nếu vẫn lỗi báo người "
+            "quản trị máy chủ thư."
+        )
+    if isinstance(exc, imaplib.IMAP4.error | smtplib.SMTPException):
+        what = "IMAP" if section == "mail.imap" else "SMTP"
+        return f"Lỗi: {where} không trả lời đúng giao thức {what} ({detail}); kiểm tra host và {port_hint}."
+    if isinstance(exc, OSError) and exc.filename:
+        return f"Lỗi: không ghi được '{exc.filename}': {read_reason(exc)}."
+    return f"Lỗi: không làm việc được với máy chủ thư {where} ({type(exc).__name__}: {detail})."
 
 
 def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     import smtplib
 
     from .drafts import NoRunError, write_drafts
-    from .send import send_drafts
+    from .send import SendStopped, send_drafts
 
     try:
         drafts = write_drafts(form, settings, args.outbox, dt.datetime.now(settings.zone).date())
@@ -129,21 +223,75 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
             smtp,
             "gửi thư",
             args,
-            lambda pw: send_drafts([d.path for d in drafts], smtp, pw, settings.zone),
+            lambda pw: send_drafts(
+                [d.path for d in drafts], smtp, pw, settings.zone, settings.timeout, args.resend_unknown
+            ),
             smtplib.SMTPAuthenticationError,
             logged_in=lambda result: bool(result.sent),
         )
     except smtplib.SMTPAuthenticationError:
-        sys.stderr.write("Lỗi: đăng nhập máy chủ gửi thư không được; kiểm tra tên đăng nhập và mật khẩu.\n")
+        sys.stderr.write(
+            f"Lỗi: đăng nhập máy chủ gửi thư không được ({smtp.host} từ chối); kiểm tra tên đăng nhập "
+            "(user trong [mail.smtp]) và mật khẩu. Chưa gửi thư nào.\n"
+        )
         return EXIT_FAILED
-    except (OSError, smtplib.SMTPException) as exc:
-        sys.stderr.write(f"Lỗi gửi thư qua {settings.smtp.host}: {exc}. Các thư đã gửi được ghi lại.\n")
+    except SendStopped as exc:
+        line = server_fault(exc.__cause__ or exc, smtp, "mail.smtp", settings.timeout)
+        sys.stderr.write(f"{line} Chưa gửi thư nào.\n")
         return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - every connection fault is one line, never a traceback
+        sys.stderr.write(server_fault(exc, smtp, "mail.smtp", settings.timeout) + " Chưa gửi thư nào.\n")
+        return EXIT_FAILED
+    units = {d.path: d.unit for d in drafts}
+    return _send_summary(sent, units, smtp, settings.timeout)
+
+
+SEND_VI = {
+    "sent": "đã gửi",
+    "partly": "đã gửi, một số địa chỉ bị từ chối",
+    "refused": "bị máy chủ từ chối, chưa gửi",
+    "unknown": "CHƯA RÕ đã gửi hay chưa",
+    "held": "CHƯA RÕ từ lần trước, không gửi lại",
+    "already": "đã gửi từ trước",
+    "no_address": "chưa có địa chỉ",
+    "not_tried": "chưa gửi (máy chủ lỗi)",
+}
+UNKNOWN_HINT = (
+    "Thư «chưa rõ»: kết nối mất sau khi máy chủ đã nhận nội dung thư, có thể đơn vị đã nhận. Hãy hỏi "
+    "đơn vị hoặc xem hộp thư đã gửi; chỉ khi chắc chắn thư chưa đến mới chạy lại với --gui-lai-thu-chua-ro."
+)
+
+
+def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout: float) -> int:
+    """One line per unit that was tried or held, the server's words per refused address,
+    then the counts; exit 1 when a letter was refused, its outcome is unknown, or the batch
+    stopped."""
+    from .send import OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, SendResult
+
+    assert isinstance(result, SendResult)
+    for o in result.outcomes:
+        if o.status in (OUT_ALREADY, OUT_NO_ADDRESS):
+            continue
+        print(f"{units.get(o.path, o.path.name):<6} {SEND_VI[o.status]} -> {o.to}")
+        for addr, words in o.refused.items():
+            print(f"       {addr + ': ' if addr else ''}máy chủ trả lời «{words}»")
+    unknown = result.having(OUT_UNKNOWN, OUT_HELD)
+    if unknown:
+        print(UNKNOWN_HINT)
+    refused = result.having(OUT_REFUSED, OUT_PARTLY)
     print(
-        f"Đã gửi {len(sent.sent)} thư; {len(sent.already)} thư đã gửi từ trước (không gửi lại); "
-        f"{len(sent.no_address)} thư chưa có địa chỉ người nhận."
+        f"Đã gửi {len(result.sent)} thư; {len(result.already)} thư đã gửi từ trước (không gửi lại); "
+        f"{len(result.no_address)} thư chưa có địa chỉ người nhận"
+        + (f"; {len(refused)} thư bị từ chối (toàn bộ hoặc một phần)" if refused else "")
+        + (f"; {len(unknown)} thư chưa rõ đã gửi hay chưa" if unknown else "")
+        + "."
     )
-    return EXIT_OK
+    if result.fault is not None:
+        sys.stderr.write(
+            server_fault(result.fault, smtp, "mail.smtp", timeout)
+            + " Các thư còn lại chưa gửi; chạy lại lệnh để gửi tiếp.\n"
+        )
+    return EXIT_FAILED if unknown or refused or result.fault is not None else EXIT_OK
 
 
 def with_password(
@@ -156,7 +304,10 @@ def with_password(
 ) -> T:
     """Run `work(password)`, the password from `server.password`. A stored password the
     server refuses is removed from the store and the officer is asked once more; a password
-    that logged in (`logged_in(result)`) is kept in the store if the officer agrees."""
+    that logged in (`logged_in(result)`) is kept in the store if the officer agrees. A
+    server without a user name (a relay that needs no login) is never asked one."""
+    if not server.user:
+        return work("")
     secret = server.password(what)
     try:
         result = work(secret.value)

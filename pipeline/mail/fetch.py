@@ -1,109 +1,439 @@
 """`mail fetch`: copy the units' report messages from the office mailbox into the inbox.
 
 Read-only by construction: the folder is opened with EXAMINE (RFC 3501 6.3.2, nothing can
-change in it) and messages are fetched with BODY.PEEK[] (6.4.5, the \\Seen flag is not
-set): nothing is deleted, moved or marked read. Each message kept is saved unchanged as one
+change in it) and messages are fetched with BODY.PEEK (6.4.5, the \\Seen flag is not set):
+nothing is deleted, moved or marked read. Each message kept is saved unchanged as one
 `.eml` in `inbox/thu/`, named by its received time, sender and a content hash, so a second
-run saves nothing twice. The IMAP protocol is spoken by imap-tools.
+run saves nothing twice. imap-tools connects and logs in; the messages are read with
+imaplib (its client) so that one message is never more than a small piece in memory.
+
+One server, one message never stops the season:
+
+- every connect and every read has a timeout (`[mail] timeout`), so a server that accepts
+  and never greets, or stalls inside a FETCH, ends the command with a message;
+- the announced size of each message (RFC822.SIZE) is checked against `[limits]
+  max_file_bytes` before anything of it is downloaded; a message over it is listed with
+  the reason and left on the server;
+- a message is streamed to disk in pieces (partial FETCH, `BODY.PEEK[]<offset.length>`,
+  6.4.5) into a temporary folder beside the inbox (never inside it, where a consolidation
+  would list it), then renamed into `inbox/thu/`; what a killed run left there is removed by
+  the next one;
+- what is needed to name and keep a message (its headers, the names of its attachments) is
+  read from the saved file by a line scanner with bounded memory, never by parsing the
+  whole message; a message that breaks the header parser or nests too deep is saved all
+  the same, with its reason, so the consolidation lists it, and the fetch goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import imaplib
+import os
+import re
+import shutil
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.policy import default as default_policy
+from pathlib import Path, PurePosixPath
 
-from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools.errors import MailboxLoginError
 
-from ..form import Form
-from ..intake.containers import parse_message, report_attachments
+from ..form import Form, Limits
+from ..intake.containers import REPORT_SUFFIXES
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
-from ..outbox.atomic import write_bytes_atomic
+from ..outbox.atomic import remove_stale_temporaries
+from ..rules.findings import show
 from ..run.progress import Progress
 from ..text.names import fitted
+from ..text.safetext import for_terminal
 
 MAIL_FOLDER = "thu"  # inside the inbox
+CHUNK = 1 << 20  # bytes asked per partial FETCH: the most of a message held in memory
+HEADER_CAP = 1 << 20  # bytes of one header block kept by the scanner (the rest is skipped)
+LINE_CAP = 1 << 16  # bytes of one line read at a time by the scanner
+
+TOO_LARGE = (
+    "thư nặng {size} byte, vượt giới hạn {limit} byte của một tệp ([limits] max_file_bytes); "
+    "không tải về: hãy đề nghị đơn vị gửi lại tệp Excel báo cáo riêng, không kèm tệp lớn"
+)
+VANISHED = "thư đã bị xóa khỏi hộp thư trong lúc tải; không lưu"
+UNUSUAL = "thư có cấu trúc bất thường ({why}); vẫn lưu để lần tổng hợp liệt kê và báo lý do"
 
 
-class _RawMessage(MailMessage):
-    """A fetched message that keeps its bytes exactly as the server sent them."""
+class LoginRefused(Exception):
+    """The server refused the user name and password."""
 
-    def __init__(self, fetch_data: list) -> None:
-        super().__init__(fetch_data)
-        self.raw = self._get_message_data_parts(fetch_data)[0]
+
+class PasswordNotSendable(Exception):
+    """The password has letters beyond ASCII and the server offers no way to send them."""
+
+
+class FetchStopped(Exception):
+    """A server fault ended the fetch: the cause is `__cause__`; `result` holds what was
+    saved before it (those files are complete and stay)."""
+
+    def __init__(self, result: FetchResult) -> None:
+        super().__init__("fetch stopped")
+        self.result = result
 
 
 @dataclass
 class FetchResult:
     saved: list[Path] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # saved by an earlier run
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (message, why)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (message, why): not a report
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (message, why): left on the server
+    unusual: list[tuple[Path, str]] = field(default_factory=list)  # saved, with what is wrong
+    removed_leftovers: int = 0  # temporary files of a killed run, removed
 
 
-def open_mailbox(server: Server, password: str) -> MailBox:
-    """Log in (TLS, or STARTTLS; plain only on localhost) without selecting any folder."""
+def open_mailbox(server: Server, password: str, timeout: float) -> MailBox:
+    """Connect (TLS, or STARTTLS; plain only on localhost) with `timeout` seconds for the
+    connection and every read, and log in without selecting any folder. A password with
+    Vietnamese letters is sent as UTF-8 with AUTHENTICATE PLAIN (RFC 4616) when the server
+    offers it. Raises LoginRefused, PasswordNotSendable, or the connection's own error."""
     context = ssl.create_default_context(cafile=server.cafile or None)
     if server.security == "tls":
-        box: MailBox = MailBox(server.host, server.port, ssl_context=context)
+        box: MailBox = MailBox(server.host, server.port, timeout=timeout, ssl_context=context)
     elif server.security == "starttls":
-        box = MailBoxStartTls(server.host, server.port, ssl_context=context)
+        box = MailBoxStartTls(server.host, server.port, timeout=timeout, ssl_context=context)
     else:
-        box = MailBoxUnencrypted(server.host, server.port)
-    return box.login(server.user, password, initial_folder=None)
+        box = MailBoxUnencrypted(server.host, server.port, timeout=timeout)
+    try:
+        if server.user.isascii() and password.isascii():
+            box.login(server.user, password, initial_folder=None)
+        elif "AUTH=PLAIN" in box.client.capabilities:
+            box.login_utf8(server.user, password, initial_folder=None)
+        else:
+            raise PasswordNotSendable()
+    except MailboxLoginError as exc:
+        _close(box)
+        raise LoginRefused() from exc
+    except imaplib.IMAP4.error as exc:
+        _close(box)
+        if "AUTHENTICATE" in str(exc) and not isinstance(exc, imaplib.IMAP4.abort):
+            raise LoginRefused() from exc  # imaplib raises on a refused AUTHENTICATE
+        raise
+    except BaseException:
+        _close(box)
+        raise
+    return box
 
 
-def saved_name(data: bytes, settings: MailSettings) -> tuple[str, str]:
-    """(file name, content hash) of a message: received time, sender (cut to fit the name's
-    budget), hash; valid on Windows whatever the sender's address holds."""
-    msg = parse_message(data)
-    when = received_at(msg, settings.zone)
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    stamp = when.strftime("%Y-%m-%d_%H%M") if when else "khong-ro-ngay"
-    return fitted(f"{stamp}_", sender_of(msg) or "khong-ro", f"_{digest}.eml"), digest
+def _close(box: MailBox) -> None:
+    with contextlib.suppress(Exception):
+        box.client.shutdown()
 
 
-def fetch(form: Form, settings: MailSettings, inbox: Path, password: str, show: bool = True) -> FetchResult:
+def fetch(
+    form: Form, settings: MailSettings, inbox: Path, password: str, show_progress: bool = True
+) -> FetchResult:
     """Save every new report message of the configured folder into `inbox/thu/`.
 
     A message is kept when an attachment looks like a report (a spreadsheet or a .zip) or
     when it comes from an address of a unit (a report sent without its attachment is
-    still a fact the officer must see). Raises imap_tools / ssl / OSError errors on
-    connection problems (the CLI turns them into messages).
+    still a fact the officer must see). Raises LoginRefused or PasswordNotSendable before
+    anything is fetched, FetchStopped (the fault as its cause) when the server fails
+    later; never for one bad message.
     """
     server = settings.imap
     assert server is not None
     known = {a for u in form.units for a in u.emails}
     have = {p.stem.rpartition("_")[2] for p in inbox.rglob("*.eml")} if inbox.is_dir() else set()
     out = FetchResult()
-    with open_mailbox(server, password) as box:
+    work = _work_folder(inbox)
+    if work.is_dir():
+        out.removed_leftovers = len(remove_stale_temporaries(work))
+    box = open_mailbox(server, password, settings.timeout)
+    try:
         box.folder.set(server.folder, readonly=True)  # EXAMINE
-        box.email_message_class = _RawMessage
-        uids = box.uids()
-        progress = Progress(len(uids), "Đang tải thư") if show else None
-        for msg in box.fetch(mark_seen=False, uid_list=uids) if uids else []:
-            assert isinstance(msg, _RawMessage)
-            _keep(msg, settings, inbox, known, have, out)
+        sizes = _sizes(box.client)
+        progress = Progress(len(sizes), "Đang tải thư") if show_progress and sizes else None
+        for uid, (size, label) in sizes.items():
+            _one(box.client, uid, size, label, form.limits, settings, inbox, work, known, have, out)
             if progress:
                 progress.step()
         if progress:
             progress.close()
+    except Exception as exc:  # the server's fault (or the network's): what was saved stays
+        _close(box)  # no LOGOUT: a stalled server would make it wait once more
+        raise FetchStopped(out) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            work.rmdir()  # only when empty: a live run's files stay
+    with contextlib.suppress(Exception):
+        box.logout()
     return out
 
 
-def _keep(
-    msg: _RawMessage, settings: MailSettings, inbox: Path, known: set[str], have: set[str], out: FetchResult
+def _work_folder(inbox: Path) -> Path:
+    """Where messages are written while they arrive: beside the inbox (same disk, so the
+    finished file is renamed into place), never listed by a consolidation."""
+    inbox = inbox.absolute()
+    return inbox.parent / f".{inbox.name}.dang-tai-thu"
+
+
+_ITEM = re.compile(rb"^\s*\d+\s+\(")
+_UID = re.compile(rb"\bUID\s+(\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE\s+(\d+)")
+
+
+def _fetch_records(data: list) -> Iterator[tuple[bytes, bytes]]:
+    """(metadata, literal) of each message in an imaplib FETCH answer: a message's answer is
+    a tuple (text before the literal, literal) followed by the text after it, or one text."""
+    meta, literal = b"", b""
+    for item in data:
+        if isinstance(item, tuple):
+            if meta:
+                yield meta, literal
+            meta, literal = item[0], item[1]
+        elif isinstance(item, bytes):
+            if _ITEM.match(item):
+                if meta:
+                    yield meta, literal
+                meta, literal = item, b""
+            else:
+                meta += item
+    if meta:
+        yield meta, literal
+
+
+def _sizes(client: imaplib.IMAP4) -> dict[str, tuple[int, str]]:
+    """UID -> (announced size, "sender — subject") of every message, in one FETCH of sizes
+    and the two header fields (small), before any message is downloaded."""
+    typ, data = client.uid("SEARCH", "ALL")
+    _check(typ, data, "SEARCH")
+    if not data or not data[0] or not data[0].split():
+        return {}
+    typ, data = client.uid("FETCH", "1:*", "(RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])")
+    _check(typ, data, "FETCH")
+    out: dict[str, tuple[int, str]] = {}
+    for meta, literal in _fetch_records(data):
+        uid, size = _UID.search(meta), _SIZE.search(meta)
+        if uid and size:
+            out[uid.group(1).decode()] = (int(size.group(1)), _label(literal))
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
+
+
+def _check(typ: str, data: list, what: str) -> None:
+    if typ != "OK":
+        raise imaplib.IMAP4.error(f"{what}: {typ} {data!r}"[:300])
+
+
+def _label(header: bytes) -> str:
+    """The "sender — subject" line for the officer, from raw header fields (never the structured
+    parser, which a hostile From: can exhaust), inert for the terminal, cut short."""
+    msg = BytesHeaderParser(policy=compat32).parsebytes(header)
+
+    def text(name: str, missing: str) -> str:
+        raw = msg.get(name)
+        if raw is None:
+            return missing
+        try:
+            value = str(make_header(decode_header(str(raw))))
+        except Exception:  # noqa: BLE001 - an undecodable header is shown as it came
+            value = str(raw)
+        value = " ".join(value.split())
+        return for_terminal(value[:100] + ("…" if len(value) > 100 else "")) or missing
+
+    return f"{text('From', '(không rõ người gửi)')} — {text('Subject', '(không tiêu đề)')}"
+
+
+def _one(
+    client: imaplib.IMAP4,
+    uid: str,
+    size: int,
+    label: str,
+    limits: Limits,
+    settings: MailSettings,
+    inbox: Path,
+    work: Path,
+    known: set[str],
+    have: set[str],
+    out: FetchResult,
 ) -> None:
-    label = f"{msg.from_ or '(không rõ người gửi)'} — {msg.subject or '(không tiêu đề)'}"
-    name, digest = saved_name(msg.raw, settings)
-    if digest in have:
-        out.already.append(label)
+    """Fetch one message (checked, streamed, inspected, kept or not). Server faults
+    propagate; whatever is wrong with the message itself is this message's only."""
+    if size > limits.max_file_bytes:
+        out.refused.append((label, TOO_LARGE.format(size=show(size), limit=show(limits.max_file_bytes))))
         return
-    if not report_attachments(msg.raw) and sender_of(parse_message(msg.raw)) not in known:
-        out.skipped.append((label, "không có tệp báo cáo đính kèm, người gửi không thuộc đơn vị nào"))
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = work / f".uid-{uid}.{os.getpid()}.tmp"
+    try:
+        got = _download(client, uid, tmp, limits.max_file_bytes)
+        if got is None:
+            out.refused.append((label, VANISHED))
+            return
+        digest, length = got
+        if length > limits.max_file_bytes:
+            out.refused.append(
+                (label, TOO_LARGE.format(size=show(length), limit=show(limits.max_file_bytes)))
+            )
+            return
+        if digest[:16] in have:
+            out.already.append(label)
+            return
+        name, sender, reports, why = _inspect(tmp, digest, settings, limits)
+        if not why and not reports and sender not in known:
+            out.skipped.append((label, "không có tệp báo cáo đính kèm, người gửi không thuộc đơn vị nào"))
+            return
+        path = inbox / MAIL_FOLDER / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _publish(tmp, path)
+        have.add(digest[:16])
+        out.saved.append(path)
+        if why:
+            out.unusual.append((path, UNUSUAL.format(why=why)))
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _download(client: imaplib.IMAP4, uid: str, tmp: Path, limit: int) -> tuple[str, int] | None:
+    """Stream message `uid` into `tmp` in pieces of CHUNK bytes (at most `limit` + one
+    piece, whatever the server sends); (SHA-256, length), or None if the message is gone."""
+    digest, offset = hashlib.sha256(), 0
+    with open(tmp, "wb") as fh:
+        while offset <= limit:
+            typ, data = client.uid("FETCH", uid, f"(BODY.PEEK[]<{offset}.{CHUNK}>)")
+            _check(typ, data, "FETCH")
+            piece = next((lit for meta, lit in _fetch_records(data) if b"BODY[]" in meta), None)
+            if piece is None:
+                if offset == 0:
+                    return None
+                raise imaplib.IMAP4.abort(f"FETCH {uid}: message ended without its data")
+            fh.write(piece)
+            digest.update(piece)
+            offset += len(piece)
+            if len(piece) != CHUNK:  # the last piece (or a server that sent it all at once)
+                break
+        fh.flush()
+        os.fsync(fh.fileno())
+    return digest.hexdigest(), offset
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Move the finished message to its name in the inbox: a rename (the name appears
+    whole or not at all); across disks, a copy under a dot-name renamed in the same way."""
+    try:
+        os.replace(tmp, path)
         return
-    path = inbox / MAIL_FOLDER / name
-    write_bytes_atomic(path, msg.raw)
-    have.add(digest)
-    out.saved.append(path)
+    except OSError:
+        pass
+    part = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(tmp, part)
+        os.replace(part, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+
+
+def saved_name(headers: EmailMessage, digest: str, settings: MailSettings) -> str:
+    """A message's file name: received time, sender (cut to fit the name's budget), hash;
+    valid on Windows whatever the sender's address holds. Header faults raise."""
+    when = received_at(headers, settings.zone)
+    stamp = when.strftime("%Y-%m-%d_%H%M") if when else "khong-ro-ngay"
+    return fitted(f"{stamp}_", sender_of(headers) or "khong-ro", f"_{digest[:16]}.eml")
+
+
+def _inspect(
+    tmp: Path, digest: str, settings: MailSettings, limits: Limits
+) -> tuple[str, str, list[str], str]:
+    """(file name, sender, report attachments, what is unusual or "") of a saved message."""
+    try:
+        scan = scan_message(tmp)
+        name = saved_name(scan.headers, digest, settings)
+        sender = sender_of(scan.headers)
+    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - this message only
+        why = "phần đầu thư lồng nhau quá sâu" if isinstance(exc, RecursionError) else "phần đầu thư hỏng"
+        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}.eml"), "", [], why
+    why = scan.problem
+    if scan.depth > limits.max_message_depth:
+        why = f"{show(scan.depth)} phần lồng nhau, quá giới hạn {limits.max_message_depth}"
+    reports = [
+        n for n in scan.attachments if PurePosixPath(n.replace("\\", "/")).suffix.lower() in REPORT_SUFFIXES
+    ]
+    return name, sender, reports, why
+
+
+@dataclass
+class Scanned:
+    headers: EmailMessage  # the message's own header block (no body)
+    attachments: list[str]  # file names of the attached parts, forwarded messages included
+    depth: int  # deepest multipart nesting
+    problem: str = ""  # a part's headers that could not be read
+
+
+def scan_message(path: Path) -> Scanned:
+    """The headers and attachment names of the message saved at `path`, read line by line
+    (MIME boundaries followed, RFC 2046 5.1.1) with memory bounded by HEADER_CAP and
+    LINE_CAP, whatever the message's size or nesting. Never raises for a bad part: its
+    problem is noted; the top header block is parsed lazily (the caller reads it)."""
+    parser = BytesHeaderParser(policy=default_policy)
+    boundaries: list[bytes] = []
+    attachments: list[str] = []
+    top: EmailMessage | None = None
+    problem, depth = "", 0
+    in_headers, block, line_start = True, bytearray(), True
+    with open(path, "rb") as fh:
+        while True:
+            line = fh.readline(LINE_CAP)
+            if not line:
+                break
+            starts, line_start = line_start, line.endswith(b"\n")
+            if in_headers:
+                if starts and line.strip(b"\r\n") == b"":
+                    part = parser.parsebytes(bytes(block))
+                    assert isinstance(part, EmailMessage)
+                    block.clear()
+                    if top is None:
+                        top = part
+                    in_headers, note = _part(part, boundaries, attachments)
+                    problem = problem or note
+                    depth = max(depth, len(boundaries))
+                elif len(block) < HEADER_CAP:
+                    block += line[: HEADER_CAP - len(block)]
+                continue
+            if starts and line.startswith(b"--") and boundaries:
+                mark = line.rstrip(b" \t\r\n")[2:]
+                for k in range(len(boundaries) - 1, -1, -1):
+                    if mark == boundaries[k]:
+                        del boundaries[k + 1 :]
+                        in_headers = True
+                        break
+                    if mark == boundaries[k] + b"--":
+                        del boundaries[k:]
+                        break
+    if top is None:  # headers only, no body
+        top = parser.parsebytes(bytes(block))
+        assert isinstance(top, EmailMessage)
+    return Scanned(top, attachments, depth, problem)
+
+
+def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -> tuple[bool, str]:
+    """Take in one part's headers: a multipart's boundary, an attachment's name. Whether
+    headers follow at once (a forwarded message), and the part's problem or ""."""
+    try:
+        ctype = part.get_content_type()
+        if part.get_content_maintype() == "multipart":
+            boundary = part.get_boundary()
+            if boundary:
+                boundaries.append(boundary.encode("utf-8", "surrogateescape"))
+            return False, ""
+        if ctype == "message/rfc822":
+            return True, ""
+        filename = part.get_filename()
+        if filename or part.get_content_disposition() == "attachment":
+            attachments.append(str(filename or ""))
+    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - this part only
+        return False, "phần đầu lồng nhau quá sâu" if isinstance(exc, RecursionError) else "phần đầu hỏng"
+    return False, ""

@@ -1,10 +1,19 @@
-"""`mail drafts --send`: send the drafts over SMTP, each exactly once.
+"""`mail drafts --send`: send the drafts over SMTP, each exactly once, each on its own.
 
-Every message sent is recorded (its Message-ID, recipients and time) in
-`outbox/<year>/thu/da-gui.json`, written atomically right after each send; a draft whose
-Message-ID is recorded is never sent again. Drafts carry a Message-ID derived from their
-content, so a reply regenerated unchanged keeps its identity. SMTP is spoken by the standard
-library (`smtplib`, RFC 5321; TLS from the start or STARTTLS, RFC 3207).
+Each unit's letter is its own transaction (MAIL, RCPT, DATA; RFC 5321 3.3): a refusal (a
+recipient refused, a sender refused, a 5xx after DATA) is recorded for that unit with the
+server's own words and the batch goes on; a letter refused for some of its recipients only
+is sent to the others, and each refused address is said with its reply.
+
+What was sent is recorded in `outbox/<year>/thu/da-gui.json` (Message-ID -> state,
+recipients, time, file), written atomically and flushed at two moments: "sending" right
+before DATA, "sent" (or "refused") once the server has answered the message. A crash, or
+a reply to DATA that never comes (the connection lost, a timeout), leaves "sending": the
+letter may or may not have gone, its outcome is unknown, and it is not sent again unless
+the officer says so (`--gui-lai-thu-chua-ro`), so there is never a silent second copy.
+Drafts carry a Message-ID derived from their content, so a reply regenerated unchanged
+keeps its identity. SMTP is spoken by the standard library (`smtplib`; TLS from the start
+or STARTTLS, RFC 3207).
 """
 
 from __future__ import annotations
@@ -13,50 +22,159 @@ import datetime as dt
 import json
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 from ..intake.mail_settings import Server
 from ..outbox.atomic import write_bytes_atomic
+from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
+SENDING, SENT, REFUSED = "sending", "sent", "refused"  # states in the record
+# what became of one letter in this run
+OUT_SENT, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_NOT_TRIED = (
+    "sent", "partly", "refused", "unknown", "already", "held", "no_address", "not_tried",
+)  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    """One letter: its draft, what became of it, and the server's words per address."""
+
+    path: Path
+    status: str  # one of OUT_*
+    to: str = ""
+    refused: dict[str, str] = field(default_factory=dict)  # address (or "" for the whole letter) -> reply
 
 
 @dataclass
 class SendResult:
-    sent: list[Path] = field(default_factory=list)
-    already: list[Path] = field(default_factory=list)  # recorded as sent by an earlier run
-    no_address: list[Path] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    fault: BaseException | None = None  # the server fault that stopped the batch, if any
+
+    def having(self, *status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in status]
+
+    @property
+    def sent(self) -> list[Path]:
+        return [o.path for o in self.having(OUT_SENT, OUT_PARTLY)]
+
+    @property
+    def already(self) -> list[Path]:
+        return [o.path for o in self.having(OUT_ALREADY)]
+
+    @property
+    def no_address(self) -> list[Path]:
+        return [o.path for o in self.having(OUT_NO_ADDRESS)]
 
 
-def load_record(folder: Path) -> dict[str, dict[str, str]]:
-    """Message-ID -> {"to", "sent_at", "file"} of every message sent from `folder`."""
+class SendStopped(Exception):
+    """The server could not be reached or refused the login: nothing more was sent. The
+    cause is `__cause__`; `result` holds what was decided before."""
+
+    def __init__(self, result: SendResult) -> None:
+        super().__init__("send stopped")
+        self.result = result
+
+
+def load_record(folder: Path) -> dict[str, dict[str, Any]]:
+    """Message-ID -> {"state", "to", "sent_at", "file", "refused"} of every letter tried
+    from `folder` (an entry without "state", from an earlier version, was sent)."""
     try:
         return json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def _connect(server: Server) -> smtplib.SMTP:
+def _state(entry: dict[str, Any]) -> str:
+    return str(entry.get("state", SENT))
+
+
+def reply_text(code: int | None, text: bytes | str) -> str:
+    """A server's reply as one inert line: "550 5.1.1 <a@b>: no such user"."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    line = " ".join(f"{code or ''} {text}".split())
+    return for_terminal(line[:300])
+
+
+class _BeforeData:
+    """smtplib's client with a hook run right before DATA (after MAIL and RCPT were
+    accepted): where the record says "sending"."""
+
+    before_data: Callable[[], None] | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        if self.before_data is not None:
+            self.before_data()
+        return super().data(msg)  # type: ignore[misc]
+
+
+class _SMTP(_BeforeData, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_BeforeData, smtplib.SMTP_SSL):
+    pass
+
+
+def _connect(server: Server, password: str, timeout: float) -> smtplib.SMTP:
     context = ssl.create_default_context(cafile=server.cafile or None)
+    smtp: smtplib.SMTP
     if server.security == "tls":
-        return smtplib.SMTP_SSL(server.host, server.port, context=context, timeout=60)
-    smtp = smtplib.SMTP(server.host, server.port, timeout=60)
-    if server.security == "starttls":
-        smtp.starttls(context=context)
+        smtp = _SMTPSSL(server.host, server.port, context=context, timeout=timeout)
+    else:
+        smtp = _SMTP(server.host, server.port, timeout=timeout)
+    try:
+        if server.security == "starttls":
+            smtp.starttls(context=context)
+        if server.user:
+            smtp.login(server.user, password)
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
 
 
-def send_drafts(drafts: list[Path], server: Server, password: str, zone: dt.tzinfo) -> SendResult:
-    """Send each draft not yet recorded as sent; record each one as soon as it is sent.
+def send_drafts(
+    drafts: list[Path],
+    server: Server,
+    password: str,
+    zone: dt.tzinfo,
+    timeout: float = 60.0,
+    resend_unknown: bool = False,
+) -> SendResult:
+    """Send each draft not yet recorded as sent, each in its own transaction.
 
-    Raises smtplib.SMTPException / ssl.SSLError / OSError on server problems (what was
-    sent before the failure stays recorded).
+    A letter left "sending" by an earlier run (outcome unknown) is sent only with
+    `resend_unknown`. Raises smtplib.SMTPAuthenticationError when the login is refused,
+    SendStopped (the cause attached) when the server cannot be reached before anything is
+    sent; a fault later (the connection
+    lost) ends the batch with `result.fault` set and every letter's outcome recorded.
     """
     out = SendResult()
+    try:
+        _send_all(drafts, server, password, zone, timeout, resend_unknown, out)
+    finally:
+        order = {path: k for k, path in enumerate(drafts)}
+        out.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # the drafts' order
+    return out
+
+
+def _send_all(
+    drafts: list[Path],
+    server: Server,
+    password: str,
+    zone: dt.tzinfo,
+    timeout: float,
+    resend_unknown: bool,
+    out: SendResult,
+) -> SendResult:
     if not drafts:
         return out
     folder = drafts[0].parent
@@ -64,28 +182,100 @@ def send_drafts(drafts: list[Path], server: Server, password: str, zone: dt.tzin
     todo: list[tuple[Path, EmailMessage]] = []
     for path in drafts:
         msg = message_from_bytes(path.read_bytes(), policy=default_policy)
-        if str(msg["Message-ID"]) in record:
-            out.already.append(path)
+        assert isinstance(msg, EmailMessage)
+        entry = record.get(str(msg["Message-ID"]))
+        if entry is not None and _state(entry) == SENT:
+            out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
+        elif entry is not None and _state(entry) == SENDING and not resend_unknown:
+            out.outcomes.append(Outcome(path, OUT_HELD, str(entry.get("to", ""))))
         elif not msg["To"]:
-            out.no_address.append(path)
+            out.outcomes.append(Outcome(path, OUT_NO_ADDRESS))
         else:
-            assert isinstance(msg, EmailMessage)
             todo.append((path, msg))
     if not todo:
         return out
-    with _connect(server) as smtp:
-        if server.user:
-            smtp.login(server.user, password)
-        for path, msg in todo:
-            del msg["X-Unsent"]  # a sent message is no longer a draft
-            smtp.send_message(msg)
-            record[str(msg["Message-ID"])] = {
-                "to": str(msg["To"]),
-                "sent_at": dt.datetime.now(zone).isoformat(timespec="seconds"),
-                "file": path.name,
-            }
-            write_bytes_atomic(
-                folder / RECORD, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
-            )
-            out.sent.append(path)
+
+    def save() -> None:
+        write_bytes_atomic(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+
+    smtp: smtplib.SMTP | None = None
+    try:
+        for k, (path, msg) in enumerate(todo):
+            if smtp is None:
+                try:
+                    smtp = _connect(server, password, timeout)
+                except Exception as exc:
+                    if isinstance(exc, smtplib.SMTPAuthenticationError):
+                        raise  # the password: the caller may ask again
+                    if k == 0:
+                        raise SendStopped(out) from exc
+                    out.fault = exc
+                    out.outcomes += [Outcome(p, OUT_NOT_TRIED, str(m["To"])) for p, m in todo[k:]]
+                    return out
+            try:
+                outcome = _send_one(smtp, path, msg, record, zone, save)
+            except (smtplib.SMTPException, OSError) as exc:  # before DATA: nothing of it went
+                out.fault = exc
+                out.outcomes += [Outcome(p, OUT_NOT_TRIED, str(m["To"])) for p, m in todo[k:]]
+                smtp.close()
+                smtp = None
+                return out
+            out.outcomes.append(outcome)
+            if outcome.status == OUT_UNKNOWN:  # the connection is lost or in an unknown state
+                smtp.close()
+                smtp = None
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except Exception:  # noqa: BLE001 - the letters are decided; a lost QUIT changes nothing
+                smtp.close()
     return out
+
+
+def _send_one(
+    smtp: smtplib.SMTP,
+    path: Path,
+    msg: EmailMessage,
+    record: dict[str, dict[str, Any]],
+    zone: dt.tzinfo,
+    save: Callable[[], None],
+) -> Outcome:
+    """One letter's transaction; its state recorded before DATA and after the reply."""
+    msg_id, to = str(msg["Message-ID"]), str(msg["To"])
+    del msg["X-Unsent"]  # a sent message is no longer a draft
+
+    def mark(state: str, refused: dict[str, str] | None = None) -> None:
+        entry: dict[str, Any] = {
+            "state": state,
+            "to": to,
+            "sent_at": dt.datetime.now(zone).isoformat(timespec="seconds"),
+            "file": path.name,
+        }
+        if refused:
+            entry["refused"] = refused
+        record[msg_id] = entry
+        save()
+
+    assert isinstance(smtp, _BeforeData)
+    smtp.before_data = lambda: mark(SENDING)
+    try:
+        refused = smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:  # every recipient refused: nothing sent
+        words = {addr: reply_text(code, text) for addr, (code, text) in exc.recipients.items()}
+        mark(REFUSED, words)
+        return Outcome(path, OUT_REFUSED, to, words)
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:  # a definite answer: not sent
+        words = {"": reply_text(exc.smtp_code, exc.smtp_error)}
+        mark(REFUSED, words)
+        return Outcome(path, OUT_REFUSED, to, words)
+    except (smtplib.SMTPException, OSError) as exc:
+        entry = record.get(msg_id)
+        if entry is not None and _state(entry) == SENDING:
+            return Outcome(path, OUT_UNKNOWN, to, {"": for_terminal(str(exc)[:300])})
+        raise  # before DATA: nothing can have gone; the caller ends the batch
+    finally:
+        smtp.before_data = None
+    words = {addr: reply_text(code, text) for addr, (code, text) in refused.items()}
+    mark(SENT, words)
+    return Outcome(path, OUT_PARTLY if words else OUT_SENT, to, words)

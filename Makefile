@@ -75,6 +75,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/prescan.py
+	$(PY) benchmarks/mailbench.py
 
 bundle: $(STAMP)
 	$(PY) packaging/bundle.py

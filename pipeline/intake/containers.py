@@ -166,8 +166,8 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         return [Submission(path, name)]
     kind = MESSAGE if suffix in MESSAGE_SUFFIXES else ARCHIVE
     fmt = suffix.lstrip(".")
-    try:
-        data = _read_bounded(path, limits)
+    try:  # the same bytes object the entries are found in again: the parse is looked up by identity
+        data = _container_bytes(path, limits)
     except ContainerProblem as exc:
         return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
     opened = Opened(fmt, len(data), hashlib.sha256(data).hexdigest())

@@ -143,6 +143,28 @@ def test_the_whole_sample_inbox_names_no_district_nor_the_former_department(ag, 
     assert [(name, m.group(0)) for name, text in texts for m in FORBIDDEN.finditer(text)] == []
 
 
+def test_letters_are_drafted_against_a_deadline_not_known_yet(ag, tmp_path):
+    """`due_before = "cần điền"`: the letters say so, never an invented date, and nothing
+    computed from the deadline (the day before it) crashes."""
+    import email
+    from email import policy
+
+    from pipeline import cli
+
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    write_samples(ag, inbox)
+    consolidate_into(ag, inbox, outbox, show_progress=False)
+    assert cli.main(["--config", str(ag.path), "mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
+    bodies = []
+    for path in sorted((year_dir(outbox, 2025) / "thu").glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        bodies.append(msg.get_body(("plain",)).get_content())
+    assert len(bodies) == len(ag.units)
+    reminders = [b for b in bodies if "Hạn nộp báo cáo" in b]
+    assert reminders and all("chậm nhất ngày cần điền" in b for b in reminders)
+    assert not any("9999" in b for b in bodies)
+
+
 @pytest.mark.parametrize(
     ("made_by", "read_by"), [("kien-giang.toml", "an-giang.toml"), ("an-giang.toml", "kien-giang.toml")]
 )

@@ -70,6 +70,18 @@ class PendingDate(dt.date):
     def replace(self, *args: Any, **kwargs: Any) -> PendingDate:  # type: ignore[override]
         return self  # next year's deadline is as unknown as this year's
 
+    def __add__(self, other: object) -> PendingDate:  # type: ignore[override]
+        if isinstance(other, dt.timedelta):
+            return self  # a day before or after an unknown deadline is unknown too
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other: object) -> Any:  # type: ignore[override]
+        if isinstance(other, dt.timedelta):
+            return self
+        return dt.date(self.year, self.month, self.day) - other  # type: ignore[operator]
+
 
 def is_pending(value: object) -> bool:
     return isinstance(value, PendingDate) or (isinstance(value, str) and norm_text(value) == PENDING)

@@ -124,7 +124,7 @@ def _content(
             "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "
             "tệp Excel qua thư điện tử."
         )
-        name = template_name(year, unit.code, unit.name)
+        name = template_name(year, unit.code, unit.name, form.programme_info.prefix)
         path = templates_dir(outbox, year) / name
         if not path.is_file():
             write_template(form, unit, path.parent)
@@ -180,9 +180,9 @@ def _when(f: dict[str, Any]) -> str:
 
 
 SUBJECTS = {
-    ERRORS: "Báo cáo năm {year} (QĐ 588) của {unit}: cần sửa và gửi lại",
-    REMINDER: "Đề nghị gửi báo cáo năm {year} (QĐ 588) - {unit}",
-    RECEIPT: "Đã nhận báo cáo năm {year} (QĐ 588) của {unit}",
+    ERRORS: "Báo cáo năm {year} ({tag}) của {unit}: cần sửa và gửi lại",
+    REMINDER: "Đề nghị gửi báo cáo năm {year} ({tag}) - {unit}",
+    RECEIPT: "Đã nhận báo cáo năm {year} ({tag}) của {unit}",
 }
 
 
@@ -202,7 +202,7 @@ def _message(
         msg["From"] = Address(settings.display_name, addr_spec=sender)
     if to:
         msg["To"] = ", ".join(to)
-    msg["Subject"] = SUBJECTS[kind].format(year=form.year, unit=unit.name)
+    msg["Subject"] = SUBJECTS[kind].format(year=form.year, tag=form.programme_info.mail_tag, unit=unit.name)
     signature = settings.display_name or form.agencies.get("department", "")
     text = f"Kính gửi: {unit.name}\n\n{body}\n\nTrân trọng.\n{signature}\n"
     msg.set_content(text)
@@ -217,7 +217,9 @@ def _message(
         + b"".join(hashlib.sha256(d).digest() for _, d in attachments)
     ).hexdigest()
     domain = sender.rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = f"<qd588-{form.year}-{slug(unit.code, 20)}-{digest[:24]}@{domain}>"
+    msg["Message-ID"] = (
+        f"<qd{slug(form.programme_info.prefix, 20)}-{form.year}-{slug(unit.code, 20)}-{digest[:24]}@{domain}>"
+    )
     msg["Date"] = format_datetime(dt.datetime.now(settings.zone))
     msg["X-Unsent"] = "1"
     return msg

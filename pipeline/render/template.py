@@ -55,7 +55,7 @@ def write_templates(form: Form, out_dir: Path) -> list[Path]:
 
 
 def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
-    path = out_dir / template_name(form.year, unit.code, unit.name)
+    path = out_dir / template_name(form.year, unit.code, unit.name, form.programme_info.prefix)
     with atomic_path(path) as tmp:
         wb = _Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
         wb.set_properties(

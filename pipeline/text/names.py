@@ -139,5 +139,7 @@ def fitted(prefix: str, text: str, rest: str, max_len: int = MAX_NAME) -> str:
     return windows_name(f"{prefix}{slug(text, room)}{rest}", max_len)
 
 
-def template_name(year: int, unit_code: str, unit_name: str) -> str:
-    return fitted(f"Mau-588-{int(year)}-{code_part(unit_code)}-", unit_name, ".xlsx")
+def template_name(year: int, unit_code: str, unit_name: str, prefix: str = "588") -> str:
+    """A unit's blank template: `Mau-<prefix>-<year>-<code>-<name>.xlsx`, Windows-safe and
+    within MAX_NAME; `prefix` is the programme's (`[programme] prefix`)."""
+    return fitted(f"Mau-{slug(prefix, 20)}-{int(year)}-{code_part(unit_code)}-", unit_name, ".xlsx")

@@ -104,7 +104,7 @@ def test_late_count_counts_only_units_that_sent_late(form, make_file, tmp_path):
     late = sum(1 for _, word in sent.values() if word == "Trễ hạn")
     assert late_sentences(tmp_path / "out", form.year) == [f"Có {late} đơn vị gửi báo cáo sau thời hạn."]
     rows = status_rows(tmp_path / "out", form.year)
-    for code, (day, word) in sent.items():
+    for code, (_, word) in sent.items():
         assert rows[code][1] == word, code
     assert all(rows[u.code][1] == "" for u in form.units if u.code not in sent)
 

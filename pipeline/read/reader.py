@@ -27,7 +27,7 @@ from ..intake.files import ReadProblem, too_large
 from ..rules.findings import show
 from .cellfacts import SheetFacts, UnsafeXML
 from .formats.biff import biff_facts, workbook_stream
-from .formats.ods import ods_facts
+from .formats.ods import ods_facts, ods_values
 from .formats.xlsb import fill_gaps, shared_strings, xlsb_facts, xlsb_sheets
 from .formats.xlsx import relationships, sheet_facts, workbook_sheets
 
@@ -440,6 +440,8 @@ def _read_values(
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types
+        if fmt == "ods":  # a valid file calamine refuses (Gnumeric's whitespace): our own reader
+            return _read_ods(data, wanted, facts)
         if fmt in ("xls", "ods", "xlsb"):
             raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
         raise ReadProblem("FILE_CORRUPT", _BROKEN) from exc
@@ -486,6 +488,26 @@ def _read_values(
     names = [canonical.get(_norm_sheet(n), n) for n in names]
     hidden = {canonical.get(_norm_sheet(n), n) for n in hidden}
     return RawBook(fmt, names, hidden, sheets)
+
+
+def _read_ods(data: bytes, wanted: list[str], facts: dict[str, SheetFacts]) -> RawBook:
+    """The values of an .ods file read by our own parse of content.xml (`ods_values`),
+    for a valid file python-calamine cannot read. Raises ReadProblem."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            content = _xml_part(zf, data, "content.xml")
+        by_norm = {_norm_sheet(w): w for w in wanted}
+        book = ods_values(content, lambda name: _norm_sheet(name) in by_norm)
+    except Exception as exc:  # noqa: BLE001 - not well-formed after all
+        raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt="ods")) from exc
+    sheets = {}
+    for actual, rows in book.rows.items():
+        want = by_norm[_norm_sheet(actual)]
+        found = facts.get(_norm_sheet(actual)) or SheetFacts()
+        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors)
+    names = [by_norm.get(_norm_sheet(n), n) for n in book.names]
+    hidden = {by_norm.get(_norm_sheet(n), n) for n in book.hidden}
+    return RawBook("ods", names, hidden, sheets)
 
 
 _DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date

@@ -213,8 +213,8 @@ def cell_value(cell: etree._Element) -> Any:
         return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
     if kind == "date":
         raw = cell.get(f"{{{OFFICE_NS}}}date-value", "")
-        try:
-            return dt.datetime.fromisoformat(raw)
+        try:  # a day alone is a date, as calamine gives it; with a time, a datetime
+            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
         except ValueError:
             return raw
     if kind == "time":

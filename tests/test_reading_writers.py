@@ -21,7 +21,7 @@ from typing import Any
 
 import python_calamine as pc
 import xlsxwriter
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from pipeline.form import load_form
@@ -166,20 +166,37 @@ def test_format_classes() -> None:
 
 
 _LETTERS = "dmyhsDMYHSabc"
+# what may precede or follow the number or date: literal text in quotes, escaped characters,
+# a character's width, plain punctuation; brackets (colour, locale, currency) only first in a
+# section, where both applications take them (LibreOffice drops a format with one elsewhere)
 _decoration = st.one_of(
     st.text(_LETTERS, min_size=1, max_size=4).map(lambda t: f'"{t}"'),
     st.sampled_from(_LETTERS).map(lambda c: "\\" + c),
     st.sampled_from(_LETTERS).map(lambda c: "_" + c),
-    st.sampled_from(["[Red]", "[Blue]", "[$-42A]", "[$₫-42A]", "[$-409]", "[$€-407]", " ", "-", "(", ")"]),
+    st.sampled_from([" ", "-", "(", ")"]),
 )
+_bracket = st.sampled_from(["", "[Red]", "[Blue]", "[$-42A]", "[$-409]", "[Red][$-42A]"])
+# a currency symbol makes LibreOffice take the whole format for a currency and the date codes
+# after it for literal text (`[$₫-42A]dd/mm/yyyy` shows "45₫dd/mm/yyyy"), where Excel shows a
+# date: the applications differ there, so currency brackets precede numbers only
+_currency = st.sampled_from(["", "[$₫-42A]", "[$€-407]", "[Red][$₫-42A]"])
 _number = st.sampled_from(["0", "#,##0", "0.00", "#,##0.0", "0%", "#0"])
 _date = st.sampled_from(["dd/mm/yyyy", "d", "mm", "yy", "hh:mm", "[h]", "[mm]:ss", "mmm", "h:mm AM/PM"])
-_format = st.tuples(
-    st.lists(_decoration, max_size=3), st.one_of(_number, _date), st.lists(_decoration, max_size=3)
-).map(lambda t: "".join(t[0]) + t[1] + "".join(t[2]))
+_body = st.one_of(
+    st.tuples(_currency, st.lists(_decoration, max_size=3), _number),
+    st.tuples(_bracket, st.lists(_decoration, max_size=3), _date),
+)
+_format = st.tuples(_body, st.lists(_decoration, max_size=3)).map(
+    lambda t: t[0][0] + "".join(t[0][1]) + t[0][2] + "".join(t[1])
+)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=[Phase.generate],  # each example is one LibreOffice run: no shrinking
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(_format, min_size=25, max_size=25, unique=True))
 def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
     """45 under each format, shown by LibreOffice as CSV: "45" in the text means a number

@@ -12,8 +12,8 @@ import struct
 
 import pytest
 
-from pipeline.read.formats.biff import xlsb_extent, xlsb_sheets
 from pipeline.read.formats.ods import ods_extents
+from pipeline.read.formats.xlsb import xlsb_extent, xlsb_sheets
 
 NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '

@@ -237,6 +237,27 @@ CASES = [
         ("Số trẻ em nữ: '1,5' không phải số nguyên",),
     ),
     Case(
+        "dot-thousands-fraction",  # "1.350" typed the Vietnamese way on a PC with US settings
+        DISTRICT,
+        district(girls=1.35),
+        "NUMBER_NOT_INTEGER",
+        ERROR,
+        RES.sheet,
+        res("girls"),
+        ("Số trẻ em nữ: '1,35' không phải số nguyên", "số đúng có lẽ là 1.350: hãy gõ lại 1350"),
+    ),
+    Case(
+        "money-too-small",  # "513.000" typed on a PC with US settings becomes 513
+        DISTRICT,
+        district(cash=513),
+        "MONEY_TOO_SMALL",
+        ERROR,
+        RES.sheet,
+        res("cash"),
+        ("Giá trị bằng tiền mặt là 513 đồng, dưới 1.000 đồng", "số đúng có lẽ là 513.000: hãy gõ lại 513000"),
+        "513",
+    ),
+    Case(
         "too-large",
         DISTRICT,
         district(cash=10**19),

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.form import load_form
 from pipeline.rules.findings import ERROR, RULES
-from pipeline.text.values import clean_text, is_blank, parse_date, parse_int, parse_text
+from pipeline.text.values import clean_text, dot_thousands, is_blank, parse_date, parse_int, parse_text
 
 MAX = load_form().limits.max_number  # 10**18 in the shipped configuration
 
@@ -224,3 +224,20 @@ def test_is_blank(raw):
 @pytest.mark.parametrize("raw", [0, 0.0, "0", "x", False])
 def test_is_not_blank(raw):
     assert not is_blank(raw)
+
+
+@pytest.mark.parametrize(
+    ("value", "meant"),
+    [(1.35, 1350), (513.5, 513500), (1.2345, None), (0.5, None), (12.5, 12500), (2.001, 2001)],
+)
+def test_dot_thousands_reads_what_a_us_pc_made_of_vietnamese_typing(value, meant):
+    """'1.350' typed the Vietnamese way becomes 1.35 on a PC with US settings."""
+    assert dot_thousands(value) == meant
+
+
+def test_a_fraction_names_the_likely_intended_number():
+    _, problem, _ = parse_int(1.35, MAX)
+    assert problem is not None and problem[0] == "NUMBER_NOT_INTEGER"
+    assert "số đúng có lẽ là 1.350: hãy gõ lại 1350" in problem[1]
+    _, problem, _ = parse_int(0.5, MAX)
+    assert problem is not None and "có lẽ" not in problem[1]

@@ -13,6 +13,7 @@ size stay on), and a document that declares a DTD at all is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -35,6 +36,12 @@ class SheetFacts:
     no_value: set[str] = field(default_factory=set)  # formulas with no cached result
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error shown (#DIV/0!)
     merged: list[Merge] = field(default_factory=list)
+    # cell -> number stored under a format that shows no date (.xls): what the cell shows
+    # where the value reader takes the format for a date
+    numbers: dict[str, float] = field(default_factory=dict)
+    # (row, column), 0-based -> value, from our own walk of the cells (.xlsb): what the
+    # value reader leaves out is filled from it
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
 
 
 def _parser() -> etree.XMLParser:

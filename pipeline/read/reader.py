@@ -8,6 +8,7 @@ is scanned (without expanding entities) only to find formulas that carry no cach
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import struct
@@ -25,8 +26,9 @@ from ..form import Limits, cell_at, col_letter
 from ..intake.files import ReadProblem, too_large
 from ..rules.findings import show
 from .cellfacts import SheetFacts, UnsafeXML
-from .formats.biff import biff_facts, workbook_stream, xlsb_extent, xlsb_sheets
-from .formats.ods import ods_facts
+from .formats.biff import biff_facts, workbook_stream
+from .formats.ods import ods_facts, ods_values
+from .formats.xlsb import fill_gaps, shared_strings, xlsb_facts, xlsb_sheets
 from .formats.xlsx import relationships, sheet_facts, workbook_sheets
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -251,15 +253,17 @@ def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
     return workbook_sheets(_xml_part(zf, data, "xl/workbook.xml"), rels)
 
 
-def _xlsb_extents(zf: zipfile.ZipFile, data: bytes, limits: Limits) -> list[tuple[str, int, int]]:
-    """(sheet name, rows, columns) of every sheet part of an .xlsb file."""
+def _xlsb_facts(zf: zipfile.ZipFile, data: bytes, limits: Limits) -> list[SheetFacts]:
+    """The facts of every sheet part of an .xlsb file (values, errors, extent)."""
     parts = relationships(_xml_part(zf, data, "xl/_rels/workbook.bin.rels"))
     names = {}
     if "xl/workbook.bin" in zf.NameToInfo:
         names = {parts.get(rel): name for rel, name in xlsb_sheets(_read_part(zf, data, "xl/workbook.bin"))}
     sheets = [p for p in zf.NameToInfo if p.startswith("xl/worksheets/") and p.endswith(".bin")]
     _check_sheet_bytes(sum(zf.NameToInfo[p].file_size for p in sheets), "xlsb", limits)
-    return [(names.get(part, part), *xlsb_extent(_read_part(zf, data, part))) for part in sheets]
+    sst = next((p for p in parts.values() if p.lower().endswith("sharedstrings.bin")), "")
+    strings = shared_strings(_read_part(zf, data, sst)) if sst in zf.NameToInfo else []
+    return [xlsb_facts(_read_part(zf, data, part), names.get(part, part), strings) for part in sheets]
 
 
 def _check_sheet_bytes(size: int, fmt: str, limits: Limits, largest: str = "") -> None:
@@ -405,7 +409,8 @@ def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tup
                 facts = ods_facts(_xml_part(zf, data, "content.xml"))
                 _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
             if fmt == "xlsb":
-                _check_extents(_xlsb_extents(zf, data, limits), limits)
+                facts = _xlsb_facts(zf, data, limits)
+                _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
             _check_parsed_parts(zf, data)
         except ReadProblem:
             raise
@@ -435,6 +440,8 @@ def _read_values(
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types
+        if fmt == "ods":  # a valid file calamine refuses (Gnumeric's whitespace): our own reader
+            return _read_ods(data, wanted, facts)
         if fmt in ("xls", "ods", "xlsb"):
             raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt=fmt)) from exc
         raise ReadProblem("FILE_CORRUPT", _BROKEN) from exc
@@ -464,6 +471,10 @@ def _read_values(
                     sheet=want,
                 )
             rows = sh.to_python(skip_empty_area=False)
+            if found.numbers:
+                _undo_false_dates(rows, found.numbers)
+            if found.cells:  # .xlsb: the short cell records calamine skips
+                fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
             sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors)
     except ReadProblem:
@@ -477,6 +488,39 @@ def _read_values(
     names = [canonical.get(_norm_sheet(n), n) for n in names]
     hidden = {canonical.get(_norm_sheet(n), n) for n in hidden}
     return RawBook(fmt, names, hidden, sheets)
+
+
+def _read_ods(data: bytes, wanted: list[str], facts: dict[str, SheetFacts]) -> RawBook:
+    """The values of an .ods file read by our own parse of content.xml (`ods_values`),
+    for a valid file python-calamine cannot read. Raises ReadProblem."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            content = _xml_part(zf, data, "content.xml")
+        by_norm = {_norm_sheet(w): w for w in wanted}
+        book = ods_values(content, lambda name: _norm_sheet(name) in by_norm)
+    except Exception as exc:  # noqa: BLE001 - not well-formed after all
+        raise ReadProblem("FILE_FORMAT", _UNREADABLE.format(fmt="ods")) from exc
+    sheets = {}
+    for actual, rows in book.rows.items():
+        want = by_norm[_norm_sheet(actual)]
+        found = facts.get(_norm_sheet(actual)) or SheetFacts()
+        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors)
+    names = [by_norm.get(_norm_sheet(n), n) for n in book.names]
+    hidden = {by_norm.get(_norm_sheet(n), n) for n in book.hidden}
+    return RawBook("ods", names, hidden, sheets)
+
+
+_DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
+
+
+def _undo_false_dates(rows: list[list[Any]], numbers: dict[str, float]) -> None:
+    """Where the value reader shows a date for a cell whose format shows a number (as
+    `numfmt.shows_date` classifies it), put back the number the file stores."""
+    for cell, number in numbers.items():
+        col, row = split_cell(cell)
+        if row - 1 < len(rows) and col < len(rows[row - 1]):
+            if isinstance(rows[row - 1][col], _DATE_TYPES):
+                rows[row - 1][col] = number
 
 
 @lru_cache(maxsize=4096)

@@ -14,7 +14,11 @@ from functools import partial
 from ..form import Block, Form, Item, norm_text
 from . import nearest
 from .catalogue import Bound, bind
+from .findings import show
 
+# the smallest amount of money a unit can report (1.000 đồng): "513.000" typed on a PC with
+# US number settings becomes 513, and no support is worth less than a thousand đồng
+MONEY_MINIMUM = 1000
 # the rule a key field's value outside its list breaks
 _NOT_LISTED = {"region": "REGION_UNKNOWN", "category": "CATEGORY_UNKNOWN"}
 
@@ -40,6 +44,18 @@ def block_rules(form: Form, block: Block, *, free_keys: bool = True) -> list[Bou
     for m in block.measures:
         rules.append(bind("NUMBER_NEGATIVE", m.key, name=m.name, what=m.name.capitalize()))
         rules.append(bind("NUMBER_NOT_INTEGER", m.key, name=m.name))
+        if m.type == "money":
+            least = MONEY_MINIMUM
+            rules.append(
+                bind(
+                    "MONEY_TOO_SMALL",
+                    m.key,
+                    name=m.name,
+                    what=m.name.capitalize(),
+                    minimum=least,
+                    least=show(least),
+                )
+            )
     for m in block.measures:
         for code, other in (("MEASURE_AT_MOST", m.at_most), ("MEASURE_AT_LEAST", m.at_least)):
             if other:

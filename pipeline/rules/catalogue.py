@@ -115,6 +115,16 @@ RULES: dict[str, Rule] = {
             "{what} là {value}, phải lớn hơn hoặc bằng 0",
             "{name} là số âm",
         ),
+        Rule(
+            "MONEY_TOO_SMALL",
+            E,
+            "Số tiền nhỏ bất thường",
+            k.BELOW_MINIMUM,
+            "{what} là {value} đồng, dưới {least} đồng: không thể là một khoản hỗ trợ. Nếu đã gõ "
+            "'{intended}' (dấu chấm ngăn hàng nghìn) trên máy đặt kiểu số của Mỹ, máy đã đọc thành "
+            "{value}; số đúng có lẽ là {intended}: hãy gõ lại {plain}, không có dấu chấm",
+            "{name} dưới {least} đồng (gõ '513.000' trên máy kiểu Mỹ thành 513?)",
+        ),
         Rule("NUMBER_TOO_LARGE", E, "Số quá lớn"),
         Rule("NUMBER_FROM_TEXT", W, "Số được gõ dưới dạng chữ"),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),

@@ -124,6 +124,27 @@ NOT_INTEGER = Kind(  # checked while reading (values.parse_int)
     ),
     value_facts,
 )
+
+
+def _below_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    """The amount as typed the Vietnamese way ("513.000") that a PC with US settings reads
+    as the amount shown (513), and the number to type instead."""
+    intended = int(row[b.field]) * 1000
+    return {**value_facts(b, row, frame), "intended": show(intended), "plain": str(intended)}
+
+
+def _xl_below(b: Bound, at: XlRow) -> str:
+    a = at.ref(b.field)
+    return f"AND(ISNUMBER({a}),{a}>0,{a}<{b.params['minimum']})"
+
+
+BELOW_MINIMUM = Kind(  # a non-zero amount under `minimum`: "513.000" read as 513 (US settings)
+    "below_minimum",
+    lambda b, s: (s <= 0) | (s >= b.params["minimum"]),  # a negative is NUMBER_NEGATIVE
+    _xl_below,
+    _below_facts,
+    per_cell=True,
+)
 KEY_MISSING = Kind(  # checked while reading (extract.py)
     "key_missing",
     None,

@@ -73,11 +73,7 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
             return None, ("NUMBER_INVALID", "không phải số; hãy gõ số"), False
         number = whole_number(value)
         if number is None:
-            return (
-                None,
-                ("NUMBER_NOT_INTEGER", "không phải số nguyên; người, lượt và tiền phải là số nguyên"),
-                False,
-            )
+            return None, ("NUMBER_NOT_INTEGER", _not_integer(value)), False
     elif isinstance(value, int):
         number = value
     else:
@@ -107,6 +103,28 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
     if number > max_number:
         return None, ("NUMBER_TOO_LARGE", f"vượt quá giới hạn {max_number:,}".replace(",", ".")), was_text
     return number, None, was_text
+
+
+def dot_thousands(value: float) -> int | None:
+    """The whole number a person most likely typed when a PC with US number settings shows
+    `value`: "1.350" typed the Vietnamese way (dot for thousands) is read there as 1.35, so
+    1.35 -> 1350. None when no such reading exists (below 1, or more than three decimals)."""
+    if not 1 <= abs(value) < 1e15:
+        return None
+    return whole_number(value * 1000)
+
+
+def _not_integer(value: float) -> str:
+    """The message for a number with a fraction, with the number it was likely meant to be."""
+    text = "không phải số nguyên; người, lượt và tiền phải là số nguyên"
+    meant = dot_thousands(value)
+    if meant is None:
+        return text
+    shown = f"{meant:,}".replace(",", ".")
+    return (
+        f"{text}. Nếu đã gõ '{shown}' (dấu chấm ngăn hàng nghìn) trên máy đặt kiểu số của Mỹ, "
+        f"máy đã đọc thành {show(value)}; số đúng có lẽ là {shown}: hãy gõ lại {meant}, không có dấu chấm"
+    )
 
 
 def parse_date(value: Any) -> tuple[dt.date | None, Problem]:

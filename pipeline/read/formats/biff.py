@@ -1,4 +1,6 @@
-"""How far the sheets of an .xls or .xlsb file reach, found without building any grid.
+"""How far the sheets of an .xls file reach, found without building any grid, and the facts
+its BIFF records give that python-calamine does not (error values, merges, numbers under a
+format calamine takes for a date). The .xlsb records are walked in `xlsb.py`.
 
 python-calamine reads a sheet into a dense grid, and reads every sheet of an .ods or .xls
 file as soon as it opens it, so a file of a few kilobytes that repeats a value over ninety
@@ -14,18 +16,20 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterator
 
 import olefile
 
 from ...form import col_letter
 from ..cellfacts import SheetFacts
+from .numfmt import builtin_shows_date, shows_date
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
 # [MS-XLS] §2.4: BOF 2.4.21, EOF 2.4.103, BoundSheet8 2.4.28, Dimensions 2.4.90,
-# Formula 2.4.127 (FormulaValue 2.5.133), BoolErr 2.4.24 (Bes 2.5.10), MergeCells 2.4.168
+# Formula 2.4.127 (FormulaValue 2.5.133), BoolErr 2.4.24 (Bes 2.5.10), MergeCells 2.4.168,
+# Format 2.4.126, XF 2.4.353, Number 2.4.180, RK 2.4.220 (RkNumber 2.5.217), MulRk 2.4.175
 _BOF, _EOF, _BOUNDSHEET, _DIMENSION = 0x0809, 0x000A, 0x0085, 0x0200
 _FORMULA, _BOOLERR, _MERGECELLS = 0x0006, 0x0205, 0x00E5
+_FORMAT, _XF, _NUMBER, _RK, _MULRK = 0x041E, 0x00E0, 0x0203, 0x027E, 0x00BD
 # records that place one cell: row (u16) then column (u16) first in their body
 _CELL_RECORDS = {0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 _MULTI_CELL_RECORDS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column
@@ -53,9 +57,13 @@ def workbook_stream(data: bytes) -> tuple[bytes, bool] | None:
 
 def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     """Facts of every worksheet of a workbook stream: extent (cells, formatted blanks and the
-    declared dimension count), error values of formulas and constants, merged ranges.
+    declared dimension count), error values of formulas and constants, merged ranges, and
+    the numbers whose format shows no date (`SheetFacts.numbers`).
     Time linear in the stream's size (one look per record)."""
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
+    formats: dict[int, str] = {}  # format id -> format string defined in the file
+    xf_formats: list[int] = []  # XF index -> format id
+    plain: list[bool] = []  # XF index -> its format shows no date
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
     pos, size = 0, len(book)
@@ -64,18 +72,59 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         body = book[pos + 4 : pos + 4 + length]
         if kind == _BOUNDSHEET and len(body) >= 8:
             names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5)
+        elif kind == _FORMAT and len(body) >= 3 and current is None:
+            formats[struct.unpack_from("<H", body)[0]] = _format_string(body, biff5)
+        elif kind == _XF and len(body) >= 4 and current is None:
+            xf_formats.append(struct.unpack_from("<H", body, 2)[0])
         elif kind == _BOF and pos in names:
             current = SheetFacts(names[pos])
             out.append(current)
+            if len(plain) != len(xf_formats):
+                plain = [_plain(fid, formats) for fid in xf_formats]
         elif kind == _EOF:
             current = None
         elif current is not None:
-            _record(current, kind, body, biff5)
+            _record(current, kind, body, biff5, plain)
         pos += 4 + length
     return out
 
 
-def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool) -> None:
+def _plain(format_id: int, formats: dict[int, str]) -> bool:
+    """A format that shows a number as a number (no date), as Excel classifies it: by the
+    file's own definition when it defines the id, else by the built-in id."""
+    fmt = formats.get(format_id)
+    return not (shows_date(fmt) if fmt is not None else builtin_shows_date(format_id))
+
+
+def _format_string(body: bytes, biff5: bool) -> str:
+    """The format string of a Format record (BIFF8: XLUnicodeString; BIFF5: bytes)."""
+    if biff5:
+        return body[3 : 3 + body[2]].decode("cp1252", "replace")
+    if len(body) < 5:
+        return ""
+    count = struct.unpack_from("<H", body, 2)[0]
+    if body[4] & 1:
+        return body[5 : 5 + 2 * count].decode("utf-16-le", "replace")
+    return body[5 : 5 + count].decode("latin-1", "replace")
+
+
+def rk_number(rk: int) -> float:
+    """The number an RkNumber ([MS-XLS] 2.5.217; [MS-XLSB] 2.5.122) encodes."""
+    if rk & 2:
+        value = float(rk >> 2 if rk < 0x80000000 else (rk >> 2) - (1 << 30))
+    else:
+        value = struct.unpack("<d", struct.pack("<Q", (rk & 0xFFFFFFFC) << 32))[0]
+    return value / 100 if rk & 1 else value
+
+
+def _number(facts: SheetFacts, row: int, col: int, xf: int, value: float, plain: list[bool]) -> None:
+    """Keep a cell's number when its format shows no date (the value reader may take the
+    format for a date: `SheetFacts.numbers`)."""
+    if xf < len(plain) and plain[xf]:
+        facts.numbers[f"{col_letter(col)}{row + 1}"] = value
+
+
+def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, plain: list[bool]) -> None:
     """What one record of a worksheet's substream adds to its facts."""
     row, col = -1, -1
     if kind in _CELL_RECORDS and len(body) >= 4:
@@ -83,9 +132,35 @@ def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool) -> None:
         error = _error_code(kind, body)
         if error is not None:
             facts.errors[f"{col_letter(col)}{row + 1}"] = ERROR_CODES.get(error, "#?")
+        elif kind == _NUMBER and len(body) >= 14:
+            _number(
+                facts,
+                row,
+                col,
+                struct.unpack_from("<H", body, 4)[0],
+                struct.unpack_from("<d", body, 6)[0],
+                plain,
+            )
+        elif kind == _RK and len(body) >= 10:
+            xf, rk = struct.unpack_from("<HI", body, 4)
+            _number(facts, row, col, xf, rk_number(rk), plain)
+        elif kind == _FORMULA and len(body) >= 14 and body[12:14] != b"\xff\xff":
+            _number(
+                facts,
+                row,
+                col,
+                struct.unpack_from("<H", body, 4)[0],
+                struct.unpack_from("<d", body, 6)[0],
+                plain,
+            )
     elif kind in _MULTI_CELL_RECORDS and len(body) >= 6:
         row = struct.unpack_from("<H", body)[0]
         col = struct.unpack_from("<H", body, len(body) - 2)[0]
+        if kind == _MULRK:
+            first = struct.unpack_from("<H", body, 2)[0]
+            for i in range((len(body) - 6) // 6):
+                xf, rk = struct.unpack_from("<HI", body, 4 + 6 * i)
+                _number(facts, row, first + i, xf, rk_number(rk), plain)
     elif kind == _DIMENSION and len(body) >= (10 if biff5 else 14):
         # last row and last column + 1, as declared (calamine may size its grid by it)
         fmt = "<HHHH" if biff5 else "<IIHH"
@@ -119,70 +194,3 @@ def _sheet_name(body: bytes, biff5: bool) -> str:
     if len(body) > 7 and body[7] & 1:
         return body[8 : 8 + 2 * count].decode("utf-16-le", "replace")
     return body[8 : 8 + count].decode("latin-1", "replace")
-
-
-# --- Excel binary workbook (.xlsb): records of a sheet part or of xl/workbook.bin ---------
-_XLSB_ROW, _XLSB_DIMENSION, _XLSB_SHEET = 0, 148, 156
-_XLSB_CELLS = {*range(1, 12), 62}  # BrtCellBlank … BrtFmlaError, BrtCellRString: column first
-
-
-def _xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
-    """(record type, start of its body, body size); ValueError if the data are cut short."""
-    pos, end = 0, len(data)
-    try:
-        while pos < end:
-            kind = data[pos] & 0x7F
-            if data[pos] & 0x80:
-                pos += 1
-                kind |= (data[pos] & 0x7F) << 7
-            pos += 1
-            size = shift = 0
-            for _ in range(4):
-                size |= (data[pos] & 0x7F) << shift
-                shift += 7
-                pos += 1
-                if not data[pos - 1] & 0x80:
-                    break
-            if pos + size > end:
-                raise ValueError("record runs past the end of the part")
-            yield kind, pos, size
-            pos += size
-    except IndexError as exc:
-        raise ValueError("record header runs past the end of the part") from exc
-
-
-def xlsb_extent(sheet: bytes) -> tuple[int, int]:
-    """(rows, columns) of one .xlsb sheet part: its cells and its declared dimension."""
-    rows = columns = row = 0
-    for kind, at, size in _xlsb_records(sheet):
-        if kind == _XLSB_ROW and size >= 4:
-            row = struct.unpack_from("<I", sheet, at)[0]
-        elif kind in _XLSB_CELLS and size >= 4:
-            rows = max(rows, row + 1)
-            columns = max(columns, struct.unpack_from("<I", sheet, at)[0] + 1)
-        elif kind == _XLSB_DIMENSION and size >= 16:
-            _, last_row, _, last_col = struct.unpack_from("<IIII", sheet, at)
-            rows, columns = max(rows, last_row + 1), max(columns, last_col + 1)
-    return rows, columns
-
-
-def xlsb_sheets(workbook: bytes) -> list[tuple[str, str]]:
-    """(relationship id, sheet name) of every sheet listed in xl/workbook.bin."""
-    out = []
-    for kind, at, size in _xlsb_records(workbook):
-        if kind != _XLSB_SHEET or size < 12:
-            continue
-        body = workbook[at : at + size]
-        rel, pos = _wide_string(body, 8)
-        name, _ = _wide_string(body, pos)
-        out.append((rel, name))
-    return out
-
-
-def _wide_string(body: bytes, pos: int) -> tuple[str, int]:
-    """An XLWideString (u32 count of UTF-16 units, then the units) at `pos`; and what follows."""
-    count = struct.unpack_from("<I", body, pos)[0]
-    if count == 0xFFFFFFFF:  # a null string
-        return "", pos + 4
-    text = body[pos + 4 : pos + 4 + 2 * count].decode("utf-16-le", "replace")
-    return text, pos + 4 + 2 * count

@@ -16,7 +16,12 @@ arithmetically, never expanded.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -148,3 +153,155 @@ def ods_facts(content: bytes) -> list[SheetFacts]:
 def ods_extents(content: bytes) -> list[tuple[str, int, int]]:
     """(sheet name, rows, columns) of every table of an ODS content.xml."""
     return [(f.name, f.rows, f.columns) for f in ods_facts(content)]
+
+
+# --- values, for a valid file python-calamine cannot read (Gnumeric writes whitespace
+# between cells, which calamine 0.9 refuses) ---------------------------------------------
+STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_STYLE = f"{{{STYLE_NS}}}style"
+_TABLE_PROPS = f"{{{STYLE_NS}}}table-properties"
+_STYLE_NAME = f"{{{TABLE_NS}}}style-name"
+_DISPLAY = f"{{{TABLE_NS}}}display"
+_P = f"{{{TEXT_NS}}}p"
+_S, _TAB, _BREAK = f"{{{TEXT_NS}}}s", f"{{{TEXT_NS}}}tab", f"{{{TEXT_NS}}}line-break"
+_C = f"{{{TEXT_NS}}}c"
+_DURATION = re.compile(r"^-?P(?:([0-9.]+)D)?T?(?:([0-9.]+)H)?(?:([0-9.]+)M)?(?:([0-9.]+)S)?$")
+
+
+@dataclass
+class OdsBook:
+    """The tables of a content.xml as python-calamine would give them."""
+
+    names: list[str] = field(default_factory=list)
+    hidden: set[str] = field(default_factory=set)
+    rows: dict[str, list[list[Any]]] = field(default_factory=dict)  # wanted tables only
+
+
+def _text(element: etree._Element) -> str:
+    """A cell's text: its paragraphs joined by line breaks; text:s, text:tab and
+    text:line-break give the characters they stand for, whitespace between elements none."""
+    return "\n".join(_inline(p) for p in element.iter(_P))
+
+
+def _inline(element: etree._Element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == _S:
+            parts.append(" " * _count(child, _C))
+        elif child.tag == _TAB:
+            parts.append("\t")
+        elif child.tag == _BREAK:
+            parts.append("\n")
+        elif isinstance(child.tag, str):
+            parts.append(_inline(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def cell_value(cell: etree._Element) -> Any:
+    """The value of a table:table-cell as calamine gives it ("" for none)."""
+    kind = cell.get(_VALUE_TYPE)
+    if kind is None:
+        return ""
+    if kind in ("float", "percentage", "currency"):
+        try:
+            return float(cell.get(f"{{{OFFICE_NS}}}value", ""))
+        except ValueError:
+            return ""
+    if kind == "boolean":
+        return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
+    if kind == "date":
+        raw = cell.get(f"{{{OFFICE_NS}}}date-value", "")
+        try:  # a day alone is a date, as calamine gives it; with a time, a datetime
+            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
+        except ValueError:
+            return raw
+    if kind == "time":
+        m = _DURATION.match(cell.get(f"{{{OFFICE_NS}}}time-value", ""))
+        if m is None:
+            return ""
+        d, h, mi, s = (float(g or 0) for g in m.groups())
+        return dt.timedelta(days=d, hours=h, minutes=mi, seconds=s)
+    string = cell.get(f"{{{OFFICE_NS}}}string-value")
+    return string if string is not None else _text(cell)
+
+
+def ods_values(content: bytes, wanted: Callable[[str], bool]) -> OdsBook:
+    """Every table's name and visibility, and the values of the tables whose name `wanted`
+    accepts, from a content.xml that lxml parses. Repeated empty
+    cells and rows are skipped arithmetically; repeated cells and rows holding a value are
+    repeated (the extents were checked by `ods_facts` first). Raises as `ods_facts`."""
+    book = OdsBook()
+    hidden_styles: set[str] = set()
+    grid: list[list[Any]] | None = None
+    row: list[Any] = []
+    row_no = repeat = pending = 0
+    events = etree.iterparse(
+        io.BytesIO(content),
+        events=("start", "end"),
+        tag=(_STYLE, _TABLE, _ROW, _CELL, _COVERED),
+        remove_comments=True,
+        remove_pis=True,
+        **SAFE_PARSE_OPTIONS,
+    )
+    for event, element in events:
+        tag = element.tag
+        if tag == _STYLE:
+            if event == "end":
+                props = element.find(_TABLE_PROPS)
+                if props is not None and props.get(_DISPLAY) == "false":
+                    hidden_styles.add(element.get(f"{{{STYLE_NS}}}name", ""))
+        elif tag == _TABLE:
+            parent = element.getparent()
+            if parent is None or parent.tag != _SPREADSHEET:
+                continue
+            if event == "start":
+                name = element.get(_NAME) or f"#{len(book.names) + 1}"
+                book.names.append(name)
+                if element.get(_STYLE_NAME) in hidden_styles:
+                    book.hidden.add(name)
+                grid = [] if wanted(name) else None
+                if grid is not None:
+                    book.rows[name] = grid
+                row_no = 0
+            else:
+                if grid is not None:
+                    _square(grid)
+                grid = None
+                element.clear()
+        elif grid is None:
+            continue
+        elif tag == _ROW:
+            if event == "start":
+                row, repeat, pending = [], _count(element, _ROWS_REPEATED), 0
+            else:
+                if row:
+                    while len(grid) < row_no:
+                        grid.append([])
+                    grid.extend([row] + [list(row) for _ in range(repeat - 1)])
+                row_no += repeat
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+        elif event == "end":
+            value = cell_value(element) if tag == _CELL else ""
+            n = _count(element, _COLS_REPEATED)
+            if value == "":
+                pending += n  # empty cells: placed only when a value follows them
+            else:
+                row.extend([""] * pending + [value] * n)
+                pending = 0
+            element.clear()
+    refuse_dtd(events.root.getroottree())
+    return book
+
+
+def _square(grid: list[list[Any]]) -> None:
+    """Rows trimmed of trailing blanks and padded to one width, as calamine gives them."""
+    for line in grid:
+        while line and line[-1] == "":
+            line.pop()
+    width = max((len(line) for line in grid), default=0)
+    for line in grid:
+        line.extend([""] * (width - len(line)))

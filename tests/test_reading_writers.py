@@ -1,0 +1,218 @@
+"""Issue #25: files from other writers read as their spreadsheet shows them.
+
+Real files by real writers, made here from a filled template: SheetJS (.xlsb with short cell
+records, an error value), Gnumeric's ssconvert (.xls keeping the template's `[$-42A]#,##0`,
+.ods with indented XML), LibreOffice (the judge of which number formats show a date).
+SheetJS runs under Node from `$SHEETJS_DIR` (a folder holding node_modules/xlsx, installed
+with `npm install xlsx` outside the repository).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import python_calamine as pc
+import xlsxwriter
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from pipeline.form import load_form
+from pipeline.read.formats.numfmt import shows_date
+from pipeline.read.formats.ods import ods_values
+from pipeline.read.formats.xlsb import xlsb_facts, xlsb_records
+from pipeline.read.parse import parse_path
+from tests import lo
+
+FORM = load_form()
+RES = FORM.blocks["results"]
+
+
+def _figures(path: Path) -> tuple[list[str], dict[str, Any], Any]:
+    p = parse_path(path, 1, FORM)
+    rows = {b: [(r.row, r.key, r.measures) for r in recs] for b, recs in p.rows.items()}
+    return [f"{f.code} {f.sheet}!{f.cell}" for f in p.findings], rows, p.info_row
+
+
+def _require(tool: str, package: str) -> str:
+    return lo.require(tool, shutil.which(tool), package)
+
+
+# ----- .xlsb: short cell records ([MS-XLSB] 2.4.x), checked byte by byte ----------------------
+def _rec(kind: int, body: bytes) -> bytes:
+    head = bytes([kind]) if kind < 128 else bytes([kind & 0x7F | 0x80, kind >> 7])
+    return head + bytes([len(body)]) + body
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def test_xlsb_short_records_take_the_next_column() -> None:
+    style = struct.pack("<I", 0)
+    sheet = b"".join(
+        [
+            _rec(0, struct.pack("<I", 7) + bytes(21)),  # BrtRowHdr: row 8
+            _rec(2, struct.pack("<I", 1) + style + struct.pack("<I", (171 << 2) | 2)),  # BrtCellRk B8
+            _rec(13, style + struct.pack("<I", (60 << 2) | 2)),  # BrtShortRk C8
+            _rec(14, style + b"\x07"),  # BrtShortError D8 #DIV/0!
+            _rec(16, style + struct.pack("<d", 513000.0)),  # BrtShortReal E8
+            _rec(17, style + _wide("Kết quả")),  # BrtShortSt F8
+            _rec(12, style),  # BrtShortBlank G8
+            _rec(15, style + b"\x01"),  # BrtShortBool H8
+            _rec(18, style + struct.pack("<I", 1)),  # BrtShortIsst I8
+            _rec(5, struct.pack("<I", 10) + style + struct.pack("<d", 1.5)),  # BrtCellReal K8
+            _rec(11, struct.pack("<I", 11) + style + b"\x0f" + bytes(6)),  # BrtFmlaError L8 #VALUE!
+        ]
+    )
+    facts = xlsb_facts(sheet, "s", ["a", "b"])
+    assert facts.cells == {
+        (7, 1): 171.0,
+        (7, 2): 60.0,
+        (7, 4): 513000.0,
+        (7, 5): "Kết quả",
+        (7, 7): True,
+        (7, 8): "b",
+        (7, 10): 1.5,
+    }
+    assert facts.errors == {"D8": "#DIV/0!", "L8": "#VALUE!"}
+    assert (facts.rows, facts.columns) == (8, 12)
+
+
+def _sheetjs(src: Path, out: Path, error_cell: str) -> Path:
+    """`src` opened and saved as .xlsb by SheetJS, with #DIV/0! put at `error_cell`."""
+    node = _require("node", "nodejs")
+    folder = os.environ.get("SHEETJS_DIR", "")
+    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
+    lo.require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
+    script = (
+        "const X = require(process.argv[1] + '/node_modules/xlsx');"
+        "const wb = X.readFile(process.argv[2], {cellNF: true, cellStyles: true});"
+        "wb.Sheets[process.argv[4]][process.argv[5]] = {t: 'e', v: 7};"
+        "X.writeFile(wb, process.argv[3], {bookType: 'xlsb'});"
+    )
+    subprocess.run([node, "-e", script, folder, src, out, RES.sheet, error_cell], check=True, timeout=60)
+    return out
+
+
+def test_sheetjs_xlsb_reads_as_its_source(make_file, tmp_path: Path) -> None:
+    src, _ = make_file("899")
+    cell = f"{RES.measure_column('girls')}{FORM.rows_for(RES, FORM.units_by_code['899'])[0].row}"
+    xlsb = _sheetjs(src, tmp_path / "899.xlsb", cell)
+    with zipfile.ZipFile(xlsb) as zf:
+        parts = [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    assert any(k in range(12, 19) for part in parts for k in _kinds(part)), "SheetJS wrote no short record"
+    found, rows, info = _figures(xlsb)
+    want_found, want_rows, want_info = _figures(src)
+    assert info == want_info
+    assert found == [f"NUMBER_INVALID {RES.sheet}!{cell}"]  # the error value, at its cell
+    assert not want_found
+    error_row = int(cell[1:])
+    for block, recs in want_rows.items():  # every figure but the row with the error value
+        assert [r for r in rows[block] if r[0] != error_row] == [r for r in recs if r[0] != error_row]
+
+
+def _kinds(part: bytes) -> list[int]:
+    return [k for k, _, _ in xlsb_records(part)]
+
+
+# ----- Gnumeric: .xls with a locale-prefixed number format, .ods with indented XML ------------
+def _ssconvert(src: Path, out: Path) -> Path:
+    tool = _require("ssconvert", "gnumeric")
+    subprocess.run([tool, src, out], check=True, capture_output=True, timeout=120)
+    return out
+
+
+def test_gnumeric_xls_and_ods_read_as_their_source(make_file, tmp_path: Path) -> None:
+    src, _ = make_file("899", seed=3)
+    want = _figures(src)
+    assert want[0] == []
+    xls = _ssconvert(src, tmp_path / "899.xls")
+    ods = _ssconvert(src, tmp_path / "899.ods")
+    assert b"[$-42A]#,##0" in xls.read_bytes()  # the format calamine takes for a date
+    assert b"\n" in zipfile.ZipFile(ods).read("content.xml")[:4000]
+    assert _figures(xls) == want
+    assert _figures(ods) == want
+
+
+def test_our_ods_reader_gives_what_calamine_gives(make_file, tmp_path: Path) -> None:
+    """On a file both read (LibreOffice's .ods), our reader and calamine agree cell for cell."""
+    lo.require_soffice()
+    src, _ = make_file("SYT", seed=5)
+    ods = lo.convert(src, tmp_path / "lo", "ods")
+    content = zipfile.ZipFile(ods).read("content.xml")
+    ours = ods_values(content, lambda name: True)
+    wb = pc.CalamineWorkbook.from_path(str(ods))
+    assert ours.names == wb.sheet_names
+    for name in ours.names:
+        theirs = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        assert ours.rows[name] == theirs, name
+
+
+# ----- number formats: ours against LibreOffice's ---------------------------------------------
+def test_format_classes() -> None:
+    dates = ["dd/mm/yyyy", "[$-42A]dd/mm/yyyy", "[h]:mm", "mm", "h AM/PM", "[$-F800]dddd", "yyyy"]
+    numbers = ["[$-42A]#,##0", "[$₫-42A]#,##0", '#,##0 "ngày"', "\\d0", "_d0", "*d0", "[Red]0", "General"]
+    numbers += ["0.00E+00", "[>100]0;0", '0" ms"', "@", '#,##0;[Red]-#,##0;"-"']
+    assert [f for f in dates if not shows_date(f)] == []
+    assert [f for f in numbers if shows_date(f)] == []
+
+
+_LETTERS = "dmyhsDMYHSabc"
+# what may precede or follow the number or date: literal text in quotes, escaped characters,
+# a character's width, plain punctuation; brackets (colour, locale, currency) only first in a
+# section, where both applications take them (LibreOffice drops a format with one elsewhere)
+_decoration = st.one_of(
+    st.text(_LETTERS, min_size=1, max_size=4).map(lambda t: f'"{t}"'),
+    st.sampled_from(_LETTERS).map(lambda c: "\\" + c),
+    st.sampled_from(_LETTERS).map(lambda c: "_" + c),
+    st.sampled_from([" ", "-", "(", ")"]),
+)
+_bracket = st.sampled_from(["", "[Red]", "[Blue]", "[$-42A]", "[$-409]", "[Red][$-42A]"])
+# a currency symbol makes LibreOffice take the whole format for a currency and the date codes
+# after it for literal text (`[$₫-42A]dd/mm/yyyy` shows "45₫dd/mm/yyyy"), where Excel shows a
+# date: the applications differ there, so currency brackets precede numbers only
+_currency = st.sampled_from(["", "[$₫-42A]", "[$€-407]", "[Red][$₫-42A]"])
+_number = st.sampled_from(["0", "#,##0", "0.00", "#,##0.0", "0%", "#0"])
+_date = st.sampled_from(["dd/mm/yyyy", "d", "mm", "yy", "hh:mm", "[h]", "[mm]:ss", "mmm", "h:mm AM/PM"])
+_body = st.one_of(
+    st.tuples(_currency, st.lists(_decoration, max_size=3), _number),
+    st.tuples(_bracket, st.lists(_decoration, max_size=3), _date),
+)
+_format = st.tuples(_body, st.lists(_decoration, max_size=3)).map(
+    lambda t: t[0][0] + "".join(t[0][1]) + t[0][2] + "".join(t[1])
+)
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=[Phase.generate],  # each example is one LibreOffice run: no shrinking
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(_format, min_size=25, max_size=25, unique=True))
+def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
+    """45 under each format, shown by LibreOffice as CSV: "45" in the text means a number
+    (decorations hold letters only), no "45" a date or time (14/02/1900, 1080:00)."""
+    lo.require_soffice()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "f.xlsx"
+        wb = xlsxwriter.Workbook(src)
+        ws = wb.add_worksheet()
+        for i, fmt in enumerate(formats):
+            ws.write_number(i, 0, 45, wb.add_format({"num_format": fmt}))
+        wb.close()
+        out = lo.convert(
+            src, Path(tmp) / "csv", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+        )
+        shown = [row[0] if row else "" for row in csv.reader(out.read_text(encoding="utf-8").splitlines())]
+    assert len(shown) == len(formats)
+    wrong = [(f, s) for f, s in zip(formats, shown, strict=True) if shows_date(f) == ("45" in s)]
+    assert wrong == []

@@ -96,6 +96,7 @@ VIOLATIONS = [
     Violation("ethnic-over-children", "at_most", "MEASURE_AT_MOST", DISTRICT, _ethnic_over),
     Violation("turns-under-children", "at_least", "MEASURE_AT_LEAST", DEPARTMENT, _turns_under),
     Violation("negative", "negative", "NUMBER_NEGATIVE", DISTRICT, _first(cash=-5000)),
+    Violation("money-too-small", "below_minimum", "MONEY_TOO_SMALL", DISTRICT, _first(cash=513)),
     Violation("not-integer", "not_integer", "NUMBER_NOT_INTEGER", DEPARTMENT, _half_more),
     Violation("value-missing", "value_missing", "VALUE_MISSING", DEPARTMENT, _first(cash=0, in_kind=0)),
     Violation(

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from pipeline.form import load_form, meta_cell
+from pipeline.rules.bind import MONEY_MINIMUM
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import run
 from pipeline.run.result import FileStatus, UnitStatus
@@ -84,8 +85,8 @@ def valid_row(draw: st.DrawFn) -> dict[str, Any]:
         "girls": draw(st.integers(0, children)),
         "ethnic": draw(st.integers(0, children)),
         "turns": children + draw(st.integers(0, 100_000)),
-        "cash": draw(st.integers(0, MAX_MONEY)),
-        "in_kind": draw(st.integers(0, MAX_MONEY)),
+        "cash": draw(st.just(0) | st.integers(MONEY_MINIMUM, MAX_MONEY)),  # 1-999 đồng: MONEY_TOO_SMALL
+        "in_kind": draw(st.just(0) | st.integers(MONEY_MINIMUM, MAX_MONEY)),
     }
     blank = draw(st.sets(st.sampled_from(["girls", "ethnic", "in_kind"])))
     as_text = draw(st.sets(st.sampled_from(MEASURES)))

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from pipeline.filler import date_value, fill
 from pipeline.form import load_form
+from pipeline.rules.bind import MONEY_MINIMUM
 from pipeline.run.consolidate import run
 from pipeline.run.result import FileStatus, UnitStatus
 
@@ -37,6 +38,7 @@ MAX_TEXT = FORM.limits.max_text_chars
 # money per results cell stays far enough below MAX that the resources can always cover the
 # support (every results row's value in one resources cell at most MAX)
 MONEY = MAX // (2 * RES.free_rows * len(RES.value_measures))
+MONEY_FLOOR = MONEY_MINIMUM
 LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
 TEXT_TYPED = "NUMBER_FROM_TEXT"
 # warnings about figures that satisfy every rule but look unlikely (drawn at the edges, they may)
@@ -52,6 +54,18 @@ SETTINGS = settings(
 def edgy(low: int, high: int) -> st.SearchStrategy[int]:
     """An integer in [low, high], often one of the two edges."""
     return st.one_of(st.sampled_from([low, high]), st.integers(low, high))
+
+
+def money(low: int, high: int) -> st.SearchStrategy[int]:
+    """An amount of đồng in [low, high] that a support can be: 0, or at least the rule's
+    floor (MONEY_TOO_SMALL: 1 to 999 đồng is a dot-thousands entry read wrong)."""
+    floor = max(low, MONEY_FLOOR)
+    return (st.just(0) if low == 0 else st.nothing()) | edgy(floor, high)
+
+
+def amount(m, low: int, high: int) -> st.SearchStrategy[int]:
+    """A valid figure of measure `m`: money as `money`, counts as `edgy`."""
+    return money(low, high) if m.type == "money" else edgy(low, high)
 
 
 def words(max_size: int) -> st.SearchStrategy[str]:
@@ -84,12 +98,12 @@ def results_row(draw: st.DrawFn) -> dict[str, Any]:
         elif m.at_least:
             row[m.key] = draw(edgy(row[m.at_least], MAX))
         elif m.value:
-            row[m.key] = 0 if head == 0 else draw(st.none() | edgy(0, MONEY))
+            row[m.key] = 0 if head == 0 else draw(st.none() | money(0, MONEY))
         else:
-            row[m.key] = draw(st.none() | edgy(0, MAX))
+            row[m.key] = draw(st.none() | amount(m, 0, MAX))
     values = RES.value_measures
     if head > 0 and not any(row[k] for k in values):  # children and no value: a warning
-        row[values[0]] = draw(edgy(1, MONEY))
+        row[values[0]] = draw(money(1, MONEY))
     return row
 
 
@@ -113,15 +127,17 @@ def valid_file(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         resources[source][draw(st.sampled_from([m.key for m in SRC.measures]))] = support
     else:  # any resources, topped up to the support when short
         resources = {
-            s.code: {m.key: draw(st.none() | edgy(0, MAX)) for m in SRC.measures} for s in FORM.sources
+            s.code: {m.key: draw(st.none() | amount(m, 0, MAX)) for m in SRC.measures} for s in FORM.sources
         }
         covered = sum(v or 0 for vals in resources.values() for v in vals.values())
         if covered < support:
             first = resources[FORM.sources[0].code]
             key = SRC.measures[0].key
-            first[key] = (first[key] or 0) + support - covered
+            first[key] = max((first[key] or 0) + support - covered, MONEY_FLOOR)
             assert first[key] <= MAX
-    needs = {c.code: {m.key: draw(st.none() | edgy(0, MAX)) for m in NEEDS.measures} for c in FORM.categories}
+    needs = {
+        c.code: {m.key: draw(st.none() | amount(m, 0, MAX)) for m in NEEDS.measures} for c in FORM.categories
+    }
     day = draw(st.dates(dt.date(FORM.year, 1, 1), dt.date(FORM.year, 12, 31)))
     info = {
         "preparer": draw(words(6)),

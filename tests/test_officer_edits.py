@@ -11,8 +11,8 @@ import openpyxl
 
 from pipeline import cli
 from pipeline.app import consolidate_into
+from pipeline.outbox.kept import RECORD
 from pipeline.outbox.paths import document_path, previous_dir, workbook_path, year_dir
-from pipeline.render.kept import RECORD
 
 
 def _inbox(make_file):

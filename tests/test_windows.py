@@ -30,9 +30,9 @@ from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.outbox import atomic
 from pipeline.outbox.atomic import OutboxHeld
+from pipeline.outbox.kept import RECORD
 from pipeline.outbox.paths import previous_dir, ready_dir, report_path, workbook_path, year_dir
 from pipeline.render.feedback import PARALLEL_FROM as FEEDBACK_IN_WORKERS
-from pipeline.render.kept import RECORD
 from pipeline.samples import valid_data
 from pipeline.system import held, portable
 from pipeline.text.oserrors import HELD_ELSEWHERE
@@ -418,3 +418,30 @@ def test_publish_new_never_overwrites_with_or_without_hard_links(links, tmp_path
     with pytest.raises(FileExistsError):
         atomic.publish_new(tmp, target)
     assert target.read_bytes() == b"officer's edits"
+
+
+def test_what_the_officer_saves_while_a_swap_waits_is_kept(form, make_file, tmp_path, holds):
+    """Excel holds the workbook, the run's set waits; the officer saves a note into the
+    workbook and adds a file, then closes it: the run that finishes the swap keeps both."""
+    inbox, outbox = _small_inbox(make_file), tmp_path / "out"
+    consolidate_into(form, inbox, outbox, show_progress=False, run_id="first")
+    workbook = workbook_path(outbox, form.year)
+    holds.open_in_excel(workbook)
+    with pytest.raises(OutboxHeld):
+        consolidate_into(form, inbox, outbox, show_progress=False, run_id="second")
+    wb = openpyxl.load_workbook(workbook)
+    wb.worksheets[0]["A70"].value = "Ghi chú của cán bộ"
+    wb.save(workbook)
+    (year_dir(outbox, form.year) / "ghi-chu-them.txt").write_text("gọi lại cho 900", encoding="utf-8")
+    holds.close(workbook)
+
+    report = consolidate_into(form, inbox, outbox, show_progress=False, run_id="third")
+    current = year_dir(outbox, form.year)
+    mine = current / f"{workbook.stem}-ban-da-sua{workbook.suffix}"
+    assert openpyxl.load_workbook(mine).worksheets[0]["A70"].value == "Ghi chú của cán bộ"
+    assert (current / "ghi-chu-them.txt").read_text(encoding="utf-8") == "gọi lại cho 900"
+    kept = {k["officer"] for k in report.outputs["kept"]}
+    assert {str(mine), str(current / "ghi-chu-them.txt")} <= kept
+    for _ in range(2):  # and every later run
+        consolidate_into(form, inbox, outbox, show_progress=False)
+    assert openpyxl.load_workbook(mine).worksheets[0]["A70"].value == "Ghi chú của cán bộ"

@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..system import held, impl
+from .kept import carry_into_waiting_set
 from .paths import (
     CARRIED,
     REPORT,
@@ -193,6 +194,8 @@ def _recover(outbox: Path, year: int) -> None:
     run's own set, which supersedes it."""
     current, ready = year_dir(outbox, year), ready_dir(outbox, year)
     if ready.is_dir():
+        if current.is_dir():  # what the officer saved once the file was closed goes along
+            carry_into_waiting_set(current, ready)
         with contextlib.suppress(OutboxHeld):
             _swap_in(ready, outbox, year)
     for left in outbox.glob(leftover_glob(year)):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, output_set
+from ..outbox.kept import keep_officer_files, write_record
 from ..outbox.paths import (
     FEEDBACK_DIR,
     MANIFEST,
@@ -31,7 +32,6 @@ from ..outbox.paths import (
 from ..run.result import Report, manifest_json, report_json
 from ..text.safetext import csv_field
 from .feedback import FeedbackWriter
-from .kept import keep_officer_files, write_record
 from .workbook import write_workbook
 
 

@@ -4,8 +4,9 @@ Every set records the SHA-256 of each file as the run wrote it (`RECORD`, in the
 next run compares the current set with its record before it makes its own set current:
 
 - a file the run wrote and the officer changed since (the report completed in Word, notes
-  added to the workbook) is copied into the new set beside the new draft, as
-  `<name>-ban-da-sua<suffix>` (a number added if that name is taken);
+  added to the workbook, a feedback file) is copied into the new set as
+  `<name>-ban-da-sua<suffix>` (a number added if that name is taken), beside the new draft
+  when the run writes one;
 - a file the officer added to the set, and a copy kept by an earlier run, is carried into
   the new set under its own name (beside the new one, renamed likewise, if a new output
   has that name).
@@ -22,13 +23,14 @@ import json
 import shutil
 from pathlib import Path, PurePosixPath
 
-from ..outbox.paths import CARRIED
 from ..text.names import windows_name
+from .paths import CARRIED
 
 RECORD = "danh-sach-tep-da-ghi.json"
 """The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}."""
 
 EDITED_SUFFIX = "-ban-da-sua"
+_SYSTEM_LEFTOVERS = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}  # never the officer's work
 
 
 def _digest(path: Path) -> str:
@@ -48,7 +50,9 @@ def _files(folder: Path) -> list[str]:
         name = path.name
         if not path.is_file() or path.is_symlink() or rel == RECORD:
             continue
-        if rel.split("/", 1)[0] in CARRIED or name.startswith(("~$", ".~lock.")):
+        if rel.split("/", 1)[0] in CARRIED or name.startswith(("~$", ".~lock.", "._")):
+            continue
+        if name.casefold() in _SYSTEM_LEFTOVERS:
             continue
         out.append(rel)
     return out
@@ -62,9 +66,10 @@ def _read_record(folder: Path) -> dict[str, dict[str, object]] | None:
     return data if isinstance(data, dict) else None
 
 
-def _free_name(new: Path, rel: str) -> str:
-    """`rel` in the new set if free, else `<stem>-ban-da-sua[-N]<suffix>` beside it."""
-    if not (new / rel).exists():
+def _free_name(new: Path, rel: str, edited: bool = False) -> str:
+    """`rel` in the new set if free (and not an edited copy of a file the run wrote), else
+    `<stem>-ban-da-sua[-N]<suffix>` beside it."""
+    if not edited and not (new / rel).exists():
         return rel
     p = PurePosixPath(rel)
     for n in range(1, 1000):
@@ -89,9 +94,7 @@ def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
         written_by_run = isinstance(entry, dict) and not entry.get("officer")
         if written_by_run and _digest(current / rel) == entry.get("sha256"):
             continue  # as the run wrote it: the new run writes it anew
-        target = rel if not written_by_run else _free_name(new, rel)
-        if not written_by_run and (new / rel).exists():
-            target = _free_name(new, rel)
+        target = _free_name(new, rel, edited=written_by_run)
         (new / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(current / rel, new / target)
         kept.append((target, rel if (new / rel).exists() and target != rel else ""))
@@ -103,3 +106,14 @@ def write_record(folder: Path, officer: set[str]) -> None:
     paths) the files that are the officer's, carried from an earlier set."""
     record = {rel: {"sha256": _digest(folder / rel), "officer": rel in officer} for rel in _files(folder)}
     (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:
+    """Before a complete set that waited (its swap was held on Windows) becomes current:
+    copy into it what the officer changed or added in the current set meanwhile, and record
+    those copies as the officer's. Returns the copies' relative paths."""
+    record = _read_record(waiting) or {}
+    kept = keep_officer_files(current, waiting)
+    officer = {rel for rel, entry in record.items() if isinstance(entry, dict) and entry.get("officer")}
+    write_record(waiting, officer | {mine for mine, _ in kept})
+    return [mine for mine, _ in kept]

@@ -17,9 +17,10 @@ import uuid
 from pathlib import Path
 
 from . import argparse_vi
-from .form import DEFAULT_FORM, FormError, layout_json, load_form
+from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_warning
 from .mail.cli import add_mail_parser, run_mail
 from .newyear import period_over
+from .text.command import command_name
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_OUTBOX, EXIT_BUSY, EXIT_INTERRUPTED = 3, 4, 130
@@ -37,15 +38,6 @@ def _integer(text: str) -> int:
 
 
 _integer.__name__ = "một số nguyên"  # argparse names the expected type by it
-
-
-CONSOLE_COMMAND = "tong-hop-588"  # pyproject.toml [project.scripts]
-
-
-def command_name() -> str:
-    """How the officer started this program: the console command pip installed, or
-    `python -m pipeline`; help, usage errors and hints name it so."""
-    return CONSOLE_COMMAND if Path(sys.argv[0]).stem == CONSOLE_COMMAND else "python -m pipeline"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,7 +181,15 @@ def _templates(form, args) -> int:
     out = templates_dir(args.outbox, form.year)
     paths = write_templates(form, out)
     print(f"Đã tạo {len(paths)} mẫu báo cáo năm {form.year} trong {out}/")
+    warn_pending(form)
     return EXIT_OK
+
+
+def warn_pending(form: Form) -> None:
+    """Say which settings are still "cần điền" (`form.pending_warning`), on stderr."""
+    warning = pending_warning(form)
+    if warning:
+        _say_err(warning)
 
 
 def _stop_once(_signum, _frame) -> None:

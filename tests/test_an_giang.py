@@ -229,3 +229,32 @@ def test_new_year_of_kien_giang_points_to_an_giang():
     nxt = plan_next_year(AG)
     assert not any("an-giang.toml" in c.new for c in nxt.changes)
     assert 'due_before = "cần điền"' in nxt.text
+
+
+def test_two_configurations_never_share_a_years_outbox(ag, form, make_file, tmp_path):
+    """Kiên Giang and An Giang both report 2025: a run of one never replaces (nor carries
+    the files of) the other's set in the same outbox; it says to choose another folder."""
+    from pipeline import cli
+    from pipeline.outbox.paths import report_path
+
+    path, _ = make_file("899")
+    outbox = tmp_path / "out"
+    assert cli.main(["consolidate", "--inbox", str(path.parent), "--outbox", str(outbox)]) == cli.EXIT_OK
+    before = report_path(outbox, 2025).read_bytes()
+    inbox = tmp_path / "ag-inbox"
+    write_samples(ag, inbox)
+    code = cli.main(["--config", str(ag.path), "consolidate", "--inbox", str(inbox), "--outbox", str(outbox)])
+    assert code == cli.EXIT_OUTBOX
+    assert report_path(outbox, 2025).read_bytes() == before
+    other = tmp_path / "out-an-giang"
+    assert cli.main(["--config", str(ag.path), "consolidate", "--inbox", str(inbox), "--outbox", str(other)]) == 0
+
+
+def test_templates_say_what_is_still_to_fill_in(ag, tmp_path, capsys):
+    from pipeline import cli
+
+    assert cli.main(["--config", str(ag.path), "templates", "--outbox", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert "còn 3 mục «cần điền» (form.request, period.due_before, agencies.signer_title)" in err
+    assert cli.main(["templates", "--outbox", str(tmp_path / "k")]) == 0
+    assert "cần điền" not in capsys.readouterr().err

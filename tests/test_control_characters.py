@@ -63,7 +63,7 @@ def test_every_control_character_in_every_text_cell_is_shown_escaped(form, make_
 
     accepted, _ = make_file("899", mutate=lambda d: d["info"].update(MARKS))
     rejected, _ = make_file("SYT", mutate=mark)
-    texts = {m: f"Nguyễn{every}Văn A" for m in MARKS.values()}
+    texts = {m: f"Nguyễn{every}\u202eVăn A" for m in MARKS.values()}  # and a bidi override
     _with_controls(accepted, texts)
     _with_controls(rejected, {**texts, "MARKNUM": f"khoảng{every}50"})
     outbox = tmp_path / "out"
@@ -91,6 +91,7 @@ def test_every_control_character_in_every_text_cell_is_shown_escaped(form, make_
     year = form.year
     paragraphs = "\n".join(p.text for p in docx.Document(str(document_path(outbox, year))).paragraphs)
     assert "Nguyễn\\x00\\x01" in paragraphs and not any(ch in paragraphs for ch in CONTROLS)
+    assert "\\u202eVăn A" in paragraphs and "\u202e" not in paragraphs  # the name reads in order
 
     wb = openpyxl.load_workbook(workbook_path(outbox, year))
     cells = [

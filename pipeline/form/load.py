@@ -33,6 +33,7 @@ from .model import (
     RowTotal,
     Unit,
     is_pending,
+    is_pending_text,
 )
 
 
@@ -400,3 +401,40 @@ def _typed(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def pending_fields(path: Path) -> list[str]:
+    """The settings of the configuration at `path` still written "cần điền" (dotted TOML
+    keys, in file order): what the officer must fill in before templates and letters go
+    out. [] when none, or when the file cannot be read (loading it says why)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found: list[str] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{key}.{k}" if key else k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and is_pending_text(value) and key not in found:
+            found.append(key)
+
+    walk(data, "")
+    return found
+
+
+def pending_warning(form: Form) -> str:
+    """One Vietnamese line naming the settings still "cần điền" (`pending_fields`), for the
+    commands that send things to units (templates, letters); "" when none."""
+    pending = pending_fields(form.path)
+    if not pending:
+        return ""
+    return (
+        f"Cảnh báo: tệp cấu hình {form.path.name} còn {len(pending)} mục «cần điền» "
+        f"({', '.join(pending)}); mẫu và thư sẽ ghi «cần điền» ở các chỗ đó. "
+        "Hãy điền vào tệp cấu hình rồi chạy lại trước khi gửi cho đơn vị."
+    )

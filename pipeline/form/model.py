@@ -83,6 +83,11 @@ class PendingDate(dt.date):
         return dt.date(self.year, self.month, self.day) - other  # type: ignore[operator]
 
 
+def is_pending_text(text: str) -> bool:
+    """Whether a configuration text still holds the placeholder "cần điền" anywhere."""
+    return PENDING in norm_text(text)
+
+
 def is_pending(value: object) -> bool:
     return isinstance(value, PendingDate) or (isinstance(value, str) and norm_text(value) == PENDING)
 

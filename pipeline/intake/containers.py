@@ -34,6 +34,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -419,10 +420,16 @@ def _archive_entries(
 ) -> list[Submission]:
     out = []
     with _open_zip(data, limits) as zf:
-        for position, info in enumerate(zf.infolist()):
+        infos = zf.infolist()
+        names = Counter(info.filename for info in infos)
+        for position, info in enumerate(infos):
             if info.is_dir():
                 continue
-            shown = f"{name}{SEP}{_safe_member_name(info.filename, 'muc')}"
+            base = _safe_member_name(info.filename, "muc")
+            if names[info.filename] > 1:  # two members of one name: each named by its place
+                stem, dot, suffix = base.rpartition(".")
+                base = f"{stem} (mục {position + 1}).{suffix}" if dot else f"{base} (mục {position + 1})"
+            shown = f"{name}{SEP}{base}"
             member = Origin(
                 MEMBER, origin.container or name, (*locator, f"zip:{position}"),
                 origin.received, origin.sender, origin.message_id,

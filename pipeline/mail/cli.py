@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ..form import Form, FormError
+from ..form import Form, FormError, pending_warning
 from ..intake.mail_settings import (
     ASKED,
     FROM_STORE,
@@ -208,6 +208,9 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     except NoRunError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
+    warning = pending_warning(form)
+    if warning:
+        sys.stderr.write(warning + "\n")
     for d in drafts:
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")

@@ -19,6 +19,7 @@ from ..form.sheets import info_sheet
 from ..intake.containers import Submission
 from ..intake.files import FileInfo, ReadProblem
 from ..rules import findings as fd
+from ..text.command import command_name
 from ..text.values import parse_date, parse_text
 from .blockread import read_block
 from .comments import read_comments
@@ -110,7 +111,7 @@ def _template_ok(reading: FileReading) -> bool:
     if form_id != form.id:
         reading.add(
             "TEMPLATE_UNKNOWN",
-            foreign_template(form, form_id, scheme),
+            foreign_template(form, form_id, scheme, command_name()),
             form.sheets["meta"],
             meta_cell("form_id"),
             form_id,

@@ -8,6 +8,7 @@ whole and current, never a mix of two runs.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,8 +96,29 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
+def _same_form(report: Report, outbox: Path) -> None:
+    """Refuse (OutboxUnwritable) to replace a current set written under another
+    configuration: two configurations of one year (Kiên Giang and An Giang, 2025) must not
+    share `outbox/<year>/`, where one would replace the other's set and carry its files."""
+    current = report_path(outbox, report.form.year)
+    try:
+        theirs = json.loads(current.read_text(encoding="utf-8"))["form"]["id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no set yet, or one written before the form was recorded
+    if theirs != report.form.id:
+        folder = year_dir(outbox, report.form.year)
+        raise OutboxUnwritable(
+            f"Thư mục kết quả '{folder}' đang chứa bộ kết quả của một cấu hình khác (mẫu "
+            f"'{theirs}', không phải '{report.form.id}' của {report.form.path.name}). Để không "
+            "trộn hai cấu hình, hãy chọn thư mục khác bằng --outbox (ví dụ outbox-"
+            f"{report.form.path.stem}) rồi chạy lại.",
+            folder,
+        )
+
+
 def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], None]) -> None:
     """Every output into `folder` (a new set, not yet current)."""
+    _same_form(report, outbox)  # under the outbox lock
     form = report.form
     prefix = form.programme_info.prefix
     feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)

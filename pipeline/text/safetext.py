@@ -65,14 +65,17 @@ def csv_field(value: str) -> str:
     return s
 
 
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_XML_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def for_xml(text: object) -> str:
     """`text` as an XML document may hold it (XML 1.0 section 2.2 forbids most C0 controls;
     python-docx and openpyxl refuse them): line ends kept as "\\n", tabs kept, every other
-    control character (C0, DEL, C1 — so ESC and BEL), lone surrogate and non-character shown
-    as a visible escape (`\\x1b`), as on a terminal."""
+    control character (C0, DEL, C1 — so ESC and BEL), bidi control (which would reorder a
+    unit's name in the document, Unicode TR9), lone surrogate and non-character shown as a
+    visible escape (`\\x1b`, `\\u202e`), as on a terminal."""
     s = str(text).replace("\r\n", "\n").replace("\r", "\n")
     if not _XML_FORBIDDEN.search(s):
         return s

@@ -247,7 +247,10 @@ def test_two_configurations_never_share_a_years_outbox(ag, form, make_file, tmp_
     assert code == cli.EXIT_OUTBOX
     assert report_path(outbox, 2025).read_bytes() == before
     other = tmp_path / "out-an-giang"
-    assert cli.main(["--config", str(ag.path), "consolidate", "--inbox", str(inbox), "--outbox", str(other)]) == 0
+    assert (
+        cli.main(["--config", str(ag.path), "consolidate", "--inbox", str(inbox), "--outbox", str(other)])
+        == 0
+    )
 
 
 def test_templates_say_what_is_still_to_fill_in(ag, tmp_path, capsys):

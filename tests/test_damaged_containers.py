@@ -172,7 +172,10 @@ def test_two_members_with_one_name_are_each_read(form, reports, tmp_path):
     (inbox / "hai.zip").write_bytes(archive)
     report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
     members = [f for f in report.manifest()["files"] if f["name"].startswith("hai.zip › bao-cao")]
-    assert [m["name"] for m in members] == ["hai.zip › bao-cao (mục 1).xlsx", "hai.zip › bao-cao (mục 2).xlsx"]
+    assert [m["name"] for m in members] == [
+        "hai.zip › bao-cao (mục 1).xlsx",
+        "hai.zip › bao-cao (mục 2).xlsx",
+    ]
     hashes = {__import__("hashlib").sha256(r).hexdigest() for r in reports.values()}
     assert {m["sha256"] for m in members} == hashes
     assert {u.code for u in report.units if u.status == "accepted"} == {"903", "905"}

@@ -149,6 +149,10 @@ def _content(
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
         return ERRORS, "\n\n".join(lines), attach
     timely = {True: "đúng hạn", False: "sau hạn nộp"}.get(u.get("on_time"), "")
+    if timely and u.get("decided_by") == "report_date" and u.get("submitted_on"):
+        # a file saved by hand: the date typed in it decided, not when it was saved here
+        typed = dt.date.fromisoformat(u["submitted_on"])
+        timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
     lines = [
         f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}», nhận lúc {_when(latest)}"
         + (f", {timely}" if timely else "")

@@ -38,6 +38,7 @@ from pipeline.system import held, portable
 from pipeline.text.oserrors import HELD_ELSEWHERE
 
 from .conftest import ROOT, template_for
+from .test_run_survives import _small_inbox
 
 WINDOWSLIKE = ROOT / "tests" / "windowslike"
 VOLATILE = {"run_id", "generated_at", "mtime", "outputs", "received"}
@@ -257,17 +258,6 @@ class _WindowsHolds:
 def holds(monkeypatch) -> Iterator[_WindowsHolds]:
     monkeypatch.setattr(atomic, "impl", portable)
     yield _WindowsHolds(monkeypatch)
-
-
-def _small_inbox(make_file) -> Path:
-    path, _ = make_file("899")
-
-    def bad(d):
-        d["results"][0]["girls"] = d["results"][0]["children"] + 5
-
-    make_file("900", mutate=bad)
-    make_file("SYT")
-    return path.parent
 
 
 def _run_id(outbox: Path, year: int) -> str:

@@ -19,7 +19,6 @@ missing; `pipeline.system` then uses `portable`.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import fcntl
@@ -27,10 +26,11 @@ import multiprocessing
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
+
+from .signals import held_while_starting, release_in_worker
 
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _AT_FDCWD = -100
@@ -39,7 +39,6 @@ _PR_SET_PDEATHSIG = 1
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 _NOFOLLOW = os.O_NOFOLLOW
 _KILLPG = os.killpg
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class Lock:
@@ -113,23 +112,15 @@ def bind_to_parent() -> None:
     parent stops us). Exits at once if the parent is already gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)  # held by `starting_workers`
+    release_in_worker()  # held by `starting_workers`
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     parent = multiprocessing.parent_process()
     if parent is not None and os.getppid() != parent.pid:  # died before prctl took effect
         os._exit(1)
 
 
-@contextlib.contextmanager
-def starting_workers() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM (blocked, not lost) while worker processes start: a started
-    worker inherits the block and ignores them before it unblocks (`bind_to_parent`), so
-    none dies with a traceback in its first instants; this process gets them at the end."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+starting_workers = held_while_starting
+"""Hold Ctrl-C and SIGTERM while worker processes start (`signals.held_while_starting`)."""
 
 
 def pool_context() -> BaseContext:

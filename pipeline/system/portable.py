@@ -27,13 +27,14 @@ import signal
 import stat
 import subprocess
 import threading
-from collections.abc import Iterator
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
 import filelock
 import psutil
+
+from .signals import held_while_starting, release_in_worker
 
 _WATCH_SECONDS = 0.5
 _OPEN_FLAGS = (
@@ -44,7 +45,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_NONBLOCK", 0)
 )
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class Lock:
@@ -124,8 +124,7 @@ def bind_to_parent() -> None:
     Ctrl-C (the run stops its workers). Exits at once if the run is already gone, also
     when its pid names another process by now (started after this worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):  # held by `starting_workers` (macOS, Linux)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
+    release_in_worker()  # held by `starting_workers`
     known = multiprocessing.parent_process()
     pid = known.pid if known is not None and known.pid else os.getppid()
     try:
@@ -139,19 +138,8 @@ def bind_to_parent() -> None:
     threading.Thread(target=_watch, args=(parent,), name="watch-run", daemon=True).start()
 
 
-@contextlib.contextmanager
-def starting_workers() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM (blocked, not lost) while worker processes start, where the
-    system can block signals (not Windows, where a console's Ctrl-C reaches each process
-    as an event): a started worker ignores them before it unblocks (`bind_to_parent`)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+starting_workers = held_while_starting
+"""Hold Ctrl-C and SIGTERM while worker processes start (`signals.held_while_starting`)."""
 
 
 def pool_context() -> BaseContext:

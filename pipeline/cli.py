@@ -323,10 +323,13 @@ def _samples(form, args) -> int:
 
 
 def _new_year(form, args) -> int:
-    from .newyear import as_typed, plan_next_year, write_next_year
+    from .newyear import as_typed, own_copy, plan_next_year, write_next_year
 
+    source = own_copy(form.path, Path.cwd())
+    if source != form.path:
+        print(f"Đã chép cấu hình cài sẵn vào {as_typed(source.parent)} để anh/chị giữ và sửa được.")
     try:
-        plan = plan_next_year(form.path, args.out)
+        plan = plan_next_year(source, args.out)
     except FormError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
@@ -359,7 +362,8 @@ def _new_year(form, args) -> int:
         sys.stderr.write(f"Lỗi: cấu hình mới không hợp lệ, chưa ghi: {exc}\n")
         return EXIT_USAGE
     print(
-        f"Đã ghi {as_typed(plan.target)}. Tạo mẫu năm {new.year}: make templates CONFIG={as_typed(plan.target)}"
+        f"Đã ghi {as_typed(plan.target)}. Tạo mẫu năm {new.year}: "
+        f"{command_name()} --config {as_typed(plan.target)} templates (hoặc make templates CONFIG={as_typed(plan.target)})"
     )
     return EXIT_OK
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
 
-from .form import Form, FormError, is_pending, load_form
+from .form import SCHEMAS_DIR, Form, FormError, is_pending, load_form
 from .outbox.atomic import publish_new, write_bytes_atomic
 from .text.names import MAX_NAME, is_windows_name, windows_name
 
@@ -70,6 +71,30 @@ def _shift(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1)
     except ValueError:
         return day.replace(year=day.year + 1, day=28)
+
+
+OWN_FOLDER = "cau-hinh"
+"""Where `new-year` copies an installed configuration before it writes next year's."""
+
+
+def own_copy(path: Path, where: Path) -> Path:
+    """The configuration at `path` where the officer may keep and edit it: itself, unless it
+    is the copy an installed wheel carries (inside the package: on Windows a folder the
+    installer may replace). Then its whole folder (layout, wording, reference lists) is
+    copied once to `where/cau-hinh/` (files already there are kept, never overwritten) and
+    the copy is returned. OSError when the copy cannot be written."""
+    shipped = SCHEMAS_DIR.resolve()
+    if "shipped" not in shipped.parts or not path.resolve().is_relative_to(shipped):
+        return path
+    target = where / OWN_FOLDER
+    for src in sorted(shipped.rglob("*")):
+        dst = target / src.relative_to(shipped)
+        if src.is_dir():
+            dst.mkdir(parents=True, exist_ok=True)
+        elif not dst.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    return target / path.resolve().relative_to(shipped)
 
 
 def default_target(path: Path, year: int) -> Path:

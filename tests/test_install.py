@@ -92,7 +92,7 @@ def test_launchers_are_crlf_utf8_batch_files(name):
 
 def test_the_launcher_runs_the_console_command_on_the_folders_next_to_it():
     text = (WINDOWS / "Tong-hop-bao-cao.bat").read_text(encoding="utf-8")
-    assert '"%CMD%" consolidate --inbox "%HERE%\\inbox" --outbox "%HERE%\\outbox"' in text
+    assert '"%CMD%" %CONFIG_ARGS% consolidate --inbox "%HERE%\\inbox" --outbox "%HERE%\\outbox"' in text
     # found in a .venv next to the .bat, in Cai-dat.bat's environment, on PATH
     assert '"%HERE%\\.venv\\Scripts\\tong-hop-588.exe"' in text
     assert "%LOCALAPPDATA%\\TongHop588\\venv\\Scripts\\tong-hop-588.exe" in text
@@ -284,6 +284,19 @@ def test_the_installed_command_runs_from_any_folder(installed, tmp_path, form):
     codes = [[f["code"] for f in entry["findings"]] for entry in json.loads(checked.stdout)]
     assert codes == [[f["code"] for f in e["findings"]] for e in json.loads(repo_check.stdout)]
     assert "REQUIRED_MISSING" in codes[0] and "NUMBER_NEGATIVE" in codes[0]
+
+    # next year's configuration goes where the officer keeps files, never into the package
+    shipped = config.parent
+    before = sorted(p.name for p in shipped.iterdir())
+    nxt = _run([tong_hop, "new-year", "--yes"], cwd=cwd, env=env)
+    assert nxt.returncode == 0, nxt.stderr
+    assert sorted(p.name for p in shipped.iterdir()) == before
+    written = cwd / "cau-hinh" / f"kien-giang-{form.year + 1}.toml"
+    assert written.is_file() and (cwd / "cau-hinh" / "layout.toml").is_file()
+    assert f"tong-hop-588 --config cau-hinh/kien-giang-{form.year + 1}.toml templates" in nxt.stdout
+    later = _run([tong_hop, "--config", written, "templates", "--outbox", "nam-sau"], cwd=cwd, env=env)
+    assert later.returncode == 0, later.stderr
+    assert len(list((cwd / "nam-sau" / "templates" / str(form.year + 1)).glob("*.xlsx"))) == len(form.units)
 
 
 @pytest.mark.network

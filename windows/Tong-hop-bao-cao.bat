@@ -9,6 +9,13 @@ set "PYTHONIOENCODING=utf-8"
 set "HERE=%~dp0"
 set "HERE=%HERE:~0,-1%"
 
+rem The configuration of the reporting year: empty for the installed one. After "new-year"
+rem (run in this folder, it writes cau-hinh\<name>-<year>.toml next to this file), name it
+rem here, for example: set "CAU_HINH=cau-hinh\kien-giang-2026.toml"
+set "CAU_HINH="
+set "CONFIG_ARGS="
+if defined CAU_HINH set CONFIG_ARGS=--config "%HERE%\%CAU_HINH%"
+
 rem The console command: a .venv next to this file, the one Cai-dat.bat made, the PATH,
 rem or a "pip install --user" of any Python 3.
 set "CMD="
@@ -24,7 +31,7 @@ echo     %HERE%\inbox
 echo Kết quả ghi vào thư mục
 echo     %HERE%\outbox
 echo.
-"%CMD%" consolidate --inbox "%HERE%\inbox" --outbox "%HERE%\outbox"
+"%CMD%" %CONFIG_ARGS% consolidate --inbox "%HERE%\inbox" --outbox "%HERE%\outbox"
 set "RC=%ERRORLEVEL%"
 echo.
 if "%RC%"=="0" goto done

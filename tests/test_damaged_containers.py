@@ -258,5 +258,5 @@ def test_a_sender_with_thousands_of_nested_parentheses_is_refused_not_a_crash(fo
     )
     report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
     files = {f["name"]: f for f in report.manifest()["files"]}
-    assert "paren.eml" in files
+    assert "5.000 cặp ngoặc lồng nhau" in files["paren.eml"]["reason"]  # refused before parsing
     assert {u.code for u in report.units if u.status == "accepted"} == {"899"}

@@ -252,6 +252,30 @@ def _check_depth(data: bytes, depth: int) -> None:
             "FILE_CORRUPT",
             MESSAGE_BROKEN.format(why=f" (có {show(declared)} phần lồng nhau, quá giới hạn {depth})"),
         )
+    nested = _comment_depth(data[: _header_end(data)])
+    if nested > depth:  # RFC 5322 comments nest; the header parser recurses once per level
+        raise ContainerProblem(
+            "FILE_CORRUPT",
+            MESSAGE_BROKEN.format(why=f" (tiêu đề thư có {show(nested)} cặp ngoặc lồng nhau)"),
+        )
+
+
+def _header_end(data: bytes) -> int:
+    """Where a message's header block ends (its first empty line), or its length."""
+    ends = [i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0]
+    return min(ends) if ends else len(data)
+
+
+def _comment_depth(head: bytes) -> int:
+    """The deepest nesting of parentheses in a message's header block (linear, no parse)."""
+    deepest = level = 0
+    for byte in head.translate(None, _NOT_PARENS):
+        level = level + 1 if byte == 0x28 else max(level - 1, 0)
+        deepest = max(deepest, level)
+    return deepest
+
+
+_NOT_PARENS = bytes(b for b in range(256) if b not in (0x28, 0x29))
 
 
 @functools.lru_cache(maxsize=2)

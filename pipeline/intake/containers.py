@@ -69,15 +69,6 @@ OUTLOOK_MSG = (
 )
 
 
-class ContainerProblem(Exception):
-    """A container or one of its entries that cannot be read: a rule code and a message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Origin:
     """Where a submission came from.
@@ -136,10 +127,10 @@ class Submission:
     def read(self, limits: Limits) -> tuple[bytes, float]:
         """Its bytes, and the modification time of its inbox entry (POSIX seconds): the
         file itself, or found again in memory inside its message or archive. Never reads
-        beyond the limits. Raises OSError (the entry cannot be read), ReadProblem
-        FILE_TOO_LARGE (a plain file over the size limit, its `.info` set), ContainerProblem
-        (a bad container or entry), KeyError/IndexError/ValueError (an entry gone from a
-        container that changed since it was listed)."""
+        beyond the limits. Raises OSError (the entry cannot be read), ReadProblem (a
+        plain file over the size limit, its `.info` set; or a bad container or entry,
+        `.info` None), KeyError/IndexError/ValueError (an entry gone from a container that
+        changed since it was listed)."""
         if self.path is None:
             raise FileNotFoundError(errno.ENOENT, "not read", self.name)
         if not self.origin.locator:
@@ -169,14 +160,14 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
     fmt = suffix.lstrip(".")
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
-    except ContainerProblem as exc:
+    except ReadProblem as exc:
         return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
     opened = Opened(fmt, len(data), hashlib.sha256(data).hexdigest())
     if kind == ARCHIVE:
         origin = Origin(ARCHIVE)
         try:
             inner = _archive_entries(path, name, data, (), origin, limits)
-        except ContainerProblem as exc:
+        except ReadProblem as exc:
             return [Submission(path, name, origin, opened, (exc.code, exc.message))]
         return [Submission(path, name, origin, opened), *inner]
     try:
@@ -188,13 +179,13 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
             message_id=header_text(msg, "Message-ID"),
             subject=header_text(msg, "Subject"),
         )
-    except ContainerProblem as exc:
+    except ReadProblem as exc:
         return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
         return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
     try:
         inner = _message_entries(path, name, msg, origin, limits)
-    except ContainerProblem as exc:
+    except ReadProblem as exc:
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:
         return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
@@ -221,12 +212,12 @@ def _read_bounded(path: Path, limits: Limits) -> bytes:
     """A container's bytes, never more than the file-size limit (files.read_bounded)."""
     try:
         data, _mtime = read_bounded(path, path.name, limits)
-    except ReadProblem as exc:
-        raise ContainerProblem(exc.code, exc.message) from exc
+    except ReadProblem as exc:  # the container's own size: not a fact of the entry read
+        raise ReadProblem(exc.code, exc.message) from exc
     except OSError as exc:
-        raise ContainerProblem("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}") from exc
+        raise ReadProblem("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}") from exc
     if not data:
-        raise ContainerProblem("FILE_EMPTY", "tệp rỗng (0 byte)")
+        raise ReadProblem("FILE_EMPTY", "tệp rỗng (0 byte)")
     return data
 
 
@@ -248,13 +239,13 @@ def _check_depth(data: bytes, depth: int) -> None:
     multipart headers bounds the depth from above."""
     declared = len(_MULTIPART.findall(data))
     if declared > depth:
-        raise ContainerProblem(
+        raise ReadProblem(
             "FILE_CORRUPT",
             MESSAGE_BROKEN.format(why=f" (có {show(declared)} phần lồng nhau, quá giới hạn {depth})"),
         )
     nested = _comment_depth(data[: _header_end(data)])
     if nested > depth:  # RFC 5322 comments nest; the header parser recurses once per level
-        raise ContainerProblem(
+        raise ReadProblem(
             "FILE_CORRUPT",
             MESSAGE_BROKEN.format(why=f" (tiêu đề thư có {show(nested)} cặp ngoặc lồng nhau)"),
         )
@@ -299,7 +290,7 @@ def _container_bytes(path: Path, limits: Limits) -> bytes:
     try:
         st = path.stat()
     except OSError as exc:
-        raise ContainerProblem("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}") from exc
+        raise ReadProblem("FILE_CORRUPT", f"không đọc được tệp: {read_reason(exc)}") from exc
     return _cached_container(path, st.st_size, st.st_mtime_ns, limits)
 
 
@@ -309,7 +300,7 @@ def _cached_container(path: Path, _size: int, _mtime_ns: int, limits: Limits) ->
 
 
 def _parse_message(data: bytes, limits: Limits | None) -> EmailMessage:
-    """A raw message parsed (bounded nesting). ContainerProblem when it nests too deep."""
+    """A raw message parsed (bounded nesting). ReadProblem when it nests too deep."""
     return _parsed_parts(data, _depth(limits))[0]
 
 
@@ -342,7 +333,7 @@ def _message_entries(
 ) -> list[Submission]:
     parts = _attachment_parts(msg)
     if len(parts) > limits.max_zip_entries:
-        raise ContainerProblem(
+        raise ReadProblem(
             "FILE_TOO_LARGE", f"thư có {len(parts)} tệp đính kèm, vượt giới hạn {limits.max_zip_entries}"
         )
     out: list[Submission] = []
@@ -356,12 +347,12 @@ def _message_entries(
             continue
         try:
             data = _part_bytes(part)
-        except ContainerProblem as exc:
+        except ReadProblem as exc:
             out.append(Submission(path, shown, sub_origin, problem=(exc.code, exc.message)))
             continue
         total += len(data)
         if total > limits.max_uncompressed_bytes:
-            raise ContainerProblem(
+            raise ReadProblem(
                 "FILE_TOO_LARGE",
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
@@ -373,7 +364,7 @@ def _message_entries(
             opened = Opened("zip", len(data), hashlib.sha256(data).hexdigest())
             try:
                 inner = _archive_entries(path, shown, data, locator, zip_origin, limits, nested=True)
-            except ContainerProblem as exc:
+            except ReadProblem as exc:
                 out.append(Submission(path, shown, zip_origin, opened, (exc.code, exc.message)))
                 continue
             out.extend([Submission(path, shown, zip_origin, opened), *inner])
@@ -386,7 +377,7 @@ def _part_bytes(part: EmailMessage) -> bytes:
     try:
         data = part.get_payload(decode=True)
     except (TypeError, ValueError) as exc:
-        raise ContainerProblem("FILE_CORRUPT", "tệp đính kèm bị hỏng, không giải mã được") from exc
+        raise ReadProblem("FILE_CORRUPT", "tệp đính kèm bị hỏng, không giải mã được") from exc
     if isinstance(data, str):
         data = data.encode("utf-8", "replace")
     return data or b""
@@ -401,15 +392,15 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ContainerProblem("FILE_CORRUPT", "tệp nén .zip bị hỏng; hãy nén và gửi lại") from exc
+        raise ReadProblem("FILE_CORRUPT", "tệp nén .zip bị hỏng; hãy nén và gửi lại") from exc
     infos = zf.infolist()
     if len(infos) > limits.max_zip_entries:
-        raise ContainerProblem(
+        raise ReadProblem(
             "FILE_TOO_LARGE", f"tệp nén có {len(infos)} mục, vượt giới hạn {limits.max_zip_entries}"
         )
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
-        raise ContainerProblem(
+        raise ReadProblem(
             "FILE_TOO_LARGE",
             f"tệp nén giải nén ra {show(total)} byte, vượt giới hạn {show(limits.max_uncompressed_bytes)} byte",
         )
@@ -479,7 +470,7 @@ def _leftover(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: L
         return ""
     try:
         head = _member_bytes(zf, data, info, limits, head=_HEAD)
-    except ContainerProblem:
+    except ReadProblem:
         head = b""
     return not_submission(parts[-1], parts[:-1], head)
 
@@ -497,10 +488,10 @@ MEMBER_METHOD = (
 )
 
 
-def _member_damage(exc: BaseException, info: zipfile.ZipInfo) -> ContainerProblem:
+def _member_damage(exc: BaseException, info: zipfile.ZipInfo) -> ReadProblem:
     """The Vietnamese reason for any failure while one member is decompressed."""
     if isinstance(exc, NotImplementedError):
-        return ContainerProblem("FILE_CORRUPT", MEMBER_METHOD.format(method=info.compress_type))
+        return ReadProblem("FILE_CORRUPT", MEMBER_METHOD.format(method=info.compress_type))
     text = str(exc)
     if "CRC" in text:
         what = "sai mã kiểm tra CRC-32: dữ liệu đã bị thay đổi"
@@ -510,7 +501,7 @@ def _member_damage(exc: BaseException, info: zipfile.ZipInfo) -> ContainerProble
         what = "có mật khẩu"
     else:
         what = "dữ liệu nén không giải nén được"
-    return ContainerProblem("FILE_CORRUPT", MEMBER_DAMAGED.format(what=what))
+    return ReadProblem("FILE_CORRUPT", MEMBER_DAMAGED.format(what=what))
 
 
 def _inflate64(data: bytes, info: zipfile.ZipInfo, want: int) -> bytes:
@@ -541,7 +532,7 @@ def _member_bytes(
     zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits, head: int = 0
 ) -> bytes:
     """One member's bytes (or its first `head` bytes), never more than declared: any
-    failure to decompress it (whatever the exception) is a ContainerProblem for it alone."""
+    failure to decompress it (whatever the exception) is a ReadProblem for it alone."""
     want = head or info.file_size + 1
     try:
         if info.compress_type == _DEFLATE64:
@@ -552,14 +543,14 @@ def _member_bytes(
     except Exception as exc:  # noqa: BLE001 - every kind of damage is this member's problem
         raise _member_damage(exc, info) from exc
     if not head and len(out) > info.file_size:
-        raise ContainerProblem("FILE_TOO_LARGE", "mục trong tệp nén lớn hơn kích thước khai báo")
+        raise ReadProblem("FILE_TOO_LARGE", "mục trong tệp nén lớn hơn kích thước khai báo")
     return out
 
 
 def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
     """The bytes that `locator` reaches from the inbox entry at `path` (`Submission.read`).
 
-    Raises OSError when the entry cannot be read, ContainerProblem when the container is bad.
+    Raises OSError when the entry cannot be read, ReadProblem when the container is bad.
     """
     data = _container_bytes(path, limits)
     if not locator:
@@ -569,24 +560,24 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
         if kind == "part":
             try:
                 parts = _parsed_parts(data, _depth(limits))[1]
-            except ContainerProblem:
+            except ReadProblem:
                 raise
             except (RecursionError, MemoryError, Exception) as exc:
-                raise ContainerProblem("FILE_CORRUPT", _message_broken(exc)) from exc
+                raise ReadProblem("FILE_CORRUPT", _message_broken(exc)) from exc
             data = _part_bytes(parts[int(arg)])
         else:
             with _open_zip(data, limits) as zf:
                 info = zf.infolist()[int(arg)]
                 problem = _member_problem(info, limits, nested=len(locator) > 1)
                 if problem:
-                    raise ContainerProblem(*problem)
+                    raise ReadProblem(*problem)
                 data = _member_bytes(zf, data, info, limits)
     return data
 
 
 def report_attachments(data: bytes, limits: Limits | None = None) -> list[str]:
     """Names of the attachments of a raw message that look like reports (by their name).
-    ContainerProblem when the message nests deeper than the limits."""
+    ReadProblem when the message nests deeper than the limits."""
     msg = _parse_message(data, limits)
     names = (_safe_member_name(part.get_filename() or "", "") for _, part in _attachment_parts(msg))
     return [n for n in names if PurePosixPath(n).suffix.lower() in REPORT_SUFFIXES]
@@ -594,5 +585,5 @@ def report_attachments(data: bytes, limits: Limits | None = None) -> list[str]:
 
 def parse_message(data: bytes, limits: Limits | None = None) -> EmailMessage:
     """A raw message parsed with the standard library (policy `default`), its nesting
-    bounded by the limits (ContainerProblem beyond them)."""
+    bounded by the limits (ReadProblem beyond them)."""
     return _parse_message(data, limits)

@@ -17,7 +17,9 @@ from ..text.oserrors import NOT_REGULAR
 
 
 class ReadProblem(Exception):
-    """The file cannot be read as a report; carries a rule code and a Vietnamese message."""
+    """A file, archive member or message that cannot be read as a report (the one such
+    problem, for plain files and containers alike): a rule code, a Vietnamese message
+    saying what to do, and, for a plain file refused before reading, its `info`."""
 
     def __init__(self, code: str, message: str, sheet: str = "") -> None:
         super().__init__(message)

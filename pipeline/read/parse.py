@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..form import Form
-from ..intake.containers import REPORT_SUFFIXES, ContainerProblem, Submission, entry_mtime
+from ..intake.containers import REPORT_SUFFIXES, Submission, entry_mtime
 from ..intake.files import FileInfo, ReadProblem
 from ..rules import findings as fd
 from ..text.oserrors import read_reason
@@ -40,9 +40,10 @@ def parse_submission(sub: Submission, file_id: int, form: Form) -> Parsed:
     inside = bool(sub.origin.locator)
     try:
         data, mtime = sub.read(form.limits)
-    except ReadProblem as exc:  # too large: neither read nor hashed
-        return _unread(file_id, sub, exc.code, exc.message, exc.info or FileInfo(sub.name, 0, "", 0.0), True)
-    except ContainerProblem as exc:  # a damaged member or attachment: a report that cannot be read
+    except ReadProblem as exc:
+        if exc.info is not None:  # a plain file over the size limit: neither read nor hashed
+            return _unread(file_id, sub, exc.code, exc.message, exc.info, True)
+        # a damaged member or attachment: a report (by its name) that cannot be read
         report = PurePosixPath(sub.name).suffix.lower() in REPORT_SUFFIXES
         return _unread(
             file_id, sub, exc.code, exc.message, FileInfo(sub.name, 0, "", entry_mtime(sub.path)), report

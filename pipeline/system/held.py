@@ -15,8 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-WINERRORS_HELD = (5, 32, 33)
-"""ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (winerror.h)."""
+from ..text.oserrors import WINERRORS_SHARING
+
+WINERRORS_HELD = (5, *WINERRORS_SHARING)
+"""ERROR_ACCESS_DENIED (what moving the folder of a held file gives), and the sharing and
+lock violations (winerror.h)."""
 
 RETRIES = 5
 """How often a held rename is tried again (an antivirus or indexer lets go within a

@@ -27,6 +27,7 @@ import signal
 import stat
 import subprocess
 import threading
+from collections.abc import Iterator
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -138,8 +139,19 @@ def bind_to_parent() -> None:
     threading.Thread(target=_watch, args=(parent,), name="watch-run", daemon=True).start()
 
 
-starting_workers = held_while_starting
-"""Hold Ctrl-C and SIGTERM while worker processes start (`signals.held_while_starting`)."""
+@contextlib.contextmanager
+def starting_workers() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while worker processes start (`signals.held_while_starting`).
+
+    Spawned pools on POSIX start multiprocessing's resource tracker on their first lock,
+    and its start-up unblocks SIGINT unconditionally (CPython's resource_tracker
+    `ensure_running`), which would end the hold half-way: it is started first."""
+    if hasattr(signal, "pthread_sigmask"):
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    with held_while_starting():
+        yield
 
 
 def pool_context() -> BaseContext:

@@ -23,9 +23,9 @@ HELD_ELSEWHERE = (
     "(hoặc chép nó sang chỗ khác) rồi chạy lại"
 )
 
-_WINERRORS_HELD = (32, 33)
-"""ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (winerror.h): on Windows a file opened by
-another program without sharing reading (CPython sets `winerror` on the OSError)."""
+WINERRORS_SHARING = (32, 33)
+"""ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (winerror.h): on Windows a file another
+program opened without sharing it (CPython sets `winerror` on the OSError)."""
 
 
 def read_reason(exc: OSError) -> str:
@@ -33,7 +33,7 @@ def read_reason(exc: OSError) -> str:
     and what to do. Unknown errors are named by their symbol (`lỗi hệ thống EBUSY; …`)."""
     if exc.strerror == NOT_REGULAR:
         return NOT_REGULAR
-    if getattr(exc, "winerror", None) in _WINERRORS_HELD:
+    if getattr(exc, "winerror", None) in WINERRORS_SHARING:
         return HELD_ELSEWHERE
     number = exc.errno or 0
     return _REASONS.get(

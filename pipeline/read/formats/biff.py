@@ -132,27 +132,13 @@ def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, plain: list[
         error = _error_code(kind, body)
         if error is not None:
             facts.errors[f"{col_letter(col)}{row + 1}"] = ERROR_CODES.get(error, "#?")
-        elif kind == _NUMBER and len(body) >= 14:
-            _number(
-                facts,
-                row,
-                col,
-                struct.unpack_from("<H", body, 4)[0],
-                struct.unpack_from("<d", body, 6)[0],
-                plain,
-            )
         elif kind == _RK and len(body) >= 10:
             xf, rk = struct.unpack_from("<HI", body, 4)
             _number(facts, row, col, xf, rk_number(rk), plain)
-        elif kind == _FORMULA and len(body) >= 14 and body[12:14] != b"\xff\xff":
-            _number(
-                facts,
-                row,
-                col,
-                struct.unpack_from("<H", body, 4)[0],
-                struct.unpack_from("<d", body, 6)[0],
-                plain,
-            )
+        elif len(body) >= 14 and (kind == _NUMBER or (kind == _FORMULA and body[12:14] != b"\xff\xff")):
+            # a Number record, or a Formula whose cached result is a number (not 0xFFFF-tagged)
+            xf, value = struct.unpack_from("<Hd", body, 4)
+            _number(facts, row, col, xf, value, plain)
     elif kind in _MULTI_CELL_RECORDS and len(body) >= 6:
         row = struct.unpack_from("<H", body)[0]
         col = struct.unpack_from("<H", body, len(body) - 2)[0]

@@ -3,6 +3,8 @@ otherwise the error names the nearest listed names (rapidfuzz)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.form import load_form
@@ -33,6 +35,10 @@ UNKNOWN = [
     ("region", "Huyện An", ("Huyện An Biên", "Huyện An Minh")),  # ambiguous
     ("category", "Bữa ăn dinh dưỡng", ("Bữa ăn dinh dưỡng trẻ mầm non", "Bữa ăn dinh dưỡng trẻ tiểu học")),
     ("region", "Xyz", ()),  # nothing close: no suggestion
+    # A district of another province shares only the word "huyện" with the list: nothing is
+    # offered, least of all the provincial level "Cấp tỉnh (không phân theo huyện)".
+    ("region", "Huyện Thới Bình", ()),
+    ("region", "Huyện Cái Nước", ()),
 ]
 
 
@@ -53,6 +59,16 @@ def test_unclear_name_is_unknown_and_offers_the_nearest(key, typed, offered):
     assert set(offered) <= set(hit.choices)
     if not offered:
         assert hit.choices == ()
+
+
+def test_suggestions_compare_names_without_their_prefixes():
+    """The 2025 list's "Đặc khu" is a prefix like "Xã": typed with the wrong one, the special
+    zone is offered first."""
+    an_giang = load_form(Path(__file__).parents[1] / "schemas" / "an-giang.toml")
+    hit = read_as(an_giang, "region", "Xa Phu Quocc")
+    assert hit.code is None
+    assert hit.choices[0] == "Đặc khu Phú Quốc"
+    assert read_as(an_giang, "region", "Phú Quốc").name == "Đặc khu Phú Quốc"
 
 
 def test_fold():

@@ -33,11 +33,21 @@ ABBREVIATIONS = {
     "ubnd": "uy ban nhan dan",
 }
 # Prefixes of administrative names, dropped to match "Hòn Đất" to "Huyện Hòn Đất".
-ADMIN_PREFIXES = ("uy ban nhan dan", "thanh pho", "thi xa", "thi tran", "huyen", "quan", "phuong", "xa")
+ADMIN_PREFIXES = (
+    "uy ban nhan dan",
+    "thanh pho",
+    "thi xa",
+    "thi tran",
+    "dac khu",
+    "huyen",
+    "quan",
+    "phuong",
+    "xa",
+)
 
 ACCEPT = 88  # a close name is read as the listed one from this similarity on …
 MARGIN = 6  # … when the next listed name is at least this much less similar
-SUGGEST = 70  # listed names at least this similar (rapidfuzz WRatio) are offered in the error
+SUGGEST = 70  # listed names this similar (rapidfuzz WRatio, without prefixes) are offered in the error
 
 
 @lru_cache(maxsize=4096)
@@ -94,11 +104,28 @@ def match(items: tuple[Item, ...], text: str) -> Match:
         (code, score), rest = order[0], order[1:]
         if score >= ACCEPT and (not rest or rest[0][1] <= score - MARGIN):
             return Match(code, names[code])
-    suggested = process.extract(folded, list(full), scorer=fuzz.WRatio, limit=None, score_cutoff=SUGGEST)
-    close = list(dict.fromkeys(names[full[key]] for key, _, _ in suggested))[:3]
+    close = _suggestions(folded, full, names)
     if exact:  # the same short name in several list entries
         close = [names[c] for c in sorted(exact)] + [n for n in close if n not in {names[c] for c in exact}]
     return Match(None, None, tuple(close[:3]))
+
+
+def _suggestions(folded: str, full: dict[str, str], names: dict[str, str]) -> list[str]:
+    """Up to three listed names close to `folded`, the closest first.
+
+    Compared without their administrative prefixes (rapidfuzz WRatio >= SUGGEST on the short
+    forms), so a word every name shares ("huyện") or the prefix of one entry ("Cấp tỉnh
+    (không phân theo huyện)") makes nothing look close; ties go to the closer full name.
+    """
+    typed = _short(folded)
+    shorts = {key: _short(key) for key in full}
+    scored = [
+        (fuzz.WRatio(typed, short), fuzz.ratio(folded, key), key)
+        for key, short in shorts.items()
+        if fuzz.WRatio(typed, short) >= SUGGEST
+    ]
+    scored.sort(key=lambda t: (-t[0], -t[1]))
+    return list(dict.fromkeys(names[full[key]] for _, _, key in scored))[:3]
 
 
 def read_as(form: Form, key: str, text: str) -> Match:

@@ -4,7 +4,10 @@ survive every later run, beside the new drafts, and the summary names both paths
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 
 import docx
 import openpyxl
@@ -12,7 +15,7 @@ import openpyxl
 from pipeline import cli
 from pipeline.app import consolidate_into
 from pipeline.outbox.kept import RECORD
-from pipeline.outbox.paths import document_path, previous_dir, workbook_path, year_dir
+from pipeline.outbox.paths import REPORT, document_path, previous_dir, workbook_path, year_dir
 
 
 def _inbox(make_file):
@@ -98,3 +101,34 @@ def test_a_set_written_before_records_keeps_nothing_and_runs(form, make_file, tm
     report = consolidate_into(form, inbox, outbox, show_progress=False)
     assert report.outputs["kept"] == []
     assert (year_dir(outbox, form.year) / RECORD).is_file()
+
+
+def test_a_read_only_previous_set_is_pruned_without_leftovers(form, make_file, tmp_path, monkeypatch):
+    """A previous set whose files carry Windows' read-only attribute (set by the officer, or
+    by a copy from a CD) is still pruned by a later run, and no hidden trash folder is left
+    in the outbox. Windows refuses to delete such a file ("Access is denied", winerror 5);
+    Python shows the attribute as a mode without the write bit, which is what is simulated
+    here (root on Linux would delete it regardless)."""
+    unlink = os.unlink
+
+    def unlink_as_windows(path, *, dir_fd=None):  # noqa: ANN001
+        mode = os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_mode
+        if not stat.S_ISLNK(mode) and not mode & stat.S_IWRITE:
+            exc = PermissionError(errno.EACCES, "Access is denied", os.fsdecode(path))
+            exc.winerror = 5
+            raise exc
+        return unlink(path, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "unlink", unlink_as_windows)
+    inbox, outbox = _inbox(make_file), tmp_path / "out"
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    previous = previous_dir(outbox, form.year)
+    for path in previous.rglob("*"):
+        if path.is_file():
+            path.chmod(0o444)
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    assert sorted(p.name for p in outbox.iterdir() if p.name.startswith(f".{form.year}.")) == [
+        f".{form.year}.lock"
+    ]
+    assert (previous / REPORT).stat().st_mode & stat.S_IWRITE  # the new previous set

@@ -174,6 +174,26 @@ def _move(src: Path, dst: Path, ready: Path) -> None:
         raise OutboxHeld(held.held_files(src), ready) from exc
 
 
+def _writable_then_retry(func, path, _exc) -> None:  # noqa: ANN001 - shutil's callback shape
+    """rmtree's error callback: make the failing entry and its folder writable, then retry
+    once (a file or folder the officer, Windows or a copy from a CD marked read-only)."""
+    for p in (os.path.dirname(path), path):
+        if not os.path.islink(p):  # never change what a link points to
+            with contextlib.suppress(OSError):
+                os.chmod(p, os.stat(p).st_mode | 0o700)
+    func(path)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder of the outbox, read-only entries included (see `_writable_then_retry`).
+    What still cannot be removed is left behind and removed by a later run's tidy-up."""
+    with contextlib.suppress(OSError):
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(path, onexc=_writable_then_retry)
+        else:
+            shutil.rmtree(path, onerror=_writable_then_retry)
+
+
 def _remove(path: Path, outbox: Path, year: int) -> None:
     """Remove a leftover folder: renamed away first, so a dying worker of a killed run
     that still writes into it cannot make the removal fail."""
@@ -182,7 +202,7 @@ def _remove(path: Path, outbox: Path, year: int) -> None:
     trash = trash_dir(outbox, year, time.monotonic_ns())
     _move(path, trash, ready_dir(outbox, year))
     if trash.is_dir() and not trash.is_symlink():
-        shutil.rmtree(trash, ignore_errors=True)
+        remove_tree(trash)
     else:
         with contextlib.suppress(OSError):
             trash.unlink()
@@ -200,7 +220,7 @@ def _recover(outbox: Path, year: int) -> None:
             _swap_in(ready, outbox, year)
     for left in outbox.glob(leftover_glob(year)):
         if left.is_dir():
-            shutil.rmtree(left, ignore_errors=True)
+            remove_tree(left)
     if current.is_dir():  # temporary files of runs made before sets were swapped whole
         for tmp in current.rglob(".*.tmp"):
             with contextlib.suppress(OSError):
@@ -270,7 +290,7 @@ def output_set(outbox: Path, year: int, wait_seconds: float = 30.0) -> Iterator[
             _make_current(staging, outbox, year)
         finally:
             if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+                remove_tree(staging)
 
 
 class OutboxUnwritable(Exception):

@@ -239,6 +239,13 @@ class Block:
         raise KeyError(key)
 
     @property
+    def columns(self) -> tuple[str, ...]:
+        """The keys of the block's figure columns in the form's order: its measures, then its
+        row totals ("children", …, "total_value"). What its detail frame sums, its totals
+        carry and its summary tables show, column by column."""
+        return (*(m.key for m in self.measures), *(t.key for t in self.totals))
+
+    @property
     def value_measures(self) -> tuple[str, ...]:
         return tuple(m.key for m in self.measures if m.value)
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from . import argparse_vi
 from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_warning
 from .mail.cli import add_mail_parser, run_mail
-from .newyear import period_over
+from .newyear import as_typed, own_copy, period_over, plan_next_year, write_next_year
+from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
+from .outbox.paths import templates_dir
 from .text.command import command_name
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -175,7 +177,6 @@ def _form(form, args) -> int:
 
 
 def _templates(form, args) -> int:
-    from .outbox.paths import templates_dir
     from .render.template import write_templates
 
     out = templates_dir(args.outbox, form.year)
@@ -208,7 +209,6 @@ def _say_err(text: str) -> None:
 
 def _consolidate(form, args) -> int:
     from .app import consolidate_into
-    from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
     from .render.summary import print_summary
     from .run.result import report_json
 
@@ -295,8 +295,6 @@ def _samples(form, args) -> int:
 
 
 def _new_year(form, args) -> int:
-    from .newyear import as_typed, own_copy, plan_next_year, write_next_year
-
     source = own_copy(form.path, Path.cwd())
     if source != form.path:
         print(f"Đã chép cấu hình cài sẵn vào {as_typed(source.parent)} để anh/chị giữ và sửa được.")

@@ -1,4 +1,5 @@
-"""A consolidation as the command line runs it: the run, then its outputs written as one set.
+"""A consolidation as the command line runs it: the run, then its outputs written as one set;
+and files checked alone (`check_report`).
 
 A library caller that wants only the result calls `consolidate.run`; one that wants the
 outputs too calls `consolidate_into`.
@@ -9,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .form import Form
+from .intake.inbox import READ, classify
 from .outbox.atomic import OutboxHeld
-from .run.consolidate import run
+from .run.consolidate import check_by_file, run
 from .run.progress import Clock
-from .run.result import Report
+from .run.result import CheckReport, Report
 
 
 def consolidate_into(
@@ -55,6 +57,18 @@ def consolidate_into(
         raise
     clock.report()
     return report
+
+
+def check_report(form: Form, paths: list[Path]) -> CheckReport:
+    """Check each file of `paths` alone, as `check` does: read and validate it (a message or
+    an archive: each attachment or member), nothing consolidated, nothing written. Entries
+    that are not submissions (lock files and the like) or cannot be read are listed with
+    their reason, unread. Never raises for a bad file."""
+    entries = [classify(p) for p in paths]
+    groups = iter(check_by_file(form, [p for p, e in zip(paths, entries, strict=True) if e.status == READ]))
+    return CheckReport.of(
+        [(p, e, next(groups) if e.status == READ else []) for p, e in zip(paths, entries, strict=True)]
+    )
 
 
 def _import_writers() -> None:

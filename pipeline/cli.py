@@ -19,7 +19,9 @@ from pathlib import Path
 from . import argparse_vi
 from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_warning
 from .mail.cli import add_mail_parser, run_mail
-from .newyear import period_over
+from .newyear import as_typed, own_copy, period_over, plan_next_year, write_next_year
+from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
+from .outbox.paths import templates_dir
 from .text.command import command_name
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -175,7 +177,6 @@ def _form(form, args) -> int:
 
 
 def _templates(form, args) -> int:
-    from .outbox.paths import templates_dir
     from .render.template import write_templates
 
     out = templates_dir(args.outbox, form.year)
@@ -208,7 +209,6 @@ def _say_err(text: str) -> None:
 
 def _consolidate(form, args) -> int:
     from .app import consolidate_into
-    from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
     from .render.summary import print_summary
     from .run.result import report_json
 
@@ -263,12 +263,9 @@ def _consolidate(form, args) -> int:
     return EXIT_OK
 
 
-def _check(form, args) -> int:
-    from .intake.containers import CONTAINER_KINDS
-    from .intake.inbox import IGNORED, NOT_READ, READ, classify
+def _check(form: Form, args: argparse.Namespace) -> int:
+    from .app import check_report
     from .render.summary import print_check
-    from .run.consolidate import check_by_file
-    from .text.safetext import json_inert
 
     missing = [p for p in args.files if not p.is_file()]
     if missing:
@@ -281,37 +278,12 @@ def _check(form, args) -> int:
             else:
                 _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
         return EXIT_USAGE
-    entries = [classify(p) for p in args.files]  # lock files and the like are not checked
-    to_read = [p for p, e in zip(args.files, entries, strict=True) if e.status == READ]
-    groups = iter(check_by_file(form, to_read))
-    results = [
-        (path, e, next(groups) if e.status == READ else [])
-        for path, e in zip(args.files, entries, strict=True)
-    ]
-    checked = [p for _, _, group in results for p in group]
+    result = check_report(form, args.files)
     if args.json:
-        out = []
-        for path, e, group in results:  # in the order given; a container's entries after it
-            if e.status != READ:
-                out.append({"file": str(path), "kind": "", "status": e.status, "reason": e.reason,
-                            "unit": None, "valid": False, "findings": []})  # fmt: skip
-            for p in group:
-                out.append(
-                    {
-                        "file": str(path.parent / p.name),
-                        "kind": p.origin.kind,
-                        "status": IGNORED if p.submission.ignored else e.status,
-                        "reason": p.submission.ignored or e.reason,
-                        "unit": p.unit_code,
-                        "valid": not p.has_errors and (p.is_report or p.origin.kind in CONTAINER_KINDS),
-                        "findings": [f.to_dict() for f in p.findings],
-                    }
-                )
-        print(json_inert(json.dumps(out, ensure_ascii=False, indent=2)))
+        print(result.to_json())
     else:
-        print_check(checked, [e for e in entries if e.status != READ])
-    failed = any(p.has_errors for p in checked) or any(e.status == NOT_READ for e in entries)
-    return EXIT_FINDINGS if failed else EXIT_OK
+        print_check(result.parsed, result.skipped)
+    return EXIT_FINDINGS if result.failed else EXIT_OK
 
 
 def _samples(form, args) -> int:
@@ -323,8 +295,6 @@ def _samples(form, args) -> int:
 
 
 def _new_year(form, args) -> int:
-    from .newyear import as_typed, own_copy, plan_next_year, write_next_year
-
     source = own_copy(form.path, Path.cwd())
     if source != form.path:
         print(f"Đã chép cấu hình cài sẵn vào {as_typed(source.parent)} để anh/chị giữ và sửa được.")

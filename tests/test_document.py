@@ -29,7 +29,6 @@ from pipeline.render.document import write_document
 from pipeline.render.official import MOTTO, MOTTO_SUB
 from pipeline.render.template import write_template
 from pipeline.render.workbook import SHEETS
-from pipeline.run.aggregate import measure_keys
 from pipeline.run.result import Report
 from pipeline.samples import valid_data
 from pipeline.text.names import template_name
@@ -129,7 +128,7 @@ def test_document_figures_are_the_workbooks(form, sample):
     texts = paragraphs(document_path(out, form.year))
     body = "\n".join(texts)
     wb = openpyxl.load_workbook(workbook_path(out, form.year), data_only=True)
-    keys = measure_keys(form.blocks["results"])
+    keys = list(form.blocks["results"].columns)
     b01 = total_row(wb[SHEETS["b01"]])
     shown = dict(zip(keys, b01, strict=True))
 
@@ -163,7 +162,7 @@ def test_document_figures_are_the_workbooks(form, sample):
         assert texts[i - 1].endswith(".")
 
     # resources by source (B04), the Children Protection Fund among them
-    src_keys = measure_keys(form.blocks["resources"])
+    src_keys = list(form.blocks["resources"].columns)
     b04 = dict(zip(src_keys, total_row(wb[SHEETS["b04"]]), strict=True))
     m = re.search(rf"đã vận động được {NUMBER} đồng, gồm {NUMBER} đồng tiền mặt và {NUMBER} đồng", body)
     assert [number(g) for g in m.groups()] == [b04["total"], b04["cash"], b04["in_kind"]]

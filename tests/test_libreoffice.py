@@ -31,7 +31,6 @@ from pipeline.filler import date_value, fill
 from pipeline.outbox.paths import workbook_path
 from pipeline.read.parse import parse_path
 from pipeline.render.workbook import SHEETS
-from pipeline.run.aggregate import measure_keys
 from pipeline.run.result import Report
 from pipeline.samples import valid_data
 
@@ -220,12 +219,12 @@ def test_libreoffice_recalculation_gives_every_summary_total(office, form, conso
     def totals_of(key: str) -> list[Any]:
         return _total_row(redone[SHEETS[key]], formulas[SHEETS[key]])
 
-    assert totals_of("b01") == [t[f"results.{k}"] for k in measure_keys(res)]
-    assert totals_of("b02") == [t[f"results.{k}"] for k in measure_keys(res)]
-    assert totals_of("b04") == [t[f"resources.{k}"] for k in measure_keys(src)]
-    assert totals_of("b05") == [t[f"needs.{k}"] for k in measure_keys(needs)]
+    assert totals_of("b01") == [t[f"results.{k}"] for k in res.columns]
+    assert totals_of("b02") == [t[f"results.{k}"] for k in res.columns]
+    assert totals_of("b04") == [t[f"resources.{k}"] for k in src.columns]
+    assert totals_of("b05") == [t[f"needs.{k}"] for k in needs.columns]
     assert totals_of("b06") == [
-        *(t[f"results.{k}"] for k in measure_keys(res)),
+        *(t[f"results.{k}"] for k in res.columns),
         t["resources.total"],
         t["info.activities"],
     ]
@@ -234,7 +233,7 @@ def test_libreoffice_recalculation_gives_every_summary_total(office, form, conso
     ncat = len(form.categories)
     assert len(b03) == 2 * ncat
     b01 = _column_by_label(redone[SHEETS["b01"]], formulas[SHEETS["b01"]], [c.name for c in form.categories])
-    keys = measure_keys(res)
+    keys = list(res.columns)
     assert b03[:ncat] == [b01[c.name][keys.index("children")] for c in form.categories]
     assert b03[ncat:] == [b01[c.name][keys.index("value_total")] for c in form.categories]
     assert sum(b03[:ncat]) == t["results.children"] and sum(b03[ncat:]) == t["results.value_total"]
@@ -485,7 +484,7 @@ def test_template_filled_by_libreoffice_consolidates_to_independent_sums(form, u
     assert report.totals.to_dict() == want
     by_cat = _by_category(uno_filled.datas)
     wb = openpyxl.load_workbook(workbook_path(tmp_path / "outbox", form.year), data_only=True)
-    keys = measure_keys(form.blocks["results"])
+    keys = list(form.blocks["results"].columns)
     ws = wb[SHEETS["b01"]]
     rows = {row[1]: row[2:] for row in ws.iter_rows(values_only=True) if len(row) > 2}
     for c in form.categories:

@@ -11,9 +11,10 @@ import pytest
 from pipeline.check.arrival import arrival_rules
 from pipeline.check.emptiness import emptiness_rules
 from pipeline.check.plausible import plausibility_rules
-from pipeline.form import load_form
+from pipeline.form import FormError, load_form
+from pipeline.rules import kinds, recordkinds
 from pipeline.rules.bind import block_rules, info_rules, name_rules, totals_rules
-from pipeline.rules.catalogue import RULES, Rule
+from pipeline.rules.catalogue import RULES, Rule, RuleBindError, _placeholders, bind
 from pipeline.rules.schema import bound_of, pandera_check, schema
 from pipeline.run.history import outlier_rules
 
@@ -77,3 +78,67 @@ def test_a_failure_names_its_rule_field_and_parameters():
     [e] = err.value.schema_errors
     assert bound_of(e.check).others == ("children",)
     assert e.failure_cases["index"].drop_duplicates().tolist() == [1]
+
+
+# ----- engines named, parameters declared ----------------------------------------------------
+KINDS = [v for mod in (kinds, recordkinds) for v in vars(mod).values() if isinstance(v, kinds.Kind)]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_every_engine_of_a_kind_is_a_named_function(kind):
+    engines = [e for e in (kind.passes, kind.excel, kind.facts) if e is not None]
+    assert all(e.__name__ != "<lambda>" for e in engines), kind.name
+    for side, engine in (("pandas", kind.passes), ("excel", kind.excel)):
+        if engine is not None:  # the test and the formula say which kind and which side they are
+            assert engine.__name__ == f"_{kind.name}_{side}", engine.__name__
+
+
+@pytest.mark.parametrize(
+    ("code", "field", "others", "params", "missing"),
+    [
+        # a message placeholder nobody gives
+        ("MONEY_TOO_SMALL", "cash", (), {"name": "tiền mặt", "what": "Tiền mặt", "minimum": 1000}, "'least'"),
+        # what the kind's pandas check reads
+        ("REGION_UNKNOWN", "region", (), {"label": "địa bàn"}, "'allowed'"),
+        # a live text's placeholder
+        ("NUMBER_NOT_INTEGER", "cash", (), {}, "'name'"),
+        # what the kind's facts read
+        ("ROW_DUPLICATE", "region", ("category",), {"keys": ("region", "category")}, "'item_names'"),
+    ],
+)
+def test_a_binding_without_a_parameter_fails_when_bound(code, field, others, params, missing):
+    with pytest.raises(RuleBindError) as err:
+        bind(code, field, others, **params)
+    assert code in str(err.value) and missing in str(err.value) and f"'{field}'" in str(err.value)
+    assert isinstance(err.value, FormError)  # the command line reports it as a configuration error
+
+
+def test_a_pair_rule_bound_without_its_other_field_fails_when_bound():
+    params = {"name": "số trẻ em nữ", "Name": "Số trẻ em nữ", "other_name": "số trẻ em"}
+    with pytest.raises(RuleBindError, match="MEASURE_AT_MOST.*ít nhất 1 trường khác"):
+        bind("MEASURE_AT_MOST", "girls", **params)
+    assert bind("MEASURE_AT_MOST", "girls", ("children",), **params).others == ("children",)
+
+
+def test_a_catalogue_message_naming_a_parameter_no_binding_gives_fails_when_the_form_is_bound(monkeypatch):
+    """A catalogue entry whose message names {unit_label}: the form's rules fail as they are
+    bound, naming the rule and the parameter, not when a file first breaks the rule."""
+    rule = RULES["NUMBER_NEGATIVE"]
+    changed = Rule(
+        rule.code, rule.severity, rule.title, rule.kind, "{what} ({unit_label}) là số âm", rule.live
+    )
+    monkeypatch.setitem(RULES, "NUMBER_NEGATIVE", changed)
+    with pytest.raises(RuleBindError, match=r"NUMBER_NEGATIVE .*'unit_label'"):
+        block_rules(FORM, FORM.blocks["results"])
+
+
+def test_every_rule_declares_what_its_message_names():
+    """Each bound rule's message is filled from its parameters and its kind's facts alone
+    (a record's fields too for a kind that gives them): nothing left to fail when formatted."""
+    for b in CHECKED:
+        kind = b.rule.kind
+        if kind.from_record:
+            continue
+        named = _placeholders(b.rule.message) - {"title"}
+        assert named <= set(b.params) | set(kind.gives), (b.code, named - set(b.params) - set(kind.gives))
+        assert set(kind.needs) <= set(b.params), b.code

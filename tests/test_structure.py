@@ -115,3 +115,38 @@ def test_the_run_starts_light():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _dataclass_fields(path) -> list[tuple[str, str, str | None]]:
+    """(class, field, its attribute docstring or None) of every dataclass declared in `path`."""
+    import ast
+
+    out = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.ClassDef) or not any(
+            "dataclass" in ast.unparse(d) for d in node.decorator_list
+        ):
+            continue
+        body = node.body
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                nxt = body[i + 1] if i + 1 < len(body) else None
+                doc = (
+                    nxt.value.value
+                    if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant)
+                    else None
+                )
+                out.append((node.name, stmt.target.id, doc if isinstance(doc, str) else None))
+    return out
+
+
+def test_the_forms_fields_are_documented_where_declared():
+    """What a configuration author meets first: every field of the form's dataclasses has a
+    docstring under it, and in model.py names its TOML key (`key`) or says it is not configured."""
+    model = _dataclass_fields(PACKAGE / "form" / "model.py")
+    grid = _dataclass_fields(PACKAGE / "form" / "grid.py")
+    assert len(model) > 60 and len(grid) > 10
+    bare = [f"{c}.{f}" for c, f, doc in model + grid if not doc]
+    assert not bare, f"fields without a docstring: {bare}"
+    unlinked = [f"{c}.{f}" for c, f, doc in model if "`" not in doc and not doc.startswith("Not configured")]
+    assert not unlinked, f"fields that name no TOML key: {unlinked}"

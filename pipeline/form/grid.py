@@ -52,7 +52,9 @@ class RowSpec:
     """One data row of a block in a given unit's template."""
 
     row: int
-    fixed: dict[str, str] = field(default_factory=dict)  # key field -> code, when preset
+    """The sheet row."""
+    fixed: dict[str, str] = field(default_factory=dict)
+    """Key field -> code, for the keys the template presets on this row (none: the unit chooses)."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,16 @@ class CheckLayout:
     (`[checks]` of layout.toml)."""
 
     declare_row: int = 3
+    """`declare_row`: the row of each block sheet where the unit declares it has nothing to
+    report (label in column B, the cell in C); between the subtitle and the block's headers."""
     declare_label: str = "Không có số liệu để báo cáo ở trang này: chọn «x» ở ô bên cạnh"
+    """`declare_label`: the text beside the declaration cell."""
     declare_mark: str = "x"
+    """`declare_mark`: what the unit types (or chooses) in the declaration cell."""
     gap_columns: int = 1
+    """`gap_columns`: empty columns between a block's last column and its two check columns."""
     overview_row: int = 19
+    """`overview_row`: the first row of the check summary on the first sheet, column B."""
 
     @property
     def declare_label_cell(self) -> str:
@@ -101,11 +109,17 @@ class SheetChecks:
     """
 
     sheet: str
+    """The sheet's name."""
     block: str | None
+    """The block's key; None on the information sheet."""
     count_column: str
+    """Per data row (or field): the number of errors."""
     text_column: str
+    """Per data row (or field): the text naming each problem."""
     header_row: int
+    """Where the per-row columns are labelled."""
     declare_cell: str | None = None
+    """The block's "nothing to report" cell; None on the information sheet."""
 
     @property
     def count_cell(self) -> str:
@@ -120,9 +134,13 @@ class SheetChecks:
 class BlockGrid:
     """The rows and columns of one block sheet (see the module docstring for the picture)."""
 
-    first_row: int  # the first data row
-    key_columns: tuple[str, ...]  # one a key field, in order
-    columns: dict[str, str]  # measure and row-total keys -> column letters, in order
+    first_row: int
+    """`first_row` of the block's table in layout.toml: the first data row (the headers,
+    units and column numbers take the three rows above)."""
+    key_columns: tuple[str, ...]
+    """Not configured: one column letter a key field, in order, right of the row number."""
+    columns: dict[str, str]
+    """Not configured: measure and row-total keys -> column letters, in order, right of the keys."""
 
     @classmethod
     def of(
@@ -193,8 +211,11 @@ class InfoGrid:
     """The rows and columns of the information sheet: one field a row (`[info]` of layout.toml)."""
 
     first_row: int
+    """`first_row`: the row of the first field (its number in column A)."""
     label_column: str
+    """`label_column`: where each field's label is ("B")."""
     value_column: str
+    """`value_column`: where the unit answers ("C")."""
 
     def row(self, index: int) -> int:
         return self.first_row + index

@@ -94,26 +94,45 @@ def is_pending(value: object) -> bool:
 
 @dataclass(frozen=True)
 class Item:
-    """An entry of a list: a region, a category, a source or a unit kind."""
+    """An entry of a list: a region, a category, a source or a unit kind (`[[regions]]`,
+    `[[categories]]`, `[[sources]]`, `[[unit_kinds]]` of the configuration; regions may come
+    from a CSV file instead, `regions_csv`)."""
 
     code: str
+    """`code`: what files, records and outputs carry ("899", "KCB"); unique in its list."""
     name: str
+    """`name`: what templates, lists and messages show ("Thành phố Rạch Giá")."""
     level: str = ""
-    scheme: str = ""  # the code scheme of a region ("kg-huyen-2021", "ag-xa-2025"); see Unit
+    """`level`: for a region, "province" marks the one for support no district can claim;
+    kept as data, read by no check."""
+    scheme: str = ""
+    """`scheme`: the code scheme of a region ("kg-huyen-2021", "ag-xa-2025"), else
+    `[schemes] regions`; of a unit kind, the default of its units (see `Unit.scheme`)."""
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A reporting unit of the registry."""
+    """A reporting unit of the registry (`[[units]]` of the configuration, or `units_csv`)."""
 
     code: str
+    """`code`: the unit's code, written into its template and read back from its file."""
     name: str
+    """`name`: the registry's name; a name typed differently in a file is checked against it."""
     kind: str
+    """`kind`: the `code` of its `[[unit_kinds]]` entry ("district", "department")."""
     region: str | None = None
-    emails: tuple[str, ...] = ()  # addresses the unit sends from (lower case); [[units]] emails
-    contact: str = ""  # optional: who to call when the unit has sent nothing
+    """`region`: the `code` of its `[[regions]]` entry, which fixes the rows of a
+    `rows = "unit_region"` block; absent (None): the unit chooses the region on each row."""
+    emails: tuple[str, ...] = ()
+    """`emails`: the addresses it sends from (a list, or one CSV cell split at ";" or ","),
+    kept lower case; a report from another address is a warning."""
+    contact: str = ""
+    """`contact`: optional, who to call when the unit has sent nothing."""
     phone: str = ""
-    scheme: str = ""  # the code scheme its code belongs to ("kg-huyen-2021", "ag-xa-2025")
+    """`phone`: optional, that person's number."""
+    scheme: str = ""
+    """`scheme`: the code scheme its code belongs to ("kg-huyen-2021", "ag-xa-2025"); absent:
+    its kind's `scheme`, else `[schemes] units`."""
 
     @property
     def scheme_code(self) -> str:
@@ -129,14 +148,30 @@ def scheme_code(scheme: str, code: str) -> str:
 
 @dataclass(frozen=True)
 class Measure:
+    """A figure a unit types on each row of a block, one column of its sheet
+    (`[[<block>.measures]]` of layout.toml, in column order)."""
+
     key: str
+    """`key`: its name in records, totals, the CSV and the JSON ("children"), unique in its block."""
     label: str
+    """`label`: its column heading in the template and the workbook ("Số trẻ em được hỗ trợ")."""
     unit: str
-    type: str  # "count" or "money"
+    """`unit`: what it counts, shown under the heading ("người", "lượt", "đồng"); default ""."""
+    type: str
+    """`type`: "count" (persons, turns: checked for date and phone look-alikes) or "money"
+    (đồng: checked for amounts under 1.000 đồng); default "count"."""
     at_most: str | None = None
+    """`at_most`: the `key` of a measure of the same block this one may not exceed ("girls"
+    at most "children"); it also makes that measure the block's headcount."""
     at_least: str | None = None
+    """`at_least`: the `key` of a measure this one may not be below ("turns" at least
+    "children")."""
     value: bool = False
+    """`value`: true for the amounts that make the row's support value (cash, in kind): a
+    headcount without one, or one without a headcount, is a warning, and they are the support
+    side of the support-vs-resources check."""
     short: str = ""
+    """`short`: its lower-case name inside messages ("số trẻ em nữ"); default the label."""
 
     @property
     def name(self) -> str:
@@ -146,31 +181,55 @@ class Measure:
 
 @dataclass(frozen=True)
 class RowTotal:
+    """A column the template computes on each row, the sum of some measures
+    (`[[<block>.totals]]` of layout.toml, right of the measures)."""
+
     key: str
+    """`key`: its name in totals and outputs ("value_total"), unique in its block."""
     label: str
+    """`label`: its column heading ("Tổng giá trị hỗ trợ")."""
     unit: str
+    """`unit`: shown under the heading ("đồng"); default ""."""
     sum_of: tuple[str, ...]
+    """`sum_of`: the `key`s of the measures it adds up (["cash", "in_kind"])."""
 
 
 @dataclass(frozen=True)
 class KeyField:
-    """A column of a block that says what a row is about (region, category, source)."""
+    """A column of a block that says what a row is about (`keys = [{ list, label }, …]` of a
+    block's table in layout.toml, in column order)."""
 
     key: str
+    """`list`: the list its values come from: "region", "category" or "source"."""
     label: str
+    """`label`: its column heading ("Địa bàn được hỗ trợ"); lower-cased in messages."""
     column: str
+    """Not configured: its column letter, from its place among the keys (`BlockGrid`)."""
 
 
 @dataclass(frozen=True)
 class InfoField:
+    """One question of the information sheet, one a row (`[[info.fields]]` of layout.toml,
+    in row order)."""
+
     key: str
+    """`key`: its name in records and outputs ("unit_code", "report_date")."""
     label: str
+    """`label`: the question as the sheet shows it ("Ngày báo cáo (dd/mm/yyyy)")."""
     type: str
+    """`type`: how the answer is read and checked: "code", "text", "longtext", "year" (must be
+    the form's year), "date" (checked against the arrival), "count" (a whole number >= 0);
+    default "text"."""
     row: int
+    """Not configured: its sheet row, `[info] first_row` plus its place in the list."""
     column: str
+    """Not configured: the answer's column, `[info] value_column`."""
     required: bool = False
+    """`required`: a blank answer is an error (and a live check in the template)."""
     prefilled: bool = False
+    """`prefilled`: the template writes the answer for the unit (its code, name, the year)."""
     unit: str = ""
+    """`unit`: what a count counts ("hoạt động"), shown beside the label."""
 
     @property
     def cell(self) -> str:
@@ -193,19 +252,37 @@ class Block:
     layout.toml), and what it is in the programme (its role: how its rows are chosen, its side
     in the support-vs-resources check, whether it is kept year over year)."""
 
-    key: str  # the block's table in layout.toml, and its name in records and outputs
+    key: str
+    """Its name in layout.toml's `blocks = [...]` and of its table there (`[results]`), and in
+    records and outputs."""
     sheet: str
+    """`[sheets] <key>`: the name of its sheet in the template ("Kết quả")."""
     title: str
+    """`title`: the heading over its table."""
     grid: BlockGrid
+    """`first_row` (the first data row), and the columns that follow from its keys, measures
+    and totals: where every cell of the block is (`grid.py`)."""
     key_fields: tuple[KeyField, ...]
+    """`keys`: what a row is about, one column each."""
     measures: tuple[Measure, ...]
+    """`[[<key>.measures]]`: the figures of a row, one column each."""
     totals: tuple[RowTotal, ...]
-    rows: str = ROWS_LISTED  # ROWS_BY_UNIT_REGION or ROWS_LISTED
-    free_rows: int = 0  # rows offered to a unit that chooses its keys on each row
-    balance: str = ""  # BALANCE_SUPPORT, BALANCE_RESOURCES or "" (not compared)
-    history: bool = False  # its figures are compared year over year and bounded as plausible
-    bieu: tuple[str, ...] = ()  # numbers of the consolidated workbook's biểu that show it ("01")
-    detail_sheet: str = ""  # the consolidated workbook's sheet of its records, one a row
+    """`[[<key>.totals]]`: the row totals, right of the measures; may be empty."""
+    rows: str = ROWS_LISTED
+    """`rows`: "unit_region" (ROWS_BY_UNIT_REGION: rows preset from the unit's region) or
+    "list" (ROWS_LISTED, the default: one row per entry of its one key's list)."""
+    free_rows: int = 0
+    """`free_rows`: rows offered to a unit without a region, which chooses its keys on each row."""
+    balance: str = ""
+    """`balance`: "support" or "resources", its side in the check that a unit gives no more
+    support than it mobilised; "" (the default): not compared. One block each side."""
+    history: bool = False
+    """`history`: its figures are compared year over year and bounded by `[plausibility]`
+    (exactly one block)."""
+    bieu: tuple[str, ...] = ()
+    """`bieu`: the numbers of the consolidated workbook's biểu that show it (["01", "02"])."""
+    detail_sheet: str = ""
+    """`detail_sheet`: the consolidated workbook's sheet of its records, one a row (required)."""
 
     @property
     def rows_by_unit_region(self) -> bool:
@@ -239,6 +316,13 @@ class Block:
         raise KeyError(key)
 
     @property
+    def columns(self) -> tuple[str, ...]:
+        """The keys of the block's figure columns in the form's order: its measures, then its
+        row totals ("children", …, "total_value"). What its detail frame sums, its totals
+        carry and its summary tables show, column by column."""
+        return (*(m.key for m in self.measures), *(t.key for t in self.totals))
+
+    @property
     def value_measures(self) -> tuple[str, ...]:
         return tuple(m.key for m in self.measures if m.value)
 
@@ -263,25 +347,49 @@ class Block:
 
 @dataclass(frozen=True)
 class Period:
+    """The reporting period (`[period]` of the configuration; `--year` overrides `year`)."""
+
     year: int
+    """`year`: the reporting year, written into templates and checked in every file."""
     start: dt.date
+    """`start`: the first day the figures cover; a report date before it is a warning."""
     end: dt.date
+    """`end`: the last day the figures cover; after it, the commands say the year is over."""
     due_before: dt.date
+    """`due_before`: a report is on time when it came before this day (a message's arrival,
+    else the date typed in the file); "cần điền" while unknown (a `PendingDate`)."""
 
 
 @dataclass(frozen=True)
 class Limits:
+    """Bounds on untrusted files, checked before the heavy reading (`[limits]` of the
+    configuration, one key each; all required but `max_message_depth`). A file over one is
+    rejected with the reason, never read further."""
+
     max_file_bytes: int
+    """`max_file_bytes`: the size of a file, a message or an archive as it arrives."""
     max_uncompressed_bytes: int
+    """`max_uncompressed_bytes`: the parts of a spreadsheet (or an archive's members) unpacked."""
     max_part_bytes: int
-    max_sheet_bytes: int  # sheet data the checks walk before calamine (reader._check_sheet_bytes)
+    """`max_part_bytes`: one part of a spreadsheet unpacked (a sheet, the shared strings)."""
+    max_sheet_bytes: int
+    """`max_sheet_bytes`: the sheet data the checks walk before calamine
+    (`reader._check_sheet_bytes`)."""
     max_compression_ratio: int
+    """`max_compression_ratio`: unpacked size over packed size of a part (zip bombs)."""
     max_zip_entries: int
+    """`max_zip_entries`: entries of a spreadsheet's package or of an archive."""
     max_rows: int
+    """`max_rows`: rows of a sheet."""
     max_columns: int
+    """`max_columns`: columns of a sheet."""
     max_text_chars: int
+    """`max_text_chars`: characters of one text cell."""
     max_number: int
-    max_message_depth: int = 20  # multipart levels of a saved message (containers._check_depth)
+    """`max_number`: the largest figure taken (persons, turns, đồng)."""
+    max_message_depth: int = 20
+    """`max_message_depth`: multipart levels of a saved message, and parentheses nested in
+    its header (`containers._check_depth`)."""
 
 
 @dataclass(frozen=True)
@@ -289,43 +397,81 @@ class Programme:
     """What names the programme in file names, titles and mail (`[programme]` of the
     configuration; the defaults are Decision 588's)."""
 
-    prefix: str = "588"  # in output file names: tong-hop-<prefix>-<year>.xlsx
-    short: str = "QĐ 588/QĐ-TTg"  # in titles: "Tổng hợp kết quả thực hiện <short> năm 2025"
-    mail_tag: str = "QĐ 588"  # in mail subjects: "Báo cáo năm 2025 (<mail_tag>) của …"
-    bieu_titles: dict[str, str] = field(default_factory=dict)  # biểu number -> its title
+    prefix: str = "588"
+    """`prefix`: in output file names, tong-hop-<prefix>-<year>.xlsx (lower-case ASCII, digits, -)."""
+    short: str = "QĐ 588/QĐ-TTg"
+    """`short`: in titles, "Tổng hợp kết quả thực hiện <short> năm 2025"."""
+    mail_tag: str = "QĐ 588"
+    """`mail_tag`: in mail subjects, "Báo cáo năm 2025 (<mail_tag>) của …"."""
+    bieu_titles: dict[str, str] = field(default_factory=dict)
+    """`[programme.bieu_titles]`: a biểu's number ("01") -> its title, replacing the default."""
 
 
 @dataclass(frozen=True)
 class Form:
-    """The whole form definition of one configuration."""
+    """The whole form definition of one configuration (a `schemes/*.toml` file, and the
+    layout.toml it names with `[form] layout`)."""
 
     path: Path
+    """Not configured: the configuration file it was loaded from."""
     id: str
+    """`[form] id`: the form's identity, written into every template; a file of another id
+    is another configuration's ("qd588-bao-cao-nam")."""
     version: str
+    """`[form] version`: the template version written into new templates ("2025.2")."""
     accepted_versions: tuple[str, ...]
+    """`[form] accepted_versions`: template versions still read; another is "TEMPLATE_OLD".
+    Default: `version` alone."""
     title: str
+    """`[form] title`: the template's title."""
     programme: str
+    """`[form] programme`: the decision the report is made under, in full (documents, sheets)."""
     request: str
+    """`[form] request`: the province's letter that asks for the report; default ""."""
     form_number: str
+    """`[form] form_number`: the form's number as printed ("Biểu số 01/QĐ588"); default ""."""
     first_year: int
+    """`[form] first_year`: the programme's first year, where the year-over-year view begins;
+    default `[period] year`."""
     period: Period
+    """`[period]`."""
     agencies: dict[str, str]
+    """`[agencies]`: the names documents and letters print: `province`, `department`,
+    `department_short`, `place`, `recipient`, `signer_title`, `document_number`."""
     limits: Limits
-    plausibility: dict[str, Any]  # factor and floor (ints); bounds tables read by plausible.py
+    """`[limits]`."""
+    plausibility: dict[str, Any]
+    """`[plausibility]`: `factor` and `floor` (ints) of the year-over-year check; the
+    `ratios`, `unit_totals` and `lookalikes` tables, read by `check/plausible.py`."""
     unit_kinds: tuple[Item, ...]
+    """`[[unit_kinds]]`: the kinds of reporting unit."""
     regions: tuple[Item, ...]
+    """`[[regions]]` and/or `regions_csv`: where support is delivered."""
     units: tuple[Unit, ...]
+    """`[[units]]` and/or `units_csv`: the reporting units, each sent its own template."""
     categories: tuple[Item, ...]
+    """`[[categories]]`: the kinds of support (a block's `category` key)."""
     sources: tuple[Item, ...]
+    """`[[sources]]`: where resources come from (a block's `source` key)."""
     sheets: dict[str, str]
+    """layout.toml `[sheets]`: role ("instructions", "info", a block's key, "lists", "meta")
+    -> the sheet's name in the template."""
     info_fields: tuple[InfoField, ...]
+    """layout.toml `[[info.fields]]`."""
     info_grid: InfoGrid
+    """layout.toml `[info]`: where the information sheet's rows and columns are."""
     blocks: dict[str, Block]
+    """layout.toml `blocks = [...]` and each block's table, in sheet order."""
     checks: CheckLayout = field(default_factory=CheckLayout)
-    document: Path = DEFAULT_WORDING  # wording of the narrative report (TOML)
+    """layout.toml `[checks]`: where the live checks and declarations go."""
+    document: Path = DEFAULT_WORDING
+    """`[form] document`: the wording of the narrative report (a TOML file beside the
+    configuration); default `schemas/bao-cao.toml`."""
     programme_info: Programme = field(default_factory=Programme)
-    # schemes an archived CSV without a scheme column is read in (`[schemes] unmarked_history`)
+    """`[programme]`."""
     unmarked_history: tuple[str, ...] = ()
+    """`[schemes] unmarked_history`: the schemes an archived year without recorded schemes is
+    read in (its codes are this configuration's of that time)."""
 
     @property
     def schemes(self) -> tuple[str, ...]:

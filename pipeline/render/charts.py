@@ -72,8 +72,7 @@ def dashboard(
     end = _chase(ws, st, r, report)
     page_setup(ws, repeat=(0, 0))
     rb, sb = form.support_block, form.resources_block
-    measures = [m.key for m in rb.measures] + [tt.key for tt in rb.totals]
-    src_measures = [m.key for m in sb.measures] + [tt.key for tt in sb.totals]
+    measures, src_measures = rb.columns, sb.columns
     c1 = _chart(
         wb,
         "column",

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from ..form import DEFAULT_WORDING, Block, FormError
-from ..run.aggregate import measure_keys
 from ..run.coverage import Coverage
 from ..run.result import Report, UnitStatus
 from .official import vn_date
@@ -180,14 +179,14 @@ def _figures(row: dict[str, Any], keys: list[str]) -> dict[str, str]:
 
 
 def _block_totals(report: Report, block_key: str) -> dict[str, str]:
-    keys = measure_keys(report.form.blocks[block_key])
+    keys = list(report.form.blocks[block_key].columns)
     return {k: vn_number(report.totals.of(block_key, k)) for k in keys}
 
 
 def _items_by(report: Report, block_key: str, dim: str, say: Say, extra=None) -> list[Para]:
     """One ITEM per entry of the list `dim` that has figures, in the form's order."""
     form = report.form
-    keys = measure_keys(form.blocks[block_key])
+    keys = list(form.blocks[block_key].columns)
     sums = {key[0]: row for key, row in report.totals.by(block_key, dim).items()}
     out = []
     for item in form.items(dim):

@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..form import Block, Form, FormError, col_letter, row_of
 from ..rules.findings import SEVERITY_VI, WARNING
-from ..run.aggregate import measure_keys, with_row_totals
+from ..run.aggregate import with_row_totals
 from ..run.coverage import Coverage
 from ..run.result import FileStatus, Report, UnitRecord, UnitStatus
 from .charts import dashboard
@@ -149,7 +149,7 @@ def _detail_sheet(
         ws.set_column(i, i, width)
     ws.set_row(DETAIL_FIRST_ROW - 1, 60)
     first_m, last_m = block.measure_column(block.measures[0].key), block.last_column
-    measure_set = set(measure_keys(block))
+    measure_set = set(block.columns)
     widths = {key: width for key, _, width in cols}
     for n, rec in enumerate(frame.itertuples(index=False)):
         r = DETAIL_FIRST_ROW + n
@@ -203,7 +203,7 @@ def _by_one(
     rows = []
     for i, (code, name) in enumerate(items):
         got = sums.get((code,), {})
-        cells = [(ref.sumifs(k, {dim: code}), got.get(k, 0)) for k in measure_keys(block)]
+        cells = [(ref.sumifs(k, {dim: code}), got.get(k, 0)) for k in block.columns]
         rows.append(([str(i + 1), name], cells))
     return rows
 
@@ -307,7 +307,7 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
     for i, k in enumerate(form.unit_kinds):
         cells = [
             (refs[res.key].sumifs(key, {"unit_kind": k.name}), by_kind.get((k.code,), {}).get(key, 0))
-            for key in measure_keys(res)
+            for key in res.columns
         ]
         cells.append(
             (

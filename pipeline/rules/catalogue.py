@@ -21,10 +21,13 @@ there), bind it where it applies, and add its case to `tests/test_rules.py` (`CA
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from ..form import FormError
 from . import kinds as k
 from . import recordkinds as rk
 
@@ -49,6 +52,30 @@ class Rule:
     def say(self, **facts: Any) -> str:
         """The message for a failing record's facts."""
         return self.message.format(title=self.title, **facts)
+
+    @cached_property
+    def params(self) -> frozenset[str]:
+        """The parameters a binding of this rule must give (`bind` checks them): what its
+        kind's engines read (`Kind.needs`), every placeholder of its live text, and the
+        placeholders of its message that its kind's facts do not give. A rule checked while
+        reading (no pandas check) has its message worded by the reader, not from these."""
+        kind = self.kind
+        need = set(_placeholders(self.live))
+        if kind is not None:
+            need |= set(kind.needs)
+            if kind.passes is not None and not kind.from_record:
+                need |= _placeholders(self.message) - set(kind.gives) - {"title"}
+        return frozenset(need)
+
+
+def _placeholders(template: str) -> set[str]:
+    """The names a `str.format` template fills ("{a} {b[0]}" -> {"a", "b"})."""
+    names = (f for _, f, _, _ in string.Formatter().parse(template) if f)
+    return {f.split(".")[0].split("[")[0] for f in names}
+
+
+class RuleBindError(FormError):
+    """A rule bound without a parameter its checks or texts need (a configuration error)."""
 
 
 E, W = ERROR, WARNING
@@ -355,5 +382,20 @@ class Bound:
 
 
 def bind(code: str, field: str, others: tuple[str, ...] = (), **params: Any) -> Bound:
-    """Apply rule `code` to `field` (reading `others`), with its parameters."""
-    return Bound(RULES[code], field, others, params)
+    """Apply rule `code` to `field` (reading `others`), with its parameters.
+
+    Raises RuleBindError naming the rule and what is missing when a parameter the rule
+    declares (`Rule.params`) is not given, or fewer other fields than its kind reads;
+    KeyError for an unknown code."""
+    rule = RULES[code]
+    missing = sorted(rule.params - params.keys())
+    if missing:
+        raise RuleBindError(
+            f"quy tắc {code} (trường '{field}') thiếu tham số {', '.join(repr(m) for m in missing)}; "
+            f"cần: {', '.join(sorted(rule.params))}"
+        )
+    if rule.kind is not None and len(others) < rule.kind.others:
+        raise RuleBindError(
+            f"quy tắc {code} (trường '{field}') cần ít nhất {rule.kind.others} trường khác, có {len(others)}"
+        )
+    return Bound(rule, field, others, params)

@@ -8,12 +8,18 @@ other fields it reads, its parameters):
 - `excel`: a spreadsheet expression that is TRUE where the row violates the rule, in English
   function names with comma separators (what the xlsx format stores, ECMA-376 Part 1,
   §18.17; Excel and LibreOffice both read it), for the template's live checks;
-- `facts`: the values that fill the rule's Vietnamese message for one failing record.
+- `facts`: the values that fill the rule's Vietnamese message for one failing record;
+- `needs`: the parameters its engines read, and `others`: how many other fields at least.
+  A rule's parameters (`catalogue.Rule.params`) are these and the placeholders of its texts
+  that its facts do not give (`gives`), and are checked when the rule is bound.
+
+Each engine is a named function (`_in_list_pandas`, `_in_list_excel`, `_in_list_facts`), so
+a traceback, a profile and a reader name which kind and which side ran.
 
 Here: the `Kind` type, the kinds on one cell and on one row (most with a template formula).
 The kinds over a record as a whole that only the pipeline checks: `recordkinds.py`.
-Kinds know nothing of rule codes or texts (`rules.py` has them) nor of the form (the
-bindings, `rulebind.py` and the modules that own a stack, put what a kind needs into the
+Kinds know nothing of rule codes or texts (`catalogue.py` has them) nor of the form (the
+bindings, `bind.py` and the modules that own a stack, put what a kind needs into the
 rule's parameters).
 """
 
@@ -66,7 +72,8 @@ class Kind:
 
     `per_cell`: `passes` takes the field's column (a pandera column check) rather than the
     whole frame. `row_wide`: the check reads several cells of a row, so a row where the
-    reader already flagged a cell says nothing useful and is skipped."""
+    reader already flagged a cell says nothing useful and is skipped. `from_record`: its facts
+    carry every field of the failing record too, so a message may name any of them."""
 
     name: str
     passes: Callable[[Bound, Any], pd.Series] | None
@@ -74,6 +81,10 @@ class Kind:
     facts: Callable[[Bound, Record, pd.DataFrame], Facts]
     per_cell: bool = False
     row_wide: bool = False
+    needs: tuple[str, ...] = ()  # parameters `passes`, `excel` or `facts` read (b.params[...])
+    gives: tuple[str, ...] = ("value",)  # facts `facts` adds to the parameters for a message
+    others: int = 0  # the fewest other fields it reads (b.others[0], …)
+    from_record: bool = False
 
 
 def value_facts(b: Bound, row: Record, _frame: pd.DataFrame) -> Facts:
@@ -82,181 +93,288 @@ def value_facts(b: Bound, row: Record, _frame: pd.DataFrame) -> Facts:
 
 
 def named(b: Bound, row: Record, key: str) -> str:
+    """The name of the listed entry a record's `key` field holds (`item_names`), else its code."""
     code = row.get(key)
     return b.params["item_names"].get(key, {}).get(code, str(code))
 
 
 # ----- per-cell kinds ---------------------------------------------------------------------
+def _in_list_pandas(b: Bound, s: pd.Series) -> pd.Series:
+    return s.isin(b.params["allowed"])
+
+
+def _in_list_excel(b: Bound, at: XlRow) -> str:
+    return f'AND({at.ref(b.field)}<>"",COUNTIF({at.lists[b.field]},{at.ref(b.field)})=0)'
+
+
 def _in_list_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
-    near = b.params.get("near")
+    near = b.params.get("near")  # optional: text typed -> "; có phải là 'A'?"
     return {**value_facts(b, row, frame), "near": near(str(row.get(b.field))) if near else ""}
 
 
 IN_LIST = Kind(
     "in_list",
-    lambda b, s: s.isin(b.params["allowed"]),
-    lambda b, at: f'AND({at.ref(b.field)}<>"",COUNTIF({at.lists[b.field]},{at.ref(b.field)})=0)',
+    _in_list_pandas,
+    _in_list_excel,
     _in_list_facts,
     per_cell=True,
+    needs=("allowed",),
+    gives=("value", "near"),
 )
+
+
+def _equals_pandas(b: Bound, s: pd.Series) -> pd.Series:
+    return s == b.params["expected"]
+
+
+def _equals_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**value_facts(b, row, frame), "raw": row.get(b.field)}
+
+
 EQUALS = Kind(
-    "equals",
-    lambda b, s: s == b.params["expected"],
-    None,
-    lambda b, row, frame: {**value_facts(b, row, frame), "raw": row.get(b.field)},
-    per_cell=True,
-)
-NEGATIVE = Kind(
-    "negative",
-    lambda b, s: s >= 0,
-    lambda b, at: f"AND(ISNUMBER({at.ref(b.field)}),{at.ref(b.field)}<0)",
-    value_facts,
-    per_cell=True,
-)
-REQUIRED = Kind(
-    "required", lambda b, s: s.notna(), lambda b, at: f'{at.ref(b.field)}=""', value_facts, per_cell=True
-)
-NOT_INTEGER = Kind(  # checked while reading (values.parse_int)
-    "not_integer",
-    None,
-    lambda b, at: (
-        f"OR(ISTEXT({at.ref(b.field)}),AND(ISNUMBER({at.ref(b.field)}),{at.ref(b.field)}<>INT({at.ref(b.field)})))"
-    ),
-    value_facts,
+    "equals", _equals_pandas, None, _equals_facts, per_cell=True, needs=("expected",), gives=("value", "raw")
 )
 
 
-def _below_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+def _negative_pandas(b: Bound, s: pd.Series) -> pd.Series:
+    return s >= 0
+
+
+def _negative_excel(b: Bound, at: XlRow) -> str:
+    return f"AND(ISNUMBER({at.ref(b.field)}),{at.ref(b.field)}<0)"
+
+
+NEGATIVE = Kind("negative", _negative_pandas, _negative_excel, value_facts, per_cell=True)
+
+
+def _required_pandas(b: Bound, s: pd.Series) -> pd.Series:
+    return s.notna()
+
+
+def _required_excel(b: Bound, at: XlRow) -> str:
+    return f'{at.ref(b.field)}=""'
+
+
+REQUIRED = Kind("required", _required_pandas, _required_excel, value_facts, per_cell=True)
+
+
+def _not_integer_excel(b: Bound, at: XlRow) -> str:
+    a = at.ref(b.field)
+    return f"OR(ISTEXT({a}),AND(ISNUMBER({a}),{a}<>INT({a})))"
+
+
+NOT_INTEGER = Kind("not_integer", None, _not_integer_excel, value_facts)  # read: values.parse_int
+
+
+def _below_minimum_pandas(b: Bound, s: pd.Series) -> pd.Series:
+    return (s <= 0) | (s >= b.params["minimum"])  # a negative is NUMBER_NEGATIVE
+
+
+def _below_minimum_excel(b: Bound, at: XlRow) -> str:
+    a = at.ref(b.field)
+    return f"AND(ISNUMBER({a}),{a}>0,{a}<{b.params['minimum']})"
+
+
+def _below_minimum_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     """The amount as typed the Vietnamese way ("513.000") that a PC with US settings reads
     as the amount shown (513), and the number to type instead."""
     intended = int(row[b.field]) * 1000
     return {**value_facts(b, row, frame), "intended": show(intended), "plain": str(intended)}
 
 
-def _xl_below(b: Bound, at: XlRow) -> str:
-    a = at.ref(b.field)
-    return f"AND(ISNUMBER({a}),{a}>0,{a}<{b.params['minimum']})"
-
-
 BELOW_MINIMUM = Kind(  # a non-zero amount under `minimum`: "513.000" read as 513 (US settings)
     "below_minimum",
-    lambda b, s: (s <= 0) | (s >= b.params["minimum"]),  # a negative is NUMBER_NEGATIVE
-    _xl_below,
-    _below_facts,
+    _below_minimum_pandas,
+    _below_minimum_excel,
+    _below_minimum_facts,
     per_cell=True,
-)
-KEY_MISSING = Kind(  # checked while reading (extract.py)
-    "key_missing",
-    None,
-    lambda b, at: f'AND({at.ref(b.field)}="",COUNT({",".join(at.ref(k) for k in b.others)})>0)',
-    value_facts,
+    needs=("minimum",),
+    gives=("value", "intended", "plain"),
 )
 
 
-def _date_serial(b: Bound, s: pd.Series) -> pd.Series:
+def _key_missing_excel(b: Bound, at: XlRow) -> str:
+    return f'AND({at.ref(b.field)}="",COUNT({",".join(at.ref(k) for k in b.others)})>0)'
+
+
+KEY_MISSING = Kind("key_missing", None, _key_missing_excel, value_facts, others=1)  # read: extract.py
+
+
+def _date_serial_pandas(b: Bound, s: pd.Series) -> pd.Series:
     first, last = b.params["serials"]
     return ~((s >= first) & (s <= last))
 
 
-def _date_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+def _date_serial_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     day = EXCEL_EPOCH + dt.timedelta(days=int(row[b.field]))
     return {**value_facts(b, row, frame), "day": f"{day:%d/%m/%Y}"}
 
 
-def _phone(b: Bound, s: pd.Series) -> pd.Series:
+def _phone_number_pandas(b: Bound, s: pd.Series) -> pd.Series:
     digits = s.astype("string")
     nine = (digits.str.len() == 9) & digits.str[0].isin(list("35789"))
     eleven = (digits.str.len() == 11) & digits.str.startswith("84")
     return ~(nine | eleven).fillna(False).astype(bool)
 
 
-def _phone_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+def _phone_number_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     digits = str(row[b.field])
     return {**value_facts(b, row, frame), "phone": f"0{digits[2:] if len(digits) == 11 else digits}"}
 
 
-LOOKS_LIKE_DATE = Kind("date_serial", _date_serial, None, _date_facts, per_cell=True)
-LOOKS_LIKE_PHONE = Kind("phone_number", _phone, None, _phone_facts, per_cell=True)
+LOOKS_LIKE_DATE = Kind(
+    "date_serial",
+    _date_serial_pandas,
+    None,
+    _date_serial_facts,
+    per_cell=True,
+    needs=("serials",),
+    gives=("value", "day"),
+)
+LOOKS_LIKE_PHONE = Kind(
+    "phone_number", _phone_number_pandas, None, _phone_number_facts, per_cell=True, gives=("value", "phone")
+)
 
 
 # ----- kinds over a row ---------------------------------------------------------------------
-def _pair(op: Callable[[pd.Series, pd.Series], pd.Series]) -> Callable[[Bound, pd.DataFrame], pd.Series]:
-    def check(b: Bound, df: pd.DataFrame) -> pd.Series:
-        a, other = df[b.field], df[b.others[0]]
-        skip = a.isna() | other.isna() | (a < 0) | (other < 0)
-        return (skip | op(a, other)).fillna(True).astype(bool)
-
-    return check
+def _pair_skip(b: Bound, df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The field, the other field, and where either is missing or negative (not judged)."""
+    a, other = df[b.field], df[b.others[0]]
+    return a, other, a.isna() | other.isna() | (a < 0) | (other < 0)
 
 
-def _xl_pair(op: str) -> Callable[[Bound, XlRow], str]:
-    def expr(b: Bound, at: XlRow) -> str:
-        a, other = at.ref(b.field), at.ref(b.others[0])
-        return f"AND(ISNUMBER({a}),ISNUMBER({other}),{a}{op}{other})"
+def _at_most_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    a, other, skip = _pair_skip(b, df)
+    return (skip | (a <= other)).fillna(True).astype(bool)
 
-    return expr
+
+def _at_least_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    a, other, skip = _pair_skip(b, df)
+    return (skip | (a >= other)).fillna(True).astype(bool)
+
+
+def _xl_pair(b: Bound, at: XlRow, op: str) -> str:
+    a, other = at.ref(b.field), at.ref(b.others[0])
+    return f"AND(ISNUMBER({a}),ISNUMBER({other}),{a}{op}{other})"
+
+
+def _at_most_excel(b: Bound, at: XlRow) -> str:
+    return _xl_pair(b, at, ">")
+
+
+def _at_least_excel(b: Bound, at: XlRow) -> str:
+    return _xl_pair(b, at, "<")
 
 
 def _pair_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     return {**value_facts(b, row, frame), "other": show(row[b.others[0]])}
 
 
-AT_MOST = Kind("at_most", _pair(lambda a, o: a <= o), _xl_pair(">"), _pair_facts, row_wide=True)
-AT_LEAST = Kind("at_least", _pair(lambda a, o: a >= o), _xl_pair("<"), _pair_facts, row_wide=True)
+AT_MOST = Kind(
+    "at_most",
+    _at_most_pandas,
+    _at_most_excel,
+    _pair_facts,
+    row_wide=True,
+    gives=("value", "other"),
+    others=1,
+)
+AT_LEAST = Kind(
+    "at_least",
+    _at_least_pandas,
+    _at_least_excel,
+    _pair_facts,
+    row_wide=True,
+    gives=("value", "other"),
+    others=1,
+)
 
 
 def _xl_sum(at: XlRow, keys: tuple[str, ...]) -> str:
     return f"SUM({','.join(at.ref(k) for k in keys)})"
 
 
-def _value_missing(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _value_missing_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     head, values = b.others[0], list(b.others[1:])
     total = df[values].fillna(0).sum(axis=1)
     return ~((df[head].fillna(0) > 0) & (total == 0))
 
 
-VALUE_MISSING = Kind(
+def _value_missing_excel(b: Bound, at: XlRow) -> str:
+    return f"AND(N({at.ref(b.others[0])})>0,{_xl_sum(at, b.others[1:])}=0)"
+
+
+def _value_missing_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**value_facts(b, row, frame), "head": show(row[b.others[0]])}
+
+
+VALUE_MISSING = Kind(  # others: the headcount, then the value measures
     "value_missing",
-    _value_missing,
-    lambda b, at: f"AND(N({at.ref(b.others[0])})>0,{_xl_sum(at, b.others[1:])}=0)",
-    lambda b, row, frame: {**value_facts(b, row, frame), "head": show(row[b.others[0]])},
+    _value_missing_pandas,
+    _value_missing_excel,
+    _value_missing_facts,
     row_wide=True,
+    gives=("value", "head"),
+    others=2,
 )
 
 
-def _children_missing(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _children_missing_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     total = df[list(b.others)].fillna(0).sum(axis=1)
     return ~((df[b.field].fillna(0) == 0) & (total > 0))
 
 
-CHILDREN_MISSING = Kind(
+def _children_missing_excel(b: Bound, at: XlRow) -> str:
+    return f"AND(N({at.ref(b.field)})=0,{_xl_sum(at, b.others)}>0)"
+
+
+def _children_missing_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**value_facts(b, row, frame), "total": show(sum(int(row[k] or 0) for k in b.others))}
+
+
+CHILDREN_MISSING = Kind(  # field: the headcount; others: the value measures
     "children_missing",
-    _children_missing,
-    lambda b, at: f"AND(N({at.ref(b.field)})=0,{_xl_sum(at, b.others)}>0)",
-    lambda b, row, frame: {
-        **value_facts(b, row, frame),
-        "total": show(sum(int(row[k] or 0) for k in b.others)),
-    },
+    _children_missing_pandas,
+    _children_missing_excel,
+    _children_missing_facts,
     row_wide=True,
+    gives=("value", "total"),
+    others=1,
 )
-OWN_REGION = Kind(
-    "own_region",
-    lambda b, df: (df["own_region"].isna() | (df[b.field] == df["own_region"])).astype(bool),
-    lambda b, at: "FALSE",  # preset in the template
-    lambda b, row, frame: {
+
+
+def _own_region_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    return (df["own_region"].isna() | (df[b.field] == df["own_region"])).astype(bool)
+
+
+def _own_region_excel(b: Bound, at: XlRow) -> str:
+    return "FALSE"  # preset in the template
+
+
+def _own_region_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {
         **value_facts(b, row, frame),
         "own": b.params["item_names"]["region"].get(row["own_region"], "?"),
         "named": named(b, row, b.field),
-    },
+    }
+
+
+OWN_REGION = Kind(
+    "own_region",
+    _own_region_pandas,
+    _own_region_excel,
+    _own_region_facts,
     row_wide=True,
+    needs=("item_names",),
+    gives=("value", "own", "named"),
 )
 
 
-def _duplicate(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _duplicate_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     return ~df.duplicated(["file_id", *b.fields], keep="first")
 
 
-def _xl_duplicate(b: Bound, at: XlRow) -> str:
+def _duplicate_excel(b: Bound, at: XlRow) -> str:
     parts = []
     for key in b.fields:
         col = at.columns[key]
@@ -277,4 +395,11 @@ def _duplicate_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     }
 
 
-DUPLICATE = Kind("duplicate", _duplicate, _xl_duplicate, _duplicate_facts)
+DUPLICATE = Kind(
+    "duplicate",
+    _duplicate_pandas,
+    _duplicate_excel,
+    _duplicate_facts,
+    needs=("keys", "item_names"),
+    gives=("value", "keys", "first_row"),
+)

@@ -3,12 +3,12 @@
 A file's support against its resources, a unit name against the registry, plausibility
 bounds, last year's figure, empty blocks, the typed report date against the arrival and
 the sender against the unit's addresses. The `Kind` type and the kinds the template also
-checks: `rulekinds.py`.
+checks: `kinds.py`. Each kind's engines are named functions (`_within_pandas`,
+`_within_facts`), its parameters declared (`needs`), as there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..text.values import show
@@ -18,17 +18,7 @@ if TYPE_CHECKING:  # the kinds only call methods of the frames they are given: n
     import pandas as pd
 
 
-def _frame_rule(
-    check: Callable[[Bound, pd.DataFrame], pd.Series],
-    facts: Callable[[Bound, Record, pd.DataFrame], Facts] = value_facts,
-    *,
-    row_wide: bool = False,
-) -> Kind:
-    """A kind over a whole record that only the pipeline checks (no live-check formula)."""
-    return Kind(check.__name__.strip("_"), check, None, facts, row_wide=row_wide)
-
-
-def _within(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _within_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     """The field is at most the other one, unless the other is 0 (nothing declared)."""
     other = df[b.others[0]]
     return (other == 0) | (df[b.field] <= other)
@@ -38,10 +28,10 @@ def _within_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     return {**value_facts(b, row, frame), "other": show(row[b.others[0]])}
 
 
-WITHIN = _frame_rule(_within, _within_facts)
+WITHIN = Kind("within", _within_pandas, None, _within_facts, gives=("value", "other"), others=1)
 
 
-def _name_matches(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _name_matches_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     """The typed unit name is the registry's for the code, or close to it (read as it)."""
     norm, close = b.params["norm"], b.params["close"]
     known = df["unit_code"].map(b.params["normalized"])
@@ -50,32 +40,47 @@ def _name_matches(b: Bound, df: pd.DataFrame) -> pd.Series:
     return (known.isna() | given.isna() | (known == given) | near).astype(bool)
 
 
-NAME_MATCHES = _frame_rule(
-    _name_matches,
-    lambda b, row, frame: {
+def _name_matches_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {
         **value_facts(b, row, frame),
         "code": row.get("unit_code"),
         "registered": b.params["unit_names"].get(row.get("unit_code"), "?"),
-    },
+    }
+
+
+NAME_MATCHES = Kind(  # over the record's unit_code and unit_name
+    "name_matches",
+    _name_matches_pandas,
+    None,
+    _name_matches_facts,
     row_wide=True,
+    needs=("norm", "close", "normalized", "unit_names"),
+    gives=("value", "code", "registered"),
 )
 
 
-def _read_as(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _read_as_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     """The typed name is not read as a listed one it is close to."""
     close = b.params["close"]
     return df[b.others[0]].combine(df[b.field], lambda code, typed: close(code, typed) is None).astype(bool)
 
 
-READ_AS = Kind(
-    "read_as",
-    _read_as,
-    None,
-    lambda b, row, frame: {
+def _read_as_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {
         **value_facts(b, row, frame),
         "typed": row[b.field],
         "name": b.params["close"](row[b.others[0]], row[b.field]),
-    },
+    }
+
+
+READ_AS = Kind(
+    "read_as",
+    _read_as_pandas,
+    None,
+    _read_as_facts,
+    needs=("close",),
+    gives=("value", "typed", "name"),
+    others=1,
 )
 
 
@@ -84,7 +89,7 @@ def _bounds_of(b: Bound, category: Any) -> tuple[int | None, int | None]:
     return b.params["by_category"].get(category, (b.params["low"], b.params["high"]))
 
 
-def _bounded(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _bounded_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     """The sum of the numerator fields (over the denominator field, when there is one) lies
     within the bounds (per category when the record has one); a record without a figure, or
     with a negative one, or with no positive denominator is not judged."""
@@ -132,10 +137,29 @@ def _bounded_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     }
 
 
-BOUNDED = Kind("bounded", _bounded, None, _bounded_facts)
+BOUNDED = Kind(  # den_name: needed only with a denominator
+    "bounded",
+    _bounded_pandas,
+    None,
+    _bounded_facts,
+    needs=(
+        "numerator",
+        "denominator",
+        "low",
+        "high",
+        "by_category",
+        "label",
+        "unit",
+        "columns",
+        "category_names",
+        "over",
+        "under",
+    ),
+    gives=("value", "what", "word", "limit", "found"),
+)
 
 
-def _versus_last_year(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _versus_last_year_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     """This year's figure is within `factor` times last year's either way (figures below the
     floor on both sides, and figures without last year's, are not judged)."""
     now, before = df[b.field], df[b.others[0]]
@@ -145,7 +169,7 @@ def _versus_last_year(b: Bound, df: pd.DataFrame) -> pd.Series:
     return (before.isna() | (before == 0) | small | ~far).fillna(True).astype(bool)
 
 
-def _versus_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+def _versus_last_year_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     now, before = row[b.field], row[b.others[0]]
     return {
         **value_facts(b, row, frame),
@@ -156,21 +180,35 @@ def _versus_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     }
 
 
-VERSUS_LAST_YEAR = Kind("versus_last_year", _versus_last_year, None, _versus_facts)
+VERSUS_LAST_YEAR = Kind(
+    "versus_last_year",
+    _versus_last_year_pandas,
+    None,
+    _versus_last_year_facts,
+    needs=("factor", "floor", "measure_names", "category_names"),
+    gives=("value", "Name", "category", "before", "ratio"),
+    others=1,
+)
+
+
+def _not_empty_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    return (df["has_rows"] | df["declared"] | df["touched"]).astype(bool)
+
+
+def _declared_empty_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    return ~(df["has_rows"] & df["declared"]).astype(bool)
 
 
 def _declare_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     return {**value_facts(b, row, frame), "cell": b.params["cells"][row["block"]], "found": ""}
 
 
+_DECLARE_GIVES = ("value", "cell", "found")
 NOT_EMPTY = Kind(  # a block has a figure, or the unit declared it has none (or its sheet has findings)
-    "not_empty",
-    lambda b, df: (df["has_rows"] | df["declared"] | df["touched"]).astype(bool),
-    None,
-    _declare_facts,
+    "not_empty", _not_empty_pandas, None, _declare_facts, needs=("cells",), gives=_DECLARE_GIVES
 )
 DECLARED_EMPTY = Kind(  # a block declared empty has no figure
-    "declared_empty", lambda b, df: ~(df["has_rows"] & df["declared"]).astype(bool), None, _declare_facts
+    "declared_empty", _declared_empty_pandas, None, _declare_facts, needs=("cells",), gives=_DECLARE_GIVES
 )
 
 
@@ -179,7 +217,7 @@ def _known(value: Any) -> bool:
     return value is not None and value == value and value != ""
 
 
-def _not_after(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _not_after_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     """The field is not after the first other field, unless it is after one of the others
     (which another rule reports); unknown values are not judged."""
 
@@ -192,7 +230,7 @@ def _not_after(b: Bound, df: pd.DataFrame) -> pd.Series:
     return df.apply(ok, axis=1).astype(bool)
 
 
-def _not_before(b: Bound, df: pd.DataFrame) -> pd.Series:
+def _not_before_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     start = b.params["start"]
     return df[b.field].map(lambda typed: not _known(typed) or typed >= start).astype(bool)
 
@@ -211,23 +249,37 @@ def _date_message_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     }
 
 
-NOT_AFTER = Kind("not_after", _not_after, None, _date_message_facts)
-NOT_BEFORE = Kind("not_before", _not_before, None, _date_message_facts)
-
-
-def _listed(b: Bound, df: pd.DataFrame) -> pd.Series:
-    """The field's value is in the record's list (others[0]); no value or no list: not judged."""
-    return df[b.field].combine(df[b.others[0]], lambda v, listed: not _known(v) or not listed or v in listed)
-
-
-LISTED = Kind(
-    "listed",
-    lambda b, df: _listed(b, df).astype(bool),
+_DATE_GIVES = ("arrival", "today", "typed", "start", "hint", "found")  # no "value": dates are shown
+NOT_AFTER = Kind(
+    "not_after",
+    _not_after_pandas,
     None,
-    lambda b, row, frame: {
-        **row,
-        **value_facts(b, row, frame),
-        "raw": row[b.field],
-        "listed": ", ".join(row[b.others[0]]),
-    },
+    _date_message_facts,
+    needs=("start", "hint"),
+    gives=_DATE_GIVES,
+    others=1,
+)
+NOT_BEFORE = Kind(
+    "not_before", _not_before_pandas, None, _date_message_facts, needs=("start", "hint"), gives=_DATE_GIVES
+)
+
+
+def _listed_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The field's value is in the record's list (others[0]); no value or no list: not judged."""
+    listed = df[b.field].combine(df[b.others[0]], lambda v, items: not _known(v) or not items or v in items)
+    return listed.astype(bool)
+
+
+def _listed_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    return {**row, **value_facts(b, row, frame), "raw": row[b.field], "listed": ", ".join(row[b.others[0]])}
+
+
+LISTED = Kind(  # its message may name any field of the record ("unit_name")
+    "listed",
+    _listed_pandas,
+    None,
+    _listed_facts,
+    gives=("value", "raw", "listed"),
+    others=1,
+    from_record=True,
 )

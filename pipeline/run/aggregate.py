@@ -165,10 +165,6 @@ def with_row_totals(frame: pd.DataFrame, block: Block) -> pd.DataFrame:
     return out
 
 
-def measure_keys(block: Block) -> list[str]:
-    return [m.key for m in block.measures] + [t.key for t in block.totals]
-
-
 Group = tuple[str, ...]  # the columns a total is grouped by, e.g. ("region", "category"); () = all
 GroupKey = tuple[str, ...]  # one group's values of those columns, e.g. ("899", "c01")
 
@@ -214,11 +210,10 @@ def build_totals(form: Form, detail: Detail) -> Totals:
     measures: dict[str, tuple[str, ...]] = {}
     sums: dict[tuple[str, Group], dict[GroupKey, dict[str, int]]] = {}
     for key, block in form.blocks.items():
-        keys = measure_keys(block)
-        measures[key] = tuple(keys)
+        measures[key] = block.columns
         frame = with_row_totals(detail.blocks[key], block)
         for group in groupings(block):
-            sums[(key, group)] = _sums(frame, list(group), keys)
+            sums[(key, group)] = _sums(frame, list(group), list(block.columns))
     measures["info"] = ("activities",)  # the info sheet's one figure (build_detail keeps it)
     for group in [(), ("unit_kind",)]:
         sums[("info", group)] = _sums(detail.info, list(group), ["activities"])

@@ -1,5 +1,6 @@
 """The result of a run: every file's record, every unit's status, the totals, and the only
-serialiser of it all (`Report.to_dict`, `report_json`).
+serialiser of it all (`Report.to_dict`, `report_json`); and the result of `check`, files
+checked alone (`CheckReport`, its only serialiser `CheckReport.to_json`).
 
 `consolidate.run` builds a Report and writes nothing; the writers (`pipeline/render/`) and
 the terminal summary are views of it. Statuses are enumerations whose values are the
@@ -11,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..form import Form
-from ..intake.inbox import IGNORED, NOT_READ, shown
+from ..intake.containers import CONTAINER_KINDS
+from ..intake.inbox import IGNORED, NOT_READ, READ, InboxEntry, shown
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, WARNING, Finding
 from ..text.safetext import json_inert
@@ -310,3 +312,93 @@ def report_json(report: Report) -> str:
 def manifest_json(report: Report) -> bytes:
     """manifest.json's bytes (UTF-8)."""
     return json.dumps(report.manifest(), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# ----- check: files checked alone -----------------------------------------------------------
+@dataclass(frozen=True)
+class CheckedFile:
+    """One line of `check`'s result: a file as given, or an attachment or member of one
+    (listed right after its message or archive)."""
+
+    file: str  # the path as given; an attachment or member: its name in the folder of its container
+    kind: str  # Origin.kind: "" for a plain file, else message, archive, attachment, member
+    status: str  # intake.inbox READ, IGNORED (not a submission) or NOT_READ
+    reason: str  # Vietnamese, why it was ignored or not read; "" otherwise
+    unit: str | None  # the unit code read from it; None when none was read
+    valid: bool  # a report (or an opened container) without errors
+    findings: tuple[Finding, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "status": self.status,
+            "reason": self.reason,
+            "unit": self.unit,
+            "valid": self.valid,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckedFile:
+        """The line `to_dict` wrote (a finding's derived "title" and "where" are dropped).
+        Raises KeyError or TypeError for a dict of another shape."""
+        names = [f.name for f in fields(Finding)]
+        found = tuple(Finding(**{n: f[n] for n in names}) for f in data["findings"])
+        return cls(
+            data["file"], data["kind"], data["status"], data["reason"], data["unit"], data["valid"], found
+        )
+
+
+@dataclass
+class CheckReport:
+    """What `check` found in the files it was given, in their order, each message or archive
+    followed by its entries; the terminal view and `--json` are views of it.
+
+    JSON (`to_json`): a list with one object per `CheckedFile`: {"file", "kind", "status",
+    "reason", "unit", "valid", "findings": [Finding.to_dict(), …]}."""
+
+    files: list[CheckedFile]
+    parsed: list[Parsed] = field(default_factory=list, compare=False)  # what was read, in order
+    skipped: list[InboxEntry] = field(default_factory=list, compare=False)  # not read at all
+
+    @classmethod
+    def of(cls, checked: list[tuple[Path, InboxEntry, list[Parsed]]]) -> CheckReport:
+        """The result of (path given, its inbox entry, what was read from it) for each file."""
+        lines: list[CheckedFile] = []
+        for path, entry, group in checked:
+            if entry.status != READ:
+                lines.append(CheckedFile(str(path), "", entry.status, entry.reason, None, False))
+            for p in group:
+                lines.append(
+                    CheckedFile(
+                        str(path.parent / p.name),
+                        p.origin.kind,
+                        IGNORED if p.submission.ignored else entry.status,
+                        p.submission.ignored or entry.reason,
+                        p.unit_code,
+                        not p.has_errors and (p.is_report or p.origin.kind in CONTAINER_KINDS),
+                        tuple(p.findings),
+                    )
+                )
+        parsed = [p for _, _, group in checked for p in group]
+        return cls(lines, parsed, [e for _, e, _ in checked if e.status != READ])
+
+    @property
+    def failed(self) -> bool:
+        """A file has errors or could not be read (`check` exits 1)."""
+        return any(f.severity == ERROR for line in self.files for f in line.findings) or any(
+            line.status == NOT_READ for line in self.files
+        )
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [line.to_dict() for line in self.files]
+
+    def to_json(self) -> str:
+        """`check --json`: every character a terminal could act on is escaped."""
+        return json_inert(json.dumps(self.to_list(), ensure_ascii=False, indent=2))
+
+    @classmethod
+    def from_json(cls, text: str) -> CheckReport:
+        """The result `to_json` printed (its lines only: nothing read is kept in JSON)."""
+        return cls([CheckedFile.from_dict(line) for line in json.loads(text)])

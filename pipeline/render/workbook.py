@@ -459,18 +459,19 @@ def _info_notes(form: Form, u: UnitRecord) -> str:
 
 
 def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
-    header = [
-        ("STT", 6),
-        ("Tệp", 30),
-        ("Mã đơn vị", 11),
-        ("Trang", 12),
-        ("Ô", 8),
-        ("Mức độ", 10),
-        ("Loại", 26),
-        ("Giá trị", 18),
-        ("Nội dung", 90),
-        ("Ghi chú của đơn vị ở ô này", 40),
+    header = [  # 164 units: one A4 landscape page wide at 85 % (see _status_sheet)
+        ("STT", 4),
+        ("Tệp", 20),
+        ("Mã đơn vị", 8),
+        ("Trang", 10),
+        ("Ô", 6),
+        ("Mức độ", 8),
+        ("Loại", 18),
+        ("Giá trị", 14),
+        ("Nội dung", 54),
+        ("Ghi chú của đơn vị ở ô này", 22),
     ]
+    widths = dict(header)
     r0 = _table(
         ws,
         st,
@@ -500,7 +501,9 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ):
             ws.write_string(r, c, v, fmt if c == 5 else st.cell)
         note = comments.get(f.file, {}).get((f.sheet, f.cell), "")
-        ws.set_row(r, max(text_height(f.message, 90), text_height(f.file, 30), text_height(note, 40)))
+        texts = {"Nội dung": f.message, "Tệp": f.file, "Loại": f.title, "Giá trị": f.value}
+        texts["Ghi chú của đơn vị ở ô này"] = note
+        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in texts.items()))
     if found:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
     else:
@@ -508,12 +511,12 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
 
 
 def _text_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
-    header = [
-        ("STT", 6),
-        ("Mã đơn vị", 11),
-        ("Đơn vị", 30),
-        ("Khó khăn, vướng mắc", 70),
-        ("Kiến nghị, đề xuất", 70),
+    header = [  # 159 units: one A4 landscape page wide at 88 % (see _status_sheet)
+        ("STT", 4),
+        ("Mã đơn vị", 9),
+        ("Đơn vị", 22),
+        ("Khó khăn, vướng mắc", 62),
+        ("Kiến nghị, đề xuất", 62),
     ]
     r0 = _table(ws, st, f"KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ CỦA CÁC ĐƠN VỊ NĂM {report.form.year}", "", header)
     n = 0
@@ -530,26 +533,29 @@ def _text_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 2, u.name, st.cell)
         ws.set_row(
             r,
-            max(text_height(info.get(k) or "", 70) for k in ("difficulties", "recommendations")),
+            max(
+                wrapped_height(u.name, 22),
+                *(wrapped_height(info.get(k) or "", 62) for k in ("difficulties", "recommendations")),
+            ),
         )
         ws.write_string(r, 3, info.get("difficulties") or "", st.text)
         ws.write_string(r, 4, info.get("recommendations") or "", st.text)
 
 
 def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
-    header = [
-        ("STT", 6),
-        ("Tệp", 34),
-        ("Kích thước (byte)", 12),
-        ("Nhận lúc", 18),
-        ("Định dạng", 9),
-        ("Mã đơn vị", 11),
-        ("Tình trạng", 20),
-        ("Thay thế bởi", 30),
-        ("Số lỗi", 8),
-        ("Số cảnh báo", 9),
-        ("Ghi chú", 40),
-        ("SHA-256", 66),
+    header = [  # 174 units: one A4 landscape page wide at 80 % (see _status_sheet)
+        ("STT", 4),
+        ("Tệp", 22),
+        ("Kích thước (byte)", 10),
+        ("Nhận lúc", 17),
+        ("Định dạng", 8),
+        ("Mã đơn vị", 8),
+        ("Tình trạng", 14),
+        ("Thay thế bởi", 20),
+        ("Số lỗi", 6),
+        ("Số cảnh báo", 7),
+        ("Ghi chú", 24),
+        ("SHA-256", 34),  # 64 hex digits on two lines
     ]
     r0 = _table(
         ws, st, "DANH SÁCH TỆP TRONG HỘP THƯ ĐẾN", "Mọi tệp trong thư mục inbox đều có mặt ở đây.", header
@@ -567,10 +573,18 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 7, m["replaced_by"], st.cell)
         ws.write_number(r, 8, m["errors"], st.num)
         ws.write_number(r, 9, m["warnings"], st.num)
-        ws.write_string(r, 10, "; ".join(t for t in (m["note"], _came_by(m)) if t), st.cell)
+        note = "; ".join(t for t in (m["note"], _came_by(m)) if t)
+        ws.write_string(r, 10, note, st.cell)
         ws.write_string(r, 11, m["sha256"], st.cell)
         # long names wrap: the row grows so they never print over the next row
-        ws.set_row(r, max(text_height(m[k], w) for k, w in (("name", 34), ("replaced_by", 30), ("note", 40))))
+        texts = [
+            (m["name"], 22),
+            (m["replaced_by"], 20),
+            (note, 24),
+            (m["sha256"][:32] + " " + m["sha256"][32:], 34),
+        ]
+        texts.append((FileStatus(m["status"]).vi, 14))
+        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), w) for t, w in texts))
     if report.files:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
 

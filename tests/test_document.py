@@ -20,13 +20,14 @@ from typing import Any
 import openpyxl
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
 from pipeline.form import DEFAULT_WORDING, FormError, layout_json, load_form
 from pipeline.outbox.paths import document_path, workbook_path
-from pipeline.render.document import write_document
-from pipeline.render.official import MOTTO, MOTTO_SUB
+from pipeline.render.document import SIGN_DOTS, write_document
+from pipeline.render.official import DOT, MOTTO, MOTTO_SUB
 from pipeline.render.template import write_template
 from pipeline.render.workbook import SHEETS
 from pipeline.run.result import Report
@@ -121,6 +122,14 @@ def test_document_header_sections_and_page(form, sample):
     assert closing.cell(0, 0).paragraphs[0].text == "Nơi nhận:"
     assert closing.cell(0, 1).paragraphs[0].text == ag["signer_title"]
     assert closing.cell(0, 1).paragraphs[0].runs[0].bold
+    # the name line last; the wording names nobody, so dots the officer writes on
+    name = closing.cell(0, 1).paragraphs[-1]
+    assert name.text == DOT * SIGN_DOTS and name.runs[0].bold
+    # page numbers: a PAGE field in the header, none on the first page
+    sec = doc.sections[0]
+    assert sec.different_first_page_header_footer
+    assert "PAGE" in "".join(t.text for t in sec.header._element.iter(qn("w:instrText")))
+    assert not sec.first_page_header.is_linked_to_previous and not sec.first_page_header.paragraphs[0].text
 
 
 def test_document_figures_are_the_workbooks(form, sample):
@@ -200,7 +209,10 @@ def test_document_lists_units_not_in_and_their_words(form, sample):
     assert texts[i + 1] == "Huyện, thành phố:"
     assert texts[i + 2].startswith("- Nguồn lực vận động còn hạn chế")
     assert texts[i + 2].endswith(f"({', '.join(accepted_districts)}).")
-    assert "[Cán bộ tổng hợp hoàn thiện" in body
+    # the proposals are the officer's: dotted lines, what to write there in a comment
+    assert "Cán bộ tổng hợp hoàn thiện" not in body
+    hints = [c.text for c in Document(str(document_path(out, form.year))).comments]
+    assert "[Cán bộ tổng hợp hoàn thiện nội dung đề xuất, kiến nghị trước khi trình ký.]" in hints
 
 
 def test_every_bieu_says_it_is_preliminary_while_a_unit_is_missing(form, sample):

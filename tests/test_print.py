@@ -160,6 +160,23 @@ def test_no_header_line_is_cut(form, sample_pdf):
         assert "(SỐ LIỆU SƠ BỘ)" in flat(pages[i]), f"B0{n}"
 
 
+def test_every_bieu_title_whole_on_its_line(form, sample_pdf):
+    """A biểu's title prints on one line, "(SỐ LIỆU SƠ BỘ)" whole on the line under it when
+    both do not fit (B05's narrow table broke its title after "(SỐ LIỆU")."""
+    pages = texts(sample_pdf)
+    titles = {
+        "01": "TỔNG HỢP KẾT QUẢ HỖ TRỢ TRẺ EM THEO NỘI DUNG HỖ TRỢ",
+        "05": f"NHU CẦU HỖ TRỢ TRẺ EM NĂM {form.year + 1} THEO NỘI DUNG - ĐÁNH GIÁ",
+        "06": "TỔNG HỢP KẾT QUẢ THEO LOẠI ĐƠN VỊ BÁO CÁO",
+    }
+    for number, title in titles.items():
+        lines = [" ".join(ln.split()) for ln in pages[bieu_starts(pages)[int(number) - 1]].splitlines()]
+        at = next((i for i, ln in enumerate(lines) if f"{title} NĂM {form.year}" in ln), None)
+        assert at is not None, f"B{number}: the title is broken across lines: {lines[:12]}"
+        tag = "(SỐ LIỆU SƠ BỘ)"
+        assert lines[at].endswith(tag) or lines[at + 1] == tag, f"B{number}: {lines[at : at + 2]}"
+
+
 def test_partial_note_on_every_bieu_page_and_in_the_document(form, sample_pdf):
     pages = texts(sample_pdf)
     starts = bieu_starts(pages)

@@ -5,7 +5,15 @@ Times New Roman, margins top and bottom 20 mm, left 30 mm, right 15 mm; a two-co
 header (issuing agency and "Số: …" left; national motto, "Độc lập - Tự do - Hạnh phúc"
 with a line under it, and place and date in italics right); the kind of document
 ("BÁO CÁO") and its subject; sections numbered I, II, III…; "Nơi nhận:" bottom left and
-the signature block bottom right. The text comes from `narrative.build_narrative`.
+the signature block bottom right (the signer's authority and title, room for the signature,
+the full name), in one table row that never splits across pages and stays with the last
+paragraph above it; page numbers in Arabic numerals centred at the top from the second page.
+The text comes from `narrative.build_narrative`.
+
+What the officer still has to write prints as dotted lines, as on a paper form, never as a
+coloured field: a text of the configuration still "cần điền" (`official.blanked`), an
+unknown signer's title or name, and the sections the officer completes. What to write there
+is a Word comment on the dots: shown beside the text on screen, not printed in the PDF.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -25,7 +33,7 @@ from docx.text.paragraph import Paragraph
 from ..run.result import Report
 from ..text.safetext import for_xml
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
-from .official import MOTTO, MOTTO_SUB, place_date
+from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
 
 BODY_PT = 14
@@ -36,6 +44,12 @@ MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 LEFT_COL_CM, RIGHT_COL_CM = 7.9, 9.1
 CELL_MARGIN_CM = 0.1
 LEFT_CHARS = 30  # capitals of 12 pt bold that fit in the left column
+PAGE_NUMBER_PT = 13  # Phụ lục I: page numbers 13-14 pt, centred at the top, from page 2
+HEADER_DISTANCE_MM = 10
+LINE_DOTS = 32  # dots of 14 pt (an ellipsis is 1 em) on one line of the 16.5 cm text width
+SIGN_DOTS = 15  # dots of 14 pt on the signer's lines, within the 8.5 cm column
+TO_COMPLETE_LINES = 3  # dotted lines printed for a section the officer writes
+HINT_AUTHOR = "Chương trình tổng hợp"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
 
 
@@ -47,6 +61,7 @@ def write_document(report: Report, path: Path, wording_path: Path | None = None)
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
     doc = Document()
     _page(doc)
+    _page_numbers(doc)
     _header(doc, report, narrative)
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
@@ -57,11 +72,11 @@ def write_document(report: Report, path: Path, wording_path: Path | None = None)
             elif p.style == ITEM:
                 _para(doc, f"- {p.text}")
             elif p.style == TO_COMPLETE:
-                run = _para(doc, p.text, italic=True).runs[0]
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                _to_complete(doc, p.text)
             else:
                 _para(doc, p.text)
     _closing(doc, narrative)
+    _date_hints(doc, report)
     props = doc.core_properties
     props.title = f"{narrative.title} {narrative.subject}"
     props.author = report.form.agencies.get("department", "")
@@ -93,10 +108,27 @@ def _cell_line(
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(0)
     p.paragraph_format.line_spacing = 1.0
-    run = p.add_run(for_xml(text))
-    run.bold, run.italic, run.underline = bold, italic, underline
-    run.font.size = Pt(size)
+    for run in _add_text(p, text):
+        run.bold, run.italic, run.underline = bold, italic, underline
+        run.font.size = Pt(size)
     return p
+
+
+def _add_text(p: Paragraph, text: str) -> list:
+    """Add `text` to paragraph `p` as runs; each part still "cần điền" in the configuration
+    becomes a dotted run with a comment saying what to write (`official.blanked`)."""
+    runs = []
+    for part, hint in blanked(text):
+        run = p.add_run(for_xml(part))
+        if hint:
+            _hint(p, run, hint)
+        runs.append(run)
+    return runs
+
+
+def _hint(p: Paragraph, run, text: str) -> None:
+    """A comment on `run` (dots the officer replaces): on screen, never printed in the PDF."""
+    p.part.document.add_comment(run, for_xml(text), author=HINT_AUTHOR, initials="TH")
 
 
 def agency_lines(name: str, limit: int) -> str:
@@ -173,9 +205,51 @@ def _para(
     p.alignment = align
     if indent:
         p.paragraph_format.first_line_indent = Cm(1)
-    run = p.add_run(for_xml(text))
-    run.bold, run.italic = bold, italic
+    for run in _add_text(p, text):
+        run.bold, run.italic = bold, italic
     return p
+
+
+def _to_complete(doc, hint: str) -> None:
+    """A passage the officer writes: dotted lines to write on, `hint` (what to write) as a
+    comment on them."""
+    lines = [
+        _para(doc, DOT * LINE_DOTS, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        for _ in range(TO_COMPLETE_LINES)
+    ]
+    doc.add_comment([lines[0].runs[0], lines[-1].runs[0]], for_xml(hint), author=HINT_AUTHOR, initials="TH")
+
+
+def _page_numbers(doc) -> None:
+    """The page number centred at the top of every page but the first (a PAGE field in the
+    header, "different first page"), Arabic numerals, 13 pt (Phụ lục I, mục I.6)."""
+    sec = doc.sections[0]
+    sec.different_first_page_header_footer = True
+    sec.first_page_header.is_linked_to_previous = False  # an empty header of its own
+    sec.header_distance = Mm(HEADER_DISTANCE_MM)
+    p = sec.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pf = p.paragraph_format
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+    run = p.add_run()
+    run.font.name, run.font.size = FONT, Pt(PAGE_NUMBER_PT)
+    # python-docx has no API for fields: begin, the instruction, separate, a cached "2", end
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText" if text.strip() == "PAGE" else "w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
+def _date_hints(doc, report: Report) -> None:
+    """Date the comments with the run, as the document's own dates are (python-docx stamps
+    the clock), so two runs on the same inputs write the same document."""
+    for comment in doc.comments:
+        comment._comment_elm.date = report.generated_at.replace(microsecond=0)
 
 
 def _title(doc, narrative: Narrative) -> None:
@@ -195,23 +269,36 @@ def _title(doc, narrative: Narrative) -> None:
 
 
 def _closing(doc, narrative: Narrative) -> None:
-    """'Nơi nhận:' bottom left, the signature block bottom right, in a borderless table."""
-    doc.add_paragraph()
+    """'Nơi nhận:' bottom left, the signature block bottom right, in a borderless table of one
+    row that may not break across pages, kept with the paragraph above it: the recipients,
+    the signer's title and name never print on a page of their own or on two pages."""
+    last = doc.paragraphs[-1]
+    last.paragraph_format.keep_with_next = True
+    doc.add_paragraph().paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
     _widths(table, [8.0, 8.5])
     _indent(table, 0)
-    left, right = table.rows[0].cells
+    row = table.rows[0]
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # python-docx has no API for it
+    left, right = row.cells
     p = left.paragraphs[0]
+    p.paragraph_format.keep_with_next = True
     run = p.add_run("Nơi nhận:")
     run.bold, run.italic = True, True
     run.font.size = Pt(12)
     for r in narrative.recipients:
         line = left.add_paragraph()
         line.paragraph_format.space_after = Pt(0)
-        run = line.add_run(for_xml(f"- {r}"))
-        run.font.size = Pt(11)
-    _cell_line(right, narrative.signer_title, bold=True, size=BODY_PT, first=True)
+        for run in _add_text(line, f"- {r}"):
+            run.font.size = Pt(11)
+    title, title_hint = signer_line(narrative.signer_title, "chức danh người ký", SIGN_DOTS)
+    p = _cell_line(right, title, bold=True, size=BODY_PT, first=True)
+    if title_hint:
+        _hint(p, p.runs[0], title_hint)
     _cell_line(right, "(Ký, đóng dấu)", italic=True, size=BODY_PT)
     for _ in range(3):
         _cell_line(right, "", size=BODY_PT)
-    _cell_line(right, narrative.signer_name, bold=True, size=BODY_PT)
+    name, name_hint = signer_line(narrative.signer_name, "họ và tên người ký", SIGN_DOTS)
+    p = _cell_line(right, name, bold=True, size=BODY_PT)
+    if name_hint:
+        _hint(p, p.runs[0], name_hint)

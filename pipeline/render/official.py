@@ -8,11 +8,14 @@ signature block; Times New Roman, A4 landscape, fit to one page wide, page numbe
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import Form, col_letter
+from ..form import PENDING, Form, col_letter
+from ..form.model import is_pending_text
 from ..run.coverage import Coverage
 from .style import Styles, page_setup
 
@@ -100,8 +103,41 @@ def fit_header(form: Form, widths: list[float], run_date: dt.date) -> tuple[int,
     return split, widths
 
 
+SIGN_DOTS = 15  # the dotted line of an unknown signer's title on a biểu
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"
+
+
+DOT = "…"  # one dot of a dotted line to write on (an ellipsis: 1 em wide in Times New Roman)
+INLINE_DOTS = 10  # dots that stand for one value still "cần điền" inside a sentence
+_PENDING_PART = re.compile(rf"\[\s*{PENDING}[^\]]*\]|{PENDING}", re.IGNORECASE)
+
+
+def blanked(text: str) -> list[tuple[str, str]]:
+    """`text` as printed on an official document: (part, hint) pairs in order, where each
+    value the configuration still gives as "cần điền" (bare, or "[cần điền: what]") is a
+    dotted part to write on and `hint` the words it replaced ("" for the text around it).
+    No coloured field marks a blank on paper (Nghị định 30/2020/NĐ-CP prints blanks as dots)."""
+    text = unicodedata.normalize("NFC", text)
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for m in _PENDING_PART.finditer(text):
+        if m.start() > at:
+            parts.append((text[at : m.start()], ""))
+        parts.append((DOT * INLINE_DOTS, m.group(0).strip("[]").strip()))
+        at = m.end()
+    if at < len(text) or not parts:
+        parts.append((text[at:], ""))
+    return parts
+
+
+def signer_line(text: str, what: str, dots: int) -> tuple[str, str]:
+    """A line of the signature block (the signer's title, the signer's name): `text`, or a
+    dotted line of `dots` dots when the configuration leaves it empty or "cần điền"; with
+    the hint saying what to write there ("" when `text` is printed)."""
+    if text.strip() and not is_pending_text(text):
+        return text, ""
+    return DOT * dots, f"{PENDING.capitalize()}: {what}"
 
 
 def place_date(form: Form, run_date: dt.date) -> str:
@@ -164,16 +200,16 @@ def bieu(
     """
     ncols = len(columns)
     last = ncols - 1
-    split, widths = fit_header(form, [c.width for c in columns], run_date)
+    title = form.programme_info.bieu_titles.get(number, title)  # [programme.bieu_titles]
+    main_title = f"{title} NĂM {form.year}"
+    widths = title_widths([c.width for c in columns], main_title)
+    split, widths = fit_header(form, widths, run_date)
     total_width = sum(widths)
     r = header(ws, st, form, split, ncols, run_date)
     ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
-    title = form.programme_info.bieu_titles.get(number, title)  # [programme.bieu_titles]
-    full_title = f"{title} NĂM {form.year}"
-    if coverage is not None:
-        full_title = coverage.title(full_title)
+    full_title = title_lines(main_title, coverage.title(main_title) if coverage else main_title, total_width)
     ws.merge_range(r, 0, r, last, full_title, st.title)
-    ws.set_row(r, wrapped_height(full_title, total_width, size=14, bold=True))
+    ws.set_row(r, wrapped_height(full_title, total_width, size=TITLE_PT, bold=True))
     p = form.period
     ws.merge_range(
         r + 1,
@@ -237,6 +273,31 @@ def bieu(
     return first, total_row
 
 
+TITLE_PT = 14  # a biểu's title, bold
+TITLE_PAD = 4  # column-width units kept free beside the title (cell margins, measuring error)
+
+
+def title_widths(widths: list[float], title: str) -> list[float]:
+    """Column widths of a biểu widened, all but the first (STT) in proportion, so that its
+    title (bold, TITLE_PT) prints on one line: a narrow biểu (B05's four columns) otherwise
+    breaks its title in the middle of a phrase."""
+    need = text_units(title, TITLE_PT, bold=True) + TITLE_PAD
+    deficit = need - sum(widths)
+    if deficit <= 0 or len(widths) < 2:
+        return list(widths)
+    rest = sum(widths[1:])
+    return [widths[0], *(w + deficit * w / rest for w in widths[1:])]
+
+
+def title_lines(title: str, full: str, width: float) -> str:
+    """A biểu's title as printed: `full` (the title and any tag after it, such as
+    "(SỐ LIỆU SƠ BỘ)") on one line when it fits in `width` units, else the tag on a line of
+    its own under the title, never a word of it cut off at the end of a line."""
+    if full == title or text_units(full, TITLE_PT, bold=True) + TITLE_PAD <= width:
+        return full
+    return f"{title}\n{full[len(title) :].strip()}"
+
+
 def header_height(columns: list[Column], widths: list[float] | None = None) -> float:
     """Row height (points) so that every wrapped column label (bold) shows in full."""
     widths = widths or [c.width for c in columns]
@@ -255,5 +316,6 @@ def signature(
     merge(ws, row, split, last, place_date(form, run_date), st.place_date)
     merge(ws, row + 1, 0, split - 1, "NGƯỜI LẬP BIỂU", st.sign_title)
     merge(ws, row + 2, 0, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
-    merge(ws, row + 1, split, last, ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), st.sign_title)
+    title, _ = signer_line(ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), "chức danh người ký", SIGN_DOTS)
+    merge(ws, row + 1, split, last, title, st.sign_title)
     merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)

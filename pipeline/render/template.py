@@ -16,10 +16,12 @@ from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.names import template_name
 from .livechecks import write_block_checks, write_info_checks, write_overview
+from .official import wrapped_height
 from .style import CHECKS, TEMPLATE, Styles, page_setup
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
 
+INSTRUCTION_WIDTH = 110  # column B of the instructions sheet, in column-width units
 LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}
 
 
@@ -84,7 +86,7 @@ def _blank_errors(form: Form, checks: SheetChecks) -> int:
 def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet:
     ws = wb.add_worksheet(form.sheets["instructions"])
     ws.set_column("A:A", 4)
-    ws.set_column("B:B", 110)
+    ws.set_column("B:B", INSTRUCTION_WIDTH)
     p = form.period
     lines = [
         (st.title, f"HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO NĂM {form.year}"),
@@ -148,6 +150,11 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
         raise FormError(f"checks.overview_row = {form.checks.overview_row} trùng với phần hướng dẫn")
     for i, (fmt, text) in enumerate(lines):
         ws.write_string(instruction_cell(i), text, fmt)
+        # a row tall enough for its wrapped lines (a long "Căn cứ" would print over the next)
+        ws.set_row(
+            row_of(instruction_cell(i)) - 1,
+            wrapped_height(text, INSTRUCTION_WIDTH, size=13 if i == 0 else 12),
+        )
     page_setup(ws, landscape=False, page_numbers=False)
     ws.protect("", {"select_locked_cells": True})
     ws.activate()

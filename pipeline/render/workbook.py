@@ -19,7 +19,7 @@ from ..run.aggregate import with_row_totals
 from ..run.coverage import Coverage
 from ..run.result import FileStatus, Report, UnitRecord, UnitStatus
 from .charts import dashboard
-from .official import Column, bieu
+from .official import Column, bieu, header_height, wrapped_height
 from .style import DetailRef, Styles, page_setup, text_height
 from .template import PINNED_TIME
 from .yoy import write_yoy
@@ -346,13 +346,18 @@ ONE_BLOCK_BIEU = {"01": _b01, "02": _b02, "03": _b03, "04": _b04, "05": _b05}
 
 # ----- status, findings, text, files ------------------------------------------------------------
 def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[str, float]]) -> int:
+    """A list sheet's title, its note wrapped within the table's width (a long line would
+    widen what prints and shrink the whole page), and its column headings; return the first
+    data row (0-based)."""
     ws.write_string(0, 0, title, st.h2)
+    width = sum(w for _, w in header)
     if note:
-        ws.write_string(1, 0, note, st.note)
-    for i, (label, width) in enumerate(header):
+        ws.merge_range(1, 0, 1, len(header) - 1, note, st.note_wrap)
+        ws.set_row(1, wrapped_height(note, width))
+    for i, (label, w) in enumerate(header):
         ws.write_string(DETAIL_FIRST_ROW - 1, i, label, st.head)
-        ws.set_column(i, i, width)
-    ws.set_row(DETAIL_FIRST_ROW - 1, 36)
+        ws.set_column(i, i, w)
+    ws.set_row(DETAIL_FIRST_ROW - 1, max(36, header_height([Column(label, "", w) for label, w in header])))
     ws.freeze_panes(DETAIL_FIRST_ROW, 0)
     page_setup(ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1))
     return DETAIL_FIRST_ROW
@@ -361,23 +366,27 @@ def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[
 def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     form = report.form
     kinds = {k.code: k.name for k in form.unit_kinds}
-    columns = [  # (key for formulas over the sheet, header, width)
-        ("stt", "STT", 6),
-        ("code", "Mã đơn vị", 11),
-        ("name", "Đơn vị", 32),
-        ("unit_kind", "Loại đơn vị", 32),
-        ("submitted", "Đã gửi", 9),
-        ("submitted_on", "Ngày nộp", 13),
-        ("on_time", "Đúng hạn", 11),
-        ("status", "Tình trạng", 16),
-        ("file", "Tệp được tính", 34),
-        ("files", "Số tệp đã gửi", 9),
-        ("contact", "Người lập biểu / liên hệ", 20),
-        ("phone", "Điện thoại", 14),
-        ("activities", "Hoạt động truyền thông", 12),
-        ("scheme", "Hệ mã", 14),
-        ("note", "Ghi chú", 60),
+    # (key for formulas over the sheet, header, width): 173 units (a unit is 7 px of Calibri 11,
+    # plus 5 px a column), so one A4 landscape page wide prints the sheet at 80 %, its 12 pt
+    # text at 9.6 pt; long texts wrap
+    columns = [
+        ("stt", "STT", 4),
+        ("code", "Mã đơn vị", 8),
+        ("name", "Đơn vị", 18),
+        ("unit_kind", "Loại đơn vị", 13),
+        ("submitted", "Đã gửi", 6),
+        ("submitted_on", "Ngày nộp", 11),
+        ("on_time", "Đúng hạn", 8),
+        ("status", "Tình trạng", 12),
+        ("file", "Tệp được tính", 17),
+        ("files", "Số tệp đã gửi", 6),
+        ("contact", "Người lập biểu / liên hệ", 13),
+        ("phone", "Điện thoại", 12),
+        ("activities", "Hoạt động truyền thông", 8),
+        ("scheme", "Hệ mã", 11),
+        ("note", "Ghi chú", 26),
     ]
+    widths = {key: w for key, _, w in columns}
     header = [(label, width) for _, label, width in columns]
     r0 = _table(
         ws,
@@ -422,14 +431,17 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         note = "\n".join(x for x in (note, _info_notes(form, u)) if x)
         ws.write_string(r, 13, form.unit_scheme(u.code), st.cell)
         ws.write_string(r, 14, note, st.cell)
-        ws.set_row(
-            r,
-            max(
-                text_height(note, 60),
-                text_height(u.name, 32),
-                text_height(u.file.parsed.name if u.file else "", 34),
-            ),
-        )
+        wrapped = {
+            "note": note,
+            "name": u.name,
+            "unit_kind": kinds.get(u.kind, u.kind),
+            "file": u.file.parsed.name if u.file else "",
+            "contact": person,
+            "status": u.status_vi,
+            "scheme": form.unit_scheme(u.code),
+        }
+        # a file name or a scheme breaks at its hyphens
+        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in wrapped.items()))
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
     # the dashboard counts and B06 sums over these columns (the kind of unit by its name)
@@ -447,18 +459,19 @@ def _info_notes(form: Form, u: UnitRecord) -> str:
 
 
 def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
-    header = [
-        ("STT", 6),
-        ("Tệp", 30),
-        ("Mã đơn vị", 11),
-        ("Trang", 12),
-        ("Ô", 8),
-        ("Mức độ", 10),
-        ("Loại", 26),
-        ("Giá trị", 18),
-        ("Nội dung", 90),
-        ("Ghi chú của đơn vị ở ô này", 40),
+    header = [  # 164 units: one A4 landscape page wide at 85 % (see _status_sheet)
+        ("STT", 4),
+        ("Tệp", 20),
+        ("Mã đơn vị", 8),
+        ("Trang", 10),
+        ("Ô", 6),
+        ("Mức độ", 8),
+        ("Loại", 18),
+        ("Giá trị", 14),
+        ("Nội dung", 54),
+        ("Ghi chú của đơn vị ở ô này", 22),
     ]
+    widths = dict(header)
     r0 = _table(
         ws,
         st,
@@ -488,7 +501,9 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ):
             ws.write_string(r, c, v, fmt if c == 5 else st.cell)
         note = comments.get(f.file, {}).get((f.sheet, f.cell), "")
-        ws.set_row(r, max(text_height(f.message, 90), text_height(f.file, 30), text_height(note, 40)))
+        texts = {"Nội dung": f.message, "Tệp": f.file, "Loại": f.title, "Giá trị": f.value}
+        texts["Ghi chú của đơn vị ở ô này"] = note
+        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in texts.items()))
     if found:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
     else:
@@ -496,12 +511,12 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
 
 
 def _text_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
-    header = [
-        ("STT", 6),
-        ("Mã đơn vị", 11),
-        ("Đơn vị", 30),
-        ("Khó khăn, vướng mắc", 70),
-        ("Kiến nghị, đề xuất", 70),
+    header = [  # 159 units: one A4 landscape page wide at 88 % (see _status_sheet)
+        ("STT", 4),
+        ("Mã đơn vị", 9),
+        ("Đơn vị", 22),
+        ("Khó khăn, vướng mắc", 62),
+        ("Kiến nghị, đề xuất", 62),
     ]
     r0 = _table(ws, st, f"KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ CỦA CÁC ĐƠN VỊ NĂM {report.form.year}", "", header)
     n = 0
@@ -518,26 +533,29 @@ def _text_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 2, u.name, st.cell)
         ws.set_row(
             r,
-            max(text_height(info.get(k) or "", 70) for k in ("difficulties", "recommendations")),
+            max(
+                wrapped_height(u.name, 22),
+                *(wrapped_height(info.get(k) or "", 62) for k in ("difficulties", "recommendations")),
+            ),
         )
         ws.write_string(r, 3, info.get("difficulties") or "", st.text)
         ws.write_string(r, 4, info.get("recommendations") or "", st.text)
 
 
 def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
-    header = [
-        ("STT", 6),
-        ("Tệp", 34),
-        ("Kích thước (byte)", 12),
-        ("Nhận lúc", 18),
-        ("Định dạng", 9),
-        ("Mã đơn vị", 11),
-        ("Tình trạng", 20),
-        ("Thay thế bởi", 30),
-        ("Số lỗi", 8),
-        ("Số cảnh báo", 9),
-        ("Ghi chú", 40),
-        ("SHA-256", 66),
+    header = [  # 174 units: one A4 landscape page wide at 80 % (see _status_sheet)
+        ("STT", 4),
+        ("Tệp", 22),
+        ("Kích thước (byte)", 10),
+        ("Nhận lúc", 17),
+        ("Định dạng", 8),
+        ("Mã đơn vị", 8),
+        ("Tình trạng", 14),
+        ("Thay thế bởi", 20),
+        ("Số lỗi", 6),
+        ("Số cảnh báo", 7),
+        ("Ghi chú", 24),
+        ("SHA-256", 34),  # 64 hex digits on two lines
     ]
     r0 = _table(
         ws, st, "DANH SÁCH TỆP TRONG HỘP THƯ ĐẾN", "Mọi tệp trong thư mục inbox đều có mặt ở đây.", header
@@ -555,10 +573,18 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 7, m["replaced_by"], st.cell)
         ws.write_number(r, 8, m["errors"], st.num)
         ws.write_number(r, 9, m["warnings"], st.num)
-        ws.write_string(r, 10, "; ".join(t for t in (m["note"], _came_by(m)) if t), st.cell)
+        note = "; ".join(t for t in (m["note"], _came_by(m)) if t)
+        ws.write_string(r, 10, note, st.cell)
         ws.write_string(r, 11, m["sha256"], st.cell)
         # long names wrap: the row grows so they never print over the next row
-        ws.set_row(r, max(text_height(m[k], w) for k, w in (("name", 34), ("replaced_by", 30), ("note", 40))))
+        texts = [
+            (m["name"], 22),
+            (m["replaced_by"], 20),
+            (note, 24),
+            (m["sha256"][:32] + " " + m["sha256"][32:], 34),
+        ]
+        texts.append((FileStatus(m["status"]).vi, 14))
+        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), w) for t, w in texts))
     if report.files:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
 

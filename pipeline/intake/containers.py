@@ -45,28 +45,24 @@ from zoneinfo import ZoneInfo
 from ..form import Limits
 from ..rules.findings import show
 from ..text.oserrors import read_reason
+from .filekinds import (
+    ARCHIVE_SUFFIXES,
+    MESSAGE_SUFFIXES,
+    NESTED_SUFFIXES,
+    NOT_REPORT_SUFFIXES,
+    REFUSED,
+    REPORT_SUFFIXES,
+    kind_of_name,
+    suffix_of,
+)
 from .files import ReadProblem, read_bounded
 from .inbox import may_be_leftover, not_submission
 from .message_headers import header_text, received_at, sender_of
 
 FILE, MESSAGE, ARCHIVE, ATTACHMENT, MEMBER = "file", "message", "archive", "attachment", "member"
 CONTAINER_KINDS = (MESSAGE, ARCHIVE)  # a container's own line: not a report, its entries follow
-MESSAGE_SUFFIXES = {".eml"}
-ARCHIVE_SUFFIXES = {".zip"}
-NESTED_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".eml", ".msg"}
-REPORT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".zip"}
-# what comes with a report in a mail or an archive and is not one: a cover letter, a signed
-# scan, a logo in the signature, a calendar or card file, a signature part
-NOT_REPORT_SUFFIXES = {
-    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".htm", ".html", ".jpg", ".jpeg", ".png",
-    ".gif", ".bmp", ".tif", ".tiff", ".p7s", ".asc", ".sig", ".ics", ".vcf",
-}  # fmt: skip
 NOT_REPORT_ATTACHED = "không phải bảng tính (công văn, ảnh, chữ ký…), gửi kèm báo cáo: không cần đọc"
 SEP = " › "  # between a container's name and a name inside it
-OUTLOOK_MSG = (
-    "thư Outlook (.msg) chưa được mở tự động; hãy lưu riêng tệp Excel đính kèm vào thư mục nhận, "
-    "hoặc lưu thư dưới dạng .eml"
-)
 
 
 @dataclass(frozen=True)
@@ -151,13 +147,14 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
 
     Never raises for bad input: a broken container is one line with its problem.
     """
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix == ".msg":  # Outlook's own format: no reader could be tested here on a real file
-        return [Submission(path, name, problem=("FILE_NOT_REPORT", OUTLOOK_MSG))]
-    if suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
+    named = kind_of_name(name)
+    if named is not None and named.role == REFUSED:  # by name: .msg, no reader tested on a real file
+        return [Submission(path, name, problem=("FILE_NOT_REPORT", named.refusal))]
+    suffix = suffix_of(name)
+    if named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
     kind = MESSAGE if suffix in MESSAGE_SUFFIXES else ARCHIVE
-    fmt = suffix.lstrip(".")
+    fmt = named.name
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
     except ReadProblem as exc:
@@ -573,14 +570,6 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
                     raise ReadProblem(*problem)
                 data = _member_bytes(zf, data, info, limits)
     return data
-
-
-def report_attachments(data: bytes, limits: Limits | None = None) -> list[str]:
-    """Names of the attachments of a raw message that look like reports (by their name).
-    ReadProblem when the message nests deeper than the limits."""
-    msg = _parse_message(data, limits)
-    names = (_safe_member_name(part.get_filename() or "", "") for _, part in _attachment_parts(msg))
-    return [n for n in names if PurePosixPath(n).suffix.lower() in REPORT_SUFFIXES]
 
 
 def parse_message(data: bytes, limits: Limits | None = None) -> EmailMessage:

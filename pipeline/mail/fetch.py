@@ -46,7 +46,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.containers import REPORT_SUFFIXES
+from ..intake.filekinds import REPORT_SUFFIXES
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries

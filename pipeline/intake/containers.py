@@ -46,6 +46,7 @@ from ..form import Limits
 from ..rules.findings import show
 from ..text.oserrors import read_reason
 from .filekinds import (
+    ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
     MESSAGE_SUFFIXES,
     NESTED_SUFFIXES,
@@ -98,7 +99,7 @@ class Origin:
 class Opened:
     """A container's own line: its bytes' size and hash (its entries follow it)."""
 
-    format: str  # "eml" or "zip"
+    format: str  # the container's kind (filekinds: MESSAGE_KIND or ARCHIVE_KIND)
     size: int
     sha256: str
 
@@ -358,7 +359,7 @@ def _message_entries(
             out.append(Submission(path, shown, sub_origin, problem=problem))
         elif PurePosixPath(shown).suffix.lower() in ARCHIVE_SUFFIXES:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
-            opened = Opened("zip", len(data), hashlib.sha256(data).hexdigest())
+            opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
                 inner = _archive_entries(path, shown, data, locator, zip_origin, limits, nested=True)
             except ReadProblem as exc:

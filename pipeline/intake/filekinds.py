@@ -88,7 +88,7 @@ KINDS: tuple[FileKind, ...] = (
     FileKind("zip", CONTAINER, (".zip",), "tệp nén .zip", ZIP, nests=True),
     FileKind("eml", CONTAINER, (".eml",), "thư điện tử", nests=True),
     FileKind("msg", REFUSED, (".msg",), "thư Outlook", nests=True, refusal=OUTLOOK_MSG),
-    FileKind("archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
+    FileKind("other_archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
     FileKind("pdf", ATTACHED, (".pdf",), "tệp PDF", magic=(b"%PDF",)),
     FileKind("word", ATTACHED, (".doc", ".docx"), "tệp Word", ZIP, ("word/document.xml",)),
     FileKind("powerpoint", ATTACHED, (), "tệp PowerPoint", ZIP, ("ppt/presentation.xml",)),
@@ -104,6 +104,8 @@ KINDS: tuple[FileKind, ...] = (
     FileKind("card", ATTACHED, (".ics", ".vcf"), "lịch hẹn, danh thiếp"),
 )
 BY_NAME = {k.name: k for k in KINDS}
+MESSAGE_KIND = BY_NAME["eml"]  # what `mail fetch` saves a message as, and the inbox opens
+ARCHIVE_KIND = BY_NAME["zip"]  # the archive the inbox opens
 
 
 def _suffixes(*roles: str) -> frozenset[str]:
@@ -112,11 +114,9 @@ def _suffixes(*roles: str) -> frozenset[str]:
 
 SPREADSHEET_SUFFIXES = _suffixes(REPORT)
 # what may hold a report, by its name: a spreadsheet, or an archive we open
-REPORT_SUFFIXES = SPREADSHEET_SUFFIXES | frozenset(
-    s for k in KINDS if k.role == CONTAINER and k.package == ZIP for s in k.suffixes
-)
-MESSAGE_SUFFIXES = frozenset(s for k in KINDS if k.role == CONTAINER and not k.package for s in k.suffixes)
-ARCHIVE_SUFFIXES = frozenset(s for k in KINDS if k.role == CONTAINER and k.package == ZIP for s in k.suffixes)
+REPORT_SUFFIXES = SPREADSHEET_SUFFIXES | frozenset(ARCHIVE_KIND.suffixes)
+MESSAGE_SUFFIXES = frozenset(MESSAGE_KIND.suffixes)
+ARCHIVE_SUFFIXES = frozenset(ARCHIVE_KIND.suffixes)
 NESTED_SUFFIXES = frozenset(s for k in KINDS if k.nests for s in k.suffixes)
 NOT_REPORT_SUFFIXES = _suffixes(ATTACHED)
 
@@ -156,7 +156,7 @@ def package_kind(members: Collection[str], mimetype: Callable[[], bytes], name: 
             continue
         alike = [k for k in KINDS if (k.package, k.members, k.mimetype) == (ZIP, kind.members, kind.mimetype)]
         return next((k for k in alike if suffix_of(name) in k.suffixes), kind)
-    return BY_NAME["zip"]
+    return ARCHIVE_KIND
 
 
 def ole_kind() -> FileKind:

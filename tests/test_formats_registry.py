@@ -146,7 +146,21 @@ def test_a_kind_refused_by_name_is_refused_with_its_reason(kind, tmp_path, form:
     path = tmp_path / f"thu{kind.suffix}"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     (sub,) = expand(path, path.name, form.limits, VN)
-    assert sub.problem == ("FILE_NOT_REPORT", kind.refusal)
+    assert sub.problem == (kind.code, kind.refusal)
+    assert kind.code in RULES and (kind.code == "FILE_FORMAT") == (kind.suffix in filekinds.REPORT_SUFFIXES)
+
+
+@pytest.mark.parametrize(
+    "kind", [k for k in KINDS if k.role == REFUSED and not k.nests], ids=lambda k: k.name
+)
+def test_a_kind_refused_by_name_is_refused_inside_a_message_and_an_archive(kind, tmp_path, form: Form):
+    archive = tmp_path / "nop.zip"
+    archive.write_bytes(_zip({f"bao-cao{kind.suffix}": b"x"}))
+    message = tmp_path / "thu.eml"
+    message.write_bytes(_eml({f"bao-cao{kind.suffix}": b"x"}))
+    for path in (archive, message):
+        entries = expand(path, path.name, form.limits, VN)
+        assert [s.problem for s in entries[1:]] == [(kind.code, kind.refusal)]
 
 
 @pytest.mark.parametrize(
@@ -181,21 +195,25 @@ def test_a_message_holds_a_report_when_an_attachment_is_named_like_one(suffix, t
 def test_a_kind_known_by_its_first_bytes_is_named_whatever_its_name(kind):
     with pytest.raises(ReadProblem) as caught:
         sniff("bao-cao.xlsx", kind.magic[0] + bytes(64))
-    assert (caught.value.code, caught.value.message) == (
-        "FILE_NOT_REPORT",
-        f"không phải tệp báo cáo ({kind.shown})",
+    said = (
+        (kind.code, kind.refusal)
+        if kind.role == REFUSED
+        else ("FILE_NOT_REPORT", f"không phải tệp báo cáo ({kind.shown})")
     )
+    assert (caught.value.code, caught.value.message) == said
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k.members and k.role != REPORT], ids=lambda k: k.name)
 def test_a_package_that_holds_no_spreadsheet_is_named_by_its_members(kind, form: Form):
     data = _zip({m: b"application/vnd.oasis.opendocument.text" for m in kind.members})
     with pytest.raises(ReadProblem) as caught:
-        read_book(data, "bao-cao.xlsx", wanted_sheets(form), form.limits)
-    assert (caught.value.code, caught.value.message) == (
-        "FILE_NOT_REPORT",
-        f"không phải tệp báo cáo ({kind.shown})",
+        read_book(data, f"bao-cao{kind.suffix or '.xlsx'}", wanted_sheets(form), form.limits)
+    said = (
+        (kind.code, kind.refusal)
+        if kind.role == REFUSED
+        else ("FILE_NOT_REPORT", f"không phải tệp báo cáo ({kind.shown})")
     )
+    assert (caught.value.code, caught.value.message) == said
 
 
 @pytest.mark.parametrize("suffix", sorted(SUFFIXES))
@@ -276,3 +294,12 @@ def test_every_format_reads_and_feeds_back_as_its_record_says(name, make_file, t
         opens = False
     assert opens == (fmt.feedback == OWN_FILE)
     assert unit_workbook(form, p)[1] == fmt.feedback
+
+
+def test_a_renamed_numbers_file_is_refused_as_one(form: Form):
+    """Apple Numbers' own format renamed .xlsx: refused with what to do, as the report it is."""
+    numbers = filekinds.BY_NAME["numbers"]
+    data = _zip({"Index/Document.iwa": b"\x00", "Metadata/Properties.plist": b"bplist00"})
+    with pytest.raises(ReadProblem) as caught:
+        read_book(data, "899-bao-cao.xlsx", wanted_sheets(form), form.limits)
+    assert (caught.value.code, caught.value.message) == ("FILE_FORMAT", numbers.refusal)

@@ -51,9 +51,9 @@ from .filekinds import (
     MESSAGE_SUFFIXES,
     NESTED_SUFFIXES,
     NOT_REPORT_SUFFIXES,
-    REFUSED,
     REPORT_SUFFIXES,
     kind_of_name,
+    refused_by_name,
     suffix_of,
 )
 from .files import ReadProblem, read_bounded
@@ -148,9 +148,10 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
 
     Never raises for bad input: a broken container is one line with its problem.
     """
+    refused = refused_by_name(name)  # .msg, .numbers: no reader here reads them
+    if refused:
+        return [Submission(path, name, problem=refused)]
     named = kind_of_name(name)
-    if named is not None and named.role == REFUSED:  # by name: .msg, no reader tested on a real file
-        return [Submission(path, name, problem=("FILE_NOT_REPORT", named.refusal))]
     suffix = suffix_of(name)
     if named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
@@ -343,6 +344,9 @@ def _message_entries(
         if _comes_with_a_report(shown):
             out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
             continue
+        if refused_by_name(shown):
+            out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
+            continue
         try:
             data = _part_bytes(part)
         except ReadProblem as exc:
@@ -413,6 +417,8 @@ def _member_problem(info: zipfile.ZipInfo, limits: Limits, nested: bool) -> tupl
     if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
+    if refused_by_name(info.filename):
+        return refused_by_name(info.filename)
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio:
         return (

@@ -51,7 +51,9 @@ class FileKind:
     mimetype: for an OpenDocument package, what its `mimetype` member must contain;
     magic: first bytes that identify the file on their own;
     nests: a message or an archive: refused inside an archive (one level of nesting);
-    refusal: for REFUSED, the Vietnamese reason and what to do.
+    refusal: for REFUSED, the Vietnamese reason and what to do;
+    code: for REFUSED, the finding's rule: FILE_NOT_REPORT for what holds no report of its
+        own (a saved Outlook message), FILE_FORMAT for a report in a format no reader reads.
     """
 
     name: str
@@ -64,6 +66,7 @@ class FileKind:
     magic: tuple[bytes, ...] = ()
     nests: bool = False
     refusal: str = ""
+    code: str = "FILE_NOT_REPORT"
 
     @property
     def suffix(self) -> str:
@@ -74,6 +77,10 @@ class FileKind:
 OUTLOOK_MSG = (
     "thư Outlook (.msg) chưa được mở tự động; hãy lưu riêng tệp Excel đính kèm vào thư mục nhận, "
     "hoặc lưu thư dưới dạng .eml"
+)
+APPLE_NUMBERS = (
+    "tệp Apple Numbers (.numbers) chưa đọc được; hãy mở bằng Numbers, chọn Tệp > Xuất sang > "
+    "Excel, rồi gửi tệp .xlsx"
 )
 # Order matters where bytes are alike: the first kind whose members match names a package
 # (an OpenDocument spreadsheet before any OpenDocument file; Excel's before Word's).
@@ -88,10 +95,25 @@ KINDS: tuple[FileKind, ...] = (
     FileKind("zip", CONTAINER, (".zip",), "tệp nén .zip", ZIP, nests=True),
     FileKind("eml", CONTAINER, (".eml",), "thư điện tử", nests=True),
     FileKind("msg", REFUSED, (".msg",), "thư Outlook", nests=True, refusal=OUTLOOK_MSG),
+    # iWork 2013 and later: a zip whose document is Index/Document.iwa (Apple's own format,
+    # shared by Pages and Keynote, told apart by the name; a renamed one is taken for Numbers)
+    FileKind(
+        "numbers",
+        REFUSED,
+        (".numbers",),
+        "tệp Apple Numbers",
+        ZIP,
+        ("Index/Document.iwa",),
+        refusal=APPLE_NUMBERS,
+        code="FILE_FORMAT",
+    ),  # fmt: skip
     FileKind("other_archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
     FileKind("pdf", ATTACHED, (".pdf",), "tệp PDF", magic=(b"%PDF",)),
     FileKind("word", ATTACHED, (".doc", ".docx"), "tệp Word", ZIP, ("word/document.xml",)),
     FileKind("powerpoint", ATTACHED, (), "tệp PowerPoint", ZIP, ("ppt/presentation.xml",)),
+    FileKind(
+        "iwork", ATTACHED, (".pages", ".key"), "tài liệu Apple Pages, Keynote", ZIP, ("Index/Document.iwa",)
+    ),
     FileKind("odf", ATTACHED, (".odt",), "tài liệu OpenDocument", ZIP, ("mimetype",)),
     FileKind("rtf", ATTACHED, (".rtf",), "tệp RTF", magic=(b"{\\rtf",)),
     FileKind("text", ATTACHED, (".txt",), "tệp văn bản"),
@@ -113,8 +135,13 @@ def _suffixes(*roles: str) -> frozenset[str]:
 
 
 SPREADSHEET_SUFFIXES = _suffixes(REPORT)
-# what may hold a report, by its name: a spreadsheet, or an archive we open
-REPORT_SUFFIXES = SPREADSHEET_SUFFIXES | frozenset(ARCHIVE_KIND.suffixes)
+# what may hold a report, by its name: a spreadsheet, an archive we open, or a report in a
+# format refused by name (.numbers)
+REPORT_SUFFIXES = (
+    SPREADSHEET_SUFFIXES
+    | frozenset(ARCHIVE_KIND.suffixes)
+    | frozenset(s for k in KINDS if k.role == REFUSED and k.code == "FILE_FORMAT" for s in k.suffixes)
+)
 MESSAGE_SUFFIXES = frozenset(MESSAGE_KIND.suffixes)
 ARCHIVE_SUFFIXES = frozenset(ARCHIVE_KIND.suffixes)
 NESTED_SUFFIXES = frozenset(s for k in KINDS if k.nests for s in k.suffixes)
@@ -130,6 +157,13 @@ def kind_of_name(name: str) -> FileKind | None:
     """The kind a file's name says it is (by its suffix), or None."""
     suffix = suffix_of(name)
     return next((k for k in KINDS if suffix in k.suffixes), None)
+
+
+def refused_by_name(name: str) -> tuple[str, str] | None:
+    """(rule code, Vietnamese reason) when a file's name is that of a kind refused before
+    anything reads it (.msg, .numbers); None otherwise."""
+    kind = kind_of_name(name)
+    return (kind.code, kind.refusal) if kind is not None and kind.role == REFUSED else None
 
 
 def package_of(head: bytes) -> str:

@@ -18,7 +18,16 @@ from typing import Any
 import python_calamine as pc
 
 from ..form import Limits, cell_at, col_letter
-from ..intake.filekinds import OLE, REPORT, kind_of_name, magic_kind, ole_kind, package_kind, package_of
+from ..intake.filekinds import (
+    OLE,
+    REFUSED,
+    REPORT,
+    kind_of_name,
+    magic_kind,
+    ole_kind,
+    package_kind,
+    package_of,
+)
 from ..intake.files import ReadProblem, too_large
 from ..rules.findings import show
 from .cellfacts import SheetFacts, UnsafeXML
@@ -150,6 +159,8 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
             f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
     kind = package_kind(zf.NameToInfo, lambda: zf.read("mimetype"), name)
+    if kind.role == REFUSED:  # a format no reader reads, whatever the file is called
+        raise ReadProblem(kind.code, kind.refusal)
     if kind.role != REPORT:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({kind.shown})")
     return format_of(kind)

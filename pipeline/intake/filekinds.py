@@ -149,7 +149,8 @@ NOT_REPORT_SUFFIXES = _suffixes(ATTACHED)
 
 
 def suffix_of(name: str) -> str:
-    """A file name's suffix, lower case ("" when it has none); `\\` counts as a separator."""
+    """A file name's suffix, lower case ("" when it has none), as `PurePosixPath.suffix`
+    gives it; `\\` counts as a separator."""
     return PurePosixPath(name.replace("\\", "/")).suffix.lower()
 
 
@@ -183,14 +184,22 @@ def package_kind(members: Collection[str], mimetype: Callable[[], bytes], name: 
     `mimetype` member when one is asked for); among kinds with the same members the one
     whose suffix the file `name` has (.xlsm), else the first. The zip kind when no other
     kind's members are there."""
-    for kind in KINDS:
-        if kind.package != ZIP or not any(m in members for m in kind.members):
+    for kind in _BY_MEMBERS:
+        if not any(m in members for m in kind.members):
             continue
         if kind.mimetype and kind.mimetype not in mimetype()[:100]:
             continue
-        alike = [k for k in KINDS if (k.package, k.members, k.mimetype) == (ZIP, kind.members, kind.mimetype)]
-        return next((k for k in alike if suffix_of(name) in k.suffixes), kind)
+        alike = _ALIKE[kind.name]
+        return next((k for k in alike if suffix_of(name) in k.suffixes), kind) if len(alike) > 1 else kind
     return ARCHIVE_KIND
+
+
+_BY_MEMBERS = tuple(k for k in KINDS if k.package == ZIP and k.members)
+# kinds whose packages look the same (.xlsx and .xlsm), told apart by their suffix
+_ALIKE = {
+    k.name: tuple(o for o in _BY_MEMBERS if (o.members, o.mimetype) == (k.members, k.mimetype))
+    for k in _BY_MEMBERS
+}
 
 
 def ole_kind() -> FileKind:

@@ -63,14 +63,19 @@ def _clean(text: str) -> str:
     return text if len(text) <= MAX_COMMENT_CHARS else text[: MAX_COMMENT_CHARS - 1] + "…"
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationships of `part`: id -> (type, target part path in the zip)."""
+def rels_part(part: str) -> str:
+    """The relationships part of a part: xl/worksheets/sheet1.xml ->
+    xl/worksheets/_rels/sheet1.xml.rels (ECMA-376 Part 2, §9.3.3)."""
     folder, name = posixpath.split(part)
-    rels_part = posixpath.join(folder, "_rels", name + ".rels")
-    if rels_part not in zf.namelist():
-        return {}
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relationships(rels: bytes, part: str) -> dict[str, tuple[str, str]]:
+    """The relationships of `part` from its .rels part: id -> (type, target part path in
+    the zip); external targets left out. Raises as `cellfacts.parse_xml`."""
+    folder = posixpath.dirname(part)
     out = {}
-    for rel in parse_xml(zf.read(rels_part)).iter(_REL):
+    for rel in parse_xml(rels).iter(_REL):
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             continue
@@ -81,6 +86,18 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
         )
         out[rel.get("Id", "")] = (rel.get("Type", ""), path)
     return out
+
+
+def sheet_comments_parts(rels: bytes, sheet_part: str) -> list[str]:
+    """The comments parts a sheet's .rels part links to (relationship type
+    `…/relationships/comments`)."""
+    return [t for kind, t in relationships(rels, sheet_part).values() if kind.endswith("/comments")]
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationships of `part` in the package ({} when it has none)."""
+    rels = rels_part(part)
+    return relationships(zf.read(rels), part) if rels in zf.NameToInfo else {}
 
 
 def comment_parts(zf: zipfile.ZipFile, wanted: set[str]) -> list[tuple[str, str]]:
@@ -95,9 +112,10 @@ def comment_parts(zf: zipfile.ZipFile, wanted: set[str]) -> list[tuple[str, str]
         if name not in wanted or sheet.get(_R_ID) not in rels:
             continue
         sheet_part = rels[sheet.get(_R_ID)][1]
-        for rel_type, target in _rels(zf, sheet_part).values():
-            if rel_type.endswith("/comments") and target in zf.NameToInfo:
-                out.append((name, target))
+        sheet_rels = rels_part(sheet_part)
+        if sheet_rels in zf.NameToInfo:
+            found = sheet_comments_parts(zf.read(sheet_rels), sheet_part)
+            out += [(name, target) for target in found if target in zf.NameToInfo]
     return out
 
 

@@ -2,8 +2,10 @@
 
 Every file is read from disk exactly once (its bytes are hashed and parsed from memory).
 Limits on size, zip entries, compression ratio, rows and columns are checked before any
-spreadsheet reader touches the file. Cell values come from python-calamine; the sheet XML
-is scanned (without expanding entities) only to find formulas that carry no cached value.
+spreadsheet reader touches the file. Cell values come from python-calamine; what it cannot
+tell (error values, formulas without a cached value, merges, cells it skips) comes from each
+format's own facts. The bytes say which format a file is (`intake/filekinds.py`); what
+reading it takes is its record in `formats/registry.py`, so nothing here names a format.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class SheetData:
 class RawBook:
     """What one file holds, as far as the pipeline needs it."""
 
-    format: str  # "xlsx", "xlsm", "xls", "ods", "xlsb"
+    format: str  # the name of its format (`formats.registry.FORMATS`)
     sheet_names: list[str]
     hidden: set[str]
     sheets: dict[str, SheetData]

@@ -33,7 +33,7 @@ from ...intake.filekinds import BY_NAME, REPORT, FileKind
 from ...intake.files import ReadProblem
 from ...rules.findings import show
 from ..cellfacts import SheetFacts
-from ..comments import CommentsReader, comment_parts, ods_comments, xlsx_comments
+from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_parts, xlsx_comments
 from .biff import biff_facts, workbook_stream
 from .ods import OdsBook, ods_facts, ods_values
 from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
@@ -98,13 +98,16 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     check_sheet_bytes(sum(sizes.values()), False, limits, max(sizes, key=sizes.get, default=""))
     # read in full: the CRC check catches a part that lies about its size
     facts = [_sheet_facts(package.read(part), actual, limits) for actual, part in found]
-    assert package.zf is not None
-    try:
-        notes = comment_parts(package.zf, {actual for actual, _ in found})
-    except (etree.XMLSyntaxError, KeyError):  # comments that cannot be found are not read
-        notes = []
-    for _, part in notes:
-        package.no_dtd(part)
+    for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
+        rels = rels_part(part)
+        if package.has(rels):
+            try:
+                notes = sheet_comments_parts(package.xml(rels), part)
+            except etree.XMLSyntaxError:  # comments that cannot be found are not read
+                notes = []
+            for note in notes:
+                if package.has(note):
+                    package.no_dtd(note)
     return facts
 
 

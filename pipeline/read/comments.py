@@ -119,9 +119,27 @@ def comment_parts(zf: zipfile.ZipFile, wanted: set[str]) -> list[tuple[str, str]
     return out
 
 
+# The package's own relationships and the workbook's: the only .rels parts of a workbook
+# whose sheets have no relationships (and so no comments part, ECMA-376 Part 1 §18.7).
+_BOOK_RELS = frozenset({"_rels/.rels", "xl/_rels/workbook.xml.rels"})
+
+
+def _may_hold_comments(zf: zipfile.ZipFile) -> bool:
+    """False when the package cannot hold a comment `comment_parts` would find: no sheet
+    has a relationships part and the workbook's own names no comments part. One look at
+    the zip's directory instead of parsing the workbook and its relationships."""
+    rels = {n for n in zf.NameToInfo if n.endswith(".rels")}
+    if not rels <= _BOOK_RELS:
+        return True
+    book = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in rels else b""
+    return b"comments" in book or b"&" in book
+
+
 def xlsx_comments(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
     """The comments of the `wanted` sheets of an .xlsx/.xlsm package."""
     out: Comments = {}
+    if not _may_hold_comments(zf):
+        return out
     for name, part in comment_parts(zf, wanted):
         for comment in parse_xml(zf.read(part)).iter(f"{_MAIN}comment"):
             ref = comment.get("ref", "").split(":")[0].replace("$", "")

@@ -45,28 +45,25 @@ from zoneinfo import ZoneInfo
 from ..form import Limits
 from ..rules.findings import show
 from ..text.oserrors import read_reason
+from .filekinds import (
+    ARCHIVE_KIND,
+    ARCHIVE_SUFFIXES,
+    MESSAGE_SUFFIXES,
+    NESTED_SUFFIXES,
+    NOT_REPORT_SUFFIXES,
+    REPORT_SUFFIXES,
+    kind_of_name,
+    refused_by_name,
+    suffix_of,
+)
 from .files import ReadProblem, read_bounded
 from .inbox import may_be_leftover, not_submission
 from .message_headers import header_text, received_at, sender_of
 
 FILE, MESSAGE, ARCHIVE, ATTACHMENT, MEMBER = "file", "message", "archive", "attachment", "member"
 CONTAINER_KINDS = (MESSAGE, ARCHIVE)  # a container's own line: not a report, its entries follow
-MESSAGE_SUFFIXES = {".eml"}
-ARCHIVE_SUFFIXES = {".zip"}
-NESTED_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".eml", ".msg"}
-REPORT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".zip"}
-# what comes with a report in a mail or an archive and is not one: a cover letter, a signed
-# scan, a logo in the signature, a calendar or card file, a signature part
-NOT_REPORT_SUFFIXES = {
-    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".htm", ".html", ".jpg", ".jpeg", ".png",
-    ".gif", ".bmp", ".tif", ".tiff", ".p7s", ".asc", ".sig", ".ics", ".vcf",
-}  # fmt: skip
 NOT_REPORT_ATTACHED = "không phải bảng tính (công văn, ảnh, chữ ký…), gửi kèm báo cáo: không cần đọc"
 SEP = " › "  # between a container's name and a name inside it
-OUTLOOK_MSG = (
-    "thư Outlook (.msg) chưa được mở tự động; hãy lưu riêng tệp Excel đính kèm vào thư mục nhận, "
-    "hoặc lưu thư dưới dạng .eml"
-)
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ class Origin:
 class Opened:
     """A container's own line: its bytes' size and hash (its entries follow it)."""
 
-    format: str  # "eml" or "zip"
+    format: str  # the container's kind (filekinds: MESSAGE_KIND or ARCHIVE_KIND)
     size: int
     sha256: str
 
@@ -151,13 +148,15 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
 
     Never raises for bad input: a broken container is one line with its problem.
     """
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix == ".msg":  # Outlook's own format: no reader could be tested here on a real file
-        return [Submission(path, name, problem=("FILE_NOT_REPORT", OUTLOOK_MSG))]
-    if suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
+    refused = refused_by_name(name)  # .msg, .numbers: no reader here reads them
+    if refused:
+        return [Submission(path, name, problem=refused)]
+    named = kind_of_name(name)
+    suffix = suffix_of(name)
+    if named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
     kind = MESSAGE if suffix in MESSAGE_SUFFIXES else ARCHIVE
-    fmt = suffix.lstrip(".")
+    fmt = named.name
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
     except ReadProblem as exc:
@@ -345,6 +344,9 @@ def _message_entries(
         if _comes_with_a_report(shown):
             out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
             continue
+        if refused_by_name(shown):
+            out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
+            continue
         try:
             data = _part_bytes(part)
         except ReadProblem as exc:
@@ -361,7 +363,7 @@ def _message_entries(
             out.append(Submission(path, shown, sub_origin, problem=problem))
         elif PurePosixPath(shown).suffix.lower() in ARCHIVE_SUFFIXES:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
-            opened = Opened("zip", len(data), hashlib.sha256(data).hexdigest())
+            opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
                 inner = _archive_entries(path, shown, data, locator, zip_origin, limits, nested=True)
             except ReadProblem as exc:
@@ -415,6 +417,8 @@ def _member_problem(info: zipfile.ZipInfo, limits: Limits, nested: bool) -> tupl
     if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
+    if refused_by_name(info.filename):
+        return refused_by_name(info.filename)
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio:
         return (
@@ -573,14 +577,6 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
                     raise ReadProblem(*problem)
                 data = _member_bytes(zf, data, info, limits)
     return data
-
-
-def report_attachments(data: bytes, limits: Limits | None = None) -> list[str]:
-    """Names of the attachments of a raw message that look like reports (by their name).
-    ReadProblem when the message nests deeper than the limits."""
-    msg = _parse_message(data, limits)
-    names = (_safe_member_name(part.get_filename() or "", "") for _, part in _attachment_parts(msg))
-    return [n for n in names if PurePosixPath(n).suffix.lower() in REPORT_SUFFIXES]
 
 
 def parse_message(data: bytes, limits: Limits | None = None) -> EmailMessage:

@@ -25,13 +25,13 @@ from pathlib import Path
 
 from ..system import impl
 from ..text.oserrors import read_reason
+from .filekinds import OLE_MAGIC as _OLE
 
 READ = "read"
 IGNORED = "ignored"
 NOT_READ = "not_read"
 
 _ZIP = b"PK"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _APPLE_DOUBLE = (b"\x00\x05\x16\x07", b"\x00\x05\x16\x00")  # AppleDouble, AppleSingle (RFC 1740)
 _DS_STORE = b"\x00\x00\x00\x01Bud1"
 _HEAD = 16  # bytes read from a file whose name says it may not be a submission

@@ -46,7 +46,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.containers import REPORT_SUFFIXES
+from ..intake.filekinds import MESSAGE_KIND, REPORT_SUFFIXES
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries
@@ -147,7 +147,11 @@ def fetch(
     server = settings.imap
     assert server is not None
     known = {a for u in form.units for a in u.emails}
-    have = {p.stem.rpartition("_")[2] for p in inbox.rglob("*.eml")} if inbox.is_dir() else set()
+    have = (
+        {p.stem.rpartition("_")[2] for p in inbox.rglob(f"*{MESSAGE_KIND.suffix}")}
+        if inbox.is_dir()
+        else set()
+    )
     out = FetchResult()
     work = _work_folder(inbox)
     if work.is_dir():
@@ -342,7 +346,7 @@ def saved_name(headers: EmailMessage, digest: str, settings: MailSettings) -> st
     valid on Windows whatever the sender's address holds. Header faults raise."""
     when = received_at(headers, settings.zone)
     stamp = when.strftime("%Y-%m-%d_%H%M") if when else "khong-ro-ngay"
-    return fitted(f"{stamp}_", sender_of(headers) or "khong-ro", f"_{digest[:16]}.eml")
+    return fitted(f"{stamp}_", sender_of(headers) or "khong-ro", f"_{digest[:16]}{MESSAGE_KIND.suffix}")
 
 
 def _inspect(
@@ -355,7 +359,7 @@ def _inspect(
         sender = sender_of(scan.headers)
     except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - this message only
         why = "phần đầu thư lồng nhau quá sâu" if isinstance(exc, RecursionError) else "phần đầu thư hỏng"
-        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}.eml"), "", [], why
+        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}{MESSAGE_KIND.suffix}"), "", [], why
     why = scan.problem
     if scan.depth > limits.max_message_depth:
         why = f"{show(scan.depth)} phần lồng nhau, quá giới hạn {limits.max_message_depth}"

@@ -1,12 +1,17 @@
 """Cell comments a unit wrote in its file ("Số liệu tạm tính…"), so that none is lost.
 
-Read with a real XML parser (defusedxml, which refuses entity tricks) from:
+Each reader here is a capability of its format's record (`formats/registry.py`):
 - `.xlsx` / `.xlsm`: each sheet's comments part, found through the sheet's relationships
   (ECMA-376 Part 1, §18.7 "Comments": `xl/comments*.xml`, relationship type
-  `…/relationships/comments`);
+  `…/relationships/comments`; `comment_parts`);
 - `.ods`: `office:annotation` elements inside the cells of `content.xml` (OpenDocument 1.2,
   §14.1 "Annotation"), addressed by counting rows and columns, repeats included.
-`.xls` and `.xlsb` comments are not read (python-calamine does not expose them).
+The other formats say in their record why their comments are not read.
+
+Every part is parsed by the same hardened lxml setup as the cell facts (`cellfacts.
+parse_xml`, `SAFE_PARSE_OPTIONS`: no DTD, no entity, no network, no huge tree), so a part
+that declares a DTD is refused here exactly as a sheet part is; the reader has by then
+refused the whole file for it (the comments parts are among the parts it checks).
 
 Called once per file by `extract.parse_bytes`, after the file passed the reader's limits
 (zip entries and sizes are bounded by then).
@@ -17,14 +22,17 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from defusedxml import ElementTree
+from lxml import etree
 
 from ..form import CELL_ADDRESS, col_letter
+from .cellfacts import SAFE_PARSE_OPTIONS, parse_xml, refuse_dtd
 
 # (sheet name, cell as Excel shows it, e.g. "E8") -> the comment's text
 Comments = dict[tuple[str, str], str]
+# a format's comments reader: (its zip package, the sheets wanted) -> their comments
+CommentsReader = Callable[[zipfile.ZipFile, set[str]], Comments]
 
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -35,23 +43,19 @@ _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 MAX_COMMENT_CHARS = 2000  # a comment is shown in tables: longer text is cut with "…"
 
 
-def read_comments(data: bytes, fmt: str, sheets: Iterable[str]) -> Comments:
-    """The comments of the cells of `sheets` (names as the form spells them).
+def read_comments(data: bytes, reader: CommentsReader | None, sheets: Iterable[str]) -> Comments:
+    """The comments of the cells of `sheets` (names as the form spells them), read by
+    `reader` (its format's; None when the format's comments are not read).
 
-    `fmt` is the reader's format ("xlsx", "xlsm", "ods", ...). Never raises for a bad file:
-    comments that cannot be read are left out (the cell values are read elsewhere)."""
-    wanted = set(sheets)
+    Never raises for a bad file: comments that cannot be read are left out (the cell
+    values are read elsewhere)."""
+    if reader is None:
+        return {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if fmt in ("xlsx", "xlsm"):
-                return _xlsx(zf, wanted)
-            if fmt == "ods":
-                return _ods(zf, wanted)
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError, OSError):
+            return reader(zf, set(sheets))
+    except Exception:  # noqa: BLE001 - not well-formed, a DTD refused (UnsafeXML), a part missing
         return {}
-    except Exception:  # noqa: BLE001 - defusedxml refusals (DTD, entities) and the like
-        return {}
-    return {}
 
 
 def _clean(text: str) -> str:
@@ -59,14 +63,19 @@ def _clean(text: str) -> str:
     return text if len(text) <= MAX_COMMENT_CHARS else text[: MAX_COMMENT_CHARS - 1] + "…"
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationships of `part`: id -> (type, target part path in the zip)."""
+def rels_part(part: str) -> str:
+    """The relationships part of a part: xl/worksheets/sheet1.xml ->
+    xl/worksheets/_rels/sheet1.xml.rels (ECMA-376 Part 2, §9.3.3)."""
     folder, name = posixpath.split(part)
-    rels_part = posixpath.join(folder, "_rels", name + ".rels")
-    if rels_part not in zf.namelist():
-        return {}
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relationships(rels: bytes, part: str) -> dict[str, tuple[str, str]]:
+    """The relationships of `part` from its .rels part: id -> (type, target part path in
+    the zip); external targets left out. Raises as `cellfacts.parse_xml`."""
+    folder = posixpath.dirname(part)
     out = {}
-    for rel in ElementTree.fromstring(zf.read(rels_part)).iter(_REL):
+    for rel in parse_xml(rels).iter(_REL):
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             continue
@@ -79,34 +88,78 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _xlsx(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
+def sheet_comments_parts(rels: bytes, sheet_part: str) -> list[str]:
+    """The comments parts a sheet's .rels part links to (relationship type
+    `…/relationships/comments`)."""
+    return [t for kind, t in relationships(rels, sheet_part).values() if kind.endswith("/comments")]
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationships of `part` in the package ({} when it has none)."""
+    rels = rels_part(part)
+    return relationships(zf.read(rels), part) if rels in zf.NameToInfo else {}
+
+
+def comment_parts(zf: zipfile.ZipFile, wanted: set[str]) -> list[tuple[str, str]]:
+    """(sheet name, comments part) of every sheet of `wanted` that has one, found through
+    xl/workbook.xml and the relationships. Raises as `cellfacts.parse_xml`, KeyError
+    when xl/workbook.xml is missing."""
     workbook = "xl/workbook.xml"
     rels = _rels(zf, workbook)
-    out: Comments = {}
-    for sheet in ElementTree.fromstring(zf.read(workbook)).iter(f"{_MAIN}sheet"):
+    out = []
+    for sheet in parse_xml(zf.read(workbook)).iter(f"{_MAIN}sheet"):
         name = sheet.get("name", "")
         if name not in wanted or sheet.get(_R_ID) not in rels:
             continue
         sheet_part = rels[sheet.get(_R_ID)][1]
-        for rel_type, target in _rels(zf, sheet_part).values():
-            if not rel_type.endswith("/comments") or target not in zf.namelist():
-                continue
-            root = ElementTree.fromstring(zf.read(target))
-            for comment in root.iter(f"{_MAIN}comment"):
-                ref = comment.get("ref", "").split(":")[0].replace("$", "")
-                text = _clean("".join(t.text or "" for t in comment.iter(f"{_MAIN}t")))
-                if CELL_ADDRESS.fullmatch(ref) and text:
-                    out[(name, ref)] = text
+        sheet_rels = rels_part(sheet_part)
+        if sheet_rels in zf.NameToInfo:
+            found = sheet_comments_parts(zf.read(sheet_rels), sheet_part)
+            out += [(name, target) for target in found if target in zf.NameToInfo]
     return out
 
 
-def _ods(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
+# The package's own relationships and the workbook's: the only .rels parts of a workbook
+# whose sheets have no relationships (and so no comments part, ECMA-376 Part 1 §18.7).
+_BOOK_RELS = frozenset({"_rels/.rels", "xl/_rels/workbook.xml.rels"})
+
+
+def _may_hold_comments(zf: zipfile.ZipFile) -> bool:
+    """False when the package cannot hold a comment `comment_parts` would find: no sheet
+    has a relationships part and the workbook's own names no comments part. One look at
+    the zip's directory instead of parsing the workbook and its relationships."""
+    rels = {n for n in zf.NameToInfo if n.endswith(".rels")}
+    if not rels <= _BOOK_RELS:
+        return True
+    book = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in rels else b""
+    return b"comments" in book or b"&" in book
+
+
+def xlsx_comments(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
+    """The comments of the `wanted` sheets of an .xlsx/.xlsm package."""
+    out: Comments = {}
+    if not _may_hold_comments(zf):
+        return out
+    for name, part in comment_parts(zf, wanted):
+        for comment in parse_xml(zf.read(part)).iter(f"{_MAIN}comment"):
+            ref = comment.get("ref", "").split(":")[0].replace("$", "")
+            text = _clean("".join(t.text or "" for t in comment.iter(f"{_MAIN}t")))
+            if CELL_ADDRESS.fullmatch(ref) and text:
+                out[(name, ref)] = text
+    return out
+
+
+def ods_comments(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
+    """The comments of the `wanted` tables of an .ods package (content.xml)."""
     out: Comments = {}
     table = None
     row = col = 0
     rows_repeat = 1
     with zf.open("content.xml") as fh:
-        for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+        events = etree.iterparse(
+            fh, events=("start", "end"), remove_comments=True, remove_pis=True, **SAFE_PARSE_OPTIONS
+        )
+        for event, el in events:
             tag = el.tag
             if event == "start":
                 if tag == f"{{{_TABLE}}}table":
@@ -128,4 +181,5 @@ def _ods(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
                 el.clear()
             elif tag == f"{{{_TABLE}}}table":
                 table = None
+        refuse_dtd(events.root.getroottree())
     return out

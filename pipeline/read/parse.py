@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..form import Form
-from ..intake.containers import REPORT_SUFFIXES, Submission, entry_mtime
+from ..intake.containers import Submission, entry_mtime
+from ..intake.filekinds import REPORT_SUFFIXES
 from ..intake.files import FileInfo, ReadProblem
 from ..rules import findings as fd
 from ..text.oserrors import read_reason
 from .extract import NOT_REPORT_CODES, parse_bytes
 from .parsed import Parsed
-
-CONTAINER_FORMATS = {"eml", "zip"}
 
 
 def parse_submission(sub: Submission, file_id: int, form: Form) -> Parsed:

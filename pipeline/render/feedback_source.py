@@ -1,11 +1,13 @@
 """The workbook a feedback file is made of: the unit's own file whenever it can be.
 
-- `.xlsx` / `.xlsm`: the unit's file itself, loaded by openpyxl from its bytes. What
+How each format is fed back is its record's `feedback` (`read/formats/registry.py`):
+
+- OWN_FILE (.xlsx, .xlsm): the unit's file itself, loaded by openpyxl from its bytes. What
   openpyxl keeps is kept (values, number formats, styles, column widths, merged cells, data
   validations, conditional formats, sheet protection, hidden sheets, defined names, cell
   comments); what it drops is dropped (macros, since the feedback is an `.xlsx`; images and
   charts; cached values of formulas, which Excel and LibreOffice compute again on opening).
-- `.ods` / `.xls` / `.xlsb` (openpyxl cannot open them) whose layout is our template's: the
+- REBUILT (.ods, .xls, .xlsb: openpyxl cannot open them), when the layout is our template's: the
   template of the unit rebuilt by `template.py` (the same layout, formats, lists and
   checks), with every value the unit typed into an input cell copied in.
 - any other file that could be read: a copy of the values of its form sheets, one cell for
@@ -31,13 +33,14 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..form import Form
+from ..read.formats.registry import FORMATS, OWN_FILE, REBUILT
 from ..read.parsed import Parsed
 from ..text.safetext import for_xml
 from .style import FONT, NUM
 from .template import write_template
 
-OWN_FILE = "own"  # the unit's file itself
-REBUILT = "rebuilt"  # the template rebuilt with the unit's values
+# OWN_FILE (the unit's file itself) and REBUILT (the template rebuilt with the unit's
+# values) are the ways a format is fed back (its record's `feedback`); besides them:
 VALUES = "values"  # a plain copy of the values
 NONE = "none"  # the file could not be read: findings only
 # openpyxl holds a workbook in memory at about 50 times its XML: larger files (within the
@@ -51,7 +54,9 @@ UNIT_AUTHOR = "Đơn vị"  # author of the unit's own comments copied into a re
 
 HOW_VI = {
     OWN_FILE: "Các trang sau trang này là tệp của đơn vị, giữ nguyên; ô có vấn đề được tô màu và có ghi chú.",
-    REBUILT: "Tệp của đơn vị không mở lại được nguyên dạng (tệp .ods, .xls hoặc quá lớn) nên các trang "
+    REBUILT: "Tệp của đơn vị không mở lại được nguyên dạng (tệp "
+    + ", ".join(f.kind.suffix for f in FORMATS.values() if f.feedback == REBUILT)
+    + " hoặc quá lớn) nên các trang "
     "sau là mẫu báo cáo với số liệu đơn vị đã điền (chép từ tệp); ô có vấn đề được tô màu và có ghi chú.",
     VALUES: "Các trang sau là bản chép số liệu các trang báo cáo trong tệp của đơn vị; ô có vấn đề "
     "được tô màu và có ghi chú.",
@@ -69,7 +74,8 @@ def unit_workbook(form: Form, p: Parsed) -> tuple[Workbook, str]:
         data, _mtime = p.submission.read(form.limits)
     except Exception:  # noqa: BLE001 - gone from the inbox, or its container now refused
         return _empty(), NONE
-    if p.format in ("xlsx", "xlsm") and _unzipped_size(data) <= OWN_FILE_MAX_BYTES:
+    fmt = FORMATS.get(p.format)
+    if fmt is not None and fmt.feedback == OWN_FILE and _unzipped_size(data) <= OWN_FILE_MAX_BYTES:
         try:
             return openpyxl.load_workbook(io.BytesIO(data), rich_text=False), OWN_FILE
         except Exception:  # noqa: BLE001 - openpyxl refuses some files calamine reads

@@ -6,7 +6,8 @@ python-calamine reads a sheet into a dense grid, and reads every sheet of an .od
 file as soon as it opens it, so a file of a few kilobytes that repeats a value over ninety
 thousand rows (.ods) or holds one cell at IV65536 (.xls) would cost gigabytes of memory.
 The reader compares what these functions return with the form's limits before calamine
-sees the file (.xlsx and .ods sheets are measured by parsing their XML: cellfacts_xlsx.py, cellfacts_ods.py).
+sees the file (.xlsx and .ods sheets are measured by parsing their XML: xlsx.py, ods.py;
+each format's record in registry.py says which it uses).
 
 Extents are (rows, columns) of the grid calamine would build, counted generously: blank
 but formatted .xls and .xlsb cells count, and so does a declared dimension.

@@ -1,0 +1,218 @@
+"""Every spreadsheet format the pipeline reads, one record each (`Format`, `FORMATS`).
+
+A record joins what the bytes say (its `FileKind` in `intake/filekinds.py`: name,
+suffixes, how it is recognised) to what reading it takes:
+
+- `facts`: its cell facts (extent, merges, error values, formulas without a value, numbers
+  under a format the value reader takes for a date, cells it skips), found after its sheet
+  data are bounded by `[limits] max_sheet_bytes`;
+- `whole_book`: whether the value reader reads every sheet (then every sheet's extent is
+  bounded before it does), or only the form's (then a sheet the value reader finds that
+  the facts do not name is refused unread);
+- `comments`: how the unit's cell comments are read;
+- `values`: the project's own value reader for a valid file python-calamine refuses;
+- `unreadable`: the finding when python-calamine cannot open the file after all;
+- `feedback`: how the feedback workbook is made of it (`render/feedback_source.py`).
+
+A capability a format does not have is a `Lacks` with the reason, never a silent gap
+(tests/test_formats_registry.py checks every record). Adding a format is one entry in
+`filekinds.KINDS`, one module here that reads it, and its record below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+
+from ...form import Limits, col_letter
+from ...intake.filekinds import BY_NAME, REPORT, FileKind
+from ...intake.files import ReadProblem
+from ...rules.findings import show
+from ..cellfacts import SheetFacts
+from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_parts, xlsx_comments
+from .biff import biff_facts, workbook_stream
+from .ods import OdsBook, ods_facts, ods_values
+from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
+from .xlsb import shared_strings, xlsb_facts, xlsb_sheets
+from .xlsx import relationships, sheet_facts, workbook_sheets
+
+OWN_FILE = "own"  # the feedback is the unit's file itself, opened by openpyxl
+REBUILT = "rebuilt"  # the feedback is the template rebuilt with the unit's values
+BROKEN = "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại"
+# (package, sheets wanted as the form spells them, limits) -> facts of the sheets walked
+FactsReader = Callable[[Package, list[str], Limits], list[SheetFacts]]
+# (package, which table names are wanted) -> the tables' names, visibility and values
+ValuesReader = Callable[[Package, Callable[[str], bool]], OdsBook]
+
+
+@dataclass(frozen=True)
+class Lacks:
+    """A capability a format does not have, and why."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Format:
+    """One spreadsheet format: see the module docstring for each capability."""
+
+    kind: FileKind
+    facts: FactsReader
+    whole_book: bool
+    comments: CommentsReader | Lacks
+    values: ValuesReader | Lacks
+    unreadable: tuple[str, str]  # (rule code, Vietnamese message)
+    feedback: str  # OWN_FILE or REBUILT
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def comments_reader(self) -> CommentsReader | None:
+        """The comments reader, None when the format's comments are not read."""
+        return None if isinstance(self.comments, Lacks) else self.comments
+
+
+def _unreadable(name: str) -> tuple[str, str]:
+    return (
+        "FILE_FORMAT",
+        f"không đọc được tệp {BY_NAME[name].suffix}; hãy mở bằng Excel và lưu lại dưới dạng .xlsx",
+    )
+
+
+# --- .xlsx / .xlsm: the form's sheet parts, parsed by lxml (formats/xlsx.py) -------------
+def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
+    """Facts of the wanted sheets, each refused when its cells reach beyond the limits;
+    the comments parts of those sheets are checked for a DTD like every parsed part."""
+    rels = relationships(package.xml("xl/_rels/workbook.xml.rels"))
+    parts = workbook_sheets(package.xml("xl/workbook.xml"), rels)
+    by_norm = {norm_sheet(n): (n, p) for n, p in parts.items()}
+    found = [by_norm.get(norm_sheet(sheet), ("", "")) for sheet in wanted]
+    found = [(actual, part) for actual, part in found if part and package.has(part)]
+    sizes = {actual: package.size(part) for actual, part in found}
+    check_sheet_bytes(sum(sizes.values()), False, limits, max(sizes, key=sizes.get, default=""))
+    # read in full: the CRC check catches a part that lies about its size
+    facts = [_sheet_facts(package.read(part), actual, limits) for actual, part in found]
+    for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
+        rels = rels_part(part)
+        if package.has(rels):
+            try:
+                notes = sheet_comments_parts(package.xml(rels), part)
+            except etree.XMLSyntaxError:  # comments that cannot be found are not read
+                notes = []
+            for note in notes:
+                if package.has(note):
+                    package.no_dtd(note)
+    return facts
+
+
+def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
+    """Parse one sheet part and refuse it when its cells holding something reach beyond
+    the limits (before calamine builds a grid for it)."""
+    check_prolog(xml[:65536], complete=len(xml) <= 65536)
+    facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    if facts.rows > limits.max_rows:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"trang có dữ liệu đến dòng {show(facts.rows)}, tối đa {show(limits.max_rows)} dòng. "
+            "Hãy xóa các dòng thừa có dữ liệu hay công thức bên dưới bảng (định dạng, kẻ khung "
+            "không sao), hoặc tải mẫu mới và điền lại",
+            sheet=name,
+        )
+    if facts.columns > limits.max_columns:
+        raise ReadProblem(
+            "FILE_TOO_LARGE",
+            f"trang có dữ liệu đến cột {col_letter(facts.columns - 1)}, tối đa {limits.max_columns} "
+            "cột. Hãy xóa các cột thừa có dữ liệu hay công thức bên phải bảng, hoặc tải mẫu mới "
+            "và điền lại",
+            sheet=name,
+        )
+    return facts
+
+
+# --- .ods: content.xml, parsed by lxml (formats/ods.py) ----------------------------------
+def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
+    """Facts of every table of content.xml ([] when there is none: calamine refuses it)."""
+    if not package.has("content.xml"):
+        return []
+    check_sheet_bytes(package.size("content.xml"), True, limits)
+    return ods_facts(package.xml("content.xml"))
+
+
+def _ods_values(package: Package, wanted: Callable[[str], bool]) -> OdsBook:
+    return ods_values(package.xml("content.xml"), wanted)
+
+
+# --- .xlsb: BIFF12 records of every sheet part (formats/xlsb.py) -------------------------
+def _xlsb_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
+    """The facts of every sheet part (values, errors, extent)."""
+    assert package.zf is not None
+    parts = relationships(package.xml("xl/_rels/workbook.bin.rels"))
+    names = {}
+    if package.has("xl/workbook.bin"):
+        names = {parts.get(rel): name for rel, name in xlsb_sheets(package.read("xl/workbook.bin"))}
+    sheets = [p for p in package.zf.NameToInfo if p.startswith("xl/worksheets/") and p.endswith(".bin")]
+    check_sheet_bytes(sum(package.size(p) for p in sheets), True, limits)
+    sst = next((p for p in parts.values() if p.lower().endswith("sharedstrings.bin")), "")
+    strings = shared_strings(package.read(sst)) if package.has(sst) else []
+    return [xlsb_facts(package.read(part), names.get(part, part), strings) for part in sheets]
+
+
+# --- .xls: BIFF records of the OLE workbook stream (formats/biff.py) ---------------------
+def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
+    """Facts of every worksheet of the workbook stream ([] when there is none)."""
+    stream = workbook_stream(package.data)
+    if stream is None:
+        return []
+    check_sheet_bytes(len(stream[0]), True, limits)
+    return biff_facts(*stream)
+
+
+_NO_COMMENTS = Lacks("python-calamine does not expose them and no reader here walks their records")
+_CALAMINE_READS = Lacks(
+    "python-calamine reads every valid file of this format tried (tests/test_reading_writers.py)"
+)
+_FORMATS = (
+    Format(
+        BY_NAME["xlsx"],
+        _xlsx_facts,
+        False,
+        xlsx_comments,
+        _CALAMINE_READS,
+        ("FILE_CORRUPT", BROKEN),
+        OWN_FILE,
+    ),
+    Format(
+        BY_NAME["xlsm"],
+        _xlsx_facts,
+        False,
+        xlsx_comments,
+        _CALAMINE_READS,
+        ("FILE_CORRUPT", BROKEN),
+        OWN_FILE,
+    ),
+    Format(BY_NAME["ods"], _ods_facts, True, ods_comments, _ods_values, _unreadable("ods"), REBUILT),
+    Format(BY_NAME["xls"], _xls_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xls"), REBUILT),
+    Format(BY_NAME["xlsb"], _xlsb_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xlsb"), REBUILT),
+)
+FORMATS: dict[str, Format] = {f.name: f for f in _FORMATS}
+
+
+def format_of(kind: FileKind) -> Format:
+    """The record of a spreadsheet kind. KeyError for a kind that is not read."""
+    if kind.role != REPORT:
+        raise KeyError(kind.name)
+    return FORMATS[kind.name]
+
+
+@lru_cache(maxsize=8)
+def suffixes_shown(conjunction: str, **where: Any) -> str:
+    """The suffixes of the formats whose fields equal `where`, as a Vietnamese list joined
+    by `conjunction` ("hay", "hoặc"): ".ods, .xls hay .xlsb"."""
+    shown = [f.kind.suffix for f in _FORMATS if all(getattr(f, k) == v for k, v in where.items())]
+    return f"{', '.join(shown[:-1])} {conjunction} {shown[-1]}" if len(shown) > 1 else "".join(shown)

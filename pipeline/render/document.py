@@ -10,6 +10,7 @@ the signature block bottom right. The text comes from `narrative.build_narrative
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from docx import Document
@@ -22,6 +23,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
@@ -45,9 +47,15 @@ def write_document(report: Report, path: Path, wording_path: Path | None = None)
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
+    write_narrative(narrative, report.form, report.generated_at, path)
+
+
+def write_narrative(narrative: Narrative, form: Form, issued: dt.datetime, path: Path) -> None:
+    """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
+    at `path`: `form`'s agencies head it, dated `issued`."""
     doc = Document()
     _page(doc)
-    _header(doc, report, narrative)
+    _header(doc, form, issued.date())
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
         _para(doc, f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {section.title}", bold=True, indent=False)
@@ -64,8 +72,8 @@ def write_document(report: Report, path: Path, wording_path: Path | None = None)
     _closing(doc, narrative)
     props = doc.core_properties
     props.title = f"{narrative.title} {narrative.subject}"
-    props.author = report.form.agencies.get("department", "")
-    props.created = props.modified = report.generated_at
+    props.author = form.agencies.get("department", "")
+    props.created = props.modified = issued
     doc.save(str(path))
 
 
@@ -115,9 +123,9 @@ def agency_lines(name: str, limit: int) -> str:
     return f"{head}\n{tail}"
 
 
-def _header(doc, report: Report, narrative: Narrative) -> None:
+def _header(doc, form: Form, day: dt.date) -> None:
     """The two-column header table, borderless (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II)."""
-    ag = report.form.agencies
+    ag = form.agencies
     table = doc.add_table(rows=2, cols=2)
     _widths(table, [LEFT_COL_CM, RIGHT_COL_CM])
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -130,7 +138,7 @@ def _header(doc, report: Report, narrative: Narrative) -> None:
     _cell_line(right, MOTTO_SUB, bold=True, underline=True, size=HEADER_PT)
     number, date = table.rows[1].cells
     _cell_line(number, ag.get("document_number", ""), first=True)
-    _cell_line(date, place_date(report.form, report.generated_at.date()), italic=True, first=True)
+    _cell_line(date, place_date(form, day), italic=True, first=True)
 
 
 def _widths(table, widths_cm: list[float]) -> None:

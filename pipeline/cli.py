@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 from . import argparse_vi
-from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_warning
+from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_fields, pending_warning
 from .mail.cli import add_mail_parser, run_mail
 from .newyear import period_over
 from .text.command import command_name
@@ -423,5 +423,10 @@ def _final_review(form, args) -> int:
     print(f"Dự thảo báo cáo tổng kết (Word): {done.document}")
     for path in done.kept:
         print(f"Giữ bản trước (không xóa): {path}")
-    warn_pending(form)
+    pending = [k for k in pending_fields(form.path, leave_out=()) if k.startswith("final_review.")]
+    if pending:
+        _say_err(
+            f"Lưu ý: mục [final_review] của {form.path.name} còn {len(pending)} chỗ «cần điền» "
+            f"({', '.join(pending)}); dự thảo ghi «cần điền» ở các chỗ đó."
+        )
     return EXIT_OK

@@ -247,6 +247,9 @@ def test_a_missing_year_is_named_and_left_out_of_the_totals(outboxes, review, tm
     assert code == 0
     assert "số liệu các năm 2019, 2020, 2022, 2023, 2024, 2025." in stdout
     assert "Cảnh báo: Thiếu số liệu năm: 2021 " in err
+    # what the review's wording still leaves to fill in, not the templates' settings
+    assert "Lưu ý: mục [final_review] của an-giang.toml còn 3 chỗ «cần điền» (final_review.recipient, " in err
+    assert "form.request" not in err
     rows = _rows(out / f"{STEM}.xlsx", "Tổng quan")
     assert "2021" not in {r[0] for r in rows}
     assert any(str(r[0]).startswith("Thiếu số liệu năm: 2021 ") for r in rows)

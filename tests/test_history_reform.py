@@ -198,7 +198,13 @@ def test_the_province_as_each_year_reported_it_says_it_is_not_the_same_land(year
     row = sheet[i + 3]
     assert row[1] == old.query("block == 'results' and measure == 'children'")["value"].sum()
     assert row[2] == report.totals.of("results", "children")
-    assert isinstance(row[3], str) or row[3] is None
+    assert row[3] == "kg-huyen-2021, kg-so-2019 | ag-xa-2025, ag-so-2025"
+    # the province-level figures of each year on its own row, the two provinces named apart
+    prov = next(r for r in sheet[i + 3 :] if str(r[0]).startswith("Trẻ em hỗ trợ cấp tỉnh"))
+    assert "năm 2024 hệ mã kg-huyen-2021, năm 2025 hệ mã ag-xa-2025; hai tỉnh khác nhau" in prov[0]
+    assert (
+        prov[1] == old.query("block == 'results' and measure == 'children' and region == '91'")["value"].sum()
+    )
 
 
 def test_programme_to_date_names_each_years_map(years):

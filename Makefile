@@ -9,13 +9,14 @@ INBOX ?= inbox
 OUTBOX ?= outbox
 CONFIG ?= schemas/kien-giang.toml
 
-.PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts
+.PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts tong-ket
 
 help:
 	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
 	@echo "make consolidate  - kiểm tra và tổng hợp các tệp trong inbox/ vào outbox/<năm>/"
 	@echo "make demo         - tổng hợp hộp thư mẫu examples/inbox vào outbox/demo/"
 	@echo "make pdf          - in báo cáo và các biểu B01-B06 ra một tệp PDF để ký (cần LibreOffice)"
+	@echo "make tong-ket     - bảng tổng hợp và dự thảo báo cáo tổng kết 2019-2025 từ kết quả các năm"
 	@echo "make check FILE=… - kiểm tra riêng một tệp"
 	@echo "make fetch-mail   - tải thư báo cáo từ hộp thư (chỉ đọc) vào inbox/thu/"
 	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/)"
@@ -45,6 +46,12 @@ fetch-mail: $(STAMP)
 
 drafts: $(STAMP)
 	$(TONG_HOP) --config $(CONFIG) mail drafts --outbox $(OUTBOX)
+
+# The final review: 2025 from An Giang's outbox, 2019-2024 from Kiên Giang's (the default OUTBOX).
+REVIEW_CONFIG ?= schemas/an-giang.toml
+REVIEW_OUTBOX ?= outbox-an-giang
+tong-ket: $(STAMP)
+	$(TONG_HOP) --config $(REVIEW_CONFIG) tong-ket --outbox $(REVIEW_OUTBOX) --outbox $(OUTBOX)
 
 pdf: $(STAMP)
 	$(TONG_HOP) --config $(CONFIG) pdf --outbox $(OUTBOX)

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 from . import argparse_vi
-from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_warning
+from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_fields, pending_warning
 from .mail.cli import add_mail_parser, run_mail
 from .newyear import as_typed, own_copy, period_over, plan_next_year, write_next_year
 from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
@@ -111,6 +111,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     n.add_argument("--yes", action="store_true", help="ghi tệp không cần hỏi xác nhận (dùng trong kịch bản)")
 
+    r = sub.add_parser(
+        "tong-ket", help="lập bảng tổng hợp và dự thảo báo cáo tổng kết cả giai đoạn từ kết quả các năm"
+    )
+    r.add_argument(
+        "--outbox",
+        type=Path,
+        action="append",
+        metavar="THƯ_MỤC",
+        help="thư mục kết quả chứa các năm (lặp lại cho mỗi cấu hình, ví dụ --outbox outbox-an-giang "
+        "--outbox outbox; mặc định: outbox)",
+    )
+    r.add_argument(
+        "--out",
+        type=Path,
+        metavar="THƯ_MỤC",
+        help="nơi ghi tệp tổng kết (mặc định: <--outbox đầu tiên>/tong-ket)",
+    )
+
     add_mail_parser(sub, _Parser)
     return p
 
@@ -138,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
     warning = period_over(form, dt.date.today(), command_name())
-    if warning and args.command != "new-year":
+    if warning and args.command not in ("new-year", "tong-ket"):  # the review is after the period
         sys.stderr.write(warning + "\n")
     handler = {
         "form": _form,
@@ -149,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "mail": run_mail,
         "new-year": _new_year,
         "pdf": _pdf,
+        "tong-ket": _final_review,
     }[args.command]
     try:
         return handler(form, args)
@@ -347,4 +366,37 @@ def _pdf(form, args) -> int:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
     print(f"Đã tạo tệp PDF (báo cáo và các biểu B01-B06) để in và ký: {path}")
+    return EXIT_OK
+
+
+def _final_review(form, args) -> int:
+    from .review import write_review
+    from .review.workbook import missing_lines
+
+    outboxes = args.outbox or [Path("outbox")]
+    out = args.out or outboxes[0] / "tong-ket"
+    try:
+        done = write_review(form, outboxes, out)
+    except FormError as exc:
+        _say_err(f"Lỗi cấu hình: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:
+        _say_err(f"Lỗi: không ghi được vào {out}: {exc}")
+        return EXIT_OUTBOX
+    cfg = done.review.config
+    print(
+        f"Tổng kết {cfg.first_year}-{cfg.last_year}: số liệu các năm {', '.join(map(str, done.review.found)) or 'không có'}."
+    )
+    for line in missing_lines(done.review):
+        _say_err(f"Cảnh báo: {line}")
+    print(f"Bảng tổng hợp: {done.workbook}")
+    print(f"Dự thảo báo cáo tổng kết (Word): {done.document}")
+    for path in done.kept:
+        print(f"Giữ bản trước (không xóa): {path}")
+    pending = [k for k in pending_fields(form.path, leave_out=()) if k.startswith("final_review.")]
+    if pending:
+        _say_err(
+            f"Lưu ý: mục [final_review] của {form.path.name} còn {len(pending)} chỗ «cần điền» "
+            f"({', '.join(pending)}); dự thảo ghi «cần điền» ở các chỗ đó."
+        )
     return EXIT_OK

@@ -403,10 +403,12 @@ def _typed(path: Path) -> str:
         return str(path)
 
 
-def pending_fields(path: Path) -> list[str]:
+def pending_fields(path: Path, leave_out: tuple[str, ...] = ("final_review",)) -> list[str]:
     """The settings of the configuration at `path` still written "cần điền" (dotted TOML
     keys, in file order): what the officer must fill in before templates and letters go
-    out. [] when none, or when the file cannot be read (loading it says why)."""
+    out. [] when none, or when the file cannot be read (loading it says why). The top-level
+    tables in `leave_out` are not looked at (the final review's wording is not in a
+    template or a letter)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -423,7 +425,7 @@ def pending_fields(path: Path) -> list[str]:
         elif isinstance(value, str) and is_pending_text(value) and key not in found:
             found.append(key)
 
-    walk(data, "")
+    walk({k: v for k, v in data.items() if k not in leave_out}, "")
     return found
 
 

@@ -18,6 +18,7 @@ is a Word comment on the dots: shown beside the text on screen, not printed in t
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from docx import Document
@@ -30,6 +31,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
@@ -59,10 +61,16 @@ def write_document(report: Report, path: Path, wording_path: Path | None = None)
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
+    write_narrative(narrative, report.form, report.generated_at, path)
+
+
+def write_narrative(narrative: Narrative, form: Form, issued: dt.datetime, path: Path) -> None:
+    """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
+    at `path`: `form`'s agencies head it, dated `issued`."""
     doc = Document()
     _page(doc)
     _page_numbers(doc)
-    _header(doc, report, narrative)
+    _header(doc, form, issued.date())
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
         _para(doc, f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {section.title}", bold=True, indent=False)
@@ -76,11 +84,11 @@ def write_document(report: Report, path: Path, wording_path: Path | None = None)
             else:
                 _para(doc, p.text)
     _closing(doc, narrative)
-    _date_hints(doc, report)
+    _date_hints(doc, issued)
     props = doc.core_properties
     props.title = f"{narrative.title} {narrative.subject}"
-    props.author = report.form.agencies.get("department", "")
-    props.created = props.modified = report.generated_at
+    props.author = form.agencies.get("department", "")
+    props.created = props.modified = issued
     doc.save(str(path))
 
 
@@ -147,9 +155,9 @@ def agency_lines(name: str, limit: int) -> str:
     return f"{head}\n{tail}"
 
 
-def _header(doc, report: Report, narrative: Narrative) -> None:
+def _header(doc, form: Form, day: dt.date) -> None:
     """The two-column header table, borderless (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II)."""
-    ag = report.form.agencies
+    ag = form.agencies
     table = doc.add_table(rows=2, cols=2)
     _widths(table, [LEFT_COL_CM, RIGHT_COL_CM])
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -162,7 +170,7 @@ def _header(doc, report: Report, narrative: Narrative) -> None:
     _cell_line(right, MOTTO_SUB, bold=True, underline=True, size=HEADER_PT)
     number, date = table.rows[1].cells
     _cell_line(number, ag.get("document_number", ""), first=True)
-    _cell_line(date, place_date(report.form, report.generated_at.date()), italic=True, first=True)
+    _cell_line(date, place_date(form, day), italic=True, first=True)
 
 
 def _widths(table, widths_cm: list[float]) -> None:
@@ -245,11 +253,11 @@ def _page_numbers(doc) -> None:
         run._r.append(el)
 
 
-def _date_hints(doc, report: Report) -> None:
+def _date_hints(doc, issued: dt.datetime) -> None:
     """Date the comments with the run, as the document's own dates are (python-docx stamps
     the clock), so two runs on the same inputs write the same document."""
     for comment in doc.comments:
-        comment._comment_elm.date = report.generated_at.replace(microsecond=0)
+        comment._comment_elm.date = issued.replace(microsecond=0)
 
 
 def _title(doc, narrative: Narrative) -> None:

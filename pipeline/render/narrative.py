@@ -19,7 +19,7 @@ from ..form import DEFAULT_WORDING, Block, FormError
 from ..run.coverage import Coverage
 from ..run.result import Report, UnitStatus
 from .official import vn_date
-from .yoy import programme_years
+from .yoy import programme_years, same_map_previous, year_schemes
 
 BODY, ITEM, SUBHEAD, TO_COMPLETE = "body", "item", "subhead", "to_complete"
 
@@ -244,7 +244,11 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
     out = []
     prev_year, prev_children, prev_value = years[-2]
     _, children, value = years[-1]
-    if prev_year == report.form.year - 1:
+    if prev_year == report.form.year - 1 and not same_map_previous(report) and "other_map" in spec:
+        # another map (before the 2025 reforms): the two totals are not of the same land
+        schemes = {"prev_year": prev_year, "prev_schemes": year_schemes(report, prev_year)}
+        out.append(Para(say("other_map", schemes | {"schemes": year_schemes(report, report.form.year)})))
+    elif prev_year == report.form.year - 1 and same_map_previous(report):
         out.append(
             Para(
                 say(

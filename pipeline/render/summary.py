@@ -8,7 +8,9 @@ from ..intake.containers import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, show
+from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
+from ..text.command import command_name
 from ..text.safetext import for_terminal
 
 
@@ -19,6 +21,9 @@ def _say(line: str) -> None:
 
 def print_summary(report: Report, max_findings: int = 15) -> None:
     form = report.form
+    misfit = wrong_configuration(report, command_name())  # first: the run may be the wrong one
+    if misfit:
+        _say(misfit)
     _say(f"TỔNG HỢP BÁO CÁO NĂM {form.year} ({form.programme_info.short})")
     if not report.files:
         _say(f"Không tìm thấy tệp nào trong '{report.inbox}'. Tất cả đơn vị được ghi là chưa gửi.")

@@ -63,7 +63,7 @@ def write_workbook(report: Report, path: Path) -> None:
     run_date = report.generated_at.date()
     names = {**SHEETS, **{b.key: b.detail_sheet for b in form.blocks.values()}}
     sheets = {
-        key: wb.add_worksheet(name) for key, name in names.items() if key != "yoy" or report.history.years
+        key: wb.add_worksheet(name) for key, name in names.items() if key != "yoy" or report.history.found
     }
     notes = _row_notes(report)
     refs = {

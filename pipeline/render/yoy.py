@@ -24,13 +24,13 @@ def _year_totals(frame: pd.DataFrame, block: str, head: str, values: tuple[str, 
 
 def programme_years(report: Report) -> list[tuple[int, int, int]]:
     """(year, children supported, value of support in VND) for every earlier year found and
-    this one, oldest first: the rows of the programme-to-date table."""
+    this one, oldest first: the rows of the programme-to-date table. A year on another map
+    (`History.other_maps`) counts with its own figures on its own map: a sum of what each
+    year reported, never a comparison of places (`year_basis` says which map)."""
     form = report.form
     block = form.history_block
     head, values = block.headcount, block.value_measures
-    per_year = [
-        (y, *_year_totals(f, block.key, head, values)) for y, f in sorted(report.history.years.items())
-    ]
+    per_year = [(y, *_year_totals(f, block.key, head, values)) for y, f in report.history.all_years().items()]
     per_year.append(
         (
             form.year,
@@ -41,7 +41,77 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
     return per_year
 
 
+def year_schemes(report: Report, year: int) -> str:
+    """The code schemes `year`'s figures were reported in ("kg-huyen-2021, kg-so-2019"):
+    this configuration's for this year, else those its run recorded."""
+    form = report.form
+    schemes = form.schemes if year == form.year else report.history.schemes.get(year, ())
+    return ", ".join(schemes) or "chưa rõ hệ mã"
+
+
+def year_basis(report: Report, year: int) -> str:
+    """On what map `year`'s figures were reported (Vietnamese): the map of this year, or
+    another one, with the code schemes."""
+    form = report.form
+    same = year == form.year or year in report.history.years
+    where = f"cùng địa giới với năm {form.year}" if same else f"địa giới khác năm {form.year}"
+    return f"{where}, hệ mã {year_schemes(report, year)}"
+
+
+def same_map_previous(report: Report) -> bool:
+    """Whether the latest earlier year is on this configuration's map (compared code for
+    code); False when it is on another map (compared only through the crosswalk) or absent."""
+    hist = report.history
+    years = hist.all_years()
+    return bool(years) and max(years) in hist.years
+
+
 def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
+    """The sheet «So sánh các năm»: the latest earlier year against this one, on the basis
+    each comparison states, then the programme to date."""
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 9, 16)
+    if same_map_previous(report):
+        r = _same_map(ws, st, report)
+    else:
+        r = _across_maps(ws, st, report)
+    _to_date(ws, st, report, r)
+
+
+_HEADS = ("Số trẻ em", "Giá trị")
+
+
+def _pair_heads(prev_year: int, year: int) -> list[str]:
+    out = []
+    for what in _HEADS:
+        out += [f"{what} {prev_year}", f"{what} {year}", "Chênh lệch", "Tỉ lệ (%)"]
+    return out
+
+
+def _head_row(ws: Worksheet, st: Styles, r: int, heads: list[str]) -> int:
+    for c, text in enumerate(heads):
+        ws.write_string(r, c, text, st.head)
+    ws.set_row(r, 32)
+    return r + 1
+
+
+def _pairs(ws: Worksheet, st: Styles, r: int, c: int, pairs: tuple[tuple[int, int], ...]) -> None:
+    """Before, now, the change (formula) and its % (formula, "-" without a base), per pair."""
+    for a, b in pairs:
+        ws.write_number(r, c, a, st.num)
+        ws.write_number(r, c + 1, b, st.num)
+        was_at, now_at = a1(r, c), a1(r, c + 1)
+        ws.write_formula(r, c + 2, f"={now_at}-{was_at}", st.num, b - a)
+        if a:
+            ws.write_formula(r, c + 3, f"=({now_at}-{was_at})/{was_at}*100", st.pct, (b - a) / a * 100)
+        else:
+            ws.write_string(r, c + 3, "-", st.cell_center)
+        c += 4
+
+
+def _same_map(ws: Worksheet, st: Styles, report: Report) -> int:
+    """This year against the latest earlier year on the same map: by category and by region,
+    code for code. Returns the next free row."""
     form = report.form
     hist = report.history
     prev_year = hist.previous_year
@@ -49,10 +119,17 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     block = form.history_block
     head = block.headcount
     values = block.value_measures
-    ws.set_column(0, 0, 36)
-    ws.set_column(1, 8, 16)
+    if "region_scheme" in prev.columns:  # a region is matched only within its own scheme
+        prev = prev[prev["region_scheme"].isin(["", *form.schemes])]
     ws.write_string(0, 0, f"SO SÁNH NĂM {form.year} VỚI NĂM {prev_year}", st.h2)
     ws.write_string(1, 0, "Số trẻ em được hỗ trợ (người) và giá trị hỗ trợ (đồng); chênh lệch bằng số và %.")
+    ws.write_string(
+        2,
+        0,
+        f"Cơ sở so sánh: hai năm cùng địa giới hành chính và cùng hệ mã ({', '.join(form.schemes)}); "
+        "so sánh theo từng nội dung hỗ trợ và từng địa bàn.",
+        st.note,
+    )
     r = 3
     for dim, items, label in (
         ("category", form.categories, "Nội dung hỗ trợ"),
@@ -64,49 +141,240 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         for v in values:
             for k, x in _previous_sums(prev, block.key, dim, v).items():
                 before_v[k] = before_v.get(k, 0) + x
-        cols = [
-            label,
-            f"Số trẻ em {prev_year}",
-            f"Số trẻ em {form.year}",
-            "Chênh lệch",
-            "Tỉ lệ (%)",
-            f"Giá trị {prev_year}",
-            f"Giá trị {form.year}",
-            "Chênh lệch",
-            "Tỉ lệ (%)",
-        ]
-        for c, text in enumerate(cols):
-            ws.write_string(r, c, text, st.head)
-        ws.set_row(r, 32)
-        r += 1
+        r = _head_row(ws, st, r, [label, *_pair_heads(prev_year, form.year)])
         for item in items:
             sums = now.get((item.code,), {})
             n_now = sums.get(head, 0)
             v_now = sum(sums.get(v, 0) for v in values)
-            n_before = before_n.get(item.code, 0)
-            v_before = before_v.get(item.code, 0)
             ws.write_string(r, 0, item.name, st.cell)
-            for c, (a, b) in ((1, (n_before, n_now)), (5, (v_before, v_now))):
-                ws.write_number(r, c, a, st.num)
-                ws.write_number(r, c + 1, b, st.num)
-                was_at, now_at = a1(r, c), a1(r, c + 1)
-                ws.write_formula(r, c + 2, f"={now_at}-{was_at}", st.num, b - a)
-                if a:
-                    ws.write_formula(
-                        r,
-                        c + 3,
-                        f"=({now_at}-{was_at})/{was_at}*100",
-                        st.pct,
-                        (b - a) / a * 100,
-                    )
-                else:
-                    ws.write_string(r, c + 3, "-", st.cell_center)
+            _pairs(ws, st, r, 1, ((before_n.get(item.code, 0), n_now), (before_v.get(item.code, 0), v_now)))
             r += 1
         r += 2
-    # programme to date
-    ws.write_string(r, 0, f"LŨY KẾ TỪ NĂM {min([*hist.years, form.year])} ĐẾN NĂM {form.year}", st.h2)
-    r += 1
-    for c, text in enumerate(["Năm", "Số trẻ em (người)", "Giá trị hỗ trợ (đồng)"]):
+    return r
+
+
+def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
+    """This year against the latest earlier year on another map (before the 2025 reforms):
+    by category and by group of places over the land both cover, through the crosswalk;
+    the province as each year reported it, said not to be the same land; and every code
+    both years use for different places, shown apart. Returns the next free row."""
+    form, hist = report.form, report.history
+    prev_year = max(hist.other_maps)
+    prev = hist.other_maps[prev_year]
+    block = form.history_block
+    head, values = block.headcount, block.value_measures
+    theirs = hist.schemes.get(prev_year, ())
+    ws.write_string(0, 0, f"SO SÁNH NĂM {form.year} VỚI NĂM {prev_year}", st.h2)
+    ws.write_string(
+        1,
+        0,
+        f"Năm {prev_year} báo cáo theo địa giới cũ (hệ mã {', '.join(theirs)}), năm {form.year} theo địa giới "
+        f"mới (hệ mã {', '.join(form.schemes)}). Mã số của hai năm không so khớp trực tiếp với nhau (nhiều mã "
+        "cũ được dùng lại cho nơi khác); chỉ so sánh trên cùng địa bàn, qua bảng chuyển đổi.",
+        st.note,
+    )
+    r = 3
+    cw = hist.crosswalk
+    old_scheme = next((s for s in theirs if cw and s in cw.old_schemes), "")
+    groups = cw.groups(old_scheme) if cw and old_scheme else []
+    prev_res = prev[prev["block"] == block.key]
+    if groups:
+        old_codes = {p.code for g in groups for p in g.old}
+        new_codes = {p.code for g in groups for p in g.new}
+        before = prev_res[(prev_res["region_scheme"] == old_scheme) & prev_res["region"].isin(old_codes)]
+        now = report.totals.by(block.key, "region", "category")
+        ws.write_string(r, 0, "1. Theo nội dung hỗ trợ, trên cùng địa bàn", st.h2)
+        ws.write_string(
+            r + 1,
+            0,
+            f"Cơ sở so sánh: {len(old_codes)} địa bàn năm {prev_year} (hệ mã {old_scheme}) tương ứng với "
+            f"{len(new_codes)} xã, phường, đặc khu năm {form.year} (hệ mã {cw.new_scheme}) theo bảng chuyển "
+            f"đổi {cw.file.name}; không gồm số liệu cấp tỉnh không phân theo địa bàn và các địa bàn ngoài "
+            "bảng chuyển đổi (xem mục 3).",
+            st.note,
+        )
+        r = _head_row(ws, st, r + 2, ["Nội dung hỗ trợ", *_pair_heads(prev_year, form.year)])
+        for item in form.categories:
+            sub = before[before["category"] == item.code]
+            n0 = int(sub.loc[sub["measure"] == head, "value"].sum())
+            v0 = int(sub.loc[sub["measure"].isin(values), "value"].sum())
+            rows = [s for (reg, cat), s in now.items() if cat == item.code and reg in new_codes]
+            n1 = sum(s.get(head, 0) for s in rows)
+            v1 = sum(s.get(v, 0) for s in rows for v in values)
+            ws.write_string(r, 0, item.name, st.cell)
+            _pairs(ws, st, r, 1, ((n0, n1), (v0, v1)))
+            r += 1
+        r += 1
+        ws.write_string(r, 0, "2. Theo địa bàn tương ứng trước và sau ngày 01/7/2025", st.h2)
+        ws.write_string(
+            r + 1,
+            0,
+            "Cơ sở so sánh: mỗi dòng là một nhóm địa bàn cũ và nhóm xã, phường, đặc khu mới trên cùng phần "
+            "đất (theo bảng chuyển đổi; xã chia một phần được ghi rõ).",
+            st.note,
+        )
+        by_region = report.totals.by(block.key, "region")
+        r = _head_row(
+            ws,
+            st,
+            r + 2,
+            ["Địa bàn trước 01/7/2025", *_pair_heads(prev_year, form.year), "Địa bàn từ 01/7/2025"],
+        )
+        ws.set_column(9, 9, 60)
+        for g in groups:
+            olds = {p.code for p in g.old}
+            sub = before[before["region"].isin(olds)]
+            n0 = int(sub.loc[sub["measure"] == head, "value"].sum())
+            v0 = int(sub.loc[sub["measure"].isin(values), "value"].sum())
+            sums = [by_region.get((p.code,), {}) for p in g.new]
+            n1 = sum(s.get(head, 0) for s in sums)
+            v1 = sum(s.get(v, 0) for s in sums for v in values)
+            ws.write_string(r, 0, "; ".join(p.label for p in g.old), st.cell)
+            _pairs(ws, st, r, 1, ((n0, n1), (v0, v1)))
+            split = f" (có xã chia một phần: {'; '.join(g.split)})" if g.split else ""
+            ws.write_string(r, 9, "; ".join(p.label for p in g.new) + split, st.cell)
+            r += 1
+        r += 1
+    else:
+        ws.write_string(
+            r,
+            0,
+            f"Cấu hình không có bảng chuyển đổi từ hệ mã {', '.join(theirs) or '?'} sang hệ mã năm nay "
+            "([history] crosswalk): không so sánh theo nội dung và địa bàn được.",
+            st.coverage,
+        )
+        r += 2
+    r = _province_as_reported(ws, st, report, prev_year, prev, r)
+    return _shown_apart(ws, st, report, prev_year, r)
+
+
+def _province_as_reported(
+    ws: Worksheet, st: Styles, report: Report, prev_year: int, prev: pd.DataFrame, r: int
+) -> int:
+    """Each block's headline as each year reported it for its whole province, said to be two
+    different lands; and the figures not given by place (the province level) of each year."""
+    form = report.form
+    ws.write_string(r, 0, "3. Toàn tỉnh theo báo cáo của từng năm (không cùng địa bàn)", st.h2)
+    ws.write_string(
+        r + 1,
+        0,
+        f"Cơ sở: số liệu mỗi năm là của toàn tỉnh theo địa giới của năm đó (năm {prev_year}: hệ mã "
+        f"{year_schemes(report, prev_year)}; năm {form.year}: hệ mã {year_schemes(report, form.year)}); "
+        "chênh lệch giữa hai cột không phải là tăng, giảm trên cùng một địa bàn.",
+        st.note,
+    )
+    r = _head_row(ws, st, r + 2, ["Chỉ tiêu", f"Năm {prev_year}", f"Năm {form.year}", "Hệ mã địa bàn"])
+    rows = []
+    for block in form.blocks.values():
+        main = block.headcount if block.history else block.main_total
+        keys = [main] if main in [m.key for m in block.measures] else list(_sum_of(block, main))
+        sub = prev[(prev["block"] == block.key) & prev["measure"].isin(keys)]
+        unit = block.measure(keys[0]).unit
+        rows.append(
+            (
+                f"{block.title.capitalize()} ({unit})",
+                int(sub["value"].sum()),
+                report.totals.of(block.key, main),
+            )
+        )
+    provincial = [x for x in form.regions if x.level == "province"]
+    hb = form.history_block
+    for level in provincial:
+        prov_prev = prev[
+            (prev["block"] == hb.key) & (prev["region"] == level.code) & (prev["measure"] == hb.headcount)
+        ]
+        prov_now = report.totals.by(hb.key, "region").get((level.code,), {}).get(hb.headcount, 0)
+        schemes = sorted(set(prov_prev["region_scheme"])) or ["?"]
+        rows.append(
+            (
+                f"Trẻ em hỗ trợ cấp tỉnh, không phân theo địa bàn (mã {level.code}: năm {prev_year} hệ mã "
+                f"{', '.join(schemes)}, năm {form.year} hệ mã {level.scheme}; hai tỉnh khác nhau)",
+                int(prov_prev["value"].sum()),
+                prov_now,
+            )
+        )
+    for label, a, b in rows:
+        ws.write_string(r, 0, label, st.cell)
+        ws.write_number(r, 1, a, st.num)
+        ws.write_number(r, 2, b, st.num)
+        ws.write_string(
+            r,
+            3,
+            f"{', '.join(report.history.schemes.get(prev_year, ()))} | {', '.join(form.schemes)}",
+            st.cell,
+        )
+        r += 1
+    return r + 2
+
+
+def _sum_of(block, key: str) -> tuple[str, ...]:
+    return next((t.sum_of for t in block.totals if t.key == key), (key,))
+
+
+def reused_codes(report: Report, prev_year: int) -> list[tuple[str, str, str, str, str]]:
+    """Every code both years use for different places: (code, last year's scheme and name,
+    this year's scheme and name), units and regions both years reported, then the new
+    units whose code was an old commune's (from the crosswalk). Never matched by the number."""
+    form = report.form
+    prev = report.history.all_years()[prev_year]
+    out: dict[tuple[str, str, str], tuple[str, str, str, str, str]] = {}
+    units = prev.drop_duplicates(["unit_scheme", "unit_code"])
+    for code, scheme, name in zip(units["unit_code"], units["unit_scheme"], units["unit_name"], strict=True):
+        unit = form.units_by_code.get(code)
+        if unit is not None and unit.scheme != scheme:
+            out[(code, scheme, unit.scheme)] = (code, scheme, name, unit.scheme, unit.name)
+    regions = prev[prev["region"] != ""].drop_duplicates(["region_scheme", "region"])
+    cw = report.history.crosswalk
+    for code, scheme in zip(regions["region"], regions["region_scheme"], strict=True):
+        region = form.regions_by_code.get(code)
+        if region is not None and region.scheme != scheme:
+            old = (cw.name(scheme, code) if cw else None) or (
+                "Cấp tỉnh (theo địa giới cũ)" if region.level == "province" else "?"
+            )
+            out[(code, scheme, region.scheme)] = (code, scheme, old, region.scheme, region.name)
+    if cw is not None:
+        for r in cw.reused(set(report.history.schemes.get(prev_year, ()))):
+            if not r.identical:
+                out.setdefault(
+                    (r.new.code, r.old.scheme, r.new.scheme),
+                    (r.new.code, r.old.scheme, r.old.name, r.new.scheme, r.new.name),
+                )
+    return list(out.values())
+
+
+def _shown_apart(ws: Worksheet, st: Styles, report: Report, prev_year: int, r: int) -> int:
+    """Every code both years use for other places or units (`reused_codes`), one a row."""
+    ws.write_string(r, 0, "4. Mã số trùng nhau nhưng chỉ nơi khác nhau (không so sánh theo mã)", st.h2)
+    ws.write_string(
+        r + 1,
+        0,
+        "Cơ sở: một mã chỉ có nghĩa trong hệ mã của nó; các mã dưới đây có ở cả hai hệ mã nhưng chỉ hai nơi "
+        "(hoặc hai đơn vị) khác nhau, nên số liệu của chúng không được đặt cạnh nhau.",
+        st.note,
+    )
+    r = _head_row(
+        ws, st, r + 2, ["Mã số", "Hệ mã cũ", "Tên theo hệ mã cũ", "Hệ mã mới", "Tên theo hệ mã mới"]
+    )
+    for row in reused_codes(report, prev_year):
+        for c, text in enumerate(row):
+            ws.write_string(r, c, text, st.cell)
+        r += 1
+    return r + 2
+
+
+def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
+    """Programme to date: each year's own figures on its own map, then their sum."""
+    form = report.form
+    hist = report.history
+    ws.write_string(r, 0, f"LŨY KẾ TỪ NĂM {min([*hist.all_years(), form.year])} ĐẾN NĂM {form.year}", st.h2)
+    ws.write_string(
+        r + 1,
+        0,
+        "Cơ sở: cộng số liệu mỗi năm đã báo cáo theo địa giới của chính năm đó (cột Địa bàn, hệ mã).",
+        st.note,
+    )
+    r += 2
+    for c, text in enumerate(["Năm", "Số trẻ em (người)", "Giá trị hỗ trợ (đồng)", "Địa bàn, hệ mã"]):
         ws.write_string(r, c, text, st.head)
     r += 1
     first = r
@@ -115,6 +383,7 @@ def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_string(r, 0, str(year), st.cell_center)
         ws.write_number(r, 1, n, st.num)
         ws.write_number(r, 2, v, st.num)
+        ws.write_string(r, 3, year_basis(report, year), st.cell)
         r += 1
     ws.write_string(r, 0, "Lũy kế", st.total_label)
     tot_n = sum(n for _, n, _ in per_year)

@@ -13,13 +13,23 @@ from ..outbox.paths import detail_csv_path, report_path
 from ..read.parsed import Parsed
 from ..rules.catalogue import Bound, bind
 from ..rules.schema import Stack, check
+from .crosswalk import Crosswalk, load_crosswalk
 
 
 @dataclass
 class History:
-    """Long detail (CSV export) of every earlier year found, keyed by year."""
+    """Long detail (CSV export) of every earlier year found, keyed by year.
+
+    `years` holds the years on this configuration's map (their codes in its schemes: units
+    and regions are matched code for code); `other_maps` the years consolidated in other
+    code schemes (another map: Kiên Giang's districts before 01/7/2025), each figure with its
+    `unit_scheme` and `region_scheme`, compared only through `crosswalk` and never matched by
+    the number. `schemes` names each year's schemes (both kinds)."""
 
     years: dict[int, pd.DataFrame] = field(default_factory=dict)
+    other_maps: dict[int, pd.DataFrame] = field(default_factory=dict)
+    schemes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    crosswalk: Crosswalk | None = None
 
     @property
     def previous(self) -> pd.DataFrame | None:
@@ -31,30 +41,73 @@ class History:
     def previous_year(self) -> int | None:
         return max(self.years) if self.years else None
 
+    @property
+    def found(self) -> bool:
+        """Any earlier year at all, on this map or another."""
+        return bool(self.years or self.other_maps)
+
+    def all_years(self) -> dict[int, pd.DataFrame]:
+        """Every earlier year found, on any map, oldest first (for programme-to-date sums:
+        each year's own figures on its own map)."""
+        return dict(sorted({**self.other_maps, **self.years}.items()))
+
 
 def load_history(form: Form, archive: Path) -> History:
     """Read `<archive>/<y>/chi-tiet-…-<y>.csv` for every year from the programme's first,
     keeping only the figures of units whose code scheme is one of this configuration's
-    (`with_schemes`): a unit code is never matched to another scheme's code by the number."""
-    hist = History()
+    (`with_schemes`): a unit code is never matched to another scheme's code by the number.
+    A year written wholly in other schemes goes to `other_maps` (`on_other_map`), to be
+    compared only through the configuration's crosswalk (`crosswalk.load_crosswalk`)."""
+    hist = History(crosswalk=load_crosswalk(form))
     for year in range(form.first_year, form.year):
         path = detail_csv_path(archive, year, form.programme_info.prefix)
         if not path.is_file():
             continue
         try:
-            frame = pd.read_csv(
-                path,
-                dtype={"unit_code": str, "region": str, "category": str, "source": str},
-                keep_default_na=False,
-                encoding="utf-8-sig",
-            )
-            frame["value"] = frame["value"].astype("int64")
+            frame = read_detail(path)
         except (ValueError, KeyError, pd.errors.ParserError):
             continue  # an unreadable archive is skipped, never fatal
-        frame = with_schemes(form, frame, archived_schemes(report_path(archive, year)))
-        if not frame.empty:
-            hist.years[year] = frame
+        archived = archived_schemes(report_path(archive, year))
+        ours = with_schemes(form, frame, archived)
+        if not ours.empty:
+            hist.years[year] = ours
+            hist.schemes[year] = archived or tuple(dict.fromkeys(ours["unit_scheme"]))
+        elif not frame.empty and (other := on_other_map(form, frame, archived)) is not None:
+            hist.other_maps[year] = other
+            hist.schemes[year] = archived or tuple(dict.fromkeys(other["unit_scheme"]))
     return hist
+
+
+def read_detail(path: Path) -> pd.DataFrame:
+    """A year's long detail CSV (`aggregate.Detail.long`, as the run wrote it): codes as text,
+    values as int64. Raises ValueError, KeyError or ParserError when it is not one."""
+    frame = pd.read_csv(
+        path,
+        dtype={
+            "unit_code": str,
+            "unit_scheme": str,
+            "region": str,
+            "region_scheme": str,
+            "category": str,
+            "source": str,
+        },
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    frame["value"] = frame["value"].astype("int64")
+    return frame
+
+
+def on_other_map(form: Form, frame: pd.DataFrame, archived: tuple[str, ...] | None) -> pd.DataFrame | None:
+    """An earlier year written in other code schemes than this configuration's, each figure
+    with its `unit_scheme` and `region_scheme` as the CSV recorded them; None when its
+    schemes are unknown (neither the CSV nor its bao-cao.json names them: nothing to say on
+    which map its codes are)."""
+    if "unit_scheme" not in frame.columns or "region_scheme" not in frame.columns:
+        return None
+    if set(frame["unit_scheme"]) & set(form.schemes) or (archived and set(archived) & set(form.schemes)):
+        return None
+    return frame.reset_index(drop=True)
 
 
 def with_schemes(form: Form, frame: pd.DataFrame, archived: tuple[str, ...] | None) -> pd.DataFrame:

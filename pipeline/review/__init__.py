@@ -1,0 +1,57 @@
+"""The programme's final review (tổng kết): a programme-to-date workbook and a draft document
+built from the yearly outboxes' machine-readable outputs, never from the inboxes.
+
+`build.py` reads the years (`years.py`) and computes every figure once; `workbook.py` and
+`document.py` are views of it. The command is `tong-ket` (cli.py)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..form import Form
+from .build import Review, build_review
+from .document import write_review_document
+from .workbook import write_review_workbook
+
+__all__ = ["ReviewOutputs", "write_review"]
+
+
+@dataclass
+class ReviewOutputs:
+    review: Review
+    workbook: Path
+    document: Path
+    kept: list[Path]  # earlier versions moved aside, never deleted (the officer may have edited them)
+
+
+def _kept_aside(path: Path) -> Path | None:
+    """Move an existing `path` to the first free `<stem>-ban-truoc-<n><suffix>`; None if absent."""
+    if not path.exists():
+        return None
+    n = 1
+    while (aside := path.with_name(f"{path.stem}-ban-truoc-{n}{path.suffix}")).exists():
+        n += 1
+    os.replace(path, aside)
+    return aside
+
+
+def write_review(form: Form, outboxes: list[Path], out: Path) -> ReviewOutputs:
+    """Build the final review of `form`'s `[final_review]` years from `outboxes` (searched in
+    order for each year) and write `tong-ket-<prefix>-<first>-<last>.xlsx` and `.docx` into
+    `out`. A file already there is moved aside (`-ban-truoc-<n>`), never overwritten.
+
+    Raises FormError (configuration) and OSError (the folder cannot be written)."""
+    review = build_review(form, outboxes)
+    cfg = review.config
+    stem = f"tong-ket-{form.programme_info.prefix}-{cfg.first_year}-{cfg.last_year}"
+    out.mkdir(parents=True, exist_ok=True)
+    workbook, document = out / f"{stem}.xlsx", out / f"{stem}.docx"
+    tmp_book, tmp_doc = out / f".{stem}.dang-ghi.xlsx", out / f".{stem}.dang-ghi.docx"
+    write_review_workbook(review, tmp_book)
+    write_review_document(review, tmp_doc)
+    kept = [p for p in (_kept_aside(workbook), _kept_aside(document)) if p is not None]
+    os.replace(tmp_book, workbook)
+    os.replace(tmp_doc, document)
+    return ReviewOutputs(review, workbook, document, kept)

@@ -1,0 +1,295 @@
+"""The final review 2019-2025 (issue #22, item 4): seven years generated with the project's
+own samples and consolidation (2019-2024 under kien-giang.toml into one outbox, 2025 under
+an-giang.toml into its own), then `tong-ket` from the two outboxes.
+
+Every expected figure is summed here, independently, from the yearly outboxes' CSVs (and the
+units from their bao-cao.json); the land of the new units from the reference list of the 102
+units, not from the crosswalk the code reads."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from docx import Document
+
+from pipeline import cli
+from pipeline.app import consolidate_into
+from pipeline.form import SCHEMAS_DIR, load_form
+from pipeline.outbox.paths import detail_csv_path, report_path
+from pipeline.render.narrative import vn_number
+from pipeline.samples import write_samples
+
+KG, AG = SCHEMAS_DIR / "kien-giang.toml", SCHEMAS_DIR / "an-giang.toml"
+YEARS = range(2019, 2026)
+STEM = "tong-ket-588-2019-2025"
+
+
+@pytest.fixture(scope="module")
+def outboxes(tmp_path_factory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("review")
+    for year in YEARS:
+        form = load_form(AG if year == 2025 else KG, {"period": {"year": year}})
+        inbox = tmp / f"in{year}"
+        write_samples(form, inbox, seed=year)
+        outbox = tmp / ("outbox-an-giang" if year == 2025 else "outbox")
+        consolidate_into(form, inbox, outbox, show_progress=False)
+    return {"kg": tmp / "outbox", "ag": tmp / "outbox-an-giang", "tmp": tmp}
+
+
+def _run(args: list[str], capsys) -> tuple[int, str, str]:
+    code = cli.main(["--config", str(AG), "tong-ket", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def review(outboxes, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("tong-ket")
+    code = cli.main(
+        [
+            "--config",
+            str(AG),
+            "tong-ket",
+            "--outbox",
+            str(outboxes["ag"]),
+            "--outbox",
+            str(outboxes["kg"]),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    return {"book": out / f"{STEM}.xlsx", "doc": out / f"{STEM}.docx", "out": out}
+
+
+def _outbox(outboxes, year: int) -> Path:
+    return outboxes["ag"] if year == 2025 else outboxes["kg"]
+
+
+def _csv(outboxes, year: int) -> pd.DataFrame:
+    frame = pd.read_csv(
+        detail_csv_path(_outbox(outboxes, year), year), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    return frame.assign(value=frame["value"].astype("int64"))
+
+
+def _sum(frame: pd.DataFrame, block: str, *measures: str, **keys: object) -> int:
+    sub = frame[(frame["block"] == block) & frame["measure"].isin(measures)]
+    for col, want in keys.items():
+        sub = sub[sub[col].isin(want)] if isinstance(want, set | list) else sub[sub[col] == want]
+    return int(sub["value"].sum())
+
+
+def _rows(path: Path, sheet: str) -> list[tuple]:
+    return [tuple(r) for r in openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)]
+
+
+def _reference(name: str) -> list[dict[str, str]]:
+    lines = (SCHEMAS_DIR / "reference" / name).read_text(encoding="utf-8").splitlines()
+    return list(csv.DictReader(line for line in lines if not line.startswith("#")))
+
+
+def test_every_years_totals_equal_the_sums_of_its_outbox(outboxes, review):
+    rows = {r[0]: r for r in _rows(review["book"], "Tổng quan") if r[0]}
+    heads = rows["Năm"]
+    col = {h: i for i, h in enumerate(heads)}
+    to_date = [0] * 6
+    for year in YEARS:
+        frame = _csv(outboxes, year)
+        want = [
+            _sum(frame, "results", "children"),
+            _sum(frame, "results", "turns"),
+            _sum(frame, "results", "cash"),
+            _sum(frame, "results", "in_kind"),
+            _sum(frame, "results", "cash", "in_kind"),
+            _sum(frame, "resources", "cash", "in_kind"),
+        ]
+        row = rows[str(year)]
+        got = [
+            row[col["Số trẻ em được hỗ trợ (người)"]],
+            row[col["Số lượt trẻ em được hỗ trợ (lượt)"]],
+            row[col["Giá trị hỗ trợ bằng tiền mặt (đồng)"]],
+            row[col["Giá trị hỗ trợ bằng hiện vật (quy ra tiền) (đồng)"]],
+            row[col["Tổng giá trị hỗ trợ (đồng)"]],
+            row[col["Nguồn lực đã vận động (đồng)"]],
+        ]
+        assert got == want, year
+        to_date = [a + b for a, b in zip(to_date, want, strict=True)]
+        summary = json.loads(report_path(_outbox(outboxes, year), year).read_text(encoding="utf-8"))[
+            "summary"
+        ]
+        assert (row[col["Đơn vị đã báo cáo"]], row[col["Đơn vị phải báo cáo"]]) == (
+            summary["accepted"],
+            summary["units"],
+        )
+        assert row[col["Địa giới, hệ mã"]] == (
+            "ag-xa-2025, ag-so-2025" if year == 2025 else "kg-huyen-2021, kg-so-2019"
+        )
+    # the "Cộng" row: formulas over the years, written with their values
+    assert rows["Cộng"][1].startswith("=SUM(")
+    ws = openpyxl.load_workbook(review["book"], data_only=True)["Tổng quan"]
+    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Cộng")
+    assert list(total[1:7]) == to_date
+    assert not any(str(r[0]).startswith("Thiếu số liệu") for r in _rows(review["book"], "Tổng quan"))
+
+
+@pytest.mark.parametrize(
+    ("sheet", "block", "key"),
+    [
+        ("Kết quả", "results", "category"),
+        ("Nguồn lực", "resources", "source"),
+        ("Nhu cầu", "needs", "category"),
+    ],
+)
+def test_each_block_by_its_list_equals_the_sums_of_the_outboxes(outboxes, review, sheet, block, key):
+    ag = load_form(AG)
+    measures = [m.key for m in ag.blocks[block].measures]
+    names = {i.code: i.name for i in ag.items(key)}
+    rows = _rows(review["book"], sheet)
+    got = {(r[0], r[1]): r[2 : 2 + len(measures)] for r in rows if r[0] and r[0].isdigit()}
+    to_date: dict[str, list[int]] = {}
+    for year in YEARS:
+        frame = _csv(outboxes, year)
+        for code, name in names.items():
+            want = tuple(_sum(frame, block, m, **{key: code}) for m in measures)
+            assert got[(str(year), name)] == want, (year, name)
+            to_date[name] = [a + b for a, b in zip(to_date.get(name, [0] * len(measures)), want, strict=True)]
+    lines = {r[1]: r[2 : 2 + len(measures)] for r in rows if r[0] in ("", None) and r[1] in to_date}
+    assert {n: list(v) for n, v in lines.items()} == to_date
+
+
+def test_places_are_by_former_district_then_by_new_commune(outboxes, review):
+    districts = _rows(review["book"], "Theo huyện cũ 2019-2024")
+    heads = districts[3]
+    assert heads[2:] == tuple(
+        x for y in range(2019, 2025) for x in (f"Số trẻ em {y} (người)", f"Giá trị hỗ trợ {y} (đồng)")
+    )
+    kg = load_form(KG)
+    by_code = {r[0]: r for r in districts[4:] if r[0] and r[0].startswith("kg-huyen-2021:")}
+    assert [c.split(":")[1] for c in by_code] == [r.code for r in kg.regions]  # the configuration's order
+    assert by_code["kg-huyen-2021:899"][1] == "Thành phố Rạch Giá"
+    for i, year in enumerate(range(2019, 2025)):
+        frame = _csv(outboxes, year)
+        for region in kg.regions:
+            row = by_code[f"kg-huyen-2021:{region.code}"]
+            assert row[2 + 2 * i] == _sum(frame, "results", "children", region=region.code), (
+                year,
+                region.code,
+            )
+            assert row[3 + 2 * i] == _sum(frame, "results", "cash", "in_kind", region=region.code)
+    communes = _rows(review["book"], "Theo xã mới 2025")
+    frame = _csv(outboxes, 2025)
+    by_new = {r[0]: r for r in communes[4:] if r[0] and r[0].startswith("ag-xa-2025:")}
+    assert set(by_new) == {f"ag-xa-2025:{c}" for c in frame.query("block == 'results'")["region"].unique()}
+    for key, row in by_new.items():
+        code = key.split(":")[1]
+        assert row[2:4] == (
+            _sum(frame, "results", "children", region=code),
+            _sum(frame, "results", "cash", "in_kind", region=code),
+        )
+
+
+def test_the_crosswalk_is_shown_with_what_is_only_in_part(review):
+    rows = [r for r in _rows(review["book"], "Bảng chuyển đổi")[4:] if r[0]]
+    reference = [
+        r for r in _reference("an-giang-communes-2025-07.csv") if r["former_province"] == "Kiên Giang"
+    ]
+    pairs = {(r[0].split(":")[1], r[2].split(":")[1]): r[4] for r in rows}
+    want = {(d, r["commune_code"]) for r in reference for d in r["former_district_codes"].split()}
+    assert set(pairs) == want
+    for r in reference:
+        spans = len(r["former_district_codes"].split()) > 1
+        for d in r["former_district_codes"].split():
+            assert ("một phần" in pairs[(d, r["commune_code"])]) == spans, (d, r["commune_name"])
+    assert (
+        pairs[("899", "30760")] == pairs[("903", "30760")] == "một phần (xã mới gồm đất của nhiều huyện cũ)"
+    )
+
+
+def test_the_draft_document_says_the_same_figures(outboxes, review):
+    doc = Document(str(review["doc"]))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    header = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "Tổng kết thực hiện Đề án" in body and "giai đoạn 2019 - 2025" in body
+    assert "Kính gửi: [cần điền: nơi nhận báo cáo tổng kết]." in body
+    assert "Số:       /BC-SYT" in header and "SỞ Y TẾ" in header
+    children = value = 0
+    for year in YEARS:
+        frame = _csv(outboxes, year)
+        n, v = _sum(frame, "results", "children"), _sum(frame, "results", "cash", "in_kind")
+        children, value = children + n, value + v
+        assert f"Năm {year}: {vn_number(n)} trẻ em được hỗ trợ" in body
+        assert f"giá trị hỗ trợ {vn_number(v)} đồng" in body
+    assert (
+        f"Lũy kế các năm đã báo cáo (2019, 2020, 2021, 2022, 2023, 2024, 2025): {vn_number(children)} trẻ em"
+        in body
+    )
+    assert f"giá trị hỗ trợ {vn_number(value)} đồng" in body
+    assert "năm chưa có số liệu: không" in body
+    assert "Phường Vĩnh Thông; Phường Tô Châu" in body
+    # no sentence of the review names the old ministry or department as today's
+    assert "Bộ Lao động" not in body
+
+
+def test_a_missing_year_is_named_and_left_out_of_the_totals(outboxes, review, tmp_path, capsys):
+    kg = tmp_path / "outbox"
+    shutil.copytree(outboxes["kg"], kg, ignore=shutil.ignore_patterns("2021"))
+    out = tmp_path / "tk"
+    code, stdout, err = _run(
+        ["--outbox", str(outboxes["ag"]), "--outbox", str(kg), "--out", str(out)], capsys
+    )
+    assert code == 0
+    assert "số liệu các năm 2019, 2020, 2022, 2023, 2024, 2025." in stdout
+    assert "Cảnh báo: Thiếu số liệu năm: 2021 " in err
+    # what the review's wording still leaves to fill in, not the templates' settings
+    assert "Lưu ý: mục [final_review] của an-giang.toml còn 3 chỗ «cần điền» (final_review.recipient, " in err
+    assert "form.request" not in err
+    rows = _rows(out / f"{STEM}.xlsx", "Tổng quan")
+    assert "2021" not in {r[0] for r in rows}
+    assert any(str(r[0]).startswith("Thiếu số liệu năm: 2021 ") for r in rows)
+    body = "\n".join(p.text for p in Document(str(out / f"{STEM}.docx")).paragraphs)
+    assert "Chưa có số liệu năm 2021: các số lũy kế chưa gồm các năm đó." in body
+    assert "Năm chưa có số liệu tổng hợp: 2021" in body
+    children = sum(_sum(_csv(outboxes, y), "results", "children") for y in YEARS if y != 2021)
+    assert (
+        f"Lũy kế các năm đã báo cáo (2019, 2020, 2022, 2023, 2024, 2025): {vn_number(children)} trẻ em"
+        in body
+    )
+
+
+def test_a_second_run_keeps_the_first_files(outboxes, review, capsys):
+    out = review["out"]
+    before = review["book"].read_bytes()
+    code, stdout, _ = _run(
+        ["--outbox", str(outboxes["ag"]), "--outbox", str(outboxes["kg"]), "--out", str(out)], capsys
+    )
+    assert code == 0
+    assert (out / f"{STEM}-ban-truoc-1.xlsx").read_bytes() == before
+    assert (out / f"{STEM}-ban-truoc-1.docx").is_file()
+    assert f"Giữ bản trước (không xóa): {out / f'{STEM}-ban-truoc-1.xlsx'}" in stdout
+
+
+def test_the_review_never_reads_an_inbox(outboxes, review, tmp_path, capsys):
+    """The inboxes removed, the review is the same: it reads only the outboxes' outputs."""
+    copy = tmp_path / "copy"
+    shutil.copytree(outboxes["kg"], copy / "outbox")
+    shutil.copytree(outboxes["ag"], copy / "outbox-an-giang")
+    code, _, _ = _run(
+        [
+            "--outbox",
+            str(copy / "outbox-an-giang"),
+            "--outbox",
+            str(copy / "outbox"),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert _rows(tmp_path / "o" / f"{STEM}.xlsx", "Tổng quan") == _rows(review["book"], "Tổng quan")

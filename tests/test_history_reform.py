@@ -1,0 +1,241 @@
+"""History across the 2025 reform (issue #22, item 3): 2024 consolidated under Kiên Giang's
+configuration (districts), 2025 under An Giang's (communes), side by side.
+
+The years are built with the project's own samples and consolidation; the expected figures
+are summed independently from each year's CSV, and the land each new unit covers is taken
+from the reference list of the 102 units (`an-giang-communes-2025-07.csv`, its former
+province and districts), not from the crosswalk the code reads. The old communes' names come
+from the statistics office's list of Kiên Giang before the reform (`kien-giang-communes-2025-03.csv`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from docx import Document
+
+from pipeline.app import consolidate_into
+from pipeline.form import SCHEMAS_DIR, load_form, norm_text
+from pipeline.outbox.paths import detail_csv_path, document_path, workbook_path
+from pipeline.render.workbook import SHEETS
+from pipeline.run.history import _stack_sums, load_history
+from pipeline.samples import write_samples
+
+REFERENCE = SCHEMAS_DIR / "reference"
+
+
+def _reference(name: str) -> list[dict[str, str]]:
+    lines = (REFERENCE / name).read_text(encoding="utf-8").splitlines()
+    return list(csv.DictReader(line for line in lines if not line.startswith("#")))
+
+
+@pytest.fixture(scope="module")
+def years(tmp_path_factory) -> dict[str, object]:
+    tmp = tmp_path_factory.mktemp("reform")
+    kg = load_form(SCHEMAS_DIR / "kien-giang.toml", {"period": {"year": 2024}})
+    ag = load_form(SCHEMAS_DIR / "an-giang.toml")
+    write_samples(kg, tmp / "in2024")
+    write_samples(ag, tmp / "in2025")
+    consolidate_into(kg, tmp / "in2024", tmp / "kg", show_progress=False)
+    report = consolidate_into(ag, tmp / "in2025", tmp / "ag", show_progress=False, archive=tmp / "kg")
+    return {"kg": kg, "ag": ag, "tmp": tmp, "report": report}
+
+
+def _csv(outbox: Path, year: int) -> pd.DataFrame:
+    return pd.read_csv(
+        detail_csv_path(outbox, year), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    ).assign(value=lambda f: f["value"].astype("int64"))
+
+
+def _sheet(years) -> list[tuple]:
+    path = workbook_path(years["tmp"] / "ag", 2025)
+    ws = openpyxl.load_workbook(path, data_only=False)[SHEETS["yoy"]]
+    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _section(rows: list[tuple], title_start: str) -> list[tuple]:
+    """The table rows of the numbered section whose title starts so (after its header)."""
+    i = next(i for i, r in enumerate(rows) if isinstance(r[0], str) and r[0].startswith(title_start))
+    out = []
+    for r in rows[i + 3 :]:
+        if r[0] is None:
+            break
+        out.append(r)
+    return out
+
+
+def test_the_earlier_year_is_kept_on_its_own_map(years):
+    report = years["report"]
+    hist = report.history
+    assert hist.years == {}  # nothing matched code for code
+    assert list(hist.other_maps) == [2024]
+    assert hist.schemes[2024] == ("kg-huyen-2021", "kg-so-2019")
+    # the same archive read by Kiên Giang's own next year is on its map
+    kg25 = load_form(SCHEMAS_DIR / "kien-giang.toml")
+    same = load_history(kg25, years["tmp"] / "kg")
+    assert list(same.years) == [2024] and same.other_maps == {}
+
+
+def test_a_department_code_both_years_use_is_never_matched_for_last_years_figure(years):
+    """SYT, STC, MTTQ … are codes of both configurations, for two different provinces: the
+    outlier check's "last year" of a 2025 file is never the 2024 figure of the same code."""
+    report = years["report"]
+    ag = years["ag"]
+    prev = report.history.other_maps[2024]
+    both = set(prev["unit_code"]) & {u.code for u in ag.units}
+    assert {"SYT", "STC", "MTTQ"} <= both
+    parsed = [rec.parsed for rec in report.files if rec.parsed.unit_code in both]
+    stack = _stack_sums(ag, parsed, prev)
+    assert len(stack.frame) > 0
+    assert stack.frame["before"].isna().all()
+
+
+def test_categories_are_compared_over_the_land_both_years_cover(years):
+    rows = _section(_sheet(years), "1. Theo nội dung hỗ trợ")
+    ag = years["ag"]
+    old = _csv(years["tmp"] / "kg", 2024)
+    new = _csv(years["tmp"] / "ag", 2025)
+    kg_land = {
+        r["commune_code"]
+        for r in _reference("an-giang-communes-2025-07.csv")
+        if r["former_province"] == "Kiên Giang"
+    }
+    assert len(kg_land) == 48
+    districts = {r.code for r in years["kg"].regions if r.level != "province"}
+    old = old[(old["block"] == "results") & old["region"].isin(districts)]
+    new = new[(new["block"] == "results") & new["region"].isin(kg_land)]
+    assert len(rows) == len(ag.categories)
+    for row, cat in zip(rows, ag.categories, strict=True):
+        assert row[0] == cat.name
+        o, n = old[old["category"] == cat.code], new[new["category"] == cat.code]
+        assert row[1] == o.loc[o["measure"] == "children", "value"].sum()
+        assert row[2] == n.loc[n["measure"] == "children", "value"].sum()
+        assert row[5] == o.loc[o["measure"].isin(["cash", "in_kind"]), "value"].sum()
+        assert row[6] == n.loc[n["measure"].isin(["cash", "in_kind"]), "value"].sum()
+    # the province-level figures of 2024 (region 91) are not in this comparison
+    assert (
+        sum(r[1] for r in rows)
+        < years["report"]
+        .history.other_maps[2024]
+        .query("block == 'results' and measure == 'children'")["value"]
+        .sum()
+    )
+
+
+def test_places_are_compared_group_by_group_through_the_crosswalk(years):
+    rows = _section(_sheet(years), "2. Theo địa bàn tương ứng")
+    old = _csv(years["tmp"] / "kg", 2024).query("block == 'results' and measure == 'children'")
+    new = _csv(years["tmp"] / "ag", 2025).query("block == 'results' and measure == 'children'")
+    # which districts each new unit of former Kiên Giang covers, from the list of the 102
+    covers = {
+        r["commune_code"]: set(r["former_district_codes"].split())
+        for r in _reference("an-giang-communes-2025-07.csv")
+        if r["former_province"] == "Kiên Giang"
+    }
+    seen_old: list[str] = []
+    seen_new: list[str] = []
+    for row in rows:
+        olds = re.findall(r"\(kg-huyen-2021:(\d+)\)", row[0])
+        news = re.findall(r"\(ag-xa-2025:(\d+)\)", row[9])
+        assert olds and news, row
+        # the group is closed: every new unit's districts are in it, and no other unit has them
+        assert set().union(*(covers[c] for c in news)) == set(olds)
+        assert {c for c, ds in covers.items() if ds & set(olds)} == set(news)
+        assert row[1] == old[old["region"].isin(olds)]["value"].sum()
+        assert row[2] == new[new["region"].isin(news)]["value"].sum()
+        seen_old += olds
+        seen_new += news
+    assert sorted(seen_old) == sorted(r.code for r in years["kg"].regions if r.level != "province")
+    assert sorted(seen_new) == sorted(covers)
+    # Phường Vĩnh Thông spans Rạch Giá and Hòn Đất: the two districts are one group
+    joined = next(r for r in rows if "(kg-huyen-2021:899)" in r[0])
+    assert "(kg-huyen-2021:903)" in joined[0] and "Phường Vĩnh Thông (ag-xa-2025:30760)" in joined[9]
+
+
+def test_every_code_both_maps_use_is_shown_apart(years):
+    """A unit code of both years (the departments), the province's 91, and every new unit's
+    code that was an old Kiên Giang commune's code for another place: one row each, with the
+    two schemes and the two names, never figures side by side."""
+    rows = _section(_sheet(years), "4. Mã số trùng nhau")
+    apart = {(r[0], r[1], r[3]): (r[2], r[4]) for r in rows}
+    ag, kg = years["ag"], years["kg"]
+    old = _csv(years["tmp"] / "kg", 2024)
+    for code in set(old["unit_code"]) & {u.code for u in ag.units}:
+        unit = ag.units_by_code[code]
+        assert (code, kg.units_by_code[code].scheme, unit.scheme) in apart, code
+    assert ("91", "kg-huyen-2021", "ag-xa-2025") in apart
+    old_names = {r["commune_code"]: r["commune_name"] for r in _reference("kien-giang-communes-2025-03.csv")}
+    new_names = {r.code: r.name for r in ag.regions}
+    reused = [c for c in old_names if c in new_names]
+    assert len(reused) == 48  # every new code on former Kiên Giang land was an old commune's
+    alone = {
+        r["commune_code"] for r in _reference("an-giang-communes-2025-07.csv") if r["former_count"] == "1"
+    }
+    for code in reused:
+        if code in alone:
+            continue  # the same land (Xã Thổ Châu became Đặc khu Thổ Châu): the same place
+        was, now = apart[(code, "kg-xa-2021", "ag-xa-2025")]
+        assert (norm_text(was), now) == (norm_text(old_names[code]), new_names[code])
+    # 30742 was Phường Vĩnh Thanh Vân, now Phường Rạch Giá
+    assert apart[("30742", "kg-xa-2021", "ag-xa-2025")] == ("Phường Vĩnh Thanh Vân", "Phường Rạch Giá")
+    # no row of the sheet puts a department's two years side by side
+    sheet = _sheet(years)
+    assert not any(r[0] in {"Sở Y tế", "SYT"} and isinstance(r[1], int) for r in sheet)
+
+
+def test_the_province_as_each_year_reported_it_says_it_is_not_the_same_land(years):
+    sheet = _sheet(years)
+    i = next(i for i, r in enumerate(sheet) if str(r[0]).startswith("3. Toàn tỉnh"))
+    assert "không phải là tăng, giảm trên cùng một địa bàn" in sheet[i + 1][0]
+    report = years["report"]
+    old = report.history.other_maps[2024]
+    row = sheet[i + 3]
+    assert row[1] == old.query("block == 'results' and measure == 'children'")["value"].sum()
+    assert row[2] == report.totals.of("results", "children")
+    assert row[3] == "kg-huyen-2021, kg-so-2019 | ag-xa-2025, ag-so-2025"
+    # the province-level figures of each year on its own row, the two provinces named apart
+    prov = next(r for r in sheet[i + 3 :] if str(r[0]).startswith("Trẻ em hỗ trợ cấp tỉnh"))
+    assert "năm 2024 hệ mã kg-huyen-2021, năm 2025 hệ mã ag-xa-2025; hai tỉnh khác nhau" in prov[0]
+    assert (
+        prov[1] == old.query("block == 'results' and measure == 'children' and region == '91'")["value"].sum()
+    )
+
+
+def test_programme_to_date_names_each_years_map(years):
+    sheet = _sheet(years)
+    i = next(i for i, r in enumerate(sheet) if str(r[0]).startswith("LŨY KẾ TỪ NĂM 2024"))
+    by_year = {r[0]: r for r in sheet[i + 3 : i + 5]}
+    assert "địa giới khác năm 2025, hệ mã kg-huyen-2021, kg-so-2019" == by_year["2024"][3]
+    assert "cùng địa giới với năm 2025, hệ mã ag-xa-2025, ag-so-2025" == by_year["2025"][3]
+
+
+def test_the_document_does_not_compare_two_provinces_as_one(years):
+    path = document_path(years["tmp"] / "ag", 2025)
+    body = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "Năm 2024 được báo cáo theo địa giới cũ (hệ mã kg-huyen-2021, kg-so-2019)" in body
+    assert "So với năm 2024" not in body
+
+
+def test_kien_giangs_own_years_keep_the_code_for_code_comparison(tmp_path):
+    """Two Kiên Giang years: the same map, compared region by region as before."""
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    for year in (2023, 2024):
+        form = load_form(SCHEMAS_DIR / "kien-giang.toml", {"period": {"year": year}})
+        write_samples(form, tmp_path / f"in{year}", seed=year)
+        consolidate_into(form, tmp_path / f"in{year}", tmp_path / "out", show_progress=False)
+        frame = _csv(tmp_path / "out", year).query("block == 'results' and measure == 'children'")
+        sums[year] = frame.groupby("region")["value"].sum().to_dict()
+    ws = openpyxl.load_workbook(workbook_path(tmp_path / "out", 2024))[SHEETS["yoy"]]
+    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "SO SÁNH NĂM 2024 VỚI NĂM 2023"
+    assert rows[2][0].startswith("Cơ sở so sánh: hai năm cùng địa giới hành chính và cùng hệ mã")
+    form = load_form(SCHEMAS_DIR / "kien-giang.toml", {"period": {"year": 2024}})
+    by_name = {r[0]: r for r in rows}
+    for region in form.regions:
+        assert by_name[region.name][1:3] == (sums[2023].get(region.code, 0), sums[2024].get(region.code, 0))

@@ -103,7 +103,12 @@ RULES: dict[str, Rule] = {
             "chưa điền '{label}' (bắt buộc)",
         ),
         # values
-        Rule("NUMBER_INVALID", E, "Không phải số"),
+        Rule(
+            "NUMBER_INVALID",
+            E,
+            "Không phải số",
+            live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 1200000)",
+        ),
         Rule(
             "NUMBER_NOT_INTEGER", E, "Không phải số nguyên", k.NOT_INTEGER, live="{name} không phải số nguyên"
         ),
@@ -126,7 +131,12 @@ RULES: dict[str, Rule] = {
             "{name} dưới {least} đồng (gõ '513.000' trên máy kiểu Mỹ thành 513?)",
         ),
         Rule("NUMBER_TOO_LARGE", E, "Số quá lớn"),
-        Rule("NUMBER_FROM_TEXT", W, "Số được gõ dưới dạng chữ"),
+        Rule(
+            "NUMBER_FROM_TEXT",
+            W,
+            "Số được gõ dưới dạng chữ",
+            live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 1200000)",
+        ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
         Rule("DATE_INVALID", E, "Ngày không hợp lệ"),
         Rule("TEXT_TOO_LONG", E, "Nội dung quá dài"),
@@ -212,6 +222,7 @@ RULES: dict[str, Rule] = {
             rk.NOT_EMPTY,
             "trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị thật sự "
             "không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}",
+            "trang chưa có số liệu (nếu không có, chọn «{mark}» ở ô {cell})",
         ),
         Rule(
             "BLOCK_DECLARED_NOT_EMPTY",
@@ -229,6 +240,7 @@ RULES: dict[str, Rule] = {
             rk.READ_AS,
             "{label} '{typed}' không đúng như trong danh sách; đã đọc là '{name}'. "
             "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách",
+            "{label} không đúng như trong danh sách, sẽ đọc là tên gần nhất; hãy chọn từ danh sách",
         ),
         # totals and plausibility
         Rule("TOTAL_MISMATCH", W, "Tổng trong tệp không khớp"),

@@ -65,8 +65,8 @@ class Kind:
     """One kind of check (see the module docstring).
 
     `per_cell`: `passes` takes the field's column (a pandera column check) rather than the
-    whole frame. `row_wide`: the check reads several cells of a row, so a row where the
-    reader already flagged a cell says nothing useful and is skipped."""
+    whole frame. `row_wide`: the check reads several cells of a row, so where the reader
+    already flagged one of the cells it reads it says nothing useful and is skipped."""
 
     name: str
     passes: Callable[[Bound, Any], pd.Series] | None
@@ -218,7 +218,7 @@ def _value_missing(b: Bound, df: pd.DataFrame) -> pd.Series:
 VALUE_MISSING = Kind(
     "value_missing",
     _value_missing,
-    lambda b, at: f"AND(N({at.ref(b.others[0])})>0,{_xl_sum(at, b.others[1:])}=0)",
+    lambda b, at: f"AND(SUM({at.ref(b.others[0])})>0,{_xl_sum(at, b.others[1:])}=0)",
     lambda b, row, frame: {**value_facts(b, row, frame), "head": show(row[b.others[0]])},
     row_wide=True,
 )
@@ -232,7 +232,7 @@ def _children_missing(b: Bound, df: pd.DataFrame) -> pd.Series:
 CHILDREN_MISSING = Kind(
     "children_missing",
     _children_missing,
-    lambda b, at: f"AND(N({at.ref(b.field)})=0,{_xl_sum(at, b.others)}>0)",
+    lambda b, at: f"AND(SUM({at.ref(b.field)})=0,{_xl_sum(at, b.others)}>0)",
     lambda b, row, frame: {
         **value_facts(b, row, frame),
         "total": show(sum(int(row[k] or 0) for k in b.others)),

@@ -28,6 +28,7 @@ import openpyxl
 import pytest
 
 from pipeline.filler import fill
+from pipeline.rules.catalogue import bind
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -286,3 +287,57 @@ def test_gnumeric_counts_as_libreoffice_does(tmp_path, filled, recalculated, lay
             timeout=120,
         )
         assert _template_counts(layout, out) == _template_counts(layout, recalculated[case.id]), case.id
+
+
+# Functions every formula of a template may call: each is in Excel 2010, LibreOffice Calc
+# and Gnumeric (no dynamic arrays, LET or LAMBDA; IFERROR and COUNTIFS are Excel 2007).
+PORTABLE = {
+    "AND", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "FIND", "IF", "IFERROR", "INT", "ISBLANK",
+    "ISERROR", "ISNUMBER", "ISTEXT", "LEFT", "LEN", "MID", "NOT", "OR", "SUBSTITUTE", "SUM", "TRIM",
+}  # fmt: skip
+EXCEL_MAX_FORMULA = 8192  # characters (Excel specifications and limits, "Length of formula contents")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_CALL = re.compile(r"([A-Z][A-Z0-9.]*)\(")
+
+
+def _formulas(ws) -> list[str]:
+    """Every formula of a sheet: cells, conditional formats, custom data validations."""
+    out = [
+        c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    out += [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules if r.formula]
+    out += [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "custom"]
+    return out
+
+
+def test_formulas_use_portable_functions_within_excel_limits(form, template_dir):
+    seen: set[str] = set()
+    for code in (DEPARTMENT, DISTRICT):
+        wb = openpyxl.load_workbook(template_for(template_dir, form, code))
+        for ws in wb.worksheets:
+            for f in _formulas(ws):
+                assert len(f) <= EXCEL_MAX_FORMULA, (ws.title, len(f), f[:80])
+                called = set(_CALL.findall(_STRING.sub('""', f)))
+                assert called <= PORTABLE, (ws.title, called - PORTABLE, f[:120])
+                seen |= called
+    assert {"ISNUMBER", "ISTEXT", "IFERROR", "COUNTIFS"} <= seen
+
+
+def test_every_number_cell_is_coloured_by_what_it_holds(form, template_dir):
+    """Each number column of each block: red where its row says it cannot be read, yellow
+    for other text (the colours of the rules' own cells are in test_livechecks.py)."""
+    for code in (DEPARTMENT, DISTRICT):
+        wb = openpyxl.load_workbook(template_for(template_dir, form, code))
+        unit = form.units_by_code[code]
+        for block in form.blocks.values():
+            rows = form.rows_for(block, unit)
+            rules = {
+                str(cf.sqref): [r.formula[0] for r in cf.rules]
+                for cf in wb[block.sheet].conditional_formatting
+            }
+            for m in block.measures:
+                col = block.measure_column(m.key)
+                got = " ".join(rules.get(f"{col}{rows[0].row}:{col}{rows[-1].row}", []))
+                assert f"ISTEXT({col}{rows[0].row})" in got, (code, block.key, m.key)
+                words = bind("NUMBER_INVALID", m.key, name=m.name).text  # the catalogue's
+                assert words in got and "chỉ gõ số" in words, (code, block.key, m.key)

@@ -148,6 +148,7 @@ CASES = [
     Case("money-as-text", DISTRICT, _row(0, cash="513.000"), 0, text_row=0),
     Case("decimal-as-text", DISTRICT, _row(0, cash="1,5"), 1, text_row=0),
     Case("blank-required", DEPARTMENT, _info(preparer=None), 1),
+    Case("spaces-in-required", DEPARTMENT, _info(preparer="   "), 1),
     Case("blank-numbers", DEPARTMENT, _row(0, girls=None, ethnic=None), 0),
     Case("spaces-only", DEPARTMENT, _row(0, ethnic="   "), 0),
     Case("info-count-text", DISTRICT, _info(activities="khoảng 5"), 1),

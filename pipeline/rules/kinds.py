@@ -114,7 +114,11 @@ NEGATIVE = Kind(
     per_cell=True,
 )
 REQUIRED = Kind(
-    "required", lambda b, s: s.notna(), lambda b, at: f'{at.ref(b.field)}=""', value_facts, per_cell=True
+    "required",
+    lambda b, s: s.notna(),
+    lambda b, at: f'TRIM({at.ref(b.field)})=""',
+    value_facts,
+    per_cell=True,
 )
 NOT_INTEGER = Kind(  # checked while reading (values.parse_int)
     "not_integer",

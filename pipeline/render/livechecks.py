@@ -224,7 +224,7 @@ def _dv_rule(rules: list[Bound], at: XlRow, key: str, max_number: int) -> dict |
     valid += f",NOT(OR({','.join(bad)})))" if bad else ")"
     message = "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 1200000)."
     for r in mine:
-        message += f" Lỗi nếu {r.text}."
+        message += f" {fd.SEVERITY_VI[r.severity]} nếu {r.text}."
     if len(valid) > 255:  # Excel's limit for a validation formula
         return None
     return {

@@ -28,7 +28,8 @@ import openpyxl
 import pytest
 
 from pipeline.filler import fill
-from pipeline.rules.catalogue import bind
+from pipeline.render.livechecks import ERROR_MARK
+from pipeline.rules.catalogue import RULES, bind
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -342,3 +343,10 @@ def test_every_number_cell_is_coloured_by_what_it_holds(form, template_dir):
                 assert f"ISTEXT({col}{rows[0].row})" in got, (code, block.key, m.key)
                 words = bind("NUMBER_INVALID", m.key, name=m.name).text  # the catalogue's
                 assert words in got and "chỉ gõ số" in words, (code, block.key, m.key)
+
+
+def test_only_errors_begin_with_the_error_mark():
+    """A row's error count is the number of "Lỗi: " in its text: no rule's live text may
+    contain it (a warning saying it would be counted as an error)."""
+    texts = [r.live for r in RULES.values() if r.live]
+    assert len(texts) > 10 and not [t for t in texts if ERROR_MARK.strip() in t], texts

@@ -1,11 +1,15 @@
-"""The template's live checks, built from the rules the form applies (`rulebind.py`).
+"""The template's live checks, built from the rules the form applies (`rules/bind.py`).
 
 For every rule the pipeline applies to a row or field, the template gets: a data-validation
 rule that warns at entry (error type "warning": a person can pass it, cells are filled in
 any order), conditional formatting that colours the violating cell, and per-row formulas
 in a "Kiểm tra" area, summed up per sheet ("Đạt" / "Còn N lỗi: dòng …") and on the first
-sheet. Formulas use English function names and comma separators, as the xlsx format stores
-them (ECMA-376 Part 1, §18.17); Excel and LibreOffice both evaluate them.
+sheet. Severity and words are the catalogue's (`rules/catalogue.py`), also for what the
+reader checks (a number cell holding text: `NUMBER_INVALID`, `NUMBER_FROM_TEXT`; a name read
+as a listed one: `NAME_READ_AS`), and a row's error count is counted from its text, so the
+template's verdict and counts are the pipeline's. Formulas use English function names and
+comma separators, as the xlsx format stores them (ECMA-376 Part 1, §18.17), and only
+functions Excel 2010, LibreOffice and Gnumeric share (`tests/test_livechecks_text.py`).
 """
 
 from __future__ import annotations
@@ -39,9 +43,7 @@ def _q(text: str) -> str:
 # ----- what is in a number cell ---------------------------------------------------------------
 # Every formula below reads an input cell only through these tests, which give TRUE or FALSE
 # for any content (a number, a blank, text, TRUE/FALSE, an error value such as #N/A): text
-# never reaches arithmetic, so no check, total or summary turns into #VALUE!. Functions used:
-# IF, AND, OR, NOT, ISNUMBER, ISBLANK, ISTEXT, ISERROR, IFERROR, TRIM, LEN, MID, LEFT,
-# SUBSTITUTE, FIND, INT (Excel 2010, LibreOffice and Gnumeric all have them).
+# never reaches arithmetic, so no check, total or summary turns into #VALUE!.
 
 
 def number_or_blank(a: str) -> str:

@@ -6,8 +6,9 @@ It understands exactly these shapes and refuses any other (a new shape needs a n
 here, on purpose):
 
 - `=SUM(range)`                    a range on the same sheet or another one;
+- `=SUM(A1,B1,…)`                   references (a template's row total);
 - `=SUMIFS(range, range, "text", …)` plain text criteria (no operators, no wildcards);
-- `=A1+B1+…`                        references joined by `+` (a template's row total).
+- `=A1+B1+…`                        references joined by `+`.
 
 Ranges and references may carry a sheet (`'CT Kết quả'!$N$4:$N$20`) and `$` anchors.
 """
@@ -28,6 +29,7 @@ _STRING = r'"(?:[^"]|"")*"'
 SUM = re.compile(rf"^=SUM\(({_RANGE})\)$")
 SUMIFS = re.compile(rf"^=SUMIFS\(({_RANGE}(?:,{_RANGE},{_STRING})+)\)$")
 PLUS = re.compile(rf"^=({_REF}(?:\+{_REF})*)$")
+SUM_REFS = re.compile(rf"^=SUM\(({_REF}(?:,{_REF})*)\)$")
 _ARG = re.compile(rf"{_RANGE}|{_STRING}")
 
 
@@ -98,6 +100,8 @@ class Evaluator:
                 if all(_matches(self.value(*cells[i]), wanted) for cells, wanted in tests):
                     total += self.number(s, c)
             return total
+        if m := SUM_REFS.match(text):
+            return sum(self.number(sheet, ref) for ref in m.group(1).split(","))
         if m := PLUS.match(text):
             return sum(self.number(sheet, ref) for ref in m.group(1).split("+"))
         raise UnknownFormula(f"{sheet}: formula shape not understood: {text}")

@@ -23,6 +23,7 @@ from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.outbox.paths import detail_csv_path, report_path
 from pipeline.render.narrative import vn_number
+from pipeline.render.official import DOT, INLINE_DOTS
 from pipeline.samples import write_samples
 
 KG, AG = SCHEMAS_DIR / "kien-giang.toml", SCHEMAS_DIR / "an-giang.toml"
@@ -217,7 +218,9 @@ def test_the_draft_document_says_the_same_figures(outboxes, review):
     body = "\n".join(p.text for p in doc.paragraphs)
     header = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "Tổng kết thực hiện Đề án" in body and "giai đoạn 2019 - 2025" in body
-    assert "Kính gửi: [cần điền: nơi nhận báo cáo tổng kết]." in body
+    # the recipient is still "cần điền": dots to write on, what to write as a comment on them
+    assert f"Kính gửi: {DOT * INLINE_DOTS}." in body
+    assert "cần điền: nơi nhận báo cáo tổng kết" in [c.text for c in doc.comments]
     assert "Số:       /BC-SYT" in header and "SỞ Y TẾ" in header
     children = value = 0
     for year in YEARS:

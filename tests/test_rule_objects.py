@@ -142,3 +142,18 @@ def test_every_rule_declares_what_its_message_names():
         named = _placeholders(b.rule.message) - {"title"}
         assert named <= set(b.params) | set(kind.gives), (b.code, named - set(b.params) - set(kind.gives))
         assert set(kind.needs) <= set(b.params), b.code
+
+
+def test_a_binding_is_checked_for_what_its_user_words():
+    """The template's live check words only the live text; the pipeline's check only what
+    its kind reads and its message: each binding must give what its user needs."""
+    with pytest.raises(RuleBindError, match="BLOCK_EMPTY.*'cell'"):
+        bind("BLOCK_EMPTY", "has_rows", used_by="template", mark="Không có")
+    assert (
+        bind("BLOCK_EMPTY", "has_rows", used_by="template", mark="Không có", cell="C5").params["cell"] == "C5"
+    )
+    with pytest.raises(RuleBindError, match="BLOCK_EMPTY.*'cells'"):
+        bind("BLOCK_EMPTY", "has_rows", used_by="check", mark="Không có")
+    bind("BLOCK_EMPTY", "has_rows", used_by="check", mark="Không có", cells={"results": "C5"})
+    with pytest.raises(RuleBindError):  # used by both: both sets
+        bind("BLOCK_EMPTY", "has_rows", mark="Không có", cells={"results": "C5"})

@@ -23,7 +23,7 @@ def emptiness_rules(form: Form) -> list[Bound]:
     declaration cell of each block."""
     cells = {b.key: form.declare_cell(b) for b in form.blocks.values()}
     return [
-        bind("BLOCK_EMPTY", "has_rows", mark=form.checks.declare_mark, cells=cells),
+        bind("BLOCK_EMPTY", "has_rows", used_by="check", mark=form.checks.declare_mark, cells=cells),
         bind("BLOCK_DECLARED_NOT_EMPTY", "declared", cells=cells),
     ]
 

@@ -145,8 +145,10 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
 
 
 def _row_total(block: Block, total: RowTotal, row: int) -> SumCell:
-    cells = "+".join(f"{block.measure_column(k)}{row}" for k in total.sum_of)
-    return SumCell(total.key, f"{block.total_column(total.key)}{row}", f"={cells}", total.sum_of)
+    """A row total: SUM of its cells, which skips text and blanks (`=F5+G5` would show
+    #VALUE! for "3.500.000" typed as text; the live checks say what is wrong with it)."""
+    cells = ",".join(f"{block.measure_column(k)}{row}" for k in total.sum_of)
+    return SumCell(total.key, f"{block.total_column(total.key)}{row}", f"=SUM({cells})", total.sum_of)
 
 
 @dataclass(frozen=True)

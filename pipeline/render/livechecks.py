@@ -1,27 +1,38 @@
-"""The template's live checks, built from the rules the form applies (`rulebind.py`).
+"""The template's live checks, built from the rules the form applies (`rules/bind.py`).
 
 For every rule the pipeline applies to a row or field, the template gets: a data-validation
 rule that warns at entry (error type "warning": a person can pass it, cells are filled in
 any order), conditional formatting that colours the violating cell, and per-row formulas
 in a "Kiểm tra" area, summed up per sheet ("Đạt" / "Còn N lỗi: dòng …") and on the first
-sheet. Formulas use English function names and comma separators, as the xlsx format stores
-them (ECMA-376 Part 1, §18.17); Excel and LibreOffice both evaluate them.
+sheet. Severity and words are the catalogue's (`rules/catalogue.py`), also for what the
+reader checks (a number cell holding text: `NUMBER_INVALID`, `NUMBER_FROM_TEXT`; a name read
+as a listed one: `NAME_READ_AS`), and a row's error count is counted from its text, so the
+template's verdict and counts are the pipeline's. Formulas use English function names and
+comma separators, as the xlsx format stores them (ECMA-376 Part 1, §18.17), and only
+functions Excel 2010, LibreOffice and Gnumeric share (`tests/test_livechecks_text.py`).
 """
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import Block, Form, RowSpec, SheetChecks, col_index
+from ..form.grid import LIST_KEYS
 from ..rules import findings as fd
+from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
-from ..rules.catalogue import Bound
+from ..rules.catalogue import Bound, bind
 from ..rules.kinds import XlRow
 from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
+NBSP = "\u00a0"  # a no-break space: what a PC with French-style settings groups thousands by
+ERROR_MARK = fd.SEVERITY_VI[fd.ERROR] + ": "  # what begins each error in a row's text
 
 
 def _q(text: str) -> str:
@@ -29,19 +40,178 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _row_formulas(rules: list[Bound], at: XlRow) -> tuple[str, str]:
-    """(number of errors, text naming each problem) of one row, as formulas."""
-    errors = [r for r in rules if r.severity == fd.ERROR]
-    count = "+".join(f"IF({r.excel(at)},1,0)" for r in errors) or "0"
-    parts = [f'IF({r.excel(at)},{_q(fd.SEVERITY_VI[r.severity] + ": " + r.text + "; ")},"")' for r in rules]
-    return "=" + count, "=" + ("&".join(parts) or '""')
+# ----- what is in a number cell ---------------------------------------------------------------
+# Every formula below reads an input cell only through these tests, which give TRUE or FALSE
+# for any content (a number, a blank, text, TRUE/FALSE, an error value such as #N/A): text
+# never reaches arithmetic, so no check, total or summary turns into #VALUE!.
+
+
+def number_or_blank(a: str) -> str:
+    """TRUE where cell `a` holds a number or nothing: the only content the checks read."""
+    return f"OR(ISNUMBER({a}),ISBLANK({a}))"
+
+
+def readable_text(a: str) -> str:
+    """TRUE where cell `a` holds text the pipeline reads as a whole number (`values.parse_int`):
+    digits only ("50"), or digits grouped by thousands with one kind of separator: dots
+    ("3.500.000"), spaces or no-break spaces ("3 500 000"), or two or more commas
+    ("3,500,000"); the first group has no leading zero. Not followed here (the pipeline reads
+    them, the template asks for them to be typed again): a plus sign, leading zeros, a
+    currency word; and separators in the wrong places of a correctly sized number
+    ("12.34.567") pass here, not there.
+
+    Digits are recognised by turning text into a number and back: `--g&""` keeps the length
+    of plain digits only ("1e3", "5%", "1/2", "(5)" all change it, other text is an error).
+    The last separator sits before the last three digits; with `n` digits a grouped number
+    has INT((n-1)/3) separators, so its length is n + INT((n-1)/3) = INT((4n-1)/3)."""
+    t = f"TRIM({a})"
+    sep = f"MID({t},LEN({t})-3,1)"
+    digits = f"SUBSTITUTE({t},{sep},{_q('')})"
+    plain = f'IFERROR(LEN(--{t}&"")=LEN({t}),FALSE)'
+    grouped = (
+        f"IFERROR(AND(FIND({sep},{_q('., ' + NBSP)})>0,"
+        f'INT((4*LEN(--{digits}&"")-1)/3)=LEN({t}),'
+        f'LEFT({t},1)<>"0",OR({sep}<>",",LEN({t})>8)),FALSE)'
+    )
+    return f"OR({plain},{grouped})"
+
+
+def _content(at: XlRow, key: str, name: str) -> str:
+    """The part of a row's text saying what is wrong with a number cell holding anything
+    but a number or a blank: text the pipeline reads as a number ("3.500.000", a warning:
+    `NUMBER_FROM_TEXT`), or anything else ("khoảng 50", TRUE, #N/A: `NUMBER_INVALID`); ""
+    for text of spaces only (read as blank)."""
+    a = at.ref(key)
+    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
+    warn = _q(_said(bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)))
+    return f'IF(IFERROR(TRIM({a})="",FALSE),"",IF({readable_text(a)},{warn},{bad}))'
+
+
+def _colour_content(
+    ws: Worksheet, rng: str, at: XlRow, key: str, name: str, text_cell: str, st: Styles
+) -> None:
+    """Colour the number cells `rng` (`at` its first) by what they hold: red when the row's
+    text (`text_cell`) names an unreadable value as an error, yellow for other text."""
+    a = at.ref(key)
+    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
+    unreadable = f"AND(NOT({number_or_blank(a)}),ISNUMBER(FIND({bad},{text_cell})))"
+    text = f'IF(ISTEXT({a}),TRIM({a})<>"",FALSE)'
+    for test, fill in ((unreadable, st.error_fill), (text, st.warning_fill)):
+        ws.conditional_format(rng, {"type": "formula", "criteria": "=" + test, "format": fill})
+
+
+# ----- names typed close to a listed one ------------------------------------------------------
+# The pipeline reads a name typed close to a listed one as that one, with a warning
+# (`NAME_READ_AS`); a formula cannot measure closeness, so the template carries the usual
+# spellings of every listed name that the pipeline reads as it (without accents, without
+# the administrative prefix, abbreviated), each checked with the pipeline's own
+# `nearest.match`: such a name is a warning here too, anything else not listed an error.
+_PREFIXES = {"Thành phố": "TP", "Thị xã": "TX", "Thị trấn": "TT", "Huyện": "H", "Quận": "Q", "Phường": "P"}
+
+
+def _unaccented(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _spellings(name: str) -> list[str]:
+    """Ways people type a listed name: without accents, without or with an abbreviated
+    administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất")."""
+    forms = [name]
+    for prefix, short in _PREFIXES.items():
+        if name.startswith(prefix + " "):
+            rest = name[len(prefix) + 1 :]
+            forms += [rest, f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
+    return forms + [_unaccented(f) for f in forms]
+
+
+_READABLE: dict[int, tuple[Form, dict[str, tuple[str, ...]]]] = {}
+
+
+def readable_names(form: Form) -> dict[str, tuple[str, ...]]:
+    """List key -> the spellings of its listed names (not the names themselves) that the
+    pipeline reads as a listed name (`nearest.match`), one per spelling ignoring case (a
+    spreadsheet's COUNTIF ignores case, as `Form.code_for` does). Computed once per form."""
+    cached = _READABLE.get(id(form))
+    if cached and cached[0] is form:
+        return cached[1]
+    out: dict[str, tuple[str, ...]] = {}
+    for key in LIST_KEYS:
+        items = form.items(key)
+        seen: dict[str, str] = {}
+        for item in items:
+            for text in _spellings(item.name):
+                folded = text.casefold()
+                if folded in seen or form.code_for(key, text) is not None:
+                    continue
+                if nearest.match(items, text).code == item.code:
+                    seen[folded] = text
+        out[key] = tuple(seen.values())
+    _READABLE[id(form)] = (form, out)
+    return out
+
+
+def _read_as(at: XlRow, key: str, spellings: str) -> str:
+    """TRUE where the key cell holds one of the usual `spellings` (a defined name) of a
+    listed name."""
+    a = at.ref(key)
+    return f'AND({a}<>"",COUNTIF({spellings},{a})>0)'
+
+
+def _said(rule: Bound) -> str:
+    """How a row's text says a rule is broken: "Lỗi: …; " or "Cảnh báo: …; "."""
+    return fd.SEVERITY_VI[rule.severity] + ": " + rule.text + "; "
+
+
+def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None) -> str:
+    """The rule's expression, evaluated only when the cells it reads hold what it can read
+    (a number or a blank in a number cell, anything but an error value in a key cell);
+    FALSE otherwise. IF evaluates only the branch it takes, so an error value or text never
+    reaches the rule's arithmetic. The pipeline likewise skips a rule over a cell it could
+    not read (`rules.schema.check`). "key_missing" counts figures with COUNT, which skips
+    text and errors, so only its key cell is guarded."""
+    fields = (rule.field,) if rule.kind == "key_missing" else tuple(dict.fromkeys(rule.fields))
+    guards = [number_or_blank(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
+    guard = guards[0] if len(guards) == 1 else f"AND({','.join(guards)})"
+    return f"IF({guard},{rule.excel(at) if expr is None else expr},FALSE)"
+
+
+def _row_text(
+    rules: list[Bound],
+    at: XlRow,
+    numbers: dict[str, str],
+    read_as: Mapping[str, tuple[Bound, str]] | None = None,
+) -> str:
+    """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
+    name) first: its own rules when it holds a number or a blank, else what is wrong with its
+    content; then each rule reading several cells, guarded (`_guarded`); then a key typed as
+    a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule and the
+    defined name of the spellings)."""
+    own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
+    parts = []
+    for key, name in numbers.items():
+        mine = "&".join(f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]) or '""'
+        parts.append(f"IF({number_or_blank(at.ref(key))},{mine},{_content(at, key, name)})")
+    done = {id(r) for rs in own.values() for r in rs}
+    parts += [f'IF({_guarded(r, at, set(numbers))},{_q(_said(r))},"")' for r in rules if id(r) not in done]
+    for key, (rule, spellings) in (read_as or {}).items():
+        expr = _guarded(rule, at, set(numbers), _read_as(at, key, spellings))
+        parts.append(f'IF({expr},{_q(_said(rule))},"")')
+    return "=" + ("&".join(parts) or '""')
+
+
+def _error_count(text_cell: str) -> str:
+    """The number of errors a row's text names (each begins "Lỗi: "): the count and the
+    text can never disagree, and no rule is written twice."""
+    mark = _q(ERROR_MARK)
+    return f'=(LEN({text_cell})-LEN(SUBSTITUTE({text_cell},{mark},"")))/LEN({mark})'
 
 
 def _summary(count_ref: str, listing: str, declared: str | None) -> str:
     """ "Đạt" (or "Đạt: …không có số liệu" when declared) / "Còn N lỗi: <listing>"."""
     passed = _q(PASSED)
     if declared:
-        passed = f'IF({declared}<>"",{_q(PASSED + ": đã đánh dấu không có số liệu")},{passed})'
+        passed = f'IF(IFERROR({declared}<>"",TRUE),{_q(PASSED + ": đã đánh dấu không có số liệu")},{passed})'
     return f'=IF({count_ref}=0,{passed},"Còn "&{count_ref}&" lỗi: "&MID({listing},3,2000))'
 
 
@@ -56,7 +226,7 @@ def _dv_rule(rules: list[Bound], at: XlRow, key: str, max_number: int) -> dict |
     valid += f",NOT(OR({','.join(bad)})))" if bad else ")"
     message = "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 1200000)."
     for r in mine:
-        message += f" Lỗi nếu {r.text}."
+        message += f" {fd.SEVERITY_VI[r.severity]} nếu {r.text}."
     if len(valid) > 255:  # Excel's limit for a validation formula
         return None
     return {
@@ -76,9 +246,13 @@ def write_block_checks(
     block: Block,
     rows: list[RowSpec],
     lists: dict[str, str],
+    spellings: dict[str, str],
     st: Styles,
 ) -> SheetChecks:
-    """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block."""
+    """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block.
+
+    `lists`: key -> the defined name of its listed names and their usual spellings (what
+    the pipeline reads); `spellings`: key -> the defined name of those spellings alone."""
     chk = form.block_checks(block)
     free = bool(rows) and any(kf.key not in rows[0].fixed for kf in block.key_fields)
     rules = [r for r in block_rules(form, block, free_keys=free) if r.kind != "own_region"]
@@ -105,19 +279,36 @@ def write_block_checks(
     ws.set_column(txt, txt, 48)
     ws.write_string(chk.header_row - 1, cnt, "Số lỗi", st.head)
     ws.write_string(chk.header_row - 1, txt, "Kiểm tra từng dòng", st.head)
+    numbers = {m.key: m.name for m in block.measures}
+    read_as = {
+        kf.key: (bind("NAME_READ_AS", kf.key, used_by="template", label=kf.label.lower()), spellings[kf.key])
+        for kf in block.key_fields
+        if free and kf.key in spellings
+    }
     first = rows[0].row if rows else block.first_row
     for spec in rows:
         at = XlRow(spec.row, first, columns, lists)
-        count, text = _row_formulas(rules, at)
-        ws.write_formula(f"{chk.count_column}{spec.row}", count, st.count, 0)
-        ws.write_formula(f"{chk.text_column}{spec.row}", text, st.text, "")
+        text_cell = f"{chk.text_column}{spec.row}"
+        ws.write_formula(text_cell, _row_text(rules, at, numbers, read_as), st.text, "")
+        ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
         last = rows[-1].row
         at = XlRow(first, first, columns, lists)
+        for m in block.measures:  # what is typed: an unreadable value red, other text yellow
+            col = block.measure_column(m.key)
+            _colour_content(
+                ws, f"{col}{first}:{col}{last}", at, m.key, m.name, f"${chk.text_column}{first}", st
+            )
         for r in rules:
             rng = f"{columns[r.field]}{first}:{columns[r.field]}{last}"
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
-            ws.conditional_format(rng, {"type": "formula", "criteria": "=" + r.excel(at), "format": fill})
+            ws.conditional_format(
+                rng, {"type": "formula", "criteria": "=" + _guarded(r, at, set(numbers)), "format": fill}
+            )
+        for key, (rule, names) in read_as.items():
+            criteria = "=" + _guarded(rule, at, set(numbers), _read_as(at, key, names))
+            rng = f"{columns[key]}{first}:{columns[key]}{last}"
+            ws.conditional_format(rng, {"type": "formula", "criteria": criteria, "format": st.warning_fill})
         for m in block.measures:
             dv = _dv_rule(rules, at, m.key, form.limits.max_number)
             if dv:
@@ -125,10 +316,17 @@ def write_block_checks(
                 ws.data_validation(f"{col}{first}:{col}{last}", dv)
         first_m = block.measure_column(block.measures[0].key)
         last_m = block.measure_column(block.measures[-1].key)
-        empty = f'AND(COUNT({first_m}{first}:{last_m}{last})=0,{decl}="")'
-        count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})+IF({empty},1,0)"
+        # nothing typed in any number cell (text counts: the pipeline reports it, so the
+        # sheet is not empty) and no declaration
+        empty_rule = bind(
+            "BLOCK_EMPTY", "has_rows", used_by="template", mark=form.checks.declare_mark, cell=decl
+        )
+        empty = f'AND(COUNTA({first_m}{first}:{last_m}{last})=0,IFERROR({decl}="",FALSE))'
+        count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
+        if empty_rule.severity == fd.ERROR:
+            count += f"+IF({empty},1,0)"
         listing = "&".join(
-            [f'IF({empty},", trang chưa có số liệu (nếu không có, chọn «x» ở ô {decl})","")']
+            [f'IF({empty},{_q(", " + empty_rule.text)},"")']
             + [f'IF({chk.count_column}{s.row}>0,", dòng {s.row}","")' for s in rows]
         )
     else:
@@ -138,33 +336,52 @@ def write_block_checks(
 
 
 def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
-    """Warnings and colours for the required fields of the information sheet, and its summary."""
+    """Warnings and colours for the fields of the information sheet a unit fills (required
+    fields; what is typed in a number field), and its summary."""
     chk = form.info_checks()
     rules = info_rules(form)
     columns = {f.key: f.column for f in form.info_fields}
-    rows = {f.key: f.row for f in form.info_fields}
+    numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
     ws.write_string(chk.header_row - 1, cnt, "Số lỗi", st.head)
     ws.write_string(chk.header_row - 1, txt, "Kiểm tra", st.head)
     listing = []
-    for r in rules:
-        row = rows[r.field]
-        at = XlRow(row, row, columns, {})
-        count, text = _row_formulas([r], at)
-        blank_hit = r.kind == "required"  # what the formula gives in the blank template
-        ws.write_formula(f"{chk.count_column}{row}", count, st.count, 1 if blank_hit else 0)
-        cached = f"{fd.SEVERITY_VI[r.severity]}: {r.text}; " if blank_hit else ""
-        ws.write_formula(f"{chk.text_column}{row}", text, st.text, cached)
-        fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
-        ws.conditional_format(
-            at.ref(r.field), {"type": "formula", "criteria": "=" + r.excel(at), "format": fill}
+    blank_errors = 0
+    for f in form.info_fields:
+        mine = [r for r in rules if r.field == f.key]
+        if not mine and f.key not in numbers:
+            continue
+        at = XlRow(f.row, f.row, columns, {})
+        text_cell = f"{chk.text_column}{f.row}"
+        here = {f.key: numbers[f.key]} if f.key in numbers else {}
+        if here:
+            _colour_content(ws, f.cell, at, f.key, f.label, text_cell, st)
+        # what the formulas give in the blank template: every required field is missing
+        missing = [r for r in mine if r.kind == "required"]
+        blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
+        cached = "".join(_said(r) for r in missing)
+        ws.write_formula(text_cell, _row_text(mine, at, here), st.text, cached)
+        ws.write_formula(
+            f"{chk.count_column}{f.row}", _error_count(text_cell), st.count, cached.count(ERROR_MARK)
         )
-        listing.append(f'IF({chk.count_column}{row}>0,", {r.text}","")')
+        for r in mine:
+            fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
+            criteria = "=" + _guarded(r, at, set(numbers))
+            ws.conditional_format(at.ref(r.field), {"type": "formula", "criteria": criteria, "format": fill})
+        listing += [
+            f'IF({_guarded(r, at, set(numbers))},{_q(", " + r.text)},"")'
+            for r in mine
+            if r.severity == fd.ERROR
+        ]
+        if here:
+            said = _said(bind("NUMBER_INVALID", f.key, used_by="template", name=f.label))
+            listing.append(
+                f'IF(ISNUMBER(FIND({_q(said)},{text_cell})),{_q(", " + said[len(ERROR_MARK) : -2])},"")'
+            )
     first, last = form.info_fields[0].row, form.info_fields[-1].row
     count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
-    blank_errors = sum(1 for r in rules if r.kind == "required")
     _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, cached_errors=blank_errors)
     return chk
 

@@ -10,12 +10,24 @@ from types import SimpleNamespace
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import META_KEYS, Block, Form, FormError, SheetChecks, Unit, cell_at, col_index, meta_cell, row_of
+from ..form import (
+    META_KEYS,
+    Block,
+    Form,
+    FormError,
+    SheetChecks,
+    Unit,
+    cell_at,
+    col_index,
+    col_letter,
+    meta_cell,
+    row_of,
+)
 from ..form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
 from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.names import template_name
-from .livechecks import write_block_checks, write_info_checks, write_overview
+from .livechecks import readable_names, write_block_checks, write_info_checks, write_overview
 from .official import wrapped_height
 from .style import CHECKS, TEMPLATE, Styles, page_setup
 
@@ -23,6 +35,9 @@ PINNED_TIME = dt.datetime(2019, 5, 17)
 
 INSTRUCTION_WIDTH = 110  # column B of the instructions sheet, in column-width units
 LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}
+# what the live checks accept: a listed name or a usual spelling of one (`livechecks.readable_names`)
+READ_LISTS = {key: name + "_DocDuoc" for key, name in LIST_NAMES.items()}
+SPELLINGS = {key: name + "_CachGo" for key, name in LIST_NAMES.items()}
 
 
 class _Sheet(Worksheet):
@@ -273,7 +288,8 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles,
             ws.write_blank(cell, None, st.input_num)
         for total in row.totals:
             ws.write_formula(total.cell, total.formula, st.formula, 0)
-    checks = write_block_checks(wb, ws, form, block, cells.specs, LIST_NAMES, cst)
+    spellings = {k: v for k, v in SPELLINGS.items() if readable_names(form)[k]}
+    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, cst)
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
         ws.write_formula(total.cell, total.formula, st.formula, 0)
@@ -286,15 +302,27 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles,
 
 
 def _lists_sheet(wb: Workbook, form: Form) -> None:
+    """The hidden lists: each list's names (the drop-downs), and beside them, for the live
+    checks, the same names followed by their usual spellings that the pipeline reads."""
     ws = wb.add_worksheet(form.sheets["lists"])
+    sheet = form.sheets["lists"].replace("'", "''")
+    spellings = readable_names(form)
     for key in LIST_KEYS:
         items = form.items(key)
         cells = list_range(key, len(items))
         first = cell_at(cells[0])
         for ri, item in enumerate(items):
             ws.write_string(first[0] + ri, first[1], item.name)
-        sheet = form.sheets["lists"].replace("'", "''")
         wb.define_name(LIST_NAMES[key], f"='{sheet}'!{cells[2]}")
+        col = first[1] + len(LIST_KEYS) + 1  # right of every list and an empty column
+        letter = col_letter(col)
+        more = spellings[key]
+        for ri, text in enumerate([item.name for item in items] + list(more)):
+            ws.write_string(ri, col, text)
+        n = len(items)
+        wb.define_name(READ_LISTS[key], f"='{sheet}'!${letter}$1:${letter}${n + len(more)}")
+        if more:
+            wb.define_name(SPELLINGS[key], f"='{sheet}'!${letter}${n + 1}:${letter}${n + len(more)}")
     ws.hide()
     ws.protect("")
 

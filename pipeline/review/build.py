@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from ..form import Block, Form, FormError, Item, load_form, owner_of
-from ..run.aggregate import measure_keys
 from ..run.crosswalk import Crosswalk, Place, load_crosswalk
 from .years import Years, find_years
 
@@ -176,7 +175,7 @@ def _sums(frame: pd.DataFrame, block: Block) -> Sums:
     out = {m.key: int(by_measure.get(m.key, 0)) for m in block.measures}
     for t in block.totals:
         out[t.key] = sum(out.get(k, 0) for k in t.sum_of)
-    return {k: out.get(k, 0) for k in measure_keys(block)}
+    return {k: out.get(k, 0) for k in block.columns}
 
 
 def build_review(form: Form, outboxes: list[Path], now: dt.datetime | None = None) -> Review:

@@ -25,7 +25,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from ..form import FormError
 from . import kinds as k
@@ -59,8 +59,14 @@ class Rule:
         kind's engines read (`Kind.needs`), every placeholder of its live text, and the
         placeholders of its message that its kind's facts do not give. A rule checked while
         reading (no pandas check) has its message worded by the reader, not from these."""
+        return self.check_params | _placeholders(self.live)
+
+    @property
+    def check_params(self) -> frozenset[str]:
+        """The parameters the pipeline's check of this rule reads: `params` without the
+        placeholders only its live text names."""
         kind = self.kind
-        need = set(_placeholders(self.live))
+        need: set[str] = set()
         if kind is not None:
             need |= set(kind.needs)
             if kind.passes is not None and not kind.from_record:
@@ -130,7 +136,12 @@ RULES: dict[str, Rule] = {
             "chưa điền '{label}' (bắt buộc)",
         ),
         # values
-        Rule("NUMBER_INVALID", E, "Không phải số"),
+        Rule(
+            "NUMBER_INVALID",
+            E,
+            "Không phải số",
+            live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 1200000)",
+        ),
         Rule(
             "NUMBER_NOT_INTEGER", E, "Không phải số nguyên", k.NOT_INTEGER, live="{name} không phải số nguyên"
         ),
@@ -153,7 +164,12 @@ RULES: dict[str, Rule] = {
             "{name} dưới {least} đồng (gõ '513.000' trên máy kiểu Mỹ thành 513?)",
         ),
         Rule("NUMBER_TOO_LARGE", E, "Số quá lớn"),
-        Rule("NUMBER_FROM_TEXT", W, "Số được gõ dưới dạng chữ"),
+        Rule(
+            "NUMBER_FROM_TEXT",
+            W,
+            "Số được gõ dưới dạng chữ",
+            live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 1200000)",
+        ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
         Rule("DATE_INVALID", E, "Ngày không hợp lệ"),
         Rule("TEXT_TOO_LONG", E, "Nội dung quá dài"),
@@ -239,6 +255,7 @@ RULES: dict[str, Rule] = {
             rk.NOT_EMPTY,
             "trang chưa có số liệu nào (báo cáo trống). Hãy điền số liệu; nếu đơn vị thật sự "
             "không có gì để báo cáo ở trang này, chọn «{mark}» ở ô {cell}",
+            "trang chưa có số liệu (nếu không có, chọn «{mark}» ở ô {cell})",
         ),
         Rule(
             "BLOCK_DECLARED_NOT_EMPTY",
@@ -256,6 +273,7 @@ RULES: dict[str, Rule] = {
             rk.READ_AS,
             "{label} '{typed}' không đúng như trong danh sách; đã đọc là '{name}'. "
             "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách",
+            "{label} không đúng như trong danh sách, sẽ đọc là tên gần nhất; hãy chọn từ danh sách",
         ),
         # totals and plausibility
         Rule("TOTAL_MISMATCH", W, "Tổng trong tệp không khớp"),
@@ -381,20 +399,35 @@ class Bound:
         return self.rule.say(**facts)
 
 
-def bind(code: str, field: str, others: tuple[str, ...] = (), **params: Any) -> Bound:
+def bind(
+    code: str,
+    field: str,
+    others: tuple[str, ...] = (),
+    *,
+    used_by: Literal["both", "template", "check"] = "both",
+    **params: Any,
+) -> Bound:
     """Apply rule `code` to `field` (reading `others`), with its parameters.
 
+    `used_by`: who words the binding: the template's live check only ("template": its live
+    text's placeholders are required), the pipeline's check only ("check": what its kind
+    reads and its message needs), or both (`Rule.params`, the default).
     Raises RuleBindError naming the rule and what is missing when a parameter the rule
-    declares (`Rule.params`) is not given, or fewer other fields than its kind reads;
-    KeyError for an unknown code."""
+    declares is not given, or fewer other fields than its kind reads; KeyError for an
+    unknown code."""
     rule = RULES[code]
-    missing = sorted(rule.params - params.keys())
+    wanted = {
+        "both": rule.params,
+        "template": frozenset(_placeholders(rule.live)),
+        "check": rule.check_params,
+    }[used_by]
+    missing = sorted(wanted - params.keys())
     if missing:
         raise RuleBindError(
             f"quy tắc {code} (trường '{field}') thiếu tham số {', '.join(repr(m) for m in missing)}; "
-            f"cần: {', '.join(sorted(rule.params))}"
+            f"cần: {', '.join(sorted(wanted))}"
         )
-    if rule.kind is not None and len(others) < rule.kind.others:
+    if used_by != "template" and rule.kind is not None and len(others) < rule.kind.others:
         raise RuleBindError(
             f"quy tắc {code} (trường '{field}') cần ít nhất {rule.kind.others} trường khác, có {len(others)}"
         )

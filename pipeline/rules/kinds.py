@@ -71,8 +71,8 @@ class Kind:
     """One kind of check (see the module docstring).
 
     `per_cell`: `passes` takes the field's column (a pandera column check) rather than the
-    whole frame. `row_wide`: the check reads several cells of a row, so a row where the
-    reader already flagged a cell says nothing useful and is skipped. `from_record`: its facts
+    whole frame. `row_wide`: the check reads several cells of a row, so where the reader
+    already flagged one of the cells it reads it says nothing useful and is skipped. `from_record`: its facts
     carry every field of the failing record too, so a message may name any of them."""
 
     name: str
@@ -152,7 +152,7 @@ def _required_pandas(b: Bound, s: pd.Series) -> pd.Series:
 
 
 def _required_excel(b: Bound, at: XlRow) -> str:
-    return f'{at.ref(b.field)}=""'
+    return f'TRIM({at.ref(b.field)})=""'
 
 
 REQUIRED = Kind("required", _required_pandas, _required_excel, value_facts, per_cell=True)
@@ -301,7 +301,7 @@ def _value_missing_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
 
 
 def _value_missing_excel(b: Bound, at: XlRow) -> str:
-    return f"AND(N({at.ref(b.others[0])})>0,{_xl_sum(at, b.others[1:])}=0)"
+    return f"AND(SUM({at.ref(b.others[0])})>0,{_xl_sum(at, b.others[1:])}=0)"
 
 
 def _value_missing_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
@@ -325,7 +325,7 @@ def _children_missing_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
 
 
 def _children_missing_excel(b: Bound, at: XlRow) -> str:
-    return f"AND(N({at.ref(b.field)})=0,{_xl_sum(at, b.others)}>0)"
+    return f"AND(SUM({at.ref(b.field)})=0,{_xl_sum(at, b.others)}>0)"
 
 
 def _children_missing_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 import pandas as pd
 import pandera.pandas as pa
 
-from ..form import CELL_ADDRESS
 from . import findings as fd
 from .catalogue import RULES, Bound
 from .findings import Finding
@@ -155,8 +154,10 @@ def check(
             source = files[file_id]
             if (sheet, cell) in source.flagged_cells:
                 continue  # the reader already reported what is wrong with this cell
-            if rule.rule.kind.row_wide and _row_flagged(source, sheet, int(record["row"])):
-                continue  # a rule over a row with an unreadable cell says nothing useful
+            if rule.rule.kind.row_wide and any(
+                stack.locate(f, record) in source.flagged_cells for f in rule.others
+            ):
+                continue  # a rule reading a cell that could not be read says nothing useful
             if (file_id, rule.code, sheet, cell) in seen:
                 continue
             seen.add((file_id, rule.code, sheet, cell))
@@ -189,12 +190,3 @@ def broken(record: Record, rules: list[Bound]) -> list[tuple[str, str]]:
             facts = rule.facts({c: plain(v) for c, v in record.items()}, frame)
             out.append((rule.code, rule.message(facts)))
     return out
-
-
-def _row_flagged(source: Source, sheet: str, row: int) -> bool:
-    """Whether the reader flagged a cell of `row` of `sheet` in this file."""
-    for flagged_sheet, cell in source.flagged_cells:
-        found = CELL_ADDRESS.fullmatch(cell) if flagged_sheet == sheet else None
-        if found and int(found.group(2)) == row:
-            return True
-    return False

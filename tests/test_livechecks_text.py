@@ -1,0 +1,352 @@
+"""Issue #23 item 4: the template's live checks survive text, blanks and error values.
+
+Templates written by our generator are filled with the project's filler (openpyxl: text is
+stored as text, "#N/A" as an error value), recalculated by LibreOffice headless (one start
+for every file) and read back. For a table of mistakes a unit makes:
+- no check, summary, overview or total cell shows an error value (#VALUE!, #N/A, …);
+- a number cell holding text says "chỉ gõ số" on its row, and any other error of that row
+  is still shown;
+- the template's verdict and error counts (the overview and each sheet) equal the
+  pipeline's on the same recalculated file (`check_files`: errors by sheet), because both
+  take severity and words from one rule catalogue.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.filler import fill
+from pipeline.render.livechecks import ERROR_MARK
+from pipeline.rules.catalogue import RULES, bind
+from pipeline.rules.findings import ERROR
+from pipeline.run.consolidate import check_files
+from pipeline.samples import valid_data
+from tests import lo
+from tests.conftest import template_for
+
+DEPARTMENT = "SYT"  # free rows: region and category typed on each row
+DISTRICT = "903"  # fixed rows
+AT_MOST = "trẻ em nữ lớn hơn"  # MEASURE_AT_MOST's words for girls over children
+READ_AS = "không đúng như trong danh sách"  # NAME_READ_AS's words
+SHOWN_ERROR = re.compile(r"^(#[A-Z/0!?]+|Err:\d+)")  # an error value as Excel or LibreOffice shows it
+
+
+def _unaccented(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+Mutate = Callable[[dict[str, Any], dict[str, Any]], None]  # (data, layout)
+
+
+def _row(i: int, **values: Any) -> Mutate:
+    def mutate(data: dict[str, Any], _layout: dict[str, Any]) -> None:
+        data["results"][i].update(values)
+
+    return mutate
+
+
+def _girls_over(i: int) -> Mutate:
+    def mutate(data: dict[str, Any], _layout: dict[str, Any]) -> None:
+        data["results"][i]["girls"] = data["results"][i]["children"] + 3
+
+    return mutate
+
+
+def _misspelt(i: int) -> Mutate:
+    """The row's region typed without accents ("Huyen Hon Dat"), as on a PC without a
+    Vietnamese keyboard: the pipeline reads it as the listed name, with a warning."""
+
+    def mutate(data: dict[str, Any], layout: dict[str, Any]) -> None:
+        names = {r["code"]: r["name"] for r in layout["lists"]["regions"]}
+        data["results"][i]["region"] = _unaccented(names[data["results"][i]["region"]])
+
+    return mutate
+
+
+def _info(**values: Any) -> Mutate:
+    def mutate(data: dict[str, Any], _layout: dict[str, Any]) -> None:
+        data["info"].update(values)
+
+    return mutate
+
+
+def _need(value: Any) -> Mutate:
+    def mutate(data: dict[str, Any], _layout: dict[str, Any]) -> None:
+        first = next(iter(data["needs"]))
+        data["needs"][first]["cost"] = value
+
+    return mutate
+
+
+def _total_overwritten(data: dict[str, Any], layout: dict[str, Any]) -> None:
+    """A number typed over the first row's total (its formula gone): the total no longer
+    matches the row."""
+    blk = layout["layouts"]["free_rows"]["repeating_blocks"][0]
+    computed = next(c for c in layout["layouts"]["free_rows"]["computed"] if c["block"] == blk["block"])
+    col = next(iter(computed["row_totals"].values()))
+    data.setdefault("raw", []).append((blk["sheet"], f"{col}{blk['first_row']}", 12345))
+
+
+def _all(*mutations: Mutate) -> Mutate:
+    def mutate(data: dict[str, Any], layout: dict[str, Any]) -> None:
+        for m in mutations:
+            m(data, layout)
+
+    return mutate
+
+
+@dataclass(frozen=True)
+class Case:
+    """A mistake: the unit, what to do to valid data, the errors the pipeline must find,
+    whether a number cell holds text (its row must say "chỉ gõ số")."""
+
+    id: str
+    unit: str
+    mutate: Mutate
+    errors: int
+    text_row: int | None = None  # the results row (index) holding text in a number cell
+    also: tuple[str, ...] = ()  # words the same row's text must also show (another problem)
+
+
+CASES = [
+    Case("clean", DEPARTMENT, lambda d, lay: None, 0),
+    Case("text-unreadable", DEPARTMENT, _row(0, girls="khoảng 50"), 1, text_row=0),
+    Case("text-readable", DEPARTMENT, _row(0, cash="3.500.000"), 0, text_row=0),
+    Case(
+        "text-and-girls-over",
+        DEPARTMENT,
+        _all(_girls_over(0), _row(0, cash="khoảng 50")),
+        2,
+        text_row=0,
+        also=(AT_MOST,),
+    ),
+    Case(
+        "readable-text-and-girls-over",
+        DEPARTMENT,
+        _all(_girls_over(0), _row(0, in_kind="1 200 000")),
+        1,
+        text_row=0,
+        also=(AT_MOST,),
+    ),
+    Case("error-value", DEPARTMENT, _row(0, turns="#N/A"), 1, text_row=0),
+    Case("misspelt-name", DEPARTMENT, _misspelt(0), 0, also=(READ_AS,)),
+    Case("girls-over-children", DEPARTMENT, _girls_over(0), 1),
+    Case("total-mismatch", DEPARTMENT, _total_overwritten, 0),
+    Case("money-too-small", DISTRICT, _row(0, cash=513), 1),
+    Case("money-as-text", DISTRICT, _row(0, cash="513.000"), 0, text_row=0),
+    Case("decimal-as-text", DISTRICT, _row(0, cash="1,5"), 1, text_row=0),
+    Case("blank-required", DEPARTMENT, _info(preparer=None), 1),
+    Case("spaces-in-required", DEPARTMENT, _info(preparer="   "), 1),
+    Case("blank-numbers", DEPARTMENT, _row(0, girls=None, ethnic=None), 0),
+    Case("spaces-only", DEPARTMENT, _row(0, ethnic="   "), 0),
+    Case("info-count-text", DISTRICT, _info(activities="khoảng 5"), 1),
+    Case("needs-text", DISTRICT, _need("1 tỷ"), 1),
+    Case(
+        "several",
+        DEPARTMENT,
+        _all(_row(0, girls="khoảng 50"), _girls_over(1), _info(preparer=None), _misspelt(1)),
+        3,
+        text_row=0,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory, form, layout, template_dir) -> dict[str, Path]:
+    """Every case filled by the filler (nothing recalculated yet)."""
+    base = tmp_path_factory.mktemp("livetext")
+    out = {}
+    for case in CASES:
+        data = valid_data(form, case.unit, random.Random(f"text-{case.unit}"), layout)
+        if case.id == "several":
+            assert len(data["results"]) >= 2
+        case.mutate(data, layout)
+        template = template_for(template_dir, form, case.unit)
+        out[case.id] = fill(template, base / f"{case.id}.xlsx", layout, case.unit, data)
+    return out
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory, filled) -> dict[str, Path]:
+    """Every filled case recalculated by one LibreOffice start."""
+    lo.require_soffice()
+    out = tmp_path_factory.mktemp("livetext-lo")
+    args = ["--convert-to", f"xlsx:{lo.XLSX_FILTER}", "--outdir", str(out), *map(str, filled.values())]
+    with lo.profile(recalc=True) as prof:
+        done = lo.run_office(args, prof)
+    got = {name: out / path.name for name, path in filled.items()}
+    missing = [p for p in got.values() if not p.is_file()]
+    assert not missing, (missing, done.stdout, done.stderr)
+    return got
+
+
+def _template_counts(layout: dict[str, Any], path: Path) -> tuple[str, dict[str, int]]:
+    """(the overview, sheet -> number of errors its check counts) after LibreOffice."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    ov = layout["checks"]["overview"]
+    counts = {c["sheet"]: wb[c["sheet"]][c["errors_cell"]].value for c in layout["checks"]["sheets"]}
+    return str(wb[ov["sheet"]][ov["cell"]].value), counts
+
+
+def _pipeline_errors(form, path: Path) -> Counter:
+    (parsed,) = check_files(form, [path])
+    return Counter(f.sheet for f in parsed.findings if f.severity == ERROR)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_no_error_value_in_checks_or_totals(case: Case, recalculated, template_dir, form, layout):
+    """Every formula cell of the template (checks, summaries, the overview, row and column
+    totals) holds a value, never #VALUE! or another error, whatever was typed. An error value
+    typed in a number cell is summed by the totals as the spreadsheet sums it (the same
+    error: the check names the cell); the check cells never show one."""
+    template = openpyxl.load_workbook(template_for(template_dir, form, case.unit))
+    got = openpyxl.load_workbook(recalculated[case.id], data_only=True)
+    checks = {
+        (c["sheet"], col)
+        for c in layout["checks"]["sheets"]
+        for col in (c["row_errors_column"], c["row_text_column"])
+    }
+    typed = {"#N/A"} if case.id == "error-value" else set()
+    formulas = 0
+    bad = []
+    for ws in template.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                    continue
+                formulas += 1
+                value = got[ws.title][cell.coordinate].value
+                if not (isinstance(value, str) and SHOWN_ERROR.match(value)):
+                    continue
+                if value in typed and (ws.title, cell.column_letter) not in checks:
+                    continue
+                bad.append((ws.title, cell.coordinate, value))
+    assert formulas > 50
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_template_and_pipeline_agree(case: Case, recalculated, layout, form):
+    """The same verdict and the same number of errors, in all and sheet by sheet."""
+    overview, counts = _template_counts(layout, recalculated[case.id])
+    pipeline = _pipeline_errors(form, recalculated[case.id])
+    assert sum(pipeline.values()) == case.errors, (case.id, pipeline)
+    assert all(isinstance(n, int | float) for n in counts.values()), counts
+    assert {s: int(n) for s, n in counts.items() if n} == dict(pipeline), (case.id, counts, pipeline)
+    if case.errors:
+        assert overview.startswith(f"Còn {case.errors} lỗi"), overview
+    else:
+        assert overview.startswith("Đạt"), overview
+
+
+def _row_texts(layout: dict[str, Any], path: Path) -> list[str]:
+    """Every row text of every check sheet that names a problem."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out = []
+    for c in layout["checks"]["sheets"]:
+        ws = wb[c["sheet"]]
+        col = c["row_text_column"]
+        out += [str(ws[f"{col}{r}"].value or "") for r in range(3, ws.max_row + 1)]
+    return [t for t in out if t.startswith(("Lỗi", "Cảnh báo"))]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.text_row is not None or c.also], ids=lambda c: c.id)
+def test_row_says_what_is_wrong(case: Case, recalculated, layout):
+    """Text in a number cell: its row says "chỉ gõ số" (an error when the pipeline cannot
+    read it, a warning when it can), and the row's other problems are still named there."""
+    texts = _row_texts(layout, recalculated[case.id])
+    if case.text_row is not None:
+        texts = [t for t in texts if "chỉ gõ số" in t]
+        assert texts, _row_texts(layout, recalculated[case.id])
+    for words in case.also:
+        assert any(words in t for t in texts), (words, texts)
+
+
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # Gnumeric's xlsx
+def test_gnumeric_counts_as_libreoffice_does(tmp_path, filled, recalculated, layout):
+    """Gnumeric (`ssconvert --recalc`) evaluates the same formulas to the same verdicts and
+    counts (it has no N() of a blank cell, for one: #NUM!)."""
+    ssconvert = lo.require("Gnumeric (ssconvert)", shutil.which("ssconvert"), "gnumeric")
+    for case in CASES:
+        out = tmp_path / f"{case.id}.xlsx"
+        subprocess.run(
+            [ssconvert, "--recalc", str(filled[case.id]), str(out)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        assert _template_counts(layout, out) == _template_counts(layout, recalculated[case.id]), case.id
+
+
+# Functions every formula of a template may call: each is in Excel 2010, LibreOffice Calc
+# and Gnumeric (no dynamic arrays, LET or LAMBDA; IFERROR and COUNTIFS are Excel 2007).
+PORTABLE = {
+    "AND", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "FIND", "IF", "IFERROR", "INT", "ISBLANK",
+    "ISERROR", "ISNUMBER", "ISTEXT", "LEFT", "LEN", "MID", "NOT", "OR", "SUBSTITUTE", "SUM", "TRIM",
+}  # fmt: skip
+EXCEL_MAX_FORMULA = 8192  # characters (Excel specifications and limits, "Length of formula contents")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_CALL = re.compile(r"([A-Z][A-Z0-9.]*)\(")
+
+
+def _formulas(ws) -> list[str]:
+    """Every formula of a sheet: cells, conditional formats, custom data validations."""
+    out = [
+        c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    out += [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules if r.formula]
+    out += [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "custom"]
+    return out
+
+
+def test_formulas_use_portable_functions_within_excel_limits(form, template_dir):
+    seen: set[str] = set()
+    for code in (DEPARTMENT, DISTRICT):
+        wb = openpyxl.load_workbook(template_for(template_dir, form, code))
+        for ws in wb.worksheets:
+            for f in _formulas(ws):
+                assert len(f) <= EXCEL_MAX_FORMULA, (ws.title, len(f), f[:80])
+                called = set(_CALL.findall(_STRING.sub('""', f)))
+                assert called <= PORTABLE, (ws.title, called - PORTABLE, f[:120])
+                seen |= called
+    assert {"ISNUMBER", "ISTEXT", "IFERROR", "COUNTIFS"} <= seen
+
+
+def test_every_number_cell_is_coloured_by_what_it_holds(form, template_dir):
+    """Each number column of each block: red where its row says it cannot be read, yellow
+    for other text (the colours of the rules' own cells are in test_livechecks.py)."""
+    for code in (DEPARTMENT, DISTRICT):
+        wb = openpyxl.load_workbook(template_for(template_dir, form, code))
+        unit = form.units_by_code[code]
+        for block in form.blocks.values():
+            rows = form.rows_for(block, unit)
+            rules = {
+                str(cf.sqref): [r.formula[0] for r in cf.rules]
+                for cf in wb[block.sheet].conditional_formatting
+            }
+            for m in block.measures:
+                col = block.measure_column(m.key)
+                got = " ".join(rules.get(f"{col}{rows[0].row}:{col}{rows[-1].row}", []))
+                assert f"ISTEXT({col}{rows[0].row})" in got, (code, block.key, m.key)
+                words = bind("NUMBER_INVALID", m.key, name=m.name).text  # the catalogue's
+                assert words in got and "chỉ gõ số" in words, (code, block.key, m.key)
+
+
+def test_only_errors_begin_with_the_error_mark():
+    """A row's error count is the number of "Lỗi: " in its text: no rule's live text may
+    contain it (a warning saying it would be counted as an error)."""
+    texts = [r.live for r in RULES.values() if r.live]
+    assert len(texts) > 10 and not [t for t in texts if ERROR_MARK.strip() in t], texts

@@ -25,6 +25,7 @@ from pipeline.outbox.paths import detail_csv_path
 from pipeline.render.template import write_template
 from pipeline.run.consolidate import run
 from pipeline.run.result import FileStatus, UnitStatus
+from pipeline.run.submissions import open_findings, past_findings
 from pipeline.samples import valid_data
 
 from .conftest import report_day
@@ -178,7 +179,11 @@ def test_all_submissions_rejected(form, make_file, tmp_path):
     assert unit.status == UnitStatus.REJECTED
     assert unit.file is None
     assert "906-b.xlsx" in unit.note and "bị từ chối" in unit.note
-    assert [f.status for f in report.files] == [FileStatus.REJECTED, FileStatus.REJECTED]
+    # the older rejected file was sent again: its errors are history, the newest's are open
+    assert [f.status for f in report.files] == [FileStatus.SUPERSEDED, FileStatus.REJECTED]
+    assert file_named(report, "906-a.xlsx").replaced_by == "906-b.xlsx"
+    assert open_findings(report.files) == file_named(report, "906-b.xlsx").parsed.findings
+    assert past_findings(report.files) == file_named(report, "906-a.xlsx").parsed.findings
     assert all(v == 0 for v in report.totals.to_dict().values())
 
 

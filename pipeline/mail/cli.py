@@ -249,6 +249,31 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     return _send_summary(sent, units, smtp, settings.timeout)
 
 
+def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
+    """After `consolidate` made a new set current: write the letters in `thu/` again when
+    they describe an earlier run (`drafts.refresh_drafts`), and say so (on stderr when
+    `quiet`, e.g. under --json). A failure is one warning line; the run stays done."""
+    from .drafts import NoRunError, drafts_dir, refresh_drafts
+
+    try:
+        settings = load_mail_settings(form)
+        done = refresh_drafts(form, settings, outbox, dt.datetime.now(settings.zone).date())
+    except (NoRunError, FormError, OSError) as exc:
+        reason = read_reason(exc) if isinstance(exc, OSError) else str(exc)
+        sys.stderr.write(
+            f"Cảnh báo: thư trả lời đơn vị trong {drafts_dir(outbox, form.year)} là của lần tổng hợp "
+            f"trước và chưa soạn lại được ({reason}); chạy 'mail drafts' trước khi gửi.\n"
+        )
+        return
+    if done is None:
+        return
+    line = (
+        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo lần "
+        "tổng hợp này (thư cũ không còn đúng)."
+    )
+    (sys.stderr if quiet else sys.stdout).write(line + "\n")
+
+
 SEND_VI = {
     "sent": "đã gửi",
     "partly": "đã gửi, một số địa chỉ bị từ chối",
@@ -258,6 +283,7 @@ SEND_VI = {
     "already": "đã gửi từ trước",
     "no_address": "chưa có địa chỉ",
     "not_tried": "chưa gửi (máy chủ lỗi)",
+    "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi (chạy lại 'mail drafts' để soạn lại)",
 }
 UNKNOWN_HINT = (
     "Thư «chưa rõ»: kết nối mất sau khi máy chủ đã nhận nội dung thư, có thể đơn vị đã nhận. Hãy hỏi "
@@ -287,6 +313,7 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         f"{len(result.no_address)} thư chưa có địa chỉ người nhận"
         + (f"; {len(refused)} thư bị từ chối (toàn bộ hoặc một phần)" if refused else "")
         + (f"; {len(unknown)} thư chưa rõ đã gửi hay chưa" if unknown else "")
+        + (f"; {len(result.stale)} thư của lần tổng hợp trước không gửi" if result.stale else "")
         + "."
     )
     if result.fault is not None:
@@ -294,7 +321,7 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             server_fault(result.fault, smtp, "mail.smtp", timeout)
             + " Các thư còn lại chưa gửi; chạy lại lệnh để gửi tiếp.\n"
         )
-    return EXIT_FAILED if unknown or refused or result.fault is not None else EXIT_OK
+    return EXIT_FAILED if unknown or refused or result.stale or result.fault is not None else EXIT_OK
 
 
 def with_password(

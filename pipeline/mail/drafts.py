@@ -43,6 +43,7 @@ from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
 from ..render.template import write_template
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
+from ..text.values import parse_int
 from .send import RUN_HEADER  # the id of the run a draft describes (`Report.run_id`)
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -322,10 +323,24 @@ def _numbered(items: list[Explained]) -> str:
     listed = []
     for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
         listed.append(f"{i}. {_said(f)}")
-        listed += [f"   - Nguyên nhân: {_said(g)}" for g in why]
+        listed += [f"   - Nguyên nhân: {_said(g)}{_to_type(g)}" for g in why]
+        if why:
+            listed.append(
+                "   - Cách sửa: sửa các ô nêu ở trên; ô tổng có công thức, tự tính lại, không gõ vào."
+            )
     if len(items) > MAX_LISTED:
         listed.append(f"… và {len(items) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")
     return "\n".join(listed)
+
+
+def _to_type(f: dict[str, Any]) -> str:
+    """What to type instead of a number typed as text: the number in digits alone."""
+    if f.get("code") != "NUMBER_FROM_TEXT":
+        return ""
+    number, problem, _ = parse_int(str(f.get("value") or ""), 10**30)
+    if number is None or problem is not None:
+        return ""
+    return f". Hãy xóa ô {f.get('cell')} và gõ lại: {number} (chỉ chữ số)"
 
 
 def _said(f: dict[str, Any]) -> str:

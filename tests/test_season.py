@@ -76,6 +76,10 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     assert "cần sửa và gửi lại" in str(email.message_from_bytes(old_900, policy=policy.default)["Subject"])
     # a draft no new letter replaces (its unit left the registry, say): put aside after the rerun
     shutil.copy(_letter(outbox, form.year, "900"), drafts_dir(outbox, form.year) / "thu-khac.eml")
+    # a draft the officer changed in a text editor: kept, never overwritten
+    edited = _letter(outbox, form.year, "899")
+    edited.write_bytes(edited.read_bytes() + b"\nGhi chu them cua So.\n")
+    edited_bytes = edited.read_bytes()
 
     # the season goes on: 900 corrects its file, 902 sends late, 903 sends a file with errors
     make_file("900", dated(20, form), name="900-sua.xlsx", seed=2)
@@ -118,6 +122,10 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
         assert msg[RUN_HEADER] == run_id, path.name
     assert not (drafts_dir(outbox, form.year) / "thu-khac.eml").exists()
     assert (drafts_dir(outbox, form.year) / STALE_DIR / "thu-khac.eml").is_file()
+    kept = drafts_dir(outbox, form.year) / STALE_DIR / f"{edited.stem}-ban-da-sua.eml"
+    assert kept.read_bytes() == edited_bytes
+    assert f"Giữ nguyên thư anh/chị đã sửa: {kept} (thư mới soạn: {edited})" in second
+    assert edited.read_bytes() != edited_bytes
     receipt = _letter(outbox, form.year, "900")
     assert "Đã nhận báo cáo" in str(
         email.message_from_bytes(receipt.read_bytes(), policy=policy.default)["Subject"]

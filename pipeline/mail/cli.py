@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from ..form import Form, FormError, pending_warning
 from ..intake.mail_settings import (
@@ -215,6 +215,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
+    _say_kept(drafts, sys.stdout)
     if not args.send:
         return EXIT_OK
     if settings.smtp is None:
@@ -268,10 +269,19 @@ def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
     if done is None:
         return
     line = (
-        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo lần "
-        "tổng hợp này (thư cũ không còn đúng)."
+        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo kết quả "
+        "lần tổng hợp này (thư soạn trước đó không gửi được nữa)."
     )
-    (sys.stderr if quiet else sys.stdout).write(line + "\n")
+    out = sys.stderr if quiet else sys.stdout
+    out.write(line + "\n")
+    _say_kept(done, out)
+
+
+def _say_kept(drafts: list, out: TextIO) -> None:
+    """One line for each earlier draft the officer changed, kept beside the new one."""
+    for d in drafts:
+        if d.kept is not None:
+            out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
 
 
 SEND_VI = {

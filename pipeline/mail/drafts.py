@@ -11,7 +11,9 @@ Messages are built by the standard library (`email.message.EmailMessage`).
 Every draft describes one run: it carries that run's id (`RUN_HEADER`). The drafts are
 written again for each new run (`refresh_drafts`, after `consolidate`); a draft of another
 run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
-`send.send_drafts` never sends a draft of a run other than the current one.
+`send.send_drafts` never sends a draft of a run other than the current one. A draft the
+officer changed since it was written (its SHA-256 is recorded in `DRAFTED`) is never
+overwritten: it is kept in `thu/cu/` as `…-ban-da-sua.eml` and the command says where.
 
 A rejection lists each error with the warnings that explain it (a total that does not
 match, next to a number typed as text in its row or column), the cell and what was found
@@ -50,6 +52,8 @@ XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
 MAX_LISTED = 30  # findings written in the body; the feedback workbook has all of them
 STALE_DIR = "cu"  # drafts of an earlier run that no new draft replaced, moved out of the way
+DRAFTED = "danh-sach-thu-da-soan.json"  # file name -> SHA-256 of each draft as written
+EDITED_SUFFIX = "-ban-da-sua"  # an earlier draft the officer changed, kept in `thu/cu/`
 DEFAULT_RESUBMIT_DAYS = 7
 # a finding of the left kind is explained by one of the right kinds in its row or column:
 # a total the file holds (Excel's SUM skips text) and a number typed as text it skipped
@@ -66,6 +70,7 @@ class Draft:
     kind: str  # ERRORS, REMINDER or RECEIPT
     to: tuple[str, ...]
     path: Path
+    kept: Path | None = None  # the officer's edited earlier draft, put aside in `thu/cu/`
 
 
 def draft_name(unit_code: str, unit_name: str) -> str:
@@ -165,6 +170,7 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
         findings.setdefault(f["file"], []).append(f)
     out = []
     folder = drafts_dir(outbox, form.year)
+    drafted = _drafted(folder)
     names = iter(distinct_names(draft_name(u.code, u.name) for u in form.units))
     paths = {u.code: folder / next(names) for u in form.units}
     for u in run["units"]:
@@ -177,25 +183,48 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
         msg = _message(form, settings, letters, unit, u, kind, to, body, attachments, latest, run, today)
         path = paths[unit.code]
-        write_bytes_atomic(path, bytes(msg))
-        out.append(Draft(unit.code, kind, tuple(to), path))
-    _put_aside_stale(folder, run_id)
+        kept = _aside(path, EDITED_SUFFIX) if _edited(path, drafted) else None
+        data = bytes(msg)
+        write_bytes_atomic(path, data)
+        drafted[path.name] = hashlib.sha256(data).hexdigest()
+        out.append(Draft(unit.code, kind, tuple(to), path, kept))
+    for path in sorted(folder.glob("*.eml")):  # drafts of another run no new draft replaced
+        if draft_run(path) != run_id:
+            _aside(path, EDITED_SUFFIX if _edited(path, drafted) else "")
+            drafted.pop(path.name, None)
+    write_bytes_atomic(folder / DRAFTED, json.dumps(drafted, ensure_ascii=False, indent=1).encode("utf-8"))
     return out
 
 
-def _put_aside_stale(folder: Path, run_id: str) -> None:
-    """Move the drafts of another run that no new draft replaced into `thu/cu/`."""
-    for path in sorted(folder.glob("*.eml")):
-        if draft_run(path) == run_id:
-            continue
-        aside = folder / STALE_DIR
-        aside.mkdir(exist_ok=True)
-        target = aside / path.name
-        n = 1
-        while target.exists():
-            n += 1
-            target = aside / f"{path.stem}-{n}{path.suffix}"
-        path.replace(target)
+def _drafted(folder: Path) -> dict[str, str]:
+    """The record of the drafts as written (`DRAFTED`); {} when there is none."""
+    try:
+        data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _edited(path: Path, drafted: dict[str, str]) -> bool:
+    """Whether the draft at `path` was changed since it was written (by the officer, in a
+    text editor): its bytes are not those recorded. A draft without a record is not."""
+    if path.name not in drafted or not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() != drafted[path.name]
+
+
+def _aside(path: Path, suffix: str) -> Path:
+    """Move a draft into `thu/cu/` (`<stem><suffix>[-N].eml`, never over another); return
+    where it went."""
+    aside = path.parent / STALE_DIR
+    aside.mkdir(exist_ok=True)
+    target = aside / f"{path.stem}{suffix}{path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = aside / f"{path.stem}{suffix}-{n}{path.suffix}"
+    path.replace(target)
+    return target
 
 
 def _message_from(unit: Unit, files: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -251,11 +280,11 @@ def _content(
         lines = [
             f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị (nhận lúc {_when(latest)}). "
             f"Tệp có {len(errors)} lỗi phải sửa nên chưa được tổng hợp:",
-            _numbered(listed),
+            _numbered(listed, fixing=True),
         ]
         if others:
             lines.append(f"Ngoài ra, đề nghị xem lại {len(others)} cảnh báo (không phải lỗi):")
-            lines.append(_numbered(others))
+            lines.append(_numbered(others, fixing=True))
         lines.append(
             f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
             "liệt kê các lỗi và tô màu các ô cần sửa."
@@ -317,12 +346,13 @@ def _row_col(f: dict[str, Any]) -> tuple[int, int] | None:
         return None
 
 
-def _numbered(items: list[Explained]) -> str:
+def _numbered(items: list[Explained], fixing: bool = False) -> str:
     """The findings numbered, each with what was found in its cell and, indented, the
-    findings that explain it."""
+    findings that explain it; `fixing` (the file is to be sent again): what to type where
+    a number was typed as text."""
     listed = []
     for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
-        listed.append(f"{i}. {_said(f)}")
+        listed.append(f"{i}. {_said(f)}{_to_type(f) if fixing else ''}")
         listed += [f"   - Nguyên nhân: {_said(g)}{_to_type(g)}" for g in why]
         if why:
             listed.append(

@@ -138,9 +138,11 @@ def refresh_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.d
     """After a run: write the drafts again when `thu/` holds drafts of another run (the
     officer drafts letters: they must describe the current set); None when there were none
     to replace. Raises NoRunError, FormError as `write_drafts`."""
-    folder = drafts_dir(outbox, form.year)
+    drafts = list(drafts_dir(outbox, form.year).glob("*.eml"))
+    if not drafts:  # the officer does not draft letters (the common case: nothing read)
+        return None
     run_id = str(load_run(outbox, form.year).get("run_id", ""))
-    if not any(draft_run(p) != run_id for p in folder.glob("*.eml")):
+    if all(draft_run(p) == run_id for p in drafts):
         return None
     return write_drafts(form, settings, outbox, today)
 

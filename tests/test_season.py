@@ -277,3 +277,24 @@ def test_an_acceptance_against_a_deadline_not_set_is_not_judged(tmp_path):
     ]
     assert all("chậm nhất ngày 27/12/2025" in b for b in resubmit)  # from the run date, not "cần điền"
     assert year_dir(outbox, ag.year).is_dir()
+
+
+def test_mail_drafts_names_a_missing_office_contact_and_refuses_a_bad_setting(
+    form, make_file, tmp_path, capsys
+):
+    make_file("899", dated(12, form), name="899.xlsx", seed=1)
+    outbox = tmp_path / "out"
+    consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False)
+    capsys.readouterr()
+    assert cli.main(["mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
+    assert "thư chưa ghi người liên hệ của Sở" in capsys.readouterr().err  # kien-giang.toml: none yet
+    named = _with_letters(form, tmp_path / "named", contact="Trần Thị B")
+    assert cli.main(["--config", str(named.path), "mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
+    assert "người liên hệ" not in capsys.readouterr().err
+    wrong = _with_letters(form, tmp_path / "wrong", resubmit_days="bảy")
+    assert (
+        cli.main(["--config", str(wrong.path), "mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_USAGE
+    )
+    err = capsys.readouterr().err
+    assert "Lỗi cấu hình: [mail.letters] resubmit_days 'bảy' phải là số ngày từ 1 đến 90" in err
+    assert "Traceback" not in err

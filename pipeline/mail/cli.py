@@ -200,14 +200,23 @@ def server_fault(exc: BaseException, server: Server, section: str, timeout: floa
 def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     import smtplib
 
-    from .drafts import NoRunError, write_drafts
+    from .drafts import NoRunError, letter_settings, write_drafts
     from .send import SendStopped, send_drafts
 
     try:
+        letters = letter_settings(form)
         drafts = write_drafts(form, settings, args.outbox, dt.datetime.now(settings.zone).date())
     except NoRunError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
+        return EXIT_USAGE
+    if not (letters.contact or letters.phone):
+        sys.stderr.write(
+            "Lưu ý: thư chưa ghi người liên hệ của Sở; khai báo contact và phone trong mục "
+            f"[mail.letters] của {form.path.name} để đơn vị biết gọi ai.\n"
+        )
     warning = pending_warning(form)
     if warning:
         sys.stderr.write(warning + "\n")

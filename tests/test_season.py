@@ -225,6 +225,8 @@ def test_a_rejection_letter_explains_its_error_gives_a_future_date_and_whom_to_c
     # a day after the day of drafting, never the deadline already past
     assert f"chậm nhất ngày {today + dt.timedelta(days=10):%d/%m/%Y}" in body
     assert f"{form.period.due_before:%d/%m/%Y}" not in body
+    reminder = _body(_letter(outbox, form.year, "902"))  # a unit that sent nothing, past the deadline
+    assert f"(đã quá hạn; đề nghị gửi chậm nhất ngày {today + dt.timedelta(days=10):%d/%m/%Y})" in reminder
     # whom to call: the unit's preparer (from its file) and the office's contact
     info = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))["units"][0]["contact"]
     assert info["person"] and f"(người liên hệ: {info['person']}" in body

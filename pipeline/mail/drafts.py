@@ -159,9 +159,11 @@ def load_run(outbox: Path, year: int) -> dict[str, Any]:
 
 
 def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.date) -> list[Draft]:
-    """Write one draft per unit of the registry for the latest run; return them.
+    """Write one draft per unit of the registry for the latest run; return them. `today`
+    is the day of drafting (the clock: a reminder's "đến ngày", a resubmission day).
 
-    Raises NoRunError when no run exists for the form's year.
+    Raises NoRunError when no run exists for the form's year, FormError for a bad
+    `[mail.letters]` setting.
     """
     run = load_run(outbox, form.year)
     letters = letter_settings(form)
@@ -255,7 +257,8 @@ def _content(
             lines.append(
                 f"Thư của đơn vị nhận lúc {_when(latest)} không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
-        overdue = " (đã quá hạn; đề nghị gửi ngay)" if today >= due else ""
+        by = resubmit_by(form, letters, today)
+        overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
         lines.append(
             f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}{overdue}. Đề nghị đơn vị điền mẫu báo cáo đính kèm "
             "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "

@@ -1,9 +1,10 @@
 """Which file counts for each unit: resubmissions, duplicates and the status of each file.
 
-A file the unit sent again after is history: superseded (`FileStatus.SUPERSEDED`), its
-findings kept for the record but no longer open problems (`open_findings`,
-`past_findings`): the file that counts replaces every older file, and the unit's newest
-file replaces every older rejected one (a correction that still has errors)."""
+A file the unit sent again after is history, its findings kept for the record but no
+longer open problems (`is_history`, `open_findings`, `past_findings`): the file that counts
+supersedes every older file (`FileStatus.SUPERSEDED`), and a rejected file the unit sent
+another after (a correction that still has errors) stays rejected, replaced by the unit's
+newest file (`replaced_by`)."""
 
 from __future__ import annotations
 
@@ -105,16 +106,18 @@ def _submitted_on(rec: FileRecord) -> dt.date:
 
 
 def _sent_again(older: list[FileRecord], newest: FileRecord) -> None:
-    """Rejected files the unit sent again after (`newest` is its newest file): history."""
+    """Rejected files the unit sent another after (`newest`, its newest file): still
+    rejected (the status says what the file was), replaced by `newest`."""
     for other in older:
-        other.status = FileStatus.SUPERSEDED
         other.replaced_by = newest.parsed.name
         other.note = f"Đơn vị đã gửi lại bản sau: {newest.parsed.name}"
 
 
 def is_history(rec: FileRecord) -> bool:
     """Whether a file's findings are history: the unit sent a file that replaces it."""
-    return rec.status == FileStatus.SUPERSEDED
+    return rec.status == FileStatus.SUPERSEDED or (
+        rec.status == FileStatus.REJECTED and bool(rec.replaced_by)
+    )
 
 
 def open_findings(files: list[FileRecord]) -> list[Finding]:

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from ..form import Form, FormError, pending_warning
 from ..intake.mail_settings import (
@@ -20,6 +20,9 @@ from ..intake.mail_settings import (
     store_usable,
 )
 from ..text.oserrors import read_reason
+
+if TYPE_CHECKING:
+    from .drafts import Draft
 
 T = TypeVar("T")
 SAVE_QUESTION = "Lưu mật khẩu vào kho mật khẩu của hệ thống để lần sau không phải nhập? (c/k) "
@@ -286,7 +289,7 @@ def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
     _say_kept(done, out)
 
 
-def _say_kept(drafts: list, out: TextIO) -> None:
+def _say_kept(drafts: list[Draft], out: TextIO) -> None:
     """One line for each earlier draft the officer changed, kept beside the new one."""
     for d in drafts:
         if d.kept is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import argparse_vi
 from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_fields, pending_warning
-from .mail.cli import add_mail_parser, run_mail
+from .mail.cli import add_mail_parser, refresh_after_run, run_mail
 from .newyear import as_typed, own_copy, period_over, plan_next_year, write_next_year
 from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
 from .outbox.paths import templates_dir
@@ -277,6 +277,7 @@ def _consolidate(form, args) -> int:
         print(report_json(report))
     else:
         print_summary(report)
+    refresh_after_run(form, args.outbox, quiet=args.json)  # letters describe the current set
     if args.strict and report.strict_failures:
         return EXIT_FINDINGS
     return EXIT_OK

@@ -25,6 +25,7 @@ from pipeline.outbox.paths import detail_csv_path
 from pipeline.render.template import write_template
 from pipeline.run.consolidate import run
 from pipeline.run.result import FileStatus, UnitStatus
+from pipeline.run.submissions import open_findings, past_findings
 from pipeline.samples import valid_data
 
 from .conftest import report_day
@@ -179,6 +180,11 @@ def test_all_submissions_rejected(form, make_file, tmp_path):
     assert unit.file is None
     assert "906-b.xlsx" in unit.note and "bị từ chối" in unit.note
     assert [f.status for f in report.files] == [FileStatus.REJECTED, FileStatus.REJECTED]
+    # the unit sent another file after the older one: its errors are history, the newest's open
+    assert file_named(report, "906-a.xlsx").replaced_by == "906-b.xlsx"
+    assert file_named(report, "906-b.xlsx").replaced_by == ""
+    assert open_findings(report.files) == file_named(report, "906-b.xlsx").parsed.findings
+    assert past_findings(report.files) == file_named(report, "906-a.xlsx").parsed.findings
     assert all(v == 0 for v in report.totals.to_dict().values())
 
 
@@ -344,3 +350,18 @@ def test_outlier_against_last_year(form, make_file, tmp_path):
         "906.xlsx": FileStatus.ACCEPTED,
     }
     assert report.totals.to_dict()["results.children"] == 1000 + 100 + 100
+
+
+def test_a_rejected_file_sent_again_is_history_while_an_older_one_counts(form, make_file, tmp_path):
+    """Accepted, then rejected, then rejected again: the first counts, the last rejection is
+    open, the one between is history (replaced by the last), its status still rejected."""
+    make_file("904", dated(10, form), name="904-a.xlsx", seed=1)
+    make_file("904", bad(form, 15), name="904-b.xlsx", seed=2)
+    make_file("904", bad(form, 20), name="904-c.xlsx", seed=3)
+    report = consolidate(form, tmp_path)
+    assert unit_of(report, "904").file.parsed.name == "904-a.xlsx"
+    between, last = file_named(report, "904-b.xlsx"), file_named(report, "904-c.xlsx")
+    assert (between.status, between.replaced_by) == (FileStatus.REJECTED, "904-c.xlsx")
+    assert (last.status, last.replaced_by) == (FileStatus.REJECTED, "")
+    assert open_findings(report.files) == last.parsed.findings
+    assert past_findings(report.files) == between.parsed.findings

@@ -41,7 +41,10 @@ from .conftest import ROOT, template_for
 from .test_run_survives import _small_inbox
 
 WINDOWSLIKE = ROOT / "tests" / "windowslike"
-VOLATILE = {"run_id", "generated_at", "mtime", "outputs", "received"}
+# "changes": a rerun says what changed since the run before it (`run/changes.py`), which a
+# first run cannot; the sets compared here are a first and a second run
+VOLATILE = {"run_id", "generated_at", "mtime", "outputs", "received", "changes"}
+CHANGES_LINES = ("Thay đổi so với lần tổng hợp trước", "Không có gì thay đổi so với lần tổng hợp trước")
 N_FILES, N_BAD = 48, 12  # above the parallel thresholds of reading (40) and feedback (8)
 
 
@@ -141,11 +144,20 @@ def _strip(value):
 
 
 def _cells(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet's values, without the lines a rerun adds under the status table."""
     wb = openpyxl.load_workbook(path)
+    out: dict[str, list[list[object]]] = {}
     try:
-        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+        for ws in wb.worksheets:
+            rows = [[c.value for c in row] for row in ws.iter_rows()]
+            while rows and all(
+                v is None or (isinstance(v, str) and v.startswith(CHANGES_LINES)) for v in rows[-1]
+            ):
+                rows.pop()
+            out[ws.title] = rows
     finally:
         wb.close()
+    return out
 
 
 def _same_set(a: Path, b: Path) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from ..form import Form, FormError, pending_warning
 from ..intake.mail_settings import (
@@ -20,6 +20,9 @@ from ..intake.mail_settings import (
     store_usable,
 )
 from ..text.oserrors import read_reason
+
+if TYPE_CHECKING:
+    from .drafts import Draft
 
 T = TypeVar("T")
 SAVE_QUESTION = "Lưu mật khẩu vào kho mật khẩu của hệ thống để lần sau không phải nhập? (c/k) "
@@ -200,14 +203,23 @@ def server_fault(exc: BaseException, server: Server, section: str, timeout: floa
 def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     import smtplib
 
-    from .drafts import NoRunError, write_drafts
+    from .drafts import NoRunError, letter_settings, write_drafts
     from .send import SendStopped, send_drafts
 
     try:
+        letters = letter_settings(form)
         drafts = write_drafts(form, settings, args.outbox, dt.datetime.now(settings.zone).date())
     except NoRunError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
+    except FormError as exc:
+        sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
+        return EXIT_USAGE
+    if not (letters.contact or letters.phone):
+        sys.stderr.write(
+            "Lưu ý: thư chưa ghi người liên hệ của Sở; khai báo contact và phone trong mục "
+            f"[mail.letters] của {form.path.name} để đơn vị biết gọi ai.\n"
+        )
     warning = pending_warning(form)
     if warning:
         sys.stderr.write(warning + "\n")
@@ -215,6 +227,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
+    _say_kept(drafts, sys.stdout)
     if not args.send:
         return EXIT_OK
     if settings.smtp is None:
@@ -249,6 +262,40 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     return _send_summary(sent, units, smtp, settings.timeout)
 
 
+def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
+    """After `consolidate` made a new set current: write the letters in `thu/` again when
+    they describe an earlier run (`drafts.refresh_drafts`), and say so (on stderr when
+    `quiet`, e.g. under --json). A failure is one warning line; the run stays done."""
+    from .drafts import NoRunError, drafts_dir, refresh_drafts
+
+    try:
+        settings = load_mail_settings(form)
+        done = refresh_drafts(form, settings, outbox, dt.datetime.now(settings.zone).date())
+    except (NoRunError, FormError, OSError) as exc:
+        reason = read_reason(exc) if isinstance(exc, OSError) else str(exc)
+        sys.stderr.write(
+            f"Cảnh báo: thư trả lời đơn vị trong {drafts_dir(outbox, form.year)} là của lần tổng hợp "
+            f"trước và chưa soạn lại được ({reason}); chạy 'mail drafts' trước khi gửi.\n"
+        )
+        return
+    if done is None:
+        return
+    line = (
+        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo kết quả "
+        "lần tổng hợp này (thư soạn trước đó không gửi được nữa)."
+    )
+    out = sys.stderr if quiet else sys.stdout
+    out.write(line + "\n")
+    _say_kept(done, out)
+
+
+def _say_kept(drafts: list[Draft], out: TextIO) -> None:
+    """One line for each earlier draft the officer changed, kept beside the new one."""
+    for d in drafts:
+        if d.kept is not None:
+            out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
+
+
 SEND_VI = {
     "sent": "đã gửi",
     "partly": "đã gửi, một số địa chỉ bị từ chối",
@@ -258,6 +305,7 @@ SEND_VI = {
     "already": "đã gửi từ trước",
     "no_address": "chưa có địa chỉ",
     "not_tried": "chưa gửi (máy chủ lỗi)",
+    "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi (chạy lại 'mail drafts' để soạn lại)",
 }
 UNKNOWN_HINT = (
     "Thư «chưa rõ»: kết nối mất sau khi máy chủ đã nhận nội dung thư, có thể đơn vị đã nhận. Hãy hỏi "
@@ -287,6 +335,7 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         f"{len(result.no_address)} thư chưa có địa chỉ người nhận"
         + (f"; {len(refused)} thư bị từ chối (toàn bộ hoặc một phần)" if refused else "")
         + (f"; {len(unknown)} thư chưa rõ đã gửi hay chưa" if unknown else "")
+        + (f"; {len(result.stale)} thư của lần tổng hợp trước không gửi" if result.stale else "")
         + "."
     )
     if result.fault is not None:
@@ -294,7 +343,7 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             server_fault(result.fault, smtp, "mail.smtp", timeout)
             + " Các thư còn lại chưa gửi; chạy lại lệnh để gửi tiếp.\n"
         )
-    return EXIT_FAILED if unknown or refused or result.fault is not None else EXIT_OK
+    return EXIT_FAILED if unknown or refused or result.stale or result.fault is not None else EXIT_OK
 
 
 def with_password(

@@ -7,6 +7,20 @@ the sender of its latest message), answers that message (`In-Reply-To`, RFC 5322
 carries `X-Unsent: 1`, so Outlook opens it as a draft (Thunderbird: "Edit as New Message").
 Its Message-ID is derived from its content, so the same reply is recognised when sent.
 Messages are built by the standard library (`email.message.EmailMessage`).
+
+Every draft describes one run: it carries that run's id (`RUN_HEADER`). The drafts are
+written again for each new run (`refresh_drafts`, after `consolidate`); a draft of another
+run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
+`send.send_drafts` never sends a draft of a run other than the current one. A draft the
+officer changed since it was written (its SHA-256 is recorded in `DRAFTED`) is never
+overwritten: it is kept in `thu/cu/` as `…-ban-da-sua.eml` and the command says where.
+
+A rejection lists each error with the warnings that explain it (a total that does not
+match, next to a number typed as text in its row or column), the cell and what was found
+there, and asks for the corrected file by a day in the future: `[mail.letters]
+resubmit_days` after the day the letter is drafted, or the deadline's last day if later.
+The letter ends with whom to call: the office's contact (`[mail.letters] contact`,
+`phone`) and address; it names the unit's own preparer when its file gives one.
 """
 
 from __future__ import annotations
@@ -14,23 +28,36 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import tomllib
 from dataclasses import dataclass
+from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from ..form import Form, Unit
+from ..form import Form, FormError, Unit, cell_at, is_pending
+from ..form.model import is_pending_text
 from ..intake.mail_settings import MailSettings
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
 from ..render.template import write_template
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
+from ..text.values import parse_int
+from .send import RUN_HEADER  # the id of the run a draft describes (`Report.run_id`)
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
 MAX_LISTED = 30  # findings written in the body; the feedback workbook has all of them
+STALE_DIR = "cu"  # drafts of an earlier run that no new draft replaced, moved out of the way
+DRAFTED = "danh-sach-thu-da-soan.json"  # file name -> SHA-256 of each draft as written
+EDITED_SUFFIX = "-ban-da-sua"  # an earlier draft the officer changed, kept in `thu/cu/`
+DEFAULT_RESUBMIT_DAYS = 7
+# a finding of the left kind is explained by one of the right kinds in its row or column:
+# a total the file holds (Excel's SUM skips text) and a number typed as text it skipped
+EXPLAINED_BY = {"TOTAL_MISMATCH": ("NUMBER_FROM_TEXT", "NUMBER_INVALID", "FORMULA_NO_VALUE")}
 
 
 class NoRunError(Exception):
@@ -43,6 +70,7 @@ class Draft:
     kind: str  # ERRORS, REMINDER or RECEIPT
     to: tuple[str, ...]
     path: Path
+    kept: Path | None = None  # the officer's edited earlier draft, put aside in `thu/cu/`
 
 
 def draft_name(unit_code: str, unit_name: str) -> str:
@@ -52,6 +80,71 @@ def draft_name(unit_code: str, unit_name: str) -> str:
 
 def drafts_dir(outbox: Path, year: int) -> Path:
     return year_dir(outbox, year) / "thu"
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """`[mail.letters]` of the configuration: how long a unit has to send a corrected file
+    (days from the day the letter is drafted) and whom at the office a unit calls."""
+
+    resubmit_days: int = DEFAULT_RESUBMIT_DAYS
+    contact: str = ""  # the officer's name ("" or "cần điền": not said)
+    phone: str = ""
+
+
+def letter_settings(form: Form) -> LetterSettings:
+    """Read `[mail.letters]` from the form's configuration (all of it optional).
+
+    Raises FormError with a Vietnamese message for a `resubmit_days` that is not a whole
+    number of days from 1 to 90."""
+    try:
+        raw = tomllib.loads(Path(form.path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        raw = {}
+    letters = raw.get("mail", {}).get("letters", {})
+    days = letters.get("resubmit_days", DEFAULT_RESUBMIT_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
+        raise FormError(f"[mail.letters] resubmit_days '{days}' phải là số ngày từ 1 đến 90 (mặc định 7)")
+
+    def known(key: str) -> str:
+        value = str(letters.get(key) or "").strip()
+        return "" if is_pending_text(value) else value
+
+    return LetterSettings(days, known("contact"), known("phone"))
+
+
+def resubmit_by(form: Form, letters: LetterSettings, today: dt.date) -> dt.date:
+    """The day a unit is asked to send its corrected file by: `resubmit_days` after
+    `today`, or the deadline's last day when that is later. Always after `today`."""
+    soon = today + dt.timedelta(days=letters.resubmit_days)
+    due = form.period.due_before
+    if is_pending(due):
+        return soon
+    return max(soon, due - dt.timedelta(days=1))
+
+
+def draft_run(path: Path) -> str:
+    """The run id a draft describes ("" for a draft without one: from an older version)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    except OSError:
+        return ""
+    msg = message_from_bytes(head + b"\n\n", policy=default_policy)
+    return str(msg.get(RUN_HEADER, "") or "").strip()
+
+
+def refresh_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.date) -> list[Draft] | None:
+    """After a run: write the drafts again when `thu/` holds drafts of another run (the
+    officer drafts letters: they must describe the current set); None when there were none
+    to replace. Raises NoRunError, FormError as `write_drafts`."""
+    drafts = list(drafts_dir(outbox, form.year).glob("*.eml"))
+    if not drafts:  # the officer does not draft letters (the common case: nothing read)
+        return None
+    run_id = str(load_run(outbox, form.year).get("run_id", ""))
+    if all(draft_run(p) == run_id for p in drafts):
+        return None
+    return write_drafts(form, settings, outbox, today)
 
 
 def load_run(outbox: Path, year: int) -> dict[str, Any]:
@@ -66,17 +159,22 @@ def load_run(outbox: Path, year: int) -> dict[str, Any]:
 
 
 def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.date) -> list[Draft]:
-    """Write one draft per unit of the registry for the latest run; return them.
+    """Write one draft per unit of the registry for the latest run; return them. `today`
+    is the day of drafting (the clock: a reminder's "đến ngày", a resubmission day).
 
-    Raises NoRunError when no run exists for the form's year.
+    Raises NoRunError when no run exists for the form's year, FormError for a bad
+    `[mail.letters]` setting.
     """
     run = load_run(outbox, form.year)
+    letters = letter_settings(form)
+    run_id = str(run.get("run_id", ""))
     files = {f["name"]: f for f in run["files"]}
     findings: dict[str, list[dict[str, Any]]] = {}
     for f in run["findings"]:
         findings.setdefault(f["file"], []).append(f)
     out = []
     folder = drafts_dir(outbox, form.year)
+    drafted = _drafted(folder)
     names = iter(distinct_names(draft_name(u.code, u.name) for u in form.units))
     paths = {u.code: folder / next(names) for u in form.units}
     for u in run["units"]:
@@ -85,13 +183,52 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
             continue
         unit_files = [files[n] for n in u["files"] if n in files]
         latest = unit_files[0] if unit_files else _message_from(unit, run["files"])
-        kind, body, attachments = _content(form, unit, u, latest, findings, outbox, today)
+        kind, body, attachments = _content(form, unit, u, latest, findings, outbox, today, letters)
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
-        msg = _message(form, settings, unit, kind, to, body, attachments, latest)
+        msg = _message(form, settings, letters, unit, u, kind, to, body, attachments, latest, run, today)
         path = paths[unit.code]
-        write_bytes_atomic(path, bytes(msg))
-        out.append(Draft(unit.code, kind, tuple(to), path))
+        kept = _aside(path, EDITED_SUFFIX) if _edited(path, drafted) else None
+        data = bytes(msg)
+        write_bytes_atomic(path, data)
+        drafted[path.name] = hashlib.sha256(data).hexdigest()
+        out.append(Draft(unit.code, kind, tuple(to), path, kept))
+    for path in sorted(folder.glob("*.eml")):  # drafts of another run no new draft replaced
+        if draft_run(path) != run_id:
+            _aside(path, EDITED_SUFFIX if _edited(path, drafted) else "")
+            drafted.pop(path.name, None)
+    write_bytes_atomic(folder / DRAFTED, json.dumps(drafted, ensure_ascii=False, indent=1).encode("utf-8"))
     return out
+
+
+def _drafted(folder: Path) -> dict[str, str]:
+    """The record of the drafts as written (`DRAFTED`); {} when there is none."""
+    try:
+        data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _edited(path: Path, drafted: dict[str, str]) -> bool:
+    """Whether the draft at `path` was changed since it was written (by the officer, in a
+    text editor): its bytes are not those recorded. A draft without a record is not."""
+    if path.name not in drafted or not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() != drafted[path.name]
+
+
+def _aside(path: Path, suffix: str) -> Path:
+    """Move a draft into `thu/cu/` (`<stem><suffix>[-N].eml`, never over another); return
+    where it went."""
+    aside = path.parent / STALE_DIR
+    aside.mkdir(exist_ok=True)
+    target = aside / f"{path.stem}{suffix}{path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = aside / f"{path.stem}{suffix}-{n}{path.suffix}"
+    path.replace(target)
+    return target
 
 
 def _message_from(unit: Unit, files: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -108,17 +245,20 @@ def _content(
     findings: dict[str, list[dict[str, Any]]],
     outbox: Path,
     today: dt.date,
+    letters: LetterSettings,
 ) -> tuple[str, str, list[tuple[str, bytes]]]:
     """(kind, body, attachments as (file name, bytes)) of the reply to one unit."""
     year, due = form.year, form.period.due_before
     last_day = due - dt.timedelta(days=1)
+    pending = is_pending(due)
     if u["status"] == "missing" or latest is None or latest.get("kind") == "message":
         lines = [f"Đến ngày {today:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
         if latest is not None:
             lines.append(
                 f"Thư của đơn vị nhận lúc {_when(latest)} không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
-        overdue = " (đã quá hạn; đề nghị gửi ngay)" if today >= due else ""
+        by = resubmit_by(form, letters, today)
+        overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
         lines.append(
             f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}{overdue}. Đề nghị đơn vị điền mẫu báo cáo đính kèm "
             "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "
@@ -138,18 +278,29 @@ def _content(
     shown = _member(latest["name"])
     if errors:
         counting = u.get("file")
+        items = _explained(found)
+        listed = [item for item in items if item[0]["severity"] == "error"]
+        others = [item for item in items if item[0]["severity"] != "error"]
+        by = resubmit_by(form, letters, today)
         lines = [
             f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị (nhận lúc {_when(latest)}). "
             f"Tệp có {len(errors)} lỗi phải sửa nên chưa được tổng hợp:",
-            _numbered(errors),
-            f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp trước ngày {due:%d/%m/%Y}. Tệp phản hồi đính kèm "
-            "liệt kê các lỗi và tô màu các ô cần sửa.",
+            _numbered(listed, fixing=True),
         ]
+        if others:
+            lines.append(f"Ngoài ra, đề nghị xem lại {len(others)} cảnh báo (không phải lỗi):")
+            lines.append(_numbered(others, fixing=True))
+        lines.append(
+            f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
+            "liệt kê các lỗi và tô màu các ô cần sửa."
+        )
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
         return ERRORS, "\n\n".join(lines), attach
     timely = {True: "đúng hạn", False: "sau hạn nộp"}.get(u.get("on_time"), "")
-    if timely and u.get("decided_by") == "report_date" and u.get("submitted_on"):
+    if pending:  # against a deadline not set yet, nothing is on time or late
+        timely = "chưa xét đúng hạn (hạn nộp chưa được ấn định)"
+    if timely and not pending and u.get("decided_by") == "report_date" and u.get("submitted_on"):
         # a file saved by hand: the date typed in it decided, not when it was saved here
         typed = dt.date.fromisoformat(u["submitted_on"])
         timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
@@ -163,15 +314,76 @@ def _content(
             f"Tệp có {len(found)} cảnh báo (không phải lỗi); đề nghị đơn vị xem lại và báo Sở nếu số liệu "
             "cần điều chỉnh (chi tiết trong tệp phản hồi đính kèm):"
         )
-        lines.append(_numbered(found))
+        lines.append(_numbered(_explained(found)))
     return RECEIPT, "\n\n".join(lines), attach
 
 
-def _numbered(found: list[dict[str, Any]]) -> str:
-    listed = [f"{i}. {f['message']}" for i, f in enumerate(found[:MAX_LISTED], start=1)]
-    if len(found) > MAX_LISTED:
-        listed.append(f"… và {len(found) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")
+Explained = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _explained(found: list[dict[str, Any]]) -> list[Explained]:
+    """Each finding with the findings that explain it (`EXPLAINED_BY`: same sheet, same row
+    or column); an explaining warning is told under what it explains, not again on its own
+    (an explaining error stays in the list: it must be corrected)."""
+    causes: dict[int, list[dict[str, Any]]] = {}
+    used: set[int] = set()
+    for i, f in enumerate(found):
+        kinds = EXPLAINED_BY.get(f.get("code", ""), ())
+        at = _row_col(f)
+        if not kinds or at is None:
+            continue
+        for j, g in enumerate(found):
+            there = _row_col(g)
+            if j == i or g.get("code") not in kinds or g.get("sheet") != f.get("sheet") or there is None:
+                continue
+            if there[0] == at[0] or there[1] == at[1]:
+                causes.setdefault(i, []).append(g)
+                if g.get("severity") != "error":
+                    used.add(j)
+    return [(f, causes.get(i, [])) for i, f in enumerate(found) if i not in used]
+
+
+def _row_col(f: dict[str, Any]) -> tuple[int, int] | None:
+    """0-based (row, column) of a finding's cell, or None when it names no cell."""
+    try:
+        return cell_at(str(f.get("cell") or ""))
+    except ValueError:
+        return None
+
+
+def _numbered(items: list[Explained], fixing: bool = False) -> str:
+    """The findings numbered, each with what was found in its cell and, indented, the
+    findings that explain it; `fixing` (the file is to be sent again): what to type where
+    a number was typed as text."""
+    listed = []
+    for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
+        listed.append(f"{i}. {_said(f)}{_to_type(f) if fixing else ''}")
+        listed += [f"   - Nguyên nhân: {_said(g)}{_to_type(g)}" for g in why]
+        if why:
+            listed.append(
+                "   - Cách sửa: sửa các ô nêu ở trên; ô tổng có công thức, tự tính lại, không gõ vào."
+            )
+    if len(items) > MAX_LISTED:
+        listed.append(f"… và {len(items) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")
     return "\n".join(listed)
+
+
+def _to_type(f: dict[str, Any]) -> str:
+    """What to type instead of a number typed as text: the number in digits alone."""
+    if f.get("code") != "NUMBER_FROM_TEXT":
+        return ""
+    number, problem, _ = parse_int(str(f.get("value") or ""), 10**30)
+    if number is None or problem is not None:
+        return ""
+    return f". Hãy xóa ô {f.get('cell')} và gõ lại: {number} (chỉ chữ số)"
+
+
+def _said(f: dict[str, Any]) -> str:
+    """A finding's message, with what the cell holds when the message does not say it."""
+    value = str(f.get("value") or "")
+    if value and value not in f["message"]:
+        return f"{f['message']} (ô đang ghi: «{value}»)"
+    return f["message"]
 
 
 def _member(name: str) -> str:
@@ -193,12 +405,16 @@ SUBJECTS = {
 def _message(
     form: Form,
     settings: MailSettings,
+    letters: LetterSettings,
     unit: Unit,
+    u: dict[str, Any],
     kind: str,
     to: tuple[str, ...] | list[str],
     body: str,
     attachments: list[tuple[str, bytes]],
     answering: dict[str, Any] | None,
+    run: dict[str, Any],
+    today: dt.date,
 ) -> EmailMessage:
     msg = EmailMessage()
     sender = settings.address
@@ -208,7 +424,7 @@ def _message(
         msg["To"] = ", ".join(to)
     msg["Subject"] = SUBJECTS[kind].format(year=form.year, tag=form.programme_info.mail_tag, unit=unit.name)
     signature = settings.display_name or form.agencies.get("department", "")
-    text = f"Kính gửi: {unit.name}\n\n{body}\n\nTrân trọng.\n{signature}\n"
+    text = f"Kính gửi: {unit.name}{_preparer(u)}\n\n{body}\n\nTrân trọng.\n{signature}\n{_call(settings, letters)}"
     msg.set_content(text)
     for name, data in attachments:
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
@@ -216,8 +432,10 @@ def _message(
     if reply_to:
         msg["In-Reply-To"] = reply_to
         msg["References"] = reply_to
+    # the day asked for moves with the day of drafting: the same reply keeps its identity
+    stable = text.replace(f"{resubmit_by(form, letters, today):%d/%m/%Y}", "")
     digest = hashlib.sha256(
-        "\n".join([",".join(to), str(msg["Subject"]), text, reply_to]).encode("utf-8")
+        "\n".join([",".join(to), str(msg["Subject"]), stable, reply_to]).encode("utf-8")
         + b"".join(hashlib.sha256(d).digest() for _, d in attachments)
     ).hexdigest()
     domain = sender.rpartition("@")[2] or "localhost"
@@ -226,4 +444,25 @@ def _message(
     )
     msg["Date"] = format_datetime(dt.datetime.now(settings.zone))
     msg["X-Unsent"] = "1"
+    msg[RUN_HEADER] = str(run.get("run_id", ""))  # not part of the identity: see `refresh_drafts`
     return msg
+
+
+def _preparer(u: dict[str, Any]) -> str:
+    """ " (người liên hệ: …, điện thoại …)": the preparer in the unit's newest file, else
+    the unit's contact in the configuration (`UnitRecord.contact`); "" when neither."""
+    contact = u.get("contact") or {}
+    person, phone = str(contact.get("person") or ""), str(contact.get("phone") or "")
+    said = ", ".join(x for x in (person, f"điện thoại {phone}" if phone else "") if x)
+    return f" (người liên hệ: {said})" if said else ""
+
+
+def _call(settings: MailSettings, letters: LetterSettings) -> str:
+    """The signature's last line: whom at the office to call, and how; "" if unknown."""
+    parts = [
+        letters.contact,
+        f"điện thoại {letters.phone}" if letters.phone else "",
+        f"thư điện tử {settings.address}" if settings.address else "",
+    ]
+    said = ", ".join(p for p in parts if p)
+    return f"Liên hệ: {said}\n" if said else ""

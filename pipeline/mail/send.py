@@ -12,7 +12,8 @@ a reply to DATA that never comes (the connection lost, a timeout), leaves "sendi
 letter may or may not have gone, its outcome is unknown, and it is not sent again unless
 the officer says so (`--gui-lai-thu-chua-ro`), so there is never a silent second copy.
 Drafts carry a Message-ID derived from their content, so a reply regenerated unchanged
-keeps its identity. SMTP is spoken by the standard library (`smtplib`; TLS from the start
+keeps its identity. A draft that describes another run than the current set's (its
+`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
 
@@ -32,14 +33,17 @@ from typing import Any
 
 from ..intake.mail_settings import Server
 from ..outbox.atomic import write_bytes_atomic
+from ..outbox.paths import REPORT
 from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
+RUN_HEADER = "X-Lan-Tong-Hop"  # the run a draft describes; written by `drafts` (which imports this)
 SENDING, SENT, REFUSED = "sending", "sent", "refused"  # states in the record
 # what became of one letter in this run
 OUT_SENT, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_NOT_TRIED = (
     "sent", "partly", "refused", "unknown", "already", "held", "no_address", "not_tried",
 )  # fmt: skip
+OUT_STALE = "stale"  # a draft of an earlier run: not sent
 
 
 @dataclass
@@ -72,6 +76,10 @@ class SendResult:
     def no_address(self) -> list[Path]:
         return [o.path for o in self.having(OUT_NO_ADDRESS)]
 
+    @property
+    def stale(self) -> list[Path]:
+        return [o.path for o in self.having(OUT_STALE)]
+
 
 class SendStopped(Exception):
     """The server could not be reached or refused the login: nothing more was sent. The
@@ -89,6 +97,16 @@ def load_record(folder: Path) -> dict[str, dict[str, Any]]:
         return json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def current_run(folder: Path) -> str | None:
+    """The run id of the output set a drafts folder lies in (its `bao-cao.json`), or None
+    when the folder is not in a set (drafts made elsewhere are not judged)."""
+    try:
+        data = json.loads((folder.parent / REPORT).read_text(encoding="utf-8"))
+        return str(data["run_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _state(entry: dict[str, Any]) -> str:
@@ -179,12 +197,15 @@ def _send_all(
         return out
     folder = drafts[0].parent
     record = load_record(folder)
+    current = current_run(folder)
     todo: list[tuple[Path, EmailMessage]] = []
     for path in drafts:
         msg = message_from_bytes(path.read_bytes(), policy=default_policy)
         assert isinstance(msg, EmailMessage)
         entry = record.get(str(msg["Message-ID"]))
-        if entry is not None and _state(entry) == SENT:
+        if current is not None and str(msg.get(RUN_HEADER, "") or "").strip() != current:
+            out.outcomes.append(Outcome(path, OUT_STALE, str(msg["To"] or "")))
+        elif entry is not None and _state(entry) == SENT:
             out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
         elif entry is not None and _state(entry) == SENDING and not resend_unknown:
             out.outcomes.append(Outcome(path, OUT_HELD, str(entry.get("to", ""))))

@@ -10,6 +10,7 @@ from ..read.parsed import Parsed
 from ..rules.findings import ERROR, show
 from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
+from ..run.submissions import is_history, open_findings, past_findings
 from ..text.command import command_name
 from ..text.safetext import for_terminal
 
@@ -41,6 +42,9 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         f"Đơn vị: {n} | đã chấp nhận: {report.count(UnitStatus.ACCEPTED)} | "
         f"bị từ chối: {report.count(UnitStatus.REJECTED)} | chưa gửi: {report.count(UnitStatus.MISSING)}"
     )
+    if report.changes is not None:
+        for line in report.changes.lines_vi():
+            _say(line)
     late = [u for u in report.units if u.on_time is False]
     if late:
         _say(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
@@ -63,7 +67,7 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         f"giá trị hỗ trợ: {show(t.of(rb.key, value))} đồng; "
         f"nguồn lực vận động: {show(t.of(sb.key, src))} đồng."
     )
-    found = report.findings
+    found = open_findings(report.files)  # a file sent again since: its findings are history
     errors = [f for f in found if f.severity == ERROR]
     if found:
         _say(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
@@ -71,6 +75,13 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             _say(f"  [{f.label}] {f.file}: {f.message}")
         if len(found) > max_findings:
             _say(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
+    past = past_findings(report.files)
+    if past:
+        replaced = sum(1 for rec in report.files if is_history(rec) and rec.parsed.findings)
+        _say(
+            f"({len(past)} lỗi, cảnh báo của {replaced} tệp đã được đơn vị gửi lại bản khác: "
+            "chỉ còn là lịch sử, không phải sửa.)"
+        )
     out = report.outputs
     if out:
         _say(f"Bảng tổng hợp: {out['workbook']}")

@@ -18,6 +18,7 @@ from ..rules.findings import SEVERITY_VI, WARNING
 from ..run.aggregate import with_row_totals
 from ..run.coverage import Coverage
 from ..run.result import FileStatus, Report, UnitRecord, UnitStatus
+from ..run.submissions import open_findings, past_findings
 from .charts import dashboard
 from .official import Column, bieu, header_height, wrapped_height
 from .style import DetailRef, Styles, page_setup, text_height
@@ -444,6 +445,9 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in wrapped.items()))
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
+    if report.changes is not None:  # below the table, outside the ranges formulas sum over
+        for i, line in enumerate(report.changes.lines_vi()):
+            ws.write_string(last + 1 + i, 1, line.strip(), st.note)
     # the dashboard counts and B06 sums over these columns (the kind of unit by its name)
     return DetailRef(ws.name, {key: col_letter(i) for i, (key, _, _) in enumerate(columns)}, r0 + 1, last)
 
@@ -476,14 +480,17 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws,
         st,
         "LỖI VÀ CẢNH BÁO KHI KIỂM TRA CÁC TỆP",
-        "Lỗi: tệp bị từ chối, không được tính. Cảnh báo: tệp vẫn được tính, đề nghị đơn vị kiểm tra.",
+        "Lỗi: tệp bị từ chối, không được tính. Cảnh báo: tệp vẫn được tính, đề nghị đơn vị kiểm tra. "
+        "Các dòng cuối «đã thay thế» là của tệp đơn vị đã gửi lại bản khác: chỉ còn là lịch sử.",
         header,
     )
-    found = report.findings
+    open_now = open_findings(report.files)
+    found = open_now + past_findings(report.files)  # history after what is still open
     comments = {rec.parsed.name: rec.parsed.comments for rec in report.files}
     for n, f in enumerate(found):
         r = r0 + n
-        fmt = st.warn if f.severity == WARNING else st.bad
+        past = n >= len(open_now)
+        fmt = st.cell if past else st.warn if f.severity == WARNING else st.bad
         ws.write_number(r, 0, n + 1, st.cell_center)
         for c, v in enumerate(
             [
@@ -491,7 +498,7 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
                 f.unit,
                 f.sheet,
                 f.cell,
-                SEVERITY_VI[f.severity],
+                f"{SEVERITY_VI[f.severity]} (đã thay thế)" if past else SEVERITY_VI[f.severity],
                 f.title,
                 f.value,
                 f.message,

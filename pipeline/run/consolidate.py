@@ -19,6 +19,7 @@ from ..intake.inbox import READ, InboxEntry, list_inbox
 from ..intake.mail_settings import load_mail_settings
 from ..read.parse import parse_submission
 from ..read.parsed import Parsed
+from .changes import since_previous
 from .progress import Clock, Progress
 from .result import FileRecord, Report
 from .submissions import entry_record, resolve
@@ -146,7 +147,7 @@ def run(
     files = _in_listing_order(listing, files)
     detail = build_detail(form, [(form.units_by_code[u.code], u.file.parsed) for u in units if u.file])
     clock.lap("merge")
-    return Report(
+    report = Report(
         form=form,
         inbox=inbox,
         files=files,
@@ -157,6 +158,8 @@ def run(
         generated_at=dt.datetime.now().replace(microsecond=0),
         **({"run_id": run_id} if run_id else {}),
     )
+    report.changes = since_previous(report, outbox)
+    return report
 
 
 def _in_listing_order(listing: list[InboxEntry], read: list[FileRecord]) -> list[FileRecord]:

@@ -249,6 +249,9 @@ class Report:
     generated_at: dt.datetime
     outputs: dict[str, Any] = field(default_factory=dict)  # set once the outputs are written
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names this run's output set
+    # what changed since the previous run: a `changes.Changes` (that module reads this one's
+    # records, so it is not imported here), None without a previous run
+    changes: Any = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -281,6 +284,11 @@ class Report:
             for entry in (rec.manifest() for rec in self.files)
         ]
 
+    def _contact(self, u: UnitRecord) -> dict[str, str]:
+        """Whom to call about a unit (`UnitRecord.contact`), for the letters."""
+        person, phone = u.contact(self.form)
+        return {"person": person, "phone": phone}
+
     def to_dict(self) -> dict[str, Any]:
         """The whole report (bao-cao.json, `--json`)."""
         return {
@@ -296,11 +304,15 @@ class Report:
                 "missing": self.count(UnitStatus.MISSING),
                 "files": len(self.files),
             },
-            "units": [{**u.to_dict(), "scheme": self.form.unit_scheme(u.code)} for u in self.units],
+            "units": [
+                {**u.to_dict(), "scheme": self.form.unit_scheme(u.code), "contact": self._contact(u)}
+                for u in self.units
+            ],
             "files": self._file_entries(),
             "findings": [f.to_dict() for f in self.findings],
             "totals": self.totals.to_dict(),
             "outputs": self.outputs,
+            "changes": self.changes.to_dict() if self.changes else None,
         }
 
 

@@ -1,4 +1,10 @@
-"""Which file counts for each unit: resubmissions, duplicates and the status of each file."""
+"""Which file counts for each unit: resubmissions, duplicates and the status of each file.
+
+A file the unit sent again after is history, its findings kept for the record but no
+longer open problems (`is_history`, `open_findings`, `past_findings`): the file that counts
+supersedes every older file (`FileStatus.SUPERSEDED`), and a rejected file the unit sent
+another after (a correction that still has errors) stays rejected, replaced by the unit's
+newest file (`replaced_by`)."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from ..intake.containers import ARCHIVE, MESSAGE, Submission
 from ..intake.files import FileInfo
 from ..intake.inbox import InboxEntry
 from ..read.parsed import Parsed
+from ..rules.findings import Finding
 from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus
 
 
@@ -61,6 +68,7 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
             us.note = f"Bản mới nhất ({newest.parsed.name}) bị từ chối; chưa có bản hợp lệ"
             us.submitted_on = _submitted_on(newest)
             us.rule = DecidedBy.ARRIVAL if newest.by_arrival else DecidedBy.REPORT_DATE
+            _sent_again(files[1:], newest)
             continue
         chosen = accepted[0]
         us.status = UnitStatus.ACCEPTED
@@ -76,6 +84,7 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
         if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
             sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)
             us.note = "; ".join(filter(None, [us.note, f"Đơn vị báo không có số liệu ở trang {sheets}"]))
+        _sent_again(files[1 : files.index(chosen)], newest)  # rejected, then sent again
         for other in files:
             if other is chosen or files.index(other) < files.index(chosen):
                 continue
@@ -94,3 +103,28 @@ def _submitted_on(rec: FileRecord) -> dt.date:
     if rec.by_arrival:
         return rec.received.date()
     return rec.parsed.report_date or rec.received.date()
+
+
+def _sent_again(older: list[FileRecord], newest: FileRecord) -> None:
+    """Rejected files the unit sent another after (`newest`, its newest file): still
+    rejected (the status says what the file was), replaced by `newest`."""
+    for other in older:
+        other.replaced_by = newest.parsed.name
+        other.note = f"Đơn vị đã gửi lại bản sau: {newest.parsed.name}"
+
+
+def is_history(rec: FileRecord) -> bool:
+    """Whether a file's findings are history: the unit sent a file that replaces it."""
+    return rec.status == FileStatus.SUPERSEDED or (
+        rec.status == FileStatus.REJECTED and bool(rec.replaced_by)
+    )
+
+
+def open_findings(files: list[FileRecord]) -> list[Finding]:
+    """The findings still open: those of every file not replaced by a later one."""
+    return [f for rec in files if not is_history(rec) for f in rec.parsed.findings]
+
+
+def past_findings(files: list[FileRecord]) -> list[Finding]:
+    """The findings of replaced files: history, kept for the record, nothing to correct."""
+    return [f for rec in files if is_history(rec) for f in rec.parsed.findings]

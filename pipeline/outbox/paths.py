@@ -77,6 +77,12 @@ def pdf_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
     return year_dir(outbox, year) / f"bao-cao-{prefix}-{int(year)}.pdf"
 
 
+def review_paths(out: Path, first: int, last: int, prefix: str = PREFIX) -> tuple[Path, Path]:
+    """The final review's workbook (.xlsx) and draft document (.docx) in folder `out`."""
+    stem = f"tong-ket-{prefix}-{int(first)}-{int(last)}"
+    return out / f"{stem}.xlsx", out / f"{stem}.docx"
+
+
 def detail_csv_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
     return year_dir(outbox, year) / detail_csv_name(year, prefix)
 

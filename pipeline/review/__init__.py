@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..form import Form
+from ..outbox.paths import review_paths
 from .build import Review, build_review
 from .document import write_review_document
 from .workbook import write_review_workbook
@@ -45,10 +46,9 @@ def write_review(form: Form, outboxes: list[Path], out: Path) -> ReviewOutputs:
     Raises FormError (configuration) and OSError (the folder cannot be written)."""
     review = build_review(form, outboxes)
     cfg = review.config
-    stem = f"tong-ket-{form.programme_info.prefix}-{cfg.first_year}-{cfg.last_year}"
+    workbook, document = review_paths(out, cfg.first_year, cfg.last_year, form.programme_info.prefix)
     out.mkdir(parents=True, exist_ok=True)
-    workbook, document = out / f"{stem}.xlsx", out / f"{stem}.docx"
-    tmp_book, tmp_doc = out / f".{stem}.dang-ghi.xlsx", out / f".{stem}.dang-ghi.docx"
+    tmp_book, tmp_doc = (p.with_name(f".{p.stem}.dang-ghi{p.suffix}") for p in (workbook, document))
     write_review_workbook(review, tmp_book)
     write_review_document(review, tmp_doc)
     kept = [p for p in (_kept_aside(workbook), _kept_aside(document)) if p is not None]

@@ -29,7 +29,7 @@ from .cellfacts import SheetFacts, UnsafeXML
 from .formats.biff import biff_facts, workbook_stream
 from .formats.ods import ods_facts, ods_values
 from .formats.xlsb import fill_gaps, shared_strings, xlsb_facts, xlsb_sheets
-from .formats.xlsx import relationships, sheet_facts, workbook_sheets
+from .formats.xlsx import plain_sheet_facts, relationships, sheet_facts, workbook_sheets
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -292,6 +292,9 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
     """Parse one sheet part and refuse it when its cells holding something reach beyond
     the limits (before calamine builds a grid for it)."""
     _check_prolog(xml[:65536], complete=len(xml) <= 65536)
+    plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    if plain is not None:  # the usual writers' spelling: no tree needed
+        return plain
     facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
     if facts.rows > limits.max_rows:
         raise ReadProblem(

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 from functools import lru_cache
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -136,3 +138,89 @@ def _cached(cell: etree._Element, v_tag: str, is_tag: str) -> bool:
     if second.tag == is_tag:
         return True
     return second.tag == v_tag and bool(second.text or cell.get("t") == "str")
+
+
+# ----- the plain-part path: the same facts without building a tree --------------------------
+# A sheet part as the usual writers make it (one default namespace, unprefixed cells, every
+# cell with an `r` first, no comment, CDATA or processing instruction, no error value) says
+# all the reader needs in a few byte patterns, once expat (C, no callbacks) has found it
+# well-formed. Any part that is not plain in this sense goes the exact way (`sheet_facts`).
+# Patterns start with a literal, so that the regex engine skips to it.
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_HIDING = re.compile(rb"<!--|<!\[CDATA\[|<\?")  # markup whose text the patterns would misread
+_ROOT_NS = re.compile(rb"<worksheet\s[^>]*?\bxmlns\s*=\s*[\"']([^\"']*)[\"']")
+_PREFIX_NS = re.compile(rb"xmlns:[A-Za-z_][\w.-]*\s*=\s*[\"']([^\"']*)[\"']")
+_PREFIXED_ROW = re.compile(rb"</?[A-Za-z_][\w.-]*:row[\s/>]")
+_ERROR_TYPE = re.compile(rb"t\s*=\s*(?:\"e\"|'e'|\"&|'&)")  # t="e" (or a character reference)
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+_F_TAG = re.compile(rb"<f[\s/>]")
+_DEFAULT_NS = re.compile(rb"xmlns\s*=")
+_CELL_REF = re.compile(rb'<c r="[A-Za-z]{1,3}[1-9][0-9]{0,6}"[\s/>]')
+# a cell whose first child is a formula, and what follows the formula: <v/>, <v></v, <v> (a
+# value), <is (inline text) or </c> (nothing)
+_FORMULA = re.compile(
+    rb'<c r="([A-Za-z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?<!/)>\s*'
+    rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f\s*>)\s*"
+    rb"(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)"
+)
+_STR_TYPE = re.compile(rb"\st\s*=\s*[\"']str[\"']")
+
+
+@lru_cache(maxsize=8)
+def _beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """Cell references that may lie beyond the limits: a row number with as many digits as
+    `max_rows` or more, or as many column letters as the last column allowed or more."""
+    digits = len(str(max_rows))
+    letters = len(col_letter(max_columns - 1))
+    return re.compile(
+        rb'<c r="([A-Za-z]{%d,3}[1-9][0-9]{0,6}|[A-Za-z]{1,3}[1-9][0-9]{%d,6})"' % (letters, digits - 1)
+    )
+
+
+def plain_sheet_facts(
+    xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14
+) -> SheetFacts | None:
+    """The facts of a plain sheet part (see above), or None when the part is not plain and
+    `sheet_facts` must read it. The same formulas without cached value as `sheet_facts`,
+    and no error value (a part holding an error type is not plain); no extent (rows and
+    columns 0): every cell of the part, style-only ones included, is then known to lie
+    within `max_rows` and `max_columns`. The caller has checked the prolog (no DTD).
+    Linear in the part's size: expat and a few compiled patterns."""
+    root = _ROOT.search(xml)
+    if root is None:
+        return None
+    body = xml[root.start() :]
+    ns = _ROOT_NS.match(body)
+    if ns is None or len(_DEFAULT_NS.findall(body)) != 1 or _HIDING.search(body):
+        return None
+    if b":row" in body and _PREFIXED_ROW.search(body):
+        return None  # rows in another namespace
+    if b"xmlns:" in body and any(uri == ns.group(1) for uri in _PREFIX_NS.findall(body)):
+        return None  # cells in the main namespace may be spelled with a prefix
+    if _ERROR_TYPE.search(body):
+        return None
+    if len(_CELL_TAG.findall(body)) != len(_CELL_REF.findall(body)):
+        return None  # a cell without `r`, or `r` not first: positions need the tree
+    for ref in _beyond(max_rows, max_columns).findall(body):
+        row, col = split_ref(ref.decode())
+        if row >= max_rows or col >= max_columns:
+            return None  # the exact extent (cells holding something) decides
+    formulas = _FORMULA.findall(body)
+    if len(formulas) != len(_F_TAG.findall(body)):
+        return None  # a formula that is not a cell's first child, or spelled unusually
+    try:
+        expat.ParserCreate().Parse(xml, True)
+    except (expat.ExpatError, ValueError):
+        return None  # not well-formed (or an encoding expat lacks): the exact way decides
+    facts = SheetFacts(name)
+    for ref, attrs, after in formulas:
+        if after.startswith(b"<v") and not after.endswith(b"/>") and not after.endswith(b"</v"):
+            continue  # a cached value
+        if after.startswith(b"<is"):
+            continue  # inline text: the formula's result
+        if b"&" in attrs:
+            return None  # an attribute spelled with character references
+        if after.startswith(b"<v") and _STR_TYPE.search(attrs):
+            continue  # an empty <v> in a cell of type str: a formula returning empty text
+        facts.no_value.add(ref.decode())
+    return facts

@@ -142,3 +142,18 @@ def test_libreoffice_xlsx_gives_the_exact_facts(filled: Path, tmp_path: Path) ->
     assert taken, "LibreOffice's sheet parts should be plain"
     assert all(same(p) for p in taken)
 
+
+def test_a_report_without_sheet_relationships_is_not_searched_for_comments(filled: Path) -> None:
+    """The look at the zip's directory spares parsing the workbook for comments; a file
+    with comments is still read (tests/test_feedback.py checks what is read)."""
+    from pipeline.read.extract import _may_hold_comments
+
+    data = filled.read_bytes()
+    assert not _may_hold_comments(data, "xlsx")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zi, zipfile.ZipFile(buf, "w") as zo:
+        for info in zi.infolist():
+            zo.writestr(info.filename, zi.read(info.filename))
+        zo.writestr("xl/worksheets/_rels/sheet3.xml.rels", b"<Relationships/>")
+    assert _may_hold_comments(buf.getvalue(), "xlsx")
+    assert _may_hold_comments(data, "ods")

@@ -10,6 +10,8 @@ stacked records by the pandera schemas in `validate.py`.
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -50,12 +52,36 @@ def parse_bytes(data: bytes, file_id: int, form: Form, sub: Submission, mtime: f
         p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))
         return p
     p.format = book.format
-    p.comments = read_comments(data, book.format, wanted_sheets(form))
+    if _may_hold_comments(data, book.format):
+        p.comments = read_comments(data, book.format, wanted_sheets(form))
     del data
     _read(FileReading(form, p, book))
     if p.unit_code:  # findings made before the unit was known
         p.findings = [replace(f, unit=p.unit_code) for f in p.findings]
     return p
+
+
+# The package's own relationships and the workbook's: the only .rels parts of a workbook
+# whose sheets have no relationships (and so no comments part, ECMA-376 Part 1 §18.7).
+_BOOK_RELS = frozenset({"_rels/.rels", "xl/_rels/workbook.xml.rels"})
+
+
+def _may_hold_comments(data: bytes, fmt: str) -> bool:
+    """False when an .xlsx/.xlsm package cannot hold a cell comment that `read_comments`
+    would find: no sheet has a relationships part, and the workbook's own names no comments
+    part (a sheet pointing at the workbook part itself). One look at the zip's directory
+    instead of parsing the workbook and its relationships; True for other formats."""
+    if fmt not in ("xlsx", "xlsm"):
+        return True
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            rels = {n for n in zf.NameToInfo if n.endswith(".rels")}
+            if not rels <= _BOOK_RELS:
+                return True
+            book = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in rels else b""
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True  # read_comments decides (it never raises)
+    return b"comments" in book or b"&" in book
 
 
 def _read(reading: FileReading) -> None:

@@ -152,10 +152,9 @@ _ROOT_NS = re.compile(rb"<worksheet\s[^>]*?\bxmlns\s*=\s*[\"']([^\"']*)[\"']")
 _PREFIX_NS = re.compile(rb"xmlns:[A-Za-z_][\w.-]*\s*=\s*[\"']([^\"']*)[\"']")
 _PREFIXED_ROW = re.compile(rb"</?[A-Za-z_][\w.-]*:row[\s/>]")
 _ERROR_TYPE = re.compile(rb"t\s*=\s*(?:\"e\"|'e'|\"&|'&)")  # t="e" (or a character reference)
-_CELL_TAG = re.compile(rb"<c[\s/>]")
 _F_TAG = re.compile(rb"<f[\s/>]")
 _DEFAULT_NS = re.compile(rb"xmlns\s*=")
-_CELL_REF = re.compile(rb'<c r="[A-Za-z]{1,3}[1-9][0-9]{0,6}"[\s/>]')
+_CELL_WITHOUT_REF = re.compile(rb'<c(?! r="[A-Za-z]{1,3}[1-9][0-9]{0,6}"[\s/>])[\s/>]')
 # a cell whose first child is a formula, and what follows the formula: <v/>, <v></v, <v> (a
 # value), <is (inline text) or </c> (nothing)
 _FORMULA = re.compile(
@@ -191,7 +190,7 @@ def plain_sheet_facts(
         return None
     body = xml[root.start() :]
     ns = _ROOT_NS.match(body)
-    if ns is None or len(_DEFAULT_NS.findall(body)) != 1 or _HIDING.search(body):
+    if ns is None or _DEFAULT_NS.search(body, ns.end()) or _HIDING.search(body):
         return None
     if b":row" in body and _PREFIXED_ROW.search(body):
         return None  # rows in another namespace
@@ -199,7 +198,7 @@ def plain_sheet_facts(
         return None  # cells in the main namespace may be spelled with a prefix
     if _ERROR_TYPE.search(body):
         return None
-    if len(_CELL_TAG.findall(body)) != len(_CELL_REF.findall(body)):
+    if _CELL_WITHOUT_REF.search(body):
         return None  # a cell without `r`, or `r` not first: positions need the tree
     for ref in _beyond(max_rows, max_columns).findall(body):
         row, col = split_ref(ref.decode())
@@ -214,13 +213,13 @@ def plain_sheet_facts(
         return None  # not well-formed (or an encoding expat lacks): the exact way decides
     facts = SheetFacts(name)
     for ref, attrs, after in formulas:
-        if after.startswith(b"<v") and not after.endswith(b"/>") and not after.endswith(b"</v"):
-            continue  # a cached value
-        if after.startswith(b"<is"):
-            continue  # inline text: the formula's result
+        if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
+            continue  # <v> then a value: the cached result
+        if after[1:2] == b"i":
+            continue  # <is>: inline text, the formula's result
         if b"&" in attrs:
             return None  # an attribute spelled with character references
-        if after.startswith(b"<v") and _STR_TYPE.search(attrs):
+        if after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs):
             continue  # an empty <v> in a cell of type str: a formula returning empty text
         facts.no_value.add(ref.decode())
     return facts

@@ -249,8 +249,15 @@ def _xml_part(zf: zipfile.ZipFile, data: bytes, part: str) -> bytes:
 
 def _sheet_parts(zf: zipfile.ZipFile, data: bytes) -> dict[str, str]:
     """Map sheet name -> zip part of its XML. KeyError when a part is missing."""
-    rels = relationships(_xml_part(zf, data, "xl/_rels/workbook.xml.rels"))
-    return workbook_sheets(_xml_part(zf, data, "xl/workbook.xml"), rels)
+    rels = _xml_part(zf, data, "xl/_rels/workbook.xml.rels")
+    return dict(_sheet_map(rels, _xml_part(zf, data, "xl/workbook.xml")))
+
+
+@lru_cache(maxsize=256)
+def _sheet_map(rels: bytes, workbook: bytes) -> tuple[tuple[str, str], ...]:
+    """`workbook_sheets` of these two parts, kept: the files made from one unit's template
+    carry the same workbook and relationships parts, parsed once."""
+    return tuple(workbook_sheets(workbook, relationships(rels)).items())
 
 
 def _xlsb_facts(zf: zipfile.ZipFile, data: bytes, limits: Limits) -> list[SheetFacts]:

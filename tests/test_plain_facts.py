@@ -73,6 +73,7 @@ def test_plain_spellings_give_the_exact_facts(cells: str) -> None:
 STEP_ASIDE = {
     "error value": '<row r="2"><c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
     "error value, single quotes": "<row r='2'><c r=\"D2\" t='e'><v>#N/A</v></c></row>",
+    "error value after a '>' in a quoted attribute": '<row r="2"><c r="D2" x="a>b" t="e"><v>#N/A</v></c></row>',
     "cell without r": '<row r="2"><c><f>1</f></c></row>',
     "r not first": '<row r="2"><c s="1" r="D2"><f>1</f></c></row>',
     "comment": '<row r="2"><!-- <c r="D2"><f>1</f></c> --></row>',
@@ -100,6 +101,15 @@ def test_prefixed_main_namespace_and_inner_default_go_the_exact_way() -> None:
     assert plain_sheet_facts(part(inner), "s") is None
     elsewhere = '<row r="2"><c r="D2"><f>1</f></c></row>'
     assert plain_sheet_facts(part(elsewhere, head='<y:row xmlns:y="urn:y"/>'), "s") is None
+
+
+def test_narrow_limits_look_at_every_cell() -> None:
+    """With limits of one column letter, no reference is certainly within them by its
+    length: every cell is checked (a cell beyond them leaves the part to the exact walk)."""
+    inside = part('<row r="2"><c r="D2"><f>1</f></c></row>')
+    beyond = part('<row r="2"><c r="D2"><f>1</f></c><c r="Z2" s="1"/></row>')
+    assert plain_sheet_facts(inside, "s", 50, 10).no_value == {"D2"}
+    assert plain_sheet_facts(beyond, "s", 50, 10) is None
 
 
 def test_refused_parts_stay_refused() -> None:

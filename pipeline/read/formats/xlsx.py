@@ -148,12 +148,8 @@ def _cached(cell: etree._Element, v_tag: str, is_tag: str) -> bool:
 # Patterns start with a literal, so that the regex engine skips to it.
 _ROOT = re.compile(rb"<[A-Za-z_]")
 _HIDING = re.compile(rb"<!--|<!\[CDATA\[|<\?")  # markup whose text the patterns would misread
-_ROOT_NS = re.compile(rb"<worksheet\s[^>]*?\bxmlns\s*=\s*[\"']([^\"']*)[\"']")
-_PREFIX_NS = re.compile(rb"xmlns:[A-Za-z_][\w.-]*\s*=\s*[\"']([^\"']*)[\"']")
-_PREFIXED_ROW = re.compile(rb"</?[A-Za-z_][\w.-]*:row[\s/>]")
 _ERROR_TYPE = re.compile(rb"t\s*=\s*(?:\"e\"|'e'|\"&|'&)")  # t="e" (or a character reference)
 _F_TAG = re.compile(rb"<f[\s/>]")
-_DEFAULT_NS = re.compile(rb"xmlns\s*=")
 _CELL_WITHOUT_REF = re.compile(rb'<c(?! r="[A-Za-z]{1,3}[1-9][0-9]{0,6}"[\s/>])[\s/>]')
 # a cell whose first child is a formula, and what follows the formula: <v/>, <v></v, <v> (a
 # value), <is (inline text) or </c> (nothing)
@@ -176,6 +172,57 @@ def _beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     )
 
 
+@lru_cache(maxsize=8)
+def _suspect(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """One pass for what may make a part not plain: a comment, CDATA or processing
+    instruction, a cell whose reference is not first or not certainly within the limits
+    (fewer column letters and row digits than the limits have), a cell with an error type
+    (or a type spelled with a character reference). A match sends the part through the
+    separate checks, which decide."""
+    letters = len(col_letter(max_columns - 1)) - 1
+    digits = len(str(max_rows)) - 2
+    if letters < 1 or digits < 0:
+        return re.compile(rb"<c[\s/>]|<!--|<!\[CDATA\[|<\?")  # every cell needs a look
+    near = rb'r="[A-Za-z]{1,%d}[1-9][0-9]{0,%d}"' % (letters, digits)
+    return re.compile(
+        rb"<(?:!--|!\[CDATA\[|\?|c(?! "
+        + near
+        + rb"[\s/>])[\s/>]|c "
+        + near
+        # an error type among the cell's attributes (a quoted value may hold '>')
+        + rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\st\s*=\s*[\"'](?:e|&))"
+    )
+
+
+def _not_plain(body: bytes, max_rows: int, max_columns: int) -> bool:
+    """The separate checks behind `_suspect`: True when the part is not plain."""
+    if _HIDING.search(body) or _ERROR_TYPE.search(body) or _CELL_WITHOUT_REF.search(body):
+        return True
+    for ref in _beyond(max_rows, max_columns).findall(body):
+        row, col = split_ref(ref.decode())
+        if row >= max_rows or col >= max_columns:
+            return True  # the exact extent (cells holding something) decides
+    return False
+
+
+def _well_formed(xml: bytes) -> list[tuple[str | None, str]] | None:
+    """The namespace declarations (prefix or None, URI) of a part expat finds well-formed
+    and free of comments, CDATA and processing instructions; None otherwise. Handlers are
+    called only for those rare events, not for every element."""
+    declared: list[tuple[str | None, str]] = []
+    hidden: list[bool] = []
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartNamespaceDeclHandler = lambda prefix, uri: declared.append((prefix, uri))
+    parser.CommentHandler = lambda _text: hidden.append(True)
+    parser.StartCdataSectionHandler = lambda: hidden.append(True)
+    parser.ProcessingInstructionHandler = lambda _target, _data: hidden.append(True)
+    try:
+        parser.Parse(xml, True)
+    except (expat.ExpatError, ValueError):
+        return None  # not well-formed (or an encoding expat lacks): the exact way decides
+    return None if hidden else declared
+
+
 def plain_sheet_facts(
     xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14
 ) -> SheetFacts | None:
@@ -189,28 +236,19 @@ def plain_sheet_facts(
     if root is None:
         return None
     body = xml[root.start() :]
-    ns = _ROOT_NS.match(body)
-    if ns is None or _DEFAULT_NS.search(body, ns.end()) or _HIDING.search(body):
+    if not body.startswith(b"<worksheet") or b":row" in body:
+        return None  # another root, or rows spelled with a prefix
+    if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
         return None
-    if b":row" in body and _PREFIXED_ROW.search(body):
-        return None  # rows in another namespace
-    if b"xmlns:" in body and any(uri == ns.group(1) for uri in _PREFIX_NS.findall(body)):
-        return None  # cells in the main namespace may be spelled with a prefix
-    if _ERROR_TYPE.search(body):
-        return None
-    if _CELL_WITHOUT_REF.search(body):
-        return None  # a cell without `r`, or `r` not first: positions need the tree
-    for ref in _beyond(max_rows, max_columns).findall(body):
-        row, col = split_ref(ref.decode())
-        if row >= max_rows or col >= max_columns:
-            return None  # the exact extent (cells holding something) decides
     formulas = _FORMULA.findall(body)
     if len(formulas) != len(_F_TAG.findall(body)):
         return None  # a formula that is not a cell's first child, or spelled unusually
-    try:
-        expat.ParserCreate().Parse(xml, True)
-    except (expat.ExpatError, ValueError):
-        return None  # not well-formed (or an encoding expat lacks): the exact way decides
+    declared = _well_formed(xml)
+    if declared is None:
+        return None
+    defaults = [uri for prefix, uri in declared if prefix is None]
+    if len(defaults) != 1 or any(uri == defaults[0] for prefix, uri in declared if prefix is not None):
+        return None  # cells in another namespace, or the main one spelled with a prefix
     facts = SheetFacts(name)
     for ref, attrs, after in formulas:
         if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":

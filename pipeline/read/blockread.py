@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..form import Block, KeyField, Unit, row_of
+from ..form import Block, KeyField, Unit
 from ..rules import findings as fd
 from ..rules import nearest
 from ..text.values import is_blank, parse_int, parse_text
 from .plan import BlockPlan, RowPlan, block_plan
-from .reader import SheetData
+from .reader import SheetData, split_cell
 from .reading import FileReading
 from .records import Record
 
@@ -39,7 +39,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     sums = dict.fromkeys(plan.measure_keys, 0)
     row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
     odd_cells = sheet.errors.keys() | sheet.formulas_without_value
-    odd_rows = {row_of(c) for c in odd_cells}
+    odd_rows = {split_cell(c)[1] for c in odd_cells}  # cached: the same cells in every file
     blank = dict.fromkeys(plan.measure_keys)
     first_col, last_col = plan.span
     max_number = form.limits.max_number

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -90,3 +91,26 @@ def local_attr(element: etree._Element, local: str) -> str:
         if key.rpartition("}")[2] == local:
             return value
     return ""
+
+
+def well_formed_plain(xml: bytes) -> list[tuple[str | None, str]] | None:
+    """The namespace declarations (prefix or None, URI) of a part expat finds well-formed
+    and free of comments, CDATA, processing instructions and any DTD; None otherwise.
+    Handlers are called only for those rare events, not for every element. expat here
+    resolves no external entity and, with a DTD refused, expands none: the owner's setup
+    for the `.xlsx` plain-part path (formats/xlsx.py `plain_sheet_facts`)."""
+    declared: list[tuple[str | None, str]] = []
+    hidden: list[bool] = []
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartNamespaceDeclHandler = lambda prefix, uri: declared.append((prefix, uri))
+    parser.CommentHandler = lambda _text: hidden.append(True)
+    parser.StartCdataSectionHandler = lambda: hidden.append(True)
+    parser.ProcessingInstructionHandler = lambda _target, _data: hidden.append(True)
+    parser.StartDoctypeDeclHandler = lambda *_args: hidden.append(True)
+    parser.EntityDeclHandler = lambda *_args: hidden.append(True)
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(xml, True)
+    except (expat.ExpatError, ValueError):
+        return None  # not well-formed (or an encoding expat lacks): the exact way decides
+    return None if hidden else declared

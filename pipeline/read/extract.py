@@ -89,7 +89,12 @@ def _read(reading: FileReading) -> None:
     reading.p.declared_empty = declared_blocks(form, reading.book.sheets)
     # identical data (whatever the report date) => identical key: one submission
     info = {k: v for k, v in (reading.p.info_row or {}).items() if k != "report_date"}
-    reading.p.content_key = hashlib.blake2b(repr((info, reading.p.rows)).encode(), digest_size=16).hexdigest()
+    # the records' data only (a record's columns are its block's): repr of a Record is slow
+    rows = [
+        (key, [(r.block, r.row, tuple(r.key.items()), tuple(r.measures.items()), r.own_region) for r in recs])
+        for key, recs in reading.p.rows.items()
+    ]
+    reading.p.content_key = hashlib.blake2b(repr((info, rows)).encode(), digest_size=16).hexdigest()
 
 
 def _template_ok(reading: FileReading) -> bool:

@@ -38,7 +38,7 @@ from .biff import biff_facts, workbook_stream
 from .ods import OdsBook, ods_facts, ods_values
 from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
 from .xlsb import shared_strings, xlsb_facts, xlsb_sheets
-from .xlsx import relationships, sheet_facts, workbook_sheets
+from .xlsx import plain_sheet_facts, relationships, sheet_facts, workbook_sheets
 
 OWN_FILE = "own"  # the feedback is the unit's file itself, opened by openpyxl
 REBUILT = "rebuilt"  # the feedback is the template rebuilt with the unit's values
@@ -89,8 +89,7 @@ def _unreadable(name: str) -> tuple[str, str]:
 def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of the wanted sheets, each refused when its cells reach beyond the limits;
     the comments parts of those sheets are checked for a DTD like every parsed part."""
-    rels = relationships(package.xml("xl/_rels/workbook.xml.rels"))
-    parts = workbook_sheets(package.xml("xl/workbook.xml"), rels)
+    parts = dict(_sheet_map(package.xml("xl/_rels/workbook.xml.rels"), package.xml("xl/workbook.xml")))
     by_norm = {norm_sheet(n): (n, p) for n, p in parts.items()}
     found = [by_norm.get(norm_sheet(sheet), ("", "")) for sheet in wanted]
     found = [(actual, part) for actual, part in found if part and package.has(part)]
@@ -111,10 +110,20 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     return facts
 
 
+@lru_cache(maxsize=256)
+def _sheet_map(rels: bytes, workbook: bytes) -> tuple[tuple[str, str], ...]:
+    """`workbook_sheets` of these two parts, kept: the files made from one unit's template
+    carry the same workbook and relationships parts, parsed once."""
+    return tuple(workbook_sheets(workbook, relationships(rels)).items())
+
+
 def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
     """Parse one sheet part and refuse it when its cells holding something reach beyond
     the limits (before calamine builds a grid for it)."""
     check_prolog(xml[:65536], complete=len(xml) <= 65536)
+    plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    if plain is not None:  # the usual writers' spelling: no tree needed
+        return plain
     facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
     if facts.rows > limits.max_rows:
         raise ReadProblem(

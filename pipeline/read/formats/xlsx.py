@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 from functools import lru_cache
 
 from lxml import etree
 
 from ...form import cell_at, col_letter
-from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, local_attr, namespace, parse_xml, refuse_dtd
+from ..cellfacts import (
+    SAFE_PARSE_OPTIONS,
+    SheetFacts,
+    local_attr,
+    namespace,
+    parse_xml,
+    refuse_dtd,
+    well_formed_plain,
+)
 
 _FREE_EVERY = 1024  # rows: how often the rows already read are freed (one deletion a batch)
 
@@ -136,3 +145,108 @@ def _cached(cell: etree._Element, v_tag: str, is_tag: str) -> bool:
     if second.tag == is_tag:
         return True
     return second.tag == v_tag and bool(second.text or cell.get("t") == "str")
+
+
+# ----- the plain-part path: the same facts without building a tree --------------------------
+# A sheet part as the usual writers make it (one default namespace, unprefixed cells, every
+# cell with an `r` first, no comment, CDATA or processing instruction, no error value) says
+# all the reader needs in a few byte patterns, once expat (C, no callbacks) has found it
+# well-formed. Any part that is not plain in this sense goes the exact way (`sheet_facts`).
+# Patterns start with a literal, so that the regex engine skips to it.
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_HIDING = re.compile(rb"<!--|<!\[CDATA\[|<\?")  # markup whose text the patterns would misread
+_ERROR_TYPE = re.compile(rb"t\s*=\s*(?:\"e\"|'e'|\"&|'&)")  # t="e" (or a character reference)
+_F_TAG = re.compile(rb"<f[\s/>]")
+_CELL_WITHOUT_REF = re.compile(rb'<c(?! r="[A-Za-z]{1,3}[1-9][0-9]{0,6}"[\s/>])[\s/>]')
+# a cell whose first child is a formula, and what follows the formula: <v/>, <v></v, <v> (a
+# value), <is (inline text) or </c> (nothing)
+_FORMULA = re.compile(
+    rb'<c r="([A-Za-z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?<!/)>\s*'
+    rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f\s*>)\s*"
+    rb"(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)"
+)
+_STR_TYPE = re.compile(rb"\st\s*=\s*[\"']str[\"']")
+
+
+@lru_cache(maxsize=8)
+def _beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """Cell references that may lie beyond the limits: a row number with as many digits as
+    `max_rows` or more, or as many column letters as the last column allowed or more."""
+    digits = len(str(max_rows))
+    letters = len(col_letter(max_columns - 1))
+    return re.compile(
+        rb'<c r="([A-Za-z]{%d,3}[1-9][0-9]{0,6}|[A-Za-z]{1,3}[1-9][0-9]{%d,6})"' % (letters, digits - 1)
+    )
+
+
+@lru_cache(maxsize=8)
+def _suspect(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """One pass for what may make a part not plain: a comment, CDATA or processing
+    instruction, a cell whose reference is not first or not certainly within the limits
+    (fewer column letters and row digits than the limits have), a cell with an error type
+    (or a type spelled with a character reference). A match sends the part through the
+    separate checks, which decide."""
+    letters = len(col_letter(max_columns - 1)) - 1
+    digits = len(str(max_rows)) - 2
+    if letters < 1 or digits < 0:
+        return re.compile(rb"<c[\s/>]|<!--|<!\[CDATA\[|<\?")  # every cell needs a look
+    near = rb'r="[A-Za-z]{1,%d}[1-9][0-9]{0,%d}"' % (letters, digits)
+    return re.compile(
+        rb"<(?:!--|!\[CDATA\[|\?|c(?! "
+        + near
+        + rb"[\s/>])[\s/>]|c "
+        + near
+        # an error type among the cell's attributes (a quoted value may hold '>')
+        + rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\st\s*=\s*[\"'](?:e|&))"
+    )
+
+
+def _not_plain(body: bytes, max_rows: int, max_columns: int) -> bool:
+    """The separate checks behind `_suspect`: True when the part is not plain."""
+    if _HIDING.search(body) or _ERROR_TYPE.search(body) or _CELL_WITHOUT_REF.search(body):
+        return True
+    for ref in _beyond(max_rows, max_columns).findall(body):
+        row, col = split_ref(ref.decode())
+        if row >= max_rows or col >= max_columns:
+            return True  # the exact extent (cells holding something) decides
+    return False
+
+
+def plain_sheet_facts(
+    xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14
+) -> SheetFacts | None:
+    """The facts of a plain sheet part (see above), or None when the part is not plain and
+    `sheet_facts` must read it. The same formulas without cached value as `sheet_facts`,
+    and no error value (a part holding an error type is not plain); no extent (rows and
+    columns 0): every cell of the part, style-only ones included, is then known to lie
+    within `max_rows` and `max_columns`. The caller has checked the prolog (no DTD).
+    Linear in the part's size: expat and a few compiled patterns."""
+    root = _ROOT.search(xml)
+    if root is None:
+        return None
+    body = xml[root.start() :]
+    if not body.startswith(b"<worksheet") or b":row" in body:
+        return None  # another root, or rows spelled with a prefix
+    if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
+        return None
+    formulas = _FORMULA.findall(body)
+    if len(formulas) != len(_F_TAG.findall(body)):
+        return None  # a formula that is not a cell's first child, or spelled unusually
+    declared = well_formed_plain(xml)
+    if declared is None:
+        return None
+    defaults = [uri for prefix, uri in declared if prefix is None]
+    if len(defaults) != 1 or any(uri == defaults[0] for prefix, uri in declared if prefix is not None):
+        return None  # cells in another namespace, or the main one spelled with a prefix
+    facts = SheetFacts(name)
+    for ref, attrs, after in formulas:
+        if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
+            continue  # <v> then a value: the cached result
+        if after[1:2] == b"i":
+            continue  # <is>: inline text, the formula's result
+        if b"&" in attrs:
+            return None  # an attribute spelled with character references
+        if after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs):
+            continue  # an empty <v> in a cell of type str: a formula returning empty text
+        facts.no_value.add(ref.decode())
+    return facts

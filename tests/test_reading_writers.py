@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import python_calamine as pc
 import xlsxwriter
 from hypothesis import HealthCheck, Phase, given, settings
@@ -216,3 +217,34 @@ def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
     assert len(shown) == len(formats)
     wrong = [(f, s) for f, s in zip(formats, shown, strict=True) if shows_date(f) == ("45" in s)]
     assert wrong == []
+
+
+def test_an_xls_the_value_reader_panics_on_is_refused_and_the_run_goes_on(make_file, tmp_path: Path) -> None:
+    """Gnumeric's .xls of a department's template (long live-check formulas) and its Excel 95
+    export make python-calamine panic (a Rust panic: pyo3's PanicException, a BaseException).
+    Each such file is refused with the format's message and the run, in worker processes
+    too, reads the other files."""
+    from pipeline.run.consolidate import run
+
+    good, _ = make_file("899", seed=3)
+    inbox = good.parent
+    dept, _ = make_file("SYT", seed=4)
+    _ssconvert(dept, inbox / "SYT.xls")
+    dept.unlink()  # the department sent only its Gnumeric copy
+    tool = _require("ssconvert", "gnumeric")
+    subprocess.run(
+        [tool, "--export-type=Gnumeric_Excel:excel_biff7", good, inbox / "899-excel95.xls"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    for bad in ("SYT.xls", "899-excel95.xls"):
+        with pytest.raises(BaseException, match="range end index|out of range") as panic:
+            pc.CalamineWorkbook.from_path(str(inbox / bad))
+        assert not isinstance(panic.value, Exception)  # what `except Exception` lets through
+        assert [f.code for f in parse_path(inbox / bad, 1, FORM).findings] == ["FILE_FORMAT"]
+    report = run(FORM, inbox, tmp_path / "outbox-test", workers=2, show_progress=False)
+    status = {r.parsed.name: (r.status, [f.code for f in r.parsed.findings]) for r in report.files}
+    assert status["SYT.xls"][1] == ["FILE_FORMAT"] and status["899-excel95.xls"][1] == ["FILE_FORMAT"]
+    assert status[good.name][1] == []
+    assert {u.code: u.status for u in report.units}["899"] == "accepted"

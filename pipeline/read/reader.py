@@ -266,13 +266,23 @@ def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tup
     return fmt, facts
 
 
+def _reader_failed(exc: BaseException) -> bool:
+    """True when `exc` is the value reader failing on the file: an Exception, or pyo3's
+    PanicException (a Rust panic inside python-calamine, e.g. on a BIFF record longer than
+    its sheet's stream), which derives from BaseException so that `except Exception` lets it
+    through; False for an interruption (KeyboardInterrupt, SystemExit), which goes on."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _read_values(
     data: bytes, fmt: Format, wanted: list[str], facts: dict[str, SheetFacts], limits: Limits
 ) -> RawBook:
     """The values of the wanted sheets, read by calamine, joined with their facts."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - calamine raises several error types
+    except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
+        if not _reader_failed(exc):
+            raise
         if not isinstance(fmt.values, Lacks):  # a valid file calamine refuses: our own reader
             return _read_own(data, fmt, wanted, facts)
         raise ReadProblem(*fmt.unreadable) from exc
@@ -310,7 +320,9 @@ def _read_values(
             sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors)
     except ReadProblem:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - any failure of the value reader on this file
+        if not _reader_failed(exc):
+            raise
         raise ReadProblem("FILE_CORRUPT", BROKEN) from exc
     finally:
         wb.close()

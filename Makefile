@@ -83,6 +83,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/prescan.py
 	$(PY) benchmarks/mailbench.py
+	$(PY) benchmarks/provinces.py
 
 bundle: $(STAMP)
 	$(PY) packaging/bundle.py

@@ -187,23 +187,17 @@ _CALAMINE_READS = Lacks(
     "python-calamine reads every valid file of this format tried (tests/test_reading_writers.py)"
 )
 _FORMATS = (
-    Format(
-        BY_NAME["xlsx"],
-        _xlsx_facts,
-        False,
-        xlsx_comments,
-        _CALAMINE_READS,
-        ("FILE_CORRUPT", BROKEN),
-        OWN_FILE,
-    ),
-    Format(
-        BY_NAME["xlsm"],
-        _xlsx_facts,
-        False,
-        xlsx_comments,
-        _CALAMINE_READS,
-        ("FILE_CORRUPT", BROKEN),
-        OWN_FILE,
+    *(  # .xlsm is an .xlsx package that may hold macros: read alike
+        Format(
+            BY_NAME[name],
+            _xlsx_facts,
+            False,
+            xlsx_comments,
+            _CALAMINE_READS,
+            ("FILE_CORRUPT", BROKEN),
+            OWN_FILE,
+        )
+        for name in ("xlsx", "xlsm")
     ),
     Format(BY_NAME["ods"], _ods_facts, True, ods_comments, _ods_values, _unreadable("ods"), REBUILT),
     Format(BY_NAME["xls"], _xls_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xls"), REBUILT),

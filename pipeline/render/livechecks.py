@@ -106,7 +106,18 @@ def _colour_content(
 # spellings of every listed name that the pipeline reads as it (without accents, without
 # the administrative prefix, abbreviated), each checked with the pipeline's own
 # `nearest.match`: such a name is a warning here too, anything else not listed an error.
-_PREFIXES = {"Thành phố": "TP", "Thị xã": "TX", "Thị trấn": "TT", "Huyện": "H", "Quận": "Q", "Phường": "P"}
+# (administrative prefix -> its usual abbreviation, None where offices use none); a name
+# typed with the prefix of the other level is not the listed name (`nearest.level`).
+_PREFIXES: dict[str, str | None] = {
+    "Thành phố": "TP",
+    "Thị xã": "TX",
+    "Thị trấn": "TT",
+    "Huyện": "H",
+    "Quận": "Q",
+    "Phường": "P",
+    "Xã": None,
+    "Đặc khu": None,
+}
 
 
 def _unaccented(text: str) -> str:
@@ -116,12 +127,15 @@ def _unaccented(text: str) -> str:
 
 def _spellings(name: str) -> list[str]:
     """Ways people type a listed name: without accents, without or with an abbreviated
-    administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất")."""
+    administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất"; "Gò Quao" for
+    "Xã Gò Quao"), never with the prefix of another level."""
     forms = [name]
     for prefix, short in _PREFIXES.items():
         if name.startswith(prefix + " "):
             rest = name[len(prefix) + 1 :]
-            forms += [rest, f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
+            forms.append(rest)
+            if short:
+                forms += [f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
     return forms + [_unaccented(f) for f in forms]
 
 

@@ -349,6 +349,17 @@ RULES: dict[str, Rule] = {
     )
 }
 
+# What REGION_UNKNOWN's {near} says for an old district's name in a configuration with a
+# crosswalk (`nearest.near_text`): "one" or "both" (two old provinces each had a district of
+# that name) over {places}, each a "place"; {date} the day districts were abolished.
+FORMER_DISTRICT = {
+    "one": "; đây là đơn vị cấp huyện cũ, không còn từ {date}: {places}. "
+    "Hãy báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
+    "both": "; đây là tên đơn vị cấp huyện cũ, không còn từ {date}, có ở cả hai tỉnh cũ: {places}. "
+    "Hãy báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
+    "place": "{name} ({province} cũ), địa bàn nay thuộc {new}",
+}
+
 
 @dataclass(frozen=True)
 class Bound:

@@ -354,9 +354,9 @@ RULES: dict[str, Rule] = {
 # that name) over {places}, each a "place"; {date} the day districts were abolished.
 FORMER_DISTRICT = {
     "one": "; đây là đơn vị cấp huyện cũ, không còn từ {date}: {places}. "
-    "Hãy báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
+    "Số liệu cần báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
     "both": "; đây là tên đơn vị cấp huyện cũ, không còn từ {date}, có ở cả hai tỉnh cũ: {places}. "
-    "Hãy báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
+    "Số liệu cần báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
     "place": "{name} ({province} cũ), địa bàn nay thuộc {new}",
 }
 

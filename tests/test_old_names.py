@@ -79,6 +79,12 @@ def test_old_districts_are_errors_naming_the_new_communes(ag, made):
         assert "cấp huyện cũ, không còn từ 01/7/2025" in finding.message
         assert all(name in finding.message for name in new), finding.message
         assert "đã đọc là" not in finding.message and "có phải là" not in finding.message
+    assert by_cell[cells[0]].message == (
+        f"Trang 'Kết quả', ô {cells[0]}: địa bàn 'Huyện Gò Quao' không có trong danh sách; đây là "
+        "đơn vị cấp huyện cũ, không còn từ 01/7/2025: Huyện Gò Quao (tỉnh Kiên Giang cũ), địa bàn "
+        "nay thuộc Xã Gò Quao, Xã Vĩnh Hòa Hưng, Xã Định Hòa, Xã Vĩnh Tuy. Số liệu cần báo cáo riêng "
+        "cho từng xã, phường, đặc khu mới trên địa bàn đó; hãy chọn từ danh sách"
+    )
     both = by_cell[cells[3]].message
     assert "có ở cả hai tỉnh cũ" in both
     assert both.index("(tỉnh An Giang cũ)") < both.index("Xã An Châu") < both.index("(tỉnh Kiên Giang cũ)")

@@ -14,7 +14,7 @@ the district level; xã, phường, đặc khu, thị trấn: the commune level)
 listed name of the other level: "Huyện Gò Quao" is not "Xã Gò Quao" (since
 01/7/2025 the district's land is four communes). Typed without a prefix ("Gò Quao") it is
 read as the one listed name of that short name, as before. Where the configuration has a
-crosswalk (`form.crosswalk`), the error for an old district's name names the new units on
+crosswalk (`form/crosswalk.py`), the error for an old district's name names the new units on
 its land (`near_text`).
 """
 

@@ -207,3 +207,25 @@ def test_without_a_crosswalk_the_suggestions_stay():
     # in An Giang, a name of another level that was no district offers the commune
     assert read_as(AN_GIANG, "region", "Huyện Vĩnh Thạnh Trung").choices[0] == "Xã Vĩnh Thạnh Trung"
     assert near_text(AN_GIANG, "region", "Huyện Xyz") == ""
+
+
+FORMER_COMMUNES = [
+    # (typed, the listed name it is read as or None, the new units the error names)
+    ("Thị trấn Vĩnh Thuận", None, ("Xã Vĩnh Phong",)),  # not Xã Vĩnh Thuận
+    ("TT Vinh Thuan", None, ("Xã Vĩnh Phong",)),
+    ("Thị trấn Vĩnh Bình", None, ("Xã Vĩnh An",)),  # not Xã Vĩnh Bình
+    ("Phường Long Thạnh", None, ("Phường Tân Châu",)),  # not Xã Long Thạnh
+    ("Phường Mỹ Bình", None, ("Phường Long Xuyên",)),
+    ("Thị trấn Gò Quao", "Xã Gò Quao", ()),  # went wholly to the commune of its name
+    ("Xã Vĩnh Hòa", "Xã Vĩnh Hòa", ()),  # a listed name, even if an old commune had it too
+]
+
+
+@pytest.mark.parametrize(("typed", "name", "new"), FORMER_COMMUNES, ids=[t for t, _, _ in FORMER_COMMUNES])
+def test_an_old_commune_is_read_only_as_where_it_went(typed, name, new):
+    hit = read_as(AN_GIANG, "region", typed)
+    assert hit.name == name
+    if name is None:
+        text = near_text(AN_GIANG, "region", typed)
+        assert text.startswith("; đây là tên xã, phường, thị trấn cũ, không còn từ 01/7/2025: ")
+        assert text.split("nay thuộc ")[1].split(". ")[0].split(", ") == list(new)

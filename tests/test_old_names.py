@@ -3,8 +3,9 @@
 A department's file of the An Giang configuration (schemas/an-giang.toml), made with the
 template generator and the filler, with former districts typed in the region column: each
 is an error at its cell (REGION_UNKNOWN) naming the new units on the district's land (both
-old provinces' when both had that name), never read as the same-named commune; a commune
-typed without its prefix is still read as it, with a warning. The template's live checks,
+old provinces' when both had that name), never read as the same-named commune; an old
+town typed by its name is an error naming the commune it went to, never the commune of the
+same short name; a commune typed without its prefix is still read as it, with a warning. The template's live checks,
 recalculated by LibreOffice, give the same verdict and the same counts.
 """
 
@@ -38,7 +39,9 @@ TYPED = [
     ),
     ("Thành phố Long Xuyên", ("Phường Long Xuyên", "Phường Bình Đức", "Phường Mỹ Thới", "Xã Mỹ Hòa Hưng")),
     ("Hòn Đất", ()),  # without a prefix: Xã Hòn Đất, with a warning
+    ("Thị trấn Vĩnh Thuận", ("Xã Vĩnh Phong",)),  # an old town, now in another commune
 ]
+OLD_TOWN = len(TYPED) - 1
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +79,8 @@ def test_old_districts_are_errors_naming_the_new_communes(ag, made):
             continue
         assert (finding.code, finding.severity, finding.sheet) == ("REGION_UNKNOWN", ERROR, "Kết quả")
         assert f"'{typed}' không có trong danh sách" in finding.message
-        assert "cấp huyện cũ, không còn từ 01/7/2025" in finding.message
+        old = "tên xã, phường, thị trấn cũ" if cell == cells[OLD_TOWN] else "cấp huyện cũ"
+        assert f"{old}, không còn từ 01/7/2025" in finding.message
         assert all(name in finding.message for name in new), finding.message
         assert "đã đọc là" not in finding.message and "có phải là" not in finding.message
     assert by_cell[cells[0]].message == (
@@ -111,5 +115,7 @@ def test_the_template_agrees(ag, made, tmp_path):
     (sheet,) = [c for c in layout["checks"]["sheets"] if c["sheet"] == "Kết quả"]
     ws = wb["Kết quả"]
     texts = [str(ws[f"{sheet['row_text_column']}{c[1:]}"].value or "") for c in cells]
-    assert [t.startswith("Lỗi") for t in texts] == [True] * (len(TYPED) - 1) + [False], texts
-    assert texts[-1].startswith("Cảnh báo") and "không đúng như trong danh sách" in texts[-1], texts
+    read = [not new for _, new in TYPED]
+    assert [t.startswith("Lỗi") for t in texts] == [not r for r in read], texts
+    (warned,) = [t for t, r in zip(texts, read, strict=True) if r]
+    assert warned.startswith("Cảnh báo") and "không đúng như trong danh sách" in warned, texts

@@ -96,6 +96,17 @@ class FormerDistrict:
 
 
 @dataclass(frozen=True)
+class FormerCommune:
+    """An old commune (ward, town) in its old district and province, and the new units it
+    went to (several when it was split), in the table's order."""
+
+    province: str  # "Tỉnh Kiên Giang"
+    district: str  # "Huyện Vĩnh Thuận"
+    name: str  # "Thị trấn Vĩnh Thuận"
+    new: tuple[str, ...]  # ("Xã Vĩnh Phong",)
+
+
+@dataclass(frozen=True)
 class Reused:
     """A new unit's code that was an old commune's code: the same number, another land."""
 
@@ -172,6 +183,18 @@ class Crosswalk:
         return tuple(
             FormerDistrict(names[province], name, tuple(news))
             for (province, _), (name, news) in found.items()
+        )
+
+    def former_communes(self) -> tuple[FormerCommune, ...]:
+        """Every old commune of the table with the new units it went to, in the table's order
+        (the same name may be an old commune of several districts)."""
+        found: dict[tuple[str, str], tuple[Link, dict[str, None]]] = {}
+        for link in self.links:
+            _, news = found.setdefault((link.old_province, link.old_commune), (link, {}))
+            news[link.new_name] = None
+        return tuple(
+            FormerCommune(link.old_province_name, link.old_district_name, link.old_commune_name, tuple(news))
+            for link, news in found.values()
         )
 
     def provinces(self, schemes: set[str]) -> set[str]:

@@ -359,6 +359,13 @@ FORMER_DISTRICT = {
     "Số liệu cần báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
     "place": "{name} ({province} cũ), địa bàn nay thuộc {new}",
 }
+# … and for an old commune's name that was not wholly merged into the new unit of the same
+# short name ("Thị trấn Vĩnh Thuận" went to Xã Vĩnh Phong, not to Xã Vĩnh Thuận).
+FORMER_COMMUNE = {
+    "text": "; đây là tên xã, phường, thị trấn cũ, không còn từ {date}: {places}. "
+    "Số liệu cần báo cáo cho xã, phường, đặc khu mới đó",
+    "place": "{name} ({district}, {province} cũ), nay thuộc {new}",
+}
 
 
 @dataclass(frozen=True)

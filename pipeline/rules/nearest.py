@@ -28,8 +28,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from ..form import Form, Item
-from ..form.crosswalk import REFORM, FormerDistrict, load_crosswalk
-from .catalogue import FORMER_DISTRICT, RULES
+from ..form.crosswalk import REFORM, FormerCommune, FormerDistrict, load_crosswalk
+from .catalogue import FORMER_COMMUNE, FORMER_DISTRICT, RULES
 
 # Abbreviations offices type for administrative names (Vietnamese usage; folded forms).
 ABBREVIATIONS = {
@@ -175,8 +175,38 @@ def _suggestions(folded: str, full: dict[str, str], names: dict[str, str]) -> li
 
 
 def read_as(form: Form, key: str, text: str) -> Match:
-    """`match` against the list of a key field ("region", "category", "source")."""
-    return match(form.items(key), text)
+    """`match` against the list of a key field ("region", "category", "source").
+
+    With a crosswalk, a region typed as an old commune's name is read only as the one new
+    unit that commune went to wholly ("Thị trấn Gò Quao" as Xã Gò Quao); one that went
+    elsewhere or was split ("Thị trấn Vĩnh Thuận", now in Xã Vĩnh Phong) is unknown, never
+    the new unit of the same short name (`near_text` says where it went).
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    hit = match(form.items(key), text)
+    if hit.code is not None and key == "region":
+        olds = former_communes(form, text)
+        if olds and {c.new for c in olds} != {(hit.name,)}:
+            return Match(None, None)
+    return hit
+
+
+def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
+    """The old communes (wards, towns) of the configuration's crosswalk named `text` (folded:
+    "TT Vĩnh Thuận" is "Thị trấn Vĩnh Thuận"), unless that is also a listed region's name;
+    () without a crosswalk.
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    by_name = form.memo.get("former_communes")
+    if by_name is None:
+        crosswalk = load_crosswalk(form)
+        listed = {fold(i.name) for i in form.items("region")}
+        by_name = {}
+        for old in crosswalk.former_communes() if crosswalk is not None else ():
+            if fold(old.name) not in listed:
+                by_name.setdefault(fold(old.name), []).append(old)
+        form.memo["former_communes"] = by_name
+    return tuple(by_name.get(fold(text), ()))
 
 
 def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:
@@ -198,21 +228,38 @@ def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:
 def near_text(form: Form, key: str, text: str) -> str:
     """What the error for `text`, not in the list of `key`, adds after "không có trong danh
     sách": for a region named as an old district (`former_districts`), that it was abolished
-    and the new units on its land (each old province's, when both had one of that name);
-    else the nearest listed names (`choices_text`)."""
-    former = former_districts(form, text) if key == "region" else ()
-    if not former:
+    and the new units on its land (each old province's, when both had one of that name); for
+    an old commune's name (`former_communes`), the new units it went to; else the nearest
+    listed names (`choices_text`)."""
+    if key != "region":
         return choices_text(read_as(form, key, text).choices)
+    former = former_districts(form, text)
+    if not former:
+        communes = former_communes(form, text)
+        if not communes:
+            return choices_text(read_as(form, key, text).choices)
+        places = "; ".join(
+            FORMER_COMMUNE["place"].format(
+                name=c.name, district=c.district, province=_lower(c.province), new=", ".join(c.new)
+            )
+            for c in communes
+        )
+        return FORMER_COMMUNE["text"].format(places=places, date=REFORM)
     say = FORMER_DISTRICT
     places = "; ".join(
         say["place"].format(
             name=d.name,
-            province=d.province[:1].lower() + d.province[1:],
+            province=_lower(d.province),
             new=", ".join(d.new),
         )
         for d in former
     )
     return say["both" if len(former) > 1 else "one"].format(places=places, date=REFORM)
+
+
+def _lower(name: str) -> str:
+    """ "Tỉnh Kiên Giang" → "tỉnh Kiên Giang", inside a sentence."""
+    return name[:1].lower() + name[1:]
 
 
 def choices_text(choices: tuple[str, ...]) -> str:

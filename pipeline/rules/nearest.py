@@ -15,7 +15,8 @@ listed name of the other level: "Huyện Gò Quao" is not "Xã Gò Quao" (since
 01/7/2025 the district's land is four communes). Typed without a prefix ("Gò Quao") it is
 read as the one listed name of that short name, as before. Where the configuration has a
 crosswalk (`form/crosswalk.py`), the error for an old district's name names the new units on
-its land (`near_text`).
+its land (`near_text`), and an old commune's name is read only as the new unit it went to
+wholly (`read_as`): "Thị trấn Vĩnh Thuận" went to Xã Vĩnh Phong, not to Xã Vĩnh Thuận.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.form import load_form
-from pipeline.rules.nearest import fold, read_as
+from pipeline.rules.bind import unit_read_as
+from pipeline.rules.nearest import fold, near_text, read_as
 from pipeline.run.consolidate import check_files
 
 FORM = load_form()
@@ -100,3 +101,131 @@ def test_unit_name_of_another_unit_is_still_an_error(make_file):
     )
     (parsed,) = check_files(FORM, [path])
     assert [f.code for f in parsed.findings] == ["UNIT_MISMATCH"]
+
+
+# ----- the administrative level a prefix names (the new-user pass on An Giang) ----------------
+# Since 01/7/2025 a district's land is several communes: "Huyện Gò Quao" typed in An Giang's
+# list of communes is never read as "Xã Gò Quao" (nor "UBND Huyện …" as a commune's UBND),
+# neither by the short name nor by similarity; without a prefix the short name still reads.
+AN_GIANG = load_form(Path(__file__).parents[1] / "schemas" / "an-giang.toml")
+CONFIGS = {"kg": FORM, "ag": AN_GIANG}
+
+LEVELS = [
+    # (configuration, typed, listed name it is read as, or None: unknown)
+    ("ag", "Huyện Gò Quao", None),  # a former district: four communes now
+    ("ag", "Huyện Hòn Đất", None),
+    ("ag", "Thành phố Rạch Giá", None),
+    ("ag", "TP. Rạch Giá", None),
+    ("ag", "Huyện Châu Thành", None),  # a district of both old provinces
+    ("ag", "Thành phố Long Xuyên", None),
+    ("ag", "Thị xã Tân Châu", None),
+    ("ag", "Thành phố Phú Quốc", None),
+    ("ag", "H. Gò Quao", None),  # abbreviated prefix
+    ("ag", "Huyện Vĩnh Thạnh Trung", None),  # no such district: still another level
+    ("ag", "Huyen Vinh Thanh Trungg", None),  # … by similarity too
+    ("ag", "Hòn Đất", "Xã Hòn Đất"),  # typed without a prefix: as today
+    ("ag", "Gò Quao", "Xã Gò Quao"),
+    ("ag", "Long Xuyên", "Phường Long Xuyên"),
+    ("ag", "Xa Go Quao", "Xã Gò Quao"),
+    ("ag", "Phường Hòn Đất", "Xã Hòn Đất"),  # another prefix of the same level
+    ("ag", "Thị trấn Gò Quao", "Xã Gò Quao"),
+    ("ag", "Phu Quoc", "Đặc khu Phú Quốc"),
+    ("kg", "Thành phố Phú Quốc", "Thành phố Phú Quốc"),  # listed in Kiên Giang's list
+    ("kg", "Huyện Phú Quốc", "Thành phố Phú Quốc"),  # same level
+    ("kg", "Thị xã Hà Tiên", "Thành phố Hà Tiên"),
+    ("kg", "Xã Hòn Đất", None),  # a commune is not its district
+    ("kg", "Phường Rạch Giá", None),
+    ("kg", "Xa Hon Datt", None),
+]
+
+
+@pytest.mark.parametrize(("config", "typed", "name"), LEVELS, ids=[f"{c}-{t}" for c, t, _ in LEVELS])
+def test_a_name_of_another_level_is_never_read_as_the_listed_one(config, typed, name):
+    form = CONFIGS[config]
+    hit = read_as(form, "region", typed)
+    assert hit.name == name
+    if name is not None:
+        assert hit.code == next(i.code for i in form.items("region") if i.name == name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [("UBND Huyện Vĩnh Thạnh Trung", "UBND Xã Vĩnh Thạnh Trung"), ("UBND Huyện Gò Quao", "UBND Xã Gò Quao")],
+)
+def test_a_districts_ubnd_is_not_the_communes(typed, unit):
+    """The unit's name: "UBND Huyện Vĩnh Thạnh Trung" is close enough to "UBND Xã Vĩnh Thạnh
+    Trung" by similarity (87+), but names another level."""
+    code = next(u.code for u in AN_GIANG.units if u.name == unit)
+    assert unit_read_as(AN_GIANG, code, typed) is None
+    assert unit_read_as(AN_GIANG, code, unit.replace("Xã", "Xa")) == unit
+
+
+FORMER = [
+    # (typed, the groups the error names: (old province, the new units on the district's land))
+    (
+        "Huyện Gò Quao",
+        [("Kiên Giang", ("Xã Gò Quao", "Xã Vĩnh Hòa Hưng", "Xã Định Hòa", "Xã Vĩnh Tuy"))],
+    ),
+    ("TP Rach Gia", [("Kiên Giang", ("Phường Rạch Giá", "Phường Vĩnh Thông"))]),
+    ("UBND Thành phố Rạch Giá", [("Kiên Giang", ("Phường Rạch Giá", "Phường Vĩnh Thông"))]),
+    (
+        "Thành phố Long Xuyên",
+        [("An Giang", ("Phường Long Xuyên", "Phường Bình Đức", "Phường Mỹ Thới", "Xã Mỹ Hòa Hưng"))],
+    ),
+    ("Thành phố Phú Quốc", [("Kiên Giang", ("Đặc khu Phú Quốc", "Đặc khu Thổ Châu"))]),
+    (
+        "Huyện Châu Thành",
+        [
+            ("An Giang", ("Xã An Châu", "Xã Bình Hòa", "Xã Cần Đăng", "Xã Vĩnh Hanh", "Xã Vĩnh An")),
+            ("Kiên Giang", ("Xã Châu Thành", "Xã Thạnh Lộc", "Xã Bình An")),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("typed", "groups"), FORMER, ids=[t for t, _ in FORMER])
+def test_an_old_districts_error_names_the_new_units_on_its_land(typed, groups):
+    text = near_text(AN_GIANG, "region", typed)
+    assert "cấp huyện cũ, không còn từ 01/7/2025" in text
+    assert "báo cáo riêng cho từng xã, phường, đặc khu mới" in text
+    assert ("có ở cả hai tỉnh cũ" in text) == (len(groups) > 1)
+    assert "có phải là" not in text  # never offered as the same-named commune
+    listed = {i.name for i in AN_GIANG.items("region")}
+    parts = text.split("; ")
+    for province, new in groups:
+        (part,) = [p for p in parts if f"(tỉnh {province} cũ), địa bàn nay thuộc" in p]
+        named = part.split("địa bàn nay thuộc ")[1].split(". ")[0].split(", ")
+        assert named == list(new)
+        assert set(named) <= listed
+
+
+def test_without_a_crosswalk_the_suggestions_stay():
+    """Kiên Giang's configuration has no crosswalk: a commune's name is unknown there and the
+    error offers its district; a misspelt name offers the nearest as before."""
+    assert near_text(FORM, "region", "Xã Hòn Đất") == "; có phải là 'Huyện Hòn Đất'?"
+    assert "Huyện An Biên" in near_text(FORM, "region", "Huyện An")
+    # in An Giang, a name of another level that was no district offers the commune
+    assert read_as(AN_GIANG, "region", "Huyện Vĩnh Thạnh Trung").choices[0] == "Xã Vĩnh Thạnh Trung"
+    assert near_text(AN_GIANG, "region", "Huyện Xyz") == ""
+
+
+FORMER_COMMUNES = [
+    # (typed, the listed name it is read as or None, the new units the error names)
+    ("Thị trấn Vĩnh Thuận", None, ("Xã Vĩnh Phong",)),  # not Xã Vĩnh Thuận
+    ("TT Vinh Thuan", None, ("Xã Vĩnh Phong",)),
+    ("Thị trấn Vĩnh Bình", None, ("Xã Vĩnh An",)),  # not Xã Vĩnh Bình
+    ("Phường Long Thạnh", None, ("Phường Tân Châu",)),  # not Xã Long Thạnh
+    ("Phường Mỹ Bình", None, ("Phường Long Xuyên",)),
+    ("Thị trấn Gò Quao", "Xã Gò Quao", ()),  # went wholly to the commune of its name
+    ("Xã Vĩnh Hòa", "Xã Vĩnh Hòa", ()),  # a listed name, even if an old commune had it too
+]
+
+
+@pytest.mark.parametrize(("typed", "name", "new"), FORMER_COMMUNES, ids=[t for t, _, _ in FORMER_COMMUNES])
+def test_an_old_commune_is_read_only_as_where_it_went(typed, name, new):
+    hit = read_as(AN_GIANG, "region", typed)
+    assert hit.name == name
+    if name is None:
+        text = near_text(AN_GIANG, "region", typed)
+        assert text.startswith("; đây là tên xã, phường, thị trấn cũ, không còn từ 01/7/2025: ")
+        assert text.split("nay thuộc ")[1].split(". ")[0].split(", ") == list(new)

@@ -5,6 +5,8 @@
 - `sheets`: every cell of the sheets a unit fills, for one unit's template.
 - `describe`: the form JSON printed from those cells.
 - `load`: TOML to `Form`, and whose a template of another form is; `address`: A1 cell addresses.
+- `crosswalk`: old places to new ones across the 2025 reform (`[history]`), read by the
+  history, the final review and the names of old districts in messages.
 """
 
 from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of

@@ -105,8 +105,19 @@ def _colour_content(
 # (`NAME_READ_AS`); a formula cannot measure closeness, so the template carries the usual
 # spellings of every listed name that the pipeline reads as it (without accents, without
 # the administrative prefix, abbreviated), each checked with the pipeline's own
-# `nearest.match`: such a name is a warning here too, anything else not listed an error.
-_PREFIXES = {"Thành phố": "TP", "Thị xã": "TX", "Thị trấn": "TT", "Huyện": "H", "Quận": "Q", "Phường": "P"}
+# `nearest.read_as`: such a name is a warning here too, anything else not listed an error.
+# (administrative prefix -> its usual abbreviation, None where offices use none); a name
+# typed with the prefix of the other level is not the listed name (`nearest.level`).
+_PREFIXES: dict[str, str | None] = {
+    "Thành phố": "TP",
+    "Thị xã": "TX",
+    "Thị trấn": "TT",
+    "Huyện": "H",
+    "Quận": "Q",
+    "Phường": "P",
+    "Xã": None,
+    "Đặc khu": None,
+}
 
 
 def _unaccented(text: str) -> str:
@@ -116,12 +127,15 @@ def _unaccented(text: str) -> str:
 
 def _spellings(name: str) -> list[str]:
     """Ways people type a listed name: without accents, without or with an abbreviated
-    administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất")."""
+    administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất"; "Gò Quao" for
+    "Xã Gò Quao"), never with the prefix of another level."""
     forms = [name]
     for prefix, short in _PREFIXES.items():
         if name.startswith(prefix + " "):
             rest = name[len(prefix) + 1 :]
-            forms += [rest, f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
+            forms.append(rest)
+            if short:
+                forms += [f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
     return forms + [_unaccented(f) for f in forms]
 
 
@@ -130,7 +144,7 @@ _READABLE: dict[int, tuple[Form, dict[str, tuple[str, ...]]]] = {}
 
 def readable_names(form: Form) -> dict[str, tuple[str, ...]]:
     """List key -> the spellings of its listed names (not the names themselves) that the
-    pipeline reads as a listed name (`nearest.match`), one per spelling ignoring case (a
+    pipeline reads as a listed name (`nearest.read_as`), one per spelling ignoring case (a
     spreadsheet's COUNTIF ignores case, as `Form.code_for` does). Computed once per form."""
     cached = _READABLE.get(id(form))
     if cached and cached[0] is form:
@@ -144,7 +158,7 @@ def readable_names(form: Form) -> dict[str, tuple[str, ...]]:
                 folded = text.casefold()
                 if folded in seen or form.code_for(key, text) is not None:
                     continue
-                if nearest.match(items, text).code == item.code:
+                if nearest.read_as(form, key, text).code == item.code:
                     seen[folded] = text
         out[key] = tuple(seen.values())
     _READABLE[id(form)] = (form, out)

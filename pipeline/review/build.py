@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..form import Block, Form, FormError, Item, load_form, owner_of
-from ..run.crosswalk import Crosswalk, Place, load_crosswalk
+from ..form.crosswalk import Crosswalk, Place, load_crosswalk
 from .years import Years, find_years
 
 Sums = dict[str, int]  # measure or row total -> amount (persons, turns, VND)

@@ -28,8 +28,9 @@ def _item_names(form: Form, block: Block) -> dict[str, dict[str, str]]:
 
 
 def _near(form: Form, key: str) -> Callable[[str], str]:
-    """Text typed in a key field -> "; có phải là 'A'?" naming the nearest listed names."""
-    return lambda text: nearest.choices_text(nearest.read_as(form, key, text).choices)
+    """Text typed in a key field -> "; có phải là 'A'?" naming the nearest listed names, or
+    what became of an old district of that name (`nearest.near_text`)."""
+    return lambda text: nearest.near_text(form, key, text)  # a function: pandera copies the checks
 
 
 def block_rules(form: Form, block: Block, *, free_keys: bool = True) -> list[Bound]:

@@ -349,6 +349,24 @@ RULES: dict[str, Rule] = {
     )
 }
 
+# What REGION_UNKNOWN's {near} says for an old district's name in a configuration with a
+# crosswalk (`nearest.near_text`): "one" or "both" (two old provinces each had a district of
+# that name) over {places}, each a "place"; {date} the day districts were abolished.
+FORMER_DISTRICT = {
+    "one": "; đây là đơn vị cấp huyện cũ, không còn từ {date}: {places}. "
+    "Số liệu cần báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
+    "both": "; đây là tên đơn vị cấp huyện cũ, không còn từ {date}, có ở cả hai tỉnh cũ: {places}. "
+    "Số liệu cần báo cáo riêng cho từng xã, phường, đặc khu mới trên địa bàn đó",
+    "place": "{name} ({province} cũ), địa bàn nay thuộc {new}",
+}
+# … and for an old commune's name that was not wholly merged into the new unit of the same
+# short name ("Thị trấn Vĩnh Thuận" went to Xã Vĩnh Phong, not to Xã Vĩnh Thuận).
+FORMER_COMMUNE = {
+    "text": "; đây là tên xã, phường, thị trấn cũ, không còn từ {date}: {places}. "
+    "Số liệu cần báo cáo cho xã, phường, đặc khu mới đó",
+    "place": "{name} ({district}, {province} cũ), nay thuộc {new}",
+}
+
 
 @dataclass(frozen=True)
 class Bound:

@@ -8,6 +8,15 @@ is that of exactly one listed name, or of one listed district without its prefix
 similarity (rapidfuzz `fuzz.ratio`, 0-100) is read as it when it is close enough and
 clearly closer than the next one. Anything else is unknown, and the error names the
 nearest choices.
+
+A name typed with the prefix of one administrative level (huyện, thành phố, thị xã, quận:
+the district level; xã, phường, đặc khu, thị trấn: the commune level) is never read as a
+listed name of the other level: "Huyện Gò Quao" is not "Xã Gò Quao" (since
+01/7/2025 the district's land is four communes). Typed without a prefix ("Gò Quao") it is
+read as the one listed name of that short name, as before. Where the configuration has a
+crosswalk (`form/crosswalk.py`), the error for an old district's name names the new units on
+its land (`near_text`), and an old commune's name is read only as the new unit it went to
+wholly (`read_as`): "Thị trấn Vĩnh Thuận" went to Xã Vĩnh Phong, not to Xã Vĩnh Thuận.
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from ..form import Form, Item
-from .catalogue import RULES
+from ..form.crosswalk import REFORM, FormerCommune, FormerDistrict, load_crosswalk
+from .catalogue import FORMER_COMMUNE, FORMER_DISTRICT, RULES
 
 # Abbreviations offices type for administrative names (Vietnamese usage; folded forms).
 ABBREVIATIONS = {
@@ -45,6 +55,22 @@ ADMIN_PREFIXES = (
     "xa",
 )
 
+# The administrative level each prefix names (folded): a name of one level is never read as
+# a listed name of the other.
+DISTRICT = "district"
+COMMUNE = "commune"
+LEVELS = {
+    "thanh pho": DISTRICT,
+    "thi xa": DISTRICT,
+    "huyen": DISTRICT,
+    "quan": DISTRICT,
+    "thi tran": COMMUNE,
+    "dac khu": COMMUNE,
+    "phuong": COMMUNE,
+    "xa": COMMUNE,
+}
+_OFFICE = "uy ban nhan dan "  # "UBND Xã Gò Quao": the level is that of the name after it
+
 ACCEPT = 88  # a close name is read as the listed one from this similarity on …
 MARGIN = 6  # … when the next listed name is at least this much less similar
 SUGGEST = 70  # listed names this similar (rapidfuzz WRatio, without prefixes) are offered in the error
@@ -64,6 +90,17 @@ def _short(folded: str) -> str:
         if folded.startswith(prefix + " "):
             return folded[len(prefix) + 1 :]
     return folded
+
+
+def level(folded: str) -> str | None:
+    """The administrative level a folded name's prefix names (`DISTRICT`, `COMMUNE`), None
+    without one: "huyen go quao" → DISTRICT, "uy ban nhan dan xa go quao" → COMMUNE."""
+    if folded.startswith(_OFFICE):
+        folded = folded[len(_OFFICE) :]
+    for prefix, found in LEVELS.items():
+        if folded.startswith(prefix + " "):
+            return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -86,10 +123,20 @@ def _keys(items: tuple[Item, ...]) -> dict[str, set[str]]:
 
 
 def match(items: tuple[Item, ...], text: str) -> Match:
-    """The listed item `text` means, when unambiguous; else the nearest names."""
+    """The listed item `text` means, when unambiguous; else the nearest names.
+
+    A listed name of another administrative level than the one `text`'s prefix names is
+    never read as `text` (see the module's docstring), but may be offered among the nearest
+    names ("Huyện Vĩnh Thạnh Trung": "có phải là 'Xã Vĩnh Thạnh Trung'?"); an old
+    district's name gets its own explanation instead (`near_text`)."""
+    folded = fold(text)
+    offered = {fold(i.name): i.code for i in items}
+    all_names = {i.code: i.name for i in items}
+    typed_level = level(folded)
+    if typed_level is not None:
+        items = tuple(i for i in items if level(fold(i.name)) in (None, typed_level))
     names = {i.code: i.name for i in items}
     keys = _keys(items)
-    folded = fold(text)
     exact = keys.get(folded) or keys.get(_short(folded))
     if exact and len(exact) == 1:
         code = next(iter(exact))
@@ -104,7 +151,7 @@ def match(items: tuple[Item, ...], text: str) -> Match:
         (code, score), rest = order[0], order[1:]
         if score >= ACCEPT and (not rest or rest[0][1] <= score - MARGIN):
             return Match(code, names[code])
-    close = _suggestions(folded, full, names)
+    close = _suggestions(folded, offered, all_names)
     if exact:  # the same short name in several list entries
         close = [names[c] for c in sorted(exact)] + [n for n in close if n not in {names[c] for c in exact}]
     return Match(None, None, tuple(close[:3]))
@@ -129,8 +176,91 @@ def _suggestions(folded: str, full: dict[str, str], names: dict[str, str]) -> li
 
 
 def read_as(form: Form, key: str, text: str) -> Match:
-    """`match` against the list of a key field ("region", "category", "source")."""
-    return match(form.items(key), text)
+    """`match` against the list of a key field ("region", "category", "source").
+
+    With a crosswalk, a region typed as an old commune's name is read only as the one new
+    unit that commune went to wholly ("Thị trấn Gò Quao" as Xã Gò Quao); one that went
+    elsewhere or was split ("Thị trấn Vĩnh Thuận", now in Xã Vĩnh Phong) is unknown, never
+    the new unit of the same short name (`near_text` says where it went).
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    hit = match(form.items(key), text)
+    if hit.code is not None and key == "region":
+        olds = former_communes(form, text)
+        if olds and {c.new for c in olds} != {(hit.name,)}:
+            return Match(None, None)
+    return hit
+
+
+def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
+    """The old communes (wards, towns) of the configuration's crosswalk named `text` (folded:
+    "TT Vĩnh Thuận" is "Thị trấn Vĩnh Thuận"), unless that is also a listed region's name;
+    () without a crosswalk.
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    by_name = form.memo.get("former_communes")
+    if by_name is None:
+        crosswalk = load_crosswalk(form)
+        listed = {fold(i.name) for i in form.items("region")}
+        by_name = {}
+        for old in crosswalk.former_communes() if crosswalk is not None else ():
+            if fold(old.name) not in listed:
+                by_name.setdefault(fold(old.name), []).append(old)
+        form.memo["former_communes"] = by_name
+    return tuple(by_name.get(fold(text), ()))
+
+
+def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:
+    """The old districts (of any old province in the configuration's crosswalk) that `text`
+    names with a district-level prefix ("Huyện Châu Thành", "TP Rạch Giá"; the prefix may
+    be another district-level one: "Huyện Rạch Giá"); () without a crosswalk or a match.
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    folded = fold(text)
+    if level(folded) != DISTRICT:
+        return ()
+    crosswalk = load_crosswalk(form)
+    if crosswalk is None:
+        return ()
+    bare = _short(folded.removeprefix(_OFFICE))
+    return tuple(d for d in crosswalk.former_districts() if _short(fold(d.name)) == bare)
+
+
+def near_text(form: Form, key: str, text: str) -> str:
+    """What the error for `text`, not in the list of `key`, adds after "không có trong danh
+    sách": for a region named as an old district (`former_districts`), that it was abolished
+    and the new units on its land (each old province's, when both had one of that name); for
+    an old commune's name (`former_communes`), the new units it went to; else the nearest
+    listed names (`choices_text`)."""
+    if key != "region":
+        return choices_text(read_as(form, key, text).choices)
+    former = former_districts(form, text)
+    if not former:
+        communes = former_communes(form, text)
+        if not communes:
+            return choices_text(read_as(form, key, text).choices)
+        places = "; ".join(
+            FORMER_COMMUNE["place"].format(
+                name=c.name, district=c.district, province=_lower(c.province), new=", ".join(c.new)
+            )
+            for c in communes
+        )
+        return FORMER_COMMUNE["text"].format(places=places, date=REFORM)
+    say = FORMER_DISTRICT
+    places = "; ".join(
+        say["place"].format(
+            name=d.name,
+            province=_lower(d.province),
+            new=", ".join(d.new),
+        )
+        for d in former
+    )
+    return say["both" if len(former) > 1 else "one"].format(places=places, date=REFORM)
+
+
+def _lower(name: str) -> str:
+    """ "Tỉnh Kiên Giang" → "tỉnh Kiên Giang", inside a sentence."""
+    return name[:1].lower() + name[1:]
 
 
 def choices_text(choices: tuple[str, ...]) -> str:

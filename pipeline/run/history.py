@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..form import Form
+from ..form.crosswalk import Crosswalk, load_crosswalk
 from ..outbox.paths import detail_csv_path, report_path
 from ..read.parsed import Parsed
 from ..rules.catalogue import Bound, bind
 from ..rules.schema import Stack, check
-from .crosswalk import Crosswalk, load_crosswalk
 
 
 @dataclass

@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..form import Form, FormError
+from .model import Form, FormError
 
 PARTIAL = "một phần"
 """How the table marks a commune split between several new units ("chia (một phần)")."""
 KEPT = "giữ nguyên"
 """How the table marks a commune that became a new unit unchanged."""
+REFORM = "01/7/2025"
+"""The day the table's old districts were abolished and its new units began (Nghị quyết
+202/2025/QH15, 1654/NQ-UBTVQH15), as messages write it."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Link:
     change: str
     new_code: str
     new_name: str
+    old_province_name: str = ""
 
     @property
     def partial(self) -> bool:
@@ -75,10 +79,31 @@ class Group:
         """In Vietnamese, on what land this group's two years are compared."""
         old = "; ".join(p.name for p in self.old)
         new = "; ".join(p.name for p in self.new)
-        text = f"{old} (trước 01/7/2025) = {new} (từ 01/7/2025)"
+        text = f"{old} (trước {REFORM}) = {new} (từ {REFORM})"
         if self.split:
             text += f"; có xã chia một phần: {'; '.join(self.split)}"
         return text
+
+
+@dataclass(frozen=True)
+class FormerDistrict:
+    """An old district (or district-level city, town) of one old province and the new units
+    on its land (wholly or in part), in the table's order."""
+
+    province: str  # the old province's name ("Tỉnh Kiên Giang")
+    name: str  # "Huyện Gò Quao"
+    new: tuple[str, ...]  # names of the new units ("Xã Gò Quao", "Xã Vĩnh Tuy", ...)
+
+
+@dataclass(frozen=True)
+class FormerCommune:
+    """An old commune (ward, town) in its old district and province, and the new units it
+    went to (several when it was split), in the table's order."""
+
+    province: str  # "Tỉnh Kiên Giang"
+    district: str  # "Huyện Vĩnh Thuận"
+    name: str  # "Thị trấn Vĩnh Thuận"
+    new: tuple[str, ...]  # ("Xã Vĩnh Phong",)
 
 
 @dataclass(frozen=True)
@@ -147,6 +172,31 @@ class Crosswalk:
                 split[link.old_commune_name] = None
         return [Group(tuple(o.values()), tuple(n.values()), tuple(s)) for o, n, s in members.values()]
 
+    def former_districts(self) -> tuple[FormerDistrict, ...]:
+        """Every old district of the table with the new units on its land, in the table's
+        order (two old provinces may each have had a district of the same name)."""
+        found: dict[tuple[str, str], tuple[str, dict[str, None]]] = {}
+        for link in self.links:
+            _, news = found.setdefault((link.old_province, link.old_district), (link.old_district_name, {}))
+            news[link.new_name] = None
+        names = {link.old_province: link.old_province_name for link in self.links}
+        return tuple(
+            FormerDistrict(names[province], name, tuple(news))
+            for (province, _), (name, news) in found.items()
+        )
+
+    def former_communes(self) -> tuple[FormerCommune, ...]:
+        """Every old commune of the table with the new units it went to, in the table's order
+        (the same name may be an old commune of several districts)."""
+        found: dict[tuple[str, str], tuple[Link, dict[str, None]]] = {}
+        for link in self.links:
+            _, news = found.setdefault((link.old_province, link.old_commune), (link, {}))
+            news[link.new_name] = None
+        return tuple(
+            FormerCommune(link.old_province_name, link.old_district_name, link.old_commune_name, tuple(news))
+            for link, news in found.values()
+        )
+
     def provinces(self, schemes: set[str]) -> set[str]:
         """The old provinces whose district or commune codes are in `schemes`."""
         both = [*self.district_schemes.items(), *self.commune_schemes.items()]
@@ -208,6 +258,7 @@ def _crosswalk(config: Path, raw: dict[str, Any]) -> Crosswalk:
                 r["change"],
                 r["new_commune_code"],
                 r["new_commune_name"],
+                r.get("old_province_name") or "",
             )
             for r in rows
         )

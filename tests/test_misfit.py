@@ -106,3 +106,18 @@ def test_files_of_a_newer_version_name_the_configuration_that_takes_them(inboxes
 def test_the_right_configuration_says_nothing_of_the_kind(inboxes, capsys, tmp_path):
     lines = _first_line(capsys, ["consolidate", "--inbox", str(inboxes["kg"]), "--outbox", str(tmp_path)])
     assert lines[0].startswith("TỔNG HỢP BÁO CÁO NĂM 2025")
+
+
+def test_files_of_another_configuration_get_no_feedback_and_one_line_each_finding(inboxes, capsys, tmp_path):
+    """Another configuration's files cannot be corrected cell by cell: no feedback workbook is
+    made for them (the run would spend most of its time on them); the same finding in many
+    files is one line of the summary, with how many files say it."""
+    out = tmp_path / "out"
+    lines = _first_line(capsys, ["consolidate", "--inbox", str(inboxes["ag"]), "--outbox", str(out)])
+    year = load_form().year
+    assert not (out / str(year) / "phan-hoi").exists() or not any((out / str(year) / "phan-hoi").iterdir())
+    foreign = [line for line in lines if line.startswith("  [Lỗi – Không phải mẫu báo cáo]")]
+    n = len(list(inboxes["ag"].glob("*.xlsx")))
+    counts = [int(line.split("] ")[1].split(" tệp (")[0]) for line in foreign]
+    assert len(foreign) < 5 and sum(counts) == n, foreign  # one line per distinct message
+    assert all(", …): Trang '_mau', ô B1: tệp là mẫu của cấu hình an-giang.toml" in line for line in foreign)

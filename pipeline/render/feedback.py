@@ -118,7 +118,10 @@ def _write_one(form: Form, rec: FileRecord, path: Path) -> None:
 def feedback_records(report: Report) -> list[FileRecord]:
     """The files that get a feedback workbook: each unit's file that counts and its newest
     file when rejected (if they have findings); a report of a unit outside the registry
-    always (it cannot be matched with a correction)."""
+    always (it cannot be matched with a correction). Never a file made from another
+    configuration's template (another form or code scheme, said at its marker on the
+    template's hidden sheet): no cell of it can be corrected; it needs that configuration's
+    run, or a new template."""
     chosen: set[int] = set()
     for us in report.units:
         if us.file is not None:
@@ -132,7 +135,15 @@ def feedback_records(report: Report) -> list[FileRecord]:
         if rec.parsed.findings
         and rec.parsed.is_report
         and (id(rec) in chosen or rec.parsed.unit_code not in known)
+        and not _foreign(report.form, rec)
     ]
+
+
+def _foreign(form: Form, rec: FileRecord) -> bool:
+    """Made from another configuration's template (`extract._template_ok` said so at the
+    marker sheet)."""
+    meta = form.sheets["meta"]
+    return any(f.code == "TEMPLATE_UNKNOWN" and f.sheet == meta for f in rec.parsed.findings)
 
 
 def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:

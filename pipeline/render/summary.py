@@ -7,7 +7,7 @@ from pathlib import Path
 from ..intake.containers import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
 from ..read.parsed import Parsed
-from ..rules.findings import ERROR, show
+from ..rules.findings import ERROR, Finding, show
 from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings
@@ -71,10 +71,12 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     errors = [f for f in found if f.severity == ERROR]
     if found:
         _say(f"Phát hiện {len(errors)} lỗi và {len(found) - len(errors)} cảnh báo:")
-        for f in found[:max_findings]:
-            _say(f"  [{f.label}] {f.file}: {f.message}")
-        if len(found) > max_findings:
-            _say(f"  … và {len(found) - max_findings} mục khác (xem trang 'Lỗi và cảnh báo').")
+        groups = _same_finding(found)
+        for (label, message), files in groups[:max_findings]:
+            _say(f"  [{label}] {_files_text(files)}: {message}")
+        if len(groups) > max_findings:
+            rest = sum(len(files) for _, files in groups[max_findings:])
+            _say(f"  … và {rest} mục khác (xem trang 'Lỗi và cảnh báo').")
     past = past_findings(report.files)
     if past:
         replaced = sum(1 for rec in report.files if is_history(rec) and rec.parsed.findings)
@@ -129,3 +131,20 @@ def print_check(parsed: list[Parsed], skipped: list[InboxEntry] = ()) -> None:
         _say(f"{p.name}{unit}: {verdict}")
         for f in p.findings:
             _say(f"  [{f.label}] {f.message}")
+
+
+def _same_finding(found: list[Finding]) -> list[tuple[tuple[str, str], list[str]]]:
+    """The findings with the files saying each: the same finding (label and message, its
+    cell included) in several files is said once, in the order first met."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for f in found:
+        groups.setdefault((f.label, f.message), []).append(f.file)
+    return list(groups.items())
+
+
+def _files_text(files: list[str], shown: int = 3) -> str:
+    """ "a.xlsx", or "5 tệp (a.xlsx, b.xlsx, c.xlsx, …)" for a finding several files share."""
+    if len(files) == 1:
+        return files[0]
+    more = ", …" if len(files) > shown else ""
+    return f"{len(files)} tệp ({', '.join(files[:shown])}{more})"

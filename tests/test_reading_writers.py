@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import python_calamine as pc
 import xlsxwriter
@@ -31,6 +32,7 @@ from pipeline.read.formats.numfmt import shows_date
 from pipeline.read.formats.ods import ods_values
 from pipeline.read.formats.xlsb import xlsb_facts, xlsb_records
 from pipeline.read.parse import parse_path
+from pipeline.render.feedback_source import REBUILT, unit_workbook
 from tests import lo
 
 FORM = load_form()
@@ -245,6 +247,14 @@ def test_an_xls_the_value_reader_panics_on_is_read_by_our_own_reader(make_file, 
     dept, _ = make_file("SYT", seed=4)
     want = _figures(dept)
     assert want[0] == []
+    source = openpyxl.load_workbook(dept)[RES.sheet]
+    typed = {
+        c.coordinate: c.value
+        for row in source.iter_rows()
+        for c in row
+        if c.value is not None and not c.protection.locked and not str(c.value).startswith("=")
+    }
+    assert len(typed) > 10
     _ssconvert(dept, inbox / "SYT.xls")
     dept.unlink()  # the department sent only its Gnumeric copy
     _excel95(good, inbox / "899-excel95.xls")
@@ -253,6 +263,10 @@ def test_an_xls_the_value_reader_panics_on_is_read_by_our_own_reader(make_file, 
             pc.CalamineWorkbook.from_path(str(inbox / bad))
         assert not isinstance(panic.value, Exception)  # what `except Exception` lets through
     assert _figures(inbox / "SYT.xls") == want
+    # its feedback workbook (made when it has findings) is the template with its values
+    wb, how = unit_workbook(FORM, parse_path(inbox / "SYT.xls", 1, FORM))
+    assert how == REBUILT
+    assert {ref: wb[RES.sheet][ref].value for ref in typed} == typed
     lost = [f.code for f in parse_path(inbox / "899-excel95.xls", 1, FORM).findings]
     assert "FILE_FORMAT" not in lost and "SHEET_MISSING" in lost
     report = run(FORM, inbox, tmp_path / "outbox-test", workers=2, show_progress=False)

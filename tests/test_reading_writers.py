@@ -352,7 +352,7 @@ def test_biff_shared_strings_across_continue_records() -> None:
     from one byte to two ([MS-XLS] 2.4.58), a rich string (formatting runs skipped) and a
     string with phonetic data (skipped), read by LABELSST cells; a formula's string result
     after a CONTINUE of the formula and BIFF8 LABEL, NUMBER, RK, BOOLERR cells."""
-    from pipeline.read.formats.biff import biff_values
+    from pipeline.read.formats.biff import biff_facts, biff_values
 
     boundsheet = lambda offset: struct.pack("<IBB", offset, 0, 0) + bytes([2, 0]) + b"S1"  # noqa: E731
     sst = struct.pack("<II", 4, 4) + struct.pack("<HB", 3, 0) + b"abc" + struct.pack("<HB", 6, 0) + b"Ki"
@@ -383,6 +383,9 @@ def test_biff_shared_strings_across_continue_records() -> None:
             _record(0x027E, cell(3, 2) + struct.pack("<I", (513 << 2) | 2)),
             _record(0x0205, cell(4, 0) + b"\x01\x00"),
             _record(0x0205, cell(4, 1) + b"\x07\x01"),  # #DIV/0!: no value
+            _record(0x0809, struct.pack("<HH", 0x0600, 0x20) + bytes(12)),  # a chart inside
+            _record(0x000A, b""),  # ends the sheet for calamine and the facts: the grid as bounded
+            _record(0x0203, cell(65535, 255) + struct.pack("<d", 1.0)),
             _record(0x000A, b""),
         ]
     )
@@ -390,6 +393,8 @@ def test_biff_shared_strings_across_continue_records() -> None:
     globals_[2] = _record(0x0085, boundsheet(offset))
     book = b"".join(r for r in globals_ if r) + sheet
     got = biff_values(book, False, lambda name: True)
+    facts = biff_facts(book, False)
+    assert (facts[0].rows, facts[0].columns) == (5, 3) and facts[0].errors == {"B5": "#DIV/0!"}
     assert got.names == ["S1"] and got.hidden == set()
     assert got.rows["S1"] == [
         ["Kiên G", "", "abc"],

@@ -19,6 +19,7 @@ but formatted .xls and .xlsb cells count, and so does a declared dimension.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import struct
@@ -225,7 +226,7 @@ class _Chunks:
 
     def __init__(self, parts: list[bytes]) -> None:
         self.data = b"".join(parts)
-        self.ends: list[int] = []  # offset where each part ends
+        self.ends: list[int] = []  # offset where each part ends, ascending
         end = 0
         for part in parts:
             end += len(part)
@@ -242,7 +243,8 @@ class _Chunks:
         (`narrow`: the codec of one-byte characters)."""
         out: list[str] = []
         while count > 0:
-            end = next((e for e in self.ends if e > self.pos), len(self.data))
+            at = bisect.bisect_right(self.ends, self.pos)
+            end = self.ends[at] if at < len(self.ends) else len(self.data)
             take = min(count, (end - self.pos) // (2 if wide else 1))
             if take <= 0:
                 raise ValueError("string cut short")
@@ -351,13 +353,16 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
     strings: list[str] = []
     narrow, date1904 = "cp1252", False
     sheet: _Sheet | None = None
+    skipping = False  # in a sheet not wanted
     pending: tuple[int, int] | None = None  # the cell of a formula whose string comes next
     pos, size = 0, len(book)
     while pos + 4 <= size:
         kind, length = struct.unpack_from("<HH", book, pos)
         body = book[pos + 4 : pos + 4 + length]
         after = pos + 4 + length
-        if sheet is None:
+        if skipping:
+            skipping = kind != _EOF
+        elif sheet is None:
             if kind == _CODEPAGE and len(body) >= 2 and biff5:
                 narrow = codec(struct.unpack_from("<H", body)[0])
             elif kind == _DATE1904 and len(body) >= 2:
@@ -378,13 +383,11 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
             elif kind == _BOF and pos in names and wanted(names[pos]):
                 sheet = _Sheet(names[pos])
                 dates = [not _plain(fid, formats) for fid in xf_formats]
-            elif kind == _BOF and pos > 0:  # a sheet not wanted
-                after = _skip_substream(book, pos)
-        elif kind == _EOF:
+            elif kind == _BOF and pos in names:
+                skipping = True
+        elif kind == _EOF:  # a sheet ends at its first EOF, as `biff_facts` and calamine see it
             out.rows[sheet.name] = sheet.grid()
             sheet, pending = None, None
-        elif kind == _BOF:  # a substream inside a sheet (a chart): its records are not cells
-            after = _skip_substream(book, pos)
         elif kind == _STRING and pending is not None:
             parts, after = _parts(book, pos)
             chunks = _Chunks(parts)
@@ -398,21 +401,6 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
             pending = _cell(sheet, kind, body, biff5, narrow, strings, dates, date1904)
         pos = after
     return out
-
-
-def _skip_substream(book: bytes, pos: int) -> int:
-    """The offset after the EOF that ends the substream whose BOF is at `pos`."""
-    depth = 0
-    while pos + 4 <= len(book):
-        kind, length = struct.unpack_from("<HH", book, pos)
-        pos += 4 + length
-        if kind == _BOF:
-            depth += 1
-        elif kind == _EOF:
-            depth -= 1
-            if depth == 0:
-                break
-    return pos
 
 
 def _cell(

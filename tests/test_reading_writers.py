@@ -10,6 +10,7 @@ with `npm install xlsx` outside the repository).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import shutil
 import struct
@@ -19,6 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import python_calamine as pc
 import xlsxwriter
@@ -30,6 +32,7 @@ from pipeline.read.formats.numfmt import shows_date
 from pipeline.read.formats.ods import ods_values
 from pipeline.read.formats.xlsb import xlsb_facts, xlsb_records
 from pipeline.read.parse import parse_path
+from pipeline.render.feedback_source import REBUILT, unit_workbook
 from tests import lo
 
 FORM = load_form()
@@ -219,32 +222,185 @@ def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
     assert wrong == []
 
 
-def test_an_xls_the_value_reader_panics_on_is_refused_and_the_run_goes_on(make_file, tmp_path: Path) -> None:
-    """Gnumeric's .xls of a department's template (long live-check formulas) and its Excel 95
-    export make python-calamine panic (a Rust panic: pyo3's PanicException, a BaseException).
-    Each such file is refused with the format's message and the run, in worker processes
-    too, reads the other files."""
+def _excel95(src: Path, out: Path) -> Path:
+    tool = _require("ssconvert", "gnumeric")
+    subprocess.run(
+        [tool, "--export-type=Gnumeric_Excel:excel_biff7", src, out],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out
+
+
+def test_an_xls_the_value_reader_panics_on_is_read_by_our_own_reader(make_file, tmp_path: Path) -> None:
+    """Gnumeric's .xls of a department's template (long live-check formulas continued in
+    CONTINUE records) and its Excel 95 export make python-calamine panic (a Rust panic:
+    pyo3's PanicException, a BaseException). Our BIFF reader reads them instead: the .xls as
+    its source; the Excel 95 file as what Gnumeric wrote, which is every Vietnamese letter
+    outside code page 1252 replaced by "?" (sheet names too, so the form's sheets are missing).
+    The run, in worker processes too, goes on."""
     from pipeline.run.consolidate import run
 
     good, _ = make_file("899", seed=3)
     inbox = good.parent
     dept, _ = make_file("SYT", seed=4)
+    want = _figures(dept)
+    assert want[0] == []
+    source = openpyxl.load_workbook(dept)[RES.sheet]
+    typed = {
+        c.coordinate: c.value
+        for row in source.iter_rows()
+        for c in row
+        if c.value is not None and not c.protection.locked and not str(c.value).startswith("=")
+    }
+    assert len(typed) > 10
     _ssconvert(dept, inbox / "SYT.xls")
     dept.unlink()  # the department sent only its Gnumeric copy
-    tool = _require("ssconvert", "gnumeric")
-    subprocess.run(
-        [tool, "--export-type=Gnumeric_Excel:excel_biff7", good, inbox / "899-excel95.xls"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _excel95(good, inbox / "899-excel95.xls")
     for bad in ("SYT.xls", "899-excel95.xls"):
         with pytest.raises(BaseException, match="range end index|out of range") as panic:
             pc.CalamineWorkbook.from_path(str(inbox / bad))
         assert not isinstance(panic.value, Exception)  # what `except Exception` lets through
-        assert [f.code for f in parse_path(inbox / bad, 1, FORM).findings] == ["FILE_FORMAT"]
+    assert _figures(inbox / "SYT.xls") == want
+    # its feedback workbook (made when it has findings) is the template with its values
+    wb, how = unit_workbook(FORM, parse_path(inbox / "SYT.xls", 1, FORM))
+    assert how == REBUILT
+    assert {ref: wb[RES.sheet][ref].value for ref in typed} == typed
+    lost = [f.code for f in parse_path(inbox / "899-excel95.xls", 1, FORM).findings]
+    assert "FILE_FORMAT" not in lost and "SHEET_MISSING" in lost
     report = run(FORM, inbox, tmp_path / "outbox-test", workers=2, show_progress=False)
     status = {r.parsed.name: (r.status, [f.code for f in r.parsed.findings]) for r in report.files}
-    assert status["SYT.xls"][1] == ["FILE_FORMAT"] and status["899-excel95.xls"][1] == ["FILE_FORMAT"]
-    assert status[good.name][1] == []
-    assert {u.code: u.status for u in report.units}["899"] == "accepted"
+    assert status["SYT.xls"][1] == [] and status[good.name][1] == []
+    assert "FILE_FORMAT" not in status["899-excel95.xls"][1]
+    assert {u.code: u.status for u in report.units}["SYT"] == "accepted"
+
+
+def _no_calamine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-calamine fails on every file, as it does on the files above."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise ValueError("calamine failed")
+
+    monkeypatch.setattr(pc.CalamineWorkbook, "from_filelike", fail)
+
+
+def test_gnumeric_xls_read_by_our_reader_as_their_source(make_file, tmp_path: Path, monkeypatch) -> None:
+    """Through our own BIFF reader (calamine made to fail): Gnumeric's .xls (BIFF8) of two
+    filled templates gives the figures, the report date and the findings of its source;
+    its Excel 95 (BIFF5/7) export gives the same grid, strings in code page 1252 as
+    Gnumeric wrote them."""
+    from pipeline.read.formats.biff import biff_values, workbook_stream
+
+    def grids(path: Path) -> Any:
+        book = biff_values(*workbook_stream(path.read_bytes()), lambda name: True)
+        return book.names, book.hidden, book.rows
+
+    def as_1252(value: Any) -> Any:
+        return value.encode("cp1252", "replace").decode("cp1252") if isinstance(value, str) else value
+
+    sources = [make_file("SYT", seed=4)[0], make_file("899", seed=3)[0]]
+    wants = [_figures(src) for src in sources]
+    assert all(w[0] == [] and w[2] is not None for w in wants)
+    _no_calamine(monkeypatch)
+    for src, want in zip(sources, wants, strict=True):
+        xls = _ssconvert(src, tmp_path / f"{src.stem}.xls")
+        assert _figures(xls) == want
+        names, hidden, rows = grids(xls)
+        names95, hidden95, rows95 = grids(_excel95(src, tmp_path / f"{src.stem}-95.xls"))
+        assert hidden and [as_1252(n) for n in names] == names95 and {as_1252(n) for n in hidden} == hidden95
+        assert {as_1252(n): [[as_1252(v) for v in r] for r in grid] for n, grid in rows.items()} == rows95
+
+
+def test_our_xls_reader_gives_what_calamine_gives(make_file, tmp_path: Path) -> None:
+    """On files both read (LibreOffice's .xls of two filled templates, Gnumeric's .xls of
+    one), our BIFF reader and calamine agree cell for cell on every sheet, once the numbers
+    whose format calamine takes for a date are put back as the reader does."""
+    from pipeline.read.formats.biff import biff_facts, biff_values, workbook_stream
+    from pipeline.read.reader import _undo_false_dates
+
+    lo.require_soffice()
+    files = [
+        lo.convert(make_file("SYT", seed=5)[0], tmp_path / "lo", "xls"),
+        lo.convert(make_file("899", seed=3, name="899-lo.xlsx")[0], tmp_path / "lo", "xls"),
+        _ssconvert(make_file("899", seed=3)[0], tmp_path / "899.xls"),
+    ]
+    for path in files:
+        stream = workbook_stream(path.read_bytes())
+        assert stream is not None
+        ours = biff_values(*stream, lambda name: True)
+        numbers = {f.name: f.numbers for f in biff_facts(*stream)}
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        assert ours.names == wb.sheet_names
+        assert ours.hidden == {m.name for m in wb.sheets_metadata if m.visible != pc.SheetVisibleEnum.Visible}
+        assert ours.hidden  # the templates' hidden sheets
+        dates = 0
+        for name in ours.names:
+            theirs = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            _undo_false_dates(theirs, numbers[name])
+            assert ours.rows[name] == theirs, (path.name, name)
+            dates += sum(isinstance(v, dt.date) for row in ours.rows[name] for v in row)
+        assert dates >= 1, path.name  # the report date, read as a date
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def test_biff_shared_strings_across_continue_records() -> None:
+    """An SST whose second string is split by a CONTINUE record that switches its characters
+    from one byte to two ([MS-XLS] 2.4.58), a rich string (formatting runs skipped) and a
+    string with phonetic data (skipped), read by LABELSST cells; a formula's string result
+    after a CONTINUE of the formula and BIFF8 LABEL, NUMBER, RK, BOOLERR cells."""
+    from pipeline.read.formats.biff import biff_facts, biff_values
+
+    boundsheet = lambda offset: struct.pack("<IBB", offset, 0, 0) + bytes([2, 0]) + b"S1"  # noqa: E731
+    sst = struct.pack("<II", 4, 4) + struct.pack("<HB", 3, 0) + b"abc" + struct.pack("<HB", 6, 0) + b"Ki"
+    cont = b"\x01" + "ên G".encode("utf-16-le")  # the rest of "Kiên G", now two bytes each
+    rich = struct.pack("<HBH", 2, 0x08, 1) + b"xy" + bytes(4)  # one formatting run
+    phonetic = struct.pack("<HBi", 1, 0x04, 3) + b"z" + b"\x01\x02\x03"
+    globals_ = [
+        _record(0x0809, struct.pack("<HH", 0x0600, 5) + bytes(12)),
+        _record(0x0042, struct.pack("<H", 1200)),
+        None,  # BOUNDSHEET, once the sheet's offset is known
+        _record(0x00FC, sst),
+        _record(0x003C, cont + rich + phonetic),
+        _record(0x000A, b""),
+    ]
+    cell = lambda row, col: struct.pack("<HHH", row, col, 0)  # noqa: E731
+    sheet = b"".join(
+        [
+            _record(0x0809, struct.pack("<HH", 0x0600, 0x10) + bytes(12)),
+            _record(0x00FD, cell(0, 0) + struct.pack("<I", 1)),
+            _record(0x00FD, cell(0, 2) + struct.pack("<I", 0)),
+            _record(0x00FD, cell(1, 1) + struct.pack("<I", 2)),
+            _record(0x00FD, cell(1, 2) + struct.pack("<I", 3)),
+            _record(0x0006, cell(2, 0) + bytes([0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) + bytes(6) + b"\x10\x00"),
+            _record(0x003C, bytes(16)),  # the rest of a long formula
+            _record(0x0207, struct.pack("<HB", 4, 1) + "Bình".encode("utf-16-le")),
+            _record(0x0204, cell(3, 0) + struct.pack("<HB", 2, 0) + b"ok"),
+            _record(0x0203, cell(3, 1) + struct.pack("<d", 1.5)),
+            _record(0x027E, cell(3, 2) + struct.pack("<I", (513 << 2) | 2)),
+            _record(0x0205, cell(4, 0) + b"\x01\x00"),
+            _record(0x0205, cell(4, 1) + b"\x07\x01"),  # #DIV/0!: no value
+            _record(0x0809, struct.pack("<HH", 0x0600, 0x20) + bytes(12)),  # a chart inside
+            _record(0x000A, b""),  # ends the sheet for calamine and the facts: the grid as bounded
+            _record(0x0203, cell(65535, 255) + struct.pack("<d", 1.0)),
+            _record(0x000A, b""),
+        ]
+    )
+    offset = sum(len(r) for r in globals_ if r) + len(_record(0x0085, boundsheet(0)))
+    globals_[2] = _record(0x0085, boundsheet(offset))
+    book = b"".join(r for r in globals_ if r) + sheet
+    got = biff_values(book, False, lambda name: True)
+    facts = biff_facts(book, False)
+    assert (facts[0].rows, facts[0].columns) == (5, 3) and facts[0].errors == {"B5": "#DIV/0!"}
+    assert got.names == ["S1"] and got.hidden == set()
+    assert got.rows["S1"] == [
+        ["Kiên G", "", "abc"],
+        ["", "xy", "z"],
+        ["Bình", "", ""],
+        ["ok", 1.5, 513],
+        [True, "", ""],
+    ]
+    assert biff_values(book, False, lambda name: False).rows == {}

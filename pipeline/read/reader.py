@@ -335,12 +335,12 @@ def _read_values(
 
 def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, SheetFacts]) -> RawBook:
     """The values of a file read by its format's own value reader (`Format.values`: .ods's
-    parse of content.xml), for a valid file python-calamine cannot read. Raises ReadProblem."""
+    parse of content.xml, .xls's walk of its BIFF records), for a valid file python-calamine
+    cannot read. Raises ReadProblem."""
     assert not isinstance(fmt.values, Lacks)
+    by_norm = {norm_sheet(w): w for w in wanted}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            by_norm = {norm_sheet(w): w for w in wanted}
-            book = fmt.values(Package(data, zf), lambda name: norm_sheet(name) in by_norm)
+        book = fmt.values(data, lambda name: norm_sheet(name) in by_norm)
     except Exception as exc:  # noqa: BLE001 - not well-formed after all
         raise ReadProblem(*fmt.unreadable) from exc
     sheets = {}

@@ -33,8 +33,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..form import Form
-from ..read.formats.registry import FORMATS, OWN_FILE, REBUILT
+from ..read.formats.registry import FORMATS, OWN_FILE, REBUILT, Format, Lacks
 from ..read.parsed import Parsed
+from ..read.reader import _reader_failed
 from ..text.safetext import for_xml
 from .style import FONT, NUM
 from .template import write_template
@@ -84,12 +85,12 @@ def unit_workbook(form: Form, p: Parsed) -> tuple[Workbook, str]:
     wb, how = None, NONE
     if unit is not None and p.info_row is not None and not any(f.code in LAYOUT_CODES for f in p.findings):
         try:
-            wb, how = _rebuilt(form, unit, data), REBUILT
+            wb, how = _rebuilt(form, unit, data, fmt), REBUILT
         except Exception:  # noqa: BLE001 - a file calamine cannot read again: plain copy
             pass
     if wb is None:
         try:
-            wb, how = _values_copy(form, data), VALUES
+            wb, how = _values_copy(form, data, fmt), VALUES
         except Exception:  # noqa: BLE001 - an unreadable file gets the findings sheet alone
             return _empty(), NONE
     for (sheet, ref), text in p.comments.items():  # the unit's notes, as in its own file
@@ -117,11 +118,19 @@ def _sheets(form: Form) -> list[str]:
     return [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
 
 
-def _calamine_sheets(form: Form, data: bytes) -> dict[str, list[list[Any]]]:
-    """The form sheets of a file as calamine reads them: name -> rows of values."""
+def _calamine_sheets(form: Form, data: bytes, fmt: Format | None) -> dict[str, list[list[Any]]]:
+    """The form sheets of a file as calamine reads them: name -> rows of values; by the
+    format's own value reader when calamine fails (it may panic on a valid .xls)."""
     wanted = {unicodedata.normalize("NFC", s).casefold(): s for s in _sheets(form)}
     out: dict[str, list[list[Any]]] = {}
-    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
+        if not _reader_failed(exc) or fmt is None or isinstance(fmt.values, Lacks):
+            raise
+        key = lambda name: unicodedata.normalize("NFC", name).casefold()  # noqa: E731
+        own = fmt.values(data, lambda name: key(name) in wanted)
+        return {wanted[key(name)]: rows for name, rows in own.rows.items()}
     try:
         for meta in book.sheets_metadata:
             key = unicodedata.normalize("NFC", meta.name).casefold()
@@ -149,8 +158,8 @@ def put(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
-def _rebuilt(form: Form, unit: Any, data: bytes) -> Workbook:
-    sheets = _calamine_sheets(form, data)
+def _rebuilt(form: Form, unit: Any, data: bytes, fmt: Format | None) -> Workbook:
+    sheets = _calamine_sheets(form, data, fmt)
     with tempfile.TemporaryDirectory() as tmp:
         wb = openpyxl.load_workbook(write_template(form, unit, Path(tmp)))
     for name, rows in sheets.items():
@@ -166,11 +175,11 @@ def _rebuilt(form: Form, unit: Any, data: bytes) -> Workbook:
     return wb
 
 
-def _values_copy(form: Form, data: bytes) -> Workbook:
+def _values_copy(form: Form, data: bytes, fmt: Format | None) -> Workbook:
     """The values of the form sheets, one cell for one cell. A number is shown with the
     thousands separator only where the form has a count or an amount (never a year); long
     text wraps and its row grows; the title rows above the table do not wrap."""
-    sheets = _calamine_sheets(form, data)
+    sheets = _calamine_sheets(form, data, fmt)
     plain_numbers = {f.cell for f in form.info_fields if f.type not in ("count", "money")}
     wb = _empty()
     font = Font(name=FONT, size=11)

@@ -9,20 +9,29 @@ The reader compares what these functions return with the form's limits before ca
 sees the file (.xlsx and .ods sheets are measured by parsing their XML: xlsx.py, ods.py;
 each format's record in registry.py says which it uses).
 
+`biff_values` reads the cell values of the wanted sheets itself, for a valid file that
+python-calamine fails on (Gnumeric's .xls with a formula continued in CONTINUE records, its
+Excel 95 export): the same grid calamine would give, dates included.
+
 Extents are (rows, columns) of the grid calamine would build, counted generously: blank
 but formatted .xls and .xlsb cells count, and so does a declared dimension.
 """
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import io
 import struct
+from collections.abc import Callable
+from typing import Any
 
 import olefile
 
 from ...form import col_letter
 from ..cellfacts import SheetFacts
 from .numfmt import builtin_shows_date, shows_date
+from .ods import OdsBook
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
 # [MS-XLS] §2.4: BOF 2.4.21, EOF 2.4.103, BoundSheet8 2.4.28, Dimensions 2.4.90,
@@ -31,6 +40,11 @@ from .numfmt import builtin_shows_date, shows_date
 _BOF, _EOF, _BOUNDSHEET, _DIMENSION = 0x0809, 0x000A, 0x0085, 0x0200
 _FORMULA, _BOOLERR, _MERGECELLS = 0x0006, 0x0205, 0x00E5
 _FORMAT, _XF, _NUMBER, _RK, _MULRK = 0x041E, 0x00E0, 0x0203, 0x027E, 0x00BD
+# values: CodePage 2.4.52, Date1904 2.4.77, SST 2.4.265 (XLUnicodeRichExtendedString
+# 2.5.293), Continue 2.4.58, LabelSst 2.4.149, Label 2.4.148, RString 2.4.219,
+# String 2.4.268 (a formula's string result), XLUnicodeString 2.5.294
+_CODEPAGE, _DATE1904, _SST, _CONTINUE = 0x0042, 0x0022, 0x00FC, 0x003C
+_LABELSST, _LABEL, _RSTRING, _STRING = 0x00FD, 0x0204, 0x00D6, 0x0207
 # records that place one cell: row (u16) then column (u16) first in their body
 _CELL_RECORDS = {0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 _MULTI_CELL_RECORDS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column
@@ -65,16 +79,19 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     formats: dict[int, str] = {}  # format id -> format string defined in the file
     xf_formats: list[int] = []  # XF index -> format id
     plain: list[bool] = []  # XF index -> its format shows no date
+    narrow = "cp1252"  # BIFF5's code page
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
     pos, size = 0, len(book)
     while pos + 4 <= size:
         kind, length = struct.unpack_from("<HH", book, pos)
         body = book[pos + 4 : pos + 4 + length]
-        if kind == _BOUNDSHEET and len(body) >= 8:
-            names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5)
+        if kind == _CODEPAGE and len(body) >= 2 and biff5 and current is None:
+            narrow = codec(struct.unpack_from("<H", body)[0])
+        elif kind == _BOUNDSHEET and len(body) >= 8:
+            names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5, narrow)
         elif kind == _FORMAT and len(body) >= 3 and current is None:
-            formats[struct.unpack_from("<H", body)[0]] = _format_string(body, biff5)
+            formats[struct.unpack_from("<H", body)[0]] = _format_string(body, biff5, narrow)
         elif kind == _XF and len(body) >= 4 and current is None:
             xf_formats.append(struct.unpack_from("<H", body, 2)[0])
         elif kind == _BOF and pos in names:
@@ -97,10 +114,11 @@ def _plain(format_id: int, formats: dict[int, str]) -> bool:
     return not (shows_date(fmt) if fmt is not None else builtin_shows_date(format_id))
 
 
-def _format_string(body: bytes, biff5: bool) -> str:
-    """The format string of a Format record (BIFF8: XLUnicodeString; BIFF5: bytes)."""
+def _format_string(body: bytes, biff5: bool, narrow: str) -> str:
+    """The format string of a Format record (BIFF8: XLUnicodeString; BIFF5: bytes in the
+    code page's codec `narrow`)."""
     if biff5:
-        return body[3 : 3 + body[2]].decode("cp1252", "replace")
+        return body[3 : 3 + body[2]].decode(narrow, "replace")
     if len(body) < 5:
         return ""
     count = struct.unpack_from("<H", body, 2)[0]
@@ -173,11 +191,274 @@ def _error_code(kind: int, body: bytes) -> int | None:
     return None
 
 
-def _sheet_name(body: bytes, biff5: bool) -> str:
-    """The name in a BOUNDSHEET record (BIFF8: ShortXLUnicodeString; BIFF5: bytes)."""
+def _sheet_name(body: bytes, biff5: bool, narrow: str) -> str:
+    """The name in a BOUNDSHEET record (BIFF8: ShortXLUnicodeString; BIFF5: bytes in the
+    code page's codec `narrow`)."""
     count = body[6]
     if biff5:
-        return body[7 : 7 + count].decode("cp1252", "replace")
+        return body[7 : 7 + count].decode(narrow, "replace")
     if len(body) > 7 and body[7] & 1:
         return body[8 : 8 + 2 * count].decode("utf-16-le", "replace")
     return body[8 : 8 + count].decode("latin-1", "replace")
+
+
+# --- cell values ---------------------------------------------------------------------------
+_EPOCH = dt.datetime(1899, 12, 30)
+_DAYS_1904 = 1462  # days from 1900's day 0 to 1904's
+
+
+def codec(codepage: int) -> str:
+    """The Python codec of a CodePage record's value ([MS-XLS] 2.4.52): the Windows code
+    page of BIFF5's 8-bit strings (1200 is UTF-16; Excel writes 1252 by default)."""
+    named = {367: "ascii", 1200: "utf-16-le", 10000: "mac_roman", 32768: "mac_roman", 32769: "cp1252"}
+    name = named.get(codepage, f"cp{codepage}")
+    try:
+        "".encode(name)
+    except LookupError:
+        return "cp1252"
+    return name
+
+
+class _Chunks:
+    """A record's body and its CONTINUE records' bodies, read as one run of bytes, where the
+    characters of an XLUnicodeRichExtendedString split across a CONTINUE start again with a
+    byte of flags whose bit 0 says whether they are two bytes each ([MS-XLS] 2.4.58)."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self.data = b"".join(parts)
+        self.ends: list[int] = []  # offset where each part ends, ascending
+        end = 0
+        for part in parts:
+            end += len(part)
+            self.ends.append(end)
+        self.pos = 0
+
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
+        values = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return values
+
+    def chars(self, count: int, wide: bool, narrow: str) -> str:
+        """`count` characters from here, the flag byte re-read at each part's start
+        (`narrow`: the codec of one-byte characters)."""
+        out: list[str] = []
+        while count > 0:
+            at = bisect.bisect_right(self.ends, self.pos)
+            end = self.ends[at] if at < len(self.ends) else len(self.data)
+            take = min(count, (end - self.pos) // (2 if wide else 1))
+            if take <= 0:
+                raise ValueError("string cut short")
+            size = take * (2 if wide else 1)
+            raw = self.data[self.pos : self.pos + size]
+            out.append(raw.decode("utf-16-le" if wide else narrow, "replace"))
+            self.pos += size
+            count -= take
+            if count > 0:  # a CONTINUE starts here: its first byte says the width
+                if self.pos >= len(self.data):
+                    raise ValueError("string cut short")
+                wide = bool(self.data[self.pos] & 1)
+                self.pos += 1
+        return "".join(out)
+
+    def unicode_string(self, rich: bool) -> str:
+        """An XLUnicodeString (`rich`: an XLUnicodeRichExtendedString, whose formatting runs
+        and phonetic data are skipped) at the current position."""
+        count, flags = self.unpack("<HB")
+        runs = self.unpack("<H")[0] if rich and flags & 0x08 else 0
+        ext = self.unpack("<i")[0] if rich and flags & 0x04 else 0
+        text = self.chars(count, bool(flags & 1), "latin-1")
+        self.pos += 4 * runs + max(ext, 0)
+        return text
+
+
+def _parts(book: bytes, pos: int) -> tuple[list[bytes], int]:
+    """The body of the record at `pos` and of the CONTINUE records after it, and the offset
+    of the next record that is not a CONTINUE."""
+    parts = []
+    first = True
+    while pos + 4 <= len(book):
+        kind, length = struct.unpack_from("<HH", book, pos)
+        if not first and kind != _CONTINUE:
+            break
+        parts.append(book[pos + 4 : pos + 4 + length])
+        pos += 4 + length
+        first = False
+    return parts, pos
+
+
+def _shared_strings(parts: list[bytes]) -> list[str]:
+    """The strings of an SST record and its CONTINUE records (as many as are whole)."""
+    chunks = _Chunks(parts)
+    if len(chunks.data) < 8:
+        return []
+    unique = chunks.unpack("<II")[1]
+    strings: list[str] = []
+    try:
+        while len(strings) < unique and chunks.pos + 3 <= len(chunks.data):
+            strings.append(chunks.unicode_string(rich=True))
+    except (struct.error, ValueError):
+        pass  # a table cut short: its whole strings are kept, as calamine does
+    return strings
+
+
+def _date(value: float, date1904: bool) -> Any:
+    """A number under a date format as python-calamine gives it: a time below 1, a date
+    when whole, else a datetime (the 1900 system counts the 29th of February 1900 that did
+    not exist: numbers below 60 are a day later than the days since 1899-12-30 say)."""
+    days = value + _DAYS_1904 if date1904 else value
+    if not date1904 and days < 60:
+        days += 1
+    try:
+        moment = _EPOCH + dt.timedelta(milliseconds=round(days * 86_400_000))
+    except OverflowError:
+        return value
+    if value < 1:
+        return moment.time()
+    return moment.date() if value == int(value) else moment
+
+
+class _Sheet:
+    """The cells of one worksheet's substream: (row, column) -> value."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells: dict[tuple[int, int], Any] = {}
+
+    def grid(self) -> list[list[Any]]:
+        """A dense grid from A1 to the last cell holding a value ("" where none), as
+        python-calamine's to_python(skip_empty_area=False) gives it; [] when empty."""
+        if not self.cells:
+            return []
+        rows = 1 + max(r for r, _ in self.cells)
+        cols = 1 + max(c for _, c in self.cells)
+        out = [[""] * cols for _ in range(rows)]
+        for (r, c), value in self.cells.items():
+            out[r][c] = value
+        return out
+
+
+def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsBook:
+    """The names, hidden sheets and cell values of the `wanted` worksheets of a workbook
+    stream, as python-calamine reads them: strings (shared, 8-bit in the workbook's code
+    page for BIFF5, Unicode for BIFF8), numbers (an integral RK number an int), booleans,
+    a formula's cached result, numbers under a date format (`numfmt`) as dates; error
+    values and blank cells are "" (their facts come from `biff_facts`).
+    Time linear in the stream's size; the caller bounds the stream and the sheets' extents
+    (`biff_facts`) first. Raises struct.error for a record cut short."""
+    names: dict[int, str] = {}  # offset of a sheet's BOF -> its name
+    out = OdsBook()
+    formats: dict[int, str] = {}
+    xf_formats: list[int] = []
+    dates: list[bool] = []  # XF index -> its format shows a date
+    strings: list[str] = []
+    narrow, date1904 = "cp1252", False
+    sheet: _Sheet | None = None
+    skipping = False  # in a sheet not wanted
+    pending: tuple[int, int] | None = None  # the cell of a formula whose string comes next
+    pos, size = 0, len(book)
+    while pos + 4 <= size:
+        kind, length = struct.unpack_from("<HH", book, pos)
+        body = book[pos + 4 : pos + 4 + length]
+        after = pos + 4 + length
+        if skipping:
+            skipping = kind != _EOF
+        elif sheet is None:
+            if kind == _CODEPAGE and len(body) >= 2 and biff5:
+                narrow = codec(struct.unpack_from("<H", body)[0])
+            elif kind == _DATE1904 and len(body) >= 2:
+                date1904 = struct.unpack_from("<H", body)[0] == 1
+            elif kind == _BOUNDSHEET and len(body) >= 8:
+                name = _sheet_name(body, biff5, narrow)
+                names[struct.unpack_from("<I", body)[0]] = name
+                out.names.append(name)
+                if body[4] & 3:
+                    out.hidden.add(name)
+            elif kind == _FORMAT and len(body) >= 3:
+                formats[struct.unpack_from("<H", body)[0]] = _format_string(body, biff5, narrow)
+            elif kind == _XF and len(body) >= 4:
+                xf_formats.append(struct.unpack_from("<H", body, 2)[0])
+            elif kind == _SST and not biff5:
+                parts, after = _parts(book, pos)
+                strings = _shared_strings(parts)
+            elif kind == _BOF and pos in names and wanted(names[pos]):
+                sheet = _Sheet(names[pos])
+                dates = [not _plain(fid, formats) for fid in xf_formats]
+            elif kind == _BOF and pos in names:
+                skipping = True
+        elif kind == _EOF:  # a sheet ends at its first EOF, as `biff_facts` and calamine see it
+            out.rows[sheet.name] = sheet.grid()
+            sheet, pending = None, None
+        elif kind == _STRING and pending is not None:
+            parts, after = _parts(book, pos)
+            chunks = _Chunks(parts)
+            if biff5:
+                count = chunks.unpack("<H")[0]
+                sheet.cells[pending] = chunks.chars(count, False, narrow)
+            else:
+                sheet.cells[pending] = chunks.unicode_string(rich=False)
+            pending = None
+        elif kind != _CONTINUE:  # a CONTINUE of a long formula belongs to its FORMULA
+            pending = _cell(sheet, kind, body, biff5, narrow, strings, dates, date1904)
+        pos = after
+    return out
+
+
+def _cell(
+    sheet: _Sheet,
+    kind: int,
+    body: bytes,
+    biff5: bool,
+    narrow: str,
+    strings: list[str],
+    dates: list[bool],
+    date1904: bool,
+) -> tuple[int, int] | None:
+    """Put the value of one cell record into `sheet`; the cell of a formula whose string
+    result follows in a STRING record, else None."""
+
+    def number(row: int, col: int, xf: int, value: float | int) -> None:
+        shown_as_date = xf < len(dates) and dates[xf]
+        sheet.cells[(row, col)] = _date(value, date1904) if shown_as_date else value
+
+    if kind == _MULRK and len(body) >= 6:
+        row, first = struct.unpack_from("<HH", body)
+        for i in range((len(body) - 6) // 6):
+            xf, rk = struct.unpack_from("<HI", body, 4 + 6 * i)
+            number(row, first + i, xf, _rk_value(rk))
+        return None
+    if kind not in _CELL_RECORDS or len(body) < 6:
+        return None
+    row, col, xf = struct.unpack_from("<HHH", body)
+    if kind == _NUMBER and len(body) >= 14:
+        number(row, col, xf, struct.unpack_from("<d", body, 6)[0])
+    elif kind == _RK and len(body) >= 10:
+        number(row, col, xf, _rk_value(struct.unpack_from("<I", body, 6)[0]))
+    elif kind == _LABELSST and len(body) >= 10:
+        index = struct.unpack_from("<I", body, 6)[0]
+        if index < len(strings):
+            sheet.cells[(row, col)] = strings[index]
+    elif kind in (_LABEL, _RSTRING) and len(body) >= 8:
+        chunks = _Chunks([body[6:]])
+        if biff5:
+            count = chunks.unpack("<H")[0]
+            sheet.cells[(row, col)] = chunks.data[2 : 2 + count].decode(narrow, "replace")
+        else:
+            sheet.cells[(row, col)] = chunks.unicode_string(rich=False)
+    elif kind == _BOOLERR and len(body) >= 8 and body[7] == 0:
+        sheet.cells[(row, col)] = bool(body[6])
+    elif kind == _FORMULA and len(body) >= 14:
+        if body[12:14] != b"\xff\xff":
+            number(row, col, xf, struct.unpack_from("<d", body, 6)[0])
+        elif body[6] == 0:
+            return (row, col)
+        elif body[6] == 1:
+            sheet.cells[(row, col)] = bool(body[8])
+    return None
+
+
+def _rk_value(rk: int) -> float | int:
+    """An RkNumber's value as python-calamine gives it: an int when it is a whole 30-bit
+    integer, else a float."""
+    if rk & 3 == 2:
+        return rk >> 2 if rk < 0x80000000 else (rk >> 2) - (1 << 30)
+    return rk_number(rk)

@@ -21,6 +21,8 @@ A capability a format does not have is a `Lacks` with the reason, never a silent
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +36,7 @@ from ...intake.files import ReadProblem
 from ...rules.findings import show
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_parts, xlsx_comments
-from .biff import biff_facts, workbook_stream
+from .biff import biff_facts, biff_values, workbook_stream
 from .ods import OdsBook, ods_facts, ods_values
 from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
 from .xlsb import shared_strings, xlsb_facts, xlsb_sheets
@@ -45,8 +47,9 @@ REBUILT = "rebuilt"  # the feedback is the template rebuilt with the unit's valu
 BROKEN = "tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại"
 # (package, sheets wanted as the form spells them, limits) -> facts of the sheets walked
 FactsReader = Callable[[Package, list[str], Limits], list[SheetFacts]]
-# (package, which table names are wanted) -> the tables' names, visibility and values
-ValuesReader = Callable[[Package, Callable[[str], bool]], OdsBook]
+# (the file's bytes, which sheet names are wanted) -> the sheets' names, visibility and
+# the wanted ones' values; run after `facts` bounded the sheets
+ValuesReader = Callable[[bytes, Callable[[str], bool]], OdsBook]
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,10 @@ def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
     return ods_facts(package.xml("content.xml"))
 
 
-def _ods_values(package: Package, wanted: Callable[[str], bool]) -> OdsBook:
-    return ods_values(package.xml("content.xml"), wanted)
+def _ods_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
+    """The tables of content.xml (zipfile's errors for a broken package)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return ods_values(Package(data, zf).xml("content.xml"), wanted)
 
 
 # --- .xlsb: BIFF12 records of every sheet part (formats/xlsb.py) -------------------------
@@ -182,6 +187,15 @@ def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
     return biff_facts(*stream)
 
 
+def _xls_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
+    """The sheets of the workbook stream, read record by record (ValueError when there is
+    no workbook stream; olefile's errors for a broken container)."""
+    stream = workbook_stream(data)
+    if stream is None:
+        raise ValueError("no workbook stream")
+    return biff_values(*stream, wanted)
+
+
 _NO_COMMENTS = Lacks("python-calamine does not expose them and no reader here walks their records")
 _CALAMINE_READS = Lacks(
     "python-calamine reads every valid file of this format tried (tests/test_reading_writers.py)"
@@ -200,7 +214,7 @@ _FORMATS = (
         for name in ("xlsx", "xlsm")
     ),
     Format(BY_NAME["ods"], _ods_facts, True, ods_comments, _ods_values, _unreadable("ods"), REBUILT),
-    Format(BY_NAME["xls"], _xls_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xls"), REBUILT),
+    Format(BY_NAME["xls"], _xls_facts, True, _NO_COMMENTS, _xls_values, _unreadable("xls"), REBUILT),
     Format(BY_NAME["xlsb"], _xlsb_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xlsb"), REBUILT),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in _FORMATS}

@@ -266,7 +266,7 @@ def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tup
     return fmt, facts
 
 
-def _reader_failed(exc: BaseException) -> bool:
+def reader_failed(exc: BaseException) -> bool:
     """True when `exc` is the value reader failing on the file: an Exception, or pyo3's
     PanicException (a Rust panic inside python-calamine, e.g. on a BIFF record longer than
     its sheet's stream), which derives from BaseException so that `except Exception` lets it
@@ -281,7 +281,7 @@ def _read_values(
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
-        if not _reader_failed(exc):
+        if not reader_failed(exc):
             raise
         if not isinstance(fmt.values, Lacks):  # a valid file calamine refuses: our own reader
             return _read_own(data, fmt, wanted, facts)
@@ -321,7 +321,7 @@ def _read_values(
     except ReadProblem:
         raise
     except BaseException as exc:  # noqa: BLE001 - any failure of the value reader on this file
-        if not _reader_failed(exc):
+        if not reader_failed(exc):
             raise
         raise ReadProblem("FILE_CORRUPT", BROKEN) from exc
     finally:

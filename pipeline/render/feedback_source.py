@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..form import Form
 from ..read.formats.registry import FORMATS, OWN_FILE, REBUILT, Format, Lacks
 from ..read.parsed import Parsed
-from ..read.reader import _reader_failed
+from ..read.reader import reader_failed
 from ..text.safetext import for_xml
 from .style import FONT, NUM
 from .template import write_template
@@ -126,7 +126,7 @@ def _calamine_sheets(form: Form, data: bytes, fmt: Format | None) -> dict[str, l
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
-        if not _reader_failed(exc) or fmt is None or isinstance(fmt.values, Lacks):
+        if not reader_failed(exc) or fmt is None or isinstance(fmt.values, Lacks):
             raise
         key = lambda name: unicodedata.normalize("NFC", name).casefold()  # noqa: E731
         own = fmt.values(data, lambda name: key(name) in wanted)

@@ -212,6 +212,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         checks=_check_layout(layout.get("checks", {}), blocks),
         document=_wording_path(path, f),
         programme_info=_programme(raw.get("programme", {})),
+        outbox=_outbox(raw.get("paths", {}), path),
         unmarked_history=tuple(str(x) for x in schemes.get("unmarked_history", [])),
     )
     form.history_block, form.support_block, form.resources_block  # noqa: B018 (FormError if not one each)
@@ -250,6 +251,17 @@ def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
         bieu=tuple(str(n) for n in b.get("bieu", ())),
         detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
     )
+
+
+def _outbox(paths: Any, path: Path) -> Path:
+    """`[paths] outbox`: a folder name or path (default "outbox"), relative to where the
+    command runs. FormError when it is not a non-empty text."""
+    value = paths.get("outbox", "outbox") if isinstance(paths, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise FormError(
+            f'{path.name}: [paths] outbox phải là tên một thư mục, ví dụ outbox = "outbox-{path.stem}"'
+        )
+    return Path(value.strip())
 
 
 def _wording_path(path: Path, form_raw: dict[str, Any]) -> Path:
@@ -373,6 +385,21 @@ def owner_of(form: Form, form_id: str) -> Path | None:
             except (OSError, tomllib.TOMLDecodeError):
                 continue
             if raw.get("form", {}).get("id") == form_id and path.resolve() != form.path.resolve():
+                return path
+    return None
+
+
+def config_with_version(form: Form, version: str) -> Path | None:
+    """A configuration (next to `form`'s, or shipped) of `form`'s form id whose
+    `accepted_versions` include `version` (the year's configuration made by new-year), else None."""
+    for folder in dict.fromkeys((form.path.parent, SCHEMAS_DIR)):
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {})
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+            accepted = [str(v) for v in raw.get("accepted_versions", [raw.get("version")])]
+            if raw.get("id") == form.id and version in accepted and path.resolve() != form.path.resolve():
                 return path
     return None
 

@@ -31,6 +31,7 @@ from ..outbox.paths import (
     year_dir,
 )
 from ..run.result import Report, manifest_json, report_json
+from ..text.command import option_hint
 from ..text.safetext import csv_field
 from .feedback import FeedbackWriter
 from .workbook import write_workbook
@@ -96,6 +97,11 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
+def _own_outbox(form) -> str:
+    """An outbox name for `form` alone: its `[paths] outbox` unless that is the shared default."""
+    return str(form.outbox) if str(form.outbox) != "outbox" else f"outbox-{form.path.stem}"
+
+
 def _same_form(report: Report, outbox: Path) -> None:
     """Refuse (OutboxUnwritable) to replace a current set written under another
     configuration: two configurations of one year (Kiên Giang and An Giang, 2025) must not
@@ -110,8 +116,8 @@ def _same_form(report: Report, outbox: Path) -> None:
         raise OutboxUnwritable(
             f"Thư mục kết quả '{folder}' đang chứa bộ kết quả của một cấu hình khác (mẫu "
             f"'{theirs}', không phải '{report.form.id}' của {report.form.path.name}). Để không "
-            "trộn hai cấu hình, hãy chọn thư mục khác bằng --outbox (ví dụ outbox-"
-            f"{report.form.path.stem}) rồi chạy lại.",
+            f"trộn hai cấu hình, hãy chọn thư mục khác bằng {option_hint('--outbox', _own_outbox(report.form))} "
+            "rồi chạy lại.",
             folder,
         )
 

@@ -99,7 +99,9 @@ RULES: dict[str, Rule] = {
         Rule("FILE_FORMAT", E, "Định dạng không đọc được"),
         # the template
         Rule("TEMPLATE_UNKNOWN", E, "Không phải mẫu báo cáo"),
-        Rule("TEMPLATE_OLD", E, "Mẫu cũ"),
+        Rule("TEMPLATE_OLD", E, "Mẫu cũ"),  # an older version of the configured year's template
+        Rule("TEMPLATE_NEWER", E, "Mẫu của năm sau"),  # a later year's template: its configuration
+        Rule("TEMPLATE_LAST_YEAR", E, "Mẫu năm trước"),  # an earlier year's: a past period's report
         Rule("SHEET_MISSING", E, "Thiếu trang"),
         Rule("SHEET_HIDDEN", W, "Trang bị ẩn"),
         Rule("SHEET_ORDER", W, "Thứ tự trang bị thay đổi"),

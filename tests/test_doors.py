@@ -220,3 +220,60 @@ def test_an_older_version_of_the_same_year_stays_old(years):
     older = replace(ag25, accepted_versions=("2025.ag2",), version="2025.ag2")  # 2025.ag1 now old
     (f,) = _only(older, paths[2025])
     assert f.code == "TEMPLATE_OLD" and RULES[f.code].title == "Mẫu cũ" and "phiên bản 2025.ag2" in f.message
+
+
+# ----- 5. times, dates and examples the officer reads ----------------------------------------------
+def test_a_plain_files_time_and_basis_are_the_provinces(form, make_file, tmp_path, monkeypatch):
+    import time
+
+    from pipeline.app import consolidate_into
+    from pipeline.run.result import DecidedBy
+
+    monkeypatch.setenv("TZ", "America/New_York")  # the machine's zone is neither UTC nor the province's
+    time.tzset()
+    try:
+        code = form.units[0].code
+        path, _ = make_file(code, mutate=lambda d: d["info"].pop("report_date", None))
+        stamp = dt.datetime(2025, 11, 20, 16, 14, tzinfo=dt.UTC).timestamp()
+        os.utime(path, (stamp, stamp))
+        report = consolidate_into(form, path.parent, tmp_path / "outbox", show_progress=False)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    rec = next(r for r in report.files if r.parsed.name.endswith(path.name))
+    assert rec.received == dt.datetime(2025, 11, 20, 23, 14)  # 16:14 UTC is 23:14 in Việt Nam
+    unit = next(u for u in report.units if u.code == code)
+    assert unit.rule == DecidedBy.SAVED and "không ghi ngày báo cáo" in unit.rule_vi
+    assert unit.submitted_on == dt.date(2025, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("2025-11-31", "không có thật"), ('"01/12/2025"', "YYYY-MM-DD"), ('"2025-02-30"', "không có thật")],
+)
+def test_a_configuration_date_says_what_is_wrong_with_it(tmp_path, value, said):
+    folder = _schemas_copy(tmp_path)
+    cfg = folder / "kien-giang.toml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(re.sub(r"(?m)^end = .*$", f"end = {value}", text, count=1), encoding="utf-8")
+    with pytest.raises(FormError) as caught:
+        load_form(cfg)
+    assert said in str(caught.value) and "dấu ngoặc" not in str(caught.value)
+
+
+def test_the_number_example_fits_counts_and_money():
+    from pipeline.text.values import parse_int
+
+    for code in ("NUMBER_INVALID", "NUMBER_FROM_TEXT"):
+        assert "người" in RULES[code].live and "đồng" in RULES[code].live
+    _, problem, _ = parse_int("khoảng 50", 10**15)
+    assert "người" in problem[1] and "đồng" in problem[1]
+
+
+def test_check_of_a_folder_names_the_whole_command(tmp_path):
+    (tmp_path / "hop thu").mkdir()
+    done = _cli("--config", str(AG), "check", "hop thu", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"python -m pipeline --config {AG} consolidate --inbox 'hop thu'" in done.stderr
+    made = _cli("check", "hop thu", cwd=tmp_path, env={"TONG_HOP_MAKE": "1"})
+    assert "make consolidate INBOX='hop thu'" in made.stderr

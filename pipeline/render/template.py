@@ -306,7 +306,7 @@ def _whole_number_rule(form: Form) -> dict:
         "minimum": 0,
         "maximum": form.limits.max_number,
         "error_title": "Số không hợp lệ",
-        "error_message": "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 1200000).",
+        "error_message": "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng).",
     }
 
 

@@ -14,6 +14,7 @@ CONFIG ?= schemas/kien-giang.toml
 # its messages say OUTBOX=… rather than --outbox.
 RUN := TONG_HOP_MAKE=1 $(TONG_HOP)
 OUTBOX_ARG = $(if $(OUTBOX),--outbox '$(subst ','\'',$(OUTBOX))')
+QUOTED_INBOX = '$(subst ','\'',$(INBOX))'
 
 .PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts tong-ket new-year
 
@@ -44,13 +45,13 @@ templates: $(STAMP)
 	$(RUN) --config $(CONFIG) templates $(OUTBOX_ARG)
 
 consolidate: $(STAMP)
-	$(RUN) --config $(CONFIG) consolidate --inbox $(INBOX) $(OUTBOX_ARG)
+	$(RUN) --config $(CONFIG) consolidate --inbox $(QUOTED_INBOX) $(OUTBOX_ARG)
 
 demo: $(STAMP)
 	$(RUN) consolidate --inbox examples/inbox --outbox $(or $(OUTBOX),outbox)/demo
 
 fetch-mail: $(STAMP)
-	$(RUN) --config $(CONFIG) mail fetch --inbox $(INBOX)
+	$(RUN) --config $(CONFIG) mail fetch --inbox $(QUOTED_INBOX)
 
 drafts: $(STAMP)
 	$(RUN) --config $(CONFIG) mail drafts $(OUTBOX_ARG) $(if $(SEND),--send)

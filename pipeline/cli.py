@@ -313,10 +313,11 @@ def _check(form: Form, args: argparse.Namespace) -> int:
 def _consolidate_command(form: Form, inbox: Path) -> str:
     """The command that consolidates the folder `inbox` with `form`, as the officer types it
     (make under make, else the console command with the configuration it was given)."""
+    folder = f'"{inbox}"' if any(c.isspace() or c in "()&;'$" for c in str(inbox)) else str(inbox)
     if os.environ.get(MAKE_MARK):
-        return f"make consolidate INBOX='{inbox}' CONFIG={as_typed(form.path)}"
+        return f"make consolidate INBOX={folder} CONFIG={as_typed(form.path)}"
     config = "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {as_typed(form.path)}"
-    return f"{command_name()}{config} consolidate --inbox '{inbox}'"
+    return f"{command_name()}{config} consolidate --inbox {folder}"
 
 
 def _samples(form, args) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..form import Form
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, output_set
 from ..outbox.kept import keep_officer_files, write_record
 from ..outbox.paths import (
@@ -97,9 +98,11 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
-def _own_outbox(form) -> str:
-    """An outbox name for `form` alone: its `[paths] outbox` unless that is the shared default."""
-    return str(form.outbox) if str(form.outbox) != "outbox" else f"outbox-{form.path.stem}"
+def _own_outbox(form: Form, outbox: Path) -> str:
+    """An outbox for `form` other than `outbox` (holding another form's set): its own
+    `[paths] outbox`, or `outbox-<configuration name>` when that is the one in use."""
+    own = form.outbox
+    return f"outbox-{form.path.stem}" if own.resolve() == outbox.resolve() else str(own)
 
 
 def _same_form(report: Report, outbox: Path) -> None:
@@ -116,7 +119,7 @@ def _same_form(report: Report, outbox: Path) -> None:
         raise OutboxUnwritable(
             f"Thư mục kết quả '{folder}' đang chứa bộ kết quả của một cấu hình khác (mẫu "
             f"'{theirs}', không phải '{report.form.id}' của {report.form.path.name}). Để không "
-            f"trộn hai cấu hình, hãy chọn thư mục khác bằng {option_hint('--outbox', _own_outbox(report.form))} "
+            f"trộn hai cấu hình, hãy chọn thư mục khác bằng {option_hint('--outbox', _own_outbox(report.form, outbox))} "
             "rồi chạy lại.",
             folder,
         )

@@ -11,7 +11,7 @@ set "HERE=%HERE:~0,-1%"
 
 rem The configuration of the reporting year: empty for the installed one. After "new-year"
 rem (run in this folder, it writes cau-hinh\<name>-<year>.toml next to this file), name it
-rem here, for example: set "CAU_HINH=cau-hinh\kien-giang-2026.toml"
+rem here, for example: set "CAU_HINH=cau-hinh\an-giang-2026.toml"
 set "CAU_HINH="
 set "CONFIG_ARGS="
 if defined CAU_HINH set CONFIG_ARGS=--config "%HERE%\%CAU_HINH%"

@@ -142,7 +142,7 @@ RULES: dict[str, Rule] = {
             "NUMBER_INVALID",
             E,
             "Không phải số",
-            live="{name}: không đọc được thành số, chỉ gõ chữ số (ví dụ 25 người hoặc 1200000 đồng)",
+            live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule(
             "NUMBER_NOT_INTEGER", E, "Không phải số nguyên", k.NOT_INTEGER, live="{name} không phải số nguyên"
@@ -170,7 +170,7 @@ RULES: dict[str, Rule] = {
             "NUMBER_FROM_TEXT",
             W,
             "Số được gõ dưới dạng chữ",
-            live="{name} gõ dưới dạng chữ: chỉ gõ chữ số, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)",
+            live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
         Rule("DATE_INVALID", E, "Ngày không hợp lệ"),

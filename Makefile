@@ -6,20 +6,29 @@ PY := $(VENV)/bin/python
 TONG_HOP := $(VENV)/bin/tong-hop-588
 STAMP := $(VENV)/.installed
 INBOX ?= inbox
-OUTBOX ?= outbox
+# Empty: each configuration's own folder ([paths] outbox in schemas/*.toml: outbox for
+# Kiên Giang, outbox-an-giang for An Giang), as the command chooses it without --outbox.
+OUTBOX ?=
 CONFIG ?= schemas/kien-giang.toml
+# The command as make runs it: TONG_HOP_MAKE tells it that options are make variables, so
+# its messages say OUTBOX=… rather than --outbox.
+RUN := TONG_HOP_MAKE=1 $(TONG_HOP)
+OUTBOX_ARG = $(if $(OUTBOX),--outbox '$(subst ','\'',$(OUTBOX))')
+QUOTED_INBOX = '$(subst ','\'',$(INBOX))'
 
-.PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts tong-ket
+.PHONY: help templates consolidate demo pdf check test lint format bench samples bundle clean fetch-mail drafts tong-ket new-year
 
 help:
-	@echo "make templates    - tạo mẫu trống cho từng đơn vị (outbox/templates/<năm>/)"
-	@echo "make consolidate  - kiểm tra và tổng hợp các tệp trong inbox/ vào outbox/<năm>/"
+	@echo "make templates    - tạo mẫu trống cho từng đơn vị (<thư mục kết quả>/templates/<năm>/)"
+	@echo "make consolidate  - kiểm tra và tổng hợp các tệp trong inbox/ vào <thư mục kết quả>/<năm>/"
+	@echo "                    (thư mục kết quả: outbox cho Kiên Giang, outbox-an-giang cho An Giang; đổi bằng OUTBOX=…)"
+	@echo "make new-year     - chuẩn bị cấu hình cho năm báo cáo tiếp theo (CONFIG=… là cấu hình năm nay)"
 	@echo "make demo         - tổng hợp hộp thư mẫu examples/inbox vào outbox/demo/"
 	@echo "make pdf          - in báo cáo và các biểu B01-B06 ra một tệp PDF để ký (cần LibreOffice)"
 	@echo "make tong-ket     - bảng tổng hợp và dự thảo báo cáo tổng kết 2019-2025 từ kết quả các năm"
 	@echo "make check FILE=… - kiểm tra riêng một tệp"
 	@echo "make fetch-mail   - tải thư báo cáo từ hộp thư (chỉ đọc) vào inbox/thu/"
-	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/)"
+	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/); SEND=1 để gửi"
 	@echo "make test         - chạy toàn bộ kiểm thử"
 	@echo "make lint         - kiểm tra mã (ruff) và các tầng import (import-linter)"
 	@echo "make bench        - đo tốc độ (benchmarks/)"
@@ -33,28 +42,31 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 templates: $(STAMP)
-	$(TONG_HOP) --config $(CONFIG) templates --outbox $(OUTBOX)
+	$(RUN) --config $(CONFIG) templates $(OUTBOX_ARG)
 
 consolidate: $(STAMP)
-	$(TONG_HOP) --config $(CONFIG) consolidate --inbox $(INBOX) --outbox $(OUTBOX)
+	$(RUN) --config $(CONFIG) consolidate --inbox $(QUOTED_INBOX) $(OUTBOX_ARG)
 
 demo: $(STAMP)
-	$(TONG_HOP) consolidate --inbox examples/inbox --outbox $(OUTBOX)/demo
+	$(RUN) consolidate --inbox examples/inbox --outbox $(or $(OUTBOX),outbox)/demo
 
 fetch-mail: $(STAMP)
-	$(TONG_HOP) --config $(CONFIG) mail fetch --inbox $(INBOX)
+	$(RUN) --config $(CONFIG) mail fetch --inbox $(QUOTED_INBOX)
 
 drafts: $(STAMP)
-	$(TONG_HOP) --config $(CONFIG) mail drafts --outbox $(OUTBOX)
+	$(RUN) --config $(CONFIG) mail drafts $(OUTBOX_ARG) $(if $(SEND),--send)
 
-# The final review: 2025 from An Giang's outbox, 2019-2024 from Kiên Giang's (the default OUTBOX).
+new-year: $(STAMP)
+	$(RUN) --config $(CONFIG) new-year
+
+# The final review: 2025 from An Giang's outbox, 2019-2024 from Kiên Giang's (each
+# configuration's [paths] outbox; OUTBOX=… reads that one folder only).
 REVIEW_CONFIG ?= schemas/an-giang.toml
-REVIEW_OUTBOX ?= outbox-an-giang
 tong-ket: $(STAMP)
-	$(TONG_HOP) --config $(REVIEW_CONFIG) tong-ket --outbox $(REVIEW_OUTBOX) --outbox $(OUTBOX)
+	$(RUN) --config $(REVIEW_CONFIG) tong-ket $(OUTBOX_ARG)
 
 pdf: $(STAMP)
-	$(TONG_HOP) --config $(CONFIG) pdf --outbox $(OUTBOX)
+	$(RUN) --config $(CONFIG) pdf $(OUTBOX_ARG)
 
 # FILE in single quotes, its own single quotes escaped: any file name (spaces, parentheses,
 # $, quotes) reaches the command as one argument.
@@ -62,7 +74,7 @@ QUOTED_FILE = '$(subst ','\'',$(value FILE))'
 
 check: $(STAMP)
 	@test -n $(QUOTED_FILE) || (echo "Cách dùng: make check FILE='duong/dan/tep (1).xlsx'" && exit 2)
-	$(TONG_HOP) --config $(CONFIG) check $(QUOTED_FILE)
+	$(RUN) --config $(CONFIG) check $(QUOTED_FILE)
 
 samples: $(STAMP)
 	$(TONG_HOP) samples --out examples/inbox

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import signal
 import sys
 import uuid
@@ -19,10 +20,10 @@ from pathlib import Path
 from . import argparse_vi
 from .form import DEFAULT_FORM, Form, FormError, layout_json, load_form, pending_fields, pending_warning
 from .mail.cli import add_mail_parser, refresh_after_run, run_mail
-from .newyear import as_typed, own_copy, period_over, plan_next_year, write_next_year
+from .newyear import as_typed, outboxes_of, own_copy, period_over, plan_next_year, write_next_year
 from .outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
 from .outbox.paths import templates_dir
-from .text.command import command_name
+from .text.command import MAKE_MARK, command_name
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_OUTBOX, EXIT_BUSY, EXIT_INTERRUPTED = 3, 4, 130
@@ -40,6 +41,9 @@ def _integer(text: str) -> int:
 
 
 _integer.__name__ = "một số nguyên"  # argparse names the expected type by it
+
+
+_OUTBOX_HELP = "thư mục kết quả (mặc định: [paths] outbox của cấu hình, ví dụ outbox hoặc outbox-an-giang)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", action="store_true", help="in dưới dạng JSON cho chương trình khác")
 
     t = sub.add_parser("templates", help="tạo mẫu trống cho từng đơn vị")
-    t.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    t.add_argument("--outbox", type=Path, metavar="THƯ_MỤC", help=_OUTBOX_HELP)
 
     c = sub.add_parser("consolidate", help="kiểm tra và tổng hợp các tệp trong inbox")
     c.add_argument(
@@ -73,13 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="THƯ_MỤC",
         help="thư mục tệp nhận được (mặc định: inbox)",
     )
-    c.add_argument(
-        "--outbox",
-        type=Path,
-        default=Path("outbox"),
-        metavar="THƯ_MỤC",
-        help="thư mục kết quả (mặc định: outbox)",
-    )
+    c.add_argument("--outbox", type=Path, metavar="THƯ_MỤC", help=_OUTBOX_HELP)
     c.add_argument("--archive", type=Path, metavar="THƯ_MỤC", help="thư mục chứa kết quả các năm trước")
     c.add_argument("--json", action="store_true", help="in báo cáo dưới dạng JSON")
     c.add_argument(
@@ -97,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "pdf", help="in báo cáo (Word) và sáu biểu tổng hợp ra một tệp PDF để ký (cần LibreOffice)"
     )
-    d.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    d.add_argument("--outbox", type=Path, metavar="THƯ_MỤC", help=_OUTBOX_HELP)
     d.add_argument("--year", type=_integer, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
 
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
@@ -120,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="THƯ_MỤC",
         help="thư mục kết quả chứa các năm (lặp lại cho mỗi cấu hình, ví dụ --outbox outbox-an-giang "
-        "--outbox outbox; mặc định: outbox)",
+        "--outbox outbox; mặc định: [paths] outbox của cấu hình và của cấu hình nó thay thế)",
     )
     r.add_argument(
         "--out",
@@ -155,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     except FormError as exc:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
-    warning = period_over(form, dt.date.today(), command_name())
+    if hasattr(args, "outbox") and not args.outbox:  # the configuration's own folder
+        args.outbox = outboxes_of(form) if args.command == "tong-ket" else form.outbox
+    warning = period_over(form, dt.date.today(), command_name(), getattr(args, "year", None))
     if warning and args.command not in ("new-year", "tong-ket"):  # the review is after the period
         sys.stderr.write(warning + "\n")
     handler = {
@@ -196,10 +196,14 @@ def _form(form, args) -> int:
 
 
 def _templates(form, args) -> int:
-    from .render.template import write_templates
+    from .render.template import TemplatesOfAnotherForm, write_templates
 
     out = templates_dir(args.outbox, form.year)
-    paths = write_templates(form, out)
+    try:
+        paths = write_templates(form, out)
+    except TemplatesOfAnotherForm as exc:
+        _say_err(f"Lỗi: {exc}")
+        return EXIT_USAGE
     print(f"Đã tạo {len(paths)} mẫu báo cáo năm {form.year} trong {out}/")
     warn_pending(form)
     return EXIT_OK
@@ -293,7 +297,7 @@ def _check(form: Form, args: argparse.Namespace) -> int:
             if p.is_dir():
                 _say_err(
                     f"Lỗi: '{p}' là một thư mục. Hãy chỉ tên các tệp cần kiểm tra (ví dụ '{p}/*.xlsx'), "
-                    f"hoặc tổng hợp cả thư mục bằng: consolidate --inbox {p}"
+                    f"hoặc tổng hợp cả thư mục bằng: {_consolidate_command(form, p)}"
                 )
             else:
                 _say_err(f"Lỗi: không tìm thấy tệp '{p}'.")
@@ -304,6 +308,16 @@ def _check(form: Form, args: argparse.Namespace) -> int:
     else:
         print_check(result.parsed, result.skipped)
     return EXIT_FINDINGS if result.failed else EXIT_OK
+
+
+def _consolidate_command(form: Form, inbox: Path) -> str:
+    """The command that consolidates the folder `inbox` with `form`, as the officer types it
+    (make under make, else the console command with the configuration it was given)."""
+    folder = f'"{inbox}"' if any(c.isspace() or c in "()&;'$" for c in str(inbox)) else str(inbox)
+    if os.environ.get(MAKE_MARK):
+        return f"make consolidate INBOX={folder} CONFIG={as_typed(form.path)}"
+    config = "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {as_typed(form.path)}"
+    return f"{command_name()}{config} consolidate --inbox {folder}"
 
 
 def _samples(form, args) -> int:

@@ -45,16 +45,76 @@ class NextYear:
     changes: list[Change]
 
 
-def period_over(form: Form, today: dt.date, command: str = "python -m pipeline") -> str | None:
-    """A one-line Vietnamese warning when `today` is after the configured period's end
-    (naming the command, as the officer runs it, that prepares next year), else None."""
+def period_over(
+    form: Form, today: dt.date, command: str = "python -m pipeline", run_year: int | None = None
+) -> str | None:
+    """A one-line Vietnamese warning when `today` is after the configured period's end, with
+    what to use for the next year (`next_year_advice`); None when the period is not over, or
+    when the run is of another year (`run_year`, e.g. `consolidate --year 2024`), whose
+    period the configuration's dates do not describe."""
+    if run_year is not None and run_year != form.year:
+        return None
     if today <= form.period.end:
         return None
     return (
         f"Lưu ý: kỳ báo cáo năm {form.year} ({form.path.name}) đã kết thúc ngày "
         f"{form.period.end:%d/%m/%Y} (hạn nộp trước {form.period.due_before:%d/%m/%Y}); "
-        f"cấu hình năm {form.year + 1}: {command} --config {as_typed(form.path)} new-year"
+        f"năm {form.year + 1}: {next_year_advice(form, command)}"
     )
+
+
+def next_year_advice(form: Form, command: str) -> str:
+    """What to run for the year after `form`'s, as the officer types it: the configuration of
+    that year when it exists (made by new-year, or a successor configuration already of that
+    year), else `new-year` from the current structure (the successor when the province has
+    changed, e.g. An Giang after Kiên Giang)."""
+    new_year = form.year + 1
+    successor = successor_of(form.path, new_year)
+    base = successor[0] if successor else form.path
+    for candidate in (base, default_target(base, new_year)):
+        if (
+            candidate.is_file()
+            and candidate.resolve() != form.path.resolve()
+            and _year_of(candidate) == new_year
+        ):
+            return f"dùng cấu hình {as_typed(candidate)} ({command} --config {as_typed(candidate)} …)"
+    return f"{command} --config {as_typed(base)} new-year"
+
+
+def _year_of(path: Path) -> int | None:
+    """`[period] year` of a configuration file, None when it cannot be read."""
+    try:
+        return int(tomllib.loads(path.read_text(encoding="utf-8"))["period"]["year"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def predecessor_of(path: Path) -> Path | None:
+    """The configuration `path` replaces (`[form] replaces = { config = … }`, next to it),
+    None when it replaces none or the file is not there."""
+    try:
+        replaces = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {}).get("replaces", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    name = replaces.get("config") if isinstance(replaces, dict) else None
+    other = path.parent / str(name) if name else None
+    return other if other is not None and other.is_file() else None
+
+
+def outboxes_of(form: Form) -> list[Path]:
+    """The outboxes a programme-wide view reads: `form`'s own (`[paths] outbox`), then that of
+    each configuration it replaces (An Giang's, then Kiên Giang's), without repeats."""
+    found = [form.outbox]
+    path, seen = form.path, {form.path.resolve()}
+    while (path := predecessor_of(path)) is not None and path.resolve() not in seen:
+        seen.add(path.resolve())
+        try:
+            folder = tomllib.loads(path.read_text(encoding="utf-8")).get("paths", {}).get("outbox", "outbox")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if Path(folder) not in found:
+            found.append(Path(folder))
+    return found
 
 
 def as_typed(path: Path) -> str:

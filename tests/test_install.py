@@ -92,7 +92,9 @@ def test_launchers_are_crlf_utf8_batch_files(name):
 
 def test_the_launcher_runs_the_console_command_on_the_folders_next_to_it():
     text = (WINDOWS / "Tong-hop-bao-cao.bat").read_text(encoding="utf-8")
-    assert '"%CMD%" %CONFIG_ARGS% consolidate --inbox "%HERE%\\inbox" --outbox "%HERE%\\outbox"' in text
+    # no --outbox: the configuration's own folder ([paths] outbox), next to the .bat (cd there first)
+    assert '\ncd /d "%HERE%"\n"%CMD%" %CONFIG_ARGS% consolidate --inbox "%HERE%\\inbox"\n' in text
+    assert "--outbox" not in text.split("cd /d")[1].split("\n")[1]
     # found in a .venv next to the .bat, in Cai-dat.bat's environment, on PATH
     assert '"%HERE%\\.venv\\Scripts\\tong-hop-588.exe"' in text
     assert "%LOCALAPPDATA%\\TongHop588\\venv\\Scripts\\tong-hop-588.exe" in text

@@ -1,6 +1,6 @@
 @echo off
-rem Double-click launcher: consolidates the "inbox" folder next to this file into "outbox"
-rem next to it, shows the summary and keeps the window open. Saved as UTF-8 without BOM and
+rem Double-click launcher: consolidates the "inbox" folder next to this file into the
+rem configuration's own result folder ([paths] outbox: "outbox", "outbox-an-giang") next to it, shows the summary and keeps the window open. Saved as UTF-8 without BOM and
 rem CRLF line ends; chcp 65001 makes cmd.exe read the Vietnamese lines below as UTF-8.
 chcp 65001 >nul
 setlocal
@@ -11,7 +11,7 @@ set "HERE=%HERE:~0,-1%"
 
 rem The configuration of the reporting year: empty for the installed one. After "new-year"
 rem (run in this folder, it writes cau-hinh\<name>-<year>.toml next to this file), name it
-rem here, for example: set "CAU_HINH=cau-hinh\kien-giang-2026.toml"
+rem here, for example: set "CAU_HINH=cau-hinh\an-giang-2026.toml"
 set "CAU_HINH="
 set "CONFIG_ARGS="
 if defined CAU_HINH set CONFIG_ARGS=--config "%HERE%\%CAU_HINH%"
@@ -28,10 +28,12 @@ if not defined CMD goto not_installed
 if not exist "%HERE%\inbox\" mkdir "%HERE%\inbox"
 echo Tổng hợp báo cáo QĐ 588: các tệp trong thư mục
 echo     %HERE%\inbox
-echo Kết quả ghi vào thư mục
-echo     %HERE%\outbox
+echo Kết quả ghi vào thư mục kết quả của cấu hình (outbox, hoặc outbox-an-giang với cấu hình An Giang) trong
+echo     %HERE%
 echo.
-"%CMD%" %CONFIG_ARGS% consolidate --inbox "%HERE%\inbox" --outbox "%HERE%\outbox"
+rem No --outbox: each configuration names its own folder, taken relative to this one.
+cd /d "%HERE%"
+"%CMD%" %CONFIG_ARGS% consolidate --inbox "%HERE%\inbox"
 set "RC=%ERRORLEVEL%"
 echo.
 if "%RC%"=="0" goto done
@@ -39,8 +41,8 @@ echo Chương trình dừng với mã lỗi %RC%. Xem thông báo ở trên: đ�
 goto end
 
 :done
-echo Xong. Mở tệp tong-hop-588-NĂM.xlsx trong thư mục outbox\NĂM để xem kết quả.
-echo Các tệp phản hồi cho đơn vị có lỗi nằm trong outbox\NĂM\phan-hoi.
+echo Xong. Mở tệp tong-hop-588-NĂM.xlsx trong thư mục outbox\NĂM (cấu hình An Giang: outbox-an-giang\NĂM) để xem kết quả.
+echo Các tệp phản hồi cho đơn vị có lỗi nằm trong thư mục phan-hoi bên cạnh tệp đó.
 goto end
 
 :not_installed

@@ -12,7 +12,7 @@
 from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of
 from .describe import layout_json
 from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
-from .load import foreign_template, load_form, owner_of, pending_fields, pending_warning
+from .load import config_with_version, foreign_template, load_form, owner_of, pending_fields, pending_warning
 from .model import (
     DEFAULT_FORM,
     DEFAULT_WORDING,
@@ -70,6 +70,7 @@ __all__ = [
     "is_pending",
     "norm_text",
     "owner_of",
+    "config_with_version",
     "pending_fields",
     "pending_warning",
     "scheme_code",

@@ -46,10 +46,16 @@ def _require(table: dict[str, Any], key: str, where: str) -> Any:
 def _as_date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
+    if _BARE_DATE.fullmatch(text) and not _real_day(text):
+        raise FormError(f"Ngày không có thật ở {where}: {value!r}; hãy viết một ngày có thật dạng YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise FormError(f"Ngày không hợp lệ ở {where}: {value!r}") from exc
+        raise FormError(
+            f"Ngày không hợp lệ ở {where}: {value!r}; hãy viết theo dạng YYYY-MM-DD, không có dấu nháy "
+            "(ví dụ 2025-12-01 cho ngày 01/12/2025)"
+        ) from exc
 
 
 def _items(raw: list[dict[str, Any]], where: str, scheme: str = "") -> tuple[Item, ...]:
@@ -90,23 +96,49 @@ def _totals(raw: list[dict[str, Any]]) -> tuple[RowTotal, ...]:
     return tuple(RowTotal(t["key"], t["label"], t.get("unit", ""), tuple(t["sum_of"])) for t in raw)
 
 
-def toml_where(exc: tomllib.TOMLDecodeError) -> str:
+def toml_where(exc: tomllib.TOMLDecodeError, text: str = "") -> str:
     """Where a TOML file is broken, in Vietnamese ("ở dòng 3, cột 10; …"): tomllib says it in
-    English ("… (at line 3, column 10)"), so only the place is kept, with what to look at."""
+    English ("… (at line 3, column 10)"), so only the place is kept, with what to look at. A
+    line of `text` holding a date that is not a real day (2025-11-31, 2025-13-01) is said so,
+    with the expected form YYYY-MM-DD."""
     m = re.search(r"line (\d+), column (\d+)", str(exc))
     place = f"ở dòng {m.group(1)}, cột {m.group(2)}" if m else ""
+    line = (
+        text.splitlines()[int(m.group(1)) - 1]
+        if m and text and int(m.group(1)) <= len(text.splitlines())
+        else ""
+    )
+    day = _BARE_DATE.search(line.split("#")[0])
+    if day and not _real_day(day.group(0)):
+        return (
+            f"{place}: ngày {day.group(0)} không có thật (tháng không có ngày đó); hãy viết một ngày có thật "
+            "theo dạng YYYY-MM-DD, ví dụ 2025-11-30"
+        ).lstrip(": ")
     return f"{place}; hãy xem dấu ngoặc [ ], dấu nháy và dấu = ở đó".lstrip("; ")
+
+
+_BARE_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
+
+
+def _real_day(text: str) -> bool:
+    y, mo, d = (int(x) for x in text.split("-"))
+    try:
+        dt.date(y, mo, d)
+    except ValueError:
+        return False
+    return True
 
 
 def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Form:
     """Load a configuration file (and the layout it names) into a `Form`."""
     path = Path(path) if path else DEFAULT_FORM
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError as exc:
         raise FormError(f"Không tìm thấy tệp cấu hình {path}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML {toml_where(exc)}") from exc
+        raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML {toml_where(exc, text)}") from exc
     if overrides:
         for section, values in overrides.items():
             raw.setdefault(section, {}).update(values)
@@ -212,6 +244,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         checks=_check_layout(layout.get("checks", {}), blocks),
         document=_wording_path(path, f),
         programme_info=_programme(raw.get("programme", {})),
+        outbox=_outbox(raw.get("paths", {}), path),
         unmarked_history=tuple(str(x) for x in schemes.get("unmarked_history", [])),
     )
     form.history_block, form.support_block, form.resources_block  # noqa: B018 (FormError if not one each)
@@ -250,6 +283,17 @@ def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
         bieu=tuple(str(n) for n in b.get("bieu", ())),
         detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
     )
+
+
+def _outbox(paths: Any, path: Path) -> Path:
+    """`[paths] outbox`: a folder name or path (default "outbox"), relative to where the
+    command runs. FormError when it is not a non-empty text."""
+    value = paths.get("outbox", "outbox") if isinstance(paths, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise FormError(
+            f'{path.name}: [paths] outbox phải là tên một thư mục, ví dụ outbox = "outbox-{path.stem}"'
+        )
+    return Path(value.strip())
 
 
 def _wording_path(path: Path, form_raw: dict[str, Any]) -> Path:
@@ -373,6 +417,21 @@ def owner_of(form: Form, form_id: str) -> Path | None:
             except (OSError, tomllib.TOMLDecodeError):
                 continue
             if raw.get("form", {}).get("id") == form_id and path.resolve() != form.path.resolve():
+                return path
+    return None
+
+
+def config_with_version(form: Form, version: str) -> Path | None:
+    """A configuration (next to `form`'s, or shipped) of `form`'s form id whose
+    `accepted_versions` include `version` (the year's configuration made by new-year), else None."""
+    for folder in dict.fromkeys((form.path.parent, SCHEMAS_DIR)):
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {})
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+            accepted = [str(v) for v in raw.get("accepted_versions", [raw.get("version")])]
+            if raw.get("id") == form.id and version in accepted and path.resolve() != form.path.resolve():
                 return path
     return None
 

@@ -469,6 +469,10 @@ class Form:
     configuration); default `schemas/bao-cao.toml`."""
     programme_info: Programme = field(default_factory=Programme)
     """`[programme]`."""
+    outbox: Path = Path("outbox")
+    """`[paths] outbox`: the folder this configuration's outputs go to (templates, each year's
+    set), relative to the folder the command runs in; the command's default `--outbox`
+    (`make … OUTBOX=`). Each configuration has its own, so two provinces never share one."""
     unmarked_history: tuple[str, ...] = ()
     """`[schemes] unmarked_history`: the schemes an archived year without recorded schemes is
     read in (its codes are this configuration's of that time)."""

@@ -43,7 +43,12 @@ def add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> None
         "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục tệp nhận được"
     )
     d = cmds.add_parser("drafts", help="soạn thư trả lời từng đơn vị theo lần tổng hợp mới nhất")
-    d.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục kết quả")
+    d.add_argument(
+        "--outbox",
+        type=Path,
+        metavar="THƯ_MỤC",
+        help="thư mục kết quả (mặc định: [paths] outbox của cấu hình)",
+    )
     d.add_argument(
         "--send", action="store_true", help="gửi các thư qua SMTP; thư đã gửi không bao giờ gửi lại"
     )

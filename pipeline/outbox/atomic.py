@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..system import held, impl
+from ..text.command import option_hint
 from .kept import carry_into_waiting_set
 from .paths import (
     CARRIED,
@@ -305,30 +306,31 @@ class OutboxUnwritable(Exception):
     @classmethod
     def from_os(cls, exc: OSError, folder: Path) -> OutboxUnwritable:
         where = f"thư mục kết quả '{folder}'"
+        other = option_hint("--outbox")  # OUTBOX= when run from make
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             text = (
                 f"Ổ đĩa chứa {where} đã đầy (hoặc hết hạn mức), không ghi được kết quả. "
-                "Hãy xóa bớt tệp không cần trên ổ đó, hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+                f"Hãy xóa bớt tệp không cần trên ổ đó, hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
             )
         elif exc.errno == errno.EROFS:
             text = (
                 f"{where.capitalize()} nằm trên ổ chỉ cho đọc (read-only), không ghi được kết quả. "
-                "Hãy chọn thư mục khác bằng --outbox, hoặc nhờ cán bộ tin học cho phép ghi, rồi chạy lại."
+                f"Hãy chọn thư mục khác bằng {other}, hoặc nhờ cán bộ tin học cho phép ghi, rồi chạy lại."
             )
         elif exc.errno in (errno.EACCES, errno.EPERM):
             text = (
                 f"Không có quyền ghi vào {where}. Hãy cấp quyền ghi cho người chạy chương trình, "
-                "hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+                f"hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
             )
         elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
             text = (
                 f"Không tạo được {where}: trên đường dẫn có một tệp trùng tên thư mục. "
-                "Hãy đổi tên tệp đó hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+                f"Hãy đổi tên tệp đó hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
             )
         else:
             text = (
                 f"Không ghi được vào {where} ({exc.strerror or exc}). "
-                "Hãy kiểm tra ổ đĩa và thư mục đó, hoặc chọn thư mục khác bằng --outbox, rồi chạy lại."
+                f"Hãy kiểm tra ổ đĩa và thư mục đó, hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
             )
         return cls(text, folder)
 

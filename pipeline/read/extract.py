@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..form import Form, Unit, foreign_template, meta_cell
+from ..form import Form, Unit, config_with_version, foreign_template, meta_cell
 from ..form.sheets import info_sheet
 from ..intake.containers import Submission
 from ..intake.files import FileInfo, ReadProblem
@@ -135,16 +135,62 @@ def _template_ok(reading: FileReading) -> bool:
         )
         return False
     if version not in form.accepted_versions:
-        reading.add(
-            "TEMPLATE_OLD",
-            f"tệp dùng mẫu phiên bản {version or '?'}, không còn được nhận; hãy tải mẫu mới "
-            f"(phiên bản {form.version}) và điền lại",
-            form.sheets["meta"],
-            meta_cell("version"),
-            version,
-        )
+        code, message = _not_accepted(form, version, _template_year(meta.get(meta_cell("year")), version))
+        reading.add(code, message, form.sheets["meta"], meta_cell("version"), version)
         return False
     return True
+
+
+def _template_year(raw: Any, version: str) -> int | None:
+    """The reporting year a template was made for: its hidden sheet's year, else the year its
+    version starts with ("2026.ag1"), else None."""
+    try:
+        return int(float(str(raw)))
+    except (TypeError, ValueError):
+        head = version.split(".")[0]
+        return int(head) if head.isdigit() and len(head) == 4 else None
+
+
+def _not_accepted(form: Form, version: str, year: int | None) -> tuple[str, str]:
+    """The finding for a template of this form whose version is not accepted: a later year's
+    (TEMPLATE_NEWER, with the configuration of that year or how to make it), an earlier year's
+    (TEMPLATE_LAST_YEAR: a past period's report), or an older version of this year's
+    (TEMPLATE_OLD: download the new one)."""
+    shown = version or "?"
+    if year is not None and year > form.year:
+        newer = config_with_version(form, version)
+        if newer is not None:
+            instead = f"hãy chạy với cấu hình năm {year}: {command_name()} --config {_typed(newer)} …"
+        else:
+            instead = (
+                f"chưa có cấu hình năm {year}: hãy tạo bằng {command_name()} --config {_typed(form.path)} "
+                "new-year rồi chạy lại với cấu hình đó"
+            )
+        return (
+            "TEMPLATE_NEWER",
+            f"tệp là mẫu của năm {year} (phiên bản {shown}), không phải mẫu năm {form.year} của cấu hình "
+            f"đang dùng ({form.path.name}); {instead}",
+        )
+    if year is not None and year < form.year:
+        return (
+            "TEMPLATE_LAST_YEAR",
+            f"tệp là mẫu năm {year} (phiên bản {shown}): báo cáo của kỳ trước, không phải kỳ năm {form.year}; "
+            f"nếu đơn vị gửi nhầm tệp cũ, hãy tải mẫu năm {form.year} (phiên bản {form.version}) và điền số "
+            f"liệu năm {form.year}",
+        )
+    return (
+        "TEMPLATE_OLD",
+        f"tệp dùng mẫu phiên bản {shown}, không còn được nhận; hãy tải mẫu mới (phiên bản {form.version}) "
+        "và điền lại",
+    )
+
+
+def _typed(path: Path) -> str:
+    """A configuration's path as the officer types it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _info(reading: FileReading) -> Unit | None:

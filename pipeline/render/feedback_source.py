@@ -49,7 +49,15 @@ NONE = "none"  # the file could not be read: findings only
 OWN_FILE_MAX_BYTES = 8_000_000
 # findings that say the file's cells are not where the template has them
 LAYOUT_CODES = frozenset(
-    {"TEMPLATE_UNKNOWN", "TEMPLATE_OLD", "SHEET_MISSING", "LAYOUT_CHANGED", "MERGED_INPUT"}
+    {
+        "TEMPLATE_UNKNOWN",
+        "TEMPLATE_OLD",
+        "TEMPLATE_NEWER",
+        "TEMPLATE_LAST_YEAR",
+        "SHEET_MISSING",
+        "LAYOUT_CHANGED",
+        "MERGED_INPUT",
+    }
 )
 UNIT_AUTHOR = "Đơn vị"  # author of the unit's own comments copied into a rebuilt workbook
 

@@ -238,7 +238,7 @@ def _dv_rule(rules: list[Bound], at: XlRow, key: str, max_number: int) -> dict |
     bad = [r.excel(at) for r in mine]
     valid = f"AND(ISNUMBER({a}),{a}>=0,{a}<={max_number},{a}=INT({a})"
     valid += f",NOT(OR({','.join(bad)})))" if bad else ")"
-    message = "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 1200000)."
+    message = "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)."
     for r in mine:
         message += f" {fd.SEVERITY_VI[r.severity]} nếu {r.text}."
     if len(valid) > 255:  # Excel's limit for a validation formula

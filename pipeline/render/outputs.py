@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..form import Form
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, output_set
 from ..outbox.kept import keep_officer_files, write_record
 from ..outbox.paths import (
@@ -31,6 +32,7 @@ from ..outbox.paths import (
     year_dir,
 )
 from ..run.result import Report, manifest_json, report_json
+from ..text.command import option_hint
 from ..text.safetext import csv_field
 from .feedback import FeedbackWriter
 from .workbook import write_workbook
@@ -96,6 +98,13 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
+def _own_outbox(form: Form, outbox: Path) -> str:
+    """An outbox for `form` other than `outbox` (holding another form's set): its own
+    `[paths] outbox`, or `outbox-<configuration name>` when that is the one in use."""
+    own = form.outbox
+    return f"outbox-{form.path.stem}" if own.resolve() == outbox.resolve() else str(own)
+
+
 def _same_form(report: Report, outbox: Path) -> None:
     """Refuse (OutboxUnwritable) to replace a current set written under another
     configuration: two configurations of one year (Kiên Giang and An Giang, 2025) must not
@@ -110,8 +119,8 @@ def _same_form(report: Report, outbox: Path) -> None:
         raise OutboxUnwritable(
             f"Thư mục kết quả '{folder}' đang chứa bộ kết quả của một cấu hình khác (mẫu "
             f"'{theirs}', không phải '{report.form.id}' của {report.form.path.name}). Để không "
-            "trộn hai cấu hình, hãy chọn thư mục khác bằng --outbox (ví dụ outbox-"
-            f"{report.form.path.stem}) rồi chạy lại.",
+            f"trộn hai cấu hình, hãy chọn thư mục khác bằng {option_hint('--outbox', _own_outbox(report.form, outbox))} "
+            "rồi chạy lại.",
             folder,
         )
 

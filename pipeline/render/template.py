@@ -21,11 +21,13 @@ from ..form import (
     col_index,
     col_letter,
     meta_cell,
+    owner_of,
     row_of,
 )
 from ..form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
 from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
+from ..text.command import option_hint
 from ..text.names import template_name
 from .livechecks import readable_names, write_block_checks, write_info_checks, write_overview
 from .official import wrapped_height
@@ -66,9 +68,65 @@ class _Workbook(Workbook):
 def write_templates(form: Form, out_dir: Path) -> list[Path]:
     """Write one blank template per unit of the registry; return their paths. Temporary
     files left by a run killed while writing are removed first."""
+    _refuse_other_forms(form, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
     return [write_template(form, unit, out_dir) for unit in form.units]
+
+
+class TemplatesOfAnotherForm(FormError):
+    """`out_dir` holds a template of another form id under a name this form would write:
+    writing would overwrite another configuration's template (nothing was written)."""
+
+
+def _refuse_other_forms(form: Form, out_dir: Path) -> None:
+    """Raise TemplatesOfAnotherForm when a template `write_templates` would replace was made
+    from another configuration (its hidden sheet's form id differs from `form.id`), as
+    consolidate refuses a year's outbox of another form. Unreadable files are left to the
+    overwrite (a broken template of ours)."""
+    if not out_dir.is_dir():
+        return
+    theirs: dict[str, list[str]] = {}
+    for unit in form.units:
+        path = out_dir / template_name(form.year, unit.code, unit.name, form.programme_info.prefix)
+        other = _form_id_of(path, form.sheets["meta"]) if path.is_file() else None
+        if other is not None and other != form.id:
+            theirs.setdefault(other, []).append(path.name)
+    if not theirs:
+        return
+    form_id, names = next(iter(theirs.items()))
+    owner = owner_of(form, form_id)
+    whose = f"cấu hình {owner.name}" if owner else f"một cấu hình khác (mẫu '{form_id}')"
+    raise TemplatesOfAnotherForm(
+        f"Thư mục '{out_dir}' đang chứa {sum(map(len, theirs.values()))} mẫu của {whose} trùng tên với mẫu "
+        f"của {form.path.name} (ví dụ {names[0]}); chương trình không ghi đè. Để không trộn hai cấu hình, "
+        f"hãy chọn thư mục kết quả riêng bằng {option_hint('--outbox', _own_folder(form, out_dir))} "
+        f"(hoặc đặt [paths] outbox trong {form.path.name}) rồi chạy lại."
+    )
+
+
+def _own_folder(form: Form, out_dir: Path) -> str:
+    """An outbox for `form` other than the one holding `out_dir` (`<outbox>/templates/<year>`):
+    its `[paths] outbox`, or `outbox-<configuration name>` when that is the one in use."""
+    own = form.outbox
+    return f"outbox-{form.path.stem}" if own.resolve() == out_dir.parent.parent.resolve() else str(own)
+
+
+def _form_id_of(path: Path, meta_sheet: str) -> str | None:
+    """The form id a template records on its hidden sheet, None when unreadable or absent."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_name(meta_sheet).to_python()
+    except Exception:  # noqa: BLE001 - any unreadable file: not known to be another form's
+        return None
+    row, col = cell_at(meta_cell("form_id"))
+    try:
+        value = rows[row][col]
+    except IndexError:
+        return None
+    return str(value) if value not in (None, "") else None
 
 
 def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
@@ -248,7 +306,7 @@ def _whole_number_rule(form: Form) -> dict:
         "minimum": 0,
         "maximum": form.limits.max_number,
         "error_title": "Số không hợp lệ",
-        "error_message": "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 1200000).",
+        "error_message": "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng).",
     }
 
 

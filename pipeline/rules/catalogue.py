@@ -99,7 +99,9 @@ RULES: dict[str, Rule] = {
         Rule("FILE_FORMAT", E, "Định dạng không đọc được"),
         # the template
         Rule("TEMPLATE_UNKNOWN", E, "Không phải mẫu báo cáo"),
-        Rule("TEMPLATE_OLD", E, "Mẫu cũ"),
+        Rule("TEMPLATE_OLD", E, "Mẫu cũ"),  # an older version of the configured year's template
+        Rule("TEMPLATE_NEWER", E, "Mẫu của năm sau"),  # a later year's template: its configuration
+        Rule("TEMPLATE_LAST_YEAR", E, "Mẫu năm trước"),  # an earlier year's: a past period's report
         Rule("SHEET_MISSING", E, "Thiếu trang"),
         Rule("SHEET_HIDDEN", W, "Trang bị ẩn"),
         Rule("SHEET_ORDER", W, "Thứ tự trang bị thay đổi"),
@@ -140,7 +142,7 @@ RULES: dict[str, Rule] = {
             "NUMBER_INVALID",
             E,
             "Không phải số",
-            live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 1200000)",
+            live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule(
             "NUMBER_NOT_INTEGER", E, "Không phải số nguyên", k.NOT_INTEGER, live="{name} không phải số nguyên"
@@ -168,7 +170,7 @@ RULES: dict[str, Rule] = {
             "NUMBER_FROM_TEXT",
             W,
             "Số được gõ dưới dạng chữ",
-            live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 1200000)",
+            live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
         Rule("DATE_INVALID", E, "Ngày không hợp lệ"),

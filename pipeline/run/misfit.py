@@ -12,7 +12,7 @@ from pathlib import Path
 from ..form import SCHEMAS_DIR, Form, meta_cell, owner_of
 from .result import Report
 
-FOREIGN, OLD = "TEMPLATE_UNKNOWN", "TEMPLATE_OLD"
+FOREIGN, OLD, NEWER = "TEMPLATE_UNKNOWN", "TEMPLATE_OLD", "TEMPLATE_NEWER"
 
 
 def _version_key(version: str) -> tuple[int | str, ...]:
@@ -35,7 +35,7 @@ def kinds_of_templates(form: Form, report: Report) -> Counter[tuple[str, str]]:
     kinds: Counter[tuple[str, str]] = Counter()
     for rec in report.files:
         p = rec.parsed
-        mark = next((f for f in p.findings if f.code in (FOREIGN, OLD) and f.value), None)
+        mark = next((f for f in p.findings if f.code in (FOREIGN, OLD, NEWER) and f.value), None)
         if mark is None:
             if p.unit_code:
                 kinds[("ours", "")] += 1

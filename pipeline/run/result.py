@@ -16,10 +16,12 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from ..form import Form
+from ..form import Form, FormError
 from ..intake.containers import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, NOT_READ, READ, InboxEntry, shown
+from ..intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, WARNING, Finding
 from ..text.safetext import json_inert
@@ -92,6 +94,7 @@ class DecidedBy(StrEnum):
 
     ARRIVAL = "arrival"  # when the message reached the office
     REPORT_DATE = "report_date"  # the date typed in the file (plain files)
+    SAVED = "saved"  # a plain file without a report date: when it was saved to the inbox
 
     @property
     def vi(self) -> str:
@@ -101,7 +104,17 @@ class DecidedBy(StrEnum):
 _DECIDED_VI = {
     DecidedBy.ARRIVAL: "Theo thời điểm nhận thư",
     DecidedBy.REPORT_DATE: "Theo ngày báo cáo ghi trong tệp",
+    DecidedBy.SAVED: "Tệp không ghi ngày báo cáo: theo ngày tệp được lưu vào máy",
 }
+
+
+def province_zone(form: Form) -> dt.tzinfo:
+    """The province's time zone: `[mail] timezone` of `form`'s configuration, Việt Nam's
+    (Asia/Ho_Chi_Minh) when not set or not valid (the run reports a bad one elsewhere)."""
+    try:
+        return load_mail_settings(form).zone
+    except FormError:
+        return ZoneInfo(DEFAULT_ZONE)
 
 
 @dataclass
@@ -112,6 +125,8 @@ class FileRecord:
     status: FileStatus | None = None  # set by `submissions.resolve`
     replaced_by: str = ""
     note: str = ""
+    zone: dt.tzinfo | None = None
+    """The province's time zone (`province_zone`), in which `received` is told."""
 
     @property
     def errors(self) -> int:
@@ -128,10 +143,14 @@ class FileRecord:
 
     @property
     def received(self) -> dt.datetime:
-        """Arrival of its message (province time), else the file's modification time."""
+        """Arrival of its message, else the file's modification time, both as the province's
+        wall-clock time (`zone`, the `[mail] timezone`; Việt Nam's when not set), never the
+        machine's: a naive datetime (xlsx and the manifest carry no zone) meaning that zone."""
+        zone = self.zone or ZoneInfo(DEFAULT_ZONE)
         if self.parsed.origin.received is not None:
-            return self.parsed.origin.received.replace(tzinfo=None)
-        return dt.datetime.fromtimestamp(self.parsed.info.mtime)
+            arrived = self.parsed.origin.received
+            return (arrived.astimezone(zone) if arrived.tzinfo else arrived).replace(tzinfo=None)
+        return dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None)
 
     @property
     def reason(self) -> str:

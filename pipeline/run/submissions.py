@@ -16,7 +16,7 @@ from ..intake.files import FileInfo
 from ..intake.inbox import InboxEntry
 from ..read.parsed import Parsed
 from ..rules.findings import Finding
-from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus
+from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus, province_zone
 
 
 def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
@@ -35,7 +35,8 @@ def _newest_first(rec: FileRecord) -> tuple:
 
 def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[UnitRecord]]:
     """Give every file a status and every unit of the registry the file that counts."""
-    records = [FileRecord(p) for p in parsed]
+    zone = province_zone(form)  # `received` in the province's time, never the machine's
+    records = [FileRecord(p, zone=zone) for p in parsed]
     by_unit: dict[str, list[FileRecord]] = {}
     for rec in records:
         p = rec.parsed
@@ -67,14 +68,14 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
             us.status = UnitStatus.REJECTED
             us.note = f"Bản mới nhất ({newest.parsed.name}) bị từ chối; chưa có bản hợp lệ"
             us.submitted_on = _submitted_on(newest)
-            us.rule = DecidedBy.ARRIVAL if newest.by_arrival else DecidedBy.REPORT_DATE
+            us.rule = _decided_by(newest)
             _sent_again(files[1:], newest)
             continue
         chosen = accepted[0]
         us.status = UnitStatus.ACCEPTED
         us.file = chosen
         us.submitted_on = _submitted_on(chosen)
-        us.rule = DecidedBy.ARRIVAL if chosen.by_arrival else DecidedBy.REPORT_DATE
+        us.rule = _decided_by(chosen)
         us.on_time = us.submitted_on < form.period.due_before
         if newest is not chosen:
             us.note = (
@@ -95,6 +96,14 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
             else:
                 other.note = f"Đã được thay thế bởi {chosen.parsed.name}"
     return records, statuses
+
+
+def _decided_by(rec: FileRecord) -> DecidedBy:
+    """What `_submitted_on` read: the message's arrival, the typed report date, or (a plain
+    file without one) when the file was saved."""
+    if rec.by_arrival:
+        return DecidedBy.ARRIVAL
+    return DecidedBy.REPORT_DATE if rec.parsed.report_date else DecidedBy.SAVED
 
 
 def _submitted_on(rec: FileRecord) -> dt.date:

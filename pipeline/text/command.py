@@ -14,3 +14,18 @@ def command_name() -> str:
     else `python -m pipeline`. Worker processes see the run's own `sys.argv` (inherited by
     fork, handed over by spawn), so their messages name it alike."""
     return CONSOLE_COMMAND if Path(sys.argv[0]).stem == CONSOLE_COMMAND else "python -m pipeline"
+
+
+MAKE_MARK = "TONG_HOP_MAKE"
+"""Set (to "1") by the Makefile's recipes: the officer typed `make …`, where options are
+make variables (`OUTBOX=`, `INBOX=`, `CONFIG=`), not `--outbox`."""
+
+
+def option_hint(option: str, example: str = "") -> str:
+    """How the officer gives `option` (an option of the command, "--outbox") in the way they
+    started it: `OUTBOX=<example>` under make (`MAKE_MARK` set), else `--outbox <example>`."""
+    import os
+
+    if os.environ.get(MAKE_MARK):
+        return f"{option.lstrip('-').upper()}={example or '…'}"
+    return f"{option} {example}".rstrip()

@@ -94,7 +94,7 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
                 None,
                 (
                     "NUMBER_INVALID",
-                    "không đọc được thành số nguyên; hãy chỉ gõ số, ví dụ 1200000",
+                    "không đọc được thành số nguyên; hãy chỉ gõ số, ví dụ 25 người hoặc 1200000 đồng",
                 ),
                 True,
             )

@@ -1,0 +1,279 @@
+"""Small doors a new user walks through: each configuration's own outbox (make and the command
+agree), templates of two configurations never overwrite each other, the command outside its
+virtual environment, the end-of-period line, templates of another year named for what they
+are, times in the province's zone, configuration dates explained (issue #23, item 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.app import check_report
+from pipeline.form import FormError, load_form
+from pipeline.newyear import outboxes_of, period_over, plan_next_year, write_next_year
+from pipeline.render.template import write_templates
+from pipeline.rules.catalogue import RULES
+from pipeline.text.names import template_name
+
+from .conftest import ROOT
+
+KG = ROOT / "schemas" / "kien-giang.toml"
+AG = ROOT / "schemas" / "an-giang.toml"
+
+
+def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if k != "TONG_HOP_MAKE"}  # as typed, unless `env` says make
+    full.update({"PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=300,
+    )
+
+
+def _schemas_copy(tmp: Path) -> Path:
+    """The shipped configurations copied (lists and layout linked) into `tmp/schemas`."""
+    folder = tmp / "schemas"
+    folder.mkdir()
+    for item in (ROOT / "schemas").iterdir():
+        if item.is_file():
+            shutil.copy2(item, folder / item.name)
+        else:
+            (folder / item.name).symlink_to(item)
+    return folder
+
+
+# ----- 1. each configuration's outputs in its own folder ---------------------------------------
+def test_each_configuration_names_its_own_outbox():
+    kg, ag = load_form(KG), load_form(AG)
+    assert kg.outbox == Path("outbox") and ag.outbox == Path("outbox-an-giang")
+    assert outboxes_of(ag) == [Path("outbox-an-giang"), Path("outbox")]  # the review reads both
+    assert outboxes_of(kg) == [Path("outbox")]
+
+
+def test_templates_of_two_configurations_go_to_two_folders_and_agree_with_make(tmp_path):
+    ag = _cli("--config", str(AG), "templates", cwd=tmp_path)
+    kg = _cli("templates", cwd=tmp_path)
+    assert ag.returncode == 0 and kg.returncode == 0, ag.stderr + kg.stderr
+    ag_dir, kg_dir = tmp_path / "outbox-an-giang/templates/2025", tmp_path / "outbox/templates/2025"
+    assert len(list(ag_dir.glob("*.xlsx"))) == len(load_form(AG).units)
+    assert len(list(kg_dir.glob("*.xlsx"))) == len(load_form(KG).units)
+    # the same office's file name in both: each keeps its own form id
+    both = {p.name for p in ag_dir.glob("*.xlsx")} & {p.name for p in kg_dir.glob("*.xlsx")}
+    assert both  # SYT, STC, …: the names that used to be overwritten
+    name = sorted(both)[0]
+    res = check_report(load_form(KG), [kg_dir / name])
+    assert not any(f.code.startswith("TEMPLATE") for p in res.parsed for f in p.findings)
+    # the Makefile passes no folder of its own unless OUTBOX= is given
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\nOUTBOX ?=\n" in make and "--outbox $(OUTBOX)" not in make
+
+
+def test_templates_refuse_to_overwrite_another_configurations_and_say_how(tmp_path):
+    ag = _cli("--config", str(AG), "templates", cwd=tmp_path)
+    assert ag.returncode == 0, ag.stderr
+    folder = tmp_path / "outbox-an-giang/templates/2025"
+    before = {p.name: p.read_bytes() for p in folder.glob("*.xlsx")}
+    done = _cli("templates", "--outbox", "outbox-an-giang", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "an-giang.toml" in done.stderr and "không ghi đè" in done.stderr
+    assert "--outbox outbox" in done.stderr and "OUTBOX=" not in done.stderr
+    assert {p.name: p.read_bytes() for p in folder.glob("*.xlsx")} == before  # nothing written
+    under_make = _cli("templates", "--outbox", "outbox-an-giang", cwd=tmp_path, env={"TONG_HOP_MAKE": "1"})
+    assert under_make.returncode == 2 and "OUTBOX=outbox" in under_make.stderr
+    # a template of the same configuration is simply rewritten
+    assert _cli("--config", str(AG), "templates", cwd=tmp_path).returncode == 0
+
+
+def test_consolidate_of_another_form_names_the_make_variable_under_make(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first = _cli("--config", str(AG), "consolidate", "--inbox", "inbox", "--outbox", "outbox", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    plain = _cli("consolidate", "--inbox", "inbox", cwd=tmp_path)
+    assert plain.returncode == 3 and "--outbox" in plain.stderr
+    made = _cli("consolidate", "--inbox", "inbox", cwd=tmp_path, env={"TONG_HOP_MAKE": "1"})
+    assert made.returncode == 3 and "OUTBOX=" in made.stderr and "--outbox" not in made.stderr
+
+
+def test_paths_outbox_must_be_a_folder_name(tmp_path):
+    folder = _schemas_copy(tmp_path)
+    cfg = folder / "kien-giang.toml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace('outbox = "outbox"', "outbox = 3"), encoding="utf-8"
+    )
+    with pytest.raises(FormError, match=r"\[paths\] outbox"):
+        load_form(cfg)
+
+
+# ----- 2. outside the virtual environment -------------------------------------------------------
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def _lacks_dependencies(python: Path) -> bool:
+    if not python.exists():
+        return False
+    probe = subprocess.run([str(python), "-s", "-c", "import tomlkit"], capture_output=True)
+    return probe.returncode != 0
+
+
+@pytest.mark.skipif(not _lacks_dependencies(SYSTEM_PYTHON), reason="no Python without the dependencies here")
+@pytest.mark.parametrize("command", [["new-year"], ["consolidate"], ["--help"]])
+def test_a_python_without_the_libraries_says_so_in_one_vietnamese_line(command):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [str(SYSTEM_PYTHON), "-s", "-m", "pipeline", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr and "ModuleNotFoundError" not in done.stderr
+    assert "chưa cài thư viện" in lines[0] and "tong-hop-588" in lines[0]
+
+
+def test_every_command_the_readme_tells_the_officer_to_type_exists():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    officer = readme.split("## For developers")[0]
+    assert "python -m pipeline new-year" not in officer
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", make, re.M))
+    for target in re.findall(r"`make ([a-z][a-z-]*)", officer):
+        assert target in targets, target
+
+
+# ----- 3. the end-of-period line -----------------------------------------------------------------
+def test_period_line_points_kien_giang_to_an_giang_and_then_to_its_next_year(tmp_path, monkeypatch):
+    folder = _schemas_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    kg, ag = load_form(folder / "kien-giang.toml"), load_form(folder / "an-giang.toml")
+    after = kg.period.end + dt.timedelta(days=4)
+    line = period_over(kg, after, "tong-hop-588")
+    assert "--config schemas/an-giang.toml new-year" in line and "kien-giang.toml new-year" not in line
+    assert len(line.splitlines()) == 1
+    write_next_year(plan_next_year(folder / "an-giang.toml"))  # an-giang-2026.toml
+    for form in (kg, ag):
+        line = period_over(form, after, "tong-hop-588")
+        assert "new-year" not in line and "schemas/an-giang-2026.toml" in line, line
+
+
+def test_period_line_speaks_of_the_configured_year_only(form):
+    after = form.period.end + dt.timedelta(days=4)
+    assert period_over(form, after, run_year=form.year - 1) is None
+    assert period_over(form, after, run_year=form.year) is not None
+
+
+# ----- 4. templates of another year ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def years(tmp_path_factory):
+    """An Giang's 2025 configuration and its 2026 one (made by new-year), with a template each."""
+    tmp = tmp_path_factory.mktemp("years")
+    folder = _schemas_copy(tmp)
+    ag25 = load_form(folder / "an-giang.toml")
+    ag26 = write_next_year(plan_next_year(folder / "an-giang.toml"))
+    unit = ag25.units[0]
+    paths = {}
+    for f in (ag25, ag26):
+        out = tmp / str(f.year)
+        write_templates(f, out)
+        paths[f.year] = out / template_name(f.year, unit.code, unit.name, f.programme_info.prefix)
+    return ag25, ag26, paths
+
+
+def _only(form, path):
+    res = check_report(form, [path])
+    return [f for p in res.parsed for f in p.findings if f.code.startswith("TEMPLATE")]
+
+
+def test_a_newer_years_template_is_named_newer_with_its_configuration(years):
+    ag25, ag26, paths = years
+    (f,) = _only(ag25, paths[2026])
+    assert f.code == "TEMPLATE_NEWER" and "Mẫu cũ" not in f.message
+    assert (
+        "năm 2026" in f.message
+        and "an-giang-2026.toml" in f.message
+        and "không còn được nhận" not in f.message
+    )
+
+
+def test_an_older_years_template_is_last_years_report(years):
+    ag25, ag26, paths = years
+    (f,) = _only(ag26, paths[2025])
+    assert f.code == "TEMPLATE_LAST_YEAR" and "năm 2025" in f.message and "kỳ trước" in f.message
+
+
+def test_an_older_version_of_the_same_year_stays_old(years):
+    ag25, ag26, paths = years
+    older = replace(ag25, accepted_versions=("2025.ag2",), version="2025.ag2")  # 2025.ag1 now old
+    (f,) = _only(older, paths[2025])
+    assert f.code == "TEMPLATE_OLD" and RULES[f.code].title == "Mẫu cũ" and "phiên bản 2025.ag2" in f.message
+
+
+# ----- 5. times, dates and examples the officer reads ----------------------------------------------
+def test_a_plain_files_time_and_basis_are_the_provinces(form, make_file, tmp_path, monkeypatch):
+    import time
+
+    from pipeline.app import consolidate_into
+    from pipeline.run.result import DecidedBy
+
+    monkeypatch.setenv("TZ", "America/New_York")  # the machine's zone is neither UTC nor the province's
+    time.tzset()
+    try:
+        code = form.units[0].code
+        path, _ = make_file(code, mutate=lambda d: d["info"].pop("report_date", None))
+        stamp = dt.datetime(2025, 11, 20, 16, 14, tzinfo=dt.UTC).timestamp()
+        os.utime(path, (stamp, stamp))
+        report = consolidate_into(form, path.parent, tmp_path / "outbox", show_progress=False)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    rec = next(r for r in report.files if r.parsed.name.endswith(path.name))
+    assert rec.received == dt.datetime(2025, 11, 20, 23, 14)  # 16:14 UTC is 23:14 in Việt Nam
+    unit = next(u for u in report.units if u.code == code)
+    assert unit.rule == DecidedBy.SAVED and "không ghi ngày báo cáo" in unit.rule_vi
+    assert unit.submitted_on == dt.date(2025, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("2025-11-31", "không có thật"), ('"01/12/2025"', "YYYY-MM-DD"), ('"2025-02-30"', "không có thật")],
+)
+def test_a_configuration_date_says_what_is_wrong_with_it(tmp_path, value, said):
+    folder = _schemas_copy(tmp_path)
+    cfg = folder / "kien-giang.toml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(re.sub(r"(?m)^end = .*$", f"end = {value}", text, count=1), encoding="utf-8")
+    with pytest.raises(FormError) as caught:
+        load_form(cfg)
+    assert said in str(caught.value) and "dấu ngoặc" not in str(caught.value)
+
+
+def test_the_number_example_fits_counts_and_money():
+    from pipeline.text.values import parse_int
+
+    for code in ("NUMBER_INVALID", "NUMBER_FROM_TEXT"):
+        assert "người" in RULES[code].live and "đồng" in RULES[code].live
+    _, problem, _ = parse_int("khoảng 50", 10**15)
+    assert "người" in problem[1] and "đồng" in problem[1]
+
+
+def test_check_of_a_folder_names_the_whole_command(tmp_path):
+    (tmp_path / "hop thu").mkdir()
+    done = _cli("--config", str(AG), "check", "hop thu", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f'python -m pipeline --config {AG} consolidate --inbox "hop thu"' in done.stderr
+    made = _cli("check", "hop thu", cwd=tmp_path, env={"TONG_HOP_MAKE": "1"})
+    assert 'make consolidate INBOX="hop thu"' in made.stderr

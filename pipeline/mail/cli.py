@@ -230,6 +230,10 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     _say_kept(drafts, sys.stdout)
     if not args.send:
         return EXIT_OK
+    waiting = _waiting(drafts)
+    if waiting:
+        sys.stderr.write(waiting + "\n")
+        return EXIT_USAGE
     if settings.smtp is None:
         sys.stderr.write("Lỗi cấu hình: chưa khai báo máy chủ gửi thư trong mục [mail.smtp].\n")
         return EXIT_USAGE
@@ -260,6 +264,38 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         return EXIT_FAILED
     units = {d.path: d.unit for d in drafts}
     return _send_summary(sent, units, smtp, settings.timeout)
+
+
+def _waiting(drafts: list[Draft]) -> str:
+    """One Vietnamese message when a draft still waits for a "cần điền" setting (nothing is
+    sent then: the drafts stay for the officer to read); "" when every draft can go."""
+    from email import message_from_bytes
+    from email.message import EmailMessage
+    from email.policy import default as default_policy
+
+    from .send import waiting_for
+
+    held: dict[str, list[str]] = {}
+    for d in drafts:
+        msg = message_from_bytes(d.path.read_bytes(), policy=default_policy)
+        assert isinstance(msg, EmailMessage)
+        what = waiting_for(msg)
+        if what:
+            held.setdefault(what, []).append(d.unit)
+    if not held:
+        return ""
+    lines = [
+        f"Lỗi: chưa gửi thư nào: {sum(map(len, held.values()))} thư còn chờ mục «cần điền» của cấu hình."
+    ]
+    for what, units in held.items():
+        lines.append(
+            f"  • {what} (thư gửi {len(units)} đơn vị: {', '.join(units[:8])}{'…' if len(units) > 8 else ''})"
+        )
+    lines.append(
+        "Hãy điền các mục đó trong tệp cấu hình (ví dụ due_before trong mục [period]: ngày hạn nộp, dạng "
+        "2025-12-01), chạy lại consolidate rồi 'mail drafts --send'. Các thư đã soạn vẫn ở thư mục thu/ để xem."
+    )
+    return "\n".join(lines)
 
 
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
@@ -305,6 +341,7 @@ SEND_VI = {
     "already": "đã gửi từ trước",
     "no_address": "chưa có địa chỉ",
     "not_tried": "chưa gửi (máy chủ lỗi)",
+    "pending": "còn chờ mục «cần điền» của cấu hình, KHÔNG gửi",
     "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi (chạy lại 'mail drafts' để soạn lại)",
 }
 UNKNOWN_HINT = (

@@ -38,12 +38,14 @@ from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
 RUN_HEADER = "X-Lan-Tong-Hop"  # the run a draft describes; written by `drafts` (which imports this)
+PENDING_HEADER = "X-Can-Dien"  # "<config file>: <setting>, …" a draft's text waits for; never sent
 SENDING, SENT, REFUSED = "sending", "sent", "refused"  # states in the record
 # what became of one letter in this run
 OUT_SENT, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_NOT_TRIED = (
     "sent", "partly", "refused", "unknown", "already", "held", "no_address", "not_tried",
 )  # fmt: skip
 OUT_STALE = "stale"  # a draft of an earlier run: not sent
+OUT_PENDING = "pending"  # a draft that waits for a "cần điền" setting: not sent
 
 
 @dataclass
@@ -97,6 +99,17 @@ def load_record(folder: Path) -> dict[str, dict[str, Any]]:
         return json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def waiting_for(msg: EmailMessage) -> str:
+    """What "cần điền" setting a draft still waits for ("<file>: <setting>, …"), "" when none:
+    its `PENDING_HEADER`, or "cần điền" left in its text (said as such)."""
+    marked = str(msg.get(PENDING_HEADER, "") or "").strip()
+    if marked:
+        return marked
+    body = msg.get_body(("plain",))
+    text = body.get_content() if body is not None else ""
+    return "nội dung thư còn chữ «cần điền»" if "cần điền" in str(text).casefold() else ""
 
 
 def current_run(folder: Path) -> str | None:
@@ -205,6 +218,8 @@ def _send_all(
         entry = record.get(str(msg["Message-ID"]))
         if current is not None and str(msg.get(RUN_HEADER, "") or "").strip() != current:
             out.outcomes.append(Outcome(path, OUT_STALE, str(msg["To"] or "")))
+        elif waiting_for(msg):
+            out.outcomes.append(Outcome(path, OUT_PENDING, str(msg["To"] or "")))
         elif entry is not None and _state(entry) == SENT:
             out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
         elif entry is not None and _state(entry) == SENDING and not resend_unknown:

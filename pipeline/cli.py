@@ -371,13 +371,16 @@ def _pdf(form, args) -> int:
 
 
 def _final_review(form, args) -> int:
-    from .review import write_review
+    from .review import NoResultsError, write_review
     from .review.workbook import missing_lines
 
     outboxes = args.outbox or [Path("outbox")]
     out = args.out or outboxes[0] / "tong-ket"
     try:
-        done = write_review(form, outboxes, out)
+        done = write_review(form, outboxes, out, f"python -m pipeline --config {form.path}")
+    except NoResultsError as exc:
+        _say_err(f"Lỗi: {exc}")
+        return EXIT_USAGE
     except FormError as exc:
         _say_err(f"Lỗi cấu hình: {exc}")
         return EXIT_USAGE
@@ -390,6 +393,8 @@ def _final_review(form, args) -> int:
     )
     for line in missing_lines(done.review):
         _say_err(f"Cảnh báo: {line}")
+    for line in done.review.years.chosen.values():
+        _say_err(f"Lưu ý: {line}.")
     print(f"Bảng tổng hợp: {done.workbook}")
     print(f"Dự thảo báo cáo tổng kết (Word): {done.document}")
     for path in done.kept:

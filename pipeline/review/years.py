@@ -42,6 +42,7 @@ class Years:
     found: dict[int, YearResult]
     missing: list[int]
     unreadable: dict[int, str]  # year -> why its set could not be read (Vietnamese)
+    chosen: dict[int, str] = field(default_factory=dict)  # year -> which of several sets, and why
 
 
 def read_year(folder: Path, year: int) -> YearResult:
@@ -68,6 +69,7 @@ def find_years(outboxes: list[Path], first: int, last: int) -> Years:
     found: dict[int, YearResult] = {}
     missing: list[int] = []
     unreadable: dict[int, str] = {}
+    chosen: dict[int, str] = {}
     for year in range(first, last + 1):
         folders = [year_dir(o, year) for o in outboxes if (year_dir(o, year) / REPORT).is_file()]
         if not folders:
@@ -78,4 +80,25 @@ def find_years(outboxes: list[Path], first: int, last: int) -> Years:
         except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
             unreadable[year] = f"không đọc được kết quả năm {year} trong {folders[0]}: {exc}"
             missing.append(year)
-    return Years(found, missing, unreadable)
+            continue
+        if len(folders) > 1:
+            chosen[year] = (
+                f"năm {year} có kết quả ở {len(folders)} thư mục ({', '.join(map(str, folders))}): dùng "
+                f"{folders[0]} (thư mục --outbox chỉ trước, cấu hình {found[year].form_id}); muốn dùng bản "
+                "khác thì đặt thư mục đó trước trong lệnh"
+            )
+    return Years(found, missing, unreadable, chosen)
+
+
+def no_results_message(outboxes: list[Path], first: int, last: int, command: str) -> str:
+    """Why nothing can be reviewed: no outbox holds a readable year of `first`..`last`; says
+    the folders searched, what they should hold, and the command that makes a year's set
+    (`command`, e.g. "python -m pipeline --config schemas/an-giang.toml")."""
+    searched = ", ".join(str(o) for o in outboxes)
+    return (
+        f"không tìm thấy kết quả tổng hợp năm nào từ {first} đến {last} trong thư mục kết quả đã chỉ "
+        f"({searched}). Mỗi năm phải có thư mục <năm>/ chứa {REPORT} và tệp chi tiết CSV do lệnh "
+        f"consolidate ghi (ví dụ {year_dir(outboxes[0], last) / REPORT}). Tạo kết quả một năm bằng: "
+        f"{command} consolidate --inbox <thư mục tệp nhận được> --outbox {outboxes[0]}; rồi chạy lại "
+        "tong-ket với --outbox chỉ các thư mục đó (lặp lại --outbox cho mỗi cấu hình). Chưa ghi tệp nào."
+    )

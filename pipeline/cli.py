@@ -359,13 +359,19 @@ def _new_year(form, args) -> int:
 
 
 def _pdf(form, args) -> int:
-    from .render.pdf import PdfError, write_pdf
+    from .outbox.paths import document_path
+    from .render.pdf import PdfError, pdf_document, write_pdf
 
     try:
         path = write_pdf(form, args.outbox)
     except PdfError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
+    doc = pdf_document(form, args.outbox)
+    if doc != document_path(args.outbox, form.year, form.programme_info.prefix):  # a kept copy, not the draft
+        print(f"Báo cáo in trong PDF là bản anh/chị đã hoàn thiện: {doc} (không phải bản dự thảo mới).")
+    else:
+        print(f"Báo cáo in trong PDF là bản dự thảo: {doc}.")
     print(f"Đã tạo tệp PDF (báo cáo và các biểu B01-B06) để in và ký: {path}")
     return EXIT_OK
 

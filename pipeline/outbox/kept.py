@@ -108,6 +108,27 @@ def write_record(folder: Path, officer: set[str]) -> None:
     (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def note_written(folder: Path, path: Path) -> None:
+    """Record `path` (a file of the set `folder` a command wrote after the run, such as the
+    `pdf` command's PDF) as written by the program, with its SHA-256: a later run then
+    writes its own (or none) instead of carrying this one as the officer's. A set without a
+    record (written before records existed) is left as it is. OSError when the record
+    cannot be written."""
+    record = _read_record(folder)
+    if record is None:
+        return
+    record[path.relative_to(folder).as_posix()] = {"sha256": _digest(path), "officer": False}
+    (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def edited_copy(path: Path) -> Path | None:
+    """The officer's completed version of the output `path` that a run kept beside it
+    (`<stem>-ban-da-sua[-N]<suffix>`, see `keep_officer_files`), the newest if several;
+    None when there is none."""
+    found = [p for p in path.parent.glob(f"{path.stem}{EDITED_SUFFIX}*{path.suffix}") if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
+
+
 def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:
     """Before a complete set that waited (its swap was held on Windows) becomes current:
     copy into it what the officer changed or added in the current set meanwhile, and record

@@ -346,3 +346,31 @@ def test_a_year_in_two_outboxes_says_which_was_used(outboxes, tmp_path, capsys):
     first = outboxes["ag"] / "2025"
     assert f"Lưu ý: năm 2025 có kết quả ở 2 thư mục ({first}, {both / '2025'}): dùng {first}" in err
     assert "đặt thư mục đó trước" in err
+
+
+def test_a_year_in_two_outboxes_is_taken_from_the_configuration_of_its_structure(outboxes, tmp_path, capsys):
+    """2025 made with kien-giang.toml (the old structure) in the outbox given first, and with
+    an-giang.toml in the second: the review takes An Giang's (2025 is after the reform) and
+    says so; its totals are An Giang's."""
+    old = tmp_path / "outbox-cu"
+    kg = load_form(KG)
+    write_samples(kg, tmp_path / "in", seed=7)
+    consolidate_into(kg, tmp_path / "in", old, show_progress=False)
+    code, _, err = _run(
+        [
+            "--outbox",
+            str(old),
+            "--outbox",
+            str(outboxes["ag"]),
+            "--outbox",
+            str(outboxes["kg"]),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capsys,
+    )
+    assert code == 0
+    used = outboxes["ag"] / "2025"
+    assert f"dùng {used} (cấu hình {load_form(AG).id} của bản này đúng cấu trúc năm 2025)" in err
+    rows = {r[0]: r for r in _rows(tmp_path / "o" / f"{STEM}.xlsx", "Tổng quan")}
+    assert _sum(_csv(outboxes, 2025), "results", "children") in rows.get("2025", rows.get(2025))

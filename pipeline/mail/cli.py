@@ -354,7 +354,16 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
     """One line per unit that was tried or held, the server's words per refused address,
     then the counts; exit 1 when a letter was refused, its outcome is unknown, or the batch
     stopped."""
-    from .send import OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, SendResult
+    from .send import (
+        OUT_ALREADY,
+        OUT_HELD,
+        OUT_NO_ADDRESS,
+        OUT_PARTLY,
+        OUT_PENDING,
+        OUT_REFUSED,
+        OUT_UNKNOWN,
+        SendResult,
+    )
 
     assert isinstance(result, SendResult)
     for o in result.outcomes:
@@ -380,7 +389,10 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             server_fault(result.fault, smtp, "mail.smtp", timeout)
             + " Các thư còn lại chưa gửi; chạy lại lệnh để gửi tiếp.\n"
         )
-    return EXIT_FAILED if unknown or refused or result.stale or result.fault is not None else EXIT_OK
+    waiting = result.having(OUT_PENDING)  # checked before sending (`_waiting`); a draft changed since
+    return (
+        EXIT_FAILED if unknown or refused or waiting or result.stale or result.fault is not None else EXIT_OK
+    )
 
 
 def with_password(

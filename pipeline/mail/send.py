@@ -13,7 +13,9 @@ letter may or may not have gone, its outcome is unknown, and it is not sent agai
 the officer says so (`--gui-lai-thu-chua-ro`), so there is never a silent second copy.
 Drafts carry a Message-ID derived from their content, so a reply regenerated unchanged
 keeps its identity. A draft that describes another run than the current set's (its
-`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale. SMTP is spoken by the standard library (`smtplib`; TLS from the start
+`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale; nor
+is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
+reminder while the deadline is not set), told as pending. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
 

@@ -11,6 +11,9 @@ next run compares the current set with its record before it makes its own set cu
   the new set under its own name (beside the new one, renamed likewise, if a new output
   has that name).
 
+A file a later command adds to the set (the `pdf` command's PDF) is recorded as the
+program's (`note_written`), so it is never taken for the officer's work.
+
 The carried files are recorded as the officer's, so they are carried again by every later
 run, and pruning the previous set never removes the only copy. Folders carried whole by
 `outbox.atomic` (`paths.CARRIED`: the letters and their send record) are not looked at here.

@@ -373,25 +373,34 @@ def _new_year(form, args) -> int:
 
 
 def _pdf(form, args) -> int:
-    from .render.pdf import PdfError, write_pdf
+    from .outbox.paths import document_path
+    from .render.pdf import PdfError, pdf_document, write_pdf
 
     try:
         path = write_pdf(form, args.outbox)
     except PdfError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
+    doc = pdf_document(form, args.outbox)
+    if doc != document_path(args.outbox, form.year, form.programme_info.prefix):  # a kept copy, not the draft
+        print(f"Báo cáo in trong PDF là bản anh/chị đã hoàn thiện: {doc} (không phải bản dự thảo mới).")
+    else:
+        print(f"Báo cáo in trong PDF là bản dự thảo: {doc}.")
     print(f"Đã tạo tệp PDF (báo cáo và các biểu B01-B06) để in và ký: {path}")
     return EXIT_OK
 
 
 def _final_review(form, args) -> int:
-    from .review import write_review
+    from .review import NoResultsError, write_review
     from .review.workbook import missing_lines
 
     outboxes = args.outbox or [Path("outbox")]
     out = args.out or outboxes[0] / "tong-ket"
     try:
-        done = write_review(form, outboxes, out)
+        done = write_review(form, outboxes, out, f"python -m pipeline --config {form.path}")
+    except NoResultsError as exc:
+        _say_err(f"Lỗi: {exc}")
+        return EXIT_USAGE
     except FormError as exc:
         _say_err(f"Lỗi cấu hình: {exc}")
         return EXIT_USAGE
@@ -404,6 +413,8 @@ def _final_review(form, args) -> int:
     )
     for line in missing_lines(done.review):
         _say_err(f"Cảnh báo: {line}")
+    for line in done.review.years.chosen.values():
+        _say_err(f"Lưu ý: {line}.")
     print(f"Bảng tổng hợp: {done.workbook}")
     print(f"Dự thảo báo cáo tổng kết (Word): {done.document}")
     for path in done.kept:

@@ -144,7 +144,8 @@ def test_the_whole_sample_inbox_names_no_district_nor_the_former_department(ag, 
 
 
 def test_letters_are_drafted_against_a_deadline_not_known_yet(ag, tmp_path):
-    """`due_before = "cần điền"`: the letters say so, never an invented date, and nothing
+    """`due_before = "cần điền"`: the letters say the date is to come, never an invented date
+    nor "cần điền" (tests/test_unknown_deadline.py: they are not sent until filled), and nothing
     computed from the deadline (the day before it) crashes."""
     import email
     from email import policy
@@ -161,7 +162,8 @@ def test_letters_are_drafted_against_a_deadline_not_known_yet(ag, tmp_path):
         bodies.append(msg.get_body(("plain",)).get_content())
     assert len(bodies) == len(ag.units)
     reminders = [b for b in bodies if "Hạn nộp báo cáo" in b]
-    assert reminders and all("chậm nhất ngày cần điền" in b for b in reminders)
+    # no "cần điền" in a sentence to a unit: the reminder says the date will be announced
+    assert reminders and all("Sở sẽ thông báo sau" in b and "cần điền" not in b for b in reminders)
     assert not any("9999" in b for b in bodies)
 
 
@@ -258,6 +260,9 @@ def test_templates_say_what_is_still_to_fill_in(ag, tmp_path, capsys):
 
     assert cli.main(["--config", str(ag.path), "templates", "--outbox", str(tmp_path / "a")]) == 0
     err = capsys.readouterr().err
-    assert "còn 3 mục «cần điền» (form.request, period.due_before, agencies.signer_title)" in err
+    assert (
+        "còn 4 mục «cần điền» (form.request, period.due_before, agencies.signer_title, agencies.records_unit)"
+        in err
+    )
     assert cli.main(["templates", "--outbox", str(tmp_path / "k")]) == 0
     assert "cần điền" not in capsys.readouterr().err

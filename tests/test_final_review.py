@@ -296,3 +296,81 @@ def test_the_review_never_reads_an_inbox(outboxes, review, tmp_path, capsys):
     )
     assert code == 0
     assert _rows(tmp_path / "o" / f"{STEM}.xlsx", "Tổng quan") == _rows(review["book"], "Tổng quan")
+
+
+@pytest.mark.parametrize("config", [AG, KG])
+@pytest.mark.parametrize("exists", [False, True])
+def test_an_outbox_without_years_says_so_and_writes_nothing(tmp_path, capsys, config, exists):
+    """No year in the given outbox (missing, or empty): a Vietnamese message naming the
+    folder searched, what it should hold and the command that makes it; exit 2 (a usage
+    error, as for a missing --inbox); no folder created, no half-written file."""
+    outbox = tmp_path / "khongco"
+    if exists:
+        outbox.mkdir()
+    code = cli.main(["--config", str(config), "tong-ket", "--outbox", str(outbox)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE
+    assert (
+        f"không tìm thấy kết quả tổng hợp năm nào từ 2019 đến 2025 trong thư mục kết quả đã chỉ ({outbox})"
+        in err
+    )
+    assert "bao-cao.json" in err and f"consolidate --inbox <thư mục tệp nhận được> --outbox {outbox}" in err
+    assert "Lỗi cấu hình" not in err
+    assert outbox.exists() is exists
+    assert not exists or list(outbox.rglob("*")) == []
+
+
+def test_a_failed_write_leaves_no_temp_file_nor_folder(outboxes, tmp_path, monkeypatch):
+    import pipeline.review as review_module
+
+    def broken(review, path):
+        path.write_bytes(b"half")
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(review_module, "write_review_document", broken)
+    out = tmp_path / "moi" / "tong-ket"
+    with pytest.raises(OSError):
+        review_module.write_review(load_form(AG), [outboxes["ag"], outboxes["kg"]], out)
+    assert not (tmp_path / "moi").exists()
+
+
+def test_a_year_in_two_outboxes_says_which_was_used(outboxes, tmp_path, capsys):
+    """2025 in both outboxes: the first given is used, and the run says so and why."""
+    both = tmp_path / "outbox"
+    shutil.copytree(outboxes["kg"], both)
+    shutil.copytree(outboxes["ag"] / "2025", both / "2025")
+    code, _, err = _run(
+        ["--outbox", str(outboxes["ag"]), "--outbox", str(both), "--out", str(tmp_path / "o")], capsys
+    )
+    assert code == 0
+    first = outboxes["ag"] / "2025"
+    assert f"Lưu ý: năm 2025 có kết quả ở 2 thư mục ({first}, {both / '2025'}): dùng {first}" in err
+    assert "đặt thư mục đó trước" in err
+
+
+def test_a_year_in_two_outboxes_is_taken_from_the_configuration_of_its_structure(outboxes, tmp_path, capsys):
+    """2025 made with kien-giang.toml (the old structure) in the outbox given first, and with
+    an-giang.toml in the second: the review takes An Giang's (2025 is after the reform) and
+    says so; its totals are An Giang's."""
+    old = tmp_path / "outbox-cu"
+    kg = load_form(KG)
+    write_samples(kg, tmp_path / "in", seed=7)
+    consolidate_into(kg, tmp_path / "in", old, show_progress=False)
+    code, _, err = _run(
+        [
+            "--outbox",
+            str(old),
+            "--outbox",
+            str(outboxes["ag"]),
+            "--outbox",
+            str(outboxes["kg"]),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capsys,
+    )
+    assert code == 0
+    used = outboxes["ag"] / "2025"
+    assert f"dùng {used} (cấu hình {load_form(AG).id} của bản này đúng cấu trúc năm 2025)" in err
+    rows = {r[0]: r for r in _rows(tmp_path / "o" / f"{STEM}.xlsx", "Tổng quan")}
+    assert _sum(_csv(outboxes, 2025), "results", "children") in rows.get("2025", rows.get(2025))

@@ -252,7 +252,60 @@ def test_pdf_without_libreoffice_says_so_in_vietnamese(tmp_path):
 def test_pdf_before_consolidate_says_what_to_do(office, form, tmp_path):
     done = cli("pdf", "--outbox", str(tmp_path))
     assert done.returncode == 2
-    assert "Hãy chạy tổng hợp (consolidate)" in done.stderr
+    assert f"chưa có bộ kết quả năm {form.year}" in done.stderr
+    assert f"consolidate --inbox <thư mục tệp nhận được> --outbox {tmp_path}" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # not even a lock file
+
+
+def test_pdf_with_a_mistyped_outbox_creates_nothing(office, form, tmp_path):
+    typo = tmp_path / "outbx"
+    done = cli("pdf", "--outbox", str(typo))
+    assert done.returncode == 2
+    assert f"Thư mục kết quả '{typo}' không tồn tại" in done.stderr and "consolidate" in done.stderr
+    assert not typo.exists() and not lock_path(typo, form.year).exists()
+
+
+def test_the_pdf_is_the_programs_and_prints_the_officers_completed_document(office, form, tmp_path):
+    """`pdf` records its PDF as written by the program: the next consolidation neither
+    carries the stale PDF (old totals) nor calls it the officer's. The officer's completed
+    document, kept by that run as `…-ban-da-sua.docx`, is what the next `pdf` prints."""
+    import docx
+
+    from pipeline.outbox.paths import document_path, year_dir
+
+    out = tmp_path / "outbox"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    assert cli("pdf", "--outbox", str(out)).returncode == 0
+    completed = docx.Document(str(document_path(out, form.year)))
+    completed.add_paragraph("Đoạn đánh giá do cán bộ tổng hợp viết thêm.")
+    completed.save(str(document_path(out, form.year)))
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "consolidate",
+            "--outbox",
+            str(out),
+            "--inbox",
+            str(ROOT / "examples" / "inbox"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode in (0, 1), again.stderr
+    said = again.stdout + again.stderr
+    assert ".pdf" not in said  # the PDF is not the officer's
+    folder = year_dir(out, form.year)
+    assert [p.name for p in folder.glob("*.pdf")] == []  # the stale PDF is not carried
+    kept = folder / f"{document_path(out, form.year).stem}-ban-da-sua.docx"
+    assert kept.is_file() and str(kept) in said
+    done = cli("pdf", "--outbox", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"bản anh/chị đã hoàn thiện: {kept}" in done.stdout
+    assert "Đoạn đánh giá do cán bộ tổng hợp viết thêm." in flat("\n".join(texts(pdf_path(out, form.year))))
 
 
 def test_pdf_while_a_consolidation_writes_says_to_wait_and_writes_nothing(office, form, tmp_path):

@@ -235,6 +235,10 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     _say_kept(drafts, sys.stdout)
     if not args.send:
         return EXIT_OK
+    waiting = _waiting(drafts)
+    if waiting:
+        sys.stderr.write(waiting + "\n")
+        return EXIT_USAGE
     if settings.smtp is None:
         sys.stderr.write("Lỗi cấu hình: chưa khai báo máy chủ gửi thư trong mục [mail.smtp].\n")
         return EXIT_USAGE
@@ -265,6 +269,38 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         return EXIT_FAILED
     units = {d.path: d.unit for d in drafts}
     return _send_summary(sent, units, smtp, settings.timeout)
+
+
+def _waiting(drafts: list[Draft]) -> str:
+    """One Vietnamese message when a draft still waits for a "cần điền" setting (nothing is
+    sent then: the drafts stay for the officer to read); "" when every draft can go."""
+    from email import message_from_bytes
+    from email.message import EmailMessage
+    from email.policy import default as default_policy
+
+    from .send import waiting_for
+
+    held: dict[str, list[str]] = {}
+    for d in drafts:
+        msg = message_from_bytes(d.path.read_bytes(), policy=default_policy)
+        assert isinstance(msg, EmailMessage)
+        what = waiting_for(msg)
+        if what:
+            held.setdefault(what, []).append(d.unit)
+    if not held:
+        return ""
+    lines = [
+        f"Lỗi: chưa gửi thư nào: {sum(map(len, held.values()))} thư còn chờ mục «cần điền» của cấu hình."
+    ]
+    for what, units in held.items():
+        lines.append(
+            f"  • {what} (thư gửi {len(units)} đơn vị: {', '.join(units[:8])}{'…' if len(units) > 8 else ''})"
+        )
+    lines.append(
+        "Hãy điền các mục đó trong tệp cấu hình (ví dụ due_before trong mục [period]: ngày hạn nộp, dạng "
+        "2025-12-01), chạy lại consolidate rồi 'mail drafts --send'. Các thư đã soạn vẫn ở thư mục thu/ để xem."
+    )
+    return "\n".join(lines)
 
 
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
@@ -310,6 +346,7 @@ SEND_VI = {
     "already": "đã gửi từ trước",
     "no_address": "chưa có địa chỉ",
     "not_tried": "chưa gửi (máy chủ lỗi)",
+    "pending": "còn chờ mục «cần điền» của cấu hình, KHÔNG gửi",
     "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi (chạy lại 'mail drafts' để soạn lại)",
 }
 UNKNOWN_HINT = (
@@ -322,7 +359,16 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
     """One line per unit that was tried or held, the server's words per refused address,
     then the counts; exit 1 when a letter was refused, its outcome is unknown, or the batch
     stopped."""
-    from .send import OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, SendResult
+    from .send import (
+        OUT_ALREADY,
+        OUT_HELD,
+        OUT_NO_ADDRESS,
+        OUT_PARTLY,
+        OUT_PENDING,
+        OUT_REFUSED,
+        OUT_UNKNOWN,
+        SendResult,
+    )
 
     assert isinstance(result, SendResult)
     for o in result.outcomes:
@@ -348,7 +394,10 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             server_fault(result.fault, smtp, "mail.smtp", timeout)
             + " Các thư còn lại chưa gửi; chạy lại lệnh để gửi tiếp.\n"
         )
-    return EXIT_FAILED if unknown or refused or result.stale or result.fault is not None else EXIT_OK
+    waiting = result.having(OUT_PENDING)  # checked before sending (`_waiting`); a draft changed since
+    return (
+        EXIT_FAILED if unknown or refused or waiting or result.stale or result.fault is not None else EXIT_OK
+    )
 
 
 def with_password(

@@ -46,7 +46,7 @@ from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
 from ..render.template import write_template
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
 from ..text.values import parse_int
-from .send import RUN_HEADER  # the id of the run a draft describes (`Report.run_id`)
+from .send import PENDING_HEADER, RUN_HEADER  # the run a draft describes; what it waits for
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
@@ -259,8 +259,13 @@ def _content(
             )
         by = resubmit_by(form, letters, today)
         overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
+        deadline = (  # an unknown deadline is never written into a letter: `waits_for` holds it back
+            "Hạn nộp báo cáo: Sở sẽ thông báo sau khi Ủy ban nhân dân tỉnh ấn định"
+            if pending
+            else f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}{overdue}"
+        )
         lines.append(
-            f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}{overdue}. Đề nghị đơn vị điền mẫu báo cáo đính kèm "
+            f"{deadline}. Đề nghị đơn vị điền mẫu báo cáo đính kèm "
             "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "
             "tệp Excel qua thư điện tử."
         )
@@ -445,7 +450,16 @@ def _message(
     msg["Date"] = format_datetime(dt.datetime.now(settings.zone))
     msg["X-Unsent"] = "1"
     msg[RUN_HEADER] = str(run.get("run_id", ""))  # not part of the identity: see `refresh_drafts`
+    waiting = waits_for(form, kind)
+    if waiting:
+        msg[PENDING_HEADER] = f"{form.path.name}: {', '.join(waiting)}"
     return msg
+
+
+def waits_for(form: Form, kind: str) -> list[str]:
+    """The settings still "cần điền" a letter of `kind` cannot go out without (dotted keys of
+    the configuration): a reminder's reason to be sent is the deadline, `period.due_before`."""
+    return ["period.due_before"] if kind == REMINDER and is_pending(form.period.due_before) else []
 
 
 def _preparer(u: dict[str, Any]) -> str:

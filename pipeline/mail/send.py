@@ -13,7 +13,9 @@ letter may or may not have gone, its outcome is unknown, and it is not sent agai
 the officer says so (`--gui-lai-thu-chua-ro`), so there is never a silent second copy.
 Drafts carry a Message-ID derived from their content, so a reply regenerated unchanged
 keeps its identity. A draft that describes another run than the current set's (its
-`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale. SMTP is spoken by the standard library (`smtplib`; TLS from the start
+`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale; nor
+is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
+reminder while the deadline is not set), told as pending. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
 
@@ -38,12 +40,14 @@ from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
 RUN_HEADER = "X-Lan-Tong-Hop"  # the run a draft describes; written by `drafts` (which imports this)
+PENDING_HEADER = "X-Can-Dien"  # "<config file>: <setting>, …" a draft's text waits for; never sent
 SENDING, SENT, REFUSED = "sending", "sent", "refused"  # states in the record
 # what became of one letter in this run
 OUT_SENT, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, OUT_ALREADY, OUT_HELD, OUT_NO_ADDRESS, OUT_NOT_TRIED = (
     "sent", "partly", "refused", "unknown", "already", "held", "no_address", "not_tried",
 )  # fmt: skip
 OUT_STALE = "stale"  # a draft of an earlier run: not sent
+OUT_PENDING = "pending"  # a draft that waits for a "cần điền" setting: not sent
 
 
 @dataclass
@@ -97,6 +101,17 @@ def load_record(folder: Path) -> dict[str, dict[str, Any]]:
         return json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def waiting_for(msg: EmailMessage) -> str:
+    """What "cần điền" setting a draft still waits for ("<file>: <setting>, …"), "" when none:
+    its `PENDING_HEADER`, or "cần điền" left in its text (said as such)."""
+    marked = str(msg.get(PENDING_HEADER, "") or "").strip()
+    if marked:
+        return marked
+    body = msg.get_body(("plain",))
+    text = body.get_content() if body is not None else ""
+    return "nội dung thư còn chữ «cần điền»" if "cần điền" in str(text).casefold() else ""
 
 
 def current_run(folder: Path) -> str | None:
@@ -205,6 +220,8 @@ def _send_all(
         entry = record.get(str(msg["Message-ID"]))
         if current is not None and str(msg.get(RUN_HEADER, "") or "").strip() != current:
             out.outcomes.append(Outcome(path, OUT_STALE, str(msg["To"] or "")))
+        elif waiting_for(msg):
+            out.outcomes.append(Outcome(path, OUT_PENDING, str(msg["To"] or "")))
         elif entry is not None and _state(entry) == SENT:
             out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
         elif entry is not None and _state(entry) == SENDING and not resend_unknown:

@@ -11,6 +11,9 @@ next run compares the current set with its record before it makes its own set cu
   the new set under its own name (beside the new one, renamed likewise, if a new output
   has that name).
 
+A file a later command adds to the set (the `pdf` command's PDF) is recorded as the
+program's (`note_written`), so it is never taken for the officer's work.
+
 The carried files are recorded as the officer's, so they are carried again by every later
 run, and pruning the previous set never removes the only copy. Folders carried whole by
 `outbox.atomic` (`paths.CARRIED`: the letters and their send record) are not looked at here.
@@ -106,6 +109,27 @@ def write_record(folder: Path, officer: set[str]) -> None:
     paths) the files that are the officer's, carried from an earlier set."""
     record = {rel: {"sha256": _digest(folder / rel), "officer": rel in officer} for rel in _files(folder)}
     (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def note_written(folder: Path, path: Path) -> None:
+    """Record `path` (a file of the set `folder` a command wrote after the run, such as the
+    `pdf` command's PDF) as written by the program, with its SHA-256: a later run then
+    writes its own (or none) instead of carrying this one as the officer's. A set without a
+    record (written before records existed) is left as it is. OSError when the record
+    cannot be written."""
+    record = _read_record(folder)
+    if record is None:
+        return
+    record[path.relative_to(folder).as_posix()] = {"sha256": _digest(path), "officer": False}
+    (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def edited_copy(path: Path) -> Path | None:
+    """The officer's completed version of the output `path` that a run kept beside it
+    (`<stem>-ban-da-sua[-N]<suffix>`, see `keep_officer_files`), the newest if several;
+    None when there is none."""
+    found = [p for p in path.parent.glob(f"{path.stem}{EDITED_SUFFIX}*{path.suffix}") if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
 
 
 def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:

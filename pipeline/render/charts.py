@@ -6,9 +6,9 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import col_letter
+from ..form import col_letter, is_pending
 from ..run.coverage import Coverage
-from ..run.result import LATE_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
+from ..run.result import LATE_VI, NOT_JUDGED_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
 from .official import coverage_rows, fit_header, header
 from .style import FONT, NUM, DetailRef, Styles, page_setup, q
 
@@ -55,7 +55,11 @@ def dashboard(
         r + 1,
         WIDTH - 1,
         f"Thực hiện {form.programme}. Số liệu từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}; "
-        f"hạn gửi trước {p.due_before:%d/%m/%Y}.",
+        + (
+            "hạn gửi chưa ấn định (chưa xét đúng hạn)."
+            if is_pending(p.due_before)
+            else f"hạn gửi trước {p.due_before:%d/%m/%Y}."
+        ),
         st.subtitle,
     )
     ws.set_row(r + 1, 36)
@@ -107,6 +111,9 @@ def dashboard(
         ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})
 
 
+NOT_JUDGED_LABEL = "Trong đó chưa xét đúng hạn (hạn nộp chưa ấn định)"
+
+
 def _status_counts(report: Report, status_ref: DetailRef) -> list[tuple[str, str, int]]:
     """(label, formula over the status sheet, cached count) of the units' status lines."""
     n = len(report.units)
@@ -122,13 +129,28 @@ def _status_counts(report: Report, status_ref: DetailRef) -> list[tuple[str, str
                 ("Số đơn vị chưa gửi", UnitStatus.MISSING),
             )
         ),
-        (
-            "Trong đó đúng hạn",
-            status_ref.countif("on_time", ON_TIME_VI),
-            sum(u.on_time is True for u in units),
-        ),
-        ("Trong đó trễ hạn", status_ref.countif("on_time", LATE_VI), sum(u.on_time is False for u in units)),
     ]
+    if is_pending(report.form.period.due_before):  # no deadline: no verdict, neither way
+        counts.append(
+            (
+                NOT_JUDGED_LABEL,
+                status_ref.countif("on_time", NOT_JUDGED_VI),
+                sum(u.file is not None for u in units),
+            )
+        )
+    else:
+        counts += [
+            (
+                "Trong đó đúng hạn",
+                status_ref.countif("on_time", ON_TIME_VI),
+                sum(u.on_time is True for u in units),
+            ),
+            (
+                "Trong đó trễ hạn",
+                status_ref.countif("on_time", LATE_VI),
+                sum(u.on_time is False for u in units),
+            ),
+        ]
     if n == 0:
         counts[0] = ("Số đơn vị phải báo cáo", "=0", 0)
     return counts
@@ -214,7 +236,16 @@ def _status_chart(
     """The units' status as a column chart, over a small helper table written below row
     `end` (the four status cells are not contiguous)."""
     c4 = wb.add_chart({"type": "column"})
-    labels = ["Trong đó đúng hạn", "Trong đó trễ hạn", "Số đơn vị chưa gửi", "Số đơn vị bị từ chối"]
+    labels = [
+        "Trong đó đúng hạn",
+        "Trong đó trễ hạn",
+        NOT_JUDGED_LABEL,
+        "Số đơn vị chưa gửi",
+        "Số đơn vị bị từ chối",
+    ]
+    colours = dict(zip(labels, ("#70AD47", "#FFC000", "#5B9BD5", "#A5A5A5", "#C00000"), strict=True))
+    labels = [label for label in labels if label in status_rows]  # on time and late, or not judged
+    last = end + 2 + len(labels)
     ws.write_string(end + 1, 0, "Số liệu cho biểu đồ tình trạng nộp", st.label)
     for i, label in enumerate(labels):
         ws.write_string(
@@ -224,10 +255,10 @@ def _status_chart(
     c4.add_series(
         {
             "name": "Tình trạng nộp báo cáo",
-            "categories": f"={q(ws.name)}!$A${end + 3}:$A${end + 6}",
-            "values": f"={q(ws.name)}!$B${end + 3}:$B${end + 6}",
+            "categories": f"={q(ws.name)}!$A${end + 3}:$A${last}",
+            "values": f"={q(ws.name)}!$B${end + 3}:$B${last}",
             "data_labels": {"value": True},
-            "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#A5A5A5", "#C00000")],
+            "points": [{"fill": {"color": colours[label]}} for label in labels],
         }
     )
     c4.set_title({"name": "Tình trạng nộp báo cáo (số đơn vị)", "name_font": {"name": FONT, "size": 12}})

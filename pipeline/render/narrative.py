@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..form import DEFAULT_WORDING, Block, FormError
+from ..form import DEFAULT_WORDING, PENDING, Block, Form, FormError, is_pending
 from ..run.coverage import Coverage
 from ..run.result import Report, UnitStatus
 from .official import vn_date
@@ -84,6 +84,15 @@ def _fill(text: str, values: dict[str, Any], where: str) -> str:
         raise FormError(f"Lời văn báo cáo, mục '{where}': không có số liệu cho {exc} trong '{text}'") from exc
 
 
+def deadline_words(form: Form) -> str:
+    """The deadline inside a sentence: "trước ngày 01/12/2025", or while `period.due_before`
+    is "cần điền" a part the document prints as a dotted line with the setting to fill."""
+    due = form.period.due_before
+    if is_pending(due):
+        return f"[{PENDING}: hạn nộp, period.due_before trong {form.path.name}]"
+    return f"trước ngày {due:%d/%m/%Y}"
+
+
 def build_narrative(report: Report, wording: dict[str, Any]) -> Narrative:
     """The document's text for `report`, worded by `wording` (see `load_wording`)."""
     form = report.form
@@ -100,6 +109,8 @@ def build_narrative(report: Report, wording: dict[str, Any]) -> Narrative:
         "recipient": ag.get("recipient", ""),
         "recipient_upper": ag.get("recipient", "").upper(),
         "place": ag.get("place", ""),
+        "due_before": deadline_words(form),
+        "records_unit": ag.get("records_unit", ""),
         "date": vn_date(report.generated_at.date()).removeprefix("ngày "),
         "counted": cov.counted,
         "expected": cov.expected,

@@ -23,7 +23,8 @@ from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
-from ..outbox.paths import document_path, lock_path, pdf_path, workbook_path
+from ..outbox.kept import edited_copy, note_written
+from ..outbox.paths import document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..system import impl
 from .workbook import SHEETS
 
@@ -46,7 +47,8 @@ def soffice() -> str | None:
 
 
 def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
-    """Render `outbox/<year>/`'s document and biểu B01…B06 into `bao-cao-<prefix>-<year>.pdf`,
+    """Render `outbox/<year>/`'s document (the officer's completed copy when a run kept one,
+    `pdf_document`) and biểu B01…B06 into `bao-cao-<prefix>-<year>.pdf`,
     inside the current set of outputs it was made from.
 
     The sources are copied, and the PDF written, under the outbox lock (waiting up to
@@ -63,16 +65,16 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
             "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
         )
     prefix = form.programme_info.prefix
-    doc, wb = document_path(outbox, form.year, prefix), workbook_path(outbox, form.year, prefix)
+    doc, wb = pdf_document(form, outbox), workbook_path(outbox, form.year, prefix)
+    if not (doc.is_file() and wb.is_file()):  # before any lock file: a mistyped outbox stays untouched
+        raise PdfError(_no_set(form, outbox))
     with tempfile.TemporaryDirectory(prefix="pdf-588-") as tmp:
         work = Path(tmp)
         sources = [work / "0-bao-cao.docx"]
         with _set_locked(outbox, form.year, lock_wait):  # the document and the workbook of one set
             for path in (doc, wb):
                 if not path.is_file():
-                    raise PdfError(
-                        f"Chưa có tệp '{path}'. Hãy chạy tổng hợp (consolidate) năm {form.year} trước."
-                    )
+                    raise PdfError(_no_set(form, outbox))
             of_set = current_run_id(outbox, form.year)
             shutil.copyfile(doc, sources[0])
             for i, key in enumerate(BIEU, 1):
@@ -95,7 +97,28 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
                 )
             with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
                 writer.write(fh)
+            note_written(year_dir(outbox, form.year), out)  # the program's: a later run does not carry it
     return out
+
+
+def pdf_document(form: Form, outbox: Path) -> Path:
+    """The document the PDF prints: the officer's completed `…-ban-da-sua.docx` that a run
+    kept beside the draft (`outbox.kept.edited_copy`) when there is one, else the draft."""
+    draft = document_path(outbox, form.year, form.programme_info.prefix)
+    return edited_copy(draft) or draft
+
+
+def _no_set(form: Form, outbox: Path) -> str:
+    folder = year_dir(outbox, form.year)
+    where = (
+        f"Thư mục kết quả '{outbox}' không tồn tại"
+        if not outbox.is_dir()
+        else f"Thư mục kết quả '{outbox}' chưa có bộ kết quả năm {form.year} (báo cáo Word và bảng tổng hợp trong {folder})"
+    )
+    return (
+        f"{where}. Kiểm tra lại --outbox, hoặc tạo bộ kết quả bằng lệnh: python -m pipeline --config {form.path} "
+        f"consolidate --inbox <thư mục tệp nhận được> --outbox {outbox}; sau đó chạy lại lệnh pdf."
+    )
 
 
 @contextlib.contextmanager

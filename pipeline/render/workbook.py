@@ -17,7 +17,7 @@ from ..form import Block, Form, FormError, col_letter, row_of
 from ..rules.findings import SEVERITY_VI, WARNING
 from ..run.aggregate import with_row_totals
 from ..run.coverage import Coverage
-from ..run.result import FileStatus, Report, UnitRecord, UnitStatus
+from ..run.result import FileStatus, Report, UnitRecord, UnitStatus, deadline_line
 from ..run.submissions import open_findings, past_findings
 from .charts import dashboard
 from .official import Column, bieu, header_height, wrapped_height
@@ -393,7 +393,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ws,
         st,
         f"TÌNH TRẠNG NỘP BÁO CÁO NĂM {form.year}",
-        f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}. Bản mới nhất và đúng hạn tính theo thời điểm "
+        f"{deadline_line(form)} Bản mới nhất và đúng hạn tính theo thời điểm "
         "nhận thư (tệp gửi qua thư) hoặc theo ngày báo cáo ghi trong tệp (tệp lưu tay); cột Ghi chú ghi căn cứ, "
         "cột Ngày nộp ghi ngày theo căn cứ đó. "
         "Người lập biểu và điện thoại: theo tệp mới nhất đơn vị đã gửi (kể cả tệp bị từ chối); "

@@ -15,8 +15,9 @@ from ..outbox.paths import review_paths
 from .build import Review, build_review
 from .document import write_review_document
 from .workbook import write_review_workbook
+from .years import no_results_message
 
-__all__ = ["ReviewOutputs", "write_review"]
+__all__ = ["NoResultsError", "ReviewOutputs", "write_review"]
 
 
 @dataclass
@@ -38,19 +39,41 @@ def _kept_aside(path: Path) -> Path | None:
     return aside
 
 
-def write_review(form: Form, outboxes: list[Path], out: Path) -> ReviewOutputs:
+class NoResultsError(Exception):
+    """No outbox holds a readable year of the review's period: nothing to review, nothing
+    written. Its message (Vietnamese) names the folders searched and what they should hold."""
+
+
+def write_review(
+    form: Form, outboxes: list[Path], out: Path, command: str = "python -m pipeline"
+) -> ReviewOutputs:
     """Build the final review of `form`'s `[final_review]` years from `outboxes` (searched in
     order for each year) and write `tong-ket-<prefix>-<first>-<last>.xlsx` and `.docx` into
     `out`. A file already there is moved aside (`-ban-truoc-<n>`), never overwritten.
 
-    Raises FormError (configuration) and OSError (the folder cannot be written)."""
+    Nothing is left behind when it fails: no half-written file, no folder it created.
+    Raises NoResultsError (no year found; `command` is how the message tells to make one),
+    FormError (configuration) and OSError (the folder cannot be written)."""
     review = build_review(form, outboxes)
     cfg = review.config
+    if not review.years.found:
+        raise NoResultsError(no_results_message(outboxes, cfg.first_year, cfg.last_year, command))
     workbook, document = review_paths(out, cfg.first_year, cfg.last_year, form.programme_info.prefix)
+    made = [d for d in (out, *out.parents) if not d.exists()]  # the folders this call creates
     out.mkdir(parents=True, exist_ok=True)
     tmp_book, tmp_doc = (p.with_name(f".{p.stem}.dang-ghi{p.suffix}") for p in (workbook, document))
-    write_review_workbook(review, tmp_book)
-    write_review_document(review, tmp_doc)
+    try:
+        write_review_workbook(review, tmp_book)
+        write_review_document(review, tmp_doc)
+    except BaseException:
+        for tmp in (tmp_book, tmp_doc):
+            tmp.unlink(missing_ok=True)
+        for folder in made:  # innermost first; only if still empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     kept = [p for p in (_kept_aside(workbook), _kept_aside(document)) if p is not None]
     os.replace(tmp_book, workbook)
     os.replace(tmp_doc, document)

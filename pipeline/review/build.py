@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,12 +179,24 @@ def _sums(frame: pd.DataFrame, block: Block) -> Sums:
     return {k: out.get(k, 0) for k in block.columns}
 
 
+def _fits(form: Form) -> Callable[[int, str], bool]:
+    """Whether a year's set was made with the configuration of that year's structure: `form`'s
+    own from `[form] replaces.from_year` on (all years when it replaces none), another
+    configuration's before it."""
+    try:
+        raw = tomllib.loads(form.path.read_text(encoding="utf-8"))
+        since = int(raw.get("form", {}).get("replaces", {}).get("from_year", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        since = 0
+    return lambda year, form_id: (form_id == form.id) == (year >= since)
+
+
 def build_review(form: Form, outboxes: list[Path], now: dt.datetime | None = None) -> Review:
     """The review of `[final_review]`'s years (`load_review_config`) from `outboxes`, searched
     in order for each year's set (`years.find_years`). Raises FormError for a configuration
     error; a year without a readable set is missing, never fatal."""
     config = load_review_config(form)
-    years = find_years(outboxes, config.first_year, config.last_year)
+    years = find_years(outboxes, config.first_year, config.last_year, _fits(form))
     totals: dict[str, dict[int, Sums]] = {b: {} for b in form.blocks}
     by_key: dict[str, dict[int, dict[str, Sums]]] = {b: {} for b in form.blocks}
     places: dict[int, dict[tuple[str, str], Sums]] = {}

@@ -4,6 +4,7 @@ in its outbox (bao-cao.json and the detail CSV the run wrote), never the inboxes
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ class Years:
     found: dict[int, YearResult]
     missing: list[int]
     unreadable: dict[int, str]  # year -> why its set could not be read (Vietnamese)
+    chosen: dict[int, str] = field(default_factory=dict)  # year -> which of several sets, and why
 
 
 def read_year(folder: Path, year: int) -> YearResult:
@@ -62,20 +64,53 @@ def read_year(folder: Path, year: int) -> YearResult:
     )
 
 
-def find_years(outboxes: list[Path], first: int, last: int) -> Years:
-    """Every year of `first`..`last` from the first outbox that holds its set; a year none
-    holds is missing, a set that cannot be read is named with the reason."""
+def find_years(
+    outboxes: list[Path], first: int, last: int, fits: Callable[[int, str], bool] | None = None
+) -> Years:
+    """Every year of `first`..`last` from the outboxes (searched in order); a year none holds
+    is missing, a set that cannot be read is named with the reason. A year several outboxes
+    hold is taken from the first whose configuration `fits` the year's structure (`fits(year,
+    form id)`), else from the first given; `chosen` says which and why."""
     found: dict[int, YearResult] = {}
     missing: list[int] = []
     unreadable: dict[int, str] = {}
+    chosen: dict[int, str] = {}
     for year in range(first, last + 1):
         folders = [year_dir(o, year) for o in outboxes if (year_dir(o, year) / REPORT).is_file()]
-        if not folders:
+        sets: list[YearResult] = []
+        for folder in folders:
+            try:
+                sets.append(read_year(folder, year))
+            except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
+                unreadable[year] = f"không đọc được kết quả năm {year} trong {folder}: {exc}"
+        if not sets:
             missing.append(year)
             continue
-        try:
-            found[year] = read_year(folders[0], year)
-        except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
-            unreadable[year] = f"không đọc được kết quả năm {year} trong {folders[0]}: {exc}"
-            missing.append(year)
-    return Years(found, missing, unreadable)
+        unreadable.pop(year, None)
+        fitting = [r for r in sets if fits is not None and fits(year, r.form_id)]
+        found[year] = (fitting or sets)[0]
+        if len(sets) > 1:
+            why = (
+                f"cấu hình {found[year].form_id} của bản này đúng cấu trúc năm {year}"
+                if fitting and fitting[0] is not sets[0]
+                else f"thư mục --outbox chỉ trước, cấu hình {found[year].form_id}"
+            )
+            chosen[year] = (
+                f"năm {year} có kết quả ở {len(sets)} thư mục ({', '.join(str(r.folder) for r in sets)}): dùng "
+                f"{found[year].folder} ({why}); muốn dùng bản khác thì đặt thư mục đó trước trong lệnh"
+            )
+    return Years(found, missing, unreadable, chosen)
+
+
+def no_results_message(outboxes: list[Path], first: int, last: int, command: str) -> str:
+    """Why nothing can be reviewed: no outbox holds a readable year of `first`..`last`; says
+    the folders searched, what they should hold, and the command that makes a year's set
+    (`command`, e.g. "python -m pipeline --config schemas/an-giang.toml")."""
+    searched = ", ".join(str(o) for o in outboxes)
+    return (
+        f"không tìm thấy kết quả tổng hợp năm nào từ {first} đến {last} trong thư mục kết quả đã chỉ "
+        f"({searched}). Mỗi năm phải có thư mục <năm>/ chứa {REPORT} và tệp chi tiết CSV do lệnh "
+        f"consolidate ghi (ví dụ {year_dir(outboxes[0], last) / REPORT}). Tạo kết quả một năm bằng: "
+        f"{command} consolidate --inbox <thư mục tệp nhận được> --outbox {outboxes[0]}; rồi chạy lại "
+        "tong-ket với --outbox chỉ các thư mục đó (lặp lại --outbox cho mỗi cấu hình). Chưa ghi tệp nào."
+    )

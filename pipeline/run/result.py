@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ..form import Form, FormError
+from ..form import Form, FormError, is_pending
 from ..intake.containers import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, NOT_READ, READ, InboxEntry, shown
 from ..intake.mail_settings import DEFAULT_ZONE, load_mail_settings
@@ -185,6 +185,19 @@ class FileRecord:
 
 SENT_VI, NOT_SENT_VI = "Có", "Chưa"  # whether a unit sent any file
 ON_TIME_VI, LATE_VI = "Đúng hạn", "Trễ hạn"  # the file that counts, against the deadline
+NOT_JUDGED_VI = "Chưa xét (hạn nộp chưa ấn định)"  # counted, but the deadline is still "cần điền"
+
+
+def deadline_line(form: Form) -> str:
+    """The deadline as one Vietnamese sentence for the officer's workbook: "Hạn nộp: trước
+    ngày 01/12/2025." or, while `period.due_before` is "cần điền", that no report is judged
+    on time or late and which setting of which file to fill."""
+    if is_pending(form.period.due_before):
+        return (
+            "Hạn nộp: chưa ấn định, chưa xét đúng hạn hay trễ hạn "
+            f"(điền period.due_before trong tệp cấu hình {form.path.name})."
+        )
+    return f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}."
 
 
 @dataclass
@@ -198,7 +211,8 @@ class UnitRecord:
     file: FileRecord | None = None  # the file that counts
     files: list[FileRecord] = field(default_factory=list)  # newest first
     note: str = ""
-    on_time: bool | None = None
+    on_time: bool | None = None  # None: nothing counted yet, or no deadline to judge by
+    deadline_set: bool = True  # False while the configuration's due_before is "cần điền"
     submitted_on: dt.date | None = None
     rule: DecidedBy | None = None  # what decided newest and on time
 
@@ -233,10 +247,16 @@ class UnitRecord:
         return SENT_VI if self.submitted else NOT_SENT_VI
 
     @property
+    def timeliness(self) -> str:
+        """The third state beside on time and late: "on_time", "late", "not_judged" (a file
+        counts but the deadline is not set, `deadline_set` False) or "" (nothing counts)."""
+        if self.on_time is not None:
+            return "on_time" if self.on_time else "late"
+        return "not_judged" if self.file is not None and not self.deadline_set else ""
+
+    @property
     def timeliness_vi(self) -> str:
-        if self.on_time is None:
-            return ""
-        return ON_TIME_VI if self.on_time else LATE_VI
+        return {"on_time": ON_TIME_VI, "late": LATE_VI, "not_judged": NOT_JUDGED_VI}.get(self.timeliness, "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -246,6 +266,8 @@ class UnitRecord:
             "status": self.status.value,
             "status_vi": self.status_vi,
             "on_time": self.on_time,
+            "timeliness": self.timeliness,
+            "timeliness_vi": self.timeliness_vi,
             "decided_by": self.rule.value if self.rule else "",
             "submitted_on": self.submitted_on.isoformat() if self.submitted_on else None,
             "file": self.file.parsed.name if self.file else None,

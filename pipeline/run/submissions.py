@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..form import Form
+from ..form import Form, is_pending
 from ..intake.containers import ARCHIVE, MESSAGE, Submission
 from ..intake.files import FileInfo
 from ..intake.inbox import InboxEntry
@@ -76,7 +76,10 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
         us.file = chosen
         us.submitted_on = _submitted_on(chosen)
         us.rule = _decided_by(chosen)
-        us.on_time = us.submitted_on < form.period.due_before
+        if is_pending(form.period.due_before):  # no deadline yet: no verdict, neither way
+            us.deadline_set = False
+        else:
+            us.on_time = us.submitted_on < form.period.due_before
         if newest is not chosen:
             us.note = (
                 f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "

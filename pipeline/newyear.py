@@ -58,7 +58,7 @@ def period_over(
         return None
     return (
         f"Lưu ý: kỳ báo cáo năm {form.year} ({form.path.name}) đã kết thúc ngày "
-        f"{form.period.end:%d/%m/%Y} (hạn nộp trước {form.period.due_before:%d/%m/%Y}); "
+        f"{form.period.end:%d/%m/%Y} (hạn nộp: {form.period.due_text}); "
         f"năm {form.year + 1}: {next_year_advice(form, command)}"
     )
 

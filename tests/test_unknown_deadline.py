@@ -164,3 +164,25 @@ def test_letters_of_a_set_deadline_can_go(season, capsys):
     for msg in _bodies(outbox).values():
         assert not msg.get("X-Can-Dien")
         assert "cần điền" not in msg.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("fill", [False, True], ids=["deadline-unknown", "deadline-set"])
+def test_the_template_and_the_period_line_say_the_deadline_in_words(tmp_path, fill):
+    """The template's instructions (sent to every unit) and the period-over line name the
+    deadline, or say it is not set yet: never "cần điền" in their sentence."""
+    import datetime as dt
+
+    from pipeline.newyear import period_over
+    from pipeline.render.template import write_template
+
+    form = load_form(_copy(tmp_path, fill))
+    book = openpyxl.load_workbook(write_template(form, form.units[0], tmp_path / "mau"))
+    sheet = book[form.sheets["instructions"]]
+    line = next(c.value for row in sheet.iter_rows() for c in row if c.value and "Gửi về" in str(c.value))
+    said = period_over(form, dt.date(form.year + 1, 1, 5), "tong-hop-588")
+    if fill:
+        assert line.endswith("trước ngày 01/12/2025.") and "(hạn nộp: trước ngày 01/12/2025)" in said
+    else:
+        assert line.endswith("khi có thông báo hạn nộp (hạn nộp chưa ấn định).")
+        assert "(hạn nộp: chưa ấn định)" in said
+    assert "cần điền" not in line and "cần điền" not in said

@@ -496,6 +496,6 @@ def pending_warning(form: Form) -> str:
         return ""
     return (
         f"Cảnh báo: tệp cấu hình {form.path.name} còn {len(pending)} mục «cần điền» "
-        f"({', '.join(pending)}); mẫu và thư sẽ ghi «cần điền» ở các chỗ đó. "
+        f"({', '.join(pending)}); mẫu ghi «cần điền», văn bản để dấu chấm ở các chỗ đó và thư chưa gửi được. "
         "Hãy điền vào tệp cấu hình rồi chạy lại trước khi gửi cho đơn vị."
     )

@@ -359,6 +359,14 @@ class Period:
     """`due_before`: a report is on time when it came before this day (a message's arrival,
     else the date typed in the file); "cần điền" while unknown (a `PendingDate`)."""
 
+    @property
+    def due_text(self) -> str:
+        """The deadline as a sentence says it: "trước ngày 01/12/2025", or "chưa ấn định"
+        while `due_before` is "cần điền" (never the placeholder itself)."""
+        if is_pending(self.due_before):
+            return "chưa ấn định"
+        return f"trước ngày {self.due_before:%d/%m/%Y}"
+
 
 @dataclass(frozen=True)
 class Limits:

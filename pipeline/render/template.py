@@ -20,6 +20,7 @@ from ..form import (
     cell_at,
     col_index,
     col_letter,
+    is_pending,
     meta_cell,
     owner_of,
     row_of,
@@ -168,7 +169,12 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
         (
             st.text,
             f"Số liệu tính từ ngày {p.start:%d/%m/%Y} đến ngày {p.end:%d/%m/%Y}. "
-            f"Gửi về {form.agencies.get('department_short', '')} trước ngày {p.due_before:%d/%m/%Y}.",
+            f"Gửi về {form.agencies.get('department_short', '')} "
+            + (
+                f"{p.due_text}."
+                if not is_pending(p.due_before)
+                else "khi có thông báo hạn nộp (hạn nộp chưa ấn định)."
+            ),
         ),
         (st.text_bold, "Cách điền:"),
         (

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 
 import docx
 import openpyxl
@@ -20,6 +21,8 @@ from pipeline.outbox.kept import RECORD
 from pipeline.outbox.paths import REPORT, document_path, previous_dir, workbook_path, year_dir
 from pipeline.render.document import write_document
 from pipeline.render.official import DOT
+
+from . import lo
 
 
 def _inbox(make_file):
@@ -226,6 +229,13 @@ def test_the_officers_sections_are_carried_into_the_next_draft(form, make_file, 
         expected.append(p.text)
     assert _paragraphs(document) == expected
     assert _paragraphs(mine) != expected  # the figures changed with the new unit
+
+    # LibreOffice opens the new draft and prints the officer's text in it
+    lo.require_poppler()
+    lo.require_soffice()
+    pdf = lo.to_pdf(document, tmp_path / "pdf")
+    printed = " ".join(" ".join(unicodedata.normalize("NFC", t).split()) for t in lo.pdf_page_texts(pdf))
+    assert all(text in printed for text in WRITTEN)
 
     # a later run with no new edit carries the same text again, from the kept copy
     assert cli.main(args) == cli.EXIT_OK

@@ -275,3 +275,19 @@ def test_a_renamed_or_removed_heading_carries_nothing(form, make_file, tmp_path)
         assert (
             WRITTEN[0] not in texts and sum(_dotted(p) for p in docx.Document(str(document)).paragraphs) == 3
         )
+
+
+def test_a_draft_saved_by_an_office_application_is_carried(form, make_file, tmp_path):
+    """The officer's draft as LibreOffice saves it (its own runs, styles, bookmarks and
+    comment anchors) carries the same paragraphs."""
+    lo.require_soffice()
+    inbox, outbox = _inbox(make_file), tmp_path / "out"
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    document = document_path(outbox, form.year)
+    heading = _write_as_word(document)
+    saved = lo.convert(document, tmp_path / "lo", "docx:MS Word 2007 XML")
+    document.write_bytes(saved.read_bytes())
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert [p.text for p in _under(document, heading)] == WRITTEN
+    assert [k["carried"] for k in report.outputs["kept"] if k.get("carried")] == [[heading.split(".")[0]]]

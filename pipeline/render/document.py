@@ -67,17 +67,11 @@ def write_document(
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
-    carried = {}
-    if officer is not None:
-        headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
-        theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
-        carried = officer_paragraphs(officer, headings, theirs)
+    headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
+    theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
+    carried = officer_paragraphs(officer, headings, theirs) if officer is not None and theirs else {}
     write_narrative(narrative, report.form, report.generated_at, path, carried)
-    return [
-        heading(n, s.title).split(".", 1)[0]
-        for n, s in enumerate(narrative.sections)
-        if heading(n, s.title) in carried
-    ]
+    return [h.split(".", 1)[0] for h in headings if h in carried]
 
 
 def heading(n: int, title: str) -> str:

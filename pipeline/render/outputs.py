@@ -177,7 +177,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
             else next((m for m, n in kept if n == document_name), None)
         )
         for entry in report.outputs["kept"]:
-            if entry["officer"] == str(current / source):
+            if source and entry["officer"] == str(current / source):
                 entry["carried"] = carried
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
     write_record(folder, {mine for mine, _ in kept})

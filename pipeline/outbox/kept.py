@@ -124,6 +124,17 @@ def note_written(folder: Path, path: Path) -> None:
     (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def changed_since_written(folder: Path, rel: str) -> bool:
+    """Whether the file `rel` (relative path) of the set `folder` is one the run wrote and
+    the officer changed since (its SHA-256 no longer the recorded one): what
+    `keep_officer_files` keeps as `…-ban-da-sua`. False for a set without a record, a file
+    not in it, or one the officer added. Reads nothing but the record and that file."""
+    entry = (_read_record(folder) or {}).get(rel)
+    if not isinstance(entry, dict) or entry.get("officer") or not (folder / rel).is_file():
+        return False
+    return _digest(folder / rel) != entry.get("sha256")
+
+
 def edited_copy(path: Path) -> Path | None:
     """The officer's completed version of the output `path` that a run kept beside it
     (`<stem>-ban-da-sua[-N]<suffix>`, see `keep_officer_files`), the newest if several;

@@ -34,7 +34,8 @@ from docx.text.paragraph import Paragraph
 from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, build_narrative, load_wording
+from .carried import officer_paragraphs
+from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
 
@@ -55,25 +56,51 @@ HINT_AUTHOR = "Chương trình tổng hợp"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
 
 
-def write_document(report: Report, path: Path, wording_path: Path | None = None) -> None:
-    """Write the report's narrative document to `path` (.docx).
+def write_document(
+    report: Report, path: Path, wording_path: Path | None = None, officer: Path | None = None
+) -> list[str]:
+    """Write the report's narrative document to `path` (.docx); with `officer` (the
+    officer's edited draft, `carried.officer_document`) the sections the officer writes
+    carry what they wrote there (`carried.officer_paragraphs`). Returns the numbers ("VIII")
+    of the sections carried.
 
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
-    write_narrative(narrative, report.form, report.generated_at, path)
+    headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
+    theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
+    carried = officer_paragraphs(officer, headings, theirs) if officer is not None and theirs else {}
+    write_narrative(narrative, report.form, report.generated_at, path, carried)
+    return [h.split(".", 1)[0] for h in headings if h in carried]
 
 
-def write_narrative(narrative: Narrative, form: Form, issued: dt.datetime, path: Path) -> None:
+def heading(n: int, title: str) -> str:
+    """The heading of the `n`-th section (from 0) as the document prints it: "VIII. title"."""
+    return f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {title}"
+
+
+def _officer_writes(section: Section) -> bool:
+    return bool(section.paras) and all(p.style == TO_COMPLETE for p in section.paras)
+
+
+def write_narrative(
+    narrative: Narrative, form: Form, issued: dt.datetime, path: Path, carried: dict[str, list] | None = None
+) -> None:
     """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
-    at `path`: `form`'s agencies head it, dated `issued`."""
+    at `path`: `form`'s agencies head it, dated `issued`. A section the officer writes whose
+    heading is in `carried` prints those paragraphs (`w:p` elements) instead of its dots."""
     doc = Document()
     _page(doc)
     _page_numbers(doc)
     _header(doc, form, issued.date())
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
-        _para(doc, f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {section.title}", bold=True, indent=False)
+        _para(doc, heading(n, section.title), bold=True, indent=False)
+        if _officer_writes(section) and (carried or {}).get(heading(n, section.title)):
+            end = doc.element.body.find(qn("w:sectPr"))  # the body's last child
+            for el in carried[heading(n, section.title)]:
+                end.addprevious(el)
+            continue
         for p in section.paras:
             if p.style == SUBHEAD:
                 _para(doc, p.text, bold=True, italic=True)

@@ -133,6 +133,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
     feedback.start()  # in worker processes while this one writes the other outputs
     # python-docx (~0.15 s) imported once the feedback workers run, not while files are read
+    from .carried import officer_document
     from .document import write_document
 
     try:
@@ -147,7 +148,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         lap("csv+manifest")
         write_workbook(report, folder / workbook_name(form.year, prefix))
         lap("workbook")
-        write_document(report, folder / document_path(outbox, form.year, prefix).name)
+        document_name = document_path(outbox, form.year, prefix).name
+        officer = officer_document(year_dir(outbox, form.year), document_name)  # read only if edited
+        carried = write_document(report, folder / document_name, officer=officer)
         lap("document")
         written = feedback.wait()
     except BaseException:
@@ -167,5 +170,14 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
             {"officer": str(current / mine), "new": str(current / new) if new else ""} for mine, new in kept
         ],
     }
+    if carried and officer is not None:  # where the officer's sections came from, by its kept name
+        source = (
+            officer.name
+            if officer.name != document_name
+            else next((m for m, n in kept if n == document_name), None)
+        )
+        for entry in report.outputs["kept"]:
+            if source and entry["officer"] == str(current / source):
+                entry["carried"] = carried
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
     write_record(folder, {mine for mine, _ in kept})

@@ -5,11 +5,10 @@ command to run instead (issue #22, item 6)."""
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from pathlib import Path
 
-from ..form import SCHEMAS_DIR, Form, meta_cell, owner_of
+from ..form import Form, config_with_version, meta_cell, owner_of
 from .result import Report
 
 FOREIGN, OLD, NEWER = "TEMPLATE_UNKNOWN", "TEMPLATE_OLD", "TEMPLATE_NEWER"
@@ -46,20 +45,6 @@ def kinds_of_templates(form: Form, report: Report) -> Counter[tuple[str, str]]:
     return kinds
 
 
-def _with_version(form: Form, version: str) -> Path | None:
-    """A configuration (next to `form`'s, or shipped) of this form that accepts `version`."""
-    for folder in dict.fromkeys((form.path.parent, SCHEMAS_DIR)):
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                raw = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {})
-            except (OSError, tomllib.TOMLDecodeError):
-                continue
-            accepted = [str(v) for v in raw.get("accepted_versions", [raw.get("version")])]
-            if raw.get("id") == form.id and version in accepted:
-                return path
-    return None
-
-
 def _typed(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -93,7 +78,7 @@ def wrong_configuration(report: Report, command: str) -> str:
             "--outbox <thư mục kết quả riêng của cấu hình đó>"
         )
     if kind == "version":
-        newer = _with_version(form, value)
+        newer = config_with_version(form, value)
         instead = (
             f"{command} --config {_typed(newer)} consolidate --inbox {inbox} "
             "--outbox <thư mục kết quả riêng của cấu hình đó>"

@@ -7,6 +7,7 @@ outputs too calls `consolidate_into`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from .form import Form
@@ -24,7 +25,7 @@ def consolidate_into(
     *,
     workers: int | None = None,
     show_progress: bool = True,
-    archive: Path | None = None,
+    archive: Path | Sequence[Path] | None = None,
     lock_wait: float = 30.0,
     run_id: str = "",
 ) -> Report:

@@ -256,7 +256,9 @@ def _consolidate(form, args) -> int:
             args.outbox,
             workers=args.workers,
             show_progress=not args.json,
-            archive=args.archive,
+            # earlier years: --archive, else this outbox, then the outbox of the configuration
+            # this one replaced (An Giang's 2025 compared with Kiên Giang's 2024)
+            archive=args.archive if args.archive is not None else [args.outbox, *outboxes_of(form)[1:]],
             run_id=run_id,
         )
     except OutboxBusy as exc:

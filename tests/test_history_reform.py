@@ -239,3 +239,27 @@ def test_kien_giangs_own_years_keep_the_code_for_code_comparison(tmp_path):
     by_name = {r[0]: r for r in rows}
     for region in form.regions:
         assert by_name[region.name][1:3] == (sums[2023].get(region.code, 0), sums[2024].get(region.code, 0))
+
+
+def test_an_giang_run_finds_kien_giang_years_in_its_outbox_without_archive(years, tmp_path, monkeypatch):
+    """`consolidate` under An Giang with no --archive reads earlier years from its own outbox,
+    then from the outbox of the configuration it replaced (`[form] replaces`, that one's
+    `[paths] outbox`): the comparison across the reform is there without the officer
+    knowing where Kiên Giang's results are."""
+    from pipeline import cli
+
+    monkeypatch.chdir(tmp_path)
+    kg_outbox = Path(years["kg"].outbox)  # "outbox", relative to the office's folder
+    consolidate_into(years["kg"], years["tmp"] / "in2024", kg_outbox, show_progress=False)
+    args = [
+        "--config",
+        str(SCHEMAS_DIR / "an-giang.toml"),
+        "consolidate",
+        "--inbox",
+        str(years["tmp"] / "in2025"),
+    ]
+    assert cli.main(args) == cli.EXIT_OK
+    book = openpyxl.load_workbook(workbook_path(Path(years["ag"].outbox), 2025))
+    assert SHEETS["yoy"] in book.sheetnames
+    text = " ".join(str(v) for row in book[SHEETS["yoy"]].iter_rows(values_only=True) for v in row if v)
+    assert "2024" in text and ("Kiên Giang" in text or "huyện" in text.lower())

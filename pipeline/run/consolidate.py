@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..form import Form
@@ -109,7 +109,7 @@ def run(
     *,
     workers: int | None = None,
     show_progress: bool = True,
-    archive: Path | None = None,
+    archive: Path | Sequence[Path] | None = None,
     run_id: str = "",
     clock: Clock | None = None,
     while_reading: Callable[[], None] | None = None,
@@ -141,7 +141,7 @@ def run(
     validate_all(form, parsed)
     check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
     clock.lap("validate")
-    history = load_history(form, archive or outbox)
+    history = load_history(form, archive if archive is not None else outbox)
     plausibility_findings(form, parsed, history)
     files, units = resolve(form, parsed)
     files = _in_listing_order(listing, files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,17 +53,22 @@ class History:
         return dict(sorted({**self.other_maps, **self.years}.items()))
 
 
-def load_history(form: Form, archive: Path) -> History:
-    """Read `<archive>/<y>/chi-tiet-…-<y>.csv` for every year from the programme's first,
+def load_history(form: Form, archive: Path | Sequence[Path]) -> History:
+    """Read `<archive>/<y>/chi-tiet-…-<y>.csv` for every year from the programme's first
+    (`archive` may be several outboxes, searched in order for each year: this
+    configuration's, then the one it replaced, whose years are on the old map),
     keeping only the figures of units whose code scheme is one of this configuration's
     (`with_schemes`): a unit code is never matched to another scheme's code by the number.
     A year written wholly in other schemes goes to `other_maps` (`on_other_map`), to be
     compared only through the configuration's crosswalk (`crosswalk.load_crosswalk`)."""
     hist = History(crosswalk=load_crosswalk(form))
+    archives = [archive] if isinstance(archive, Path) else list(archive)
     for year in range(form.first_year, form.year):
-        path = detail_csv_path(archive, year, form.programme_info.prefix)
-        if not path.is_file():
+        found = [a for a in archives if detail_csv_path(a, year, form.programme_info.prefix).is_file()]
+        if not found:
             continue
+        archive = found[0]
+        path = detail_csv_path(archive, year, form.programme_info.prefix)
         try:
             frame = read_detail(path)
         except (ValueError, KeyError, pd.errors.ParserError):

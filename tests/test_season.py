@@ -300,3 +300,32 @@ def test_mail_drafts_names_a_missing_office_contact_and_refuses_a_bad_setting(
     err = capsys.readouterr().err
     assert "Lỗi cấu hình: [mail.letters] resubmit_days 'bảy' phải là số ngày từ 1 đến 90" in err
     assert "Traceback" not in err
+
+
+def test_a_row_check_is_explained_by_a_number_of_its_row_typed_as_text(form, make_file, tmp_path):
+    """Girls typed "1.350" as text (read as 1350) against 171 children: the letter gives the
+    error, and under it, as its cause, the warning on the girls' cell with what to type; the
+    warning is not listed again on its own."""
+    res = form.blocks["results"]
+    unit = form.units_by_code["899"]
+    row, category = form.rows_for(res, unit)[0].row, form.categories[0].code
+    girls_cell = f"{res.measure_column('girls')}{row}"
+    figures = {"children": 171, "girls": 100, "ethnic": 30, "turns": 200, "cash": 3_500_000, "in_kind": 0}
+
+    def mutate(data):
+        dated(10, form)(data)
+        data["results"] = [{"region": "899", "category": category, **figures}]
+        data.setdefault("raw", []).append((res.sheet, girls_cell, "1.350"))
+
+    make_file("899", mutate, name="899.xlsx", seed=6)
+    outbox = tmp_path / "out"
+    consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False)
+    write_drafts(form, load_mail_settings(form), outbox, dt.date(form.year, 11, 25))
+    body = _body(_letter(outbox, form.year, "899"))
+    found = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))["findings"]
+    error = next(f for f in found if f["code"] == "MEASURE_AT_MOST" and f["cell"] == girls_cell)
+    as_text = next(f for f in found if f["code"] == "NUMBER_FROM_TEXT" and f["cell"] == girls_cell)
+    assert f"   - Nguyên nhân: {as_text['message']}" in body.split(error["message"], 1)[1], body
+    assert "Hãy xóa ô " + girls_cell in body and "gõ lại: 1350" in body
+    assert body.count(as_text["message"]) == 1
+    assert "gõ lại đúng số ở các ô nêu ở trên" in body

@@ -58,6 +58,11 @@ DEFAULT_RESUBMIT_DAYS = 7
 # a finding of the left kind is explained by one of the right kinds in its row or column:
 # a total the file holds (Excel's SUM skips text) and a number typed as text it skipped
 EXPLAINED_BY = {"TOTAL_MISMATCH": ("NUMBER_FROM_TEXT", "NUMBER_INVALID", "FORMULA_NO_VALUE")}
+# a check between the figures of one row (more girls than children …) is explained by the
+# number at its cell typed as text, read as a number the unit may not have meant ("1.350")
+EXPLAINED_IN_ROW_BY = dict.fromkeys(
+    ("MEASURE_AT_MOST", "MEASURE_AT_LEAST", "VALUE_MISSING", "CHILDREN_MISSING"), ("NUMBER_FROM_TEXT",)
+)
 
 
 class NoRunError(Exception):
@@ -328,12 +333,14 @@ Explained = tuple[dict[str, Any], list[dict[str, Any]]]
 
 def _explained(found: list[dict[str, Any]]) -> list[Explained]:
     """Each finding with the findings that explain it (`EXPLAINED_BY`: same sheet, same row
-    or column); an explaining warning is told under what it explains, not again on its own
+    or column; `EXPLAINED_IN_ROW_BY`: the same cell); an explaining warning is told under what it explains, not again on its own
     (an explaining error stays in the list: it must be corrected)."""
     causes: dict[int, list[dict[str, Any]]] = {}
     used: set[int] = set()
     for i, f in enumerate(found):
-        kinds = EXPLAINED_BY.get(f.get("code", ""), ())
+        code = f.get("code", "")
+        by_row = code in EXPLAINED_IN_ROW_BY
+        kinds = EXPLAINED_IN_ROW_BY[code] if by_row else EXPLAINED_BY.get(code, ())
         at = _row_col(f)
         if not kinds or at is None:
             continue
@@ -341,7 +348,7 @@ def _explained(found: list[dict[str, Any]]) -> list[Explained]:
             there = _row_col(g)
             if j == i or g.get("code") not in kinds or g.get("sheet") != f.get("sheet") or there is None:
                 continue
-            if there[0] == at[0] or there[1] == at[1]:
+            if there == at if by_row else (there[0] == at[0] or there[1] == at[1]):
                 causes.setdefault(i, []).append(g)
                 if g.get("severity") != "error":
                     used.add(j)
@@ -364,9 +371,13 @@ def _numbered(items: list[Explained], fixing: bool = False) -> str:
     for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
         listed.append(f"{i}. {_said(f)}{_to_type(f) if fixing else ''}")
         listed += [f"   - Nguyên nhân: {_said(g)}{_to_type(g)}" for g in why]
-        if why:
+        if why and f.get("code") in EXPLAINED_BY:
             listed.append(
                 "   - Cách sửa: sửa các ô nêu ở trên; ô tổng có công thức, tự tính lại, không gõ vào."
+            )
+        elif why:
+            listed.append(
+                "   - Cách sửa: gõ lại đúng số ở các ô nêu ở trên (chỉ chữ số), rồi kiểm tra lại dòng này."
             )
     if len(items) > MAX_LISTED:
         listed.append(f"… và {len(items) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")

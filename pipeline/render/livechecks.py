@@ -136,7 +136,36 @@ def _spellings(name: str) -> list[str]:
             forms.append(rest)
             if short:
                 forms += [f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
-    return forms + [_unaccented(f) for f in forms]
+    moved = [v for f in forms[:2] for v in _tone_moved(f)]  # the name, without its prefix
+    return forms + moved + [_unaccented(f) for f in forms]
+
+
+# Vietnamese tone marks (combining, after NFD): grave, acute, hook above, tilde, dot below
+_TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
+_VOWELS = frozenset("aeiouyAEIOUY")
+
+
+def _tone_moved(name: str) -> list[str]:
+    """`name` with the tone mark of one word on another vowel of that word, as the old and
+    the new rules place it ("hoà"/"hòa") or as a slip puts it ("Rạch Gía" for "Rạch Giá"):
+    the pipeline folds the marks away and reads these as the name, so the template does too."""
+    words = unicodedata.normalize("NFD", name).split(" ")
+    out = []
+    for w, word in enumerate(words):
+        tone = next((ch for ch in word if ch in _TONES), None)
+        if tone is None:
+            continue
+        bare = word.replace(tone, "")
+        for i, ch in enumerate(bare):
+            if ch not in _VOWELS:
+                continue
+            end = i + 1
+            while end < len(bare) and unicodedata.combining(bare[end]):
+                end += 1  # after the vowel's own marks (circumflex, breve, horn)
+            variant = bare[:end] + tone + bare[end:]
+            if variant != word:
+                out.append(unicodedata.normalize("NFC", " ".join(words[:w] + [variant] + words[w + 1 :])))
+    return out
 
 
 _READABLE: dict[int, tuple[Form, dict[str, tuple[str, ...]]]] = {}

@@ -512,3 +512,20 @@ def test_department_file_region_read_as_or_unknown_with_the_nearest(make_file, l
         f"Trang '{sheet}', ô {col}{first + 1}: địa bàn 'Huyện An Binh' không có trong danh sách; "
         "có phải là 'Huyện An Biên' hoặc 'Huyện An Minh'"
     ), unknown.message
+
+
+def test_the_rejected_sentence_asks_for_a_correction_without_claiming_a_letter_went(
+    form, make_file, tmp_path
+):
+    """The document is drafted before any letter is sent: it says the Sở asks the units whose
+    report was refused to correct and send it again, with their count, never that they were
+    already asked."""
+    make_file("899")
+    make_file("900", lambda d: d["results"][0].update(girls=d["results"][0]["children"] + 1))
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    said = [t for t in paragraphs(document_path(tmp_path / "out", form.year)) if "chưa hợp lệ" in t]
+    missing = len(form.units) - 2
+    assert said == [
+        "Trong đó 1 đơn vị đã gửi báo cáo nhưng báo cáo chưa hợp lệ, Sở đề nghị các đơn vị này sửa "
+        f"và gửi lại; {missing} đơn vị chưa gửi báo cáo."
+    ], said

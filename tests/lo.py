@@ -336,7 +336,7 @@ def date_serial(d: dt.date | dt.datetime) -> int:
 
 
 _UNO_SCRIPT = r"""
-import json, sys, time
+import json, os, sys, time
 import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
@@ -386,6 +386,10 @@ try:
     desktop.terminate()
 except Exception:
     pass  # the office may drop the bridge while terminating
+sys.stdout.flush()
+# Every file is saved: leave without the interpreter's teardown, where disposing of a bridge
+# whose office has just gone can crash python3-uno (seen as a failed exit with no message).
+os._exit(0)
 """
 
 
@@ -434,7 +438,9 @@ def fill_with_uno(jobs: list[UnoJob], workdir: Path, timeout: float = TIMEOUT) -
                 env=_clean_env(),
             )
             if done.returncode != 0:
-                raise LibreOfficeError(f"UNO script failed:\n{done.stdout}\n{done.stderr}")
+                raise LibreOfficeError(
+                    f"UNO script failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
+                )
             with contextlib.suppress(subprocess.TimeoutExpired):
                 office_proc.wait(timeout=30)  # terminate() was asked; give it time to exit
         except subprocess.TimeoutExpired as exc:

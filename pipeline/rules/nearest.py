@@ -165,12 +165,8 @@ def _suggestions(folded: str, full: dict[str, str], names: dict[str, str]) -> li
     (không phân theo huyện)") makes nothing look close; ties go to the closer full name.
     """
     typed = _short(folded)
-    shorts = {key: _short(key) for key in full}
-    scored = [
-        (fuzz.WRatio(typed, short), fuzz.ratio(folded, key), key)
-        for key, short in shorts.items()
-        if fuzz.WRatio(typed, short) >= SUGGEST
-    ]
+    close = {key: fuzz.WRatio(typed, _short(key)) for key in full}
+    scored = [(score, fuzz.ratio(folded, key), key) for key, score in close.items() if score >= SUGGEST]
     scored.sort(key=lambda t: (-t[0], -t[1]))
     return list(dict.fromkeys(names[full[key]] for _, _, key in scored))[:3]
 

@@ -64,16 +64,15 @@ def load_history(form: Form, archive: Path | Sequence[Path]) -> History:
     hist = History(crosswalk=load_crosswalk(form))
     archives = [archive] if isinstance(archive, Path) else list(archive)
     for year in range(form.first_year, form.year):
-        found = [a for a in archives if detail_csv_path(a, year, form.programme_info.prefix).is_file()]
-        if not found:
+        held = ((a, detail_csv_path(a, year, form.programme_info.prefix)) for a in archives)
+        folder, path = next(((a, p) for a, p in held if p.is_file()), (None, None))
+        if folder is None or path is None:
             continue
-        archive = found[0]
-        path = detail_csv_path(archive, year, form.programme_info.prefix)
         try:
             frame = read_detail(path)
         except (ValueError, KeyError, pd.errors.ParserError):
             continue  # an unreadable archive is skipped, never fatal
-        archived = archived_schemes(report_path(archive, year))
+        archived = archived_schemes(report_path(folder, year))
         ours = with_schemes(form, frame, archived)
         if not ours.empty:
             hist.years[year] = ours

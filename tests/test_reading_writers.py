@@ -15,6 +15,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -274,6 +275,70 @@ def test_an_xls_the_value_reader_panics_on_is_read_by_our_own_reader(make_file, 
     assert status["SYT.xls"][1] == [] and status[good.name][1] == []
     assert "FILE_FORMAT" not in status["899-excel95.xls"][1]
     assert {u.code: u.status for u in report.units}["SYT"] == "accepted"
+
+
+def test_a_panic_of_the_value_reader_prints_no_english(make_file, tmp_path: Path) -> None:
+    """The officer sees the Vietnamese outcome of a file python-calamine panics on, never
+    Rust's English panic lines ("thread ... panicked at", "RUST_BACKTRACE"): `check` run as
+    the officer runs it, its standard error read whole."""
+    dept, _ = make_file("SYT", seed=4)
+    xls = _ssconvert(dept, tmp_path / "SYT.xls")
+    with pytest.raises(BaseException, match="range end index|out of range"):
+        pc.CalamineWorkbook.from_path(str(xls))  # the value reader does panic on it
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", str(xls)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "panicked" not in done.stderr and "RUST_BACKTRACE" not in done.stderr, done.stderr
+    assert "SYT.xls" in done.stdout
+    inbox = tmp_path / "inbox-panic"
+    inbox.mkdir()
+    shutil.copy(xls, inbox / xls.name)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "consolidate",
+            "--inbox",
+            str(inbox),
+            "--outbox",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "panicked" not in done.stderr and "RUST_BACKTRACE" not in done.stderr, done.stderr
+
+
+def test_held_native_stderr_drops_a_panic_and_keeps_other_messages(tmp_path: Path) -> None:
+    """What native code writes on descriptor 2 inside the block: a Rust panic's lines are
+    dropped, anything else reaches the real standard error after the block, in order."""
+    script = (
+        "import os\n"
+        "from pipeline.system import impl\n"
+        "with impl.native_stderr_held():\n"
+        "    os.write(2, b\"thread '<unnamed>' panicked at src/x.rs:1:1\\nnote: run with RUST_BACKTRACE=1\\n\")\n"
+        "with impl.native_stderr_held():\n"
+        "    os.write(2, b'a native warning\\n')\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    for system in ("linux", "portable"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "PIPELINE_SYSTEM": system},
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == b"a native warning\nafter\n", (system, done.stderr)
 
 
 def _no_calamine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,7 @@ from ..intake.filekinds import (
 )
 from ..intake.files import ReadProblem, too_large
 from ..rules.findings import show
+from ..system import impl
 from .cellfacts import SheetFacts, UnsafeXML
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
 from .formats.registry import BROKEN, Format, Lacks, format_of, suffixes_shown
@@ -200,7 +201,8 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
     without a cached value, .ods/.xls merges) are parsed before calamine reads anything
     (`check_before_reading`). Raises ReadProblem."""
     data, fmt, facts = check_before_reading(data, name, wanted, limits)
-    return _read_values(data, fmt, wanted, {norm_sheet(f.name): f for f in facts}, limits)
+    with impl.native_stderr_held():  # a panic of calamine's is a finding, not English lines
+        return _read_values(data, fmt, wanted, {norm_sheet(f.name): f for f in facts}, limits)
 
 
 def check_before_reading(

@@ -36,6 +36,7 @@ from ..form import Form
 from ..read.formats.registry import FORMATS, OWN_FILE, REBUILT, Format, Lacks
 from ..read.parsed import Parsed
 from ..read.reader import reader_failed
+from ..system import impl
 from ..text.safetext import for_xml
 from .style import FONT, NUM
 from .template import write_template
@@ -132,7 +133,8 @@ def _calamine_sheets(form: Form, data: bytes, fmt: Format | None) -> dict[str, l
     wanted = {unicodedata.normalize("NFC", s).casefold(): s for s in _sheets(form)}
     out: dict[str, list[list[Any]]] = {}
     try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with impl.native_stderr_held():  # a panic of calamine's is handled here, not printed
+            book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
         if not reader_failed(exc) or fmt is None or isinstance(fmt.values, Lacks):
             raise

@@ -19,6 +19,7 @@ missing; `pipeline.system` then uses `portable`.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -30,6 +31,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from .nativeerr import held_native_stderr
 from .signals import held_while_starting, release_in_worker
 
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -145,3 +147,9 @@ def soffice_places() -> list[Path]:
     """Where LibreOffice is installed when it is not on PATH: nowhere else on Linux
     (distributions put `soffice` on PATH)."""
     return []
+
+
+def native_stderr_held() -> contextlib.AbstractContextManager[None]:
+    """Hold back what compiled libraries write on standard error (`nativeerr`): a Rust
+    panic's English lines are dropped, anything else is written after the call."""
+    return held_native_stderr()

@@ -27,7 +27,7 @@ import signal
 import stat
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from typing import Any
 import filelock
 import psutil
 
+from .nativeerr import held_native_stderr
 from .signals import held_while_starting, release_in_worker
 
 _WATCH_SECONDS = 0.5
@@ -189,3 +190,26 @@ def soffice_places() -> list[Path]:
         places.append(Path(local) / "Programs" / "LibreOffice" / "program" / "soffice.exe")
     places.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
     return places
+
+
+def native_stderr_held() -> contextlib.AbstractContextManager[None]:
+    """Hold back what compiled libraries write on standard error (`nativeerr`): a Rust
+    panic's English lines are dropped, anything else is written after the call. On
+    Windows the Win32 standard-error handle, which Rust writes through, is swapped too."""
+    return held_native_stderr(_swap_std_error if os.name == "nt" else None)
+
+
+def _swap_std_error(fd: int) -> Callable[[], None]:
+    """Point the Win32 STD_ERROR_HANDLE (-12, GetStdHandle/SetStdHandle, processenv.h) at
+    the C runtime descriptor `fd`; returns how to put the previous handle back."""
+    import ctypes  # Windows only: this module imports on every system
+    import msvcrt
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.GetStdHandle.restype = ctypes.c_void_p
+    kernel32.GetStdHandle.argtypes = [ctypes.c_uint32]
+    kernel32.SetStdHandle.argtypes = [ctypes.c_uint32, ctypes.c_void_p]
+    std_error = ctypes.c_uint32(-12 & 0xFFFFFFFF)
+    previous = kernel32.GetStdHandle(std_error)
+    kernel32.SetStdHandle(std_error, msvcrt.get_osfhandle(fd))  # type: ignore[attr-defined]
+    return lambda: kernel32.SetStdHandle(std_error, previous)

@@ -230,6 +230,23 @@ def test_list_sheets_print_readable_one_page_wide(sample_workbook, key):
         assert ws.cell(2, 1).alignment.wrap_text
 
 
+CARLITO_HEIGHT = 1.22  # a word's box in pdftotext, in em: Carlito's (and Calibri's) win ascent + descent
+
+
+def test_status_sheet_prints_readable_in_libreoffice(office, form, tmp_path):
+    """'Tình trạng nộp' as LibreOffice prints it (the `pdf` command's renderer; .ci/run
+    installs Carlito, Calibri's metric twin, as Windows has Calibri): every page of the
+    sheet prints its text at 9 pt or more (word boxes at least 9 x 1.22 pt tall)."""
+    consolidate_into(form, ROOT / "examples" / "inbox", tmp_path / "out", show_progress=False)
+    pdf = to_pdfs([workbook_path(tmp_path / "out", form.year)], tmp_path / "pdf")[0]
+    pages = lo.pdf_words(pdf)
+    title = SHEETS["status"].upper()
+    first = next(i for i, words in enumerate(pages) if title in " ".join(w.text for w in words[:12]).upper())
+    heights = sorted(w.y1 - w.y0 for w in pages[first])
+    median = heights[len(heights) // 2]
+    assert median / CARLITO_HEIGHT >= 9, f"'{SHEETS['status']}' prints at {median / CARLITO_HEIGHT:.1f} pt"
+
+
 def test_instructions_sheet_prints_without_overlap(office, form, tmp_path):
     """The template's instructions: the long 'Căn cứ' line wraps inside a row tall enough,
     no words drawn over the next line."""

@@ -338,6 +338,7 @@ def _numbered(
     told = set() if told is None else told  # a cause of several findings is told in full once
     for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
         listed.append(f"{i}. {_said(f)}")
+        told.add(f)
         for g in why:
             if g in told:
                 listed.append(f"   - Nguyên nhân: {g.where} (đã nêu ở trên)")

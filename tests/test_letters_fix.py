@@ -161,7 +161,14 @@ def _cases(form: Form) -> dict[str, tuple[Any, list[tuple[str, str, Any]]]]:
     return {
         # the children typed as text "1.350.000": fewer turns than children (an error at the
         # turns' cell) and two implausible values, all explained by the one text cell
-        "899": (one_row("899"), [(res.sheet, f"{col('children')}{_row(form, '899')}", "1.350.000")]),
+        # (the cash of that row typed as text too: read as typed, it explains no check on counts)
+        "899": (
+            one_row("899"),
+            [
+                (res.sheet, f"{col('children')}{_row(form, '899')}", "1.350.000"),
+                (res.sheet, f"{col('cash')}{_row(form, '899')}", "3.500.000"),
+            ],
+        ),
         # "1.350" typed on a PC with US settings: 1,35 girls
         "900": (one_row("900"), [(res.sheet, f"{col('girls')}{_row(form, '900')}", 1.35)]),
         # "513.000" typed there: 513 đồng
@@ -225,9 +232,10 @@ def test_an_error_is_told_with_its_cause_and_what_to_type_and_the_cause_once(for
     row = _row(form, "899")
     children, turns = f"{res.measure_column('children')}{row}", f"{res.measure_column('turns')}{row}"
     (error,) = _found(run, "899", "MEASURE_AT_LEAST")
-    (as_text,) = _found(run, "899", "NUMBER_FROM_TEXT")
+    as_text, cash_text = _found(run, "899", "NUMBER_FROM_TEXT")
     assert error["cell"] == turns and as_text["cell"] == children
     item = _item(body, error["message"])
+    assert cash_text["cell"] not in item  # in the row, but not a figure the check compares
     assert item.split(". ", 1)[1].startswith(
         f"Trang '{res.sheet}', ô {turns}: "
     )  # the cell, and what was found there

@@ -179,6 +179,8 @@ def _cases(form: Form) -> dict[str, tuple[Any, list[tuple[str, str, Any]]]]:
         "904": (one_row("904"), [(res.sheet, f"{col('children')}{_row(form, '904')}", "khoảng 50")]),
         "905": (no_date, []),
         "SGDDT": (department, []),
+        # an accepted file: 35.000 đồng typed as text for 171 children, too little per child
+        "906": (one_row("906"), [(res.sheet, f"{col('cash')}{_row(form, '906')}", "35.000")]),
     }
 
 
@@ -331,3 +333,16 @@ def test_the_feedback_workbook_says_the_fix_the_letter_says(form, season):
     (row,) = [r for r in rows if r[cell_col] == f["cell"]]
     assert row[fix_col].startswith("nếu số đúng là 513.000 đồng")
     assert f"   - Cách sửa: {row[fix_col]}." in bodies["902"]
+
+
+def test_a_receipt_tells_a_warning_with_its_cause_and_what_to_type(season):
+    _, run, bodies = season
+    body = bodies["906"]
+    assert "Sở đã nhận và chấp nhận báo cáo" in body
+    (as_text,) = _found(run, "906", "NUMBER_FROM_TEXT")
+    (implausible,) = _found(run, "906", "IMPLAUSIBLE_VALUE")
+    item = _item(body, implausible["message"])
+    assert item.endswith(
+        f"\n   - Nguyên nhân: {as_text['message']}\n     Cách sửa: xóa ô {as_text['cell']} và gõ lại: 35000 (chỉ chữ số)."
+    ), item  # nothing to send again: the warning itself gets no "Cách sửa"
+    assert body.count(as_text["message"]) == 1

@@ -16,12 +16,13 @@ officer changed since it was written (its SHA-256 is recorded in `DRAFTED`) is n
 overwritten: it is kept in `thu/cu/` as `…-ban-da-sua.eml` and the command says where.
 
 A rejection lists each error with the cell and what was found there, the findings that
-explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed as
-text in its row or column) and how to fix each (`catalogue.FIXES`, filled by
-`rules.fixes.how_to_fix`: the digits to type, the amount meant, the nearest listed name), and asks for the corrected file by a day in the future: `[mail.letters]
-resubmit_days` after the day the letter is drafted, or the deadline's last day if later.
-The letter ends with whom to call: the office's contact (`[mail.letters] contact`,
-`phone`) and address; it names the unit's own preparer when its file gives one.
+explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed
+as text in its row or column) and how to fix each (`catalogue.FIXES`, filled by
+`rules.fixes.how_to_fix`: the digits to type, the amount meant, the nearest listed name),
+and asks for the corrected file by a day in the future: `[mail.letters] resubmit_days`
+after the day the letter is drafted, or the deadline's last day if later. The letter ends
+with whom to call: the office's contact (`[mail.letters] contact`, `phone`) and address;
+it names the unit's own preparer when its file gives one.
 """
 
 from __future__ import annotations
@@ -332,8 +333,11 @@ def _numbered(
     form: Form, items: list[Explained], fixing: bool = False, told: set[Finding] | None = None
 ) -> str:
     """The findings numbered, each with what was found in its cell and, indented, the
-    findings that explain it (`rules.fixes.explained`); `fixing` (the file is to be sent
-    again): under each cause and each finding, how to fix it (`rules.fixes.how_to_fix`)."""
+    findings that explain it (`rules.fixes.explained`), each with how to fix it
+    (`rules.fixes.how_to_fix`); `fixing` (the file is to be sent again): under each finding
+    too, how to fix it.
+    `told`: the findings already said in this letter (updated): a cause said before is named
+    by its cell, not said again."""
     listed = []
     told = set() if told is None else told  # a cause of several findings is told in full once
     for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
@@ -345,7 +349,7 @@ def _numbered(
                 continue
             told.add(g)
             listed.append(f"   - Nguyên nhân: {_said(g)}")
-            listed += [f"     Cách sửa: {fix}." for fix in _fix(form, g, fixing)]
+            listed += [f"     Cách sửa: {fix}." for fix in _fix(form, g, True)]
         listed += [f"   - Cách sửa: {fix}." for fix in _fix(form, f, fixing)]
     if len(items) > MAX_LISTED:
         listed.append(f"… và {len(items) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")

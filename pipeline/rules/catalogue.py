@@ -15,8 +15,14 @@ reads, the parameters as data (`rulebind.py` for the form's cells; `plausible.py
 (`ruleschema.py`) and the template's live checks (`livechecks.py`) are both built from
 bound rules; no other module keeps a list of rules.
 
+Beside the rules: which findings explain which, and how far apart they may be
+(`EXPLAINED_BY`), and how to fix a finding of each rule (`FIXES`, Vietnamese, over the facts
+`FIX_FACTS`); `fixes.py` applies both, for the letters and the feedback workbook.
+
 To add a rule: add its entry to `RULES` (with a kind from `rulekinds.py`, or a new kind
-there), bind it where it applies, and add its case to `tests/test_rules.py` (`CASES`).
+there), its "cách sửa" to `FIXES` (an error rule without one must be listed in
+`WITHOUT_FIX`, with why: `tests/test_letters_fix.py`), bind it where it applies, and add its
+case to `tests/test_rules.py` (`CASES`).
 """
 
 from __future__ import annotations
@@ -470,8 +476,8 @@ REACHES = (CELL, COMPARED, ROW, LINE, SHEET, FILE)
 
 # finding's code -> {code of a finding that explains it: how far it may be}. The letters
 # (`mail/drafts.py`) tell each explaining finding under what it explains; an explaining
-# warning is not listed again on its own. Each pair is a cause seen on filled templates
-# (`tests/test_letters_fix.py`):
+# warning is not listed again on its own. The letters' tests make several of these happen
+# on filled templates (`tests/test_letters_fix.py`, `tests/test_season.py`):
 EXPLAINED_BY: dict[str, dict[str, str]] = {
     # a total the file holds (Excel's SUM) against the one recomputed from the cells read:
     # Excel skips a number typed as text and sums a decimal or a formula's stale value,

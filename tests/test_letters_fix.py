@@ -136,6 +136,7 @@ def _cases(form: Form) -> dict[str, tuple[Any, list[tuple[str, str, Any]]]]:
     res = form.blocks["results"]
     col = res.measure_column
     category = form.categories[0].code
+    money = next(t for t in res.totals if "cash" in t.sum_of)  # in_kind is 0 in `figures`
     figures = {"children": 171, "girls": 100, "ethnic": 30, "turns": 200, "cash": 3_500_000, "in_kind": 0}
 
     def one_row(code: str):
@@ -179,6 +180,18 @@ def _cases(form: Form) -> dict[str, tuple[Any, list[tuple[str, str, Any]]]]:
         "904": (one_row("904"), [(res.sheet, f"{col('children')}{_row(form, '904')}", "khoảng 50")]),
         "905": (no_date, []),
         "SGDDT": (department, []),
+        # "513.500" typed on a US PC: 513,5 đồng; Excel's row total summed it, the pipeline
+        # cannot: the total does not match, because of the decimal
+        "907": (
+            one_row("907"),
+            [
+                (res.sheet, f"{col('cash')}{_row(form, '907')}", 513.5),
+                (res.sheet, f"{res.total_column(money.key)}{_row(form, '907')}", 513.5),
+            ],
+        ),
+        # girls typed so that the spreadsheet made a day of it (10/11 -> 45971): more girls
+        # than children
+        "908": (one_row("908"), [(res.sheet, f"{col('girls')}{_row(form, '908')}", 45971)]),
         # an accepted file: 35.000 đồng typed as text for 171 children, too little per child
         "906": (one_row("906"), [(res.sheet, f"{col('cash')}{_row(form, '906')}", "35.000")]),
     }
@@ -346,3 +359,35 @@ def test_a_receipt_tells_a_warning_with_its_cause_and_what_to_type(season):
         f"\n   - Nguyên nhân: {as_text['message']}\n     Cách sửa: xóa ô {as_text['cell']} và gõ lại: 35000 (chỉ chữ số)."
     ), item  # nothing to send again: the warning itself gets no "Cách sửa"
     assert body.count(as_text["message"]) == 1
+
+
+def test_a_total_that_does_not_match_is_explained_by_the_decimal_excel_summed(season):
+    _, run, bodies = season
+    body = bodies["907"]
+    (decimal,) = _found(run, "907", "NUMBER_NOT_INTEGER")
+    (mismatch,) = _found(run, "907", "TOTAL_MISMATCH")
+    # the error, with the amount it was likely meant to be …
+    assert _item(body, decimal["message"]).endswith(
+        f"\n   - Cách sửa: nếu số đúng là 513.500, xóa ô {decimal['cell']} và gõ lại: 513500 "
+        "(chỉ chữ số, không có dấu chấm)."
+    )
+    # … and the total it put out of step, pointing back to it
+    item = _item(body, mismatch["message"])
+    assert f"\n   - Nguyên nhân: Trang '{decimal['sheet']}', ô {decimal['cell']} (đã nêu ở trên)" in item
+    assert item.endswith(
+        f"\n   - Cách sửa: sửa các ô số liệu cùng dòng, cùng cột; ô tổng {mismatch['cell']} có công thức tự "
+        "tính lại, không gõ vào."
+    )
+
+
+def test_a_count_the_spreadsheet_made_a_day_of_explains_the_check_it_fails(season):
+    _, run, bodies = season
+    body = bodies["908"]
+    (error,) = _found(run, "908", "MEASURE_AT_MOST")
+    (day,) = _found(run, "908", "LOOKS_LIKE_DATE")
+    assert day["cell"] == error["cell"]
+    assert (
+        f"\n   - Nguyên nhân: {day['message']}\n     Cách sửa: gõ lại đúng số ở ô {day['cell']}, chỉ chữ số."
+        in (_item(body, error["message"]))
+    )
+    assert body.count(day["message"]) == 1

@@ -217,8 +217,8 @@ def test_a_rejection_letter_explains_its_error_gives_a_future_date_and_whom_to_c
     assert error["message"] in body
     # the total that does not match, and right under it the number typed as text that explains it
     assert (
-        f"{mismatch['message']}\n   - Nguyên nhân: {as_text['message']}. Hãy xóa ô {cash_cell} và gõ lại: "
-        "3500000 (chỉ chữ số)\n   - Cách sửa:" in body
+        f"{mismatch['message']}\n   - Nguyên nhân: {as_text['message']}\n     Cách sửa: xóa ô {cash_cell} và "
+        "gõ lại: 3500000 (chỉ chữ số).\n   - Cách sửa:" in body
     ), body
     assert body.count(as_text["message"]) == 1  # not listed again on its own
     assert "(ô đang ghi: «3.500.000»)" in body or "'3.500.000'" in body
@@ -326,6 +326,6 @@ def test_a_row_check_is_explained_by_a_number_of_its_row_typed_as_text(form, mak
     error = next(f for f in found if f["code"] == "MEASURE_AT_MOST" and f["cell"] == girls_cell)
     as_text = next(f for f in found if f["code"] == "NUMBER_FROM_TEXT" and f["cell"] == girls_cell)
     assert f"   - Nguyên nhân: {as_text['message']}" in body.split(error["message"], 1)[1], body
-    assert "Hãy xóa ô " + girls_cell in body and "gõ lại: 1350" in body
+    assert f"Cách sửa: xóa ô {girls_cell} và gõ lại: 1350 (chỉ chữ số)." in body
     assert body.count(as_text["message"]) == 1
-    assert "gõ lại đúng số ở các ô nêu ở trên" in body
+    assert f"Cách sửa: kiểm tra các số của dòng có ô {girls_cell} và gõ lại số sai." in body

@@ -15,12 +15,14 @@ run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
 officer changed since it was written (its SHA-256 is recorded in `DRAFTED`) is never
 overwritten: it is kept in `thu/cu/` as `…-ban-da-sua.eml` and the command says where.
 
-A rejection lists each error with the warnings that explain it (a total that does not
-match, next to a number typed as text in its row or column), the cell and what was found
-there, and asks for the corrected file by a day in the future: `[mail.letters]
-resubmit_days` after the day the letter is drafted, or the deadline's last day if later.
-The letter ends with whom to call: the office's contact (`[mail.letters] contact`,
-`phone`) and address; it names the unit's own preparer when its file gives one.
+A rejection lists each error with the cell and what was found there, the findings that
+explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed
+as text in its row or column) and how to fix each (`catalogue.FIXES`, filled by
+`rules.fixes.how_to_fix`: the digits to type, the amount meant, the nearest listed name),
+and asks for the corrected file by a day in the future: `[mail.letters] resubmit_days`
+after the day the letter is drafted, or the deadline's last day if later. The letter ends
+with whom to call: the office's contact (`[mail.letters] contact`, `phone`) and address;
+it names the unit's own preparer when its file gives one.
 """
 
 from __future__ import annotations
@@ -38,14 +40,15 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from ..form import Form, FormError, Unit, cell_at, is_pending
+from ..form import Form, FormError, Unit, is_pending
 from ..form.model import is_pending_text
 from ..intake.mail_settings import MailSettings
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
 from ..render.template import write_template
+from ..rules.findings import ERROR, Finding
+from ..rules.fixes import Explained, explained, how_to_fix
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
-from ..text.values import parse_int
 from .send import PENDING_HEADER, RUN_HEADER  # the run a draft describes; what it waits for
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -55,14 +58,6 @@ STALE_DIR = "cu"  # drafts of an earlier run that no new draft replaced, moved o
 DRAFTED = "danh-sach-thu-da-soan.json"  # file name -> SHA-256 of each draft as written
 EDITED_SUFFIX = "-ban-da-sua"  # an earlier draft the officer changed, kept in `thu/cu/`
 DEFAULT_RESUBMIT_DAYS = 7
-# a finding of the left kind is explained by one of the right kinds in its row or column:
-# a total the file holds (Excel's SUM skips text) and a number typed as text it skipped
-EXPLAINED_BY = {"TOTAL_MISMATCH": ("NUMBER_FROM_TEXT", "NUMBER_INVALID", "FORMULA_NO_VALUE")}
-# a check between the figures of one row (more girls than children …) is explained by the
-# number at its cell typed as text, read as a number the unit may not have meant ("1.350")
-EXPLAINED_IN_ROW_BY = dict.fromkeys(
-    ("MEASURE_AT_MOST", "MEASURE_AT_LEAST", "VALUE_MISSING", "CHILDREN_MISSING"), ("NUMBER_FROM_TEXT",)
-)
 
 
 class NoRunError(Exception):
@@ -279,8 +274,8 @@ def _content(
         if not path.is_file():
             write_template(form, unit, path.parent)
         return REMINDER, "\n\n".join(lines), [(name, path.read_bytes())]
-    found = findings.get(latest["name"], [])
-    errors = [f for f in found if f["severity"] == "error"]
+    found = [_finding(f) for f in findings.get(latest["name"], [])]
+    errors = [f for f in found if f.severity == ERROR]
     attach = []
     fb = feedback_path(outbox, year, unit.code, latest["name"])
     if found and fb.is_file():
@@ -288,18 +283,19 @@ def _content(
     shown = _member(latest["name"])
     if errors:
         counting = u.get("file")
-        items = _explained(found)
-        listed = [item for item in items if item[0]["severity"] == "error"]
-        others = [item for item in items if item[0]["severity"] != "error"]
+        items = explained(form, found)
+        listed = [item for item in items if item[0].severity == ERROR]
+        others = [item for item in items if item[0].severity != ERROR]
         by = resubmit_by(form, letters, today)
+        told: set[Finding] = set()
         lines = [
             f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị (nhận lúc {_when(latest)}). "
             f"Tệp có {len(errors)} lỗi phải sửa nên chưa được tổng hợp:",
-            _numbered(listed, fixing=True),
+            _numbered(form, listed, fixing=True, told=told),
         ]
         if others:
             lines.append(f"Ngoài ra, đề nghị xem lại {len(others)} cảnh báo (không phải lỗi):")
-            lines.append(_numbered(others, fixing=True))
+            lines.append(_numbered(form, others, fixing=True, told=told))
         lines.append(
             f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
             "liệt kê các lỗi và tô màu các ô cần sửa."
@@ -324,82 +320,53 @@ def _content(
             f"Tệp có {len(found)} cảnh báo (không phải lỗi); đề nghị đơn vị xem lại và báo Sở nếu số liệu "
             "cần điều chỉnh (chi tiết trong tệp phản hồi đính kèm):"
         )
-        lines.append(_numbered(_explained(found)))
+        lines.append(_numbered(form, explained(form, found)))
     return RECEIPT, "\n\n".join(lines), attach
 
 
-Explained = tuple[dict[str, Any], list[dict[str, Any]]]
+def _finding(f: dict[str, Any]) -> Finding:
+    """A finding of the run's report (bao-cao.json) as the `Finding` it was written from."""
+    return Finding(**{k: str(f.get(k) or "") for k in Finding.__dataclass_fields__})
 
 
-def _explained(found: list[dict[str, Any]]) -> list[Explained]:
-    """Each finding with the findings that explain it (`EXPLAINED_BY`: same sheet, same row
-    or column; `EXPLAINED_IN_ROW_BY`: the same cell); an explaining warning is told under what it explains, not again on its own
-    (an explaining error stays in the list: it must be corrected)."""
-    causes: dict[int, list[dict[str, Any]]] = {}
-    used: set[int] = set()
-    for i, f in enumerate(found):
-        code = f.get("code", "")
-        by_row = code in EXPLAINED_IN_ROW_BY
-        kinds = EXPLAINED_IN_ROW_BY[code] if by_row else EXPLAINED_BY.get(code, ())
-        at = _row_col(f)
-        if not kinds or at is None:
-            continue
-        for j, g in enumerate(found):
-            there = _row_col(g)
-            if j == i or g.get("code") not in kinds or g.get("sheet") != f.get("sheet") or there is None:
-                continue
-            if there == at if by_row else (there[0] == at[0] or there[1] == at[1]):
-                causes.setdefault(i, []).append(g)
-                if g.get("severity") != "error":
-                    used.add(j)
-    return [(f, causes.get(i, [])) for i, f in enumerate(found) if i not in used]
-
-
-def _row_col(f: dict[str, Any]) -> tuple[int, int] | None:
-    """0-based (row, column) of a finding's cell, or None when it names no cell."""
-    try:
-        return cell_at(str(f.get("cell") or ""))
-    except ValueError:
-        return None
-
-
-def _numbered(items: list[Explained], fixing: bool = False) -> str:
+def _numbered(
+    form: Form, items: list[Explained], fixing: bool = False, told: set[Finding] | None = None
+) -> str:
     """The findings numbered, each with what was found in its cell and, indented, the
-    findings that explain it; `fixing` (the file is to be sent again): what to type where
-    a number was typed as text."""
+    findings that explain it (`rules.fixes.explained`), each with how to fix it
+    (`rules.fixes.how_to_fix`); `fixing` (the file is to be sent again): under each finding
+    too, how to fix it.
+    `told`: the findings already said in this letter (updated): a cause said before is named
+    by its cell, not said again."""
     listed = []
+    told = set() if told is None else told  # a cause of several findings is told in full once
     for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
-        listed.append(f"{i}. {_said(f)}{_to_type(f) if fixing else ''}")
-        listed += [f"   - Nguyên nhân: {_said(g)}{_to_type(g)}" for g in why]
-        if why and f.get("code") in EXPLAINED_BY:
-            listed.append(
-                "   - Cách sửa: sửa các ô nêu ở trên; ô tổng có công thức, tự tính lại, không gõ vào."
-            )
-        elif why:
-            listed.append(
-                "   - Cách sửa: gõ lại đúng số ở các ô nêu ở trên (chỉ chữ số), rồi kiểm tra lại dòng này."
-            )
+        listed.append(f"{i}. {_said(f)}")
+        told.add(f)
+        for g in why:
+            if g in told:
+                listed.append(f"   - Nguyên nhân: {g.where} (đã nêu ở trên)")
+                continue
+            told.add(g)
+            listed.append(f"   - Nguyên nhân: {_said(g)}")
+            listed += [f"     Cách sửa: {fix}." for fix in _fix(form, g, True)]
+        listed += [f"   - Cách sửa: {fix}." for fix in _fix(form, f, fixing)]
     if len(items) > MAX_LISTED:
         listed.append(f"… và {len(items) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")
     return "\n".join(listed)
 
 
-def _to_type(f: dict[str, Any]) -> str:
-    """What to type instead of a number typed as text: the number in digits alone."""
-    if f.get("code") != "NUMBER_FROM_TEXT":
-        return ""
-    number, problem, _ = parse_int(str(f.get("value") or ""), 10**30)
-    if number is None or problem is not None:
-        return ""
-    return f". Hãy xóa ô {f.get('cell')} và gõ lại: {number} (chỉ chữ số)"
+def _fix(form: Form, f: Finding, fixing: bool) -> list[str]:
+    """[how to fix `f`] when the file is to be sent again and its rule says how; else []."""
+    fix = how_to_fix(form, f) if fixing else ""
+    return [fix] if fix else []
 
 
-def _said(f: dict[str, Any]) -> str:
+def _said(f: Finding) -> str:
     """A finding's message, with what the cell holds when the message does not say it."""
-    value = str(f.get("value") or "")
-    if value and value not in f["message"]:
-        return f"{f['message']} (ô đang ghi: «{value}»)"
-    return f["message"]
+    if f.value and f.value not in f.message:
+        return f"{f.message} (ô đang ghi: «{f.value}»)"
+    return f.message
 
 
 def _member(name: str) -> str:

@@ -1,6 +1,7 @@
 """Feedback workbooks to email back: the unit's own file, annotated.
 
-The first sheet lists the findings in plain Vietnamese, each with a link to its cell; the
+The first sheet lists the findings in plain Vietnamese, each with a link to its cell and how to
+fix it (`rules.fixes.how_to_fix`, as the letters say it); the
 sheets after it are the unit's own (see `feedback_source.py` for how each format gets
 there), with every cell in question coloured (red: error, yellow: warning) and commented.
 Only the file that counts for a unit, and the unit's newest file when it was rejected, get
@@ -29,6 +30,7 @@ from ..form import CELL_ADDRESS, Form
 from ..outbox.atomic import atomic_path
 from ..outbox.paths import feedback_names
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
+from ..rules.fixes import how_to_fix
 from ..run.result import FileRecord, FileStatus, Report
 from ..run.workers import pool, starting_workers, stop_pool, worker_form
 from ..text.safetext import for_terminal, for_xml
@@ -186,8 +188,8 @@ def _findings_sheet(
     r0 = 2 + len(lines) + 1
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header = ("STT", "Mức độ", "Loại", "Trang", "Ô", "Giá trị", "Nội dung cần sửa")
-    widths = (6, 10, 24, 14, 8, 18, 90)
+    header = ("STT", "Mức độ", "Loại", "Trang", "Ô", "Giá trị", "Nội dung cần sửa", "Cách sửa")
+    widths = (6, 10, 24, 14, 8, 18, 90, 50)
     for j, (label, width) in enumerate(zip(header, widths, strict=True), start=1):
         c = ws.cell(r0, j)
         put(c, label)
@@ -199,7 +201,8 @@ def _findings_sheet(
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, f in enumerate(p.findings, start=1):
         r = r0 + i
-        values = (i, SEVERITY_VI[f.severity], f.title, f.sheet, f.cell, f.value, f.message)
+        fix = how_to_fix(form, f)  # the letters say the same (`rules.fixes`)
+        values = (i, SEVERITY_VI[f.severity], f.title, f.sheet, f.cell, f.value, f.message, fix)
         for j, v in enumerate(values, start=1):
             c = ws.cell(r, j)
             put(c, v)
@@ -209,7 +212,7 @@ def _findings_sheet(
             link = ws.cell(r, 5)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(f.sheet, f.cell))
             link.font = Font(name=FONT, size=12, color=LINK_FONT[1:], underline="single")
-        ws.row_dimensions[r].height = text_height(f.message, 90) * 0.95
+        ws.row_dimensions[r].height = max(text_height(f.message, 90), text_height(fix, 50)) * 0.95
     ws.freeze_panes = ws.cell(r0 + 1, 1)
     openpyxl_page_setup(ws)
 

@@ -15,8 +15,14 @@ reads, the parameters as data (`rulebind.py` for the form's cells; `plausible.py
 (`ruleschema.py`) and the template's live checks (`livechecks.py`) are both built from
 bound rules; no other module keeps a list of rules.
 
+Beside the rules: which findings explain which, and how far apart they may be
+(`EXPLAINED_BY`), and how to fix a finding of each rule (`FIXES`, Vietnamese, over the facts
+`FIX_FACTS`); `fixes.py` applies both, for the letters and the feedback workbook.
+
 To add a rule: add its entry to `RULES` (with a kind from `rulekinds.py`, or a new kind
-there), bind it where it applies, and add its case to `tests/test_rules.py` (`CASES`).
+there), its "cách sửa" to `FIXES` (an error rule without one must be listed in
+`WITHOUT_FIX`, with why: `tests/test_letters_fix.py`), bind it where it applies, and add its
+case to `tests/test_rules.py` (`CASES`).
 """
 
 from __future__ import annotations
@@ -48,6 +54,12 @@ class Rule:
     kind: k.Kind | None = None
     message: str = "{title} (giá trị: {value})"
     live: str = ""
+
+    @property
+    def fix(self) -> tuple[str, ...]:
+        """How to fix a finding of this rule (`FIXES`): templates over `FIX_FACTS`, the first
+        whose facts are all known is said (`rules/fixes.py`); () when it has none."""
+        return FIXES.get(self.code, ())
 
     def say(self, **facts: Any) -> str:
         """The message for a failing record's facts."""
@@ -452,3 +464,165 @@ def bind(
             f"quy tắc {code} (trường '{field}') cần ít nhất {rule.kind.others} trường khác, có {len(others)}"
         )
     return Bound(rule, field, others, params)
+
+
+# ----- what explains a finding, and how to fix one -----------------------------------------
+# How far from the cell of a finding another finding may be to explain it: the same cell;
+# the same cell or, in its row, the cell of a figure the form compares it with (a measure's
+# `at_most`, `at_least`: children for girls); the same row; the same row or column; the
+# same sheet (each of a finding's own sheet); anywhere in the file.
+CELL, COMPARED, ROW, LINE, SHEET, FILE = "cell", "compared", "row", "row_or_column", "sheet", "file"
+REACHES = (CELL, COMPARED, ROW, LINE, SHEET, FILE)
+
+# finding's code -> {code of a finding that explains it: how far it may be}. The letters
+# (`mail/drafts.py`) tell each explaining finding under what it explains; an explaining
+# warning is not listed again on its own. The letters' tests make several of these happen
+# on filled templates (`tests/test_letters_fix.py`, `tests/test_season.py`):
+EXPLAINED_BY: dict[str, dict[str, str]] = {
+    # a total the file holds (Excel's SUM) against the one recomputed from the cells read:
+    # Excel skips a number typed as text and sums a decimal or a formula's stale value,
+    # which the pipeline reads as typed or not at all
+    "TOTAL_MISMATCH": {
+        "NUMBER_FROM_TEXT": LINE,
+        "NUMBER_INVALID": LINE,
+        "NUMBER_NOT_INTEGER": LINE,
+        "FORMULA_NO_VALUE": LINE,
+    },
+    # a check between the figures of one row (more girls than children, fewer turns than
+    # children) fails because one of its figures was read as a number the unit did not mean:
+    # "1.350.000" typed as text in a count, a count typed as a day or a phone number
+    **dict.fromkeys(
+        ("MEASURE_AT_MOST", "MEASURE_AT_LEAST"),
+        {"NUMBER_FROM_TEXT": COMPARED, "LOOKS_LIKE_DATE": COMPARED, "LOOKS_LIKE_PHONE": COMPARED},
+    ),
+    # a value or a headcount missing: the figure at its cell typed as text ("0", "-")
+    **dict.fromkeys(("VALUE_MISSING", "CHILDREN_MISSING"), {"NUMBER_FROM_TEXT": CELL}),
+    # a value per child (same row) or a unit's total (same column) out of its bounds, and a
+    # figure far from last year's (the category's first row, in the measure's column): a
+    # number typed as text, money typed "513.000" on a PC with US settings (read as 513)
+    "IMPLAUSIBLE_VALUE": {
+        "NUMBER_FROM_TEXT": LINE,
+        "MONEY_TOO_SMALL": LINE,
+        "LOOKS_LIKE_DATE": LINE,
+        "LOOKS_LIKE_PHONE": LINE,
+    },
+    "OUTLIER_LAST_YEAR": {"NUMBER_FROM_TEXT": LINE, "LOOKS_LIKE_DATE": LINE, "LOOKS_LIKE_PHONE": LINE},
+    # the resources sheet's total below the support given: an amount of it read 1.000 times
+    # too small, or not read at all
+    "SUPPORT_EXCEEDS_RESOURCES": {
+        "MONEY_TOO_SMALL": SHEET,
+        "NUMBER_INVALID": SHEET,
+        "NUMBER_NOT_INTEGER": SHEET,
+        "FORMULA_NO_VALUE": SHEET,
+    },
+    # a misspelt name read as the nearest listed one: another unit's place, or the name of
+    # a row already written
+    "REGION_NOT_OWN": {"NAME_READ_AS": CELL},
+    "ROW_DUPLICATE": {"NAME_READ_AS": ROW},
+}
+
+# What each rule's "cách sửa" (how to fix) may name, from the finding (`rules/fixes.py`):
+# its cell, the value found, the year of the form, the number typed as text in digits alone,
+# the number a dot-thousands entry on a US-settings PC was meant to be (as shown and in digits
+# alone), the nearest listed name, and the unit's name as registered.
+FIX_FACTS = frozenset({"cell", "value", "year", "digits", "intended", "plain", "nearest", "registered"})
+
+# code -> how to fix a finding of the rule, in Vietnamese, as `str.format` templates over
+# `FIX_FACTS`: the first whose facts are all known is said. Shown in the letters and the
+# feedback workbook's "Cách sửa" column.
+FIXES: dict[str, tuple[str, ...]] = {
+    "FILE_NOT_REPORT": ("điền số liệu vào mẫu báo cáo năm {year} Sở gửi cho đơn vị và gửi lại tệp đó",),
+    "FILE_EMPTY": ("mở tệp báo cáo đã điền, lưu lại rồi đính kèm đúng tệp đó vào thư gửi lại",),
+    "FILE_CORRUPT": (
+        "mở tệp trên máy của đơn vị; nếu mở được, lưu thành tệp mới (Lưu thành, kiểu Excel .xlsx) rồi "
+        "gửi lại; nếu không, điền lại mẫu báo cáo",
+    ),
+    "FILE_ENCRYPTED": ("gỡ mật khẩu mở tệp, lưu lại rồi gửi; không đặt mật khẩu cho tệp báo cáo",),
+    "FILE_TOO_LARGE": (
+        "chỉ giữ các trang của mẫu báo cáo, không chèn ảnh hay dữ liệu khác; lưu lại rồi gửi",
+    ),
+    "FILE_UNSAFE": ("lưu tệp ở dạng Excel .xlsx (không có macro, không nhúng đối tượng) rồi gửi lại",),
+    "FILE_FORMAT": ("lưu tệp ở dạng Excel .xlsx (Lưu thành, chọn kiểu .xlsx) rồi gửi lại",),
+    "TEMPLATE_UNKNOWN": (
+        "chép số liệu vào mẫu báo cáo năm {year} Sở gửi cho đơn vị (không dùng mẫu tự lập) rồi gửi lại",
+    ),
+    "TEMPLATE_OLD": ("chép số liệu sang mẫu báo cáo năm {year} mới nhất Sở gửi rồi gửi lại",),
+    "TEMPLATE_NEWER": ("dùng mẫu báo cáo năm {year} Sở gửi cho đơn vị",),
+    "TEMPLATE_LAST_YEAR": ("điền số liệu năm {year} vào mẫu báo cáo năm {year}, không dùng mẫu năm trước",),
+    "SHEET_MISSING": ("không xóa, không đổi tên trang; chép số liệu sang mẫu gốc của Sở rồi gửi lại",),
+    "SHEET_HIDDEN": ("bỏ ẩn trang (nhấp chuột phải vào tên trang, chọn Bỏ ẩn/Unhide)",),
+    "SHEET_ORDER": ("giữ thứ tự các trang như trong mẫu",),
+    "LAYOUT_CHANGED": (
+        "không thêm, xóa dòng, cột hay di chuyển ô; chép số liệu sang mẫu gốc của Sở rồi gửi lại",
+    ),
+    "MERGED_INPUT": ("bỏ gộp ô {cell} (Unmerge Cells) rồi ghi số liệu vào từng ô",),
+    "UNIT_UNKNOWN": ("dùng mẫu Sở gửi cho chính đơn vị mình; không sửa mã đơn vị ở ô {cell}",),
+    "UNIT_MISMATCH": (
+        "ghi tên đơn vị ở ô {cell} là «{registered}»; nếu không phải đơn vị này, dùng mẫu của đơn vị mình",
+        "dùng mẫu Sở gửi cho chính đơn vị mình",
+    ),
+    "YEAR_MISMATCH": ("dùng mẫu báo cáo năm {year}; ô {cell} phải là {year}",),
+    "REQUIRED_MISSING": ("điền vào ô {cell}",),
+    "NUMBER_INVALID": ("xóa ô {cell} và chỉ gõ chữ số (ví dụ 25 người hoặc 1200000 đồng), không gõ chữ",),
+    "NUMBER_NOT_INTEGER": (
+        "nếu số đúng là {intended}, xóa ô {cell} và gõ lại: {plain} (chỉ chữ số, không có dấu chấm)",
+        "gõ lại ô {cell} bằng số nguyên",
+    ),
+    "NUMBER_NEGATIVE": ("gõ lại ô {cell} bằng số không âm",),
+    "MONEY_TOO_SMALL": (
+        "nếu số đúng là {intended} đồng, xóa ô {cell} và gõ lại: {plain} (chỉ chữ số, không có dấu chấm)",
+        "gõ lại đúng số tiền ở ô {cell}, tính bằng đồng",
+    ),
+    "NUMBER_TOO_LARGE": ("gõ lại đúng số ở ô {cell}",),
+    "NUMBER_FROM_TEXT": (
+        "xóa ô {cell} và gõ lại: {digits} (chỉ chữ số)",
+        "xóa ô {cell} và gõ lại chỉ bằng chữ số",
+    ),
+    "FORMULA_NO_VALUE": (
+        "mở tệp bằng Excel, để công thức tính xong rồi lưu lại; hoặc gõ số thay cho công thức ở ô {cell}",
+    ),
+    "DATE_INVALID": ("gõ lại ngày ở ô {cell} dạng ngày/tháng/năm, ví dụ 15/11/{year}",),
+    "TEXT_TOO_LONG": ("rút ngắn nội dung ở ô {cell}",),
+    "REGION_UNKNOWN": (
+        "chọn lại ô {cell} từ danh sách thả xuống; nếu là «{nearest}», chọn «{nearest}»",
+        "chọn lại ô {cell} từ danh sách thả xuống, không gõ tay",
+    ),
+    "CATEGORY_UNKNOWN": (
+        "chọn lại ô {cell} từ danh sách thả xuống; nếu là «{nearest}», chọn «{nearest}»",
+        "chọn lại ô {cell} từ danh sách thả xuống, không gõ tay",
+    ),
+    "REGION_NOT_OWN": ("xóa số liệu của dòng có ô {cell}; đơn vị chỉ báo cáo địa bàn của mình",),
+    "ROW_KEY_MISSING": ("chọn ô {cell} từ danh sách thả xuống; nếu dòng ghi nhầm, xóa số liệu của dòng đó",),
+    "ROW_DUPLICATE": ("cộng số liệu của dòng có ô {cell} vào dòng đã ghi trước, rồi xóa dòng có ô {cell}",),
+    "MEASURE_AT_MOST": ("kiểm tra các số của dòng có ô {cell} và gõ lại số sai",),
+    "MEASURE_AT_LEAST": ("kiểm tra các số của dòng có ô {cell} và gõ lại số sai",),
+    "VALUE_MISSING": ("ghi giá trị hỗ trợ (quy ra tiền) của dòng có ô {cell}",),
+    "CHILDREN_MISSING": ("ghi số trẻ em được hỗ trợ ở ô {cell}",),
+    "BLOCK_EMPTY": (
+        "điền số liệu vào trang; nếu đơn vị không có gì để báo cáo ở trang này, chọn dấu «không có số "
+        "liệu» ở ô nêu trên",
+    ),
+    "BLOCK_DECLARED_NOT_EMPTY": ("nếu số liệu đúng, xóa dấu «không có số liệu» ở ô {cell}",),
+    "NAME_READ_AS": (
+        "chọn lại ô {cell} từ danh sách thả xuống: «{nearest}»",
+        "chọn lại ô {cell} từ danh sách thả xuống",
+    ),
+    "TOTAL_MISMATCH": (
+        "sửa các ô số liệu cùng dòng, cùng cột; ô tổng {cell} có công thức tự tính lại, không gõ vào",
+    ),
+    "SUPPORT_EXCEEDS_RESOURCES": ("kiểm tra lại số tiền ở trang nguồn lực và trang kết quả",),
+    "OUTLIER_LAST_YEAR": ("nếu số ở ô {cell} đúng thì không cần sửa; nếu sai, gõ lại đúng số",),
+    "IMPLAUSIBLE_VALUE": ("nếu số ở ô {cell} đúng thì không cần sửa; nếu sai, gõ lại đúng số",),
+    "LOOKS_LIKE_DATE": ("gõ lại đúng số ở ô {cell}, chỉ chữ số",),
+    "LOOKS_LIKE_PHONE": ("gõ lại đúng số ở ô {cell}, chỉ chữ số",),
+    "MAIL_NO_REPORT": ("gửi lại thư có đính kèm tệp báo cáo",),
+    "ARCHIVE_NESTED": ("gửi tệp báo cáo đính kèm trực tiếp, hoặc trong một tệp nén không chứa tệp nén khác",),
+    "DATE_AFTER_ARRIVAL": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
+    "DATE_IN_FUTURE": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
+    "DATE_BEFORE_PERIOD": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
+    "SENDER_UNLISTED": ("gửi từ địa chỉ thư điện tử đã đăng ký với Sở, hoặc báo Sở địa chỉ mới",),
+}
+
+# error rules knowingly without a "cách sửa" (code -> why); every other error rule has one
+# (`tests/test_letters_fix.py` checks it)
+WITHOUT_FIX: dict[str, str] = {}

@@ -319,6 +319,8 @@ def test_a_name_read_as_another_row_s_explains_the_duplicate_and_is_not_listed_a
         in item
     )
     assert body.count(read_as[0]["message"]) == 1
+    # the cell shows the listed name: the letter never says it holds the name's code
+    assert duplicate["value"] in duplicate["message"] and "(ô đang ghi: «" not in item
 
 
 def test_money_read_a_thousand_times_too_small_explains_the_support_exceeding_resources(season):

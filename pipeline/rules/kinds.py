@@ -390,6 +390,7 @@ def _duplicate_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
         same &= frame[k] == row[k]
     return {
         **value_facts(b, row, frame),
+        "found": named(b, row, b.field),  # what the cell shows: the listed name, not its code
         "keys": " - ".join(named(b, row, k) for k in keys),
         "first_row": int(frame.loc[same, "row"].min()),
     }

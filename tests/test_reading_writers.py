@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from pipeline.form import load_form
 from pipeline.read.formats.numfmt import shows_date
 from pipeline.read.formats.ods import ods_values
-from pipeline.read.formats.xlsb import xlsb_facts, xlsb_records
+from pipeline.read.formats.xlsb import DATE, ELAPSED, NUMBER, date1904, date_styles, xlsb_facts, xlsb_records
 from pipeline.read.parse import parse_path
 from pipeline.render.feedback_source import REBUILT, unit_workbook
 from tests import lo
@@ -89,6 +89,46 @@ def test_xlsb_short_records_take_the_next_column() -> None:
     }
     assert facts.errors == {"D8": "#DIV/0!", "L8": "#VALUE!"}
     assert (facts.rows, facts.columns) == (8, 12)
+
+
+def _xf(format_id: int) -> bytes:
+    return _rec(47, struct.pack("<HH", 0, format_id) + bytes(12))  # BrtXF
+
+
+def test_xlsb_cell_formats_give_dates_and_merges_are_read() -> None:
+    styles = b"".join(
+        [
+            _rec(44, struct.pack("<H", 164) + _wide("dd/mm/yyyy")),  # BrtFmt
+            _rec(44, struct.pack("<H", 165) + _wide("[$-42A]#,##0")),
+            _rec(626, struct.pack("<I", 1)) + _xf(14) + _rec(627, b""),  # cell styles' XFs: no cell's
+            _rec(617, struct.pack("<I", 5)),  # BrtBeginCellXFs
+            *(_xf(i) for i in (0, 164, 46, 14, 165)),
+            _rec(618, b""),
+        ]
+    )
+    assert date_styles(styles) == [NUMBER, DATE, ELAPSED, DATE, NUMBER]
+    rk = struct.pack("<I", (241 << 2) | 2)
+    sheet = b"".join(
+        [
+            _rec(0, struct.pack("<I", 7) + bytes(21)),  # BrtRowHdr: row 8
+            _rec(2, struct.pack("<II", 1, 1) + rk),  # BrtCellRk B8, dd/mm/yyyy
+            _rec(13, struct.pack("<I", 2) + rk),  # BrtShortRk C8, [h]:mm:ss
+            _rec(16, struct.pack("<Id", 4, 513000.0)),  # BrtShortReal D8, [$-42A]#,##0
+            _rec(9, struct.pack("<II", 4, 3) + struct.pack("<d", 241.5) + bytes(2)),  # BrtFmlaNum E8, id 14
+            _rec(176, struct.pack("<IIII", 7, 7, 3, 4)),  # BrtMergeCell D8:E8
+        ]
+    )
+    facts = xlsb_facts(sheet, "s", [], date_styles(styles))
+    assert facts.cells == {
+        (7, 1): dt.date(1900, 8, 28),  # as LibreOffice shows it
+        (7, 2): dt.timedelta(days=241),
+        (7, 3): 513000.0,
+        (7, 4): dt.datetime(1900, 8, 28, 12),
+    }
+    assert facts.merged == [((7, 3), (7, 4))]
+    assert xlsb_facts(sheet, "s", [], date_styles(styles), in1904=True).cells[(7, 1)] == dt.date(1904, 8, 29)
+    assert date1904(_rec(153, struct.pack("<I", 1) + bytes(8)))  # BrtWbProp, f1904
+    assert not date1904(_rec(153, bytes(12)))
 
 
 def _sheetjs(src: Path, out: Path, error_cell: str = "") -> Path:

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from pipeline.form import load_form
 from pipeline.read.formats.numfmt import shows_date
 from pipeline.read.formats.ods import ods_values
-from pipeline.read.formats.xlsb import xlsb_facts, xlsb_records
+from pipeline.read.formats.xlsb import DATE, ELAPSED, NUMBER, date1904, date_styles, xlsb_facts, xlsb_records
 from pipeline.read.parse import parse_path
 from pipeline.render.feedback_source import REBUILT, unit_workbook
 from tests import lo
@@ -91,8 +91,49 @@ def test_xlsb_short_records_take_the_next_column() -> None:
     assert (facts.rows, facts.columns) == (8, 12)
 
 
-def _sheetjs(src: Path, out: Path, error_cell: str) -> Path:
-    """`src` opened and saved as .xlsb by SheetJS, with #DIV/0! put at `error_cell`."""
+def _xf(format_id: int) -> bytes:
+    return _rec(47, struct.pack("<HH", 0, format_id) + bytes(12))  # BrtXF
+
+
+def test_xlsb_cell_formats_give_dates_and_merges_are_read() -> None:
+    styles = b"".join(
+        [
+            _rec(44, struct.pack("<H", 164) + _wide("dd/mm/yyyy")),  # BrtFmt
+            _rec(44, struct.pack("<H", 165) + _wide("[$-42A]#,##0")),
+            _rec(626, struct.pack("<I", 1)) + _xf(14) + _rec(627, b""),  # cell styles' XFs: no cell's
+            _rec(617, struct.pack("<I", 5)),  # BrtBeginCellXFs
+            *(_xf(i) for i in (0, 164, 46, 14, 165)),
+            _rec(618, b""),
+        ]
+    )
+    assert date_styles(styles) == [NUMBER, DATE, ELAPSED, DATE, NUMBER]
+    rk = struct.pack("<I", (241 << 2) | 2)
+    sheet = b"".join(
+        [
+            _rec(0, struct.pack("<I", 7) + bytes(21)),  # BrtRowHdr: row 8
+            _rec(2, struct.pack("<II", 1, 1) + rk),  # BrtCellRk B8, dd/mm/yyyy
+            _rec(13, struct.pack("<I", 2) + rk),  # BrtShortRk C8, [h]:mm:ss
+            _rec(16, struct.pack("<Id", 4, 513000.0)),  # BrtShortReal D8, [$-42A]#,##0
+            _rec(9, struct.pack("<II", 4, 3) + struct.pack("<d", 241.5) + bytes(2)),  # BrtFmlaNum E8, id 14
+            _rec(176, struct.pack("<IIII", 7, 7, 3, 4)),  # BrtMergeCell D8:E8
+        ]
+    )
+    facts = xlsb_facts(sheet, "s", [], date_styles(styles))
+    assert facts.cells == {
+        (7, 1): dt.date(1900, 8, 28),  # as LibreOffice shows it
+        (7, 2): dt.timedelta(days=241),
+        (7, 3): 513000.0,
+        (7, 4): dt.datetime(1900, 8, 28, 12),
+    }
+    assert facts.merged == [((7, 3), (7, 4))]
+    assert xlsb_facts(sheet, "s", [], date_styles(styles), in1904=True).cells[(7, 1)] == dt.date(1904, 8, 29)
+    assert date1904(_rec(153, struct.pack("<I", 1) + bytes(8)))  # BrtWbProp, f1904
+    assert not date1904(_rec(153, bytes(12)))
+
+
+def _sheetjs(src: Path, out: Path, error_cell: str = "") -> Path:
+    """`src` opened and saved as .xlsb by SheetJS, with #DIV/0! put at `error_cell`; without
+    one, saved with its cells' number formats (`cellStyles`)."""
     node = _require("node", "nodejs")
     folder = os.environ.get("SHEETJS_DIR", "")
     found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
@@ -100,8 +141,8 @@ def _sheetjs(src: Path, out: Path, error_cell: str) -> Path:
     script = (
         "const X = require(process.argv[1] + '/node_modules/xlsx');"
         "const wb = X.readFile(process.argv[2], {cellNF: true, cellStyles: true});"
-        "wb.Sheets[process.argv[4]][process.argv[5]] = {t: 'e', v: 7};"
-        "X.writeFile(wb, process.argv[3], {bookType: 'xlsb'});"
+        "if (process.argv[5]) wb.Sheets[process.argv[4]][process.argv[5]] = {t: 'e', v: 7};"
+        "X.writeFile(wb, process.argv[3], {bookType: 'xlsb', cellStyles: !process.argv[5]});"
     )
     subprocess.run([node, "-e", script, folder, src, out, RES.sheet, error_cell], check=True, timeout=60)
     return out
@@ -126,6 +167,90 @@ def test_sheetjs_xlsb_reads_as_its_source(make_file, tmp_path: Path) -> None:
 
 def _kinds(part: bytes) -> list[int]:
     return [k for k, _, _ in xlsb_records(part)]
+
+
+# (measure, number format) on the unit's rows in turn: dates and times as Excel types them,
+# elapsed time (calamine: a duration), built-in id 14 (openpyxl's "mm-dd-yy"), and two that
+# show numbers
+_FORMATS = [
+    ("children", "dd/mm/yyyy"),
+    ("girls", "[h]:mm"),
+    ("turns", "h:mm:ss AM/PM"),
+    ("ethnic", "mm-dd-yy"),
+    ("children", "[$-42A]#,##0"),
+    ("cash", '#,##0 "d"'),
+]
+
+
+def _findings(path: Path) -> tuple[list[tuple[str, str, str, str]], dict[str, Any]]:
+    p = parse_path(path, 1, FORM)
+    rows = {b: [(r.row, r.key, r.measures) for r in recs] for b, recs in p.rows.items()}
+    return sorted((f.code, f.sheet, f.cell, f.message) for f in p.findings), rows
+
+
+def _full_records(part: bytes) -> bytes:
+    """A sheet part with every short cell record written in full, as Excel writes it: the
+    column (u32) put before the iStyleRef, the kind that of the full record."""
+    out, col = bytearray(), -1
+    for kind, at, size in xlsb_records(part):
+        body = part[at : at + size]
+        if 12 <= kind <= 18:
+            col += 1
+            kind, body = kind - 11, struct.pack("<I", col) + body
+        elif kind in range(1, 12) or kind == 62:
+            col = struct.unpack_from("<I", body)[0]
+        elif kind == 0:
+            col = -1
+        size, head = len(body), bytes([kind]) if kind < 128 else bytes([kind & 0x7F | 0x80, kind >> 7])
+        while size >= 0x80:
+            head, size = head + bytes([size & 0x7F | 0x80]), size >> 7
+        out += head + bytes([size]) + body
+    return bytes(out)
+
+
+def _dated(ws: Any, rows: list[int]) -> list[tuple[str, str]]:
+    """Put `_FORMATS` on the rows holding figures; the findings the dated cells are to give."""
+    rows = [r for r in rows if ws[f"{RES.measure_column('children')}{r}"].value is not None]
+    assert len(rows) >= len(_FORMATS)
+    for (measure, fmt), row in zip(_FORMATS, rows, strict=False):
+        ws[f"{RES.measure_column(measure)}{row}"].number_format = fmt
+    return [
+        ("NUMBER_INVALID", f"{RES.measure_column(m)}{row}")
+        for (m, _), row in zip(_FORMATS[:4], rows, strict=False)
+    ]
+
+
+def _merged(ws: Any, rows: list[int]) -> list[tuple[str, str]]:
+    """Merge two input cells of the last row; the finding the merge is to give."""
+    first = f"{RES.measure_column('girls')}{rows[-1]}"
+    ws.merge_cells(f"{first}:{RES.measure_column('ethnic')}{rows[-1]}")
+    return [("MERGED_INPUT", first)]
+
+
+@pytest.mark.parametrize("edit", [_dated, _merged])
+def test_xlsb_number_formats_and_merges_read_as_xlsx(edit, make_file, tmp_path: Path) -> None:
+    """Numbers under a date format (`_dated`) and inputs under a merge (`_merged`) give in
+    .xlsb the findings the same workbook gives as .xlsx, whether SheetJS's short records or
+    Excel's full ones hold them."""
+    src, _ = make_file("899")
+    wb = openpyxl.load_workbook(src)
+    expected = edit(wb[RES.sheet], [r.row for r in FORM.rows_for(RES, FORM.units_by_code["899"])])
+    xlsx = tmp_path / "899.xlsx"
+    wb.save(xlsx)
+    want = _findings(xlsx)
+    assert [(code, cell) for code, _, cell, _ in want[0] if code != "TOTAL_MISMATCH"] == sorted(expected)
+    xlsb = _sheetjs(xlsx, tmp_path / "899.xlsb")
+    with zipfile.ZipFile(xlsb) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    assert _findings(xlsb) == want
+    full = tmp_path / "899-full.xlsb"
+    with zipfile.ZipFile(full, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, _full_records(body) if name.startswith("xl/worksheets/") else body)
+    for name in parts:
+        if name.startswith("xl/worksheets/"):
+            assert not set(_kinds(_full_records(parts[name]))) & set(range(12, 19))
+    assert _findings(full) == want
 
 
 # ----- Gnumeric: .xls with a locale-prefixed number format, .ods with indented XML ------------

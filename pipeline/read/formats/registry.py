@@ -39,7 +39,7 @@ from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_p
 from .biff import biff_facts, biff_values, workbook_stream
 from .ods import OdsBook, ods_facts, ods_values
 from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
-from .xlsb import shared_strings, xlsb_facts, xlsb_sheets
+from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
 from .xlsx import plain_sheet_facts, relationships, sheet_facts, workbook_sheets
 
 OWN_FILE = "own"  # the feedback is the unit's file itself, opened by openpyxl
@@ -164,17 +164,22 @@ def _ods_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
 
 # --- .xlsb: BIFF12 records of every sheet part (formats/xlsb.py) -------------------------
 def _xlsb_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
-    """The facts of every sheet part (values, errors, extent)."""
+    """The facts of every sheet part (values, errors, merges, extent; numbers under a date
+    format as dates)."""
     assert package.zf is not None
     parts = relationships(package.xml("xl/_rels/workbook.bin.rels"))
-    names = {}
+    names, in1904 = {}, False
     if package.has("xl/workbook.bin"):
-        names = {parts.get(rel): name for rel, name in xlsb_sheets(package.read("xl/workbook.bin"))}
+        workbook = package.read("xl/workbook.bin")
+        names = {parts.get(rel): name for rel, name in xlsb_sheets(workbook)}
+        in1904 = date1904(workbook)
     sheets = [p for p in package.zf.NameToInfo if p.startswith("xl/worksheets/") and p.endswith(".bin")]
     check_sheet_bytes(sum(package.size(p) for p in sheets), True, limits)
     sst = next((p for p in parts.values() if p.lower().endswith("sharedstrings.bin")), "")
     strings = shared_strings(package.read(sst)) if package.has(sst) else []
-    return [xlsb_facts(package.read(part), names.get(part, part), strings) for part in sheets]
+    styles = next((p for p in parts.values() if p.lower().endswith("styles.bin")), "")
+    dates = date_styles(package.read(styles)) if package.has(styles) else []
+    return [xlsb_facts(package.read(part), names.get(part, part), strings, dates, in1904) for part in sheets]
 
 
 # --- .xls: BIFF records of the OLE workbook stream (formats/biff.py) ---------------------

@@ -20,10 +20,24 @@ previous cell's plus one (verified byte by byte against the same cells written i
     62 BrtCellRString: RichStr (flags u8, then XLWideString)
 
 BrtRowHdr (0) starts a row: its row index is the u32 at the start of its body.
+
+Number formats (xl/styles.bin): BrtFmt (44) is a format id (u16) and its XLWideString;
+BrtXF (47), its format id the u16 at offset 2, lists the cell formats between
+BrtBeginCellXFs (617) and BrtEndCellXFs (618) (those between 626 and 627 are cell styles'
+formats, which no cell names). A cell's iStyleRef is its index in that list. python-calamine
+shows every .xlsb number as a number whatever its format; a number under a format that shows
+a date (`numfmt`, the classifier the other formats use) is given here as the date the cell
+shows, and `fill_gaps` puts it over calamine's number. BrtWbProp (153) in xl/workbook.bin
+says, in bit 0 of its flags, whether dates count from 1904.
+
+Merged ranges: BrtMergeCell (176) is an RfX, four u32: first row, last row, first column,
+last column ([MS-XLSB] 2.4.163, 2.5.151); python-calamine gives none for .xlsb.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -31,8 +45,16 @@ from typing import Any
 from ...form import col_letter
 from ..cellfacts import SheetFacts
 from .biff import ERROR_CODES, rk_number
+from .biff import _date as serial_date
+from .numfmt import builtin_shows_date, shows_date
 
-_ROW, _DIMENSION, _SHEET, _SST_ITEM = 0, 148, 156, 19
+_ROW, _DIMENSION, _SHEET, _SST_ITEM, _MERGE = 0, 148, 156, 19, 176
+_FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS, _WB_PROP = 44, 47, 617, 618, 153
+_NUMBERS = {2, 5, 9}
+_DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
+NUMBER, DATE, ELAPSED = "number", "date", "elapsed"  # how a cell format shows a number
+_LITERAL = re.compile(r'"[^"]*"?|[\\_*].')
+_ELAPSED_BRACKET = re.compile(r"\[(h+|m+|s+)\]", re.IGNORECASE)
 _FULL = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 62}
 _SHORT = {12: 1, 13: 2, 14: 3, 15: 4, 16: 5, 17: 6, 18: 7}  # short record -> its full kind
 _ERRORS = {3, 11}
@@ -108,9 +130,53 @@ def shared_strings(part: bytes) -> list[str]:
     ]
 
 
-def xlsb_facts(sheet: bytes, name: str, strings: list[str]) -> SheetFacts:
+def date_styles(styles: bytes) -> list[str]:
+    """How each cell format (XF index, as a cell's iStyleRef names it) of xl/styles.bin
+    shows a number: NUMBER, DATE (a date or a time) or ELAPSED (elapsed time, `[h]:mm`, which
+    python-calamine gives as a duration). By the file's own format string when it defines the
+    format id (BrtFmt), else by the built-in id (`numfmt`; 46 is `[h]:mm:ss`)."""
+    formats: dict[int, str] = {}
+    ids: list[int] = []
+    in_cell_xfs = False
+    for kind, at, size in xlsb_records(styles):
+        if kind == _FMT and size >= 6:
+            formats[struct.unpack_from("<H", styles, at)[0]] = wide_string(styles, at + 2, at + size)[0]
+        elif kind == _BEGIN_CELL_XFS:
+            in_cell_xfs = True
+        elif kind == _END_CELL_XFS:
+            in_cell_xfs = False
+        elif kind == _XF and in_cell_xfs and size >= 4:
+            ids.append(struct.unpack_from("<H", styles, at + 2)[0])
+    return [_shown(formats.get(i), i) for i in ids]
+
+
+def _shown(fmt: str | None, format_id: int) -> str:
+    """NUMBER, DATE or ELAPSED for a format string (None: the built-in format `format_id`)."""
+    if fmt is None:
+        return (ELAPSED if format_id == 46 else DATE) if builtin_shows_date(format_id) else NUMBER
+    if not shows_date(fmt):
+        return NUMBER
+    plain = _LITERAL.sub("", fmt)  # quoted text, escaped, width and fill characters
+    return ELAPSED if _ELAPSED_BRACKET.search(plain) else DATE
+
+
+def date1904(workbook: bytes) -> bool:
+    """Whether the workbook's dates count from 1904 (BrtWbProp's f1904, [MS-XLSB] 2.4.820)."""
+    for kind, at, size in xlsb_records(workbook):
+        if kind == _WB_PROP and size >= 4:
+            return bool(workbook[at] & 1)
+    return False
+
+
+def xlsb_facts(
+    sheet: bytes, name: str, strings: list[str], dates: list[str] | None = None, in1904: bool = False
+) -> SheetFacts:
     """Facts of one sheet part: extent (cells, formatted blanks and the declared dimension
-    count), error values, and every cell's value (`SheetFacts.cells`). Linear in its size."""
+    count), error values, merged ranges, and every cell's value (`SheetFacts.cells`): a
+    number whose cell format shows a date (`dates`, from `date_styles`; dates from 1904 when
+    `in1904`) as python-calamine gives such a number in .xlsx: a date, time or datetime, or a
+    timedelta for elapsed time. Linear in its size."""
+    dates = dates or []
     facts = SheetFacts(name)
     cells = facts.cells
     row = 0
@@ -131,6 +197,10 @@ def xlsb_facts(sheet: bytes, name: str, strings: list[str]) -> SheetFacts:
             _, last_row, _, last_col = struct.unpack_from("<IIII", sheet, at)
             facts.rows, facts.columns = max(facts.rows, last_row + 1), max(facts.columns, last_col + 1)
             continue
+        elif kind == _MERGE and size >= 16:
+            first_row, last_row, first_col, last_col = struct.unpack_from("<IIII", sheet, at)
+            facts.merged.append(((first_row, first_col), (last_row, last_col)))
+            continue
         else:
             continue
         facts.rows, facts.columns = max(facts.rows, row + 1), max(facts.columns, col + 1)
@@ -138,6 +208,9 @@ def xlsb_facts(sheet: bytes, name: str, strings: list[str]) -> SheetFacts:
         if kind in _ERRORS and value is not None:
             facts.errors[f"{col_letter(col)}{row + 1}"] = XLSB_ERRORS.get(value, "#?")
         elif value is not None:
+            if kind in _NUMBERS:
+                xf = struct.unpack_from("<I", sheet, start - 4)[0] & 0xFFFFFF
+                value = _as_shown(value, dates[xf] if xf < len(dates) else NUMBER, in1904)
             cells[(row, col)] = value
     return facts
 
@@ -166,8 +239,23 @@ def _value(part: bytes, kind: int, start: int, end: int, strings: list[str]) -> 
     return None
 
 
+def _as_shown(value: float, shown: str, in1904: bool) -> Any:
+    """A number as its cell format shows it (`date_styles`); the number itself when no date
+    holds it (NaN, infinite, beyond the year 9999)."""
+    try:
+        if shown == DATE:
+            return serial_date(value, in1904)
+        if shown == ELAPSED:
+            return dt.timedelta(milliseconds=round(value * 86_400_000))
+    except (OverflowError, ValueError):
+        pass
+    return value
+
+
 def fill_gaps(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:
-    """Put into calamine's grid every cell value it left blank or out (`rows`, in place)."""
+    """Put into calamine's grid every cell value it left blank or out (`rows`, in place),
+    and the date a number's format shows where calamine gives the number (or the number
+    where it gives a date)."""
     width = max((c for _, c in cells), default=-1) + 1
     for (r, c), value in cells.items():
         while len(rows) <= r:
@@ -175,8 +263,18 @@ def fill_gaps(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:
         line = rows[r]
         if len(line) < width:
             line.extend([""] * (width - len(line)))
-        if line[c] == "" or line[c] is None:
+        shown = line[c]
+        if shown == "" or shown is None or (_is_date(value) != _is_date(shown) and _is_number(shown)):
             line[c] = value
     for line in rows:  # keep the grid rectangular, as calamine gives it
         if len(line) < width:
             line.extend([""] * (width - len(line)))
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, _DATE_TYPES)
+
+
+def _is_number(value: Any) -> bool:
+    """A number or a date: what a number cell's format may show."""
+    return _is_date(value) or (isinstance(value, int | float) and not isinstance(value, bool))

@@ -276,10 +276,22 @@ def reader_failed(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
+class _Disagree(Exception):
+    """calamine's sheets disagree with our parse of the file: a wanted sheet the facts found
+    is missing from calamine's workbook, or read with no value where the facts found cells."""
+
+
+def _holds_value(rows: list[list[Any]]) -> bool:
+    return any(v not in ("", None) for row in rows for v in row)
+
+
 def _read_values(
     data: bytes, fmt: Format, wanted: list[str], facts: dict[str, SheetFacts], limits: Limits
 ) -> RawBook:
-    """The values of the wanted sheets, read by calamine, joined with their facts."""
+    """The values of the wanted sheets, read by calamine, joined with their facts. Where
+    calamine fails on the file, or its sheets disagree with the facts (`_Disagree`), the
+    format's own value reader reads it (`Format.values`); a format without one is refused
+    (`Format.unreadable`), never read with a sheet silently missing or blank."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
@@ -297,6 +309,8 @@ def _read_values(
         for want in wanted:
             actual = want if want in names else by_norm.get(norm_sheet(want))
             if actual is None:
+                if norm_sheet(want) in facts:  # our parse found it, calamine did not
+                    raise _Disagree(want)
                 continue
             found = facts.get(norm_sheet(actual))
             if found is None and not fmt.whole_book:
@@ -314,6 +328,8 @@ def _read_values(
                     sheet=want,
                 )
             rows = sh.to_python(skip_empty_area=False)
+            if found.rows and not isinstance(fmt.values, Lacks) and not _holds_value(rows):
+                raise _Disagree(want)  # cells our parse found, none read: never a blank sheet
             if found.numbers:
                 _undo_false_dates(rows, found.numbers)
             if found.cells:  # .xlsb: the short cell records calamine skips
@@ -322,6 +338,10 @@ def _read_values(
             sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors)
     except ReadProblem:
         raise
+    except _Disagree as exc:
+        if not isinstance(fmt.values, Lacks):  # e.g. an .ods spelling its namespaces `tbl:`
+            return _read_own(data, fmt, wanted, facts)
+        raise ReadProblem(*fmt.unreadable) from exc
     except BaseException as exc:  # noqa: BLE001 - any failure of the value reader on this file
         if not reader_failed(exc):
             raise

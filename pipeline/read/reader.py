@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ import python_calamine as pc
 
 from ..form import Limits, cell_at, col_letter
 from ..intake.filekinds import (
+    CONTENT_TYPES,
     OLE,
     REFUSED,
     REPORT,
@@ -35,7 +37,7 @@ from ..rules.findings import show
 from ..system import impl
 from .cellfacts import SheetFacts, UnsafeXML
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
-from .formats.registry import BROKEN, Format, Lacks, format_of, suffixes_shown
+from .formats.registry import BROKEN, Format, Lacks, format_of, odd_parts, suffixes_shown
 from .formats.xlsb import fill_gaps
 
 
@@ -91,6 +93,8 @@ def sniff(name: str, data: bytes) -> str:
     if package:
         return package
     known = magic_kind(data)
+    if known is not None and known.role == REFUSED:  # a spreadsheet no reader here reads
+        raise ReadProblem(known.code, known.refusal)
     if known is not None:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({known.shown})")
     named = kind_of_name(name)
@@ -161,12 +165,20 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
             "FILE_TOO_LARGE",
             f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
-    kind = package_kind(zf.NameToInfo, lambda: zf.read("mimetype"), name)
+    package = Package(b"", zf)  # for the directory: parts found whatever their case
+
+    def head(part: str) -> Callable[[], bytes]:
+        return lambda: zf.read(package.member(part)) if package.has(part) else b""
+
+    kind = package_kind(zf.NameToInfo, head("mimetype"), name, head(CONTENT_TYPES))
     if kind.role == REFUSED:  # a format no reader reads, whatever the file is called
         raise ReadProblem(kind.code, kind.refusal)
     if kind.role != REPORT:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({kind.shown})")
-    return format_of(kind)
+    fmt = format_of(kind)
+    if not fmt.any_case and not any(m in zf.NameToInfo for m in kind.members):
+        raise ReadProblem(*odd_parts(kind))  # its facts would miss parts named otherwise
+    return fmt
 
 
 # whole-book formats: all sheets together may hold as many cells as this many sheets of the largest size

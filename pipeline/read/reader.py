@@ -165,6 +165,13 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
             "FILE_TOO_LARGE",
             f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
+    if len({info.filename.casefold() for info in infos}) != len(infos):
+        # equivalent part names (ECMA-376 Part 2 §9.1.1.1.2): a reader may take either one
+        raise ReadProblem(
+            "FILE_CORRUPT",
+            "tệp chứa hai thành phần cùng tên (chỉ khác chữ hoa, chữ thường), không hợp lệ; hãy "
+            "mở bằng Excel, lưu lại và gửi lại",
+        )
     package = Package(b"", zf)  # for the directory: parts found whatever their case
 
     def head(part: str) -> Callable[[], bytes]:

@@ -56,14 +56,6 @@ class Package:
             self._folded = folded
         return self._folded.get(part.casefold(), "")
 
-    def alike(self, part: str) -> list[str]:
-        """Every member whose name equals `part` without regard to case (a package may hold
-        several, and a reader may take any of them)."""
-        if self.zf is None:
-            return []
-        key = part.casefold()
-        return [name for name in self.zf.NameToInfo if name.casefold() == key]
-
     def has(self, part: str) -> bool:
         """Whether the package holds a member of that name (compared without regard to case)."""
         return bool(self.member(part))
@@ -107,11 +99,10 @@ def check_prolog(head: bytes, complete: bool) -> None:
 
 
 def check_parsed_parts(package: Package, parts: tuple[str, ...] = PARSED_PARTS) -> None:
-    """No DTD in any other part that a parser will read (parts nobody parses are harmless),
-    in every member of that name whatever its case."""
+    """No DTD in any other part that a parser will read (parts nobody parses are harmless)."""
     for name in parts:
-        for member in package.alike(name):
-            package.no_dtd(member)
+        if package.has(name):
+            package.no_dtd(name)
 
 
 def read_part(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = None) -> bytes:

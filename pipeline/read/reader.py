@@ -165,13 +165,6 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
             "FILE_TOO_LARGE",
             f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
-    if len({info.filename.casefold() for info in infos}) != len(infos):
-        # equivalent part names (ECMA-376 Part 2 §9.1.1.1.2): a reader may take either one
-        raise ReadProblem(
-            "FILE_CORRUPT",
-            "tệp chứa hai thành phần cùng tên (chỉ khác chữ hoa, chữ thường), không hợp lệ; hãy "
-            "mở bằng Excel, lưu lại và gửi lại",
-        )
     package = Package(b"", zf)  # for the directory: parts found whatever their case
 
     def head(part: str) -> Callable[[], bytes]:
@@ -183,6 +176,13 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
     if kind.role != REPORT:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({kind.shown})")
     fmt = format_of(kind)
+    if len({info.filename.casefold() for info in infos}) != len(infos):
+        # equivalent part names (ECMA-376 Part 2 §9.1.1.1.2): a reader may take either one
+        raise ReadProblem(
+            "FILE_CORRUPT",
+            "tệp chứa hai thành phần cùng tên (có thể chỉ khác chữ hoa, chữ thường), không hợp lệ; "
+            "hãy mở bằng Excel, lưu lại và gửi lại",
+        )
     if not fmt.any_case and not any(m in zf.NameToInfo for m in kind.members):
         raise ReadProblem(*odd_parts(kind))  # its facts would miss parts named otherwise
     return fmt

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ import python_calamine as pc
 
 from ..form import Limits, cell_at, col_letter
 from ..intake.filekinds import (
+    CONTENT_TYPES,
     OLE,
     REFUSED,
     REPORT,
@@ -35,7 +37,7 @@ from ..rules.findings import show
 from ..system import impl
 from .cellfacts import SheetFacts, UnsafeXML
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
-from .formats.registry import BROKEN, Format, Lacks, format_of, suffixes_shown
+from .formats.registry import BROKEN, Format, Lacks, format_of, odd_parts, suffixes_shown
 from .formats.xlsb import fill_gaps
 
 
@@ -91,6 +93,8 @@ def sniff(name: str, data: bytes) -> str:
     if package:
         return package
     known = magic_kind(data)
+    if known is not None and known.role == REFUSED:  # a spreadsheet no reader here reads
+        raise ReadProblem(known.code, known.refusal)
     if known is not None:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({known.shown})")
     named = kind_of_name(name)
@@ -161,12 +165,27 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
             "FILE_TOO_LARGE",
             f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
-    kind = package_kind(zf.NameToInfo, lambda: zf.read("mimetype"), name)
+    package = Package(b"", zf)  # for the directory: parts found whatever their case
+
+    def head(part: str) -> Callable[[], bytes]:
+        return lambda: zf.read(package.member(part)) if package.has(part) else b""
+
+    kind = package_kind(zf.NameToInfo, head("mimetype"), name, head(CONTENT_TYPES))
     if kind.role == REFUSED:  # a format no reader reads, whatever the file is called
         raise ReadProblem(kind.code, kind.refusal)
     if kind.role != REPORT:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({kind.shown})")
-    return format_of(kind)
+    fmt = format_of(kind)
+    if len({info.filename.casefold() for info in infos}) != len(infos):
+        # equivalent part names (ECMA-376 Part 2 §9.1.1.1.2): a reader may take either one
+        raise ReadProblem(
+            "FILE_CORRUPT",
+            "tệp chứa hai thành phần cùng tên (có thể chỉ khác chữ hoa, chữ thường), không hợp lệ; "
+            "hãy mở bằng Excel, lưu lại và gửi lại",
+        )
+    if not fmt.any_case and not any(m in zf.NameToInfo for m in kind.members):
+        raise ReadProblem(*odd_parts(kind))  # its facts would miss parts named otherwise
+    return fmt
 
 
 # whole-book formats: all sheets together may hold as many cells as this many sheets of the largest size
@@ -276,10 +295,22 @@ def reader_failed(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
+class _Disagree(Exception):
+    """calamine's sheets disagree with our parse of the file: a wanted sheet the facts found
+    is missing from calamine's workbook, or read with no value where the facts found cells."""
+
+
+def _holds_value(rows: list[list[Any]]) -> bool:
+    return any(v not in ("", None) for row in rows for v in row)
+
+
 def _read_values(
     data: bytes, fmt: Format, wanted: list[str], facts: dict[str, SheetFacts], limits: Limits
 ) -> RawBook:
-    """The values of the wanted sheets, read by calamine, joined with their facts."""
+    """The values of the wanted sheets, read by calamine, joined with their facts. Where
+    calamine fails on the file, or its sheets disagree with the facts (`_Disagree`), the
+    format's own value reader reads it (`Format.values`); a format without one is refused
+    (`Format.unreadable`), never read with a sheet silently missing or blank."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics
@@ -297,6 +328,8 @@ def _read_values(
         for want in wanted:
             actual = want if want in names else by_norm.get(norm_sheet(want))
             if actual is None:
+                if norm_sheet(want) in facts:  # our parse found it, calamine did not
+                    raise _Disagree(want)
                 continue
             found = facts.get(norm_sheet(actual))
             if found is None and not fmt.whole_book:
@@ -314,6 +347,8 @@ def _read_values(
                     sheet=want,
                 )
             rows = sh.to_python(skip_empty_area=False)
+            if found.rows and not isinstance(fmt.values, Lacks) and not _holds_value(rows):
+                raise _Disagree(want)  # cells our parse found, none read: never a blank sheet
             if found.numbers:
                 _undo_false_dates(rows, found.numbers)
             if found.cells:  # .xlsb: the short cell records calamine skips
@@ -322,6 +357,10 @@ def _read_values(
             sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors)
     except ReadProblem:
         raise
+    except _Disagree as exc:
+        if not isinstance(fmt.values, Lacks):  # e.g. an .ods spelling its namespaces `tbl:`
+            return _read_own(data, fmt, wanted, facts)
+        raise ReadProblem(*fmt.unreadable) from exc
     except BaseException as exc:  # noqa: BLE001 - any failure of the value reader on this file
         if not reader_failed(exc):
             raise

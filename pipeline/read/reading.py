@@ -100,20 +100,24 @@ class FileReading:
         return False
 
     def merged_over(self, sheet: SheetData, span: CellSpan) -> bool:
+        """True when merged ranges cover input cells of `span`: one MERGED_INPUT finding for
+        each such range (all of them, so that the unit unmerges every one at once)."""
         if not sheet.merged or not span.targets:
             return False
         if all(r1 < span.low or r0 > span.high for (r0, _c0), (r1, _c1) in sheet.merged):
             return False  # no merged range reaches the rows of the input cells
-        for (r0, c0), (r1, c1) in sheet.merged:
-            for r, c in span.targets:
-                if r0 <= r <= r1 and c0 <= c <= c1:
-                    top = f"{col_letter(c0)}{r0 + 1}"
-                    bottom = f"{col_letter(c1)}{r1 + 1}"
-                    self.add(
-                        "MERGED_INPUT",
-                        f"các ô {top}:{bottom} bị gộp, che mất ô nhập liệu; hãy bỏ gộp ô và điền lại",
-                        sheet.name,
-                        top,
-                    )
-                    return True
-        return False
+        found = False
+        for (r0, c0), (r1, c1) in sorted(sheet.merged):
+            if r1 < span.low or r0 > span.high:
+                continue
+            if any(r0 <= r <= r1 and c0 <= c <= c1 for r, c in span.targets):
+                top = f"{col_letter(c0)}{r0 + 1}"
+                bottom = f"{col_letter(c1)}{r1 + 1}"
+                self.add(
+                    "MERGED_INPUT",
+                    f"các ô {top}:{bottom} bị gộp, che mất ô nhập liệu; hãy bỏ gộp ô và điền lại",
+                    sheet.name,
+                    top,
+                )
+                found = True
+        return found

@@ -70,6 +70,19 @@ def workbook_stream(data: bytes) -> tuple[bytes, bool] | None:
         return ole.openstream(stream).read(), stream == "Book"
 
 
+BIFF5_VERSION = 0x0500  # BOF vers of Excel 5.0 and Excel 95 (BIFF5, BIFF7); BIFF8 is 0x0600
+
+
+def biff_version(book: bytes) -> int | None:
+    """The BIFF version a workbook stream declares in its first record, a BOF ([MS-XLS]
+    2.4.21 vers: 0x0600 for BIFF8; 0x0500 for Excel 5.0/95's BIFF5 and BIFF7, whose BOF
+    has the same id 0x0809); None when the stream does not begin with a BOF."""
+    if len(book) < 6:
+        return None
+    kind, length, version = struct.unpack_from("<HHH", book)
+    return version if kind == _BOF and length >= 2 else None
+
+
 def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     """Facts of every worksheet of a workbook stream: extent (cells, formatted blanks and the
     declared dimension count), error values of formulas and constants, merged ranges, and

@@ -3,6 +3,8 @@ safely, and the bounds every format applies before its cells are walked.
 
 - parts are inflated straight from the file's bytes, never beyond their declared size,
   their size and CRC-32 checked (`Package.read`);
+- a part is found by its name compared without regard to case, as OPC requires (ECMA-376
+  Part 2 §9.1.1.1: a writer may store XL/WORKBOOK.XML; python-calamine finds it so too);
 - an XML part that a parser will read may not declare a DTD: its prolog is looked at
   before any parser sees it (`Package.xml`, `check_prolog`, `check_parsed_parts`);
 - the sheet data each format walks cell by cell are bounded by `[limits] max_sheet_bytes`
@@ -16,7 +18,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ...form import Limits
@@ -36,22 +38,39 @@ class Package:
 
     data: bytes
     zf: zipfile.ZipFile | None = None
+    _folded: dict[str, str] | None = field(default=None, init=False, repr=False)
+
+    def member(self, part: str) -> str:
+        """The name the package stores `part` under: `part` itself, else the one member
+        whose name equals it without regard to case ("" when none, or when several do: an
+        invalid package, ECMA-376 Part 2 §9.1.1.1.2)."""
+        if self.zf is None:
+            return ""
+        if part in self.zf.NameToInfo:
+            return part
+        if self._folded is None:
+            folded: dict[str, str] = {}
+            for name in self.zf.NameToInfo:
+                key = name.casefold()
+                folded[key] = "" if key in folded else name
+            self._folded = folded
+        return self._folded.get(part.casefold(), "")
 
     def has(self, part: str) -> bool:
-        """Whether the package holds a member of that name."""
-        return self.zf is not None and part in self.zf.NameToInfo
+        """Whether the package holds a member of that name (compared without regard to case)."""
+        return bool(self.member(part))
 
     def size(self, part: str) -> int:
-        """The declared uncompressed size of a member (bytes)."""
+        """The declared uncompressed size of a member (bytes). KeyError when there is none."""
         assert self.zf is not None
-        return self.zf.NameToInfo[part].file_size
+        return self.zf.NameToInfo[self.member(part) or part].file_size
 
     def read(self, part: str, limit: int | None = None) -> bytes:
         """A member's bytes, with the size and CRC checks ZipFile would make (zipfile.
         BadZipFile when they fail; KeyError when there is no such member). With `limit`,
         only the first `limit` bytes (unchecked: for a look at the prolog)."""
         assert self.zf is not None
-        return read_part(self.zf, self.data, part, limit)
+        return read_part(self.zf, self.data, self.member(part) or part, limit)
 
     def xml(self, part: str) -> bytes:
         """A member that will be parsed, after the look at its prolog (no DTD)."""

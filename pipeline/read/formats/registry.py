@@ -12,7 +12,11 @@ suffixes, how it is recognised) to what reading it takes:
 - `comments`: how the unit's cell comments are read;
 - `values`: the project's own value reader for a valid file python-calamine refuses;
 - `unreadable`: the finding when python-calamine cannot open the file after all;
-- `feedback`: how the feedback workbook is made of it (`render/feedback_source.py`).
+- `feedback`: how the feedback workbook is made of it (`render/feedback_source.py`);
+- `any_case`: whether its facts find its parts whatever the case of their names (through
+  `Package`), so that a package whose names are in other case (OPC allows it) is read; a
+  format without it refuses such a package (`odd_parts`), since a part its facts miss would
+  go unbounded to the value reader.
 
 A capability a format does not have is a `Lacks` with the reason, never a silent gap
 (tests/test_formats_registry.py checks every record). Adding a format is one entry in
@@ -36,7 +40,7 @@ from ...intake.files import ReadProblem
 from ...rules.findings import show
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_parts, xlsx_comments
-from .biff import biff_facts, biff_values, workbook_stream
+from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, workbook_stream
 from .ods import OdsBook, ods_facts, ods_values
 from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
 from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
@@ -70,6 +74,7 @@ class Format:
     values: ValuesReader | Lacks
     unreadable: tuple[str, str]  # (rule code, Vietnamese message)
     feedback: str  # OWN_FILE or REBUILT
+    any_case: bool = False
 
     @property
     def name(self) -> str:
@@ -81,6 +86,17 @@ class Format:
         return None if isinstance(self.comments, Lacks) else self.comments
 
 
+def odd_parts(kind: FileKind) -> tuple[str, str]:
+    """The finding for a package of `kind` whose parts are named or placed otherwise than
+    its format's facts find them (names in other case, the workbook stored elsewhere)."""
+    return (
+        "FILE_FORMAT",
+        f"các thành phần bên trong tệp {kind.suffix} có tên hoặc vị trí khác thường (không như "
+        "Excel, LibreOffice lưu ra) nên chưa đọc được; hãy mở bằng Excel hoặc LibreOffice, lưu "
+        "lại dưới dạng .xlsx rồi gửi lại",
+    )
+
+
 def _unreadable(name: str) -> tuple[str, str]:
     return (
         "FILE_FORMAT",
@@ -89,10 +105,17 @@ def _unreadable(name: str) -> tuple[str, str]:
 
 
 # --- .xlsx / .xlsm: the form's sheet parts, parsed by lxml (formats/xlsx.py) -------------
+_WORKBOOK = BY_NAME["xlsx"].members[0]
+
+
 def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of the wanted sheets, each refused when its cells reach beyond the limits;
-    the comments parts of those sheets are checked for a DTD like every parsed part."""
-    parts = dict(_sheet_map(package.xml("xl/_rels/workbook.xml.rels"), package.xml("xl/workbook.xml")))
+    the comments parts of those sheets are checked for a DTD like every parsed part. A
+    package whose workbook is not xl/workbook.xml (found by its content type) is refused:
+    python-calamine looks for it there alone."""
+    if not package.has(_WORKBOOK):
+        raise ReadProblem(*odd_parts(BY_NAME["xlsx"]))
+    parts = dict(_sheet_map(package.xml("xl/_rels/workbook.xml.rels"), package.xml(_WORKBOOK)))
     by_norm = {norm_sheet(n): (n, p) for n, p in parts.items()}
     found = [by_norm.get(norm_sheet(sheet), ("", "")) for sheet in wanted]
     found = [(actual, part) for actual, part in found if part and package.has(part)]
@@ -183,13 +206,30 @@ def _xlsb_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
 
 
 # --- .xls: BIFF records of the OLE workbook stream (formats/biff.py) ---------------------
+EXCEL_95 = (
+    "tệp Excel 5.0/95 (BIFF5/7) không giữ được tên trang có dấu tiếng Việt, nên không tìm thấy "
+    "{sheets}; hãy mở bằng Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx (không chọn Excel "
+    "5.0/95) rồi gửi lại"
+)
+
+
 def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
-    """Facts of every worksheet of the workbook stream ([] when there is none)."""
+    """Facts of every worksheet of the workbook stream ([] when there is none). An Excel
+    5.0/95 file (BIFF5/7, by its BOF) missing a wanted sheet is refused by its version:
+    its sheet names are in one ANSI code page, so a writer loses the Vietnamese ones
+    ('K?t qu?'), and the unit cannot put them back in that format."""
     stream = workbook_stream(package.data)
     if stream is None:
         return []
     check_sheet_bytes(len(stream[0]), True, limits)
-    return biff_facts(*stream)
+    facts = biff_facts(*stream)
+    if biff_version(stream[0]) == BIFF5_VERSION:
+        present = {norm_sheet(f.name) for f in facts}
+        missing = [w for w in wanted if norm_sheet(w) not in present]
+        if missing:
+            shown = ", ".join(f"trang '{w}'" for w in missing)
+            raise ReadProblem("FILE_FORMAT", EXCEL_95.format(sheets=shown))
+    return facts
 
 
 def _xls_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
@@ -215,10 +255,20 @@ _FORMATS = (
             _CALAMINE_READS,
             ("FILE_CORRUPT", BROKEN),
             OWN_FILE,
+            any_case=True,
         )
         for name in ("xlsx", "xlsm")
     ),
-    Format(BY_NAME["ods"], _ods_facts, True, ods_comments, _ods_values, _unreadable("ods"), REBUILT),
+    Format(
+        BY_NAME["ods"],
+        _ods_facts,
+        True,
+        ods_comments,
+        _ods_values,
+        _unreadable("ods"),
+        REBUILT,
+        any_case=True,
+    ),
     Format(BY_NAME["xls"], _xls_facts, True, _NO_COMMENTS, _xls_values, _unreadable("xls"), REBUILT),
     Format(BY_NAME["xlsb"], _xlsb_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xlsb"), REBUILT),
 )

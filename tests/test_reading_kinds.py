@@ -1,0 +1,236 @@
+"""Issue #25: files of every kind the inbox may hold, from any writer, read or refused by name.
+
+Inputs are templates filled by the project's filler, then saved by the real writers
+(LibreOffice, Gnumeric's ssconvert, SheetJS) or rewritten byte by byte the way other
+writers spell them (namespace prefixes, part names in other case, relocated parts). Each
+case asserts the outcome: the figures of the source, or a refusal that names the format and
+says what to do, attributed to the unit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.app import consolidate_into
+from pipeline.form import load_form
+from pipeline.intake.filekinds import BY_NAME, CONTENT_TYPES, FLAT_ODS, GNUMERIC, OLD_EXCEL
+from pipeline.read.formats.registry import EXCEL_95, odd_parts
+from pipeline.read.parse import parse_path
+from pipeline.run.result import FileStatus, UnitStatus
+from tests import lo
+
+FORM = load_form()
+RES = FORM.blocks["results"]
+UNIT = FORM.units_by_code["899"]
+
+
+def _figures(path: Path) -> tuple[list[str], dict[str, Any], Any]:
+    p = parse_path(path, 1, FORM)
+    rows = {b: [(r.row, r.key, r.measures) for r in recs] for b, recs in p.rows.items()}
+    return [f"{f.code} {f.sheet}!{f.cell}" for f in p.findings], rows, p.info_row
+
+
+def _rezip(src: Path, out: Path, change: Any = lambda name, data: data, rename: Any = lambda n: n) -> Path:
+    """`src`'s members written again to `out`, each through `change(name, data)`, renamed."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info))
+            kind = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            zout.writestr(zipfile.ZipInfo(rename(info.filename), info.date_time), data, compress_type=kind)
+    return out
+
+
+def _refusal(path: Path) -> list[tuple[str, str]]:
+    """(code, message after the place it names) of each finding of a file."""
+    return [(f.code, f.message.split(": ", 1)[1]) for f in parse_path(path, 0, FORM).findings]
+
+
+def _cell(measure: str, index: int) -> str:
+    return f"{RES.measure_column(measure)}{FORM.rows_for(RES, UNIT)[index].row}"
+
+
+# ----- every merged range over input cells is reported, not the first only -----------------
+def test_every_merged_input_range_is_reported(make_file) -> None:
+    src, _ = make_file("899")
+    first, second = _cell("girls", 0), _cell("girls", 2)
+    wb = openpyxl.load_workbook(src)
+    ws = wb[RES.sheet]
+    ranges = []
+    for cell in (first, second):
+        right = openpyxl.utils.get_column_letter(ws[cell].column + 1) + str(ws[cell].row)
+        ws.merge_cells(f"{cell}:{right}")
+        ranges.append(f"{cell}:{right}")
+    wb.save(src)
+    found = [f for f in parse_path(src, 0, FORM).findings if f.code == "MERGED_INPUT"]
+    assert [f.cell for f in found] == [first, second]
+    assert [r in f.message for f, r in zip(found, ranges, strict=True)] == [True, True]
+
+
+# ----- .ods with other namespace prefixes: calamine finds no sheet, our reader reads it ------
+def _ods_prefixes(name: str, data: bytes) -> bytes:
+    """OpenDocument XML with the table/office/text namespaces bound to other prefixes (the
+    names are the writer's choice: XML Namespaces 1.0 §3)."""
+    if not name.endswith(".xml"):
+        return data
+    text = data.decode("utf-8")
+    for old, new in (("table", "tbl"), ("office", "ofc"), ("text", "txt")):
+        text = re.sub(rf"(?<=[<\s/]){old}:", f"{new}:", text).replace(f"xmlns:{old}=", f"xmlns:{new}=")
+    return text.encode("utf-8")
+
+
+@pytest.mark.libreoffice
+def test_ods_with_other_namespace_prefixes_reads_as_libreoffice_wrote_it(make_file, tmp_path: Path) -> None:
+    src, _ = make_file("899", seed=5)
+    wb = openpyxl.load_workbook(src)
+    wb[RES.sheet][_cell("girls", 1)] = "=1/0"
+    wb.save(src)
+    ods = lo.convert(src, tmp_path / "lo", "ods")
+    prefixed = _rezip(ods, tmp_path / "prefixed.ods", _ods_prefixes)
+    assert b"<tbl:table " in zipfile.ZipFile(prefixed).read("content.xml")
+    want = _figures(ods)
+    assert f"NUMBER_INVALID {RES.sheet}!{_cell('girls', 1)}" in want[0]
+    assert sum(len(r) for r in want[1].values()) > 0
+    assert _figures(prefixed) == want
+
+
+# ----- .xlsx whose parts are named in other case, or stored elsewhere ---------------------------
+def _upper(name: str) -> str:
+    return name if name == CONTENT_TYPES else name.upper()
+
+
+def _relocated(src: Path, out: Path) -> Path:
+    """`src` with its workbook part moved from xl/workbook.xml to xl/book.xml, the package's
+    relationships and content types saying so (ECMA-376 Part 2 §9.3: any name will do)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name in ("_rels/.rels", CONTENT_TYPES):
+            return data.replace(b"xl/workbook.xml", b"xl/book.xml")
+        return data
+
+    moved = {"xl/workbook.xml": "xl/book.xml", "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels"}
+    return _rezip(src, out, change, lambda n: moved.get(n, n))
+
+
+def test_xlsx_with_uppercase_part_names_reads_as_its_source(make_file, tmp_path: Path) -> None:
+    src, _ = make_file("899", seed=7)
+    upper = _rezip(src, tmp_path / "899.xlsx", rename=_upper)
+    assert "XL/WORKBOOK.XML" in zipfile.ZipFile(upper).namelist()
+    want = _figures(src)
+    assert want[0] == [] and sum(len(r) for r in want[1].values()) > 0
+    assert _figures(upper) == want
+
+
+def test_a_dtd_in_a_part_named_in_other_case_is_refused(make_file, tmp_path: Path) -> None:
+    """The value reader finds XL/STYLES.XML whatever its case: so does the DTD check."""
+    src, _ = make_file("899")
+    hostile = b'<!DOCTYPE styleSheet [<!ENTITY e "x">]>' + zipfile.ZipFile(src).read("xl/styles.xml")
+    out = _rezip(src, tmp_path / "899.xlsx", lambda n, d: hostile if n == "xl/styles.xml" else d, _upper)
+    assert b"<!DOCTYPE" in zipfile.ZipFile(out).read("XL/STYLES.XML")
+    assert [code for code, _ in _refusal(out)] == ["FILE_UNSAFE"]
+
+
+def test_two_parts_named_alike_but_for_case_are_refused(make_file, tmp_path: Path) -> None:
+    """A hostile XL/STYLES.XML beside the clean xl/styles.xml: the value reader may take
+    either, so the package is refused (equivalent part names, ECMA-376 Part 2 §9.1.1.1.2)."""
+    src, _ = make_file("899")
+    out = shutil.copy(src, tmp_path / "899.xlsx")
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.writestr("XL/STYLES.XML", b'<!DOCTYPE s [<!ENTITY e "x">]>' + zf.read("xl/styles.xml"))
+    assert [code for code, _ in _refusal(out)] == ["FILE_CORRUPT"]
+
+
+def test_xlsx_with_its_workbook_elsewhere_is_refused_by_name(make_file, tmp_path: Path) -> None:
+    src, _ = make_file("899")
+    moved = _relocated(src, tmp_path / "899.xlsx")
+    assert _refusal(moved) == [odd_parts(BY_NAME["xlsx"])]
+
+
+def test_a_file_with_a_mark_of_a_refused_format_is_refused_by_it_whatever_its_name(tmp_path: Path) -> None:
+    """Known by the bytes, not the name: a .fods renamed .xlsx, a gzipped Gnumeric named .xls."""
+    import gzip
+
+    flat = tmp_path / "899.xlsx"
+    flat.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document xmlns:office="urn:oasis:names:tc:'
+        b'opendocument:xmlns:office:1.0" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">'
+    )
+    gnm = tmp_path / "899.xls"
+    gnm.write_bytes(
+        gzip.compress(b'<?xml version="1.0"?>\n<gnm:Workbook xmlns:gnm="http://www.gnumeric.org/v10.dtd">')
+    )
+    assert _refusal(flat) == [("FILE_FORMAT", FLAT_ODS)]
+    assert _refusal(gnm) == [("FILE_FORMAT", GNUMERIC)]
+
+
+# ----- real writers of formats no reader here reads: refused by name, the unit told why ---------
+def _tool(name: str, package: str) -> str:
+    return lo.require(name, shutil.which(name), package)
+
+
+def _sheetjs(src: Path, out: Path, book_type: str) -> Path:
+    node = _tool("node", "nodejs")
+    folder = os.environ.get("SHEETJS_DIR", "")
+    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
+    lo.require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
+    script = (
+        "const X = require(process.argv[1] + '/node_modules/xlsx');"
+        "X.writeFile(X.readFile(process.argv[2]), process.argv[3], {bookType: process.argv[4]});"
+    )
+    subprocess.run([node, "-e", script, folder, src, out, book_type], check=True, timeout=60)
+    return out
+
+
+def _ssconvert(src: Path, out: Path, exporter: str = "") -> Path:
+    tool = _tool("ssconvert", "gnumeric")
+    args = ["-T", exporter] if exporter else []
+    subprocess.run([tool, *args, src, out], check=True, capture_output=True, timeout=120)
+    return out
+
+
+@pytest.mark.libreoffice
+def test_formats_no_reader_reads_reject_their_unit_with_the_reason(make_file, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    src = tmp_path / "src"
+    made = {
+        code: make_file(code, folder=src)[0] for code in ("899", "900", "902", "903", "905", "906", "907")
+    }
+    fods = lo.convert(made["899"], tmp_path / "lo", "fods")
+    shutil.move(fods, inbox / "899-bao-cao.fods")
+    _ssconvert(made["900"], inbox / "900-bao-cao.gnumeric")
+    _sheetjs(made["902"], inbox / "902-bao-cao.xls", "biff2")
+    _relocated(made["903"], inbox / "903-bao-cao.xlsx")
+    _sheetjs(made["905"], inbox / "905-bao-cao.xls", "biff5")
+    _ssconvert(made["906"], inbox / "906-bao-cao.xls", "Gnumeric_Excel:excel_biff7")
+    _rezip(made["907"], inbox / "907-bao-cao.xlsx", rename=_upper)
+    assert zipfile.ZipFile(inbox / "903-bao-cao.xlsx").namelist()  # a package, not a broken file
+    assert (inbox / "902-bao-cao.xls").read_bytes()[:2] == b"\x09\x00"  # BIFF2: no compound file
+    report = consolidate_into(FORM, inbox, tmp_path / "out", show_progress=False)
+    units = {u.code: u for u in report.units}
+    lost = EXCEL_95.split("{sheets}")[0]
+    said = {
+        "899": FLAT_ODS,
+        "900": GNUMERIC,
+        "902": OLD_EXCEL,
+        "903": odd_parts(BY_NAME["xlsx"])[1],
+        "905": lost,
+        "906": lost,
+    }
+    for code, reason in said.items():
+        unit = units[code]
+        assert unit.status == UnitStatus.REJECTED, code
+        (rec,) = unit.files
+        assert rec.status == FileStatus.REJECTED, code
+        assert [f.code for f in rec.parsed.findings] == ["FILE_FORMAT"], code
+        assert reason in rec.parsed.findings[0].message, code
+        assert all(f.unit == code for f in rec.parsed.findings), code
+    assert units["907"].status == UnitStatus.ACCEPTED

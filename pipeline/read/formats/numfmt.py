@@ -76,7 +76,7 @@ def builtin_shows_date(format_id: int) -> bool:
 # ###. Every other number under a date format it gives as a date or a duration.
 FIRST_UNSHOWN_SERIAL = 2_958_466
 # a cell's value of seven characters or more, as the usual writers spell it: <v>186219000</v>
-_LONG_VALUE = re.compile(rb"(?<=[<:])v>([0-9][0-9.Ee+]{6,})<")
+_LONG_VALUE = re.compile(rb"v>([0-9][0-9.Ee+]{6,})<")
 _ATTR = re.compile(rb"""\s([rst])\s*=\s*["']([^"']*)["']""")
 
 
@@ -109,13 +109,14 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, U
             number = float(m.group(1))
         except ValueError:
             continue
-        if not number >= FIRST_UNSHOWN_SERIAL:
+        if not number >= FIRST_UNSHOWN_SERIAL or sheet[m.start() - 1 : m.start()] not in (b"<", b":"):
             continue
-        start = max(sheet.rfind(b"<c ", 0, m.start()), sheet.rfind(b":c ", 0, m.start()))
+        start = sheet.rfind(b"<c ", 0, m.start())  # the cell's start tag, or a prefixed one after it
+        start = max(start, sheet.rfind(b":c ", max(start, 0), m.start()))
         end = sheet.find(b">", start)
         if start < 0 or end < 0:
             continue
-        attrs = {k: v for k, v in _ATTR.findall(sheet[start + 2 : end])}
+        attrs = dict(_ATTR.findall(sheet, start + 2, end))
         style = attrs.get(b"s", b"0")
         if b"r" in attrs and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in date_styles:
             out[attrs[b"r"].decode("ascii", "replace").upper()] = UnshownDate(show(number))

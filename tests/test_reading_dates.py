@@ -104,14 +104,34 @@ def test_a_number_under_a_date_format_is_the_same_finding_in_every_format(make_f
 
 
 def test_times_and_dates_show_as_a_spreadsheet_shows_them(make_file, tmp_path: Path) -> None:
-    """The value in the message: a duration as [h]:mm:ss, a date as dd/mm/yyyy."""
+    """The value in the message, whichever writer: a duration as [h]:mm:ss (calamine gives
+    Gnumeric's .xls cell under [ss] as a number or a date, LibreOffice's .ods one as text),
+    a date as dd/mm/yyyy."""
     lo.require_soffice()
     src, cells, _ = _source(make_file, tmp_path)
-    ods = lo.convert(src, tmp_path / "lo", "ods")
-    messages = {f.cell: f.message for f in parse_path(ods, 1, FORM).findings}
-    assert "'1776:00:00'" in messages[cells["turns"]]
-    assert "'6360:00:00'" in messages[cells["girls"]]
-    assert "'23/10/1900'" in messages[cells["children"]]
+    files = [
+        src,
+        _ssconvert(src, tmp_path / "gnm.xls"),
+        _ssconvert(src, tmp_path / "gnm.ods"),
+        lo.convert(src, tmp_path / "lo", "xls"),
+        lo.convert(src, tmp_path / "lo", "ods"),
+    ]
+    wrong = []
+    for path in files:
+        messages = {f.cell: f.message for f in parse_path(path, 1, FORM).findings}
+        for key, shown in (("girls", "'6360:00:00'"), ("children", "'23/10/1900")):
+            if shown not in messages[cells[key]]:
+                wrong.append((path.name, messages[cells[key]]))
+    assert wrong == []
+
+
+def test_elapsed_time_formats() -> None:
+    from pipeline.read.formats.numfmt import shows_elapsed
+
+    assert [f for f in ("[h]:mm:ss", "[ss]", "[$-42A][mm]:ss", "[Red][h]") if not shows_elapsed(f)] == []
+    assert [
+        f for f in ("hh:mm", '"[h]"0', "[Red]0", "[$-42A]dd/mm/yyyy", "\\[h\\]0") if shows_elapsed(f)
+    ] == []
 
 
 _CELL = (

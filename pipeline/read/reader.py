@@ -364,10 +364,14 @@ def _as_formatted(rows: list[list[Any]], shown: dict[str, Any]) -> None:
     time or `UnshownDate` where the format shows a date, as `numfmt.shows_date` classifies
     it) read as its format shows it, both ways: a date the value reader gives for a number
     format becomes the number the file stores, and a number (or the text of an .ods time)
-    it gives for a date format becomes that date. Where both are dates the reader's stays."""
+    it gives for a date format becomes that date. Where both are dates the reader's stays,
+    but for a duration ([h]:mm:ss) it gives as a date."""
     for cell, value in shown.items():
         col, row = split_cell(cell)
         if row - 1 < len(rows) and col < len(rows[row - 1]):
             line = rows[row - 1]
-            if isinstance(line[col], _DATE_TYPES) != isinstance(value, _DATE_TYPES):
+            was = line[col]
+            if isinstance(was, _DATE_TYPES) != isinstance(value, _DATE_TYPES) or (
+                isinstance(value, dt.timedelta) and isinstance(was, dt.date)
+            ):
                 line[col] = value

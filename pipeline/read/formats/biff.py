@@ -31,7 +31,7 @@ import olefile
 from ...form import col_letter
 from ...text.values import UnshownDate, show
 from ..cellfacts import SheetFacts
-from .numfmt import builtin_shows_date, shows_date
+from .numfmt import BUILTIN_ELAPSED_ID, builtin_shows_date, shows_date, shows_elapsed
 from .ods import OdsBook
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
@@ -79,7 +79,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
     formats: dict[int, str] = {}  # format id -> format string defined in the file
     xf_formats: list[int] = []  # XF index -> format id
-    dates: list[bool] = []  # XF index -> its format shows a date
+    dates: list[int] = []  # XF index -> what its format shows (`_shown`)
     narrow, date1904 = "cp1252", False  # BIFF5's code page; the workbook's date system
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
@@ -101,13 +101,25 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
             current = SheetFacts(names[pos])
             out.append(current)
             if len(dates) != len(xf_formats):
-                dates = [not _plain(fid, formats) for fid in xf_formats]
+                dates = [_shown(fid, formats) for fid in xf_formats]
         elif kind == _EOF:
             current = None
         elif current is not None:
             _record(current, kind, body, biff5, dates, date1904)
         pos += 4 + length
     return out
+
+
+NUMBER, DATE, ELAPSED = 0, 1, 2  # what a format shows: a number, a date or time, a duration
+
+
+def _shown(format_id: int, formats: dict[int, str]) -> int:
+    """What a format shows a number as (NUMBER, DATE or ELAPSED), as `_plain` and
+    `numfmt.shows_elapsed` classify it."""
+    if _plain(format_id, formats):
+        return NUMBER
+    fmt = formats.get(format_id)
+    return ELAPSED if (shows_elapsed(fmt) if fmt is not None else format_id == BUILTIN_ELAPSED_ID) else DATE
 
 
 def _plain(format_id: int, formats: dict[int, str]) -> bool:
@@ -140,17 +152,16 @@ def rk_number(rk: int) -> float:
 
 
 def _number(
-    facts: SheetFacts, row: int, col: int, xf: int, value: float, dates: list[bool], date1904: bool
+    facts: SheetFacts, row: int, col: int, xf: int, value: float, dates: list[int], date1904: bool
 ) -> None:
     """Keep a cell's number as its format shows it, a number or a date (the value reader
     may take a number format for a date, or miss a date format: `SheetFacts.numbers`)."""
     if xf < len(dates):
-        facts.numbers[f"{col_letter(col)}{row + 1}"] = _date(value, date1904) if dates[xf] else value
+        shown = _date(value, date1904, dates[xf] == ELAPSED) if dates[xf] else value
+        facts.numbers[f"{col_letter(col)}{row + 1}"] = shown
 
 
-def _record(
-    facts: SheetFacts, kind: int, body: bytes, biff5: bool, dates: list[bool], date1904: bool
-) -> None:
+def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, dates: list[int], date1904: bool) -> None:
     """What one record of a worksheet's substream adds to its facts."""
     row, col = -1, -1
     if kind in _CELL_RECORDS and len(body) >= 4:
@@ -308,11 +319,17 @@ def _shared_strings(parts: list[bytes]) -> list[str]:
     return strings
 
 
-def _date(value: float, date1904: bool) -> Any:
+def _date(value: float, date1904: bool, elapsed: bool = False) -> Any:
     """A number under a date format as python-calamine gives it: a time below 1, a date
     when whole, else a datetime (the 1900 system counts the 29th of February 1900 that did
     not exist: numbers below 60 are a day later than the days since 1899-12-30 say); a
-    number no date shows (after the year 9999) is an `UnshownDate`."""
+    number no date shows (after the year 9999) is an `UnshownDate`; under an `elapsed`
+    format ([h]:mm:ss), a duration (a timedelta of `value` days, as calamine gives it)."""
+    if elapsed:
+        try:
+            return dt.timedelta(days=value)
+        except (OverflowError, ValueError):
+            return UnshownDate(show(value))
     days = value + _DAYS_1904 if date1904 else value
     if not date1904 and days < 60:
         days += 1
@@ -357,7 +374,7 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
     out = OdsBook()
     formats: dict[int, str] = {}
     xf_formats: list[int] = []
-    dates: list[bool] = []  # XF index -> its format shows a date
+    dates: list[int] = []  # XF index -> what its format shows (`_shown`)
     strings: list[str] = []
     narrow, date1904 = "cp1252", False
     sheet: _Sheet | None = None
@@ -390,7 +407,7 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
                 strings = _shared_strings(parts)
             elif kind == _BOF and pos in names and wanted(names[pos]):
                 sheet = _Sheet(names[pos])
-                dates = [not _plain(fid, formats) for fid in xf_formats]
+                dates = [_shown(fid, formats) for fid in xf_formats]
             elif kind == _BOF and pos in names:
                 skipping = True
         elif kind == _EOF:  # a sheet ends at its first EOF, as `biff_facts` and calamine see it
@@ -418,7 +435,7 @@ def _cell(
     biff5: bool,
     narrow: str,
     strings: list[str],
-    dates: list[bool],
+    dates: list[int],
     date1904: bool,
 ) -> tuple[int, int] | None:
     """Put the value of one cell record into `sheet`; the cell of a formula whose string
@@ -426,7 +443,7 @@ def _cell(
 
     def number(row: int, col: int, xf: int, value: float | int) -> None:
         shown_as_date = xf < len(dates) and dates[xf]
-        sheet.cells[(row, col)] = _date(value, date1904) if shown_as_date else value
+        sheet.cells[(row, col)] = _date(value, date1904, dates[xf] == ELAPSED) if shown_as_date else value
 
     if kind == _MULRK and len(body) >= 6:
         row, first = struct.unpack_from("<HH", body)

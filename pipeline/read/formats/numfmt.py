@@ -65,6 +65,32 @@ def shows_date(fmt: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024)
+def shows_elapsed(fmt: str) -> bool:
+    """True when the format `fmt` shows elapsed time ([h]:mm:ss, [mm]:ss, [ss]): a number
+    under it is a duration (python-calamine gives a timedelta), not a moment."""
+    i, n = 0, len(fmt)
+    while i < n:
+        ch = fmt[i]
+        if ch == '"':
+            end = fmt.find('"', i + 1)
+            i = n if end < 0 else end + 1
+        elif ch in "\\_*":
+            i += 2
+        elif ch == "[":
+            end = fmt.find("]", i + 1)
+            inner = fmt[i + 1 : n if end < 0 else end].lower()
+            if inner and set(inner) <= _ELAPSED and len(set(inner)) == 1:
+                return True
+            i = n if end < 0 else end + 1
+        else:
+            i += 1
+    return False
+
+
+BUILTIN_ELAPSED_ID = 46  # [h]:mm:ss
+
+
 def builtin_shows_date(format_id: int) -> bool:
     """A built-in format id that is a date or time in every version of Excel."""
     return format_id in BUILTIN_DATE_IDS

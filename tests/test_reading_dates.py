@@ -34,10 +34,10 @@ CASES = {
     "in_kind": (186_219_000, "[$-42A]dd/mm/yyyy", "không hiện được"),  # past any date: a float
 }
 
-# python-calamine 0.x classifies an .xls format id it knows as built in by that id, not by
-# the file's own definition (ids 59-62 and 67-70 are Thai number formats in Excel), and
-# Gnumeric numbers the file's formats from 50 in an order of its own: so many date formats
-# that some land on those ids, one on each other input cell of the unit
+# python-calamine 0.x misreads the date formats Gnumeric defines under some ids of an .xls
+# (59-61, 67, 70 and 76 among those seen: plain numbers), and Gnumeric numbers the file's
+# formats from 50 in an order of its own: so many date formats that some land on those
+# ids, one on each other input cell of the unit
 _MORE = [
     f'{base}" {"v" * n}"' for n in range(1, 6) for base in ("dd/mm/yyyy", "d/m/yy", "[h]:mm", "mm:ss", "yyyy")
 ]

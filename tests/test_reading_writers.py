@@ -507,9 +507,9 @@ def test_gnumeric_xls_read_by_our_reader_as_their_source(make_file, tmp_path: Pa
 def test_our_xls_reader_gives_what_calamine_gives(make_file, tmp_path: Path) -> None:
     """On files both read (LibreOffice's .xls of two filled templates, Gnumeric's .xls of
     one), our BIFF reader and calamine agree cell for cell on every sheet, once the numbers
-    whose format calamine takes for a date are put back as the reader does."""
+    read as their format shows them (a number or a date), as the reader does."""
     from pipeline.read.formats.biff import biff_facts, biff_values, workbook_stream
-    from pipeline.read.reader import _undo_false_dates
+    from pipeline.read.reader import _as_formatted
 
     lo.require_soffice()
     files = [
@@ -529,7 +529,7 @@ def test_our_xls_reader_gives_what_calamine_gives(make_file, tmp_path: Path) -> 
         dates = 0
         for name in ours.names:
             theirs = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            _undo_false_dates(theirs, numbers[name])
+            _as_formatted(theirs, numbers[name])
             assert ours.rows[name] == theirs, (path.name, name)
             dates += sum(isinstance(v, dt.date) for row in ours.rows[name] for v in row)
         assert dates >= 1, path.name  # the report date, read as a date

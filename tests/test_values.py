@@ -114,7 +114,7 @@ def test_parse_int_messages_are_vietnamese():
     assert "số nguyên" in parse_int(1.5, MAX)[1][1]
     assert "lớn hơn hoặc bằng 0" in parse_int(-5, MAX)[1][1]
     assert "đúng/sai" in parse_int(True, MAX)[1][1]
-    assert "ngày giờ" in parse_int(dt.datetime(2025, 1, 1), MAX)[1][1]
+    assert "định dạng kiểu Ngày/Giờ" in parse_int(dt.datetime(2025, 1, 1), MAX)[1][1]
 
 
 def test_parse_int_limit_is_a_parameter():

@@ -37,9 +37,10 @@ class SheetFacts:
     no_value: set[str] = field(default_factory=set)  # formulas with no cached result
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error shown (#DIV/0!)
     merged: list[Merge] = field(default_factory=list)
-    # cell -> number stored under a format that shows no date (.xls): what the cell shows
-    # where the value reader takes the format for a date
-    numbers: dict[str, float] = field(default_factory=dict)
+    # cell -> its number as its format shows it: a number, or a date, time or UnshownDate
+    # where the format shows a date (.xls numbers, .ods dates and times): the reader's
+    # value is replaced where it takes one for the other
+    numbers: dict[str, Any] = field(default_factory=dict)
     # (row, column), 0-based -> value, from our own walk of the cells (.xlsb): what the
     # value reader leaves out is filled from it
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)

@@ -35,6 +35,7 @@ from ..intake.filekinds import (
 from ..intake.files import ReadProblem, too_large
 from ..rules.findings import show
 from ..system import impl
+from ..text.values import UnshownDate
 from .cellfacts import SheetFacts, UnsafeXML
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
 from .formats.registry import BROKEN, Format, Lacks, format_of, odd_parts, suffixes_shown
@@ -350,7 +351,7 @@ def _read_values(
             if found.rows and not isinstance(fmt.values, Lacks) and not _holds_value(rows):
                 raise _Disagree(want)  # cells our parse found, none read: never a blank sheet
             if found.numbers:
-                _undo_false_dates(rows, found.numbers)
+                _as_formatted(rows, found.numbers)
             if found.cells:  # .xlsb: the short cell records calamine skips
                 fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
@@ -394,14 +395,22 @@ def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, Shee
     return RawBook(fmt.name, names, hidden, sheets)
 
 
-_DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
+_DATE_TYPES = (dt.date, dt.time, dt.timedelta, UnshownDate)  # dt.datetime is a dt.date
 
 
-def _undo_false_dates(rows: list[list[Any]], numbers: dict[str, float]) -> None:
-    """Where the value reader shows a date for a cell whose format shows a number (as
-    `numfmt.shows_date` classifies it), put back the number the file stores."""
-    for cell, number in numbers.items():
+def _as_formatted(rows: list[list[Any]], shown: dict[str, Any]) -> None:
+    """Each cell of `shown` (A1 -> its number as its format shows it: a number, or a date,
+    time or `UnshownDate` where the format shows a date, as `numfmt.shows_date` classifies
+    it) read as its format shows it, both ways: a date the value reader gives for a number
+    format becomes the number the file stores, and a number (or the text of an .ods time)
+    it gives for a date format becomes that date. Where both are dates the reader's stays,
+    but for a duration ([h]:mm:ss) it gives as a date."""
+    for cell, value in shown.items():
         col, row = split_cell(cell)
         if row - 1 < len(rows) and col < len(rows[row - 1]):
-            if isinstance(rows[row - 1][col], _DATE_TYPES):
-                rows[row - 1][col] = number
+            line = rows[row - 1]
+            was = line[col]
+            if isinstance(was, _DATE_TYPES) != isinstance(value, _DATE_TYPES) or (
+                isinstance(value, dt.timedelta) and isinstance(was, dt.date)
+            ):
+                line[col] = value

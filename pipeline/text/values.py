@@ -30,6 +30,15 @@ _ISO_DATE = re.compile(
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+class UnshownDate(str):
+    """A number under a date or time format that no date shows: beyond the year 9999, or a
+    date or time the file leaves out or spells past reading (Excel shows ####, LibreOffice
+    ###, Gnumeric #NUM!). The text is what a message shows: the number when it is known."""
+
+
+_DATE_VALUES = (dt.date, dt.time, dt.timedelta, UnshownDate)  # dt.datetime is a dt.date
+
+
 def clean_text(value: Any) -> str:
     """NFC text without invisible characters and with single ordinary spaces."""
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
@@ -66,8 +75,8 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
     was_text = False
     if isinstance(value, bool):
         return None, ("NUMBER_INVALID", "là giá trị đúng/sai, không phải số; hãy gõ số"), False
-    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
-        return None, ("NUMBER_INVALID", "là ngày giờ, không phải số; hãy gõ số"), False
+    if isinstance(value, _DATE_VALUES):
+        return None, ("NUMBER_INVALID", _shown_as_date(value)), False
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None, ("NUMBER_INVALID", "không phải số; hãy gõ số"), False
@@ -103,6 +112,27 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
     if number > max_number:
         return None, ("NUMBER_TOO_LARGE", f"vượt quá giới hạn {max_number:,}".replace(",", ".")), was_text
     return number, None, was_text
+
+
+def _shown_as_date(value: Any) -> str:
+    """The message for a number cell whose format shows a date or a time: the number typed
+    (days since 1899-12-30, where Excel and LibreOffice agree: from 1 March 1900) is kept,
+    only the format is wrong."""
+    days: float | None = None
+    if isinstance(value, dt.timedelta):
+        days = value.total_seconds() / 86400
+    elif isinstance(value, dt.date):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        if moment >= dt.datetime(1900, 3, 1):
+            days = (moment - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    typed = f" (số trong ô là {show(days)})" if days is not None and whole_number(days) is not None else ""
+    shown = "hiện thành ngày/giờ"
+    if isinstance(value, UnshownDate):
+        shown = "không hiện được thành ngày giờ (số quá lớn: ứng dụng hiện ####)"
+    return (
+        f"{shown} vì ô được định dạng kiểu Ngày/Giờ{typed}, không phải Số; "
+        "hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi kiểm tra lại số"
+    )
 
 
 def dot_thousands(value: float) -> int | None:
@@ -184,5 +214,21 @@ def show(value: Any) -> str:
         if not value.is_integer():
             return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
         return f"{int(value):,}".replace(",", ".")
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return _date_shown(value)
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _date_shown(value: dt.date | dt.time | dt.timedelta) -> str:
+    """A date as dd/mm/yyyy (with hh:mm:ss when it has a time), a time as hh:mm:ss, a
+    duration as elapsed hours [h]:mm:ss, as a Vietnamese spreadsheet shows them."""
+    if isinstance(value, dt.timedelta):
+        seconds = round(value.total_seconds())
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M:%S").replace(" 00:00:00", "")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return value.strftime("%H:%M:%S")

@@ -29,8 +29,9 @@ from typing import Any
 import olefile
 
 from ...form import col_letter
+from ...text.values import UnshownDate, show
 from ..cellfacts import SheetFacts
-from .numfmt import builtin_shows_date, shows_date
+from .numfmt import BUILTIN_ELAPSED_ID, builtin_shows_date, shows_date, shows_elapsed
 from .ods import OdsBook
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
@@ -86,13 +87,13 @@ def biff_version(book: bytes) -> int | None:
 def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     """Facts of every worksheet of a workbook stream: extent (cells, formatted blanks and the
     declared dimension count), error values of formulas and constants, merged ranges, and
-    the numbers whose format shows no date (`SheetFacts.numbers`).
+    every number as its format shows it, a number or a date (`SheetFacts.numbers`).
     Time linear in the stream's size (one look per record)."""
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
     formats: dict[int, str] = {}  # format id -> format string defined in the file
     xf_formats: list[int] = []  # XF index -> format id
-    plain: list[bool] = []  # XF index -> its format shows no date
-    narrow = "cp1252"  # BIFF5's code page
+    dates: list[int] = []  # XF index -> what its format shows (`_shown`)
+    narrow, date1904 = "cp1252", False  # BIFF5's code page; the workbook's date system
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
     pos, size = 0, len(book)
@@ -101,6 +102,8 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         body = book[pos + 4 : pos + 4 + length]
         if kind == _CODEPAGE and len(body) >= 2 and biff5 and current is None:
             narrow = codec(struct.unpack_from("<H", body)[0])
+        elif kind == _DATE1904 and len(body) >= 2 and current is None:
+            date1904 = struct.unpack_from("<H", body)[0] == 1
         elif kind == _BOUNDSHEET and len(body) >= 8:
             names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5, narrow)
         elif kind == _FORMAT and len(body) >= 3 and current is None:
@@ -110,14 +113,26 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         elif kind == _BOF and pos in names:
             current = SheetFacts(names[pos])
             out.append(current)
-            if len(plain) != len(xf_formats):
-                plain = [_plain(fid, formats) for fid in xf_formats]
+            if len(dates) != len(xf_formats):
+                dates = [_shown(fid, formats) for fid in xf_formats]
         elif kind == _EOF:
             current = None
         elif current is not None:
-            _record(current, kind, body, biff5, plain)
+            _record(current, kind, body, biff5, dates, date1904)
         pos += 4 + length
     return out
+
+
+NUMBER, DATE, ELAPSED = 0, 1, 2  # what a format shows: a number, a date or time, a duration
+
+
+def _shown(format_id: int, formats: dict[int, str]) -> int:
+    """What a format shows a number as (NUMBER, DATE or ELAPSED), as `_plain` and
+    `numfmt.shows_elapsed` classify it."""
+    if _plain(format_id, formats):
+        return NUMBER
+    fmt = formats.get(format_id)
+    return ELAPSED if (shows_elapsed(fmt) if fmt is not None else format_id == BUILTIN_ELAPSED_ID) else DATE
 
 
 def _plain(format_id: int, formats: dict[int, str]) -> bool:
@@ -149,14 +164,17 @@ def rk_number(rk: int) -> float:
     return value / 100 if rk & 1 else value
 
 
-def _number(facts: SheetFacts, row: int, col: int, xf: int, value: float, plain: list[bool]) -> None:
-    """Keep a cell's number when its format shows no date (the value reader may take the
-    format for a date: `SheetFacts.numbers`)."""
-    if xf < len(plain) and plain[xf]:
-        facts.numbers[f"{col_letter(col)}{row + 1}"] = value
+def _number(
+    facts: SheetFacts, row: int, col: int, xf: int, value: float, dates: list[int], date1904: bool
+) -> None:
+    """Keep a cell's number as its format shows it, a number or a date (the value reader
+    may take a number format for a date, or miss a date format: `SheetFacts.numbers`)."""
+    if xf < len(dates):
+        shown = _date(value, date1904, dates[xf] == ELAPSED) if dates[xf] else value
+        facts.numbers[f"{col_letter(col)}{row + 1}"] = shown
 
 
-def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, plain: list[bool]) -> None:
+def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, dates: list[int], date1904: bool) -> None:
     """What one record of a worksheet's substream adds to its facts."""
     row, col = -1, -1
     if kind in _CELL_RECORDS and len(body) >= 4:
@@ -166,11 +184,11 @@ def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, plain: list[
             facts.errors[f"{col_letter(col)}{row + 1}"] = ERROR_CODES.get(error, "#?")
         elif kind == _RK and len(body) >= 10:
             xf, rk = struct.unpack_from("<HI", body, 4)
-            _number(facts, row, col, xf, rk_number(rk), plain)
+            _number(facts, row, col, xf, rk_number(rk), dates, date1904)
         elif len(body) >= 14 and (kind == _NUMBER or (kind == _FORMULA and body[12:14] != b"\xff\xff")):
             # a Number record, or a Formula whose cached result is a number (not 0xFFFF-tagged)
             xf, value = struct.unpack_from("<Hd", body, 4)
-            _number(facts, row, col, xf, value, plain)
+            _number(facts, row, col, xf, value, dates, date1904)
     elif kind in _MULTI_CELL_RECORDS and len(body) >= 6:
         row = struct.unpack_from("<H", body)[0]
         col = struct.unpack_from("<H", body, len(body) - 2)[0]
@@ -178,7 +196,7 @@ def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, plain: list[
             first = struct.unpack_from("<H", body, 2)[0]
             for i in range((len(body) - 6) // 6):
                 xf, rk = struct.unpack_from("<HI", body, 4 + 6 * i)
-                _number(facts, row, first + i, xf, rk_number(rk), plain)
+                _number(facts, row, first + i, xf, rk_number(rk), dates, date1904)
     elif kind == _DIMENSION and len(body) >= (10 if biff5 else 14):
         # last row and last column + 1, as declared (calamine may size its grid by it)
         fmt = "<HHHH" if biff5 else "<IIHH"
@@ -314,17 +332,24 @@ def _shared_strings(parts: list[bytes]) -> list[str]:
     return strings
 
 
-def _date(value: float, date1904: bool) -> Any:
+def _date(value: float, date1904: bool, elapsed: bool = False) -> Any:
     """A number under a date format as python-calamine gives it: a time below 1, a date
     when whole, else a datetime (the 1900 system counts the 29th of February 1900 that did
-    not exist: numbers below 60 are a day later than the days since 1899-12-30 say)."""
+    not exist: numbers below 60 are a day later than the days since 1899-12-30 say); a
+    number no date shows (after the year 9999) is an `UnshownDate`; under an `elapsed`
+    format ([h]:mm:ss), a duration (a timedelta of `value` days, as calamine gives it)."""
+    if elapsed:
+        try:
+            return dt.timedelta(days=value)
+        except (OverflowError, ValueError):
+            return UnshownDate(show(value))
     days = value + _DAYS_1904 if date1904 else value
     if not date1904 and days < 60:
         days += 1
     try:
         moment = _EPOCH + dt.timedelta(milliseconds=round(days * 86_400_000))
-    except OverflowError:
-        return value
+    except (OverflowError, ValueError):  # ValueError: not a number (NaN)
+        return UnshownDate(show(value))
     if value < 1:
         return moment.time()
     return moment.date() if value == int(value) else moment
@@ -362,7 +387,7 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
     out = OdsBook()
     formats: dict[int, str] = {}
     xf_formats: list[int] = []
-    dates: list[bool] = []  # XF index -> its format shows a date
+    dates: list[int] = []  # XF index -> what its format shows (`_shown`)
     strings: list[str] = []
     narrow, date1904 = "cp1252", False
     sheet: _Sheet | None = None
@@ -395,7 +420,7 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
                 strings = _shared_strings(parts)
             elif kind == _BOF and pos in names and wanted(names[pos]):
                 sheet = _Sheet(names[pos])
-                dates = [not _plain(fid, formats) for fid in xf_formats]
+                dates = [_shown(fid, formats) for fid in xf_formats]
             elif kind == _BOF and pos in names:
                 skipping = True
         elif kind == _EOF:  # a sheet ends at its first EOF, as `biff_facts` and calamine see it
@@ -423,7 +448,7 @@ def _cell(
     biff5: bool,
     narrow: str,
     strings: list[str],
-    dates: list[bool],
+    dates: list[int],
     date1904: bool,
 ) -> tuple[int, int] | None:
     """Put the value of one cell record into `sheet`; the cell of a formula whose string
@@ -431,7 +456,7 @@ def _cell(
 
     def number(row: int, col: int, xf: int, value: float | int) -> None:
         shown_as_date = xf < len(dates) and dates[xf]
-        sheet.cells[(row, col)] = _date(value, date1904) if shown_as_date else value
+        sheet.cells[(row, col)] = _date(value, date1904, dates[xf] == ELAPSED) if shown_as_date else value
 
     if kind == _MULRK and len(body) >= 6:
         row, first = struct.unpack_from("<HH", body)

@@ -16,7 +16,11 @@ such an id (Gnumeric writes `[$-42A]#,##0` as id 51) is classified by its own de
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+
+from ...text.values import UnshownDate, show
+from ..cellfacts import parse_xml
 
 BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(45, 48)})
 _DATE_LETTERS = frozenset("ymdhs")
@@ -61,6 +65,85 @@ def shows_date(fmt: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024)
+def shows_elapsed(fmt: str) -> bool:
+    """True when the format `fmt` shows elapsed time ([h]:mm:ss, [mm]:ss, [ss]): a number
+    under it is a duration (python-calamine gives a timedelta), not a moment."""
+    i, n = 0, len(fmt)
+    while i < n:
+        ch = fmt[i]
+        if ch == '"':
+            end = fmt.find('"', i + 1)
+            i = n if end < 0 else end + 1
+        elif ch in "\\_*":
+            i += 2
+        elif ch == "[":
+            end = fmt.find("]", i + 1)
+            inner = fmt[i + 1 : n if end < 0 else end].lower()
+            if inner and set(inner) <= _ELAPSED and len(set(inner)) == 1:
+                return True
+            i = n if end < 0 else end + 1
+        else:
+            i += 1
+    return False
+
+
+BUILTIN_ELAPSED_ID = 46  # [h]:mm:ss
+
+
 def builtin_shows_date(format_id: int) -> bool:
     """A built-in format id that is a date or time in every version of Excel."""
     return format_id in BUILTIN_DATE_IDS
+
+
+# --- .xlsx: numbers no date shows under a date format ----------------------------------------
+# python-calamine gives a plain float for a number under a date format when the number lies
+# past the last day it can show (9999-12-31, serial 2958465): Excel shows ####, LibreOffice
+# ###. Every other number under a date format it gives as a date or a duration.
+FIRST_UNSHOWN_SERIAL = 2_958_466
+# a cell's value of seven characters or more, as the usual writers spell it: <v>186219000</v>
+_LONG_VALUE = re.compile(rb"v>([0-9][0-9.Ee+]{6,})<")
+_ATTR = re.compile(rb"""\s([rst])\s*=\s*["']([^"']*)["']""")
+
+
+@lru_cache(maxsize=64)
+def xlsx_date_styles(styles: bytes) -> frozenset[int]:
+    """The indices of the cell formats (cellXfs, ECMA-376 §18.8.10) of an .xlsx styles part
+    whose number format shows a date or a time (`shows_date`, the built-in ids for formats
+    the part does not define). Raises etree.XMLSyntaxError, UnsafeXML."""
+    root = parse_xml(styles)
+    defined = {f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter("{*}numFmt")}
+    out = set()
+    for xfs in root.iter("{*}cellXfs"):
+        for i, xf in enumerate(xfs.iterchildren("{*}xf")):
+            fid = xf.get("numFmtId", "0")
+            code = defined.get(fid)
+            if shows_date(code) if code is not None else fid.isdigit() and builtin_shows_date(int(fid)):
+                out.add(i)
+    return frozenset(out)
+
+
+def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, UnshownDate]:
+    """A1 -> UnshownDate for each number cell of an .xlsx sheet part held under a cell
+    format of `date_styles` whose number no date shows (from FIRST_UNSHOWN_SERIAL on).
+    Looks only at cell values of seven characters or more. Linear in the part's size."""
+    out: dict[str, UnshownDate] = {}
+    if not date_styles:
+        return out
+    for m in _LONG_VALUE.finditer(sheet):
+        try:
+            number = float(m.group(1))
+        except ValueError:
+            continue
+        if not number >= FIRST_UNSHOWN_SERIAL or sheet[m.start() - 1 : m.start()] not in (b"<", b":"):
+            continue
+        start = sheet.rfind(b"<c ", 0, m.start())  # the cell's start tag, or a prefixed one after it
+        start = max(start, sheet.rfind(b":c ", max(start, 0), m.start()))
+        end = sheet.find(b">", start)
+        if start < 0 or end < 0:
+            continue
+        attrs = dict(_ATTR.findall(sheet, start + 2, end))
+        style = attrs.get(b"s", b"0")
+        if b"r" in attrs and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in date_styles:
+            out[attrs[b"r"].decode("ascii", "replace").upper()] = UnshownDate(show(number))
+    return out

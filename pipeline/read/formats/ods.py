@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from ...form import col_letter
+from ...text.values import UnshownDate
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -98,6 +99,8 @@ class _Table:
         span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
         if span_cols > 1 or span_rows > 1:
             facts.merged.append(((row, col), (row + span_rows - 1, col + span_cols - 1)))
+        if element.get(_VALUE_TYPE) in ("date", "time"):  # calamine gives a time as text
+            facts.numbers[a1] = cell_value(element)
         if _FORMULA in element.attrib:
             # LibreOffice writes an empty-text result as no value type and an empty <text:p/>
             if _VALUE_TYPE not in element.attrib and not len(element):
@@ -166,6 +169,7 @@ _DISPLAY = f"{{{TABLE_NS}}}display"
 _P = f"{{{TEXT_NS}}}p"
 _S, _TAB, _BREAK = f"{{{TEXT_NS}}}s", f"{{{TEXT_NS}}}tab", f"{{{TEXT_NS}}}line-break"
 _C = f"{{{TEXT_NS}}}c"
+_ISO_DAY = re.compile(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})")
 _DURATION = re.compile(r"^-?P(?:([0-9.]+)D)?T?(?:([0-9.]+)H)?(?:([0-9.]+)M)?(?:([0-9.]+)S)?$")
 
 
@@ -212,17 +216,20 @@ def cell_value(cell: etree._Element) -> Any:
     if kind == "boolean":
         return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
     if kind == "date":
-        raw = cell.get(f"{{{OFFICE_NS}}}date-value", "")
+        raw = cell.get(f"{{{OFFICE_NS}}}date-value", "").strip()
         try:  # a day alone is a date, as calamine gives it; with a time, a datetime
             return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
-        except ValueError:
-            return raw
+        except ValueError:  # LibreOffice's 32767-12-31 for a number past any date, Gnumeric's ""
+            day = _ISO_DAY.match(raw)
+            return UnshownDate("/".join(reversed(day.groups())) if day else "#NUM!")
     if kind == "time":
-        m = _DURATION.match(cell.get(f"{{{OFFICE_NS}}}time-value", ""))
-        if m is None:
-            return ""
-        d, h, mi, s = (float(g or 0) for g in m.groups())
-        return dt.timedelta(days=d, hours=h, minutes=mi, seconds=s)
+        raw = cell.get(f"{{{OFFICE_NS}}}time-value", "").strip()
+        m = _DURATION.match(raw)
+        try:
+            d, h, mi, s = (float(g or 0) for g in m.groups()) if m else ()
+            return (-1 if raw.startswith("-") else 1) * dt.timedelta(days=d, hours=h, minutes=mi, seconds=s)
+        except (ValueError, OverflowError):  # LibreOffice's PT-2147483648H00M00S past any time
+            return UnshownDate("#NUM!")
     string = cell.get(f"{{{OFFICE_NS}}}string-value")
     return string if string is not None else _text(cell)
 

@@ -41,6 +41,7 @@ from ...rules.findings import show
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_parts, xlsx_comments
 from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, workbook_stream
+from .numfmt import xlsx_date_styles, xlsx_unshown_dates
 from .ods import OdsBook, ods_facts, ods_values
 from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
 from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
@@ -106,6 +107,7 @@ def _unreadable(name: str) -> tuple[str, str]:
 
 # --- .xlsx / .xlsm: the form's sheet parts, parsed by lxml (formats/xlsx.py) -------------
 _WORKBOOK = BY_NAME["xlsx"].members[0]
+STYLES = "xl/styles.xml"  # the styles part every writer names so (calamine reads it there)
 
 
 def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
@@ -122,7 +124,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     sizes = {actual: package.size(part) for actual, part in found}
     check_sheet_bytes(sum(sizes.values()), False, limits, max(sizes, key=sizes.get, default=""))
     # read in full: the CRC check catches a part that lies about its size
-    facts = [_sheet_facts(package.read(part), actual, limits) for actual, part in found]
+    dated = xlsx_date_styles(package.xml(STYLES)) if package.has(STYLES) else frozenset()
+    facts = [_sheet_facts(package.read(part), actual, limits, dated) for actual, part in found]
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):
@@ -143,14 +146,17 @@ def _sheet_map(rels: bytes, workbook: bytes) -> tuple[tuple[str, str], ...]:
     return tuple(workbook_sheets(workbook, relationships(rels)).items())
 
 
-def _sheet_facts(xml: bytes, name: str, limits: Limits) -> SheetFacts:
+def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = frozenset()) -> SheetFacts:
     """Parse one sheet part and refuse it when its cells holding something reach beyond
-    the limits (before calamine builds a grid for it)."""
+    the limits (before calamine builds a grid for it); `dated`: the cell formats showing a
+    date, whose numbers no date shows calamine gives as numbers (`numfmt`)."""
     check_prolog(xml[:65536], complete=len(xml) <= 65536)
     plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns)
     if plain is not None:  # the usual writers' spelling: no tree needed
+        plain.numbers.update(xlsx_unshown_dates(xml, dated))
         return plain
     facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    facts.numbers.update(xlsx_unshown_dates(xml, dated))
     if facts.rows > limits.max_rows:
         raise ReadProblem(
             "FILE_TOO_LARGE",

@@ -141,8 +141,10 @@ def readers_right_of(chk: SheetChecks, keys: list[str]) -> Readers:
     return Readers(tuple(keys), col_index(chk.text_column) + 2)
 
 
+@lru_cache(maxsize=4096)
 def reading_formulas(rd: Readers, key: str, a: str, row: int, max_number: int) -> dict[str, str]:
-    """The formula of each hidden reading cell of number cell `a` (see HELPERS)."""
+    """The formula of each hidden reading cell of number cell `a` (see HELPERS); the same
+    for every unit of a layout, so computed once (do not change the dict returned)."""
     norm, bare, skel, mag, code = (rd.ref(h, key, row) for h in HELPERS[:5])
     folded = a
     for what, into in _folds():

@@ -36,7 +36,7 @@ from pipeline.render.livechecks import (
     readers_right_of,
 )
 from pipeline.rules.catalogue import RULES
-from pipeline.rules.findings import ERROR
+from pipeline.rules.findings import ERROR, SEVERITY_VI
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
 from tests import lo
@@ -346,6 +346,59 @@ def _row_texts(layout: dict[str, Any], path: Path) -> list[str]:
         col = c["row_text_column"]
         out += [str(ws[f"{col}{r}"].value or "") for r in range(3, ws.max_row + 1)]
     return [t for t in out if t.startswith(("Lỗi", "Cảnh báo"))]
+
+
+def _live_words(code: str) -> str:
+    """The longest fixed part of a rule's live text (its words without the cell's name)."""
+    return max(re.split(r"\{[^}]*\}", RULES[code].live), key=len).strip()
+
+
+LIVE = {code: _live_words(code) for code, rule in RULES.items() if rule.live}
+_MARK = re.compile(r"(Lỗi|Cảnh báo): ")  # what begins each problem of a row's text
+SHEET_WIDE = {"BLOCK_EMPTY", "BLOCK_DECLARED_NOT_EMPTY"}  # in a sheet's summary, not a row's
+
+
+def _said_by_template(layout: dict[str, Any], path: Path) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    """(sheet, row) -> the (severity, rule code) of each problem its row text names."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out = {}
+    for c in layout["checks"]["sheets"]:
+        ws = wb[c["sheet"]]
+        for r in range(3, ws.max_row + 1):
+            items = []
+            parts = _MARK.split(str(ws[f"{c['row_text_column']}{r}"].value or ""))
+            for sev, words in zip(parts[1::2], parts[2::2], strict=True):
+                codes = sorted(code for code, w in LIVE.items() if w in words)
+                assert codes, words
+                items.append((sev, max(codes, key=lambda k: len(LIVE[k]))))
+            if items:
+                out[(c["sheet"], r)] = sorted(items)
+    return out
+
+
+def _said_by_pipeline(
+    form, layout: dict[str, Any], path: Path
+) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    """The same from `check`'s findings on the cells of rows the template checks (rules the
+    template has live words for; a total mismatch or a plausibility warning has none)."""
+    (parsed,) = check_files(form, [path])
+    sheets = {c["sheet"] for c in layout["checks"]["sheets"]}
+    out: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for f in parsed.findings:
+        if f.sheet in sheets and f.cell and f.code in LIVE and f.code not in SHEET_WIDE:
+            row = int(re.sub(r"[A-Z$]", "", f.cell))
+            out.setdefault((f.sheet, row), []).append((SEVERITY_VI[f.severity], f.code))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_cell_has_the_pipelines_verdict(case: Case, recalculated, layout, form):
+    """Row by row, the template names the same problems as the pipeline: the same rules
+    with the same severities (a number typed as text: a warning in both; "513" as text in a
+    money cell: MONEY_TOO_SMALL in both, not "chỉ gõ số" in one and the amount in the other)."""
+    got = _said_by_template(layout, recalculated[case.id])
+    want = _said_by_pipeline(form, layout, recalculated[case.id])
+    assert got == want, (case.id, got, want)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.text_row is not None or c.also], ids=lambda c: c.id)

@@ -217,6 +217,7 @@ CASES = [
     Case("nbsp-groups", DEPARTMENT, _row(0, cash="1\u00a0234\u00a0567"), 0, 0),
     Case("narrow-nbsp-groups", DEPARTMENT, _row(0, cash="1\u202f234\u202f567"), 0, 0),
     Case("full-width-digits", DEPARTMENT, _row(0, cash="１２３４５６７"), 0, 0),
+    Case("full-width-vnd", DEPARTMENT, _typed(0, "in_kind", lambda v: f"{v} ＶＮＤ"), 0, 0),
     Case("zero-width-inside", DEPARTMENT, _row(0, cash="1.234\u200b.567"), 0, 0),
     Case("leading-zero-group", DEPARTMENT, _row(0, cash="0.500"), 1, 0),
     Case("text-girls-over", DEPARTMENT, _typed(0, "girls", lambda v: f"{v + 10**6}"), 1, 0, (AT_MOST,)),
@@ -432,7 +433,7 @@ def test_gnumeric_counts_as_libreoffice_does(tmp_path, filled, recalculated, lay
 # Functions every formula of a template may call: each is in Excel 2010, LibreOffice Calc
 # and Gnumeric (no dynamic arrays, LET or LAMBDA; IFERROR and COUNTIFS are Excel 2007).
 PORTABLE = {
-    "AND", "CHAR", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "FIND", "IF", "IFERROR", "INT",
+    "AND", "CELL", "CHAR", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "FIND", "IF", "IFERROR", "INT",
     "ISBLANK", "ISERROR", "ISNUMBER", "ISTEXT", "LEFT", "LEN", "LOWER", "MAX", "MID", "NOT", "OR", "REPT",
     "RIGHT", "SUBSTITUTE", "SUM", "SUMIF", "TRIM", "VALUE",
 }  # fmt: skip

@@ -9,10 +9,11 @@ from xlsxwriter.worksheet import Worksheet
 from ..form import col_letter, is_pending
 from ..run.coverage import Coverage
 from ..run.result import LATE_VI, NOT_JUDGED_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
-from .official import coverage_rows, fit_header, header
-from .style import FONT, NUM, DetailRef, Styles, page_setup, q
+from .official import coverage_rows, fit_header, fits_at_width, header, one_page_readable, rows_height
+from .style import FONT, NUM, DetailRef, Styles, page_setup, q, wrapped_height, wrapped_lines
 
 WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
+LABEL_WIDTH = 44.0  # column A: the figures' labels and the names of the units to chase
 
 
 def labels_for(kind: str) -> dict:
@@ -37,7 +38,7 @@ def dashboard(
     sheet, cached), the headline totals (formulas over the detail sheets), the units to
     chase, and four charts. `pos` gives each biểu's first data row and total row."""
     form = report.form
-    widths = [44.0, 20.0, 4.0] + [11.0] * (WIDTH - 3)
+    widths = [LABEL_WIDTH, 20.0, 4.0] + [11.0] * (WIDTH - 3)
     run_date = report.generated_at.date()
     split, widths = fit_header(form, widths, run_date)
     for c, w in enumerate(widths):
@@ -74,7 +75,6 @@ def dashboard(
         status_rows[label] = r + 1 + i
     r = _headline(ws, st, r + len(counts) + 2, report, refs)
     end = _chase(ws, st, r, report)
-    page_setup(ws, repeat=(0, 0))
     rb, sb = form.support_block, form.resources_block
     measures, src_measures = rb.columns, sb.columns
     c1 = _chart(
@@ -109,6 +109,17 @@ def dashboard(
     for i, ch in enumerate((c4, c1, c2, c3)):
         ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
         ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+    # One page when readable. Else the charts whole on the first page when they fit it at
+    # the page's width (a chart crossing a page break is cut), the rest of the list after
+    # them; no heading repeated (a chart drawn over it).
+    chart_rows = 16 + -(-bottom // 20)  # rows the two rows of charts span (20 px a default row)
+    charts_end = rows_height(ws, charts_row + chart_rows - 1)
+    if one_page_readable(widths, max(rows_height(ws, end), charts_end)):
+        page_setup(ws, tall=1)
+        return
+    page_setup(ws)
+    if fits_at_width(widths, charts_end) and end > charts_row + chart_rows:
+        ws.set_h_pagebreaks([charts_row + chart_rows])
 
 
 NOT_JUDGED_LABEL = "Trong đó chưa xét đúng hạn (hạn nộp chưa ấn định)"
@@ -185,7 +196,10 @@ def _chase(ws: Worksheet, st: Styles, r: int, report: Report) -> int:
     chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
     ws.write_string(r, 0, f"ĐƠN VỊ CẦN ĐÔN ĐỐC ({len(chase)})", st.h2)
     for i, u in enumerate(chase):
-        ws.write_string(r + 1 + i, 0, f"{u.name} ({u.code})", st.cell)
+        name = f"{u.name} ({u.code})"
+        ws.write_string(r + 1 + i, 0, name, st.cell)
+        if wrapped_lines(name, LABEL_WIDTH) > 1:  # a long name wraps: Excel does not grow the row
+            ws.set_row(r + 1 + i, wrapped_height(name, LABEL_WIDTH))
         ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UnitStatus.REJECTED else st.warn)
     if not chase:
         ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)

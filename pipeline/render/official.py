@@ -17,7 +17,17 @@ from xlsxwriter.worksheet import Worksheet
 from ..form import PENDING, Form, col_letter
 from ..form.model import is_pending_text
 from ..run.coverage import Coverage
-from .style import Styles, page_setup
+from .style import (
+    A4_POINTS,
+    BOTTOM_IN,
+    LEFT_IN,
+    RIGHT_IN,
+    TOP_IN,
+    Styles,
+    page_setup,
+    text_units,
+    wrapped_height,
+)
 
 
 @dataclass
@@ -29,42 +39,6 @@ class Column:
 
 def vn_date(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-
-
-def text_units(text: str, size: float = 12, bold: bool = False) -> float:
-    """Approximate printed width of one line of Times New Roman text, in column-width units.
-
-    A column-width unit is the width of "0" in the workbook's default font (Calibri 11,
-    about 7 px); the factors per kind of character were measured on LibreOffice's PDF
-    output (B05's motto, 34 characters, was cut in 30 units at 12 pt bold).
-    """
-    units = 0.0
-    for ch in text:
-        if ch == " ":
-            units += 0.45
-        elif ch.isupper():
-            units += 1.15 if bold else 1.0
-        elif ch.isdigit():
-            units += 0.8
-        else:
-            units += 0.8 if bold else 0.72
-    return units * size / 12
-
-
-def wrapped_height(text: str, width: float, size: float = 12, bold: bool = False) -> float:
-    """Row height (points) for `text` wrapped in merged cells `width` units wide."""
-    per_line = max(4.0, width - 2)
-    lines = 0
-    for part in text.split("\n"):
-        n, used = 1, 0.0
-        for word in part.split(" "):
-            w = text_units(word, size, bold)
-            if used and used + 0.45 + w > per_line:
-                n, used = n + 1, w
-            else:
-                used += (0.45 if used else 0) + w
-        lines += n
-    return lines * size * 1.35 + 4
 
 
 def fit_header(form: Form, widths: list[float], run_date: dt.date) -> tuple[int, list[float]]:
@@ -250,6 +224,9 @@ def bieu(
         for c, text in enumerate(labels):
             fmt = st.cell_center if c == 0 else st.cell
             ws.write_string(rr, c, text, fmt)
+        tallest = max((wrapped_height(text, widths[c]) for c, text in enumerate(labels)), default=0.0)
+        if tallest > ONE_LINE_PT:  # a label that wraps in its column (Excel does not grow the row)
+            ws.set_row(rr, tallest)
         for j, (formula, value) in enumerate(values):
             ws.write_formula(rr, nlabels + j, formula, st.num, value)
     total_row = first + len(rows)
@@ -268,7 +245,7 @@ def bieu(
             )
     end = total_row + (1 if total and rows else 0)
     signature(ws, st, form, end + 1, split, ncols, run_date)
-    page_setup(ws, repeat=(head, head + 1))
+    page_setup(ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, end + SIGNATURE_ROWS) else 0)
     ws.freeze_panes(first, nlabels)
     return first, total_row
 
@@ -305,6 +282,48 @@ def header_height(columns: list[Column], widths: list[float] | None = None) -> f
         wrapped_height(col.label + (f"\n({col.unit})" if col.unit else ""), w, bold=True)
         for col, w in zip(columns, widths, strict=True)
     )
+
+
+ONE_LINE_PT = wrapped_height("x", 10.0)  # the height `wrapped_height` gives a one-line label
+SIGNATURE_ROWS = 3  # rows `signature` writes below the table: place and date, titles, notes
+SMALLEST_PT = 7  # the smallest text a printed form may shrink to to stay on one page (cells: 12 pt)
+
+
+def rows_height(ws: Worksheet, last_row: int) -> float:
+    """The height (points) of rows 0..`last_row` as written (the default height where unset)."""
+    default = ws.default_row_height
+    return sum((ws.row_sizes.get(r) or [default])[0] or default for r in range(last_row + 1))
+
+
+def _scales(widths: list[float], height: float) -> tuple[float, float]:
+    """(scale that fits the content's width to an A4 landscape page, at most 1; scale that
+    fits its `height` points): Excel's metrics, a column `w` units wide is 7w + 5 px, 96 px
+    an inch."""
+    width = sum(w * 7 + 5 for w in widths) * 72 / 96
+    page_h, page_w = A4_POINTS  # landscape
+    across = min(1.0, (page_w - (LEFT_IN + RIGHT_IN) * 72) / width)
+    return across, (page_h - (TOP_IN + BOTTOM_IN) * 72) / max(height, 1.0)
+
+
+def one_page_readable(widths: list[float], height: float) -> bool:
+    """Whether content of these column widths (units) and `height` (points) fits one A4
+    landscape page at a readable size: fitted to the page's width and then, if still too
+    tall, shrunk to its height, its 12 pt cells print at `SMALLEST_PT` or more."""
+    return 12 * min(_scales(widths, height)) >= SMALLEST_PT
+
+
+def fits_at_width(widths: list[float], height: float) -> bool:
+    """Whether content of these column widths and `height` points fits one A4 landscape
+    page when fitted to the page's width only (as a sheet that runs over pages prints)."""
+    across, down = _scales(widths, height)
+    return down >= across
+
+
+def one_page(ws: Worksheet, widths: list[float], last_row: int) -> bool:
+    """`one_page_readable` for rows 0..`last_row` of a form. A form that does not fit (a
+    long list of communes) is fitted to the width only and runs over several pages, its
+    heading repeated."""
+    return one_page_readable(widths, rows_height(ws, last_row))
 
 
 def signature(

@@ -32,8 +32,7 @@ from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.command import option_hint
 from ..text.names import template_name
 from .livechecks import readable_names, write_block_checks, write_info_checks, write_overview
-from .official import wrapped_height
-from .style import CHECKS, TEMPLATE, Styles, page_setup
+from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
 

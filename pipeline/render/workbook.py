@@ -20,8 +20,8 @@ from ..run.coverage import Coverage
 from ..run.result import FileStatus, Report, UnitRecord, UnitStatus, deadline_line
 from ..run.submissions import open_findings, past_findings
 from .charts import dashboard
-from .official import Column, bieu, header_height, wrapped_height
-from .style import DetailRef, Styles, page_setup, text_height
+from .official import Column, bieu, header_height
+from .style import DetailRef, Styles, page_setup, text_height, wrapped_height
 from .template import PINNED_TIME
 from .yoy import write_yoy
 

@@ -1,5 +1,4 @@
-"""A consolidation as the command line runs it: the run, then its outputs written as one set;
-and files checked alone (`check_report`).
+"""A consolidation as the command line runs it: the run, then its outputs written as one set.
 
 A library caller that wants only the result calls `consolidate.run`; one that wants the
 outputs too calls `consolidate_into`. This module imports pandas, pandera and the writers:
@@ -12,12 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .form import Form
-from .intake.inbox import READ, classify
 from .outbox.atomic import OutboxHeld
 from .render.outputs import write_outputs
-from .run.consolidate import check_by_file, run
+from .run.consolidate import run
 from .run.reading import Reading, read_inbox
-from .run.result import CheckReport, Report
+from .run.result import Report
 
 
 def consolidate_into(
@@ -53,15 +51,3 @@ def consolidate_into(
         raise
     clock.report()
     return report
-
-
-def check_report(form: Form, paths: list[Path]) -> CheckReport:
-    """Check each file of `paths` alone, as `check` does: read and validate it (a message or
-    an archive: each attachment or member), nothing consolidated, nothing written. Entries
-    that are not submissions (lock files and the like) or cannot be read are listed with
-    their reason, unread. Never raises for a bad file."""
-    entries = [classify(p) for p in paths]
-    groups = iter(check_by_file(form, [p for p, e in zip(paths, entries, strict=True) if e.status == READ]))
-    return CheckReport.of(
-        [(p, e, next(groups) if e.status == READ else []) for p, e in zip(paths, entries, strict=True)]
-    )

@@ -258,3 +258,17 @@ def test_the_forms_fields_are_documented_where_declared():
     assert not bare, f"fields without a docstring: {bare}"
     unlinked = [f"{c}.{f}" for c, f, doc in model if "`" not in doc and not doc.startswith("Not configured")]
     assert not unlinked, f"fields that name no TOML key: {unlinked}"
+
+
+def test_every_command_has_a_handler_module():
+    """The command line imports its handler by name (`cli._COMMANDS`): every command of the
+    parser names a module of the package that has `command(form, args)`."""
+    import argparse
+    import importlib
+
+    from pipeline import cli
+
+    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(sub.choices) == sorted(cli._COMMANDS)
+    for name, module in cli._COMMANDS.items():
+        assert callable(importlib.import_module(f"pipeline.{module}").command), name

@@ -8,7 +8,7 @@ import argparse
 
 from ..app import consolidate_into
 from ..form import Form
-from ..mail.cli import refresh_after_run
+from ..mail.after_run import refresh_after_run
 from ..newyear import outboxes_of
 from ..render.summary import print_summary
 from ..run.reading import Reading

@@ -6,10 +6,10 @@ import argparse
 import os
 from pathlib import Path
 
-from ..app import check_report
 from ..form import DEFAULT_FORM, Form
 from ..newyear import as_typed
 from ..render.summary import print_check
+from ..run.consolidate import check_report
 from ..text.command import MAKE_MARK, command_name
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, say_err
 

@@ -14,7 +14,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TypeVar
 
 from imap_tools.errors import MailboxFolderSelectError
 
@@ -30,7 +30,8 @@ from ..intake.mail_settings import (
 )
 from ..text.oserrors import read_reason
 from ..text.safetext import for_terminal
-from .drafts import Draft, NoRunError, drafts_dir, letter_settings, refresh_drafts, write_drafts
+from .after_run import say_kept
+from .drafts import Draft, NoRunError, letter_settings, write_drafts
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
 from .send import (
     OUT_ALREADY,
@@ -191,7 +192,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
-    _say_kept(drafts, sys.stdout)
+    say_kept(drafts, sys.stdout)
     if not args.send:
         return EXIT_OK
     waiting = _waiting(drafts)
@@ -254,38 +255,6 @@ def _waiting(drafts: list[Draft]) -> str:
         "2025-12-01), chạy lại consolidate rồi 'mail drafts --send'. Các thư đã soạn vẫn ở thư mục thu/ để xem."
     )
     return "\n".join(lines)
-
-
-def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
-    """After `consolidate` made a new set current: write the letters in `thu/` again when
-    they describe an earlier run (`drafts.refresh_drafts`), and say so (on stderr when
-    `quiet`, e.g. under --json). A failure is one warning line; the run stays done."""
-    try:
-        settings = load_mail_settings(form)
-        done = refresh_drafts(form, settings, outbox, dt.datetime.now(settings.zone).date())
-    except (NoRunError, FormError, OSError) as exc:
-        reason = read_reason(exc) if isinstance(exc, OSError) else str(exc)
-        sys.stderr.write(
-            f"Cảnh báo: thư trả lời đơn vị trong {drafts_dir(outbox, form.year)} là của lần tổng hợp "
-            f"trước và chưa soạn lại được ({reason}); chạy 'mail drafts' trước khi gửi.\n"
-        )
-        return
-    if done is None:
-        return
-    line = (
-        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo kết quả "
-        "lần tổng hợp này (thư soạn trước đó không gửi được nữa)."
-    )
-    out = sys.stderr if quiet else sys.stdout
-    out.write(line + "\n")
-    _say_kept(done, out)
-
-
-def _say_kept(drafts: list[Draft], out: TextIO) -> None:
-    """One line for each earlier draft the officer changed, kept beside the new one."""
-    for d in drafts:
-        if d.kept is not None:
-            out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
 
 
 SEND_VI = {

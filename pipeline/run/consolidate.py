@@ -15,7 +15,7 @@ from pathlib import Path
 from ..check.arrival import check_arrival
 from ..check.validate import validate_all, warm_up
 from ..form import Form
-from ..intake.inbox import READ, InboxEntry
+from ..intake.inbox import READ, InboxEntry, classify
 from ..intake.mail_settings import load_mail_settings
 from ..read.parsed import Parsed
 from .aggregate import build_detail, build_totals
@@ -23,7 +23,7 @@ from .changes import since_previous
 from .history import load_history, plausibility_findings
 from .progress import Clock
 from .reading import Reading, read_all, read_inbox, submissions
-from .result import FileRecord, Report
+from .result import CheckReport, FileRecord, Report
 from .submissions import entry_record, resolve
 
 
@@ -108,3 +108,15 @@ def check_by_file(form: Form, paths: list[Path]) -> list[list[Parsed]]:
         out.append(parsed[start : start + len(group)])
         start += len(group)
     return out
+
+
+def check_report(form: Form, paths: list[Path]) -> CheckReport:
+    """Check each file of `paths` alone, as `check` does: read and validate it (a message or
+    an archive: each attachment or member), nothing consolidated, nothing written. Entries
+    that are not submissions (lock files and the like) or cannot be read are listed with
+    their reason, unread. Never raises for a bad file."""
+    entries = [classify(p) for p in paths]
+    groups = iter(check_by_file(form, [p for p, e in zip(paths, entries, strict=True) if e.status == READ]))
+    return CheckReport.of(
+        [(p, e, next(groups) if e.status == READ else []) for p, e in zip(paths, entries, strict=True)]
+    )

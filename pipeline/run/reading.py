@@ -110,6 +110,7 @@ class Reading:
         self.pool.shutdown()
         if self.progress:
             self.progress.close()
+        self._release()
         return [parsed for part in done if part is not None for parsed in part]
 
     def stop(self) -> None:
@@ -124,7 +125,13 @@ class Reading:
             self._step(1)
         if self.progress:
             self.progress.close()
+        self._release()
         return out
+
+    def _release(self) -> None:
+        """Drop what the reading held: the submissions read in workers came back as copies
+        inside their Parsed, so the originals are freed as soon as the reading is done."""
+        self.jobs, self.chunks, self.futures = [], [], []
 
     def _step(self, n: int) -> None:
         if self.progress:

@@ -26,4 +26,5 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from importlib import import_module
 
+    # a public name's module, imported when the name is first used (see the docstring)
     return getattr(import_module(f".{_WHERE[name]}", __name__), name)

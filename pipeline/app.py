@@ -1,8 +1,8 @@
-"""A consolidation as the command line runs it: the run, then its outputs written as one set;
-and files checked alone (`check_report`).
+"""A consolidation as the command line runs it: the run, then its outputs written as one set.
 
 A library caller that wants only the result calls `consolidate.run`; one that wants the
-outputs too calls `consolidate_into`.
+outputs too calls `consolidate_into`. This module imports pandas, pandera and the writers:
+the command line imports it once the reading has started (`commands.consolidate`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .form import Form
-from .intake.inbox import READ, classify
 from .outbox.atomic import OutboxHeld
-from .run.consolidate import check_by_file, run
-from .run.progress import Clock
-from .run.result import CheckReport, Report
+from .render.outputs import write_outputs
+from .run.consolidate import run
+from .run.reading import Reading, read_inbox
+from .run.result import Report
 
 
 def consolidate_into(
@@ -28,29 +28,22 @@ def consolidate_into(
     archive: Path | Sequence[Path] | None = None,
     lock_wait: float = 30.0,
     run_id: str = "",
+    reading: Reading | None = None,
 ) -> Report:
     """Consolidate `inbox` (`consolidate.run`) and write every output into `outbox/<year>/`
     as one set (`render.outputs.write_outputs`); the Report's `outputs` name the files.
+
+    `reading` is the inbox's reading already started (`run.reading.read_inbox`, whose
+    `workers` and `show` then apply), else it starts here.
 
     Waits up to `lock_wait` s for another run on the same outbox. Raises
     `atomic.OutboxBusy`, `atomic.OutboxUnwritable` (the current set left as it was),
     `atomic.OutboxHeld` (the new set complete but not current: a file of the current set is
     open in Excel or Word; its `report` is this run's), and
     `form.FormError` when the report's wording names a figure that does not exist."""
-    clock = Clock()
-    report = run(
-        form,
-        inbox,
-        outbox,
-        workers=workers,
-        show_progress=show_progress,
-        archive=archive,
-        run_id=run_id,
-        clock=clock,
-        while_reading=_import_writers,
-    )
-    from .render.outputs import write_outputs  # imported by _import_writers while files were read
-
+    reading = reading or read_inbox(form, inbox, outbox, workers, show_progress)
+    clock = reading.clock
+    report = run(form, inbox, outbox, archive=archive, run_id=run_id, clock=clock, reading=reading)
     try:
         write_outputs(report, outbox, lock_wait, clock.lap)
     except OutboxHeld as exc:
@@ -58,21 +51,3 @@ def consolidate_into(
         raise
     clock.report()
     return report
-
-
-def check_report(form: Form, paths: list[Path]) -> CheckReport:
-    """Check each file of `paths` alone, as `check` does: read and validate it (a message or
-    an archive: each attachment or member), nothing consolidated, nothing written. Entries
-    that are not submissions (lock files and the like) or cannot be read are listed with
-    their reason, unread. Never raises for a bad file."""
-    entries = [classify(p) for p in paths]
-    groups = iter(check_by_file(form, [p for p, e in zip(paths, entries, strict=True) if e.status == READ]))
-    return CheckReport.of(
-        [(p, e, next(groups) if e.status == READ else []) for p, e in zip(paths, entries, strict=True)]
-    )
-
-
-def _import_writers() -> None:
-    """Import the writers (XlsxWriter, openpyxl, python-docx: about 0.2 s) while worker
-    processes read: deliberately lazy, so the worker processes start from a light process."""
-    from .render import outputs  # noqa: F401

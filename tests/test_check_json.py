@@ -9,8 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from pipeline.app import check_report
 from pipeline.intake.inbox import IGNORED, NOT_READ, READ
+from pipeline.run.consolidate import check_report
 from pipeline.run.result import CheckedFile, CheckReport
 
 ROOT = Path(__file__).resolve().parent.parent

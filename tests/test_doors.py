@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.app import check_report
 from pipeline.form import FormError, load_form
 from pipeline.newyear import outboxes_of, period_over, plan_next_year, write_next_year
 from pipeline.render.template import write_templates
 from pipeline.rules.catalogue import RULES
+from pipeline.run.consolidate import check_report
 from pipeline.text.names import template_name
 
 from .conftest import ROOT

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import configparser
 import graphlib
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import grimp
+import pytest
 
 from .conftest import ROOT
 
@@ -98,23 +101,128 @@ def test_readme_module_list_matches_the_tree():
     assert sorted(folders - packages) == [], "folders the README lists that are not packages"
 
 
-def test_the_run_starts_light():
-    """Worker processes start from the run's process before it imports pandas, pandera and
-    the writers (it imports them while the workers read): importing the run imports none."""
-    heavy = ("pandas", "pandera", "openpyxl", "docx", "xlsxwriter")
+HEAVY = ("pandas", "pandera", "openpyxl", "docx", "xlsxwriter")
+"""What neither a reading worker nor the process that starts it may have imported."""
+
+# The modules a run's process has imported when it starts its reading workers: the command
+# line, the `consolidate` command's light half and the reading (a spawned worker imports
+# the last and `read.worker`, where its entry point is).
+LIGHT = ("pipeline.cli", "pipeline.commands.consolidate", "pipeline.run.reading", "pipeline.read.worker")
+
+
+def _python(code: str, system: str | None = None) -> str:
+    env = {**os.environ, "PIPELINE_SYSTEM": system} if system else None
     done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import sys, pipeline.run.consolidate; print([m for m in {heavy!r} if m in sys.modules])",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("module", LIGHT)
+def test_the_run_starts_light(module):
+    """Worker processes start from the run's process before it imports pandas, pandera and
+    the writers (it imports them while the workers read): importing what the run has
+    imported by then imports none."""
+    assert _python(f"import sys, {module}; print([m for m in {HEAVY!r} if m in sys.modules])") == "[]"
+
+
+def test_the_light_check_sees_a_heavy_import():
+    """The check above can fail: the run's heavy half imports what it must not."""
+    out = _python(f"import sys, pipeline.run.consolidate; print([m for m in {HEAVY!r} if m in sys.modules])")
+    assert "pandas" in out and "pandera" in out
+
+
+WORKER_PROBE = """
+from pathlib import Path
+import pipeline.cli, pipeline.commands.consolidate  # what the command has imported by then
+from pipeline.form import load_form
+from pipeline.read.worker import parse_chunk
+from pipeline.run.reading import submissions
+from pipeline.run.workers import pool
+from pipeline.system import impl
+
+form = load_form()
+sample = sorted(Path("examples/inbox").glob("*.xlsx"))[0]
+chunk = [(sub, 0) for sub in submissions(form, [(sample, sample.name)])]
+workers = pool(1, form)
+parsed = workers.submit(parse_chunk, chunk).result()
+print(impl.pool_context().get_start_method())
+print(parsed[0].unit_code)
+print(workers.submit(eval, "[m for m in HEAVY if m in __import__('sys').modules]").result())
+workers.shutdown()
+""".replace("HEAVY", repr(HEAVY))
+
+
+@pytest.mark.parametrize(("system", "method"), [("linux", "fork"), ("portable", "spawn")])
+def test_a_reading_worker_holds_nothing_heavy(system, method):
+    """A real reading worker, started the system's way (fork: a copy of the command's
+    process as it starts the reading; spawn: a new Python importing the worker's entry
+    point), parses a sample file without pandas, pandera or a writer in its modules."""
+    lines = _python(WORKER_PROBE, system).splitlines()
+    assert lines[0] == method
+    assert lines[1].isdigit(), lines  # the sample's unit code: the worker did read it
+    assert lines[2] == "[]", lines
+
+
+def _local_imports(package: Path = PACKAGE) -> list[tuple[str, int, bool]]:
+    """(module file, line, commented) of every import of the package made inside a
+    function: `import pipeline...`, `from . import ...`, `from pipeline... import ...` and
+    `import_module(...)` calls. `commented` is a comment on its line or the line above."""
+    import ast
+
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for fn in ast.walk(ast.parse(text)):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                own = (
+                    isinstance(node, ast.ImportFrom)
+                    and (node.level > 0 or (node.module or "").split(".")[0] == "pipeline")
+                    or isinstance(node, ast.Import)
+                    and any(a.name.split(".")[0] == "pipeline" for a in node.names)
+                    or isinstance(node, ast.Call)
+                    and ast.unparse(node.func).split(".")[-1] in ("import_module", "__import__")
+                )
+                if own:
+                    near = lines[node.lineno - 1] + (lines[node.lineno - 2] if node.lineno > 1 else "")
+                    found.append((str(path.relative_to(package.parent)), node.lineno, "#" in near))
+    return found
+
+
+def test_modules_import_at_their_top():
+    """The run starts light because of where things are: at most 3 imports of the package
+    are made inside functions (the command line's one import of the chosen command, the
+    `consolidate` command's heavy half, the package's public names), each saying why."""
+    found = _local_imports()
+    assert len(found) <= 3, found
+    assert [f for f in found if not f[2]] == [], "function-local imports without a comment"
+
+
+def test_the_local_import_count_sees_each_kind(tmp_path):
+    folder = tmp_path / "pipeline"
+    folder.mkdir()
+    (folder / "m.py").write_text(
+        "import json\n"
+        "from . import top\n"
+        "def f():\n"
+        "    import json\n"
+        "    from . import a\n"
+        "    # why\n"
+        "    from pipeline.b import c\n"
+        "    import pipeline.d\n"
+        "    return import_module('.e', 'pipeline')  # why\n",
+        encoding="utf-8",
+    )
+    assert _local_imports(folder) == [
+        ("pipeline/m.py", 5, False),
+        ("pipeline/m.py", 7, True),
+        ("pipeline/m.py", 8, False),
+        ("pipeline/m.py", 9, True),
+    ]
 
 
 def _dataclass_fields(path) -> list[tuple[str, str, str | None]]:
@@ -150,3 +258,17 @@ def test_the_forms_fields_are_documented_where_declared():
     assert not bare, f"fields without a docstring: {bare}"
     unlinked = [f"{c}.{f}" for c, f, doc in model if "`" not in doc and not doc.startswith("Not configured")]
     assert not unlinked, f"fields that name no TOML key: {unlinked}"
+
+
+def test_every_command_has_a_handler_module():
+    """The command line imports its handler by name (`cli._COMMANDS`): every command of the
+    parser names a module of the package that has `command(form, args)`."""
+    import argparse
+    import importlib
+
+    from pipeline import cli
+
+    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(sub.choices) == sorted(cli._COMMANDS)
+    for name, module in cli._COMMANDS.items():
+        assert callable(importlib.import_module(f"pipeline.{module}").command), name

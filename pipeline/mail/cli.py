@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import imaplib
+import smtplib
+import socket
+import ssl
 import sys
 from collections.abc import Callable
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TypeVar
+
+from imap_tools.errors import MailboxFolderSelectError
 
 from ..form import Form, FormError, pending_warning
 from ..intake.mail_settings import (
@@ -20,9 +29,23 @@ from ..intake.mail_settings import (
     store_usable,
 )
 from ..text.oserrors import read_reason
-
-if TYPE_CHECKING:
-    from .drafts import Draft
+from ..text.safetext import for_terminal
+from .after_run import say_kept
+from .drafts import Draft, NoRunError, letter_settings, write_drafts
+from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
+from .send import (
+    OUT_ALREADY,
+    OUT_HELD,
+    OUT_NO_ADDRESS,
+    OUT_PARTLY,
+    OUT_PENDING,
+    OUT_REFUSED,
+    OUT_UNKNOWN,
+    SendResult,
+    SendStopped,
+    send_drafts,
+    waiting_for,
+)
 
 T = TypeVar("T")
 SAVE_QUESTION = "Lưu mật khẩu vào kho mật khẩu của hệ thống để lần sau không phải nhập? (c/k) "
@@ -31,52 +54,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 KIND_VI = {"errors": "cần sửa", "reminder": "nhắc gửi", "receipt": "báo đã nhận"}
 
 
-def add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
-    """Add `mail fetch` and `mail drafts` to the command line."""
-    m = sub.add_parser("mail", help="nhận báo cáo từ hộp thư, soạn và gửi thư trả lời đơn vị")
-    cmds = m.add_subparsers(dest="mail_command", required=True, parser_class=parser_class)
-    f = cmds.add_parser(
-        "fetch",
-        help="tải thư có tệp báo cáo từ hộp thư (IMAP, chỉ đọc, không đánh dấu đã đọc) vào inbox/thu/",
-    )
-    f.add_argument(
-        "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục tệp nhận được"
-    )
-    d = cmds.add_parser("drafts", help="soạn thư trả lời từng đơn vị theo lần tổng hợp mới nhất")
-    d.add_argument(
-        "--outbox",
-        type=Path,
-        metavar="THƯ_MỤC",
-        help="thư mục kết quả (mặc định: [paths] outbox của cấu hình)",
-    )
-    d.add_argument(
-        "--send", action="store_true", help="gửi các thư qua SMTP; thư đã gửi không bao giờ gửi lại"
-    )
-    d.add_argument(
-        "--gui-lai-thu-chua-ro",
-        dest="resend_unknown",
-        action="store_true",
-        help="gửi lại cả những thư lần trước mất kết nối khi đang gửi (chưa rõ đơn vị đã nhận chưa)",
-    )
-    for p in (f, d):
-        save = p.add_mutually_exclusive_group()
-        save.add_argument(
-            "--luu-mat-khau",
-            dest="save_password",
-            action="store_const",
-            const=True,
-            help="sau khi đăng nhập được, lưu mật khẩu vào kho mật khẩu của hệ thống (không hỏi)",
-        )
-        save.add_argument(
-            "--khong-luu-mat-khau",
-            dest="save_password",
-            action="store_const",
-            const=False,
-            help="không lưu mật khẩu và không hỏi có lưu không",
-        )
-
-
-def run_mail(form: Form, args: argparse.Namespace) -> int:
+def command(form: Form, args: argparse.Namespace) -> int:
+    """`mail fetch` or `mail drafts [--send]`; the exit code says how it went."""
     try:
         settings = load_mail_settings(form)
     except FormError as exc:
@@ -88,9 +67,6 @@ def run_mail(form: Form, args: argparse.Namespace) -> int:
 
 
 def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
-    # imported here, like the other commands' modules: `consolidate` need not load IMAP
-    from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
-
     if settings.imap is None:
         sys.stderr.write("Lỗi cấu hình: chưa khai báo máy chủ thư đến trong mục [mail.imap] (host, user).\n")
         return EXIT_USAGE
@@ -125,8 +101,6 @@ def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
 
 
 def _fetch_summary(result: object, inbox: Path) -> None:
-    from .fetch import FetchResult
-
     assert isinstance(result, FetchResult)
     if result.removed_leftovers:
         print(f"Đã xóa {result.removed_leftovers} tệp tạm do lần tải trước bị ngắt giữa chừng để lại.")
@@ -149,15 +123,6 @@ def _fetch_summary(result: object, inbox: Path) -> None:
 def server_fault(exc: BaseException, server: Server, section: str, timeout: float) -> str:
     """One Vietnamese line for a mail server's fault, with what to check: the name not found,
     no answer, TLS, a server that does not speak the protocol, a connection lost."""
-    import imaplib
-    import smtplib
-    import socket
-    import ssl
-
-    from imap_tools.errors import MailboxFolderSelectError
-
-    from ..text.safetext import for_terminal
-
     where = f"{server.host}:{server.port}"
     port_hint = (
         f'kiểm tra port và security trong [{section}] ("tls": cổng '
@@ -206,11 +171,6 @@ def server_fault(exc: BaseException, server: Server, section: str, timeout: floa
 
 
 def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
-    import smtplib
-
-    from .drafts import NoRunError, letter_settings, write_drafts
-    from .send import SendStopped, send_drafts
-
     try:
         letters = letter_settings(form)
         drafts = write_drafts(form, settings, args.outbox, dt.datetime.now(settings.zone).date())
@@ -232,7 +192,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
-    _say_kept(drafts, sys.stdout)
+    say_kept(drafts, sys.stdout)
     if not args.send:
         return EXIT_OK
     waiting = _waiting(drafts)
@@ -274,12 +234,6 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
 def _waiting(drafts: list[Draft]) -> str:
     """One Vietnamese message when a draft still waits for a "cần điền" setting (nothing is
     sent then: the drafts stay for the officer to read); "" when every draft can go."""
-    from email import message_from_bytes
-    from email.message import EmailMessage
-    from email.policy import default as default_policy
-
-    from .send import waiting_for
-
     held: dict[str, list[str]] = {}
     for d in drafts:
         msg = message_from_bytes(d.path.read_bytes(), policy=default_policy)
@@ -301,40 +255,6 @@ def _waiting(drafts: list[Draft]) -> str:
         "2025-12-01), chạy lại consolidate rồi 'mail drafts --send'. Các thư đã soạn vẫn ở thư mục thu/ để xem."
     )
     return "\n".join(lines)
-
-
-def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
-    """After `consolidate` made a new set current: write the letters in `thu/` again when
-    they describe an earlier run (`drafts.refresh_drafts`), and say so (on stderr when
-    `quiet`, e.g. under --json). A failure is one warning line; the run stays done."""
-    from .drafts import NoRunError, drafts_dir, refresh_drafts
-
-    try:
-        settings = load_mail_settings(form)
-        done = refresh_drafts(form, settings, outbox, dt.datetime.now(settings.zone).date())
-    except (NoRunError, FormError, OSError) as exc:
-        reason = read_reason(exc) if isinstance(exc, OSError) else str(exc)
-        sys.stderr.write(
-            f"Cảnh báo: thư trả lời đơn vị trong {drafts_dir(outbox, form.year)} là của lần tổng hợp "
-            f"trước và chưa soạn lại được ({reason}); chạy 'mail drafts' trước khi gửi.\n"
-        )
-        return
-    if done is None:
-        return
-    line = (
-        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo kết quả "
-        "lần tổng hợp này (thư soạn trước đó không gửi được nữa)."
-    )
-    out = sys.stderr if quiet else sys.stdout
-    out.write(line + "\n")
-    _say_kept(done, out)
-
-
-def _say_kept(drafts: list[Draft], out: TextIO) -> None:
-    """One line for each earlier draft the officer changed, kept beside the new one."""
-    for d in drafts:
-        if d.kept is not None:
-            out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
 
 
 SEND_VI = {
@@ -359,17 +279,6 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
     """One line per unit that was tried or held, the server's words per refused address,
     then the counts; exit 1 when a letter was refused, its outcome is unknown, or the batch
     stopped."""
-    from .send import (
-        OUT_ALREADY,
-        OUT_HELD,
-        OUT_NO_ADDRESS,
-        OUT_PARTLY,
-        OUT_PENDING,
-        OUT_REFUSED,
-        OUT_UNKNOWN,
-        SendResult,
-    )
-
     assert isinstance(result, SendResult)
     for o in result.outcomes:
         if o.status in (OUT_ALREADY, OUT_NO_ADDRESS):

@@ -29,10 +29,11 @@ from openpyxl.writer.excel import ExcelWriter
 from ..form import CELL_ADDRESS, Form
 from ..outbox.atomic import atomic_path
 from ..outbox.paths import feedback_names
+from ..read.worker import worker_form
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..rules.fixes import how_to_fix
 from ..run.result import FileRecord, FileStatus, Report
-from ..run.workers import pool, starting_workers, stop_pool, worker_form
+from ..run.workers import pool, starting_workers, stop_pool
 from ..text.safetext import for_terminal, for_xml
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .style import (

@@ -34,6 +34,8 @@ from ..outbox.paths import (
 from ..run.result import Report, manifest_json, report_json
 from ..text.command import option_hint
 from ..text.safetext import csv_field
+from .carried import officer_document
+from .document import write_document
 from .feedback import FeedbackWriter
 from .workbook import write_workbook
 
@@ -132,10 +134,6 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     prefix = form.programme_info.prefix
     feedback = FeedbackWriter(report, folder / FEEDBACK_DIR)
     feedback.start()  # in worker processes while this one writes the other outputs
-    # python-docx (~0.15 s) imported once the feedback workers run, not while files are read
-    from .carried import officer_document
-    from .document import write_document
-
     try:
         csv_safe(with_comments(report.detail.long(form), report)).to_csv(
             folder / detail_csv_name(form.year, prefix),

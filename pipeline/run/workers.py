@@ -1,14 +1,11 @@
-"""Worker processes: the form handed over once, and a life bound to the run's.
+"""Pools of worker processes: started the system's way, each bound to the run's life.
 
-Process pools pass the form with `initializer=start_worker, initargs=(form,)`, so each
-worker keeps one Form object and what it derives from it (cell plans) across all its jobs.
-
-A worker must never outlive the run that started it: when the parent dies (SIGKILL, a
-closed terminal, a power-off of the session), the worker exits too (`system.impl
-.bind_to_parent`: on Linux the kernel kills it, elsewhere it watches the run). Ctrl-C
-reaches every process of the terminal's group: workers ignore it and let the run, which
-owns them, stop them. Pools start their workers the system's way (`pool`: fork on Linux,
-spawn elsewhere).
+Each worker starts with `read.worker.start_worker` and the form handed over once. A worker
+must never outlive the run that started it: when the parent dies (SIGKILL, a closed
+terminal, a power-off of the session), the worker exits too (`system.impl.bind_to_parent`:
+on Linux the kernel kills it, elsewhere it watches the run). Ctrl-C reaches every process
+of the terminal's group: workers ignore it and let the run, which owns them, stop them.
+Pools start their workers the system's way (`pool`: fork on Linux, spawn elsewhere).
 """
 
 from __future__ import annotations
@@ -17,14 +14,13 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from ..form import Form
+from ..read.worker import start_worker
 from ..system import impl
-
-_FORM: list[Form] = []
 
 
 def pool(workers: int, form: Form) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, each holding `form` (`worker_form()`), started the
-    system's way and bound to this run's life."""
+    """A pool of `workers` processes, each holding `form` (`read.worker.worker_form()`),
+    started the system's way and bound to this run's life."""
     return ProcessPoolExecutor(
         workers, mp_context=impl.pool_context(), initializer=start_worker, initargs=(form,)
     )
@@ -45,13 +41,3 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 starting_workers = impl.starting_workers
 """Context manager: hold Ctrl-C and SIGTERM while a pool's workers start (its creation and
 first submits), so no worker meets them before it ignores them."""
-
-
-def start_worker(form: Form) -> None:
-    """A worker's start: bound to the run (`system.impl.bind_to_parent`), the form kept."""
-    impl.bind_to_parent()
-    _FORM[:] = [form]
-
-
-def worker_form() -> Form:
-    return _FORM[0]

@@ -20,23 +20,20 @@ from types import ModuleType
 
 CHOICE_ENV = "PIPELINE_SYSTEM"
 
+_WANTED = os.environ.get(CHOICE_ENV, "").strip().lower()
 
-def _choose() -> ModuleType:
-    wanted = os.environ.get(CHOICE_ENV, "").strip().lower()
-    if wanted == "linux" or (wanted != "portable" and sys.platform.startswith("linux")):
-        try:
-            from . import linux
-
-            return linux
-        except (ImportError, OSError, AttributeError, TypeError):  # Linux-only modules absent
-            if wanted == "linux":
-                raise
-    from . import portable
-
-    return portable
-
-
-impl: ModuleType = _choose()
+impl: ModuleType
 """The implementation in use: `pipeline.system.linux` or `pipeline.system.portable`."""
+
+# The choice, made once at import: `linux` where it is wanted and its modules import.
+if _WANTED == "linux" or (_WANTED != "portable" and sys.platform.startswith("linux")):
+    try:
+        from . import linux as impl
+    except (ImportError, OSError, AttributeError, TypeError):  # Linux-only modules absent
+        if _WANTED == "linux":
+            raise
+        from . import portable as impl
+else:
+    from . import portable as impl
 
 NAME: str = impl.__name__.rsplit(".", 1)[-1]

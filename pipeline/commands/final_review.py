@@ -1,0 +1,47 @@
+"""`tong-ket`: the programme's final review from the yearly outboxes."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..form import Form, FormError, pending_fields
+from ..review import NoResultsError, write_review
+from ..review.workbook import missing_lines
+from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
+
+
+def command(form: Form, args: argparse.Namespace) -> int:
+    """Write the final review's workbook and draft from the yearly outboxes."""
+    outboxes = args.outbox or [Path("outbox")]
+    out = args.out or outboxes[0] / "tong-ket"
+    try:
+        done = write_review(form, outboxes, out, f"python -m pipeline --config {form.path}")
+    except NoResultsError as exc:
+        say_err(f"Lỗi: {exc}")
+        return EXIT_USAGE
+    except FormError as exc:
+        say_err(f"Lỗi cấu hình: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:
+        say_err(f"Lỗi: không ghi được vào {out}: {exc}")
+        return EXIT_OUTBOX
+    cfg = done.review.config
+    print(
+        f"Tổng kết {cfg.first_year}-{cfg.last_year}: số liệu các năm {', '.join(map(str, done.review.found)) or 'không có'}."
+    )
+    for line in missing_lines(done.review):
+        say_err(f"Cảnh báo: {line}")
+    for line in done.review.years.chosen.values():
+        say_err(f"Lưu ý: {line}.")
+    print(f"Bảng tổng hợp: {done.workbook}")
+    print(f"Dự thảo báo cáo tổng kết (Word): {done.document}")
+    for path in done.kept:
+        print(f"Giữ bản trước (không xóa): {path}")
+    pending = [k for k in pending_fields(form.path, leave_out=()) if k.startswith("final_review.")]
+    if pending:
+        say_err(
+            f"Lưu ý: mục [final_review] của {form.path.name} còn {len(pending)} chỗ «cần điền» "
+            f"({', '.join(pending)}); dự thảo ghi «cần điền» ở các chỗ đó."
+        )
+    return EXIT_OK

@@ -2,7 +2,7 @@
 built from the yearly outboxes' machine-readable outputs, never from the inboxes.
 
 `build.py` reads the years (`years.py`) and computes every figure once; `workbook.py` and
-`document.py` are views of it. The command is `tong-ket` (cli.py)."""
+`document.py` are views of it. The command is `tong-ket` (`commands/final_review.py`)."""
 
 from __future__ import annotations
 

@@ -16,20 +16,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import Block, Form, RowSpec, SheetChecks, col_index, col_letter
+from ..form import Block, Form, RowSpec, SheetChecks, col_index
 from ..form.grid import LIST_KEYS
 from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
 from ..rules.catalogue import Bound, bind
 from ..rules.kinds import XlRow
-from ..text import values
 from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
@@ -43,196 +40,63 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-# ----- what the pipeline reads from a number cell --------------------------------------------
-# Each number cell is read, as `text.values.parse_int` and `read.reading.FileReading.number`
-# read it, by hidden cells right of the check columns (`Readers`), one column a step:
-#   norm       text with odd spaces, invisible characters and full-width digits folded, trimmed
-#   bare       `norm` without a currency word at its end ("1.500.000 đồng", "50đ.", "VND")
-#   skeleton   `bare` without its sign and its digits: "" for digits only, "..", "  ", ",,"
-#   magnitude  the digits of `bare` as a number (huge when they overflow)
-#   reading    what the pipeline says of the cell (the codes below)
-#   value      the number the pipeline reads, "" when it reads none
-# Every rule reads `value` (so text the pipeline reads as a number is checked as that
-# number) and is skipped where `reading` is an error, as the pipeline skips a row-wide rule
-# over a cell it could not read. No input reaches arithmetic unless ISNUMBER says it is one,
-# and no reading cell can hold an error value, so no check or summary shows one.
-HELPERS = ("norm", "bare", "skeleton", "magnitude", "reading", "value")
-FINE = 0  # a number or a blank
-FROM_TEXT = 1  # text read as a number: NUMBER_FROM_TEXT (a warning)
-NEGATIVE_TEXT = 2  # text read as a negative number: no warning, the number is NUMBER_NEGATIVE
-ERRORS_FROM = 10  # from here on the pipeline reports an error and reads nothing
-UNREADABLE = 10  # text that is no whole number, TRUE/FALSE, a date: NUMBER_INVALID
-ERROR_VALUE = 11  # #N/A, #DIV/0!, a formula's error: NUMBER_INVALID
-TOO_LARGE = 12  # over the form's max_number: NUMBER_TOO_LARGE
-FRACTION = 13  # a number with a fraction: NUMBER_NOT_INTEGER
-READ_CODES = {
-    UNREADABLE: "NUMBER_INVALID",
-    ERROR_VALUE: "NUMBER_INVALID",
-    TOO_LARGE: "NUMBER_TOO_LARGE",
-    FRACTION: "NUMBER_NOT_INTEGER",
-    FROM_TEXT: "NUMBER_FROM_TEXT",
-}
-MAX_TEXT = 32767  # characters a cell holds (Excel specifications and limits)
-MAX_SEPARATORS = 6  # thousands separators checked in place: 21 digits, far over max_number
-_EXCEL_CONTROL = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # written as CHAR(n): no control character in XML
+# ----- what is in a number cell ---------------------------------------------------------------
+# Every formula below reads an input cell only through these tests, which give TRUE or FALSE
+# for any content (a number, a blank, text, TRUE/FALSE, an error value such as #N/A): text
+# never reaches arithmetic, so no check, total or summary turns into #VALUE!.
 
 
-@lru_cache(maxsize=1)
-def _folds() -> tuple[tuple[str, str], ...]:
-    """(what, into) for every character the pipeline folds before reading a number: each
-    space `values.SPACES` matches -> " ", each of `values.INVISIBLE_CHARS` -> "", each
-    full-width digit, sign, dot, comma and letter of a currency word -> its ASCII form (other
-    full-width letters make no number either way). Derived from the pipeline's own tables;
-    with TRIM and IF, 57 functions deep, within Excel's 64."""
-    out = []
-    for cp in range(0x10000):
-        ch = chr(cp)
-        if ch != " " and values.SPACES.fullmatch(ch) and cp != 0x85:  # U+0085: no way to type it
-            out.append((ch, " "))
-    out += [(ch, "") for ch in values.INVISIBLE_CHARS]
-    letters = {ch for w in values.CURRENCY_WORDS for ch in w.lower() + w.upper() if ch.isascii()}
-    kept = set("0123456789+-.,") | letters
-    out += [(chr(cp), chr(to)) for cp, to in values.FULL_WIDTH.items() if chr(to) in kept]
-    return tuple(out)
+def number_or_blank(a: str) -> str:
+    """TRUE where cell `a` holds a number or nothing: the only content the checks read."""
+    return f"OR(ISNUMBER({a}),ISBLANK({a}))"
 
 
-def _literal(ch: str) -> str:
-    return f"CHAR({ord(ch)})" if ch in _EXCEL_CONTROL else _q(ch)
+def readable_text(a: str) -> str:
+    """TRUE where cell `a` holds text the pipeline reads as a whole number (`values.parse_int`):
+    digits only ("50"), or digits grouped by thousands with one kind of separator: dots
+    ("3.500.000"), spaces or no-break spaces ("3 500 000"), or two or more commas
+    ("3,500,000"); the first group has no leading zero. Not followed here (the pipeline reads
+    them, the template asks for them to be typed again): a plus sign, leading zeros, a
+    currency word; and separators in the wrong places of a correctly sized number
+    ("12.34.567") pass here, not there.
 
-
-def _currency_words() -> list[str]:
-    """The currency words the pipeline removes, longest first (so "vnđ" before "đ"), each
-    also decomposed (NFD) as some Vietnamese keyboards type it; lower case."""
-    words = []
-    for w in values.CURRENCY_WORDS:
-        words += dict.fromkeys([w, unicodedata.normalize("NFD", w)])
-    return sorted(words, key=len, reverse=True)
-
-
-@dataclass(frozen=True)
-class Readers:
-    """Where the hidden reading cells of a sheet's number cells are: `first` is the first
-    hidden column; helper `h` of number `i` (of `n`) is column first + h*n + i, so each helper
-    of every number is one contiguous range of columns."""
-
-    keys: tuple[str, ...]
-    first: int
-
-    def column(self, helper: str, key: str) -> str:
-        n = len(self.keys)
-        return col_letter(self.first + HELPERS.index(helper) * n + self.keys.index(key))
-
-    def span(self, helper: str) -> tuple[str, str]:
-        """The first and last column of one helper over every number."""
-        return self.column(helper, self.keys[0]), self.column(helper, self.keys[-1])
-
-    @property
-    def last(self) -> int:
-        return self.first + len(HELPERS) * len(self.keys) - 1
-
-    def values_at(self, at: XlRow) -> XlRow:
-        """`at` with each number read through its `value` cell."""
-        cols = dict(at.columns) | {k: self.column("value", k) for k in self.keys}
-        return XlRow(at.row, at.first_row, cols, at.lists)
-
-    def ref(self, helper: str, key: str, row: int) -> str:
-        return f"{self.column(helper, key)}{row}"
-
-
-def readers_right_of(chk: SheetChecks, keys: list[str]) -> Readers:
-    """The reading cells of a sheet, right of its check text column and one empty column."""
-    return Readers(tuple(keys), col_index(chk.text_column) + 2)
-
-
-@lru_cache(maxsize=4096)
-def reading_formulas(rd: Readers, key: str, a: str, row: int, max_number: int) -> dict[str, str]:
-    """The formula of each hidden reading cell of number cell `a` (see HELPERS); the same
-    for every unit of a layout, so computed once (do not change the dict returned)."""
-    norm, bare, skel, mag, code = (rd.ref(h, key, row) for h in HELPERS[:5])
-    folded = a
-    for what, into in _folds():
-        folded = f"SUBSTITUTE({folded},{_literal(what)},{_q(into)})"
-    cut = f'IF(RIGHT({norm},1)=".",LEFT({norm},LEN({norm})-1),{norm})'  # an optional "." after the word
-    stripped = norm
-    for w in reversed(_currency_words()):  # the longest tested first, outermost
-        # MAX: Gnumeric compares text normalised, so the composed "đồng" equals the longer
-        # decomposed one, whose length must not cut below nothing
-        rest = f"MAX(0,LEN({cut})-{len(w)})"
-        stripped = f"IF(RIGHT(LOWER({cut}),{len(w)})={_q(w)},TRIM(LEFT({cut},{rest})),{stripped})"
-    signed = f'IF(OR(LEFT({bare},1)="+",LEFT({bare},1)="-"),1,0)'
-    body = f"MID({bare},1+{signed},{MAX_TEXT})"
-    digits = body
-    for d in "0123456789":
-        digits = f'SUBSTITUTE({digits},"{d}","")'
-    k, sep, n = f"LEN({skel})", f"LEFT({skel},1)", f"LEN({bare})"
-    places = [f"MID({bare},{n}-3,1)={sep}"] + [
-        f"IF({k}>{j},MID({bare},{n}-{3 + 4 * j},1)={sep},TRUE)" for j in range(1, MAX_SEPARATORS)
-    ]
+    Digits are recognised by turning text into a number and back: `--g&""` keeps the length
+    of plain digits only ("1e3", "5%", "1/2", "(5)" all change it, other text is an error).
+    The last separator sits before the last three digits; with `n` digits a grouped number
+    has INT((n-1)/3) separators, so its length is n + INT((n-1)/3) = INT((4n-1)/3)."""
+    t = f"TRIM({a})"
+    sep = f"MID({t},LEN({t})-3,1)"
+    digits = f"SUBSTITUTE({t},{sep},{_q('')})"
+    plain = f'IFERROR(LEN(--{t}&"")=LEN({t}),FALSE)'
     grouped = (
-        f'IFERROR(AND({k}>0,{k}<={MAX_SEPARATORS},OR({sep}=".",{sep}=" ",AND({sep}=",",{k}>1)),'
-        f'{skel}=REPT({sep},{k}),MID({bare},1+{signed},1)<>"0",{k}=INT(({n}-{signed}-{k}-1)/3),'
-        f"{','.join(places)}),FALSE)"
+        f"IFERROR(AND(FIND({sep},{_q('., ' + NBSP)})>0,"
+        f'INT((4*LEN(--{digits}&"")-1)/3)=LEN({t}),'
+        f'LEFT({t},1)<>"0",OR({sep}<>",",LEN({t})>8)),FALSE)'
     )
-    whole = f"OR(AND({k}=0,{n}>{signed}),{grouped})"
-    text = (
-        f'IF({norm}="",{FINE},IF({whole},IF(AND(LEFT({bare},1)="-",{mag}>0),{NEGATIVE_TEXT},'
-        f"IF({mag}>{max_number},{TOO_LARGE},{FROM_TEXT})),{UNREADABLE}))"
-    )
-    # a date or time typed in a number cell is a number in a date format, which the pipeline
-    # reads as a date (NUMBER_INVALID); Excel's CELL("format") names such formats "D1"-"D9"
-    # (LibreOffice and Gnumeric say "G" for most of them: there a date passes as its number)
-    number = (
-        f'IF(LEFT(CELL("format",{a}),1)="D",{UNREADABLE},'
-        f"IF({a}<>INT({a}),{FRACTION},IF({a}>{max_number},{TOO_LARGE},{FINE})))"
-    )
-    return {
-        "norm": f'=IF(ISTEXT({a}),TRIM({folded}),"")',
-        "bare": f"={stripped}",
-        "skeleton": f"={digits}",
-        "magnitude": f'=IFERROR(VALUE(IF({k}=0,{body},SUBSTITUTE({body},{sep},""))),1E+300)',
-        "reading": (
-            f"=IF(ISERROR({a}),{ERROR_VALUE},IF(ISNUMBER({a}),{number},"
-            f"IF(ISTEXT({a}),{text},IF(ISBLANK({a}),{FINE},{UNREADABLE}))))"
-        ),
-        "value": (
-            f'=IF(OR({code}={FROM_TEXT},{code}={NEGATIVE_TEXT}),IF(LEFT({bare},1)="-",-{mag},{mag}),'
-            f'IF(AND({code}={FINE},ISNUMBER({a})),{a},""))'
-        ),
-    }
+    return f"OR({plain},{grouped})"
 
 
-CACHED = {"norm": "", "bare": "", "skeleton": "", "magnitude": 1e300, "reading": FINE, "value": ""}
+def _content(at: XlRow, key: str, name: str) -> str:
+    """The part of a row's text saying what is wrong with a number cell holding anything
+    but a number or a blank: text the pipeline reads as a number ("3.500.000", a warning:
+    `NUMBER_FROM_TEXT`), or anything else ("khoảng 50", TRUE, #N/A: `NUMBER_INVALID`); ""
+    for text of spaces only (read as blank)."""
+    a = at.ref(key)
+    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
+    warn = _q(_said(bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)))
+    return f'IF(IFERROR(TRIM({a})="",FALSE),"",IF({readable_text(a)},{warn},{bad}))'
 
 
-def write_readers(ws: Worksheet, rd: Readers, cells: list[tuple[str, str, int]], max_number: int) -> None:
-    """The hidden reading cells of number cells (key, cell, row), their columns hidden."""
-    for key, a, row in cells:
-        for helper, formula in reading_formulas(rd, key, a, row, max_number).items():
-            ws.write_formula(rd.ref(helper, key, row), formula, None, CACHED[helper])
-    ws.set_column(rd.first, rd.last, 4, None, {"hidden": True})
-
-
-def _content(code: str, key: str, name: str, lead: bool = True) -> str:
-    """What a row's text says of a number cell by its `reading` cell `code`: "" for a number
-    or a blank (its rules speak for it) and for negative text (NUMBER_NEGATIVE does), else
-    the words of the rule the pipeline reports (`READ_CODES`). `lead`: "Lỗi: …; " as in a
-    row's text, else ", …" as in a sheet's list of errors (errors only)."""
-    out = '""'
-    for value, rule_code in reversed(READ_CODES.items()):
-        rule = bind(rule_code, key, used_by="template", name=name)
-        if not lead and rule.severity != fd.ERROR:
-            continue
-        said = _said(rule) if lead else ", " + rule.text
-        out = f"IF({code}={value},{_q(said)},{out})"
-    return out
-
-
-def _colour_content(ws: Worksheet, rng: str, code: str, st: Styles) -> None:
-    """Colour the number cells `rng` by their first `reading` cell `code`: red where the
-    pipeline cannot read it, yellow for text it reads as a number."""
-    red = f"{code}>={ERRORS_FROM}"
-    yellow = f"OR({code}={FROM_TEXT},{code}={NEGATIVE_TEXT})"
-    for test, fill in ((red, st.error_fill), (yellow, st.warning_fill)):
+def _colour_content(
+    ws: Worksheet, rng: str, at: XlRow, key: str, name: str, text_cell: str, st: Styles
+) -> None:
+    """Colour the number cells `rng` (`at` its first) by what they hold: red when the row's
+    text (`text_cell`) names an unreadable value as an error, yellow for other text."""
+    a = at.ref(key)
+    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
+    unreadable = f"AND(NOT({number_or_blank(a)}),ISNUMBER(FIND({bad},{text_cell})))"
+    text = f'IF(ISTEXT({a}),TRIM({a})<>"",FALSE)'
+    for test, fill in ((unreadable, st.error_fill), (text, st.warning_fill)):
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + test, "format": fill})
 
 
@@ -342,15 +206,15 @@ def _said(rule: Bound) -> str:
     return fd.SEVERITY_VI[rule.severity] + ": " + rule.text + "; "
 
 
-def _guarded(rule: Bound, at: XlRow, codes: Mapping[str, str], expr: str | None = None) -> str:
-    """The rule's expression over the values the pipeline reads (`at`: numbers read through
-    their `value` cells), evaluated only where each number cell it reads was read (its
-    `reading` cell in `codes`, key -> cell, is not an error) and no key cell it reads holds
-    an error value; FALSE otherwise. The pipeline likewise skips a rule over a cell it could
+def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None) -> str:
+    """The rule's expression, evaluated only when the cells it reads hold what it can read
+    (a number or a blank in a number cell, anything but an error value in a key cell);
+    FALSE otherwise. IF evaluates only the branch it takes, so an error value or text never
+    reaches the rule's arithmetic. The pipeline likewise skips a rule over a cell it could
     not read (`rules.schema.check`). "key_missing" counts figures with COUNT, which skips
-    text, so only its key cell is guarded."""
+    text and errors, so only its key cell is guarded."""
     fields = (rule.field,) if rule.kind == "key_missing" else tuple(dict.fromkeys(rule.fields))
-    guards = [f"{codes[f]}<{ERRORS_FROM}" if f in codes else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
+    guards = [number_or_blank(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
     guard = guards[0] if len(guards) == 1 else f"AND({','.join(guards)})"
     return f"IF({guard},{rule.excel(at) if expr is None else expr},FALSE)"
 
@@ -359,24 +223,22 @@ def _row_text(
     rules: list[Bound],
     at: XlRow,
     numbers: dict[str, str],
-    codes: Mapping[str, str],
     read_as: Mapping[str, tuple[Bound, str]] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
-    name) first: what the pipeline says of its content (`_content`, by its `reading` cell in
-    `codes`), then its own rules over the value read; then each rule reading several cells,
-    guarded (`_guarded`); then a key typed as a usual spelling of a listed name (`read_as`:
-    key -> its NAME_READ_AS rule and the defined name of the spellings). `at` reads numbers
-    through their `value` cells."""
+    name) first: its own rules when it holds a number or a blank, else what is wrong with its
+    content; then each rule reading several cells, guarded (`_guarded`); then a key typed as
+    a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule and the
+    defined name of the spellings)."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
-        mine = [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key] if r.code not in READ_CODES.values()]
-        parts += [_content(codes[key], key, name), *mine]
+        mine = "&".join(f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]) or '""'
+        parts.append(f"IF({number_or_blank(at.ref(key))},{mine},{_content(at, key, name)})")
     done = {id(r) for rs in own.values() for r in rs}
-    parts += [f'IF({_guarded(r, at, codes)},{_q(_said(r))},"")' for r in rules if id(r) not in done]
+    parts += [f'IF({_guarded(r, at, set(numbers))},{_q(_said(r))},"")' for r in rules if id(r) not in done]
     for key, (rule, spellings) in (read_as or {}).items():
-        expr = _guarded(rule, at, codes, _read_as(at, key, spellings))
+        expr = _guarded(rule, at, set(numbers), _read_as(at, key, spellings))
         parts.append(f'IF({expr},{_q(_said(rule))},"")')
     return "=" + ("&".join(parts) or '""')
 
@@ -466,50 +328,43 @@ def write_block_checks(
         for kf in block.key_fields
         if free and kf.key in spellings
     }
-    rd = readers_right_of(chk, list(numbers))
     first = rows[0].row if rows else block.first_row
     for spec in rows:
-        at = rd.values_at(XlRow(spec.row, first, columns, lists))
-        codes = {k: rd.ref("reading", k, spec.row) for k in numbers}
+        at = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        ws.write_formula(text_cell, _row_text(rules, at, numbers, codes, read_as), st.text, "")
+        ws.write_formula(text_cell, _row_text(rules, at, numbers, read_as), st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
-    max_number = form.limits.max_number
-    write_readers(ws, rd, [(k, f"{columns[k]}{s.row}", s.row) for s in rows for k in numbers], max_number)
     if rows:
         last = rows[-1].row
-        raw = XlRow(first, first, columns, lists)
-        at = rd.values_at(raw)
-        codes = {k: rd.ref("reading", k, first) for k in numbers}
-        for m in block.measures:  # what is typed: an unreadable value red, text read yellow
+        at = XlRow(first, first, columns, lists)
+        for m in block.measures:  # what is typed: an unreadable value red, other text yellow
             col = block.measure_column(m.key)
-            _colour_content(ws, f"{col}{first}:{col}{last}", codes[m.key], st)
+            _colour_content(
+                ws, f"{col}{first}:{col}{last}", at, m.key, m.name, f"${chk.text_column}{first}", st
+            )
         for r in rules:
-            if r.code in READ_CODES.values():
-                continue  # coloured by what the cell holds
             rng = f"{columns[r.field]}{first}:{columns[r.field]}{last}"
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             ws.conditional_format(
-                rng, {"type": "formula", "criteria": "=" + _guarded(r, at, codes), "format": fill}
+                rng, {"type": "formula", "criteria": "=" + _guarded(r, at, set(numbers)), "format": fill}
             )
         for key, (rule, names) in read_as.items():
-            criteria = "=" + _guarded(rule, at, codes, _read_as(at, key, names))
+            criteria = "=" + _guarded(rule, at, set(numbers), _read_as(at, key, names))
             rng = f"{columns[key]}{first}:{columns[key]}{last}"
             ws.conditional_format(rng, {"type": "formula", "criteria": criteria, "format": st.warning_fill})
         for m in block.measures:
-            dv = _dv_rule(rules, raw, m.key, max_number)
+            dv = _dv_rule(rules, at, m.key, form.limits.max_number)
             if dv:
                 col = block.measure_column(m.key)
                 ws.data_validation(f"{col}{first}:{col}{last}", dv)
-        # no number read and nothing the pipeline reports in any number cell (text it cannot
-        # read, an error value: a finding on the sheet, so not empty), and no declaration;
-        # spaces alone are blank
+        first_m = block.measure_column(block.measures[0].key)
+        last_m = block.measure_column(block.measures[-1].key)
+        # nothing typed in any number cell (text counts: the pipeline reports it, so the
+        # sheet is not empty) and no declaration
         empty_rule = bind(
             "BLOCK_EMPTY", "has_rows", used_by="template", mark=form.checks.declare_mark, cell=decl
         )
-        values = "{0}{2}:{1}{3}".format(*rd.span("value"), first, last)
-        read = "{0}{2}:{1}{3}".format(*rd.span("reading"), first, last)
-        empty = f'AND(COUNT({values})=0,COUNTIF({read},">0")=0,IFERROR({decl}="",FALSE))'
+        empty = f'AND(COUNTA({first_m}{first}:{last_m}{last})=0,IFERROR({decl}="",FALSE))'
         count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
         if empty_rule.severity == fd.ERROR:
             count += f"+IF({empty},1,0)"
@@ -525,49 +380,49 @@ def write_block_checks(
 
 def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
     """Warnings and colours for the fields of the information sheet a unit fills (required
-    fields; what is typed in a number field, and its sign, as the pipeline reads it), and
-    its summary."""
+    fields; what is typed in a number field), and its summary."""
     chk = form.info_checks()
-    numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
-    signs = [r for r in info_rules(form, in_template=False) if r.field in numbers and r.kind == "negative"]
-    rules = info_rules(form) + signs
+    rules = info_rules(form)
     columns = {f.key: f.column for f in form.info_fields}
+    numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
     ws.write_string(chk.header_row - 1, cnt, "Số lỗi", st.head)
     ws.write_string(chk.header_row - 1, txt, "Kiểm tra", st.head)
-    rd = readers_right_of(chk, list(numbers))
     listing = []
     blank_errors = 0
     for f in form.info_fields:
         mine = [r for r in rules if r.field == f.key]
         if not mine and f.key not in numbers:
             continue
-        at = rd.values_at(XlRow(f.row, f.row, columns, {}))
+        at = XlRow(f.row, f.row, columns, {})
         text_cell = f"{chk.text_column}{f.row}"
         here = {f.key: numbers[f.key]} if f.key in numbers else {}
-        codes = {k: rd.ref("reading", k, f.row) for k in here}
         if here:
-            _colour_content(ws, f.cell, codes[f.key], st)
-            write_readers(ws, rd, [(f.key, f.cell, f.row)], form.limits.max_number)
+            _colour_content(ws, f.cell, at, f.key, f.label, text_cell, st)
         # what the formulas give in the blank template: every required field is missing
         missing = [r for r in mine if r.kind == "required"]
         blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
         cached = "".join(_said(r) for r in missing)
-        ws.write_formula(text_cell, _row_text(mine, at, here, codes), st.text, cached)
+        ws.write_formula(text_cell, _row_text(mine, at, here), st.text, cached)
         ws.write_formula(
             f"{chk.count_column}{f.row}", _error_count(text_cell), st.count, cached.count(ERROR_MARK)
         )
         for r in mine:
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
-            criteria = "=" + _guarded(r, at, codes)
-            ws.conditional_format(f.cell, {"type": "formula", "criteria": criteria, "format": fill})
+            criteria = "=" + _guarded(r, at, set(numbers))
+            ws.conditional_format(at.ref(r.field), {"type": "formula", "criteria": criteria, "format": fill})
         listing += [
-            f'IF({_guarded(r, at, codes)},{_q(", " + r.text)},"")' for r in mine if r.severity == fd.ERROR
+            f'IF({_guarded(r, at, set(numbers))},{_q(", " + r.text)},"")'
+            for r in mine
+            if r.severity == fd.ERROR
         ]
         if here:
-            listing.append(_content(codes[f.key], f.key, f.label, lead=False))
+            said = _said(bind("NUMBER_INVALID", f.key, used_by="template", name=f.label))
+            listing.append(
+                f'IF(ISNUMBER(FIND({_q(said)},{text_cell})),{_q(", " + said[len(ERROR_MARK) : -2])},"")'
+            )
     first, last = form.info_fields[0].row, form.info_fields[-1].row
     count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
     _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, cached_errors=blank_errors)

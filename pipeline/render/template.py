@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import CellFormulaTuple, Worksheet, re_dynamic_function
+from xlsxwriter.worksheet import Worksheet
 
 from ..form import (
     META_KEYS,
@@ -55,45 +54,11 @@ class _Sheet(Worksheet):
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         return _prepared(formula, expand_future_functions, self.use_future_functions)
 
-    def _write_formula(self, row: int, col: int, formula: str, cell_format=None, value=0):  # type: ignore[no-untyped-def]
-        """XlsxWriter's `_write_formula`, with its search for dynamic-array functions (a
-        regular expression over the whole formula, at every call) made once per distinct
-        formula: the live checks write the same long reading formulas for every unit."""
-        if self.constant_memory or not formula or _special(formula):
-            return super()._write_formula(row, col, formula, cell_format, value)
-        if self._check_dimensions(row, col):
-            return -1
-        self.table[row][col] = CellFormulaTuple(self._prepare_formula(formula), cell_format, value)
-        return 0
-
-
-@lru_cache(maxsize=65536)
-def _special(formula: str) -> bool:
-    """A formula XlsxWriter writes its own way: a dynamic array function, an array formula."""
-    return bool(re_dynamic_function.search(formula)) or (formula.startswith("{") and formula.endswith("}"))
-
 
 @lru_cache(maxsize=65536)
 def _prepared(formula: str, expand_future_functions: bool, use_future_functions: bool) -> str:
     flags = SimpleNamespace(use_future_functions=use_future_functions)
-    if not (expand_future_functions or use_future_functions or formula[:1] == "{" or formula[-1:] == "}"):
-        # Without future functions XlsxWriter only prefixes dynamic-array functions, each by a
-        # pattern `\bNAME\(` (and `\SINGLE\(`): when none changes the formula's calls written
-        # apart, it changes nothing in the formula, so only the "=" goes (once per set of calls)
-        calls = frozenset(_CALLS.findall(formula))
-        if "INGLE(" not in formula and _prepares_nothing(calls):
-            return formula[1:] if formula.startswith("=") else formula
     return Worksheet._prepare_formula(flags, formula, expand_future_functions)  # type: ignore[arg-type]
-
-
-_CALLS = re.compile(r"[\w.]*\(")  # a function's name and its "(", or a bare "("
-
-
-@lru_cache(maxsize=1024)
-def _prepares_nothing(calls: frozenset[str]) -> bool:
-    written = " ".join(sorted(calls))
-    flags = SimpleNamespace(use_future_functions=False)
-    return Worksheet._prepare_formula(flags, written) == written  # type: ignore[arg-type]
 
 
 class _Workbook(Workbook):

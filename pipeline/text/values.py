@@ -13,20 +13,16 @@ from typing import Any
 
 Problem = tuple[str, str] | None
 
-# what every reading removes or folds; the template's live checks mirror these
-# (`render/livechecks.py`), so they are named here once
-INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters, soft hyphen
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS), None)
-SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")  # any run of these is one space
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 _PLAIN_INT = re.compile(r"^[+-]?[0-9]+$")
 # thousands groups: the first group has 1-3 digits and no leading zero ("0.500" is a decimal)
 _DOT_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+$")
 _COMMA_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}){2,}$")
 _SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
 # full-width forms (U+FF01-FF5E) fold to ASCII; nothing else is folded (no superscripts)
-FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-CURRENCY_WORDS = ("đồng", "đ", "vnđ", "vnd")  # after a number typed as text, with an optional "."
-_CURRENCY = re.compile(r"\s*(" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
 _ISO_DATE = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
@@ -46,7 +42,7 @@ _DATE_VALUES = (dt.date, dt.time, dt.timedelta, UnshownDate)  # dt.datetime is a
 def clean_text(value: Any) -> str:
     """NFC text without invisible characters and with single ordinary spaces."""
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
-    return " ".join(SPACES.sub(" ", text).split())
+    return " ".join(_SPACES.sub(" ", text).split())
 
 
 def is_blank(value: Any) -> bool:
@@ -91,8 +87,8 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
         number = value
     else:
         was_text = True
-        text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).translate(FULL_WIDTH)
-        text = SPACES.sub(" ", text).strip()
+        text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).translate(_FULL_WIDTH)
+        text = _SPACES.sub(" ", text).strip()
         text = _CURRENCY.sub("", text)
         if _PLAIN_INT.match(text):
             number = int(text)
@@ -173,7 +169,7 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
         if 20000 < value < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
         return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
-    text = clean_text(value).translate(FULL_WIDTH)
+    text = clean_text(value).translate(_FULL_WIDTH)
     m = _DATE_TEXT.match(text)
     try:
         if m:
@@ -202,7 +198,7 @@ def _clean_multiline(value: str) -> str:
         # the common case: no line breaks, odd spaces or invisible characters to remove
         return unicodedata.normalize("NFC", value)
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).replace("\r\n", "\n")
-    lines = [" ".join(SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
+    lines = [" ".join(_SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln).strip()
 
 

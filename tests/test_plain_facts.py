@@ -94,6 +94,19 @@ def test_other_spellings_go_the_exact_way(cells: str) -> None:
     assert plain_sheet_facts(part(cells), "s", ROWS, COLUMNS) is None
 
 
+@pytest.mark.parametrize("columns", [3, 24, 26])
+def test_a_limit_within_one_letter_columns(columns: int) -> None:
+    """A configuration limited to one-letter columns: a cell past the limit sends the part
+    the exact way, whose extent refuses it; cells within it stay on the plain path."""
+    inside = '<row r="2"><c r="A2"><v>1</v></c><c r="{0}2"><f>1</f><v></v></c></row>'
+    last = chr(ord("A") + columns - 1)
+    assert plain_sheet_facts(part(inside.format(last)), "s", ROWS, columns) is not None
+    past = chr(ord("A") + columns) if columns < 26 else "AA"
+    xml = part(inside.format(past))
+    assert plain_sheet_facts(xml, "s", ROWS, columns) is None
+    assert sheet_facts(xml, "s", ROWS, columns).columns == columns + 1
+
+
 def test_prefixed_main_namespace_and_inner_default_go_the_exact_way() -> None:
     cells = '<x:row r="2"><x:c r="D2"><x:f>1</x:f></x:c></x:row>'
     assert plain_sheet_facts(part(cells, ns=f'xmlns="{MAIN}" xmlns:x="{MAIN}"'), "s") is None

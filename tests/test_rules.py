@@ -213,7 +213,7 @@ CASES = [
         ERROR,
         RES.sheet,
         res("turns"),
-        ("ngày giờ",),
+        ("hiện thành ngày/giờ", "đổi định dạng ô sang Số"),
     ),
     Case(
         "number-typed-with-dots",

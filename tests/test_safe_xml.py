@@ -91,7 +91,8 @@ def test_a_hostile_comments_part_is_refused_like_a_hostile_sheet_part(
     data = path.read_bytes()
     wanted = wanted_sheets(form)
     assert read_book(data, path.name, wanted, form.limits).format == "xlsx"  # the file itself is fine
-    assert read_comments(data, xlsx_comments, wanted) == {(SHEET, "E8"): NOTE}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert read_comments(zf, xlsx_comments, wanted) == {(SHEET, "E8"): NOTE}
     sheet, comments = _parts(data)
     prolog, reference = HOSTILE[hostile]
     refused = {}
@@ -118,7 +119,8 @@ def test_the_comments_parser_is_the_cell_facts_parser(make_file, tmp_path, hosti
     with zipfile.ZipFile(io.BytesIO(bad_comments)) as zf, pytest.raises(UnsafeXML):
         xlsx_comments(zf, {SHEET})
     assert time.perf_counter() - start < 1  # nothing expanded
-    assert read_comments(bad_comments, xlsx_comments, [SHEET]) == {}
+    with zipfile.ZipFile(io.BytesIO(bad_comments)) as zf:
+        assert read_comments(zf, xlsx_comments, [SHEET]) == {}
 
 
 ODS_CONTENT = (

@@ -13,13 +13,12 @@ parse_xml`, `SAFE_PARSE_OPTIONS`: no DTD, no entity, no network, no huge tree), 
 that declares a DTD is refused here exactly as a sheet part is; the reader has by then
 refused the whole file for it (the comments parts are among the parts it checks).
 
-Called once per file by `extract.parse_bytes`, after the file passed the reader's limits
-(zip entries and sizes are bounded by then).
+Called once per file by `reader.read_book`, on the zip directory its checks opened, after
+the file passed the reader's limits (zip entries and sizes are bounded by then).
 """
 
 from __future__ import annotations
 
-import io
 import posixpath
 import zipfile
 from collections.abc import Callable, Iterable
@@ -43,17 +42,17 @@ _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 MAX_COMMENT_CHARS = 2000  # a comment is shown in tables: longer text is cut with "…"
 
 
-def read_comments(data: bytes, reader: CommentsReader | None, sheets: Iterable[str]) -> Comments:
-    """The comments of the cells of `sheets` (names as the form spells them), read by
-    `reader` (its format's; None when the format's comments are not read).
+def read_comments(zf: zipfile.ZipFile, reader: CommentsReader | None, sheets: Iterable[str]) -> Comments:
+    """The comments of the cells of `sheets` (names as the form spells them) in the package
+    `zf` (open), read by `reader` (its format's; None when the format's comments are not
+    read).
 
     Never raises for a bad file: comments that cannot be read are left out (the cell
     values are read elsewhere)."""
     if reader is None:
         return {}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return reader(zf, set(sheets))
+        return reader(zf, set(sheets))
     except Exception:  # noqa: BLE001 - not well-formed, a DTD refused (UnsafeXML), a part missing
         return {}
 

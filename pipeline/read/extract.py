@@ -22,9 +22,7 @@ from ..rules import findings as fd
 from ..text.command import command_name
 from ..text.values import parse_date, parse_text
 from .blockread import read_block
-from .comments import read_comments
 from .declare import declared_blocks
-from .formats.registry import FORMATS
 from .layoutdiag import missing_sheet_message
 from .parsed import Parsed
 from .plan import info_plan
@@ -51,7 +49,7 @@ def parse_bytes(data: bytes, file_id: int, form: Form, sub: Submission, mtime: f
         p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))
         return p
     p.format = book.format
-    p.comments = read_comments(data, FORMATS[book.format].comments_reader, wanted_sheets(form))
+    p.comments = book.comments
     del data
     _read(FileReading(form, p, book))
     if p.unit_code:  # findings made before the unit was known

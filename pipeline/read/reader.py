@@ -37,6 +37,7 @@ from ..rules.findings import show
 from ..system import impl
 from ..text.values import UnshownDate
 from .cellfacts import SheetFacts, UnsafeXML
+from .comments import Comments, read_comments
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
 from .formats.registry import BROKEN, Format, Lacks, format_of, odd_parts, suffixes_shown
 from .formats.xlsb import fill_gaps
@@ -75,6 +76,7 @@ class RawBook:
     sheet_names: list[str]
     hidden: set[str]
     sheets: dict[str, SheetData]
+    comments: Comments = field(default_factory=dict)  # the unit's cell comments (`comments.py`)
 
 
 @lru_cache(maxsize=8192)
@@ -220,17 +222,20 @@ def read_book(data: bytes, name: str, wanted: list[str], limits: Limits) -> RawB
     Limits are checked and the cell facts calamine cannot give (error values, formulas
     without a cached value, .ods/.xls merges) are parsed before calamine reads anything
     (`check_before_reading`). Raises ReadProblem."""
-    data, fmt, facts = check_before_reading(data, name, wanted, limits)
+    data, fmt, facts, comments = check_before_reading(data, name, wanted, limits)
     with impl.native_stderr_held():  # a panic of calamine's is a finding, not English lines
-        return _read_values(data, fmt, wanted, {norm_sheet(f.name): f for f in facts}, limits)
+        book = _read_values(data, fmt, wanted, {norm_sheet(f.name): f for f in facts}, limits)
+    book.comments = comments
+    return book
 
 
 def check_before_reading(
     data: bytes, name: str, wanted: list[str], limits: Limits, decrypted: bool = False
-) -> tuple[bytes, Format, list[SheetFacts]]:
+) -> tuple[bytes, Format, list[SheetFacts], Comments]:
     """Every check made before calamine may read the file: size, kind, zip structure, XML
     safety, extents; returns the bytes to read (decrypted when Excel's default password
-    opens the file), the format and the facts of its sheets. Time linear in the size of
+    opens the file), the format, the facts of its sheets and the comments of the wanted
+    sheets (read from the zip directory already open; none for a compound file). Time linear in the size of
     the file. Raises ReadProblem."""
     if len(data) > limits.max_file_bytes:
         raise too_large(len(data), limits)
@@ -249,10 +254,12 @@ def check_before_reading(
     except Exception as exc:  # noqa: BLE001 - olefile's several error types, a record cut short
         raise ReadProblem(*fmt.unreadable) from exc
     _check_extents([(f.name, f.rows, f.columns) for f in facts], limits)
-    return data, fmt, facts
+    return data, fmt, facts, {}
 
 
-def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tuple[Format, list[SheetFacts]]:
+def _zip_facts(
+    data: bytes, name: str, wanted: list[str], limits: Limits
+) -> tuple[Format, list[SheetFacts], Comments]:
     """The format of a zip package and the facts of its sheets (for .xlsx the wanted ones),
     after every limit and safety check. Raises ReadProblem."""
     try:
@@ -285,7 +292,8 @@ def _zip_facts(data: bytes, name: str, wanted: list[str], limits: Limits) -> tup
                 "FILE_CORRUPT",
                 "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
             ) from exc
-    return fmt, facts
+        comments = read_comments(zf, fmt.comments_reader, wanted)  # never raises
+    return fmt, facts, comments
 
 
 def reader_failed(exc: BaseException) -> bool:

@@ -13,6 +13,7 @@ written with openpyxl and take the font, colours and `openpyxl_page_setup` from 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -182,6 +183,7 @@ def text_units(text: str, size: float = 12, bold: bool = False) -> float:
     return units * size / 12
 
 
+@lru_cache(maxsize=8192)  # the detail sheets repeat the same names and file names on many rows
 def wrapped_lines(text: str, width: float, size: float = 12, bold: bool = False) -> int:
     """How many lines `text` takes wrapped at its spaces in cells `width` units wide (a
     word wider than a line takes as many lines as it spans)."""

@@ -156,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
     """Add `mail fetch` and `mail drafts` to the command line."""
     m = sub.add_parser("mail", help="nhận báo cáo từ hộp thư, soạn và gửi thư trả lời đơn vị")
-    cmds = m.add_subparsers(dest="mail_command", required=True, parser_class=parser_class)
+    cmds = m.add_subparsers(
+        dest="mail_command", required=True, parser_class=parser_class, title="các lệnh", metavar="LỆNH"
+    )
     f = cmds.add_parser(
         "fetch",
         help="tải thư có tệp báo cáo từ hộp thư (IMAP, chỉ đọc, không đánh dấu đã đọc) vào inbox/thu/",

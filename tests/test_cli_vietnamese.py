@@ -116,6 +116,8 @@ def test_help_is_vietnamese(args):
         (["consolidate", "--bogus"], "không nhận ra các tham số: --bogus"),
         (["gui-thu"], "lựa chọn không hợp lệ: 'gui-thu'"),
         (["consolidate", "--inbox"], "tham số --inbox: cần đúng một giá trị"),
+        (["mail"], "thiếu các tham số bắt buộc: LỆNH"),  # never the internal name mail_command
+        (["mail", "zz"], "tham số LỆNH: lựa chọn không hợp lệ: 'zz'"),
     ],
 )
 def test_usage_errors_are_vietnamese(args, expected):

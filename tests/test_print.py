@@ -336,3 +336,40 @@ def test_pdf_while_a_consolidation_writes_says_to_wait_and_writes_nothing(office
     assert "lượt tổng hợp khác" in str(caught.value) and "chạy lại lệnh pdf" in str(caught.value)
     assert not pdf_path(out, form.year).exists()
     assert write_pdf(form, out, lock_wait=5.0) == pdf_path(out, form.year)  # free again: made
+
+
+def test_a_bieu_shows_totals_of_tens_of_billions_in_full(office, form, tmp_path):
+    """An Giang's B03 totals reach tens of billions of đồng: every value column is wide
+    enough for its largest figure and the bold total, as LibreOffice prints it (no "###")."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    from pipeline.render.official import Column, bieu
+    from pipeline.render.style import WORKBOOK, Styles
+
+    big = [98_765_432_109, 1_234_567_890, 87_654_321_098]
+    rows = [([str(i + 1), f"Xã {i + 1}"], [(f"={v}", v) for v in big]) for i in range(3)]
+    path = tmp_path / "b03.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("B03")
+    columns = [
+        Column("STT", "", 6),
+        Column("Địa bàn", "", 20),
+        *(Column(f"Tiền {j}", "đồng", 13) for j in range(3)),
+    ]
+    bieu(
+        ws,
+        Styles(wb, WORKBOOK),
+        form,
+        number="03",
+        title="THỬ",
+        columns=columns,
+        rows=rows,
+        run_date=dt.date(2025, 12, 1),
+    )
+    wb.close()
+    text = "\n".join(texts(lo.to_pdf(path, tmp_path / "pdf")))
+    assert "###" not in text
+    for v in big:  # each column's total, three rows of `v`
+        assert lo.grouped_number(3 * v).search(text), 3 * v

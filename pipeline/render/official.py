@@ -176,7 +176,7 @@ def bieu(
     last = ncols - 1
     title = form.programme_info.bieu_titles.get(number, title)  # [programme.bieu_titles]
     main_title = f"{title} NĂM {form.year}"
-    widths = title_widths([c.width for c in columns], main_title)
+    widths = title_widths(number_widths([c.width for c in columns], rows, total), main_title)
     split, widths = fit_header(form, widths, run_date)
     total_width = sum(widths)
     r = header(ws, st, form, split, ncols, run_date)
@@ -248,6 +248,29 @@ def bieu(
     page_setup(ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, end + SIGNATURE_ROWS) else 0)
     ws.freeze_panes(first, nlabels)
     return first, total_row
+
+
+NUMBER_PAD = 0.6  # column-width units around a number (cell margins, the border)
+DIGIT_UNITS, SEPARATOR_UNITS = 1.14, 0.57  # Times New Roman 12 pt, bold too (`text_units`)
+
+
+def number_widths(
+    widths: list[float], rows: list[tuple[list[str], list[tuple[str, int]]]], total: bool
+) -> list[float]:
+    """`widths` with each value column widened to show its largest figure, the total (bold)
+    included, grouped by thousands: Excel prints "###" for a number wider than its column
+    (An Giang's totals reach tens of billions of đồng)."""
+    if not rows:
+        return widths
+    out = list(widths)
+    first = len(rows[0][0])
+    for j in range(len(rows[0][1])):
+        values = [vals[j][1] for _, vals in rows]
+        biggest = max(abs(sum(values)) if total else 0, *(abs(v) for v in values))
+        shown = f"{biggest:,}"  # as printed: digits grouped by a separator
+        need = shown.count(",") * SEPARATOR_UNITS + (len(shown) - shown.count(",")) * DIGIT_UNITS
+        out[first + j] = max(out[first + j], need + NUMBER_PAD)
+    return out
 
 
 TITLE_PT = 14  # a biểu's title, bold

@@ -18,6 +18,8 @@ import pytest
 from pipeline import cli
 from pipeline.form import SCHEMAS_DIR, load_form, pending_fields
 from pipeline.outbox.paths import year_dir
+from pipeline.render.charts import NOT_JUDGED_LABEL
+from pipeline.render.style import wrapped_lines
 from pipeline.run.result import LATE_VI, NOT_JUDGED_VI, ON_TIME_VI
 from pipeline.samples import write_samples
 
@@ -99,6 +101,23 @@ def test_no_on_time_verdict_without_a_deadline(season):
     assert {u["timeliness"] for u in units if u["status"] == "accepted"} == {"not_judged"}
     text = _doc_text(folder / f"bao-cao-588-{year}.docx")
     assert "cần điền" not in text and "sau thời hạn" not in text
+
+
+def test_the_not_judged_wording_wraps_inside_grown_rows(season):
+    """ "Chưa xét (hạn nộp chưa ấn định)" and the overview's "Trong đó chưa xét đúng hạn (…)"
+    are longer than their columns: the cell wraps and its row is grown to the lines (Excel
+    draws a wrapped text over the next rows otherwise)."""
+    config, outbox = season[False]
+    year = load_form(config).year
+    wb = openpyxl.load_workbook(year_dir(outbox, year) / f"tong-hop-588-{year}.xlsx")
+    for sheet, text in (("Tổng quan", NOT_JUDGED_LABEL), ("Tình trạng nộp", NOT_JUDGED_VI)):
+        ws = wb[sheet]
+        cell = next(c for row in ws.iter_rows() for c in row if c.value == text)
+        column = ws.column_dimensions[cell.column_letter].width
+        lines = wrapped_lines(text, column)
+        assert lines > 1, (sheet, column)
+        assert cell.alignment.wrap_text, sheet
+        assert (ws.row_dimensions[cell.row].height or 15) >= lines * 12 * 1.35, sheet
 
 
 def test_a_set_deadline_judges_again(season):

@@ -71,6 +71,7 @@ def dashboard(
     status_rows = {}
     for i, (label, formula, value) in enumerate(counts):
         ws.write_string(r + 1 + i, 0, label, st.cell)
+        _fit_row(ws, r + 1 + i, label)
         ws.write_formula(r + 1 + i, 1, formula, st.num_bold, value)
         status_rows[label] = r + 1 + i
     r = _headline(ws, st, r + len(counts) + 2, report, refs)
@@ -191,6 +192,13 @@ def _headline(ws: Worksheet, st: Styles, r: int, report: Report, refs: dict[str,
     return r + len(headline) + 2
 
 
+def _fit_row(ws: Worksheet, row: int, text: str) -> None:
+    """Grow `row` to the lines `text` takes in column A (Excel does not grow a row whose
+    text wraps: the lines would be drawn over the rows around it)."""
+    if wrapped_lines(text, LABEL_WIDTH) > 1:
+        ws.set_row(row, wrapped_height(text, LABEL_WIDTH))
+
+
 def _chase(ws: Worksheet, st: Styles, r: int, report: Report) -> int:
     """The units to chase (not accepted) from row `r`; the row below the list and a gap."""
     chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
@@ -198,8 +206,7 @@ def _chase(ws: Worksheet, st: Styles, r: int, report: Report) -> int:
     for i, u in enumerate(chase):
         name = f"{u.name} ({u.code})"
         ws.write_string(r + 1 + i, 0, name, st.cell)
-        if wrapped_lines(name, LABEL_WIDTH) > 1:  # a long name wraps: Excel does not grow the row
-            ws.set_row(r + 1 + i, wrapped_height(name, LABEL_WIDTH))
+        _fit_row(ws, r + 1 + i, name)
         ws.write_string(r + 1 + i, 1, u.status_vi, st.bad if u.status == UnitStatus.REJECTED else st.warn)
     if not chase:
         ws.write_string(r + 1, 0, "Tất cả đơn vị đã gửi báo cáo hợp lệ.", st.good)

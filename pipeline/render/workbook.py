@@ -416,7 +416,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             ws.write_datetime(r, 5, pd.Timestamp(u.submitted_on).to_pydatetime(), st.date)
         else:
             ws.write_blank(r, 5, None, st.date)
-        ws.write_string(r, 6, u.timeliness_vi, st.cell_center)
+        ws.write_string(r, 6, u.timeliness_vi, st.cell_center_wrap)  # "Chưa xét (…)" wraps
         ws.write_string(r, 7, u.status_vi, fmt)
         ws.write_string(r, 8, u.file.parsed.name if u.file else "", st.cell)
         ws.write_number(r, 9, len(u.files), st.cell_center)
@@ -439,6 +439,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             "file": u.file.parsed.name if u.file else "",
             "contact": person,
             "status": u.status_vi,
+            "on_time": u.timeliness_vi,
             "scheme": form.unit_scheme(u.code),
         }
         # a file name or a scheme breaks at its hyphens

@@ -286,7 +286,7 @@ def test_an_error_is_told_with_its_cause_and_what_to_type_and_the_cause_once(for
         (
             "904",
             "NUMBER_INVALID",
-            "xóa ô {cell} và chỉ gõ chữ số (ví dụ 25 người hoặc 1200000 đồng), không gõ chữ",
+            "xóa nội dung ô {cell} rồi gõ lại con số bằng chữ số, không kèm chữ, dấu hay đơn vị",
         ),
         ("905", "REQUIRED_MISSING", "điền vào ô {cell}"),
         (
@@ -302,6 +302,12 @@ def test_each_error_is_told_with_its_cell_and_what_to_do(season, unit, code, fix
     item = _item(bodies[unit], f["message"])
     assert item.split(". ", 1)[1].startswith(f"Trang '{f['sheet']}', ô {f['cell']}: "), item
     assert item.endswith(f"\n   - Cách sửa: {fix.format(cell=f['cell'])}."), item
+    said = " ".join(f["message"].casefold().split())
+    words = fix.format(cell=f["cell"]).casefold().split()
+    repeated = [
+        " ".join(words[i : i + 5]) for i in range(len(words) - 4) if " ".join(words[i : i + 5]) in said
+    ]
+    assert not repeated, f"the fix repeats the message: {repeated}"
     if f["value"] and f["value"] not in f["message"]:
         assert f"(ô đang ghi: «{f['value']}»)" in item
 

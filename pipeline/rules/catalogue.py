@@ -563,7 +563,7 @@ FIXES: dict[str, tuple[str, ...]] = {
     ),
     "YEAR_MISMATCH": ("dùng mẫu báo cáo năm {year}; ô {cell} phải là {year}",),
     "REQUIRED_MISSING": ("điền vào ô {cell}",),
-    "NUMBER_INVALID": ("xóa ô {cell} và chỉ gõ chữ số (ví dụ 25 người hoặc 1200000 đồng), không gõ chữ",),
+    "NUMBER_INVALID": ("xóa nội dung ô {cell} rồi gõ lại con số bằng chữ số, không kèm chữ, dấu hay đơn vị",),
     "NUMBER_NOT_INTEGER": (
         "nếu số đúng là {intended}, xóa ô {cell} và gõ lại: {plain} (chỉ chữ số, không có dấu chấm)",
         "gõ lại ô {cell} bằng số nguyên",

@@ -214,7 +214,8 @@ def _streams_speak_vietnamese() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _streams_speak_vietnamese()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, stop_once)
     try:
         overrides = {"period": {"year": args.year}} if getattr(args, "year", None) else None
@@ -222,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     except FormError as exc:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
+    year = getattr(args, "year", None)
+    if year is not None and not form.first_year <= year <= dt.date.today().year:  # exits 2
+        parser.error(
+            f"--year {year} nằm ngoài các năm báo cáo của chương trình "
+            f"(từ {form.first_year} đến {dt.date.today().year}); kiểm tra lại năm"
+        )
     if hasattr(args, "outbox") and not args.outbox:  # the configuration's own folder
         args.outbox = outboxes_of(form) if args.command == "tong-ket" else form.outbox
     warning = period_over(form, dt.date.today(), command_name(), getattr(args, "year", None))

@@ -117,6 +117,8 @@ def test_help_is_vietnamese(args):
         (["gui-thu"], "lựa chọn không hợp lệ: 'gui-thu'"),
         (["consolidate", "--inbox"], "tham số --inbox: cần đúng một giá trị"),
         (["mail"], "thiếu các tham số bắt buộc: LỆNH"),  # never the internal name mail_command
+        (["consolidate", "--year", "1990"], "--year 1990 nằm ngoài các năm báo cáo của chương trình"),
+        (["consolidate", "--year", "2099"], "--year 2099 nằm ngoài các năm báo cáo của chương trình"),
         (["mail", "zz"], "tham số LỆNH: lựa chọn không hợp lệ: 'zz'"),
     ],
 )

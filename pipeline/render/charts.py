@@ -13,6 +13,7 @@ from .official import coverage_rows, fit_header, fits_at_width, header, one_page
 from .style import FONT, NUM, DetailRef, Styles, page_setup, q, wrapped_height, wrapped_lines
 
 WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
+CHART_ROWS = 16  # rows between the top of the first row of charts and the second
 LABEL_WIDTH = 44.0  # column A: the figures' labels and the names of the units to chase
 
 
@@ -109,11 +110,11 @@ def dashboard(
     bottom = max(400, 90 + 26 * len(form.regions))
     for i, ch in enumerate((c4, c1, c2, c3)):
         ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
-        ws.insert_chart(charts_row + (i // 2) * 16, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+        ws.insert_chart(charts_row + (i // 2) * CHART_ROWS, 3 + (i % 2) * 6, ch, {"x_offset": 8})
     # One page when readable. Else the charts whole on the first page when they fit it at
     # the page's width (a chart crossing a page break is cut), the rest of the list after
     # them; no heading repeated (a chart drawn over it).
-    chart_rows = 16 + -(-bottom // 20)  # rows the two rows of charts span (20 px a default row)
+    chart_rows = CHART_ROWS + -(-bottom // 20)  # rows both rows of charts span (20 px a default row)
     charts_end = rows_height(ws, charts_row + chart_rows - 1)
     if one_page_readable(widths, max(rows_height(ws, end), charts_end)):
         page_setup(ws, tall=1)

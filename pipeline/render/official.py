@@ -27,6 +27,7 @@ from .style import (
     page_setup,
     text_units,
     wrapped_height,
+    wrapped_lines,
 )
 
 
@@ -224,9 +225,9 @@ def bieu(
         for c, text in enumerate(labels):
             fmt = st.cell_center if c == 0 else st.cell
             ws.write_string(rr, c, text, fmt)
-        tallest = max((wrapped_height(text, widths[c]) for c, text in enumerate(labels)), default=0.0)
-        if tallest > ONE_LINE_PT:  # a label that wraps in its column (Excel does not grow the row)
-            ws.set_row(rr, tallest)
+        wraps = [(text, widths[c]) for c, text in enumerate(labels) if wrapped_lines(text, widths[c]) > 1]
+        if wraps:  # a label that wraps in its column (Excel does not grow the row)
+            ws.set_row(rr, max(wrapped_height(text, width) for text, width in wraps))
         for j, (formula, value) in enumerate(values):
             ws.write_formula(rr, nlabels + j, formula, st.num, value)
     total_row = first + len(rows)
@@ -244,8 +245,8 @@ def bieu(
                 value,
             )
     end = total_row + (1 if total and rows else 0)
-    signature(ws, st, form, end + 1, split, ncols, run_date)
-    page_setup(ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, end + SIGNATURE_ROWS) else 0)
+    signed = signature(ws, st, form, end + 1, split, ncols, run_date)
+    page_setup(ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, signed) else 0)
     ws.freeze_panes(first, nlabels)
     return first, total_row
 
@@ -307,8 +308,6 @@ def header_height(columns: list[Column], widths: list[float] | None = None) -> f
     )
 
 
-ONE_LINE_PT = wrapped_height("x", 10.0)  # the height `wrapped_height` gives a one-line label
-SIGNATURE_ROWS = 3  # rows `signature` writes below the table: place and date, titles, notes
 SMALLEST_PT = 7  # the smallest text a printed form may shrink to to stay on one page (cells: 12 pt)
 
 
@@ -351,8 +350,9 @@ def one_page(ws: Worksheet, widths: list[float], last_row: int) -> bool:
 
 def signature(
     ws: Worksheet, st: Styles, form: Form, row: int, split: int, ncols: int, run_date: dt.date
-) -> None:
-    """Preparer on the left; place, date, the signer's title from the configuration on the right."""
+) -> int:
+    """Preparer on the left; place, date, the signer's title from the configuration on the
+    right, from `row`; returns the last row written."""
     last = ncols - 1
     ag = form.agencies
     merge(ws, row, split, last, place_date(form, run_date), st.place_date)
@@ -361,3 +361,4 @@ def signature(
     title, _ = signer_line(ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), "chức danh người ký", SIGN_DOTS)
     merge(ws, row + 1, split, last, title, st.sign_title)
     merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
+    return row + 2

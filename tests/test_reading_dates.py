@@ -174,6 +174,7 @@ _STYLES = (
     ("cell", "unshown"),
     [
         ('<c r="B2" s="2"><v>186219000</v></c>', True),  # a custom date format
+        ("<c r='B2' s = '02'><v>186219000</v></c>", True),  # the style spelled otherwise
         ('<c s="3" r="B2" t="n"><v>1.86219E8</v></c>', True),  # built-in 14, attributes reordered
         ('<x:c r="B2" s="2"><x:f>A1*2</x:f><x:v>186219000</x:v></x:c>', True),  # prefixed, a formula
         ('<c r="B2" s="1"><v>186219000</v></c>', False),  # a number format with a locale tag

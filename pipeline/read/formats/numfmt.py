@@ -123,13 +123,23 @@ def xlsx_date_styles(styles: bytes) -> frozenset[int]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=64)
+def _styled(date_styles: frozenset[int]) -> re.Pattern[bytes]:
+    """A cell style attribute naming one of `date_styles` (s="5", s='05'), spelled as
+    `_ATTR` reads it; with style 0 among them, anything (a cell without s has style 0)."""
+    if 0 in date_styles:
+        return re.compile(rb"")
+    alternatives = b"|".join(str(i).encode() for i in sorted(date_styles))
+    return re.compile(rb"""\ss\s*=\s*["']0*(?:%s)["']""" % alternatives)
+
+
 def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, UnshownDate]:
     """A1 -> UnshownDate for each number cell of an .xlsx sheet part held under a cell
     format of `date_styles` whose number no date shows (from FIRST_UNSHOWN_SERIAL on).
     Looks only at cell values of seven characters or more. Linear in the part's size."""
     out: dict[str, UnshownDate] = {}
-    if not date_styles:
-        return out
+    if not date_styles or not _styled(date_styles).search(sheet):
+        return out  # no cell of the part is held under a date format
     for m in _LONG_VALUE.finditer(sheet):
         try:
             number = float(m.group(1))

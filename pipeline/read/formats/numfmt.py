@@ -125,12 +125,13 @@ def xlsx_date_styles(styles: bytes) -> frozenset[int]:
 
 @lru_cache(maxsize=64)
 def _styled(date_styles: frozenset[int]) -> re.Pattern[bytes]:
-    """A cell style attribute naming one of `date_styles` (s="5", s='05'), spelled as
-    `_ATTR` reads it; with style 0 among them, anything (a cell without s has style 0)."""
+    """An attribute whose value names one of `date_styles` (s="5", s = '05', and others
+    such as ht="5": a superset, found fast from its '='), spelled as `_ATTR` reads it; with
+    style 0 among them, anything (a cell without s has style 0)."""
     if 0 in date_styles:
         return re.compile(rb"")
     alternatives = b"|".join(str(i).encode() for i in sorted(date_styles))
-    return re.compile(rb"""\ss\s*=\s*["']0*(?:%s)["']""" % alternatives)
+    return re.compile(rb"""=\s*["']0*(?:%s)["']""" % alternatives)
 
 
 def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, UnshownDate]:
@@ -139,7 +140,7 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, U
     Looks only at cell values of seven characters or more. Linear in the part's size."""
     out: dict[str, UnshownDate] = {}
     if not date_styles or not _styled(date_styles).search(sheet):
-        return out  # no cell of the part is held under a date format
+        return out  # no cell of the part is held under a date format (a fast superset)
     for m in _LONG_VALUE.finditer(sheet):
         try:
             number = float(m.group(1))

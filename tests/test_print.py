@@ -373,3 +373,41 @@ def test_a_bieu_shows_totals_of_tens_of_billions_in_full(office, form, tmp_path)
     assert "###" not in text
     for v in big:  # each column's total, three rows of `v`
         assert lo.grouped_number(3 * v).search(text), 3 * v
+
+
+LIBERATION_SERIF_HEIGHT = 1.107  # a word's box in pdftotext, in em: Times New Roman's twin's ascent + descent
+
+
+def test_an_giang_dashboard_prints_every_chart_whole_and_its_102_regions_readable(office, tmp_path):
+    """An Giang's 102 regions (issue #23): the overview no longer prints one region chart
+    2,700 px tall cut across four pages. Every chart is whole on one page (its title and
+    all its labels on the same page), the region chart in parts with every region labelled
+    once, the labels printing at 8 pt or more."""
+    from pipeline.form import SCHEMAS_DIR, load_form
+    from pipeline.samples import write_samples
+
+    ag = load_form(SCHEMAS_DIR / "an-giang.toml")
+    write_samples(ag, tmp_path / "inbox")
+    consolidate_into(ag, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    pdf = lo.to_pdf(workbook_path(tmp_path / "out", ag.year), tmp_path / "pdf")
+    pages = texts(pdf)
+    overview = pages[: next(i for i, t in enumerate(pages) if "Biểu số 01/TH" in t)]
+    small = ("Tình trạng nộp báo cáo (số đơn vị)", "Số trẻ em được hỗ trợ theo nội dung")
+    for title in (*small, "Nguồn lực đã vận động theo nguồn"):
+        assert sum(flat(p).count(title) for p in overview) == 1 and title in flat(overview[0]), title
+    words = lo.pdf_words(pdf)
+    legend = Counter(w for s in ag.sources for w in s.name.split())  # its lines wrap
+    assert not legend - Counter(w.text for w in words[0]), "the pie chart's legend is cut"
+    region_title = "Giá trị hỗ trợ theo địa bàn (đồng)"
+    with_chart = [i for i, p in enumerate(overview) if region_title in flat(p)]
+    printed: list[str] = []
+    for i, page in enumerate(overview[1:], 1):  # page 1 names units to chase, some are regions
+        names = [r.name for r in ag.regions if r.name in flat(page)]
+        assert not names or i in with_chart, f"page {i + 1}: regions without their chart's title: {names[:5]}"
+    for i in with_chart:
+        names = [r.name for r in ag.regions if r.name in flat(overview[i])]
+        printed += names
+        labels = {word for name in names for word in name.split()}
+        sizes = [(w.y1 - w.y0) / LIBERATION_SERIF_HEIGHT for w in words[i] if w.text in labels]
+        assert not sizes or min(sizes) >= 8, f"page {i + 1}: region labels at {min(sizes):.1f} pt"
+    assert sorted(set(printed)) == sorted(r.name for r in ag.regions), "a region is not labelled"

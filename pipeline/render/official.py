@@ -317,7 +317,7 @@ def rows_height(ws: Worksheet, last_row: int) -> float:
     return sum((ws.row_sizes.get(r) or [default])[0] or default for r in range(last_row + 1))
 
 
-def _scales(widths: list[float], height: float) -> tuple[float, float]:
+def page_scales(widths: list[float], height: float) -> tuple[float, float]:
     """(scale that fits the content's width to an A4 landscape page, at most 1; scale that
     fits its `height` points): Excel's metrics, a column `w` units wide is 7w + 5 px, 96 px
     an inch."""
@@ -331,13 +331,13 @@ def one_page_readable(widths: list[float], height: float) -> bool:
     """Whether content of these column widths (units) and `height` (points) fits one A4
     landscape page at a readable size: fitted to the page's width and then, if still too
     tall, shrunk to its height, its 12 pt cells print at `SMALLEST_PT` or more."""
-    return 12 * min(_scales(widths, height)) >= SMALLEST_PT
+    return 12 * min(page_scales(widths, height)) >= SMALLEST_PT
 
 
 def fits_at_width(widths: list[float], height: float) -> bool:
     """Whether content of these column widths and `height` points fits one A4 landscape
     page when fitted to the page's width only (as a sheet that runs over pages prints)."""
-    across, down = _scales(widths, height)
+    across, down = page_scales(widths, height)
     return down >= across
 
 

@@ -24,3 +24,42 @@ def test_a_file_saved_by_hand_is_on_time_by_the_date_typed_in_it(form, make_file
     )
     typed = data["info"]["report_date"]
     assert f"đúng hạn (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})" in body
+
+
+def test_a_letter_claims_a_receipt_time_only_for_mail_and_tells_it_in_the_offices_zone(
+    form, make_file, tmp_path
+):
+    """A file saved by hand into the inbox has no arrival, only its modification time: its
+    letter says where it is and when it was saved, never "nhận lúc". A file that came by
+    mail is "nhận lúc" its arrival. Both told in the office's time (Asia/Ho_Chi_Minh), not
+    the machine's: 18:30 UTC is 01:30 of the next day there."""
+    import datetime as dt
+    import os
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    utc = dt.UTC
+    saved = dt.datetime(form.year, 11, 20, 18, 30, tzinfo=utc)
+    arrived = dt.datetime(form.year, 11, 19, 20, 5, tzinfo=utc)
+    path, _ = make_file("899")
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
+    xlsx, _ = make_file("900", folder=tmp_path / "files")
+    m = EmailMessage()
+    m["Received"] = f"from mx.unit.vn by mx.kiengiang.gov.vn; {format_datetime(arrived)}"
+    m["From"], m["Subject"] = "Văn phòng <vanphong@example.vn>", "Báo cáo năm"
+    m.set_content("Kính gửi Sở.")
+    m.add_attachment(xlsx.read_bytes(), maintype="application", subtype="octet-stream", filename="bc.xlsx")
+    (path.parent / "thu-900.eml").write_bytes(bytes(m))
+    outbox = tmp_path / "out"
+    assert cli.main(["consolidate", "--inbox", str(path.parent), "--outbox", str(outbox)]) == cli.EXIT_OK
+    assert cli.main(["mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
+
+    def body(code: str) -> str:
+        letter = next((year_dir(outbox, form.year) / "thu").glob(f"thu-{code}-*.eml"))
+        msg = email.message_from_bytes(letter.read_bytes(), policy=policy.default)
+        return " ".join(msg.get_body(("plain",)).get_content().split())
+
+    by_hand = body("899")
+    assert "nhận lúc" not in by_hand
+    assert f"(trong hộp thư đến, lưu lúc 01:30 ngày 21/11/{form.year})" in by_hand
+    assert f"(nhận lúc 03:05 ngày 20/11/{form.year})" in body("900")

@@ -255,7 +255,7 @@ def _content(
         lines = [f"Đến ngày {today:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
         if latest is not None:
             lines.append(
-                f"Thư của đơn vị nhận lúc {_when(latest)} không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
+                f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
         by = resubmit_by(form, letters, today)
         overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
@@ -289,7 +289,7 @@ def _content(
         by = resubmit_by(form, letters, today)
         told: set[Finding] = set()
         lines = [
-            f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị (nhận lúc {_when(latest)}). "
+            f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị ({_when(latest)}). "
             f"Tệp có {len(errors)} lỗi phải sửa nên chưa được tổng hợp:",
             _numbered(form, listed, fixing=True, told=told),
         ]
@@ -311,7 +311,7 @@ def _content(
         typed = dt.date.fromisoformat(u["submitted_on"])
         timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
     lines = [
-        f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}», nhận lúc {_when(latest)}"
+        f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}» ({_when(latest)})"
         + (f", {timely}" if timely else "")
         + "."
     ]
@@ -374,8 +374,13 @@ def _member(name: str) -> str:
 
 
 def _when(f: dict[str, Any]) -> str:
+    """When a file of the run's report (its "files" entry) came, as said to its unit: "nhận
+    lúc …" only when a message's arrival is known; a file saved by hand into the inbox has
+    only its modification time, which says when it was saved, not when the office got it.
+    Both in the province's time (the report's `received`)."""
     stamp = dt.datetime.fromisoformat(f["received"])
-    return f"{stamp:%H:%M} ngày {stamp:%d/%m/%Y}"
+    at = f"{stamp:%H:%M} ngày {stamp:%d/%m/%Y}"
+    return f"nhận lúc {at}" if f.get("received_mail") else f"trong hộp thư đến, lưu lúc {at}"
 
 
 SUBJECTS = {

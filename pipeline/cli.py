@@ -10,6 +10,7 @@ import signal
 import sys
 from importlib import import_module
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import argparse_vi
 from .commands import (
@@ -21,7 +22,7 @@ from .commands import (
     EXIT_USAGE,
     stop_once,
 )
-from .form import DEFAULT_FORM, FormError, load_form
+from .form import DEFAULT_FORM, Form, FormError, load_form
 from .newyear import outboxes_of, period_over
 from .text.command import command_name
 
@@ -212,6 +213,18 @@ def _streams_speak_vietnamese() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+def _office_today(form: Form) -> dt.date:
+    """Today in the province (`[mail] timezone`, Việt Nam's when not set or not valid), not in
+    the machine's zone: the run, its document and its letters all tell the office's days."""
+    from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
+
+    try:
+        zone = load_mail_settings(form).zone
+    except FormError:  # a bad zone is reported by the commands that use it
+        zone = ZoneInfo(DEFAULT_ZONE)
+    return dt.datetime.now(zone).date()
+
+
 def main(argv: list[str] | None = None) -> int:
     _streams_speak_vietnamese()
     parser = build_parser()
@@ -224,14 +237,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
     year = getattr(args, "year", None)
-    if year is not None and not form.first_year <= year <= dt.date.today().year:  # exits 2
+    today = _office_today(form)
+    if year is not None and not form.first_year <= year <= today.year:  # exits 2
         parser.error(
             f"--year {year} nằm ngoài các năm báo cáo của chương trình "
-            f"(từ {form.first_year} đến {dt.date.today().year}); kiểm tra lại năm"
+            f"(từ {form.first_year} đến {today.year}); kiểm tra lại năm"
         )
     if hasattr(args, "outbox") and not args.outbox:  # the configuration's own folder
         args.outbox = outboxes_of(form) if args.command == "tong-ket" else form.outbox
-    warning = period_over(form, dt.date.today(), command_name(), getattr(args, "year", None))
+    warning = period_over(form, today, command_name(), getattr(args, "year", None))
     if warning and args.command not in ("new-year", "tong-ket"):  # the review is after the period
         sys.stderr.write(warning + "\n")
     try:

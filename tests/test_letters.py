@@ -63,3 +63,50 @@ def test_a_letter_claims_a_receipt_time_only_for_mail_and_tells_it_in_the_office
     assert "nhận lúc" not in by_hand
     assert f"(trong hộp thư đến, lưu lúc 01:30 ngày 21/11/{form.year})" in by_hand
     assert f"(nhận lúc 03:05 ngày 20/11/{form.year})" in body("900")
+
+
+def test_the_run_and_its_document_are_dated_in_the_offices_zone_not_the_machines(form, make_file, tmp_path):
+    """A machine set to another zone (here UTC-12, 19 hours behind Việt Nam): the run's time,
+    the document's date and the letters' times are all the office's (Asia/Ho_Chi_Minh), as the
+    arrival of every file is; a naive `now()` put the run 19 hours back, often on another day."""
+    import datetime as dt
+    import json
+    import os
+    import subprocess
+    import sys
+    from zoneinfo import ZoneInfo
+
+    from docx import Document
+
+    from pipeline.outbox.paths import document_path
+    from pipeline.render.official import vn_date
+
+    from .conftest import ROOT
+
+    path, _ = make_file("899")
+    outbox = tmp_path / "out"
+    env = {**os.environ, "TZ": "Etc/GMT+12"}  # POSIX sign: 12 hours behind UTC
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "consolidate",
+            "--inbox",
+            str(path.parent),
+            "--outbox",
+            str(outbox),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    office_now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None)
+    run = json.loads((year_dir(outbox, form.year) / "bao-cao.json").read_text(encoding="utf-8"))
+    at = dt.datetime.fromisoformat(run["generated_at"])
+    assert abs(at - office_now) < dt.timedelta(minutes=10), f"run at {at}, the office's now {office_now}"
+    text = "\n".join(p.text for p in Document(str(document_path(outbox, form.year))).paragraphs)
+    assert vn_date(at.date()) in text

@@ -5,7 +5,10 @@ from __future__ import annotations
 import email
 from email import policy
 
+import pytest
+
 from pipeline import cli
+from pipeline.mail.drafts import feedback_attachment_name
 from pipeline.outbox.paths import year_dir
 
 
@@ -110,3 +113,33 @@ def test_the_run_and_its_document_are_dated_in_the_offices_zone_not_the_machines
     assert abs(at - office_now) < dt.timedelta(minutes=10), f"run at {at}, the office's now {office_now}"
     text = "\n".join(p.text for p in Document(str(document_path(outbox, form.year))).paragraphs)
     assert vn_date(at.date()) in text
+
+
+@pytest.mark.parametrize(
+    ("code", "file_name", "attached"),
+    [
+        ("899", "899-UBND-Huyen-Giang-Thanh.xlsx", "phan-hoi-899-UBND-Huyen-Giang-Thanh.xlsx"),
+        ("30301", "thu/2025-11-20 › 30301 Báo cáo 30301.xlsx", "phan-hoi-30301-Bao-cao.xlsx"),
+        ("899", "899.xlsx", "phan-hoi-899.xlsx"),
+        ("SYT", "bao-cao-nam.xlsx", "phan-hoi-SYT-bao-cao-nam.xlsx"),
+    ],
+)
+def test_the_feedback_attachment_names_the_unit_once(code, file_name, attached):
+    assert feedback_attachment_name(code, file_name) == attached
+
+
+def test_a_rejection_letter_attaches_its_feedback_under_a_clean_name(form, make_file, tmp_path):
+    """The file a unit sent is named after its code; the feedback workbook attached to the
+    letter names the code once (it was "phan-hoi-899-899-….xlsx")."""
+
+    def mutate(data):
+        data["info"]["preparer"] = None  # an error: the preparer's name is required
+
+    path, _ = make_file("899", mutate, name="899-bao-cao-nam.xlsx")
+    outbox = tmp_path / "out"
+    cli.main(["consolidate", "--inbox", str(path.parent), "--outbox", str(outbox)])
+    assert cli.main(["mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
+    letter = next((year_dir(outbox, form.year) / "thu").glob("thu-899-*.eml"))
+    msg = email.message_from_bytes(letter.read_bytes(), policy=policy.default)
+    names = [part.get_filename() for part in msg.iter_attachments()]
+    assert names == ["phan-hoi-899-bao-cao-nam.xlsx"], names

@@ -279,7 +279,7 @@ def _content(
     attach = []
     fb = feedback_path(outbox, year, unit.code, latest["name"])
     if found and fb.is_file():
-        attach.append((fb.name, fb.read_bytes()))
+        attach.append((feedback_attachment_name(unit.code, latest["name"]), fb.read_bytes()))
     shown = _member(latest["name"])
     if errors:
         counting = u.get("file")
@@ -367,6 +367,18 @@ def _said(f: Finding) -> str:
     if f.value and f.value not in f.message:
         return f"{f.message} (ô đang ghi: «{f.value}»)"
     return f.message
+
+
+def feedback_attachment_name(unit_code: str, file_name: str) -> str:
+    """The feedback workbook as attached to a unit's letter: `phan-hoi-<code>-<the name of
+    the file it sent>.xlsx`, the code said once (a unit's file is usually named after its
+    code: "899-bao-cao.xlsx" gave "phan-hoi-899-899-bao-cao-….xlsx"), without the hash that
+    keeps the outbox's feedback files apart (a letter attaches one). Windows-safe, within
+    `names.MAX_NAME`."""
+    code = code_part(unit_code)
+    words = [w for w in slug(Path(_member(file_name)).stem).split("-") if w.lower() != code.lower()]
+    prefix = f"phan-hoi-{code}"
+    return fitted(f"{prefix}-", "-".join(words), ".xlsx") if words else f"{prefix}.xlsx"
 
 
 def _member(name: str) -> str:

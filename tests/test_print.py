@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from pipeline.app import consolidate_into
 from pipeline.outbox.paths import lock_path, pdf_path, workbook_path
-from pipeline.render.official import MOTTO, MOTTO_SUB
+from pipeline.render.official import DOT, MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
 
 from . import lo
@@ -411,3 +411,30 @@ def test_an_giang_dashboard_prints_every_chart_whole_and_its_102_regions_readabl
         sizes = [(w.y1 - w.y0) / LIBERATION_SERIF_HEIGHT for w in words[i] if w.text in labels]
         assert not sizes or min(sizes) >= 8, f"page {i + 1}: region labels at {min(sizes):.1f} pt"
     assert sorted(set(printed)) == sorted(r.name for r in ag.regions), "a region is not labelled"
+
+
+def test_every_bieu_leaves_room_to_sign_and_a_line_for_each_name(form, office, tmp_path):
+    """Nghị định 30/2020/NĐ-CP: a signer's title, room for the signature, then the full name.
+    On every biểu both the preparer's and the signer's blocks print their note, at least
+    three lines of room under it, then a dotted line to write the name on, in the same column
+    (the biểu ended at the note: no room to sign, no name line)."""
+    out = tmp_path / "outbox"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    pdf = lo.to_pdf(workbook_path(out, form.year), tmp_path / "pdf")
+    signed = 0
+    for words in lo.pdf_words(pdf):
+        notes = [
+            w for w in words if w.text == "tên)"
+        ]  # "(Ký, ghi rõ họ tên)", "(Ký, đóng dấu, ghi rõ họ tên)"
+        if not any(w.text == "BIỂU" for w in words) or not notes:
+            continue
+        signed += 1
+        assert len(notes) == 2, [w.text for w in words][-40:]
+        dots = [w for w in words if re.fullmatch(f"{DOT}{{8,}}", w.text)]
+        for note in notes:
+            height = note.y1 - note.y0
+            under = [d for d in dots if d.x0 < note.x1 and d.x1 > note.x0 - 80 and d.y0 > note.y1]
+            assert under, f"no line for the name under '{note.text}' at x {note.x0:.0f}"
+            gap = min(d.y0 for d in under) - note.y1
+            assert gap >= 3 * height, f"only {gap:.0f} pt to sign in (a line is {height:.0f} pt)"
+    assert signed >= 6, f"{signed} pages with a signature block"

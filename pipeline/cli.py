@@ -59,6 +59,18 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+class _CommandParser(_Parser):
+    """A command's parser: an argument it does not know is its own usage error, with its
+    usage and its help hint (`python -m pipeline check --help`). argparse hands a
+    subparser's leftovers back to the main parser, whose error showed the main usage."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(argparse._("unrecognized arguments: %s") % " ".join(extras))  # type: ignore[attr-defined]
+        return namespace, extras
+
+
 def _integer(text: str) -> int:
     return int(text)
 
@@ -83,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)})",
     )
     sub = p.add_subparsers(
-        dest="command", required=True, parser_class=_Parser, title="các lệnh", metavar="LỆNH"
+        dest="command", required=True, parser_class=_CommandParser, title="các lệnh", metavar="LỆNH"
     )
 
     f = sub.add_parser("form", help="in bố cục biểu mẫu (ô nhập liệu, danh mục)")
@@ -150,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="nơi ghi tệp tổng kết (mặc định: <--outbox đầu tiên>/tong-ket)",
     )
 
-    _add_mail_parser(sub, _Parser)
+    _add_mail_parser(sub, _CommandParser)
     return p
 
 

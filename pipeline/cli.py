@@ -23,6 +23,7 @@ from .commands import (
     stop_once,
 )
 from .form import DEFAULT_FORM, Form, FormError, load_form
+from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from .newyear import outboxes_of, period_over
 from .text.command import command_name
 
@@ -228,8 +229,6 @@ def _streams_speak_vietnamese() -> None:
 def _office_today(form: Form) -> dt.date:
     """Today in the province (`[mail] timezone`, Việt Nam's when not set or not valid), not in
     the machine's zone: the run, its document and its letters all tell the office's days."""
-    from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
-
     try:
         zone = load_mail_settings(form).zone
     except FormError:  # a bad zone is reported by the commands that use it

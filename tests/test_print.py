@@ -438,3 +438,21 @@ def test_every_bieu_leaves_room_to_sign_and_a_line_for_each_name(form, office, t
             gap = min(d.y0 for d in under) - note.y1
             assert gap >= 3 * height, f"only {gap:.0f} pt to sign in (a line is {height:.0f} pt)"
     assert signed >= 6, f"{signed} pages with a signature block"
+
+
+def test_detail_sheets_print_at_8_pt_or_more_with_heading_and_unit_on_every_page(form, office, tmp_path):
+    """The detail sheets (a record per row, some 30 columns) printed one page wide at 5 pt:
+    now at 8 pt or more over pages across and down, the heading row atop and the record's
+    number and unit at the left of every page (word boxes of Times New Roman's metric twin)."""
+    from pipeline.render.workbook import DETAIL_PT
+
+    out = tmp_path / "outbox"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    pdf = lo.to_pdf(workbook_path(out, form.year), tmp_path / "pdf")
+    pages, words = texts(pdf), lo.pdf_words(pdf)
+    first = next(i for i, t in enumerate(pages) if "CHI TIẾT" in t)  # the detail sheets come last
+    assert len(pages) - first >= len(form.blocks) * 2, "a detail sheet on one page is too small to read"
+    for i in range(first, len(pages)):
+        sizes = sorted((w.y1 - w.y0) / LIBERATION_SERIF_HEIGHT for w in words[i])
+        assert sizes[0] >= DETAIL_PT - 0.2, f"page {i + 1}: text at {sizes[0]:.1f} pt"
+        assert all(head in flat(pages[i]) for head in ("STT", "Mã đơn vị", "Đơn vị báo cáo")), f"page {i + 1}"

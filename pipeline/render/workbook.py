@@ -40,6 +40,7 @@ SHEETS = {
     "files": "Danh sách tệp",
 }  # then each block's detail sheet (`detail_sheet` of layout.toml)
 DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
+DETAIL_PT = 8  # the smallest size a detail sheet prints its text at
 
 
 def write_workbook(report: Report, path: Path) -> None:
@@ -187,7 +188,11 @@ def _detail_sheet(
     last = DETAIL_FIRST_ROW + max(len(frame), 1)
     ws.autofilter(DETAIL_FIRST_ROW - 1, 0, DETAIL_FIRST_ROW - 1 + max(len(frame), 1), len(cols) - 1)
     ws.freeze_panes(DETAIL_FIRST_ROW, 3)
-    page_setup(ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1))
+    # far too wide for one page (5 pt): across pages at 8 pt, the heading and the unit atop
+    # and beside every page
+    page_setup(
+        ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1), smallest_pt=DETAIL_PT, repeat_columns=(0, 2)
+    )
     return DetailRef(ws.name, letters, DETAIL_FIRST_ROW + 1, last)
 
 

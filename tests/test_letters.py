@@ -66,6 +66,18 @@ def test_a_letter_claims_a_receipt_time_only_for_mail_and_tells_it_in_the_office
     assert "nhận lúc" not in by_hand
     assert f"(trong hộp thư đến, lưu lúc 01:30 ngày 21/11/{form.year})" in by_hand
     assert f"(nhận lúc 03:05 ngày 20/11/{form.year})" in body("900")
+    # the files sheet of the workbook says the same
+    import openpyxl
+
+    from pipeline.outbox.paths import workbook_path
+    from pipeline.render.workbook import SHEETS
+
+    ws = openpyxl.load_workbook(workbook_path(outbox, form.year))[SHEETS["files"]]
+    times = {str(row[1]): row[3] for row in ws.iter_rows(values_only=True) if row[1]}
+    assert times[path.name] == f"lưu 01:30 21/11/{form.year}", times
+    assert [t for name, t in times.items() if name.endswith("bc.xlsx")] == [
+        f"nhận 03:05 20/11/{form.year}"
+    ], times
 
 
 def test_the_run_and_its_document_are_dated_in_the_offices_zone_not_the_machines(form, make_file, tmp_path):

@@ -7,6 +7,7 @@ recalculate still shows the right number.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +90,14 @@ def write_workbook(report: Report, path: Path) -> None:
     dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref)
     sheets["dashboard"].activate()
     wb.close()
+
+
+def received_words(entry: dict) -> str:
+    """When a file of the manifest came, as the files sheet says it (the province's time):
+    "nhận 10:05 20/11/2025" for a message's arrival; a file saved by hand into the inbox has
+    only its modification time, "lưu 10:05 20/11/2025", never called a receipt."""
+    stamp = dt.datetime.fromisoformat(entry["received"])
+    return f"{'nhận' if entry.get('received_mail') else 'lưu'} {stamp:%H:%M %d/%m/%Y}"
 
 
 # ----- detail -------------------------------------------------------------------------------
@@ -560,7 +569,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ("STT", 4),
         ("Tệp", 22),
         ("Kích thước (byte)", 10),
-        ("Nhận lúc", 17),
+        ("Nhận (thư) / lưu (tệp) lúc", 17),
         ("Định dạng", 8),
         ("Mã đơn vị", 8),
         ("Tình trạng", 14),
@@ -579,7 +588,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_number(r, 0, n + 1, st.cell_center)
         ws.write_string(r, 1, m["name"], st.cell)
         ws.write_number(r, 2, m["size"], st.num)
-        ws.write_string(r, 3, m["received"].replace("T", " "), st.cell)
+        ws.write_string(r, 3, received_words(m), st.cell)
         ws.write_string(r, 4, m["format"], st.cell_center)
         ws.write_string(r, 5, m["unit"], st.cell)
         ws.write_string(r, 6, FileStatus(m["status"]).vi, st.cell)
@@ -592,6 +601,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         # long names wrap: the row grows so they never print over the next row
         texts = [
             (m["name"], 22),
+            (received_words(m), 17),
             (m["replaced_by"], 20),
             (note, 24),
             (m["sha256"][:32] + " " + m["sha256"][32:], 34),

@@ -202,9 +202,14 @@ def text_units(text: str, size: float = 12, bold: bool = False) -> float:
 
 
 @lru_cache(maxsize=8192)  # the detail sheets repeat the same names and file names on many rows
-def wrapped_lines(text: str, width: float, size: float = 12, bold: bool = False) -> int:
+def wrapped_lines(
+    text: str, width: float, size: float = 12, bold: bool = False, hyphens: bool = False
+) -> int:
     """How many lines `text` takes wrapped at its spaces in cells `width` units wide (a
-    word wider than a line takes as many lines as it spans)."""
+    word wider than a line takes as many lines as it spans); with `hyphens`, at its hyphens
+    too, as a file name or a code scheme ("899-UBND-Huyen-...") wraps."""
+    if hyphens:
+        text = text.replace("-", "- ")
     per_line = max(4.0, width - 2)
     space = SPACE_UNITS * size / 12
     lines = 0
@@ -222,15 +227,18 @@ def wrapped_lines(text: str, width: float, size: float = 12, bold: bool = False)
     return lines
 
 
-def wrapped_height(text: str, width: float, size: float = 12, bold: bool = False) -> float:
-    """Row height (points) for `text` wrapped in merged cells `width` units wide."""
-    return wrapped_lines(text, width, size, bold) * size * 1.35 + 4
+def wrapped_height(
+    text: str, width: float, size: float = 12, bold: bool = False, hyphens: bool = False
+) -> float:
+    """Row height (points) for `text` wrapped in merged cells `width` units wide (at its
+    hyphens too with `hyphens`, see `wrapped_lines`)."""
+    return wrapped_lines(text, width, size, bold, hyphens) * size * 1.35 + 4
 
 
 def text_height(text: str, width: float, min_lines: int = 1) -> float:
     """Row height (points) for wrapped `text` (a file name breaks at its hyphens) in a
     column `width` units wide, 16 pt a line."""
-    return 16.0 * max(wrapped_lines(text.replace("-", "- "), width), min_lines)
+    return 16.0 * max(wrapped_lines(text, width, hyphens=True), min_lines)
 
 
 def q(sheet: str) -> str:

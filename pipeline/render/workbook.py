@@ -457,7 +457,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             "scheme": form.unit_scheme(u.code),
         }
         # a file name or a scheme breaks at its hyphens
-        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in wrapped.items()))
+        ws.set_row(r, max(wrapped_height(t, widths[k], hyphens=True) for k, t in wrapped.items()))
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
     if report.changes is not None:  # below the table, outside the ranges formulas sum over
@@ -525,7 +525,7 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         note = comments.get(f.file, {}).get((f.sheet, f.cell), "")
         texts = {"Nội dung": f.message, "Tệp": f.file, "Loại": f.title, "Giá trị": f.value}
         texts["Ghi chú của đơn vị ở ô này"] = note
-        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in texts.items()))
+        ws.set_row(r, max(wrapped_height(t, widths[k], hyphens=True) for k, t in texts.items()))
     if found:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
     else:
@@ -607,7 +607,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
             (m["sha256"][:32] + " " + m["sha256"][32:], 34),
         ]
         texts.append((FileStatus(m["status"]).vi, 14))
-        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), w) for t, w in texts))
+        ws.set_row(r, max(wrapped_height(t, w, hyphens=True) for t, w in texts))
     if report.files:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
 

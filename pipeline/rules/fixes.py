@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from ..form import Form, cell_at, col_index, col_letter
 from ..text.values import dot_thousands, parse_int
 from . import nearest
-from .bind import _NOT_LISTED
+from .bind import NOT_LISTED
 from .catalogue import CELL, COMPARED, ERROR, EXPLAINED_BY, FILE, LINE, ROW, RULES, SHEET
 from .findings import Finding
 
 # the listed names a finding's value was looked up in, by rule (REGION_UNKNOWN: regions …)
-_LIST_OF = {code: key for key, code in _NOT_LISTED.items()}
+_LIST_OF = {code: key for key, code in NOT_LISTED.items()}
 
 Explained = tuple[Finding, list[Finding]]
 

@@ -10,6 +10,7 @@ import signal
 import sys
 from importlib import import_module
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import argparse_vi
 from .commands import (
@@ -21,7 +22,8 @@ from .commands import (
     EXIT_USAGE,
     stop_once,
 )
-from .form import DEFAULT_FORM, FormError, load_form
+from .form import DEFAULT_FORM, Form, FormError, load_form
+from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from .newyear import outboxes_of, period_over
 from .text.command import command_name
 
@@ -58,6 +60,18 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+class _CommandParser(_Parser):
+    """A command's parser: an argument it does not know is its own usage error, with its
+    usage and its help hint (`python -m pipeline check --help`). argparse hands a
+    subparser's leftovers back to the main parser, whose error showed the main usage."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(argparse._("unrecognized arguments: %s") % " ".join(extras))  # type: ignore[attr-defined]
+        return namespace, extras
+
+
 def _integer(text: str) -> int:
     return int(text)
 
@@ -82,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)})",
     )
     sub = p.add_subparsers(
-        dest="command", required=True, parser_class=_Parser, title="các lệnh", metavar="LỆNH"
+        dest="command", required=True, parser_class=_CommandParser, title="các lệnh", metavar="LỆNH"
     )
 
     f = sub.add_parser("form", help="in bố cục biểu mẫu (ô nhập liệu, danh mục)")
@@ -149,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="nơi ghi tệp tổng kết (mặc định: <--outbox đầu tiên>/tong-ket)",
     )
 
-    _add_mail_parser(sub, _Parser)
+    _add_mail_parser(sub, _CommandParser)
     return p
 
 
@@ -212,6 +226,16 @@ def _streams_speak_vietnamese() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+def _office_today(form: Form) -> dt.date:
+    """Today in the province (`[mail] timezone`, Việt Nam's when not set or not valid), not in
+    the machine's zone: the run, its document and its letters all tell the office's days."""
+    try:
+        zone = load_mail_settings(form).zone
+    except FormError:  # a bad zone is reported by the commands that use it
+        zone = ZoneInfo(DEFAULT_ZONE)
+    return dt.datetime.now(zone).date()
+
+
 def main(argv: list[str] | None = None) -> int:
     _streams_speak_vietnamese()
     parser = build_parser()
@@ -224,14 +248,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE
     year = getattr(args, "year", None)
-    if year is not None and not form.first_year <= year <= dt.date.today().year:  # exits 2
+    today = _office_today(form)
+    if year is not None and not form.first_year <= year <= today.year:  # exits 2
         parser.error(
             f"--year {year} nằm ngoài các năm báo cáo của chương trình "
-            f"(từ {form.first_year} đến {dt.date.today().year}); kiểm tra lại năm"
+            f"(từ {form.first_year} đến {today.year}); kiểm tra lại năm"
         )
     if hasattr(args, "outbox") and not args.outbox:  # the configuration's own folder
         args.outbox = outboxes_of(form) if args.command == "tong-ket" else form.outbox
-    warning = period_over(form, dt.date.today(), command_name(), getattr(args, "year", None))
+    warning = period_over(form, today, command_name(), getattr(args, "year", None))
     if warning and args.command not in ("new-year", "tong-ket"):  # the review is after the period
         sys.stderr.write(warning + "\n")
     try:

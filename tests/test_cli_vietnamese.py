@@ -274,3 +274,23 @@ def test_make_check_takes_any_file_name(make_file, tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "bao cao (1) $HOME's.xlsx [đơn vị 899]: hợp lệ" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["check", "--bogus", "f.xlsx"], "check"),
+        (["check", "f.xlsx", "--bogus"], "check"),
+        (["consolidate", "--bogus"], "consolidate"),
+        (["mail", "drafts", "--bogus"], "mail drafts"),
+    ],
+)
+def test_an_unknown_option_after_a_command_points_to_that_commands_help(args, command):
+    """The unknown option is the command's usage error: its usage line and its own help hint,
+    in Vietnamese (argparse handed it back to the main parser, which pointed to the main help)."""
+    done = _cli(*args)
+    assert done.returncode == 2
+    name = "python -m pipeline"  # how `python -m pipeline` names itself
+    assert done.stderr.startswith(f"cách dùng: {name} {command} "), done.stderr
+    assert "Lỗi: không nhận ra các tham số: --bogus" in done.stderr
+    assert f"Gõ '{name} {command} --help' để xem hướng dẫn." in done.stderr

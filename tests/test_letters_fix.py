@@ -329,6 +329,21 @@ def test_a_name_read_as_another_row_s_explains_the_duplicate_and_is_not_listed_a
     assert duplicate["value"] in duplicate["message"] and "(ô đang ghi: «" not in item
 
 
+def test_a_duplicate_row_s_fix_names_the_row_it_repeats(form, season):
+    """The fix of a duplicate row says which earlier row to add it to, by its number and its
+    cell in the same column (it said "the row written before", leaving the unit to find it)."""
+    _, run, bodies = season
+    (duplicate,) = _found(run, "SGDDT", "ROW_DUPLICATE")
+    first = _row(form, "SGDDT")  # the department's first row holds the pair first
+    column = duplicate["cell"].rstrip("0123456789")
+    assert first < int(duplicate["cell"][len(column) :])
+    fix = (
+        f"Cách sửa: cộng số liệu của dòng có ô {duplicate['cell']} vào dòng {first} đã ghi trước "
+        f"(dòng có ô {column}{first}), rồi xóa dòng có ô {duplicate['cell']}."
+    )
+    assert fix in " ".join(_item(bodies["SGDDT"], duplicate["message"]).split())
+
+
 def test_money_read_a_thousand_times_too_small_explains_the_support_exceeding_resources(season):
     _, run, bodies = season
     body = bodies["903"]

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from pipeline.app import consolidate_into
 from pipeline.outbox.paths import lock_path, pdf_path, workbook_path
-from pipeline.render.official import MOTTO, MOTTO_SUB
+from pipeline.render.official import DOT, MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
 
 from . import lo
@@ -373,3 +373,86 @@ def test_a_bieu_shows_totals_of_tens_of_billions_in_full(office, form, tmp_path)
     assert "###" not in text
     for v in big:  # each column's total, three rows of `v`
         assert lo.grouped_number(3 * v).search(text), 3 * v
+
+
+LIBERATION_SERIF_HEIGHT = 1.107  # a word's box in pdftotext, in em: Times New Roman's twin's ascent + descent
+
+
+def test_an_giang_dashboard_prints_every_chart_whole_and_its_102_regions_readable(office, tmp_path):
+    """An Giang's 102 regions (issue #23): the overview no longer prints one region chart
+    2,700 px tall cut across four pages. Every chart is whole on one page (its title and
+    all its labels on the same page), the region chart in parts with every region labelled
+    once, the labels printing at 8 pt or more."""
+    from pipeline.form import SCHEMAS_DIR, load_form
+    from pipeline.samples import write_samples
+
+    ag = load_form(SCHEMAS_DIR / "an-giang.toml")
+    write_samples(ag, tmp_path / "inbox")
+    consolidate_into(ag, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    pdf = lo.to_pdf(workbook_path(tmp_path / "out", ag.year), tmp_path / "pdf")
+    pages = texts(pdf)
+    overview = pages[: next(i for i, t in enumerate(pages) if "Biểu số 01/TH" in t)]
+    small = ("Tình trạng nộp báo cáo (số đơn vị)", "Số trẻ em được hỗ trợ theo nội dung")
+    for title in (*small, "Nguồn lực đã vận động theo nguồn"):
+        assert sum(flat(p).count(title) for p in overview) == 1 and title in flat(overview[0]), title
+    words = lo.pdf_words(pdf)
+    legend = Counter(w for s in ag.sources for w in s.name.split())  # its lines wrap
+    assert not legend - Counter(w.text for w in words[0]), "the pie chart's legend is cut"
+    region_title = "Giá trị hỗ trợ theo địa bàn (đồng)"
+    with_chart = [i for i, p in enumerate(overview) if region_title in flat(p)]
+    printed: list[str] = []
+    for i, page in enumerate(overview[1:], 1):  # page 1 names units to chase, some are regions
+        names = [r.name for r in ag.regions if r.name in flat(page)]
+        assert not names or i in with_chart, f"page {i + 1}: regions without their chart's title: {names[:5]}"
+    for i in with_chart:
+        names = [r.name for r in ag.regions if r.name in flat(overview[i])]
+        printed += names
+        labels = {word for name in names for word in name.split()}
+        sizes = [(w.y1 - w.y0) / LIBERATION_SERIF_HEIGHT for w in words[i] if w.text in labels]
+        assert not sizes or min(sizes) >= 8, f"page {i + 1}: region labels at {min(sizes):.1f} pt"
+    assert sorted(set(printed)) == sorted(r.name for r in ag.regions), "a region is not labelled"
+
+
+def test_every_bieu_leaves_room_to_sign_and_a_line_for_each_name(form, office, tmp_path):
+    """Nghị định 30/2020/NĐ-CP: a signer's title, room for the signature, then the full name.
+    On every biểu both the preparer's and the signer's blocks print their note, at least
+    three lines of room under it, then a dotted line to write the name on, in the same column
+    (the biểu ended at the note: no room to sign, no name line)."""
+    out = tmp_path / "outbox"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    pdf = lo.to_pdf(workbook_path(out, form.year), tmp_path / "pdf")
+    signed = 0
+    for words in lo.pdf_words(pdf):
+        notes = [
+            w for w in words if w.text == "tên)"
+        ]  # "(Ký, ghi rõ họ tên)", "(Ký, đóng dấu, ghi rõ họ tên)"
+        if not any(w.text == "BIỂU" for w in words) or not notes:
+            continue
+        signed += 1
+        assert len(notes) == 2, [w.text for w in words][-40:]
+        dots = [w for w in words if re.fullmatch(f"{DOT}{{8,}}", w.text)]
+        for note in notes:
+            height = note.y1 - note.y0
+            under = [d for d in dots if d.x0 < note.x1 and d.x1 > note.x0 - 80 and d.y0 > note.y1]
+            assert under, f"no line for the name under '{note.text}' at x {note.x0:.0f}"
+            gap = min(d.y0 for d in under) - note.y1
+            assert gap >= 3 * height, f"only {gap:.0f} pt to sign in (a line is {height:.0f} pt)"
+    assert signed >= 6, f"{signed} pages with a signature block"
+
+
+def test_detail_sheets_print_at_8_pt_or_more_with_heading_and_unit_on_every_page(form, office, tmp_path):
+    """The detail sheets (a record per row, some 30 columns) printed one page wide at 5 pt:
+    now at 8 pt or more over pages across and down, the heading row atop and the record's
+    number and unit at the left of every page (word boxes of Times New Roman's metric twin)."""
+    from pipeline.render.workbook import DETAIL_PT
+
+    out = tmp_path / "outbox"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    pdf = lo.to_pdf(workbook_path(out, form.year), tmp_path / "pdf")
+    pages, words = texts(pdf), lo.pdf_words(pdf)
+    first = next(i for i, t in enumerate(pages) if "CHI TIẾT" in t)  # the detail sheets come last
+    assert len(pages) - first >= len(form.blocks) * 2, "a detail sheet on one page is too small to read"
+    for i in range(first, len(pages)):
+        sizes = sorted((w.y1 - w.y0) / LIBERATION_SERIF_HEIGHT for w in words[i])
+        assert sizes[0] >= DETAIL_PT - 0.2, f"page {i + 1}: text at {sizes[0]:.1f} pt"
+        assert all(head in flat(pages[i]) for head in ("STT", "Mã đơn vị", "Đơn vị báo cáo")), f"page {i + 1}"

@@ -255,7 +255,7 @@ def _content(
         lines = [f"Đến ngày {today:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
         if latest is not None:
             lines.append(
-                f"Thư của đơn vị nhận lúc {_when(latest)} không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
+                f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
         by = resubmit_by(form, letters, today)
         overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
@@ -279,7 +279,7 @@ def _content(
     attach = []
     fb = feedback_path(outbox, year, unit.code, latest["name"])
     if found and fb.is_file():
-        attach.append((fb.name, fb.read_bytes()))
+        attach.append((feedback_attachment_name(unit.code, latest["name"]), fb.read_bytes()))
     shown = _member(latest["name"])
     if errors:
         counting = u.get("file")
@@ -289,7 +289,7 @@ def _content(
         by = resubmit_by(form, letters, today)
         told: set[Finding] = set()
         lines = [
-            f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị (nhận lúc {_when(latest)}). "
+            f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị ({_when(latest)}). "
             f"Tệp có {len(errors)} lỗi phải sửa nên chưa được tổng hợp:",
             _numbered(form, listed, fixing=True, told=told),
         ]
@@ -311,7 +311,7 @@ def _content(
         typed = dt.date.fromisoformat(u["submitted_on"])
         timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
     lines = [
-        f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}», nhận lúc {_when(latest)}"
+        f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}» ({_when(latest)})"
         + (f", {timely}" if timely else "")
         + "."
     ]
@@ -369,13 +369,30 @@ def _said(f: Finding) -> str:
     return f.message
 
 
+def feedback_attachment_name(unit_code: str, file_name: str) -> str:
+    """The feedback workbook as attached to a unit's letter: `phan-hoi-<code>-<the name of
+    the file it sent>.xlsx`, the code said once (a unit's file is usually named after its
+    code: "899-bao-cao.xlsx" gave "phan-hoi-899-899-bao-cao-….xlsx"), without the hash that
+    keeps the outbox's feedback files apart (a letter attaches one). Windows-safe, within
+    `names.MAX_NAME`."""
+    code = code_part(unit_code)
+    words = [w for w in slug(Path(_member(file_name)).stem).split("-") if w.lower() != code.lower()]
+    prefix = f"phan-hoi-{code}"
+    return fitted(f"{prefix}-", "-".join(words), ".xlsx") if words else f"{prefix}.xlsx"
+
+
 def _member(name: str) -> str:
     return name.rpartition(" › ")[2]
 
 
 def _when(f: dict[str, Any]) -> str:
+    """When a file of the run's report (its "files" entry) came, as said to its unit: "nhận
+    lúc …" only when a message's arrival is known; a file saved by hand into the inbox has
+    only its modification time, which says when it was saved, not when the office got it.
+    Both in the province's time (the report's `received`)."""
     stamp = dt.datetime.fromisoformat(f["received"])
-    return f"{stamp:%H:%M} ngày {stamp:%d/%m/%Y}"
+    at = f"{stamp:%H:%M} ngày {stamp:%d/%m/%Y}"
+    return f"nhận lúc {at}" if f.get("received_mail") else f"trong hộp thư đến, lưu lúc {at}"
 
 
 SUBJECTS = {

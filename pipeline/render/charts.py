@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -9,8 +11,28 @@ from xlsxwriter.worksheet import Worksheet
 from ..form import col_letter, is_pending
 from ..run.coverage import Coverage
 from ..run.result import LATE_VI, NOT_JUDGED_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
-from .official import coverage_rows, fit_header, fits_at_width, header, one_page_readable, rows_height
-from .style import FONT, NUM, DetailRef, Styles, page_setup, q, wrapped_height, wrapped_lines
+from .official import (
+    coverage_rows,
+    fit_header,
+    fits_at_width,
+    header,
+    one_page_readable,
+    page_scales,
+    rows_height,
+)
+from .style import (
+    A4_POINTS,
+    BOTTOM_IN,
+    FONT,
+    NUM,
+    TOP_IN,
+    DetailRef,
+    Styles,
+    page_setup,
+    q,
+    wrapped_height,
+    wrapped_lines,
+)
 
 WIDTH = 15  # columns the dashboard spans (figures in A:B, charts from D)
 CHART_ROWS = 16  # rows between the top of the first row of charts and the second
@@ -87,14 +109,6 @@ def dashboard(
         "Nội dung hỗ trợ",
         "Số trẻ em (người)",
     )
-    c2 = _chart(
-        wb,
-        "bar",
-        "Giá trị hỗ trợ theo địa bàn (đồng)",
-        (sheets["b02"], *pos["b02"], 2 + measures.index(rb.main_total)),
-        "Giá trị (đồng)",
-        "Địa bàn",
-    )
     c3 = _chart(
         wb,
         "pie",
@@ -105,23 +119,99 @@ def dashboard(
     )
     cached = {label: value for label, _formula, value in counts}
     c4 = _status_chart(wb, ws, st, end, status_rows, cached)
+    region = (sheets["b02"], *pos["b02"], 2 + measures.index(rb.main_total))
     # a 2 x 2 grid of charts to the right of the figures
     # the region chart gets 26 px per region so that LibreOffice labels every one of them
     bottom = max(400, 90 + 26 * len(form.regions))
-    for i, ch in enumerate((c4, c1, c2, c3)):
-        ch.set_size({"width": 470, "height": 300 if i < 2 else bottom})
-        ws.insert_chart(charts_row + (i // 2) * CHART_ROWS, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+    chart_rows = CHART_ROWS + -(-bottom // ROW_PX)  # rows both rows of charts span
+    charts_end = rows_height(ws, charts_row + chart_rows - 1)
     # One page when readable. Else the charts whole on the first page when they fit it at
     # the page's width (a chart crossing a page break is cut), the rest of the list after
-    # them; no heading repeated (a chart drawn over it).
-    chart_rows = CHART_ROWS + -(-bottom // 20)  # rows both rows of charts span (20 px a default row)
-    charts_end = rows_height(ws, charts_row + chart_rows - 1)
-    if one_page_readable(widths, max(rows_height(ws, end), charts_end)):
-        page_setup(ws, tall=1)
+    # them; no heading repeated (a chart drawn over it). The grid is kept while its two rows
+    # of charts fit one page at the page's width.
+    grid_bottom = (SMALL_PX + bottom) * PT_PER_PX  # points
+    if fits_at_width(widths, grid_bottom):
+        c2 = _chart(wb, "bar", REGION_TITLE, region, "Giá trị (đồng)", "Địa bàn")
+        for i, ch in enumerate((c4, c1, c2, c3)):
+            ch.set_size({"width": CHART_PX, "height": SMALL_PX if i < 2 else bottom})
+            ws.insert_chart(charts_row + (i // 2) * CHART_ROWS, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+        if one_page_readable(widths, max(rows_height(ws, end), charts_end)):
+            page_setup(ws, tall=1)
+            return
+        page_setup(ws)
+        if fits_at_width(widths, charts_end) and end > charts_row + chart_rows:
+            ws.set_h_pagebreaks([charts_row + chart_rows])
         return
+    # Too many regions for the first page (An Giang's 102): the three small charts stay
+    # whole beside the figures there when they fit it, and the region chart is split into
+    # parts, each whole, two to a page of their own after everything else, its labels
+    # printing at REGION_LABEL_PT or more.
     page_setup(ws)
-    if fits_at_width(widths, charts_end) and end > charts_row + chart_rows:
-        ws.set_h_pagebreaks([charts_row + chart_rows])
+    for i, ch in enumerate((c4, c1, c3)):
+        ch.set_size({"width": CHART_PX, "height": SMALL_PX})
+        ws.insert_chart(charts_row + (i // 2) * CHART_ROWS, 3 + (i % 2) * 6, ch, {"x_offset": 8})
+    small_rows = 2 * CHART_ROWS
+    breaks = []
+    small_bottom = rows_height(ws, charts_row + CHART_ROWS - 1) + SMALL_PX * PT_PER_PX
+    if fits_at_width(widths, small_bottom) and end > charts_row + small_rows:
+        breaks.append(charts_row + small_rows)
+    first = max(end + 3 + len(status_rows), charts_row + small_rows) + 1  # after the helper table
+    breaks += _region_pages(wb, ws, region, len(form.regions), widths, first)
+    ws.set_h_pagebreaks(breaks)
+
+
+REGION_TITLE = "Giá trị hỗ trợ theo địa bàn (đồng)"
+CHART_PX, SMALL_PX = 470, 300  # a chart's width in the 2 x 2 grid; the first row's height
+ROW_PX = 20  # pixels the grid counts a row at (the rows it leaves under its charts)
+PT_PER_PX = 72 / 96
+REGION_LABEL_PT = 8  # the smallest printed size of a split region chart's labels
+BAR_EMS = 2.4  # pixels a region takes on a chart, in pixels of its label's font size
+CHART_FRAME_PX = 130  # a bar chart's title, value axis and its name, margins
+
+
+def _region_pages(
+    wb: Workbook,
+    ws: Worksheet,
+    source: tuple[str, int, int, int],
+    regions: int,
+    widths: list[float],
+    first: int,
+) -> list[int]:
+    """The region chart split into parts of consecutive regions, two side by side on each
+    page from row `first` (0-based) on; returns the rows each page starts at (page breaks).
+
+    A page's height in pixels comes from the scale that fits `widths` (units) to the page's
+    width; the labels' font is chosen so that they print at REGION_LABEL_PT or more at that
+    scale, and each region gets BAR_EMS of that font so LibreOffice labels every one."""
+    across, _ = page_scales(widths, 1.0)
+    page_px = (A4_POINTS[0] - (TOP_IN + BOTTOM_IN) * 72) / across / PT_PER_PX
+    font = math.ceil(REGION_LABEL_PT / across)
+    bar_px = BAR_EMS * font / PT_PER_PX
+    row_px = ws.default_row_height  # XlsxWriter keeps heights in pixels
+    per_chart = max(1, int((page_px - CHART_FRAME_PX - row_px) // bar_px))
+    parts = -(-regions // per_chart)
+    size = -(-regions // parts)  # parts of nearly equal size
+    page_rows = int(page_px // row_px) - 1  # whole rows, one spare
+    half = sum(w * 7 + 5 for w in widths) // 2 - 16  # two charts side by side, 8 px around each
+    sheet, first_row, _total_row, column = source
+    breaks = []
+    for k in range(parts):
+        lo, hi = k * size, min(regions, (k + 1) * size)
+        ch = _chart(
+            wb,
+            "bar",
+            f"{REGION_TITLE} - phần {k + 1}/{parts}",
+            (sheet, first_row + lo, first_row + hi, column),
+            "Giá trị (đồng)",
+            "Địa bàn",
+            font_pt=font,
+        )
+        ch.set_size({"width": half, "height": CHART_FRAME_PX + int(bar_px * size)})
+        row = first + (k // 2) * page_rows
+        if k % 2 == 0:
+            breaks.append(row)
+        ws.insert_chart(row, 0, ch, {"x_offset": 8 + (k % 2) * (half + 16), "y_offset": 4})
+    return breaks
 
 
 NOT_JUDGED_LABEL = "Trong đó chưa xét đúng hạn (hạn nộp chưa ấn định)"
@@ -221,6 +311,7 @@ def _chart(
     source: tuple[str, int, int, int],
     x_title: str,
     y_title: str,
+    font_pt: int = 8,
 ) -> Chart:
     """A chart of one column of a biểu: `source` is (sheet name, first data row, total row,
     value column), rows 0-based; the categories are the biểu's column B."""
@@ -236,12 +327,13 @@ def _chart(
     if labels_for(kind):
         series["data_labels"] = labels_for(kind)
     ch.add_series(series)
-    ch.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
+    ch.set_title({"name": title, "name_font": {"name": FONT, "size": max(12, font_pt + 2)}})
     if kind != "pie":
-        font = {"name": FONT, "size": 8}
+        font = {"name": FONT, "size": font_pt}
         # in XlsxWriter a bar chart's x axis is the (horizontal) value axis
-        value_axis = {"num_format": NUM, "num_font": font}
-        category_axis = {"num_font": font, "interval_unit": 1}
+        name_font = {"name": FONT, "size": font_pt} if font_pt > 10 else {}
+        value_axis = {"num_format": NUM, "num_font": font, "name_font": name_font}
+        category_axis = {"num_font": font, "interval_unit": 1, "name_font": name_font}
         if kind == "bar":
             ch.set_x_axis({"name": x_title, **value_axis})
             ch.set_y_axis({"name": y_title, **category_axis, "reverse": True})

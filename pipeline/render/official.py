@@ -78,7 +78,7 @@ def fit_header(form: Form, widths: list[float], run_date: dt.date) -> tuple[int,
     return split, widths
 
 
-SIGN_DOTS = 15  # the dotted line of an unknown signer's title on a biểu
+SIGN_DOTS = 15  # the dotted line of an unknown signer's title, and of the names to write, on a biểu
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"
 
@@ -312,12 +312,14 @@ SMALLEST_PT = 7  # the smallest text a printed form may shrink to to stay on one
 
 
 def rows_height(ws: Worksheet, last_row: int) -> float:
-    """The height (points) of rows 0..`last_row` as written (the default height where unset)."""
+    """The height (points) of rows 0..`last_row` as written (the default height where unset).
+    XlsxWriter keeps row heights in pixels (96 to the inch); a point is 4/3 of a pixel."""
     default = ws.default_row_height
-    return sum((ws.row_sizes.get(r) or [default])[0] or default for r in range(last_row + 1))
+    px = sum((ws.row_sizes.get(r) or [default])[0] or default for r in range(last_row + 1))
+    return px * 72 / 96
 
 
-def _scales(widths: list[float], height: float) -> tuple[float, float]:
+def page_scales(widths: list[float], height: float) -> tuple[float, float]:
     """(scale that fits the content's width to an A4 landscape page, at most 1; scale that
     fits its `height` points): Excel's metrics, a column `w` units wide is 7w + 5 px, 96 px
     an inch."""
@@ -331,13 +333,13 @@ def one_page_readable(widths: list[float], height: float) -> bool:
     """Whether content of these column widths (units) and `height` (points) fits one A4
     landscape page at a readable size: fitted to the page's width and then, if still too
     tall, shrunk to its height, its 12 pt cells print at `SMALLEST_PT` or more."""
-    return 12 * min(_scales(widths, height)) >= SMALLEST_PT
+    return 12 * min(page_scales(widths, height)) >= SMALLEST_PT
 
 
 def fits_at_width(widths: list[float], height: float) -> bool:
     """Whether content of these column widths and `height` points fits one A4 landscape
     page when fitted to the page's width only (as a sheet that runs over pages prints)."""
-    across, down = _scales(widths, height)
+    across, down = page_scales(widths, height)
     return down >= across
 
 
@@ -348,11 +350,16 @@ def one_page(ws: Worksheet, widths: list[float], last_row: int) -> bool:
     return one_page_readable(widths, rows_height(ws, last_row))
 
 
+SIGN_ROOM_ROWS = 4  # empty rows left to sign in (about 2 cm at 15 pt a row)
+
+
 def signature(
     ws: Worksheet, st: Styles, form: Form, row: int, split: int, ncols: int, run_date: dt.date
 ) -> int:
-    """Preparer on the left; place, date, the signer's title from the configuration on the
-    right, from `row`; returns the last row written."""
+    """The signature block from `row`: place and date on the right; the preparer on the
+    left and the signer's title from the configuration on the right, each with what to do
+    under it, room to sign, then a dotted line for the name (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I: title, signature, full name); returns the last row written."""
     last = ncols - 1
     ag = form.agencies
     merge(ws, row, split, last, place_date(form, run_date), st.place_date)
@@ -361,4 +368,7 @@ def signature(
     title, _ = signer_line(ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), "chức danh người ký", SIGN_DOTS)
     merge(ws, row + 1, split, last, title, st.sign_title)
     merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
-    return row + 2
+    names = row + 3 + SIGN_ROOM_ROWS
+    merge(ws, names, 0, split - 1, DOT * SIGN_DOTS, st.sign_title)
+    merge(ws, names, split, last, DOT * SIGN_DOTS, st.sign_title)
+    return names

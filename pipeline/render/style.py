@@ -12,6 +12,7 @@ written with openpyxl and take the font, colours and `openpyxl_page_setup` from 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,7 +36,10 @@ LINK_FONT = "#0563C1"
 Props = dict[str, Any]
 
 
-def _base(size: int = 12, **props: Any) -> Props:
+CELL_PT = 12  # the workbook's text (`_base`)
+
+
+def _base(size: int = CELL_PT, **props: Any) -> Props:
     return {"font_name": FONT, "font_size": size, "valign": "vcenter", **props}
 
 
@@ -133,19 +137,32 @@ def page_setup(
     repeat: tuple[int, int] | None = None,
     page_numbers: bool = True,
     tall: int = 0,
+    smallest_pt: float = 0,
+    repeat_columns: tuple[int, int] | None = None,
 ) -> None:
     """A4, fit to one page wide (and to `tall` pages tall; 0: as many as it takes), the
     office's margins; `repeat` (first, last 0-based row) printed atop every page;
-    "Trang n/N" centred in the footer."""
+    "Trang n/N" centred in the footer.
+
+    `smallest_pt` (a sheet too wide for one readable page, such as a detail sheet): printed
+    at the scale that keeps its 12 pt text at `smallest_pt` points or more, over as many
+    pages across and down as it takes, across first, `repeat_columns` (first, last 0-based
+    column) at the left of every page."""
     ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, tall)
+    if smallest_pt:
+        ws.set_print_scale(math.ceil(100 * smallest_pt / CELL_PT))
+        ws.print_across()
+    else:
+        ws.fit_to_pages(1, tall)
     ws.set_margins(left=LEFT_IN, right=RIGHT_IN, top=TOP_IN, bottom=BOTTOM_IN)
     if repeat is not None:
         ws.repeat_rows(*repeat)
+    if repeat_columns is not None:
+        ws.repeat_columns(*repeat_columns)
     if page_numbers:
         ws.set_footer(f'&C&"{FONT}"Trang &P/&N')
 
@@ -185,9 +202,14 @@ def text_units(text: str, size: float = 12, bold: bool = False) -> float:
 
 
 @lru_cache(maxsize=8192)  # the detail sheets repeat the same names and file names on many rows
-def wrapped_lines(text: str, width: float, size: float = 12, bold: bool = False) -> int:
+def wrapped_lines(
+    text: str, width: float, size: float = 12, bold: bool = False, hyphens: bool = False
+) -> int:
     """How many lines `text` takes wrapped at its spaces in cells `width` units wide (a
-    word wider than a line takes as many lines as it spans)."""
+    word wider than a line takes as many lines as it spans); with `hyphens`, at its hyphens
+    too, as a file name or a code scheme ("899-UBND-Huyen-...") wraps."""
+    if hyphens:
+        text = text.replace("-", "- ")
     per_line = max(4.0, width - 2)
     space = SPACE_UNITS * size / 12
     lines = 0
@@ -205,15 +227,18 @@ def wrapped_lines(text: str, width: float, size: float = 12, bold: bool = False)
     return lines
 
 
-def wrapped_height(text: str, width: float, size: float = 12, bold: bool = False) -> float:
-    """Row height (points) for `text` wrapped in merged cells `width` units wide."""
-    return wrapped_lines(text, width, size, bold) * size * 1.35 + 4
+def wrapped_height(
+    text: str, width: float, size: float = 12, bold: bool = False, hyphens: bool = False
+) -> float:
+    """Row height (points) for `text` wrapped in merged cells `width` units wide (at its
+    hyphens too with `hyphens`, see `wrapped_lines`)."""
+    return wrapped_lines(text, width, size, bold, hyphens) * size * 1.35 + 4
 
 
 def text_height(text: str, width: float, min_lines: int = 1) -> float:
     """Row height (points) for wrapped `text` (a file name breaks at its hyphens) in a
     column `width` units wide, 16 pt a line."""
-    return 16.0 * max(wrapped_lines(text.replace("-", "- "), width), min_lines)
+    return 16.0 * max(wrapped_lines(text, width, hyphens=True), min_lines)
 
 
 def q(sheet: str) -> str:

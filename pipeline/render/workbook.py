@@ -7,6 +7,7 @@ recalculate still shows the right number.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +41,7 @@ SHEETS = {
     "files": "Danh sách tệp",
 }  # then each block's detail sheet (`detail_sheet` of layout.toml)
 DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
+DETAIL_PT = 8  # the smallest size a detail sheet prints its text at
 
 
 def write_workbook(report: Report, path: Path) -> None:
@@ -88,6 +90,14 @@ def write_workbook(report: Report, path: Path) -> None:
     dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref)
     sheets["dashboard"].activate()
     wb.close()
+
+
+def received_words(entry: dict) -> str:
+    """When a file of the manifest came, as the files sheet says it (the province's time):
+    "nhận 10:05 20/11/2025" for a message's arrival; a file saved by hand into the inbox has
+    only its modification time, "lưu 10:05 20/11/2025", never called a receipt."""
+    stamp = dt.datetime.fromisoformat(entry["received"])
+    return f"{'nhận' if entry.get('received_mail') else 'lưu'} {stamp:%H:%M %d/%m/%Y}"
 
 
 # ----- detail -------------------------------------------------------------------------------
@@ -187,7 +197,11 @@ def _detail_sheet(
     last = DETAIL_FIRST_ROW + max(len(frame), 1)
     ws.autofilter(DETAIL_FIRST_ROW - 1, 0, DETAIL_FIRST_ROW - 1 + max(len(frame), 1), len(cols) - 1)
     ws.freeze_panes(DETAIL_FIRST_ROW, 3)
-    page_setup(ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1))
+    # far too wide for one page (5 pt): across pages at 8 pt, the heading and the unit atop
+    # and beside every page
+    page_setup(
+        ws, repeat=(DETAIL_FIRST_ROW - 1, DETAIL_FIRST_ROW - 1), smallest_pt=DETAIL_PT, repeat_columns=(0, 2)
+    )
     return DetailRef(ws.name, letters, DETAIL_FIRST_ROW + 1, last)
 
 
@@ -443,7 +457,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
             "scheme": form.unit_scheme(u.code),
         }
         # a file name or a scheme breaks at its hyphens
-        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in wrapped.items()))
+        ws.set_row(r, max(wrapped_height(t, widths[k], hyphens=True) for k, t in wrapped.items()))
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
     if report.changes is not None:  # below the table, outside the ranges formulas sum over
@@ -511,7 +525,7 @@ def _findings_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         note = comments.get(f.file, {}).get((f.sheet, f.cell), "")
         texts = {"Nội dung": f.message, "Tệp": f.file, "Loại": f.title, "Giá trị": f.value}
         texts["Ghi chú của đơn vị ở ô này"] = note
-        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), widths[k]) for k, t in texts.items()))
+        ws.set_row(r, max(wrapped_height(t, widths[k], hyphens=True) for k, t in texts.items()))
     if found:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(found), len(header) - 1)
     else:
@@ -555,7 +569,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ("STT", 4),
         ("Tệp", 22),
         ("Kích thước (byte)", 10),
-        ("Nhận lúc", 17),
+        ("Nhận (thư) / lưu (tệp) lúc", 17),
         ("Định dạng", 8),
         ("Mã đơn vị", 8),
         ("Tình trạng", 14),
@@ -574,7 +588,7 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         ws.write_number(r, 0, n + 1, st.cell_center)
         ws.write_string(r, 1, m["name"], st.cell)
         ws.write_number(r, 2, m["size"], st.num)
-        ws.write_string(r, 3, m["received"].replace("T", " "), st.cell)
+        ws.write_string(r, 3, received_words(m), st.cell)
         ws.write_string(r, 4, m["format"], st.cell_center)
         ws.write_string(r, 5, m["unit"], st.cell)
         ws.write_string(r, 6, FileStatus(m["status"]).vi, st.cell)
@@ -587,12 +601,13 @@ def _files_sheet(ws: Worksheet, st: Styles, report: Report) -> None:
         # long names wrap: the row grows so they never print over the next row
         texts = [
             (m["name"], 22),
+            (received_words(m), 17),
             (m["replaced_by"], 20),
             (note, 24),
             (m["sha256"][:32] + " " + m["sha256"][32:], 34),
         ]
         texts.append((FileStatus(m["status"]).vi, 14))
-        ws.set_row(r, max(wrapped_height(t.replace("-", "- "), w) for t, w in texts))
+        ws.set_row(r, max(wrapped_height(t, w, hyphens=True) for t, w in texts))
     if report.files:
         ws.autofilter(r0 - 1, 0, r0 - 1 + len(report.files), len(header) - 1)
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..form import Block, Form, FormError, Item, load_form, owner_of
 from ..form.crosswalk import Crosswalk, Place, load_crosswalk
+from ..intake.mail_settings import load_mail_settings
 from .years import Years, find_years
 
 Sums = dict[str, int]  # measure or row total -> amount (persons, turns, VND)
@@ -225,8 +226,14 @@ def build_review(form: Form, outboxes: list[Path], now: dt.datetime | None = Non
         config=config,
         years=years,
         crosswalk=load_crosswalk(form),
-        generated_at=(now or dt.datetime.now()).replace(microsecond=0),
+        generated_at=(now or _province_now(form)).replace(microsecond=0),
         totals=totals,
         by_key=by_key,
         places=places,
     )
+
+
+def _province_now(form: Form) -> dt.datetime:
+    """Now as the province's wall clock (`[mail] timezone`, Việt Nam's by default), naive as
+    the yearly runs' times are: a document dated by the machine's zone could say another day."""
+    return dt.datetime.now(load_mail_settings(form).zone).replace(tzinfo=None)

@@ -20,7 +20,7 @@ from .findings import show
 # US number settings becomes 513, and no support is worth less than a thousand đồng
 MONEY_MINIMUM = 1000
 # the rule a key field's value outside its list breaks
-_NOT_LISTED = {"region": "REGION_UNKNOWN", "category": "CATEGORY_UNKNOWN"}
+NOT_LISTED = {"region": "REGION_UNKNOWN", "category": "CATEGORY_UNKNOWN"}
 
 
 def _item_names(form: Form, block: Block) -> dict[str, dict[str, str]]:
@@ -76,7 +76,7 @@ def block_rules(form: Form, block: Block, *, free_keys: bool = True) -> list[Bou
         for kf in block.key_fields:
             label = kf.label.lower()
             allowed = [i.code for i in form.items(kf.key)]
-            code = _NOT_LISTED.get(kf.key, "LAYOUT_CHANGED")
+            code = NOT_LISTED.get(kf.key, "LAYOUT_CHANGED")
             rules.append(bind(code, kf.key, allowed=allowed, label=label, near=_near(form, kf.key)))
             rules.append(bind("ROW_KEY_MISSING", kf.key, measures, label=label))
         first, *rest = (kf.key for kf in block.key_fields)

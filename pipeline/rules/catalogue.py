@@ -524,8 +524,22 @@ EXPLAINED_BY: dict[str, dict[str, str]] = {
 # What each rule's "cách sửa" (how to fix) may name, from the finding (`rules/fixes.py`):
 # its cell, the value found, the year of the form, the number typed as text in digits alone,
 # the number a dot-thousands entry on a US-settings PC was meant to be (as shown and in digits
-# alone), the nearest listed name, and the unit's name as registered.
-FIX_FACTS = frozenset({"cell", "value", "year", "digits", "intended", "plain", "nearest", "registered"})
+# alone), the nearest listed name, the unit's name as registered, and the earlier row a
+# duplicate repeats (its number, told by the message, and its cell in the finding's column).
+FIX_FACTS = frozenset(
+    {
+        "cell",
+        "value",
+        "year",
+        "digits",
+        "intended",
+        "plain",
+        "nearest",
+        "registered",
+        "first_row",
+        "first_cell",
+    }
+)
 
 # code -> how to fix a finding of the rule, in Vietnamese, as `str.format` templates over
 # `FIX_FACTS`: the first whose facts are all known is said. Shown in the letters and the
@@ -593,7 +607,11 @@ FIXES: dict[str, tuple[str, ...]] = {
     ),
     "REGION_NOT_OWN": ("xóa số liệu của dòng có ô {cell}; đơn vị chỉ báo cáo địa bàn của mình",),
     "ROW_KEY_MISSING": ("chọn ô {cell} từ danh sách thả xuống; nếu dòng ghi nhầm, xóa số liệu của dòng đó",),
-    "ROW_DUPLICATE": ("cộng số liệu của dòng có ô {cell} vào dòng đã ghi trước, rồi xóa dòng có ô {cell}",),
+    "ROW_DUPLICATE": (
+        "cộng số liệu của dòng có ô {cell} vào dòng {first_row} đã ghi trước (dòng có ô {first_cell}), "
+        "rồi xóa dòng có ô {cell}",
+        "cộng số liệu của dòng có ô {cell} vào dòng đã ghi trước, rồi xóa dòng có ô {cell}",
+    ),
     "MEASURE_AT_MOST": ("kiểm tra các số của dòng có ô {cell} và gõ lại số sai",),
     "MEASURE_AT_LEAST": ("kiểm tra các số của dòng có ô {cell} và gõ lại số sai",),
     "VALUE_MISSING": ("ghi giá trị hỗ trợ (quy ra tiền) của dòng có ô {cell}",),

@@ -9,18 +9,19 @@ say it from here, so the wording lives once, in `catalogue.py`.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 
-from ..form import Form, cell_at, col_index
+from ..form import Form, cell_at, col_index, col_letter
 from ..text.values import dot_thousands, parse_int
 from . import nearest
-from .bind import _NOT_LISTED
+from .bind import NOT_LISTED
 from .catalogue import CELL, COMPARED, ERROR, EXPLAINED_BY, FILE, LINE, ROW, RULES, SHEET
 from .findings import Finding
 
 # the listed names a finding's value was looked up in, by rule (REGION_UNKNOWN: regions …)
-_LIST_OF = {code: key for key, code in _NOT_LISTED.items()}
+_LIST_OF = {code: key for key, code in NOT_LISTED.items()}
 
 Explained = tuple[Finding, list[Finding]]
 
@@ -55,7 +56,29 @@ def fix_facts(form: Form, f: Finding) -> dict[str, str]:
     unit = form.units_by_code.get(f.unit)
     if unit is not None:
         facts["registered"] = unit.name
+    first = said(f).get("first_row", "")
+    at = _row_col(f.cell)
+    if first.isdigit() and at is not None:  # the earlier row a duplicate repeats, same column
+        facts["first_row"] = first
+        facts["first_cell"] = f"{col_letter(at[1])}{first}"
     return facts
+
+
+def said(f: Finding) -> dict[str, str]:
+    """The facts finding `f`'s message was written from, read back through its rule's
+    message template (`Rule.message`): {"first_row": "8", "keys": "…"} for a duplicate row;
+    {} when the message does not follow the template (or the rule is unknown)."""
+    rule = RULES.get(f.code)
+    if rule is None:
+        return {}
+    pattern, seen = [], set()
+    for literal, name, _spec, _conv in string.Formatter().parse(rule.message):
+        pattern.append(re.escape(literal))
+        if name:
+            pattern.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+    found = re.search("(?:^|: )" + "".join(pattern) + "$", f.message)  # after "Trang …, ô …: "
+    return {k: v for k, v in found.groupdict().items() if v is not None} if found else {}
 
 
 def _nearest(form: Form, f: Finding) -> str:

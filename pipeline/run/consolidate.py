@@ -71,7 +71,8 @@ def run(
         detail=detail,
         totals=build_totals(form, detail),
         history=history,
-        generated_at=dt.datetime.now().replace(microsecond=0),
+        # the province's wall-clock time, as every `received` (never the machine's zone)
+        generated_at=dt.datetime.now(load_mail_settings(form).zone).replace(tzinfo=None, microsecond=0),
         **({"run_id": run_id} if run_id else {}),
     )
     report.changes = since_previous(report, outbox)

@@ -303,8 +303,9 @@ def test_formats_no_reader_reads_reject_their_unit_with_the_reason(make_file, tm
     _ssconvert(made["900"], inbox / "900-bao-cao.gnumeric")
     _sheetjs(made["902"], inbox / "902-bao-cao.xls", "biff2")
     _relocated(made["903"], inbox / "903-bao-cao.xlsx")
-    _sheetjs(made["905"], inbox / "905-bao-cao.xls", "biff5")
-    _ssconvert(made["906"], inbox / "906-bao-cao.xls", "Gnumeric_Excel:excel_biff7")
+    # Excel 5.0/95 files named without their unit's code: the template's hidden sheet says it
+    _sheetjs(made["905"], inbox / "bao-cao-excel-95.xls", "biff5")
+    _ssconvert(made["906"], inbox / "Báo cáo (2).xls", "Gnumeric_Excel:excel_biff7")
     _rezip(made["907"], inbox / "907-bao-cao.xlsx", rename=_upper)
     assert (inbox / "902-bao-cao.xls").read_bytes()[:2] == b"\x09\x00"  # BIFF2: no compound file
     report = consolidate_into(FORM, inbox, tmp_path / "out", show_progress=False)
@@ -325,4 +326,7 @@ def test_formats_no_reader_reads_reject_their_unit_with_the_reason(make_file, tm
         assert [f.code for f in rec.parsed.findings] == ["FILE_FORMAT"], code
         assert reason in rec.parsed.findings[0].message, code
         assert all(f.unit == code for f in rec.parsed.findings), code
+        assert rec.note == (
+            "" if code in ("905", "906") else "Không đọc được tệp; đơn vị xác định theo tên tệp"
+        )
     assert units["903"].status == units["907"].status == UnitStatus.ACCEPTED

@@ -26,6 +26,7 @@ A capability a format does not have is a `Lacks` with the reason, never a silent
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,11 +251,23 @@ EXCEL_95 = (
 )
 
 
+class PartlyRead(ReadProblem):
+    """A file refused after some of the wanted sheets were read: `sheets`, the form's
+    spelling of each sheet's name -> its rows of values (as `OdsBook.rows`), enough to tell
+    whose file it is (the template's hidden sheet) though its figures are not read."""
+
+    def __init__(self, code: str, message: str, sheets: dict[str, list[list[Any]]]) -> None:
+        super().__init__(code, message)
+        self.sheets = sheets
+
+
 def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of every worksheet of the workbook stream ([] when there is none). An Excel
     5.0/95 file (BIFF5/7, by its BOF) missing a wanted sheet is refused by its version:
     its sheet names are in one ANSI code page, so a writer loses the Vietnamese ones
-    ('K?t qu?'), and the unit cannot put them back in that format."""
+    ('K?t qu?'), and the unit cannot put them back in that format. The wanted sheets it
+    does hold (the template's hidden sheet has a plain name) are read and go with the
+    refusal (`PartlyRead`), so that the unit is known by its template."""
     stream = workbook_stream(package.data)
     if stream is None:
         return []
@@ -265,7 +278,19 @@ def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
         missing = [w for w in wanted if norm_sheet(w) not in present]
         if missing:
             shown = ", ".join(f"trang '{w}'" for w in missing)
-            raise ReadProblem("FILE_FORMAT", EXCEL_95.format(sheets=shown))
+            spelled = {norm_sheet(w): w for w in wanted}
+            # the wanted sheets within the limits (as the reader bounds a file it reads)
+            readable = spelled.keys() & {
+                norm_sheet(f.name)
+                for f in facts
+                if f.rows <= limits.max_rows and f.columns <= limits.max_columns
+            }
+            try:
+                book = biff_values(*stream, lambda name: norm_sheet(name) in readable)
+            except (struct.error, ValueError, LookupError):  # a record cut short, an odd string
+                book = OdsBook()
+            sheets = {spelled[norm_sheet(name)]: rows for name, rows in book.rows.items()}
+            raise PartlyRead("FILE_FORMAT", EXCEL_95.format(sheets=shown), sheets)
     return facts
 
 

@@ -304,14 +304,17 @@ def read_in_place(package: Package, book: BookParts) -> bool:
     return True
 
 
-def for_value_reader(package: Package, book: BookParts) -> bytes:
+def for_value_reader(package: Package, book: BookParts, replaced: dict[str, bytes] | None = None) -> bytes:
     """The package again (stored, not compressed) with the workbook, its shared strings and
     styles at `FIXED_PLACES`, the workbook's relationships pointing at every part by its
     absolute name, and the package's relationships at the workbook: what python-calamine
     reads of it is then what the relationships say. Every other part is kept under its name;
     a part stored under one of the fixed names that is not the one the relationships give
-    for it is left out (the value reader would take it instead). Raises ValueError when a
-    sheet is stored under one of those names (there is no place left for it)."""
+    for it is left out (the value reader would take it instead). `replaced`: parts (names
+    as stored) given other bytes (sheets without the results their writer declared stale,
+    `formats/results.py`). Raises ValueError when a sheet is stored under one of those
+    names (there is no place left for it)."""
+    replaced = replaced or {}
     assert package.zf is not None
     taken = {name.casefold() for name in (*FIXED_PLACES.values(), PACKAGE_RELS)}
     if any(rel.part.casefold() in taken for rel in book.related if rel.is_a(*SHEET_TYPES)):
@@ -333,7 +336,8 @@ def for_value_reader(package: Package, book: BookParts) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
         for info in package.zf.infolist():
             if not info.is_dir() and info.filename.casefold() not in taken:
-                zout.writestr(info.filename, package.read(info.filename))
+                data = replaced.get(info.filename)
+                zout.writestr(info.filename, package.read(info.filename) if data is None else data)
         for name, data in fixed.items():
             zout.writestr(name, data)
     return out.getvalue()

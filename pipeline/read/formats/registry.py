@@ -57,6 +57,7 @@ from .package import (
     relationships,
     rels_part,
 )
+from .results import results_stale, without_results
 from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
 from .xlsx import plain_sheet_facts, sheet_facts, workbook_sheets
 
@@ -133,12 +134,15 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     python-calamine would look for any of them elsewhere (a workbook stored at the root or
     under another name, as some .NET and Java libraries write it), the value reader is
     given the package with those parts where it looks (`package.for_value_reader`), so
-    that it reads what the relationships say or nothing, never a part missing."""
+    that it reads what the relationships say or nothing, never a part missing. A workbook
+    that declares its formulas' stored results stale (fullCalcOnLoad) has the wanted sheets
+    read without them, by the facts and the value reader alike (`results.py`)."""
     book = book_parts(package, _WORKBOOK)
     if not package.has(book.workbook):
         raise ReadProblem(*odd_parts(BY_NAME["xlsx"]))
     rels = package.xml(rels_part(book.workbook))
-    parts = dict(_sheet_map(rels, package.xml(book.workbook), book.workbook))
+    workbook = package.xml(book.workbook)
+    parts = dict(_sheet_map(rels, workbook, book.workbook))
     by_norm = {norm_sheet(n): (n, p) for n, p in parts.items()}
     found = [by_norm.get(norm_sheet(sheet), ("", "")) for sheet in wanted]
     found = [(actual, part) for actual, part in found if part and package.has(part)]
@@ -148,6 +152,12 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     styles = book.part(STYLES)
     dated = xlsx_date_styles(package.xml(styles)) if package.has(styles) else frozenset()
     facts = [_sheet_facts(package.read(part), actual, limits, dated) for actual, part in found]
+    stale: dict[str, bytes] = {}  # stored part name -> the part without its formulas' results
+    if any(f.results for f in facts) and results_stale(workbook):  # fullCalcOnLoad (`results`)
+        for at, (actual, part) in enumerate(found):
+            if facts[at].results:
+                xml = stale[package.member(part)] = without_results(package.read(part))
+                facts[at] = _sheet_facts(xml, actual, limits, dated)
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):
@@ -161,9 +171,9 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     strings = book.part(SHARED_STRINGS)
     if package.has(strings):  # parsed by the value reader wherever it is stored
         package.no_dtd(strings)
-    if not read_in_place(package, book):
+    if stale or not read_in_place(package, book):
         try:
-            package.rebuilt = for_value_reader(package, book)
+            package.rebuilt = for_value_reader(package, book, stale)
         except ValueError as exc:  # a sheet stored where the workbook's parts go
             raise ReadProblem(*odd_parts(BY_NAME["xlsx"])) from exc
     return facts

@@ -140,9 +140,10 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     book = book_parts(package, _WORKBOOK)
     if not package.has(book.workbook):
         raise ReadProblem(*odd_parts(BY_NAME["xlsx"]))
-    rels = package.xml(rels_part(book.workbook))
+    if not book.rels:  # no sheet can be found: a broken file (FILE_CORRUPT)
+        raise KeyError(rels_part(book.workbook))
     workbook = package.xml(book.workbook)
-    parts = dict(_sheet_map(rels, workbook, book.workbook))
+    parts = dict(_sheet_map(book.rels, workbook, book.workbook))
     by_norm = {norm_sheet(n): (n, p) for n, p in parts.items()}
     found = [by_norm.get(norm_sheet(sheet), ("", "")) for sheet in wanted]
     found = [(actual, part) for actual, part in found if part and package.has(part)]

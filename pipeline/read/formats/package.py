@@ -194,8 +194,9 @@ OFFICE_DOCUMENT, SHARED_STRINGS, STYLES = "officeDocument", "sharedStrings", "st
 SHEET_TYPES = ("worksheet", "chartsheet", "dialogsheet")
 _OFFICE_DOCUMENT_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 # where python-calamine looks for the parts it finds by name: the workbook, its
-# relationships, its shared strings and styles (every version since 0.2: later ones also
-# follow the officeDocument relationship's folder and ignore case, earlier ones do not)
+# relationships, its shared strings and styles (python-calamine 0.9, on calamine 0.36, looks
+# for these names in the folder of the officeDocument relationship's target, in any case;
+# earlier versions in xl/ alone: calamine src/xlsx/mod.rs, Xlsx::new)
 FIXED_PLACES = {
     OFFICE_DOCUMENT: "xl/workbook.xml",
     "rels": "xl/_rels/workbook.xml.rels",
@@ -331,7 +332,8 @@ def for_value_reader(package: Package, book: BookParts, replaced: dict[str, byte
     etree.SubElement(root, _REL, Id="rId1", Type=_OFFICE_DOCUMENT_TYPE, Target=FIXED_PLACES[OFFICE_DOCUMENT])
     related = etree.Element(f"{{{_RELS_NS}}}Relationships", nsmap={None: _RELS_NS})
     for rel in book.related:
-        etree.SubElement(related, _REL, Id=rel.id, Type=rel.type, Target="/" + rel.part)
+        stored = package.member(rel.part) or rel.part  # the name as stored: found in any case
+        etree.SubElement(related, _REL, Id=rel.id, Type=rel.type, Target="/" + stored)
     fixed = {
         PACKAGE_RELS: etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
         FIXED_PLACES[OFFICE_DOCUMENT]: package.read(book.workbook),

@@ -1,10 +1,11 @@
 """Issue #25: an .xlsx written by a library that does not calculate (XlsxWriter, openpyxl,
 .NET and Java libraries) declares its formulas' stored results stale (calcPr
 fullCalcOnLoad): XlsxWriter stores 0 for each, openpyxl none. Excel calculates them when it
-opens the file; the pipeline reads such a file as if its formulas stored no result
-(`read/formats/results.py`): the template's totals are recomputed from the inputs with no
-warning row by row, and a formula in an input cell is a formula without a value at its
-cell, never its stored 0 read as the figure.
+opens the file; the pipeline reads such a file, when every stored result is 0, as if its
+formulas stored no result (`read/formats/results.py`): the template's totals are
+recomputed from the inputs with no warning row by row, and a formula in an input cell is a
+formula without a value at its cell, never its stored 0 read as the figure. Results that
+are not all 0 (a library that calculates) are read as stored.
 
 Inputs: templates filled by the project's filler, written again by XlsxWriter itself
 (every cell, formula and number format copied), and by LibreOffice for the file an
@@ -22,7 +23,7 @@ import pytest
 import xlsxwriter
 
 from pipeline.form import load_form
-from pipeline.read.formats.results import results_stale, without_results
+from pipeline.read.formats.results import calculated, recalc_on_load, without_results
 from pipeline.read.formats.xlsx import plain_sheet_facts, sheet_facts
 from pipeline.read.parse import parse_path
 from tests import lo
@@ -42,10 +43,13 @@ def _figures(path: Path) -> tuple[list[str], dict[str, Any], Any]:
     return sorted(f"{f.code} {f.sheet}!{f.cell}" for f in p.findings), rows, p.info_row
 
 
-def _via_xlsxwriter(src: Path, out: Path) -> Path:
+def _via_xlsxwriter(src: Path, out: Path, results: Path | None = None) -> Path:
     """Every sheet, cell, formula and number format of `src` written again by XlsxWriter,
-    which stores 0 as each formula's result and sets fullCalcOnLoad."""
+    which sets fullCalcOnLoad and stores 0 as each formula's result, or the result given
+    (`results`: the same workbook with its formulas calculated, as a library that
+    calculates would store them)."""
     book = openpyxl.load_workbook(src)
+    shown = openpyxl.load_workbook(results, data_only=True) if results else None
     wb = xlsxwriter.Workbook(out)
     formats: dict[str, Any] = {}
     for ws in book.worksheets:
@@ -56,10 +60,11 @@ def _via_xlsxwriter(src: Path, out: Path) -> Path:
             for cell in row:
                 if cell.value is None:
                     continue
-                shown = cell.number_format
-                fmt = formats.setdefault(shown, wb.add_format({"num_format": shown}))
+                number = cell.number_format
+                fmt = formats.setdefault(number, wb.add_format({"num_format": number}))
                 if isinstance(cell.value, str) and cell.value.startswith("="):
-                    sheet.write_formula(cell.coordinate, cell.value, fmt)
+                    value = shown[ws.title][cell.coordinate].value if shown else 0
+                    sheet.write_formula(cell.coordinate, cell.value, fmt, value)
                 else:
                     sheet.write(cell.coordinate, cell.value, fmt)
     wb.close()
@@ -93,7 +98,7 @@ def test_library_written_totals_are_recomputed_without_a_warning_per_row(make_fi
     src, _ = make_file("899", seed=4)
     copy = _via_xlsxwriter(src, tmp_path / "899-xlsxwriter.xlsx")
     with zipfile.ZipFile(copy) as zf:
-        assert results_stale(zf.read("xl/workbook.xml"))
+        assert recalc_on_load(zf.read("xl/workbook.xml"))
         assert b"</f><v>0</v>" in b"".join(
             zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/")
         )
@@ -120,8 +125,20 @@ def test_the_file_an_application_calculated_and_saved_gives_the_figure(make_file
     copy = _via_xlsxwriter(src, tmp_path / "899-xlsxwriter.xlsx")
     saved = lo.convert(copy, tmp_path / "lo", "xlsx", recalc=True)
     with zipfile.ZipFile(saved) as zf:
-        assert not results_stale(zf.read("xl/workbook.xml"))
+        assert not recalc_on_load(zf.read("xl/workbook.xml"))
     assert _cash(saved) == ([], amount)
+
+
+@pytest.mark.libreoffice
+def test_results_a_library_calculated_are_read_as_stored(make_file, tmp_path: Path) -> None:
+    """fullCalcOnLoad with results that are not all 0 (XlsxWriter given the results, as a
+    library that calculates stores them): the unit's formula is read as its figure."""
+    src, amount = _with_formula(make_file)
+    calculated_by_lo = lo.convert(src, tmp_path / "lo", "xlsx", recalc=True)
+    copy = _via_xlsxwriter(src, tmp_path / "899-xlsxwriter.xlsx", results=calculated_by_lo)
+    with zipfile.ZipFile(copy) as zf:
+        assert recalc_on_load(zf.read("xl/workbook.xml"))
+    assert _cash(copy) == ([], amount)
 
 
 @pytest.mark.parametrize(
@@ -135,8 +152,8 @@ def test_the_file_an_application_calculated_and_saved_gives_the_figure(make_file
         (b'<workbook xmlns="urn:x"><definedName>fullCalcOnLoad</definedName></workbook>', False),
     ],
 )
-def test_which_workbooks_declare_their_results_stale(workbook: bytes, stale: bool) -> None:
-    assert results_stale(workbook) is stale
+def test_which_workbooks_declare_their_recalc_on_load(workbook: bytes, stale: bool) -> None:
+    assert recalc_on_load(workbook) is stale
 
 
 @pytest.mark.parametrize(
@@ -172,6 +189,7 @@ def test_the_facts_find_stored_results_and_the_parts_without_them_hold_none(cell
     usual = not any(odd in cell for odd in (b"<x:", b"<!--", b't="e"'))  # what the plain way reads
     assert (plain is not None) == usual
     assert plain is None or plain.results == found.results
+    assert calculated(xml) is (holds and b">0</" not in cell)  # a stored 0 is not calculated
     dropped = sheet_facts(without_results(xml), "S")
     assert dropped.results == set() and dropped.errors == {}
     assert dropped.no_value == found.no_value | found.results

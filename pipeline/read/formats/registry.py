@@ -57,7 +57,7 @@ from .package import (
     relationships,
     rels_part,
 )
-from .results import results_stale, without_results
+from .results import calculated, recalc_on_load, without_results
 from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
 from .xlsx import plain_sheet_facts, sheet_facts, workbook_sheets
 
@@ -135,8 +135,9 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     under another name, as some .NET and Java libraries write it), the value reader is
     given the package with those parts where it looks (`package.for_value_reader`), so
     that it reads what the relationships say or nothing, never a part missing. A workbook
-    that declares its formulas' stored results stale (fullCalcOnLoad) has the wanted sheets
-    read without them, by the facts and the value reader alike (`results.py`)."""
+    whose writer did not calculate its formulas (fullCalcOnLoad set, every stored result 0)
+    has the wanted sheets read without those results, by the facts and the value reader
+    alike (`results.py`)."""
     book = book_parts(package, _WORKBOOK)
     if not package.has(book.workbook):
         raise ReadProblem(*odd_parts(BY_NAME["xlsx"]))
@@ -154,11 +155,13 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     dated = xlsx_date_styles(package.xml(styles)) if package.has(styles) else frozenset()
     facts = [_sheet_facts(package.read(part), actual, limits, dated) for actual, part in found]
     stale: dict[str, bytes] = {}  # stored part name -> the part without its formulas' results
-    if any(f.results for f in facts) and results_stale(workbook):  # fullCalcOnLoad (`results`)
-        for at, (actual, part) in enumerate(found):
-            if facts[at].results:
-                xml = stale[package.member(part)] = without_results(package.read(part))
-                facts[at] = _sheet_facts(xml, actual, limits, dated)
+    if any(f.results for f in facts) and recalc_on_load(workbook):  # fullCalcOnLoad (`results`)
+        held = [(at, actual, part, package.read(part)) for at, (actual, part) in enumerate(found)]
+        held = [(at, actual, part, xml) for at, actual, part, xml in held if facts[at].results]
+        if not any(calculated(xml) for *_, xml in held):  # every stored result a plain 0
+            for at, actual, part, xml in held:
+                stale[package.member(part)] = without_results(xml)
+                facts[at] = _sheet_facts(stale[package.member(part)], actual, limits, dated)
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):

@@ -35,6 +35,7 @@ class SheetFacts:
     rows: int = 0
     columns: int = 0
     no_value: set[str] = field(default_factory=set)  # formulas with no cached result
+    results: set[str] = field(default_factory=set)  # .xlsx formulas with a cached result
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error shown (#DIV/0!)
     merged: list[Merge] = field(default_factory=list)
     # cell -> its number as its format shows it: a number, or a date, time or UnshownDate

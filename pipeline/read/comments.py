@@ -19,23 +19,22 @@ the file passed the reader's limits (zip entries and sizes are bounded by then).
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
 from collections.abc import Callable, Iterable
 
 from lxml import etree
 
 from ..form import CELL_ADDRESS, col_letter
-from .cellfacts import SAFE_PARSE_OPTIONS, parse_xml, refuse_dtd
+from .cellfacts import SAFE_PARSE_OPTIONS, namespace, parse_xml, refuse_dtd
+from .formats.package import PACKAGE_RELS, Package, book_parts, relationships, rels_part
+from .formats.xlsx import workbook_sheets
 
 # (sheet name, cell as Excel shows it, e.g. "E8") -> the comment's text
 Comments = dict[tuple[str, str], str]
 # a format's comments reader: (its zip package, the sheets wanted) -> their comments
 CommentsReader = Callable[[zipfile.ZipFile, set[str]], Comments]
 
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+USUAL_WORKBOOK = "xl/workbook.xml"  # where the officeDocument relationship usually points
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -62,75 +61,44 @@ def _clean(text: str) -> str:
     return text if len(text) <= MAX_COMMENT_CHARS else text[: MAX_COMMENT_CHARS - 1] + "…"
 
 
-def rels_part(part: str) -> str:
-    """The relationships part of a part: xl/worksheets/sheet1.xml ->
-    xl/worksheets/_rels/sheet1.xml.rels (ECMA-376 Part 2, §9.3.3)."""
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def relationships(rels: bytes, part: str) -> dict[str, tuple[str, str]]:
-    """The relationships of `part` from its .rels part: id -> (type, target part path in
-    the zip); external targets left out. Raises as `cellfacts.parse_xml`."""
-    folder = posixpath.dirname(part)
-    out = {}
-    for rel in parse_xml(rels).iter(_REL):
-        target = rel.get("Target", "")
-        if rel.get("TargetMode") == "External":
-            continue
-        path = (
-            target.lstrip("/")
-            if target.startswith("/")
-            else posixpath.normpath(posixpath.join(folder, target))
-        )
-        out[rel.get("Id", "")] = (rel.get("Type", ""), path)
-    return out
-
-
 def sheet_comments_parts(rels: bytes, sheet_part: str) -> list[str]:
     """The comments parts a sheet's .rels part links to (relationship type
     `…/relationships/comments`)."""
     return [t for kind, t in relationships(rels, sheet_part).values() if kind.endswith("/comments")]
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationships of `part` in the package ({} when it has none)."""
-    rels = rels_part(part)
-    return relationships(zf.read(rels), part) if rels in zf.NameToInfo else {}
-
-
 def comment_parts(zf: zipfile.ZipFile, wanted: set[str]) -> list[tuple[str, str]]:
-    """(sheet name, comments part) of every sheet of `wanted` that has one, found through
-    xl/workbook.xml and the relationships. Raises as `cellfacts.parse_xml`, KeyError
-    when xl/workbook.xml is missing."""
-    workbook = "xl/workbook.xml"
-    rels = _rels(zf, workbook)
+    """(sheet name, comments part) of every sheet of `wanted` that has one, found as the
+    cell facts find the sheets: the workbook the package's officeDocument relationship
+    names, its relationships, each sheet's; part names compared without regard to case
+    (ECMA-376 Part 2 §9.1.1.1). Raises as `cellfacts.parse_xml`, KeyError when the
+    workbook is missing."""
+    package = Package(b"", zf)
+    book = book_parts(package, USUAL_WORKBOOK)
     out = []
-    for sheet in parse_xml(zf.read(workbook)).iter(f"{_MAIN}sheet"):
-        name = sheet.get("name", "")
-        if name not in wanted or sheet.get(_R_ID) not in rels:
-            continue
-        sheet_part = rels[sheet.get(_R_ID)][1]
+    for name, sheet_part in workbook_sheets(package.read(book.workbook), book.by_id).items():
         sheet_rels = rels_part(sheet_part)
-        if sheet_rels in zf.NameToInfo:
-            found = sheet_comments_parts(zf.read(sheet_rels), sheet_part)
-            out += [(name, target) for target in found if target in zf.NameToInfo]
+        if name not in wanted or not sheet_part or not package.has(sheet_rels):
+            continue
+        found = sheet_comments_parts(package.read(sheet_rels), sheet_part)
+        out += [(name, package.member(target)) for target in found if package.has(target)]
     return out
 
 
 # The package's own relationships and the workbook's: the only .rels parts of a workbook
 # whose sheets have no relationships (and so no comments part, ECMA-376 Part 1 §18.7).
-_BOOK_RELS = frozenset({"_rels/.rels", "xl/_rels/workbook.xml.rels"})
+_BOOK_RELS = frozenset({PACKAGE_RELS, rels_part(USUAL_WORKBOOK)})
 
 
 def _may_hold_comments(zf: zipfile.ZipFile) -> bool:
     """False when the package cannot hold a comment `comment_parts` would find: no sheet
     has a relationships part and the workbook's own names no comments part. One look at
-    the zip's directory instead of parsing the workbook and its relationships."""
-    rels = {n for n in zf.NameToInfo if n.endswith(".rels")}
-    if not rels <= _BOOK_RELS:
+    the zip's directory instead of parsing the workbook and its relationships (a package
+    storing its parts under other names or in other case is parsed)."""
+    rels = {n for n in zf.NameToInfo if n.casefold().endswith(".rels")}
+    if not rels <= _BOOK_RELS:  # names as stored: other case is parsed
         return True
-    book = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in rels else b""
+    book = zf.read(rels_part(USUAL_WORKBOOK)) if rels_part(USUAL_WORKBOOK) in rels else b""
     return b"comments" in book or b"&" in book
 
 
@@ -140,9 +108,11 @@ def xlsx_comments(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
     if not _may_hold_comments(zf):
         return out
     for name, part in comment_parts(zf, wanted):
-        for comment in parse_xml(zf.read(part)).iter(f"{_MAIN}comment"):
+        root = parse_xml(zf.read(part))
+        main = namespace(root)  # transitional or Strict (ISO/IEC 29500)
+        for comment in root.iter(f"{{{main}}}comment"):
             ref = comment.get("ref", "").split(":")[0].replace("$", "")
-            text = _clean("".join(t.text or "" for t in comment.iter(f"{_MAIN}t")))
+            text = _clean("".join(t.text or "" for t in comment.iter(f"{{{main}}}t")))
             if CELL_ADDRESS.fullmatch(ref) and text:
                 out[(name, ref)] = text
     return out
@@ -154,7 +124,7 @@ def ods_comments(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
     table = None
     row = col = 0
     rows_repeat = 1
-    with zf.open("content.xml") as fh:
+    with zf.open(Package(b"", zf).member("content.xml") or "content.xml") as fh:
         events = etree.iterparse(
             fh, events=("start", "end"), remove_comments=True, remove_pis=True, **SAFE_PARSE_OPTIONS
         )

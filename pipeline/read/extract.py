@@ -23,10 +23,11 @@ from ..text.command import command_name
 from ..text.values import parse_date, parse_text
 from .blockread import read_block
 from .declare import declared_blocks
+from .formats.registry import PartlyRead
 from .layoutdiag import missing_sheet_message
 from .parsed import Parsed
 from .plan import info_plan
-from .reader import read_book
+from .reader import SheetData, read_book
 from .reading import FileReading
 
 NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
@@ -46,7 +47,10 @@ def parse_bytes(data: bytes, file_id: int, form: Form, sub: Submission, mtime: f
         book = read_book(data, PurePosixPath(name).name, wanted_sheets(form), form.limits)
     except ReadProblem as exc:
         p.is_report = exc.code not in NOT_REPORT_CODES
-        p.findings.append(fd.make(exc.code, exc.message, file=name, sheet=exc.sheet))
+        if isinstance(exc, PartlyRead):  # refused, yet its template says whose it is
+            meta = exc.sheets.get(form.sheets["meta"])
+            p.unit_code = template_unit(form, SheetData(form.sheets["meta"], meta) if meta else None)
+        p.findings.append(fd.make(exc.code, exc.message, file=name, unit=p.unit_code or "", sheet=exc.sheet))
         return p
     p.format = book.format
     p.comments = book.comments
@@ -109,8 +113,7 @@ def _template_ok(reading: FileReading) -> bool:
     form_id = parse_text(meta.get(meta_cell("form_id")))
     version = parse_text(meta.get(meta_cell("version")))
     claimed = parse_text(meta.get(meta_cell("unit_code")))
-    if form_id == form.id and claimed in form.units_by_code:
-        reading.p.unit_code = claimed  # known even if the file is rejected below
+    reading.p.unit_code = template_unit(form, meta)  # known even if the file is rejected below
     scheme = parse_text(meta.get(meta_cell("scheme"))) or ""
     if form_id != form.id:
         reading.add(
@@ -137,6 +140,15 @@ def _template_ok(reading: FileReading) -> bool:
         reading.add(code, message, form.sheets["meta"], meta_cell("version"), version)
         return False
     return True
+
+
+def template_unit(form: Form, meta: SheetData | None) -> str | None:
+    """The unit a template was made for, by its hidden sheet (`meta`): its code when the
+    sheet is this form's and the code one of its units, else None."""
+    if meta is None or parse_text(meta.get(meta_cell("form_id"))) != form.id:
+        return None
+    claimed = parse_text(meta.get(meta_cell("unit_code")))
+    return claimed if claimed in form.units_by_code else None
 
 
 def _template_year(raw: Any, version: str) -> int | None:

@@ -240,7 +240,7 @@ def check_before_reading(
     if len(data) > limits.max_file_bytes:
         raise too_large(len(data), limits)
     if sniff(name, data) != OLE:
-        return data, *_zip_facts(data, name, wanted, limits)
+        return _zip_facts(data, name, wanted, limits)
     if _is_encrypted(data):
         plain = None if decrypted else _open_default_password(data)
         if plain is not None:
@@ -259,9 +259,11 @@ def check_before_reading(
 
 def _zip_facts(
     data: bytes, name: str, wanted: list[str], limits: Limits
-) -> tuple[Format, list[SheetFacts], Comments]:
-    """The format of a zip package and the facts of its sheets (for .xlsx the wanted ones),
-    after every limit and safety check. Raises ReadProblem."""
+) -> tuple[bytes, Format, list[SheetFacts], Comments]:
+    """The bytes the value reader reads (the package's own, or as its format's facts
+    rebuilt them: `Package.rebuilt`), the format of a zip package and the facts of its
+    sheets (for .xlsx the wanted ones), after every limit and safety check. Raises
+    ReadProblem."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -293,7 +295,7 @@ def _zip_facts(
                 "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
             ) from exc
         comments = read_comments(zf, fmt.comments_reader, wanted)  # never raises
-    return fmt, facts, comments
+    return package.rebuilt or data, fmt, facts, comments
 
 
 def reader_failed(exc: BaseException) -> bool:

@@ -8,11 +8,20 @@ safely, and the bounds every format applies before its cells are walked.
 - an XML part that a parser will read may not declare a DTD: its prolog is looked at
   before any parser sees it (`Package.xml`, `check_prolog`, `check_parsed_parts`);
 - the sheet data each format walks cell by cell are bounded by `[limits] max_sheet_bytes`
-  (`check_sheet_bytes`).
+  (`check_sheet_bytes`);
+- a workbook's parts are found as OPC finds them, through relationships (ECMA-376 Part 2
+  §9.3): the package's officeDocument relationship names the workbook part, wherever it
+  is, and the workbook's relationships name its sheets, styles and shared strings
+  (`book_parts`). Some .NET and Java libraries store the workbook at the root or under
+  another name; python-calamine looks for it, its styles and its shared strings under fixed
+  names, so such a package is given to it again with those parts where it looks
+  (`for_value_reader`), never read with a part missing.
 """
 
 from __future__ import annotations
 
+import io
+import posixpath
 import re
 import struct
 import unicodedata
@@ -21,9 +30,12 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from lxml import etree
+
 from ...form import Limits
 from ...intake.files import ReadProblem
 from ...rules.findings import show
+from ..cellfacts import parse_xml
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 UNSAFE_XML = "tệp chứa khai báo DTD/ENTITY trong XML (không an toàn); hãy lưu lại bằng Excel rồi gửi lại"
@@ -38,6 +50,9 @@ class Package:
 
     data: bytes
     zf: zipfile.ZipFile | None = None
+    # the bytes the value reader reads instead of `data` (`for_value_reader`), set by the
+    # format's facts when the file keeps its parts where python-calamine does not look
+    rebuilt: bytes | None = field(default=None, init=False, repr=False)
     _folded: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def member(self, part: str) -> str:
@@ -70,7 +85,11 @@ class Package:
         BadZipFile when they fail; KeyError when there is no such member). With `limit`,
         only the first `limit` bytes (unchecked: for a look at the prolog)."""
         assert self.zf is not None
-        return read_part(self.zf, self.data, self.member(part) or part, limit)
+        name = self.member(part) or part
+        if not self.data:  # a zip directory opened without the file's bytes: zipfile reads it
+            with self.zf.open(name) as fh:
+                return fh.read(limit if limit is not None else -1)
+        return read_part(self.zf, self.data, name, limit)
 
     def xml(self, part: str) -> bytes:
         """A member that will be parsed, after the look at its prolog (no DTD)."""
@@ -162,3 +181,173 @@ def norm_sheet(name: str) -> str:
     """A sheet name as compared with the form's: NFC (a file saved on macOS may use NFD),
     outer spaces off, case folded."""
     return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+# ----- a workbook's parts, found through relationships (ECMA-376 Part 2 §9.3) ----------------
+PACKAGE_RELS = "_rels/.rels"  # the package's own relationships part (§9.3.1)
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# relationship types by their last segment, which the transitional
+# (http://schemas.openxmlformats.org/officeDocument/2006/relationships/…) and the Strict
+# (http://purl.oclc.org/ooxml/officeDocument/relationships/…) spellings share
+OFFICE_DOCUMENT, SHARED_STRINGS, STYLES = "officeDocument", "sharedStrings", "styles"
+SHEET_TYPES = ("worksheet", "chartsheet", "dialogsheet")
+_OFFICE_DOCUMENT_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+# where python-calamine looks for the parts it finds by name: the workbook, its
+# relationships, its shared strings and styles (python-calamine 0.9, on calamine 0.36, looks
+# for these names in the folder of the officeDocument relationship's target, in any case;
+# earlier versions in xl/ alone: calamine src/xlsx/mod.rs, Xlsx::new)
+FIXED_PLACES = {
+    OFFICE_DOCUMENT: "xl/workbook.xml",
+    "rels": "xl/_rels/workbook.xml.rels",
+    SHARED_STRINGS: "xl/sharedStrings.xml",
+    STYLES: "xl/styles.xml",
+}
+
+
+def rels_part(part: str) -> str:
+    """The relationships part of a part: xl/worksheets/sheet1.xml ->
+    xl/worksheets/_rels/sheet1.xml.rels (ECMA-376 Part 2, §9.3.3)."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One internal relationship of a part: its id, type (the URI), target as written, and
+    the part it targets (a zip member name: relative targets resolved against the source
+    part's folder, an absolute one from the package root)."""
+
+    id: str
+    type: str
+    target: str
+    part: str
+
+    @property
+    def kind(self) -> str:
+        """The type's last segment ("styles")."""
+        return self.type.rpartition("/")[2]
+
+    def is_a(self, *kinds: str) -> bool:
+        """Whether its type is one of these (by the type's last segment: "styles")."""
+        return self.kind in kinds
+
+
+@lru_cache(maxsize=256)
+def part_relationships(rels: bytes, part: str) -> tuple[Relationship, ...]:
+    """The internal relationships of `part` from its .rels part (external targets left
+    out). Kept: the files made from one template share these parts. Raises as
+    `cellfacts.parse_xml`."""
+    folder = posixpath.dirname(part)
+    out = []
+    for rel in parse_xml(rels).iter(_REL):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+        out.append(Relationship(rel.get("Id", ""), rel.get("Type", ""), target, posixpath.normpath(path)))
+    return tuple(out)
+
+
+def relationships(rels: bytes, part: str) -> dict[str, tuple[str, str]]:
+    """The relationships of `part` from its .rels part: id -> (type, target part path in
+    the zip); external targets left out. Raises as `cellfacts.parse_xml`."""
+    return {r.id: (r.type, r.part) for r in part_relationships(rels, part)}
+
+
+@dataclass(frozen=True)
+class BookParts:
+    """Where a spreadsheet package keeps its workbook part and what the workbook relates."""
+
+    workbook: str  # the part the package's relationship names, as the package stores it
+    related: tuple[Relationship, ...] = ()  # the workbook's own relationships
+    rels: bytes = b""  # the workbook's relationships part, as read (b"" when it has none)
+
+    def part(self, kind: str) -> str:
+        """The first part the workbook relates by this type ("" when none)."""
+        return next((r.part for r in self.related if r.is_a(kind)), "")
+
+    @property
+    def by_id(self) -> dict[str, str]:
+        """Relationship id -> part, as the workbook's sheets refer to them (r:id)."""
+        return {r.id: r.part for r in self.related}
+
+
+def book_parts(package: Package, usual: str) -> BookParts:
+    """The workbook part the package's officeDocument relationship names (`usual` when the
+    package has no relationships part, or none of that type: the value reader then finds
+    what it finds), with its relationships (none when it has no relationships part). Raises
+    ReadProblem FILE_UNSAFE for a DTD, as `cellfacts.parse_xml` for a part that is not XML."""
+    workbook = usual
+    if package.has(PACKAGE_RELS):
+        main = [r for r in part_relationships(package.xml(PACKAGE_RELS), "") if r.is_a(OFFICE_DOCUMENT)]
+        workbook = main[0].part if main else usual
+    rels_name = rels_part(package.member(workbook) or workbook)
+    rels = package.xml(rels_name) if package.has(rels_name) else b""
+    related = part_relationships(rels, workbook) if rels else ()
+    return BookParts(package.member(workbook) or workbook, related, rels)
+
+
+def read_in_place(package: Package, book: BookParts) -> bool:
+    """Whether python-calamine finds every part `book` names where it looks for it
+    (`FIXED_PLACES`, names compared as stored): the workbook and its relationships, its
+    shared strings and styles (or their absence: no stray part under the fixed name), and
+    every sheet's target joined as calamine joins it (its folder, no `..` resolved). A few
+    microseconds: it runs for every .xlsx."""
+    assert package.zf is not None
+    stored = package.zf.NameToInfo
+    if book.workbook != FIXED_PLACES[OFFICE_DOCUMENT] or FIXED_PLACES["rels"] not in stored:
+        return False
+    folder = posixpath.dirname(book.workbook) + "/"
+    found = {SHARED_STRINGS: "", STYLES: ""}
+    for rel in book.related:
+        kind = rel.kind
+        if kind in SHEET_TYPES:
+            joined = rel.target[1:] if rel.target.startswith("/") else folder + rel.target
+            if joined != rel.part or joined not in stored:
+                return False
+        elif kind in found and not found[kind]:
+            found[kind] = package.member(rel.part)
+    return all(
+        part == (FIXED_PLACES[kind] if FIXED_PLACES[kind] in stored else "") for kind, part in found.items()
+    )
+
+
+def for_value_reader(package: Package, book: BookParts, replaced: dict[str, bytes] | None = None) -> bytes:
+    """The package again (stored, not compressed) with the workbook, its shared strings and
+    styles at `FIXED_PLACES`, the workbook's relationships pointing at every part by its
+    absolute name, and the package's relationships at the workbook: what python-calamine
+    reads of it is then what the relationships say. Every other part is kept under its name;
+    a part stored under one of the fixed names that is not the one the relationships give
+    for it is left out (the value reader would take it instead). `replaced`: parts (names
+    as stored) given other bytes (sheets without the results their writer declared stale,
+    `formats/results.py`). Raises ValueError when a sheet is stored under one of those
+    names (there is no place left for it)."""
+    replaced = replaced or {}
+    assert package.zf is not None
+    taken = {name.casefold() for name in (*FIXED_PLACES.values(), PACKAGE_RELS)}
+    if any(rel.part.casefold() in taken for rel in book.related if rel.is_a(*SHEET_TYPES)):
+        raise ValueError("a sheet stored where the workbook's parts go")
+    root = etree.Element(f"{{{_RELS_NS}}}Relationships", nsmap={None: _RELS_NS})
+    etree.SubElement(root, _REL, Id="rId1", Type=_OFFICE_DOCUMENT_TYPE, Target=FIXED_PLACES[OFFICE_DOCUMENT])
+    related = etree.Element(f"{{{_RELS_NS}}}Relationships", nsmap={None: _RELS_NS})
+    for rel in book.related:
+        stored = package.member(rel.part) or rel.part  # the name as stored: found in any case
+        etree.SubElement(related, _REL, Id=rel.id, Type=rel.type, Target="/" + stored)
+    fixed = {
+        PACKAGE_RELS: etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
+        FIXED_PLACES[OFFICE_DOCUMENT]: package.read(book.workbook),
+        FIXED_PLACES["rels"]: etree.tostring(related, xml_declaration=True, encoding="UTF-8"),
+    }
+    for kind in (SHARED_STRINGS, STYLES):
+        if package.has(book.part(kind)):
+            fixed[FIXED_PLACES[kind]] = package.read(book.part(kind))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in package.zf.infolist():
+            if not info.is_dir() and info.filename.casefold() not in taken:
+                data = replaced.get(info.filename)
+                zout.writestr(info.filename, package.read(info.filename) if data is None else data)
+        for name, data in fixed.items():
+            zout.writestr(name, data)
+    return out.getvalue()

@@ -26,6 +26,7 @@ A capability a format does not have is a `Lacks` with the reason, never a silent
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,13 +40,26 @@ from ...intake.filekinds import BY_NAME, REPORT, FileKind
 from ...intake.files import ReadProblem
 from ...rules.findings import show
 from ..cellfacts import SheetFacts
-from ..comments import CommentsReader, ods_comments, rels_part, sheet_comments_parts, xlsx_comments
+from ..comments import CommentsReader, ods_comments, sheet_comments_parts, xlsx_comments
 from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, workbook_stream
 from .numfmt import xlsx_date_styles, xlsx_unshown_dates
 from .ods import OdsBook, ods_facts, ods_values
-from .package import Package, check_prolog, check_sheet_bytes, norm_sheet
+from .package import (
+    SHARED_STRINGS,
+    STYLES,
+    Package,
+    book_parts,
+    check_prolog,
+    check_sheet_bytes,
+    for_value_reader,
+    norm_sheet,
+    read_in_place,
+    relationships,
+    rels_part,
+)
+from .results import calculated, recalc_on_load, without_results
 from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
-from .xlsx import plain_sheet_facts, relationships, sheet_facts, workbook_sheets
+from .xlsx import plain_sheet_facts, sheet_facts, workbook_sheets
 
 OWN_FILE = "own"  # the feedback is the unit's file itself, opened by openpyxl
 REBUILT = "rebuilt"  # the feedback is the template rebuilt with the unit's values
@@ -89,7 +103,9 @@ class Format:
 
 def odd_parts(kind: FileKind) -> tuple[str, str]:
     """The finding for a package of `kind` whose parts are named or placed otherwise than
-    its format's facts find them (names in other case, the workbook stored elsewhere)."""
+    its format's facts can find them: names in other case for a format without `any_case`;
+    an .xlsx without the workbook its relationships name, or with a sheet stored where the
+    value reader looks for the workbook's own parts."""
     return (
         "FILE_FORMAT",
         f"các thành phần bên trong tệp {kind.suffix} có tên hoặc vị trí khác thường (không như "
@@ -107,25 +123,45 @@ def _unreadable(name: str) -> tuple[str, str]:
 
 # --- .xlsx / .xlsm: the form's sheet parts, parsed by lxml (formats/xlsx.py) -------------
 _WORKBOOK = BY_NAME["xlsx"].members[0]
-STYLES = "xl/styles.xml"  # the styles part every writer names so (calamine reads it there)
 
 
 def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of the wanted sheets, each refused when its cells reach beyond the limits;
-    the comments parts of those sheets are checked for a DTD like every parsed part. A
-    package whose workbook is not xl/workbook.xml (found by its content type) is refused:
-    python-calamine looks for it there alone."""
-    if not package.has(_WORKBOOK):
+    the comments parts of those sheets are checked for a DTD like every parsed part.
+
+    The workbook is the part the package's officeDocument relationship names, its sheets,
+    styles and shared strings the parts its relationships name (`package.book_parts`). When
+    python-calamine would look for any of them elsewhere (a workbook stored at the root or
+    under another name, as some .NET and Java libraries write it), the value reader is
+    given the package with those parts where it looks (`package.for_value_reader`), so
+    that it reads what the relationships say or nothing, never a part missing. A workbook
+    whose writer did not calculate its formulas (fullCalcOnLoad set, every stored result 0)
+    has the wanted sheets read without those results, by the facts and the value reader
+    alike (`results.py`)."""
+    book = book_parts(package, _WORKBOOK)
+    if not package.has(book.workbook):
         raise ReadProblem(*odd_parts(BY_NAME["xlsx"]))
-    parts = dict(_sheet_map(package.xml("xl/_rels/workbook.xml.rels"), package.xml(_WORKBOOK)))
+    if not book.rels:  # no sheet can be found: a broken file (FILE_CORRUPT)
+        raise KeyError(rels_part(book.workbook))
+    workbook = package.xml(book.workbook)
+    parts = dict(_sheet_map(book.rels, workbook, book.workbook))
     by_norm = {norm_sheet(n): (n, p) for n, p in parts.items()}
     found = [by_norm.get(norm_sheet(sheet), ("", "")) for sheet in wanted]
     found = [(actual, part) for actual, part in found if part and package.has(part)]
     sizes = {actual: package.size(part) for actual, part in found}
     check_sheet_bytes(sum(sizes.values()), False, limits, max(sizes, key=sizes.get, default=""))
     # read in full: the CRC check catches a part that lies about its size
-    dated = xlsx_date_styles(package.xml(STYLES)) if package.has(STYLES) else frozenset()
+    styles = book.part(STYLES)
+    dated = xlsx_date_styles(package.xml(styles)) if package.has(styles) else frozenset()
     facts = [_sheet_facts(package.read(part), actual, limits, dated) for actual, part in found]
+    stale: dict[str, bytes] = {}  # stored part name -> the part without its formulas' results
+    if any(f.results for f in facts) and recalc_on_load(workbook):  # fullCalcOnLoad (`results`)
+        held = [(at, actual, part, package.read(part)) for at, (actual, part) in enumerate(found)]
+        held = [(at, actual, part, xml) for at, actual, part, xml in held if facts[at].results]
+        if not any(calculated(xml) for *_, xml in held):  # every stored result a plain 0
+            for at, actual, part, xml in held:
+                stale[package.member(part)] = without_results(xml)
+                facts[at] = _sheet_facts(stale[package.member(part)], actual, limits, dated)
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):
@@ -136,14 +172,23 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
             for note in notes:
                 if package.has(note):
                     package.no_dtd(note)
+    strings = book.part(SHARED_STRINGS)
+    if package.has(strings):  # parsed by the value reader wherever it is stored
+        package.no_dtd(strings)
+    if stale or not read_in_place(package, book):
+        try:
+            package.rebuilt = for_value_reader(package, book, stale)
+        except ValueError as exc:  # a sheet stored where the workbook's parts go
+            raise ReadProblem(*odd_parts(BY_NAME["xlsx"])) from exc
     return facts
 
 
 @lru_cache(maxsize=256)
-def _sheet_map(rels: bytes, workbook: bytes) -> tuple[tuple[str, str], ...]:
-    """`workbook_sheets` of these two parts, kept: the files made from one unit's template
-    carry the same workbook and relationships parts, parsed once."""
-    return tuple(workbook_sheets(workbook, relationships(rels)).items())
+def _sheet_map(rels: bytes, workbook: bytes, part: str) -> tuple[tuple[str, str], ...]:
+    """`workbook_sheets` of these two parts of the workbook `part`, kept: the files made
+    from one unit's template carry the same workbook and relationships parts, parsed once."""
+    targets = {rel: target for rel, (_, target) in relationships(rels, part).items()}
+    return tuple(workbook_sheets(workbook, targets).items())
 
 
 def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = frozenset()) -> SheetFacts:
@@ -196,7 +241,8 @@ def _xlsb_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     """The facts of every sheet part (values, errors, merges, extent; numbers under a date
     format as dates)."""
     assert package.zf is not None
-    parts = relationships(package.xml("xl/_rels/workbook.bin.rels"))
+    related = relationships(package.xml("xl/_rels/workbook.bin.rels"), "xl/workbook.bin")
+    parts = {rel: part for rel, (_, part) in related.items()}
     names, in1904 = {}, False
     if package.has("xl/workbook.bin"):
         workbook = package.read("xl/workbook.bin")
@@ -219,11 +265,23 @@ EXCEL_95 = (
 )
 
 
+class PartlyRead(ReadProblem):
+    """A file refused after some of the wanted sheets were read: `sheets`, the form's
+    spelling of each sheet's name -> its rows of values (as `OdsBook.rows`), enough to tell
+    whose file it is (the template's hidden sheet) though its figures are not read."""
+
+    def __init__(self, code: str, message: str, sheets: dict[str, list[list[Any]]]) -> None:
+        super().__init__(code, message)
+        self.sheets = sheets
+
+
 def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of every worksheet of the workbook stream ([] when there is none). An Excel
     5.0/95 file (BIFF5/7, by its BOF) missing a wanted sheet is refused by its version:
     its sheet names are in one ANSI code page, so a writer loses the Vietnamese ones
-    ('K?t qu?'), and the unit cannot put them back in that format."""
+    ('K?t qu?'), and the unit cannot put them back in that format. The wanted sheets it
+    does hold (the template's hidden sheet has a plain name) are read and go with the
+    refusal (`PartlyRead`), so that the unit is known by its template."""
     stream = workbook_stream(package.data)
     if stream is None:
         return []
@@ -234,7 +292,19 @@ def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
         missing = [w for w in wanted if norm_sheet(w) not in present]
         if missing:
             shown = ", ".join(f"trang '{w}'" for w in missing)
-            raise ReadProblem("FILE_FORMAT", EXCEL_95.format(sheets=shown))
+            spelled = {norm_sheet(w): w for w in wanted}
+            # the wanted sheets within the limits (as the reader bounds a file it reads)
+            readable = spelled.keys() & {
+                norm_sheet(f.name)
+                for f in facts
+                if f.rows <= limits.max_rows and f.columns <= limits.max_columns
+            }
+            try:
+                book = biff_values(*stream, lambda name: norm_sheet(name) in readable)
+            except (struct.error, ValueError, LookupError):  # a record cut short, an odd string
+                book = OdsBook()
+            sheets = {spelled[norm_sheet(name)]: rows for name, rows in book.rows.items()}
+            raise PartlyRead("FILE_FORMAT", EXCEL_95.format(sheets=shown), sheets)
     return facts
 
 

@@ -121,9 +121,9 @@ def _note(
     value, an error value. Children come in schema order: f?, is?, v? (CT_Cell, §18.3.1.4)."""
     _, _, _, f_tag, v_tag, is_tag = tags
     first = cell[0].tag
-    if first == f_tag and not _cached(cell, v_tag, is_tag):
-        facts.no_value.add(a1)
-    elif first != f_tag and first != v_tag and first != is_tag:
+    if first == f_tag:
+        (facts.results if _cached(cell, v_tag, is_tag) else facts.no_value).add(a1)
+    elif first != v_tag and first != is_tag:
         return
     if row >= facts.rows:
         facts.rows = row + 1
@@ -241,12 +241,15 @@ def plain_sheet_facts(
     facts = SheetFacts(name)
     for ref, attrs, after in formulas:
         if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
-            continue  # <v> then a value: the cached result
+            facts.results.add(ref.decode())  # <v> then a value: the cached result
+            continue
         if after[1:2] == b"i":
-            continue  # <is>: inline text, the formula's result
+            facts.results.add(ref.decode())  # <is>: inline text, the formula's result
+            continue
         if b"&" in attrs:
             return None  # an attribute spelled with character references
         if after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs):
-            continue  # an empty <v> in a cell of type str: a formula returning empty text
+            facts.results.add(ref.decode())  # an empty <v> in a str cell: empty text
+            continue
         facts.no_value.add(ref.decode())
     return facts

@@ -1,0 +1,83 @@
+"""Formula results an .xlsx writer did not calculate, and the sheet parts without them.
+
+A workbook whose calculation properties set `fullCalcOnLoad` tells the application to
+calculate every formula when it opens the file (ECMA-376 Part 1 §18.2.2, calcPr). The
+libraries that set it mostly do not calculate: XlsxWriter stores 0 as every formula's
+result and sets the flag so that the application calculates them (its documentation,
+`write_formula`, "Formula Results"; libxlsxwriter's FAQ, "Why do my formulas show a zero
+result in some, non-Excel applications?"); openpyxl stores none and sets it too; .NET and
+Java libraries do either. Excel shows the calculated figures; python-calamine gives the
+stored ones, and LibreOffice, by default, shows them as well.
+
+So where the flag is set and every formula result stored in the form's sheets is a plain 0
+(`calculated` finds none other), those results were not calculated: the sheets are read as
+if their formulas stored none (`without_results`), as they are when openpyxl wrote the
+file. The pipeline then recomputes the template's totals from the inputs, as it always
+does, with no "total in the file differs" warning row by row for figures Excel would show
+right; and a formula typed in an input cell is a formula without a value at its cell (the
+unit is told to open the file in Excel and save it, or to type the number), never its
+stored 0 read as the figure. A file with any other stored result (a number, text, an error
+value: a writer that calculated, or kept an application's results) is read as stored, and
+so is every file without the flag (LibreOffice, Gnumeric and SheetJS write none).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lxml import etree
+
+from ..cellfacts import local_attr, namespace, parse_xml
+
+_FLAG = b"fullCalcOnLoad"
+
+
+@lru_cache(maxsize=64)
+def recalc_on_load(workbook: bytes) -> bool:
+    """Whether a workbook part (its XML) sets calcPr's fullCalcOnLoad ("1" or "true",
+    xsd:boolean). Kept: the files made from one template share their workbook part. Raises
+    as `cellfacts.parse_xml`."""
+    if _FLAG not in workbook:
+        return False
+    root = parse_xml(workbook)
+    calc = root.find(f"{{{namespace(root)}}}calcPr")
+    return calc is not None and local_attr(calc, "fullCalcOnLoad").strip() in ("1", "true")
+
+
+def calculated(xml: bytes) -> bool:
+    """Whether a sheet part holds a formula whose stored result is anything but a plain
+    numeric 0 (a number, text, inline text, a boolean, an error value): the mark of a
+    writer that calculated. Raises as `cellfacts.parse_xml`."""
+    root = parse_xml(xml)
+    ns = namespace(root)
+    c, f, v, inline = (f"{{{ns}}}{local}" for local in ("c", "f", "v", "is"))
+    for cell in root.iter(c):
+        if cell.find(f) is None:
+            continue
+        if cell.find(inline) is not None or cell.get("t", "n") not in ("n", ""):
+            return True
+        value = cell.find(v)
+        text = (value.text or "").strip() if value is not None else ""
+        try:
+            if text and float(text) != 0:
+                return True
+        except ValueError:
+            return True  # not a number in a number cell: stored by someone
+    return False
+
+
+def without_results(xml: bytes) -> bytes:
+    """A sheet part whose formula cells keep their formula and lose their stored result:
+    the value (<v>), inline text (<is>) and the type saying what the value was (t="e",
+    "str", "b", "n"), so that every reader takes them for formulas without a value. Other
+    cells are kept as they are. Raises as `cellfacts.parse_xml`."""
+    root = parse_xml(xml)
+    ns = namespace(root)
+    c, f, v, inline = (f"{{{ns}}}{local}" for local in ("c", "f", "v", "is"))
+    for cell in root.iter(c):
+        if cell.find(f) is None:
+            continue
+        for result in [child for child in cell if child.tag in (v, inline)]:
+            cell.remove(result)
+        cell.attrib.pop("t", None)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

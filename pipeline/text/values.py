@@ -24,8 +24,12 @@ _SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
+# ISO 8601 as writers store a date cell (.xlsx t="d", ECMA-376 §18.17.4): a time may follow,
+# and a zone after it ("Z", "+07:00": SheetJS writes toISOString()'s); the date is read as
+# written, the zone ignored, as Excel reads it
 _ISO_DATE = re.compile(
-    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 )
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 

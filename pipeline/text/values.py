@@ -7,6 +7,7 @@ Each parser returns (value, problem). `problem` is None when the value is clean,
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from typing import Any
@@ -215,6 +216,8 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return "#NUM!"  # NaN or infinity stored as a number: what Excel shows for it
         if not value.is_integer():
             return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
         return f"{int(value):,}".replace(",", ".")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -163,6 +164,29 @@ def test_sheetjs_xlsb_reads_as_its_source(make_file, tmp_path: Path) -> None:
     error_row = int(cell[1:])
     for block, recs in want_rows.items():  # every figure but the row with the error value
         assert [r for r in rows[block] if r[0] != error_row] == [r for r in recs if r[0] != error_row]
+
+
+def test_sheetjs_date_cells_read_as_their_source(make_file, tmp_path: Path) -> None:
+    """SheetJS with cellDates writes a date cell as t="d" holding toISOString()'s text
+    ("2025-11-20T00:00:00.000Z"); its zone is ignored, as Excel ignores it (the report's
+    date was refused as not a date)."""
+    node = _require("node", "nodejs")
+    folder = os.environ.get("SHEETJS_DIR", "")
+    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
+    lo.require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
+    src, _ = make_file("899")
+    calculated = lo.recalc_xlsx(src, tmp_path / "lo")  # SheetJS keeps the results it finds
+    out = tmp_path / "899-dates.xlsx"
+    script = (
+        "const X = require(process.argv[1] + '/node_modules/xlsx');"
+        "const wb = X.readFile(process.argv[2], {cellDates: true, cellNF: true});"
+        "X.writeFile(wb, process.argv[3], {bookType: 'xlsx', cellDates: true});"
+    )
+    subprocess.run([node, "-e", script, folder, calculated, out], check=True, timeout=60)
+    with zipfile.ZipFile(out) as zf:
+        parts = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    assert re.search(rb't="d"><v>[0-9-]{10}T[0-9:.]+Z</v>', parts), "SheetJS wrote no ISO date cell"
+    assert _figures(out) == _figures(calculated)
 
 
 def _kinds(part: bytes) -> list[int]:

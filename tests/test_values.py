@@ -154,6 +154,11 @@ DATE_CASES = [
     pytest.param("２０/１１/２０２５", dt.date(2025, 11, 20), None, id="full-width"),
     pytest.param("2025-11-20", dt.date(2025, 11, 20), None, id="iso"),
     pytest.param("2025-11-20T00:00:00", dt.date(2025, 11, 20), None, id="iso-datetime"),
+    # SheetJS's date cells (t="d", toISOString): the zone is ignored, as Excel ignores it
+    pytest.param("2025-11-20T00:00:00.000Z", dt.date(2025, 11, 20), None, id="iso-utc"),
+    pytest.param("2025-11-20T23:30:00+07:00", dt.date(2025, 11, 20), None, id="iso-offset"),
+    pytest.param("2025-11-20T00:00-0500", dt.date(2025, 11, 20), None, id="iso-offset-short"),
+    pytest.param("2025-11-20Z", None, "DATE_INVALID", id="iso-zone-without-time"),
     # Excel serial numbers (1900 date system): 45658 is 01/01/2025
     pytest.param(45658, dt.date(2025, 1, 1), None, id="serial"),
     pytest.param(45981, dt.date(2025, 11, 20), None, id="serial-20-11-2025"),

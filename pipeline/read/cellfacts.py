@@ -45,6 +45,10 @@ class SheetFacts:
     # (row, column), 0-based -> value, from our own walk of the cells (.xlsb): what the
     # value reader leaves out is filled from it
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # the value reader would misread a value as the part stores it: .xlsx, one spelled
+    # otherwise than as one plain text (the part is given to it spelled plainly); .ods, one
+    # in a CDATA section (the format's own reader reads the file)
+    misread: bool = False
 
 
 def _parser() -> etree.XMLParser:

@@ -321,7 +321,10 @@ def _read_values(
     """The values of the wanted sheets, read by calamine, joined with their facts. Where
     calamine fails on the file, or its sheets disagree with the facts (`_Disagree`), the
     format's own value reader reads it (`Format.values`); a format without one is refused
-    (`Format.unreadable`), never read with a sheet silently missing or blank."""
+    (`Format.unreadable`), never read with a sheet silently missing or blank; so is a file
+    whose facts found a value calamine would misread (`SheetFacts.misread`)."""
+    if not isinstance(fmt.values, Lacks) and any(f.misread for f in facts.values()):
+        return _read_own(data, fmt, wanted, facts)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # noqa: BLE001 - calamine raises several error types, and panics

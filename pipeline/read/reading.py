@@ -40,8 +40,10 @@ class FileReading:
         if cell and fd.RULES[code].severity == fd.ERROR:
             self.p.flagged_cells.add((sheet, cell))
 
-    def number(self, sheet: SheetData, cell: str, label: str) -> int | None:
-        """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ")."""
+    def number(self, sheet: SheetData, cell: str, label: str, grouped: bool = True) -> int | None:
+        """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ"); a number
+        read is shown grouped by thousands ("1.200"), or as digits alone when not `grouped`
+        (a year: "2025")."""
         raw = sheet.get(cell)
         # fast paths for the common cases: a blank cell, a whole number typed as a number
         if raw is None:
@@ -74,7 +76,8 @@ class FileReading:
         if was_text and problem is None and value is not None:
             self.add(
                 "NUMBER_FROM_TEXT",
-                f"số được gõ dưới dạng chữ '{fd.show(raw)}', đã đọc là {fd.show(value)}; "
+                f"số được gõ dưới dạng chữ '{fd.show(raw)}', đã đọc là "
+                f"{fd.show(value) if grouped else value}; "
                 "lần sau hãy gõ số không có dấu phân cách",
                 sheet.name,
                 cell,

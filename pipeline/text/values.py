@@ -7,6 +7,7 @@ Each parser returns (value, problem). `problem` is None when the value is clean,
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from typing import Any
@@ -24,8 +25,12 @@ _SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
+# ISO 8601 as writers store a date cell (.xlsx t="d", ECMA-376 §18.17.4): a time may follow,
+# and a zone after it ("Z", "+07:00": SheetJS writes toISOString()'s); the date is read as
+# written, the zone ignored, as Excel reads it
 _ISO_DATE = re.compile(
-    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 )
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -211,6 +216,8 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return "#NUM!"  # NaN or infinity stored as a number: what Excel shows for it
         if not value.is_integer():
             return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
         return f"{int(value):,}".replace(",", ".")

@@ -59,7 +59,13 @@ from .package import (
 )
 from .results import calculated, recalc_on_load, without_results
 from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
-from .xlsx import plain_sheet_facts, sheet_facts, workbook_sheets
+from .xlsx import (
+    plain_sheet_facts,
+    sheet_facts,
+    values_spelled_otherwise,
+    values_spelled_plainly,
+    workbook_sheets,
+)
 
 OWN_FILE = "own"  # the feedback is the unit's file itself, opened by openpyxl
 REBUILT = "rebuilt"  # the feedback is the template rebuilt with the unit's values
@@ -137,7 +143,9 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     that it reads what the relationships say or nothing, never a part missing. A workbook
     whose writer did not calculate its formulas (fullCalcOnLoad set, every stored result 0)
     has the wanted sheets read without those results, by the facts and the value reader
-    alike (`results.py`)."""
+    alike (`results.py`); a sheet with a value python-calamine would misread (a CDATA
+    section, a character reference, white space around a number) is given to it with its
+    values spelled plainly (`xlsx.py`)."""
     book = book_parts(package, _WORKBOOK)
     if not package.has(book.workbook):
         raise ReadProblem(*odd_parts(BY_NAME["xlsx"]))
@@ -153,15 +161,21 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     # read in full: the CRC check catches a part that lies about its size
     styles = book.part(STYLES)
     dated = xlsx_date_styles(package.xml(styles)) if package.has(styles) else frozenset()
-    facts = [_sheet_facts(package.read(part), actual, limits, dated) for actual, part in found]
-    stale: dict[str, bytes] = {}  # stored part name -> the part without its formulas' results
+    facts: list[SheetFacts] = []
+    replaced: dict[str, bytes] = {}  # stored part name -> the part as the value reader reads it
+    for actual, part in found:
+        xml = package.read(part)
+        facts.append(_sheet_facts(xml, actual, limits, dated))
+        if facts[-1].misread:  # a value calamine misreads: given to it spelled plainly
+            replaced[package.member(part)] = values_spelled_plainly(xml)
     if any(f.results for f in facts) and recalc_on_load(workbook):  # fullCalcOnLoad (`results`)
-        held = [(at, actual, part, package.read(part)) for at, (actual, part) in enumerate(found)]
-        held = [(at, actual, part, xml) for at, actual, part, xml in held if facts[at].results]
-        if not any(calculated(xml) for *_, xml in held):  # every stored result a plain 0
-            for at, actual, part, xml in held:
-                stale[package.member(part)] = without_results(xml)
-                facts[at] = _sheet_facts(stale[package.member(part)], actual, limits, dated)
+        held = [(at, actual, package.member(part)) for at, (actual, part) in enumerate(found)]
+        held = [(at, actual, member) for at, actual, member in held if facts[at].results]
+        xmls = {member: replaced.get(member) or package.read(member) for _, _, member in held}
+        if not any(calculated(xml) for xml in xmls.values()):  # every stored result a plain 0
+            for at, actual, member in held:
+                replaced[member] = without_results(xmls[member])
+                facts[at] = _sheet_facts(replaced[member], actual, limits, dated)
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):
@@ -175,9 +189,9 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     strings = book.part(SHARED_STRINGS)
     if package.has(strings):  # parsed by the value reader wherever it is stored
         package.no_dtd(strings)
-    if stale or not read_in_place(package, book):
+    if replaced or not read_in_place(package, book):
         try:
-            package.rebuilt = for_value_reader(package, book, stale)
+            package.rebuilt = for_value_reader(package, book, replaced)
         except ValueError as exc:  # a sheet stored where the workbook's parts go
             raise ReadProblem(*odd_parts(BY_NAME["xlsx"])) from exc
     return facts
@@ -201,6 +215,7 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
         plain.numbers.update(xlsx_unshown_dates(xml, dated))
         return plain
     facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    facts.misread = values_spelled_otherwise(xml)  # looked for where the plain path stepped aside
     facts.numbers.update(xlsx_unshown_dates(xml, dated))
     if facts.rows > limits.max_rows:
         raise ReadProblem(
@@ -227,7 +242,12 @@ def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
     if not package.has("content.xml"):
         return []
     check_sheet_bytes(package.size("content.xml"), True, limits)
-    return ods_facts(package.xml("content.xml"))
+    content = package.xml("content.xml")
+    facts = ods_facts(content)
+    if b"<![CDATA[" in content:  # calamine reads a cell's text in a CDATA section as blank
+        for sheet in facts:
+            sheet.misread = True
+    return facts
 
 
 def _ods_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:

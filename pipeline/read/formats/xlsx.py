@@ -166,6 +166,8 @@ _FORMULA = re.compile(
     rb"(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)"
 )
 _STR_TYPE = re.compile(rb"\st\s*=\s*[\"']str[\"']")
+# a <v> whose text starts or ends with white space or holds a reference (&#50;, &amp;)
+_ODD_VALUE = re.compile(rb"<v>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))")
 
 
 @lru_cache(maxsize=8)
@@ -229,6 +231,8 @@ def plain_sheet_facts(
         return None  # another root, or rows spelled with a prefix
     if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
         return None
+    if _ODD_VALUE.search(body):
+        return None  # a value spelled otherwise than as one plain text (`values_spelled_plainly`)
     formulas = _FORMULA.findall(body)
     if len(formulas) != len(_F_TAG.findall(body)):
         return None  # a formula that is not a cell's first child, or spelled unusually
@@ -253,3 +257,44 @@ def plain_sheet_facts(
             continue
         facts.no_value.add(ref.decode())
     return facts
+
+
+# ----- values the value reader misreads: a <v> not spelled as one plain text ----------------
+# python-calamine reads a cell's <v> as its first plain piece of text: a number written in a
+# CDATA section or as character references (<v>&#50;32</v>) is read blank, one split by a
+# comment, processing instruction or second CDATA section is cut (2326<!---->56000 gives
+# 2326), and one with white space around it (<v> 524 </v>) is read as text or makes it
+# refuse the file. XML gives each the same value as its plain spelling, and applications
+# (Excel, LibreOffice) read them so. Such a part is given to the value reader again with
+# every value spelled plainly (`values_spelled_plainly`), never read cut.
+_SPELLED_OTHERWISE = re.compile(
+    rb"<!\[CDATA\[|<!--|<\?|&#|<(?:[A-Za-z_][\w.-]*:)?v>[ \t\r\n]|[ \t\r\n]</(?:[A-Za-z_][\w.-]*:)?v>"
+)
+_TEXT_TYPES = ("str", "inlineStr")  # cell types whose value is text, kept as written
+
+
+def values_spelled_otherwise(xml: bytes) -> bool:
+    """Whether a sheet part (one the plain path left to `sheet_facts`) may hold a value the
+    value reader misreads: a CDATA section, comment or processing instruction after the
+    prolog, a character reference, or white space at either end of a <v>. A superset:
+    `values_spelled_plainly` then spells them plainly."""
+    root = _ROOT.search(xml)
+    return root is not None and _SPELLED_OTHERWISE.search(xml, root.start()) is not None
+
+
+def values_spelled_plainly(xml: bytes) -> bytes:
+    """The sheet part with its values as XML reads them, each spelled as one plain text:
+    CDATA sections and character references resolved, comments and processing
+    instructions dropped, and the white space around the value of a cell that is not text
+    (a number, a shared string's index, an error, a boolean, a date) taken off; text values
+    (types str and inlineStr) keep theirs. Raises etree.XMLSyntaxError, UnsafeXML."""
+    root = parse_xml(xml)
+    ns = namespace(root)
+    cell_tag, value_tag = f"{{{ns}}}c", f"{{{ns}}}v"
+    for cell in root.iter(cell_tag):
+        if cell.get("t") in _TEXT_TYPES:
+            continue
+        value = cell.find(value_tag)
+        if value is not None and value.text:
+            value.text = value.text.strip()
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -104,6 +104,29 @@ def test_a_hostile_comments_part_is_refused_like_a_hostile_sheet_part(
 
 
 @pytest.mark.parametrize("hostile", sorted(HOSTILE))
+def test_a_hostile_part_in_utf16_is_refused_as_in_utf8(make_file, tmp_path, form: Form, hostile):
+    """A part stored in UTF-16 is transcoded before it is read (`package.as_utf8`); its DTD
+    is refused as in UTF-8, in a sheet as in its comments."""
+    path = _commented(make_file, tmp_path)
+    data = path.read_bytes()
+    sheet, comments = _parts(data)
+    prolog, reference = HOSTILE[hostile]
+    for part in (sheet, comments):
+        hostile_data = _hostile(data, part, prolog, reference)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(hostile_data)) as zi, zipfile.ZipFile(buf, "w") as zo:
+            for info in zi.infolist():
+                body = zi.read(info.filename)
+                if info.filename == part:
+                    text = body.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+                    body = b"\xff\xfe" + text.encode("utf-16-le")
+                zo.writestr(info, body)
+        with pytest.raises(ReadProblem) as caught:
+            read_book(buf.getvalue(), path.name, wanted_sheets(form), form.limits)
+        assert (caught.value.code, caught.value.message) == ("FILE_UNSAFE", UNSAFE_XML), part
+
+
+@pytest.mark.parametrize("hostile", sorted(HOSTILE))
 def test_the_comments_parser_is_the_cell_facts_parser(make_file, tmp_path, hostile):
     """Past the reader's look at the prolog, the parsers themselves refuse the DTD: the
     comments readers raise the same UnsafeXML as the sheet facts, expand nothing, and

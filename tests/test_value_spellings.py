@@ -134,3 +134,32 @@ def test_an_ods_cell_text_in_cdata_is_read(report: bytes, tmp_path: Path) -> Non
     assert _seen(read_book(out.getvalue(), "899.ods", wanted, form.limits)) == _seen(
         read_book(data, "899.ods", wanted, form.limits)
     )
+
+
+def _utf16(codec: str, bom: bytes) -> Callable[[bytes], bytes]:
+    def change(part: bytes) -> bytes:
+        text = part.decode("utf-8")
+        if text.startswith("<?xml"):
+            text = re.sub(r'encoding="[^"]*"', 'encoding="UTF-16"', text, count=1)
+        else:
+            text = '<?xml version="1.0" encoding="UTF-16"?>' + text
+        return bom + text.encode(codec)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_utf16("utf-16-le", b"\xff\xfe"), _utf16("utf-16-be", b"\xfe\xff"), _utf16("utf-16-le", b"")],
+    ids=["little-endian with BOM", "big-endian with BOM", "little-endian without BOM"],
+)
+def test_a_package_of_utf16_parts_reads_as_in_utf8(report: bytes, change) -> None:
+    """XML parts may be stored in UTF-16 (ECMA-376 Part 2 §8.1.4): every part of the report
+    so stored reads as the report does (python-calamine reads UTF-8 alone, and the file was
+    refused as unsafe: its prolog looked 'unusually long')."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(report)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            body = zin.read(name)
+            zout.writestr(name, change(body) if name.endswith((".xml", ".rels")) else body)
+    assert _read(out.getvalue()) == _read(report)

@@ -53,6 +53,8 @@ class Package:
     # the bytes the value reader reads instead of `data` (`for_value_reader`), set by the
     # format's facts when the file keeps its parts where python-calamine does not look
     rebuilt: bytes | None = field(default=None, init=False, repr=False)
+    # parts stored in UTF-16, as UTF-8 (`text`): what the facts parse and the value reader reads
+    transcoded: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
     _folded: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def member(self, part: str) -> str:
@@ -91,19 +93,66 @@ class Package:
                 return fh.read(limit if limit is not None else -1)
         return read_part(self.zf, self.data, name, limit)
 
+    def text(self, part: str) -> bytes:
+        """A member's bytes as UTF-8: as stored, or transcoded from UTF-16 (`as_utf8`; kept
+        in `transcoded` under the name stored). Raises as `read`, and ValueError for UTF-16
+        that does not decode."""
+        raw = self.read(part)
+        utf8 = as_utf8(raw)
+        if utf8 is None:
+            return raw
+        self.transcoded[self.member(part) or part] = utf8
+        return utf8
+
     def xml(self, part: str) -> bytes:
-        """A member that will be parsed, after the look at its prolog (no DTD)."""
-        xml = self.read(part)
+        """A member that will be parsed, as UTF-8 (`text`), after the look at its prolog
+        (no DTD)."""
+        xml = self.text(part)
         check_prolog(xml[:65536], complete=len(xml) <= 65536)
         return xml
 
     def no_dtd(self, part: str) -> None:
         """Refuse (ReadProblem FILE_UNSAFE) a member whose prolog declares a DTD, reading
-        no more of it than its prolog."""
+        no more of it than its prolog (twice as many bytes in UTF-16)."""
         head = self.read(part, limit=512)  # a normal part's prolog is a few dozen bytes
+        utf16 = _utf16(head)
+        if utf16:
+            head = self.read(part, limit=2 * (512 + 65536))
+            text = head.decode(utf16, errors="replace").encode("utf-8")
+            check_prolog(text, complete=len(head) < 2 * (512 + 65536))
+            return
         if not _ROOT_START.search(head) and len(head) == 512:
             head = self.read(part, limit=512 + 65536)
         check_prolog(head, complete=len(head) < 512 + 65536)
+
+
+# An XML part may be stored in UTF-16 (XML 1.0 §4.3.3; ECMA-376 Part 2 §8.1.4 allows UTF-8
+# and UTF-16 for parts), with a byte order mark or, without one, told by its first
+# characters (XML 1.0 Appendix F). python-calamine reads UTF-8 alone, and our byte patterns
+# look for UTF-8 too: such a part is transcoded before either sees it.
+_DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml\s[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _utf16(head: bytes) -> str:
+    """The codec of a part starting with `head` when it is UTF-16 ("" when not)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"  # the byte order mark tells which
+    if head[:4] == b"<\x00?\x00":
+        return "utf-16-le"
+    if head[:4] == b"\x00<\x00?":
+        return "utf-16-be"
+    return ""
+
+
+def as_utf8(raw: bytes) -> bytes | None:
+    """A part stored in UTF-16 as UTF-8, its XML declaration saying so; None for any other
+    part (UTF-8, with or without a byte order mark, is read as stored). Raises ValueError
+    (UnicodeDecodeError) for UTF-16 that does not decode."""
+    codec = _utf16(raw[:4])
+    if not codec:
+        return None
+    text = _DECLARED_ENCODING.sub(r"\g<1>UTF-8\g<2>", raw.decode(codec), count=1)
+    return text.encode("utf-8")
 
 
 def check_prolog(head: bytes, complete: bool) -> None:
@@ -336,17 +385,17 @@ def for_value_reader(package: Package, book: BookParts, replaced: dict[str, byte
         etree.SubElement(related, _REL, Id=rel.id, Type=rel.type, Target="/" + stored)
     fixed = {
         PACKAGE_RELS: etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
-        FIXED_PLACES[OFFICE_DOCUMENT]: package.read(book.workbook),
+        FIXED_PLACES[OFFICE_DOCUMENT]: package.text(book.workbook),
         FIXED_PLACES["rels"]: etree.tostring(related, xml_declaration=True, encoding="UTF-8"),
     }
     for kind in (SHARED_STRINGS, STYLES):
         if package.has(book.part(kind)):
-            fixed[FIXED_PLACES[kind]] = package.read(book.part(kind))
+            fixed[FIXED_PLACES[kind]] = package.text(book.part(kind))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
         for info in package.zf.infolist():
             if not info.is_dir() and info.filename.casefold() not in taken:
-                data = replaced.get(info.filename)
+                data = replaced.get(info.filename) or package.transcoded.get(info.filename)
                 zout.writestr(info.filename, package.read(info.filename) if data is None else data)
         for name, data in fixed.items():
             zout.writestr(name, data)

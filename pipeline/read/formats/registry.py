@@ -164,14 +164,14 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     facts: list[SheetFacts] = []
     replaced: dict[str, bytes] = {}  # stored part name -> the part as the value reader reads it
     for actual, part in found:
-        xml = package.read(part)
+        xml = package.text(part)
         facts.append(_sheet_facts(xml, actual, limits, dated))
         if facts[-1].misread:  # a value calamine misreads: given to it spelled plainly
             replaced[package.member(part)] = values_spelled_plainly(xml)
     if any(f.results for f in facts) and recalc_on_load(workbook):  # fullCalcOnLoad (`results`)
         held = [(at, actual, package.member(part)) for at, (actual, part) in enumerate(found)]
         held = [(at, actual, member) for at, actual, member in held if facts[at].results]
-        xmls = {member: replaced.get(member) or package.read(member) for _, _, member in held}
+        xmls = {member: replaced.get(member) or package.text(member) for _, _, member in held}
         if not any(calculated(xml) for xml in xmls.values()):  # every stored result a plain 0
             for at, actual, member in held:
                 replaced[member] = without_results(xmls[member])
@@ -189,7 +189,10 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     strings = book.part(SHARED_STRINGS)
     if package.has(strings):  # parsed by the value reader wherever it is stored
         package.no_dtd(strings)
-    if replaced or not read_in_place(package, book):
+        package.text(strings)  # and read in UTF-8 (`package.as_utf8`)
+    if package.has(styles):
+        package.text(styles)
+    if replaced or package.transcoded or not read_in_place(package, book):
         try:
             package.rebuilt = for_value_reader(package, book, replaced)
         except ValueError as exc:  # a sheet stored where the workbook's parts go

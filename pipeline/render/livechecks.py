@@ -16,22 +16,24 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import Block, Form, RowSpec, SheetChecks, col_index
+from ..form import Block, Form, RowSpec, SheetChecks, col_index, col_letter
 from ..form.grid import LIST_KEYS
 from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
-from ..rules.catalogue import Bound, bind
+from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
+from ..text import values
 from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
-NBSP = "\u00a0"  # a no-break space: what a PC with French-style settings groups thousands by
 ERROR_MARK = fd.SEVERITY_VI[fd.ERROR] + ": "  # what begins each error in a row's text
 
 
@@ -40,63 +42,254 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-# ----- what is in a number cell ---------------------------------------------------------------
-# Every formula below reads an input cell only through these tests, which give TRUE or FALSE
-# for any content (a number, a blank, text, TRUE/FALSE, an error value such as #N/A): text
-# never reaches arithmetic, so no check, total or summary turns into #VALUE!.
+# ----- what the pipeline reads from a number cell --------------------------------------------
+# Each number cell is read as `text.values.parse_int` and `read.reading.FileReading.number`
+# read it, by four hidden cells on the lists sheet, in the input's row (`Readers`), each
+# computing one step with a defined name, so a step's formula is stored once:
+#   KIND   (one name per number column) what the cell holds: "'" + its text, its number,
+#          "" when blank, BAD for TRUE/FALSE, an error value or a date (a number whose
+#          format shows a date: the pipeline reads a date, not a number)
+#   FOLD   the text with odd spaces, invisible and full-width characters folded, trimmed
+#   WORD   the text without a currency word at its end ("1.500.000 đồng", "50đ.", "VND");
+#          "" for text of spaces only (read as blank)
+#   SHAPE  the characters of that text after its sign that are not digits: "" for digits
+#          only, ".." for "1.234.567"
+#   VALUE  what the pipeline reads: the number (from text too: "+50", "0050", "1.234.567",
+#          "1 234 567", "1,234,567"), "" for a blank, or one of BAD, TOO_LARGE, FRACTION
+# Every rule reads VALUE (text the pipeline reads as a number is checked as that number)
+# and skips a cell holding a code, as the pipeline skips a rule over a cell it could not
+# read. No input reaches arithmetic unless ISNUMBER says it is one, and no reading cell holds
+# an error value, so no check shows one. The pipeline never reads the lists sheet.
+BAD, TOO_LARGE, FRACTION = "?", ">", "~"  # codes of what the pipeline reports and does not read
+READ_CODES = {BAD: "NUMBER_INVALID", TOO_LARGE: "NUMBER_TOO_LARGE", FRACTION: "NUMBER_NOT_INTEGER"}
+STEPS = ("value", "shape", "word", "fold", "kind")  # left to right: a step reads those on its right
+NAME_PREFIX = "DocSo"  # the defined names of the steps: DocSo_Gia, …, DocSo_O<n> (one a column)
+STEP_NAMES = {"value": "DocSo_Gia", "shape": "DocSo_Dau", "word": "DocSo_Chu", "fold": "DocSo_Gon"}
+MAX_TEXT = 32767  # characters a cell holds (Excel specifications and limits)
+MAX_SEPARATORS = 6  # thousands separators checked in place: 21 digits, far over max_number
+_CONTROL = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # written as CHAR(n): no control character in a formula
 
 
-def number_or_blank(a: str) -> str:
-    """TRUE where cell `a` holds a number or nothing: the only content the checks read."""
-    return f"OR(ISNUMBER({a}),ISBLANK({a}))"
+def _fold_probes(ch: str) -> list[str]:
+    """Texts the pipeline reads as a number where `ch` is one of their characters."""
+    out = [ch, f"{ch}5", f"5{ch}", f"1{ch}000{ch}000"]
+    for word in values.CURRENCY_WORDS:
+        out += [f"5 {word[:i]}{ch}{word[i + 1 :]}" for i in range(len(word))]
+    return [
+        p for p in out if values.parse_int(p, 10**9)[1] is None and values.parse_int(p, 10**9)[0] is not None
+    ]
 
 
-def readable_text(a: str) -> str:
-    """TRUE where cell `a` holds text the pipeline reads as a whole number (`values.parse_int`):
-    digits only ("50"), or digits grouped by thousands with one kind of separator: dots
-    ("3.500.000"), spaces or no-break spaces ("3 500 000"), or two or more commas
-    ("3,500,000"); the first group has no leading zero. Not followed here (the pipeline reads
-    them, the template asks for them to be typed again): a plus sign, leading zeros, a
-    currency word; and separators in the wrong places of a correctly sized number
-    ("12.34.567") pass here, not there.
+@lru_cache(maxsize=1)
+def folds() -> tuple[tuple[str, str], ...]:
+    """(what, into) for each character the pipeline folds before reading a number, found by
+    asking the pipeline itself: each character `values.clean_text` turns into a space or
+    removes, and each full-width form (U+FF01-FF5E) read as its ASCII character in a number
+    or a currency word. A control character no keyboard types in a cell is left out (CHAR
+    covers the ones written here)."""
+    out = []
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if ch == " " or 0xD800 <= cp < 0xE000 or (cp < 0x20 and ch not in _CONTROL) or cp == 0x85:
+            continue
+        got = values.clean_text(f"1{ch}2")
+        if got in ("1 2", "12"):
+            out.append((ch, got[1:-1]))
+    for cp in range(0xFF01, 0xFF5F):
+        ch, plain = chr(cp), chr(cp - 0xFEE0)
+        for probe in _fold_probes(plain):
+            if values.parse_int(probe.replace(plain, ch), 10**9) == values.parse_int(probe, 10**9):
+                out.append((ch, plain))
+                break
+    return tuple(out)
 
-    Digits are recognised by turning text into a number and back: `--g&""` keeps the length
-    of plain digits only ("1e3", "5%", "1/2", "(5)" all change it, other text is an error).
-    The last separator sits before the last three digits; with `n` digits a grouped number
-    has INT((n-1)/3) separators, so its length is n + INT((n-1)/3) = INT((4n-1)/3)."""
-    t = f"TRIM({a})"
-    sep = f"MID({t},LEN({t})-3,1)"
-    digits = f"SUBSTITUTE({t},{sep},{_q('')})"
-    plain = f'IFERROR(LEN(--{t}&"")=LEN({t}),FALSE)'
+
+def _literal(ch: str) -> str:
+    return f"CHAR({ord(ch)})" if ch in _CONTROL else _q(ch)
+
+
+def _currency_words() -> list[str]:
+    """The currency words the pipeline removes, longest first ("vnđ" before "đ"), each also
+    decomposed (NFD) as some Vietnamese keyboards type it; lower case."""
+    words: list[str] = []
+    for w in values.CURRENCY_WORDS:
+        words += dict.fromkeys([w, unicodedata.normalize("NFD", w)])
+    return sorted(words, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Where the reading cells of a template's number cells are, on the lists sheet `sheet`:
+    number column `n` (of `count`, `columns[n]` = (sheet, column) of its input cells) has its
+    step `s` (`STEPS`) in column first + s*count + n, in the row of its input; `general` is a
+    cell in the General format holding a number (what CELL("format") says of it tells
+    LibreOffice, which says "F0", from Excel and Gnumeric, which say "G")."""
+
+    sheet: str
+    columns: tuple[tuple[str, str], ...]
+    first: int
+
+    @property
+    def count(self) -> int:
+        return len(self.columns)
+
+    def column(self, step: str, sheet: str, column: str) -> str:
+        n = self.columns.index((sheet, column))
+        return col_letter(self.first + STEPS.index(step) * self.count + n)
+
+    def value(self, sheet: str, cell: str) -> str:
+        """The reference of the VALUE cell of input `cell` of `sheet`."""
+        col, row = split_ref(cell)
+        return f"{sheet_ref(self.sheet, '')}{self.column('value', sheet, col)}{row}"
+
+    @property
+    def general(self) -> str:
+        return f"{sheet_ref(self.sheet, '')}${col_letter(self.first - 1)}$1"
+
+    def kind_name(self, sheet: str, column: str) -> str:
+        return f"{NAME_PREFIX}_O{self.columns.index((sheet, column)) + 1}"
+
+
+def split_ref(cell: str) -> tuple[str, int]:
+    """("D", 28) for "D28"."""
+    i = next(i for i, ch in enumerate(cell) if ch.isdigit())
+    return cell[:i], int(cell[i:])
+
+
+def readers(form: Form) -> Readers:
+    """The reading cells of `unit`'s template: its number columns, the information sheet's
+    first, then each block's measures, right of the lists (and one empty column, then the
+    General cell)."""
+    cols = [
+        (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
+    ]
+    cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
+    first = 2 * len(LIST_KEYS) + 3
+    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first)
+
+
+def _kind(a: str, general: str) -> str:
+    """KIND of input `a` (a reference with its row relative)."""
+    fmt = f'CELL("format",{a})'
+    date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
+    return f'=IF(ISTEXT({a}),"\'"&{a},IF(ISNUMBER({a}),IF({date},"{BAD}",{a}),IF(ISBLANK({a}),"","{BAD}")))'
+
+
+def _fold(k: str) -> str:
+    """FOLD from KIND `k`."""
+    folded = f"MID({k},2,{MAX_TEXT})"
+    for what, into in folds():
+        folded = f"SUBSTITUTE({folded},{_literal(what)},{_q(into)})"
+    return f'=IF(LEFT({k},1)="\'","\'"&TRIM({folded}),{k})'
+
+
+def _word(f: str) -> str:
+    """WORD from FOLD `f`: blank for spaces only, a currency word and a "." after it cut."""
+    cut = f'IF(RIGHT({f},1)=".",LEFT({f},LEN({f})-1),{f})'
+    stripped = f
+    for w in reversed(_currency_words()):  # the longest tested first, outermost
+        # MAX: Gnumeric compares text normalised, so the composed "đồng" equals the longer
+        # decomposed one, whose length must not cut below nothing
+        rest = f"MAX(1,LEN({cut})-{len(w)})"
+        stripped = f'IF(RIGHT(LOWER({cut}),{len(w)})={_q(w)},"\'"&TRIM(MID({cut},2,{rest}-1)),{stripped})'
+    return f'=IF(LEFT({f},1)<>"\'",{f},IF({f}="\'","",{stripped}))'
+
+
+def _body(b: str) -> str:
+    """The text of WORD `b` after its sign."""
+    t = f"MID({b},2,{MAX_TEXT})"
+    return f'MID({t},IF(OR(LEFT({t},1)="+",LEFT({t},1)="-"),2,1),{MAX_TEXT})'
+
+
+def _shape(b: str) -> str:
+    """SHAPE from WORD `b` (only read where `b` holds text)."""
+    skel = _body(b)
+    for d in "0123456789":
+        skel = f'SUBSTITUTE({skel},"{d}","")'
+    return f'=IF(LEFT({b},1)="\'",{skel},"")'
+
+
+def _value(b: str, skel: str, max_number: int) -> str:
+    """VALUE from WORD `b` and SHAPE `skel`: digits only (leading zeros too), or groups of
+    three digits after a first group of one to three (no leading zero) with one separator,
+    each in its place: dots, spaces, or at least two commas (`values.parse_int`)."""
+    body = _body(b)
+    k, sep, n = f"LEN({skel})", f"LEFT({skel},1)", f"LEN({body})"
+    places = [f"MID({body},{n}-3,1)={sep}"] + [
+        f"IF({k}>{j},MID({body},{n}-{3 + 4 * j},1)={sep},TRUE)" for j in range(1, MAX_SEPARATORS)
+    ]
     grouped = (
-        f"IFERROR(AND(FIND({sep},{_q('., ' + NBSP)})>0,"
-        f'INT((4*LEN(--{digits}&"")-1)/3)=LEN({t}),'
-        f'LEFT({t},1)<>"0",OR({sep}<>",",LEN({t})>8)),FALSE)'
+        f'AND({k}<={MAX_SEPARATORS},OR({sep}=".",{sep}=" ",AND({sep}=",",{k}>1)),{skel}=REPT({sep},{k}),'
+        f'LEFT({body},1)<>"0",{n}-4*{k}>0,{n}-4*{k}<4,{",".join(places)})'
     )
-    return f"OR({plain},{grouped})"
+    digits = f'IF({k}=0,{body},SUBSTITUTE({body},{sep},""))'
+    size = f"IFERROR(VALUE({digits}),1E+300)"
+    number = f'IF(MID({b},2,1)="-",-{size},IF({size}>{max_number},"{TOO_LARGE}",{size}))'
+    # IF, not OR: AND and OR evaluate every argument, and MID before the text is an error
+    whole = f"IF({k}=0,{n}>0,IFERROR({grouped},FALSE))"
+    text = f'IF({whole},{number},"{BAD}")'
+    typed = f'IF({b}<>INT({b}),"{FRACTION}",IF({b}>{max_number},"{TOO_LARGE}",{b}))'
+    return f'=IFERROR(IF(ISNUMBER({b}),{typed},IF(LEFT({b},1)="\'",{text},{b})),"{BAD}")'
 
 
-def _content(at: XlRow, key: str, name: str) -> str:
-    """The part of a row's text saying what is wrong with a number cell holding anything
-    but a number or a blank: text the pipeline reads as a number ("3.500.000", a warning:
-    `NUMBER_FROM_TEXT`), or anything else ("khoảng 50", TRUE, #N/A: `NUMBER_INVALID`); ""
-    for text of spaces only (read as blank)."""
-    a = at.ref(key)
-    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
-    warn = _q(_said(bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)))
-    return f'IF(IFERROR(TRIM({a})="",FALSE),"",IF({readable_text(a)},{warn},{bad}))'
+def _relative(rd: Readers, offset: int) -> str:
+    """A reference, in a defined name, to the cell `offset` columns right of where it is used
+    (a name's relative references count from A1)."""
+    return f"{sheet_ref(rd.sheet, '')}{col_letter(offset)}1"
 
 
-def _colour_content(
-    ws: Worksheet, rng: str, at: XlRow, key: str, name: str, text_cell: str, st: Styles
+def write_readers(
+    wb: Workbook, ws: Worksheet, rd: Readers, rows: dict[str, list[int]], max_number: int
 ) -> None:
-    """Colour the number cells `rng` (`at` its first) by what they hold: red when the row's
-    text (`text_cell`) names an unreadable value as an error, yellow for other text."""
-    a = at.ref(key)
-    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
-    unreadable = f"AND(NOT({number_or_blank(a)}),ISNUMBER(FIND({bad},{text_cell})))"
-    text = f'IF(ISTEXT({a}),TRIM({a})<>"",FALSE)'
-    for test, fill in ((unreadable, st.error_fill), (text, st.warning_fill)):
+    """The defined names of the reading steps and the reading cells of every number cell on
+    the lists sheet `ws`; `rows`: sheet -> the rows of its number cells."""
+    ws.write_number(0, rd.first - 1, 0)  # the General cell
+    nxt, after = _relative(rd, rd.count), _relative(rd, 2 * rd.count)
+    wb.define_name(STEP_NAMES["fold"], _fold(nxt))
+    wb.define_name(STEP_NAMES["word"], _word(nxt))
+    wb.define_name(STEP_NAMES["shape"], _shape(nxt))
+    wb.define_name(STEP_NAMES["value"], _value(after, nxt, max_number))
+    cached = dict.fromkeys(STEPS, "")
+    for sheet, column in rd.columns:
+        name = rd.kind_name(sheet, column)
+        wb.define_name(name, _kind(f"{sheet_ref(sheet, '')}${column}1", rd.general))
+        for row in rows[sheet]:
+            for step in STEPS:
+                formula = "=" + (name if step == "kind" else STEP_NAMES[step])
+                ws.write_formula(f"{rd.column(step, sheet, column)}{row}", formula, None, cached[step])
+
+
+def _content(value: str, typed: str, key: str, name: str, lead: bool = True) -> str:
+    """What a row's text says of a number cell by its VALUE cell `value` (`typed`: the input
+    cell): "" for a number or a blank (its rules speak for it), the words of the rule the
+    pipeline reports for a code (`READ_CODES`), and NUMBER_FROM_TEXT for text it reads as a
+    number that is not negative (NUMBER_NEGATIVE speaks for that). `lead`: "Lỗi: …; " as in
+    a row's text, else ", …" as in a sheet's list of errors (errors only)."""
+    warn = bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)
+    out = '""'
+    if lead or warn.severity == fd.ERROR:
+        said = _said(warn) if lead else ", " + warn.text
+        out = f'IF(AND(ISTEXT({typed}),ISNUMBER({value})),IF({value}>=0,{_q(said)},""),"")'
+    for code, rule_code in reversed(READ_CODES.items()):
+        rule = bind(rule_code, key, used_by="template", name=name)
+        if not lead and rule.severity != fd.ERROR:
+            continue
+        said = _said(rule) if lead else ", " + rule.text
+        out = f'IF({value}="{code}",{_q(said)},{out})'
+    return out
+
+
+def _read(value: str) -> str:
+    """TRUE where VALUE cell `value` holds what the pipeline read (a number or a blank)."""
+    return f'OR(ISNUMBER({value}),{value}="")'
+
+
+def _colour_content(ws: Worksheet, rng: str, value: str, typed: str, st: Styles) -> None:
+    """Colour the number cells `rng` by their first VALUE cell `value` (`typed`: the first
+    input cell): red where the pipeline cannot read it, yellow for text it reads as a number."""
+    red = f'AND(ISTEXT({value}),{value}<>"")'
+    yellow = f"AND(ISTEXT({typed}),ISNUMBER({value}))"
+    for test, fill in ((red, st.error_fill), (yellow, st.warning_fill)):
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + test, "format": fill})
 
 
@@ -207,14 +400,14 @@ def _said(rule: Bound) -> str:
 
 
 def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None) -> str:
-    """The rule's expression, evaluated only when the cells it reads hold what it can read
-    (a number or a blank in a number cell, anything but an error value in a key cell);
-    FALSE otherwise. IF evaluates only the branch it takes, so an error value or text never
-    reaches the rule's arithmetic. The pipeline likewise skips a rule over a cell it could
-    not read (`rules.schema.check`). "key_missing" counts figures with COUNT, which skips
-    text and errors, so only its key cell is guarded."""
+    """The rule's expression over what the pipeline reads (`at`: each number of `numbers`
+    through its VALUE cell), evaluated only where each number cell it reads was read (a
+    number or a blank, no code) and no key cell it reads holds an error value; FALSE
+    otherwise. The pipeline likewise skips a rule over a cell it could not read
+    (`rules.schema.check`). "key_missing" counts figures with COUNT, which skips codes, so
+    only its key cell is guarded."""
     fields = (rule.field,) if rule.kind == "key_missing" else tuple(dict.fromkeys(rule.fields))
-    guards = [number_or_blank(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
+    guards = [_read(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
     guard = guards[0] if len(guards) == 1 else f"AND({','.join(guards)})"
     return f"IF({guard},{rule.excel(at) if expr is None else expr},FALSE)"
 
@@ -222,19 +415,21 @@ def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None)
 def _row_text(
     rules: list[Bound],
     at: XlRow,
+    typed: XlRow,
     numbers: dict[str, str],
     read_as: Mapping[str, tuple[Bound, str]] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
-    name) first: its own rules when it holds a number or a blank, else what is wrong with its
-    content; then each rule reading several cells, guarded (`_guarded`); then a key typed as
-    a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule and the
-    defined name of the spellings)."""
+    name) first: what the pipeline says of its content (`_content`), then its own rules
+    over the value read; then each rule reading several cells, guarded (`_guarded`); then a
+    key typed as a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule
+    and the defined name of the spellings). `at` reads numbers through their VALUE cells,
+    `typed` their input cells."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
-        mine = "&".join(f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]) or '""'
-        parts.append(f"IF({number_or_blank(at.ref(key))},{mine},{_content(at, key, name)})")
+        parts.append(_content(at.ref(key), typed.ref(key), key, name))
+        parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
     done = {id(r) for rs in own.values() for r in rs}
     parts += [f'IF({_guarded(r, at, set(numbers))},{_q(_said(r))},"")' for r in rules if id(r) not in done]
     for key, (rule, spellings) in (read_as or {}).items():
@@ -290,17 +485,24 @@ def write_block_checks(
     rows: list[RowSpec],
     lists: dict[str, str],
     spellings: dict[str, str],
+    rd: Readers,
     st: Styles,
 ) -> SheetChecks:
     """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block.
 
     `lists`: key -> the defined name of its listed names and their usual spellings (what
-    the pipeline reads); `spellings`: key -> the defined name of those spellings alone."""
+    the pipeline reads); `spellings`: key -> the defined name of those spellings alone;
+    `rd`: where each number cell is read (`write_readers` writes those cells)."""
     chk = form.block_checks(block)
     free = bool(rows) and any(kf.key not in rows[0].fixed for kf in block.key_fields)
-    rules = [r for r in block_rules(form, block, free_keys=free) if r.kind != "own_region"]
+    skip = {"own_region", *(RULES[c].kind.name for c in READ_CODES.values() if RULES[c].kind)}
+    rules = [r for r in block_rules(form, block, free_keys=free) if r.kind not in skip]
     columns = {kf.key: kf.column for kf in block.key_fields}
-    columns.update({m.key: block.measure_column(m.key) for m in block.measures})
+    typed_columns = columns | {m.key: block.measure_column(m.key) for m in block.measures}
+    prefix = sheet_ref(rd.sheet, "")
+    columns.update(
+        {m.key: prefix + rd.column("value", block.sheet, typed_columns[m.key]) for m in block.measures}
+    )
     # the declaration
     decl = chk.declare_cell or ""
     ws.write_string(form.checks.declare_label_cell, form.checks.declare_label, st.declare_label)
@@ -331,19 +533,20 @@ def write_block_checks(
     first = rows[0].row if rows else block.first_row
     for spec in rows:
         at = XlRow(spec.row, first, columns, lists)
+        typed = XlRow(spec.row, first, typed_columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        ws.write_formula(text_cell, _row_text(rules, at, numbers, read_as), st.text, "")
+        ws.write_formula(text_cell, _row_text(rules, at, typed, numbers, read_as), st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
         last = rows[-1].row
         at = XlRow(first, first, columns, lists)
-        for m in block.measures:  # what is typed: an unreadable value red, other text yellow
+        raw = XlRow(first, first, typed_columns, lists)
+        for m in block.measures:  # what is typed: an unreadable value red, text read yellow
             col = block.measure_column(m.key)
-            _colour_content(
-                ws, f"{col}{first}:{col}{last}", at, m.key, m.name, f"${chk.text_column}{first}", st
-            )
+            _colour_content(ws, f"{col}{first}:{col}{last}", at.ref(m.key), raw.ref(m.key), st)
         for r in rules:
-            rng = f"{columns[r.field]}{first}:{columns[r.field]}{last}"
+            col = typed_columns[r.field]
+            rng = f"{col}{first}:{col}{last}"
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             ws.conditional_format(
                 rng, {"type": "formula", "criteria": "=" + _guarded(r, at, set(numbers)), "format": fill}
@@ -353,18 +556,20 @@ def write_block_checks(
             rng = f"{columns[key]}{first}:{columns[key]}{last}"
             ws.conditional_format(rng, {"type": "formula", "criteria": criteria, "format": st.warning_fill})
         for m in block.measures:
-            dv = _dv_rule(rules, at, m.key, form.limits.max_number)
+            dv = _dv_rule(rules, raw, m.key, form.limits.max_number)
             if dv:
                 col = block.measure_column(m.key)
                 ws.data_validation(f"{col}{first}:{col}{last}", dv)
-        first_m = block.measure_column(block.measures[0].key)
-        last_m = block.measure_column(block.measures[-1].key)
-        # nothing typed in any number cell (text counts: the pipeline reports it, so the
-        # sheet is not empty) and no declaration
+        # nothing read and nothing the pipeline reports in any number cell (text it cannot
+        # read, an error value: a finding on the sheet, so not empty; spaces alone are
+        # blank), and no declaration
         empty_rule = bind(
             "BLOCK_EMPTY", "has_rows", used_by="template", mark=form.checks.declare_mark, cell=decl
         )
-        empty = f'AND(COUNTA({first_m}{first}:{last_m}{last})=0,IFERROR({decl}="",FALSE))'
+        values = [rd.column("value", block.sheet, typed_columns[m.key]) for m in block.measures]
+        read = f"{prefix}{values[0]}{first}:{values[-1]}{last}"
+        size = len(values) * (last - first + 1)  # COUNTBLANK counts a formula's "" as blank
+        empty = f'AND(COUNTBLANK({read})={size},IFERROR({decl}="",FALSE))'
         count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
         if empty_rule.severity == fd.ERROR:
             count += f"+IF({empty},1,0)"
@@ -378,13 +583,17 @@ def write_block_checks(
     return chk
 
 
-def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
+def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> SheetChecks:
     """Warnings and colours for the fields of the information sheet a unit fills (required
-    fields; what is typed in a number field), and its summary."""
+    fields; what is typed in a number field, and its sign, as the pipeline reads it), and
+    its summary. `rd`: where each number cell is read."""
     chk = form.info_checks()
-    rules = info_rules(form)
-    columns = {f.key: f.column for f in form.info_fields}
     numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
+    signs = [r for r in info_rules(form, in_template=False) if r.field in numbers and r.kind == "negative"]
+    rules = info_rules(form) + signs
+    typed_columns = {f.key: f.column for f in form.info_fields}
+    prefix = sheet_ref(rd.sheet, "")
+    columns = typed_columns | {k: prefix + rd.column("value", chk.sheet, typed_columns[k]) for k in numbers}
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
@@ -397,32 +606,30 @@ def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
         if not mine and f.key not in numbers:
             continue
         at = XlRow(f.row, f.row, columns, {})
+        typed = XlRow(f.row, f.row, typed_columns, {})
         text_cell = f"{chk.text_column}{f.row}"
         here = {f.key: numbers[f.key]} if f.key in numbers else {}
         if here:
-            _colour_content(ws, f.cell, at, f.key, f.label, text_cell, st)
+            _colour_content(ws, f.cell, at.ref(f.key), f.cell, st)
         # what the formulas give in the blank template: every required field is missing
         missing = [r for r in mine if r.kind == "required"]
         blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
         cached = "".join(_said(r) for r in missing)
-        ws.write_formula(text_cell, _row_text(mine, at, here), st.text, cached)
+        ws.write_formula(text_cell, _row_text(mine, at, typed, here), st.text, cached)
         ws.write_formula(
             f"{chk.count_column}{f.row}", _error_count(text_cell), st.count, cached.count(ERROR_MARK)
         )
         for r in mine:
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             criteria = "=" + _guarded(r, at, set(numbers))
-            ws.conditional_format(at.ref(r.field), {"type": "formula", "criteria": criteria, "format": fill})
+            ws.conditional_format(f.cell, {"type": "formula", "criteria": criteria, "format": fill})
         listing += [
             f'IF({_guarded(r, at, set(numbers))},{_q(", " + r.text)},"")'
             for r in mine
             if r.severity == fd.ERROR
         ]
         if here:
-            said = _said(bind("NUMBER_INVALID", f.key, used_by="template", name=f.label))
-            listing.append(
-                f'IF(ISNUMBER(FIND({_q(said)},{text_cell})),{_q(", " + said[len(ERROR_MARK) : -2])},"")'
-            )
+            listing.append(_content(at.ref(f.key), f.cell, f.key, f.label, lead=False))
     first, last = form.info_fields[0].row, form.info_fields[-1].row
     count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
     _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, cached_errors=blank_errors)

@@ -22,7 +22,8 @@ _COMMA_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}){2,}$")
 _SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
 # full-width forms (U+FF01-FF5E) fold to ASCII; nothing else is folded (no superscripts)
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+CURRENCY_WORDS = ("đồng", "đ", "vnđ", "vnd")  # after a number typed as text, with an optional "."
+_CURRENCY = re.compile(r"\s*(" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
 _ISO_DATE = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"

@@ -494,7 +494,7 @@ def test_every_number_cell_is_coloured_by_what_it_holds(form, template_dir):
             for m in block.measures:
                 col = block.measure_column(m.key)
                 got = rules.get(f"{col}{rows[0].row}:{col}{rows[-1].row}", [])
-                value = rd.value(block.sheet, f"{col}{rows[0].row}")
+                value = rd.value(block.sheet, col)
                 assert f'AND(ISTEXT({value}),{value}<>"")' in got, (code, block.key, m.key, got)
                 assert f"AND(ISTEXT({col}{rows[0].row}),ISNUMBER({value}))" in got, (code, block.key, m.key)
                 for spec in rows:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from xlsxwriter.workbook import Workbook
@@ -44,27 +44,27 @@ def _q(text: str) -> str:
 
 # ----- what the pipeline reads from a number cell --------------------------------------------
 # Each number cell is read as `text.values.parse_int` and `read.reading.FileReading.number`
-# read it, by four hidden cells on the lists sheet, in the input's row (`Readers`), each
-# computing one step with a defined name, so a step's formula is stored once:
-#   KIND   (one name per number column) what the cell holds: "'" + its text, its number,
-#          "" when blank, BAD for TRUE/FALSE, an error value or a date (a number whose
-#          format shows a date: the pipeline reads a date, not a number)
-#   FOLD   the text with odd spaces, invisible and full-width characters folded, trimmed
-#   WORD   the text without a currency word at its end ("1.500.000 đồng", "50đ.", "VND");
-#          "" for text of spaces only (read as blank)
-#   SHAPE  the characters of that text after its sign that are not digits: "" for digits
-#          only, ".." for "1.234.567"
-#   VALUE  what the pipeline reads: the number (from text too: "+50", "0050", "1.234.567",
-#          "1 234 567", "1,234,567"), "" for a blank, or one of BAD, TOO_LARGE, FRACTION
-# Every rule reads VALUE (text the pipeline reads as a number is checked as that number)
+# read it, by three hidden cells on the lists sheet, in the input's row (`Readers`), each
+# "=" a defined name that holds its step's formula once for the whole workbook:
+#   READ   (one name per number column, DocSo_O<n>) what the cell holds: "'" + its text
+#          with odd spaces, invisible and full-width characters folded and trimmed; its
+#          number; "" when blank; BAD for TRUE/FALSE, an error value or a date (a number
+#          whose format shows a date: the pipeline reads a date, not a number)
+#   WORD   (DocSo_Chu) the text without a currency word at its end ("1.500.000 đồng",
+#          "50đ.", "VND"); "" for text of spaces only (read as blank)
+#   VALUE  (DocSo_Gia) what the pipeline reads: the number (from text too: "+50", "0050",
+#          "1.234.567", "1 234 567", "1,234,567"), "" for a blank, or one of BAD,
+#          TOO_LARGE, FRACTION; through SHAPE (DocSo_Dau), the characters of the text after
+#          its sign that are not digits ("" for digits only, ".." for "1.234.567")
+# Every rule reads VALUE, through a name per number column (So_<n>: the VALUE cell of the
+# row where it is used), so text the pipeline reads as a number is checked as that number,
 # and skips a cell holding a code, as the pipeline skips a rule over a cell it could not
-# read. No input reaches arithmetic unless ISNUMBER says it is one, and no reading cell holds
-# an error value, so no check shows one. The pipeline never reads the lists sheet.
+# read. No input reaches arithmetic unless ISNUMBER says it is one, and no reading cell
+# holds an error value, so no check shows one. The pipeline never reads the lists sheet.
 BAD, TOO_LARGE, FRACTION = "?", ">", "~"  # codes of what the pipeline reports and does not read
 READ_CODES = {BAD: "NUMBER_INVALID", TOO_LARGE: "NUMBER_TOO_LARGE", FRACTION: "NUMBER_NOT_INTEGER"}
-STEPS = ("value", "shape", "word", "fold", "kind")  # left to right: a step reads those on its right
-NAME_PREFIX = "DocSo"  # the defined names of the steps: DocSo_Gia, …, DocSo_O<n> (one a column)
-STEP_NAMES = {"value": "DocSo_Gia", "shape": "DocSo_Dau", "word": "DocSo_Chu", "fold": "DocSo_Gon"}
+STEPS = ("value", "word", "read")  # left to right: a step reads the one on its right
+STEP_NAMES = {"value": "DocSo_Gia", "shape": "DocSo_Dau", "word": "DocSo_Chu"}
 MAX_TEXT = 32767  # characters a cell holds (Excel specifications and limits)
 MAX_SEPARATORS = 6  # thousands separators checked in place: 21 digits, far over max_number
 _CONTROL = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # written as CHAR(n): no control character in a formula
@@ -137,23 +137,32 @@ class Readers:
         n = self.columns.index((sheet, column))
         return col_letter(self.first + STEPS.index(step) * self.count + n)
 
-    def value(self, sheet: str, cell: str) -> str:
-        """The reference of the VALUE cell of input `cell` of `sheet`."""
-        col, row = split_ref(cell)
-        return f"{sheet_ref(self.sheet, '')}{self.column('value', sheet, col)}{row}"
+    def value(self, sheet: str, column: str) -> str:
+        """The defined name of the VALUE cells of input column `column` of `sheet` (the
+        one in the row where it is used)."""
+        return f"So_{self.columns.index((sheet, column)) + 1}"
+
+    def values(self, sheet: str, columns: list[str], first: int, last: int) -> str:
+        """The range of the VALUE cells of input `columns` (adjacent) from row `first` to `last`."""
+        a, b = (self.column("value", sheet, c) for c in (columns[0], columns[-1]))
+        return f"{sheet_ref(self.sheet, '')}{a}{first}:{b}{last}"
 
     @property
     def general(self) -> str:
         return f"{sheet_ref(self.sheet, '')}${col_letter(self.first - 1)}$1"
 
-    def kind_name(self, sheet: str, column: str) -> str:
-        return f"{NAME_PREFIX}_O{self.columns.index((sheet, column)) + 1}"
+    def read_name(self, sheet: str, column: str) -> str:
+        return f"DocSo_O{self.columns.index((sheet, column)) + 1}"
 
 
-def split_ref(cell: str) -> tuple[str, int]:
-    """("D", 28) for "D28"."""
-    i = next(i for i, ch in enumerate(cell) if ch.isdigit())
-    return cell[:i], int(cell[i:])
+@dataclass(frozen=True)
+class _ReadRow(XlRow):
+    """A row whose number cells a rule reads through their VALUE names (key -> name)."""
+
+    read: Mapping[str, str] = field(default_factory=dict)
+
+    def ref(self, key: str) -> str:
+        return self.read.get(key) or super().ref(key)
 
 
 def readers(form: Form) -> Readers:
@@ -168,19 +177,15 @@ def readers(form: Form) -> Readers:
     return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first)
 
 
-def _kind(a: str, general: str) -> str:
-    """KIND of input `a` (a reference with its row relative)."""
-    fmt = f'CELL("format",{a})'
-    date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
-    return f'=IF(ISTEXT({a}),"\'"&{a},IF(ISNUMBER({a}),IF({date},"{BAD}",{a}),IF(ISBLANK({a}),"","{BAD}")))'
-
-
-def _fold(k: str) -> str:
-    """FOLD from KIND `k`."""
-    folded = f"MID({k},2,{MAX_TEXT})"
+def _read_step(a: str, general: str) -> str:
+    """READ of input `a` (a reference with its row relative)."""
+    folded = a
     for what, into in folds():
         folded = f"SUBSTITUTE({folded},{_literal(what)},{_q(into)})"
-    return f'=IF(LEFT({k},1)="\'","\'"&TRIM({folded}),{k})'
+    fmt = f'CELL("format",{a})'
+    date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
+    number = f'IF({date},"{BAD}",{a})'
+    return f'=IF(ISTEXT({a}),"\'"&TRIM({folded}),IF(ISNUMBER({a}),{number},IF(ISBLANK({a}),"","{BAD}")))'
 
 
 def _word(f: str) -> str:
@@ -244,19 +249,19 @@ def write_readers(
     """The defined names of the reading steps and the reading cells of every number cell on
     the lists sheet `ws`; `rows`: sheet -> the rows of its number cells."""
     ws.write_number(0, rd.first - 1, 0)  # the General cell
-    nxt, after = _relative(rd, rd.count), _relative(rd, 2 * rd.count)
-    wb.define_name(STEP_NAMES["fold"], _fold(nxt))
+    nxt = _relative(rd, rd.count)  # the next step's cell, as the name of a step sees it
     wb.define_name(STEP_NAMES["word"], _word(nxt))
-    wb.define_name(STEP_NAMES["shape"], _shape(nxt))
-    wb.define_name(STEP_NAMES["value"], _value(after, nxt, max_number))
-    cached = dict.fromkeys(STEPS, "")
+    wb.define_name(STEP_NAMES["shape"], _shape(nxt))  # of WORD, evaluated in VALUE's cell
+    wb.define_name(STEP_NAMES["value"], _value(nxt, STEP_NAMES["shape"], max_number))
+    prefix = sheet_ref(rd.sheet, "")
     for sheet, column in rd.columns:
-        name = rd.kind_name(sheet, column)
-        wb.define_name(name, _kind(f"{sheet_ref(sheet, '')}${column}1", rd.general))
+        name = rd.read_name(sheet, column)
+        wb.define_name(name, _read_step(f"{sheet_ref(sheet, '')}${column}1", rd.general))
+        wb.define_name(rd.value(sheet, column), f"={prefix}${rd.column('value', sheet, column)}1")
         for row in rows[sheet]:
             for step in STEPS:
-                formula = "=" + (name if step == "kind" else STEP_NAMES[step])
-                ws.write_formula(f"{rd.column(step, sheet, column)}{row}", formula, None, cached[step])
+                formula = "=" + (name if step == "read" else STEP_NAMES[step])
+                ws.write_formula(f"{rd.column(step, sheet, column)}{row}", formula, None, "")
 
 
 def _content(value: str, typed: str, key: str, name: str, lead: bool = True) -> str:
@@ -498,11 +503,8 @@ def write_block_checks(
     skip = {"own_region", *(RULES[c].kind.name for c in READ_CODES.values() if RULES[c].kind)}
     rules = [r for r in block_rules(form, block, free_keys=free) if r.kind not in skip]
     columns = {kf.key: kf.column for kf in block.key_fields}
-    typed_columns = columns | {m.key: block.measure_column(m.key) for m in block.measures}
-    prefix = sheet_ref(rd.sheet, "")
-    columns.update(
-        {m.key: prefix + rd.column("value", block.sheet, typed_columns[m.key]) for m in block.measures}
-    )
+    columns.update({m.key: block.measure_column(m.key) for m in block.measures})
+    read = {m.key: rd.value(block.sheet, columns[m.key]) for m in block.measures}
     # the declaration
     decl = chk.declare_cell or ""
     ws.write_string(form.checks.declare_label_cell, form.checks.declare_label, st.declare_label)
@@ -532,20 +534,20 @@ def write_block_checks(
     }
     first = rows[0].row if rows else block.first_row
     for spec in rows:
-        at = XlRow(spec.row, first, columns, lists)
-        typed = XlRow(spec.row, first, typed_columns, lists)
+        at = _ReadRow(spec.row, first, columns, lists, read)
+        typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
         ws.write_formula(text_cell, _row_text(rules, at, typed, numbers, read_as), st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
         last = rows[-1].row
-        at = XlRow(first, first, columns, lists)
-        raw = XlRow(first, first, typed_columns, lists)
+        at = _ReadRow(first, first, columns, lists, read)
+        raw = XlRow(first, first, columns, lists)
         for m in block.measures:  # what is typed: an unreadable value red, text read yellow
             col = block.measure_column(m.key)
             _colour_content(ws, f"{col}{first}:{col}{last}", at.ref(m.key), raw.ref(m.key), st)
         for r in rules:
-            col = typed_columns[r.field]
+            col = columns[r.field]
             rng = f"{col}{first}:{col}{last}"
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             ws.conditional_format(
@@ -566,10 +568,9 @@ def write_block_checks(
         empty_rule = bind(
             "BLOCK_EMPTY", "has_rows", used_by="template", mark=form.checks.declare_mark, cell=decl
         )
-        values = [rd.column("value", block.sheet, typed_columns[m.key]) for m in block.measures]
-        read = f"{prefix}{values[0]}{first}:{values[-1]}{last}"
-        size = len(values) * (last - first + 1)  # COUNTBLANK counts a formula's "" as blank
-        empty = f'AND(COUNTBLANK({read})={size},IFERROR({decl}="",FALSE))'
+        values = rd.values(block.sheet, [columns[m.key] for m in block.measures], first, last)
+        size = len(block.measures) * (last - first + 1)  # COUNTBLANK counts a formula's "" as blank
+        empty = f'AND(COUNTBLANK({values})={size},IFERROR({decl}="",FALSE))'
         count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
         if empty_rule.severity == fd.ERROR:
             count += f"+IF({empty},1,0)"
@@ -591,9 +592,8 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
     numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
     signs = [r for r in info_rules(form, in_template=False) if r.field in numbers and r.kind == "negative"]
     rules = info_rules(form) + signs
-    typed_columns = {f.key: f.column for f in form.info_fields}
-    prefix = sheet_ref(rd.sheet, "")
-    columns = typed_columns | {k: prefix + rd.column("value", chk.sheet, typed_columns[k]) for k in numbers}
+    columns = {f.key: f.column for f in form.info_fields}
+    read = {k: rd.value(chk.sheet, columns[k]) for k in numbers}
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
@@ -605,8 +605,8 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
         mine = [r for r in rules if r.field == f.key]
         if not mine and f.key not in numbers:
             continue
-        at = XlRow(f.row, f.row, columns, {})
-        typed = XlRow(f.row, f.row, typed_columns, {})
+        at = _ReadRow(f.row, f.row, columns, {}, read)
+        typed = XlRow(f.row, f.row, columns, {})
         text_cell = f"{chk.text_column}{f.row}"
         here = {f.key: numbers[f.key]} if f.key in numbers else {}
         if here:

@@ -13,6 +13,7 @@ for every file) and read back. For a table of mistakes a unit makes:
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -233,6 +234,9 @@ CASES = [
     Case("error-formula", DEPARTMENT, _row(0, in_kind="=1/0"), 1, 0),
     Case("error-in-needs", DISTRICT, _need("#N/A"), 1),
     Case("info-error", DISTRICT, _info(activities="#N/A"), 1),
+    # a date typed in a number cell (a number in a date format): the pipeline reads a date
+    Case("date-in-number", DEPARTMENT, _row(0, children=dt.datetime(2025, 12, 5)), 1, 0),
+    Case("info-date", DISTRICT, _info(activities=dt.datetime(2025, 12, 5)), 1),
     Case(
         "several",
         DEPARTMENT,
@@ -408,12 +412,19 @@ def test_row_says_what_is_wrong(case: Case, recalculated, layout):
         assert any(words in t for t in texts), (words, texts)
 
 
+GNUMERIC_UNTOLD = {"date-in-number", "info-date"}
+
+
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # Gnumeric's xlsx
 def test_gnumeric_counts_as_libreoffice_does(tmp_path, filled, recalculated, layout):
     """Gnumeric (`ssconvert --recalc`) evaluates the same formulas to the same verdicts and
-    counts (it has no N() of a blank cell, for one: #NUM!)."""
+    counts (it has no N() of a blank cell, for one: #NUM!), but for a date in the format
+    openpyxl gives it (yyyy-mm-dd h:mm:ss), which Gnumeric's CELL("format") names "G" as
+    it names General: there the date is read as its number (`test_livechecks_reading.py`)."""
     ssconvert = lo.require("Gnumeric (ssconvert)", shutil.which("ssconvert"), "gnumeric")
     for case in CASES:
+        if case.id in GNUMERIC_UNTOLD:
+            continue
         out = tmp_path / f"{case.id}.xlsx"
         subprocess.run(
             [ssconvert, "--recalc", str(filled[case.id]), str(out)],

@@ -120,10 +120,11 @@ def _currency_words() -> list[str]:
 @dataclass(frozen=True)
 class Readers:
     """Where the reading cells of a template's number cells are, on the lists sheet `sheet`:
-    number column `n` (of `count`, `columns[n]` = (sheet, column) of its input cells) has its
-    step `s` (`STEPS`) in column first + s*count + n, in the row of its input; `general` is a
-    cell in the General format holding a number (what CELL("format") says of it tells
-    LibreOffice, which says "F0", from Excel and Gnumeric, which say "G")."""
+    number column `n` (of `count`; `columns[n]` is the (sheet, column) of its input cells)
+    has its step `s` (`STEPS`) in column first + s*count + n, in the row of its input, so a
+    step's name finds the next step `count` columns to its right. `general` is a cell in the
+    General format holding a number: CELL("format") says "F0" of it in LibreOffice, which
+    names most date formats "G", and "G" in Excel and Gnumeric."""
 
     sheet: str
     columns: tuple[tuple[str, str], ...]
@@ -166,9 +167,9 @@ class _ReadRow(XlRow):
 
 
 def readers(form: Form) -> Readers:
-    """The reading cells of `unit`'s template: its number columns, the information sheet's
-    first, then each block's measures, right of the lists (and one empty column, then the
-    General cell)."""
+    """The reading cells of a template: its number columns, the information sheet's first,
+    then each block's measures, right of the lists (and one empty column, then the General
+    cell). The same for every unit: a unit's rows are those its template has."""
     cols = [
         (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
     ]

@@ -3,8 +3,8 @@
 Hundreds of ways a number is typed (plain, grouped by dots, spaces, no-break spaces or
 commas, in the wrong places, signed, with leading zeros, a currency word, full-width or
 invisible characters, too large, fractions, dates, error values, words) go into column A
-of one sheet; the template's own reading cells and defined names (`livechecks.write_readers`)
-read each on a hidden sheet. LibreOffice and Gnumeric recalculate the workbook; every row's
+of one sheet; the template's own reading cells and defined names (`numbercells.write_readers`)
+read each on a hidden sheet (`render/numbercells.py`). LibreOffice and Gnumeric recalculate the workbook; every row's
 VALUE cell must be what `values.parse_int` and `FileReading.number` give for the same
 content: the number read, a blank, or the code of the rule reported. One start of each
 application for every spelling: the whole kind, not one case a class.
@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 from xlsxwriter.workbook import Workbook
 
-from pipeline.render import livechecks as lc
+from pipeline.render import numbercells as lc
 from pipeline.text import values
 from tests import lo
 

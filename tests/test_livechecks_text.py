@@ -29,7 +29,8 @@ import openpyxl
 import pytest
 
 from pipeline.filler import fill
-from pipeline.render.livechecks import ERROR_MARK, STEPS, readers
+from pipeline.render.livechecks import ERROR_MARK
+from pipeline.render.numbercells import STEPS, readers
 from pipeline.rules.catalogue import RULES
 from pipeline.rules.findings import ERROR, SEVERITY_VI
 from pipeline.run.consolidate import check_files

@@ -30,15 +30,8 @@ from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.command import option_hint
 from ..text.names import template_name
-from .livechecks import (
-    Readers,
-    readable_names,
-    readers,
-    write_block_checks,
-    write_info_checks,
-    write_overview,
-    write_readers,
-)
+from .livechecks import readable_names, write_block_checks, write_info_checks, write_overview
+from .numbercells import Readers, readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
 PINNED_TIME = dt.datetime(2019, 5, 17)

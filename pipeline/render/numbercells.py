@@ -234,8 +234,11 @@ def _value(b: str, skel: str, max_number: int) -> str:
 
 
 def _relative(rd: Readers, offset: int) -> str:
-    """A reference, in a defined name, to the cell `offset` columns right of where it is used
-    (a name's relative references count from A1)."""
+    """A reference, in a defined name, to the cell `offset` columns right of where it is used.
+    A name's relative references count from the cell that uses it and are stored as if that
+    cell were A1 (jkp-ads.com, "Range Names in Excel: absolute and relative addressing";
+    FlexCel's TXlsFile.OffsetRelativeFormula: the canonical formula "as if you were
+    positioned at A1"); LibreOffice and Gnumeric read them so (`tests/test_livechecks_reading.py`)."""
     return f"{sheet_ref(rd.sheet, '')}{col_letter(offset)}1"
 
 

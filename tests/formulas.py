@@ -6,7 +6,9 @@ It understands exactly these shapes and refuses any other (a new shape needs a n
 here, on purpose):
 
 - `=SUM(range)`                    a range on the same sheet or another one;
-- `=SUM(A1,B1,…)`                   references (a template's row total);
+- `=SUM(A1,B1,…)`                   references;
+- `=SUMIF(range,"<N")`              the numbers under N of a range (a template's column sum);
+- `=SUM(SUMIF(A1,"<N"),…)`          the same of single cells (a template's row total);
 - `=SUMIFS(range, range, "text", …)` plain text criteria (no operators, no wildcards);
 - `=A1+B1+…`                        references joined by `+`.
 
@@ -29,6 +31,10 @@ _STRING = r'"(?:[^"]|"")*"'
 SUM = re.compile(rf"^=SUM\(({_RANGE})\)$")
 SUMIFS = re.compile(rf"^=SUMIFS\(({_RANGE}(?:,{_RANGE},{_STRING})+)\)$")
 PLUS = re.compile(rf"^=({_REF}(?:\+{_REF})*)$")
+_BELOW = r'"<([0-9.E+]+)"'
+SUMIF_BELOW = re.compile(rf"^=SUMIF\(({_RANGE}),{_BELOW}\)$")
+SUM_OF_SUMIFS = re.compile(rf"^=SUM\((SUMIF\({_REF},{_BELOW}\)(?:,SUMIF\({_REF},{_BELOW}\))*)\)$")
+_SUMIF_REF = re.compile(rf"SUMIF\(({_REF}),{_BELOW}\)")
 SUM_REFS = re.compile(rf"^=SUM\(({_REF}(?:,{_REF})*)\)$")
 _ARG = re.compile(rf"{_RANGE}|{_STRING}")
 
@@ -80,6 +86,16 @@ class Evaluator:
         assert float(v).is_integer(), f"{sheet}!{ref}: {v!r} is not a whole number"
         return int(v)
 
+    def below(self, sheet: str, cells: list[tuple[str, str]], limit: float) -> int:
+        """SUMIF(cells, "<limit"): the numbers under `limit`; text, blanks, TRUE/FALSE and
+        error values ("#N/A" as openpyxl loads it: text) are skipped."""
+        out = 0
+        for s, c in cells:
+            v = self.value(s, c)
+            if isinstance(v, int | float) and not isinstance(v, bool) and v < limit:
+                out += self.number(s, c)
+        return out
+
     def formula(self, sheet: str, text: str) -> int:
         self.evaluated += 1
         if m := SUM.match(text):
@@ -100,6 +116,13 @@ class Evaluator:
                 if all(_matches(self.value(*cells[i]), wanted) for cells, wanted in tests):
                     total += self.number(s, c)
             return total
+        if m := SUMIF_BELOW.match(text):
+            return self.below(sheet, self.cells(sheet, m.group(1)), float(m.group(2)))
+        if m := SUM_OF_SUMIFS.match(text):
+            return sum(
+                self.below(sheet, [_split_sheet(ref, sheet)], float(limit))
+                for ref, limit in _SUMIF_REF.findall(m.group(1))
+            )
         if m := SUM_REFS.match(text):
             return sum(self.number(sheet, ref) for ref in m.group(1).split(","))
         if m := PLUS.match(text):

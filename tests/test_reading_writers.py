@@ -372,6 +372,17 @@ def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
     assert wrong == []
 
 
+def _with_long_formula(path: Path) -> Path:
+    """`path` with a formula longer than one BIFF record (8,224 bytes once Gnumeric writes it
+    as .xls, so its record is continued) on the hidden lists sheet, which the pipeline never
+    reads: a unit's own formula, or a template's live checks before they read number cells
+    through defined names (`render/numbercells.py`)."""
+    wb = openpyxl.load_workbook(path)
+    wb[FORM.sheets["lists"]]["A300"] = "=" + "&".join('"' + "ộ" * 200 + '"' for _ in range(25))
+    wb.save(path)
+    return path
+
+
 def _excel95(src: Path, out: Path) -> Path:
     tool = _require("ssconvert", "gnumeric")
     subprocess.run(
@@ -384,8 +395,8 @@ def _excel95(src: Path, out: Path) -> Path:
 
 
 def test_an_xls_the_value_reader_panics_on_is_read_by_our_own_reader(make_file, tmp_path: Path) -> None:
-    """Gnumeric's .xls of a department's template (long live-check formulas continued in
-    CONTINUE records) and its Excel 95 export make python-calamine panic (a Rust panic:
+    """Gnumeric's .xls of a department's template (with a long formula continued in CONTINUE
+    records: `_with_long_formula`) and its Excel 95 export make python-calamine panic (a Rust panic:
     pyo3's PanicException, a BaseException). Our BIFF reader reads them instead: the .xls as
     its source; the Excel 95 file, whose Vietnamese letters outside code page 1252 Gnumeric
     replaced by "?" (sheet names too), is refused by its version before the value reader
@@ -405,7 +416,7 @@ def test_an_xls_the_value_reader_panics_on_is_read_by_our_own_reader(make_file, 
         if c.value is not None and not c.protection.locked and not str(c.value).startswith("=")
     }
     assert len(typed) > 10
-    _ssconvert(dept, inbox / "SYT.xls")
+    _ssconvert(_with_long_formula(dept), inbox / "SYT.xls")
     dept.unlink()  # the department sent only its Gnumeric copy
     _excel95(good, inbox / "899-excel95.xls")
     for bad in ("SYT.xls", "899-excel95.xls"):
@@ -433,7 +444,7 @@ def test_a_panic_of_the_value_reader_prints_no_english(make_file, tmp_path: Path
     Rust's English panic lines ("thread ... panicked at", "RUST_BACKTRACE"): `check` and
     `consolidate` run as the officer runs them, their standard error read whole."""
     dept, _ = make_file("SYT", seed=4)
-    xls = _ssconvert(dept, tmp_path / "SYT.xls")
+    xls = _ssconvert(_with_long_formula(dept), tmp_path / "SYT.xls")
     with pytest.raises(BaseException, match="range end index|out of range"):
         pc.CalamineWorkbook.from_path(str(xls))  # the value reader does panic on it
     inbox = tmp_path / "inbox-panic"

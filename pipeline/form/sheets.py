@@ -13,6 +13,9 @@ from .grid import NUMBER_COLUMN, SECTION_ROW, SUBTITLE_ROW, TITLE_ROW, RowSpec, 
 from .model import Block, Form, InfoField, KeyField, Measure, RowTotal, Unit
 
 TOTAL_LABEL = "Tổng cộng"
+# SUMIF's criterion for "any number": a cell holding text or an error value never meets it,
+# so a total sums the numbers and is never an error value (Excel, LibreOffice, Gnumeric)
+NUMBERS = "<1E+300"
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,12 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
     )
     first, last = grid.label_columns
     sums = tuple(
-        SumCell(key, f"{col}{total_row}", f"=SUM({col}{grid.first_row}:{col}{total_row - 1})", sum_of)
+        SumCell(
+            key,
+            f"{col}{total_row}",
+            f'=SUMIF({col}{grid.first_row}:{col}{total_row - 1},"{NUMBERS}")',
+            sum_of,
+        )
         for key, col, sum_of in [
             *((m.key, block.measure_column(m.key), (m.key,)) for m in block.measures),
             *((t.key, block.total_column(t.key), t.sum_of) for t in block.totals),
@@ -145,9 +153,10 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
 
 
 def _row_total(block: Block, total: RowTotal, row: int) -> SumCell:
-    """A row total: SUM of its cells, which skips text and blanks (`=F5+G5` would show
-    #VALUE! for "3.500.000" typed as text; the live checks say what is wrong with it)."""
-    cells = ",".join(f"{block.measure_column(k)}{row}" for k in total.sum_of)
+    """A row total: the sum of the numbers among its cells; text, blanks and error values are
+    skipped (`=F5+G5` would show #VALUE! for "3.500.000" typed as text, `=SUM(F5,G5)` #N/A
+    for #N/A; the live checks say what is wrong with such a cell)."""
+    cells = ",".join(f'SUMIF({block.measure_column(k)}{row},"{NUMBERS}")' for k in total.sum_of)
     return SumCell(total.key, f"{block.total_column(total.key)}{row}", f"=SUM({cells})", total.sum_of)
 
 

@@ -4,10 +4,12 @@ For every rule the pipeline applies to a row or field, the template gets: a data
 rule that warns at entry (error type "warning": a person can pass it, cells are filled in
 any order), conditional formatting that colours the violating cell, and per-row formulas
 in a "Kiểm tra" area, summed up per sheet ("Đạt" / "Còn N lỗi: dòng …") and on the first
-sheet. Severity and words are the catalogue's (`rules/catalogue.py`), also for what the
-reader checks (a number cell holding text: `NUMBER_INVALID`, `NUMBER_FROM_TEXT`; a name read
-as a listed one: `NAME_READ_AS`), and a row's error count is counted from its text, so the
-template's verdict and counts are the pipeline's. Formulas use English function names and
+sheet. Every rule reads a number cell as the pipeline reads it, through its hidden reading
+cells (`numbercells.py`), and skips a cell the pipeline could not read. Severity and words
+are the catalogue's (`rules/catalogue.py`), also for what the reader checks (a number cell
+holding text: `NUMBER_FROM_TEXT`, `NUMBER_INVALID`; `NUMBER_TOO_LARGE`,
+`NUMBER_NOT_INTEGER`; a name read as a listed one: `NAME_READ_AS`), and a row's error count
+is counted from its text, so the template's verdict and counts are the pipeline's. Formulas use English function names and
 comma separators, as the xlsx format stores them (ECMA-376 Part 1, §18.17), and only
 functions Excel 2010, LibreOffice and Gnumeric share (`tests/test_livechecks_text.py`).
 """
@@ -25,78 +27,51 @@ from ..form.grid import LIST_KEYS
 from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
-from ..rules.catalogue import Bound, bind
+from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
+from .numbercells import READ_CODES, Readers, ReadRow, quoted
 from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
-NBSP = "\u00a0"  # a no-break space: what a PC with French-style settings groups thousands by
 ERROR_MARK = fd.SEVERITY_VI[fd.ERROR] + ": "  # what begins each error in a row's text
 
 
-def _q(text: str) -> str:
-    """A spreadsheet string literal."""
-    return '"' + text.replace('"', '""') + '"'
+_q = quoted
 
 
-# ----- what is in a number cell ---------------------------------------------------------------
-# Every formula below reads an input cell only through these tests, which give TRUE or FALSE
-# for any content (a number, a blank, text, TRUE/FALSE, an error value such as #N/A): text
-# never reaches arithmetic, so no check, total or summary turns into #VALUE!.
+# ----- what is in a number cell: its reading cells (`numbercells.py`) -------------------------
+def _content(value: str, typed: str, key: str, name: str, lead: bool = True) -> str:
+    """What a row's text says of a number cell by its VALUE cell `value` (`typed`: the input
+    cell): "" for a number or a blank (its rules speak for it), the words of the rule the
+    pipeline reports for a code (`READ_CODES`), and NUMBER_FROM_TEXT for text it reads as a
+    number that is not negative (NUMBER_NEGATIVE speaks for that). `lead`: "Lỗi: …; " as in
+    a row's text, else ", …" as in a sheet's list of errors (errors only)."""
+    warn = bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)
+    out = '""'
+    if lead or warn.severity == fd.ERROR:
+        said = _said(warn) if lead else ", " + warn.text
+        out = f'IF(AND(ISTEXT({typed}),ISNUMBER({value})),IF({value}>=0,{_q(said)},""),"")'
+    for code, rule_code in reversed(READ_CODES.items()):
+        rule = bind(rule_code, key, used_by="template", name=name)
+        if not lead and rule.severity != fd.ERROR:
+            continue
+        said = _said(rule) if lead else ", " + rule.text
+        out = f'IF({value}="{code}",{_q(said)},{out})'
+    return out
 
 
-def number_or_blank(a: str) -> str:
-    """TRUE where cell `a` holds a number or nothing: the only content the checks read."""
-    return f"OR(ISNUMBER({a}),ISBLANK({a}))"
+def _read(value: str) -> str:
+    """TRUE where VALUE cell `value` holds what the pipeline read (a number or a blank)."""
+    return f'OR(ISNUMBER({value}),{value}="")'
 
 
-def readable_text(a: str) -> str:
-    """TRUE where cell `a` holds text the pipeline reads as a whole number (`values.parse_int`):
-    digits only ("50"), or digits grouped by thousands with one kind of separator: dots
-    ("3.500.000"), spaces or no-break spaces ("3 500 000"), or two or more commas
-    ("3,500,000"); the first group has no leading zero. Not followed here (the pipeline reads
-    them, the template asks for them to be typed again): a plus sign, leading zeros, a
-    currency word; and separators in the wrong places of a correctly sized number
-    ("12.34.567") pass here, not there.
-
-    Digits are recognised by turning text into a number and back: `--g&""` keeps the length
-    of plain digits only ("1e3", "5%", "1/2", "(5)" all change it, other text is an error).
-    The last separator sits before the last three digits; with `n` digits a grouped number
-    has INT((n-1)/3) separators, so its length is n + INT((n-1)/3) = INT((4n-1)/3)."""
-    t = f"TRIM({a})"
-    sep = f"MID({t},LEN({t})-3,1)"
-    digits = f"SUBSTITUTE({t},{sep},{_q('')})"
-    plain = f'IFERROR(LEN(--{t}&"")=LEN({t}),FALSE)'
-    grouped = (
-        f"IFERROR(AND(FIND({sep},{_q('., ' + NBSP)})>0,"
-        f'INT((4*LEN(--{digits}&"")-1)/3)=LEN({t}),'
-        f'LEFT({t},1)<>"0",OR({sep}<>",",LEN({t})>8)),FALSE)'
-    )
-    return f"OR({plain},{grouped})"
-
-
-def _content(at: XlRow, key: str, name: str) -> str:
-    """The part of a row's text saying what is wrong with a number cell holding anything
-    but a number or a blank: text the pipeline reads as a number ("3.500.000", a warning:
-    `NUMBER_FROM_TEXT`), or anything else ("khoảng 50", TRUE, #N/A: `NUMBER_INVALID`); ""
-    for text of spaces only (read as blank)."""
-    a = at.ref(key)
-    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
-    warn = _q(_said(bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)))
-    return f'IF(IFERROR(TRIM({a})="",FALSE),"",IF({readable_text(a)},{warn},{bad}))'
-
-
-def _colour_content(
-    ws: Worksheet, rng: str, at: XlRow, key: str, name: str, text_cell: str, st: Styles
-) -> None:
-    """Colour the number cells `rng` (`at` its first) by what they hold: red when the row's
-    text (`text_cell`) names an unreadable value as an error, yellow for other text."""
-    a = at.ref(key)
-    bad = _q(_said(bind("NUMBER_INVALID", key, used_by="template", name=name)))
-    unreadable = f"AND(NOT({number_or_blank(a)}),ISNUMBER(FIND({bad},{text_cell})))"
-    text = f'IF(ISTEXT({a}),TRIM({a})<>"",FALSE)'
-    for test, fill in ((unreadable, st.error_fill), (text, st.warning_fill)):
+def _colour_content(ws: Worksheet, rng: str, value: str, typed: str, st: Styles) -> None:
+    """Colour the number cells `rng` by their first VALUE cell `value` (`typed`: the first
+    input cell): red where the pipeline cannot read it, yellow for text it reads as a number."""
+    red = f'AND(ISTEXT({value}),{value}<>"")'
+    yellow = f"AND(ISTEXT({typed}),ISNUMBER({value}))"
+    for test, fill in ((red, st.error_fill), (yellow, st.warning_fill)):
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + test, "format": fill})
 
 
@@ -207,14 +182,14 @@ def _said(rule: Bound) -> str:
 
 
 def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None) -> str:
-    """The rule's expression, evaluated only when the cells it reads hold what it can read
-    (a number or a blank in a number cell, anything but an error value in a key cell);
-    FALSE otherwise. IF evaluates only the branch it takes, so an error value or text never
-    reaches the rule's arithmetic. The pipeline likewise skips a rule over a cell it could
-    not read (`rules.schema.check`). "key_missing" counts figures with COUNT, which skips
-    text and errors, so only its key cell is guarded."""
+    """The rule's expression over what the pipeline reads (`at`: each number of `numbers`
+    through its VALUE cell), evaluated only where each number cell it reads was read (a
+    number or a blank, no code) and no key cell it reads holds an error value; FALSE
+    otherwise. The pipeline likewise skips a rule over a cell it could not read
+    (`rules.schema.check`). "key_missing" counts figures with COUNT, which skips codes, so
+    only its key cell is guarded."""
     fields = (rule.field,) if rule.kind == "key_missing" else tuple(dict.fromkeys(rule.fields))
-    guards = [number_or_blank(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
+    guards = [_read(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
     guard = guards[0] if len(guards) == 1 else f"AND({','.join(guards)})"
     return f"IF({guard},{rule.excel(at) if expr is None else expr},FALSE)"
 
@@ -222,19 +197,21 @@ def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None)
 def _row_text(
     rules: list[Bound],
     at: XlRow,
+    typed: XlRow,
     numbers: dict[str, str],
     read_as: Mapping[str, tuple[Bound, str]] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
-    name) first: its own rules when it holds a number or a blank, else what is wrong with its
-    content; then each rule reading several cells, guarded (`_guarded`); then a key typed as
-    a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule and the
-    defined name of the spellings)."""
+    name) first: what the pipeline says of its content (`_content`), then its own rules
+    over the value read; then each rule reading several cells, guarded (`_guarded`); then a
+    key typed as a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule
+    and the defined name of the spellings). `at` reads numbers through their VALUE cells,
+    `typed` their input cells."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
-        mine = "&".join(f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]) or '""'
-        parts.append(f"IF({number_or_blank(at.ref(key))},{mine},{_content(at, key, name)})")
+        parts.append(_content(at.ref(key), typed.ref(key), key, name))
+        parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
     done = {id(r) for rs in own.values() for r in rs}
     parts += [f'IF({_guarded(r, at, set(numbers))},{_q(_said(r))},"")' for r in rules if id(r) not in done]
     for key, (rule, spellings) in (read_as or {}).items():
@@ -290,17 +267,21 @@ def write_block_checks(
     rows: list[RowSpec],
     lists: dict[str, str],
     spellings: dict[str, str],
+    rd: Readers,
     st: Styles,
 ) -> SheetChecks:
     """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block.
 
     `lists`: key -> the defined name of its listed names and their usual spellings (what
-    the pipeline reads); `spellings`: key -> the defined name of those spellings alone."""
+    the pipeline reads); `spellings`: key -> the defined name of those spellings alone;
+    `rd`: where each number cell is read (`write_readers` writes those cells)."""
     chk = form.block_checks(block)
     free = bool(rows) and any(kf.key not in rows[0].fixed for kf in block.key_fields)
-    rules = [r for r in block_rules(form, block, free_keys=free) if r.kind != "own_region"]
+    skip = {"own_region", *(RULES[c].kind.name for c in READ_CODES.values() if RULES[c].kind)}
+    rules = [r for r in block_rules(form, block, free_keys=free) if r.kind not in skip]
     columns = {kf.key: kf.column for kf in block.key_fields}
     columns.update({m.key: block.measure_column(m.key) for m in block.measures})
+    read = {m.key: rd.value(block.sheet, columns[m.key]) for m in block.measures}
     # the declaration
     decl = chk.declare_cell or ""
     ws.write_string(form.checks.declare_label_cell, form.checks.declare_label, st.declare_label)
@@ -330,20 +311,21 @@ def write_block_checks(
     }
     first = rows[0].row if rows else block.first_row
     for spec in rows:
-        at = XlRow(spec.row, first, columns, lists)
+        at = ReadRow(spec.row, first, columns, lists, read)
+        typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        ws.write_formula(text_cell, _row_text(rules, at, numbers, read_as), st.text, "")
+        ws.write_formula(text_cell, _row_text(rules, at, typed, numbers, read_as), st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
         last = rows[-1].row
-        at = XlRow(first, first, columns, lists)
-        for m in block.measures:  # what is typed: an unreadable value red, other text yellow
+        at = ReadRow(first, first, columns, lists, read)
+        raw = XlRow(first, first, columns, lists)
+        for m in block.measures:  # what is typed: an unreadable value red, text read yellow
             col = block.measure_column(m.key)
-            _colour_content(
-                ws, f"{col}{first}:{col}{last}", at, m.key, m.name, f"${chk.text_column}{first}", st
-            )
+            _colour_content(ws, f"{col}{first}:{col}{last}", at.ref(m.key), raw.ref(m.key), st)
         for r in rules:
-            rng = f"{columns[r.field]}{first}:{columns[r.field]}{last}"
+            col = columns[r.field]
+            rng = f"{col}{first}:{col}{last}"
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             ws.conditional_format(
                 rng, {"type": "formula", "criteria": "=" + _guarded(r, at, set(numbers)), "format": fill}
@@ -353,18 +335,19 @@ def write_block_checks(
             rng = f"{columns[key]}{first}:{columns[key]}{last}"
             ws.conditional_format(rng, {"type": "formula", "criteria": criteria, "format": st.warning_fill})
         for m in block.measures:
-            dv = _dv_rule(rules, at, m.key, form.limits.max_number)
+            dv = _dv_rule(rules, raw, m.key, form.limits.max_number)
             if dv:
                 col = block.measure_column(m.key)
                 ws.data_validation(f"{col}{first}:{col}{last}", dv)
-        first_m = block.measure_column(block.measures[0].key)
-        last_m = block.measure_column(block.measures[-1].key)
-        # nothing typed in any number cell (text counts: the pipeline reports it, so the
-        # sheet is not empty) and no declaration
+        # nothing read and nothing the pipeline reports in any number cell (text it cannot
+        # read, an error value: a finding on the sheet, so not empty; spaces alone are
+        # blank), and no declaration
         empty_rule = bind(
             "BLOCK_EMPTY", "has_rows", used_by="template", mark=form.checks.declare_mark, cell=decl
         )
-        empty = f'AND(COUNTA({first_m}{first}:{last_m}{last})=0,IFERROR({decl}="",FALSE))'
+        values = rd.values(block.sheet, [columns[m.key] for m in block.measures], first, last)
+        size = len(block.measures) * (last - first + 1)  # COUNTBLANK counts a formula's "" as blank
+        empty = f'AND(COUNTBLANK({values})={size},IFERROR({decl}="",FALSE))'
         count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
         if empty_rule.severity == fd.ERROR:
             count += f"+IF({empty},1,0)"
@@ -378,13 +361,16 @@ def write_block_checks(
     return chk
 
 
-def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
+def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> SheetChecks:
     """Warnings and colours for the fields of the information sheet a unit fills (required
-    fields; what is typed in a number field), and its summary."""
+    fields; what is typed in a number field, and its sign, as the pipeline reads it), and
+    its summary. `rd`: where each number cell is read."""
     chk = form.info_checks()
-    rules = info_rules(form)
-    columns = {f.key: f.column for f in form.info_fields}
     numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
+    signs = [r for r in info_rules(form, in_template=False) if r.field in numbers and r.kind == "negative"]
+    rules = info_rules(form) + signs
+    columns = {f.key: f.column for f in form.info_fields}
+    read = {k: rd.value(chk.sheet, columns[k]) for k in numbers}
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
@@ -396,33 +382,31 @@ def write_info_checks(ws: Worksheet, form: Form, st: Styles) -> SheetChecks:
         mine = [r for r in rules if r.field == f.key]
         if not mine and f.key not in numbers:
             continue
-        at = XlRow(f.row, f.row, columns, {})
+        at = ReadRow(f.row, f.row, columns, {}, read)
+        typed = XlRow(f.row, f.row, columns, {})
         text_cell = f"{chk.text_column}{f.row}"
         here = {f.key: numbers[f.key]} if f.key in numbers else {}
         if here:
-            _colour_content(ws, f.cell, at, f.key, f.label, text_cell, st)
+            _colour_content(ws, f.cell, at.ref(f.key), f.cell, st)
         # what the formulas give in the blank template: every required field is missing
         missing = [r for r in mine if r.kind == "required"]
         blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
         cached = "".join(_said(r) for r in missing)
-        ws.write_formula(text_cell, _row_text(mine, at, here), st.text, cached)
+        ws.write_formula(text_cell, _row_text(mine, at, typed, here), st.text, cached)
         ws.write_formula(
             f"{chk.count_column}{f.row}", _error_count(text_cell), st.count, cached.count(ERROR_MARK)
         )
         for r in mine:
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             criteria = "=" + _guarded(r, at, set(numbers))
-            ws.conditional_format(at.ref(r.field), {"type": "formula", "criteria": criteria, "format": fill})
+            ws.conditional_format(f.cell, {"type": "formula", "criteria": criteria, "format": fill})
         listing += [
             f'IF({_guarded(r, at, set(numbers))},{_q(", " + r.text)},"")'
             for r in mine
             if r.severity == fd.ERROR
         ]
         if here:
-            said = _said(bind("NUMBER_INVALID", f.key, used_by="template", name=f.label))
-            listing.append(
-                f'IF(ISNUMBER(FIND({_q(said)},{text_cell})),{_q(", " + said[len(ERROR_MARK) : -2])},"")'
-            )
+            listing.append(_content(at.ref(f.key), f.cell, f.key, f.label, lead=False))
     first, last = form.info_fields[0].row, form.info_fields[-1].row
     count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
     _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, cached_errors=blank_errors)

@@ -31,6 +31,7 @@ from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.command import option_hint
 from ..text.names import template_name
 from .livechecks import readable_names, write_block_checks, write_info_checks, write_overview
+from .numbercells import Readers, readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
@@ -139,11 +140,12 @@ def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
         st = Styles(wb, TEMPLATE)
         cst = Styles(wb, CHECKS)
         first = _instructions(wb, form, unit, st)
-        checks = [_info_sheet(wb, form, unit, st, cst)]
+        rd = readers(form)
+        checks = [_info_sheet(wb, form, unit, rd, st, cst)]
         for block in form.blocks.values():
-            checks.append(_block_sheet(wb, form, unit, block, st, cst))
+            checks.append(_block_sheet(wb, form, unit, block, rd, st, cst))
         write_overview(first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks))
-        _lists_sheet(wb, form)
+        _lists_sheet(wb, form, unit, rd)
         _meta_sheet(wb, form, unit)
         wb.close()
     return path
@@ -239,7 +241,7 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
     return ws
 
 
-def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: Styles, cst: Styles) -> SheetChecks:
+def _info_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, st: Styles, cst: Styles) -> SheetChecks:
     ws = wb.add_worksheet(form.sheets["info"])
     cells = info_sheet(form)
     grid = form.info_grid
@@ -297,7 +299,7 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, st: Styles, cst: Styles) -
                     "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
                 },
             )
-    checks = write_info_checks(ws, form, cst)
+    checks = write_info_checks(ws, form, rd, cst)
     page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
     ws.protect("", {"select_locked_cells": True})
@@ -315,7 +317,9 @@ def _whole_number_rule(form: Form) -> dict:
     }
 
 
-def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles, cst: Styles) -> SheetChecks:
+def _block_sheet(
+    wb: Workbook, form: Form, unit: Unit, block: Block, rd: Readers, st: Styles, cst: Styles
+) -> SheetChecks:
     ws = wb.add_worksheet(block.sheet)
     cells = block_sheet(form, block, unit)
     last_col = block.last_column
@@ -352,7 +356,7 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles,
         for total in row.totals:
             ws.write_formula(total.cell, total.formula, st.formula, 0)
     spellings = {k: v for k, v in SPELLINGS.items() if readable_names(form)[k]}
-    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, cst)
+    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst)
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
         ws.write_formula(total.cell, total.formula, st.formula, 0)
@@ -364,9 +368,10 @@ def _block_sheet(wb: Workbook, form: Form, unit: Unit, block: Block, st: Styles,
     return checks
 
 
-def _lists_sheet(wb: Workbook, form: Form) -> None:
+def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
     """The hidden lists: each list's names (the drop-downs), and beside them, for the live
-    checks, the same names followed by their usual spellings that the pipeline reads."""
+    checks, the same names followed by their usual spellings that the pipeline reads; right
+    of those, the cells reading each number cell as the pipeline reads it (`rd`)."""
     ws = wb.add_worksheet(form.sheets["lists"])
     sheet = form.sheets["lists"].replace("'", "''")
     spellings = readable_names(form)
@@ -386,6 +391,9 @@ def _lists_sheet(wb: Workbook, form: Form) -> None:
         wb.define_name(READ_LISTS[key], f"='{sheet}'!${letter}$1:${letter}${n + len(more)}")
         if more:
             wb.define_name(SPELLINGS[key], f"='{sheet}'!${letter}${n + 1}:${letter}${n + len(more)}")
+    rows = {form.sheets["info"]: [f.row for f in form.info_fields if f.type == "count" and not f.prefilled]}
+    rows |= {b.sheet: [spec.row for spec in form.rows_for(b, unit)] for b in form.blocks.values()}
+    write_readers(wb, ws, rd, rows, form.limits.max_number)
     ws.hide()
     ws.protect("")
 

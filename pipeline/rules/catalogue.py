@@ -177,7 +177,12 @@ RULES: dict[str, Rule] = {
             "{value}; số đúng có lẽ là {intended}: hãy gõ lại {plain}, không có dấu chấm",
             "{name} dưới {least} đồng (gõ '513.000' trên máy kiểu Mỹ thành 513?)",
         ),
-        Rule("NUMBER_TOO_LARGE", E, "Số quá lớn"),
+        Rule(
+            "NUMBER_TOO_LARGE",
+            E,
+            "Số quá lớn",
+            live="{name} quá lớn, vượt giới hạn của mẫu: hãy kiểm tra và gõ lại số",
+        ),
         Rule(
             "NUMBER_FROM_TEXT",
             W,

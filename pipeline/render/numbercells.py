@@ -1,0 +1,263 @@
+"""How the template reads a number cell as the pipeline does: hidden reading cells.
+
+`text.values.parse_int` and `read.reading.FileReading.number` read a number cell: a number,
+a blank, text such as "1.500.000 đồng" read as a number, or something they report and do
+not read. The template's live checks (`livechecks.py`) must see the same, without feeding
+text or error values into arithmetic, in Excel 2010, LibreOffice and Gnumeric: no LET, no
+LAMBDA. So each number cell gets a few cells on the hidden lists sheet, each holding only
+the name of a workbook-level defined name whose formula, with references relative to the
+cell that uses it, computes one step; the long formulas are stored once per workbook, not
+once a cell (the reverted first version wrote them in six cells a number: 2.5 times the
+sheet XML). Tested against the pipeline on 870 spellings in LibreOffice and Gnumeric
+(`tests/test_livechecks_reading.py`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..form import Form, col_letter
+from ..form.grid import LIST_KEYS
+from ..rules.kinds import XlRow
+from ..text import values
+from .style import sheet_ref
+
+
+def quoted(text: str) -> str:
+    """A spreadsheet string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+_q = quoted
+
+
+# ----- what the pipeline reads from a number cell --------------------------------------------
+# Each number cell is read as `text.values.parse_int` and `read.reading.FileReading.number`
+# read it, by three hidden cells on the lists sheet, in the input's row (`Readers`), each
+# "=" a defined name that holds its step's formula once for the whole workbook:
+#   READ   (one name per number column, DocSo_O<n>) what the cell holds: "'" + its text
+#          with odd spaces, invisible and full-width characters folded and trimmed; its
+#          number; "" when blank; BAD for TRUE/FALSE, an error value or a date (a number
+#          whose format shows a date: the pipeline reads a date, not a number)
+#   WORD   (DocSo_Chu) the text without a currency word at its end ("1.500.000 đồng",
+#          "50đ.", "VND"); "" for text of spaces only (read as blank)
+#   VALUE  (DocSo_Gia) what the pipeline reads: the number (from text too: "+50", "0050",
+#          "1.234.567", "1 234 567", "1,234,567"), "" for a blank, or one of BAD,
+#          TOO_LARGE, FRACTION; through SHAPE (DocSo_Dau), the characters of the text after
+#          its sign that are not digits ("" for digits only, ".." for "1.234.567")
+# Every rule reads VALUE, through a name per number column (So_<n>: the VALUE cell of the
+# row where it is used), so text the pipeline reads as a number is checked as that number,
+# and skips a cell holding a code, as the pipeline skips a rule over a cell it could not
+# read. No input reaches arithmetic unless ISNUMBER says it is one, and no reading cell
+# holds an error value, so no check shows one. The pipeline never reads the lists sheet.
+BAD, TOO_LARGE, FRACTION = "?", ">", "~"  # codes of what the pipeline reports and does not read
+READ_CODES = {BAD: "NUMBER_INVALID", TOO_LARGE: "NUMBER_TOO_LARGE", FRACTION: "NUMBER_NOT_INTEGER"}
+STEPS = ("value", "word", "read")  # left to right: a step reads the one on its right
+STEP_NAMES = {"value": "DocSo_Gia", "shape": "DocSo_Dau", "word": "DocSo_Chu"}
+MAX_TEXT = 32767  # characters a cell holds (Excel specifications and limits)
+MAX_SEPARATORS = 6  # thousands separators checked in place: 21 digits, far over max_number
+_CONTROL = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # written as CHAR(n): no control character in a formula
+
+
+def _fold_probes(ch: str) -> list[str]:
+    """Texts the pipeline reads as a number where `ch` is one of their characters."""
+    out = [ch, f"{ch}5", f"5{ch}", f"1{ch}000{ch}000"]
+    for word in values.CURRENCY_WORDS:
+        out += [f"5 {word[:i]}{ch}{word[i + 1 :]}" for i in range(len(word))]
+    return [
+        p for p in out if values.parse_int(p, 10**9)[1] is None and values.parse_int(p, 10**9)[0] is not None
+    ]
+
+
+@lru_cache(maxsize=1)
+def folds() -> tuple[tuple[str, str], ...]:
+    """(what, into) for each character the pipeline folds before reading a number, found by
+    asking the pipeline itself: each character `values.clean_text` turns into a space or
+    removes, and each full-width form (U+FF01-FF5E) read as its ASCII character in a number
+    or a currency word. A control character no keyboard types in a cell is left out (CHAR
+    covers the ones written here)."""
+    out = []
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if ch == " " or 0xD800 <= cp < 0xE000 or (cp < 0x20 and ch not in _CONTROL) or cp == 0x85:
+            continue
+        got = values.clean_text(f"1{ch}2")
+        if got in ("1 2", "12"):
+            out.append((ch, got[1:-1]))
+    for cp in range(0xFF01, 0xFF5F):
+        ch, plain = chr(cp), chr(cp - 0xFEE0)
+        for probe in _fold_probes(plain):
+            if values.parse_int(probe.replace(plain, ch), 10**9) == values.parse_int(probe, 10**9):
+                out.append((ch, plain))
+                break
+    return tuple(out)
+
+
+def _literal(ch: str) -> str:
+    return f"CHAR({ord(ch)})" if ch in _CONTROL else _q(ch)
+
+
+def _currency_words() -> list[str]:
+    """The currency words the pipeline removes, longest first ("vnđ" before "đ"), each also
+    decomposed (NFD) as some Vietnamese keyboards type it; lower case."""
+    words: list[str] = []
+    for w in values.CURRENCY_WORDS:
+        words += dict.fromkeys([w, unicodedata.normalize("NFD", w)])
+    return sorted(words, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Where the reading cells of a template's number cells are, on the lists sheet `sheet`:
+    number column `n` (of `count`; `columns[n]` is the (sheet, column) of its input cells)
+    has its step `s` (`STEPS`) in column first + s*count + n, in the row of its input, so a
+    step's name finds the next step `count` columns to its right. `general` is a cell in the
+    General format holding a number: CELL("format") says "F0" of it in LibreOffice, which
+    names most date formats "G", and "G" in Excel and Gnumeric."""
+
+    sheet: str
+    columns: tuple[tuple[str, str], ...]
+    first: int
+
+    @property
+    def count(self) -> int:
+        return len(self.columns)
+
+    def column(self, step: str, sheet: str, column: str) -> str:
+        n = self.columns.index((sheet, column))
+        return col_letter(self.first + STEPS.index(step) * self.count + n)
+
+    def value(self, sheet: str, column: str) -> str:
+        """The defined name of the VALUE cells of input column `column` of `sheet` (the
+        one in the row where it is used)."""
+        return f"So_{self.columns.index((sheet, column)) + 1}"
+
+    def values(self, sheet: str, columns: list[str], first: int, last: int) -> str:
+        """The range of the VALUE cells of input `columns` (adjacent) from row `first` to `last`."""
+        a, b = (self.column("value", sheet, c) for c in (columns[0], columns[-1]))
+        return f"{sheet_ref(self.sheet, '')}{a}{first}:{b}{last}"
+
+    @property
+    def general(self) -> str:
+        return f"{sheet_ref(self.sheet, '')}${col_letter(self.first - 1)}$1"
+
+    def read_name(self, sheet: str, column: str) -> str:
+        return f"DocSo_O{self.columns.index((sheet, column)) + 1}"
+
+
+@dataclass(frozen=True)
+class ReadRow(XlRow):
+    """A row whose number cells a rule reads through their VALUE names (key -> name)."""
+
+    read: Mapping[str, str] = field(default_factory=dict)
+
+    def ref(self, key: str) -> str:
+        return self.read.get(key) or super().ref(key)
+
+
+def readers(form: Form) -> Readers:
+    """The reading cells of a template: its number columns, the information sheet's first,
+    then each block's measures, right of the lists (and one empty column, then the General
+    cell). The same for every unit: a unit's rows are those its template has."""
+    cols = [
+        (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
+    ]
+    cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
+    first = 2 * len(LIST_KEYS) + 3
+    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first)
+
+
+def _read_step(a: str, general: str) -> str:
+    """READ of input `a` (a reference with its row relative)."""
+    folded = a
+    for what, into in folds():
+        folded = f"SUBSTITUTE({folded},{_literal(what)},{_q(into)})"
+    fmt = f'CELL("format",{a})'
+    date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
+    number = f'IF({date},"{BAD}",{a})'
+    return f'=IF(ISTEXT({a}),"\'"&TRIM({folded}),IF(ISNUMBER({a}),{number},IF(ISBLANK({a}),"","{BAD}")))'
+
+
+def _word(f: str) -> str:
+    """WORD from FOLD `f`: blank for spaces only, a currency word and a "." after it cut."""
+    cut = f'IF(RIGHT({f},1)=".",LEFT({f},LEN({f})-1),{f})'
+    stripped = f
+    for w in reversed(_currency_words()):  # the longest tested first, outermost
+        # MAX: Gnumeric compares text normalised, so the composed "đồng" equals the longer
+        # decomposed one, whose length must not cut below nothing
+        rest = f"MAX(1,LEN({cut})-{len(w)})"
+        stripped = f'IF(RIGHT(LOWER({cut}),{len(w)})={_q(w)},"\'"&TRIM(MID({cut},2,{rest}-1)),{stripped})'
+    return f'=IF(LEFT({f},1)<>"\'",{f},IF({f}="\'","",{stripped}))'
+
+
+def _body(b: str) -> str:
+    """The text of WORD `b` after its sign."""
+    t = f"MID({b},2,{MAX_TEXT})"
+    return f'MID({t},IF(OR(LEFT({t},1)="+",LEFT({t},1)="-"),2,1),{MAX_TEXT})'
+
+
+def _shape(b: str) -> str:
+    """SHAPE from WORD `b` (only read where `b` holds text)."""
+    skel = _body(b)
+    for d in "0123456789":
+        skel = f'SUBSTITUTE({skel},"{d}","")'
+    return f'=IF(LEFT({b},1)="\'",{skel},"")'
+
+
+def _value(b: str, skel: str, max_number: int) -> str:
+    """VALUE from WORD `b` and SHAPE `skel`: digits only (leading zeros too), or groups of
+    three digits after a first group of one to three (no leading zero) with one separator,
+    each in its place: dots, spaces, or at least two commas (`values.parse_int`)."""
+    body = _body(b)
+    k, sep, n = f"LEN({skel})", f"LEFT({skel},1)", f"LEN({body})"
+    places = [f"MID({body},{n}-3,1)={sep}"] + [
+        f"IF({k}>{j},MID({body},{n}-{3 + 4 * j},1)={sep},TRUE)" for j in range(1, MAX_SEPARATORS)
+    ]
+    grouped = (
+        f'AND({k}<={MAX_SEPARATORS},OR({sep}=".",{sep}=" ",AND({sep}=",",{k}>1)),{skel}=REPT({sep},{k}),'
+        f'LEFT({body},1)<>"0",{n}-4*{k}>0,{n}-4*{k}<4,{",".join(places)})'
+    )
+    digits = f'IF({k}=0,{body},SUBSTITUTE({body},{sep},""))'
+    size = f"IFERROR(VALUE({digits}),1E+300)"
+    number = f'IF(MID({b},2,1)="-",-{size},IF({size}>{max_number},"{TOO_LARGE}",{size}))'
+    # IF, not OR: AND and OR evaluate every argument, and MID before the text is an error
+    whole = f"IF({k}=0,{n}>0,IFERROR({grouped},FALSE))"
+    text = f'IF({whole},{number},"{BAD}")'
+    typed = f'IF({b}<>INT({b}),"{FRACTION}",IF({b}>{max_number},"{TOO_LARGE}",{b}))'
+    return f'=IFERROR(IF(ISNUMBER({b}),{typed},IF(LEFT({b},1)="\'",{text},{b})),"{BAD}")'
+
+
+def _relative(rd: Readers, offset: int) -> str:
+    """A reference, in a defined name, to the cell `offset` columns right of where it is used.
+    A name's relative references count from the cell that uses it and are stored as if that
+    cell were A1 (jkp-ads.com, "Range Names in Excel: absolute and relative addressing";
+    FlexCel's TXlsFile.OffsetRelativeFormula: the canonical formula "as if you were
+    positioned at A1"); LibreOffice and Gnumeric read them so (`tests/test_livechecks_reading.py`)."""
+    return f"{sheet_ref(rd.sheet, '')}{col_letter(offset)}1"
+
+
+def write_readers(
+    wb: Workbook, ws: Worksheet, rd: Readers, rows: dict[str, list[int]], max_number: int
+) -> None:
+    """The defined names of the reading steps and the reading cells of every number cell on
+    the lists sheet `ws`; `rows`: sheet -> the rows of its number cells."""
+    ws.write_number(0, rd.first - 1, 0)  # the General cell
+    nxt = _relative(rd, rd.count)  # the next step's cell, as the name of a step sees it
+    wb.define_name(STEP_NAMES["word"], _word(nxt))
+    wb.define_name(STEP_NAMES["shape"], _shape(nxt))  # of WORD, evaluated in VALUE's cell
+    wb.define_name(STEP_NAMES["value"], _value(nxt, STEP_NAMES["shape"], max_number))
+    prefix = sheet_ref(rd.sheet, "")
+    for sheet, column in rd.columns:
+        name = rd.read_name(sheet, column)
+        wb.define_name(name, _read_step(f"{sheet_ref(sheet, '')}${column}1", rd.general))
+        wb.define_name(rd.value(sheet, column), f"={prefix}${rd.column('value', sheet, column)}1")
+        for row in rows[sheet]:
+            for step in STEPS:
+                formula = "=" + (name if step == "read" else STEP_NAMES[step])
+                ws.write_formula(f"{rd.column(step, sheet, column)}{row}", formula, None, "")

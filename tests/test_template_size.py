@@ -1,0 +1,65 @@
+"""The live checks' reading cells stay cheap (issue #23): a first version wrote the reading
+formulas in six hidden cells a number cell, which made a department's template 2.5 times
+larger, doubled the reading time of each filled file and pushed a filled .ods past the
+sheet-data limit (`[limits] max_sheet_bytes`), so every .ods report was refused. Each
+reading cell now names a defined name holding its formula once (`render/numbercells.py`).
+
+Budget: a template's sheet XML at most 25% over what it was before the reading cells
+(commit 3b75940: 447,774 bytes for a department, 131,781 for a district); a filled
+department's template saved as .ods by LibreOffice under 60% of the limit (it was 47% then).
+"""
+
+from __future__ import annotations
+
+import random
+import zipfile
+
+import openpyxl
+
+from pipeline.filler import fill
+from pipeline.render.numbercells import STEP_NAMES
+from pipeline.run.consolidate import check_files
+from pipeline.samples import valid_data
+from tests import lo
+from tests.conftest import template_for
+
+BEFORE = {"SYT": 447_774, "903": 131_781}  # sheet XML of the templates at 3b75940
+GROWTH = 1.25
+ODS_SHARE = 0.6
+
+
+def _sheet_xml(path) -> int:
+    with zipfile.ZipFile(path) as z:
+        return sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
+
+
+def test_templates_stay_within_the_budget(form, template_dir):
+    for code, before in BEFORE.items():
+        size = _sheet_xml(template_for(template_dir, form, code))
+        assert size <= GROWTH * before, (code, size, before)
+
+
+def test_each_reading_cell_only_names_its_step(form, template_dir):
+    """Every formula of the hidden lists sheet is "=" and a defined name: a step's formula
+    is never written in a cell."""
+    wb = openpyxl.load_workbook(template_for(template_dir, form, "SYT"))
+    names = set(wb.defined_names)
+    formulas = [
+        c.value for row in wb[form.sheets["lists"]].iter_rows() for c in row if str(c.value)[:1] == "="
+    ]
+    assert len(formulas) >= 3 * 266  # three steps of each number cell of a department
+    assert {f[1:] for f in formulas} <= names
+    assert set(STEP_NAMES.values()) <= names
+
+
+def test_a_filled_ods_stays_far_under_the_limit(form, layout, template_dir, tmp_path):
+    """A department's template, filled, saved as .ods by LibreOffice: its content.xml (the
+    sheet data the reader walks) under 60% of the limit, and the file accepted by check."""
+    data = valid_data(form, "SYT", random.Random(23), layout)
+    filled = fill(template_for(template_dir, form, "SYT"), tmp_path / "SYT.xlsx", layout, "SYT", data)
+    ods = lo.convert(filled, tmp_path / "ods", "ods")
+    with zipfile.ZipFile(ods) as z:
+        size = z.getinfo("content.xml").file_size
+    assert size <= ODS_SHARE * form.limits.max_sheet_bytes, size
+    (parsed,) = check_files(form, [ods])
+    assert not [f for f in parsed.findings if f.severity == "error"], parsed.findings

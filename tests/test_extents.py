@@ -12,7 +12,7 @@ import struct
 
 import pytest
 
-from pipeline.read.formats.ods import ods_extents
+from pipeline.read.formats.ods import ods_extents, ods_facts
 from pipeline.read.formats.xlsb import xlsb_extent, xlsb_sheets
 
 NS = (
@@ -50,6 +50,25 @@ def test_ods_extent_counts_repeats_up_to_the_last_value() -> None:
         "</table:table-row></table:table>"
     )
     assert ods_extents(_ods(first, second)) == [("Kết quả", 12, 4), ("A & B", 90_000, 1_000)]
+
+
+def test_ods_tables_the_form_does_not_read_give_their_extent_alone() -> None:
+    """A table the form does not read (the template's hidden lists) costs its extent only:
+    the same extent, no error or merge looked for."""
+    error = (
+        '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+        'table:number-columns-spanned="2"><text:p>#DIV/0!</text:p></table:table-cell>'
+    )
+    table = '<table:table table:name="{0}"><table:table-row>{1}</table:table-row></table:table>'
+    content = _ods(table.format("Kết quả", error), table.format("Danh mục", error))
+    read, lists = ods_facts(content, lambda name: name == "Kết quả")
+    assert (read.rows, read.columns, read.errors, read.merged) == (
+        1,
+        1,
+        {"A1": "#DIV/0!"},
+        [((0, 0), (0, 1))],
+    )
+    assert (lists.rows, lists.columns, lists.errors, lists.merged) == (1, 1, {}, [])
 
 
 def _xlsb_record(kind: int, body: bytes) -> bytes:

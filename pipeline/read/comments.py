@@ -19,6 +19,7 @@ the file passed the reader's limits (zip entries and sizes are bounded by then).
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable, Iterable
 
@@ -124,31 +125,37 @@ def ods_comments(zf: zipfile.ZipFile, wanted: set[str]) -> Comments:
     table = None
     row = col = 0
     rows_repeat = 1
-    with zf.open(Package(b"", zf).member("content.xml") or "content.xml") as fh:
-        events = etree.iterparse(
-            fh, events=("start", "end"), remove_comments=True, remove_pis=True, **SAFE_PARSE_OPTIONS
-        )
-        for event, el in events:
-            tag = el.tag
-            if event == "start":
-                if tag == f"{{{_TABLE}}}table":
-                    table, row = el.get(f"{{{_TABLE}}}name"), 0
-                elif tag == f"{{{_TABLE}}}table-row":
-                    col = 0
-                    rows_repeat = int(el.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
-                continue
-            if tag in (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"):
-                note = el.find(f"{{{_OFFICE}}}annotation")
-                if table in wanted and note is not None:
-                    text = _clean("\n".join("".join(p.itertext()) for p in note.iter(f"{{{_TEXT}}}p")))
-                    if text:
-                        out[(table, f"{col_letter(col)}{row + 1}")] = text
-                col += int(el.get(f"{{{_TABLE}}}number-columns-repeated", "1"))
-                el.clear()
+    content = Package(b"", zf).read("content.xml")
+    if b"annotation" not in content:
+        return out  # no office:annotation (whatever its prefix): no walk of every element
+    events = etree.iterparse(
+        io.BytesIO(content),
+        events=("start", "end"),
+        remove_comments=True,
+        remove_pis=True,
+        **SAFE_PARSE_OPTIONS,
+    )
+    for event, el in events:
+        tag = el.tag
+        if event == "start":
+            if tag == f"{{{_TABLE}}}table":
+                table, row = el.get(f"{{{_TABLE}}}name"), 0
             elif tag == f"{{{_TABLE}}}table-row":
-                row += rows_repeat
-                el.clear()
-            elif tag == f"{{{_TABLE}}}table":
-                table = None
-        refuse_dtd(events.root.getroottree())
+                col = 0
+                rows_repeat = int(el.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
+            continue
+        if tag in (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"):
+            note = el.find(f"{{{_OFFICE}}}annotation")
+            if table in wanted and note is not None:
+                text = _clean("\n".join("".join(p.itertext()) for p in note.iter(f"{{{_TEXT}}}p")))
+                if text:
+                    out[(table, f"{col_letter(col)}{row + 1}")] = text
+            col += int(el.get(f"{{{_TABLE}}}number-columns-repeated", "1"))
+            el.clear()
+        elif tag == f"{{{_TABLE}}}table-row":
+            row += rows_repeat
+            el.clear()
+        elif tag == f"{{{_TABLE}}}table":
+            table = None
+    refuse_dtd(events.root.getroottree())
     return out

@@ -72,8 +72,9 @@ def _error(cell: etree._Element) -> str | None:
 class _Table:
     """The facts of one table as its rows stream past."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, full: bool = True) -> None:
         self.facts = SheetFacts(name)
+        self.full = full  # False: the extent alone (a table the form does not read)
         self.row = 0  # 0-based index of the current row
         self.repeat = 1
         self.col = 0  # 0-based column of the next cell in the current row
@@ -93,7 +94,7 @@ class _Table:
             return
         facts.rows = max(facts.rows, row + self.repeat)
         facts.columns = max(facts.columns, col + repeat)
-        if element.tag != _CELL:
+        if element.tag != _CELL or not self.full:
             return
         a1 = f"{col_letter(col)}{row + 1}"
         span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
@@ -110,9 +111,11 @@ class _Table:
                 facts.errors[a1] = error
 
 
-def ods_facts(content: bytes) -> list[SheetFacts]:
-    """Facts of every table of an ODS content.xml, in order. Raises etree.XMLSyntaxError
-    when it is not well-formed, UnsafeXML when it declares a DTD.
+def ods_facts(content: bytes, wanted: Callable[[str], bool] | None = None) -> list[SheetFacts]:
+    """Facts of every table of an ODS content.xml, in order; of a table `wanted` refuses
+    (by its name), the extent alone (the value reader builds every table, so every extent
+    is checked). Raises etree.XMLSyntaxError when it is not well-formed, UnsafeXML when it
+    declares a DTD.
 
     rows/columns follow what calamine keeps: rows up to the last row with a value (a
     repeated row counts as often as it is repeated), columns up to a row's last value."""
@@ -132,7 +135,8 @@ def ods_facts(content: bytes) -> list[SheetFacts]:
             parent = element.getparent()
             top = parent is not None and parent.tag == _SPREADSHEET
             if event == "start" and top:
-                table = _Table(element.get(_NAME) or f"#{len(out) + 1}")
+                name = element.get(_NAME) or f"#{len(out) + 1}"
+                table = _Table(name, wanted is None or wanted(name))
                 out.append(table.facts)
             elif top:
                 table = None

@@ -241,12 +241,14 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
 
 # --- .ods: content.xml, parsed by lxml (formats/ods.py) ----------------------------------
 def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
-    """Facts of every table of content.xml ([] when there is none: calamine refuses it)."""
+    """Facts of every table of content.xml, of those the form does not read the extent alone
+    ([] when there is none: calamine refuses it)."""
     if not package.has("content.xml"):
         return []
     check_sheet_bytes(package.size("content.xml"), True, limits)
     content = package.xml("content.xml")
-    facts = ods_facts(content)
+    by_norm = {norm_sheet(w) for w in wanted}
+    facts = ods_facts(content, lambda name: norm_sheet(name) in by_norm)
     if b"<![CDATA[" in content:  # calamine reads a cell's text in a CDATA section as blank
         for sheet in facts:
             sheet.misread = True

@@ -461,8 +461,15 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     last = r0 + max(len(report.units), 1)
     ws.autofilter(r0 - 1, 0, last - 1, len(header) - 1)
     if report.changes is not None:  # below the table, outside the ranges formulas sum over
+        # each line wrapped across the table's width: a line running past its last column
+        # would widen the printed area, and the page fitted to it shrink the whole sheet
+        span = sum(width for _, _, width in columns[1:])
         for i, line in enumerate(report.changes.lines_vi()):
-            ws.write_string(last + 1 + i, 1, line.strip(), st.note)
+            text = line.strip()
+            ws.merge_range(last + 1 + i, 1, last + 1 + i, len(header) - 1, text, st.note_wrap)
+            ws.set_row(
+                last + 1 + i, min(409, wrapped_height(text, span, hyphens=True))
+            )  # Excel: 409 pt at most
     # the dashboard counts and B06 sums over these columns (the kind of unit by its name)
     return DetailRef(ws.name, {key: col_letter(i) for i, (key, _, _) in enumerate(columns)}, r0 + 1, last)
 

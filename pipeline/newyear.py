@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tomlkit
 
-from .form import SCHEMAS_DIR, Form, FormError, is_pending, load_form
+from .form import SCHEMAS_DIR, Form, FormError, is_pending, load_form, years_later
 from .outbox.atomic import publish_new, write_bytes_atomic
 from .text.names import MAX_NAME, is_windows_name, windows_name
 
@@ -125,14 +125,6 @@ def as_typed(path: Path) -> str:
         return str(path)
 
 
-def _shift(day: dt.date) -> dt.date:
-    """The same day one year later (29/2 becomes 28/2)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
-
-
 OWN_FOLDER = "cau-hinh"
 """Where `new-year` copies an installed configuration before it writes next year's."""
 
@@ -195,7 +187,7 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
         old = getattr(form.period, key)
         if is_pending(old):  # still to fill in: stays "cần điền"
             continue
-        new = _shift(old)
+        new = years_later(old, 1)
         period[key] = new
         changes.append(Change(label, f"{old:%d/%m/%Y}", f"{new:%d/%m/%Y}"))
     successor = successor_of(path, new_year)

@@ -34,6 +34,7 @@ from .model import (
     is_pending,
     norm_text,
     scheme_code,
+    years_later,
 )
 
 __all__ = [
@@ -75,4 +76,5 @@ __all__ = [
     "pending_warning",
     "scheme_code",
     "row_of",
+    "years_later",
 ]

@@ -34,6 +34,7 @@ from .model import (
     Unit,
     is_pending,
     is_pending_text,
+    years_later,
 )
 
 
@@ -141,6 +142,8 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
         raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML {toml_where(exc, text)}") from exc
     if overrides:
         for section, values in overrides.items():
+            if section == "period" and "year" in values:
+                raw[section] = _moved_period(raw.get(section, {}), int(values["year"]))
             raw.setdefault(section, {}).update(values)
     form_raw = _require(raw, "form", str(path))
     layout_path = path.parent / form_raw.get("layout", "layout.toml")
@@ -149,6 +152,22 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
     except FileNotFoundError as exc:
         raise FormError(f"Không tìm thấy tệp bố cục {layout_path}") from exc
     return _build(path, raw, layout)
+
+
+def _moved_period(period: dict[str, Any], year: int) -> dict[str, Any]:
+    """The [period] of a configuration moved to another reporting `year` (`--year`): its
+    dates shifted by as many years (29/2 to 28/2), a date still to fill in ("cần điền") left
+    so; a period the configuration does not hold whole is left as it is (the build says what
+    is missing)."""
+    if not isinstance(period.get("year"), int) or period["year"] == year:
+        return period
+    years = year - period["year"]
+    moved = dict(period)
+    for key in ("start", "end", "due_before"):
+        day = period.get(key)
+        if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+            moved[key] = years_later(day, years)
+    return moved
 
 
 def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:

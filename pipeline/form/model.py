@@ -345,9 +345,19 @@ class Block:
         return (self.value_measures or (self.measures[-1].key,))[0]
 
 
+def years_later(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (earlier when negative); 29 February becomes 28 February
+    in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 @dataclass(frozen=True)
 class Period:
-    """The reporting period (`[period]` of the configuration; `--year` overrides `year`)."""
+    """The reporting period (`[period]` of the configuration; `--year` moves it to another
+    year, its dates by as many years: `load._moved_period`)."""
 
     year: int
     """`year`: the reporting year, written into templates and checked in every file."""

@@ -23,6 +23,7 @@ so is every file without the flag (LibreOffice, Gnumeric and SheetJS write none)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 from lxml import etree
@@ -44,16 +45,21 @@ def recalc_on_load(workbook: bytes) -> bool:
     return calc is not None and local_attr(calc, "fullCalcOnLoad").strip() in ("1", "true")
 
 
+def _formula_cells(xml: bytes) -> tuple[etree._Element, str, str, Iterator[etree._Element]]:
+    """A sheet part's root, its <v> and <is> tags, and its cells holding a formula, in
+    order. Raises as `cellfacts.parse_xml`."""
+    root = parse_xml(xml)
+    ns = namespace(root)
+    c, f, v, inline = (f"{{{ns}}}{local}" for local in ("c", "f", "v", "is"))
+    return root, v, inline, (cell for cell in root.iter(c) if cell.find(f) is not None)
+
+
 def calculated(xml: bytes) -> bool:
     """Whether a sheet part holds a formula whose stored result is anything but a plain
     numeric 0 (a number, text, inline text, a boolean, an error value): the mark of a
     writer that calculated. Raises as `cellfacts.parse_xml`."""
-    root = parse_xml(xml)
-    ns = namespace(root)
-    c, f, v, inline = (f"{{{ns}}}{local}" for local in ("c", "f", "v", "is"))
-    for cell in root.iter(c):
-        if cell.find(f) is None:
-            continue
+    _, v, inline, cells = _formula_cells(xml)
+    for cell in cells:
         if cell.find(inline) is not None or cell.get("t", "n") not in ("n", ""):
             return True
         value = cell.find(v)
@@ -71,12 +77,8 @@ def without_results(xml: bytes) -> bytes:
     the value (<v>), inline text (<is>) and the type saying what the value was (t="e",
     "str", "b", "n"), so that every reader takes them for formulas without a value. Other
     cells are kept as they are. Raises as `cellfacts.parse_xml`."""
-    root = parse_xml(xml)
-    ns = namespace(root)
-    c, f, v, inline = (f"{{{ns}}}{local}" for local in ("c", "f", "v", "is"))
-    for cell in root.iter(c):
-        if cell.find(f) is None:
-            continue
+    root, v, inline, cells = _formula_cells(xml)
+    for cell in cells:
         for result in [child for child in cell if child.tag in (v, inline)]:
             cell.remove(result)
         cell.attrib.pop("t", None)

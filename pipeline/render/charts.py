@@ -12,6 +12,7 @@ from ..form import col_letter, is_pending
 from ..run.coverage import Coverage
 from ..run.result import LATE_VI, NOT_JUDGED_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
 from .official import (
+    SMALLEST_PT,
     coverage_rows,
     fit_header,
     fits_at_width,
@@ -101,6 +102,9 @@ def dashboard(
     end = _chase(ws, st, r, report)
     rb, sb = form.support_block, form.resources_block
     measures, src_measures = rb.columns, sb.columns
+    # the charts' text sized to print at SMALLEST_PT or more on a page fitted to the sheet's
+    # width (8 pt labels printed at 5.5 pt)
+    label_pt = max(8, math.ceil(SMALLEST_PT / page_scales(widths, 1.0)[0]))
     c1 = _chart(
         wb,
         "column",
@@ -108,6 +112,7 @@ def dashboard(
         (sheets["b01"], *pos["b01"], 2 + measures.index(rb.headcount)),
         "Nội dung hỗ trợ",
         "Số trẻ em (người)",
+        font_pt=label_pt,
     )
     c3 = _chart(
         wb,
@@ -116,9 +121,10 @@ def dashboard(
         (sheets["b04"], *pos["b04"], 2 + src_measures.index(sb.main_total)),
         "",
         "",
+        font_pt=label_pt,
     )
     cached = {label: value for label, _formula, value in counts}
-    c4 = _status_chart(wb, ws, st, end, status_rows, cached)
+    c4 = _status_chart(wb, ws, st, end, status_rows, cached, label_pt)
     region = (sheets["b02"], *pos["b02"], 2 + measures.index(rb.main_total))
     # a 2 x 2 grid of charts to the right of the figures
     # the region chart gets 26 px per region so that LibreOffice labels every one of them
@@ -131,11 +137,11 @@ def dashboard(
     # of charts fit one page at the page's width.
     grid_bottom = (SMALL_PX + bottom) * PT_PER_PX  # points
     if fits_at_width(widths, grid_bottom):
-        c2 = _chart(wb, "bar", REGION_TITLE, region, "Giá trị (đồng)", "Địa bàn")
+        c2 = _chart(wb, "bar", REGION_TITLE, region, "Giá trị (đồng)", "Địa bàn", font_pt=label_pt)
         for i, ch in enumerate((c4, c1, c2, c3)):
             ch.set_size({"width": CHART_PX, "height": SMALL_PX if i < 2 else bottom})
             ws.insert_chart(charts_row + (i // 2) * CHART_ROWS, 3 + (i % 2) * 6, ch, {"x_offset": 8})
-        if one_page_readable(widths, max(rows_height(ws, end), charts_end)):
+        if one_page_readable(widths, max(rows_height(ws, end), charts_end), label_pt):
             page_setup(ws, tall=1)
             return
         page_setup(ws)
@@ -325,7 +331,7 @@ def _chart(
         "values": f"={name}!${column}${first_row + 1}:${column}${total_row}",
     }
     if labels_for(kind):
-        series["data_labels"] = labels_for(kind)
+        series["data_labels"] = {**labels_for(kind), "font": {"name": FONT, "size": font_pt}}
     ch.add_series(series)
     ch.set_title({"name": title, "name_font": {"name": FONT, "size": max(12, font_pt + 2)}})
     if kind != "pie":
@@ -345,10 +351,16 @@ def _chart(
 
 
 def _status_chart(
-    wb: Workbook, ws: Worksheet, st: Styles, end: int, status_rows: dict[str, int], cached: dict[str, int]
+    wb: Workbook,
+    ws: Worksheet,
+    st: Styles,
+    end: int,
+    status_rows: dict[str, int],
+    cached: dict[str, int],
+    font_pt: int = 8,
 ) -> Chart:
     """The units' status as a column chart, over a small helper table written below row
-    `end` (the four status cells are not contiguous)."""
+    `end` (the four status cells are not contiguous); its labels and values in `font_pt`."""
     c4 = wb.add_chart({"type": "column"})
     labels = [
         "Trong đó đúng hạn",
@@ -371,12 +383,13 @@ def _status_chart(
             "name": "Tình trạng nộp báo cáo",
             "categories": f"={q(ws.name)}!$A${end + 3}:$A${last}",
             "values": f"={q(ws.name)}!$B${end + 3}:$B${last}",
-            "data_labels": {"value": True},
+            "data_labels": {"value": True, "font": {"name": FONT, "size": font_pt}},
             "points": [{"fill": {"color": colours[label]}} for label in labels],
         }
     )
     c4.set_title({"name": "Tình trạng nộp báo cáo (số đơn vị)", "name_font": {"name": FONT, "size": 12}})
-    c4.set_x_axis({"name": "Tình trạng"})
-    c4.set_y_axis({"name": "Số đơn vị"})
+    font = {"name": FONT, "size": font_pt}
+    c4.set_x_axis({"name": "Tình trạng", "num_font": font, "name_font": font})
+    c4.set_y_axis({"name": "Số đơn vị", "num_font": font, "name_font": font})
     c4.set_legend({"none": True})
     return c4

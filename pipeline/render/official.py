@@ -329,11 +329,12 @@ def page_scales(widths: list[float], height: float) -> tuple[float, float]:
     return across, (page_h - (TOP_IN + BOTTOM_IN) * 72) / max(height, 1.0)
 
 
-def one_page_readable(widths: list[float], height: float) -> bool:
+def one_page_readable(widths: list[float], height: float, smallest: float = 12) -> bool:
     """Whether content of these column widths (units) and `height` (points) fits one A4
     landscape page at a readable size: fitted to the page's width and then, if still too
-    tall, shrunk to its height, its 12 pt cells print at `SMALLEST_PT` or more."""
-    return 12 * min(page_scales(widths, height)) >= SMALLEST_PT
+    tall, shrunk to its height, its smallest text (`smallest` points: 12 pt cells) prints
+    at `SMALLEST_PT` or more."""
+    return smallest * min(page_scales(widths, height)) >= SMALLEST_PT
 
 
 def fits_at_width(widths: list[float], height: float) -> bool:

@@ -10,7 +10,6 @@ import inspect
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from pipeline.form import load_form
 from pipeline.newyear import default_target, period_over, plan_next_year, write_next_year
 from pipeline.rules.findings import RULES, make
 
+from .clirun import run_cli
 from .conftest import ROOT
 
 ENGLISH = re.compile(
@@ -31,14 +31,7 @@ ENGLISH = re.compile(
 
 
 def _cli(*args: str, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-    )
+    return run_cli(*args, cwd=cwd, stdin=stdin, timeout=120)
 
 
 def _argparse_strings() -> set[str]:

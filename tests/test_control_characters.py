@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import openpyxl
 
 from pipeline.outbox.paths import detail_csv_path, document_path, feedback_dir, workbook_path
 
-from .conftest import ROOT
+from .clirun import run_cli
 
 CONTROLS = (
     [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]
@@ -67,22 +65,7 @@ def test_every_control_character_in_every_text_cell_is_shown_escaped(form, make_
     _with_controls(accepted, texts)
     _with_controls(rejected, {**texts, "MARKNUM": f"khoảng{every}50"})
     outbox = tmp_path / "out"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "consolidate",
-            "--inbox",
-            str(accepted.parent),
-            "--outbox",
-            str(outbox),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_cli("consolidate", "--inbox", str(accepted.parent), "--outbox", str(outbox))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert not any(ch in done.stdout for ch in CONTROLS)  # the terminal shows them escaped

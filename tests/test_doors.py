@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from pipeline.rules.catalogue import RULES
 from pipeline.run.consolidate import check_report
 from pipeline.text.names import template_name
 
+from .clirun import run_cli
 from .conftest import ROOT
 
 KG = ROOT / "schemas" / "kien-giang.toml"
@@ -30,16 +30,8 @@ AG = ROOT / "schemas" / "an-giang.toml"
 
 
 def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if k != "TONG_HOP_MAKE"}  # as typed, unless `env` says make
-    full.update({"PYTHONPATH": str(ROOT), **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=300,
-    )
+    # as typed, unless `env` says make
+    return run_cli(*args, cwd=cwd, env={"PYTHONPATH": str(ROOT), **(env or {})}, drop=("TONG_HOP_MAKE",))
 
 
 def _schemas_copy(tmp: Path) -> Path:

@@ -23,15 +23,14 @@ from pipeline.run.consolidate import read_all, submissions
 from pipeline.text.oserrors import NOT_REGULAR
 from pipeline.text.safetext import csv_field, for_terminal
 
+from .clirun import run_cli
 from .conftest import ROOT
 
 CASES = Path("/work/shared/cases/reading/not-submissions/inbox")
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 def _manifest(outbox: Path, year: int) -> dict[str, dict]:

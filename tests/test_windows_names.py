@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import subprocess
-import sys
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path, PureWindowsPath
@@ -41,6 +39,7 @@ from pipeline.text.names import (
 )
 
 from . import lo
+from .clirun import run_cli
 from .conftest import ROOT
 from .mailserver import PASSWORD, Dovecot, start_dovecot
 from .test_mail import at, message, msg_arrival, write_config
@@ -102,15 +101,7 @@ def windows_problems(root: Path) -> list[str]:
 
 def cli(config: Path | None, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     head = ["--config", str(config)] if config else []
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", *head, *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return done
+    return run_cli(*head, *args, env=env)
 
 
 def long_name_config(folder: Path) -> tuple[Path, str]:

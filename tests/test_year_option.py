@@ -8,11 +8,10 @@ ended on 30/11/2025."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 from pipeline.form import is_pending, load_form, years_later
 
+from .clirun import run_cli
 from .conftest import ROOT
 
 
@@ -43,24 +42,16 @@ def test_the_command_says_the_period_of_the_year_asked(tmp_path) -> None:
     form = load_form()
     year = form.year - 1
     (tmp_path / "inbox").mkdir()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "consolidate",
-            "--year",
-            str(year),
-            "--inbox",
-            "inbox",
-            "--outbox",
-            "out",
-        ],
+    done = run_cli(
+        "consolidate",
+        "--year",
+        str(year),
+        "--inbox",
+        "inbox",
+        "--outbox",
+        "out",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 0, done.stderr
     end = years_later(form.period.end, -1)

@@ -1,0 +1,40 @@
+"""The command run as an officer types it: `python -m pipeline ARGS` in its own process.
+
+One place for how tests start it (the interpreter running the tests, the repository as the
+folder it runs in unless told, text output captured); each test file adds only what it
+needs (a configuration, a password variable, an environment like Windows')."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(
+    *args: str,
+    cwd: Path = ROOT,
+    env: Mapping[str, str] | None = None,
+    drop: tuple[str, ...] = (),
+    stdin: str | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m pipeline *args` from `cwd`, its output captured as text. `env`: variables
+    set over this process's environment (the package found from `cwd` or PYTHONPATH);
+    `drop`: variables taken out of it; `stdin`: what is typed. Raises
+    subprocess.TimeoutExpired after `timeout` seconds."""
+    full = {k: v for k, v in os.environ.items() if k not in drop}
+    full.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        env=full,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -7,8 +7,15 @@ here, on purpose):
 
 - `=SUM(range)`                    a range on the same sheet or another one;
 - `=SUM(A1,B1,…)`                   references;
-- `=SUMIF(range,"<N")`              the numbers under N of a range (a template's column sum);
-- `=SUM(SUMIF(A1,"<N"),…)`          the same of single cells (a template's row total);
+- `=SUMIF(range,"<N")`              the numbers under N of a range or cell (a template's totals,
+                                    over its reading cells);
+- `=SUM(SUMIF(A1:B1,"<N"),…)`       the same of several ranges or cells;
+- `=Name`                           a reading cell (`render/numbercells.py`): a defined name
+                                    whose formula reads one other cell (relative references,
+                                    counted from the cell using it), down to an input cell;
+                                    a number there is read as itself, a blank as blank (text,
+                                    which the reading formulas read as the pipeline does, is
+                                    refused here: LibreOffice and Gnumeric test that);
 - `=SUMIFS(range, range, "text", …)` plain text criteria (no operators, no wildcards);
 - `=A1+B1+…`                        references joined by `+`.
 
@@ -20,7 +27,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_to_tuple,
+    get_column_letter,
+    range_boundaries,
+)
 from openpyxl.workbook.workbook import Workbook
 
 _SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z0-9_]+)"
@@ -32,9 +44,12 @@ SUM = re.compile(rf"^=SUM\(({_RANGE})\)$")
 SUMIFS = re.compile(rf"^=SUMIFS\(({_RANGE}(?:,{_RANGE},{_STRING})+)\)$")
 PLUS = re.compile(rf"^=({_REF}(?:\+{_REF})*)$")
 _BELOW = r'"<([0-9.E+]+)"'
-SUMIF_BELOW = re.compile(rf"^=SUMIF\(({_RANGE}),{_BELOW}\)$")
-SUM_OF_SUMIFS = re.compile(rf"^=SUM\((SUMIF\({_REF},{_BELOW}\)(?:,SUMIF\({_REF},{_BELOW}\))*)\)$")
-_SUMIF_REF = re.compile(rf"SUMIF\(({_REF}),{_BELOW}\)")
+_AREA = rf"(?:{_RANGE}|{_REF})"
+SUMIF_BELOW = re.compile(rf"^=SUMIF\(({_AREA}),{_BELOW}\)$")
+SUM_OF_SUMIFS = re.compile(rf"^=SUM\((SUMIF\({_AREA},{_BELOW}\)(?:,SUMIF\({_AREA},{_BELOW}\))*)\)$")
+_SUMIF_REF = re.compile(rf"SUMIF\(({_AREA}),{_BELOW}\)")
+NAME = re.compile(r"^=([A-Za-z_][A-Za-z0-9_.]*)$")
+_NAMED_CELL = re.compile(rf"({_SHEET})!(\$?)([A-Z]{{1,3}})(\$?)([0-9]+)")
 SUM_REFS = re.compile(rf"^=SUM\(({_REF}(?:,{_REF})*)\)$")
 _ARG = re.compile(rf"{_RANGE}|{_STRING}")
 
@@ -62,6 +77,8 @@ class Evaluator:
     def cells(self, sheet: str, rng: str) -> list[tuple[str, str]]:
         """(sheet, coordinate) of every cell of a range, row by row."""
         name, cells = _split_sheet(rng, sheet)
+        if ":" not in cells:
+            cells = f"{cells}:{cells}"
         min_col, min_row, max_col, max_row = range_boundaries(cells)
         ws = self.wb[name]
         return [
@@ -74,8 +91,39 @@ class Evaluator:
         """The value of a cell: its formula evaluated, else what it holds."""
         name, cell = _split_sheet(ref, sheet)
         raw = self.wb[name][cell].value
+        if isinstance(raw, str) and (m := NAME.match(raw)) and m.group(1) in self.wb.defined_names:
+            return self.reading(name, cell, m.group(1))
         if isinstance(raw, str) and raw.startswith("="):
             return self.formula(name, raw)
+        return raw
+
+    def reading(self, sheet: str, cell: str, name: str) -> Any:
+        """A reading cell `sheet!cell` holding `=name`: the input cell it reads, at the end
+        of its chain, read as the pipeline reads a number or a blank."""
+        self.evaluated += 1
+        text = self.wb.defined_names[name].attr_text
+        col, row = coordinate_to_tuple(cell)[::-1]
+        targets = set()
+        for ref_sheet, col_abs, letters, row_abs, digits in _NAMED_CELL.findall(text):
+            if col_abs and row_abs:
+                continue  # an absolute cell (the General cell the date test compares with)
+            c, r = column_index_from_string(letters), int(digits)
+            target_col = c if col_abs else col + c - 1
+            target_row = r if row_abs else row + r - 1
+            target_sheet, _ = _split_sheet(f"{ref_sheet}!A1", sheet)
+            targets.add((target_sheet, f"{get_column_letter(target_col)}{target_row}"))
+        if len(targets) != 1:
+            raise UnknownFormula(f"{sheet}!{cell}: {name} reads {sorted(targets)}, not one cell")
+        (target,) = targets
+        raw = self.wb[target[0]][target[1]].value
+        if isinstance(raw, str) and (m := NAME.match(raw)) and m.group(1) in self.wb.defined_names:
+            return self.reading(*target, m.group(1))
+        if raw is None:
+            return ""
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise UnknownFormula(
+                f"{target}: {raw!r} is read by the reading formulas (LibreOffice tests them)"
+            )
         return raw
 
     def number(self, sheet: str, ref: str) -> int:

@@ -6,7 +6,8 @@ invisible characters, too large, fractions, dates, error values, words) go into 
 of one sheet; the template's own reading cells and defined names (`numbercells.write_readers`)
 read each on a hidden sheet (`render/numbercells.py`). LibreOffice and Gnumeric recalculate the workbook; every row's
 VALUE cell must be what `values.parse_int` and `FileReading.number` give for the same
-content: the number read, a blank, or the code of the rule reported. One start of each
+content: the number read, a blank, or the code of the rule reported; and a total over the
+cell, as the template writes its totals, the number read or nothing. One start of each
 application for every spelling: the whole kind, not one case a class.
 """
 
@@ -24,6 +25,7 @@ import openpyxl
 import pytest
 from xlsxwriter.workbook import Workbook
 
+from pipeline.form.sheets import SumCell
 from pipeline.render import numbercells as lc
 from pipeline.text import values
 from tests import lo
@@ -31,6 +33,7 @@ from tests import lo
 MAX = 10**15  # the form's max_number
 ROWS_FROM = 2
 SHEET, READING = "Nhập", "Đọc"
+TOTAL = "C"  # the column of SHEET adding each row's cell as a template's total does
 NBSP, NNBSP, ZWSP = "\u00a0", "\u202f", "\u200b"
 ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NUM!")
 # a date typed in a number cell: a number in a date format. Excel names every date format
@@ -109,6 +112,10 @@ def _write(path: Path, typed: list[Any]) -> None:
         else:
             ws.write_number(row, 0, raw, number)
     lc.write_readers(wb, hidden, rd, {SHEET: [ROWS_FROM + i for i in range(len(typed))]}, MAX)
+    for i in range(len(typed)):  # what a template's total adds of the cell (`Readers.total`)
+        row = ROWS_FROM + i
+        cells = SumCell("n", f"{TOTAL}{row}", ("n",), ("A",), row, row, True)
+        ws.write_formula(cells.cell, rd.total(SHEET, cells), None, 0)
     wb.close()
 
 
@@ -124,7 +131,8 @@ def _read_back(path: Path, typed: list[Any], untold: set[Any] = frozenset()) -> 
     """(spelling, what the VALUE cell shows, what it must show) for each mismatch; a date of
     `untold` must be read as its number (the application cannot tell its format)."""
     rd = lc.Readers(READING, ((SHEET, "A"),), 2)
-    ws = openpyxl.load_workbook(path, data_only=True)[READING]
+    book = openpyxl.load_workbook(path, data_only=True)
+    ws = book[READING]
     col = rd.column("value", SHEET, "A")
     bad = []
     for i, raw in enumerate(typed):
@@ -133,6 +141,10 @@ def _read_back(path: Path, typed: list[Any], untold: set[Any] = frozenset()) -> 
         want = expected(raw) if raw not in untold else (raw - lo.EXCEL_EPOCH).days
         if _shown(got) != _shown(want):
             bad.append((raw, got, want))
+        # a total adds the number read, nothing for a blank or a code
+        total = book[SHEET][f"{TOTAL}{ROWS_FROM + i}"].value
+        if _shown(total) != _shown(want if isinstance(want, int | float) else 0):
+            bad.append((raw, "total", total, want))
     return bad
 
 

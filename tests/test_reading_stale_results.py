@@ -44,7 +44,7 @@ def _figures(path: Path) -> tuple[list[str], dict[str, Any], Any]:
 
 
 def _via_xlsxwriter(src: Path, out: Path, results: Path | None = None) -> Path:
-    """Every sheet, cell, formula and number format of `src` written again by XlsxWriter,
+    """Every sheet, cell, formula, number format and defined name of `src` written again by XlsxWriter,
     which sets fullCalcOnLoad and stores 0 as each formula's result, or the result given
     (`results`: the same workbook with its formulas calculated, as a library that
     calculates would store them)."""
@@ -67,6 +67,8 @@ def _via_xlsxwriter(src: Path, out: Path, results: Path | None = None) -> Path:
                     sheet.write_formula(cell.coordinate, cell.value, fmt, value)
                 else:
                     sheet.write(cell.coordinate, cell.value, fmt)
+    for name, defined in book.defined_names.items():  # the template's reading steps, which its totals read
+        wb.define_name(name, f"={defined.attr_text}")
     wb.close()
     return out
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .address import col_index
 from .grid import NUMBER_COLUMN, SECTION_ROW, SUBTITLE_ROW, TITLE_ROW, RowSpec, SheetChecks
 from .model import Block, Form, InfoField, KeyField, Measure, RowTotal, Unit
 
 TOTAL_LABEL = "Tổng cộng"
-# SUMIF's criterion for "any number": a cell holding text or an error value never meets it,
-# so a total sums the numbers and is never an error value (Excel, LibreOffice, Gnumeric)
-NUMBERS = "<1E+300"
 
 
 @dataclass(frozen=True)
@@ -39,12 +37,18 @@ class KeyCell:
 
 @dataclass(frozen=True)
 class SumCell:
-    """A cell holding a formula that sums measures of its row, or a column over the data rows."""
+    """A cell holding a formula that sums measures of its row, or a column over the data rows.
+    It adds `columns` from row `first` to `last`: input cells (`inputs`, added as the
+    pipeline reads them: the template writer, `render/numbercells.py`, says how) or the
+    row totals of its column (a row total's "Tổng cộng")."""
 
     key: str  # the measure or row total it holds
     cell: str
-    formula: str
     sum_of: tuple[str, ...]  # the measures it adds up (a column sum: the column's own)
+    columns: tuple[str, ...]  # the columns of the cells it adds, left to right
+    first: int
+    last: int
+    inputs: bool  # adds input cells (else formula cells: row totals)
 
 
 @dataclass(frozen=True)
@@ -125,15 +129,10 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
     )
     first, last = grid.label_columns
     sums = tuple(
-        SumCell(
-            key,
-            f"{col}{total_row}",
-            f'=SUMIF({col}{grid.first_row}:{col}{total_row - 1},"{NUMBERS}")',
-            sum_of,
-        )
-        for key, col, sum_of in [
-            *((m.key, block.measure_column(m.key), (m.key,)) for m in block.measures),
-            *((t.key, block.total_column(t.key), t.sum_of) for t in block.totals),
+        SumCell(key, f"{col}{total_row}", sum_of, (col,), grid.first_row, total_row - 1, inputs)
+        for key, col, sum_of, inputs in [
+            *((m.key, block.measure_column(m.key), (m.key,), True) for m in block.measures),
+            *((t.key, block.total_column(t.key), t.sum_of, False) for t in block.totals),
         ]
     )
     return BlockSheet(
@@ -153,11 +152,9 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
 
 
 def _row_total(block: Block, total: RowTotal, row: int) -> SumCell:
-    """A row total: the sum of the numbers among its cells; text, blanks and error values are
-    skipped (`=F5+G5` would show #VALUE! for "3.500.000" typed as text, `=SUM(F5,G5)` #N/A
-    for #N/A; the live checks say what is wrong with such a cell)."""
-    cells = ",".join(f'SUMIF({block.measure_column(k)}{row},"{NUMBERS}")' for k in total.sum_of)
-    return SumCell(total.key, f"{block.total_column(total.key)}{row}", f"=SUM({cells})", total.sum_of)
+    """A row total: the sum of its row's measures `total.sum_of`, as the pipeline reads them."""
+    columns = tuple(sorted((block.measure_column(k) for k in total.sum_of), key=col_index))
+    return SumCell(total.key, f"{block.total_column(total.key)}{row}", total.sum_of, columns, row, row, True)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..form import Form, col_letter
 from ..form.grid import LIST_KEYS
+from ..form.sheets import SumCell
 from ..rules.kinds import XlRow
 from ..text import values
 from .style import sheet_ref
@@ -56,6 +57,11 @@ _q = quoted
 # and skips a cell holding a code, as the pipeline skips a rule over a cell it could not
 # read. No input reaches arithmetic unless ISNUMBER says it is one, and no reading cell
 # holds an error value, so no check shows one. The pipeline never reads the lists sheet.
+# A total (row totals, "Tổng cộng") adds the VALUE cells of its inputs with SUMIF and this
+# criterion, "any number": a code, a blank (and an error value, which no VALUE cell holds)
+# never meets it, so a total adds what the pipeline reads ("1.200.000" typed as text too)
+# and equals the total the pipeline recomputes, and is never an error value
+NUMBERS = "<1E+300"
 BAD, TOO_LARGE, FRACTION = "?", ">", "~"  # codes of what the pipeline reports and does not read
 READ_CODES = {BAD: "NUMBER_INVALID", TOO_LARGE: "NUMBER_TOO_LARGE", FRACTION: "NUMBER_NOT_INTEGER"}
 STEPS = ("value", "word", "read")  # left to right: a step reads the one on its right
@@ -137,6 +143,23 @@ class Readers:
         """The defined name of the VALUE cells of input column `column` of `sheet` (the
         one in the row where it is used)."""
         return f"So_{self.columns.index((sheet, column)) + 1}"
+
+    def total(self, sheet: str, cells: SumCell) -> str:
+        """The formula of a total of `sheet` (`form.sheets.block_sheet`): the numbers the
+        pipeline reads from its input cells (their VALUE cells: each run of adjacent ones
+        one SUMIF), or the numbers among its row totals (a row total's "Tổng cộng")."""
+        if not cells.inputs:
+            col = cells.columns[0]
+            return f'=SUMIF({col}{cells.first}:{col}{cells.last},"{NUMBERS}")'
+        runs: list[list[str]] = []
+        for col in cells.columns:
+            index = self.columns.index((sheet, col))
+            if runs and self.columns.index((sheet, runs[-1][-1])) == index - 1:
+                runs[-1].append(col)
+            else:
+                runs.append([col])
+        sums = [f'SUMIF({self.values(sheet, run, cells.first, cells.last)},"{NUMBERS}")' for run in runs]
+        return f"={sums[0]}" if len(sums) == 1 else f"=SUM({','.join(sums)})"
 
     def values(self, sheet: str, columns: list[str], first: int, last: int) -> str:
         """The range of the VALUE cells of input `columns` (adjacent) from row `first` to `last`."""

@@ -354,12 +354,12 @@ def _block_sheet(
         for _m, cell in row.measures:
             ws.write_blank(cell, None, st.input_num)
         for total in row.totals:
-            ws.write_formula(total.cell, total.formula, st.formula, 0)
+            ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
     spellings = {k: v for k, v in SPELLINGS.items() if readable_names(form)[k]}
     checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst)
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
-        ws.write_formula(total.cell, total.formula, st.formula, 0)
+        ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
     ws.freeze_panes(*block.grid.frozen)
     ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
     page_setup(ws, landscape=True, page_numbers=False)

@@ -20,6 +20,8 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
+import pytest
+
 from pipeline import cli
 from pipeline.form import Form
 from pipeline.mail.cli import EXIT_FAILED
@@ -80,7 +82,10 @@ def run(capsys, cfg: Path, *args: str) -> tuple[int, str]:
     return code, got.out + got.err
 
 
-def test_an_edited_letter_of_this_set_is_sent_as_saved(form: Form, tmp_path, capsys):
+@pytest.mark.parametrize("redraft_first", [True, False], ids=["drafts-then-send", "send-at-once"])
+def test_an_edited_letter_of_this_set_is_sent_as_saved(form: Form, tmp_path, capsys, redraft_first):
+    """`redraft_first`: plain `mail drafts` before `--send` (the issue's second finding);
+    else `--send` right after the edit (the issue's reproduction)."""
     with picky_smtp(set(), set()) as (port, sink):
         smtp = {"host": "127.0.0.1", "port": port, "security": "none", "user": ""}
         cfg = config(tmp_path / "cfg", smtp=smtp, emails={c: [a] for c, a in ADDR.items()})
@@ -98,7 +103,8 @@ def test_an_edited_letter_of_this_set_is_sent_as_saved(form: Form, tmp_path, cap
             ),
         }
         # drafting again with nothing new: the edited letters stay where they are, as saved
-        code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))
+        args = ("mail", "drafts", "--outbox", str(outbox), *(() if redraft_first else ("--send",)))
+        code, out = run(capsys, cfg, *args)
         assert code == cli.EXIT_OK, out
         for unit, data in mine.items():
             assert letter(outbox, form.year, unit).read_bytes() == data
@@ -108,8 +114,9 @@ def test_an_edited_letter_of_this_set_is_sent_as_saved(form: Form, tmp_path, cap
         assert not (drafts_dir(outbox, form.year) / STALE_DIR).exists()
         assert "KHÔNG được gửi" not in out
 
-        code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox), "--send")
-        assert code == cli.EXIT_OK, out
+        if redraft_first:
+            code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox), "--send")
+            assert code == cli.EXIT_OK, out
         assert f"{'900':<6} đã gửi -> {ADDR['900']}" in out and f"{'909':<6} đã gửi -> {ADDR['909']}" in out
         assert "Đã gửi 2 thư" in out
     assert len(received_text(sink, ADDR["900"])) == 1

@@ -12,8 +12,13 @@ Every draft describes one run: it carries that run's id (`RUN_HEADER`). The draf
 written again for each new run (`refresh_drafts`, after `consolidate`); a draft of another
 run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
 `send.send_drafts` never sends a draft of a run other than the current one. A draft the
-officer changed since it was written (its SHA-256 is recorded in `DRAFTED`) is never
-overwritten: it is kept in `thu/cu/` as `…-ban-da-sua.eml` and the command says where.
+officer changed since it was written (in Outlook or Thunderbird, or a text editor: its
+SHA-256 is no longer the one recorded in `DRAFTED`, with the run it was drafted for) is never
+overwritten. While it describes the current run it is left as saved and sent as saved. Once
+the set has changed it is kept in `thu/cu/` as `…-ban-da-sua.eml`, a new draft is written,
+and the record names the kept letter for it: `send` holds that unit's letter until the
+officer has checked it (changed the new draft, or deleted the kept letter); the command says
+where, and how.
 
 A rejection lists each error with the cell and what was found there, the findings that
 explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed

@@ -12,8 +12,11 @@ a reply to DATA that never comes (the connection lost, a timeout), leaves "sendi
 letter may or may not have gone, its outcome is unknown, and it is not sent again unless
 the officer says so (`--gui-lai-thu-chua-ro`), so there is never a silent second copy.
 Drafts carry a Message-ID derived from their content, so a reply regenerated unchanged
-keeps its identity. A draft that describes another run than the current set's (its
-`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale; nor
+keeps its identity. A letter is sent as it lies in `thu/`: the officer's edits, saved by a
+mail client, go as saved (`read_letter`). A draft that describes another run than the current set's (its
+`drafts.RUN_HEADER` against the set's `bao-cao.json`; the run recorded in `DRAFTED` when a mail
+client dropped the header) is never sent: it is told as stale; nor is a new draft whose unit's
+letter, edited by the officer for an earlier run, was not checked yet (`awaiting_check`); nor
 is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
 reminder while the deadline is not set), told as pending. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).

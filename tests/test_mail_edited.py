@@ -157,13 +157,19 @@ def test_an_edited_letter_of_an_earlier_set_holds_its_unit_until_checked(
             assert f"Giữ nguyên thư anh/chị đã sửa: {kept} (thư mới soạn: {new})" in out
             assert f"Thư gửi đơn vị {unit} KHÔNG được gửi cho đến khi anh/chị kiểm tra" in out
 
+        # drafting again says it again (the new drafts are written anew, still waiting)
+        code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))
+        assert code == cli.EXIT_OK, out
+        assert all(f"Thư gửi đơn vị {unit} KHÔNG được gửi cho đến khi" in out for unit in UNITS), out
+        assert "Giữ nguyên thư anh/chị đã sửa:" not in out  # nothing new was put aside
+
         code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox), "--send")
         assert code == EXIT_FAILED, out
         assert sink.messages == []  # neither the stale letter nor the new one went out
         for unit in UNITS:
             new = letter(outbox, form.year, unit)
             assert f"{unit:<6} KHÔNG gửi: thư anh/chị đã sửa thuộc lần tổng hợp trước, cần kiểm tra" in out
-            assert f"Hãy mở thư mới soạn ({new.name}), chép phần anh/chị đã thêm" in out
+            assert out.count(f"Hãy mở thư mới soạn ({new.name}), chép phần anh/chị đã thêm") == 1
         assert "2 thư chờ anh/chị kiểm tra thư đã sửa, không gửi" in out
 
         # 900: the officer copies the addition into the new letter; 909: the addition is dropped

@@ -50,14 +50,15 @@ def check_hint(unit: str, kept: Path, new: Path) -> str:
     )
 
 
-def say_kept(drafts: list[Draft], out: TextIO) -> None:
+def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True) -> None:
     """For each unit: its earlier draft the officer changed, kept beside the new one, and
-    how to check it; its letter the officer edited for this run, left as saved; its new
-    draft still waiting for that check."""
+    (`hints`) how to check it, while its new draft waits for that check; its letter the
+    officer edited for this run, left as saved. `hints` is False when the sending summary
+    says it per unit."""
     for d in drafts:
         if d.kept is not None:
             out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
-        if d.unchecked is not None:
+        if hints and d.unchecked is not None:
             out.write(check_hint(d.unit, d.unchecked, d.path) + "\n")
         if d.edited:
             out.write(

@@ -193,7 +193,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
-    say_kept(drafts, sys.stdout)
+    say_kept(drafts, sys.stdout, hints=not args.send)  # when sending, the summary says it
     if not args.send:
         return EXIT_OK
     waiting = _waiting(drafts)

@@ -39,8 +39,29 @@ def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
     say_kept(done, out)
 
 
-def say_kept(drafts: list[Draft], out: TextIO) -> None:
-    """One line for each earlier draft the officer changed, kept beside the new one."""
+def check_hint(unit: str, kept: Path, new: Path) -> str:
+    """What the officer does when their edited letter `kept` belongs to an earlier run and
+    the new draft `new` for `unit` is held until they check it (Vietnamese, one line)."""
+    return (
+        f"  Thư gửi đơn vị {unit} KHÔNG được gửi cho đến khi anh/chị kiểm tra: thư đã sửa ({kept.name}, "
+        "trong thu/cu/) viết theo lần tổng hợp trước. Hãy mở thư mới soạn "
+        f"({new.name}), chép phần anh/chị đã thêm (nếu vẫn đúng) vào đó, lưu lại rồi chạy lại lệnh; "
+        "nếu không cần phần đã thêm nữa, xóa thư đã sửa trong thu/cu/ rồi chạy lại lệnh."
+    )
+
+
+def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True) -> None:
+    """For each unit: its earlier draft the officer changed, kept beside the new one, and
+    (`hints`) how to check it, while its new draft waits for that check; its letter the
+    officer edited for this run, left as saved. `hints` is False when the sending summary
+    says it per unit."""
     for d in drafts:
         if d.kept is not None:
             out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
+        if hints and d.unchecked is not None:
+            out.write(check_hint(d.unit, d.unchecked, d.path) + "\n")
+        if d.edited:
+            out.write(
+                f"Giữ nguyên thư anh/chị đã sửa cho đơn vị {d.unit}: {d.path} (viết theo đúng lần tổng hợp "
+                "này nên không soạn lại; khi gửi, gửi đúng bản anh/chị đã sửa)\n"
+            )

@@ -30,7 +30,7 @@ from ..intake.mail_settings import (
 )
 from ..text.oserrors import read_reason
 from ..text.safetext import for_terminal
-from .after_run import say_kept
+from .after_run import check_hint, say_kept
 from .drafts import Draft, NoRunError, letter_settings, write_drafts
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
 from .send import (
@@ -40,6 +40,7 @@ from .send import (
     OUT_PARTLY,
     OUT_PENDING,
     OUT_REFUSED,
+    OUT_UNCHECKED,
     OUT_UNKNOWN,
     SendResult,
     SendStopped,
@@ -192,7 +193,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
-    say_kept(drafts, sys.stdout)
+    say_kept(drafts, sys.stdout, hints=not args.send)  # when sending, the summary says it
     if not args.send:
         return EXIT_OK
     waiting = _waiting(drafts)
@@ -268,6 +269,7 @@ SEND_VI = {
     "not_tried": "chưa gửi (máy chủ lỗi)",
     "pending": "còn chờ mục «cần điền» của cấu hình, KHÔNG gửi",
     "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi (chạy lại 'mail drafts' để soạn lại)",
+    "unchecked": "KHÔNG gửi: thư anh/chị đã sửa thuộc lần tổng hợp trước, cần kiểm tra",
 }
 UNKNOWN_HINT = (
     "Thư «chưa rõ»: kết nối mất sau khi máy chủ đã nhận nội dung thư, có thể đơn vị đã nhận. Hãy hỏi "
@@ -286,6 +288,8 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         print(f"{units.get(o.path, o.path.name):<6} {SEND_VI[o.status]} -> {o.to}")
         for addr, words in o.refused.items():
             print(f"       {addr + ': ' if addr else ''}máy chủ trả lời «{words}»")
+        if o.status == OUT_UNCHECKED and o.kept is not None:
+            print(check_hint(units.get(o.path, o.path.name), o.kept, o.path))
     unknown = result.having(OUT_UNKNOWN, OUT_HELD)
     if unknown:
         print(UNKNOWN_HINT)
@@ -296,6 +300,11 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         + (f"; {len(refused)} thư bị từ chối (toàn bộ hoặc một phần)" if refused else "")
         + (f"; {len(unknown)} thư chưa rõ đã gửi hay chưa" if unknown else "")
         + (f"; {len(result.stale)} thư của lần tổng hợp trước không gửi" if result.stale else "")
+        + (
+            f"; {len(result.unchecked)} thư chờ anh/chị kiểm tra thư đã sửa, không gửi"
+            if result.unchecked
+            else ""
+        )
         + "."
     )
     if result.fault is not None:
@@ -305,7 +314,9 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         )
     waiting = result.having(OUT_PENDING)  # checked before sending (`_waiting`); a draft changed since
     return (
-        EXIT_FAILED if unknown or refused or waiting or result.stale or result.fault is not None else EXIT_OK
+        EXIT_FAILED
+        if unknown or refused or waiting or result.stale or result.unchecked or result.fault is not None
+        else EXIT_OK
     )
 
 

@@ -12,8 +12,13 @@ Every draft describes one run: it carries that run's id (`RUN_HEADER`). The draf
 written again for each new run (`refresh_drafts`, after `consolidate`); a draft of another
 run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
 `send.send_drafts` never sends a draft of a run other than the current one. A draft the
-officer changed since it was written (its SHA-256 is recorded in `DRAFTED`) is never
-overwritten: it is kept in `thu/cu/` as `…-ban-da-sua.eml` and the command says where.
+officer changed since it was written (in Outlook or Thunderbird, or a text editor: its
+SHA-256 is no longer the one recorded in `DRAFTED`, with the run it was drafted for) is never
+overwritten. While it describes the current run it is left as saved and sent as saved. Once
+the set has changed it is kept in `thu/cu/` as `…-ban-da-sua.eml`, a new draft is written,
+and the record names the kept letter for it: `send` holds that unit's letter until the
+officer has checked it (changed the new draft, or deleted the kept letter); the command says
+where, and how.
 
 A rejection lists each error with the cell and what was found there, the findings that
 explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed
@@ -49,13 +54,21 @@ from ..render.template import write_template
 from ..rules.findings import ERROR, Finding
 from ..rules.fixes import Explained, explained, how_to_fix
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
-from .send import PENDING_HEADER, RUN_HEADER  # the run a draft describes; what it waits for
+from .send import (  # the run a draft describes; what it waits for; the record of drafts
+    DRAFTED,
+    PENDING_HEADER,
+    RUN_HEADER,
+    STALE_DIR,
+    awaiting_check,
+    drafted_record,
+    edited_since_drafted,
+    letter_run,
+    read_letter,
+)
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
 MAX_LISTED = 30  # findings written in the body; the feedback workbook has all of them
-STALE_DIR = "cu"  # drafts of an earlier run that no new draft replaced, moved out of the way
-DRAFTED = "danh-sach-thu-da-soan.json"  # file name -> SHA-256 of each draft as written
 EDITED_SUFFIX = "-ban-da-sua"  # an earlier draft the officer changed, kept in `thu/cu/`
 DEFAULT_RESUBMIT_DAYS = 7
 
@@ -70,7 +83,9 @@ class Draft:
     kind: str  # ERRORS, REMINDER or RECEIPT
     to: tuple[str, ...]
     path: Path
-    kept: Path | None = None  # the officer's edited earlier draft, put aside in `thu/cu/`
+    kept: Path | None = None  # the officer's edited earlier draft, put aside in `thu/cu/` now
+    edited: bool = False  # the officer's edited letter of this run, left as saved (sent as such)
+    unchecked: Path | None = None  # the officer's edited letter of an earlier run this one waits on
 
 
 def draft_name(unit_code: str, unit_name: str) -> str:
@@ -123,26 +138,30 @@ def resubmit_by(form: Form, letters: LetterSettings, today: dt.date) -> dt.date:
     return max(soon, due - dt.timedelta(days=1))
 
 
-def draft_run(path: Path) -> str:
-    """The run id a draft describes ("" for a draft without one: from an older version)."""
+def draft_run(path: Path, entry: dict[str, str] | None = None) -> str:
+    """The run id a draft describes: its `RUN_HEADER`, else the run of its record `entry`
+    (a mail client that dropped the header); "" for neither (a draft of an older version)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(64 * 1024).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     except OSError:
         return ""
     msg = message_from_bytes(head + b"\n\n", policy=default_policy)
-    return str(msg.get(RUN_HEADER, "") or "").strip()
+    assert isinstance(msg, EmailMessage)
+    return letter_run(msg, entry)
 
 
 def refresh_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.date) -> list[Draft] | None:
     """After a run: write the drafts again when `thu/` holds drafts of another run (the
     officer drafts letters: they must describe the current set); None when there were none
     to replace. Raises NoRunError, FormError as `write_drafts`."""
-    drafts = list(drafts_dir(outbox, form.year).glob("*.eml"))
+    folder = drafts_dir(outbox, form.year)
+    drafts = list(folder.glob("*.eml"))
     if not drafts:  # the officer does not draft letters (the common case: nothing read)
         return None
     run_id = str(load_run(outbox, form.year).get("run_id", ""))
-    if all(draft_run(p) == run_id for p in drafts):
+    record = drafted_record(folder)
+    if all(draft_run(p, record.get(p.name)) == run_id for p in drafts):
         return None
     return write_drafts(form, settings, outbox, today)
 
@@ -174,7 +193,7 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
         findings.setdefault(f["file"], []).append(f)
     out = []
     folder = drafts_dir(outbox, form.year)
-    drafted = _drafted(folder)
+    drafted = drafted_record(folder)
     names = iter(distinct_names(draft_name(u.code, u.name) for u in form.units))
     paths = {u.code: folder / next(names) for u in form.units}
     for u in run["units"]:
@@ -185,36 +204,38 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
         latest = unit_files[0] if unit_files else _message_from(unit, run["files"])
         kind, body, attachments = _content(form, unit, u, latest, findings, outbox, today, letters)
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
-        msg = _message(form, settings, letters, unit, u, kind, to, body, attachments, latest, run, today)
         path = paths[unit.code]
-        kept = _aside(path, EDITED_SUFFIX) if _edited(path, drafted) else None
+        entry = drafted.get(path.name, {})
+        edited = edited_since_drafted(path, entry)
+        if edited and draft_run(path, entry) == run_id:
+            # the officer's letter about this very set: left as saved, sent as saved
+            out.append(Draft(unit.code, kind, _saved_to(path) or tuple(to), path, edited=True))
+            continue
+        msg = _message(form, settings, letters, unit, u, kind, to, body, attachments, latest, run, today)
+        kept = _aside(path, EDITED_SUFFIX) if edited else None
+        waiting = kept or awaiting_check(path, entry)  # an earlier edited letter not checked yet
         data = bytes(msg)
         write_bytes_atomic(path, data)
-        drafted[path.name] = hashlib.sha256(data).hexdigest()
-        out.append(Draft(unit.code, kind, tuple(to), path, kept))
+        drafted[path.name] = {"sha256": hashlib.sha256(data).hexdigest(), "run": run_id}
+        if waiting is not None:
+            drafted[path.name]["kept"] = waiting.name
+        out.append(Draft(unit.code, kind, tuple(to), path, kept, unchecked=waiting))
     for path in sorted(folder.glob("*.eml")):  # drafts of another run no new draft replaced
-        if draft_run(path) != run_id:
-            _aside(path, EDITED_SUFFIX if _edited(path, drafted) else "")
+        entry = drafted.get(path.name, {})
+        if draft_run(path, entry) != run_id:
+            _aside(path, EDITED_SUFFIX if edited_since_drafted(path, entry) else "")
             drafted.pop(path.name, None)
     write_bytes_atomic(folder / DRAFTED, json.dumps(drafted, ensure_ascii=False, indent=1).encode("utf-8"))
     return out
 
 
-def _drafted(folder: Path) -> dict[str, str]:
-    """The record of the drafts as written (`DRAFTED`); {} when there is none."""
+def _saved_to(path: Path) -> tuple[str, ...]:
+    """The addresses of the letter at `path` as the officer saved it (() when none or unreadable)."""
     try:
-        data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))
+        msg = read_letter(path)
     except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _edited(path: Path, drafted: dict[str, str]) -> bool:
-    """Whether the draft at `path` was changed since it was written (by the officer, in a
-    text editor): its bytes are not those recorded. A draft without a record is not."""
-    if path.name not in drafted or not path.is_file():
-        return False
-    return hashlib.sha256(path.read_bytes()).hexdigest() != drafted[path.name]
+        return ()
+    return tuple(a.addr_spec for a in getattr(msg["To"], "addresses", ()) if a.addr_spec)
 
 
 def _aside(path: Path, suffix: str) -> Path:

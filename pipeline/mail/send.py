@@ -12,8 +12,11 @@ a reply to DATA that never comes (the connection lost, a timeout), leaves "sendi
 letter may or may not have gone, its outcome is unknown, and it is not sent again unless
 the officer says so (`--gui-lai-thu-chua-ro`), so there is never a silent second copy.
 Drafts carry a Message-ID derived from their content, so a reply regenerated unchanged
-keeps its identity. A draft that describes another run than the current set's (its
-`drafts.RUN_HEADER` against the set's `bao-cao.json`) is never sent: it is told as stale; nor
+keeps its identity. A letter is sent as it lies in `thu/`: the officer's edits, saved by a
+mail client, go as saved (`read_letter`). A draft that describes another run than the current set's (its
+`drafts.RUN_HEADER` against the set's `bao-cao.json`; the run recorded in `DRAFTED` when a mail
+client dropped the header) is never sent: it is told as stale; nor is a new draft whose unit's
+letter, edited by the officer for an earlier run, was not checked yet (`awaiting_check`); nor
 is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
 reminder while the deadline is not set), told as pending. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
@@ -22,6 +25,7 @@ or STARTTLS, RFC 3207).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import smtplib
 import ssl
@@ -48,6 +52,16 @@ OUT_SENT, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, OUT_ALREADY, OUT_HELD, OUT_NO_AD
 )  # fmt: skip
 OUT_STALE = "stale"  # a draft of an earlier run: not sent
 OUT_PENDING = "pending"  # a draft that waits for a "cần điền" setting: not sent
+OUT_UNCHECKED = "unchecked"  # a new draft while the officer's edited letter of an earlier run waits: not sent
+DRAFTED = "danh-sach-thu-da-soan.json"  # per draft file: {"sha256", "run"[, "kept"]} as `drafts` wrote it
+STALE_DIR = "cu"  # where `drafts` puts earlier drafts aside (the officer's edited ones as `…-ban-da-sua`)
+_CLIENT_HEADERS = (
+    "X-Unsent",
+    "X-Mozilla-Status",
+    "X-Mozilla-Status2",
+    "X-Mozilla-Keys",
+    "X-Mozilla-Draft-Info",
+)
 
 
 @dataclass
@@ -58,6 +72,7 @@ class Outcome:
     status: str  # one of OUT_*
     to: str = ""
     refused: dict[str, str] = field(default_factory=dict)  # address (or "" for the whole letter) -> reply
+    kept: Path | None = None  # OUT_UNCHECKED: the officer's edited letter of an earlier run
 
 
 @dataclass
@@ -83,6 +98,10 @@ class SendResult:
     @property
     def stale(self) -> list[Path]:
         return [o.path for o in self.having(OUT_STALE)]
+
+    @property
+    def unchecked(self) -> list[Outcome]:
+        return self.having(OUT_UNCHECKED)
 
 
 class SendStopped(Exception):
@@ -122,6 +141,70 @@ def current_run(folder: Path) -> str | None:
         return str(data["run_id"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def drafted_record(folder: Path) -> dict[str, dict[str, str]]:
+    """The record of the drafts in `folder` as `drafts` wrote them (`DRAFTED`): file name ->
+    {"sha256": of the bytes written, "run": the run it describes, "kept": the officer's edited
+    letter of an earlier run put aside for it, a name in `thu/cu/`, until the officer checks
+    it}. An entry of an older version (the SHA-256 alone) reads as {"sha256": …}; {} when
+    there is no record."""
+    try:
+        data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for name, entry in data.items():
+        if isinstance(entry, str):
+            out[str(name)] = {"sha256": entry}
+        elif isinstance(entry, dict):
+            out[str(name)] = {str(k): str(v) for k, v in entry.items() if isinstance(v, str)}
+    return out
+
+
+def edited_since_drafted(path: Path, entry: dict[str, str] | None) -> bool:
+    """Whether the draft at `path` was changed since `drafts` wrote it (by the officer, in a
+    mail client or a text editor): its SHA-256 is not the recorded one. A draft without a
+    record is not."""
+    if not entry or "sha256" not in entry or not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]
+
+
+def letter_run(msg: EmailMessage, entry: dict[str, str] | None) -> str:
+    """The run a letter describes: its `RUN_HEADER`, else (a mail client that dropped the
+    header on saving) the run its file was drafted for, from the record; "" if neither."""
+    return str(msg.get(RUN_HEADER, "") or "").strip() or (entry or {}).get("run", "")
+
+
+def awaiting_check(path: Path, entry: dict[str, str] | None) -> Path | None:
+    """The officer's edited letter of an earlier run that the draft at `path` (written anew
+    for the current run) has not been checked against, or None: the record names it
+    ("kept"), it is still in `thu/cu/`, and the officer has not changed the new draft since
+    (copying the additions into it is the check). Deleting the kept letter says its additions
+    are not needed."""
+    kept = (entry or {}).get("kept", "")
+    if not kept or edited_since_drafted(path, entry):
+        return None
+    aside = path.parent / STALE_DIR / kept
+    return aside if aside.is_file() else None
+
+
+def read_letter(path: Path) -> EmailMessage:
+    """A letter as it lies in `thu/`, as `drafts` wrote it or as the officer's mail client
+    saved it (headers re-folded, the body re-encoded, an mbox "From " line first: the
+    standard library's parser reads them all). A letter saved without a Message-ID is given
+    one derived from its bytes, so the send record can name it. OSError if unreadable."""
+    data = path.read_bytes()
+    msg = message_from_bytes(data, policy=default_policy)
+    assert isinstance(msg, EmailMessage)
+    if not msg["Message-ID"]:
+        sender = str(msg["From"] or "")
+        domain = sender.rpartition("@")[2].strip(" >") or "localhost"
+        msg["Message-ID"] = f"<sua-{hashlib.sha256(data).hexdigest()[:24]}@{domain}>"
+    return msg
 
 
 def _state(entry: dict[str, Any]) -> str:
@@ -212,14 +295,17 @@ def _send_all(
         return out
     folder = drafts[0].parent
     record = load_record(folder)
+    drafted = drafted_record(folder)
     current = current_run(folder)
     todo: list[tuple[Path, EmailMessage]] = []
     for path in drafts:
-        msg = message_from_bytes(path.read_bytes(), policy=default_policy)
-        assert isinstance(msg, EmailMessage)
+        msg = read_letter(path)
         entry = record.get(str(msg["Message-ID"]))
-        if current is not None and str(msg.get(RUN_HEADER, "") or "").strip() != current:
+        kept = awaiting_check(path, drafted.get(path.name))
+        if current is not None and letter_run(msg, drafted.get(path.name)) != current:
             out.outcomes.append(Outcome(path, OUT_STALE, str(msg["To"] or "")))
+        elif kept is not None:
+            out.outcomes.append(Outcome(path, OUT_UNCHECKED, str(msg["To"] or ""), kept=kept))
         elif waiting_for(msg):
             out.outcomes.append(Outcome(path, OUT_PENDING, str(msg["To"] or "")))
         elif entry is not None and _state(entry) == SENT:
@@ -281,7 +367,8 @@ def _send_one(
 ) -> Outcome:
     """One letter's transaction; its state recorded before DATA and after the reply."""
     msg_id, to = str(msg["Message-ID"]), str(msg["To"])
-    del msg["X-Unsent"]  # a sent message is no longer a draft
+    for name in _CLIENT_HEADERS:  # a sent message is no longer a draft (nor a mail client's)
+        del msg[name]
 
     def mark(state: str, refused: dict[str, str] | None = None) -> None:
         entry: dict[str, Any] = {

@@ -11,6 +11,8 @@ from pipeline import cli
 from pipeline.mail.drafts import feedback_attachment_name
 from pipeline.outbox.paths import year_dir
 
+from .clirun import run_cli
+
 
 def test_a_file_saved_by_hand_is_on_time_by_the_date_typed_in_it(form, make_file, tmp_path):
     """A hand-saved file is judged by its report date (DecidedBy.REPORT_DATE): the letter
@@ -86,9 +88,6 @@ def test_the_run_and_its_document_are_dated_in_the_offices_zone_not_the_machines
     arrival of every file is; a naive `now()` put the run 19 hours back, often on another day."""
     import datetime as dt
     import json
-    import os
-    import subprocess
-    import sys
     from zoneinfo import ZoneInfo
 
     from docx import Document
@@ -96,27 +95,11 @@ def test_the_run_and_its_document_are_dated_in_the_offices_zone_not_the_machines
     from pipeline.outbox.paths import document_path
     from pipeline.render.official import vn_date
 
-    from .conftest import ROOT
-
     path, _ = make_file("899")
     outbox = tmp_path / "out"
-    env = {**os.environ, "TZ": "Etc/GMT+12"}  # POSIX sign: 12 hours behind UTC
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "consolidate",
-            "--inbox",
-            str(path.parent),
-            "--outbox",
-            str(outbox),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    # POSIX sign: 12 hours behind UTC
+    done = run_cli(
+        "consolidate", "--inbox", str(path.parent), "--outbox", str(outbox), env={"TZ": "Etc/GMT+12"}
     )
     assert done.returncode == 0, done.stderr
     office_now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None)

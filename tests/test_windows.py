@@ -37,6 +37,7 @@ from pipeline.samples import valid_data
 from pipeline.system import held, portable
 from pipeline.text.oserrors import HELD_ELSEWHERE
 
+from .clirun import run_cli
 from .conftest import ROOT, template_for
 from .test_run_survives import _small_inbox
 
@@ -56,12 +57,10 @@ def _env(windowslike: bool) -> dict[str, str]:
 
 
 def _pipeline(*args: str, windowslike: bool) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=ROOT,
-        env=_env(windowslike),
-        capture_output=True,
-        text=True,
+    return run_cli(
+        *args,
+        env={"PYTHONPATH": _env(windowslike).get("PYTHONPATH", "")},
+        drop=("PIPELINE_SYSTEM",),
         timeout=600,
     )
 

@@ -114,8 +114,9 @@ def _form_sheet_bytes(path: Path) -> int:
 
 
 def _extent(path: Path, what: str) -> int:
+    """How far the sheets an .xlsx is read by reach (the limits bound those)."""
     wb = openpyxl.load_workbook(path)
-    return max(getattr(wb[s], what) for s in wb.sheetnames)
+    return max(getattr(wb[s], what) for s in wb.sheetnames if s in wanted_sheets(FORM))
 
 
 def _text_length(path: Path) -> int:
@@ -203,7 +204,9 @@ def files(template_dir, layout, tmp_path_factory) -> dict[str, Path]:
     template = template_for(template_dir, FORM, UNIT)
     blank = openpyxl.load_workbook(template)
     far_row = max(ws.max_row for ws in blank.worksheets) + 10
-    widest = max(ws.max_column for ws in blank.worksheets)
+    # the sheets an .xlsx is read by (the hidden lists sheet, with its reading cells, is not)
+    read = set(wanted_sheets(FORM))
+    widest = max(ws.max_column for ws in blank.worksheets if ws.title in read)
     assert widest + 5 <= 26
     near_column = get_column_letter(widest + 5)  # one letter
     far_column = get_column_letter(max(widest + 5, 30))  # two letters

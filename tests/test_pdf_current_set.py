@@ -131,7 +131,10 @@ def test_a_copy_from_an_earlier_set_is_never_the_report_printed(form, make_file,
     assert chosen.carried == ("mục VIII", "số văn bản", "chức danh người ký", "họ tên người ký")
     said = "\n".join(chosen.lines())
     assert f"Báo cáo in trong PDF là bản dự thảo: {draft}." in said
-    assert f"Không in bản anh/chị đã sửa {mine.name}: đó là bản của một lần tổng hợp trước" in said
+    assert (
+        f"Không in bản anh/chị đã sửa {mine.name}: đó là bản sửa từ dự thảo của một lần tổng hợp trước, "
+        "không phải của bộ kết quả hiện hành." in said
+    )
     assert "đã chép từ đó: mục VIII, số văn bản, chức danh người ký, họ tên người ký" in said
     assert f"hãy kiểm tra bản dự thảo {draft}" in said
 
@@ -209,3 +212,22 @@ def test_the_pdf_prints_the_current_sets_report_and_says_why(form, make_file, tm
         for t in lo.pdf_page_texts(pdf_path(outbox, form.year))
     ]
     assert "Bổ sung sau khi có đủ số liệu." in " ".join(pages)
+
+
+def test_a_draft_rearranged_by_the_officer_still_runs(form, make_file, tmp_path):
+    """The officer removed the signature table and left an empty table at the end: the run
+    goes on, the number is carried, the signature block is the configuration's."""
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    draft = document_path(outbox, form.year)
+    before = _fields(draft)
+    doc = docx.Document(str(draft))
+    doc.tables[0].rows[1].cells[0].paragraphs[0].runs[0].text = NUMBER
+    sign = doc.tables[-1]._tbl
+    sign.getparent().remove(sign)
+    doc.add_table(rows=0, cols=2)
+    doc.save(str(draft))
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _fields(draft) == (NUMBER, *before[1:])
+    assert [k.get("carried_fields") for k in report.outputs["kept"]] == [["số văn bản"]]

@@ -98,13 +98,15 @@ def officer_work(path: Path, headings: list[str], theirs: set[str], printed: dic
     nothing (the officer's copy is kept as it is in any case)."""
     try:
         doc = Document(str(path))
-    except Exception:  # noqa: BLE001 - any unreadable file: carry nothing, never fail the run
+        found = officer_fields(doc)
+        sections = _paragraphs(doc.element.body, headings, theirs) if theirs else {}
+    except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
         return OfficerWork()
     typed = {}
-    for key, text in officer_fields(doc).items():
+    for key, text in found.items():
         if _plain(text) != _plain(printed.get(key, "")) and not _dotted(text):
             typed[key] = text.strip()
-    return OfficerWork(_paragraphs(doc.element.body, headings, theirs) if theirs else {}, typed)
+    return OfficerWork(sections, typed)
 
 
 def _plain(text: str) -> str:
@@ -121,7 +123,7 @@ def officer_fields(doc) -> dict[str, str]:
     `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
     officer removed is left out."""
     found: dict[str, str] = {}
-    tables = doc.tables
+    tables = [t for t in doc.tables if len(t.rows)]
     header = next((t for t in tables if MOTTO in " ".join(c.text for c in t.rows[0].cells)), None)
     if header is not None and len(header.rows) > 1 and len(header.rows[1].cells) > 1:
         found["number"] = header.rows[1].cells[0].text

@@ -73,8 +73,8 @@ class PdfDocument:
         if self.older:
             names = ", ".join(p.name for p in self.older)
             said.append(
-                f"Không in bản anh/chị đã sửa {names}: đó là bản của một lần tổng hợp trước, số liệu khác "
-                "bộ kết quả hiện hành. "
+                f"Không in bản anh/chị đã sửa {names}: đó là bản sửa từ dự thảo của một lần tổng hợp "
+                "trước, không phải của bộ kết quả hiện hành. "
                 + (
                     f"Bản dự thảo mới đã chép từ đó: {', '.join(self.carried)}; "
                     if self.carried

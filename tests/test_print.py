@@ -335,7 +335,7 @@ def test_pdf_while_a_consolidation_writes_says_to_wait_and_writes_nothing(office
         holder.stdout.close()
     assert "lượt tổng hợp khác" in str(caught.value) and "chạy lại lệnh pdf" in str(caught.value)
     assert not pdf_path(out, form.year).exists()
-    assert write_pdf(form, out, lock_wait=5.0) == pdf_path(out, form.year)  # free again: made
+    assert write_pdf(form, out, lock_wait=5.0).path == pdf_path(out, form.year)  # free again: made
 
 
 def test_a_bieu_shows_totals_of_tens_of_billions_in_full(office, form, tmp_path):

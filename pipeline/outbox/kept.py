@@ -15,7 +15,10 @@ A file a later command adds to the set (the `pdf` command's PDF) is recorded as 
 program's (`note_written`), so it is never taken for the officer's work.
 
 The carried files are recorded as the officer's, so they are carried again by every later
-run, and pruning the previous set never removes the only copy. Folders carried whole by
+run, and pruning the previous set never removes the only copy. Each is recorded with the
+identity of the set it was kept from (`set_identity`: what the set was made from), so a
+later command can tell the officer's copy of a draft of other figures from a copy of a draft
+of the current set's (`made_from`). Folders carried whole by
 `outbox.atomic` (`paths.CARRIED`: the letters and their send record) are not looked at here.
 """
 
@@ -27,7 +30,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from ..text.names import windows_name
-from .paths import CARRIED
+from .paths import CARRIED, MANIFEST
 
 RECORD = "danh-sach-tep-da-ghi.json"
 """The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}."""
@@ -92,6 +95,7 @@ def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
     if record is None:
         return []
     kept: list[tuple[str, str]] = []
+    origins: dict[str, str] = {}
     for rel in _files(current):
         entry = record.get(rel)
         written_by_run = isinstance(entry, dict) and not entry.get("officer")
@@ -101,13 +105,29 @@ def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
         (new / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(current / rel, new / target)
         kept.append((target, rel if (new / rel).exists() and target != rel else ""))
+        if written_by_run:  # the officer's version of an output of the current set
+            origins[target] = set_identity(current)
+        elif isinstance(entry, dict) and isinstance(entry.get("set"), str):
+            origins[target] = entry["set"]  # kept by an earlier run: from the set it came from
+    if origins:  # `write_record` completes the record and keeps these
+        mine = _read_record(new) or {}
+        for rel, origin in origins.items():
+            mine[rel] = {**(mine.get(rel) if isinstance(mine.get(rel), dict) else {}), "set": origin}
+        (new / RECORD).write_text(json.dumps(mine, ensure_ascii=False, indent=1), encoding="utf-8")
     return kept
 
 
 def write_record(folder: Path, officer: set[str]) -> None:
     """Record the SHA-256 of every file of the set `folder`; `officer` names (relative
-    paths) the files that are the officer's, carried from an earlier set."""
-    record = {rel: {"sha256": _digest(folder / rel), "officer": rel in officer} for rel in _files(folder)}
+    paths) the files that are the officer's, carried from an earlier set. The set each of
+    those was kept from, noted by `keep_officer_files` in the record already there, is kept."""
+    before = _read_record(folder) or {}
+    record: dict[str, dict[str, object]] = {}
+    for rel in _files(folder):
+        record[rel] = {"sha256": _digest(folder / rel), "officer": rel in officer}
+        origin = before.get(rel).get("set") if isinstance(before.get(rel), dict) else None
+        if rel in officer and isinstance(origin, str):
+            record[rel]["set"] = origin
     (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -135,12 +155,42 @@ def changed_since_written(folder: Path, rel: str) -> bool:
     return _digest(folder / rel) != entry.get("sha256")
 
 
-def edited_copy(path: Path) -> Path | None:
-    """The officer's completed version of the output `path` that a run kept beside it
-    (`<stem>-ban-da-sua[-N]<suffix>`, see `keep_officer_files`), the newest if several;
-    None when there is none."""
+def edited_copies(path: Path) -> list[Path]:
+    """The officer's completed versions of the output `path` that runs kept beside it
+    (`<stem>-ban-da-sua[-N]<suffix>`, see `keep_officer_files`), oldest first (by
+    modification time); [] when there is none."""
     found = [p for p in path.parent.glob(f"{path.stem}{EDITED_SUFFIX}*{path.suffix}") if p.is_file()]
-    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
+
+
+def edited_copy(path: Path) -> Path | None:
+    """The newest of `edited_copies(path)`; None when there is none."""
+    found = edited_copies(path)
+    return found[-1] if found else None
+
+
+def set_identity(folder: Path) -> str:
+    """What the set `folder` was made from: the SHA-256 of its manifest (each file of the
+    inbox, its own SHA-256, its unit and what became of it) without the run's time and the
+    inbox's place. Two runs on the same files under the same configuration give the same
+    identity, so the same figures; "" when the set has no readable manifest (unknown)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    what = {k: v for k, v in data.items() if k not in ("generated_at", "inbox")}
+    return hashlib.sha256(json.dumps(what, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def made_from(folder: Path, rel: str) -> str:
+    """The identity (`set_identity`) of the set whose output the officer's file `rel` of
+    the set `folder` is a kept version of, as the run that kept it recorded; "" when
+    unknown (a file the officer added, a copy kept before this was recorded)."""
+    entry = (_read_record(folder) or {}).get(rel)
+    origin = entry.get("set") if isinstance(entry, dict) else None
+    return origin if isinstance(origin, str) else ""
 
 
 def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:

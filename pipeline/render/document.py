@@ -19,6 +19,7 @@ is a Word comment on the dots: shown beside the text on screen, not printed in t
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -34,7 +35,7 @@ from docx.text.paragraph import Paragraph
 from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .carried import officer_paragraphs
+from .carried import OfficerWork, officer_work
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -56,22 +57,49 @@ HINT_AUTHOR = "Chương trình tổng hợp"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
 
 
+@dataclass(frozen=True)
+class Carried:
+    """What a new draft carries from the officer's version of the previous one."""
+
+    sections: tuple[str, ...] = ()  # the numbers ("VIII") of the sections carried
+    fields: tuple[str, ...] = ()  # the Vietnamese names of the fields carried (`carried.FIELDS`)
+
+    def __bool__(self) -> bool:
+        return bool(self.sections or self.fields)
+
+
 def write_document(
     report: Report, path: Path, wording_path: Path | None = None, officer: Path | None = None
-) -> list[str]:
+) -> Carried:
     """Write the report's narrative document to `path` (.docx); with `officer` (the
     officer's edited draft, `carried.officer_document`) the sections the officer writes
-    carry what they wrote there (`carried.officer_paragraphs`). Returns the numbers ("VIII")
-    of the sections carried.
+    carry what they wrote there, and the fields an office fills (the number, the signer's
+    title and name) what they typed (`carried.officer_work`). Returns what was carried.
 
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
     headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
     theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
-    carried = officer_paragraphs(officer, headings, theirs) if officer is not None and theirs else {}
-    write_narrative(narrative, report.form, report.generated_at, path, carried)
-    return [h.split(".", 1)[0] for h in headings if h in carried]
+    work = (
+        officer_work(officer, headings, theirs, printed_fields(narrative, report.form))
+        if officer is not None
+        else OfficerWork()
+    )
+    write_narrative(narrative, report.form, report.generated_at, path, work)
+    return Carried(
+        tuple(h.split(".", 1)[0] for h in headings if h in work.sections), tuple(work.field_names())
+    )
+
+
+def printed_fields(narrative: Narrative, form: Form) -> dict[str, str]:
+    """What the draft prints in each field an office fills (`carried.FIELDS`), when nothing
+    is carried: the number of the configuration, the signer's title and name or their dots."""
+    return {
+        "number": "".join(part for part, _ in blanked(form.agencies.get("document_number", ""))),
+        "signer_title": signer_line(narrative.signer_title, "", SIGN_DOTS)[0],
+        "signer_name": signer_line(narrative.signer_name, "", SIGN_DOTS)[0],
+    }
 
 
 def heading(n: int, title: str) -> str:
@@ -84,21 +112,23 @@ def _officer_writes(section: Section) -> bool:
 
 
 def write_narrative(
-    narrative: Narrative, form: Form, issued: dt.datetime, path: Path, carried: dict[str, list] | None = None
+    narrative: Narrative, form: Form, issued: dt.datetime, path: Path, carried: OfficerWork | None = None
 ) -> None:
     """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
     at `path`: `form`'s agencies head it, dated `issued`. A section the officer writes whose
-    heading is in `carried` prints those paragraphs (`w:p` elements) instead of its dots."""
+    heading is in `carried.sections` prints those paragraphs (`w:p` elements) instead of its
+    dots; a field in `carried.fields` prints the officer's text."""
+    carried = carried or OfficerWork()
     doc = Document()
     _page(doc)
     _page_numbers(doc)
-    _header(doc, form, issued.date())
+    _header(doc, form, issued.date(), carried.fields.get("number"))
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
         _para(doc, heading(n, section.title), bold=True, indent=False)
-        if _officer_writes(section) and (carried or {}).get(heading(n, section.title)):
+        if _officer_writes(section) and carried.sections.get(heading(n, section.title)):
             end = doc.element.body.find(qn("w:sectPr"))  # the body's last child
-            for el in carried[heading(n, section.title)]:
+            for el in carried.sections[heading(n, section.title)]:
                 end.addprevious(el)
             continue
         for p in section.paras:
@@ -110,7 +140,7 @@ def write_narrative(
                 _to_complete(doc, p.text)
             else:
                 _para(doc, p.text)
-    _closing(doc, narrative)
+    _closing(doc, narrative, carried.fields)
     _date_hints(doc, issued)
     props = doc.core_properties
     props.title = f"{narrative.title} {narrative.subject}"
@@ -182,8 +212,9 @@ def agency_lines(name: str, limit: int) -> str:
     return f"{head}\n{tail}"
 
 
-def _header(doc, form: Form, day: dt.date) -> None:
-    """The two-column header table, borderless (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II)."""
+def _header(doc, form: Form, day: dt.date, number: str | None = None) -> None:
+    """The two-column header table, borderless (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II);
+    `number` the officer's "Số: …" line in place of the configuration's."""
     ag = form.agencies
     table = doc.add_table(rows=2, cols=2)
     _widths(table, [LEFT_COL_CM, RIGHT_COL_CM])
@@ -195,8 +226,8 @@ def _header(doc, form: Form, day: dt.date) -> None:
     _cell_line(left, "—————", size=10)
     _cell_line(right, MOTTO, bold=True, size=12, first=True)
     _cell_line(right, MOTTO_SUB, bold=True, underline=True, size=HEADER_PT)
-    number, date = table.rows[1].cells
-    _cell_line(number, ag.get("document_number", ""), first=True)
+    number_cell, date = table.rows[1].cells
+    _cell_line(number_cell, number or ag.get("document_number", ""), first=True)
     _cell_line(date, place_date(form, day), italic=True, first=True)
 
 
@@ -303,10 +334,12 @@ def _title(doc, narrative: Narrative) -> None:
         _para(doc, narrative.opening)
 
 
-def _closing(doc, narrative: Narrative) -> None:
+def _closing(doc, narrative: Narrative, typed: dict[str, str] | None = None) -> None:
     """'Nơi nhận:' bottom left, the signature block bottom right, in a borderless table of one
     row that may not break across pages, kept with the paragraph above it: the recipients,
-    the signer's title and name never print on a page of their own or on two pages."""
+    the signer's title and name never print on a page of their own or on two pages. `typed`
+    holds the officer's signer title and name carried from their draft (`carried.FIELDS`)."""
+    typed = typed or {}
     last = doc.paragraphs[-1]
     last.paragraph_format.keep_with_next = True
     doc.add_paragraph().paragraph_format.keep_with_next = True
@@ -327,6 +360,8 @@ def _closing(doc, narrative: Narrative) -> None:
         for run in _add_text(line, f"- {r}"):
             run.font.size = Pt(11)
     title, title_hint = signer_line(narrative.signer_title, "chức danh người ký", SIGN_DOTS)
+    if typed.get("signer_title"):
+        title, title_hint = typed["signer_title"], ""
     p = _cell_line(right, title, bold=True, size=BODY_PT, first=True)
     if title_hint:
         _hint(p, p.runs[0], title_hint)
@@ -334,6 +369,8 @@ def _closing(doc, narrative: Narrative) -> None:
     for _ in range(3):
         _cell_line(right, "", size=BODY_PT)
     name, name_hint = signer_line(narrative.signer_name, "họ và tên người ký", SIGN_DOTS)
+    if typed.get("signer_name"):
+        name, name_hint = typed["signer_name"], ""
     p = _cell_line(right, name, bold=True, size=BODY_PT)
     if name_hint:
         _hint(p, p.runs[0], name_hint)

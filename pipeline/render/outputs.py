@@ -176,6 +176,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         )
         for entry in report.outputs["kept"]:
             if source and entry["officer"] == str(current / source):
-                entry["carried"] = carried
+                entry["carried"] = list(carried.sections)
+                if carried.fields:  # the number, the signer's title and name the officer typed
+                    entry["carried_fields"] = list(carried.fields)
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
     write_record(folder, {mine for mine, _ in kept})

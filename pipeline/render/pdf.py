@@ -10,6 +10,7 @@ the results in order and adds a bookmark per part. The copies change only
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -17,14 +18,15 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
-from ..outbox.kept import edited_copy, note_written
-from ..outbox.paths import document_path, lock_path, pdf_path, workbook_path, year_dir
+from ..outbox.kept import changed_since_written, edited_copies, made_from, note_written, set_identity
+from ..outbox.paths import REPORT, document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..system import impl
 from .workbook import SHEETS
 
@@ -46,16 +48,62 @@ def soffice() -> str | None:
     return next((str(p) for p in impl.soffice_places() if p.is_file()), None)
 
 
-def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
-    """Render `outbox/<year>/`'s document (the officer's completed copy when a run kept one,
-    `pdf_document`) and biểu B01…B06 into `bao-cao-<prefix>-<year>.pdf`,
-    inside the current set of outputs it was made from.
+@dataclass(frozen=True)
+class PdfDocument:
+    """Which report the PDF prints (`pdf_document`), and the officer's copies it leaves out."""
 
-    The sources are copied, and the PDF written, under the outbox lock (waiting up to
-    `lock_wait` s for a consolidation), and only if the set is still the one the sources
-    came from. Returns the PDF's path. Raises PdfError when LibreOffice is missing, when
-    `consolidate` has not written the document and workbook yet, when a consolidation
-    holds the outbox or replaced the set meanwhile, or when a conversion fails.
+    path: Path  # the .docx printed
+    draft: Path  # the current set's draft, `paths.document_path`
+    edited: bool = False  # the draft as the officer changed it since the run wrote it
+    older: tuple[Path, ...] = ()  # the officer's kept copies of drafts of other sets: not printed
+    carried: tuple[str, ...] = ()  # what the draft carries from them, in Vietnamese ("mục VIII", …)
+
+    def lines(self) -> list[str]:
+        """What the officer is told (Vietnamese): which report the PDF holds; for copies
+        left out, that they are of an earlier consolidation, what the new draft carries
+        from them, and to check the new draft."""
+        if self.path != self.draft:
+            said = [
+                f"Báo cáo in trong PDF là bản anh/chị đã hoàn thiện: {self.path} (không phải bản dự thảo mới)."
+            ]
+        elif self.edited:
+            said = [f"Báo cáo in trong PDF là bản dự thảo anh/chị đã sửa: {self.path}."]
+        else:
+            said = [f"Báo cáo in trong PDF là bản dự thảo: {self.path}."]
+        if self.older:
+            names = ", ".join(p.name for p in self.older)
+            said.append(
+                f"Không in bản anh/chị đã sửa {names}: đó là bản sửa từ dự thảo của một lần tổng hợp "
+                "trước, không phải của bộ kết quả hiện hành. "
+                + (
+                    f"Bản dự thảo mới đã chép từ đó: {', '.join(self.carried)}; "
+                    if self.carried
+                    else "Bản dự thảo mới chưa chép được gì từ đó; "
+                )
+                + f"hãy kiểm tra bản dự thảo {self.draft} (bổ sung nếu cần rồi chạy lại lệnh pdf) trước khi ký."
+            )
+        return said
+
+
+@dataclass(frozen=True)
+class PrintedPdf:
+    """The PDF written by `write_pdf` and the report it holds."""
+
+    path: Path
+    document: PdfDocument
+
+
+def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
+    """Render `outbox/<year>/`'s report of the current set (`pdf_document`) and biểu
+    B01…B06 into `bao-cao-<prefix>-<year>.pdf`, inside the current set of outputs it was
+    made from.
+
+    The report is chosen, the sources copied, and the PDF written, under the outbox lock
+    (waiting up to `lock_wait` s for a consolidation), and only if the set is still the one
+    the sources came from. Returns the PDF's path and which report it holds. Raises PdfError
+    when LibreOffice is missing, when `consolidate` has not written the document and
+    workbook yet, when a consolidation holds the outbox or replaced the set meanwhile, or
+    when a conversion fails.
     """
     office = soffice()
     if not office:
@@ -65,18 +113,19 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
             "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
         )
     prefix = form.programme_info.prefix
-    doc, wb = pdf_document(form, outbox), workbook_path(outbox, form.year, prefix)
-    if not (doc.is_file() and wb.is_file()):  # before any lock file: a mistyped outbox stays untouched
+    draft, wb = document_path(outbox, form.year, prefix), workbook_path(outbox, form.year, prefix)
+    if not (draft.is_file() and wb.is_file()):  # before any lock file: a mistyped outbox stays untouched
         raise PdfError(_no_set(form, outbox))
     with tempfile.TemporaryDirectory(prefix="pdf-588-") as tmp:
         work = Path(tmp)
         sources = [work / "0-bao-cao.docx"]
         with _set_locked(outbox, form.year, lock_wait):  # the document and the workbook of one set
-            for path in (doc, wb):
+            for path in (draft, wb):
                 if not path.is_file():
                     raise PdfError(_no_set(form, outbox))
             of_set = current_run_id(outbox, form.year)
-            shutil.copyfile(doc, sources[0])
+            chosen = pdf_document(form, outbox)
+            shutil.copyfile(chosen.path, sources[0])
             for i, key in enumerate(BIEU, 1):
                 sources.append(work / f"{i}-{key}.xlsx")
                 only_sheet(wb, SHEETS[key], sources[-1])
@@ -98,14 +147,42 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> Path:
             with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
                 writer.write(fh)
             note_written(year_dir(outbox, form.year), out)  # the program's: a later run does not carry it
-    return out
+    return PrintedPdf(out, chosen)
 
 
-def pdf_document(form: Form, outbox: Path) -> Path:
-    """The document the PDF prints: the officer's completed `…-ban-da-sua.docx` that a run
-    kept beside the draft (`outbox.kept.edited_copy`) when there is one, else the draft."""
+def pdf_document(form: Form, outbox: Path) -> PdfDocument:
+    """The report of the current set, the one the PDF prints beside its biểu: the draft
+    (as the officer may have changed it), or an officer's completed `…-ban-da-sua.docx`
+    kept from a draft of the same figures (`outbox.kept.made_from` equal to the current
+    set's `set_identity`), the newest of these by modification time. A copy kept from a
+    draft of other figures (an earlier consolidation) is never printed: it is listed in
+    `older`, with what the draft carries from it (read from the set's bao-cao.json)."""
+    folder = year_dir(outbox, form.year)
     draft = document_path(outbox, form.year, form.programme_info.prefix)
-    return edited_copy(draft) or draft
+    here = set_identity(folder)
+    copies = edited_copies(draft)
+    same = [c for c in copies if here and made_from(folder, c.name) == here]
+    edited = changed_since_written(folder, draft.name)
+    candidates = [*same, *([draft] if edited else [])]
+    path = max(candidates, key=lambda p: p.stat().st_mtime_ns) if candidates else draft
+    older = tuple(c for c in copies if c not in same)
+    return PdfDocument(path, draft, edited and path == draft, older, _carried_from(folder, older))
+
+
+def _carried_from(folder: Path, copies: tuple[Path, ...]) -> tuple[str, ...]:
+    """What the set's draft carries from the officer's `copies`, as its run recorded it
+    (bao-cao.json, outputs.kept: "carried" sections, "carried_fields"), in Vietnamese."""
+    try:
+        kept = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["kept"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    names = {c.name for c in copies}
+    out: list[str] = []
+    for entry in kept if isinstance(kept, list) else ():
+        if isinstance(entry, dict) and Path(str(entry.get("officer", ""))).name in names:
+            out += [f"mục {n}" for n in entry.get("carried") or ()]
+            out += list(entry.get("carried_fields") or ())
+    return tuple(dict.fromkeys(out))
 
 
 def _no_set(form: Form, outbox: Path) -> str:

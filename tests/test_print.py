@@ -11,7 +11,6 @@ Missing LibreOffice or poppler fails these tests under CI and skips them elsewhe
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pipeline.render.official import DOT, MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
 
 from . import lo
+from .clirun import run_cli
 from .conftest import ROOT
 
 pytestmark = pytest.mark.libreoffice
@@ -47,14 +47,7 @@ def office() -> str:
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+    return run_cli(*args, env=env, timeout=600)
 
 
 def texts(pdf: Path) -> list[str]:
@@ -242,8 +235,7 @@ def test_full_inbox_prints_without_preliminary_note(form, office, make_file, tmp
 
 
 def test_pdf_without_libreoffice_says_so_in_vietnamese(tmp_path):
-    env = {**os.environ, "SOFFICE": str(tmp_path / "khong-co-soffice")}
-    done = cli("pdf", "--outbox", str(tmp_path), env=env)
+    done = cli("pdf", "--outbox", str(tmp_path), env={"SOFFICE": str(tmp_path / "khong-co-soffice")})
     assert done.returncode == 2
     assert "Không tìm thấy LibreOffice" in done.stderr and "libreoffice-writer-nogui" in done.stderr
     assert not list(tmp_path.rglob("*.pdf"))

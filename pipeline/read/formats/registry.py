@@ -189,9 +189,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     strings = book.part(SHARED_STRINGS)
     if package.has(strings):  # parsed by the value reader wherever it is stored
         package.no_dtd(strings)
-        package.text(strings)  # and read in UTF-8 (`package.as_utf8`)
-    if package.has(styles):
-        package.text(styles)
+        if package.in_utf16(strings):  # and read in UTF-8 (the styles were, by `xml`)
+            package.text(strings)
     if replaced or package.transcoded or not read_in_place(package, book):
         try:
             package.rebuilt = for_value_reader(package, book, replaced)

@@ -23,6 +23,7 @@ from pipeline.outbox.kept import RECORD, made_from, set_identity
 from pipeline.outbox.paths import document_path, pdf_path, year_dir
 from pipeline.render.official import DOT
 from pipeline.render.pdf import pdf_document
+from pipeline.render.summary import print_summary
 
 from . import lo
 
@@ -79,7 +80,7 @@ def _season(form, make_file, tmp_path):
     return outbox, mine, report
 
 
-def test_the_new_draft_carries_the_number_and_the_signer_the_officer_typed(form, make_file, tmp_path):
+def test_the_new_draft_carries_the_number_and_the_signer_the_officer_typed(form, make_file, tmp_path, capsys):
     outbox, mine, report = _season(form, make_file, tmp_path)
     draft = document_path(outbox, form.year)
     assert _fields(mine) == (NUMBER, TITLE, NAME)  # the officer's copy as they left it
@@ -91,6 +92,11 @@ def test_the_new_draft_carries_the_number_and_the_signer_the_officer_typed(form,
     assert entry["carried_fields"] == ["số văn bản", "chức danh người ký", "họ tên người ký"]
     saved = json.loads((year_dir(outbox, form.year) / "bao-cao.json").read_text("utf-8"))
     assert [k.get("carried_fields") for k in saved["outputs"]["kept"]] == [entry["carried_fields"]]
+    # and the terminal says so: the sections and the fields copied into the new draft
+    capsys.readouterr()
+    print_summary(report)
+    said = capsys.readouterr().out
+    assert f"(mục {', '.join(entry['carried'])}; số văn bản; chức danh người ký; họ tên người ký)" in said
     # no hint left on a field the officer filled: the draft's comments name only what is still to write
     hints = " ".join(c.text for c in docx.Document(str(draft)).comments)
     assert "họ và tên người ký" not in hints

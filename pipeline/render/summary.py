@@ -95,10 +95,13 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
                 f"Tệp phản hồi gửi lại đơn vị ({len(out['feedback'])}): thư mục {_parent(out['feedback'][0])}"
             )
         for kept in out.get("kept", ()):
-            if kept.get("carried"):  # the officer's sections copied into the new draft
+            # the officer's sections and fields (number, signer) copied into the new draft
+            carried = [f"mục {', '.join(kept['carried'])}"] if kept.get("carried") else []
+            carried += kept.get("carried_fields") or []
+            if carried:
                 _say(
                     f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; đã chép phần anh/chị viết "
-                    f"(mục {', '.join(kept['carried'])}) sang bản dự thảo mới: {out['document']} "
+                    f"({'; '.join(carried)}) sang bản dự thảo mới: {out['document']} "
                     "(phần anh/chị thêm vào các mục số liệu chỉ còn trong bản đã sửa)"
                 )
             elif kept["new"]:

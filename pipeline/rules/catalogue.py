@@ -598,7 +598,8 @@ FIXES: dict[str, tuple[str, ...]] = {
         "xóa ô {cell} và gõ lại chỉ bằng chữ số",
     ),
     "FORMULA_NO_VALUE": (
-        "mở tệp bằng Excel, để công thức tính xong rồi lưu lại; hoặc gõ số thay cho công thức ở ô {cell}",
+        "mở tệp bằng Excel, để công thức tính xong rồi lưu lại (LibreOffice: nhấn Ctrl+Shift+F9 để tính "
+        "lại rồi lưu); hoặc gõ số thay cho công thức ở ô {cell}",
     ),
     "DATE_INVALID": ("gõ lại ngày ở ô {cell} dạng ngày/tháng/năm, ví dụ 15/11/{year}",),
     "TEXT_TOO_LONG": ("rút ngắn nội dung ở ô {cell}",),

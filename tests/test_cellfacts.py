@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.form import load_form
 from pipeline.intake.files import ReadProblem, read_bounded
-from pipeline.read.formats.xlsx import relationships, workbook_sheets
+from pipeline.read.formats.package import Package, book_parts
+from pipeline.read.formats.xlsx import workbook_sheets
 from pipeline.read.parse import parse_path
 from pipeline.read.reader import DEFAULT_PASSWORD
 from pipeline.text.values import parse_int, whole_number
@@ -50,7 +51,7 @@ GIRLS_TOTAL = f"{col('girls')}{TOTAL_ROW}"
 # ----- rewriting a filled .xlsx the way other writers spell it ---------------------------------
 def _part_of(data: bytes, sheet: str) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        rels = relationships(zf.read("xl/_rels/workbook.xml.rels"))
+        rels = book_parts(Package(data, zf), "xl/workbook.xml").by_id
         return workbook_sheets(zf.read("xl/workbook.xml"), rels)[sheet]
 
 

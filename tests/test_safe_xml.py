@@ -26,8 +26,8 @@ from pipeline.read.cellfacts import UnsafeXML
 from pipeline.read.comments import comment_parts, ods_comments, read_comments, xlsx_comments
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.formats.ods import ods_facts
-from pipeline.read.formats.package import UNSAFE_XML
-from pipeline.read.formats.xlsx import relationships, sheet_facts, workbook_sheets
+from pipeline.read.formats.package import UNSAFE_XML, Package, book_parts
+from pipeline.read.formats.xlsx import sheet_facts, workbook_sheets
 from pipeline.read.reader import read_book
 
 from .conftest import ROOT
@@ -60,7 +60,7 @@ def _commented(make_file, tmp_path: Path) -> Path:
 def _parts(data: bytes) -> tuple[str, str]:
     """(the results sheet's part, its comments part)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        rels = relationships(zf.read("xl/_rels/workbook.xml.rels"))
+        rels = book_parts(Package(data, zf), "xl/workbook.xml").by_id
         sheet = workbook_sheets(zf.read("xl/workbook.xml"), rels)[SHEET]
         ((_, comments),) = comment_parts(zf, {SHEET})
     return sheet, comments

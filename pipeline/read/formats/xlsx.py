@@ -14,7 +14,6 @@ not build grid cells for them either.
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 from functools import lru_cache
 
@@ -41,18 +40,9 @@ def split_ref(ref: str) -> tuple[int, int]:
     return cell_at(ref.upper())
 
 
-def relationships(rels: bytes, base: str = "xl") -> dict[str, str]:
-    """Relationship id -> zip part name, from a .rels part (targets relative to `base`)."""
-    out = {}
-    for rel in parse_xml(rels).iter("{*}Relationship"):
-        target = rel.get("Target", "")
-        part = target.lstrip("/") if target.startswith("/") else f"{base}/{target}"
-        out[rel.get("Id", "")] = posixpath.normpath(part)
-    return out
-
-
 def workbook_sheets(workbook: bytes, rels: dict[str, str]) -> dict[str, str]:
-    """Sheet name -> zip part of its XML, from xl/workbook.xml and its relationships."""
+    """Sheet name -> zip part of its XML, from the workbook part and its relationships
+    (id -> part: `package.BookParts.by_id`)."""
     root = parse_xml(workbook)
     out: dict[str, str] = {}
     for sheet in root.iter(f"{{{namespace(root)}}}sheet"):

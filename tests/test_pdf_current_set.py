@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from pathlib import Path
 
 import docx
 import pytest
@@ -106,14 +107,19 @@ def test_the_new_draft_carries_the_number_and_the_signer_the_officer_typed(form,
     assert _fields(draft) == (NUMBER, TITLE, NAME)
 
 
-def test_fields_the_officer_left_as_drafted_are_not_carried(form, make_file, tmp_path):
-    """Only what the officer typed is carried: a draft edited elsewhere keeps the
-    configuration's number, title and the dotted name line (with its hint)."""
+def _one_run(form, make_file, tmp_path) -> tuple[Path, Path, Path, tuple[str, str, str]]:
+    """One unit's file consolidated: (inbox, outbox, the draft, its fields as drafted)."""
     make_file("899")
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
     consolidate_into(form, inbox, outbox, show_progress=False)
     draft = document_path(outbox, form.year)
-    before = _fields(draft)
+    return inbox, outbox, draft, _fields(draft)
+
+
+def test_fields_the_officer_left_as_drafted_are_not_carried(form, make_file, tmp_path):
+    """Only what the officer typed is carried: a draft edited elsewhere keeps the
+    configuration's number, title and the dotted name line (with its hint)."""
+    inbox, outbox, draft, before = _one_run(form, make_file, tmp_path)
     doc = docx.Document(str(draft))
     next(p for p in doc.paragraphs if _dotted(p)).runs[0].text = PROPOSAL
     doc.save(str(draft))
@@ -223,11 +229,7 @@ def test_the_pdf_prints_the_current_sets_report_and_says_why(form, make_file, tm
 def test_a_draft_rearranged_by_the_officer_still_runs(form, make_file, tmp_path):
     """The officer removed the signature table and left an empty table at the end: the run
     goes on, the number is carried, the signature block is the configuration's."""
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(form, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, form.year)
-    before = _fields(draft)
+    inbox, outbox, draft, before = _one_run(form, make_file, tmp_path)
     doc = docx.Document(str(draft))
     doc.tables[0].rows[1].cells[0].paragraphs[0].runs[0].text = NUMBER
     sign = doc.tables[-1]._tbl

@@ -360,15 +360,24 @@ ONE_BLOCK_BIEU = {"01": _b01, "02": _b02, "03": _b03, "04": _b04, "05": _b05}
 
 
 # ----- status, findings, text, files ------------------------------------------------------------
+def _wrapped_note(
+    ws: Worksheet, st: Styles, row: int, widths: list[float], text: str, first: int = 0, hyphens: bool = False
+) -> None:
+    """`text` on `row` (0-based), merged from column `first` to the table's last and wrapped
+    in it, the row as tall as its lines (at most Excel's 409 pt): a line running past the
+    table would widen what prints, and the page fitted to it shrink the whole sheet.
+    `widths`: the table's column widths (units)."""
+    ws.merge_range(row, first, row, len(widths) - 1, text, st.note_wrap)
+    ws.set_row(row, min(409, wrapped_height(text, sum(widths[first:]), hyphens=hyphens)))
+
+
 def _table(ws: Worksheet, st: Styles, title: str, note: str, header: list[tuple[str, float]]) -> int:
     """A list sheet's title, its note wrapped within the table's width (a long line would
     widen what prints and shrink the whole page), and its column headings; return the first
     data row (0-based)."""
     ws.write_string(0, 0, title, st.h2)
-    width = sum(w for _, w in header)
     if note:
-        ws.merge_range(1, 0, 1, len(header) - 1, note, st.note_wrap)
-        ws.set_row(1, wrapped_height(note, width))
+        _wrapped_note(ws, st, 1, [w for _, w in header], note)
     for i, (label, w) in enumerate(header):
         ws.write_string(DETAIL_FIRST_ROW - 1, i, label, st.head)
         ws.set_column(i, i, w)
@@ -463,13 +472,8 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
     if report.changes is not None:  # below the table, outside the ranges formulas sum over
         # each line wrapped across the table's width: a line running past its last column
         # would widen the printed area, and the page fitted to it shrink the whole sheet
-        span = sum(width for _, _, width in columns[1:])
         for i, line in enumerate(report.changes.lines_vi()):
-            text = line.strip()
-            ws.merge_range(last + 1 + i, 1, last + 1 + i, len(header) - 1, text, st.note_wrap)
-            ws.set_row(
-                last + 1 + i, min(409, wrapped_height(text, span, hyphens=True))
-            )  # Excel: 409 pt at most
+            _wrapped_note(ws, st, last + 1 + i, list(widths.values()), line.strip(), first=1, hyphens=True)
     # the dashboard counts and B06 sums over these columns (the kind of unit by its name)
     return DetailRef(ws.name, {key: col_letter(i) for i, (key, _, _) in enumerate(columns)}, r0 + 1, last)
 

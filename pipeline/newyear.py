@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tomlkit
 
-from .form import SCHEMAS_DIR, Form, FormError, is_pending, load_form, years_later
+from .form import SCHEMAS_DIR, Form, FormError, Period, is_pending, load_form, years_later
 from .outbox.atomic import publish_new, write_bytes_atomic
 from .text.names import MAX_NAME, is_windows_name, windows_name
 
@@ -179,11 +179,7 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
     period = doc["period"]
     changes = [Change("Năm báo cáo", str(form.year), str(new_year))]
     period["year"] = new_year
-    for key, label in (
-        ("start", "Kỳ báo cáo từ ngày"),
-        ("end", "Kỳ báo cáo đến ngày"),
-        ("due_before", "Hạn nộp (trước ngày)"),
-    ):
+    for key, label in Period.DATES.items():
         old = getattr(form.period, key)
         if is_pending(old):  # still to fill in: stays "cần điền"
             continue

@@ -163,7 +163,7 @@ def _moved_period(period: dict[str, Any], year: int) -> dict[str, Any]:
         return period
     years = year - period["year"]
     moved = dict(period)
-    for key in ("start", "end", "due_before"):
+    for key in Period.DATES:
         day = period.get(key)
         if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
             moved[key] = years_later(day, years)

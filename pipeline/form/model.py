@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .address import col_index
 from .grid import BlockGrid, CheckLayout, InfoGrid, RowSpec, SheetChecks
@@ -358,6 +358,14 @@ def years_later(day: dt.date, years: int) -> dt.date:
 class Period:
     """The reporting period (`[period]` of the configuration; `--year` moves it to another
     year, its dates by as many years: `load._moved_period`)."""
+
+    DATES: ClassVar[dict[str, str]] = {
+        "start": "Kỳ báo cáo từ ngày",
+        "end": "Kỳ báo cáo đến ngày",
+        "due_before": "Hạn nộp (trước ngày)",
+    }
+    """The period's dates (field names) and what a listing of changes calls them; they move
+    with the year (`--year`, `new-year`)."""
 
     year: int
     """`year`: the reporting year, written into templates and checked in every file."""

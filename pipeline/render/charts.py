@@ -102,9 +102,8 @@ def dashboard(
     end = _chase(ws, st, r, report)
     rb, sb = form.support_block, form.resources_block
     measures, src_measures = rb.columns, sb.columns
-    # the charts' text sized to print at SMALLEST_PT or more on a page fitted to the sheet's
-    # width (8 pt labels printed at 5.5 pt)
-    label_pt = max(8, math.ceil(SMALLEST_PT / page_scales(widths, 1.0)[0]))
+    # the charts' text sized to print at SMALLEST_PT or more (8 pt labels printed at 5.5 pt)
+    label_pt = max(8, font_printing_at(SMALLEST_PT, widths))
     c1 = _chart(
         wb,
         "column",
@@ -175,6 +174,12 @@ BAR_EMS = 2.4  # pixels a region takes on a chart, in pixels of its label's font
 CHART_FRAME_PX = 130  # a bar chart's title, value axis and its name, margins
 
 
+def font_printing_at(printed_pt: float, widths: list[float]) -> int:
+    """The whole font size (points) whose text prints at `printed_pt` or more on a sheet of
+    these column widths (units) fitted to an A4 landscape page's width (`page_scales`)."""
+    return math.ceil(printed_pt / page_scales(widths, 1.0)[0])
+
+
 def _region_pages(
     wb: Workbook,
     ws: Worksheet,
@@ -191,7 +196,7 @@ def _region_pages(
     scale, and each region gets BAR_EMS of that font so LibreOffice labels every one."""
     across, _ = page_scales(widths, 1.0)
     page_px = (A4_POINTS[0] - (TOP_IN + BOTTOM_IN) * 72) / across / PT_PER_PX
-    font = math.ceil(REGION_LABEL_PT / across)
+    font = font_printing_at(REGION_LABEL_PT, widths)
     bar_px = BAR_EMS * font / PT_PER_PX
     row_px = ws.default_row_height  # XlsxWriter keeps heights in pixels
     per_chart = max(1, int((page_px - CHART_FRAME_PX - row_px) // bar_px))

@@ -82,7 +82,7 @@ def test_crash_while_writing_keeps_previous_workbook(form, make_file, tmp_path, 
     wb_path = workbook_path(tmp_path / "out", form.year)
     before = wb_path.read_bytes()
 
-    def explode(report, path):
+    def explode(report, path, typed=None):
         Path(path).write_bytes(b"half a workbook")
         raise KeyboardInterrupt
 

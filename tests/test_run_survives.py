@@ -358,7 +358,7 @@ def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypat
     before = _snapshot(year_dir(outbox, form.year))
     capsys.readouterr()
 
-    def fail(report, path):
+    def fail(report, path, typed=None):
         Path(path).write_bytes(b"half a workbook")
         raise OSError(code, os.strerror(code), str(path))
 

@@ -19,7 +19,8 @@ is a Word comment on the dots: shown beside the text on screen, not printed in t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
@@ -63,6 +64,8 @@ class Carried:
 
     sections: tuple[str, ...] = ()  # the numbers ("VIII") of the sections carried
     fields: tuple[str, ...] = ()  # the Vietnamese names of the fields carried (`carried.FIELDS`)
+    typed: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Key of `carried.FIELDS` -> the officer's text the draft prints there (the biểu print it too)."""
 
     def __bool__(self) -> bool:
         return bool(self.sections or self.fields)
@@ -88,7 +91,9 @@ def write_document(
     )
     write_narrative(narrative, report.form, report.generated_at, path, work)
     return Carried(
-        tuple(h.split(".", 1)[0] for h in headings if h in work.sections), tuple(work.field_names())
+        tuple(h.split(".", 1)[0] for h in headings if h in work.sections),
+        tuple(work.field_names()),
+        dict(work.fields),
     )
 
 

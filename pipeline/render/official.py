@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
@@ -42,19 +43,22 @@ def vn_date(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
 
-def fit_header(form: Form, widths: list[float], run_date: dt.date) -> tuple[int, list[float]]:
+def fit_header(
+    form: Form, widths: list[float], run_date: dt.date, number: str | None = None
+) -> tuple[int, list[float]]:
     """Where the two header columns split, and column widths wide enough for both.
 
     Returns (index of the first right-hand column, widths). When the table is too narrow for
     the agency on the left and the national motto on the right, its right-hand columns are
     widened, so every header line prints whole at A4 (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+    `number`: the document's number printed under the agency (`document_number`).
     """
     ag = form.agencies
     left = (
         max(
             text_units(ag.get("province", "")),
             text_units(ag.get("department", ""), bold=True),
-            text_units(ag.get("document_number", "")),
+            text_units(document_number(form, number)),
         )
         + 2
     )
@@ -115,18 +119,33 @@ def signer_line(text: str, what: str, dots: int) -> tuple[str, str]:
     return DOT * dots, f"{PENDING.capitalize()}: {what}"
 
 
+def document_number(form: Form, typed: str | None = None) -> str:
+    """The document's number as a heading prints it ("Số: …/BC-…", one line): `typed` (the
+    number the officer typed on the draft report, `carried.FIELDS`) when given, else the
+    configuration's `document_number`."""
+    return typed.replace("\n", " ") if typed else form.agencies.get("document_number", "")
+
+
 def place_date(form: Form, run_date: dt.date) -> str:
     return f"{form.agencies.get('place', '')}, {vn_date(run_date)}"
 
 
-def header(ws: Worksheet, st: Styles, form: Form, split: int, ncols: int, run_date: dt.date) -> int:
-    """Write the two-column official header, the right column from `split` (see fit_header);
-    return the next free row (0-based)."""
+def header(
+    ws: Worksheet,
+    st: Styles,
+    form: Form,
+    split: int,
+    ncols: int,
+    run_date: dt.date,
+    number: str | None = None,
+) -> int:
+    """Write the two-column official header, the right column from `split` (see fit_header),
+    `number` as the document's number (`document_number`); return the next free row (0-based)."""
     ag = form.agencies
     last = ncols - 1
     merge(ws, 0, 0, split - 1, ag.get("province", ""), st.agency)
     merge(ws, 1, 0, split - 1, ag.get("department", ""), st.agency_bold)
-    merge(ws, 2, 0, split - 1, ag.get("document_number", ""), st.agency)
+    merge(ws, 2, 0, split - 1, document_number(form, number), st.agency)
     merge(ws, 0, split, last, MOTTO, st.motto)
     merge(ws, 1, split, last, MOTTO_SUB, st.motto_sub)
     merge(ws, 2, split, last, place_date(form, run_date), st.place_date)
@@ -165,22 +184,27 @@ def bieu(
     total: bool = True,
     groups: list[tuple[str, int]] | None = None,
     coverage: Coverage | None = None,
+    typed: Mapping[str, str] | None = None,
 ) -> tuple[int, int]:
     """Write a statistical form. `rows` are (label cells, [(formula, cached value)…]).
 
     `groups` puts a merged header row above the column labels: (label, number of value
     columns) in order, after the label columns. `coverage`, when partial, marks the title
-    "sơ bộ" and prints which units are not in. Returns the 0-based (first data row, total
+    "sơ bộ" and prints which units are not in. `typed`: what the officer typed on the draft
+    report in the fields an office fills (key of `carried.FIELDS` -> text, as the new draft
+    carries it), printed in the heading and the signature block so the biểu signed with the
+    report say the same (`header`, `signature`). Returns the 0-based (first data row, total
     row) so callers can reference the cells.
     """
+    typed = typed or {}
     ncols = len(columns)
     last = ncols - 1
     title = form.programme_info.bieu_titles.get(number, title)  # [programme.bieu_titles]
     main_title = f"{title} NĂM {form.year}"
     widths = title_widths(number_widths([c.width for c in columns], rows, total), main_title)
-    split, widths = fit_header(form, widths, run_date)
+    split, widths = fit_header(form, widths, run_date, typed.get("number"))
     total_width = sum(widths)
-    r = header(ws, st, form, split, ncols, run_date)
+    r = header(ws, st, form, split, ncols, run_date, typed.get("number"))
     ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
     full_title = title_lines(main_title, coverage.title(main_title) if coverage else main_title, total_width)
     ws.merge_range(r, 0, r, last, full_title, st.title)
@@ -245,7 +269,9 @@ def bieu(
                 value,
             )
     end = total_row + (1 if total and rows else 0)
-    signed = signature(ws, st, form, end + 1, split, ncols, run_date)
+    signed = signature(
+        ws, st, form, end + 1, split, widths, run_date, typed.get("signer_title"), typed.get("signer_name")
+    )
     page_setup(ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, signed) else 0)
     ws.freeze_panes(first, nlabels)
     return first, total_row
@@ -355,21 +381,38 @@ SIGN_ROOM_ROWS = 4  # empty rows left to sign in (about 2 cm at 15 pt a row)
 
 
 def signature(
-    ws: Worksheet, st: Styles, form: Form, row: int, split: int, ncols: int, run_date: dt.date
+    ws: Worksheet,
+    st: Styles,
+    form: Form,
+    row: int,
+    split: int,
+    widths: list[float],
+    run_date: dt.date,
+    title: str | None = None,
+    name: str | None = None,
 ) -> int:
     """The signature block from `row`: place and date on the right; the preparer on the
-    left and the signer's title from the configuration on the right, each with what to do
-    under it, room to sign, then a dotted line for the name (Nghị định 30/2020/NĐ-CP,
-    Phụ lục I: title, signature, full name); returns the last row written."""
-    last = ncols - 1
+    left and the signer's title on the right, each with what to do under it, room to sign,
+    then a dotted line for the preparer's name and the signer's name (Nghị định
+    30/2020/NĐ-CP, Phụ lục I: title, signature, full name); returns the last row written.
+
+    The signer's `title` and `name` are the ones the officer typed on the draft report
+    (`carried.FIELDS`; a title of several lines is one wrapped cell); without them, the
+    configuration's title (or dots) and a dotted name line. `widths`: the form's column
+    widths (units), `split` the first column of the right-hand side."""
+    last = len(widths) - 1
     ag = form.agencies
     merge(ws, row, split, last, place_date(form, run_date), st.place_date)
     merge(ws, row + 1, 0, split - 1, "NGƯỜI LẬP BIỂU", st.sign_title)
     merge(ws, row + 2, 0, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
-    title, _ = signer_line(ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), "chức danh người ký", SIGN_DOTS)
+    if not title:
+        title, _ = signer_line(ag.get("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"), "chức danh người ký", SIGN_DOTS)
     merge(ws, row + 1, split, last, title, st.sign_title)
+    right = sum(widths[split:])
+    if wrapped_lines(title, right, bold=True) > 1:  # "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC"
+        ws.set_row(row + 1, wrapped_height(title, right, bold=True))
     merge(ws, row + 2, split, last, "(Ký, đóng dấu, ghi rõ họ tên)", st.sign_note)
     names = row + 3 + SIGN_ROOM_ROWS
     merge(ws, names, 0, split - 1, DOT * SIGN_DOTS, st.sign_title)
-    merge(ws, names, split, last, DOT * SIGN_DOTS, st.sign_title)
+    merge(ws, names, split, last, name or DOT * SIGN_DOTS, st.sign_title)
     return names

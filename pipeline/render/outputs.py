@@ -144,12 +144,13 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         )
         (folder / MANIFEST).write_bytes(manifest_json(report))
         lap("csv+manifest")
-        write_workbook(report, folder / workbook_name(form.year, prefix))
-        lap("workbook")
         document_name = document_path(outbox, form.year, prefix).name
         officer = officer_document(year_dir(outbox, form.year), document_name)  # read only if edited
         carried = write_document(report, folder / document_name, officer=officer)
         lap("document")
+        # the biểu signed with the report print the number and signer its draft carries
+        write_workbook(report, folder / workbook_name(form.year, prefix), carried.typed)
+        lap("workbook")
         written = feedback.wait()
     except BaseException:
         feedback.cancel()  # a failed run starts no more feedback files

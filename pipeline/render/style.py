@@ -67,7 +67,7 @@ WORKBOOK: dict[str, Props] = {  # the consolidated workbook: biểu, dashboard, 
     "num_bold": _base(border=1, num_format=NUM, bold=True),
     "pct": _base(border=1, num_format='0.0"%"'),
     "total_label": _base(**_TOTAL_LABEL),
-    "sign_title": _base(align="center", bold=True),
+    "sign_title": _base(align="center", bold=True, text_wrap=True),  # a title of two lines
     "sign_note": _base(align="center", italic=True),
     "text": _base(text_wrap=True, valign="top", border=1),
     "label": _base(bold=True),

@@ -8,6 +8,7 @@ recalculate still shows the right number.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -44,7 +45,11 @@ DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
 DETAIL_PT = 8  # the smallest size a detail sheet prints its text at
 
 
-def write_workbook(report: Report, path: Path) -> None:
+def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None = None) -> None:
+    """Write the consolidated workbook of `report` to `path` (.xlsx). `typed`: what the
+    officer typed on the draft report in the fields an office fills (key of
+    `carried.FIELDS` -> text, `document.Carried.typed`), printed on the biểu as the draft
+    prints it (`official.bieu`); without it the biểu print the configuration's."""
     form = report.form
     wb = xlsxwriter.Workbook(
         str(path),
@@ -80,8 +85,10 @@ def write_workbook(report: Report, path: Path) -> None:
             if number not in ONE_BLOCK_BIEU:
                 raise FormError(f"layout [{block.key}] bieu: không có biểu B{number} cho một bảng")
             key = f"b{number}"
-            pos[key] = ONE_BLOCK_BIEU[number](sheets[key], st, report, block, refs[block.key], run_date)
-    _b06(sheets["b06"], st, report, refs, status_ref, run_date)
+            pos[key] = ONE_BLOCK_BIEU[number](
+                sheets[key], st, report, block, refs[block.key], run_date, typed
+            )
+    _b06(sheets["b06"], st, report, refs, status_ref, run_date, typed)
     if "yoy" in sheets:
         write_yoy(sheets["yoy"], st, report)
     _findings_sheet(sheets["findings"], st, report)
@@ -236,7 +243,13 @@ def _by_list_bieu(number: str, title: str, dim: str, label: str, width: int, **e
     `{next_year}`; `extra` goes to `official.bieu` (e.g. `unit_note`)."""
 
     def write(
-        ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+        ws: Worksheet,
+        st: Styles,
+        report: Report,
+        block: Block,
+        ref: DetailRef,
+        run_date,
+        typed: Mapping[str, str] | None = None,
     ) -> tuple[int, int]:
         form = report.form
         rows = _by_one(report, ref, block, dim, [(x.code, x.name) for x in _LISTS[dim](form)])
@@ -250,6 +263,7 @@ def _by_list_bieu(number: str, title: str, dim: str, label: str, width: int, **e
             rows=rows,
             run_date=run_date,
             coverage=Coverage.of(report.units),
+            typed=typed,
             **extra,
         )
 
@@ -274,7 +288,13 @@ _b05 = _by_list_bieu(
 
 
 def _b03(
-    ws: Worksheet, st: Styles, report: Report, block: Block, ref: DetailRef, run_date
+    ws: Worksheet,
+    st: Styles,
+    report: Report,
+    block: Block,
+    ref: DetailRef,
+    run_date,
+    typed: Mapping[str, str] | None = None,
 ) -> tuple[int, int]:
     """Category x region: children supported, then value of support."""
     form = report.form
@@ -307,10 +327,19 @@ def _b03(
         run_date=run_date,
         coverage=Coverage.of(report.units),
         groups=groups,
+        typed=typed,
     )
 
 
-def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailRef, run_date) -> None:
+def _b06(
+    ws,
+    st,
+    report: Report,
+    refs: dict[str, DetailRef],
+    status_ref: DetailRef,
+    run_date,
+    typed: Mapping[str, str] | None = None,
+) -> None:
     form = report.form
     res = form.support_block
     src = form.resources_block
@@ -352,6 +381,7 @@ def _b06(ws, st, report: Report, refs: dict[str, DetailRef], status_ref: DetailR
         rows=rows,
         run_date=run_date,
         coverage=Coverage.of(report.units),
+        typed=typed,
     )
 
 

@@ -13,6 +13,7 @@ with their own signer, never print the office's.
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -38,8 +39,9 @@ PREPARER = "NGƯỜI LẬP BIỂU"
 DOTS = DOT * SIGN_DOTS
 
 
-def _consolidate(outbox: Path) -> None:
-    out = run_cli("consolidate", "--inbox", str(SAMPLES), "--outbox", str(outbox))
+def _consolidate(outbox: Path, config: Path | None = None) -> None:
+    chosen = ["--config", str(config)] if config else []
+    out = run_cli(*chosen, "consolidate", "--inbox", str(SAMPLES), "--outbox", str(outbox))
     assert out.returncode == 0, out.stderr
     assert "39.788 người; giá trị hỗ trợ: 32.578.329.000 đồng" in out.stdout  # the demo's totals
 
@@ -159,6 +161,14 @@ def test_the_pdf_to_sign_prints_one_signer(form, tmp_path):
         assert NAME not in text and "PHÓ GIÁM ĐỐC" not in text
 
     _type_as_the_officer(document_path(outbox, form.year))
+    # typed after the last consolidation: the biểu still print the configured signer, so no
+    # PDF mixing two signers is made; the officer is told to consolidate again
+    before = pdf_path(outbox, form.year).read_bytes()
+    out = run_cli("pdf", "--outbox", str(outbox))
+    assert out.returncode != 0
+    assert "số văn bản, chức danh người ký, họ tên người ký khác với các biểu" in out.stderr
+    assert "chạy lại lệnh tổng hợp" in out.stderr
+    assert pdf_path(outbox, form.year).read_bytes() == before
     _consolidate(outbox)
     out = run_cli("pdf", "--outbox", str(outbox))
     assert out.returncode == 0, out.stderr
@@ -170,3 +180,26 @@ def test_the_pdf_to_sign_prints_one_signer(form, tmp_path):
         assert NUMBER in text and NAME in text
         assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text
         assert DOTS + " " + DOTS not in text  # the signer's name line is no longer dotted
+
+
+def test_the_biểu_print_the_signer_the_wording_names(form, tmp_path):
+    """A signer's name set once in the wording file (`signer_name` of bao-cao.toml) is
+    printed by the draft report, and by every biểu under it, never dots beside the name the
+    report prints; the officer's typed name still wins over it."""
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    wording = tmp_path / "schemas" / "bao-cao.toml"
+    text = wording.read_text(encoding="utf-8")
+    assert 'signer_name = ""' in text
+    wording.write_text(text.replace('signer_name = ""', 'signer_name = "Trần Thị Mai"'), encoding="utf-8")
+    config = tmp_path / "schemas" / "kien-giang.toml"
+    outbox = tmp_path / "out"
+    _consolidate(outbox, config)
+    assert (
+        officer_fields(docx.Document(str(document_path(outbox, form.year))))["signer_name"] == "Trần Thị Mai"
+    )
+    configured = (form.agencies["document_number"], form.agencies["signer_title"], "Trần Thị Mai", DOTS)
+    assert set(_bieu_signatures(outbox, form.year).values()) == {configured}
+
+    _type_as_the_officer(document_path(outbox, form.year))
+    _consolidate(outbox, config)
+    assert set(_bieu_signatures(outbox, form.year).values()) == {(NUMBER, TITLE, NAME, DOTS)}

@@ -104,7 +104,7 @@ def officer_work(path: Path, headings: list[str], theirs: set[str], printed: dic
         return OfficerWork()
     typed = {}
     for key, text in found.items():
-        if _plain(text) != _plain(printed.get(key, "")) and not _dotted(text):
+        if _plain(text) != _plain(printed.get(key, "")) and not is_dotted(text):
             typed[key] = text.strip()
     return OfficerWork(sections, typed)
 
@@ -113,8 +113,8 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def _dotted(text: str) -> bool:
-    """Empty, or only the dots (and spaces) of a line to write on."""
+def is_dotted(text: str) -> bool:
+    """Empty, or only the dots (and spaces) of a line to write on (a field left to fill)."""
     return set(text) <= {DOT, ".", " ", "\n", "\t"}
 
 

@@ -36,7 +36,7 @@ from docx.text.paragraph import Paragraph
 from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .carried import OfficerWork, officer_work
+from .carried import OfficerWork, is_dotted, officer_work
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -64,8 +64,10 @@ class Carried:
 
     sections: tuple[str, ...] = ()  # the numbers ("VIII") of the sections carried
     fields: tuple[str, ...] = ()  # the Vietnamese names of the fields carried (`carried.FIELDS`)
-    typed: Mapping[str, str] = field(default_factory=dict, hash=False)
-    """Key of `carried.FIELDS` -> the officer's text the draft prints there (the biểu print it too)."""
+    printed: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Key of `carried.FIELDS` -> what the draft prints there: the officer's text, else the
+    configuration's or the wording's; a field printed as dots is left out. The biểu print
+    the same (`official.bieu`)."""
 
     def __bool__(self) -> bool:
         return bool(self.sections or self.fields)
@@ -93,7 +95,11 @@ def write_document(
     return Carried(
         tuple(h.split(".", 1)[0] for h in headings if h in work.sections),
         tuple(work.field_names()),
-        dict(work.fields),
+        {
+            key: text
+            for key, text in {**printed_fields(narrative, report.form), **work.fields}.items()
+            if not is_dotted(text)
+        },
     )
 
 

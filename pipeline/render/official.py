@@ -190,9 +190,9 @@ def bieu(
 
     `groups` puts a merged header row above the column labels: (label, number of value
     columns) in order, after the label columns. `coverage`, when partial, marks the title
-    "sơ bộ" and prints which units are not in. `typed`: what the officer typed on the draft
-    report in the fields an office fills (key of `carried.FIELDS` -> text, as the new draft
-    carries it), printed in the heading and the signature block so the biểu signed with the
+    "sơ bộ" and prints which units are not in. `typed`: what the draft report prints in
+    the fields an office fills, the officer's text where they typed one (key of
+    `carried.FIELDS` -> text, `document.Carried.printed`), printed in the heading and the signature block so the biểu signed with the
     report say the same (`header`, `signature`). Returns the 0-based (first data row, total
     row) so callers can reference the cells.
     """

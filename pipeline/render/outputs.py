@@ -149,7 +149,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         carried = write_document(report, folder / document_name, officer=officer)
         lap("document")
         # the biểu signed with the report print the number and signer its draft carries
-        write_workbook(report, folder / workbook_name(form.year, prefix), carried.typed)
+        write_workbook(report, folder / workbook_name(form.year, prefix), carried.printed)
         lap("workbook")
         written = feedback.wait()
     except BaseException:
@@ -168,6 +168,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         "kept": [
             {"officer": str(current / mine), "new": str(current / new) if new else ""} for mine, new in kept
         ],
+        # the number and signer the biểu print: the PDF to sign checks its report says the same
+        "bieu_fields": dict(carried.printed),
     }
     if carried and officer is not None:  # where the officer's sections came from, by its kept name
         source = (

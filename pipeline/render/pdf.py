@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from docx import Document
 from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
@@ -28,6 +29,7 @@ from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.kept import changed_since_written, edited_copies, made_from, note_written, set_identity
 from ..outbox.paths import REPORT, document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..system import impl
+from .carried import FIELDS, is_dotted, officer_fields
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
@@ -125,6 +127,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
                     raise PdfError(_no_set(form, outbox))
             of_set = current_run_id(outbox, form.year)
             chosen = pdf_document(form, outbox)
+            _same_signer(chosen.path, year_dir(outbox, form.year))
             shutil.copyfile(chosen.path, sources[0])
             for i, key in enumerate(BIEU, 1):
                 sources.append(work / f"{i}-{key}.xlsx")
@@ -167,6 +170,34 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     path = max(candidates, key=lambda p: p.stat().st_mtime_ns) if candidates else draft
     older = tuple(c for c in copies if c not in same)
     return PdfDocument(path, draft, edited and path == draft, older, _carried_from(folder, older))
+
+
+def _same_signer(report: Path, folder: Path) -> None:
+    """Raise PdfError when the report to print says another number or signer (title, name)
+    than the biểu of the set print: the officer typed them after the last consolidation,
+    which prints them on the biểu only when it runs again (bao-cao.json, outputs.bieu_fields,
+    written by `outputs`; a set written before it was recorded is not checked)."""
+    try:
+        bieu = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["bieu_fields"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    try:
+        said = officer_fields(Document(str(report)))
+    except Exception:  # noqa: BLE001 - a report Word cannot open fails in LibreOffice, said there
+        return
+    differ = [
+        FIELDS[key]
+        for key in FIELDS
+        if key in said  # a field whose place the officer removed is not carried: the biểu keep theirs
+        and " ".join(("" if is_dotted(t := said.get(key, "")) else t).split())
+        != " ".join(str(bieu.get(key, "")).split())
+    ]
+    if differ:
+        raise PdfError(
+            f"Báo cáo {report.name} ghi {', '.join(differ)} khác với các biểu của lần tổng hợp cuối "
+            "(anh/chị đã sửa sau lần tổng hợp đó). Hãy chạy lại lệnh tổng hợp (consolidate) để các biểu "
+            "in cùng số văn bản và người ký với báo cáo, rồi chạy lại lệnh pdf."
+        )
 
 
 def _carried_from(folder: Path, copies: tuple[Path, ...]) -> tuple[str, ...]:

@@ -47,9 +47,9 @@ DETAIL_PT = 8  # the smallest size a detail sheet prints its text at
 
 def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None = None) -> None:
     """Write the consolidated workbook of `report` to `path` (.xlsx). `typed`: what the
-    officer typed on the draft report in the fields an office fills (key of
-    `carried.FIELDS` -> text, `document.Carried.typed`), printed on the biểu as the draft
-    prints it (`official.bieu`); without it the biểu print the configuration's."""
+    draft report prints in the fields an office fills, the officer's text where they typed
+    one (key of `carried.FIELDS` -> text, `document.Carried.printed`), printed on the biểu
+    as the draft prints it (`official.bieu`); without it the biểu print the configuration's."""
     form = report.form
     wb = xlsxwriter.Workbook(
         str(path),

@@ -103,6 +103,8 @@ def test_the_biểu_print_the_number_and_signer_the_draft_carries(form, tmp_path
     assert (carried["number"], carried["signer_title"], carried["signer_name"]) == (NUMBER, TITLE, NAME)
     after = _bieu_signatures(outbox, form.year)
     assert set(after.values()) == {(NUMBER, TITLE, NAME, DOTS)}  # the preparer still signs by hand
+    overview = openpyxl.load_workbook(workbook_path(outbox, form.year))[SHEETS["dashboard"]]
+    assert overview.cell(3, 1).value == NUMBER  # the overview's heading says the same number
     assert configured not in {title for _, title, _, _ in after.values()}
     ((height, wraps),) = _title_rows(outbox, form.year)
     assert wraps and height is not None and height >= 2 * 12  # both lines of the title show

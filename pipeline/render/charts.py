@@ -57,17 +57,19 @@ def dashboard(
     pos: dict[str, tuple[int, int]],
     refs: dict[str, DetailRef],
     status_ref: DetailRef,
+    number: str | None = None,
 ) -> None:
     """The first sheet: heading and coverage, the units' status (formulas over the status
     sheet, cached), the headline totals (formulas over the detail sheets), the units to
-    chase, and four charts. `pos` gives each biểu's first data row and total row."""
+    chase, and four charts. `pos` gives each biểu's first data row and total row; `number`
+    the document's number the draft report prints (`official.document_number`)."""
     form = report.form
     widths = [LABEL_WIDTH, 20.0, 4.0] + [11.0] * (WIDTH - 3)
     run_date = report.generated_at.date()
-    split, widths = fit_header(form, widths, run_date)
+    split, widths = fit_header(form, widths, run_date, number)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    r = header(ws, st, form, split, WIDTH, run_date)
+    r = header(ws, st, form, split, WIDTH, run_date, number)
     coverage = Coverage.of(report.units)
     ws.merge_range(
         r, 0, r, WIDTH - 1, coverage.title(f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}"), st.title

@@ -94,7 +94,7 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
     _findings_sheet(sheets["findings"], st, report)
     _text_sheet(sheets["text"], st, report)
     _files_sheet(sheets["files"], st, report)
-    dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref)
+    dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref, (typed or {}).get("number"))
     sheets["dashboard"].activate()
     wb.close()
 

@@ -48,13 +48,21 @@ from ..text.oserrors import read_reason
 from .filekinds import (
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
+    ATTACHED,
     MESSAGE_SUFFIXES,
     NESTED_SUFFIXES,
     NOT_REPORT_SUFFIXES,
+    OLE,
     REPORT_SUFFIXES,
+    ZIP,
+    FileKind,
     kind_of_name,
+    magic_kind,
+    ole_kind,
+    package_of,
     refused_by_name,
     suffix_of,
+    zip_kind,
 )
 from .files import ReadProblem, read_bounded
 from .inbox import may_be_leftover, not_submission
@@ -161,6 +169,8 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         data = _container_bytes(path, limits)
     except ReadProblem as exc:
         return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
+    if kind == ARCHIVE and one_file(data, name) is not None:
+        return [Submission(path, name)]  # a spreadsheet renamed .zip: read as what its bytes are
     opened = Opened(fmt, len(data), hashlib.sha256(data).hexdigest())
     if kind == ARCHIVE:
         origin = Origin(ARCHIVE)
@@ -198,6 +208,25 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
             + "; hãy đề nghị đơn vị gửi lại thư kèm tệp Excel báo cáo",
         )
     return [Submission(path, name, origin, opened, problem), *inner]
+
+
+def one_file(data: bytes, name: str) -> FileKind | None:
+    """The kind of bytes named like an archive (`name` ends in .zip) that are no archive but
+    one file renamed so, as browsers and webmail do ("bao-cao.xlsx.zip"): a zip package a
+    kind claims by its members (an .xlsx, .xlsm or .ods, a Word document: `filekinds.
+    zip_kind`), a compound file, a file known by its first bytes (`magic_kind`). None for
+    an archive, and for bytes that are no known file (then read as a damaged archive)."""
+    package = package_of(data)
+    if package == OLE:
+        return ole_kind()
+    if package != ZIP:
+        return magic_kind(data, name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            kind = zip_kind(zf, name)
+    except Exception:  # noqa: BLE001 - a damaged zip is read as the archive it is named
+        return None
+    return None if kind is ARCHIVE_KIND else kind
 
 
 def _size(path: Path) -> int:
@@ -358,10 +387,13 @@ def _message_entries(
                 "FILE_TOO_LARGE",
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
+        renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
         if len(data) > limits.max_file_bytes:
             problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")
             out.append(Submission(path, shown, sub_origin, problem=problem))
-        elif PurePosixPath(shown).suffix.lower() in ARCHIVE_SUFFIXES:
+        elif renamed is not None and renamed.role == ATTACHED:
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
+        elif suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
             opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
@@ -409,23 +441,44 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     return zf
 
 
-def _member_problem(info: zipfile.ZipInfo, limits: Limits, nested: bool) -> tuple[str, str] | None:
+def _member_problem(
+    info: zipfile.ZipInfo, limits: Limits, nested: bool, renamed: FileKind | None = None
+) -> tuple[str, str] | None:
+    """Why a member is not read, or None; `renamed`: the kind of a member named like an
+    archive that is one file (`_member_kind`), read as such, not refused as nested."""
     if _unsafe_path(info.filename):
         return ("FILE_UNSAFE", f"đường dẫn '{info.filename}' trong tệp nén trỏ ra ngoài thư mục; không đọc")
     if info.flag_bits & 0x1:
         return ("FILE_ENCRYPTED", "mục trong tệp nén có mật khẩu; hãy nén lại không đặt mật khẩu")
-    if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES:
+    if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
     if refused_by_name(info.filename):
         return refused_by_name(info.filename)
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio:
+    if _too_large(info, limits):
+        ratio = info.file_size / max(info.compress_size, 1)
         return (
             "FILE_TOO_LARGE",
             f"mục giải nén ra {show(info.file_size)} byte (tỷ lệ nén {ratio:.0f}), vượt giới hạn",
         )
     return None
+
+
+def _too_large(info: zipfile.ZipInfo, limits: Limits) -> bool:
+    ratio = info.file_size / max(info.compress_size, 1)
+    return info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio
+
+
+def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> FileKind | None:
+    """For a member named like an archive, within the limits, the kind of file it is when
+    it is no archive (`one_file`: a spreadsheet renamed .zip); None otherwise."""
+    if suffix_of(info.filename) not in ARCHIVE_SUFFIXES or info.flag_bits & 0x1 or _too_large(info, limits):
+        return None
+    try:
+        member = _member_bytes(zf, data, info, limits)
+    except ReadProblem:
+        return None
+    return one_file(member, info.filename)
 
 
 def _archive_entries(
@@ -454,12 +507,14 @@ def _archive_entries(
                 origin.received, origin.sender, origin.message_id,
             )  # fmt: skip
             leftover = _leftover(zf, data, info, limits)
+            renamed = _member_kind(zf, data, info, limits)
             if leftover:
                 out.append(Submission(path, shown, member, ignored=leftover))
-            elif _comes_with_a_report(shown):
+            elif _comes_with_a_report(shown) or (renamed is not None and renamed.role == ATTACHED):
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
-                out.append(Submission(path, shown, member, problem=_member_problem(info, limits, nested)))
+                problem = _member_problem(info, limits, nested, renamed)
+                out.append(Submission(path, shown, member, problem=problem))
     return out
 
 
@@ -572,7 +627,8 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
         else:
             with _open_zip(data, limits) as zf:
                 info = zf.infolist()[int(arg)]
-                problem = _member_problem(info, limits, nested=len(locator) > 1)
+                renamed = _member_kind(zf, data, info, limits)
+                problem = _member_problem(info, limits, len(locator) > 1, renamed)
                 if problem:
                     raise ReadProblem(*problem)
                 data = _member_bytes(zf, data, info, limits)

@@ -148,9 +148,16 @@ def test_a_renamed_spreadsheet_attached_or_archived_is_read_and_an_archive_still
     """Attached to a message, or a member of a real archive (itself attached): the renamed
     spreadsheet is one report read as such; the real archives around it are still opened,
     and a Word document renamed .zip is what comes with a report, not a nested archive."""
-    made = {code: make_file(code, folder=tmp_path / "src")[0].read_bytes() for code in ("899", "900", "902")}
+    codes = ("899", "900", "902", "903")
+    made = {code: make_file(code, folder=tmp_path / "src")[0].read_bytes() for code in codes}
     word = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-    archive = _zip({"900-bao-cao.xlsx.zip": made["900"], "902.xlsx": made["902"], "cong-van.docx.zip": word})
+    archive = _zip({
+        "900-bao-cao.xlsx.zip": made["900"],
+        "902.xlsx": made["902"],
+        "903-bao-cao.xlsx.rar": made["903"],
+        "cong-van.docx.zip": word,
+        "that-su.rar": b"Rar!\x1a\x07\x00",
+    })  # fmt: skip
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     message = inbox / "thu.eml"
@@ -162,16 +169,20 @@ def test_a_renamed_spreadsheet_attached_or_archived_is_read_and_an_archive_still
         "ca-goi.zip",
         "900-bao-cao.xlsx.zip",
         "902.xlsx",
+        "903-bao-cao.xlsx.rar",
         "cong-van.docx.zip",
+        "that-su.rar",
     ]
     kinds = [s.origin.kind for s in entries[1:]]
-    assert kinds == ["attachment", ARCHIVE, MEMBER, MEMBER, MEMBER]
-    assert entries[2].opened is not None  # the real archive: a container's own line
-    assert entries[-1].ignored and entries[-1].problem is None
-    read = {s.name.rpartition(" › ")[2]: _figures(parse_submission(s, 1, form)) for s in entries[1:]}
+    assert kinds == ["attachment", ARCHIVE, MEMBER, MEMBER, MEMBER, MEMBER, MEMBER]
+    assert entries[0].problem is None and entries[2].opened is not None  # the real archive's own line
+    assert entries[-2].ignored and entries[-2].problem is None  # a letter renamed .zip comes with a report
+    assert entries[-1].problem is not None and entries[-1].problem[0] == "ARCHIVE_NESTED"  # a real one
+    read = {s.name.rpartition(" › ")[2]: _figures(parse_submission(s, 1, form)) for s in entries[1:-2]}
     assert read["899-bao-cao.xlsx.zip"][:3] == ("xlsx", "899", [])
     assert read["900-bao-cao.xlsx.zip"][:3] == ("xlsx", "900", [])
     assert read["902.xlsx"][:3] == ("xlsx", "902", [])
+    assert read["903-bao-cao.xlsx.rar"][:3] == ("xlsx", "903", [])
     own = tmp_path / "src" / "899.xlsx"
     assert read["899-bao-cao.xlsx.zip"][3:] == _figures(parse_path(own, 1, form))[3:]
 
@@ -253,6 +264,23 @@ def test_an_excel_2003_xml_spreadsheet_is_refused_by_its_name_whatever_it_is_cal
         path = tmp_path / name
         path.write_bytes(data)
         assert _refusal(path, form) == [("FILE_FORMAT", XML_2003)], name
+
+
+def test_a_message_whose_report_is_known_by_its_bytes_holds_a_report(form: Form, make_file, tmp_path: Path):
+    """A message whose one attachment is an Excel 2003 XML spreadsheet named .xml holds a
+    report (refused as that format), not "no report attached"; an XML letter does not."""
+    src, _ = make_file("899", folder=tmp_path / "src")
+    xml = _node_writer(src, tmp_path / "899.xml", "xlml").read_bytes()
+    message = tmp_path / "thu.eml"
+    message.write_bytes(_eml({"899-bao-cao.xml": xml}))
+    line, attached = expand(message, message.name, form.limits, VN)
+    assert line.problem is None
+    findings = parse_submission(attached, 1, form).findings
+    assert [(f.code, f.message.split(": ", 1)[1]) for f in findings] == [("FILE_FORMAT", XML_2003)]
+    letter = tmp_path / "chi-thu.eml"
+    letter.write_bytes(_eml({"ghi-chu.xml": b'<?xml version="1.0"?><ghichu>Kinh gui So</ghichu>'}))
+    problem = expand(letter, letter.name, form.limits, VN)[0].problem
+    assert problem is not None and problem[0] == "MAIL_NO_REPORT"
 
 
 @pytest.mark.libreoffice

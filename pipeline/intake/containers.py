@@ -14,6 +14,13 @@ once per process and message, after their multipart nesting is checked against `
 max_message_depth` on the raw bytes; archives by `zipfile` (Deflate64, method 9 of APPNOTE
 4.4.5, which Windows Explorer and 7-Zip write for large files, by `inflate64`).
 
+A file is what its bytes say, not its name: a spreadsheet that a browser or webmail renamed
+.zip ("bao-cao.xlsx.zip"), alone in the inbox, attached or a member of an archive, is one
+submission read as the spreadsheet it is, named as received (`one_file`); only a zip that no
+kind claims by its members is opened as an archive. An attachment whose name says nothing
+but whose bytes are a report ("899.xml", an Excel 2003 XML spreadsheet) counts as the
+report the message holds.
+
 Every member and every attachment is its own unit of failure: whatever goes wrong while it
 is decompressed or decoded (a bad CRC-32, corrupt or truncated data, sizes that lie, a
 method nobody reads) makes that entry unreadable with a Vietnamese reason, never the run.
@@ -49,20 +56,18 @@ from .filekinds import (
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
     ATTACHED,
+    CONTAINER,
     MESSAGE_SUFFIXES,
     NESTED_SUFFIXES,
     NOT_REPORT_SUFFIXES,
-    OLE,
+    OTHER,
     REPORT_SUFFIXES,
-    ZIP,
     FileKind,
+    bytes_kind,
+    is_a_report,
     kind_of_name,
-    magic_kind,
-    ole_kind,
-    package_of,
     refused_by_name,
     suffix_of,
-    zip_kind,
 )
 from .files import ReadProblem, read_bounded
 from .inbox import may_be_leftover, not_submission
@@ -193,13 +198,13 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
         return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
     try:
-        inner = _message_entries(path, name, msg, origin, limits)
+        inner, by_bytes = _message_entries(path, name, msg, origin, limits)
     except ReadProblem as exc:
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:
         return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
     problem = None
-    if not any(PurePosixPath(s.name).suffix.lower() in REPORT_SUFFIXES for s in inner):
+    if not any(suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes for s in inner):
         shown = ", ".join(s.name.rpartition(SEP)[2] for s in inner)
         problem = (
             "MAIL_NO_REPORT",
@@ -211,21 +216,12 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
 
 
 def one_file(data: bytes, name: str) -> FileKind | None:
-    """The kind of bytes named like an archive (`name` ends in .zip) that are no archive but
-    one file renamed so, as browsers and webmail do ("bao-cao.xlsx.zip"): a zip package a
-    kind claims by its members (an .xlsx, .xlsm or .ods, a Word document: `filekinds.
-    zip_kind`), a compound file, a file known by its first bytes (`magic_kind`). None for
-    an archive, and for bytes that are no known file (then read as a damaged archive)."""
-    package = package_of(data)
-    if package == OLE:
-        return ole_kind()
-    if package != ZIP:
-        return magic_kind(data, name)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            kind = zip_kind(zf, name)
-    except Exception:  # noqa: BLE001 - a damaged zip is read as the archive it is named
-        return None
+    """The kind of bytes named like an archive or a message ("….zip") that are neither but
+    one file renamed so, as browsers and webmail do ("bao-cao.xlsx.zip"): a zip package
+    another kind claims by its members (an .xlsx, .xlsm or .ods, a Word document), a
+    compound file, a file known by its start (`filekinds.bytes_kind`). None for an archive,
+    and for bytes that are no known file (then read as the damaged archive they are named)."""
+    kind = bytes_kind(data, name)
     return None if kind is ARCHIVE_KIND else kind
 
 
@@ -358,13 +354,16 @@ def _safe_member_name(raw: str, fallback: str) -> str:
 
 def _message_entries(
     path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
-) -> list[Submission]:
+) -> tuple[list[Submission], set[str]]:
+    """A message's attachments as submissions, and the names of those whose bytes say they
+    are a report though their names do not ("899.xml": an Excel 2003 XML spreadsheet)."""
     parts = _attachment_parts(msg)
     if len(parts) > limits.max_zip_entries:
         raise ReadProblem(
             "FILE_TOO_LARGE", f"thư có {len(parts)} tệp đính kèm, vượt giới hạn {limits.max_zip_entries}"
         )
     out: list[Submission] = []
+    by_bytes: set[str] = set()
     total = 0
     for i, (k, part) in enumerate(parts, start=1):
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
@@ -388,6 +387,8 @@ def _message_entries(
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
         renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
+        if suffix_of(shown) not in REPORT_SUFFIXES and is_a_report(bytes_kind(data, shown)):
+            by_bytes.add(shown)
         if len(data) > limits.max_file_bytes:
             problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")
             out.append(Submission(path, shown, sub_origin, problem=problem))
@@ -404,7 +405,7 @@ def _message_entries(
             out.extend([Submission(path, shown, zip_origin, opened), *inner])
         else:
             out.append(Submission(path, shown, sub_origin))
-    return out
+    return out, by_bytes
 
 
 def _part_bytes(part: EmailMessage) -> bytes:
@@ -470,9 +471,16 @@ def _too_large(info: zipfile.ZipInfo, limits: Limits) -> bool:
 
 
 def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> FileKind | None:
-    """For a member named like an archive, within the limits, the kind of file it is when
-    it is no archive (`one_file`: a spreadsheet renamed .zip); None otherwise."""
-    if suffix_of(info.filename) not in ARCHIVE_SUFFIXES or info.flag_bits & 0x1 or _too_large(info, limits):
+    """For a member named like an archive or a message, opened or not (.zip, .eml, .rar …;
+    not .msg, refused by its name), within the limits: the kind of file it is when it is
+    neither (`one_file`: a spreadsheet renamed .zip); None otherwise."""
+    named = kind_of_name(info.filename)
+    if (
+        named is None
+        or named.role not in (CONTAINER, OTHER)
+        or info.flag_bits & 0x1
+        or _too_large(info, limits)
+    ):
         return None
     try:
         member = _member_bytes(zf, data, info, limits)

@@ -38,6 +38,7 @@ reader is imported; it holds data only and imports nothing of the package.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -408,6 +409,29 @@ def first_element(text: bytes) -> bytes:
             return element.group(1).rpartition(b":")[2].lower() if element else b""
         if end < 0:
             return b""
+
+
+def bytes_kind(data: bytes, name: str) -> FileKind | None:
+    """The kind a file's bytes say it is, named `name`: a zip package by its members
+    (`zip_kind`: the zip kind when no other kind claims them), a compound file as
+    `ole_kind`, else by its start (`magic_kind`); None when they say nothing, or are a zip
+    that cannot be opened."""
+    package = package_of(data)
+    if package == OLE:
+        return ole_kind()
+    if package != ZIP:
+        return magic_kind(data, name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zip_kind(zf, name)
+    except Exception:  # noqa: BLE001 - a damaged zip says nothing
+        return None
+
+
+def is_a_report(kind: FileKind | None) -> bool:
+    """Whether a kind is a report: a spreadsheet read, or one in a format refused with what
+    to do (FILE_FORMAT)."""
+    return kind is not None and (kind.role == REPORT or (kind.role == REFUSED and kind.code == "FILE_FORMAT"))
 
 
 def zip_kind(zf: zipfile.ZipFile, name: str) -> FileKind:

@@ -34,7 +34,7 @@ import pytest
 from pipeline.app import consolidate_into
 from pipeline.form import Form
 from pipeline.intake.containers import ARCHIVE, FILE, MEMBER, expand
-from pipeline.intake.filekinds import BY_NAME, HTML_SHEET, XML_2003, first_element, magic_kind
+from pipeline.intake.filekinds import BY_NAME, HTML_SHEET, XML_2003, first_element, magic_kind, odf_media_type
 from pipeline.read.parse import parse_path, parse_submission
 from pipeline.run.consolidate import check_report
 from pipeline.run.result import FileStatus, UnitStatus
@@ -376,3 +376,46 @@ def test_check_names_the_unit_that_consolidate_credits_a_refused_file_to(
     lines = json.loads(done.stdout)
     assert {Path(line["file"]).name: line["unit"] for line in lines} == by_check
     assert all(f["unit"] == (line["unit"] or "") for line in lines for f in line["findings"])
+
+
+MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+SHEET_MEDIA = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+@pytest.mark.parametrize(
+    ("members", "media"),
+    [
+        ({"mimetype": SHEET_MEDIA + b"\n"}, SHEET_MEDIA),
+        (  # another prefix, attributes in another order and quoting, after a wrong mimetype
+            {
+                "mimetype": b"application/zip",
+                "META-INF/manifest.xml": f"<?xml version='1.0'?><mf:manifest xmlns:mf='{MANIFEST_NS}'>"
+                "<mf:file-entry mf:media-type='text/xml' mf:full-path='content.xml'/>"
+                f"<mf:file-entry mf:media-type = '{SHEET_MEDIA.decode()}' mf:full-path = '/'/>"
+                "</mf:manifest>".encode(),
+            },
+            SHEET_MEDIA,
+        ),
+        (  # no manifest: the body of content.xml, its prefix declared otherwise
+            {
+                "content.xml": f'<?xml version="1.0"?><!-- LibreOffice --><o:document-content xmlns:o="{OFFICE_NS}">'
+                "<o:automatic-styles><o:spreadsheet-like/></o:automatic-styles>"
+                "<o:body>\n  <!-- bang --><o:spreadsheet><table/></o:spreadsheet></o:body>"
+                "</o:document-content>".encode()
+            },
+            SHEET_MEDIA,
+        ),
+        (
+            {
+                "content.xml": f'<o:document-content xmlns:o="{OFFICE_NS}"><o:body/></o:document-content>'.encode()
+            },
+            b"",
+        ),
+        ({"content.xml": b"<document-content><body><spreadsheet/></body></document-content>"}, b""),
+        ({"META-INF/manifest.xml": b"<manifest><file-entry full-path='/' media-type='x'/></manifest>"}, b""),
+    ],
+    ids=["mimetype", "manifest", "content", "empty-body", "no-namespace", "manifest-no-namespace"],
+)
+def test_the_media_type_an_opendocument_package_declares(members, media):
+    assert odf_media_type(lambda name: members.get(name, b"")) == media

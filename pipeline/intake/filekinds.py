@@ -42,10 +42,9 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 
 REPORT, CONTAINER, REFUSED, ATTACHED, OTHER = "report", "container", "refused", "attached", "other"
 ZIP, OLE = "zip", "ole"  # the two package families a spreadsheet comes in
@@ -508,8 +507,9 @@ _ALIKE = {
     k.name: tuple(o for o in _BY_MEMBERS if (o.members, o.media_type) == (k.members, k.media_type))
     for k in _BY_MEMBERS
 }
-_MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
-_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_MANIFEST_NS = b"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+_OFFICE_NS = b"urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ATTRIBUTE = re.compile(rb"""([-\w.:]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')""")
 
 
 def odf_media_type(part: Callable[[str], bytes]) -> bytes:
@@ -517,50 +517,41 @@ def odf_media_type(part: Callable[[str], bytes]) -> bytes:
     `mimetype` member when that names one, else the media type of its manifest's root
     entry (full-path "/"), else the one its content.xml's body holds
     ("application/vnd.oasis.opendocument.spreadsheet" for office:spreadsheet). `part` as
-    for `package_kind`. The XML is parsed by lxml without DTDs, entities or the network,
-    and only until it says."""
+    for `package_kind`. The XML is scanned, not parsed (no parser here: read/cellfacts.py
+    owns its setup), with the prefixes it declares for the ODF namespaces, so that any
+    spelling of them is found; entities are never expanded."""
     declared = part(ODF_MIMETYPE)[:100].strip()
     if declared.startswith(ODF_MEDIA):
         return declared
-    entry = f"{{{_MANIFEST_NS}}}file-entry"
-    for element in _elements(part(ODF_MANIFEST)):
-        if element.tag == entry and element.get(f"{{{_MANIFEST_NS}}}full-path") == "/":
-            return (element.get(f"{{{_MANIFEST_NS}}}media-type") or "").encode()
-    elements = _elements(part(ODF_CONTENT))
-    root = next(elements, None)
-    if root is None or root.tag != f"{{{_OFFICE_NS}}}document-content":
+    manifest = part(ODF_MANIFEST)
+    m = _prefix(manifest, _MANIFEST_NS)
+    if m is not None:
+        for entry in re.finditer(rb"<" + re.escape(m) + rb"file-entry\b([^>]*)>", manifest):
+            attributes = {k: v1 or v2 for k, v1, v2 in _ATTRIBUTE.findall(entry.group(1))}
+            if attributes.get(m + b"full-path", attributes.get(b"full-path")) == b"/":
+                return attributes.get(m + b"media-type", attributes.get(b"media-type", b""))
+    content = part(ODF_CONTENT)
+    o = _prefix(content, _OFFICE_NS)
+    if o is None or first_element(content) != b"document-content":
         return b""
-    body = f"{{{_OFFICE_NS}}}body"
-    if not any(element.tag == body for element in elements):
+    body = re.search(rb"<" + re.escape(o) + rb"body\b[^>]*>", content)
+    if body is None or body.group(0).endswith(b"/>"):
         return b""
-    first = next(elements, None)  # the body's first child: office:spreadsheet, office:text …
-    if first is None or not first.tag.startswith(f"{{{_OFFICE_NS}}}"):
-        return b""
-    return ODF_MEDIA + first.tag.rpartition("}")[2].encode()
+    # the body's first child: office:spreadsheet, office:text …
+    child = re.compile(rb"(?:[ \t\r\n]|<!--.*?-->)*<" + re.escape(o) + rb"([-\w.]+)", re.DOTALL)
+    first = child.match(content, body.end())
+    return ODF_MEDIA + first.group(1) if first else b""
 
 
-def _elements(xml: bytes) -> Iterator[Any]:
-    """The elements of an XML document's start, in document order as they start (lxml's
-    pull parser); those ended are cleared as it goes. None past where it is not
-    well-formed."""
-    if not xml:
-        return
-    from lxml import etree  # loaded only for a package that says what it is this way
-
-    parser = etree.XMLPullParser(
-        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+def _prefix(xml: bytes, namespace: bytes) -> bytes | None:
+    """The prefix an XML document's start declares for `namespace`, with its colon (b"" for
+    the default namespace); None when it declares none."""
+    found = re.search(
+        rb"xmlns(?::([-\w.]+))?[ \t\r\n]*=[ \t\r\n]*[\"']" + re.escape(namespace) + rb"[\"']", xml
     )
-    for at in range(0, len(xml), 65536):
-        try:
-            parser.feed(xml[at : at + 65536])
-            events = list(parser.read_events())
-        except etree.XMLSyntaxError:
-            return
-        for event, element in events:
-            if event == "start":
-                yield element
-            else:
-                element.clear()
+    if found is None:
+        return None
+    return found.group(1) + b":" if found.group(1) else b""
 
 
 def ole_kind() -> FileKind:

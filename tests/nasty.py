@@ -925,7 +925,7 @@ CASES: list[Case] = [
     Case("jpeg_named_xlsx", jpeg_named_xlsx, BAD, "FILE_NOT_REPORT", "", "", NOT_REPORT, before_reader=True),
     # a .zip or a saved .eml is opened into its entries since issue #12: tests/test_containers.py
     Case("plain_text", plain_text, BAD, "FILE_NOT_REPORT", "", "", NOT_REPORT, before_reader=True),
-    Case("html_as_xls", html_as_xls, BAD, "FILE_CORRUPT", "", "", REJECTED, before_reader=True),
+    Case("html_as_xls", html_as_xls, BAD, "FILE_FORMAT", "", "", REJECTED, before_reader=True),
     Case("encrypted", encrypted, BAD, "FILE_ENCRYPTED", "", "", REJECTED, before_reader=True),
     # hostile zips and XML
     Case("zip_bomb", zip_bomb, BAD, "FILE_UNSAFE", "", "", REJECTED, before_reader=True),

@@ -101,10 +101,11 @@ def test_every_kind_is_declared_once_and_completely():
         assert kind.role in (REPORT, CONTAINER, REFUSED, ATTACHED, OTHER), kind.name
         assert all(s.startswith(".") and s == s.lower() and len(s) > 1 for s in kind.suffixes), kind.name
         assert kind.shown, f"{kind.name}: what it is, for messages"
-        if kind.role in (REPORT, CONTAINER, REFUSED):
+        if kind.role in (REPORT, CONTAINER):
             assert kind.suffixes, kind.name
         if kind.role == REFUSED:
             assert kind.refusal, f"{kind.name}: refused by name, so it says why and what to do"
+            assert kind.suffixes or kind.magic or kind.marks or kind.roots, f"{kind.name}: by name or bytes"
         if kind.role == REPORT:
             assert kind.package, f"{kind.name}: a spreadsheet is recognised by its bytes"
 
@@ -141,7 +142,7 @@ def _eml(attachments: dict[str, bytes]) -> bytes:
     return bytes(m)
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k.role == REFUSED], ids=lambda k: k.name)
+@pytest.mark.parametrize("kind", [k for k in KINDS if k.role == REFUSED and k.suffixes], ids=lambda k: k.name)
 def test_a_kind_refused_by_name_is_refused_with_its_reason(kind, tmp_path, form: Form):
     path = tmp_path / f"thu{kind.suffix}"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
@@ -151,7 +152,7 @@ def test_a_kind_refused_by_name_is_refused_with_its_reason(kind, tmp_path, form:
 
 
 @pytest.mark.parametrize(
-    "kind", [k for k in KINDS if k.role == REFUSED and not k.nests], ids=lambda k: k.name
+    "kind", [k for k in KINDS if k.role == REFUSED and k.suffixes and not k.nests], ids=lambda k: k.name
 )
 def test_a_kind_refused_by_name_is_refused_inside_a_message_and_an_archive(kind, tmp_path, form: Form):
     archive = tmp_path / "nop.zip"

@@ -14,6 +14,13 @@ once per process and message, after their multipart nesting is checked against `
 max_message_depth` on the raw bytes; archives by `zipfile` (Deflate64, method 9 of APPNOTE
 4.4.5, which Windows Explorer and 7-Zip write for large files, by `inflate64`).
 
+A file is what its bytes say, not its name: a spreadsheet that a browser or webmail renamed
+.zip ("bao-cao.xlsx.zip"), alone in the inbox, attached or a member of an archive, is one
+submission read as the spreadsheet it is, named as received (`one_file`); only a zip that no
+kind claims by its members is opened as an archive. An attachment whose name says nothing
+but whose bytes are a report ("899.xml", an Excel 2003 XML spreadsheet) counts as the
+report the message holds.
+
 Every member and every attachment is its own unit of failure: whatever goes wrong while it
 is decompressed or decoded (a bad CRC-32, corrupt or truncated data, sizes that lie, a
 method nobody reads) makes that entry unreadable with a Vietnamese reason, never the run.
@@ -48,10 +55,16 @@ from ..text.oserrors import read_reason
 from .filekinds import (
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
+    ATTACHED,
+    CONTAINER,
     MESSAGE_SUFFIXES,
     NESTED_SUFFIXES,
     NOT_REPORT_SUFFIXES,
+    OTHER,
     REPORT_SUFFIXES,
+    FileKind,
+    bytes_kind,
+    is_a_report,
     kind_of_name,
     refused_by_name,
     suffix_of,
@@ -161,6 +174,8 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         data = _container_bytes(path, limits)
     except ReadProblem as exc:
         return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
+    if kind == ARCHIVE and one_file(data, name) is not None:
+        return [Submission(path, name)]  # a spreadsheet renamed .zip: read as what its bytes are
     opened = Opened(fmt, len(data), hashlib.sha256(data).hexdigest())
     if kind == ARCHIVE:
         origin = Origin(ARCHIVE)
@@ -183,13 +198,13 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
         return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
     try:
-        inner = _message_entries(path, name, msg, origin, limits)
+        inner, by_bytes = _message_entries(path, name, msg, origin, limits)
     except ReadProblem as exc:
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:
         return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
     problem = None
-    if not any(PurePosixPath(s.name).suffix.lower() in REPORT_SUFFIXES for s in inner):
+    if not any(suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes for s in inner):
         shown = ", ".join(s.name.rpartition(SEP)[2] for s in inner)
         problem = (
             "MAIL_NO_REPORT",
@@ -198,6 +213,16 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
             + "; hãy đề nghị đơn vị gửi lại thư kèm tệp Excel báo cáo",
         )
     return [Submission(path, name, origin, opened, problem), *inner]
+
+
+def one_file(data: bytes, name: str) -> FileKind | None:
+    """The kind of bytes named like an archive or a message ("….zip") that are neither but
+    one file renamed so, as browsers and webmail do ("bao-cao.xlsx.zip"): a zip package
+    another kind claims by its members (an .xlsx, .xlsm or .ods, a Word document), a
+    compound file, a file known by its start (`filekinds.bytes_kind`). None for an archive,
+    and for bytes that are no known file (then read as the damaged archive they are named)."""
+    kind = bytes_kind(data, name)
+    return None if kind is ARCHIVE_KIND else kind
 
 
 def _size(path: Path) -> int:
@@ -329,13 +354,16 @@ def _safe_member_name(raw: str, fallback: str) -> str:
 
 def _message_entries(
     path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
-) -> list[Submission]:
+) -> tuple[list[Submission], set[str]]:
+    """A message's attachments as submissions, and the names of those whose bytes say they
+    are a report though their names do not ("899.xml": an Excel 2003 XML spreadsheet)."""
     parts = _attachment_parts(msg)
     if len(parts) > limits.max_zip_entries:
         raise ReadProblem(
             "FILE_TOO_LARGE", f"thư có {len(parts)} tệp đính kèm, vượt giới hạn {limits.max_zip_entries}"
         )
     out: list[Submission] = []
+    by_bytes: set[str] = set()
     total = 0
     for i, (k, part) in enumerate(parts, start=1):
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
@@ -358,10 +386,15 @@ def _message_entries(
                 "FILE_TOO_LARGE",
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
+        renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
+        if suffix_of(shown) not in REPORT_SUFFIXES and is_a_report(bytes_kind(data, shown)):
+            by_bytes.add(shown)
         if len(data) > limits.max_file_bytes:
             problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")
             out.append(Submission(path, shown, sub_origin, problem=problem))
-        elif PurePosixPath(shown).suffix.lower() in ARCHIVE_SUFFIXES:
+        elif renamed is not None and renamed.role == ATTACHED:
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
+        elif suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
             opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
@@ -372,7 +405,7 @@ def _message_entries(
             out.extend([Submission(path, shown, zip_origin, opened), *inner])
         else:
             out.append(Submission(path, shown, sub_origin))
-    return out
+    return out, by_bytes
 
 
 def _part_bytes(part: EmailMessage) -> bytes:
@@ -409,23 +442,51 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     return zf
 
 
-def _member_problem(info: zipfile.ZipInfo, limits: Limits, nested: bool) -> tuple[str, str] | None:
+def _member_problem(
+    info: zipfile.ZipInfo, limits: Limits, nested: bool, renamed: FileKind | None = None
+) -> tuple[str, str] | None:
+    """Why a member is not read, or None; `renamed`: the kind of a member named like an
+    archive that is one file (`_member_kind`), read as such, not refused as nested."""
     if _unsafe_path(info.filename):
         return ("FILE_UNSAFE", f"đường dẫn '{info.filename}' trong tệp nén trỏ ra ngoài thư mục; không đọc")
     if info.flag_bits & 0x1:
         return ("FILE_ENCRYPTED", "mục trong tệp nén có mật khẩu; hãy nén lại không đặt mật khẩu")
-    if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES:
+    if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
     if refused_by_name(info.filename):
         return refused_by_name(info.filename)
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio:
+    if _too_large(info, limits):
+        ratio = info.file_size / max(info.compress_size, 1)
         return (
             "FILE_TOO_LARGE",
             f"mục giải nén ra {show(info.file_size)} byte (tỷ lệ nén {ratio:.0f}), vượt giới hạn",
         )
     return None
+
+
+def _too_large(info: zipfile.ZipInfo, limits: Limits) -> bool:
+    ratio = info.file_size / max(info.compress_size, 1)
+    return info.file_size > limits.max_file_bytes or ratio > limits.max_compression_ratio
+
+
+def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> FileKind | None:
+    """For a member named like an archive or a message, opened or not (.zip, .eml, .rar …;
+    not .msg, refused by its name), within the limits: the kind of file it is when it is
+    neither (`one_file`: a spreadsheet renamed .zip); None otherwise."""
+    named = kind_of_name(info.filename)
+    if (
+        named is None
+        or named.role not in (CONTAINER, OTHER)
+        or info.flag_bits & 0x1
+        or _too_large(info, limits)
+    ):
+        return None
+    try:
+        member = _member_bytes(zf, data, info, limits)
+    except ReadProblem:
+        return None
+    return one_file(member, info.filename)
 
 
 def _archive_entries(
@@ -454,12 +515,14 @@ def _archive_entries(
                 origin.received, origin.sender, origin.message_id,
             )  # fmt: skip
             leftover = _leftover(zf, data, info, limits)
+            renamed = _member_kind(zf, data, info, limits)
             if leftover:
                 out.append(Submission(path, shown, member, ignored=leftover))
-            elif _comes_with_a_report(shown):
+            elif _comes_with_a_report(shown) or (renamed is not None and renamed.role == ATTACHED):
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
-                out.append(Submission(path, shown, member, problem=_member_problem(info, limits, nested)))
+                problem = _member_problem(info, limits, nested, renamed)
+                out.append(Submission(path, shown, member, problem=problem))
     return out
 
 
@@ -572,7 +635,8 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
         else:
             with _open_zip(data, limits) as zf:
                 info = zf.infolist()[int(arg)]
-                problem = _member_problem(info, limits, nested=len(locator) > 1)
+                renamed = _member_kind(zf, data, info, limits)
+                problem = _member_problem(info, limits, len(locator) > 1, renamed)
                 if problem:
                     raise ReadProblem(*problem)
                 data = _member_bytes(zf, data, info, limits)

@@ -10,20 +10,27 @@ A kind has one of five roles:
 - CONTAINER: a message or archive opened into its entries (.eml, .zip; `containers.py`);
 - REFUSED: refused by its name before anything reads it, with what to do (.msg), and
   refused by its bytes whatever its name when they say what it is (a flat OpenDocument
-  spreadsheet, a Gnumeric workbook, an Excel 2.x-4.x sheet: formats no reader here reads);
+  spreadsheet, a Gnumeric workbook, an Excel 2.x-4.x sheet, an Excel 2003 XML spreadsheet,
+  a web page named as a spreadsheet: formats no reader here reads);
 - ATTACHED: what comes with a report and is not one (a cover letter, a scan, a signature):
   ignored inside a message or an archive, refused as "not a report" when sent alone;
 - OTHER: an archive nobody opens (.rar, .7z, …): refused inside an archive, like a
   container, and refused as not a report when sent alone.
 
-The bytes decide first: a zip package is recognised by its members (`package_kind`), a
-compound file (OLE2) is read as .xls, a few other files are known by their first bytes
-or by a mark near their start (`magic_kind`). Part names of a zip package compare without
-regard to case (OPC part names are case-insensitive: ECMA-376 Part 2 §9.1.1.1), and a
-package whose workbook is elsewhere is known by the content type its [Content_Types].xml
-declares for it (§10.1.2.2). The name only tells apart kinds with the same bytes (.xlsm from .xlsx),
-decides for the kinds refused by name, and says whether a file no reader recognises was
-meant as a spreadsheet (then it is damaged, not "not a report").
+The bytes decide first: a zip package is recognised by its members (`zip_kind`,
+`package_kind`), a compound file (OLE2) is read as .xls, a few other files are known by
+their first bytes, by a mark near their start or by their first element (`magic_kind`).
+Part names of a zip package compare without regard to case (OPC part names are
+case-insensitive: ECMA-376 Part 2 §9.1.1.1), and a package whose workbook is elsewhere is
+known by the content type its [Content_Types].xml declares for it (§10.1.2.2). An
+OpenDocument package is known by the media type its `mimetype` member names, else its
+manifest's root entry, else the body of its content.xml (OpenDocument 1.2 Part 3 §3.3,
+§3.2; Part 1, office:body): LibreOffice opens one that lacks the first. So a spreadsheet renamed
+.zip by a browser or webmail ("bao-cao.xlsx.zip") is a spreadsheet, and only a zip that no
+kind claims is an archive. The name only tells apart kinds with the same bytes (.xlsm from
+.xlsx, a web page from one named .xls), decides for the kinds refused by name, and says
+whether a file no reader recognises was meant as a spreadsheet (then it is damaged, not
+"not a report").
 
 This module sits in intake/, below reading, so that what arrives can be sorted before any
 reader is imported; it holds data only and imports nothing of the package.
@@ -31,6 +38,9 @@ reader is imported; it holds data only and imports nothing of the package.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 import zlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -45,6 +55,11 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952 §2.3.1
 HEAD_BYTES = 4096  # how much of a file's start (of its text, when gzipped) `FileKind.marks` look at
 CONTENT_TYPES = "[Content_Types].xml"  # an OPC package's content types part (ECMA-376 Part 2 §10.1.2.2)
+# an OpenDocument package: the media types' common start, the member naming it first, its
+# manifest and its content (OpenDocument 1.2 Part 3 §3.3, §3.2; Part 1, office:document-content)
+ODF_MEDIA = b"application/vnd.oasis.opendocument."
+ODF_MIMETYPE, ODF_MANIFEST, ODF_CONTENT = "mimetype", "META-INF/manifest.xml", "content.xml"
+PART_HEAD = 1 << 20  # how much of a package's member `zip_kind` reads to recognise it
 
 
 @dataclass(frozen=True)
@@ -57,10 +72,14 @@ class FileKind:
     shown: Vietnamese, what the file is, in messages ("tệp Word");
     package: ZIP or OLE when the file is such a package ("" otherwise);
     members: zip members of which any one present makes a package of this kind;
-    mimetype: for an OpenDocument package, what its `mimetype` member must contain;
+    media_type: for an OpenDocument package, what the media type it declares must contain
+        (`odf_media_type`);
     magic: first bytes that identify the file on their own;
     marks: bytes any one of which, in the first HEAD_BYTES of a file that is no package
-        (of its text when it is gzipped), identify it;
+        (of its text when it is gzipped; as UTF-8 when it is in UTF-16), identify it;
+    roots: for a text file, the names its first element may have (lower case, without a
+        namespace prefix; "html" also for a DOCTYPE naming html: `first_element`); a kind
+        with both marks and roots needs both;
     content_type: for an OPC package, the content type of its main part, which names the
         kind when the members do not (the workbook stored elsewhere);
     nests: a message or an archive: refused inside an archive (one level of nesting);
@@ -75,9 +94,10 @@ class FileKind:
     shown: str = ""
     package: str = ""
     members: tuple[str, ...] = ()
-    mimetype: bytes = b""
+    media_type: bytes = b""
     magic: tuple[bytes, ...] = ()
     marks: tuple[bytes, ...] = ()
+    roots: tuple[bytes, ...] = ()
     content_type: bytes = b""
     nests: bool = False
     refusal: str = ""
@@ -87,6 +107,15 @@ class FileKind:
     def suffix(self) -> str:
         """The suffix shown in messages (".xlsx")."""
         return self.suffixes[0] if self.suffixes else ""
+
+    def told_by(self, text: bytes, root: bytes) -> bool:
+        """Whether a text file's start (`text`, as `magic_kind` gives it) and its first
+        element's name (`root`) say it is of this kind (`marks`, `roots`)."""
+        if not (self.marks or self.roots):
+            return False
+        return (not self.roots or root in self.roots) and (
+            not self.marks or any(m in text for m in self.marks)
+        )
 
 
 OUTLOOK_MSG = (
@@ -108,6 +137,19 @@ GNUMERIC = (
 OLD_EXCEL = (
     "tệp Excel 2.x–4.x (định dạng trước Excel 5.0) chưa đọc được; hãy mở bằng Excel hoặc "
     "LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
+)
+XML_2003 = (
+    "bảng tính XML 2003 (SpreadsheetML) chưa đọc được; hãy mở bằng Excel hoặc LibreOffice và "
+    "lưu dưới dạng .xlsx, rồi gửi lại"
+)
+HTML_SHEET = (
+    "tệp là trang web HTML đặt tên .xls, không phải bảng tính Excel thật, nên chưa đọc được; hãy "
+    "mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
+)
+# a web page's first element: the tags WHATWG MIME Sniffing §7.1 takes for HTML ("identifying
+# a resource with an unknown MIME type"), and meta (a page some systems export as .xls starts so)
+HTML_ROOTS = tuple(
+    t.encode() for t in "html head body table meta title style script iframe div font h1 p a b br".split()
 )
 # Order matters where bytes are alike: the first kind whose members match names a package
 # (an OpenDocument spreadsheet before any OpenDocument file; Excel's before Word's).
@@ -142,7 +184,13 @@ KINDS: tuple[FileKind, ...] = (
         content_type=b"ms-excel.sheet.binary.macroEnabled.main",
     ),
     FileKind(
-        "ods", REPORT, (".ods",), "bảng tính OpenDocument", ZIP, ("mimetype",), b"opendocument.spreadsheet"
+        "ods",
+        REPORT,
+        (".ods",),
+        "bảng tính OpenDocument",
+        ZIP,
+        (ODF_MIMETYPE, ODF_MANIFEST, ODF_CONTENT),
+        ODF_MEDIA + b"spreadsheet",
     ),
     FileKind("xls", REPORT, (".xls",), "bảng tính Excel 97-2003", OLE),
     FileKind("zip", CONTAINER, (".zip",), "tệp nén .zip", ZIP, nests=True),
@@ -193,6 +241,30 @@ KINDS: tuple[FileKind, ...] = (
         refusal=OLD_EXCEL,
         code="FILE_FORMAT",
     ),
+    # Excel 2002/2003's "XML Spreadsheet" (SpreadsheetML 2003; SheetJS's bookType 'xlml'),
+    # named .xml or .xls: its root is Workbook in the office:spreadsheet namespace. No suffix
+    # of its own (.xml is every XML file's): known by its bytes only
+    FileKind(
+        "xml2003",
+        REFUSED,
+        (),
+        "bảng tính XML 2003 (SpreadsheetML)",
+        marks=(b"urn:schemas-microsoft-com:office:spreadsheet",),
+        roots=(b"workbook",),
+        refusal=XML_2003,
+        code="FILE_FORMAT",
+    ),
+    # a web page (an HTML table) that a web system or Excel's "Web Page" saved under a
+    # spreadsheet's name; named .htm or .html it is a page sent with a report (`web` below)
+    FileKind(
+        "html_sheet",
+        REFUSED,
+        (),
+        "trang web HTML đặt tên .xls",
+        roots=HTML_ROOTS,
+        refusal=HTML_SHEET,
+        code="FILE_FORMAT",
+    ),
     FileKind("other_archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
     FileKind("pdf", ATTACHED, (".pdf",), "tệp PDF", magic=(b"%PDF",)),
     FileKind("word", ATTACHED, (".doc", ".docx"), "tệp Word", ZIP, ("word/document.xml",)),
@@ -200,10 +272,18 @@ KINDS: tuple[FileKind, ...] = (
     FileKind(
         "iwork", ATTACHED, (".pages", ".key"), "tài liệu Apple Pages, Keynote", ZIP, ("Index/Document.iwa",)
     ),
-    FileKind("odf", ATTACHED, (".odt",), "tài liệu OpenDocument", ZIP, ("mimetype",)),
+    FileKind(
+        "odf",
+        ATTACHED,
+        (".odt",),
+        "tài liệu OpenDocument",
+        ZIP,
+        (ODF_MIMETYPE, ODF_MANIFEST, ODF_CONTENT),
+        ODF_MEDIA,
+    ),
     FileKind("rtf", ATTACHED, (".rtf",), "tệp RTF", magic=(b"{\\rtf",)),
     FileKind("text", ATTACHED, (".txt",), "tệp văn bản"),
-    FileKind("web", ATTACHED, (".htm", ".html"), "trang web"),
+    FileKind("web", ATTACHED, (".htm", ".html"), "trang web", roots=HTML_ROOTS),
     FileKind("png", ATTACHED, (".png",), "ảnh PNG", magic=(b"\x89PNG",)),
     FileKind("jpeg", ATTACHED, (".jpg", ".jpeg"), "ảnh JPEG", magic=(b"\xff\xd8\xff",)),
     FileKind("gif", ATTACHED, (".gif",), "ảnh GIF", magic=(b"GIF8",)),
@@ -260,10 +340,12 @@ def package_of(head: bytes) -> str:
     return OLE if head.startswith(OLE_MAGIC) else ""
 
 
-def magic_kind(head: bytes) -> FileKind | None:
-    """The kind that the first bytes alone identify (a PDF, an image …), else the kind
-    whose mark the file's first HEAD_BYTES hold (of its text when it is gzipped: Gnumeric
-    saves so), or None."""
+def magic_kind(head: bytes, name: str = "") -> FileKind | None:
+    """The kind that the first bytes alone identify (a PDF, an image …), else the kind that
+    the file's start says it is (`FileKind.told_by`: its marks in the first HEAD_BYTES, its
+    first element), read as text: inflated when it is gzipped (Gnumeric saves so), as UTF-8
+    when it is in UTF-16. Of kinds told alike (a web page, one named .xls) the one whose
+    suffix the file `name` has, else the first. None when nothing says."""
     known = next((k for k in KINDS if k.magic and head.startswith(k.magic)), None)
     if known is not None:
         return known
@@ -273,43 +355,203 @@ def magic_kind(head: bytes) -> FileKind | None:
             text = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head[:65536], HEAD_BYTES)
         except zlib.error:
             return None
-    return next((k for k in KINDS if any(m in text for m in k.marks)), None)
+    text = _as_utf8(text)
+    root = first_element(text)
+    told = [k for k in KINDS if k.told_by(text, root)]
+    return next((k for k in told if suffix_of(name) in k.suffixes), told[0]) if told else None
 
 
-def package_kind(
-    members: Collection[str],
-    mimetype: Callable[[], bytes],
-    name: str,
-    content_types: Callable[[], bytes] = lambda: b"",
-) -> FileKind:
-    """The kind of a zip package from its member names, compared without regard to case
-    (`mimetype()` gives the start of its `mimetype` member when one is asked for); among
-    kinds with the same members the one whose suffix the file `name` has (.xlsm), else the
-    first. Failing that, the spreadsheet kind whose main content type `content_types()`
-    (the CONTENT_TYPES part, b"" when none) declares: a workbook stored elsewhere. The zip
-    kind when nothing says what else it is."""
+# (first bytes, codec, bytes to skip): a byte-order mark, or '<' spelled in two bytes
+_UTF16 = (
+    (b"\xff\xfe", "utf-16-le", 2),
+    (b"\xfe\xff", "utf-16-be", 2),
+    (b"<\x00", "utf-16-le", 0),
+    (b"\x00<", "utf-16-be", 0),
+)
+
+
+def _as_utf8(text: bytes) -> bytes:
+    """A file's start in UTF-8: as it is, or decoded from UTF-16 when it is in UTF-16."""
+    for start, codec, skip in _UTF16:
+        if text.startswith(start):
+            plain = text[skip:]
+            return plain[: len(plain) // 2 * 2].decode(codec, "replace").encode()
+    return text
+
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_DOCTYPE = re.compile(rb"<!doctype[ \t\r\n]+([^ \t\r\n>\[]*)", re.IGNORECASE)
+_ELEMENT = re.compile(rb"<([A-Za-z_][-\w.:]*)")
+
+
+def first_element(text: bytes) -> bytes:
+    """The name of the first element of a text file's start (lower case, without its
+    namespace prefix), after a byte-order mark, white space, the XML declaration,
+    processing instructions, comments and a DOCTYPE; b"html" when the DOCTYPE names html
+    (HTML 4, XHTML); b"" when the start is no markup."""
+    at = 3 if text.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        if text.startswith(b"<?", at):
+            end = text.find(b"?>", at)
+            at = end + 2
+        elif text.startswith(b"<!--", at):
+            end = text.find(b"-->", at)
+            at = end + 3
+        elif (doctype := _DOCTYPE.match(text, at)) is not None:
+            if doctype.group(1).lower() == b"html":
+                return b"html"
+            end = text.find(b">", at)
+            at = end + 1
+        else:
+            element = _ELEMENT.match(text, at)
+            return element.group(1).rpartition(b":")[2].lower() if element else b""
+        if end < 0:
+            return b""
+
+
+def bytes_kind(data: bytes, name: str) -> FileKind | None:
+    """The kind a file's bytes say it is, named `name`: a zip package by its members
+    (`zip_kind`: the zip kind when no other kind claims them), a compound file as
+    `ole_kind`, else by its start (`magic_kind`); None when they say nothing, or are a zip
+    that cannot be opened."""
+    package = package_of(data)
+    if package == OLE:
+        return ole_kind()
+    if package != ZIP:
+        return magic_kind(data, name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zip_kind(zf, name)
+    except Exception:  # noqa: BLE001 - a damaged zip says nothing
+        return None
+
+
+def is_a_report(kind: FileKind | None) -> bool:
+    """Whether a kind is a report: a spreadsheet read, or one in a format refused with what
+    to do (FILE_FORMAT)."""
+    return kind is not None and (kind.role == REPORT or (kind.role == REFUSED and kind.code == "FILE_FORMAT"))
+
+
+def zip_kind(zf: zipfile.ZipFile, name: str) -> FileKind:
+    """The kind of an open zip package, named `name` (`package_kind`): its members found
+    without regard to case, and of those it reads only the first PART_HEAD bytes of the
+    few that say what it is. A member that cannot be read says nothing."""
+    infos: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        infos.setdefault(info.filename.casefold(), info)
+    heads: dict[str, bytes] = {}
+
+    def part(member: str) -> bytes:
+        key = member.casefold()
+        if key not in heads:
+            heads[key] = b""
+            if key in infos:
+                try:
+                    with zf.open(infos[key]) as fh:
+                        heads[key] = fh.read(PART_HEAD)
+                except Exception:  # noqa: BLE001 - damaged, encrypted, an unread method: it says nothing
+                    pass
+        return heads[key]
+
+    return package_kind(infos, part, name)
+
+
+def package_kind(members: Collection[str], part: Callable[[str], bytes], name: str) -> FileKind:
+    """The kind of a zip package from its member names, compared without regard to case;
+    `part(member)` gives the start of a member (b"" when there is none), asked only of the
+    members that tell kinds apart. An OpenDocument kind needs the media type the package
+    declares (`odf_media_type`). Among kinds with the same members the one named by the
+    file's `name` (its last suffix, then any other: "bao-cao.xlsm.zip"), else the one whose
+    main content type its CONTENT_TYPES part declares, else the first. Failing every
+    kind's members, the spreadsheet kind whose main content type CONTENT_TYPES declares: a
+    workbook stored elsewhere. The zip kind when nothing says what else it is."""
     folded = {m.casefold() for m in members}
+    media: list[bytes] = []
     for kind in _BY_MEMBERS:
         if not any(m.casefold() in folded for m in kind.members):
             continue
-        if kind.mimetype and kind.mimetype not in mimetype()[:100]:
-            continue
+        if kind.media_type:
+            media = media or [odf_media_type(part)]
+            if kind.media_type not in media[0]:
+                continue
         alike = _ALIKE[kind.name]
-        return next((k for k in alike if suffix_of(name) in k.suffixes), kind) if len(alike) > 1 else kind
+        if len(alike) == 1:
+            return kind
+        named = _named(alike, name)
+        if named is not None:
+            return named
+        declared = part(CONTENT_TYPES)
+        return next((k for k in alike if k.content_type and k.content_type in declared), kind)
     if CONTENT_TYPES.casefold() in folded:
-        declared = content_types()
+        declared = part(CONTENT_TYPES)
         for kind in KINDS:
             if kind.content_type and kind.content_type in declared:
                 return kind
     return ARCHIVE_KIND
 
 
+def _named(kinds: Collection[FileKind], name: str) -> FileKind | None:
+    """The kind of `kinds` that a suffix of `name` names, its last suffix first."""
+    base = PurePosixPath(name.replace("\\", "/")).name.lower()
+    for suffix in reversed(["." + s for s in base.split(".")[1:]]):
+        for kind in kinds:
+            if suffix in kind.suffixes:
+                return kind
+    return None
+
+
 _BY_MEMBERS = tuple(k for k in KINDS if k.package == ZIP and k.members)
 # kinds whose packages look the same (.xlsx and .xlsm), told apart by their suffix
 _ALIKE = {
-    k.name: tuple(o for o in _BY_MEMBERS if (o.members, o.mimetype) == (k.members, k.mimetype))
+    k.name: tuple(o for o in _BY_MEMBERS if (o.members, o.media_type) == (k.members, k.media_type))
     for k in _BY_MEMBERS
 }
+_MANIFEST_NS = b"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+_OFFICE_NS = b"urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ATTRIBUTE = re.compile(rb"""([-\w.:]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')""")
+
+
+def odf_media_type(part: Callable[[str], bytes]) -> bytes:
+    """The media type an OpenDocument package declares (b"" when it declares none): its
+    `mimetype` member when that names one, else the media type of its manifest's root
+    entry (full-path "/"), else the one its content.xml's body holds
+    ("application/vnd.oasis.opendocument.spreadsheet" for office:spreadsheet). `part` as
+    for `package_kind`. The XML is scanned, not parsed (no parser here: read/cellfacts.py
+    owns its setup), with the prefixes it declares for the ODF namespaces, so that any
+    spelling of them is found; entities are never expanded."""
+    declared = part(ODF_MIMETYPE)[:100].strip()
+    if declared.startswith(ODF_MEDIA):
+        return declared
+    manifest = part(ODF_MANIFEST)
+    m = _prefix(manifest, _MANIFEST_NS)
+    if m is not None:
+        for entry in re.finditer(rb"<" + re.escape(m) + rb"file-entry\b([^>]*)>", manifest):
+            attributes = {k: v1 or v2 for k, v1, v2 in _ATTRIBUTE.findall(entry.group(1))}
+            if attributes.get(m + b"full-path", attributes.get(b"full-path")) == b"/":
+                return attributes.get(m + b"media-type", attributes.get(b"media-type", b""))
+    content = part(ODF_CONTENT)
+    o = _prefix(content, _OFFICE_NS)
+    if o is None or first_element(content) != b"document-content":
+        return b""
+    body = re.search(rb"<" + re.escape(o) + rb"body\b[^>]*>", content)
+    if body is None or body.group(0).endswith(b"/>"):
+        return b""
+    # the body's first child: office:spreadsheet, office:text …
+    child = re.compile(rb"(?:[ \t\r\n]|<!--.*?-->)*<" + re.escape(o) + rb"([-\w.]+)", re.DOTALL)
+    first = child.match(content, body.end())
+    return ODF_MEDIA + first.group(1) if first else b""
+
+
+def _prefix(xml: bytes, namespace: bytes) -> bytes | None:
+    """The prefix an XML document's start declares for `namespace`, with its colon (b"" for
+    the default namespace); None when it declares none."""
+    found = re.search(
+        rb"xmlns(?::([-\w.]+))?[ \t\r\n]*=[ \t\r\n]*[\"']" + re.escape(namespace) + rb"[\"']", xml
+    )
+    if found is None:
+        return None
+    return found.group(1) + b":" if found.group(1) else b""
 
 
 def ole_kind() -> FileKind:

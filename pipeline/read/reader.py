@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,15 +21,14 @@ import python_calamine as pc
 
 from ..form import Limits, cell_at, col_letter
 from ..intake.filekinds import (
-    CONTENT_TYPES,
     OLE,
     REFUSED,
     REPORT,
     kind_of_name,
     magic_kind,
     ole_kind,
-    package_kind,
     package_of,
+    zip_kind,
 )
 from ..intake.files import ReadProblem, too_large
 from ..rules.findings import show
@@ -95,7 +93,7 @@ def sniff(name: str, data: bytes) -> str:
     package = package_of(data)
     if package:
         return package
-    known = magic_kind(data)
+    known = magic_kind(data, name)
     if known is not None and known.role == REFUSED:  # a spreadsheet no reader here reads
         raise ReadProblem(known.code, known.refusal)
     if known is not None:
@@ -168,12 +166,7 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Format:
             "FILE_TOO_LARGE",
             f"tệp khi giải nén quá lớn ({show(total)} byte, tối đa {show(limits.max_uncompressed_bytes)})",
         )
-    package = Package(b"", zf)  # for the directory: parts found whatever their case
-
-    def head(part: str) -> Callable[[], bytes]:
-        return lambda: zf.read(package.member(part)) if package.has(part) else b""
-
-    kind = package_kind(zf.NameToInfo, head("mimetype"), name, head(CONTENT_TYPES))
+    kind = zip_kind(zf, name)  # by its members, found whatever their case
     if kind.role == REFUSED:  # a format no reader reads, whatever the file is called
         raise ReadProblem(kind.code, kind.refusal)
     if kind.role != REPORT:

@@ -24,7 +24,7 @@ from .history import load_history, plausibility_findings
 from .progress import Clock
 from .reading import Reading, read_all, read_inbox, submissions
 from .result import CheckReport, FileRecord, Report
-from .submissions import entry_record, resolve
+from .submissions import credit_sender, entry_record, resolve
 
 
 def run(
@@ -104,6 +104,8 @@ def check_by_file(form: Form, paths: list[Path]) -> list[list[Parsed]]:
     parsed = read_all(form, [sub for group in groups for sub in group], workers=1, show=False)
     validate_all(form, parsed)
     check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
+    for p in parsed:  # a file refused unread: the unit `consolidate` would credit it to
+        credit_sender(form, p)
     out, start = [], 0
     for group in groups:
         out.append(parsed[start : start + len(group)])

@@ -377,7 +377,7 @@ class CheckedFile:
     kind: str  # Origin.kind: "" for a plain file, else message, archive, attachment, member
     status: str  # intake.inbox READ, IGNORED (not a submission) or NOT_READ
     reason: str  # Vietnamese, why it was ignored or not read; "" otherwise
-    unit: str | None  # the unit code read from it; None when none was read
+    unit: str | None  # the unit code read from it, or credited to it unread (`credit_sender`); else None
     valid: bool  # a report (or an opened container) without errors
     findings: tuple[Finding, ...] = ()
 

@@ -9,14 +9,13 @@ newest file (`replaced_by`)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
-from pathlib import PurePath
 
 from ..form import Form, is_pending
 from ..intake.containers import ARCHIVE, MESSAGE, Submission
 from ..intake.files import FileInfo
 from ..intake.inbox import InboxEntry
+from ..intake.whose import sent_by
 from ..read.parsed import Parsed
 from ..rules.findings import Finding
 from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus, province_zone
@@ -56,14 +55,9 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
             rec.status = FileStatus.ACCEPTED_WARNINGS if rec.warnings else FileStatus.ACCEPTED
         if p.unit_code in form.units_by_code:
             by_unit.setdefault(p.unit_code, []).append(rec)
-        elif p.unit_code is None and rec.status == FileStatus.REJECTED:
-            guessed = _sent_by(form, rec)  # unreadable: whose it is, from how it came
-            if guessed is not None:
-                code, how = guessed
-                rec.note = f"Không đọc được tệp; đơn vị xác định theo {how}"
-                p.unit_code = code  # its feedback and letter go to that unit
-                p.findings = [replace(f, unit=code) for f in p.findings]
-                by_unit.setdefault(code, []).append(rec)
+        elif note := credit_sender(form, p):  # unreadable: whose it is, from how it came
+            rec.note = note
+            by_unit.setdefault(p.unit_code or "", []).append(rec)
 
     statuses: list[UnitRecord] = []
     for unit in form.units:
@@ -112,22 +106,27 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
     return records, statuses
 
 
+def credit_sender(form: Form, p: Parsed) -> str:
+    """A report rejected before its unit was read (a format no reader reads, a damaged
+    file) credited to the unit it most likely came from (`intake.whose.sent_by`): its
+    `unit_code` and its findings' unit set, so its feedback and letter go to that unit,
+    which is told its file was refused and why instead of being reminded it sent nothing.
+    Returns the note saying how the unit is known (Vietnamese), "" when nothing was
+    credited. `consolidate` and `check` both credit through here."""
+    if p.submission.ignored or not p.is_report or not p.has_errors or p.unit_code is not None:
+        return ""
+    guessed = sent_by(form, p.name, p.origin.sender)
+    if guessed is None:
+        return ""
+    code, how = guessed
+    p.unit_code = code
+    p.findings = [replace(f, unit=code) for f in p.findings]
+    return f"Không đọc được tệp; đơn vị xác định theo {how}"
+
+
 def _sent_by(form: Form, rec: FileRecord) -> tuple[str, str] | None:
-    """The unit a file that could not be read was most likely sent by, and how that is known
-    (Vietnamese): the sender's address when exactly one unit lists it (`[[units]] emails`),
-    else a unit code standing alone in the file's name ("911-Phu-Quoc.xlsx", the template's
-    "Mau-588-2025-911-….xlsx") when exactly one does; None otherwise. So the unit is told its
-    file was refused and why, instead of being reminded it sent nothing."""
-    sender = rec.parsed.origin.sender.strip().lower()
-    if sender:
-        by_mail = [u.code for u in form.units if sender in {e.strip().lower() for e in u.emails}]
-        if len(by_mail) == 1:
-            return by_mail[0], f"địa chỉ gửi {sender}"
-    tokens = set(re.split(r"[\s._\-()]+", PurePath(rec.parsed.name).stem))
-    by_name = [u.code for u in form.units if u.code in tokens]
-    if len(by_name) == 1:
-        return by_name[0], "tên tệp"
-    return None
+    """The unit a file that could not be read was most likely sent by (`intake.whose`)."""
+    return sent_by(form, rec.parsed.name, rec.parsed.origin.sender)
 
 
 def _decided_by(rec: FileRecord) -> DecidedBy:

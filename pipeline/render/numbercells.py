@@ -38,6 +38,12 @@ def quoted(text: str) -> str:
 _q = quoted
 
 
+def absolute(cell: str) -> str:
+    """ "C3" -> "$C$3"."""
+    col = cell.rstrip("0123456789")
+    return f"${col}${cell[len(col) :]}"
+
+
 # ----- what the pipeline reads from a number cell --------------------------------------------
 # Each number cell is read as `text.values.parse_int` and `read.reading.FileReading.number`
 # read it, by three hidden cells on the lists sheet, in the input's row (`Readers`), each
@@ -109,6 +115,23 @@ def _literal(ch: str) -> str:
     return f"CHAR({ord(ch)})" if ch in _CONTROL else _q(ch)
 
 
+def _full_width(ch: str) -> bool:
+    return 0xFF01 <= ord(ch) <= 0xFF5E
+
+
+def trimmed(ref: str) -> str:
+    """The text of cell `ref` (a number as its digits) as the pipeline reads a name or a
+    mark (`text.values.parse_text`, `form.norm_text`): every space, no-break space, line
+    break and other white space one space, invisible characters removed (`folds`, without
+    the full-width forms, read as ASCII in a number only), trimmed. The caller guards an
+    error value."""
+    text = f'{ref}&""'
+    for what, into in folds():
+        if not _full_width(what):
+            text = f"SUBSTITUTE({text},{_literal(what)},{_q(into)})"
+    return f"TRIM({text})"
+
+
 def _currency_words() -> list[str]:
     """The currency words the pipeline removes, longest first ("vnđ" before "đ"), each also
     decomposed (NFD) as some Vietnamese keyboards type it; lower case."""
@@ -116,6 +139,28 @@ def _currency_words() -> list[str]:
     for w in values.CURRENCY_WORDS:
         words += dict.fromkeys([w, unicodedata.normalize("NFD", w)])
     return sorted(words, key=len, reverse=True)
+
+
+# ----- what the pipeline reads from a name cell ----------------------------------------------
+# A name typed in a key cell (region, category) is read as `Form.code_for` reads it (the name,
+# the code, "code - name", white space folded, any case) or, close to a listed name, as
+# `nearest.read_as` reads it (NAME_READ_AS). Each key cell of a free row gets two hidden
+# cells on the lists sheet, in its row, each "=" a defined name:
+#   TEXT  (DocTen_O<n>) its text as the pipeline cleans it (`trimmed`), "" for a blank or an
+#         error value
+#   ITEM  (DocTen_M<n>) the number (1-based) of the listed item the text is read as: MATCH,
+#         exact and ignoring case, in the list's table of accepted spellings (every spelling
+#         `code_for` reads, then the usual spellings `nearest.read_as` reads as one item);
+#         "" for a blank; UNKNOWN for anything else, and for text holding a wildcard of MATCH
+#         (* ? ~), which no listed name holds
+# Rules compare rows by ITEM (ROW_DUPLICATE), so "Huyen Hon Dat" under "Huyện Hòn Đất" is
+# the duplicate the pipeline finds. A formula cannot compose Unicode (NFC) nor measure
+# closeness: a decomposed name ("tổ hợp" keyboards) and a misspelling outside the usual
+# spellings are UNKNOWN here though the pipeline may read them (with NAME_READ_AS): the
+# template says "không có trong danh sách", an error, so it never passes a sheet the
+# pipeline might read as holding a duplicate; it is stricter there, never laxer.
+UNKNOWN = "?"
+NAME_STEPS = ("item", "text")  # left to right: ITEM reads TEXT
 
 
 @dataclass(frozen=True)
@@ -130,6 +175,7 @@ class Readers:
     sheet: str
     columns: tuple[tuple[str, str], ...]
     first: int
+    keys: tuple[tuple[str, str, str], ...] = ()  # (sheet, column, list key) of each name column
 
     @property
     def count(self) -> int:
@@ -173,12 +219,40 @@ class Readers:
     def read_name(self, sheet: str, column: str) -> str:
         return f"DocSo_O{self.columns.index((sheet, column)) + 1}"
 
+    def value_at(self, sheet: str, column: str, row: int) -> str:
+        """The VALUE cell of input `column` of `sheet` at `row`, an absolute reference: what
+        a formula outside that row reads (a relative name would read its own row)."""
+        return f"{sheet_ref(self.sheet, '')}${self.column('value', sheet, column)}${row}"
+
+    def _key(self, sheet: str, column: str) -> int:
+        return next(i for i, (s, c, _k) in enumerate(self.keys) if (s, c) == (sheet, column))
+
+    def name_column(self, step: str, sheet: str, column: str) -> str:
+        """The column of name step `step` (`NAME_STEPS`) of key column `column` of `sheet`."""
+        base = self.first + len(STEPS) * self.count
+        return col_letter(base + NAME_STEPS.index(step) * len(self.keys) + self._key(sheet, column))
+
+    def item(self, sheet: str, column: str) -> str:
+        """The defined name of the ITEM cells of key column `column` (the row where it is used)."""
+        return f"Ma_{self._key(sheet, column) + 1}"
+
+    def text(self, sheet: str, column: str) -> str:
+        """The defined name of the TEXT cells of key column `column` (the row where it is used)."""
+        return f"Ten_{self._key(sheet, column) + 1}"
+
+    def items(self, sheet: str, column: str) -> str:
+        """The ITEM column of key column `column`, "'lists'!$X": a range's start follows."""
+        return f"{sheet_ref(self.sheet, '')}${self.name_column('item', sheet, column)}"
+
 
 @dataclass(frozen=True)
 class ReadRow(XlRow):
     """A row whose number cells a rule reads through their VALUE names (key -> name)."""
 
     read: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Key field typed by the unit -> (its ITEM name, its TEXT name, its ITEM column:
+    `Readers.item`, `.text`, `.items`)."""
 
     def ref(self, key: str) -> str:
         return self.read.get(key) or super().ref(key)
@@ -192,8 +266,9 @@ def readers(form: Form) -> Readers:
         (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
     ]
     cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
-    first = 2 * len(LIST_KEYS) + 3
-    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first)
+    keys = [(b.sheet, kf.column, kf.key) for b in form.blocks.values() for kf in b.key_fields]
+    first = 3 * len(LIST_KEYS) + 3  # the lists, their accepted spellings, their items' numbers
+    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first, tuple(dict.fromkeys(keys)))
 
 
 def _read_step(a: str, general: str) -> str:
@@ -263,6 +338,38 @@ def _relative(rd: Readers, offset: int) -> str:
     FlexCel's TXlsFile.OffsetRelativeFormula: the canonical formula "as if you were
     positioned at A1"); LibreOffice and Gnumeric read them so (`tests/test_livechecks_reading.py`)."""
     return f"{sheet_ref(rd.sheet, '')}{col_letter(offset)}1"
+
+
+def _item_step(t: str, accepted: str, numbers: str) -> str:
+    """ITEM from TEXT `t`: the number of the item whose spelling in `accepted` (a range) it
+    is, from the parallel range `numbers`; "" for a blank, UNKNOWN otherwise."""
+    wild = ",".join(f'ISNUMBER(FIND("{w}",{t}))' for w in "*?~")
+    found = f'IFERROR(INDEX({numbers},MATCH({t},{accepted},0)),"{UNKNOWN}")'
+    return f'=IF({t}="","",IF(OR({wild}),"{UNKNOWN}",{found}))'
+
+
+def write_name_readers(
+    wb: Workbook,
+    ws: Worksheet,
+    rd: Readers,
+    rows: dict[str, list[int]],
+    tables: Mapping[str, tuple[str, str]],
+) -> None:
+    """The defined names and hidden cells reading each key cell typed by a unit (TEXT and
+    ITEM); `rows`: sheet -> the rows whose key cells are typed; `tables`: list key -> the
+    absolute ranges of its accepted spellings and of their items' numbers."""
+    prefix = sheet_ref(rd.sheet, "")
+    nxt = _relative(rd, len(rd.keys))
+    for j, (sheet, column, key) in enumerate(rd.keys):
+        text, item = f"DocTen_O{j + 1}", f"DocTen_M{j + 1}"
+        cell = f"{sheet_ref(sheet, '')}${column}1"
+        wb.define_name(text, f'=IF(ISERROR({cell}),"",{trimmed(cell)})')
+        wb.define_name(item, _item_step(nxt, *tables[key]))
+        wb.define_name(rd.text(sheet, column), f"={prefix}${rd.name_column('text', sheet, column)}1")
+        wb.define_name(rd.item(sheet, column), f"={prefix}${rd.name_column('item', sheet, column)}1")
+        for row in rows.get(sheet, []):
+            for step, name in (("text", text), ("item", item)):
+                ws.write_formula(f"{rd.name_column(step, sheet, column)}{row}", "=" + name, None, "")
 
 
 def write_readers(

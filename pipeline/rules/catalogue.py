@@ -283,6 +283,7 @@ RULES: dict[str, Rule] = {
             rk.DECLARED_EMPTY,
             "đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu vẫn được "
             "tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}",
+            "đã đánh dấu không có số liệu nhưng trang có số liệu; nếu số liệu đúng, hãy xóa dấu",
         ),
         # names read as the nearest listed one (also while reading: `nearest.read_as_message`)
         Rule(
@@ -325,6 +326,7 @@ RULES: dict[str, Rule] = {
             "Số giống một ngày tháng",
             k.LOOKS_LIKE_DATE,
             "{what} là {value}, giống ngày {day} mà bảng tính tự đổi thành số; {fix}",
+            "{what} giống một ngày tháng mà bảng tính tự đổi thành số; {fix}",
         ),
         Rule(
             "LOOKS_LIKE_PHONE",

@@ -9,9 +9,23 @@ cells (`numbercells.py`), and skips a cell the pipeline could not read. Severity
 are the catalogue's (`rules/catalogue.py`), also for what the reader checks (a number cell
 holding text: `NUMBER_FROM_TEXT`, `NUMBER_INVALID`; `NUMBER_TOO_LARGE`,
 `NUMBER_NOT_INTEGER`; a name read as a listed one: `NAME_READ_AS`), and a row's error count
-is counted from its text, so the template's verdict and counts are the pipeline's. Formulas use English function names and
-comma separators, as the xlsx format stores them (ECMA-376 Part 1, §18.17), and only
-functions Excel 2010, LibreOffice and Gnumeric share (`tests/test_livechecks_text.py`).
+is counted from its text, so the template's verdict and counts are the pipeline's. Formulas
+use English function names and comma separators, as the xlsx format stores them (ECMA-376
+Part 1, §18.17), and only functions Excel 2010, LibreOffice and Gnumeric share
+(`tests/test_livechecks_text.py`).
+
+A name typed by the unit is read through its hidden ITEM cell (`numbercells.py`): every
+spelling `Form.code_for` reads (the name, the code typed as a number or as text, "code -
+name", any case, white space folded) is the listed item, as are the usual spellings
+`nearest.read_as` reads as one (a warning, `NAME_READ_AS`); rows are compared by item, so a
+duplicate under another spelling is the pipeline's duplicate. What a formula cannot do is
+left stricter, never laxer: a name in decomposed Unicode (NFD) or misspelt beyond the usual
+spellings ("Gò Qao", "Hòn Đất.") is "không có trong danh sách", an error, where the
+pipeline reads the nearest name with a warning, so such a sheet never says "Đạt" (and a
+duplicate the pipeline would find through that nearest name is hidden behind that error).
+The declaration cell is read as `read.declare` reads it (white space alone is no mark). A
+sheet's summary reads every number of a row through absolute references to its VALUE cells
+(a relative name would read the summary's own row).
 """
 
 from __future__ import annotations

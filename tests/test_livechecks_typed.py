@@ -110,6 +110,13 @@ def _activities(value: Any) -> Mutate:
     return mutate
 
 
+def _report_date(value: Any) -> Mutate:
+    def mutate(_form, data, _layout) -> None:
+        data["info"]["report_date"] = value
+
+    return mutate
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -152,6 +159,29 @@ CASES = [
     Case("info-date-serial", DISTRICT, _activities(45731), 0, "LOOKS_LIKE_DATE"),
     Case(
         "declared-with-data", DISTRICT, _declare("results", "x", empty=False), 0, "BLOCK_DECLARED_NOT_EMPTY"
+    ),
+    # 6. a report date the pipeline cannot read (DATE_INVALID), and ones it reads
+    *(
+        Case(f"date-{i}", DISTRICT, _report_date(text), errors)
+        for i, (text, errors) in enumerate(
+            [
+                ("ngày 5/12/2025", 1),
+                ("32/12/2025", 1),
+                ("29/02/2025", 1),
+                ("31/04/2025", 1),
+                ("5/12", 1),
+                ("00/12/2025", 1),
+                ("5/12/25", 1),
+                ("5/12/2025/1", 1),
+                (12, 0),  # a number in the cell's date format: a date (11/01/1900)
+                ("29/02/2024", 0),
+                ("5.12.2025", 0),
+                (" 05-12-2025 ", 0),
+                ("5/12.2025", 0),
+                ("2025-12-05", 0),
+                ("31/12/2025", 0),
+            ]
+        )
     ),
 ]
 
@@ -251,11 +281,18 @@ def test_date_bounds_are_the_pipelines(form, template_dir):
     assert f">={first}," in text and f"<={last})" in text, text[:200]
 
 
+# a small number in the date cell: Gnumeric's CELL("format") names the date format "G", as it
+# names General, so the number is checked as a serial (an error, stricter than the pipeline)
+GNUMERIC_UNTOLD = {"date-8"}
+
+
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # Gnumeric's xlsx
 def test_gnumeric_counts_as_libreoffice_does(tmp_path, filled, recalculated, layout):
     """Gnumeric (`ssconvert --recalc`) gives the same verdicts, counts and summaries."""
     ssconvert = lo.require("Gnumeric (ssconvert)", shutil.which("ssconvert"), "gnumeric")
     for case in CASES:
+        if case.id in GNUMERIC_UNTOLD:
+            continue
         out = tmp_path / f"{case.id}.xlsx"
         subprocess.run(
             [ssconvert, "--recalc", str(filled[case.id]), str(out)],

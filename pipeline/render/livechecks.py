@@ -45,7 +45,15 @@ from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
 from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
-from .numbercells import READ_CODES, UNKNOWN, Readers, ReadRow, absolute, quoted, trimmed
+from .numbercells import (
+    READ_CODES,
+    UNKNOWN,
+    Readers,
+    ReadRow,
+    absolute,
+    quoted,
+    trimmed,
+)
 from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
@@ -281,6 +289,9 @@ def _row_text(
         parts.append(_content(at.ref(key), typed.ref(key), key, name))
         parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
         parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in (extra or {}).get(key, [])]
+    for key, found in (extra or {}).items():  # a field that is not a number (a date)
+        if key not in numbers:
+            parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in found]
     done = {id(r) for rs in own.values() for r in rs}
     parts += [f'IF({_guarded(r, at, set(numbers))},{_q(_said(r))},"")' for r in rules if id(r) not in done]
     for key, (rule, spellings) in (read_as or {}).items():
@@ -473,6 +484,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
     columns = {f.key: f.column for f in form.info_fields}
     read = {k: rd.value(chk.sheet, columns[k]) for k in numbers}
     dates = plausibility_rules(form)[0]  # LOOKS_LIKE_DATE (and the like) on the counts
+    unread = {key: rd.date_test(key) for key, _cell in rd.dates}  # DATE_INVALID where TRUE
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
@@ -495,11 +507,14 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
         blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
         cached = "".join(_said(r) for r in missing)
         looks = {k: v for k, v in _lookalikes(dates, at).items() if k in here}
+        if f.key in unread:
+            looks[f.key] = [(bind("DATE_INVALID", f.key, used_by="template", year=form.year), unread[f.key])]
         ws.write_formula(text_cell, _row_text(mine, at, typed, here, extra=looks), st.text, cached)
-        for _r, expr in looks.get(f.key, []):
-            ws.conditional_format(
-                f.cell, {"type": "formula", "criteria": "=" + expr, "format": st.warning_fill}
-            )
+        for r, expr in looks.get(f.key, []):
+            fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
+            ws.conditional_format(f.cell, {"type": "formula", "criteria": "=" + expr, "format": fill})
+            if r.severity == fd.ERROR:
+                listing.append(f'IF({expr},{_q(", " + r.text)},"")')
         ws.write_formula(
             f"{chk.count_column}{f.row}", _error_count(text_cell), st.count, cached.count(ERROR_MARK)
         )

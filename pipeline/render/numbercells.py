@@ -119,6 +119,72 @@ def _full_width(ch: str) -> bool:
     return 0xFF01 <= ord(ch) <= 0xFF5E
 
 
+# ----- what the pipeline reads from a date cell (`text.values.parse_date`) --------------------
+# A number strictly between DATE_SERIALS (a date cell holds its serial number), or text
+# "d/m/yyyy" (each separator "/", "." or "-", day and month of one or two digits) or
+# "yyyy-mm-dd", a day that exists. Two defined names per date cell, each with absolute
+# references (one cell, read from anywhere): its text cleaned (`trimmed`), and TRUE where the
+# pipeline says DATE_INVALID. A formula cannot read an ISO date with a time after it
+# ("2025-03-15T10:00") nor full-width digits: those stay invalid here, stricter, never laxer.
+def _digits_only(text: str) -> str:
+    for d in "0123456789":
+        text = f'SUBSTITUTE({text},"{d}","")'
+    return f'{text}=""'
+
+
+def _real_day(d: str, m: str, y: str) -> str:
+    """TRUE where texts `d`, `m`, `y` are a day and a month of one or two digits and a year of
+    four that name a day of the calendar."""
+    day, month, year = (f"VALUE({x})" for x in (d, m, y))
+    shape = f"AND(LEN({d})>=1,LEN({d})<=2,LEN({m})>=1,LEN({m})<=2,LEN({y})=4,{_digits_only(f'{d}&{m}&{y}')})"
+    leap = f"OR(AND({year}/4=INT({year}/4),{year}/100<>INT({year}/100)),{year}/400=INT({year}/400))"
+    days = f"IF({month}=2,IF({leap},29,28),IF(OR({month}=4,{month}=6,{month}=9,{month}=11),30,31))"
+    return f"IF({shape},AND({year}>=1,{month}>=1,{month}<=12,{day}>=1,{day}<={days}),FALSE)"
+
+
+def _date_parts(t: str) -> tuple[str, str, str]:
+    """The formulas of the day, month and year texts of cleaned text `t` (a defined name):
+    from "yyyy-mm-dd", else around the first two separators of "d/m/yyyy" ("x" when none)."""
+    iso = f'AND(LEN({t})=10,MID({t},5,1)="-",MID({t},8,1)="-")'
+    u = f'SUBSTITUTE(SUBSTITUTE({t},".","/"),"-","/")'
+    one = f'FIND("/",{u})'
+    two = f'FIND("/",{u},{one}+1)'
+    dmy = (f"LEFT({u},{one}-1)", f"MID({u},{one}+1,{two}-{one}-1)", f"MID({u},{two}+1,{MAX_TEXT})")
+    ymd = (f"MID({t},9,2)", f"MID({t},6,2)", f"LEFT({t},4)")
+    return tuple(f'=IFERROR(IF({iso},{a},{b}),"x")' for a, b in zip(ymd, dmy, strict=True))  # type: ignore[return-value]
+
+
+DATE_STEPS = ("text", "day", "month", "year", "invalid")
+
+
+def write_date_readers(ws: Worksheet, rd: Readers) -> None:
+    """The hidden cells reading each date field of `rd.dates` as `text.values.parse_date`
+    does, in row 1 of the lists sheet `ws`: its cleaned text, its day, month and year texts,
+    and the DATE_INVALID test (`Readers.date_test`). Cells, not defined names: LibreOffice
+    expands a name where it is used, and these formulas over names pass its formula size
+    (#N/A)."""
+    low, high = values.DATE_SERIALS
+    for key, cell in rd.dates:
+        at = {step: rd.date_cell(key, step) for step in DATE_STEPS}
+        text = at["text"]
+        parts = [at[p] for p in ("day", "month", "year")]
+        ws.write_formula(
+            text.split("!")[1].replace("$", ""), f'=IF(ISTEXT({cell}),{trimmed(cell)},"")', None, ""
+        )
+        for ref, formula in zip(parts, _date_parts(text), strict=True):
+            ws.write_formula(ref.split("!")[1].replace("$", ""), formula, None, "")
+        ok = f"IFERROR({_real_day(*parts)},FALSE)"
+        # a number in a date format is a date to the pipeline (`read.reading`), as in READ
+        fmt = f'CELL("format",{cell})'
+        shown = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{rd.general})<>"G"))'
+        number_bad = f"IF({shown},FALSE,OR({cell}<={low},{cell}>={high}))"
+        test = (
+            f"=IF(ISERROR({cell}),FALSE,IF(ISNUMBER({cell}),{number_bad},"
+            f'IF(ISTEXT({cell}),IF({text}="",FALSE,NOT({ok})),NOT(ISBLANK({cell})))))'
+        )
+        ws.write_formula(at["invalid"].split("!")[1].replace("$", ""), test, None, False)
+
+
 def trimmed(ref: str) -> str:
     """The text of cell `ref` (a number as its digits) as the pipeline reads a name or a
     mark (`text.values.parse_text`, `form.norm_text`): every space, no-break space, line
@@ -176,6 +242,7 @@ class Readers:
     columns: tuple[tuple[str, str], ...]
     first: int
     keys: tuple[tuple[str, str, str], ...] = ()  # (sheet, column, list key) of each name column
+    dates: tuple[tuple[str, str], ...] = ()  # (field key, absolute input cell) of each date field
 
     @property
     def count(self) -> int:
@@ -240,6 +307,17 @@ class Readers:
         """The defined name of the TEXT cells of key column `column` (the row where it is used)."""
         return f"Ten_{self._key(sheet, column) + 1}"
 
+    def date_cell(self, key: str, step: str) -> str:
+        """The hidden cell (absolute) of step `step` (`DATE_STEPS`) of date field `key`."""
+        j = [k for k, _c in self.dates].index(key)
+        base = self.first + len(STEPS) * self.count + len(NAME_STEPS) * len(self.keys)
+        col = col_letter(base + j * len(DATE_STEPS) + DATE_STEPS.index(step))
+        return f"{sheet_ref(self.sheet, '')}${col}$1"
+
+    def date_test(self, key: str) -> str:
+        """The cell TRUE where the pipeline cannot read date field `key` (DATE_INVALID)."""
+        return self.date_cell(key, "invalid")
+
     def items(self, sheet: str, column: str) -> str:
         """The ITEM column of key column `column`, "'lists'!$X": a range's start follows."""
         return f"{sheet_ref(self.sheet, '')}${self.name_column('item', sheet, column)}"
@@ -268,7 +346,13 @@ def readers(form: Form) -> Readers:
     cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
     keys = [(b.sheet, kf.column, kf.key) for b in form.blocks.values() for kf in b.key_fields]
     first = 3 * len(LIST_KEYS) + 3  # the lists, their accepted spellings, their items' numbers
-    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first, tuple(dict.fromkeys(keys)))
+    info = form.sheets["info"]
+    dates = tuple(
+        (f.key, sheet_ref(info, absolute(f.cell)))
+        for f in form.info_fields
+        if f.type == "date" and not f.prefilled
+    )
+    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first, tuple(dict.fromkeys(keys)), dates)
 
 
 def _read_step(a: str, general: str) -> str:

@@ -31,7 +31,7 @@ from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.command import option_hint
 from ..text.names import template_name
 from .livechecks import read_names, write_block_checks, write_info_checks, write_overview
-from .numbercells import Readers, readers, write_name_readers, write_readers
+from .numbercells import Readers, readers, write_date_readers, write_name_readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
@@ -404,6 +404,7 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
         if specs and any(kf.key not in specs[0].fixed for kf in b.key_fields):
             typed[b.sheet] = [spec.row for spec in specs]
     write_name_readers(wb, ws, rd, typed, tables)
+    write_date_readers(ws, rd)
     ws.hide()
     ws.protect("")
 

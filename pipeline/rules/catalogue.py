@@ -190,7 +190,12 @@ RULES: dict[str, Rule] = {
             live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
-        Rule("DATE_INVALID", E, "Ngày không hợp lệ"),
+        Rule(
+            "DATE_INVALID",
+            E,
+            "Ngày không hợp lệ",
+            live="ngày không hợp lệ; hãy nhập dạng ngày/tháng/năm, ví dụ 15/11/{year}",
+        ),
         Rule("TEXT_TOO_LONG", E, "Nội dung quá dài"),
         # results rows
         Rule(

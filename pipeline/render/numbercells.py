@@ -10,6 +10,11 @@ cell that uses it, computes one step; the long formulas are stored once per work
 once a cell (the reverted first version wrote them in six cells a number: 2.5 times the
 sheet XML). Tested against the pipeline on 870 spellings in LibreOffice and Gnumeric
 (`tests/test_livechecks_reading.py`).
+
+The same hidden sheet reads a name typed in a key cell as `Form.code_for` and the usual
+spellings of `nearest.read_as` read it (TEXT and ITEM, below), and the report date as
+`text.values.parse_date` reads it (`write_date_readers`); `tests/test_livechecks_typed.py`
+compares both with `check` on typed files.
 """
 
 from __future__ import annotations

@@ -9,19 +9,35 @@ cells (`numbercells.py`), and skips a cell the pipeline could not read. Severity
 are the catalogue's (`rules/catalogue.py`), also for what the reader checks (a number cell
 holding text: `NUMBER_FROM_TEXT`, `NUMBER_INVALID`; `NUMBER_TOO_LARGE`,
 `NUMBER_NOT_INTEGER`; a name read as a listed one: `NAME_READ_AS`), and a row's error count
-is counted from its text, so the template's verdict and counts are the pipeline's. Formulas use English function names and
-comma separators, as the xlsx format stores them (ECMA-376 Part 1, §18.17), and only
-functions Excel 2010, LibreOffice and Gnumeric share (`tests/test_livechecks_text.py`).
+is counted from its text, so the template's verdict and counts are the pipeline's. Formulas
+use English function names and comma separators, as the xlsx format stores them (ECMA-376
+Part 1, §18.17), and only functions Excel 2010, LibreOffice and Gnumeric share
+(`tests/test_livechecks_text.py`).
+
+A name typed by the unit is read through its hidden ITEM cell (`numbercells.py`): every
+spelling `Form.code_for` reads (the name, the code typed as a number or as text, "code -
+name", any case, white space folded) is the listed item, as are the usual spellings
+`nearest.read_as` reads as one (a warning, `NAME_READ_AS`); rows are compared by item, so a
+duplicate under another spelling is the pipeline's duplicate. What a formula cannot do is
+left stricter, never laxer: a name in decomposed Unicode (NFD) or misspelt beyond the usual
+spellings ("Gò Qao", "Hòn Đất.") is "không có trong danh sách", an error, where the
+pipeline reads the nearest name with a warning, so such a sheet never says "Đạt" (and a
+duplicate the pipeline would find through that nearest name is hidden behind that error).
+The declaration cell is read as `read.declare` reads it (white space alone is no mark). A
+sheet's summary reads every number of a row through absolute references to its VALUE cells
+(a relative name would read the summary's own row).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..check.plausible import plausibility_rules
 from ..form import Block, Form, RowSpec, SheetChecks, col_index
 from ..form.grid import LIST_KEYS
 from ..rules import findings as fd
@@ -29,7 +45,15 @@ from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
 from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
-from .numbercells import READ_CODES, Readers, ReadRow, quoted
+from .numbercells import (
+    READ_CODES,
+    UNKNOWN,
+    Readers,
+    ReadRow,
+    absolute,
+    quoted,
+    trimmed,
+)
 from .style import Styles, sheet_ref
 
 PASSED = "Đạt"
@@ -64,6 +88,20 @@ def _content(value: str, typed: str, key: str, name: str, lead: bool = True) -> 
 def _read(value: str) -> str:
     """TRUE where VALUE cell `value` holds what the pipeline read (a number or a blank)."""
     return f'OR(ISNUMBER({value}),{value}="")'
+
+
+def _lookalikes(rules: list[Bound], at: XlRow) -> dict[str, list[tuple[Bound, str]]]:
+    """Number key -> (LOOKS_LIKE_DATE, its expression over VALUE cell) for each of `rules`
+    (the pipeline's, `check.plausible`) binding it: a count that is a date's serial number
+    between the bounds the pipeline reads (`serials`), as a date typed in a number cell
+    whose format is not a date's becomes (LibreOffice keeps the cell's number format)."""
+    out: dict[str, list[tuple[Bound, str]]] = {}
+    for r in rules:
+        if r.code == "LOOKS_LIKE_DATE" and r.field in at.columns:
+            first, last = r.params["serials"]
+            v = at.ref(r.field)
+            out.setdefault(r.field, []).append((r, f"AND(ISNUMBER({v}),{v}>={first},{v}<={last})"))
+    return out
 
 
 def _colour_content(ws: Worksheet, rng: str, value: str, typed: str, st: Styles) -> None:
@@ -143,37 +181,73 @@ def _tone_moved(name: str) -> list[str]:
     return out
 
 
-_READABLE: dict[int, tuple[Form, dict[str, tuple[str, ...]]]] = {}
+@dataclass(frozen=True)
+class ReadNames:
+    """The spellings of a list's names the pipeline reads, each with the number (1-based)
+    of the item it reads them as: `exact`, what `Form.code_for` reads (the name, the code,
+    "code - name"); `close`, the usual spellings `nearest.read_as` reads as an item, with
+    NAME_READ_AS. One spelling per text ignoring case, as MATCH and `code_for` compare."""
+
+    exact: tuple[tuple[str, int], ...]
+    close: tuple[tuple[str, int], ...]
 
 
-def readable_names(form: Form) -> dict[str, tuple[str, ...]]:
-    """List key -> the spellings of its listed names (not the names themselves) that the
-    pipeline reads as a listed name (`nearest.read_as`), one per spelling ignoring case (a
-    spreadsheet's COUNTIF ignores case, as `Form.code_for` does). Computed once per form."""
+_READABLE: dict[int, tuple[Form, dict[str, ReadNames]]] = {}
+
+
+def read_names(form: Form) -> dict[str, ReadNames]:
+    """List key -> the spellings of its names the pipeline reads (`ReadNames`). Computed
+    once per form."""
     cached = _READABLE.get(id(form))
     if cached and cached[0] is form:
         return cached[1]
-    out: dict[str, tuple[str, ...]] = {}
+    out: dict[str, ReadNames] = {}
     for key in LIST_KEYS:
         items = form.items(key)
-        seen: dict[str, str] = {}
+        number = {item.code: n for n, item in enumerate(items, 1)}
+        exact: dict[str, tuple[str, int]] = {}
+        for item in items:
+            for text in (item.name, item.code, f"{item.code} - {item.name}"):
+                code = form.code_for(key, text)
+                if code is not None:
+                    exact.setdefault(text.casefold(), (text, number[code]))
+        close: dict[str, tuple[str, int]] = {}
         for item in items:
             for text in _spellings(item.name):
                 folded = text.casefold()
-                if folded in seen or form.code_for(key, text) is not None:
+                if folded in exact or folded in close or form.code_for(key, text) is not None:
                     continue
                 if nearest.read_as(form, key, text).code == item.code:
-                    seen[folded] = text
-        out[key] = tuple(seen.values())
+                    close[folded] = (text, number[item.code])
+        out[key] = ReadNames(tuple(exact.values()), tuple(close.values()))
     _READABLE[id(form)] = (form, out)
     return out
 
 
-def _read_as(at: XlRow, key: str, spellings: str) -> str:
+def _read_as(at: ReadRow, key: str, spellings: str) -> str:
     """TRUE where the key cell holds one of the usual `spellings` (a defined name) of a
-    listed name."""
-    a = at.ref(key)
-    return f'AND({a}<>"",COUNTIF({spellings},{a})>0)'
+    listed name: read as an item (ITEM), its text one of those spellings."""
+    item, text, _col = at.names[key]
+    return f"AND(ISNUMBER({item}),ISNUMBER(MATCH({text},{spellings},0)))"
+
+
+def _expr(rule: Bound, at: XlRow) -> str:
+    """The rule's expression, TRUE where the row breaks it; a rule over names typed by the
+    unit reads what the pipeline reads them as (the ITEM cells, `numbercells.py`): a name
+    not listed is one read as no item, and a duplicate row one whose items repeat an earlier
+    row's (where a name is read as no item, the typed texts are compared as before)."""
+    names = at.names if isinstance(at, ReadRow) else {}
+    if rule.field not in names:
+        return rule.excel(at)
+    if rule.kind == "in_list":
+        return f'{names[rule.field][0]}="{UNKNOWN}"'
+    if rule.kind == "duplicate" and all(k in names for k in rule.fields):
+        items = [names[k] for k in rule.fields]
+        known = ",".join(f"ISNUMBER({item})" for item, _t, _c in items)
+        same = ",".join(f"{col}${at.first_row}:{col}{at.row},{item}" for item, _t, col in items)
+        typed = rule.excel(XlRow(at.row, at.first_row, at.columns, at.lists))
+        return f"IF(AND({known}),COUNTIFS({same})>1,{typed})"
+    return rule.excel(at)
 
 
 def _said(rule: Bound) -> str:
@@ -191,7 +265,7 @@ def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None)
     fields = (rule.field,) if rule.kind == "key_missing" else tuple(dict.fromkeys(rule.fields))
     guards = [_read(at.ref(f)) if f in numbers else f"NOT(ISERROR({at.ref(f)}))" for f in fields]
     guard = guards[0] if len(guards) == 1 else f"AND({','.join(guards)})"
-    return f"IF({guard},{rule.excel(at) if expr is None else expr},FALSE)"
+    return f"IF({guard},{_expr(rule, at) if expr is None else expr},FALSE)"
 
 
 def _row_text(
@@ -200,18 +274,24 @@ def _row_text(
     typed: XlRow,
     numbers: dict[str, str],
     read_as: Mapping[str, tuple[Bound, str]] | None = None,
+    extra: Mapping[str, list[tuple[Bound, str]]] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
     name) first: what the pipeline says of its content (`_content`), then its own rules
     over the value read; then each rule reading several cells, guarded (`_guarded`); then a
     key typed as a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule
-    and the defined name of the spellings). `at` reads numbers through their VALUE cells,
-    `typed` their input cells."""
+    and the defined name of the spellings). `extra`: number key -> (rule, expression) of the
+    rules on its cell without an Excel kind (`_lookalikes`). `at` reads numbers through their
+    VALUE cells, `typed` their input cells."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
         parts.append(_content(at.ref(key), typed.ref(key), key, name))
         parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
+        parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in (extra or {}).get(key, [])]
+    for key, found in (extra or {}).items():  # a field that is not a number (a date)
+        if key not in numbers:
+            parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in found]
     done = {id(r) for rs in own.values() for r in rs}
     parts += [f'IF({_guarded(r, at, set(numbers))},{_q(_said(r))},"")' for r in rules if id(r) not in done]
     for key, (rule, spellings) in (read_as or {}).items():
@@ -227,12 +307,21 @@ def _error_count(text_cell: str) -> str:
     return f'=(LEN({text_cell})-LEN(SUBSTITUTE({text_cell},{mark},"")))/LEN({mark})'
 
 
-def _summary(count_ref: str, listing: str, declared: str | None) -> str:
-    """ "Đạt" (or "Đạt: …không có số liệu" when declared) / "Còn N lỗi: <listing>"."""
+def _summary(
+    count_ref: str, listing: str, declared: str | None, warning: tuple[str, str] | None = None
+) -> str:
+    """ "Đạt" (or "Đạt: …không có số liệu" when `declared`, the name TRUE where the sheet is
+    marked) / "Còn N lỗi: <listing>"; then the sheet's warning where its condition holds
+    (`warning`: (condition, "Cảnh báo: …; "))."""
     passed = _q(PASSED)
     if declared:
-        passed = f'IF(IFERROR({declared}<>"",TRUE),{_q(PASSED + ": đã đánh dấu không có số liệu")},{passed})'
-    return f'=IF({count_ref}=0,{passed},"Còn "&{count_ref}&" lỗi: "&MID({listing},3,2000))'
+        marked = f"AND({declared},NOT({warning[0]}))" if warning else declared
+        passed = f"IF({marked},{_q(PASSED + ': đã đánh dấu không có số liệu')},{passed})"
+    said = f'IF({count_ref}=0,{passed},"Còn "&{count_ref}&" lỗi: "&MID({listing},3,2000))'
+    if warning:
+        test, text = warning
+        said += f'&IF({test},{_q("; " + text.removesuffix("; "))},"")'
+    return "=" + said
 
 
 def _dv_rule(rules: list[Bound], at: XlRow, key: str, max_number: int) -> dict | None:
@@ -282,8 +371,21 @@ def write_block_checks(
     columns = {kf.key: kf.column for kf in block.key_fields}
     columns.update({m.key: block.measure_column(m.key) for m in block.measures})
     read = {m.key: rd.value(block.sheet, columns[m.key]) for m in block.measures}
-    # the declaration
+    names = {
+        kf.key: (
+            rd.item(block.sheet, kf.column),
+            rd.text(block.sheet, kf.column),
+            rd.items(block.sheet, kf.column),
+        )
+        for kf in block.key_fields
+        if free
+    }
+    dates = plausibility_rules(form)[1] if block.key == form.history_block.key else []
+    # the declaration, read as the pipeline reads it (`read.declare`: blank after its white
+    # space is folded and trimmed, `numbercells.trimmed`); an error value is a mark
     decl = chk.declare_cell or ""
+    declared = f"DanhDau_{block.key}"
+    wb.define_name(declared, f'=IFERROR({trimmed(sheet_ref(block.sheet, absolute(decl)))}<>"",TRUE)')
     ws.write_string(form.checks.declare_label_cell, form.checks.declare_label, st.declare_label)
     ws.write_blank(decl, None, st.declare_input)
     ws.set_row(form.checks.declare_row - 1, 32)
@@ -311,18 +413,25 @@ def write_block_checks(
     }
     first = rows[0].row if rows else block.first_row
     for spec in rows:
-        at = ReadRow(spec.row, first, columns, lists, read)
+        at = ReadRow(spec.row, first, columns, lists, read, names)
         typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        ws.write_formula(text_cell, _row_text(rules, at, typed, numbers, read_as), st.text, "")
+        text = _row_text(rules, at, typed, numbers, read_as, _lookalikes(dates, at))
+        ws.write_formula(text_cell, text, st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
         last = rows[-1].row
-        at = ReadRow(first, first, columns, lists, read)
+        at = ReadRow(first, first, columns, lists, read, names)
         raw = XlRow(first, first, columns, lists)
         for m in block.measures:  # what is typed: an unreadable value red, text read yellow
             col = block.measure_column(m.key)
             _colour_content(ws, f"{col}{first}:{col}{last}", at.ref(m.key), raw.ref(m.key), st)
+        for key, found in _lookalikes(dates, at).items():
+            rng = f"{columns[key]}{first}:{columns[key]}{last}"
+            for _r, expr in found:
+                ws.conditional_format(
+                    rng, {"type": "formula", "criteria": "=" + expr, "format": st.warning_fill}
+                )
         for r in rules:
             col = columns[r.field]
             rng = f"{col}{first}:{col}{last}"
@@ -347,7 +456,10 @@ def write_block_checks(
         )
         values = rd.values(block.sheet, [columns[m.key] for m in block.measures], first, last)
         size = len(block.measures) * (last - first + 1)  # COUNTBLANK counts a formula's "" as blank
-        empty = f'AND(COUNTBLANK({values})={size},IFERROR({decl}="",FALSE))'
+        empty = f"AND(COUNTBLANK({values})={size},NOT({declared}))"
+        # a mark on a sheet with a figure read: BLOCK_DECLARED_NOT_EMPTY, a warning
+        full = bind("BLOCK_DECLARED_NOT_EMPTY", "declared", used_by="template")
+        warning = (f"AND({declared},COUNT({values})>0)", _said(full))
         count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
         if empty_rule.severity == fd.ERROR:
             count += f"+IF({empty},1,0)"
@@ -356,8 +468,8 @@ def write_block_checks(
             + [f'IF({chk.count_column}{s.row}>0,", dòng {s.row}","")' for s in rows]
         )
     else:
-        count, listing = "=0", '""'
-    _sheet_summary(ws, chk, count, listing, decl, st, cached_errors=1)
+        count, listing, warning = "=0", '""', None
+    _sheet_summary(ws, chk, count, listing, declared, st, cached_errors=1, warning=warning)
     return chk
 
 
@@ -371,6 +483,8 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
     rules = info_rules(form) + signs
     columns = {f.key: f.column for f in form.info_fields}
     read = {k: rd.value(chk.sheet, columns[k]) for k in numbers}
+    dates = plausibility_rules(form)[0]  # LOOKS_LIKE_DATE (and the like) on the counts
+    unread = {key: rd.date_test(key) for key, _cell in rd.dates}  # DATE_INVALID where TRUE
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
@@ -392,7 +506,15 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
         missing = [r for r in mine if r.kind == "required"]
         blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
         cached = "".join(_said(r) for r in missing)
-        ws.write_formula(text_cell, _row_text(mine, at, typed, here), st.text, cached)
+        looks = {k: v for k, v in _lookalikes(dates, at).items() if k in here}
+        if f.key in unread:
+            looks[f.key] = [(bind("DATE_INVALID", f.key, used_by="template", year=form.year), unread[f.key])]
+        ws.write_formula(text_cell, _row_text(mine, at, typed, here, extra=looks), st.text, cached)
+        for r, expr in looks.get(f.key, []):
+            fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
+            ws.conditional_format(f.cell, {"type": "formula", "criteria": "=" + expr, "format": fill})
+            if r.severity == fd.ERROR:
+                listing.append(f'IF({expr},{_q(", " + r.text)},"")')
         ws.write_formula(
             f"{chk.count_column}{f.row}", _error_count(text_cell), st.count, cached.count(ERROR_MARK)
         )
@@ -400,13 +522,18 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             criteria = "=" + _guarded(r, at, set(numbers))
             ws.conditional_format(f.cell, {"type": "formula", "criteria": criteria, "format": fill})
+        # the summary lists the errors from its own row: each number through its VALUE cell
+        # in the field's row, not through the relative name (that would read the summary's row)
+        fixed = ReadRow(
+            f.row, f.row, columns, {}, {k: rd.value_at(chk.sheet, columns[k], f.row) for k in here}
+        )
         listing += [
-            f'IF({_guarded(r, at, set(numbers))},{_q(", " + r.text)},"")'
+            f'IF({_guarded(r, fixed, set(numbers))},{_q(", " + r.text)},"")'
             for r in mine
             if r.severity == fd.ERROR
         ]
         if here:
-            listing.append(_content(at.ref(f.key), f.cell, f.key, f.label, lead=False))
+            listing.append(_content(fixed.ref(f.key), f.cell, f.key, f.label, lead=False))
     first, last = form.info_fields[0].row, form.info_fields[-1].row
     count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
     _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, cached_errors=blank_errors)
@@ -421,13 +548,16 @@ def _sheet_summary(
     declared: str | None,
     st: Styles,
     cached_errors: int,
+    warning: tuple[str, str] | None = None,
 ) -> None:
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.write_string(0, cnt, "Kiểm tra", st.head)
     ws.write_string(0, txt, "Kết quả kiểm tra trang này (tự cập nhật khi điền)", st.head)
     ws.write_formula(chk.count_cell, count, st.count, cached_errors)
     cached = PASSED if cached_errors == 0 else f"Còn {cached_errors} lỗi"
-    ws.write_formula(chk.summary_cell, _summary(chk.count_cell, listing, declared), st.summary, cached)
+    ws.write_formula(
+        chk.summary_cell, _summary(chk.count_cell, listing, declared, warning), st.summary, cached
+    )
 
 
 def write_overview(ws: Worksheet, form: Form, checks: list[SheetChecks], st: Styles, cached: int) -> None:

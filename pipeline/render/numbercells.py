@@ -10,6 +10,11 @@ cell that uses it, computes one step; the long formulas are stored once per work
 once a cell (the reverted first version wrote them in six cells a number: 2.5 times the
 sheet XML). Tested against the pipeline on 870 spellings in LibreOffice and Gnumeric
 (`tests/test_livechecks_reading.py`).
+
+The same hidden sheet reads a name typed in a key cell as `Form.code_for` and the usual
+spellings of `nearest.read_as` read it (TEXT and ITEM, below), and the report date as
+`text.values.parse_date` reads it (`write_date_readers`); `tests/test_livechecks_typed.py`
+compares both with `check` on typed files.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ def quoted(text: str) -> str:
 
 
 _q = quoted
+
+
+def absolute(cell: str) -> str:
+    """ "C3" -> "$C$3"."""
+    col = cell.rstrip("0123456789")
+    return f"${col}${cell[len(col) :]}"
 
 
 # ----- what the pipeline reads from a number cell --------------------------------------------
@@ -109,6 +120,89 @@ def _literal(ch: str) -> str:
     return f"CHAR({ord(ch)})" if ch in _CONTROL else _q(ch)
 
 
+def _full_width(ch: str) -> bool:
+    return 0xFF01 <= ord(ch) <= 0xFF5E
+
+
+# ----- what the pipeline reads from a date cell (`text.values.parse_date`) --------------------
+# A number strictly between DATE_SERIALS (a date cell holds its serial number), or text
+# "d/m/yyyy" (each separator "/", "." or "-", day and month of one or two digits) or
+# "yyyy-mm-dd", a day that exists. Two defined names per date cell, each with absolute
+# references (one cell, read from anywhere): its text cleaned (`trimmed`), and TRUE where the
+# pipeline says DATE_INVALID. A formula cannot read an ISO date with a time after it
+# ("2025-03-15T10:00") nor full-width digits: those stay invalid here, stricter, never laxer.
+def _digits_only(text: str) -> str:
+    for d in "0123456789":
+        text = f'SUBSTITUTE({text},"{d}","")'
+    return f'{text}=""'
+
+
+def _real_day(d: str, m: str, y: str) -> str:
+    """TRUE where texts `d`, `m`, `y` are a day and a month of one or two digits and a year of
+    four that name a day of the calendar."""
+    day, month, year = (f"VALUE({x})" for x in (d, m, y))
+    shape = f"AND(LEN({d})>=1,LEN({d})<=2,LEN({m})>=1,LEN({m})<=2,LEN({y})=4,{_digits_only(f'{d}&{m}&{y}')})"
+    leap = f"OR(AND({year}/4=INT({year}/4),{year}/100<>INT({year}/100)),{year}/400=INT({year}/400))"
+    days = f"IF({month}=2,IF({leap},29,28),IF(OR({month}=4,{month}=6,{month}=9,{month}=11),30,31))"
+    return f"IF({shape},AND({year}>=1,{month}>=1,{month}<=12,{day}>=1,{day}<={days}),FALSE)"
+
+
+def _date_parts(t: str) -> tuple[str, str, str]:
+    """The formulas of the day, month and year texts of cleaned text `t` (a defined name):
+    from "yyyy-mm-dd", else around the first two separators of "d/m/yyyy" ("x" when none)."""
+    iso = f'AND(LEN({t})=10,MID({t},5,1)="-",MID({t},8,1)="-")'
+    u = f'SUBSTITUTE(SUBSTITUTE({t},".","/"),"-","/")'
+    one = f'FIND("/",{u})'
+    two = f'FIND("/",{u},{one}+1)'
+    dmy = (f"LEFT({u},{one}-1)", f"MID({u},{one}+1,{two}-{one}-1)", f"MID({u},{two}+1,{MAX_TEXT})")
+    ymd = (f"MID({t},9,2)", f"MID({t},6,2)", f"LEFT({t},4)")
+    return tuple(f'=IFERROR(IF({iso},{a},{b}),"x")' for a, b in zip(ymd, dmy, strict=True))  # type: ignore[return-value]
+
+
+DATE_STEPS = ("text", "day", "month", "year", "invalid")
+
+
+def write_date_readers(ws: Worksheet, rd: Readers) -> None:
+    """The hidden cells reading each date field of `rd.dates` as `text.values.parse_date`
+    does, in row 1 of the lists sheet `ws`: its cleaned text, its day, month and year texts,
+    and the DATE_INVALID test (`Readers.date_test`). Cells, not defined names: LibreOffice
+    expands a name where it is used, and these formulas over names pass its formula size
+    (#N/A)."""
+    low, high = values.DATE_SERIALS
+    for key, cell in rd.dates:
+        at = {step: rd.date_cell(key, step) for step in DATE_STEPS}
+        text = at["text"]
+        parts = [at[p] for p in ("day", "month", "year")]
+        ws.write_formula(
+            text.split("!")[1].replace("$", ""), f'=IF(ISTEXT({cell}),{trimmed(cell)},"")', None, ""
+        )
+        for ref, formula in zip(parts, _date_parts(text), strict=True):
+            ws.write_formula(ref.split("!")[1].replace("$", ""), formula, None, "")
+        ok = f"IFERROR({_real_day(*parts)},FALSE)"
+        # a number in a date format is a date to the pipeline (`read.reading`), as in READ
+        fmt = f'CELL("format",{cell})'
+        shown = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{rd.general})<>"G"))'
+        number_bad = f"IF({shown},FALSE,OR({cell}<={low},{cell}>={high}))"
+        test = (
+            f"=IF(ISERROR({cell}),FALSE,IF(ISNUMBER({cell}),{number_bad},"
+            f'IF(ISTEXT({cell}),IF({text}="",FALSE,NOT({ok})),NOT(ISBLANK({cell})))))'
+        )
+        ws.write_formula(at["invalid"].split("!")[1].replace("$", ""), test, None, False)
+
+
+def trimmed(ref: str) -> str:
+    """The text of cell `ref` (a number as its digits) as the pipeline reads a name or a
+    mark (`text.values.parse_text`, `form.norm_text`): every space, no-break space, line
+    break and other white space one space, invisible characters removed (`folds`, without
+    the full-width forms, read as ASCII in a number only), trimmed. The caller guards an
+    error value."""
+    text = f'{ref}&""'
+    for what, into in folds():
+        if not _full_width(what):
+            text = f"SUBSTITUTE({text},{_literal(what)},{_q(into)})"
+    return f"TRIM({text})"
+
+
 def _currency_words() -> list[str]:
     """The currency words the pipeline removes, longest first ("vnđ" before "đ"), each also
     decomposed (NFD) as some Vietnamese keyboards type it; lower case."""
@@ -116,6 +210,28 @@ def _currency_words() -> list[str]:
     for w in values.CURRENCY_WORDS:
         words += dict.fromkeys([w, unicodedata.normalize("NFD", w)])
     return sorted(words, key=len, reverse=True)
+
+
+# ----- what the pipeline reads from a name cell ----------------------------------------------
+# A name typed in a key cell (region, category) is read as `Form.code_for` reads it (the name,
+# the code, "code - name", white space folded, any case) or, close to a listed name, as
+# `nearest.read_as` reads it (NAME_READ_AS). Each key cell of a free row gets two hidden
+# cells on the lists sheet, in its row, each "=" a defined name:
+#   TEXT  (DocTen_O<n>) its text as the pipeline cleans it (`trimmed`), "" for a blank or an
+#         error value
+#   ITEM  (DocTen_M<n>) the number (1-based) of the listed item the text is read as: MATCH,
+#         exact and ignoring case, in the list's table of accepted spellings (every spelling
+#         `code_for` reads, then the usual spellings `nearest.read_as` reads as one item);
+#         "" for a blank; UNKNOWN for anything else, and for text holding a wildcard of MATCH
+#         (* ? ~), which no listed name holds
+# Rules compare rows by ITEM (ROW_DUPLICATE), so "Huyen Hon Dat" under "Huyện Hòn Đất" is
+# the duplicate the pipeline finds. A formula cannot compose Unicode (NFC) nor measure
+# closeness: a decomposed name ("tổ hợp" keyboards) and a misspelling outside the usual
+# spellings are UNKNOWN here though the pipeline may read them (with NAME_READ_AS): the
+# template says "không có trong danh sách", an error, so it never passes a sheet the
+# pipeline might read as holding a duplicate; it is stricter there, never laxer.
+UNKNOWN = "?"
+NAME_STEPS = ("item", "text")  # left to right: ITEM reads TEXT
 
 
 @dataclass(frozen=True)
@@ -130,6 +246,8 @@ class Readers:
     sheet: str
     columns: tuple[tuple[str, str], ...]
     first: int
+    keys: tuple[tuple[str, str, str], ...] = ()  # (sheet, column, list key) of each name column
+    dates: tuple[tuple[str, str], ...] = ()  # (field key, absolute input cell) of each date field
 
     @property
     def count(self) -> int:
@@ -173,12 +291,51 @@ class Readers:
     def read_name(self, sheet: str, column: str) -> str:
         return f"DocSo_O{self.columns.index((sheet, column)) + 1}"
 
+    def value_at(self, sheet: str, column: str, row: int) -> str:
+        """The VALUE cell of input `column` of `sheet` at `row`, an absolute reference: what
+        a formula outside that row reads (a relative name would read its own row)."""
+        return f"{sheet_ref(self.sheet, '')}${self.column('value', sheet, column)}${row}"
+
+    def _key(self, sheet: str, column: str) -> int:
+        return next(i for i, (s, c, _k) in enumerate(self.keys) if (s, c) == (sheet, column))
+
+    def name_column(self, step: str, sheet: str, column: str) -> str:
+        """The column of name step `step` (`NAME_STEPS`) of key column `column` of `sheet`."""
+        base = self.first + len(STEPS) * self.count
+        return col_letter(base + NAME_STEPS.index(step) * len(self.keys) + self._key(sheet, column))
+
+    def item(self, sheet: str, column: str) -> str:
+        """The defined name of the ITEM cells of key column `column` (the row where it is used)."""
+        return f"Ma_{self._key(sheet, column) + 1}"
+
+    def text(self, sheet: str, column: str) -> str:
+        """The defined name of the TEXT cells of key column `column` (the row where it is used)."""
+        return f"Ten_{self._key(sheet, column) + 1}"
+
+    def date_cell(self, key: str, step: str) -> str:
+        """The hidden cell (absolute) of step `step` (`DATE_STEPS`) of date field `key`."""
+        j = [k for k, _c in self.dates].index(key)
+        base = self.first + len(STEPS) * self.count + len(NAME_STEPS) * len(self.keys)
+        col = col_letter(base + j * len(DATE_STEPS) + DATE_STEPS.index(step))
+        return f"{sheet_ref(self.sheet, '')}${col}$1"
+
+    def date_test(self, key: str) -> str:
+        """The cell TRUE where the pipeline cannot read date field `key` (DATE_INVALID)."""
+        return self.date_cell(key, "invalid")
+
+    def items(self, sheet: str, column: str) -> str:
+        """The ITEM column of key column `column`, "'lists'!$X": a range's start follows."""
+        return f"{sheet_ref(self.sheet, '')}${self.name_column('item', sheet, column)}"
+
 
 @dataclass(frozen=True)
 class ReadRow(XlRow):
     """A row whose number cells a rule reads through their VALUE names (key -> name)."""
 
     read: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Key field typed by the unit -> (its ITEM name, its TEXT name, its ITEM column:
+    `Readers.item`, `.text`, `.items`)."""
 
     def ref(self, key: str) -> str:
         return self.read.get(key) or super().ref(key)
@@ -192,8 +349,15 @@ def readers(form: Form) -> Readers:
         (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
     ]
     cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
-    first = 2 * len(LIST_KEYS) + 3
-    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first)
+    keys = [(b.sheet, kf.column, kf.key) for b in form.blocks.values() for kf in b.key_fields]
+    first = 3 * len(LIST_KEYS) + 3  # the lists, their accepted spellings, their items' numbers
+    info = form.sheets["info"]
+    dates = tuple(
+        (f.key, sheet_ref(info, absolute(f.cell)))
+        for f in form.info_fields
+        if f.type == "date" and not f.prefilled
+    )
+    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first, tuple(dict.fromkeys(keys)), dates)
 
 
 def _read_step(a: str, general: str) -> str:
@@ -263,6 +427,38 @@ def _relative(rd: Readers, offset: int) -> str:
     FlexCel's TXlsFile.OffsetRelativeFormula: the canonical formula "as if you were
     positioned at A1"); LibreOffice and Gnumeric read them so (`tests/test_livechecks_reading.py`)."""
     return f"{sheet_ref(rd.sheet, '')}{col_letter(offset)}1"
+
+
+def _item_step(t: str, accepted: str, numbers: str) -> str:
+    """ITEM from TEXT `t`: the number of the item whose spelling in `accepted` (a range) it
+    is, from the parallel range `numbers`; "" for a blank, UNKNOWN otherwise."""
+    wild = ",".join(f'ISNUMBER(FIND("{w}",{t}))' for w in "*?~")
+    found = f'IFERROR(INDEX({numbers},MATCH({t},{accepted},0)),"{UNKNOWN}")'
+    return f'=IF({t}="","",IF(OR({wild}),"{UNKNOWN}",{found}))'
+
+
+def write_name_readers(
+    wb: Workbook,
+    ws: Worksheet,
+    rd: Readers,
+    rows: dict[str, list[int]],
+    tables: Mapping[str, tuple[str, str]],
+) -> None:
+    """The defined names and hidden cells reading each key cell typed by a unit (TEXT and
+    ITEM); `rows`: sheet -> the rows whose key cells are typed; `tables`: list key -> the
+    absolute ranges of its accepted spellings and of their items' numbers."""
+    prefix = sheet_ref(rd.sheet, "")
+    nxt = _relative(rd, len(rd.keys))
+    for j, (sheet, column, key) in enumerate(rd.keys):
+        text, item = f"DocTen_O{j + 1}", f"DocTen_M{j + 1}"
+        cell = f"{sheet_ref(sheet, '')}${column}1"
+        wb.define_name(text, f'=IF(ISERROR({cell}),"",{trimmed(cell)})')
+        wb.define_name(item, _item_step(nxt, *tables[key]))
+        wb.define_name(rd.text(sheet, column), f"={prefix}${rd.name_column('text', sheet, column)}1")
+        wb.define_name(rd.item(sheet, column), f"={prefix}${rd.name_column('item', sheet, column)}1")
+        for row in rows.get(sheet, []):
+            for step, name in (("text", text), ("item", item)):
+                ws.write_formula(f"{rd.name_column(step, sheet, column)}{row}", "=" + name, None, "")
 
 
 def write_readers(

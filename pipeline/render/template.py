@@ -30,15 +30,15 @@ from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..text.command import option_hint
 from ..text.names import template_name
-from .livechecks import readable_names, write_block_checks, write_info_checks, write_overview
-from .numbercells import Readers, readers, write_readers
+from .livechecks import read_names, write_block_checks, write_info_checks, write_overview
+from .numbercells import Readers, readers, write_date_readers, write_name_readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
 
 INSTRUCTION_WIDTH = 110  # column B of the instructions sheet, in column-width units
 LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}
-# what the live checks accept: a listed name or a usual spelling of one (`livechecks.readable_names`)
+# what the live checks accept: every spelling of a listed name the pipeline reads (`livechecks.read_names`)
 READ_LISTS = {key: name + "_DocDuoc" for key, name in LIST_NAMES.items()}
 SPELLINGS = {key: name + "_CachGo" for key, name in LIST_NAMES.items()}
 
@@ -355,7 +355,7 @@ def _block_sheet(
             ws.write_blank(cell, None, st.input_num)
         for total in row.totals:
             ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
-    spellings = {k: v for k, v in SPELLINGS.items() if readable_names(form)[k]}
+    spellings = {k: v for k, v in SPELLINGS.items() if read_names(form)[k].close}
     checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst)
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
@@ -370,12 +370,14 @@ def _block_sheet(
 
 def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
     """The hidden lists: each list's names (the drop-downs), and beside them, for the live
-    checks, the same names followed by their usual spellings that the pipeline reads; right
-    of those, the cells reading each number cell as the pipeline reads it (`rd`)."""
+    checks, every spelling of those names the pipeline reads (`livechecks.read_names`: the
+    exact ones, then the usual spellings it reads with a warning) with the number of the
+    item each is read as; right of those, the cells reading each number cell and each
+    typed name as the pipeline reads it (`rd`)."""
     ws = wb.add_worksheet(form.sheets["lists"])
     sheet = form.sheets["lists"].replace("'", "''")
-    spellings = readable_names(form)
-    for key in LIST_KEYS:
+    tables = {}
+    for key, names in read_names(form).items():
         items = form.items(key)
         cells = list_range(key, len(items))
         first = cell_at(cells[0])
@@ -383,17 +385,26 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
             ws.write_string(first[0] + ri, first[1], item.name)
         wb.define_name(LIST_NAMES[key], f"='{sheet}'!{cells[2]}")
         col = first[1] + len(LIST_KEYS) + 1  # right of every list and an empty column
-        letter = col_letter(col)
-        more = spellings[key]
-        for ri, text in enumerate([item.name for item in items] + list(more)):
+        letter, numbers = col_letter(col), col_letter(col + len(LIST_KEYS))
+        spelt = names.exact + names.close
+        for ri, (text, number) in enumerate(spelt):
             ws.write_string(ri, col, text)
-        n = len(items)
-        wb.define_name(READ_LISTS[key], f"='{sheet}'!${letter}$1:${letter}${n + len(more)}")
-        if more:
-            wb.define_name(SPELLINGS[key], f"='{sheet}'!${letter}${n + 1}:${letter}${n + len(more)}")
+            ws.write_number(ri, col + len(LIST_KEYS), number)
+        n, end = len(names.exact), len(spelt)
+        wb.define_name(READ_LISTS[key], f"='{sheet}'!${letter}$1:${letter}${end}")
+        tables[key] = (f"'{sheet}'!${letter}$1:${letter}${end}", f"'{sheet}'!${numbers}$1:${numbers}${end}")
+        if names.close:
+            wb.define_name(SPELLINGS[key], f"='{sheet}'!${letter}${n + 1}:${letter}${end}")
     rows = {form.sheets["info"]: [f.row for f in form.info_fields if f.type == "count" and not f.prefilled]}
     rows |= {b.sheet: [spec.row for spec in form.rows_for(b, unit)] for b in form.blocks.values()}
     write_readers(wb, ws, rd, rows, form.limits.max_number)
+    typed = {}  # the rows whose names the unit types (a free-rows block)
+    for b in form.blocks.values():
+        specs = form.rows_for(b, unit)
+        if specs and any(kf.key not in specs[0].fixed for kf in b.key_fields):
+            typed[b.sheet] = [spec.row for spec in specs]
+    write_name_readers(wb, ws, rd, typed, tables)
+    write_date_readers(ws, rd)
     ws.hide()
     ws.protect("")
 

@@ -190,7 +190,12 @@ RULES: dict[str, Rule] = {
             live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
-        Rule("DATE_INVALID", E, "Ngày không hợp lệ"),
+        Rule(
+            "DATE_INVALID",
+            E,
+            "Ngày không hợp lệ",
+            live="ngày không hợp lệ; hãy nhập dạng ngày/tháng/năm, ví dụ 15/11/{year}",
+        ),
         Rule("TEXT_TOO_LONG", E, "Nội dung quá dài"),
         # results rows
         Rule(
@@ -283,6 +288,7 @@ RULES: dict[str, Rule] = {
             rk.DECLARED_EMPTY,
             "đã đánh dấu không có số liệu (ô {cell}) nhưng trang có số liệu; số liệu vẫn được "
             "tính. Nếu số liệu đúng, hãy xóa dấu ở ô {cell}",
+            "đã đánh dấu không có số liệu nhưng trang có số liệu; nếu số liệu đúng, hãy xóa dấu",
         ),
         # names read as the nearest listed one (also while reading: `nearest.read_as_message`)
         Rule(
@@ -325,6 +331,7 @@ RULES: dict[str, Rule] = {
             "Số giống một ngày tháng",
             k.LOOKS_LIKE_DATE,
             "{what} là {value}, giống ngày {day} mà bảng tính tự đổi thành số; {fix}",
+            "{what} giống một ngày tháng mà bảng tính tự đổi thành số; {fix}",
         ),
         Rule(
             "LOOKS_LIKE_PHONE",

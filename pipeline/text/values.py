@@ -34,6 +34,7 @@ _ISO_DATE = re.compile(
     r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 )
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 
 class UnshownDate(str):
@@ -172,7 +173,7 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
     if isinstance(value, dt.date):
         return value, None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 20000 < value < 80000:
+        if DATE_SERIALS[0] < value < DATE_SERIALS[1]:
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
         return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
     text = clean_text(value).translate(_FULL_WIDTH)

@@ -32,6 +32,7 @@ id 51) is classified by its own definition.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Any
@@ -548,8 +549,21 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
     return out
 
 
-def _as_date(number: float, elapsed: bool) -> Any:
-    """A number under a date format as python-calamine gives it (`biff._date`, 1900 dates)."""
-    from .biff import _date  # biff imports this module: imported when first needed
+_EPOCH = dt.datetime(1899, 12, 30)
 
-    return _date(number, False, elapsed)
+
+def _as_date(number: float, elapsed: bool) -> Any:
+    """A number under a date format as python-calamine gives it (1900 dates, as `biff._date`
+    gives them, which this module cannot import: biff imports it): a duration under an
+    `elapsed` format; else a time below 1, a date when whole, a datetime otherwise (the 1900
+    system counts the 29th of February 1900 that did not exist: numbers below 60 are a day
+    later than the days since 1899-12-30 say); an UnshownDate past the year 9999."""
+    try:
+        if elapsed:
+            return dt.timedelta(days=number)
+        moment = _EPOCH + dt.timedelta(milliseconds=round((number + (number < 60)) * 86_400_000))
+    except (OverflowError, ValueError):
+        return UnshownDate(show(number))
+    if number < 1:
+        return moment.time()
+    return moment.date() if number == int(number) else moment

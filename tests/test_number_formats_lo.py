@@ -27,6 +27,7 @@ from pipeline.form import load_form
 from pipeline.read.formats.numfmt import BUILTIN_DATE_IDS, section_types, shows_date, xlsx_date_styles
 from pipeline.read.parse import parse_path
 from tests import lo
+from tests.test_reading_writers import _sheetjs
 
 FORM = load_form()
 _CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,{sheet}"
@@ -159,6 +160,8 @@ def test_figures_under_word_formats_read_as_libreoffice_shows_them(make_file, tm
     out = tmp_path / "words.xlsx"
     wb.save(out)
     assert _figures(out) == want  # no finding, the same figures
+    xlsb = _sheetjs(out, tmp_path / "words.xlsb")  # the formats kept in .xlsb's styles.bin
+    assert _figures(xlsb) == want
     shown = _lo_shown(out, wb.sheetnames.index(sheet) + 1, tmp_path / "csv")
     for cell, value in cells:
         col, row = re.fullmatch(r"([A-Z]+)(\d+)", cell).groups()  # type: ignore[union-attr]

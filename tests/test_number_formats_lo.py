@@ -22,6 +22,7 @@ import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from pipeline.form import load_form
 from pipeline.read.formats.numfmt import BUILTIN_DATE_IDS, section_types, shows_date, xlsx_date_styles
@@ -126,6 +127,76 @@ def test_unquoted_words_agree_with_libreoffice(formats: list[str]) -> None:
     "45" (the words hold no digit), a date where it does not."""
     shown = _lo_numbers_shown(formats)
     wrong = [(f, s) for f, s in zip(formats, shown, strict=True) if shows_date(f) == ("45" in s)]
+    assert wrong == []
+
+
+# ----- any format code: LibreOffice's own type of the format it reads ------------------------
+_ODS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0",
+}
+
+
+def _lo_shows_date(formats: list[str]) -> list[bool]:
+    """Whether LibreOffice reads each format as a date or time: the data style it writes for
+    the cell in .ods (number:date-style or number:time-style, itself or one its sections
+    map to; a refused format is General, a number style)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "f.xlsx"
+        wb = xlsxwriter.Workbook(src)
+        ws = wb.add_worksheet()
+        for i, fmt in enumerate(formats):
+            ws.write_number(i, 0, 45, wb.add_format({"num_format": fmt}))
+        wb.close()
+        with zipfile.ZipFile(lo.convert(src, Path(tmp) / "ods", "ods")) as zf:
+            parts = [etree.fromstring(zf.read(n)) for n in ("content.xml", "styles.xml")]
+    name = f"{{{_ODS['style']}}}name"
+    kinds: dict[str, tuple[str, list[str]]] = {}
+    for part in parts:
+        for el in part.iter(f"{{{_ODS['number']}}}*"):
+            if el.get(name) and el.tag.endswith("-style"):
+                maps = [m.get(f"{{{_ODS['style']}}}apply-style-name") for m in el.findall("style:map", _ODS)]
+                kinds[el.get(name)] = (etree.QName(el).localname, maps)
+    data_style = {
+        st.get(name): st.get(f"{{{_ODS['style']}}}data-style-name")
+        for st in parts[0].iter(f"{{{_ODS['style']}}}style")
+    }
+    out: list[bool] = []
+    for row in parts[0].iter(f"{{{_ODS['table']}}}table-row"):
+        cell = row.find("table:table-cell", _ODS)
+        own, maps = kinds.get(data_style.get(cell.get(f"{{{_ODS['table']}}}style-name")), ("none", []))
+        styles = [own] + [kinds.get(m, ("none", []))[0] for m in maps]
+        repeat = int(row.get(f"{{{_ODS['table']}}}number-rows-repeated", "1"))
+        out += [any(k in ("date-style", "time-style") for k in styles)] * min(repeat, len(formats))
+    return out[: len(formats)]
+
+
+# pieces of format codes: placeholders, separators, brackets, literals, date and time codes,
+# other keywords (G, R, NN, WW, Q, CCC, E, General), words, currency, sections
+_PIECES = [*"0#?.,% /:-;()", "E+", "E-", "e", "General", "@", "[h]", "[mm]", "[$-42A]", "[$₫-42A]"]
+_PIECES += ["[Red]", '"x"', "\\d", "_d", "*d", "$", "d", "dd", "m", "mm", "mmm", "yy", "yyyy", "h", "hh", "s"]
+_PIECES += ["ss", "AM/PM", "A/P", "a", "g", "n", "nn", "q", "r", "w", "ww", "t", "b", "ccc", "đ", "VND", "hs"]
+_PIECES += ["ngày", "đồng"]
+_ANY_FORMAT = (
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join).filter(lambda f: f.count("*") < 2)
+)
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    phases=[Phase.generate],  # each example is one LibreOffice run: no shrinking
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(_ANY_FORMAT, min_size=80, max_size=80, unique=True))
+def test_any_format_is_a_date_where_libreoffice_reads_a_date(formats: list[str]) -> None:
+    """Format codes assembled from every kind of piece: ours shows a date exactly where
+    LibreOffice's own reading of the code is a date or time format."""
+    lo.require_soffice()
+    theirs = _lo_shows_date(formats)
+    assert len(theirs) == len(formats)
+    wrong = [(f, t) for f, t in zip(formats, theirs, strict=True) if shows_date(f) != t]
     assert wrong == []
 
 

@@ -108,9 +108,9 @@ def _sections(fmt: str) -> list[str]:
 def _body(section: str) -> str | None:
     """The section's code after its leading brackets (colour, condition, locale, NatNum,
     DBNum) and spaces, as ImpNextSymbol takes them; None when LibreOffice refuses them (an
-    unknown colour, two colours, an unclosed bracket). A currency (`[$₫-42A]`), a calendar
+    unknown colour, two colours or locales, an unclosed bracket). A currency (`[$₫-42A]`), a calendar
     (`[~buddhist]`) and elapsed time (`[h]`, `[mm]`) belong to the code."""
-    i, n, coloured = 0, len(section), False
+    i, n, coloured, located = 0, len(section), False, False
     while i < n:
         if section[i] == " ":
             i += 1
@@ -123,8 +123,12 @@ def _body(section: str) -> str | None:
         if end < 0:
             return None
         inner = section[i + 1 : end].replace(" ", "")
-        if inner[:1] in ("<", ">", "=") or inner.startswith("$-") or _MODIFIER.fullmatch(inner):
-            pass  # a condition, a locale, a NatNum or DBNum modifier
+        if inner.startswith("$-"):
+            if located:
+                return None  # two locales
+            located = True
+        elif inner[:1] in ("<", ">", "=") or _MODIFIER.fullmatch(inner):
+            pass  # a condition, a NatNum or DBNum modifier
         elif inner[:1] in ("$", "~") or (inner and inner[0].lower() in _ELAPSED and len(set(inner)) == 1):
             break  # a currency, a calendar, elapsed time: part of the code
         else:  # a colour
@@ -310,7 +314,73 @@ def _section_type(code: str) -> str:
             i += 1
     if scanned in (_NUMBER, _UNDEFINED) and currency and not general:
         return _CURRENCY  # LibreOffice's old "automatic" currency
-    return _DEFINED if scanned == _UNDEFINED else scanned
+    scanned = _DEFINED if scanned == _UNDEFINED else scanned
+    return _REFUSED if _refused_at_last(scanned, kinds, symbols) else scanned
+
+
+def _refused_at_last(scanned: str, kinds: list[str], symbols: list[tuple[str, str]]) -> bool:
+    """The refusals of FinalScan that can turn a date or time into General (or a section
+    into a refused one): in a time, a '#' or '?', a second '[', a '[' not followed by H, M
+    or S (a currency bracket in a time), a ']' without its '['; in a date and time, '#' or
+    '?', a '0' that is no hundredth of a second; a scientific format without digits before or after its E; a fraction without a
+    denominator."""
+    n = len(symbols)
+    # LibreOffice signals a refusal by its position in the code: one at the first symbol
+    # (position 0) reads as none
+    dels = [(i, symbols[i][1]) for i in range(1, n) if kinds[i] == _DEL]
+    if scanned in (_TIME, _DATETIME) and kinds[0] == _DEL and symbols[0][1] in ("#", "?", "]"):
+        return False  # refused at position 0: the scan stops there, nothing refused
+    if scanned in (_TIME, _DATETIME) and any(text in "#?" for _, text in dels):
+        return True
+    if scanned == _DATETIME:
+        timed, decimal = False, False
+        for i in range(n):
+            kind, text = kinds[i], symbols[i][1]
+            if kind in ("MI", "H", "HH", "S", "SS", "AM/PM", "A/P"):
+                timed = True
+            elif kind in _DATE_KEYS or kind in ("M", "MM"):
+                timed = False
+            elif kind == _DEL and text == ".":
+                decimal = decimal or timed
+            elif kind == _DEL and text == "0" and i > 0:
+                before = next((kinds[j] for j in range(i - 1, -1, -1) if kinds[j] not in _NOT_KEYWORD), None)
+                if not (timed and before in ("S", "SS") and (decimal or kinds[i - 1] == _STR)):
+                    return True
+                decimal = True
+    if scanned == _TIME:
+        decimal = False
+        for i, text in dels:
+            if text == ".":
+                decimal = True
+            elif text == "0":
+                before = next((kinds[j] for j in range(i - 1, -1, -1) if kinds[j] not in _NOT_KEYWORD), None)
+                if before not in ("S", "SS") or not (decimal or kinds[i - 1] == _STR):
+                    return True
+                decimal = True
+        bracket = False
+        for i, text in [(0, symbols[0][1])] * (kinds[0] == _DEL) + dels:
+            if text == "[":
+                j = i + 1
+                while j < n - 1 and kinds[j] in (_STR, _BLANK, _STAR):
+                    j += 1
+                following = (
+                    symbols[j][1][:1].upper() if j < n and kinds[j] not in (_STR, _BLANK, _STAR) else ""
+                )
+                if bracket or following not in ("H", "M", "S"):
+                    return i > 0  # refused at the first symbol: the scan stops, nothing refused
+                bracket = True
+            elif text == "]" and not bracket:
+                return True
+    if scanned == _SCIENTIFIC:
+        at = kinds.index("EXP")
+        digits = [i for i, text in dels if text in "0#?"]
+        return not any(i < at for i in digits) or not any(i > at for i in digits)
+    if scanned == _FRACTION:
+        slash = max((i for i, text in dels if text == "/"), default=-1)
+        after = [i for i in range(slash + 1, n) if (kinds[i] == _DEL and symbols[i][1] in "0#?")]
+        divisor = slash + 1 < n and kinds[slash + 1] == _STR and symbols[slash + 1][1][:1] in "123456789"
+        return not (0 < len(after) <= 8 or divisor)
+    return False
 
 
 def _has_currency(code: str) -> bool:

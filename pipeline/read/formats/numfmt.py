@@ -566,11 +566,10 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
     calamine gives them, counted from 1900) under one of its `missed`. Linear in the part's
     size."""
     out: dict[str, Any] = {}
-    odd = frozenset()
     if isinstance(date_styles, DateStyles):
         odd = date_styles.undated | date_styles.missed
-    if odd and _styled(odd).search(sheet):
-        out.update(_shown_otherwise(sheet, date_styles))  # type: ignore[arg-type]
+        if odd and _styled(odd).search(sheet):
+            out.update(_shown_otherwise(sheet, date_styles))
     if not date_styles or not _styled(date_styles).search(sheet):
         return out  # no cell of the part is held under a date format (a fast superset)
     for m in _LONG_VALUE.finditer(sheet):

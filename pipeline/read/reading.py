@@ -5,16 +5,42 @@ template marks and information sheet, `blockread.py` each block's rows."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from ..form import Form, col_letter, norm_text
 from ..rules import findings as fd
-from ..text.values import parse_int, parse_text
+from ..rules.catalogue import TEXT_NUMBER_ADVICE
+from ..text.values import CURRENCY_WORDS, parse_int, parse_text
 from .layoutdiag import layout_shift, shift_message
 from .parsed import Parsed
 from .plan import CellSpan
 from .reader import RawBook, SheetData
+
+_UNIT = re.compile(r"(?:" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"[0-9][.,\s][0-9]")
+
+
+def typed_as(text: str) -> str:
+    """How a whole number read from text (`parse_int`) came to be text, a key of
+    `TEXT_NUMBER_ADVICE`: "unit" ("1200000 đồng"), "other" (full-width digits, invisible
+    characters), "separators" ("1.200.000", "1 200"), "spaces" (" 65 "), "zeros" ("0184"),
+    else "text": digits alone, which only a cell formatted as Text or typed after an
+    apostrophe keeps as text ("2025")."""
+    core = text.strip()
+    if _UNIT.search(core):
+        return "unit"
+    if any(not (ch.isascii() or ch.isspace()) for ch in core) or unicodedata.normalize("NFC", core) != core:
+        return "other"
+    if _SEPARATOR.search(core):
+        return "separators"
+    if core != text:
+        return "spaces"
+    if core.lstrip("+-").startswith("0") and len(core.lstrip("+-")) > 1:
+        return "zeros"
+    return "text"
 
 
 @dataclass
@@ -74,15 +100,10 @@ class FileReading:
             self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
             return None
         if was_text and problem is None and value is not None:
-            self.add(
-                "NUMBER_FROM_TEXT",
-                f"số được gõ dưới dạng chữ '{fd.show(raw)}', đã đọc là "
-                f"{fd.show(value) if grouped else value}; "
-                "lần sau hãy gõ số không có dấu phân cách",
-                sheet.name,
-                cell,
-                raw,
-            )
+            number = fd.show(value) if grouped else str(value)
+            advice = TEXT_NUMBER_ADVICE[typed_as(str(raw))].format(digits=value)
+            message = fd.RULES["NUMBER_FROM_TEXT"].say(value=fd.show(raw), number=number, advice=advice)
+            self.add("NUMBER_FROM_TEXT", message, sheet.name, cell, raw)
         return value
 
     def check_label(

@@ -97,6 +97,23 @@ class RuleBindError(FormError):
 
 
 E, W = ERROR, WARNING
+# NUMBER_FROM_TEXT: what to do about a whole number typed as text, by how it was typed (the
+# reader tells them apart: `read/reading.py` `typed_as`); `{digits}`: the number read, in digits alone. The
+# template's live check sees only that the cell holds text, and says "any", which fits all.
+TEXT_NUMBER_ADVICE: dict[str, str] = {
+    "any": "chỉ gõ số vào ô định dạng Số, không có dấu phân cách, khoảng trắng, số 0 hay dấu ' ở đầu "
+    "(ví dụ 25 người hoặc 1200000 đồng)",
+    "text": "ô đang định dạng Văn bản (Text) hoặc số có dấu ' ở đầu: hãy đổi định dạng ô sang Số "
+    "(Định dạng ô → Số) rồi gõ lại {digits}",
+    "zeros": "số có chữ số 0 ở đầu nên ô giữ thành chữ (ô định dạng Văn bản hoặc có dấu ' ở đầu): hãy "
+    "đổi định dạng ô sang Số rồi gõ lại {digits}, không có số 0 ở đầu",
+    "spaces": "có khoảng trắng trước hoặc sau số (thường do dán từ nơi khác): hãy xóa ô rồi gõ lại "
+    "{digits}, chỉ chữ số",
+    "separators": "lần sau hãy gõ số không có dấu phân cách",
+    "unit": "lần sau hãy chỉ gõ số, không kèm đơn vị (đồng, đ, VND)",
+    "other": "số có ký tự lạ (chữ số toàn khổ hay ký tự ẩn, thường do dán từ nơi khác): hãy xóa ô rồi "
+    "gõ lại {digits} bằng bàn phím",
+}
 _READ_AS = "{message}"
 RULES: dict[str, Rule] = {
     r.code: r
@@ -187,7 +204,8 @@ RULES: dict[str, Rule] = {
             "NUMBER_FROM_TEXT",
             W,
             "Số được gõ dưới dạng chữ",
-            live="{name} gõ dưới dạng chữ: chỉ gõ số, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)",
+            message="số được gõ dưới dạng chữ '{value}', đã đọc là {number}; {advice}",
+            live="{name} gõ dưới dạng chữ: " + TEXT_NUMBER_ADVICE["any"],
         ),
         Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
         Rule(

@@ -1,74 +1,430 @@
-"""Whether a number format shows a date or a time, as Excel and LibreOffice decide it.
+r"""Whether a number format shows a date or a time, as LibreOffice decides it.
 
-A cell holds a number; its format decides whether a person sees 45 or 14/02/1900. Only an
-unquoted, unescaped date or time token makes a date: y, m, d, h, s (any case, "mm" after
-"h" is minutes, still a time), an elapsed-time bracket ([h], [mm], [ss]) or AM/PM. Everything
-else is decoration: bracketed colours, conditions and locale or currency prefixes
-(`[Red]`, `[>100]`, `[$-42A]`, `[$₫-42A]`, `[DBNum1]`), quoted literal text (`"ngày"`),
-escaped characters (`\\d`), the space of a character's width (`_d`) and fill characters
-(`*d`). `General` is no date; `E+`/`e-` is scientific notation.
+A cell holds a number; its format decides whether a person sees 45 or 14/02/1900. The format
+code is read as LibreOffice reads the code of an .xlsx or .xls file (English keywords:
+svl/source/numbers/zformat.cxx `SvNumberformat::ImpNextSymbol`, zforscan.cxx `Next_Symbol`,
+`GetKeyWord`, `ScanType`), section by section (positive;negative;zero;text):
 
-Built-in format ids ([MS-XLS] 2.4.126 Format, [MS-OI29500] numFmt) used when a file names
-an id without defining it: 14-22 and 45-47 are dates or times everywhere; 27-36 and 50-58
-are dates in East Asian versions of Excel only, and a file that defines its own format under
-such an id (Gnumeric writes `[$-42A]#,##0` as id 51) is classified by its own definition.
+- First come brackets: colours (`[Red]`, `[Color10]`), conditions (`[>100]`), a locale
+  (`[$-42A]`, `[$-F800]`), `[NatNum1]`, `[DBNum1]`. Quoted text (`"ngày"`), an escaped
+  character (`\d`), the width of a character (`_d`) and a fill character (`*d`) are literal.
+- Every other letter is looked up as a keyword where it stands: a date or time code (D, M, Y
+  (two at least), H, S, Q, NN, WW, AAA, G, R, E (not before +, -, 0 or #: then the exponent),
+  AM/PM, A/P), `General` anywhere, CCC (a currency). A letter no keyword starts is literal
+  text, as are the letters after it up to the next keyword: `#,##0 VNĐ` shows "45 VNĐ".
+- A section mixing a number (0 # ? General) with a date or time code is no format at all, and
+  LibreOffice shows the whole cell as General, a plain number: `0 hs`, `#,##0 VND` (its D),
+  `0 ngày` (its G), `#,##0 đồng` (G), `0 em` (E), `#,##0 trđ` (R) all show 45. So do a
+  section LibreOffice refuses otherwise (`[d]`, an unknown colour, two colours) and `@` mixed
+  with codes (text). A currency symbol (`$`, `[$₫-42A]`, CCC) makes the section a currency,
+  whose date codes are then literal text: `[$₫-42A]dd/mm/yyyy` shows "45₫dd/mm/yyyy".
+- `Standard` (the German name of General) is no keyword in an English code: its S, D and R
+  make it a date (LibreOffice shows 45 as "0tan14a566014", Excel refuses the code).
+
+A format shows a date when one of its three numeric sections does and none is refused.
+
+Built-in format ids ([MS-XLS] 2.4.126 Format, ECMA-376 Part 1 §18.8.30 numFmt) used when a
+file names an id without defining it, as LibreOffice shows them: 14-22, 45-47 dates or times
+everywhere; 27-36 and 50-58 (the East Asian dates) and 71-81 (th-TH dates and times) dates
+too. A file that defines its own format under such an id (Gnumeric writes `[$-42A]#,##0` as
+id 51) is classified by its own definition.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
+from typing import Any
 
 from ...text.values import UnshownDate, show
 from ..cellfacts import parse_xml
 
-BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(45, 48)})
-_DATE_LETTERS = frozenset("ymdhs")
+BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)})
+BUILTIN_ELAPSED_IDS = frozenset({46, 80})  # [h]:mm:ss, and th-TH's
 _ELAPSED = frozenset("hms")
+
+# --- LibreOffice's keywords and types (zforscan.cxx sEnglishKeyword, ScanType) -----------------
+# the keywords in the order GetKeyWord tries them (the reverse of NfKeywordIndex): the first
+# the upper-cased rest of the code starts with wins; EC is the era year E, which becomes the
+# exponent E before +, -, 0 or #. 'MM' and 'M' stand for both month and minute.
+_KEYWORDS = (
+    *("CCC", "WW", "RR", "R", "GGG", "GG", "G", "EE", "E", "AAAA", "AAA", "NNNN", "NNN", "NN"),
+    *("YYYY", "YY", "DDDD", "DDD", "DD", "D", "QQ", "Q", "SS", "S", "HH", "H"),
+    *("MMMMM", "MMMM", "MMM", "MM", "M", "A/P", "AM/PM"),
+)
+_DATE_KEYS = frozenset(
+    {"MMM", "MMMM", "MMMMM", "Q", "QQ", "D", "DD", "DDD", "DDDD", "YY", "YYYY", "NN", "NNN", "NNNN"}
+    | {"WW", "AAA", "AAAA", "E", "EE", "G", "GG", "GGG", "R", "RR"}
+)
+_COLOURS = frozenset({"BLACK", "BLUE", "GREEN", "CYAN", "RED", "MAGENTA", "BROWN", "GREY", "YELLOW", "WHITE"})
+_COLOUR_N = re.compile(r"COLOR(\d+)")
+_MODIFIER = re.compile(r"(?i)NATNUM(\d+)|DBNUM[1-9]")
+# symbol kinds besides keywords (the keyword itself, upper case; "EXP" for the exponent)
+_DEL, _STR, _BLANK, _STAR = "<del>", "<str>", "<blank>", "<star>"
+_NOT_KEYWORD = frozenset({_DEL, _STR, _BLANK, _STAR})
+_DELIMITERS = frozenset("#0?%@[],./' :-")
+# section types, as ScanType names them; _REFUSED: LibreOffice refuses the code (General shown)
+_UNDEFINED, _NUMBER, _DATE, _TIME, _DATETIME, _TEXT = (
+    "undefined",
+    "number",
+    "date",
+    "time",
+    "datetime",
+    "text",
+)
+_CURRENCY, _PERCENT, _SCIENTIFIC, _FRACTION, _DEFINED = (
+    "currency",
+    "percent",
+    "scientific",
+    "fraction",
+    "defined",
+)
+_REFUSED = "refused"
+_SHOWS_DATE = frozenset({_DATE, _TIME, _DATETIME})
+
+
+def _keyword(code: str, at: int) -> str | None:
+    """The keyword starting at `at` (a letter), as GetKeyWord finds it, or None."""
+    rest = code[at:].upper()
+    if rest.startswith("GENERAL"):
+        return "GENERAL"
+    return next((k for k in _KEYWORDS if rest.startswith(k)), None)
+
+
+def _sections(fmt: str) -> list[str]:
+    """The sections of `fmt`, split at each ';' outside quotes (as ImpNextSymbol does)."""
+    out, start, quoted = [], 0, False
+    for i, ch in enumerate(fmt):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            out.append(fmt[start:i])
+            start = i + 1
+    out.append(fmt[start:])
+    return out
+
+
+def _body(section: str) -> str | None:
+    """The section's code after its leading brackets (colour, condition, locale, NatNum,
+    DBNum) and spaces, as ImpNextSymbol takes them; None when LibreOffice refuses them (an
+    unknown colour, two colours or locales, an unclosed bracket). A currency (`[$₫-42A]`), a calendar
+    (`[~buddhist]`) and elapsed time (`[h]`, `[mm]`) belong to the code."""
+    i, n, coloured, located = 0, len(section), False, False
+    while i < n:
+        if section[i] == " ":
+            i += 1
+            continue
+        if section[i] == "]":
+            return None
+        if section[i] != "[":
+            break
+        end = section.find("]", i + 1)
+        if end < 0:
+            return None
+        inner = section[i + 1 : end].replace(" ", "")
+        if inner.startswith("$-"):
+            if located:
+                return None  # two locales
+            located = True
+        elif inner[:1] in ("<", ">", "=") or _MODIFIER.fullmatch(inner):
+            pass  # a condition, a NatNum or DBNum modifier
+        elif inner[:1] in ("$", "~") or (inner and inner[0].lower() in _ELAPSED and len(set(inner)) == 1):
+            break  # a currency, a calendar, elapsed time: part of the code
+        else:  # a colour
+            name = inner.upper()
+            number = _COLOUR_N.fullmatch(name)
+            if coloured or not (name in _COLOURS or (number and 1 <= int(number.group(1)) <= 64)):
+                return None
+            coloured = True
+        i = end + 1
+    return section[i:]
+
+
+def _symbols(code: str) -> list[tuple[str, str]] | None:
+    """The code's symbols (kind, text) as Next_Symbol splits it; None for two fill
+    characters or one without its character (Symbol_Division refuses them)."""
+    out: list[tuple[str, str]] = []
+    i, n, star = 0, len(code), False
+    while i < n:
+        ch = code[i]
+        if ch in _DELIMITERS:
+            out.append((_DEL, ch))
+            i += 1
+        elif ch == "*":
+            if star or i + 1 >= n:
+                return None
+            star = True
+            out.append((_STAR, code[i : i + 2]))
+            i += 2
+        elif ch == "_":
+            out.append((_BLANK, code[i : i + 2]))
+            i += 2
+        elif ch == '"':
+            end = code.find('"', i + 1)
+            end = n - 1 if end < 0 else end
+            out.append((_STR, code[i : end + 1]))
+            i = end + 1
+        elif ch == "\\":
+            out.append((_STR, code[i : i + 2]))
+            i += 2
+        elif ch.isalpha():
+            key = _keyword(code, i)
+            if key is None:  # a word: letters up to the next keyword
+                j = i + 1
+                while j < n and code[j].isalpha() and _keyword(code, j) is None:
+                    j += 1
+                out.append((_STR, code[i:j]))
+                i = j
+                continue
+            size = len(key)
+            if key == "E" and i + 1 < n and code[i + 1] in "+-0#":
+                key = "EXP"  # the exponent: E+, E-, E0
+                size += code[i + 1] in "+-"
+            out.append((key, code[i : i + size]))
+            i += size
+        else:  # $ + ( ) and any other character
+            out.append((_STR, ch))
+            i += 1
+    return out
+
+
+def _combined(was: str, new: str, text: str, currency: bool) -> str:
+    """ScanType's type of a section so far (`was`) after a symbol of type `new` (`text`)."""
+    if was == _UNDEFINED:
+        return new
+    if _TEXT in (was, new):
+        return _TEXT
+    if new == _UNDEFINED or new == was:
+        return was
+    if was in _SHOWS_DATE:
+        if new in _SHOWS_DATE:
+            return was if was == _DATETIME else _DATETIME
+        if new == _FRACTION:
+            return was
+        if currency:
+            return _UNDEFINED
+        return was if text in ("/", ":") else _REFUSED
+    if was in (_PERCENT, _SCIENTIFIC, _FRACTION):
+        return was if new == _NUMBER else _REFUSED
+    if was == _NUMBER:
+        if new in (_SCIENTIFIC, _PERCENT, _FRACTION, _CURRENCY):
+            return new
+        return _UNDEFINED if currency else _REFUSED
+    return was  # a currency or other type stays
+
+
+def _section_type(code: str) -> str:
+    """The type LibreOffice gives one section's code (after its brackets), or _REFUSED."""
+    symbols = _symbols(code)
+    if symbols is None:
+        return _REFUSED
+    currency = _has_currency(code)
+    kinds = [kind for kind, _ in symbols]
+    n = len(symbols)
+
+    def keyword_before(i: int) -> str | None:
+        j = i - 1
+        while j > 0 and kinds[j] in _NOT_KEYWORD:
+            j -= 1
+        return kinds[j] if j >= 0 and kinds[j] not in _NOT_KEYWORD else None
+
+    def keyword_after(i: int) -> str | None:
+        j = i + 1
+        while j < n - 1 and kinds[j] in _NOT_KEYWORD:
+            j += 1
+        return kinds[j] if j < n and kinds[j] not in _NOT_KEYWORD else None
+
+    def char_before(i: int) -> str:
+        j = i - 1
+        while j > 0 and kinds[j] in (_STR, _BLANK, _STAR):
+            j -= 1
+        return symbols[j][1][-1:] if j >= 0 else " "
+
+    scanned, general, timed, minute, decimal = _UNDEFINED, False, False, False, False
+    i = 0
+    while i < n and kinds[i] in (_STR, _BLANK, _STAR):
+        i += 1
+    while i < n:
+        kind, text = kinds[i], symbols[i][1]
+        matched = False
+        if kind == "EXP":
+            new = _SCIENTIFIC
+        elif kind in ("H", "HH", "S", "SS"):
+            timed = timed or kind in ("H", "HH") or not minute
+            new = _TIME
+        elif kind in ("AM/PM", "A/P"):
+            new = _TIME
+        elif kind in ("M", "MM"):
+            if (
+                keyword_before(i) in ("H", "HH")
+                or keyword_after(i) in ("S", "SS")
+                or timed
+                or char_before(i) == "["
+            ):
+                new, kinds[i], timed, minute = _TIME, "MI", False, True
+            else:
+                new = _DATE
+        elif kind in _DATE_KEYS:
+            new, timed = _DATE, False
+        elif kind == "CCC":
+            new = _CURRENCY
+        elif kind == "GENERAL":
+            new, general = _NUMBER, True
+        elif kind != _DEL:
+            new = _UNDEFINED
+        elif text in "#?":
+            new = _NUMBER
+        elif text == "0":
+            if scanned in (_TIME, _DATETIME):
+                if keyword_before(i) not in ("S", "SS") or not (decimal or (i > 0 and kinds[i - 1] == _STR)):
+                    return _REFUSED
+                new, decimal = _TIME, True  # hundredths of a second: ss.00
+            else:
+                new = _NUMBER
+        elif text == "%":
+            new = _PERCENT
+        elif text == "/":
+            new = _FRACTION
+        elif text == "[":
+            following = symbols[i + 1][1][:1] if i + 1 < n and kinds[i + 1] == _STR else ""
+            if following in ("$", "~"):
+                new, matched = (_CURRENCY if following == "$" else _DATE), True
+            elif keyword_after(i) in ("H", "HH", "M", "MM", "S", "SS"):
+                new = _TIME
+            else:
+                return _REFUSED
+        elif text == "@":
+            new = _TEXT
+        else:
+            decimal = decimal or text == "."
+            new = _UNDEFINED
+        scanned = _combined(scanned, new, text, currency)
+        if scanned == _REFUSED:
+            return _REFUSED
+        i += 1
+        if matched:  # no type inside [$...] or [~...]
+            while i < n and not (kinds[i] == _DEL and symbols[i][1] == "]"):
+                kinds[i] = _STR
+                i += 1
+            if i >= n:
+                return _REFUSED
+            i += 1
+        while i < n and kinds[i] in (_STR, _BLANK, _STAR):
+            i += 1
+    if scanned in (_NUMBER, _UNDEFINED) and currency and not general:
+        return _CURRENCY  # LibreOffice's old "automatic" currency
+    scanned = _DEFINED if scanned == _UNDEFINED else scanned
+    return _REFUSED if _refused_at_last(scanned, kinds, symbols) else scanned
+
+
+def _refused_at_last(scanned: str, kinds: list[str], symbols: list[tuple[str, str]]) -> bool:
+    """The refusals of FinalScan that can turn a date or time into General (or a section
+    into a refused one): in a time, a '#' or '?', a second '[', a '[' not followed by H, M
+    or S (a currency bracket in a time), a ']' without its '['; in a date and time, '#' or
+    '?', a '0' that is no hundredth of a second; a scientific format without digits before or after its E; a fraction without a
+    denominator."""
+    n = len(symbols)
+    # LibreOffice signals a refusal by its position in the code: one at the first symbol
+    # (position 0) reads as none
+    dels = [(i, symbols[i][1]) for i in range(1, n) if kinds[i] == _DEL]
+    if scanned in (_TIME, _DATETIME) and kinds[0] == _DEL and symbols[0][1] in ("#", "?", "]"):
+        return False  # refused at position 0: the scan stops there, nothing refused
+    if scanned in (_TIME, _DATETIME) and any(text in "#?" for _, text in dels):
+        return True
+    if scanned == _DATETIME:
+        timed, decimal = False, False
+        for i in range(n):
+            kind, text = kinds[i], symbols[i][1]
+            if kind in ("MI", "H", "HH", "S", "SS", "AM/PM", "A/P"):
+                timed = True
+            elif kind in _DATE_KEYS or kind in ("M", "MM"):
+                timed = False
+            elif kind == _DEL and text == ".":
+                decimal = decimal or timed
+            elif kind == _DEL and text == "0" and i > 0:
+                before = next((kinds[j] for j in range(i - 1, -1, -1) if kinds[j] not in _NOT_KEYWORD), None)
+                if not (timed and before in ("S", "SS") and (decimal or kinds[i - 1] == _STR)):
+                    return True
+                decimal = True
+    if scanned == _TIME:
+        decimal = False
+        for i, text in dels:
+            if text == ".":
+                decimal = True
+            elif text == "0":
+                before = next((kinds[j] for j in range(i - 1, -1, -1) if kinds[j] not in _NOT_KEYWORD), None)
+                if before not in ("S", "SS") or not (decimal or kinds[i - 1] == _STR):
+                    return True
+                decimal = True
+        bracket = False
+        for i, text in [(0, symbols[0][1])] * (kinds[0] == _DEL) + dels:
+            if text == "[":
+                j = i + 1
+                while j < n - 1 and kinds[j] in (_STR, _BLANK, _STAR):
+                    j += 1
+                following = (
+                    symbols[j][1][:1].upper() if j < n and kinds[j] not in (_STR, _BLANK, _STAR) else ""
+                )
+                if bracket or following not in ("H", "M", "S"):
+                    return i > 0  # refused at the first symbol: the scan stops, nothing refused
+                bracket = True
+            elif text == "]" and not bracket:
+                return True
+    if scanned == _SCIENTIFIC:
+        at = kinds.index("EXP")
+        digits = [i for i, text in dels if text in "0#?"]
+        return not any(i < at for i in digits) or not any(i > at for i in digits)
+    if scanned == _FRACTION:
+        slash = max((i for i, text in dels if text == "/"), default=-1)
+        after = [i for i in range(slash + 1, n) if (kinds[i] == _DEL and symbols[i][1] in "0#?")]
+        divisor = slash + 1 < n and kinds[slash + 1] == _STR and symbols[slash + 1][1][:1] in "123456789"
+        return not (0 < len(after) <= 8 or divisor)
+    return False
+
+
+def _has_currency(code: str) -> bool:
+    """Whether the code holds the en-US currency symbol $ outside quotes and not escaped or
+    after a quote (Symbol_Division's nCurrPos)."""
+    quoted = False
+    for i, ch in enumerate(code):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "$" and not quoted and (i == 0 or code[i - 1] not in '"\\'):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def section_types(fmt: str) -> tuple[str, ...] | None:
+    """The type LibreOffice gives each section of `fmt` ("number", "date", "time",
+    "datetime", "text", "currency", "percent", "scientific", "fraction", "defined"), or None
+    when it refuses the code and shows the cell as General (a plain number)."""
+    out = []
+    for section in _sections(fmt):
+        body = _body(section)
+        kind = _REFUSED if body is None else _section_type(body)
+        if kind == _REFUSED:
+            return None
+        out.append(kind)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
 def shows_date(fmt: str) -> bool:
-    """True when a number under the format `fmt` is shown as a date or a time.
-
-    The format's sections (positive;negative;zero;text) are all looked at: a format whose
-    any numeric section shows a date is a date format, as both applications type it."""
-    i, n = 0, len(fmt)
-    while i < n:
-        ch = fmt[i]
-        if ch == '"':  # quoted literal text, up to the closing quote
-            end = fmt.find('"', i + 1)
-            i = n if end < 0 else end + 1
-            continue
-        if ch in "\\_*":  # an escaped character, a width of a character, a fill character
-            i += 2
-            continue
-        if ch == "[":
-            end = fmt.find("]", i + 1)
-            inner = fmt[i + 1 : n if end < 0 else end].lower()
-            if inner and set(inner) <= _ELAPSED and len(set(inner)) == 1:
-                return True  # elapsed time: [h], [mm], [ss]
-            i = n if end < 0 else end + 1
-            continue
-        low = ch.lower()
-        if low in _DATE_LETTERS:
-            return True
-        if low == "a" and (fmt[i : i + 5].upper() == "AM/PM" or fmt[i : i + 3].upper() == "A/P"):
-            return True
-        if low == "g" and fmt[i : i + 7].lower() == "general":
-            i += 7
-            continue
-        if low == "e" and fmt[i + 1 : i + 2] in ("+", "-"):
-            i += 2  # scientific notation: 0.00E+00
-            continue
-        i += 1
-    return False
+    """True when a number under the format `fmt` is shown as a date or a time: one of its
+    numeric sections (positive;negative;zero) is a date, a time or both, and LibreOffice
+    does not refuse the code (`section_types`)."""
+    types = section_types(fmt)
+    return types is not None and any(t in _SHOWS_DATE for t in types[:3])
 
 
 @lru_cache(maxsize=1024)
 def shows_elapsed(fmt: str) -> bool:
     """True when the format `fmt` shows elapsed time ([h]:mm:ss, [mm]:ss, [ss]): a number
     under it is a duration (python-calamine gives a timedelta), not a moment."""
+    if not shows_date(fmt):
+        return False
     i, n = 0, len(fmt)
     while i < n:
         ch = fmt[i]
@@ -92,35 +448,103 @@ BUILTIN_ELAPSED_ID = 46  # [h]:mm:ss
 
 
 def builtin_shows_date(format_id: int) -> bool:
-    """A built-in format id that is a date or time in every version of Excel."""
+    """A built-in format id (not defined by the file) that LibreOffice shows as a date or a
+    time (`BUILTIN_DATE_IDS`)."""
     return format_id in BUILTIN_DATE_IDS
 
 
-# --- .xlsx: numbers no date shows under a date format ----------------------------------------
+def builtin_shows_elapsed(format_id: int) -> bool:
+    """A built-in format id (not defined by the file) that shows elapsed time: 46
+    ([h]:mm:ss) and 80 (th-TH's)."""
+    return format_id in BUILTIN_ELAPSED_IDS
+
+
+# --- .xlsx: numbers python-calamine gives otherwise than their format shows them ----------------
 # python-calamine gives a plain float for a number under a date format when the number lies
 # past the last day it can show (9999-12-31, serial 2958465): Excel shows ####, LibreOffice
-# ###. Every other number under a date format it gives as a date or a duration.
+# ###. It decides by its own rule which formats show dates (formats.rs `is_custom_date_format`:
+# any d, m, h, y or s outside quotes, escapes and brackets of the first section; built-in
+# ids 14-22, 27-36, 45-47, 50-58), so it gives `0 hs` a date LibreOffice shows as 45, and
+# the th-TH ids 71-81 a number LibreOffice shows as a date: the cells under such formats are
+# given here as their format shows them, and the reader puts that over calamine's value.
 FIRST_UNSHOWN_SERIAL = 2_958_466
+_CALAMINE_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
+_DATE_LETTERS = re.compile(r"[dmhysDMHYS]")
+_LITERALS = re.compile(r'"[^"]*"?|[\\_*].|\[[^\]]*\]?')
 # a cell's value of seven characters or more, as the usual writers spell it: <v>186219000</v>
 _LONG_VALUE = re.compile(rb"v>([0-9][0-9.Ee+]{6,})<")
 _ATTR = re.compile(rb"""\s([rst])\s*=\s*["']([^"']*)["']""")
+_CELL_START = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)c(\s[^>]*?)?(/?)>")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*([^<]*?)\s*</")
+
+
+class DateStyles(frozenset[int]):
+    """The indices of an .xlsx styles part's cell formats (cellXfs, ECMA-376 §18.8.10) whose
+    number format shows a date or a time (`shows_date`), with the formats on which
+    python-calamine may give otherwise: `undated`, formats showing a number that calamine may
+    take for a date (`0 hs`); `missed`, formats showing a date that it may give as a number
+    (ids 71-81); `elapsed`, the date formats showing elapsed time ([h]:mm:ss)."""
+
+    undated: frozenset[int]
+    missed: frozenset[int]
+    elapsed: frozenset[int]
+
+    def __new__(
+        cls,
+        dated: frozenset[int] = frozenset(),
+        undated: frozenset[int] = frozenset(),
+        missed: frozenset[int] = frozenset(),
+        elapsed: frozenset[int] = frozenset(),
+    ) -> DateStyles:
+        self = super().__new__(cls, dated)
+        self.undated, self.missed, self.elapsed = frozenset(undated), frozenset(missed), frozenset(elapsed)
+        return self
+
+
+def _calamine_may_see_date(code: str) -> bool:
+    """Whether python-calamine may take the format `code` for a date: a letter of d, m, h, y,
+    s anywhere (a superset of its rule, which looks outside quotes and brackets)."""
+    return _DATE_LETTERS.search(code) is not None
+
+
+def _calamine_may_miss_date(code: str) -> bool:
+    """Whether python-calamine may give a number under the date format `code`: its first
+    section holds no d, m, h, y or s outside quotes, escaped, width and fill characters and
+    brackets (a superset of the formats it gives as numbers)."""
+    first = _sections(code)[0]
+    return _DATE_LETTERS.search(_LITERALS.sub("", first)) is None
 
 
 @lru_cache(maxsize=64)
-def xlsx_date_styles(styles: bytes) -> frozenset[int]:
-    """The indices of the cell formats (cellXfs, ECMA-376 §18.8.10) of an .xlsx styles part
-    whose number format shows a date or a time (`shows_date`, the built-in ids for formats
-    the part does not define). Raises etree.XMLSyntaxError, UnsafeXML."""
+def xlsx_date_styles(styles: bytes) -> DateStyles:
+    """The cell formats of an .xlsx styles part whose number format shows a date or a time
+    (`shows_date`, the built-in ids for formats the part does not define), and those on
+    which python-calamine may give otherwise (`DateStyles`). Raises etree.XMLSyntaxError,
+    UnsafeXML."""
     root = parse_xml(styles)
     defined = {f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter("{*}numFmt")}
-    out = set()
+    dated, undated, missed, elapsed = set(), set(), set(), set()
     for xfs in root.iter("{*}cellXfs"):
         for i, xf in enumerate(xfs.iterchildren("{*}xf")):
             fid = xf.get("numFmtId", "0")
             code = defined.get(fid)
-            if shows_date(code) if code is not None else fid.isdigit() and builtin_shows_date(int(fid)):
-                out.add(i)
-    return frozenset(out)
+            if code is None:
+                number = int(fid) if fid.isdigit() else -1
+                if builtin_shows_date(number):
+                    dated.add(i)
+                    if number not in _CALAMINE_DATE_IDS:
+                        missed.add(i)
+                    if builtin_shows_elapsed(number):
+                        elapsed.add(i)
+            elif shows_date(code):
+                dated.add(i)
+                if _calamine_may_miss_date(code):
+                    missed.add(i)
+                if shows_elapsed(code):
+                    elapsed.add(i)
+            elif _calamine_may_see_date(code):
+                undated.add(i)
+    return DateStyles(frozenset(dated), frozenset(undated), frozenset(missed), frozenset(elapsed))
 
 
 @lru_cache(maxsize=64)
@@ -134,11 +558,18 @@ def _styled(date_styles: frozenset[int]) -> re.Pattern[bytes]:
     return re.compile(rb"""=\s*["']0*(?:%s)["']""" % alternatives)
 
 
-def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, UnshownDate]:
-    """A1 -> UnshownDate for each number cell of an .xlsx sheet part held under a cell
-    format of `date_styles` whose number no date shows (from FIRST_UNSHOWN_SERIAL on).
-    Looks only at cell values of seven characters or more. Linear in the part's size."""
-    out: dict[str, UnshownDate] = {}
+def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, Any]:
+    """A1 -> the value a number cell of an .xlsx sheet part shows, where python-calamine
+    may give another: an UnshownDate for a number no date shows (from FIRST_UNSHOWN_SERIAL
+    on) held under a cell format of `date_styles`; and with a `DateStyles`, the number
+    itself (a float) under a format of its `undated`, the date, time or duration (as
+    calamine gives them, counted from 1900) under one of its `missed`. Linear in the part's
+    size."""
+    out: dict[str, Any] = {}
+    if isinstance(date_styles, DateStyles):
+        odd = date_styles.undated | date_styles.missed
+        if odd and _styled(odd).search(sheet):
+            out.update(_shown_otherwise(sheet, date_styles))
     if not date_styles or not _styled(date_styles).search(sheet):
         return out  # no cell of the part is held under a date format (a fast superset)
     for m in _LONG_VALUE.finditer(sheet):
@@ -158,3 +589,50 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, U
         if b"r" in attrs and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in date_styles:
             out[attrs[b"r"].decode("ascii", "replace").upper()] = UnshownDate(show(number))
     return out
+
+
+def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
+    """A1 -> the value shown, for each number cell held under a cell format of
+    `styles.undated` (the number) or `styles.missed` (the date, time or duration)."""
+    out: dict[str, Any] = {}
+    for m in _CELL_START.finditer(sheet):
+        if m.group(3) or not m.group(2):
+            continue  # <c .../>: no value
+        attrs = dict(_ATTR.findall(m.group(2)))
+        style = attrs.get(b"s", b"0")
+        if b"r" not in attrs or attrs.get(b"t", b"n") != b"n" or not style.isdigit():
+            continue
+        xf = int(style)
+        if xf not in styles.undated and xf not in styles.missed:
+            continue
+        end = sheet.find(b"</" + m.group(1) + b"c>", m.end())
+        value = _VALUE.search(sheet, m.end(), len(sheet) if end < 0 else end)
+        try:
+            number = float(value.group(1)) if value else None
+        except ValueError:
+            number = None
+        if number is None:
+            continue
+        cell = attrs[b"r"].decode("ascii", "replace").upper()
+        out[cell] = number if xf in styles.undated else _as_date(number, xf in styles.elapsed)
+    return out
+
+
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _as_date(number: float, elapsed: bool) -> Any:
+    """A number under a date format as python-calamine gives it (1900 dates, as `biff._date`
+    gives them, which this module cannot import: biff imports it): a duration under an
+    `elapsed` format; else a time below 1, a date when whole, a datetime otherwise (the 1900
+    system counts the 29th of February 1900 that did not exist: numbers below 60 are a day
+    later than the days since 1899-12-30 say); an UnshownDate past the year 9999."""
+    try:
+        if elapsed:
+            return dt.timedelta(days=number)
+        moment = _EPOCH + dt.timedelta(milliseconds=round((number + (number < 60)) * 86_400_000))
+    except (OverflowError, ValueError):
+        return UnshownDate(show(number))
+    if number < 1:
+        return moment.time()
+    return moment.date() if number == int(number) else moment

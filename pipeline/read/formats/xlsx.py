@@ -13,6 +13,7 @@ not build grid cells for them either.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from functools import lru_cache
@@ -221,7 +222,7 @@ def plain_sheet_facts(
         return None  # another root, or rows spelled with a prefix
     if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
         return None
-    if _ODD_VALUE.search(body):
+    if _ODD_VALUE.search(body) or _DATE_TYPE.search(body):
         return None  # a value spelled otherwise than as one plain text (`values_spelled_plainly`)
     formulas = _FORMULA.findall(body)
     if len(formulas) != len(_F_TAG.findall(body)):
@@ -257,19 +258,49 @@ def plain_sheet_facts(
 # refuse the file. XML gives each the same value as its plain spelling, and applications
 # (Excel, LibreOffice) read them so. Such a part is given to the value reader again with
 # every value spelled plainly (`values_spelled_plainly`), never read cut.
+#
+# A cell of type d (ECMA-376 Part 1 §18.18.11 ST_CellType, §18.17.4 dates in ISO 8601, as
+# SheetJS writes with cellDates) holds a moment: LibreOffice reads it as the number of days
+# since 1899-12-30 (a time zone taken to UTC: 1900-12-26T00:00:00+07:00 is 360.708) and shows
+# that number under the cell's own format, a date under a date format, 361 under #,##0; a
+# value that is no date it keeps as text. python-calamine gives the ISO text when it has a
+# time zone and a date whatever the format: the part is given to it with each such cell a
+# number cell holding LibreOffice's number, read then as every other number.
 _SPELLED_OTHERWISE = re.compile(
     rb"<!\[CDATA\[|<!--|<\?|&#|<(?:[A-Za-z_][\w.-]*:)?v>[ \t\r\n]|[ \t\r\n]</(?:[A-Za-z_][\w.-]*:)?v>"
 )
+_DATE_TYPE = re.compile(rb"""t\s*=\s*["']d["']""")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_DAY_ZERO = dt.datetime(1899, 12, 30)
 _TEXT_TYPES = ("str", "inlineStr")  # cell types whose value is text, kept as written
 
 
 def values_spelled_otherwise(xml: bytes) -> bool:
     """Whether a sheet part (one the plain path left to `sheet_facts`) may hold a value the
     value reader misreads: a CDATA section, comment or processing instruction after the
-    prolog, a character reference, or white space at either end of a <v>. A superset:
-    `values_spelled_plainly` then spells them plainly."""
+    prolog, a character reference, white space at either end of a <v>, a cell of type d (a
+    date in ISO 8601). A superset: `values_spelled_plainly` then spells them plainly."""
     root = _ROOT.search(xml)
-    return root is not None and _SPELLED_OTHERWISE.search(xml, root.start()) is not None
+    return root is not None and (
+        _SPELLED_OTHERWISE.search(xml, root.start()) is not None
+        or _DATE_TYPE.search(xml, root.start()) is not None
+    )
+
+
+def iso_serial(text: str) -> float | None:
+    """The number LibreOffice reads from the ISO 8601 value of a cell of type d: days since
+    1899-12-30, a time zone taken to UTC ('1900-12-26T00:00:00+07:00' -> 360.708...); None
+    for a value that is no date (LibreOffice keeps it as text)."""
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return (moment - _DAY_ZERO) / dt.timedelta(days=1)
 
 
 def values_spelled_plainly(xml: bytes) -> bytes:
@@ -277,7 +308,9 @@ def values_spelled_plainly(xml: bytes) -> bytes:
     CDATA sections and character references resolved, comments and processing
     instructions dropped, and the white space around the value of a cell that is not text
     (a number, a shared string's index, an error, a boolean, a date) taken off; text values
-    (types str and inlineStr) keep theirs. Raises etree.XMLSyntaxError, UnsafeXML."""
+    (types str and inlineStr) keep theirs. A cell of type d holding a date becomes a number
+    cell holding the number LibreOffice reads from it (`iso_serial`). Raises
+    etree.XMLSyntaxError, UnsafeXML."""
     root = parse_xml(xml)
     ns = namespace(root)
     cell_tag, value_tag = f"{{{ns}}}c", f"{{{ns}}}v"
@@ -287,4 +320,9 @@ def values_spelled_plainly(xml: bytes) -> bytes:
         value = cell.find(value_tag)
         if value is not None and value.text:
             value.text = value.text.strip()
+            if cell.get("t") == "d":
+                serial = iso_serial(value.text)
+                if serial is not None:
+                    del cell.attrib["t"]
+                    value.text = repr(int(serial)) if serial.is_integer() else repr(serial)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -47,6 +47,9 @@ _FORMAT, _XF, _NUMBER, _RK, _MULRK = 0x041E, 0x00E0, 0x0203, 0x027E, 0x00BD
 _CODEPAGE, _DATE1904, _SST, _CONTINUE = 0x0042, 0x0022, 0x00FC, 0x003C
 _LABELSST, _LABEL, _RSTRING, _STRING = 0x00FD, 0x0204, 0x00D6, 0x0207
 # records that place one cell: row (u16) then column (u16) first in their body
+# what may come between a FORMULA and the STRING of its result ([MS-XLS] 2.1.7.20.5, the
+# CELL rule: FORMULA [SHRFMLA / ARRAY / TABLE] [STRING]), and a CONTINUE of a long formula
+_FORMULA_PARTS = {0x04BC, 0x0221, 0x0236, 0x003C}
 _CELL_RECORDS = {0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 _MULTI_CELL_RECORDS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column
 ERROR_CODES = {
@@ -435,7 +438,7 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
             else:
                 sheet.cells[pending] = chunks.unicode_string(rich=False)
             pending = None
-        elif kind != _CONTINUE:  # a CONTINUE of a long formula belongs to its FORMULA
+        elif kind not in _FORMULA_PARTS:  # parts of the FORMULA before its STRING keep it pending
             pending = _cell(sheet, kind, body, biff5, narrow, strings, dates, date1904)
         pos = after
     return out

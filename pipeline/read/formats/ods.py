@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from ...form import col_letter
-from ...text.values import UnshownDate
+from ...text.values import UnreadDate, UnshownDate, iso_moment
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -207,6 +207,21 @@ def _inline(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def _date(raw: str) -> dt.date | UnshownDate:
+    """An office:date-value (an xsd:date or xsd:dateTime) as written: a day alone is a
+    date, as calamine gives it, with a time a naive datetime (a zone after it is ignored, as
+    for an .xlsx date: `values.iso_moment`). A date no calendar shows (LibreOffice's
+    32767-12-31 for a number past any date, Gnumeric's "") is an `UnshownDate`; one spelled
+    past reading ("2025-02-30", "2025-11") an `UnreadDate`."""
+    moment = iso_moment(raw)
+    if moment is not None:
+        return moment
+    day = _ISO_DAY.match(raw)
+    if not raw or (day and not 1 <= int(day.group(1)) <= 9999):
+        return UnshownDate("/".join(reversed(day.groups())) if day else "#NUM!")
+    return UnreadDate("/".join(reversed(day.groups())) if day else raw)
+
+
 def cell_value(cell: etree._Element) -> Any:
     """The value of a table:table-cell as calamine gives it ("" for none)."""
     kind = cell.get(_VALUE_TYPE)
@@ -220,15 +235,12 @@ def cell_value(cell: etree._Element) -> Any:
     if kind == "boolean":
         return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
     if kind == "date":
-        raw = cell.get(f"{{{OFFICE_NS}}}date-value", "").strip()
-        try:  # a day alone is a date, as calamine gives it; with a time, a datetime
-            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
-        except ValueError:  # LibreOffice's 32767-12-31 for a number past any date, Gnumeric's ""
-            day = _ISO_DAY.match(raw)
-            return UnshownDate("/".join(reversed(day.groups())) if day else "#NUM!")
+        return _date(cell.get(f"{{{OFFICE_NS}}}date-value", "").strip())
     if kind == "time":
         raw = cell.get(f"{{{OFFICE_NS}}}time-value", "").strip()
         m = _DURATION.match(raw)
+        if m is None and raw and "-" not in raw.lstrip("-"):  # LibreOffice: PT-2147483648H… past any time
+            return UnreadDate(raw)
         try:
             d, h, mi, s = (float(g or 0) for g in m.groups()) if m else ()
             return (-1 if raw.startswith("-") else 1) * dt.timedelta(days=d, hours=h, minutes=mi, seconds=s)

@@ -42,7 +42,7 @@ FORM = load_form()
 RES = FORM.blocks["results"]
 INFO_SHEET = FORM.sheets["info"]
 REPORT_DATE = FORM.info_field("report_date").cell
-COUNT = "D8"  # the first results row's "Tổng số trẻ em" of unit 899
+COUNT = f"{RES.measure_column('children')}8"  # the first results row's "Tổng số trẻ em" of unit 899
 TBL, OFF = f"{{{TABLE_NS}}}", f"{{{OFFICE_NS}}}"
 CALC = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 
@@ -364,3 +364,49 @@ def test_iso_moment_reads_the_date_as_written(text: str, moment: Any) -> None:
     assert iso_moment(text) == moment
     if moment is not None:
         assert parse_date(text) == (moment if type(moment) is dt.date else moment.date(), None)
+
+
+# ----- 2. office:value not in the number form ----------------------------------------------------
+MONEY = f"{RES.measure_column('cash')}8"  # the first results row's "Giá trị bằng tiền mặt"
+NOT_A_NUMBER = [
+    "140068000,0",  # a decimal comma
+    "140,068,000",  # thousands commas (LibreOffice reads 140)
+    "140\u00a0068\u00a0000",  # no-break spaces between the groups
+    "140_068_000",  # Python's float() takes it, no spreadsheet does
+    "0x1p4",  # a hexadecimal float
+    "1.4e8 đồng",
+    "",
+    None,  # no office:value at all
+]
+
+
+@pytest.mark.parametrize("kind", ["float", "currency"])
+@pytest.mark.parametrize("stored", NOT_A_NUMBER)
+def test_a_value_not_in_the_number_form_is_an_error_at_its_cell(
+    stored: str | None, kind: str, lo_ods: Path, tmp_path: Path
+) -> None:
+    """Never a silent number nor a blank: the cell's value is not an xsd:double (ODF 1.2
+    Part 1 §19.386), which applications read each their own way; by calamine's path and the
+    project's own reader alike."""
+    from pipeline.text.values import NOT_STORED_AS_NUMBER, UnreadNumber
+
+    attrs = {"office:value-type": kind} | ({} if stored is None else {"office:value": stored})
+    out = with_cell(lo_ods, tmp_path / "899.ods", RES.sheet, MONEY, attrs, "140.068.000")
+    found = _findings_at(out, RES.sheet, MONEY)
+    assert [code for code, _ in found] == ["NUMBER_INVALID"]
+    assert NOT_STORED_AS_NUMBER in found[0][1]
+    own = _at(_own_values(out, RES.sheet), MONEY)
+    assert isinstance(own, UnreadNumber) and own == (stored or "140.068.000")
+
+
+@pytest.mark.parametrize(
+    "stored", ["+140068000", " 140068000\n", "140068000.", "1.40068E8", "1.40068e+8", ".140068e9"]
+)
+def test_every_spelling_of_the_number_form_is_read(stored: str, lo_ods: Path, tmp_path: Path) -> None:
+    out = with_cell(
+        lo_ods, tmp_path / "899.ods", RES.sheet, MONEY, {"office:value-type": "float", "office:value": stored}
+    )
+    p = parse_path(out, 1, FORM)
+    assert [f for f in p.findings if f.cell == MONEY] == []
+    row = next(r for r in p.rows[RES.key] if r.row == 8)
+    assert row.measures["cash"] == 140068000

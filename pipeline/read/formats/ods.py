@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from ...form import col_letter
-from ...text.values import UnreadDate, UnshownDate, iso_moment
+from ...text.values import UnreadDate, UnreadNumber, UnshownDate, iso_moment
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -44,6 +44,15 @@ _ROWS_SPANNED = f"{{{TABLE_NS}}}number-rows-spanned"
 _FORMULA = f"{{{TABLE_NS}}}formula"
 _VALUE_TYPE = f"{{{OFFICE_NS}}}value-type"
 _CALC_VALUE_TYPE = "value-type"  # local name of LibreOffice's calcext:value-type
+_VALUE = f"{{{OFFICE_NS}}}value"
+_NUMBER_TYPES = ("float", "percentage", "currency")  # office:value-type holding office:value
+# office:value is an xsd:double (ODF 1.2 Part 1 §19.386; XML Schema 1.1 Part 2 §3.3.5: its
+# white space collapsed, so spaces, tabs and line breaks around it are allowed). What it
+# refuses, writers' slips ("140068000,0", "140,068,000", a no-break space, "140_068_000"
+# that Python's float() takes), applications read each their own way
+_XSD_DOUBLE = re.compile(
+    r"^[ \t\r\n]*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)[ \t\r\n]*$"
+)
 # what LibreOffice and Excel show for an error result of a formula
 ERROR_TEXTS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
 
@@ -100,8 +109,11 @@ class _Table:
         span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
         if span_cols > 1 or span_rows > 1:
             facts.merged.append(((row, col), (row + span_rows - 1, col + span_cols - 1)))
-        if element.get(_VALUE_TYPE) in ("date", "time"):  # calamine gives a time as text
+        kind = element.get(_VALUE_TYPE)
+        if kind in ("date", "time"):  # calamine gives a time as text
             facts.numbers[a1] = cell_value(element)
+        elif kind in _NUMBER_TYPES and not _XSD_DOUBLE.match(element.get(_VALUE) or "?"):
+            facts.misread = True  # calamine reads it blank, or as Python would: our reader reads it
         if _FORMULA in element.attrib:
             # LibreOffice writes an empty-text result as no value type and an empty <text:p/>
             if _VALUE_TYPE not in element.attrib and not len(element):
@@ -227,11 +239,11 @@ def cell_value(cell: etree._Element) -> Any:
     kind = cell.get(_VALUE_TYPE)
     if kind is None:
         return ""
-    if kind in ("float", "percentage", "currency"):
-        try:
-            return float(cell.get(f"{{{OFFICE_NS}}}value", ""))
-        except ValueError:
-            return ""
+    if kind in _NUMBER_TYPES:
+        raw = cell.get(_VALUE)
+        if raw is None or not _XSD_DOUBLE.match(raw):
+            return UnreadNumber(raw or _text(cell).strip() or "(không có số)")
+        return float(raw)
     if kind == "boolean":
         return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
     if kind == "date":

@@ -241,7 +241,9 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
 # --- .ods: content.xml, parsed by lxml (formats/ods.py) ----------------------------------
 def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of every table of content.xml, of those the form does not read the extent alone
-    ([] when there is none: calamine refuses it)."""
+    ([] when there is none: calamine refuses it). The file is read by the project's own
+    reader (`misread`) when a cell's text is in a CDATA section, or a number's office:value
+    is not in the number form (calamine reads either blank, or as Python would)."""
     if not package.has("content.xml"):
         return []
     check_sheet_bytes(package.size("content.xml"), True, limits)

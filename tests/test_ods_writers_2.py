@@ -9,7 +9,12 @@ everything else as the writer wrote it):
   count cell: the date read as written (the zone ignored, as for an .xlsx t="d" cell), the
   finding the same date gives in .xlsx/.xlsb, never a crash of the whole run;
 - a date spelled past reading: a message that says so (not "the number is too large");
-- no reader of any format hands out a datetime with a zone.
+- no reader of any format hands out a datetime with a zone;
+- an office:value not in the number form (xsd:double): an error at its cell, never a
+  blank or the number Python's float() makes of it;
+- a number cell whose style shows a date or a time (its own, its parent's, its row's or
+  column's default): the finding the same cell gives in .xlsx, LibreOffice's .xlsx of the
+  file the judge of what it shows.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pipeline.filler import fill
 from pipeline.form import cell_at, load_form
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.formats.ods import OFFICE_NS, TABLE_NS, ods_facts, ods_values
+from pipeline.read.formats.registry import FORMATS
 from pipeline.read.parse import parse_path
 from pipeline.read.reader import check_before_reading, read_book
 from pipeline.samples import valid_data
@@ -132,14 +138,15 @@ def _set_cell(cell: etree._Element, attrs: dict[str, str], text: str | None) -> 
         etree.SubElement(cell, "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p").text = text
 
 
-def rewrite(src: Path, out: Path, change: Callable[[etree._Element], None]) -> Path:
-    """`src` with content.xml changed by `change(root)`, every other member as it was."""
+def rewrite(src: Path, out: Path, change: Callable[..., None], parts: tuple[str, ...] = ()) -> Path:
+    """`src` with content.xml changed by `change(root)` (with `parts`, each of those parts
+    by `change(part, root)`), every other member as it was."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info)
-            if info.filename == "content.xml":
+            if info.filename in (parts or ("content.xml",)):
                 root = etree.fromstring(data)
-                change(root)
+                change(info.filename, root) if parts else change(root)
                 data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
             kind = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             zout.writestr(info.filename, data, compress_type=kind)
@@ -159,9 +166,9 @@ def _findings_at(path: Path, sheet: str, cell: str) -> list[tuple[str, str]]:
 
 
 def _own_values(path: Path, sheet: str) -> list[list[Any]]:
-    """The table `sheet` as the project's own ODS value reader gives it."""
-    content = zipfile.ZipFile(path).read("content.xml")
-    return ods_values(content, lambda name: name == sheet).rows[sheet]
+    """The table `sheet` as the project's own ODS value reader gives it (the format's
+    registered reader, for a valid file python-calamine refuses)."""
+    return FORMATS["ods"].values(path.read_bytes(), lambda name: name == sheet).rows[sheet]
 
 
 def _at(rows: list[list[Any]], a1: str) -> Any:
@@ -410,3 +417,127 @@ def test_every_spelling_of_the_number_form_is_read(stored: str, lo_ods: Path, tm
     assert [f for f in p.findings if f.cell == MONEY] == []
     row = next(r for r in p.rows[RES.key] if r.row == 8)
     assert row.measures["cash"] == 140068000
+
+
+# ----- 3. a number cell under a date or time style ------------------------------------------------
+NUMBER_NS = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
+STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+OFFICE_STYLES = {"content.xml": f"{OFF}automatic-styles", "styles.xml": f"{OFF}styles"}
+
+
+def _data_style(parent: etree._Element, name: str, kind: str) -> None:
+    """A number:date-style (dd/mm/yyyy) or number:time-style ([hh]:mm:ss) named `name`."""
+    style = etree.SubElement(parent, f"{{{NUMBER_NS}}}{kind}-style", {f"{{{STYLE_NS}}}name": name})
+    if kind == "time":
+        style.set(f"{{{NUMBER_NS}}}truncate-on-overflow", "false")
+        parts = [("hours", "long"), ":", ("minutes", "long"), ":", ("seconds", "long")]
+    else:
+        parts = [("day", "long"), "/", ("month", "long"), "/", ("year", "long")]
+    for part in parts:
+        if isinstance(part, str):
+            etree.SubElement(style, f"{{{NUMBER_NS}}}text").text = part
+        else:
+            etree.SubElement(style, f"{{{NUMBER_NS}}}{part[0]}", {f"{{{NUMBER_NS}}}style": part[1]})
+
+
+def _cell_style(parent: etree._Element, name: str, data: str = "", inherits: str = "Default") -> None:
+    attrs = {f"{{{STYLE_NS}}}name": name, f"{{{STYLE_NS}}}family": "table-cell"}
+    attrs[f"{{{STYLE_NS}}}parent-style-name"] = inherits
+    if data:
+        attrs[f"{{{STYLE_NS}}}data-style-name"] = data
+    etree.SubElement(parent, f"{{{STYLE_NS}}}style", attrs)
+
+
+def _column(root: etree._Element, sheet: str, col_at: int) -> etree._Element:
+    """The table:table-column of column `col_at` (0-based), split from a repeated one."""
+    table = next(t for t in root.iter(f"{TBL}table") if t.get(f"{TBL}name") == sheet)
+    c = 0
+    for column in table.iter(f"{TBL}table-column"):
+        k = int(column.get(f"{TBL}number-columns-repeated", "1"))
+        if c <= col_at < c + k:
+            return _split(column, f"{TBL}number-columns-repeated", col_at - c, k) if k > 1 else column
+        c += k
+    raise KeyError(col_at)
+
+
+def _styled(src: Path, out: Path, where: str, kind: str, number: str = "361") -> Path:
+    """`src` with the count cell a number under a date or time style, reached as `where`:
+    "own" (a content.xml automatic style naming a data style there), "parent" (an automatic
+    style without a data style whose parent, a common style of styles.xml, names a data
+    style there), "row", "column" (no style on the cell: the row's, the column's default
+    cell style)."""
+
+    def change(part: str, root: etree._Element) -> None:
+        if part == "styles.xml" and where == "parent":
+            styles = next(root.iter(OFFICE_STYLES[part]))
+            _data_style(styles, "N9001", kind)
+            _cell_style(styles, "Ngay9001", "N9001")
+        if part != "content.xml":
+            return
+        automatic = next(root.iter(OFFICE_STYLES[part]))
+        if where == "parent":
+            _cell_style(automatic, "ce9001", inherits="Ngay9001")
+        else:
+            _data_style(automatic, "N9001", kind)
+            _cell_style(automatic, "ce9001", "N9001")
+        cell = _cell(root, RES.sheet, COUNT)
+        _set_cell(cell, {"office:value-type": "float", "office:value": number}, number)
+        if where == "row":
+            del cell.attrib[f"{TBL}style-name"]
+            cell.getparent().set(f"{TBL}default-cell-style-name", "ce9001")
+        elif where == "column":
+            del cell.attrib[f"{TBL}style-name"]
+            _column(root, RES.sheet, cell_at(COUNT)[1]).set(f"{TBL}default-cell-style-name", "ce9001")
+        else:
+            cell.set(f"{TBL}style-name", "ce9001")
+
+    return rewrite(src, out, change, parts=("content.xml", "styles.xml"))
+
+
+STYLED = [
+    ("own", "date", "'26/12/1900' hiện thành ngày/giờ vì ô được định dạng kiểu Ngày/Giờ (số trong ô là 361)"),
+    (
+        "parent",
+        "date",
+        "'26/12/1900' hiện thành ngày/giờ vì ô được định dạng kiểu Ngày/Giờ (số trong ô là 361)",
+    ),
+    ("row", "date", "'26/12/1900' hiện thành ngày/giờ vì ô được định dạng kiểu Ngày/Giờ (số trong ô là 361)"),
+    (
+        "column",
+        "date",
+        "'26/12/1900' hiện thành ngày/giờ vì ô được định dạng kiểu Ngày/Giờ (số trong ô là 361)",
+    ),
+    ("own", "time", "'8664:00:00' hiện thành ngày/giờ vì ô được định dạng kiểu Ngày/Giờ (số trong ô là 361)"),
+]
+
+
+@pytest.mark.parametrize(("where", "kind", "said"), STYLED)
+def test_a_number_under_a_date_style_is_refused_as_in_xlsx(
+    where: str, kind: str, said: str, lo_ods: Path, tmp_path: Path
+) -> None:
+    """calamine gives the plain number; LibreOffice shows a date (or elapsed time), and
+    saves the cell to .xlsx under a date format, which the .xlsx reading refuses: so is the
+    .ods, with the same finding, by calamine's path and the project's own reader."""
+    out = _styled(lo_ods, tmp_path / "899.ods", where, kind)
+    found = _findings_at(out, RES.sheet, COUNT)
+    assert [code for code, _ in found] == ["NUMBER_INVALID"]
+    assert said in found[0][1]
+    shown = _at(_own_values(out, RES.sheet), COUNT)
+    assert shown == (dt.timedelta(days=361) if kind == "time" else dt.datetime(1900, 12, 26))
+    as_xlsx = lo.convert(out, tmp_path / "lo", "xlsx")  # LibreOffice, the judge of what it shows
+    assert [code for code, _ in _findings_at(as_xlsx, RES.sheet, COUNT)] == ["NUMBER_INVALID"]
+    if kind == "date":
+        assert _findings_at(as_xlsx, RES.sheet, COUNT) == found
+
+
+def test_a_number_no_date_shows_under_a_date_style_is_refused(lo_ods: Path, tmp_path: Path) -> None:
+    out = _styled(lo_ods, tmp_path / "899.ods", "own", "date", "186219000000")
+    found = _findings_at(out, RES.sheet, COUNT)
+    assert [code for code, _ in found] == ["NUMBER_INVALID"]
+    assert "không hiện được thành ngày giờ" in found[0][1]
+
+
+def test_the_templates_own_styles_read_numbers_as_numbers(lo_ods: Path) -> None:
+    """No date where LibreOffice shows a number: LibreOffice's .ods of a filled template
+    (its report date under a date style) reads without a finding."""
+    assert parse_path(lo_ods, 1, FORM).findings == []

@@ -221,35 +221,35 @@ def _columns(table: etree._Element) -> Iterator[etree._Element]:
 
 class _Defaults:
     """The default cell styles of one table's columns and current row that show a date or
-    a time (cells without a style of their own take them)."""
+    a time (cells without a style of their own take them): the columns read at the first
+    row (rows read are freed, and the columns before them), the row's looked at only for a
+    number cell without a style."""
 
     def __init__(self, dated: DatedStyles) -> None:
         self.dated = dated
         self.columns: list[tuple[int, int, str]] | None = None  # (first, last + 1, DATE or TIME)
-        self.row = ""
+        self.row: etree._Element | None = None
 
-    def start_row(self, element: etree._Element) -> None:
-        """At each row's start; at the first, the table's columns (all parsed by then)."""
-        if self.columns is None:
-            self.columns, at = [], 0
-            table = element.getparent()
-            while table is not None and table.tag != _TABLE:  # rows may be grouped
-                table = table.getparent()
-            for column in _columns(table) if table is not None else ():
-                n = _count(column, _COLS_REPEATED)
-                style = column.get(_DEFAULT_CELL_STYLE)
-                shows = self.dated[style] if style else ""
-                if shows:
-                    self.columns.append((at, at + n, shows))
-                at += n
-        style = element.get(_DEFAULT_CELL_STYLE)
-        self.row = self.dated[style] if style else ""
+    def first_row(self, element: etree._Element) -> None:
+        """At the table's first row: its columns, all parsed by then."""
+        self.columns, at = [], 0
+        table = element.getparent()
+        while table is not None and table.tag != _TABLE:  # rows may be grouped
+            table = table.getparent()
+        for column in _columns(table) if table is not None else ():
+            n = _count(column, _COLS_REPEATED)
+            style = column.get(_DEFAULT_CELL_STYLE)
+            shows = self.dated[style] if style else ""
+            if shows:
+                self.columns.append((at, at + n, shows))
+            at += n
 
     def shows(self, col: int) -> str:
         """DATE or TIME when the default style of a cell without a style of its own shows a
         date or a time, else ""."""
-        if self.row:
-            return self.row
+        style = self.row.get(_DEFAULT_CELL_STYLE) if self.row is not None else None
+        if style:
+            return self.dated[style]
         return next((s for first, last, s in self.columns or () if first <= col < last), "")
 
 
@@ -269,7 +269,9 @@ class _Table:
         self.repeat = _count(element, _ROWS_REPEATED)
         self.col = 0
         if self.dated is not None:
-            self.defaults.start_row(element)
+            self.defaults.row = element
+            if self.defaults.columns is None:
+                self.defaults.first_row(element)
 
     def note(self, row: int, col: int, rows: int, cols: int, value: Any) -> None:
         """`value` at every position of a block of repeated cells (or the file is left to
@@ -517,7 +519,9 @@ def ods_values(content: bytes, wanted: Callable[[str], bool], common: CellStyles
             if event == "start":
                 row, repeat, pending = [], _count(element, _ROWS_REPEATED), 0
                 if defaults.dated.any:
-                    defaults.start_row(element)
+                    defaults.row = element
+                    if defaults.columns is None:
+                        defaults.first_row(element)
             else:
                 if row:
                     while len(grid) < row_no:

@@ -485,9 +485,11 @@ def _styled(src: Path, out: Path, where: str, kind: str, number: str = "361") ->
         if where == "row":
             del cell.attrib[f"{TBL}style-name"]
             cell.getparent().set(f"{TBL}default-cell-style-name", "ce9001")
-        elif where == "column":
+        elif where in ("column", "row-over-column"):
             del cell.attrib[f"{TBL}style-name"]
             _column(root, RES.sheet, cell_at(COUNT)[1]).set(f"{TBL}default-cell-style-name", "ce9001")
+            if where == "row-over-column":  # the row's default, a number style, wins
+                cell.getparent().set(f"{TBL}default-cell-style-name", "Default")
         else:
             cell.set(f"{TBL}style-name", "ce9001")
 
@@ -541,3 +543,12 @@ def test_the_templates_own_styles_read_numbers_as_numbers(lo_ods: Path) -> None:
     """No date where LibreOffice shows a number: LibreOffice's .ods of a filled template
     (its report date under a date style) reads without a finding."""
     assert parse_path(lo_ods, 1, FORM).findings == []
+
+
+def test_a_rows_default_style_wins_over_its_columns(lo_ods: Path, tmp_path: Path) -> None:
+    """A cell without a style under a row default that shows a number and a column default
+    that shows a date is a number, as LibreOffice shows it (its .xlsx of the file agrees)."""
+    out = _styled(lo_ods, tmp_path / "899.ods", "row-over-column", "date")
+    assert _findings_at(out, RES.sheet, COUNT) == []
+    assert _at(_own_values(out, RES.sheet), COUNT) == 361.0
+    assert _findings_at(lo.convert(out, tmp_path / "lo", "xlsx"), RES.sheet, COUNT) == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import random
 import shutil
@@ -42,6 +43,7 @@ from pipeline.read.parse import parse_path
 from pipeline.read.reader import check_before_reading, read_book
 from pipeline.samples import valid_data
 from tests import lo
+from tests.clirun import run_cli
 from tests.conftest import template_for
 
 FORM = load_form()
@@ -199,6 +201,11 @@ def test_a_sheetjs_date_in_a_count_cell_is_the_finding_xlsx_gives(filled: Path, 
     assert [code for code, _ in found] == ["NUMBER_INVALID"]
     assert SHOWN_AS_DATE in found[0][1]
     assert found == _findings_at(xlsb, RES.sheet, COUNT)
+    done = run_cli("check", "--json", str(ods))  # the command as the officer runs it
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (checked,) = json.loads(done.stdout)
+    at = [f["code"] for f in checked["findings"] if (f["sheet"], f["cell"]) == (RES.sheet, COUNT)]
+    assert at == ["NUMBER_INVALID"]
 
 
 ZONED = [

@@ -42,9 +42,11 @@ def iso_moment(text: str) -> dt.date | dt.datetime | None:
     after the time is ignored, never applied, so that "2025-12-26T00:00:00.000Z" is 26/12/2025
     whatever the zone (SheetJS writes every date so: toISOString()); digits past the
     microsecond are dropped. None when the text is not such a date, or names no day of the
-    calendar ("2025-02-30"). The one reader of ISO dates in cells: .xlsx t="d" cells
-    (ECMA-376 §18.17.4) through `parse_date`, .ods office:date-value (ODF 1.2 Part 1
-    §19.369, an xsd:dateTime) through `formats/ods.py`."""
+    calendar ("2025-02-30"). Read so: a date typed as ISO text (`parse_date`) and an .ods
+    office:date-value (ODF 1.2 Part 1 §19.369, an xsd:dateTime; `formats/ods.py`). Excel
+    ignores a zone too; LibreOffice takes a zone other than Z to UTC (an .ods
+    "1900-12-26T00:00:00+07:00" is 360.708 there, not 361): for Z, the only zone SheetJS
+    writes, all agree."""
     m = _ISO_DATE.match(text.strip())
     if m is None:
         return None

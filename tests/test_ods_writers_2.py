@@ -6,7 +6,7 @@ not run here use, rewritten at the XML level of content.xml (one cell's attribut
 everything else as the writer wrote it):
 
 - an office:date-value with a time zone ("…Z" as SheetJS writes every date, "+07:00") in a
-  count cell: the date read as written (the zone ignored, as for an .xlsx t="d" cell), the
+  count cell: the date read as written (the zone ignored, as Excel does), the
   finding the same date gives in .xlsx/.xlsb, never a crash of the whole run;
 - a date spelled past reading: a message that says so (not "the number is too large");
 - no reader of any format hands out a datetime with a zone;

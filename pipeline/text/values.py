@@ -29,12 +29,36 @@ _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
 # ISO 8601 as writers store a date cell (.xlsx t="d", ECMA-376 §18.17.4): a time may follow,
 # and a zone after it ("Z", "+07:00": SheetJS writes toISOString()'s); the date is read as
 # written, the zone ignored, as Excel reads it
+# (LibreOffice reads a lower-case "t" too; ODF's date-value is the same xsd:dateTime)
 _ISO_DATE = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
-    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
+    r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 )
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
+
+
+def iso_moment(text: str) -> dt.date | dt.datetime | None:
+    """The date (a day alone) or naive datetime an ISO 8601 text names, as written: a zone
+    after the time is ignored, never applied, so that "2025-12-26T00:00:00.000Z" is 26/12/2025
+    whatever the zone (SheetJS writes every date so: toISOString()); digits past the
+    microsecond are dropped. None when the text is not such a date, or names no day of the
+    calendar ("2025-02-30"). Read so: a date typed as ISO text (`parse_date`) and an .ods
+    office:date-value (ODF 1.2 Part 1 §19.369, an xsd:dateTime; `formats/ods.py`). Excel
+    ignores a zone too; LibreOffice takes a zone other than Z to UTC (an .ods
+    "1900-12-26T00:00:00+07:00" is 360.708 there, not 361): for Z, the only zone SheetJS
+    writes, all agree."""
+    m = _ISO_DATE.match(text.strip())
+    if m is None:
+        return None
+    year, month, day, hour, minute, second, fraction = m.groups()
+    try:
+        if hour is None:
+            return dt.date(int(year), int(month), int(day))
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
+    except ValueError:
+        return None
 
 
 class UnshownDate(str):
@@ -43,6 +67,23 @@ class UnshownDate(str):
     ###, Gnumeric #NUM!). The text is what a message shows: the number when it is known."""
 
 
+class UnreadDate(UnshownDate):
+    """A date or time a file spells past reading ("2025-02-30", "2025-11", "2025-11-21T"):
+    it stands for a date, but for no day a calendar has. The text is the value as the file
+    holds it."""
+
+
+class UnreadNumber(str):
+    """A number a file stores in a form no number is written in (an .ods office:value
+    "140068000,0", "140,068,000", "140_068_000": not an xsd:double, ODF 1.2 Part 1 §19.386),
+    which applications read each their own way (LibreOffice: 140068000, 140, 140). The text
+    is the value as the file holds it."""
+
+
+NOT_STORED_AS_NUMBER = (
+    "được lưu trong tệp không theo dạng số (do phần mềm tạo tệp ghi sai), nên mỗi ứng dụng "
+    "đọc ra một số khác; hãy mở tệp bằng LibreOffice hoặc Excel, gõ lại số vào ô này, lưu lại rồi gửi lại"
+)
 _DATE_VALUES = (dt.date, dt.time, dt.timedelta, UnshownDate)  # dt.datetime is a dt.date
 
 
@@ -82,6 +123,8 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
     was_text = False
     if isinstance(value, bool):
         return None, ("NUMBER_INVALID", "là giá trị đúng/sai, không phải số; hãy gõ số"), False
+    if isinstance(value, UnreadNumber):
+        return None, ("NUMBER_INVALID", NOT_STORED_AS_NUMBER), False
     if isinstance(value, _DATE_VALUES):
         return None, ("NUMBER_INVALID", _shown_as_date(value)), False
     if isinstance(value, float):
@@ -124,22 +167,27 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
 def _shown_as_date(value: Any) -> str:
     """The message for a number cell whose format shows a date or a time: the number typed
     (days since 1899-12-30, where Excel and LibreOffice agree: from 1 March 1900) is kept,
-    only the format is wrong."""
+    only the format is wrong. A datetime with a zone is taken as written (its zone dropped,
+    as `iso_moment` reads one), never refused."""
     days: float | None = None
     if isinstance(value, dt.timedelta):
         days = value.total_seconds() / 86400
     elif isinstance(value, dt.date):
         moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        moment = moment.replace(tzinfo=None)
         if moment >= dt.datetime(1900, 3, 1):
             days = (moment - dt.datetime(1899, 12, 30)).total_seconds() / 86400
     typed = f" (số trong ô là {show(days)})" if days is not None and whole_number(days) is not None else ""
+    fix = "hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi"
+    if isinstance(value, UnreadDate):  # the number is lost: typed again
+        return (
+            "là ngày giờ mà tệp ghi sai dạng (không theo dạng năm-tháng-ngày, hoặc không có ngày "
+            f"này) nên không đọc được; ô được định dạng kiểu Ngày/Giờ, không phải Số: {fix} gõ lại số"
+        )
     shown = "hiện thành ngày/giờ"
     if isinstance(value, UnshownDate):
         shown = "không hiện được thành ngày giờ (số quá lớn: ứng dụng hiện ####)"
-    return (
-        f"{shown} vì ô được định dạng kiểu Ngày/Giờ{typed}, không phải Số; "
-        "hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi kiểm tra lại số"
-    )
+    return f"{shown} vì ô được định dạng kiểu Ngày/Giờ{typed}, không phải Số; {fix} kiểm tra lại số"
 
 
 def dot_thousands(value: float) -> int | None:
@@ -178,15 +226,15 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
         return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
     text = clean_text(value).translate(_FULL_WIDTH)
     m = _DATE_TEXT.match(text)
-    try:
-        if m:
-            day, month, year = (int(g) for g in m.groups())
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        try:
             return dt.date(year, month, day), None
-        m = _ISO_DATE.match(text)
-        if m:
-            return dt.date(*(int(g) for g in m.groups())), None
-    except ValueError:
-        pass
+        except ValueError:
+            pass
+    moment = iso_moment(text)
+    if moment is not None:
+        return (moment.date() if isinstance(moment, dt.datetime) else moment), None
     return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
 
 

@@ -19,18 +19,22 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
 from ...form import col_letter
-from ...text.values import UnshownDate
+from ...text.values import UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+NUMBER_NS = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
 _TABLE = f"{{{TABLE_NS}}}table"
 _ROW = f"{{{TABLE_NS}}}table-row"
 _CELL = f"{{{TABLE_NS}}}table-cell"
@@ -44,6 +48,15 @@ _ROWS_SPANNED = f"{{{TABLE_NS}}}number-rows-spanned"
 _FORMULA = f"{{{TABLE_NS}}}formula"
 _VALUE_TYPE = f"{{{OFFICE_NS}}}value-type"
 _CALC_VALUE_TYPE = "value-type"  # local name of LibreOffice's calcext:value-type
+_VALUE = f"{{{OFFICE_NS}}}value"
+_NUMBER_TYPES = ("float", "percentage", "currency")  # office:value-type holding office:value
+# office:value is an xsd:double (ODF 1.2 Part 1 §19.386; XML Schema 1.1 Part 2 §3.3.5: its
+# white space collapsed, so spaces, tabs and line breaks around it are allowed). What it
+# refuses, writers' slips ("140068000,0", "140,068,000", a no-break space, "140_068_000"
+# that Python's float() takes), applications read each their own way
+_XSD_DOUBLE = re.compile(
+    r"^[ \t\r\n]*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)[ \t\r\n]*$"
+)
 # what LibreOffice and Excel show for an error result of a formula
 ERROR_TEXTS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
 
@@ -69,19 +82,206 @@ def _error(cell: etree._Element) -> str | None:
     return None
 
 
+# --- cell styles whose data style shows a date or a time ----------------------------------
+# A cell's table:style-name names a style:style of family table-cell (content.xml's
+# office:automatic-styles, or styles.xml's office:styles), whose style:data-style-name names
+# its data style (ODF 1.2 Part 1 §16.27: number:date-style §16.27.10, number:time-style
+# §16.27.18), or which inherits one from its style:parent-style-name; a cell without a style
+# takes its row's, else its column's table:default-cell-style-name (§19.615), and a style
+# without any data style the style:default-style of the family. python-calamine gives a
+# number cell under such a style as the plain number, where LibreOffice shows a date ("361"
+# as 26/12/1900) or a time: those cells are found here and read as the date or duration shown.
+DATE, TIME = "date", "time"
+_STYLE = f"{{{STYLE_NS}}}style"
+_DEFAULT_STYLE = f"{{{STYLE_NS}}}default-style"
+_DATE_STYLE, _TIME_STYLE = f"{{{NUMBER_NS}}}date-style", f"{{{NUMBER_NS}}}time-style"
+_STYLE_NAME_ATTR, _FAMILY = f"{{{STYLE_NS}}}name", f"{{{STYLE_NS}}}family"
+_PARENT, _DATA_STYLE = f"{{{STYLE_NS}}}parent-style-name", f"{{{STYLE_NS}}}data-style-name"
+_STYLE_TAGS = (_STYLE, _DEFAULT_STYLE, _DATE_STYLE, _TIME_STYLE)
+_COLUMN = f"{{{TABLE_NS}}}table-column"
+_ROW_GROUPS = tuple(
+    f"{{{TABLE_NS}}}{local}" for local in ("table-rows", "table-header-rows", "table-row-group")
+)
+_STYLE_NAME = f"{{{TABLE_NS}}}style-name"
+_DEFAULT_CELL_STYLE = f"{{{TABLE_NS}}}default-cell-style-name"
+LO_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of ODF's default null date (table:null-date)
+_MAX_POSITIONS = 1 << 16  # repeated cells noted one by one; past it the own reader reads the file
+
+
+@dataclass
+class CellStyles:
+    """The cell styles and date/time data styles of one part (or two merged)."""
+
+    data: dict[str, str] = field(default_factory=dict)  # data style -> DATE or TIME
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # style -> (data style, parent)
+
+    def add(self, element: etree._Element) -> None:
+        """Note one element of `_STYLE_TAGS` (others are ignored)."""
+        tag = element.tag
+        if tag == _DATE_STYLE or tag == _TIME_STYLE:
+            self.data[element.get(_STYLE_NAME_ATTR, "")] = DATE if tag == _DATE_STYLE else TIME
+        elif element.get(_FAMILY) == "table-cell":
+            name = "" if tag == _DEFAULT_STYLE else element.get(_STYLE_NAME_ATTR, "")
+            self.cells[name] = (element.get(_DATA_STYLE, ""), element.get(_PARENT, ""))
+
+    def over(self, common: CellStyles) -> DatedStyles:
+        """The styles of these (content.xml's automatic ones) over those of `common`
+        (styles.xml's): a name of these wins over the same name of `common`."""
+        return DatedStyles(common.cells | self.cells, common.data | self.data)
+
+
+class DatedStyles(dict[str, str]):
+    """Cell style name -> DATE or TIME when its data style (its own, else its parents', else
+    the family default's) shows a date or a time, else "": each name resolved at its first
+    look-up (`styles[name]`), so that a file pays for the few styles its number cells use."""
+
+    def __init__(self, cells: dict[str, tuple[str, str]], data: dict[str, str]) -> None:
+        super().__init__()
+        self.cells, self.data = cells, data
+        self.any = bool(data)  # False: no style shows a date or a time, nothing to look up
+
+    def __missing__(self, name: str) -> str:
+        seen: set[str] = set()
+        at, data_style = name, ""
+        while at and at not in seen:  # a loop of parents ends the walk
+            seen.add(at)
+            data_style, parent = self.cells.get(at, ("", ""))
+            if data_style:
+                break
+            at = parent
+        if not data_style:
+            data_style = self.cells.get("", ("", ""))[0]  # the family's default style
+        shows = self[name] = self.data.get(data_style, "")
+        return shows
+
+
+@lru_cache(maxsize=64)
+def common_styles(styles_xml: bytes) -> CellStyles:
+    """The cell styles and date/time data styles of a styles.xml (an empty CellStyles for
+    b""), kept: the files made from one template carry the same styles part. Raises as
+    `ods_facts`."""
+    found = CellStyles()
+    if not styles_xml:
+        return found
+    events = etree.iterparse(
+        io.BytesIO(styles_xml),
+        events=("end",),
+        tag=_STYLE_TAGS,
+        remove_comments=True,
+        remove_pis=True,
+        **SAFE_PARSE_OPTIONS,
+    )
+    for _, element in events:
+        found.add(element)
+    refuse_dtd(events.root.getroottree())
+    return found
+
+
+def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyles:
+    """The cell styles of a content.xml whose first table `table` is being parsed (its
+    office:automatic-styles, complete before the body, read from the tree: no event of the
+    parse is spent on them) over those of `common` (styles.xml's)."""
+    automatic = CellStyles()
+    found = table.getroottree().getroot().find(f"{{{OFFICE_NS}}}automatic-styles")
+    if found is not None:
+        for element in found.iterchildren(_STYLE, _DATE_STYLE, _TIME_STYLE):
+            automatic.add(element)
+    return automatic.over(common or CellStyles())
+
+
+def shown_number(number: float, shows: str) -> Any:
+    """A number cell's value as a date or time data style shows it: a naive datetime
+    (days since LO_EPOCH), a duration for a time style; an UnshownDate for a number no
+    calendar shows; the number itself when it is not finite (NaN is no date)."""
+    if number != number or number in (float("inf"), float("-inf")):
+        return number
+    try:
+        span = dt.timedelta(days=number)
+        return span if shows == TIME else LO_EPOCH + span
+    except OverflowError:
+        return UnshownDate(show(number))
+
+
+_COLUMN_GROUPS = tuple(
+    f"{{{TABLE_NS}}}{local}" for local in ("table-columns", "table-header-columns", "table-column-group")
+)
+
+
+def _columns(table: etree._Element) -> Iterator[etree._Element]:
+    """The table:table-column elements of a table, in order, alone or grouped (§9.1.6-9.1.9),
+    read up to its first row (the parse may have built the tree further: not walked)."""
+    for child in table.iterchildren():
+        if child.tag == _COLUMN:
+            yield child
+        elif child.tag in _COLUMN_GROUPS:
+            yield from child.iter(_COLUMN)
+        elif child.tag == _ROW or child.tag in _ROW_GROUPS:
+            return
+
+
+class _Defaults:
+    """The default cell styles of one table's columns and current row that show a date or
+    a time (cells without a style of their own take them): the columns read at the first
+    row (rows read are freed, and the columns before them), the row's looked at only for a
+    number cell without a style."""
+
+    def __init__(self, dated: DatedStyles) -> None:
+        self.dated = dated
+        self.columns: list[tuple[int, int, str]] | None = None  # (first, last + 1, DATE or TIME)
+        self.row: etree._Element | None = None
+
+    def first_row(self, element: etree._Element) -> None:
+        """At the table's first row: its columns, all parsed by then."""
+        self.columns, at = [], 0
+        table = element.getparent()
+        while table is not None and table.tag != _TABLE:  # rows may be grouped
+            table = table.getparent()
+        for column in _columns(table) if table is not None else ():
+            n = _count(column, _COLS_REPEATED)
+            style = column.get(_DEFAULT_CELL_STYLE)
+            shows = self.dated[style] if style else ""
+            if shows:
+                self.columns.append((at, at + n, shows))
+            at += n
+
+    def shows(self, col: int) -> str:
+        """DATE or TIME when the default style of a cell without a style of its own shows a
+        date or a time, else ""."""
+        style = self.row.get(_DEFAULT_CELL_STYLE) if self.row is not None else None
+        if style:
+            return self.dated[style]
+        return next((s for first, last, s in self.columns or () if first <= col < last), "")
+
+
 class _Table:
     """The facts of one table as its rows stream past."""
 
-    def __init__(self, name: str, full: bool = True) -> None:
+    def __init__(self, name: str, full: bool = True, dated: DatedStyles | None = None) -> None:
         self.facts = SheetFacts(name)
         self.full = full  # False: the extent alone (a table the form does not read)
         self.row = 0  # 0-based index of the current row
         self.repeat = 1
         self.col = 0  # 0-based column of the next cell in the current row
+        self.dated = dated if dated is not None and dated.any else None
+        self.defaults = _Defaults(self.dated or DatedStyles({}, {}))
 
     def start_row(self, element: etree._Element) -> None:
         self.repeat = _count(element, _ROWS_REPEATED)
         self.col = 0
+        if self.dated is not None:
+            self.defaults.row = element
+            if self.defaults.columns is None:
+                self.defaults.first_row(element)
+
+    def note(self, row: int, col: int, rows: int, cols: int, value: Any) -> None:
+        """`value` at every position of a block of repeated cells (or the file is left to
+        the own reader, which repeats them, when the block is very large)."""
+        if rows * cols > _MAX_POSITIONS:
+            self.facts.misread = True
+            return
+        for r in range(row, row + rows):
+            for c in range(col, col + cols):
+                self.facts.numbers[f"{col_letter(c)}{r + 1}"] = value
 
     def end_row(self) -> None:
         self.row += self.repeat
@@ -100,8 +300,18 @@ class _Table:
         span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
         if span_cols > 1 or span_rows > 1:
             facts.merged.append(((row, col), (row + span_rows - 1, col + span_cols - 1)))
-        if element.get(_VALUE_TYPE) in ("date", "time"):  # calamine gives a time as text
-            facts.numbers[a1] = cell_value(element)
+        kind = element.get(_VALUE_TYPE)
+        if kind in ("date", "time"):  # calamine gives a time as text
+            self.note(row, col, self.repeat, repeat, cell_value(element))
+        elif kind in _NUMBER_TYPES:
+            raw = element.get(_VALUE)
+            if raw is None or not (raw.isascii() and raw.isdigit() or _XSD_DOUBLE.match(raw)):
+                facts.misread = True  # calamine reads it blank, or as Python would: our reader reads it
+            elif self.dated is not None:
+                style = element.get(_STYLE_NAME)
+                shows = self.dated[style] if style is not None else self.defaults.shows(col)
+                if shows:  # calamine gives the plain number
+                    self.note(row, col, self.repeat, repeat, shown_number(float(raw), shows))
         if _FORMULA in element.attrib:
             # LibreOffice writes an empty-text result as no value type and an empty <text:p/>
             if _VALUE_TYPE not in element.attrib and not len(element):
@@ -111,16 +321,21 @@ class _Table:
                 facts.errors[a1] = error
 
 
-def ods_facts(content: bytes, wanted: Callable[[str], bool] | None = None) -> list[SheetFacts]:
+def ods_facts(
+    content: bytes, wanted: Callable[[str], bool] | None = None, common: CellStyles | None = None
+) -> list[SheetFacts]:
     """Facts of every table of an ODS content.xml, in order; of a table `wanted` refuses
     (by its name), the extent alone (the value reader builds every table, so every extent
-    is checked). Raises etree.XMLSyntaxError when it is not well-formed, UnsafeXML when it
-    declares a DTD.
+    is checked). `common`: the styles of the file's styles.xml (`common_styles`), where
+    most writers put the data styles; a number cell whose style shows a date or a time is
+    noted with the date or duration it shows (`shown_number`). Raises
+    etree.XMLSyntaxError when it is not well-formed, UnsafeXML when it declares a DTD.
 
     rows/columns follow what calamine keeps: rows up to the last row with a value (a
     repeated row counts as often as it is repeated), columns up to a row's last value."""
     out: list[SheetFacts] = []
     table: _Table | None = None
+    dated: DatedStyles | None = None
     events = etree.iterparse(
         io.BytesIO(content),
         events=("start", "end"),
@@ -135,8 +350,11 @@ def ods_facts(content: bytes, wanted: Callable[[str], bool] | None = None) -> li
             parent = element.getparent()
             top = parent is not None and parent.tag == _SPREADSHEET
             if event == "start" and top:
+                if dated is None:
+                    dated = dated_styles(element, common)
                 name = element.get(_NAME) or f"#{len(out) + 1}"
-                table = _Table(name, wanted is None or wanted(name))
+                full = wanted is None or wanted(name)
+                table = _Table(name, full, dated if full else None)
                 out.append(table.facts)
             elif top:
                 table = None
@@ -164,11 +382,7 @@ def ods_extents(content: bytes) -> list[tuple[str, int, int]]:
 
 # --- values, for a valid file python-calamine cannot read (Gnumeric writes whitespace
 # between cells, which calamine 0.9 refuses) ---------------------------------------------
-STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
-TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_STYLE = f"{{{STYLE_NS}}}style"
 _TABLE_PROPS = f"{{{STYLE_NS}}}table-properties"
-_STYLE_NAME = f"{{{TABLE_NS}}}style-name"
 _DISPLAY = f"{{{TABLE_NS}}}display"
 _P = f"{{{TEXT_NS}}}p"
 _S, _TAB, _BREAK = f"{{{TEXT_NS}}}s", f"{{{TEXT_NS}}}tab", f"{{{TEXT_NS}}}line-break"
@@ -207,28 +421,40 @@ def _inline(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def _date(raw: str) -> dt.date | UnshownDate:
+    """An office:date-value (an xsd:date or xsd:dateTime) as written: a day alone is a
+    date, as calamine gives it, with a time a naive datetime (a zone after it is ignored,
+    as Excel does: `values.iso_moment`). A date no calendar shows (LibreOffice's
+    32767-12-31 for a number past any date, Gnumeric's "") is an `UnshownDate`; one spelled
+    past reading ("2025-02-30", "2025-11") an `UnreadDate`."""
+    moment = iso_moment(raw)
+    if moment is not None:
+        return moment
+    day = _ISO_DAY.match(raw)
+    if not raw or (day and not 1 <= int(day.group(1)) <= 9999):
+        return UnshownDate("/".join(reversed(day.groups())) if day else "#NUM!")
+    return UnreadDate("/".join(reversed(day.groups())) if day else raw)
+
+
 def cell_value(cell: etree._Element) -> Any:
     """The value of a table:table-cell as calamine gives it ("" for none)."""
     kind = cell.get(_VALUE_TYPE)
     if kind is None:
         return ""
-    if kind in ("float", "percentage", "currency"):
-        try:
-            return float(cell.get(f"{{{OFFICE_NS}}}value", ""))
-        except ValueError:
-            return ""
+    if kind in _NUMBER_TYPES:
+        raw = cell.get(_VALUE)
+        if raw is None or not (raw.isascii() and raw.isdigit() or _XSD_DOUBLE.match(raw)):
+            return UnreadNumber(raw or _text(cell).strip() or "(không có số)")
+        return float(raw)
     if kind == "boolean":
         return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
     if kind == "date":
-        raw = cell.get(f"{{{OFFICE_NS}}}date-value", "").strip()
-        try:  # a day alone is a date, as calamine gives it; with a time, a datetime
-            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
-        except ValueError:  # LibreOffice's 32767-12-31 for a number past any date, Gnumeric's ""
-            day = _ISO_DAY.match(raw)
-            return UnshownDate("/".join(reversed(day.groups())) if day else "#NUM!")
+        return _date(cell.get(f"{{{OFFICE_NS}}}date-value", "").strip())
     if kind == "time":
         raw = cell.get(f"{{{OFFICE_NS}}}time-value", "").strip()
         m = _DURATION.match(raw)
+        if m is None and raw and "-" not in raw.lstrip("-"):  # LibreOffice: PT-2147483648H… past any time
+            return UnreadDate(raw)
         try:
             d, h, mi, s = (float(g or 0) for g in m.groups()) if m else ()
             return (-1 if raw.startswith("-") else 1) * dt.timedelta(days=d, hours=h, minutes=mi, seconds=s)
@@ -238,13 +464,16 @@ def cell_value(cell: etree._Element) -> Any:
     return string if string is not None else _text(cell)
 
 
-def ods_values(content: bytes, wanted: Callable[[str], bool]) -> OdsBook:
+def ods_values(content: bytes, wanted: Callable[[str], bool], common: CellStyles | None = None) -> OdsBook:
     """Every table's name and visibility, and the values of the tables whose name `wanted`
-    accepts, from a content.xml that lxml parses. Repeated empty
+    accepts, from a content.xml that lxml parses; a number under a style that shows a date
+    or a time as that date or duration (`common` as for `ods_facts`). Repeated empty
     cells and rows are skipped arithmetically; repeated cells and rows holding a value are
     repeated (the extents were checked by `ods_facts` first). Raises as `ods_facts`."""
     book = OdsBook()
     hidden_styles: set[str] = set()
+    dated: DatedStyles | None = None
+    defaults = _Defaults(DatedStyles({}, {}))
     grid: list[list[Any]] | None = None
     row: list[Any] = []
     row_no = repeat = pending = 0
@@ -262,12 +491,14 @@ def ods_values(content: bytes, wanted: Callable[[str], bool]) -> OdsBook:
             if event == "end":
                 props = element.find(_TABLE_PROPS)
                 if props is not None and props.get(_DISPLAY) == "false":
-                    hidden_styles.add(element.get(f"{{{STYLE_NS}}}name", ""))
+                    hidden_styles.add(element.get(_STYLE_NAME_ATTR, ""))
         elif tag == _TABLE:
             parent = element.getparent()
             if parent is None or parent.tag != _SPREADSHEET:
                 continue
             if event == "start":
+                if dated is None:
+                    dated = dated_styles(element, common)
                 name = element.get(_NAME) or f"#{len(book.names) + 1}"
                 book.names.append(name)
                 if element.get(_STYLE_NAME) in hidden_styles:
@@ -276,6 +507,7 @@ def ods_values(content: bytes, wanted: Callable[[str], bool]) -> OdsBook:
                 if grid is not None:
                     book.rows[name] = grid
                 row_no = 0
+                defaults = _Defaults(dated)
             else:
                 if grid is not None:
                     _square(grid)
@@ -286,6 +518,10 @@ def ods_values(content: bytes, wanted: Callable[[str], bool]) -> OdsBook:
         elif tag == _ROW:
             if event == "start":
                 row, repeat, pending = [], _count(element, _ROWS_REPEATED), 0
+                if defaults.dated.any:
+                    defaults.row = element
+                    if defaults.columns is None:
+                        defaults.first_row(element)
             else:
                 if row:
                     while len(grid) < row_no:
@@ -301,6 +537,11 @@ def ods_values(content: bytes, wanted: Callable[[str], bool]) -> OdsBook:
             if value == "":
                 pending += n  # empty cells: placed only when a value follows them
             else:
+                if value.__class__ is float and dated is not None and dated.any:
+                    style = element.get(_STYLE_NAME)
+                    shows = dated[style] if style is not None else defaults.shows(len(row) + pending)
+                    if shows:
+                        value = shown_number(value, shows)
                 row.extend([""] * pending + [value] * n)
                 pending = 0
             element.clear()

@@ -43,7 +43,7 @@ from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, sheet_comments_parts, xlsx_comments
 from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, workbook_stream
 from .numfmt import xlsx_date_styles, xlsx_unshown_dates
-from .ods import OdsBook, ods_facts, ods_values
+from .ods import CellStyles, OdsBook, common_styles, ods_facts, ods_values
 from .package import (
     SHARED_STRINGS,
     STYLES,
@@ -241,23 +241,32 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
 # --- .ods: content.xml, parsed by lxml (formats/ods.py) ----------------------------------
 def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of every table of content.xml, of those the form does not read the extent alone
-    ([] when there is none: calamine refuses it)."""
+    ([] when there is none: calamine refuses it). The file is read by the project's own
+    reader (`misread`) when a cell's text is in a CDATA section, or a number's office:value
+    is not in the number form (calamine reads either blank, or as Python would)."""
     if not package.has("content.xml"):
         return []
     check_sheet_bytes(package.size("content.xml"), True, limits)
     content = package.xml("content.xml")
     by_norm = {norm_sheet(w) for w in wanted}
-    facts = ods_facts(content, lambda name: norm_sheet(name) in by_norm)
+    facts = ods_facts(content, lambda name: norm_sheet(name) in by_norm, _styles(package))
     if b"<![CDATA[" in content:  # calamine reads a cell's text in a CDATA section as blank
         for sheet in facts:
             sheet.misread = True
     return facts
 
 
+def _styles(package: Package) -> CellStyles:
+    """The cell and data styles of styles.xml (none when the file has no styles part), where
+    a number cell's date or time style usually is; parsed once for the files of one template."""
+    return common_styles(package.xml("styles.xml")) if package.has("styles.xml") else CellStyles()
+
+
 def _ods_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
     """The tables of content.xml (zipfile's errors for a broken package)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return ods_values(Package(data, zf).xml("content.xml"), wanted)
+        package = Package(data, zf)
+        return ods_values(package.xml("content.xml"), wanted, _styles(package))
 
 
 # --- .xlsb: BIFF12 records of every sheet part (formats/xlsb.py) -------------------------

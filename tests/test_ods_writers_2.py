@@ -208,20 +208,25 @@ def test_a_sheetjs_date_in_a_count_cell_is_the_finding_xlsx_gives(filled: Path, 
     assert at == ["NUMBER_INVALID"]
 
 
+# (spelled, the moment LibreOffice reads: a zone taken to UTC, Z changing nothing)
 ZONED = [
-    "2025-12-26T00:00:00Z",
-    "2025-12-26T00:00:00.000Z",
-    "2025-12-26T00:00:00+07:00",
-    "2025-12-26T00:00:00-05:00",
+    ("2025-12-26T00:00:00Z", dt.datetime(2025, 12, 26)),
+    ("2025-12-26T00:00:00.000Z", dt.datetime(2025, 12, 26)),
+    ("2025-12-26T00:00:00+07:00", dt.datetime(2025, 12, 25, 17)),
+    ("2025-12-26T00:00:00-05:00", dt.datetime(2025, 12, 26, 5)),
 ]
 # spellings LibreOffice also reads as that day (a lower-case t), and a space for the T
-LENIENT = ["2025-12-26t00:00:00", "2025-12-26 00:00:00", " 2025-12-26 "]
+LENIENT = [(text, dt.datetime(2025, 12, 26)) for text in ("2025-12-26t00:00:00", "2025-12-26 00:00:00")]
+LENIENT.append((" 2025-12-26 ", dt.date(2025, 12, 26)))
 
 
-@pytest.mark.parametrize("spelled", ZONED + LENIENT)
-def test_an_ods_date_is_read_as_written_whatever_its_zone(spelled: str, lo_ods: Path, tmp_path: Path) -> None:
-    """The day as written, never moved by the zone (+07:00 is not 25/12, -05:00 not 26/12
-    05:00), by calamine's path and by the project's own reader alike; naive."""
+@pytest.mark.parametrize(("spelled", "moment"), ZONED + LENIENT)
+def test_an_ods_date_is_read_as_libreoffice_reads_its_zone(
+    spelled: str, moment: dt.date, lo_ods: Path, tmp_path: Path
+) -> None:
+    """A zone taken to UTC as LibreOffice does (+07:00 at midnight is 25/12 17:00), the
+    same as an .xlsx cell of type d (`xlsx.iso_serial`), by calamine's path and by the
+    project's own reader alike; naive. The number in the cell is said only when whole."""
     out = with_cell(
         lo_ods,
         tmp_path / "899.ods",
@@ -231,9 +236,11 @@ def test_an_ods_date_is_read_as_written_whatever_its_zone(spelled: str, lo_ods: 
     )
     found = _findings_at(out, RES.sheet, COUNT)
     assert [code for code, _ in found] == ["NUMBER_INVALID"]
-    assert SHOWN_AS_DATE in found[0][1]
+    whole = moment == dt.datetime(2025, 12, 26) or moment == dt.date(2025, 12, 26)
+    assert (SHOWN_AS_DATE in found[0][1]) == whole
+    assert "hiện thành ngày/giờ" in found[0][1]
     own = _at(_own_values(out, RES.sheet), COUNT)
-    assert own == dt.datetime(2025, 12, 26) or own == dt.date(2025, 12, 26)
+    assert own == moment
     assert getattr(own, "tzinfo", None) is None
 
 
@@ -273,17 +280,27 @@ def test_an_ods_date_past_any_calendar_is_still_too_large(
     assert f"'{shown}' không hiện được thành ngày giờ (số quá lớn" in found[0][1]
 
 
-def test_a_zoned_report_date_is_the_day_written(lo_ods: Path, tmp_path: Path) -> None:
-    """The information sheet's report date with a zone: that day, no finding."""
+@pytest.mark.parametrize(
+    ("spelled", "day"),
+    [
+        ("2025-11-20T07:00:00+07:00", dt.date(2025, 11, 20)),
+        ("2025-11-20T00:00:00+07:00", dt.date(2025, 11, 19)),
+    ],
+)
+def test_a_zoned_report_date_is_the_day_libreoffice_shows(
+    spelled: str, day: dt.date, lo_ods: Path, tmp_path: Path
+) -> None:
+    """The information sheet's report date with a zone: the day LibreOffice shows (the
+    moment in UTC), no finding."""
     out = with_cell(
         lo_ods,
         tmp_path / "899.ods",
         INFO_SHEET,
         REPORT_DATE,
-        {"office:value-type": "date", "office:date-value": "2025-11-20T00:00:00+07:00"},
+        {"office:value-type": "date", "office:date-value": spelled},
     )
     p = parse_path(out, 1, FORM)
-    assert p.info_row["report_date"] == dt.date(2025, 11, 20)
+    assert p.info_row["report_date"] == day
     assert [f for f in p.findings if f.sheet == INFO_SHEET] == []
 
 
@@ -364,7 +381,8 @@ def test_a_date_with_a_zone_is_refused_as_a_date_never_a_crash(zone: dt.tzinfo) 
     ("text", "moment"),
     [
         ("2025-12-26", dt.date(2025, 12, 26)),
-        ("2025-12-26T23:30:00+07:00", dt.datetime(2025, 12, 26, 23, 30)),
+        ("2025-12-26T23:30:00+07:00", dt.datetime(2025, 12, 26, 16, 30)),
+        ("2025-12-26T20:00:00-05:30", dt.datetime(2025, 12, 27, 1, 30)),
         ("2025-12-26T00:00:00.123456789Z", dt.datetime(2025, 12, 26, 0, 0, 0, 123456)),
         ("2025-12-26 08:15", dt.datetime(2025, 12, 26, 8, 15)),
         ("2025-02-30", None),
@@ -372,7 +390,7 @@ def test_a_date_with_a_zone_is_refused_as_a_date_never_a_crash(zone: dt.tzinfo) 
         ("26/12/2025", None),
     ],
 )
-def test_iso_moment_reads_the_date_as_written(text: str, moment: Any) -> None:
+def test_iso_moment_reads_the_date_as_libreoffice_does(text: str, moment: Any) -> None:
     from pipeline.text.values import iso_moment, parse_date
 
     assert iso_moment(text) == moment

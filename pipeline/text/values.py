@@ -27,38 +27,41 @@ CURRENCY_WORDS = ("đồng", "đ", "vnđ", "vnd")  # after a number typed as tex
 _CURRENCY = re.compile(r"\s*(" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
 # ISO 8601 as writers store a date cell (.xlsx t="d", ECMA-376 §18.17.4): a time may follow,
-# and a zone after it ("Z", "+07:00": SheetJS writes toISOString()'s); the date is read as
-# written, the zone ignored, as Excel reads it
+# and a zone after it ("Z", "+07:00": SheetJS writes toISOString()'s); the moment is read as
+# LibreOffice reads it, in UTC (`iso_moment`)
 # (LibreOffice reads a lower-case "t" too; ODF's date-value is the same xsd:dateTime)
 _ISO_DATE = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
-    r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
+    r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(?:[Zz]|([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?$"
 )
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 
 def iso_moment(text: str) -> dt.date | dt.datetime | None:
-    """The date (a day alone) or naive datetime an ISO 8601 text names, as written: a zone
-    after the time is ignored, never applied, so that "2025-12-26T00:00:00.000Z" is 26/12/2025
-    whatever the zone (SheetJS writes every date so: toISOString()); digits past the
-    microsecond are dropped. None when the text is not such a date, or names no day of the
-    calendar ("2025-02-30"). Read so: a date typed as ISO text (`parse_date`) and an .ods
-    office:date-value (ODF 1.2 Part 1 §19.369, an xsd:dateTime; `formats/ods.py`). Excel
-    ignores a zone too; LibreOffice takes a zone other than Z to UTC (an .ods
-    "1900-12-26T00:00:00+07:00" is 360.708 there, not 361): for Z, the only zone SheetJS
-    writes, all agree."""
+    """The date (a day alone) or naive datetime an ISO 8601 text names, as LibreOffice reads
+    it: a zone after the time is taken to UTC ("2025-12-26T00:00:00+07:00" is 25/12/2025
+    17:00, 46016.708 days; "Z" changes nothing, and SheetJS writes every date so:
+    toISOString()); digits past the microsecond are dropped. None when the text is not such
+    a date, or names no day of the calendar ("2025-02-30"). Read so: a date typed as ISO
+    text (`parse_date`), an .ods office:date-value (ODF 1.2 Part 1 §19.369, an xsd:dateTime;
+    `formats/ods.py`) and an .xlsx cell of type d (ECMA-376 Part 1 §18.17.4.1;
+    `formats/xlsx.py` `iso_serial`)."""
     m = _ISO_DATE.match(text.strip())
     if m is None:
         return None
-    year, month, day, hour, minute, second, fraction = m.groups()
+    year, month, day, hour, minute, second, fraction, sign, zone_h, zone_m = m.groups()
     try:
         if hour is None:
             return dt.date(int(year), int(month), int(day))
         micro = int((fraction or "0")[:6].ljust(6, "0"))
-        return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
+        moment = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
     except ValueError:
         return None
+    if sign:  # local time at that offset: UTC is that much earlier (east) or later (west)
+        offset = dt.timedelta(hours=int(zone_h), minutes=int(zone_m or 0))
+        moment = moment - offset if sign == "+" else moment + offset
+    return moment
 
 
 class UnshownDate(str):
@@ -167,14 +170,15 @@ def parse_int(value: Any, max_number: int) -> tuple[int | None, Problem, bool]:
 def _shown_as_date(value: Any) -> str:
     """The message for a number cell whose format shows a date or a time: the number typed
     (days since 1899-12-30, where Excel and LibreOffice agree: from 1 March 1900) is kept,
-    only the format is wrong. A datetime with a zone is taken as written (its zone dropped,
-    as `iso_moment` reads one), never refused."""
+    only the format is wrong. A datetime with a zone is taken in UTC (as `iso_moment`
+    reads one), never refused."""
     days: float | None = None
     if isinstance(value, dt.timedelta):
         days = value.total_seconds() / 86400
     elif isinstance(value, dt.date):
         moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-        moment = moment.replace(tzinfo=None)
+        if moment.tzinfo is not None:  # in UTC, as LibreOffice reads a zone (`iso_moment`)
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
         if moment >= dt.datetime(1900, 3, 1):
             days = (moment - dt.datetime(1899, 12, 30)).total_seconds() / 86400
     typed = f" (số trong ô là {show(days)})" if days is not None and whole_number(days) is not None else ""

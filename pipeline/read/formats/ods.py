@@ -423,8 +423,8 @@ def _inline(element: etree._Element) -> str:
 
 def _date(raw: str) -> dt.date | UnshownDate:
     """An office:date-value (an xsd:date or xsd:dateTime) as written: a day alone is a
-    date, as calamine gives it, with a time a naive datetime (a zone after it is ignored,
-    as Excel does: `values.iso_moment`). A date no calendar shows (LibreOffice's
+    date, as calamine gives it, with a time a naive datetime (a zone after it taken to
+    UTC, as LibreOffice does: `values.iso_moment`). A date no calendar shows (LibreOffice's
     32767-12-31 for a number past any date, Gnumeric's "") is an `UnshownDate`; one spelled
     past reading ("2025-02-30", "2025-11") an `UnreadDate`."""
     moment = iso_moment(raw)

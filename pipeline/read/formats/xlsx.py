@@ -21,6 +21,7 @@ from functools import lru_cache
 from lxml import etree
 
 from ...form import cell_at, col_letter
+from ...text.values import iso_moment
 from ..cellfacts import (
     SAFE_PARSE_OPTIONS,
     SheetFacts,
@@ -270,7 +271,6 @@ _SPELLED_OTHERWISE = re.compile(
     rb"<!\[CDATA\[|<!--|<\?|&#|<(?:[A-Za-z_][\w.-]*:)?v>[ \t\r\n]|[ \t\r\n]</(?:[A-Za-z_][\w.-]*:)?v>"
 )
 _DATE_TYPE = re.compile(rb"""t\s*=\s*["']d["']""")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _DAY_ZERO = dt.datetime(1899, 12, 30)
 _TEXT_TYPES = ("str", "inlineStr")  # cell types whose value is text, kept as written
 
@@ -289,17 +289,13 @@ def values_spelled_otherwise(xml: bytes) -> bool:
 
 def iso_serial(text: str) -> float | None:
     """The number LibreOffice reads from the ISO 8601 value of a cell of type d: days since
-    1899-12-30, a time zone taken to UTC ('1900-12-26T00:00:00+07:00' -> 360.708...); None
-    for a value that is no date (LibreOffice keeps it as text)."""
-    text = text.strip()
-    if not _ISO_DATE.fullmatch(text):
+    1899-12-30, a time zone taken to UTC ('1900-12-26T00:00:00+07:00' -> 360.708...;
+    `values.iso_moment`); None for a value that is no date (LibreOffice keeps it as text)."""
+    moment = iso_moment(text)
+    if moment is None:
         return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(moment, dt.time())
     return (moment - _DAY_ZERO) / dt.timedelta(days=1)
 
 

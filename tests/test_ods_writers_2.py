@@ -366,15 +366,22 @@ def test_no_reader_of_any_format_hands_out_a_datetime_with_a_zone(
 
 
 @pytest.mark.parametrize(
-    "zone", [dt.UTC, dt.timezone(dt.timedelta(hours=7)), dt.timezone(dt.timedelta(hours=-5))]
+    ("zone", "said"),
+    [
+        (dt.UTC, " (số trong ô là 46.017)"),
+        (dt.timezone(dt.timedelta(hours=7)), ""),  # 46016.708 in UTC: no whole number to say
+        (dt.timezone(dt.timedelta(hours=-5)), ""),
+    ],
 )
-def test_a_date_with_a_zone_is_refused_as_a_date_never_a_crash(zone: dt.tzinfo) -> None:
-    """Whatever reader hands it over, a datetime with a zone in a number cell is the date
-    as written."""
+def test_a_date_with_a_zone_is_refused_as_a_date_never_a_crash(zone: dt.tzinfo, said: str) -> None:
+    """Whatever reader hands it over, a datetime with a zone in a number cell is a date
+    finding, the moment taken in UTC (`values.iso_moment`); the number in the cell is said
+    when whole."""
     from pipeline.text.values import parse_int
 
     _, problem, _ = parse_int(dt.datetime(2025, 12, 26, tzinfo=zone), 10**15)
-    assert problem is not None and problem[0] == "NUMBER_INVALID" and "(số trong ô là 46.017)" in problem[1]
+    assert problem is not None and problem[0] == "NUMBER_INVALID"
+    assert f"kiểu Ngày/Giờ{said}, không phải Số" in problem[1]
 
 
 @pytest.mark.parametrize(

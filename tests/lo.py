@@ -468,3 +468,38 @@ def copy_artifacts(*paths: Path) -> None:
     Path(dest).mkdir(parents=True, exist_ok=True)
     for p in paths:
         shutil.copy2(p, Path(dest) / p.name)
+
+
+def require_sheetjs() -> tuple[str, str]:
+    """(node, the folder holding node_modules/xlsx): SheetJS under Node, from $SHEETJS_DIR;
+    skipped outside CI, failed in CI, when either is missing (`require`)."""
+    node = require("node", shutil.which("node"), "nodejs")
+    folder = os.environ.get("SHEETJS_DIR", "")
+    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
+    require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
+    return node, folder
+
+
+def sheetjs_convert(src: Path, out: Path, book_type: str) -> Path:
+    """`src` read and written again by SheetJS as `book_type` ('xlsb', 'xlml', 'html',
+    'biff5', …) into `out`; returns `out`."""
+    node, folder = require_sheetjs()
+    script = (
+        "const X = require(process.argv[1] + '/node_modules/xlsx');"
+        "X.writeFile(X.readFile(process.argv[2]), process.argv[3], {bookType: process.argv[4]});"
+    )
+    subprocess.run([node, "-e", script, folder, src, out, book_type], check=True, timeout=60)
+    return out
+
+
+def recalculated(files: dict[str, Path], out: Path) -> dict[str, Path]:
+    """Each of `files` (name -> .xlsx) recalculated by one LibreOffice start and saved as
+    .xlsx under the same file name in `out`; fails naming the files LibreOffice left out."""
+    require_soffice()
+    args = ["--convert-to", f"xlsx:{XLSX_FILTER}", "--outdir", str(out), *map(str, files.values())]
+    with profile(recalc=True) as prof:
+        done = run_office(args, prof)
+    got = {name: out / path.name for name, path in files.items()}
+    missing = [p for p in got.values() if not p.is_file()]
+    assert not missing, (missing, done.stdout, done.stderr)
+    return got

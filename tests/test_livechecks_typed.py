@@ -202,14 +202,7 @@ def filled(tmp_path_factory, form, layout, template_dir) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory, filled) -> dict[str, Path]:
     """Every filled case recalculated by one LibreOffice start."""
-    lo.require_soffice()
-    out = tmp_path_factory.mktemp("livetyped-lo")
-    args = ["--convert-to", f"xlsx:{lo.XLSX_FILTER}", "--outdir", str(out), *map(str, filled.values())]
-    with lo.profile(recalc=True) as prof:
-        done = lo.run_office(args, prof)
-    got = {name: out / path.name for name, path in filled.items()}
-    assert all(p.is_file() for p in got.values()), (done.stdout, done.stderr)
-    return got
+    return lo.recalculated(filled, tmp_path_factory.mktemp("livetyped-lo"))
 
 
 def _summaries(layout: dict[str, Any], path: Path) -> dict[str, str]:

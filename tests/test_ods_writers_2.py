@@ -22,9 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import random
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
@@ -53,14 +51,6 @@ REPORT_DATE = FORM.info_field("report_date").cell
 COUNT = f"{RES.measure_column('children')}8"  # the first results row's "Tổng số trẻ em" of unit 899
 TBL, OFF = f"{{{TABLE_NS}}}", f"{{{OFFICE_NS}}}"
 CALC = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
-
-
-def _node_sheetjs() -> tuple[str, str]:
-    node = lo.require("node", shutil.which("node"), "nodejs")
-    folder = os.environ.get("SHEETJS_DIR", "")
-    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
-    lo.require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
-    return node, folder
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +176,7 @@ def test_a_sheetjs_date_in_a_count_cell_is_the_finding_xlsx_gives(filled: Path, 
     """SheetJS writes every .ods date as toISOString()'s "2025-12-26T00:00:00.000Z": the
     count cell holding it is refused as a date (26/12/2025 is the number 46.017), as the
     same workbook saved as .xlsb is, instead of the run dying on a datetime with a zone."""
-    node, folder = _node_sheetjs()
+    node, folder = lo.require_sheetjs()
     script = (
         "const X = require(process.argv[1] + '/node_modules/xlsx');"
         "const wb = X.readFile(process.argv[2]);"
@@ -317,7 +307,7 @@ def test_no_reader_of_any_format_hands_out_a_datetime_with_a_zone(
     into LibreOffice's .ods (+07:00 in every date cell of the form's sheets): read by every
     path (python-calamine with the facts, the project's own .ods and .xls readers), no
     value is a datetime with a zone."""
-    node, folder = _node_sheetjs()
+    node, folder = lo.require_sheetjs()
     script = (
         "const X = require(process.argv[1] + '/node_modules/xlsx');"
         "const wb = X.readFile(process.argv[2], {cellDates: true});"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -270,19 +269,6 @@ def _tool(name: str, package: str) -> str:
     return lo.require(name, shutil.which(name), package)
 
 
-def _sheetjs(src: Path, out: Path, book_type: str) -> Path:
-    node = _tool("node", "nodejs")
-    folder = os.environ.get("SHEETJS_DIR", "")
-    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
-    lo.require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
-    script = (
-        "const X = require(process.argv[1] + '/node_modules/xlsx');"
-        "X.writeFile(X.readFile(process.argv[2]), process.argv[3], {bookType: process.argv[4]});"
-    )
-    subprocess.run([node, "-e", script, folder, src, out, book_type], check=True, timeout=60)
-    return out
-
-
 def _ssconvert(src: Path, out: Path, exporter: str = "") -> Path:
     tool = _tool("ssconvert", "gnumeric")
     args = ["-T", exporter] if exporter else []
@@ -301,10 +287,10 @@ def test_formats_no_reader_reads_reject_their_unit_with_the_reason(make_file, tm
     fods = lo.convert(made["899"], tmp_path / "lo", "fods")
     shutil.move(fods, inbox / "899-bao-cao.fods")
     _ssconvert(made["900"], inbox / "900-bao-cao.gnumeric")
-    _sheetjs(made["902"], inbox / "902-bao-cao.xls", "biff2")
+    lo.sheetjs_convert(made["902"], inbox / "902-bao-cao.xls", "biff2")
     _relocated(made["903"], inbox / "903-bao-cao.xlsx")
     # Excel 5.0/95 files named without their unit's code: the template's hidden sheet says it
-    _sheetjs(made["905"], inbox / "bao-cao-excel-95.xls", "biff5")
+    lo.sheetjs_convert(made["905"], inbox / "bao-cao-excel-95.xls", "biff5")
     _ssconvert(made["906"], inbox / "Báo cáo (2).xls", "Gnumeric_Excel:excel_biff7")
     _rezip(made["907"], inbox / "907-bao-cao.xlsx", rename=_upper)
     assert (inbox / "902-bao-cao.xls").read_bytes()[:2] == b"\x09\x00"  # BIFF2: no compound file

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -74,19 +73,6 @@ def _without(src: Path, out: Path, *members: str) -> Path:
         for info in zin.infolist():
             if info.filename not in members:
                 zout.writestr(info, zin.read(info))
-    return out
-
-
-def _node_writer(src: Path, out: Path, book_type: str) -> Path:
-    node = lo.require("node", shutil.which("node"), "nodejs")
-    folder = os.environ.get("SHEETJS_DIR", "")
-    found = folder if (Path(folder) / "node_modules" / "xlsx").is_dir() else None
-    lo.require("SheetJS ($SHEETJS_DIR/node_modules/xlsx)", found, "npm install xlsx (outside the repo)")
-    script = (
-        "const X = require(process.argv[1] + '/node_modules/xlsx');"
-        "X.writeFile(X.readFile(process.argv[2]), process.argv[3], {bookType: process.argv[4]});"
-    )
-    subprocess.run([node, "-e", script, folder, src, out, book_type], check=True, timeout=60)
     return out
 
 
@@ -250,7 +236,7 @@ def test_an_excel_2003_xml_spreadsheet_is_refused_by_its_name_whatever_it_is_cal
     UTF-16 too, or its root spelled with a prefix: refused as that format, never as a
     damaged Excel file or "not a report"."""
     src, _ = make_file("899", folder=tmp_path / "src")
-    xml = _node_writer(src, tmp_path / "899.xml", "xlml").read_bytes()
+    xml = lo.sheetjs_convert(src, tmp_path / "899.xml", "xlml").read_bytes()
     assert b"urn:schemas-microsoft-com:office:spreadsheet" in xml[:1000]
     prefixed = xml.replace(b"<Workbook ", b"<ss:Workbook ", 1).replace(b"</Workbook>", b"</ss:Workbook>")
     utf16 = b"\xff\xfe" + xml.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16-le")
@@ -270,7 +256,7 @@ def test_a_message_whose_report_is_known_by_its_bytes_holds_a_report(form: Form,
     """A message whose one attachment is an Excel 2003 XML spreadsheet named .xml holds a
     report (refused as that format), not "no report attached"; an XML letter does not."""
     src, _ = make_file("899", folder=tmp_path / "src")
-    xml = _node_writer(src, tmp_path / "899.xml", "xlml").read_bytes()
+    xml = lo.sheetjs_convert(src, tmp_path / "899.xml", "xlml").read_bytes()
     message = tmp_path / "thu.eml"
     message.write_bytes(_eml({"899-bao-cao.xml": xml}))
     line, attached = expand(message, message.name, form.limits, VN)
@@ -289,7 +275,7 @@ def test_a_web_page_named_as_a_spreadsheet_is_refused_by_its_name(form: Form, ma
     refused as a web page named .xls; the same page named .html is a page, not a report."""
     src, _ = make_file("899", folder=tmp_path / "src")
     pages = {
-        "sheetjs": _node_writer(src, tmp_path / "sheetjs.html", "html"),
+        "sheetjs": lo.sheetjs_convert(src, tmp_path / "sheetjs.html", "html"),
         "libreoffice": _libreoffice(src, tmp_path / "lo", "html:HTML (StarCalc)"),
         "gnumeric-html40": _ssconvert(src, tmp_path / "g40.html", "Gnumeric_html:html40"),
         "gnumeric-xhtml": _ssconvert(src, tmp_path / "gx.html", "Gnumeric_html:xhtml"),
@@ -338,8 +324,8 @@ def test_check_names_the_unit_that_consolidate_credits_a_refused_file_to(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.move(_libreoffice(made["899"], tmp_path / "lo", "fods"), inbox / "899-bao-cao.fods")
-    _node_writer(made["900"], inbox / "900-bao-cao.xml", "xlml")
-    _node_writer(made["902"], tmp_path / "902.html", "html").rename(inbox / "902-bao-cao.xls")
+    lo.sheetjs_convert(made["900"], inbox / "900-bao-cao.xml", "xlml")
+    lo.sheetjs_convert(made["902"], tmp_path / "902.html", "html").rename(inbox / "902-bao-cao.xls")
     (inbox / "903-bao-cao.xlsx").write_bytes(made["903"].read_bytes()[:5000])  # a broken download
     (inbox / "bao-cao-912-913.xls").write_bytes((inbox / "902-bao-cao.xls").read_bytes())
     report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)

@@ -198,7 +198,9 @@ def test_a_template_of_the_other_configuration_is_rejected_by_name(tmp_path, mad
         text=True,
     )
     (result,) = json.loads(done.stdout)
-    assert not result["valid"] and result["unit"] is None
+    # refused, yet credited by its name to the unit consolidate credits it to (`intake.whose`):
+    # that unit did send something, and is told to use its own template
+    assert not result["valid"] and result["unit"] == "SYT"
     assert [f["code"] for f in result["findings"]] == ["TEMPLATE_UNKNOWN"]
     # the finding's wording, for read.extract to use (see the branch's notes)
     message = foreign_template(reader, maker.id, unit.scheme)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 TIMEOUT = 120  # seconds for one LibreOffice run (a start is 2-5 s; a conversion well under 10)
 UNO_PYTHON = "/usr/bin/python3"  # Debian's Python, the one python3-uno is built for
@@ -503,3 +504,15 @@ def recalculated(files: dict[str, Path], out: Path) -> dict[str, Path]:
     missing = [p for p in got.values() if not p.is_file()]
     assert not missing, (missing, done.stdout, done.stderr)
     return got
+
+
+def each_example_one_run(examples: int) -> Any:
+    """Hypothesis settings for a property whose every example is one LibreOffice run:
+    `examples` of them, generated only (no shrinking: a shrink step is another run), with
+    no deadline."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow],
+    )

@@ -20,7 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -115,12 +115,7 @@ _FORMAT = st.one_of(
 )
 
 
-@settings(
-    max_examples=3,
-    deadline=None,
-    phases=[Phase.generate],  # each example is one LibreOffice run: no shrinking
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@lo.each_example_one_run(3)
 @given(st.lists(_FORMAT, min_size=30, max_size=30, unique=True))
 def test_unquoted_words_agree_with_libreoffice(formats: list[str]) -> None:
     """Any unquoted word before or after a number or a date: a number where LibreOffice shows
@@ -183,12 +178,7 @@ _ANY_FORMAT = (
 )
 
 
-@settings(
-    max_examples=3,
-    deadline=None,
-    phases=[Phase.generate],  # each example is one LibreOffice run: no shrinking
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@lo.each_example_one_run(3)
 @given(st.lists(_ANY_FORMAT, min_size=80, max_size=80, unique=True))
 def test_any_format_is_a_date_where_libreoffice_reads_a_date(formats: list[str]) -> None:
     """Format codes assembled from every kind of piece: ours shows a date exactly where

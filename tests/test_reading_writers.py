@@ -26,7 +26,7 @@ import openpyxl
 import pytest
 import python_calamine as pc
 import xlsxwriter
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.form import load_form
@@ -345,12 +345,7 @@ _format = st.tuples(_body, st.lists(_decoration, max_size=3)).map(
 )
 
 
-@settings(
-    max_examples=4,
-    deadline=None,
-    phases=[Phase.generate],  # each example is one LibreOffice run: no shrinking
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@lo.each_example_one_run(4)
 @given(st.lists(_format, min_size=25, max_size=25, unique=True))
 def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
     """45 under each format, shown by LibreOffice as CSV: "45" in the text means a number

@@ -18,11 +18,17 @@ A name typed by the unit is read through its hidden ITEM cell (`numbercells.py`)
 spelling `Form.code_for` reads (the name, the code typed as a number or as text, "code -
 name", any case, white space folded) is the listed item, as are the usual spellings
 `nearest.read_as` reads as one (a warning, `NAME_READ_AS`); rows are compared by item, so a
-duplicate under another spelling is the pipeline's duplicate. What a formula cannot do is
-left stricter, never laxer: a name in decomposed Unicode (NFD) or misspelt beyond the usual
-spellings ("Gò Qao", "Hòn Đất.") is "không có trong danh sách", an error, where the
-pipeline reads the nearest name with a warning, so such a sheet never says "Đạt" (and a
-duplicate the pipeline would find through that nearest name is hidden behind that error).
+duplicate under another spelling is the pipeline's duplicate. A formula cannot compose
+Unicode, so the spellings `code_for` reads are listed decomposed too (`decomposed`), as
+Vietnamese keyboards in their "Unicode tổ hợp" mode type them (a precomposed letter, then
+its tone mark combining: `tohop`) and in full NFD (as macOS hands text over), and the usual
+spellings as a "tổ hợp" keyboard types them; the pipeline reads each as the composed one
+(no finding, or NAME_READ_AS). What a formula cannot do is left stricter, never laxer: a
+usual spelling in full NFD or decomposed with its tone moved (left out for the template's
+size), and a name misspelt beyond the usual spellings ("Gò Qao", "Hòn Đất."), are "không
+có trong danh sách", an error, where the pipeline reads the nearest name with a warning, so
+such a sheet never says "Đạt" (and a duplicate the pipeline would find through that nearest
+name is hidden behind that error).
 The declaration cell is read as `read.declare` reads it (white space alone is no mark). A
 sheet's summary reads every number of a row through absolute references to its VALUE cells
 (a relative name would read the summary's own row).
@@ -138,10 +144,35 @@ def _unaccented(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+def tohop(text: str) -> str:
+    """`text` as Vietnamese keyboards type it in their "Unicode tổ hợp" mode (Unikey, EVKey):
+    each letter precomposed but for its tone mark, which follows it combining ("ế" as "ê"
+    and U+0301, "ộ" as "ô" and U+0323); "đ" has no decomposition and stays."""
+    letters: list[str] = []  # each base character with its combining marks
+    for ch in unicodedata.normalize("NFD", text):
+        if letters and unicodedata.combining(ch):
+            letters[-1] += ch
+        else:
+            letters.append(ch)
+    return "".join(
+        unicodedata.normalize("NFC", "".join(c for c in letter if c not in _TONES))
+        + "".join(c for c in letter if c in _TONES)
+        for letter in letters
+    )
+
+
+def decomposed(text: str) -> list[str]:
+    """`text` and, when it holds a letter with a mark, the two decomposed ways of typing it:
+    `tohop`, and full NFD as macOS hands text over ("e", U+0302, U+0301)."""
+    return list(dict.fromkeys([text, unicodedata.normalize("NFD", text), tohop(text)]))
+
+
 def _spellings(name: str) -> list[str]:
     """Ways people type a listed name: without accents, without or with an abbreviated
     administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất"; "Gò Quao" for
-    "Xã Gò Quao"), never with the prefix of another level."""
+    "Xã Gò Quao"), never with the prefix of another level; those typed by a "tổ hợp"
+    keyboard (`tohop`), not those with the tone on another vowel nor in full NFD (the
+    template's size: `tests/test_template_size.py`)."""
     forms = [name]
     for prefix, short in _PREFIXES.items():
         if name.startswith(prefix + " "):
@@ -150,7 +181,8 @@ def _spellings(name: str) -> list[str]:
             if short:
                 forms += [f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
     moved = [v for f in forms[:2] for v in _tone_moved(f)]  # the name, without its prefix
-    return forms + moved + [_unaccented(f) for f in forms]
+    typed = [t for f in forms for t in dict.fromkeys([f, tohop(f)])]  # as "tổ hợp" keyboards type
+    return typed + moved + [_unaccented(f) for f in forms]
 
 
 # Vietnamese tone marks (combining, after NFD): grave, acute, hook above, tilde, dot below
@@ -207,10 +239,11 @@ def read_names(form: Form) -> dict[str, ReadNames]:
         number = {item.code: n for n, item in enumerate(items, 1)}
         exact: dict[str, tuple[str, int]] = {}
         for item in items:
-            for text in (item.name, item.code, f"{item.code} - {item.name}"):
-                code = form.code_for(key, text)
-                if code is not None:
-                    exact.setdefault(text.casefold(), (text, number[code]))
+            for typed in (item.name, item.code, f"{item.code} - {item.name}"):
+                for text in decomposed(typed):
+                    code = form.code_for(key, text)
+                    if code is not None:
+                        exact.setdefault(text.casefold(), (text, number[code]))
         close: dict[str, tuple[str, int]] = {}
         for item in items:
             for text in _spellings(item.name):

@@ -100,6 +100,9 @@ E, W = ERROR, WARNING
 # NUMBER_FROM_TEXT: what to do about a whole number typed as text, by how it was typed (the
 # reader tells them apart: `read/reading.py` `typed_as`); `{digits}`: the number read, in digits alone. The
 # template's live check sees only that the cell holds text, and says "any", which fits all.
+# An advice that names the digits says what to do to the cell now, and is the finding's "cách
+# sửa" too (`FIXES`, fact "advice": `fixes.fix_facts`); the others say what to do next time,
+# and the fix is to type the digits again.
 TEXT_NUMBER_ADVICE: dict[str, str] = {
     "any": "chỉ gõ số vào ô định dạng Số, không có dấu phân cách, khoảng trắng, số 0 hay dấu ' ở đầu "
     "(ví dụ 25 người hoặc 1200000 đồng)",
@@ -568,6 +571,7 @@ FIX_FACTS = frozenset(
         "registered",
         "first_row",
         "first_cell",
+        "advice",
     }
 )
 
@@ -619,6 +623,7 @@ FIXES: dict[str, tuple[str, ...]] = {
     ),
     "NUMBER_TOO_LARGE": ("gõ lại đúng số ở ô {cell}",),
     "NUMBER_FROM_TEXT": (
+        "ở ô {cell}: {advice}",
         "xóa ô {cell} và gõ lại: {digits} (chỉ chữ số)",
         "xóa ô {cell} và gõ lại chỉ bằng chữ số",
     ),

@@ -2,7 +2,7 @@
 `EXPLAINED_BY` applied to the findings of one file.
 
 `how_to_fix` fills the rule's "cách sửa" from what the finding itself holds (its cell, the
-value found) and what the form knows (the year, the listed names, the unit's registered
+value found, the facts its message was written from) and what the form knows (the year, the listed names, the unit's registered
 name); the letters (`mail/drafts.py`) and the feedback workbook (`render/feedback.py`) both
 say it from here, so the wording lives once, in `catalogue.py`.
 """
@@ -17,7 +17,7 @@ from ..form import Form, cell_at, col_index, col_letter
 from ..text.values import dot_thousands, parse_int
 from . import nearest
 from .bind import NOT_LISTED
-from .catalogue import CELL, COMPARED, ERROR, EXPLAINED_BY, FILE, LINE, ROW, RULES, SHEET
+from .catalogue import CELL, COMPARED, ERROR, EXPLAINED_BY, FILE, LINE, ROW, RULES, SHEET, TEXT_NUMBER_ADVICE
 from .findings import Finding
 
 # the listed names a finding's value was looked up in, by rule (REGION_UNKNOWN: regions …)
@@ -33,7 +33,8 @@ def fix_facts(form: Form, f: Finding) -> dict[str, str]:
     "plain": what a dot-thousands entry on a PC with US settings was meant to be
     (`text.values.dot_thousands`: "513" -> "513.000" and "513000", "1,35" -> "1.350" and
     "1350"); "nearest": the closest listed name (`nearest.read_as`); "registered": the
-    unit's name in the registry."""
+    unit's name in the registry; "advice": the advice the finding's message gave for how a
+    number came to be text, when it says what to do to the cell (`cell_advice`)."""
     facts = {"year": str(form.year)}
     if f.cell:
         facts["cell"] = f.cell
@@ -56,7 +57,11 @@ def fix_facts(form: Form, f: Finding) -> dict[str, str]:
     unit = form.units_by_code.get(f.unit)
     if unit is not None:
         facts["registered"] = unit.name
-    first = said(f).get("first_row", "")
+    told = said(f)
+    advice = cell_advice(told)
+    if advice:
+        facts["advice"] = advice
+    first = told.get("first_row", "")
     at = _row_col(f.cell)
     if first.isdigit() and at is not None:  # the earlier row a duplicate repeats, same column
         facts["first_row"] = first
@@ -79,6 +84,20 @@ def said(f: Finding) -> dict[str, str]:
             seen.add(name)
     found = re.search("(?:^|: )" + "".join(pattern) + "$", f.message)  # after "Trang …, ô …: "
     return {k: v for k, v in found.groupdict().items() if v is not None} if found else {}
+
+
+def cell_advice(told: dict[str, str]) -> str:
+    """The advice a NUMBER_FROM_TEXT message gave (`said`: its "advice" and the "number"
+    read) when it is one of `TEXT_NUMBER_ADVICE` that names the digits to type, so says what
+    to do to the cell itself (a cell formatted as Text, leading zeros, spaces, odd
+    characters); "" for one about the next time (separators, a unit word), or none."""
+    advice, digits = told.get("advice", ""), told.get("number", "").replace(".", "")
+    if not advice or not digits.isdigit():
+        return ""
+    for template in TEXT_NUMBER_ADVICE.values():
+        if "{digits}" in template and template.format(digits=digits) == advice:
+            return advice
+    return ""
 
 
 def _nearest(form: Form, f: Finding) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,13 +92,50 @@ def _error(cell: etree._Element) -> str | None:
 # without any data style the style:default-style of the family. python-calamine gives a
 # number cell under such a style as the plain number, where LibreOffice shows a date ("361"
 # as 26/12/1900) or a time: those cells are found here and read as the date or duration shown.
+#
+# A data style may switch by the cell's value: each style:map child (§16.3, attributes
+# style:condition §19.467 and style:apply-style-name §19.469) names the data style shown when
+# its condition holds, the first that holds wins, else the style itself shows the value.
+# LibreOffice writes them for conditional codes (`[>=100]dd/mm/yyyy;#,##0` is a number style
+# whose map `value()>=100` applies a date style) and for signed sections (`#,##0;[RED]-#,##0`).
+# It reads them as xmloff's SvXMLNumFormatContext::AddCondition does, into one code of
+# sections, "[condition]code;[condition]code;code" (svl's SvNumberformat), and the
+# LibreOffice 7 here shows a file's cells accordingly (tests/test_ods_maps.py checks each
+# case against its display): a map whose condition does not start with "value()", or whose
+# applied style is not defined in the mapping style's own part (content.xml or styles.xml),
+# is left out; "value()" then an operator (<, >, <=,
+# >=, =, != or <>) and a number, spaces allowed between them, is a condition; an operator
+# followed by no number leaves the section without a condition, which takes svl's default
+# for its place (>=0 for the only map; >0 then <0 for two); anything else, or more than two
+# maps (svl keeps two conditions), makes LibreOffice refuse the code and show the cell as a
+# plain number. An applied style's own maps are not followed (LibreOffice writes none).
 DATE, TIME = "date", "time"
 _STYLE = f"{{{STYLE_NS}}}style"
 _DEFAULT_STYLE = f"{{{STYLE_NS}}}default-style"
 _DATE_STYLE, _TIME_STYLE = f"{{{NUMBER_NS}}}date-style", f"{{{NUMBER_NS}}}time-style"
+_OTHER_DATA_STYLES = tuple(
+    f"{{{NUMBER_NS}}}{local}"
+    for local in ("number-style", "currency-style", "percentage-style", "boolean-style", "text-style")
+)
+_DATA_STYLES = (_DATE_STYLE, _TIME_STYLE, *_OTHER_DATA_STYLES)
+_TEXT_STYLE = _OTHER_DATA_STYLES[-1]
+_MAP = f"{{{STYLE_NS}}}map"
+_CONDITION, _APPLY = f"{{{STYLE_NS}}}condition", f"{{{STYLE_NS}}}apply-style-name"
 _STYLE_NAME_ATTR, _FAMILY = f"{{{STYLE_NS}}}name", f"{{{STYLE_NS}}}family"
 _PARENT, _DATA_STYLE = f"{{{STYLE_NS}}}parent-style-name", f"{{{STYLE_NS}}}data-style-name"
-_STYLE_TAGS = (_STYLE, _DEFAULT_STYLE, _DATE_STYLE, _TIME_STYLE)
+_STYLE_TAGS = (_STYLE, _DEFAULT_STYLE, *_DATA_STYLES)
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<>": operator.ne,
+}
+_OPERATOR = re.compile(r"\s*(<=|>=|<>|!=|<|>|=)\s*")
+_LIMIT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*$")
+_MAX_MAPS = 2  # svl's SvNumberformat keeps two conditions
 _COLUMN = f"{{{TABLE_NS}}}table-column"
 _ROW_GROUPS = tuple(
     f"{{{TABLE_NS}}}{local}" for local in ("table-rows", "table-header-rows", "table-row-group")
@@ -108,18 +146,56 @@ LO_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of ODF's default null date (table:
 _MAX_POSITIONS = 1 << 16  # repeated cells noted one by one; past it the own reader reads the file
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What a data style with maps shows of a number: the `shows` ("", DATE or TIME) of the
+    first of `maps` (compare, limit, shows) whose `compare(number, limit)` holds, else
+    `otherwise` (the style's own)."""
+
+    maps: tuple[tuple[Callable[[float, float], bool], float, str], ...]
+    otherwise: str
+
+    def pick(self, number: float) -> str:
+        """ "", DATE or TIME for `number`, as LibreOffice picks the section."""
+        for compare, limit, shows in self.maps:
+            if compare(number, limit):
+                return shows
+        return self.otherwise
+
+
+Shows = str | Choice  # "", DATE, TIME, or a Choice by the value
+
+
+def shown_as(shows: Shows, number: float) -> str:
+    """ "", DATE or TIME: what a data style's verdict `shows` (a DatedStyles value) shows of
+    `number`."""
+    return shows if isinstance(shows, str) else shows.pick(number)
+
+
 @dataclass
 class CellStyles:
-    """The cell styles and date/time data styles of one part (or two merged)."""
+    """The cell styles and data styles of one part (or two merged)."""
 
     data: dict[str, str] = field(default_factory=dict)  # data style -> DATE or TIME
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # style -> (data style, parent)
+    # data style -> its style:map children, (condition, applied style), in order
+    maps: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    defined: set[str] = field(default_factory=set)  # every data style's name
+    texts: set[str] = field(default_factory=set)  # the number:text-style ones
 
     def add(self, element: etree._Element) -> None:
         """Note one element of `_STYLE_TAGS` (others are ignored)."""
         tag = element.tag
-        if tag == _DATE_STYLE or tag == _TIME_STYLE:
-            self.data[element.get(_STYLE_NAME_ATTR, "")] = DATE if tag == _DATE_STYLE else TIME
+        if tag in _DATA_STYLES:
+            name = element.get(_STYLE_NAME_ATTR, "")
+            self.defined.add(name)
+            if tag == _TEXT_STYLE:
+                self.texts.add(name)
+            if tag == _DATE_STYLE or tag == _TIME_STYLE:
+                self.data[name] = DATE if tag == _DATE_STYLE else TIME
+            maps = tuple((m.get(_CONDITION, ""), m.get(_APPLY, "")) for m in element.iterchildren(_MAP))
+            if maps:
+                self.maps[name] = maps
         elif element.get(_FAMILY) == "table-cell":
             name = "" if tag == _DEFAULT_STYLE else element.get(_STYLE_NAME_ATTR, "")
             self.cells[name] = (element.get(_DATA_STYLE, ""), element.get(_PARENT, ""))
@@ -127,20 +203,79 @@ class CellStyles:
     def over(self, common: CellStyles) -> DatedStyles:
         """The styles of these (content.xml's automatic ones) over those of `common`
         (styles.xml's): a name of these wins over the same name of `common`."""
-        return DatedStyles(common.cells | self.cells, common.data | self.data)
+        return DatedStyles(
+            common.cells | self.cells,
+            common.data | self.data,
+            common.reachable() | self.reachable(),
+            common.texts | self.texts,
+        )
+
+    def reachable(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The maps whose applied style this part defines: LibreOffice looks the name up
+        among the styles of the mapping style's own part and leaves the map out otherwise."""
+        return {name: tuple(m for m in maps if m[1] in self.defined) for name, maps in self.maps.items()}
 
 
-class DatedStyles(dict[str, str]):
+def _conditions(
+    maps: tuple[tuple[str, str], ...], styles: DatedStyles, text: bool
+) -> list[tuple[Callable[[float, float], bool], float, str]] | None:
+    """The (compare, limit, applied style) of a data style's maps as LibreOffice keeps them
+    (see the comment above DATE), or None when it refuses the code (a plain number shown).
+    `text`: the style is a text style, whose third map takes every other number (the third
+    section of a code of four, `0;-0;dd/mm/yyyy;@`)."""
+    kept = [
+        (condition[len("value()") :], applied)
+        for condition, applied in maps
+        if condition.startswith("value()")
+    ]
+    if any(applied in styles.maps for _, applied in kept):
+        return None  # the applied code's sections and these: more than svl keeps
+    rest_of_numbers = kept.pop()[1] if text and len(kept) == _MAX_MAPS + 1 else ""
+    if len(kept) > _MAX_MAPS:
+        return None
+    out = []
+    for i, (condition, applied) in enumerate(kept):
+        op = _OPERATOR.match(condition)
+        if op is None:
+            return None
+        limit = condition[op.end() :]
+        if _LIMIT.match(limit):
+            out.append((_COMPARE[op.group(1)], float(limit), applied))
+        elif limit[:1] in ("<", ">", "=", "!"):
+            return None
+        elif len(kept) == 1:  # no condition: svl's default for the section's place
+            out.append((operator.ge, 0.0, applied))
+        else:
+            out.append((operator.gt if i == 0 else operator.lt, 0.0, applied))
+    if rest_of_numbers:
+        out.append((_every, 0.0, rest_of_numbers))
+    return out
+
+
+def _every(number: float, limit: float) -> bool:
+    """The condition of a text style's third map: every number."""
+    return True
+
+
+class DatedStyles(dict[str, Shows]):
     """Cell style name -> DATE or TIME when its data style (its own, else its parents', else
-    the family default's) shows a date or a time, else "": each name resolved at its first
-    look-up (`styles[name]`), so that a file pays for the few styles its number cells use."""
+    the family default's) shows a date or a time, "" when it shows neither, a `Choice` when
+    that depends on the value (the data style's maps): each name resolved at its first
+    look-up (`styles[name]`), so that a file pays for the few styles its number cells use.
+    Read a value with `shown_as`."""
 
-    def __init__(self, cells: dict[str, tuple[str, str]], data: dict[str, str]) -> None:
+    def __init__(
+        self,
+        cells: dict[str, tuple[str, str]],
+        data: dict[str, str],
+        maps: dict[str, tuple[tuple[str, str], ...]] | None = None,
+        texts: set[str] | None = None,
+    ) -> None:
         super().__init__()
-        self.cells, self.data = cells, data
+        self.cells, self.data, self.maps, self.texts = cells, data, maps or {}, texts or set()
         self.any = bool(data)  # False: no style shows a date or a time, nothing to look up
 
-    def __missing__(self, name: str) -> str:
+    def __missing__(self, name: str) -> Shows:
         seen: set[str] = set()
         at, data_style = name, ""
         while at and at not in seen:  # a loop of parents ends the walk
@@ -151,8 +286,22 @@ class DatedStyles(dict[str, str]):
             at = parent
         if not data_style:
             data_style = self.cells.get("", ("", ""))[0]  # the family's default style
-        shows = self[name] = self.data.get(data_style, "")
+        shows = self[name] = self.data_style(data_style)
         return shows
+
+    def data_style(self, name: str) -> Shows:
+        """What the data style `name` shows: "", DATE, TIME or a `Choice` by the value."""
+        own = self.data.get(name, "")
+        maps = self.maps.get(name)
+        if not maps:
+            return own
+        conditions = _conditions(maps, self, name in self.texts)
+        if conditions is None:
+            return ""  # LibreOffice refuses the code: General, a plain number
+        choice = tuple((compare, limit, self.data.get(applied, "")) for compare, limit, applied in conditions)
+        if all(shows == own for _, _, shows in choice):
+            return own
+        return Choice(choice, own)
 
 
 @lru_cache(maxsize=64)
@@ -184,7 +333,7 @@ def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyle
     automatic = CellStyles()
     found = table.getroottree().getroot().find(f"{{{OFFICE_NS}}}automatic-styles")
     if found is not None:
-        for element in found.iterchildren(_STYLE, _DATE_STYLE, _TIME_STYLE):
+        for element in found.iterchildren(_STYLE, *_DATA_STYLES):
             automatic.add(element)
     return automatic.over(common or CellStyles())
 
@@ -227,7 +376,7 @@ class _Defaults:
 
     def __init__(self, dated: DatedStyles) -> None:
         self.dated = dated
-        self.columns: list[tuple[int, int, str]] | None = None  # (first, last + 1, DATE or TIME)
+        self.columns: list[tuple[int, int, Shows]] | None = None  # (first, last + 1, what it shows)
         self.row: etree._Element | None = None
 
     def first_row(self, element: etree._Element) -> None:
@@ -244,9 +393,9 @@ class _Defaults:
                 self.columns.append((at, at + n, shows))
             at += n
 
-    def shows(self, col: int) -> str:
-        """DATE or TIME when the default style of a cell without a style of its own shows a
-        date or a time, else ""."""
+    def shows(self, col: int) -> Shows:
+        """What the default style of a cell without a style of its own shows (as a
+        DatedStyles value: read a number with `shown_as`)."""
         style = self.row.get(_DEFAULT_CELL_STYLE) if self.row is not None else None
         if style:
             return self.dated[style]
@@ -311,7 +460,10 @@ class _Table:
                 style = element.get(_STYLE_NAME)
                 shows = self.dated[style] if style is not None else self.defaults.shows(col)
                 if shows:  # calamine gives the plain number
-                    self.note(row, col, self.repeat, repeat, shown_number(float(raw), shows))
+                    number = float(raw)
+                    shows = shown_as(shows, number)
+                    if shows:
+                        self.note(row, col, self.repeat, repeat, shown_number(number, shows))
         if _FORMULA in element.attrib:
             # LibreOffice writes an empty-text result as no value type and an empty <text:p/>
             if _VALUE_TYPE not in element.attrib and not len(element):
@@ -541,7 +693,9 @@ def ods_values(content: bytes, wanted: Callable[[str], bool], common: CellStyles
                     style = element.get(_STYLE_NAME)
                     shows = dated[style] if style is not None else defaults.shows(len(row) + pending)
                     if shows:
-                        value = shown_number(value, shows)
+                        shows = shown_as(shows, value)
+                        if shows:
+                            value = shown_number(value, shows)
                 row.extend([""] * pending + [value] * n)
                 pending = 0
             element.clear()

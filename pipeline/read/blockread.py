@@ -52,7 +52,12 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         for key, cell, label, col in rp.measures:
             raw = row[col] if col < len(row) else ""
             # fast paths, the common cases: a whole number typed as a number, a blank cell
-            if raw.__class__ is float and raw.is_integer() and 0 <= raw <= max_number:
+            if (
+                raw.__class__ is float
+                and raw.is_integer()
+                and 0 <= raw <= max_number
+                and cell not in odd_cells
+            ):
                 values[key] = int(raw)
             elif raw == "" and cell not in odd_cells:
                 values[key] = None

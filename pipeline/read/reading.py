@@ -71,13 +71,21 @@ class FileReading:
         read is shown grouped by thousands ("1.200"), or as digits alone when not `grouped`
         (a year: "2025")."""
         raw = sheet.get(cell)
-        # fast paths for the common cases: a blank cell, a whole number typed as a number
+        # fast paths for the common cases: a blank cell, a whole number typed as a number;
+        # an error shown in the cell wins over any number stored beside it (an .ods error
+        # result stored as a float, as Excel's ODS export writes it: the application shows
+        # the error, not the number)
         if raw is None:
             if cell not in sheet.errors and cell not in sheet.formulas_without_value:
                 return None
-        elif raw.__class__ is float and raw.is_integer() and 0 <= raw <= self.form.limits.max_number:
+        elif (
+            raw.__class__ is float
+            and raw.is_integer()
+            and 0 <= raw <= self.form.limits.max_number
+            and cell not in sheet.errors
+        ):
             return int(raw)
-        if raw is None and cell in sheet.errors:
+        if cell in sheet.errors:
             self.add(
                 "NUMBER_INVALID",
                 f"{label}: ô có lỗi {sheet.errors[cell]} (công thức tính sai hoặc dữ liệu không "

@@ -465,8 +465,10 @@ class _Table:
                     if shows:
                         self.note(row, col, self.repeat, repeat, shown_number(number, shows))
         if _FORMULA in element.attrib:
-            # LibreOffice writes an empty-text result as no value type and an empty <text:p/>
-            if _VALUE_TYPE not in element.attrib and not len(element):
+            # LibreOffice writes an empty-text result as no value type and an empty <text:p/>;
+            # no value type with text (odfpy's TableCell(formula=...) with a P of the result
+            # it never calculated) is no cached result either: the value reader reads it blank
+            if _VALUE_TYPE not in element.attrib and (not len(element) or _text(element).strip()):
                 facts.no_value.add(a1)
             error = _error(element)
             if error:

@@ -242,15 +242,19 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
 def _ods_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """Facts of every table of content.xml, of those the form does not read the extent alone
     ([] when there is none: calamine refuses it). The file is read by the project's own
-    reader (`misread`) when a cell's text is in a CDATA section, or a number's office:value
-    is not in the number form (calamine reads either blank, or as Python would)."""
+    reader (`misread`) when a cell's text is in a CDATA section, or holds a line break or a
+    tab (text:line-break, text:tab: calamine drops them, "Huyện<text:line-break/>Châu Thành"
+    reads "HuyệnChâu Thành"), or a number's office:value is not in the number form (calamine
+    reads either blank, or as Python would)."""
     if not package.has("content.xml"):
         return []
     check_sheet_bytes(package.size("content.xml"), True, limits)
     content = package.xml("content.xml")
     by_norm = {norm_sheet(w) for w in wanted}
     facts = ods_facts(content, lambda name: norm_sheet(name) in by_norm, _styles(package))
-    if b"<![CDATA[" in content:  # calamine reads a cell's text in a CDATA section as blank
+    # calamine reads a cell's text in a CDATA section as blank, and drops line breaks and
+    # tabs (a superset: any element named so, whatever its prefix)
+    if b"<![CDATA[" in content or b"line-break" in content or b"tab/>" in content or b":tab " in content:
         for sheet in facts:
             sheet.misread = True
     return facts

@@ -1,0 +1,91 @@
+"""Issue #25: .ods spellings of writers that do not calculate or that Excel's export uses
+(third round, from a new-user pass with odfpy, Aspose.Cells and Excel's "Save as ODS").
+
+Inputs are the project's template filled by its filler and saved as .ods by LibreOffice,
+then one cell rewritten at the XML level of content.xml as the other writer spells it:
+
+- a formula cell with the text of a result but no office:value-type (odfpy's
+  `TableCell(formula=...)` with a `P` of the number it never calculated): no cached result,
+  FORMULA_NO_VALUE at the cell, where the value reader read it blank and the file was
+  accepted with a lower total; an empty <text:p/> stays LibreOffice's empty-text result;
+- an error result stored as a float beside its error text (Excel's ODS export writes
+  `office:value-type="float" office:value="0"` with "#DIV/0!"): the error LibreOffice shows,
+  where the stored 0 was counted;
+- a line break or a tab inside a cell's text (text:line-break, text:tab): read as
+  LibreOffice shows it, where python-calamine dropped it ("HuyệnChâu Thành").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.read.parse import parse_path
+from tests import test_ods_writers_2 as w2
+from tests.test_ods_writers_2 import COUNT, FORM, RES, _cell, _findings_at, rewrite, with_cell
+
+# the filled report saved as .ods by LibreOffice (the second round's fixtures)
+filled, lo_ods = w2.filled, w2.lo_ods
+
+TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+CASH = f"{RES.measure_column('cash')}8"
+REGION = f"{next(k.column for k in RES.key_fields if k.key == 'region')}8"
+
+
+def test_a_formula_with_a_result_text_but_no_value_type_has_no_result(lo_ods: Path, tmp_path: Path) -> None:
+    """odfpy writes a formula and the text of a result it never calculated, with no value
+    type: the value reader reads the cell blank. It is a formula without a cached result
+    (the finding the .xlsx and the other .ods spellings give), never a silent blank."""
+    out = with_cell(
+        lo_ods, tmp_path / "899.ods", RES.sheet, CASH, {"table:formula": "of:=140000000+68000"}, "140068000"
+    )
+    parsed = parse_path(out, 1, FORM)
+    at = [(f.code, f.cell) for f in parsed.findings if f.sheet == RES.sheet and f.cell == CASH]
+    assert at == [("FORMULA_NO_VALUE", CASH)]
+
+
+def test_a_formula_with_an_empty_paragraph_is_libreoffices_empty_text(lo_ods: Path, tmp_path: Path) -> None:
+    """LibreOffice writes a formula whose result is empty text as no value type and an empty
+    <text:p/>: an empty cell, no finding (the other side of the rule above)."""
+    out = with_cell(lo_ods, tmp_path / "899.ods", RES.sheet, CASH, {"table:formula": 'of:=""'}, "")
+    assert _findings_at(out, RES.sheet, CASH) == []
+
+
+def test_an_error_stored_as_a_float_is_the_error_libreoffice_shows(lo_ods: Path, tmp_path: Path) -> None:
+    """Excel's ODS export stores an error result as a float beside the error's text: the
+    cell shows #DIV/0!, so it is the error finding, not the stored 0 counted."""
+    attrs = {"table:formula": "of:=[.D8]/0", "office:value-type": "float", "office:value": "0"}
+    out = with_cell(lo_ods, tmp_path / "899.ods", RES.sheet, COUNT, attrs, "#DIV/0!")
+    found = _findings_at(out, RES.sheet, COUNT)
+    assert [code for code, _ in found] == ["NUMBER_INVALID"]
+    assert "#DIV/0!" in found[0][1]
+    parsed = parse_path(out, 1, FORM)
+    assert all(r.measures.get("children") != 0 for r in parsed.rows["results"] if r.row == 8)
+
+
+def _break_name(root: etree._Element, mark: str) -> None:
+    """The region name at REGION split by a text:line-break or text:tab at its last space."""
+    cell = _cell(root, RES.sheet, REGION)
+    para = next(cell.iter(f"{{{TEXT_NS}}}p"))
+    head, _, tail = (para.text or "").rpartition(" ")
+    assert head, "the region cell holds a name of several words"
+    para.text = head
+    etree.SubElement(para, f"{{{TEXT_NS}}}{mark}").tail = tail
+
+
+def test_a_line_break_or_tab_inside_a_name_reads_as_shown(lo_ods: Path, tmp_path: Path) -> None:
+    """A name typed with a line break ("Huyện" / "Châu Thành" in one paragraph, as writers
+    other than LibreOffice store Alt+Enter) or a tab is the listed name, no NAME_READ_AS on a
+    name with its two words glued together."""
+    for mark in ("line-break", "tab"):
+        out = rewrite(lo_ods, tmp_path / f"899-{mark}.ods", lambda root, m=mark: _break_name(root, m))
+        assert f":{mark}" in (etree.tostring(etree.fromstring(_content(out))).decode())
+        assert _findings_at(out, RES.sheet, REGION) == [], mark
+
+
+def _content(path: Path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read("content.xml")

@@ -103,12 +103,13 @@ def _error(cell: etree._Element) -> str | None:
 # LibreOffice 7 here shows a file's cells accordingly (tests/test_ods_maps.py checks each
 # case against its display): a map whose condition does not start with "value()", or whose
 # applied style is not defined in the mapping style's own part (content.xml or styles.xml),
-# is left out; "value()" then an operator (<, >, <=,
-# >=, =, != or <>) and a number, spaces allowed between them, is a condition; an operator
-# followed by no number leaves the section without a condition, which takes svl's default
-# for its place (>=0 for the only map; >0 then <0 for two); anything else, or more than two
-# maps (svl keeps two conditions), makes LibreOffice refuse the code and show the cell as a
-# plain number. An applied style's own maps are not followed (LibreOffice writes none).
+# is left out; "value()" then an operator (<, >, <=, >=, =, != or <>) and a number, spaces
+# allowed between them, is a condition; an operator followed by no number leaves the
+# section without a condition, which takes svl's default for its place (>=0 for the only
+# map; >0 then <0 for two); a text style's third map takes every other number (the third
+# section of `0;-0;"-";@`). Anything else, more than two maps (svl keeps two conditions), or
+# a map applying a style with maps of its own (LibreOffice writes none) makes LibreOffice
+# refuse the code and show the cell as a plain number.
 DATE, TIME = "date", "time"
 _STYLE = f"{{{STYLE_NS}}}style"
 _DEFAULT_STYLE = f"{{{STYLE_NS}}}default-style"

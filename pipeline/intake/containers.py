@@ -37,6 +37,7 @@ import errno
 import functools
 import hashlib
 import io
+import os
 import re
 import struct
 import zipfile
@@ -51,8 +52,10 @@ from zoneinfo import ZoneInfo
 
 from ..form import Limits
 from ..rules.findings import show
+from ..system import impl
 from ..text.oserrors import read_reason
 from .filekinds import (
+    ARCHIVE_HEAD,
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
     ATTACHED,
@@ -61,11 +64,14 @@ from .filekinds import (
     NESTED_SUFFIXES,
     NOT_REPORT_SUFFIXES,
     OTHER,
+    REPORT,
     REPORT_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
     FileKind,
     bytes_kind,
     is_a_report,
     kind_of_name,
+    may_be_archive,
     refused_by_name,
     suffix_of,
 )
@@ -166,9 +172,11 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         return [Submission(path, name, problem=refused)]
     named = kind_of_name(name)
     suffix = suffix_of(name)
-    if named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
+    if named is not None and named.role == REPORT and _archive_named_as_a_spreadsheet(path, name, limits):
+        named = ARCHIVE_KIND  # a real archive of reports renamed .xlsx: opened as the archive it is
+    elif named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
-    kind = MESSAGE if suffix in MESSAGE_SUFFIXES else ARCHIVE
+    kind = MESSAGE if named.suffix in MESSAGE_SUFFIXES else ARCHIVE
     fmt = named.name
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
@@ -213,6 +221,31 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
             + "; hãy đề nghị đơn vị gửi lại thư kèm tệp Excel báo cáo",
         )
     return [Submission(path, name, origin, opened, problem), *inner]
+
+
+def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bool:
+    """Whether the inbox entry at `path`, named as a spreadsheet (`name`), is an archive of
+    files that a webmail or a unit renamed .xlsx or .xls: a zip whose members no kind
+    claims (`filekinds.bytes_kind`: a workbook with a few members more is still a
+    workbook). Its first bytes are read first (`filekinds.may_be_archive`), so a workbook
+    costs one small read; False when it cannot be read (the reading says why)."""
+    try:
+        fd = impl.open_untrusted(path, follow=True)
+        try:
+            head = os.read(fd, ARCHIVE_HEAD)
+        finally:
+            os.close(fd)
+        if not may_be_archive(head):
+            return False
+        return bytes_kind(_container_bytes(path, limits), name) is ARCHIVE_KIND
+    except (OSError, ReadProblem):
+        return False
+
+
+def _an_archive(data: bytes, name: str) -> bool:
+    """Whether bytes named as a spreadsheet (`name`) are an archive of files renamed so
+    (as `_archive_named_as_a_spreadsheet`, for bytes in memory)."""
+    return may_be_archive(data[:ARCHIVE_HEAD]) and bytes_kind(data, name) is ARCHIVE_KIND
 
 
 def one_file(data: bytes, name: str) -> FileKind | None:
@@ -387,6 +420,7 @@ def _message_entries(
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
         renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
+        archived = suffix_of(shown) in SPREADSHEET_SUFFIXES and _an_archive(data, shown)
         if suffix_of(shown) not in REPORT_SUFFIXES and is_a_report(bytes_kind(data, shown)):
             by_bytes.add(shown)
         if len(data) > limits.max_file_bytes:
@@ -394,7 +428,7 @@ def _message_entries(
             out.append(Submission(path, shown, sub_origin, problem=problem))
         elif renamed is not None and renamed.role == ATTACHED:
             out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
-        elif suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None:
+        elif (suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None) or archived:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
             opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
@@ -443,15 +477,21 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
 
 
 def _member_problem(
-    info: zipfile.ZipInfo, limits: Limits, nested: bool, renamed: FileKind | None = None
+    info: zipfile.ZipInfo,
+    limits: Limits,
+    nested: bool,
+    renamed: FileKind | None = None,
+    archived: bool = False,
 ) -> tuple[str, str] | None:
     """Why a member is not read, or None; `renamed`: the kind of a member named like an
-    archive that is one file (`_member_kind`), read as such, not refused as nested."""
+    archive that is one file (`_member_kind`), read as such, not refused as nested;
+    `archived`: a member named as a spreadsheet that is an archive (`_member_archived`),
+    refused as nested."""
     if _unsafe_path(info.filename):
         return ("FILE_UNSAFE", f"đường dẫn '{info.filename}' trong tệp nén trỏ ra ngoài thư mục; không đọc")
     if info.flag_bits & 0x1:
         return ("FILE_ENCRYPTED", "mục trong tệp nén có mật khẩu; hãy nén lại không đặt mật khẩu")
-    if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None:
+    if (PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None) or archived:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
     if refused_by_name(info.filename):
@@ -489,6 +529,23 @@ def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits
     return one_file(member, info.filename)
 
 
+def _member_archived(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Whether a member named as a spreadsheet, within the limits, is an archive renamed so
+    (`_an_archive`); its first bytes are read first, the whole only when they may be one."""
+    if (
+        suffix_of(info.filename) not in SPREADSHEET_SUFFIXES
+        or info.flag_bits & 0x1
+        or _too_large(info, limits)
+    ):
+        return False
+    try:
+        if not may_be_archive(_member_bytes(zf, data, info, limits, head=ARCHIVE_HEAD)):
+            return False
+        return _an_archive(_member_bytes(zf, data, info, limits), info.filename)
+    except ReadProblem:
+        return False
+
+
 def _archive_entries(
     path: Path,
     name: str,
@@ -521,7 +578,8 @@ def _archive_entries(
             elif _comes_with_a_report(shown) or (renamed is not None and renamed.role == ATTACHED):
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
-                problem = _member_problem(info, limits, nested, renamed)
+                archived = _member_archived(zf, data, info, limits)
+                problem = _member_problem(info, limits, nested, renamed, archived)
                 out.append(Submission(path, shown, member, problem=problem))
     return out
 

@@ -243,9 +243,15 @@ def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bo
 
 
 def _an_archive(data: bytes, name: str) -> bool:
-    """Whether bytes named as a spreadsheet (`name`) are an archive of files renamed so
-    (as `_archive_named_as_a_spreadsheet`, for bytes in memory)."""
+    """Whether bytes named otherwise than as an archive (`name`: "bao-cao.xlsx", "tai-lieu")
+    are an archive of files (as `_archive_named_as_a_spreadsheet`, for bytes in memory)."""
     return may_be_archive(data[:ARCHIVE_HEAD]) and bytes_kind(data, name) is ARCHIVE_KIND
+
+
+def _report_or_archive(kind: FileKind | None) -> bool:
+    """Whether bytes of this kind may hold a report: a spreadsheet (read, or refused with
+    what to do) or an archive."""
+    return is_a_report(kind) or kind is ARCHIVE_KIND
 
 
 def one_file(data: bytes, name: str) -> FileKind | None:
@@ -389,7 +395,10 @@ def _message_entries(
     path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
 ) -> tuple[list[Submission], set[str]]:
     """A message's attachments as submissions, and the names of those whose bytes say they
-    are a report though their names do not ("899.xml": an Excel 2003 XML spreadsheet)."""
+    are a report or an archive though their names do not ("899.xml": an Excel 2003 XML
+    spreadsheet; "bao cao", "bao-cao.xlsx.pdf": an .xlsx). An attachment named as what
+    comes with a report (.pdf, .docx …) is ignored unless its bytes say otherwise; one
+    named otherwise than as an archive whose bytes are one is opened as an archive."""
     parts = _attachment_parts(msg)
     if len(parts) > limits.max_zip_entries:
         raise ReadProblem(
@@ -402,16 +411,22 @@ def _message_entries(
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
         locator = (f"part:{k}",)
         sub_origin = Origin(ATTACHMENT, name, locator, origin.received, origin.sender, origin.message_id)
-        if _comes_with_a_report(shown):
-            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
-            continue
         if refused_by_name(shown):
             out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
             continue
         try:
             data = _part_bytes(part)
         except ReadProblem as exc:
-            out.append(Submission(path, shown, sub_origin, problem=(exc.code, exc.message)))
+            attached = _comes_with_a_report(shown)
+            out.append(
+                Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED)
+                if attached
+                else Submission(path, shown, sub_origin, problem=(exc.code, exc.message))
+            )
+            continue
+        if _comes_with_a_report(shown) and not _report_or_archive(bytes_kind(data, shown)):
+            # named and made as what comes with a report; "bao-cao.xlsx.pdf" holding an .xlsx is read
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
             continue
         total += len(data)
         if total > limits.max_uncompressed_bytes:
@@ -420,8 +435,8 @@ def _message_entries(
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
         renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
-        archived = suffix_of(shown) in SPREADSHEET_SUFFIXES and _an_archive(data, shown)
-        if suffix_of(shown) not in REPORT_SUFFIXES and is_a_report(bytes_kind(data, shown)):
+        archived = suffix_of(shown) not in ARCHIVE_SUFFIXES and _an_archive(data, shown)
+        if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(bytes_kind(data, shown)):
             by_bytes.add(shown)
         if len(data) > limits.max_file_bytes:
             problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")

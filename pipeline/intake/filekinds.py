@@ -8,18 +8,21 @@ A kind has one of five roles:
   bounded, checked, read and fed back is its `Format` in `read/formats/registry.py`, under
   the same name (a test keeps the two in step);
 - CONTAINER: a message or archive opened into its entries (.eml, .zip; `containers.py`);
-- REFUSED: refused by its name before anything reads it, with what to do (.msg), and
-  refused by its bytes whatever its name when they say what it is (a flat OpenDocument
+- REFUSED: refused by its name before anything reads it, with what to do (.msg, .mht),
+  and refused by its bytes whatever its name when they say what it is (a flat OpenDocument
   spreadsheet, a Gnumeric workbook, an Excel 2.x-4.x sheet, an Excel 2003 XML spreadsheet,
-  a web page named as a spreadsheet: formats no reader here reads);
+  a web page or a web archive named as a spreadsheet, CSV, TSV or plain text named as a
+  spreadsheet: formats no reader here reads);
 - ATTACHED: what comes with a report and is not one (a cover letter, a scan, a signature):
   ignored inside a message or an archive, refused as "not a report" when sent alone;
 - OTHER: an archive nobody opens (.rar, .7z, …): refused inside an archive, like a
   container, and refused as not a report when sent alone.
 
 The bytes decide first: a zip package is recognised by its members (`zip_kind`,
-`package_kind`), a compound file (OLE2) is read as .xls, a few other files are known by
-their first bytes, by a mark near their start or by their first element (`magic_kind`).
+`package_kind`), a compound file (OLE2) by its root entries (`compound_kind`: a Word
+document, an Outlook message; else it is read as .xls), a few other files are known by
+their first bytes, by a mark near their start, by their first element or by the media type
+of their MIME header, and text named as a spreadsheet by its lines (`magic_kind`).
 Part names of a zip package compare without regard to case (OPC part names are
 case-insensitive: ECMA-376 Part 2 §9.1.1.1), and a package whose workbook is elsewhere is
 known by the content type its [Content_Types].xml declares for it (§10.1.2.2). An
@@ -33,7 +36,8 @@ whether a file no reader recognises was meant as a spreadsheet (then it is damag
 "not a report").
 
 This module sits in intake/, below reading, so that what arrives can be sorted before any
-reader is imported; it holds data only and imports nothing of the package.
+reader is imported; it holds data only and imports nothing of the package (olefile, for
+compound files only, when one is met).
 """
 
 from __future__ import annotations

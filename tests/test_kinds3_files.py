@@ -158,6 +158,7 @@ def _texts(filled: Path, tmp_path: Path) -> dict[str, bytes]:
         "sheetjs-unicode-text": unicode_text,
         "utf16-no-bom": text.encode("utf-16-le"),
         "utf16-be": text.encode("utf-16"),  # with its mark, big-endian or not as Python writes it
+        "utf32": text.encode("utf-32"),
         "windows-1258": text.encode("cp1258", "replace"),
         "semicolons": text.replace(",", ";").encode(),
         "tabs-utf8": text.replace(",", "\t").encode(),
@@ -283,10 +284,15 @@ def test_an_archive_named_as_a_spreadsheet_in_a_message_or_an_archive(form: Form
     assert entries[1].opened is not None and entries[2].origin.kind == MEMBER
     assert _figures(parse_submission(entries[2], 1, form))[:3] == ("xlsx", "899", [])
     archive = tmp_path / "goi.zip"
-    archive.write_bytes(_zip({"bao-cao.xlsx": inner, "900.xlsx": made["900"]}))
-    _, nested, plain = expand(archive, archive.name, form.limits, VN)
+    archive.write_bytes(
+        _zip({"bao-cao.xlsx": inner, "900.xlsx": made["900"], "thu.eml": message.read_bytes()})
+    )
+    _, nested, plain, mail = expand(archive, archive.name, form.limits, VN)
     assert nested.problem is not None and nested.problem[0] == "ARCHIVE_NESTED"
     assert plain.problem is None
+    assert (
+        mail.problem is not None and mail.problem[0] == "ARCHIVE_NESTED"
+    )  # a message known by its bytes too
 
 
 # ----- compound files that are no workbook --------------------------------------------------

@@ -49,7 +49,7 @@ from pipeline.intake.filekinds import (
     may_be_archive,
 )
 from pipeline.outbox.paths import manifest_path
-from pipeline.read.formats import biff, xlsb
+from pipeline.read.formats import biff, numfmt, xlsb
 from pipeline.read.parse import parse_path, parse_submission
 from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
@@ -296,17 +296,21 @@ def test_an_archive_named_as_a_spreadsheet_in_a_message_or_an_archive(form: Form
 
 
 # ----- compound files that are no workbook --------------------------------------------------
-def _outlook_message(doc: bytes) -> bytes:
-    """A compound file laid out as an Outlook message: a LibreOffice .doc whose root
-    entries are renamed as [MS-OXMSG] 2.4 names them (no writer here makes a .msg)."""
+def _renamed(doc: bytes, renames: dict[str, str]) -> bytes:
+    """A LibreOffice .doc whose root entries are renamed (their directory entries'
+    UTF-16 names and lengths, [MS-CFB] 2.6.1): laid out as the compound files no writer here
+    makes (an Outlook message, [MS-OXMSG] 2.4; a PowerPoint presentation, [MS-PPT] 2.1.1)."""
     data = bytearray(doc)
-    renames = {"WordDocument": "__properties_version1.0", "1Table": "__substg1.0_0037001F"}
     for old, new in renames.items():
         field = old.encode("utf-16-le") + b"\x00\x00"
         at = data.index(field)
         data[at : at + 64] = (new.encode("utf-16-le") + b"\x00\x00").ljust(64, b"\x00")
         data[at + 64 : at + 66] = (2 * len(new) + 2).to_bytes(2, "little")
     return bytes(data)
+
+
+def _outlook_message(doc: bytes) -> bytes:
+    return _renamed(doc, {"WordDocument": "__properties_version1.0", "1Table": "__substg1.0_0037001F"})
 
 
 @pytest.mark.libreoffice
@@ -320,6 +324,11 @@ def test_a_compound_file_that_is_no_workbook_is_refused_as_what_it_is(form: Form
         assert _said(tmp_path / name, form) == [NOT_WORD], name
         (tmp_path / f"thu-{name}").write_bytes(msg)
         assert _said(tmp_path / f"thu-{name}", form) == [("FILE_NOT_REPORT", OUTLOOK_MSG)], name
+    slides = tmp_path / "899-trinh-chieu.xls"
+    slides.write_bytes(_renamed(doc, {"WordDocument": "PowerPoint Document"}))
+    assert _said(slides, form) == [
+        ("FILE_NOT_REPORT", f"không phải tệp báo cáo ({BY_NAME['powerpoint'].shown})")
+    ]
     # named .zip: one file, not a damaged archive
     for data, said in ((doc, NOT_WORD), (msg, ("FILE_NOT_REPORT", OUTLOOK_MSG))):
         path = tmp_path / "bao-cao.zip"
@@ -355,3 +364,20 @@ def test_every_builtin_elapsed_id_is_a_duration_in_xls_and_xlsb(format_id):
     assert biff._shown(format_id, {}) == biff.ELAPSED
     assert xlsb._shown(None, format_id) == xlsb.ELAPSED
     assert biff._shown(14, {}) == biff.DATE and xlsb._shown(None, 14) == xlsb.DATE
+
+
+def test_xls_and_xlsb_classify_every_builtin_id_as_numfmt_does():
+    """One rule for the three formats: every built-in id is a number, a date or a duration
+    in .xls and .xlsb exactly as `numfmt` says (which .xlsx reads by)."""
+    for format_id in range(256):
+        want = (
+            "elapsed"
+            if numfmt.builtin_shows_elapsed(format_id)
+            else "date"
+            if numfmt.builtin_shows_date(format_id)
+            else "number"
+        )
+        shown_xls = {biff.NUMBER: "number", biff.DATE: "date", biff.ELAPSED: "elapsed"}[
+            biff._shown(format_id, {})
+        ]
+        assert (format_id, shown_xls, xlsb._shown(None, format_id)) == (format_id, want, want)

@@ -149,8 +149,9 @@ def fetch(
 
     A message is kept when an attachment looks like a report (named as a spreadsheet or a
     .zip, or, whatever its name, a spreadsheet or an archive by its bytes:
-    `reports_by_bytes`) or when it comes from an address of a unit (a report sent without its attachment is
-    still a fact the officer must see). Raises LoginRefused or PasswordNotSendable before
+    `reports_by_bytes`, asked only when nothing else keeps the message) or when it comes
+    from an address of a unit (a report sent without its attachment is still a fact the
+    officer must see). Raises LoginRefused or PasswordNotSendable before
     anything is fetched, FetchStopped (the fault as its cause) when the server fails
     later; never for one bad message.
     """

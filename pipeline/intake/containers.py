@@ -17,9 +17,12 @@ max_message_depth` on the raw bytes; archives by `zipfile` (Deflate64, method 9 
 A file is what its bytes say, not its name: a spreadsheet that a browser or webmail renamed
 .zip ("bao-cao.xlsx.zip"), alone in the inbox, attached or a member of an archive, is one
 submission read as the spreadsheet it is, named as received (`one_file`); only a zip that no
-kind claims by its members is opened as an archive. An attachment whose name says nothing
-but whose bytes are a report ("899.xml", an Excel 2003 XML spreadsheet) counts as the
-report the message holds.
+kind claims by its members is opened as an archive, whatever it is called: an archive of
+reports renamed .xlsx or .xls is opened as the archive it is (one inside an archive is
+refused as nested), while a workbook with a few members more stays a workbook. An
+attachment whose name says nothing, or says a letter or a scan, but whose bytes are a
+report ("899.xml", an Excel 2003 XML spreadsheet; "bao-cao.xlsx.pdf", an .xlsx) counts as
+the report the message holds.
 
 Every member and every attachment is its own unit of failure: whatever goes wrong while it
 is decompressed or decoded (a bad CRC-32, corrupt or truncated data, sizes that lie, a

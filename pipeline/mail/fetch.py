@@ -18,9 +18,9 @@ One server, one message never stops the season:
   6.4.5) into a temporary folder beside the inbox (never inside it, where a consolidation
   would list it), then renamed into `inbox/thu/`; what a killed run left there is removed by
   the next one;
-- what is needed to name and keep a message (its headers, the names of its attachments) is
-  read from the saved file by a line scanner with bounded memory, never by parsing the
-  whole message; a message that breaks the header parser or nests too deep is saved all
+- what is needed to name and keep a message (its headers, the names of its attachments,
+  and, when those do not keep it, what its attachments' bytes are) is read from the saved
+  file by a line scanner with bounded memory, never by parsing the whole message; a message that breaks the header parser or nests too deep is saved all
   the same, with its reason, so the consolidation lists it, and the fetch goes on.
 """
 

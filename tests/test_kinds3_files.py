@@ -22,9 +22,11 @@ here makes (an Outlook message) is a LibreOffice .doc whose directory names are 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
 import shutil
+import struct
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -381,3 +383,29 @@ def test_xls_and_xlsb_classify_every_builtin_id_as_numfmt_does():
             biff._shown(format_id, {})
         ]
         assert (format_id, shown_xls, xlsb._shown(None, format_id)) == (format_id, want, want)
+
+
+def _xlsb_record(kind: int, body: bytes) -> bytes:
+    """A BIFF12 record ([MS-XLSB] 2.1.4: its type and size as variable-length integers)."""
+    head = bytes([kind]) if kind < 128 else bytes([kind & 0x7F | 0x80, kind >> 7])
+    return head + bytes([len(body)]) + body
+
+
+def test_an_xlsb_cell_under_builtin_id_80_is_a_duration():
+    """Read from the records as .xlsx reads it: xl/styles.bin's cell format naming built-in
+    id 80 (undefined by the file) makes the cell's number a duration, not a moment."""
+    xf = lambda format_id: _xlsb_record(47, struct.pack("<HH", 0, format_id) + bytes(12))  # noqa: E731 - BrtXF
+    styles = b"".join(
+        [_xlsb_record(617, struct.pack("<I", 3)), xf(0), xf(80), xf(46), _xlsb_record(618, b"")]
+    )
+    assert xlsb.date_styles(styles) == [xlsb.NUMBER, xlsb.ELAPSED, xlsb.ELAPSED]
+    rk = struct.pack("<I", (241 << 2) | 2)
+    sheet = b"".join(
+        [
+            _xlsb_record(0, struct.pack("<I", 7) + bytes(21)),  # BrtRowHdr: row 8
+            _xlsb_record(2, struct.pack("<II", 1, 1) + rk),  # BrtCellRk B8 under id 80
+            _xlsb_record(13, struct.pack("<I", 2) + rk),  # BrtShortRk C8 under id 46
+        ]
+    )
+    cells = xlsb.xlsb_facts(sheet, "s", [], xlsb.date_styles(styles)).cells
+    assert cells == {(7, 1): dt.timedelta(days=241), (7, 2): dt.timedelta(days=241)}

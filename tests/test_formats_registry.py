@@ -105,7 +105,9 @@ def test_every_kind_is_declared_once_and_completely():
             assert kind.suffixes, kind.name
         if kind.role == REFUSED:
             assert kind.refusal, f"{kind.name}: refused by name, so it says why and what to do"
-            assert kind.suffixes or kind.magic or kind.marks or kind.roots, f"{kind.name}: by name or bytes"
+            assert kind.suffixes or kind.magic or kind.marks or kind.roots or kind.mime or kind.plain, (
+                f"{kind.name}: by name or bytes"
+            )
         if kind.role == REPORT:
             assert kind.package, f"{kind.name}: a spreadsheet is recognised by its bytes"
 
@@ -220,7 +222,7 @@ def test_a_package_that_holds_no_spreadsheet_is_named_by_its_members(kind, form:
 @pytest.mark.parametrize("suffix", sorted(SUFFIXES))
 def test_a_file_no_reader_recognises_is_damaged_only_if_named_as_a_spreadsheet(suffix):
     with pytest.raises(ReadProblem) as caught:
-        sniff(f"bao-cao{suffix}", b"Don vi: 899\n")
+        sniff(f"bao-cao{suffix}", b"\x00\x13Don vi: 899\x02\n")  # no text: text is a kind of its own
     kind = filekinds.kind_of_name(f"bao-cao{suffix}")
     assert caught.value.code == ("FILE_CORRUPT" if kind.role == REPORT else "FILE_NOT_REPORT")
 

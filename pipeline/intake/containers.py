@@ -17,9 +17,12 @@ max_message_depth` on the raw bytes; archives by `zipfile` (Deflate64, method 9 
 A file is what its bytes say, not its name: a spreadsheet that a browser or webmail renamed
 .zip ("bao-cao.xlsx.zip"), alone in the inbox, attached or a member of an archive, is one
 submission read as the spreadsheet it is, named as received (`one_file`); only a zip that no
-kind claims by its members is opened as an archive. An attachment whose name says nothing
-but whose bytes are a report ("899.xml", an Excel 2003 XML spreadsheet) counts as the
-report the message holds.
+kind claims by its members is opened as an archive, whatever it is called: an archive of
+reports renamed .xlsx or .xls is opened as the archive it is (one inside an archive is
+refused as nested), while a workbook with a few members more stays a workbook. An
+attachment whose name says nothing, or says a letter or a scan, but whose bytes are a
+report ("899.xml", an Excel 2003 XML spreadsheet; "bao-cao.xlsx.pdf", an .xlsx) counts as
+the report the message holds.
 
 Every member and every attachment is its own unit of failure: whatever goes wrong while it
 is decompressed or decoded (a bad CRC-32, corrupt or truncated data, sizes that lie, a
@@ -37,6 +40,7 @@ import errno
 import functools
 import hashlib
 import io
+import os
 import re
 import struct
 import zipfile
@@ -51,8 +55,10 @@ from zoneinfo import ZoneInfo
 
 from ..form import Limits
 from ..rules.findings import show
+from ..system import impl
 from ..text.oserrors import read_reason
 from .filekinds import (
+    ARCHIVE_HEAD,
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
     ATTACHED,
@@ -61,11 +67,14 @@ from .filekinds import (
     NESTED_SUFFIXES,
     NOT_REPORT_SUFFIXES,
     OTHER,
+    REPORT,
     REPORT_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
     FileKind,
     bytes_kind,
     is_a_report,
     kind_of_name,
+    may_be_archive,
     refused_by_name,
     suffix_of,
 )
@@ -166,9 +175,11 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         return [Submission(path, name, problem=refused)]
     named = kind_of_name(name)
     suffix = suffix_of(name)
-    if named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
+    if named is not None and named.role == REPORT and _archive_named_as_a_spreadsheet(path, name, limits):
+        named = ARCHIVE_KIND  # a real archive of reports renamed .xlsx: opened as the archive it is
+    elif named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
-    kind = MESSAGE if suffix in MESSAGE_SUFFIXES else ARCHIVE
+    kind = MESSAGE if named.suffix in MESSAGE_SUFFIXES else ARCHIVE
     fmt = named.name
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
@@ -215,14 +226,47 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
     return [Submission(path, name, origin, opened, problem), *inner]
 
 
+def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bool:
+    """Whether the inbox entry at `path`, named as a spreadsheet (`name`), is an archive of
+    files that a webmail or a unit renamed .xlsx or .xls: a zip whose members no kind
+    claims (`filekinds.bytes_kind`: a workbook with a few members more is still a
+    workbook). Its first bytes are read first (`filekinds.may_be_archive`), so a workbook
+    costs one small read; False when it cannot be read (the reading says why)."""
+    try:
+        fd = impl.open_untrusted(path, follow=True)
+        try:
+            head = os.read(fd, ARCHIVE_HEAD)
+        finally:
+            os.close(fd)
+        if not may_be_archive(head):
+            return False
+        return bytes_kind(_container_bytes(path, limits), name) is ARCHIVE_KIND
+    except (OSError, ReadProblem):
+        return False
+
+
+def _an_archive(data: bytes, name: str) -> bool:
+    """Whether bytes named otherwise than as an archive (`name`: "bao-cao.xlsx", "tai-lieu")
+    are an archive of files (as `_archive_named_as_a_spreadsheet`, for bytes in memory)."""
+    return may_be_archive(data[:ARCHIVE_HEAD]) and bytes_kind(data, name) is ARCHIVE_KIND
+
+
+def _report_or_archive(kind: FileKind | None) -> bool:
+    """Whether bytes of this kind may hold a report: a spreadsheet (read, or refused with
+    what to do) or an archive."""
+    return is_a_report(kind) or kind is ARCHIVE_KIND
+
+
 def one_file(data: bytes, name: str) -> FileKind | None:
     """The kind of bytes named like an archive or a message ("….zip") that are neither but
     one file renamed so, as browsers and webmail do ("bao-cao.xlsx.zip"): a zip package
     another kind claims by its members (an .xlsx, .xlsm or .ods, a Word document), a
-    compound file, a file known by its start (`filekinds.bytes_kind`). None for an archive,
-    and for bytes that are no known file (then read as the damaged archive they are named)."""
+    compound file, a file known by its start (`filekinds.bytes_kind`). None for an archive
+    or a message (a message named .zip is no report either way; inside an archive it is
+    refused as nested), and for bytes that are no known file (then read as the damaged
+    archive they are named)."""
     kind = bytes_kind(data, name)
-    return None if kind is ARCHIVE_KIND else kind
+    return None if kind is None or kind.role == CONTAINER else kind
 
 
 def _size(path: Path) -> int:
@@ -356,7 +400,10 @@ def _message_entries(
     path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
 ) -> tuple[list[Submission], set[str]]:
     """A message's attachments as submissions, and the names of those whose bytes say they
-    are a report though their names do not ("899.xml": an Excel 2003 XML spreadsheet)."""
+    are a report or an archive though their names do not ("899.xml": an Excel 2003 XML
+    spreadsheet; "bao cao", "bao-cao.xlsx.pdf": an .xlsx). An attachment named as what
+    comes with a report (.pdf, .docx …) is ignored unless its bytes say otherwise; one
+    named otherwise than as an archive whose bytes are one is opened as an archive."""
     parts = _attachment_parts(msg)
     if len(parts) > limits.max_zip_entries:
         raise ReadProblem(
@@ -369,16 +416,22 @@ def _message_entries(
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
         locator = (f"part:{k}",)
         sub_origin = Origin(ATTACHMENT, name, locator, origin.received, origin.sender, origin.message_id)
-        if _comes_with_a_report(shown):
-            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
-            continue
         if refused_by_name(shown):
             out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
             continue
         try:
             data = _part_bytes(part)
         except ReadProblem as exc:
-            out.append(Submission(path, shown, sub_origin, problem=(exc.code, exc.message)))
+            attached = _comes_with_a_report(shown)
+            out.append(
+                Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED)
+                if attached
+                else Submission(path, shown, sub_origin, problem=(exc.code, exc.message))
+            )
+            continue
+        if _comes_with_a_report(shown) and not _report_or_archive(bytes_kind(data, shown)):
+            # named and made as what comes with a report; "bao-cao.xlsx.pdf" holding an .xlsx is read
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
             continue
         total += len(data)
         if total > limits.max_uncompressed_bytes:
@@ -387,14 +440,15 @@ def _message_entries(
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
         renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
-        if suffix_of(shown) not in REPORT_SUFFIXES and is_a_report(bytes_kind(data, shown)):
+        archived = suffix_of(shown) not in ARCHIVE_SUFFIXES and _an_archive(data, shown)
+        if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(bytes_kind(data, shown)):
             by_bytes.add(shown)
         if len(data) > limits.max_file_bytes:
             problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")
             out.append(Submission(path, shown, sub_origin, problem=problem))
         elif renamed is not None and renamed.role == ATTACHED:
             out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
-        elif suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None:
+        elif (suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None) or archived:
             zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
             opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
@@ -443,15 +497,21 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
 
 
 def _member_problem(
-    info: zipfile.ZipInfo, limits: Limits, nested: bool, renamed: FileKind | None = None
+    info: zipfile.ZipInfo,
+    limits: Limits,
+    nested: bool,
+    renamed: FileKind | None = None,
+    archived: bool = False,
 ) -> tuple[str, str] | None:
     """Why a member is not read, or None; `renamed`: the kind of a member named like an
-    archive that is one file (`_member_kind`), read as such, not refused as nested."""
+    archive that is one file (`_member_kind`), read as such, not refused as nested;
+    `archived`: a member named as a spreadsheet that is an archive (`_member_archived`),
+    refused as nested."""
     if _unsafe_path(info.filename):
         return ("FILE_UNSAFE", f"đường dẫn '{info.filename}' trong tệp nén trỏ ra ngoài thư mục; không đọc")
     if info.flag_bits & 0x1:
         return ("FILE_ENCRYPTED", "mục trong tệp nén có mật khẩu; hãy nén lại không đặt mật khẩu")
-    if PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None:
+    if (PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None) or archived:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
     if refused_by_name(info.filename):
@@ -489,6 +549,23 @@ def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits
     return one_file(member, info.filename)
 
 
+def _member_archived(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Whether a member named as a spreadsheet, within the limits, is an archive renamed so
+    (`_an_archive`); its first bytes are read first, the whole only when they may be one."""
+    if (
+        suffix_of(info.filename) not in SPREADSHEET_SUFFIXES
+        or info.flag_bits & 0x1
+        or _too_large(info, limits)
+    ):
+        return False
+    try:
+        if not may_be_archive(_member_bytes(zf, data, info, limits, head=ARCHIVE_HEAD)):
+            return False
+        return _an_archive(_member_bytes(zf, data, info, limits), info.filename)
+    except ReadProblem:
+        return False
+
+
 def _archive_entries(
     path: Path,
     name: str,
@@ -521,7 +598,8 @@ def _archive_entries(
             elif _comes_with_a_report(shown) or (renamed is not None and renamed.role == ATTACHED):
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
-                problem = _member_problem(info, limits, nested, renamed)
+                archived = _member_archived(zf, data, info, limits)
+                problem = _member_problem(info, limits, nested, renamed, archived)
                 out.append(Submission(path, shown, member, problem=problem))
     return out
 

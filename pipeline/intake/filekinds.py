@@ -8,18 +8,21 @@ A kind has one of five roles:
   bounded, checked, read and fed back is its `Format` in `read/formats/registry.py`, under
   the same name (a test keeps the two in step);
 - CONTAINER: a message or archive opened into its entries (.eml, .zip; `containers.py`);
-- REFUSED: refused by its name before anything reads it, with what to do (.msg), and
-  refused by its bytes whatever its name when they say what it is (a flat OpenDocument
+- REFUSED: refused by its name before anything reads it, with what to do (.msg, .mht),
+  and refused by its bytes whatever its name when they say what it is (a flat OpenDocument
   spreadsheet, a Gnumeric workbook, an Excel 2.x-4.x sheet, an Excel 2003 XML spreadsheet,
-  a web page named as a spreadsheet: formats no reader here reads);
+  a web page or a web archive named as a spreadsheet, CSV, TSV or plain text named as a
+  spreadsheet: formats no reader here reads);
 - ATTACHED: what comes with a report and is not one (a cover letter, a scan, a signature):
   ignored inside a message or an archive, refused as "not a report" when sent alone;
 - OTHER: an archive nobody opens (.rar, .7z, …): refused inside an archive, like a
   container, and refused as not a report when sent alone.
 
 The bytes decide first: a zip package is recognised by its members (`zip_kind`,
-`package_kind`), a compound file (OLE2) is read as .xls, a few other files are known by
-their first bytes, by a mark near their start or by their first element (`magic_kind`).
+`package_kind`), a compound file (OLE2) by its root entries (`compound_kind`: a Word
+document, an Outlook message; else it is read as .xls), a few other files are known by
+their first bytes, by a mark near their start, by their first element or by the media type
+of their MIME header, and text named as a spreadsheet by its lines (`magic_kind`).
 Part names of a zip package compare without regard to case (OPC part names are
 case-insensitive: ECMA-376 Part 2 §9.1.1.1), and a package whose workbook is elsewhere is
 known by the content type its [Content_Types].xml declares for it (§10.1.2.2). An
@@ -33,7 +36,8 @@ whether a file no reader recognises was meant as a spreadsheet (then it is damag
 "not a report").
 
 This module sits in intake/, below reading, so that what arrives can be sorted before any
-reader is imported; it holds data only and imports nothing of the package.
+reader is imported; it holds data only and imports nothing of the package (olefile, for
+compound files only, when one is met).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import zlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 REPORT, CONTAINER, REFUSED, ATTACHED, OTHER = "report", "container", "refused", "attached", "other"
 ZIP, OLE = "zip", "ole"  # the two package families a spreadsheet comes in
@@ -82,6 +87,14 @@ class FileKind:
         with both marks and roots needs both;
     content_type: for an OPC package, the content type of its main part, which names the
         kind when the members do not (the workbook stored elsewhere);
+    streams: for a compound file (OLE2), the names of its entries (streams or storages,
+        compared without regard to case, as [MS-CFB] 2.6.4 compares them) of which any one
+        present makes a compound file of this kind (`compound_kind`);
+    mime: for a MIME document (a file that starts with a header block declaring MIME:
+        `mime_type`), the media types its Content-Type may name; b"" names any;
+    plain: for plain text, what its lines are: DELIMITED (values separated by commas,
+        semicolons or tabs: CSV, TSV) or TEXT (anything else); told only of a file named
+        as a spreadsheet, since a text file could be anything (`plain_form`);
     nests: a message or an archive: refused inside an archive (one level of nesting);
     refusal: for REFUSED, the Vietnamese reason and what to do;
     code: for REFUSED, the finding's rule: FILE_NOT_REPORT for what holds no report of its
@@ -99,6 +112,9 @@ class FileKind:
     marks: tuple[bytes, ...] = ()
     roots: tuple[bytes, ...] = ()
     content_type: bytes = b""
+    streams: tuple[str, ...] = ()
+    mime: tuple[bytes, ...] = ()
+    plain: str = ""
     nests: bool = False
     refusal: str = ""
     code: str = "FILE_NOT_REPORT"
@@ -108,10 +124,13 @@ class FileKind:
         """The suffix shown in messages (".xlsx")."""
         return self.suffixes[0] if self.suffixes else ""
 
-    def told_by(self, text: bytes, root: bytes) -> bool:
-        """Whether a text file's start (`text`, as `magic_kind` gives it) and its first
-        element's name (`root`) say it is of this kind (`marks`, `roots`)."""
-        if not (self.marks or self.roots):
+    def told_by(self, text: bytes, root: bytes, mime: bytes | None = None) -> bool:
+        """Whether a text file's start (`text`, as `magic_kind` gives it), its first
+        element's name (`root`) and the media type its MIME header declares (`mime`, None
+        when it has none) say it is of this kind (`marks`, `roots`, `mime`)."""
+        if not (self.marks or self.roots or self.mime):
+            return False
+        if self.mime and (mime is None or not any(m in mime for m in self.mime)):
             return False
         return (not self.roots or root in self.roots) and (
             not self.marks or any(m in text for m in self.marks)
@@ -143,9 +162,26 @@ XML_2003 = (
     "lưu dưới dạng .xlsx, rồi gửi lại"
 )
 HTML_SHEET = (
-    "tệp là trang web HTML đặt tên .xls, không phải bảng tính Excel thật, nên chưa đọc được; hãy "
-    "mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
+    "tệp là trang web HTML, không phải bảng tính Excel thật, nên chưa đọc được; hãy mở bằng Excel "
+    "hoặc LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
 )
+WEB_ARCHIVE = (
+    "tệp là trang web lưu trữ MHTML (.mht, .mhtml: kiểu «Trang web một tệp» của Excel hoặc trình "
+    "duyệt), không phải bảng tính Excel thật, nên chưa đọc được; hãy mở bằng Excel hoặc LibreOffice "
+    "và lưu dưới dạng .xlsx, hoặc điền số liệu vào mẫu do Sở gửi, rồi gửi lại"
+)
+CSV_SHEET = (
+    "tệp là dữ liệu văn bản dạng CSV/TSV (các giá trị phân cách bằng dấu phẩy, dấu chấm phẩy "
+    "hoặc dấu tab) đặt tên như bảng tính, không phải bảng tính Excel thật, nên không đọc làm báo "
+    "cáo; hãy mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, hoặc điền số liệu vào mẫu do "
+    "Sở gửi, rồi gửi lại"
+)
+TEXT_SHEET = (
+    "tệp là văn bản thuần đặt tên như bảng tính, không phải bảng tính Excel thật, nên không đọc "
+    "làm báo cáo; hãy mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, hoặc điền số liệu "
+    "vào mẫu do Sở gửi, rồi gửi lại"
+)
+DELIMITED, TEXT = "delimited", "text"  # what the lines of a plain-text file are (`plain_form`)
 # a web page's first element: the tags WHATWG MIME Sniffing §7.1 takes for HTML ("identifying
 # a resource with an unknown MIME type"), and meta (a page some systems export as .xls starts so)
 HTML_ROOTS = tuple(
@@ -192,10 +228,34 @@ KINDS: tuple[FileKind, ...] = (
         (ODF_MIMETYPE, ODF_MANIFEST, ODF_CONTENT),
         ODF_MEDIA + b"spreadsheet",
     ),
-    FileKind("xls", REPORT, (".xls",), "bảng tính Excel 97-2003", OLE),
+    # a compound file is a workbook by its Workbook stream (BIFF8; Book: BIFF5), and one
+    # that names no other kind is read as one (damaged, encrypted: the reader says which)
+    FileKind("xls", REPORT, (".xls",), "bảng tính Excel 97-2003", OLE, streams=("Workbook", "Book")),
     FileKind("zip", CONTAINER, (".zip",), "tệp nén .zip", ZIP, nests=True),
-    FileKind("eml", CONTAINER, (".eml",), "thư điện tử", nests=True),
-    FileKind("msg", REFUSED, (".msg",), "thư Outlook", nests=True, refusal=OUTLOOK_MSG),
+    # a web archive (MHTML, RFC 2557: one MIME multipart/related document), as Excel's "Single
+    # File Web Page" saves a workbook and browsers save a page: refused by its name, and by
+    # its bytes whatever it is called but .eml (a mail with inline images is multipart/related
+    # too); before the message kind, which it is taken for when the name says nothing
+    FileKind(
+        "mht",
+        REFUSED,
+        (".mht", ".mhtml"),
+        "trang web lưu trữ MHTML",
+        mime=(b"multipart/related",),
+        refusal=WEB_ARCHIVE,
+        code="FILE_FORMAT",
+    ),
+    FileKind("eml", CONTAINER, (".eml",), "thư điện tử", mime=(b"",), nests=True),
+    # an Outlook message: a compound file with a property stream at its root ([MS-OXMSG] 2.4)
+    FileKind(
+        "msg",
+        REFUSED,
+        (".msg",),
+        "thư Outlook",
+        streams=("__properties_version1.0",),
+        nests=True,
+        refusal=OUTLOOK_MSG,
+    ),
     # iWork 2013 and later: a zip whose document is Index/Document.iwa (Apple's own format,
     # shared by Pages and Keynote, told apart by the name; a renamed one is taken for Numbers)
     FileKind(
@@ -260,15 +320,53 @@ KINDS: tuple[FileKind, ...] = (
         "html_sheet",
         REFUSED,
         (),
-        "trang web HTML đặt tên .xls",
+        "trang web HTML",
         roots=HTML_ROOTS,
         refusal=HTML_SHEET,
         code="FILE_FORMAT",
     ),
+    # plain text under a spreadsheet's name, as web systems and phone apps export a table
+    # ("bao-cao.xls" holding CSV), in any encoding: its lines say CSV/TSV or other text
+    FileKind(
+        "csv_sheet",
+        REFUSED,
+        (),
+        "tệp CSV/TSV đặt tên như bảng tính",
+        plain=DELIMITED,
+        refusal=CSV_SHEET,
+        code="FILE_FORMAT",
+    ),
+    FileKind(
+        "text_sheet",
+        REFUSED,
+        (),
+        "tệp văn bản đặt tên như bảng tính",
+        plain=TEXT,
+        refusal=TEXT_SHEET,
+        code="FILE_FORMAT",
+    ),
     FileKind("other_archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
     FileKind("pdf", ATTACHED, (".pdf",), "tệp PDF", magic=(b"%PDF",)),
-    FileKind("word", ATTACHED, (".doc", ".docx"), "tệp Word", ZIP, ("word/document.xml",)),
-    FileKind("powerpoint", ATTACHED, (), "tệp PowerPoint", ZIP, ("ppt/presentation.xml",)),
+    # Word and PowerPoint: a zip package (.docx, .pptx) or a compound file ([MS-DOC] 2.1.1
+    # WordDocument stream; [MS-PPT] 2.1.1 PowerPoint Document stream)
+    FileKind(
+        "word",
+        ATTACHED,
+        (".doc", ".docx"),
+        "tệp Word",
+        ZIP,
+        ("word/document.xml",),
+        streams=("WordDocument",),
+    ),
+    FileKind(
+        "powerpoint",
+        ATTACHED,
+        (),
+        "tệp PowerPoint",
+        ZIP,
+        ("ppt/presentation.xml",),
+        streams=("PowerPoint Document",),
+    ),
     FileKind(
         "iwork", ATTACHED, (".pages", ".key"), "tài liệu Apple Pages, Keynote", ZIP, ("Index/Document.iwa",)
     ),
@@ -343,9 +441,12 @@ def package_of(head: bytes) -> str:
 def magic_kind(head: bytes, name: str = "") -> FileKind | None:
     """The kind that the first bytes alone identify (a PDF, an image …), else the kind that
     the file's start says it is (`FileKind.told_by`: its marks in the first HEAD_BYTES, its
-    first element), read as text: inflated when it is gzipped (Gnumeric saves so), as UTF-8
-    when it is in UTF-16. Of kinds told alike (a web page, one named .xls) the one whose
-    suffix the file `name` has, else the first. None when nothing says."""
+    first element, the media type of its MIME header), read as text: inflated when it is
+    gzipped (Gnumeric saves so), as UTF-8 when it is in UTF-16 or UTF-32. Of kinds told
+    alike (a web page, one named .xls) the one whose suffix the file `name` has, else the
+    first. Failing those, a file named as a spreadsheet whose start is plain text is the
+    plain-text kind its lines say (`plain_form`: CSV/TSV or other text). None when nothing
+    says."""
     known = next((k for k in KINDS if k.magic and head.startswith(k.magic)), None)
     if known is not None:
         return known
@@ -356,13 +457,22 @@ def magic_kind(head: bytes, name: str = "") -> FileKind | None:
         except zlib.error:
             return None
     text = _as_utf8(text)
-    root = first_element(text)
-    told = [k for k in KINDS if k.told_by(text, root)]
-    return next((k for k in told if suffix_of(name) in k.suffixes), told[0]) if told else None
+    root, mime = first_element(text), mime_type(text)
+    told = [k for k in KINDS if k.told_by(text, root, mime)]
+    if told:
+        return next((k for k in told if suffix_of(name) in k.suffixes), told[0])
+    named = kind_of_name(name)
+    if named is None or named.role != REPORT or head.startswith(GZIP_MAGIC):
+        return None
+    form = plain_form(text, cut=len(head) > HEAD_BYTES)
+    return next((k for k in KINDS if form and k.plain == form), None)
 
 
-# (first bytes, codec, bytes to skip): a byte-order mark, or '<' spelled in two bytes
+# (first bytes, codec, bytes to skip): a byte-order mark, or '<' spelled in two bytes; the
+# UTF-32 marks first (UTF-32-LE's starts with UTF-16-LE's)
 _UTF16 = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
     (b"\xff\xfe", "utf-16-le", 2),
     (b"\xfe\xff", "utf-16-be", 2),
     (b"<\x00", "utf-16-le", 0),
@@ -371,12 +481,93 @@ _UTF16 = (
 
 
 def _as_utf8(text: bytes) -> bytes:
-    """A file's start in UTF-8: as it is, or decoded from UTF-16 when it is in UTF-16."""
+    """A file's start in UTF-8: as it is, or decoded when it is in UTF-16 or UTF-32 (by its
+    byte-order mark, or, without one, by the zero bytes of text mostly in ASCII: every
+    other byte zero)."""
     for start, codec, skip in _UTF16:
         if text.startswith(start):
             plain = text[skip:]
-            return plain[: len(plain) // 2 * 2].decode(codec, "replace").encode()
+            width = 4 if codec.startswith("utf-32") else 2
+            return plain[: len(plain) // width * width].decode(codec, "replace").encode()
+    pairs = len(text) // 2
+    if pairs >= 2:
+        even, odd = text[0 : 2 * pairs : 2].count(0), text[1 : 2 * pairs : 2].count(0)
+        if odd * 4 >= pairs * 3 and even * 10 < pairs:
+            return text[: 2 * pairs].decode("utf-16-le", "replace").encode()
+        if even * 4 >= pairs * 3 and odd * 10 < pairs:
+            return text[: 2 * pairs].decode("utf-16-be", "replace").encode()
     return text
+
+
+# a header field's name and its colon (RFC 5322 §2.2, §3.6.8: printable ASCII but the colon)
+_FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")
+
+
+def mime_type(text: bytes) -> bytes | None:
+    """The media type (lower case, without parameters) a MIME document declares in the
+    header block it starts with: a message or a web archive (MHTML, RFC 2557). b"text/plain"
+    when it declares MIME-Version but no Content-Type (RFC 2045 §5.2). None when the start
+    is no header block (RFC 5322 §2.2: fields, folded lines, up to an empty line, field
+    names compared without regard to case) or declares neither."""
+    fields: dict[bytes, bytes] = {}
+    last = b""
+    lines = text.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if len(text) >= HEAD_BYTES:
+        lines = lines[:-1]  # cut short: the last line may be a piece
+    for line in lines:
+        line = line.rstrip(b"\r")
+        if not line:
+            if fields or last:
+                break
+            continue  # blank lines before the header block
+        if line[:1] in (b" ", b"\t"):
+            if not last:
+                return None
+            fields[last] += b" " + line.strip()
+            continue
+        field = _FIELD.match(line)
+        if field is None:
+            return None
+        last = field.group(1).lower()
+        fields[last] = line[field.end() :].strip()
+    if b"content-type" in fields:
+        return fields[b"content-type"].partition(b";")[0].strip().lower()
+    return b"text/plain" if b"mime-version" in fields else None
+
+
+# the C0 controls no text holds (TAB, LF, VT, FF, CR, SUB and ESC stay: DOS ends a text with
+# SUB, and 8-bit Vietnamese encodings such as VISCII use a few other C0 places for letters,
+# so a few per hundred bytes are let through)
+_CONTROLS = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1a\x1b")
+_DELIMITERS = (b"\t", b";", b",", b"|")
+_QUOTED = re.compile(rb'"(?:[^"]|"")*"')
+
+
+def plain_form(text: bytes, cut: bool = False) -> str:
+    """What a file's start (as `magic_kind` gives it: UTF-16 and UTF-32 already in UTF-8,
+    other encodings as they are) is, when it is plain text: DELIMITED when its lines are
+    rows of values separated by one of tab, semicolon, comma or bar (at least two lines of
+    one same number of values, two or more, holding at least half the lines that are not
+    blank; quoted values taken whole), TEXT for other text, "" when it is not text (a zero
+    byte, or more than one control character per hundred bytes) or is blank. `cut`: the
+    start is a piece of the file (its last line may be cut)."""
+    if b"\x00" in text or not text.strip():
+        return ""
+    if (len(text) - len(text.translate(None, _CONTROLS))) * 100 > len(text):
+        return ""
+    lines = text.removeprefix(b"\xef\xbb\xbf").splitlines()
+    if cut and len(lines) > 1:
+        lines = lines[:-1]
+    lines = [_QUOTED.sub(b"v", line) for line in lines if line.strip()][:100]
+    for delimiter in _DELIMITERS:
+        counts = [line.count(delimiter) + 1 for line in lines]
+        rows = [c for c in counts if c > 1]
+        if not rows:
+            continue
+        common = max(set(rows), key=rows.count)
+        if rows.count(common) >= 2 and rows.count(common) * 2 >= len(lines):
+            return DELIMITED
+    return TEXT
 
 
 _SPACE = re.compile(rb"[ \t\r\n]*")
@@ -411,20 +602,74 @@ def first_element(text: bytes) -> bytes:
 
 
 def bytes_kind(data: bytes, name: str) -> FileKind | None:
-    """The kind a file's bytes say it is, named `name`: a zip package by its members
-    (`zip_kind`: the zip kind when no other kind claims them), a compound file as
-    `ole_kind`, else by its start (`magic_kind`); None when they say nothing, or are a zip
-    that cannot be opened."""
-    package = package_of(data)
+    """The kind a file's bytes say it is, named `name` (`stream_kind` over the bytes)."""
+    return stream_kind(io.BytesIO(data), name)
+
+
+def stream_kind(fh: BinaryIO, name: str) -> FileKind | None:
+    """The kind the bytes of an open binary file (seekable, at its start) say it is, named
+    `name`: a zip package by its members (`zip_kind`: the zip kind when no other kind
+    claims them), a compound file by its entries (`compound_kind`), else by its start
+    (`magic_kind`). None when they say nothing, or are a zip that cannot be opened. Reads
+    the first 64 KiB, and of a package only its directory and the few members that say
+    what it is: memory stays bounded whatever the file's size."""
+    head = fh.read(65536)
+    package = package_of(head)
     if package == OLE:
-        return ole_kind()
+        fh.seek(0)
+        return compound_kind(fh)
     if package != ZIP:
-        return magic_kind(data, name)
+        return magic_kind(head, name)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as zf:
             return zip_kind(zf, name)
     except Exception:  # noqa: BLE001 - a damaged zip says nothing
         return None
+
+
+# the first member of a package as its writers store it: what a zip that begins with any
+# other member is checked further for (`may_be_archive`)
+_PACKAGE_STARTS = frozenset(
+    {CONTENT_TYPES.casefold(), "_rels", "docprops", "customxml", "meta.xml", "styles.xml", "settings.xml"}
+    | {"manifest.rdf", "thumbnails", "configurations2", "metadata", "preview.jpg", "preview.pdf"}
+)
+ARCHIVE_HEAD = 512  # the first bytes `may_be_archive` looks at
+_LOCAL = 30  # a zip local file header's fixed part (APPNOTE 4.3.7); the name follows it
+
+
+def may_be_archive(head: bytes) -> bool:
+    """Whether a file whose first bytes are `head` (ARCHIVE_HEAD of them) may be an archive
+    of files rather than a package (a workbook, a document): a zip whose first member is
+    none a package begins with (its `[Content_Types].xml`, `_rels/`, `mimetype`, `xl/`,
+    …). Only a cheap first look: `bytes_kind` decides for the files it lets through."""
+    if not head.startswith(ZIP_MAGIC[0]) or len(head) < _LOCAL:
+        return False
+    length = int.from_bytes(head[26:28], "little")
+    if len(head) < _LOCAL + length:
+        return True  # a long name: look at the whole
+    first = head[_LOCAL : _LOCAL + length].decode("cp437", "replace").replace("\\", "/").lstrip("/")
+    top = first.split("/")[0].casefold()
+    return top not in _PACKAGE_STARTS and top not in _MEMBER_TOPS
+
+
+def compound_kind(source: BinaryIO) -> FileKind:
+    """The kind of a compound file (OLE2, [MS-CFB]) open in `source` (seekable, at its
+    start): the first kind one of whose `streams` is an entry at its root (a Word document,
+    a PowerPoint presentation, an Outlook message), compared without regard to case; the
+    spreadsheet kind (`ole_kind`) when none is, or when its directory cannot be read (then
+    the reader says it is damaged, or encrypted). olefile reads the directory (its sectors
+    only, not the streams)."""
+    import olefile  # only compound files need it
+
+    try:
+        with olefile.OleFileIO(source) as ole:
+            names = {
+                entry[0].casefold() for entry in ole.listdir(streams=True, storages=True) if len(entry) == 1
+            }
+    except Exception:  # noqa: BLE001 - olefile's several errors for a broken container
+        return ole_kind()
+    return next((k for k in _BY_STREAMS if any(s.casefold() in names for s in k.streams)), ole_kind())
 
 
 def is_a_report(kind: FileKind | None) -> bool:
@@ -502,6 +747,9 @@ def _named(kinds: Collection[FileKind], name: str) -> FileKind | None:
 
 
 _BY_MEMBERS = tuple(k for k in KINDS if k.package == ZIP and k.members)
+_BY_STREAMS = tuple(k for k in KINDS if k.streams)
+# the top folders (or names) of the members that make a package of a kind
+_MEMBER_TOPS = frozenset(m.split("/")[0].casefold() for k in _BY_MEMBERS for m in k.members)
 # kinds whose packages look the same (.xlsx and .xlsm), told apart by their suffix
 _ALIKE = {
     k.name: tuple(o for o in _BY_MEMBERS if (o.members, o.media_type) == (k.members, k.media_type))
@@ -555,5 +803,6 @@ def _prefix(xml: bytes, namespace: bytes) -> bytes | None:
 
 
 def ole_kind() -> FileKind:
-    """The spreadsheet kind that a compound file (OLE2) is read as (.xls)."""
+    """The spreadsheet kind that a compound file (OLE2) is read as (.xls), unless its
+    entries say it is another kind (`compound_kind`)."""
     return next(k for k in KINDS if k.role == REPORT and k.package == OLE)

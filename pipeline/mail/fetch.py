@@ -18,14 +18,15 @@ One server, one message never stops the season:
   6.4.5) into a temporary folder beside the inbox (never inside it, where a consolidation
   would list it), then renamed into `inbox/thu/`; what a killed run left there is removed by
   the next one;
-- what is needed to name and keep a message (its headers, the names of its attachments) is
-  read from the saved file by a line scanner with bounded memory, never by parsing the
-  whole message; a message that breaks the header parser or nests too deep is saved all
+- what is needed to name and keep a message (its headers, the names of its attachments,
+  and, when those do not keep it, what its attachments' bytes are) is read from the saved
+  file by a line scanner with bounded memory, never by parsing the whole message; a message that breaks the header parser or nests too deep is saved all
   the same, with its reason, so the consolidation lists it, and the fetch goes on.
 """
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import hashlib
 import imaplib
@@ -41,12 +42,20 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.policy import default as default_policy
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.filekinds import MESSAGE_KIND, REPORT_SUFFIXES
+from ..intake.filekinds import (
+    ARCHIVE_KIND,
+    MESSAGE_KIND,
+    REPORT_SUFFIXES,
+    is_a_report,
+    package_of,
+    stream_kind,
+)
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries
@@ -138,9 +147,11 @@ def fetch(
 ) -> FetchResult:
     """Save every new report message of the configured folder into `inbox/thu/`.
 
-    A message is kept when an attachment looks like a report (a spreadsheet or a .zip) or
-    when it comes from an address of a unit (a report sent without its attachment is
-    still a fact the officer must see). Raises LoginRefused or PasswordNotSendable before
+    A message is kept when an attachment looks like a report (named as a spreadsheet or a
+    .zip, or, whatever its name, a spreadsheet or an archive by its bytes:
+    `reports_by_bytes`, asked only when nothing else keeps the message) or when it comes
+    from an address of a unit (a report sent without its attachment is still a fact the
+    officer must see). Raises LoginRefused or PasswordNotSendable before
     anything is fetched, FetchStopped (the fault as its cause) when the server fails
     later; never for one bad message.
     """
@@ -286,6 +297,8 @@ def _one(
             out.already.append(label)
             return
         name, sender, reports, why = _inspect(tmp, digest, settings, limits)
+        if not why and not reports and sender not in known:  # the attachments' bytes may say
+            reports = reports_by_bytes(tmp, tmp.with_name(_piece_name(tmp)), limits.max_file_bytes)
         if not why and not reports and sender not in known:
             out.skipped.append((label, "không có tệp báo cáo đính kèm, người gửi không thuộc đơn vị nào"))
             return
@@ -369,6 +382,99 @@ def _inspect(
     return name, sender, reports, why
 
 
+def _piece_name(tmp: Path) -> str:
+    """The name of the file an attachment of the message being fetched into `tmp` is
+    decoded into: beside it, a temporary name a later run removes if this one is killed."""
+    stem, pid, suffix = tmp.name.rsplit(".", 2)
+    return f"{stem}-dinh-kem.{pid}.{suffix}"
+
+
+def reports_by_bytes(path: Path, piece: Path, limit: int) -> list[str]:
+    """The names of the attachments of the message saved at `path` whose bytes say they are
+    a spreadsheet (read, or in a format refused with what to do) or an archive
+    (`filekinds.stream_kind`), whatever they are called ("899.xml", "bao cao",
+    "baocao.xlsx.pdf"). Each attachment is decoded as the scanner reads the message
+    (`scan_message`) into the file `piece` (removed after), at most `limit` bytes, and only
+    its first 64 KiB when it is neither a zip nor a compound file: memory stays bounded."""
+    recogniser = _Recogniser(piece, limit)
+    try:
+        scan_message(path, recogniser)
+    finally:
+        recogniser.end()
+        with contextlib.suppress(FileNotFoundError):
+            piece.unlink()
+    return recogniser.found
+
+
+_PEEK = 1 << 16  # bytes of an attachment kept when its start is no package (`filekinds.stream_kind`)
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_NOT_BASE64 = bytes(b for b in range(256) if b not in _BASE64)
+
+
+class _Recogniser:
+    """Each attachment's body decoded (base64, quoted-printable, or as it is; RFC 2045 §6)
+    into a file as `scan_message` reads it, then its kind told by its bytes."""
+
+    def __init__(self, piece: Path, limit: int) -> None:
+        self.piece, self.limit = piece, limit
+        self.found: list[str] = []
+        self.name = ""
+        self.encoding = ""
+        self.out: BinaryIO | None = None
+        self.size = 0
+        self.pending = b""
+        self.first = b""  # the body's first 8 bytes
+
+    def start(self, name: str, encoding: str) -> None:
+        """An attachment named `name` begins, in the transfer `encoding` its part declares."""
+        self.end()
+        self.name, self.encoding = name, encoding.strip().lower()
+        self.size, self.pending, self.first = 0, b"", b""
+        self.out = open(self.piece, "w+b")  # noqa: SIM115 - closed by end()
+
+    def feed(self, raw: bytes) -> None:
+        """A piece of the attachment's body as it stands in the message."""
+        if self.out is None:
+            return
+        try:
+            data = self._decoded(raw)
+        except (binascii.Error, ValueError):
+            data = b""
+        if len(self.first) < 8:
+            self.first = (self.first + data)[:8]
+        # the whole of a zip or a compound file (their directories are at the end, or
+        # anywhere); of anything else its start, all `stream_kind` reads of it
+        whole = len(self.first) < 8 or bool(package_of(self.first))
+        room = (self.limit if whole else _PEEK) - self.size
+        if room > 0 and data:
+            self.out.write(data[:room])
+            self.size += min(room, len(data))
+
+    def _decoded(self, raw: bytes) -> bytes:
+        if self.encoding == "base64":
+            data = self.pending + raw.translate(None, _NOT_BASE64)
+            whole = len(data) // 4 * 4
+            self.pending = data[whole:]
+            return binascii.a2b_base64(data[:whole]) if whole else b""
+        if self.encoding == "quoted-printable":
+            return binascii.a2b_qp(raw)
+        return raw
+
+    def end(self) -> None:
+        """The attachment being decoded ends: its kind is told, and the file closed."""
+        if self.out is None:
+            return
+        out, self.out = self.out, None
+        with out:
+            out.seek(0)
+            try:
+                kind = stream_kind(out, self.name)
+            except Exception:  # noqa: BLE001 - what cannot be told says nothing
+                kind = None
+        if is_a_report(kind) or kind is ARCHIVE_KIND:
+            self.found.append(self.name)
+
+
 @dataclass
 class Scanned:
     headers: EmailMessage  # the message's own header block (no body)
@@ -377,11 +483,12 @@ class Scanned:
     problem: str = ""  # a part's headers that could not be read
 
 
-def scan_message(path: Path) -> Scanned:
+def scan_message(path: Path, bodies: _Recogniser | None = None) -> Scanned:
     """The headers and attachment names of the message saved at `path`, read line by line
     (MIME boundaries followed, RFC 2046 5.1.1) with memory bounded by HEADER_CAP and
     LINE_CAP, whatever the message's size or nesting. Never raises for a bad part: its
-    problem is noted; the top header block is parsed lazily (the caller reads it)."""
+    problem is noted; the top header block is parsed lazily (the caller reads it). With
+    `bodies`, each attachment's body is handed to it as it is read (`reports_by_bytes`)."""
     parser = BytesHeaderParser(policy=default_policy)
     boundaries: list[bytes] = []
     attachments: list[str] = []
@@ -401,7 +508,10 @@ def scan_message(path: Path) -> Scanned:
                     block.clear()
                     if top is None:
                         top = part
+                    count = len(attachments)
                     in_headers, note = _part(part, boundaries, attachments)
+                    if bodies is not None and len(attachments) > count:
+                        bodies.start(attachments[-1], _transfer_encoding(part))
                     problem = problem or note
                     depth = max(depth, len(boundaries))
                 elif len(block) < HEADER_CAP:
@@ -417,10 +527,26 @@ def scan_message(path: Path) -> Scanned:
                     if mark == boundaries[k] + b"--":
                         del boundaries[k:]
                         break
+                else:
+                    if bodies is not None:
+                        bodies.feed(line)
+                    continue
+                if bodies is not None:
+                    bodies.end()
+            elif bodies is not None:
+                bodies.feed(line)
     if top is None:  # headers only, no body
         top = parser.parsebytes(bytes(block))
         assert isinstance(top, EmailMessage)
     return Scanned(top, attachments, depth, problem)
+
+
+def _transfer_encoding(part: EmailMessage) -> str:
+    """A part's Content-Transfer-Encoding ("" when it has none or it cannot be read)."""
+    try:
+        return str(part.get("Content-Transfer-Encoding", "") or "")
+    except Exception:  # noqa: BLE001 - a header the parser cannot read: taken as none
+        return ""
 
 
 def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -> tuple[bool, str]:

@@ -24,6 +24,7 @@ from ..intake.filekinds import (
     OLE,
     REFUSED,
     REPORT,
+    compound_kind,
     kind_of_name,
     magic_kind,
     ole_kind,
@@ -86,14 +87,17 @@ def split_cell(cell: str) -> tuple[int, int]:
 
 def sniff(name: str, data: bytes) -> str:
     """The package a file's bytes open (`filekinds.ZIP` or `OLE`), never judged from its
-    name alone. Raises ReadProblem for an empty file, a file known by its first bytes not
-    to be a report, and any other file (damaged when its name says it is a spreadsheet)."""
+    name alone. Raises ReadProblem for an empty file, a compound file whose entries say it
+    is no workbook (a Word document, an Outlook message: `filekinds.compound_kind`), a file
+    known by its first bytes not to be a report, and any other file (damaged when its name
+    says it is a spreadsheet)."""
     if not data:
         raise ReadProblem("FILE_EMPTY", "tệp rỗng (0 byte); hãy gửi lại tệp")
     package = package_of(data)
-    if package:
+    known = compound_kind(io.BytesIO(data)) if package == OLE else None
+    if package and (known is None or known.role == REPORT):
         return package
-    known = magic_kind(data, name)
+    known = known or magic_kind(data, name)
     if known is not None and known.role == REFUSED:  # a spreadsheet no reader here reads
         raise ReadProblem(known.code, known.refusal)
     if known is not None:

@@ -31,7 +31,7 @@ import olefile
 from ...form import col_letter
 from ...text.values import UnshownDate, show
 from ..cellfacts import SheetFacts
-from .numfmt import BUILTIN_ELAPSED_ID, builtin_shows_date, shows_date, shows_elapsed
+from .numfmt import builtin_shows_date, builtin_shows_elapsed, shows_date, shows_elapsed
 from .ods import OdsBook
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
@@ -131,11 +131,12 @@ NUMBER, DATE, ELAPSED = 0, 1, 2  # what a format shows: a number, a date or time
 
 def _shown(format_id: int, formats: dict[int, str]) -> int:
     """What a format shows a number as (NUMBER, DATE or ELAPSED), as `_plain` and
-    `numfmt.shows_elapsed` classify it."""
+    `numfmt.shows_elapsed` classify it (a built-in id the file does not define: as
+    `numfmt.builtin_shows_elapsed`, 46 and 80)."""
     if _plain(format_id, formats):
         return NUMBER
     fmt = formats.get(format_id)
-    return ELAPSED if (shows_elapsed(fmt) if fmt is not None else format_id == BUILTIN_ELAPSED_ID) else DATE
+    return ELAPSED if (shows_elapsed(fmt) if fmt is not None else builtin_shows_elapsed(format_id)) else DATE
 
 
 def _plain(format_id: int, formats: dict[int, str]) -> bool:

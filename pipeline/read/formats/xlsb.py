@@ -46,7 +46,7 @@ from ...form import col_letter
 from ..cellfacts import SheetFacts
 from .biff import ERROR_CODES, rk_number
 from .biff import _date as serial_date
-from .numfmt import builtin_shows_date, shows_date
+from .numfmt import builtin_shows_date, builtin_shows_elapsed, shows_date
 
 _ROW, _DIMENSION, _SHEET, _SST_ITEM, _MERGE = 0, 148, 156, 19, 176
 _FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS, _WB_PROP = 44, 47, 617, 618, 153
@@ -134,7 +134,8 @@ def date_styles(styles: bytes) -> list[str]:
     """How each cell format (XF index, as a cell's iStyleRef names it) of xl/styles.bin
     shows a number: NUMBER, DATE (a date or a time) or ELAPSED (elapsed time, `[h]:mm`, which
     python-calamine gives as a duration). By the file's own format string when it defines the
-    format id (BrtFmt), else by the built-in id (`numfmt`; 46 is `[h]:mm:ss`)."""
+    format id (BrtFmt), else by the built-in id (`numfmt.builtin_shows_elapsed`: 46, `[h]:mm:ss`,
+    and 80)."""
     formats: dict[int, str] = {}
     ids: list[int] = []
     in_cell_xfs = False
@@ -153,7 +154,11 @@ def date_styles(styles: bytes) -> list[str]:
 def _shown(fmt: str | None, format_id: int) -> str:
     """NUMBER, DATE or ELAPSED for a format string (None: the built-in format `format_id`)."""
     if fmt is None:
-        return (ELAPSED if format_id == 46 else DATE) if builtin_shows_date(format_id) else NUMBER
+        return (
+            (ELAPSED if builtin_shows_elapsed(format_id) else DATE)
+            if builtin_shows_date(format_id)
+            else NUMBER
+        )
     if not shows_date(fmt):
         return NUMBER
     plain = _LITERAL.sub("", fmt)  # quoted text, escaped, width and fill characters

@@ -1,0 +1,119 @@
+"""`mail fetch` keeps a message whose attachment is a spreadsheet or an archive by its bytes,
+whatever it is called, from whatever address: a unit writing from a personal address with
+"899.xml" (an Excel 2003 XML spreadsheet), "bao cao" (no suffix) or "baocao.xlsx.pdf" is
+fetched, and the consolidation reads it; a letter, a scan or a Word document from an
+unknown address is still skipped. Against the project's real IMAP server (Dovecot), with
+bounded memory while the attachments' bytes are looked at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tracemalloc
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+
+from pipeline.app import consolidate_into
+from pipeline.form import Form, load_form
+from pipeline.intake.mail_settings import load_mail_settings
+from pipeline.mail import fetch as fetch_module
+from pipeline.run.result import FileStatus, UnitStatus
+from tests import lo
+
+from .mailserver import PASSWORD, USER, Dovecot, start_dovecot
+from .test_mail import at, message, msg_arrival
+from .test_mail_faults import cli, config, dovecot_imap
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    yield from start_dovecot()
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot) -> Iterator[Dovecot]:
+    """Dovecot with an empty INBOX for each test."""
+    yield dovecot
+    box = dovecot.connect(USER, PASSWORD)
+    try:
+        _, count = box.select("INBOX")
+        if int(count[0]):
+            box.store("1:*", "+FLAGS", "(\\Deleted)")
+            box.expunge()
+    finally:
+        box.logout()
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.libreoffice
+def test_a_report_known_by_its_bytes_is_fetched_from_any_address(mailbox, form: Form, make_file, tmp_path):
+    made = {c: make_file(c, folder=tmp_path / "src")[0] for c in ("899", "900", "902", "903")}
+    xml = lo.sheetjs_convert(made["899"], tmp_path / "899.xml", "xlml").read_bytes()
+    note = tmp_path / "cong-van.txt"
+    note.write_text("Kính gửi Sở: đơn vị gửi báo cáo sau.", encoding="utf-8")
+    doc = lo.convert(note, tmp_path / "lo", "doc").read_bytes()
+    traffic = [
+        message("ketoan.899@gmail.com", "Báo cáo 588", at(12, 8), [("899.xml", xml)]),
+        message("ketoan.900@gmail.com", "Báo cáo 588", at(12, 9), [("bao cao", made["900"].read_bytes())]),
+        message("ketoan.902@yahoo.com", "Bao cao", at(12, 10), [("baocao.xlsx.pdf", made["902"].read_bytes())]),
+        message("ketoan.903@gmail.com", "Gửi tệp", at(12, 11), [("tai-lieu", _zip({"903.xlsx": made["903"].read_bytes()}))]),
+        message("ban.be@gmail.com", "Thư mời", at(12, 12), [("thu-moi", doc), ("anh.jpg", b"\xff\xd8\xff" + os.urandom(2000))]),
+    ]  # fmt: skip
+    for msg in traffic:
+        mailbox.append(bytes(msg), msg_arrival(msg))
+    inbox = tmp_path / "inbox"
+    done = cli(
+        config(tmp_path / "cfg", dovecot_imap(mailbox), timeout=30), "mail", "fetch", "--inbox", str(inbox)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Đã lưu 4 thư mới" in done.stdout, done.stdout
+    assert "Bỏ qua: ban.be@gmail.com" in done.stdout
+    assert sorted(p.name for p in (inbox / "thu").glob("*.eml")) and not list(
+        tmp_path.glob(".inbox.dang-tai-thu/*")
+    )
+    # the consolidation reads what was fetched: each unit has sent its report
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    units = {u.code: u for u in report.units}
+    assert (
+        units["899"].status == UnitStatus.REJECTED
+    )  # an Excel 2003 XML spreadsheet: refused as one, credited
+    assert [f.code for f in units["899"].files[0].parsed.findings] == ["FILE_FORMAT"]
+    for code, name in (("900", "bao cao"), ("902", "baocao.xlsx.pdf"), ("903", "903.xlsx")):
+        assert units[code].status == UnitStatus.ACCEPTED, code
+        assert units[code].file.parsed.name.rpartition(" › ")[2] == name
+        assert units[code].file.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS)
+
+
+def test_looking_at_the_attachments_bytes_costs_little_memory(mailbox, tmp_path):
+    """A 12 MB attachment without a report's name from an unknown address is looked at by
+    its bytes, as the scanner reads it: memory stays far below its size; a zip is read to
+    its end (its directory), anything else only its start; no piece is left behind."""
+    size = 12_000_000
+    noise = message("ai.do@gmail.com", "Ảnh", at(14, 8), [("anh-chup", os.urandom(size))])
+    archive = _zip({f"tep-{i}.bin": os.urandom(size // 4) for i in range(4)})
+    packed = message("ai.khac@gmail.com", "Tệp nén", at(14, 9), [("tai-lieu", archive)])
+    for msg in (noise, packed):
+        mailbox.append(bytes(msg), msg_arrival(msg))
+    cfg = config(tmp_path / "cfg", dovecot_imap(mailbox), timeout=30)
+    form = load_form(cfg)
+    settings = load_mail_settings(form)
+    tracemalloc.start()
+    try:
+        result = fetch_module.fetch(form, settings, tmp_path / "inbox", PASSWORD, show_progress=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [label for label, _ in result.skipped] == ["ai.do@gmail.com — Ảnh"]
+    assert len(result.saved) == 1  # the archive, known by its bytes
+    assert peak < 8_000_000, peak
+    assert not [p for p in tmp_path.rglob("*dinh-kem*")]

@@ -205,3 +205,33 @@ def test_the_biểu_print_the_signer_the_wording_names(form, tmp_path):
     _type_as_the_officer(document_path(outbox, form.year))
     _consolidate(outbox, config)
     assert set(_bieu_signatures(outbox, form.year).values()) == {(NUMBER, TITLE, NAME, DOTS)}
+
+
+@pytest.mark.libreoffice
+def test_every_biểu_of_a_partial_set_prints_its_signer(form, tmp_path):
+    """A set of 9 of the 28 units: the biểu name the units not in it, so B02 (a row per
+    district) fills its page. LibreOffice fitted it to one page, then took room for the
+    12 pt page-number footer that did not fit inside the bottom margin out of the page, and
+    dropped the page's last row: the signer's name. Every biểu page of the PDF to sign
+    prints the whole signature block."""
+    lo.require_poppler()
+    lo.require_soffice()
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    for code in ("899", "900", "902", "903", "904", "905", "906", "907", "SYT"):
+        for path in SAMPLES.glob(f"{code}-*.xlsx"):
+            shutil.copy2(path, inbox / path.name)
+    out = run_cli("consolidate", "--inbox", str(inbox), "--outbox", str(outbox))
+    assert out.returncode == 0, out.stderr
+    draft = document_path(outbox, form.year)
+    doc = docx.Document(str(draft))
+    doc.tables[-1].rows[0].cells[1].paragraphs[-1].runs[0].text = NAME  # the name alone
+    doc.save(str(draft))
+    assert run_cli("consolidate", "--inbox", str(inbox), "--outbox", str(outbox)).returncode == 0
+    out = run_cli("pdf", "--outbox", str(outbox))
+    assert out.returncode == 0, out.stderr
+    bieu = _bieu_pages(_pages(pdf_path(outbox, form.year)))
+    assert all("SƠ BỘ" in text for text in bieu)  # a partial set's biểu
+    for key, text in zip(BIEU, bieu, strict=True):
+        assert NAME in text, key
+        assert PREPARER in text and DOTS in text, key  # the preparer's dotted name line

@@ -127,6 +127,12 @@ class Styles:
 
 
 LEFT_IN, RIGHT_IN, TOP_IN, BOTTOM_IN = 0.5, 0.4, 0.6, 0.6  # page margins (inches)
+# The footer's distance from the page's edge (inches), inside the bottom margin with room for
+# its 12 pt line: LibreOffice takes a footer that does not fit between it and the bottom
+# margin out of the page's body after fitting a sheet to one page, and then drops the
+# page's last rows (0.3", XlsxWriter's default, printed biểu B02 of a partial set without
+# its signer's name).
+FOOTER_IN = 0.2
 A4_POINTS = (595.3, 841.9)  # width, height (ISO 216: 210 x 297 mm)
 
 
@@ -167,7 +173,7 @@ def page_setup(
         # 12 pt, not shrunk with a page fitted to it (Excel: scaleWithDoc); LibreOffice
         # shrinks it still, to SMALLEST_PT at the smallest scale a form prints at (it printed
         # at 6.5 pt on a biểu at 60 %)
-        ws.set_footer(f'&C&"{FONT}"&12Trang &P/&N', {"scale_with_doc": False})
+        ws.set_footer(f'&C&"{FONT}"&12Trang &P/&N', {"scale_with_doc": False, "margin": FOOTER_IN})
 
 
 def openpyxl_page_setup(ws: Any) -> None:

@@ -193,7 +193,7 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
                 f"Lưu ý: từ năm {successor[1]} tỉnh dùng cấu hình khác (địa giới, cơ quan mới); "
                 f"cấu hình năm {new_year} nên làm từ",
                 path.name,
-                f"{as_typed(successor[0])} (lệnh: --config {as_typed(successor[0])} new-year)",
+                _successor_advice(successor[0], new_year),
             )
         )
     m = _VERSION.fullmatch(form.version)
@@ -204,6 +204,15 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
         changes.append(Change("Phiên bản mẫu", form.version, version))
         changes.append(Change("Phiên bản mẫu được nhận", ", ".join(form.accepted_versions), version))
     return NextYear(target, tomlkit.dumps(doc), changes)
+
+
+def _successor_advice(successor: Path, new_year: int) -> str:
+    """What the officer does with the successor configuration for `new_year`: use it when it
+    is already of that year (an-giang-2026.toml, made by new-year), else make that year from
+    it (new-year on an-giang.toml; the same command on an-giang-2026.toml would make 2027)."""
+    if _year_of(successor) == new_year:
+        return f"{as_typed(successor)} (đã là cấu hình năm {new_year}: dùng --config {as_typed(successor)})"
+    return f"{as_typed(successor)} (lệnh: --config {as_typed(successor)} new-year)"
 
 
 def successor_of(path: Path, year: int) -> tuple[Path, int] | None:

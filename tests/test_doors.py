@@ -269,3 +269,22 @@ def test_check_of_a_folder_names_the_whole_command(tmp_path):
     assert f'python -m pipeline --config {AG} consolidate --inbox "hop thu"' in done.stderr
     made = _cli("check", "hop thu", cwd=tmp_path, env={"TONG_HOP_MAKE": "1"})
     assert 'make consolidate INBOX="hop thu"' in made.stderr
+
+
+def test_new_year_of_the_old_province_names_the_successor_as_it_stands(tmp_path, monkeypatch):
+    """Kiên Giang's new-year says where next year's configuration comes from: An Giang's
+    new-year while An Giang's 2026 configuration is not made, An Giang's 2026 configuration
+    itself once it is (its new-year would make 2027)."""
+    folder = _schemas_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    def note() -> str:
+        plan = plan_next_year(folder / "kien-giang.toml")
+        (said,) = [c.new for c in plan.changes if "an-giang" in c.new]
+        return said
+
+    assert "--config schemas/an-giang.toml new-year" in note()
+    write_next_year(plan_next_year(folder / "an-giang.toml"))  # an-giang-2026.toml
+    said = note()
+    assert "schemas/an-giang-2026.toml" in said and "new-year" not in said
+    assert "đã là cấu hình năm 2026" in said

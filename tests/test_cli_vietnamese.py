@@ -9,6 +9,7 @@ import datetime as dt
 import inspect
 import json
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -287,3 +288,38 @@ def test_an_unknown_option_after_a_command_points_to_that_commands_help(args, co
     assert done.stderr.startswith(f"cách dùng: {name} {command} "), done.stderr
     assert "Lỗi: không nhận ra các tham số: --bogus" in done.stderr
     assert f"Gõ '{name} {command} --help' để xem hướng dẫn." in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("x = [", "thiếu dấu đóng ]"),
+        ('name = "Sở', "thiếu dấu đóng ] hay dấu nháy"),
+        ("a = 1\na = 2", "một tên được khai báo hai lần"),
+    ],
+)
+def test_a_configuration_broken_at_its_end_says_where(tmp_path, text, said):
+    """tomllib says "(at end of document)" for a file cut short or a name written twice: the
+    message says "ở cuối tệp" and why, never an empty place ("cú pháp TOML hãy xem")."""
+    broken = tmp_path / "hong.toml"
+    broken.write_text(text, encoding="utf-8")
+    done = _cli("--config", str(broken), "templates", "--outbox", str(tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert "không đúng cú pháp TOML ở cuối tệp (" in done.stderr and said in done.stderr
+    assert "end of document" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_commands_suggested_for_a_folder_with_spaces_can_be_pasted(tmp_path):
+    """A folder named with spaces and parentheses ("outbox (cũ)"), as officers name copies:
+    the command the message suggests holds it quoted, so that it runs as pasted; under make,
+    the make variables take it quoted too."""
+    odd = tmp_path / "outbox (cũ)"
+    done = _cli("pdf", "--outbox", str(odd))
+    assert done.returncode != 0
+    assert f"--outbox {shlex.quote(str(odd))}" in done.stderr, done.stderr
+    folder = tmp_path / "thư mục (mới)"
+    folder.mkdir()
+    done = _cli("check", str(folder))
+    assert f"consolidate --inbox {shlex.quote(str(folder))}" in done.stderr, done.stderr
+    made = run_cli("check", str(folder), env={"TONG_HOP_MAKE": "1"}, timeout=120)
+    assert f"make consolidate INBOX={shlex.quote(str(folder))}" in made.stderr, made.stderr

@@ -266,9 +266,10 @@ def test_check_of_a_folder_names_the_whole_command(tmp_path):
     (tmp_path / "hop thu").mkdir()
     done = _cli("--config", str(AG), "check", "hop thu", cwd=tmp_path)
     assert done.returncode == 2
-    assert f'python -m pipeline --config {AG} consolidate --inbox "hop thu"' in done.stderr
+    # quoted as the officer's shell takes it whole (POSIX here: 'hop thu'; cmd: "hop thu")
+    assert f"python -m pipeline --config {AG} consolidate --inbox 'hop thu'" in done.stderr
     made = _cli("check", "hop thu", cwd=tmp_path, env={"TONG_HOP_MAKE": "1"})
-    assert 'make consolidate INBOX="hop thu"' in made.stderr
+    assert "make consolidate INBOX='hop thu'" in made.stderr
 
 
 def test_new_year_of_the_old_province_names_the_successor_as_it_stands(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ from ..form import DEFAULT_FORM, Form
 from ..newyear import as_typed
 from ..render.summary import print_check
 from ..run.consolidate import check_report
-from ..text.command import MAKE_MARK, command_name
+from ..text.command import MAKE_MARK, consolidate_command
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, say_err
 
 
@@ -37,9 +37,7 @@ def command(form: Form, args: argparse.Namespace) -> int:
 
 def _consolidate_command(form: Form, inbox: Path) -> str:
     """The command that consolidates the folder `inbox` with `form`, as the officer types it
-    (make under make, else the console command with the configuration it was given)."""
-    folder = f'"{inbox}"' if any(c.isspace() or c in "()&;'$" for c in str(inbox)) else str(inbox)
-    if os.environ.get(MAKE_MARK):
-        return f"make consolidate INBOX={folder} CONFIG={as_typed(form.path)}"
-    config = "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {as_typed(form.path)}"
-    return f"{command_name()}{config} consolidate --inbox {folder}"
+    (`text.command.consolidate_command`: make under make, else the console command with the
+    configuration it was given)."""
+    default = form.path.resolve() == DEFAULT_FORM.resolve() and not os.environ.get(MAKE_MARK)
+    return consolidate_command(str(inbox), None if default else as_typed(form.path))

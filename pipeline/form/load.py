@@ -104,6 +104,14 @@ def toml_where(exc: tomllib.TOMLDecodeError, text: str = "") -> str:
     with the expected form YYYY-MM-DD."""
     m = re.search(r"line (\d+), column (\d+)", str(exc))
     place = f"ở dòng {m.group(1)}, cột {m.group(2)}" if m else ""
+    if not m and "end of document" in str(exc):  # tomllib's "(at end of document)"
+        what = str(exc)
+        why = (
+            "một tên được khai báo hai lần"
+            if what.startswith(("Cannot overwrite", "Cannot declare"))
+            else "thiếu dấu đóng ] hay dấu nháy, hoặc thiếu giá trị sau dấu ="
+        )
+        place = f"ở cuối tệp ({why})"
     line = (
         text.splitlines()[int(m.group(1)) - 1]
         if m and text and int(m.group(1)) <= len(text.splitlines())
@@ -115,7 +123,9 @@ def toml_where(exc: tomllib.TOMLDecodeError, text: str = "") -> str:
             f"{place}: ngày {day.group(0)} không có thật (tháng không có ngày đó); hãy viết một ngày có thật "
             "theo dạng YYYY-MM-DD, ví dụ 2025-11-30"
         ).lstrip(": ")
-    return f"{place}; hãy xem dấu ngoặc [ ], dấu nháy và dấu = ở đó".lstrip("; ")
+    if not place:
+        return "(không rõ chỗ); hãy xem dấu ngoặc [ ], dấu nháy và dấu ="
+    return f"{place}; hãy xem dấu ngoặc [ ], dấu nháy và dấu = ở đó"
 
 
 _BARE_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")

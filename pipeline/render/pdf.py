@@ -29,6 +29,7 @@ from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.kept import changed_since_written, edited_copies, made_from, note_written, set_identity
 from ..outbox.paths import REPORT, document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..system import impl
+from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
 from .workbook import SHEETS
 
@@ -223,9 +224,10 @@ def _no_set(form: Form, outbox: Path) -> str:
         if not outbox.is_dir()
         else f"Thư mục kết quả '{outbox}' chưa có bộ kết quả năm {form.year} (báo cáo Word và bảng tổng hợp trong {folder})"
     )
+    command = consolidate_command(None, str(form.path), str(outbox))
     return (
-        f"{where}. Kiểm tra lại --outbox, hoặc tạo bộ kết quả bằng lệnh: python -m pipeline --config {form.path} "
-        f"consolidate --inbox <thư mục tệp nhận được> --outbox {outbox}; sau đó chạy lại lệnh pdf."
+        f"{where}. Kiểm tra lại {option_hint('--outbox')}, hoặc tạo bộ kết quả bằng lệnh: {command}; "
+        "sau đó chạy lại lệnh pdf."
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,8 +27,34 @@ make variables (`OUTBOX=`, `INBOX=`, `CONFIG=`), not `--outbox`."""
 def option_hint(option: str, example: str = "") -> str:
     """How the officer gives `option` (an option of the command, "--outbox") in the way they
     started it: `OUTBOX=<example>` under make (`MAKE_MARK` set), else `--outbox <example>`."""
-    import os
-
     if os.environ.get(MAKE_MARK):
         return f"{option.lstrip('-').upper()}={example or '…'}"
     return f"{option} {example}".rstrip()
+
+
+def quoted(text: str) -> str:
+    """`text` as one argument of a command the officer copies into their shell: unchanged
+    when it holds nothing the shell splits or reads ("outbox"), else quoted as Windows' cmd
+    and PowerShell take it (double quotes: `subprocess.list2cmdline`) or as POSIX shells do
+    (`shlex.quote`): "outbox (cũ)" -> "\"outbox (cũ)\"" on Windows, "'outbox (cũ)'" elsewhere."""
+    if os.name == "nt":
+        return subprocess.list2cmdline([text])
+    return shlex.quote(text)
+
+
+def consolidate_command(
+    inbox: str | None = None, config: str | None = None, outbox: str | None = None
+) -> str:
+    """The consolidate command as the officer types it: `make consolidate INBOX=… CONFIG=…`
+    under make (`MAKE_MARK`), else the console command with `--config`, `--inbox` and
+    `--outbox`; each value `quoted`. `inbox` None: a placeholder naming the folder of the
+    files received; `config` None: the default configuration (no option)."""
+    folder = quoted(inbox) if inbox is not None else "<thư mục tệp nhận được>"
+    if os.environ.get(MAKE_MARK):
+        parts = [f"INBOX={folder}"]
+        parts += [f"OUTBOX={quoted(outbox)}"] if outbox is not None else []
+        parts += [f"CONFIG={quoted(config)}"] if config is not None else []
+        return "make consolidate " + " ".join(parts)
+    chosen = f" --config {quoted(config)}" if config is not None else ""
+    out = f" --outbox {quoted(outbox)}" if outbox is not None else ""
+    return f"{command_name()}{chosen} consolidate --inbox {folder}{out}"

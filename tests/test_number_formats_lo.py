@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from pipeline.form import load_form
-from pipeline.read.formats.numfmt import BUILTIN_DATE_IDS, section_types, shows_date, xlsx_date_styles
+from pipeline.read.formats.numfmt import (
+    BUILTIN_DATE_IDS,
+    section_types,
+    shows_date,
+    shows_date_at,
+    xlsx_date_styles,
+)
 from pipeline.read.parse import parse_path
 from tests import lo
 from tests.test_reading_writers import _sheetjs
@@ -287,3 +293,45 @@ def test_undefined_builtin_date_ids_are_dates_as_libreoffice_shows_them(
         col, row = re.fullmatch(r"([A-Z]+)(\d+)", cell).groups()  # type: ignore[union-attr]
         text = shown[int(row) - 1][openpyxl.utils.column_index_from_string(col) - 1]
         assert text != str(values[cell]) and re.search(r"[/:]|[A-Za-z]{3}", text), (cell, text)
+
+
+# ----- conditions and signed sections: the section LibreOffice picks for each number ---------
+_COND = st.sampled_from(["", "[>=100]", "[<0]", "[=5]", "[<>5]", "[>1000]", "[<=0]", "[RED]", "[BLUE][<50]"])
+_SECTION = st.sampled_from(["dd/mm/yyyy", "h:mm", "#,##0", "0.00", "0", '"x"0'])
+_COLOUR = st.sampled_from(["", "[RED]", "[BLUE]"])
+# the codes `numfmt.section_for` follows: two sections, with or without conditions; three
+# without conditions (a fourth, text, section after them)
+_CONDITIONAL = st.one_of(
+    st.lists(st.tuples(_COND, _SECTION).map("".join), min_size=2, max_size=2).map(";".join),
+    st.lists(st.tuples(_COLOUR, _SECTION).map("".join), min_size=3, max_size=3).map(";".join),
+    st.lists(st.tuples(_COLOUR, _SECTION).map("".join), min_size=3, max_size=3)
+    .map(";".join)
+    .map(lambda f: f + ";@"),
+)
+_VALUES = (-7, 0, 5, 7, 50, 150, 1500)
+
+
+@lo.each_example_one_run(2)
+@given(st.lists(_CONDITIONAL, min_size=12, max_size=12, unique=True))
+def test_the_section_for_a_number_is_libreoffices(formats: list[str]) -> None:
+    """Formats of two or three sections, with or without conditions and colours: for each of
+    several numbers, a date or time exactly where LibreOffice shows the number as one (the
+    section it picks: `numfmt.section_for`); codes LibreOffice refuses show General."""
+    lo.require_soffice()
+    pairs = [(f, v) for f in formats for v in _VALUES]
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "f.xlsx"
+        wb = xlsxwriter.Workbook(src)
+        ws = wb.add_worksheet()
+        for i, (fmt, value) in enumerate(pairs):
+            ws.write_number(i, 0, value, wb.add_format({"num_format": fmt}))
+        wb.close()
+        shown = [row[0] if row else "" for row in _lo_shown(src, 1, Path(tmp) / "csv")]
+    assert len(shown) == len(pairs)
+    date_like = re.compile(r"[0-9]+/[0-9]+/[0-9]+|[0-9]+:[0-9]{2}")
+    wrong = [
+        (f, v, s)
+        for (f, v), s in zip(pairs, shown, strict=True)
+        if shows_date_at(f, v) != bool(date_like.search(s))
+    ]
+    assert wrong == []

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 
 from pipeline.form import load_form
+from pipeline.read.formats.numfmt import section_for
 from pipeline.read.formats.ods import common_styles, ods_facts, ods_values
 from pipeline.read.parse import parse_path
 from tests import lo
@@ -113,9 +114,16 @@ def test_a_number_is_a_date_where_libreoffice_shows_one(make_file, tmp_path: Pat
         False,
     ], [_at(shown, c) for c in cells]
     assert _dated(ods, cells) == libreoffice
-    # the .xlsx of the same cells gives the same finding where LibreOffice shows a date
-    # (numfmt decides by the format alone: a format any of whose sections shows a date)
+    # the .xlsx of the same cells: a date exactly where LibreOffice shows one, for the codes
+    # whose section picking `numfmt.section_for` follows (two sections; three without
+    # conditions); for the others (three sections with conditions) a date wherever
+    # LibreOffice shows one, decided by the code alone
     on_xlsx = _dated(src, cells)
+    followed = {
+        c for c, (value, fmt) in zip(cells, CASES, strict=True) if section_for(fmt, value) is not None
+    }
+    assert len(followed) == 9
+    assert {c: on_xlsx[c] for c in followed} == {c: libreoffice[c] for c in followed}
     assert {c for c in cells if libreoffice[c]} <= {c for c in cells if on_xlsx[c]}
 
 

@@ -419,6 +419,111 @@ def shows_date(fmt: str) -> bool:
     return types is not None and any(t in _SHOWS_DATE for t in types[:3])
 
 
+_CONDITION = re.compile(r"(<>|<=|>=|<|>|=)\s*([-+]?[0-9]*\.?[0-9]+(?:[Ee][-+]?[0-9]+)?)?")
+_TESTS = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _condition(section: str) -> tuple[str, float | None] | None:
+    """The condition among a section's leading brackets ("[>=100]" -> (">=", 100.0); "[>]"
+    -> (">", None): no number); None when it has none."""
+    i, n = 0, len(section)
+    while i < n and section[i] in " [":
+        if section[i] == " ":
+            i += 1
+            continue
+        end = section.find("]", i + 1)
+        if end < 0:
+            return None
+        inner = section[i + 1 : end].replace(" ", "")
+        m = _CONDITION.fullmatch(inner)
+        if m:
+            return m.group(1), float(m.group(2)) if m.group(2) else None
+        i = end + 1
+    return None
+
+
+_GENERAL = ((">", float("inf")), ("<", float("-inf")))  # picks a section no code has: General
+
+
+@lru_cache(maxsize=1024)
+def _picking(fmt: str) -> tuple[tuple[str, float] | None, tuple[str, float] | None] | None:
+    """How LibreOffice picks the section of a number under `fmt` (SvNumberformat's
+    eOp1/fLimit1 and eOp2/fLimit2, zformat.cxx): the conditions of the first and second
+    sections (None: the section is taken), as far as this module follows them, checked
+    against LibreOffice's display (`tests/test_number_formats_lo.py`): a code of two
+    sections, with conditions or not (none: ">= 0" for the first), or of three sections
+    without any condition ("> 0", "< 0", then the rest). A condition on the second section
+    but not the first makes LibreOffice show the number as General (`_GENERAL`). None for
+    any other code (three sections with conditions, a condition without its number), whose
+    date or number is then decided by the code alone (`shows_date`)."""
+    sections = _sections(fmt)
+    numeric = sections[:3]
+    first = _condition(sections[0])
+    second = _condition(sections[1]) if len(sections) > 1 else None
+    if len(numeric) == 1:
+        return None, None
+    if (first and first[1] is None) or (second and second[1] is None):
+        return None  # a condition without its number: not followed
+    if first is None and second is not None:
+        return _GENERAL  # LibreOffice shows such a code as General
+    if len(sections) == 2:
+        return ((">=", 0.0) if first is None else (first[0], float(first[1] or 0))), (
+            None if second is None else (second[0], float(second[1] or 0))
+        )
+    if first is None and second is None:
+        return (">", 0.0), ("<", 0.0)
+    return None
+
+
+def section_for(fmt: str, number: float) -> int | None:
+    """The section (0-based) LibreOffice shows `number` with under `fmt`
+    (SvNumberformat::GetSubformatIndex): the first when its condition holds or it has none,
+    else the second when its condition holds or it has none, else the third; None for a
+    code whose picking this module does not follow (`_picking`)."""
+    picking = _picking(fmt)
+    if picking is None:
+        return None
+    first, second = picking
+    if first is None or _TESTS[first[0]](number, first[1]):
+        return 0
+    if second is None or _TESTS[second[0]](number, second[1]):
+        return 1
+    return 2
+
+
+def shows_date_at(fmt: str, number: float) -> bool:
+    """True when `number` under `fmt` is shown as a date or a time: the section LibreOffice
+    picks for it (`section_for`) is a date, a time or both (a section the code does not
+    have shows the number as General); for a code whose picking is not followed, whether
+    the code shows dates at all (`shows_date`)."""
+    types = section_types(fmt)
+    if types is None:
+        return False
+    at = section_for(fmt, number)
+    if at is None:
+        return shows_date(fmt)
+    return at < min(len(types), 3) and types[at] in _SHOWS_DATE
+
+
+@lru_cache(maxsize=1024)
+def shows_date_by_value(fmt: str) -> bool:
+    """True when whether a number under `fmt` shows a date depends on the number, as far as
+    `section_for` follows it: some of its numeric sections are dates or times, others not
+    (`[>=100]dd/mm/yyyy;#,##0`, `0;0;dd/mm/yyyy;@`)."""
+    types = section_types(fmt)
+    if types is None or _picking(fmt) is None:
+        return False
+    shown = {t in _SHOWS_DATE for t in types[:3]}
+    return len(shown) > 1 or _picking(fmt) == _GENERAL
+
+
 @lru_cache(maxsize=1024)
 def shows_elapsed(fmt: str) -> bool:
     """True when the format `fmt` shows elapsed time ([h]:mm:ss, [mm]:ss, [ss]): a number
@@ -483,11 +588,15 @@ class DateStyles(frozenset[int]):
     number format shows a date or a time (`shows_date`), with the formats on which
     python-calamine may give otherwise: `undated`, formats showing a number that calamine may
     take for a date (`0 hs`); `missed`, formats showing a date that it may give as a number
-    (ids 71-81); `elapsed`, the date formats showing elapsed time ([h]:mm:ss)."""
+    (ids 71-81); `elapsed`, the date formats showing elapsed time ([h]:mm:ss); `by_value`,
+    index -> code of the formats whose sections show a date for some numbers and not for
+    others (`shows_date_by_value`): each number is shown as the section LibreOffice picks
+    for it shows it."""
 
     undated: frozenset[int]
     missed: frozenset[int]
     elapsed: frozenset[int]
+    by_value: dict[int, str]
 
     def __new__(
         cls,
@@ -495,9 +604,11 @@ class DateStyles(frozenset[int]):
         undated: frozenset[int] = frozenset(),
         missed: frozenset[int] = frozenset(),
         elapsed: frozenset[int] = frozenset(),
+        by_value: dict[int, str] | None = None,
     ) -> DateStyles:
         self = super().__new__(cls, dated)
         self.undated, self.missed, self.elapsed = frozenset(undated), frozenset(missed), frozenset(elapsed)
+        self.by_value = dict(by_value or {})
         return self
 
 
@@ -524,6 +635,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
     root = parse_xml(styles)
     defined = {f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter("{*}numFmt")}
     dated, undated, missed, elapsed = set(), set(), set(), set()
+    by_value: dict[int, str] = {}
     for xfs in root.iter("{*}cellXfs"):
         for i, xf in enumerate(xfs.iterchildren("{*}xf")):
             fid = xf.get("numFmtId", "0")
@@ -538,13 +650,15 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                         elapsed.add(i)
             elif shows_date(code):
                 dated.add(i)
+                if shows_date_by_value(code):
+                    by_value[i] = code
                 if _calamine_may_miss_date(code):
                     missed.add(i)
                 if shows_elapsed(code):
                     elapsed.add(i)
             elif _calamine_may_see_date(code):
                 undated.add(i)
-    return DateStyles(frozenset(dated), frozenset(undated), frozenset(missed), frozenset(elapsed))
+    return DateStyles(frozenset(dated), frozenset(undated), frozenset(missed), frozenset(elapsed), by_value)
 
 
 @lru_cache(maxsize=64)
@@ -567,8 +681,8 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
     size."""
     out: dict[str, Any] = {}
     if isinstance(date_styles, DateStyles):
-        odd = date_styles.undated | date_styles.missed
-        if odd and _styled(odd).search(sheet):
+        odd = date_styles.undated | date_styles.missed | date_styles.by_value.keys()
+        if odd and _styled(frozenset(odd)).search(sheet):
             out.update(_shown_otherwise(sheet, date_styles))
     if not date_styles or not _styled(date_styles).search(sheet):
         return out  # no cell of the part is held under a date format (a fast superset)
@@ -603,7 +717,7 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
         if b"r" not in attrs or attrs.get(b"t", b"n") != b"n" or not style.isdigit():
             continue
         xf = int(style)
-        if xf not in styles.undated and xf not in styles.missed:
+        if xf not in styles.undated and xf not in styles.missed and xf not in styles.by_value:
             continue
         end = sheet.find(b"</" + m.group(1) + b"c>", m.end())
         value = _VALUE.search(sheet, m.end(), len(sheet) if end < 0 else end)
@@ -614,7 +728,11 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
         if number is None:
             continue
         cell = attrs[b"r"].decode("ascii", "replace").upper()
-        out[cell] = number if xf in styles.undated else _as_date(number, xf in styles.elapsed)
+        code = styles.by_value.get(xf)
+        if code is not None:  # the section LibreOffice picks for this number decides
+            out[cell] = _as_date(number, xf in styles.elapsed) if shows_date_at(code, number) else number
+        else:
+            out[cell] = number if xf in styles.undated else _as_date(number, xf in styles.elapsed)
     return out
 
 

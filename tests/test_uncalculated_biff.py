@@ -60,8 +60,6 @@ ROWS = FORM.rows_for(RES, UNIT)
 CASH = f"{RES.measure_column('cash')}{ROWS[0].row}"  # typed as =amount/2*2+…
 GIRLS = f"{RES.measure_column('girls')}{ROWS[1].row}"  # typed as =1/0
 
-pytestmark = pytest.mark.libreoffice
-
 
 def _figures(path: Path) -> tuple[list[str], dict[str, Any], Any]:
     """The findings (code sheet!cell, sorted), the rows read and the information row."""
@@ -113,6 +111,7 @@ _EMPTY_TEXT = b"\x00\x00\x00"  # a String record's XLUnicodeString: no character
 
 
 def _records(stream: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, record type, body) of every record of a workbook stream."""
     pos = 0
     while pos + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, pos)
@@ -186,10 +185,6 @@ def _as_aspose() -> Callable[[int, bytes, bool], list[Record]]:
     return edit
 
 
-def _kept(kind: int, body: bytes, inside: bool) -> list[Record]:
-    return [(kind, body)]
-
-
 def _stream(xls: Path) -> tuple[bytes, bool]:
     found = workbook_stream(xls.read_bytes())
     assert found is not None
@@ -200,6 +195,7 @@ def _every_sheet(_name: str) -> bool:
     return True
 
 
+@pytest.mark.libreoffice
 def test_a_template_copied_without_calculating_reads_as_its_source(
     made: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -216,6 +212,7 @@ def test_a_template_copied_without_calculating_reads_as_its_source(
     assert _figures(poi) == want
 
 
+@pytest.mark.libreoffice
 def test_formulas_typed_in_inputs_are_formulas_without_a_value(made: dict[str, Path], tmp_path: Path) -> None:
     """The cash typed =…*2+… and the girls =1/0, in files whose writer did not calculate
     (POI's 0, Aspose's empty text): a formula without a value at each, as in the filler's
@@ -238,6 +235,7 @@ def test_formulas_typed_in_inputs_are_formulas_without_a_value(made: dict[str, P
     )
 
 
+@pytest.mark.libreoffice
 def test_the_file_says_whether_it_was_calculated(made: dict[str, Path], tmp_path: Path) -> None:
     """Results all 0 are taken for results never calculated only when the file says an
     application is to calculate them: no RecalcId (POI), or an Uncalced sheet (Aspose). The
@@ -281,6 +279,7 @@ def test_the_file_says_whether_it_was_calculated(made: dict[str, Path], tmp_path
     assert uncalculated(*_stream(marked), _every_sheet)
 
 
+@pytest.mark.libreoffice
 def test_xlwt_writes_formulas_it_never_calculates(made: dict[str, Path], tmp_path: Path) -> None:
     """xlwt, given the calculated report (every value with its number format, each formula
     xlwt can parse as a formula, the hidden sheet hidden), stores the blank result for
@@ -417,6 +416,7 @@ def _formula_cells(xlsx: Path) -> dict[str, set[tuple[int, int]]]:
     }
 
 
+@pytest.mark.libreoffice
 def test_xlsb_formulas_never_calculated_read_as_in_the_other_formats(
     made: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -445,3 +445,60 @@ def test_xlsb_formulas_never_calculated_read_as_in_the_other_formats(
     found, rows, _ = _figures(said)
     assert "TOTAL_MISMATCH" in {f.split()[0] for f in found}
     assert [r for r in rows[RES.key] if r[0] == ROWS[0].row][0][2]["cash"] == 0
+
+
+# ----- the rule, record by record ------------------------------------------------------------
+def _book(results: list[bytes], *, recalc_id: bool, uncalced: bool) -> bytes:
+    """A BIFF8 workbook stream of one worksheet ("S") holding one
+    Formula record per result (a FormulaValue, then the String record when one is given
+    after it: `value|string body`), with a RecalcId and an Uncalced record as asked."""
+
+    def rec(kind: int, body: bytes) -> bytes:
+        return struct.pack("<HH", kind, len(body)) + body
+
+    cells = b""
+    for at, result in enumerate(results):
+        value, _, string = result.partition(b"|")
+        cells += rec(_FORMULA, struct.pack("<HHH", 0, at, 15) + value + bytes(6) + b"\x03\x00\x1e\x00\x00")
+        if string:
+            cells += rec(_STRING, string)
+    sheet = rec(_BOF, struct.pack("<HH", 0x0600, 0x10) + bytes(12))
+    sheet += (rec(_UNCALCED, bytes(2)) if uncalced else b"") + cells + rec(_EOF, b"")
+    name = b"S"
+    head = rec(_BOF, struct.pack("<HH", 0x0600, 0x05) + bytes(12)) + (
+        rec(_RECALCID, struct.pack("<HHI", 0x1C1, 0, 152511)) if recalc_id else b""
+    )
+    bound_size = 4 + 8 + len(name)
+    offset = len(head) + bound_size + 4  # the sheet's BOF after the BoundSheet8 and the EOF
+    return (
+        head + rec(_BOUNDSHEET, struct.pack("<IHBB", offset, 0, len(name), 0) + name) + rec(_EOF, b"") + sheet
+    )
+
+
+_ZERO, _FIVE = struct.pack("<d", 0), struct.pack("<d", 5)
+_TEXT = b"\x00" + bytes(5) + b"\xff\xff"  # FormulaValue type 0: a String record follows
+_BLANK = b"\x03" + bytes(5) + b"\xff\xff"
+_BOOL = b"\x01\x00\x00" + bytes(3) + b"\xff\xff"
+_ERROR = b"\x02\x00\x07" + bytes(3) + b"\xff\xff"
+
+
+@pytest.mark.parametrize(
+    ("results", "recalc_id", "uncalced", "never"),
+    [
+        ([_ZERO, _ZERO], False, False, True),  # POI
+        ([_BLANK], False, False, True),  # xlwt
+        ([_TEXT + b"|\x00\x00\x00", _ZERO], True, True, True),  # Aspose.Cells
+        ([_ZERO, _ZERO], True, False, False),  # a RecalcId, no Uncalced: said calculated
+        ([_ZERO, _FIVE], False, False, False),
+        ([_ZERO, _TEXT + b"|\x01\x00\x00a"], False, False, False),  # "a"
+        ([_ZERO, _BOOL], False, True, False),  # FALSE
+        ([_ZERO, _ERROR], False, True, False),  # #DIV/0!
+        ([], False, True, False),  # no formula
+    ],
+)
+def test_which_formula_results_were_never_calculated(
+    results: list[bytes], recalc_id: bool, uncalced: bool, never: bool
+) -> None:
+    book = _book(results, recalc_id=recalc_id, uncalced=uncalced)
+    assert uncalculated(book, False, lambda name: name == "S") is never
+    assert not uncalculated(book, False, lambda name: name == "T")  # another sheet's formulas

@@ -232,21 +232,25 @@ def _error_code(kind: int, body: bytes) -> int | None:
 
 def uncalculated(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> bool:
     """Whether the formulas of the `wanted` worksheets of a workbook stream were never
-    calculated by the program that wrote it: they hold a formula, every Formula record among
-    them stores a result no calculation gives them all (a number 0, the empty text of
-    FormulaValue type 3 or of an empty String record, [MS-XLS] 2.4.127, 2.5.133, 2.4.268),
-    and the file says an application is to calculate them: it has no RecalcId record
-    (2.4.215: dwBuild, "the recalculation engine that performed the last recalculation";
-    BIFF5 has none), or one of those worksheets has an Uncalced record (2.4.331: "formulas
-    were pending recalculation when the file was saved").
+    calculated by the program that wrote it. All three must hold:
+
+    - those worksheets hold a Formula record ([MS-XLS] 2.4.127);
+    - every one stores as its result ("val", a FormulaValue, 2.5.133) the number 0, or
+      empty text: type 3, or type 0 with an empty String record after it (2.4.268); a
+      Boolean, an error value, another number or any text is a calculated result;
+    - the file says an application is to calculate them: it has no RecalcId record
+      (2.4.215: dwBuild, the engine "that performed the last recalculation"; an application
+      whose engine is newer recalculates every formula on loading; BIFF5 has no such
+      record), or one of those worksheets has an Uncalced record (2.4.331: "formulas were
+      pending recalculation when the file was saved").
 
     What writers store: Apache POI's HSSF, not evaluating, 0 for every formula and no
-    RecalcId; xlwt the blank result and no RecalcId; Aspose.Cells, not calculating, empty
-    text with a RecalcId and an Uncalced record in each sheet. Excel and LibreOffice write a
-    RecalcId and calculate; Gnumeric writes none but calculates, and the template's own text
-    checks and counts then store results other than those. Excel and LibreOffice calculate
-    such a file on opening. Time linear in the stream's size; a record cut short ends the
-    walk (the facts refuse such a file)."""
+    RecalcId; xlwt the type-3 result and no RecalcId; Aspose.Cells, not calculating, empty
+    text, a RecalcId and an Uncalced record in each sheet. Excel and LibreOffice write a
+    RecalcId and calculate; Gnumeric writes none but calculates, and the template's own
+    checks ("Đạt") and counts then store other results. Excel and LibreOffice calculate
+    such a file on opening. Time linear in the stream's size; a record cut short is read
+    no further than it goes."""
     names: dict[int, str] = {}
     narrow = "cp1252"
     inside = False  # in a wanted worksheet's substream
@@ -255,7 +259,7 @@ def uncalculated(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> boo
     while pos + 4 <= size:
         kind, length = struct.unpack_from("<HH", book, pos)
         body = book[pos + 4 : pos + 4 + length]
-        pos += 4 + length
+        start, pos = pos, pos + 4 + length
         if kind == _CODEPAGE and len(body) >= 2 and biff5 and not names:
             narrow = codec(struct.unpack_from("<H", body)[0])
         elif kind == _BOUNDSHEET and len(body) >= 8:
@@ -263,7 +267,7 @@ def uncalculated(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> boo
         elif kind == _RECALCID:
             recalc_id = True
         elif kind == _BOF:
-            inside = (pos - 4 - length) in names and wanted(names[pos - 4 - length])
+            inside = start in names and wanted(names[start])
         elif kind == _EOF:
             inside = False
         elif not inside:

@@ -12,7 +12,9 @@ read 0), with a "total in the file is 0" warning at every template total.
 Inputs: templates filled by the project's filler, calculated and saved as .xls by
 LibreOffice, then
 - written again by xlwt itself (every value, number format, and the formulas xlwt can
-  parse), as xlwt writes any file;
+  parse), as xlwt writes any file, and by Apache POI's HSSF (Debian's
+  libapache-poi-java, a small Java program compiled here) copying it cell by cell into a
+  new workbook without evaluating;
 - rewritten record by record as POI writes it (every Formula result 0, no String record,
   no RecalcId) and as Aspose.Cells writes it (every result empty text, RecalcId kept,
   an Uncalced record in each sheet), the stream put back in a compound file by xlwt's
@@ -27,6 +29,7 @@ calculated (a RecalcId and no Uncalced record; no fFullCalcOnLoad).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import shutil
@@ -316,6 +319,117 @@ def test_xlwt_writes_formulas_it_never_calculates(made: dict[str, Path], tmp_pat
     want = _figures(made["typed"])
     assert found == want[0]
     assert (rows, info) == want[1:]
+
+
+# Apache POI's HSSF (Debian's libapache-poi-java) copying the report cell by cell into a new
+# workbook without evaluating: what a Java program writing a report does
+_POI_COPY = """
+import org.apache.poi.hssf.usermodel.HSSFWorkbook;
+import org.apache.poi.ss.usermodel.*;
+import org.apache.poi.ss.util.CellReference;
+import java.io.*;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.util.*;
+
+public class PoiCopy {
+    static String unescape(String s) {
+        return s.replace("\\\\n", "\\n").replace("\\\\t", "\\t").replace("\\\\\\\\", "\\\\");
+    }
+    public static void main(String[] args) throws Exception {
+        List<String> lines = Files.readAllLines(Paths.get(args[0]), StandardCharsets.UTF_8);
+        HSSFWorkbook wb = new HSSFWorkbook();
+        DataFormat formats = wb.createDataFormat();
+        Map<String, CellStyle> styles = new HashMap<>();
+        for (String line : lines) {  // every sheet first: formulas name them
+            String[] p = line.split("\\t", -1);
+            if (p[0].equals("#sheet")) {
+                Sheet sheet = wb.createSheet(p[1]);
+                if (p[2].equals("hidden")) wb.setSheetHidden(wb.getSheetIndex(sheet), true);
+            }
+        }
+        for (String line : lines) {
+            String[] p = line.split("\\t", -1);
+            if (p[0].equals("#sheet")) continue;
+            Sheet sheet = wb.getSheet(p[0]);
+            CellReference ref = new CellReference(p[1]);
+            Row row = sheet.getRow(ref.getRow());
+            if (row == null) row = sheet.createRow(ref.getRow());
+            Cell cell = row.createCell(ref.getCol());
+            CellStyle style = styles.get(p[4]);
+            if (style == null) {
+                style = wb.createCellStyle();
+                style.setDataFormat(formats.getFormat(p[4]));
+                styles.put(p[4], style);
+            }
+            cell.setCellStyle(style);
+            String value = unescape(p[3]);
+            if (p[2].equals("n")) cell.setCellValue(Double.parseDouble(value));
+            else if (p[2].equals("b")) cell.setCellValue(value.equals("1"));
+            else if (p[2].equals("s")) cell.setCellValue(value);
+            else {
+                try { cell.setCellFormula(value); } catch (RuntimeException e) { row.removeCell(cell); }
+            }
+        }
+        try (OutputStream out = new FileOutputStream(args[1])) { wb.write(out); }
+    }
+}
+"""
+_POI_JARS = ("poi.jar", "commons-collections4.jar", "commons-math3.jar", "commons-codec.jar")
+
+
+def _poi_copy(src: Path, out: Path) -> Path:
+    """`src` (.xlsx) copied by POI's HSSF into a new .xls, cell by cell (values, number
+    formats, formulas, the hidden sheet hidden), its formulas not evaluated."""
+    javac = lo.require("javac", shutil.which("javac"), "default-jdk-headless")
+    jars = [Path("/usr/share/java") / jar for jar in _POI_JARS]
+    found = "found" if all(j.is_file() for j in jars) else None
+    lo.require("Apache POI (/usr/share/java/poi.jar)", found, "libapache-poi-java")
+    work = out.parent / "poi"
+    work.mkdir(exist_ok=True)
+    (work / "PoiCopy.java").write_text(_POI_COPY, encoding="utf-8")
+    path = ":".join(map(str, jars))
+    subprocess.run([javac, "-cp", path, "-d", work, work / "PoiCopy.java"], check=True, timeout=120)
+    lines = []
+    book = openpyxl.load_workbook(src)
+    for ws in book.worksheets:
+        lines.append(f"#sheet\t{ws.title}\t{'visible' if ws.sheet_state == 'visible' else 'hidden'}\t\t")
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    kind, text = "b", "1" if value else "0"
+                elif isinstance(value, dt.datetime | dt.date):
+                    kind, text = "n", str(lo.date_serial(value))
+                elif isinstance(value, int | float):
+                    kind, text = "n", repr(value)
+                elif isinstance(value, str) and value.startswith("="):
+                    kind, text = "f", value[1:]
+                else:
+                    kind, text = "s", str(value)
+                text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+                lines.append(f"{ws.title}\t{cell.coordinate}\t{kind}\t{text}\t{cell.number_format}")
+    cells = work / "cells.tsv"
+    cells.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    java = shutil.which("java") or "java"
+    subprocess.run([java, "-cp", f"{path}:{work}", "PoiCopy", cells, out], check=True, timeout=120)
+    return out
+
+
+@pytest.mark.libreoffice
+def test_poi_copies_formulas_it_never_evaluates(made: dict[str, Path], tmp_path: Path) -> None:
+    """POI's HSSF, not evaluating, stores 0 for every formula and no RecalcId: the typed
+    cash and =1/0 are formulas without a value, as in the filler's .xlsx, and the totals
+    it wrote are recomputed without a warning."""
+    poi = _poi_copy(made["typed"], tmp_path / "899-poi.xls")
+    stream = _stream(poi)
+    kinds = [kind for _, kind, _ in _records(stream[0])]
+    assert kinds.count(_FORMULA) > 2 and _RECALCID not in kinds
+    assert uncalculated(*stream, _every_sheet)
+    assert _figures(poi) == _figures(made["typed"])
 
 
 # ----- .xlsb: SheetJS's records with formula records put back --------------------------------

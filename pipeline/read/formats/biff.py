@@ -46,6 +46,8 @@ _FORMAT, _XF, _NUMBER, _RK, _MULRK = 0x041E, 0x00E0, 0x0203, 0x027E, 0x00BD
 # String 2.4.268 (a formula's string result), XLUnicodeString 2.5.294
 _CODEPAGE, _DATE1904, _SST, _CONTINUE = 0x0042, 0x0022, 0x00FC, 0x003C
 _LABELSST, _LABEL, _RSTRING, _STRING = 0x00FD, 0x0204, 0x00D6, 0x0207
+# calculation state: RecalcId 2.4.215 (globals, BIFF8 only), Uncalced 2.4.331 (a worksheet)
+_RECALCID, _UNCALCED = 0x01C1, 0x005E
 # records that place one cell: row (u16) then column (u16) first in their body
 # what may come between a FORMULA and the STRING of its result ([MS-XLS] 2.1.7.20.5, the
 # CELL rule: FORMULA [SHRFMLA / ARRAY / TABLE] [STRING]), and a CONTINUE of a long formula
@@ -89,8 +91,9 @@ def biff_version(book: bytes) -> int | None:
 
 def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     """Facts of every worksheet of a workbook stream: extent (cells, formatted blanks and the
-    declared dimension count), error values of formulas and constants, merged ranges, and
-    every number as its format shows it, a number or a date (`SheetFacts.numbers`).
+    declared dimension count), error values of formulas and constants, merged ranges, every
+    number as its format shows it, a number or a date (`SheetFacts.numbers`), and the cells
+    holding a formula (`SheetFacts.results`: a Formula record always stores a result).
     Time linear in the stream's size (one look per record)."""
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
     formats: dict[int, str] = {}  # format id -> format string defined in the file
@@ -183,6 +186,8 @@ def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, dates: list[
     row, col = -1, -1
     if kind in _CELL_RECORDS and len(body) >= 4:
         row, col = struct.unpack_from("<HH", body)
+        if kind == _FORMULA:  # every Formula record stores a result (FormulaValue 2.5.133)
+            facts.results.add(f"{col_letter(col)}{row + 1}")
         error = _error_code(kind, body)
         if error is not None:
             facts.errors[f"{col_letter(col)}{row + 1}"] = ERROR_CODES.get(error, "#?")
@@ -224,6 +229,62 @@ def _error_code(kind: int, body: bytes) -> int | None:
     if kind == _BOOLERR and len(body) >= 8 and body[7] == 1:
         return body[6]
     return None
+
+
+def uncalculated(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> bool:
+    """Whether the formulas of the `wanted` worksheets of a workbook stream were never
+    calculated by the program that wrote it. All three must hold:
+
+    - those worksheets hold a Formula record ([MS-XLS] 2.4.127);
+    - every one stores as its result ("val", a FormulaValue, 2.5.133) the number 0, or
+      empty text: type 3, or type 0 with an empty String record after it (2.4.268); a
+      Boolean, an error value, another number or any text is a calculated result;
+    - the file says an application is to calculate them: it has no RecalcId record
+      (2.4.215: dwBuild, the engine "that performed the last recalculation"; an application
+      whose engine is newer recalculates every formula on loading; BIFF5 has no such
+      record), or one of those worksheets has an Uncalced record (2.4.331: "formulas were
+      pending recalculation when the file was saved").
+
+    What writers store: Apache POI's HSSF, not evaluating, 0 for every formula and no
+    RecalcId; xlwt the type-3 result and no RecalcId; Aspose.Cells, not calculating, empty
+    text, a RecalcId and an Uncalced record in each sheet. Excel and LibreOffice write a
+    RecalcId and calculate; Gnumeric writes none but calculates, and the template's own
+    checks ("Đạt") and counts then store other results. Excel and LibreOffice calculate
+    such a file on opening. Time linear in the stream's size; a record cut short is read
+    no further than it goes."""
+    names: dict[int, str] = {}
+    narrow = "cp1252"
+    inside = False  # in a wanted worksheet's substream
+    formulas = recalc_id = pending = False
+    pos, size = 0, len(book)
+    while pos + 4 <= size:
+        kind, length = struct.unpack_from("<HH", book, pos)
+        body = book[pos + 4 : pos + 4 + length]
+        start, pos = pos, pos + 4 + length
+        if kind == _CODEPAGE and len(body) >= 2 and biff5 and not names:
+            narrow = codec(struct.unpack_from("<H", body)[0])
+        elif kind == _BOUNDSHEET and len(body) >= 8:
+            names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5, narrow)
+        elif kind == _RECALCID:
+            recalc_id = True
+        elif kind == _BOF:
+            inside = start in names and wanted(names[start])
+        elif kind == _EOF:
+            inside = False
+        elif not inside:
+            continue
+        elif kind == _FORMULA and len(body) >= 14:
+            formulas = True
+            if body[12:14] != b"\xff\xff":
+                if struct.unpack_from("<d", body, 6)[0] != 0:
+                    return False
+            elif body[6] not in (0, 3):  # a boolean or an error value: calculated
+                return False
+        elif kind == _STRING and len(body) >= 2 and struct.unpack_from("<H", body)[0]:
+            return False  # a formula's text result, not empty
+        elif kind == _UNCALCED:
+            pending = True
+    return formulas and (pending or not recalc_id)
 
 
 def _sheet_name(body: bytes, biff5: bool, narrow: str) -> str:
@@ -379,12 +440,13 @@ class _Sheet:
         return out
 
 
-def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsBook:
+def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool], results: bool = True) -> OdsBook:
     """The names, hidden sheets and cell values of the `wanted` worksheets of a workbook
     stream, as python-calamine reads them: strings (shared, 8-bit in the workbook's code
     page for BIFF5, Unicode for BIFF8), numbers (an integral RK number an int), booleans,
-    a formula's cached result, numbers under a date format (`numfmt`) as dates; error
-    values and blank cells are "" (their facts come from `biff_facts`).
+    a formula's cached result (none, the cell left blank, without `results`: formulas
+    never calculated, `uncalculated`), numbers under a date format (`numfmt`) as dates;
+    error values and blank cells are "" (their facts come from `biff_facts`).
     Time linear in the stream's size; the caller bounds the stream and the sheets' extents
     (`biff_facts`) first. Raises struct.error for a record cut short."""
     names: dict[int, str] = {}  # offset of a sheet's BOF -> its name
@@ -439,6 +501,8 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool]) -> OdsB
             else:
                 sheet.cells[pending] = chunks.unicode_string(rich=False)
             pending = None
+        elif kind == _FORMULA and not results:
+            pending = None  # read as a formula without a result: a blank cell
         elif kind not in _FORMULA_PARTS:  # parts of the FORMULA before its STRING keep it pending
             pending = _cell(sheet, kind, body, biff5, narrow, strings, dates, date1904)
         pos = after

@@ -41,7 +41,7 @@ from ...intake.files import ReadProblem
 from ...rules.findings import show
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, sheet_comments_parts, xlsx_comments
-from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, workbook_stream
+from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, uncalculated, workbook_stream
 from .numfmt import xlsx_date_styles, xlsx_unshown_dates
 from .ods import CellStyles, OdsBook, common_styles, ods_facts, ods_values
 from .package import (
@@ -57,8 +57,17 @@ from .package import (
     relationships,
     rels_part,
 )
-from .results import calculated, recalc_on_load, without_results
-from .xlsb import date1904, date_styles, shared_strings, xlsb_facts, xlsb_sheets
+from .results import calculated, facts_without_results, recalc_on_load, without_results
+from .xlsb import (
+    calc_on_load,
+    date1904,
+    date_styles,
+    formulas_calculated,
+    formulas_without_results,
+    shared_strings,
+    xlsb_facts,
+    xlsb_sheets,
+)
 from .xlsx import (
     plain_sheet_facts,
     sheet_facts,
@@ -276,22 +285,50 @@ def _ods_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
 # --- .xlsb: BIFF12 records of every sheet part (formats/xlsb.py) -------------------------
 def _xlsb_facts(package: Package, wanted: list[str], limits: Limits) -> list[SheetFacts]:
     """The facts of every sheet part (values, errors, merges, extent; numbers under a date
-    format as dates)."""
+    format as dates). A workbook whose writer did not calculate its formulas (BrtCalcProp's
+    fFullCalcOnLoad set, every result the wanted sheets store 0 or empty text) has those
+    sheets read without their results, by the facts and the value reader alike, which is
+    given the package with their formula records made blank cells (`results.py`)."""
     assert package.zf is not None
     related = relationships(package.xml("xl/_rels/workbook.bin.rels"), "xl/workbook.bin")
     parts = {rel: part for rel, (_, part) in related.items()}
-    names, in1904 = {}, False
+    names, in1904, on_load = {}, False, False
     if package.has("xl/workbook.bin"):
         workbook = package.read("xl/workbook.bin")
         names = {parts.get(rel): name for rel, name in xlsb_sheets(workbook)}
         in1904 = date1904(workbook)
+        on_load = calc_on_load(workbook)
     sheets = [p for p in package.zf.NameToInfo if p.startswith("xl/worksheets/") and p.endswith(".bin")]
     check_sheet_bytes(sum(package.size(p) for p in sheets), True, limits)
     sst = next((p for p in parts.values() if p.lower().endswith("sharedstrings.bin")), "")
     strings = shared_strings(package.read(sst)) if package.has(sst) else []
     styles = next((p for p in parts.values() if p.lower().endswith("styles.bin")), "")
     dates = date_styles(package.read(styles)) if package.has(styles) else []
-    return [xlsb_facts(package.read(part), names.get(part, part), strings, dates, in1904) for part in sheets]
+    facts = [xlsb_facts(package.read(part), names.get(part, part), strings, dates, in1904) for part in sheets]
+    chosen = {norm_sheet(w) for w in wanted}
+    held = [
+        (part, f) for part, f in zip(sheets, facts, strict=True) if f.results and norm_sheet(f.name) in chosen
+    ]
+    if on_load and held and not any(formulas_calculated(package.read(part)) for part, _ in held):
+        for _, found in held:
+            facts_without_results(found)
+        package.rebuilt = _repacked(
+            package, {part: formulas_without_results(package.read(part)) for part, _ in held}
+        )
+    return facts
+
+
+def _repacked(package: Package, replaced: dict[str, bytes]) -> bytes:
+    """The package again (stored, not compressed), with the parts of `replaced` (names as
+    stored) given its bytes, every other part as it is."""
+    assert package.zf is not None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in package.zf.infolist():
+            if not info.is_dir():
+                data = replaced.get(info.filename)
+                zout.writestr(info.filename, package.read(info.filename) if data is None else data)
+    return out.getvalue()
 
 
 # --- .xls: BIFF records of the OLE workbook stream (formats/biff.py) ---------------------
@@ -318,7 +355,10 @@ def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
     its sheet names are in one ANSI code page, so a writer loses the Vietnamese ones
     ('K?t qu?'), and the unit cannot put them back in that format. The wanted sheets it
     does hold (the template's hidden sheet has a plain name) are read and go with the
-    refusal (`PartlyRead`), so that the unit is known by its template."""
+    refusal (`PartlyRead`), so that the unit is known by its template. The wanted sheets of
+    a workbook whose formulas were never calculated (`biff.uncalculated`) are read without
+    their results, by the facts and by our own reader (`_xls_values`), which python-calamine
+    would read as the stored 0 (`results.py`)."""
     stream = workbook_stream(package.data)
     if stream is None:
         return []
@@ -342,16 +382,23 @@ def _xls_facts(package: Package, wanted: list[str], limits: Limits) -> list[Shee
                 book = OdsBook()
             sheets = {spelled[norm_sheet(name)]: rows for name, rows in book.rows.items()}
             raise PartlyRead("FILE_FORMAT", EXCEL_95.format(sheets=shown), sheets)
+    chosen = {norm_sheet(w) for w in wanted}
+    held = [f for f in facts if f.results and norm_sheet(f.name) in chosen]
+    if held and uncalculated(*stream, lambda name: norm_sheet(name) in chosen):
+        for found in held:
+            facts_without_results(found)
+            found.misread = True  # calamine reads the stored results: our reader reads none
     return facts
 
 
 def _xls_values(data: bytes, wanted: Callable[[str], bool]) -> OdsBook:
-    """The sheets of the workbook stream, read record by record (ValueError when there is
-    no workbook stream; olefile's errors for a broken container)."""
+    """The sheets of the workbook stream, read record by record, their formulas without a
+    result when they were never calculated (`biff.uncalculated`, as `_xls_facts` finds it)
+    (ValueError when there is no workbook stream; olefile's errors for a broken container)."""
     stream = workbook_stream(data)
     if stream is None:
         raise ValueError("no workbook stream")
-    return biff_values(*stream, wanted)
+    return biff_values(*stream, wanted, results=not uncalculated(*stream, wanted))
 
 
 _NO_COMMENTS = Lacks("python-calamine does not expose them and no reader here walks their records")

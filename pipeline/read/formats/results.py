@@ -19,6 +19,16 @@ unit is told to open the file in Excel and save it, or to type the number), neve
 stored 0 read as the figure. A file with any other stored result (a number, text, an error
 value: a writer that calculated, or kept an application's results) is read as stored, and
 so is every file without the flag (LibreOffice, Gnumeric and SheetJS write none).
+
+The binary formats are read alike (`facts_without_results`). An .xls file whose formulas
+were never calculated (`biff.uncalculated`: every result 0 or empty text, and no RecalcId
+record or a sheet marked Uncalced; Apache POI's HSSF, xlwt, Aspose.Cells) is read by the
+project's own BIFF reader with its formula cells blank. An .xlsb file whose BrtCalcProp
+sets fFullCalcOnLoad and whose formulas store no result but 0 or empty text
+(`xlsb.calc_on_load`, `xlsb.formulas_calculated`; Aspose.Cells) is given to the value
+reader with its formula records made blank cells (`xlsb.formulas_without_results`). Both
+store an empty text result where the .xlsx store none, so empty text counts as no result
+there (in an .xlsx, `t="str"` with an empty value is a result a writer chose to store).
 """
 
 from __future__ import annotations
@@ -28,7 +38,8 @@ from functools import lru_cache
 
 from lxml import etree
 
-from ..cellfacts import local_attr, namespace, parse_xml
+from ...form import col_letter
+from ..cellfacts import SheetFacts, local_attr, namespace, parse_xml
 
 _FLAG = b"fullCalcOnLoad"
 
@@ -83,3 +94,19 @@ def without_results(xml: bytes) -> bytes:
             cell.remove(result)
         cell.attrib.pop("t", None)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def facts_without_results(facts: SheetFacts) -> None:
+    """A sheet's facts (in place) as if its formulas stored no result, as `without_results`
+    gives an .xlsx part: every formula cell (`SheetFacts.results`) becomes a formula without
+    a value (`no_value`), and what its stored result put in the facts goes: its error value,
+    its number as its format shows it (`numbers`), its value from the format's own walk
+    (`cells`, .xlsb)."""
+    for a1 in facts.results:
+        facts.errors.pop(a1, None)
+        facts.numbers.pop(a1, None)
+    if facts.cells:
+        for at in [at for at in facts.cells if f"{col_letter(at[1])}{at[0] + 1}" in facts.results]:
+            del facts.cells[at]
+    facts.no_value |= facts.results
+    facts.results = set()

@@ -32,6 +32,15 @@ says, in bit 0 of its flags, whether dates count from 1904.
 
 Merged ranges: BrtMergeCell (176) is an RfX, four u32: first row, last row, first column,
 last column ([MS-XLSB] 2.4.163, 2.5.151); python-calamine gives none for .xlsb.
+
+Formulas: a cell holding one is a BrtFmlaString, BrtFmlaNum, BrtFmlaBool or BrtFmlaError
+record ([MS-XLSB] 2.4.680, 2.4.679, 2.4.677, 2.4.678: "a formula of which the most recent
+evaluation resulted in" a string, number, Boolean or error), its stored result after the
+Cell, then GrbitFmla and the formula. BrtCalcProp (157) in xl/workbook.bin holds the
+workbook's calculation properties, bit 0 of its flags (u16 at offset 24) fFullCalcOnLoad:
+the application "recalculates the results of all formulas on this workbook immediately
+after loading the file" (`results.py` says how a file whose writer did not calculate is
+read).
 """
 
 from __future__ import annotations
@@ -50,6 +59,8 @@ from .numfmt import builtin_shows_date, builtin_shows_elapsed, shows_date
 
 _ROW, _DIMENSION, _SHEET, _SST_ITEM, _MERGE = 0, 148, 156, 19, 176
 _FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS, _WB_PROP = 44, 47, 617, 618, 153
+_CALC_PROP, _CELL_BLANK = 157, 1
+_FORMULAS = {8, 9, 10, 11}  # BrtFmlaString, BrtFmlaNum, BrtFmlaBool, BrtFmlaError
 _NUMBERS = {2, 5, 9}
 _DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
 NUMBER, DATE, ELAPSED = "number", "date", "elapsed"  # how a cell format shows a number
@@ -67,9 +78,17 @@ XLSB_ERRORS = {**ERROR_CODES, 0x2B: "#GETTING_DATA"}
 
 def xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
     """(record type, start of its body, body size); ValueError if the data are cut short."""
+    for kind, _, at, size in _records(data):
+        yield kind, at, size
+
+
+def _records(data: bytes) -> Iterator[tuple[int, int, int, int]]:
+    """(record type, start of its header, start of its body, body size) of every record;
+    ValueError if the data are cut short."""
     pos, end = 0, len(data)
     try:
         while pos < end:
+            head = pos
             kind = data[pos] & 0x7F
             if data[pos] & 0x80:
                 pos += 1
@@ -84,7 +103,7 @@ def xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
                     break
             if pos + size > end:
                 raise ValueError("record runs past the end of the part")
-            yield kind, pos, size
+            yield kind, head, pos, size
             pos += size
     except IndexError as exc:
         raise ValueError("record header runs past the end of the part") from exc
@@ -180,7 +199,8 @@ def xlsb_facts(
     count), error values, merged ranges, and every cell's value (`SheetFacts.cells`): a
     number whose cell format shows a date (`dates`, from `date_styles`; dates from 1904 when
     `in1904`) as python-calamine gives such a number in .xlsx: a date, time or datetime, or a
-    timedelta for elapsed time. Linear in its size."""
+    timedelta for elapsed time; and the cells holding a formula (`SheetFacts.results`).
+    Linear in its size."""
     dates = dates or []
     facts = SheetFacts(name)
     cells = facts.cells
@@ -209,6 +229,8 @@ def xlsb_facts(
         else:
             continue
         facts.rows, facts.columns = max(facts.rows, row + 1), max(facts.columns, col + 1)
+        if kind in _FORMULAS:
+            facts.results.add(f"{col_letter(col)}{row + 1}")
         value = _value(sheet, kind, start, at + size, strings)
         if kind in _ERRORS and value is not None:
             facts.errors[f"{col_letter(col)}{row + 1}"] = XLSB_ERRORS.get(value, "#?")
@@ -218,6 +240,45 @@ def xlsb_facts(
                 value = _as_shown(value, dates[xf] if xf < len(dates) else NUMBER, in1904)
             cells[(row, col)] = value
     return facts
+
+
+def calc_on_load(workbook: bytes) -> bool:
+    """Whether xl/workbook.bin's BrtCalcProp sets fFullCalcOnLoad (bit 0 of its flags, after
+    recalcID, fAutoRecalc, cCalcCount, xnumDelta and cUserThreadCount: offset 24): the
+    counterpart of an .xlsx calcPr's fullCalcOnLoad (`results.recalc_on_load`). Aspose.Cells
+    sets it. ValueError for a part cut short."""
+    for kind, at, size in xlsb_records(workbook):
+        if kind == _CALC_PROP and size >= 26:
+            return bool(workbook[at + 24] & 1)
+    return False
+
+
+def formulas_calculated(sheet: bytes) -> bool:
+    """Whether a sheet part holds a formula whose stored result no writer that does not
+    calculate stores: anything but the number 0 and empty text (a Boolean, an error value,
+    another number or text). ValueError for a part cut short."""
+    for kind, at, size in xlsb_records(sheet):
+        if kind not in _FORMULAS or size < 8:
+            continue
+        value = _value(sheet, kind, at + 8, at + size, [])
+        if kind in _BOOLS or kind in _ERRORS or value not in (None, 0, ""):
+            return True
+    return False
+
+
+def formulas_without_results(sheet: bytes) -> bytes:
+    """A sheet part whose formula records are blank cells (BrtCellBlank: the same Cell,
+    column and style, nothing after it), so that the value reader reads no stored result
+    there; every other record kept byte for byte. ValueError for a part cut short."""
+    out: list[bytes] = []
+    kept = 0  # where the bytes not yet copied start
+    for kind, head, at, size in _records(sheet):
+        if kind in _FORMULAS and size >= 8:
+            out.append(sheet[kept:head])
+            out.append(bytes((_CELL_BLANK, 8)) + sheet[at : at + 8])
+            kept = at + size
+    out.append(sheet[kept:])
+    return b"".join(out)
 
 
 def _value(part: bytes, kind: int, start: int, end: int, strings: list[str]) -> Any:

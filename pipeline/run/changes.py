@@ -155,7 +155,7 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         if u.status == UnitStatus.ACCEPTED and _status(before.get(u.code)) != UnitStatus.ACCEPTED.value
     )
     no_longer = tuple(
-        (u.code, u.name, _why_lost(before[u.code], report, u.code, new), u.status_vi)
+        (u.code, u.name, _why_lost(before[u.code], report, u.code, before_files), u.status_vi)
         for u in report.units
         if u.status != UnitStatus.ACCEPTED and _status(before.get(u.code)) == UnitStatus.ACCEPTED.value
     )
@@ -171,20 +171,31 @@ def _status(unit: dict[str, Any] | None) -> Any:
     return unit.get("status") if unit else None
 
 
-def _why_lost(was: dict[str, Any], report: Report, code: str, new: set[str]) -> str:
+def _why_lost(was: dict[str, Any], report: Report, code: str, before_files: list[dict[str, Any]]) -> str:
     """Why a unit accepted by the previous run is not now (Vietnamese): the file that counted
-    is gone from the inbox, or is there and now rejected; and any new file of the unit that
-    was rejected."""
+    is gone from the inbox, is there with other content (written over) and rejected, or is
+    there unchanged and now rejected; and any other file of the unit new since and
+    rejected."""
     counted = str(was.get("file") or "")
     unit = next(u for u in report.units if u.code == code)
     mine = {rec.parsed.name: rec for rec in unit.files}
-    if counted and counted in mine:
-        why = [f"tệp {counted} nay bị từ chối"]
-    elif counted:
-        why = [f"tệp {counted} không còn trong hộp thư"]
-    else:
+    old_sha = next((f.get("sha256") for f in before_files if f.get("name") == counted), None)
+    seen = {(f.get("name"), f.get("sha256")) for f in before_files}
+    if not counted:
         why = ["tệp được tính lần trước không còn"]
-    fresh = [name for name, rec in mine.items() if name in new and rec.status == FileStatus.REJECTED]
+    elif counted not in mine:
+        why = [f"tệp {counted} không còn trong hộp thư"]
+    elif mine[counted].parsed.info.sha256 != old_sha:
+        why = [f"tệp {counted} đã bị thay bằng nội dung khác và bị từ chối"]
+    else:
+        why = [f"tệp {counted} nay bị từ chối"]
+    fresh = [
+        name
+        for name, rec in mine.items()
+        if name != counted
+        and rec.status == FileStatus.REJECTED
+        and (name, rec.parsed.info.sha256) not in seen
+    ]
     if fresh:
         why.append("tệp mới " + ", ".join(fresh) + " bị từ chối")
     return "; ".join(why)

@@ -127,3 +127,42 @@ def test_no_unit_in_both_years_gives_no_change(form, last_year, make_file, tmp_p
         f"Năm {y} mới có báo cáo được chấp nhận của 1/{n} đơn vị (năm {y - 1}: 3/{n} đơn vị), chưa có đơn "
         f"vị nào có báo cáo ở cả hai năm nên chưa so sánh được với năm {y - 1}."
     ], said
+
+
+def test_complete_years_compare_the_provinces_totals(form, make_file, tmp_path):
+    """Every unit accepted in both years: the province's totals compare as they are, in the
+    sentence without any count of units, and the sheet's basis names no subset."""
+    y = form.year
+    before = load_form(overrides={"period": {"year": y - 1}})
+    lay = layout_json(before)
+    totals = {y - 1: [0, 0], y: [0, 0]}
+    for unit in form.units:
+        write_template(before, unit, tmp_path / "tpl")
+        data = valid_data(before, unit.code, random.Random(f"narr3-all-{unit.code}"), lay)
+        target = tmp_path / "in-before" / f"{unit.code}.xlsx"
+        fill(tmp_path / "tpl" / template_name(y - 1, unit.code, unit.name), target, lay, unit.code, data)
+        n, v = sums(data)
+        totals[y - 1][0] += n
+        totals[y - 1][1] += v
+        _, data = make_file(unit.code)
+        n, v = sums(data)
+        totals[y][0] += n
+        totals[y][1] += v
+    outbox = tmp_path / "out"
+    assert consolidate_into(before, tmp_path / "in-before", outbox, show_progress=False).count(
+        "accepted"
+    ) == len(form.units)
+    assert consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False).count("accepted") == len(
+        form.units
+    )
+    (c0, v0), (c1, v1) = totals[y - 1], totals[y]
+    expected = (
+        f"So với năm {y - 1}, số trẻ em được hỗ trợ là {vn(c1)} trẻ em so với {vn(c0)} ({_change(c1, c0)}); "
+        f"giá trị hỗ trợ là {vn(v1)} đồng so với {vn(v0)} đồng ({_change(v1, v0)})."
+    )
+    texts = [p.text for p in Document(str(document_path(outbox, y))).paragraphs]
+    assert expected in texts, [t for t in texts if t.startswith("So với")]
+    ws = openpyxl.load_workbook(workbook_path(outbox, y), data_only=True)[SHEETS["yoy"]]
+    basis = ws.cell(3, 1).value
+    assert basis.startswith("Cơ sở so sánh:") and "chỉ trên" not in basis, basis
+    assert "Ghi chú" not in [c for r in ws.iter_rows(values_only=True) for c in r], "no region left out"

@@ -242,7 +242,10 @@ def test_comparison_sentence_is_against_the_year_before_with_its_words(form, thr
     dn, dv = now["children"] - before["children"], now["value"] - before["value"]
     assert (dn, dv) == (10, -1_000_000)  # more children, less value than last year
     expected = (
-        f"So với năm {y - 1}, số trẻ em được hỗ trợ là {vn(now['children'])} trẻ em so với "
+        # both years hold the same 2 of 28 units: compared on those, saying how many (issue B6)
+        f"So với năm {y - 1}, tính trên {len(UNITS)} đơn vị có báo cáo được chấp nhận ở cả hai năm "
+        f"(năm {y} có {len(UNITS)}/{len(form.units)} đơn vị, năm {y - 1} có {len(UNITS)}/{len(form.units)} "
+        f"đơn vị báo cáo), số trẻ em được hỗ trợ của các đơn vị này là {vn(now['children'])} trẻ em so với "
         f"{vn(before['children'])} (tăng {vn(dn)} ({vn_pct(dn, before['children'])}%)); giá trị hỗ trợ là "
         f"{vn(now['value'])} đồng so với {vn(before['value'])} đồng "
         f"(giảm {vn(-dv)} ({vn_pct(-dv, before['value'])}%))."

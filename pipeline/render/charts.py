@@ -231,31 +231,21 @@ NOT_JUDGED_LABEL = "Trong đó chưa xét đúng hạn (hạn nộp chưa ấn �
 
 
 def _status_counts(report: Report, status_ref: DetailRef) -> list[tuple[str, str, int]]:
-    """(label, formula over the status sheet, cached count) of the units' status lines."""
+    """(label, formula over the status sheet, cached count) of the units' status lines. On
+    time and late (or not judged) break down the accepted units (only a file that counts is
+    judged), so they follow that line, before the rejected and not sent ones."""
     n = len(report.units)
     units = report.units
-    counts = [
-        ("Số đơn vị phải báo cáo", status_ref.rows("code"), n),
-        ("Số đơn vị đã gửi", status_ref.countif("submitted", SENT_VI), sum(u.submitted for u in units)),
-        *(
-            (label, status_ref.countif("status", s.vi), report.count(s))
-            for label, s in (
-                ("Số đơn vị được chấp nhận", UnitStatus.ACCEPTED),
-                ("Số đơn vị bị từ chối", UnitStatus.REJECTED),
-                ("Số đơn vị chưa gửi", UnitStatus.MISSING),
-            )
-        ),
-    ]
     if is_pending(report.form.period.due_before):  # no deadline: no verdict, neither way
-        counts.append(
+        timeliness = [
             (
                 NOT_JUDGED_LABEL,
                 status_ref.countif("on_time", NOT_JUDGED_VI),
                 sum(u.file is not None for u in units),
             )
-        )
+        ]
     else:
-        counts += [
+        timeliness = [
             (
                 "Trong đó đúng hạn",
                 status_ref.countif("on_time", ON_TIME_VI),
@@ -267,6 +257,23 @@ def _status_counts(report: Report, status_ref: DetailRef) -> list[tuple[str, str
                 sum(u.on_time is False for u in units),
             ),
         ]
+    counts = [
+        ("Số đơn vị phải báo cáo", status_ref.rows("code"), n),
+        ("Số đơn vị đã gửi", status_ref.countif("submitted", SENT_VI), sum(u.submitted for u in units)),
+        (
+            "Số đơn vị được chấp nhận",
+            status_ref.countif("status", UnitStatus.ACCEPTED.vi),
+            report.count(UnitStatus.ACCEPTED),
+        ),
+        *timeliness,
+        *(
+            (label, status_ref.countif("status", s.vi), report.count(s))
+            for label, s in (
+                ("Số đơn vị bị từ chối", UnitStatus.REJECTED),
+                ("Số đơn vị chưa gửi", UnitStatus.MISSING),
+            )
+        ),
+    ]
     if n == 0:
         counts[0] = ("Số đơn vị phải báo cáo", "=0", 0)
     return counts

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ..form import DEFAULT_WORDING, PENDING, Block, Form, FormError, is_pending
+from ..run.changes import late_units
 from ..run.coverage import Coverage
 from ..run.result import Report, UnitStatus
 from .official import vn_date
-from .yoy import programme_years, same_map_previous, year_schemes
+from .yoy import compared_totals, comparison_basis, programme_years, same_map_previous, year_schemes
 
 BODY, ITEM, SUBHEAD, TO_COMPLETE = "body", "item", "subhead", "to_complete"
 
@@ -179,7 +180,7 @@ def _coverage(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]
             out.append(
                 Para(say("rejected", {"rejected": rejected, "missing": report.count(UnitStatus.MISSING)}))
             )
-    late = sum(u.on_time is False for u in report.units)
+    late = len(late_units(report))
     if late and "late" in spec:
         out.append(Para(say("late", {"late": late})))
     return out
@@ -253,29 +254,13 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
     if len(years) < 2:
         return [Para(say("none"))]
     out = []
-    prev_year, prev_children, prev_value = years[-2]
-    _, children, value = years[-1]
+    prev_year = years[-2][0]
     if prev_year == report.form.year - 1 and not same_map_previous(report) and "other_map" in spec:
         # another map (before the 2025 reforms): the two totals are not of the same land
         schemes = {"prev_year": prev_year, "prev_schemes": year_schemes(report, prev_year)}
         out.append(Para(say("other_map", schemes | {"schemes": year_schemes(report, report.form.year)})))
     elif prev_year == report.form.year - 1 and same_map_previous(report):
-        out.append(
-            Para(
-                say(
-                    "previous",
-                    {
-                        "prev_year": prev_year,
-                        "prev_children": vn_number(prev_children),
-                        "children": vn_number(children),
-                        "children_change": _change(children, prev_children),
-                        "prev_value": vn_number(prev_value),
-                        "value": vn_number(value),
-                        "value_change": _change(value, prev_value),
-                    },
-                )
-            )
-        )
+        out += _against_previous(report, spec, say)
     values = {
         "first_year": years[0][0],
         "years": ", ".join(str(y) for y, _, _ in years),
@@ -283,6 +268,46 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
         "to_date_value": vn_number(sum(v for _, _, v in years)),
     }
     return [*out, Para(say("to_date", values))]
+
+
+def _against_previous(report: Report, spec: dict, say: Say) -> list[Para]:
+    """This year against the year before on the same map, like with like (`yoy.YearBasis`):
+    the province's totals when both years hold every unit (`previous`); else over the units
+    with figures in both years, saying how many and each year's count (`previous_common`);
+    no change at all when no unit has figures in both (`previous_incomplete`). A wording
+    without the key a case needs says nothing rather than compare unlike sets."""
+    basis = comparison_basis(report)
+    if basis is None:
+        return []
+    year = report.form.year
+    counts = {
+        "prev_year": basis.prev_year,
+        "common": len(basis.common),
+        "counted": len(basis.now),
+        "prev_counted": basis.prev_counted,
+        "expected": basis.expected,
+    }
+    if basis.whole:
+        years = {y: (n, v) for y, n, v in programme_years(report)}
+        (prev_children, prev_value), (children, value) = years[basis.prev_year], years[year]
+        key = "previous"
+    elif basis.common:
+        (prev_children, prev_value), (children, value) = compared_totals(report, basis)
+        key = "previous_common"
+    else:
+        key = "previous_incomplete"
+        return [Para(say(key, counts))] if key in spec else []
+    if key not in spec:
+        return []
+    figures = {
+        "prev_children": vn_number(prev_children),
+        "children": vn_number(children),
+        "children_change": _change(children, prev_children),
+        "prev_value": vn_number(prev_value),
+        "value": vn_number(value),
+        "value_change": _change(value, prev_value),
+    }
+    return [Para(say(key, counts | figures))]
 
 
 def _difficulties(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]:

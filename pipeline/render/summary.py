@@ -8,6 +8,7 @@ from ..intake.containers import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, Finding, show
+from ..run.changes import clock_doubt, late_units
 from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings
@@ -31,7 +32,10 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     else:
         by_status: dict[str, int] = {}
         for rec in report.files:
-            by_status[rec.status] = by_status.get(rec.status, 0) + 1
+            # one rule for every file the unit sent another after, accepted or rejected:
+            # replaced (its findings are history, `is_history`)
+            status = FileStatus.SUPERSEDED if is_history(rec) else rec.status
+            by_status[status] = by_status.get(status, 0) + 1
         parts = ", ".join(f"{FileStatus(s).vi.lower()}: {n}" for s, n in sorted(by_status.items()))
         _say(f"Hộp thư đến có {len(report.files)} tệp ({parts}).")
         for rec in report.files:
@@ -42,10 +46,13 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         f"Đơn vị: {n} | đã chấp nhận: {report.count(UnitStatus.ACCEPTED)} | "
         f"bị từ chối: {report.count(UnitStatus.REJECTED)} | chưa gửi: {report.count(UnitStatus.MISSING)}"
     )
+    doubt = clock_doubt(report)
+    if doubt:
+        _say(doubt)
     if report.changes is not None:
         for line in report.changes.lines_vi():
             _say(line)
-    late = [u for u in report.units if u.on_time is False]
+    late = late_units(report)
     if late:
         _say(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
     chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]

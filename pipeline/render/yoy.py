@@ -1,6 +1,14 @@
-"""Year-over-year sheet: this year against the previous one, and programme-to-date totals."""
+"""Year-over-year sheet: this year against the previous one, and programme-to-date totals.
+
+A comparison is of like with like: while either year lacks some unit (this year's figures
+are preliminary, or last year's were never complete), it is made over the units with
+figures in both years, and says how many (`YearBasis`); a unit without figures in a year
+is "chưa có số liệu" for that year, never a fall of 100 %.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
@@ -66,6 +74,69 @@ def same_map_previous(report: Report) -> bool:
     return bool(years) and max(years) in hist.years
 
 
+NO_FIGURES = "chưa có số liệu"
+
+
+@dataclass(frozen=True)
+class YearBasis:
+    """On which units this year is compared with `prev_year` (on the same map): unit codes
+    counted this year (`now`: accepted), those with figures in `prev_year` (`before`: any
+    code of the year's detail), the registry's size (`expected`)."""
+
+    prev_year: int
+    expected: int
+    now: frozenset[str]
+    before: frozenset[str]
+    registry: frozenset[str]
+
+    @property
+    def common(self) -> frozenset[str]:
+        """The units with figures in both years: what a comparison is made on."""
+        return self.now & self.before
+
+    @property
+    def whole(self) -> bool:
+        """Both years hold every unit of the registry and no other: the province's totals
+        compare as they are."""
+        return self.now == self.before == self.registry
+
+    @property
+    def prev_counted(self) -> int:
+        """How many of the registry's units have figures in `prev_year`."""
+        return len(self.before & self.registry)
+
+
+def comparison_basis(report: Report) -> YearBasis | None:
+    """The basis of comparing this year with the latest earlier year on this map (`History.
+    previous`); None without one."""
+    prev = report.history.previous
+    if prev is None:
+        return None
+    registry = frozenset(u.code for u in report.units)
+    now = frozenset(u.code for u in report.units if u.file is not None)
+    before = frozenset(str(c) for c in prev.loc[prev["unit_scheme"].isin(report.form.schemes), "unit_code"])
+    if "?" in set(prev["unit_scheme"]):  # figures of units no longer placed: not the same set
+        before |= {"?"}
+    return YearBasis(int(report.history.previous_year or 0), len(registry), now, before, registry)
+
+
+def _units_frame(frame: pd.DataFrame, units: frozenset[str]) -> pd.DataFrame:
+    """The rows of a long detail frame (this year's `Detail.long` or an earlier year's) of
+    `units`, matched code for code within this configuration's schemes."""
+    return frame[frame["unit_code"].astype(str).isin(units)]
+
+
+def compared_totals(report: Report, basis: YearBasis) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((children, value) of `basis.prev_year`, (children, value) of this year), both over
+    the units of `basis.common` only (persons, VND)."""
+    block = report.form.history_block
+    head, values = block.headcount, block.value_measures
+    prev = report.history.previous
+    before = _units_frame(prev[prev["unit_scheme"].isin(report.form.schemes)], basis.common)
+    now = _units_frame(report.detail.long(report.form), basis.common)
+    return _year_totals(before, block.key, head, values), _year_totals(now, block.key, head, values)
+
+
 def write_yoy(ws: Worksheet, st: Styles, report: Report) -> None:
     """The sheet «So sánh các năm»: the latest earlier year against this one, on the basis
     each comparison states, then the programme to date."""
@@ -121,13 +192,20 @@ def _same_map(ws: Worksheet, st: Styles, report: Report) -> int:
     values = block.value_measures
     if "region_scheme" in prev.columns:  # a region is matched only within its own scheme
         prev = prev[prev["region_scheme"].isin(["", *form.schemes])]
+    basis = comparison_basis(report)
+    assert basis is not None  # a previous year on this map
+    this_year = report.detail.long(form)
+    if not basis.whole:  # like with like: the units with figures in both years
+        prev = _units_frame(prev[prev["unit_scheme"].isin(form.schemes)], basis.common)
+        this_year = _units_frame(this_year, basis.common)
     ws.write_string(0, 0, f"SO SÁNH NĂM {form.year} VỚI NĂM {prev_year}", st.h2)
     ws.write_string(1, 0, "Số trẻ em được hỗ trợ (người) và giá trị hỗ trợ (đồng); chênh lệch bằng số và %.")
     ws.write_string(
         2,
         0,
         f"Cơ sở so sánh: hai năm cùng địa giới hành chính và cùng hệ mã ({', '.join(form.schemes)}); "
-        "so sánh theo từng nội dung hỗ trợ và từng địa bàn.",
+        "so sánh theo từng nội dung hỗ trợ và từng địa bàn"
+        + ("." if basis.whole else f", chỉ trên {_common_words(basis, form.year)}."),
         st.note,
     )
     r = 3
@@ -135,22 +213,108 @@ def _same_map(ws: Worksheet, st: Styles, report: Report) -> int:
         ("category", form.categories, "Nội dung hỗ trợ"),
         ("region", form.regions, "Địa bàn"),
     ):
-        now = report.totals.by(block.key, dim)
+        now = report.totals.by(block.key, dim) if basis.whole else _sums_by(this_year, block, dim)
         before_n = _previous_sums(prev, block.key, dim, head)
         before_v: dict[str, int] = {}
         for v in values:
             for k, x in _previous_sums(prev, block.key, dim, v).items():
                 before_v[k] = before_v.get(k, 0) + x
-        r = _head_row(ws, st, r, [label, *_pair_heads(prev_year, form.year)])
+        notes = {} if basis.whole or dim != "region" else _left_out(report, basis)
+        r = _head_row(ws, st, r, [label, *_pair_heads(prev_year, form.year), *(["Ghi chú"] if notes else [])])
         for item in items:
             sums = now.get((item.code,), {})
             n_now = sums.get(head, 0)
             v_now = sum(sums.get(v, 0) for v in values)
             ws.write_string(r, 0, item.name, st.cell)
             _pairs(ws, st, r, 1, ((before_n.get(item.code, 0), n_now), (before_v.get(item.code, 0), v_now)))
+            if item.code in notes:
+                ws.write_string(r, 9, notes[item.code], st.cell)
             r += 1
+        if notes:
+            ws.set_column(9, 9, 48)
         r += 2
-    return r
+    return _by_unit(ws, st, report, basis, r)
+
+
+def _common_words(basis: YearBasis, year: int) -> str:
+    """The units a comparison is made on, in words: "1 đơn vị có số liệu được chấp nhận ở
+    cả hai năm (năm 2025: 1/28 đơn vị, năm 2024: 25/28 đơn vị)"."""
+    return (
+        f"{len(basis.common)} đơn vị có số liệu được chấp nhận ở cả hai năm (năm {year}: "
+        f"{len(basis.now)}/{basis.expected} đơn vị, năm {basis.prev_year}: {basis.prev_counted}/"
+        f"{basis.expected} đơn vị)"
+    )
+
+
+def _left_out(report: Report, basis: YearBasis) -> dict[str, str]:
+    """Region code -> why its own unit (`Unit.region`) is not in the comparison: it has no
+    figures in one year or both ("chưa có số liệu năm …"), so the region's row compares only
+    the other units' figures there."""
+    out = {}
+    for unit in report.form.units:
+        if unit.region is None or unit.code in basis.common:
+            continue
+        pairs = ((basis.prev_year, basis.before), (report.form.year, basis.now))
+        years = [str(y) for y, held in pairs if unit.code not in held]
+        out[unit.region] = (
+            f"{unit.name} chưa có số liệu năm {' và '.join(years)}: không tính vào so sánh "
+            "(dòng này chỉ gồm số liệu của các đơn vị có ở cả hai năm)"
+        )
+    return out
+
+
+def _sums_by(frame: pd.DataFrame, block, dim: str) -> dict[tuple[str], dict[str, int]]:
+    """{(code of `dim`,): {measure: sum}} of a long detail frame: `Totals.by` over its rows."""
+    out: dict[tuple[str], dict[str, int]] = {}
+    for m in block.value_measures + (block.headcount,):
+        for code, v in _previous_sums(frame, block.key, dim, m).items():
+            out.setdefault((code,), {})[m] = v
+    return out
+
+
+def _by_unit(ws: Worksheet, st: Styles, report: Report, basis: YearBasis, r: int) -> int:
+    """One row per unit of the registry: its figures of both years, the change and its %
+    only when it has figures in both ("chưa có số liệu" for a year without). Returns the
+    next free row."""
+    form = report.form
+    block = form.history_block
+    head, values = block.headcount, block.value_measures
+    prev = report.history.previous
+    prev = prev[prev["unit_scheme"].isin(form.schemes)]
+    this_year = report.detail.long(form)
+    ws.write_string(
+        r - 1,
+        0,
+        f"Theo đơn vị báo cáo: đơn vị chưa có báo cáo được chấp nhận trong năm ghi «{NO_FIGURES}», "
+        "không tính tăng, giảm.",
+        st.note,
+    )
+    r = _head_row(ws, st, r, ["Đơn vị báo cáo", *_pair_heads(basis.prev_year, form.year)])
+    for u in report.units:
+        ws.write_string(r, 0, f"{u.name} ({u.code})", st.cell)
+        one = frozenset({u.code})
+        was = (
+            _year_totals(_units_frame(prev, one), block.key, head, values) if u.code in basis.before else None
+        )
+        now = (
+            _year_totals(_units_frame(this_year, one), block.key, head, values)
+            if u.code in basis.now
+            else None
+        )
+        if was is not None and now is not None:
+            _pairs(ws, st, r, 1, ((was[0], now[0]), (was[1], now[1])))
+        else:
+            for k in range(2):
+                c = 1 + 4 * k
+                for at, fig in ((c, was), (c + 1, now)):
+                    if fig is None:
+                        ws.write_string(r, at, NO_FIGURES, st.cell_center)
+                    else:
+                        ws.write_number(r, at, fig[k], st.num)
+                ws.write_string(r, c + 2, "-", st.cell_center)
+                ws.write_string(r, c + 3, "-", st.cell_center)
+        r += 1
+    return r + 2
 
 
 def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:

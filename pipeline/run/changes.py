@@ -1,9 +1,12 @@
-"""What changed since the previous run: new files, units now accepted, units whose new
-file was rejected.
+"""What changed since the previous run: new files, files renamed or gone from the inbox,
+units now accepted, units no longer accepted (and why), units whose new file was rejected;
+and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
+call late by the run's date (`late_units`).
 
 The previous run is the one whose result (`bao-cao.json`, `result.Report.to_dict`) is in
 the current output set when this run starts; its files are matched with this run's by
-name and SHA-256 (a file sent again under the same name with other content is new).
+name and SHA-256: a file sent again under the same name with other content is new, the
+same content under a new name (the old name gone) is renamed, not new.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..outbox.paths import report_path
-from .result import FileStatus, Report, UnitStatus
+from .result import FileStatus, Report, UnitRecord, UnitStatus
 
 # entries that are not files of their own: a message or archive (its contents are listed)
 # and what is not a submission at all
@@ -30,21 +33,48 @@ class Changes:
     new_files: tuple[str, ...]  # files (as shown in the inbox) the previous run did not read
     now_accepted: tuple[tuple[str, str], ...]  # accepted now, not accepted before
     newly_rejected: tuple[tuple[str, str], ...]  # whose newest file is new and rejected
+    renamed: tuple[tuple[str, str], ...] = ()  # (old name, new name): same content (SHA-256)
+    removed_files: tuple[str, ...] = ()  # read by the previous run, gone now (by name and content)
+    # accepted before, not now: (code, name, why, status now), all Vietnamese but the code
+    no_longer_accepted: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def nothing(self) -> bool:
-        return not (self.new_files or self.now_accepted or self.newly_rejected)
+        return not (
+            self.new_files
+            or self.now_accepted
+            or self.newly_rejected
+            or self.renamed
+            or self.removed_files
+            or self.no_longer_accepted
+        )
 
     def lines_vi(self) -> list[str]:
         """The changes in Vietnamese, one line each (the first says since when)."""
-        since = f"{self.previous_at:%H:%M} ngày {self.previous_at:%d/%m/%Y}"
+        since = _when(self.previous_at)
         if self.nothing:
             return [f"Không có gì thay đổi so với lần tổng hợp trước ({since})."]
         out = [f"Thay đổi so với lần tổng hợp trước ({since}):"]
         if self.new_files:
             out.append(f"  • Tệp mới ({len(self.new_files)}): " + ", ".join(self.new_files))
+        if self.renamed:
+            pairs = ", ".join(f"{old} → {new}" for old, new in self.renamed)
+            out.append(f"  • Tệp đổi tên, nội dung không đổi ({len(self.renamed)}): {pairs}")
+        if self.removed_files:
+            out.append(
+                f"  • Tệp không còn trong hộp thư ({len(self.removed_files)}): "
+                + ", ".join(self.removed_files)
+            )
         if self.now_accepted:
             out.append(f"  • Nay được chấp nhận ({len(self.now_accepted)}): " + _units(self.now_accepted))
+        if self.no_longer_accepted:
+            lost = "; ".join(
+                f"{name} ({code}): {why}, nay là «{now}»" for code, name, why, now in self.no_longer_accepted
+            )
+            out.append(
+                f"  • Không còn được chấp nhận, số liệu không còn được tính ({len(self.no_longer_accepted)}): "
+                + lost
+            )
         if self.newly_rejected:
             out.append(f"  • Tệp mới bị từ chối ({len(self.newly_rejected)}): " + _units(self.newly_rejected))
         return out
@@ -55,6 +85,9 @@ class Changes:
             "new_files": list(self.new_files),
             "now_accepted": [code for code, _ in self.now_accepted],
             "newly_rejected": [code for code, _ in self.newly_rejected],
+            "renamed": [list(pair) for pair in self.renamed],
+            "removed_files": list(self.removed_files),
+            "no_longer_accepted": [code for code, *_ in self.no_longer_accepted],
         }
 
 
@@ -86,25 +119,141 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         at = dt.datetime.fromisoformat(str(previous["generated_at"]))
     except (KeyError, ValueError):
         return None
-    seen = {(f.get("name"), f.get("sha256")) for f in previous.get("files", []) if isinstance(f, dict)}
-    before = {u.get("code"): u.get("status") for u in previous.get("units", []) if isinstance(u, dict)}
-    new_files = tuple(
-        rec.parsed.name
-        for rec in report.files
-        if rec.status not in _NOT_LISTED and (rec.parsed.name, rec.parsed.info.sha256) not in seen
+    before_files = [
+        f for f in previous.get("files", []) if isinstance(f, dict) and f.get("status") not in _NOT_LISTED
+    ]
+    seen = {(f.get("name"), f.get("sha256")) for f in before_files}
+    before = {u.get("code"): u for u in previous.get("units", []) if isinstance(u, dict)}
+    listed = [rec for rec in report.files if rec.status not in _NOT_LISTED]
+    names_now = {rec.parsed.name for rec in listed}
+    hashes_now = {rec.parsed.info.sha256 for rec in listed if rec.parsed.info.sha256}
+    # the previous run's files gone by name, by content: what a new name may have come from
+    gone = {
+        f.get("sha256"): str(f.get("name"))
+        for f in before_files
+        if f.get("name") not in names_now and f.get("sha256")
+    }
+    new_files: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    for rec in listed:
+        name, sha = rec.parsed.name, rec.parsed.info.sha256
+        if (name, sha) in seen:
+            continue
+        if sha and sha in gone:
+            renamed.append((gone.pop(sha), name))
+        else:
+            new_files.append(name)
+    removed = tuple(
+        str(f.get("name"))
+        for f in before_files
+        if f.get("name") not in names_now and f.get("sha256") not in hashes_now
     )
     new = set(new_files)
     now_accepted = tuple(
         (u.code, u.name)
         for u in report.units
-        if u.status == UnitStatus.ACCEPTED and before.get(u.code) != UnitStatus.ACCEPTED.value
+        if u.status == UnitStatus.ACCEPTED and _status(before.get(u.code)) != UnitStatus.ACCEPTED.value
+    )
+    no_longer = tuple(
+        (u.code, u.name, _why_lost(before[u.code], report, u.code, before_files), u.status_vi)
+        for u in report.units
+        if u.status != UnitStatus.ACCEPTED and _status(before.get(u.code)) == UnitStatus.ACCEPTED.value
     )
     newly_rejected = tuple(
         (u.code, u.name)
         for u in report.units
         if u.files and u.files[0].status == FileStatus.REJECTED and u.files[0].parsed.name in new
     )
-    return Changes(at, new_files, now_accepted, newly_rejected)
+    return Changes(at, tuple(new_files), now_accepted, newly_rejected, tuple(renamed), removed, no_longer)
+
+
+def _status(unit: dict[str, Any] | None) -> Any:
+    return unit.get("status") if unit else None
+
+
+def _why_lost(was: dict[str, Any], report: Report, code: str, before_files: list[dict[str, Any]]) -> str:
+    """Why a unit accepted by the previous run is not now (Vietnamese): the file that counted
+    is gone from the inbox, is there with other content (written over) and rejected, or is
+    there unchanged and now rejected; and any other file of the unit new since and
+    rejected."""
+    counted = str(was.get("file") or "")
+    unit = next(u for u in report.units if u.code == code)
+    mine = {rec.parsed.name: rec for rec in unit.files}
+    old_sha = next((f.get("sha256") for f in before_files if f.get("name") == counted), None)
+    seen = {(f.get("name"), f.get("sha256")) for f in before_files}
+    if not counted:
+        why = ["tệp được tính lần trước không còn"]
+    elif counted not in mine:
+        why = [f"tệp {counted} không còn trong hộp thư"]
+    elif mine[counted].parsed.info.sha256 != old_sha:
+        why = [f"tệp {counted} đã bị thay bằng nội dung khác và bị từ chối"]
+    else:
+        why = [f"tệp {counted} nay bị từ chối"]
+    fresh = [
+        name
+        for name, rec in mine.items()
+        if name != counted
+        and rec.status == FileStatus.REJECTED
+        and (name, rec.parsed.info.sha256) not in seen
+    ]
+    if fresh:
+        why.append("tệp mới " + ", ".join(fresh) + " bị từ chối")
+    return "; ".join(why)
+
+
+CLOCK_MARGIN = dt.timedelta(hours=1)
+"""How far after this run's time a date may be before the clock is doubted (mail servers'
+and file systems' clocks differ by minutes, a wrong date by days)."""
+
+
+def clock_doubt(report: Report, shown: int = 3) -> str:
+    """One Vietnamese line saying the computer's date looks wrong, "" when nothing says so.
+
+    The signs: the previous run (`report.changes.previous_at`) is dated after this run, or
+    a message arrived or a file was saved in the inbox (`FileRecord.received`) after it,
+    by more than `CLOCK_MARGIN`; at most `shown` files are named. Every time compared is
+    the province's wall-clock time (`Report.generated_at`, `FileRecord.received`)."""
+    now = report.generated_at
+    signs = []
+    changes = report.changes
+    if isinstance(changes, Changes) and changes.previous_at > now + CLOCK_MARGIN:
+        signs.append(f"lần tổng hợp trước ghi lúc {_when(changes.previous_at)}")
+    later: dict[str, str] = {}
+    for rec in report.files:
+        if rec.received > now + CLOCK_MARGIN:
+            how = "nhận lúc" if rec.by_arrival else "lưu lúc"
+            later.setdefault(rec.parsed.origin.container or rec.parsed.name, f"{how} {_when(rec.received)}")
+    if later:
+        named = [f"{name} {when}" for name, when in list(later.items())[:shown]]
+        more = f" và {len(later) - shown} tệp khác" if len(later) > shown else ""
+        signs.append(f"có tệp có thời điểm sau bây giờ ({'; '.join(named)}{more})")
+    if not signs:
+        return ""
+    return (
+        f"Cảnh báo: ngày giờ của máy tính có thể bị sai: máy đang báo {_when(now)}, nhưng "
+        + "; ".join(signs)
+        + ". Hãy kiểm tra ngày giờ của máy rồi tổng hợp lại (đúng hạn, trễ hạn và ngày của báo cáo "
+        "đều tính theo ngày giờ này)."
+    )
+
+
+def late_units(report: Report) -> list[UnitRecord]:
+    """The units a sentence may call late: judged late (`UnitRecord.on_time` False: the date
+    their counted file is dated from, `submitted_on`, is on or after the deadline) on a date
+    that is not after the run's own date (`Report.generated_at`, the province's). A date
+    after the run's cannot have happened yet (a wrong clock, a mistyped report date, see
+    `clock_doubt`), so before the deadline has passed by the run's date no unit is
+    late."""
+    today = report.generated_at.date()
+    return [
+        u
+        for u in report.units
+        if u.on_time is False and u.submitted_on is not None and u.submitted_on <= today
+    ]
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
 def since_previous(report: Report, outbox: Path) -> Changes | None:

@@ -239,3 +239,33 @@ def test_a_draft_rearranged_by_the_officer_still_runs(form, make_file, tmp_path)
     report = consolidate_into(form, inbox, outbox, show_progress=False)
     assert _fields(draft) == (NUMBER, *before[1:])
     assert [k.get("carried_fields") for k in report.outputs["kept"]] == [["số văn bản"]]
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_of_an_earlier_run_saved_over_the_set_is_never_printed(form, make_file, tmp_path):
+    """The officer has the consolidated workbook open (LibreOffice on Linux or macOS lets a
+    run replace it) while a new run writes the set, then saves: the earlier run's workbook
+    lands in the new set. `pdf` refuses to print it beside the new report (its figures are
+    another run's) and says what to do; the workbook LibreOffice saves of the current set
+    keeps its mark (`run_mark`) and prints."""
+    from pipeline.outbox.paths import workbook_path
+    from pipeline.render.pdf import PdfError, run_mark, write_pdf
+
+    lo.require_soffice()
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    first = consolidate_into(form, inbox, outbox, show_progress=False)
+    wb = workbook_path(outbox, form.year)
+    assert run_mark(wb) == first.run_id
+    opened = wb.read_bytes()  # what the open program still holds
+    make_file("900")
+    second = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert run_mark(wb) == second.run_id != first.run_id
+    resaved = lo.convert(wb, tmp_path / "lo", "xlsx")  # the current workbook saved by LibreOffice
+    assert run_mark(resaved) == second.run_id
+    wb.write_bytes(opened)  # Ctrl-S in the program that had the earlier one open
+    with pytest.raises(PdfError, match="của một lần tổng hợp trước"):
+        write_pdf(form, outbox)
+    wb.write_bytes(resaved.read_bytes())
+    write_pdf(form, outbox)
+    assert pdf_path(outbox, form.year).is_file()

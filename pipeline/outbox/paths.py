@@ -12,6 +12,13 @@ PREFIX = "588"
 own is `form.programme_info.prefix` (`[programme] prefix`), which every caller should pass."""
 
 
+RUN_PROPERTY = "tong_hop_588_luot"
+"""The name under which the consolidated workbook (a custom document property, OPC
+docProps/custom.xml: ECMA-376 Part 1 §22.3) and the draft report (its core property
+dc:identifier, `RUN_PROPERTY:<run id>`) carry the id of the run that wrote them: `pdf`
+refuses to print, side by side, files of different runs (a file of an earlier run saved
+over the new set by a program that still had it open)."""
+
 MANIFEST = "manifest.json"
 REPORT = "bao-cao.json"
 FEEDBACK_DIR = "phan-hoi"

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
+from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.kept import changed_since_written, edited_copies, made_from, note_written, set_identity
-from ..outbox.paths import REPORT, document_path, lock_path, pdf_path, workbook_path, year_dir
+from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
@@ -128,6 +129,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
                     raise PdfError(_no_set(form, outbox))
             of_set = current_run_id(outbox, form.year)
             chosen = pdf_document(form, outbox)
+            _same_run(of_set, {wb: "bảng tổng hợp", draft: "báo cáo"})
             _same_signer(chosen.path, year_dir(outbox, form.year))
             shutil.copyfile(chosen.path, sources[0])
             for i, key in enumerate(BIEU, 1):
@@ -171,6 +173,52 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     path = max(candidates, key=lambda p: p.stat().st_mtime_ns) if candidates else draft
     older = tuple(c for c in copies if c not in same)
     return PdfDocument(path, draft, edited and path == draft, older, _carried_from(folder, older))
+
+
+def run_mark(path: Path) -> str:
+    """The id of the run that wrote an output (`paths.RUN_PROPERTY`: the workbook's custom
+    document property, or the report's core dc:identifier), "" when it carries none (a file
+    written before the mark existed, or saved by a program that dropped it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            custom = zf.read("docProps/custom.xml") if "docProps/custom.xml" in names else b""
+            core = zf.read("docProps/core.xml") if "docProps/core.xml" in names else b""
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return ""
+    try:
+        if custom:
+            for prop in etree.fromstring(custom, _SAFE).iter("{*}property"):
+                if prop.get("name") == RUN_PROPERTY:
+                    return "".join(prop.itertext()).strip()
+        if core:
+            for ident in etree.fromstring(core, _SAFE).iter("{http://purl.org/dc/elements/1.1/}identifier"):
+                text = (ident.text or "").strip()
+                if text.startswith(RUN_PROPERTY + ":"):
+                    return text.split(":", 1)[1]
+    except etree.XMLSyntaxError:
+        return ""
+    return ""
+
+
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _same_run(run_id: str, outputs: dict[Path, str]) -> None:
+    """Raise PdfError when an output of the set carries the mark of another run than the
+    set's (`run_mark`): a program that still had the file of an earlier run open saved it
+    over the new set, and the PDF would print a report and biểu of different figures. A
+    file without a mark is not checked (one written before the mark, or by a program that
+    dropped it)."""
+    if not run_id:
+        return
+    stale = [what for path, what in outputs.items() if (mark := run_mark(path)) and mark != run_id]
+    if stale:
+        raise PdfError(
+            f"Tệp {' và '.join(stale)} trong thư mục kết quả là của một lần tổng hợp trước, không phải "
+            "lần cuối: có thể tệp cũ đang mở trong Excel, Word hay LibreOffice đã được lưu đè lên bộ kết "
+            "quả mới. Hãy đóng các tệp đó, chạy lại lệnh tổng hợp (consolidate), rồi chạy lại lệnh pdf."
+        )
 
 
 def _same_signer(report: Path, folder: Path) -> None:

@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import Block, Form, FormError, col_letter, row_of
+from ..outbox.paths import RUN_PROPERTY
 from ..rules.findings import SEVERITY_VI, WARNING
 from ..run.aggregate import with_row_totals
 from ..run.coverage import Coverage
@@ -67,6 +68,8 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
             "created": PINNED_TIME,
         }
     )
+    if report.run_id:  # which run wrote it (`paths.RUN_PROPERTY`): pdf checks it
+        wb.set_custom_property(RUN_PROPERTY, report.run_id)
     st = Styles(wb)
     run_date = report.generated_at.date()
     names = {**SHEETS, **{b.key: b.detail_sheet for b in form.blocks.values()}}

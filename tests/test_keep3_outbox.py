@@ -27,6 +27,7 @@ from pipeline.outbox.atomic import output_set
 from pipeline.outbox.kept import RECORD
 from pipeline.outbox.paths import document_path, previous_dir, workbook_path, year_dir
 
+from . import lo
 from .test_officer_edits import WRITTEN, _complete_in_word, _inbox, _under, _write_as_word
 
 NOTE = "ghi-chu-cua-toi.txt"
@@ -164,4 +165,29 @@ def test_a_report_saved_under_another_name_is_the_newest_draft(form, make_file, 
     assert cli.main(args) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert [p.text for p in _under(document, heading)] == [newest, WRITTEN[1]]
+    assert f"Giữ nguyên bản anh/chị đã sửa: {saved}; đã chép phần anh/chị viết" in out
+
+
+def test_a_report_libreoffice_saved_under_another_name_is_carried_once_the_draft_is_gone(
+    form, make_file, tmp_path, capsys
+):
+    """As in the report of brk-s3: the officer completes the draft, saves it under a name of
+    their own in LibreOffice (which rewrites the whole file, keeping the title), and deletes
+    the draft; the next run carries from that file and names it."""
+    lo.require_soffice()
+    inbox, outbox = _inbox(make_file), tmp_path / "out"
+    args = ["consolidate", "--inbox", str(inbox), "--outbox", str(outbox)]
+    assert cli.main(args) == cli.EXIT_OK
+    document = document_path(outbox, form.year)
+    heading = _write_as_word(document)
+    converted = lo.convert(document, tmp_path / "lo", "docx:MS Word 2007 XML")
+    saved = document.with_name("Báo cáo gửi Bộ - bản cuối.docx")
+    saved.write_bytes(converted.read_bytes())
+    document.unlink()
+    make_file("900")
+    capsys.readouterr()
+
+    assert cli.main(args) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert [p.text for p in _under(document, heading)] == WRITTEN
     assert f"Giữ nguyên bản anh/chị đã sửa: {saved}; đã chép phần anh/chị viết" in out

@@ -215,7 +215,7 @@ def keep_previous_files(previous: Path, current: Path, new: Path) -> list[tuple[
     for rel in unkept_files(previous, current, new):
         entry = record.get(rel)
         output = (isinstance(entry, dict) and not entry.get("officer")) or (
-            not record and (new / rel).exists()
+            not record and _output_name(new, rel)
         )
         target = _free_name(new, rel, edited=output)
         (new / target).parent.mkdir(parents=True, exist_ok=True)

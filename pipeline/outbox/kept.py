@@ -52,7 +52,7 @@ from pathlib import Path, PurePosixPath
 from defusedxml import ElementTree
 
 from ..text.names import windows_name
-from .paths import CARRIED, MANIFEST, REPORT
+from .paths import CARRIED, MANIFEST, REPORT, previous_dir
 
 RECORD = "danh-sach-tep-da-ghi.json"
 """The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}
@@ -367,10 +367,13 @@ def made_from(folder: Path, rel: str) -> str:
 
 def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:
     """Before a complete set that waited (its swap was held on Windows) becomes current:
-    copy into it what the officer changed or added in the current set meanwhile, and record
-    those copies as the officer's. Returns the copies' relative paths."""
+    copy into it what the officer changed or added in the current set meanwhile, and what
+    they changed or added in the previous set (`paths.previous_dir`, pruned by the swap;
+    `keep_previous_files`), and record those copies as the officer's. Returns the copies'
+    relative paths."""
     record = _read_record(waiting) or {}
     kept = keep_officer_files(current, waiting)
+    kept += keep_previous_files(previous_dir(current.parent, int(current.name)), current, waiting)
     officer = {rel for rel, entry in record.items() if isinstance(entry, dict) and entry.get("officer")}
     write_record(waiting, officer | {mine for mine, _ in kept})
     return [mine for mine, _ in kept]

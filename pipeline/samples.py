@@ -2,15 +2,22 @@
 
 Plausible figures for every unit but one (so one is missing), three files with deliberate
 errors, a corrected resubmission that replaces one of them, and a stray non-report file.
-Run `make samples` to regenerate; output is deterministic (fixed seed).
+Run `make samples` to regenerate; the figures are deterministic (fixed seed).
+
+The command never deletes a file it did not write: what it wrote is listed, with each
+file's SHA-256, in a record beside the folder (`record_path`: `.<folder>.tep-mau.json` in its
+parent, outside the folder so that a consolidation of the folder never reads it). It
+writes only into a folder that is empty or holds nothing but its own earlier samples,
+unchanged (`SamplesRefused` otherwise): a folder of units' reports is never touched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import random
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -91,13 +98,75 @@ def valid_data(form: Form, unit_code: str, rng: random.Random, layout: dict[str,
     }
 
 
+_LEFT_ALONE = {".gitkeep", "__pycache__"}  # neither ours nor a report: never deleted, never refused
+
+
+class SamplesRefused(Exception):
+    """The folder holds files the sample command did not write (units' reports, messages,
+    samples changed since): nothing was deleted or written. The message (Vietnamese) names
+    the folder, what is there and what to do."""
+
+    def __init__(self, out: Path, foreign: list[str]) -> None:
+        shown = ", ".join(f"'{name}'" for name in foreign[:5])
+        more = f" và {len(foreign) - 5} mục khác" if len(foreign) > 5 else ""
+        self.message = (
+            f"Không tạo tệp mẫu trong thư mục '{out}': thư mục này đang chứa {len(foreign)} mục "
+            f"không phải tệp mẫu do chương trình tạo ra ({shown}{more}), có thể là báo cáo đơn vị "
+            "đã gửi. Lệnh tạo tệp mẫu không bao giờ xóa hoặc ghi đè những tệp đó. Hãy chọn một thư "
+            "mục trống bằng --out (ví dụ: --out hop-thu-mau), hoặc tự chuyển các tệp đó sang nơi "
+            "khác nếu chắc chắn không cần, rồi chạy lại."
+        )
+        super().__init__(self.message)
+        self.out = out
+        self.foreign = foreign
+
+
+def record_path(out: Path) -> Path:
+    """Where the record of the samples written into `out` is kept: `.<name>.tep-mau.json`
+    beside the folder (in its parent), {file name: SHA-256 of the bytes written}."""
+    return out.absolute().parent / f".{out.absolute().name}.tep-mau.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def own_samples(out: Path) -> list[Path]:
+    """The files of the folder `out` that are this command's earlier samples, unchanged
+    (listed in `record_path(out)` with the same SHA-256). SamplesRefused when the folder
+    holds anything else (a file not listed, a listed file changed since, a folder, a link),
+    `.gitkeep` and `__pycache__` aside. [] for a missing or empty folder."""
+    if not out.is_dir():
+        return []
+    try:
+        record = json.loads(record_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    record = record if isinstance(record, dict) else {}
+    ours: list[Path] = []
+    foreign: list[str] = []
+    for entry in sorted(out.iterdir()):
+        if entry.name in _LEFT_ALONE:
+            continue
+        if entry.is_file() and not entry.is_symlink() and record.get(entry.name) == _digest(entry):
+            ours.append(entry)
+        else:
+            foreign.append(entry.name)
+    if foreign:
+        raise SamplesRefused(out, foreign)
+    return ours
+
+
 def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
+    """Write the sample inbox of `form` into the folder `out` (created if needed) and
+    return the files written, sorted. The folder's earlier samples (`own_samples`) are
+    replaced; SamplesRefused (nothing deleted or written) when it holds anything else."""
     rng = random.Random(seed)
     layout = layout_json(form)
+    old = own_samples(out)  # refuses before anything is touched
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.iterdir():
-        if old.is_file() and old.name != ".gitkeep":
-            old.unlink()
+    for path in old:
+        path.unlink()
     written: list[Path] = []
     units = list(form.units)
     missing = units[-3]  # one unit has not sent anything yet
@@ -141,5 +210,8 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
     base = dt.datetime(form.year, 11, 1).timestamp()
     for n, path in enumerate(sorted(written)):
         os.utime(path, (base + n * 3600, base + n * 3600))
-    shutil.rmtree(out / "__pycache__", ignore_errors=True)
+    record = {path.name: _digest(path) for path in written}
+    record_path(out).write_text(
+        json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    )
     return sorted(written)

@@ -100,13 +100,18 @@ def test_an_untouched_set_keeps_nothing_extra(form, make_file, tmp_path):
     )
 
 
-def test_a_set_written_before_records_keeps_nothing_and_runs(form, make_file, tmp_path):
+def test_a_set_written_before_records_keeps_the_edit_and_runs(form, make_file, tmp_path):
+    # was: "keeps nothing"; without a record nothing is proven the program's (brk-s3 A2)
     inbox, outbox = _inbox(make_file), tmp_path / "out"
     consolidate_into(form, inbox, outbox, show_progress=False)
-    (year_dir(outbox, form.year) / RECORD).unlink()
+    for record in year_dir(outbox, form.year).glob(f"*{RECORD}"):
+        record.unlink()
     _complete_in_word(document_path(outbox, form.year), "sửa")
     report = consolidate_into(form, inbox, outbox, show_progress=False)
-    assert report.outputs["kept"] == []
+    document = document_path(outbox, form.year)
+    mine = document.with_name(f"{document.stem}-ban-da-sua{document.suffix}")
+    assert {"officer": str(mine), "new": str(document)} in report.outputs["kept"]
+    assert "sửa" in _paragraphs(mine)
     assert (year_dir(outbox, form.year) / RECORD).is_file()
 
 

@@ -4,6 +4,8 @@ Layout of an outbox for year Y (see README, "What survives what"):
 
     outbox/Y/                 the current set: what the officer opens
     outbox/Y-lan-truoc/       the previous set, whole (older ones are pruned)
+    outbox/Y-lan-truoc-giu-lai[-N]/  an older set not pruned: it held the officer's work
+                              that no newer set has a copy of (see `_prune`)
     outbox/.Y.lock            the lock of the running process
     outbox/.Y.dang-ghi-<pid>  a set being written (removed by the next run if left over)
 
@@ -41,7 +43,7 @@ from pathlib import Path
 
 from ..system import held, impl
 from ..text.command import option_hint
-from .kept import carry_into_waiting_set
+from .kept import carry_into_waiting_set, unkept_files
 from .paths import (
     CARRIED,
     REPORT,
@@ -244,18 +246,37 @@ def _carry(current: Path, staging: Path) -> None:
             shutil.copytree(src, staging / name, copy_function=_link_or_copy, symlinks=True)
 
 
+def _prune(previous: Path, outbox: Path, year: int, *newer: Path) -> None:
+    """Remove the previous set `previous`, unless it holds files the officer changed or
+    added that have no identical copy in the `newer` sets (`kept.unkept_files`; the run
+    copies them into its new set before, `kept.keep_previous_files`): then it is set aside,
+    whole, as `<year>-lan-truoc-giu-lai[-N]`, never removed."""
+    if not previous.exists():
+        return
+    if previous.is_dir() and not previous.is_symlink() and unkept_files(previous, *newer):
+        base = previous.with_name(f"{previous.name}-giu-lai")
+        aside = next(
+            p
+            for n in range(1, 10_000)
+            if not (p := base if n == 1 else base.with_name(f"{base.name}-{n}")).exists()
+        )
+        _move(previous, aside, ready_dir(outbox, year))
+        return
+    _remove(previous, outbox, year)
+
+
 def _swap_in(ready: Path, outbox: Path, year: int) -> None:
-    """Make the complete set `ready` current; the current set becomes the previous one.
-    OutboxHeld (nothing moved that a reader would miss) when a file of the current or
-    previous set is held open."""
+    """Make the complete set `ready` current; the current set becomes the previous one and
+    the previous one is pruned (`_prune`). OutboxHeld (nothing moved that a reader would
+    miss) when a file of the current or previous set is held open."""
     current, previous = year_dir(outbox, year), previous_dir(outbox, year)
     if not current.exists():
         _move(ready, current, ready)
     elif impl.exchange(ready, current):
-        _remove(previous, outbox, year)
+        _prune(previous, outbox, year, current, ready)  # `current` holds the new set, `ready` the old
         os.rename(ready, previous)  # `ready` now holds the old set
     else:
-        _remove(previous, outbox, year)
+        _prune(previous, outbox, year, ready, current)
         _move(current, previous, ready)
         held.retry_held(lambda: os.rename(ready, current))
 

@@ -14,6 +14,25 @@ next run compares the current set with its record before it makes its own set cu
 A file a later command adds to the set (the `pdf` command's PDF) is recorded as the
 program's (`note_written`), so it is never taken for the officer's work.
 
+A file is the program's only when the record proves it (named there, not the officer's,
+the same SHA-256). Everything else may be the officer's and is kept:
+
+- a set without a record (written before records existed, or the officer deleted both
+  copies of it) keeps every file, except one whose bytes are those the new run wrote under
+  the same name (nothing to lose); an output of the run's name is kept as its
+  `-ban-da-sua` copy and its draft is read as edited (`changed_since_written`). The record
+  is written twice, `RECORD` and the hidden `BACKUP`, so deleting "an unknown .json" does
+  not lose it;
+- before the previous set (`<year>-lan-truoc`) is pruned, what the officer changed or added
+  there and has no identical copy in the current or new set is kept in the new set in the
+  same way (`keep_previous_files`), and the run says where it was and where it is now.
+  `outbox.atomic` checks again just before pruning (`unkept_files`) and, should anything
+  still have no copy, sets the previous set aside instead of removing it.
+
+A .docx the officer saved under another name in the set (Word's "Save As", "Lưu thành"):
+not in the record as the program's, and titled (core property `dc:title`) as the draft is,
+it is one of the officer's versions of the draft (`edited_copy`).
+
 The carried files are recorded as the officer's, so they are carried again by every later
 run, and pruning the previous set never removes the only copy. Each is recorded with the
 identity of the set it was kept from (`set_identity`: what the set was made from), so a
@@ -27,13 +46,19 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zipfile
 from pathlib import Path, PurePosixPath
 
+from defusedxml import ElementTree
+
 from ..text.names import windows_name
-from .paths import CARRIED, MANIFEST
+from .paths import CARRIED, MANIFEST, REPORT, previous_dir
 
 RECORD = "danh-sach-tep-da-ghi.json"
-"""The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}."""
+"""The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}
+(a .docx also with its "title", the core property)."""
+BACKUP = ".danh-sach-tep-da-ghi.json"
+"""The same record again, hidden: read when `RECORD` was deleted."""
 
 EDITED_SUFFIX = "-ban-da-sua"
 _SYSTEM_LEFTOVERS = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}  # never the officer's work
@@ -54,7 +79,7 @@ def _files(folder: Path) -> list[str]:
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         name = path.name
-        if not path.is_file() or path.is_symlink() or rel == RECORD:
+        if not path.is_file() or path.is_symlink() or rel in (RECORD, BACKUP):
             continue
         if rel.split("/", 1)[0] in CARRIED or name.startswith(("~$", ".~lock.", "._")):
             continue
@@ -65,11 +90,33 @@ def _files(folder: Path) -> list[str]:
 
 
 def _read_record(folder: Path) -> dict[str, dict[str, object]] | None:
-    try:
-        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    """The set's record (`RECORD`, else its hidden copy `BACKUP`); None when neither is readable."""
+    for name in (RECORD, BACKUP):
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
+
+
+def _write_record(folder: Path, record: dict[str, dict[str, object]]) -> None:
+    text = json.dumps(record, ensure_ascii=False, indent=1)
+    for name in (RECORD, BACKUP):
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _output_name(new: Path, rel: str) -> bool:
+    """Whether the run writes a file `rel` into its new set `new`: written already, or the
+    report JSON, written last."""
+    return rel == REPORT or (new / rel).exists()
+
+
+def _proven_ours(entry: object, digest: str) -> bool:
+    """Whether the record's `entry` proves a file of SHA-256 `digest` is as a run wrote or
+    kept it (named in the record with that digest)."""
+    return isinstance(entry, dict) and entry.get("sha256") == digest
 
 
 def _free_name(new: Path, rel: str, edited: bool = False) -> str:
@@ -89,18 +136,22 @@ def _free_name(new: Path, rel: str, edited: bool = False) -> str:
 def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
     """Copy into the new set `new` what the officer changed or added in the current set
     `current` (see the module's docstring); return (kept copy, the new output of that
-    name or "") as paths relative to the set. A current set without a record (written
-    before records existed) keeps nothing. OSError when a copy cannot be written."""
+    name or "") as paths relative to the set. In a current set without a record every file
+    may be the officer's: it is kept (as `-ban-da-sua` when the run writes that name),
+    unless the new run wrote the same bytes under its name. OSError when a copy cannot be
+    written."""
     record = _read_record(current)
-    if record is None:
-        return []
     kept: list[tuple[str, str]] = []
     origins: dict[str, str] = {}
     for rel in _files(current):
-        entry = record.get(rel)
+        entry = (record or {}).get(rel)
         written_by_run = isinstance(entry, dict) and not entry.get("officer")
         if written_by_run and _digest(current / rel) == entry.get("sha256"):
             continue  # as the run wrote it: the new run writes it anew
+        if record is None:  # whose it is cannot be proven: possibly the officer's
+            if (new / rel).is_file() and _digest(new / rel) == _digest(current / rel):
+                continue  # the same bytes as the new run's: nothing to lose
+            written_by_run = _output_name(new, rel)  # an output's name: kept as its edited copy
         target = _free_name(new, rel, edited=written_by_run)
         (new / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(current / rel, new / target)
@@ -109,11 +160,72 @@ def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
             origins[target] = set_identity(current)
         elif isinstance(entry, dict) and isinstance(entry.get("set"), str):
             origins[target] = entry["set"]  # kept by an earlier run: from the set it came from
-    if origins:  # `write_record` completes the record and keeps these
+    _note_origins(new, origins)
+    return kept
+
+
+def _note_origins(new: Path, origins: dict[str, str]) -> None:
+    """Note in the new set's record the set each kept copy came from (by relative path);
+    `write_record` completes the record and keeps these."""
+    if origins:
         mine = _read_record(new) or {}
         for rel, origin in origins.items():
             mine[rel] = {**(mine.get(rel) if isinstance(mine.get(rel), dict) else {}), "set": origin}
-        (new / RECORD).write_text(json.dumps(mine, ensure_ascii=False, indent=1), encoding="utf-8")
+        _write_record(new, mine)
+
+
+def _known_digests(folder: Path) -> set[str]:
+    """The SHA-256 of every file of the set `folder` and every digest its record holds
+    (bytes a run wrote or kept there)."""
+    found = {_digest(folder / rel) for rel in _files(folder)}
+    found |= {str(e.get("sha256")) for e in (_read_record(folder) or {}).values() if isinstance(e, dict)}
+    return found
+
+
+def unkept_files(previous: Path, *sets: Path) -> list[str]:
+    """The files of the set `previous` (relative paths) that may be the officer's work (not
+    proven the program's, unchanged, by its record) and have no identical copy among the
+    files of `sets` or the digests their records hold: what pruning `previous` would lose.
+    [] when `previous` is not a folder."""
+    if not previous.is_dir():
+        return []
+    record = _read_record(previous) or {}
+    candidates = [
+        rel for rel in _files(previous) if not _proven_ours(record.get(rel), _digest(previous / rel))
+    ]
+    if not candidates:
+        return []
+    known: set[str] = set()
+    for folder in sets:
+        if folder.is_dir():
+            known |= _known_digests(folder)
+    return [rel for rel in candidates if _digest(previous / rel) not in known]
+
+
+def keep_previous_files(previous: Path, current: Path, new: Path) -> list[tuple[str, str]]:
+    """Before the previous set `previous` is pruned (the current set `current` takes its
+    place): copy into the new set `new` what the officer changed or added in `previous`
+    and has no copy in `current` or `new` (`unkept_files`), named as `keep_officer_files`
+    names them (an output of the run as `<name>-ban-da-sua…`, another file under its own
+    name). Returns (the copy in the new set, the file in `previous`) as relative paths;
+    the caller records the copies as the officer's. OSError when a copy cannot be written."""
+    record = _read_record(previous) or {}
+    kept: list[tuple[str, str]] = []
+    origins: dict[str, str] = {}
+    for rel in unkept_files(previous, current, new):
+        entry = record.get(rel)
+        output = (isinstance(entry, dict) and not entry.get("officer")) or (
+            not record and _output_name(new, rel)
+        )
+        target = _free_name(new, rel, edited=output)
+        (new / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(previous / rel, new / target)
+        kept.append((target, rel))
+        if output:
+            origins[target] = set_identity(previous)
+        elif isinstance(entry, dict) and isinstance(entry.get("set"), str):
+            origins[target] = entry["set"]
+    _note_origins(new, origins)
     return kept
 
 
@@ -128,7 +240,9 @@ def write_record(folder: Path, officer: set[str]) -> None:
         origin = before.get(rel).get("set") if isinstance(before.get(rel), dict) else None
         if rel in officer and isinstance(origin, str):
             record[rel]["set"] = origin
-    (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        if rel.lower().endswith(".docx") and rel not in officer and (title := docx_title(folder / rel)):
+            record[rel]["title"] = title  # how the officer's "Save As" copy is recognised
+    _write_record(folder, record)
 
 
 def note_written(folder: Path, path: Path) -> None:
@@ -141,15 +255,20 @@ def note_written(folder: Path, path: Path) -> None:
     if record is None:
         return
     record[path.relative_to(folder).as_posix()] = {"sha256": _digest(path), "officer": False}
-    (folder / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    _write_record(folder, record)
 
 
 def changed_since_written(folder: Path, rel: str) -> bool:
     """Whether the file `rel` (relative path) of the set `folder` is one the run wrote and
     the officer changed since (its SHA-256 no longer the recorded one): what
-    `keep_officer_files` keeps as `…-ban-da-sua`. False for a set without a record, a file
-    not in it, or one the officer added. Reads nothing but the record and that file."""
-    entry = (_read_record(folder) or {}).get(rel)
+    `keep_officer_files` keeps as `…-ban-da-sua`. In a set without a record (neither copy)
+    nothing is proven the program's: True for any file there, as it may have been changed.
+    False for a file not in the record, or one the officer added. Reads nothing but the
+    record and that file."""
+    record = _read_record(folder)
+    if record is None:
+        return (folder / rel).is_file() and not (folder / rel).is_symlink()
+    entry = record.get(rel)
     if not isinstance(entry, dict) or entry.get("officer") or not (folder / rel).is_file():
         return False
     return _digest(folder / rel) != entry.get("sha256")
@@ -163,9 +282,62 @@ def edited_copies(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime_ns)
 
 
+def docx_title(path: Path) -> str:
+    """The title (core property `dc:title`) of the .docx `path`, stripped; "" when it has
+    none or cannot be read (ECMA-376 part 2, core properties: `docProps/core.xml` in most
+    files; the package's relationships name the part)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.lower().endswith("core.xml")]
+            if not names:
+                return ""
+            root = ElementTree.fromstring(z.read(names[0]))
+    except Exception:  # noqa: BLE001 - any unreadable or odd file: no title
+        return ""
+    title = root.find("{http://purl.org/dc/elements/1.1/}title")
+    return (title.text or "").strip() if title is not None else ""
+
+
+def saved_as_copies(path: Path) -> list[Path]:
+    """The .docx files the officer saved in the set under another name than the draft
+    `path` (Word's "Save As"): in its folder, not the program's (not in the set's record as
+    written by a run), not a `-ban-da-sua` copy, titled as the draft is (the title the
+    record keeps for `path`, else the draft's own, else its kept copies'). Oldest first
+    (by modification time); [] when the draft's title is unknown."""
+    folder = path.parent
+    record = _read_record(folder) or {}
+    entry = record.get(path.name)
+    titles = (
+        {entry.get("title")} if isinstance(entry, dict) and isinstance(entry.get("title"), str) else set()
+    )
+    if not titles:
+        titles = {docx_title(p) for p in [path, *edited_copies(path)] if p.is_file()}
+    titles.discard("")
+    if not titles:
+        return []
+    copies = set(edited_copies(path))
+    found = []
+    for p in folder.glob("*"):
+        if (
+            p == path
+            or p in copies
+            or p.suffix.lower() != path.suffix.lower()
+            or p.name.startswith(("~$", "."))
+        ):
+            continue
+        mine = record.get(p.name)
+        if isinstance(mine, dict) and not mine.get("officer"):
+            continue  # written by a run
+        if p.is_file() and not p.is_symlink() and docx_title(p) in titles:
+            found.append(p)
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
+
+
 def edited_copy(path: Path) -> Path | None:
-    """The newest of `edited_copies(path)`; None when there is none."""
-    found = edited_copies(path)
+    """The newest, by modification time, of the officer's versions of the draft `path`
+    kept beside it: `edited_copies(path)` and the copies the officer saved under another
+    name (`saved_as_copies`); None when there is none."""
+    found = sorted([*edited_copies(path), *saved_as_copies(path)], key=lambda p: p.stat().st_mtime_ns)
     return found[-1] if found else None
 
 
@@ -195,10 +367,13 @@ def made_from(folder: Path, rel: str) -> str:
 
 def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:
     """Before a complete set that waited (its swap was held on Windows) becomes current:
-    copy into it what the officer changed or added in the current set meanwhile, and record
-    those copies as the officer's. Returns the copies' relative paths."""
+    copy into it what the officer changed or added in the current set meanwhile, and what
+    they changed or added in the previous set (`paths.previous_dir`, pruned by the swap;
+    `keep_previous_files`), and record those copies as the officer's. Returns the copies'
+    relative paths."""
     record = _read_record(waiting) or {}
     kept = keep_officer_files(current, waiting)
+    kept += keep_previous_files(previous_dir(current.parent, int(current.name)), current, waiting)
     officer = {rel for rel, entry in record.items() if isinstance(entry, dict) and entry.get("officer")}
     write_record(waiting, officer | {mine for mine, _ in kept})
     return [mine for mine, _ in kept]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..form import Form
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, output_set
-from ..outbox.kept import keep_officer_files, write_record
+from ..outbox.kept import keep_officer_files, keep_previous_files, write_record
 from ..outbox.paths import (
     FEEDBACK_DIR,
     MANIFEST,
@@ -26,6 +26,7 @@ from ..outbox.paths import (
     document_path,
     feedback_dir,
     manifest_path,
+    previous_dir,
     report_path,
     workbook_name,
     workbook_path,
@@ -158,6 +159,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     lap("feedback")
     current = year_dir(outbox, form.year)
     kept = keep_officer_files(current, folder)  # under the lock: the current set cannot change
+    previous = previous_dir(outbox, form.year)  # pruned once this set is current: the officer's work kept
+    from_previous = keep_previous_files(previous, current, folder)
     report.outputs = {  # the paths the officer opens once the set is current
         "workbook": str(workbook_path(outbox, form.year, prefix)),
         "document": str(document_path(outbox, form.year, prefix)),
@@ -167,6 +170,10 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         "feedback": [str(feedback_dir(outbox, form.year) / p.name) for p in written],
         "kept": [
             {"officer": str(current / mine), "new": str(current / new) if new else ""} for mine, new in kept
+        ]
+        + [
+            {"officer": str(current / mine), "new": "", "from": str(previous / old)}
+            for mine, old in from_previous
         ],
         # the number and signer the biểu print: the PDF to sign checks its report says the same
         "bieu_fields": dict(carried.printed),
@@ -183,4 +190,4 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
                 if carried.fields:  # the number, the signer's title and name the officer typed
                     entry["carried_fields"] = list(carried.fields)
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
-    write_record(folder, {mine for mine, _ in kept})
+    write_record(folder, {mine for mine, _ in [*kept, *from_previous]})

@@ -105,7 +105,12 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             # the officer's sections and fields (number, signer) copied into the new draft
             carried = [f"mục {', '.join(kept['carried'])}"] if kept.get("carried") else []
             carried += kept.get("carried_fields") or []
-            if carried:
+            if kept.get("from"):  # edited or added in the previous set, which this run prunes
+                _say(
+                    f"Giữ lại tệp anh/chị đã sửa hoặc thêm trong bộ kết quả cũ hơn: {kept['from']} "
+                    f"(thư mục đó nay chứa bộ kết quả của lần chạy trước); bản giữ lại: {kept['officer']}"
+                )
+            elif carried:
                 _say(
                     f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; đã chép phần anh/chị viết "
                     f"({'; '.join(carried)}) sang bản dự thảo mới: {out['document']} "

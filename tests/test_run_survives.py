@@ -347,7 +347,8 @@ def test_missing_outbox_is_created(form, make_file, tmp_path):
         (errno.ENOSPC, "đầy"),
         (errno.EACCES, "quyền ghi"),
         (errno.EROFS, "chỉ cho đọc"),
-        (errno.EIO, "kiểm tra"),
+        (errno.EIO, "lỗi hệ thống EIO"),
+        (errno.ENOENT, "không có"),
     ],
 )
 def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypatch, capsys):
@@ -366,6 +367,7 @@ def test_simulated_disk_faults(code, words, form, make_file, tmp_path, monkeypat
     assert cli.main(args) == cli.EXIT_OUTBOX
     err = capsys.readouterr().err
     assert words in err and str(outbox) in err and "của lần chạy trước" in err, err
+    assert os.strerror(code) not in err  # the system's own words are English
     assert _snapshot(year_dir(outbox, form.year)) == before
     assert not _staging(outbox, form.year)
 

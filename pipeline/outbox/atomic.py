@@ -343,6 +343,11 @@ class OutboxUnwritable(Exception):
                 f"Không có quyền ghi vào {where}. Hãy cấp quyền ghi cho người chạy chương trình, "
                 f"hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
             )
+        elif exc.errno == errno.ENOENT:
+            text = (
+                f"Không tạo được {where}: một thư mục trên đường dẫn không có, hoặc ổ đĩa đó không cho "
+                f"tạo thư mục. Hãy kiểm tra lại đường dẫn, hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
+            )
         elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
             text = (
                 f"Không tạo được {where}: trên đường dẫn có một tệp trùng tên thư mục. "
@@ -350,7 +355,7 @@ class OutboxUnwritable(Exception):
             )
         else:
             text = (
-                f"Không ghi được vào {where} ({exc.strerror or exc}). "
+                f"Không ghi được vào {where} (lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)}). "
                 f"Hãy kiểm tra ổ đĩa và thư mục đó, hoặc chọn thư mục khác bằng {other}, rồi chạy lại."
             )
         return cls(text, folder)

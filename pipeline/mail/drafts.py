@@ -211,29 +211,40 @@ def inbox_news(form: Form, outbox: Path) -> InboxNews:
     """What arrived in the inbox since the latest run (its `bao-cao.json`): each file
     `intake.inbox.list_inbox` lists for reading (as the run lists them) that the run's list
     of files does not hold under that name with that SHA-256, with the unit each is read for
-    (`run.consolidate.check_report`, as `check` reads a file). The inbox is the run's, taken
-    from the current folder, else beside the outbox; an empty `InboxNews` (inbox None) when
-    it is not found. Raises NoRunError as `load_run`."""
+    (`run.consolidate.check_report`, as `check` reads a file). The inbox is the run's
+    (bao-cao.json "inbox", as given to `consolidate`): beside the outbox, else from the
+    current folder, a folder holding none of the run's files not taken for it; an empty
+    `InboxNews` (inbox None) when it is not found. Raises NoRunError as `load_run`."""
     run = load_run(outbox, form.year)
     at = None
     try:
         at = dt.datetime.fromisoformat(str(run.get("generated_at", "")))
     except ValueError:
         pass
-    given = Path(str(run.get("inbox", "")))
-    places = [given] if given.is_absolute() else [given, outbox.resolve().parent / given]
-    inbox = next((p for p in places if str(given) and p.is_dir()), None)
-    if inbox is None:
-        return InboxNews(run_at=at)
+    given = str(run.get("inbox", ""))
     seen = {f["name"]: f for f in run["files"] if not f.get("container")}
+    places = [Path(given)] if Path(given).is_absolute() else [outbox.resolve().parent / given, Path(given)]
+    for inbox in (p for p in places if given and p.is_dir()):
+        entries = [
+            e
+            for e in list_inbox(inbox, outbox)
+            if e.status == READ and e.path is not None and not e.name.endswith("/")
+        ]
+        if seen and not any(e.name in seen for e in entries):
+            continue  # a folder of that name that is not the run's inbox (another working folder)
+        break
+    else:
+        return InboxNews(run_at=at)
     new: list[Path] = []
-    for e in list_inbox(inbox, outbox):
-        if e.status != READ or e.path is None or e.name.endswith("/"):
-            continue
+    for e in entries:
+        assert e.path is not None
         before = seen.get(e.name)
         if before is not None and before.get("size") == e.size:
-            if hashlib.sha256(e.path.read_bytes()).hexdigest() == before.get("sha256"):
-                continue
+            try:
+                if hashlib.sha256(e.path.read_bytes()).hexdigest() == before.get("sha256"):
+                    continue
+            except OSError:
+                continue  # not readable now: the run will say so
         new.append(e.path)
     by_unit: dict[str, list[str]] = {}
     unknown = []

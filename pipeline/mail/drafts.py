@@ -13,12 +13,25 @@ written again for each new run (`refresh_drafts`, after `consolidate`); a draft 
 run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
 `send.send_drafts` never sends a draft of a run other than the current one. A draft the
 officer changed since it was written (in Outlook or Thunderbird, or a text editor: its
-SHA-256 is no longer the one recorded in `DRAFTED`, with the run it was drafted for) is never
-overwritten. While it describes the current run it is left as saved and sent as saved. Once
-the set has changed it is kept in `thu/cu/` as `…-ban-da-sua.eml`, a new draft is written,
-and the record names the kept letter for it: `send` holds that unit's letter until the
-officer has checked it (changed the new draft, or deleted the kept letter); the command says
-where, and how.
+SHA-256 is no longer the one recorded in `DRAFTED`, with the run it was drafted for and what
+of that run it is about, `unit_set`) is never overwritten. While it describes the current
+run it is left as saved and sent as saved; a new run that is the same for its unit (same
+files, same findings: the same `unit_set`) keeps it so, recorded as describing the new run
+("carried"). Once the unit's part of the set has changed it is kept in `thu/cu/` as
+`…-ban-da-sua.eml`, a new draft is written, and the record names the kept letter for it:
+`send` holds that unit's letter until the officer has checked it (changed the new draft, or
+deleted the kept letter); the command says where, and how, naming the command to run
+(`drafts_command`: `make drafts …` under make, else the console command). A kept letter that
+was sent is history and holds nothing.
+
+What a letter says is true on the day it goes: a reminder says "chưa nhận được" as of the
+run's day (what it describes), never for a unit whose file lies in the inbox unread by that
+run (`inbox_news`: the command says to consolidate first, and that unit's letter is not sent
+until a run has read it); a letter asking for something by a day already past is not sent
+(`send.days_past`), and a letter is dated when sent. The feedback workbook the officer
+annotated (kept by `outbox.kept` as `…-ban-da-sua.xlsx`) is attached instead of the one the
+run wrote when it was kept from a set made from the same inbox; otherwise the new one is
+attached and the command says the officer's is not.
 
 A rejection lists each error with the cell and what was found there, the findings that
 explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed

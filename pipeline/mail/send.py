@@ -18,7 +18,12 @@ mail client, go as saved (`read_letter`). A draft that describes another run tha
 client dropped the header) is never sent: it is told as stale; nor is a new draft whose unit's
 letter, edited by the officer for an earlier run, was not checked yet (`awaiting_check`); nor
 is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
-reminder while the deadline is not set), told as pending. SMTP is spoken by the standard library (`smtplib`; TLS from the start
+reminder while the deadline is not set), told as pending; nor a letter that asks its unit to
+act by a day already past (`days_past`: the officer's edited letter, written days before,
+told with the day), nor one whose unit has files in the inbox the run did not read (the
+record's "newer", see `drafts.inbox_news`). A letter that goes is dated when it goes (its
+`Date:` header; written when drafted, it may be days old). A letter the officer edited for
+an earlier run and that was sent is history: it never holds the unit's next letter. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
 

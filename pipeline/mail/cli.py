@@ -214,7 +214,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     say_kept(drafts, sys.stdout, hints=not args.send, command=send_command)  # sending: the summary says it
     if not args.send:
         return EXIT_OK
-    waiting = _waiting(drafts, form, args.outbox)
+    waiting = _waiting(drafts, form, args.outbox, news.inbox or Path("inbox"))
     if waiting:
         sys.stderr.write(waiting + "\n")
         return EXIT_USAGE
@@ -266,7 +266,7 @@ def news_warning(form: Form, outbox: Path, news: InboxNews) -> str:
     )
 
 
-def _waiting(drafts: list[Draft], form: Form, outbox: Path) -> str:
+def _waiting(drafts: list[Draft], form: Form, outbox: Path, inbox: Path) -> str:
     """One Vietnamese message when a draft still waits for a "cần điền" setting (nothing is
     sent then: the drafts stay for the officer to read); "" when every draft can go."""
     held: dict[str, list[str]] = {}
@@ -287,7 +287,7 @@ def _waiting(drafts: list[Draft], form: Form, outbox: Path) -> str:
         )
     lines.append(
         "Hãy điền các mục đó trong tệp cấu hình (ví dụ due_before trong mục [period]: ngày hạn nộp, dạng "
-        "2025-12-01), tổng hợp lại (lệnh consolidate) rồi gửi bằng lệnh: "
+        f"2025-12-01), tổng hợp lại ({consolidate_command(form, inbox, outbox)}) rồi gửi bằng lệnh: "
         f"{drafts_command(form, outbox, send=True)}. Các thư đã soạn vẫn ở thư mục thu/ để xem."
     )
     return "\n".join(lines)

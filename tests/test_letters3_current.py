@@ -150,10 +150,11 @@ def test_a_unit_whose_file_lies_unread_in_the_inbox_is_never_told_it_was_not_rec
     form: Form, make_file, tmp_path, capsys
 ):
     """B3: consolidated on the day of the run; 902's file is saved into the inbox later and
-    not consolidated; letters drafted and sent ten days after the run. 902's letter never
-    says "chưa nhận được" and is not sent; 903's reminder says it as of the run's day; the
+    not consolidated, nor 903's report that came by mail; letters drafted and sent ten days
+    after the run. Neither letter says "chưa nhận được" and neither is sent; 909's reminder
+    says it as of the run's day; the
     command says plainly to consolidate first, with both commands. After the consolidation,
-    902's letter is its receipt and goes."""
+    902's and 903's letters are their receipts and go."""
     with picky_smtp(set(), set()) as (port, sink):
         cfg, inbox, outbox, consolidate = _setup(tmp_path, port)
         make_file("899", dated(10, form), name="899.xlsx", seed=1)
@@ -164,12 +165,22 @@ def test_a_unit_whose_file_lies_unread_in_the_inbox_is_never_told_it_was_not_rec
             ]
         ).date()
         make_file("902", dated(20, form), name="902 Kiên Lương.xlsx", seed=2)
+        # 903's report by mail, saved into inbox/thu/ as `mail fetch` saves it
+        xlsx, _ = make_file("903", dated(21, form), name="903.xlsx", seed=3, folder=tmp_path / "files")
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"] = ADDR["903"], "so@kiengiang.gov.vn", "Báo cáo năm"
+        m.set_content("Kính gửi Sở.")
+        m.add_attachment(
+            xlsx.read_bytes(), maintype="application", subtype="octet-stream", filename="903.xlsx"
+        )
+        (inbox / "thu").mkdir()
+        (inbox / "thu" / "903 báo cáo.eml").write_bytes(bytes(m))
 
         code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))
         assert code == cli.EXIT_OK, out
         said = " ".join(out.split())
-        assert "có 1 tệp mới mà lần tổng hợp gần nhất" in said and "902 Kiên Lương.xlsx" in said
-        assert "Thư gửi đơn vị 902 chưa gửi được cho đến khi tổng hợp lại" in said
+        assert "có 2 tệp mới mà lần tổng hợp gần nhất" in said and "902 Kiên Lương.xlsx" in said
+        assert "Thư gửi đơn vị 902, 903 chưa gửi được cho đến khi tổng hợp lại" in said
         assert (
             f"Hãy tổng hợp trước: python -m pipeline --config {cfg} consolidate --inbox {inbox} --outbox {outbox}"
             in said
@@ -181,18 +192,22 @@ def test_a_unit_whose_file_lies_unread_in_the_inbox_is_never_told_it_was_not_rec
         text_902 = _text(letter(outbox, form.year, "902"))
         assert "chưa nhận được" not in text_902 and "«902 Kiên Lương.xlsx»" in text_902
         assert outcomes["902"].status == OUT_NEWER and outcomes["902"].newer == "902 Kiên Lương.xlsx"
-        assert _sent(sink, "902") == []
-        (got_903,) = _sent(sink, "903")
-        text_903 = " ".join(got_903.get_body(("plain",)).get_content().split())
-        assert f"Đến ngày {run_day:%d/%m/%Y}, Sở chưa nhận được báo cáo" in text_903
-        assert f"Đến ngày {later:%d/%m/%Y}" not in text_903
+        text_903 = _text(letter(outbox, form.year, "903"))
+        assert "chưa nhận được" not in text_903 and "Sở đã nhận thư của đơn vị" in text_903
+        assert outcomes["903"].status == OUT_NEWER
+        assert _sent(sink, "902") == [] and _sent(sink, "903") == []
+        (got_909,) = _sent(sink, "909")
+        text_909 = " ".join(got_909.get_body(("plain",)).get_content().split())
+        assert f"Đến ngày {run_day:%d/%m/%Y}, Sở chưa nhận được báo cáo" in text_909
+        assert f"Đến ngày {later:%d/%m/%Y}" not in text_909
 
         # consolidated: 902's file is read, its letter is a receipt, and it goes
         assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
         _, outcomes = _drafts_and_send(cfg, outbox, later)
-        assert outcomes["902"].status == OUT_SENT
-        (got_902,) = _sent(sink, "902")
-        assert "chấp nhận" in got_902.get_body(("plain",)).get_content()
+        assert outcomes["902"].status == OUT_SENT and outcomes["903"].status == OUT_SENT
+        for code in ("902", "903"):
+            (got,) = _sent(sink, code)
+            assert "chấp nhận" in got.get_body(("plain",)).get_content()
 
 
 def test_a_sent_edited_letter_never_holds_the_units_next_letter(form: Form, make_file, tmp_path, capsys):

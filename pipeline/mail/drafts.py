@@ -511,11 +511,11 @@ def _content(
     run_day = _run_day(run) or today
     if fresh and (u["status"] == "missing" or latest is None or latest.get("kind") == "message"):
         # the unit's file is in the inbox, not read yet: never "chưa nhận được"
-        said = ", ".join(f"«{_member(n)}»" for n in fresh)
+        said = ", ".join("thư" if n.lower().endswith(".eml") else f"tệp «{Path(n).name}»" for n in fresh)
         return (
             REMINDER,
-            f"Sở đã nhận tệp {said} của đơn vị (sau lần tổng hợp ngày {run_day:%d/%m/%Y}). Sở sẽ kiểm tra "
-            "tệp và báo kết quả cho đơn vị trong thư sau.",
+            f"Sở đã nhận {said} của đơn vị (sau lần tổng hợp ngày {run_day:%d/%m/%Y}). Sở sẽ kiểm tra và "
+            "báo kết quả cho đơn vị trong thư sau.",
             [],
             (None, None),
         )

@@ -76,8 +76,9 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     assert "cần sửa và gửi lại" in str(email.message_from_bytes(old_900, policy=policy.default)["Subject"])
     # a draft no new letter replaces (its unit left the registry, say): put aside after the rerun
     shutil.copy(_letter(outbox, form.year, "900"), drafts_dir(outbox, form.year) / "thu-khac.eml")
-    # a draft the officer changed in a text editor: kept, never overwritten
-    edited = _letter(outbox, form.year, "899")
+    # a draft the officer changed in a text editor: kept, never overwritten (902's: its part
+    # of the set changes below; a letter whose unit's part is the same stays current)
+    edited = _letter(outbox, form.year, "902")
     edited.write_bytes(edited.read_bytes() + b"\nGhi chu them cua So.\n")
     edited_bytes = edited.read_bytes()
 
@@ -146,11 +147,14 @@ def test_send_refuses_a_stale_draft_with_a_vietnamese_line(form, make_file, tmp_
     from pipeline.mail.send import Outcome, SendResult
 
     result = SendResult([Outcome(tmp_path / "thu-899.eml", OUT_STALE, "a@b.vn")])
-    code = _send_summary(result, {tmp_path / "thu-899.eml": "899"}, Server("h", 1, "none", "", "", ""), 1)
+    code = _send_summary(
+        result, {tmp_path / "thu-899.eml": "899"}, Server("h", 1, "none", "", "", ""), 1, "make drafts SEND=1"
+    )
     out = capsys.readouterr().out
     assert code == EXIT_FAILED
     assert "lần tổng hợp trước" in out and "KHÔNG gửi" in out
     assert "1 thư của lần tổng hợp trước không gửi" in out
+    assert "Soạn lại theo lần tổng hợp mới nhất và gửi bằng lệnh: make drafts SEND=1" in out
 
 
 # ----- letters a unit can act on ---------------------------------------------------------------

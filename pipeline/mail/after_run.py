@@ -11,7 +11,7 @@ from typing import TextIO
 from ..form import Form, FormError
 from ..intake.mail_settings import load_mail_settings
 from ..text.oserrors import read_reason
-from .drafts import Draft, NoRunError, drafts_dir, refresh_drafts
+from .drafts import Draft, NoRunError, drafts_command, drafts_dir, refresh_drafts
 
 
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
@@ -25,7 +25,7 @@ def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
         reason = read_reason(exc) if isinstance(exc, OSError) else str(exc)
         sys.stderr.write(
             f"Cảnh báo: thư trả lời đơn vị trong {drafts_dir(outbox, form.year)} là của lần tổng hợp "
-            f"trước và chưa soạn lại được ({reason}); chạy 'mail drafts' trước khi gửi.\n"
+            f"trước và chưa soạn lại được ({reason}); trước khi gửi, chạy: {drafts_command(form, outbox)}\n"
         )
         return
     if done is None:
@@ -36,32 +36,67 @@ def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
     )
     out = sys.stderr if quiet else sys.stdout
     out.write(line + "\n")
-    say_kept(done, out)
+    say_kept(done, out, command=drafts_command(form, outbox, send=True))
 
 
-def check_hint(unit: str, kept: Path, new: Path) -> str:
+def check_hint(unit: str, kept: Path, new: Path, command: str) -> str:
     """What the officer does when their edited letter `kept` belongs to an earlier run and
-    the new draft `new` for `unit` is held until they check it (Vietnamese, one line)."""
+    the new draft `new` for `unit` is held until they check it (Vietnamese, one line);
+    `command` sends the letters (`drafts.drafts_command`)."""
     return (
         f"  Thư gửi đơn vị {unit} KHÔNG được gửi cho đến khi anh/chị kiểm tra: thư đã sửa ({kept.name}, "
-        "trong thu/cu/) viết theo lần tổng hợp trước. Hãy mở thư mới soạn "
-        f"({new.name}), chép phần anh/chị đã thêm (nếu vẫn đúng) vào đó, lưu lại rồi chạy lại lệnh; "
-        "nếu không cần phần đã thêm nữa, xóa thư đã sửa trong thu/cu/ rồi chạy lại lệnh."
+        "trong thu/cu/) viết theo lần tổng hợp trước, kết quả của đơn vị đã khác. Hãy mở thư mới soạn "
+        f"({new.name}), chép phần anh/chị đã thêm (nếu vẫn đúng) vào đó, lưu lại; nếu không cần phần đã "
+        f"thêm nữa, xóa thư đã sửa trong thu/cu/. Sau đó gửi bằng lệnh: {command}"
     )
 
 
-def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True) -> None:
+def past_hint(unit: str, path: Path, past: tuple[dt.date, ...], command: str) -> str:
+    """What the officer does when their edited letter `path` to `unit` asks for something by
+    a day already `past` (Vietnamese, one line); `command` sends the letters."""
+    days = ", ".join(f"{d:%d/%m/%Y}" for d in past)
+    return (
+        f"  Thư gửi đơn vị {unit} KHÔNG được gửi: thư anh/chị đã sửa ({path.name}) hẹn đơn vị chậm nhất "
+        f"ngày {days}, nay đã qua. Hãy mở thư, đổi sang một ngày sau hôm nay rồi lưu lại; hoặc xóa "
+        f"thư đó để chương trình soạn thư mới với hạn mới (phần anh/chị đã thêm sẽ mất). Sau đó gửi bằng "
+        f"lệnh: {command}"
+    )
+
+
+def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True, command: str = "") -> None:
     """For each unit: its earlier draft the officer changed, kept beside the new one, and
     (`hints`) how to check it, while its new draft waits for that check; its letter the
-    officer edited for this run, left as saved. `hints` is False when the sending summary
-    says it per unit."""
+    officer edited for this run (or for an earlier run the same for its unit), left as
+    saved, and (`hints`) what to change when it asks for a day already past; the feedback
+    workbook the officer edited, attached or not and why. `hints` is False when the sending
+    summary says it per unit; `command` sends the letters (`drafts.drafts_command`)."""
     for d in drafts:
         if d.kept is not None:
-            out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept} (thư mới soạn: {d.path})\n")
+            sent = " (thư đó đã gửi, chỉ để lưu)" if d.kept_sent else ""
+            out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept}{sent} (thư mới soạn: {d.path})\n")
         if hints and d.unchecked is not None:
-            out.write(check_hint(d.unit, d.unchecked, d.path) + "\n")
+            out.write(check_hint(d.unit, d.unchecked, d.path, command) + "\n")
         if d.edited:
+            why = (
+                "kết quả của đơn vị không đổi so với lần tổng hợp anh/chị sửa thư"
+                if d.carried
+                else "viết theo đúng lần tổng hợp này"
+            )
             out.write(
-                f"Giữ nguyên thư anh/chị đã sửa cho đơn vị {d.unit}: {d.path} (viết theo đúng lần tổng hợp "
-                "này nên không soạn lại; khi gửi, gửi đúng bản anh/chị đã sửa)\n"
+                f"Giữ nguyên thư anh/chị đã sửa cho đơn vị {d.unit}: {d.path} ({why} nên không soạn lại; "
+                "khi gửi, gửi đúng bản anh/chị đã sửa)\n"
+            )
+            if hints and d.past:
+                out.write(past_hint(d.unit, d.path, d.past, command) + "\n")
+        if d.feedback is not None:
+            out.write(
+                f"Thư gửi đơn vị {d.unit} đính kèm tệp phản hồi anh/chị đã sửa: {d.feedback} (cùng kết quả "
+                "tổng hợp với tệp chương trình vừa ghi lại)\n"
+            )
+        if d.feedback_left is not None:
+            out.write(
+                f"Lưu ý: thư gửi đơn vị {d.unit} đính kèm tệp phản hồi chương trình vừa ghi theo kết quả mới, "
+                f"KHÔNG phải tệp anh/chị đã sửa ({d.feedback_left}: viết theo lần tổng hợp trước, khi tệp "
+                "trong hộp thư đến khác bây giờ). Nếu cần, chép ghi chú của anh/chị sang tệp mới trong "
+                f"phan-hoi/ rồi chạy: {command}\n"
             )

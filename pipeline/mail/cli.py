@@ -30,16 +30,28 @@ from ..intake.mail_settings import (
 )
 from ..text.oserrors import read_reason
 from ..text.safetext import for_terminal
-from .after_run import check_hint, say_kept
-from .drafts import Draft, NoRunError, letter_settings, write_drafts
+from .after_run import check_hint, past_hint, say_kept
+from .drafts import (
+    Draft,
+    InboxNews,
+    NoRunError,
+    consolidate_command,
+    drafts_command,
+    inbox_news,
+    letter_settings,
+    write_drafts,
+)
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
 from .send import (
     OUT_ALREADY,
     OUT_HELD,
+    OUT_NEWER,
     OUT_NO_ADDRESS,
     OUT_PARTLY,
+    OUT_PAST,
     OUT_PENDING,
     OUT_REFUSED,
+    OUT_STALE,
     OUT_UNCHECKED,
     OUT_UNKNOWN,
     SendResult,
@@ -172,11 +184,15 @@ def server_fault(exc: BaseException, server: Server, section: str, timeout: floa
 
 
 def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
+    now = dt.datetime.now(settings.zone)
+    send_command = drafts_command(form, args.outbox, send=True)
     try:
         letters = letter_settings(form)
-        drafts = write_drafts(form, settings, args.outbox, dt.datetime.now(settings.zone).date())
+        news = inbox_news(form, args.outbox)
+        drafts = write_drafts(form, settings, args.outbox, now.date(), news.by_unit)
     except NoRunError as exc:
-        sys.stderr.write(f"Lỗi: {exc}\n")
+        inbox = consolidate_command(form, Path("inbox"), args.outbox)
+        sys.stderr.write(f"Lỗi: {exc}: {inbox}\n")
         return EXIT_USAGE
     except FormError as exc:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
@@ -189,14 +205,16 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     warning = pending_warning(form)
     if warning:
         sys.stderr.write(warning + "\n")
+    if news.names:
+        sys.stderr.write(news_warning(form, args.outbox, news) + "\n")
     for d in drafts:
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
     print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
-    say_kept(drafts, sys.stdout, hints=not args.send)  # when sending, the summary says it
+    say_kept(drafts, sys.stdout, hints=not args.send, command=send_command)  # sending: the summary says it
     if not args.send:
         return EXIT_OK
-    waiting = _waiting(drafts)
+    waiting = _waiting(drafts, form, args.outbox, news.inbox or Path("inbox"))
     if waiting:
         sys.stderr.write(waiting + "\n")
         return EXIT_USAGE
@@ -210,7 +228,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
             "gửi thư",
             args,
             lambda pw: send_drafts(
-                [d.path for d in drafts], smtp, pw, settings.zone, settings.timeout, args.resend_unknown
+                [d.path for d in drafts], smtp, pw, settings.zone, settings.timeout, args.resend_unknown, now
             ),
             smtplib.SMTPAuthenticationError,
             logged_in=lambda result: bool(result.sent),
@@ -229,10 +247,26 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         sys.stderr.write(server_fault(exc, smtp, "mail.smtp", settings.timeout) + " Chưa gửi thư nào.\n")
         return EXIT_FAILED
     units = {d.path: d.unit for d in drafts}
-    return _send_summary(sent, units, smtp, settings.timeout)
+    return _send_summary(sent, units, smtp, settings.timeout, send_command)
 
 
-def _waiting(drafts: list[Draft]) -> str:
+def news_warning(form: Form, outbox: Path, news: InboxNews) -> str:
+    """The plain warning when the inbox holds files the latest run did not read: which, that
+    the letters describe that run, and the two commands to run (Vietnamese)."""
+    names = news.names
+    shown = ", ".join(names[:6]) + (f" và {len(names) - 6} tệp khác" if len(names) > 6 else "")
+    when = f" ({news.run_at:%H:%M} ngày {news.run_at:%d/%m/%Y})" if news.run_at else ""
+    units = sorted(news.by_unit or {})
+    held = f" Thư gửi đơn vị {', '.join(units)} chưa gửi được cho đến khi tổng hợp lại." if units else ""
+    assert news.inbox is not None
+    return (
+        f"Cảnh báo: thư mục {news.inbox} có {len(names)} tệp mới mà lần tổng hợp gần nhất{when} chưa đọc: "
+        f"{shown}. Các thư dưới đây viết theo kết quả lần tổng hợp đó.{held} Hãy tổng hợp trước: "
+        f"{consolidate_command(form, news.inbox, outbox)}, rồi soạn lại thư: {drafts_command(form, outbox)}"
+    )
+
+
+def _waiting(drafts: list[Draft], form: Form, outbox: Path, inbox: Path) -> str:
     """One Vietnamese message when a draft still waits for a "cần điền" setting (nothing is
     sent then: the drafts stay for the officer to read); "" when every draft can go."""
     held: dict[str, list[str]] = {}
@@ -253,7 +287,8 @@ def _waiting(drafts: list[Draft]) -> str:
         )
     lines.append(
         "Hãy điền các mục đó trong tệp cấu hình (ví dụ due_before trong mục [period]: ngày hạn nộp, dạng "
-        "2025-12-01), chạy lại consolidate rồi 'mail drafts --send'. Các thư đã soạn vẫn ở thư mục thu/ để xem."
+        f"2025-12-01), tổng hợp lại ({consolidate_command(form, inbox, outbox)}) rồi gửi bằng lệnh: "
+        f"{drafts_command(form, outbox, send=True)}. Các thư đã soạn vẫn ở thư mục thu/ để xem."
     )
     return "\n".join(lines)
 
@@ -268,8 +303,10 @@ SEND_VI = {
     "no_address": "chưa có địa chỉ",
     "not_tried": "chưa gửi (máy chủ lỗi)",
     "pending": "còn chờ mục «cần điền» của cấu hình, KHÔNG gửi",
-    "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi (chạy lại 'mail drafts' để soạn lại)",
+    "stale": "soạn theo lần tổng hợp trước, không còn đúng; KHÔNG gửi",
     "unchecked": "KHÔNG gửi: thư anh/chị đã sửa thuộc lần tổng hợp trước, cần kiểm tra",
+    "past": "KHÔNG gửi: thư hẹn đơn vị một ngày đã qua",
+    "newer": "KHÔNG gửi: hộp thư đến có tệp mới của đơn vị chưa được tổng hợp",
 }
 UNKNOWN_HINT = (
     "Thư «chưa rõ»: kết nối mất sau khi máy chủ đã nhận nội dung thư, có thể đơn vị đã nhận. Hãy hỏi "
@@ -277,7 +314,7 @@ UNKNOWN_HINT = (
 )
 
 
-def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout: float) -> int:
+def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout: float, command: str) -> int:
     """One line per unit that was tried or held, the server's words per refused address,
     then the counts; exit 1 when a letter was refused, its outcome is unknown, or the batch
     stopped."""
@@ -289,7 +326,13 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         for addr, words in o.refused.items():
             print(f"       {addr + ': ' if addr else ''}máy chủ trả lời «{words}»")
         if o.status == OUT_UNCHECKED and o.kept is not None:
-            print(check_hint(units.get(o.path, o.path.name), o.kept, o.path))
+            print(check_hint(units.get(o.path, o.path.name), o.kept, o.path, command))
+        if o.status == OUT_STALE:
+            print(f"  Soạn lại theo lần tổng hợp mới nhất và gửi bằng lệnh: {command}")
+        if o.status == OUT_PAST:
+            print(past_hint(units.get(o.path, o.path.name), o.path, o.past, command))
+        if o.status == OUT_NEWER:
+            print(f"  Tệp chưa tổng hợp: {o.newer}. Hãy tổng hợp lại trước, rồi gửi bằng lệnh: {command}")
     unknown = result.having(OUT_UNKNOWN, OUT_HELD)
     if unknown:
         print(UNKNOWN_HINT)
@@ -305,17 +348,24 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             if result.unchecked
             else ""
         )
+        + (f"; {len(result.held)} thư không còn đúng, không gửi" if result.held else "")
         + "."
     )
     if result.fault is not None:
         sys.stderr.write(
             server_fault(result.fault, smtp, "mail.smtp", timeout)
-            + " Các thư còn lại chưa gửi; chạy lại lệnh để gửi tiếp.\n"
+            + f" Các thư còn lại chưa gửi; để gửi tiếp, chạy lại: {command}\n"
         )
     waiting = result.having(OUT_PENDING)  # checked before sending (`_waiting`); a draft changed since
     return (
         EXIT_FAILED
-        if unknown or refused or waiting or result.stale or result.unchecked or result.fault is not None
+        if unknown
+        or refused
+        or waiting
+        or result.stale
+        or result.unchecked
+        or result.held
+        or result.fault is not None
         else EXIT_OK
     )
 

@@ -13,12 +13,25 @@ written again for each new run (`refresh_drafts`, after `consolidate`); a draft 
 run left in `thu/` (a unit no longer in the registry) is moved to `thu/cu/`, and
 `send.send_drafts` never sends a draft of a run other than the current one. A draft the
 officer changed since it was written (in Outlook or Thunderbird, or a text editor: its
-SHA-256 is no longer the one recorded in `DRAFTED`, with the run it was drafted for) is never
-overwritten. While it describes the current run it is left as saved and sent as saved. Once
-the set has changed it is kept in `thu/cu/` as `…-ban-da-sua.eml`, a new draft is written,
-and the record names the kept letter for it: `send` holds that unit's letter until the
-officer has checked it (changed the new draft, or deleted the kept letter); the command says
-where, and how.
+SHA-256 is no longer the one recorded in `DRAFTED`, with the run it was drafted for and what
+of that run it is about, `unit_set`) is never overwritten. While it describes the current
+run it is left as saved and sent as saved; a new run that is the same for its unit (same
+files, same findings: the same `unit_set`) keeps it so, recorded as describing the new run
+("carried"). Once the unit's part of the set has changed it is kept in `thu/cu/` as
+`…-ban-da-sua.eml`, a new draft is written, and the record names the kept letter for it:
+`send` holds that unit's letter until the officer has checked it (changed the new draft, or
+deleted the kept letter); the command says where, and how, naming the command to run
+(`drafts_command`: `make drafts …` under make, else the console command). A kept letter that
+was sent is history and holds nothing.
+
+What a letter says is true on the day it goes: a reminder says "chưa nhận được" as of the
+run's day (what it describes), never for a unit whose file lies in the inbox unread by that
+run (`inbox_news`: the command says to consolidate first, and that unit's letter is not sent
+until a run has read it); a letter asking for something by a day already past is not sent
+(`send.days_past`), and a letter is dated when sent. The feedback workbook the officer
+annotated (kept by `outbox.kept` as `…-ban-da-sua.xlsx`) is attached instead of the one the
+run wrote when it was kept from a set made from the same inbox; otherwise the new one is
+attached and the command says the officer's is not.
 
 A rejection lists each error with the cell and what was found there, the findings that
 explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed
@@ -35,6 +48,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -45,14 +59,18 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from ..form import Form, FormError, Unit, is_pending
+from ..form import DEFAULT_FORM, Form, FormError, Unit, is_pending
 from ..form.model import is_pending_text
+from ..intake.inbox import READ, list_inbox
 from ..intake.mail_settings import MailSettings
 from ..outbox.atomic import write_bytes_atomic
+from ..outbox.kept import edited_copy, made_from, set_identity
 from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
 from ..render.template import write_template
 from ..rules.findings import ERROR, Finding
 from ..rules.fixes import Explained, explained, how_to_fix
+from ..run.consolidate import check_report
+from ..text.command import MAKE_MARK, command_name
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
 from .send import (  # the run a draft describes; what it waits for; the record of drafts
     DRAFTED,
@@ -60,10 +78,12 @@ from .send import (  # the run a draft describes; what it waits for; the record 
     RUN_HEADER,
     STALE_DIR,
     awaiting_check,
+    days_past,
     drafted_record,
     edited_since_drafted,
     letter_run,
     read_letter,
+    sent_already,
 )
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -86,6 +106,12 @@ class Draft:
     kept: Path | None = None  # the officer's edited earlier draft, put aside in `thu/cu/` now
     edited: bool = False  # the officer's edited letter of this run, left as saved (sent as such)
     unchecked: Path | None = None  # the officer's edited letter of an earlier run this one waits on
+    carried: bool = False  # edited: for an earlier run that this run repeats for its unit
+    past: tuple[dt.date, ...] = ()  # edited: the days it asks for that are past (not sent as is)
+    kept_sent: bool = False  # kept: that letter was sent (history: it holds nothing)
+    feedback: Path | None = None  # the feedback workbook attached, when the officer's edited copy
+    feedback_left: Path | None = None  # the officer's edited feedback copy NOT attached (another set)
+    newer: tuple[str, ...] = ()  # the inbox files of its unit the run did not read (not sent)
 
 
 def draft_name(unit_code: str, unit_name: str) -> str:
@@ -173,19 +199,149 @@ def load_run(outbox: Path, year: int) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise NoRunError(
-            f"chưa có kết quả tổng hợp năm {year} ({path}); hãy chạy 'make consolidate' trước"
+            f"chưa có kết quả tổng hợp năm {year} ({path}); hãy tổng hợp trước (lệnh consolidate)"
         ) from exc
 
 
-def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.date) -> list[Draft]:
+@dataclass(frozen=True)
+class InboxNews:
+    """The inbox files the latest run did not read (new, or changed since: another SHA-256),
+    as `inbox_news` finds them. `inbox`: the folder the run read (None when not found);
+    `by_unit`: unit code -> names of its files; `unknown`: names of files no unit is read
+    from (not a report, another configuration's, unreadable); `run_at`: the run's time."""
+
+    inbox: Path | None = None
+    by_unit: dict[str, tuple[str, ...]] | None = None
+    unknown: tuple[str, ...] = ()
+    run_at: dt.datetime | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return sorted({n for names in (self.by_unit or {}).values() for n in names} | set(self.unknown))
+
+
+def inbox_news(form: Form, outbox: Path) -> InboxNews:
+    """What arrived in the inbox since the latest run (its `bao-cao.json`): each file
+    `intake.inbox.list_inbox` lists for reading (as the run lists them) that the run's list
+    of files does not hold under that name with that SHA-256, with the unit each is read for
+    (`run.consolidate.check_report`, as `check` reads a file). The inbox is the run's
+    (bao-cao.json "inbox", as given to `consolidate`): beside the outbox, else from the
+    current folder, a folder holding none of the run's files not taken for it; an empty
+    `InboxNews` (inbox None) when it is not found. Raises NoRunError as `load_run`."""
+    run = load_run(outbox, form.year)
+    at = None
+    try:
+        at = dt.datetime.fromisoformat(str(run.get("generated_at", "")))
+    except ValueError:
+        pass
+    given = str(run.get("inbox", ""))
+    seen = {f["name"]: f for f in run["files"] if not f.get("container")}
+    places = [Path(given)] if Path(given).is_absolute() else [outbox.resolve().parent / given, Path(given)]
+    for inbox in (p for p in places if given and p.is_dir()):
+        entries = [
+            e
+            for e in list_inbox(inbox, outbox)
+            if e.status == READ and e.path is not None and not e.name.endswith("/")
+        ]
+        if seen and not any(e.name in seen for e in entries):
+            continue  # a folder of that name that is not the run's inbox (another working folder)
+        break
+    else:
+        return InboxNews(run_at=at)
+    new: list[Path] = []
+    for e in entries:
+        assert e.path is not None
+        before = seen.get(e.name)
+        if before is not None and before.get("size") == e.size:
+            try:
+                if hashlib.sha256(e.path.read_bytes()).hexdigest() == before.get("sha256"):
+                    continue
+            except OSError:
+                continue  # not readable now: the run will say so
+        new.append(e.path)
+    by_unit: dict[str, list[str]] = {}
+    unknown = []
+    for path in new:
+        name = path.relative_to(inbox).as_posix()
+        units = {f.unit for f in check_report(form, [path]).files if f.unit}
+        for code in units:
+            by_unit.setdefault(code, []).append(name)
+        if not units:
+            unknown.append(name)
+    return InboxNews(inbox, {k: tuple(v) for k, v in by_unit.items()}, tuple(unknown), at)
+
+
+def _typed(text: str) -> str:
+    """An argument as the officer types it in a command line: quoted when it has a space or
+    a character the shell reads."""
+    return f'"{text}"' if any(c.isspace() or c in "()&;'$" for c in text) else text
+
+
+def _as_typed(path: Path) -> str:
+    """A path as the officer typed it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def drafts_command(form: Form, outbox: Path, send: bool = False) -> str:
+    """The command that drafts (`send`: and sends) the letters of `outbox`, as the officer
+    types it: `make drafts …` under make (`text.command.MAKE_MARK`), else the console command
+    (`text.command.command_name`), with the configuration and the outbox when not the
+    defaults."""
+    other = outbox.resolve() != form.outbox.resolve()
+    if os.environ.get(MAKE_MARK):
+        return (
+            f"make drafts CONFIG={_typed(_as_typed(form.path))}"
+            + (f" OUTBOX={_typed(_as_typed(outbox))}" if other else "")
+            + (" SEND=1" if send else "")
+        )
+    config = (
+        "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {_typed(_as_typed(form.path))}"
+    )
+    return (
+        f"{command_name()}{config} mail drafts"
+        + (f" --outbox {_typed(_as_typed(outbox))}" if other else "")
+        + (" --send" if send else "")
+    )
+
+
+def consolidate_command(form: Form, inbox: Path, outbox: Path) -> str:
+    """The command that consolidates `inbox` into `outbox`, as the officer types it (as
+    `drafts_command`)."""
+    other = outbox.resolve() != form.outbox.resolve()
+    if os.environ.get(MAKE_MARK):
+        return f"make consolidate INBOX={_typed(_as_typed(inbox))} CONFIG={_typed(_as_typed(form.path))}" + (
+            f" OUTBOX={_typed(_as_typed(outbox))}" if other else ""
+        )
+    config = (
+        "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {_typed(_as_typed(form.path))}"
+    )
+    return f"{command_name()}{config} consolidate --inbox {_typed(_as_typed(inbox))}" + (
+        f" --outbox {_typed(_as_typed(outbox))}" if other else ""
+    )
+
+
+def write_drafts(
+    form: Form,
+    settings: MailSettings,
+    outbox: Path,
+    today: dt.date,
+    newer: dict[str, tuple[str, ...]] | None = None,
+) -> list[Draft]:
     """Write one draft per unit of the registry for the latest run; return them. `today`
-    is the day of drafting (the clock: a reminder's "đến ngày", a resubmission day).
+    is the day of drafting (the clock: a resubmission day; a reminder's "đến ngày" is the
+    run's day, what it describes). `newer`: unit code -> the inbox files of that unit the
+    run did not read (`inbox_news`): its letter says no "chưa nhận được" and is not sent
+    until a run has read them.
 
     Raises NoRunError when no run exists for the form's year, FormError for a bad
     `[mail.letters]` setting.
     """
     run = load_run(outbox, form.year)
     letters = letter_settings(form)
+    newer = newer or {}
     run_id = str(run.get("run_id", ""))
     files = {f["name"]: f for f in run["files"]}
     findings: dict[str, list[dict[str, Any]]] = {}
@@ -196,30 +352,63 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
     drafted = drafted_record(folder)
     names = iter(distinct_names(draft_name(u.code, u.name) for u in form.units))
     paths = {u.code: folder / next(names) for u in form.units}
+    by = resubmit_by(form, letters, today)
     for u in run["units"]:
         unit = form.units_by_code.get(u["code"])
         if unit is None:
             continue
         unit_files = [files[n] for n in u["files"] if n in files]
         latest = unit_files[0] if unit_files else _message_from(unit, run["files"])
-        kind, body, attachments = _content(form, unit, u, latest, findings, outbox, today, letters)
+        fresh = newer.get(unit.code, ())
+        kind, body, attachments, fb = _content(
+            form, unit, u, latest, findings, outbox, today, letters, run, fresh
+        )
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
         path = paths[unit.code]
         entry = drafted.get(path.name, {})
         edited = edited_since_drafted(path, entry)
+        same = unit_set(kind, u, unit_files, findings, latest)
+        carried = edited and draft_run(path, entry) != run_id and entry.get("unit_set") == same
+        if carried:  # this run is the same for the unit as the one the officer's letter is about
+            header = _run_header(path)
+            entry = {**entry, "run": run_id, **({"carried": header} if header else {})}
         if edited and draft_run(path, entry) == run_id:
             # the officer's letter about this very set: left as saved, sent as saved
-            out.append(Draft(unit.code, kind, _saved_to(path) or tuple(to), path, edited=True))
+            entry = {k: v for k, v in entry.items() if k != "newer"}
+            if fresh:
+                entry["newer"] = ", ".join(fresh)
+            drafted[path.name] = entry
+            past = _past(path, entry, today)
+            out.append(
+                Draft(
+                    unit.code, kind, _saved_to(path) or tuple(to), path, edited=True,
+                    carried=carried, past=past, newer=fresh,
+                )
+            )  # fmt: skip
             continue
         msg = _message(form, settings, letters, unit, u, kind, to, body, attachments, latest, run, today)
         kept = _aside(path, EDITED_SUFFIX) if edited else None
-        waiting = kept or awaiting_check(path, entry)  # an earlier edited letter not checked yet
+        kept_sent = kept is not None and sent_already(kept)
+        # an edited letter not checked yet (a sent one is history: it holds nothing)
+        waiting = (kept if not kept_sent else None) if kept else awaiting_check(path, entry)
         data = bytes(msg)
         write_bytes_atomic(path, data)
-        drafted[path.name] = {"sha256": hashlib.sha256(data).hexdigest(), "run": run_id}
+        drafted[path.name] = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "run": run_id,
+            "unit_set": same,
+            "by": by.isoformat(),
+        }
         if waiting is not None:
             drafted[path.name]["kept"] = waiting.name
-        out.append(Draft(unit.code, kind, tuple(to), path, kept, unchecked=waiting))
+        if fresh:
+            drafted[path.name]["newer"] = ", ".join(fresh)
+        out.append(
+            Draft(
+                unit.code, kind, tuple(to), path, kept, unchecked=waiting, kept_sent=kept_sent,
+                feedback=fb[0], feedback_left=fb[1], newer=fresh,
+            )
+        )  # fmt: skip
     for path in sorted(folder.glob("*.eml")):  # drafts of another run no new draft replaced
         entry = drafted.get(path.name, {})
         if draft_run(path, entry) != run_id:
@@ -227,6 +416,49 @@ def write_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.dat
             drafted.pop(path.name, None)
     write_bytes_atomic(folder / DRAFTED, json.dumps(drafted, ensure_ascii=False, indent=1).encode("utf-8"))
     return out
+
+
+def unit_set(
+    kind: str,
+    u: dict[str, Any],
+    unit_files: list[dict[str, Any]],
+    findings: dict[str, list[dict[str, Any]]],
+    latest: dict[str, Any] | None,
+) -> str:
+    """What of a run a unit's letter is about, as a SHA-256: the kind of letter, the unit's
+    status, each of its files (name, SHA-256, what became of it) and their findings, the
+    message it answers. Two runs with the same value say the same to that unit, so an
+    officer's letter edited for one is current for the other."""
+    what = {
+        "kind": kind,
+        "status": u.get("status"),
+        "file": u.get("file"),
+        "on_time": u.get("on_time"),
+        "files": [[f.get("name"), f.get("sha256"), f.get("status")] for f in unit_files],
+        "findings": [
+            [g.get(k) for k in ("file", "code", "cell", "severity", "value", "message")]
+            for f in unit_files
+            for g in findings.get(f["name"], [])
+        ],
+        "answers": (latest or {}).get("message_id", ""),
+    }
+    return hashlib.sha256(json.dumps(what, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _run_header(path: Path) -> str:
+    """The run id the letter at `path` carries (`RUN_HEADER`), "" when none or unreadable."""
+    try:
+        return str(read_letter(path).get(RUN_HEADER, "") or "").strip()
+    except (OSError, ValueError):
+        return ""
+
+
+def _past(path: Path, entry: dict[str, str], today: dt.date) -> tuple[dt.date, ...]:
+    """The days the letter at `path` asks for that are before `today` (`send.days_past`)."""
+    try:
+        return days_past(read_letter(path), entry, today)
+    except (OSError, ValueError):
+        return ()
 
 
 def _saved_to(path: Path) -> tuple[str, ...]:
@@ -267,13 +499,29 @@ def _content(
     outbox: Path,
     today: dt.date,
     letters: LetterSettings,
-) -> tuple[str, str, list[tuple[str, bytes]]]:
-    """(kind, body, attachments as (file name, bytes)) of the reply to one unit."""
+    run: dict[str, Any],
+    fresh: tuple[str, ...] = (),
+) -> tuple[str, str, list[tuple[str, bytes]], tuple[Path | None, Path | None]]:
+    """(kind, body, attachments as (file name, bytes), (the officer's edited feedback
+    workbook attached, the officer's edited feedback workbook not attached)) of the reply to
+    one unit. `fresh`: the unit's inbox files the run did not read (`inbox_news`)."""
     year, due = form.year, form.period.due_before
     last_day = due - dt.timedelta(days=1)
     pending = is_pending(due)
+    run_day = _run_day(run) or today
+    if fresh and (u["status"] == "missing" or latest is None or latest.get("kind") == "message"):
+        # the unit's file is in the inbox, not read yet: never "chưa nhận được"
+        said = ", ".join("thư" if n.lower().endswith(".eml") else f"tệp «{Path(n).name}»" for n in fresh)
+        return (
+            REMINDER,
+            f"Sở đã nhận {said} của đơn vị (sau lần tổng hợp ngày {run_day:%d/%m/%Y}). Sở sẽ kiểm tra và "
+            "báo kết quả cho đơn vị trong thư sau.",
+            [],
+            (None, None),
+        )
     if u["status"] == "missing" or latest is None or latest.get("kind") == "message":
-        lines = [f"Đến ngày {today:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
+        # said as of the run the letter describes (the inbox may have changed since)
+        lines = [f"Đến ngày {run_day:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
         if latest is not None:
             lines.append(
                 f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
@@ -294,13 +542,16 @@ def _content(
         path = templates_dir(outbox, year) / name
         if not path.is_file():
             write_template(form, unit, path.parent)
-        return REMINDER, "\n\n".join(lines), [(name, path.read_bytes())]
+        return REMINDER, "\n\n".join(lines), [(name, path.read_bytes())], (None, None)
     found = [_finding(f) for f in findings.get(latest["name"], [])]
     errors = [f for f in found if f.severity == ERROR]
     attach = []
     fb = feedback_path(outbox, year, unit.code, latest["name"])
+    chosen: tuple[Path | None, Path | None] = (None, None)
     if found and fb.is_file():
-        attach.append((feedback_attachment_name(unit.code, latest["name"]), fb.read_bytes()))
+        chosen = officer_feedback(outbox, year, fb)
+        data = (chosen[0] or fb).read_bytes()
+        attach.append((feedback_attachment_name(unit.code, latest["name"]), data))
     shown = _member(latest["name"])
     if errors:
         counting = u.get("file")
@@ -323,7 +574,7 @@ def _content(
         )
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
-        return ERRORS, "\n\n".join(lines), attach
+        return ERRORS, "\n\n".join(lines), attach, chosen
     timely = {True: "đúng hạn", False: "sau hạn nộp"}.get(u.get("on_time"), "")
     if pending:  # against a deadline not set yet, nothing is on time or late
         timely = "chưa xét đúng hạn (hạn nộp chưa được ấn định)"
@@ -342,7 +593,32 @@ def _content(
             "cần điều chỉnh (chi tiết trong tệp phản hồi đính kèm):"
         )
         lines.append(_numbered(form, explained(form, found)))
-    return RECEIPT, "\n\n".join(lines), attach
+    return RECEIPT, "\n\n".join(lines), attach, chosen
+
+
+def _run_day(run: dict[str, Any]) -> dt.date | None:
+    """The day of the run (bao-cao.json `generated_at`, the office's time); None if unknown."""
+    try:
+        return dt.datetime.fromisoformat(str(run.get("generated_at", ""))).date()
+    except ValueError:
+        return None
+
+
+def officer_feedback(outbox: Path, year: int, fb: Path) -> tuple[Path | None, Path | None]:
+    """(the officer's edited copy of the feedback workbook `fb` to attach instead of it, the
+    officer's edited copy NOT attached): the newest copy a run kept (`outbox.kept`:
+    `…-ban-da-sua[-N].xlsx` beside it) is attached when it was kept from a set made from the
+    same inbox as the current one (`set_identity`: same files, so the same findings); one
+    kept from another set describes other findings and is named, not attached. (None, None)
+    when the officer did not edit it."""
+    copy = edited_copy(fb)
+    if copy is None:
+        return None, None
+    folder = year_dir(outbox, year)
+    origin = made_from(folder, copy.relative_to(folder).as_posix())
+    if origin and origin == set_identity(folder):
+        return copy, None
+    return None, copy
 
 
 def _finding(f: dict[str, Any]) -> Finding:

@@ -18,7 +18,12 @@ mail client, go as saved (`read_letter`). A draft that describes another run tha
 client dropped the header) is never sent: it is told as stale; nor is a new draft whose unit's
 letter, edited by the officer for an earlier run, was not checked yet (`awaiting_check`); nor
 is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
-reminder while the deadline is not set), told as pending. SMTP is spoken by the standard library (`smtplib`; TLS from the start
+reminder while the deadline is not set), told as pending; nor a letter that asks its unit to
+act by a day already past (`days_past`: the officer's edited letter, written days before,
+told with the day), nor one whose unit has files in the inbox the run did not read (the
+record's "newer", see `drafts.inbox_news`). A letter that goes is dated when it goes (its
+`Date:` header; written when drafted, it may be days old). A letter the officer edited for
+an earlier run and that was sent is history: it never holds the unit's next letter. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -34,6 +40,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +60,9 @@ OUT_SENT, OUT_PARTLY, OUT_REFUSED, OUT_UNKNOWN, OUT_ALREADY, OUT_HELD, OUT_NO_AD
 OUT_STALE = "stale"  # a draft of an earlier run: not sent
 OUT_PENDING = "pending"  # a draft that waits for a "cần điền" setting: not sent
 OUT_UNCHECKED = "unchecked"  # a new draft while the officer's edited letter of an earlier run waits: not sent
-DRAFTED = "danh-sach-thu-da-soan.json"  # per draft file: {"sha256", "run"[, "kept"]} as `drafts` wrote it
+OUT_PAST = "past"  # a letter asking for something by a day already past: not sent
+OUT_NEWER = "newer"  # the inbox holds files of its unit the run it describes did not read: not sent
+DRAFTED = "danh-sach-thu-da-soan.json"  # per draft file, as `drafts` wrote it: see `drafted_record`
 STALE_DIR = "cu"  # where `drafts` puts earlier drafts aside (the officer's edited ones as `…-ban-da-sua`)
 _CLIENT_HEADERS = (
     "X-Unsent",
@@ -73,6 +82,8 @@ class Outcome:
     to: str = ""
     refused: dict[str, str] = field(default_factory=dict)  # address (or "" for the whole letter) -> reply
     kept: Path | None = None  # OUT_UNCHECKED: the officer's edited letter of an earlier run
+    past: tuple[dt.date, ...] = ()  # OUT_PAST: the days asked for that are past
+    newer: str = ""  # OUT_NEWER: the inbox files of its unit not read yet ("a.xlsx, b.eml")
 
 
 @dataclass
@@ -102,6 +113,12 @@ class SendResult:
     @property
     def unchecked(self) -> list[Outcome]:
         return self.having(OUT_UNCHECKED)
+
+    @property
+    def held(self) -> list[Outcome]:
+        """Letters not sent because what they say is no longer true: a day asked for is past,
+        or the unit's newer files are not consolidated yet."""
+        return self.having(OUT_PAST, OUT_NEWER)
 
 
 class SendStopped(Exception):
@@ -145,10 +162,14 @@ def current_run(folder: Path) -> str | None:
 
 def drafted_record(folder: Path) -> dict[str, dict[str, str]]:
     """The record of the drafts in `folder` as `drafts` wrote them (`DRAFTED`): file name ->
-    {"sha256": of the bytes written, "run": the run it describes, "kept": the officer's edited
-    letter of an earlier run put aside for it, a name in `thu/cu/`, until the officer checks
-    it}. An entry of an older version (the SHA-256 alone) reads as {"sha256": …}; {} when
-    there is no record."""
+    {"sha256": of the bytes written, "run": the run it describes, "unit_set": what of that
+    run the letter is about (the unit's files, their findings, the kind of letter; see
+    `drafts.unit_set`), "by": the day it asks for (ISO), and when so: "kept": the officer's
+    edited letter of an earlier run put aside for it, a name in `thu/cu/`, until the officer
+    checks it; "carried": the run id in the officer's edited letter when a later run is the
+    same for that unit (the letter describes the later run, "run"); "newer": the inbox files
+    of its unit that run did not read, comma-separated (not sent then)}. An entry of an
+    older version (the SHA-256 alone) reads as {"sha256": …}; {} when there is no record."""
     try:
         data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -175,8 +196,57 @@ def edited_since_drafted(path: Path, entry: dict[str, str] | None) -> bool:
 
 def letter_run(msg: EmailMessage, entry: dict[str, str] | None) -> str:
     """The run a letter describes: its `RUN_HEADER`, else (a mail client that dropped the
-    header on saving) the run its file was drafted for, from the record; "" if neither."""
-    return str(msg.get(RUN_HEADER, "") or "").strip() or (entry or {}).get("run", "")
+    header on saving) the run its file was drafted for, from the record; "" if neither. An
+    officer's letter whose header names the run recorded as "carried" describes the record's
+    run (a later run the same for its unit, see `drafted_record`)."""
+    entry = entry or {}
+    header = str(msg.get(RUN_HEADER, "") or "").strip()
+    if header and header == entry.get("carried"):
+        return entry.get("run", header)
+    return header or entry.get("run", "")
+
+
+def sent_already(path: Path) -> bool:
+    """Whether the letter at `path` (in `thu/` or `thu/cu/`) is recorded as sent in the
+    drafts folder's `RECORD` (by its Message-ID, as `read_letter` reads it). A sent letter
+    is history: it never holds a later one."""
+    folder = path.parent.parent if path.parent.name == STALE_DIR else path.parent
+    try:
+        msg_id = str(read_letter(path)["Message-ID"])
+    except (OSError, ValueError):
+        return False
+    entry = load_record(folder).get(msg_id)
+    return entry is not None and _state(entry) == SENT
+
+
+_ASKED = re.compile(r"chậm nhất ngày (\d{1,2})/(\d{1,2})/(\d{4})(?! \(đã quá hạn)")
+
+
+def days_asked(msg: EmailMessage, entry: dict[str, str] | None = None) -> list[dt.date]:
+    """The days a letter asks its unit to act by: each "chậm nhất ngày dd/mm/yyyy" of its
+    text (a deadline the letter itself says is past, "… (đã quá hạn; …)", is not asked for),
+    and the day `drafts` recorded ("by") when the text still says it. Sorted, each once."""
+    body = msg.get_body(("plain",))
+    text = " ".join(str(body.get_content() if body is not None else "").split())
+    days = set()
+    for d, m, y in _ASKED.findall(text):
+        try:
+            days.add(dt.date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    by = (entry or {}).get("by", "")
+    try:
+        if by and f"{dt.date.fromisoformat(by):%d/%m/%Y}" in text:
+            days.add(dt.date.fromisoformat(by))
+    except ValueError:
+        pass
+    return sorted(days)
+
+
+def days_past(msg: EmailMessage, entry: dict[str, str] | None, today: dt.date) -> tuple[dt.date, ...]:
+    """The days the letter asks for (`days_asked`) that are before `today`: such a letter
+    is never sent as it is."""
+    return tuple(d for d in days_asked(msg, entry) if d < today)
 
 
 def awaiting_check(path: Path, entry: dict[str, str] | None) -> Path | None:
@@ -184,12 +254,12 @@ def awaiting_check(path: Path, entry: dict[str, str] | None) -> Path | None:
     for the current run) has not been checked against, or None: the record names it
     ("kept"), it is still in `thu/cu/`, and the officer has not changed the new draft since
     (copying the additions into it is the check). Deleting the kept letter says its additions
-    are not needed."""
+    are not needed. A kept letter that was sent is history and holds nothing."""
     kept = (entry or {}).get("kept", "")
     if not kept or edited_since_drafted(path, entry):
         return None
     aside = path.parent / STALE_DIR / kept
-    return aside if aside.is_file() else None
+    return aside if aside.is_file() and not sent_already(aside) else None
 
 
 def read_letter(path: Path) -> EmailMessage:
@@ -264,18 +334,22 @@ def send_drafts(
     zone: dt.tzinfo,
     timeout: float = 60.0,
     resend_unknown: bool = False,
+    now: dt.datetime | None = None,
 ) -> SendResult:
     """Send each draft not yet recorded as sent, each in its own transaction.
 
     A letter left "sending" by an earlier run (outcome unknown) is sent only with
-    `resend_unknown`. Raises smtplib.SMTPAuthenticationError when the login is refused,
+    `resend_unknown`. `now` is the time of sending (default: the clock, in `zone`): a letter
+    asking for something by a day before it is held (OUT_PAST), and each letter sent is dated
+    by it (its `Date:` header, RFC 5322 3.6.1: when it was written may be days before). Raises smtplib.SMTPAuthenticationError when the login is refused,
     SendStopped (the cause attached) when the server cannot be reached before anything is
     sent; a fault later (the connection
     lost) ends the batch with `result.fault` set and every letter's outcome recorded.
     """
     out = SendResult()
     try:
-        _send_all(drafts, server, password, zone, timeout, resend_unknown, out)
+        at = now or dt.datetime.now(zone)
+        _send_all(drafts, server, password, zone, timeout, resend_unknown, out, at)
     finally:
         order = {path: k for k, path in enumerate(drafts)}
         out.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # the drafts' order
@@ -290,6 +364,7 @@ def _send_all(
     timeout: float,
     resend_unknown: bool,
     out: SendResult,
+    now: dt.datetime,
 ) -> SendResult:
     if not drafts:
         return out
@@ -312,6 +387,13 @@ def _send_all(
             out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
         elif entry is not None and _state(entry) == SENDING and not resend_unknown:
             out.outcomes.append(Outcome(path, OUT_HELD, str(entry.get("to", ""))))
+        elif drafted.get(path.name, {}).get("newer"):
+            out.outcomes.append(
+                Outcome(path, OUT_NEWER, str(msg["To"] or ""), newer=drafted[path.name]["newer"])
+            )
+        elif days_past(msg, drafted.get(path.name), now.date()):
+            past = days_past(msg, drafted.get(path.name), now.date())
+            out.outcomes.append(Outcome(path, OUT_PAST, str(msg["To"] or ""), past=past))
         elif not msg["To"]:
             out.outcomes.append(Outcome(path, OUT_NO_ADDRESS))
         else:
@@ -337,7 +419,7 @@ def _send_all(
                     out.outcomes += [Outcome(p, OUT_NOT_TRIED, str(m["To"])) for p, m in todo[k:]]
                     return out
             try:
-                outcome = _send_one(smtp, path, msg, record, zone, save)
+                outcome = _send_one(smtp, path, msg, record, now, save)
             except (smtplib.SMTPException, OSError) as exc:  # before DATA: nothing of it went
                 out.fault = exc
                 out.outcomes += [Outcome(p, OUT_NOT_TRIED, str(m["To"])) for p, m in todo[k:]]
@@ -362,19 +444,21 @@ def _send_one(
     path: Path,
     msg: EmailMessage,
     record: dict[str, dict[str, Any]],
-    zone: dt.tzinfo,
+    now: dt.datetime,
     save: Callable[[], None],
 ) -> Outcome:
-    """One letter's transaction; its state recorded before DATA and after the reply."""
+    """One letter's transaction, dated `now`; its state recorded before DATA and after the reply."""
     msg_id, to = str(msg["Message-ID"]), str(msg["To"])
     for name in _CLIENT_HEADERS:  # a sent message is no longer a draft (nor a mail client's)
         del msg[name]
+    del msg["Date"]  # written when drafted (or saved by the officer), maybe days ago
+    msg["Date"] = format_datetime(now)
 
     def mark(state: str, refused: dict[str, str] | None = None) -> None:
         entry: dict[str, Any] = {
             "state": state,
             "to": to,
-            "sent_at": dt.datetime.now(zone).isoformat(timespec="seconds"),
+            "sent_at": now.isoformat(timespec="seconds"),
             "file": path.name,
         }
         if refused:

@@ -21,6 +21,7 @@ import tomlkit
 
 from .form import SCHEMAS_DIR, Form, FormError, Period, is_pending, load_form, years_later
 from .outbox.atomic import publish_new, write_bytes_atomic
+from .text.command import as_typed
 from .text.names import MAX_NAME, is_windows_name, windows_name
 
 _YEAR_SUFFIX = re.compile(r"-(\d{4})$")
@@ -115,14 +116,6 @@ def outboxes_of(form: Form) -> list[Path]:
         if Path(folder) not in found:
             found.append(Path(folder))
     return found
-
-
-def as_typed(path: Path) -> str:
-    """A path as the officer typed it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 OWN_FOLDER = "cau-hinh"

@@ -44,7 +44,7 @@ from pipeline.mail.drafts import (
 )
 from pipeline.mail.send import DRAFTED, OUT_NEWER, OUT_PAST, OUT_SENT, send_drafts
 from pipeline.outbox.paths import feedback_dir, year_dir
-from pipeline.text.command import MAKE_MARK
+from pipeline.text.command import MAKE_MARK, quoted
 
 from .badservers import picky_smtp
 from .test_mail_edited import as_mail_client_saves, letter, received_text, run
@@ -306,11 +306,12 @@ def test_commands_are_named_as_typed(form: Form, tmp_path, monkeypatch):
     monkeypatch.delenv(MAKE_MARK, raising=False)
     monkeypatch.chdir(tmp_path)
     assert drafts_command(form, form.outbox) == "python -m pipeline mail drafts"
+    # quoted as the officer's shell takes them whole (`text.command.quoted`)
     assert drafts_command(form, tmp_path / "kết quả (cũ)", send=True) == (
-        'python -m pipeline mail drafts --outbox "kết quả (cũ)" --send'
+        f"python -m pipeline mail drafts --outbox {quoted('kết quả (cũ)')} --send"
     )
     assert consolidate_command(form, tmp_path / "hộp thư", form.outbox) == (
-        'python -m pipeline consolidate --inbox "hộp thư"'
+        f"python -m pipeline consolidate --inbox {quoted('hộp thư')}"
     )
     monkeypatch.setenv(MAKE_MARK, "1")
     assert drafts_command(form, form.outbox, send=True).startswith("make drafts CONFIG=")

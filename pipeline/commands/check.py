@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 from ..form import DEFAULT_FORM, Form
-from ..newyear import as_typed
 from ..render.summary import print_check
 from ..run.consolidate import check_report
-from ..text.command import MAKE_MARK, consolidate_command
+from ..text.command import MAKE_MARK, as_typed, consolidate_command
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, say_err
 
 

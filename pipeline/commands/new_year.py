@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ..form import Form, FormError
-from ..newyear import as_typed, own_copy, plan_next_year, write_next_year
-from ..text.command import command_name
+from ..newyear import own_copy, plan_next_year, write_next_year
+from ..text.command import as_typed, command_name
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 

@@ -70,7 +70,8 @@ from ..render.template import write_template
 from ..rules.findings import ERROR, Finding
 from ..rules.fixes import Explained, explained, how_to_fix
 from ..run.consolidate import check_report
-from ..text.command import MAKE_MARK, command_name
+from ..text import command
+from ..text.command import MAKE_MARK, as_typed, command_name, quoted
 from ..text.names import code_part, distinct_names, fitted, slug, template_name
 from .send import (  # the run a draft describes; what it waits for; the record of drafts
     DRAFTED,
@@ -271,20 +272,6 @@ def inbox_news(form: Form, outbox: Path) -> InboxNews:
     return InboxNews(inbox, {k: tuple(v) for k, v in by_unit.items()}, tuple(unknown), at)
 
 
-def _typed(text: str) -> str:
-    """An argument as the officer types it in a command line: quoted when it has a space or
-    a character the shell reads."""
-    return f'"{text}"' if any(c.isspace() or c in "()&;'$" for c in text) else text
-
-
-def _as_typed(path: Path) -> str:
-    """A path as the officer typed it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def drafts_command(form: Form, outbox: Path, send: bool = False) -> str:
     """The command that drafts (`send`: and sends) the letters of `outbox`, as the officer
     types it: `make drafts …` under make (`text.command.MAKE_MARK`), else the console command
@@ -293,33 +280,29 @@ def drafts_command(form: Form, outbox: Path, send: bool = False) -> str:
     other = outbox.resolve() != form.outbox.resolve()
     if os.environ.get(MAKE_MARK):
         return (
-            f"make drafts CONFIG={_typed(_as_typed(form.path))}"
-            + (f" OUTBOX={_typed(_as_typed(outbox))}" if other else "")
+            f"make drafts CONFIG={quoted(as_typed(form.path))}"
+            + (f" OUTBOX={quoted(as_typed(outbox))}" if other else "")
             + (" SEND=1" if send else "")
         )
     config = (
-        "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {_typed(_as_typed(form.path))}"
+        "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {quoted(as_typed(form.path))}"
     )
     return (
         f"{command_name()}{config} mail drafts"
-        + (f" --outbox {_typed(_as_typed(outbox))}" if other else "")
+        + (f" --outbox {quoted(as_typed(outbox))}" if other else "")
         + (" --send" if send else "")
     )
 
 
 def consolidate_command(form: Form, inbox: Path, outbox: Path) -> str:
-    """The command that consolidates `inbox` into `outbox`, as the officer types it (as
-    `drafts_command`)."""
-    other = outbox.resolve() != form.outbox.resolve()
-    if os.environ.get(MAKE_MARK):
-        return f"make consolidate INBOX={_typed(_as_typed(inbox))} CONFIG={_typed(_as_typed(form.path))}" + (
-            f" OUTBOX={_typed(_as_typed(outbox))}" if other else ""
-        )
-    config = (
-        "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {_typed(_as_typed(form.path))}"
-    )
-    return f"{command_name()}{config} consolidate --inbox {_typed(_as_typed(inbox))}" + (
-        f" --outbox {_typed(_as_typed(outbox))}" if other else ""
+    """The command that consolidates `inbox` into `outbox`, as the officer types it
+    (`text.command.consolidate_command`, with the configuration and the outbox when not the
+    defaults; under make the configuration always)."""
+    default = form.path.resolve() == DEFAULT_FORM.resolve() and not os.environ.get(MAKE_MARK)
+    return command.consolidate_command(
+        as_typed(inbox),
+        None if default else as_typed(form.path),
+        as_typed(outbox) if outbox.resolve() != form.outbox.resolve() else None,
     )
 
 

@@ -32,6 +32,14 @@ def option_hint(option: str, example: str = "") -> str:
     return f"{option} {example}".rstrip()
 
 
+def as_typed(path: Path) -> str:
+    """A path as the officer typed it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def quoted(text: str) -> str:
     """`text` as one argument of a command the officer copies into their shell: unchanged
     when it holds nothing the shell splits or reads ("outbox"), else quoted as Windows' cmd

@@ -19,8 +19,9 @@ What belongs to it is every block between that heading and the next heading (a p
 paragraphs at its start and end: paragraphs with their formatting (bold, italic runs) and
 tables, copied as python-docx reads them (the XML of each), without what points into the
 officer's file and would be broken in another one: comments, bookmarks, notes, pictures.
-A list's numbering (a definition of the officer's file) becomes its text: "- " for a
-bullet, "1.", "a)"… as Word numbered it.
+A list numbered by a definition of the officer's file becomes its text: "- " for a bullet,
+"1.", "a)"… as Word numbered it; a list numbered by its style (Word's "List Number") keeps
+the style, which the new draft defines alike.
 
 The fields and the signature block are found by what they are, not where they are: the
 number in the header table (the one with the national motto), under the agency, left of the
@@ -81,7 +82,6 @@ _DROPPED = {
         "w:drawing",
         "w:pict",
         "w:object",
-        "w:numPr",
         "w:sectPr",
     )
 }
@@ -269,6 +269,9 @@ class _Walk:
                     continue
                 if _is_closing(table):
                     under, where = None, "sau phần chữ ký"
+                    # a table right after it is one table with it (Word, LibreOffice): its rows
+                    if rest := _plain(" ".join(c.text for r in table.rows[1:] for c in r.cells)):
+                        self.lost.append(f"{where}, bảng: «{_first_words(rest)}»")
                     continue
                 if under is not None:
                     self.out.setdefault(under, []).append(el)
@@ -339,7 +342,7 @@ class _Walk:
         num_id = num_id.get(qn("w:val")) if num_id is not None else None
         level = level.get(qn("w:val")) if level is not None else "0"
         if not num_id or num_id == "0":
-            return
+            return  # numbering removed: nothing shown
         fmt, pattern, start = self._level(num_id, level)
         key = (num_id, level)
         n = self.counters[key] = self.counters.get(key, start - 1) + 1
@@ -358,8 +361,11 @@ class _Walk:
         t.text = marker
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         run.append(t)
-        ppr = p.find(qn("w:pPr"))
-        ppr.addnext(run)
+        p.find(qn("w:pPr")).addnext(run)
+        for child in list(num):  # numbered now by its text: no numbering, not even its style's
+            num.remove(child)
+        none = num.makeelement(qn("w:numId"), {qn("w:val"): "0"})
+        num.append(none)
 
     def _level(self, num_id: str, level: str) -> tuple[str, str, int]:
         """(numFmt, lvlText, start) of list `num_id` at `level` in the officer's numbering

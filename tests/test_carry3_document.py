@@ -10,7 +10,8 @@ again; the new draft is read back.
   summary (section, first words), nothing the draft wrote is named.
 - B4: a table, a numbered list and bold words in the officer's section are carried; a
   table the officer adds after the signature (an annex) does not make the signer's name
-  drop back to dots, in the draft or on the biểu, and is named as not carried.
+  drop back to dots, in the draft or on the biểu, and is named as not carried, as is a
+  recipient they added under "Nơi nhận".
 """
 
 from __future__ import annotations
@@ -186,6 +187,7 @@ def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_
     sign[-1].runs[0].text = name
     for r in sign[-1].runs[1:]:
         r.text = ""
+    _signature(doc).rows[0].cells[0].add_paragraph("- Sở Tài chính;")  # a recipient added
     doc.add_paragraph("PHỤ LỤC")  # an annex after the signature: its title, then its table
     doc.add_table(rows=1, cols=1).cell(0, 0).text = "Danh sách nhà tài trợ của Sở"
     doc.save(str(draft))
@@ -216,6 +218,7 @@ def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_
     assert "họ tên người ký" in said.split("đã chép phần anh/chị viết", 1)[1].splitlines()[0]
     lost = [line for line in said.splitlines() if line.startswith("  - ")]
     assert lost == [
+        "  - phần nơi nhận: «- Sở Tài chính;»",
         "  - sau phần chữ ký: «PHỤ LỤC»",
         "  - sau phần chữ ký, bảng: «Danh sách nhà tài trợ của Sở»",
     ]

@@ -269,6 +269,10 @@ class _Walk:
                     continue
                 if _is_closing(table):
                     under, where = None, "sau phần chữ ký"
+                    for p in table.rows[0].cells[0].paragraphs[1:]:  # the recipients
+                        line = _plain(p.text)
+                        if line and not is_dotted(line) and line not in new_texts:
+                            self.lost.append(f"phần nơi nhận: «{_first_words(line)}»")
                     # a table right after it is one table with it (Word, LibreOffice): its rows
                     if rest := _plain(" ".join(c.text for r in table.rows[1:] for c in r.cells)):
                         self.lost.append(f"{where}, bảng: «{_first_words(rest)}»")

@@ -123,13 +123,14 @@ def write_carrying(
 
 
 def printed_texts(narrative: Narrative) -> list[str]:
-    """The text of every paragraph the draft of `narrative` prints in its body, as printed
-    (a part still "cần điền" as its dots, a list entry with its "- ")."""
+    """The text of every paragraph the draft of `narrative` prints in its body and under
+    "Nơi nhận:", as printed (a part still "cần điền" as its dots, a list entry with its "- ")."""
     out = [narrative.title, narrative.subject, narrative.preliminary, narrative.coverage_note]
     out += [narrative.addressee, narrative.opening]
     for n, section in enumerate(narrative.sections):
         out.append(heading(n, section.title))
         out += [f"- {p.text}" if p.style == ITEM else p.text for p in section.paras if p.style != TO_COMPLETE]
+    out += [f"- {r}" for r in narrative.recipients]  # under "Nơi nhận:"
     return ["".join(part for part, _ in blanked(t)) for t in out if t]
 
 

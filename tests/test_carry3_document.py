@@ -156,7 +156,7 @@ def test_the_officers_assessment_difficulties_and_proposals_are_carried_and_the_
         f"mục {numbers[results]}: «{changed_start}…»",
         f"mục {numbers[units_said]}: «{' '.join(typed.split()[:8])}…»",
     ]
-    assert "Chưa chép sang bản dự thảo mới (2 đoạn" in said
+    assert "Chưa chép sang bản dự thảo mới 2 phần anh/chị viết ngoài các mục của anh/chị" in said
 
 
 def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_keeps_the_signer(

@@ -130,8 +130,8 @@ def not_carried_lines(lost: list[str], officer: str) -> list[str]:
     if not lost:
         return []
     return [
-        f"Chưa chép sang bản dự thảo mới ({len(lost)} đoạn anh/chị viết ở các mục số liệu hoặc ngoài các mục): "
-        f"anh/chị chép lại từ {officer} nếu cần:",
+        f"Chưa chép sang bản dự thảo mới {len(lost)} phần anh/chị viết ngoài các mục của anh/chị "
+        f"(các mục số liệu được lập lại theo số liệu mới); nếu cần, anh/chị chép lại từ {officer}:",
         *(f"  - {item}" for item in lost),
     ]
 

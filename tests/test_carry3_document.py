@@ -8,10 +8,10 @@ again; the new draft is read back.
   proposals, as the wording configuration names them) and carries each; a paragraph typed
   in a section the data give, and a sentence of it the officer changed, are named in the
   summary (section, first words), nothing the draft wrote is named.
-- B4: a table, a numbered list and bold words in the officer's section are carried; a
-  table the officer adds after the signature (an annex) does not make the signer's name
-  drop back to dots, in the draft or on the biểu, and is named as not carried, as is a
-  recipient they added under "Nơi nhận".
+- B4: a table, a numbered list and bold words in the officer's section are carried (a
+  picture, which cannot be, is named); a table the officer adds after the signature (an
+  annex) does not make the signer's name drop back to dots, in the draft or on the biểu,
+  and is named as not carried, as is a recipient they added under "Nơi nhận".
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from pipeline.render.workbook import SHEETS
 
 from . import lo
 from .clirun import run_cli
+from .nasty import _png
 
 HEADING = re.compile(r"^([IVX]+)\. (.+)$")
 
@@ -182,6 +183,11 @@ def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_
         p = doc.add_paragraph(text, style="List Number")
         after.addnext(p._p)
         after = p._p
+    photo = tmp_path / "anh.png"
+    photo.write_bytes(_png())
+    p = doc.add_paragraph("Ảnh lớp tập huấn: ")
+    p.add_run().add_picture(str(photo))
+    after.addnext(p._p)  # a picture cannot be carried into another file: it is named
     name = "Nguyễn Văn Tư"
     sign = _signature(doc).rows[0].cells[1].paragraphs
     sign[-1].runs[0].text = name
@@ -197,9 +203,10 @@ def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_
     said = _consolidate(inbox, outbox)
 
     new = docx.Document(str(draft))
+    number = next(p.text.split(".")[0] for p in new.paragraphs if p.text.endswith(proposals))
     carried = [b for b in _sections(new)[proposals] if isinstance(b, Table) or b.text.strip()]
     kinds = [type(b).__name__ for b in carried]
-    assert kinds == ["Paragraph", "Table", "Paragraph", "Paragraph"], kinds
+    assert kinds == ["Paragraph", "Table", "Paragraph", "Paragraph", "Paragraph"], kinds
     assert carried[0].text == "Đề nghị Bộ hỗ trợ: kinh phí tập huấn"
     assert [bool(r.bold) for r in carried[0].runs if r.text.strip()][-1] is True
     assert [[c.text for c in row.cells] for row in carried[1].rows] == [
@@ -207,7 +214,8 @@ def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_
         ["Tập huấn", "500.000.000"],
     ]
     # a list keeps its numbers: its style's (the new draft defines it alike) or as text
-    for n, (p, text) in enumerate(zip(carried[2:], items, strict=True), start=1):
+    assert carried[4].text.strip() == "Ảnh lớp tập huấn:"
+    for n, (p, text) in enumerate(zip(carried[2:4], items, strict=True), start=1):
         assert p.text.endswith(text)
         assert p.text == f"{n}. {text}" or (p.style.name == "List Number" and p.text == text), p.text
     # the signature block is found by what it is: the annex after it changes nothing
@@ -221,4 +229,5 @@ def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_
         "  - phần nơi nhận: «- Sở Tài chính;»",
         "  - sau phần chữ ký: «PHỤ LỤC»",
         "  - sau phần chữ ký, bảng: «Danh sách nhà tài trợ của Sở»",
+        f"  - mục {number}: hình ảnh («Ảnh lớp tập huấn:»)",
     ]

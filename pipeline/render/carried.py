@@ -18,7 +18,8 @@ What belongs to it is every block between that heading and the next heading (a p
 "<Roman numeral>. …", or the signature block), except the dotted lines and the empty
 paragraphs at its start and end: paragraphs with their formatting (bold, italic runs) and
 tables, copied as python-docx reads them (the XML of each), without what points into the
-officer's file and would be broken in another one: comments, bookmarks, notes, pictures.
+officer's file and would be broken in another one: comments, bookmarks, notes, pictures
+(a picture is named as not carried).
 A list numbered by a definition of the officer's file becomes its text: "- " for a bullet,
 "1.", "a)"… as Word numbered it; a list numbered by its style (Word's "List Number") keeps
 the style, which the new draft defines alike.
@@ -85,6 +86,7 @@ _DROPPED = {
         "w:sectPr",
     )
 }
+_PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object")}
 _FORMATS = {  # numFmt -> the marker of the n-th entry of a list (Word's names, ECMA-376 17.18.59)
     "decimal": str,
     "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
@@ -313,6 +315,12 @@ class _Walk:
                 continue
             first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
             out[heading] = [self._clean(el) for el in els[first : last + 1]]
+            for el in els[first : last + 1]:  # what cannot be carried into another file: named
+                if any(sub.tag in _PICTURES for sub in el.iter()):
+                    words = _first_words(_plain("".join(t.text or "" for t in el.iter(qn("w:t")))))
+                    self.lost.append(
+                        f"mục {heading.split('.', 1)[0]}: hình ảnh" + (f" («{words}»)" if words else "")
+                    )
         return out
 
     def _clean(self, el) -> object:

@@ -41,7 +41,7 @@ from docx.text.paragraph import Paragraph
 from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .carried import MARK, OfficerWork, is_dotted, mark_name, officer_work
+from .carried import CLOSING, MARK, OfficerWork, is_dotted, mark_name, officer_work
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -411,7 +411,7 @@ def _closing(doc, narrative: Narrative, typed: dict[str, str] | None = None) -> 
     left, right = row.cells
     p = left.paragraphs[0]
     p.paragraph_format.keep_with_next = True
-    run = p.add_run("Nơi nhận:")
+    run = p.add_run(f"{CLOSING}:")
     run.bold, run.italic = True, True
     run.font.size = Pt(12)
     for r in narrative.recipients:

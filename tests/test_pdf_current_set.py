@@ -2,7 +2,7 @@
 the current set"), and each new draft carries what the officer typed in the fields an office
 fills (issue #23, "Nothing the officer changed is ever deleted or overwritten").
 
-A season as the officer lives it: `consolidate`, the draft completed in Word (mục VIII, the
+A season as the officer lives it: `consolidate`, the draft completed in Word (a section the officer writes, the
 document's number, the signer's title and name), more units arrive, `consolidate` again (the
 officer's copy kept as `…-ban-da-sua.docx`, a new draft written), then `pdf`. The kept copy
 holds the figures of the earlier set: it must never be printed beside the current biểu.
@@ -134,20 +134,21 @@ def test_fields_the_officer_left_as_drafted_are_not_carried(form, make_file, tmp
 
 
 def test_a_copy_from_an_earlier_set_is_never_the_report_printed(form, make_file, tmp_path):
-    outbox, mine, _ = _season(form, make_file, tmp_path)
+    outbox, mine, report = _season(form, make_file, tmp_path)
+    (written,) = [f"mục {n}" for k in report.outputs["kept"] for n in k.get("carried") or ()]
     folder, draft = year_dir(outbox, form.year), document_path(outbox, form.year)
     assert made_from(folder, mine.name) not in ("", set_identity(folder))
     chosen = pdf_document(form, outbox)
     assert chosen.path == draft and not chosen.edited
     assert chosen.older == (mine,)
-    assert chosen.carried == ("mục VIII", "số văn bản", "chức danh người ký", "họ tên người ký")
+    assert chosen.carried == (written, "số văn bản", "chức danh người ký", "họ tên người ký")
     said = "\n".join(chosen.lines())
     assert f"Báo cáo in trong PDF là bản dự thảo: {draft}." in said
     assert (
         f"Không in bản anh/chị đã sửa {mine.name}: đó là bản sửa từ dự thảo của một lần tổng hợp trước, "
         "không phải của bộ kết quả hiện hành." in said
     )
-    assert "đã chép từ đó: mục VIII, số văn bản, chức danh người ký, họ tên người ký" in said
+    assert f"đã chép từ đó: {written}, số văn bản, chức danh người ký, họ tên người ký" in said
     assert f"hãy kiểm tra bản dự thảo {draft}" in said
 
     # the officer then edits the current draft: that is what is printed

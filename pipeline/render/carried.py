@@ -1,39 +1,57 @@
 """What the officer wrote in the draft report, carried into the next draft (issue #23).
 
 Two kinds of things are carried: the sections the officer writes, and the fields an office
-fills on the page (`FIELDS`: the document's number, the signer's title and name).
+fills on the page (`FIELDS`: the document's number, the signer's title and name). What the
+officer typed anywhere else, which the next draft rebuilds from the data, is named
+(`OfficerWork.lost`: which section, its first words) so the officer knows to copy it.
 
-The draft prints each section the officer writes (its paragraphs all `narrative.TO_COMPLETE`,
-such as "Đề xuất, kiến nghị") as dotted lines. Once the officer has written there, in the
-draft itself or in the copy a run kept aside (`outbox.kept`: `…-ban-da-sua.docx`), the next
-draft carries the officer's paragraphs under that heading in place of the dots; every other
-section is rebuilt from the data, and text the officer added there stays only in their copy.
+The draft prints each section the officer writes (its paragraphs all `narrative.TO_COMPLETE`:
+the assessment, the difficulties, the proposals of the wording configuration) as dotted
+lines. Once the officer has written there, in the draft itself or in the copy a run kept
+aside (`outbox.kept`: `…-ban-da-sua.docx`), the next draft carries what they wrote under
+that heading in place of the dots; every other section is rebuilt from the data.
 
-A section is found by its heading as the draft prints it ("VIII. ĐỀ XUẤT, …", from the
-wording configuration), never by the hint: a heading the officer renamed or removed carries
-nothing. What belongs to it is every paragraph between that heading and the next heading
-(a paragraph "<Roman numeral>. …", or the signature table), except the dotted lines and the
-empty paragraphs at its start and end. The paragraphs are copied with their formatting
-(python-docx, the XML of each paragraph), without what points into the officer's file and
-would be broken in another one: comments, bookmarks, notes, pictures, list numbering.
+A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
+wording configuration), whatever its number: a section added before it moves it from VIII
+to X and it is still carried; a heading the officer renamed or removed carries nothing.
+What belongs to it is every block between that heading and the next heading (a paragraph
+"<Roman numeral>. …", or the signature block), except the dotted lines and the empty
+paragraphs at its start and end: paragraphs with their formatting (bold, italic runs) and
+tables, copied as python-docx reads them (the XML of each), without what points into the
+officer's file and would be broken in another one: comments, bookmarks, notes, pictures
+(a picture is named as not carried).
+A list numbered by a definition of the officer's file becomes its text: "- " for a bullet,
+"1.", "a)"… as Word numbered it; a list numbered by its style (Word's "List Number") keeps
+the style, which the new draft defines alike.
 
-A field is found where the draft prints it: the number in the header table (the table with
-the national motto), under the agency, left of the place and date; the signer's title above
-the note in brackets of the signature block ("(Ký, đóng dấu)", the right-hand cell of the
-last table, the one of "Nơi nhận"), the name the last line under that note. Its text is
-carried when the officer changed it from what the new draft would print (whitespace aside)
-and did not leave it dotted or empty; the new draft prints it in its own formatting.
+The fields and the signature block are found by what they are, not where they are: the
+number in the header table (the one with the national motto), under the agency, left of the
+place and date; the signature block is the table whose left cell begins "Nơi nhận" and whose
+right cell holds the note in brackets ("(Ký, đóng dấu)"): the signer's title is above the
+note, the name the last line under it. A table the officer adds after it (an annex) is
+named as not carried, never taken for it. A field's text is carried when the officer
+changed it from what the new draft would print (whitespace aside) and did not leave it
+dotted or empty; the new draft prints it in its own formatting.
+
+Every paragraph the draft writes carries a hidden bookmark (`MARK`…) named from its text as
+written: a paragraph outside the officer's sections whose text no longer matches its
+bookmark, or that has none (typed by the officer), and that the new draft does not print,
+is what the new draft would lose. A draft without any such bookmark (written before them)
+cannot be told apart: `OfficerWork.checked` is False.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
 from docx.oxml.ns import qn
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..outbox.kept import changed_since_written, edited_copy
@@ -42,7 +60,15 @@ from .official import DOT, MOTTO
 FIELDS = {"number": "số văn bản", "signer_title": "chức danh người ký", "signer_name": "họ tên người ký"}
 """The fields an office fills on the draft, by key, with their Vietnamese names (in order)."""
 
-_HEADING = re.compile(r"^[IVXLC]+\.\s")  # the draft numbers its sections I, II, III…
+MARK = "_TH"
+"""The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
+
+CLOSING = "Nơi nhận"
+"""How the left cell of the signature block begins (Nghị định 30/2020, Phụ lục I)."""
+
+FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
+
+_HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _DROPPED = {
     qn(t)
@@ -57,10 +83,39 @@ _DROPPED = {
         "w:drawing",
         "w:pict",
         "w:object",
-        "w:numPr",
         "w:sectPr",
     )
 }
+_PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object")}
+_FORMATS = {  # numFmt -> the marker of the n-th entry of a list (Word's names, ECMA-376 17.18.59)
+    "decimal": str,
+    "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
+    "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
+    "lowerRoman": lambda n: _roman(n).lower(),
+    "upperRoman": lambda n: _roman(n),
+}
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        while n >= value:
+            out, n = out + numeral, n - value
+    return out
 
 
 def officer_document(current: Path, name: str) -> Path | None:
@@ -82,31 +137,60 @@ class OfficerWork:
     """What a new draft carries from the officer's version of the previous one."""
 
     sections: dict[str, list] = field(default_factory=dict)
-    """Heading (as the draft prints it) -> cleaned copies of the `w:p` elements written under it."""
+    """Heading (as the new draft prints it) -> cleaned copies of the `w:p` and `w:tbl`
+    elements written under it."""
     fields: dict[str, str] = field(default_factory=dict)
     """Key of `FIELDS` -> the officer's text ("\n" between lines)."""
+    lost: list[str] = field(default_factory=list)
+    """What the officer typed that the new draft does not carry, each "mục VII: «first
+    words…»" (the section as the officer's copy numbers it), in document order."""
+    checked: bool = False
+    """Whether the officer's draft could be checked for text the new draft loses (it has the
+    draft's bookmarks); False also when nothing was read."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
         return [name for key, name in FIELDS.items() if key in self.fields]
 
 
-def officer_work(path: Path, headings: list[str], theirs: set[str], printed: dict[str, str]) -> OfficerWork:
-    """What the officer wrote in the .docx `path`: the paragraphs under each heading of
-    `theirs` (`officer_paragraphs`) and each field of `FIELDS` whose text differs from what
-    the new draft prints there (`printed`, by key). A file python-docx cannot read carries
-    nothing (the officer's copy is kept as it is in any case)."""
+def title_of(heading: str) -> str:
+    """The title of a section heading as the draft prints it ("VIII. ĐỀ XUẤT" -> "ĐỀ XUẤT");
+    the text itself when it has no number."""
+    m = _HEADING.match(heading.strip())
+    return _plain(m.group(2) if m else heading)
+
+
+def mark_name(n: int, text: str) -> str:
+    """The bookmark name of the `n`-th paragraph the draft writes, with text `text`: `MARK`,
+    the number and the start of the SHA-1 of the text (whitespace collapsed), within Word's
+    40 characters."""
+    return f"{MARK}{n:04d}_{hashlib.sha1(_plain(text).encode('utf-8')).hexdigest()[:12]}"
+
+
+def officer_work(
+    path: Path,
+    headings: list[str],
+    theirs: set[str],
+    printed: dict[str, str],
+    new_texts: Iterable[str] = (),
+) -> OfficerWork:
+    """What the officer wrote in the .docx `path`: what they wrote under each heading of
+    `theirs` (headings as the new draft prints them, `headings` all of them in order), each
+    field of `FIELDS` whose text differs from what the new draft prints there (`printed`, by
+    key), and what they typed elsewhere that the new draft, printing the paragraphs
+    `new_texts`, would lose. A file python-docx cannot read carries nothing (the officer's
+    copy is kept as it is in any case)."""
     try:
         doc = Document(str(path))
         found = officer_fields(doc)
-        sections = _paragraphs(doc.element.body, headings, theirs) if theirs else {}
+        walk = _Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
         return OfficerWork()
     typed = {}
     for key, text in found.items():
         if _plain(text) != _plain(printed.get(key, "")) and not is_dotted(text):
             typed[key] = text.strip()
-    return OfficerWork(sections, typed)
+    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked)
 
 
 def _plain(text: str) -> str:
@@ -115,7 +199,27 @@ def _plain(text: str) -> str:
 
 def is_dotted(text: str) -> bool:
     """Empty, or only the dots (and spaces) of a line to write on (a field left to fill)."""
-    return set(text) <= {DOT, ".", " ", "\n", "\t"}
+    return set(text) <= {DOT, ".", " ", "\n", "\t", "…"}
+
+
+def _is_closing(table: Table) -> bool:
+    """Whether `table` is the signature block: a left cell beginning "Nơi nhận", a right cell
+    holding a line in brackets (the note under the signer's title)."""
+    try:
+        cells = table.rows[0].cells
+    except IndexError:
+        return False
+    if len(cells) < 2 or not cells[0].text.strip().startswith(CLOSING):
+        return False
+    return any(_note(p.text.strip()) for p in cells[-1].paragraphs)
+
+
+def _note(text: str) -> bool:
+    return text.startswith("(") and text.endswith(")")
+
+
+def _is_header(table: Table) -> bool:
+    return bool(len(table.rows)) and MOTTO in " ".join(c.text for c in table.rows[0].cells)
 
 
 def officer_fields(doc) -> dict[str, str]:
@@ -123,71 +227,191 @@ def officer_fields(doc) -> dict[str, str]:
     `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
     officer removed is left out."""
     found: dict[str, str] = {}
-    tables = [t for t in doc.tables if len(t.rows)]
-    header = next((t for t in tables if MOTTO in " ".join(c.text for c in t.rows[0].cells)), None)
+    header = next((t for t in doc.tables if _is_header(t)), None)
     if header is not None and len(header.rows) > 1 and len(header.rows[1].cells) > 1:
         found["number"] = header.rows[1].cells[0].text
-    closing = tables[-1] if tables and tables[-1] is not header else None
-    if closing is not None and len(closing.rows[0].cells) > 1:
+    closing = next((t for t in doc.tables if _is_closing(t)), None)
+    if closing is not None:
         lines = [p.text.strip() for p in closing.rows[0].cells[-1].paragraphs]
-        note = next((i for i, t in enumerate(lines) if t.startswith("(") and t.endswith(")")), None)
-        if note is not None:
-            found["signer_title"] = "\n".join(t for t in lines[:note] if t)
-            found["signer_name"] = next((t for t in reversed(lines[note + 1 :]) if t), "")
+        note = next(i for i, t in enumerate(lines) if _note(t))
+        found["signer_title"] = "\n".join(t for t in lines[:note] if t)
+        found["signer_name"] = next((t for t in reversed(lines[note + 1 :]) if t), "")
     return found
 
 
 def officer_paragraphs(path: Path, headings: list[str], theirs: set[str]) -> dict[str, list]:
-    """The paragraphs the officer wrote in the .docx `path` under each heading of `theirs`
-    (headings as the draft prints them; `headings` all of the draft's, in order), as
-    cleaned copies of their `w:p` elements, in order; a heading with nothing written (only
-    the dots), renamed or removed is left out. A file python-docx cannot read carries
-    nothing (the officer's copy is kept as it is in any case)."""
+    """What the officer wrote in the .docx `path` under each heading of `theirs` (headings
+    as the draft prints them; `headings` all of the draft's, in order), as cleaned copies of
+    their `w:p` and `w:tbl` elements, in order; a heading with nothing written (only the
+    dots), renamed or removed is left out. A file python-docx cannot read carries nothing."""
     try:
-        body = Document(str(path)).element.body
+        return _Walk(Document(str(path)), headings, theirs, set()).carried()
     except Exception:  # noqa: BLE001 - any unreadable file: carry nothing, never fail the run
         return {}
-    return _paragraphs(body, headings, theirs)
 
 
-def _paragraphs(body, headings: list[str], theirs: set[str]) -> dict[str, list]:
-    known = set(headings)
-    out: dict[str, list] = {}
-    under: str | None = None
-    for el in body.iterchildren():
-        if el.tag != qn("w:p"):  # the signature table, the section properties
-            under = None
-            continue
-        text = Paragraph(el, None).text.strip()
-        if text in known or _HEADING.match(text):
-            under = text if text in theirs else None
-            continue
-        if under is not None and not (text and set(text) <= {DOT, ".", " "}):
-            out.setdefault(under, []).append(el)
-    carried = {}
-    for heading, paras in out.items():
-        texts = [Paragraph(p, None).text.strip() for p in paras]
-        first = next((i for i, t in enumerate(texts) if t), None)
-        if first is None:
-            continue
-        last = max(i for i, t in enumerate(texts) if t)
-        carried[heading] = [_clean(p) for p in paras[first : last + 1]]
-    return carried
+class _Walk:
+    """One pass over the officer's body: the blocks under each of their sections, and what
+    they typed elsewhere that the new draft loses."""
+
+    def __init__(self, doc, headings: list[str], theirs: set[str], new_texts: set[str]) -> None:
+        self.doc = doc
+        by_title = {title_of(h): h for h in headings}
+        mine = {title_of(h) for h in theirs}
+        self.out: dict[str, list] = {}
+        self.lost: list[str] = []
+        self.marked = False
+        self.counters: dict[tuple[str, str], int] = {}
+        where = "phần mở đầu"
+        under: str | None = None
+        for el in doc.element.body.iterchildren():
+            if el.tag == qn("w:tbl"):
+                table = Table(el, doc._body)
+                if _is_header(table):
+                    continue
+                if _is_closing(table):
+                    under, where = None, "sau phần chữ ký"
+                    for p in table.rows[0].cells[0].paragraphs[1:]:  # the recipients
+                        line = _plain(p.text)
+                        if line and not is_dotted(line) and line not in new_texts:
+                            self.lost.append(f"phần nơi nhận: «{_first_words(line)}»")
+                    # a table right after it is one table with it (Word, LibreOffice): its rows
+                    if rest := _plain(" ".join(c.text for r in table.rows[1:] for c in r.cells)):
+                        self.lost.append(f"{where}, bảng: «{_first_words(rest)}»")
+                    continue
+                if under is not None:
+                    self.out.setdefault(under, []).append(el)
+                elif table_text := _plain(" ".join(c.text for r in table.rows for c in r.cells)):
+                    self.lost.append(f"{where}, bảng: «{_first_words(table_text)}»")
+                continue
+            if el.tag != qn("w:p"):
+                continue
+            text = _plain(Paragraph(el, None).text)
+            marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
+            ours = [m for m in marks if m.startswith(MARK)]
+            self.marked = self.marked or bool(ours)
+            m = _HEADING.match(text)
+            if m or text in by_title:
+                title = title_of(text)
+                under = by_title[title] if title in mine else None
+                where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
+                if under is None and title not in by_title and not _unchanged(ours, text):
+                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")
+                continue
+            if under is not None:
+                if not (text and is_dotted(text)):
+                    self.out.setdefault(under, []).append(el)
+                continue
+            if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
+                continue
+            self.lost.append(f"{where}: «{_first_words(text)}»")
+
+    def carried(self) -> dict[str, list]:
+        """Heading -> cleaned copies of its blocks, the empty ones at both ends left out."""
+        out = {}
+        for heading, els in self.out.items():
+            full = [el.tag == qn("w:tbl") or bool(Paragraph(el, None).text.strip()) for el in els]
+            if not any(full):
+                continue
+            first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
+            out[heading] = [self._clean(el) for el in els[first : last + 1]]
+            for el in els[first : last + 1]:  # what cannot be carried into another file: named
+                if any(sub.tag in _PICTURES for sub in el.iter()):
+                    words = _first_words(_plain("".join(t.text or "" for t in el.iter(qn("w:t")))))
+                    self.lost.append(
+                        f"mục {heading.split('.', 1)[0]}: hình ảnh" + (f" («{words}»)" if words else "")
+                    )
+        return out
+
+    def _clean(self, el) -> object:
+        """A copy of the block `el` without what points into the officer's file; each list
+        entry's number as text."""
+        el = copy.deepcopy(el)
+        for p in [el] if el.tag == qn("w:p") else list(el.iter(qn("w:p"))):
+            self._number_as_text(p)
+        for link in list(el.iter(qn("w:hyperlink"))):  # keep the link's text, not the link
+            parent = link.getparent()
+            at = parent.index(link)
+            for child in list(link):
+                parent.insert(at, child)
+                at += 1
+            parent.remove(link)
+        for sub in list(el.iter()):
+            if sub.tag in _DROPPED or any(k.startswith(f"{{{_R_NS}}}") for k in sub.attrib):
+                parent = sub.getparent()
+                if parent is not None:
+                    parent.remove(sub)
+        return el
+
+    def _number_as_text(self, p) -> None:
+        """Write the list marker Word shows before the paragraph `p` (numbered by the
+        officer's file's numbering definitions) as the paragraph's first text."""
+        num = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if num is None:
+            return
+        num_id = num.find(qn("w:numId"))
+        level = num.find(qn("w:ilvl"))
+        num_id = num_id.get(qn("w:val")) if num_id is not None else None
+        level = level.get(qn("w:val")) if level is not None else "0"
+        if not num_id or num_id == "0":
+            return  # numbering removed: nothing shown
+        fmt, pattern, start = self._level(num_id, level)
+        key = (num_id, level)
+        n = self.counters[key] = self.counters.get(key, start - 1) + 1
+        for (nid, lvl), _ in list(self.counters.items()):  # a deeper list restarts under each entry
+            if nid == num_id and int(lvl) > int(level):
+                del self.counters[(nid, lvl)]
+        if fmt == "bullet" or fmt not in _FORMATS:
+            marker = "- "
+        else:
+            marker = re.sub(r"%\d", _FORMATS[fmt](n), pattern or f"%{int(level) + 1}.") + " "
+        run = p.makeelement(qn("w:r"), {})
+        first = p.find(qn("w:r"))
+        if first is not None and first.find(qn("w:rPr")) is not None:
+            run.append(copy.deepcopy(first.find(qn("w:rPr"))))
+        t = run.makeelement(qn("w:t"), {})
+        t.text = marker
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        run.append(t)
+        p.find(qn("w:pPr")).addnext(run)
+        for child in list(num):  # numbered now by its text: no numbering, not even its style's
+            num.remove(child)
+        none = num.makeelement(qn("w:numId"), {qn("w:val"): "0"})
+        num.append(none)
+
+    def _level(self, num_id: str, level: str) -> tuple[str, str, int]:
+        """(numFmt, lvlText, start) of list `num_id` at `level` in the officer's numbering
+        definitions; ("bullet", "", 1) when they cannot be read."""
+        try:
+            numbering = self.doc.part.numbering_part.element
+        except Exception:  # noqa: BLE001 - a file without numbering definitions
+            return "bullet", "", 1
+        w = lambda tag: qn(f"w:{tag}")  # noqa: E731
+        for num in numbering.iter(w("num")):
+            if num.get(w("numId")) != num_id:
+                continue
+            ref = num.find(w("abstractNumId"))
+            abstract_id = ref.get(w("val")) if ref is not None else None
+            for abstract in numbering.iter(w("abstractNum")):
+                if abstract.get(w("abstractNumId")) != abstract_id:
+                    continue
+                for lvl in abstract.iter(w("lvl")):
+                    if lvl.get(w("ilvl")) == level:
+                        fmt, text, start = lvl.find(w("numFmt")), lvl.find(w("lvlText")), lvl.find(w("start"))
+                        return (
+                            fmt.get(w("val")) if fmt is not None else "decimal",
+                            text.get(w("val")) if text is not None else "",
+                            int(start.get(w("val"))) if start is not None else 1,
+                        )
+        return "bullet", "", 1
 
 
-def _clean(p) -> object:
-    """A copy of the paragraph element `p` without what points into the officer's file."""
-    p = copy.deepcopy(p)
-    for link in list(p.iter(qn("w:hyperlink"))):  # keep the link's text, not the link
-        parent = link.getparent()
-        at = parent.index(link)
-        for child in list(link):
-            parent.insert(at, child)
-            at += 1
-        parent.remove(link)
-    for el in list(p.iter()):
-        if el.tag in _DROPPED or any(k.startswith(f"{{{_R_NS}}}") for k in el.attrib):
-            parent = el.getparent()
-            if parent is not None:
-                parent.remove(el)
-    return p
+def _unchanged(marks: list[str], text: str) -> bool:
+    """Whether a paragraph with the draft's bookmarks `marks` still has the text it was
+    written with."""
+    return any(m.rsplit("_", 1)[-1] == mark_name(0, text).rsplit("_", 1)[-1] for m in marks)
+
+
+def _first_words(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")

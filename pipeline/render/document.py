@@ -12,8 +12,13 @@ The text comes from `narrative.build_narrative`.
 
 What the officer still has to write prints as dotted lines, as on a paper form, never as a
 coloured field: a text of the configuration still "cần điền" (`official.blanked`), an
-unknown signer's title or name, and the sections the officer completes. What to write there
-is a Word comment on the dots: shown beside the text on screen, not printed in the PDF.
+unknown signer's title or name, and the sections the officer completes (the assessment, the
+difficulties, the proposals: which ones is the wording's). What to write there is a Word
+comment on the dots: shown beside the text on screen, not printed in the PDF.
+
+Each paragraph the draft writes carries a hidden bookmark named from its text
+(`carried.mark_name`), so the next run can tell what the officer typed or changed from what
+it wrote (`carried.officer_work`); hidden bookmarks do not show or print.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from docx.text.paragraph import Paragraph
 from ..form import Form
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .carried import OfficerWork, is_dotted, officer_work
+from .carried import CLOSING, MARK, OfficerWork, is_dotted, mark_name, officer_work
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -68,9 +73,13 @@ class Carried:
     """Key of `carried.FIELDS` -> what the draft prints there: the officer's text, else the
     configuration's or the wording's; a field printed as dots is left out. The biểu print
     the same (`official.bieu`)."""
+    lost: tuple[str, ...] = ()
+    """What the officer typed that the new draft does not carry, each "mục VII: «first
+    words…»" (`carried.OfficerWork.lost`)."""
+    checked: bool = False  # whether the officer's draft could be checked for `lost`
 
     def __bool__(self) -> bool:
-        return bool(self.sections or self.fields)
+        return bool(self.sections or self.fields or self.lost)
 
 
 def write_document(
@@ -79,28 +88,50 @@ def write_document(
     """Write the report's narrative document to `path` (.docx); with `officer` (the
     officer's edited draft, `carried.officer_document`) the sections the officer writes
     carry what they wrote there, and the fields an office fills (the number, the signer's
-    title and name) what they typed (`carried.officer_work`). Returns what was carried.
+    title and name) what they typed (`write_carrying`). Returns what was carried.
 
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
+    return write_carrying(narrative, report.form, report.generated_at, path, officer)
+
+
+def write_carrying(
+    narrative: Narrative, form: Form, issued: dt.datetime, path: Path, officer: Path | None = None
+) -> Carried:
+    """Lay out `narrative` at `path` as `write_narrative` does, carrying from the officer's
+    version `officer` (a .docx, or None) of the previous draft the sections they write and
+    the fields they typed (`carried.officer_work`); returns what was carried, with what the
+    officer typed elsewhere that the new draft loses. The yearly report and the final review
+    both draft through here."""
     headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
     theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
+    printed = printed_fields(narrative, form)
     work = (
-        officer_work(officer, headings, theirs, printed_fields(narrative, report.form))
+        officer_work(officer, headings, theirs, printed, printed_texts(narrative))
         if officer is not None
         else OfficerWork()
     )
-    write_narrative(narrative, report.form, report.generated_at, path, work)
+    write_narrative(narrative, form, issued, path, work)
     return Carried(
         tuple(h.split(".", 1)[0] for h in headings if h in work.sections),
         tuple(work.field_names()),
-        {
-            key: text
-            for key, text in {**printed_fields(narrative, report.form), **work.fields}.items()
-            if not is_dotted(text)
-        },
+        {key: text for key, text in {**printed, **work.fields}.items() if not is_dotted(text)},
+        tuple(work.lost),
+        work.checked,
     )
+
+
+def printed_texts(narrative: Narrative) -> list[str]:
+    """The text of every paragraph the draft of `narrative` prints in its body and under
+    "Nơi nhận:", as printed (a part still "cần điền" as its dots, a list entry with its "- ")."""
+    out = [narrative.title, narrative.subject, narrative.preliminary, narrative.coverage_note]
+    out += [narrative.addressee, narrative.opening]
+    for n, section in enumerate(narrative.sections):
+        out.append(heading(n, section.title))
+        out += [f"- {p.text}" if p.style == ITEM else p.text for p in section.paras if p.style != TO_COMPLETE]
+    out += [f"- {r}" for r in narrative.recipients]  # under "Nơi nhận:"
+    return ["".join(part for part, _ in blanked(t)) for t in out if t]
 
 
 def printed_fields(narrative: Narrative, form: Form) -> dict[str, str]:
@@ -284,7 +315,25 @@ def _para(
         p.paragraph_format.first_line_indent = Cm(1)
     for run in _add_text(p, text):
         run.bold, run.italic = bold, italic
+    _mark(p)
     return p
+
+
+def _mark(p: Paragraph) -> None:
+    """A hidden bookmark around the paragraph `p` the draft writes, named from its text
+    (`carried.mark_name`): how the next run tells the officer's text from the draft's."""
+    body = p._p.getparent()
+    n = sum(1 for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name"), "").startswith(MARK))
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(n + 1))
+    start.set(qn("w:name"), mark_name(n + 1, p.text))
+    end.set(qn("w:id"), str(n + 1))
+    ppr = p._p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p._p.insert(0, start)
+    p._p.append(end)
 
 
 def _to_complete(doc, hint: str) -> None:
@@ -362,7 +411,7 @@ def _closing(doc, narrative: Narrative, typed: dict[str, str] | None = None) -> 
     left, right = row.cells
     p = left.paragraphs[0]
     p.paragraph_format.keep_with_next = True
-    run = p.add_run("Nơi nhận:")
+    run = p.add_run(f"{CLOSING}:")
     run.bold, run.italic = True, True
     run.font.size = Pt(12)
     for r in narrative.recipients:

@@ -189,5 +189,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
                 entry["carried"] = list(carried.sections)
                 if carried.fields:  # the number, the signer's title and name the officer typed
                     entry["carried_fields"] = list(carried.fields)
+                if carried.checked:  # what they typed that the new draft loses, named
+                    entry["not_carried"] = list(carried.lost)
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
     write_record(folder, {mine for mine, _ in [*kept, *from_previous]})

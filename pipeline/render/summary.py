@@ -105,23 +105,47 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             # the officer's sections and fields (number, signer) copied into the new draft
             carried = [f"mục {', '.join(kept['carried'])}"] if kept.get("carried") else []
             carried += kept.get("carried_fields") or []
+            lost = kept.get("not_carried")
             if kept.get("from"):  # edited or added in the previous set, which this run prunes
                 _say(
                     f"Giữ lại tệp anh/chị đã sửa hoặc thêm trong bộ kết quả cũ hơn: {kept['from']} "
                     f"(thư mục đó nay chứa bộ kết quả của lần chạy trước); bản giữ lại: {kept['officer']}"
                 )
-            elif carried:
+            elif carried or lost:
                 _say(
-                    f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; đã chép phần anh/chị viết "
-                    f"({'; '.join(carried)}) sang bản dự thảo mới: {out['document']} "
-                    "(phần anh/chị thêm vào các mục số liệu chỉ còn trong bản đã sửa)"
+                    f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; "
+                    + (
+                        f"đã chép phần anh/chị viết ({'; '.join(carried)}) sang bản dự thảo mới: {out['document']}"
+                        if carried
+                        else f"bản dự thảo mới: {out['document']}"
+                    )
+                    + (
+                        ""
+                        if lost is not None
+                        else " (phần anh/chị thêm vào các mục số liệu chỉ còn trong bản đã sửa)"
+                    )
                 )
+                for line in not_carried_lines(lost or [], kept["officer"]):
+                    _say(line)
             elif kept["new"]:
                 _say(
                     f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']} (bản mới chương trình vừa lập: {kept['new']})"
                 )
             else:
                 _say(f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']}")
+
+
+def not_carried_lines(lost: list[str], officer: str) -> list[str]:
+    """The lines naming what the officer typed in their draft `officer` that the new draft
+    does not carry (`carried.OfficerWork.lost`, each "mục VII: «first words…»"), with what to
+    do; none when nothing is lost."""
+    if not lost:
+        return []
+    return [
+        f"Chưa chép sang bản dự thảo mới {len(lost)} phần anh/chị viết ngoài các mục của anh/chị "
+        f"(các mục số liệu được lập lại theo số liệu mới); nếu cần, anh/chị chép lại từ {officer}:",
+        *(f"  - {item}" for item in lost),
+    ]
 
 
 def _parent(path: str) -> str:

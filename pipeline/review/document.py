@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..form import FormError
-from ..render.document import write_narrative
+from ..render.document import Carried, write_carrying
 from ..render.narrative import (
     BODY,
     ITEM,
@@ -187,12 +187,15 @@ KINDS = {
 }
 
 
-def write_review_document(review: Review, path: Path) -> None:
+def write_review_document(review: Review, path: Path, officer: Path | None = None) -> Carried:
     """Write the review's draft (.docx) to `path`; the header's number is `[final_review]
-    document_number` when given. Raises FormError as `build_review_narrative`."""
+    document_number` when given. With `officer` (the officer's version of the previous
+    draft) the sections they write and the fields they fill carry what they typed, as in the
+    yearly report (`render.document.write_carrying`); returns what was carried. Raises
+    FormError as `build_review_narrative`."""
     narrative = build_review_narrative(review)
     form = review.form
     number = review.config.raw.get("document_number")
     if number:
         form = replace(form, agencies={**form.agencies, "document_number": str(number)})
-    write_narrative(narrative, form, review.generated_at, path)
+    return write_carrying(narrative, form, review.generated_at, path, officer)

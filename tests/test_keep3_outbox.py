@@ -132,7 +132,11 @@ def test_the_record_the_officer_deleted_is_read_from_its_hidden_copy(form, make_
     report = consolidate_into(form, inbox, outbox, show_progress=False)
     mine = document.with_name(f"{document.stem}-ban-da-sua{document.suffix}")
     # exactly the officer's edit, as with the record: nothing the run wrote kept as theirs
-    assert report.outputs["kept"] == [{"officer": str(mine), "new": str(document)}]
+    assert [{k: e[k] for k in ("officer", "new")} for e in report.outputs["kept"]] == [
+        {"officer": str(mine), "new": str(document)}
+    ]
+    # the paragraph typed after the signature is named as not carried (`carried.py`)
+    assert report.outputs["kept"][0].get("not_carried") == ["sau phần chữ ký: «sửa»"]
     assert "sửa" in [p.text for p in docx.Document(str(mine)).paragraphs]
 
 

@@ -270,3 +270,26 @@ def test_a_workbook_of_an_earlier_run_saved_over_the_set_is_never_printed(form, 
     wb.write_bytes(resaved.read_bytes())
     write_pdf(form, outbox)
     assert pdf_path(outbox, form.year).is_file()
+
+
+def test_a_draft_of_an_earlier_run_saved_over_the_set_is_never_printed(form, make_file, tmp_path):
+    """The same with the draft report: Word or LibreOffice still had the earlier run's draft
+    open and saved it over the new one: `pdf`'s check of the set (`_same_run`) refuses it,
+    while the draft the officer completes (python-docx, as Word keeps the core properties)
+    keeps its mark and passes."""
+    from pipeline.render.pdf import PdfError, _same_run, run_mark
+
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    first = consolidate_into(form, inbox, outbox, show_progress=False)
+    draft = document_path(outbox, form.year)
+    assert run_mark(draft) == first.run_id
+    opened = draft.read_bytes()
+    make_file("900")
+    second = consolidate_into(form, inbox, outbox, show_progress=False)
+    _complete_as_the_officer(draft)
+    assert run_mark(draft) == second.run_id
+    _same_run(second.run_id, {draft: "báo cáo"})  # the officer's own completion passes
+    draft.write_bytes(opened)
+    with pytest.raises(PdfError, match="báo cáo trong thư mục kết quả là của một lần tổng hợp trước"):
+        _same_run(second.run_id, {draft: "báo cáo"})

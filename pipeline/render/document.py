@@ -39,6 +39,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ..form import Form
+from ..outbox.paths import RUN_PROPERTY
 from ..run.result import Report
 from ..text.safetext import for_xml
 from .carried import CLOSING, MARK, OfficerWork, is_dotted, mark_name, officer_work
@@ -93,17 +94,23 @@ def write_document(
     Raises FormError when the wording file is unreadable or names a figure it cannot have.
     """
     narrative = build_narrative(report, load_wording(wording_path or report.form.document))
-    return write_carrying(narrative, report.form, report.generated_at, path, officer)
+    return write_carrying(narrative, report.form, report.generated_at, path, officer, report.run_id)
 
 
 def write_carrying(
-    narrative: Narrative, form: Form, issued: dt.datetime, path: Path, officer: Path | None = None
+    narrative: Narrative,
+    form: Form,
+    issued: dt.datetime,
+    path: Path,
+    officer: Path | None = None,
+    run_id: str = "",
 ) -> Carried:
     """Lay out `narrative` at `path` as `write_narrative` does, carrying from the officer's
     version `officer` (a .docx, or None) of the previous draft the sections they write and
     the fields they typed (`carried.officer_work`); returns what was carried, with what the
     officer typed elsewhere that the new draft loses. The yearly report and the final review
-    both draft through here."""
+    both draft through here. `run_id`: the run the draft belongs to, marked in it
+    (`paths.RUN_PROPERTY`) for `pdf` to check."""
     headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
     theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
     printed = printed_fields(narrative, form)
@@ -112,7 +119,7 @@ def write_carrying(
         if officer is not None
         else OfficerWork()
     )
-    write_narrative(narrative, form, issued, path, work)
+    write_narrative(narrative, form, issued, path, work, run_id)
     return Carried(
         tuple(h.split(".", 1)[0] for h in headings if h in work.sections),
         tuple(work.field_names()),
@@ -154,12 +161,18 @@ def _officer_writes(section: Section) -> bool:
 
 
 def write_narrative(
-    narrative: Narrative, form: Form, issued: dt.datetime, path: Path, carried: OfficerWork | None = None
+    narrative: Narrative,
+    form: Form,
+    issued: dt.datetime,
+    path: Path,
+    carried: OfficerWork | None = None,
+    run_id: str = "",
 ) -> None:
     """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
     at `path`: `form`'s agencies head it, dated `issued`. A section the officer writes whose
     heading is in `carried.sections` prints those paragraphs (`w:p` elements) instead of its
-    dots; a field in `carried.fields` prints the officer's text."""
+    dots; a field in `carried.fields` prints the officer's text. `run_id`, when given, is
+    marked in its core properties (dc:identifier "`paths.RUN_PROPERTY`:<run id>")."""
     carried = carried or OfficerWork()
     doc = Document()
     _page(doc)
@@ -188,6 +201,8 @@ def write_narrative(
     props.title = f"{narrative.title} {narrative.subject}"
     props.author = form.agencies.get("department", "")
     props.created = props.modified = issued
+    if run_id:  # which run wrote it: pdf checks it (`pdf.run_mark`)
+        props.identifier = f"{RUN_PROPERTY}:{run_id}"
     doc.save(str(path))
 
 

@@ -103,6 +103,15 @@ class Kit:
 
 
 # ----- helpers on the bytes of a workbook ----------------------------------------------------
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A .zip (deflated) holding `members` (name -> bytes), in order."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
 def rezip(
     data: bytes,
     replace: dict[str, Callable[[bytes], bytes]] | None = None,

@@ -15,7 +15,6 @@ import io
 import os
 import shutil
 import subprocess
-import zipfile
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -39,6 +38,7 @@ from pipeline.rules.catalogue import RULES
 from tests import lo
 
 from .conftest import ROOT
+from .nasty import zip_of
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PACKAGE = ROOT / "pipeline"
@@ -126,12 +126,7 @@ def test_every_spreadsheet_kind_has_a_format_with_every_capability_or_a_reason()
 
 
 # ----- what each kind is, from the table --------------------------------------------------------
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of  # tests/nasty.py
 
 
 def _eml(attachments: dict[str, bytes]) -> bytes:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import json
 import shutil
 import struct
@@ -55,6 +54,7 @@ from pipeline.read.formats import biff, numfmt, xlsb
 from pipeline.read.parse import parse_path, parse_submission
 from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
+from tests.nasty import zip_of
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 RESULTS = load_form().blocks["results"].sheet
@@ -72,12 +72,7 @@ def _figures(p: Any) -> tuple[Any, ...]:
     return p.format, p.unit_code, [f.code for f in p.findings if f.severity == "error"], rows
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of  # tests/nasty.py
 
 
 def _eml(attachments: dict[str, bytes], sender: str = "ketoan.nguyen@gmail.com") -> bytes:

@@ -8,10 +8,8 @@ bounded memory while the attachments' bytes are looked at.
 
 from __future__ import annotations
 
-import io
 import os
 import tracemalloc
-import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +22,7 @@ from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
 
 from .mailserver import PASSWORD, USER, Dovecot, start_dovecot
+from .nasty import zip_of
 from .test_mail import at, message, msg_arrival
 from .test_mail_faults import cli, config, dovecot_imap
 
@@ -47,12 +46,7 @@ def mailbox(dovecot: Dovecot) -> Iterator[Dovecot]:
         box.logout()
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of  # tests/nasty.py
 
 
 @pytest.mark.libreoffice

@@ -17,7 +17,6 @@ faulty senders do.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -40,6 +39,7 @@ from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
 
 from .conftest import ROOT
+from .nasty import zip_of
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CREDITED = "Không đọc được tệp; đơn vị xác định theo tên tệp"
@@ -59,12 +59,7 @@ def _read_as_received(path: Path, form: Form) -> tuple[Any, ...]:
     return _figures(parse_submission(sub, 1, form))
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of  # tests/nasty.py
 
 
 def _without(src: Path, out: Path, *members: str) -> Path:

@@ -52,7 +52,7 @@ from pathlib import Path, PurePosixPath
 from defusedxml import ElementTree
 
 from ..text.names import windows_name
-from .paths import CARRIED, MANIFEST, REPORT, previous_dir
+from .paths import CARRIED, DOCUMENT_SUFFIX, MANIFEST, REPORT, previous_dir
 
 RECORD = "danh-sach-tep-da-ghi.json"
 """The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}
@@ -240,7 +240,11 @@ def write_record(folder: Path, officer: set[str]) -> None:
         origin = before.get(rel).get("set") if isinstance(before.get(rel), dict) else None
         if rel in officer and isinstance(origin, str):
             record[rel]["set"] = origin
-        if rel.lower().endswith(".docx") and rel not in officer and (title := docx_title(folder / rel)):
+        if (
+            rel.lower().endswith(DOCUMENT_SUFFIX)
+            and rel not in officer
+            and (title := docx_title(folder / rel))
+        ):
             record[rel]["title"] = title  # how the officer's "Save As" copy is recognised
     _write_record(folder, record)
 

@@ -74,9 +74,13 @@ def workbook_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
     return year_dir(outbox, year) / workbook_name(year, prefix)
 
 
+DOCUMENT_SUFFIX = ".docx"
+"""The suffix of the report drafts the pipeline writes (Word's document format)."""
+
+
 def document_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:
     """The narrative report drafted for signature (.docx)."""
-    return year_dir(outbox, year) / f"bao-cao-{prefix}-{int(year)}.docx"
+    return year_dir(outbox, year) / f"bao-cao-{prefix}-{int(year)}{DOCUMENT_SUFFIX}"
 
 
 def pdf_path(outbox: Path, year: int, prefix: str = PREFIX) -> Path:

@@ -53,14 +53,15 @@ def test_a_unit_is_called_late_only_on_a_date_that_has_come(form, make_file, tmp
 
 def test_no_unit_is_late_before_the_deadline_has_passed_by_the_runs_date(form, make_file, tmp_path, capsys):
     """The deadline 10 days after today (the run's date is before it) and two files typed
-    with dates after the deadline: judged late by their dates, yet a date after the deadline
-    is after the run's date too, so neither the document nor the terminal calls them late."""
+    with dates after the deadline: a date after the deadline is after the run's date too, so
+    the units are not judged, and neither the document nor the terminal calls them late."""
     today = dt.date.today()
     later = load_form(overrides={"period": {"due_before": today + dt.timedelta(days=10)}})
     make_file("899", _dated(today + dt.timedelta(days=15)))
     make_file("900", _dated(today + dt.timedelta(days=12)))
     report = consolidate_into(later, tmp_path / "inbox", tmp_path / "out", show_progress=False)
-    assert sum(u.on_time is False for u in report.units) == 2  # judged by their typed dates
+    # dated after the run's date: judged neither way (`submissions.resolve`), never late
+    assert [u.timeliness for u in report.units if u.files] == ["dated_ahead", "dated_ahead"]
     texts = [p.text for p in Document(str(document_path(tmp_path / "out", later.year))).paragraphs]
     assert not [t for t in texts if "sau thời hạn" in t], texts
     assert not [line for line in _terminal(report, capsys) if "trễ hạn" in line.lower()]
@@ -90,3 +91,31 @@ def test_a_previous_run_or_a_file_after_now_says_the_clock_looks_wrong(form, mak
     warned = [line for line in _terminal(third, capsys) if CLOCK_WORDS in line]
     assert len(warned) == 1 and "899.xlsx lưu lúc" in warned[0], warned
     assert "lần tổng hợp trước" not in warned[0]  # the previous run (the second) is not ahead
+
+
+def test_the_workbook_counts_late_units_as_the_document_does(form, make_file, tmp_path):
+    """900's file is dated after today: the status sheet says it is not judged (never "Trễ
+    hạn"), and «Tổng quan» counts late units as the document does (1: 899 only)."""
+    import openpyxl
+
+    from pipeline.outbox.paths import workbook_path
+    from pipeline.render.workbook import SHEETS
+    from pipeline.run.result import DATED_AHEAD_VI, LATE_VI
+
+    today = dt.date.today()
+    due = form.period.due_before
+    make_file("899", _dated(min(due + dt.timedelta(days=3), today)))
+    make_file("900", _dated(today + dt.timedelta(days=20)))
+    report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    wb = openpyxl.load_workbook(workbook_path(tmp_path / "out", form.year))
+    cells = [c.value for row in wb[SHEETS["status"]].iter_rows() for c in row]
+    status = {u.code: u.timeliness_vi for u in report.units}
+    assert status["899"] == LATE_VI and status["900"] == DATED_AHEAD_VI
+    assert cells.count(LATE_VI) == 1 and cells.count(DATED_AHEAD_VI) == 1
+    overview = {
+        row[0].value: row[1].value for row in wb[SHEETS["dashboard"]].iter_rows(max_col=2) if row[0].value
+    }
+    counted = [v for k, v in overview.items() if str(k).startswith("Trong đó trễ hạn")]
+    assert counted and all(str(v).startswith("=") for v in counted)  # a formula over the status sheet
+    texts = [p.text for p in Document(str(document_path(tmp_path / "out", form.year))).paragraphs]
+    assert [t for t in texts if "sau thời hạn" in t] == ["Có 1 đơn vị gửi báo cáo sau thời hạn."]

@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..form import col_letter, is_pending
 from ..run.coverage import Coverage
-from ..run.result import LATE_VI, NOT_JUDGED_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
+from ..run.result import DATED_AHEAD_VI, LATE_VI, NOT_JUDGED_VI, ON_TIME_VI, SENT_VI, Report, UnitStatus
 from .official import (
     SMALLEST_PT,
     coverage_rows,
@@ -257,6 +257,14 @@ def _status_counts(report: Report, status_ref: DetailRef) -> list[tuple[str, str
                 sum(u.on_time is False for u in units),
             ),
         ]
+        if any(u.dated_ahead for u in units):  # dated after the run's date: not judged
+            timeliness.append(
+                (
+                    "Trong đó chưa xét (ngày gửi sau ngày tổng hợp)",
+                    status_ref.countif("on_time", DATED_AHEAD_VI),
+                    sum(u.dated_ahead for u in units),
+                )
+            )
     counts = [
         ("Số đơn vị phải báo cáo", status_ref.rows("code"), n),
         ("Số đơn vị đã gửi", status_ref.countif("submitted", SENT_VI), sum(u.submitted for u in units)),

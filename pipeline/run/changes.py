@@ -239,17 +239,12 @@ def clock_doubt(report: Report, shown: int = 3) -> str:
 
 def late_units(report: Report) -> list[UnitRecord]:
     """The units a sentence may call late: judged late (`UnitRecord.on_time` False: the date
-    their counted file is dated from, `submitted_on`, is on or after the deadline) on a date
-    that is not after the run's own date (`Report.generated_at`, the province's). A date
-    after the run's cannot have happened yet (a wrong clock, a mistyped report date, see
-    `clock_doubt`), so before the deadline has passed by the run's date no unit is
-    late."""
-    today = report.generated_at.date()
-    return [
-        u
-        for u in report.units
-        if u.on_time is False and u.submitted_on is not None and u.submitted_on <= today
-    ]
+    their counted file is dated from, `submitted_on`, is on or after the deadline). A date
+    after the run's own cannot have happened yet (a wrong clock, a mistyped report date, see
+    `clock_doubt`): `submissions.resolve` judges such a unit neither way (`dated_ahead`), so
+    before the deadline has passed by the run's date no unit is late, in the document, the
+    terminal and the workbook alike."""
+    return [u for u in report.units if u.on_time is False]
 
 
 def _when(moment: dt.datetime) -> str:

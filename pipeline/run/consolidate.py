@@ -55,11 +55,12 @@ def run(
         parsed = reading.collect()
     clock.lap("read")
     validate_all(form, parsed)
-    check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
+    today = dt.datetime.now(load_mail_settings(form).zone).date()  # the province's
+    check_arrival(form, parsed, today)
     clock.lap("validate")
     history = load_history(form, archive if archive is not None else outbox)
     plausibility_findings(form, parsed, history)
-    files, units = resolve(form, parsed)
+    files, units = resolve(form, parsed, today)
     files = _in_listing_order(listing, files)
     detail = build_detail(form, [(form.units_by_code[u.code], u.file.parsed) for u in units if u.file])
     clock.lap("merge")
@@ -103,7 +104,8 @@ def check_by_file(form: Form, paths: list[Path]) -> list[list[Parsed]]:
     groups = [submissions(form, [(p, p.name)]) for p in paths]
     parsed = read_all(form, [sub for group in groups for sub in group], workers=1, show=False)
     validate_all(form, parsed)
-    check_arrival(form, parsed, dt.datetime.now(load_mail_settings(form).zone).date())
+    today = dt.datetime.now(load_mail_settings(form).zone).date()  # the province's
+    check_arrival(form, parsed, today)
     for p in parsed:  # a file refused unread: the unit `consolidate` would credit it to
         credit_sender(form, p)
     out, start = [], 0

@@ -186,6 +186,9 @@ class FileRecord:
 SENT_VI, NOT_SENT_VI = "Có", "Chưa"  # whether a unit sent any file
 ON_TIME_VI, LATE_VI = "Đúng hạn", "Trễ hạn"  # the file that counts, against the deadline
 NOT_JUDGED_VI = "Chưa xét (hạn nộp chưa ấn định)"  # counted, but the deadline is still "cần điền"
+# counted, dated after the run's own date: it cannot have been sent then (a wrong clock, a
+# mistyped report date), so neither on time nor late
+DATED_AHEAD_VI = "Chưa xét (ngày gửi sau ngày tổng hợp)"
 
 
 def deadline_line(form: Form) -> str:
@@ -213,6 +216,7 @@ class UnitRecord:
     note: str = ""
     on_time: bool | None = None  # None: nothing counted yet, or no deadline to judge by
     deadline_set: bool = True  # False while the configuration's due_before is "cần điền"
+    dated_ahead: bool = False  # its counted file dated after the run's date: not judged
     submitted_on: dt.date | None = None
     rule: DecidedBy | None = None  # what decided newest and on time
 
@@ -248,15 +252,23 @@ class UnitRecord:
 
     @property
     def timeliness(self) -> str:
-        """The third state beside on time and late: "on_time", "late", "not_judged" (a file
-        counts but the deadline is not set, `deadline_set` False) or "" (nothing counts)."""
+        """ "on_time", "late", "not_judged" (a file counts but the deadline is not set,
+        `deadline_set` False), "dated_ahead" (a file counts, dated after the run's date) or
+        "" (nothing counts)."""
         if self.on_time is not None:
             return "on_time" if self.on_time else "late"
+        if self.file is not None and self.dated_ahead:
+            return "dated_ahead"
         return "not_judged" if self.file is not None and not self.deadline_set else ""
 
     @property
     def timeliness_vi(self) -> str:
-        return {"on_time": ON_TIME_VI, "late": LATE_VI, "not_judged": NOT_JUDGED_VI}.get(self.timeliness, "")
+        return {
+            "on_time": ON_TIME_VI,
+            "late": LATE_VI,
+            "not_judged": NOT_JUDGED_VI,
+            "dated_ahead": DATED_AHEAD_VI,
+        }.get(self.timeliness, "")
 
     def to_dict(self) -> dict[str, Any]:
         return {

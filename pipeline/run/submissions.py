@@ -35,8 +35,13 @@ def _newest_first(rec: FileRecord) -> tuple:
     return (day, rec.received, p.name)
 
 
-def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[UnitRecord]]:
-    """Give every file a status and every unit of the registry the file that counts."""
+def resolve(
+    form: Form, parsed: list[Parsed], today: dt.date | None = None
+) -> tuple[list[FileRecord], list[UnitRecord]]:
+    """Give every file a status and every unit of the registry the file that counts. A unit
+    is judged on time or late by the date its counted file is dated from, against the
+    deadline; not judged when the deadline is still "cần điền", nor when that date is after
+    `today` (the run's date, the province's: it cannot have been sent then)."""
     zone = province_zone(form)  # `received` in the province's time, never the machine's
     records = [FileRecord(p, zone=zone) for p in parsed]
     by_unit: dict[str, list[FileRecord]] = {}
@@ -83,6 +88,8 @@ def resolve(form: Form, parsed: list[Parsed]) -> tuple[list[FileRecord], list[Un
         us.rule = _decided_by(chosen)
         if is_pending(form.period.due_before):  # no deadline yet: no verdict, neither way
             us.deadline_set = False
+        elif today is not None and us.submitted_on > today:  # not sent yet by the run's date
+            us.dated_ahead = True
         else:
             us.on_time = us.submitted_on < form.period.due_before
         if newest is not chosen:

@@ -21,6 +21,7 @@ from ..run.coverage import Coverage
 from .style import (
     A4_POINTS,
     BOTTOM_IN,
+    FOOTER_IN,
     LEFT_IN,
     RIGHT_IN,
     TOP_IN,
@@ -272,7 +273,9 @@ def bieu(
     signed = signature(
         ws, st, form, end + 1, split, widths, run_date, typed.get("signer_title"), typed.get("signer_name")
     )
-    page_setup(ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, signed) else 0)
+    page_setup(
+        ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, signed) else 0, footer_in=FOOTER_IN
+    )
     ws.freeze_panes(first, nlabels)
     return first, total_row
 

@@ -127,11 +127,12 @@ class Styles:
 
 
 LEFT_IN, RIGHT_IN, TOP_IN, BOTTOM_IN = 0.5, 0.4, 0.6, 0.6  # page margins (inches)
-# The footer's distance from the page's edge (inches), inside the bottom margin with room for
-# its 12 pt line: LibreOffice takes a footer that does not fit between it and the bottom
-# margin out of the page's body after fitting a sheet to one page, and then drops the
-# page's last rows (0.3", XlsxWriter's default, printed biểu B02 of a partial set without
-# its signer's name).
+# The footer's distance from the page's edge (inches) on a biểu fitted to one page, inside
+# the bottom margin with room for its 12 pt line: LibreOffice takes a footer that does not
+# fit between it and the bottom margin out of the page's body after fitting the sheet, and
+# then drops the page's last rows (0.3", XlsxWriter's default, printed biểu B02 of a partial
+# set without its signer's name). Other sheets keep the default: the overview's charts,
+# drawn over the cells, would then reach the footer's line.
 FOOTER_IN = 0.2
 A4_POINTS = (595.3, 841.9)  # width, height (ISO 216: 210 x 297 mm)
 
@@ -145,6 +146,7 @@ def page_setup(
     tall: int = 0,
     smallest_pt: float = 0,
     repeat_columns: tuple[int, int] | None = None,
+    footer_in: float = 0.3,
 ) -> None:
     """A4, fit to one page wide (and to `tall` pages tall; 0: as many as it takes), the
     office's margins; `repeat` (first, last 0-based row) printed atop every page;
@@ -153,7 +155,8 @@ def page_setup(
     `smallest_pt` (a sheet too wide for one readable page, such as a detail sheet): printed
     at the scale that keeps its 12 pt text at `smallest_pt` points or more, over as many
     pages across and down as it takes, across first, `repeat_columns` (first, last 0-based
-    column) at the left of every page."""
+    column) at the left of every page. `footer_in`: the footer's distance from the page's
+    edge (inches; 0.3, XlsxWriter's default, or `FOOTER_IN` for a form fitted to one page)."""
     ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
@@ -173,7 +176,7 @@ def page_setup(
         # 12 pt, not shrunk with a page fitted to it (Excel: scaleWithDoc); LibreOffice
         # shrinks it still, to SMALLEST_PT at the smallest scale a form prints at (it printed
         # at 6.5 pt on a biểu at 60 %)
-        ws.set_footer(f'&C&"{FONT}"&12Trang &P/&N', {"scale_with_doc": False, "margin": FOOTER_IN})
+        ws.set_footer(f'&C&"{FONT}"&12Trang &P/&N', {"scale_with_doc": False, "margin": footer_in})
 
 
 def openpyxl_page_setup(ws: Any) -> None:

@@ -46,10 +46,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import zipfile
 from pathlib import Path, PurePosixPath
 
-from defusedxml import ElementTree
+import docx
 
 from ..text.names import windows_name
 from .paths import CARRIED, DOCUMENT_SUFFIX, MANIFEST, REPORT, previous_dir
@@ -290,16 +289,10 @@ def docx_title(path: Path) -> str:
     """The title (core property `dc:title`) of the .docx `path`, stripped; "" when it has
     none or cannot be read (ECMA-376 part 2, core properties: `docProps/core.xml` in most
     files; the package's relationships name the part)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if n.lower().endswith("core.xml")]
-            if not names:
-                return ""
-            root = ElementTree.fromstring(z.read(names[0]))
+    try:  # python-docx finds the part through the package's relationships
+        return (docx.Document(str(path)).core_properties.title or "").strip()
     except Exception:  # noqa: BLE001 - any unreadable or odd file: no title
         return ""
-    title = root.find("{http://purl.org/dc/elements/1.1/}title")
-    return (title.text or "").strip() if title is not None else ""
 
 
 def saved_as_copies(path: Path) -> list[Path]:

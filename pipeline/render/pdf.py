@@ -29,6 +29,7 @@ from ..form import Form
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.kept import changed_since_written, edited_copies, made_from, note_written, set_identity
 from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
+from ..read.cellfacts import UnsafeXML, parse_xml
 from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
@@ -188,20 +189,17 @@ def run_mark(path: Path) -> str:
         return ""
     try:
         if custom:
-            for prop in etree.fromstring(custom, _SAFE).iter("{*}property"):
+            for prop in parse_xml(custom).iter("{*}property"):
                 if prop.get("name") == RUN_PROPERTY:
                     return "".join(prop.itertext()).strip()
         if core:
-            for ident in etree.fromstring(core, _SAFE).iter("{http://purl.org/dc/elements/1.1/}identifier"):
+            for ident in parse_xml(core).iter("{http://purl.org/dc/elements/1.1/}identifier"):
                 text = (ident.text or "").strip()
                 if text.startswith(RUN_PROPERTY + ":"):
                     return text.split(":", 1)[1]
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, UnsafeXML):
         return ""
     return ""
-
-
-_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _same_run(run_id: str, outputs: dict[Path, str]) -> None:

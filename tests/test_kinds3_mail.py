@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tracemalloc
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,29 +20,14 @@ from pipeline.mail import fetch as fetch_module
 from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
 
-from .mailserver import PASSWORD, USER, Dovecot, start_dovecot
+from . import test_mail_faults as faults
+from .mailserver import PASSWORD
 from .nasty import zip_of
 from .test_mail import at, message, msg_arrival
 from .test_mail_faults import cli, config, dovecot_imap
 
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    yield from start_dovecot()
-
-
-@pytest.fixture
-def mailbox(dovecot: Dovecot) -> Iterator[Dovecot]:
-    """Dovecot with an empty INBOX for each test."""
-    yield dovecot
-    box = dovecot.connect(USER, PASSWORD)
-    try:
-        _, count = box.select("INBOX")
-        if int(count[0]):
-            box.store("1:*", "+FLAGS", "(\\Deleted)")
-            box.expunge()
-    finally:
-        box.logout()
+# Dovecot for the module, its INBOXes emptied after each test (test_mail_faults' fixtures)
+dovecot, mailbox = faults.dovecot, faults.mailbox
 
 
 _zip = zip_of  # tests/nasty.py

@@ -48,8 +48,6 @@ import json
 import shutil
 from pathlib import Path, PurePosixPath
 
-import docx
-
 from ..text.names import windows_name
 from .paths import CARRIED, DOCUMENT_SUFFIX, MANIFEST, REPORT, previous_dir
 
@@ -289,6 +287,8 @@ def docx_title(path: Path) -> str:
     """The title (core property `dc:title`) of the .docx `path`, stripped; "" when it has
     none or cannot be read (ECMA-376 part 2, core properties: `docProps/core.xml` in most
     files; the package's relationships name the part)."""
+    import docx  # here: the run's start and its reading workers stay light (test_structure)
+
     try:  # python-docx finds the part through the package's relationships
         return (docx.Document(str(path)).core_properties.title or "").strip()
     except Exception:  # noqa: BLE001 - any unreadable or odd file: no title

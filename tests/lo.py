@@ -516,3 +516,16 @@ def each_example_one_run(examples: int) -> Any:
         phases=[Phase.generate],
         suppress_health_check=[HealthCheck.too_slow],
     )
+
+
+def numbers_under_formats(path: Path, cells: list[tuple[str, float]]) -> Path:
+    """An .xlsx at `path` (XlsxWriter) whose first column holds each (number format, number)
+    of `cells`, one a row, for LibreOffice to show."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet()
+    for i, (fmt, value) in enumerate(cells):
+        ws.write_number(i, 0, value, wb.add_format({"num_format": fmt}))
+    wb.close()
+    return path

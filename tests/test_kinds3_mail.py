@@ -9,22 +9,18 @@ bounded memory while the attachments' bytes are looked at.
 from __future__ import annotations
 
 import os
-import tracemalloc
 
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.form import Form, load_form
-from pipeline.intake.mail_settings import load_mail_settings
-from pipeline.mail import fetch as fetch_module
+from pipeline.form import Form
 from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
 
 from . import test_mail_faults as faults
-from .mailserver import PASSWORD
 from .nasty import zip_of
 from .test_mail import at, message, msg_arrival
-from .test_mail_faults import cli, config, dovecot_imap
+from .test_mail_faults import cli, config, dovecot_imap, fetch_measured
 
 # Dovecot for the module, its INBOXes emptied after each test (test_mail_faults' fixtures)
 dovecot, mailbox = faults.dovecot, faults.mailbox
@@ -82,15 +78,7 @@ def test_looking_at_the_attachments_bytes_costs_little_memory(mailbox, tmp_path)
     packed = message("ai.khac@gmail.com", "Tệp nén", at(14, 9), [("tai-lieu", archive)])
     for msg in (noise, packed):
         mailbox.append(bytes(msg), msg_arrival(msg))
-    cfg = config(tmp_path / "cfg", dovecot_imap(mailbox), timeout=30)
-    form = load_form(cfg)
-    settings = load_mail_settings(form)
-    tracemalloc.start()
-    try:
-        result = fetch_module.fetch(form, settings, tmp_path / "inbox", PASSWORD, show_progress=False)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    result, peak = fetch_measured(mailbox, tmp_path)
     assert [label for label, _ in result.skipped] == ["ai.do@gmail.com — Ảnh"]
     assert len(result.saved) == 1  # the archive, known by its bytes
     assert peak < 8_000_000, peak

@@ -151,6 +151,21 @@ def eml(msg: EmailMessage) -> bytes:
     return bytes(msg).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def fetch_measured(mailbox: Dovecot, tmp_path: Path) -> tuple[fetch_module.FetchResult, int]:
+    """`mail fetch` of `mailbox`'s INBOX into `tmp_path/inbox` (a configuration written in
+    `tmp_path/cfg`): its result and the peak of Python's memory during it (bytes)."""
+    cfg = config(tmp_path / "cfg", dovecot_imap(mailbox), timeout=30)
+    form = load_form(cfg)
+    settings = load_mail_settings(form)
+    tracemalloc.start()
+    try:
+        result = fetch_module.fetch(form, settings, tmp_path / "inbox", PASSWORD, show_progress=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
 # ---------------------------------------------------------------- servers that misbehave
 
 
@@ -323,15 +338,7 @@ def test_fetching_a_large_message_costs_little_memory(mailbox, tmp_path):
     msg = message(UNIT_ADDR, "Báo cáo lớn", at(14, 8), [("lon.xlsx", os.urandom(size))])
     raw = bytes(msg)
     mailbox.append(raw, msg_arrival(msg))
-    cfg = config(tmp_path / "cfg", dovecot_imap(mailbox), timeout=30)
-    form = load_form(cfg)
-    settings = load_mail_settings(form)
-    tracemalloc.start()
-    try:
-        result = fetch_module.fetch(form, settings, tmp_path / "inbox", PASSWORD, show_progress=False)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    result, peak = fetch_measured(mailbox, tmp_path)
     (saved,) = result.saved
     assert saved.read_bytes() == raw.replace(b"\n", b"\r\n")  # as Dovecot keeps it: CRLF lines
     assert peak < 2 * len(raw) + 4_000_000  # the bound asked for

@@ -19,7 +19,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -80,12 +79,7 @@ def _lo_shown(src: Path, sheet: int, out: Path) -> list[list[str]]:
 def _lo_numbers_shown(formats: list[str], value: float = 45) -> list[str]:
     """`value` under each format, as LibreOffice shows it."""
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "f.xlsx"
-        wb = xlsxwriter.Workbook(src)
-        ws = wb.add_worksheet()
-        for i, fmt in enumerate(formats):
-            ws.write_number(i, 0, value, wb.add_format({"num_format": fmt}))
-        wb.close()
+        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", [(fmt, value) for fmt in formats])
         return [row[0] if row else "" for row in _lo_shown(src, 1, Path(tmp) / "csv")]
 
 
@@ -144,12 +138,7 @@ def _lo_shows_date(formats: list[str]) -> list[bool]:
     the cell in .ods (number:date-style or number:time-style, itself or one its sections
     map to; a refused format is General, a number style)."""
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "f.xlsx"
-        wb = xlsxwriter.Workbook(src)
-        ws = wb.add_worksheet()
-        for i, fmt in enumerate(formats):
-            ws.write_number(i, 0, 45, wb.add_format({"num_format": fmt}))
-        wb.close()
+        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", [(fmt, 45) for fmt in formats])
         with zipfile.ZipFile(lo.convert(src, Path(tmp) / "ods", "ods")) as zf:
             parts = [etree.fromstring(zf.read(n)) for n in ("content.xml", "styles.xml")]
     name = f"{{{_ODS['style']}}}name"
@@ -320,12 +309,7 @@ def test_the_section_for_a_number_is_libreoffices(formats: list[str]) -> None:
     lo.require_soffice()
     pairs = [(f, v) for f in formats for v in _VALUES]
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "f.xlsx"
-        wb = xlsxwriter.Workbook(src)
-        ws = wb.add_worksheet()
-        for i, (fmt, value) in enumerate(pairs):
-            ws.write_number(i, 0, value, wb.add_format({"num_format": fmt}))
-        wb.close()
+        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", pairs)
         shown = [row[0] if row else "" for row in _lo_shown(src, 1, Path(tmp) / "csv")]
     assert len(shown) == len(pairs)
     date_like = re.compile(r"[0-9]+/[0-9]+/[0-9]+|[0-9]+:[0-9]{2}")

@@ -25,7 +25,6 @@ from typing import Any
 import openpyxl
 import pytest
 import python_calamine as pc
-import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -352,12 +351,7 @@ def test_shows_date_agrees_with_libreoffice(formats: list[str]) -> None:
     (decorations hold letters only), no "45" a date or time (14/02/1900, 1080:00)."""
     lo.require_soffice()
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "f.xlsx"
-        wb = xlsxwriter.Workbook(src)
-        ws = wb.add_worksheet()
-        for i, fmt in enumerate(formats):
-            ws.write_number(i, 0, 45, wb.add_format({"num_format": fmt}))
-        wb.close()
+        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", [(fmt, 45) for fmt in formats])
         out = lo.convert(
             src, Path(tmp) / "csv", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
         )

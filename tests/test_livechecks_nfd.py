@@ -5,7 +5,7 @@ base letter (â ê ô ơ ư ă đ) followed by a combining tone mark; macOS hand
 The pipeline reads either as the listed name (`Form.code_for` compares NFC: no finding), or,
 for a usual spelling such as the name without its prefix, as `nearest.read_as` reads the
 composed one (NAME_READ_AS, a warning). A formula cannot compose Unicode, so the template's
-hidden lists hold those spellings too (`livechecks.read_names`); before, the template called
+hidden lists hold those spellings too (`spellings.read_names`); before, the template called
 every one of them "không có trong danh sách", an error. Each case is typed by the project's
 filler into a generated template, recalculated by LibreOffice and compared with `check`.
 """
@@ -23,8 +23,8 @@ import openpyxl
 import pytest
 
 from pipeline.filler import fill
-from pipeline.render.livechecks import read_names
 from pipeline.rules.findings import ERROR
+from pipeline.rules.spellings import read_names
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
 from tests import lo

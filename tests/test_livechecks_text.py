@@ -88,7 +88,7 @@ def _tone_slipped(i: int) -> Mutate:
     with a warning; the template agrees."""
 
     def mutate(data: dict[str, Any], layout: dict[str, Any]) -> None:
-        from pipeline.render.livechecks import _tone_moved
+        from pipeline.rules.spellings import _tone_moved
 
         names = {r["code"]: r["name"] for r in layout["lists"]["regions"]}
         row = data["results"][i]

@@ -36,18 +36,14 @@ sheet's summary reads every number of a row through absolute references to its V
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..check.plausible import plausibility_rules
 from ..form import Block, Form, RowSpec, SheetChecks, col_index
-from ..form.grid import LIST_KEYS
 from ..rules import findings as fd
-from ..rules import nearest
 from ..rules.bind import block_rules, info_rules
 from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
@@ -117,144 +113,6 @@ def _colour_content(ws: Worksheet, rng: str, value: str, typed: str, st: Styles)
     yellow = f"AND(ISTEXT({typed}),ISNUMBER({value}))"
     for test, fill in ((red, st.error_fill), (yellow, st.warning_fill)):
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + test, "format": fill})
-
-
-# ----- names typed close to a listed one ------------------------------------------------------
-# The pipeline reads a name typed close to a listed one as that one, with a warning
-# (`NAME_READ_AS`); a formula cannot measure closeness, so the template carries the usual
-# spellings of every listed name that the pipeline reads as it (without accents, without
-# the administrative prefix, abbreviated), each checked with the pipeline's own
-# `nearest.read_as`: such a name is a warning here too, anything else not listed an error.
-# (administrative prefix -> its usual abbreviation, None where offices use none); a name
-# typed with the prefix of the other level is not the listed name (`nearest.level`).
-_PREFIXES: dict[str, str | None] = {
-    "Thành phố": "TP",
-    "Thị xã": "TX",
-    "Thị trấn": "TT",
-    "Huyện": "H",
-    "Quận": "Q",
-    "Phường": "P",
-    "Xã": None,
-    "Đặc khu": None,
-}
-
-
-def _unaccented(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-def tohop(text: str) -> str:
-    """`text` as Vietnamese keyboards type it in their "Unicode tổ hợp" mode (Unikey, EVKey):
-    each letter precomposed but for its tone mark, which follows it combining ("ế" as "ê"
-    and U+0301, "ộ" as "ô" and U+0323); "đ" has no decomposition and stays."""
-    letters: list[str] = []  # each base character with its combining marks
-    for ch in unicodedata.normalize("NFD", text):
-        if letters and unicodedata.combining(ch):
-            letters[-1] += ch
-        else:
-            letters.append(ch)
-    return "".join(
-        unicodedata.normalize("NFC", "".join(c for c in letter if c not in _TONES))
-        + "".join(c for c in letter if c in _TONES)
-        for letter in letters
-    )
-
-
-def decomposed(text: str) -> list[str]:
-    """`text` and, when it holds a letter with a mark, the two decomposed ways of typing it:
-    `tohop`, and full NFD as macOS hands text over ("e", U+0302, U+0301)."""
-    return list(dict.fromkeys([text, unicodedata.normalize("NFD", text), tohop(text)]))
-
-
-def _spellings(name: str) -> list[str]:
-    """Ways people type a listed name: without accents, without or with an abbreviated
-    administrative prefix ("Hòn Đất", "H. Hòn Đất" for "Huyện Hòn Đất"; "Gò Quao" for
-    "Xã Gò Quao"), never with the prefix of another level; those typed by a "tổ hợp"
-    keyboard (`tohop`), not those with the tone on another vowel nor in full NFD (the
-    template's size: `tests/test_template_size.py`)."""
-    forms = [name]
-    for prefix, short in _PREFIXES.items():
-        if name.startswith(prefix + " "):
-            rest = name[len(prefix) + 1 :]
-            forms.append(rest)
-            if short:
-                forms += [f"{short}. {rest}", f"{short} {rest}", f"{short}.{rest}"]
-    moved = [v for f in forms[:2] for v in _tone_moved(f)]  # the name, without its prefix
-    typed = [t for f in forms for t in dict.fromkeys([f, tohop(f)])]  # as "tổ hợp" keyboards type
-    return typed + moved + [_unaccented(f) for f in forms]
-
-
-# Vietnamese tone marks (combining, after NFD): grave, acute, hook above, tilde, dot below
-_TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
-_VOWELS = frozenset("aeiouyAEIOUY")
-
-
-def _tone_moved(name: str) -> list[str]:
-    """`name` with the tone mark of one word on another vowel of that word, as the old and
-    the new rules place it ("hoà"/"hòa") or as a slip puts it ("Rạch Gía" for "Rạch Giá"):
-    the pipeline folds the marks away and reads these as the name, so the template does too."""
-    words = unicodedata.normalize("NFD", name).split(" ")
-    out = []
-    for w, word in enumerate(words):
-        tone = next((ch for ch in word if ch in _TONES), None)
-        if tone is None:
-            continue
-        bare = word.replace(tone, "")
-        for i, ch in enumerate(bare):
-            if ch not in _VOWELS:
-                continue
-            end = i + 1
-            while end < len(bare) and unicodedata.combining(bare[end]):
-                end += 1  # after the vowel's own marks (circumflex, breve, horn)
-            variant = bare[:end] + tone + bare[end:]
-            if variant != word:
-                out.append(unicodedata.normalize("NFC", " ".join(words[:w] + [variant] + words[w + 1 :])))
-    return out
-
-
-@dataclass(frozen=True)
-class ReadNames:
-    """The spellings of a list's names the pipeline reads, each with the number (1-based)
-    of the item it reads them as: `exact`, what `Form.code_for` reads (the name, the code,
-    "code - name"); `close`, the usual spellings `nearest.read_as` reads as an item, with
-    NAME_READ_AS. One spelling per text ignoring case, as MATCH and `code_for` compare."""
-
-    exact: tuple[tuple[str, int], ...]
-    close: tuple[tuple[str, int], ...]
-
-
-_READABLE: dict[int, tuple[Form, dict[str, ReadNames]]] = {}
-
-
-def read_names(form: Form) -> dict[str, ReadNames]:
-    """List key -> the spellings of its names the pipeline reads (`ReadNames`). Computed
-    once per form."""
-    cached = _READABLE.get(id(form))
-    if cached and cached[0] is form:
-        return cached[1]
-    out: dict[str, ReadNames] = {}
-    for key in LIST_KEYS:
-        items = form.items(key)
-        number = {item.code: n for n, item in enumerate(items, 1)}
-        exact: dict[str, tuple[str, int]] = {}
-        for item in items:
-            for typed in (item.name, item.code, f"{item.code} - {item.name}"):
-                for text in decomposed(typed):
-                    code = form.code_for(key, text)
-                    if code is not None:
-                        exact.setdefault(text.casefold(), (text, number[code]))
-        close: dict[str, tuple[str, int]] = {}
-        for item in items:
-            for text in _spellings(item.name):
-                folded = text.casefold()
-                if folded in exact or folded in close or form.code_for(key, text) is not None:
-                    continue
-                if nearest.read_as(form, key, text).code == item.code:
-                    close[folded] = (text, number[item.code])
-        out[key] = ReadNames(tuple(exact.values()), tuple(close.values()))
-    _READABLE[id(form)] = (form, out)
-    return out
 
 
 def _read_as(at: ReadRow, key: str, spellings: str) -> str:

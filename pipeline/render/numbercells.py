@@ -227,7 +227,7 @@ def _currency_words() -> list[str]:
 # Rules compare rows by ITEM (ROW_DUPLICATE), so "Huyen Hon Dat" under "Huyện Hòn Đất" is
 # the duplicate the pipeline finds. A formula cannot compose Unicode (NFC) nor measure
 # closeness: the table lists the spellings decomposed as keyboards type them too
-# (`livechecks.decomposed`), and a misspelling outside the usual spellings is UNKNOWN here
+# (`spellings.decomposed`), and a misspelling outside the usual spellings is UNKNOWN here
 # though the pipeline may read it (with NAME_READ_AS): the template says "không có trong
 # danh sách", an error, so it never passes a sheet the pipeline might read as holding a
 # duplicate; it is stricter there, never laxer.

@@ -28,9 +28,10 @@ from ..form import (
 from ..form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
 from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
+from ..rules.spellings import read_names
 from ..text.command import option_hint
 from ..text.names import template_name
-from .livechecks import read_names, write_block_checks, write_info_checks, write_overview
+from .livechecks import write_block_checks, write_info_checks, write_overview
 from .numbercells import Readers, readers, write_date_readers, write_name_readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
@@ -38,7 +39,7 @@ PINNED_TIME = dt.datetime(2019, 5, 17)
 
 INSTRUCTION_WIDTH = 110  # column B of the instructions sheet, in column-width units
 LIST_NAMES = {"region": "DS_DiaBan", "category": "DS_NoiDung", "source": "DS_NguonLuc"}
-# what the live checks accept: every spelling of a listed name the pipeline reads (`livechecks.read_names`)
+# what the live checks accept: every spelling of a listed name the pipeline reads (`spellings.read_names`)
 READ_LISTS = {key: name + "_DocDuoc" for key, name in LIST_NAMES.items()}
 SPELLINGS = {key: name + "_CachGo" for key, name in LIST_NAMES.items()}
 
@@ -370,7 +371,7 @@ def _block_sheet(
 
 def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
     """The hidden lists: each list's names (the drop-downs), and beside them, for the live
-    checks, every spelling of those names the pipeline reads (`livechecks.read_names`: the
+    checks, every spelling of those names the pipeline reads (`spellings.read_names`: the
     exact ones, then the usual spellings it reads with a warning) with the number of the
     item each is read as; right of those, the cells reading each number cell and each
     typed name as the pipeline reads it (`rd`)."""

@@ -360,12 +360,25 @@ def _said_by_template(layout: dict[str, Any], path: Path) -> dict[tuple[str, int
             items = []
             parts = _MARK.split(str(ws[f"{c['row_text_column']}{r}"].value or ""))
             for sev, words in zip(parts[1::2], parts[2::2], strict=True):
-                codes = sorted(code for code, w in LIVE.items() if w in words)
-                assert codes, words
-                items.append((sev, max(codes, key=lambda k: len(LIVE[k]))))
+                items.append((sev, _code_said(words)))
             if items:
                 out[(c["sheet"], r)] = sorted(items)
     return out
+
+
+def _code_said(words: str) -> str:
+    """The rule a problem's words in a row text name: the one whose live words are the longest
+    found there; of rules with the same words ("{label} không có trong danh sách"), the one
+    whose title names what the words name ("Địa bàn …", "Nội dung hỗ trợ …")."""
+    codes = [code for code, w in LIVE.items() if w in words]
+    assert codes, words
+    longest = max(len(LIVE[c]) for c in codes)
+    codes = [c for c in codes if len(LIVE[c]) == longest]
+    if len(codes) > 1:
+        subject = {c: RULES[c].title.casefold().replace(LIVE[c].casefold(), "").strip() for c in codes}
+        codes = [c for c in codes if subject[c] and subject[c] in words.casefold()]
+    assert len(codes) == 1, (words, codes)
+    return codes[0]
 
 
 def _said_by_pipeline(

@@ -488,15 +488,18 @@ def test_region_names_near_two_districts(typed, name, choices, form):
 
 
 def test_department_file_region_read_as_or_unknown_with_the_nearest(make_file, layout):
-    """Through the pipeline: the warning says what a close name was read as; a name without
-    a clear closest is an error naming both districts."""
+    """Through the pipeline: a usual spelling of a listed name (without its prefix) is read
+    as it, with a warning saying so; a misspelling is read by neither the template nor the
+    pipeline (issue #23: one verdict), so it is an error offering the one name clearly
+    closest; a name without a clearly closest one offers both districts."""
     blk = layout["layouts"]["free_rows"]["repeating_blocks"][0]
     sheet, first = blk["sheet"], blk["first_row"]
 
     def mutate(data: dict[str, Any]) -> None:
         data["results"] = [
-            {**_row("KCB", 10, 1_000_000), "region": "Huyện An Biân"},
-            {**_row("HT", 10, 1_000_000), "region": "Huyện An Binh"},
+            {**_row("KCB", 10, 1_000_000), "region": "An Biên"},
+            {**_row("HT", 10, 1_000_000), "region": "Huyện An Biân"},
+            {**_row("KCB", 20, 2_000_000), "region": "Huyện An Binh"},
         ]
 
     path, _ = make_file("SYT", mutate)
@@ -506,13 +509,19 @@ def test_department_file_region_read_as_or_unknown_with_the_nearest(make_file, l
     read = by_cell[(sheet, f"{col}{first}")]
     assert (read.code, read.severity) == ("NAME_READ_AS", "warning")
     assert read.message == f"Trang '{sheet}', ô {col}{first}: " + (
-        "địa bàn được hỗ trợ 'Huyện An Biân' không đúng như trong danh sách; đã đọc là 'Huyện An Biên'. "
+        "địa bàn được hỗ trợ 'An Biên' không đúng như trong danh sách; đã đọc là 'Huyện An Biên'. "
         "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách"
     ), read.message
-    unknown = by_cell[(sheet, f"{col}{first + 1}")]
+    misspelt = by_cell[(sheet, f"{col}{first + 1}")]
+    assert (misspelt.code, misspelt.severity) == ("REGION_UNKNOWN", "error")
+    assert misspelt.message.startswith(
+        f"Trang '{sheet}', ô {col}{first + 1}: địa bàn 'Huyện An Biân' không có trong danh sách; "
+        "có phải là 'Huyện An Biên'?"
+    ), misspelt.message
+    unknown = by_cell[(sheet, f"{col}{first + 2}")]
     assert (unknown.code, unknown.severity) == ("REGION_UNKNOWN", "error")
     assert unknown.message.startswith(
-        f"Trang '{sheet}', ô {col}{first + 1}: địa bàn 'Huyện An Binh' không có trong danh sách; "
+        f"Trang '{sheet}', ô {col}{first + 2}: địa bàn 'Huyện An Binh' không có trong danh sách; "
         "có phải là 'Huyện An Biên' hoặc 'Huyện An Minh'"
     ), unknown.message
 

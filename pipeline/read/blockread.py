@@ -10,7 +10,8 @@ from typing import Any
 from ..form import Block, KeyField, Unit
 from ..rules import findings as fd
 from ..rules import nearest
-from ..text.values import is_blank, parse_int, parse_text
+from ..rules.spellings import usual_spelling_of
+from ..text.values import is_blank, parse_int, parse_text, typed_text
 from .plan import BlockPlan, RowPlan, block_plan
 from .reader import SheetData, split_cell
 from .reading import FileReading
@@ -70,7 +71,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             if not raw:
                 blank_keys.append((kf, cell))
             key[kf.key] = (
-                (form.code_for(kf.key, raw) or _nearest(reading, kf, raw, sheet.name, cell)) if raw else None
+                (form.code_for(kf.key, raw) or _usual(reading, kf, raw, sheet, cell)) if raw else None
             )
         has_numbers = False
         for k, v in values.items():
@@ -94,13 +95,16 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     return out
 
 
-def _nearest(reading: FileReading, kf: KeyField, raw: str, sheet: str, cell: str) -> str:
-    """A name not listed as typed: the listed one it is close to (a warning), else as typed."""
-    hit = nearest.read_as(reading.form, kf.key, raw)
-    if hit.code is None:
-        return raw  # validation reports it, naming the nearest choices
-    reading.add("NAME_READ_AS", nearest.read_as_message(kf.label, raw, hit), sheet, cell, raw)
-    return hit.code
+def _usual(reading: FileReading, kf: KeyField, raw: str, sheet: SheetData, cell: str) -> str:
+    """A name not listed as typed: the listed one it is a usual spelling of (a warning,
+    `spellings.usual_spelling_of`, the template's own table), else as typed (validation
+    reports it unknown, offering the nearest name)."""
+    code = usual_spelling_of(reading.form, kf.key, typed_text(sheet.get(cell)))
+    if code is None:
+        return raw
+    hit = nearest.Match(code, reading.form.names(kf.key)[code])
+    reading.add("NAME_READ_AS", nearest.read_as_message(kf.label, raw, hit), sheet.name, cell, raw)
+    return code
 
 
 def _cached_totals(

@@ -16,19 +16,15 @@ Part 1, §18.17), and only functions Excel 2010, LibreOffice and Gnumeric share
 
 A name typed by the unit is read through its hidden ITEM cell (`numbercells.py`): every
 spelling `Form.code_for` reads (the name, the code typed as a number or as text, "code -
-name", any case, white space folded) is the listed item, as are the usual spellings
-`nearest.read_as` reads as one (a warning, `NAME_READ_AS`); rows are compared by item, so a
-duplicate under another spelling is the pipeline's duplicate. A formula cannot compose
-Unicode, so the spellings `code_for` reads are listed decomposed too (`decomposed`), as
-Vietnamese keyboards in their "Unicode tổ hợp" mode type them (a precomposed letter, then
-its tone mark combining: `tohop`) and in full NFD (as macOS hands text over), and the usual
-spellings as a "tổ hợp" keyboard types them; the pipeline reads each as the composed one
-(no finding, or NAME_READ_AS). What a formula cannot do is left stricter, never laxer: a
-usual spelling in full NFD or decomposed with its tone moved (left out for the template's
-size), and a name misspelt beyond the usual spellings ("Gò Qao", "Hòn Đất."), are "không
-có trong danh sách", an error, where the pipeline reads the nearest name with a warning, so
-such a sheet never says "Đạt" (and a duplicate the pipeline would find through that nearest
-name is hidden behind that error).
+name", any case, white space folded) is the listed item, as are the usual spellings of
+`rules/spellings.py` (without accents, without or with an abbreviated prefix, the tone on
+another vowel; a warning, `NAME_READ_AS`), the one table the pipeline reads names with too;
+rows are compared by item, so a duplicate under another spelling is the pipeline's
+duplicate. A formula cannot compose Unicode, so the spellings are listed decomposed too, as
+Vietnamese keyboards in their "Unicode tổ hợp" mode type them and in full NFD (as macOS
+hands text over) for the names `code_for` reads. Anything else ("Gò Qao", "Hòn Đất.") is
+"không có trong danh sách", an error, in the template and in the pipeline alike (whose
+message offers the name meant, `nearest.near_text`).
 The declaration cell is read as `read.declare` reads it (white space alone is no mark). A
 sheet's summary reads every number of a row through absolute references to its VALUE cells
 (a relative name would read the summary's own row).

@@ -12,7 +12,7 @@ sheet XML). Tested against the pipeline on 870 spellings in LibreOffice and Gnum
 (`tests/test_livechecks_reading.py`).
 
 The same hidden sheet reads a name typed in a key cell as `Form.code_for` and the usual
-spellings of `nearest.read_as` read it (TEXT and ITEM, below), and the report date as
+spellings of `rules/spellings.py` read it (TEXT and ITEM, below), and the report date as
 `text.values.parse_date` reads it (`write_date_readers`); `tests/test_livechecks_typed.py`
 compares both with `check` on typed files.
 """
@@ -214,23 +214,20 @@ def _currency_words() -> list[str]:
 
 # ----- what the pipeline reads from a name cell ----------------------------------------------
 # A name typed in a key cell (region, category) is read as `Form.code_for` reads it (the name,
-# the code, "code - name", white space folded, any case) or, close to a listed name, as
-# `nearest.read_as` reads it (NAME_READ_AS). Each key cell of a free row gets two hidden
-# cells on the lists sheet, in its row, each "=" a defined name:
+# the code, "code - name", white space folded, any case) or as one of its usual spellings
+# (`rules/spellings.py`, NAME_READ_AS), the table the pipeline reads with. Each key cell of a
+# free row gets two hidden cells on the lists sheet, in its row, each "=" a defined name:
 #   TEXT  (DocTen_O<n>) its text as the pipeline cleans it (`trimmed`), "" for a blank or an
 #         error value
 #   ITEM  (DocTen_M<n>) the number (1-based) of the listed item the text is read as: MATCH,
 #         exact and ignoring case, in the list's table of accepted spellings (every spelling
-#         `code_for` reads, then the usual spellings `nearest.read_as` reads as one item);
-#         "" for a blank; UNKNOWN for anything else, and for text holding a wildcard of MATCH
-#         (* ? ~), which no listed name holds
+#         `code_for` reads, then the usual spellings); "" for a blank; UNKNOWN for anything
+#         else, and for text holding a wildcard of MATCH (* ? ~), which no listed name holds
 # Rules compare rows by ITEM (ROW_DUPLICATE), so "Huyen Hon Dat" under "Huyện Hòn Đất" is
-# the duplicate the pipeline finds. A formula cannot compose Unicode (NFC) nor measure
-# closeness: the table lists the spellings decomposed as keyboards type them too
-# (`spellings.decomposed`), and a misspelling outside the usual spellings is UNKNOWN here
-# though the pipeline may read it (with NAME_READ_AS): the template says "không có trong
-# danh sách", an error, so it never passes a sheet the pipeline might read as holding a
-# duplicate; it is stricter there, never laxer.
+# the duplicate the pipeline finds. A formula cannot compose Unicode (NFC): the table lists
+# the spellings decomposed as keyboards type them too (`spellings.decomposed`); the pipeline
+# compares a usual spelling as typed too (`spellings.usual_spelling_of`), so both read the
+# same names and call the same others "không có trong danh sách".
 UNKNOWN = "?"
 NAME_STEPS = ("item", "text")  # left to right: ITEM reads TEXT
 

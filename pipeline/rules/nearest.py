@@ -4,10 +4,14 @@ Names are compared folded: without diacritics (Vietnamese "đ" as "d"), case-fol
 punctuation as spaces and the usual abbreviations written out ("TP" → "thành phố",
 "TX" → "thị xã", "H." → "huyện", "UBND" → "ủy ban nhân dân"). A name whose folded form
 is that of exactly one listed name, or of one listed district without its prefix
-("Hòn Đất" → "Huyện Hòn Đất"), is read as it; otherwise the closest listed name by edit
-similarity (rapidfuzz `fuzz.ratio`, 0-100) is read as it when it is close enough and
-clearly closer than the next one. Anything else is unknown, and the error names the
-nearest choices.
+("Hòn Đất" → "Huyện Hòn Đất"), is the name meant; otherwise the closest listed name by
+edit similarity (rapidfuzz `fuzz.ratio`, 0-100) is, when it is close enough and clearly
+closer than the next one. A unit's own name is read as the name meant
+(`bind.unit_read_as`). A name in a row (region, category, source) is read as the name meant
+only when typed as one of its usual spellings (`spellings.usual_spelling_of`, the table the
+template's live checks read with), so the template and the pipeline read the same names;
+otherwise it is unknown, and the error offers the name meant ("có phải là …?") or, without
+one, the nearest choices.
 
 A name typed with the prefix of one administrative level (huyện, thành phố, thị xã, quận:
 the district level; xã, phường, đặc khu, thị trấn: the commune level) is never read as a
@@ -229,12 +233,12 @@ def near_text(form: Form, key: str, text: str) -> str:
     an old commune's name (`former_communes`), the new units it went to; else the nearest
     listed names (`choices_text`)."""
     if key != "region":
-        return choices_text(read_as(form, key, text).choices)
+        return choices_text(_offered(read_as(form, key, text)))
     former = former_districts(form, text)
     if not former:
         communes = former_communes(form, text)
         if not communes:
-            return choices_text(read_as(form, key, text).choices)
+            return choices_text(_offered(read_as(form, key, text)))
         places = "; ".join(
             FORMER_COMMUNE["place"].format(
                 name=c.name, district=c.district, province=_lower(c.province), new=", ".join(c.new)
@@ -252,6 +256,11 @@ def near_text(form: Form, key: str, text: str) -> str:
         for d in former
     )
     return say["both" if len(former) > 1 else "one"].format(places=places, date=REFORM)
+
+
+def _offered(hit: Match) -> tuple[str, ...]:
+    """The names an error offers: the one name `hit` is clearly closest to, else its choices."""
+    return (hit.name,) if hit.name else hit.choices
 
 
 def _lower(name: str) -> str:

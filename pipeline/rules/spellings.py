@@ -14,11 +14,11 @@ from ..form.grid import LIST_KEYS
 from . import nearest
 
 # ----- names typed close to a listed one ------------------------------------------------------
-# The pipeline reads a name typed close to a listed one as that one, with a warning
-# (`NAME_READ_AS`); a formula cannot measure closeness, so the template carries the usual
-# spellings of every listed name that the pipeline reads as it (without accents, without
-# the administrative prefix, abbreviated), each checked with the pipeline's own
-# `nearest.read_as`: such a name is a warning here too, anything else not listed an error.
+# A formula cannot measure closeness, so the template and the pipeline read a name not
+# listed as typed only when it is a usual spelling of a listed one (without accents,
+# without the administrative prefix, abbreviated, the tone on another vowel), each checked
+# with `nearest.read_as` (never a name of another level): a warning (`NAME_READ_AS`) in
+# both; anything else not listed is an error in both.
 # (administrative prefix -> its usual abbreviation, None where offices use none); a name
 # typed with the prefix of the other level is not the listed name (`nearest.level`).
 _PREFIXES: dict[str, str | None] = {
@@ -149,3 +149,22 @@ def read_names(form: Form) -> dict[str, ReadNames]:
         out[key] = ReadNames(tuple(exact.values()), tuple(close.values()))
     _READABLE[id(form)] = (form, out)
     return out
+
+
+def usual_spelling_of(form: Form, key: str, typed: str) -> str | None:
+    """The code of the listed item of list `key` whose usual spelling `typed` is (one of the
+    `ReadNames.close` spellings, compared as the template's MATCH compares: exactly, ignoring
+    case, without composing Unicode); None for any other text.
+
+    `typed` is the cell's text as typed (`text.values.typed_text`). The pipeline reads a
+    name not listed as typed only through this table, so the template and the pipeline read
+    the same names (issue #23); a name close to a listed one but not a usual spelling of it
+    is unknown to both, and the error offers the nearest name (`nearest.near_text`)."""
+    table = form.memo.get("usual_spellings")
+    if table is None:
+        table = {}
+        for list_key, names in read_names(form).items():
+            items = form.items(list_key)
+            table[list_key] = {text.casefold(): items[n - 1].code for text, n in names.close}
+        form.memo["usual_spellings"] = table
+    return table[key].get(typed.casefold())

@@ -252,11 +252,21 @@ def parse_text(value: Any) -> str:
     return clean_text(value)
 
 
-def _clean_multiline(value: str) -> str:
+def typed_text(value: Any) -> str:
+    """`parse_text` without composing Unicode: the text as it was typed (and as a formula
+    compares it), white space folded and trimmed, invisible characters removed; a name
+    decomposed by a "tổ hợp" keyboard stays decomposed. "" for None."""
+    if isinstance(value, str):
+        return _clean_multiline(value, compose=False)
+    return parse_text(value)
+
+
+def _clean_multiline(value: str, compose: bool = True) -> str:
     if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
         # the common case: no line breaks, odd spaces or invisible characters to remove
-        return unicodedata.normalize("NFC", value)
-    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).replace("\r\n", "\n")
+        return unicodedata.normalize("NFC", value) if compose else value
+    text = unicodedata.normalize("NFC", value) if compose else value
+    text = text.translate(_INVISIBLE).replace("\r\n", "\n")
     lines = [" ".join(_SPACES.sub(" ", ln).split()) for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln).strip()
 

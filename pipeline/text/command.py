@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -40,14 +40,49 @@ def as_typed(path: Path) -> str:
         return str(path)
 
 
-def quoted(text: str) -> str:
+# What a Windows shell leaves alone outside quotes, in both cmd and PowerShell: letters
+# (Vietnamese ones too), digits and the characters of a path. Anything else (a space,
+# & | < > ^ ( ) ; , = ' { } @ # and the like) is read by one shell or the other.
+_WINDOWS_PLAIN = re.compile(r"[\w.:\\/-]+")
+
+
+def quoted(text: str, windows: bool | None = None) -> str:
     """`text` as one argument of a command the officer copies into their shell: unchanged
-    when it holds nothing the shell splits or reads ("outbox"), else quoted as Windows' cmd
-    and PowerShell take it (double quotes: `subprocess.list2cmdline`) or as POSIX shells do
-    (`shlex.quote`): "outbox (cũ)" -> "\"outbox (cũ)\"" on Windows, "'outbox (cũ)'" elsewhere."""
-    if os.name == "nt":
-        return subprocess.list2cmdline([text])
-    return shlex.quote(text)
+    when it holds nothing the shell splits or reads ("outbox"), else quoted.
+
+    On Windows (`windows`; None: this machine, `os.name == "nt"`) in double quotes, which
+    cmd and PowerShell both take literally, but for `%` (and `!` under delayed expansion) in
+    cmd and `$` and the backtick in PowerShell: a folder named so is rare, and no quoting
+    serves both shells. A `"` (never in a Windows name) and the backslashes before it, and
+    those before the closing quote, are escaped as the Microsoft C runtime parses a command
+    line, as `subprocess.list2cmdline` does (which quotes only for a space or a tab):
+    "outbox (cũ)" -> "\"outbox (cũ)\"", "A&B" -> "\"A&B\"" (`tests/test_command_quoting.py`
+    parses them as cmd and the C runtime do, with `mslex`).
+    Elsewhere as POSIX shells take it (`shlex.quote`): "'outbox (cũ)'"."""
+    if windows is None:
+        windows = os.name == "nt"
+    if not windows:
+        return shlex.quote(text)
+    if _WINDOWS_PLAIN.fullmatch(text):
+        return text
+    return _always_quoted(text)
+
+
+def _always_quoted(text: str) -> str:
+    """`text` in double quotes, `"` and the backslashes before it (and before the closing
+    quote) escaped as `subprocess.list2cmdline` escapes them."""
+    out, slashes = ['"'], 0
+    for ch in text:
+        if ch == "\\":
+            slashes += 1
+            continue
+        if ch == '"':
+            out.append("\\" * (2 * slashes + 1) + '"')
+        else:
+            out.append("\\" * slashes + ch)
+        slashes = 0
+    out.append("\\" * (2 * slashes) + '"')
+    return "".join(out)
 
 
 def consolidate_command(

@@ -48,14 +48,8 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.filekinds import (
-    ARCHIVE_KIND,
-    MESSAGE_KIND,
-    REPORT_SUFFIXES,
-    is_a_report,
-    package_of,
-    stream_kind,
-)
+from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
+from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries

@@ -1,5 +1,5 @@
 """Issue #25, item 1: a format is one registered object. Every kind of file is declared
-once (`intake/filekinds.py`), every spreadsheet format read has one record of
+once (`intake/kinds/catalogue.py`), every spreadsheet format read has one record of
 capabilities (`read/formats/registry.py`), and every suffix list and format name of the
 package comes from them, so adding a format touches its module, its record and its tests.
 

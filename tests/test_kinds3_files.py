@@ -1,5 +1,5 @@
 """Kinds of file a unit sends under a spreadsheet's name that are not one, and a spreadsheet's
-name on an archive: each known by its bytes (`intake/filekinds.py`).
+name on an archive: each known by its bytes (`intake/kinds/`).
 
 - a web archive (MHTML: Excel's "Single File Web Page", a browser's "Save as MHTML") and
   CSV, TSV or plain text named .xls or .xlsx (web systems and phone apps export so), in

@@ -33,7 +33,7 @@ def one_file(data: bytes, name: str) -> FileKind | None:
     """The kind of bytes named like an archive or a message ("….zip") that are neither but
     one file renamed so, as browsers and webmail do ("bao-cao.xlsx.zip"): a zip package
     another kind claims by its members (an .xlsx, .xlsm or .ods, a Word document), a
-    compound file, a file known by its start (`filekinds.bytes_kind`). None for an archive
+    compound file, a file known by its start (`kinds.detect.bytes_kind`). None for an archive
     or a message (a message named .zip is no report either way; inside an archive it is
     refused as nested), and for bytes that are no known file (then read as the damaged
     archive they are named)."""

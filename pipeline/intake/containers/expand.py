@@ -99,8 +99,8 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
 def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bool:
     """Whether the inbox entry at `path`, named as a spreadsheet (`name`), is an archive of
     files that a webmail or a unit renamed .xlsx or .xls: a zip whose members no kind
-    claims (`filekinds.bytes_kind`: a workbook with a few members more is still a
-    workbook). Its first bytes are read first (`filekinds.may_be_archive`), so a workbook
+    claims (`kinds.detect.bytes_kind`: a workbook with a few members more is still a
+    workbook). Its first bytes are read first (`kinds.zip_package.may_be_archive`), so a workbook
     costs one small read; False when it cannot be read (the reading says why)."""
     try:
         fd = impl.open_untrusted(path, follow=True)

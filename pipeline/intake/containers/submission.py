@@ -55,7 +55,7 @@ class Origin:
 class Opened:
     """A container's own line: its bytes' size and hash (its entries follow it)."""
 
-    format: str  # the container's kind (filekinds: MESSAGE_KIND or ARCHIVE_KIND)
+    format: str  # the container's kind (kinds.catalogue: MESSAGE_KIND or ARCHIVE_KIND)
     size: int
     sha256: str
 

@@ -23,7 +23,8 @@ import inflate64
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.intake.containers import MEMBER_DAMAGED, MESSAGE_BROKEN
+from pipeline.intake.containers.message import MESSAGE_BROKEN
+from pipeline.intake.containers.zip_members import MEMBER_DAMAGED
 
 from .conftest import ROOT
 

@@ -1,5 +1,5 @@
 """Issue #25, item 1: a format is one registered object. Every kind of file is declared
-once (`intake/filekinds.py`), every spreadsheet format read has one record of
+once (`intake/kinds/catalogue.py`), every spreadsheet format read has one record of
 capabilities (`read/formats/registry.py`), and every suffix list and format name of the
 package comes from them, so adding a format touches its module, its record and its tests.
 
@@ -25,10 +25,12 @@ import pytest
 from openpyxl.comments import Comment
 
 from pipeline.form import Form
-from pipeline.intake import filekinds
-from pipeline.intake.containers import NOT_REPORT_ATTACHED, expand
-from pipeline.intake.filekinds import ATTACHED, CONTAINER, KINDS, OTHER, REFUSED, REPORT
+from pipeline.intake.containers.entries import NOT_REPORT_ATTACHED
+from pipeline.intake.containers.expand import expand
 from pipeline.intake.files import ReadProblem
+from pipeline.intake.kinds import catalogue
+from pipeline.intake.kinds.catalogue import KINDS
+from pipeline.intake.kinds.filekind import ATTACHED, CONTAINER, OTHER, REFUSED, REPORT
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.formats.registry import FORMATS, OWN_FILE, REBUILT, Lacks
 from pipeline.read.parse import parse_path
@@ -43,7 +45,11 @@ from .nasty import zip_of
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PACKAGE = ROOT / "pipeline"
 # the only modules that may spell a suffix or a format name
-REGISTRY = {PACKAGE / "intake" / "filekinds.py", PACKAGE / "read" / "formats" / "registry.py"}
+REGISTRY = {
+    PACKAGE / "intake" / "kinds" / "filekind.py",
+    PACKAGE / "intake" / "kinds" / "catalogue.py",
+    PACKAGE / "read" / "formats" / "registry.py",
+}
 # modules that name the files the pipeline itself writes (its outputs, the sample inbox,
 # draft replies): their suffixes are the outputs', not kinds of input
 WRITERS = {
@@ -115,7 +121,7 @@ def test_every_kind_is_declared_once_and_completely():
 def test_every_spreadsheet_kind_has_a_format_with_every_capability_or_a_reason():
     assert set(FORMATS) == {k.name for k in KINDS if k.role == REPORT}
     for name, fmt in FORMATS.items():
-        assert fmt.kind is filekinds.BY_NAME[name]
+        assert fmt.kind is catalogue.BY_NAME[name]
         assert callable(fmt.facts), name
         assert isinstance(fmt.whole_book, bool), name
         for capability in (fmt.comments, fmt.values):
@@ -145,7 +151,7 @@ def test_a_kind_refused_by_name_is_refused_with_its_reason(kind, tmp_path, form:
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     (sub,) = expand(path, path.name, form.limits, VN)
     assert sub.problem == (kind.code, kind.refusal)
-    assert kind.code in RULES and (kind.code == "FILE_FORMAT") == (kind.suffix in filekinds.REPORT_SUFFIXES)
+    assert kind.code in RULES and (kind.code == "FILE_FORMAT") == (kind.suffix in catalogue.REPORT_SUFFIXES)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +185,7 @@ def test_what_an_archive_holds_is_sorted_by_its_kind(kind, tmp_path, form: Form)
             assert line.problem is not None and line.problem[0] == "ARCHIVE_NESTED"
 
 
-@pytest.mark.parametrize("suffix", sorted(filekinds.REPORT_SUFFIXES))
+@pytest.mark.parametrize("suffix", sorted(catalogue.REPORT_SUFFIXES))
 def test_a_message_holds_a_report_when_an_attachment_is_named_like_one(suffix, tmp_path, form: Form):
     sent = tmp_path / "co-bao-cao.eml"
     sent.write_bytes(_eml({"cong-van.pdf": b"%PDF-1.4", f"bao-cao{suffix}": b"x"}))
@@ -218,7 +224,7 @@ def test_a_package_that_holds_no_spreadsheet_is_named_by_its_members(kind, form:
 def test_a_file_no_reader_recognises_is_damaged_only_if_named_as_a_spreadsheet(suffix):
     with pytest.raises(ReadProblem) as caught:
         sniff(f"bao-cao{suffix}", b"\x00\x13Don vi: 899\x02\n")  # no text: text is a kind of its own
-    kind = filekinds.kind_of_name(f"bao-cao{suffix}")
+    kind = catalogue.kind_of_name(f"bao-cao{suffix}")
     assert caught.value.code == ("FILE_CORRUPT" if kind.role == REPORT else "FILE_NOT_REPORT")
 
 
@@ -278,7 +284,7 @@ def test_every_format_reads_and_feeds_back_as_its_record_says(name, make_file, t
     src = tmp_path / "899.xlsx"
     wb.save(src)
     path = WRITERS_OF[name](src, tmp_path / f"899{fmt.kind.suffix}")
-    assert filekinds.kind_of_name(path.name) is fmt.kind
+    assert catalogue.kind_of_name(path.name) is fmt.kind
     p = parse_path(path, 1, form)
     assert p.format == name
     assert [f.code for f in p.findings if f.severity == "error"] == []
@@ -296,7 +302,7 @@ def test_every_format_reads_and_feeds_back_as_its_record_says(name, make_file, t
 
 def test_a_renamed_numbers_file_is_refused_as_one(form: Form):
     """Apple Numbers' own format renamed .xlsx: refused with what to do, as the report it is."""
-    numbers = filekinds.BY_NAME["numbers"]
+    numbers = catalogue.BY_NAME["numbers"]
     data = _zip({"Index/Document.iwa": b"\x00", "Metadata/Properties.plist": b"bplist00"})
     with pytest.raises(ReadProblem) as caught:
         read_book(data, "899-bao-cao.xlsx", wanted_sheets(form), form.limits)

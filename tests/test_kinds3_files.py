@@ -1,5 +1,5 @@
 """Kinds of file a unit sends under a spreadsheet's name that are not one, and a spreadsheet's
-name on an archive: each known by its bytes (`intake/filekinds.py`).
+name on an archive: each known by its bytes (`intake/kinds/`).
 
 - a web archive (MHTML: Excel's "Single File Web Page", a browser's "Save as MHTML") and
   CSV, TSV or plain text named .xls or .xlsx (web systems and phone apps export so), in
@@ -37,18 +37,19 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import Form, load_form
-from pipeline.intake.containers import ARCHIVE, MEMBER, expand
-from pipeline.intake.filekinds import (
+from pipeline.intake.containers.expand import expand
+from pipeline.intake.containers.submission import ARCHIVE, MEMBER
+from pipeline.intake.kinds.catalogue import (
     BY_NAME,
     CSV_SHEET,
     HTML_SHEET,
     OUTLOOK_MSG,
     TEXT_SHEET,
     WEB_ARCHIVE,
-    bytes_kind,
-    magic_kind,
-    may_be_archive,
 )
+from pipeline.intake.kinds.detect import bytes_kind
+from pipeline.intake.kinds.head import magic_kind
+from pipeline.intake.kinds.zip_package import may_be_archive
 from pipeline.outbox.paths import manifest_path
 from pipeline.read.formats import biff, numfmt, xlsb
 from pipeline.read.parse import parse_path, parse_submission

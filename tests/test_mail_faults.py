@@ -27,7 +27,7 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import Form, load_form
-from pipeline.intake.containers import expand
+from pipeline.intake.containers.expand import expand
 from pipeline.intake.mail_settings import load_mail_settings
 from pipeline.mail import fetch as fetch_module
 from pipeline.mail.send import (

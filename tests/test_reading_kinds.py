@@ -24,7 +24,8 @@ from openpyxl.comments import Comment
 
 from pipeline.app import consolidate_into
 from pipeline.form import load_form
-from pipeline.intake.filekinds import CONTENT_TYPES, FLAT_ODS, GNUMERIC, OLD_EXCEL
+from pipeline.intake.kinds.catalogue import FLAT_ODS, GNUMERIC, OLD_EXCEL
+from pipeline.intake.kinds.filekind import CONTENT_TYPES
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.formats.registry import EXCEL_95
 from pipeline.read.parse import parse_path

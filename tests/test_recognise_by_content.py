@@ -31,8 +31,11 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import Form
-from pipeline.intake.containers import ARCHIVE, FILE, MEMBER, expand
-from pipeline.intake.filekinds import BY_NAME, HTML_SHEET, XML_2003, first_element, magic_kind, odf_media_type
+from pipeline.intake.containers.expand import expand
+from pipeline.intake.containers.submission import ARCHIVE, FILE, MEMBER
+from pipeline.intake.kinds.catalogue import BY_NAME, HTML_SHEET, XML_2003
+from pipeline.intake.kinds.head import first_element, magic_kind
+from pipeline.intake.kinds.zip_package import odf_media_type
 from pipeline.read.parse import parse_path, parse_submission
 from pipeline.run.consolidate import check_report
 from pipeline.run.result import FileStatus, UnitStatus

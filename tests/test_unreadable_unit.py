@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.intake.containers import Origin, Submission
+from pipeline.intake.containers.submission import Origin, Submission
 from pipeline.intake.files import FileInfo
 from pipeline.read.parsed import Parsed
 from pipeline.run.result import FileRecord, FileStatus, UnitStatus

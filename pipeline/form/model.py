@@ -415,7 +415,7 @@ class Limits:
     """`max_number`: the largest figure taken (persons, turns, đồng)."""
     max_message_depth: int = 20
     """`max_message_depth`: multipart levels of a saved message, and parentheses nested in
-    its header (`containers._check_depth`)."""
+    its header (`intake/containers/message.py`, `_check_depth`)."""
 
 
 @dataclass(frozen=True)

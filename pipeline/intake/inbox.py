@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..system import impl
 from ..text.oserrors import read_reason
-from .filekinds import OLE_MAGIC as _OLE
+from .kinds.filekind import OLE_MAGIC as _OLE
 
 READ = "read"
 IGNORED = "ignored"

@@ -48,14 +48,8 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.filekinds import (
-    ARCHIVE_KIND,
-    MESSAGE_KIND,
-    REPORT_SUFFIXES,
-    is_a_report,
-    package_of,
-    stream_kind,
-)
+from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
+from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries
@@ -392,7 +386,7 @@ def _piece_name(tmp: Path) -> str:
 def reports_by_bytes(path: Path, piece: Path, limit: int) -> list[str]:
     """The names of the attachments of the message saved at `path` whose bytes say they are
     a spreadsheet (read, or in a format refused with what to do) or an archive
-    (`filekinds.stream_kind`), whatever they are called ("899.xml", "bao cao",
+    (`kinds.detect.stream_kind`), whatever they are called ("899.xml", "bao cao",
     "baocao.xlsx.pdf"). Each attachment is decoded as the scanner reads the message
     (`scan_message`) into the file `piece` (removed after), at most `limit` bytes, and only
     its first 64 KiB when it is neither a zip nor a compound file: memory stays bounded."""
@@ -406,7 +400,7 @@ def reports_by_bytes(path: Path, piece: Path, limit: int) -> list[str]:
     return recogniser.found
 
 
-_PEEK = 1 << 16  # bytes of an attachment kept when its start is no package (`filekinds.stream_kind`)
+_PEEK = 1 << 16  # bytes of an attachment kept when its start is no package (`kinds.detect.stream_kind`)
 _BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _NOT_BASE64 = bytes(b for b in range(256) if b not in _BASE64)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..form import Form, Unit, config_with_version, foreign_template, meta_cell
 from ..form.sheets import info_sheet
-from ..intake.containers import Submission
+from ..intake.containers.submission import Submission
 from ..intake.files import FileInfo, ReadProblem
 from ..rules import findings as fd
 from ..text.command import command_name

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..form import Form
-from ..intake.containers import Submission, entry_mtime
-from ..intake.filekinds import REPORT_SUFFIXES
+from ..intake.containers.submission import Submission, entry_mtime
 from ..intake.files import FileInfo, ReadProblem
+from ..intake.kinds.catalogue import REPORT_SUFFIXES
 from ..rules import findings as fd
 from ..text.oserrors import read_reason
 from .extract import NOT_REPORT_CODES, parse_bytes

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..intake.containers import Origin, Submission
+from ..intake.containers.submission import Origin, Submission
 from ..intake.files import FileInfo
 from ..rules import findings as fd
 from ..rules.findings import Finding

@@ -20,18 +20,13 @@ from typing import Any
 import python_calamine as pc
 
 from ..form import Limits, cell_at, col_letter
-from ..intake.filekinds import (
-    OLE,
-    REFUSED,
-    REPORT,
-    compound_kind,
-    kind_of_name,
-    magic_kind,
-    ole_kind,
-    package_of,
-    zip_kind,
-)
 from ..intake.files import ReadProblem, too_large
+from ..intake.kinds.catalogue import kind_of_name
+from ..intake.kinds.compound import compound_kind, ole_kind
+from ..intake.kinds.detect import package_of
+from ..intake.kinds.filekind import OLE, REFUSED, REPORT
+from ..intake.kinds.head import magic_kind
+from ..intake.kinds.zip_package import zip_kind
 from ..rules.findings import show
 from ..system import impl
 from ..text.values import UnshownDate

@@ -11,7 +11,7 @@ a copy of the run, which starts its workers before it imports those.
 from __future__ import annotations
 
 from ..form import Form
-from ..intake.containers import Submission
+from ..intake.containers.submission import Submission
 from ..system import impl
 from .parse import parse_submission
 from .parsed import Parsed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..intake.containers import CONTAINER_KINDS
+from ..intake.containers.submission import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, Finding, show

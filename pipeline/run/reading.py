@@ -15,7 +15,8 @@ from pathlib import Path
 from types import TracebackType
 
 from ..form import Form
-from ..intake.containers import Submission, expand
+from ..intake.containers.expand import expand
+from ..intake.containers.submission import Submission
 from ..intake.inbox import READ, InboxEntry, list_inbox
 from ..intake.mail_settings import load_mail_settings
 from ..read.parse import parse_submission

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ..form import Form, FormError, is_pending
-from ..intake.containers import CONTAINER_KINDS
+from ..intake.containers.submission import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, NOT_READ, READ, InboxEntry, shown
 from ..intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from ..read.parsed import Parsed

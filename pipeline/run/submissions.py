@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import replace
 
 from ..form import Form, is_pending
-from ..intake.containers import ARCHIVE, MESSAGE, Submission
+from ..intake.containers.submission import ARCHIVE, MESSAGE, Submission
 from ..intake.files import FileInfo
 from ..intake.inbox import InboxEntry
 from ..intake.whose import sent_by

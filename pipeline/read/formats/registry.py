@@ -36,8 +36,9 @@ from typing import Any
 from lxml import etree
 
 from ...form import Limits, col_letter
-from ...intake.filekinds import BY_NAME, REPORT, FileKind
 from ...intake.files import ReadProblem
+from ...intake.kinds.catalogue import BY_NAME
+from ...intake.kinds.filekind import REPORT, FileKind
 from ...rules.findings import show
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, sheet_comments_parts, xlsx_comments

@@ -1,0 +1,151 @@
+"""A container's entries as submissions: a message's attachments (`_message_entries`) and
+an archive's members (`_archive_entries`), each named as shown ("thu/a.eml › bao-cao.xlsx")
+and given its origin and locator. Every member and every attachment is its own unit of
+failure; members are addressed by their position in the archive, so two members with one
+name are each read. What comes with a report (a letter, a scan) is listed as ignored, and
+what an archiver adds that is not a report (`__MACOSX/`, `._*`, `.DS_Store`, `Thumbs.db`,
+Office lock files) is ignored inside archives as it is in the inbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from email.message import EmailMessage
+from pathlib import Path, PurePosixPath
+
+from ...form import Limits
+from ...rules.findings import show
+from ..files import ReadProblem
+from ..kinds.catalogue import (
+    ARCHIVE_KIND,
+    ARCHIVE_SUFFIXES,
+    NOT_REPORT_SUFFIXES,
+    REPORT_SUFFIXES,
+    refused_by_name,
+    suffix_of,
+)
+from ..kinds.detect import bytes_kind
+from ..kinds.filekind import ATTACHED
+from .entry_kind import _an_archive, _report_or_archive, one_file
+from .message import _attachment_parts, _part_bytes
+from .submission import ARCHIVE, ATTACHMENT, MEMBER, SEP, Opened, Origin, Submission
+from .zip_members import _leftover, _member_archived, _member_kind, _member_problem, _open_zip
+
+NOT_REPORT_ATTACHED = "không phải bảng tính (công văn, ảnh, chữ ký…), gửi kèm báo cáo: không cần đọc"
+
+
+def _comes_with_a_report(name: str) -> bool:
+    """An attachment or member that is not a report by its name (`NOT_REPORT_SUFFIXES`):
+    listed as not read, never a finding."""
+    return PurePosixPath(name).suffix.lower() in NOT_REPORT_SUFFIXES
+
+
+def _safe_member_name(raw: str, fallback: str) -> str:
+    """The last component of an untrusted file name (display only: nothing is written)."""
+    base = PurePosixPath(str(raw or "").replace("\\", "/")).name.strip()
+    return base or fallback
+
+
+def _message_entries(
+    path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
+) -> tuple[list[Submission], set[str]]:
+    """A message's attachments as submissions, and the names of those whose bytes say they
+    are a report or an archive though their names do not ("899.xml": an Excel 2003 XML
+    spreadsheet; "bao cao", "bao-cao.xlsx.pdf": an .xlsx). An attachment named as what
+    comes with a report (.pdf, .docx …) is ignored unless its bytes say otherwise; one
+    named otherwise than as an archive whose bytes are one is opened as an archive."""
+    parts = _attachment_parts(msg)
+    if len(parts) > limits.max_zip_entries:
+        raise ReadProblem(
+            "FILE_TOO_LARGE", f"thư có {len(parts)} tệp đính kèm, vượt giới hạn {limits.max_zip_entries}"
+        )
+    out: list[Submission] = []
+    by_bytes: set[str] = set()
+    total = 0
+    for i, (k, part) in enumerate(parts, start=1):
+        shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
+        locator = (f"part:{k}",)
+        sub_origin = Origin(ATTACHMENT, name, locator, origin.received, origin.sender, origin.message_id)
+        if refused_by_name(shown):
+            out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
+            continue
+        try:
+            data = _part_bytes(part)
+        except ReadProblem as exc:
+            attached = _comes_with_a_report(shown)
+            out.append(
+                Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED)
+                if attached
+                else Submission(path, shown, sub_origin, problem=(exc.code, exc.message))
+            )
+            continue
+        if _comes_with_a_report(shown) and not _report_or_archive(bytes_kind(data, shown)):
+            # named and made as what comes with a report; "bao-cao.xlsx.pdf" holding an .xlsx is read
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
+            continue
+        total += len(data)
+        if total > limits.max_uncompressed_bytes:
+            raise ReadProblem(
+                "FILE_TOO_LARGE",
+                f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
+            )
+        renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
+        archived = suffix_of(shown) not in ARCHIVE_SUFFIXES and _an_archive(data, shown)
+        if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(bytes_kind(data, shown)):
+            by_bytes.add(shown)
+        if len(data) > limits.max_file_bytes:
+            problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")
+            out.append(Submission(path, shown, sub_origin, problem=problem))
+        elif renamed is not None and renamed.role == ATTACHED:
+            out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
+        elif (suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None) or archived:
+            zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
+            opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
+            try:
+                inner = _archive_entries(path, shown, data, locator, zip_origin, limits, nested=True)
+            except ReadProblem as exc:
+                out.append(Submission(path, shown, zip_origin, opened, (exc.code, exc.message)))
+                continue
+            out.extend([Submission(path, shown, zip_origin, opened), *inner])
+        else:
+            out.append(Submission(path, shown, sub_origin))
+    return out, by_bytes
+
+
+def _archive_entries(
+    path: Path,
+    name: str,
+    data: bytes,
+    locator: tuple[str, ...],
+    origin: Origin,
+    limits: Limits,
+    nested: bool = False,
+) -> list[Submission]:
+    out = []
+    with _open_zip(data, limits) as zf:
+        infos = zf.infolist()
+        names = Counter(info.filename for info in infos)
+        for position, info in enumerate(infos):
+            if info.is_dir():
+                continue
+            base = _safe_member_name(info.filename, "muc")
+            if names[info.filename] > 1:  # two members of one name: each named by its place
+                stem, dot, suffix = base.rpartition(".")
+                base = f"{stem} (mục {position + 1}).{suffix}" if dot else f"{base} (mục {position + 1})"
+            shown = f"{name}{SEP}{base}"
+            member = Origin(
+                MEMBER, origin.container or name, (*locator, f"zip:{position}"),
+                origin.received, origin.sender, origin.message_id,
+            )  # fmt: skip
+            leftover = _leftover(zf, data, info, limits)
+            renamed = _member_kind(zf, data, info, limits)
+            if leftover:
+                out.append(Submission(path, shown, member, ignored=leftover))
+            elif _comes_with_a_report(shown) or (renamed is not None and renamed.role == ATTACHED):
+                out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
+            else:
+                archived = _member_archived(zf, data, info, limits)
+                problem = _member_problem(info, limits, nested, renamed, archived)
+                out.append(Submission(path, shown, member, problem=problem))
+    return out

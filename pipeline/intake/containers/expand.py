@@ -1,0 +1,122 @@
+"""The submissions an inbox entry stands for (`expand`): itself, or a container's own line
+and its entries, a message's arrival and sender read from its header. A file named as a
+spreadsheet that is an archive of files is opened as the archive it is
+(`_archive_named_as_a_spreadsheet`); one named as an archive that is one file is read as
+that file. Never raises for bad input: a broken container is one line with its problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ...form import Limits
+from ...system import impl
+from ..files import ReadProblem
+from ..kinds.catalogue import (
+    ARCHIVE_KIND,
+    ARCHIVE_SUFFIXES,
+    MESSAGE_SUFFIXES,
+    REPORT_SUFFIXES,
+    kind_of_name,
+    refused_by_name,
+    suffix_of,
+)
+from ..kinds.detect import bytes_kind
+from ..kinds.filekind import REPORT
+from ..kinds.zip_package import ARCHIVE_HEAD, may_be_archive
+from ..message_headers import header_text, received_at, sender_of
+from .entries import _archive_entries, _message_entries
+from .entry_kind import one_file
+from .locate import _container_bytes
+from .message import _message_broken, _parse_message
+from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
+
+
+def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submission]:
+    """The submissions an inbox entry stands for: itself, or a container line and its entries.
+
+    Never raises for bad input: a broken container is one line with its problem.
+    """
+    refused = refused_by_name(name)  # .msg, .numbers: no reader here reads them
+    if refused:
+        return [Submission(path, name, problem=refused)]
+    named = kind_of_name(name)
+    suffix = suffix_of(name)
+    if named is not None and named.role == REPORT and _archive_named_as_a_spreadsheet(path, name, limits):
+        named = ARCHIVE_KIND  # a real archive of reports renamed .xlsx: opened as the archive it is
+    elif named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
+        return [Submission(path, name)]
+    kind = MESSAGE if named.suffix in MESSAGE_SUFFIXES else ARCHIVE
+    fmt = named.name
+    try:  # the same bytes object the entries are found in again: the parse is looked up by identity
+        data = _container_bytes(path, limits)
+    except ReadProblem as exc:
+        return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
+    if kind == ARCHIVE and one_file(data, name) is not None:
+        return [Submission(path, name)]  # a spreadsheet renamed .zip: read as what its bytes are
+    opened = Opened(fmt, len(data), hashlib.sha256(data).hexdigest())
+    if kind == ARCHIVE:
+        origin = Origin(ARCHIVE)
+        try:
+            inner = _archive_entries(path, name, data, (), origin, limits)
+        except ReadProblem as exc:
+            return [Submission(path, name, origin, opened, (exc.code, exc.message))]
+        return [Submission(path, name, origin, opened), *inner]
+    try:
+        msg = _parse_message(data, limits)
+        origin = Origin(
+            MESSAGE,
+            received=received_at(msg, zone),
+            sender=sender_of(msg),
+            message_id=header_text(msg, "Message-ID"),
+            subject=header_text(msg, "Subject"),
+        )
+    except ReadProblem as exc:
+        return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
+    except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
+        return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
+    try:
+        inner, by_bytes = _message_entries(path, name, msg, origin, limits)
+    except ReadProblem as exc:
+        return [Submission(path, name, origin, opened, (exc.code, exc.message))]
+    except (RecursionError, MemoryError, Exception) as exc:
+        return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
+    problem = None
+    if not any(suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes for s in inner):
+        shown = ", ".join(s.name.rpartition(SEP)[2] for s in inner)
+        problem = (
+            "MAIL_NO_REPORT",
+            "thư không có tệp báo cáo đính kèm"
+            + (f" (chỉ có: {shown})" if shown else "")
+            + "; hãy đề nghị đơn vị gửi lại thư kèm tệp Excel báo cáo",
+        )
+    return [Submission(path, name, origin, opened, problem), *inner]
+
+
+def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bool:
+    """Whether the inbox entry at `path`, named as a spreadsheet (`name`), is an archive of
+    files that a webmail or a unit renamed .xlsx or .xls: a zip whose members no kind
+    claims (`kinds.detect.bytes_kind`: a workbook with a few members more is still a
+    workbook). Its first bytes are read first (`kinds.zip_package.may_be_archive`), so a workbook
+    costs one small read; False when it cannot be read (the reading says why)."""
+    try:
+        fd = impl.open_untrusted(path, follow=True)
+        try:
+            head = os.read(fd, ARCHIVE_HEAD)
+        finally:
+            os.close(fd)
+        if not may_be_archive(head):
+            return False
+        return bytes_kind(_container_bytes(path, limits), name) is ARCHIVE_KIND
+    except (OSError, ReadProblem):
+        return False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

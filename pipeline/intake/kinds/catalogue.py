@@ -1,0 +1,329 @@
+"""Every kind of file the inbox may hold, declared once (`KINDS`): its name, its suffixes,
+how its bytes are recognised and what the pipeline does with it, with the refusals' wording
+(Vietnamese) and what the inbox and the containers ask of a name (`suffix_of`,
+`kind_of_name`, `refused_by_name`, the suffix sets). Every suffix list and format name of
+the package comes from here.
+
+The name only tells apart kinds with the same bytes (.xlsm from .xlsx, a web page from one
+named .xls), decides for the kinds refused by name, and says whether a file no reader
+recognises was meant as a spreadsheet (then it is damaged, not "not a report").
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from .filekind import (
+    ATTACHED,
+    CONTAINER,
+    DELIMITED,
+    ODF_CONTENT,
+    ODF_MANIFEST,
+    ODF_MEDIA,
+    ODF_MIMETYPE,
+    OLE,
+    OTHER,
+    REFUSED,
+    REPORT,
+    TEXT,
+    ZIP,
+    FileKind,
+)
+
+OUTLOOK_MSG = (
+    "thư Outlook (.msg) chưa được mở tự động; hãy lưu riêng tệp Excel đính kèm vào thư mục nhận, "
+    "hoặc lưu thư dưới dạng .eml"
+)
+APPLE_NUMBERS = (
+    "tệp Apple Numbers (.numbers) chưa đọc được; hãy mở bằng Numbers, chọn Tệp > Xuất sang > "
+    "Excel, rồi gửi tệp .xlsx"
+)
+FLAT_ODS = (
+    "bảng tính OpenDocument dạng XML (.fods) chưa đọc được; hãy mở bằng LibreOffice và lưu "
+    "dưới dạng .xlsx hoặc .ods, rồi gửi lại"
+)
+GNUMERIC = (
+    "bảng tính Gnumeric (.gnumeric) chưa đọc được; hãy mở bằng Gnumeric hoặc LibreOffice và "
+    "lưu dưới dạng .xlsx, rồi gửi lại"
+)
+OLD_EXCEL = (
+    "tệp Excel 2.x–4.x (định dạng trước Excel 5.0) chưa đọc được; hãy mở bằng Excel hoặc "
+    "LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
+)
+XML_2003 = (
+    "bảng tính XML 2003 (SpreadsheetML) chưa đọc được; hãy mở bằng Excel hoặc LibreOffice và "
+    "lưu dưới dạng .xlsx, rồi gửi lại"
+)
+HTML_SHEET = (
+    "tệp là trang web HTML, không phải bảng tính Excel thật, nên chưa đọc được; hãy mở bằng Excel "
+    "hoặc LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
+)
+WEB_ARCHIVE = (
+    "tệp là trang web lưu trữ MHTML (.mht, .mhtml: kiểu «Trang web một tệp» của Excel hoặc trình "
+    "duyệt), không phải bảng tính Excel thật, nên chưa đọc được; hãy mở bằng Excel hoặc LibreOffice "
+    "và lưu dưới dạng .xlsx, hoặc điền số liệu vào mẫu do Sở gửi, rồi gửi lại"
+)
+CSV_SHEET = (
+    "tệp là dữ liệu văn bản dạng CSV/TSV (các giá trị phân cách bằng dấu phẩy, dấu chấm phẩy "
+    "hoặc dấu tab) đặt tên như bảng tính, không phải bảng tính Excel thật, nên không đọc làm báo "
+    "cáo; hãy mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, hoặc điền số liệu vào mẫu do "
+    "Sở gửi, rồi gửi lại"
+)
+TEXT_SHEET = (
+    "tệp là văn bản thuần đặt tên như bảng tính, không phải bảng tính Excel thật, nên không đọc "
+    "làm báo cáo; hãy mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, hoặc điền số liệu "
+    "vào mẫu do Sở gửi, rồi gửi lại"
+)
+# a web page's first element: the tags WHATWG MIME Sniffing §7.1 takes for HTML ("identifying
+# a resource with an unknown MIME type"), and meta (a page some systems export as .xls starts so)
+HTML_ROOTS = tuple(
+    t.encode() for t in "html head body table meta title style script iframe div font h1 p a b br".split()
+)
+# Order matters where bytes are alike: the first kind whose members match names a package
+# (an OpenDocument spreadsheet before any OpenDocument file; Excel's before Word's).
+KINDS: tuple[FileKind, ...] = (
+    # content types: ECMA-376 Part 1 §12.2 (SpreadsheetML main part); [MS-OFFMACRO2] 2.2.1.4;
+    # [MS-XLSB] 2.1.2 (the binary workbook part)
+    FileKind(
+        "xlsx",
+        REPORT,
+        (".xlsx",),
+        "bảng tính Excel",
+        ZIP,
+        ("xl/workbook.xml",),
+        content_type=b"spreadsheetml.sheet.main+xml",
+    ),
+    FileKind(
+        "xlsm",
+        REPORT,
+        (".xlsm",),
+        "bảng tính Excel có macro",
+        ZIP,
+        ("xl/workbook.xml",),
+        content_type=b"ms-excel.sheet.macroEnabled.main+xml",
+    ),
+    FileKind(
+        "xlsb",
+        REPORT,
+        (".xlsb",),
+        "bảng tính Excel nhị phân",
+        ZIP,
+        ("xl/workbook.bin",),
+        content_type=b"ms-excel.sheet.binary.macroEnabled.main",
+    ),
+    FileKind(
+        "ods",
+        REPORT,
+        (".ods",),
+        "bảng tính OpenDocument",
+        ZIP,
+        (ODF_MIMETYPE, ODF_MANIFEST, ODF_CONTENT),
+        ODF_MEDIA + b"spreadsheet",
+    ),
+    # a compound file is a workbook by its Workbook stream (BIFF8; Book: BIFF5), and one
+    # that names no other kind is read as one (damaged, encrypted: the reader says which)
+    FileKind("xls", REPORT, (".xls",), "bảng tính Excel 97-2003", OLE, streams=("Workbook", "Book")),
+    FileKind("zip", CONTAINER, (".zip",), "tệp nén .zip", ZIP, nests=True),
+    # a web archive (MHTML, RFC 2557: one MIME multipart/related document), as Excel's "Single
+    # File Web Page" saves a workbook and browsers save a page: refused by its name, and by
+    # its bytes whatever it is called but .eml (a mail with inline images is multipart/related
+    # too); before the message kind, which it is taken for when the name says nothing
+    FileKind(
+        "mht",
+        REFUSED,
+        (".mht", ".mhtml"),
+        "trang web lưu trữ MHTML",
+        mime=(b"multipart/related",),
+        refusal=WEB_ARCHIVE,
+        code="FILE_FORMAT",
+    ),
+    FileKind("eml", CONTAINER, (".eml",), "thư điện tử", mime=(b"",), nests=True),
+    # an Outlook message: a compound file with a property stream at its root ([MS-OXMSG] 2.4)
+    FileKind(
+        "msg",
+        REFUSED,
+        (".msg",),
+        "thư Outlook",
+        streams=("__properties_version1.0",),
+        nests=True,
+        refusal=OUTLOOK_MSG,
+    ),
+    # iWork 2013 and later: a zip whose document is Index/Document.iwa (Apple's own format,
+    # shared by Pages and Keynote, told apart by the name; a renamed one is taken for Numbers)
+    FileKind(
+        "numbers",
+        REFUSED,
+        (".numbers",),
+        "tệp Apple Numbers",
+        ZIP,
+        ("Index/Document.iwa",),
+        refusal=APPLE_NUMBERS,
+        code="FILE_FORMAT",
+    ),  # fmt: skip
+    # a flat OpenDocument spreadsheet: one XML document (OpenDocument 1.2 Part 1 §2.2.1,
+    # office:mimetype on office:document); LibreOffice's "Flat XML ODF Spreadsheet"
+    FileKind(
+        "fods",
+        REFUSED,
+        (".fods",),
+        "bảng tính OpenDocument dạng XML",
+        marks=(b"application/vnd.oasis.opendocument.spreadsheet",),
+        refusal=FLAT_ODS,
+        code="FILE_FORMAT",
+    ),
+    # Gnumeric's own format: its XML, usually gzipped (the gnm namespace, v10 schema)
+    FileKind(
+        "gnumeric",
+        REFUSED,
+        (".gnumeric",),
+        "bảng tính Gnumeric",
+        marks=(b"http://www.gnumeric.org/v10.dtd", b"<gnm:Workbook"),
+        refusal=GNUMERIC,
+        code="FILE_FORMAT",
+    ),
+    # Excel 2.x-4.x: a bare BIFF2/3/4 record stream, no compound file; its first record is
+    # BOF (0x0009, 0x0209, 0x0409) of 4 or 6 bytes ([MS-XLS] predecessors; OpenOffice.org's
+    # "Microsoft Excel File Format" §5.8). .xlw: Excel 4.0's workbook
+    FileKind(
+        "xls_old",
+        REFUSED,
+        (".xlw",),
+        "bảng tính Excel 2.x–4.x",
+        magic=(b"\x09\x00\x04\x00", b"\x09\x02\x06\x00", b"\x09\x04\x06\x00"),
+        refusal=OLD_EXCEL,
+        code="FILE_FORMAT",
+    ),
+    # Excel 2002/2003's "XML Spreadsheet" (SpreadsheetML 2003; SheetJS's bookType 'xlml'),
+    # named .xml or .xls: its root is Workbook in the office:spreadsheet namespace. No suffix
+    # of its own (.xml is every XML file's): known by its bytes only
+    FileKind(
+        "xml2003",
+        REFUSED,
+        (),
+        "bảng tính XML 2003 (SpreadsheetML)",
+        marks=(b"urn:schemas-microsoft-com:office:spreadsheet",),
+        roots=(b"workbook",),
+        refusal=XML_2003,
+        code="FILE_FORMAT",
+    ),
+    # a web page (an HTML table) that a web system or Excel's "Web Page" saved under a
+    # spreadsheet's name; named .htm or .html it is a page sent with a report (`web` below)
+    FileKind(
+        "html_sheet",
+        REFUSED,
+        (),
+        "trang web HTML",
+        roots=HTML_ROOTS,
+        refusal=HTML_SHEET,
+        code="FILE_FORMAT",
+    ),
+    # plain text under a spreadsheet's name, as web systems and phone apps export a table
+    # ("bao-cao.xls" holding CSV), in any encoding: its lines say CSV/TSV or other text
+    FileKind(
+        "csv_sheet",
+        REFUSED,
+        (),
+        "tệp CSV/TSV đặt tên như bảng tính",
+        plain=DELIMITED,
+        refusal=CSV_SHEET,
+        code="FILE_FORMAT",
+    ),
+    FileKind(
+        "text_sheet",
+        REFUSED,
+        (),
+        "tệp văn bản đặt tên như bảng tính",
+        plain=TEXT,
+        refusal=TEXT_SHEET,
+        code="FILE_FORMAT",
+    ),
+    FileKind("other_archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
+    FileKind("pdf", ATTACHED, (".pdf",), "tệp PDF", magic=(b"%PDF",)),
+    # Word and PowerPoint: a zip package (.docx, .pptx) or a compound file ([MS-DOC] 2.1.1
+    # WordDocument stream; [MS-PPT] 2.1.1 PowerPoint Document stream)
+    FileKind(
+        "word",
+        ATTACHED,
+        (".doc", ".docx"),
+        "tệp Word",
+        ZIP,
+        ("word/document.xml",),
+        streams=("WordDocument",),
+    ),
+    FileKind(
+        "powerpoint",
+        ATTACHED,
+        (),
+        "tệp PowerPoint",
+        ZIP,
+        ("ppt/presentation.xml",),
+        streams=("PowerPoint Document",),
+    ),
+    FileKind(
+        "iwork", ATTACHED, (".pages", ".key"), "tài liệu Apple Pages, Keynote", ZIP, ("Index/Document.iwa",)
+    ),
+    FileKind(
+        "odf",
+        ATTACHED,
+        (".odt",),
+        "tài liệu OpenDocument",
+        ZIP,
+        (ODF_MIMETYPE, ODF_MANIFEST, ODF_CONTENT),
+        ODF_MEDIA,
+    ),
+    FileKind("rtf", ATTACHED, (".rtf",), "tệp RTF", magic=(b"{\\rtf",)),
+    FileKind("text", ATTACHED, (".txt",), "tệp văn bản"),
+    FileKind("web", ATTACHED, (".htm", ".html"), "trang web", roots=HTML_ROOTS),
+    FileKind("png", ATTACHED, (".png",), "ảnh PNG", magic=(b"\x89PNG",)),
+    FileKind("jpeg", ATTACHED, (".jpg", ".jpeg"), "ảnh JPEG", magic=(b"\xff\xd8\xff",)),
+    FileKind("gif", ATTACHED, (".gif",), "ảnh GIF", magic=(b"GIF8",)),
+    FileKind("image", ATTACHED, (".bmp", ".tif", ".tiff"), "ảnh"),
+    FileKind("signature", ATTACHED, (".p7s", ".asc", ".sig"), "chữ ký số"),
+    FileKind("card", ATTACHED, (".ics", ".vcf"), "lịch hẹn, danh thiếp"),
+)
+BY_NAME = {k.name: k for k in KINDS}
+MESSAGE_KIND = BY_NAME["eml"]  # what `mail fetch` saves a message as, and the inbox opens
+ARCHIVE_KIND = BY_NAME["zip"]  # the archive the inbox opens
+
+
+def _suffixes(*roles: str) -> frozenset[str]:
+    return frozenset(s for k in KINDS if k.role in roles for s in k.suffixes)
+
+
+SPREADSHEET_SUFFIXES = _suffixes(REPORT)
+# what may hold a report, by its name: a spreadsheet, an archive we open, or a report in a
+# format refused by name (.numbers)
+REPORT_SUFFIXES = (
+    SPREADSHEET_SUFFIXES
+    | frozenset(ARCHIVE_KIND.suffixes)
+    | frozenset(s for k in KINDS if k.role == REFUSED and k.code == "FILE_FORMAT" for s in k.suffixes)
+)
+MESSAGE_SUFFIXES = frozenset(MESSAGE_KIND.suffixes)
+ARCHIVE_SUFFIXES = frozenset(ARCHIVE_KIND.suffixes)
+NESTED_SUFFIXES = frozenset(s for k in KINDS if k.nests for s in k.suffixes)
+NOT_REPORT_SUFFIXES = _suffixes(ATTACHED)
+
+
+def suffix_of(name: str) -> str:
+    """A file name's suffix, lower case ("" when it has none), as `PurePosixPath.suffix`
+    gives it; `\\` counts as a separator."""
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower()
+
+
+def kind_of_name(name: str) -> FileKind | None:
+    """The kind a file's name says it is (by its suffix), or None."""
+    suffix = suffix_of(name)
+    return next((k for k in KINDS if suffix in k.suffixes), None)
+
+
+def refused_by_name(name: str) -> tuple[str, str] | None:
+    """(rule code, Vietnamese reason) when a file's name is that of a kind refused before
+    anything reads it (.msg, .numbers); None otherwise."""
+    kind = kind_of_name(name)
+    return (kind.code, kind.refusal) if kind is not None and kind.role == REFUSED else None
+
+
+def is_a_report(kind: FileKind | None) -> bool:
+    """Whether a kind is a report: a spreadsheet read, or one in a format refused with what
+    to do (FILE_FORMAT)."""
+    return kind is not None and (kind.role == REPORT or (kind.role == REFUSED and kind.code == "FILE_FORMAT"))

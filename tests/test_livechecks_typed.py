@@ -102,6 +102,15 @@ def _measure(i: int, key: str, value: Callable[[Any], Any]) -> Mutate:
     return mutate
 
 
+def _row(i: int, **values: Any) -> Mutate:
+    """Row `i`'s measures set to `values` (None: left blank)."""
+
+    def mutate(_form, data, _layout) -> None:
+        data["results"][i].update(values)
+
+    return mutate
+
+
 def _activities(value: Any) -> Mutate:
     def mutate(_form, data, _layout) -> None:
         data["info"]["activities"] = value
@@ -159,6 +168,17 @@ CASES = [
     Case(
         "declared-with-data", DISTRICT, _declare("results", "x", empty=False), 0, "BLOCK_DECLARED_NOT_EMPTY"
     ),
+    # 5b. a part ("trong đó") filled where its whole is blank: the blank is 0 to it, an error
+    # in both (a file with 40 girls of no children was accepted, its girls in the totals)
+    Case(
+        "girls-of-no-children",
+        DEPARTMENT,
+        _row(0, children=None, girls=40, ethnic=None),
+        1,
+        "CHILDREN_MISSING",
+    ),
+    Case("both-parts-of-no-children", DEPARTMENT, _row(0, children=None, girls=40, ethnic=3), 2),
+    Case("whole-and-parts-blank", DEPARTMENT, _row(0, children=None, girls=None, ethnic=None), 0),
     # 6. a report date the pipeline cannot read (DATE_INVALID), and ones it reads
     *(
         Case(f"date-{i}", DISTRICT, _report_date(text), errors)

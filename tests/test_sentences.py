@@ -541,3 +541,21 @@ def test_the_rejected_sentence_asks_for_a_correction_without_claiming_a_letter_w
         "Trong đó 1 đơn vị đã gửi báo cáo nhưng báo cáo chưa hợp lệ, Sở đề nghị các đơn vị này sửa "
         f"và gửi lại; {missing} đơn vị chưa gửi báo cáo."
     ], said
+
+
+def test_girls_of_a_blank_headcount_are_an_error_saying_the_whole_is_blank(form, make_file, tmp_path):
+    """A row with 100.000 girls and its children left blank: an error at the girls' cell
+    saying the whole is blank (never accepted with more girls than children in the totals),
+    and the document counts none of them."""
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["results"][0].update(children=None, girls=100_000, ethnic=None)
+
+    path, _ = make_file("899", mutate)
+    (parsed,) = check_files(form, [path])
+    (error,) = [f for f in parsed.findings if f.severity == "error"]
+    assert error.code == "MEASURE_AT_MOST" and error.cell.startswith("E"), error
+    assert "Số trẻ em nữ (100.000) lớn hơn tổng số trẻ em (để trống)" in error.message, error.message
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    said = " ".join(paragraphs(document_path(tmp_path / "out", form.year)))
+    assert "100.000" not in said

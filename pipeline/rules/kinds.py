@@ -244,7 +244,11 @@ def _pair_skip(b: Bound, df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Ser
 
 
 def _at_most_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
-    a, other, skip = _pair_skip(b, df)
+    """A part ("trong đó": girls) at most its whole (children); a whole left blank is 0 to a
+    part that is filled, so 100.000 girls of no children is the error it is, never a file
+    accepted with more girls than children in its totals (issue #23)."""
+    a, other = df[b.field], df[b.others[0]].fillna(0)
+    skip = a.isna() | (a < 0) | (other < 0)
     return (skip | (a <= other)).fillna(True).astype(bool)
 
 
@@ -259,7 +263,9 @@ def _xl_pair(b: Bound, at: XlRow, op: str) -> str:
 
 
 def _at_most_excel(b: Bound, at: XlRow) -> str:
-    return _xl_pair(b, at, ">")
+    """`_at_most_pandas` in a formula: the whole's VALUE cell blank ("") is 0 (N)."""
+    a, other = at.ref(b.field), at.ref(b.others[0])
+    return f"AND(ISNUMBER({a}),{a}>=0,N({other})>=0,{a}>N({other}))"
 
 
 def _at_least_excel(b: Bound, at: XlRow) -> str:
@@ -267,7 +273,11 @@ def _at_least_excel(b: Bound, at: XlRow) -> str:
 
 
 def _pair_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
-    return {**value_facts(b, row, frame), "other": show(row[b.others[0]])}
+    other = row[b.others[0]]
+    return {
+        **value_facts(b, row, frame),
+        "other": "để trống" if other in (None, "") or other != other else show(other),  # blank, NaN
+    }
 
 
 AT_MOST = Kind(

@@ -21,7 +21,9 @@ import pytest
 from pipeline.filler import fill
 from pipeline.form import SCHEMAS_DIR, layout_json, load_form
 from pipeline.render.template import write_template
+from pipeline.rules import findings as fd
 from pipeline.rules.findings import ERROR, WARNING
+from pipeline.rules.fixes import how_to_fix
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
 from tests import lo
@@ -119,3 +121,30 @@ def test_the_template_agrees(ag, made, tmp_path):
     assert [t.startswith("Lỗi") for t in texts] == [not r for r in read], texts
     (warned,) = [t for t, r in zip(texts, read, strict=True) if r]
     assert warned.startswith("Cảnh báo") and "không đúng như trong danh sách" in warned, texts
+
+
+def test_the_fix_names_the_new_unit_never_a_look_alike(ag, made):
+    """The "cách sửa" of an old place's name (letters, feedback) names the one new unit its
+    land went to wholly, else no name (the finding lists the new units); never the listed
+    name that merely looks alike ("Huyện Châu Thành" is not "Xã Châu Thành", "Phường Mỹ Bình"
+    is not "Xã Bình Mỹ")."""
+    path, _, _ = made
+    (parsed,) = check_files(ag, [path])
+    fixes = {f.value: how_to_fix(ag, f) for f in parsed.findings if f.code == "REGION_UNKNOWN"}
+    for typed, new in TYPED:
+        if len(new) > 1:
+            assert "nếu là" not in fixes[typed] and not any(f"«{n}»" in fixes[typed] for n in new), fixes[
+                typed
+            ]
+    assert "«Xã Vĩnh Phong»" in fixes["Thị trấn Vĩnh Thuận"], fixes
+    ward = fd.make(
+        "REGION_UNKNOWN",
+        "…",
+        file="x.xlsx",
+        unit=DEPARTMENT,
+        sheet="Kết quả",
+        cell="B11",
+        value="Phường Mỹ Bình",
+    )
+    said = how_to_fix(ag, ward)
+    assert "«Phường Long Xuyên»" in said and "Bình Mỹ" not in said, said

@@ -101,10 +101,20 @@ def cell_advice(told: dict[str, str]) -> str:
 
 
 def _nearest(form: Form, f: Finding) -> str:
-    """The listed name closest to the value of a name not in its list, or read as one."""
+    """The listed name closest to the value of a name not in its list, or read as one.
+
+    A region typed as an old place's name (an old district or commune of the configuration's
+    crosswalk) is not a misspelling: its name is the one new unit its land went to wholly,
+    else none (the finding says which new units share it), never a look-alike ("Phường Mỹ
+    Bình", now in Phường Long Xuyên, is not "Xã Bình Mỹ")."""
     keys = (_LIST_OF[f.code],) if f.code in _LIST_OF else tuple(_LIST_OF.values())
     if f.code not in _LIST_OF and f.code != "NAME_READ_AS":
         return ""
+    if "region" in keys:
+        former = nearest.former_districts(form, f.value) or nearest.former_communes(form, f.value)
+        if former:
+            new = {name for place in former for name in place.new}
+            return next(iter(new)) if len(new) == 1 else ""
     for key in keys:
         hit = nearest.read_as(form, key, f.value)
         if hit.name:

@@ -373,3 +373,24 @@ def test_a_year_in_two_outboxes_is_taken_from_the_configuration_of_its_structure
     assert f"dùng {used} (cấu hình {load_form(AG).id} của bản này đúng cấu trúc năm 2025)" in err
     rows = {r[0]: r for r in _rows(tmp_path / "o" / f"{STEM}.xlsx", "Tổng quan")}
     assert _sum(_csv(outboxes, 2025), "results", "children") in rows.get("2025", rows.get(2025))
+
+
+def test_a_year_with_no_accepted_report_yet_is_reviewed_as_none(tmp_path, capsys):
+    """Early in the season every file received may be refused: the review is still drafted,
+    with that year's figures 0 and the units counted, never a false "Lỗi cấu hình" (a
+    section's headline had no figure to fill)."""
+    form = load_form(AG)
+    inbox, outbox = tmp_path / "in", tmp_path / "outbox-an-giang"
+    write_samples(form, inbox, seed=3)
+    for path in sorted(inbox.glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        book.active["A1"] = None  # not the programme's template any more: refused
+        book.worksheets[1].title = "Khác"
+        book.save(path)
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    assert json.loads(report_path(outbox, 2025).read_text(encoding="utf-8"))["summary"]["accepted"] == 0
+    code, _, err = _run(["--outbox", str(outbox), "--out", str(tmp_path / "tk")], capsys)
+    assert code == 0, err
+    assert "Lỗi cấu hình" not in err
+    body = "\n".join(p.text for p in Document(str(tmp_path / "tk" / f"{STEM}.docx")).paragraphs)
+    assert "Lũy kế 1 năm đã báo cáo, 0 trẻ em được hỗ trợ (0 lượt), tổng giá trị 0 đồng" in body

@@ -145,7 +145,7 @@ def _coverage(review: Review, say: _Say) -> list[Para]:
 def _block(review: Review, key: str, say: _Say) -> list[Para]:
     block = review.form.blocks[key]
     to_date: dict[str, dict[str, int]] = {}
-    whole: dict[str, int] = {}
+    whole: dict[str, int] = dict.fromkeys(block.columns, 0)  # a year with no accepted file adds 0
     for y in review.found:
         for code, sums in review.by_key[key][y].items():
             for k, v in sums.items():

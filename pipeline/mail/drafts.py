@@ -30,8 +30,13 @@ run (`inbox_news`: the command says to consolidate first, and that unit's letter
 until a run has read it); a letter asking for something by a day already past is not sent
 (`send.days_past`), and a letter is dated when sent. The feedback workbook the officer
 annotated (kept by `outbox.kept` as `…-ban-da-sua.xlsx`) is attached instead of the one the
-run wrote when it was kept from a set made from the same inbox; otherwise the new one is
-attached and the command says the officer's is not.
+run wrote while the unit's part of the set is the one it was annotated in (the rule that
+keeps an edited letter current, `unit_set`: the same files, so the same findings; other
+units' mail arriving meanwhile changes nothing for it). The unit's part when it was
+annotated is read from the set it was kept from (the current or the previous set) and
+recorded with the letter (`DRAFTED`, "feedback_set"), so later runs still know it. When
+the unit's part has changed, or is no longer known, the new workbook is attached and the
+command and the record say why the officer's is not (`Draft.feedback_why`).
 
 A rejection lists each error with the cell and what was found there, the findings that
 explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed
@@ -50,7 +55,7 @@ import hashlib
 import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -65,7 +70,7 @@ from ..intake.inbox import READ, list_inbox
 from ..intake.mail_settings import MailSettings
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.kept import edited_copy, made_from, set_identity
-from ..outbox.paths import feedback_path, report_path, templates_dir, year_dir
+from ..outbox.paths import REPORT, feedback_path, previous_dir, report_path, templates_dir, year_dir
 from ..render.template import write_template
 from ..rules.findings import ERROR, Finding
 from ..rules.fixes import Explained, explained, how_to_fix
@@ -111,7 +116,8 @@ class Draft:
     past: tuple[dt.date, ...] = ()  # edited: the days it asks for that are past (not sent as is)
     kept_sent: bool = False  # kept: that letter was sent (history: it holds nothing)
     feedback: Path | None = None  # the feedback workbook attached, when the officer's edited copy
-    feedback_left: Path | None = None  # the officer's edited feedback copy NOT attached (another set)
+    feedback_left: Path | None = None  # the officer's edited feedback copy NOT attached (see feedback_why)
+    feedback_why: str = ""  # Vietnamese: why `feedback_left` is not attached
     newer: tuple[str, ...] = ()  # the inbox files of its unit the run did not read (not sent)
 
 
@@ -326,10 +332,7 @@ def write_drafts(
     letters = letter_settings(form)
     newer = newer or {}
     run_id = str(run.get("run_id", ""))
-    files = {f["name"]: f for f in run["files"]}
-    findings: dict[str, list[dict[str, Any]]] = {}
-    for f in run["findings"]:
-        findings.setdefault(f["file"], []).append(f)
+    files, findings = _by_file(run)
     out = []
     folder = drafts_dir(outbox, form.year)
     drafted = drafted_record(folder)
@@ -340,10 +343,9 @@ def write_drafts(
         unit = form.units_by_code.get(u["code"])
         if unit is None:
             continue
-        unit_files = [files[n] for n in u["files"] if n in files]
-        latest = unit_files[0] if unit_files else _message_from(unit, run["files"])
+        unit_files, latest = _unit_files(run, files, u, unit)
         fresh = newer.get(unit.code, ())
-        kind, body, attachments, fb = _content(
+        kind, body, attaching, fb = _content(
             form, unit, u, latest, findings, outbox, today, letters, run, fresh
         )
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
@@ -351,6 +353,10 @@ def write_drafts(
         entry = drafted.get(path.name, {})
         edited = edited_since_drafted(path, entry)
         same = unit_set(kind, u, unit_files, findings, latest)
+        chosen = officer_feedback(outbox, form.year, fb, unit, kind, same, entry) if fb else _NO_COPY
+        attachments = [(n, ((chosen.attached or p) if p == fb else p).read_bytes()) for n, p in attaching]
+        noted = {k: v for k, v in entry.items() if k not in _FEEDBACK_KEYS}
+        entry = {**noted, **chosen.record}
         carried = edited and draft_run(path, entry) != run_id and entry.get("unit_set") == same
         if carried:  # this run is the same for the unit as the one the officer's letter is about
             header = _run_header(path)
@@ -381,6 +387,7 @@ def write_drafts(
             "run": run_id,
             "unit_set": same,
             "by": by.isoformat(),
+            **chosen.record,
         }
         if waiting is not None:
             drafted[path.name]["kept"] = waiting.name
@@ -389,7 +396,7 @@ def write_drafts(
         out.append(
             Draft(
                 unit.code, kind, tuple(to), path, kept, unchecked=waiting, kept_sent=kept_sent,
-                feedback=fb[0], feedback_left=fb[1], newer=fresh,
+                feedback=chosen.attached, feedback_left=chosen.left, feedback_why=chosen.why, newer=fresh,
             )
         )  # fmt: skip
     for path in sorted(folder.glob("*.eml")):  # drafts of another run no new draft replaced
@@ -399,6 +406,25 @@ def write_drafts(
             drafted.pop(path.name, None)
     write_bytes_atomic(folder / DRAFTED, json.dumps(drafted, ensure_ascii=False, indent=1).encode("utf-8"))
     return out
+
+
+def _by_file(run: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The run's (bao-cao.json) "files" entries by name, and its "findings" by file name.
+    KeyError for a report without them."""
+    findings: dict[str, list[dict[str, Any]]] = {}
+    for f in run["findings"]:
+        findings.setdefault(f["file"], []).append(f)
+    return {f["name"]: f for f in run["files"]}, findings
+
+
+def _unit_files(
+    run: dict[str, Any], files: dict[str, dict[str, Any]], u: dict[str, Any], unit: Unit
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """(the files of the run's unit entry `u`, newest first, as the run's "files" entries
+    `files` give them; the latest of them, else the latest message of `unit` that held no
+    report, else None)."""
+    unit_files = [files[n] for n in u["files"] if n in files]
+    return unit_files, unit_files[0] if unit_files else _message_from(unit, run["files"])
 
 
 def unit_set(
@@ -484,10 +510,11 @@ def _content(
     letters: LetterSettings,
     run: dict[str, Any],
     fresh: tuple[str, ...] = (),
-) -> tuple[str, str, list[tuple[str, bytes]], tuple[Path | None, Path | None]]:
-    """(kind, body, attachments as (file name, bytes), (the officer's edited feedback
-    workbook attached, the officer's edited feedback workbook not attached)) of the reply to
-    one unit. `fresh`: the unit's inbox files the run did not read (`inbox_news`)."""
+) -> tuple[str, str, list[tuple[str, Path]], Path | None]:
+    """(kind, body, attachments as (file name, the file attached), the feedback workbook
+    the run wrote when attached, else None) of the reply to one unit; `write_drafts` may
+    attach the officer's annotated copy of it instead (`officer_feedback`). `fresh`: the
+    unit's inbox files the run did not read (`inbox_news`)."""
     year, due = form.year, form.period.due_before
     last_day = due - dt.timedelta(days=1)
     pending = is_pending(due)
@@ -500,7 +527,7 @@ def _content(
             f"Sở đã nhận {said} của đơn vị (sau lần tổng hợp ngày {run_day:%d/%m/%Y}). Sở sẽ kiểm tra và "
             "báo kết quả cho đơn vị trong thư sau.",
             [],
-            (None, None),
+            None,
         )
     if u["status"] == "missing" or latest is None or latest.get("kind") == "message":
         # said as of the run the letter describes (the inbox may have changed since)
@@ -525,16 +552,15 @@ def _content(
         path = templates_dir(outbox, year) / name
         if not path.is_file():
             write_template(form, unit, path.parent)
-        return REMINDER, "\n\n".join(lines), [(name, path.read_bytes())], (None, None)
+        return REMINDER, "\n\n".join(lines), [(name, path)], None
     found = [_finding(f) for f in findings.get(latest["name"], [])]
     errors = [f for f in found if f.severity == ERROR]
     attach = []
-    fb = feedback_path(outbox, year, unit.code, latest["name"])
-    chosen: tuple[Path | None, Path | None] = (None, None)
-    if found and fb.is_file():
-        chosen = officer_feedback(outbox, year, fb)
-        data = (chosen[0] or fb).read_bytes()
-        attach.append((feedback_attachment_name(unit.code, latest["name"]), data))
+    fb: Path | None = feedback_path(outbox, year, unit.code, latest["name"])
+    if found and fb is not None and fb.is_file():
+        attach.append((feedback_attachment_name(unit.code, latest["name"]), fb))
+    else:
+        fb = None
     shown = _member(latest["name"])
     if errors:
         counting = u.get("file")
@@ -557,7 +583,7 @@ def _content(
         )
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
-        return ERRORS, "\n\n".join(lines), attach, chosen
+        return ERRORS, "\n\n".join(lines), attach, fb
     timely = {True: "đúng hạn", False: "sau hạn nộp"}.get(u.get("on_time"), "")
     if pending:  # against a deadline not set yet, nothing is on time or late
         timely = "chưa xét đúng hạn (hạn nộp chưa được ấn định)"
@@ -576,7 +602,7 @@ def _content(
             "cần điều chỉnh (chi tiết trong tệp phản hồi đính kèm):"
         )
         lines.append(_numbered(form, explained(form, found)))
-    return RECEIPT, "\n\n".join(lines), attach, chosen
+    return RECEIPT, "\n\n".join(lines), attach, fb
 
 
 def _run_day(run: dict[str, Any]) -> dt.date | None:
@@ -587,21 +613,74 @@ def _run_day(run: dict[str, Any]) -> dt.date | None:
         return None
 
 
-def officer_feedback(outbox: Path, year: int, fb: Path) -> tuple[Path | None, Path | None]:
-    """(the officer's edited copy of the feedback workbook `fb` to attach instead of it, the
-    officer's edited copy NOT attached): the newest copy a run kept (`outbox.kept`:
-    `…-ban-da-sua[-N].xlsx` beside it) is attached when it was kept from a set made from the
-    same inbox as the current one (`set_identity`: same files, so the same findings); one
-    kept from another set describes other findings and is named, not attached. (None, None)
-    when the officer did not edit it."""
+@dataclass(frozen=True)
+class OfficerFeedback:
+    """What `officer_feedback` found for a letter's feedback workbook: the officer's
+    annotated copy `attached` instead of the run's, or `left` (not attached) and `why`
+    (Vietnamese); `record`: what the letter's entry in `DRAFTED` keeps of it ("feedback_copy",
+    its path in the set; "feedback_from", the set it was kept from, `outbox.kept.made_from`;
+    "feedback_set", the unit's part of that set, `unit_set`; "feedback_left", why it is not
+    attached)."""
+
+    attached: Path | None = None
+    left: Path | None = None
+    why: str = ""
+    record: dict[str, str] = field(default_factory=dict)
+
+
+_NO_COPY = OfficerFeedback()
+_FEEDBACK_KEYS = ("feedback_copy", "feedback_from", "feedback_set", "feedback_left")
+FEEDBACK_CHANGED = "viết theo tệp đơn vị gửi trước đây; tệp báo cáo của đơn vị nay đã khác"
+FEEDBACK_UNKNOWN = "không còn biết tệp đó viết theo tệp nào của đơn vị"
+
+
+def officer_feedback(
+    outbox: Path, year: int, fb: Path, unit: Unit, kind: str, now: str, entry: dict[str, str]
+) -> OfficerFeedback:
+    """Which feedback workbook a letter of `kind` to `unit` attaches: the newest copy of the
+    run's feedback workbook `fb` that a run kept as the officer's (`outbox.kept.edited_copy`:
+    `…-ban-da-sua[-N].xlsx` beside it) while the unit's part of the set is the one it was
+    annotated in, else the run's own (`left` names the officer's copy, `why` says why).
+
+    The unit's part is `unit_set` (what keeps the officer's edited letter current): `now` is
+    the current run's; the one the copy was annotated in is read from the set it was kept
+    from (`outbox.kept.made_from`) when that set is the current or the previous one
+    (`paths.previous_dir`), else from the letter's record `entry` (what an earlier drafting
+    read there). Both sides are taken for a letter of this `kind` (the kind follows from the
+    rest of the unit's part, so it differs only where the rest does). `_NO_COPY` when the
+    officer did not annotate it."""
     copy = edited_copy(fb)
     if copy is None:
-        return None, None
+        return _NO_COPY
     folder = year_dir(outbox, year)
-    origin = made_from(folder, copy.relative_to(folder).as_posix())
-    if origin and origin == set_identity(folder):
-        return copy, None
-    return None, copy
+    rel = copy.relative_to(folder).as_posix()
+    origin = made_from(folder, rel)
+    then = _unit_part(outbox, year, origin, unit, kind)
+    if then is None and origin and entry.get("feedback_copy") == rel and entry.get("feedback_from") == origin:
+        then = entry.get("feedback_set") or None
+    record = {"feedback_copy": rel, "feedback_from": origin, **({"feedback_set": then} if then else {})}
+    if then is not None and then == now:
+        return OfficerFeedback(attached=copy, record=record)
+    why = FEEDBACK_CHANGED if then is not None else FEEDBACK_UNKNOWN
+    return OfficerFeedback(left=copy, why=why, record={**record, "feedback_left": why})
+
+
+def _unit_part(outbox: Path, year: int, origin: str, unit: Unit, kind: str) -> str | None:
+    """`unit_set` of `unit` (for a letter of `kind`) in the run of the set whose identity
+    (`outbox.kept.set_identity`) is `origin`, the current or the previous set; None when
+    neither is that set, or its report (bao-cao.json) is unreadable or has no such unit."""
+    for folder in (year_dir(outbox, year), previous_dir(outbox, year)):
+        if not origin or set_identity(folder) != origin:
+            continue
+        try:
+            run = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+            u = next(u for u in run["units"] if u.get("code") == unit.code)
+            files, findings = _by_file(run)
+        except (OSError, ValueError, KeyError, TypeError, StopIteration):
+            return None
+        unit_files, latest = _unit_files(run, files, u, unit)
+        return unit_set(kind, u, unit_files, findings, latest)
+    return None
 
 
 def _finding(f: dict[str, Any]) -> Finding:

@@ -34,15 +34,10 @@ from pipeline import cli
 from pipeline.form import Form, load_form
 from pipeline.intake.mail_settings import load_mail_settings
 from pipeline.mail.after_run import say_kept
-from pipeline.mail.drafts import (
-    STALE_DIR,
-    consolidate_command,
-    drafts_command,
-    drafts_dir,
-    inbox_news,
-    write_drafts,
-)
-from pipeline.mail.send import DRAFTED, OUT_NEWER, OUT_PAST, OUT_SENT, send_drafts
+from pipeline.mail.draft_record import drafts_dir
+from pipeline.mail.drafts import consolidate_command, drafts_command, write_drafts
+from pipeline.mail.news import inbox_news
+from pipeline.mail.send import DRAFTED, OUT_NEWER, OUT_PAST, OUT_SENT, STALE_DIR, send_drafts
 from pipeline.outbox.paths import feedback_dir, year_dir
 from pipeline.text.command import MAKE_MARK, quoted
 

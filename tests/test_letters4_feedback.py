@@ -24,7 +24,8 @@ from openpyxl.comments import Comment
 
 from pipeline import cli
 from pipeline.form import Form
-from pipeline.mail.drafts import FEEDBACK_CHANGED, drafts_dir
+from pipeline.mail.attachments import FEEDBACK_CHANGED
+from pipeline.mail.draft_record import drafts_dir
 from pipeline.mail.send import DRAFTED
 from pipeline.outbox.paths import feedback_dir, previous_dir
 

@@ -11,7 +11,8 @@ from typing import TextIO
 from ..form import Form, FormError
 from ..intake.mail_settings import load_mail_settings
 from ..text.oserrors import read_reason
-from .drafts import Draft, NoRunError, drafts_command, drafts_dir, refresh_drafts
+from .draft_record import NoRunError, drafts_dir
+from .drafts import Draft, drafts_command, refresh_drafts
 
 
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:

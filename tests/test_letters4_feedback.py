@@ -24,7 +24,7 @@ from openpyxl.comments import Comment
 
 from pipeline import cli
 from pipeline.form import Form
-from pipeline.mail.attachments import FEEDBACK_CHANGED
+from pipeline.mail.attachments import FEEDBACK_CHANGED, FEEDBACK_UNKNOWN
 from pipeline.mail.draft_record import drafts_dir
 from pipeline.mail.send import DRAFTED
 from pipeline.outbox.paths import feedback_dir, previous_dir
@@ -124,3 +124,31 @@ def test_annotated_feedback_follows_the_units_own_file(form: Form, make_file, tm
     (entry,) = [e for name, e in record.items() if name.startswith("thu-900-")]
     assert entry["feedback_left"] == FEEDBACK_CHANGED
     assert entry["feedback_copy"] == f"phan-hoi/{kept.name}"
+
+
+def test_annotated_feedback_of_a_set_no_longer_known_is_not_attached(form: Form, make_file, tmp_path, capsys):
+    """Two runs after the note, letters drafted for the first time: the set the note was
+    written in is gone (neither current nor previous) and no letter recorded 900's part of
+    it, so whether 900's file is the same cannot be told: the new workbook goes, the
+    officer's is kept and named, with why."""
+    smtp = {"host": "127.0.0.1", "port": 1, "security": "none", "user": ""}
+    cfg = config(tmp_path / "cfg", smtp=smtp, emails={c: [a] for c, a in ADDR.items()})
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    consolidate = ("consolidate", "--inbox", str(inbox), "--outbox", str(outbox))
+    make_file("900", bad(form, 12), name="900.xlsx", seed=1)
+    assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
+    (fb,) = feedback_dir(outbox, form.year).glob("phan-hoi-900-*.xlsx")
+    wb = openpyxl.load_workbook(fb)
+    wb.worksheets[-1]["B3"].comment = Comment(NOTE, "Sở Giáo dục")
+    wb.save(fb)
+    annotated = fb.read_bytes()
+    for code, seed in (("909", 2), ("902", 3)):
+        make_file(code, dated(20, form), name=f"{code}.xlsx", seed=seed)
+        assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
+    code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))
+    assert code == cli.EXIT_OK, out
+    (kept,) = feedback_dir(outbox, form.year).glob("phan-hoi-900-*-ban-da-sua.xlsx")
+    assert kept.read_bytes() == annotated
+    assert _attached(outbox, form.year, "900") != annotated
+    assert f"KHÔNG phải tệp anh/chị đã sửa ({kept}: {FEEDBACK_UNKNOWN})." in " ".join(out.split()), out

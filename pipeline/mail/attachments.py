@@ -43,7 +43,7 @@ class OfficerFeedback:
 _NO_COPY = OfficerFeedback()
 _FEEDBACK_KEYS = ("feedback_copy", "feedback_from", "feedback_set", "feedback_left")
 FEEDBACK_CHANGED = "viết theo tệp đơn vị gửi trước đây; tệp báo cáo của đơn vị nay đã khác"
-FEEDBACK_UNKNOWN = "không còn biết tệp đó viết theo tệp nào của đơn vị"
+FEEDBACK_UNKNOWN = "chương trình không còn biết tệp đó viết theo tệp báo cáo nào của đơn vị"
 
 
 def officer_feedback(

@@ -168,7 +168,9 @@ def drafted_record(folder: Path) -> dict[str, dict[str, str]]:
     edited letter of an earlier run put aside for it, a name in `thu/cu/`, until the officer
     checks it; "carried": the run id in the officer's edited letter when a later run is the
     same for that unit (the letter describes the later run, "run"); "newer": the inbox files
-    of its unit that run did not read, comma-separated (not sent then)}. An entry of an
+    of its unit that run did not read, comma-separated (not sent then); "feedback_…": the
+    officer's annotated feedback workbook and the unit's part of the set it was annotated in,
+    see `attachments.OfficerFeedback`}. An entry of an
     older version (the SHA-256 alone) reads as {"sha256": …}; {} when there is no record."""
     try:
         data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))

@@ -57,7 +57,9 @@ WRITERS = {
     PACKAGE / "text" / "names.py",
     PACKAGE / "render" / "pdf.py",
     PACKAGE / "samples.py",
-    PACKAGE / "mail" / "drafts.py",
+    PACKAGE / "mail" / "draft_record.py",
+    PACKAGE / "mail" / "letter_body.py",
+    PACKAGE / "mail" / "attachments.py",
 }
 SUFFIXES = {s for k in KINDS for s in k.suffixes}
 # format names: those of the kinds that are read, opened or refused by name (the other

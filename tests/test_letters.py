@@ -8,7 +8,7 @@ from email import policy
 import pytest
 
 from pipeline import cli
-from pipeline.mail.drafts import feedback_attachment_name
+from pipeline.mail.attachments import feedback_attachment_name
 from pipeline.outbox.paths import year_dir
 
 from .clirun import run_cli

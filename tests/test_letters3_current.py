@@ -34,15 +34,10 @@ from pipeline import cli
 from pipeline.form import Form, load_form
 from pipeline.intake.mail_settings import load_mail_settings
 from pipeline.mail.after_run import say_kept
-from pipeline.mail.drafts import (
-    STALE_DIR,
-    consolidate_command,
-    drafts_command,
-    drafts_dir,
-    inbox_news,
-    write_drafts,
-)
-from pipeline.mail.send import DRAFTED, OUT_NEWER, OUT_PAST, OUT_SENT, send_drafts
+from pipeline.mail.draft_record import drafts_dir
+from pipeline.mail.drafts import consolidate_command, drafts_command, write_drafts
+from pipeline.mail.news import inbox_news
+from pipeline.mail.send import DRAFTED, OUT_NEWER, OUT_PAST, OUT_SENT, STALE_DIR, send_drafts
 from pipeline.outbox.paths import feedback_dir, year_dir
 from pipeline.text.command import MAKE_MARK, quoted
 
@@ -318,14 +313,15 @@ def test_commands_are_named_as_typed(form: Form, tmp_path, monkeypatch):
     assert drafts_command(form, form.outbox, send=True).endswith(" SEND=1")
 
 
-@pytest.mark.parametrize("new_file", [False, True], ids=["same-set", "set-changed"])
+@pytest.mark.parametrize("new_file", [False, True], ids=["same-set", "unit-file-changed"])
 def test_the_officers_annotated_feedback_is_attached_when_the_set_is_the_same(
     form: Form, make_file, tmp_path, capsys, new_file
 ):
     """C4: the officer adds a note to 900's feedback workbook, then consolidate runs again
-    (`new_file`: after 909's file arrived). Same set: the annotated workbook is attached and
-    the summary says so. Another set: the new workbook is attached and the summary says the
-    officer's is not, and where it is."""
+    (`new_file`: after 900 sent its file again, changed). Same set: the annotated workbook is
+    attached and the summary says so. 900's file changed: the new workbook is attached and
+    the summary says the officer's is not, and where it is (other units' files arriving:
+    test_letters4_feedback)."""
     cfg, inbox, outbox, consolidate = _setup(tmp_path, 1)
     make_file("900", bad(form, 12), name="900.xlsx", seed=1)
     assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
@@ -335,7 +331,7 @@ def test_the_officers_annotated_feedback_is_attached_when_the_set_is_the_same(
     wb.save(fb)
     annotated = fb.read_bytes()
     if new_file:
-        make_file("909", dated(20, form), name="909.xlsx", seed=2)
+        make_file("900", bad(form, 13), name="900.xlsx", seed=2)
     code, out = run(capsys, cfg, *consolidate)
     assert code == cli.EXIT_OK, out
     code, out = run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))

@@ -25,7 +25,8 @@ import pytest
 from pipeline import cli
 from pipeline.form import Form
 from pipeline.mail.cli import EXIT_FAILED
-from pipeline.mail.drafts import RUN_HEADER, STALE_DIR, drafts_dir
+from pipeline.mail.draft_record import drafts_dir
+from pipeline.mail.send import RUN_HEADER, STALE_DIR
 from pipeline.outbox.paths import report_path
 
 from .badservers import picky_smtp

@@ -29,16 +29,10 @@ from pipeline import cli
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.intake.mail_settings import Server, load_mail_settings
-from pipeline.mail.drafts import (
-    RUN_HEADER,
-    STALE_DIR,
-    LetterSettings,
-    drafts_dir,
-    letter_settings,
-    resubmit_by,
-    write_drafts,
-)
-from pipeline.mail.send import OUT_STALE, send_drafts
+from pipeline.mail.draft_record import drafts_dir
+from pipeline.mail.drafts import write_drafts
+from pipeline.mail.letter_body import LetterSettings, letter_settings, resubmit_by
+from pipeline.mail.send import OUT_STALE, RUN_HEADER, STALE_DIR, send_drafts
 from pipeline.outbox.paths import report_path, workbook_path, year_dir
 from pipeline.samples import write_samples
 

@@ -11,7 +11,8 @@ from typing import TextIO
 from ..form import Form, FormError
 from ..intake.mail_settings import load_mail_settings
 from ..text.oserrors import read_reason
-from .drafts import Draft, NoRunError, drafts_command, drafts_dir, refresh_drafts
+from .draft_record import NoRunError, drafts_dir
+from .drafts import Draft, drafts_command, refresh_drafts
 
 
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
@@ -90,13 +91,13 @@ def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True, command: str 
                 out.write(past_hint(d.unit, d.path, d.past, command) + "\n")
         if d.feedback is not None:
             out.write(
-                f"Thư gửi đơn vị {d.unit} đính kèm tệp phản hồi anh/chị đã sửa: {d.feedback} (cùng kết quả "
-                "tổng hợp với tệp chương trình vừa ghi lại)\n"
+                f"Thư gửi đơn vị {d.unit} đính kèm tệp phản hồi anh/chị đã sửa: {d.feedback} (tệp báo cáo "
+                "và kết quả kiểm tra của đơn vị không đổi từ khi anh/chị sửa)\n"
             )
         if d.feedback_left is not None:
             out.write(
                 f"Lưu ý: thư gửi đơn vị {d.unit} đính kèm tệp phản hồi chương trình vừa ghi theo kết quả mới, "
-                f"KHÔNG phải tệp anh/chị đã sửa ({d.feedback_left}: viết theo lần tổng hợp trước, khi tệp "
-                "trong hộp thư đến khác bây giờ). Nếu cần, chép ghi chú của anh/chị sang tệp mới trong "
+                f"KHÔNG phải tệp anh/chị đã sửa ({d.feedback_left}: {d.feedback_why}). Nếu cần, chép ghi "
+                "chú của anh/chị sang tệp mới trong "
                 f"phan-hoi/ rồi chạy: {command}\n"
             )

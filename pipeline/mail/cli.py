@@ -31,17 +31,11 @@ from ..intake.mail_settings import (
 from ..text.oserrors import read_reason
 from ..text.safetext import for_terminal
 from .after_run import check_hint, past_hint, say_kept
-from .drafts import (
-    Draft,
-    InboxNews,
-    NoRunError,
-    consolidate_command,
-    drafts_command,
-    inbox_news,
-    letter_settings,
-    write_drafts,
-)
+from .draft_record import NoRunError
+from .drafts import Draft, consolidate_command, drafts_command, write_drafts
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
+from .letter_body import letter_settings
+from .news import InboxNews, inbox_news
 from .send import (
     OUT_ALREADY,
     OUT_HELD,

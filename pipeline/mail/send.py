@@ -21,7 +21,7 @@ is a draft that waits for a "cần điền" setting of the configuration (`PENDI
 reminder while the deadline is not set), told as pending; nor a letter that asks its unit to
 act by a day already past (`days_past`: the officer's edited letter, written days before,
 told with the day), nor one whose unit has files in the inbox the run did not read (the
-record's "newer", see `drafts.inbox_news`). A letter that goes is dated when it goes (its
+record's "newer", see `news.inbox_news`). A letter that goes is dated when it goes (its
 `Date:` header; written when drafted, it may be days old). A letter the officer edited for
 an earlier run and that was sent is history: it never holds the unit's next letter. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
@@ -164,11 +164,13 @@ def drafted_record(folder: Path) -> dict[str, dict[str, str]]:
     """The record of the drafts in `folder` as `drafts` wrote them (`DRAFTED`): file name ->
     {"sha256": of the bytes written, "run": the run it describes, "unit_set": what of that
     run the letter is about (the unit's files, their findings, the kind of letter; see
-    `drafts.unit_set`), "by": the day it asks for (ISO), and when so: "kept": the officer's
+    `draft_record.unit_set`), "by": the day it asks for (ISO), and when so: "kept": the officer's
     edited letter of an earlier run put aside for it, a name in `thu/cu/`, until the officer
     checks it; "carried": the run id in the officer's edited letter when a later run is the
     same for that unit (the letter describes the later run, "run"); "newer": the inbox files
-    of its unit that run did not read, comma-separated (not sent then)}. An entry of an
+    of its unit that run did not read, comma-separated (not sent then); "feedback_…": the
+    officer's annotated feedback workbook and the unit's part of the set it was annotated in,
+    see `attachments.OfficerFeedback`}. An entry of an
     older version (the SHA-256 alone) reads as {"sha256": …}; {} when there is no record."""
     try:
         data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))

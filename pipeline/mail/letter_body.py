@@ -1,0 +1,249 @@
+"""What a letter says: its kind (errors, reminder, receipt) and its body (`_content`).
+
+What a letter says is true on the day it goes: a reminder says "chưa nhận được" as of the
+run's day (what it describes), never for a unit whose file lies in the inbox unread by that
+run (`news.inbox_news`: the command says to consolidate first, and that unit's letter is not
+sent until a run has read it); a letter asking for something by a day already past is not
+sent (`send.days_past`), and a letter is dated when sent.
+
+A rejection lists each error with the cell and what was found there, the findings that
+explain it (`catalogue.EXPLAINED_BY`: a total that does not match, next to a number typed
+as text in its row or column) and how to fix each (`catalogue.FIXES`, filled by
+`rules.fixes.how_to_fix`: the digits to type, the amount meant, the nearest listed name),
+and asks for the corrected file by a day in the future: `[mail.letters] resubmit_days`
+after the day the letter is drafted, or the deadline's last day if later (`resubmit_by`).
+The letter ends with whom to call (`letter_message`): the office's contact
+(`[mail.letters] contact`, `phone`, read by `letter_settings`) and address; it names the
+unit's own preparer when its file gives one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..form import Form, FormError, Unit, is_pending
+from ..form.model import is_pending_text
+from ..outbox.paths import feedback_path, templates_dir
+from ..render.template import write_template
+from ..rules.findings import ERROR, Finding
+from ..rules.fixes import Explained, explained, how_to_fix
+from ..text.names import template_name
+from .attachments import _member, feedback_attachment_name
+
+ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
+MAX_LISTED = 30  # findings written in the body; the feedback workbook has all of them
+DEFAULT_RESUBMIT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """`[mail.letters]` of the configuration: how long a unit has to send a corrected file
+    (days from the day the letter is drafted) and whom at the office a unit calls."""
+
+    resubmit_days: int = DEFAULT_RESUBMIT_DAYS
+    contact: str = ""  # the officer's name ("" or "cần điền": not said)
+    phone: str = ""
+
+
+def letter_settings(form: Form) -> LetterSettings:
+    """Read `[mail.letters]` from the form's configuration (all of it optional).
+
+    Raises FormError with a Vietnamese message for a `resubmit_days` that is not a whole
+    number of days from 1 to 90."""
+    try:
+        raw = tomllib.loads(Path(form.path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        raw = {}
+    letters = raw.get("mail", {}).get("letters", {})
+    days = letters.get("resubmit_days", DEFAULT_RESUBMIT_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
+        raise FormError(f"[mail.letters] resubmit_days '{days}' phải là số ngày từ 1 đến 90 (mặc định 7)")
+
+    def known(key: str) -> str:
+        value = str(letters.get(key) or "").strip()
+        return "" if is_pending_text(value) else value
+
+    return LetterSettings(days, known("contact"), known("phone"))
+
+
+def resubmit_by(form: Form, letters: LetterSettings, today: dt.date) -> dt.date:
+    """The day a unit is asked to send its corrected file by: `resubmit_days` after
+    `today`, or the deadline's last day when that is later. Always after `today`."""
+    soon = today + dt.timedelta(days=letters.resubmit_days)
+    due = form.period.due_before
+    if is_pending(due):
+        return soon
+    return max(soon, due - dt.timedelta(days=1))
+
+
+def _content(
+    form: Form,
+    unit: Unit,
+    u: dict[str, Any],
+    latest: dict[str, Any] | None,
+    findings: dict[str, list[dict[str, Any]]],
+    outbox: Path,
+    today: dt.date,
+    letters: LetterSettings,
+    run: dict[str, Any],
+    fresh: tuple[str, ...] = (),
+) -> tuple[str, str, list[tuple[str, Path]], Path | None]:
+    """(kind, body, attachments as (file name, the file attached), the feedback workbook
+    the run wrote when attached, else None) of the reply to one unit; `write_drafts` may
+    attach the officer's annotated copy of it instead (`officer_feedback`). `fresh`: the
+    unit's inbox files the run did not read (`inbox_news`)."""
+    year, due = form.year, form.period.due_before
+    last_day = due - dt.timedelta(days=1)
+    pending = is_pending(due)
+    run_day = _run_day(run) or today
+    if fresh and (u["status"] == "missing" or latest is None or latest.get("kind") == "message"):
+        # the unit's file is in the inbox, not read yet: never "chưa nhận được"
+        said = ", ".join("thư" if n.lower().endswith(".eml") else f"tệp «{Path(n).name}»" for n in fresh)
+        return (
+            REMINDER,
+            f"Sở đã nhận {said} của đơn vị (sau lần tổng hợp ngày {run_day:%d/%m/%Y}). Sở sẽ kiểm tra và "
+            "báo kết quả cho đơn vị trong thư sau.",
+            [],
+            None,
+        )
+    if u["status"] == "missing" or latest is None or latest.get("kind") == "message":
+        # said as of the run the letter describes (the inbox may have changed since)
+        lines = [f"Đến ngày {run_day:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
+        if latest is not None:
+            lines.append(
+                f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
+            )
+        by = resubmit_by(form, letters, today)
+        overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
+        deadline = (  # an unknown deadline is never written into a letter: `waits_for` holds it back
+            "Hạn nộp báo cáo: Sở sẽ thông báo sau khi Ủy ban nhân dân tỉnh ấn định"
+            if pending
+            else f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}{overdue}"
+        )
+        lines.append(
+            f"{deadline}. Đề nghị đơn vị điền mẫu báo cáo đính kèm "
+            "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "
+            "tệp Excel qua thư điện tử."
+        )
+        name = template_name(year, unit.code, unit.name, form.programme_info.prefix)
+        path = templates_dir(outbox, year) / name
+        if not path.is_file():
+            write_template(form, unit, path.parent)
+        return REMINDER, "\n\n".join(lines), [(name, path)], None
+    found = [_finding(f) for f in findings.get(latest["name"], [])]
+    errors = [f for f in found if f.severity == ERROR]
+    attach = []
+    fb: Path | None = feedback_path(outbox, year, unit.code, latest["name"])
+    if found and fb is not None and fb.is_file():
+        attach.append((feedback_attachment_name(unit.code, latest["name"]), fb))
+    else:
+        fb = None
+    shown = _member(latest["name"])
+    if errors:
+        counting = u.get("file")
+        items = explained(form, found)
+        listed = [item for item in items if item[0].severity == ERROR]
+        others = [item for item in items if item[0].severity != ERROR]
+        by = resubmit_by(form, letters, today)
+        told: set[Finding] = set()
+        lines = [
+            f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị ({_when(latest)}). "
+            f"Tệp có {len(errors)} lỗi phải sửa nên chưa được tổng hợp:",
+            _numbered(form, listed, fixing=True, told=told),
+        ]
+        if others:
+            lines.append(f"Ngoài ra, đề nghị xem lại {len(others)} cảnh báo (không phải lỗi):")
+            lines.append(_numbered(form, others, fixing=True, told=told))
+        lines.append(
+            f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
+            "liệt kê các lỗi và tô màu các ô cần sửa."
+        )
+        if counting:
+            lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
+        return ERRORS, "\n\n".join(lines), attach, fb
+    timely = {True: "đúng hạn", False: "sau hạn nộp"}.get(u.get("on_time"), "")
+    if pending:  # against a deadline not set yet, nothing is on time or late
+        timely = "chưa xét đúng hạn (hạn nộp chưa được ấn định)"
+    if timely and not pending and u.get("decided_by") == "report_date" and u.get("submitted_on"):
+        # a file saved by hand: the date typed in it decided, not when it was saved here
+        typed = dt.date.fromisoformat(u["submitted_on"])
+        timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
+    lines = [
+        f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}» ({_when(latest)})"
+        + (f", {timely}" if timely else "")
+        + "."
+    ]
+    if found:
+        lines.append(
+            f"Tệp có {len(found)} cảnh báo (không phải lỗi); đề nghị đơn vị xem lại và báo Sở nếu số liệu "
+            "cần điều chỉnh (chi tiết trong tệp phản hồi đính kèm):"
+        )
+        lines.append(_numbered(form, explained(form, found)))
+    return RECEIPT, "\n\n".join(lines), attach, fb
+
+
+def _run_day(run: dict[str, Any]) -> dt.date | None:
+    """The day of the run (bao-cao.json `generated_at`, the office's time); None if unknown."""
+    try:
+        return dt.datetime.fromisoformat(str(run.get("generated_at", ""))).date()
+    except ValueError:
+        return None
+
+
+def _finding(f: dict[str, Any]) -> Finding:
+    """A finding of the run's report (bao-cao.json) as the `Finding` it was written from."""
+    return Finding(**{k: str(f.get(k) or "") for k in Finding.__dataclass_fields__})
+
+
+def _numbered(
+    form: Form, items: list[Explained], fixing: bool = False, told: set[Finding] | None = None
+) -> str:
+    """The findings numbered, each with what was found in its cell and, indented, the
+    findings that explain it (`rules.fixes.explained`), each with how to fix it
+    (`rules.fixes.how_to_fix`); `fixing` (the file is to be sent again): under each finding
+    too, how to fix it.
+    `told`: the findings already said in this letter (updated): a cause said before is named
+    by its cell, not said again."""
+    listed = []
+    told = set() if told is None else told  # a cause of several findings is told in full once
+    for i, (f, why) in enumerate(items[:MAX_LISTED], start=1):
+        listed.append(f"{i}. {_said(f)}")
+        told.add(f)
+        for g in why:
+            if g in told:
+                listed.append(f"   - Nguyên nhân: {g.where} (đã nêu ở trên)")
+                continue
+            told.add(g)
+            listed.append(f"   - Nguyên nhân: {_said(g)}")
+            listed += [f"     Cách sửa: {fix}." for fix in _fix(form, g, True)]
+        listed += [f"   - Cách sửa: {fix}." for fix in _fix(form, f, fixing)]
+    if len(items) > MAX_LISTED:
+        listed.append(f"… và {len(items) - MAX_LISTED} mục khác (xem tệp phản hồi đính kèm).")
+    return "\n".join(listed)
+
+
+def _fix(form: Form, f: Finding, fixing: bool) -> list[str]:
+    """[how to fix `f`] when the file is to be sent again and its rule says how; else []."""
+    fix = how_to_fix(form, f) if fixing else ""
+    return [fix] if fix else []
+
+
+def _said(f: Finding) -> str:
+    """A finding's message, with what the cell holds when the message does not say it."""
+    if f.value and f.value not in f.message:
+        return f"{f.message} (ô đang ghi: «{f.value}»)"
+    return f.message
+
+
+def _when(f: dict[str, Any]) -> str:
+    """When a file of the run's report (its "files" entry) came, as said to its unit: "nhận
+    lúc …" only when a message's arrival is known; a file saved by hand into the inbox has
+    only its modification time, which says when it was saved, not when the office got it.
+    Both in the province's time (the report's `received`)."""
+    stamp = dt.datetime.fromisoformat(f["received"])
+    at = f"{stamp:%H:%M} ngày {stamp:%d/%m/%Y}"
+    return f"nhận lúc {at}" if f.get("received_mail") else f"trong hộp thư đến, lưu lúc {at}"

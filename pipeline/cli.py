@@ -24,8 +24,8 @@ from .commands import (
 )
 from .form import DEFAULT_FORM, Form, FormError, load_form
 from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
-from .newyear import outboxes_of, period_over
-from .text.command import command_name
+from .newyear import outboxes_of, period_over, replaced
+from .text.command import as_typed, command_name, quoted
 
 # the exit codes are the command line's own (README, "Exit codes")
 __all__ = [
@@ -253,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(
             f"--year {year} nằm ngoài các năm báo cáo của chương trình "
             f"(từ {form.first_year} đến {today.year}); kiểm tra lại năm"
+        )
+    before = replaced(form.path) if year is not None else None
+    if before is not None and year is not None and year < before[1]:  # exits 2
+        parser.error(
+            f"--year {year}: cấu hình {form.path.name} dùng cho các năm từ {before[1]}; số liệu năm "
+            f"{year} tổng hợp bằng cấu hình {before[0].name} (--config {quoted(as_typed(before[0]))})"
         )
     if hasattr(args, "outbox") and not args.outbox:  # the configuration's own folder
         args.outbox = outboxes_of(form) if args.command == "tong-ket" else form.outbox

@@ -90,16 +90,24 @@ def _year_of(path: Path) -> int | None:
         return None
 
 
-def predecessor_of(path: Path) -> Path | None:
-    """The configuration `path` replaces (`[form] replaces = { config = … }`, next to it),
-    None when it replaces none or the file is not there."""
+def replaced(path: Path) -> tuple[Path, int] | None:
+    """The configuration `path` replaces and the first year `path` holds for
+    (`[form] replaces = { config = "kien-giang.toml", from_year = 2025 }`, the other file next
+    to it): None when it replaces none, or the file is not there or unreadable."""
     try:
         replaces = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {}).get("replaces", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        name = replaces.get("config") if isinstance(replaces, dict) else None
+        first = int(replaces.get("from_year", 0)) if name else 0
+    except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError):
         return None
-    name = replaces.get("config") if isinstance(replaces, dict) else None
     other = path.parent / str(name) if name else None
-    return other if other is not None and other.is_file() else None
+    return (other, first) if other is not None and other.is_file() else None
+
+
+def predecessor_of(path: Path) -> Path | None:
+    """The configuration `path` replaces (`replaced`), None when it replaces none."""
+    found = replaced(path)
+    return found[0] if found else None
 
 
 def outboxes_of(form: Form) -> list[Path]:

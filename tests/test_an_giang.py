@@ -268,3 +268,21 @@ def test_templates_say_what_is_still_to_fill_in(ag, tmp_path, capsys):
     )
     assert cli.main(["templates", "--outbox", str(tmp_path / "k")]) == 0
     assert "cần điền" not in capsys.readouterr().err
+
+
+def test_a_year_before_the_merger_is_refused_naming_the_configuration_to_use(tmp_path, capsys):
+    """An Giang's configuration holds from 2025 (`[form] replaces.from_year`): `--year 2024`
+    with it would write a Sở Y tế set of 114 communes for a year of Kiên Giang's districts,
+    which the final review then counted. It is refused (exit 2), naming kien-giang.toml;
+    nothing is written."""
+    from pipeline import cli
+
+    config = str(SCHEMAS_DIR / "an-giang.toml")
+    inbox, out = str(tmp_path / "in"), str(tmp_path / "out")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--config", config, "consolidate", "--year", "2024", "--inbox", inbox, "--outbox", out])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "--year 2024: cấu hình an-giang.toml dùng cho các năm từ 2025" in err
+    assert "bằng cấu hình kien-giang.toml (--config " in err
+    assert not (tmp_path / "out").exists()

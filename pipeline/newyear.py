@@ -14,12 +14,12 @@ import os
 import re
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomlkit
 
-from .form import SCHEMAS_DIR, Form, FormError, Period, is_pending, load_form, years_later
+from .form import PENDING, SCHEMAS_DIR, Form, FormError, Period, is_pending, load_form, years_later
 from .outbox.atomic import publish_new, write_bytes_atomic
 from .text.command import as_typed
 from .text.names import MAX_NAME, is_windows_name, windows_name
@@ -44,6 +44,10 @@ class NextYear:
     target: Path
     text: str
     changes: list[Change]
+    checks: list[str] = field(default_factory=list)
+    """What was kept but may belong to the old year (Vietnamese lines): the letter that asked
+    for the report (`[form] request`), which may be a standing one (182/UBND-KGVX asks every
+    year) or the old year's own."""
 
 
 def period_over(
@@ -204,7 +208,14 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
         doc["form"]["accepted_versions"] = [version]
         changes.append(Change("Phiên bản mẫu", form.version, version))
         changes.append(Change("Phiên bản mẫu được nhận", ", ".join(form.accepted_versions), version))
-    return NextYear(target, tomlkit.dumps(doc), changes)
+    checks = []
+    if form.request and PENDING not in form.request:  # one still to fill is named by every run
+        checks.append(
+            f"Văn bản yêu cầu báo cáo vẫn là «{form.request}» ([form] request): nếu năm {new_year} "
+            f"có văn bản mới, hãy sửa dòng request trong tệp mới; dự thảo báo cáo năm {new_year} "
+            "sẽ dẫn văn bản ghi ở đó."
+        )
+    return NextYear(target, tomlkit.dumps(doc), changes, checks)
 
 
 def _successor_advice(successor: Path, new_year: int) -> str:

@@ -289,3 +289,15 @@ def test_new_year_of_the_old_province_names_the_successor_as_it_stands(tmp_path,
     said = note()
     assert "schemas/an-giang-2026.toml" in said and "new-year" not in said
     assert "đã là cấu hình năm 2026" in said
+
+
+def test_new_year_names_the_request_letter_it_kept(tmp_path):
+    """The letter that asked for the report is kept (Kiên Giang's 182/UBND-KGVX is a standing
+    one), but new-year says so: a yearly letter of 2025 cited by the 2026 draft is caught when
+    the configuration is made, not when the Ministry reads it. A request still to fill is
+    named by every run, not here."""
+    folder = _schemas_copy(tmp_path)
+    kg = plan_next_year(folder / "kien-giang.toml")
+    (line,) = kg.checks
+    assert "«Công văn số 182/UBND-KGVX ngày 25/02/2021" in line and "năm 2026 có văn bản mới" in line
+    assert plan_next_year(folder / "an-giang.toml").checks == []  # its request is still «cần điền»

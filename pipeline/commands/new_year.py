@@ -29,6 +29,8 @@ def command(form: Form, args: argparse.Namespace) -> int:
         "Các phần khác giữ nguyên (tên cơ quan, danh sách đơn vị, địa bàn, nội dung hỗ trợ); "
         "hãy mở tệp mới để kiểm tra lại nếu có thay đổi."
     )
+    for line in plan.checks:
+        print(f"Cần kiểm tra: {line}")
     if plan.target.exists():
         sys.stderr.write(
             f"Lỗi: tệp {plan.target} đã có; chương trình không ghi đè. Xóa tệp đó hoặc chọn tên khác bằng --out.\n"

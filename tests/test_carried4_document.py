@@ -299,3 +299,32 @@ def test_a_link_keeps_its_address_a_text_box_is_named_a_content_control_is_read(
     page = lo.convert(draft, tmp_path / "lo-html", "html").read_text(encoding="utf-8")
     assert f'href="{address}"' in page  # LibreOffice reads the field as the link it is
     assert controlled in _opens_in_libreoffice(draft, tmp_path)
+
+
+def test_what_the_officer_types_in_the_page_margins_and_the_signature_block_is_named(
+    form, make_file, tmp_path
+):
+    inbox, outbox, draft, theirs, numbers = _first_draft(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    header = "Dự thảo lần 2, lưu hành nội bộ"
+    footer = "Người soạn: Nguyễn Thị Lan, Phòng BTXH-TE"
+    doc.sections[0].header.add_paragraph(header)  # on every page but the first, with the page number
+    doc.sections[0].footer.add_paragraph(footer)
+    sign = next(t for t in doc.tables if t.rows[0].cells[0].text.startswith("Nơi nhận")).rows[0].cells[-1]
+    name = sign.paragraphs[-1]
+    for r in name.runs:
+        r.text = ""
+    name.runs[0].text = "Trần Văn Minh"
+    name.insert_paragraph_before("(đã ký)")
+    doc.save(str(draft))
+    _save_in_libreoffice(draft, tmp_path / "lo")
+
+    make_file("900")
+    said = _consolidate(inbox, outbox)
+
+    assert _lost(said) == ["phần chữ ký: «(đã ký)»", f"đầu trang: «{header}»", f"chân trang: «{footer}»"], (
+        said
+    )
+    new = docx.Document(str(draft))
+    sign = next(t for t in new.tables if t.rows[0].cells[0].text.startswith("Nơi nhận")).rows[0].cells[-1]
+    assert sign.paragraphs[-1].text == "Trần Văn Minh"  # the name, still carried

@@ -94,6 +94,7 @@ _DROPPED = {
         "w:pict",
         "w:object",
         "w:sectPr",
+        "w:dataBinding",
     )
 } | {_ALTERNATE}
 _PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _ALTERNATE}
@@ -291,6 +292,11 @@ class _Walk:
                         line = _plain(_text(p._p))
                         if line and not is_dotted(line) and line not in new_texts:
                             self.lost.append(f"phần nơi nhận: «{_first_words(line)}»")
+                    right = [_plain(_text(p)) for p in table.rows[0].cells[-1]._tc.iter(qn("w:p"))]
+                    note = next(i for i, t in enumerate(right) if _note(t))
+                    typed = [t for t in right[note + 1 :] if t and not is_dotted(t)]
+                    for line in typed[:-1]:  # between the note and the name (the last line)
+                        self.lost.append(f"phần chữ ký: «{_first_words(line)}»")
                     self._unseen(el, "phần chữ ký")
                     # a table right after it is one table with it (Word, LibreOffice): its rows
                     if rest := _plain(
@@ -330,7 +336,29 @@ class _Walk:
             if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
                 continue
             self.lost.append(f"{where}: «{_first_words(text)}»")
+        self._margins()
         self.lost += inside  # after what is named outside the officer's sections, as before
+
+    def _margins(self) -> None:
+        """Name what the officer typed or put in the page headers and footers (the draft's
+        hold only the page number, a field whose text is digits)."""
+        kinds = {RT.HEADER: "đầu trang", RT.FOOTER: "chân trang"}
+        found = [
+            (r.target_part, kinds[r.reltype])
+            for r in self.doc.part.rels.values()
+            if r.reltype in kinds and not r.is_external
+        ]
+        for part, where in sorted(
+            found, key=lambda found: (found[1] != kinds[RT.HEADER], str(found[0].partname))
+        ):
+            root = part.element if hasattr(part, "element") else parse_xml(part.blob)
+            for p in root.iter(qn("w:p")):
+                if _inside(p, root, _UNSEEN):
+                    continue
+                text = _plain(_text(p))
+                if text and not text.isdigit():
+                    self.lost.append(f"{where}: «{_first_words(text)}»")
+            self._unseen(root, where)
 
     def _unseen(self, el, where: str, lost: list[str] | None = None) -> None:
         """Name in `lost` (default `self.lost`) what the block `el` holds that no new draft

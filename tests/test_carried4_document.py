@@ -42,7 +42,7 @@ from .test_carry3_document import (
 )
 
 OFFICER = "Nguyễn Thị Lan"
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 
 
 def _first_draft(form, make_file, tmp_path: Path) -> tuple[Path, Path, Path, list[str], dict[str, str]]:
@@ -328,3 +328,36 @@ def test_what_the_officer_types_in_the_page_margins_and_the_signature_block_is_n
     new = docx.Document(str(draft))
     sign = next(t for t in new.tables if t.rows[0].cells[0].text.startswith("Nơi nhận")).rows[0].cells[-1]
     assert sign.paragraphs[-1].text == "Trần Văn Minh"  # the name, still carried
+
+
+def _equation(text: str) -> object:
+    """A paragraph holding only an equation, as Word's Insert > Equation writes it."""
+    m = 'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"'
+    return parse_xml(
+        f"<w:p {nsdecls('w')} {m}><m:oMathPara><m:oMath><m:r><m:t>{text}</m:t></m:r>"
+        "</m:oMath></m:oMathPara></w:p>"
+    )
+
+
+def test_an_equation_the_officer_writes_is_carried_or_named(form, make_file, tmp_path):
+    inbox, outbox, draft, theirs, numbers = _first_draft(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    proposals = next(t for t in theirs if t.startswith("ĐỀ XUẤT"))
+    wrote = _write_over_dots(_sections(doc)[proposals], "Kinh phí đề nghị tính theo công thức:")
+    wrote._p.addnext(_equation("K=N×500.000"))  # the last thing the officer wrote in their section
+    results = next(t for t in _sections(doc) if t.startswith("KẾT QUẢ"))
+    _sections(doc)[results][0]._p.addprevious(_equation("T=A+B"))
+    doc.save(str(draft))  # as Word saves it (LibreOffice here, without its Math module, drops equations)
+
+    make_file("900")
+    said = _consolidate(inbox, outbox)
+
+    new = docx.Document(str(draft))
+    carried = [t for el in _under(new, proposals, list(numbers)) if (t := _math_or_text(el))]
+    assert carried == [wrote.text, "K=N×500.000"], carried
+    assert _lost(said) == [f"mục {numbers[results]}: «T=A+B»"], said
+    assert wrote.text in _opens_in_libreoffice(draft, tmp_path)
+
+
+def _math_or_text(el) -> str:
+    return (_text(el) + "".join(t.text or "" for t in el.iter(f"{{{M}}}t"))).strip()

@@ -14,12 +14,20 @@ that heading in place of the dots; every other section is rebuilt from the data.
 A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
 wording configuration), whatever its number: a section added before it moves it from VIII
 to X and it is still carried; a heading the officer renamed or removed carries nothing.
-What belongs to it is every block between that heading and the next heading (a paragraph
-"<Roman numeral>. …", or the signature block), except the dotted lines and the empty
-paragraphs at its start and end: paragraphs with their formatting (bold, italic runs) and
-tables, copied as python-docx reads them (the XML of each), without what points into the
-officer's file and would be broken in another one: comments, bookmarks, notes, pictures
-(a picture is named as not carried).
+What belongs to it is every block between that heading and the next heading of the draft,
+or the signature block. A heading is the draft's own, never a paragraph that only looks
+like one: a paragraph whose title is one the new draft prints, or one the draft wrote as a
+heading (its bookmark, below: unchanged and numbered "<Roman numeral>. …", or written as
+one of the new draft's headings and renamed by the officer). What the officer types as
+"I. Kết quả nổi bật", "1.", "a)" or a line in capitals stays in their section.
+The blocks are carried except the dotted lines and the empty paragraphs at the section's
+start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
+text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
+content control; copied as python-docx reads them (the XML of each), without what points
+into the officer's file and would be broken in another one: bookmarks, and what is named
+as not carried with its first words: the officer's comments (the draft's own hints
+aside), footnotes and endnotes, pictures, text boxes. A link to an address keeps it, as a
+HYPERLINK field (which needs no relationship of the file).
 A list numbered by a definition of the officer's file becomes its text: "- " for a bullet,
 "1.", "a)"… as Word numbered it; a list numbered by its style (Word's "List Number") keeps
 the style, which the new draft defines alike.
@@ -36,8 +44,12 @@ dotted or empty; the new draft prints it in its own formatting.
 Every paragraph the draft writes carries a hidden bookmark (`MARK`…) named from its text as
 written: a paragraph outside the officer's sections whose text no longer matches its
 bookmark, or that has none (typed by the officer), and that the new draft does not print,
-is what the new draft would lose. A draft without any such bookmark (written before them)
-cannot be told apart: `OfficerWork.checked` is False.
+is what the new draft would lose; so are the officer's comments, notes, pictures and text
+boxes anywhere, the lines they typed in the page headers and footers (the draft's hold only
+the page number) and between the signature's note and the signer's name. Text counts as
+Word shows it: inserted with Track Changes on counts, deleted does not. A draft without any
+such bookmark (written before them) cannot be told apart: `OfficerWork.checked` is False,
+and its headings are only the titles the new draft prints.
 """
 
 from __future__ import annotations
@@ -75,6 +87,7 @@ _ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Alter
 _UNSEEN = {  # what holds runs that are not the paragraph's own visible text
     qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
 } | {_ALTERNATE}
+_MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"  # an equation's text
 _WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}  # around blocks: their blocks count
 _NOTES = {  # reference -> (relationship of its part, its element, how the summary names it)
     qn("w:footnoteReference"): (RT.FOOTNOTES, qn("w:footnote"), "chú thích cuối trang"),
@@ -527,10 +540,14 @@ def _blocks(body) -> Iterable:
 def _text(el) -> str:
     """The text Word shows in the block `el` (a w:p, or a w:tbl: its paragraphs joined by
     spaces): runs inserted with Track Changes on (w:ins) count, in links, fields and content
-    controls too; deleted runs (w:del) do not, nor a text box's or a note's text."""
+    controls too, and equations' text; deleted runs (w:del) do not, nor a text box's."""
     if el.tag != qn("w:p"):
         return " ".join(_text(p) for p in el.iter(qn("w:p")) if not _inside(p, el, _UNSEEN))
-    return "".join(r.text for r in el.iter(qn("w:r")) if not _inside(r, el, _UNSEEN))
+    return "".join(
+        (r.text or "") if r.tag == _MATH_TEXT else r.text
+        for r in el.iter(qn("w:r"), _MATH_TEXT)
+        if not _inside(r, el, _UNSEEN)
+    )
 
 
 def _inside(sub, top, tags: set[str]) -> bool:

@@ -14,6 +14,8 @@ Changes, links and text boxes) and saved again by LibreOffice, a new unit arrive
 - Text typed with Track Changes on is their text: carried in their sections, named in the
   others.
 - A link keeps its address; a text box is named; a paragraph in a content control is read.
+- What they type in the page header and footer, and in the signature block between the
+  note and the signer's name, is named; an equation is carried (or named in a data section).
 """
 
 from __future__ import annotations
@@ -196,6 +198,7 @@ def test_the_officers_comments_and_notes_are_named_with_their_first_words(form, 
         f"{here}: chú thích cuối trang «{first(notes[0])}»",
         f"{here}: nhận xét (comment) «{first(remarks[0])}»",
     ], said  # the draft's own hints (comments on its dotted lines) are not named
+    assert "Chưa chép sang bản dự thảo mới 4 phần" in said and "không chép được sang tệp khác" in said
     assert wrote.text in _opens_in_libreoffice(draft, tmp_path)
 
 

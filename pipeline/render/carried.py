@@ -76,6 +76,9 @@ FIELDS = {"number": "số văn bản", "signer_title": "chức danh người ký
 MARK = "_TH"
 """The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
 
+HINT_AUTHOR = "Chương trình tổng hợp"
+"""The author of the draft's own comments (what to write where): told from the officer's."""
+
 CLOSING = "Nơi nhận"
 """How the left cell of the signature block begins (Nghị định 30/2020, Phụ lục I)."""
 
@@ -577,9 +580,7 @@ def _related(doc, reltype: str):
 
 def _comments(doc) -> dict[str, str]:
     """Comment id -> text of each comment in `doc` the officer wrote (every one but the
-    draft's own hints, `document.HINT_AUTHOR`)."""
-    from .document import HINT_AUTHOR  # noqa: PLC0415 - document imports this module
-
+    draft's own hints, by `HINT_AUTHOR`)."""
     root = _related(doc, RT.COMMENTS)
     if root is None:
         return {}

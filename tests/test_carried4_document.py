@@ -13,7 +13,7 @@ Changes, links and text boxes) and saved again by LibreOffice, a new unit arrive
   hints are not.
 - Text typed with Track Changes on is their text: carried in their sections, named in the
   others.
-- A link keeps its address; a text box is named; a paragraph in a content control is read.
+- A link keeps its address (named where the draft's text is rebuilt); a text box is named; a paragraph in a content control is read.
 - What they type in the page header and footer, and in the signature block between the
   note and the signer's name, is named; an equation is carried (or named in a data section).
 """
@@ -263,6 +263,16 @@ def test_a_link_keeps_its_address_a_text_box_is_named_a_content_control_is_read(
             "</w:rPr><w:t>trang thông tin của Sở</w:t></w:r></w:hyperlink>"
         )
     )
+    # a sentence of the draft the officer made a link of, in a section the data give
+    results = next(t for t in _sections(doc) if t.startswith("KẾT QUẢ"))
+    sentence = next(b for b in _sections(doc)[results] if isinstance(b, Paragraph) and b.text.strip())
+    source = "https://kiengiang.gov.vn/bao-cao-588"
+    link = parse_xml(
+        f'<w:hyperlink {nsdecls("w", "r")} r:id="{doc.part.relate_to(source, RT.HYPERLINK, True)}"/>'
+    )
+    runs = sentence._p.findall(qn("w:r"))
+    runs[0].addprevious(link)
+    link.extend(runs)
     boxed = "Ghi chú: kinh phí đã gồm phần đối ứng của tỉnh."
     box = doc.add_paragraph("Bảng tóm tắt: ")
     box._p.append(  # a text box as Word 2003 writes one (VML); LibreOffice saves it as a shape
@@ -297,7 +307,11 @@ def test_a_link_keeps_its_address_a_text_box_is_named_a_content_control_is_read(
     assert texts == [linked, "Bảng tóm tắt:", controlled], texts
     instructions = [t.text for el in carried for t in el.iter(qn("w:instrText"))]
     assert instructions == [f' HYPERLINK "{address}" '], instructions
-    assert _lost(said) == [f"mục {numbers[proposals]}: khung chữ «{' '.join(boxed.split()[:8])}…»"], said
+    first = lambda text: " ".join(text.split()[:8]) + ("…" if len(text.split()) > 8 else "")  # noqa: E731
+    assert _lost(said) == [
+        f"mục {numbers[results]}: liên kết «{first(sentence.text)}» ({source})",
+        f"mục {numbers[proposals]}: khung chữ «{first(boxed)}»",
+    ], said
     lo.require_soffice()
     page = lo.convert(draft, tmp_path / "lo-html", "html").read_text(encoding="utf-8")
     assert f'href="{address}"' in page  # LibreOffice reads the field as the link it is

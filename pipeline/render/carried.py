@@ -350,6 +350,10 @@ class _Walk:
                     self.out.setdefault(under, []).append(el)
                 continue
             if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
+                for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
+                    if address := self._address(link):
+                        words = _first_words(_plain(_text(link)))
+                        self.lost.append(f"{where}: liên kết «{words}» ({address})")
                 continue
             self.lost.append(f"{where}: «{_first_words(text)}»")
         self._margins()
@@ -541,10 +545,10 @@ def _blocks(body) -> Iterable:
 
 
 def _text(el) -> str:
-    """The text Word shows in the block `el` (a w:p, or a w:tbl: its paragraphs joined by
-    spaces): runs inserted with Track Changes on (w:ins) count, in links, fields and content
+    """The text Word shows in `el` (a w:p or a part of one; a w:tbl: its paragraphs joined
+    by spaces): runs inserted with Track Changes on (w:ins) count, in links, fields and content
     controls too, and equations' text; deleted runs (w:del) do not, nor a text box's."""
-    if el.tag != qn("w:p"):
+    if el.tag == qn("w:tbl"):
         return " ".join(_text(p) for p in el.iter(qn("w:p")) if not _inside(p, el, _UNSEEN))
     return "".join(
         (r.text or "") if r.tag == _MATH_TEXT else r.text

@@ -388,15 +388,15 @@ class _Walk:
         for sub in el.iter():
             if sub.tag == qn("w:commentReference") and sub.get(qn("w:id")) in self.comments:
                 words = _first_words(_plain(self.comments.pop(sub.get(qn("w:id")))))
-                lost.append(f"{where}: nhận xét (comment) «{words}»")
+                lost.append(f"{where}: nhận xét (comment)" + _quoted(words))
             elif sub.tag in _NOTES:
                 words = _first_words(_plain(self.notes[sub.tag].get(sub.get(qn("w:id")), "")))
-                lost.append(f"{where}: {_NOTES[sub.tag][2]} «{words}»")
+                lost.append(f"{where}: {_NOTES[sub.tag][2]}" + _quoted(words))
             elif sub.tag in _PICTURES and not any(a.tag in _PICTURES for a in sub.iterancestors()):
                 box = next(sub.iter(qn("w:txbxContent")), None)
                 if box is not None:
                     words = _first_words(_plain(" ".join(_text(p) for p in box.iter(qn("w:p")))))
-                    lost.append(f"{where}: khung chữ «{words}»")
+                    lost.append(f"{where}: khung chữ" + _quoted(words))
                 else:
                     paragraph = next((a for a in sub.iterancestors(qn("w:p"))), el)
                     words = _first_words(_plain(_text(paragraph)))
@@ -518,6 +518,11 @@ def _unchanged(marks: list[str], text: str) -> bool:
     """Whether a paragraph with the draft's bookmarks `marks` still has the text it was
     written with."""
     return any(_hash_of(m) == _hash(text) for m in marks)
+
+
+def _quoted(words: str) -> str:
+    """' «words»', or nothing for no words (a note or a box left empty)."""
+    return f" «{words}»" if words else ""
 
 
 def _first_words(text: str) -> str:

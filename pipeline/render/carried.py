@@ -14,12 +14,20 @@ that heading in place of the dots; every other section is rebuilt from the data.
 A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
 wording configuration), whatever its number: a section added before it moves it from VIII
 to X and it is still carried; a heading the officer renamed or removed carries nothing.
-What belongs to it is every block between that heading and the next heading (a paragraph
-"<Roman numeral>. …", or the signature block), except the dotted lines and the empty
-paragraphs at its start and end: paragraphs with their formatting (bold, italic runs) and
-tables, copied as python-docx reads them (the XML of each), without what points into the
-officer's file and would be broken in another one: comments, bookmarks, notes, pictures
-(a picture is named as not carried).
+What belongs to it is every block between that heading and the next heading of the draft,
+or the signature block. A heading is the draft's own, never a paragraph that only looks
+like one: a paragraph whose title is one the new draft prints, or one the draft wrote as a
+heading (its bookmark, below: unchanged and numbered "<Roman numeral>. …", or written as
+one of the new draft's headings and renamed by the officer). What the officer types as
+"I. Kết quả nổi bật", "1.", "a)" or a line in capitals stays in their section.
+The blocks are carried except the dotted lines and the empty paragraphs at the section's
+start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
+text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
+content control; copied as python-docx reads them (the XML of each), without what points
+into the officer's file and would be broken in another one: bookmarks, and what is named
+as not carried with its first words: the officer's comments (the draft's own hints
+aside), footnotes and endnotes, pictures, text boxes. A link to an address keeps it, as a
+HYPERLINK field (which needs no relationship of the file).
 A list numbered by a definition of the officer's file becomes its text: "- " for a bullet,
 "1.", "a)"… as Word numbered it; a list numbered by its style (Word's "List Number") keeps
 the style, which the new draft defines alike.
@@ -36,8 +44,12 @@ dotted or empty; the new draft prints it in its own formatting.
 Every paragraph the draft writes carries a hidden bookmark (`MARK`…) named from its text as
 written: a paragraph outside the officer's sections whose text no longer matches its
 bookmark, or that has none (typed by the officer), and that the new draft does not print,
-is what the new draft would lose. A draft without any such bookmark (written before them)
-cannot be told apart: `OfficerWork.checked` is False.
+is what the new draft would lose; so are the officer's comments, notes, pictures and text
+boxes anywhere, the lines they typed in the page headers and footers (the draft's hold only
+the page number) and between the signature's note and the signer's name. Text counts as
+Word shows it: inserted with Track Changes on counts, deleted does not. A draft without any
+such bookmark (written before them) cannot be told apart: `OfficerWork.checked` is False,
+and its headings are only the titles the new draft prints.
 """
 
 from __future__ import annotations
@@ -50,9 +62,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 
 from ..outbox.kept import changed_since_written, edited_copy
 from .official import DOT, MOTTO
@@ -63,6 +76,9 @@ FIELDS = {"number": "số văn bản", "signer_title": "chức danh người ký
 MARK = "_TH"
 """The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
 
+HINT_AUTHOR = "Chương trình tổng hợp"
+"""The author of the draft's own comments (what to write where): told from the officer's."""
+
 CLOSING = "Nơi nhận"
 """How the left cell of the signature block begins (Nghị định 30/2020, Phụ lục I)."""
 
@@ -70,6 +86,16 @@ FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
 
 _HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
+_UNSEEN = {  # what holds runs that are not the paragraph's own visible text
+    qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
+} | {_ALTERNATE}
+_MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"  # an equation's text
+_WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}  # around blocks: their blocks count
+_NOTES = {  # reference -> (relationship of its part, its element, how the summary names it)
+    qn("w:footnoteReference"): (RT.FOOTNOTES, qn("w:footnote"), "chú thích cuối trang"),
+    qn("w:endnoteReference"): (RT.ENDNOTES, qn("w:endnote"), "chú thích cuối văn bản"),
+}
 _DROPPED = {
     qn(t)
     for t in (
@@ -84,9 +110,10 @@ _DROPPED = {
         "w:pict",
         "w:object",
         "w:sectPr",
+        "w:dataBinding",
     )
-}
-_PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object")}
+} | {_ALTERNATE}
+_PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _ALTERNATE}
 _FORMATS = {  # numFmt -> the marker of the n-th entry of a list (Word's names, ECMA-376 17.18.59)
     "decimal": str,
     "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
@@ -229,10 +256,10 @@ def officer_fields(doc) -> dict[str, str]:
     found: dict[str, str] = {}
     header = next((t for t in doc.tables if _is_header(t)), None)
     if header is not None and len(header.rows) > 1 and len(header.rows[1].cells) > 1:
-        found["number"] = header.rows[1].cells[0].text
+        found["number"] = "\n".join(_text(p._p) for p in header.rows[1].cells[0].paragraphs)
     closing = next((t for t in doc.tables if _is_closing(t)), None)
     if closing is not None:
-        lines = [p.text.strip() for p in closing.rows[0].cells[-1].paragraphs]
+        lines = [_text(p._p).strip() for p in closing.rows[0].cells[-1].paragraphs]
         note = next(i for i, t in enumerate(lines) if _note(t))
         found["signer_title"] = "\n".join(t for t in lines[:note] if t)
         found["signer_name"] = next((t for t in reversed(lines[note + 1 :]) if t), "")
@@ -252,87 +279,155 @@ def officer_paragraphs(path: Path, headings: list[str], theirs: set[str]) -> dic
 
 class _Walk:
     """One pass over the officer's body: the blocks under each of their sections, and what
-    they typed elsewhere that the new draft loses."""
+    they typed that the new draft loses (outside their sections, and inside them what cannot
+    be carried into another file: comments, notes, pictures, text boxes)."""
 
     def __init__(self, doc, headings: list[str], theirs: set[str], new_texts: set[str]) -> None:
         self.doc = doc
         by_title = {title_of(h): h for h in headings}
         mine = {title_of(h) for h in theirs}
+        written = {_hash(h) for h in headings}  # the bookmarks of the new draft's headings, as numbered
         self.out: dict[str, list] = {}
         self.lost: list[str] = []
         self.marked = False
         self.counters: dict[tuple[str, str], int] = {}
+        self.comments = _comments(doc)
+        self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
         where = "phần mở đầu"
         under: str | None = None
-        for el in doc.element.body.iterchildren():
+        inside: list[str] = []  # what is not carried of the officer's sections
+        for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
                 if _is_header(table):
+                    self._unseen(el, where)
                     continue
                 if _is_closing(table):
                     under, where = None, "sau phần chữ ký"
                     for p in table.rows[0].cells[0].paragraphs[1:]:  # the recipients
-                        line = _plain(p.text)
+                        line = _plain(_text(p._p))
                         if line and not is_dotted(line) and line not in new_texts:
                             self.lost.append(f"phần nơi nhận: «{_first_words(line)}»")
+                    right = [_plain(_text(p)) for p in table.rows[0].cells[-1]._tc.iter(qn("w:p"))]
+                    note = next(i for i, t in enumerate(right) if _note(t))
+                    typed = [t for t in right[note + 1 :] if t and not is_dotted(t)]
+                    for line in typed[:-1]:  # between the note and the name (the last line)
+                        self.lost.append(f"phần chữ ký: «{_first_words(line)}»")
+                    self._unseen(el, "phần chữ ký")
                     # a table right after it is one table with it (Word, LibreOffice): its rows
-                    if rest := _plain(" ".join(c.text for r in table.rows[1:] for c in r.cells)):
+                    if rest := _plain(
+                        " ".join(_text(p) for r in el.findall(qn("w:tr"))[1:] for p in r.iter(qn("w:p")))
+                    ):
                         self.lost.append(f"{where}, bảng: «{_first_words(rest)}»")
                     continue
                 if under is not None:
                     self.out.setdefault(under, []).append(el)
-                elif table_text := _plain(" ".join(c.text for r in table.rows for c in r.cells)):
+                elif table_text := _plain(_text(el)):
                     self.lost.append(f"{where}, bảng: «{_first_words(table_text)}»")
+                self._unseen(el, where, inside if under is not None else self.lost)
                 continue
-            if el.tag != qn("w:p"):
-                continue
-            text = _plain(Paragraph(el, None).text)
+            text = _plain(_text(el))
             marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
             ours = [m for m in marks if m.startswith(MARK)]
             self.marked = self.marked or bool(ours)
             m = _HEADING.match(text)
-            if m or text in by_title:
+            # a heading is one the draft prints: a title of the new draft's headings, or a
+            # paragraph the draft wrote as a heading (its bookmark: as written, or one of the
+            # new draft's headings the officer renamed); never a paragraph "I. …" the officer typed
+            if title_of(text) in by_title or (
+                ours and ((m and _unchanged(ours, text)) or any(_hash_of(b) in written for b in ours))
+            ):
                 title = title_of(text)
                 under = by_title[title] if title in mine else None
                 where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
                 if under is None and title not in by_title and not _unchanged(ours, text):
                     self.lost.append(f"{where}: đề mục «{_first_words(text)}»")
+                self._unseen(el, where)
                 continue
+            self._unseen(el, where, inside if under is not None else self.lost)
             if under is not None:
                 if not (text and is_dotted(text)):
                     self.out.setdefault(under, []).append(el)
                 continue
             if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
+                for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
+                    if address := self._address(link):
+                        words = _first_words(_plain(_text(link)))
+                        self.lost.append(f"{where}: liên kết «{words}» ({address})")
                 continue
             self.lost.append(f"{where}: «{_first_words(text)}»")
+        self._margins()
+        self.lost += inside  # after what is named outside the officer's sections, as before
+
+    def _margins(self) -> None:
+        """Name what the officer typed or put in the page headers and footers (the draft's
+        hold only the page number, a field whose text is digits)."""
+        kinds = {RT.HEADER: "đầu trang", RT.FOOTER: "chân trang"}
+        found = [
+            (r.target_part, kinds[r.reltype])
+            for r in self.doc.part.rels.values()
+            if r.reltype in kinds and not r.is_external
+        ]
+        for part, where in sorted(
+            found, key=lambda found: (found[1] != kinds[RT.HEADER], str(found[0].partname))
+        ):
+            root = part.element if hasattr(part, "element") else parse_xml(part.blob)
+            for p in root.iter(qn("w:p")):
+                if _inside(p, root, _UNSEEN):
+                    continue
+                text = _plain(_text(p))
+                if text and not text.isdigit():
+                    self.lost.append(f"{where}: «{_first_words(text)}»")
+            self._unseen(root, where)
+
+    def _unseen(self, el, where: str, lost: list[str] | None = None) -> None:
+        """Name in `lost` (default `self.lost`) what the block `el` holds that no new draft
+        carries (it points into the officer's file): the officer's comments, footnotes and
+        endnotes, pictures and text boxes, each with its first words, in order."""
+        lost = self.lost if lost is None else lost
+        for sub in el.iter():
+            if sub.tag == qn("w:commentReference") and sub.get(qn("w:id")) in self.comments:
+                words = _first_words(_plain(self.comments.pop(sub.get(qn("w:id")))))
+                lost.append(f"{where}: nhận xét (comment)" + _quoted(words))
+            elif sub.tag in _NOTES:
+                words = _first_words(_plain(self.notes[sub.tag].get(sub.get(qn("w:id")), "")))
+                lost.append(f"{where}: {_NOTES[sub.tag][2]}" + _quoted(words))
+            elif sub.tag in _PICTURES and not any(a.tag in _PICTURES for a in sub.iterancestors()):
+                box = next(sub.iter(qn("w:txbxContent")), None)
+                if box is not None:
+                    words = _first_words(_plain(" ".join(_text(p) for p in box.iter(qn("w:p")))))
+                    lost.append(f"{where}: khung chữ" + _quoted(words))
+                else:
+                    paragraph = next((a for a in sub.iterancestors(qn("w:p"))), el)
+                    words = _first_words(_plain(_text(paragraph)))
+                    lost.append(f"{where}: hình ảnh" + (f" («{words}»)" if words else ""))
 
     def carried(self) -> dict[str, list]:
         """Heading -> cleaned copies of its blocks, the empty ones at both ends left out."""
         out = {}
         for heading, els in self.out.items():
-            full = [el.tag == qn("w:tbl") or bool(Paragraph(el, None).text.strip()) for el in els]
+            full = [el.tag == qn("w:tbl") or _written(el) for el in els]
             if not any(full):
                 continue
             first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
             out[heading] = [self._clean(el) for el in els[first : last + 1]]
-            for el in els[first : last + 1]:  # what cannot be carried into another file: named
-                if any(sub.tag in _PICTURES for sub in el.iter()):
-                    words = _first_words(_plain("".join(t.text or "" for t in el.iter(qn("w:t")))))
-                    self.lost.append(
-                        f"mục {heading.split('.', 1)[0]}: hình ảnh" + (f" («{words}»)" if words else "")
-                    )
         return out
 
     def _clean(self, el) -> object:
         """A copy of the block `el` without what points into the officer's file; each list
-        entry's number as text."""
+        entry's number as text; a link to an address as a HYPERLINK field, which needs no
+        relationship of the file (ECMA-376 17.16.5.25)."""
         el = copy.deepcopy(el)
         for p in [el] if el.tag == qn("w:p") else list(el.iter(qn("w:p"))):
             self._number_as_text(p)
-        for link in list(el.iter(qn("w:hyperlink"))):  # keep the link's text, not the link
+        for link in list(el.iter(qn("w:hyperlink"))):  # keep the link's text, and its address
             parent = link.getparent()
             at = parent.index(link)
-            for child in list(link):
+            address = self._address(link)
+            parts = list(link)
+            if address:
+                parts = [*_field_runs(link, f' HYPERLINK "{address}" '), *parts, _field_runs(link, None)[0]]
+            for child in parts:
                 parent.insert(at, child)
                 at += 1
             parent.remove(link)
@@ -342,6 +437,19 @@ class _Walk:
                 if parent is not None:
                     parent.remove(sub)
         return el
+
+    def _address(self, link) -> str:
+        """The address a w:hyperlink `link` of the officer's file points to ("" for a place
+        inside the file, whose bookmark is not carried), quotes escaped for a field."""
+        rid = link.get(qn("r:id"))
+        try:
+            rel = self.doc.part.rels[rid] if rid else None
+        except KeyError:
+            return ""
+        if rel is None or not rel.is_external:
+            return ""
+        anchor = link.get(qn("w:anchor"))
+        return (rel.target_ref + (f"#{anchor}" if anchor else "")).replace('"', "%22")
 
     def _number_as_text(self, p) -> None:
         """Write the list marker Word shows before the paragraph `p` (numbered by the
@@ -409,9 +517,111 @@ class _Walk:
 def _unchanged(marks: list[str], text: str) -> bool:
     """Whether a paragraph with the draft's bookmarks `marks` still has the text it was
     written with."""
-    return any(m.rsplit("_", 1)[-1] == mark_name(0, text).rsplit("_", 1)[-1] for m in marks)
+    return any(_hash_of(m) == _hash(text) for m in marks)
+
+
+def _quoted(words: str) -> str:
+    """' «words»', or nothing for no words (a note or a box left empty)."""
+    return f" «{words}»" if words else ""
 
 
 def _first_words(text: str) -> str:
     words = text.split()
     return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
+
+
+def _hash(text: str) -> str:
+    """The part of `mark_name` that comes from the text."""
+    return mark_name(0, text).rsplit("_", 1)[-1]
+
+
+def _hash_of(mark: str) -> str:
+    return mark.rsplit("_", 1)[-1]
+
+
+def _blocks(body) -> Iterable:
+    """The w:p and w:tbl elements of `body` in order, those inside a content control
+    (w:sdt) or custom XML around blocks included."""
+    for el in body.iterchildren():
+        if el.tag in _WRAPPERS:
+            yield from _blocks(el)
+        elif el.tag in (qn("w:p"), qn("w:tbl")):
+            yield el
+
+
+def _text(el) -> str:
+    """The text Word shows in `el` (a w:p or a part of one; a w:tbl: its paragraphs joined
+    by spaces): runs inserted with Track Changes on (w:ins) count, in links, fields and content
+    controls too, and equations' text; deleted runs (w:del) do not, nor a text box's."""
+    if el.tag == qn("w:tbl"):
+        return " ".join(_text(p) for p in el.iter(qn("w:p")) if not _inside(p, el, _UNSEEN))
+    return "".join(
+        (r.text or "") if r.tag == _MATH_TEXT else r.text
+        for r in el.iter(qn("w:r"), _MATH_TEXT)
+        if not _inside(r, el, _UNSEEN)
+    )
+
+
+def _inside(sub, top, tags: set[str]) -> bool:
+    """Whether `sub` is inside an element of `tags` below `top`."""
+    for a in sub.iterancestors():
+        if a is top:
+            return False
+        if a.tag in tags:
+            return True
+    return False
+
+
+def _written(el) -> bool:
+    """Whether the paragraph `el` holds anything written: text, or text deleted with Track
+    Changes on (carried as the officer left it, still to accept or reject)."""
+    return bool(_text(el).strip()) or any((t.text or "").strip() for t in el.iter(qn("w:delText")))
+
+
+def _related(doc, reltype: str):
+    """The root element of the part of `doc` related by `reltype`, or None."""
+    for rel in doc.part.rels.values():
+        if rel.reltype == reltype and not rel.is_external:
+            part = rel.target_part
+            return part.element if hasattr(part, "element") else parse_xml(part.blob)
+    return None
+
+
+def _comments(doc) -> dict[str, str]:
+    """Comment id -> text of each comment in `doc` the officer wrote (every one but the
+    draft's own hints, by `HINT_AUTHOR`)."""
+    root = _related(doc, RT.COMMENTS)
+    if root is None:
+        return {}
+    return {
+        c.get(qn("w:id")): " ".join(_text(p) for p in c.iter(qn("w:p")))
+        for c in root.iter(qn("w:comment"))
+        if c.get(qn("w:author")) != HINT_AUTHOR
+    }
+
+
+def _notes(doc, reltype: str, tag: str) -> dict[str, str]:
+    """Note id -> text of each footnote or endnote (`tag`) of `doc`, from its part."""
+    root = _related(doc, reltype)
+    if root is None:
+        return {}
+    return {n.get(qn("w:id")): " ".join(_text(p) for p in n.iter(qn("w:p"))) for n in root.iter(tag)}
+
+
+def _field_runs(like, instruction: str | None) -> list:
+    """The runs that open a field with `instruction` (begin, the instruction, separate), or
+    with None the run that closes one (end), made with `like`'s element maker."""
+
+    def run(*children):
+        r = like.makeelement(qn("w:r"), {})
+        r.extend(children)
+        return r
+
+    def char(kind):
+        return like.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+
+    if instruction is None:
+        return [run(char("end"))]
+    instr = like.makeelement(qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+    instr.text = instruction
+    return [run(char("begin")), run(instr), run(char("separate"))]

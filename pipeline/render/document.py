@@ -42,7 +42,7 @@ from ..form import Form
 from ..outbox.paths import RUN_PROPERTY
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .carried import CLOSING, MARK, OfficerWork, is_dotted, mark_name, officer_work
+from .carried import CLOSING, HINT_AUTHOR, MARK, OfficerWork, is_dotted, mark_name, officer_work
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -60,7 +60,6 @@ HEADER_DISTANCE_MM = 10
 LINE_DOTS = 32  # dots of 14 pt (an ellipsis is 1 em) on one line of the 16.5 cm text width
 SIGN_DOTS = 15  # dots of 14 pt on the signer's lines, within the 8.5 cm column
 TO_COMPLETE_LINES = 3  # dotted lines printed for a section the officer writes
-HINT_AUTHOR = "Chương trình tổng hợp"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
 
 

@@ -137,13 +137,15 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
 
 def not_carried_lines(lost: list[str], officer: str) -> list[str]:
     """The lines naming what the officer typed in their draft `officer` that the new draft
-    does not carry (`carried.OfficerWork.lost`, each "mục VII: «first words…»"), with what to
-    do; none when nothing is lost."""
+    does not carry (`carried.OfficerWork.lost`, each "mục VII: «first words…»": outside their
+    sections, or what no other file can hold: comments, notes, pictures), with what to do;
+    none when nothing is lost."""
     if not lost:
         return []
     return [
         f"Chưa chép sang bản dự thảo mới {len(lost)} phần anh/chị viết ngoài các mục của anh/chị "
-        f"(các mục số liệu được lập lại theo số liệu mới); nếu cần, anh/chị chép lại từ {officer}:",
+        "(các mục số liệu được lập lại theo số liệu mới) hoặc không chép được sang tệp khác "
+        f"(nhận xét, chú thích, hình ảnh, khung chữ); nếu cần, anh/chị chép lại từ {officer}:",
         *(f"  - {item}" for item in lost),
     ]
 

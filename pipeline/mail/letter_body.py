@@ -207,7 +207,7 @@ def _content(
             "liệt kê các lỗi và tô màu các ô cần sửa."
         )
         if not pending and by > last_day:
-            lines.append(late_resubmission(last_day, by))
+            lines.append(late_resubmission(last_day))
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
         state = "errors_counting" if counting else "errors"
@@ -234,15 +234,16 @@ def _content(
     return Letter(RECEIPT, subject(state, count=len(found)), "\n\n".join(lines), attach, fb)
 
 
-def late_resubmission(last_day: dt.date, by: dt.date) -> str:
-    """The rejection letter's plain warning when the day it asks the corrected file by
-    (`by`) is after the deadline's `last_day`: a corrected report received after that day
-    is recorded as sent after the deadline (the file that counts is judged by its own date,
-    `run.submissions.resolve`), even when it comes by `by` (Vietnamese, two sentences)."""
+def late_resubmission(last_day: dt.date) -> str:
+    """The rejection letter's plain warning when the day it asks the corrected file by is
+    after the deadline's `last_day`: a corrected report received after that day is recorded
+    as sent after the deadline (the file that counts is judged by its own date,
+    `run.submissions.resolve`), even when it comes by the day asked (Vietnamese). It names
+    no day asked for: the officer who moves that day in the letter changes it in one place
+    (`send.days_asked` reads each "chậm nhất ngày")."""
     return (
         f"Lưu ý: hạn nộp báo cáo là hết ngày {last_day:%d/%m/%Y}. Tệp đã sửa Sở nhận được sau ngày "
-        f"{last_day:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên "
-        f"(chậm nhất ngày {by:%d/%m/%Y})."
+        f"{last_day:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
     )
 
 

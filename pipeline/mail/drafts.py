@@ -2,7 +2,10 @@
 
 A unit whose latest file has errors gets the findings and its feedback workbook; a unit that
 has not sent gets a reminder with the deadline and its blank template; a unit whose report
-counts gets a short receipt. This module decides which letters are drafted and which are
+counts gets a short receipt; a unit whose file came after the run (unread by it) is told it was
+received and is being checked (each letter's subject is decided with its body,
+`letter_body.Letter`). The command says how many letters were drafted anew and how many of
+the officer's were kept (`after_run.drafted_line`). This module decides which letters are drafted and which are
 kept; the others hold the parts: `letter_body` (what a letter says), `letter_message` (the
 `.eml` itself), `attachments` (which feedback workbook goes), `news` (what arrived since
 the run), `draft_record` (the run a draft describes and what of it).

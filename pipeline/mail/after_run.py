@@ -31,13 +31,35 @@ def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
         return
     if done is None:
         return
-    line = (
-        f"Đã soạn lại {len(done)} thư trả lời đơn vị trong {drafts_dir(outbox, form.year)}/ theo kết quả "
-        "lần tổng hợp này (thư soạn trước đó không gửi được nữa)."
-    )
+    line = drafted_line(done, drafts_dir(outbox, form.year), after_run=True)
     out = sys.stderr if quiet else sys.stdout
     out.write(line + "\n")
     say_kept(done, out, command=drafts_command(form, outbox, send=True))
+
+
+def drafted_line(drafts: list[Draft], folder: Path, after_run: bool = False) -> str:
+    """What the drafting did, in the officer's words (Vietnamese, one line), matching the
+    files in `folder` (`thu/`): how many letters were drafted anew (written there now), how
+    many the officer edited were kept as saved and not drafted again (`Draft.edited`), and how
+    many of the new ones replace an edited letter of an earlier run, now in `thu/cu/`
+    (`Draft.kept`). `after_run`: said after `consolidate` made a new set current (the letters
+    of the earlier set can no longer be sent)."""
+    new = sum(1 for d in drafts if not d.edited)
+    same = len(drafts) - new
+    aside = sum(1 for d in drafts if d.kept is not None)
+    what = "thư trả lời đơn vị" if after_run else "thư"
+    if new:
+        again = " lại" if after_run else ""
+        line = f"Đã soạn{again} {new} {what} mới trong {folder}/"
+        if after_run:
+            line += " theo kết quả lần tổng hợp này (thư soạn theo lần trước không gửi được nữa)"
+    else:
+        line = f"Không soạn thư mới nào trong {folder}/"
+    if same:
+        line += f"; giữ nguyên {same} thư anh/chị đã sửa (không soạn lại, xem dưới đây)"
+    if aside:
+        line += f"; {aside} thư anh/chị đã sửa theo lần tổng hợp trước được cất vào {folder.name}/cu/"
+    return line + "."
 
 
 def check_hint(unit: str, kept: Path, new: Path, command: str) -> str:

@@ -30,11 +30,11 @@ from ..intake.mail_settings import (
 )
 from ..text.oserrors import read_reason
 from ..text.safetext import for_terminal
-from .after_run import check_hint, past_hint, say_kept
-from .draft_record import NoRunError
+from .after_run import check_hint, drafted_line, past_hint, say_kept
+from .draft_record import NoRunError, drafts_dir
 from .drafts import Draft, consolidate_command, drafts_command, write_drafts
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
-from .letter_body import letter_settings
+from .letter_body import ERRORS, RECEIPT, RECEIVED, REMINDER, letter_settings
 from .news import InboxNews, inbox_news
 from .send import (
     OUT_ALREADY,
@@ -58,7 +58,7 @@ T = TypeVar("T")
 SAVE_QUESTION = "Lưu mật khẩu vào kho mật khẩu của hệ thống để lần sau không phải nhập? (c/k) "
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-KIND_VI = {"errors": "cần sửa", "reminder": "nhắc gửi", "receipt": "báo đã nhận"}
+KIND_VI = {RECEIVED: "chờ kiểm tra", REMINDER: "nhắc gửi", ERRORS: "cần sửa", RECEIPT: "báo đã nhận"}
 
 
 def command(form: Form, args: argparse.Namespace) -> int:
@@ -204,7 +204,7 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     for d in drafts:
         to = ", ".join(d.to) or "CHƯA CÓ ĐỊA CHỈ (khai báo emails của đơn vị trong cấu hình)"
         print(f"{d.unit:<6} {KIND_VI[d.kind]:<12} -> {to}")
-    print(f"Đã soạn {len(drafts)} thư trong {drafts[0].path.parent if drafts else args.outbox}/")
+    print(drafted_line(drafts, drafts_dir(args.outbox, form.year)))
     say_kept(drafts, sys.stdout, hints=not args.send, command=send_command)  # sending: the summary says it
     if not args.send:
         return EXIT_OK

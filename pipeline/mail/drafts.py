@@ -2,7 +2,10 @@
 
 A unit whose latest file has errors gets the findings and its feedback workbook; a unit that
 has not sent gets a reminder with the deadline and its blank template; a unit whose report
-counts gets a short receipt. This module decides which letters are drafted and which are
+counts gets a short receipt; a unit whose file came after the run (unread by it) is told it was
+received and is being checked (each letter's subject is decided with its body,
+`letter_body.Letter`). The command says how many letters were drafted anew and how many of
+the officer's were kept (`after_run.drafted_line`). This module decides which letters are drafted and which are
 kept; the others hold the parts: `letter_body` (what a letter says), `letter_message` (the
 `.eml` itself), `attachments` (which feedback workbook goes), `news` (what arrived since
 the run), `draft_record` (the run a draft describes and what of it).
@@ -62,7 +65,7 @@ from .send import DRAFTED, awaiting_check, drafted_record, edited_since_drafted,
 @dataclass(frozen=True)
 class Draft:
     unit: str
-    kind: str  # ERRORS, REMINDER or RECEIPT
+    kind: str  # RECEIVED, REMINDER, ERRORS or RECEIPT (letter_body)
     to: tuple[str, ...]
     path: Path
     kept: Path | None = None  # the officer's edited earlier draft, put aside in `thu/cu/` now
@@ -159,9 +162,8 @@ def write_drafts(
             continue
         unit_files, latest = _unit_files(run, files, u, unit)
         fresh = newer.get(unit.code, ())
-        kind, body, attaching, fb = _content(
-            form, unit, u, latest, findings, outbox, today, letters, run, fresh
-        )
+        letter = _content(form, unit, u, latest, findings, outbox, today, letters, run, fresh)
+        kind, attaching, fb = letter.kind, letter.attachments, letter.feedback
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
         path = paths[unit.code]
         entry = drafted.get(path.name, {})
@@ -189,7 +191,7 @@ def write_drafts(
                 )
             )  # fmt: skip
             continue
-        msg = _message(form, settings, letters, unit, u, kind, to, body, attachments, latest, run, today)
+        msg = _message(form, settings, letters, unit, u, letter, to, attachments, latest, run, today)
         kept = _aside(path, EDITED_SUFFIX) if edited else None
         kept_sent = kept is not None and sent_already(kept)
         # an edited letter not checked yet (a sent one is history: it holds nothing)

@@ -1,4 +1,8 @@
-"""What a letter says: its kind (errors, reminder, receipt) and its body (`_content`).
+"""What a letter says (`_content`, a `Letter`): its kind (received, reminder, errors, receipt),
+its subject and its body, decided together: each state of a unit (its file received after
+the run and not read yet; not sent; rejected, with or without an earlier file that counts;
+accepted, with or without warnings) has one sentence of subject beside the body that says
+it, so the subject never says other than the body (`SUBJECTS`).
 
 What a letter says is true on the day it goes: a reminder says "chưa nhận được" as of the
 run's day (what it describes), never for a unit whose file lies in the inbox unread by that
@@ -12,6 +16,9 @@ as text in its row or column) and how to fix each (`catalogue.FIXES`, filled by
 `rules.fixes.how_to_fix`: the digits to type, the amount meant, the nearest listed name),
 and asks for the corrected file by a day in the future: `[mail.letters] resubmit_days`
 after the day the letter is drafted, or the deadline's last day if later (`resubmit_by`).
+When that day is after the deadline, the letter says plainly that a corrected report
+received after the deadline's last day is recorded as sent after it (the counting rule of
+`run.submissions.resolve`: the file that counts is judged by its own date).
 The letter ends with whom to call (`letter_message`): the office's contact
 (`[mail.letters] contact`, `phone`, read by `letter_settings`) and address; it names the
 unit's own preparer when its file gives one.
@@ -21,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +41,20 @@ from ..rules.fixes import Explained, explained, how_to_fix
 from ..text.names import template_name
 from .attachments import _member, feedback_attachment_name
 
-ERRORS, REMINDER, RECEIPT = "errors", "reminder", "receipt"
+ERRORS, REMINDER, RECEIPT, RECEIVED = "errors", "reminder", "receipt", "received"
+# The subject of each state of a letter, beside the body `_content` writes for it ({year},
+# {tag}: the programme's mail tag, {unit}, {count}: the warnings).
+SUBJECTS = {
+    "received": "Đã nhận {what} báo cáo năm {year} ({tag}) của {unit}: Sở đang kiểm tra",
+    "reminder": "Đề nghị gửi báo cáo năm {year} ({tag}) - {unit}",
+    "reminder_overdue": "Đề nghị gửi báo cáo năm {year} ({tag}) - {unit} (đã quá hạn nộp)",
+    "errors": "Báo cáo năm {year} ({tag}) của {unit}: cần sửa và gửi lại",
+    "errors_counting": (
+        "Báo cáo năm {year} ({tag}) của {unit}: bản mới cần sửa và gửi lại (Sở đang dùng bản nhận trước đó)"
+    ),
+    "receipt": "Đã nhận báo cáo năm {year} ({tag}) của {unit}",
+    "receipt_warnings": "Đã nhận báo cáo năm {year} ({tag}) của {unit} (có {count} cảnh báo cần xem lại)",
+}
 MAX_LISTED = 30  # findings written in the body; the feedback workbook has all of them
 DEFAULT_RESUBMIT_DAYS = 7
 
@@ -47,6 +67,20 @@ class LetterSettings:
     resubmit_days: int = DEFAULT_RESUBMIT_DAYS
     contact: str = ""  # the officer's name ("" or "cần điền": not said)
     phone: str = ""
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What `_content` decided a unit's letter says: its `kind` (RECEIVED, REMINDER, ERRORS
+    or RECEIPT), its `subject` and `body` (Vietnamese, written together from the same
+    state), the files it attaches as (file name, the file attached), and the feedback
+    workbook the run wrote when attached (else None)."""
+
+    kind: str
+    subject: str
+    body: str
+    attachments: list[tuple[str, Path]] = field(default_factory=list)
+    feedback: Path | None = None
 
 
 def letter_settings(form: Form) -> LetterSettings:
@@ -91,25 +125,33 @@ def _content(
     letters: LetterSettings,
     run: dict[str, Any],
     fresh: tuple[str, ...] = (),
-) -> tuple[str, str, list[tuple[str, Path]], Path | None]:
-    """(kind, body, attachments as (file name, the file attached), the feedback workbook
-    the run wrote when attached, else None) of the reply to one unit; `write_drafts` may
-    attach the officer's annotated copy of it instead (`officer_feedback`). `fresh`: the
-    unit's inbox files the run did not read (`inbox_news`)."""
+) -> Letter:
+    """The reply to one unit (`Letter`: its kind, subject and body decided together);
+    `write_drafts` may attach the officer's annotated copy of its feedback workbook instead
+    (`officer_feedback`). `fresh`: the unit's inbox files the run did not read
+    (`inbox_news`): whatever the run found for the unit, the letter says they came and are
+    being checked (it is not sent until a run has read them)."""
     year, due = form.year, form.period.due_before
     last_day = due - dt.timedelta(days=1)
     pending = is_pending(due)
     run_day = _run_day(run) or today
-    if fresh and (u["status"] == "missing" or latest is None or latest.get("kind") == "message"):
-        # the unit's file is in the inbox, not read yet: never "chưa nhận được"
+
+    def subject(state: str, **more: object) -> str:
+        return SUBJECTS[state].format(year=year, tag=form.programme_info.mail_tag, unit=unit.name, **more)
+
+    if fresh:
+        # the unit's file is in the inbox, not read yet: never "chưa nhận được", nor a verdict
+        # on an older file the unit has since sent again
+        files = [n for n in fresh if not n.lower().endswith(".eml")]
         said = ", ".join("thư" if n.lower().endswith(".eml") else f"tệp «{Path(n).name}»" for n in fresh)
-        return (
-            REMINDER,
+        lines = [
             f"Sở đã nhận {said} của đơn vị (sau lần tổng hợp ngày {run_day:%d/%m/%Y}). Sở sẽ kiểm tra và "
-            "báo kết quả cho đơn vị trong thư sau.",
-            [],
-            None,
-        )
+            "báo kết quả cho đơn vị trong thư sau."
+        ]
+        counting = u.get("file")
+        if counting:
+            lines.append(f"Trong khi chờ, Sở đang dùng bản đã chấp nhận trước đó («{_member(counting)}»).")
+        return Letter(RECEIVED, subject("received", what="tệp" if files else "thư"), "\n\n".join(lines))
     if u["status"] == "missing" or latest is None or latest.get("kind") == "message":
         # said as of the run the letter describes (the inbox may have changed since)
         lines = [f"Đến ngày {run_day:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
@@ -118,11 +160,12 @@ def _content(
                 f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
         by = resubmit_by(form, letters, today)
-        overdue = f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if today >= due else ""
+        overdue = not pending and today >= due
         deadline = (  # an unknown deadline is never written into a letter: `waits_for` holds it back
             "Hạn nộp báo cáo: Sở sẽ thông báo sau khi Ủy ban nhân dân tỉnh ấn định"
             if pending
-            else f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}{overdue}"
+            else f"Hạn nộp báo cáo: chậm nhất ngày {last_day:%d/%m/%Y}"
+            + (f" (đã quá hạn; đề nghị gửi chậm nhất ngày {by:%d/%m/%Y})" if overdue else "")
         )
         lines.append(
             f"{deadline}. Đề nghị đơn vị điền mẫu báo cáo đính kèm "
@@ -133,7 +176,8 @@ def _content(
         path = templates_dir(outbox, year) / name
         if not path.is_file():
             write_template(form, unit, path.parent)
-        return REMINDER, "\n\n".join(lines), [(name, path)], None
+        state = "reminder_overdue" if overdue else "reminder"
+        return Letter(REMINDER, subject(state), "\n\n".join(lines), [(name, path)])
     found = [_finding(f) for f in findings.get(latest["name"], [])]
     errors = [f for f in found if f.severity == ERROR]
     attach = []
@@ -162,9 +206,12 @@ def _content(
             f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
             "liệt kê các lỗi và tô màu các ô cần sửa."
         )
+        if not pending and by > last_day:
+            lines.append(late_resubmission(last_day))
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
-        return ERRORS, "\n\n".join(lines), attach, fb
+        state = "errors_counting" if counting else "errors"
+        return Letter(ERRORS, subject(state), "\n\n".join(lines), attach, fb)
     timely = {True: "đúng hạn", False: "sau hạn nộp"}.get(u.get("on_time"), "")
     if pending:  # against a deadline not set yet, nothing is on time or late
         timely = "chưa xét đúng hạn (hạn nộp chưa được ấn định)"
@@ -183,7 +230,21 @@ def _content(
             "cần điều chỉnh (chi tiết trong tệp phản hồi đính kèm):"
         )
         lines.append(_numbered(form, explained(form, found)))
-    return RECEIPT, "\n\n".join(lines), attach, fb
+    state = "receipt_warnings" if found else "receipt"
+    return Letter(RECEIPT, subject(state, count=len(found)), "\n\n".join(lines), attach, fb)
+
+
+def late_resubmission(last_day: dt.date) -> str:
+    """The rejection letter's plain warning when the day it asks the corrected file by is
+    after the deadline's `last_day`: a corrected report received after that day is recorded
+    as sent after the deadline (the file that counts is judged by its own date,
+    `run.submissions.resolve`), even when it comes by the day asked (Vietnamese). It names
+    no day asked for: the officer who moves that day in the letter changes it in one place
+    (`send.days_asked` reads each "chậm nhất ngày")."""
+    return (
+        f"Lưu ý: hạn nộp báo cáo là hết ngày {last_day:%d/%m/%Y}. Tệp đã sửa Sở nhận được sau ngày "
+        f"{last_day:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
+    )
 
 
 def _run_day(run: dict[str, Any]) -> dt.date | None:

@@ -6,13 +6,15 @@ message), answers that message (`In-Reply-To`, RFC 5322 3.6.4) and carries `X-Un
 so Outlook opens it as a draft (Thunderbird: "Edit as New Message"). Its Message-ID is
 derived from its content, so the same reply is recognised when sent; it carries the run it
 describes (`RUN_HEADER`) and, while a setting it needs is still "cần điền", what it waits
-for (`PENDING_HEADER`, `waits_for`). The body is signed with whom to call at the office.
+for (`PENDING_HEADER`, `waits_for`). Its subject and body are the `letter_body.Letter`
+decided for the unit, never chosen here; the body is signed with whom to call at the office.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -21,15 +23,10 @@ from typing import Any
 from ..form import Form, Unit, is_pending
 from ..intake.mail_settings import MailSettings
 from ..text.names import slug
-from .letter_body import ERRORS, RECEIPT, REMINDER, LetterSettings, resubmit_by
+from .letter_body import REMINDER, Letter, LetterSettings, resubmit_by
 from .send import PENDING_HEADER, RUN_HEADER
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-SUBJECTS = {
-    ERRORS: "Báo cáo năm {year} ({tag}) của {unit}: cần sửa và gửi lại",
-    REMINDER: "Đề nghị gửi báo cáo năm {year} ({tag}) - {unit}",
-    RECEIPT: "Đã nhận báo cáo năm {year} ({tag}) của {unit}",
-}
 
 
 def _message(
@@ -38,9 +35,8 @@ def _message(
     letters: LetterSettings,
     unit: Unit,
     u: dict[str, Any],
-    kind: str,
+    letter: Letter,
     to: tuple[str, ...] | list[str],
-    body: str,
     attachments: list[tuple[str, bytes]],
     answering: dict[str, Any] | None,
     run: dict[str, Any],
@@ -52,9 +48,9 @@ def _message(
         msg["From"] = Address(settings.display_name, addr_spec=sender)
     if to:
         msg["To"] = ", ".join(to)
-    msg["Subject"] = SUBJECTS[kind].format(year=form.year, tag=form.programme_info.mail_tag, unit=unit.name)
+    _set_subject(msg, letter.subject)  # decided with the body (`letter_body._content`)
     signature = settings.display_name or form.agencies.get("department", "")
-    text = f"Kính gửi: {unit.name}{_preparer(u)}\n\n{body}\n\nTrân trọng.\n{signature}\n{_call(settings, letters)}"
+    text = f"Kính gửi: {unit.name}{_preparer(u)}\n\n{letter.body}\n\nTrân trọng.\n{signature}\n{_call(settings, letters)}"
     msg.set_content(text)
     for name, data in attachments:
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
@@ -75,10 +71,19 @@ def _message(
     msg["Date"] = format_datetime(dt.datetime.now(settings.zone))
     msg["X-Unsent"] = "1"
     msg[RUN_HEADER] = str(run.get("run_id", ""))  # not part of the identity: see `refresh_drafts`
-    waiting = waits_for(form, kind)
+    waiting = waits_for(form, letter.kind)
     if waiting:
         msg[PENDING_HEADER] = f"{form.path.name}: {', '.join(waiting)}"
     return msg
+
+
+def _set_subject(msg: EmailMessage, subject: str) -> None:
+    """Set `subject` as RFC 2047 encoded words that keep every space inside a word
+    (`email.header.Header`), stored as the header's source (`set_raw`, as the parser stores
+    what it read) so it is written as encoded. The default policy's own folding (Python up to
+    3.13, CPython gh-144156) moved the space at a fold out of the encoded words, where RFC 2047
+    section 6.2 has a reader drop it: a mail client showed «(đãquá hạn nộp)»."""
+    msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
 
 
 def waits_for(form: Form, kind: str) -> list[str]:

@@ -31,7 +31,14 @@ import olefile
 from ...form import col_letter
 from ...text.values import UnshownDate, show
 from ..cellfacts import SheetFacts
-from .numfmt import builtin_shows_date, builtin_shows_elapsed, shows_date, shows_elapsed
+from .numfmt import (
+    ByValue,
+    builtin_shows_date,
+    builtin_shows_elapsed,
+    shows_date,
+    shows_date_by_value,
+    shows_elapsed,
+)
 from .ods import OdsBook
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
@@ -98,7 +105,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
     formats: dict[int, str] = {}  # format id -> format string defined in the file
     xf_formats: list[int] = []  # XF index -> format id
-    dates: list[int] = []  # XF index -> what its format shows (`_shown`)
+    dates: list[int | ByValue] = []  # XF index -> what its format shows (`_shown`)
     narrow, date1904 = "cp1252", False  # BIFF5's code page; the workbook's date system
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
@@ -132,14 +139,25 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
 NUMBER, DATE, ELAPSED = 0, 1, 2  # what a format shows: a number, a date or time, a duration
 
 
-def _shown(format_id: int, formats: dict[int, str]) -> int:
+def _shown(format_id: int, formats: dict[int, str]) -> int | ByValue:
     """What a format shows a number as (NUMBER, DATE or ELAPSED), as `_plain` and
     `numfmt.shows_elapsed` classify it (a built-in id the file does not define: as
-    `numfmt.builtin_shows_elapsed`, 46 and 80)."""
+    `numfmt.builtin_shows_elapsed`, 46 and 80); a `numfmt.ByValue` for a format whose
+    sections show a date for some numbers only, decided number by number (`_kind_at`)."""
+    fmt = formats.get(format_id)
+    if fmt is not None and shows_date_by_value(fmt):
+        return ByValue(fmt)
     if _plain(format_id, formats):
         return NUMBER
-    fmt = formats.get(format_id)
     return ELAPSED if (shows_elapsed(fmt) if fmt is not None else builtin_shows_elapsed(format_id)) else DATE
+
+
+_KIND = {"number": NUMBER, "date": DATE, "elapsed": ELAPSED}
+
+
+def _kind_at(kind: int | ByValue, value: float) -> int:
+    """NUMBER, DATE or ELAPSED: what `value` shows under a cell format of kind `kind`."""
+    return _KIND[kind.shows(value)] if isinstance(kind, ByValue) else kind
 
 
 def _plain(format_id: int, formats: dict[int, str]) -> bool:
@@ -172,16 +190,19 @@ def rk_number(rk: int) -> float:
 
 
 def _number(
-    facts: SheetFacts, row: int, col: int, xf: int, value: float, dates: list[int], date1904: bool
+    facts: SheetFacts, row: int, col: int, xf: int, value: float, dates: list[int | ByValue], date1904: bool
 ) -> None:
     """Keep a cell's number as its format shows it, a number or a date (the value reader
     may take a number format for a date, or miss a date format: `SheetFacts.numbers`)."""
     if xf < len(dates):
-        shown = _date(value, date1904, dates[xf] == ELAPSED) if dates[xf] else value
+        kind = _kind_at(dates[xf], value)
+        shown = _date(value, date1904, kind == ELAPSED) if kind else value
         facts.numbers[f"{col_letter(col)}{row + 1}"] = shown
 
 
-def _record(facts: SheetFacts, kind: int, body: bytes, biff5: bool, dates: list[int], date1904: bool) -> None:
+def _record(
+    facts: SheetFacts, kind: int, body: bytes, biff5: bool, dates: list[int | ByValue], date1904: bool
+) -> None:
     """What one record of a worksheet's substream adds to its facts."""
     row, col = -1, -1
     if kind in _CELL_RECORDS and len(body) >= 4:
@@ -453,7 +474,7 @@ def biff_values(book: bytes, biff5: bool, wanted: Callable[[str], bool], results
     out = OdsBook()
     formats: dict[int, str] = {}
     xf_formats: list[int] = []
-    dates: list[int] = []  # XF index -> what its format shows (`_shown`)
+    dates: list[int | ByValue] = []  # XF index -> what its format shows (`_shown`)
     strings: list[str] = []
     narrow, date1904 = "cp1252", False
     sheet: _Sheet | None = None
@@ -516,15 +537,15 @@ def _cell(
     biff5: bool,
     narrow: str,
     strings: list[str],
-    dates: list[int],
+    dates: list[int | ByValue],
     date1904: bool,
 ) -> tuple[int, int] | None:
     """Put the value of one cell record into `sheet`; the cell of a formula whose string
     result follows in a STRING record, else None."""
 
     def number(row: int, col: int, xf: int, value: float | int) -> None:
-        shown_as_date = xf < len(dates) and dates[xf]
-        sheet.cells[(row, col)] = _date(value, date1904, dates[xf] == ELAPSED) if shown_as_date else value
+        kind = _kind_at(dates[xf], value) if xf < len(dates) else NUMBER
+        sheet.cells[(row, col)] = _date(value, date1904, kind == ELAPSED) if kind else value
 
     if kind == _MULRK and len(body) >= 6:
         row, first = struct.unpack_from("<HH", body)

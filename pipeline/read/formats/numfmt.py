@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -581,6 +582,23 @@ _LONG_VALUE = re.compile(rb"v>([0-9][0-9.Ee+]{6,})<")
 _ATTR = re.compile(rb"""\s([rst])\s*=\s*["']([^"']*)["']""")
 _CELL_START = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)c(\s[^>]*?)?(/?)>")
 _VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*([^<]*?)\s*</")
+
+
+@dataclass(frozen=True)
+class ByValue:
+    """A format whose sections show a date for some numbers and not for others
+    (`shows_date_by_value`: `[>=100]dd/mm/yyyy;#,##0`): what a number under it shows is
+    decided number by number (`shows`), as LibreOffice picks the section (`section_for`).
+    The .xls and .xlsb readers keep one for such a cell format where they keep what a plain
+    format shows."""
+
+    code: str
+
+    def shows(self, number: float) -> str:
+        """ "date", "elapsed" or "number": what `number` under this format shows."""
+        if not shows_date_at(self.code, number):
+            return "number"
+        return "elapsed" if shows_elapsed(self.code) else "date"
 
 
 class DateStyles(frozenset[int]):

@@ -55,7 +55,7 @@ from ...form import col_letter
 from ..cellfacts import SheetFacts
 from .biff import ERROR_CODES, rk_number
 from .biff import _date as serial_date
-from .numfmt import builtin_shows_date, builtin_shows_elapsed, shows_date
+from .numfmt import ByValue, builtin_shows_date, builtin_shows_elapsed, shows_date, shows_date_by_value
 
 _ROW, _DIMENSION, _SHEET, _SST_ITEM, _MERGE = 0, 148, 156, 19, 176
 _FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS, _WB_PROP = 44, 47, 617, 618, 153
@@ -149,7 +149,7 @@ def shared_strings(part: bytes) -> list[str]:
     ]
 
 
-def date_styles(styles: bytes) -> list[str]:
+def date_styles(styles: bytes) -> list[str | ByValue]:
     """How each cell format (XF index, as a cell's iStyleRef names it) of xl/styles.bin
     shows a number: NUMBER, DATE (a date or a time) or ELAPSED (elapsed time, `[h]:mm`, which
     python-calamine gives as a duration). By the file's own format string when it defines the
@@ -170,8 +170,11 @@ def date_styles(styles: bytes) -> list[str]:
     return [_shown(formats.get(i), i) for i in ids]
 
 
-def _shown(fmt: str | None, format_id: int) -> str:
-    """NUMBER, DATE or ELAPSED for a format string (None: the built-in format `format_id`)."""
+def _shown(fmt: str | None, format_id: int) -> str | ByValue:
+    """NUMBER, DATE or ELAPSED for a format string (None: the built-in format `format_id`);
+    a `numfmt.ByValue` for a format whose sections show a date for some numbers only."""
+    if fmt is not None and shows_date_by_value(fmt):
+        return ByValue(fmt)
     if fmt is None:
         return (
             (ELAPSED if builtin_shows_elapsed(format_id) else DATE)
@@ -193,7 +196,11 @@ def date1904(workbook: bytes) -> bool:
 
 
 def xlsb_facts(
-    sheet: bytes, name: str, strings: list[str], dates: list[str] | None = None, in1904: bool = False
+    sheet: bytes,
+    name: str,
+    strings: list[str],
+    dates: list[str | ByValue] | None = None,
+    in1904: bool = False,
 ) -> SheetFacts:
     """Facts of one sheet part: extent (cells, formatted blanks and the declared dimension
     count), error values, merged ranges, and every cell's value (`SheetFacts.cells`): a
@@ -305,9 +312,11 @@ def _value(part: bytes, kind: int, start: int, end: int, strings: list[str]) -> 
     return None
 
 
-def _as_shown(value: float, shown: str, in1904: bool) -> Any:
+def _as_shown(value: float, shown: str | ByValue, in1904: bool) -> Any:
     """A number as its cell format shows it (`date_styles`); the number itself when no date
     holds it (NaN, infinite, beyond the year 9999)."""
+    if isinstance(shown, ByValue):
+        shown = shown.shows(value)
     try:
         if shown == DATE:
             return serial_date(value, in1904)

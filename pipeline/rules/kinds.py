@@ -263,9 +263,10 @@ def _xl_pair(b: Bound, at: XlRow, op: str) -> str:
 
 
 def _at_most_excel(b: Bound, at: XlRow) -> str:
-    """`_at_most_pandas` in a formula: the whole's VALUE cell blank ("") is 0 (N)."""
+    """`_at_most_pandas` in a formula: the whole's VALUE cell blank ("") is 0."""
     a, other = at.ref(b.field), at.ref(b.others[0])
-    return f"AND(ISNUMBER({a}),{a}>=0,N({other})>=0,{a}>N({other}))"
+    whole = f"IF(ISNUMBER({other}),{other},0)"
+    return f"AND(ISNUMBER({a}),{a}>=0,{whole}>=0,{a}>{whole})"
 
 
 def _at_least_excel(b: Bound, at: XlRow) -> str:

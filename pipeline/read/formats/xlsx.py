@@ -173,18 +173,26 @@ def _beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     )
 
 
+def _near(max_rows: int, max_columns: int) -> bytes | None:
+    """A cell's leading reference certainly within the limits by its length (fewer column
+    letters and row digits than the limits have), as a pattern; None when no reference is
+    (limits of one column letter or one row digit: every cell needs a look)."""
+    letters = len(col_letter(max_columns - 1)) - 1
+    digits = len(str(max_rows)) - 2
+    if letters < 1 or digits < 0:
+        return None
+    return rb'r="[A-Za-z]{1,%d}[1-9][0-9]{0,%d}"' % (letters, digits)
+
+
 @lru_cache(maxsize=8)
 def _suspect(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     """One pass for what may make a part not plain: a comment, CDATA or processing
     instruction, a cell whose reference is not first or not certainly within the limits
-    (fewer column letters and row digits than the limits have), a cell with an error type
-    (or a type spelled with a character reference). A match sends the part through the
-    separate checks, which decide."""
-    letters = len(col_letter(max_columns - 1)) - 1
-    digits = len(str(max_rows)) - 2
-    if letters < 1 or digits < 0:
+    (`_near`), a cell with an error type (or a type spelled with a character reference). A
+    match sends the part through the separate checks, which decide."""
+    near = _near(max_rows, max_columns)
+    if near is None:
         return re.compile(rb"<c[\s/>]|<!--|<!\[CDATA\[|<\?")  # every cell needs a look
-    near = rb'r="[A-Za-z]{1,%d}[1-9][0-9]{0,%d}"' % (letters, digits)
     return re.compile(
         rb"<(?:!--|!\[CDATA\[|\?|c(?! "
         + near
@@ -206,6 +214,35 @@ def _not_plain(body: bytes, max_rows: int, max_columns: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _scan(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """The one pass over the markup of a part the usual writers made: every formula as
+    `_FORMULA` finds it (its three groups; what follows the formula looked at, not taken),
+    and, matched with the groups empty, whatever at a '<' may make the part not plain: a
+    comment, CDATA section or processing instruction, a cell whose reference is not first or
+    not certainly within the limits (`_near`), a value `_ODD_VALUE` finds, an <f> that is no
+    formula `_FORMULA` takes (not a cell's first child, or spelled unusually). Every
+    alternative starts at '<', so that the engine stops there alone. In a well-formed part
+    (expat proves it) a formula holds no other '<' that an alternative starts at."""
+    near = _near(max_rows, max_columns)
+    cell = rb"c[\s/>]" if near is None else rb"c(?! " + near + rb"[\s/>])[\s/>]"
+    return re.compile(
+        rb"<(?:!--|!\[CDATA\[|\?|"
+        + cell
+        + rb"|v>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))|f[\s/>]|"
+        + rb'c r="([A-Za-z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?<!/)>\s*'
+        + rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f\s*>)"
+        + rb"(?=\s*(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)))"
+    )
+
+
+# where an error or date type may be (`_suspect`'s `t="e"`, `t="&…"`; `_DATE_TYPE`): any
+# attribute e…, &… or d after t= or a space before or after '=' (one that is not finds a
+# value spelled in text as well)
+_TYPE_MAY_BE = re.compile(rb"""=(?<=[t\s]=)\s*["'](?:e|&|d["'])""")
+_PREFIXED_ROW = re.compile(rb":row")
+
+
 def plain_sheet_facts(
     xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14
 ) -> SheetFacts | None:
@@ -214,20 +251,24 @@ def plain_sheet_facts(
     and no error value (a part holding an error type is not plain); no extent (rows and
     columns 0): every cell of the part, style-only ones included, is then known to lie
     within `max_rows` and `max_columns`. The caller has checked the prolog (no DTD).
-    Linear in the part's size: expat and a few compiled patterns."""
+    Linear in the part's size: expat and three compiled patterns, which prove the part
+    passes the separate checks (`_plain_formulas`) or, when one finds something, run them."""
     root = _ROOT.search(xml)
     if root is None:
         return None
-    body = xml[root.start() :]
-    if not body.startswith(b"<worksheet") or b":row" in body:
-        return None  # another root, or rows spelled with a prefix
-    if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
-        return None
-    if _ODD_VALUE.search(body) or _DATE_TYPE.search(body):
-        return None  # a value spelled otherwise than as one plain text (`values_spelled_plainly`)
-    formulas = _FORMULA.findall(body)
-    if len(formulas) != len(_F_TAG.findall(body)):
-        return None  # a formula that is not a cell's first child, or spelled unusually
+    start = root.start()
+    if not xml.startswith(b"<worksheet", start):
+        return None  # another root
+    formulas = _scan(max_rows, max_columns).findall(xml, start)
+    if (
+        any(not ref for ref, _, _ in formulas)
+        or _TYPE_MAY_BE.search(xml, start)
+        or _PREFIXED_ROW.search(xml, start)
+    ):
+        found = _plain_formulas(xml[start:], max_rows, max_columns)
+        if found is None:
+            return None
+        formulas = found
     declared = well_formed_plain(xml)
     if declared is None:
         return None
@@ -249,6 +290,24 @@ def plain_sheet_facts(
             continue
         facts.no_value.add(ref.decode())
     return facts
+
+
+def _plain_formulas(body: bytes, max_rows: int, max_columns: int) -> list[tuple[bytes, bytes, bytes]] | None:
+    """The separate checks `_scan`, `_TYPE_MAY_BE` and `_PREFIXED_ROW` stand for, on the
+    part from its root element on, when one of them found something: the formulas
+    (`_FORMULA`), or None when the part is not plain (rows spelled with a prefix, what
+    `_suspect` finds and `_not_plain` confirms, a value spelled otherwise than as one plain
+    text or a date type (`values_spelled_plainly`), a formula `_FORMULA` does not take)."""
+    if b":row" in body:
+        return None
+    if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
+        return None
+    if _ODD_VALUE.search(body) or _DATE_TYPE.search(body):
+        return None
+    formulas = _FORMULA.findall(body)
+    if len(formulas) != len(_F_TAG.findall(body)):
+        return None  # a formula that is not a cell's first child, or spelled unusually
+    return formulas
 
 
 # ----- values the value reader misreads: a <v> not spelled as one plain text ----------------

@@ -25,7 +25,8 @@ from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
 from pipeline.intake.files import ReadProblem
 from pipeline.read.extract import wanted_sheets
-from pipeline.read.formats import registry, xlsx
+from pipeline.read.formats import numfmt, registry, xlsx
+from pipeline.read.formats.numfmt import DateStyles
 from pipeline.read.formats.package import Package, book_parts
 from pipeline.read.formats.xlsx import plain_sheet_facts, workbook_sheets
 from pipeline.read.reader import read_book
@@ -216,3 +217,47 @@ def test_a_limit_of_one_letter_looks_at_every_cell(filled: bytes, tmp_path: Path
     _, part = _results_part(filled)
     assert plain_sheet_facts(part, "s", 50, 10) is None  # its check columns reach L, M
     assert plain_sheet_facts(part, "s", 50, 26) is not None
+
+
+# a cell under a cell format of the styles given, spelled as writers may
+STYLED = {
+    "date style past 9999": ('<c r="K99" s="14"><v>3000000</v></c>', DateStyles(frozenset({14}))),
+    "spaced": ('<c r="K99" s = "14"><v>3000000</v></c>', DateStyles(frozenset({14}))),
+    "single quotes, leading zero": ("<c r='K99' s='014'><v>3000000</v></c>", DateStyles(frozenset({14}))),
+    "style after the type": ('<c r="K99" t="n" s="14"><v>3000000</v></c>', DateStyles(frozenset({14}))),
+    "plain set of styles": ('<c r="K99" s="14"><v>3000000</v></c>', frozenset({14})),
+    "number format calamine takes for a date": (
+        '<c r="K99" s="8"><v>45000</v></c>',
+        DateStyles(frozenset({14}), undated=frozenset({8})),
+    ),
+    "date format calamine gives as a number": (
+        '<c r="K99" s="15"><v>45000</v></c>',
+        DateStyles(frozenset({14, 15}), missed=frozenset({15})),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", STYLED)
+def test_a_cell_under_a_date_style_is_found_past_the_gate(
+    filled: bytes, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look for a cell under one of the styles (`numfmt._styled`) takes an s attribute
+    only (a row's r="14" is not one): a cell under one is found wherever it is spelled, as
+    with no look at all."""
+    cell, styles = STYLED[name]
+    _, part = _results_part(filled)
+    changed = _in_last_row(part, cell)
+    got = numfmt.xlsx_unshown_dates(changed, styles)
+    assert "K99" in got
+    with monkeypatch.context() as m:
+        m.setattr(numfmt, "_styled", lambda _styles: re.compile(b""))
+        assert numfmt.xlsx_unshown_dates(changed, styles) == got
+    assert "K99" not in numfmt.xlsx_unshown_dates(part, styles)
+
+
+def test_rows_numbered_as_a_date_style_need_no_look(filled: bytes) -> None:
+    """A part with a row numbered 14 but no cell under style 14: the gate finds nothing
+    there (the look for long values is spared)."""
+    _, part = _results_part(filled)
+    assert b'<row r="14"' in part and b's="14"' not in part
+    assert numfmt._styled(frozenset({14})).search(part) is None

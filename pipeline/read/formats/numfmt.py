@@ -664,12 +664,13 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
 @lru_cache(maxsize=64)
 def _styled(date_styles: frozenset[int]) -> re.Pattern[bytes]:
     """An attribute whose value names one of `date_styles` (s="5", s = '05', and others
-    such as ht="5": a superset, found fast from its '='), spelled as `_ATTR` reads it; with
-    style 0 among them, anything (a cell without s has style 0)."""
+    such as xs="5": a superset of the s attributes `_ATTR` reads, found fast from its '=',
+    after an s or white space, so that a row's r="5" is not), spelled as `_ATTR` reads it;
+    with style 0 among them, anything (a cell without s has style 0)."""
     if 0 in date_styles:
         return re.compile(rb"")
     alternatives = b"|".join(str(i).encode() for i in sorted(date_styles))
-    return re.compile(rb"""=\s*["']0*(?:%s)["']""" % alternatives)
+    return re.compile(rb"""=(?<=[s\s]=)\s*["']0*(?:%s)["']""" % alternatives)
 
 
 def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, Any]:

@@ -260,11 +260,7 @@ def plain_sheet_facts(
     if not xml.startswith(b"<worksheet", start):
         return None  # another root
     formulas = _scan(max_rows, max_columns).findall(xml, start)
-    if (
-        any(not ref for ref, _, _ in formulas)
-        or _TYPE_MAY_BE.search(xml, start)
-        or _PREFIXED_ROW.search(xml, start)
-    ):
+    if _NOT_A_FORMULA in formulas or _TYPE_MAY_BE.search(xml, start) or _PREFIXED_ROW.search(xml, start):
         found = _plain_formulas(xml[start:], max_rows, max_columns)
         if found is None:
             return None
@@ -276,20 +272,33 @@ def plain_sheet_facts(
     if len(defaults) != 1 or any(uri == defaults[0] for prefix, uri in declared if prefix is not None):
         return None  # cells in another namespace, or the main one spelled with a prefix
     facts = SheetFacts(name)
-    for ref, attrs, after in formulas:
-        if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
-            facts.results.add(ref.decode())  # <v> then a value: the cached result
-            continue
-        if after[1:2] == b"i":
-            facts.results.add(ref.decode())  # <is>: inline text, the formula's result
-            continue
-        if b"&" in attrs:
-            return None  # an attribute spelled with character references
-        if after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs):
-            facts.results.add(ref.decode())  # an empty <v> in a str cell: empty text
-            continue
-        facts.no_value.add(ref.decode())
+    kinds = [_kept_kind(a, t) if len(a) < 64 else _formula_kind(a, t) for _, a, t in formulas]
+    if None in kinds:
+        return None  # an attribute spelled with character references
+    facts.results = {ref.decode() for (ref, _, _), result in zip(formulas, kinds, strict=True) if result}
+    facts.no_value = {ref.decode() for (ref, _, _), result in zip(formulas, kinds, strict=True) if not result}
     return facts
+
+
+_NOT_A_FORMULA = (b"", b"", b"")  # what `_scan` finds that is no formula: its groups empty
+
+
+def _formula_kind(attrs: bytes, after: bytes) -> bool | None:
+    """Whether a formula found by `_FORMULA` (its cell's attributes after r, and what
+    follows it) holds its result; None when its attributes are spelled with character
+    references (the plain path steps aside)."""
+    if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
+        return True  # <v> then a value: the cached result
+    if after[1:2] == b"i":
+        return True  # <is>: inline text, the formula's result
+    if b"&" in attrs:
+        return None
+    # an empty <v> in a str cell: empty text
+    return after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs) is not None
+
+
+# the kinds of short attributes kept: a template's formula cells spell them a few ways
+_kept_kind = lru_cache(maxsize=1024)(_formula_kind)
 
 
 def _plain_formulas(body: bytes, max_rows: int, max_columns: int) -> list[tuple[bytes, bytes, bytes]] | None:

@@ -56,6 +56,7 @@ from .package import (
     read_in_place,
     relationships,
     rels_part,
+    stored_for_value_reader,
 )
 from .results import calculated, facts_without_results, recalc_on_load, without_results
 from .xlsb import (
@@ -205,6 +206,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
             package.rebuilt = for_value_reader(package, book, replaced)
         except ValueError as exc:  # a sheet stored where the workbook's parts go
             raise ReadProblem(*odd_parts(BY_NAME["xlsx"])) from exc
+    else:  # the parts inflated here given to the value reader stored (None: as they are)
+        package.rebuilt = stored_for_value_reader(package)
     return facts
 
 

@@ -253,6 +253,8 @@ def test_a_cell_under_a_date_style_is_found_past_the_gate(
         m.setattr(numfmt, "_styled", lambda _styles: re.compile(b""))
         assert numfmt.xlsx_unshown_dates(changed, styles) == got
     assert "K99" not in numfmt.xlsx_unshown_dates(part, styles)
+    # and through the plain path's pass for types and styles
+    assert registry._sheet_facts(changed, "s", LIMITS, styles).numbers == got
 
 
 def test_rows_numbered_as_a_date_style_need_no_look(filled: bytes) -> None:
@@ -261,3 +263,28 @@ def test_rows_numbered_as_a_date_style_need_no_look(filled: bytes) -> None:
     _, part = _results_part(filled)
     assert b'<row r="14"' in part and b's="14"' not in part
     assert numfmt._styled(frozenset({14})).search(part) is None
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("name", [n for n, (_, plain) in SPELLINGS.items() if "type" in n or "error" in n])
+def test_one_pass_for_types_and_styles(filled: bytes, name: str, where: str) -> None:
+    """The pass led by '=' finds what `_TYPE_MAY_BE` finds, whether a cell under a date
+    style comes before or after it, and never misses the cell under the style; the facts
+    of the part, numbers included, are those of the exact walk where it is not plain."""
+    change, _ = SPELLINGS[name]
+    _, part = _results_part(filled)
+    styled = '<c r="K98" s="14"><v>3000000</v></c>'
+    changed = change(part)
+    at = (
+        changed.index(b"<sheetData>") + len(b"<sheetData>")
+        if where == "before"
+        else changed.rindex(b"</row>")
+    )
+    row = b'<row r="1">' + styled.encode() + b"</row>" if where == "before" else styled.encode()
+    changed = changed[:at] + row + changed[at:]
+    styles = DateStyles(frozenset({14}))
+    types, cells = xlsx._types_and_styles(changed, 0, numfmt.looked_at(styles))
+    assert types == (xlsx._TYPE_MAY_BE.search(changed) is not None)
+    assert cells
+    facts = registry._sheet_facts(changed, "s", LIMITS, styles)
+    assert "K98" in facts.numbers

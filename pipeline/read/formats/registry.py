@@ -224,9 +224,8 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
     the limits (before calamine builds a grid for it); `dated`: the cell formats showing a
     date, whose numbers no date shows calamine gives as numbers (`numfmt`)."""
     check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns, dated)
     if plain is not None:  # the usual writers' spelling: no tree needed
-        plain.numbers.update(xlsx_unshown_dates(xml, dated))
         return plain
     facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
     facts.misread = values_spelled_otherwise(xml)  # looked for where the plain path stepped aside

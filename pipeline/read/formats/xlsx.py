@@ -31,6 +31,7 @@ from ..cellfacts import (
     refuse_dtd,
     well_formed_plain,
 )
+from .numfmt import looked_at, xlsx_unshown_dates
 
 _FREE_EVERY = 1024  # rows: how often the rows already read are freed (one deletion a batch)
 
@@ -239,12 +240,49 @@ def _scan(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
 # where an error or date type may be (`_suspect`'s `t="e"`, `t="&…"`; `_DATE_TYPE`): any
 # attribute e…, &… or d after t= or a space before or after '=' (one that is not finds a
 # value spelled in text as well)
-_TYPE_MAY_BE = re.compile(rb"""=(?<=[t\s]=)\s*["'](?:e|&|d["'])""")
+_TYPE = rb"""(?<=[t\s]=)\s*["'](?:e|&|d["'])"""
+_TYPE_MAY_BE = re.compile(b"=" + _TYPE)
 _PREFIXED_ROW = re.compile(rb":row")
 
 
+@lru_cache(maxsize=64)
+def _attributes(styles: frozenset[int]) -> re.Pattern[bytes]:
+    """One pass for `_TYPE_MAY_BE` and for an s attribute naming one of `styles` as
+    `numfmt.xlsx_unshown_dates` looks for it (`numfmt.styled_attribute`): a value after
+    '=' that follows t, s or white space, a type's (group 1) or a style's; which attribute
+    it is, the byte before '=' tells (`_types_and_styles`)."""
+    alternatives = b"|".join(str(i).encode() for i in sorted(styles))
+    return re.compile(rb"""=(?<=[ts\s]=)\s*["'](?:(e|&|d["'])|0*(?:%s)["'])""" % alternatives)
+
+
+def _types_and_styles(xml: bytes, start: int, styles: frozenset[int]) -> tuple[bool, bool]:
+    """Whether `_TYPE_MAY_BE` finds something from `start` on, and whether a cell may be
+    under one of `styles` (`numfmt.looked_at`; True whenever the first does, or 0 is
+    among them)."""
+    if not styles or 0 in styles:
+        return _TYPE_MAY_BE.search(xml, start) is not None, bool(styles)
+    pattern = _attributes(styles)
+    found = pattern.search(xml, start)
+    while found is not None:
+        after = xml[found.start() - 1]  # t, s or white space
+        if found.group(1) is None:
+            if after != _T:  # s="14": a style (t="14" is none)
+                return _TYPE_MAY_BE.search(xml, found.end()) is not None, True
+        elif after != _S:  # t="e" (s="e" is no type)
+            return True, True
+        found = pattern.search(xml, found.end())
+    return False, False
+
+
+_T, _S = ord("t"), ord("s")
+
+
 def plain_sheet_facts(
-    xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14
+    xml: bytes,
+    name: str,
+    max_rows: int = 1 << 20,
+    max_columns: int = 1 << 14,
+    date_styles: frozenset[int] = frozenset(),
 ) -> SheetFacts | None:
     """The facts of a plain sheet part (see above), or None when the part is not plain and
     `sheet_facts` must read it. The same formulas without cached value as `sheet_facts`,
@@ -252,7 +290,10 @@ def plain_sheet_facts(
     columns 0): every cell of the part, style-only ones included, is then known to lie
     within `max_rows` and `max_columns`. The caller has checked the prolog (no DTD).
     Linear in the part's size: expat and three compiled patterns, which prove the part
-    passes the separate checks (`_plain_formulas`) or, when one finds something, run them."""
+    passes the separate checks (`_plain_formulas`) or, when one finds something, run them.
+    `date_styles`: the cell formats showing a date; the numbers calamine gives otherwise
+    than they show are in `numbers` (`numfmt.xlsx_unshown_dates`, looked for where the
+    second pattern finds a cell under one of its formats)."""
     root = _ROOT.search(xml)
     if root is None:
         return None
@@ -260,7 +301,8 @@ def plain_sheet_facts(
     if not xml.startswith(b"<worksheet", start):
         return None  # another root
     formulas = _scan(max_rows, max_columns).findall(xml, start)
-    if _NOT_A_FORMULA in formulas or _TYPE_MAY_BE.search(xml, start) or _PREFIXED_ROW.search(xml, start):
+    types, styled = _types_and_styles(xml, start, looked_at(date_styles))
+    if _NOT_A_FORMULA in formulas or types or _PREFIXED_ROW.search(xml, start):
         found = _plain_formulas(xml[start:], max_rows, max_columns)
         if found is None:
             return None
@@ -277,6 +319,8 @@ def plain_sheet_facts(
         return None  # an attribute spelled with character references
     facts.results = {ref.decode() for (ref, _, _), result in zip(formulas, kinds, strict=True) if result}
     facts.no_value = {ref.decode() for (ref, _, _), result in zip(formulas, kinds, strict=True) if not result}
+    if styled:
+        facts.numbers.update(xlsx_unshown_dates(xml, date_styles))
     return facts
 
 

@@ -679,15 +679,32 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
     return DateStyles(frozenset(dated), frozenset(undated), frozenset(missed), frozenset(elapsed), by_value)
 
 
+def looked_at(date_styles: frozenset[int]) -> frozenset[int]:
+    """The cell formats whose cells `xlsx_unshown_dates` looks at: the date styles and, of
+    a `DateStyles`, those calamine may give otherwise. A part with no cell under one of
+    them (no s attribute naming one, `styled_attribute`; none at all when 0 is among them:
+    a cell without s has style 0) gives none."""
+    if isinstance(date_styles, DateStyles):
+        return frozenset(date_styles | date_styles.undated | date_styles.missed | date_styles.by_value.keys())
+    return frozenset(date_styles)
+
+
+def styled_attribute(styles: frozenset[int]) -> bytes:
+    """The pattern, after its '=', of an s attribute naming one of `styles` (not empty, 0
+    not among them) as `_styled` finds it."""
+    alternatives = b"|".join(str(i).encode() for i in sorted(styles))
+    return rb"""(?<=[s\s]=)\s*["']0*(?:%s)["']""" % alternatives
+
+
 @lru_cache(maxsize=64)
 def _styled(date_styles: frozenset[int]) -> re.Pattern[bytes]:
     """An attribute whose value names one of `date_styles` (s="5", s = '05', and others
-    such as ht="5": a superset, found fast from its '='), spelled as `_ATTR` reads it; with
-    style 0 among them, anything (a cell without s has style 0)."""
+    such as xs="5": a superset of the s attributes `_ATTR` reads, found fast from its '=',
+    after an s or white space, so that a row's r="5" is not), spelled as `_ATTR` reads it;
+    with style 0 among them, anything (a cell without s has style 0)."""
     if 0 in date_styles:
         return re.compile(rb"")
-    alternatives = b"|".join(str(i).encode() for i in sorted(date_styles))
-    return re.compile(rb"""=\s*["']0*(?:%s)["']""" % alternatives)
+    return re.compile(b"=" + styled_attribute(date_styles))
 
 
 def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, Any]:

@@ -56,6 +56,9 @@ class Package:
     # parts stored in UTF-16, as UTF-8 (`text`): what the facts parse and the value reader reads
     transcoded: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
     _folded: dict[str, str] | None = field(default=None, init=False, repr=False)
+    # members read in full from `data` (names as stored) -> their bytes, and whether their
+    # deflated stream ends where the member does (`stored_for_value_reader` stores those)
+    _whole: dict[str, tuple[bytes, bool]] = field(default_factory=dict, init=False, repr=False)
 
     def member(self, part: str) -> str:
         """The name the package stores `part` under: `part` itself, else the one member
@@ -91,7 +94,12 @@ class Package:
         if not self.data:  # a zip directory opened without the file's bytes: zipfile reads it
             with self.zf.open(name) as fh:
                 return fh.read(limit if limit is not None else -1)
-        return read_part(self.zf, self.data, name, limit)
+        if limit is not None:
+            return read_part(self.zf, self.data, name, limit)
+        whole = self._whole.get(name)
+        if whole is None:  # read once: the facts and the checks may ask again
+            whole = self._whole[name] = _inflated(self.zf, self.data, name)
+        return whole[0]
 
     def text(self, part: str) -> bytes:
         """A member's bytes as UTF-8: as stored, or transcoded from UTF-16 (`as_utf8`; kept
@@ -182,27 +190,126 @@ def read_part(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = N
     than ZipFile.read for small parts), with the size and CRC checks ZipFile would make.
     With `limit`, only the first `limit` bytes (unchecked: for a look at the prolog)."""
     info = zf.NameToInfo[name]
+    if (
+        limit is None
+        or info.flag_bits & 1
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    ):
+        return _inflated(zf, data, name, limit)[0]
+    start = _data_start(data, info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return data[start : start + min(info.compress_size, limit)]
+    return zlib.decompressobj(-15).decompress(data[start : start + info.compress_size], limit)
+
+
+def _data_start(data: bytes, info: zipfile.ZipInfo) -> int:
+    """Where a member's data start in the file's bytes, after its local header."""
     offset = info.header_offset
+    if data[offset : offset + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    return offset + 30 + name_len + extra_len
+
+
+def _inflated(zf: zipfile.ZipFile, data: bytes, name: str, limit: int | None = None) -> tuple[bytes, bool]:
+    """`read_part`, and whether the member is deflated and its stream ends where the
+    member's data do (nothing after it, nothing missing): such a member can be stored
+    (`stored_for_value_reader`) and read the same by any inflater."""
+    info = zf.NameToInfo[name]
     if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         with zf.open(name) as fh:  # encrypted or unusual compression: let zipfile handle it
-            return fh.read(limit if limit is not None else -1)
-    if data[offset : offset + 4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {name}")
-    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
-    start = offset + 30 + name_len + extra_len
+            return fh.read(limit if limit is not None else -1), False
+    start = _data_start(data, info)
+    ended = False
     if info.compress_type == zipfile.ZIP_STORED:
         out = data[start : start + info.compress_size]
         if limit is not None:
-            return out[:limit]
+            return out[:limit], False
     else:
         raw = data[start : start + info.compress_size]
         inflater = zlib.decompressobj(-15)
         if limit is not None:
-            return inflater.decompress(raw, limit)
+            return inflater.decompress(raw, limit), False
         out = inflater.decompress(raw, info.file_size + 1)  # never more than declared (+1)
+        ended = inflater.eof and not inflater.unused_data and not inflater.unconsumed_tail
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
         raise zipfile.BadZipFile(f"size or CRC mismatch for {name}")
-    return out
+    return out, ended
+
+
+# ZIP records (PKWARE APPNOTE 6.3.x §4.3.7 local file header, §4.3.12 central directory
+# header, §4.3.16 end of central directory record)
+_LOCAL = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, time, date, crc, sizes, name, extra
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # … crc, sizes, name, extra, comment, disk, attributes, offset
+_END = struct.Struct("<4s4H2LH")
+_NO_SIZE = 0xFFFFFFFF  # a size or offset kept in a ZIP64 record
+
+
+def stored_for_value_reader(package: Package) -> bytes | None:
+    """The package's bytes with each deflated member its facts read in full stored instead
+    (not compressed: the same bytes, size and CRC-32), every other member's bytes as they
+    are, and the central directory's records as they are, their offsets moved: the value
+    reader finds the same members and need not inflate again what the facts inflated.
+    None (it reads the file's own bytes) unless the package is laid out as writers lay it
+    out, where every zip reader finds the same members: the end record last with no
+    comment, no ZIP64 record, the central directory just before it and the members in its
+    order one after the other from the first byte up to it, none encrypted or compressed
+    otherwise than deflated or stored."""
+    data, zf = package.data, package.zf
+    assert zf is not None
+    end = len(data) - _END.size
+    if end < 0 or data[end : end + 4] != b"PK\x05\x06" or data[end - 20 : end - 16] == b"PK\x06\x07":
+        return None
+    _, disk, first_disk, on_disk, count, size, at, comment = _END.unpack_from(data, end)
+    infos = zf.infolist()
+    if disk or first_disk or on_disk != count or comment or at + size != end or count != len(infos):
+        return None
+    if not any(flag for _, flag in package._whole.values()):
+        return None  # nothing inflated to store
+    directory = bytearray(data[at:end])
+    pieces: list[bytes | memoryview] = []
+    view = memoryview(data)
+    moved = pos = 0
+    for i, info in enumerate(infos):
+        if pos + _CENTRAL.size > len(directory):
+            return None
+        record = _CENTRAL.unpack_from(directory, pos)
+        sig, flags, method, offset = record[0], record[3], record[4], record[16]
+        name_len, extra_len, note_len = record[10], record[11], record[12]
+        stop = infos[i + 1].header_offset if i + 1 < count else at
+        if (
+            sig != b"PK\x01\x02"
+            or offset != info.header_offset
+            or (i == 0 and offset != 0)
+            or stop <= offset
+            or flags & 1
+            or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or _NO_SIZE in (record[8], record[9], offset)
+        ):
+            return None
+        whole = package._whole.get(info.filename)
+        if whole is not None and whole[1] and method == zipfile.ZIP_DEFLATED:
+            local = _LOCAL.unpack_from(data, offset)
+            name = data[offset + _LOCAL.size : offset + _LOCAL.size + local[9]]
+            header = _LOCAL.pack(
+                b"PK\x03\x04", local[1], local[2] & 0x800, zipfile.ZIP_STORED, local[4], local[5],
+                info.CRC, info.file_size, info.file_size, len(name), 0,
+            )  # fmt: skip
+            pieces += [header, name, whole[0]]
+            _CENTRAL.pack_into(
+                directory, pos, *record[:3], flags & 0x800, zipfile.ZIP_STORED, *record[5:8],
+                info.file_size, *record[9:16], offset + moved,
+            )  # fmt: skip
+            moved += len(header) + len(name) + len(whole[0]) - (stop - offset)
+        else:
+            pieces.append(view[offset:stop])
+            if moved:
+                _CENTRAL.pack_into(directory, pos, *record[:16], offset + moved)
+        pos += _CENTRAL.size + name_len + extra_len + note_len
+    if pos != len(directory):
+        return None
+    pieces += [directory, _END.pack(b"PK\x05\x06", disk, first_disk, on_disk, count, size, at + moved, 0)]
+    return b"".join(pieces)
 
 
 def check_sheet_bytes(size: int, whole_book: bool, limits: Limits, largest: str = "") -> None:

@@ -57,6 +57,7 @@ from .package import (
     read_in_place,
     relationships,
     rels_part,
+    stored_for_value_reader,
 )
 from .results import calculated, facts_without_results, recalc_on_load, without_results
 from .xlsb import (
@@ -206,6 +207,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
             package.rebuilt = for_value_reader(package, book, replaced)
         except ValueError as exc:  # a sheet stored where the workbook's parts go
             raise ReadProblem(*odd_parts(BY_NAME["xlsx"])) from exc
+    else:  # the parts inflated here given to the value reader stored (None: as they are)
+        package.rebuilt = stored_for_value_reader(package)
     return facts
 
 
@@ -222,9 +225,8 @@ def _sheet_facts(xml: bytes, name: str, limits: Limits, dated: frozenset[int] = 
     the limits (before calamine builds a grid for it); `dated`: the cell formats showing a
     date, whose numbers no date shows calamine gives as numbers (`numfmt`)."""
     check_prolog(xml[:65536], complete=len(xml) <= 65536)
-    plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns)
+    plain = plain_sheet_facts(xml, name, limits.max_rows, limits.max_columns, dated)
     if plain is not None:  # the usual writers' spelling: no tree needed
-        plain.numbers.update(xlsx_unshown_dates(xml, dated))
         return plain
     facts = sheet_facts(xml, name, limits.max_rows, limits.max_columns)
     facts.misread = values_spelled_otherwise(xml)  # looked for where the plain path stepped aside

@@ -31,6 +31,7 @@ from ..cellfacts import (
     refuse_dtd,
     well_formed_plain,
 )
+from .numfmt import looked_at, xlsx_unshown_dates
 
 _FREE_EVERY = 1024  # rows: how often the rows already read are freed (one deletion a batch)
 
@@ -173,18 +174,26 @@ def _beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     )
 
 
+def _near(max_rows: int, max_columns: int) -> bytes | None:
+    """A cell's leading reference certainly within the limits by its length (fewer column
+    letters and row digits than the limits have), as a pattern; None when no reference is
+    (limits of one column letter or one row digit: every cell needs a look)."""
+    letters = len(col_letter(max_columns - 1)) - 1
+    digits = len(str(max_rows)) - 2
+    if letters < 1 or digits < 0:
+        return None
+    return rb'r="[A-Za-z]{1,%d}[1-9][0-9]{0,%d}"' % (letters, digits)
+
+
 @lru_cache(maxsize=8)
 def _suspect(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     """One pass for what may make a part not plain: a comment, CDATA or processing
     instruction, a cell whose reference is not first or not certainly within the limits
-    (fewer column letters and row digits than the limits have), a cell with an error type
-    (or a type spelled with a character reference). A match sends the part through the
-    separate checks, which decide."""
-    letters = len(col_letter(max_columns - 1)) - 1
-    digits = len(str(max_rows)) - 2
-    if letters < 1 or digits < 0:
+    (`_near`), a cell with an error type (or a type spelled with a character reference). A
+    match sends the part through the separate checks, which decide."""
+    near = _near(max_rows, max_columns)
+    if near is None:
         return re.compile(rb"<c[\s/>]|<!--|<!\[CDATA\[|<\?")  # every cell needs a look
-    near = rb'r="[A-Za-z]{1,%d}[1-9][0-9]{0,%d}"' % (letters, digits)
     return re.compile(
         rb"<(?:!--|!\[CDATA\[|\?|c(?! "
         + near
@@ -206,28 +215,98 @@ def _not_plain(body: bytes, max_rows: int, max_columns: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _scan(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """The one pass over the markup of a part the usual writers made: every formula as
+    `_FORMULA` finds it (its three groups; what follows the formula looked at, not taken),
+    and, matched with the groups empty, whatever at a '<' may make the part not plain: a
+    comment, CDATA section or processing instruction, a cell whose reference is not first or
+    not certainly within the limits (`_near`), a value `_ODD_VALUE` finds, an <f> that is no
+    formula `_FORMULA` takes (not a cell's first child, or spelled unusually). Every
+    alternative starts at '<', so that the engine stops there alone. In a well-formed part
+    (expat proves it) a formula holds no other '<' that an alternative starts at."""
+    near = _near(max_rows, max_columns)
+    cell = rb"c[\s/>]" if near is None else rb"c(?! " + near + rb"[\s/>])[\s/>]"
+    return re.compile(
+        rb"<(?:!--|!\[CDATA\[|\?|"
+        + cell
+        + rb"|v>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))|f[\s/>]|"
+        + rb'c r="([A-Za-z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?<!/)>\s*'
+        + rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f\s*>)"
+        + rb"(?=\s*(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)))"
+    )
+
+
+# where an error or date type may be (`_suspect`'s `t="e"`, `t="&…"`; `_DATE_TYPE`): any
+# attribute e…, &… or d after t= or a space before or after '=' (one that is not finds a
+# value spelled in text as well)
+_TYPE = rb"""(?<=[t\s]=)\s*["'](?:e|&|d["'])"""
+_TYPE_MAY_BE = re.compile(b"=" + _TYPE)
+_PREFIXED_ROW = re.compile(rb":row")
+
+
+@lru_cache(maxsize=64)
+def _attributes(styles: frozenset[int]) -> re.Pattern[bytes]:
+    """One pass for `_TYPE_MAY_BE` and for an s attribute naming one of `styles` as
+    `numfmt.xlsx_unshown_dates` looks for it (`numfmt.styled_attribute`): a value after
+    '=' that follows t, s or white space, a type's (group 1) or a style's; which attribute
+    it is, the byte before '=' tells (`_types_and_styles`)."""
+    alternatives = b"|".join(str(i).encode() for i in sorted(styles))
+    return re.compile(rb"""=(?<=[ts\s]=)\s*["'](?:(e|&|d["'])|0*(?:%s)["'])""" % alternatives)
+
+
+def _types_and_styles(xml: bytes, start: int, styles: frozenset[int]) -> tuple[bool, bool]:
+    """Whether `_TYPE_MAY_BE` finds something from `start` on, and whether a cell may be
+    under one of `styles` (`numfmt.looked_at`; True whenever the first does, or 0 is
+    among them)."""
+    if not styles or 0 in styles:
+        return _TYPE_MAY_BE.search(xml, start) is not None, bool(styles)
+    pattern = _attributes(styles)
+    found = pattern.search(xml, start)
+    while found is not None:
+        after = xml[found.start() - 1]  # t, s or white space
+        if found.group(1) is None:
+            if after != _T:  # s="14": a style (t="14" is none)
+                return _TYPE_MAY_BE.search(xml, found.end()) is not None, True
+        elif after != _S:  # t="e" (s="e" is no type)
+            return True, True
+        found = pattern.search(xml, found.end())
+    return False, False
+
+
+_T, _S = ord("t"), ord("s")
+
+
 def plain_sheet_facts(
-    xml: bytes, name: str, max_rows: int = 1 << 20, max_columns: int = 1 << 14
+    xml: bytes,
+    name: str,
+    max_rows: int = 1 << 20,
+    max_columns: int = 1 << 14,
+    date_styles: frozenset[int] = frozenset(),
 ) -> SheetFacts | None:
     """The facts of a plain sheet part (see above), or None when the part is not plain and
     `sheet_facts` must read it. The same formulas without cached value as `sheet_facts`,
     and no error value (a part holding an error type is not plain); no extent (rows and
     columns 0): every cell of the part, style-only ones included, is then known to lie
     within `max_rows` and `max_columns`. The caller has checked the prolog (no DTD).
-    Linear in the part's size: expat and a few compiled patterns."""
+    Linear in the part's size: expat and three compiled patterns, which prove the part
+    passes the separate checks (`_plain_formulas`) or, when one finds something, run them.
+    `date_styles`: the cell formats showing a date; the numbers calamine gives otherwise
+    than they show are in `numbers` (`numfmt.xlsx_unshown_dates`, looked for where the
+    second pattern finds a cell under one of its formats)."""
     root = _ROOT.search(xml)
     if root is None:
         return None
-    body = xml[root.start() :]
-    if not body.startswith(b"<worksheet") or b":row" in body:
-        return None  # another root, or rows spelled with a prefix
-    if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
-        return None
-    if _ODD_VALUE.search(body) or _DATE_TYPE.search(body):
-        return None  # a value spelled otherwise than as one plain text (`values_spelled_plainly`)
-    formulas = _FORMULA.findall(body)
-    if len(formulas) != len(_F_TAG.findall(body)):
-        return None  # a formula that is not a cell's first child, or spelled unusually
+    start = root.start()
+    if not xml.startswith(b"<worksheet", start):
+        return None  # another root
+    formulas = _scan(max_rows, max_columns).findall(xml, start)
+    types, styled = _types_and_styles(xml, start, looked_at(date_styles))
+    if _NOT_A_FORMULA in formulas or types or _PREFIXED_ROW.search(xml, start):
+        found = _plain_formulas(xml[start:], max_rows, max_columns)
+        if found is None:
+            return None
+        formulas = found
     declared = well_formed_plain(xml)
     if declared is None:
         return None
@@ -235,20 +314,53 @@ def plain_sheet_facts(
     if len(defaults) != 1 or any(uri == defaults[0] for prefix, uri in declared if prefix is not None):
         return None  # cells in another namespace, or the main one spelled with a prefix
     facts = SheetFacts(name)
-    for ref, attrs, after in formulas:
-        if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
-            facts.results.add(ref.decode())  # <v> then a value: the cached result
-            continue
-        if after[1:2] == b"i":
-            facts.results.add(ref.decode())  # <is>: inline text, the formula's result
-            continue
-        if b"&" in attrs:
-            return None  # an attribute spelled with character references
-        if after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs):
-            facts.results.add(ref.decode())  # an empty <v> in a str cell: empty text
-            continue
-        facts.no_value.add(ref.decode())
+    kinds = [_kept_kind(a, t) if len(a) < 64 else _formula_kind(a, t) for _, a, t in formulas]
+    if None in kinds:
+        return None  # an attribute spelled with character references
+    facts.results = {ref.decode() for (ref, _, _), result in zip(formulas, kinds, strict=True) if result}
+    facts.no_value = {ref.decode() for (ref, _, _), result in zip(formulas, kinds, strict=True) if not result}
+    if styled:
+        facts.numbers.update(xlsx_unshown_dates(xml, date_styles))
     return facts
+
+
+_NOT_A_FORMULA = (b"", b"", b"")  # what `_scan` finds that is no formula: its groups empty
+
+
+def _formula_kind(attrs: bytes, after: bytes) -> bool | None:
+    """Whether a formula found by `_FORMULA` (its cell's attributes after r, and what
+    follows it) holds its result; None when its attributes are spelled with character
+    references (the plain path steps aside)."""
+    if after[1:2] == b"v" and after[-1:] == b">" and after[-2:-1] != b"/":
+        return True  # <v> then a value: the cached result
+    if after[1:2] == b"i":
+        return True  # <is>: inline text, the formula's result
+    if b"&" in attrs:
+        return None
+    # an empty <v> in a str cell: empty text
+    return after[1:2] == b"v" and b"str" in attrs and _STR_TYPE.search(attrs) is not None
+
+
+# the kinds of short attributes kept: a template's formula cells spell them a few ways
+_kept_kind = lru_cache(maxsize=1024)(_formula_kind)
+
+
+def _plain_formulas(body: bytes, max_rows: int, max_columns: int) -> list[tuple[bytes, bytes, bytes]] | None:
+    """The separate checks `_scan`, `_TYPE_MAY_BE` and `_PREFIXED_ROW` stand for, on the
+    part from its root element on, when one of them found something: the formulas
+    (`_FORMULA`), or None when the part is not plain (rows spelled with a prefix, what
+    `_suspect` finds and `_not_plain` confirms, a value spelled otherwise than as one plain
+    text or a date type (`values_spelled_plainly`), a formula `_FORMULA` does not take)."""
+    if b":row" in body:
+        return None
+    if _suspect(max_rows, max_columns).search(body) and _not_plain(body, max_rows, max_columns):
+        return None
+    if _ODD_VALUE.search(body) or _DATE_TYPE.search(body):
+        return None
+    formulas = _FORMULA.findall(body)
+    if len(formulas) != len(_F_TAG.findall(body)):
+        return None  # a formula that is not a cell's first child, or spelled unusually
+    return formulas
 
 
 # ----- values the value reader misreads: a <v> not spelled as one plain text ----------------

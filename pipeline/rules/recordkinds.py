@@ -147,8 +147,9 @@ def _bounded_excel(b: Bound, at: XlRow) -> str:
     """`_bounded_pandas` in a formula: the numerator fields summed (SUM adds what is a number:
     a field the pipeline could not read or left blank adds nothing, as its missing value
     does), over the denominator field; not judged where the sum is 0 or, with a denominator,
-    where it is not a positive number or a part is negative. The bounds are the category's
-    when the record has a "category" field: `at.ref("category")` is its code."""
+    where it is not a positive number or a part is negative (a part read by ISNUMBER: the
+    functions the template keeps to, `tests/test_livechecks_text.py`). The bounds are the
+    category's when the record has a "category" field: `at.ref("category")` is its code."""
     p = b.params
     parts = [at.ref(k) for k in p["numerator"]]
     num = f"SUM({','.join(parts)})"
@@ -156,7 +157,7 @@ def _bounded_excel(b: Bound, at: XlRow) -> str:
     value = num
     if p["denominator"]:
         d = at.ref(p["denominator"])
-        judged = [f"ISNUMBER({d})", *(f"N({x})>=0" for x in parts), *judged]
+        judged = [f"ISNUMBER({d})", *(f"IF(ISNUMBER({x}),{x}>=0,TRUE)" for x in parts), *judged]
         value = f"{num}/{d}"
         judged.insert(1, f"{d}>0")
     category = at.ref("category") if p["by_category"] else None

@@ -161,7 +161,7 @@ def _all(*mutations: Mutate) -> Mutate:
 @dataclass(frozen=True)
 class Case:
     id: str
-    unit: str  # a unit code, or "commune": the configuration's first unit (fixed rows)
+    unit: str  # a unit code, or "fixed": the configuration's first unit (fixed rows)
     mutate: Mutate
     want: tuple[str, ...]  # the codes of FOUR the pipeline gives (guards what the case tests)
 
@@ -172,36 +172,34 @@ def _dot(n: int) -> str:
 
 CASES = [
     # the report date against the period's first day and today (a warning each side, none on it)
-    Case("date-before", "commune", _date(lambda f: "05/01/2024"), ("DATE_BEFORE_PERIOD",)),
-    Case("date-before-as-date", "commune", _date(lambda f: dt.datetime(2024, 1, 5)), ("DATE_BEFORE_PERIOD",)),
-    Case("date-on-start", "commune", _date(lambda f: _text(f.period.start)), ()),
+    Case("date-before", "fixed", _date(lambda f: "05/01/2024"), ("DATE_BEFORE_PERIOD",)),
+    Case("date-before-as-date", "fixed", _date(lambda f: dt.datetime(2024, 1, 5)), ("DATE_BEFORE_PERIOD",)),
+    Case("date-on-start", "fixed", _date(lambda f: _text(f.period.start)), ()),
     Case(
         "date-day-before-start",
-        "commune",
+        "fixed",
         _date(lambda f: _text(f.period.start - dt.timedelta(days=1))),
         ("DATE_BEFORE_PERIOD",),
     ),
-    Case(
-        "date-start-as-date", "commune", _date(lambda f: dt.datetime.combine(f.period.start, dt.time())), ()
-    ),
+    Case("date-start-as-date", "fixed", _date(lambda f: dt.datetime.combine(f.period.start, dt.time())), ()),
     Case(
         "date-serial-number",  # a number in the date cell: its day
-        "commune",
+        "fixed",
         _date(lambda f: (f.period.start - EXCEL_EPOCH).days - 1),
         ("DATE_BEFORE_PERIOD",),
     ),
-    Case("date-year-0024", "commune", _date(lambda f: "05/01/0024"), ("DATE_BEFORE_PERIOD",)),
-    Case("date-unreadable", "commune", _date(lambda f: "05/01/24"), ()),  # DATE_INVALID, an error
-    Case("date-today", "commune", _date(lambda f: _text(_today(f))), ()),
+    Case("date-year-0024", "fixed", _date(lambda f: "05/01/0024"), ("DATE_BEFORE_PERIOD",)),
+    Case("date-unreadable", "fixed", _date(lambda f: "05/01/24"), ()),  # DATE_INVALID, an error
+    Case("date-today", "fixed", _date(lambda f: _text(_today(f))), ()),
     Case(
         "date-today-evening",  # a time of day is dropped, as the pipeline's date() does
-        "commune",
+        "fixed",
         _date(lambda f: dt.datetime.combine(_today(f), dt.time(23, 59))),
         (),
     ),
     Case(
         "date-tomorrow",
-        "commune",
+        "fixed",
         _date(lambda f: _text(_today(f) + dt.timedelta(days=1))),
         ("DATE_IN_FUTURE",),
     ),
@@ -220,8 +218,11 @@ CASES = [
         (),
     ),
     Case("ratio-kcb-code", "SYT", _ratio("value_per_child", 1, 1, "KCB", "kcb"), ("IMPLAUSIBLE_VALUE",)),
-    Case("ratio-fixed-at", "commune", _ratio("value_per_child", 1, 0), ()),  # the preset category
-    Case("ratio-fixed-over", "commune", _ratio("value_per_child", 1, 1), ("IMPLAUSIBLE_VALUE",)),
+    Case("ratio-fixed-at", "fixed", _ratio("value_per_child", 1, 0), ()),  # the preset category
+    Case("ratio-fixed-over", "fixed", _ratio("value_per_child", 1, 1), ("IMPLAUSIBLE_VALUE",)),
+    Case("ratio-fixed-kcb-at", "fixed", _ratio("value_per_child", 1, 0, "KCB"), ()),
+    Case("ratio-fixed-kcb-over", "fixed", _ratio("value_per_child", 1, 1, "KCB"), ("IMPLAUSIBLE_VALUE",)),
+    Case("turns-fixed-meals-at", "fixed", _ratio("turns_per_child", 1, 0, "DD_MN"), ()),
     Case("turns-at", "SYT", _ratio("turns_per_child", 1, 0), ()),
     Case("turns-over", "SYT", _ratio("turns_per_child", 1, 1), ("IMPLAUSIBLE_VALUE",)),
     Case("turns-meals-at", "SYT", _ratio("turns_per_child", 1, 0, "DD_MN"), ()),
@@ -256,13 +257,13 @@ CASES = [
     Case("unit-total-at", "SYT", _unit_total(0), ()),
     Case("unit-total-over", "SYT", _unit_total(1), ("IMPLAUSIBLE_VALUE",)),
     # the support against the resources: equal, one đồng over, typed as text, none declared
-    Case("support-equal", "commune", _support(0), ()),
-    Case("support-over", "commune", _support(1), ("SUPPORT_EXCEEDS_RESOURCES",)),
+    Case("support-equal", "fixed", _support(0), ()),
+    Case("support-over", "fixed", _support(1), ("SUPPORT_EXCEEDS_RESOURCES",)),
     Case("support-over-dept", "SYT", _support(1), ("SUPPORT_EXCEEDS_RESOURCES",)),
-    Case("support-over-text", "commune", _support(1, resources=_dot), ("SUPPORT_EXCEEDS_RESOURCES",)),
+    Case("support-over-text", "fixed", _support(1, resources=_dot), ("SUPPORT_EXCEEDS_RESOURCES",)),
     Case(
         "support-no-resources",  # nothing mobilised declared: not judged
-        "commune",
+        "fixed",
         _support(1, resources=lambda v: None),
         (),
     ),
@@ -282,6 +283,8 @@ AG_CASES = {
     "ratio-high-at",
     "ratio-high-over",
     "ratio-fixed-over",
+    "ratio-fixed-kcb-at",
+    "turns-fixed-meals-at",
     "turns-meals-over",
     "unit-total-over",
     "support-equal",
@@ -304,7 +307,7 @@ def forms() -> dict[str, Any]:
 
 
 def _unit(form, code: str) -> str:
-    return form.units[0].code if code == "commune" else code
+    return form.units[0].code if code == "fixed" else code
 
 
 @pytest.fixture(scope="module")

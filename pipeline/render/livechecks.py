@@ -463,11 +463,7 @@ def write_block_checks(
             if dv:
                 col = block.measure_column(m.key)
                 ws.data_validation(f"{col}{first}:{col}{last}", dv)
-        # nothing read and nothing the pipeline reports in any number cell (text it cannot
-        # read, an error value: a finding on the sheet, so not empty; spaces alone are
-        # blank), and no declaration
-        total = block.grid.total_row(len(rows))
-        for key, names in bounded.items():
+        for key, names in bounded.items():  # a ratio out of its bounds, at its cell
             rng = f"{columns[key]}{first}:{columns[key]}{last}"
             for name in names:
                 criteria = f'={name}<>""'
@@ -477,12 +473,16 @@ def write_block_checks(
         on_totals = _on_totals(wb, form, block, first, last, rd)
         if on_totals:  # the file's totals, on its "Tổng cộng" row
             said = "&".join(f'IF({expr},{_q(_said(r))},"")' for r, expr, _c in on_totals)
+            total = block.grid.total_row(len(rows))
             ws.write_formula(f"{chk.text_column}{total}", "=" + said, st.text, "")
             for r, expr, col in on_totals:
                 fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
                 ws.conditional_format(
                     f"{col}{total}", {"type": "formula", "criteria": "=" + expr, "format": fill}
                 )
+        # nothing read and nothing the pipeline reports in any number cell (text it cannot
+        # read, an error value: a finding on the sheet, so not empty; spaces alone are
+        # blank), and no declaration
         empty_rule = bind(
             "BLOCK_EMPTY", "has_rows", used_by="template", mark=form.checks.declare_mark, cell=decl
         )

@@ -28,19 +28,31 @@ message offers the name meant, `nearest.near_text`).
 The declaration cell is read as `read.declare` reads it (white space alone is no mark). A
 sheet's summary reads every number of a row through absolute references to its VALUE cells
 (a relative name would read the summary's own row).
+
+The pipeline's warnings over more than a row are shown where the pipeline names them, with
+their kinds' formulas (`rules/recordkinds.py`): the typed report date after today or before
+the period (`check.arrival`: TODAY() is the template's today, as the run's date is the
+pipeline's; the date read by `numbercells.write_date_readers`), a results row outside the
+configured plausibility bounds (`check.plausible`: one defined name per bound, its formula
+stored once and read in each row, as the reading steps are), and on a sheet's "Tổng cộng" row
+a file's totals: the unit's total out of its bound, the support given above the resources
+mobilised (`rules.bind.totals_rules`), each a sum of the VALUE cells the pipeline reads.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..check.arrival import arrival_rules
 from ..check.plausible import plausibility_rules
 from ..form import Block, Form, RowSpec, SheetChecks, col_index
+from ..form.sheets import SumCell
 from ..rules import findings as fd
-from ..rules.bind import block_rules, info_rules
+from ..rules.bind import block_rules, info_rules, totals_rules
 from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
 from .numbercells import (
@@ -99,6 +111,109 @@ def _lookalikes(rules: list[Bound], at: XlRow) -> dict[str, list[tuple[Bound, st
             first, last = r.params["serials"]
             v = at.ref(r.field)
             out.setdefault(r.field, []).append((r, f"AND(ISNUMBER({v}),{v}>={first},{v}<={last})"))
+    return out
+
+
+def _bounded(
+    wb: Workbook,
+    form: Form,
+    block: Block,
+    rules: list[Bound],
+    read: Mapping[str, str],
+    free: bool,
+    rd: Readers,
+) -> dict[str, list[str]]:
+    """Number key -> the defined names saying in a row of `block` "Cảnh báo: …; " where its
+    ratio is out of its bounds ("" elsewhere), one for each of `rules` (the pipeline's on a
+    results row, `check.plausible`) of kind "bounded" (IMPLAUSIBLE_VALUE): the kind's formula
+    over the row's VALUE names (`read`) and the bounds of the row's category, where its own
+    cell was read (the pipeline reports no finding at a cell it could not read). A name's
+    references are relative to the row that reads it, as the VALUE names are
+    (`numbercells._relative`): the formula and its words are stored once a workbook, not once
+    a row. The category's code: from its ITEM (`free` rows) or the listed name a fixed row shows."""
+    mine = [r for r in rules if r.kind == "bounded" and r.field in read]
+    codes = list(dict.fromkeys(code for r in mine for code in r.params["by_category"]))
+    category = '""'
+    key = next((kf for kf in block.key_fields if kf.key == "category"), None)
+    if key is not None and codes:
+        number = {item.code: n for n, item in enumerate(form.items("category"), 1)}
+        listed = {item.code: item.name for item in form.items("category")}
+        cell = f"{sheet_ref(block.sheet, '')}${key.column}1"
+        for code in reversed(codes):
+            test = (
+                f"{rd.item(block.sheet, key.column)}={number[code]}" if free else f"{cell}={_q(listed[code])}"
+            )
+            category = f"IF({test},{_q(code)},{category})"
+    at = ReadRow(1, 1, {}, {}, {**read, "category": category})
+    out: dict[str, list[str]] = {}
+    for i, r in enumerate(mine, 1):
+        name = f"KhoTin_{block.key}_{i}"
+        wb.define_name(name, f'=IF(IF({_read(at.ref(r.field))},{r.excel(at)},FALSE),{_q(_said(r))},"")')
+        out.setdefault(r.field, []).append(name)
+    return out
+
+
+def _date_rules(form: Form, rd: Readers) -> dict[str, list[tuple[Bound, str]]]:
+    """Date field key -> (rule, expression TRUE where it is broken) for each rule of the
+    pipeline on the typed report date that the template can judge (`check.arrival`): after
+    today (TODAY(), the computer's date, as the pipeline's is the run's; not the arrival,
+    unknown here) and before the period, over the date read (`Readers.date_serial`)."""
+    fields = dict(rd.dates)
+    known = {"today": "TODAY()", "arrival": '""'}
+    out: dict[str, list[tuple[Bound, str]]] = {}
+    for r in arrival_rules(form):
+        if r.field not in fields or r.rule.kind is None or r.rule.kind.excel is None:
+            continue
+        if r.others and r.others[0] != "today":
+            continue  # after the arrival: the template cannot know when the file will arrive
+        at = ReadRow(0, 0, {}, {}, {r.field: rd.date_serial(r.field), **known})
+        out.setdefault(r.field, []).append((r, r.excel(at)))
+    return out
+
+
+def _sum_of(rd: Readers, sheet: str, columns: list[str], first: int, last: int) -> str:
+    """The sum of the numbers the pipeline reads from input `columns` of `sheet`, rows
+    `first` to `last`: their VALUE cells, as a "Tổng cộng" adds them (`Readers.total`), in
+    absolute references (a defined name reads them from any cell)."""
+    total = rd.total(sheet, SumCell("", "", (), tuple(columns), first, last, inputs=True))[1:]
+    return re.sub(r"!([A-Z]+)(\d+):([A-Z]+)(\d+)", r"!$\1$\2:$\3$\4", total)
+
+
+def _on_totals(
+    wb: Workbook, form: Form, block: Block, first: int, last: int, rd: Readers
+) -> list[tuple[Bound, str, str]]:
+    """(rule, defined name TRUE where it is broken, column) of each rule the pipeline checks
+    on a file's totals at the "Tổng cộng" row of `block` (rows `first` to `last`): the unit's
+    total of a measure out of its bound (`check.plausible`, on the results) and the support
+    given above the resources mobilised (`rules.bind.totals_rules`, on the resources, at its
+    headline amount, where `check.stacks.stack_support` points), over the sums of what the
+    pipeline reads. A name: the long sums are stored once, not in the row and its colour."""
+    found = []
+    if block.key == form.history_block.key:
+        columns = {m.key: block.measure_column(m.key) for m in block.measures}
+        read = {k: _sum_of(rd, block.sheet, [c], first, last) for k, c in columns.items()}
+        at = ReadRow(0, 0, {}, {}, read)
+        found += [
+            (r, r.excel(at), columns[r.field]) for r in plausibility_rules(form)[2] if r.kind == "bounded"
+        ]
+    if block.balance == "resources":
+        given = form.support_block
+        start = given.first_row
+        end = start + max(len(form.rows_for(given, u)) for u in form.units) - 1  # no VALUE cell below
+        values = [given.measure_column(k) for k in given.value_measures]
+        read = {
+            "support": _sum_of(rd, given.sheet, values, start, end),
+            "resources": _sum_of(
+                rd, block.sheet, [block.measure_column(m.key) for m in block.measures], first, last
+            ),
+        }
+        at = ReadRow(0, 0, {}, {}, read)
+        found += [(r, r.excel(at), block.grid.columns[block.main_total]) for r in totals_rules(form)]
+    out = []
+    for i, (r, expr, col) in enumerate(found, 1):
+        name = f"Tong_{block.key}_{i}"
+        wb.define_name(name, "=" + expr)
+        out.append((r, name, col))
     return out
 
 
@@ -162,20 +277,23 @@ def _row_text(
     numbers: dict[str, str],
     read_as: Mapping[str, tuple[Bound, str]] | None = None,
     extra: Mapping[str, list[tuple[Bound, str]]] | None = None,
+    worded: Mapping[str, list[str]] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
     name) first: what the pipeline says of its content (`_content`), then its own rules
     over the value read; then each rule reading several cells, guarded (`_guarded`); then a
     key typed as a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule
     and the defined name of the spellings). `extra`: number key -> (rule, expression) of the
-    rules on its cell without an Excel kind (`_lookalikes`). `at` reads numbers through their
-    VALUE cells, `typed` their input cells."""
+    rules on its cell without an Excel kind (`_lookalikes`); `worded`: number key -> names
+    whose value is what the row says of it ("" for nothing, `_bounded`). `at` reads numbers
+    through their VALUE cells, `typed` their input cells."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
         parts.append(_content(at.ref(key), typed.ref(key), key, name))
         parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
         parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in (extra or {}).get(key, [])]
+        parts += (worded or {}).get(key, [])
     for key, found in (extra or {}).items():  # a field that is not a number (a date)
         if key not in numbers:
             parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in found]
@@ -185,6 +303,15 @@ def _row_text(
         expr = _guarded(rule, at, set(numbers), _read_as(at, key, spellings))
         parts.append(f'IF({expr},{_q(_said(rule))},"")')
     return "=" + ("&".join(parts) or '""')
+
+
+def _merged(*found: Mapping[str, list[tuple[Bound, str]]]) -> dict[str, list[tuple[Bound, str]]]:
+    """Key -> (rule, expression) lists of `found`, joined key by key."""
+    out: dict[str, list[tuple[Bound, str]]] = {}
+    for each in found:
+        for key, pairs in each.items():
+            out.setdefault(key, []).extend(pairs)
+    return out
 
 
 def _error_count(text_cell: str) -> str:
@@ -268,6 +395,7 @@ def write_block_checks(
         if free
     }
     dates = plausibility_rules(form)[1] if block.key == form.history_block.key else []
+    bounded = _bounded(wb, form, block, dates, read, free, rd)
     # the declaration, read as the pipeline reads it (`read.declare`: blank after its white
     # space is folded and trimmed, `numbercells.trimmed`); an error value is a mark
     decl = chk.declare_cell or ""
@@ -303,7 +431,7 @@ def write_block_checks(
         at = ReadRow(spec.row, first, columns, lists, read, names)
         typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        text = _row_text(rules, at, typed, numbers, read_as, _lookalikes(dates, at))
+        text = _row_text(rules, at, typed, numbers, read_as, _lookalikes(dates, at), bounded)
         ws.write_formula(text_cell, text, st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
@@ -335,6 +463,23 @@ def write_block_checks(
             if dv:
                 col = block.measure_column(m.key)
                 ws.data_validation(f"{col}{first}:{col}{last}", dv)
+        for key, names in bounded.items():  # a ratio out of its bounds, at its cell
+            rng = f"{columns[key]}{first}:{columns[key]}{last}"
+            for name in names:
+                criteria = f'={name}<>""'
+                ws.conditional_format(
+                    rng, {"type": "formula", "criteria": criteria, "format": st.warning_fill}
+                )
+        on_totals = _on_totals(wb, form, block, first, last, rd)
+        if on_totals:  # the file's totals, on its "Tổng cộng" row
+            said = "&".join(f'IF({expr},{_q(_said(r))},"")' for r, expr, _c in on_totals)
+            total = block.grid.total_row(len(rows))
+            ws.write_formula(f"{chk.text_column}{total}", "=" + said, st.text, "")
+            for r, expr, col in on_totals:
+                fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
+                ws.conditional_format(
+                    f"{col}{total}", {"type": "formula", "criteria": "=" + expr, "format": fill}
+                )
         # nothing read and nothing the pipeline reports in any number cell (text it cannot
         # read, an error value: a finding on the sheet, so not empty; spaces alone are
         # blank), and no declaration
@@ -372,6 +517,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
     read = {k: rd.value(chk.sheet, columns[k]) for k in numbers}
     dates = plausibility_rules(form)[0]  # LOOKS_LIKE_DATE (and the like) on the counts
     unread = {key: rd.date_test(key) for key, _cell in rd.dates}  # DATE_INVALID where TRUE
+    dated = _date_rules(form, rd)  # after today, before the period
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.set_column(cnt, cnt, 8)
     ws.set_column(txt, txt, 40)
@@ -396,6 +542,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
         looks = {k: v for k, v in _lookalikes(dates, at).items() if k in here}
         if f.key in unread:
             looks[f.key] = [(bind("DATE_INVALID", f.key, used_by="template", year=form.year), unread[f.key])]
+        looks = _merged(looks, {k: v for k, v in dated.items() if k == f.key})
         ws.write_formula(text_cell, _row_text(mine, at, typed, here, extra=looks), st.text, cached)
         for r, expr in looks.get(f.key, []):
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill

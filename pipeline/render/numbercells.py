@@ -127,9 +127,10 @@ def _full_width(ch: str) -> bool:
 # ----- what the pipeline reads from a date cell (`text.values.parse_date`) --------------------
 # A number strictly between DATE_SERIALS (a date cell holds its serial number), or text
 # "d/m/yyyy" (each separator "/", "." or "-", day and month of one or two digits) or
-# "yyyy-mm-dd", a day that exists. Two defined names per date cell, each with absolute
-# references (one cell, read from anywhere): its text cleaned (`trimmed`), and TRUE where the
-# pipeline says DATE_INVALID. A formula cannot read an ISO date with a time after it
+# "yyyy-mm-dd", a day that exists. Hidden cells per date cell, each with absolute
+# references (one cell, read from anywhere): its text cleaned (`trimmed`), its day, month and
+# year texts, TRUE where the pipeline says DATE_INVALID, and the date it reads as a serial
+# number ("" for none), which the report-date rules compare (`rules/recordkinds.py`). A formula cannot read an ISO date with a time after it
 # ("2025-03-15T10:00") nor full-width digits: those stay invalid here, stricter, never laxer.
 def _digits_only(text: str) -> str:
     for d in "0123456789":
@@ -159,13 +160,17 @@ def _date_parts(t: str) -> tuple[str, str, str]:
     return tuple(f'=IFERROR(IF({iso},{a},{b}),"x")' for a, b in zip(ymd, dmy, strict=True))  # type: ignore[return-value]
 
 
-DATE_STEPS = ("text", "day", "month", "year", "invalid")
+DATE_STEPS = ("text", "day", "month", "year", "invalid", "serial")
 
 
 def write_date_readers(ws: Worksheet, rd: Readers) -> None:
     """The hidden cells reading each date field of `rd.dates` as `text.values.parse_date`
     does, in row 1 of the lists sheet `ws`: its cleaned text, its day, month and year texts,
-    and the DATE_INVALID test (`Readers.date_test`). Cells, not defined names: LibreOffice
+    the DATE_INVALID test (`Readers.date_test`), and the date read (`Readers.date_serial`):
+    a number's whole days (a time of day dropped, as `date()` of the datetime read), the
+    serial number of the day typed as text, "" for a blank or a date not read. A year before
+    1900 (typed "0024") is -1: before any period, and a day DATE() reads differently in
+    Excel (1900 + year) and LibreOffice. Cells, not defined names: LibreOffice
     expands a name where it is used, and these formulas over names pass its formula size
     (#N/A)."""
     low, high = values.DATE_SERIALS
@@ -188,6 +193,12 @@ def write_date_readers(ws: Worksheet, rd: Readers) -> None:
             f'IF(ISTEXT({cell}),IF({text}="",FALSE,NOT({ok})),NOT(ISBLANK({cell})))))'
         )
         ws.write_formula(at["invalid"].split("!")[1].replace("$", ""), test, None, False)
+        day, month, year = (f"VALUE({p})" for p in parts)
+        typed = f"IF({year}<1900,-1,DATE({year},{month},{day}))"
+        serial = (
+            f'=IFERROR(IF({at["invalid"]},"",IF(ISNUMBER({cell}),INT({cell}),IF({text}="","",{typed}))),"")'
+        )
+        ws.write_formula(at["serial"].split("!")[1].replace("$", ""), serial, None, "")
 
 
 def trimmed(ref: str) -> str:
@@ -320,6 +331,11 @@ class Readers:
     def date_test(self, key: str) -> str:
         """The cell TRUE where the pipeline cannot read date field `key` (DATE_INVALID)."""
         return self.date_cell(key, "invalid")
+
+    def date_serial(self, key: str) -> str:
+        """The cell holding the date the pipeline reads from date field `key`, as its serial
+        number in the 1900 date system; "" when it reads none (blank or DATE_INVALID)."""
+        return self.date_cell(key, "serial")
 
     def items(self, sheet: str, column: str) -> str:
         """The ITEM column of key column `column`, "'lists'!$X": a range's start follows."""

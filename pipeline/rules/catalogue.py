@@ -330,6 +330,7 @@ RULES: dict[str, Rule] = {
             rk.WITHIN,
             "tổng giá trị hỗ trợ ({value} đồng) lớn hơn tổng nguồn lực đã vận động ({other} đồng); "
             "hãy kiểm tra lại hai trang",
+            "tổng giá trị hỗ trợ ở trang kết quả lớn hơn tổng nguồn lực đã vận động; hãy kiểm tra lại hai trang",
         ),
         Rule(
             "OUTLIER_LAST_YEAR",
@@ -345,6 +346,7 @@ RULES: dict[str, Rule] = {
             "Số liệu khó tin",
             rk.BOUNDED,
             "{what}, {word} {limit} đặt trong cấu hình; hãy kiểm tra lại số liệu",
+            "{label} ngoài mức hợp lý đặt trong cấu hình; hãy kiểm tra lại số liệu",
         ),
         Rule(
             "LOOKS_LIKE_DATE",
@@ -377,6 +379,7 @@ RULES: dict[str, Rule] = {
             "Ngày báo cáo sau ngày hôm nay",
             rk.NOT_AFTER,
             "ngày báo cáo {typed} sau ngày hôm nay ({today}). {hint}",
+            "ngày báo cáo sau ngày hôm nay; hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)",
         ),
         Rule(
             "DATE_BEFORE_PERIOD",
@@ -384,6 +387,8 @@ RULES: dict[str, Rule] = {
             "Ngày báo cáo trước kỳ báo cáo",
             rk.NOT_BEFORE,
             "ngày báo cáo {typed} trước ngày bắt đầu kỳ báo cáo ({start}). {hint}",
+            "ngày báo cáo trước ngày bắt đầu kỳ báo cáo ({start:%d/%m/%Y}); hãy kiểm tra và gõ lại ngày báo cáo "
+            "(ngày/tháng/năm)",
         ),
         Rule(
             "SENDER_UNLISTED",

@@ -17,7 +17,8 @@ Each engine is a named function (`_in_list_pandas`, `_in_list_excel`, `_in_list_
 a traceback, a profile and a reader name which kind and which side ran.
 
 Here: the `Kind` type, the kinds on one cell and on one row (most with a template formula).
-The kinds over a record as a whole that only the pipeline checks: `recordkinds.py`.
+The kinds over a record as a whole (a file's totals, a row's plausibility, the report
+date; the template checks four of them too): `recordkinds.py`.
 Kinds know nothing of rule codes or texts (`catalogue.py` has them) nor of the form (the
 bindings, `bind.py` and the modules that own a stack, put what a kind needs into the
 rule's parameters).

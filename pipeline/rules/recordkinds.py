@@ -1,10 +1,17 @@
-"""Kinds of check that only the pipeline makes, over a record as a whole (no template formula).
+"""Kinds of check over a record as a whole: a file's totals, a row's plausibility, the report date.
 
 A file's support against its resources, a unit name against the registry, plausibility
 bounds, last year's figure, empty blocks, the typed report date against the arrival and
-the sender against the unit's addresses. The `Kind` type and the kinds the template also
-checks: `kinds.py`. Each kind's engines are named functions (`_within_pandas`,
+the sender against the unit's addresses. The `Kind` type and the kinds on one cell or one
+row: `kinds.py`. Each kind's engines are named functions (`_within_pandas`,
 `_within_facts`), its parameters declared (`needs`), as there.
+
+Four of these the template checks live too, so they have a formula (`excel`, as in
+`kinds.py`: TRUE where the record breaks the rule): the support against the resources
+(`WITHIN`), the plausibility bounds (`BOUNDED`) and the report date against today and the
+period (`NOT_AFTER`, `NOT_BEFORE`). Their `XlRow` gives each field as an expression of
+what the pipeline reads (`render/livechecks.py`: the sum of a sheet's VALUE cells, a row's
+VALUE cells, the date read as its serial number, TODAY()).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..text.values import show
-from .kinds import Bound, Facts, Kind, Record, value_facts
+from .kinds import EXCEL_EPOCH, Bound, Facts, Kind, Record, XlRow, value_facts
 
 if TYPE_CHECKING:  # the kinds only call methods of the frames they are given: no pandas import
     import pandas as pd
@@ -24,11 +31,17 @@ def _within_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     return (other == 0) | (df[b.field] <= other)
 
 
+def _within_excel(b: Bound, at: XlRow) -> str:
+    """`_within_pandas` in a formula."""
+    a, other = at.ref(b.field), at.ref(b.others[0])
+    return f"AND(ISNUMBER({a}),ISNUMBER({other}),{other}<>0,{a}>{other})"
+
+
 def _within_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     return {**value_facts(b, row, frame), "other": show(row[b.others[0]])}
 
 
-WITHIN = Kind("within", _within_pandas, None, _within_facts, gives=("value", "other"), others=1)
+WITHIN = Kind("within", _within_pandas, _within_excel, _within_facts, gives=("value", "other"), others=1)
 
 
 def _name_matches_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
@@ -109,6 +122,49 @@ def _bounded_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     return (skip | within).astype(bool)
 
 
+# a side without a bound: a number no figure reaches (|value| <= max_number, 10^15 at most)
+_NO_BOUND = ("-1E+300", "1E+300")
+
+
+def _bound_excel(b: Bound, category: str | None, side: int) -> str:
+    """The low (`side` 0) or high (1) bound of a record whose category's code is the
+    expression `category` (None: the record has none), as `_bounds_of` picks it."""
+    default = (b.params["low"], b.params["high"])[side]
+
+    def number(limit: int | None) -> str:
+        return _NO_BOUND[side] if limit is None else str(limit)
+
+    out = number(default)
+    if category is None:
+        return out
+    for code, pair in reversed(list(b.params["by_category"].items())):
+        if pair[side] != default:
+            out = f'IF({category}="{code}",{number(pair[side])},{out})'
+    return out
+
+
+def _bounded_excel(b: Bound, at: XlRow) -> str:
+    """`_bounded_pandas` in a formula: the numerator fields summed (SUM adds what is a number:
+    a field the pipeline could not read or left blank adds nothing, as its missing value
+    does), over the denominator field; not judged where the sum is 0 or, with a denominator,
+    where it is not a positive number or a part is negative (a part read by ISNUMBER: the
+    functions the template keeps to, `tests/test_livechecks_text.py`). The bounds are the
+    category's when the record has a "category" field: `at.ref("category")` is its code."""
+    p = b.params
+    parts = [at.ref(k) for k in p["numerator"]]
+    num = f"SUM({','.join(parts)})"
+    judged = [f"{num}<>0"]
+    value = num
+    if p["denominator"]:
+        d = at.ref(p["denominator"])
+        judged = [f"ISNUMBER({d})", *(f"IF(ISNUMBER({x}),{x}>=0,TRUE)" for x in parts), *judged]
+        value = f"{num}/{d}"
+        judged.insert(1, f"{d}>0")
+    category = at.ref("category") if p["by_category"] else None
+    low, high = (_bound_excel(b, category, side) for side in (0, 1))
+    return f"IF(AND({','.join(judged)}),OR({value}>{high},{value}<{low}),FALSE)"
+
+
 def _with_unit(value: float, unit: str) -> str:
     return f"{show(round(value))} {unit}".strip()
 
@@ -140,7 +196,7 @@ def _bounded_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
 BOUNDED = Kind(  # den_name: needed only with a denominator
     "bounded",
     _bounded_pandas,
-    None,
+    _bounded_excel,
     _bounded_facts,
     needs=(
         "numerator",
@@ -235,6 +291,20 @@ def _not_before_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
     return df[b.field].map(lambda typed: not _known(typed) or typed >= start).astype(bool)
 
 
+def _not_after_excel(b: Bound, at: XlRow) -> str:
+    """`_not_after_pandas` in a formula over dates as serial numbers ("" when unknown)."""
+    typed, limit = at.ref(b.field), at.ref(b.others[0])
+    out = f"AND(ISNUMBER({typed}),ISNUMBER({limit}),{typed}>{limit}"
+    later = [f"AND(ISNUMBER({o}),{typed}>{o})" for o in map(at.ref, b.others[1:])]
+    return out + (f",NOT(OR({','.join(later)})))" if later else ")")
+
+
+def _not_before_excel(b: Bound, at: XlRow) -> str:
+    """`_not_before_pandas` in a formula over the date as its serial number ("" when unknown)."""
+    typed = at.ref(b.field)
+    return f"AND(ISNUMBER({typed}),{typed}<{(b.params['start'] - EXCEL_EPOCH).days})"
+
+
 def _date_message_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     typed, arrival, today = row[b.field], row.get("arrival"), row.get("today")
     latest = min(arrival, today) if _known(arrival) and _known(today) else (arrival or today)
@@ -253,14 +323,19 @@ _DATE_GIVES = ("arrival", "today", "typed", "start", "hint", "found")  # no "val
 NOT_AFTER = Kind(
     "not_after",
     _not_after_pandas,
-    None,
+    _not_after_excel,
     _date_message_facts,
     needs=("start", "hint"),
     gives=_DATE_GIVES,
     others=1,
 )
 NOT_BEFORE = Kind(
-    "not_before", _not_before_pandas, None, _date_message_facts, needs=("start", "hint"), gives=_DATE_GIVES
+    "not_before",
+    _not_before_pandas,
+    _not_before_excel,
+    _date_message_facts,
+    needs=("start", "hint"),
+    gives=_DATE_GIVES,
 )
 
 

@@ -7,9 +7,11 @@ officer typed anywhere else, which the next draft rebuilds from the data, is nam
 
 The draft prints each section the officer writes (its paragraphs all `narrative.TO_COMPLETE`:
 the assessment, the difficulties, the proposals of the wording configuration) as dotted
-lines. Once the officer has written there, in the draft itself or in the copy a run kept
+lines. Once the officer has written there, in the draft itself or in a copy a run kept
 aside (`outbox.kept`: `…-ban-da-sua.docx`), the next draft carries what they wrote under
-that heading in place of the dots; every other section is rebuilt from the data.
+that heading in place of the dots; every other section is rebuilt from the data. Which of
+their versions each section and field comes from, and what another version holds that is
+not carried, is `OfficerVersions`'s.
 
 A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
 wording configuration), whatever its number: a section added before it moves it from VIII
@@ -223,6 +225,9 @@ class OfficerVersions:
       `FromFile.differs`: which edit is meant cannot be told from the files, so the one not
       carried is said, never lost silently.
 
+    A copy whose section or field is empty (dots, a heading renamed) or that cannot be read
+    changes nothing: only the draft's emptying is carried.
+
     Without a record for a version (written before these were recorded, a copy saved since):
     the draft counts as changed wherever the file changed (carried whole, as before), a copy
     wherever its text is not empty and differs from the draft's.
@@ -238,15 +243,15 @@ class OfficerVersions:
     copies: list[Path]
     """Every kept copy of the draft, oldest first."""
     seen: dict[str, dict[str, str]] = field(default_factory=dict)
-    """File name -> key (heading or key of `FIELDS`) -> `_digest_text` of its text as the
+    """File name -> key (a section's title, a key of `FIELDS`) -> `_digest_text` of its text as the
     last run wrote or read it (`values`, `written` of that run): what the officer changed
     since, one section or field at a time; a file or key not there is told by comparing."""
     files: list[FromFile] = field(default_factory=list)
     """Filled by `officer_work`: per version read or said to be copied from."""
     values: dict[Path, dict[str, str]] = field(default_factory=dict)
-    """Filled by `officer_work`: version -> key -> `_digest_text` of its text now."""
+    """Filled by `officer_work`: version -> key (as in `seen`) -> `_digest_text` of its text now."""
     written: dict[str, str] = field(default_factory=dict)
-    """Filled by `officer_work`: key -> `_digest_text` of what the new draft carries."""
+    """Filled by `officer_work`: key (as in `seen`) -> `_digest_text` of what the new draft carries."""
 
     def of(self, path: Path) -> FromFile:
         """The `FromFile` of `path`, added when new."""
@@ -281,6 +286,8 @@ class OfficerWork:
     checked: bool = False
     """Whether the officer's draft could be checked for text the new draft loses (it has the
     draft's bookmarks); False also when nothing was read."""
+    unreadable: bool = False
+    """Whether the file could not be read (nothing carried from it)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
@@ -326,7 +333,7 @@ def officer_work(
         found = officer_fields(doc)
         walk = _Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
-        return OfficerWork()
+        return OfficerWork(unreadable=True)
     typed = {}
     for key, text in found.items():
         if _plain(text) != _plain(printed.get(key, "")) and not is_dotted(text):
@@ -351,10 +358,11 @@ def _merged(
         for p in [*([draft] if draft else []), *copies]
     }
     for p, w in works.items():
-        versions.values[p] = {key: _digest_text(_value(w, key)) for key, _ in items}
-    changed_files = [
-        *([draft] if draft and versions.draft_changed else []),
-        *(p for p in versions.edited if p in works),
+        versions.values[p] = {_stored(key): _digest_text(_value(w, key)) for key, _ in items}
+    changed_files = [  # a file that cannot be read changes nothing (it is kept as it is)
+        p
+        for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]
+        if p in works and not works[p].unreadable
     ]
     for p in changed_files:
         f = versions.of(p)
@@ -369,12 +377,15 @@ def _merged(
     }
 
     def changed_in(p: Path, key: str) -> bool:
+        now = _value(works[p], key)
+        if p != draft and not now:  # a copy's section or field emptied never wipes the draft's text
+            return False
         seen = versions.seen.get(p.name)
-        if isinstance(seen, dict) and key in seen:  # as the last run read or wrote it
-            return versions.values[p][key] != seen[key]
+        if isinstance(seen, dict) and _stored(key) in seen:  # as the last run read or wrote it
+            return versions.values[p][_stored(key)] != seen[_stored(key)]
         if p == draft:  # written before this was recorded: the draft carried whole, as then
             return True
-        return bool(_value(works[p], key)) and _value(works[p], key) != _value(base, key)
+        return now != _value(base, key)
 
     out = OfficerWork(checked=False)
     for key, name in items:
@@ -390,7 +401,7 @@ def _merged(
         elif key in source.sections:
             out.sections[key] = source.sections[key]
         text = _value(out, key)
-        versions.written[key] = _digest_text(text)
+        versions.written[_stored(key)] = _digest_text(text)
         for p in changed:
             if p != winner and _value(works[p], key) and _value(works[p], key) != text:
                 versions.of(p).differs.append(name)
@@ -404,6 +415,12 @@ def _merged(
     if primary is not None and primary in works:
         out.lost, out.checked = list(works[primary].lost), works[primary].checked
     return out
+
+
+def _stored(key: str) -> str:
+    """How a heading or a key of `FIELDS` is recorded (`OfficerVersions.seen`): a section by
+    its title, which a section added before it does not change."""
+    return key if key in FIELDS else title_of(key)
 
 
 def _digest_text(text: str) -> str:

@@ -234,3 +234,27 @@ def test_pdf_says_of_each_kept_copy_only_what_was_copied_from_it(form, make_file
     assert f"từ {second.name}: {each}, họ tên người ký;" in out
     assert f"từ {first.name}: số văn bản;" in out
     assert "đã chép từ đó" not in out
+
+
+def test_a_copy_emptied_or_unreadable_never_wipes_what_the_draft_carries(form, make_file, tmp_path, capsys):
+    """An older copy saved again with a section cleared, and a file named as a kept copy
+    that is no .docx, both newer than the draft: the draft's carried text stays, and no line
+    says anything was copied from either."""
+    inbox, outbox, draft, titles, first = _two_runs(form, make_file, tmp_path)
+    a = titles[0]
+    doc = docx.Document(str(first))
+    for p in [b for b in _sections(doc)[a] if hasattr(b, "runs")]:
+        p._p.getparent().remove(p._p)
+    doc.save(str(first))
+    broken = draft.with_name(f"{draft.stem}-ban-da-sua-5{draft.suffix}")
+    broken.write_bytes(b"not a docx")
+    _later(first, draft)
+    _later(broken, draft, 120)
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    new = _texts(draft)
+    assert [new[t] for t in titles] == [f"E1 {t}." for t in titles] and new["number"] == NUMBER
+    lines = _summary(report, capsys)
+    assert _line(lines, f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {broken}")
+    said_first = _line(lines, f"Giữ nguyên bản anh/chị đã sửa: {first};")
+    (na,) = _numbers(draft, [a])
+    assert f"mục {na}," not in said_first and "cũng được sửa" not in " ".join(lines)

@@ -254,7 +254,8 @@ def test_a_copy_emptied_or_unreadable_never_wipes_what_the_draft_carries(form, m
     new = _texts(draft)
     assert [new[t] for t in titles] == [f"E1 {t}." for t in titles] and new["number"] == NUMBER
     lines = _summary(report, capsys)
-    assert _line(lines, f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {broken}")
+    at = lines.index(_line(lines, f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {broken}"))
+    assert lines[at + 1].startswith(f"Không đọc được tệp {broken} (không phải tệp Word .docx hợp lệ)")
     said_first = _line(lines, f"Giữ nguyên bản anh/chị đã sửa: {first};")
     (na,) = _numbers(draft, [a])
     assert f"mục {na}," not in said_first and "cũng được sửa" not in " ".join(lines)

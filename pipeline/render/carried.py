@@ -195,6 +195,8 @@ class FromFile:
     """Whether `lost` could be told (the file has the draft's bookmarks)."""
     read: bool = False
     """Whether the file was read as changed since the last run (its `lost` is news)."""
+    unreadable: bool = False
+    """Whether the file, changed since the last run, could not be read (nothing carried)."""
 
     def section_numbers(self) -> list[str]:
         """The numbers ("VII") of the sections carried from this file."""
@@ -364,6 +366,9 @@ def _merged(
         for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]
         if p in works and not works[p].unreadable
     ]
+    for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]:
+        if p in works and works[p].unreadable:
+            versions.of(p).unreadable = True
     for p in changed_files:
         f = versions.of(p)
         f.read, f.lost, f.checked = True, list(works[p].lost), works[p].checked

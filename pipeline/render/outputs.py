@@ -231,3 +231,5 @@ def _say_carried(
             entry["not_checked"] = True
         if f.differs:
             entry["differs"] = list(f.differs)
+        if f.unreadable:  # changed since the last run, but not a document the program can read
+            entry["unreadable"] = True

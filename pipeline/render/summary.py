@@ -144,7 +144,18 @@ def kept_lines(kept: dict, document: str) -> list[str]:
         ]
     else:
         said = [f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']}"]
+    if kept.get("unreadable"):
+        said.append(unreadable_line(kept["officer"]))
     return said
+
+
+def unreadable_line(officer: str) -> str:
+    """The line saying the officer's version `officer` of the draft, changed since the last
+    run, could not be read, so nothing of it is in the new draft."""
+    return (
+        f"Không đọc được tệp {officer} (không phải tệp Word .docx hợp lệ): bản dự thảo mới không chép "
+        "gì từ tệp này; nếu anh/chị đã viết vào đó, hãy mở lại, lưu dạng .docx rồi chạy lại."
+    )
 
 
 def differs_lines(differs: list[str], officer: str) -> list[str]:

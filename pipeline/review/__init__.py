@@ -24,7 +24,7 @@ from ..outbox.kept import EDITED_SUFFIX, RECORD, changed_since_written, write_re
 from ..outbox.paths import review_paths
 from ..render.carried import OfficerVersions, officer_document
 from ..render.document import Carried
-from ..render.summary import differs_lines, not_carried_lines
+from ..render.summary import differs_lines, not_carried_lines, unreadable_line
 from .build import Review, build_review
 from .document import write_review_document
 from .workbook import write_review_workbook
@@ -63,6 +63,8 @@ class ReviewOutputs:
                     f"Đã chép phần anh/chị viết ({'; '.join(names)}) từ {path} sang bản dự thảo mới: {self.document}"
                 )
             said += differs_lines(f.differs, str(path))
+            if f.unreadable:
+                said.append(unreadable_line(str(path)))
             if f.read:
                 said += not_carried_lines(f.lost, str(path))
         return said

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..form import Form, FormError, pending_fields
 from ..outbox.kept import EDITED_SUFFIX
-from ..render.summary import not_carried_lines
 from ..review import NoResultsError, write_review
 from ..review.workbook import missing_lines
 from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
@@ -43,16 +42,8 @@ def command(form: Form, args: argparse.Namespace) -> int:
             print(f"Giữ nguyên bản anh/chị đã sửa (không xóa): {path}")
         else:  # a folder written before the record: which copies hold edits is unknown
             print(f"Giữ bản trước (không xóa): {path}")
-    carried = done.carried
-    if done.officer is not None:
-        names = ([f"mục {', '.join(carried.sections)}"] if carried.sections else []) + list(carried.fields)
-        if names:
-            print(
-                f"Đã chép phần anh/chị viết ({'; '.join(names)}) từ {done.officer} "
-                f"sang bản dự thảo mới: {done.document}"
-            )
-        for line in not_carried_lines(list(carried.lost), str(done.officer)):
-            print(line)
+    for line in done.carried_lines():  # what the new draft carries from which version, what not
+        print(line)
     pending = [k for k in pending_fields(form.path, leave_out=()) if k.startswith("final_review.")]
     if pending:
         say_err(

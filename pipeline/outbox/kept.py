@@ -275,6 +275,17 @@ def changed_since_written(folder: Path, rel: str) -> bool:
     return _digest(folder / rel) != entry.get("sha256")
 
 
+def changed_since_recorded(folder: Path, rel: str) -> bool:
+    """Whether the file `rel` (relative path) of the set `folder` is not as the set's record
+    holds it: changed since the run that wrote the set wrote or kept it (its SHA-256 another
+    than the recorded one), or not named there (saved since). True in a set without a
+    record (nothing proven); False for a file that is not there."""
+    if not (folder / rel).is_file():
+        return False
+    entry = (_read_record(folder) or {}).get(rel)
+    return not _proven_ours(entry, _digest(folder / rel))
+
+
 def edited_copies(path: Path) -> list[Path]:
     """The officer's completed versions of the output `path` that runs kept beside it
     (`<stem>-ban-da-sua[-N]<suffix>`, see `keep_officer_files`), oldest first (by

@@ -7,9 +7,11 @@ officer typed anywhere else, which the next draft rebuilds from the data, is nam
 
 The draft prints each section the officer writes (its paragraphs all `narrative.TO_COMPLETE`:
 the assessment, the difficulties, the proposals of the wording configuration) as dotted
-lines. Once the officer has written there, in the draft itself or in the copy a run kept
+lines. Once the officer has written there, in the draft itself or in a copy a run kept
 aside (`outbox.kept`: `…-ban-da-sua.docx`), the next draft carries what they wrote under
-that heading in place of the dots; every other section is rebuilt from the data.
+that heading in place of the dots; every other section is rebuilt from the data. Which of
+their versions each section and field comes from, and what another version holds that is
+not carried, is `OfficerVersions`'s.
 
 A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
 wording configuration), whatever its number: a section added before it moves it from VIII
@@ -67,7 +69,7 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from docx.table import Table
 
-from ..outbox.kept import changed_since_written, edited_copy
+from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
 from .official import DOT, MOTTO
 
 FIELDS = {"number": "số văn bản", "signer_title": "chức danh người ký", "signer_name": "họ tên người ký"}
@@ -145,18 +147,130 @@ def _roman(n: int) -> str:
     return out
 
 
-def officer_document(current: Path, name: str) -> Path | None:
-    """The officer's latest version of the draft `name` in the current set `current`: the
-    draft itself when the officer changed it since the run wrote it, or the newest
-    `…-ban-da-sua` copy kept by a run; the newest of these by modification time; None when
-    there is neither (then nothing is read)."""
-    found = []
-    if changed_since_written(current, name):
-        found.append(current / name)
-    kept = edited_copy(current / name)
-    if kept is not None:
-        found.append(kept)
-    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
+def officer_document(
+    current: Path, name: str, seen: dict[str, dict[str, str]] | None = None
+) -> OfficerVersions | None:
+    """The officer's versions of the draft `name` in the current set `current`, which the
+    next draft carries from (`OfficerVersions`, read by `officer_work`): the draft itself,
+    and the `…-ban-da-sua` copies and "Save As" copies kept beside it (`outbox.kept`); None
+    when there is no draft and no copy (then nothing is read). `seen`: what the last run
+    recorded of each version (`OfficerVersions.seen`)."""
+    draft = current / name
+    copies = edited_copies_all(draft)
+    if not draft.is_file() and not copies:
+        return None
+    return OfficerVersions(
+        draft,
+        changed_since_written(current, name),
+        [p for p in copies if changed_since_recorded(current, p.name)],
+        copies,
+        dict(seen or {}),
+    )
+
+
+def edited_copies_all(draft: Path) -> list[Path]:
+    """Every copy of the draft `draft` the officer has beside it: the `-ban-da-sua` copies
+    runs kept and those they saved under another name (`outbox.kept`), oldest first (by
+    modification time)."""
+    return sorted([*edited_copies(draft), *saved_as_copies(draft)], key=lambda p: p.stat().st_mtime_ns)
+
+
+@dataclass
+class FromFile:
+    """What a new draft carries from one of the officer's versions of the previous draft,
+    and what of it, differing, it does not carry."""
+
+    path: Path
+    sections: list[str] = field(default_factory=list)
+    """Headings (as the new draft prints them) whose text the new draft carries from this file."""
+    fields: list[str] = field(default_factory=list)
+    """Keys of `FIELDS` whose text the new draft carries from this file."""
+    differs: list[str] = field(default_factory=list)
+    """What the officer wrote in this file, changed since the last run, that differs from
+    what the new draft carries and is not carried: "mục VII", a field's Vietnamese name."""
+    lost: list[str] = field(default_factory=list)
+    """What the officer typed here that no draft carries (`OfficerWork.lost`); named for
+    a file changed since the last run (or the draft the officer changed)."""
+    checked: bool = False
+    """Whether `lost` could be told (the file has the draft's bookmarks)."""
+    read: bool = False
+    """Whether the file was read as changed since the last run (its `lost` is news)."""
+    unreadable: bool = False
+    """Whether the file, changed since the last run, could not be read (nothing carried)."""
+
+    def section_numbers(self) -> list[str]:
+        """The numbers ("VII") of the sections carried from this file."""
+        return [h.split(".", 1)[0] for h in self.sections]
+
+    def field_names(self) -> list[str]:
+        """The Vietnamese names of the fields carried from this file, in `FIELDS` order."""
+        return [name for key, name in FIELDS.items() if key in self.fields]
+
+
+@dataclass
+class OfficerVersions:
+    """The officer's versions of the previous draft (`officer_document`), and, once
+    `officer_work` has read them, what the new draft carries from each.
+
+    Which version's text a section or field carries, one section or field at a time. A
+    version is changed in it when its text there is not the one the last run recorded for
+    that file (`seen`: the draft as written, each copy as read); the draft counts only when
+    the officer changed the file since the run wrote it, a copy only when changed since the
+    run recorded it (`edited`):
+
+    - changed in no version: the draft's text, what the last run carried, is carried again;
+    - changed in one: that version's text;
+    - changed in several: the draft's when it is one of them (it is the file the README
+      tells the officer to complete, holding what the last run carried: what they changed
+      there is their newest work on top of it), else the newest version's by modification
+      time; each other version whose text there differs names it in its
+      `FromFile.differs`: which edit is meant cannot be told from the files, so the one not
+      carried is said, never lost silently.
+
+    A copy whose section or field is empty (dots, a heading renamed) or that cannot be read
+    changes nothing: only the draft's emptying is carried.
+
+    Without a record for a version (written before these were recorded, a copy saved since):
+    the draft counts as changed wherever the file changed (carried whole, as before), a copy
+    wherever its text is not empty and differs from the draft's.
+
+    Only a file whose text the new draft carries is said to be copied from (`files`,
+    `FromFile.sections`, `FromFile.fields`): the version a changed text came from; a text
+    carried again, the kept copies holding that same text (where an earlier run took it)."""
+
+    draft: Path
+    draft_changed: bool
+    edited: list[Path]
+    """The kept copies changed since the last run (or saved since), oldest first."""
+    copies: list[Path]
+    """Every kept copy of the draft, oldest first."""
+    seen: dict[str, dict[str, str]] = field(default_factory=dict)
+    """File name -> key (a section's title, a key of `FIELDS`) -> `_digest_text` of its text as the
+    last run wrote or read it (`values`, `written` of that run): what the officer changed
+    since, one section or field at a time; a file or key not there is told by comparing."""
+    files: list[FromFile] = field(default_factory=list)
+    """Filled by `officer_work`: per version read or said to be copied from."""
+    values: dict[Path, dict[str, str]] = field(default_factory=dict)
+    """Filled by `officer_work`: version -> key (as in `seen`) -> `_digest_text` of its text now."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Filled by `officer_work`: key (as in `seen`) -> `_digest_text` of what the new draft carries."""
+
+    def of(self, path: Path) -> FromFile:
+        """The `FromFile` of `path`, added when new."""
+        for f in self.files:
+            if f.path == path:
+                return f
+        self.files.append(FromFile(path))
+        return self.files[-1]
+
+    @property
+    def primary(self) -> Path | None:
+        """The version whose text outside sections and fields is read for `OfficerWork.lost`:
+        the changed draft, else the newest copy changed since the last run; None when the
+        officer changed nothing since the last run."""
+        if self.draft_changed:
+            return self.draft
+        return self.edited[-1] if self.edited else None
 
 
 @dataclass
@@ -174,6 +288,8 @@ class OfficerWork:
     checked: bool = False
     """Whether the officer's draft could be checked for text the new draft loses (it has the
     draft's bookmarks); False also when nothing was read."""
+    unreadable: bool = False
+    """Whether the file could not be read (nothing carried from it)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
@@ -195,7 +311,7 @@ def mark_name(n: int, text: str) -> str:
 
 
 def officer_work(
-    path: Path,
+    path: Path | OfficerVersions,
     headings: list[str],
     theirs: set[str],
     printed: dict[str, str],
@@ -206,18 +322,123 @@ def officer_work(
     field of `FIELDS` whose text differs from what the new draft prints there (`printed`, by
     key), and what they typed elsewhere that the new draft, printing the paragraphs
     `new_texts`, would lose. A file python-docx cannot read carries nothing (the officer's
-    copy is kept as it is in any case)."""
+    copy is kept as it is in any case).
+
+    With the officer's versions (`OfficerVersions`) instead of one file: each section and
+    field from the version the rules of `OfficerVersions` choose, what each version gives
+    and what differs in it recorded in `OfficerVersions.files`; `lost` and `checked` are
+    those of `OfficerVersions.primary` (none when the officer changed nothing since)."""
+    if isinstance(path, OfficerVersions):
+        return _merged(path, headings, theirs, printed, list(new_texts))
     try:
         doc = Document(str(path))
         found = officer_fields(doc)
         walk = _Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
-        return OfficerWork()
+        return OfficerWork(unreadable=True)
     typed = {}
     for key, text in found.items():
         if _plain(text) != _plain(printed.get(key, "")) and not is_dotted(text):
             typed[key] = text.strip()
     return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked)
+
+
+def _merged(
+    versions: OfficerVersions,
+    headings: list[str],
+    theirs: set[str],
+    printed: dict[str, str],
+    new_texts: list[str],
+) -> OfficerWork:
+    """What the new draft carries from the officer's `versions` (see `OfficerVersions`)."""
+    items = [(h, f"mục {h.split('.', 1)[0]}") for h in headings if h in theirs]
+    items += list(FIELDS.items())
+    draft = versions.draft if versions.draft.is_file() else None
+    copies = [p for p in versions.copies if p.is_file()]
+    works = {
+        p: officer_work(p, headings, theirs, printed, new_texts)
+        for p in [*([draft] if draft else []), *copies]
+    }
+    for p, w in works.items():
+        versions.values[p] = {_stored(key): _digest_text(_value(w, key)) for key, _ in items}
+    changed_files = [  # a file that cannot be read changes nothing (it is kept as it is)
+        p
+        for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]
+        if p in works and not works[p].unreadable
+    ]
+    for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]:
+        if p in works and works[p].unreadable:
+            versions.of(p).unreadable = True
+    for p in changed_files:
+        f = versions.of(p)
+        f.read, f.lost, f.checked = True, list(works[p].lost), works[p].checked
+    base = works[draft] if draft else (works[copies[-1]] if copies else OfficerWork())
+    # a field the draft prints is the officer's only when a copy of theirs holds it so (else
+    # it is what an earlier run printed from the configuration, such as a number since changed)
+    base_fields = {
+        k: t
+        for k, t in base.fields.items()
+        if draft is None or any(_value(works[p], k) == _plain(t) for p in copies)
+    }
+
+    def changed_in(p: Path, key: str) -> bool:
+        now = _value(works[p], key)
+        if p != draft and not now:  # a copy's section or field emptied never wipes the draft's text
+            return False
+        seen = versions.seen.get(p.name)
+        if isinstance(seen, dict) and _stored(key) in seen:  # as the last run read or wrote it
+            return versions.values[p][_stored(key)] != seen[_stored(key)]
+        if p == draft:  # written before this was recorded: the draft carried whole, as then
+            return True
+        return now != _value(base, key)
+
+    out = OfficerWork(checked=False)
+    for key, name in items:
+        changed = [p for p in changed_files if changed_in(p, key)]
+        winner = None
+        if changed:  # the draft the officer completes, else the newest by modification time
+            winner = draft if draft in changed else max(changed, key=lambda p: p.stat().st_mtime_ns)
+        source = works[winner] if winner else base
+        fields = source.fields if winner else base_fields
+        if key in FIELDS:
+            if key in fields:
+                out.fields[key] = fields[key]
+        elif key in source.sections:
+            out.sections[key] = source.sections[key]
+        text = _value(out, key)
+        versions.written[_stored(key)] = _digest_text(text)
+        for p in changed:
+            if p != winner and _value(works[p], key) and _value(works[p], key) != text:
+                versions.of(p).differs.append(name)
+        if not text:
+            continue
+        # said to be copied from: the version it was, else the copies holding the same text
+        for p in [winner] if winner else [p for p in copies if _value(works[p], key) == text]:
+            f = versions.of(p)
+            (f.fields if key in FIELDS else f.sections).append(key)
+    primary = versions.primary
+    if primary is not None and primary in works:
+        out.lost, out.checked = list(works[primary].lost), works[primary].checked
+    return out
+
+
+def _stored(key: str) -> str:
+    """How a heading or a key of `FIELDS` is recorded (`OfficerVersions.seen`): a section by
+    its title, which a section added before it does not change."""
+    return key if key in FIELDS else title_of(key)
+
+
+def _digest_text(text: str) -> str:
+    """A short SHA-1 of `text` ("" for none): how a version's section or field is recorded."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16] if text else ""
+
+
+def _value(work: OfficerWork, key: str) -> str:
+    """The text `work` carries for a heading or a key of `FIELDS`, whitespace collapsed;
+    "" for none."""
+    if key in FIELDS:
+        return _plain(work.fields.get(key, ""))
+    return _plain(" ".join(_text(el) for el in work.sections.get(key, ())))
 
 
 def _plain(text: str) -> str:

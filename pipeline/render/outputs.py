@@ -35,7 +35,7 @@ from ..outbox.paths import (
 from ..run.result import Report, manifest_json, report_json
 from ..text.command import option_hint
 from ..text.safetext import csv_field
-from .carried import officer_document
+from .carried import OfficerVersions, officer_document
 from .document import write_document
 from .feedback import FeedbackWriter
 from .workbook import write_workbook
@@ -146,7 +146,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         (folder / MANIFEST).write_bytes(manifest_json(report))
         lap("csv+manifest")
         document_name = document_path(outbox, form.year, prefix).name
-        officer = officer_document(year_dir(outbox, form.year), document_name)  # read only if edited
+        officer = officer_document(year_dir(outbox, form.year), document_name, _seen(outbox, form.year))
         carried = write_document(report, folder / document_name, officer=officer)
         lap("document")
         # the biểu signed with the report print the number and signer its draft carries
@@ -178,18 +178,58 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         # the number and signer the biểu print: the PDF to sign checks its report says the same
         "bieu_fields": dict(carried.printed),
     }
-    if carried and officer is not None:  # where the officer's sections came from, by its kept name
-        source = (
-            officer.name
-            if officer.name != document_name
-            else next((m for m, n in kept if n == document_name), None)
-        )
-        for entry in report.outputs["kept"]:
-            if source and entry["officer"] == str(current / source):
-                entry["carried"] = list(carried.sections)
-                if carried.fields:  # the number, the signer's title and name the officer typed
-                    entry["carried_fields"] = list(carried.fields)
-                if carried.checked:  # what they typed that the new draft loses, named
-                    entry["not_carried"] = list(carried.lost)
+    if officer is not None:
+        _say_carried(report.outputs, officer, current, document_name, kept)
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
     write_record(folder, {mine for mine, _ in [*kept, *from_previous]})
+
+
+def _seen(outbox: Path, year: int) -> dict[str, dict[str, str]]:
+    """What the current set's run recorded of the draft and the officer's copies of it
+    (bao-cao.json, outputs.texts: `carried.OfficerVersions.seen`); {} when none."""
+    try:
+        texts = json.loads(report_path(outbox, year).read_text(encoding="utf-8"))["outputs"]["texts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return texts if isinstance(texts, dict) else {}
+
+
+def _say_carried(
+    outputs: dict, officer: OfficerVersions, current: Path, document_name: str, kept: list[tuple[str, str]]
+) -> None:
+    """Record in `outputs` what the new draft carries from each of the officer's versions
+    (`officer.files`), on the entry of "kept" for that file in the new set: "carried"
+    (section numbers), "carried_fields", "not_carried" (what they typed that no draft
+    carries, for a version changed since the last run whose text could be checked) and
+    "differs" (what they changed there that is not carried: another version's is). And
+    "texts": each version's sections and fields as read, the new draft's as written, by
+    name in the new set, for the next run (`carried.OfficerVersions.seen`)."""
+    draft_copy = next((m for m, n in kept if n == document_name), None)  # the changed draft, kept
+
+    def name_of(path: Path) -> str | None:
+        if path == officer.draft:
+            return draft_copy if officer.draft_changed else None
+        return path.name
+
+    texts: dict[str, dict[str, str]] = {document_name: dict(officer.written)}
+    for path, values in officer.values.items():
+        if (name := name_of(path)) is not None:
+            texts[name] = dict(values)
+    outputs["texts"] = texts
+    for f in officer.files:
+        name = name_of(f.path)
+        entry = next((e for e in outputs["kept"] if name and e["officer"] == str(current / name)), None)
+        if entry is None:
+            continue
+        if f.sections:
+            entry["carried"] = f.section_numbers()
+        if f.fields:  # the number, the signer's title and name the officer typed
+            entry["carried_fields"] = f.field_names()
+        if f.read and f.checked:  # what they typed that the new draft loses, named
+            entry["not_carried"] = list(f.lost)
+        elif f.read:  # a draft written before the bookmarks: what they typed elsewhere is unknown
+            entry["not_checked"] = True
+        if f.differs:
+            entry["differs"] = list(f.differs)
+        if f.unreadable:  # changed since the last run, but not a document the program can read
+            entry["unreadable"] = True

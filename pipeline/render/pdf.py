@@ -62,6 +62,7 @@ class PdfDocument:
     edited: bool = False  # the draft as the officer changed it since the run wrote it
     older: tuple[Path, ...] = ()  # the officer's kept copies of drafts of other sets: not printed
     carried: tuple[str, ...] = ()  # what the draft carries from them, in Vietnamese ("mục VIII", …)
+    carried_from: tuple[tuple[Path, tuple[str, ...]], ...] = ()  # per copy of `older`: what from it
 
     def lines(self) -> list[str]:
         """What the officer is told (Vietnamese): which report the PDF holds; for copies
@@ -80,14 +81,25 @@ class PdfDocument:
             said.append(
                 f"Không in bản anh/chị đã sửa {names}: đó là bản sửa từ dự thảo của một lần tổng hợp "
                 "trước, không phải của bộ kết quả hiện hành. "
-                + (
-                    f"Bản dự thảo mới đã chép từ đó: {', '.join(self.carried)}; "
-                    if self.carried
-                    else "Bản dự thảo mới chưa chép được gì từ đó; "
-                )
+                + self._carried_text()
                 + f"hãy kiểm tra bản dự thảo {self.draft} (bổ sung nếu cần rồi chạy lại lệnh pdf) trước khi ký."
             )
         return said
+
+    def _carried_text(self) -> str:
+        """What the draft carries from each copy of `older`, said of that copy alone."""
+        if len(self.older) == 1:
+            return (
+                f"Bản dự thảo mới đã chép từ đó: {', '.join(self.carried)}; "
+                if self.carried
+                else "Bản dự thảo mới chưa chép được gì từ đó; "
+            )
+        by_copy = dict(self.carried_from)
+        parts = [
+            f"từ {p.name}: {', '.join(by_copy[p])}" if by_copy.get(p) else f"từ {p.name}: chưa chép gì"
+            for p in self.older
+        ]
+        return f"Bản dự thảo mới đã chép {'; '.join(parts)}; "
 
 
 @dataclass(frozen=True)
@@ -173,7 +185,8 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     candidates = [*same, *([draft] if edited else [])]
     path = max(candidates, key=lambda p: p.stat().st_mtime_ns) if candidates else draft
     older = tuple(c for c in copies if c not in same)
-    return PdfDocument(path, draft, edited and path == draft, older, _carried_from(folder, older))
+    by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
+    return PdfDocument(path, draft, edited and path == draft, older, _carried_from(folder, older), by_copy)
 
 
 def run_mark(path: Path) -> str:

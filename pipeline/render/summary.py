@@ -102,37 +102,72 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
                 f"Tệp phản hồi gửi lại đơn vị ({len(out['feedback'])}): thư mục {_parent(out['feedback'][0])}"
             )
         for kept in out.get("kept", ()):
-            # the officer's sections and fields (number, signer) copied into the new draft
-            carried = [f"mục {', '.join(kept['carried'])}"] if kept.get("carried") else []
-            carried += kept.get("carried_fields") or []
-            lost = kept.get("not_carried")
-            if kept.get("from"):  # edited or added in the previous set, which this run prunes
-                _say(
-                    f"Giữ lại tệp anh/chị đã sửa hoặc thêm trong bộ kết quả cũ hơn: {kept['from']} "
-                    f"(thư mục đó nay chứa bộ kết quả của lần chạy trước); bản giữ lại: {kept['officer']}"
-                )
-            elif carried or lost:
-                _say(
-                    f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; "
-                    + (
-                        f"đã chép phần anh/chị viết ({'; '.join(carried)}) sang bản dự thảo mới: {out['document']}"
-                        if carried
-                        else f"bản dự thảo mới: {out['document']}"
-                    )
-                    + (
-                        ""
-                        if lost is not None
-                        else " (phần anh/chị thêm vào các mục số liệu chỉ còn trong bản đã sửa)"
-                    )
-                )
-                for line in not_carried_lines(lost or [], kept["officer"]):
-                    _say(line)
-            elif kept["new"]:
-                _say(
-                    f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']} (bản mới chương trình vừa lập: {kept['new']})"
-                )
-            else:
-                _say(f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']}")
+            for line in kept_lines(kept, out["document"]):
+                _say(line)
+
+
+def kept_lines(kept: dict, document: str) -> list[str]:
+    """What the terminal says of one of the officer's files kept in the new set (an entry of
+    bao-cao.json's outputs.kept): where it is, what the new draft `document` carries from
+    it ("carried", "carried_fields": said only of the file they were copied from), what it
+    holds that the new draft does not ("not_carried"; "differs": what the officer changed
+    there that another version's text replaced) and what to do."""
+    # the officer's sections and fields (number, signer) copied into the new draft
+    carried = [f"mục {', '.join(kept['carried'])}"] if kept.get("carried") else []
+    carried += kept.get("carried_fields") or []
+    lost = kept.get("not_carried")
+    differs = kept.get("differs") or []
+    if kept.get("from"):  # edited or added in the previous set, which this run prunes
+        said = [
+            f"Giữ lại tệp anh/chị đã sửa hoặc thêm trong bộ kết quả cũ hơn: {kept['from']} "
+            f"(thư mục đó nay chứa bộ kết quả của lần chạy trước); bản giữ lại: {kept['officer']}"
+        ]
+    elif carried or lost or differs:
+        said = [
+            f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; "
+            + (
+                f"đã chép phần anh/chị viết ({'; '.join(carried)}) sang bản dự thảo mới: {document}"
+                if carried
+                else f"bản dự thảo mới: {document}"
+            )
+            + (
+                " (phần anh/chị thêm vào các mục số liệu chỉ còn trong bản đã sửa)"
+                if kept.get("not_checked")
+                else ""
+            )
+        ]
+        said += differs_lines(differs, kept["officer"])
+        said += not_carried_lines(lost or [], kept["officer"])
+    elif kept["new"]:
+        said = [
+            f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']} (bản mới chương trình vừa lập: {kept['new']})"
+        ]
+    else:
+        said = [f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']}"]
+    if kept.get("unreadable"):
+        said.append(unreadable_line(kept["officer"]))
+    return said
+
+
+def unreadable_line(officer: str) -> str:
+    """The line saying the officer's version `officer` of the draft, changed since the last
+    run, could not be read, so nothing of it is in the new draft."""
+    return (
+        f"Không đọc được tệp {officer} (không phải tệp Word .docx hợp lệ): bản dự thảo mới không chép "
+        "gì từ tệp này; nếu anh/chị đã viết vào đó, hãy mở lại, lưu dạng .docx rồi chạy lại."
+    )
+
+
+def differs_lines(differs: list[str], officer: str) -> list[str]:
+    """The line naming what the officer changed in their version `officer` of the draft that
+    the new draft does not carry, because another version they changed says otherwise there
+    (`carried.FromFile.differs`: "mục VII", "họ tên người ký"); none when nothing differs."""
+    if not differs:
+        return []
+    return [
+        f"Bản {officer} cũng được sửa sau lần tổng hợp trước: {', '.join(differs)} ở bản đó khác bản đã "
+        "chép sang bản dự thảo mới nên chưa được chép; hãy so sánh và chép tay nếu cần."
+    ]
 
 
 def not_carried_lines(lost: list[str], officer: str) -> list[str]:

@@ -14,6 +14,7 @@ whole: its files are moved aside as `-ban-truoc-<n>`, as then."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,20 @@ from pathlib import Path
 from ..form import Form
 from ..outbox.kept import EDITED_SUFFIX, RECORD, changed_since_written, write_record
 from ..outbox.paths import review_paths
-from ..render.carried import officer_document
+from ..render.carried import OfficerVersions, officer_document
 from ..render.document import Carried
+from ..render.summary import differs_lines, not_carried_lines, unreadable_line
 from .build import Review, build_review
 from .document import write_review_document
 from .workbook import write_review_workbook
 from .years import no_results_message
 
 __all__ = ["NoResultsError", "ReviewOutputs", "write_review"]
+
+SEEN = ".ban-da-sua-da-doc.json"
+"""In the review's folder: what the run read of the officer's versions of the draft and
+wrote in the new one (`carried.OfficerVersions.seen`), for the next run to tell what the
+officer changed since, one section or field at a time."""
 
 
 @dataclass
@@ -39,6 +46,28 @@ class ReviewOutputs:
     kept: list[Path]  # the officer's versions moved aside by this run, never deleted
     officer: Path | None = None  # the officer's draft the new one carries from (None: none)
     carried: Carried = field(default_factory=Carried)  # what the new draft carries from it
+    versions: OfficerVersions | None = None  # what it carries from each version, what not
+    moved: dict[Path, Path] = field(default_factory=dict)  # the officer's draft -> where it is kept
+
+    def carried_lines(self) -> list[str]:
+        """What the officer is told (Vietnamese) of their versions of the previous draft:
+        what the new draft carries from which file (only the file it was copied from), what
+        they changed in another that differs and is not carried, and what they typed that no
+        draft carries, each with the file's path."""
+        said: list[str] = []
+        for f in self.versions.files if self.versions is not None else ():
+            path = self.moved.get(f.path, f.path)
+            names = ([f"mục {', '.join(f.section_numbers())}"] if f.sections else []) + f.field_names()
+            if names:
+                said.append(
+                    f"Đã chép phần anh/chị viết ({'; '.join(names)}) từ {path} sang bản dự thảo mới: {self.document}"
+                )
+            said += differs_lines(f.differs, str(path))
+            if f.unreadable:
+                said.append(unreadable_line(str(path)))
+            if f.read:
+                said += not_carried_lines(f.lost, str(path))
+        return said
 
 
 def _kept_aside(path: Path, edited: bool = False) -> Path | None:
@@ -80,9 +109,9 @@ def write_review(
     workbook, document = review_paths(out, cfg.first_year, cfg.last_year, form.programme_info.prefix)
     recorded = (out / RECORD).is_file()
     if recorded:
-        officer = officer_document(out, document.name)
-    else:  # written before the record (or never): the draft there may be the officer's
-        officer = document if document.is_file() else None
+        officer = officer_document(out, document.name, _seen(out))
+    else:  # written before the record (or never): the draft there may be the officer's, read whole
+        officer = OfficerVersions(document, True, [], []) if document.is_file() else None
     made = [d for d in (out, *out.parents) if not d.exists()]  # the folders this call creates
     out.mkdir(parents=True, exist_ok=True)
     tmp_book, tmp_doc = (p.with_name(f".{p.stem}.dang-ghi{p.suffix}") for p in (workbook, document))
@@ -99,6 +128,7 @@ def write_review(
                 break
         raise
     kept = []
+    moved: dict[Path, Path] = {}
     for path in (workbook, document):
         if not recorded:
             aside = _kept_aside(path)
@@ -108,10 +138,42 @@ def write_review(
             aside = None  # as the last run wrote it: the new one replaces it
         if aside is not None:
             kept.append(aside)
-            if officer == path:
-                officer = aside
+            moved[path] = aside
     os.replace(tmp_book, workbook)
     os.replace(tmp_doc, document)
-    theirs = {p.name for p in out.iterdir() if p.is_file()} - {workbook.name, document.name, RECORD}
+    if officer is not None:
+        _write_seen(out, document, officer, moved)
+    theirs = {p.name for p in out.iterdir() if p.is_file()} - {workbook.name, document.name, RECORD, SEEN}
     write_record(out, theirs)
-    return ReviewOutputs(review, workbook, document, kept, officer if carried else None, carried)
+    sources = [moved.get(f.path, f.path) for f in officer.files if f.sections or f.fields] if officer else []
+    return ReviewOutputs(
+        review,
+        workbook,
+        document,
+        kept,
+        sources[0] if len(sources) == 1 else None,
+        carried,
+        officer,
+        moved,
+    )
+
+
+def _seen(out: Path) -> dict[str, dict[str, str]]:
+    """What the last run recorded in `out` of the draft and the officer's versions (`SEEN`);
+    {} when nothing readable."""
+    try:
+        data = json.loads((out / SEEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_seen(out: Path, document: Path, officer: OfficerVersions, moved: dict[Path, Path]) -> None:
+    """Record in `SEEN` each version's sections and fields as read, under its name now (the
+    officer's draft moved aside under its kept name), and the new draft's as written."""
+    texts = {document.name: dict(officer.written)}
+    for path, values in officer.values.items():
+        if path == document and path not in moved:
+            continue  # the draft as the last run wrote it: replaced by the new one
+        texts[moved.get(path, path).name] = dict(values)
+    (out / SEEN).write_text(json.dumps(texts, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pipeline.filler import date_value, fill
-from pipeline.form import Form, load_form
+from pipeline.form import Form, layout_json, load_form
 from pipeline.render.template import write_template
 from pipeline.samples import valid_data
 
@@ -44,6 +44,16 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory, form: Form) -> Path:
     out = tmp_path_factory.mktemp("templates")
     for unit in form.units:
         write_template(form, unit, out)
+    return out
+
+
+def filled_report(form: Form, work: Path, seed: int, code: str = "899") -> Path:
+    """Unit `code`'s blank template written into `work` and filled by the project's filler
+    with `samples.valid_data` of `seed`: `work/<code>.xlsx`, a file as a unit sends it."""
+    template = write_template(form, form.units_by_code[code], work)
+    layout = layout_json(form)
+    out = work / f"{code}.xlsx"
+    fill(template, out, layout, code, valid_data(form, code, random.Random(seed), layout))
     return out
 
 

@@ -14,15 +14,13 @@ follow (an error cell is reported, an ill-formed part refused).
 from __future__ import annotations
 
 import io
-import random
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from pipeline.filler import fill
-from pipeline.form import layout_json, load_form
+from pipeline.form import load_form
 from pipeline.intake.files import ReadProblem
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.formats import numfmt, registry, xlsx
@@ -30,8 +28,7 @@ from pipeline.read.formats.numfmt import DateStyles
 from pipeline.read.formats.package import Package, book_parts
 from pipeline.read.formats.xlsx import plain_sheet_facts, workbook_sheets
 from pipeline.read.reader import read_book
-from pipeline.render.template import write_template
-from pipeline.samples import valid_data
+from tests.conftest import filled_report
 
 FORM = load_form()
 LIMITS = FORM.limits
@@ -40,12 +37,7 @@ RESULTS = FORM.blocks["results"].sheet
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    unit = FORM.units_by_code["899"]
-    work = tmp_path_factory.mktemp("scan")
-    template = write_template(FORM, unit, work)
-    layout = layout_json(FORM)
-    out = work / "899.xlsx"
-    fill(template, out, layout, unit.code, valid_data(FORM, unit.code, random.Random(25), layout))
+    out = filled_report(FORM, tmp_path_factory.mktemp("scan"), 25)
     return out.read_bytes()
 
 

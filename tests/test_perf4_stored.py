@@ -12,7 +12,6 @@ otherwise, nothing is changed.
 from __future__ import annotations
 
 import io
-import random
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,10 @@ from typing import Any
 import pytest
 import python_calamine as pc
 
-from pipeline.filler import fill
-from pipeline.form import layout_json, load_form
+from pipeline.form import load_form
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.reader import check_before_reading, read_book
-from pipeline.render.template import write_template
-from pipeline.samples import valid_data
+from tests.conftest import filled_report
 
 FORM = load_form()
 WANTED = wanted_sheets(FORM)
@@ -33,12 +30,7 @@ WANTED = wanted_sheets(FORM)
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    unit = FORM.units_by_code["899"]
-    work = tmp_path_factory.mktemp("stored")
-    template = write_template(FORM, unit, work)
-    layout = layout_json(FORM)
-    out = work / "899.xlsx"
-    fill(template, out, layout, unit.code, valid_data(FORM, unit.code, random.Random(588), layout))
+    out = filled_report(FORM, tmp_path_factory.mktemp("stored"), 588)
     return out.read_bytes()
 
 

@@ -19,15 +19,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.filler import fill
-from pipeline.form import layout_json, load_form
+from pipeline.form import load_form
 from pipeline.intake.files import ReadProblem
 from pipeline.read.extract import wanted_sheets
 from pipeline.read.formats.xlsx import plain_sheet_facts, sheet_facts
 from pipeline.read.reader import RawBook, read_book
-from pipeline.render.template import write_template
-from pipeline.samples import valid_data
 from tests import lo
+from tests.conftest import filled_report
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ROWS, COLUMNS = 2000, 64
@@ -144,14 +142,7 @@ def _sheet_parts(data: bytes) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    form = load_form()
-    unit = form.units_by_code["899"]
-    work = tmp_path_factory.mktemp("plain")
-    template = write_template(form, unit, work)
-    layout = layout_json(form)
-    out = work / "899.xlsx"
-    fill(template, out, layout, unit.code, valid_data(form, unit.code, random.Random(7), layout))
-    return out
+    return filled_report(load_form(), tmp_path_factory.mktemp("plain"), 7)
 
 
 def test_our_filled_reports_take_the_plain_path(filled: Path) -> None:

@@ -19,7 +19,17 @@ from pathlib import Path
 
 import tomlkit
 
-from .form import PENDING, SCHEMAS_DIR, Form, FormError, Period, is_pending, load_form, years_later
+from .form import (
+    PENDING,
+    SCHEMAS_DIR,
+    Form,
+    FormError,
+    Period,
+    is_pending,
+    load_form,
+    replaces_of,
+    years_later,
+)
 from .outbox.atomic import publish_new, write_bytes_atomic
 from .text.command import as_typed
 from .text.names import MAX_NAME, is_windows_name, windows_name
@@ -96,16 +106,11 @@ def _year_of(path: Path) -> int | None:
 
 def replaced(path: Path) -> tuple[Path, int] | None:
     """The configuration `path` replaces and the first year `path` holds for
-    (`[form] replaces = { config = "kien-giang.toml", from_year = 2025 }`, the other file next
-    to it): None when it replaces none, or the file is not there or unreadable."""
-    try:
-        replaces = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {}).get("replaces", {})
-        name = replaces.get("config") if isinstance(replaces, dict) else None
-        first = int(replaces.get("from_year", 0)) if name else 0
-    except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError):
-        return None
-    other = path.parent / str(name) if name else None
-    return (other, first) if other is not None and other.is_file() else None
+    (`form.replaces_of`), the other file next to it: None when it replaces none, or that
+    file is not there."""
+    found = replaces_of(path)
+    other = path.parent / found[0] if found else None
+    return (other, found[1]) if found and other is not None and other.is_file() else None
 
 
 def predecessor_of(path: Path) -> Path | None:
@@ -235,12 +240,9 @@ def successor_of(path: Path, year: int) -> tuple[Path, int] | None:
     for other in sorted(path.parent.glob("*.toml")):
         if other.resolve() == path.resolve():
             continue
-        try:
-            replaces = tomllib.loads(other.read_text(encoding="utf-8")).get("form", {}).get("replaces", {})
-        except (OSError, tomllib.TOMLDecodeError):
-            continue
-        if isinstance(replaces, dict) and replaces.get("config") in (path.name, base):
-            first = int(replaces.get("from_year", year))
+        found = replaces_of(other)
+        if found is not None and found[0] in (path.name, base):
+            first = found[1] or year  # no from_year: from the year asked
             if first <= year:
                 return other, first
     return None

@@ -12,7 +12,15 @@
 from .address import CELL_ADDRESS, a1, cell_at, col_index, col_letter, row_of
 from .describe import layout_json
 from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
-from .load import config_with_version, foreign_template, load_form, owner_of, pending_fields, pending_warning
+from .load import (
+    config_with_version,
+    foreign_template,
+    load_form,
+    owner_of,
+    pending_fields,
+    pending_warning,
+    replaces_of,
+)
 from .model import (
     DEFAULT_FORM,
     DEFAULT_WORDING,
@@ -38,6 +46,7 @@ from .model import (
 )
 
 __all__ = [
+    "replaces_of",
     "CELL_ADDRESS",
     "DEFAULT_FORM",
     "DEFAULT_WORDING",

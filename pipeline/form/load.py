@@ -437,6 +437,19 @@ def _csv_entries(path: Path, spec: dict[str, Any], key: str) -> list[dict[str, A
 
 
 # ----- a template of another configuration -------------------------------------------------
+def replaces_of(path: Path) -> tuple[str, int] | None:
+    """What the configuration at `path` replaces: the file name of the other configuration
+    and the first year `path` holds for (`[form] replaces = { config = "kien-giang.toml",
+    from_year = 2025 }`; year 0 when not given); None when it replaces none or cannot be
+    read. The one reader of `[form] replaces`."""
+    try:
+        replaces = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {}).get("replaces", {})
+        name = replaces.get("config") if isinstance(replaces, dict) else None
+        return (str(name), int(replaces.get("from_year", 0))) if name else None
+    except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def owner_of(form: Form, form_id: str) -> Path | None:
     """The configuration (next to `form`'s, or shipped) whose form id is `form_id`."""
     for folder in dict.fromkeys((form.path.parent, SCHEMAS_DIR)):

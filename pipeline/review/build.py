@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..form import Block, Form, FormError, Item, load_form, owner_of
+from ..form import Block, Form, FormError, Item, load_form, owner_of, replaces_of
 from ..form.crosswalk import Crosswalk, Place, load_crosswalk
 from ..intake.mail_settings import load_mail_settings
 from .years import Years, find_years
@@ -184,11 +184,7 @@ def _fits(form: Form) -> Callable[[int, str], bool]:
     """Whether a year's set was made with the configuration of that year's structure: `form`'s
     own from `[form] replaces.from_year` on (all years when it replaces none), another
     configuration's before it."""
-    try:
-        raw = tomllib.loads(form.path.read_text(encoding="utf-8"))
-        since = int(raw.get("form", {}).get("replaces", {}).get("from_year", 0))
-    except (OSError, ValueError, TypeError, AttributeError):
-        since = 0
+    since = (replaces_of(form.path) or ("", 0))[1]
     return lambda year, form_id: (form_id == form.id) == (year >= since)
 
 

@@ -23,6 +23,17 @@ svl/source/numbers/zformat.cxx `SvNumberformat::ImpNextSymbol`, zforscan.cxx `Ne
 
 A format shows a date when one of its three numeric sections does and none is refused.
 
+Which section shows a number is LibreOffice's choice too (`section_for`, `_picking`: the
+SvNumberformat constructor and GetSubformatIndex): a condition on the first section, and on
+the second only when the first has one; "> 0" and "< 0" where a section has none (two
+sections: ">= 0"); a condition without its number (`[>]`) compares with 0; a text section
+last drops the condition before it; a number no section takes is General. A condition
+elsewhere (`0;[<0]dd/mm/yyyy`, on the third section, two on the first) or an operator it
+does not know (`[=>5]`) makes LibreOffice refuse the code. Excel documents only that, with
+conditions on the first two sections, the third takes every other number, as LibreOffice
+does; for the rest (`[>]`, `[>=100]dd/mm/yyyy;@`, `[>=100]dd/mm/yyyy` alone) this module
+follows LibreOffice, the project's rule, and claims nothing of Excel.
+
 Built-in format ids ([MS-XLS] 2.4.126 Format, ECMA-376 Part 1 §18.8.30 numFmt) used when a
 file names an id without defining it, as LibreOffice shows them: 14-22, 45-47 dates or times
 everywhere; 27-36 and 50-58 (the East Asian dates) and 71-81 (th-TH dates and times) dates
@@ -33,6 +44,7 @@ id 51) is classified by its own definition.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,12 +118,15 @@ def _sections(fmt: str) -> list[str]:
     return out
 
 
-def _body(section: str) -> str | None:
+def _prefixes(section: str) -> tuple[str, list[tuple[str, str]]] | None:
     """The section's code after its leading brackets (colour, condition, locale, NatNum,
-    DBNum) and spaces, as ImpNextSymbol takes them; None when LibreOffice refuses them (an
-    unknown colour, two colours or locales, an unclosed bracket). A currency (`[$₫-42A]`), a calendar
-    (`[~buddhist]`) and elapsed time (`[h]`, `[mm]`) belong to the code."""
+    DBNum) and spaces, as ImpNextSymbol takes them, and the conditions among them in order,
+    (operator, the text of its number): `[Red][>=100]0` -> ("0", [(">=", "100")]); None
+    when LibreOffice refuses them (an unknown colour, two colours or locales, an unclosed
+    bracket, a condition's operator it does not know: `[=>5]`). A currency (`[$₫-42A]`), a
+    calendar (`[~buddhist]`) and elapsed time (`[h]`, `[mm]`) belong to the code."""
     i, n, coloured, located = 0, len(section), False, False
+    conditions: list[tuple[str, str]] = []
     while i < n:
         if section[i] == " ":
             i += 1
@@ -128,8 +143,13 @@ def _body(section: str) -> str | None:
             if located:
                 return None  # two locales
             located = True
-        elif inner[:1] in ("<", ">", "=") or _MODIFIER.fullmatch(inner):
-            pass  # a condition, a NatNum or DBNum modifier
+        elif inner[:1] in ("<", ">", "="):
+            condition = _operator(inner)
+            if condition is None:
+                return None
+            conditions.append(condition)
+        elif _MODIFIER.fullmatch(inner):
+            pass  # a NatNum or DBNum modifier
         elif inner[:1] in ("$", "~") or (inner and inner[0].lower() in _ELAPSED and len(set(inner)) == 1):
             break  # a currency, a calendar, elapsed time: part of the code
         else:  # a colour
@@ -139,7 +159,22 @@ def _body(section: str) -> str | None:
                 return None
             coloured = True
         i = end + 1
-    return section[i:]
+    return section[i:], conditions
+
+
+# the operators of a condition, longest first; after one, another '<', '>' or '=' is refused
+# (ImpNextSymbol's state SsGetCon: only "<>", "<=" and ">=" join two)
+_OPERATORS = ("<>", "<=", ">=", "<", ">", "=")
+
+
+def _operator(inner: str) -> tuple[str, str] | None:
+    """A condition's bracket (without its brackets and spaces: ">=100") as (operator, the
+    text of its number); None when LibreOffice refuses it."""
+    op = next(o for o in _OPERATORS if inner.startswith(o))
+    rest = inner[len(op) :]
+    if op != "<>" and rest[:1] in ("<", ">", "="):
+        return None
+    return op, rest
 
 
 def _symbols(code: str) -> list[tuple[str, str]] | None:
@@ -400,15 +435,24 @@ def _has_currency(code: str) -> bool:
 def section_types(fmt: str) -> tuple[str, ...] | None:
     """The type LibreOffice gives each section of `fmt` ("number", "date", "time",
     "datetime", "text", "currency", "percent", "scientific", "fraction", "defined"), or None
-    when it refuses the code and shows the cell as General (a plain number)."""
-    out = []
+    when it refuses the code and shows the cell as General (a plain number); a condition
+    where LibreOffice takes none is refused too (`_misplaced`)."""
+    out, counts = [], []
     for section in _sections(fmt):
-        body = _body(section)
-        kind = _REFUSED if body is None else _section_type(body)
-        if kind == _REFUSED:
+        split = _prefixes(section)
+        kind = _REFUSED if split is None else _section_type(split[0])
+        if split is None or kind == _REFUSED:
             return None
         out.append(kind)
-    return tuple(out)
+        counts.append(len(split[1]))
+    return None if _misplaced(counts) else tuple(out)
+
+
+def _misplaced(counts: list[int]) -> bool:
+    """Whether LibreOffice refuses a code whose sections hold `counts` conditions each (the
+    SvNumberformat constructor): one at most on the first section; on the second only when
+    the first has one (there the last one counts); none on the third and fourth."""
+    return counts[0] > 1 or (len(counts) > 1 and counts[1] > 0 and counts[0] == 0) or any(counts[2:])
 
 
 @lru_cache(maxsize=1024)
@@ -420,7 +464,12 @@ def shows_date(fmt: str) -> bool:
     return types is not None and any(t in _SHOWS_DATE for t in types[:3])
 
 
-_CONDITION = re.compile(r"(<>|<=|>=|<|>|=)\s*([-+]?[0-9]*\.?[0-9]+(?:[Ee][-+]?[0-9]+)?)?")
+# --- which section shows a number: conditions and signs (zformat.cxx) ------------------------
+# a condition's number as this module reads it: a plain decimal or scientific number, or one
+# with thousands grouped by commas (LibreOffice reads it as en-US input, ImpSvNumberInputScan)
+_LIMIT = re.compile(
+    r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[Ee][-+]?[0-9]+)?|[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"
+)
 _TESTS = {
     "<": lambda a, b: a < b,
     ">": lambda a, b: a > b,
@@ -429,65 +478,69 @@ _TESTS = {
     "<=": lambda a, b: a <= b,
     ">=": lambda a, b: a >= b,
 }
+_Test = tuple[str, float]
 
 
-def _condition(section: str) -> tuple[str, float | None] | None:
-    """The condition among a section's leading brackets ("[>=100]" -> (">=", 100.0); "[>]"
-    -> (">", None): no number); None when it has none."""
-    i, n = 0, len(section)
-    while i < n and section[i] in " [":
-        if section[i] == " ":
-            i += 1
-            continue
-        end = section.find("]", i + 1)
-        if end < 0:
-            return None
-        inner = section[i + 1 : end].replace(" ", "")
-        m = _CONDITION.fullmatch(inner)
-        if m:
-            return m.group(1), float(m.group(2)) if m.group(2) else None
-        i = end + 1
-    return None
-
-
-_GENERAL = ((">", float("inf")), ("<", float("-inf")))  # picks a section no code has: General
+def _limit(text: str) -> float | None:
+    """The number of a condition as LibreOffice reads it: no number (`[>]`), or a text that
+    is none (no digit: `[>abc]`), is 0; None for a text with digits other than `_LIMIT`,
+    which this module does not read."""
+    if not any(ch.isdigit() for ch in text):
+        return 0.0
+    return float(text.replace(",", "")) if _LIMIT.fullmatch(text) else None
 
 
 @lru_cache(maxsize=1024)
-def _picking(fmt: str) -> tuple[tuple[str, float] | None, tuple[str, float] | None] | None:
-    """How LibreOffice picks the section of a number under `fmt` (SvNumberformat's
-    eOp1/fLimit1 and eOp2/fLimit2, zformat.cxx): the conditions of the first and second
-    sections (None: the section is taken), as far as this module follows them, checked
-    against LibreOffice's display (`tests/test_number_formats_lo.py`): a code of two
-    sections, with conditions or not (none: ">= 0" for the first), or of three sections
-    without any condition ("> 0", "< 0", then the rest). A condition on the second section
-    but not the first makes LibreOffice show the number as General (`_GENERAL`). None for
-    any other code (three sections with conditions, a condition without its number), whose
-    date or number is then decided by the code alone (`shows_date`)."""
+def _picking(fmt: str) -> tuple[_Test | None, _Test | None] | None:
+    """How LibreOffice picks the section of a number under `fmt`: SvNumberformat's
+    (eOp1, fLimit1) and (eOp2, fLimit2) as its constructor sets them (None: no condition,
+    the section is taken). GetSubformatIndex shows a number with the first section when the
+    first holds (or is None), else with the second when the second holds (or is None), else
+    with the third. The constructor, section by section:
+
+    - the conditions written on the first and second sections (`[>=100]`; the second's last
+      one), each number read by `_limit` (`[>]` is `[>0]`);
+    - a code of two sections or more: no condition on the first is "> 0"; of three or more:
+      none on the second is "< 0" (`[=0]dd/mm/yyyy;0;0`: 0 a date, -7 and 7 numbers);
+    - a text section (`@`) last, second or third (a ';' may end the code after it), is the
+      fourth, and the condition of the section before it (written or not) is dropped: `0;@`
+      and `[>=100]dd/mm/yyyy;@` show every number with the first section, `0;0;@` as `0;0`;
+    - then with no third section, "> 0" on the first and no condition on the second (their
+      limits 0, `_limit`), the first is ">= 0": `0;-0` and `[>]dd/mm/yyyy;0` show 0 with
+      the first section;
+    - a number no section takes is General: `[>=100]dd/mm/yyyy` shows 50 as 50.
+
+    None for a code LibreOffice refuses (`section_types`), of more than four sections, or
+    whose condition's number `_limit` does not read: its date or number is decided by the
+    code alone (`shows_date`)."""
+    types = section_types(fmt)
     sections = _sections(fmt)
-    numeric = sections[:3]
-    first = _condition(sections[0])
-    second = _condition(sections[1]) if len(sections) > 1 else None
-    if len(numeric) == 1:
-        return None, None
-    if (first and first[1] is None) or (second and second[1] is None):
-        return None  # a condition without its number: not followed
-    if first is None and second is not None:
-        return _GENERAL  # LibreOffice shows such a code as General
-    if len(sections) == 2:
-        return ((">=", 0.0) if first is None else (first[0], float(first[1] or 0))), (
-            None if second is None else (second[0], float(second[1] or 0))
-        )
-    if first is None and second is None:
-        return (">", 0.0), ("<", 0.0)
-    return None
+    if types is None or len(sections) > 4:
+        return None
+    written = [split[1] if (split := _prefixes(s)) else [] for s in sections[:2]]
+    first = written[0][-1] if written[0] else None
+    second = written[1][-1] if len(written) > 1 and written[1] else None
+    limit1 = 0.0 if first is None else _limit(first[1])
+    limit2 = 0.0 if second is None else _limit(second[1])
+    if limit1 is None or limit2 is None:
+        return None
+    count = len(sections)
+    if count in (3, 4) and sections[-1] == "" and types[-2] == _TEXT:
+        count -= 1  # "0;@;": a ';' ending the code after a text section adds none
+    op1 = first[0] if first else (">" if count >= 2 else None)
+    op2 = second[0] if second else ("<" if count >= 3 else None)
+    if count in (2, 3) and types[count - 1] == _TEXT:
+        op1, op2 = (None, op2) if count == 2 else (op1, None)
+    if op1 == ">" and limit1 == 0.0 and op2 is None and limit2 == 0.0:
+        op1 = ">="
+    return (None if op1 is None else (op1, limit1)), (None if op2 is None else (op2, limit2))
 
 
 def section_for(fmt: str, number: float) -> int | None:
     """The section (0-based) LibreOffice shows `number` with under `fmt`
-    (SvNumberformat::GetSubformatIndex): the first when its condition holds or it has none,
-    else the second when its condition holds or it has none, else the third; None for a
-    code whose picking this module does not follow (`_picking`)."""
+    (SvNumberformat::GetSubformatIndex, `_picking`); one the code does not have (or an
+    empty one) shows it as General (or nothing). None for a code whose picking this module
+    does not follow (`_picking`)."""
     picking = _picking(fmt)
     if picking is None:
         return None
@@ -510,19 +563,28 @@ def shows_date_at(fmt: str, number: float) -> bool:
     at = section_for(fmt, number)
     if at is None:
         return shows_date(fmt)
-    return at < min(len(types), 3) and types[at] in _SHOWS_DATE
+    return at < len(types) and types[at] in _SHOWS_DATE
 
 
 @lru_cache(maxsize=1024)
 def shows_date_by_value(fmt: str) -> bool:
-    """True when whether a number under `fmt` shows a date depends on the number, as far as
-    `section_for` follows it: some of its numeric sections are dates or times, others not
-    (`[>=100]dd/mm/yyyy;#,##0`, `0;0;dd/mm/yyyy;@`)."""
-    types = section_types(fmt)
-    if types is None or _picking(fmt) is None:
+    """True when `fmt` shows dates (`shows_date`) but not for every number, as far as
+    `section_for` follows it: `[>=100]dd/mm/yyyy;#,##0`, `0;0;dd/mm/yyyy;@`,
+    `[=0]dd/mm/yyyy;0;0`, `[>=100]dd/mm/yyyy` (General below 100). Each number under it is
+    then shown as its section shows it (`shows_date_at`)."""
+    picking = _picking(fmt)
+    if not shows_date(fmt) or picking is None:
         return False
-    shown = {t in _SHOWS_DATE for t in types[:3]}
-    return len(shown) > 1 or _picking(fmt) == _GENERAL
+    return not all(shows_date_at(fmt, number) for number in _representatives(picking))
+
+
+def _representatives(picking: tuple[_Test | None, _Test | None]) -> list[float]:
+    """A number of each piece the limits of `picking` (and 0, where the sign lies) cut the
+    numbers into: each limit, one between two, one below and one above all: every condition
+    holds on a whole piece or on none of it."""
+    limits = sorted({0.0} | {test[1] for test in picking if test is not None})
+    between = [a / 2 + b / 2 for a, b in zip(limits, limits[1:], strict=False)]
+    return [math.nextafter(limits[0], -math.inf), *limits, *between, math.nextafter(limits[-1], math.inf)]
 
 
 @lru_cache(maxsize=1024)

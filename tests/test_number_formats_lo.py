@@ -26,6 +26,7 @@ from lxml import etree
 from pipeline.form import load_form
 from pipeline.read.formats.numfmt import (
     BUILTIN_DATE_IDS,
+    section_for,
     section_types,
     shows_date,
     shows_date_at,
@@ -285,37 +286,117 @@ def test_undefined_builtin_date_ids_are_dates_as_libreoffice_shows_them(
 
 
 # ----- conditions and signed sections: the section LibreOffice picks for each number ---------
+_DATE_SHOWN = re.compile(r"[0-9]+/[0-9]+/[0-9]+|[0-9]+:[0-9]{2}")  # dd/mm/yyyy, h:mm
+
+
+def _lo_dates_shown(pairs: list[tuple[str, float]]) -> list[bool]:
+    """Whether LibreOffice shows each (format, number) of `pairs` as a date or a time (one
+    run: a cell each)."""
+    lo.require_soffice()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", pairs)
+        shown = [row[0] if row else "" for row in _lo_shown(src, 1, Path(tmp) / "csv")]
+    assert len(shown) == len(pairs)
+    return [bool(_DATE_SHOWN.search(s)) for s in shown]
+
+
+# (code, its limits): the codes whose section used to be decided by the code alone (three
+# sections with conditions, a condition without its number), one conditioned section, a text
+# section last or fourth, and codes LibreOffice refuses for their conditions (General)
+CONDITION_CODES: list[tuple[str, tuple[float, ...]]] = [
+    ("[>=1000]#,##0;[<0]dd/mm/yyyy;0", (1000, 0)),
+    ("[<10]0;[>100]dd/mm/yyyy;#,##0", (10, 100)),
+    ("[=0]dd/mm/yyyy;0;0", (0,)),
+    ("[<0]0;dd/mm/yyyy;0", (0,)),
+    ("[>=100]dd/mm/yyyy;[<0]0;h:mm", (100, 0)),
+    ("[<=-5]dd/mm/yyyy;[>=5]0;h:mm", (-5, 5)),
+    ("[Red][>=100]dd/mm/yyyy;[Blue][<=0]0;0", (100, 0)),
+    ("[>]0;dd/mm/yyyy", (0,)),
+    ("[>]dd/mm/yyyy;0", (0,)),
+    ("[<=]dd/mm/yyyy;0", (0,)),
+    ("[<>]0;dd/mm/yyyy", (0,)),
+    ("[=]0;dd/mm/yyyy;0", (0,)),
+    ("[>]0;[<]dd/mm/yyyy;h:mm", (0,)),
+    ("[>abc]dd/mm/yyyy;0", (0,)),
+    ("[>0]dd/mm/yyyy;0", (0,)),
+    ("[> 1,000]dd/mm/yyyy;0", (1000,)),
+    ("[>1e2]dd/mm/yyyy;0", (100,)),
+    ("[>=.5]dd/mm/yyyy;0", (0.5,)),
+    ("[>=100]dd/mm/yyyy", (100,)),
+    ("[>]dd/mm/yyyy", (0,)),
+    ("[>=100]dd/mm/yyyy;", (100,)),
+    ("[>=100]dd/mm/yyyy;@", (100,)),
+    ("dd/mm/yyyy;@", (0,)),
+    ("dd/mm/yyyy;0;@", (0,)),
+    ("[>=100]dd/mm/yyyy;[<0]0;@", (100, 0)),
+    ("[>0]dd/mm/yyyy;[<-5]0;@", (0, -5)),
+    ("[>=100]0;dd/mm/yyyy;@", (100,)),
+    ("[>=0]h:mm;@;", (0,)),
+    ("[>=100]dd/mm/yyyy;0;0;@", (100, 0)),
+    ("[>=100]0;[<0]0;dd/mm/yyyy;@", (100, 0)),
+    ("[>5]0;[<0][<-5]dd/mm/yyyy;0", (5, -5)),
+    ("0;[<0]dd/mm/yyyy", (0,)),
+    ("[>=100]0;[<0]0;[=5]dd/mm/yyyy", (100, 5)),
+    ("[>=100]dd/mm/yyyy;0;0;[=5]@", (100, 5)),
+    ("[>0][<5]dd/mm/yyyy;0", (0, 5)),
+    ("[=>5]dd/mm/yyyy;0", (5,)),
+]
+
+
+def _around(limits: tuple[float, ...]) -> list[float]:
+    """Numbers at and around each limit: a negative and a large one, 0, and each limit less
+    1 and a half, itself, and more 1 and a half."""
+    near = {x + d for x in limits for d in (-1, -0.5, 0, 0.5, 1)}
+    return sorted({-1000, -7, 0, 150000} | near)
+
+
+def test_conditions_pick_the_section_libreoffice_shows() -> None:
+    """Each code of CONDITION_CODES at and around its limits: a date or time exactly where
+    LibreOffice shows one; every code's picking followed (`section_for`), or the code
+    refused (General, never a date)."""
+    assert [c for c, _ in CONDITION_CODES if section_for(c, 0) is None and section_types(c) is not None] == []
+    pairs = [(code, n) for code, limits in CONDITION_CODES for n in _around(limits)]
+    theirs = _lo_dates_shown(pairs)
+    wrong = [(f, v) for (f, v), t in zip(pairs, theirs, strict=True) if shows_date_at(f, v) != t]
+    assert wrong == []
+    assert 0.2 < sum(theirs) / len(theirs) < 0.8  # dates and numbers both among them
+
+
 _COND = st.sampled_from(["", "[>=100]", "[<0]", "[=5]", "[<>5]", "[>1000]", "[<=0]", "[RED]", "[BLUE][<50]"])
 _SECTION = st.sampled_from(["dd/mm/yyyy", "h:mm", "#,##0", "0.00", "0", '"x"0'])
 _COLOUR = st.sampled_from(["", "[RED]", "[BLUE]"])
-# the codes `numfmt.section_for` follows: two sections, with or without conditions; three
-# without conditions (a fourth, text, section after them)
+# any condition (an operator LibreOffice refuses, no number, a text that is no number among
+# them) on any section of one to four, a text section or an empty one among them
+_OPERATOR = st.sampled_from(["<", ">", "=", "<>", "<=", ">=", "=>", "=="])
+_LIMIT = st.sampled_from(["", "0", "5", "100", "-5", "1e2", "1,000", "abc", "0.5"])
+_ANY_COND = st.one_of(
+    st.just(""),
+    st.tuples(_OPERATOR, _LIMIT).map(lambda c: f"[{c[0]}{c[1]}]"),
+    st.tuples(_COLOUR, _OPERATOR, _LIMIT).map(lambda c: f"{c[0]}[{c[1]}{c[2]}]"),
+)
+_ANY_SECTION = st.one_of(_SECTION, st.sampled_from(["@", "", '"a"@']))
 _CONDITIONAL = st.one_of(
     st.lists(st.tuples(_COND, _SECTION).map("".join), min_size=2, max_size=2).map(";".join),
     st.lists(st.tuples(_COLOUR, _SECTION).map("".join), min_size=3, max_size=3).map(";".join),
     st.lists(st.tuples(_COLOUR, _SECTION).map("".join), min_size=3, max_size=3)
     .map(";".join)
     .map(lambda f: f + ";@"),
+    st.tuples(
+        st.lists(st.tuples(_ANY_COND, _ANY_SECTION).map("".join), min_size=1, max_size=4).map(";".join),
+        st.sampled_from(["", ";"]),
+    ).map("".join),
 )
-_VALUES = (-7, 0, 5, 7, 50, 150, 1500)
+_VALUES = (-1000, -7, -5, 0, 0.5, 4, 5, 6, 50, 99, 100, 101, 1000, 1001, 150000)
 
 
 @lo.each_example_one_run(2)
-@given(st.lists(_CONDITIONAL, min_size=12, max_size=12, unique=True))
+@given(st.lists(_CONDITIONAL, min_size=16, max_size=16, unique=True))
 def test_the_section_for_a_number_is_libreoffices(formats: list[str]) -> None:
-    """Formats of two or three sections, with or without conditions and colours: for each of
-    several numbers, a date or time exactly where LibreOffice shows the number as one (the
-    section it picks: `numfmt.section_for`); codes LibreOffice refuses show General."""
-    lo.require_soffice()
+    """Formats of one to four sections, with or without conditions (anywhere, of any
+    operator, with or without a number) and colours: for each of several numbers, a date or
+    time exactly where LibreOffice shows the number as one (the section it picks:
+    `numfmt.section_for`); codes LibreOffice refuses show General."""
     pairs = [(f, v) for f in formats for v in _VALUES]
-    with tempfile.TemporaryDirectory() as tmp:
-        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", pairs)
-        shown = [row[0] if row else "" for row in _lo_shown(src, 1, Path(tmp) / "csv")]
-    assert len(shown) == len(pairs)
-    date_like = re.compile(r"[0-9]+/[0-9]+/[0-9]+|[0-9]+:[0-9]{2}")
-    wrong = [
-        (f, v, s)
-        for (f, v), s in zip(pairs, shown, strict=True)
-        if shows_date_at(f, v) != bool(date_like.search(s))
-    ]
+    theirs = _lo_dates_shown(pairs)
+    wrong = [(f, v) for (f, v), t in zip(pairs, theirs, strict=True) if shows_date_at(f, v) != t]
     assert wrong == []

@@ -20,14 +20,25 @@ from tests import lo
 from tests.test_number_formats_lo import FORM, _figures, _lo_shown, _number_cells
 from tests.test_reading_writers import _sheetjs
 
-BY_VALUE = ["[>=100]dd/mm/yyyy;#,##0", "[<100]#,##0;dd/mm/yyyy", "#,##0;-#,##0;dd/mm/yyyy"]
+# dates for some numbers only; a count below 100 shows as a number under each (after the first
+# three: three sections with conditions, a condition without its number, one conditioned
+# section, whose numbers LibreOffice shows as General)
+BY_VALUE = [
+    "[>=100]dd/mm/yyyy;#,##0",
+    "[<100]#,##0;dd/mm/yyyy",
+    "#,##0;-#,##0;dd/mm/yyyy",
+    "[=0]dd/mm/yyyy;0;#,##0",
+    "[>=1000]dd/mm/yyyy;[<0]dd/mm/yyyy;#,##0",
+    "[<]dd/mm/yyyy;#,##0",
+    "[>=100]dd/mm/yyyy",
+]
 
 
 def test_a_count_under_a_date_for_large_numbers_format_reads_as_shown(make_file, tmp_path: Path) -> None:
-    src, _ = make_file("899", seed=5)
+    src, _ = make_file("899", seed=10)
     sheet = FORM.sheets["results"]
-    cells = [(c, v) for c, v in _number_cells(src, sheet) if v < 100][:6]
-    assert len(cells) == 6
+    cells = [(c, v) for c, v in _number_cells(src, sheet) if v < 100][: 2 * len(BY_VALUE)]
+    assert len(cells) == 2 * len(BY_VALUE)
     wb = openpyxl.load_workbook(src)
     for (cell, _), fmt in zip(cells, BY_VALUE * 2, strict=True):
         wb[sheet][cell].number_format = fmt
@@ -62,3 +73,7 @@ def test_a_large_count_under_it_is_the_date_shown() -> None:
     assert ByValue(BY_VALUE[0]).shows(150) == "date"
     assert ByValue(BY_VALUE[0]).shows(50) == "number"
     assert ByValue(BY_VALUE[2]).shows(0) == "date" and ByValue(BY_VALUE[2]).shows(-3) == "number"
+    assert [ByValue(BY_VALUE[3]).shows(n) for n in (-3, 0, 3)] == ["number", "date", "number"]
+    assert [ByValue(BY_VALUE[4]).shows(n) for n in (-3, 3, 1000)] == ["date", "number", "date"]
+    assert [ByValue(BY_VALUE[5]).shows(n) for n in (-3, 0, 3)] == ["date", "number", "number"]
+    assert [ByValue(BY_VALUE[6]).shows(n) for n in (99, 100)] == ["number", "date"]

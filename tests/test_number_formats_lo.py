@@ -164,11 +164,11 @@ def _lo_shows_date(formats: list[str]) -> list[bool]:
 
 
 # pieces of format codes: placeholders, separators, brackets, literals, date and time codes,
-# other keywords (G, R, NN, WW, Q, CCC, E, General), words, currency, sections
+# other keywords (G, R, NN, WW, Q, CCC, E, General), words, currency, sections, conditions
 _PIECES = [*"0#?.,% /:-;()", "E+", "E-", "e", "General", "@", "[h]", "[mm]", "[$-42A]", "[$₫-42A]"]
 _PIECES += ["[Red]", '"x"', "\\d", "_d", "*d", "$", "d", "dd", "m", "mm", "mmm", "yy", "yyyy", "h", "hh", "s"]
 _PIECES += ["ss", "AM/PM", "A/P", "a", "g", "n", "nn", "q", "r", "w", "ww", "t", "b", "ccc", "đ", "VND", "hs"]
-_PIECES += ["ngày", "đồng"]
+_PIECES += ["ngày", "đồng", "[>100]", "[<0]", "[=0]", "[<=5]", "[>]", "[=>5]"]  # conditions, anywhere
 _ANY_FORMAT = (
     st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join).filter(lambda f: f.count("*") < 2)
 )

@@ -335,6 +335,9 @@ CONDITION_CODES: list[tuple[str, tuple[float, ...]]] = [
     ("[>=100]dd/mm/yyyy;0;0;@", (100, 0)),
     ("[>=100]0;[<0]0;dd/mm/yyyy;@", (100, 0)),
     ("[>5]0;[<0][<-5]dd/mm/yyyy;0", (5, -5)),
+    ("dd/mm/yyyy;0;@;;0", (0,)),  # the text section is not the last: no condition dropped
+    ("0;dd/mm/yyyy;0;@;[>5]0 hs", (5,)),  # a fifth section is not read
+    ("[>=100]dd/mm/yyyy;0;0;@;0", (100, 0)),
     ("0;[<0]dd/mm/yyyy", (0,)),
     ("[>=100]0;[<0]0;[=5]dd/mm/yyyy", (100, 5)),
     ("[>=100]dd/mm/yyyy;0;0;[=5]@", (100, 5)),

@@ -50,6 +50,9 @@ PICKS = [
     ("[>=0]mm:ss;@;", {-7: 0, 0: 0}),  # a ';' ending the code after the text adds nothing
     # four sections: the conditions of the first and second, "< 0" when the second has none
     ("[>=100]dd/mm/yyyy;0;0;@", {-7: 1, 0: 2, 99: 2, 100: 0}),
+    # a text section not last drops nothing; a fifth section is not read
+    ("dd/mm/yyyy;0;@;;0", {-7: 1, 0: 2, 5: 0}),
+    ("0;dd/mm/yyyy;0;@;[>5]0 hs", {-7: 1, 0: 2, 5: 0}),
     # on the second section, the last condition counts
     ("[>5]0;[<0][<-5]dd/mm/yyyy;0", {-7: 1, -5: 2, 0: 2, 6: 0}),
 ]

@@ -436,9 +436,10 @@ def section_types(fmt: str) -> tuple[str, ...] | None:
     """The type LibreOffice gives each section of `fmt` ("number", "date", "time",
     "datetime", "text", "currency", "percent", "scientific", "fraction", "defined"), or None
     when it refuses the code and shows the cell as General (a plain number); a condition
-    where LibreOffice takes none is refused too (`_misplaced`)."""
+    where LibreOffice takes none is refused too (`_misplaced`). Sections past the fourth
+    are not read."""
     out, counts = [], []
-    for section in _sections(fmt):
+    for section in _sections(fmt)[:4]:  # LibreOffice reads no further
         split = _prefixes(section)
         kind = _REFUSED if split is None else _section_type(split[0])
         if split is None or kind == _REFUSED:
@@ -510,12 +511,12 @@ def _picking(fmt: str) -> tuple[_Test | None, _Test | None] | None:
       the first section;
     - a number no section takes is General: `[>=100]dd/mm/yyyy` shows 50 as 50.
 
-    None for a code LibreOffice refuses (`section_types`), of more than four sections, or
-    whose condition's number `_limit` does not read: its date or number is decided by the
-    code alone (`shows_date`)."""
+    Sections past the fourth change nothing. None for a code LibreOffice refuses
+    (`section_types`) or whose condition's number `_limit` does not read: its date or
+    number is decided by the code alone (`shows_date`)."""
     types = section_types(fmt)
     sections = _sections(fmt)
-    if types is None or len(sections) > 4:
+    if types is None:
         return None
     written = [split[1] if (split := _prefixes(s)) else [] for s in sections[:2]]
     first = written[0][-1] if written[0] else None
@@ -525,7 +526,7 @@ def _picking(fmt: str) -> tuple[_Test | None, _Test | None] | None:
     if limit1 is None or limit2 is None:
         return None
     count = len(sections)
-    if count in (3, 4) and sections[-1] == "" and types[-2] == _TEXT:
+    if count in (3, 4) and sections[-1] == "" and types[count - 2] == _TEXT:
         count -= 1  # "0;@;": a ';' ending the code after a text section adds none
     op1 = first[0] if first else (">" if count >= 2 else None)
     op2 = second[0] if second else ("<" if count >= 3 else None)

@@ -136,8 +136,8 @@ _ODS = {
 
 def _lo_shows_date(formats: list[str]) -> list[bool]:
     """Whether LibreOffice reads each format as a date or time: the data style it writes for
-    the cell in .ods (number:date-style or number:time-style, itself or one its sections
-    map to; a refused format is General, a number style)."""
+    the cell in .ods (number:date-style or number:time-style, itself or one of its
+    sections; a refused format is General, a number style)."""
     with tempfile.TemporaryDirectory() as tmp:
         src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", [(fmt, 45) for fmt in formats])
         with zipfile.ZipFile(lo.convert(src, Path(tmp) / "ods", "ods")) as zf:
@@ -156,8 +156,13 @@ def _lo_shows_date(formats: list[str]) -> list[bool]:
     out: list[bool] = []
     for row in parts[0].iter(f"{{{_ODS['table']}}}table-row"):
         cell = row.find("table:table-cell", _ODS)
-        own, maps = kinds.get(data_style.get(cell.get(f"{{{_ODS['table']}}}style-name")), ("none", []))
-        styles = [own] + [kinds.get(m, ("none", []))[0] for m in maps]
+        name = data_style.get(cell.get(f"{{{_ODS['table']}}}style-name"))
+        own, maps = kinds.get(name, ("none", []))
+        # and the styles of its sections (named <name>P<n>) that no map names: LibreOffice
+        # names one it does not write for a condition on a last text section
+        # (`[<0.5]dd/mm/yyyy;[=-5]@` maps to N144P1, its date section is N144P0)
+        sections = [k for n, (k, _) in kinds.items() if name and re.fullmatch(rf"{re.escape(name)}P[0-9]", n)]
+        styles = [own, *(kinds.get(m, ("none", []))[0] for m in maps), *sections]
         repeat = int(row.get(f"{{{_ODS['table']}}}number-rows-repeated", "1"))
         out += [any(k in ("date-style", "time-style") for k in styles)] * min(repeat, len(formats))
     return out[: len(formats)]

@@ -467,7 +467,8 @@ def shows_date(fmt: str) -> bool:
 
 # --- which section shows a number: conditions and signs (zformat.cxx) ------------------------
 # a condition's number as this module reads it: a plain decimal or scientific number, or one
-# with thousands grouped by commas (LibreOffice reads it as en-US input, ImpSvNumberInputScan)
+# with thousands grouped by commas, as LibreOffice reads them in a code of an .xlsx or .xls
+# (ImpSvNumberInputScan on the code's en-US; `[>1,000]` is 1000, `[>1.5]` 1.5: checked)
 _LIMIT = re.compile(
     r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[Ee][-+]?[0-9]+)?|[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"
 )

@@ -4,8 +4,11 @@ A unit's figures under a format with unquoted words (`#,##0 VND`, `0 hs`, `0 ng�
 đồng`) show as plain numbers in LibreOffice (a section mixing a number with a date code is
 refused and shown as General; other letters are literal text), so they are read as numbers;
 built-in format ids 27-36, 50-58 and 71-81 that a file names without defining show dates
-there, so numbers under them are refused as dates, as under any date format. Every case is
-checked against LibreOffice's own reading of the same cells (its CSV export of what it shows).
+there, so numbers under them are refused as dates, as under any date format. Under a format
+with conditions, each number is shown with the section LibreOffice picks for it (three
+sections with conditions, a condition without its number, a text section last:
+`CONDITION_CODES`). Every case is checked against LibreOffice's own reading of the same
+cells (its CSV export of what it shows).
 """
 
 from __future__ import annotations

@@ -351,6 +351,12 @@ CONDITION_CODES: list[tuple[str, tuple[float, ...]]] = [
     ("[>=100]dd/mm/yyyy;0;0;[=5]@", (100, 5)),
     ("[>0][<5]dd/mm/yyyy;0", (0, 5)),
     ("[=>5]dd/mm/yyyy;0", (5,)),
+    # a ';' escaped, or the character of a '_' or a '*', splits no section
+    ("0\\;0;dd/mm/yyyy", (0,)),
+    ("dd/mm/yyyy\\;0;0", (0,)),
+    ("0_;;dd/mm/yyyy", (0,)),
+    ("0*;;dd/mm/yyyy", (0,)),
+    ("dd/mm/yyyy*;0;0", (0,)),
 ]
 
 

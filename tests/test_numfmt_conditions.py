@@ -55,6 +55,10 @@ PICKS = [
     ("0;dd/mm/yyyy;0;@;[>5]0 hs", {-7: 1, 0: 2, 5: 0}),
     # on the second section, the last condition counts
     ("[>5]0;[<0][<-5]dd/mm/yyyy;0", {-7: 1, -5: 2, 0: 2, 6: 0}),
+    # a ';' escaped, or the character of a '_' (a width) or '*' (a fill), splits no section
+    ("0\\;0;dd/mm/yyyy", {-7: 1, 0: 0, 5: 0}),
+    ("0_;;dd/mm/yyyy", {-7: 1, 0: 0}),
+    ("0*;;dd/mm/yyyy", {-7: 1, 0: 0}),
 ]
 
 

@@ -106,14 +106,21 @@ def _keyword(code: str, at: int) -> str | None:
 
 
 def _sections(fmt: str) -> list[str]:
-    """The sections of `fmt`, split at each ';' outside quotes (as ImpNextSymbol does)."""
+    """The sections of `fmt`, split at each ';' outside quotes (as ImpNextSymbol does): a
+    ';' escaped (`\\;`) or taken as the character of a `_` (its width) or a `*` (the fill) is
+    part of its section."""
     out, start, quoted = [], 0, False
-    for i, ch in enumerate(fmt):
+    i, n = 0, len(fmt)
+    while i < n:
+        ch = fmt[i]
         if ch == '"':
             quoted = not quoted
+        elif not quoted and ch in "\\_*":
+            i += 1  # the next character is this one's, whatever it is
         elif ch == ";" and not quoted:
             out.append(fmt[start:i])
             start = i + 1
+        i += 1
     out.append(fmt[start:])
     return out
 

@@ -49,6 +49,9 @@ class SheetFacts:
     # otherwise than as one plain text (the part is given to it spelled plainly); .ods, one
     # in a CDATA section (the format's own reader reads the file)
     misread: bool = False
+    # the workbook's numbers count days from 1904-01-01 (Excel for Mac's date system), not
+    # from 1899-12-30: a number shown as a date is told as the number in the cell from it
+    in1904: bool = False
 
 
 def _parser() -> etree.XMLParser:

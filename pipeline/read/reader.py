@@ -44,6 +44,7 @@ class SheetData:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas_without_value: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error value shown by Excel
+    in1904: bool = False  # its numbers count days from 1904-01-01 (`SheetFacts.in1904`)
 
     def blank_span(self, row: int, first_col: int, last_col: int) -> bool:
         """True when the cells of `row` (1-based) from `first_col` to `last_col` are all empty."""
@@ -360,7 +361,7 @@ def _read_values(
             if found.cells:  # .xlsb: the short cell records calamine skips
                 fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
-            sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors)
+            sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors, found.in1904)
     except ReadProblem:
         raise
     except _Disagree as exc:
@@ -394,7 +395,7 @@ def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, Shee
     for actual, rows in book.rows.items():
         want = by_norm[norm_sheet(actual)]
         found = facts.get(norm_sheet(actual)) or SheetFacts()
-        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors)
+        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors, found.in1904)
     names = [by_norm.get(norm_sheet(n), n) for n in book.names]
     hidden = {by_norm.get(norm_sheet(n), n) for n in book.hidden}
     return RawBook(fmt.name, names, hidden, sheets)

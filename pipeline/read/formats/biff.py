@@ -124,7 +124,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         elif kind == _XF and len(body) >= 4 and current is None:
             xf_formats.append(struct.unpack_from("<H", body, 2)[0])
         elif kind == _BOF and pos in names:
-            current = SheetFacts(names[pos])
+            current = SheetFacts(names[pos], in1904=date1904)
             out.append(current)
             if len(dates) != len(xf_formats):
                 dates = [_shown(fid, formats) for fid in xf_formats]

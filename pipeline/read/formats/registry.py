@@ -71,6 +71,7 @@ from .xlsb import (
     xlsb_sheets,
 )
 from .xlsx import (
+    counts_from_1904,
     plain_sheet_facts,
     sheet_facts,
     values_spelled_otherwise,
@@ -174,11 +175,12 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     dated = xlsx_date_styles(package.xml(styles)) if package.has(styles) else frozenset()
     facts: list[SheetFacts] = []
     replaced: dict[str, bytes] = {}  # stored part name -> the part as the value reader reads it
+    in1904 = counts_from_1904(workbook)
     for actual, part in found:
         xml = package.text(part)
         facts.append(_sheet_facts(xml, actual, limits, dated))
         if facts[-1].misread:  # a value calamine misreads: given to it spelled plainly
-            replaced[package.member(part)] = values_spelled_plainly(xml)
+            replaced[package.member(part)] = values_spelled_plainly(xml, in1904)
     if any(f.results for f in facts) and recalc_on_load(workbook):  # fullCalcOnLoad (`results`)
         held = [(at, actual, package.member(part)) for at, (actual, part) in enumerate(found)]
         held = [(at, actual, member) for at, actual, member in held if facts[at].results]
@@ -187,6 +189,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
             for at, actual, member in held:
                 replaced[member] = without_results(xmls[member])
                 facts[at] = _sheet_facts(replaced[member], actual, limits, dated)
+    for f in facts:
+        f.in1904 = in1904
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):

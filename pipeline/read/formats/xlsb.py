@@ -209,7 +209,7 @@ def xlsb_facts(
     timedelta for elapsed time; and the cells holding a formula (`SheetFacts.results`).
     Linear in its size."""
     dates = dates or []
-    facts = SheetFacts(name)
+    facts = SheetFacts(name, in1904=in1904)
     cells = facts.cells
     row = 0
     col = -1

@@ -411,14 +411,26 @@ def iso_serial(text: str) -> float | None:
     return (moment - _DAY_ZERO) / dt.timedelta(days=1)
 
 
-def values_spelled_plainly(xml: bytes) -> bytes:
+_DATE1904 = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?workbookPr\b[^>]*?\sdate1904\s*=\s*(["'])(?:1|true)\1""")
+_DAYS_1900_TO_1904 = 1462  # 1904-01-01 is day 1462 of the 1900 date system
+
+
+def counts_from_1904(workbook: bytes) -> bool:
+    """Whether python-calamine reads the workbook part's numbers as days since 1904-01-01
+    (workbookPr's date1904, ECMA-376 Part 1 §18.2.28, as it takes it: "1" or "true",
+    exactly; checked in `tests/test_reading_1904.py`)."""
+    return _DATE1904.search(workbook) is not None
+
+
+def values_spelled_plainly(xml: bytes, in1904: bool = False) -> bytes:
     """The sheet part with its values as XML reads them, each spelled as one plain text:
     CDATA sections and character references resolved, comments and processing
     instructions dropped, and the white space around the value of a cell that is not text
     (a number, a shared string's index, an error, a boolean, a date) taken off; text values
     (types str and inlineStr) keep theirs. A cell of type d holding a date becomes a number
-    cell holding the number LibreOffice reads from it (`iso_serial`). Raises
-    etree.XMLSyntaxError, UnsafeXML."""
+    cell holding the number LibreOffice reads from it (`iso_serial`), counted from 1904 in
+    a workbook whose numbers count so (`in1904`: `counts_from_1904`), since an ISO date
+    is the same day in either date system. Raises etree.XMLSyntaxError, UnsafeXML."""
     root = parse_xml(xml)
     ns = namespace(root)
     cell_tag, value_tag = f"{{{ns}}}c", f"{{{ns}}}v"
@@ -431,6 +443,7 @@ def values_spelled_plainly(xml: bytes) -> bytes:
             if cell.get("t") == "d":
                 serial = iso_serial(value.text)
                 if serial is not None:
+                    serial -= _DAYS_1900_TO_1904 if in1904 else 0
                     del cell.attrib["t"]
                     value.text = repr(int(serial)) if serial.is_integer() else repr(serial)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -157,12 +157,13 @@ def test_an_iso_date_in_a_1904_workbook_is_its_own_day(make_file, tmp_path: Path
     assert [f.code for f in got.findings] == [f.code for f in want.findings]
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".xlsb", ".xls"])
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsb", ".xls", ".ods"])
 def test_a_number_shown_as_a_date_is_told_as_the_cell_holds_it(
     make_file, tmp_path: Path, suffix: str
 ) -> None:
     """A count under a date format in a 1904 workbook: the message gives the number the cell
-    holds (what the unit sees once the format is Số), not the days from 1899-12-30."""
+    holds (what the unit sees once the format is Số), not the days from 1899-12-30. The .ods
+    is LibreOffice's save of the .xlsx: a date cell, with table:null-date 1904-01-01."""
     src, _ = make_file("899")
     first = FORM.rows_for(RES, FORM.units_by_code["899"])[0].row
     cell = f"{RES.measure_column('children')}{first}"
@@ -170,7 +171,12 @@ def test_a_number_shown_as_a_date_is_told_as_the_cell_holds_it(
         r.measures["children"] for r in parse_path(src, 1, FORM).rows["results"] if r.row == first
     )
     assert children and children > 60  # a day of 1900 and of 1904 alike, told apart by the count
-    out = _sheetjs(src, tmp_path / f"899-1904{suffix}", cell_dates=False, date_cell=cell)
+    made = tmp_path / f"899-1904{'.xlsx' if suffix == '.ods' else suffix}"
+    out = _sheetjs(src, made, cell_dates=False, date_cell=cell)
+    if suffix == ".ods":
+        out = lo.convert(out, tmp_path / "ods", "ods", recalc=False)
+        with zipfile.ZipFile(out) as z:
+            assert b'table:null-date table:date-value="1904-01-01"' in z.read("content.xml")
     found = [f for f in parse_path(out, 1, FORM).findings if f.cell == cell]
     assert [f.code for f in found] == ["NUMBER_INVALID"]
     assert f"(số trong ô là {children:,})".replace(",", ".") in found[0].message

@@ -12,11 +12,14 @@ size stay on), and a document that declares a DTD at all is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
 from lxml import etree
+
+from ..text.values import DAY_ZERO
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # (first row, first col), (last row, last col), 0-based
 
@@ -49,9 +52,9 @@ class SheetFacts:
     # otherwise than as one plain text (the part is given to it spelled plainly); .ods, one
     # in a CDATA section (the format's own reader reads the file)
     misread: bool = False
-    # the workbook's numbers count days from 1904-01-01 (Excel for Mac's date system), not
-    # from 1899-12-30: a number shown as a date is told as the number in the cell from it
-    in1904: bool = False
+    # the day the workbook's numbers count from (1899-12-30; 1904-01-01 in Excel for Mac's
+    # date system; an .ods's table:null-date): a number shown as a date is told from it
+    day_zero: dt.datetime = DAY_ZERO
 
 
 def _parser() -> etree.XMLParser:

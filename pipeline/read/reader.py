@@ -29,7 +29,7 @@ from ..intake.kinds.head import magic_kind
 from ..intake.kinds.zip_package import zip_kind
 from ..rules.findings import show
 from ..system import impl
-from ..text.values import UnshownDate
+from ..text.values import DAY_ZERO, UnshownDate
 from .cellfacts import SheetFacts, UnsafeXML
 from .comments import Comments, read_comments
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
@@ -44,7 +44,7 @@ class SheetData:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas_without_value: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error value shown by Excel
-    in1904: bool = False  # its numbers count days from 1904-01-01 (`SheetFacts.in1904`)
+    day_zero: dt.datetime = DAY_ZERO  # the day its numbers count from (`SheetFacts.day_zero`)
 
     def blank_span(self, row: int, first_col: int, last_col: int) -> bool:
         """True when the cells of `row` (1-based) from `first_col` to `last_col` are all empty."""
@@ -361,7 +361,7 @@ def _read_values(
             if found.cells:  # .xlsb: the short cell records calamine skips
                 fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
-            sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors, found.in1904)
+            sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors, found.day_zero)
     except ReadProblem:
         raise
     except _Disagree as exc:
@@ -395,7 +395,7 @@ def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, Shee
     for actual, rows in book.rows.items():
         want = by_norm[norm_sheet(actual)]
         found = facts.get(norm_sheet(actual)) or SheetFacts()
-        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors, found.in1904)
+        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors, found.day_zero)
     names = [by_norm.get(norm_sheet(n), n) for n in book.names]
     hidden = {by_norm.get(norm_sheet(n), n) for n in book.hidden}
     return RawBook(fmt.name, names, hidden, sheets)

@@ -103,7 +103,7 @@ class FileReading:
                 cell,
             )
             return None
-        value, problem, was_text = parse_int(raw, self.form.limits.max_number, sheet.in1904)
+        value, problem, was_text = parse_int(raw, self.form.limits.max_number, sheet.day_zero)
         if problem and problem[0] != "NUMBER_NEGATIVE":
             self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
             return None

@@ -31,12 +31,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..text.values import show
+from ..text.values import EXCEL_EPOCH, show
 
 if TYPE_CHECKING:  # the kinds only call methods of the frames they are given: no pandas import
     import pandas as pd
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of the 1900 date system (ECMA-376 Part 1, §18.17.4.1)
 
 
 class Bound(Protocol):

@@ -34,7 +34,10 @@ _ISO_DATE = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
     r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(?:[Zz]|([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?$"
 )
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of the 1900 date system (ECMA-376 Part 1, §18.17.4.1)
+DAY_ZERO = dt.datetime(1899, 12, 30)  # the same, as a moment: ODF's default table:null-date too
+DAY_ZERO_1904 = dt.datetime(1904, 1, 1)  # day 0 of the 1904 date system (§18.17.4.1)
+DAYS_1900_TO_1904 = (DAY_ZERO_1904 - DAY_ZERO).days  # 1462
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 
@@ -115,10 +118,12 @@ def whole_number(value: float) -> int | None:
     return int(shown) if shown.is_integer() else None
 
 
-def parse_int(value: Any, max_number: int, in1904: bool = False) -> tuple[int | None, Problem, bool]:
-    """Parse a count or an amount of money. Returns (value, problem, was_text). `in1904`:
-    the workbook's numbers count days from 1904-01-01, so a number shown as a date is told
-    as the number in the cell from that day (`_shown_as_date`).
+def parse_int(
+    value: Any, max_number: int, day_zero: dt.datetime = DAY_ZERO
+) -> tuple[int | None, Problem, bool]:
+    """Parse a count or an amount of money. Returns (value, problem, was_text). `day_zero`:
+    the day the workbook's numbers count from, so that a number shown as a date is told as
+    the number in the cell (`_shown_as_date`).
 
     Blank gives (None, None, False). Text that clearly is a whole number ("1.200.000",
     "1 200 000", full-width digits) is read as that number; anything else is a problem.
@@ -131,7 +136,7 @@ def parse_int(value: Any, max_number: int, in1904: bool = False) -> tuple[int | 
     if isinstance(value, UnreadNumber):
         return None, ("NUMBER_INVALID", NOT_STORED_AS_NUMBER), False
     if isinstance(value, _DATE_VALUES):
-        return None, ("NUMBER_INVALID", _shown_as_date(value, in1904)), False
+        return None, ("NUMBER_INVALID", _shown_as_date(value, day_zero)), False
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None, ("NUMBER_INVALID", "không phải số; hãy gõ số"), False
@@ -169,12 +174,12 @@ def parse_int(value: Any, max_number: int, in1904: bool = False) -> tuple[int | 
     return number, None, was_text
 
 
-def _shown_as_date(value: Any, in1904: bool = False) -> str:
+def _shown_as_date(value: Any, day_zero: dt.datetime = DAY_ZERO) -> str:
     """The message for a number cell whose format shows a date or a time: the number typed
-    (days since 1899-12-30, where Excel and LibreOffice agree: from 1 March 1900; since
-    1904-01-01 in a workbook of the 1904 date system, `in1904`) is kept, only the format is
-    wrong. A datetime with a zone is taken in UTC (as `iso_moment` reads one), never
-    refused."""
+    (days since `day_zero`: 1899-12-30, where Excel and LibreOffice agree from 1 March 1900
+    on; 1904-01-01 in a workbook of the 1904 date system, or an .ods's null date) is kept,
+    only the format is wrong. A datetime with a zone is taken in UTC (as `iso_moment`
+    reads one), never refused."""
     days: float | None = None
     if isinstance(value, dt.timedelta):
         days = value.total_seconds() / 86400
@@ -182,10 +187,8 @@ def _shown_as_date(value: Any, in1904: bool = False) -> str:
         moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
         if moment.tzinfo is not None:  # in UTC, as LibreOffice reads a zone (`iso_moment`)
             moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-        if in1904:
-            days = (moment - dt.datetime(1904, 1, 1)).total_seconds() / 86400
-        elif moment >= dt.datetime(1900, 3, 1):
-            days = (moment - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        if day_zero != DAY_ZERO or moment >= dt.datetime(1900, 3, 1):
+            days = (moment - day_zero).total_seconds() / 86400
     typed = f" (số trong ô là {show(days)})" if days is not None and whole_number(days) is not None else ""
     fix = "hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi"
     if isinstance(value, UnreadDate):  # the number is lost: typed again

@@ -29,7 +29,7 @@ from typing import Any
 import olefile
 
 from ...form import col_letter
-from ...text.values import UnshownDate, show
+from ...text.values import DAY_ZERO, DAY_ZERO_1904, DAYS_1900_TO_1904, UnshownDate, show
 from ..cellfacts import SheetFacts
 from .numfmt import (
     ByValue,
@@ -124,7 +124,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         elif kind == _XF and len(body) >= 4 and current is None:
             xf_formats.append(struct.unpack_from("<H", body, 2)[0])
         elif kind == _BOF and pos in names:
-            current = SheetFacts(names[pos], in1904=date1904)
+            current = SheetFacts(names[pos], day_zero=DAY_ZERO_1904 if date1904 else DAY_ZERO)
             out.append(current)
             if len(dates) != len(xf_formats):
                 dates = [_shown(fid, formats) for fid in xf_formats]
@@ -320,8 +320,6 @@ def _sheet_name(body: bytes, biff5: bool, narrow: str) -> str:
 
 
 # --- cell values ---------------------------------------------------------------------------
-_EPOCH = dt.datetime(1899, 12, 30)
-_DAYS_1904 = 1462  # days from 1900's day 0 to 1904's
 
 
 def codec(codepage: int) -> str:
@@ -429,11 +427,11 @@ def _date(value: float, date1904: bool, elapsed: bool = False) -> Any:
             return dt.timedelta(days=value)
         except (OverflowError, ValueError):
             return UnshownDate(show(value))
-    days = value + _DAYS_1904 if date1904 else value
+    days = value + DAYS_1900_TO_1904 if date1904 else value
     if not date1904 and days < 60:
         days += 1
     try:
-        moment = _EPOCH + dt.timedelta(milliseconds=round(days * 86_400_000))
+        moment = DAY_ZERO + dt.timedelta(milliseconds=round(days * 86_400_000))
     except (OverflowError, ValueError):  # ValueError: not a number (NaN)
         return UnshownDate(show(value))
     if value < 1:

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ...text.values import UnshownDate, show
+from ...text.values import DAY_ZERO, UnshownDate, show
 from ..cellfacts import parse_xml
 
 BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)})
@@ -842,9 +842,6 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
     return out
 
 
-_EPOCH = dt.datetime(1899, 12, 30)
-
-
 def _as_date(number: float, elapsed: bool) -> Any:
     """A number under a date format as python-calamine gives it (1900 dates, as `biff._date`
     gives them, which this module cannot import: biff imports it): a duration under an
@@ -854,7 +851,7 @@ def _as_date(number: float, elapsed: bool) -> Any:
     try:
         if elapsed:
             return dt.timedelta(days=number)
-        moment = _EPOCH + dt.timedelta(milliseconds=round((number + (number < 60)) * 86_400_000))
+        moment = DAY_ZERO + dt.timedelta(milliseconds=round((number + (number < 60)) * 86_400_000))
     except (OverflowError, ValueError):
         return UnshownDate(show(number))
     if number < 1:

@@ -28,7 +28,7 @@ from typing import Any
 from lxml import etree
 
 from ...form import col_letter
-from ...text.values import UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
+from ...text.values import DAY_ZERO, UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -143,7 +143,6 @@ _ROW_GROUPS = tuple(
 )
 _STYLE_NAME = f"{{{TABLE_NS}}}style-name"
 _DEFAULT_CELL_STYLE = f"{{{TABLE_NS}}}default-cell-style-name"
-LO_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of ODF's default null date (table:null-date)
 _MAX_POSITIONS = 1 << 16  # repeated cells noted one by one; past it the own reader reads the file
 
 
@@ -327,6 +326,24 @@ def common_styles(styles_xml: bytes) -> CellStyles:
     return found
 
 
+_CALCULATION = f"{{{TABLE_NS}}}calculation-settings"
+_NULL_DATE = f"{{{TABLE_NS}}}null-date"
+_DATE_VALUE_ATTR = f"{{{TABLE_NS}}}date-value"
+
+
+def null_date(spreadsheet: etree._Element) -> dt.datetime:
+    """The day a number counts from in the document whose office:spreadsheet is given (its
+    table:calculation-settings' table:null-date, ODF 1.2 §9.4.2; LibreOffice writes
+    1904-01-01 for a workbook of Excel's 1904 date system); 1899-12-30, ODF's default,
+    when absent or not a date."""
+    settings = spreadsheet.find(_CALCULATION)
+    found = settings.find(_NULL_DATE) if settings is not None else None
+    day = iso_moment(found.get(_DATE_VALUE_ATTR, "")) if found is not None else None
+    if day is None:
+        return DAY_ZERO
+    return day.replace(tzinfo=None) if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
+
+
 def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyles:
     """The cell styles of a content.xml whose first table `table` is being parsed (its
     office:automatic-styles, complete before the body, read from the tree: no event of the
@@ -339,15 +356,16 @@ def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyle
     return automatic.over(common or CellStyles())
 
 
-def shown_number(number: float, shows: str) -> Any:
+def shown_number(number: float, shows: str, day_zero: dt.datetime = DAY_ZERO) -> Any:
     """A number cell's value as a date or time data style shows it: a naive datetime
-    (days since LO_EPOCH), a duration for a time style; an UnshownDate for a number no
-    calendar shows; the number itself when it is not finite (NaN is no date)."""
+    (days since `day_zero`, the document's `null_date`), a duration for a time style; an
+    UnshownDate for a number no calendar shows; the number itself when it is not finite
+    (NaN is no date)."""
     if number != number or number in (float("inf"), float("-inf")):
         return number
     try:
         span = dt.timedelta(days=number)
-        return span if shows == TIME else LO_EPOCH + span
+        return span if shows == TIME else day_zero + span
     except OverflowError:
         return UnshownDate(show(number))
 
@@ -406,8 +424,10 @@ class _Defaults:
 class _Table:
     """The facts of one table as its rows stream past."""
 
-    def __init__(self, name: str, full: bool = True, dated: DatedStyles | None = None) -> None:
-        self.facts = SheetFacts(name)
+    def __init__(
+        self, name: str, full: bool = True, dated: DatedStyles | None = None, day_zero: dt.datetime = DAY_ZERO
+    ) -> None:
+        self.facts = SheetFacts(name, day_zero=day_zero)
         self.full = full  # False: the extent alone (a table the form does not read)
         self.row = 0  # 0-based index of the current row
         self.repeat = 1
@@ -464,7 +484,9 @@ class _Table:
                     number = float(raw)
                     shows = shown_as(shows, number)
                     if shows:
-                        self.note(row, col, self.repeat, repeat, shown_number(number, shows))
+                        self.note(
+                            row, col, self.repeat, repeat, shown_number(number, shows, self.facts.day_zero)
+                        )
         if _FORMULA in element.attrib:
             # LibreOffice writes an empty-text result as no value type and an empty <text:p/>;
             # no value type with text (odfpy's TableCell(formula=...) with a P of the result
@@ -491,6 +513,7 @@ def ods_facts(
     out: list[SheetFacts] = []
     table: _Table | None = None
     dated: DatedStyles | None = None
+    day_zero = DAY_ZERO
     events = etree.iterparse(
         io.BytesIO(content),
         events=("start", "end"),
@@ -506,10 +529,10 @@ def ods_facts(
             top = parent is not None and parent.tag == _SPREADSHEET
             if event == "start" and top:
                 if dated is None:
-                    dated = dated_styles(element, common)
+                    dated, day_zero = dated_styles(element, common), null_date(parent)
                 name = element.get(_NAME) or f"#{len(out) + 1}"
                 full = wanted is None or wanted(name)
-                table = _Table(name, full, dated if full else None)
+                table = _Table(name, full, dated if full else None, day_zero)
                 out.append(table.facts)
             elif top:
                 table = None
@@ -628,6 +651,7 @@ def ods_values(content: bytes, wanted: Callable[[str], bool], common: CellStyles
     book = OdsBook()
     hidden_styles: set[str] = set()
     dated: DatedStyles | None = None
+    day_zero = DAY_ZERO
     defaults = _Defaults(DatedStyles({}, {}))
     grid: list[list[Any]] | None = None
     row: list[Any] = []
@@ -653,7 +677,7 @@ def ods_values(content: bytes, wanted: Callable[[str], bool], common: CellStyles
                 continue
             if event == "start":
                 if dated is None:
-                    dated = dated_styles(element, common)
+                    dated, day_zero = dated_styles(element, common), null_date(parent)
                 name = element.get(_NAME) or f"#{len(book.names) + 1}"
                 book.names.append(name)
                 if element.get(_STYLE_NAME) in hidden_styles:
@@ -698,7 +722,7 @@ def ods_values(content: bytes, wanted: Callable[[str], bool], common: CellStyles
                     if shows:
                         shows = shown_as(shows, value)
                         if shows:
-                            value = shown_number(value, shows)
+                            value = shown_number(value, shows, day_zero)
                 row.extend([""] * pending + [value] * n)
                 pending = 0
             element.clear()

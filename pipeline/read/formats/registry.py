@@ -40,6 +40,7 @@ from ...intake.files import ReadProblem
 from ...intake.kinds.catalogue import BY_NAME
 from ...intake.kinds.filekind import REPORT, FileKind
 from ...rules.findings import show
+from ...text.values import DAY_ZERO, DAY_ZERO_1904
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, sheet_comments_parts, xlsx_comments
 from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, uncalculated, workbook_stream
@@ -190,7 +191,7 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
                 replaced[member] = without_results(xmls[member])
                 facts[at] = _sheet_facts(replaced[member], actual, limits, dated)
     for f in facts:
-        f.in1904 = in1904
+        f.day_zero = DAY_ZERO_1904 if in1904 else DAY_ZERO
     for _, part in found:  # the comments parts `comments.xlsx_comments` will parse
         rels = rels_part(part)
         if package.has(rels):

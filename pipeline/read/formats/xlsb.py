@@ -52,6 +52,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...form import col_letter
+from ...text.values import DAY_ZERO, DAY_ZERO_1904
 from ..cellfacts import SheetFacts
 from .biff import ERROR_CODES, rk_number
 from .biff import _date as serial_date
@@ -209,7 +210,7 @@ def xlsb_facts(
     timedelta for elapsed time; and the cells holding a formula (`SheetFacts.results`).
     Linear in its size."""
     dates = dates or []
-    facts = SheetFacts(name, in1904=in1904)
+    facts = SheetFacts(name, day_zero=DAY_ZERO_1904 if in1904 else DAY_ZERO)
     cells = facts.cells
     row = 0
     col = -1

@@ -21,7 +21,7 @@ from functools import lru_cache
 from lxml import etree
 
 from ...form import cell_at, col_letter
-from ...text.values import iso_moment
+from ...text.values import DAY_ZERO, DAYS_1900_TO_1904, iso_moment
 from ..cellfacts import (
     SAFE_PARSE_OPTIONS,
     SheetFacts,
@@ -383,7 +383,6 @@ _SPELLED_OTHERWISE = re.compile(
     rb"<!\[CDATA\[|<!--|<\?|&#|<(?:[A-Za-z_][\w.-]*:)?v>[ \t\r\n]|[ \t\r\n]</(?:[A-Za-z_][\w.-]*:)?v>"
 )
 _DATE_TYPE = re.compile(rb"""t\s*=\s*["']d["']""")
-_DAY_ZERO = dt.datetime(1899, 12, 30)
 _TEXT_TYPES = ("str", "inlineStr")  # cell types whose value is text, kept as written
 
 
@@ -408,11 +407,10 @@ def iso_serial(text: str) -> float | None:
         return None
     if not isinstance(moment, dt.datetime):
         moment = dt.datetime.combine(moment, dt.time())
-    return (moment - _DAY_ZERO) / dt.timedelta(days=1)
+    return (moment - DAY_ZERO) / dt.timedelta(days=1)
 
 
 _DATE1904 = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?workbookPr\b[^>]*?\sdate1904\s*=\s*(["'])(?:1|true)\1""")
-_DAYS_1900_TO_1904 = 1462  # 1904-01-01 is day 1462 of the 1900 date system
 
 
 def counts_from_1904(workbook: bytes) -> bool:
@@ -443,7 +441,7 @@ def values_spelled_plainly(xml: bytes, in1904: bool = False) -> bytes:
             if cell.get("t") == "d":
                 serial = iso_serial(value.text)
                 if serial is not None:
-                    serial -= _DAYS_1900_TO_1904 if in1904 else 0
+                    serial -= DAYS_1900_TO_1904 if in1904 else 0
                     del cell.attrib["t"]
                     value.text = repr(int(serial)) if serial.is_integer() else repr(serial)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

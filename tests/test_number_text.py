@@ -93,3 +93,27 @@ def test_a_year_typed_as_text_is_shown_as_a_year(make_file) -> None:
 def test_a_number_no_application_shows_is_said_as_excel_shows_it() -> None:
     assert [show(float("nan")), show(float("inf")), show(-float("inf"))] == ["#NUM!"] * 3
     assert show(1.5) == "1,5"
+
+
+def test_the_prefilled_year_stored_as_text_is_read_without_a_word(tmp_path) -> None:
+    """A writer that stores the template's prefilled, locked year as text ("2025"): read as
+    the year with no finding, since the unit did not type it and cannot change the cell's
+    format; a count typed as text still gets its warning (the same file, one cell)."""
+    import openpyxl
+
+    from .conftest import filled_report
+
+    src = filled_report(FORM, tmp_path, seed=3)
+    year = next(f for f in FORM.info_fields if f.key == "year")
+    assert year.prefilled
+    first = FORM.rows_for(RES, FORM.units_by_code["899"])[0].row
+    count_cell = f"{RES.measure_column('children')}{first}"
+    wb = openpyxl.load_workbook(src)
+    info = wb[FORM.sheets["info"]]
+    info[year.cell] = str(info[year.cell].value)
+    wb[RES.sheet][count_cell] = str(wb[RES.sheet][count_cell].value)
+    out = tmp_path / "899-text.xlsx"
+    wb.save(out)
+    p = parse_path(out, 1, FORM)
+    assert p.info_row is not None and p.info_row["year"] == FORM.year
+    assert [(f.code, f.cell) for f in p.findings] == [("NUMBER_FROM_TEXT", count_cell)]

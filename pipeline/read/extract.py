@@ -217,7 +217,7 @@ def _info(reading: FileReading) -> Unit | None:
     for f in form.info_fields:
         raw = sheet.get(f.cell)
         if f.type in ("count", "year"):
-            row[f.key] = reading.number(sheet, f.cell, f.label, grouped=f.type != "year")
+            row[f.key] = reading.number(sheet, f.cell, f.label, f.type != "year", f.prefilled)
         elif f.type == "date":
             value, problem = parse_date(raw)
             if problem:

@@ -66,10 +66,14 @@ class FileReading:
         if cell and fd.RULES[code].severity == fd.ERROR:
             self.p.flagged_cells.add((sheet, cell))
 
-    def number(self, sheet: SheetData, cell: str, label: str, grouped: bool = True) -> int | None:
+    def number(
+        self, sheet: SheetData, cell: str, label: str, grouped: bool = True, prefilled: bool = False
+    ) -> int | None:
         """Parse a count or amount; `label` names it in messages ("Số trẻ em nữ"); a number
         read is shown grouped by thousands ("1.200"), or as digits alone when not `grouped`
-        (a year: "2025")."""
+        (a year: "2025"). A number stored as text in a cell the template fills and locks
+        (`prefilled`: the year) is read without a word: the unit did not type it and cannot
+        change the cell's format."""
         raw = sheet.get(cell)
         # fast paths for the common cases: a blank cell, a whole number typed as a number;
         # an error shown in the cell wins over any number stored beside it (an .ods error
@@ -107,7 +111,7 @@ class FileReading:
         if problem and problem[0] != "NUMBER_NEGATIVE":
             self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
             return None
-        if was_text and problem is None and value is not None:
+        if was_text and problem is None and value is not None and not prefilled:
             number = fd.show(value) if grouped else str(value)
             advice = TEXT_NUMBER_ADVICE[typed_as(str(raw))].format(digits=value)
             message = fd.RULES["NUMBER_FROM_TEXT"].say(value=fd.show(raw), number=number, advice=advice)

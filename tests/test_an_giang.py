@@ -204,7 +204,9 @@ def test_a_template_of_the_other_configuration_is_rejected_by_name(tmp_path, mad
     assert [f["code"] for f in result["findings"]] == ["TEMPLATE_UNKNOWN"]
     # the finding's wording, for read.extract to use (see the branch's notes)
     message = foreign_template(reader, maker.id, unit.scheme)
-    assert f"tệp là mẫu của cấu hình {made_by} (mã đơn vị theo hệ mã {unit.scheme})" in message
+    label = reader.scheme_label(unit.scheme)
+    assert f"tệp là mẫu của cấu hình {made_by} (mã đơn vị: {label})" in message
+    assert unit.scheme not in message and label != unit.scheme
     assert f"--config schemas/{made_by} check <tệp>" in message
 
 

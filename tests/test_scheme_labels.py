@@ -250,3 +250,33 @@ def test_a_configuration_may_name_its_own_labels_file(tmp_path):
     )
     with pytest.raises(FormError, match=r"hệ mã 'kg-so-2018' \(của \[schemes\] unmarked_history\)"):
         load_form(broken)
+
+
+def test_a_template_of_another_scheme_is_refused_in_the_labels_words(tmp_path, capsys):
+    """A template whose hidden marker gives the unit code in another scheme (SYT of Kiên
+    Giang's departments, read under An Giang's): the finding and the run's first line say
+    both schemes by their labels; the finding's value keeps the id."""
+    from pipeline.form import meta_cell
+    from pipeline.run.misfit import wrong_configuration
+
+    ag = load_form(AG)
+    labels = _labels()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    made = write_template(ag, ag.units_by_code["SYT"], tmp_path)
+    book = openpyxl.load_workbook(made)
+    book[ag.sheets["meta"]][meta_cell("scheme")] = "kg-so-2019"
+    book.save(inbox / "SYT.xlsx")
+    assert cli.main(["--config", str(AG), "check", "--json", str(inbox / "SYT.xlsx")]) != 0
+    (result,) = json.loads(capsys.readouterr().out)
+    (finding,) = result["findings"]
+    assert finding["value"] == "kg-so-2019"
+    assert (
+        f"mã đơn vị 'SYT' trong tệp là {labels['kg-so-2019']}, không phải {labels['ag-so-2025']} "
+        "của cấu hình đang dùng"
+    ) in finding["message"]
+    assert not _raw_ids(finding["message"])
+    report = consolidate_into(ag, inbox, tmp_path / "out", show_progress=False)
+    line = wrong_configuration(report, "tong-hop-588")
+    assert f"ghi mã đơn vị theo {labels['kg-so-2019']}, không phải theo mã của cấu hình an-giang.toml" in line
+    assert not _raw_ids(line)

@@ -1,6 +1,6 @@
 """Code schemes are named by their Vietnamese labels (issue #23): the template, the yearly
 document and its «So sánh các năm» sheet, and the final review's document and workbook say
-"mã xã, phường, đặc khu của tỉnh An Giang (từ 01/7/2025)", never "ag-xa-2025"; only a column
+"mã xã, phường, đặc khu của tỉnh An Giang từ 01/7/2025", never "ag-xa-2025"; only a column
 headed «Ký hiệu hệ mã …» keeps the ids beside them (to trace a figure to the CSV and
 bao-cao.json, which keep the ids). The labels are held once, in
 `schemas/reference/code-schemes.csv`; a configuration naming a scheme without one is refused.

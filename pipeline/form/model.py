@@ -509,7 +509,7 @@ class Form:
     """`[schemes] labels`: scheme id -> its Vietnamese name, read from that CSV (next to the
     configuration; default the shipped `schemas/reference/code-schemes.csv`), every row of
     it: what users read instead of the id ("ag-xa-2025" -> "mã xã, phường, đặc khu của tỉnh
-    An Giang (từ 01/7/2025)")."""
+    An Giang từ 01/7/2025")."""
 
     @property
     def schemes(self) -> tuple[str, ...]:

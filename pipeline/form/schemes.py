@@ -4,7 +4,7 @@ scheme the configuration names has a Vietnamese label (what users read instead o
 A code means a place only within its scheme: the statistics office kept old commune codes
 for other territories on 01/7/2025. The ids ("ag-xa-2025") travel with the codes into the
 template's marker, the CSV and bao-cao.json; the labels ("mã xã, phường, đặc khu của tỉnh An
-Giang (từ 01/7/2025)") are held once, in `schemas/reference/code-schemes.csv` (or the file
+Giang từ 01/7/2025") are held once, in `schemas/reference/code-schemes.csv` (or the file
 `[schemes] labels` names), and are what templates, workbooks, documents and messages say.
 """
 
@@ -103,6 +103,6 @@ def check_labels(
             raise FormError(
                 f"{path.name}: hệ mã '{scheme}' (của {what}) chưa có tên gọi trong {file.name}; "
                 f'hãy thêm vào tệp đó một dòng: {scheme},"<tên gọi tiếng Việt của hệ mã>" (ví dụ '
-                '"mã xã, phường, đặc khu của tỉnh An Giang (từ 01/7/2025)"), vì mẫu, bảng tổng hợp và '
+                '"mã xã, phường, đặc khu của tỉnh An Giang từ 01/7/2025"), vì mẫu, bảng tổng hợp và '
                 "văn bản ghi tên gọi này thay cho ký hiệu"
             )

@@ -58,7 +58,7 @@ def schemes_of(report: Report, year: int) -> tuple[str, ...]:
 
 def year_schemes(report: Report, year: int) -> str:
     """The code schemes `year`'s figures were reported in, as users read them (their labels,
-    "; " between: "mã huyện, thành phố của tỉnh Kiên Giang (trước 01/7/2025); …");
+    "; " between: "mã huyện, thành phố của tỉnh Kiên Giang trước 01/7/2025; …");
     "chưa rõ hệ mã" when unknown."""
     return report.form.schemes_text(schemes_of(report, year))
 

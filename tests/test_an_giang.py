@@ -79,7 +79,9 @@ def test_templates_for_every_unit_carry_the_scheme(ag, tmp_path):
         meta = wb[ag.sheets["meta"]]
         assert meta[meta_cell("unit_code")].value == unit.code
         assert meta[meta_cell("scheme")].value == unit.scheme
-        assert unit.scheme in wb[ag.sheets["info"]]["A2"].value
+        # the sheet the unit reads names the scheme by its label; the hidden marker keeps the id
+        subtitle = wb[ag.sheets["info"]]["A2"].value
+        assert ag.scheme_label(unit.scheme) in subtitle and unit.scheme not in subtitle
 
 
 def _texts(outbox: Path, year: int) -> list[tuple[str, str]]:
@@ -204,7 +206,9 @@ def test_a_template_of_the_other_configuration_is_rejected_by_name(tmp_path, mad
     assert [f["code"] for f in result["findings"]] == ["TEMPLATE_UNKNOWN"]
     # the finding's wording, for read.extract to use (see the branch's notes)
     message = foreign_template(reader, maker.id, unit.scheme)
-    assert f"tệp là mẫu của cấu hình {made_by} (mã đơn vị theo hệ mã {unit.scheme})" in message
+    label = reader.scheme_label(unit.scheme)
+    assert f"tệp là mẫu của cấu hình {made_by} (mã đơn vị: {label})" in message
+    assert unit.scheme not in message and label != unit.scheme
     assert f"--config schemas/{made_by} check <tệp>" in message
 
 

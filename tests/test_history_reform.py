@@ -141,8 +141,8 @@ def test_places_are_compared_group_by_group_through_the_crosswalk(years):
     seen_old: list[str] = []
     seen_new: list[str] = []
     for row in rows:
-        olds = re.findall(r"\(kg-huyen-2021:(\d+)\)", row[0])
-        news = re.findall(r"\(ag-xa-2025:(\d+)\)", row[9])
+        olds = re.findall(r"\((\d+)\)", row[0])
+        news = re.findall(r"\((\d+)\)", row[9])
         assert olds and news, row
         # the group is closed: every new unit's districts are in it, and no other unit has them
         assert set().union(*(covers[c] for c in news)) == set(olds)
@@ -154,17 +154,19 @@ def test_places_are_compared_group_by_group_through_the_crosswalk(years):
     assert sorted(seen_old) == sorted(r.code for r in years["kg"].regions if r.level != "province")
     assert sorted(seen_new) == sorted(covers)
     # Phường Vĩnh Thông spans Rạch Giá and Hòn Đất: the two districts are one group
-    joined = next(r for r in rows if "(kg-huyen-2021:899)" in r[0])
-    assert "(kg-huyen-2021:903)" in joined[0] and "Phường Vĩnh Thông (ag-xa-2025:30760)" in joined[9]
+    joined = next(r for r in rows if "Thành phố Rạch Giá (899)" in r[0])
+    assert "Huyện Hòn Đất (903)" in joined[0] and "Phường Vĩnh Thông (30760)" in joined[9]
 
 
 def test_every_code_both_maps_use_is_shown_apart(years):
     """A unit code of both years (the departments), the province's 91, and every new unit's
     code that was an old Kiên Giang commune's code for another place: one row each, with the
-    two schemes and the two names, never figures side by side."""
+    two schemes (their labels, their ids beside them) and the two names, never figures side
+    by side."""
     rows = _section(_sheet(years), "4. Mã số trùng nhau")
-    apart = {(r[0], r[1], r[3]): (r[2], r[4]) for r in rows}
+    apart = {(r[0], r[5], r[6]): (r[2], r[4]) for r in rows}
     ag, kg = years["ag"], years["kg"]
+    assert all((r[1], r[3]) == (ag.scheme_label(r[5]), ag.scheme_label(r[6])) for r in rows)
     old = _csv(years["tmp"] / "kg", 2024)
     for code in set(old["unit_code"]) & {u.code for u in ag.units}:
         unit = ag.units_by_code[code]
@@ -201,7 +203,11 @@ def test_the_province_as_each_year_reported_it_says_it_is_not_the_same_land(year
     assert row[3] == "kg-huyen-2021, kg-so-2019 | ag-xa-2025, ag-so-2025"
     # the province-level figures of each year on its own row, the two provinces named apart
     prov = next(r for r in sheet[i + 3 :] if str(r[0]).startswith("Trẻ em hỗ trợ cấp tỉnh"))
-    assert "năm 2024 hệ mã kg-huyen-2021, năm 2025 hệ mã ag-xa-2025; hai tỉnh khác nhau" in prov[0]
+    kg, ag = years["kg"], years["ag"]
+    assert (
+        f"năm 2024 theo {kg.scheme_label('kg-huyen-2021')}, năm 2025 theo {ag.scheme_label('ag-xa-2025')}; "
+        "hai tỉnh khác nhau"
+    ) in prov[0]
     assert (
         prov[1] == old.query("block == 'results' and measure == 'children' and region == '91'")["value"].sum()
     )
@@ -211,14 +217,19 @@ def test_programme_to_date_names_each_years_map(years):
     sheet = _sheet(years)
     i = next(i for i, r in enumerate(sheet) if str(r[0]).startswith("LŨY KẾ TỪ NĂM 2024"))
     by_year = {r[0]: r for r in sheet[i + 3 : i + 5]}
-    assert "địa giới khác năm 2025, hệ mã kg-huyen-2021, kg-so-2019" == by_year["2024"][3]
-    assert "cùng địa giới với năm 2025, hệ mã ag-xa-2025, ag-so-2025" == by_year["2025"][3]
+    ag = years["ag"]
+    assert f"địa giới khác năm 2025: {ag.schemes_text(['kg-huyen-2021', 'kg-so-2019'])}" == by_year["2024"][3]
+    assert (
+        f"cùng địa giới với năm 2025: {ag.schemes_text(['ag-xa-2025', 'ag-so-2025'])}" == by_year["2025"][3]
+    )
+    assert (by_year["2024"][4], by_year["2025"][4]) == ("kg-huyen-2021, kg-so-2019", "ag-xa-2025, ag-so-2025")
 
 
 def test_the_document_does_not_compare_two_provinces_as_one(years):
     path = document_path(years["tmp"] / "ag", 2025)
     body = "\n".join(p.text for p in Document(str(path)).paragraphs)
-    assert "Năm 2024 được báo cáo theo địa giới cũ (hệ mã kg-huyen-2021, kg-so-2019)" in body
+    old = years["ag"].schemes_text(["kg-huyen-2021", "kg-so-2019"])
+    assert f"Năm 2024 được báo cáo theo địa giới cũ ({old})" in body
     assert "So với năm 2024" not in body
 
 

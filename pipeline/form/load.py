@@ -36,6 +36,7 @@ from .model import (
     is_pending_text,
     years_later,
 )
+from .schemes import check_labels, check_schemes, scheme_labels
 
 
 def _require(table: dict[str, Any], key: str, where: str) -> Any:
@@ -209,7 +210,9 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         )
         for u in units_raw
     )
-    _check_schemes(path, units, regions)
+    check_schemes(path, units, regions)
+    labels = scheme_labels(path, schemes)
+    check_labels(path, raw, kinds, units, regions, labels)
     region_codes = {r.code for r in regions}
     kind_codes = {k.code for k in kinds}
     for u in units:
@@ -275,6 +278,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         programme_info=_programme(raw.get("programme", {})),
         outbox=_outbox(raw.get("paths", {}), path),
         unmarked_history=tuple(str(x) for x in schemes.get("unmarked_history", [])),
+        scheme_labels=labels,
     )
     form.history_block, form.support_block, form.resources_block  # noqa: B018 (FormError if not one each)
     return form
@@ -343,27 +347,6 @@ def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:
                 f"checks.declare_row = {checks.declare_row} trùng với tiêu đề hoặc bảng của trang '{block.sheet}'"
             )
     return checks
-
-
-_SCHEME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-
-
-def _check_schemes(path: Path, units: tuple[Unit, ...], regions: tuple[Item, ...]) -> None:
-    """Every unit and region code knows its scheme (`[schemes]`, a unit kind's `scheme`, or an
-    entry's own): a code alone no longer says which place (An Giang's 2025 codes reuse 63 old
-    commune codes for other territories)."""
-    for what, entries in (("đơn vị", units), ("địa bàn", regions)):
-        for e in entries:
-            if not e.scheme:
-                raise FormError(
-                    f"{path.name}: {what} {e.code} chưa có hệ mã; hãy khai [schemes] units và regions "
-                    '(ví dụ "ag-xa-2025"), hoặc scheme của loại đơn vị hay của từng mục'
-                )
-            if not _SCHEME.fullmatch(e.scheme):
-                raise FormError(
-                    f"{path.name}: hệ mã '{e.scheme}' của {what} {e.code} không hợp lệ "
-                    "(chỉ chữ thường không dấu, chữ số và dấu -)"
-                )
 
 
 def _programme(raw: dict[str, Any]) -> Programme:
@@ -482,16 +465,16 @@ def foreign_template(form: Form, form_id: str, scheme: str = "", command: str = 
     """The Vietnamese finding for a template of form `form_id` read under `form`: the
     configuration it belongs to and the command to check it there, else what is known."""
     owner = owner_of(form, form_id)
-    theirs = f" (mã đơn vị theo hệ mã {scheme})" if scheme else ""
-    ours = ", ".join(form.schemes)
+    theirs = f" (mã đơn vị: {form.scheme_label(scheme)})" if scheme else ""
+    ours = form.schemes_text(form.schemes)
     if owner is None:
         return (
             f"tệp là mẫu '{form_id or '?'}'{theirs}, không phải mẫu '{form.id}' của cấu hình "
-            f"{form.path.name} (hệ mã {ours}); hãy dùng mẫu do Sở gửi theo cấu hình này"
+            f"{form.path.name} ({ours}); hãy dùng mẫu do Sở gửi theo cấu hình này"
         )
     return (
         f"tệp là mẫu của cấu hình {owner.name}{theirs}, không phải của cấu hình {form.path.name} "
-        f"đang dùng (hệ mã {ours}); mã đơn vị của hai cấu hình không so với nhau được. Nếu tệp "
+        f"đang dùng ({ours}); mã đơn vị của hai cấu hình không so với nhau được. Nếu tệp "
         f"thuộc kỳ báo cáo của cấu hình kia, hãy chạy: {command} --config {_typed(owner)} check <tệp>; "
         f"nếu không, hãy gửi đơn vị mẫu mới: {command} --config {_typed(form.path)} templates"
     )

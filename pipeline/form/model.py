@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -33,6 +34,8 @@ SCHEMAS_DIR = shipped_folder("schemas")
 DEFAULT_FORM = SCHEMAS_DIR / "kien-giang.toml"
 # The wording of the narrative report when a form names none (`[form] document`).
 DEFAULT_WORDING = SCHEMAS_DIR / "bao-cao.toml"
+# The Vietnamese names of the code schemes when a form names no other file (`[schemes] labels`).
+SCHEME_LABELS = SCHEMAS_DIR / "reference" / "code-schemes.csv"
 
 
 class FormError(Exception):
@@ -502,11 +505,29 @@ class Form:
     unmarked_history: tuple[str, ...] = ()
     """`[schemes] unmarked_history`: the schemes an archived year without recorded schemes is
     read in (its codes are this configuration's of that time)."""
+    scheme_labels: dict[str, str] = field(default_factory=dict)
+    """`[schemes] labels`: scheme id -> its Vietnamese name, read from that CSV (next to the
+    configuration; default the shipped `schemas/reference/code-schemes.csv`), every row of
+    it: what users read instead of the id ("ag-xa-2025" -> "mã xã, phường, đặc khu của tỉnh
+    An Giang từ 01/7/2025")."""
 
     @property
     def schemes(self) -> tuple[str, ...]:
         """The code schemes of this configuration's units and regions, each once."""
         return tuple(dict.fromkeys([*(u.scheme for u in self.units), *(r.scheme for r in self.regions)]))
+
+    def scheme_label(self, scheme: str) -> str:
+        """What users read for the code scheme `scheme` (its `scheme_labels` entry); a scheme
+        without one (a year recorded by a configuration unknown here) is named by its id,
+        "chưa rõ hệ mã" when there is none."""
+        if not scheme or scheme == "?":
+            return "chưa rõ hệ mã"
+        return self.scheme_labels.get(scheme) or f"hệ mã {scheme}"
+
+    def schemes_text(self, schemes: Iterable[str]) -> str:
+        """The labels of `schemes` in order, joined by "; " (labels hold commas); "chưa rõ hệ
+        mã" for none."""
+        return "; ".join(dict.fromkeys(self.scheme_label(s) for s in schemes)) or "chưa rõ hệ mã"
 
     # ----- look-ups -------------------------------------------------------------------
     @cached_property

@@ -128,8 +128,8 @@ def _template_ok(reading: FileReading) -> bool:
     if scheme and ours and scheme != ours:  # the same number, another place: never matched
         reading.add(
             "TEMPLATE_UNKNOWN",
-            f"mã đơn vị '{claimed}' trong tệp theo hệ mã {scheme}, không phải hệ mã {ours} của "
-            "cấu hình đang dùng; hãy dùng mẫu do Sở gửi cho năm này",
+            f"mã đơn vị '{claimed}' trong tệp là {form.scheme_label(scheme)}, không phải "
+            f"{form.scheme_label(ours)} của cấu hình đang dùng; hãy dùng mẫu do Sở gửi cho năm này",
             form.sheets["meta"],
             meta_cell("scheme"),
             scheme,

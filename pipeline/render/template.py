@@ -166,7 +166,11 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
     p = form.period
     lines = [
         (st.title, f"HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO NĂM {form.year}"),
-        (st.text, f"Đơn vị: {unit.name} (mã {unit.code}, hệ mã {unit.scheme}; cấu hình {form.path.name})."),
+        (
+            st.text,
+            f"Đơn vị: {unit.name} (mã {unit.code}: {form.scheme_label(unit.scheme)}; "
+            f"cấu hình {form.path.name}).",
+        ),
         (st.text, f"Căn cứ: {form.programme}; {form.request}."),
         (
             st.text,
@@ -253,7 +257,7 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, st: Styles, c
     ws.set_row(TITLE_ROW - 1, 48)
     ws.merge_range(
         cells.subtitle_range,
-        f"Năm {form.year} - {form.form_number} - mã đơn vị theo hệ mã {unit.scheme}",
+        f"Năm {form.year} - {form.form_number} - mã đơn vị: {form.scheme_label(unit.scheme)}",
         st.sub,
     )
     ws.merge_range(cells.section_range, "THÔNG TIN CHUNG", st.title)

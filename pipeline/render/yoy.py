@@ -49,12 +49,29 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
     return per_year
 
 
-def year_schemes(report: Report, year: int) -> str:
-    """The code schemes `year`'s figures were reported in ("kg-huyen-2021, kg-so-2019"):
-    this configuration's for this year, else those its run recorded."""
+def schemes_of(report: Report, year: int) -> tuple[str, ...]:
+    """The ids of the code schemes `year`'s figures were reported in ("kg-huyen-2021",
+    "kg-so-2019"): this configuration's for this year, else those its run recorded."""
     form = report.form
-    schemes = form.schemes if year == form.year else report.history.schemes.get(year, ())
-    return ", ".join(schemes) or "chưa rõ hệ mã"
+    return form.schemes if year == form.year else report.history.schemes.get(year, ())
+
+
+def year_schemes(report: Report, year: int) -> str:
+    """The code schemes `year`'s figures were reported in, as users read them (their labels,
+    "; " between: "mã huyện, thành phố của tỉnh Kiên Giang trước 01/7/2025; …");
+    "chưa rõ hệ mã" when unknown."""
+    return report.form.schemes_text(schemes_of(report, year))
+
+
+def scheme_ids(report: Report, year: int) -> str:
+    """The ids of `year`'s code schemes, ", " between (a column that keeps them beside the
+    labels, to trace a figure to the CSV and bao-cao.json); "?" when unknown."""
+    return ", ".join(schemes_of(report, year)) or "?"
+
+
+SCHEME_ID_HEAD = "Ký hiệu hệ mã"
+"""The heading of a column that keeps scheme ids beside the labels (traceability); every
+other text of the sheet names a scheme by its label."""
 
 
 def year_basis(report: Report, year: int) -> str:
@@ -63,7 +80,7 @@ def year_basis(report: Report, year: int) -> str:
     form = report.form
     same = year == form.year or year in report.history.years
     where = f"cùng địa giới với năm {form.year}" if same else f"địa giới khác năm {form.year}"
-    return f"{where}, hệ mã {year_schemes(report, year)}"
+    return f"{where}: {year_schemes(report, year)}"
 
 
 def same_map_previous(report: Report) -> bool:
@@ -203,7 +220,7 @@ def _same_map(ws: Worksheet, st: Styles, report: Report) -> int:
     ws.write_string(
         2,
         0,
-        f"Cơ sở so sánh: hai năm cùng địa giới hành chính và cùng hệ mã ({', '.join(form.schemes)}); "
+        f"Cơ sở so sánh: hai năm cùng địa giới hành chính và cùng hệ mã ({form.schemes_text(form.schemes)}); "
         "so sánh theo từng nội dung hỗ trợ và từng địa bàn"
         + ("." if basis.whole else f", chỉ trên {_common_words(basis, form.year)}."),
         st.note,
@@ -332,8 +349,8 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
     ws.write_string(
         1,
         0,
-        f"Năm {prev_year} báo cáo theo địa giới cũ (hệ mã {', '.join(theirs)}), năm {form.year} theo địa giới "
-        f"mới (hệ mã {', '.join(form.schemes)}). Mã số của hai năm không so khớp trực tiếp với nhau (nhiều mã "
+        f"Năm {prev_year} báo cáo theo địa giới cũ ({form.schemes_text(theirs)}), năm {form.year} theo địa "
+        f"giới mới ({form.schemes_text(form.schemes)}). Mã số của hai năm không so khớp trực tiếp với nhau (nhiều mã "
         "cũ được dùng lại cho nơi khác); chỉ so sánh trên cùng địa bàn, qua bảng chuyển đổi.",
         st.note,
     )
@@ -351,8 +368,9 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
         ws.write_string(
             r + 1,
             0,
-            f"Cơ sở so sánh: {len(old_codes)} địa bàn năm {prev_year} (hệ mã {old_scheme}) tương ứng với "
-            f"{len(new_codes)} xã, phường, đặc khu năm {form.year} (hệ mã {cw.new_scheme}) theo bảng chuyển "
+            f"Cơ sở so sánh: {len(old_codes)} địa bàn năm {prev_year} ({form.scheme_label(old_scheme)}) tương "
+            f"ứng với {len(new_codes)} xã, phường, đặc khu năm {form.year} ({form.scheme_label(cw.new_scheme)}) "
+            "theo bảng chuyển "
             f"đổi {cw.file.name}; không gồm số liệu cấp tỉnh không phân theo địa bàn và các địa bàn ngoài "
             "bảng chuyển đổi (xem mục 3).",
             st.note,
@@ -382,7 +400,11 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
             ws,
             st,
             r + 2,
-            ["Địa bàn trước 01/7/2025", *_pair_heads(prev_year, form.year), "Địa bàn từ 01/7/2025"],
+            [
+                f"Địa bàn trước 01/7/2025 ({form.scheme_label(old_scheme)})",
+                *_pair_heads(prev_year, form.year),
+                f"Địa bàn từ 01/7/2025 ({form.scheme_label(cw.new_scheme)})",
+            ],
         )
         ws.set_column(9, 9, 60)
         for g in groups:
@@ -393,18 +415,19 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
             sums = [by_region.get((p.code,), {}) for p in g.new]
             n1 = sum(s.get(head, 0) for s in sums)
             v1 = sum(s.get(v, 0) for s in sums for v in values)
-            ws.write_string(r, 0, "; ".join(p.label for p in g.old), st.cell)
+            ws.write_string(r, 0, "; ".join(f"{p.name} ({p.code})" for p in g.old), st.cell)
             _pairs(ws, st, r, 1, ((n0, n1), (v0, v1)))
             split = f" (có xã chia một phần: {'; '.join(g.split)})" if g.split else ""
-            ws.write_string(r, 9, "; ".join(p.label for p in g.new) + split, st.cell)
+            ws.write_string(r, 9, "; ".join(f"{p.name} ({p.code})" for p in g.new) + split, st.cell)
             r += 1
         r += 1
     else:
         ws.write_string(
             r,
             0,
-            f"Cấu hình không có bảng chuyển đổi từ hệ mã {', '.join(theirs) or '?'} sang hệ mã năm nay "
-            "([history] crosswalk): không so sánh theo nội dung và địa bàn được.",
+            f"Cấu hình không có bảng chuyển đổi từ {form.schemes_text(theirs)} sang "
+            f"{form.schemes_text(form.schemes)} ([history] crosswalk): không so sánh theo nội dung và địa bàn "
+            "được.",
             st.coverage,
         )
         r += 2
@@ -422,12 +445,13 @@ def _province_as_reported(
     ws.write_string(
         r + 1,
         0,
-        f"Cơ sở: số liệu mỗi năm là của toàn tỉnh theo địa giới của năm đó (năm {prev_year}: hệ mã "
-        f"{year_schemes(report, prev_year)}; năm {form.year}: hệ mã {year_schemes(report, form.year)}); "
+        f"Cơ sở: số liệu mỗi năm là của toàn tỉnh theo địa giới của năm đó (năm {prev_year}: "
+        f"{year_schemes(report, prev_year)}; năm {form.year}: {year_schemes(report, form.year)}); "
         "chênh lệch giữa hai cột không phải là tăng, giảm trên cùng một địa bàn.",
         st.note,
     )
-    r = _head_row(ws, st, r + 2, ["Chỉ tiêu", f"Năm {prev_year}", f"Năm {form.year}", "Hệ mã địa bàn"])
+    ids_head = f"{SCHEME_ID_HEAD} (năm {prev_year} | năm {form.year})"
+    r = _head_row(ws, st, r + 2, ["Chỉ tiêu", f"Năm {prev_year}", f"Năm {form.year}", ids_head])
     rows = []
     for block in form.blocks.values():
         main = block.headcount if block.history else block.main_total
@@ -451,8 +475,9 @@ def _province_as_reported(
         schemes = sorted(set(prov_prev["region_scheme"])) or ["?"]
         rows.append(
             (
-                f"Trẻ em hỗ trợ cấp tỉnh, không phân theo địa bàn (mã {level.code}: năm {prev_year} hệ mã "
-                f"{', '.join(schemes)}, năm {form.year} hệ mã {level.scheme}; hai tỉnh khác nhau)",
+                f"Trẻ em hỗ trợ cấp tỉnh, không phân theo địa bàn (mã {level.code}: năm {prev_year} theo "
+                f"{form.schemes_text(schemes)}, năm {form.year} theo {form.scheme_label(level.scheme)}; hai tỉnh "
+                "khác nhau)",
                 int(prov_prev["value"].sum()),
                 prov_now,
             )
@@ -464,7 +489,7 @@ def _province_as_reported(
         ws.write_string(
             r,
             3,
-            f"{', '.join(report.history.schemes.get(prev_year, ()))} | {', '.join(form.schemes)}",
+            f"{scheme_ids(report, prev_year)} | {scheme_ids(report, form.year)}",
             st.cell,
         )
         r += 1
@@ -516,11 +541,12 @@ def _shown_apart(ws: Worksheet, st: Styles, report: Report, prev_year: int, r: i
         "(hoặc hai đơn vị) khác nhau, nên số liệu của chúng không được đặt cạnh nhau.",
         st.note,
     )
-    r = _head_row(
-        ws, st, r + 2, ["Mã số", "Hệ mã cũ", "Tên theo hệ mã cũ", "Hệ mã mới", "Tên theo hệ mã mới"]
-    )
-    for row in reused_codes(report, prev_year):
-        for c, text in enumerate(row):
+    heads = ["Mã số", "Hệ mã cũ", "Tên theo hệ mã cũ", "Hệ mã mới", "Tên theo hệ mã mới"]
+    r = _head_row(ws, st, r + 2, [*heads, f"{SCHEME_ID_HEAD} cũ", f"{SCHEME_ID_HEAD} mới"])
+    form = report.form
+    for code, old, old_name, new, new_name in reused_codes(report, prev_year):
+        shown = (code, form.scheme_label(old), old_name, form.scheme_label(new), new_name, old, new)
+        for c, text in enumerate(shown):
             ws.write_string(r, c, text, st.cell)
         r += 1
     return r + 2
@@ -538,7 +564,8 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
         st.note,
     )
     r += 2
-    for c, text in enumerate(["Năm", "Số trẻ em (người)", "Giá trị hỗ trợ (đồng)", "Địa bàn, hệ mã"]):
+    heads = ["Năm", "Số trẻ em (người)", "Giá trị hỗ trợ (đồng)", "Địa bàn, hệ mã", SCHEME_ID_HEAD]
+    for c, text in enumerate(heads):
         ws.write_string(r, c, text, st.head)
     r += 1
     first = r
@@ -548,6 +575,7 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
         ws.write_number(r, 1, n, st.num)
         ws.write_number(r, 2, v, st.num)
         ws.write_string(r, 3, year_basis(report, year), st.cell)
+        ws.write_string(r, 4, scheme_ids(report, year), st.cell)
         r += 1
     ws.write_string(r, 0, "Lũy kế", st.total_label)
     tot_n = sum(n for _, n, _ in per_year)

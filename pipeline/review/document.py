@@ -5,12 +5,13 @@ report is (`render.document.write_narrative`, Nghị định 30/2020/NĐ-CP).
 Section kinds (`[[final_review.sections]]`, in document order):
 - "paragraphs": its `paragraphs`, filled; "to_complete": the same, highlighted for the officer;
 - "years": `item` per year reported ({year}, the results block's measures and row totals,
-  {value}, {resources}, {done}, {expected}, {schemes}), then `to_date` (the same figures
+  {value}, {resources}, {done}, {expected}, {schemes}: the labels of the year's code schemes,
+  "; " between), then `to_date` (the same figures
   over the years) and `missing` ({missing}) when a year is missing;
 - a block's key ("results", "resources", "needs"): `headline` with its totals over the years,
   then `item` per entry of its list ({name} and the same figures);
 - "coverage": `item` per year ({year}, {done}, {expected}, {share}), then `missing`;
-- "places": `map` per map of the years ({scheme}, {years}, {count}), then `crosswalk`
+- "places": `map` per map of the years ({scheme}: its code scheme's label, {years}, {count}), then `crosswalk`
   ({file}, {districts}, {communes}, {spanning}).
 Everywhere: {first_year}, {last_year}, {programme}, {province}, {department},
 {department_short}, {recipient}, {place}, {years}, {missing}."""
@@ -126,7 +127,7 @@ def _year_figures(review: Review, year: int | None) -> dict[str, str]:
     expected = sum(review.years.found[y].summary.get("units", 0) for y in years)
     figures |= {"done": vn_number(done), "expected": vn_number(expected), "share": vn_share(done, expected)}
     if year is not None:
-        figures |= {"year": str(year), "schemes": ", ".join(review.years.found[year].schemes)}
+        figures |= {"year": str(year), "schemes": form.schemes_text(review.years.found[year].schemes)}
     return figures
 
 
@@ -165,7 +166,8 @@ def _places(review: Review, say: _Say) -> list[Para]:
     for scheme, years in review.maps():
         count = len({c for y in years for s, c in review.places[y] if s == scheme})
         years_text = ", ".join(str(y) for y in years)
-        out.append(Para(say("map", {"scheme": scheme, "years": years_text, "count": str(count)}), BODY))
+        label = review.form.scheme_label(scheme)
+        out.append(Para(say("map", {"scheme": label, "years": years_text, "count": str(count)}), BODY))
     rows = review.crosswalk_rows()
     if rows and review.crosswalk is not None and "crosswalk" in say.spec:
         figures = {

@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..form import Block, col_letter
 from ..render.style import Styles, page_setup
 from ..render.template import PINNED_TIME
+from ..render.yoy import SCHEME_ID_HEAD
 from .build import Review
 
 OVERVIEW, UNITS, CROSSWALK = "Tổng quan", "Đơn vị báo cáo", "Bảng chuyển đổi"
@@ -66,8 +67,9 @@ def write_review_workbook(review: Review, path: Path) -> None:
         _block_sheet(wb.add_worksheet(block.sheet[:31]), st, review, block)
     _units(wb.add_worksheet(UNITS), st, review)
     names = review.config.raw.get("map_sheets", {})
-    for scheme, years in review.maps():
-        _places(wb.add_worksheet(str(names.get(scheme, f"Địa bàn {scheme}"))[:31]), st, review, scheme, years)
+    for i, (scheme, years) in enumerate(review.maps(), start=1):
+        name = str(names.get(scheme, f"Địa bàn ({i})"))[:31]  # the sheet's title names its scheme
+        _places(wb.add_worksheet(name), st, review, scheme, years)
     if review.crosswalk is not None:
         _crosswalk(wb.add_worksheet(CROSSWALK), st, review)
     wb.close()
@@ -85,13 +87,15 @@ def _overview(ws: Worksheet, st: Styles, review: Review, title: str) -> None:
             f"Nguồn lực đã vận động ({rb.measure(rb.value_measures[0]).unit if rb.value_measures else 'đồng'})",
         )
     )
-    width = len(shown) + 4
+    width = len(shown) + 5
     r = _title(ws, st, review, title, width)
     ws.set_column(0, 0, 10)
     ws.set_column(1, len(shown), 18)
     ws.set_column(len(shown) + 1, len(shown) + 2, 14)
-    ws.set_column(len(shown) + 3, len(shown) + 3, 40)
+    ws.set_column(len(shown) + 3, len(shown) + 3, 60)
+    ws.set_column(len(shown) + 4, len(shown) + 4, 26)
     heads = ["Năm", *(h for _, _, h in shown), "Đơn vị đã báo cáo", "Đơn vị phải báo cáo", "Địa giới, hệ mã"]
+    heads.append(SCHEME_ID_HEAD)
     r = _heads(ws, st, r, heads)
     first = r
     sums = [0] * (len(shown) + 2)
@@ -103,14 +107,16 @@ def _overview(ws: Worksheet, st: Styles, review: Review, title: str) -> None:
         for c, v in enumerate(row, start=1):
             ws.write_number(r, c, v, st.num)
             sums[c - 1] += v
-        ws.write_string(r, len(shown) + 3, ", ".join(result.schemes), st.cell)
+        ws.write_string(r, len(shown) + 3, form.schemes_text(result.schemes), st.cell)
+        ws.write_string(r, len(shown) + 4, ", ".join(result.schemes) or "?", st.cell)
         r += 1
     _total_row(ws, st, r, first, range(1, len(shown) + 3), sums)
     r += 2
     ws.write_string(
         r,
         0,
-        "Cơ sở: mỗi năm là số liệu đã tổng hợp của năm đó, theo địa giới và hệ mã của năm đó (cột cuối); "
+        "Cơ sở: mỗi năm là số liệu đã tổng hợp của năm đó, theo địa giới và hệ mã của năm đó (cột Địa giới, "
+        "hệ mã); "
         "dòng Cộng là tổng các năm đã báo cáo, không phải so sánh trên cùng địa bàn.",
         st.note,
     )
@@ -198,12 +204,12 @@ def _places(ws: Worksheet, st: Styles, review: Review, scheme: str, years: list[
     head, values = hb.headcount, hb.value_measures
     codes = review.place_order(scheme, {c for y in years for s, c in review.places[y] if s == scheme})
     width = 2 + 2 * len(years)
-    title = f"KẾT QUẢ HỖ TRỢ TRẺ EM THEO ĐỊA BÀN (HỆ MÃ {scheme.upper()})"
+    title = f"KẾT QUẢ HỖ TRỢ TRẺ EM THEO ĐỊA BÀN - {review.form.scheme_label(scheme).upper()}"
     r = _title(ws, st, review, title, width)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 36)
     ws.set_column(2, width, 16)
-    heads = ["Mã (hệ mã)", "Địa bàn"]
+    heads = [f"Mã ({SCHEME_ID_HEAD.lower()}:mã)", "Địa bàn"]
     for y in years:
         heads += [f"Số trẻ em {y} ({hb.measure(head).unit})", f"Giá trị hỗ trợ {y} (đồng)"]
     r = _heads(ws, st, r, heads)
@@ -227,14 +233,22 @@ def _crosswalk(ws: Worksheet, st: Styles, review: Review) -> None:
     cw = review.crosswalk
     assert cw is not None
     r = _title(ws, st, review, "BẢNG CHUYỂN ĐỔI ĐỊA BÀN CŨ SANG ĐƠN VỊ HÀNH CHÍNH MỚI (TỪ 01/7/2025)", 5)
-    ws.write_string(r - 1, 0, f"Nguồn: {cw.file.name}", st.note)
+    olds = review.form.schemes_text(dict.fromkeys(old.scheme for old, _, _ in review.crosswalk_rows()))
+    said = f"mã huyện cũ: {olds}; mã xã mới: {review.form.scheme_label(cw.new_scheme)}"
+    ws.write_string(r - 1, 0, f"Nguồn: {cw.file.name} ({said})", st.note)
     for c, w in enumerate((22, 30, 22, 30, 50)):
         ws.set_column(c, c, w)
     r = _heads(
         ws,
         st,
         r,
-        ["Mã huyện cũ (hệ mã)", "Huyện cũ", "Mã xã mới (hệ mã)", "Xã, phường, đặc khu mới", "Ghi chú"],
+        [
+            f"Mã huyện cũ ({SCHEME_ID_HEAD.lower()}:mã)",
+            "Huyện cũ",
+            f"Mã xã mới ({SCHEME_ID_HEAD.lower()}:mã)",
+            "Xã, phường, đặc khu mới",
+            "Ghi chú",
+        ],
     )
     for old, new, mark in review.crosswalk_rows():
         ws.write_string(r, 0, f"{old.scheme}:{old.code}", st.cell)

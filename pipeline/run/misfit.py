@@ -90,7 +90,7 @@ def wrong_configuration(report: Report, command: str) -> str:
             f"Hãy chạy: {instead}"
         )
     return (
-        f"CHÚ Ý: {share} ghi mã đơn vị theo hệ mã {value}, không phải hệ mã của {ours} "
-        f"({', '.join(form.schemes)}); có lẽ đã chọn nhầm cấu hình: hãy chạy lại với cấu hình "
-        "có hệ mã đó (--config)."
+        f"CHÚ Ý: {share} ghi mã đơn vị theo {form.scheme_label(value)}, không phải theo mã của {ours} "
+        f"({form.schemes_text(form.schemes)}); có lẽ đã chọn nhầm cấu hình: hãy chạy lại với cấu hình "
+        "dùng mã đó (--config)."
     )

@@ -60,11 +60,6 @@ class Place:
     code: str
     name: str
 
-    @property
-    def label(self) -> str:
-        """ "Thành phố Rạch Giá (kg-huyen-2021:899)": the name, the code with its scheme."""
-        return f"{self.name} ({self.scheme}:{self.code})"
-
 
 @dataclass(frozen=True)
 class Group:

@@ -26,7 +26,7 @@ from .charts import dashboard
 from .official import Column, bieu, header_height
 from .style import DetailRef, Styles, page_setup, text_height, wrapped_height
 from .template import PINNED_TIME
-from .yoy import write_yoy
+from .yoy import SCHEME_ID_HEAD, write_yoy
 
 SHEETS = {
     "dashboard": "Tổng quan",
@@ -147,13 +147,13 @@ def _detail_sheet(
     for kf in block.key_fields:
         cols += [(kf.key, f"Mã {kf.label.lower()}", 10)]
         if kf.key == "region":  # a region code, like a unit code, means a place only in its scheme
-            cols += [("region_scheme", f"Hệ mã {kf.label.lower()}", 13)]
+            cols += [("region_scheme", f"{SCHEME_ID_HEAD} {kf.label.lower()}", 13)]
         cols += [(f"{kf.key}_name", kf.label, 28)]
     for m in block.measures:
         cols.append((m.key, f"{m.label} ({m.unit})\n[cột {block.measure_column(m.key)}]", 16))
     for t in block.totals:
         cols.append((t.key, f"{t.label} ({t.unit})", 16))
-    cols.append(("unit_scheme", "Hệ mã đơn vị", 13))  # what the unit code means (its scheme)
+    cols.append(("unit_scheme", f"{SCHEME_ID_HEAD} đơn vị", 13))  # what the unit code means (its scheme)
     cols.append(("cells", "Ô nguồn", 12))
     cols.append(("comments", "Ghi chú của đơn vị trong tệp", 40))
     letters = {key: col_letter(i) for i, (key, _, _) in enumerate(cols)}
@@ -440,7 +440,7 @@ def _status_sheet(ws: Worksheet, st: Styles, report: Report) -> DetailRef:
         ("contact", "Người lập biểu / liên hệ", 13),
         ("phone", "Điện thoại", 12),
         ("activities", "Hoạt động truyền thông", 8),
-        ("scheme", "Hệ mã", 11),
+        ("scheme", SCHEME_ID_HEAD, 11),
         ("note", "Ghi chú", 26),
     ]
     widths = {key: w for key, _, w in columns}

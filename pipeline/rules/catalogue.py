@@ -117,6 +117,23 @@ TEXT_NUMBER_ADVICE: dict[str, str] = {
     "other": "số có ký tự lạ (chữ số toàn khổ hay ký tự ẩn, thường do dán từ nơi khác): hãy xóa ô rồi "
     "gõ lại {digits} bằng bàn phím",
 }
+# FORMULA_NO_VALUE: what the file stores as the result of a formula in an input cell
+# (`read/reading.py` `FileReading.number`), as (stored, otherwise) of the rule's message:
+# no result at all ("none"), or a 0 ("zero") or blank ("blank") that a library which does
+# not calculate stores (Apache POI, XlsxWriter, SheetJS, odfpy), and that Excel and
+# LibreOffice replace by the formula's figure when they calculate the file. A formula whose
+# figure really is 0 or nothing reads alike, so the unit is told what to type then.
+FORMULA_STORED: dict[str, tuple[str, str]] = {
+    "none": ("không có giá trị", ""),
+    "zero": (
+        "kết quả lưu trong tệp là 0, có thể do chương trình đã lưu tệp không tính công thức",
+        "; nếu số đúng là 0, hãy gõ 0",
+    ),
+    "blank": (
+        "kết quả lưu trong tệp để trống, có thể do chương trình đã lưu tệp không tính công thức",
+        "; nếu ô không có số liệu, hãy xóa công thức",
+    ),
+}
 _READ_AS = "{message}"
 RULES: dict[str, Rule] = {
     r.code: r
@@ -210,7 +227,13 @@ RULES: dict[str, Rule] = {
             message="số được gõ dưới dạng chữ '{value}', đã đọc là {number}; {advice}",
             live="{name} gõ dưới dạng chữ: " + TEXT_NUMBER_ADVICE["any"],
         ),
-        Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
+        Rule(
+            "FORMULA_NO_VALUE",
+            E,
+            "Công thức không có giá trị",
+            message="ô {cell} chứa công thức nhưng {stored}; hãy mở tệp bằng Excel hoặc LibreOffice để "
+            "tính lại rồi lưu, hoặc gõ số thay cho công thức{otherwise}",
+        ),
         Rule(
             "DATE_INVALID",
             E,

@@ -119,13 +119,16 @@ import org.apache.poi.ss.usermodel.*;
 import org.apache.poi.ss.util.CellReference;
 
 public class PoiFormula {
-    // args: in.xls out.xls sheet-index A1 formula; the formula is set, never evaluated
+    // args: in.xls out.xls sheet-index A1 kind text: kind "f" sets the formula `text`, "n"
+    // the number `text`; nothing is evaluated
     public static void main(String[] args) throws Exception {
         HSSFWorkbook wb;
         try (InputStream in = new FileInputStream(args[0])) { wb = new HSSFWorkbook(in); }
         CellReference ref = new CellReference(args[3]);
         Sheet sheet = wb.getSheetAt(Integer.parseInt(args[2]));
-        sheet.getRow(ref.getRow()).getCell(ref.getCol()).setCellFormula(args[4]);
+        Cell cell = sheet.getRow(ref.getRow()).getCell(ref.getCol());
+        if (args[4].equals("f")) cell.setCellFormula(args[5]);
+        else cell.setCellValue(Double.parseDouble(args[5]));
         try (OutputStream out = new FileOutputStream(args[1])) { wb.write(out); }
     }
 }
@@ -133,8 +136,9 @@ public class PoiFormula {
 _POI_JARS = ("poi.jar", "commons-collections4.jar", "commons-math3.jar", "commons-codec.jar")
 
 
-def _poi_formula(src: Path, out: Path, sheet: str, cell: str, formula: str) -> Path:
-    """`src` (.xls) opened by POI's HSSF, `formula` set in `sheet`!`cell`, saved as `out`."""
+def _poi_formula(src: Path, out: Path, sheet: str, cell: str, formula: str, kind: str = "f") -> Path:
+    """`src` (.xls) opened by POI's HSSF, `formula` set in `sheet`!`cell` (with `kind` "n",
+    the number it spells), saved as `out`."""
     javac = lo.require("javac", shutil.which("javac"), "default-jdk-headless")
     jars = [Path("/usr/share/java") / jar for jar in _POI_JARS]
     lo.require(
@@ -150,7 +154,7 @@ def _poi_formula(src: Path, out: Path, sheet: str, cell: str, formula: str) -> P
     index = [s.name for s in pc.CalamineWorkbook.from_path(str(src)).sheets_metadata].index(sheet)
     java = shutil.which("java") or "java"
     subprocess.run(
-        [java, "-cp", f"{path}:{work}", "PoiFormula", src, out, str(index), cell, formula],
+        [java, "-cp", f"{path}:{work}", "PoiFormula", src, out, str(index), cell, kind, formula],
         check=True,
         timeout=120,
     )
@@ -178,6 +182,29 @@ def test_poi_hssf_formula_in_an_input_cell_is_no_figure(made: dict[str, Any], tm
     unit = next(u for u in report.units if u.code == "899")
     assert unit.status == UnitStatus.REJECTED and unit.file is None
     assert [f.status for f in report.files] == [FileStatus.REJECTED]
+
+
+@pytest.mark.libreoffice
+def test_a_total_stale_in_the_file_is_said_to_be_so(made: dict[str, Any], tmp_path: Path) -> None:
+    """POI's HSSF writes a new cash figure and does not recalculate: the file keeps the old
+    totals, which LibreOffice (and Excel) replace on opening by the ones the pipeline
+    recomputes. The warning says so: if the cell shows the recomputed total, the file was
+    saved without recalculating and there is nothing to fix."""
+    new = made["amount"] + 1000
+    poi = _poi_formula(made["xls"], tmp_path / "899-poi.xls", RES.sheet, CASH, str(new), kind="n")
+    p = parse_path(poi, 1, FORM)
+    assert not p.has_errors and _measure(_figures(poi)[1], ROWS[0].row, "cash") == new
+    stale = [f for f in p.findings if f.code == "TOTAL_MISMATCH"]
+    assert stale and all(f.sheet == RES.sheet for f in stale)
+    with lo.profile(recalc=True) as prof:
+        lo.run_office(
+            ["--convert-to", f"xlsx:{lo.XLSX_FILTER}", "--outdir", str(tmp_path / "lo"), str(poi)], prof
+        )
+    shown = openpyxl.load_workbook(tmp_path / "lo" / "899-poi.xlsx", data_only=True)[RES.sheet]
+    for f in stale:
+        total = f"{shown[f.cell].value:,}".replace(",", ".")  # what LibreOffice shows, recalculated
+        assert f"tính lại từ các ô nhập là {total};" in f.message
+        assert f"nếu mở tệp thấy ô này là {total} thì tệp đã được lưu mà chưa tính lại công thức" in f.message
 
 
 # ----- SheetJS: a formula written as {t: "n", f: …}, never calculated ------------------------

@@ -139,11 +139,5 @@ def _cached_totals(
         got, problem, _ = parse_int(cached, 10**30)
         if problem is None and got == want:
             continue
-        reading.add(
-            "TOTAL_MISMATCH",
-            f"tổng ghi trong tệp là {fd.show(cached)} nhưng tính lại từ các ô nhập là "
-            f"{fd.show(want)}; chương trình dùng số tính lại",
-            sheet.name,
-            cell,
-            cached,
-        )
+        message = fd.RULES["TOTAL_MISMATCH"].say(value=fd.show(cached), recomputed=fd.show(want))
+        reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)

@@ -345,7 +345,17 @@ RULES: dict[str, Rule] = {
             "{label} không đúng như trong danh sách, sẽ đọc là tên gần nhất; hãy chọn từ danh sách",
         ),
         # totals and plausibility
-        Rule("TOTAL_MISMATCH", W, "Tổng trong tệp không khớp"),
+        # the total the file stores: the one the unit sees, unless the file was saved by a
+        # program that wrote an input without calculating (Excel and LibreOffice then show
+        # the recomputed total on opening): said, so that the unit is not sent to fix it
+        Rule(
+            "TOTAL_MISMATCH",
+            W,
+            "Tổng trong tệp không khớp",
+            message="tổng ghi trong tệp là {value} nhưng tính lại từ các ô nhập là {recomputed}; chương "
+            "trình dùng số tính lại (nếu mở tệp thấy ô này là {recomputed} thì tệp đã được lưu mà chưa "
+            "tính lại công thức, không cần sửa)",
+        ),
         Rule(
             "SUPPORT_EXCEEDS_RESOURCES",
             W,

@@ -243,7 +243,8 @@ def test_the_file_says_whether_it_was_calculated(made: dict[str, Path], tmp_path
     """Results all 0 are taken for results never calculated only when the file says an
     application is to calculate them: no RecalcId (POI), or an Uncalced sheet (Aspose). The
     same zeros with LibreOffice's RecalcId kept (a writer that says it calculated) read as
-    stored, as they always did: the totals' warnings, the typed cash read 0; and a file
+    stored, as they always did: the totals' warnings (the typed cash, a formula storing 0 in
+    an input cell, is a formula without a value there all the same); and a file
     without RecalcId whose results were calculated (Gnumeric's, LibreOffice's records with
     the RecalcId dropped) reads as its source."""
 
@@ -268,8 +269,10 @@ def test_the_file_says_whether_it_was_calculated(made: dict[str, Path], tmp_path
     marked = _rewritten(made["plain.xls"], tmp_path / "marked.xls", zeros_marked_uncalced)
     assert _figures(marked) == _figures(made["plain"])
     typed = _rewritten(made["typed.xls"], tmp_path / "typed-said.xls", zeros_kept_recalc_id)
-    cash = [r for r in _figures(typed)[1][RES.key] if r[0] == ROWS[0].row]
-    assert cash[0][2]["cash"] == 0
+    found, rows, _ = _figures(typed)
+    cash = [r for r in rows[RES.key] if r[0] == ROWS[0].row]
+    assert cash[0][2]["cash"] is None  # a formula's stored 0 in an input cell is never the figure:
+    assert f"FORMULA_NO_VALUE {RES.sheet}!{CASH}" in found  # tests/test_formulas5_inputs.py
     unmarked = _rewritten(made["plain.xls"], tmp_path / "unmarked.xls", no_recalc_id)
     assert not uncalculated(*_stream(unmarked), _every_sheet)
     assert _figures(unmarked) == _figures(made["plain"])
@@ -539,7 +542,8 @@ def test_xlsb_formulas_never_calculated_read_as_in_the_other_formats(
     writes them): read as the filler's .xlsx, a formula without a value at the typed cash
     (never 0) and at =1/0, the totals recomputed without a warning. The same records with
     their calculated results read as the calculated report; without fFullCalcOnLoad the
-    zeros read as stored, as they always did."""
+    zeros read as stored (the totals' warnings), but the typed cash's stored 0 in an input
+    cell is a formula without a value all the same."""
     src = made["typed.xlsx"]
     sheetjs = lo.sheetjs_convert(src, tmp_path / "sheetjs.xlsb", "xlsb")
     cells = _formula_cells(src)
@@ -558,7 +562,9 @@ def test_xlsb_formulas_never_calculated_read_as_in_the_other_formats(
     said = _xlsb(sheetjs, tmp_path / "899-said.xlsb", cells, _zero, on_load=False)
     found, rows, _ = _figures(said)
     assert "TOTAL_MISMATCH" in {f.split()[0] for f in found}
-    assert [r for r in rows[RES.key] if r[0] == ROWS[0].row][0][2]["cash"] == 0
+    # the typed cash, a formula storing 0 in an input cell, is never read as 0 all the same
+    assert [r for r in rows[RES.key] if r[0] == ROWS[0].row][0][2]["cash"] is None
+    assert f"FORMULA_NO_VALUE {RES.sheet}!{CASH}" in found
 
 
 # ----- the rule, record by record ------------------------------------------------------------

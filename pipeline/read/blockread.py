@@ -39,7 +39,11 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     own_region = unit.region if block.rows_by_unit_region else None
     sums = dict.fromkeys(plan.measure_keys, 0)
     row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
-    odd_cells = sheet.errors.keys() | sheet.formulas_without_value
+    # cells the fast paths below leave to `reading.number`: errors, formulas without a
+    # value, and measures holding a formula (its stored 0 or blank may be uncalculated)
+    odd_cells = (
+        sheet.errors.keys() | sheet.formulas_without_value | (sheet.formula_results & plan.measure_cells)
+    )
     odd_rows = {split_cell(c)[1] for c in odd_cells}  # cached: the same cells in every file
     blank = dict.fromkeys(plan.measure_keys)
     first_col, last_col = plan.span
@@ -135,11 +139,5 @@ def _cached_totals(
         got, problem, _ = parse_int(cached, 10**30)
         if problem is None and got == want:
             continue
-        reading.add(
-            "TOTAL_MISMATCH",
-            f"tổng ghi trong tệp là {fd.show(cached)} nhưng tính lại từ các ô nhập là "
-            f"{fd.show(want)}; chương trình dùng số tính lại",
-            sheet.name,
-            cell,
-            cached,
-        )
+        message = fd.RULES["TOTAL_MISMATCH"].say(value=fd.show(cached), recomputed=fd.show(want))
+        reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)

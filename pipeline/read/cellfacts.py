@@ -38,15 +38,15 @@ class SheetFacts:
     rows: int = 0
     columns: int = 0
     no_value: set[str] = field(default_factory=set)  # formulas with no cached result
-    results: set[str] = field(default_factory=set)  # .xlsx formulas with a cached result
+    results: set[str] = field(default_factory=set)  # formulas with a cached result
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error shown (#DIV/0!)
     merged: list[Merge] = field(default_factory=list)
     # cell -> its number as its format shows it: a number, or a date, time or UnshownDate
     # where the format shows a date (.xls numbers, .ods dates and times): the reader's
     # value is replaced where it takes one for the other
     numbers: dict[str, Any] = field(default_factory=dict)
-    # (row, column), 0-based -> value, from our own walk of the cells (.xlsb): what the
-    # value reader leaves out is filled from it
+    # (row, column), 0-based -> value, from our own walk of the cells (.xlsb; .ods, the text
+    # of a cell without a value type): what the value reader leaves out is filled from it
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     # the value reader would misread a value as the part stores it: .xlsx, one spelled
     # otherwise than as one plain text (the part is given to it spelled plainly); .ods, one

@@ -49,6 +49,7 @@ class BlockPlan:
 
     labels: tuple[tuple[str, str, int, int], ...]  # (cell, expected text, row, column), in order
     inputs: CellSpan
+    measure_cells: frozenset[str]  # the A1 references of every row's measures
     rows: tuple[RowPlan, ...]
     measure_keys: tuple[str, ...]
     span: tuple[int, int]  # first and last column index read in a data row
@@ -97,6 +98,7 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
     return BlockPlan(
         labels=tuple((cell, text, *cell_at(cell)) for cell, text in label_cells(sheet)),
         inputs=cell_span(inputs),
+        measure_cells=frozenset(cell for rp in rows for _k, cell, _l, _c in rp.measures),
         rows=rows,
         measure_keys=tuple(m.key for m in block.measures),
         span=(first_col, last_col),

@@ -45,6 +45,9 @@ class SheetData:
     formulas_without_value: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error value shown by Excel
     day_zero: dt.datetime = DAY_ZERO  # the day its numbers count from (`SheetFacts.day_zero`)
+    # cells holding a formula with a stored result (`SheetFacts.results`): in an input cell,
+    # a stored 0 or blank may be a result its writer never calculated (`reading.number`)
+    formula_results: set[str] = field(default_factory=set)
 
     def blank_span(self, row: int, first_col: int, last_col: int) -> bool:
         """True when the cells of `row` (1-based) from `first_col` to `last_col` are all empty."""
@@ -358,10 +361,12 @@ def _read_values(
                 raise _Disagree(want)  # cells our parse found, none read: never a blank sheet
             if found.numbers:
                 _as_formatted(rows, found.numbers)
-            if found.cells:  # .xlsb: the short cell records calamine skips
+            if found.cells:  # .xlsb: the short cell records calamine skips; .ods: untyped text
                 fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
-            sheets[want] = SheetData(want, rows, merged, found.no_value, found.errors, found.day_zero)
+            sheets[want] = SheetData(
+                want, rows, merged, found.no_value, found.errors, found.day_zero, found.results
+            )
     except ReadProblem:
         raise
     except _Disagree as exc:
@@ -395,7 +400,9 @@ def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, Shee
     for actual, rows in book.rows.items():
         want = by_norm[norm_sheet(actual)]
         found = facts.get(norm_sheet(actual)) or SheetFacts()
-        sheets[want] = SheetData(want, rows, list(found.merged), found.no_value, found.errors, found.day_zero)
+        sheets[want] = SheetData(
+            want, rows, list(found.merged), found.no_value, found.errors, found.day_zero, found.results
+        )
     names = [by_norm.get(norm_sheet(n), n) for n in book.names]
     hidden = {by_norm.get(norm_sheet(n), n) for n in book.hidden}
     return RawBook(fmt.name, names, hidden, sheets)

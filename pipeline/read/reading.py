@@ -12,7 +12,7 @@ from typing import Any
 
 from ..form import Form, col_letter, norm_text
 from ..rules import findings as fd
-from ..rules.catalogue import TEXT_NUMBER_ADVICE
+from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, parse_int, parse_text
 from .layoutdiag import layout_shift, shift_message
 from .parsed import Parsed
@@ -41,6 +41,22 @@ def typed_as(text: str) -> str:
     if core.lstrip("+-").startswith("0") and len(core.lstrip("+-")) > 1:
         return "zeros"
     return "text"
+
+
+def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
+    """What an input cell holding a formula stores as its result when it cannot be read as
+    the figure, a key of `FORMULA_STORED`: "none" (no result), "zero" or "blank" (what a
+    library that does not calculate stores: Excel and LibreOffice show the formula's figure
+    once they calculate, the pipeline cannot); "" for any other cell or result."""
+    if raw is None and cell in sheet.formulas_without_value:
+        return "none"
+    if cell not in sheet.formula_results:
+        return ""
+    if raw is None:
+        return "blank"
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == 0:
+        return "zero"
+    return ""
 
 
 @dataclass
@@ -78,15 +94,20 @@ class FileReading:
         # fast paths for the common cases: a blank cell, a whole number typed as a number;
         # an error shown in the cell wins over any number stored beside it (an .ods error
         # result stored as a float, as Excel's ODS export writes it: the application shows
-        # the error, not the number)
+        # the error, not the number); a 0 or blank a formula stores is looked at below
         if raw is None:
-            if cell not in sheet.errors and cell not in sheet.formulas_without_value:
+            if (
+                cell not in sheet.errors
+                and cell not in sheet.formulas_without_value
+                and cell not in sheet.formula_results
+            ):
                 return None
         elif (
             raw.__class__ is float
             and raw.is_integer()
             and 0 <= raw <= self.form.limits.max_number
             and cell not in sheet.errors
+            and (raw or cell not in sheet.formula_results)
         ):
             return int(raw)
         if cell in sheet.errors:
@@ -99,13 +120,11 @@ class FileReading:
                 sheet.errors[cell],
             )
             return None
-        if raw is None and cell in sheet.formulas_without_value:
-            self.add(
-                "FORMULA_NO_VALUE",
-                f"ô {cell} chứa công thức nhưng không có giá trị; hãy mở bằng Excel và lưu lại",
-                sheet.name,
-                cell,
-            )
+        stored = _stored_result(sheet, cell, raw)
+        if stored:
+            stored_as, otherwise = FORMULA_STORED[stored]
+            message = fd.RULES["FORMULA_NO_VALUE"].say(cell=cell, stored=stored_as, otherwise=otherwise)
+            self.add("FORMULA_NO_VALUE", message, sheet.name, cell, "" if raw is None else raw)
             return None
         value, problem, was_text = parse_int(raw, self.form.limits.max_number, sheet.day_zero)
         if problem and problem[0] != "NUMBER_NEGATIVE":

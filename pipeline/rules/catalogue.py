@@ -117,6 +117,23 @@ TEXT_NUMBER_ADVICE: dict[str, str] = {
     "other": "số có ký tự lạ (chữ số toàn khổ hay ký tự ẩn, thường do dán từ nơi khác): hãy xóa ô rồi "
     "gõ lại {digits} bằng bàn phím",
 }
+# FORMULA_NO_VALUE: what the file stores as the result of a formula in an input cell
+# (`read/reading.py` `FileReading.number`), as (stored, otherwise) of the rule's message:
+# no result at all ("none"), or a 0 ("zero") or blank ("blank") that a library which does
+# not calculate stores (Apache POI, XlsxWriter, SheetJS, odfpy), and that Excel and
+# LibreOffice replace by the formula's figure when they calculate the file. A formula whose
+# figure really is 0 or nothing reads alike, so the unit is told what to type then.
+FORMULA_STORED: dict[str, tuple[str, str]] = {
+    "none": ("không có giá trị", ""),
+    "zero": (
+        "kết quả lưu trong tệp là 0, có thể do chương trình đã lưu tệp không tính công thức",
+        "; nếu số đúng là 0, hãy gõ 0",
+    ),
+    "blank": (
+        "kết quả lưu trong tệp để trống, có thể do chương trình đã lưu tệp không tính công thức",
+        "; nếu ô không có số liệu, hãy xóa công thức",
+    ),
+}
 _READ_AS = "{message}"
 RULES: dict[str, Rule] = {
     r.code: r
@@ -210,7 +227,13 @@ RULES: dict[str, Rule] = {
             message="số được gõ dưới dạng chữ '{value}', đã đọc là {number}; {advice}",
             live="{name} gõ dưới dạng chữ: " + TEXT_NUMBER_ADVICE["any"],
         ),
-        Rule("FORMULA_NO_VALUE", E, "Công thức không có giá trị"),
+        Rule(
+            "FORMULA_NO_VALUE",
+            E,
+            "Công thức không có giá trị",
+            message="ô {cell} chứa công thức nhưng {stored}; hãy mở tệp bằng Excel hoặc LibreOffice để "
+            "tính lại rồi lưu, hoặc gõ số thay cho công thức{otherwise}",
+        ),
         Rule(
             "DATE_INVALID",
             E,
@@ -322,7 +345,17 @@ RULES: dict[str, Rule] = {
             "{label} không đúng như trong danh sách, sẽ đọc là tên gần nhất; hãy chọn từ danh sách",
         ),
         # totals and plausibility
-        Rule("TOTAL_MISMATCH", W, "Tổng trong tệp không khớp"),
+        # the total the file stores: the one the unit sees, unless the file was saved by a
+        # program that wrote an input without calculating (Excel and LibreOffice then show
+        # the recomputed total on opening): said, so that the unit is not sent to fix it
+        Rule(
+            "TOTAL_MISMATCH",
+            W,
+            "Tổng trong tệp không khớp",
+            message="tổng ghi trong tệp là {value} nhưng tính lại từ các ô nhập là {recomputed}; chương "
+            "trình dùng số tính lại (nếu mở tệp thấy ô này là {recomputed} thì tệp đã được lưu mà chưa "
+            "tính lại công thức, không cần sửa)",
+        ),
         Rule(
             "SUPPORT_EXCEEDS_RESOURCES",
             W,

@@ -7,7 +7,11 @@ Elements and attributes used (OpenDocument 1.2/1.3 Part 3, §9.1.2 table:table,
 office:value-type, §19.643 table:formula). ODF has no error value type: LibreOffice marks an
 error result with its own `calcext:value-type="error"` and shows the error as the cell's
 text; a formula cell with neither an office:value-type nor any text carries no cached
-result (an empty-text result is written as an empty <text:p/> with no value type).
+result (an empty-text result is written as an empty <text:p/> with no value type). A cell
+that is no formula and has text but no value type (simple ODF generators write text so) is
+text, as LibreOffice shows it; calamine reads it blank, so the facts carry it
+(`SheetFacts.cells`, `untyped_text`). Every other formula cell holds a stored result
+(`SheetFacts.results`).
 
 The parse is incremental (iterparse, each row freed once read), so memory stays bounded by
 one row; time is linear in the size of content.xml. Repeated rows and cells are counted
@@ -443,15 +447,21 @@ class _Table:
             if self.defaults.columns is None:
                 self.defaults.first_row(element)
 
-    def note(self, row: int, col: int, rows: int, cols: int, value: Any) -> None:
-        """`value` at every position of a block of repeated cells (or the file is left to
-        the own reader, which repeats them, when the block is very large)."""
+    def note(
+        self, row: int, col: int, rows: int, cols: int, value: Any, into: dict[Any, Any] | None = None
+    ) -> None:
+        """`value` at every position of a block of repeated cells, in the facts' `numbers`
+        (by A1 reference), or in `into` (`SheetFacts.cells`, by 0-based (row, column)); the
+        file is left to the own reader, which repeats them, when the block is very large."""
         if rows * cols > _MAX_POSITIONS:
             self.facts.misread = True
             return
         for r in range(row, row + rows):
             for c in range(col, col + cols):
-                self.facts.numbers[f"{col_letter(c)}{r + 1}"] = value
+                if into is None:
+                    self.facts.numbers[f"{col_letter(c)}{r + 1}"] = value
+                else:
+                    into[(r, c)] = value
 
     def end_row(self) -> None:
         self.row += self.repeat
@@ -473,6 +483,10 @@ class _Table:
         kind = element.get(_VALUE_TYPE)
         if kind in ("date", "time"):  # calamine gives a time as text
             self.note(row, col, self.repeat, repeat, cell_value(element))
+        elif kind is None:
+            text = untyped_text(element)
+            if text:  # calamine reads it blank
+                self.note(row, col, self.repeat, repeat, text, facts.cells)
         elif kind in _NUMBER_TYPES:
             raw = element.get(_VALUE)
             if raw is None or not (raw.isascii() and raw.isdigit() or _XSD_DOUBLE.match(raw)):
@@ -491,8 +505,10 @@ class _Table:
             # LibreOffice writes an empty-text result as no value type and an empty <text:p/>;
             # no value type with text (odfpy's TableCell(formula=...) with a P of the result
             # it never calculated) is no cached result either: the value reader reads it blank
-            if _VALUE_TYPE not in element.attrib and (not len(element) or _text(element).strip()):
+            if kind is None and (not len(element) or _text(element).strip()):
                 facts.no_value.add(a1)
+            else:
+                facts.results.add(a1)
             error = _error(element)
             if error:
                 facts.errors[a1] = error
@@ -614,11 +630,23 @@ def _date(raw: str) -> dt.date | UnshownDate:
     return UnreadDate("/".join(reversed(day.groups())) if day else raw)
 
 
+def untyped_text(cell: etree._Element) -> str:
+    """The text of a table:table-cell without an office:value-type, as LibreOffice shows it
+    (simple ODF generators write text so, `<table:table-cell><text:p>612</text:p>`; calamine
+    reads it blank): its own paragraphs, not those of a comment (office:annotation) in it.
+    "" for a formula cell (no value type there is no cached result: `ods_facts`)."""
+    if _FORMULA in cell.attrib or not len(cell):
+        return ""
+    return "\n".join(_inline(p) for p in cell.iterchildren(_P))
+
+
 def cell_value(cell: etree._Element) -> Any:
-    """The value of a table:table-cell as calamine gives it ("" for none)."""
+    """The value of a table:table-cell as LibreOffice shows it ("" for none): as calamine
+    gives it, and a cell's text without a value type (`untyped_text`), which calamine reads
+    blank."""
     kind = cell.get(_VALUE_TYPE)
     if kind is None:
-        return ""
+        return untyped_text(cell)
     if kind in _NUMBER_TYPES:
         raw = cell.get(_VALUE)
         if raw is None or not (raw.isascii() and raw.isdigit() or _XSD_DOUBLE.match(raw)):

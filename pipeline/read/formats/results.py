@@ -18,7 +18,9 @@ right; and a formula typed in an input cell is a formula without a value at its 
 unit is told to open the file in Excel and save it, or to type the number), never its
 stored 0 read as the figure. A file with any other stored result (a number, text, an error
 value: a writer that calculated, or kept an application's results) is read as stored, and
-so is every file without the flag (LibreOffice, Gnumeric and SheetJS write none).
+so is every file without the flag (LibreOffice, Gnumeric and SheetJS write none); there, a
+formula in an input cell storing 0 or blank, as a library editing a calculated file stores
+it, is no figure all the same (`read/reading.py` `_stored_result`, in every format).
 
 The binary formats are read alike (`facts_without_results`). An .xls file whose formulas
 were never calculated (`biff.uncalculated`: every result 0 or empty text, and no RecalcId

@@ -80,16 +80,6 @@ def test_a_filled_template_with_such_text_is_rejected_at_that_cell(make_file, te
     assert errors == [("NUMBER_INVALID", RES.sheet, cell, text)]
 
 
-def test_a_year_typed_as_text_is_shown_as_a_year(make_file) -> None:
-    """A year typed as text is read, and the warning says it was read as 2025 (a year is
-    never grouped by thousands: '2.025' was shown)."""
-    form = load_form()
-    path, _data = make_file("899", lambda d: d["info"].__setitem__("year", f"{form.year}"))
-    found = [f for f in parse_path(path, 1, form).findings if f.code == "NUMBER_FROM_TEXT"]
-    assert [f.cell for f in found] == [form.info_field("year").cell]
-    assert f"đã đọc là {form.year};" in found[0].message
-
-
 def test_a_number_no_application_shows_is_said_as_excel_shows_it() -> None:
     assert [show(float("nan")), show(float("inf")), show(-float("inf"))] == ["#NUM!"] * 3
     assert show(1.5) == "1,5"

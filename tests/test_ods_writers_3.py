@@ -7,8 +7,7 @@ then one cell rewritten at the XML level of content.xml as the other writer spel
 - a formula cell with the text of a result but no office:value-type (odfpy's
   `TableCell(formula=...)` with a `P` of the number it never calculated): no cached result,
   FORMULA_NO_VALUE at the cell, where the value reader read it blank and the file was
-  accepted with a lower total; an empty <text:p/> stays LibreOffice's empty-text result
-  (in an input cell, a stored blank is no figure all the same);
+  accepted with a lower total; an empty <text:p/> stays LibreOffice's empty-text result;
 - an error result stored as a float beside its error text (Excel's ODS export writes
   `office:value-type="float" office:value="0"` with "#DIV/0!"): the error LibreOffice shows,
   where the stored 0 was counted;
@@ -18,11 +17,13 @@ then one cell rewritten at the XML level of content.xml as the other writer spel
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from lxml import etree
 
 from pipeline.read.parse import parse_path
+from tests import lo
 from tests import test_ods_writers_2 as w2
 from tests.test_ods_writers_2 import COUNT, FORM, RES, _cell, _findings_at, rewrite, with_cell
 
@@ -48,14 +49,19 @@ def test_a_formula_with_a_result_text_but_no_value_type_has_no_result(lo_ods: Pa
 
 def test_a_formula_with_an_empty_paragraph_is_libreoffices_empty_text(lo_ods: Path, tmp_path: Path) -> None:
     """LibreOffice writes a formula whose result is empty text as no value type and an empty
-    <text:p/>: an empty result, not read as a cell without one (the other side of the rule
-    above). In an input cell it is no figure all the same: a writer that does not calculate
-    spells a formula of a number so too, which LibreOffice then shows calculated
-    (tests/test_formulas5_inputs.py); the unit is told to clear the cell if it holds none."""
-    out = with_cell(lo_ods, tmp_path / "899.ods", RES.sheet, CASH, {"table:formula": 'of:=""'}, "")
-    found = _findings_at(out, RES.sheet, CASH)
-    assert [code for code, _ in found] == ["FORMULA_NO_VALUE"]
-    assert "để trống" in found[0][1] and "nếu ô không có số liệu, hãy xóa công thức" in found[0][1]
+    <text:p/>: an empty cell, no finding (the other side of the rule above), once
+    LibreOffice has calculated the file's totals with it. Before, the totals the file holds
+    count a number there: the same spelling is then a result never calculated
+    (tests/test_formulas5_inputs.py)."""
+    stale = with_cell(lo_ods, tmp_path / "899.ods", RES.sheet, CASH, {"table:formula": 'of:=""'}, "")
+    assert [code for code, _ in _findings_at(stale, RES.sheet, CASH)] == ["FORMULA_NO_VALUE"]
+    saved = lo.convert(stale, tmp_path / "lo", "ods", recalc=True)
+    with zipfile.ZipFile(saved) as z:
+        assert b'table:formula="of:=&quot;&quot;"' in z.read("content.xml")
+    assert _findings_at(saved, RES.sheet, CASH) == []
+    parsed = parse_path(saved, 1, FORM)
+    assert not parsed.has_errors, parsed.findings
+    assert next(r for r in parsed.rows[RES.key] if r.row == 8).measures["cash"] is None
 
 
 def test_an_error_stored_as_a_float_is_the_error_libreoffice_shows(lo_ods: Path, tmp_path: Path) -> None:

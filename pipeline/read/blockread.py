@@ -40,12 +40,12 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     sums = dict.fromkeys(plan.measure_keys, 0)
     row_totals: list[tuple[RowPlan, dict[str, int | None]]] = []
     # cells the fast paths below leave to `reading.number`: errors, formulas without a
-    # value, and measures holding a formula (its stored 0 or blank may be uncalculated)
-    odd_cells = (
-        sheet.errors.keys() | sheet.formulas_without_value | (sheet.formula_results & plan.measure_cells)
-    )
+    # value, and measures holding a formula (its stored 0 may be uncalculated)
+    formulas = (sheet.formula_results & plan.measure_cells) - sheet.errors.keys()
+    odd_cells = sheet.errors.keys() | sheet.formulas_without_value | formulas
     odd_rows = {split_cell(c)[1] for c in odd_cells}  # cached: the same cells in every file
     blank = dict.fromkeys(plan.measure_keys)
+    stored: list[tuple[RowPlan, dict[str, int | None], str, str]] = []  # formulas storing 0 or blank
     first_col, last_col = plan.span
     max_number = form.limits.max_number
     for rp in plan.rows:
@@ -56,8 +56,12 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         values: dict[str, int | None] = {}
         for key, cell, label, col in rp.measures:
             raw = row[col] if col < len(row) else ""
+            if cell in formulas and (raw == "" or raw == 0 and raw.__class__ is not bool):
+                # a formula storing 0 or nothing: judged by the file's totals below
+                values[key] = None if raw == "" else 0
+                stored.append((rp, values, key, cell))
             # fast paths, the common cases: a whole number typed as a number, a blank cell
-            if (
+            elif (
                 raw.__class__ is float
                 and raw.is_integer()
                 and 0 <= raw <= max_number
@@ -95,7 +99,18 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         if blank_keys:
             continue
         out.append(Record(block.key, rp.row, key, values, own_region, columns))
-    _cached_totals(reading, plan, sheet, sums, row_totals)
+    wrong = _cached_totals(plan, sheet, sums, row_totals)
+    for rp, values, key, cell in stored:
+        # the 0 or blank a formula stores is a result never calculated when a total the file
+        # holds, calculated by the application that saved it, counts the formula otherwise
+        summed = {t for sum_of, t, _r, _c in rp.totals if key in sum_of}
+        summed |= {t for k, t, _r, _c in plan.total_measure_cells if k == key}
+        if summed & wrong.keys():
+            reading.uncalculated(sheet, cell, "blank" if values[key] is None else "zero")
+            values[key] = None
+    for cell, (cached, want) in wrong.items():
+        message = fd.RULES["TOTAL_MISMATCH"].say(value=fd.show(cached), recomputed=fd.show(want))
+        reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
     return out
 
 
@@ -112,13 +127,14 @@ def _usual(reading: FileReading, kf: KeyField, raw: str, sheet: SheetData, cell:
 
 
 def _cached_totals(
-    reading: FileReading,
     plan: BlockPlan,
     sheet: SheetData,
     sums: dict[str, int],
     row_totals: list[tuple[RowPlan, dict[str, int | None]]],
-) -> None:
-    """Compare totals cached in the file with the totals recomputed from its inputs."""
+) -> set[str]:
+    """Compare totals cached in the file with the totals recomputed from its inputs: cell
+    -> (the total cached, the total recomputed) of those that differ (TOTAL_MISMATCH)."""
+    wrong: dict[str, tuple[Any, int]] = {}
     expected = [(cell, r, c, sums[key]) for key, cell, r, c in plan.total_measure_cells]
     for sum_of, cell, r, c in plan.total_row_cells:
         expected.append((cell, r, c, sum(sums[k] for k in sum_of)))
@@ -139,5 +155,5 @@ def _cached_totals(
         got, problem, _ = parse_int(cached, 10**30)
         if problem is None and got == want:
             continue
-        message = fd.RULES["TOTAL_MISMATCH"].say(value=fd.show(cached), recomputed=fd.show(want))
-        reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
+        wrong[cell] = (cached, want)
+    return wrong

@@ -45,16 +45,20 @@ def typed_as(text: str) -> str:
 
 def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
     """What an input cell holding a formula stores as its result when it cannot be read as
-    the figure, a key of `FORMULA_STORED`: "none" (no result), "zero" or "blank" (what a
-    library that does not calculate stores: Excel and LibreOffice show the formula's figure
-    once they calculate, the pipeline cannot); "" for any other cell or result."""
+    the figure, a key of `FORMULA_STORED`: "none" (no result), "zero" (what a library that
+    does not calculate stores: Excel and LibreOffice show the formula's figure once they
+    calculate, the pipeline cannot); "" for any other cell or result. Of the cells read
+    here (the information sheet's counts: no total to judge them by) a stored blank is
+    read as blank, the empty text Excel and LibreOffice store for `=IF(…;"";…)`; a biểu's
+    rows judge a stored 0 or blank by the file's own totals (`blockread.read_block`)."""
     if raw is None and cell in sheet.formulas_without_value:
         return "none"
-    if cell not in sheet.formula_results:
-        return ""
-    if raw is None:
-        return "blank"
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == 0:
+    if (
+        cell in sheet.formula_results
+        and isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        and raw == 0
+    ):
         return "zero"
     return ""
 
@@ -94,13 +98,9 @@ class FileReading:
         # fast paths for the common cases: a blank cell, a whole number typed as a number;
         # an error shown in the cell wins over any number stored beside it (an .ods error
         # result stored as a float, as Excel's ODS export writes it: the application shows
-        # the error, not the number); a 0 or blank a formula stores is looked at below
+        # the error, not the number); a 0 a formula stores is looked at below
         if raw is None:
-            if (
-                cell not in sheet.errors
-                and cell not in sheet.formulas_without_value
-                and cell not in sheet.formula_results
-            ):
+            if cell not in sheet.errors and cell not in sheet.formulas_without_value:
                 return None
         elif (
             raw.__class__ is float
@@ -122,9 +122,7 @@ class FileReading:
             return None
         stored = _stored_result(sheet, cell, raw)
         if stored:
-            stored_as, otherwise = FORMULA_STORED[stored]
-            message = fd.RULES["FORMULA_NO_VALUE"].say(cell=cell, stored=stored_as, otherwise=otherwise)
-            self.add("FORMULA_NO_VALUE", message, sheet.name, cell, "" if raw is None else raw)
+            self.uncalculated(sheet, cell, stored)
             return None
         value, problem, was_text = parse_int(raw, self.form.limits.max_number, sheet.day_zero)
         if problem and problem[0] != "NUMBER_NEGATIVE":
@@ -136,6 +134,13 @@ class FileReading:
             message = fd.RULES["NUMBER_FROM_TEXT"].say(value=fd.show(raw), number=number, advice=advice)
             self.add("NUMBER_FROM_TEXT", message, sheet.name, cell, raw)
         return value
+
+    def uncalculated(self, sheet: SheetData, cell: str, stored: str) -> None:
+        """FORMULA_NO_VALUE at an input cell whose formula stores what `stored` names (a key
+        of `FORMULA_STORED`: "none", "zero", "blank") as a result never calculated."""
+        stored_as, otherwise = FORMULA_STORED[stored]
+        message = fd.RULES["FORMULA_NO_VALUE"].say(cell=cell, stored=stored_as, otherwise=otherwise)
+        self.add("FORMULA_NO_VALUE", message, sheet.name, cell, 0 if stored == "zero" else "")
 
     def check_label(
         self, sheet: SheetData, cell: str, expected: str, labels: list[tuple[str, str]] | None = None

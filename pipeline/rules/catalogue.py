@@ -119,10 +119,15 @@ TEXT_NUMBER_ADVICE: dict[str, str] = {
 }
 # FORMULA_NO_VALUE: what the file stores as the result of a formula in an input cell
 # (`read/reading.py` `FileReading.number`), as (stored, otherwise) of the rule's message:
-# no result at all ("none"), or a 0 ("zero") or blank ("blank") that a library which does
-# not calculate stores (Apache POI, XlsxWriter, SheetJS, odfpy), and that Excel and
-# LibreOffice replace by the formula's figure when they calculate the file. A formula whose
-# figure really is 0 or nothing reads alike, so the unit is told what to type then.
+# no result at all ("none"), or a 0 ("zero") that a library which does not calculate
+# stores (Apache POI, XlsxWriter, SheetJS), and that Excel and LibreOffice replace by the
+# formula's figure when they calculate the file, or a blank ("blank") one stores for a
+# formula of a number. In a biểu's row either is told only when a total the file holds
+# (calculated by the application that saved it) counts the formula otherwise, i.e. is a
+# TOTAL_MISMATCH (`read/blockread.py`): Excel and LibreOffice store the empty text of
+# `=IF(D10=0;"";D10)` as a blank (as 0 in LibreOffice's .xls), which their totals agree
+# with. A 0 in a count of the information sheet (no total to judge by) is told always. A
+# formula whose figure really is 0 reads alike, so the unit is told what to type then.
 FORMULA_STORED: dict[str, tuple[str, str]] = {
     "none": ("không có giá trị", ""),
     "zero": (

@@ -70,10 +70,27 @@ from docx.oxml.parser import parse_xml
 from docx.table import Table
 
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
-from .official import DOT, MOTTO
+from .carried_header import (
+    HEADER_FIELDS,
+    MOTTO_PLACE,
+    header_fields,
+    is_header,
+    motto_changed,
+    program_date,
+    shown_key,
+)
+from .official import DOT
 
-FIELDS = {"number": "số văn bản", "signer_title": "chức danh người ký", "signer_name": "họ tên người ký"}
-"""The fields an office fills on the draft, by key, with their Vietnamese names (in order)."""
+FIELDS = {
+    "province": HEADER_FIELDS["province"],
+    "department": HEADER_FIELDS["department"],
+    "number": "số văn bản",
+    "place_date": HEADER_FIELDS["place_date"],
+    "signer_title": "chức danh người ký",
+    "signer_name": "họ tên người ký",
+}
+"""The fields an office fills on the draft, by key, with their Vietnamese names, in the
+order the draft prints them: those of the header table (`carried_header`), the signer's."""
 
 MARK = "_TH"
 """The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
@@ -86,6 +103,7 @@ CLOSING = "Nơi nhận"
 
 FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
 
+_NUMBERED = 40  # the most sections a draft's headings are looked for in (`_heading_marks`)
 _HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
@@ -290,6 +308,8 @@ class OfficerWork:
     draft's bookmarks); False also when nothing was read."""
     unreadable: bool = False
     """Whether the file could not be read (nothing carried from it)."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """Key of `FIELDS` -> the text the file shows there, typed or not (`officer_fields`)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
@@ -336,11 +356,16 @@ def officer_work(
         walk = _Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
         return OfficerWork(unreadable=True)
+    created = doc.core_properties.created  # the run that wrote the file dated it so
+    issued = created.date() if created is not None else None
     typed = {}
     for key, text in found.items():
-        if _plain(text) != _plain(printed.get(key, "")) and not is_dotted(text):
-            typed[key] = text.strip()
-    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked)
+        if _plain(text) == _plain(printed.get(key, "")) or is_dotted(text):
+            continue
+        if key == "place_date" and program_date(text, printed.get(key, ""), issued):
+            continue  # the date a run printed, not one the officer typed
+        typed[key] = text.strip()
+    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked, shown=found)
 
 
 def _merged(
@@ -361,6 +386,7 @@ def _merged(
     }
     for p, w in works.items():
         versions.values[p] = {_stored(key): _digest_text(_value(w, key)) for key, _ in items}
+        versions.values[p] |= {shown_key(k): _digest_text(_plain(w.shown.get(k, ""))) for k in HEADER_FIELDS}
     changed_files = [  # a file that cannot be read changes nothing (it is kept as it is)
         p
         for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]
@@ -386,6 +412,12 @@ def _merged(
         if p != draft and not now:  # a copy's section or field emptied never wipes the draft's text
             return False
         seen = versions.seen.get(p.name)
+        if key in HEADER_FIELDS:  # changed since as shown (the date a run prints changes daily)
+            if not now:  # emptied, dotted or as a run prints it: the new draft prints its own
+                return False
+            if isinstance(seen, dict) and shown_key(key) in seen:
+                return versions.values[p][shown_key(key)] != seen[shown_key(key)]
+            return True  # not recorded: a text no run printed is the officer's (`officer_work`)
         if isinstance(seen, dict) and _stored(key) in seen:  # as the last run read or wrote it
             return versions.values[p][_stored(key)] != seen[_stored(key)]
         if p == draft:  # written before this was recorded: the draft carried whole, as then
@@ -400,13 +432,18 @@ def _merged(
             winner = draft if draft in changed else max(changed, key=lambda p: p.stat().st_mtime_ns)
         source = works[winner] if winner else base
         fields = source.fields if winner else base_fields
+        if (
+            key in HEADER_FIELDS
+            and not winner
+            and (recorded := _carried_before(versions, draft, key)) is not None
+        ):
+            fields = base.fields if recorded else {}  # what the last run carried there, shown still
         if key in FIELDS:
             if key in fields:
                 out.fields[key] = fields[key]
         elif key in source.sections:
             out.sections[key] = source.sections[key]
         text = _value(out, key)
-        versions.written[_stored(key)] = _digest_text(text)
         for p in changed:
             if p != winner and _value(works[p], key) and _value(works[p], key) != text:
                 versions.of(p).differs.append(name)
@@ -416,10 +453,34 @@ def _merged(
         for p in [winner] if winner else [p for p in copies if _value(works[p], key) == text]:
             f = versions.of(p)
             (f.fields if key in FIELDS else f.sections).append(key)
+    versions.written.update(written_record(out, headings, theirs, printed))
     primary = versions.primary
     if primary is not None and primary in works:
         out.lost, out.checked = list(works[primary].lost), works[primary].checked
     return out
+
+
+def written_record(
+    work: OfficerWork, headings: list[str], theirs: set[str], printed: dict[str, str]
+) -> dict[str, str]:
+    """What a run records of the draft it writes carrying `work` (`OfficerVersions.written`,
+    the next run's `seen` of it): each of the officer's sections (of `theirs`, among
+    `headings`) and each field, `_digest_text` of the text carried ("" for none); each header
+    field's text as shown (`carried_header.shown_key`), carried or as printed (`printed`)."""
+    keys = [h for h in headings if h in theirs] + list(FIELDS)
+    out = {_stored(key): _digest_text(_value(work, key)) for key in keys}
+    for key in HEADER_FIELDS:
+        out[shown_key(key)] = _digest_text(_plain(work.fields.get(key) or printed.get(key, "")))
+    return out
+
+
+def _carried_before(versions: OfficerVersions, draft: Path | None, key: str) -> bool | None:
+    """Whether the last run carried the officer's text into the draft's header field `key`
+    (its record: what it carried there, "" for its own text); None without a record."""
+    seen = versions.seen.get(draft.name) if draft is not None else None
+    if not isinstance(seen, dict) or shown_key(key) not in seen:
+        return None
+    return bool(seen.get(key))
 
 
 def _stored(key: str) -> str:
@@ -466,18 +527,14 @@ def _note(text: str) -> bool:
     return text.startswith("(") and text.endswith(")")
 
 
-def _is_header(table: Table) -> bool:
-    return bool(len(table.rows)) and MOTTO in " ".join(c.text for c in table.rows[0].cells)
-
-
 def officer_fields(doc) -> dict[str, str]:
     """The texts of the python-docx document `doc` where the draft prints the fields of
     `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
     officer removed is left out."""
     found: dict[str, str] = {}
-    header = next((t for t in doc.tables if _is_header(t)), None)
-    if header is not None and len(header.rows) > 1 and len(header.rows[1].cells) > 1:
-        found["number"] = "\n".join(_text(p._p) for p in header.rows[1].cells[0].paragraphs)
+    header = next((t for t in doc.tables if is_header(t)), None)
+    if header is not None:
+        found.update(header_fields(header, lambda p: _text(p._p)))
     closing = next((t for t in doc.tables if _is_closing(t)), None)
     if closing is not None:
         lines = [_text(p._p).strip() for p in closing.rows[0].cells[-1].paragraphs]
@@ -507,10 +564,12 @@ class _Walk:
         self.doc = doc
         by_title = {title_of(h): h for h in headings}
         mine = {title_of(h) for h in theirs}
-        written = {_hash(h) for h in headings}  # the bookmarks of the new draft's headings, as numbered
+        heads = _heading_marks(headings)
         self.out: dict[str, list] = {}
         self.lost: list[str] = []
-        self.marked = False
+        self.marked = any(  # a draft with its bookmarks: its headings are known by them
+            (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
+        )
         self.counters: dict[tuple[str, str], int] = {}
         self.comments = _comments(doc)
         self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
@@ -520,7 +579,9 @@ class _Walk:
         for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
-                if _is_header(table):
+                if is_header(table):
+                    if motto := motto_changed(table, lambda p: _text(p._p)):  # not the officer's
+                        self.lost.append(f"{MOTTO_PLACE}: «{_first_words(motto)}»")
                     self._unseen(el, where)
                     continue
                 if _is_closing(table):
@@ -550,19 +611,22 @@ class _Walk:
             text = _plain(_text(el))
             marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
             ours = [m for m in marks if m.startswith(MARK)]
-            self.marked = self.marked or bool(ours)
             m = _HEADING.match(text)
-            # a heading is one the draft prints: a title of the new draft's headings, or a
-            # paragraph the draft wrote as a heading (its bookmark: as written, or one of the
-            # new draft's headings the officer renamed); never a paragraph "I. …" the officer typed
-            if title_of(text) in by_title or (
-                ours and ((m and _unchanged(ours, text)) or any(_hash_of(b) in written for b in ours))
+            # a heading is one the draft wrote as a heading (its bookmark: written for one of
+            # the new draft's headings, whatever the officer made of its text and number, or
+            # unchanged and numbered "<Roman numeral>. …"); never a paragraph the officer typed,
+            # even one with a heading's text. A draft without bookmarks: the new draft's titles.
+            mapped = next((heads[_hash_of(b)] for b in ours if _hash_of(b) in heads), None)
+            if mapped is not None or (
+                (m and _unchanged(ours, text)) if self.marked else title_of(text) in by_title
             ):
-                title = title_of(text)
+                title = title_of(mapped or text)
                 under = by_title[title] if title in mine else None
                 where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
-                if under is None and title not in by_title and not _unchanged(ours, text):
-                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")
+                if not _unchanged(ours, text) and title_of(text) != title and text:
+                    self.lost.append(
+                        f"{where}: đề mục «{_first_words(text)}»"
+                    )  # renamed: the new draft's title
                 self._unseen(el, where)
                 continue
             self._unseen(el, where, inside if under is not None else self.lost)
@@ -733,6 +797,18 @@ class _Walk:
                             int(start.get(w("val"))) if start is not None else 1,
                         )
         return "bullet", "", 1
+
+
+def _heading_marks(headings: list[str]) -> dict[str, str]:
+    """The part of `mark_name` of each heading the draft may have written for one of
+    `headings` (as the new draft prints them), numbered as any draft numbers its sections
+    (Roman numerals, Arabic past them): the section's heading as the new draft prints it."""
+    out: dict[str, str] = {}
+    for h in headings:
+        for n in range(1, _NUMBERED + 1):
+            for number in dict.fromkeys((_roman(n), str(n))):
+                out.setdefault(_hash(f"{number}. {title_of(h)}"), h)
+    return out
 
 
 def _unchanged(marks: list[str], text: str) -> bool:

@@ -1,7 +1,8 @@
 """What the officer wrote in the draft report, carried into the next draft (issue #23).
 
 Two kinds of things are carried: the sections the officer writes, and the fields an office
-fills on the page (`FIELDS`: the document's number, the signer's title and name). What the
+fills on the page (`FIELDS`: the agencies, the document's number, the place and date of the
+header table, the signer's title and name). What the
 officer typed anywhere else, which the next draft rebuilds from the data, is named
 (`OfficerWork.lost`: which section, its first words) so the officer knows to copy it.
 
@@ -13,15 +14,21 @@ that heading in place of the dots; every other section is rebuilt from the data.
 their versions each section and field comes from, and what another version holds that is
 not carried, is `OfficerVersions`'s.
 
-A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
-wording configuration), whatever its number: a section added before it moves it from VIII
-to X and it is still carried; a heading the officer renamed or removed carries nothing.
-What belongs to it is every block between that heading and the next heading of the draft,
-or the signature block. A heading is the draft's own, never a paragraph that only looks
-like one: a paragraph whose title is one the new draft prints, or one the draft wrote as a
-heading (its bookmark, below: unchanged and numbered "<Roman numeral>. …", or written as
-one of the new draft's headings and renamed by the officer). What the officer types as
-"I. Kết quả nổi bật", "1.", "a)" or a line in capitals stays in their section.
+A section is found by the heading the draft wrote for it: the paragraph with the draft's
+bookmark (below) written for one of the new draft's headings, whatever its number ("VIII."
+there, "X." in the new draft, or renumbered by the officer after a section they added) and
+whatever the officer made of its text: what they wrote under a heading they renamed is
+carried, the new name is named as not carried (the new draft prints its own). What belongs
+to it is every block between that heading and the next heading the draft wrote, or the
+signature block. A paragraph the officer typed is never a heading, even one with a
+heading's text ("ĐỀ XUẤT, …", "X. ĐỀ XUẤT, …"), nor "I. Kết quả nổi bật", "1.", "a)" or a
+line in capitals: it stays in the section it sits in, as does a section they added (carried
+with the section of theirs it follows, named after one the data give); so does a heading
+retyped whole (its bookmark gone). A heading the draft wrote for a section the new draft no
+longer prints (its bookmark unchanged, numbered "<Roman numeral>. …") still ends the section
+before it. A draft without any bookmark (written before them): its headings are the
+paragraphs with a title the new draft prints.
+
 The blocks are carried except the dotted lines and the empty paragraphs at the section's
 start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
 text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
@@ -35,13 +42,15 @@ A list numbered by a definition of the officer's file becomes its text: "- " for
 the style, which the new draft defines alike.
 
 The fields and the signature block are found by what they are, not where they are: the
-number in the header table (the one with the national motto), under the agency, left of the
-place and date; the signature block is the table whose left cell begins "Nơi nhận" and whose
+header table is the one with the national motto (`carried_header`: the agencies, the number
+under them, the place and date right of it; the motto changed is named, never carried); the
+signature block is the table whose left cell begins "Nơi nhận" and whose
 right cell holds the note in brackets ("(Ký, đóng dấu)"): the signer's title is above the
 note, the name the last line under it. A table the officer adds after it (an annex) is
 named as not carried, never taken for it. A field's text is carried when the officer
 changed it from what the new draft would print (whitespace aside) and did not leave it
-dotted or empty; the new draft prints it in its own formatting.
+dotted or empty (a header field: changed since the run wrote it, `carried_header`); the new
+draft prints it in its own formatting.
 
 Every paragraph the draft writes carries a hidden bookmark (`MARK`…) named from its text as
 written: a paragraph outside the officer's sections whose text no longer matches its

@@ -15,6 +15,7 @@ headings it wrote (its bookmarked paragraphs), the summary's lines by their text
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import docx
@@ -22,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from pipeline.app import consolidate_into
-from pipeline.form import load_form
+from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.outbox.paths import document_path, review_paths
 from pipeline.render.carried import MARK
 from pipeline.render.document import ROMAN
@@ -229,3 +230,44 @@ def test_the_reviews_headings_are_the_drafts_own(tmp_path):
     assert f"  - mục {numbers[before]}: «{added[0]}»" in said  # added after a data section: named
     assert f"  - mục {numbers[before]}: «{added[1]}»" in said
     assert f"  - mục {number}: đề mục «{number}. NHẬN XÉT CỦA SỞ»" in said
+
+
+def test_a_renamed_heading_keeps_its_section_when_the_wording_adds_one_before_it(form, make_file, tmp_path):
+    """The wording configuration gains a section before the proposals between two runs: the
+    proposals move from X to XI in the new draft; their heading, renamed by the officer, is
+    still theirs (its bookmark was written as "X. …"), so what they wrote lands there, not in
+    the section before it."""
+    folder = tmp_path / "cau-hinh"
+    shutil.copytree(SCHEMAS_DIR, folder)
+    wording = (folder / "bao-cao.toml").read_text(encoding="utf-8")
+    proposals_spec = '[[sections]]\nkind = "proposals"\ntitle = "ĐỀ XUẤT, KIẾN NGHỊ VỚI {recipient_upper}"'
+    assert wording.count(proposals_spec) == 1
+    added = '[[sections]]\nkind = "proposals"\ntitle = "PHỐI HỢP LIÊN NGÀNH"\nparagraphs = ["[Cán bộ tổng hợp nêu việc phối hợp.]"]\n\n'
+    (folder / "bao-cao-moi.toml").write_text(
+        wording.replace(proposals_spec, added + proposals_spec), encoding="utf-8"
+    )
+    config = (folder / "kien-giang.toml").read_text(encoding="utf-8")
+    assert config.count('document = "bao-cao.toml"') == 1
+    (folder / "moi.toml").write_text(
+        config.replace('document = "bao-cao.toml"', 'document = "bao-cao-moi.toml"'), encoding="utf-8"
+    )
+
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads = _headings(doc)
+    numbers = _numbers(doc)
+    assessment, difficulties, proposals = _officer_titles(doc)
+    _write(doc, heads[difficulties], ["Khó khăn của Sở."])
+    _write(doc, heads[proposals], ["Đề xuất của Sở."])
+    renamed = f"{numbers[proposals]}. ĐỀ XUẤT CỦA SỞ"
+    _type(heads[proposals], renamed)
+    doc.save(str(draft))
+
+    report = consolidate_into(load_form(folder / "moi.toml"), inbox, outbox, show_progress=False)
+    new = _drafted(draft)
+    assert new[proposals] == ["Đề xuất của Sở."]
+    assert new[difficulties] == ["Khó khăn của Sở."]
+    assert new["PHỐI HỢP LIÊN NGÀNH"] == []
+    now = _numbers(docx.Document(str(draft)))
+    assert now[proposals] == ROMAN[ROMAN.index(numbers[proposals]) + 1]  # moved by the wording
+    assert f"mục {numbers[proposals]}: đề mục «{renamed}»" in _not_carried(report)

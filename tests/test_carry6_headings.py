@@ -15,17 +15,19 @@ headings it wrote (its bookmarked paragraphs), the summary's lines by their text
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
 import docx
 from docx.oxml.ns import qn
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.outbox.paths import document_path, review_paths
-from pipeline.render.carried import MARK
+from pipeline.render.carried import HEADING_STYLE, MARK
 from pipeline.render.document import ROMAN
 from pipeline.render.official import DOT
 from pipeline.samples import write_samples
@@ -271,3 +273,46 @@ def test_a_renamed_heading_keeps_its_section_when_the_wording_adds_one_before_it
     now = _numbers(docx.Document(str(draft)))
     assert now[proposals] == ROMAN[ROMAN.index(numbers[proposals]) + 1]  # moved by the wording
     assert f"mục {numbers[proposals]}: đề mục «{renamed}»" in _not_carried(report)
+
+
+def _drop_bookmark(paragraph) -> None:
+    """What Word does to a bookmark whose whole text the officer types over: it is gone."""
+    for tag in ("w:bookmarkStart", "w:bookmarkEnd"):
+        for b in list(paragraph._p.iter(qn(tag))):
+            b.getparent().remove(b)
+
+
+def test_a_heading_retyped_whole_is_still_its_sections_by_its_style(form, make_file, tmp_path):
+    """The officer types a new heading over the proposals' (Word drops its bookmark) after
+    adding a section of their own before it, typed in the heading's style too (copied from
+    it); saved again by LibreOffice. The retyped heading is the proposals' (the one heading
+    missing there); the section added is theirs, carried with the section before it."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads = _headings(doc)
+    numbers = _numbers(doc)
+    assessment, difficulties, proposals = _officer_titles(doc)
+    _write(doc, heads[difficulties], ["Khó khăn của Sở."])
+    _write(doc, heads[proposals], ["Đề xuất của Sở."])
+    added = [f"{numbers[proposals]}. PHỐI HỢP LIÊN NGÀNH", "Các sở đã phối hợp tốt."]
+    _insert_before(doc, heads[proposals], added)
+    added_heading = heads[proposals]._p.getprevious().getprevious()
+    added_heading.addprevious(copy.deepcopy(heads[proposals]._p))  # the heading copied and typed over
+    copied = Paragraph(added_heading.getprevious(), heads[proposals]._parent)
+    added_heading.getparent().remove(added_heading)
+    _drop_bookmark(copied)
+    _type(copied, added[0])
+    renamed = f"{ROMAN[ROMAN.index(numbers[proposals]) + 1]}. KIẾN NGHỊ CỦA SỞ"
+    _drop_bookmark(heads[proposals])
+    _type(heads[proposals], renamed)
+    doc.save(str(draft))
+    _save_in_libreoffice(draft, tmp_path / "lo")
+    saved = docx.Document(str(draft))
+    assert [p.text for p in saved.paragraphs if p.style.name == HEADING_STYLE][-2:] == [added[0], renamed]
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    new = _drafted(draft)
+    assert new[proposals] == ["Đề xuất của Sở."]
+    assert new[difficulties] == ["Khó khăn của Sở.", *added]
+    assert f"mục {renamed.split('.')[0]}: đề mục «{renamed}»" in _not_carried(report)

@@ -32,7 +32,7 @@ paragraphs with a title the new draft prints.
 The blocks are carried except the dotted lines and the empty paragraphs at the section's
 start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
 text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
-content control; copied as python-docx reads them (the XML of each), without what points
+content control; copied as python-docx reads them (the XML of each, `carried_copy`), without what points
 into the officer's file and would be broken in another one: bookmarks, and what is named
 as not carried with its first words: the officer's comments (the draft's own hints
 aside), footnotes and endnotes, pictures, text boxes. A link to an address keeps it, as a
@@ -65,7 +65,6 @@ and its headings are only the titles the new draft prints.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections.abc import Iterable
@@ -79,6 +78,8 @@ from docx.oxml.parser import parse_xml
 from docx.table import Table
 
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
+from .carried_copy import ALTERNATE as _ALTERNATE
+from .carried_copy import Copier, roman
 from .carried_header import (
     HEADER_FIELDS,
     MOTTO_PLACE,
@@ -104,6 +105,10 @@ order the draft prints them: those of the header table (`carried_header`), the s
 MARK = "_TH"
 """The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
 
+HEADING_STYLE = "Đề mục báo cáo"
+"""The paragraph style of the draft's section headings (looking as its other paragraphs):
+what tells a heading whose bookmark the officer's editor dropped (`_found_headings`)."""
+
 HINT_AUTHOR = "Chương trình tổng hợp"
 """The author of the draft's own comments (what to write where): told from the officer's."""
 
@@ -114,8 +119,6 @@ FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
 
 _NUMBERED = 40  # the most sections a draft's headings are looked for in (`_heading_marks`)
 _HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 _UNSEEN = {  # what holds runs that are not the paragraph's own visible text
     qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
 } | {_ALTERNATE}
@@ -125,53 +128,7 @@ _NOTES = {  # reference -> (relationship of its part, its element, how the summa
     qn("w:footnoteReference"): (RT.FOOTNOTES, qn("w:footnote"), "chú thích cuối trang"),
     qn("w:endnoteReference"): (RT.ENDNOTES, qn("w:endnote"), "chú thích cuối văn bản"),
 }
-_DROPPED = {
-    qn(t)
-    for t in (
-        "w:commentRangeStart",
-        "w:commentRangeEnd",
-        "w:commentReference",
-        "w:bookmarkStart",
-        "w:bookmarkEnd",
-        "w:footnoteReference",
-        "w:endnoteReference",
-        "w:drawing",
-        "w:pict",
-        "w:object",
-        "w:sectPr",
-        "w:dataBinding",
-    )
-} | {_ALTERNATE}
 _PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _ALTERNATE}
-_FORMATS = {  # numFmt -> the marker of the n-th entry of a list (Word's names, ECMA-376 17.18.59)
-    "decimal": str,
-    "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
-    "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
-    "lowerRoman": lambda n: _roman(n).lower(),
-    "upperRoman": lambda n: _roman(n),
-}
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, numeral in (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while n >= value:
-            out, n = out + numeral, n - value
-    return out
 
 
 def officer_document(
@@ -573,13 +530,13 @@ class _Walk:
         self.doc = doc
         by_title = {title_of(h): h for h in headings}
         mine = {title_of(h) for h in theirs}
-        heads = _heading_marks(headings)
         self.out: dict[str, list] = {}
         self.lost: list[str] = []
         self.marked = any(  # a draft with its bookmarks: its headings are known by them
             (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
         )
-        self.counters: dict[tuple[str, str], int] = {}
+        found = _found_headings(doc, headings, self.marked)
+        self.copier = Copier(doc)
         self.comments = _comments(doc)
         self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
         where = "phần mở đầu"
@@ -621,21 +578,13 @@ class _Walk:
             marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
             ours = [m for m in marks if m.startswith(MARK)]
             m = _HEADING.match(text)
-            # a heading is one the draft wrote as a heading (its bookmark: written for one of
-            # the new draft's headings, whatever the officer made of its text and number, or
-            # unchanged and numbered "<Roman numeral>. …"); never a paragraph the officer typed,
-            # even one with a heading's text. A draft without bookmarks: the new draft's titles.
-            mapped = next((heads[_hash_of(b)] for b in ours if _hash_of(b) in heads), None)
-            if mapped is not None or (
-                (m and _unchanged(ours, text)) if self.marked else title_of(text) in by_title
-            ):
+            if el in found:  # a heading the draft wrote (`_found_headings`)
+                mapped = found[el]
                 title = title_of(mapped or text)
                 under = by_title[title] if title in mine else None
                 where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
-                if not _unchanged(ours, text) and title_of(text) != title and text:
-                    self.lost.append(
-                        f"{where}: đề mục «{_first_words(text)}»"
-                    )  # renamed: the new draft's title
+                if not _unchanged(ours, text) and title_of(text) != title and text:  # renamed
+                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")  # the new draft's title
                 self._unseen(el, where)
                 continue
             self._unseen(el, where, inside if under is not None else self.lost)
@@ -645,7 +594,7 @@ class _Walk:
                 continue
             if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
                 for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
-                    if address := self._address(link):
+                    if address := self.copier.address(link):
                         words = _first_words(_plain(_text(link)))
                         self.lost.append(f"{where}: liên kết «{words}» ({address})")
                 continue
@@ -704,108 +653,68 @@ class _Walk:
             if not any(full):
                 continue
             first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
-            out[heading] = [self._clean(el) for el in els[first : last + 1]]
+            out[heading] = [self.copier.clean(el) for el in els[first : last + 1]]
         return out
 
-    def _clean(self, el) -> object:
-        """A copy of the block `el` without what points into the officer's file; each list
-        entry's number as text; a link to an address as a HYPERLINK field, which needs no
-        relationship of the file (ECMA-376 17.16.5.25)."""
-        el = copy.deepcopy(el)
-        for p in [el] if el.tag == qn("w:p") else list(el.iter(qn("w:p"))):
-            self._number_as_text(p)
-        for link in list(el.iter(qn("w:hyperlink"))):  # keep the link's text, and its address
-            parent = link.getparent()
-            at = parent.index(link)
-            address = self._address(link)
-            parts = list(link)
-            if address:
-                parts = [*_field_runs(link, f' HYPERLINK "{address}" '), *parts, _field_runs(link, None)[0]]
-            for child in parts:
-                parent.insert(at, child)
-                at += 1
-            parent.remove(link)
-        for sub in list(el.iter()):
-            if sub.tag in _DROPPED or any(k.startswith(f"{{{_R_NS}}}") for k in sub.attrib):
-                parent = sub.getparent()
-                if parent is not None:
-                    parent.remove(sub)
-        return el
 
-    def _address(self, link) -> str:
-        """The address a w:hyperlink `link` of the officer's file points to ("" for a place
-        inside the file, whose bookmark is not carried), quotes escaped for a field."""
-        rid = link.get(qn("r:id"))
-        try:
-            rel = self.doc.part.rels[rid] if rid else None
-        except KeyError:
-            return ""
-        if rel is None or not rel.is_external:
-            return ""
-        anchor = link.get(qn("w:anchor"))
-        return (rel.target_ref + (f"#{anchor}" if anchor else "")).replace('"', "%22")
-
-    def _number_as_text(self, p) -> None:
-        """Write the list marker Word shows before the paragraph `p` (numbered by the
-        officer's file's numbering definitions) as the paragraph's first text."""
-        num = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        if num is None:
-            return
-        num_id = num.find(qn("w:numId"))
-        level = num.find(qn("w:ilvl"))
-        num_id = num_id.get(qn("w:val")) if num_id is not None else None
-        level = level.get(qn("w:val")) if level is not None else "0"
-        if not num_id or num_id == "0":
-            return  # numbering removed: nothing shown
-        fmt, pattern, start = self._level(num_id, level)
-        key = (num_id, level)
-        n = self.counters[key] = self.counters.get(key, start - 1) + 1
-        for (nid, lvl), _ in list(self.counters.items()):  # a deeper list restarts under each entry
-            if nid == num_id and int(lvl) > int(level):
-                del self.counters[(nid, lvl)]
-        if fmt == "bullet" or fmt not in _FORMATS:
-            marker = "- "
-        else:
-            marker = re.sub(r"%\d", _FORMATS[fmt](n), pattern or f"%{int(level) + 1}.") + " "
-        run = p.makeelement(qn("w:r"), {})
-        first = p.find(qn("w:r"))
-        if first is not None and first.find(qn("w:rPr")) is not None:
-            run.append(copy.deepcopy(first.find(qn("w:rPr"))))
-        t = run.makeelement(qn("w:t"), {})
-        t.text = marker
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        run.append(t)
-        p.find(qn("w:pPr")).addnext(run)
-        for child in list(num):  # numbered now by its text: no numbering, not even its style's
-            num.remove(child)
-        none = num.makeelement(qn("w:numId"), {qn("w:val"): "0"})
-        num.append(none)
-
-    def _level(self, num_id: str, level: str) -> tuple[str, str, int]:
-        """(numFmt, lvlText, start) of list `num_id` at `level` in the officer's numbering
-        definitions; ("bullet", "", 1) when they cannot be read."""
-        try:
-            numbering = self.doc.part.numbering_part.element
-        except Exception:  # noqa: BLE001 - a file without numbering definitions
-            return "bullet", "", 1
-        w = lambda tag: qn(f"w:{tag}")  # noqa: E731
-        for num in numbering.iter(w("num")):
-            if num.get(w("numId")) != num_id:
-                continue
-            ref = num.find(w("abstractNumId"))
-            abstract_id = ref.get(w("val")) if ref is not None else None
-            for abstract in numbering.iter(w("abstractNum")):
-                if abstract.get(w("abstractNumId")) != abstract_id:
-                    continue
-                for lvl in abstract.iter(w("lvl")):
-                    if lvl.get(w("ilvl")) == level:
-                        fmt, text, start = lvl.find(w("numFmt")), lvl.find(w("lvlText")), lvl.find(w("start"))
-                        return (
-                            fmt.get(w("val")) if fmt is not None else "decimal",
-                            text.get(w("val")) if text is not None else "",
-                            int(start.get(w("val"))) if start is not None else 1,
-                        )
-        return "bullet", "", 1
+def _found_headings(doc, headings: list[str], marked: bool) -> dict:
+    """The headings the draft wrote in the python-docx document `doc` (its w:p elements) ->
+    the heading of the new draft (of `headings`) each is, or None for a section the new
+    draft does not print. A heading is a paragraph the draft wrote as one, never one that
+    only has a heading's text:
+    - its bookmark written for one of `headings`, whatever its text and number now;
+    - its bookmark unchanged, numbered "<Roman numeral>. …" (a section no longer printed);
+    - in the draft's heading style (`HEADING_STYLE`), its bookmark gone (Word drops a bookmark
+      whose whole text is typed over): the heading of its title when the new draft prints it
+      and no other paragraph is that heading, else a heading missing between the headings
+      found before and after it: the last such paragraphs there are the headings missing,
+      in order (the officer adds a section before a heading); the others, as one in no
+      such place, are the officer's text (a section they added in the heading's style).
+    A draft without bookmarks (`marked` False, written before them): a paragraph with a
+    title the new draft prints."""
+    by_title = {title_of(h): h for h in headings}
+    heads = _heading_marks(headings)
+    styled = {s.style_id for s in doc.styles if s.name == HEADING_STYLE}
+    seq: list[tuple[object, str | None]] = []  # (paragraph, heading); "?" for one in the style only
+    for el in _blocks(doc.element.body):
+        if el.tag != qn("w:p"):
+            continue
+        text = _plain(_text(el))
+        ours = [
+            m for m in (b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))) if m.startswith(MARK)
+        ]
+        mapped = next((heads[_hash_of(b)] for b in ours if _hash_of(b) in heads), None)
+        style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if mapped is not None:
+            seq.append((el, mapped))
+        elif marked and _HEADING.match(text) and _unchanged(ours, text):
+            seq.append((el, None))
+        elif not marked and title_of(text) in by_title:
+            seq.append((el, by_title[title_of(text)]))
+        elif style is not None and style.get(qn("w:val")) in styled:
+            seq.append((el, "?"))
+    taken = {h for _, h in seq if h not in (None, "?")}
+    for n, (el, h) in enumerate(seq):  # by title first
+        if h == "?" and (title := title_of(_plain(_text(el)))) in by_title and by_title[title] not in taken:
+            taken.add(by_title[title])
+            seq[n] = (el, by_title[title])
+    out: dict = {el: h for el, h in seq if h != "?"}
+    known = [(i, headings.index(h)) for i, (_, h) in enumerate(seq) if h not in (None, "?")]
+    i = 0
+    while i < len(seq):  # each run of paragraphs in the style only, between two headings found
+        if seq[i][1] != "?":
+            i += 1
+            continue
+        j = i
+        while j < len(seq) and seq[j][1] == "?":
+            j += 1
+        before = max((n for k, n in known if k < i), default=-1)
+        after = min((n for k, n in known if k >= j), default=len(headings))
+        missing = [h for h in headings[before + 1 : after] if h not in taken]
+        if missing and len(missing) <= j - i:  # the last ones: a section is added before a heading
+            out.update({seq[k][0]: h for k, h in zip(range(j - len(missing), j), missing, strict=True)})
+        i = j
+    return out
 
 
 def _heading_marks(headings: list[str]) -> dict[str, str]:
@@ -815,7 +724,7 @@ def _heading_marks(headings: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for h in headings:
         for n in range(1, _NUMBERED + 1):
-            for number in dict.fromkeys((_roman(n), str(n))):
+            for number in dict.fromkeys((roman(n), str(n))):
                 out.setdefault(_hash(f"{number}. {title_of(h)}"), h)
     return out
 
@@ -912,22 +821,3 @@ def _notes(doc, reltype: str, tag: str) -> dict[str, str]:
     if root is None:
         return {}
     return {n.get(qn("w:id")): " ".join(_text(p) for p in n.iter(qn("w:p"))) for n in root.iter(tag)}
-
-
-def _field_runs(like, instruction: str | None) -> list:
-    """The runs that open a field with `instruction` (begin, the instruction, separate), or
-    with None the run that closes one (end), made with `like`'s element maker."""
-
-    def run(*children):
-        r = like.makeelement(qn("w:r"), {})
-        r.extend(children)
-        return r
-
-    def char(kind):
-        return like.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
-
-    if instruction is None:
-        return [run(char("end"))]
-    instr = like.makeelement(qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
-    instr.text = instruction
-    return [run(char("begin")), run(instr), run(char("separate"))]

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -44,6 +45,7 @@ from ..run.result import Report
 from ..text.safetext import for_xml
 from .carried import (
     CLOSING,
+    HEADING_STYLE,
     HINT_AUTHOR,
     MARK,
     OfficerWork,
@@ -196,7 +198,7 @@ def write_narrative(
     _header(doc, form, issued.date(), carried.fields)
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
-        _para(doc, heading(n, section.title), bold=True, indent=False)
+        _para(doc, heading(n, section.title), bold=True, indent=False).style = HEADING_STYLE
         if _officer_writes(section) and carried.sections.get(heading(n, section.title)):
             end = doc.element.body.find(qn("w:sectPr"))  # the body's last child
             for el in carried.sections[heading(n, section.title)]:
@@ -237,6 +239,11 @@ def _page(doc) -> None:
         fonts.set(qn(slot), FONT)
     pf = normal.paragraph_format
     pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(6), 1.15
+    # the headings' own style, as Normal: it tells the next run a heading the officer retyped
+    heading_style = doc.styles.add_style(HEADING_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    heading_style.style_id = "DeMucBaoCao"  # an ASCII id: the name is what Word shows
+    heading_style.base_style = normal
+    heading_style.next_paragraph_style = normal
 
 
 def _cell_line(

@@ -13,6 +13,7 @@ it, so the two runs' dates always differ."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
-from pipeline.outbox.paths import document_path, review_paths, workbook_path
+from pipeline.outbox.paths import document_path, report_path, review_paths, workbook_path
 from pipeline.render.carried import FIELDS
 from pipeline.render.official import MOTTO, MOTTO_SUB, place_date
 from pipeline.render.pdf import BIEU
@@ -234,3 +235,28 @@ def test_the_reviews_header_is_carried_as_the_yearly_reports(tmp_path, edited):
         day = dt.datetime.strptime(new["place_date"].split(", ", 1)[1], "ngày %d tháng %m năm %Y").date()
         assert new["place_date"] == place_date(west, day)
         assert "địa danh, ngày tháng" not in said
+
+
+def test_a_set_recorded_before_the_header_was_is_read_by_its_text(make_file, tmp_path):
+    """A set whose run recorded no texts (written by an earlier version of the program): the
+    date its run printed (the draft's `created` date) is not the officer's, a date they
+    typed is."""
+    configs = _configs(tmp_path, "kien-giang.toml")
+    west, east = load_form(configs["tay"]), load_form(configs["dong"])
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    first = consolidate_into(west, inbox, outbox, show_progress=False)
+    draft = document_path(outbox, west.year)
+    record = report_path(outbox, west.year)
+    data = json.loads(record.read_text(encoding="utf-8"))
+    del data["outputs"]["texts"]
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _edit_header(draft, {"department": DEPARTMENT})  # the date left as the run printed it
+
+    second = consolidate_into(east, inbox, outbox, show_progress=False)
+    assert second.generated_at.date() != first.generated_at.date()
+    new = _header(draft)
+    assert new["place_date"] == place_date(east, second.generated_at.date())
+    assert new["department"] == DEPARTMENT
+    (kept,) = [k for k in second.outputs["kept"] if k["officer"].endswith(".docx")]
+    assert kept["carried_fields"] == [FIELDS["department"]]

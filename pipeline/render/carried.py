@@ -14,8 +14,9 @@ that heading in place of the dots; every other section is rebuilt from the data.
 their versions each section and field comes from, and what another version holds that is
 not carried, is `OfficerVersions`'s.
 
-A section is found by the heading the draft wrote for it: the paragraph with the draft's
-bookmark (below) written for one of the new draft's headings, whatever its number ("VIII."
+A section is found by the heading the draft wrote for it (`_found_headings`): the paragraph
+with the draft's bookmark (below) written for one of the new draft's headings, or in its
+heading style (`HEADING_STYLE`) when the bookmark is gone, whatever its number ("VIII."
 there, "X." in the new draft, or renumbered by the officer after a section they added) and
 whatever the officer made of its text: what they wrote under a heading they renamed is
 carried, the new name is named as not carried (the new draft prints its own). What belongs
@@ -23,8 +24,7 @@ to it is every block between that heading and the next heading the draft wrote, 
 signature block. A paragraph the officer typed is never a heading, even one with a
 heading's text ("ĐỀ XUẤT, …", "X. ĐỀ XUẤT, …"), nor "I. Kết quả nổi bật", "1.", "a)" or a
 line in capitals: it stays in the section it sits in, as does a section they added (carried
-with the section of theirs it follows, named after one the data give); so does a heading
-retyped whole (its bookmark gone). A heading the draft wrote for a section the new draft no
+with the section of theirs it follows, named after one the data give). A heading the draft wrote for a section the new draft no
 longer prints (its bookmark unchanged, numbered "<Roman numeral>. …") still ends the section
 before it. A draft without any bookmark (written before them): its headings are the
 paragraphs with a title the new draft prints.

@@ -18,7 +18,9 @@ comment on the dots: shown beside the text on screen, not printed in the PDF.
 
 Each paragraph the draft writes carries a hidden bookmark named from its text
 (`carried.mark_name`), so the next run can tell what the officer typed or changed from what
-it wrote (`carried.officer_work`); hidden bookmarks do not show or print.
+it wrote (`carried.officer_work`); hidden bookmarks do not show or print. Its section
+headings are in a style of their own (`carried.HEADING_STYLE`, as Normal): a heading whose
+bookmark the officer's editor dropped is still told from a line they typed.
 """
 
 from __future__ import annotations

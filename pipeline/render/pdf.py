@@ -235,9 +235,10 @@ def _same_run(run_id: str, outputs: dict[Path, str]) -> None:
 
 def _same_signer(report: Path, folder: Path) -> None:
     """Raise PdfError when the report to print says another agency, number, place and date
-    or signer (title, name) than the biểu of the set print: the officer typed them after the last consolidation,
-    which prints them on the biểu only when it runs again (bao-cao.json, outputs.bieu_fields,
-    written by `outputs`; a set written before it was recorded is not checked)."""
+    or signer (title, name) than the biểu of the set print: the officer typed them after the
+    last consolidation, which prints them on the biểu only when it runs again (bao-cao.json,
+    outputs.bieu_fields, written by `outputs`; a set written before it was recorded is not
+    checked, nor a header field in a set written before the biểu printed it)."""
     try:
         bieu = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["bieu_fields"]
     except (OSError, ValueError, KeyError, TypeError):

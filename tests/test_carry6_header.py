@@ -23,7 +23,7 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
-from pipeline.outbox.paths import document_path, report_path, review_paths, workbook_path
+from pipeline.outbox.paths import document_path, pdf_path, report_path, review_paths, workbook_path
 from pipeline.render.carried import FIELDS
 from pipeline.render.official import MOTTO, MOTTO_SUB, place_date
 from pipeline.render.pdf import BIEU
@@ -31,7 +31,9 @@ from pipeline.render.summary import print_summary
 from pipeline.render.workbook import SHEETS
 from pipeline.samples import write_samples
 
+from . import lo
 from .clirun import run_cli
+from .test_bieu_signer import _bieu_pages, _consolidate, _pages
 from .test_carry3_document import _officer_titles, _save_in_libreoffice, _sections, _write_over_dots
 
 ZONES = {"tay": "Etc/GMT+12", "dong": "Etc/GMT-14"}  # UTC-12 and UTC+14: never the same date
@@ -260,3 +262,26 @@ def test_a_set_recorded_before_the_header_was_is_read_by_its_text(make_file, tmp
     assert new["department"] == DEPARTMENT
     (kept,) = [k for k in second.outputs["kept"] if k["officer"].endswith(".docx")]
     assert kept["carried_fields"] == [FIELDS["department"]]
+
+
+@pytest.mark.libreoffice
+def test_the_pdf_to_sign_prints_the_signing_date_the_officer_typed(form, tmp_path):
+    """Typed after the last consolidation, the date is on the report and not yet on the biểu:
+    `pdf` says so (naming it) and writes nothing; consolidated again, every biểu page of the
+    PDF prints it, as the report does."""
+    lo.require_poppler()
+    lo.require_soffice()
+    outbox = tmp_path / "out"
+    _consolidate(outbox)
+    draft = document_path(outbox, form.year)
+    _edit_header(draft, {"place_date": SIGNED})
+    out = run_cli("pdf", "--outbox", str(outbox))
+    assert out.returncode != 0
+    assert f"ghi {FIELDS['place_date']} khác với các biểu" in out.stderr
+    assert not pdf_path(outbox, form.year).exists()
+    _consolidate(outbox)
+    out = run_cli("pdf", "--outbox", str(outbox))
+    assert out.returncode == 0, out.stderr
+    pages = _pages(pdf_path(outbox, form.year))
+    assert SIGNED in pages[0]
+    assert all(text.count(SIGNED) == 2 for text in _bieu_pages(pages))  # heading and signature

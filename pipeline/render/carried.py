@@ -1,7 +1,8 @@
 """What the officer wrote in the draft report, carried into the next draft (issue #23).
 
 Two kinds of things are carried: the sections the officer writes, and the fields an office
-fills on the page (`FIELDS`: the document's number, the signer's title and name). What the
+fills on the page (`FIELDS`: the agencies, the document's number, the place and date of the
+header table, the signer's title and name). What the
 officer typed anywhere else, which the next draft rebuilds from the data, is named
 (`OfficerWork.lost`: which section, its first words) so the officer knows to copy it.
 
@@ -13,19 +14,25 @@ that heading in place of the dots; every other section is rebuilt from the data.
 their versions each section and field comes from, and what another version holds that is
 not carried, is `OfficerVersions`'s.
 
-A section is found by its heading's title as the draft prints it ("ĐỀ XUẤT, …", from the
-wording configuration), whatever its number: a section added before it moves it from VIII
-to X and it is still carried; a heading the officer renamed or removed carries nothing.
-What belongs to it is every block between that heading and the next heading of the draft,
-or the signature block. A heading is the draft's own, never a paragraph that only looks
-like one: a paragraph whose title is one the new draft prints, or one the draft wrote as a
-heading (its bookmark, below: unchanged and numbered "<Roman numeral>. …", or written as
-one of the new draft's headings and renamed by the officer). What the officer types as
-"I. Kết quả nổi bật", "1.", "a)" or a line in capitals stays in their section.
+A section is found by the heading the draft wrote for it (`_found_headings`): the paragraph
+with the draft's bookmark (below) written for one of the new draft's headings, or in its
+heading style (`HEADING_STYLE`) when the bookmark is gone, whatever its number ("VIII."
+there, "X." in the new draft, or renumbered by the officer after a section they added) and
+whatever the officer made of its text: what they wrote under a heading they renamed is
+carried, the new name is named as not carried (the new draft prints its own). What belongs
+to it is every block between that heading and the next heading the draft wrote, or the
+signature block. A paragraph the officer typed is never a heading, even one with a
+heading's text ("ĐỀ XUẤT, …", "X. ĐỀ XUẤT, …"), nor "I. Kết quả nổi bật", "1.", "a)" or a
+line in capitals: it stays in the section it sits in, as does a section they added (carried
+with the section of theirs it follows, named after one the data give). A heading the draft wrote for a section the new draft no
+longer prints (its bookmark unchanged, numbered "<Roman numeral>. …") still ends the section
+before it. A draft without any bookmark (written before them): its headings are the
+paragraphs with a title the new draft prints.
+
 The blocks are carried except the dotted lines and the empty paragraphs at the section's
 start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
 text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
-content control; copied as python-docx reads them (the XML of each), without what points
+content control; copied as python-docx reads them (the XML of each, `carried_copy`), without what points
 into the officer's file and would be broken in another one: bookmarks, and what is named
 as not carried with its first words: the officer's comments (the draft's own hints
 aside), footnotes and endnotes, pictures, text boxes. A link to an address keeps it, as a
@@ -35,13 +42,15 @@ A list numbered by a definition of the officer's file becomes its text: "- " for
 the style, which the new draft defines alike.
 
 The fields and the signature block are found by what they are, not where they are: the
-number in the header table (the one with the national motto), under the agency, left of the
-place and date; the signature block is the table whose left cell begins "Nơi nhận" and whose
+header table is the one with the national motto (`carried_header`: the agencies, the number
+under them, the place and date right of it; the motto changed is named, never carried); the
+signature block is the table whose left cell begins "Nơi nhận" and whose
 right cell holds the note in brackets ("(Ký, đóng dấu)"): the signer's title is above the
 note, the name the last line under it. A table the officer adds after it (an annex) is
 named as not carried, never taken for it. A field's text is carried when the officer
 changed it from what the new draft would print (whitespace aside) and did not leave it
-dotted or empty; the new draft prints it in its own formatting.
+dotted or empty (a header field: changed since the run wrote it, `carried_header`); the new
+draft prints it in its own formatting.
 
 Every paragraph the draft writes carries a hidden bookmark (`MARK`…) named from its text as
 written: a paragraph outside the officer's sections whose text no longer matches its
@@ -56,7 +65,6 @@ and its headings are only the titles the new draft prints.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections.abc import Iterable
@@ -70,13 +78,36 @@ from docx.oxml.parser import parse_xml
 from docx.table import Table
 
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
-from .official import DOT, MOTTO
+from .carried_copy import ALTERNATE as _ALTERNATE
+from .carried_copy import Copier, roman
+from .carried_header import (
+    HEADER_FIELDS,
+    MOTTO_PLACE,
+    header_fields,
+    is_header,
+    motto_changed,
+    program_date,
+    shown_key,
+)
+from .official import DOT
 
-FIELDS = {"number": "số văn bản", "signer_title": "chức danh người ký", "signer_name": "họ tên người ký"}
-"""The fields an office fills on the draft, by key, with their Vietnamese names (in order)."""
+FIELDS = {
+    "province": HEADER_FIELDS["province"],
+    "department": HEADER_FIELDS["department"],
+    "number": "số văn bản",
+    "place_date": HEADER_FIELDS["place_date"],
+    "signer_title": "chức danh người ký",
+    "signer_name": "họ tên người ký",
+}
+"""The fields an office fills on the draft, by key, with their Vietnamese names, in the
+order the draft prints them: those of the header table (`carried_header`), the signer's."""
 
 MARK = "_TH"
 """The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
+
+HEADING_STYLE = "Đề mục báo cáo"
+"""The paragraph style of the draft's section headings (looking as its other paragraphs):
+what tells a heading whose bookmark the officer's editor dropped (`_found_headings`)."""
 
 HINT_AUTHOR = "Chương trình tổng hợp"
 """The author of the draft's own comments (what to write where): told from the officer's."""
@@ -86,9 +117,8 @@ CLOSING = "Nơi nhận"
 
 FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
 
+_NUMBERED = 40  # the most sections a draft's headings are looked for in (`_heading_marks`)
 _HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 _UNSEEN = {  # what holds runs that are not the paragraph's own visible text
     qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
 } | {_ALTERNATE}
@@ -98,53 +128,7 @@ _NOTES = {  # reference -> (relationship of its part, its element, how the summa
     qn("w:footnoteReference"): (RT.FOOTNOTES, qn("w:footnote"), "chú thích cuối trang"),
     qn("w:endnoteReference"): (RT.ENDNOTES, qn("w:endnote"), "chú thích cuối văn bản"),
 }
-_DROPPED = {
-    qn(t)
-    for t in (
-        "w:commentRangeStart",
-        "w:commentRangeEnd",
-        "w:commentReference",
-        "w:bookmarkStart",
-        "w:bookmarkEnd",
-        "w:footnoteReference",
-        "w:endnoteReference",
-        "w:drawing",
-        "w:pict",
-        "w:object",
-        "w:sectPr",
-        "w:dataBinding",
-    )
-} | {_ALTERNATE}
 _PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _ALTERNATE}
-_FORMATS = {  # numFmt -> the marker of the n-th entry of a list (Word's names, ECMA-376 17.18.59)
-    "decimal": str,
-    "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
-    "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
-    "lowerRoman": lambda n: _roman(n).lower(),
-    "upperRoman": lambda n: _roman(n),
-}
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, numeral in (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while n >= value:
-            out, n = out + numeral, n - value
-    return out
 
 
 def officer_document(
@@ -290,6 +274,8 @@ class OfficerWork:
     draft's bookmarks); False also when nothing was read."""
     unreadable: bool = False
     """Whether the file could not be read (nothing carried from it)."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """Key of `FIELDS` -> the text the file shows there, typed or not (`officer_fields`)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
@@ -336,11 +322,16 @@ def officer_work(
         walk = _Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
         return OfficerWork(unreadable=True)
+    created = doc.core_properties.created  # the run that wrote the file dated it so
+    issued = created.date() if created is not None else None
     typed = {}
     for key, text in found.items():
-        if _plain(text) != _plain(printed.get(key, "")) and not is_dotted(text):
-            typed[key] = text.strip()
-    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked)
+        if _plain(text) == _plain(printed.get(key, "")) or is_dotted(text):
+            continue
+        if key == "place_date" and program_date(text, printed.get(key, ""), issued):
+            continue  # the date a run printed, not one the officer typed
+        typed[key] = text.strip()
+    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked, shown=found)
 
 
 def _merged(
@@ -361,6 +352,7 @@ def _merged(
     }
     for p, w in works.items():
         versions.values[p] = {_stored(key): _digest_text(_value(w, key)) for key, _ in items}
+        versions.values[p] |= {shown_key(k): _digest_text(_plain(w.shown.get(k, ""))) for k in HEADER_FIELDS}
     changed_files = [  # a file that cannot be read changes nothing (it is kept as it is)
         p
         for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]
@@ -386,6 +378,12 @@ def _merged(
         if p != draft and not now:  # a copy's section or field emptied never wipes the draft's text
             return False
         seen = versions.seen.get(p.name)
+        if key in HEADER_FIELDS:  # changed since as shown (the date a run prints changes daily)
+            if not now:  # emptied, dotted or as a run prints it: the new draft prints its own
+                return False
+            if isinstance(seen, dict) and shown_key(key) in seen:
+                return versions.values[p][shown_key(key)] != seen[shown_key(key)]
+            return True  # not recorded: a text no run printed is the officer's (`officer_work`)
         if isinstance(seen, dict) and _stored(key) in seen:  # as the last run read or wrote it
             return versions.values[p][_stored(key)] != seen[_stored(key)]
         if p == draft:  # written before this was recorded: the draft carried whole, as then
@@ -400,13 +398,18 @@ def _merged(
             winner = draft if draft in changed else max(changed, key=lambda p: p.stat().st_mtime_ns)
         source = works[winner] if winner else base
         fields = source.fields if winner else base_fields
+        if (
+            key in HEADER_FIELDS
+            and not winner
+            and (recorded := _carried_before(versions, draft, key)) is not None
+        ):
+            fields = base.fields if recorded else {}  # what the last run carried there, shown still
         if key in FIELDS:
             if key in fields:
                 out.fields[key] = fields[key]
         elif key in source.sections:
             out.sections[key] = source.sections[key]
         text = _value(out, key)
-        versions.written[_stored(key)] = _digest_text(text)
         for p in changed:
             if p != winner and _value(works[p], key) and _value(works[p], key) != text:
                 versions.of(p).differs.append(name)
@@ -416,10 +419,34 @@ def _merged(
         for p in [winner] if winner else [p for p in copies if _value(works[p], key) == text]:
             f = versions.of(p)
             (f.fields if key in FIELDS else f.sections).append(key)
+    versions.written.update(written_record(out, headings, theirs, printed))
     primary = versions.primary
     if primary is not None and primary in works:
         out.lost, out.checked = list(works[primary].lost), works[primary].checked
     return out
+
+
+def written_record(
+    work: OfficerWork, headings: list[str], theirs: set[str], printed: dict[str, str]
+) -> dict[str, str]:
+    """What a run records of the draft it writes carrying `work` (`OfficerVersions.written`,
+    the next run's `seen` of it): each of the officer's sections (of `theirs`, among
+    `headings`) and each field, `_digest_text` of the text carried ("" for none); each header
+    field's text as shown (`carried_header.shown_key`), carried or as printed (`printed`)."""
+    keys = [h for h in headings if h in theirs] + list(FIELDS)
+    out = {_stored(key): _digest_text(_value(work, key)) for key in keys}
+    for key in HEADER_FIELDS:
+        out[shown_key(key)] = _digest_text(_plain(work.fields.get(key) or printed.get(key, "")))
+    return out
+
+
+def _carried_before(versions: OfficerVersions, draft: Path | None, key: str) -> bool | None:
+    """Whether the last run carried the officer's text into the draft's header field `key`
+    (its record: what it carried there, "" for its own text); None without a record."""
+    seen = versions.seen.get(draft.name) if draft is not None else None
+    if not isinstance(seen, dict) or shown_key(key) not in seen:
+        return None
+    return bool(seen.get(key))
 
 
 def _stored(key: str) -> str:
@@ -466,18 +493,14 @@ def _note(text: str) -> bool:
     return text.startswith("(") and text.endswith(")")
 
 
-def _is_header(table: Table) -> bool:
-    return bool(len(table.rows)) and MOTTO in " ".join(c.text for c in table.rows[0].cells)
-
-
 def officer_fields(doc) -> dict[str, str]:
     """The texts of the python-docx document `doc` where the draft prints the fields of
     `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
     officer removed is left out."""
     found: dict[str, str] = {}
-    header = next((t for t in doc.tables if _is_header(t)), None)
-    if header is not None and len(header.rows) > 1 and len(header.rows[1].cells) > 1:
-        found["number"] = "\n".join(_text(p._p) for p in header.rows[1].cells[0].paragraphs)
+    header = next((t for t in doc.tables if is_header(t)), None)
+    if header is not None:
+        found.update(header_fields(header, lambda p: _text(p._p)))
     closing = next((t for t in doc.tables if _is_closing(t)), None)
     if closing is not None:
         lines = [_text(p._p).strip() for p in closing.rows[0].cells[-1].paragraphs]
@@ -507,11 +530,13 @@ class _Walk:
         self.doc = doc
         by_title = {title_of(h): h for h in headings}
         mine = {title_of(h) for h in theirs}
-        written = {_hash(h) for h in headings}  # the bookmarks of the new draft's headings, as numbered
         self.out: dict[str, list] = {}
         self.lost: list[str] = []
-        self.marked = False
-        self.counters: dict[tuple[str, str], int] = {}
+        self.marked = any(  # a draft with its bookmarks: its headings are known by them
+            (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
+        )
+        found = _found_headings(doc, headings, self.marked)
+        self.copier = Copier(doc)
         self.comments = _comments(doc)
         self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
         where = "phần mở đầu"
@@ -520,7 +545,9 @@ class _Walk:
         for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
-                if _is_header(table):
+                if is_header(table):
+                    if motto := motto_changed(table, lambda p: _text(p._p)):  # not the officer's
+                        self.lost.append(f"{MOTTO_PLACE}: «{_first_words(motto)}»")
                     self._unseen(el, where)
                     continue
                 if _is_closing(table):
@@ -550,19 +577,14 @@ class _Walk:
             text = _plain(_text(el))
             marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
             ours = [m for m in marks if m.startswith(MARK)]
-            self.marked = self.marked or bool(ours)
             m = _HEADING.match(text)
-            # a heading is one the draft prints: a title of the new draft's headings, or a
-            # paragraph the draft wrote as a heading (its bookmark: as written, or one of the
-            # new draft's headings the officer renamed); never a paragraph "I. …" the officer typed
-            if title_of(text) in by_title or (
-                ours and ((m and _unchanged(ours, text)) or any(_hash_of(b) in written for b in ours))
-            ):
-                title = title_of(text)
+            if el in found:  # a heading the draft wrote (`_found_headings`)
+                mapped = found[el]
+                title = title_of(mapped or text)
                 under = by_title[title] if title in mine else None
                 where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
-                if under is None and title not in by_title and not _unchanged(ours, text):
-                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")
+                if not _unchanged(ours, text) and title_of(text) != title and text:  # renamed
+                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")  # the new draft's title
                 self._unseen(el, where)
                 continue
             self._unseen(el, where, inside if under is not None else self.lost)
@@ -572,7 +594,7 @@ class _Walk:
                 continue
             if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
                 for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
-                    if address := self._address(link):
+                    if address := self.copier.address(link):
                         words = _first_words(_plain(_text(link)))
                         self.lost.append(f"{where}: liên kết «{words}» ({address})")
                 continue
@@ -631,108 +653,80 @@ class _Walk:
             if not any(full):
                 continue
             first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
-            out[heading] = [self._clean(el) for el in els[first : last + 1]]
+            out[heading] = [self.copier.clean(el) for el in els[first : last + 1]]
         return out
 
-    def _clean(self, el) -> object:
-        """A copy of the block `el` without what points into the officer's file; each list
-        entry's number as text; a link to an address as a HYPERLINK field, which needs no
-        relationship of the file (ECMA-376 17.16.5.25)."""
-        el = copy.deepcopy(el)
-        for p in [el] if el.tag == qn("w:p") else list(el.iter(qn("w:p"))):
-            self._number_as_text(p)
-        for link in list(el.iter(qn("w:hyperlink"))):  # keep the link's text, and its address
-            parent = link.getparent()
-            at = parent.index(link)
-            address = self._address(link)
-            parts = list(link)
-            if address:
-                parts = [*_field_runs(link, f' HYPERLINK "{address}" '), *parts, _field_runs(link, None)[0]]
-            for child in parts:
-                parent.insert(at, child)
-                at += 1
-            parent.remove(link)
-        for sub in list(el.iter()):
-            if sub.tag in _DROPPED or any(k.startswith(f"{{{_R_NS}}}") for k in sub.attrib):
-                parent = sub.getparent()
-                if parent is not None:
-                    parent.remove(sub)
-        return el
 
-    def _address(self, link) -> str:
-        """The address a w:hyperlink `link` of the officer's file points to ("" for a place
-        inside the file, whose bookmark is not carried), quotes escaped for a field."""
-        rid = link.get(qn("r:id"))
-        try:
-            rel = self.doc.part.rels[rid] if rid else None
-        except KeyError:
-            return ""
-        if rel is None or not rel.is_external:
-            return ""
-        anchor = link.get(qn("w:anchor"))
-        return (rel.target_ref + (f"#{anchor}" if anchor else "")).replace('"', "%22")
+def _found_headings(doc, headings: list[str], marked: bool) -> dict:
+    """The headings the draft wrote in the python-docx document `doc` (its w:p elements) ->
+    the heading of the new draft (of `headings`) each is, or None for a section the new
+    draft does not print. A heading is a paragraph the draft wrote as one, never one that
+    only has a heading's text:
+    - its bookmark written for one of `headings`, whatever its text and number now;
+    - its bookmark unchanged, numbered "<Roman numeral>. …" (a section no longer printed);
+    - in the draft's heading style (`HEADING_STYLE`), its bookmark gone (Word drops a bookmark
+      whose whole text is typed over): the heading of its title when the new draft prints it
+      and no other paragraph is that heading, else a heading missing between the headings
+      found before and after it: the last such paragraphs there are the headings missing,
+      in order (the officer adds a section before a heading); the others, as one in no
+      such place, are the officer's text (a section they added in the heading's style).
+    A draft without bookmarks (`marked` False, written before them): a paragraph with a
+    title the new draft prints."""
+    by_title = {title_of(h): h for h in headings}
+    heads = _heading_marks(headings)
+    styled = {s.style_id for s in doc.styles if s.name == HEADING_STYLE}
+    seq: list[tuple[object, str | None]] = []  # (paragraph, heading); "?" for one in the style only
+    for el in _blocks(doc.element.body):
+        if el.tag != qn("w:p"):
+            continue
+        text = _plain(_text(el))
+        ours = [
+            m for m in (b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))) if m.startswith(MARK)
+        ]
+        mapped = next((heads[_hash_of(b)] for b in ours if _hash_of(b) in heads), None)
+        style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if mapped is not None:
+            seq.append((el, mapped))
+        elif marked and _HEADING.match(text) and _unchanged(ours, text):
+            seq.append((el, None))
+        elif not marked and title_of(text) in by_title:
+            seq.append((el, by_title[title_of(text)]))
+        elif style is not None and style.get(qn("w:val")) in styled:
+            seq.append((el, "?"))
+    taken = {h for _, h in seq if h not in (None, "?")}
+    for n, (el, h) in enumerate(seq):  # by title first
+        if h == "?" and (title := title_of(_plain(_text(el)))) in by_title and by_title[title] not in taken:
+            taken.add(by_title[title])
+            seq[n] = (el, by_title[title])
+    out: dict = {el: h for el, h in seq if h != "?"}
+    known = [(i, headings.index(h)) for i, (_, h) in enumerate(seq) if h not in (None, "?")]
+    i = 0
+    while i < len(seq):  # each run of paragraphs in the style only, between two headings found
+        if seq[i][1] != "?":
+            i += 1
+            continue
+        j = i
+        while j < len(seq) and seq[j][1] == "?":
+            j += 1
+        before = max((n for k, n in known if k < i), default=-1)
+        after = min((n for k, n in known if k >= j), default=len(headings))
+        missing = [h for h in headings[before + 1 : after] if h not in taken]
+        if missing and len(missing) <= j - i:  # the last ones: a section is added before a heading
+            out.update({seq[k][0]: h for k, h in zip(range(j - len(missing), j), missing, strict=True)})
+        i = j
+    return out
 
-    def _number_as_text(self, p) -> None:
-        """Write the list marker Word shows before the paragraph `p` (numbered by the
-        officer's file's numbering definitions) as the paragraph's first text."""
-        num = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        if num is None:
-            return
-        num_id = num.find(qn("w:numId"))
-        level = num.find(qn("w:ilvl"))
-        num_id = num_id.get(qn("w:val")) if num_id is not None else None
-        level = level.get(qn("w:val")) if level is not None else "0"
-        if not num_id or num_id == "0":
-            return  # numbering removed: nothing shown
-        fmt, pattern, start = self._level(num_id, level)
-        key = (num_id, level)
-        n = self.counters[key] = self.counters.get(key, start - 1) + 1
-        for (nid, lvl), _ in list(self.counters.items()):  # a deeper list restarts under each entry
-            if nid == num_id and int(lvl) > int(level):
-                del self.counters[(nid, lvl)]
-        if fmt == "bullet" or fmt not in _FORMATS:
-            marker = "- "
-        else:
-            marker = re.sub(r"%\d", _FORMATS[fmt](n), pattern or f"%{int(level) + 1}.") + " "
-        run = p.makeelement(qn("w:r"), {})
-        first = p.find(qn("w:r"))
-        if first is not None and first.find(qn("w:rPr")) is not None:
-            run.append(copy.deepcopy(first.find(qn("w:rPr"))))
-        t = run.makeelement(qn("w:t"), {})
-        t.text = marker
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        run.append(t)
-        p.find(qn("w:pPr")).addnext(run)
-        for child in list(num):  # numbered now by its text: no numbering, not even its style's
-            num.remove(child)
-        none = num.makeelement(qn("w:numId"), {qn("w:val"): "0"})
-        num.append(none)
 
-    def _level(self, num_id: str, level: str) -> tuple[str, str, int]:
-        """(numFmt, lvlText, start) of list `num_id` at `level` in the officer's numbering
-        definitions; ("bullet", "", 1) when they cannot be read."""
-        try:
-            numbering = self.doc.part.numbering_part.element
-        except Exception:  # noqa: BLE001 - a file without numbering definitions
-            return "bullet", "", 1
-        w = lambda tag: qn(f"w:{tag}")  # noqa: E731
-        for num in numbering.iter(w("num")):
-            if num.get(w("numId")) != num_id:
-                continue
-            ref = num.find(w("abstractNumId"))
-            abstract_id = ref.get(w("val")) if ref is not None else None
-            for abstract in numbering.iter(w("abstractNum")):
-                if abstract.get(w("abstractNumId")) != abstract_id:
-                    continue
-                for lvl in abstract.iter(w("lvl")):
-                    if lvl.get(w("ilvl")) == level:
-                        fmt, text, start = lvl.find(w("numFmt")), lvl.find(w("lvlText")), lvl.find(w("start"))
-                        return (
-                            fmt.get(w("val")) if fmt is not None else "decimal",
-                            text.get(w("val")) if text is not None else "",
-                            int(start.get(w("val"))) if start is not None else 1,
-                        )
-        return "bullet", "", 1
+def _heading_marks(headings: list[str]) -> dict[str, str]:
+    """The part of `mark_name` of each heading the draft may have written for one of
+    `headings` (as the new draft prints them), numbered as any draft numbers its sections
+    (Roman numerals, Arabic past them): the section's heading as the new draft prints it."""
+    out: dict[str, str] = {}
+    for h in headings:
+        for n in range(1, _NUMBERED + 1):
+            for number in dict.fromkeys((roman(n), str(n))):
+                out.setdefault(_hash(f"{number}. {title_of(h)}"), h)
+    return out
 
 
 def _unchanged(marks: list[str], text: str) -> bool:
@@ -827,22 +821,3 @@ def _notes(doc, reltype: str, tag: str) -> dict[str, str]:
     if root is None:
         return {}
     return {n.get(qn("w:id")): " ".join(_text(p) for p in n.iter(qn("w:p"))) for n in root.iter(tag)}
-
-
-def _field_runs(like, instruction: str | None) -> list:
-    """The runs that open a field with `instruction` (begin, the instruction, separate), or
-    with None the run that closes one (end), made with `like`'s element maker."""
-
-    def run(*children):
-        r = like.makeelement(qn("w:r"), {})
-        r.extend(children)
-        return r
-
-    def char(kind):
-        return like.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
-
-    if instruction is None:
-        return [run(char("end"))]
-    instr = like.makeelement(qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
-    instr.text = instruction
-    return [run(char("begin")), run(instr), run(char("separate"))]

@@ -18,7 +18,9 @@ comment on the dots: shown beside the text on screen, not printed in the PDF.
 
 Each paragraph the draft writes carries a hidden bookmark named from its text
 (`carried.mark_name`), so the next run can tell what the officer typed or changed from what
-it wrote (`carried.officer_work`); hidden bookmarks do not show or print.
+it wrote (`carried.officer_work`); hidden bookmarks do not show or print. Its section
+headings are in a style of their own (`carried.HEADING_STYLE`, as Normal): a heading whose
+bookmark the officer's editor dropped is still told from a line they typed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -42,7 +45,17 @@ from ..form import Form
 from ..outbox.paths import RUN_PROPERTY
 from ..run.result import Report
 from ..text.safetext import for_xml
-from .carried import CLOSING, HINT_AUTHOR, MARK, OfficerWork, is_dotted, mark_name, officer_work
+from .carried import (
+    CLOSING,
+    HEADING_STYLE,
+    HINT_AUTHOR,
+    MARK,
+    OfficerWork,
+    is_dotted,
+    mark_name,
+    officer_work,
+    written_record,
+)
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -77,6 +90,8 @@ class Carried:
     """What the officer typed that the new draft does not carry, each "mục VII: «first
     words…»" (`carried.OfficerWork.lost`)."""
     checked: bool = False  # whether the officer's draft could be checked for `lost`
+    written: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """What the run records of the new draft for the next one (`carried.written_record`)."""
 
     def __bool__(self) -> bool:
         return bool(self.sections or self.fields or self.lost)
@@ -112,7 +127,7 @@ def write_carrying(
     (`paths.RUN_PROPERTY`) for `pdf` to check."""
     headings = [heading(n, s.title) for n, s in enumerate(narrative.sections)]
     theirs = {h for h, s in zip(headings, narrative.sections, strict=True) if _officer_writes(s)}
-    printed = printed_fields(narrative, form)
+    printed = printed_fields(narrative, form, issued.date())
     work = (
         officer_work(officer, headings, theirs, printed, printed_texts(narrative))
         if officer is not None
@@ -125,6 +140,7 @@ def write_carrying(
         {key: text for key, text in {**printed, **work.fields}.items() if not is_dotted(text)},
         tuple(work.lost),
         work.checked,
+        written_record(work, headings, theirs, printed),
     )
 
 
@@ -140,11 +156,16 @@ def printed_texts(narrative: Narrative) -> list[str]:
     return ["".join(part for part, _ in blanked(t)) for t in out if t]
 
 
-def printed_fields(narrative: Narrative, form: Form) -> dict[str, str]:
-    """What the draft prints in each field an office fills (`carried.FIELDS`), when nothing
-    is carried: the number of the configuration, the signer's title and name or their dots."""
+def printed_fields(narrative: Narrative, form: Form, day: dt.date) -> dict[str, str]:
+    """What the draft dated `day` prints in each field an office fills (`carried.FIELDS`),
+    when nothing is carried: the agencies, the number, the place and date of the
+    configuration, the signer's title and name or their dots."""
+    ag = form.agencies
     return {
-        "number": "".join(part for part, _ in blanked(form.agencies.get("document_number", ""))),
+        "province": "".join(part for part, _ in blanked(ag.get("province", ""))),
+        "department": "".join(part for part, _ in blanked(ag.get("department", ""))),
+        "place_date": "".join(part for part, _ in blanked(place_date(form, day))),
+        "number": "".join(part for part, _ in blanked(ag.get("document_number", ""))),
         "signer_title": signer_line(narrative.signer_title, "", SIGN_DOTS)[0],
         "signer_name": signer_line(narrative.signer_name, "", SIGN_DOTS)[0],
     }
@@ -176,10 +197,10 @@ def write_narrative(
     doc = Document()
     _page(doc)
     _page_numbers(doc)
-    _header(doc, form, issued.date(), carried.fields.get("number"))
+    _header(doc, form, issued.date(), carried.fields)
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
-        _para(doc, heading(n, section.title), bold=True, indent=False)
+        _para(doc, heading(n, section.title), bold=True, indent=False).style = HEADING_STYLE
         if _officer_writes(section) and carried.sections.get(heading(n, section.title)):
             end = doc.element.body.find(qn("w:sectPr"))  # the body's last child
             for el in carried.sections[heading(n, section.title)]:
@@ -220,6 +241,11 @@ def _page(doc) -> None:
         fonts.set(qn(slot), FONT)
     pf = normal.paragraph_format
     pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(6), 1.15
+    # the headings' own style, as Normal: it tells the next run a heading the officer retyped
+    heading_style = doc.styles.add_style(HEADING_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    heading_style.style_id = "DeMucBaoCao"  # an ASCII id: the name is what Word shows
+    heading_style.base_style = normal
+    heading_style.next_paragraph_style = normal
 
 
 def _cell_line(
@@ -268,23 +294,26 @@ def agency_lines(name: str, limit: int) -> str:
     return f"{head}\n{tail}"
 
 
-def _header(doc, form: Form, day: dt.date, number: str | None = None) -> None:
+def _header(doc, form: Form, day: dt.date, typed: Mapping[str, str] | None = None) -> None:
     """The two-column header table, borderless (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II);
-    `number` the officer's "Số: …" line in place of the configuration's."""
-    ag = form.agencies
+    `typed` the officer's text of its fields (`carried.FIELDS`: the agencies, the "Số: …"
+    line, the place and date) in place of the configuration's and the date `day`."""
+    ag, typed = form.agencies, typed or {}
     table = doc.add_table(rows=2, cols=2)
     _widths(table, [LEFT_COL_CM, RIGHT_COL_CM])
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     _indent(table, -0.5)
     left, right = table.rows[0].cells
-    _cell_line(left, ag.get("province", ""), size=12, first=True)
-    _cell_line(left, agency_lines(ag.get("department", ""), LEFT_CHARS), bold=True, size=12)
+    _cell_line(left, typed.get("province") or ag.get("province", ""), size=12, first=True)
+    department = typed.get("department") or ag.get("department", "")
+    lines = "\n".join(agency_lines(line, LEFT_CHARS) for line in department.split("\n"))
+    _cell_line(left, lines, bold=True, size=12)
     _cell_line(left, "—————", size=10)
     _cell_line(right, MOTTO, bold=True, size=12, first=True)
     _cell_line(right, MOTTO_SUB, bold=True, underline=True, size=HEADER_PT)
     number_cell, date = table.rows[1].cells
-    _cell_line(number_cell, number or ag.get("document_number", ""), first=True)
-    _cell_line(date, place_date(form, day), italic=True, first=True)
+    _cell_line(number_cell, typed.get("number") or ag.get("document_number", ""), first=True)
+    _cell_line(date, typed.get("place_date") or place_date(form, day), italic=True, first=True)
 
 
 def _widths(table, widths_cm: list[float]) -> None:

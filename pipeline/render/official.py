@@ -45,20 +45,25 @@ def vn_date(d: dt.date) -> str:
 
 
 def fit_header(
-    form: Form, widths: list[float], run_date: dt.date, number: str | None = None
+    form: Form,
+    widths: list[float],
+    run_date: dt.date,
+    number: str | None = None,
+    typed: Mapping[str, str] | None = None,
 ) -> tuple[int, list[float]]:
     """Where the two header columns split, and column widths wide enough for both.
 
     Returns (index of the first right-hand column, widths). When the table is too narrow for
     the agency on the left and the national motto on the right, its right-hand columns are
     widened, so every header line prints whole at A4 (Nghị định 30/2020/NĐ-CP, Phụ lục I).
-    `number`: the document's number printed under the agency (`document_number`).
+    `number`: the document's number printed under the agency (`document_number`); `typed`:
+    the header's fields as the draft report prints them (`heading_lines`).
     """
-    ag = form.agencies
+    province, department, place = heading_lines(form, run_date, typed)
     left = (
         max(
-            text_units(ag.get("province", "")),
-            text_units(ag.get("department", ""), bold=True),
+            text_units(province),
+            text_units(department, bold=True),
             text_units(document_number(form, number)),
         )
         + 2
@@ -67,7 +72,7 @@ def fit_header(
         max(
             text_units(MOTTO, bold=True),
             text_units(MOTTO_SUB, bold=True),
-            text_units(place_date(form, run_date)),
+            text_units(place),
         )
         + 2
     )
@@ -131,6 +136,21 @@ def place_date(form: Form, run_date: dt.date) -> str:
     return f"{form.agencies.get('place', '')}, {vn_date(run_date)}"
 
 
+def heading_lines(
+    form: Form, run_date: dt.date, typed: Mapping[str, str] | None = None
+) -> tuple[str, str, str]:
+    """(parent agency, issuing agency, place and date) as a biểu's heading prints them, each
+    on one line: the officer's text on the draft report where they typed one (`typed`, keys
+    of `carried.FIELDS`), else the configuration's and `run_date`."""
+    typed = typed or {}
+    ag = form.agencies
+    return (
+        " ".join((typed.get("province") or ag.get("province", "")).split("\n")),
+        " ".join((typed.get("department") or ag.get("department", "")).split("\n")),
+        " ".join((typed.get("place_date") or place_date(form, run_date)).split("\n")),
+    )
+
+
 def header(
     ws: Worksheet,
     st: Styles,
@@ -139,17 +159,19 @@ def header(
     ncols: int,
     run_date: dt.date,
     number: str | None = None,
+    typed: Mapping[str, str] | None = None,
 ) -> int:
     """Write the two-column official header, the right column from `split` (see fit_header),
-    `number` as the document's number (`document_number`); return the next free row (0-based)."""
-    ag = form.agencies
+    `number` as the document's number (`document_number`), `typed` the agencies, place and
+    date the draft report prints (`heading_lines`); return the next free row (0-based)."""
+    province, department, place = heading_lines(form, run_date, typed)
     last = ncols - 1
-    merge(ws, 0, 0, split - 1, ag.get("province", ""), st.agency)
-    merge(ws, 1, 0, split - 1, ag.get("department", ""), st.agency_bold)
+    merge(ws, 0, 0, split - 1, province, st.agency)
+    merge(ws, 1, 0, split - 1, department, st.agency_bold)
     merge(ws, 2, 0, split - 1, document_number(form, number), st.agency)
     merge(ws, 0, split, last, MOTTO, st.motto)
     merge(ws, 1, split, last, MOTTO_SUB, st.motto_sub)
-    merge(ws, 2, split, last, place_date(form, run_date), st.place_date)
+    merge(ws, 2, split, last, place, st.place_date)
     return 4
 
 
@@ -193,7 +215,8 @@ def bieu(
     columns) in order, after the label columns. `coverage`, when partial, marks the title
     "sơ bộ" and prints which units are not in. `typed`: what the draft report prints in
     the fields an office fills, the officer's text where they typed one (key of
-    `carried.FIELDS` -> text, `document.Carried.printed`), printed in the heading and the signature block so the biểu signed with the
+    `carried.FIELDS` -> text, `document.Carried.printed`: agencies, number, place and date,
+    signer), printed in the heading and the signature block so the biểu signed with the
     report say the same (`header`, `signature`). Returns the 0-based (first data row, total
     row) so callers can reference the cells.
     """
@@ -203,9 +226,9 @@ def bieu(
     title = form.programme_info.bieu_titles.get(number, title)  # [programme.bieu_titles]
     main_title = f"{title} NĂM {form.year}"
     widths = title_widths(number_widths([c.width for c in columns], rows, total), main_title)
-    split, widths = fit_header(form, widths, run_date, typed.get("number"))
+    split, widths = fit_header(form, widths, run_date, typed.get("number"), typed)
     total_width = sum(widths)
-    r = header(ws, st, form, split, ncols, run_date, typed.get("number"))
+    r = header(ws, st, form, split, ncols, run_date, typed.get("number"), typed)
     ws.merge_range(r - 1, 0, r - 1, last, f"Biểu số {number}/TH", st.form_no)
     full_title = title_lines(main_title, coverage.title(main_title) if coverage else main_title, total_width)
     ws.merge_range(r, 0, r, last, full_title, st.title)
@@ -271,7 +294,16 @@ def bieu(
             )
     end = total_row + (1 if total and rows else 0)
     signed = signature(
-        ws, st, form, end + 1, split, widths, run_date, typed.get("signer_title"), typed.get("signer_name")
+        ws,
+        st,
+        form,
+        end + 1,
+        split,
+        widths,
+        run_date,
+        typed.get("signer_title"),
+        typed.get("signer_name"),
+        heading_lines(form, run_date, typed)[2],
     )
     page_setup(
         ws, repeat=(head, head + 1), tall=1 if one_page(ws, widths, signed) else 0, footer_in=FOOTER_IN
@@ -393,6 +425,7 @@ def signature(
     run_date: dt.date,
     title: str | None = None,
     name: str | None = None,
+    place: str | None = None,
 ) -> int:
     """The signature block from `row`: place and date on the right; the preparer on the
     left and the signer's title on the right, each with what to do under it, room to sign,
@@ -402,10 +435,11 @@ def signature(
     The signer's `title` and `name` are the ones the officer typed on the draft report
     (`carried.FIELDS`; a title of several lines is one wrapped cell); without them, the
     configuration's title (or dots) and a dotted name line. `widths`: the form's column
-    widths (units), `split` the first column of the right-hand side."""
+    widths (units), `split` the first column of the right-hand side; `place` the place and
+    date the draft report prints (`heading_lines`), else the configuration's and `run_date`."""
     last = len(widths) - 1
     ag = form.agencies
-    merge(ws, row, split, last, place_date(form, run_date), st.place_date)
+    merge(ws, row, split, last, place or place_date(form, run_date), st.place_date)
     merge(ws, row + 1, 0, split - 1, "NGƯỜI LẬP BIỂU", st.sign_title)
     merge(ws, row + 2, 0, split - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
     if not title:

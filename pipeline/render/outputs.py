@@ -180,6 +180,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
     }
     if officer is not None:
         _say_carried(report.outputs, officer, current, document_name, kept)
+    else:  # the first draft: what it holds, for the next run to tell what the officer changed
+        report.outputs["texts"] = {document_name: dict(carried.written)}
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
     write_record(folder, {mine for mine, _ in [*kept, *from_previous]})
 

@@ -33,6 +33,7 @@ from ..read.cellfacts import UnsafeXML, parse_xml
 from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
+from .carried_header import HEADER_FIELDS
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
@@ -233,10 +234,11 @@ def _same_run(run_id: str, outputs: dict[Path, str]) -> None:
 
 
 def _same_signer(report: Path, folder: Path) -> None:
-    """Raise PdfError when the report to print says another number or signer (title, name)
-    than the biểu of the set print: the officer typed them after the last consolidation,
-    which prints them on the biểu only when it runs again (bao-cao.json, outputs.bieu_fields,
-    written by `outputs`; a set written before it was recorded is not checked)."""
+    """Raise PdfError when the report to print says another agency, number, place and date
+    or signer (title, name) than the biểu of the set print: the officer typed them after the
+    last consolidation, which prints them on the biểu only when it runs again (bao-cao.json,
+    outputs.bieu_fields, written by `outputs`; a set written before it was recorded is not
+    checked, nor a header field in a set written before the biểu printed it)."""
     try:
         bieu = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["bieu_fields"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -249,6 +251,7 @@ def _same_signer(report: Path, folder: Path) -> None:
         FIELDS[key]
         for key in FIELDS
         if key in said  # a field whose place the officer removed is not carried: the biểu keep theirs
+        and (key in bieu or key not in HEADER_FIELDS)  # a set written before the biểu printed it
         and " ".join(("" if is_dotted(t := said.get(key, "")) else t).split())
         != " ".join(str(bieu.get(key, "")).split())
     ]
@@ -256,7 +259,7 @@ def _same_signer(report: Path, folder: Path) -> None:
         raise PdfError(
             f"Báo cáo {report.name} ghi {', '.join(differ)} khác với các biểu của lần tổng hợp cuối "
             "(anh/chị đã sửa sau lần tổng hợp đó). Hãy chạy lại lệnh tổng hợp (consolidate) để các biểu "
-            "in cùng số văn bản và người ký với báo cáo, rồi chạy lại lệnh pdf."
+            "in cùng tên cơ quan, số văn bản, ngày tháng và người ký với báo cáo, rồi chạy lại lệnh pdf."
         )
 
 

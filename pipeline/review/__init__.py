@@ -143,6 +143,10 @@ def write_review(
     os.replace(tmp_doc, document)
     if officer is not None:
         _write_seen(out, document, officer, moved)
+    else:  # the first draft: what it holds, for the next run to tell what the officer changed
+        (out / SEEN).write_text(
+            json.dumps({document.name: dict(carried.written)}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     theirs = {p.name for p in out.iterdir() if p.is_file()} - {workbook.name, document.name, RECORD, SEEN}
     write_record(out, theirs)
     sources = [moved.get(f.path, f.path) for f in officer.files if f.sections or f.fields] if officer else []

@@ -1,0 +1,106 @@
+"""The draft's header table as the officer may have filled it (issue #23): its fields and
+its motto, read from one of their versions; which of its fields the new draft carries.
+
+The header table (Nghị định 30/2020/NĐ-CP, Phụ lục I) holds, left, the parent agency, the
+issuing agency (one or more lines) and a short rule, then the document's number under them;
+right, the national motto and its subtitle, then the place and date. The agencies, the
+number and the place and date are fields an office fills (`HEADER_FIELDS`, and the number of
+`carried.FIELDS`): a corrected agency name, the date the report is signed. The motto is not
+the officer's: what they change there is named as not carried, never carried.
+
+A header field is the officer's when they changed it since the run that wrote the version
+(its text as shown, recorded under `shown_key`); carried again while the draft still shows
+what the last run carried there. A version without that record (a set written before it) is
+read by its text: a field that differs from what the new draft prints, and, for the place
+and date, from what the run that wrote the file printed (`program_date`: the place and the
+date of its core property `created`, the run's date), is the officer's. A field emptied or
+left dotted is never carried: the new draft prints its own text (the new run's date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from docx.table import Table
+
+from .official import MOTTO, MOTTO_SUB, vn_date
+
+HEADER_FIELDS = {
+    "province": "tên cơ quan chủ quản",
+    "department": "tên cơ quan ban hành",
+    "place_date": "địa danh, ngày tháng",
+}
+"""The fields of the header table an office fills besides the number, by key, with their
+Vietnamese names (the keys of `carried.FIELDS` they are among)."""
+
+MOTTO_PLACE = "quốc hiệu, tiêu ngữ"
+"""How the summary names the motto the officer changed (not carried)."""
+
+SHOWN = "@shown"
+"""Appended to a header field's key: the record of its text as the version shows it."""
+
+_RULE = set("—–-_ ")  # the short rule under the agency's name
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shown_key(key: str) -> str:
+    """The key under which a header field's text as shown is recorded (`OfficerVersions.seen`)."""
+    return key + SHOWN
+
+
+def is_header(table: Table) -> bool:
+    """Whether `table` is the draft's header table: its first row holds the national motto
+    or its subtitle (the officer may have changed one of them)."""
+    try:
+        text = _plain(" ".join(c.text for c in table.rows[0].cells)).casefold()
+    except IndexError:
+        return False
+    return MOTTO.casefold() in text or MOTTO_SUB.casefold() in text
+
+
+def header_fields(table: Table, text_of: Callable) -> dict[str, str]:
+    """The texts of the header table `table` where the draft prints its fields: "province"
+    (the first line left), "department" (the lines under it, up to the rule; "\n" between
+    lines), "number" (the cell under them) and "place_date" (right of it); `text_of(p)`:
+    the text Word shows of a python-docx paragraph. A field whose place the officer removed
+    is left out."""
+    found: dict[str, str] = {}
+    rows = table.rows
+    cells = rows[0].cells
+    lines: list[str] = []
+    for p in cells[0].paragraphs:
+        line = text_of(p).strip()
+        if line and set(line) <= _RULE:
+            break
+        lines += [part.strip() for part in line.split("\n") if part.strip()] if line else []
+    if lines:
+        found["province"] = lines[0]
+        found["department"] = "\n".join(lines[1:])
+    if len(rows) > 1 and len(rows[1].cells) > 1:
+        found["number"] = "\n".join(text_of(p) for p in rows[1].cells[0].paragraphs)
+        found["place_date"] = "\n".join(text_of(p) for p in rows[1].cells[-1].paragraphs).strip()
+    return found
+
+
+def motto_changed(table: Table, text_of: Callable) -> str:
+    """The motto's text as the officer left it when it is not the draft's (whitespace
+    aside), else ""."""
+    cells = table.rows[0].cells
+    if len(cells) < 2:
+        return ""
+    text = _plain(" ".join(text_of(p) for p in cells[-1].paragraphs))
+    return "" if text == _plain(f"{MOTTO} {MOTTO_SUB}") else text
+
+
+def program_date(text: str, printed: str, issued: dt.date | None) -> bool:
+    """Whether the place and date `text` is one a run printed: what the new draft prints
+    (`printed`), or the same place with the date `issued` of the run that wrote the file."""
+    text = _plain(text)
+    if text == _plain(printed):
+        return True
+    place = printed.split(",", 1)[0]
+    return issued is not None and text == _plain(f"{place}, {vn_date(issued)}")

@@ -9,6 +9,8 @@ draft completed further and the older copy saved again, `tong-ket` again."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import docx
 
 from pipeline.app import consolidate_into
@@ -25,7 +27,9 @@ def _said_of(said: str, path) -> list[str]:
     return [line for line in said.splitlines() if f" {path} " in line or line.endswith(f" {path}")]
 
 
-def test_the_reviews_versions_are_merged_and_each_line_is_true(tmp_path):
+def review_draft(tmp_path: Path) -> tuple[Path, Path, Path, str]:
+    """An An Giang year consolidated from the samples, then `tong-ket`: (outbox, the
+    review's folder, its draft, the title of the one section the officer writes)."""
     form = load_form(AG)
     write_samples(form, tmp_path / "inbox", seed=2025)
     outbox, out = tmp_path / "outbox-an-giang", tmp_path / "tong-ket"
@@ -33,6 +37,11 @@ def test_the_reviews_versions_are_merged_and_each_line_is_true(tmp_path):
     _review(outbox, out)
     _, draft = review_paths(out, 2019, 2025, form.programme_info.prefix)
     (theirs,) = _officer_titles(docx.Document(str(draft)))
+    return outbox, out, draft, theirs
+
+
+def test_the_reviews_versions_are_merged_and_each_line_is_true(tmp_path):
+    outbox, out, draft, theirs = review_draft(tmp_path)
     heading = next(p.text for p in docx.Document(str(draft)).paragraphs if p.text.endswith(theirs))
     number = heading.split(".", 1)[0]
 

@@ -26,14 +26,14 @@ from docx.text.paragraph import Paragraph
 
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
-from pipeline.outbox.paths import document_path, review_paths
+from pipeline.outbox.paths import document_path
 from pipeline.render.carried import HEADING_STYLE, MARK
 from pipeline.render.document import ROMAN
 from pipeline.render.official import DOT
-from pipeline.samples import write_samples
 
 from .test_carry3_document import HEADING, _blocks, _officer_titles, _save_in_libreoffice
-from .test_carry3_review import AG, _review
+from .test_carry3_review import _review
+from .test_carry5_review import review_draft
 
 
 def _marked(paragraph) -> bool:
@@ -193,19 +193,8 @@ def test_a_renamed_heading_after_added_sections_keeps_its_section(form, make_fil
     assert kept["carried"] == [numbers[assessment], numbers[difficulties], numbers[proposals]]
 
 
-def _review_draft(tmp_path: Path) -> tuple[Path, Path, Path, str]:
-    form = load_form(AG)
-    write_samples(form, tmp_path / "inbox", seed=2025)
-    outbox, out = tmp_path / "outbox-an-giang", tmp_path / "tong-ket"
-    consolidate_into(form, tmp_path / "inbox", outbox, show_progress=False)
-    _review(outbox, out)
-    _, draft = review_paths(out, 2019, 2025, form.programme_info.prefix)
-    (theirs,) = _officer_titles(docx.Document(str(draft)))
-    return outbox, out, draft, theirs
-
-
 def test_the_reviews_headings_are_the_drafts_own(tmp_path):
-    outbox, out, draft, theirs = _review_draft(tmp_path)
+    outbox, out, draft, theirs = review_draft(tmp_path)
     doc = docx.Document(str(draft))
     heads = _headings(doc)
     numbers = _numbers(doc)

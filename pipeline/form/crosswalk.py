@@ -15,13 +15,13 @@ the same land; between groups, nothing is compared.
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .model import Form, FormError
+from .reference import noted_csv
 
 PARTIAL = "một phần"
 """How the table marks a commune split between several new units ("chia (một phần)")."""
@@ -238,10 +238,9 @@ def load_crosswalk(form: Form) -> Crosswalk | None:
 def _crosswalk(config: Path, raw: dict[str, Any]) -> Crosswalk:
     path = config.parent / str(raw["crosswalk"])
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
+        rows = noted_csv(path)
+    except (OSError, UnicodeDecodeError) as exc:
         raise FormError(f"Không đọc được bảng chuyển đổi {path} (khai ở [history] crosswalk)") from exc
-    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     try:
         links = tuple(
             Link(

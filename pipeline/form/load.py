@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 import tomllib
@@ -36,6 +35,7 @@ from .model import (
     is_pending_text,
     years_later,
 )
+from .reference import noted_csv
 from .schemes import check_labels, check_schemes, scheme_labels
 
 
@@ -394,12 +394,10 @@ def _csv_entries(path: Path, spec: dict[str, Any], key: str) -> list[dict[str, A
     where = f"{key}_csv"
     csv_path = path.parent / str(_require(spec, "file", where))
     try:
-        lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+        rows = noted_csv(csv_path)
     except FileNotFoundError as exc:
         raise FormError(f"Không tìm thấy tệp danh sách {csv_path} (khai ở {where})") from exc
-    while lines and lines[0].startswith("#"):
-        lines.pop(0)
-    source = [{k: v for k, v in row.items() if v not in (None, "")} for row in csv.DictReader(lines)]
+    source = [{k: v for k, v in row.items() if v not in (None, "")} for row in rows]
     columns: dict[str, Any] = spec.get("columns", {})
     try:
         entries = [

@@ -10,12 +10,12 @@ Giang từ 01/7/2025") are held once, in `schemas/reference/code-schemes.csv` (o
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
 
 from .model import SCHEME_LABELS, FormError, Item, Unit
+from .reference import noted_csv
 
 _SCHEME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -53,17 +53,16 @@ def scheme_labels(path: Path, schemes: dict[str, Any]) -> dict[str, str]:
     file = _labels_file(path, schemes)
     where = f"tệp tên gọi hệ mã {file.name}" + (" (khai ở [schemes] labels)" if schemes.get("labels") else "")
     try:
-        lines = file.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
+        rows = noted_csv(file)
+    except (OSError, UnicodeDecodeError) as exc:
         raise FormError(f"{path.name}: không đọc được {where}: {file}") from exc
-    while lines and lines[0].startswith("#"):
-        lines.pop(0)
     out: dict[str, str] = {}
-    for i, row in enumerate(csv.DictReader(lines), start=2):
+    for i, row in enumerate(rows, start=1):
         scheme, label = (row.get("scheme") or "").strip(), (row.get("label") or "").strip()
         if not scheme or not label:
             raise FormError(
-                f"{where}: dòng {i} cần hai cột scheme và label (ký hiệu hệ mã và tên gọi tiếng Việt của nó)"
+                f"{where}: dòng số liệu thứ {i} cần hai cột scheme và label (ký hiệu hệ mã và tên gọi "
+                "tiếng Việt của nó)"
             )
         if scheme in out:
             raise FormError(f"{where}: hệ mã '{scheme}' được khai hai lần")

@@ -145,11 +145,18 @@ def test_formula_without_cached_value_is_an_error(make_file, spelling):
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
-def test_formula_returning_empty_text_is_a_blank_cell(make_file, spelling):
+def test_formula_returning_empty_text_nothing_calculated_vouches_for_is_no_figure(make_file, spelling):
+    """A stored empty text is a result (not a formula without one), but in this file no
+    application calculated anything (the filler's report: its totals hold no result), so
+    nothing vouches for it: `IF(children=0,"",children)` shows the children once calculated.
+    The unit is told to clear the cell if it holds none. LibreOffice's own empty text, its
+    totals calculated, is read as blank (`test_libreoffice_formats_float_noise_and_empty_text`)."""
     path, _ = make_file("899")
     set_cell(path, GIRLS, f'<c r="{GIRLS}" t="str"><f>IF({CHILDREN}=0,"",{CHILDREN})</f><v></v></c>')
     parsed = parse_path(rewrite(path, SPELLINGS[spelling]), 0, FORM)
-    assert not findings_at(parsed, GIRLS) and not parsed.has_errors, parsed.findings
+    found = findings_at(parsed, GIRLS)
+    assert [f.code for f in found] == ["FORMULA_NO_VALUE"], parsed.findings
+    assert "để trống" in found[0].message and "hãy xóa công thức" in found[0].message
     assert record(parsed)["girls"] is None
 
 

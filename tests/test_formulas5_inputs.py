@@ -435,3 +435,45 @@ def test_xlsb_formula_storing_zero_in_an_input_cell_is_no_figure(
     out = _xlsb(sheetjs, tmp_path / "899-zero.xlsb", {RES.sheet: {cell_at(CASH)}}, _zero, on_load=False)
     assert "là 0" in _no_value_at(out, RES.sheet, CASH)
     assert _measure(_figures(out)[1], ROWS[0].row, "cash") is None
+
+
+# ----- nothing calculated to vouch for the 0; a row of formulas' zeros is an unused row -------
+@pytest.mark.libreoffice
+def test_a_zero_no_calculated_total_vouches_for_is_no_figure(made: dict[str, Any], tmp_path: Path) -> None:
+    """SheetJS writes the formula into the filler's report, which no application ever
+    calculated (its totals hold no result): the 0 it stores has nothing to be judged by, so
+    it is no figure (before: accepted with the cash 0, LibreOffice showing the amount)."""
+    node, folder = lo.require_sheetjs()
+    ods, xlsx = tmp_path / "899-never.ods", tmp_path / "899-never.xlsx"
+    formula = f"{made['amount']}*1"
+    args = [node, "-e", _SHEETJS_FORMULA, folder, made["src"], RES.sheet, CASH, formula, ods, xlsx]
+    subprocess.run(args, check=True, timeout=120)
+    p = parse_path(ods, 1, FORM)
+    assert not [f for f in p.findings if f.code == "TOTAL_MISMATCH"]  # no total holds a result
+    assert "nếu số đúng là 0, hãy gõ 0" in _no_value_at(ods, RES.sheet, CASH)
+
+
+@pytest.mark.libreoffice
+def test_formulas_filled_down_an_unused_row_of_an_xls_are_no_row(
+    made: dict[str, Any], tmp_path: Path
+) -> None:
+    """The unit clears the last row and fills `=IF(D…=0;"";D…*1000)` down into it; LibreOffice
+    calculates and saves .xls, storing the empty text as 0 (and .xlsx, .ods as empty text):
+    the row is unused in every format, no finding (before: a row of zeros in the .xls)."""
+    last = ROWS[-1].row
+    wb = openpyxl.load_workbook(made["src"])
+    ws = wb[RES.sheet]
+    children = RES.measure_column("children")
+    for m in RES.measures:
+        ws[f"{RES.measure_column(m.key)}{last}"] = None
+    ws[f"{RES.measure_column('cash')}{last}"] = f'=IF({children}{last}=0,"",{children}{last}*1000)'
+    edited = tmp_path / "edited" / "899.xlsx"
+    edited.parent.mkdir()
+    wb.save(edited)
+    for target, suffix in (("xls", "xls"), (f"xlsx:{lo.XLSX_FILTER}", "xlsx"), ("ods", "ods")):
+        with lo.profile(recalc=True) as prof:
+            lo.run_office(["--convert-to", target, "--outdir", str(tmp_path / suffix), str(edited)], prof)
+        saved = tmp_path / suffix / f"899.{suffix}"
+        p = parse_path(saved, 1, FORM)
+        assert last not in {r.row for r in p.rows[RES.key]}, suffix
+        assert not p.findings, (suffix, p.findings)

@@ -45,7 +45,8 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     odd_cells = sheet.errors.keys() | sheet.formulas_without_value | formulas
     odd_rows = {split_cell(c)[1] for c in odd_cells}  # cached: the same cells in every file
     blank = dict.fromkeys(plan.measure_keys)
-    stored: list[tuple[RowPlan, dict[str, int | None], str, str]] = []  # formulas storing 0 or blank
+    # formulas storing 0 or blank: (row, its values, measure key, cell, "zero" or "blank")
+    stored: list[tuple[RowPlan, dict[str, int | None], str, str, str]] = []
     first_col, last_col = plan.span
     max_number = form.limits.max_number
     for rp in plan.rows:
@@ -54,12 +55,15 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             continue
         row = rows[rp.row - 1] if rp.row <= len(rows) else []
         values: dict[str, int | None] = {}
+        zeros: list[str] = []  # keys of this row's formulas storing 0
         for key, cell, label, col in rp.measures:
             raw = row[col] if col < len(row) else ""
             if cell in formulas and (raw == "" or raw == 0 and raw.__class__ is not bool):
                 # a formula storing 0 or nothing: judged by the file's totals below
                 values[key] = None if raw == "" else 0
-                stored.append((rp, values, key, cell))
+                stored.append((rp, values, key, cell, "blank" if raw == "" else "zero"))
+                if raw != "":
+                    zeros.append(key)
             # fast paths, the common cases: a whole number typed as a number, a blank cell
             elif (
                 raw.__class__ is float
@@ -72,6 +76,9 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
                 values[key] = None
             else:
                 values[key] = reading.number(sheet, cell, label)
+        if zeros and all(v is None or k in zeros for k, v in values.items()):
+            for k in zeros:  # only formulas' zeros: an unused row, as a formula filled down
+                values[k] = None  # leaves it (LibreOffice's .xls stores empty text as 0)
         key: dict[str, Any] = dict(rp.fixed)
         blank_keys = []
         for kf, cell in rp.key_cells:
@@ -100,13 +107,15 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             continue
         out.append(Record(block.key, rp.row, key, values, own_region, columns))
     wrong = _cached_totals(plan, sheet, sums, row_totals)
-    for rp, values, key, cell in stored:
+    for rp, values, key, cell, kind in stored:
         # the 0 or blank a formula stores is a result never calculated when a total the file
-        # holds, calculated by the application that saved it, counts the formula otherwise
+        # holds, calculated by the application that saved it, counts the formula otherwise,
+        # or when no total counting it was calculated at all (nothing vouches for it)
         summed = {t for sum_of, t, _r, _c in rp.totals if key in sum_of}
         summed |= {t for k, t, _r, _c in plan.total_measure_cells if k == key}
-        if summed & wrong.keys():
-            reading.uncalculated(sheet, cell, "blank" if values[key] is None else "zero")
+        calculated = any(not is_blank(sheet.get(t)) or t in sheet.errors for t in summed)
+        if summed & wrong.keys() or (summed and not calculated):
+            reading.uncalculated(sheet, cell, kind)
             values[key] = None
     for cell, (cached, want) in wrong.items():
         message = fd.RULES["TOTAL_MISMATCH"].say(value=fd.show(cached), recomputed=fd.show(want))
@@ -131,7 +140,7 @@ def _cached_totals(
     sheet: SheetData,
     sums: dict[str, int],
     row_totals: list[tuple[RowPlan, dict[str, int | None]]],
-) -> set[str]:
+) -> dict[str, tuple[Any, int]]:
     """Compare totals cached in the file with the totals recomputed from its inputs: cell
     -> (the total cached, the total recomputed) of those that differ (TOTAL_MISMATCH)."""
     wrong: dict[str, tuple[Any, int]] = {}

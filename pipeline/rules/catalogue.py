@@ -122,12 +122,14 @@ TEXT_NUMBER_ADVICE: dict[str, str] = {
 # no result at all ("none"), or a 0 ("zero") that a library which does not calculate
 # stores (Apache POI, XlsxWriter, SheetJS), and that Excel and LibreOffice replace by the
 # formula's figure when they calculate the file, or a blank ("blank") one stores for a
-# formula of a number. In a biểu's row either is told only when a total the file holds
-# (calculated by the application that saved it) counts the formula otherwise, i.e. is a
-# TOTAL_MISMATCH (`read/blockread.py`): Excel and LibreOffice store the empty text of
-# `=IF(D10=0;"";D10)` as a blank (as 0 in LibreOffice's .xls), which their totals agree
-# with. A 0 in a count of the information sheet (no total to judge by) is told always. A
-# formula whose figure really is 0 reads alike, so the unit is told what to type then.
+# formula of a number. In a biểu's row either is told when a total the file holds counts
+# the formula otherwise (a TOTAL_MISMATCH: the application that saved it calculated the
+# total with a figure there), or when no total counting it holds a calculated result at
+# all (nothing vouches for it) (`read/blockread.py`): Excel and LibreOffice store the
+# empty text of `=IF(D10=0;"";D10)` as a blank (as 0 in LibreOffice's .xls), which their
+# totals agree with; a row holding only formulas' zeros is an unused row. A 0 in a count
+# of the information sheet (no total to judge by) is told always. A formula whose figure
+# really is 0 reads alike, so the unit is told what to type then.
 FORMULA_STORED: dict[str, tuple[str, str]] = {
     "none": ("không có giá trị", ""),
     "zero": (

@@ -280,3 +280,21 @@ def test_a_template_of_another_scheme_is_refused_in_the_labels_words(tmp_path, c
     line = wrong_configuration(report, "tong-hop-588")
     assert f"ghi mã đơn vị theo {labels['kg-so-2019']}, không phải theo mã của cấu hình an-giang.toml" in line
     assert not _raw_ids(line)
+
+
+def test_a_review_with_no_year_on_the_old_map_says_so_on_its_crosswalk_sheet(tmp_path):
+    """tong-ket over An Giang's 2025 alone: the crosswalk sheet says no year was reported on
+    the old map (before: an empty table headed "mã huyện cũ: chưa rõ hệ mã")."""
+    from pipeline.outbox.paths import review_paths
+    from pipeline.review.workbook import CROSSWALK
+
+    from .test_carry5_review import review_draft
+
+    _, out, _, _ = review_draft(tmp_path)
+    book, _ = review_paths(out, 2019, 2025, load_form(SCHEMAS_DIR / "an-giang.toml").programme_info.prefix)
+    ws = openpyxl.load_workbook(book)[CROSSWALK]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any(
+        "Không có năm nào trong các năm tổng kết báo cáo theo địa giới trước 01/7/2025" in t for t in texts
+    )
+    assert not any("chưa rõ hệ mã" in t for t in texts)

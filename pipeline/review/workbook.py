@@ -233,7 +233,19 @@ def _crosswalk(ws: Worksheet, st: Styles, review: Review) -> None:
     cw = review.crosswalk
     assert cw is not None
     r = _title(ws, st, review, "BẢNG CHUYỂN ĐỔI ĐỊA BÀN CŨ SANG ĐƠN VỊ HÀNH CHÍNH MỚI (TỪ 01/7/2025)", 5)
-    olds = review.form.schemes_text(dict.fromkeys(old.scheme for old, _, _ in review.crosswalk_rows()))
+    rows = review.crosswalk_rows()
+    if not rows:  # no year of the review was reported on the old map: nothing to convert
+        ws.set_column(0, 0, 120)
+        ws.write_string(
+            r - 1,
+            0,
+            f"Không có năm nào trong các năm tổng kết báo cáo theo địa giới trước 01/7/2025 nên không có "
+            f"địa bàn nào cần chuyển đổi (bảng chuyển đổi: {cw.file.name}).",
+            st.note,
+        )
+        page_setup(ws, repeat=(3, 3))
+        return
+    olds = review.form.schemes_text(dict.fromkeys(old.scheme for old, _, _ in rows))
     said = f"mã huyện cũ: {olds}; mã xã mới: {review.form.scheme_label(cw.new_scheme)}"
     ws.write_string(r - 1, 0, f"Nguồn: {cw.file.name} ({said})", st.note)
     for c, w in enumerate((22, 30, 22, 30, 50)):
@@ -250,7 +262,7 @@ def _crosswalk(ws: Worksheet, st: Styles, review: Review) -> None:
             "Ghi chú",
         ],
     )
-    for old, new, mark in review.crosswalk_rows():
+    for old, new, mark in rows:
         ws.write_string(r, 0, f"{old.scheme}:{old.code}", st.cell)
         ws.write_string(r, 1, old.name, st.cell)
         ws.write_string(r, 2, f"{new.scheme}:{new.code}", st.cell)

@@ -84,7 +84,7 @@ from .carried_header import (
     HEADER_FIELDS,
     MOTTO_PLACE,
     header_fields,
-    is_header,
+    header_table,
     motto_changed,
     program_date,
     shown_key,
@@ -524,7 +524,7 @@ def officer_fields(doc) -> dict[str, str]:
     `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
     officer removed is left out."""
     found: dict[str, str] = {}
-    header = next((t for t in doc.tables if is_header(t)), None)
+    header = header_table(doc)
     if header is not None:
         found.update(header_fields(header, lambda p: _text(p._p)))
     closing = next((t for t in doc.tables if _is_closing(t)), None)
@@ -562,6 +562,7 @@ class _Walk:
             (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
         )
         found = _found_headings(doc, headings, self.marked)
+        header = header_table(doc)
         self.copier = Copier(doc)
         self.comments = _comments(doc)
         self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
@@ -571,7 +572,7 @@ class _Walk:
         for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
-                if is_header(table):
+                if header is not None and el is header._tbl:
                     if motto := motto_changed(table, lambda p: _text(p._p)):  # not the officer's
                         self.lost.append(f"{MOTTO_PLACE}: «{_first_words(motto)}»")
                     self._unseen(el, where)

@@ -42,7 +42,7 @@ A list numbered by a definition of the officer's file becomes its text: "- " for
 the style, which the new draft defines alike.
 
 The fields and the signature block are found by what they are, not where they are: the
-header table is the one with the national motto (`carried_header`: the agencies, the number
+header table is the one with the national motto, however retyped (`carried_header`: the agencies, the number
 under them, the place and date right of it; the motto changed is named, never carried); the
 signature block is the table whose left cell begins "Nơi nhận" and whose
 right cell holds the note in brackets ("(Ký, đóng dấu)"): the signer's title is above the

@@ -8,9 +8,14 @@ number and the place and date are fields an office fills (`HEADER_FIELDS`, and t
 `carried.FIELDS`): a corrected agency name, the date the report is signed. The motto is not
 the officer's: what they change there is named as not carried, never carried.
 
+The header table is found by what it is (`header_table`): its motto compared with
+diacritics, dashes, case and spaces folded (Word retypes "CỘNG HÒA" as "CỘNG HOÀ", " - " as
+" – "), else the body's first table before any text.
+
 A header field is the officer's when they changed it since the run that wrote the version
-(its text as shown, recorded under `shown_key`); carried again while the draft still shows
-what the last run carried there. A version without that record (a set written before it) is
+(its text as shown, recorded under `shown_key`), even when it equals what the new draft
+prints (a signing date typed as the next run's date): recorded as carried, it is carried
+again while the draft still shows what the last run carried there. A version without that record (a set written before it) is
 read by its text: a field that differs from what the new draft prints, and, for the place
 and date, from what the run that wrote the file printed (`program_date`: the place and the
 date of its core property `created`, the run's date), is the officer's. A field emptied or

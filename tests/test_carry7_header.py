@@ -80,7 +80,7 @@ def _retype_motto(path, lines: list[str]) -> None:
     "motto",
     [
         [MOTTO_TYPED, "Độc lập – Tự do – Hạnh phúc"],  # Word's AutoFormat: en dashes
-        ["CHXHCN VIỆT NAM", "Độc lập—Tự do—Hạnh phúc"],  # no longer the motto: the table's place tells
+        ["CHXHCN VIỆT NAM", "ĐL - TD - HP"],  # no longer the motto: the table's place tells
     ],
     ids=["autocorrected", "abbreviated"],
 )
@@ -170,3 +170,18 @@ def test_pdf_prints_the_draft_when_the_kept_copy_shows_only_the_date_an_earlier_
     pages = _pages(pdf_path(outbox, form.year))
     assert dated in pages[0] and "Đánh giá của Sở." in " ".join(pages)
     assert all(dated in text for text in _bieu_pages(pages))
+
+    # the officer goes on in the kept copy: it is theirs to print once consolidated, and
+    # `pdf` says so truly (the date there is the earlier run's, not one they typed)
+    doc = docx.Document(str(kept))
+    _write_over_dots(_sections(doc)[_officer_titles(doc)[1]], "Khó khăn của Sở.")
+    doc.save(str(kept))
+    out = run_cli("--config", str(form.path), "pdf", "--outbox", str(outbox))
+    assert out.returncode != 0
+    assert f"ghi {FIELDS['place_date']} do lần tổng hợp trước in ra" in out.stderr
+    assert "anh/chị đã sửa sau lần tổng hợp đó" not in out.stderr
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    out = run_cli("--config", str(form.path), "pdf", "--outbox", str(outbox))
+    assert out.returncode == 0, out.stderr
+    pages = _pages(pdf_path(outbox, form.year))
+    assert dated in pages[0] and "Khó khăn của Sở." in " ".join(pages)

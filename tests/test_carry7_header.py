@@ -1,7 +1,9 @@
 """The officer's header fields are never lost (issue #23), where carry6 lost them: a signing
 date typed equal to what a later run prints, and the header table whose motto the officer
 retyped as Word autocorrects it. Days are simulated as in `test_carry6_header`: copies of
-the configuration 12 hours west and 14 hours east of UTC, whose dates always differ."""
+the configuration 12 hours west and 14 hours east of UTC, whose dates always differ; a
+third day, or one configuration on two days (one set of figures), by the office's clock
+a day on (`_next_day`)."""
 
 from __future__ import annotations
 
@@ -36,7 +38,9 @@ from .test_carry6_header import (
 )
 
 
-def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(make_file, tmp_path, capsys):
+def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(
+    make_file, tmp_path, capsys, monkeypatch
+):
     """Run on day A; the officer types the day B they will sign; mail arrives on day B and
     the run that day prints B too; a run on another day keeps B (draft and biểu)."""
     configs = _configs(tmp_path, "kien-giang.toml")
@@ -62,8 +66,9 @@ def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(m
     assert _bieu_heading(outbox, west.year) == {(west.agencies["department"], signed)}
     assert FIELDS["place_date"] in _said(third, capsys)  # named as carried
 
-    fourth = consolidate_into(east, inbox, outbox, show_progress=False)  # and again, nothing edited
-    assert fourth.generated_at.date() != third.generated_at.date()
+    _next_day(monkeypatch)  # a third day: the day after the one signed, nothing edited
+    fourth = consolidate_into(east, inbox, outbox, show_progress=False)
+    assert fourth.generated_at.date() == signing_day + dt.timedelta(days=1)
     assert _header(draft)["place_date"] == signed
 
 

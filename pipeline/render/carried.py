@@ -42,7 +42,7 @@ A list numbered by a definition of the officer's file becomes its text: "- " for
 the style, which the new draft defines alike.
 
 The fields and the signature block are found by what they are, not where they are: the
-header table is the one with the national motto (`carried_header`: the agencies, the number
+header table is the one with the national motto, however retyped (`carried_header`: the agencies, the number
 under them, the place and date right of it; the motto changed is named, never carried); the
 signature block is the table whose left cell begins "Nơi nhận" and whose
 right cell holds the note in brackets ("(Ký, đóng dấu)"): the signer's title is above the
@@ -84,7 +84,7 @@ from .carried_header import (
     HEADER_FIELDS,
     MOTTO_PLACE,
     header_fields,
-    is_header,
+    header_table,
     motto_changed,
     program_date,
     shown_key,
@@ -373,15 +373,30 @@ def _merged(
         if draft is None or any(_value(works[p], k) == _plain(t) for p in copies)
     }
 
+    def recorded(p: Path, key: str) -> bool:
+        seen = versions.seen.get(p.name)
+        return isinstance(seen, dict) and shown_key(key) in seen
+
+    def header_now(p: Path, key: str) -> str:
+        """A header field of `p` as the officer may have left it: recorded, its text as
+        shown (even equal to what the new draft prints: they typed the date of this run);
+        not recorded, the text no run printed (`officer_work`); "" emptied or dotted."""
+        if recorded(p, key):
+            return _shown(works[p], key)
+        return _value(works[p], key)
+
+    def now_in(p: Path, key: str) -> str:
+        return header_now(p, key) if key in HEADER_FIELDS else _value(works[p], key)
+
     def changed_in(p: Path, key: str) -> bool:
-        now = _value(works[p], key)
+        now = now_in(p, key)
         if p != draft and not now:  # a copy's section or field emptied never wipes the draft's text
             return False
         seen = versions.seen.get(p.name)
         if key in HEADER_FIELDS:  # changed since as shown (the date a run prints changes daily)
             if not now:  # emptied, dotted or as a run prints it: the new draft prints its own
                 return False
-            if isinstance(seen, dict) and shown_key(key) in seen:
+            if recorded(p, key):
                 return versions.values[p][shown_key(key)] != seen[shown_key(key)]
             return True  # not recorded: a text no run printed is the officer's (`officer_work`)
         if isinstance(seen, dict) and _stored(key) in seen:  # as the last run read or wrote it
@@ -398,12 +413,14 @@ def _merged(
             winner = draft if draft in changed else max(changed, key=lambda p: p.stat().st_mtime_ns)
         source = works[winner] if winner else base
         fields = source.fields if winner else base_fields
+        if key in HEADER_FIELDS and winner and recorded(winner, key):  # changed since written: theirs
+            fields = {key: _shown(source, key, stripped=True)}
         if (
             key in HEADER_FIELDS
             and not winner
-            and (recorded := _carried_before(versions, draft, key)) is not None
-        ):
-            fields = base.fields if recorded else {}  # what the last run carried there, shown still
+            and (before := _carried_before(versions, draft, key)) is not None
+        ):  # what the last run carried there, shown still (even what this run prints)
+            fields = {key: _shown(base, key, stripped=True)} if before and _shown(base, key) else {}
         if key in FIELDS:
             if key in fields:
                 out.fields[key] = fields[key]
@@ -411,12 +428,12 @@ def _merged(
             out.sections[key] = source.sections[key]
         text = _value(out, key)
         for p in changed:
-            if p != winner and _value(works[p], key) and _value(works[p], key) != text:
+            if p != winner and now_in(p, key) and now_in(p, key) != text:
                 versions.of(p).differs.append(name)
         if not text:
             continue
         # said to be copied from: the version it was, else the copies holding the same text
-        for p in [winner] if winner else [p for p in copies if _value(works[p], key) == text]:
+        for p in [winner] if winner else [p for p in copies if now_in(p, key) == text]:
             f = versions.of(p)
             (f.fields if key in FIELDS else f.sections).append(key)
     versions.written.update(written_record(out, headings, theirs, printed))
@@ -447,6 +464,15 @@ def _carried_before(versions: OfficerVersions, draft: Path | None, key: str) -> 
     if not isinstance(seen, dict) or shown_key(key) not in seen:
         return None
     return bool(seen.get(key))
+
+
+def _shown(work: OfficerWork, key: str, stripped: bool = False) -> str:
+    """The text `work`'s file shows in the header field `key` (whitespace collapsed, or
+    only `stripped`); "" when emptied or left dotted."""
+    text = work.shown.get(key, "")
+    if is_dotted(text):
+        return ""
+    return text.strip() if stripped else _plain(text)
 
 
 def _stored(key: str) -> str:
@@ -498,7 +524,7 @@ def officer_fields(doc) -> dict[str, str]:
     `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
     officer removed is left out."""
     found: dict[str, str] = {}
-    header = next((t for t in doc.tables if is_header(t)), None)
+    header = header_table(doc)
     if header is not None:
         found.update(header_fields(header, lambda p: _text(p._p)))
     closing = next((t for t in doc.tables if _is_closing(t)), None)
@@ -536,6 +562,7 @@ class _Walk:
             (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
         )
         found = _found_headings(doc, headings, self.marked)
+        header = header_table(doc)
         self.copier = Copier(doc)
         self.comments = _comments(doc)
         self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
@@ -545,7 +572,7 @@ class _Walk:
         for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
-                if is_header(table):
+                if header is not None and el is header._tbl:
                     if motto := motto_changed(table, lambda p: _text(p._p)):  # not the officer's
                         self.lost.append(f"{MOTTO_PLACE}: «{_first_words(motto)}»")
                     self._unseen(el, where)

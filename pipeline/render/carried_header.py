@@ -8,9 +8,14 @@ number and the place and date are fields an office fills (`HEADER_FIELDS`, and t
 `carried.FIELDS`): a corrected agency name, the date the report is signed. The motto is not
 the officer's: what they change there is named as not carried, never carried.
 
+The header table is found by what it is (`header_table`): its motto compared with
+diacritics, dashes, case and spaces folded (Word retypes "CỘNG HÒA" as "CỘNG HOÀ", " - " as
+" – "), else the body's first table before any text.
+
 A header field is the officer's when they changed it since the run that wrote the version
-(its text as shown, recorded under `shown_key`); carried again while the draft still shows
-what the last run carried there. A version without that record (a set written before it) is
+(its text as shown, recorded under `shown_key`), even when it equals what the new draft
+prints (a signing date typed as the next run's date): recorded as carried, it is carried
+again while the draft still shows what the last run carried there. A version without that record (a set written before it) is
 read by its text: a field that differs from what the new draft prints, and, for the place
 and date, from what the run that wrote the file printed (`program_date`: the place and the
 date of its core property `created`, the run's date), is the officer's. A field emptied or
@@ -20,8 +25,10 @@ left dotted is never carried: the new draft prints its own text (the new run's d
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 
+from docx.oxml.ns import qn
 from docx.table import Table
 
 from .official import MOTTO, MOTTO_SUB, vn_date
@@ -52,14 +59,38 @@ def shown_key(key: str) -> str:
     return key + SHOWN
 
 
+def _folded(text: str) -> str:
+    """`text` with only its letters and digits, without diacritics, casefolded: the motto as
+    the officer may have retyped it ("CỘNG HOÀ" for "CỘNG HÒA", Word's "–" for " - ",
+    another case or spacing) folds as the draft's."""
+    bare = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in bare if ch.isalnum() and not unicodedata.combining(ch)).casefold()
+
+
 def is_header(table: Table) -> bool:
     """Whether `table` is the draft's header table: its first row holds the national motto
-    or its subtitle (the officer may have changed one of them)."""
+    or its subtitle, told apart from how the officer may have retyped them (`_folded`)."""
     try:
-        text = _plain(" ".join(c.text for c in table.rows[0].cells)).casefold()
+        text = _folded(" ".join(c.text for c in table.rows[0].cells))
     except IndexError:
         return False
-    return MOTTO.casefold() in text or MOTTO_SUB.casefold() in text
+    return _folded(MOTTO) in text or _folded(MOTTO_SUB) in text
+
+
+def header_table(doc) -> Table | None:
+    """The header table of the python-docx document `doc`: the table with the motto
+    (`is_header`), else the body's first block when it is a table of two rows or more and
+    no paragraph with text comes before it (where the draft prints it, the motto typed over)."""
+    found = next((t for t in doc.tables if is_header(t)), None)
+    if found is not None or not doc.tables:
+        return found
+    first = doc.tables[0]
+    for p in doc.element.body.iter(qn("w:p")):
+        if p.xpath("ancestor::w:tbl"):
+            break  # the first paragraph with text, if any, is inside a table: not before it
+        if "".join(p.itertext()).strip():
+            return None
+    return first if len(first.rows) > 1 else None
 
 
 def header_fields(table: Table, text_of: Callable) -> dict[str, str]:
@@ -87,13 +118,18 @@ def header_fields(table: Table, text_of: Callable) -> dict[str, str]:
 
 
 def motto_changed(table: Table, text_of: Callable) -> str:
-    """The motto's text as the officer left it when it is not the draft's (whitespace
-    aside), else ""."""
+    """The motto's lines the officer changed, as they left them, when the motto is not the
+    draft's (whitespace aside), else "": the line they changed (the subtitle alone, say),
+    or every line when they added or removed one."""
     cells = table.rows[0].cells
     if len(cells) < 2:
         return ""
-    text = _plain(" ".join(text_of(p) for p in cells[-1].paragraphs))
-    return "" if text == _plain(f"{MOTTO} {MOTTO_SUB}") else text
+    lines = [line for p in cells[-1].paragraphs if (line := _plain(text_of(p)))]
+    if _plain(" ".join(lines)) == _plain(f"{MOTTO} {MOTTO_SUB}"):
+        return ""
+    if len(lines) == 2:
+        return " ".join(line for line, ours in zip(lines, (MOTTO, MOTTO_SUB), strict=True) if line != ours)
+    return " ".join(lines)
 
 
 def program_date(text: str, printed: str, issued: dt.date | None) -> bool:

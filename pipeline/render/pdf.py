@@ -27,13 +27,20 @@ from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
-from ..outbox.kept import changed_since_written, edited_copies, made_from, note_written, set_identity
+from ..outbox.kept import (
+    changed_since_recorded,
+    changed_since_written,
+    edited_copies,
+    made_from,
+    note_written,
+    set_identity,
+)
 from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..read.cellfacts import UnsafeXML, parse_xml
 from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
-from .carried_header import HEADER_FIELDS
+from .carried_header import HEADER_FIELDS, program_date
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
@@ -64,6 +71,9 @@ class PdfDocument:
     older: tuple[Path, ...] = ()  # the officer's kept copies of drafts of other sets: not printed
     carried: tuple[str, ...] = ()  # what the draft carries from them, in Vietnamese ("mục VIII", …)
     carried_from: tuple[tuple[Path, tuple[str, ...]], ...] = ()  # per copy of `older`: what from it
+    superseded: tuple[tuple[Path, tuple[str, ...], tuple[str, ...]], ...] = ()
+    """Kept copies of the same figures not printed: (copy, the fields it shows otherwise than
+    the biểu, what the draft carries from it); see `pdf_document`."""
 
     def lines(self) -> list[str]:
         """What the officer is told (Vietnamese): which report the PDF holds; for copies
@@ -77,6 +87,13 @@ class PdfDocument:
             said = [f"Báo cáo in trong PDF là bản dự thảo anh/chị đã sửa: {self.path}."]
         else:
             said = [f"Báo cáo in trong PDF là bản dự thảo: {self.path}."]
+        for copy, differ, carried in self.superseded:
+            said.append(
+                f"Không in bản anh/chị đã sửa {copy.name}: bản đó ghi {', '.join(differ)} khác với các biểu của "
+                "lần tổng hợp cuối, mà lần tổng hợp cuối đã đọc bản đó"
+                + (f" và chép sang bản dự thảo mới: {', '.join(carried)}" if carried else "")
+                + f"; bản dự thảo {self.draft.name} in {', '.join(differ)} như các biểu."
+            )
         if self.older:
             names = ", ".join(p.name for p in self.older)
             said.append(
@@ -176,18 +193,34 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     kept from a draft of the same figures (`outbox.kept.made_from` equal to the current
     set's `set_identity`), the newest of these by modification time. A copy kept from a
     draft of other figures (an earlier consolidation) is never printed: it is listed in
-    `older`, with what the draft carries from it (read from the set's bao-cao.json)."""
+    `older`, with what the draft carries from it (read from the set's bao-cao.json).
+
+    Nor is a copy of the same figures whose fields differ from the biểu's when the last run
+    read it as it is now (`changed_since_recorded` False): a rerun on a later day with no new
+    mail kept the officer's draft, dated by the run before (a date they did not type), and
+    the new draft carries what that run could carry from it and the date the biểu print; it
+    is listed in `superseded`. Edited since, it stays the one to print (`_same_signer` then
+    says to consolidate again, after which it is superseded)."""
     folder = year_dir(outbox, form.year)
     draft = document_path(outbox, form.year, form.programme_info.prefix)
     here = set_identity(folder)
     copies = edited_copies(draft)
     same = [c for c in copies if here and made_from(folder, c.name) == here]
+    bieu = _bieu_fields(folder)
+    superseded = tuple(
+        (c, tuple(FIELDS[k] for k in differ), _carried_from(folder, (c,)))
+        for c in same
+        if bieu is not None and not changed_since_recorded(folder, c.name) and (differ := _differing(c, bieu))
+    )
+    same = [c for c in same if c not in {s[0] for s in superseded}]
     edited = changed_since_written(folder, draft.name)
     candidates = [*same, *([draft] if edited else [])]
     path = max(candidates, key=lambda p: p.stat().st_mtime_ns) if candidates else draft
-    older = tuple(c for c in copies if c not in same)
+    older = tuple(c for c in copies if c not in same and c not in {s[0] for s in superseded})
     by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
-    return PdfDocument(path, draft, edited and path == draft, older, _carried_from(folder, older), by_copy)
+    return PdfDocument(
+        path, draft, edited and path == draft, older, _carried_from(folder, older), by_copy, superseded
+    )
 
 
 def run_mark(path: Path) -> str:
@@ -239,28 +272,68 @@ def _same_signer(report: Path, folder: Path) -> None:
     last consolidation, which prints them on the biểu only when it runs again (bao-cao.json,
     outputs.bieu_fields, written by `outputs`; a set written before it was recorded is not
     checked, nor a header field in a set written before the biểu printed it)."""
-    try:
-        bieu = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["bieu_fields"]
-    except (OSError, ValueError, KeyError, TypeError):
+    bieu = _bieu_fields(folder)
+    if bieu is None:
         return
-    try:
-        said = officer_fields(Document(str(report)))
-    except Exception:  # noqa: BLE001 - a report Word cannot open fails in LibreOffice, said there
-        return
-    differ = [
-        FIELDS[key]
-        for key in FIELDS
-        if key in said  # a field whose place the officer removed is not carried: the biểu keep theirs
-        and (key in bieu or key not in HEADER_FIELDS)  # a set written before the biểu printed it
-        and " ".join(("" if is_dotted(t := said.get(key, "")) else t).split())
-        != " ".join(str(bieu.get(key, "")).split())
-    ]
+    keys = _differing(report, bieu)
+    differ = [FIELDS[key] for key in keys]
+    if keys and all(_run_printed(report, key, bieu) for key in keys):  # a kept copy, edited since
+        raise PdfError(
+            f"Báo cáo {report.name} (bản anh/chị đã sửa sau lần tổng hợp cuối) ghi {', '.join(differ)} "
+            "do lần tổng hợp trước in ra, khác với các biểu của lần tổng hợp cuối. Hãy chạy lại lệnh tổng hợp "
+            "(consolidate): bản dự thảo mới sẽ chép phần anh/chị đã sửa và in cùng "
+            f"{', '.join(differ)} với các biểu; rồi chạy lại lệnh pdf."
+        )
     if differ:
         raise PdfError(
             f"Báo cáo {report.name} ghi {', '.join(differ)} khác với các biểu của lần tổng hợp cuối "
             "(anh/chị đã sửa sau lần tổng hợp đó). Hãy chạy lại lệnh tổng hợp (consolidate) để các biểu "
             "in cùng tên cơ quan, số văn bản, ngày tháng và người ký với báo cáo, rồi chạy lại lệnh pdf."
         )
+
+
+def _bieu_fields(folder: Path) -> dict | None:
+    """The fields the biểu of the set `folder` print (bao-cao.json, outputs.bieu_fields, by
+    key of `FIELDS`); None for a set written before they were recorded."""
+    try:
+        bieu = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["bieu_fields"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return bieu if isinstance(bieu, dict) else None
+
+
+def _differing(report: Path, bieu: dict) -> list[str]:
+    """The keys of `FIELDS` whose text the .docx `report` shows otherwise than the biểu
+    (`bieu`, `_bieu_fields`): a field left dotted counts as empty; a field whose place the
+    officer removed, or a header field the biểu did not print (a set written before), is
+    not checked. [] when the file cannot be read (LibreOffice says so)."""
+    try:
+        said = officer_fields(Document(str(report)))
+    except Exception:  # noqa: BLE001 - a report Word cannot open fails in LibreOffice, said there
+        return []
+    return [
+        key
+        for key in FIELDS
+        if key in said  # a field whose place the officer removed is not carried: the biểu keep theirs
+        and (key in bieu or key not in HEADER_FIELDS)  # a set written before the biểu printed it
+        and " ".join(("" if is_dotted(t := said.get(key, "")) else t).split())
+        != " ".join(str(bieu.get(key, "")).split())
+    ]
+
+
+def _run_printed(report: Path, key: str, bieu: dict) -> bool:
+    """Whether the field `key` of the .docx `report` is the place and date the run that
+    wrote it printed (its core property `created`: `carried_header.program_date`), not a
+    date the officer typed."""
+    if key != "place_date":
+        return False
+    try:
+        doc = Document(str(report))
+    except Exception:  # noqa: BLE001 - unreadable: said elsewhere
+        return False
+    created = doc.core_properties.created
+    text = officer_fields(doc).get(key, "")
+    return program_date(text, str(bieu.get(key, "")), created.date() if created is not None else None)
 
 
 def _carried_from(folder: Path, copies: tuple[Path, ...]) -> tuple[str, ...]:

@@ -15,7 +15,9 @@ from .conftest import ROOT
 
 def test_notes_and_a_byte_order_mark_before_the_header_are_no_rows(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
-    path.write_bytes("\ufeff# Nguồn: Cục Thống kê\n# 01/7/2025\nma,ten\n30001,Xã Một\n30002,Phường Hai\n".encode())
+    path.write_bytes(
+        "\ufeff# Nguồn: Cục Thống kê\n# 01/7/2025\nma,ten\n30001,Xã Một\n30002,Phường Hai\n".encode()
+    )
     assert noted_csv(path) == [{"ma": "30001", "ten": "Xã Một"}, {"ma": "30002", "ten": "Phường Hai"}]
 
 

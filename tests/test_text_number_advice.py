@@ -96,13 +96,6 @@ def test_the_message_fits_what_was_typed(make_file, text: str, says: str, digits
     )
 
 
-def test_a_year_typed_as_text_is_told_to_change_the_cells_format(make_file) -> None:
-    path, _ = make_file("899", lambda d: d["info"].__setitem__("year", f"{FORM.year}"))
-    (found,) = [f for f in parse_path(path, 1, FORM).findings if f.code == "NUMBER_FROM_TEXT"]
-    assert found.message.endswith(TEXT_NUMBER_ADVICE["text"].format(digits=FORM.year))
-    assert "dấu phân cách" not in found.message
-
-
 def test_the_template_says_the_advice_that_fits_every_case(template_dir: Path) -> None:
     """The template's live check for text in a number cell says TEXT_NUMBER_ADVICE["any"]
     (the bound live text of the rule), the same words the pipeline's advice is drawn from."""

@@ -6,6 +6,7 @@ needs (a configuration, a password variable, an environment like Windows')."""
 
 from __future__ import annotations
 
+import glob
 import os
 import subprocess
 import sys
@@ -38,3 +39,17 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def days_on(days: int) -> dict[str, str]:
+    """Environment for `run_cli` that runs the command with the machine's clock `days` days
+    on (libfaketime, preloaded into that process alone: every clock it reads moves, the
+    office's time zone included). Without libfaketime the test fails under CI and is
+    skipped elsewhere (`lo.require`)."""
+    from . import lo
+
+    found = sorted(
+        glob.glob("/usr/lib/*/faketime/libfaketime.so.1") + glob.glob("/usr/lib/faketime/libfaketime.so.1")
+    )
+    library = lo.require("libfaketime", found[0] if found else None, "faketime")
+    return {"LD_PRELOAD": library, "FAKETIME": f"{days:+d}d", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}

@@ -2,13 +2,13 @@
 date typed equal to what a later run prints, and the header table whose motto the officer
 retyped as Word autocorrects it. Days are simulated as in `test_carry6_header`: copies of
 the configuration 12 hours west and 14 hours east of UTC, whose dates always differ; a
-third day, or one configuration on two days (one set of figures), by the office's clock
-a day on (`_next_day`)."""
+third day, or one configuration on two days (one set of figures), by the command run in
+its own process with the machine's clock a day on (libfaketime, `clirun.days_on`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import types
+import json
 from zoneinfo import ZoneInfo
 
 import docx
@@ -16,13 +16,12 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import load_form
-from pipeline.outbox.paths import document_path, pdf_path
+from pipeline.outbox.paths import document_path, pdf_path, report_path
 from pipeline.render.carried import FIELDS
 from pipeline.render.official import MOTTO_SUB, place_date
-from pipeline.run import consolidate
 
 from . import lo
-from .clirun import run_cli
+from .clirun import days_on, run_cli
 from .test_bieu_signer import _bieu_pages, _pages
 from .test_carry3_document import _officer_titles, _sections, _write_over_dots
 from .test_carry6_header import (
@@ -38,9 +37,7 @@ from .test_carry6_header import (
 )
 
 
-def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(
-    make_file, tmp_path, capsys, monkeypatch
-):
+def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(make_file, tmp_path, capsys):
     """Run on day A; the officer types the day B they will sign; mail arrives on day B and
     the run that day prints B too; a run on another day keeps B (draft and biểu)."""
     configs = _configs(tmp_path, "kien-giang.toml")
@@ -66,9 +63,8 @@ def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(
     assert _bieu_heading(outbox, west.year) == {(west.agencies["department"], signed)}
     assert FIELDS["place_date"] in _said(third, capsys)  # named as carried
 
-    _next_day(monkeypatch)  # a third day: the day after the one signed, nothing edited
-    fourth = consolidate_into(east, inbox, outbox, show_progress=False)
-    assert fourth.generated_at.date() == signing_day + dt.timedelta(days=1)
+    # a third day: the day after the one signed, nothing edited
+    assert _consolidate_a_day_on(east, inbox, outbox) == signing_day + dt.timedelta(days=1)
     assert _header(draft)["place_date"] == signed
 
 
@@ -126,24 +122,29 @@ def test_the_motto_quoted_is_the_line_the_officer_changed(make_file, tmp_path, c
     assert "quốc hiệu, tiêu ngữ: «Độc lập – Tự do – Hạnh phúc!»" in _said(second, capsys)
 
 
-def _next_day(monkeypatch) -> None:
-    """The office's clock a day on for the runs that follow (`pipeline.run.consolidate`'s):
-    one configuration run on two days (the set's identity depends on its time zone, so the
-    two-zone copies cannot give one set of figures on two days)."""
-
-    class Tomorrow(dt.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return dt.datetime.now(tz) + dt.timedelta(days=1)
-
-    clock = types.SimpleNamespace(**{k: getattr(dt, k) for k in dir(dt) if not k.startswith("__")})
-    clock.datetime = Tomorrow
-    monkeypatch.setattr(consolidate, "dt", clock)
+def _consolidate_a_day_on(form, inbox, outbox) -> dt.date:
+    """`consolidate` as the officer types it, in its own process whose clock reads a day on
+    (one configuration run on two days: the set's identity depends on its time zone, so the
+    two-zone copies cannot give one set of figures on two days); the run's date, as the
+    run's report records it."""
+    out = run_cli(
+        "--config",
+        str(form.path),
+        "consolidate",
+        "--inbox",
+        str(inbox),
+        "--outbox",
+        str(outbox),
+        env=days_on(1),
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
+    return dt.datetime.fromisoformat(report["generated_at"]).date()
 
 
 @pytest.mark.libreoffice
 def test_pdf_prints_the_draft_when_the_kept_copy_shows_only_the_date_an_earlier_run_printed(
-    form, make_file, tmp_path, monkeypatch
+    form, make_file, tmp_path
 ):
     """Run on one day; the officer writes a section and leaves the date as printed; a run the
     next day with no new mail keeps their draft (same figures) and prints the new date;
@@ -159,9 +160,7 @@ def test_pdf_prints_the_draft_when_the_kept_copy_shows_only_the_date_an_earlier_
     _write_over_dots(_sections(doc)[_officer_titles(doc)[0]], "Đánh giá của Sở.")
     doc.save(str(draft))
 
-    _next_day(monkeypatch)
-    second = consolidate_into(form, inbox, outbox, show_progress=False)
-    dated = place_date(form, second.generated_at.date())
+    dated = place_date(form, _consolidate_a_day_on(form, inbox, outbox))
     kept = draft.with_name(f"{draft.stem}-ban-da-sua{draft.suffix}")
     assert kept.is_file() and _header(kept)["place_date"] != dated == _header(draft)["place_date"]
     for _ in range(2):  # as often as it is asked
@@ -185,7 +184,7 @@ def test_pdf_prints_the_draft_when_the_kept_copy_shows_only_the_date_an_earlier_
     assert out.returncode != 0
     assert f"ghi {FIELDS['place_date']} do lần tổng hợp trước in ra" in out.stderr
     assert "anh/chị đã sửa sau lần tổng hợp đó" not in out.stderr
-    consolidate_into(form, inbox, outbox, show_progress=False)
+    assert place_date(form, _consolidate_a_day_on(form, inbox, outbox)) == dated
     out = run_cli("--config", str(form.path), "pdf", "--outbox", str(outbox))
     assert out.returncode == 0, out.stderr
     pages = _pages(pdf_path(outbox, form.year))

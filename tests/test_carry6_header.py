@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -22,13 +23,14 @@ import openpyxl
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.form import SCHEMAS_DIR, load_form
+from pipeline.form import SCHEMAS_DIR, Form, load_form
 from pipeline.outbox.paths import document_path, pdf_path, report_path, review_paths, workbook_path
 from pipeline.render.carried import FIELDS
 from pipeline.render.official import MOTTO, MOTTO_SUB, place_date
 from pipeline.render.pdf import BIEU
 from pipeline.render.summary import print_summary
 from pipeline.render.workbook import SHEETS
+from pipeline.run.result import Report
 from pipeline.samples import write_samples
 
 from . import lo
@@ -62,6 +64,30 @@ def _configs(tmp_path: Path, name: str, renamed: str = "") -> dict[str, Path]:
             mine = mine.replace(department, f'department = "{renamed}"')
         out[key].write_text(mine, encoding="utf-8")
     return out
+
+
+@dataclass
+class FirstRun:
+    """A season's first day: the file of 899 consolidated with the western copy of the
+    Kiên Giang configuration; `east` runs on a later day."""
+
+    west: Form
+    east: Form
+    inbox: Path
+    outbox: Path
+    run: Report
+    draft: Path
+
+
+def _first_run(tmp_path: Path, make_file, renamed: str = "") -> FirstRun:
+    """`_configs` of Kiên Giang (the eastern one's agency `renamed` when given), unit 899's
+    report made by `make_file` and consolidated on the western day."""
+    configs = _configs(tmp_path, "kien-giang.toml", renamed=renamed)
+    west, east = load_form(configs["tay"]), load_form(configs["dong"])
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    run = consolidate_into(west, inbox, outbox, show_progress=False)
+    return FirstRun(west, east, inbox, outbox, run, document_path(outbox, west.year))
 
 
 def _header(path: Path) -> dict[str, str]:
@@ -120,12 +146,9 @@ def _bieu_heading(outbox: Path, year: int) -> set[tuple[str, str]]:
 
 
 def test_the_header_the_officer_fills_is_carried_named_and_printed_on_the_bieu(make_file, tmp_path, capsys):
-    configs = _configs(tmp_path, "kien-giang.toml")
-    west, east = load_form(configs["tay"]), load_form(configs["dong"])
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    first = consolidate_into(west, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, west.year)
+    day = _first_run(tmp_path, make_file)
+    west, east, inbox, outbox, draft = day.west, day.east, day.inbox, day.outbox, day.draft
+    first = day.run
     printed = _header(draft)
     assert printed["place_date"] == place_date(west, first.generated_at.date())
     assert printed["motto"] == f"{MOTTO} {MOTTO_SUB}"
@@ -160,12 +183,8 @@ def test_the_header_the_officer_fills_is_carried_named_and_printed_on_the_bieu(m
 def test_a_date_left_as_printed_is_the_new_runs_and_an_emptied_field_is_never_wiped(make_file, tmp_path):
     """The header left as the first run printed it: the new run's date, and the agency's
     name as the configuration now gives it (corrected there since), not the old one."""
-    configs = _configs(tmp_path, "kien-giang.toml", renamed=DEPARTMENT)
-    west, east = load_form(configs["tay"]), load_form(configs["dong"])
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(west, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, west.year)
+    day = _first_run(tmp_path, make_file, renamed=DEPARTMENT)
+    east, inbox, outbox, draft = day.east, day.inbox, day.outbox, day.draft
     # the officer writes their assessment and leaves the header as printed (dated run 1)
     doc = docx.Document(str(draft))
     theirs = _officer_titles(doc)
@@ -243,12 +262,9 @@ def test_a_set_recorded_before_the_header_was_is_read_by_its_text(make_file, tmp
     """A set whose run recorded no texts (written by an earlier version of the program): the
     date its run printed (the draft's `created` date) is not the officer's, a date they
     typed is."""
-    configs = _configs(tmp_path, "kien-giang.toml")
-    west, east = load_form(configs["tay"]), load_form(configs["dong"])
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    first = consolidate_into(west, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, west.year)
+    day = _first_run(tmp_path, make_file)
+    west, east, inbox, outbox, draft = day.west, day.east, day.inbox, day.outbox, day.draft
+    first = day.run
     record = report_path(outbox, west.year)
     data = json.loads(record.read_text(encoding="utf-8"))
     del data["outputs"]["texts"]

@@ -15,7 +15,6 @@ import docx
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.form import load_form
 from pipeline.outbox.paths import document_path, pdf_path, report_path
 from pipeline.render.carried import FIELDS
 from pipeline.render.official import MOTTO_SUB, place_date
@@ -29,8 +28,8 @@ from .test_carry6_header import (
     MOTTO_TYPED,
     ZONES,
     _bieu_heading,
-    _configs,
     _edit_header,
+    _first_run,
     _header,
     _said,
     _type,
@@ -40,12 +39,8 @@ from .test_carry6_header import (
 def test_a_date_typed_equal_to_the_next_runs_stays_the_officers_on_a_third_day(make_file, tmp_path, capsys):
     """Run on day A; the officer types the day B they will sign; mail arrives on day B and
     the run that day prints B too; a run on another day keeps B (draft and biểu)."""
-    configs = _configs(tmp_path, "kien-giang.toml")
-    west, east = load_form(configs["tay"]), load_form(configs["dong"])
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(west, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, west.year)
+    day = _first_run(tmp_path, make_file)
+    west, east, inbox, outbox, draft = day.west, day.east, day.inbox, day.outbox, day.draft
     signing_day = dt.datetime.now(ZoneInfo(ZONES["dong"])).date()  # the next run's date
     signed = place_date(east, signing_day)
     assert _header(draft)["place_date"] != signed
@@ -86,12 +81,8 @@ def _retype_motto(path, lines: list[str]) -> None:
     ids=["autocorrected", "abbreviated"],
 )
 def test_the_header_with_a_motto_retyped_is_still_the_header(make_file, tmp_path, capsys, motto):
-    configs = _configs(tmp_path, "kien-giang.toml")
-    west, east = load_form(configs["tay"]), load_form(configs["dong"])
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(west, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, west.year)
+    day = _first_run(tmp_path, make_file)
+    east, inbox, outbox, draft = day.east, day.inbox, day.outbox, day.draft
     signed = "Rạch Giá, ngày 05 tháng 12 năm 2025"
     _edit_header(draft, {"department": DEPARTMENT, "place_date": signed})
     _retype_motto(draft, motto)
@@ -108,12 +99,8 @@ def test_the_header_with_a_motto_retyped_is_still_the_header(make_file, tmp_path
 
 
 def test_the_motto_quoted_is_the_line_the_officer_changed(make_file, tmp_path, capsys):
-    configs = _configs(tmp_path, "kien-giang.toml")
-    west, east = load_form(configs["tay"]), load_form(configs["dong"])
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(west, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, west.year)
+    day = _first_run(tmp_path, make_file)
+    east, inbox, outbox, draft = day.east, day.inbox, day.outbox, day.draft
     doc = docx.Document(str(draft))
     sub = next(p for p in doc.tables[0].rows[0].cells[1].paragraphs if p.text.strip() == MOTTO_SUB)
     _type(sub, "Độc lập – Tự do – Hạnh phúc!")

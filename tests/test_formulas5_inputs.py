@@ -342,7 +342,7 @@ def _sheet_part(xlsx: Path, sheet: str) -> str:
 def _xlsx_rewrite(
     src: Path, out: Path, sheet: str, a1: str, inner: str, *, flag: bool = False, tree: bool = False
 ) -> Path:
-    """LibreOffice's .xlsx with the cell `a1` of `sheet` holding `inner` (its type from
+    """LibreOffice's .xlsx with the cell `a1` of `sheet` (blank or not) holding `inner` (its type from
     `inner`'s own t="…" prefix, if any: `t="str"|<f>…`); with `flag`, calcPr's
     fullCalcOnLoad set (XlsxWriter's way to ask for calculation); with `tree`, a comment in
     the part, which steps aside from the plain path (the facts from the lxml walk)."""
@@ -351,7 +351,7 @@ def _xlsx_rewrite(
 
     def edit(name: str, data: bytes) -> bytes:
         if name == part:
-            pattern = re.compile(rf'<c r="{a1}"((?: [a-z]+="[^"]*")*)>.*?</c>'.encode())
+            pattern = re.compile(rf'<c r="{a1}"((?: [a-z]+="[^"]*")*)(?:/>|>.*?</c>)'.encode())
             match = pattern.search(data)
             assert match is not None
             attrs = re.sub(rb' t="[^"]*"', b"", match.group(1)) + (f" {kind}".encode() if kind else b"")

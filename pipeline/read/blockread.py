@@ -16,6 +16,7 @@ from .plan import BlockPlan, RowPlan, block_plan
 from .reader import SheetData, split_cell
 from .reading import FileReading
 from .records import Record
+from .witness import Verdict
 
 
 def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
@@ -108,9 +109,22 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         out.append(Record(block.key, rp.row, key, values, own_region, columns))
     wrong = _cached_totals(plan, sheet, sums, row_totals)
     for rp, values, key, cell, kind in stored:
-        # the 0 or blank a formula stores is a result never calculated when a total the file
-        # holds, calculated by the application that saved it, counts the formula otherwise,
-        # or when no total counting it was calculated at all (nothing vouches for it)
+        # the 0 or blank a formula stores is what the application calculated when the
+        # template's reading cell of it saw the same (`read/witness.py`), a result never
+        # calculated when that cell saw otherwise; with no witness, a result never
+        # calculated when a total the file holds, calculated by the application that saved
+        # it, counts the formula otherwise, or when no total counting it was calculated at
+        # all (nothing vouches for it)
+        verdict = reading.witnessed(sheet, cell, kind)
+        if verdict is Verdict.CALCULATED:
+            continue
+        if verdict is Verdict.BLANK:
+            values[key] = None
+            continue
+        if verdict is Verdict.STALE:
+            reading.uncalculated(sheet, cell, kind)
+            values[key] = None
+            continue
         summed = {t for sum_of, t, _r, _c in rp.totals if key in sum_of}
         summed |= {t for k, t, _r, _c in plan.total_measure_cells if k == key}
         calculated = any(not is_blank(sheet.get(t)) or t in sheet.errors for t in summed)

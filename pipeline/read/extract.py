@@ -23,12 +23,13 @@ from ..text.command import command_name
 from ..text.values import parse_date, parse_text
 from .blockread import read_block
 from .declare import declared_blocks
-from .formats.registry import PartlyRead
+from .formats.registry import FORMATS, PartlyRead
 from .layoutdiag import missing_sheet_message
 from .parsed import Parsed
 from .plan import info_plan
-from .reader import SheetData, read_book
+from .reader import RawBook, SheetData, read_book
 from .reading import FileReading
+from .witness import Witnesses
 
 NOT_REPORT_CODES = {"FILE_NOT_REPORT"}
 
@@ -54,11 +55,25 @@ def parse_bytes(data: bytes, file_id: int, form: Form, sub: Submission, mtime: f
         return p
     p.format = book.format
     p.comments = book.comments
-    del data
-    _read(FileReading(form, p, book))
+    _read(FileReading(form, p, book, _witnesses(data, name, form, book)))
     if p.unit_code:  # findings made before the unit was known
         p.findings = [replace(f, unit=p.unit_code) for f in p.findings]
     return p
+
+
+def _witnesses(data: bytes, name: str, form: Form, book: RawBook) -> Witnesses:
+    """The template's reading cells of the file (`read/witness.py`): its lists sheet, read
+    from `data` again when first asked (None when it has none or it cannot be read)."""
+    lists = form.sheets["lists"]
+
+    def load() -> SheetData | None:
+        try:
+            return read_book(data, PurePosixPath(name).name, [lists], form.limits).sheets.get(lists)
+        except ReadProblem:
+            return None
+
+    zero_for_empty = FORMATS[book.format].empty_text_as_zero
+    return Witnesses(form, book.sheets, load, zero_for_empty)
 
 
 def _read(reading: FileReading) -> None:

@@ -18,6 +18,7 @@ from .layoutdiag import layout_shift, shift_message
 from .parsed import Parsed
 from .plan import CellSpan
 from .reader import RawBook, SheetData
+from .witness import Verdict, Witnesses
 
 _UNIT = re.compile(r"(?:" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
 _SEPARATOR = re.compile(r"[0-9][.,\s][0-9]")
@@ -49,8 +50,10 @@ def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
     does not calculate stores: Excel and LibreOffice show the formula's figure once they
     calculate, the pipeline cannot); "" for any other cell or result. Of the cells read
     here (the information sheet's counts: no total to judge them by) a stored blank is
-    read as blank, the empty text Excel and LibreOffice store for `=IF(…;"";…)`; a biểu's
-    rows judge a stored 0 or blank by the file's own totals (`blockread.read_block`)."""
+    read as blank, the empty text Excel and LibreOffice store for `=IF(…;"";…)`, and a
+    stored 0 is judged by the template's reading cell of it (`FileReading.witnessed`); a
+    biểu's rows judge a stored 0 or blank by that cell, else by the file's own totals
+    (`blockread.read_block`)."""
     if raw is None and cell in sheet.formulas_without_value:
         return "none"
     if (
@@ -65,11 +68,21 @@ def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
 
 @dataclass
 class FileReading:
-    """The reading of one file: `form`, `p` (filled in as cells are read), `book` (cells)."""
+    """The reading of one file: `form`, `p` (filled in as cells are read), `book` (cells),
+    `witnesses`: the template's reading cells of the file, loaded when first asked
+    (`read/witness.py`; None: no witness, a formula's stored 0 or blank judged otherwise)."""
 
     form: Form
     p: Parsed
     book: RawBook
+    witnesses: Witnesses | None = None
+
+    def witnessed(self, sheet: SheetData, cell: str, stored: str) -> Verdict:
+        """What the 0 or blank (`stored`: "zero", "blank") a formula in input `cell` of
+        `sheet` stores is, by the template's reading cell of it (`Witnesses.verdict`)."""
+        if self.witnesses is None:
+            return Verdict.UNKNOWN
+        return self.witnesses.verdict(sheet.name, cell, stored)
 
     def add(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = "") -> None:
         self.p.findings.append(
@@ -122,7 +135,12 @@ class FileReading:
             return None
         stored = _stored_result(sheet, cell, raw)
         if stored:
-            self.uncalculated(sheet, cell, stored)
+            # no total judges a count of the information sheet: its reading cell does
+            verdict = self.witnessed(sheet, cell, stored)
+            if verdict is Verdict.CALCULATED:
+                return 0
+            if verdict is not Verdict.BLANK:
+                self.uncalculated(sheet, cell, stored)
             return None
         value, problem, was_text = parse_int(raw, self.form.limits.max_number, sheet.day_zero)
         if problem and problem[0] != "NUMBER_NEGATIVE":

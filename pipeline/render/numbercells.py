@@ -28,7 +28,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import Form, col_letter
-from ..form.grid import LIST_KEYS
+from ..form.grid import READ_STEPS, READING_FIRST, TEXT_MARK, reading_columns
 from ..form.sheets import SumCell
 from ..rules.kinds import XlRow
 from ..text import values
@@ -73,9 +73,10 @@ def absolute(cell: str) -> str:
 # never meets it, so a total adds what the pipeline reads ("1.200.000" typed as text too)
 # and equals the total the pipeline recomputes, and is never an error value
 NUMBERS = "<1E+300"
+MARK = quoted(TEXT_MARK)  # the READ step's text starts with it (`form.grid.TEXT_MARK`)
 BAD, TOO_LARGE, FRACTION = "?", ">", "~"  # codes of what the pipeline reports and does not read
 READ_CODES = {BAD: "NUMBER_INVALID", TOO_LARGE: "NUMBER_TOO_LARGE", FRACTION: "NUMBER_NOT_INTEGER"}
-STEPS = ("value", "word", "read")  # left to right: a step reads the one on its right
+STEPS = READ_STEPS  # left to right: a step reads the one on its right (`form.grid`)
 STEP_NAMES = {"value": "DocSo_Gia", "shape": "DocSo_Dau", "word": "DocSo_Chu"}
 MAX_TEXT = 32767  # characters a cell holds (Excel specifications and limits)
 MAX_SEPARATORS = 6  # thousands separators checked in place: 21 digits, far over max_number
@@ -359,19 +360,16 @@ def readers(form: Form) -> Readers:
     """The reading cells of a template: its number columns, the information sheet's first,
     then each block's measures, right of the lists (and one empty column, then the General
     cell). The same for every unit: a unit's rows are those its template has."""
-    cols = [
-        (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
-    ]
-    cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
     keys = [(b.sheet, kf.column, kf.key) for b in form.blocks.values() for kf in b.key_fields]
-    first = 3 * len(LIST_KEYS) + 3  # the lists, their accepted spellings, their items' numbers
     info = form.sheets["info"]
     dates = tuple(
         (f.key, sheet_ref(info, absolute(f.cell)))
         for f in form.info_fields
         if f.type == "date" and not f.prefilled
     )
-    return Readers(form.sheets["lists"], tuple(dict.fromkeys(cols)), first, tuple(dict.fromkeys(keys)), dates)
+    return Readers(
+        form.sheets["lists"], reading_columns(form), READING_FIRST, tuple(dict.fromkeys(keys)), dates
+    )
 
 
 def _read_step(a: str, general: str) -> str:
@@ -382,7 +380,7 @@ def _read_step(a: str, general: str) -> str:
     fmt = f'CELL("format",{a})'
     date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
     number = f'IF({date},"{BAD}",{a})'
-    return f'=IF(ISTEXT({a}),"\'"&TRIM({folded}),IF(ISNUMBER({a}),{number},IF(ISBLANK({a}),"","{BAD}")))'
+    return f'=IF(ISTEXT({a}),{MARK}&TRIM({folded}),IF(ISNUMBER({a}),{number},IF(ISBLANK({a}),"","{BAD}")))'
 
 
 def _word(f: str) -> str:
@@ -393,8 +391,8 @@ def _word(f: str) -> str:
         # MAX: Gnumeric compares text normalised, so the composed "đồng" equals the longer
         # decomposed one, whose length must not cut below nothing
         rest = f"MAX(1,LEN({cut})-{len(w)})"
-        stripped = f'IF(RIGHT(LOWER({cut}),{len(w)})={_q(w)},"\'"&TRIM(MID({cut},2,{rest}-1)),{stripped})'
-    return f'=IF(LEFT({f},1)<>"\'",{f},IF({f}="\'","",{stripped}))'
+        stripped = f"IF(RIGHT(LOWER({cut}),{len(w)})={_q(w)},{MARK}&TRIM(MID({cut},2,{rest}-1)),{stripped})"
+    return f'=IF(LEFT({f},1)<>{MARK},{f},IF({f}={MARK},"",{stripped}))'
 
 
 def _body(b: str) -> str:
@@ -408,7 +406,7 @@ def _shape(b: str) -> str:
     skel = _body(b)
     for d in "0123456789":
         skel = f'SUBSTITUTE({skel},"{d}","")'
-    return f'=IF(LEFT({b},1)="\'",{skel},"")'
+    return f'=IF(LEFT({b},1)={MARK},{skel},"")'
 
 
 def _value(b: str, skel: str, max_number: int) -> str:
@@ -431,7 +429,7 @@ def _value(b: str, skel: str, max_number: int) -> str:
     whole = f"IF({k}=0,{n}>0,IFERROR({grouped},FALSE))"
     text = f'IF({whole},{number},"{BAD}")'
     typed = f'IF({b}<>INT({b}),"{FRACTION}",IF({b}>{max_number},"{TOO_LARGE}",{b}))'
-    return f'=IFERROR(IF(ISNUMBER({b}),{typed},IF(LEFT({b},1)="\'",{text},{b})),"{BAD}")'
+    return f'=IFERROR(IF(ISNUMBER({b}),{typed},IF(LEFT({b},1)={MARK},{text},{b})),"{BAD}")'
 
 
 def _relative(rd: Readers, offset: int) -> str:

@@ -16,7 +16,10 @@ suffixes, how it is recognised) to what reading it takes:
 - `any_case`: whether its facts find its parts whatever the case of their names (through
   `Package`), so that a package whose names are in other case (OPC allows it) is read; a
   format without it refuses such a package (`odd_parts`), since a part its facts miss would
-  go unbounded to the value reader.
+  go unbounded to the value reader;
+- `empty_text_as_zero`: a formula's empty-text result may be stored as the number 0
+  (LibreOffice's .xls export writes it so; `read/witness.py` reads it as blank when the
+  template's own reading cell saw a blank).
 
 A capability a format does not have is a `Lacks` with the reason, never a silent gap
 (tests/test_formats_registry.py checks every record). Adding a format is one entry in
@@ -109,6 +112,7 @@ class Format:
     unreadable: tuple[str, str]  # (rule code, Vietnamese message)
     feedback: str  # OWN_FILE or REBUILT
     any_case: bool = False
+    empty_text_as_zero: bool = False
 
     @property
     def name(self) -> str:
@@ -437,7 +441,16 @@ _FORMATS = (
         REBUILT,
         any_case=True,
     ),
-    Format(BY_NAME["xls"], _xls_facts, True, _NO_COMMENTS, _xls_values, _unreadable("xls"), REBUILT),
+    Format(
+        BY_NAME["xls"],
+        _xls_facts,
+        True,
+        _NO_COMMENTS,
+        _xls_values,
+        _unreadable("xls"),
+        REBUILT,
+        empty_text_as_zero=True,
+    ),
     Format(BY_NAME["xlsb"], _xlsb_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xlsb"), REBUILT),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in _FORMATS}

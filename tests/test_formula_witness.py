@@ -1,0 +1,132 @@
+"""Issue #25 (breaker brk6, F1, F3, F5): a formula's stored 0 or blank in an input cell is
+judged by the template's own reading cell of it (`read/witness.py`), what the application
+saw there when it last calculated the file.
+
+- F1: a library writes a formula into a row that was blank when the file was last
+  calculated; the totals, calculated without the row, agree with the 0 it stores. Before:
+  accepted with 0 silently. Now FORMULA_NO_VALUE at the cell (its reading cell saw a blank).
+- F3: the information sheet's count as a formula whose figure really is 0, calculated by
+  LibreOffice (`=0`, `=SUM(` of blank cells `)`). Before: refused (no total to judge it by).
+  Now read as 0 in .xlsx, .ods and .xls.
+- F5: a formula whose figure really is 0 in a column whose total the unit typed over.
+  Before: refused (the total's mismatch taken for the formula's). Now read as 0, the typed
+  total told as ever.
+A file whose reading cells do not agree with what the unit typed (never calculated since)
+keeps the rules of the file's totals (tests/test_formulas5_inputs.py).
+
+Inputs: unit 899's report filled by the project's filler, rewritten in its zip package as a
+writer would write the cell, then calculated and saved by LibreOffice (or, for F1, the
+LibreOffice-calculated report rewritten afterwards, as a library that does not calculate).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.read.parse import parse_path
+from pipeline.read.plan import block_plan
+from tests import lo
+from tests.test_formulas5_inputs import (
+    ACTIVITIES,
+    FORM,
+    INFO,
+    RES,
+    ROWS,
+    UNIT,
+    _figures,
+    _measure,
+    _no_value_at,
+    _xlsx_rewrite,
+    made,  # noqa: F401 (the module's fixture)
+)
+
+
+def _calculated(src: Path, out: Path, suffix: str) -> Path:
+    """`src` opened, calculated and saved by LibreOffice as `suffix` in folder `out`."""
+    target = {"xlsx": f"xlsx:{lo.XLSX_FILTER}"}.get(suffix, suffix)
+    with lo.profile(recalc=True) as prof:
+        done = lo.run_office(["--convert-to", target, "--outdir", str(out), str(src)], prof)
+    saved = out / f"{src.stem}.{suffix}"
+    assert saved.is_file(), (done.stdout, done.stderr)
+    return saved
+
+
+def _info(path: Path) -> dict[str, Any]:
+    return parse_path(path, 1, FORM).info_row or {}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("formula", ["0", "SUM(Z90:Z91)", "ROUND(0.4,0)"])
+def test_a_count_whose_formula_is_0_calculated_is_read_as_0(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+    formula: str,
+) -> None:
+    """F3: the count of activities as a formula giving 0, calculated by LibreOffice, in
+    every format it saves: read as 0, no finding; before, FORMULA_NO_VALUE."""
+    src = _xlsx_rewrite(made["src"], tmp_path / "899.xlsx", INFO, ACTIVITIES, f"<f>{formula}</f>")
+    want = _figures(made["src"])[1]
+    for suffix in ("xlsx", "ods", "xls"):
+        saved = _calculated(src, tmp_path / suffix, suffix)
+        findings, rows = _figures(saved)
+        assert findings == [], (suffix, findings)
+        assert _info(saved)["activities"] == 0, suffix
+        assert rows == want, suffix
+
+
+@pytest.mark.libreoffice
+def test_a_stale_zero_in_a_count_is_still_no_figure(made: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+    """A library writes the count as a formula storing 0 after LibreOffice calculated the
+    file (its reading cell saw the count typed there): no figure, as before."""
+    out = _xlsx_rewrite(made["xlsx"], tmp_path / "899-info.xlsx", INFO, ACTIVITIES, "<f>3*1</f><v>0</v>")
+    assert "nếu số đúng là 0, hãy gõ 0" in _no_value_at(out, INFO, ACTIVITIES)
+
+
+def _blank_row() -> int:
+    """A row of the results biểu the filler leaves blank in 899's report."""
+    return ROWS[1].row if len(ROWS) > 1 else ROWS[0].row
+
+
+@pytest.mark.libreoffice
+def test_a_formula_written_into_a_row_blank_when_calculated_is_no_figure(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """F1: LibreOffice's calculated report; a library writes the cash of a row that was
+    blank into it as a formula storing 0 (the totals, calculated without the row, agree):
+    FORMULA_NO_VALUE at the cell; before, accepted with 0."""
+    ws = openpyxl.load_workbook(made["xlsx"])[RES.sheet]
+    blank = [
+        rp.row
+        for rp in ROWS
+        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
+    ]
+    assert blank, "the filler's report has a blank row"
+    cash = f"{RES.measure_column('cash')}{blank[0]}"
+    out = _xlsx_rewrite(made["xlsx"], tmp_path / "899-blank.xlsx", RES.sheet, cash, "<f>5000*1</f><v>0</v>")
+    assert "là 0" in _no_value_at(out, RES.sheet, cash)
+
+
+@pytest.mark.libreoffice
+def test_a_zero_formula_beside_a_total_typed_over_is_read_as_0(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """F5: the girls of the first row as `=…*0` and the column's total typed over (a
+    number, no formula), calculated by LibreOffice: the 0 read, the typed total told
+    (TOTAL_MISMATCH, a warning) and nothing else; before, FORMULA_NO_VALUE too."""
+    girls = f"{RES.measure_column('girls')}{ROWS[0].row}"
+    children = f"{RES.measure_column('children')}{ROWS[0].row}"
+    total = next(
+        cell for key, cell, _r, _c in block_plan(FORM, RES, UNIT).total_measure_cells if key == "girls"
+    )
+    src = _xlsx_rewrite(made["src"], tmp_path / "a.xlsx", RES.sheet, girls, f"<f>{children}*0</f>")
+    src = _xlsx_rewrite(src, tmp_path / "899.xlsx", RES.sheet, total, "<v>999999</v>")
+    saved = _calculated(src, tmp_path / "xlsx", "xlsx")
+    findings, rows = _figures(saved)
+    assert findings == [f"TOTAL_MISMATCH {RES.sheet}!{total}"]
+    assert _measure(rows, ROWS[0].row, "girls") == 0

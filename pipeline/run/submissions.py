@@ -28,11 +28,30 @@ def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
     return FileRecord(parsed, status=FileStatus(entry.status), note=entry.reason)
 
 
-def _newest_first(rec: FileRecord) -> tuple:
-    """A message's arrival decides; a plain file keeps its typed report date, then mtime."""
-    p = rec.parsed
-    day = rec.received.date() if rec.by_arrival else (p.report_date or dt.date.min)
-    return (day, rec.received, p.name)
+def _sent_at(rec: FileRecord) -> tuple[dt.date, dt.datetime]:
+    """When a file was sent: a message's arrival; a plain file's typed report date, then
+    its modification time."""
+    day = rec.received.date() if rec.by_arrival else (rec.parsed.report_date or dt.date.min)
+    return day, rec.received
+
+
+def _newest_first(files: list[FileRecord]) -> list[FileRecord]:
+    """A unit's files, the newest first. The same figures sent again (`Parsed.content_key`:
+    a copy sent "to be safe" after the deadline, a reply carrying an older attachment) are
+    as new as their first sending, and that first copy goes before the later ones: sending
+    them again neither makes the unit late nor brings back figures it had replaced."""
+    first: dict[str, tuple[dt.date, dt.datetime]] = {}
+    for rec in files:
+        key = rec.parsed.content_key
+        if key:
+            first[key] = min(first.get(key, _sent_at(rec)), _sent_at(rec))
+
+    def order(rec: FileRecord) -> tuple:
+        sent = _sent_at(rec)
+        day, at = first.get(rec.parsed.content_key, sent) if rec.parsed.content_key else sent
+        return (day, at, rec.parsed.name if sent == (day, at) else "", -sent[1].timestamp())
+
+    return sorted(files, key=order, reverse=True)
 
 
 def resolve(
@@ -67,7 +86,7 @@ def resolve(
     statuses: list[UnitRecord] = []
     for unit in form.units:
         us = UnitRecord(unit.code, unit.name, unit.kind)
-        files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
+        files = _newest_first(by_unit.get(unit.code, []))
         us.files = files
         statuses.append(us)
         if not files:

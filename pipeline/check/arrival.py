@@ -16,8 +16,9 @@ import datetime as dt
 import pandas as pd
 
 from ..form import Form
+from ..intake.whose import sent_by
 from ..read.parsed import Parsed
-from ..rules.catalogue import Bound, bind
+from ..rules.catalogue import SENDER_ADVICE, SENDER_OWNER, Bound, bind
 from ..rules.schema import Stack, broken, check
 
 SENDER_FIELD = "sender"
@@ -80,13 +81,39 @@ def _stack(form: Form, parsed: list[Parsed], today: dt.date) -> Stack:
                 SENDER_FIELD: p.origin.sender or None,
                 "unit_name": unit.name if unit else None,
                 "emails": tuple(unit.emails) if unit else (),
+                **_sender_owner(form, p.origin.sender, unit.name if unit else ""),
             }
         )
-    columns = ["file_id", "row", "report_date", "arrival", "today", SENDER_FIELD, "unit_name", "emails"]
+    columns = [
+        "file_id",
+        "row",
+        "report_date",
+        "arrival",
+        "today",
+        SENDER_FIELD,
+        "unit_name",
+        "emails",
+        "sender_owner",
+        "sender_advice",
+    ]
     frame = pd.DataFrame(rows, columns=columns).astype({c: object for c in columns[2:]})
     field = next((f for f in form.info_fields if f.key == "report_date"), None)
     date_cell = (form.sheets["info"], field.cell) if field else ("", "")
     return Stack(frame, lambda col, _rec: ("", "") if col == SENDER_FIELD else date_cell)
+
+
+def _sender_owner(form: Form, sender: str, unit_name: str) -> dict[str, str]:
+    """SENDER_UNLISTED's "sender_owner" and "sender_advice" (`catalogue.SENDER_ADVICE`): the
+    unit whose address `sender` is (`intake.whose.sent_by`, by address only), if another
+    than the one whose template (`unit_name`) was filled."""
+    found = sent_by(form, "", sender or "")
+    owner = form.units_by_code[found[0]].name if found else ""
+    if not owner or owner == unit_name:
+        return {"sender_owner": "", "sender_advice": SENDER_ADVICE["unknown"]}
+    return {
+        "sender_owner": SENDER_OWNER.format(owner=owner),
+        "sender_advice": SENDER_ADVICE["other_unit"].format(owner=owner, unit_name=unit_name),
+    }
 
 
 def _hint(typed: dt.date, start: dt.date, latest: dt.date) -> str:

@@ -23,12 +23,8 @@ the live checks, whose sheet summary is in row 2.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from .address import col_index, col_letter, row_of
-
-if TYPE_CHECKING:
-    from .model import Form
+from .address import col_index, col_letter
 
 NUMBER_COLUMN = "A"  # the row number (STT) of block and information sheets
 TITLE_ROW = 1  # the sheet's title, merged over the block's columns
@@ -259,33 +255,12 @@ def list_range(key: str, length: int) -> tuple[str, str, str]:
 # spellings and their items' numbers after them): each number column of the template (the
 # information sheet's counts the unit types, then each block's measures) has one cell per
 # step in the row of its input, step s of column n in column READING_FIRST + s*count + n
-# (`render.numbercells.Readers` writes their formulas). The READ step holds what its input
+# (`render.numbercells.Readers` writes their formulas; `form.readcells` finds them). The READ step holds what its input
 # cell held when the file was last calculated: its number, TEXT_MARK + its text, "" when
 # blank.
 TEXT_MARK = "'"  # the READ step holds a text input as TEXT_MARK + its text
 READ_STEPS = ("value", "word", "read")  # left to right: a step reads the one on its right
 READING_FIRST = 3 * len(LIST_KEYS) + 3  # 0-based column of the first reading cell
-
-
-def reading_columns(form: Form) -> tuple[tuple[str, str], ...]:
-    """(sheet, column) of each number column of `form`'s templates, in the order of their
-    reading cells (`READING_FIRST`)."""
-    cols = [
-        (form.sheets["info"], f.column) for f in form.info_fields if f.type == "count" and not f.prefilled
-    ]
-    cols += [(b.sheet, b.measure_column(m.key)) for b in form.blocks.values() for m in b.measures]
-    return tuple(dict.fromkeys(cols))
-
-
-def read_step_cell(form: Form, sheet: str, cell: str) -> str | None:
-    """The lists sheet's READ cell ("AM11") of input `cell` ("C11") of `sheet`: what the
-    template's formulas last read there; None when `cell` is in no number column."""
-    column, row = cell.rstrip("0123456789"), row_of(cell)
-    columns = reading_columns(form)
-    if (sheet, column) not in columns:
-        return None
-    at = READING_FIRST + READ_STEPS.index("read") * len(columns) + columns.index((sheet, column))
-    return f"{col_letter(at)}{row}"
 
 
 INSTRUCTIONS_FIRST_ROW = 2  # the first line of the instructions sheet, in column B

@@ -3,7 +3,7 @@ the witness of the 0 or blank a formula in an input cell stores.
 
 A formula stores its result; a library that writes formulas without calculating them
 (Apache POI, SheetJS …) stores 0 or nothing, which reads like a 0 Excel or LibreOffice
-calculated. The template's reading cells (`form.grid.read_step_cell`, on the hidden lists
+calculated. The template's reading cells (`form.readcells.read_step_cell`, on the hidden lists
 sheet) hold what each input cell held at the file's last calculation. Where they agree
 with every number typed in the file's input cells, the file was calculated after the unit
 typed and the cells are where this form puts them; then the reading cell of a formula's
@@ -21,7 +21,8 @@ from enum import Enum
 from typing import Any
 
 from ..form import Form
-from ..form.grid import TEXT_MARK, read_step_cell, reading_columns
+from ..form.grid import TEXT_MARK
+from ..form.readcells import read_step_cell, reading_columns
 from .reader import SheetData, split_cell
 
 # what a reading cell holds for an input cell that shows nothing: blank, or the empty

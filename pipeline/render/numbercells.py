@@ -28,7 +28,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import Form, col_letter
-from ..form.grid import READ_STEPS, READING_FIRST, TEXT_MARK, reading_columns
+from ..form.grid import READ_STEPS, READING_FIRST, TEXT_MARK
+from ..form.readcells import reading_columns
 from ..form.sheets import SumCell
 from ..rules.kinds import XlRow
 from ..text import values

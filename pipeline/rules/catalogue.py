@@ -96,6 +96,17 @@ class RuleBindError(FormError):
     """A rule bound without a parameter its checks or texts need (a configuration error)."""
 
 
+# SENDER_UNLISTED's owner and advice (`check/arrival.py`): the address is another unit's
+# (that unit may have filled the wrong unit's template: its figures counted for the
+# template's unit), or no unit's (forwarding is common)
+SENDER_OWNER = " (địa chỉ của {owner})"
+SENDER_ADVICE = {
+    "other_unit": "Tệp được tính cho {unit_name} theo mẫu đã điền; nếu đây là báo cáo của {owner} thì "
+    "{owner} đã điền nhầm mẫu của đơn vị khác: đề nghị điền mẫu của {owner} và gửi lại",
+    "unknown": "Thư chuyển tiếp vẫn được nhận; hãy kiểm tra người gửi",
+}
+
+
 E, W = ERROR, WARNING
 # NUMBER_FROM_TEXT: what to do about a whole number typed as text, by how it was typed (the
 # reader tells them apart: `read/reading.py` `typed_as`); `{digits}`: the number read, in digits alone. The
@@ -435,8 +446,8 @@ RULES: dict[str, Rule] = {
             W,
             "Người gửi không có trong danh sách",
             rk.LISTED,
-            "thư gửi từ địa chỉ {raw}, không có trong danh sách địa chỉ của {unit_name} ({listed}). "
-            "Thư chuyển tiếp vẫn được nhận; hãy kiểm tra người gửi",
+            "thư gửi từ địa chỉ {raw}{sender_owner}, không có trong danh sách địa chỉ của {unit_name} "
+            "({listed}). {sender_advice}",
         ),
     )
 }

@@ -1,0 +1,69 @@
+"""A report sent from another unit's address (breaker brk8, finding 4): 899's officer mails
+a report filled in Hà Tiên's (900) template. It counts for 900 (the template says whose
+it is), and the warning says whose the address is and what 899 should do if the figures
+are its own; before, it said only that the address was not 900's, as for a forward."""
+
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+from pathlib import Path
+
+from pipeline.form import SCHEMAS_DIR, load_form
+from pipeline.run.consolidate import run
+
+from .test_resubmission import dated
+
+ADDRESSES = {"899": "vp.899@kiengiang.gov.vn", "900": "vp.900@kiengiang.gov.vn"}
+
+
+def _config(folder: Path) -> Path:
+    """The shipped Kiên Giang configuration with 899's and 900's addresses."""
+    text = (SCHEMAS_DIR / "kien-giang.toml").read_text(encoding="utf-8")
+    for code, address in ADDRESSES.items():
+        head = f'[[units]]\ncode = "{code}"\n'
+        assert head in text
+        text = text.replace(head, f"{head}emails = {json.dumps([address])}\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("layout.toml", "bao-cao.toml"):
+        (folder / name).write_text((SCHEMAS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "kien-giang.toml").write_text(text, encoding="utf-8")
+    return folder / "kien-giang.toml"
+
+
+def _mail(inbox: Path, sender: str, report: Path) -> None:
+    m = EmailMessage()
+    m["From"] = sender
+    m["Subject"] = "Báo cáo 588"
+    m["Date"] = "Thu, 20 Nov 2025 09:15:00 +0700"
+    m.set_content("Kính gửi Sở.")
+    m.add_attachment(
+        report.read_bytes(), maintype="application", subtype="octet-stream", filename=report.name
+    )
+    (inbox / f"{report.stem}.eml").write_bytes(bytes(m))
+    report.unlink()
+
+
+def _sender_finding(form, make_file, tmp_path: Path, sender: str) -> str:
+    report, _ = make_file("900", dated(20, form), name="bao cao.xlsx", folder=tmp_path / "f")
+    (tmp_path / "inbox").mkdir(exist_ok=True)
+    _mail(tmp_path / "inbox", sender, report)
+    configured = load_form(_config(tmp_path / "cau-hinh"))
+    result = run(configured, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    units = {u.code: u for u in result.units}
+    assert units["900"].status == "accepted" and units["899"].status == "missing"
+    found = [f for rec in result.files for f in rec.parsed.findings if f.code == "SENDER_UNLISTED"]
+    assert len(found) == 1
+    return found[0].message
+
+
+def test_a_report_from_another_units_address_names_that_unit(form, make_file, tmp_path):
+    said = _sender_finding(form, make_file, tmp_path, ADDRESSES["899"])
+    assert "vp.899@kiengiang.gov.vn (địa chỉ của UBND Thành phố Rạch Giá)" in said
+    assert "nếu đây là báo cáo của UBND Thành phố Rạch Giá" in said
+    assert "Thư chuyển tiếp" not in said
+
+
+def test_a_report_forwarded_from_an_unknown_address_is_a_forward(form, make_file, tmp_path):
+    said = _sender_finding(form, make_file, tmp_path, "ketoan.nguyen@gmail.com")
+    assert "Thư chuyển tiếp vẫn được nhận" in said and "(địa chỉ của" not in said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
@@ -57,19 +58,23 @@ def dashboard(
     pos: dict[str, tuple[int, int]],
     refs: dict[str, DetailRef],
     status_ref: DetailRef,
-    number: str | None = None,
+    typed: Mapping[str, str] | None = None,
 ) -> None:
     """The first sheet: heading and coverage, the units' status (formulas over the status
     sheet, cached), the headline totals (formulas over the detail sheets), the units to
-    chase, and four charts. `pos` gives each biểu's first data row and total row; `number`
-    the document's number the draft report prints (`official.document_number`)."""
+    chase, and four charts. `pos` gives each biểu's first data row and total row; `typed`
+    what the draft report prints in the fields an office fills (key of `carried.FIELDS` ->
+    text, `document.Carried.printed`): its heading prints the agencies, the number, the
+    place and date as the biểu do (`official.header`), so the workbook says what the signed
+    report says."""
     form = report.form
     widths = [LABEL_WIDTH, 20.0, 4.0] + [11.0] * (WIDTH - 3)
     run_date = report.generated_at.date()
-    split, widths = fit_header(form, widths, run_date, number)
+    typed = typed or {}
+    split, widths = fit_header(form, widths, run_date, typed.get("number"), typed)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    r = header(ws, st, form, split, WIDTH, run_date, number)
+    r = header(ws, st, form, split, WIDTH, run_date, typed.get("number"), typed)
     coverage = Coverage.of(report.units)
     ws.merge_range(
         r, 0, r, WIDTH - 1, coverage.title(f"TỔNG QUAN TỔNG HỢP BÁO CÁO NĂM {form.year}"), st.title

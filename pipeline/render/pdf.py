@@ -33,6 +33,7 @@ from ..outbox.kept import (
     edited_copies,
     made_from,
     note_written,
+    saved_as_copies,
     set_identity,
 )
 from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
@@ -41,6 +42,7 @@ from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
 from .carried_header import HEADER_FIELDS, program_date
+from .summary import differs_lines
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
@@ -74,6 +76,10 @@ class PdfDocument:
     superseded: tuple[tuple[Path, tuple[str, ...], tuple[str, ...]], ...] = ()
     """Kept copies of the same figures not printed: (copy, the fields it shows otherwise than
     the biểu, what the draft carries from it); see `pdf_document`."""
+    saved_as: tuple[tuple[Path, tuple[str, ...], bool], ...] = ()
+    """Copies the officer saved under another name (Word's "Save As", `kept.saved_as_copies`)
+    that say otherwise than the PDF, never printed: (copy, what differs, whether they
+    changed it since the last consolidation); see `pdf_document`."""
 
     def lines(self) -> list[str]:
         """What the officer is told (Vietnamese): which report the PDF holds; for copies
@@ -102,6 +108,16 @@ class PdfDocument:
                 + self._carried_text()
                 + f"hãy kiểm tra bản dự thảo {self.draft} (bổ sung nếu cần rồi chạy lại lệnh pdf) trước khi ký."
             )
+        for copy, differ, since in self.saved_as:
+            if since:
+                said.append(
+                    f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được sửa sau lần tổng hợp cuối và "
+                    f"ghi {', '.join(differ)} khác với báo cáo và các biểu in trong PDF. Nếu bản đó là bản cần ký, "
+                    "hãy chạy lại lệnh tổng hợp (consolidate), lệnh này đọc bản đó và nói phần nào được chép "
+                    "sang bản dự thảo mới; rồi chạy lại lệnh pdf."
+                )
+            else:  # what the last consolidation said of it, in its words (`summary.differs_lines`)
+                said += differs_lines(list(differ), str(copy))
         return said
 
     def _carried_text(self) -> str:
@@ -200,7 +216,13 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     mail kept the officer's draft, dated by the run before (a date they did not type), and
     the new draft carries what that run could carry from it and the date the biểu print; it
     is listed in `superseded`. Edited since, it stays the one to print (`_same_signer` then
-    says to consolidate again, after which it is superseded)."""
+    says to consolidate again, after which it is superseded).
+
+    A copy the officer saved under another name (`kept.saved_as_copies`) is never printed.
+    One whose fields say otherwise than the biểu is named (`saved_as`): what the last
+    consolidation said of it (bao-cao.json, outputs.kept, "differs": what another version's
+    text replaced), or, changed since that consolidation, the fields that differ; one the
+    last consolidation read without naming what differs is in `superseded`."""
     folder = year_dir(outbox, form.year)
     draft = document_path(outbox, form.year, form.programme_info.prefix)
     here = set_identity(folder)
@@ -218,8 +240,25 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     path = max(candidates, key=lambda p: p.stat().st_mtime_ns) if candidates else draft
     older = tuple(c for c in copies if c not in same and c not in {s[0] for s in superseded})
     by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
+    saved_as: list[tuple[Path, tuple[str, ...], bool]] = []
+    for c in saved_as_copies(draft) if bieu is not None else ():
+        if not (differ := _differing(c, bieu)):
+            continue
+        since = changed_since_recorded(folder, c.name)
+        said = () if since else _recorded(folder, c, "differs")
+        if said or since:
+            saved_as.append((c, said or tuple(FIELDS[k] for k in differ), since))
+        else:
+            superseded += ((c, tuple(FIELDS[k] for k in differ), _carried_from(folder, (c,))),)
     return PdfDocument(
-        path, draft, edited and path == draft, older, _carried_from(folder, older), by_copy, superseded
+        path,
+        draft,
+        edited and path == draft,
+        older,
+        _carried_from(folder, older),
+        by_copy,
+        superseded,
+        tuple(saved_as),
     )
 
 
@@ -334,6 +373,20 @@ def _run_printed(report: Path, key: str, bieu: dict) -> bool:
     created = doc.core_properties.created
     text = officer_fields(doc).get(key, "")
     return program_date(text, str(bieu.get(key, "")), created.date() if created is not None else None)
+
+
+def _recorded(folder: Path, copy: Path, what: str) -> tuple[str, ...]:
+    """What the set's run recorded of the officer's file `copy` under `what` (bao-cao.json,
+    outputs.kept: "differs", "not_carried"…), its texts in order; () when nothing."""
+    try:
+        kept = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["kept"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    for entry in kept if isinstance(kept, list) else ():
+        if isinstance(entry, dict) and Path(str(entry.get("officer", ""))).name == copy.name:
+            found = entry.get(what)
+            return tuple(str(t) for t in found) if isinstance(found, list) else ()
+    return ()
 
 
 def _carried_from(folder: Path, copies: tuple[Path, ...]) -> tuple[str, ...]:

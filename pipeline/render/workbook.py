@@ -50,7 +50,8 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
     """Write the consolidated workbook of `report` to `path` (.xlsx). `typed`: what the
     draft report prints in the fields an office fills, the officer's text where they typed
     one (key of `carried.FIELDS` -> text, `document.Carried.printed`), printed on the biểu
-    as the draft prints it (`official.bieu`); without it the biểu print the configuration's."""
+    (`official.bieu`) and in the overview's heading (`charts.dashboard`) as the draft prints
+    it; without it they print the configuration's and the run's date."""
     form = report.form
     wb = xlsxwriter.Workbook(
         str(path),
@@ -97,7 +98,7 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
     _findings_sheet(sheets["findings"], st, report)
     _text_sheet(sheets["text"], st, report)
     _files_sheet(sheets["files"], st, report)
-    dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref, (typed or {}).get("number"))
+    dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref, typed)
     sheets["dashboard"].activate()
     wb.close()
 

@@ -10,21 +10,25 @@ rerun overwrites a file still as written, moves one the officer changed aside as
 `<stem>-ban-da-sua[-N]<suffix>`, and the new draft carries what the officer wrote in the
 sections they write and the fields they fill (`render.document.write_carrying`, the yearly
 report's mechanism) from their latest version. A folder written before the record is kept
-whole: its files are moved aside as `-ban-truoc-<n>`, as then."""
+whole: its files are moved aside as `-ban-truoc-<n>`, as then.
+
+The header's agencies start from those the officer corrected on the latest yearly draft
+(`agencies.py`), else the configuration's; what they typed in the review's own draft wins."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..form import Form
 from ..outbox.kept import EDITED_SUFFIX, RECORD, changed_since_written, write_record
 from ..outbox.paths import review_paths
-from ..render.carried import OfficerVersions, officer_document
+from ..render.carried import FIELDS, OfficerVersions, officer_document
 from ..render.document import Carried
 from ..render.summary import differs_lines, not_carried_lines, unreadable_line
+from .agencies import YearlyAgencies, yearly_agencies
 from .build import Review, build_review
 from .document import write_review_document
 from .workbook import write_review_workbook
@@ -48,13 +52,16 @@ class ReviewOutputs:
     carried: Carried = field(default_factory=Carried)  # what the new draft carries from it
     versions: OfficerVersions | None = None  # what it carries from each version, what not
     moved: dict[Path, Path] = field(default_factory=dict)  # the officer's draft -> where it is kept
+    agencies: YearlyAgencies = field(default_factory=YearlyAgencies)  # from the latest yearly draft
+    configured: dict[str, str] = field(default_factory=dict)  # the configuration's [agencies]
 
     def carried_lines(self) -> list[str]:
         """What the officer is told (Vietnamese) of their versions of the previous draft:
         what the new draft carries from which file (only the file it was copied from), what
         they changed in another that differs and is not carried, and what they typed that no
-        draft carries, each with the file's path."""
-        said: list[str] = []
+        draft carries, each with the file's path; first, the agencies the header prints as
+        the officer corrected them on the latest yearly draft (`agencies_lines`)."""
+        said: list[str] = self.agencies_lines()
         for f in self.versions.files if self.versions is not None else ():
             path = self.moved.get(f.path, f.path)
             names = ([f"mục {', '.join(f.section_numbers())}"] if f.sections else []) + f.field_names()
@@ -68,6 +75,33 @@ class ReviewOutputs:
             if f.read:
                 said += not_carried_lines(f.lost, str(path))
         return said
+
+    def agencies_lines(self) -> list[str]:
+        """The line naming the agencies the new draft's header prints as the officer
+        corrected them on the latest yearly draft (`agencies.yearly_agencies`), where they
+        differ from the configuration's and the officer typed nothing else on this draft;
+        none otherwise."""
+        given = self.agencies.fields
+        keys = [
+            key
+            for key in given
+            if _plain(self.carried.printed.get(key, "")) == _plain(given[key])
+            and _plain(given[key]) != _plain(self.configured.get(key, ""))
+        ]
+        if not keys:
+            return []
+        names = "; ".join(FIELDS[key] for key in keys)
+        return [
+            f"Đầu bản dự thảo tổng kết ghi {names} như anh/chị đã sửa ở bản báo cáo năm "
+            f"{self.agencies.year} ({self.agencies.draft}), không theo mục [agencies] của "
+            f"{self.review.form.path.name}: "
+            + "; ".join(f"«{' '.join(given[key].split())}»" for key in keys)
+            + f". Nếu cần ghi khác, sửa ở đầu bản dự thảo {self.document}: lần chạy sau giữ phần anh/chị sửa."
+        ]
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _kept_aside(path: Path, edited: bool = False) -> Path | None:
@@ -103,6 +137,10 @@ def write_review(
     Raises NoResultsError (no year found; `command` is how the message tells to make one),
     FormError (configuration) and OSError (the folder cannot be written)."""
     review = build_review(form, outboxes)
+    configured = dict(form.agencies)
+    agencies = yearly_agencies(review.years)  # the officer's corrections of the latest year
+    if agencies.fields:
+        review.form = replace(review.form, agencies={**review.form.agencies, **agencies.fields})
     cfg = review.config
     if not review.years.found:
         raise NoResultsError(no_results_message(outboxes, cfg.first_year, cfg.last_year, command))
@@ -159,6 +197,8 @@ def write_review(
         carried,
         officer,
         moved,
+        agencies,
+        configured,
     )
 
 

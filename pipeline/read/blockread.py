@@ -10,6 +10,7 @@ from typing import Any
 from ..form import Block, KeyField, Unit
 from ..rules import findings as fd
 from ..rules import nearest
+from ..rules.catalogue import TOTAL_WHY
 from ..rules.spellings import usual_spelling_of
 from ..text.values import is_blank, parse_int, parse_text, typed_text
 from .plan import BlockPlan, RowPlan, block_plan
@@ -132,7 +133,10 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             reading.uncalculated(sheet, cell, kind)
             values[key] = None
     for cell, (cached, want) in wrong.items():
-        message = fd.RULES["TOTAL_MISMATCH"].say(value=fd.show(cached), recomputed=fd.show(want))
+        formula = cell in sheet.formula_results or cell in sheet.errors
+        why = TOTAL_WHY["formula" if formula else "typed"].format(recomputed=fd.show(want))
+        shown = fd.show(cached) if not isinstance(cached, str) else f"«{cached}»"
+        message = fd.RULES["TOTAL_MISMATCH"].say(value=shown, recomputed=fd.show(want), why=why)
         reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
     return out
 

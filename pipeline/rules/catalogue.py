@@ -107,6 +107,17 @@ SENDER_ADVICE = {
 }
 
 
+# TOTAL_MISMATCH's {why}, by what the total cell holds (`read/blockread.py`): the template's
+# formula with a result stored before an input changed (a writer that does not
+# recalculate), or what the unit typed over the formula (a number, or text)
+TOTAL_WHY = {
+    "formula": "(nếu mở tệp thấy ô này là {recomputed} thì tệp đã được lưu mà chưa tính lại công thức, "
+    "không cần sửa)",
+    "typed": "(ô tổng tự tính nhưng đã bị gõ đè; hãy xoá nội dung đã gõ ở ô này, hoặc dán lại công thức "
+    "từ mẫu gốc, để ô tự tính lại)",
+}
+
+
 E, W = ERROR, WARNING
 # NUMBER_FROM_TEXT: what to do about a whole number typed as text, by how it was typed (the
 # reader tells them apart: `read/reading.py` `typed_as`); `{digits}`: the number read, in digits alone. The
@@ -371,8 +382,7 @@ RULES: dict[str, Rule] = {
             W,
             "Tổng trong tệp không khớp",
             message="tổng ghi trong tệp là {value} nhưng tính lại từ các ô nhập là {recomputed}; chương "
-            "trình dùng số tính lại (nếu mở tệp thấy ô này là {recomputed} thì tệp đã được lưu mà chưa "
-            "tính lại công thức, không cần sửa)",
+            "trình dùng số tính lại {why}",
         ),
         Rule(
             "SUPPORT_EXCEEDS_RESOURCES",

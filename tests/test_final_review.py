@@ -394,3 +394,21 @@ def test_a_year_with_no_accepted_report_yet_is_reviewed_as_none(tmp_path, capsys
     assert "Lỗi cấu hình" not in err
     body = "\n".join(p.text for p in Document(str(tmp_path / "tk" / f"{STEM}.docx")).paragraphs)
     assert "Lũy kế 1 năm đã báo cáo, 0 trẻ em được hỗ trợ (0 lượt), tổng giá trị 0 đồng" in body
+
+
+def test_a_year_reported_on_the_old_map_after_the_reform_says_what_it_covers(outboxes, tmp_path, capsys):
+    """2025 consolidated with kien-giang.toml only (breaker brk8, finding 8): the review's
+    2025 item says its figures cover only Kiên Giang's former units, not the province (the
+    paragraph before says 2025 is the new communes'); 2025 from an-giang.toml says nothing."""
+    old = tmp_path / "outbox-cu"
+    write_samples(load_form(KG), tmp_path / "in", seed=7)
+    consolidate_into(load_form(KG), tmp_path / "in", old, show_progress=False)
+    warned = "chỉ gồm các đơn vị đó, chưa phải toàn tỉnh theo địa giới năm 2025"
+    for given, out in (([old, outboxes["kg"]], "cu"), ([outboxes["ag"], outboxes["kg"]], "moi")):
+        args = [a for box in given for a in ("--outbox", str(box))]
+        code, _, _ = _run([*args, "--out", str(tmp_path / out)], capsys)
+        assert code == 0
+        body = "\n".join(p.text for p in Document(str(tmp_path / out / f"{STEM}.docx")).paragraphs)
+        item = next(line for line in body.splitlines() if line.lstrip("- ").startswith("Năm 2025:"))
+        assert (warned in item) == (out == "cu"), item
+        assert not any(warned in line for line in body.splitlines() if "Năm 2024:" in line)

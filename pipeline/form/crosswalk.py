@@ -119,6 +119,7 @@ class Crosswalk:
     district_schemes: dict[str, str]  # old province code -> the scheme of its district codes
     commune_schemes: dict[str, str]  # old province code -> the scheme of its commune codes
     links: tuple[Link, ...]
+    new_since: int | None = None  # the first reporting year on the new map (`[history] new_since`)
 
     @property
     def old_schemes(self) -> set[str]:
@@ -267,4 +268,5 @@ def _crosswalk(config: Path, raw: dict[str, Any]) -> Crosswalk:
         {str(k): str(v) for k, v in raw.get("district_schemes", {}).items()},
         {str(k): str(v) for k, v in raw.get("commune_schemes", {}).items()},
         links,
+        int(raw["new_since"]) if "new_since" in raw else None,
     )

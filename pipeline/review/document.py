@@ -6,8 +6,9 @@ Section kinds (`[[final_review.sections]]`, in document order):
 - "paragraphs": its `paragraphs`, filled; "to_complete": the same, highlighted for the officer;
 - "years": `item` per year reported ({year}, the results block's measures and row totals,
   {value}, {resources}, {done}, {expected}, {schemes}: the labels of the year's code schemes,
-  "; " between), then `to_date` (the same figures
-  over the years) and `missing` ({missing}) when a year is missing;
+  "; " between), followed by `old_map` (the same figures) for a year reported on an old
+  map though the new one was in force (`Crosswalk.new_since`), then `to_date` (the same
+  figures over the years) and `missing` ({missing}) when a year is missing;
 - a block's key ("results", "resources", "needs"): `headline` with its totals over the years,
   then `item` per entry of its list ({name} and the same figures);
 - "coverage": `item` per year ({year}, {done}, {expected}, {share}), then `missing`;
@@ -131,8 +132,24 @@ def _year_figures(review: Review, year: int | None) -> dict[str, str]:
     return figures
 
 
+def _on_old_map(review: Review, year: int) -> bool:
+    """Whether `year` was reported on an old map though the new one was in force
+    (`Crosswalk.new_since`): its figures cover only that map's units."""
+    cw = review.crosswalk
+    if cw is None or cw.new_since is None or year < cw.new_since:
+        return False
+    return cw.new_scheme not in review.years.found[year].schemes
+
+
 def _years(review: Review, say: _Say) -> list[Para]:
-    out = last_item([Para(say("item", _year_figures(review, y)), ITEM) for y in review.found])
+    items = []
+    for y in review.found:
+        figures = _year_figures(review, y)
+        text = say("item", figures)
+        if "old_map" in say.spec and _on_old_map(review, y):
+            text = f"{text} {say('old_map', figures)}"
+        items.append(Para(text, ITEM))
+    out = last_item(items)
     if review.found and "to_date" in say.spec:
         out.append(Para(say("to_date", _year_figures(review, None))))
     return out + _missing(review, say)

@@ -143,7 +143,10 @@ def kept_lines(kept: dict, document: str) -> list[str]:
             f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']} (bản mới chương trình vừa lập: {kept['new']})"
         ]
     else:
-        said = [f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']}"]
+        said = [
+            f"Giữ nguyên tệp anh/chị đã thêm hoặc đã sửa: {kept['officer']} (chương trình không cập nhật "
+            "tệp này: số liệu trong đó, nếu có, là của lần tổng hợp trước, không phải của bộ kết quả này)"
+        ]
     if kept.get("unreadable"):
         said.append(unreadable_line(kept["officer"]))
     return said

@@ -40,6 +40,7 @@ from tests.test_formulas5_inputs import (
     _figures,
     _measure,
     _no_value_at,
+    _poi_formula,
     _xlsx_rewrite,
     made,  # noqa: F401 (the module's fixture)
 )
@@ -130,3 +131,26 @@ def test_a_zero_formula_beside_a_total_typed_over_is_read_as_0(
     findings, rows = _figures(saved)
     assert findings == [f"TOTAL_MISMATCH {RES.sheet}!{total}"]
     assert _measure(rows, ROWS[0].row, "girls") == 0
+
+
+@pytest.mark.libreoffice
+def test_a_row_typed_in_after_the_calculation_makes_its_formulas_zero_no_figure(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """F1 in .xls, where LibreOffice stores a blank reading cell as 0 (so the formula's own
+    reading cell cannot tell): Apache POI types the children of a row blank when the file
+    was calculated and writes its cash as a formula of them, storing 0. The children's
+    reading cell says the row was typed in after: the cash is FORMULA_NO_VALUE; before,
+    accepted with 0 (LibreOffice shows 5.000.000)."""
+    ws = openpyxl.load_workbook(made["xlsx"])[RES.sheet]
+    blank = next(
+        rp.row
+        for rp in ROWS
+        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
+    )
+    children, cash = (f"{RES.measure_column(k)}{blank}" for k in ("children", "cash"))
+    typed = _poi_formula(made["xls"], tmp_path / "typed.xls", RES.sheet, children, "5", kind="n")
+    out = _poi_formula(typed, tmp_path / "899-row.xls", RES.sheet, cash, f"{children}*1000000")
+    findings = _figures(out)[0]
+    assert f"FORMULA_NO_VALUE {RES.sheet}!{cash}" in findings, findings

@@ -135,7 +135,8 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     for cell, (cached, want) in wrong.items():
         formula = cell in sheet.formula_results or cell in sheet.errors
         why = TOTAL_WHY["formula" if formula else "typed"].format(recomputed=fd.show(want))
-        shown = fd.show(cached) if not isinstance(cached, str) else f"«{cached}»"
+        typed_text = isinstance(cached, str) and cell not in sheet.errors  # an error value shown bare
+        shown = f"«{cached}»" if typed_text else fd.show(cached)
         message = fd.RULES["TOTAL_MISMATCH"].say(value=shown, recomputed=fd.show(want), why=why)
         reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
     return out

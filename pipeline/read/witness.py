@@ -4,10 +4,12 @@ the witness of the 0 or blank a formula in an input cell stores.
 A formula stores its result; a library that writes formulas without calculating them
 (Apache POI, SheetJS …) stores 0 or nothing, which reads like a 0 Excel or LibreOffice
 calculated. The template's reading cells (`form.readcells.read_step_cell`, on the hidden lists
-sheet) hold what each input cell held at the file's last calculation. Where they agree
-with every number typed in the file's input cells, the file was calculated after the unit
-typed and the cells are where this form puts them; then the reading cell of a formula's
-cell tells whether its stored 0 or blank is what the application calculated (`Verdict`).
+sheet) hold what each input cell held at the file's last calculation. Where one of them
+holds the number the unit typed in its input, the cells are where this form puts them and
+were calculated with the unit's figures; then the reading cell of a formula's cell tells
+whether its stored 0 or blank is what the application calculated (`Verdict`), unless the
+formula's row holds a number its reading cell does not (typed in after the calculation, by
+a writer that does not calculate: the formula's stored result is older than its row).
 
 The lists sheet is read only for a file holding such a formula, by opening the file a
 second time (`Witnesses.load`): no cost for the files that hold none.
@@ -16,7 +18,7 @@ second time (`Witnesses.load`): no cost for the files that hold none.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -25,22 +27,30 @@ from ..form.grid import TEXT_MARK
 from ..form.readcells import read_step_cell, reading_columns
 from .reader import SheetData, split_cell
 
-# what a reading cell holds for an input cell that shows nothing: blank, or the empty
-# text of `=IF(…;"";…)` (TEXT_MARK followed by the cell's text)
-NOTHING = ("", TEXT_MARK)
-
 
 class Verdict(Enum):
     """What a formula's stored 0 or blank is, by its witness."""
 
     CALCULATED = "calculated"  # what the application calculated: read as stored
-    BLANK = "blank"  # a 0 stored for the empty text the application calculated (.xls)
+    BLANK = "blank"  # a 0 stored for the empty text the application calculated (.xls):
+    # the reading cell holds TEXT_MARK alone (the empty text of `=IF(…;"";…)`), where a
+    # cell blank when calculated (no formula there yet) leaves it blank
     STALE = "stale"  # not what the application calculated: no figure (FORMULA_NO_VALUE)
     UNKNOWN = "unknown"  # no witness to judge by: the file's totals judge it
 
 
 def _number(value: Any) -> float | None:
-    return value if value.__class__ in (float, int) else None
+    """The number a reading cell holds: a number, or a formula's number result given as its
+    digits (python-calamine gives some .xls writers' cached results so: "589.0"); None for
+    its text (TEXT_MARK first), a blank or a code."""
+    if value.__class__ in (float, int):
+        return value
+    if isinstance(value, str) and value and not value.startswith(TEXT_MARK):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass
@@ -55,7 +65,8 @@ class Witnesses:
     load: Callable[[], SheetData | None]
     zero_for_empty: bool = False
     _lists: SheetData | None = None
-    _agree: bool | None = None
+    _placed: bool | None = None  # the reading cells are where this form puts them
+    _edited: set[tuple[str, int]] = field(default_factory=set)  # rows typed in since calculated
 
     def _witness(self, sheet: str, cell: str) -> tuple[bool, Any]:
         """(True, what the reading cell of `sheet`!`cell` stores) when it is a formula
@@ -67,16 +78,16 @@ class Witnesses:
         value = lists.get(at)
         return True, "" if value is None else value
 
-    def _agrees(self) -> bool:
-        """True when some typed number other than 0 in the file's input cells has a
-        witness, and every witness of a typed number holds that number: the file was
-        calculated after the unit typed (a template never calculated stores 0 in its
-        reading cells), and its reading cells are where this form puts them."""
-        if self._agree is None:
+    def _compare(self) -> bool:
+        """Compare every number typed in the file's input cells with its reading cell, once:
+        the rows where they differ were typed in after the file was last calculated
+        (`_edited`: (sheet, row)); True when some typed number other than 0 equals its
+        reading cell's (a template never calculated stores 0 there), so the reading cells
+        are where this form puts them and were calculated with the unit's figures."""
+        if self._placed is None:
             self._lists = self.load()
-            seen = 0
-            agree = self._lists is not None
-            for sheet_name, column in reading_columns(self.form) if agree else ():
+            matched = 0
+            for sheet_name, column in reading_columns(self.form) if self._lists is not None else ():
                 sheet = self.inputs.get(sheet_name)
                 if sheet is None:
                     continue
@@ -89,28 +100,28 @@ class Witnesses:
                     held, value = self._witness(sheet_name, cell)
                     if not held:
                         continue
-                    if _number(value) != typed:
-                        agree = False
-                        break
-                    seen += typed != 0
-                if not agree:
-                    break
-            self._agree = agree and seen > 0
-        return self._agree
+                    if _number(value) == typed:
+                        matched += typed != 0
+                    else:
+                        self._edited.add((sheet_name, r))
+            self._placed = matched > 0
+        return self._placed
 
     def verdict(self, sheet: str, cell: str, stored: str) -> Verdict:
         """What the 0 (`stored` "zero") or blank ("blank") a formula in input `cell` of
         `sheet` stores is, by its reading cell (`Verdict`)."""
-        if stored not in ("zero", "blank") or not self._agrees():
+        if stored not in ("zero", "blank") or not self._compare():
             return Verdict.UNKNOWN
+        if (sheet, split_cell(cell)[1]) in self._edited:
+            return Verdict.STALE  # its row was typed in after: its stored result is older
         held, value = self._witness(sheet, cell)
         if not held:
             return Verdict.UNKNOWN
-        nothing = value in NOTHING
         if stored == "zero":
             if _number(value) == 0:
                 return Verdict.CALCULATED
-            if nothing and self.zero_for_empty:
+            if value == TEXT_MARK and self.zero_for_empty:
                 return Verdict.BLANK
             return Verdict.STALE
-        return Verdict.CALCULATED if nothing else Verdict.STALE
+        # a blank reading cell: the input was blank, no formula there yet, when calculated
+        return Verdict.CALCULATED if value == TEXT_MARK else Verdict.STALE

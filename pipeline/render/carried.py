@@ -24,9 +24,12 @@ to it is every block between that heading and the next heading the draft wrote, 
 signature block. A paragraph the officer typed is never a heading, even one with a
 heading's text ("ĐỀ XUẤT, …", "X. ĐỀ XUẤT, …"), nor "I. Kết quả nổi bật", "1.", "a)" or a
 line in capitals: it stays in the section it sits in, as does a section they added (carried
-with the section of theirs it follows, named after one the data give). A heading the draft wrote for a section the new draft no
-longer prints (its bookmark unchanged, numbered "<Roman numeral>. …") still ends the section
-before it. A draft without any bookmark (written before them): its headings are the
+with the section of theirs it follows, named after one the data give). A heading the draft
+wrote for a section the new draft no longer prints (its bookmark's title unchanged, numbered
+"<Roman numeral>. …") still ends the section before it. The numbers the new draft prints on
+its sections are the officer's where they can be (`carried_numbers`: their added sections
+counted, a number they typed kept unless it would repeat or go back); everything not
+carried is named in those numbers. A draft without any bookmark (written before them): its headings are the
 paragraphs with a title the new draft prints.
 
 The blocks are carried except the dotted lines and the empty paragraphs at the section's
@@ -89,6 +92,7 @@ from .carried_header import (
     program_date,
     shown_key,
 )
+from .carried_numbers import NUMBERED, Numbering, line_number, number_sections, retype_number, section_number
 from .official import DOT
 
 FIELDS = {
@@ -117,7 +121,6 @@ CLOSING = "Nơi nhận"
 
 FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
 
-_NUMBERED = 40  # the most sections a draft's headings are looked for in (`_heading_marks`)
 _HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
 _UNSEEN = {  # what holds runs that are not the paragraph's own visible text
     qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
@@ -182,9 +185,14 @@ class FromFile:
     unreadable: bool = False
     """Whether the file, changed since the last run, could not be read (nothing carried)."""
 
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    """Heading -> the numbers the new draft prints on it and on the sections the officer
+    added after it (`carried_numbers.Numbering.labels`)."""
+
     def section_numbers(self) -> list[str]:
-        """The numbers ("VII") of the sections carried from this file."""
-        return [h.split(".", 1)[0] for h in self.sections]
+        """The numbers ("VII"), as the new draft prints them, of the sections carried from
+        this file, the sections the officer added after one of them included."""
+        return [n for h in self.sections for n in self.labels.get(h, [h.split(".", 1)[0]])]
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried from this file, in `FIELDS` order."""
@@ -268,7 +276,7 @@ class OfficerWork:
     """Key of `FIELDS` -> the officer's text ("\n" between lines)."""
     lost: list[str] = field(default_factory=list)
     """What the officer typed that the new draft does not carry, each "mục VII: «first
-    words…»" (the section as the officer's copy numbers it), in document order."""
+    words…»" (the section as the new draft numbers it, `numbers`), in document order."""
     checked: bool = False
     """Whether the officer's draft could be checked for text the new draft loses (it has the
     draft's bookmarks); False also when nothing was read."""
@@ -276,10 +284,25 @@ class OfficerWork:
     """Whether the file could not be read (nothing carried from it)."""
     shown: dict[str, str] = field(default_factory=dict)
     """Key of `FIELDS` -> the text the file shows there, typed or not (`officer_fields`)."""
+    numbers: Numbering = field(default_factory=Numbering)
+    """The numbers the new draft prints on its sections, with what is carried
+    (`carried_numbers.number_sections`); empty when nothing was read."""
+    wants: dict[str, int] = field(default_factory=dict)
+    """Heading -> the number the officer typed on it (not the one the draft wrote there)."""
+    added: dict[str, list[tuple[object, int]]] = field(default_factory=dict)
+    """Heading -> the headings of the sections the officer added after it, among the
+    elements of `sections[heading]`, each with the number their copy gives it."""
+    entries: list = field(default_factory=list)
+    """`lost` as read, before the new draft's numbers are known (`_named`)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
         return [name for key, name in FIELDS.items() if key in self.fields]
+
+    def section_labels(self, headings: list[str]) -> list[str]:
+        """The numbers ("IX", "X") the new draft prints on the sections it carries (of
+        `headings`, in order), the sections the officer added after one of them included."""
+        return [n for h in headings if h in self.sections for n in self.numbers.labels(h)]
 
 
 def title_of(heading: str) -> str:
@@ -316,6 +339,16 @@ def officer_work(
     those of `OfficerVersions.primary` (none when the officer changed nothing since)."""
     if isinstance(path, OfficerVersions):
         return _merged(path, headings, theirs, printed, list(new_texts))
+    work = _read(path, headings, theirs, printed, new_texts)
+    _number(work, headings)
+    return work
+
+
+def _read(
+    path: Path, headings: list[str], theirs: set[str], printed: dict[str, str], new_texts: Iterable[str]
+) -> OfficerWork:
+    """`officer_work` of one file, its sections not numbered yet (`OfficerWork.entries`,
+    `_number`)."""
     try:
         doc = Document(str(path))
         found = officer_fields(doc)
@@ -331,7 +364,28 @@ def officer_work(
         if key == "place_date" and program_date(text, printed.get(key, ""), issued):
             continue  # the date a run printed, not one the officer typed
         typed[key] = text.strip()
-    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked, shown=found)
+    sections = walk.carried()
+    return OfficerWork(
+        sections,
+        typed,
+        checked=walk.marked,
+        shown=found,
+        wants=walk.wants,
+        added=walk.added,
+        entries=walk.lost if walk.marked else [],
+    )
+
+
+def _number(work: OfficerWork, headings: list[str], entries: list | None = None) -> None:
+    """Number the new draft's sections carrying `work` (`carried_numbers.number_sections`:
+    `work.numbers`, an added section's number retyped in its copy where it must change) and
+    name what is not carried (`work.lost`), from `entries` (default `work.entries`), in
+    those numbers."""
+    added = {h: work.added.get(h, []) for h in work.sections}
+    work.numbers = number_sections(headings, added, work.wants)
+    for paragraph, old, new in work.numbers.retyped:
+        retype_number(paragraph, old, new)
+    work.lost = _named(work.entries if entries is None else entries, work.numbers, headings)
 
 
 def _merged(
@@ -342,13 +396,12 @@ def _merged(
     new_texts: list[str],
 ) -> OfficerWork:
     """What the new draft carries from the officer's `versions` (see `OfficerVersions`)."""
-    items = [(h, f"mục {h.split('.', 1)[0]}") for h in headings if h in theirs]
+    items = [(h, "") for h in headings if h in theirs]  # a section named once numbered
     items += list(FIELDS.items())
     draft = versions.draft if versions.draft.is_file() else None
     copies = [p for p in versions.copies if p.is_file()]
     works = {
-        p: officer_work(p, headings, theirs, printed, new_texts)
-        for p in [*([draft] if draft else []), *copies]
+        p: _read(p, headings, theirs, printed, new_texts) for p in [*([draft] if draft else []), *copies]
     }
     for p, w in works.items():
         versions.values[p] = {_stored(key): _digest_text(_value(w, key)) for key, _ in items}
@@ -363,7 +416,7 @@ def _merged(
             versions.of(p).unreadable = True
     for p in changed_files:
         f = versions.of(p)
-        f.read, f.lost, f.checked = True, list(works[p].lost), works[p].checked
+        f.read, f.checked = True, works[p].checked
     base = works[draft] if draft else (works[copies[-1]] if copies else OfficerWork())
     # a field the draft prints is the officer's only when a copy of theirs holds it so (else
     # it is what an earlier run printed from the configuration, such as a number since changed)
@@ -406,6 +459,7 @@ def _merged(
         return now != _value(base, key)
 
     out = OfficerWork(checked=False)
+    differs: list[tuple[FromFile, str, str]] = []  # named once the sections are numbered
     for key, name in items:
         changed = [p for p in changed_files if changed_in(p, key)]
         winner = None
@@ -426,10 +480,12 @@ def _merged(
                 out.fields[key] = fields[key]
         elif key in source.sections:
             out.sections[key] = source.sections[key]
+            if key in source.added:
+                out.added[key] = source.added[key]
         text = _value(out, key)
         for p in changed:
             if p != winner and now_in(p, key) and now_in(p, key) != text:
-                versions.of(p).differs.append(name)
+                differs.append((versions.of(p), key, name))
         if not text:
             continue
         # said to be copied from: the version it was, else the copies holding the same text
@@ -438,8 +494,17 @@ def _merged(
             (f.fields if key in FIELDS else f.sections).append(key)
     versions.written.update(written_record(out, headings, theirs, printed))
     primary = versions.primary
-    if primary is not None and primary in works:
-        out.lost, out.checked = list(works[primary].lost), works[primary].checked
+    # the numbers the officer typed: those of the version they changed last over the draft's
+    out.wants = {**base.wants, **(works[primary].wants if primary in works else {})}
+    _number(out, headings, works[primary].entries if primary in works else [])
+    out.checked = works[primary].checked if primary in works else False
+    for f, key, name in differs:
+        f.differs.append(name or f"mục {out.numbers.label(key)}")
+    labels = {h: out.numbers.labels(h) for h in headings}
+    for f in versions.files:
+        f.labels = labels
+        if f.read and f.path in works:
+            f.lost = _named(works[f.path].entries, out.numbers, headings)
     return out
 
 
@@ -557,18 +622,23 @@ class _Walk:
         by_title = {title_of(h): h for h in headings}
         mine = {title_of(h) for h in theirs}
         self.out: dict[str, list] = {}
-        self.lost: list[str] = []
+        self.lost: list = []  # `_Entry`: named once the new draft's numbers are known (`_named`)
         self.marked = any(  # a draft with its bookmarks: its headings are known by them
             (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
         )
         found = _found_headings(doc, headings, self.marked)
+        styled = {s.style_id for s in doc.styles if s.name == HEADING_STYLE}
         header = header_table(doc)
         self.copier = Copier(doc)
         self.comments = _comments(doc)
         self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
-        where = "phần mở đầu"
+        self.wants: dict[str, int] = {}  # heading -> the number the officer typed on it
+        self.added_from: dict[str, list] = {}  # heading -> the added sections' headings after it
+        self.added: dict[str, list[tuple[object, int]]] = {}  # the same carried, by `carried`
+        where: str | _Place = "phần mở đầu"
         under: str | None = None
-        inside: list[str] = []  # what is not carried of the officer's sections
+        seq = 0  # the number of the last section as the officer's copy numbers them
+        inside: list = []  # what is not carried of the officer's sections
         for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
@@ -593,27 +663,39 @@ class _Walk:
                     if rest := _plain(
                         " ".join(_text(p) for r in el.findall(qn("w:tr"))[1:] for p in r.iter(qn("w:p")))
                     ):
-                        self.lost.append(f"{where}, bảng: «{_first_words(rest)}»")
+                        self.lost.append((where, f", bảng: «{_first_words(rest)}»"))
                     continue
                 if under is not None:
                     self.out.setdefault(under, []).append(el)
                 elif table_text := _plain(_text(el)):
-                    self.lost.append(f"{where}, bảng: «{_first_words(table_text)}»")
+                    self.lost.append((where, f", bảng: «{_first_words(table_text)}»"))
                 self._unseen(el, where, inside if under is not None else self.lost)
                 continue
             text = _plain(_text(el))
             marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
             ours = [m for m in marks if m.startswith(MARK)]
-            m = _HEADING.match(text)
+            number = line_number(text)
             if el in found:  # a heading the draft wrote (`_found_headings`)
                 mapped = found[el]
                 title = title_of(mapped or text)
                 under = by_title[title] if title in mine else None
-                where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
-                if not _unchanged(ours, text) and title_of(text) != title and text:  # renamed
-                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")  # the new draft's title
+                where = _Place(mapped, text)
+                if mapped is not None:  # named in the new draft's numbers once they are known
+                    mark = _mark_number(ours, title)
+                    typed = mark is None or number != mark  # not the number the draft wrote
+                    renamed = not _unchanged(ours, text) and title_of(text) != title and bool(text)
+                    self.lost.append(_Heading(mapped, 0, text, number, typed, renamed))
+                    if typed and number is not None and not renamed:  # a renamed one prints its own
+                        self.wants[mapped] = number
+                seq = number if number is not None else seq + 1
                 self._unseen(el, where)
                 continue
+            if number == seq + 1 and _reads_as_heading(el, text, styled):  # a section they added
+                seq = number
+                if under is not None:  # carried with the section of theirs it follows
+                    self.added_from.setdefault(under, []).append(el)
+                    where = _Place(under, text, len(self.added_from[under]))
+                    self.lost.append(_Heading(under, where.added, text, number, True, False))
             self._unseen(el, where, inside if under is not None else self.lost)
             if under is not None:
                 if not (text and is_dotted(text)):
@@ -623,9 +705,9 @@ class _Walk:
                 for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
                     if address := self.copier.address(link):
                         words = _first_words(_plain(_text(link)))
-                        self.lost.append(f"{where}: liên kết «{words}» ({address})")
+                        self.lost.append((where, f": liên kết «{words}» ({address})"))
                 continue
-            self.lost.append(f"{where}: «{_first_words(text)}»")
+            self.lost.append((where, f": «{_first_words(text)}»"))
         self._margins()
         self.lost += inside  # after what is named outside the officer's sections, as before
 
@@ -650,7 +732,7 @@ class _Walk:
                     self.lost.append(f"{where}: «{_first_words(text)}»")
             self._unseen(root, where)
 
-    def _unseen(self, el, where: str, lost: list[str] | None = None) -> None:
+    def _unseen(self, el, where: str | _Place, lost: list | None = None) -> None:
         """Name in `lost` (default `self.lost`) what the block `el` holds that no new draft
         carries (it points into the officer's file): the officer's comments, footnotes and
         endnotes, pictures and text boxes, each with its first words, in order."""
@@ -658,29 +740,38 @@ class _Walk:
         for sub in el.iter():
             if sub.tag == qn("w:commentReference") and sub.get(qn("w:id")) in self.comments:
                 words = _first_words(_plain(self.comments.pop(sub.get(qn("w:id")))))
-                lost.append(f"{where}: nhận xét (comment)" + _quoted(words))
+                lost.append((where, ": nhận xét (comment)" + _quoted(words)))
             elif sub.tag in _NOTES:
                 words = _first_words(_plain(self.notes[sub.tag].get(sub.get(qn("w:id")), "")))
-                lost.append(f"{where}: {_NOTES[sub.tag][2]}" + _quoted(words))
+                lost.append((where, f": {_NOTES[sub.tag][2]}" + _quoted(words)))
             elif sub.tag in _PICTURES and not any(a.tag in _PICTURES for a in sub.iterancestors()):
                 box = next(sub.iter(qn("w:txbxContent")), None)
                 if box is not None:
                     words = _first_words(_plain(" ".join(_text(p) for p in box.iter(qn("w:p")))))
-                    lost.append(f"{where}: khung chữ" + _quoted(words))
+                    lost.append((where, ": khung chữ" + _quoted(words)))
                 else:
                     paragraph = next((a for a in sub.iterancestors(qn("w:p"))), el)
                     words = _first_words(_plain(_text(paragraph)))
-                    lost.append(f"{where}: hình ảnh" + (f" («{words}»)" if words else ""))
+                    lost.append((where, ": hình ảnh" + (f" («{words}»)" if words else "")))
 
     def carried(self) -> dict[str, list]:
-        """Heading -> cleaned copies of its blocks, the empty ones at both ends left out."""
+        """Heading -> cleaned copies of its blocks, the empty ones at both ends left out; the
+        copies of the headings of the sections the officer added after it, each with its
+        number, in `added`."""
         out = {}
         for heading, els in self.out.items():
             full = [el.tag == qn("w:tbl") or _written(el) for el in els]
             if not any(full):
                 continue
             first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
-            out[heading] = [self.copier.clean(el) for el in els[first : last + 1]]
+            kept = els[first : last + 1]
+            out[heading] = [self.copier.clean(el) for el in kept]
+            added = {id(el) for el in self.added_from.get(heading, ())}
+            self.added[heading] = [
+                (copied, line_number(_plain(_text(el))))
+                for el, copied in zip(kept, out[heading], strict=True)
+                if id(el) in added
+            ]
         return out
 
 
@@ -714,7 +805,7 @@ def _found_headings(doc, headings: list[str], marked: bool) -> dict:
         style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
         if mapped is not None:
             seq.append((el, mapped))
-        elif marked and _HEADING.match(text) and _unchanged(ours, text):
+        elif marked and _HEADING.match(text) and _mark_number(ours, title_of(text)) is not None:
             seq.append((el, None))
         elif not marked and title_of(text) in by_title:
             seq.append((el, by_title[title_of(text)]))
@@ -744,13 +835,111 @@ def _found_headings(doc, headings: list[str], marked: bool) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class _Place:
+    """The section of the new draft a text not carried sits in: that of `heading` (None: a
+    heading the new draft no longer prints, `text` as the officer's copy shows it), or the
+    `added`-th section the officer added after it."""
+
+    heading: str | None
+    text: str = ""
+    added: int = 0
+
+    def named(self, numbering: Numbering) -> str:
+        """ "mục XI", in the new draft's numbers; "mục «TITLE»" for a heading it no longer prints."""
+        if self.heading is None:
+            return f"mục «{_first_words(title_of(self.text))}»"
+        if self.added:
+            return f"mục {numbering.added_label(self.heading, self.added)}"
+        return f"mục {numbering.label(self.heading)}"
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A heading of the officer's copy: the draft's `heading` (`added` 0), or the `added`-th
+    section they added after it; its `text` and `number` there, whether the number is
+    `typed` by them and the title `renamed`. Named when the new draft prints it otherwise."""
+
+    heading: str
+    added: int
+    text: str
+    number: int | None
+    typed: bool
+    renamed: bool
+
+    def named(self, numbering: Numbering, own: int) -> str | None:
+        """What the summary says of it, in the new draft's `numbering` (`own`: the number the
+        draft gives the heading by itself); None when printed as the officer left it."""
+        if self.added:
+            numbers = numbering.added.get(self.heading, [])
+            now = numbers[self.added - 1] if self.added <= len(numbers) else None
+        else:
+            now = numbering.numbers.get(self.heading)
+        if now is None:  # not in the new draft (another version's section is carried)
+            return None
+        said = f"mục {section_number(now)}: đề mục «{_first_words(self.text)}»"
+        if self.renamed:  # the new draft prints its own title
+            return said
+        if now != self.number and (self.typed or self.added or now != own):
+            return f"{said} (bản dự thảo mới đánh số {section_number(now)}: số các mục tăng dần, không trùng)"
+        return None
+
+
+def _named(entries: list, numbering: Numbering, headings: list[str]) -> list[str]:
+    """`OfficerWork.lost` from what a walk of the officer's copy found (`_Walk.lost`: a text,
+    a place and what follows it, or a `_Heading`), in the new draft's `numbering`."""
+    own = {h: n for n, h in enumerate(headings, 1)}
+    out = []
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(entry)
+        elif isinstance(entry, _Heading):
+            if said := entry.named(numbering, own.get(entry.heading, 0)):
+                out.append(said)
+        else:
+            where, rest = entry
+            out.append((where.named(numbering) if isinstance(where, _Place) else where) + rest)
+    return out
+
+
+def _reads_as_heading(el, text: str, styled: set[str]) -> bool:
+    """Whether the paragraph `el` (its text `text`, numbered) reads as a section's heading,
+    as the officer types one: in the headings' style (`styled`: its ids), bold throughout,
+    or its words in capitals as the draft's titles are ("X. NHIỆM VỤ NĂM 2026", never
+    "X. Khó khăn: thiếu kinh phí.")."""
+    style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    if style is not None and style.get(qn("w:val")) in styled:
+        return True
+    title = text.split(".", 1)[1]
+    if title == title.upper():
+        return True
+    runs = [r for r in el.iter(qn("w:r")) if _text(r).strip() and not _inside(r, el, _UNSEEN)]
+    return bool(runs) and all(_bold(r) for r in runs)
+
+
+def _bold(run) -> bool:
+    """Whether the w:r `run` is bold by its own formatting."""
+    b = run.find(f"{qn('w:rPr')}/{qn('w:b')}")
+    return b is not None and b.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _mark_number(marks: list[str], title: str) -> int | None:
+    """The number of the heading titled `title` that the draft's bookmarks `marks` on it
+    were written with (`mark_name`); None without such a bookmark."""
+    hashes = {_hash_of(m) for m in marks}
+    for n in range(1, NUMBERED + 1):
+        if any(_hash(f"{number}. {title}") in hashes for number in (roman(n), str(n))):
+            return n
+    return None
+
+
 def _heading_marks(headings: list[str]) -> dict[str, str]:
     """The part of `mark_name` of each heading the draft may have written for one of
     `headings` (as the new draft prints them), numbered as any draft numbers its sections
     (Roman numerals, Arabic past them): the section's heading as the new draft prints it."""
     out: dict[str, str] = {}
     for h in headings:
-        for n in range(1, _NUMBERED + 1):
+        for n in range(1, NUMBERED + 1):
             for number in dict.fromkeys((roman(n), str(n))):
                 out.setdefault(_hash(f"{number}. {title_of(h)}"), h)
     return out

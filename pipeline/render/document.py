@@ -208,7 +208,8 @@ def write_narrative(
         key = heading(n, section.title)
         number, own = carried.numbers.numbers.get(key), carried.numbers.marks.get(key)
         text = f"{section_number(number)}. {section.title}" if number else key
-        mark = f"{section_number(own)}. {section.title}" if own else text
+        shown = "".join(part for part, _ in blanked(section.title))  # as printed
+        mark = f"{section_number(own)}. {shown}" if own else None  # None: from the text printed
         _para(doc, text, bold=True, indent=False, mark=mark).style = HEADING_STYLE
         if _officer_writes(section) and carried.sections.get(key):
             end = doc.element.body.find(qn("w:sectPr"))  # the body's last child

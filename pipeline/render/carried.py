@@ -14,82 +14,31 @@ that heading in place of the dots; every other section is rebuilt from the data.
 their versions each section and field comes from, and what another version holds that is
 not carried, is `OfficerVersions`'s.
 
-A section is found by the heading the draft wrote for it (`_found_headings`): the paragraph
-with the draft's bookmark (below) written for one of the new draft's headings, or in its
-heading style (`HEADING_STYLE`) when the bookmark is gone, whatever its number ("VIII."
-there, "X." in the new draft, or renumbered by the officer after a section they added) and
-whatever the officer made of its text: what they wrote under a heading they renamed is
-carried, the new name is named as not carried (the new draft prints its own). What belongs
-to it is every block between that heading and the next heading the draft wrote, or the
-signature block. A paragraph the officer typed is never a heading, even one with a
-heading's text ("ĐỀ XUẤT, …", "X. ĐỀ XUẤT, …"), nor "I. Kết quả nổi bật", "1.", "a)" or a
-line in capitals: it stays in the section it sits in, as does a section they added (carried
-with the section of theirs it follows, named after one the data give). A heading the draft wrote for a section the new draft no
-longer prints (its bookmark unchanged, numbered "<Roman numeral>. …") still ends the section
-before it. A draft without any bookmark (written before them): its headings are the
-paragraphs with a title the new draft prints.
-
-The blocks are carried except the dotted lines and the empty paragraphs at the section's
-start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
-text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
-content control; copied as python-docx reads them (the XML of each, `carried_copy`), without what points
-into the officer's file and would be broken in another one: bookmarks, and what is named
-as not carried with its first words: the officer's comments (the draft's own hints
-aside), footnotes and endnotes, pictures, text boxes. A link to an address keeps it, as a
-HYPERLINK field (which needs no relationship of the file).
-A list numbered by a definition of the officer's file becomes its text: "- " for a bullet,
-"1.", "a)"… as Word numbered it; a list numbered by its style (Word's "List Number") keeps
-the style, which the new draft defines alike.
-
-The fields and the signature block are found by what they are, not where they are: the
-header table is the one with the national motto, however retyped (`carried_header`: the agencies, the number
-under them, the place and date right of it; the motto changed is named, never carried); the
-signature block is the table whose left cell begins "Nơi nhận" and whose
-right cell holds the note in brackets ("(Ký, đóng dấu)"): the signer's title is above the
-note, the name the last line under it. A table the officer adds after it (an annex) is
-named as not carried, never taken for it. A field's text is carried when the officer
-changed it from what the new draft would print (whitespace aside) and did not leave it
-dotted or empty (a header field: changed since the run wrote it, `carried_header`); the new
-draft prints it in its own formatting.
-
-Every paragraph the draft writes carries a hidden bookmark (`MARK`…) named from its text as
-written: a paragraph outside the officer's sections whose text no longer matches its
-bookmark, or that has none (typed by the officer), and that the new draft does not print,
-is what the new draft would lose; so are the officer's comments, notes, pictures and text
-boxes anywhere, the lines they typed in the page headers and footers (the draft's hold only
-the page number) and between the signature's note and the signer's name. Text counts as
-Word shows it: inserted with Track Changes on counts, deleted does not. A draft without any
-such bookmark (written before them) cannot be told apart: `OfficerWork.checked` is False,
-and its headings are only the titles the new draft prints.
+What one version holds is read by `carried_walk` (the sections, the fields, what is lost), its
+sections numbered by `carried_numbers`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-from docx.oxml.parser import parse_xml
-from docx.table import Table
 
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
-from .carried_copy import ALTERNATE as _ALTERNATE
-from .carried_copy import Copier, roman
-from .carried_header import (
-    HEADER_FIELDS,
-    MOTTO_PLACE,
-    header_fields,
-    header_table,
-    motto_changed,
-    program_date,
-    shown_key,
-)
-from .official import DOT
+from .carried_header import HEADER_FIELDS, program_date, shown_key
+from .carried_numbers import Numbering, number_sections, retype_number
+from .carried_walk import CLOSING as CLOSING
+from .carried_walk import FIRST_WORDS as FIRST_WORDS
+from .carried_walk import HEADING_STYLE as HEADING_STYLE
+from .carried_walk import HINT_AUTHOR as HINT_AUTHOR
+from .carried_walk import MARK as MARK
+from .carried_walk import Walk, is_dotted, named, officer_fields, title_of
+from .carried_walk import mark_name as mark_name
+from .carried_walk import plain as _plain
+from .carried_walk import text_of as _text
 
 FIELDS = {
     "province": HEADER_FIELDS["province"],
@@ -101,34 +50,6 @@ FIELDS = {
 }
 """The fields an office fills on the draft, by key, with their Vietnamese names, in the
 order the draft prints them: those of the header table (`carried_header`), the signer's."""
-
-MARK = "_TH"
-"""The prefix of the hidden bookmark on each paragraph the draft writes (`mark_name`)."""
-
-HEADING_STYLE = "Đề mục báo cáo"
-"""The paragraph style of the draft's section headings (looking as its other paragraphs):
-what tells a heading whose bookmark the officer's editor dropped (`_found_headings`)."""
-
-HINT_AUTHOR = "Chương trình tổng hợp"
-"""The author of the draft's own comments (what to write where): told from the officer's."""
-
-CLOSING = "Nơi nhận"
-"""How the left cell of the signature block begins (Nghị định 30/2020, Phụ lục I)."""
-
-FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
-
-_NUMBERED = 40  # the most sections a draft's headings are looked for in (`_heading_marks`)
-_HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
-_UNSEEN = {  # what holds runs that are not the paragraph's own visible text
-    qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
-} | {_ALTERNATE}
-_MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"  # an equation's text
-_WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}  # around blocks: their blocks count
-_NOTES = {  # reference -> (relationship of its part, its element, how the summary names it)
-    qn("w:footnoteReference"): (RT.FOOTNOTES, qn("w:footnote"), "chú thích cuối trang"),
-    qn("w:endnoteReference"): (RT.ENDNOTES, qn("w:endnote"), "chú thích cuối văn bản"),
-}
-_PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _ALTERNATE}
 
 
 def officer_document(
@@ -182,9 +103,14 @@ class FromFile:
     unreadable: bool = False
     """Whether the file, changed since the last run, could not be read (nothing carried)."""
 
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    """Heading -> the numbers the new draft prints on it and on the sections the officer
+    added after it (`carried_numbers.Numbering.labels`)."""
+
     def section_numbers(self) -> list[str]:
-        """The numbers ("VII") of the sections carried from this file."""
-        return [h.split(".", 1)[0] for h in self.sections]
+        """The numbers ("VII"), as the new draft prints them, of the sections carried from
+        this file, the sections the officer added after one of them included."""
+        return [n for h in self.sections for n in self.labels.get(h, [h.split(".", 1)[0]])]
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried from this file, in `FIELDS` order."""
@@ -268,7 +194,7 @@ class OfficerWork:
     """Key of `FIELDS` -> the officer's text ("\n" between lines)."""
     lost: list[str] = field(default_factory=list)
     """What the officer typed that the new draft does not carry, each "mục VII: «first
-    words…»" (the section as the officer's copy numbers it), in document order."""
+    words…»" (the section as the new draft numbers it, `numbers`), in document order."""
     checked: bool = False
     """Whether the officer's draft could be checked for text the new draft loses (it has the
     draft's bookmarks); False also when nothing was read."""
@@ -276,24 +202,25 @@ class OfficerWork:
     """Whether the file could not be read (nothing carried from it)."""
     shown: dict[str, str] = field(default_factory=dict)
     """Key of `FIELDS` -> the text the file shows there, typed or not (`officer_fields`)."""
+    numbers: Numbering = field(default_factory=Numbering)
+    """The numbers the new draft prints on its sections, with what is carried
+    (`carried_numbers.number_sections`); empty when nothing was read."""
+    wants: dict[str, int] = field(default_factory=dict)
+    """Heading -> the number the officer typed on it (not the one the draft wrote there)."""
+    added: dict[str, list[tuple[object, int]]] = field(default_factory=dict)
+    """Heading -> the headings of the sections the officer added after it, among the
+    elements of `sections[heading]`, each with the number their copy gives it."""
+    entries: list = field(default_factory=list)
+    """`lost` as read, before the new draft's numbers are known (`named`)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
         return [name for key, name in FIELDS.items() if key in self.fields]
 
-
-def title_of(heading: str) -> str:
-    """The title of a section heading as the draft prints it ("VIII. ĐỀ XUẤT" -> "ĐỀ XUẤT");
-    the text itself when it has no number."""
-    m = _HEADING.match(heading.strip())
-    return _plain(m.group(2) if m else heading)
-
-
-def mark_name(n: int, text: str) -> str:
-    """The bookmark name of the `n`-th paragraph the draft writes, with text `text`: `MARK`,
-    the number and the start of the SHA-1 of the text (whitespace collapsed), within Word's
-    40 characters."""
-    return f"{MARK}{n:04d}_{hashlib.sha1(_plain(text).encode('utf-8')).hexdigest()[:12]}"
+    def section_labels(self, headings: list[str]) -> list[str]:
+        """The numbers ("IX", "X") the new draft prints on the sections it carries (of
+        `headings`, in order), the sections the officer added after one of them included."""
+        return [n for h in headings if h in self.sections for n in self.numbers.labels(h)]
 
 
 def officer_work(
@@ -316,10 +243,20 @@ def officer_work(
     those of `OfficerVersions.primary` (none when the officer changed nothing since)."""
     if isinstance(path, OfficerVersions):
         return _merged(path, headings, theirs, printed, list(new_texts))
+    work = _read(path, headings, theirs, printed, new_texts)
+    _number(work, headings)
+    return work
+
+
+def _read(
+    path: Path, headings: list[str], theirs: set[str], printed: dict[str, str], new_texts: Iterable[str]
+) -> OfficerWork:
+    """`officer_work` of one file, its sections not numbered yet (`OfficerWork.entries`,
+    `_number`)."""
     try:
         doc = Document(str(path))
         found = officer_fields(doc)
-        walk = _Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
+        walk = Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
         return OfficerWork(unreadable=True)
     created = doc.core_properties.created  # the run that wrote the file dated it so
@@ -331,7 +268,28 @@ def officer_work(
         if key == "place_date" and program_date(text, printed.get(key, ""), issued):
             continue  # the date a run printed, not one the officer typed
         typed[key] = text.strip()
-    return OfficerWork(walk.carried(), typed, walk.lost if walk.marked else [], walk.marked, shown=found)
+    sections = walk.carried()
+    return OfficerWork(
+        sections,
+        typed,
+        checked=walk.marked,
+        shown=found,
+        wants=walk.wants,
+        added=walk.added,
+        entries=walk.lost if walk.marked else [],
+    )
+
+
+def _number(work: OfficerWork, headings: list[str], entries: list | None = None) -> None:
+    """Number the new draft's sections carrying `work` (`carried_numbers.number_sections`:
+    `work.numbers`, an added section's number retyped in its copy where it must change) and
+    name what is not carried (`work.lost`), from `entries` (default `work.entries`), in
+    those numbers."""
+    added = {h: work.added.get(h, []) for h in work.sections}
+    work.numbers = number_sections(headings, added, work.wants)
+    for paragraph, old, new in work.numbers.retyped:
+        retype_number(paragraph, old, new)
+    work.lost = named(work.entries if entries is None else entries, work.numbers, headings)
 
 
 def _merged(
@@ -342,13 +300,12 @@ def _merged(
     new_texts: list[str],
 ) -> OfficerWork:
     """What the new draft carries from the officer's `versions` (see `OfficerVersions`)."""
-    items = [(h, f"mục {h.split('.', 1)[0]}") for h in headings if h in theirs]
+    items = [(h, "") for h in headings if h in theirs]  # a section named once numbered
     items += list(FIELDS.items())
     draft = versions.draft if versions.draft.is_file() else None
     copies = [p for p in versions.copies if p.is_file()]
     works = {
-        p: officer_work(p, headings, theirs, printed, new_texts)
-        for p in [*([draft] if draft else []), *copies]
+        p: _read(p, headings, theirs, printed, new_texts) for p in [*([draft] if draft else []), *copies]
     }
     for p, w in works.items():
         versions.values[p] = {_stored(key): _digest_text(_value(w, key)) for key, _ in items}
@@ -363,7 +320,7 @@ def _merged(
             versions.of(p).unreadable = True
     for p in changed_files:
         f = versions.of(p)
-        f.read, f.lost, f.checked = True, list(works[p].lost), works[p].checked
+        f.read, f.checked = True, works[p].checked
     base = works[draft] if draft else (works[copies[-1]] if copies else OfficerWork())
     # a field the draft prints is the officer's only when a copy of theirs holds it so (else
     # it is what an earlier run printed from the configuration, such as a number since changed)
@@ -406,6 +363,7 @@ def _merged(
         return now != _value(base, key)
 
     out = OfficerWork(checked=False)
+    differs: list[tuple[FromFile, str, str]] = []  # named once the sections are numbered
     for key, name in items:
         changed = [p for p in changed_files if changed_in(p, key)]
         winner = None
@@ -426,10 +384,12 @@ def _merged(
                 out.fields[key] = fields[key]
         elif key in source.sections:
             out.sections[key] = source.sections[key]
+            if key in source.added:
+                out.added[key] = source.added[key]
         text = _value(out, key)
         for p in changed:
             if p != winner and now_in(p, key) and now_in(p, key) != text:
-                versions.of(p).differs.append(name)
+                differs.append((versions.of(p), key, name))
         if not text:
             continue
         # said to be copied from: the version it was, else the copies holding the same text
@@ -438,8 +398,17 @@ def _merged(
             (f.fields if key in FIELDS else f.sections).append(key)
     versions.written.update(written_record(out, headings, theirs, printed))
     primary = versions.primary
-    if primary is not None and primary in works:
-        out.lost, out.checked = list(works[primary].lost), works[primary].checked
+    # the numbers the officer typed: those of the version they changed last over the draft's
+    out.wants = {**base.wants, **(works[primary].wants if primary in works else {})}
+    _number(out, headings, works[primary].entries if primary in works else [])
+    out.checked = works[primary].checked if primary in works else False
+    for f, key, name in differs:
+        f.differs.append(name or f"mục {out.numbers.label(key)}")
+    labels = {h: out.numbers.labels(h) for h in headings}
+    for f in versions.files:
+        f.labels = labels
+        if f.read and f.path in works:
+            f.lost = named(works[f.path].entries, out.numbers, headings)
     return out
 
 
@@ -492,359 +461,3 @@ def _value(work: OfficerWork, key: str) -> str:
     if key in FIELDS:
         return _plain(work.fields.get(key, ""))
     return _plain(" ".join(_text(el) for el in work.sections.get(key, ())))
-
-
-def _plain(text: str) -> str:
-    return " ".join(text.split())
-
-
-def is_dotted(text: str) -> bool:
-    """Empty, or only the dots (and spaces) of a line to write on (a field left to fill)."""
-    return set(text) <= {DOT, ".", " ", "\n", "\t", "…"}
-
-
-def _is_closing(table: Table) -> bool:
-    """Whether `table` is the signature block: a left cell beginning "Nơi nhận", a right cell
-    holding a line in brackets (the note under the signer's title)."""
-    try:
-        cells = table.rows[0].cells
-    except IndexError:
-        return False
-    if len(cells) < 2 or not cells[0].text.strip().startswith(CLOSING):
-        return False
-    return any(_note(p.text.strip()) for p in cells[-1].paragraphs)
-
-
-def _note(text: str) -> bool:
-    return text.startswith("(") and text.endswith(")")
-
-
-def officer_fields(doc) -> dict[str, str]:
-    """The texts of the python-docx document `doc` where the draft prints the fields of
-    `FIELDS` (see the module's docstring), lines joined by "\n"; a field whose place the
-    officer removed is left out."""
-    found: dict[str, str] = {}
-    header = header_table(doc)
-    if header is not None:
-        found.update(header_fields(header, lambda p: _text(p._p)))
-    closing = next((t for t in doc.tables if _is_closing(t)), None)
-    if closing is not None:
-        lines = [_text(p._p).strip() for p in closing.rows[0].cells[-1].paragraphs]
-        note = next(i for i, t in enumerate(lines) if _note(t))
-        found["signer_title"] = "\n".join(t for t in lines[:note] if t)
-        found["signer_name"] = next((t for t in reversed(lines[note + 1 :]) if t), "")
-    return found
-
-
-def officer_paragraphs(path: Path, headings: list[str], theirs: set[str]) -> dict[str, list]:
-    """What the officer wrote in the .docx `path` under each heading of `theirs` (headings
-    as the draft prints them; `headings` all of the draft's, in order), as cleaned copies of
-    their `w:p` and `w:tbl` elements, in order; a heading with nothing written (only the
-    dots), renamed or removed is left out. A file python-docx cannot read carries nothing."""
-    try:
-        return _Walk(Document(str(path)), headings, theirs, set()).carried()
-    except Exception:  # noqa: BLE001 - any unreadable file: carry nothing, never fail the run
-        return {}
-
-
-class _Walk:
-    """One pass over the officer's body: the blocks under each of their sections, and what
-    they typed that the new draft loses (outside their sections, and inside them what cannot
-    be carried into another file: comments, notes, pictures, text boxes)."""
-
-    def __init__(self, doc, headings: list[str], theirs: set[str], new_texts: set[str]) -> None:
-        self.doc = doc
-        by_title = {title_of(h): h for h in headings}
-        mine = {title_of(h) for h in theirs}
-        self.out: dict[str, list] = {}
-        self.lost: list[str] = []
-        self.marked = any(  # a draft with its bookmarks: its headings are known by them
-            (b.get(qn("w:name")) or "").startswith(MARK) for b in doc.element.body.iter(qn("w:bookmarkStart"))
-        )
-        found = _found_headings(doc, headings, self.marked)
-        header = header_table(doc)
-        self.copier = Copier(doc)
-        self.comments = _comments(doc)
-        self.notes = {ref: _notes(doc, rel, tag) for ref, (rel, tag, _) in _NOTES.items()}
-        where = "phần mở đầu"
-        under: str | None = None
-        inside: list[str] = []  # what is not carried of the officer's sections
-        for el in _blocks(doc.element.body):
-            if el.tag == qn("w:tbl"):
-                table = Table(el, doc._body)
-                if header is not None and el is header._tbl:
-                    if motto := motto_changed(table, lambda p: _text(p._p)):  # not the officer's
-                        self.lost.append(f"{MOTTO_PLACE}: «{_first_words(motto)}»")
-                    self._unseen(el, where)
-                    continue
-                if _is_closing(table):
-                    under, where = None, "sau phần chữ ký"
-                    for p in table.rows[0].cells[0].paragraphs[1:]:  # the recipients
-                        line = _plain(_text(p._p))
-                        if line and not is_dotted(line) and line not in new_texts:
-                            self.lost.append(f"phần nơi nhận: «{_first_words(line)}»")
-                    right = [_plain(_text(p)) for p in table.rows[0].cells[-1]._tc.iter(qn("w:p"))]
-                    note = next(i for i, t in enumerate(right) if _note(t))
-                    typed = [t for t in right[note + 1 :] if t and not is_dotted(t)]
-                    for line in typed[:-1]:  # between the note and the name (the last line)
-                        self.lost.append(f"phần chữ ký: «{_first_words(line)}»")
-                    self._unseen(el, "phần chữ ký")
-                    # a table right after it is one table with it (Word, LibreOffice): its rows
-                    if rest := _plain(
-                        " ".join(_text(p) for r in el.findall(qn("w:tr"))[1:] for p in r.iter(qn("w:p")))
-                    ):
-                        self.lost.append(f"{where}, bảng: «{_first_words(rest)}»")
-                    continue
-                if under is not None:
-                    self.out.setdefault(under, []).append(el)
-                elif table_text := _plain(_text(el)):
-                    self.lost.append(f"{where}, bảng: «{_first_words(table_text)}»")
-                self._unseen(el, where, inside if under is not None else self.lost)
-                continue
-            text = _plain(_text(el))
-            marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
-            ours = [m for m in marks if m.startswith(MARK)]
-            m = _HEADING.match(text)
-            if el in found:  # a heading the draft wrote (`_found_headings`)
-                mapped = found[el]
-                title = title_of(mapped or text)
-                under = by_title[title] if title in mine else None
-                where = f"mục {m.group(1)}" if m else f"mục «{_first_words(text)}»"
-                if not _unchanged(ours, text) and title_of(text) != title and text:  # renamed
-                    self.lost.append(f"{where}: đề mục «{_first_words(text)}»")  # the new draft's title
-                self._unseen(el, where)
-                continue
-            self._unseen(el, where, inside if under is not None else self.lost)
-            if under is not None:
-                if not (text and is_dotted(text)):
-                    self.out.setdefault(under, []).append(el)
-                continue
-            if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
-                for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
-                    if address := self.copier.address(link):
-                        words = _first_words(_plain(_text(link)))
-                        self.lost.append(f"{where}: liên kết «{words}» ({address})")
-                continue
-            self.lost.append(f"{where}: «{_first_words(text)}»")
-        self._margins()
-        self.lost += inside  # after what is named outside the officer's sections, as before
-
-    def _margins(self) -> None:
-        """Name what the officer typed or put in the page headers and footers (the draft's
-        hold only the page number, a field whose text is digits)."""
-        kinds = {RT.HEADER: "đầu trang", RT.FOOTER: "chân trang"}
-        found = [
-            (r.target_part, kinds[r.reltype])
-            for r in self.doc.part.rels.values()
-            if r.reltype in kinds and not r.is_external
-        ]
-        for part, where in sorted(
-            found, key=lambda found: (found[1] != kinds[RT.HEADER], str(found[0].partname))
-        ):
-            root = part.element if hasattr(part, "element") else parse_xml(part.blob)
-            for p in root.iter(qn("w:p")):
-                if _inside(p, root, _UNSEEN):
-                    continue
-                text = _plain(_text(p))
-                if text and not text.isdigit():
-                    self.lost.append(f"{where}: «{_first_words(text)}»")
-            self._unseen(root, where)
-
-    def _unseen(self, el, where: str, lost: list[str] | None = None) -> None:
-        """Name in `lost` (default `self.lost`) what the block `el` holds that no new draft
-        carries (it points into the officer's file): the officer's comments, footnotes and
-        endnotes, pictures and text boxes, each with its first words, in order."""
-        lost = self.lost if lost is None else lost
-        for sub in el.iter():
-            if sub.tag == qn("w:commentReference") and sub.get(qn("w:id")) in self.comments:
-                words = _first_words(_plain(self.comments.pop(sub.get(qn("w:id")))))
-                lost.append(f"{where}: nhận xét (comment)" + _quoted(words))
-            elif sub.tag in _NOTES:
-                words = _first_words(_plain(self.notes[sub.tag].get(sub.get(qn("w:id")), "")))
-                lost.append(f"{where}: {_NOTES[sub.tag][2]}" + _quoted(words))
-            elif sub.tag in _PICTURES and not any(a.tag in _PICTURES for a in sub.iterancestors()):
-                box = next(sub.iter(qn("w:txbxContent")), None)
-                if box is not None:
-                    words = _first_words(_plain(" ".join(_text(p) for p in box.iter(qn("w:p")))))
-                    lost.append(f"{where}: khung chữ" + _quoted(words))
-                else:
-                    paragraph = next((a for a in sub.iterancestors(qn("w:p"))), el)
-                    words = _first_words(_plain(_text(paragraph)))
-                    lost.append(f"{where}: hình ảnh" + (f" («{words}»)" if words else ""))
-
-    def carried(self) -> dict[str, list]:
-        """Heading -> cleaned copies of its blocks, the empty ones at both ends left out."""
-        out = {}
-        for heading, els in self.out.items():
-            full = [el.tag == qn("w:tbl") or _written(el) for el in els]
-            if not any(full):
-                continue
-            first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
-            out[heading] = [self.copier.clean(el) for el in els[first : last + 1]]
-        return out
-
-
-def _found_headings(doc, headings: list[str], marked: bool) -> dict:
-    """The headings the draft wrote in the python-docx document `doc` (its w:p elements) ->
-    the heading of the new draft (of `headings`) each is, or None for a section the new
-    draft does not print. A heading is a paragraph the draft wrote as one, never one that
-    only has a heading's text:
-    - its bookmark written for one of `headings`, whatever its text and number now;
-    - its bookmark unchanged, numbered "<Roman numeral>. …" (a section no longer printed);
-    - in the draft's heading style (`HEADING_STYLE`), its bookmark gone (Word drops a bookmark
-      whose whole text is typed over): the heading of its title when the new draft prints it
-      and no other paragraph is that heading, else a heading missing between the headings
-      found before and after it: the last such paragraphs there are the headings missing,
-      in order (the officer adds a section before a heading); the others, as one in no
-      such place, are the officer's text (a section they added in the heading's style).
-    A draft without bookmarks (`marked` False, written before them): a paragraph with a
-    title the new draft prints."""
-    by_title = {title_of(h): h for h in headings}
-    heads = _heading_marks(headings)
-    styled = {s.style_id for s in doc.styles if s.name == HEADING_STYLE}
-    seq: list[tuple[object, str | None]] = []  # (paragraph, heading); "?" for one in the style only
-    for el in _blocks(doc.element.body):
-        if el.tag != qn("w:p"):
-            continue
-        text = _plain(_text(el))
-        ours = [
-            m for m in (b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))) if m.startswith(MARK)
-        ]
-        mapped = next((heads[_hash_of(b)] for b in ours if _hash_of(b) in heads), None)
-        style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        if mapped is not None:
-            seq.append((el, mapped))
-        elif marked and _HEADING.match(text) and _unchanged(ours, text):
-            seq.append((el, None))
-        elif not marked and title_of(text) in by_title:
-            seq.append((el, by_title[title_of(text)]))
-        elif style is not None and style.get(qn("w:val")) in styled:
-            seq.append((el, "?"))
-    taken = {h for _, h in seq if h not in (None, "?")}
-    for n, (el, h) in enumerate(seq):  # by title first
-        if h == "?" and (title := title_of(_plain(_text(el)))) in by_title and by_title[title] not in taken:
-            taken.add(by_title[title])
-            seq[n] = (el, by_title[title])
-    out: dict = {el: h for el, h in seq if h != "?"}
-    known = [(i, headings.index(h)) for i, (_, h) in enumerate(seq) if h not in (None, "?")]
-    i = 0
-    while i < len(seq):  # each run of paragraphs in the style only, between two headings found
-        if seq[i][1] != "?":
-            i += 1
-            continue
-        j = i
-        while j < len(seq) and seq[j][1] == "?":
-            j += 1
-        before = max((n for k, n in known if k < i), default=-1)
-        after = min((n for k, n in known if k >= j), default=len(headings))
-        missing = [h for h in headings[before + 1 : after] if h not in taken]
-        if missing and len(missing) <= j - i:  # the last ones: a section is added before a heading
-            out.update({seq[k][0]: h for k, h in zip(range(j - len(missing), j), missing, strict=True)})
-        i = j
-    return out
-
-
-def _heading_marks(headings: list[str]) -> dict[str, str]:
-    """The part of `mark_name` of each heading the draft may have written for one of
-    `headings` (as the new draft prints them), numbered as any draft numbers its sections
-    (Roman numerals, Arabic past them): the section's heading as the new draft prints it."""
-    out: dict[str, str] = {}
-    for h in headings:
-        for n in range(1, _NUMBERED + 1):
-            for number in dict.fromkeys((roman(n), str(n))):
-                out.setdefault(_hash(f"{number}. {title_of(h)}"), h)
-    return out
-
-
-def _unchanged(marks: list[str], text: str) -> bool:
-    """Whether a paragraph with the draft's bookmarks `marks` still has the text it was
-    written with."""
-    return any(_hash_of(m) == _hash(text) for m in marks)
-
-
-def _quoted(words: str) -> str:
-    """' «words»', or nothing for no words (a note or a box left empty)."""
-    return f" «{words}»" if words else ""
-
-
-def _first_words(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
-
-
-def _hash(text: str) -> str:
-    """The part of `mark_name` that comes from the text."""
-    return mark_name(0, text).rsplit("_", 1)[-1]
-
-
-def _hash_of(mark: str) -> str:
-    return mark.rsplit("_", 1)[-1]
-
-
-def _blocks(body) -> Iterable:
-    """The w:p and w:tbl elements of `body` in order, those inside a content control
-    (w:sdt) or custom XML around blocks included."""
-    for el in body.iterchildren():
-        if el.tag in _WRAPPERS:
-            yield from _blocks(el)
-        elif el.tag in (qn("w:p"), qn("w:tbl")):
-            yield el
-
-
-def _text(el) -> str:
-    """The text Word shows in `el` (a w:p or a part of one; a w:tbl: its paragraphs joined
-    by spaces): runs inserted with Track Changes on (w:ins) count, in links, fields and content
-    controls too, and equations' text; deleted runs (w:del) do not, nor a text box's."""
-    if el.tag == qn("w:tbl"):
-        return " ".join(_text(p) for p in el.iter(qn("w:p")) if not _inside(p, el, _UNSEEN))
-    return "".join(
-        (r.text or "") if r.tag == _MATH_TEXT else r.text
-        for r in el.iter(qn("w:r"), _MATH_TEXT)
-        if not _inside(r, el, _UNSEEN)
-    )
-
-
-def _inside(sub, top, tags: set[str]) -> bool:
-    """Whether `sub` is inside an element of `tags` below `top`."""
-    for a in sub.iterancestors():
-        if a is top:
-            return False
-        if a.tag in tags:
-            return True
-    return False
-
-
-def _written(el) -> bool:
-    """Whether the paragraph `el` holds anything written: text, or text deleted with Track
-    Changes on (carried as the officer left it, still to accept or reject)."""
-    return bool(_text(el).strip()) or any((t.text or "").strip() for t in el.iter(qn("w:delText")))
-
-
-def _related(doc, reltype: str):
-    """The root element of the part of `doc` related by `reltype`, or None."""
-    for rel in doc.part.rels.values():
-        if rel.reltype == reltype and not rel.is_external:
-            part = rel.target_part
-            return part.element if hasattr(part, "element") else parse_xml(part.blob)
-    return None
-
-
-def _comments(doc) -> dict[str, str]:
-    """Comment id -> text of each comment in `doc` the officer wrote (every one but the
-    draft's own hints, by `HINT_AUTHOR`)."""
-    root = _related(doc, RT.COMMENTS)
-    if root is None:
-        return {}
-    return {
-        c.get(qn("w:id")): " ".join(_text(p) for p in c.iter(qn("w:p")))
-        for c in root.iter(qn("w:comment"))
-        if c.get(qn("w:author")) != HINT_AUTHOR
-    }
-
-
-def _notes(doc, reltype: str, tag: str) -> dict[str, str]:
-    """Note id -> text of each footnote or endnote (`tag`) of `doc`, from its part."""
-    root = _related(doc, reltype)
-    if root is None:
-        return {}
-    return {n.get(qn("w:id")): " ".join(_text(p) for p in n.iter(qn("w:p"))) for n in root.iter(tag)}

@@ -56,6 +56,7 @@ from .carried import (
     officer_work,
     written_record,
 )
+from .carried_numbers import LAST_ROMAN, section_number
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
 from .style import FONT
@@ -73,14 +74,15 @@ HEADER_DISTANCE_MM = 10
 LINE_DOTS = 32  # dots of 14 pt (an ellipsis is 1 em) on one line of the 16.5 cm text width
 SIGN_DOTS = 15  # dots of 14 pt on the signer's lines, within the 8.5 cm column
 TO_COMPLETE_LINES = 3  # dotted lines printed for a section the officer writes
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+ROMAN = [section_number(n) for n in range(1, LAST_ROMAN + 1)]  # the sections' numbers I…XV
 
 
 @dataclass(frozen=True)
 class Carried:
     """What a new draft carries from the officer's version of the previous one."""
 
-    sections: tuple[str, ...] = ()  # the numbers ("VIII") of the sections carried
+    sections: tuple[str, ...] = ()
+    """The numbers ("VIII"), as printed, of the sections carried (the officer's added ones too)."""
     fields: tuple[str, ...] = ()  # the Vietnamese names of the fields carried (`carried.FIELDS`)
     printed: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Key of `carried.FIELDS` -> what the draft prints there: the officer's text, else the
@@ -135,7 +137,7 @@ def write_carrying(
     )
     write_narrative(narrative, form, issued, path, work, run_id)
     return Carried(
-        tuple(h.split(".", 1)[0] for h in headings if h in work.sections),
+        tuple(work.section_labels(headings)),
         tuple(work.field_names()),
         {key: text for key, text in {**printed, **work.fields}.items() if not is_dotted(text)},
         tuple(work.lost),
@@ -172,8 +174,9 @@ def printed_fields(narrative: Narrative, form: Form, day: dt.date) -> dict[str, 
 
 
 def heading(n: int, title: str) -> str:
-    """The heading of the `n`-th section (from 0) as the document prints it: "VIII. title"."""
-    return f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {title}"
+    """The heading of the `n`-th section (from 0) as the document numbers it by itself:
+    "VIII. title" (`carried_numbers`: the officer's numbers may replace it)."""
+    return f"{section_number(n + 1)}. {title}"
 
 
 def _officer_writes(section: Section) -> bool:
@@ -191,8 +194,10 @@ def write_narrative(
     """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
     at `path`: `form`'s agencies head it, dated `issued`. A section the officer writes whose
     heading is in `carried.sections` prints those paragraphs (`w:p` elements) instead of its
-    dots; a field in `carried.fields` prints the officer's text. `run_id`, when given, is
-    marked in its core properties (dc:identifier "`paths.RUN_PROPERTY`:<run id>")."""
+    dots; a field in `carried.fields` prints the officer's text; each heading the number of
+    `carried.numbers` (the officer's numbering, `carried_numbers`), its bookmark named from
+    the heading as numbered by the program itself. `run_id`, when given, is marked in its
+    core properties (dc:identifier "`paths.RUN_PROPERTY`:<run id>")."""
     carried = carried or OfficerWork()
     doc = Document()
     _page(doc)
@@ -200,10 +205,15 @@ def write_narrative(
     _header(doc, form, issued.date(), carried.fields)
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
-        _para(doc, heading(n, section.title), bold=True, indent=False).style = HEADING_STYLE
-        if _officer_writes(section) and carried.sections.get(heading(n, section.title)):
+        key = heading(n, section.title)
+        number, own = carried.numbers.numbers.get(key), carried.numbers.marks.get(key)
+        text = f"{section_number(number)}. {section.title}" if number else key
+        shown = "".join(part for part, _ in blanked(section.title))  # as printed
+        mark = f"{section_number(own)}. {shown}" if own else None  # None: from the text printed
+        _para(doc, text, bold=True, indent=False, mark=mark).style = HEADING_STYLE
+        if _officer_writes(section) and carried.sections.get(key):
             end = doc.element.body.find(qn("w:sectPr"))  # the body's last child
-            for el in carried.sections[heading(n, section.title)]:
+            for el in carried.sections[key]:
                 end.addprevious(el)
             continue
         for p in section.paras:
@@ -350,7 +360,14 @@ def _indent(table, cm: float) -> None:
 
 
 def _para(
-    doc, text: str, *, bold=False, italic=False, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY
+    doc,
+    text: str,
+    *,
+    bold=False,
+    italic=False,
+    indent=True,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    mark: str | None = None,
 ) -> Paragraph:
     p = doc.add_paragraph()
     p.alignment = align
@@ -358,18 +375,19 @@ def _para(
         p.paragraph_format.first_line_indent = Cm(1)
     for run in _add_text(p, text):
         run.bold, run.italic = bold, italic
-    _mark(p)
+    _mark(p, mark)
     return p
 
 
-def _mark(p: Paragraph) -> None:
-    """A hidden bookmark around the paragraph `p` the draft writes, named from its text
-    (`carried.mark_name`): how the next run tells the officer's text from the draft's."""
+def _mark(p: Paragraph, text: str | None = None) -> None:
+    """A hidden bookmark around the paragraph `p` the draft writes, named from its text, or
+    `text` (a heading: as the program numbers it, `carried_numbers`), by `carried.mark_name`:
+    how the next run tells the officer's text from the draft's."""
     body = p._p.getparent()
     n = sum(1 for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name"), "").startswith(MARK))
     start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
     start.set(qn("w:id"), str(n + 1))
-    start.set(qn("w:name"), mark_name(n + 1, p.text))
+    start.set(qn("w:name"), mark_name(n + 1, p.text if text is None else text))
     end.set(qn("w:id"), str(n + 1))
     ppr = p._p.find(qn("w:pPr"))
     if ppr is not None:

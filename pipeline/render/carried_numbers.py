@@ -1,0 +1,155 @@
+"""The numbers of the draft's sections as the officer leaves them (issue #23, `carried`).
+
+The draft numbers its sections I, II, III… (`section_number`). The officer may add a section
+of their own after one of theirs (a line "X. NHIỆM VỤ NĂM 2026", typed plain, bold or in the
+headings' style) and renumber the draft's headings after it ("X. ĐỀ XUẤT" -> "XI. ĐỀ XUẤT").
+The new draft keeps their numbering, and never prints two sections with one number
+(`number_sections`):
+
+- A line the officer wrote under a section that reads as the next section's heading in
+  their copy ("<number>. <text>", `line_number`, its number the one after the section
+  before it: "X." after "IX."; never "1.", "a)" or "I. Kết quả" inside "VIII.") is a section
+  they added: carried with the section of theirs it follows (`carried`), it keeps its number.
+- Each of the draft's headings prints the number the officer typed on it, else the one
+  after the section before it. A number that would repeat or go back (a section the wording
+  added before it since, a section of theirs added without renumbering the heading after
+  it) is the next one instead; so is an added section's, retyped in the carried copy
+  (`retype_number`). The new draft's heading numbered otherwise than the officer's copy
+  shows it is named in the summary (`carried.OfficerWork.lost`), as a renamed heading is.
+- The bookmark on each heading the draft writes (`carried.mark_name`) is named from the
+  heading as the program numbers it by itself (`Numbering.marks`: the officer's numbers
+  aside, their added sections counted): a number shown that differs from it is one the
+  officer typed, kept by every later run; one equal to it follows the sections before it.
+
+The summary names every section by the new draft's numbers (the file the officer opens
+next): what was carried, and what was not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from docx.oxml.ns import qn
+
+from .carried_copy import roman
+
+LAST_ROMAN = 15
+"""The draft numbers its sections I…XV in Roman numerals, then 16, 17… (`section_number`)."""
+
+NUMBERED = 40
+"""The most sections a number is looked for in (a heading's bookmark, a line's number)."""
+
+_LINE = re.compile(r"^\s*([IVXLC]+|\d+)\.\s+\S")  # "<number>. <text>", as the draft numbers
+
+
+def section_number(n: int) -> str:
+    """The number ("VIII", "16") of the `n`-th section (from 1) as the draft prints it."""
+    return roman(n) if n <= LAST_ROMAN else str(n)
+
+
+def number_of(token: str) -> int | None:
+    """The value of a section number `token` ("VIII" -> 8) written as the draft writes it
+    (`section_number`), up to `NUMBERED`; None for anything else ("8" below 16, "IIII")."""
+    for n in range(1, NUMBERED + 1):
+        if section_number(n) == token:
+            return n
+    return None
+
+
+def line_number(text: str) -> int | None:
+    """The number of a line that reads like a section heading, "<number>. <text>" with the
+    number as the draft writes it (`number_of`); None for any other line ("1. …", "a) …")."""
+    m = _LINE.match(text)
+    return number_of(m.group(1)) if m else None
+
+
+@dataclass
+class Numbering:
+    """The numbers of a new draft's sections (`number_sections`), as values (1 = "I")."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    """Heading (as the new draft's `headings` key it, numbered in order) -> its number printed."""
+    marks: dict[str, int] = field(default_factory=dict)
+    """Heading -> the number its bookmark is named from (the program's own numbering)."""
+    added: dict[str, list[int]] = field(default_factory=dict)
+    """Heading -> the numbers printed of the sections the officer added after it, in order."""
+    retyped: list[tuple[object, int, int]] = field(default_factory=list)
+    """(paragraph of an added section carried, its number, the number it prints instead)."""
+
+    def label(self, heading: str) -> str:
+        """The number the new draft prints on `heading` ("XI"); the one in `heading` itself
+        for a heading not numbered here."""
+        n = self.numbers.get(heading)
+        return section_number(n) if n is not None else heading.split(".", 1)[0]
+
+    def labels(self, heading: str) -> list[str]:
+        """The numbers of `heading` and of the sections added after it, as printed."""
+        return [self.label(heading), *(section_number(n) for n in self.added.get(heading, ()))]
+
+    def added_label(self, heading: str, k: int) -> str:
+        """The number printed on the `k`-th section (from 1) added after `heading`; the
+        heading's own when there are not that many."""
+        added = self.added.get(heading, [])
+        return section_number(added[k - 1]) if 0 < k <= len(added) else self.label(heading)
+
+
+def number_sections(
+    headings: list[str],
+    added: Mapping[str, list[tuple[object, int]]],
+    wants: Mapping[str, int],
+) -> Numbering:
+    """Number the new draft's sections: `headings` (its headings in order), `added` (heading
+    -> the paragraphs of the sections the officer added after it that the new draft carries,
+    each with the number their copy gives it), `wants` (heading -> the number the officer
+    typed on it). Each number is the officer's when greater than the one before it, else the
+    next one; `Numbering.marks` numbers the headings as if `wants` were empty."""
+    out = Numbering()
+    out.numbers, out.added, out.retyped = _numbered(headings, added, wants)
+    out.marks = _numbered(headings, added, {})[0]
+    return out
+
+
+def _numbered(
+    headings: list[str], added: Mapping[str, list[tuple[object, int]]], wants: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, list[int]], list[tuple[object, int, int]]]:
+    """`Numbering.numbers`, `added` and `retyped` of `number_sections`."""
+    numbers: dict[str, int] = {}
+    after: dict[str, list[int]] = {}
+    retyped: list[tuple[object, int, int]] = []
+    prev = 0
+    for h in headings:
+        want = wants.get(h)
+        prev = numbers[h] = want if want is not None and want > prev else prev + 1
+        after[h] = []
+        for paragraph, value in added.get(h, ()):
+            n = value if value > prev else prev + 1
+            if n != value:
+                retyped.append((paragraph, value, n))
+            after[h].append(n)
+            prev = n
+    return numbers, after, retyped
+
+
+def retype_number(paragraph, old: int, new: int) -> None:
+    """Replace the number `old` that the w:p element `paragraph` begins with ("X." in
+    "X. NHIỆM VỤ") by `new`, in the run holding its first character, the rest of its text
+    and formatting as they were."""
+    texts = list(paragraph.iter(qn("w:t")))
+    full = "".join(t.text or "" for t in texts)
+    token = section_number(old)
+    start = len(full) - len(full.lstrip())
+    if not full[start:].startswith(token):
+        return
+    todo, pos, first = len(token), 0, True
+    for t in texts:
+        text = t.text or ""
+        lo, hi = max(start - pos, 0), min(start + todo - pos, len(text))
+        pos += len(text)
+        if hi <= lo:
+            continue
+        t.text = text[:lo] + (section_number(new) if first else "") + text[hi:]
+        first, start, todo = False, pos, todo - (hi - lo)
+        if not todo:
+            return

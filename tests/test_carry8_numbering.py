@@ -1,0 +1,300 @@
+"""The officer's section numbering is kept, and the summary uses one numbering (issue #23,
+breaker brk7 finding 4).
+
+The officer adds a section of their own after one of theirs ("X. NHIỆM VỤ NĂM 2026", a
+bold line or a paragraph in the headings' style) and renumbers the heading after it
+("X. ĐỀ XUẤT" -> "XI. ĐỀ XUẤT"): the new draft prints their numbers, never two sections
+with one number; a number that cannot stay (it would repeat or go back) is the next one,
+named in the summary as a renamed heading is. The summary names every section by the new
+draft's numbers, in what it carried and in what it did not. A later run with nothing
+changed prints the same numbers again.
+
+As the officer lives it: a run, the draft edited with python-docx as Word leaves it (and
+saved again by LibreOffice), another run; the new draft read back by its paragraphs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import docx
+
+from pipeline.app import consolidate_into
+from pipeline.form import SCHEMAS_DIR, load_form
+from pipeline.render.carried import FIRST_WORDS, HEADING_STYLE
+from pipeline.render.document import ROMAN
+
+from .test_carry3_document import _officer_titles, _save_in_libreoffice
+from .test_carry6_headings import (
+    _drafted,
+    _first_run,
+    _headings,
+    _insert_before,
+    _not_carried,
+    _numbers,
+    _type,
+    _write,
+)
+
+SECTION = re.compile(r"^([IVX]+)\. (\S.*)$")  # a line that reads as a section's heading
+ADDED = "NHIỆM VỤ NĂM 2026"
+
+
+def _sections_printed(path: Path) -> list[tuple[str, str]]:
+    """(number, title) of every paragraph of the document at `path` that reads as a section
+    heading, the draft's and the officer's alike, in order."""
+    return [
+        (m.group(1), m.group(2))
+        for p in docx.Document(str(path)).paragraphs
+        if (m := SECTION.match(p.text.strip()))
+    ]
+
+
+def _assert_numbered_once(path: Path) -> None:
+    """No two sections of the document share a number, and the numbers grow."""
+    values = [ROMAN.index(n) for n, _ in _sections_printed(path)]
+    assert values == sorted(set(values)), _sections_printed(path)
+
+
+def _words(text: str) -> str:
+    """`text` as the summary quotes it: its first words."""
+    words = text.split()
+    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
+
+
+def _kept(report) -> dict:
+    (kept,) = report.outputs["kept"]
+    return kept
+
+
+def _next(numbers: dict[str, str], title: str, by: int = 1) -> str:
+    return ROMAN[ROMAN.index(numbers[title]) + by]
+
+
+def test_a_section_added_and_the_next_heading_renumbered_keep_the_officers_numbers(form, make_file, tmp_path):
+    """The section added as a bold line, as in the breaker's script; saved again by
+    LibreOffice. Its number and the heading renumbered after it are printed as the officer
+    left them, on a second run and on a third with nothing changed."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    _, difficulties, proposals = _officer_titles(doc)
+    added = [f"{numbers[proposals]}. {ADDED}", "Tiếp tục vận động các doanh nghiệp."]
+    _write(doc, heads[difficulties], ["Thiếu cán bộ chuyên trách."])
+    _insert_before(doc, heads[proposals], added)
+    bold = next(p for p in doc.paragraphs if p.text == added[0])
+    bold.runs[0].bold = True
+    _type(heads[proposals], f"{_next(numbers, proposals)}. {proposals}")
+    doc.save(str(draft))
+    _save_in_libreoffice(draft, tmp_path / "lo")
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _numbers(docx.Document(str(draft)))[proposals] == _next(numbers, proposals)
+    assert _drafted(draft)[difficulties] == ["Thiếu cán bộ chuyên trách.", *added]
+    _assert_numbered_once(draft)
+    # what was carried, in the new draft's numbers: IX and the officer's X after it
+    assert _kept(report)["carried"] == [numbers[difficulties], numbers[proposals]]
+    assert _not_carried(report) == []  # the numbers are kept: nothing to name
+
+    make_file("900", seed=1)  # more mail; the officer changed nothing since
+    again = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _numbers(docx.Document(str(draft)))[proposals] == _next(numbers, proposals)
+    assert _drafted(draft)[difficulties] == ["Thiếu cán bộ chuyên trách.", *added]
+    _assert_numbered_once(draft)
+    assert _not_carried(again) == []
+
+
+def test_a_section_added_in_the_headings_style_among_numbered_items(form, make_file, tmp_path):
+    """The section added as a paragraph in the headings' style (the style gallery), the
+    officer's items numbered "1.", "a)" and "I." inside their sections: only the added
+    heading is a section; their numbers are kept, the added heading keeps its style."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    assessment, difficulties, proposals = _officer_titles(doc)
+    items = ["I. Kết quả nổi bật", "1. Vận động được nhiều nguồn lực.", "a) Cấp tỉnh."]
+    _write(doc, heads[assessment], items)
+    _write(doc, heads[difficulties], ["1. Thiếu cán bộ chuyên trách.", "2. Thiếu kinh phí."])
+    _write(doc, heads[proposals], ["1. Đề nghị Bộ bố trí kinh phí."])
+    added = [f"{numbers[proposals]}. {ADDED}", "1. Tiếp tục vận động.", "a) Các doanh nghiệp."]
+    _insert_before(doc, heads[proposals], added)
+    next(p for p in doc.paragraphs if p.text == added[0]).style = doc.styles[HEADING_STYLE]
+    _type(heads[proposals], f"{_next(numbers, proposals)}. {proposals}")
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    new = docx.Document(str(draft))
+    assert _numbers(new) == {**numbers, proposals: _next(numbers, proposals)}
+    drafted = _drafted(draft)
+    assert drafted[assessment] == items
+    assert drafted[difficulties] == ["1. Thiếu cán bộ chuyên trách.", "2. Thiếu kinh phí.", *added]
+    assert drafted[proposals] == ["1. Đề nghị Bộ bố trí kinh phí."]
+    assert next(p for p in new.paragraphs if p.text == added[0]).style.name == HEADING_STYLE
+    # the officer's "I. Kết quả nổi bật" is an item of theirs, not a section: its own count
+    printed = [(n, t) for n, t in _sections_printed(draft) if t != "Kết quả nổi bật"]
+    values = [ROMAN.index(n) for n, _ in printed]
+    assert values == sorted(set(values)), printed
+    assert _kept(report)["carried"] == [
+        numbers[assessment],
+        numbers[difficulties],
+        numbers[proposals],
+        _next(numbers, proposals),
+    ]
+    assert _not_carried(report) == []
+
+
+def test_a_section_added_without_renumbering_the_next_heading(form, make_file, tmp_path):
+    """The officer adds "X. …" but leaves the heading after it "X.": the new draft numbers
+    that heading XI and says so; a third run with nothing changed keeps XI, silent."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    _, difficulties, proposals = _officer_titles(doc)
+    added = [f"{numbers[proposals]}. {ADDED}", "Tiếp tục vận động."]
+    _write(doc, heads[difficulties], ["Thiếu cán bộ chuyên trách."])
+    _insert_before(doc, heads[proposals], added)
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    renumbered = _next(numbers, proposals)
+    assert _numbers(docx.Document(str(draft)))[proposals] == renumbered
+    _assert_numbered_once(draft)
+    (said,) = _not_carried(report)
+    assert said.startswith(f"mục {renumbered}: đề mục «{numbers[proposals]}. {proposals.split()[0]}")
+    assert f"bản dự thảo mới đánh số {renumbered}" in said
+
+    make_file("900", seed=1)
+    again = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _numbers(docx.Document(str(draft)))[proposals] == renumbered
+    _assert_numbered_once(draft)
+    assert _not_carried(again) == []
+
+
+def test_a_number_alone_changed_is_kept_or_named(form, make_file, tmp_path):
+    """Only numbers changed, no section added: the proposals renumbered one on (a gap the
+    officer leaves) are printed so, on every later run; the assessment renumbered back
+    before the section above it cannot be, and is named with the number printed."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    assessment, difficulties, proposals = _officer_titles(doc)
+    _write(doc, heads[difficulties], ["Thiếu cán bộ chuyên trách."])
+    back = f"{_next(numbers, assessment, -2)}. {assessment}"
+    _type(heads[assessment], back)
+    _type(heads[proposals], f"{_next(numbers, proposals)}. {proposals}")
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    now = _numbers(docx.Document(str(draft)))
+    assert now == {**numbers, proposals: _next(numbers, proposals)}
+    assert _not_carried(report) == [
+        f"mục {numbers[assessment]}: đề mục «{back}» (bản dự thảo mới đánh số {numbers[assessment]}: "
+        "số các mục tăng dần, không trùng)"
+    ]
+
+    make_file("900", seed=1)
+    again = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _numbers(docx.Document(str(draft))) == now
+    assert _not_carried(again) == []
+
+
+def test_the_summary_names_sections_in_the_new_drafts_numbers(form, make_file, tmp_path):
+    """What was carried and what was not, each "mục N" the section the new draft prints
+    with number N: the officer's comments in the section they added and in the proposals
+    they renumbered, a line typed in a section the data give."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    _, difficulties, proposals = _officer_titles(doc)
+    _write(doc, heads[difficulties], ["Thiếu cán bộ chuyên trách."])
+    _write(doc, heads[proposals], ["Đề nghị Bộ bố trí kinh phí."])
+    added = [f"{numbers[proposals]}. {ADDED}", "Tiếp tục vận động."]
+    _insert_before(doc, heads[proposals], added)
+    task = next(p for p in doc.paragraphs if p.text == added[1])
+    doc.add_comment(task.runs[0], "Xem lại chỉ tiêu", author="Lê Văn Tám")
+    ask = next(p for p in doc.paragraphs if p.text == "Đề nghị Bộ bố trí kinh phí.")
+    doc.add_comment(ask.runs[0], "Thêm số liệu", author="Lê Văn Tám")
+    titles = list(heads)
+    data = titles[titles.index(difficulties) - 1]  # a section the data give
+    _insert_before(doc, heads[difficulties], ["Ghi chú trong mục số liệu."])
+    _type(heads[proposals], f"{_next(numbers, proposals)}. {proposals}")
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    printed = dict(_sections_printed(draft))
+    assert printed[numbers[proposals]] == ADDED
+    assert printed[_next(numbers, proposals)] == proposals
+    kept = _kept(report)
+    assert kept["carried"] == [numbers[difficulties], numbers[proposals], _next(numbers, proposals)]
+    assert kept["not_carried"] == [
+        f"mục {numbers[data]}: «Ghi chú trong mục số liệu.»",
+        f"mục {numbers[proposals]}: nhận xét (comment) «Xem lại chỉ tiêu»",
+        f"mục {_next(numbers, proposals)}: nhận xét (comment) «Thêm số liệu»",
+    ]
+
+
+def test_a_section_the_wording_adds_renumbers_the_officers_added_one(form, make_file, tmp_path):
+    """The wording configuration gains a section before the difficulties between two runs:
+    the officer's added section and the heading they renumbered after it move on by one
+    (the added heading's number retyped in the new draft), both named; a third run with
+    nothing changed prints the same."""
+    folder = tmp_path / "cau-hinh"
+    shutil.copytree(SCHEMAS_DIR, folder)
+    wording = (folder / "bao-cao.toml").read_text(encoding="utf-8")
+    difficulties_spec = (
+        '[[sections]]\nkind = "proposals"\ntitle = "KHÓ KHĂN, VƯỚNG MẮC TRONG TỔ CHỨC THỰC HIỆN"'
+    )
+    assert wording.count(difficulties_spec) == 1
+    new_section = (
+        '[[sections]]\nkind = "proposals"\ntitle = "PHỐI HỢP LIÊN NGÀNH"\n'
+        'paragraphs = ["[Cán bộ tổng hợp nêu việc phối hợp.]"]\n\n'
+    )
+    (folder / "bao-cao-moi.toml").write_text(
+        wording.replace(difficulties_spec, new_section + difficulties_spec), encoding="utf-8"
+    )
+    config = (folder / "kien-giang.toml").read_text(encoding="utf-8")
+    (folder / "moi.toml").write_text(
+        config.replace('document = "bao-cao.toml"', 'document = "bao-cao-moi.toml"'), encoding="utf-8"
+    )
+
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    _, difficulties, proposals = _officer_titles(doc)
+    added = [f"{numbers[proposals]}. {ADDED}", "Tiếp tục vận động."]
+    _write(doc, heads[difficulties], ["Thiếu cán bộ chuyên trách."])
+    _insert_before(doc, heads[proposals], added)
+    renumbered = f"{_next(numbers, proposals)}. {proposals}"
+    _type(heads[proposals], renumbered)
+    doc.save(str(draft))
+
+    moved = load_form(folder / "moi.toml")
+    report = consolidate_into(moved, inbox, outbox, show_progress=False)
+    printed = _sections_printed(draft)
+    _assert_numbered_once(draft)
+    at = printed.index((_next(numbers, difficulties), difficulties))
+    assert printed[at + 1 :] == [
+        (_next(numbers, proposals), ADDED),
+        (_next(numbers, proposals, 2), proposals),
+    ]
+    assert _drafted(draft)[difficulties] == [
+        "Thiếu cán bộ chuyên trách.",
+        f"{_next(numbers, proposals)}. {ADDED}",
+        added[1],
+    ]
+    said = _not_carried(report)
+    assert [line.split(" (")[0] for line in said] == [
+        f"mục {_next(numbers, proposals)}: đề mục «{added[0]}»",
+        f"mục {_next(numbers, proposals, 2)}: đề mục «{_words(renumbered)}»",
+    ]
+
+    make_file("900")
+    again = consolidate_into(moved, inbox, outbox, show_progress=False)
+    assert _sections_printed(draft) == printed
+    assert _not_carried(again) == []

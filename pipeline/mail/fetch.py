@@ -51,7 +51,7 @@ from ..form import Form, Limits
 from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
 from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
-from ..intake.message_headers import received_at, sender_of
+from ..intake.message_headers import own_letter, received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries
 from ..rules.findings import show
 from ..run.progress import Progress
@@ -141,13 +141,15 @@ def fetch(
 ) -> FetchResult:
     """Save every new report message of the configured folder into `inbox/thu/`.
 
-    A message is kept when an attachment looks like a report (named as a spreadsheet or a
-    .zip, or, whatever its name, a spreadsheet or an archive by its bytes:
-    `reports_by_bytes`, asked only when nothing else keeps the message) or when it comes
-    from an address of a unit (a report sent without its attachment is still a fact the
-    officer must see). Raises LoginRefused or PasswordNotSendable before
-    anything is fetched, FetchStopped (the fault as its cause) when the server fails
-    later; never for one bad message.
+        A message is kept when an attachment looks like a report (named as a spreadsheet or a
+        .zip, or, whatever its name, a spreadsheet or an archive by its bytes:
+        `reports_by_bytes`, asked only when nothing else keeps the message) or when it comes
+        from an address of a unit (a report sent without its attachment is still a fact the
+        officer must see), unless it is the office's own letter come back (from `[mail] address`
+    to others, or carrying the header every letter of this program carries:
+    `intake.message_headers.own_letter`), listed as skipped with why. Raises LoginRefused or PasswordNotSendable before
+        anything is fetched, FetchStopped (the fault as its cause) when the server fails
+        later; never for one bad message.
     """
     server = settings.imap
     assert server is not None
@@ -290,7 +292,10 @@ def _one(
         if digest[:16] in have:
             out.already.append(label)
             return
-        name, sender, reports, why = _inspect(tmp, digest, settings, limits)
+        name, sender, reports, why, own = _inspect(tmp, digest, settings, limits)
+        if own:  # the office's own letter come back (Bcc to itself, a copy kept by the server)
+            out.skipped.append((label, own))
+            return
         if not why and not reports and sender not in known:  # the attachments' bytes may say
             reports = reports_by_bytes(tmp, tmp.with_name(_piece_name(tmp)), limits.max_file_bytes)
         if not why and not reports and sender not in known:
@@ -358,22 +363,24 @@ def saved_name(headers: EmailMessage, digest: str, settings: MailSettings) -> st
 
 def _inspect(
     tmp: Path, digest: str, settings: MailSettings, limits: Limits
-) -> tuple[str, str, list[str], str]:
-    """(file name, sender, report attachments, what is unusual or "") of a saved message."""
+) -> tuple[str, str, list[str], str, str]:
+    """(file name, sender, report attachments, what is unusual or "", why it is the office's
+    own letter or "": `intake.message_headers.own_letter`) of a saved message."""
     try:
         scan = scan_message(tmp)
         name = saved_name(scan.headers, digest, settings)
         sender = sender_of(scan.headers)
+        own = own_letter(scan.headers, settings.address)
     except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - this message only
         why = "phần đầu thư lồng nhau quá sâu" if isinstance(exc, RecursionError) else "phần đầu thư hỏng"
-        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}{MESSAGE_KIND.suffix}"), "", [], why
+        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}{MESSAGE_KIND.suffix}"), "", [], why, ""
     why = scan.problem
     if scan.depth > limits.max_message_depth:
         why = f"{show(scan.depth)} phần lồng nhau, quá giới hạn {limits.max_message_depth}"
     reports = [
         n for n in scan.attachments if PurePosixPath(n.replace("\\", "/")).suffix.lower() in REPORT_SUFFIXES
     ]
-    return name, sender, reports, why
+    return name, sender, reports, why, own
 
 
 def _piece_name(tmp: Path) -> str:

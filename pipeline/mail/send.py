@@ -22,7 +22,9 @@ reminder while the deadline is not set), told as pending; nor a letter that asks
 act by a day already past (`days_past`: the officer's edited letter, written days before,
 told with the day), nor one whose unit has files in the inbox the run did not read (the
 record's "newer", see `news.inbox_news`). A letter that goes is dated when it goes (its
-`Date:` header; written when drafted, it may be days old). A letter the officer edited for
+`Date:` header; written when drafted, it may be days old) and carries `RUN_HEADER` (put back
+when the officer's mail client dropped it): a copy that comes back into the office's mailbox
+is known as the office's own (`intake.message_headers.own_letter`), never read as a report. A letter the officer edited for
 an earlier run and that was sent is history: it never holds the unit's next letter. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
@@ -45,12 +47,13 @@ from pathlib import Path
 from typing import Any
 
 from ..intake.mail_settings import Server
+from ..intake.message_headers import LETTER_HEADER
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import REPORT
 from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
-RUN_HEADER = "X-Lan-Tong-Hop"  # the run a draft describes; written by `drafts` (which imports this)
+RUN_HEADER = LETTER_HEADER  # the run a draft describes (drafts write it; a letter that goes has it)
 PENDING_HEADER = "X-Can-Dien"  # "<config file>: <setting>, …" a draft's text waits for; never sent
 SENDING, SENT, REFUSED = "sending", "sent", "refused"  # states in the record
 # what became of one letter in this run
@@ -399,6 +402,8 @@ def _send_all(
         elif not msg["To"]:
             out.outcomes.append(Outcome(path, OUT_NO_ADDRESS))
         else:
+            if not str(msg.get(RUN_HEADER, "") or "").strip():  # a mail client dropped it on saving
+                msg[RUN_HEADER] = letter_run(msg, drafted.get(path.name)) or current or "?"
             todo.append((path, msg))
     if not todo:
         return out

@@ -125,13 +125,23 @@ def _content(
     letters: LetterSettings,
     run: dict[str, Any],
     fresh: tuple[str, ...] = (),
+    by: dt.date | None = None,
+    earlier: dt.date | None = None,
 ) -> Letter:
     """The reply to one unit (`Letter`: its kind, subject and body decided together);
     `write_drafts` may attach the officer's annotated copy of its feedback workbook instead
     (`officer_feedback`). `fresh`: the unit's inbox files the run did not read
     (`inbox_news`): whatever the run found for the unit, the letter says they came and are
-    being checked (it is not sent until a run has read them)."""
+    being checked (it is not sent until a run has read them). `by`: the day the letter asks
+    for (default `resubmit_by` from `today`; `drafts.asked_by` keeps the day first given for
+    the same situation); `earlier`: a day given before for it that has passed, said so."""
     year, due = form.year, form.period.due_before
+    by = by or resubmit_by(form, letters, today)
+    again = (
+        f"Thời hạn Sở đề nghị trong thư trước (ngày {earlier:%d/%m/%Y}) đã qua; thời hạn trên là thời hạn mới."
+        if earlier
+        else ""
+    )
     last_day = due - dt.timedelta(days=1)
     pending = is_pending(due)
     run_day = _run_day(run) or today
@@ -159,7 +169,6 @@ def _content(
             lines.append(
                 f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
-        by = resubmit_by(form, letters, today)
         overdue = not pending and today >= due
         deadline = (  # an unknown deadline is never written into a letter: `waits_for` holds it back
             "Hạn nộp báo cáo: Sở sẽ thông báo sau khi Ủy ban nhân dân tỉnh ấn định"
@@ -172,6 +181,8 @@ def _content(
             "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "
             "tệp Excel qua thư điện tử."
         )
+        if overdue and again:
+            lines.append(again)
         name = template_name(year, unit.code, unit.name, form.programme_info.prefix)
         path = templates_dir(outbox, year) / name
         if not path.is_file():
@@ -192,7 +203,6 @@ def _content(
         items = explained(form, found)
         listed = [item for item in items if item[0].severity == ERROR]
         others = [item for item in items if item[0].severity != ERROR]
-        by = resubmit_by(form, letters, today)
         told: set[Finding] = set()
         lines = [
             f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị ({_when(latest)}). "
@@ -206,6 +216,8 @@ def _content(
             f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
             "liệt kê các lỗi và tô màu các ô cần sửa."
         )
+        if again:
+            lines.append(again)
         if not pending and by > last_day:
             lines.append(late_resubmission(last_day))
         if counting:

@@ -13,7 +13,6 @@ from pathlib import Path
 from pipeline import cli
 from pipeline.form import Form
 from pipeline.mail.cli import EXIT_FAILED
-from pipeline.mail.draft_record import drafts_dir
 
 from .badservers import picky_smtp
 from .test_mail_edited import as_mail_client_saves, letter, received_text, run
@@ -44,7 +43,6 @@ def test_a_letter_saved_under_another_name_holds_its_unit(form: Form, make_file,
         send = ("mail", "drafts", "--outbox", str(outbox), "--send")
         assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
         assert run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))[0] == cli.EXIT_OK
-        thu = drafts_dir(outbox, form.year)
         mine_900 = saved_as(
             letter(outbox, form.year, "900"), "Đề nghị gửi báo cáo - Hà Tiên.eml", "GHI CHÚ A"
         )

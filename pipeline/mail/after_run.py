@@ -10,6 +10,8 @@ from typing import TextIO
 
 from ..form import Form, FormError
 from ..intake.mail_settings import load_mail_settings
+from ..outbox.kept import drop_carried_locks
+from ..outbox.paths import previous_dir, year_dir
 from ..text.oserrors import read_reason
 from .draft_record import NoRunError, drafts_dir
 from .drafts import Draft, drafts_command, refresh_drafts
@@ -18,7 +20,10 @@ from .drafts import Draft, drafts_command, refresh_drafts
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
     """After `consolidate` made a new set current: write the letters in `thu/` again when
     they describe an earlier run (`drafts.refresh_drafts`), and say so (on stderr when
-    `quiet`, e.g. under --json). A failure is one warning line; the run stays done."""
+    `quiet`, e.g. under --json). A failure is one warning line; the run stays done. First,
+    the lock files an office suite left in the letters' folder of the earlier set, carried
+    into this one with it, are removed from this one (`outbox.kept.drop_carried_locks`)."""
+    drop_carried_locks(year_dir(outbox, form.year), previous_dir(outbox, form.year))
     try:
         settings = load_mail_settings(form)
         done = refresh_drafts(form, settings, outbox, dt.datetime.now(settings.zone).date())

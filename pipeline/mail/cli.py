@@ -35,7 +35,7 @@ from .draft_record import NoRunError, draft_run, drafts_dir
 from .drafts import Draft, consolidate_command, drafts_command, write_drafts
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
 from .letter_body import ERRORS, RECEIPT, RECEIVED, REMINDER, letter_settings
-from .news import InboxNews, inbox_news
+from .news import InboxNews, inbox_news, too_large_by_unit
 from .send import (
     OUT_ALREADY,
     OUT_HELD,
@@ -186,7 +186,8 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     try:
         letters = letter_settings(form)
         news = inbox_news(form, args.outbox)
-        drafts = write_drafts(form, settings, args.outbox, now.date(), news.by_unit)
+        big = too_large_by_unit(form, news.inbox)
+        drafts = write_drafts(form, settings, args.outbox, now.date(), news.by_unit, big)
     except NoRunError as exc:
         inbox = consolidate_command(form, Path("inbox"), args.outbox)
         sys.stderr.write(f"Lỗi: {exc}: {inbox}\n")

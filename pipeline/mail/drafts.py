@@ -44,7 +44,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..form import DEFAULT_FORM, Form
@@ -69,7 +69,8 @@ from .draft_record import (
     officer_letters,
     unit_set,
 )
-from .letter_body import _content, letter_settings, resubmit_by
+from .fetch import TooLarge
+from .letter_body import _content, letter_settings, resubmit_by, too_large_lines
 from .letter_message import _message
 from .send import (
     DRAFTED,
@@ -173,12 +174,15 @@ def write_drafts(
     outbox: Path,
     today: dt.date,
     newer: dict[str, tuple[str, ...]] | None = None,
+    too_large: dict[str, tuple[TooLarge, ...]] | None = None,
 ) -> list[Draft]:
     """Write one draft per unit of the registry for the latest run; return them. `today`
     is the day of drafting (the clock: a resubmission day; a reminder's "đến ngày" is the
     run's day, what it describes). `newer`: unit code -> the inbox files of that unit the
     run did not read (`inbox_news`): its letter says no "chưa nhận được" and is not sent
-    until a run has read them.
+    until a run has read them. `too_large`: unit code -> its messages `mail fetch` left on
+    the server for their size (`news.too_large_by_unit`): the letter says each that came
+    after the file it answers, and what to do (`letter_body.too_large_lines`).
 
     Raises NoRunError when no run exists for the form's year, FormError for a bad
     `[mail.letters]` setting.
@@ -205,12 +209,17 @@ def write_drafts(
         fresh = newer.get(unit.code, ())
         letter = _content(form, unit, u, latest, findings, outbox, today, letters, run, fresh)
         path = paths[unit.code]
+        big = too_large_lines((too_large or {}).get(unit.code, ()), latest, settings.zone)
         same = unit_set(letter.kind, u, unit_files, findings, latest)
+        if big:  # a message too large to fetch since: another situation, said in the letter
+            same = hashlib.sha256("\n".join([same, *big]).encode("utf-8")).hexdigest()
         asked, earlier = asked_by(sent, path.name, same, by, today)
         if asked != by or earlier:  # the day first given to the unit for this situation, or a new one said so
             letter = _content(
                 form, unit, u, latest, findings, outbox, today, letters, run, fresh, asked, earlier
             )
+        if big:
+            letter = replace(letter, body="\n\n".join([letter.body, *big]))
         kind, attaching, fb = letter.kind, letter.attachments, letter.feedback
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
         entry = drafted.get(path.name, {})

@@ -26,6 +26,7 @@ unit's own preparer when its file gives one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from ..form import Form, FormError, Unit, is_pending
 from ..form.model import is_pending_text
 from ..outbox.paths import feedback_path, templates_dir
 from ..render.template import write_template
-from ..rules.findings import ERROR, Finding
+from ..rules.findings import ERROR, Finding, show
 from ..rules.fixes import Explained, explained, how_to_fix
 from ..text.names import template_name
 from .attachments import _member, feedback_attachment_name
@@ -244,6 +245,33 @@ def _content(
         lines.append(_numbered(form, explained(form, found)))
     state = "receipt_warnings" if found else "receipt"
     return Letter(RECEIPT, subject(state, count=len(found)), "\n\n".join(lines), attach, fb)
+
+
+def too_large_lines(items: tuple[Any, ...], latest: dict[str, Any] | None, zone: dt.tzinfo) -> list[str]:
+    """What a letter says of the unit's messages `mail fetch` left on the server for their
+    size (`fetch.TooLarge`) that came after the file it answers (`latest`, a run's "files"
+    entry; all of them when None): one paragraph each, with when it came, how large it was
+    and what to do (Vietnamese); [] when none is newer."""
+    since = None
+    if latest is not None:
+        with contextlib.suppress(KeyError, ValueError):
+            since = dt.datetime.fromisoformat(str(latest["received"]))
+    out = []
+    for t in items:
+        try:
+            came = dt.datetime.fromisoformat(t.received).astimezone(zone)
+        except ValueError:
+            came = None
+        if since is not None and came is not None and came.replace(tzinfo=None) <= since.replace(tzinfo=None):
+            continue
+        when = f" nhận lúc {came:%H:%M} ngày {came:%d/%m/%Y}" if came else ""
+        out.append(
+            f"Thư của đơn vị{when} nặng {show(t.size)} byte, vượt giới hạn {show(t.limit)} byte một thư Sở "
+            "nhận được, nên Sở không tải về và chưa kiểm tra được. Đề nghị đơn vị gửi lại thư chỉ đính kèm "
+            "tệp Excel báo cáo (không kèm ảnh, bản quét hay tệp lớn khác); nếu tệp báo cáo vẫn lớn, nén "
+            "thành tệp .zip rồi gửi."
+        )
+    return out
 
 
 def late_resubmission(last_day: dt.date) -> str:

@@ -292,9 +292,13 @@ def _sizes(client: imaplib.IMAP4) -> dict[str, tuple[int, str, str, str]]:
 
 
 def _address(header: bytes) -> str:
-    """The From: address of raw header fields, lower-cased ("" when none)."""
-    raw = BytesHeaderParser(policy=compat32).parsebytes(header).get("From")
-    address = parseaddr(str(raw or ""))[1].strip().lower()
+    """The From: address of raw header fields, lower-cased ("" when none, or when a hostile
+    From: breaks the parser: thousands of nested comments make it recurse)."""
+    try:
+        raw = BytesHeaderParser(policy=compat32).parsebytes(header).get("From")
+        address = parseaddr(str(raw or ""))[1].strip().lower()
+    except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - this message's address only
+        return ""
     return address if "@" in address else ""
 
 

@@ -81,7 +81,10 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
         return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
-    own = own_letter(msg)
+    try:
+        own = own_letter(msg)
+    except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - a header that breaks the parser
+        own = ""  # not known as ours: read as any message (its own reading says what is wrong)
     if own:  # the office's own letter come back: listed as such, its attachments never read
         return [Submission(path, name, origin, opened, ignored=own)]
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline import cli
 from pipeline.form import Form
+from pipeline.intake.message_headers import LETTER_HEADER
 from pipeline.mail.cli import EXIT_FAILED
 
 from .badservers import picky_smtp
@@ -75,8 +76,12 @@ def test_a_letter_saved_under_another_name_holds_its_unit(form: Form, make_file,
         assert code == EXIT_FAILED and not received_text(sink, ADDR["910"]), out
         assert "thư đó không viết theo lần tổng hợp này" in out and mine_910.name in out
         # the advice followed: its note copied into the new draft, its file deleted
-        as_mail_client_saves(letter(outbox, form.year, "910"), "GHI CHÚ C")
+        as_mail_client_saves(letter(outbox, form.year, "910"), "GHI CHÚ C", drop_run=True)
         mine_910.unlink()
         code, out = run(capsys, cfg, *send)
         got = received_text(sink, ADDR["910"])
         assert len(got) == 1 and "GHI CHÚ C" in got[0] and "Sở đã nhận và chấp nhận" in got[0], out
+        # its mail client dropped our header: the letter that goes has it again, so a copy
+        # that comes back into the office's mailbox is known as the office's own
+        raw = next(raw for rcpts, raw in sink.messages if ADDR["910"] in rcpts)
+        assert f"{LETTER_HEADER}: ".encode() in raw

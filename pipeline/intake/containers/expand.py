@@ -38,8 +38,10 @@ from .message import _message_broken, _parse_message
 from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
 
 
-def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submission]:
+def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = "") -> list[Submission]:
     """The submissions an inbox entry stands for: itself, or a container line and its entries.
+    `office`: the configured `[mail] address` (`message_headers.own_letter`: a message from it
+    to others is the office's own too), "" when not known.
 
     Never raises for bad input: a broken container is one line with its problem.
     """
@@ -82,7 +84,7 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
         return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
     try:
-        own = own_letter(msg)
+        own = own_letter(msg, office)
     except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - a header that breaks the parser
         own = ""  # not known as ours: read as any message (its own reading says what is wrong)
     if own:  # the office's own letter come back: listed as such, its attachments never read

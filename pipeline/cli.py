@@ -196,6 +196,12 @@ def _add_mail_parser(sub: argparse._SubParsersAction, parser_class: type) -> Non
         action="store_true",
         help="gửi lại cả những thư lần trước mất kết nối khi đang gửi (chưa rõ đơn vị đã nhận chưa)",
     )
+    d.add_argument(
+        "--nhac-lai",
+        dest="remind_again",
+        action="store_true",
+        help="gửi cả thư cho đơn vị đã nhận thư về đúng tình trạng đó (nhắc lại; mặc định không gửi lại)",
+    )
     for p in (f, d):
         save = p.add_mutually_exclusive_group()
         save.add_argument(

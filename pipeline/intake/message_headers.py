@@ -1,4 +1,5 @@
-"""What a saved message says about itself: when it arrived, who sent it, what it answers.
+"""What a saved message says about itself: when it arrived, who sent it, what it answers,
+and whether it is one of the office's own letters come back (`own_letter`).
 
 Arrival is the time the receiving server stamped on the topmost `Received:` header
 (RFC 5322 section 3.6.7: each server prepends its own trace field, so the first one is the
@@ -56,3 +57,42 @@ def header_text(msg: EmailMessage, name: str) -> str:
         return " ".join(str(msg.get(name, "") or "").split())
     except (TypeError, ValueError, IndexError):
         return ""
+
+
+# The header every letter this program drafts carries (the run it describes; `mail.send`
+# makes sure a letter that goes has it): what tells the office's own letters from reports
+# when a copy comes back into the mailbox (Bcc to itself, a copy kept by the server).
+LETTER_HEADER = "X-Lan-Tong-Hop"
+OWN_LETTER = (
+    "thư Sở đã gửi cho đơn vị{how}, bản lưu trở về hộp thư của Sở: không phải báo cáo của đơn vị, "
+    "không đọc tệp đính kèm của thư này"
+)
+
+
+def own_letter(msg: EmailMessage, office: str = "") -> str:
+    """Why the message is one the office itself sent (Vietnamese), "" when it is not: its own
+    header block (never a forwarded message's inside it: a unit's reply or forward is read)
+    carries `LETTER_HEADER`, or, `office` given (the configured `[mail] address`), it is
+    from that address and not addressed to it (a copy of a letter sent to others, e.g. an
+    officer's Bcc to the office). A message from `office` that carries the header is
+    also its own; one with the header from another address is a unit's (read)."""
+    office = office.strip().lower()
+    sender = sender_of(msg)
+    if header_text(msg, LETTER_HEADER) and (not office or sender == office):
+        return OWN_LETTER.format(how=" do chương trình này soạn")
+    if office and sender == office and office not in _recipients(msg):
+        return OWN_LETTER.format(how=f" từ địa chỉ của Sở {office}")
+    return ""
+
+
+def _recipients(msg: EmailMessage) -> set[str]:
+    """The To: and Cc: addresses, lower-cased (unreadable headers give none)."""
+    out = set()
+    for name in ("To", "Cc"):
+        try:
+            header = msg.get(name)
+            addresses = getattr(header, "addresses", ()) if header is not None else ()
+        except (TypeError, ValueError, IndexError):
+            continue
+        out |= {a.addr_spec.lower() for a in addresses if a.addr_spec}
+    return out

@@ -10,6 +10,8 @@ from typing import TextIO
 
 from ..form import Form, FormError
 from ..intake.mail_settings import load_mail_settings
+from ..outbox.kept import drop_carried_locks
+from ..outbox.paths import previous_dir, year_dir
 from ..text.oserrors import read_reason
 from .draft_record import NoRunError, drafts_dir
 from .drafts import Draft, drafts_command, refresh_drafts
@@ -18,7 +20,10 @@ from .drafts import Draft, drafts_command, refresh_drafts
 def refresh_after_run(form: Form, outbox: Path, quiet: bool = False) -> None:
     """After `consolidate` made a new set current: write the letters in `thu/` again when
     they describe an earlier run (`drafts.refresh_drafts`), and say so (on stderr when
-    `quiet`, e.g. under --json). A failure is one warning line; the run stays done."""
+    `quiet`, e.g. under --json). A failure is one warning line; the run stays done. First,
+    the lock files an office suite left in the letters' folder of the earlier set, carried
+    into this one with it, are removed from this one (`outbox.kept.drop_carried_locks`)."""
+    drop_carried_locks(year_dir(outbox, form.year), previous_dir(outbox, form.year))
     try:
         settings = load_mail_settings(form)
         done = refresh_drafts(form, settings, outbox, dt.datetime.now(settings.zone).date())
@@ -86,17 +91,47 @@ def past_hint(unit: str, path: Path, past: tuple[dt.date, ...], command: str) ->
     )
 
 
+def other_hint(unit: str, other: tuple[Path, ...], draft: Path, current: bool, command: str) -> str:
+    """What the officer does when their letters `other` to `unit`, saved in `thu/` under
+    other names, lie beside the program's `draft` for it, which is not sent meanwhile
+    (Vietnamese, one line): `current`, each was saved from this run's letter, so renaming it
+    over the draft sends it; else its additions go into the new draft. `command` sends."""
+    names = ", ".join(p.name for p in other)
+    if current:
+        what = (
+            f"Nếu muốn gửi thư của anh/chị: xóa thư {draft.name} rồi đổi tên thư của anh/chị thành "
+            f"{draft.name}. Nếu không cần gửi thư của anh/chị: xóa thư đó hoặc chuyển ra khỏi thư mục thu/."
+        )
+        why = "chương trình không tự chọn thư nào để gửi"
+    else:
+        what = (
+            f"Hãy mở thư mới soạn ({draft.name}), chép phần anh/chị đã thêm (nếu vẫn đúng) vào đó và lưu "
+            "lại; rồi xóa thư của anh/chị hoặc chuyển ra khỏi thư mục thu/."
+        )
+        why = "thư đó không viết theo lần tổng hợp này, kết quả của đơn vị có thể đã khác"
+    return (
+        f"  Thư gửi đơn vị {unit} KHÔNG được gửi: trong thu/ có thư anh/chị lưu với tên khác gửi đơn vị "
+        f"này ({names}), bên cạnh thư chương trình soạn ({draft.name}); {why}. {what} Sau đó gửi bằng "
+        f"lệnh: {command}"
+    )
+
+
 def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True, command: str = "") -> None:
     """For each unit: its earlier draft the officer changed, kept beside the new one, and
     (`hints`) how to check it, while its new draft waits for that check; its letter the
     officer edited for this run (or for an earlier run the same for its unit), left as
     saved, and (`hints`) what to change when it asks for a day already past; the feedback
-    workbook the officer edited, attached or not and why. `hints` is False when the sending
+    workbook the officer edited, attached or not and why; its letters the officer saved under
+    another name, which hold its draft, and (`hints`) what to do. `hints` is False when the sending
     summary says it per unit; `command` sends the letters (`drafts.drafts_command`)."""
     for d in drafts:
         if d.kept is not None:
             sent = " (thư đó đã gửi, chỉ để lưu)" if d.kept_sent else ""
             out.write(f"Giữ nguyên thư anh/chị đã sửa: {d.kept}{sent} (thư mới soạn: {d.path})\n")
+        if d.other:
+            out.write(f"Thư anh/chị lưu với tên khác gửi đơn vị {d.unit}: {', '.join(map(str, d.other))}\n")
+            if hints:
+                out.write(other_hint(d.unit, d.other, d.path, d.other_current, command) + "\n")
         if hints and d.unchecked is not None:
             out.write(check_hint(d.unit, d.unchecked, d.path, command) + "\n")
         if d.edited:

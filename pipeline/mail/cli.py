@@ -30,26 +30,29 @@ from ..intake.mail_settings import (
 )
 from ..text.oserrors import read_reason
 from ..text.safetext import for_terminal
-from .after_run import check_hint, drafted_line, past_hint, say_kept
-from .draft_record import NoRunError, drafts_dir
+from .after_run import check_hint, drafted_line, other_hint, past_hint, say_kept
+from .draft_record import NoRunError, draft_run, drafts_dir
 from .drafts import Draft, consolidate_command, drafts_command, write_drafts
 from .fetch import FetchResult, FetchStopped, LoginRefused, PasswordNotSendable, fetch
 from .letter_body import ERRORS, RECEIPT, RECEIVED, REMINDER, letter_settings
-from .news import InboxNews, inbox_news
+from .news import InboxNews, inbox_news, too_large_by_unit
 from .send import (
     OUT_ALREADY,
     OUT_HELD,
     OUT_NEWER,
     OUT_NO_ADDRESS,
+    OUT_OTHER,
     OUT_PARTLY,
     OUT_PAST,
     OUT_PENDING,
     OUT_REFUSED,
+    OUT_REPEAT,
     OUT_STALE,
     OUT_UNCHECKED,
     OUT_UNKNOWN,
     SendResult,
     SendStopped,
+    current_run,
     send_drafts,
     waiting_for,
 )
@@ -183,7 +186,8 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
     try:
         letters = letter_settings(form)
         news = inbox_news(form, args.outbox)
-        drafts = write_drafts(form, settings, args.outbox, now.date(), news.by_unit)
+        big = too_large_by_unit(form, news.inbox)
+        drafts = write_drafts(form, settings, args.outbox, now.date(), news.by_unit, big)
     except NoRunError as exc:
         inbox = consolidate_command(form, Path("inbox"), args.outbox)
         sys.stderr.write(f"Lỗi: {exc}: {inbox}\n")
@@ -222,7 +226,14 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
             "gửi thư",
             args,
             lambda pw: send_drafts(
-                [d.path for d in drafts], smtp, pw, settings.zone, settings.timeout, args.resend_unknown, now
+                [d.path for d in drafts],
+                smtp,
+                pw,
+                settings.zone,
+                settings.timeout,
+                args.resend_unknown,
+                now,
+                remind_again=bool(getattr(args, "remind_again", False)),
             ),
             smtplib.SMTPAuthenticationError,
             logged_in=lambda result: bool(result.sent),
@@ -301,7 +312,10 @@ SEND_VI = {
     "unchecked": "KHÔNG gửi: thư anh/chị đã sửa thuộc lần tổng hợp trước, cần kiểm tra",
     "past": "KHÔNG gửi: thư hẹn đơn vị một ngày đã qua",
     "newer": "KHÔNG gửi: hộp thư đến có tệp mới của đơn vị chưa được tổng hợp",
+    "repeat": "không gửi lại: đơn vị đã nhận thư về đúng tình trạng này",
+    "other": "KHÔNG gửi: trong thu/ có thư anh/chị lưu với tên khác gửi đơn vị này",
 }
+REMIND_FLAG = "--nhac-lai"  # `mail drafts --send --nhac-lai`: send again letters whose unit was told the same
 UNKNOWN_HINT = (
     "Thư «chưa rõ»: kết nối mất sau khi máy chủ đã nhận nội dung thư, có thể đơn vị đã nhận. Hãy hỏi "
     "đơn vị hoặc xem hộp thư đã gửi; chỉ khi chắc chắn thư chưa đến mới chạy lại với --gui-lai-thu-chua-ro."
@@ -325,11 +339,23 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             print(f"  Soạn lại theo lần tổng hợp mới nhất và gửi bằng lệnh: {command}")
         if o.status == OUT_PAST:
             print(past_hint(units.get(o.path, o.path.name), o.path, o.past, command))
+        if o.status == OUT_OTHER:
+            now_run = current_run(o.path.parent)
+            current = all(draft_run(p) == now_run for p in o.other)
+            print(other_hint(units.get(o.path, o.path.name), o.other, o.path, current, command))
+        if o.status == OUT_REPEAT and o.told:
+            when = dt.datetime.fromisoformat(o.told)
+            print(f"  Thư cùng nội dung đã gửi lúc {when:%H:%M} ngày {when:%d/%m/%Y}; thư đó vẫn đúng.")
         if o.status == OUT_NEWER:
             print(f"  Tệp chưa tổng hợp: {o.newer}. Hãy tổng hợp lại trước, rồi gửi bằng lệnh: {command}")
     unknown = result.having(OUT_UNKNOWN, OUT_HELD)
     if unknown:
         print(UNKNOWN_HINT)
+    if result.repeated:
+        print(
+            f"{len(result.repeated)} đơn vị đã nhận thư về đúng tình trạng hiện nay nên không gửi lại (mỗi "
+            f"thư chỉ gửi một lần). Nếu muốn nhắc lại các đơn vị đó, chạy: {command} {REMIND_FLAG}"
+        )
     refused = result.having(OUT_REFUSED, OUT_PARTLY)
     print(
         f"Đã gửi {len(result.sent)} thư; {len(result.already)} thư đã gửi từ trước (không gửi lại); "
@@ -343,6 +369,8 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             else ""
         )
         + (f"; {len(result.held)} thư không còn đúng, không gửi" if result.held else "")
+        + (f"; {len(result.other)} thư chờ anh/chị chọn giữa hai bản, không gửi" if result.other else "")
+        + (f"; {len(result.repeated)} thư đơn vị đã nhận từ trước, không gửi lại" if result.repeated else "")
         + "."
     )
     if result.fault is not None:
@@ -359,6 +387,7 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
         or result.stale
         or result.unchecked
         or result.held
+        or result.other
         or result.fault is not None
         else EXIT_OK
     )

@@ -134,6 +134,22 @@ def _saved_to(path: Path) -> tuple[str, ...]:
     return tuple(a.addr_spec for a in getattr(msg["To"], "addresses", ()) if a.addr_spec)
 
 
+def officer_letters(
+    folder: Path, ours: set[str], record: dict[str, dict[str, str]]
+) -> list[tuple[Path, set[str]]]:
+    """The letters in `folder` (`thu/`) the program did not write, with the addresses each is
+    to (lower-cased): each `.eml` whose name is none of the drafts' (`ours`) nor recorded
+    (`record`: `send.drafted_record`), e.g. a draft the officer edited and saved under
+    another name (Thunderbird's "Save As" names it by its subject). The one addressed to a
+    unit is the officer's version of that unit's letter (`drafts.write_drafts`)."""
+    out = []
+    for path in sorted(folder.glob("*.eml")):
+        if path.name in ours or path.name in record or not path.is_file():
+            continue
+        out.append((path, {a.lower() for a in _saved_to(path)}))
+    return out
+
+
 def _aside(path: Path, suffix: str) -> Path:
     """Move a draft into `thu/cu/` (`<stem><suffix>[-N].eml`, never over another); return
     where it went."""

@@ -25,6 +25,17 @@ files, same findings: the same `unit_set`) keeps it so, recorded as describing t
 deleted the kept letter); the command says where, and how, naming the command to run
 (`drafts_command`: `make drafts …` under make, else the console command). A kept letter that
 was sent is history and holds nothing.
+
+A letter in `thu/` the program did not write (a name none of its drafts has, not in
+`DRAFTED`: a draft the officer edited and saved under another name, as Thunderbird's "Save
+As" names it by its subject) addressed to a unit is the officer's version of that unit's
+letter (`draft_record.officer_letters`). It is never moved, and it is never sent in place
+of the unit's draft: the program cannot tell whether it is the letter to send or a copy
+kept aside, and a letter sent is sent for good. So the unit's letter is held (the record's
+"other", `send.OUT_OTHER`), and the command names the file and the one step that decides:
+saved for this run, rename it over the draft (it is then the officer's edited draft, sent as
+saved); written for an earlier run, copy its additions into the new draft; either way
+delete it (or move it out of `thu/`) when it is not needed.
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..form import DEFAULT_FORM, Form
@@ -55,11 +66,21 @@ from .draft_record import (
     draft_run,
     drafts_dir,
     load_run,
+    officer_letters,
     unit_set,
 )
-from .letter_body import _content, letter_settings, resubmit_by
+from .fetch import TooLarge
+from .letter_body import _content, letter_settings, resubmit_by, too_large_lines
 from .letter_message import _message
-from .send import DRAFTED, awaiting_check, drafted_record, edited_since_drafted, sent_already
+from .send import (
+    DRAFTED,
+    awaiting_check,
+    drafted_record,
+    edited_since_drafted,
+    load_record,
+    sent_already,
+    told_before,
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,8 @@ class Draft:
     feedback_left: Path | None = None  # the officer's edited feedback copy NOT attached (see feedback_why)
     feedback_why: str = ""  # Vietnamese: why `feedback_left` is not attached
     newer: tuple[str, ...] = ()  # the inbox files of its unit the run did not read (not sent)
+    other: tuple[Path, ...] = ()  # the officer's letters to its unit saved under another name (it waits)
+    other_current: bool = False  # other: each describes this run (else an earlier one, or unknown)
 
 
 def refresh_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.date) -> list[Draft] | None:
@@ -93,6 +116,22 @@ def refresh_drafts(form: Form, settings: MailSettings, outbox: Path, today: dt.d
     if all(draft_run(p, record.get(p.name)) == run_id for p in drafts):
         return None
     return write_drafts(form, settings, outbox, today)
+
+
+def asked_by(
+    sent: dict[str, dict[str, str]], name: str, situation: str, new: dt.date, today: dt.date
+) -> tuple[dt.date, dt.date | None]:
+    """(the day a unit's letter asks for, a day given before that has passed or None): the
+    day its first letter sent about the same `situation` gave (`send.told_before` in the
+    send record `sent`, from the draft file `name`) while it is not past, so the day never
+    slides with each run; else `new` (`resubmit_by` from today), with the passed day said."""
+    for entry in told_before(sent, name, situation):
+        try:
+            given = dt.date.fromisoformat(str(entry.get("by", "")))
+        except ValueError:
+            continue
+        return (given, None) if given >= today else (new, given)
+    return new, None
 
 
 def drafts_command(form: Form, outbox: Path, send: bool = False) -> str:
@@ -135,12 +174,15 @@ def write_drafts(
     outbox: Path,
     today: dt.date,
     newer: dict[str, tuple[str, ...]] | None = None,
+    too_large: dict[str, tuple[TooLarge, ...]] | None = None,
 ) -> list[Draft]:
     """Write one draft per unit of the registry for the latest run; return them. `today`
     is the day of drafting (the clock: a resubmission day; a reminder's "đến ngày" is the
     run's day, what it describes). `newer`: unit code -> the inbox files of that unit the
     run did not read (`inbox_news`): its letter says no "chưa nhận được" and is not sent
-    until a run has read them.
+    until a run has read them. `too_large`: unit code -> its messages `mail fetch` left on
+    the server for their size (`news.too_large_by_unit`): the letter says each that came
+    after the file it answers, and what to do (`letter_body.too_large_lines`).
 
     Raises NoRunError when no run exists for the form's year, FormError for a bad
     `[mail.letters]` setting.
@@ -156,6 +198,9 @@ def write_drafts(
     names = iter(distinct_names(draft_name(u.code, u.name) for u in form.units))
     paths = {u.code: folder / next(names) for u in form.units}
     by = resubmit_by(form, letters, today)
+    sent = load_record(folder)
+    theirs = officer_letters(folder, {p.name for p in paths.values()}, drafted) if folder.is_dir() else []
+    held: set[Path] = set()  # the officer's letters that hold a unit's letter: never moved
     for u in run["units"]:
         unit = form.units_by_code.get(u["code"])
         if unit is None:
@@ -163,12 +208,26 @@ def write_drafts(
         unit_files, latest = _unit_files(run, files, u, unit)
         fresh = newer.get(unit.code, ())
         letter = _content(form, unit, u, latest, findings, outbox, today, letters, run, fresh)
+        path = paths[unit.code]
+        big = too_large_lines((too_large or {}).get(unit.code, ()), latest, settings.zone)
+        same = unit_set(letter.kind, u, unit_files, findings, latest)
+        if big:  # a message too large to fetch since: another situation, said in the letter
+            same = hashlib.sha256("\n".join([same, *big]).encode("utf-8")).hexdigest()
+        asked, earlier = asked_by(sent, path.name, same, by, today)
+        if asked != by or earlier:  # the day first given to the unit for this situation, or a new one said so
+            letter = _content(
+                form, unit, u, latest, findings, outbox, today, letters, run, fresh, asked, earlier
+            )
+        if big:
+            letter = replace(letter, body="\n\n".join([letter.body, *big]))
         kind, attaching, fb = letter.kind, letter.attachments, letter.feedback
         to = unit.emails or ((latest["sender"],) if latest and latest.get("sender") else ())
-        path = paths[unit.code]
         entry = drafted.get(path.name, {})
         edited = edited_since_drafted(path, entry)
-        same = unit_set(kind, u, unit_files, findings, latest)
+        wanted = {a.lower() for a in to}
+        other = tuple(p for p, addresses in theirs if addresses & wanted)
+        held.update(other)
+        other_current = bool(other) and all(draft_run(p) == run_id for p in other)
         chosen = officer_feedback(outbox, form.year, fb, unit, kind, same, entry) if fb else _NO_COPY
         attachments = [(n, ((chosen.attached or p) if p == fb else p).read_bytes()) for n, p in attaching]
         noted = {k: v for k, v in entry.items() if k not in _FEEDBACK_KEYS}
@@ -179,19 +238,21 @@ def write_drafts(
             entry = {**entry, "run": run_id, **({"carried": header} if header else {})}
         if edited and draft_run(path, entry) == run_id:
             # the officer's letter about this very set: left as saved, sent as saved
-            entry = {k: v for k, v in entry.items() if k != "newer"}
+            entry = {k: v for k, v in entry.items() if k not in ("newer", "other")}
             if fresh:
                 entry["newer"] = ", ".join(fresh)
+            if other:
+                entry["other"] = "\n".join(p.name for p in other)
             drafted[path.name] = entry
             past = _past(path, entry, today)
             out.append(
                 Draft(
                     unit.code, kind, _saved_to(path) or tuple(to), path, edited=True,
-                    carried=carried, past=past, newer=fresh,
+                    carried=carried, past=past, newer=fresh, other=other, other_current=other_current,
                 )
             )  # fmt: skip
             continue
-        msg = _message(form, settings, letters, unit, u, letter, to, attachments, latest, run, today)
+        msg = _message(form, settings, letters, unit, u, letter, to, attachments, latest, run, today, asked)
         kept = _aside(path, EDITED_SUFFIX) if edited else None
         kept_sent = kept is not None and sent_already(kept)
         # an edited letter not checked yet (a sent one is history: it holds nothing)
@@ -202,21 +263,26 @@ def write_drafts(
             "sha256": hashlib.sha256(data).hexdigest(),
             "run": run_id,
             "unit_set": same,
-            "by": by.isoformat(),
+            "by": asked.isoformat(),
             **chosen.record,
         }
         if waiting is not None:
             drafted[path.name]["kept"] = waiting.name
         if fresh:
             drafted[path.name]["newer"] = ", ".join(fresh)
+        if other:
+            drafted[path.name]["other"] = "\n".join(p.name for p in other)
         out.append(
             Draft(
                 unit.code, kind, tuple(to), path, kept, unchecked=waiting, kept_sent=kept_sent,
                 feedback=chosen.attached, feedback_left=chosen.left, feedback_why=chosen.why, newer=fresh,
+                other=other, other_current=other_current,
             )
         )  # fmt: skip
     for path in sorted(folder.glob("*.eml")):  # drafts of another run no new draft replaced
         entry = drafted.get(path.name, {})
+        if path in held:  # the officer's letter to a unit: left where it is, named, it holds that unit
+            continue
         if draft_run(path, entry) != run_id:
             _aside(path, EDITED_SUFFIX if edited_since_drafted(path, entry) else "")
             drafted.pop(path.name, None)

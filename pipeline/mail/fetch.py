@@ -13,7 +13,8 @@ One server, one message never stops the season:
   and never greets, or stalls inside a FETCH, ends the command with a message;
 - the announced size of each message (RFC822.SIZE) is checked against `[limits]
   max_file_bytes` before anything of it is downloaded; a message over it is listed with
-  the reason and left on the server;
+  the reason and left on the server, and noted beside the inbox (`too_large_path`) so the
+  letter to its unit says it came and was too large (`mail drafts`);
 - a message is streamed to disk in pieces (partial FETCH, `BODY.PEEK[]<offset.length>`,
   6.4.5) into a temporary folder beside the inbox (never inside it, where a consolidation
   would list it), then renamed into `inbox/thu/`; what a killed run left there is removed by
@@ -28,12 +29,15 @@ from __future__ import annotations
 
 import binascii
 import contextlib
+import datetime as dt
 import hashlib
 import imaplib
+import json
 import os
 import re
 import shutil
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
@@ -41,6 +45,7 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.policy import default as default_policy
+from email.utils import parseaddr
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -51,8 +56,8 @@ from ..form import Form, Limits
 from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
 from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
-from ..intake.message_headers import received_at, sender_of
-from ..outbox.atomic import remove_stale_temporaries
+from ..intake.message_headers import own_letter, received_at, sender_of
+from ..outbox.atomic import remove_stale_temporaries, write_bytes_atomic
 from ..rules.findings import show
 from ..run.progress import Progress
 from ..text.names import fitted
@@ -88,6 +93,46 @@ class FetchStopped(Exception):
         self.result = result
 
 
+@dataclass(frozen=True)
+class TooLarge:
+    """A message left on the server for its size: who sent it, when it arrived (ISO, UTC;
+    "" if unknown), "sender — subject", its size and the limit (bytes)."""
+
+    sender: str
+    received: str
+    label: str
+    size: int
+    limit: int
+
+
+def too_large_path(inbox: Path) -> Path:
+    """Where `fetch` lists the messages it left on the server for their size: beside the
+    inbox (never inside it, where a consolidation would list it), so the letters can say so
+    to each unit (`news.too_large_by_unit`)."""
+    inbox = inbox.absolute()
+    return inbox.parent / f".{inbox.name}.thu-qua-lon.json"
+
+
+def note_too_large(inbox: Path, found: list[TooLarge]) -> None:
+    """Add the messages `found` too large to the inbox's list (`too_large_path`), each once."""
+    if not found:
+        return
+    known = read_too_large(inbox)
+    keys = {(t.sender, t.received, t.size) for t in known}
+    known += [t for t in found if (t.sender, t.received, t.size) not in keys]
+    rows = [t.__dict__ for t in known]
+    write_bytes_atomic(too_large_path(inbox), json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def read_too_large(inbox: Path) -> list[TooLarge]:
+    """The inbox's list of messages left on the server for their size ([] when none or unreadable)."""
+    try:
+        rows = json.loads(too_large_path(inbox).read_text(encoding="utf-8"))
+        return [TooLarge(**row) for row in rows if isinstance(row, dict)]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
 @dataclass
 class FetchResult:
     saved: list[Path] = field(default_factory=list)
@@ -95,6 +140,7 @@ class FetchResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (message, why): not a report
     refused: list[tuple[str, str]] = field(default_factory=list)  # (message, why): left on the server
     unusual: list[tuple[Path, str]] = field(default_factory=list)  # saved, with what is wrong
+    too_large: list[TooLarge] = field(default_factory=list)  # of `refused`: over the size limit
     removed_leftovers: int = 0  # temporary files of a killed run, removed
 
 
@@ -141,13 +187,15 @@ def fetch(
 ) -> FetchResult:
     """Save every new report message of the configured folder into `inbox/thu/`.
 
-    A message is kept when an attachment looks like a report (named as a spreadsheet or a
-    .zip, or, whatever its name, a spreadsheet or an archive by its bytes:
-    `reports_by_bytes`, asked only when nothing else keeps the message) or when it comes
-    from an address of a unit (a report sent without its attachment is still a fact the
-    officer must see). Raises LoginRefused or PasswordNotSendable before
-    anything is fetched, FetchStopped (the fault as its cause) when the server fails
-    later; never for one bad message.
+        A message is kept when an attachment looks like a report (named as a spreadsheet or a
+        .zip, or, whatever its name, a spreadsheet or an archive by its bytes:
+        `reports_by_bytes`, asked only when nothing else keeps the message) or when it comes
+        from an address of a unit (a report sent without its attachment is still a fact the
+        officer must see), unless it is the office's own letter come back (from `[mail] address`
+    to others, or carrying the header every letter of this program carries:
+    `intake.message_headers.own_letter`), listed as skipped with why. Raises LoginRefused or PasswordNotSendable before
+        anything is fetched, FetchStopped (the fault as its cause) when the server fails
+        later; never for one bad message.
     """
     server = settings.imap
     assert server is not None
@@ -166,8 +214,9 @@ def fetch(
         box.folder.set(server.folder, readonly=True)  # EXAMINE
         sizes = _sizes(box.client)
         progress = Progress(len(sizes), "Đang tải thư") if show_progress and sizes else None
-        for uid, (size, label) in sizes.items():
-            _one(box.client, uid, size, label, form.limits, settings, inbox, work, known, have, out)
+        for uid, (size, label, sender, arrived) in sizes.items():
+            whose = (sender, arrived)
+            _one(box.client, uid, size, label, form.limits, settings, inbox, work, known, have, out, whose)
             if progress:
                 progress.step()
         if progress:
@@ -176,6 +225,8 @@ def fetch(
         _close(box)  # no LOGOUT: a stalled server would make it wait once more
         raise FetchStopped(out) from exc
     finally:
+        with contextlib.suppress(OSError):
+            note_too_large(inbox, out.too_large)  # what a stopped fetch found stays true
         with contextlib.suppress(OSError):
             work.rmdir()  # only when empty: a live run's files stay
     with contextlib.suppress(Exception):
@@ -215,21 +266,49 @@ def _fetch_records(data: list) -> Iterator[tuple[bytes, bytes]]:
         yield meta, literal
 
 
-def _sizes(client: imaplib.IMAP4) -> dict[str, tuple[int, str]]:
-    """UID -> (announced size, "sender — subject") of every message, in one FETCH of sizes
-    and the two header fields (small), before any message is downloaded."""
+def _sizes(client: imaplib.IMAP4) -> dict[str, tuple[int, str, str, str]]:
+    """UID -> (announced size, "sender — subject", sender's address, arrival as ISO text
+    ("" if unknown)) of every message, in one FETCH of sizes, INTERNALDATE and the two
+    header fields (small), before any message is downloaded."""
     typ, data = client.uid("SEARCH", "ALL")
     _check(typ, data, "SEARCH")
     if not data or not data[0] or not data[0].split():
         return {}
-    typ, data = client.uid("FETCH", "1:*", "(RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])")
+    typ, data = client.uid(
+        "FETCH", "1:*", "(RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])"
+    )
     _check(typ, data, "FETCH")
-    out: dict[str, tuple[int, str]] = {}
+    out: dict[str, tuple[int, str, str, str]] = {}
     for meta, literal in _fetch_records(data):
         uid, size = _UID.search(meta), _SIZE.search(meta)
         if uid and size:
-            out[uid.group(1).decode()] = (int(size.group(1)), _label(literal))
+            out[uid.group(1).decode()] = (
+                int(size.group(1)),
+                _label(literal),
+                _address(literal),
+                _arrival(meta),
+            )
     return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
+
+
+def _address(header: bytes) -> str:
+    """The From: address of raw header fields, lower-cased ("" when none, or when a hostile
+    From: breaks the parser: thousands of nested comments make it recurse)."""
+    try:
+        raw = BytesHeaderParser(policy=compat32).parsebytes(header).get("From")
+        address = parseaddr(str(raw or ""))[1].strip().lower()
+    except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - this message's address only
+        return ""
+    return address if "@" in address else ""
+
+
+def _arrival(meta: bytes) -> str:
+    """The message's INTERNALDATE (when the server received it, RFC 3501 2.3.3) as ISO text,
+    "" when the answer has none."""
+    stamp = imaplib.Internaldate2tuple(meta) if b"INTERNALDATE" in meta else None
+    if stamp is None:
+        return ""
+    return dt.datetime.fromtimestamp(time.mktime(stamp), dt.UTC).isoformat(timespec="seconds")
 
 
 def _check(typ: str, data: list, what: str) -> None:
@@ -268,11 +347,14 @@ def _one(
     known: set[str],
     have: set[str],
     out: FetchResult,
+    whose: tuple[str, str] = ("", ""),
 ) -> None:
-    """Fetch one message (checked, streamed, inspected, kept or not). Server faults
-    propagate; whatever is wrong with the message itself is this message's only."""
+    """Fetch one message (checked, streamed, inspected, kept or not); `whose`: its sender's
+    address and arrival (`_sizes`), noted when it is too large. Server faults propagate;
+    whatever is wrong with the message itself is this message's only."""
     if size > limits.max_file_bytes:
         out.refused.append((label, TOO_LARGE.format(size=show(size), limit=show(limits.max_file_bytes))))
+        out.too_large.append(TooLarge(*whose, label, size, limits.max_file_bytes))
         return
     work.mkdir(parents=True, exist_ok=True)
     tmp = work / f".uid-{uid}.{os.getpid()}.tmp"
@@ -286,11 +368,15 @@ def _one(
             out.refused.append(
                 (label, TOO_LARGE.format(size=show(length), limit=show(limits.max_file_bytes)))
             )
+            out.too_large.append(TooLarge(*whose, label, length, limits.max_file_bytes))
             return
         if digest[:16] in have:
             out.already.append(label)
             return
-        name, sender, reports, why = _inspect(tmp, digest, settings, limits)
+        name, sender, reports, why, own = _inspect(tmp, digest, settings, limits)
+        if own:  # the office's own letter come back (Bcc to itself, a copy kept by the server)
+            out.skipped.append((label, own))
+            return
         if not why and not reports and sender not in known:  # the attachments' bytes may say
             reports = reports_by_bytes(tmp, tmp.with_name(_piece_name(tmp)), limits.max_file_bytes)
         if not why and not reports and sender not in known:
@@ -358,22 +444,24 @@ def saved_name(headers: EmailMessage, digest: str, settings: MailSettings) -> st
 
 def _inspect(
     tmp: Path, digest: str, settings: MailSettings, limits: Limits
-) -> tuple[str, str, list[str], str]:
-    """(file name, sender, report attachments, what is unusual or "") of a saved message."""
+) -> tuple[str, str, list[str], str, str]:
+    """(file name, sender, report attachments, what is unusual or "", why it is the office's
+    own letter or "": `intake.message_headers.own_letter`) of a saved message."""
     try:
         scan = scan_message(tmp)
         name = saved_name(scan.headers, digest, settings)
         sender = sender_of(scan.headers)
+        own = own_letter(scan.headers, settings.address)
     except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - this message only
         why = "phần đầu thư lồng nhau quá sâu" if isinstance(exc, RecursionError) else "phần đầu thư hỏng"
-        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}{MESSAGE_KIND.suffix}"), "", [], why
+        return fitted("khong-ro-ngay_", "khong-ro", f"_{digest[:16]}{MESSAGE_KIND.suffix}"), "", [], why, ""
     why = scan.problem
     if scan.depth > limits.max_message_depth:
         why = f"{show(scan.depth)} phần lồng nhau, quá giới hạn {limits.max_message_depth}"
     reports = [
         n for n in scan.attachments if PurePosixPath(n.replace("\\", "/")).suffix.lower() in REPORT_SUFFIXES
     ]
-    return name, sender, reports, why
+    return name, sender, reports, why, own
 
 
 def _piece_name(tmp: Path) -> str:

@@ -26,6 +26,7 @@ unit's own preparer when its file gives one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from ..form import Form, FormError, Unit, is_pending
 from ..form.model import is_pending_text
 from ..outbox.paths import feedback_path, templates_dir
 from ..render.template import write_template
-from ..rules.findings import ERROR, Finding
+from ..rules.findings import ERROR, Finding, show
 from ..rules.fixes import Explained, explained, how_to_fix
 from ..text.names import template_name
 from .attachments import _member, feedback_attachment_name
@@ -125,13 +126,23 @@ def _content(
     letters: LetterSettings,
     run: dict[str, Any],
     fresh: tuple[str, ...] = (),
+    by: dt.date | None = None,
+    earlier: dt.date | None = None,
 ) -> Letter:
     """The reply to one unit (`Letter`: its kind, subject and body decided together);
     `write_drafts` may attach the officer's annotated copy of its feedback workbook instead
     (`officer_feedback`). `fresh`: the unit's inbox files the run did not read
     (`inbox_news`): whatever the run found for the unit, the letter says they came and are
-    being checked (it is not sent until a run has read them)."""
+    being checked (it is not sent until a run has read them). `by`: the day the letter asks
+    for (default `resubmit_by` from `today`; `drafts.asked_by` keeps the day first given for
+    the same situation); `earlier`: a day given before for it that has passed, said so."""
     year, due = form.year, form.period.due_before
+    by = by or resubmit_by(form, letters, today)
+    again = (
+        f"Thời hạn Sở đề nghị trong thư trước (ngày {earlier:%d/%m/%Y}) đã qua; thời hạn trên là thời hạn mới."
+        if earlier
+        else ""
+    )
     last_day = due - dt.timedelta(days=1)
     pending = is_pending(due)
     run_day = _run_day(run) or today
@@ -159,7 +170,6 @@ def _content(
             lines.append(
                 f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
             )
-        by = resubmit_by(form, letters, today)
         overdue = not pending and today >= due
         deadline = (  # an unknown deadline is never written into a letter: `waits_for` holds it back
             "Hạn nộp báo cáo: Sở sẽ thông báo sau khi Ủy ban nhân dân tỉnh ấn định"
@@ -172,6 +182,8 @@ def _content(
             "thư này (chỉ điền vào các ô nền vàng, không đổi tên trang, không thêm bớt dòng, cột) và gửi lại "
             "tệp Excel qua thư điện tử."
         )
+        if overdue and again:
+            lines.append(again)
         name = template_name(year, unit.code, unit.name, form.programme_info.prefix)
         path = templates_dir(outbox, year) / name
         if not path.is_file():
@@ -192,7 +204,6 @@ def _content(
         items = explained(form, found)
         listed = [item for item in items if item[0].severity == ERROR]
         others = [item for item in items if item[0].severity != ERROR]
-        by = resubmit_by(form, letters, today)
         told: set[Finding] = set()
         lines = [
             f"Sở đã nhận tệp báo cáo năm {year} «{shown}» của đơn vị ({_when(latest)}). "
@@ -206,6 +217,8 @@ def _content(
             f"Đề nghị đơn vị sửa các lỗi trên và gửi lại tệp chậm nhất ngày {by:%d/%m/%Y}. Tệp phản hồi đính kèm "
             "liệt kê các lỗi và tô màu các ô cần sửa."
         )
+        if again:
+            lines.append(again)
         if not pending and by > last_day:
             lines.append(late_resubmission(last_day))
         if counting:
@@ -232,6 +245,33 @@ def _content(
         lines.append(_numbered(form, explained(form, found)))
     state = "receipt_warnings" if found else "receipt"
     return Letter(RECEIPT, subject(state, count=len(found)), "\n\n".join(lines), attach, fb)
+
+
+def too_large_lines(items: tuple[Any, ...], latest: dict[str, Any] | None, zone: dt.tzinfo) -> list[str]:
+    """What a letter says of the unit's messages `mail fetch` left on the server for their
+    size (`fetch.TooLarge`) that came after the file it answers (`latest`, a run's "files"
+    entry; all of them when None): one paragraph each, with when it came, how large it was
+    and what to do (Vietnamese); [] when none is newer."""
+    since = None
+    if latest is not None:
+        with contextlib.suppress(KeyError, ValueError):
+            since = dt.datetime.fromisoformat(str(latest["received"]))
+    out = []
+    for t in items:
+        try:
+            came = dt.datetime.fromisoformat(t.received).astimezone(zone)
+        except ValueError:
+            came = None
+        if since is not None and came is not None and came.replace(tzinfo=None) <= since.replace(tzinfo=None):
+            continue
+        when = f" nhận lúc {came:%H:%M} ngày {came:%d/%m/%Y}" if came else ""
+        out.append(
+            f"Thư của đơn vị{when} nặng {show(t.size)} byte, vượt giới hạn {show(t.limit)} byte một thư Sở "
+            "nhận được, nên Sở không tải về và chưa kiểm tra được. Đề nghị đơn vị gửi lại thư chỉ đính kèm "
+            "tệp Excel báo cáo (không kèm ảnh, bản quét hay tệp lớn khác); nếu tệp báo cáo vẫn lớn, nén "
+            "thành tệp .zip rồi gửi."
+        )
+    return out
 
 
 def late_resubmission(last_day: dt.date) -> str:

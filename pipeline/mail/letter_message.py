@@ -41,7 +41,10 @@ def _message(
     answering: dict[str, Any] | None,
     run: dict[str, Any],
     today: dt.date,
+    by: dt.date | None = None,
 ) -> EmailMessage:
+    """The letter as a message (see the module's docstring); `by`: the day its text asks
+    for (default `resubmit_by` from `today`), left out of its identity."""
     msg = EmailMessage()
     sender = settings.address
     if sender:
@@ -59,7 +62,7 @@ def _message(
         msg["In-Reply-To"] = reply_to
         msg["References"] = reply_to
     # the day asked for moves with the day of drafting: the same reply keeps its identity
-    stable = text.replace(f"{resubmit_by(form, letters, today):%d/%m/%Y}", "")
+    stable = text.replace(f"{by or resubmit_by(form, letters, today):%d/%m/%Y}", "")
     digest = hashlib.sha256(
         "\n".join([",".join(to), str(msg["Subject"]), stable, reply_to]).encode("utf-8")
         + b"".join(hashlib.sha256(d).digest() for _, d in attachments)

@@ -1,5 +1,6 @@
 """What arrived in the inbox since the latest run (`inbox_news`): the files that run did not
-read, by the unit each is read for. A unit's letter never says "chưa nhận được" while its
+read, by the unit each is read for; and what arrived and was too large to fetch, by unit
+(`too_large_by_unit`). A unit's letter never says "chưa nhận được" while its
 file lies unread in the inbox; the `mail drafts` command says to consolidate first, and that
 unit's letter is not sent until a run has read it.
 """
@@ -15,6 +16,7 @@ from ..form import Form
 from ..intake.inbox import READ, list_inbox
 from ..run.consolidate import check_report
 from .draft_record import load_run
+from .fetch import TooLarge, read_too_large
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,18 @@ def inbox_news(form: Form, outbox: Path) -> InboxNews:
         if not units:
             unknown.append(name)
     return InboxNews(inbox, {k: tuple(v) for k, v in by_unit.items()}, tuple(unknown), at)
+
+
+def too_large_by_unit(form: Form, inbox: Path | None) -> dict[str, tuple[TooLarge, ...]]:
+    """The messages `mail fetch` left on the server for their size (`fetch.read_too_large`,
+    beside `inbox`), by the unit whose listed address sent each (`[[units]] emails`, without
+    regard to case); {} when there are none or no inbox is known."""
+    if inbox is None:
+        return {}
+    by_address = {a.strip().lower(): u.code for u in form.units for a in u.emails}
+    out: dict[str, list[TooLarge]] = {}
+    for t in read_too_large(inbox):
+        code = by_address.get(t.sender.strip().lower())
+        if code is not None:
+            out.setdefault(code, []).append(t)
+    return {k: tuple(v) for k, v in out.items()}

@@ -15,14 +15,19 @@ Drafts carry a Message-ID derived from their content, so a reply regenerated unc
 keeps its identity. A letter is sent as it lies in `thu/`: the officer's edits, saved by a
 mail client, go as saved (`read_letter`). A draft that describes another run than the current set's (its
 `drafts.RUN_HEADER` against the set's `bao-cao.json`; the run recorded in `DRAFTED` when a mail
-client dropped the header) is never sent: it is told as stale; nor is a new draft whose unit's
+client dropped the header) is never sent: it is told as stale; nor a draft whose unit has a
+letter the officer saved under another name beside it (`officer_version`); nor a letter about
+the same situation as one its unit was sent already (`told_before`: a reminder drafted again
+the next day), unless the officer asks (`remind_again`); nor is a new draft whose unit's
 letter, edited by the officer for an earlier run, was not checked yet (`awaiting_check`); nor
 is a draft that waits for a "cần điền" setting of the configuration (`PENDING_HEADER`, e.g. a
 reminder while the deadline is not set), told as pending; nor a letter that asks its unit to
 act by a day already past (`days_past`: the officer's edited letter, written days before,
 told with the day), nor one whose unit has files in the inbox the run did not read (the
 record's "newer", see `news.inbox_news`). A letter that goes is dated when it goes (its
-`Date:` header; written when drafted, it may be days old). A letter the officer edited for
+`Date:` header; written when drafted, it may be days old) and carries `RUN_HEADER` (put back
+when the officer's mail client dropped it): a copy that comes back into the office's mailbox
+is known as the office's own (`intake.message_headers.own_letter`), never read as a report. A letter the officer edited for
 an earlier run and that was sent is history: it never holds the unit's next letter. SMTP is spoken by the standard library (`smtplib`; TLS from the start
 or STARTTLS, RFC 3207).
 """
@@ -45,12 +50,13 @@ from pathlib import Path
 from typing import Any
 
 from ..intake.mail_settings import Server
+from ..intake.message_headers import LETTER_HEADER
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import REPORT
 from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
-RUN_HEADER = "X-Lan-Tong-Hop"  # the run a draft describes; written by `drafts` (which imports this)
+RUN_HEADER = LETTER_HEADER  # the run a draft describes (drafts write it; a letter that goes has it)
 PENDING_HEADER = "X-Can-Dien"  # "<config file>: <setting>, …" a draft's text waits for; never sent
 SENDING, SENT, REFUSED = "sending", "sent", "refused"  # states in the record
 # what became of one letter in this run
@@ -62,6 +68,8 @@ OUT_PENDING = "pending"  # a draft that waits for a "cần điền" setting: not
 OUT_UNCHECKED = "unchecked"  # a new draft while the officer's edited letter of an earlier run waits: not sent
 OUT_PAST = "past"  # a letter asking for something by a day already past: not sent
 OUT_NEWER = "newer"  # the inbox holds files of its unit the run it describes did not read: not sent
+OUT_OTHER = "other"  # the officer's letter to its unit saved under another name lies beside it: not sent
+OUT_REPEAT = "repeat"  # its unit was sent a letter about the same situation already: not sent again
 DRAFTED = "danh-sach-thu-da-soan.json"  # per draft file, as `drafts` wrote it: see `drafted_record`
 STALE_DIR = "cu"  # where `drafts` puts earlier drafts aside (the officer's edited ones as `…-ban-da-sua`)
 _CLIENT_HEADERS = (
@@ -84,6 +92,8 @@ class Outcome:
     kept: Path | None = None  # OUT_UNCHECKED: the officer's edited letter of an earlier run
     past: tuple[dt.date, ...] = ()  # OUT_PAST: the days asked for that are past
     newer: str = ""  # OUT_NEWER: the inbox files of its unit not read yet ("a.xlsx, b.eml")
+    told: str = ""  # OUT_REPEAT: when the unit was sent its letter about the same situation
+    other: tuple[Path, ...] = ()  # OUT_OTHER: the officer's letters to its unit, in `thu/`
 
 
 @dataclass
@@ -119,6 +129,16 @@ class SendResult:
         """Letters not sent because what they say is no longer true: a day asked for is past,
         or the unit's newer files are not consolidated yet."""
         return self.having(OUT_PAST, OUT_NEWER)
+
+    @property
+    def other(self) -> list[Outcome]:
+        """Letters held because the officer's own version lies beside them (`officer_version`)."""
+        return self.having(OUT_OTHER)
+
+    @property
+    def repeated(self) -> list[Outcome]:
+        """Letters not sent because their unit was told the same already (`told_before`)."""
+        return self.having(OUT_REPEAT)
 
 
 class SendStopped(Exception):
@@ -221,6 +241,25 @@ def sent_already(path: Path) -> bool:
     return entry is not None and _state(entry) == SENT
 
 
+def told_before(
+    record: dict[str, dict[str, Any]], name: str, situation: str, but: str = ""
+) -> list[dict[str, Any]]:
+    """The letters of the send `record` sent from the draft file `name` (a unit's letter)
+    about the same `situation` (`draft_record.unit_set`, recorded when sent), the Message-ID
+    `but` aside, earliest first: what the unit was already told of this very situation."""
+    if not situation:
+        return []
+    told = [
+        {**entry, "message_id": msg_id}
+        for msg_id, entry in record.items()
+        if msg_id != but
+        and _state(entry) == SENT
+        and entry.get("file") == name
+        and entry.get("unit_set") == situation
+    ]
+    return sorted(told, key=lambda e: str(e.get("sent_at", "")))
+
+
 _ASKED = re.compile(r"chậm nhất ngày (\d{1,2})/(\d{1,2})/(\d{4})(?! \(đã quá hạn)")
 
 
@@ -262,6 +301,14 @@ def awaiting_check(path: Path, entry: dict[str, str] | None) -> Path | None:
         return None
     aside = path.parent / STALE_DIR / kept
     return aside if aside.is_file() and not sent_already(aside) else None
+
+
+def officer_version(path: Path, entry: dict[str, str] | None) -> tuple[Path, ...]:
+    """The officer's letters to the unit of the draft at `path` saved under other names in
+    its folder (the record's "other", `drafts.write_drafts`), those still there: while one
+    is, the draft is not sent (which of them is the letter is the officer's to say)."""
+    names = [n for n in (entry or {}).get("other", "").split("\n") if n]
+    return tuple(path.parent / n for n in names if (path.parent / n).is_file())
 
 
 def read_letter(path: Path) -> EmailMessage:
@@ -337,11 +384,15 @@ def send_drafts(
     timeout: float = 60.0,
     resend_unknown: bool = False,
     now: dt.datetime | None = None,
+    remind_again: bool = False,
 ) -> SendResult:
     """Send each draft not yet recorded as sent, each in its own transaction.
 
     A letter left "sending" by an earlier run (outcome unknown) is sent only with
-    `resend_unknown`. `now` is the time of sending (default: the clock, in `zone`): a letter
+    `resend_unknown`. A letter about the same situation as one its unit was sent already
+    (`told_before`: the same draft file, the same `unit_set`, another Message-ID, e.g. a
+    reminder drafted again a day later) is not sent again (OUT_REPEAT) unless
+    `remind_again`. `now` is the time of sending (default: the clock, in `zone`): a letter
     asking for something by a day before it is held (OUT_PAST), and each letter sent is dated
     by it (its `Date:` header, RFC 5322 3.6.1: when it was written may be days before). Raises smtplib.SMTPAuthenticationError when the login is refused,
     SendStopped (the cause attached) when the server cannot be reached before anything is
@@ -351,7 +402,7 @@ def send_drafts(
     out = SendResult()
     try:
         at = now or dt.datetime.now(zone)
-        _send_all(drafts, server, password, zone, timeout, resend_unknown, out, at)
+        _send_all(drafts, server, password, zone, timeout, resend_unknown, out, at, remind_again)
     finally:
         order = {path: k for k, path in enumerate(drafts)}
         out.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # the drafts' order
@@ -367,6 +418,7 @@ def _send_all(
     resend_unknown: bool,
     out: SendResult,
     now: dt.datetime,
+    remind_again: bool = False,
 ) -> SendResult:
     if not drafts:
         return out
@@ -377,18 +429,27 @@ def _send_all(
     todo: list[tuple[Path, EmailMessage]] = []
     for path in drafts:
         msg = read_letter(path)
-        entry = record.get(str(msg["Message-ID"]))
+        msg_id = str(msg["Message-ID"])
+        entry = record.get(msg_id)
         kept = awaiting_check(path, drafted.get(path.name))
         if current is not None and letter_run(msg, drafted.get(path.name)) != current:
             out.outcomes.append(Outcome(path, OUT_STALE, str(msg["To"] or "")))
         elif kept is not None:
             out.outcomes.append(Outcome(path, OUT_UNCHECKED, str(msg["To"] or ""), kept=kept))
+        elif other := officer_version(path, drafted.get(path.name)):
+            out.outcomes.append(Outcome(path, OUT_OTHER, str(msg["To"] or ""), other=other))
         elif waiting_for(msg):
             out.outcomes.append(Outcome(path, OUT_PENDING, str(msg["To"] or "")))
         elif entry is not None and _state(entry) == SENT:
             out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
         elif entry is not None and _state(entry) == SENDING and not resend_unknown:
             out.outcomes.append(Outcome(path, OUT_HELD, str(entry.get("to", ""))))
+        elif not remind_again and (
+            told := told_before(record, path.name, drafted.get(path.name, {}).get("unit_set", ""), msg_id)
+        ):
+            out.outcomes.append(
+                Outcome(path, OUT_REPEAT, str(msg["To"] or ""), told=told[-1].get("sent_at", ""))
+            )
         elif drafted.get(path.name, {}).get("newer"):
             out.outcomes.append(
                 Outcome(path, OUT_NEWER, str(msg["To"] or ""), newer=drafted[path.name]["newer"])
@@ -399,6 +460,8 @@ def _send_all(
         elif not msg["To"]:
             out.outcomes.append(Outcome(path, OUT_NO_ADDRESS))
         else:
+            if not str(msg.get(RUN_HEADER, "") or "").strip():  # a mail client dropped it on saving
+                msg[RUN_HEADER] = letter_run(msg, drafted.get(path.name)) or current or "?"
             todo.append((path, msg))
     if not todo:
         return out
@@ -421,7 +484,7 @@ def _send_all(
                     out.outcomes += [Outcome(p, OUT_NOT_TRIED, str(m["To"])) for p, m in todo[k:]]
                     return out
             try:
-                outcome = _send_one(smtp, path, msg, record, now, save)
+                outcome = _send_one(smtp, path, msg, record, now, save, drafted.get(path.name, {}))
             except (smtplib.SMTPException, OSError) as exc:  # before DATA: nothing of it went
                 out.fault = exc
                 out.outcomes += [Outcome(p, OUT_NOT_TRIED, str(m["To"])) for p, m in todo[k:]]
@@ -448,8 +511,11 @@ def _send_one(
     record: dict[str, dict[str, Any]],
     now: dt.datetime,
     save: Callable[[], None],
+    drafted: dict[str, str] | None = None,
 ) -> Outcome:
-    """One letter's transaction, dated `now`; its state recorded before DATA and after the reply."""
+    """One letter's transaction, dated `now`; its state recorded before DATA and after the
+    reply, with what of the run it is about and the day it asks for (from its entry of
+    `DRAFTED`, `drafted`: `told_before` and `drafts.asked_by` read them)."""
     msg_id, to = str(msg["Message-ID"]), str(msg["To"])
     for name in _CLIENT_HEADERS:  # a sent message is no longer a draft (nor a mail client's)
         del msg[name]
@@ -462,6 +528,7 @@ def _send_one(
             "to": to,
             "sent_at": now.isoformat(timespec="seconds"),
             "file": path.name,
+            **{k: v for k, v in (drafted or {}).items() if k in ("unit_set", "by")},
         }
         if refused:
             entry["refused"] = refused

@@ -38,7 +38,9 @@ run, and pruning the previous set never removes the only copy. Each is recorded 
 identity of the set it was kept from (`set_identity`: what the set was made from), so a
 later command can tell the officer's copy of a draft of other figures from a copy of a draft
 of the current set's (`made_from`). Folders carried whole by
-`outbox.atomic` (`paths.CARRIED`: the letters and their send record) are not looked at here.
+`outbox.atomic` (`paths.CARRIED`: the letters and their send record) are not looked at here,
+except that an office suite's lock file carried with them is removed from the new set
+(`drop_carried_locks`): it locks a document of the set it was made in.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from ..text.names import windows_name
-from .paths import CARRIED, DOCUMENT_SUFFIX, MANIFEST, REPORT, previous_dir
+from .paths import CARRIED, DOCUMENT_SUFFIX, MANIFEST, REPORT, is_office_lock, previous_dir
 
 RECORD = "danh-sach-tep-da-ghi.json"
 """The set's record of what the run wrote: {relative path: {"sha256": …, "officer": bool}}
@@ -78,7 +80,7 @@ def _files(folder: Path) -> list[str]:
         name = path.name
         if not path.is_file() or path.is_symlink() or rel in (RECORD, BACKUP):
             continue
-        if rel.split("/", 1)[0] in CARRIED or name.startswith(("~$", ".~lock.", "._")):
+        if rel.split("/", 1)[0] in CARRIED or is_office_lock(name) or name.startswith("._"):
             continue
         if name.casefold() in _SYSTEM_LEFTOVERS:
             continue
@@ -385,3 +387,33 @@ def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:
     officer = {rel for rel, entry in record.items() if isinstance(entry, dict) and entry.get("officer")}
     write_record(waiting, officer | {mine for mine, _ in kept})
     return [mine for mine, _ in kept]
+
+
+def drop_carried_locks(current: Path, previous: Path) -> list[str]:
+    """Remove from the carried folders of the `current` set (`paths.CARRIED`, brought from
+    the `previous` set by the swap, as hard links or copies) each office suite's lock file
+    (`paths.is_office_lock`) that is the previous set's own, carried along (the same file, or
+    a copy of the same bytes and time): a lock names a document open in the set it was made
+    in, never one in the new set. A lock made in the current set is left. Returns the
+    removed files' paths relative to `current`."""
+    out = []
+    for name in CARRIED:
+        for path in sorted((current / name).rglob("*")) if (current / name).is_dir() else []:
+            if not is_office_lock(path.name) or not path.is_file() or path.is_symlink():
+                continue
+            rel = path.relative_to(current)
+            before = previous / rel
+            try:
+                same = before.is_file() and (
+                    path.samefile(before)
+                    or (
+                        path.stat().st_mtime_ns == before.stat().st_mtime_ns
+                        and path.read_bytes() == before.read_bytes()
+                    )
+                )
+                if same:
+                    path.unlink()
+                    out.append(rel.as_posix())
+            except OSError:
+                continue  # held or gone: left as it is
+    return out

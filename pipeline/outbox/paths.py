@@ -27,6 +27,13 @@ FEEDBACK_DIR = "phan-hoi"
 CARRIED = ("thu",)
 
 
+def is_office_lock(name: str) -> bool:
+    """Whether a file `name` is the lock an office suite leaves beside a document it has open
+    (Microsoft Office's owner file `~$…`, LibreOffice's `.~lock.<name>#`): never the officer's
+    work, never carried into a new set (`kept.drop_carried_locks`)."""
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
 def year_dir(outbox: Path, year: int) -> Path:
     """The current output set of `year`: the folder the officer opens."""
     return outbox / str(int(year))

@@ -2,7 +2,10 @@
 and its entries, a message's arrival and sender read from its header. A file named as a
 spreadsheet that is an archive of files is opened as the archive it is
 (`_archive_named_as_a_spreadsheet`); one named as an archive that is one file is read as
-that file. Never raises for bad input: a broken container is one line with its problem.
+that file. The office's own letter come back into the inbox (`message_headers.own_letter`)
+is one line, ignored with why: its attachments (a blank template, a feedback workbook) are
+never read as a unit's report. Never raises for bad input: a broken container is one line
+with its problem.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..kinds.catalogue import (
 from ..kinds.detect import bytes_kind
 from ..kinds.filekind import REPORT
 from ..kinds.zip_package import ARCHIVE_HEAD, may_be_archive
-from ..message_headers import header_text, received_at, sender_of
+from ..message_headers import header_text, own_letter, received_at, sender_of
 from .entries import _archive_entries, _message_entries
 from .entry_kind import one_file
 from .locate import _container_bytes
@@ -35,8 +38,10 @@ from .message import _message_broken, _parse_message
 from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
 
 
-def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submission]:
+def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = "") -> list[Submission]:
     """The submissions an inbox entry stands for: itself, or a container line and its entries.
+    `office`: the configured `[mail] address` (`message_headers.own_letter`: a message from it
+    to others is the office's own too), "" when not known.
 
     Never raises for bad input: a broken container is one line with its problem.
     """
@@ -78,6 +83,12 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo) -> list[Submis
         return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
         return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
+    try:
+        own = own_letter(msg, office)
+    except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - a header that breaks the parser
+        own = ""  # not known as ours: read as any message (its own reading says what is wrong)
+    if own:  # the office's own letter come back: listed as such, its attachments never read
+        return [Submission(path, name, origin, opened, ignored=own)]
     try:
         inner, by_bytes = _message_entries(path, name, msg, origin, limits)
     except ReadProblem as exc:

@@ -28,7 +28,7 @@ help:
 	@echo "make tong-ket     - bảng tổng hợp và dự thảo báo cáo tổng kết 2019-2025 từ kết quả các năm"
 	@echo "make check FILE=… - kiểm tra riêng một tệp"
 	@echo "make fetch-mail   - tải thư báo cáo từ hộp thư (chỉ đọc) vào inbox/thu/"
-	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/); SEND=1 để gửi"
+	@echo "make drafts       - soạn thư trả lời từng đơn vị (outbox/<năm>/thu/); SEND=1 để gửi, thêm NHAC_LAI=1 để nhắc lại thư đã gửi"
 	@echo "make test         - chạy toàn bộ kiểm thử"
 	@echo "make lint         - kiểm tra mã (ruff) và các tầng import (import-linter)"
 	@echo "make bench        - đo tốc độ (benchmarks/)"
@@ -54,7 +54,7 @@ fetch-mail: $(STAMP)
 	$(RUN) --config $(CONFIG) mail fetch --inbox $(QUOTED_INBOX)
 
 drafts: $(STAMP)
-	$(RUN) --config $(CONFIG) mail drafts $(OUTBOX_ARG) $(if $(SEND),--send)
+	$(RUN) --config $(CONFIG) mail drafts $(OUTBOX_ARG) $(if $(SEND),--send) $(if $(NHAC_LAI),--nhac-lai)
 
 new-year: $(STAMP)
 	$(RUN) --config $(CONFIG) new-year

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.run.consolidate import run
 
+from .conftest import template_for
 from .test_resubmission import dated
 
 ADDRESSES = {"899": "vp.899@kiengiang.gov.vn", "900": "vp.900@kiengiang.gov.vn"}
@@ -67,3 +68,29 @@ def test_a_report_from_another_units_address_names_that_unit(form, make_file, tm
 def test_a_report_forwarded_from_an_unknown_address_is_a_forward(form, make_file, tmp_path):
     said = _sender_finding(form, make_file, tmp_path, "ketoan.nguyen@gmail.com")
     assert "Thư chuyển tiếp vẫn được nhận" in said and "(địa chỉ của" not in said
+
+
+def test_a_copy_of_the_offices_own_letter_saved_by_hand_is_no_report(form, template_dir, tmp_path):
+    """The officer saves a copy of a reminder (From: the office, To: 899, the blank template
+    attached; their mail client dropped the program's header) into the inbox: `consolidate`
+    lists it as the office's own letter and never reads its template as 899's report
+    (before: 899 became "rejected" by its own blank template)."""
+    config = _config(tmp_path / "cau-hinh")
+    text = config.read_text(encoding="utf-8")
+    assert text.count('address = ""\n') == 1
+    config.write_text(text.replace('address = ""\n', 'address = "tonghop@so.example.vn"\n'), encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    m = EmailMessage()
+    m["From"] = "Sở <tonghop@so.example.vn>"
+    m["To"] = ADDRESSES["899"]
+    m["Subject"] = "Đề nghị gửi báo cáo"
+    m["Date"] = "Thu, 20 Nov 2025 09:15:00 +0700"
+    m.set_content("Kính gửi: UBND Thành phố Rạch Giá")
+    blank = template_for(template_dir, form, "899")
+    m.add_attachment(blank.read_bytes(), maintype="application", subtype="octet-stream", filename=blank.name)
+    (inbox / "thu-da-gui.eml").write_bytes(bytes(m))
+    result = run(load_form(config), inbox, tmp_path / "out", show_progress=False)
+    assert {u.code: u.status for u in result.units}["899"] == "missing"
+    (line,) = [rec for rec in result.files if rec.parsed.name == "thu-da-gui.eml"]
+    assert line.status == "ignored" and "tonghop@so.example.vn" in line.note

@@ -36,8 +36,12 @@ def submissions(form: Form, entries: list[tuple[Path, str]]) -> list[Submission]
     `entries` are (path, name as the officer sees it) of the inbox entries to read.
     Raises `form.FormError` when the [mail] section is wrong (its time zone dates messages).
     """
-    zone = load_mail_settings(form).zone
-    return [sub for path, name in entries for sub in expand(path, name, form.limits, zone)]
+    settings = load_mail_settings(form)  # its address: a message the office itself sent is no report
+    return [
+        sub
+        for path, name in entries
+        for sub in expand(path, name, form.limits, settings.zone, settings.address or "")
+    ]
 
 
 class Reading:

@@ -6,12 +6,16 @@ are its own; before, it said only that the address was not 900's, as for a forwa
 from __future__ import annotations
 
 import json
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
+from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.run.consolidate import run
 
+from .clirun import run_cli
 from .conftest import template_for
 from .test_resubmission import dated
 
@@ -94,3 +98,22 @@ def test_a_copy_of_the_offices_own_letter_saved_by_hand_is_no_report(form, templ
     assert {u.code: u.status for u in result.units}["899"] == "missing"
     (line,) = [rec for rec in result.files if rec.parsed.name == "thu-da-gui.eml"]
     assert line.status == "ignored" and "tonghop@so.example.vn" in line.note
+
+
+def test_the_reminder_of_the_sending_unit_says_its_message_held_another_units_template(
+    form, make_file, tmp_path
+):
+    """899's reminder answers its message: it had a report, in 900's template (before: "không
+    có tệp báo cáo đính kèm", which was not true)."""
+    report, _ = make_file("900", dated(20, form), name="bao cao.xlsx", folder=tmp_path / "f")
+    (tmp_path / "inbox").mkdir()
+    _mail(tmp_path / "inbox", ADDRESSES["899"], report)
+    config = _config(tmp_path / "cau-hinh")
+    outbox = tmp_path / "out"
+    consolidate_into(load_form(config), tmp_path / "inbox", outbox, show_progress=False)
+    done = run_cli("--config", str(config), "mail", "drafts", "--outbox", str(outbox))
+    assert done.returncode == 0, done.stderr
+    (draft,) = (outbox / str(form.year) / "thu").glob("thu-899-*.eml")
+    body = message_from_bytes(draft.read_bytes(), policy=default).get_body(("plain",)).get_content()
+    assert "có tệp «bao cao.xlsx» điền trên mẫu của UBND Thành phố Hà Tiên" in body
+    assert "không có tệp báo cáo đính kèm" not in body

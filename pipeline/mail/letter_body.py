@@ -115,6 +115,25 @@ def resubmit_by(form: Form, letters: LetterSettings, today: dt.date) -> dt.date:
     return max(soon, due - dt.timedelta(days=1))
 
 
+def _message_line(form: Form, unit: Unit, message: dict[str, Any], run: dict[str, Any]) -> str:
+    """What the unit's latest message (`message`, a run's "files" entry of kind "message",
+    from one of the unit's addresses) held, when none of its files counts for the unit:
+    nothing, or reports filled in other units' templates (counted for those units)."""
+    inside = [f for f in run.get("files", []) if str(f.get("name", "")).startswith(f"{message['name']} › ")]
+    others = [
+        f for f in inside if f.get("unit") and f["unit"] != unit.code and f["unit"] in form.units_by_code
+    ]
+    if not others:
+        return f"Thư của đơn vị ({_when(message)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
+    said = "; ".join(
+        f"tệp «{_member(f['name'])}» điền trên mẫu của {form.units_by_code[f['unit']].name}" for f in others
+    )
+    return (
+        f"Thư của đơn vị ({_when(message)}) có {said}, nên được tính cho đơn vị đó. Nếu đây là báo cáo "
+        f"của {unit.name}, đề nghị điền lại vào mẫu của đơn vị (đính kèm thư này) và gửi lại."
+    )
+
+
 def _content(
     form: Form,
     unit: Unit,
@@ -167,9 +186,7 @@ def _content(
         # said as of the run the letter describes (the inbox may have changed since)
         lines = [f"Đến ngày {run_day:%d/%m/%Y}, Sở chưa nhận được báo cáo năm {year} của đơn vị."]
         if latest is not None:
-            lines.append(
-                f"Thư của đơn vị ({_when(latest)}) không có tệp báo cáo đính kèm (chỉ có nội dung thư)."
-            )
+            lines.append(_message_line(form, unit, latest, run))
         overdue = not pending and today >= due
         deadline = (  # an unknown deadline is never written into a letter: `waits_for` holds it back
             "Hạn nộp báo cáo: Sở sẽ thông báo sau khi Ủy ban nhân dân tỉnh ấn định"

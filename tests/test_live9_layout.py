@@ -287,3 +287,28 @@ def test_template_locks_its_structure(form, tmp_path):
     path = write_template(form, form.units_by_code[FREE], tmp_path)
     security = openpyxl.load_workbook(path).security
     assert security is not None and security.lockStructure, security
+
+
+def test_layout_cells_lie_below_every_units_rows(form, tmp_path):
+    """The hidden layout cells of a short unit's template lie below the rows of the longest
+    unit's biểu, which a file's totals read on the lists sheet (support above resources):
+    no number of theirs is ever added to a total."""
+    from pipeline.render.layoutchecks import layout_cells
+    from pipeline.render.numbercells import readers
+
+    unit = min(form.units, key=lambda u: len(form.rows_for(form.support_block, u)))
+    lc = layout_cells(form, unit, readers(form))
+    longest = max(
+        b.grid.total_row(max(len(form.rows_for(b, u)) for u in form.units)) for b in form.blocks.values()
+    )
+    path = write_template(form, unit, tmp_path)
+    ws = openpyxl.load_workbook(path)[form.sheets["lists"]]
+    rows = [
+        c.row
+        for col in ws.iter_cols(min_col=lc.first + 1, max_col=lc.first + 8)
+        for c in col
+        if c.value is not None
+    ]
+    layout_rows = [r for r in rows if r >= lc.top]
+    assert layout_rows and lc.top > longest, (lc.top, longest)
+    assert not [r for r in rows if longest < r < lc.top], "a cell between the rows read and the layout cells"

@@ -25,8 +25,8 @@ a unit from hiding one without unlocking it first.
 
 The hidden cells live on the lists sheet (which the reader never reads but for the
 template's reading cells, `read/witness.py`), in the columns of the reading cells
-(`numbercells.Readers`) below the last row any of those uses (the last label's row): so
-the sheet grows no wider (a whole-book format is refused past `limits.max_columns`). Per
+(`numbercells.Readers`) below the last row any of those uses (the last row of the longest
+unit's biểu, which a file's totals read as far as): so the sheet grows no wider (a whole-book format is refused past `limits.max_columns`). Per
 label, one row: its cell, its text, its row and column numbers (constants), its rows and
 columns moved ("x" when its cell was deleted), moved (1: moved or deleted) and shifted
 (1: moved and still found). Per sheet, one row: the first label moved and the first
@@ -121,7 +121,12 @@ def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
     ]
     for block in form.blocks.values():
         sheets.append(SheetLayout(block.sheet, tuple(label_cells(block_sheet(form, block, unit)))))
-    below = max(cell_at(cell)[0] + 1 for s in sheets for cell, _t in s.labels)
+    # below every unit's rows, not only this one's: a file's totals add the VALUE cells of
+    # the longest unit's rows (`livechecks._on_totals`), which must never meet these numbers
+    longest = max(
+        b.grid.total_row(max(len(form.rows_for(b, u)) for u in form.units)) for b in form.blocks.values()
+    )
+    below = max([longest, *(cell_at(cell)[0] + 1 for s in sheets for cell, _t in s.labels)])
     return LayoutCells(form.sheets["lists"], rd.first, below + 2, tuple(sheets))
 
 

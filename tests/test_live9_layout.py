@@ -293,7 +293,7 @@ def test_layout_cells_lie_below_every_units_rows(form, tmp_path):
     """The hidden layout cells of a short unit's template lie below the rows of the longest
     unit's biểu, which a file's totals read on the lists sheet (support above resources):
     no number of theirs is ever added to a total."""
-    from pipeline.render.layoutchecks import layout_cells
+    from pipeline.render.layoutchecks import SHEET_STEPS, layout_cells
     from pipeline.render.numbercells import readers
 
     unit = min(form.units, key=lambda u: len(form.rows_for(form.support_block, u)))
@@ -305,7 +305,7 @@ def test_layout_cells_lie_below_every_units_rows(form, tmp_path):
     ws = openpyxl.load_workbook(path)[form.sheets["lists"]]
     rows = [
         c.row
-        for col in ws.iter_cols(min_col=lc.first + 1, max_col=lc.first + 8)
+        for col in ws.iter_cols(min_col=lc.first + 1, max_col=lc.first + len(SHEET_STEPS))
         for c in col
         if c.value is not None
     ]

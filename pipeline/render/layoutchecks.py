@@ -23,15 +23,21 @@ with formulas Excel 2010, LibreOffice and Gnumeric share:
 A hidden sheet (SHEET_HIDDEN, a warning) is seen by no formula; the locked structure keeps
 a unit from hiding one without unlocking it first.
 
-The hidden cells live on the lists sheet (which the reader never reads but for the
-template's reading cells, `read/witness.py`), in the columns of the reading cells
-(`numbercells.Readers`) below the last row any of those uses (the last row of the longest
-unit's biểu, which a file's totals read as far as): so the sheet grows no wider (a whole-book format is refused past `limits.max_columns`). Per
-label, one row: its cell, its text, its row and column numbers (constants), its rows and
-columns moved ("x" when its cell was deleted), moved (1: moved or deleted) and shifted
-(1: moved and still found). Per sheet, one row: the first label moved and the first
-shifted (0: none), that one's shift, the sheet's current name, and the two messages the
-live checks read ("" when all is well): missing and layout.
+Each sheet's check is a row of hidden cells on the lists sheet, each naming a defined name
+that holds its formula once (as the reading cells do, `numbercells.py`). Left to right
+(`SHEET_STEPS`): the two messages the live checks read ("" when all is well), the sheet
+missing and its layout changed, whose names (`BoCuc_Thieu`, `BoCuc_Loi`) are shared by
+every sheet (the words once a workbook: their references are relative to the row that
+uses them); then what they read, each sheet's own: its name (a constant), the number of
+the first label moved (in the reader's order; past the last when none moved), the shift of
+the first label found moved (rows * SHIFT_BASE + columns; "" when none), that label's cell
+and text, the sheet's current name, and whether a direct reference still finds the sheet.
+Each label's reference is written once in the first two of these (MIN and CHOOSE over the
+labels, nothing nested). The cells sit in the columns of the reading cells, below the last
+row any of those uses (the last row of the longest unit's biểu, which a file's totals read
+as far as): the lists sheet grows no wider (a whole-book format is refused past
+`limits.max_columns`), and the reader never reads it but for the reading cells
+(`read/witness.py`).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import Form, Unit, cell_at, col_letter
@@ -47,9 +54,11 @@ from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
 from .numbercells import Readers, absolute, quoted
 from .style import sheet_ref
 
-LABEL_STEPS = ("cell", "label", "row", "column", "rows", "columns", "moved", "shifted")
-SHEET_STEPS = ("first", "shift", "rows", "columns", "name", "missing", "layout")
-GONE = "x"  # a label's rows or columns moved when its own cell was deleted
+SHEET_STEPS = ("layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found")
+OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "Ten", "found": "Co"}
+SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
+SHIFT_BASE = 1000  # a shift of dr rows and dc columns is dr * SHIFT_BASE + dc (|dc| < 500)
+NONE = 99999  # MIN over the labels where none moved
 
 _q = quoted
 
@@ -73,36 +82,31 @@ class SheetLayout:
 @dataclass(frozen=True)
 class LayoutCells:
     """Where the hidden layout cells are on the lists sheet `lists`: from 0-based column
-    `first`, label rows from row `top` (each sheet's labels in turn), then one row a sheet."""
+    `first`, one row a sheet from row `top` (1-based), one cell a step (`SHEET_STEPS`)."""
 
     lists: str
     first: int
     top: int
     sheets: tuple[SheetLayout, ...]
 
-    def _col(self, steps: tuple[str, ...], step: str) -> str:
-        return col_letter(self.first + steps.index(step))
-
-    def _label_rows(self, j: int) -> tuple[int, int]:
-        start = self.top + sum(len(s.labels) for s in self.sheets[:j])
-        return start, start + len(self.sheets[j].labels) - 1
-
-    def _sheet_row(self, j: int) -> int:
-        return self.top + sum(len(s.labels) for s in self.sheets) + 1 + j
-
     def _index(self, sheet: str) -> int:
         return next(j for j, s in enumerate(self.sheets) if s.sheet == sheet)
 
-    def label_range(self, j: int, step: str) -> str:
-        """The absolute range of step `step` (`LABEL_STEPS`) of sheet `j`'s labels."""
-        a, b = self._label_rows(j)
-        col = self._col(LABEL_STEPS, step)
-        return f"{sheet_ref(self.lists, '')}${col}${a}:${col}${b}"
-
     def at(self, sheet: str, step: str) -> str:
         """The absolute reference of the cell of `step` (`SHEET_STEPS`) of `sheet`."""
-        row = self._sheet_row(self._index(sheet))
-        return f"{sheet_ref(self.lists, '')}${self._col(SHEET_STEPS, step)}${row}"
+        col = col_letter(self.first + SHEET_STEPS.index(step))
+        return f"{sheet_ref(self.lists, '')}${col}${self.top + self._index(sheet)}"
+
+    def name(self, sheet: str, step: str) -> str:
+        """The defined name holding the formula of `step` of `sheet` (shared or its own)."""
+        return SHARED.get(step) or f"BoCuc{self._index(sheet) + 1}_{OWN[step]}"
+
+    def beside(self, user: str, step: str) -> str:
+        """The cell of `step` in the row of the cell of `user`, as a name used there reads it
+        (a relative reference written as from A1: `numbercells._relative`)."""
+        offset = SHEET_STEPS.index(step) - SHEET_STEPS.index(user)
+        assert offset > 0, (user, step)
+        return f"{sheet_ref(self.lists, '')}{col_letter(offset)}1"
 
     def missing(self, sheet: str) -> str:
         """The cell saying why `sheet` is not found under its name ("" when it is)."""
@@ -150,31 +154,72 @@ def _current_name(ref: str) -> str:
     f = f'CELL("filename",{ref})'
     lo = f'MID({f},FIND("#$",{f})+2,999)'
     excel = f'MID({f},FIND("]",{f})+1,999)'
-    return f'=IFERROR(IF(ISNUMBER(FIND("#$",{f})),{lo},IF(ISNUMBER(FIND("]",{f})),{excel},"")),"")'
+    return f'IFERROR(IF(ISNUMBER(FIND("#$",{f})),{lo},IF(ISNUMBER(FIND("]",{f})),{excel},"")),"")'
 
 
-def _missing(lc: LayoutCells, s: SheetLayout) -> str:
-    """Why sheet `s` is not found under its name, in the reader's words; "" when it is."""
-    name = lc.at(s.sheet, "name")
-    sheet = _q(s.sheet)
+def _places(s: SheetLayout) -> list[tuple[str, int, int]]:
+    """(absolute reference, row, column) of each label of `s`, 1-based."""
+    return [
+        (sheet_ref(s.sheet, absolute(cell)), cell_at(cell)[0] + 1, cell_at(cell)[1] + 1)
+        for cell, _t in s.labels
+    ]
+
+
+def _first_moved(s: SheetLayout) -> str:
+    """The number of the first label of `s` not at its cell (moved, or its cell deleted);
+    NONE when every label is in place."""
+    tests = [
+        f"IF(IFERROR(AND(ROW({ref})={r},COLUMN({ref})={c}),FALSE),{NONE},{i})"
+        for i, (ref, r, c) in enumerate(_places(s), 1)
+    ]
+    return f"=MIN({','.join(tests)})"
+
+
+def _first_shift(s: SheetLayout) -> str:
+    """The shift of the first label of `s` found moved (its cell not deleted): rows *
+    SHIFT_BASE + columns; "" when there is none."""
+    places = _places(s)
+    found = [
+        f"IF(IFERROR(OR(ROW({ref})<>{r},COLUMN({ref})<>{c}),FALSE),{i},{NONE})"
+        for i, (ref, r, c) in enumerate(places, 1)
+    ]
+    shifts = [f"(ROW({ref})-{r})*{SHIFT_BASE}+COLUMN({ref})-{c}" for ref, r, c in places]
+    return f'=IFERROR(CHOOSE(MIN({",".join(found)}),{",".join(shifts)}),"")'
+
+
+def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
+    """The formulas of the names of sheet `s`'s own steps."""
+    first = lc.at(s.sheet, "first")
+    span = sheet_ref(s.sheet, s.span)
+    return {
+        "first": _first_moved(s),
+        "shift": _first_shift(s),
+        "cell": f'=IFERROR(CHOOSE({first},{",".join(_q(c) for c, _t in s.labels)}),"")',
+        "label": f'=IFERROR(CHOOSE({first},{",".join(_q(t) for _c, t in s.labels)}),"")',
+        "name": "=" + _current_name(span),
+        "found": f"=ISREF({span})",
+    }
+
+
+def _missing(lc: LayoutCells) -> str:
+    """Why the sheet of the row is not found under its name, in the reader's words; ""
+    when it is: INDIRECT of its name finds no sheet; renamed when a direct reference still
+    finds it (its new name when the application says it), else deleted."""
+    sheet, name, found = (lc.beside("missing", k) for k in ("sheet", "name", "found"))
     renamed = spliced(SHEET_WORDS["renamed"], sheet=sheet, names=f'"\'"&{name}&"\'"')
     unnamed = spliced(SHEET_WORDS["renamed_unnamed"], sheet=sheet)
     deleted = spliced(SHEET_WORDS["deleted"], sheet=sheet)
-    found = f"ISREF(INDIRECT({_q(sheet_ref(s.sheet, 'A1'))}))"
-    here = f"ISREF({sheet_ref(s.sheet, s.span)})"
-    return f'=IF({found},"",IF({here},IF({name}="",{unnamed},{renamed}),{deleted}))'
+    a1 = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'!A1")'
+    return f'=IF(ISREF({a1}),"",IF({found},IF({name}="",{unnamed},{renamed}),{deleted}))'
 
 
-def _moved(lc: LayoutCells, j: int) -> str:
-    """What moved on sheet `j`, in the reader's words (`LAYOUT_WORDS`): the first label
-    moved, the shift of the first label found moved; "" when no label moved."""
-    s = lc.sheets[j]
-    first, dr, dc = (lc.at(s.sheet, k) for k in ("first", "rows", "columns"))
-
-    def of(step: str) -> str:
-        return f"INDEX({lc.label_range(j, step)},{first})"
-
-    row, col = of("row"), of("column")
+def _moved(lc: LayoutCells) -> str:
+    """What moved on the sheet of the row, in the reader's words (`LAYOUT_WORDS`): the
+    first label moved, the shift of the first label found moved; "" when no label moved."""
+    sheet, shift, cell, label = (lc.beside("layout", k) for k in ("sheet", "shift", "cell", "label"))
+    row, col = f"ROW(INDIRECT({cell}))", f"COLUMN(INDIRECT({cell}))"  # of the address alone
+    dr = f"INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE})"
+    dc = f"({shift}-{SHIFT_BASE}*{dr})"
     letter = f'SUBSTITUTE(ADDRESS(1,{col},4),"1","")'
     w = LAYOUT_WORDS
     what = (
@@ -184,57 +229,31 @@ def _moved(lc: LayoutCells, j: int) -> str:
         f"{spliced(w['columns_deleted'], n=f'-{dc}', column=letter)}),{_q(w['block_moved'])}))"
     )
     fix = _q(w["fix"])
-    moved = spliced(
-        w["moved"],
-        expected=of("label"),
-        cell=of("cell"),
-        where=f"ADDRESS({row}+{dr},{col}+{dc},4)",
-        what=what,
-        fix=fix,
-    )
-    now = f"INDIRECT({_q(sheet_ref(s.sheet, ''))}&{of('cell')})"
+    where = f"ADDRESS({row}+{dr},{col}+{dc},4)"
+    moved = spliced(w["moved"], expected=label, cell=cell, where=where, what=what, fix=fix)
+    now = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'!"&{cell})'
     found = f'IFERROR(IF({now}&""="","(trống)",{now}&""),"")'
-    changed = spliced(w["changed"], cell=of("cell"), expected=of("label"), found=found, fix=fix)
-    shifted = lc.at(s.sheet, "shift")
-    return f'=IF({first}=0,"",IF({shifted}=0,{changed},{moved}))'
+    changed = spliced(w["changed"], cell=cell, expected=label, found=found, fix=fix)
+    return f'=IF({cell}="","",IF({shift}="",{changed},{moved}))'
 
 
-def write_layout_cells(ws: Worksheet, lc: LayoutCells) -> None:
-    """The hidden layout cells on the lists sheet `ws` (see the module docstring), with the
-    values they hold in the template as written (nothing moved)."""
-    col = {step: lc.first + i for i, step in enumerate(LABEL_STEPS)}
+def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
+    """The defined names of the layout checks and their hidden cells on the lists sheet
+    `ws` (see the module docstring), holding what they hold in the template as written."""
+    wb.define_name(SHARED["layout"], _moved(lc))
+    wb.define_name(SHARED["missing"], _missing(lc))
+    cached: dict[str, str | int | bool] = {"first": NONE, "found": True}
     for j, s in enumerate(lc.sheets):
-        start, _end = lc._label_rows(j)
-        for i, (cell, text) in enumerate(s.labels):
-            row = start + i - 1  # 0-based
-            r, c = cell_at(cell)
-            ref = sheet_ref(s.sheet, absolute(cell))
-            ws.write_string(row, col["cell"], cell)
-            ws.write_string(row, col["label"], text)
-            ws.write_number(row, col["row"], r + 1)
-            ws.write_number(row, col["column"], c + 1)
-            dr, dc = (f"{col_letter(col[k])}{row + 1}" for k in ("rows", "columns"))
-            ws.write_formula(row, col["rows"], f'=IFERROR(ROW({ref})-{r + 1},"{GONE}")', None, 0)
-            ws.write_formula(row, col["columns"], f'=IFERROR(COLUMN({ref})-{c + 1},"{GONE}")', None, 0)
-            both = f"AND(ISNUMBER({dr}),ISNUMBER({dc}))"
-            off = f"OR({dr}<>0,{dc}<>0)"
-            ws.write_formula(row, col["moved"], f"=IF({both},IF({off},1,0),1)", None, 0)
-            ws.write_formula(row, col["shifted"], f"=IF({both},IF({off},1,0),0)", None, 0)
-    for j, s in enumerate(lc.sheets):
-        row = lc._sheet_row(j) - 1
-
-        def put(step: str, formula: str, cached: int | str, row: int = row) -> None:
-            ws.write_formula(row, lc.first + SHEET_STEPS.index(step), formula, None, cached)
-
-        moved, shifted = lc.label_range(j, "moved"), lc.label_range(j, "shifted")
-        shift = lc.at(s.sheet, "shift")
-        put("first", f"=IFERROR(MATCH(1,{moved},0),0)", 0)
-        put("shift", f"=IFERROR(MATCH(1,{shifted},0),0)", 0)
-        for step in ("rows", "columns"):
-            put(step, f"=IF({shift}=0,0,INDEX({lc.label_range(j, step)},{shift}))", 0)
-        put("name", _current_name(sheet_ref(s.sheet, s.span)), s.sheet)
-        put("missing", _missing(lc, s), "")
-        put("layout", _moved(lc, j), "")
+        row = lc.top + j - 1  # 0-based
+        own = _own(lc, s)
+        for i, step in enumerate(SHEET_STEPS):
+            if step == "sheet":
+                ws.write_string(row, lc.first + i, s.sheet)
+                continue
+            if step in own:
+                wb.define_name(lc.name(s.sheet, step), own[step])
+            value = s.sheet if step == "name" else cached.get(step, "")
+            ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
 
 
 # ----- what the live checks make of them ----------------------------------------------------------

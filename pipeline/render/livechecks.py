@@ -70,6 +70,9 @@ from .style import Styles, sheet_ref
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
 ERROR_MARK = fd.SEVERITY_VI[fd.ERROR] + ": "  # what begins each error in a row's text
+# the overview's defined names: form sheets missing, the errors counted as the reader
+# counts them, the first reason the file is refused for its geometry
+OVERVIEW = {"missing": "KiemTra_ThieuTrang", "total": "KiemTra_SoLoi", "refusal": "KiemTra_TraLai"}
 
 
 _q = quoted
@@ -600,22 +603,31 @@ def _sheet_summary(
 
 
 def write_overview(
-    ws: Worksheet, form: Form, checks: list[SheetChecks], st: Styles, cached: int, lc: LayoutCells
+    wb: Workbook,
+    ws: Worksheet,
+    form: Form,
+    checks: list[SheetChecks],
+    st: Styles,
+    cached: int,
+    lc: LayoutCells,
 ) -> None:
     """The check summary on the first sheet: the whole workbook, then each sheet. The
     errors are counted as the reader finds them: a form sheet missing stops the reading
     (one error a sheet missing), as does the information sheet's layout changed (one);
-    then the first reason the file is refused for its geometry, in the reader's words."""
+    then the first reason the file is refused for its geometry, in the reader's words.
+    The count and the reason are defined names, each used twice and stored once."""
     sheet, cell = form.overview_cell()
     ws.write_string(form.checks.overview_label_cell, "KIỂM TRA TRƯỚC KHI GỬI (tự cập nhật khi điền)", st.head)
     info = checks[0].sheet
-    counts = "+".join(sheet_ref(c.sheet, c.count_cell) for c in checks)
-    missing = missing_count(lc)
-    total = f'IF({missing}>0,{missing},IF({lc.layout(info)}<>"",1,{counts}))'
-    refusal = first_refusal(lc)
+    counts = "+".join(sheet_ref(c.sheet, absolute(c.count_cell)) for c in checks)  # a name: absolute
+    wb.define_name(OVERVIEW["missing"], "=" + missing_count(lc))
+    missing = OVERVIEW["missing"]
+    wb.define_name(OVERVIEW["total"], f'=IF({missing}>0,{missing},IF({lc.layout(info)}<>"",1,{counts}))')
+    wb.define_name(OVERVIEW["refusal"], "=" + first_refusal(lc))
+    total, refusal = OVERVIEW["total"], OVERVIEW["refusal"]
     said = f'IF({refusal}<>"",". Tệp sẽ bị trả lại: "&{refusal},"")'
     formula = (
-        f'=IF(({total})=0,"{PASSED}: không còn lỗi","Còn "&({total})&" lỗi; xem từng trang dưới đây"&{said})'
+        f'=IF({total}=0,"{PASSED}: không còn lỗi","Còn "&{total}&" lỗi; xem từng trang dưới đây"&{said})'
     )
     ws.write_formula(cell, formula, st.summary, PASSED if cached == 0 else f"Còn {cached} lỗi")
     for i, c in enumerate(checks):

@@ -161,7 +161,9 @@ def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
         checks = [_info_sheet(wb, form, unit, rd, st, cst, lc)]
         for block in form.blocks.values():
             checks.append(_block_sheet(wb, form, unit, block, rd, st, cst, lc))
-        write_overview(first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks), lc=lc)
+        write_overview(
+            wb, first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks), lc=lc
+        )
         _lists_sheet(wb, form, unit, rd, lc)
         _meta_sheet(wb, form, unit)
         wb.close()
@@ -428,7 +430,7 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, lc: LayoutCe
             typed[b.sheet] = [spec.row for spec in specs]
     write_name_readers(wb, ws, rd, typed, tables)
     write_date_readers(ws, rd)
-    write_layout_cells(ws, lc)
+    write_layout_cells(wb, ws, lc)
     ws.hide()
     ws.protect("")
 

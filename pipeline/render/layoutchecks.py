@@ -32,7 +32,7 @@ uses them); then what they read, each sheet's own: its name (a constant), the nu
 the first label moved (in the reader's order; past the last when none moved), the shift of
 the first label found moved (rows * SHIFT_BASE + columns; "" when none), that label's cell
 and text, the sheet's current name, and whether a direct reference still finds the sheet.
-Each label's reference is written once in the first two of these (MIN and CHOOSE over the
+Each label's reference is written in the first two of these only (MIN and CHOOSE over the
 labels, nothing nested). The cells sit in the columns of the reading cells, below the last
 row any of those uses (the last row of the longest unit's biểu, which a file's totals read
 as far as): the lists sheet grows no wider (a whole-book format is refused past

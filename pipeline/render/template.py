@@ -71,9 +71,10 @@ class _Workbook(Workbook):
     hidden or unhidden, nor sheets added, until the unit turns the protection off (Excel:
     Review > Protect Workbook; LibreOffice: Tools > Protect Spreadsheet Structure). Nothing a
     unit must do touches the structure; the cost is a unit that wants a sheet of its own
-    for notes, or to copy a sheet in or out (Move or Copy), must turn it off first. The
-    reader refuses a form sheet renamed or deleted; the template says so too
-    (`layoutchecks.py`), for one whose protection was turned off."""
+    for notes, or to copy a sheet in or out (Move or Copy), must turn it off first.
+    LibreOffice (7.x) does not keep the lock when it opens an .xlsx: there, and where a
+    unit turned it off, the template's own check says what the reader refuses
+    (`layoutchecks.py`)."""
 
     worksheet_class = _Sheet
 

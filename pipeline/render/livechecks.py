@@ -55,6 +55,7 @@ from ..rules import findings as fd
 from ..rules.bind import block_rules, info_rules, totals_rules
 from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
+from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count
 from .numbercells import (
     READ_CODES,
     UNKNOWN,
@@ -69,6 +70,9 @@ from .style import Styles, sheet_ref
 PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
 ERROR_MARK = fd.SEVERITY_VI[fd.ERROR] + ": "  # what begins each error in a row's text
+# the overview's defined names: form sheets missing, the errors counted as the reader
+# counts them, the first reason the file is refused for its geometry
+OVERVIEW = {"missing": "KiemTra_ThieuTrang", "total": "KiemTra_SoLoi", "refusal": "KiemTra_TraLai"}
 
 
 _q = quoted
@@ -372,12 +376,14 @@ def write_block_checks(
     spellings: dict[str, str],
     rd: Readers,
     st: Styles,
+    lc: LayoutCells,
 ) -> SheetChecks:
     """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block.
 
     `lists`: key -> the defined name of its listed names and their usual spellings (what
     the pipeline reads); `spellings`: key -> the defined name of those spellings alone;
-    `rd`: where each number cell is read (`write_readers` writes those cells)."""
+    `rd`: where each number cell is read (`write_readers` writes those cells); `lc`: where
+    the template sees the sheet renamed or its rows and columns moved (`layoutchecks.py`)."""
     chk = form.block_checks(block)
     free = bool(rows) and any(kf.key not in rows[0].fixed for kf in block.key_fields)
     skip = {"own_region", *(RULES[c].kind.name for c in READ_CODES.values() if RULES[c].kind)}
@@ -501,14 +507,14 @@ def write_block_checks(
         )
     else:
         count, listing, warning = "=0", '""', None
-    _sheet_summary(ws, chk, count, listing, declared, st, cached_errors=1, warning=warning)
+    _sheet_summary(ws, chk, count, listing, declared, st, lc, cached_errors=1, warning=warning)
     return chk
 
 
-def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> SheetChecks:
+def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: LayoutCells) -> SheetChecks:
     """Warnings and colours for the fields of the information sheet a unit fills (required
     fields; what is typed in a number field, and its sign, as the pipeline reads it), and
-    its summary. `rd`: where each number cell is read."""
+    its summary. `rd`: where each number cell is read; `lc`: the layout cells."""
     chk = form.info_checks()
     numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
     signs = [r for r in info_rules(form, in_template=False) if r.field in numbers and r.kind == "negative"]
@@ -570,7 +576,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles) -> She
             listing.append(_content(fixed.ref(f.key), f.cell, f.key, f.label, lead=False))
     first, last = form.info_fields[0].row, form.info_fields[-1].row
     count = f"=SUM({chk.count_column}{first}:{chk.count_column}{last})"
-    _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, cached_errors=blank_errors)
+    _sheet_summary(ws, chk, count, "&".join(listing) or '""', None, st, lc, cached_errors=blank_errors)
     return chk
 
 
@@ -581,30 +587,52 @@ def _sheet_summary(
     listing: str,
     declared: str | None,
     st: Styles,
+    lc: LayoutCells,
     cached_errors: int,
     warning: tuple[str, str] | None = None,
 ) -> None:
+    """The sheet's error count and summary; what makes the reader refuse the sheet for its
+    layout comes first (`layoutchecks.guarded_count`, `guarded_summary`)."""
     cnt, txt = col_index(chk.count_column), col_index(chk.text_column)
     ws.write_string(0, cnt, "Kiểm tra", st.head)
     ws.write_string(0, txt, "Kết quả kiểm tra trang này (tự cập nhật khi điền)", st.head)
-    ws.write_formula(chk.count_cell, count, st.count, cached_errors)
+    ws.write_formula(chk.count_cell, guarded_count(lc, chk.sheet, count), st.count, cached_errors)
     cached = PASSED if cached_errors == 0 else f"Còn {cached_errors} lỗi"
-    ws.write_formula(
-        chk.summary_cell, _summary(chk.count_cell, listing, declared, warning), st.summary, cached
-    )
+    said = guarded_summary(lc, chk.sheet, _summary(chk.count_cell, listing, declared, warning))
+    ws.write_formula(chk.summary_cell, said, st.summary, cached)
 
 
-def write_overview(ws: Worksheet, form: Form, checks: list[SheetChecks], st: Styles, cached: int) -> None:
-    """The check summary on the first sheet: the whole workbook, then each sheet."""
+def write_overview(
+    wb: Workbook,
+    ws: Worksheet,
+    form: Form,
+    checks: list[SheetChecks],
+    st: Styles,
+    cached: int,
+    lc: LayoutCells,
+) -> None:
+    """The check summary on the first sheet: the whole workbook, then each sheet. The
+    errors are counted as the reader finds them: a form sheet missing stops the reading
+    (one error a sheet missing), as does the information sheet's layout changed (one);
+    then the first reason the file is refused for its geometry, in the reader's words.
+    The count and the reason are defined names, each used twice and stored once."""
     sheet, cell = form.overview_cell()
     ws.write_string(form.checks.overview_label_cell, "KIỂM TRA TRƯỚC KHI GỬI (tự cập nhật khi điền)", st.head)
-    total = "+".join(sheet_ref(c.sheet, c.count_cell) for c in checks)
-    formula = f'=IF(({total})=0,"{PASSED}: không còn lỗi","Còn "&({total})&" lỗi; xem từng trang dưới đây")'
+    info = checks[0].sheet
+    counts = "+".join(sheet_ref(c.sheet, absolute(c.count_cell)) for c in checks)  # a name: absolute
+    wb.define_name(OVERVIEW["missing"], "=" + missing_count(lc))
+    missing = OVERVIEW["missing"]
+    wb.define_name(OVERVIEW["total"], f'=IF({missing}>0,{missing},IF({lc.layout(info)}<>"",1,{counts}))')
+    wb.define_name(OVERVIEW["refusal"], "=" + first_refusal(lc))
+    total, refusal = OVERVIEW["total"], OVERVIEW["refusal"]
+    said = f'IF({refusal}<>"",". Tệp sẽ bị trả lại: "&{refusal},"")'
+    formula = (
+        f'=IF({total}=0,"{PASSED}: không còn lỗi","Còn "&{total}&" lỗi; xem từng trang dưới đây"&{said})'
+    )
     ws.write_formula(cell, formula, st.summary, PASSED if cached == 0 else f"Còn {cached} lỗi")
     for i, c in enumerate(checks):
+        gone = lc.missing(c.sheet)  # a sheet deleted: its summary is #REF!
+        summary = f'IF({gone}<>"","Còn 1 lỗi: "&{gone},IFERROR({sheet_ref(c.sheet, c.summary_cell)},""))'
         ws.write_formula(
-            form.checks.overview_sheet_cell(i),
-            f"={_q(f'Trang {c.sheet}: ')}&{sheet_ref(c.sheet, c.summary_cell)}",
-            st.text,
-            "",
+            form.checks.overview_sheet_cell(i), f"={_q(f'Trang {c.sheet}: ')}&{summary}", st.text, ""
         )

@@ -264,6 +264,12 @@ class Readers:
     def count(self) -> int:
         return len(self.columns)
 
+    @property
+    def end(self) -> int:
+        """The 0-based column right of every reading cell (number, name and date steps)."""
+        names = len(NAME_STEPS) * len(self.keys)
+        return self.first + len(STEPS) * self.count + names + len(DATE_STEPS) * len(self.dates)
+
     def column(self, step: str, sheet: str, column: str) -> str:
         n = self.columns.index((sheet, column))
         return col_letter(self.first + STEPS.index(step) * self.count + n)

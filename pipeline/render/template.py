@@ -31,6 +31,7 @@ from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..rules.spellings import read_names
 from ..text.command import option_hint
 from ..text.names import template_name
+from .layoutchecks import LayoutCells, layout_cells, write_layout_cells
 from .livechecks import write_block_checks, write_info_checks, write_overview
 from .numbercells import Readers, readers, write_date_readers, write_name_readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
@@ -64,7 +65,22 @@ def _prepared(formula: str, expand_future_functions: bool, use_future_functions:
 
 
 class _Workbook(Workbook):
+    """XlsxWriter's workbook with its structure locked, without a password
+    (`<workbookProtection lockStructure="1"/>`, ECMA-376 Part 1 §18.2.29, right after
+    `workbookPr`; XlsxWriter has no call for it): sheets cannot be renamed, deleted, moved,
+    hidden or unhidden, nor sheets added, until the unit turns the protection off (Excel:
+    Review > Protect Workbook; LibreOffice: Tools > Protect Spreadsheet Structure). Nothing a
+    unit must do touches the structure; the cost is a unit that wants a sheet of its own
+    for notes, or to copy a sheet in or out (Move or Copy), must turn it off first.
+    LibreOffice (7.x) does not keep the lock when it opens an .xlsx: there, and where a
+    unit turned it off, the template's own check says what the reader refuses
+    (`layoutchecks.py`)."""
+
     worksheet_class = _Sheet
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
 def write_templates(form: Form, out_dir: Path) -> list[Path]:
@@ -142,11 +158,14 @@ def write_template(form: Form, unit: Unit, out_dir: Path) -> Path:
         cst = Styles(wb, CHECKS)
         first = _instructions(wb, form, unit, st)
         rd = readers(form)
-        checks = [_info_sheet(wb, form, unit, rd, st, cst)]
+        lc = layout_cells(form, unit, rd)
+        checks = [_info_sheet(wb, form, unit, rd, st, cst, lc)]
         for block in form.blocks.values():
-            checks.append(_block_sheet(wb, form, unit, block, rd, st, cst))
-        write_overview(first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks))
-        _lists_sheet(wb, form, unit, rd)
+            checks.append(_block_sheet(wb, form, unit, block, rd, st, cst, lc))
+        write_overview(
+            wb, first, form, checks, cst, cached=sum(_blank_errors(form, c) for c in checks), lc=lc
+        )
+        _lists_sheet(wb, form, unit, rd, lc)
         _meta_sheet(wb, form, unit)
         wb.close()
     return path
@@ -246,7 +265,9 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
     return ws
 
 
-def _info_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, st: Styles, cst: Styles) -> SheetChecks:
+def _info_sheet(
+    wb: Workbook, form: Form, unit: Unit, rd: Readers, st: Styles, cst: Styles, lc: LayoutCells
+) -> SheetChecks:
     ws = wb.add_worksheet(form.sheets["info"])
     cells = info_sheet(form)
     grid = form.info_grid
@@ -304,7 +325,7 @@ def _info_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, st: Styles, c
                     "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
                 },
             )
-    checks = write_info_checks(ws, form, rd, cst)
+    checks = write_info_checks(ws, form, rd, cst, lc)
     page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
     ws.protect("", {"select_locked_cells": True})
@@ -323,7 +344,7 @@ def _whole_number_rule(form: Form) -> dict:
 
 
 def _block_sheet(
-    wb: Workbook, form: Form, unit: Unit, block: Block, rd: Readers, st: Styles, cst: Styles
+    wb: Workbook, form: Form, unit: Unit, block: Block, rd: Readers, st: Styles, cst: Styles, lc: LayoutCells
 ) -> SheetChecks:
     ws = wb.add_worksheet(block.sheet)
     cells = block_sheet(form, block, unit)
@@ -361,7 +382,7 @@ def _block_sheet(
         for total in row.totals:
             ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
     spellings = {k: v for k, v in SPELLINGS.items() if read_names(form)[k].close}
-    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst)
+    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst, lc)
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
         ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
@@ -373,7 +394,7 @@ def _block_sheet(
     return checks
 
 
-def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
+def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, lc: LayoutCells) -> None:
     """The hidden lists: each list's names (the drop-downs), and beside them, for the live
     checks, every spelling of those names the pipeline reads (`spellings.read_names`: the
     exact ones, then the usual spellings it reads with a warning) with the number of the
@@ -410,6 +431,7 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers) -> None:
             typed[b.sheet] = [spec.row for spec in specs]
     write_name_readers(wb, ws, rd, typed, tables)
     write_date_readers(ws, rd)
+    write_layout_cells(wb, ws, lc)
     ws.hide()
     ws.protect("")
 

@@ -163,6 +163,34 @@ FORMULA_STORED: dict[str, tuple[str, str]] = {
         "; nếu ô không có số liệu, hãy xóa công thức",
     ),
 }
+# LAYOUT_CHANGED: what moved, said of the first label of a sheet (in the order the reader
+# checks them: `form.sheets.label_cells`) not where the form puts it, from the shift most
+# labels moved by ("moved", its "what" by the shift's direction), or without one
+# ("changed"). SHEET_MISSING: a form's sheet not found under its name ("renamed", naming
+# the sheets of the file that are not the form's; "deleted" when there are none). The
+# template's own check of its layout (`render/layoutchecks.py`) says the same words over
+# what its formulas see ("renamed_unnamed": renamed, where a spreadsheet cannot tell the new
+# name); the reader's (`read/layoutdiag.py`) are the same (`tests/test_live9_layout.py`).
+LAYOUT_WORDS: dict[str, str] = {
+    "moved": "bố cục trang đã bị thay đổi: '{expected}' phải ở ô {cell} nhưng đang ở ô {where}, "
+    "tức là {what}. {fix}",
+    "changed": "bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}' (nội dung "
+    "đã bị sửa hoặc xóa). Không sửa các ô tiêu đề, không thêm, xóa dòng hay cột. {fix}",
+    "rows_inserted": "có {n} dòng đã được chèn thêm phía trên dòng {row}",
+    "rows_deleted": "có {n} dòng đã bị xóa phía trên dòng {row}",
+    "columns_inserted": "có {n} cột đã được chèn thêm bên trái cột {column}",
+    "columns_deleted": "có {n} cột đã bị xóa bên trái cột {column}",
+    "block_moved": "bảng đã bị di chuyển sang vị trí khác",
+    "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
+}
+SHEET_WORDS: dict[str, str] = {
+    "renamed": "không tìm thấy trang '{sheet}'; tệp có trang {names} không thuộc mẫu, có thể trang "
+    "'{sheet}' đã bị đổi tên. Hãy đổi lại đúng tên '{sheet}', hoặc tải mẫu gốc và điền lại",
+    "renamed_unnamed": "không tìm thấy trang '{sheet}'; trang '{sheet}' đã bị đổi tên. Hãy đổi lại đúng "
+    "tên '{sheet}', hoặc tải mẫu gốc và điền lại",
+    "deleted": "không tìm thấy trang '{sheet}'; trang đã bị xóa. Hãy tải mẫu gốc và điền lại (có thể "
+    "chép số liệu từ tệp cũ sang)",
+}
 _READ_AS = "{message}"
 RULES: dict[str, Rule] = {
     r.code: r

@@ -1,0 +1,314 @@
+"""live9: the template's own check says the file will be refused for its layout, and why,
+whenever the pipeline refuses it so (LAYOUT_CHANGED, SHEET_MISSING), in the pipeline's words.
+
+Filled templates are edited in LibreOffice through UNO as a unit would edit them (a sheet
+unprotected, it has no password; rows or columns inserted or deleted; a sheet renamed or
+deleted), recalculated and saved; the summary on the instructions sheet is read back and
+compared with what `check` says of the same file: the same count of errors, the pipeline's
+message word for word. Gnumeric (`ssconvert --recalc`) evaluates the saved files to the
+same verdicts. Edits the pipeline accepts (a row below the table, a column right of the
+form) leave the template saying "Đạt".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.filler import fill
+from pipeline.form import col_index
+from pipeline.read.layoutdiag import missing_sheet_message, shift_message
+from pipeline.render.template import write_template
+from pipeline.rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
+from pipeline.rules.findings import ERROR
+from pipeline.run.consolidate import check_files
+from pipeline.samples import valid_data
+from tests import lo
+
+FREE = "899"  # free rows: the unit picks region and category on each row
+FIXED = "903"  # fixed rows: a preset name on each row
+
+_UNO_EDIT = r"""
+import json, os, sys, time
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name = name
+    p.Value = value
+    return p
+
+
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
+local = uno.getComponentContext()
+resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+deadline = time.monotonic() + 60
+while True:
+    try:
+        ctx = resolver.resolve(spec["url"])
+        break
+    except NoConnectException:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.25)
+desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+for job in spec["jobs"]:
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
+    if doc.isProtected():
+        doc.unprotect("")
+    sheets = doc.Sheets
+    for op, sheet, arg in job["ops"]:
+        if op == "rename":
+            sheets.getByName(sheet).setName(arg)
+            continue
+        if op == "delete_sheet":
+            sheets.removeByName(sheet)
+            continue
+        sh = sheets.getByName(sheet)
+        if sh.isProtected():
+            sh.unprotect("")  # no password, as a unit can
+        if op == "delete_row":
+            sh.getRows().removeByIndex(arg - 1, 1)
+        elif op == "insert_row":
+            sh.getRows().insertByIndex(arg - 1, 1)
+        elif op == "delete_column":
+            sh.getColumns().removeByIndex(arg, 1)
+        elif op == "insert_column":
+            sh.getColumns().insertByIndex(arg, 1)
+        else:
+            sys.exit("unknown edit " + op)
+    doc.calculateAll()
+    doc.storeToURL(uno.systemPathToFileUrl(job["out"]), (prop("FilterName", spec["filter"]),))
+    doc.close(True)
+try:
+    desktop.terminate()
+except Exception:
+    pass
+sys.stdout.flush()
+os._exit(0)
+"""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One unit's edit of a filled template: `ops` are (what, sheet key, argument): a row
+    number (1-based) or a column index (0-based), or the new name."""
+
+    id: str
+    unit: str
+    ops: tuple[tuple[str, str, Any], ...]
+    refused: bool = True
+
+
+EDITS = [
+    Edit("delete-row-10", FREE, (("delete_row", "results", 10),)),
+    Edit("insert-row-9", FREE, (("insert_row", "results", 9),)),
+    Edit("delete-row-1", FREE, (("delete_row", "results", 1),)),
+    Edit("insert-column-C", FREE, (("insert_column", "results", 2),)),
+    Edit("delete-column-B-info", FREE, (("delete_column", "info", 1),)),
+    Edit("rename-results", FREE, (("rename", "results", "Ket qua"),)),
+    Edit("delete-resources", FREE, (("delete_sheet", "resources", None),)),
+    Edit("delete-preset-row", FIXED, (("delete_row", "results", 9),)),
+    Edit("insert-row-2-needs", FIXED, (("insert_row", "needs", 2),)),
+    Edit("delete-column-D-resources", FIXED, (("delete_column", "resources", 3),)),
+    Edit("rename-info", FIXED, (("rename", "info", "TT"),)),
+    Edit("row-below-table", FREE, (("insert_row", "results", 40),), refused=False),
+    Edit("column-right-of-form", FIXED, (("insert_column", "results", None),), refused=False),
+]
+
+
+def _edit_all(jobs: list[dict[str, Any]], work: Path) -> None:
+    """Apply every job's edits in one LibreOffice session (the project's profile and clean-up)."""
+    office, python = lo.require_soffice(), lo.require_uno()
+    work.mkdir(parents=True, exist_ok=True)
+    pipe = f"live9-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
+    script, spec = work / "uno_edit.py", work / "uno_edit.json"
+    script.write_text(_UNO_EDIT, encoding="utf-8")
+    spec.write_text(
+        json.dumps({"url": url, "filter": lo.XLSX_FILTER, "jobs": jobs}, ensure_ascii=False), "utf-8"
+    )
+    with lo.profile(recalc=True) as prof:
+        proc = subprocess.Popen(
+            [*lo._office_args(office, prof), f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=lo._clean_env(),
+            start_new_session=True,
+        )
+        try:
+            done = subprocess.run(
+                [python, str(script), str(spec)],
+                capture_output=True,
+                text=True,
+                timeout=lo.TIMEOUT,
+                env=lo._clean_env(),
+            )
+            assert done.returncode == 0, (done.stdout, done.stderr)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
+        finally:
+            lo._kill(proc)
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory, form, layout) -> dict[str, Path]:
+    """Each edit applied by LibreOffice to a clean fill of its unit's template."""
+    base = tmp_path_factory.mktemp("live9")
+    filled = {}
+    for code in (FREE, FIXED):
+        template = write_template(form, form.units_by_code[code], base / "templates")
+        filled[code] = base / f"filled-{code}.xlsx"
+        fill(
+            template,
+            filled[code],
+            layout,
+            code,
+            valid_data(form, code, random.Random(f"live9-{code}"), layout),
+        )
+    jobs, out = [], {}
+    for e in EDITS:
+        ops = []
+        for what, key, arg in e.ops:
+            block = form.blocks.get(key)
+            if what == "insert_column" and arg is None:  # right of the form's last column
+                arg = col_index(block.last_column) + 1
+            ops.append((what, form.sheets[key], arg))
+        out[e.id] = base / "edited" / f"{e.id}.xlsx"
+        out[e.id].parent.mkdir(exist_ok=True)
+        jobs.append({"src": str(filled[e.unit]), "out": str(out[e.id]), "ops": ops})
+    _edit_all(jobs, base / "work")
+    return out
+
+
+def _overview(form, path: Path) -> str:
+    sheet, cell = form.overview_cell()
+    return str(openpyxl.load_workbook(path, data_only=True)[sheet][cell].value)
+
+
+def _errors(form, path: Path) -> list:
+    (parsed,) = check_files(form, [path])
+    return [f for f in parsed.findings if f.severity == ERROR]
+
+
+def _words(finding) -> str:
+    """A finding's message without the place it starts with ("Trang 'Kết quả', ô A15: ")."""
+    head = finding.where + ": "
+    assert finding.message.startswith(head), (head, finding.message)
+    return finding.message.removeprefix(head)
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.id for e in EDITS])
+def test_template_says_what_check_says_of_the_layout(edit: Edit, form, edited):
+    """The pipeline's verdict and the template's: refused with the same count of errors
+    and the pipeline's own message, or accepted and "Đạt"."""
+    said = _overview(form, edited[edit.id])
+    errors = _errors(form, edited[edit.id])
+    if not edit.refused:
+        assert errors == [], [f.message for f in errors]
+        assert said == "Đạt: không còn lỗi", said
+        return
+    assert errors and errors[0].code in ("LAYOUT_CHANGED", "SHEET_MISSING"), [
+        (f.code, f.message) for f in errors
+    ]
+    assert said.startswith(f"Còn {len(errors)} lỗi"), (said, [f.message for f in errors])
+    assert "Tệp sẽ bị trả lại: Trang " in said, said
+    assert _words(errors[0]) in said, (said, errors[0].message)
+
+
+def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
+    """Gnumeric recalculating the files LibreOffice saved: the same verdicts; the same words,
+    but a renamed sheet's new name, which Gnumeric's CELL("filename") does not give."""
+    ssconvert = lo.require("Gnumeric (ssconvert)", shutil.which("ssconvert"), "gnumeric")
+    for e in EDITS:
+        out = tmp_path / f"{e.id}.xlsx"
+        subprocess.run(
+            [ssconvert, "--recalc", str(edited[e.id]), str(out)], check=True, capture_output=True, timeout=120
+        )
+        said = _overview(form, out)
+        if not e.refused:
+            assert said == "Đạt: không còn lỗi", (e.id, said)
+            continue
+        first = _errors(form, edited[e.id])[0]
+        if any(what == "rename" for what, _k, _a in e.ops):
+            sheet = first.sheet
+            assert SHEET_WORDS["renamed_unnamed"].format(sheet=sheet) in said, (e.id, said)
+        else:
+            assert _words(first) in said, (e.id, said, first.message)
+
+
+@pytest.mark.parametrize(
+    "shift",
+    [None, (2, 0), (-1, 0), (0, 1), (0, -3), (1, 1)],
+    ids=["none", "in", "del", "colin", "coldel", "moved"],
+)
+def test_the_reader_and_the_template_share_their_words(shift):
+    """The template's words are the catalogue's; the reader's messages say the same."""
+    fix = LAYOUT_WORDS["fix"]
+    got = shift_message("D12", "Tổng cộng", "7", shift)
+    if shift is None:
+        want = LAYOUT_WORDS["changed"].format(cell="D12", expected="Tổng cộng", found="7", fix=fix)
+    else:
+        dr, dc = shift
+        kind = {(1, 0): "rows_inserted", (-1, 0): "rows_deleted", (0, 1): "columns_inserted"}
+        kind |= {(0, -1): "columns_deleted"}
+        sign = ((dr > 0) - (dr < 0), (dc > 0) - (dc < 0))
+        where = f"{chr(ord('D') + dc)}{12 + dr}"
+        what = (
+            LAYOUT_WORDS[kind[sign]].format(n=abs(dr or dc), row=12, column="D")
+            if sign in kind
+            else LAYOUT_WORDS["block_moved"]
+        )
+        want = LAYOUT_WORDS["moved"].format(expected="Tổng cộng", cell="D12", where=where, what=what, fix=fix)
+    assert got == want
+    assert missing_sheet_message("Kết quả", ["Ket qua"]) == SHEET_WORDS["renamed"].format(
+        sheet="Kết quả", names="'Ket qua'"
+    )
+    assert missing_sheet_message("Kết quả", []) == SHEET_WORDS["deleted"].format(sheet="Kết quả")
+
+
+def test_template_locks_its_structure(form, tmp_path):
+    """The workbook's structure is locked (no password): Excel refuses to rename, delete or
+    hide a sheet until the unit turns the protection off."""
+    path = write_template(form, form.units_by_code[FREE], tmp_path)
+    security = openpyxl.load_workbook(path).security
+    assert security is not None and security.lockStructure, security
+
+
+def test_layout_cells_lie_below_every_units_rows(form, tmp_path):
+    """The hidden layout cells of a short unit's template lie below the rows of the longest
+    unit's biểu, which a file's totals read on the lists sheet (support above resources):
+    no number of theirs is ever added to a total."""
+    from pipeline.render.layoutchecks import SHEET_STEPS, layout_cells
+    from pipeline.render.numbercells import readers
+
+    unit = min(form.units, key=lambda u: len(form.rows_for(form.support_block, u)))
+    lc = layout_cells(form, unit, readers(form))
+    longest = max(
+        b.grid.total_row(max(len(form.rows_for(b, u)) for u in form.units)) for b in form.blocks.values()
+    )
+    path = write_template(form, unit, tmp_path)
+    ws = openpyxl.load_workbook(path)[form.sheets["lists"]]
+    rows = [
+        c.row
+        for col in ws.iter_cols(min_col=lc.first + 1, max_col=lc.first + len(SHEET_STEPS))
+        for c in col
+        if c.value is not None
+    ]
+    layout_rows = [r for r in rows if r >= lc.top]
+    assert layout_rows and lc.top > longest, (lc.top, longest)
+    assert not [r for r in rows if longest < r < lc.top], "a cell between the rows read and the layout cells"

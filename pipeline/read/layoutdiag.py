@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from ..form import col_letter, norm_text
+from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
 from ..text.values import parse_text
 from .reader import split_cell
 
@@ -102,28 +103,22 @@ def shift_message(cell: str, expected: str, found: str, shift: tuple[int, int] |
     """
     col, row = split_cell(cell)
     row -= 1
-    fix = "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại"
+    w = LAYOUT_WORDS
     if shift is None:
-        return (
-            f"bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}' (nội dung "
-            f"đã bị sửa hoặc xóa). Không sửa các ô tiêu đề, không thêm, xóa dòng hay cột. {fix}"
-        )
+        return w["changed"].format(cell=cell, expected=expected, found=found, fix=w["fix"])
     dr, dc = shift
     where = f"{col_letter(col + dc)}{row + dr + 1}"
     if dc == 0 and dr > 0:
-        what = f"có {dr} dòng đã được chèn thêm phía trên dòng {row + 1}"
+        what = w["rows_inserted"].format(n=dr, row=row + 1)
     elif dc == 0:
-        what = f"có {-dr} dòng đã bị xóa phía trên dòng {row + 1}"
+        what = w["rows_deleted"].format(n=-dr, row=row + 1)
     elif dr == 0 and dc > 0:
-        what = f"có {dc} cột đã được chèn thêm bên trái cột {col_letter(col)}"
+        what = w["columns_inserted"].format(n=dc, column=col_letter(col))
     elif dr == 0:
-        what = f"có {-dc} cột đã bị xóa bên trái cột {col_letter(col)}"
+        what = w["columns_deleted"].format(n=-dc, column=col_letter(col))
     else:
-        what = "bảng đã bị di chuyển sang vị trí khác"
-    return (
-        f"bố cục trang đã bị thay đổi: '{expected}' phải ở ô {cell} nhưng đang ở ô {where}, "
-        f"tức là {what}. {fix}"
-    )
+        what = w["block_moved"]
+    return w["moved"].format(expected=expected, cell=cell, where=where, what=what, fix=w["fix"])
 
 
 def missing_sheet_message(sheet: str, strangers: list[str]) -> str:
@@ -133,11 +128,5 @@ def missing_sheet_message(sheet: str, strangers: list[str]) -> str:
     """
     if strangers:
         names = ", ".join(f"'{n}'" for n in strangers)
-        return (
-            f"không tìm thấy trang '{sheet}'; tệp có trang {names} không thuộc mẫu, có thể trang "
-            f"'{sheet}' đã bị đổi tên. Hãy đổi lại đúng tên '{sheet}', hoặc tải mẫu gốc và điền lại"
-        )
-    return (
-        f"không tìm thấy trang '{sheet}'; trang đã bị xóa. Hãy tải mẫu gốc và điền lại "
-        "(có thể chép số liệu từ tệp cũ sang)"
-    )
+        return SHEET_WORDS["renamed"].format(sheet=sheet, names=names)
+    return SHEET_WORDS["deleted"].format(sheet=sheet)

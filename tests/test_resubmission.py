@@ -189,7 +189,6 @@ def test_all_submissions_rejected(form, make_file, tmp_path):
 
 
 def test_identical_content_is_one_submission(form, make_file, tmp_path):
-    """Sent twice: counted once, from its first sending (the first copy counts)."""
     a, data = make_file("TDOAN", dated(12, form), name="tdoan.xlsx", seed=3)
     b, _ = make_file("TDOAN", dated(12, form), name="tdoan (1).xlsx", seed=3)  # sent twice
     set_mtime(a, 1)
@@ -197,28 +196,27 @@ def test_identical_content_is_one_submission(form, make_file, tmp_path):
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "TDOAN")
     assert unit.status == UnitStatus.ACCEPTED
-    assert unit.file.parsed.name == "tdoan.xlsx"
-    dup = file_named(report, "tdoan (1).xlsx")
+    assert unit.file.parsed.name == "tdoan (1).xlsx"
+    dup = file_named(report, "tdoan.xlsx")
     assert dup.status == FileStatus.SUPERSEDED
-    assert dup.replaced_by == "tdoan.xlsx"
+    assert dup.replaced_by == "tdoan (1).xlsx"
     assert "Trùng nội dung" in dup.note
     assert report.totals.to_dict() == expected_totals(form, [data])  # not doubled
     for frame in report.detail.blocks.values():
-        assert set(frame["file"]) <= {"tdoan.xlsx"}
+        assert set(frame["file"]) <= {"tdoan (1).xlsx"}
 
 
 def test_identical_figures_with_a_new_report_date_are_one_submission(form, make_file, tmp_path):
-    """Same figures re-sent with only a later date: counted once, from the first date (a
-    copy re-sent after the deadline does not make the unit late)."""
-    _, data = make_file("TDOAN", dated(12, form), name="tdoan-12.xlsx", seed=3)
-    make_file(
-        "TDOAN", dated(form.period.due_before + dt.timedelta(days=3), form), name="tdoan-tre.xlsx", seed=3
-    )
+    """Same figures re-sent with only a later date (after the deadline): counted once, the
+    later one counts, on time from the first sending of the figures (breaker brk8)."""
+    make_file("TDOAN", dated(12, form), name="tdoan-12.xlsx", seed=3)
+    late = form.period.due_before + dt.timedelta(days=3)
+    _, data = make_file("TDOAN", dated(late, form), name="tdoan-tre.xlsx", seed=3)
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "TDOAN")
-    assert unit.file.parsed.name == "tdoan-12.xlsx"
+    assert unit.file.parsed.name == "tdoan-tre.xlsx"
     assert unit.submitted_on == report_day(form, 12).date() and unit.on_time
-    assert "Trùng nội dung" in file_named(report, "tdoan-tre.xlsx").note
+    assert "Trùng nội dung" in file_named(report, "tdoan-12.xlsx").note
     assert report.totals.to_dict() == expected_totals(form, [data])
 
 
@@ -227,7 +225,7 @@ def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tm
     # 899: three submissions, the last one re-sent identically
     make_file("899", dated(5, form), name="899-v1.xlsx", seed=1)
     _, d = make_file("899", dated(18, form), name="899-v2.xlsx", seed=2)
-    make_file("899", dated(19, form), name="899-v2-gui-lai.xlsx", seed=2)
+    make_file("899", dated(18, form), name="899-v2-gui-lai.xlsx", seed=2)
     counted.append(d)
     # SYT: newest rejected, older accepted
     _, d = make_file("SYT", dated(8, form), name="syt-1.xlsx", seed=1)
@@ -255,7 +253,7 @@ def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tm
     assert (n_acc, n_rej) == (3, 1)
     assert n_acc + n_rej + n_mis == len(form.units)
     chosen = [u.file.parsed.name for u in report.units if u.file]
-    assert sorted(chosen) == ["899-v2.xlsx", "hctd.xlsx", "syt-1.xlsx"]  # v2 first sent
+    assert sorted(chosen) == ["899-v2-gui-lai.xlsx", "hctd.xlsx", "syt-1.xlsx"]
     assert report.totals.to_dict() == expected_totals(form, counted)
 
     # each counted row appears once in the detail and once in the CSV

@@ -249,6 +249,10 @@ def _content(
         # a file saved by hand: the date typed in it decided, not when it was saved here
         typed = dt.date.fromisoformat(u["submitted_on"])
         timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
+    elif timely and not pending and u.get("decided_by") == "arrival" and u.get("submitted_on"):
+        first = dt.date.fromisoformat(u["submitted_on"])
+        if first < dt.datetime.fromisoformat(str(latest["received"])).date():  # the same figures sent before
+            timely = f"{timely} (cùng số liệu đơn vị đã gửi ngày {first:%d/%m/%Y})"
     lines = [
         f"Sở đã nhận và chấp nhận báo cáo năm {year} của đơn vị: tệp «{shown}» ({_when(latest)})"
         + (f", {timely}" if timely else "")

@@ -35,23 +35,53 @@ def _sent_at(rec: FileRecord) -> tuple[dt.date, dt.datetime]:
     return day, rec.received
 
 
-def _newest_first(files: list[FileRecord]) -> list[FileRecord]:
-    """A unit's files, the newest first. The same figures sent again (`Parsed.content_key`:
-    a copy sent "to be safe" after the deadline, a reply carrying an older attachment) are
-    as new as their first sending, and that first copy goes before the later ones: sending
-    them again neither makes the unit late nor brings back figures it had replaced."""
-    first: dict[str, tuple[dt.date, dt.datetime]] = {}
-    for rec in files:
-        key = rec.parsed.content_key
-        if key:
-            first[key] = min(first.get(key, _sent_at(rec)), _sent_at(rec))
+# the unit's note when the file that counts brings back figures it had replaced (`_figures_back`)
+FIGURES_BACK = (
+    "Bản đang dùng ({chosen}) trùng số liệu với bản {first} gửi ngày {first_on}, mà đơn vị đã thay bằng "
+    "{other}; nếu đơn vị không định dùng lại số liệu cũ (ví dụ thư trả lời còn đính kèm tệp cũ), hãy đề "
+    "nghị đơn vị gửi lại bản đúng"
+)
 
-    def order(rec: FileRecord) -> tuple:
-        sent = _sent_at(rec)
-        day, at = first.get(rec.parsed.content_key, sent) if rec.parsed.content_key else sent
-        return (day, at, rec.parsed.name if sent == (day, at) else "", -sent[1].timestamp())
 
-    return sorted(files, key=order, reverse=True)
+def _newest_first(rec: FileRecord) -> tuple:
+    """A message's arrival decides; a plain file keeps its typed report date, then mtime."""
+    return (*_sent_at(rec), rec.parsed.name)
+
+
+def _first_sending(files: list[FileRecord], chosen: FileRecord) -> FileRecord:
+    """The first accepted file of a unit holding the same figures as `chosen`
+    (`Parsed.content_key`; `chosen` itself when none came before): a copy sent again "to be
+    safe" after the deadline counts from its first sending."""
+    key = chosen.parsed.content_key
+    same = [
+        f for f in files if f.status is not None and f.status.accepted and key and f.parsed.content_key == key
+    ]
+    return min(same, key=_newest_first) if same else chosen
+
+
+def _figures_back(files: list[FileRecord], chosen: FileRecord) -> str:
+    """The note when the file that counts holds figures the unit had replaced: an earlier file
+    with the same figures, then one with others, before it (a reply still carrying an old
+    attachment, or the unit going back on purpose: the officer is told which); "" otherwise."""
+    key = chosen.parsed.content_key
+    if not key:
+        return ""
+    older = sorted(
+        (f for f in files if f is not chosen and _newest_first(f) < _newest_first(chosen)), key=_newest_first
+    )
+    first = next((f for f in older if f.parsed.content_key == key), None)
+    if first is None:
+        return ""
+    between = [f for f in older if _newest_first(f) > _newest_first(first) and f.parsed.content_key != key]
+    replaced = next((f for f in reversed(between) if f.status is not None and f.status.accepted), None)
+    if replaced is None:
+        return ""
+    return FIGURES_BACK.format(
+        chosen=chosen.parsed.name,
+        first=first.parsed.name,
+        first_on=f"{_submitted_on(first):%d/%m/%Y}",
+        other=replaced.parsed.name,
+    )
 
 
 def resolve(
@@ -86,7 +116,7 @@ def resolve(
     statuses: list[UnitRecord] = []
     for unit in form.units:
         us = UnitRecord(unit.code, unit.name, unit.kind)
-        files = _newest_first(by_unit.get(unit.code, []))
+        files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
         us.files = files
         statuses.append(us)
         if not files:
@@ -103,7 +133,7 @@ def resolve(
         chosen = accepted[0]
         us.status = UnitStatus.ACCEPTED
         us.file = chosen
-        us.submitted_on = _submitted_on(chosen)
+        us.submitted_on = _submitted_on(_first_sending(files, chosen))
         us.rule = _decided_by(chosen)
         if is_pending(form.period.due_before):  # no deadline yet: no verdict, neither way
             us.deadline_set = False
@@ -116,6 +146,7 @@ def resolve(
                 f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "
                 f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
             )
+        us.note = "; ".join(filter(None, [us.note, _figures_back(files, chosen)]))
         if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
             sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)
             us.note = "; ".join(filter(None, [us.note, f"Đơn vị báo không có số liệu ở trang {sheets}"]))

@@ -154,3 +154,69 @@ def test_a_row_typed_in_after_the_calculation_makes_its_formulas_zero_no_figure(
     out = _poi_formula(typed, tmp_path / "899-row.xls", RES.sheet, cash, f"{children}*1000000")
     findings = _figures(out)[0]
     assert f"FORMULA_NO_VALUE {RES.sheet}!{cash}" in findings, findings
+
+
+@pytest.mark.libreoffice
+def test_a_number_typed_as_text_beside_a_zero_formula_keeps_the_row_calculated(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Breaker brk9 W1: the in-kind of the first row `=turns*0` and its cash typed as text
+    (its reading cell holds the text, not a number), calculated by LibreOffice: accepted
+    with the usual warning; a text is never taken for a number typed after the calculation."""
+    row = ROWS[0].row
+    in_kind, cash, turns = (f"{RES.measure_column(k)}{row}" for k in ("in_kind", "cash", "turns"))
+    src = _xlsx_rewrite(made["src"], tmp_path / "a.xlsx", RES.sheet, in_kind, f"<f>{turns}*0</f>")
+    src = _xlsx_rewrite(src, tmp_path / "899.xlsx", RES.sheet, cash, 't="inlineStr"|<is><t>32984000</t></is>')
+    saved = _calculated(src, tmp_path / "xlsx", "xlsx")
+    findings, rows = _figures(saved)
+    assert findings == [f"NUMBER_FROM_TEXT {RES.sheet}!{cash}"], findings
+    assert _measure(rows, row, "in_kind") == 0 and _measure(rows, row, "cash") == 32984000
+
+
+@pytest.mark.libreoffice
+def test_a_zero_formula_counting_a_row_typed_in_after_the_calculation_is_no_figure(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Breaker brk9 W2: the first row's in-kind `=` a blank row's in-kind `*0.01`, calculated
+    by LibreOffice (0); a library then types that row: the formula's stored 0 predates the
+    row it counts (its own reading cell saw 0 too), so it is no figure."""
+    ws = openpyxl.load_workbook(made["xlsx"])[RES.sheet]
+    blank = next(
+        rp.row
+        for rp in ROWS
+        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
+    )
+    in_kind = f"{RES.measure_column('in_kind')}{ROWS[0].row}"
+    children, later = (f"{RES.measure_column(k)}{blank}" for k in ("children", "in_kind"))
+    src = _xlsx_rewrite(made["src"], tmp_path / "a.xlsx", RES.sheet, in_kind, f"<f>{later}*0.01</f>")
+    saved = _calculated(src, tmp_path / "xlsx", "xlsx")
+    typed = _xlsx_rewrite(saved, tmp_path / "b.xlsx", RES.sheet, children, "<v>5</v>")
+    typed = _xlsx_rewrite(typed, tmp_path / "899-late.xlsx", RES.sheet, later, "<v>400000000</v>")
+    assert f"FORMULA_NO_VALUE {RES.sheet}!{in_kind}" in _figures(typed)[0]
+
+
+@pytest.mark.libreoffice
+def test_a_total_says_whether_its_formula_was_changed_or_a_row_total_it_adds(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Breaker brk9 T1: calculated by LibreOffice after every figure was typed, a column
+    total whose formula the unit changed (it adds one row fewer) is said to have a changed
+    formula, not "saved without recalculating, no fix needed"; a row total typed over is
+    said typed over, and the "Tổng cộng" of row totals that adds it says so."""
+    plan = block_plan(FORM, RES, UNIT)
+    total = next(cell for key, cell, _r, _c in plan.total_measure_cells if key == "cash")
+    first = f"{RES.measure_column('cash')}{ROWS[0].row}"
+    src = _xlsx_rewrite(made["src"], tmp_path / "a.xlsx", RES.sheet, total, f"<f>SUM({first}:{first})</f>")
+    row_total = next(t for _s, t, _r, _c in plan.rows[0].totals)
+    src = _xlsx_rewrite(src, tmp_path / "899.xlsx", RES.sheet, row_total, "<v>1000</v>")
+    saved = _calculated(src, tmp_path / "xlsx", "xlsx")
+    said = {f.cell: f.message for f in parse_path(saved, 1, FORM).findings if f.code == "TOTAL_MISMATCH"}
+    assert "công thức ở ô tổng này đã bị sửa" in said[total], said
+    assert "đã bị gõ đè" in said[row_total], said
+    column = row_total.rstrip("0123456789")
+    grand = next(t for _s, t, _r, _c in plan.total_row_cells if t.rstrip("0123456789") == column)
+    assert "cộng tổng của từng dòng ở trên" in said[grand], said
+    assert not any("không cần sửa" in m for m in said.values()), said

@@ -132,9 +132,22 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         if summed & wrong.keys() or (summed and not calculated):
             reading.uncalculated(sheet, cell, kind)
             values[key] = None
+    # the "Tổng cộng" of a row-total column adds the row totals above it: one of them typed
+    # over explains its own mismatch
+    typed_over = {t for t in wrong if t not in sheet.formula_results and t not in sheet.errors}
+    row_total_cols = {c for rp, _v in row_totals for _s, t, _r, c in rp.totals if t in typed_over}
+    grand = {t for _s, t, _r, c in plan.total_row_cells if c in row_total_cols}
     for cell, (cached, want) in wrong.items():
         formula = cell in sheet.formula_results or cell in sheet.errors
-        why = TOTAL_WHY["formula" if formula else "typed"].format(recomputed=fd.show(want))
+        if not formula:
+            kind = "typed"
+        elif cell in grand:
+            kind = "adds"
+        elif reading.witnesses is not None and reading.witnesses.calculated_after_typing():
+            kind = "changed"  # calculated with every figure typed: its formula is not the template's
+        else:
+            kind = "formula"
+        why = TOTAL_WHY[kind].format(recomputed=fd.show(want))
         typed_text = isinstance(cached, str) and cell not in sheet.errors  # an error value shown bare
         shown = f"«{cached}»" if typed_text else fd.show(cached)
         message = fd.RULES["TOTAL_MISMATCH"].say(value=shown, recomputed=fd.show(want), why=why)

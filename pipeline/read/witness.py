@@ -93,7 +93,7 @@ class Witnesses:
                     continue
                 col = split_cell(f"{column}1")[0]
                 for r, row in enumerate(sheet.rows, start=1):
-                    typed = _number(row[col]) if col < len(row) else None
+                    typed = row[col] if col < len(row) and row[col].__class__ in (float, int) else None
                     cell = f"{column}{r}"
                     if typed is None or cell in sheet.formula_results or cell in sheet.errors:
                         continue
@@ -107,6 +107,12 @@ class Witnesses:
             self._placed = matched > 0
         return self._placed
 
+    def calculated_after_typing(self) -> bool:
+        """True when the file was calculated after everything the unit typed: some typed
+        number's reading cell holds it and none differs (a total the file holds that
+        differs from the recomputed one then comes from its own formula, changed)."""
+        return self._compare() and not self._edited
+
     def verdict(self, sheet: str, cell: str, stored: str) -> Verdict:
         """What the 0 (`stored` "zero") or blank ("blank") a formula in input `cell` of
         `sheet` stores is, by its reading cell (`Verdict`)."""
@@ -119,9 +125,15 @@ class Witnesses:
             return Verdict.UNKNOWN
         if stored == "zero":
             if _number(value) == 0:
-                return Verdict.CALCULATED
+                return self._same()
             if value == TEXT_MARK and self.zero_for_empty:
-                return Verdict.BLANK
+                return Verdict.BLANK if not self._edited else Verdict.UNKNOWN
             return Verdict.STALE
         # a blank reading cell: the input was blank, no formula there yet, when calculated
-        return Verdict.CALCULATED if value == TEXT_MARK else Verdict.STALE
+        return self._same() if value == TEXT_MARK else Verdict.STALE
+
+    def _same(self) -> Verdict:
+        """The verdict on a stored result its reading cell saw too: what the application
+        calculated, unless rows were typed in after the calculation (`_edited`): the formula
+        may count them (`=I14*0.01`), so the file's totals judge it (UNKNOWN)."""
+        return Verdict.UNKNOWN if self._edited else Verdict.CALCULATED

@@ -109,12 +109,17 @@ SENDER_ADVICE = {
 
 # TOTAL_MISMATCH's {why}, by what the total cell holds (`read/blockread.py`): the template's
 # formula with a result stored before an input changed (a writer that does not
-# recalculate), or what the unit typed over the formula (a number, or text)
+# recalculate), or what the unit typed over the formula (a number, or text), or a formula
+# calculated after every figure was typed (`read/witness.py`): not the template's formula;
+# or the "Tổng cộng" of row totals, one of which was typed over
 TOTAL_WHY = {
     "formula": "(nếu mở tệp thấy ô này là {recomputed} thì tệp đã được lưu mà chưa tính lại công thức, "
     "không cần sửa)",
     "typed": "(ô tổng tự tính nhưng đã bị gõ đè; hãy xoá nội dung đã gõ ở ô này, hoặc dán lại công thức "
     "từ mẫu gốc, để ô tự tính lại)",
+    "changed": "(tệp đã được tính lại sau khi nhập số liệu, nên công thức ở ô tổng này đã bị sửa hoặc khác "
+    "mẫu gốc; hãy dán lại công thức từ mẫu gốc, hoặc tải mẫu gốc và điền lại)",
+    "adds": "(ô này cộng tổng của từng dòng ở trên, trong đó có ô đã bị gõ đè: sửa các ô đó là đủ)",
 }
 
 

@@ -406,8 +406,13 @@ def test_a_year_reported_on_the_old_map_after_the_reform_says_what_it_covers(out
     warned = "chỉ gồm các đơn vị đó, chưa phải toàn tỉnh theo địa giới năm 2025"
     for given, out in (([old, outboxes["kg"]], "cu"), ([outboxes["ag"], outboxes["kg"]], "moi")):
         args = [a for box in given for a in ("--outbox", str(box))]
-        code, _, _ = _run([*args, "--out", str(tmp_path / out)], capsys)
+        code, _, err = _run([*args, "--out", str(tmp_path / out)], capsys)
         assert code == 0
+        assert ("Cảnh báo: Năm 2025 được tổng hợp theo" in err) == (out == "cu"), err
+        overview = " ".join(
+            str(v) for row in _rows(tmp_path / out / f"{STEM}.xlsx", "Tổng quan") for v in row if v
+        )
+        assert ("Năm 2025 được tổng hợp theo" in overview) == (out == "cu")
         body = "\n".join(p.text for p in Document(str(tmp_path / out / f"{STEM}.docx")).paragraphs)
         item = next(line for line in body.splitlines() if line.lstrip("- ").startswith("Năm 2025:"))
         assert (warned in item) == (out == "cu"), item

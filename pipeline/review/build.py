@@ -81,6 +81,14 @@ class Review:
     places: dict[int, dict[tuple[str, str], Sums]]  # year -> (scheme, region) -> history block totals
     year_forms: dict[str, Form | None] = field(default_factory=dict)  # form id -> its configuration
 
+    def on_old_map(self, year: int) -> bool:
+        """Whether `year` was reported on an old map though the new one was in force
+        (`Crosswalk.new_since`): its figures cover only that map's units."""
+        cw = self.crosswalk
+        if cw is None or cw.new_since is None or year < cw.new_since:
+            return False
+        return cw.new_scheme not in self.years.found[year].schemes
+
     @property
     def found(self) -> list[int]:
         return sorted(self.years.found)

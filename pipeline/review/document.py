@@ -132,21 +132,12 @@ def _year_figures(review: Review, year: int | None) -> dict[str, str]:
     return figures
 
 
-def _on_old_map(review: Review, year: int) -> bool:
-    """Whether `year` was reported on an old map though the new one was in force
-    (`Crosswalk.new_since`): its figures cover only that map's units."""
-    cw = review.crosswalk
-    if cw is None or cw.new_since is None or year < cw.new_since:
-        return False
-    return cw.new_scheme not in review.years.found[year].schemes
-
-
 def _years(review: Review, say: _Say) -> list[Para]:
     items = []
     for y in review.found:
         figures = _year_figures(review, y)
         text = say("item", figures)
-        if "old_map" in say.spec and _on_old_map(review, y):
+        if "old_map" in say.spec and review.on_old_map(y):
             text = f"{text} {say('old_map', figures)}"
         items.append(Para(text, ITEM))
     out = last_item(items)

@@ -127,17 +127,30 @@ def _overview(ws: Worksheet, st: Styles, review: Review, title: str) -> None:
     page_setup(ws, repeat=(3, 3))
 
 
+# a year reported on an old map though the new one was in force (`Review.on_old_map`)
+OLD_MAP = (
+    "Năm {year} được tổng hợp theo {schemes}: số liệu chỉ gồm các đơn vị đó, chưa phải toàn tỉnh theo "
+    "địa giới năm {year}; hãy tổng hợp lại năm {year} theo cấu hình hiện hành."
+)
+
+
 def missing_lines(review: Review) -> list[str]:
     """The years of the period without results, each named, with why when a set was found
-    but could not be read (Vietnamese); [] when every year is in."""
+    but could not be read, and the years reported on an old map though the new one was in
+    force (Vietnamese); [] when every year is in on its own map."""
     y = review.years
+    old_map = [
+        OLD_MAP.format(year=n, schemes=review.form.schemes_text(y.found[n].schemes))
+        for n in review.found
+        if review.on_old_map(n)
+    ]
     if not y.missing:
-        return []
+        return old_map
     out = [
         f"Thiếu số liệu năm: {', '.join(str(n) for n in y.missing)} (chưa có kết quả tổng hợp của các năm "
         "này trong các thư mục kết quả đã chỉ); các dòng Cộng chưa gồm các năm đó."
     ]
-    return out + [y.unreadable[n] for n in y.missing if n in y.unreadable]
+    return out + [y.unreadable[n] for n in y.missing if n in y.unreadable] + old_map
 
 
 def _block_sheet(ws: Worksheet, st: Styles, review: Review, block: Block) -> None:

@@ -12,55 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import ipaddress
 import re
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from pathlib import Path
 from types import SimpleNamespace
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from pipeline.form import Form
 
 from .clirun import days_on, run_cli
-from .mailserver import PASSWORD, start_smtp
+from .mailserver import PASSWORD, self_signed, start_smtp
 from .test_mail import SMTP_PASSWORD, SMTP_USER, VN, at, message, write_config
 from .test_resubmission import bad
 
 ASKED = re.compile(r"chậm nhất ngày (\d\d/\d\d/\d{4})")
-
-
-def lasting_certificate(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key valid for a month (the test's clock moves ten
-    days on; `mailserver.self_signed` lasts two)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    (folder / "key.pem").write_bytes(pem)
-    return folder / "cert.pem", folder / "key.pem"
 
 
 def text_of(raw: bytes) -> str:
@@ -78,7 +42,8 @@ def test_a_reminder_goes_once_and_its_day_stays(form: Form, make_file, tmp_path)
     (inbox / "thu").mkdir(parents=True)
     sent_in = message(addr[rejected], "Báo cáo", at(20, 9), [(f_bad.name, f_bad.read_bytes())])
     (inbox / "thu" / "a.eml").write_bytes(bytes(sent_in))
-    cert, key = lasting_certificate(tmp_path / "tls")
+    (tmp_path / "tls").mkdir()
+    cert, key = self_signed(tmp_path / "tls", days=30)  # the test's clock moves ten days on
     with_smtp = start_smtp(cert, key, SMTP_USER, SMTP_PASSWORD)
     controller, sink = next(with_smtp)
     env = {"TEST_IMAP_PASSWORD": PASSWORD, "TEST_SMTP_PASSWORD": SMTP_PASSWORD}

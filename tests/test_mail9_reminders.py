@@ -90,11 +90,25 @@ def test_a_reminder_goes_once_and_its_day_stays(form: Form, make_file, tmp_path)
         assert ASKED.findall(again[1])[-1] == given
         assert "đã qua" not in again[1]
 
+        # eight days on, nothing new: not sent again, and the console says the day asked has
+        # passed (breaker brk10 M2: it said the letter "vẫn đúng")
+        out = day(8)
+        assert len(letters_to(missing)) == 2, out
+        assert f"thư đó đề nghị gửi chậm nhất ngày {given}, nay đã qua" in out, out
+
         # ten days on the day given has passed: a new day, and the letter says so
         day(10, "--nhac-lai")
         late = letters_to(missing)
         assert len(late) == 3, out
         assert ASKED.findall(late[2])[-1] == f"{today + dt.timedelta(days=17):%d/%m/%Y}"
         assert f"Thời hạn Sở đề nghị trong thư trước (ngày {given}) đã qua" in late[2]
+
+        # reminded again on purpose fourteen days on, before that new day: the new day stays
+        # (breaker brk10 M1: it moved again, and named the first letter's day as the last one's)
+        day(14, "--nhac-lai")
+        later = letters_to(missing)
+        assert len(later) == 4
+        assert ASKED.findall(later[3])[-1] == f"{today + dt.timedelta(days=17):%d/%m/%Y}"
+        assert "đã qua" not in later[3]
     finally:
         next(with_smtp, None)

@@ -142,7 +142,12 @@ def test_send_refuses_a_stale_draft_with_a_vietnamese_line(form, make_file, tmp_
 
     result = SendResult([Outcome(tmp_path / "thu-899.eml", OUT_STALE, "a@b.vn")])
     code = _send_summary(
-        result, {tmp_path / "thu-899.eml": "899"}, Server("h", 1, "none", "", "", ""), 1, "make drafts SEND=1"
+        result,
+        {tmp_path / "thu-899.eml": "899"},
+        Server("h", 1, "none", "", "", ""),
+        1,
+        "make drafts SEND=1",
+        dt.date(2025, 12, 1),
     )
     out = capsys.readouterr().out
     assert code == EXIT_FAILED

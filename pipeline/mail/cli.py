@@ -252,7 +252,8 @@ def _drafts(form: Form, settings: MailSettings, args: argparse.Namespace) -> int
         sys.stderr.write(server_fault(exc, smtp, "mail.smtp", settings.timeout) + " Chưa gửi thư nào.\n")
         return EXIT_FAILED
     units = {d.path: d.unit for d in drafts}
-    return _send_summary(sent, units, smtp, settings.timeout, send_command)
+    today = dt.datetime.now(settings.zone).date()  # the office's day
+    return _send_summary(sent, units, smtp, settings.timeout, send_command, today)
 
 
 def news_warning(form: Form, outbox: Path, news: InboxNews) -> str:
@@ -322,7 +323,24 @@ UNKNOWN_HINT = (
 )
 
 
-def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout: float, command: str) -> int:
+def _still(asked: str, command: str, today: dt.date) -> str:
+    """Whether the letter already sent still holds: the day it asked for (`asked`, ISO) not
+    past on `today` (the office's), else said past with the command that reminds again."""
+    try:
+        day = dt.date.fromisoformat(asked)
+    except ValueError:
+        return "thư đó vẫn đúng."
+    if day >= today:
+        return f"thư đó vẫn đúng (đề nghị gửi chậm nhất ngày {day:%d/%m/%Y})."
+    return (
+        f"thư đó đề nghị gửi chậm nhất ngày {day:%d/%m/%Y}, nay đã qua; muốn nhắc lại với hạn mới, chạy: "
+        f"{command} {REMIND_FLAG}"
+    )
+
+
+def _send_summary(
+    result: object, units: dict[Path, str], smtp: Server, timeout: float, command: str, today: dt.date
+) -> int:
     """One line per unit that was tried or held, the server's words per refused address,
     then the counts; exit 1 when a letter was refused, its outcome is unknown, or the batch
     stopped."""
@@ -345,7 +363,9 @@ def _send_summary(result: object, units: dict[Path, str], smtp: Server, timeout:
             print(other_hint(units.get(o.path, o.path.name), o.other, o.path, current, command))
         if o.status == OUT_REPEAT and o.told:
             when = dt.datetime.fromisoformat(o.told)
-            print(f"  Thư cùng nội dung đã gửi lúc {when:%H:%M} ngày {when:%d/%m/%Y}; thư đó vẫn đúng.")
+            print(
+                f"  Thư cùng nội dung đã gửi lúc {when:%H:%M} ngày {when:%d/%m/%Y}; {_still(o.told_by, command, today)}"
+            )
         if o.status == OUT_NEWER:
             print(f"  Tệp chưa tổng hợp: {o.newer}. Hãy tổng hợp lại trước, rồi gửi bằng lệnh: {command}")
     unknown = result.having(OUT_UNKNOWN, OUT_HELD)

@@ -122,10 +122,11 @@ def asked_by(
     sent: dict[str, dict[str, str]], name: str, situation: str, new: dt.date, today: dt.date
 ) -> tuple[dt.date, dt.date | None]:
     """(the day a unit's letter asks for, a day given before that has passed or None): the
-    day its first letter sent about the same `situation` gave (`send.told_before` in the
-    send record `sent`, from the draft file `name`) while it is not past, so the day never
-    slides with each run; else `new` (`resubmit_by` from today), with the passed day said."""
-    for entry in told_before(sent, name, situation):
+    day the latest letter sent about the same `situation` gave (`send.told_before` in the
+    send record `sent`, from the draft file `name`; a reminder sent on purpose may have given
+    a new one) while it is not past, so the day never slides with each run; else `new`
+    (`resubmit_by` from today), with that passed day said."""
+    for entry in reversed(told_before(sent, name, situation)):  # the latest letter's day
         try:
             given = dt.date.fromisoformat(str(entry.get("by", "")))
         except ValueError:

@@ -93,6 +93,7 @@ class Outcome:
     past: tuple[dt.date, ...] = ()  # OUT_PAST: the days asked for that are past
     newer: str = ""  # OUT_NEWER: the inbox files of its unit not read yet ("a.xlsx, b.eml")
     told: str = ""  # OUT_REPEAT: when the unit was sent its letter about the same situation
+    told_by: str = ""  # OUT_REPEAT: the day that letter asked for (ISO), "" when none
     other: tuple[Path, ...] = ()  # OUT_OTHER: the officer's letters to its unit, in `thu/`
 
 
@@ -448,7 +449,13 @@ def _send_all(
             told := told_before(record, path.name, drafted.get(path.name, {}).get("unit_set", ""), msg_id)
         ):
             out.outcomes.append(
-                Outcome(path, OUT_REPEAT, str(msg["To"] or ""), told=told[-1].get("sent_at", ""))
+                Outcome(
+                    path,
+                    OUT_REPEAT,
+                    str(msg["To"] or ""),
+                    told=told[-1].get("sent_at", ""),
+                    told_by=str(told[-1].get("by", "")),
+                )
             )
         elif drafted.get(path.name, {}).get("newer"):
             out.outcomes.append(

@@ -23,6 +23,7 @@ import docx
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.render.carried import FIRST_WORDS, HEADING_STYLE
+from pipeline.render.carried_numbers import section_number
 from pipeline.render.document import ROMAN
 
 from .test_carry3_document import _officer_titles, _save_in_libreoffice
@@ -174,33 +175,56 @@ def test_a_section_added_without_renumbering_the_next_heading(form, make_file, t
     assert _not_carried(again) == []
 
 
-def test_a_number_alone_changed_is_kept_or_named(form, make_file, tmp_path):
-    """Only numbers changed, no section added: the proposals renumbered one on (a gap the
-    officer leaves) are printed so, on every later run; the assessment renumbered back
-    before the section above it cannot be, and is named with the number printed."""
+def test_a_number_alone_changed_leaves_no_gap_and_is_named(form, make_file, tmp_path):
+    """Only numbers changed, no section added: the proposals renumbered one on (a gap) and
+    the assessment renumbered back before the section above it are printed in sequence (a
+    document sent to the Ministry never skips or repeats a number, breaker brk10 R1), each
+    named with the number printed; a later run keeps them, silent."""
     inbox, outbox, draft = _first_run(form, make_file, tmp_path)
     doc = docx.Document(str(draft))
     heads, numbers = _headings(doc), _numbers(doc)
     assessment, difficulties, proposals = _officer_titles(doc)
     _write(doc, heads[difficulties], ["Thiếu cán bộ chuyên trách."])
     back = f"{_next(numbers, assessment, -2)}. {assessment}"
+    gap = f"{_next(numbers, proposals)}. {proposals}"
     _type(heads[assessment], back)
-    _type(heads[proposals], f"{_next(numbers, proposals)}. {proposals}")
+    _type(heads[proposals], gap)
     doc.save(str(draft))
 
     make_file("900")
     report = consolidate_into(form, inbox, outbox, show_progress=False)
     now = _numbers(docx.Document(str(draft)))
-    assert now == {**numbers, proposals: _next(numbers, proposals)}
-    assert _not_carried(report) == [
-        f"mục {numbers[assessment]}: đề mục «{back}» (bản dự thảo mới đánh số {numbers[assessment]}: "
-        "số các mục tăng dần, không trùng)"
-    ]
+    assert now == numbers
+    said = "số các mục liên tiếp, không trùng, không bỏ số)"
+    named = _not_carried(report)
+    assert (
+        named[0]
+        == f"mục {numbers[assessment]}: đề mục «{back}» (bản dự thảo mới đánh số {numbers[assessment]}: {said}"
+    )
+    assert len(named) == 2 and named[1].startswith(f"mục {numbers[proposals]}: đề mục «{gap[:20]}")
+    assert named[1].endswith(f"(bản dự thảo mới đánh số {numbers[proposals]}: {said}")
 
     make_file("900", seed=1)
     again = consolidate_into(form, inbox, outbox, show_progress=False)
     assert _numbers(docx.Document(str(draft))) == now
     assert _not_carried(again) == []
+
+
+def test_two_sections_swapped_are_numbered_in_sequence(form, make_file, tmp_path):
+    """Breaker brk10 R1: the officer moves the proposals before the difficulties and swaps
+    their numbers; the new draft keeps its own order and prints every number once, in
+    sequence (before: I…VIII, X, XI, no IX)."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    _, difficulties, proposals = _officer_titles(doc)
+    _type(heads[difficulties], f"{numbers[proposals]}. {difficulties}")
+    _type(heads[proposals], f"{numbers[difficulties]}. {proposals}")
+    doc.save(str(draft))
+    make_file("900")
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    printed = list(_numbers(docx.Document(str(draft))).values())
+    assert printed == [section_number(n) for n in range(1, len(printed) + 1)], printed
 
 
 def test_the_summary_names_sections_in_the_new_drafts_numbers(form, make_file, tmp_path):

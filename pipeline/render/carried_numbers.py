@@ -10,11 +10,12 @@ The new draft keeps their numbering, and never prints two sections with one numb
   their copy ("<number>. <text>", `line_number`, its number the one after the section
   before it: "X." after "IX."; never "1.", "a)" or "I. Kết quả" inside "VIII.") is a section
   they added: carried with the section of theirs it follows (`carried`), it keeps its number.
-- Each of the draft's headings prints the number the officer typed on it, else the one
-  after the section before it. A number that would repeat or go back (a section the wording
-  added before it since, a section of theirs added without renumbering the heading after
-  it) is the next one instead; so is an added section's, retyped in the carried copy
-  (`retype_number`). The new draft's heading numbered otherwise than the officer's copy
+- Each of the draft's headings prints the number the officer typed on it when that is the
+  one after the section before it, else that one: a number that would repeat, go back or
+  skip one (a section the wording added before it since, a section of theirs added without
+  renumbering the heading after it, two sections swapped, a section of theirs not carried)
+  is the next one instead, so the document sent to the Ministry never repeats or skips a
+  number; so is an added section's, retyped in the carried copy (`retype_number`). The new draft's heading numbered otherwise than the officer's copy
   shows it is named in the summary (`carried.OfficerWork.lost`), as a renamed heading is.
 - The bookmark on each heading the draft writes (`carried.mark_name`) is named from the
   heading as the program numbers it by itself (`Numbering.marks`: the officer's numbers
@@ -103,8 +104,9 @@ def number_sections(
     """Number the new draft's sections: `headings` (its headings in order), `added` (heading
     -> the paragraphs of the sections the officer added after it that the new draft carries,
     each with the number their copy gives it), `wants` (heading -> the number the officer
-    typed on it). Each number is the officer's when greater than the one before it, else the
-    next one; `Numbering.marks` numbers the headings as if `wants` were empty."""
+    typed on it). Each number is the officer's when it is the one after the number before it,
+    else that one (never a repeat, a step back or a gap); `Numbering.marks` numbers the
+    headings as if `wants` were empty."""
     out = Numbering()
     out.numbers, out.added, out.retyped = _numbered(headings, added, wants)
     out.marks = _numbered(headings, added, {})[0]
@@ -121,10 +123,10 @@ def _numbered(
     prev = 0
     for h in headings:
         want = wants.get(h)
-        prev = numbers[h] = want if want is not None and want > prev else prev + 1
+        prev = numbers[h] = want if want is not None and want == prev + 1 else prev + 1
         after[h] = []
         for paragraph, value in added.get(h, ()):
-            n = value if value > prev else prev + 1
+            n = value if value == prev + 1 else prev + 1
             if n != value:
                 retyped.append((paragraph, value, n))
             after[h].append(n)

@@ -438,7 +438,7 @@ class _Heading:
         if self.renamed:  # the new draft prints its own title
             return said
         if now != self.number and (self.typed or self.added or now != own):
-            return f"{said} (bản dự thảo mới đánh số {section_number(now)}: số các mục tăng dần, không trùng)"
+            return f"{said} (bản dự thảo mới đánh số {section_number(now)}: số các mục liên tiếp, không trùng, không bỏ số)"
         return None
 
 

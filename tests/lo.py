@@ -336,7 +336,7 @@ def date_serial(d: dt.date | dt.datetime) -> int:
     return (d - EXCEL_EPOCH).days
 
 
-_UNO_SCRIPT = r"""
+UNO_PREAMBLE = r"""
 import json, os, sys, time
 import uno
 from com.sun.star.beans import PropertyValue
@@ -362,7 +362,14 @@ def connect(url, deadline):
             time.sleep(0.25)
 
 
-spec = json.load(open(sys.argv[1], encoding="utf-8"))
+"""
+"""The head of every UNO script the tests run under LibreOffice's Python: imports, `prop`,
+`connect(url, deadline)` (retries until the listener answers, NoConnectException after).
+"""
+
+_UNO_SCRIPT = (
+    UNO_PREAMBLE
+    + r"""spec = json.load(open(sys.argv[1], encoding="utf-8"))
 ctx = connect(spec["url"], time.monotonic() + spec["connect_timeout"])
 desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 for job in spec["jobs"]:
@@ -392,6 +399,7 @@ sys.stdout.flush()
 # whose office has just gone can crash python3-uno (seen as a failed exit with no message).
 os._exit(0)
 """
+)
 
 
 def fill_with_uno(jobs: list[UnoJob], workdir: Path, timeout: float = TIMEOUT) -> list[Path]:

@@ -39,32 +39,11 @@ from tests import lo
 FREE = "899"  # free rows: the unit picks region and category on each row
 FIXED = "903"  # fixed rows: a preset name on each row
 
-_UNO_EDIT = r"""
-import json, os, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name = name
-    p.Value = value
-    return p
-
-
+_UNO_EDIT = (
+    lo.UNO_PREAMBLE
+    + r"""
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
-local = uno.getComponentContext()
-resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-deadline = time.monotonic() + 60
-while True:
-    try:
-        ctx = resolver.resolve(spec["url"])
-        break
-    except NoConnectException:
-        if time.monotonic() > deadline:
-            raise
-        time.sleep(0.25)
+ctx = connect(spec["url"], time.monotonic() + 60)
 desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 for job in spec["jobs"]:
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
@@ -101,6 +80,7 @@ except Exception:
 sys.stdout.flush()
 os._exit(0)
 """
+)
 
 
 @dataclass(frozen=True)

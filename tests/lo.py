@@ -402,32 +402,23 @@ os._exit(0)
 )
 
 
-def fill_with_uno(jobs: list[UnoJob], workdir: Path, timeout: float = TIMEOUT) -> list[Path]:
-    """Fill templates with LibreOffice as the client (one office, one UNO script for all jobs)."""
+def run_uno_script(
+    script_text: str, spec: dict[str, Any], workdir: Path, name: str, timeout: float = TIMEOUT
+) -> None:
+    """Run `script_text` (it begins with `UNO_PREAMBLE`) under LibreOffice's Python against
+    one headless office started for it with the project's profile: the script reads its
+    JSON spec (`spec` plus "url", the office's pipe, and "connect_timeout") from argv[1].
+    Files `name`.py and `name`.json are written in `workdir`. Raises LibreOfficeError when
+    the script fails or does not finish within `timeout` seconds; the office is killed."""
     office = require_soffice()
     python = require_uno()
     workdir.mkdir(parents=True, exist_ok=True)
-    for job in jobs:
-        job.out.parent.mkdir(parents=True, exist_ok=True)
-        job.out.unlink(missing_ok=True)
     pipe = f"lotest-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
-    script = workdir / "uno_fill.py"
-    script.write_text(_UNO_SCRIPT, encoding="utf-8")
-    spec = workdir / "uno_fill.json"
-    spec.write_text(
-        json.dumps(
-            {
-                "url": url,
-                "connect_timeout": min(60, timeout),
-                "filter": XLSX_FILTER,
-                "jobs": [
-                    {"template": str(j.template.resolve()), "out": str(j.out.resolve()), "cells": j.cells}
-                    for j in jobs
-                ],
-            },
-            ensure_ascii=False,
-        ),
+    script, spec_path = workdir / f"{name}.py", workdir / f"{name}.json"
+    script.write_text(script_text, encoding="utf-8")
+    spec_path.write_text(
+        json.dumps({**spec, "url": url, "connect_timeout": min(60, timeout)}, ensure_ascii=False),
         encoding="utf-8",
     )
     with profile(recalc=True) as prof:
@@ -440,7 +431,7 @@ def fill_with_uno(jobs: list[UnoJob], workdir: Path, timeout: float = TIMEOUT) -
         )
         try:
             done = subprocess.run(
-                [python, str(script), str(spec)],
+                [python, str(script), str(spec_path)],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -453,9 +444,24 @@ def fill_with_uno(jobs: list[UnoJob], workdir: Path, timeout: float = TIMEOUT) -
             with contextlib.suppress(subprocess.TimeoutExpired):
                 office_proc.wait(timeout=30)  # terminate() was asked; give it time to exit
         except subprocess.TimeoutExpired as exc:
-            raise LibreOfficeError(f"UNO fill did not finish within {timeout} s") from exc
+            raise LibreOfficeError(f"UNO script {name} did not finish within {timeout} s") from exc
         finally:
             _kill(office_proc)
+
+
+def fill_with_uno(jobs: list[UnoJob], workdir: Path, timeout: float = TIMEOUT) -> list[Path]:
+    """Fill templates with LibreOffice as the client (one office, one UNO script for all jobs)."""
+    for job in jobs:
+        job.out.parent.mkdir(parents=True, exist_ok=True)
+        job.out.unlink(missing_ok=True)
+    spec = {
+        "filter": XLSX_FILTER,
+        "jobs": [
+            {"template": str(j.template.resolve()), "out": str(j.out.resolve()), "cells": j.cells}
+            for j in jobs
+        ],
+    }
+    run_uno_script(_UNO_SCRIPT, spec, workdir, "uno_fill", timeout)
     missing = [j.out for j in jobs if not j.out.is_file()]
     if missing:
         raise LibreOfficeError(f"LibreOffice did not write {missing}")

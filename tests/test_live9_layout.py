@@ -12,13 +12,9 @@ form) leave the template saying "Đạt".
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import random
 import shutil
 import subprocess
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +39,7 @@ _UNO_EDIT = (
     lo.UNO_PREAMBLE
     + r"""
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
-ctx = connect(spec["url"], time.monotonic() + 60)
+ctx = connect(spec["url"], time.monotonic() + spec["connect_timeout"])
 desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 for job in spec["jobs"]:
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
@@ -113,36 +109,7 @@ EDITS = [
 
 def _edit_all(jobs: list[dict[str, Any]], work: Path) -> None:
     """Apply every job's edits in one LibreOffice session (the project's profile and clean-up)."""
-    office, python = lo.require_soffice(), lo.require_uno()
-    work.mkdir(parents=True, exist_ok=True)
-    pipe = f"live9-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
-    script, spec = work / "uno_edit.py", work / "uno_edit.json"
-    script.write_text(_UNO_EDIT, encoding="utf-8")
-    spec.write_text(
-        json.dumps({"url": url, "filter": lo.XLSX_FILTER, "jobs": jobs}, ensure_ascii=False), "utf-8"
-    )
-    with lo.profile(recalc=True) as prof:
-        proc = subprocess.Popen(
-            [*lo._office_args(office, prof), f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=lo._clean_env(),
-            start_new_session=True,
-        )
-        try:
-            done = subprocess.run(
-                [python, str(script), str(spec)],
-                capture_output=True,
-                text=True,
-                timeout=lo.TIMEOUT,
-                env=lo._clean_env(),
-            )
-            assert done.returncode == 0, (done.stdout, done.stderr)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=30)
-        finally:
-            lo._kill(proc)
+    lo.run_uno_script(_UNO_EDIT, {"filter": lo.XLSX_FILTER, "jobs": jobs}, work, "uno_edit")
 
 
 @pytest.fixture(scope="module")

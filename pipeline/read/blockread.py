@@ -135,7 +135,9 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     # the "Tổng cộng" of a row-total column adds the row totals above it: one of them typed
     # over explains its own mismatch
     typed_over = {t for t in wrong if t not in sheet.formula_results and t not in sheet.errors}
-    row_total_cols = {c for rp, _v in row_totals for _s, t, _r, c in rp.totals if t in typed_over}
+    row_total_cols = (
+        {c for rp, _v in row_totals for _s, t, _r, c in rp.totals if t in typed_over} if typed_over else set()
+    )
     grand = {t for _s, t, _r, c in plan.total_row_cells if c in row_total_cols}
     for cell, (cached, want) in wrong.items():
         formula = cell in sheet.formula_results or cell in sheet.errors

@@ -87,9 +87,16 @@ def test_a_stale_zero_in_a_count_is_still_no_figure(made: dict[str, Any], tmp_pa
     assert "nếu số đúng là 0, hãy gõ 0" in _no_value_at(out, INFO, ACTIVITIES)
 
 
-def _blank_row() -> int:
-    """A row of the results biểu the filler leaves blank in 899's report."""
-    return ROWS[1].row if len(ROWS) > 1 else ROWS[0].row
+def _blank_row(path: Path) -> int:
+    """The first row of the results biểu the filler left blank in 899's report `path`."""
+    ws = openpyxl.load_workbook(path)[RES.sheet]
+    blank = [
+        rp.row
+        for rp in ROWS
+        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
+    ]
+    assert blank, "the filler's report has a blank row"
+    return blank[0]
 
 
 @pytest.mark.libreoffice
@@ -100,14 +107,7 @@ def test_a_formula_written_into_a_row_blank_when_calculated_is_no_figure(
     """F1: LibreOffice's calculated report; a library writes the cash of a row that was
     blank into it as a formula storing 0 (the totals, calculated without the row, agree):
     FORMULA_NO_VALUE at the cell; before, accepted with 0."""
-    ws = openpyxl.load_workbook(made["xlsx"])[RES.sheet]
-    blank = [
-        rp.row
-        for rp in ROWS
-        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
-    ]
-    assert blank, "the filler's report has a blank row"
-    cash = f"{RES.measure_column('cash')}{blank[0]}"
+    cash = f"{RES.measure_column('cash')}{_blank_row(made['xlsx'])}"
     out = _xlsx_rewrite(made["xlsx"], tmp_path / "899-blank.xlsx", RES.sheet, cash, "<f>5000*1</f><v>0</v>")
     assert "là 0" in _no_value_at(out, RES.sheet, cash)
 
@@ -143,12 +143,7 @@ def test_a_row_typed_in_after_the_calculation_makes_its_formulas_zero_no_figure(
     was calculated and writes its cash as a formula of them, storing 0. The children's
     reading cell says the row was typed in after: the cash is FORMULA_NO_VALUE; before,
     accepted with 0 (LibreOffice shows 5.000.000)."""
-    ws = openpyxl.load_workbook(made["xlsx"])[RES.sheet]
-    blank = next(
-        rp.row
-        for rp in ROWS
-        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
-    )
+    blank = _blank_row(made["xlsx"])
     children, cash = (f"{RES.measure_column(k)}{blank}" for k in ("children", "cash"))
     typed = _poi_formula(made["xls"], tmp_path / "typed.xls", RES.sheet, children, "5", kind="n")
     out = _poi_formula(typed, tmp_path / "899-row.xls", RES.sheet, cash, f"{children}*1000000")
@@ -182,12 +177,7 @@ def test_a_zero_formula_counting_a_row_typed_in_after_the_calculation_is_no_figu
     """Breaker brk9 W2: the first row's in-kind `=` a blank row's in-kind `*0.01`, calculated
     by LibreOffice (0); a library then types that row: the formula's stored 0 predates the
     row it counts (its own reading cell saw 0 too), so it is no figure."""
-    ws = openpyxl.load_workbook(made["xlsx"])[RES.sheet]
-    blank = next(
-        rp.row
-        for rp in ROWS
-        if all(ws[f"{RES.measure_column(m.key)}{rp.row}"].value in (None, "") for m in RES.measures)
-    )
+    blank = _blank_row(made["xlsx"])
     in_kind = f"{RES.measure_column('in_kind')}{ROWS[0].row}"
     children, later = (f"{RES.measure_column(k)}{blank}" for k in ("children", "in_kind"))
     src = _xlsx_rewrite(made["src"], tmp_path / "a.xlsx", RES.sheet, in_kind, f"<f>{later}*0.01</f>")

@@ -8,16 +8,21 @@ A unit can do either in Excel or LibreOffice: the sheets are protected without a
 and the workbook's structure is locked without one (`template.py`). The template sees both
 with formulas Excel 2010, LibreOffice and Gnumeric share:
 
-- a label moved: a reference to each label's cell (`form.sheets.label_cells`, the info
-  sheet's labels) follows the cell when rows or columns are inserted or deleted, and
-  becomes #REF! when its own row or column is deleted; ROW() and COLUMN() against the
-  numbers written in the template say how far it moved. The first label moved, in the
-  reader's order, with the shift of the first label found moved (the reader: the shift
-  most labels moved by), is said in the reader's words (`catalogue.LAYOUT_WORDS`);
+- a label moved or changed: a reference to each label's cell (`form.sheets.label_cells`,
+  the info sheet's labels) follows the cell when rows or columns are inserted or deleted,
+  and becomes #REF! when its own row or column is deleted; ROW() and COLUMN() against the
+  numbers written in the template say how far it moved; its text, cleaned as the reader
+  cleans it (`numbercells.trimmed`, lower case), is compared with the label composed and
+  decomposed (rows sorted or a heading typed over move no cell but change the text). The
+  first label moved or changed, in the reader's order, is said in the reader's words
+  (`catalogue.LAYOUT_WORDS`): with the shift of the first label found moved when the labels
+  past it agree on it as the reader requires (`read.layoutdiag.layout_shift`,
+  SHIFT_AGREEMENT), else as changed ("ô B10 phải là … nhưng là …");
 - a sheet renamed: INDIRECT of the sheet's own name (as the reader, blind to case) finds
   no sheet while a direct reference, which follows a rename, still finds it; its new name
   from CELL("filename") where the application says it (Excel, LibreOffice; Gnumeric
-  does not, and the words say "renamed" without the name: `catalogue.SHEET_WORDS`);
+  does not, and the words say "renamed" without the name: `catalogue.SHEET_WORDS`); a new
+  name the reader reads as the form's (trimmed, any case, composed or decomposed) is none;
 - a sheet deleted: neither finds it.
 
 A hidden sheet (SHEET_HIDDEN, a warning) is seen by no formula; the locked structure keeps
@@ -31,9 +36,12 @@ every sheet (the words once a workbook: their references are relative to the row
 uses them); then what they read, each sheet's own: its name (a constant), the number of
 the first label moved (in the reader's order; past the last when none moved), the shift of
 the first label found moved (rows * SHIFT_BASE + columns; "" when none), that label's cell
-and text, the sheet's current name, and whether a direct reference still finds the sheet.
-Each label's reference is written in the first two of these only (MIN and CHOOSE over the
-labels, nothing nested). The cells sit in the columns of the reading cells, below the last
+and text, the sheet's current name, whether a direct reference still finds the sheet, the
+first misplaced label's row and column, the shift's rows and columns, whether the labels
+agree on it, and whether the current name is the form's as the reader reads it. Below the
+sheets' rows, each label has three cells (`LABEL_STEPS`): its code (its shift where it holds
+its text, "t" where it does not), its cleaned text (`TEXT_NAME`, a name shared by every
+label) and its value. The cells sit in the columns of the reading cells, below the last
 row any of those uses (the last row of the longest unit's biểu, which a file's totals read
 as far as): the lists sheet grows no wider (a whole-book format is refused past
 `limits.max_columns`), and the reader never reads it but for the reading cells
@@ -48,15 +56,27 @@ from dataclasses import dataclass
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import Form, Unit, cell_at, col_letter
+from ..form import Form, Unit, cell_at, col_letter, norm_text
 from ..form.sheets import block_sheet, info_sheet, label_cells
+from ..read.layoutdiag import SHIFT_AGREEMENT
 from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
-from .numbercells import Readers, absolute, quoted
+from ..rules.spellings import decomposed
+from .numbercells import Readers, absolute, quoted, trimmed
 from .style import sheet_ref
 
-SHEET_STEPS = ("layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found")
+SHEET_STEPS = (
+    "layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found",
+    "top", "left", "rows", "cols", "agree", "alias",
+)  # fmt: skip
 OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "Ten", "found": "Co"}
+OWN |= {"top": "Tren", "left": "Trai", "rows": "Dong", "cols": "Cot", "agree": "Khop", "alias": "CungTen"}
 SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
+# each label's own cells, one row a label below the sheets' rows: "code" (its shift, rows *
+# SHIFT_BASE + columns, where it holds its text, 0 in place; "t" where its text is not the
+# label's as the reader compares it, or its cell was deleted), "text" (its text as the
+# reader cleans it, by the shared name `TEXT_NAME`) and "value" (a reference to its cell)
+LABEL_STEPS = ("code", "text", "value")
+TEXT_NAME = "BoCuc_Chu"
 SHIFT_BASE = 1000  # a shift of dr rows and dc columns is dr * SHIFT_BASE + dc (|dc| < 500)
 NONE = 99999  # MIN over the labels where none moved
 
@@ -91,6 +111,23 @@ class LayoutCells:
 
     def _index(self, sheet: str) -> int:
         return next(j for j, s in enumerate(self.sheets) if s.sheet == sheet)
+
+    def label_row(self, sheet: str, i: int) -> int:
+        """The row (1-based) of the cells of label `i` (0-based, the reader's order) of
+        `sheet`: below the sheets' rows and an empty one, the sheets' labels in turn."""
+        j = self._index(sheet)
+        return self.top + len(self.sheets) + 1 + sum(len(s.labels) for s in self.sheets[:j]) + i
+
+    def of_label(self, sheet: str, i: int, step: str) -> str:
+        """The absolute reference of the cell of `step` (`LABEL_STEPS`) of label `i` of `sheet`."""
+        col = col_letter(self.first + LABEL_STEPS.index(step))
+        return f"{sheet_ref(self.lists, '')}${col}${self.label_row(sheet, i)}"
+
+    def labels_range(self, sheet: str, step: str) -> str:
+        """The cells of `step` of every label of `sheet`, as one absolute range."""
+        n = len(self.sheets[self._index(sheet)].labels)
+        col = col_letter(self.first + LABEL_STEPS.index(step))
+        return f"{sheet_ref(self.lists, '')}${col}${self.label_row(sheet, 0)}:${col}${self.label_row(sheet, n - 1)}"
 
     def at(self, sheet: str, step: str) -> str:
         """The absolute reference of the cell of `step` (`SHEET_STEPS`) of `sheet`."""
@@ -165,39 +202,72 @@ def _places(s: SheetLayout) -> list[tuple[str, int, int]]:
     ]
 
 
-def _first_moved(s: SheetLayout) -> str:
-    """The number of the first label of `s` not at its cell (moved, or its cell deleted);
-    NONE when every label is in place."""
-    tests = [
-        f"IF(IFERROR(AND(ROW({ref})={r},COLUMN({ref})={c}),FALSE),{NONE},{i})"
-        for i, (ref, r, c) in enumerate(_places(s), 1)
-    ]
-    return f"=MIN({','.join(tests)})"
+def _spellings(text: str) -> list[str]:
+    """`text` as the reader compares it (`form.norm_text`: white space folded, lower case),
+    composed and in the two decomposed ways keyboards type it (`rules.spellings.decomposed`):
+    a formula cannot compose Unicode."""
+    return decomposed(norm_text(text))
 
 
-def _first_shift(s: SheetLayout) -> str:
-    """The shift of the first label of `s` found moved (its cell not deleted): rows *
-    SHIFT_BASE + columns; "" when there is none."""
+def _same(expr: str, text: str) -> str:
+    """TRUE where `expr` (cleaned and lower case) is `text` as the reader compares it;
+    EXACT, as "=" may be blind to case in one application and not in another."""
+    return "OR(" + ",".join(f"EXACT({expr},{_q(v)})" for v in _spellings(text)) + ")"
+
+
+def _label_code(lc: LayoutCells, s: SheetLayout, i: int, ref: str, r: int, c: int) -> str:
+    """The formula of the "code" cell of label `i` of `s`, at `ref` (row `r`, column `c`,
+    1-based) in the template (see `LABEL_STEPS`)."""
+    text = lc.of_label(s.sheet, i, "text").split("!")[1]  # on the same sheet
+    return f'=IF({_same(text, s.labels[i][1])},(ROW({ref})-{r})*{SHIFT_BASE}+COLUMN({ref})-{c},"t")'
+
+
+def _array(numbers: list[int]) -> str:
+    """A column of numbers as an array constant, to go with a column of cells: {7;8;9}."""
+    return "{" + ";".join(map(str, numbers)) + "}"
+
+
+def _agree(lc: LayoutCells, s: SheetLayout) -> str:
+    """1 when the shift of the first label found moved is the reader's (`read.layoutdiag.
+    layout_shift`), else 0: the labels it must explain lie at or below the first misplaced
+    label's row for a shift of rows (at or right of its column, of columns), but not in the
+    rows or columns deleted; at least SHIFT_AGREEMENT of them moved by it holding their text.
+    Over the labels' codes at once (SUMPRODUCT, with their rows and columns as constants)."""
+    shift, dr, dc, top, left = (lc.at(s.sheet, k) for k in ("shift", "rows", "cols", "top", "left"))
     places = _places(s)
-    found = [
-        f"IF(IFERROR(OR(ROW({ref})<>{r},COLUMN({ref})<>{c}),FALSE),{i},{NONE})"
-        for i, (ref, r, c) in enumerate(places, 1)
-    ]
-    shifts = [f"(ROW({ref})-{r})*{SHIFT_BASE}+COLUMN({ref})-{c}" for ref, r, c in places]
-    return f'=IFERROR(CHOOSE(MIN({",".join(found)}),{",".join(shifts)}),"")'
+    rows, cols = _array([r for _x, r, _c in places]), _array([c for _x, _r, c in places])
+    past = (
+        f"({rows}>=IF({dr}=0,0,{top}))*({cols}>=IF({dc}=0,0,{left}))"
+        f"*(1-({dr}<0)*({rows}>={top})*({rows}<{top}-{dr}))*(1-({dc}<0)*({cols}>={left})*({cols}<{left}-{dc}))"
+    )
+    fits = f"({lc.labels_range(s.sheet, 'code')}={shift})"
+    return f"=IF(ISNUMBER({shift}),IF(SUMPRODUCT({past}*{fits})>={SHIFT_AGREEMENT}*SUMPRODUCT({past}),1,0),0)"
 
 
 def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     """The formulas of the names of sheet `s`'s own steps."""
     first = lc.at(s.sheet, "first")
     span = sheet_ref(s.sheet, s.span)
+    codes = [lc.of_label(s.sheet, i, "code") for i in range(len(s.labels))]
+    places = _places(s)
+    shift, dr, name = lc.at(s.sheet, "shift"), lc.at(s.sheet, "rows"), lc.at(s.sheet, "name")
+    # a code compared with 0 is FALSE when it is text ("t", "x"): never an error
+    moved = [f"IF(ISNUMBER({x}),IF({x}<>0,{i},{NONE}),{NONE})" for i, x in enumerate(codes, 1)]
     return {
-        "first": _first_moved(s),
-        "shift": _first_shift(s),
+        "first": f"=MIN({','.join(f'IF({x}=0,{NONE},{i})' for i, x in enumerate(codes, 1))})",
+        "shift": f'=IFERROR(INDEX({lc.labels_range(s.sheet, "code")},MIN({",".join(moved)})),"")',
         "cell": f'=IFERROR(CHOOSE({first},{",".join(_q(c) for c, _t in s.labels)}),"")',
         "label": f'=IFERROR(CHOOSE({first},{",".join(_q(t) for _c, t in s.labels)}),"")',
         "name": "=" + _current_name(span),
         "found": f"=ISREF({span})",
+        "top": f"=MIN({','.join(f'IF({x}=0,{NONE},{r})' for x, (_y, r, _c) in zip(codes, places, strict=True))})",
+        "left": f"=MIN({','.join(f'IF({x}=0,{NONE},{c})' for x, (_y, _r, c) in zip(codes, places, strict=True))})",
+        "rows": f"=IF(ISNUMBER({shift}),INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE}),0)",
+        "cols": f"=IF(ISNUMBER({shift}),{shift}-{SHIFT_BASE}*{dr},0)",
+        "agree": _agree(lc, s),
+        # the sheet renamed to a name the reader reads as the form's (`read.formats.package`:
+        # composed, trimmed, any case), e.g. a trailing space or typed decomposed
+        "alias": f"=IF({_same(f'LOWER(TRIM({name}))', s.sheet)},1,0)",
     }
 
 
@@ -205,18 +275,20 @@ def _missing(lc: LayoutCells) -> str:
     """Why the sheet of the row is not found under its name, in the reader's words; ""
     when it is: INDIRECT of its name finds no sheet; renamed when a direct reference still
     finds it (its new name when the application says it), else deleted."""
-    sheet, name, found = (lc.beside("missing", k) for k in ("sheet", "name", "found"))
+    sheet, name, found, alias = (lc.beside("missing", k) for k in ("sheet", "name", "found", "alias"))
     renamed = spliced(SHEET_WORDS["renamed"], sheet=sheet, names=f'"\'"&{name}&"\'"')
     unnamed = spliced(SHEET_WORDS["renamed_unnamed"], sheet=sheet)
     deleted = spliced(SHEET_WORDS["deleted"], sheet=sheet)
     a1 = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'!A1")'
-    return f'=IF(ISREF({a1}),"",IF({found},IF({name}="",{unnamed},{renamed}),{deleted}))'
+    return f'=IF(OR(ISREF({a1}),{alias}=1),"",IF({found},IF({name}="",{unnamed},{renamed}),{deleted}))'
 
 
 def _moved(lc: LayoutCells) -> str:
     """What moved on the sheet of the row, in the reader's words (`LAYOUT_WORDS`): the
     first label moved, the shift of the first label found moved; "" when no label moved."""
-    sheet, shift, cell, label = (lc.beside("layout", k) for k in ("sheet", "shift", "cell", "label"))
+    sheet, shift, cell, label, agree = (
+        lc.beside("layout", k) for k in ("sheet", "shift", "cell", "label", "agree")
+    )
     row, col = f"ROW(INDIRECT({cell}))", f"COLUMN(INDIRECT({cell}))"  # of the address alone
     dr = f"INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE})"
     dc = f"({shift}-{SHIFT_BASE}*{dr})"
@@ -234,7 +306,7 @@ def _moved(lc: LayoutCells) -> str:
     now = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'!"&{cell})'
     found = f'IFERROR(IF({now}&""="","(trống)",{now}&""),"")'
     changed = spliced(w["changed"], cell=cell, expected=label, found=found, fix=fix)
-    return f'=IF({cell}="","",IF({shift}="",{changed},{moved}))'
+    return f'=IF({cell}="","",IF(OR({shift}="",{agree}=0),{changed},{moved}))'
 
 
 def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
@@ -242,7 +314,10 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
     `ws` (see the module docstring), holding what they hold in the template as written."""
     wb.define_name(SHARED["layout"], _moved(lc))
     wb.define_name(SHARED["missing"], _missing(lc))
-    cached: dict[str, str | int | bool] = {"first": NONE, "found": True}
+    right = f"{sheet_ref(lc.lists, '')}{col_letter(LABEL_STEPS.index('value') - LABEL_STEPS.index('text'))}1"
+    wb.define_name(TEXT_NAME, f'=IFERROR(LOWER({trimmed(right)}),"")')
+    cached: dict[str, str | int | bool] = {"first": NONE, "found": True, "top": NONE, "left": NONE}
+    cached |= {"rows": 0, "cols": 0, "agree": 0, "alias": 1}
     for j, s in enumerate(lc.sheets):
         row = lc.top + j - 1  # 0-based
         own = _own(lc, s)
@@ -254,6 +329,13 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
                 wb.define_name(lc.name(s.sheet, step), own[step])
             value = s.sheet if step == "name" else cached.get(step, "")
             ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
+        for i, (ref, r, c) in enumerate(_places(s)):
+            formulas = {"code": _label_code(lc, s, i, ref, r, c), "text": "=" + TEXT_NAME, "value": f"={ref}"}
+            shown = {"code": 0, "text": "", "value": ""}  # recalculated once a label changes
+            for k, step in enumerate(LABEL_STEPS):
+                ws.write_formula(
+                    lc.label_row(s.sheet, i) - 1, lc.first + k, formulas[step], None, shown[step]
+                )
 
 
 # ----- what the live checks make of them ----------------------------------------------------------

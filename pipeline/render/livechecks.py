@@ -55,7 +55,7 @@ from ..rules import findings as fd
 from ..rules.bind import block_rules, info_rules, totals_rules
 from ..rules.catalogue import RULES, Bound, bind
 from ..rules.kinds import XlRow
-from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count
+from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count, spliced
 from .numbercells import (
     READ_CODES,
     UNKNOWN,
@@ -71,8 +71,20 @@ PASSED = "Đạt"
 MAX_DV_TEXT = 250  # Excel's limit for a data-validation message is 255 characters
 ERROR_MARK = fd.SEVERITY_VI[fd.ERROR] + ": "  # what begins each error in a row's text
 # the overview's defined names: form sheets missing, the errors counted as the reader
-# counts them, the first reason the file is refused for its geometry
+# counts them (-1 when a sheet's own checks were deleted), the first reason the file is
+# refused for its geometry, the first sheet whose checks were deleted
 OVERVIEW = {"missing": "KiemTra_ThieuTrang", "total": "KiemTra_SoLoi", "refusal": "KiemTra_TraLai"}
+OVERVIEW |= {"unchecked": "KiemTra_MatO"}
+# a sheet's count or summary cell deleted (its check column, brk10 L4): the template can no
+# longer count, the pipeline still reads the figures
+CHECKS_GONE = (
+    "mẫu không tự kiểm tra được trang {sheet} nữa vì ô hoặc cột «Kiểm tra» của trang đó đã bị xóa; "
+    "Sở vẫn đọc số liệu nếu các trang đúng mẫu. Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại "
+    "để mẫu kiểm tra giúp trước khi gửi"
+)
+CHECKS_GONE_LINE = "mẫu không tự kiểm tra được trang này nữa (xem trên)"  # that sheet's line
+# a form sheet missing: the pipeline reads nothing else, so the other sheets' errors wait
+NOT_READ_YET = "Sở chưa đọc trang này khi tệp còn thiếu trang của mẫu (xem trên)"
 
 
 _q = quoted
@@ -622,17 +634,28 @@ def write_overview(
     counts = "+".join(sheet_ref(c.sheet, absolute(c.count_cell)) for c in checks)  # a name: absolute
     wb.define_name(OVERVIEW["missing"], "=" + missing_count(lc))
     missing = OVERVIEW["missing"]
-    wb.define_name(OVERVIEW["total"], f'=IF({missing}>0,{missing},IF({lc.layout(info)}<>"",1,{counts}))')
+    total_formula = f'IF({missing}>0,{missing},IF({lc.layout(info)}<>"",1,{counts}))'
+    wb.define_name(OVERVIEW["total"], f"=IFERROR({total_formula},-1)")
     wb.define_name(OVERVIEW["refusal"], "=" + first_refusal(lc))
-    total, refusal = OVERVIEW["total"], OVERVIEW["refusal"]
+    unchecked = '""'
+    for c in reversed(checks):  # the first sheet whose count or summary cell is gone
+        own = f"OR(ISERROR({sheet_ref(c.sheet, absolute(c.count_cell))}),ISERROR({sheet_ref(c.sheet, absolute(c.summary_cell))}))"
+        unchecked = f'IF(AND({lc.missing(c.sheet)}="",{own}),{_q(c.sheet)},{unchecked})'
+    wb.define_name(OVERVIEW["unchecked"], "=" + unchecked)
+    total, refusal, gone_checks = OVERVIEW["total"], OVERVIEW["refusal"], OVERVIEW["unchecked"]
     said = f'IF({refusal}<>"",". Tệp sẽ bị trả lại: "&{refusal},"")'
+    cannot = spliced(CHECKS_GONE, sheet=gone_checks)
     formula = (
-        f'=IF({total}=0,"{PASSED}: không còn lỗi","Còn "&{total}&" lỗi; xem từng trang dưới đây"&{said})'
+        f'=IF({total}=0,"{PASSED}: không còn lỗi",IF({total}<0,IF({refusal}<>"","Tệp sẽ bị trả lại: "&{refusal},'
+        f'{cannot}),"Còn "&{total}&" lỗi; xem từng trang dưới đây"&{said}))'
     )
     ws.write_formula(cell, formula, st.summary, PASSED if cached == 0 else f"Còn {cached} lỗi")
     for i, c in enumerate(checks):
         gone = lc.missing(c.sheet)  # a sheet deleted: its summary is #REF!
-        summary = f'IF({gone}<>"","Còn 1 lỗi: "&{gone},IFERROR({sheet_ref(c.sheet, c.summary_cell)},""))'
+        summary = (
+            f'IF({gone}<>"","Còn 1 lỗi: "&{gone},IF({missing}>0,{_q(NOT_READ_YET)},'
+            f"IFERROR({sheet_ref(c.sheet, c.summary_cell)},{_q(CHECKS_GONE_LINE)})))"
+        )
         ws.write_formula(
             form.checks.overview_sheet_cell(i), f"={_q(f'Trang {c.sheet}: ')}&{summary}", st.text, ""
         )

@@ -7,6 +7,7 @@ unprotected copy (its row and column operations shift the cells as a spreadsheet
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,29 @@ def test_deleted_sheet_is_named(
     missing = [f for f in p.findings if f.code == "SHEET_MISSING"]
     assert len(missing) == 1, [f.message for f in p.findings]
     assert "trang đã bị xóa" in missing[0].message
+
+
+@pytest.mark.parametrize("code", ["899", "903"])
+def test_a_moved_label_is_named_where_it_is(
+    code: str, form: Form, make_file: Callable[..., tuple[Path, dict[str, Any]]], tmp_path: Path
+) -> None:
+    """A row deleted inside the table and another inserted lower (the total back in place,
+    brk11 T2): the label named "đang ở ô X" is at X. Before, the sentence named the deleted
+    row's label, which is nowhere, at the cell now holding another label."""
+    path, _ = make_file(code)
+    block = form.blocks["results"]
+    rows = [spec.row for spec in form.rows_for(block, form.units_by_code[code])]
+    wb = openpyxl.load_workbook(path)
+    ws = wb[block.sheet]
+    ws.delete_rows(rows[1])
+    ws.insert_rows(rows[-1])
+    edited = tmp_path / f"{code}.xlsx"
+    wb.save(edited)
+    (hit,) = [f for f in parse_path(edited, 0, form).findings if f.code == "LAYOUT_CHANGED"]
+    said = re.search(r"'([^']+)' phải ở ô ([A-Z]+\d+) nhưng đang ở ô ([A-Z]+\d+)", hit.message)
+    assert said, hit.message
+    label, due, where = said.groups()
+    assert hit.cell == due, (hit.cell, hit.message)
+    shown = openpyxl.load_workbook(edited)[block.sheet]
+    assert shown[where].value == label, (where, shown[where].value, hit.message)
+    assert shown[due].value != label, (due, hit.message)

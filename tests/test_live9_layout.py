@@ -69,9 +69,12 @@ for job in spec["jobs"]:
             sh.getColumns().insertByIndex(arg, 1)
         elif op == "type":  # a text typed into a cell: (cell, text)
             sh.getCellRangeByName(arg[0]).setString(arg[1])
-        elif op == "cut_paste":  # cut a range and paste it at a cell: (range, cell)
+        elif op in ("cut_paste", "copy_paste"):  # a range to a cell: (range, cell)
             dest = sh.getCellRangeByName(arg[1]).getCellAddress()
-            sh.moveRange(dest, sh.getCellRangeByName(arg[0]).getRangeAddress())
+            move = sh.moveRange if op == "cut_paste" else sh.copyRange
+            move(dest, sh.getCellRangeByName(arg[0]).getRangeAddress())
+        elif op == "clear":  # a range's contents (values, text, formulas, formats)
+            sh.getCellRangeByName(arg).clearContents(1 | 2 | 4 | 16 | 32)
         elif op == "sort":  # sort a range by one of its columns, descending: (range, column)
             rng = sh.getCellRangeByName(arg[0])
             field = uno.createUnoStruct("com.sun.star.table.TableSortField")
@@ -133,7 +136,30 @@ EDITS = [
     Edit("heading-retyped-loosely", FIXED, (("type", "results", ("heading", "loose")),), refused=False),
     # brk10 L3: a row cut and pasted lower, a row inserted then another deleted: labels
     # moved, but no rows inserted or deleted for the reader (no shift most labels agree on)
-    Edit("row-cut-and-pasted", FREE, (("cut_paste", "results", "first_row"),)),
+    Edit("row-cut-and-pasted", FREE, (("cut_paste", "results", ("row0", "far")),)),
+    # brk11 T1, T2: a row cut, then copied back and the copy cleared (the reader reads the
+    # cells where the form puts them: accepted); two rows swapped by cutting; a row deleted
+    # and another inserted lower (the sentence names a label that is where it says)
+    Edit(
+        "row-cut-and-put-back",
+        FIXED,
+        (
+            ("cut_paste", "results", ("row1", "far")),
+            ("copy_paste", "results", ("far", "row1")),
+            ("clear", "results", "far"),
+        ),
+        refused=False,
+    ),
+    Edit(
+        "rows-swapped",
+        FREE,
+        tuple(("cut_paste", "results", a) for a in (("row1", "far"), ("row2", "row1"), ("far", "row2"))),
+    ),
+    Edit(
+        "row-deleted-another-inserted",
+        FREE,
+        (("delete_row", "results", "second"), ("insert_row", "results", "last")),
+    ),
     Edit(
         "row-inserted-another-deleted",
         FREE,
@@ -142,9 +168,18 @@ EDITS = [
     # brk10 L2: a sheet renamed to a name the reader reads as the form's
     Edit("renamed-trailing-space", FREE, (("rename", "results", "trailing space"),), refused=False),
     Edit("renamed-decomposed", FIXED, (("rename", "info", "decomposed"),), refused=False),
+    Edit("renamed-no-break-space", FIXED, (("rename", "resources", "no-break space"),), refused=False),
+    Edit("renamed-inner-double-space", FREE, (("rename", "results", "double space"),)),  # brk11 T3
     # brk10 L4: the sheet's own check column deleted: the pipeline reads the file, the
     # template says it can no longer check that sheet (before: "#REF!")
     Edit("check-column-deleted", FREE, (("delete_column", "results", "checks"),), refused=False, says="gone"),
+    Edit(
+        "check-columns-deleted",  # both: a cell's IFERROR over them gave #REF! in LibreOffice (T6)
+        FIXED,
+        (("delete_column", "results", "checks"), ("delete_column", "results", "checks")),
+        refused=False,
+        says="gone",
+    ),
     # brk10 L5: a sheet renamed and another's row deleted: the pipeline reads nothing past the
     # missing sheet, and the other sheet's line says it waits (before: a second "Còn 1 lỗi")
     Edit("renamed-and-row-deleted", FREE, (("rename", "resources", "NL"), ("delete_row", "results", 5))),
@@ -190,6 +225,10 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         return form.sheets[key] + " "
     if what == "rename" and arg == "decomposed":
         return unicodedata.normalize("NFD", form.sheets[key])
+    if what == "rename" and arg == "no-break space":
+        return form.sheets[key] + "\u00a0"
+    if what == "rename" and arg == "double space":
+        return form.sheets[key].replace(" ", "  ", 1)
     block = form.blocks.get(key)
     if block is None:
         return arg
@@ -204,9 +243,13 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         cell, label = label_cells(block_sheet(form, block, unit))[1]  # the first measure's heading
         loose = unicodedata.normalize("NFD", "  " + label.upper().replace(" ", "   ") + " ")
         return (cell, loose if arg[1] == "loose" else arg[1])
-    if what == "cut_paste":
-        return (f"A{rows[0]}:{block.last_column}{rows[0]}", f"A{rows[-1] + 3}")
-    return {"first": rows[0], "third": rows[2]}.get(arg, arg)
+    spans = {f"row{k}": rows[k] for k in range(3)} | {"far": rows[-1] + 15}
+    if what in ("cut_paste", "copy_paste"):
+        src, dst = arg
+        return (f"A{spans[src]}:{block.last_column}{spans[src]}", f"A{spans[dst]}")
+    if what == "clear":
+        return f"A{spans[arg]}:{block.last_column}{spans[arg]}"
+    return {"first": rows[0], "second": rows[1], "third": rows[2], "last": rows[-1]}.get(arg, arg)
 
 
 def _overview(form, path: Path) -> str:

@@ -67,10 +67,7 @@ def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[
     """
 
     def holds(r: int, c: int, expected: str) -> bool:
-        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
-            v = rows[r][c]
-            return v not in (None, "") and norm_text(parse_text(v)) == norm_text(expected)
-        return False
+        return _holds(rows, r, c, expected)
 
     placed = [(*split_cell(cell), expected) for cell, expected in labels]  # (col, row 1-based, text)
     misplaced = [(c, r, e) for c, r, e in placed if not holds(r - 1, c, e)]
@@ -94,6 +91,30 @@ def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[
     ]
     explained = sum(holds(r - 1 + dr, c + dc, e) for c, r, e in past)
     return (dr, dc) if explained >= SHIFT_AGREEMENT * len(past) else None
+
+
+def described(
+    rows: list[list[Any]], labels: list[tuple[str, str]], first: int, shift: tuple[int, int]
+) -> tuple[str, str]:
+    """The label a sentence about `shift` names: the first misplaced label of `labels` ((A1
+    cell, text) pairs, the reader's order), from index `first` (the first misplaced one), that
+    holds its text at the shifted place, so that "… đang ở ô …" is true; the first misplaced
+    one when none does (its own row deleted, the others moved past it)."""
+    dr, dc = shift
+    for cell, expected in labels[first:]:
+        col, row = split_cell(cell)
+        if _holds(rows, row - 1, col, expected):
+            continue
+        if _holds(rows, row - 1 + dr, col + dc, expected):
+            return cell, expected
+    return labels[first]
+
+
+def _holds(rows: list[list[Any]], r: int, c: int, expected: str) -> bool:
+    if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+        v = rows[r][c]
+        return v not in (None, "") and norm_text(parse_text(v)) == norm_text(expected)
+    return False
 
 
 def shift_message(cell: str, expected: str, found: str, shift: tuple[int, int] | None) -> str:

@@ -14,7 +14,7 @@ from ..form import Form, col_letter, norm_text
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, parse_int, parse_text
-from .layoutdiag import layout_shift, shift_message
+from .layoutdiag import described, layout_shift, shift_message
 from .parsed import Parsed
 from .plan import CellSpan
 from .reader import RawBook, SheetData
@@ -166,13 +166,19 @@ class FileReading:
         """True when `cell` holds `expected`; else a LAYOUT_CHANGED finding that says what moved.
 
         `labels` are all the (cell, label) pairs of this part of the sheet: their common shift
-        tells inserted or deleted rows and columns apart from an edited label."""
+        tells inserted or deleted rows and columns apart from an edited label. With a shift,
+        the finding is at the first misplaced label found moved by it (`layoutdiag.described`):
+        the first one's own row may be the one deleted."""
         found = sheet.get(cell)
         if isinstance(found, str) and norm_text(found) == norm_text(expected):
             return True  # the common case, without the full text clean-up
         if norm_text(parse_text(found)) == norm_text(expected):
             return True
-        shift = layout_shift(sheet.rows, labels or [(cell, expected)])
+        labels = labels or [(cell, expected)]
+        shift = layout_shift(sheet.rows, labels)
+        if shift is not None:  # said of a label really found moved by it
+            cell, expected = described(sheet.rows, labels, labels.index((cell, expected)), shift)
+            found = sheet.get(cell)
         message = shift_message(cell, expected, fd.show(found), shift)
         self.add("LAYOUT_CHANGED", message, sheet.name, cell, found)
         return False

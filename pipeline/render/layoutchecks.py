@@ -8,16 +8,18 @@ A unit can do either in Excel or LibreOffice: the sheets are protected without a
 and the workbook's structure is locked without one (`template.py`). The template sees both
 with formulas Excel 2010, LibreOffice and Gnumeric share:
 
-- a label moved or changed: a reference to each label's cell (`form.sheets.label_cells`,
-  the info sheet's labels) follows the cell when rows or columns are inserted or deleted,
-  and becomes #REF! when its own row or column is deleted; ROW() and COLUMN() against the
-  numbers written in the template say how far it moved; its text, cleaned as the reader
-  cleans it (`numbercells.trimmed`, lower case), is compared with the label composed and
-  decomposed (rows sorted or a heading typed over move no cell but change the text). The
-  first label moved or changed, in the reader's order, is said in the reader's words
-  (`catalogue.LAYOUT_WORDS`): with the shift of the first label found moved when the labels
+- a label moved or changed: each label's cell (`form.sheets.label_cells`, the info sheet's
+  labels) is read at the address the form gives it (INDIRECT, as the reader reads it: a
+  cell cut and put back, or rows sorted, is judged by what is there), its text cleaned as
+  the reader cleans it (`numbercells.trimmed`, lower case) and compared with the label
+  composed and decomposed. A reference to the cell follows it when rows or columns are
+  inserted or deleted (#REF! when its own row or column is deleted); ROW() and COLUMN()
+  against the numbers written in the template say how far it moved. The first label not
+  in place, in the reader's order, makes the sheet refused; the words (`catalogue.
+  LAYOUT_WORDS`) name the shift of the first misplaced label found moved when the labels
   past it agree on it as the reader requires (`read.layoutdiag.layout_shift`,
-  SHIFT_AGREEMENT), else as changed ("ô B10 phải là … nhưng là …");
+  SHIFT_AGREEMENT), said of the first misplaced label that moved by it (`layoutdiag.
+  described`), else that label changed ("ô B10 phải là … nhưng là …");
 - a sheet renamed: INDIRECT of the sheet's own name (as the reader, blind to case) finds
   no sheet while a direct reference, which follows a rename, still finds it; its new name
   from CELL("filename") where the application says it (Excel, LibreOffice; Gnumeric
@@ -38,10 +40,11 @@ the first label moved (in the reader's order; past the last when none moved), th
 the first label found moved (rows * SHIFT_BASE + columns; "" when none), that label's cell
 and text, the sheet's current name, whether a direct reference still finds the sheet, the
 first misplaced label's row and column, the shift's rows and columns, whether the labels
-agree on it, and whether the current name is the form's as the reader reads it. Below the
-sheets' rows, each label has three cells (`LABEL_STEPS`): its code (its shift where it holds
-its text, "t" where it does not), its cleaned text (`TEXT_NAME`, a name shared by every
-label) and its value. The cells sit in the columns of the reading cells, below the last
+agree on it, whether the current name is the form's as the reader reads it, the prefix
+INDIRECT reads the sheet with, and which label the words name. Below the sheets' rows, each
+label has four cells (`LABEL_STEPS`): whether it holds its text, how far its reference
+moved, its cleaned text (`TEXT_NAME`, a name shared by every label) and its value. The
+cells sit in the columns of the reading cells, below the last
 row any of those uses (the last row of the longest unit's biểu, which a file's totals read
 as far as): the lists sheet grows no wider (a whole-book format is refused past
 `limits.max_columns`), and the reader never reads it but for the reading cells
@@ -66,16 +69,18 @@ from .style import sheet_ref
 
 SHEET_STEPS = (
     "layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found",
-    "top", "left", "rows", "cols", "agree", "alias",
+    "top", "left", "rows", "cols", "agree", "alias", "where", "which",
 )  # fmt: skip
 OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "Ten", "found": "Co"}
 OWN |= {"top": "Tren", "left": "Trai", "rows": "Dong", "cols": "Cot", "agree": "Khop", "alias": "CungTen"}
+OWN |= {"where": "Trang", "which": "Noi"}
 SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
-# each label's own cells, one row a label below the sheets' rows: "code" (its shift, rows *
-# SHIFT_BASE + columns, where it holds its text, 0 in place; "t" where its text is not the
-# label's as the reader compares it, or its cell was deleted), "text" (its text as the
-# reader cleans it, by the shared name `TEXT_NAME`) and "value" (a reference to its cell)
-LABEL_STEPS = ("code", "text", "value")
+# each label's own cells, one row a label below the sheets' rows: "same" (1 when its cell, at
+# the address the form gives it, holds the label as the reader compares it, else 0), "pos"
+# (how far a reference to its cell moved: rows * SHIFT_BASE + columns; "x" when the cell was
+# deleted), "text" (what the cell at that address holds, cleaned as the reader cleans it, by
+# the shared name `TEXT_NAME`) and "value" (what it holds)
+LABEL_STEPS = ("same", "pos", "text", "value")
 TEXT_NAME = "BoCuc_Chu"
 SHIFT_BASE = 1000  # a shift of dr rows and dc columns is dr * SHIFT_BASE + dc (|dc| < 500)
 NONE = 99999  # MIN over the labels where none moved
@@ -215,11 +220,19 @@ def _same(expr: str, text: str) -> str:
     return "OR(" + ",".join(f"EXACT({expr},{_q(v)})" for v in _spellings(text)) + ")"
 
 
-def _label_code(lc: LayoutCells, s: SheetLayout, i: int, ref: str, r: int, c: int) -> str:
-    """The formula of the "code" cell of label `i` of `s`, at `ref` (row `r`, column `c`,
-    1-based) in the template (see `LABEL_STEPS`)."""
+def _label_cells(lc: LayoutCells, s: SheetLayout, i: int, ref: str, r: int, c: int) -> dict[str, str]:
+    """The formulas of the cells of label `i` of `s` (`LABEL_STEPS`), due at `ref` (row `r`,
+    column `c`, 1-based): its cell read at that address as the reader reads it (INDIRECT:
+    a cell cut and pasted back, or a row's content moved, is where the reader looks), and a
+    reference to it, which follows the cell when rows or columns are inserted or deleted."""
     text = lc.of_label(s.sheet, i, "text").split("!")[1]  # on the same sheet
-    return f'=IF({_same(text, s.labels[i][1])},(ROW({ref})-{r})*{SHIFT_BASE}+COLUMN({ref})-{c},"t")'
+    address = s.labels[i][0]
+    return {
+        "same": f"=IF({_same(text, s.labels[i][1])},1,0)",
+        "pos": f'=IFERROR((ROW({ref})-{r})*{SHIFT_BASE}+COLUMN({ref})-{c},"x")',
+        "text": "=" + TEXT_NAME,
+        "value": f"=INDIRECT({lc.at(s.sheet, 'where').split('!')[1]}&{_q(address)})",
+    }
 
 
 def _array(numbers: list[int]) -> str:
@@ -228,11 +241,11 @@ def _array(numbers: list[int]) -> str:
 
 
 def _agree(lc: LayoutCells, s: SheetLayout) -> str:
-    """1 when the shift of the first label found moved is the reader's (`read.layoutdiag.
-    layout_shift`), else 0: the labels it must explain lie at or below the first misplaced
-    label's row for a shift of rows (at or right of its column, of columns), but not in the
-    rows or columns deleted; at least SHIFT_AGREEMENT of them moved by it holding their text.
-    Over the labels' codes at once (SUMPRODUCT, with their rows and columns as constants)."""
+    """1 when the shift of the first misplaced label found moved is the reader's
+    (`read.layoutdiag.layout_shift`), else 0: the labels it must explain lie at or below the
+    first misplaced label's row for a shift of rows (at or right of its column, of columns),
+    but not in the rows or columns deleted; at least SHIFT_AGREEMENT of them moved by it.
+    Over the labels' cells at once (SUMPRODUCT, with their rows and columns as constants)."""
     shift, dr, dc, top, left = (lc.at(s.sheet, k) for k in ("shift", "rows", "cols", "top", "left"))
     places = _places(s)
     rows, cols = _array([r for _x, r, _c in places]), _array([c for _x, _r, c in places])
@@ -240,34 +253,68 @@ def _agree(lc: LayoutCells, s: SheetLayout) -> str:
         f"({rows}>=IF({dr}=0,0,{top}))*({cols}>=IF({dc}=0,0,{left}))"
         f"*(1-({dr}<0)*({rows}>={top})*({rows}<{top}-{dr}))*(1-({dc}<0)*({cols}>={left})*({cols}<{left}-{dc}))"
     )
-    fits = f"({lc.labels_range(s.sheet, 'code')}={shift})"
+    fits = f"({lc.labels_range(s.sheet, 'pos')}={shift})"
     return f"=IF(ISNUMBER({shift}),IF(SUMPRODUCT({past}*{fits})>={SHIFT_AGREEMENT}*SUMPRODUCT({past}),1,0),0)"
+
+
+def _where(lc: LayoutCells, s: SheetLayout) -> str:
+    """The prefix INDIRECT reads the sheet's cells with ("'Kết quả'!"): the form's name,
+    or the sheet's current name where the reader reads that as the form's (`alias`)."""
+    name, alias = lc.at(s.sheet, "name"), lc.at(s.sheet, "alias")
+    own = _q("'" + s.sheet.replace("'", "''") + "'!")
+    quoted_name = f'"\'"&SUBSTITUTE({name},"\'","\'\'")&"\'!"'
+    return f'=IF(AND({alias}=1,{name}<>""),{quoted_name},{own})'
+
+
+def _alias(name: str, sheet: str) -> str:
+    """1 when the sheet's current name `name` (an expression) is `sheet` as the reader reads
+    a sheet's name (`read.formats.package`: composed, ends trimmed, any case): with a space
+    or no-break space before or after it, another case, decomposed accents; not with a
+    space doubled inside (TRIM would fold it: the part between the first and the last
+    character must be the trimmed name itself)."""
+    bare = f'TRIM(SUBSTITUTE({name},"\u00a0"," "))'  # a literal: CHAR(160) is not it everywhere
+    inner = f"MID({name},FIND(LEFT({bare},1),{name}),LEN({bare}))"
+    return f"=IFERROR(IF(AND({_same(f'LOWER({bare})', sheet)},EXACT({inner},{bare})),1,0),0)"
 
 
 def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     """The formulas of the names of sheet `s`'s own steps."""
-    first = lc.at(s.sheet, "first")
+    which = lc.at(s.sheet, "which")
     span = sheet_ref(s.sheet, s.span)
-    codes = [lc.of_label(s.sheet, i, "code") for i in range(len(s.labels))]
+    n = len(s.labels)
+    same = [lc.of_label(s.sheet, i, "same") for i in range(n)]
+    pos = [lc.of_label(s.sheet, i, "pos") for i in range(n)]
     places = _places(s)
-    shift, dr, name = lc.at(s.sheet, "shift"), lc.at(s.sheet, "rows"), lc.at(s.sheet, "name")
-    # a code compared with 0 is FALSE when it is text ("t", "x"): never an error
-    moved = [f"IF(ISNUMBER({x}),IF({x}<>0,{i},{NONE}),{NONE})" for i, x in enumerate(codes, 1)]
+    shift, dr, name, first = (lc.at(s.sheet, k) for k in ("shift", "rows", "name", "first"))
+    # "x" (a cell deleted) compared with a number is FALSE, never an error
+    moved = [
+        f"IF({m}=1,{NONE},IF(ISNUMBER({p}),IF({p}<>0,{i},{NONE}),{NONE}))"
+        for i, (m, p) in enumerate(zip(same, pos, strict=True), 1)
+    ]
+    by_shift = [
+        f"IF({m}=1,{NONE},IF({p}={shift},{i},{NONE}))"
+        for i, (m, p) in enumerate(zip(same, pos, strict=True), 1)
+    ]
     return {
-        "first": f"=MIN({','.join(f'IF({x}=0,{NONE},{i})' for i, x in enumerate(codes, 1))})",
-        "shift": f'=IFERROR(INDEX({lc.labels_range(s.sheet, "code")},MIN({",".join(moved)})),"")',
-        "cell": f'=IFERROR(CHOOSE({first},{",".join(_q(c) for c, _t in s.labels)}),"")',
-        "label": f'=IFERROR(CHOOSE({first},{",".join(_q(t) for _c, t in s.labels)}),"")',
+        "first": f"=MIN({','.join(f'IF({m}=1,{NONE},{i})' for i, m in enumerate(same, 1))})",
+        "shift": f'=IFERROR(INDEX({lc.labels_range(s.sheet, "pos")},MIN({",".join(moved)})),"")',
+        # the label the sentence is about: the first misplaced one moved by the shift the
+        # labels agree on (the reader's `layoutdiag.described`), else the first misplaced
+        "which": (
+            f"=IF(AND({lc.at(s.sheet, 'agree')}=1,MIN({','.join(by_shift)})<{NONE}),"
+            f"MIN({','.join(by_shift)}),{first})"
+        ),
+        "cell": f'=IFERROR(CHOOSE({which},{",".join(_q(c) for c, _t in s.labels)}),"")',
+        "label": f'=IFERROR(CHOOSE({which},{",".join(_q(t) for _c, t in s.labels)}),"")',
         "name": "=" + _current_name(span),
         "found": f"=ISREF({span})",
-        "top": f"=MIN({','.join(f'IF({x}=0,{NONE},{r})' for x, (_y, r, _c) in zip(codes, places, strict=True))})",
-        "left": f"=MIN({','.join(f'IF({x}=0,{NONE},{c})' for x, (_y, _r, c) in zip(codes, places, strict=True))})",
+        "top": f"=MIN({','.join(f'IF({m}=1,{NONE},{r})' for m, (_y, r, _c) in zip(same, places, strict=True))})",
+        "left": f"=MIN({','.join(f'IF({m}=1,{NONE},{c})' for m, (_y, _r, c) in zip(same, places, strict=True))})",
         "rows": f"=IF(ISNUMBER({shift}),INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE}),0)",
         "cols": f"=IF(ISNUMBER({shift}),{shift}-{SHIFT_BASE}*{dr},0)",
         "agree": _agree(lc, s),
-        # the sheet renamed to a name the reader reads as the form's (`read.formats.package`:
-        # composed, trimmed, any case), e.g. a trailing space or typed decomposed
-        "alias": f"=IF({_same(f'LOWER(TRIM({name}))', s.sheet)},1,0)",
+        "alias": _alias(name, s.sheet),
+        "where": _where(lc, s),
     }
 
 
@@ -286,8 +333,8 @@ def _missing(lc: LayoutCells) -> str:
 def _moved(lc: LayoutCells) -> str:
     """What moved on the sheet of the row, in the reader's words (`LAYOUT_WORDS`): the
     first label moved, the shift of the first label found moved; "" when no label moved."""
-    sheet, shift, cell, label, agree = (
-        lc.beside("layout", k) for k in ("sheet", "shift", "cell", "label", "agree")
+    shift, cell, label, agree, prefix = (
+        lc.beside("layout", k) for k in ("shift", "cell", "label", "agree", "where")
     )
     row, col = f"ROW(INDIRECT({cell}))", f"COLUMN(INDIRECT({cell}))"  # of the address alone
     dr = f"INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE})"
@@ -303,7 +350,7 @@ def _moved(lc: LayoutCells) -> str:
     fix = _q(w["fix"])
     where = f"ADDRESS({row}+{dr},{col}+{dc},4)"
     moved = spliced(w["moved"], expected=label, cell=cell, where=where, what=what, fix=fix)
-    now = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'!"&{cell})'
+    now = f"INDIRECT({prefix}&{cell})"
     found = f'IFERROR(IF({now}&""="","(trống)",{now}&""),"")'
     changed = spliced(w["changed"], cell=cell, expected=label, found=found, fix=fix)
     return f'=IF({cell}="","",IF(OR({shift}="",{agree}=0),{changed},{moved}))'
@@ -317,7 +364,7 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
     right = f"{sheet_ref(lc.lists, '')}{col_letter(LABEL_STEPS.index('value') - LABEL_STEPS.index('text'))}1"
     wb.define_name(TEXT_NAME, f'=IFERROR(LOWER({trimmed(right)}),"")')
     cached: dict[str, str | int | bool] = {"first": NONE, "found": True, "top": NONE, "left": NONE}
-    cached |= {"rows": 0, "cols": 0, "agree": 0, "alias": 1}
+    cached |= {"rows": 0, "cols": 0, "agree": 0, "alias": 1, "which": NONE}
     for j, s in enumerate(lc.sheets):
         row = lc.top + j - 1  # 0-based
         own = _own(lc, s)
@@ -327,11 +374,11 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
                 continue
             if step in own:
                 wb.define_name(lc.name(s.sheet, step), own[step])
-            value = s.sheet if step == "name" else cached.get(step, "")
+            value = {"name": s.sheet, "where": f"'{s.sheet}'!"}.get(step, cached.get(step, ""))
             ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
         for i, (ref, r, c) in enumerate(_places(s)):
-            formulas = {"code": _label_code(lc, s, i, ref, r, c), "text": "=" + TEXT_NAME, "value": f"={ref}"}
-            shown = {"code": 0, "text": "", "value": ""}  # recalculated once a label changes
+            formulas = _label_cells(lc, s, i, ref, r, c)
+            shown = {"same": 1, "pos": 0, "text": "", "value": ""}  # recalculated once a label changes
             for k, step in enumerate(LABEL_STEPS):
                 ws.write_formula(
                     lc.label_row(s.sheet, i) - 1, lc.first + k, formulas[step], None, shown[step]

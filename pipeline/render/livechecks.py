@@ -652,10 +652,9 @@ def write_overview(
     ws.write_formula(cell, formula, st.summary, PASSED if cached == 0 else f"Còn {cached} lỗi")
     for i, c in enumerate(checks):
         gone = lc.missing(c.sheet)  # a sheet deleted: its summary is #REF!
-        summary = (
-            f'IF({gone}<>"","Còn 1 lỗi: "&{gone},IF({missing}>0,{_q(NOT_READ_YET)},'
-            f"IFERROR({sheet_ref(c.sheet, c.summary_cell)},{_q(CHECKS_GONE_LINE)})))"
-        )
+        # an expression, not a bare reference: LibreOffice's IFERROR over a deleted cell gives #REF!
+        own = f'IFERROR({sheet_ref(c.sheet, c.summary_cell)}&"",{_q(CHECKS_GONE_LINE)})'
+        summary = f'IF({gone}<>"","Còn 1 lỗi: "&{gone},IF({missing}>0,{_q(NOT_READ_YET)},{own}))'
         ws.write_formula(
             form.checks.overview_sheet_cell(i), f"={_q(f'Trang {c.sheet}: ')}&{summary}", st.text, ""
         )

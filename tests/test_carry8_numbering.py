@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import docx
+import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
@@ -322,3 +323,149 @@ def test_a_section_the_wording_adds_renumbers_the_officers_added_one(form, make_
     again = consolidate_into(moved, inbox, outbox, show_progress=False)
     assert _sections_printed(draft) == printed
     assert _not_carried(again) == []
+
+
+STYLES = {  # how the officer numbers the headings: the number of the n-th section, then what follows it
+    "roman-dash": (section_number, " - "),
+    "arabic": (str, ". "),
+    "roman-slash": (section_number, "/"),
+    "arabic-bracket": (str, ") "),
+}
+
+
+def _styled(style: str, n: int, title: str) -> str:
+    number, sep = STYLES[style]
+    return f"{number(n)}{sep}{title}"
+
+
+def _printed_headings(path: Path) -> list[str]:
+    """The texts of the headings the document at `path` prints (the draft's heading style)."""
+    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == HEADING_STYLE]
+
+
+def _after(path: Path, heading: str) -> str:
+    """The text of the paragraph after the one reading `heading` in the document at `path`."""
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    return texts[texts.index(heading) + 1]
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_headings_numbered_in_another_style_keep_it(style, form, make_file, tmp_path):
+    """Breaker brk10 R2: the officer numbers every heading in a style of their own ("I - …",
+    "1. …", "I/…", "1) …") and writes in the proposals. Each heading is still its section's:
+    the new draft prints their style, carries their text, says it carried the proposals (in
+    that style's number) and names nothing as not carried (before: every heading was named
+    as renamed, the draft printed "I."); a later run with nothing changed keeps it."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads = _headings(doc)
+    _, _, proposals = _officer_titles(doc)
+    titles = list(heads)
+    for n, title in enumerate(titles, 1):
+        _type(heads[title], _styled(style, n, title))
+    _write(doc, heads[proposals], ["Đề nghị Bộ bố trí kinh phí."])
+    doc.save(str(draft))
+    expected = [_styled(style, n, title) for n, title in enumerate(titles, 1)]
+    at = titles.index(proposals) + 1
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _printed_headings(draft) == expected
+    assert _after(draft, expected[at - 1]) == "Đề nghị Bộ bố trí kinh phí."
+    assert _kept(report)["carried"] == [STYLES[style][0](at)]
+    assert _not_carried(report) == []
+
+    make_file("900", seed=1)
+    again = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _printed_headings(draft) == expected
+    assert _after(draft, expected[at - 1]) == "Đề nghị Bộ bố trí kinh phí."
+    assert _not_carried(again) == []
+
+
+def test_headings_numbered_in_two_styles_print_the_drafts_and_are_named(form, make_file, tmp_path):
+    """Some headings "V - …", the others as the draft wrote them: no one style to keep; the
+    new draft prints its own, each heading numbered otherwise named with what it prints."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    titles = list(heads)
+    dashed = titles[len(titles) // 2 :]
+    for title in dashed:
+        _type(heads[title], f"{numbers[title]} - {title}")
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _printed_headings(draft) == [f"{numbers[t]}. {t}" for t in titles]
+    assert _not_carried(report) == [
+        f"mục {numbers[t]}: đề mục «{_words(f'{numbers[t]} - {t}')}» (bản dự thảo mới ghi "
+        f"«{numbers[t]}. …»: các đề mục đánh số theo một kiểu)"
+        for t in dashed
+    ]
+
+
+@pytest.mark.parametrize("renumbered", [True, False])
+def test_a_section_deleted_is_named_once(renumbered, form, make_file, tmp_path):
+    """Breaker brk10 R2: the officer deletes a section the data give (its heading and text)
+    and, or not, numbers the headings after it down by one. The new draft prints it again
+    (the wording gives it) and numbers every section in sequence; the summary names the
+    deleted section, what the program did and why, once, and not the headings after it
+    (before: the deleted one unnamed, each heading after it named as renumbered)."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads, numbers = _headings(doc), _numbers(doc)
+    officer = _officer_titles(doc)
+    titles = list(heads)
+    gone = [t for t in titles if t not in officer][-2]
+    after = titles[titles.index(gone) + 1]
+    el = heads[gone]._p
+    while el is not heads[after]._p:
+        el, dropped = el.getnext(), el
+        dropped.getparent().remove(dropped)
+    if renumbered:
+        for title in titles[titles.index(after) :]:
+            _type(heads[title], f"{_next(numbers, title, -1)}. {title}")
+    _write(doc, heads[officer[-1]], ["Đề nghị Bộ bố trí kinh phí."])
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    assert _printed_headings(draft) == [f"{numbers[t]}. {t}" for t in titles]
+    assert _after(draft, f"{numbers[officer[-1]]}. {officer[-1]}") == "Đề nghị Bộ bố trí kinh phí."
+    assert _not_carried(report) == [
+        f"mục {numbers[gone]}: anh/chị đã xoá đề mục «{_words(gone)}»; bản dự thảo mới vẫn in mục này "
+        "vì mẫu báo cáo có mục này (số liệu được lập lại theo số liệu mới), các mục sau đánh số tiếp theo; "
+        "nếu không cần mục này, anh/chị xoá trong bản dự thảo mới trước khi gửi"
+    ]
+
+
+def test_a_section_added_among_arabic_headings_keeps_their_numbers(form, make_file, tmp_path):
+    """Headings numbered "1. …", a section added as "10. NHIỆM VỤ…" (bold) after the
+    difficulties and the proposals renumbered 11: all printed as the officer left them, the
+    added one carried with the difficulties; a line "2. …" in capitals inside a section is
+    the officer's item (not the next section's number), carried as it is."""
+    inbox, outbox, draft = _first_run(form, make_file, tmp_path)
+    doc = docx.Document(str(draft))
+    heads = _headings(doc)
+    _, difficulties, proposals = _officer_titles(doc)
+    titles = list(heads)
+    for n, title in enumerate(titles, 1):
+        _type(heads[title], f"{n}. {title}")
+    at = titles.index(proposals) + 1
+    added = [f"{at}. {ADDED}", "Tiếp tục vận động các doanh nghiệp."]
+    _write(doc, heads[difficulties], ["1. THIẾU CÁN BỘ", "2. THIẾU KINH PHÍ"])
+    _insert_before(doc, heads[proposals], added)
+    next(p for p in doc.paragraphs if p.text == added[0]).runs[0].bold = True
+    _type(heads[proposals], f"{at + 1}. {proposals}")
+    doc.save(str(draft))
+
+    make_file("900")
+    report = consolidate_into(form, inbox, outbox, show_progress=False)
+    printed = [f"{n}. {t}" for n, t in enumerate(titles, 1)]
+    printed[-1] = f"{at + 1}. {proposals}"
+    assert _printed_headings(draft) == printed
+    texts = [p.text for p in docx.Document(str(draft)).paragraphs]
+    start = texts.index(printed[at - 2]) + 1
+    assert texts[start : start + 4] == ["1. THIẾU CÁN BỘ", "2. THIẾU KINH PHÍ", *added]
+    assert _kept(report)["carried"] == [str(at - 1), str(at)]
+    assert _not_carried(report) == []

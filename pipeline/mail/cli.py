@@ -50,6 +50,7 @@ from .send import (
     OUT_STALE,
     OUT_UNCHECKED,
     OUT_UNKNOWN,
+    Outcome,
     SendResult,
     SendStopped,
     current_run,
@@ -338,6 +339,23 @@ def _still(asked: str, command: str, today: dt.date) -> str:
     )
 
 
+def _again(o: Outcome, today: dt.date) -> str:
+    """The line saying the letter of `o` was sent again on purpose (`REMIND_FLAG`): when its
+    unit was told the same situation (`Outcome.told`, "hôm nay" on `today`), and the day
+    that letter asked for while it is not past."""
+    when = dt.datetime.fromisoformat(o.told)
+    day = "hôm nay" if when.date() == today else f"ngày {when:%d/%m/%Y}"
+    try:
+        asked = dt.date.fromisoformat(o.told_by)
+    except ValueError:
+        asked = None
+    kept = f"; hạn vẫn là ngày {asked:%d/%m/%Y} như thư đó" if asked is not None and asked >= today else ""
+    return (
+        f"Nhắc lại theo {REMIND_FLAG}: đơn vị đã nhận thư về đúng tình trạng này lúc {when:%H:%M} {day}, "
+        f"nay gửi lại{kept}."
+    )
+
+
 def _send_summary(
     result: object, units: dict[Path, str], smtp: Server, timeout: float, command: str, today: dt.date
 ) -> int:
@@ -346,9 +364,10 @@ def _send_summary(
     stopped."""
     assert isinstance(result, SendResult)
     for o in result.outcomes:
-        if o.status in (OUT_ALREADY, OUT_NO_ADDRESS):
+        if o.status == OUT_NO_ADDRESS or (o.status == OUT_ALREADY and not o.told):
             continue
-        print(f"{units.get(o.path, o.path.name):<6} {SEND_VI[o.status]} -> {o.to}")
+        said = SEND_VI[OUT_REPEAT if o.status == OUT_ALREADY else o.status]  # told: the same situation
+        print(f"{units.get(o.path, o.path.name):<6} {said} -> {o.to}")
         for addr, words in o.refused.items():
             print(f"       {addr + ': ' if addr else ''}máy chủ trả lời «{words}»")
         if o.status == OUT_UNCHECKED and o.kept is not None:
@@ -361,19 +380,22 @@ def _send_summary(
             now_run = current_run(o.path.parent)
             current = all(draft_run(p) == now_run for p in o.other)
             print(other_hint(units.get(o.path, o.path.name), o.other, o.path, current, command))
-        if o.status == OUT_REPEAT and o.told:
+        if o.status in (OUT_REPEAT, OUT_ALREADY) and o.told:
             when = dt.datetime.fromisoformat(o.told)
             print(
                 f"  Thư cùng nội dung đã gửi lúc {when:%H:%M} ngày {when:%d/%m/%Y}; {_still(o.told_by, command, today)}"
             )
+        if o.again and o.told:
+            print(f"  {_again(o, today)}")
         if o.status == OUT_NEWER:
             print(f"  Tệp chưa tổng hợp: {o.newer}. Hãy tổng hợp lại trước, rồi gửi bằng lệnh: {command}")
     unknown = result.having(OUT_UNKNOWN, OUT_HELD)
     if unknown:
         print(UNKNOWN_HINT)
-    if result.repeated:
+    if remind := result.remindable:
+        codes = ", ".join(units.get(o.path, o.path.name) for o in remind)
         print(
-            f"{len(result.repeated)} đơn vị đã nhận thư về đúng tình trạng hiện nay nên không gửi lại (mỗi "
+            f"{len(remind)} đơn vị ({codes}) đã nhận thư về đúng tình trạng hiện nay nên không gửi lại (mỗi "
             f"thư chỉ gửi một lần). Nếu muốn nhắc lại các đơn vị đó, chạy: {command} {REMIND_FLAG}"
         )
     refused = result.having(OUT_REFUSED, OUT_PARTLY)

@@ -70,9 +70,10 @@ from .draft_record import (
     unit_set,
 )
 from .fetch import TooLarge
-from .letter_body import _content, letter_settings, resubmit_by, too_large_lines
+from .letter_body import ASKS_TO_ACT, _content, letter_settings, resubmit_by, too_large_lines
 from .letter_message import _message
 from .send import (
+    ACTS,
     DRAFTED,
     awaiting_check,
     drafted_record,
@@ -265,6 +266,7 @@ def write_drafts(
             "run": run_id,
             "unit_set": same,
             "by": asked.isoformat(),
+            **({ACTS: "1"} if kind in ASKS_TO_ACT else {}),
             **chosen.record,
         }
         if waiting is not None:

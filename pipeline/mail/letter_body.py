@@ -43,6 +43,9 @@ from ..text.names import template_name
 from .attachments import _member, feedback_attachment_name
 
 ERRORS, REMINDER, RECEIPT, RECEIVED = "errors", "reminder", "receipt", "received"
+ASKS_TO_ACT = frozenset({ERRORS, REMINDER})
+"""The kinds of letter that ask the unit to act (send its report, or a corrected one): while
+its situation stays, `mail drafts --send --nhac-lai` sends such a letter again, even unchanged."""
 # The subject of each state of a letter, beside the body `_content` writes for it ({year},
 # {tag}: the programme's mail tag, {unit}, {count}: the warnings).
 SUBJECTS = {

@@ -41,7 +41,7 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -71,6 +71,7 @@ OUT_NEWER = "newer"  # the inbox holds files of its unit the run it describes di
 OUT_OTHER = "other"  # the officer's letter to its unit saved under another name lies beside it: not sent
 OUT_REPEAT = "repeat"  # its unit was sent a letter about the same situation already: not sent again
 DRAFTED = "danh-sach-thu-da-soan.json"  # per draft file, as `drafts` wrote it: see `drafted_record`
+ACTS = "acts"  # in `DRAFTED`: "1" for a letter asking its unit to act (`remind_again` sends it again)
 STALE_DIR = "cu"  # where `drafts` puts earlier drafts aside (the officer's edited ones as `…-ban-da-sua`)
 _CLIENT_HEADERS = (
     "X-Unsent",
@@ -92,8 +93,12 @@ class Outcome:
     kept: Path | None = None  # OUT_UNCHECKED: the officer's edited letter of an earlier run
     past: tuple[dt.date, ...] = ()  # OUT_PAST: the days asked for that are past
     newer: str = ""  # OUT_NEWER: the inbox files of its unit not read yet ("a.xlsx, b.eml")
-    told: str = ""  # OUT_REPEAT: when the unit was sent its letter about the same situation
-    told_by: str = ""  # OUT_REPEAT: the day that letter asked for (ISO), "" when none
+    # when the unit was sent its letter about the same situation (ISO), and the day that letter
+    # asked for (ISO, "" when none): OUT_REPEAT; OUT_ALREADY (this very letter) when it asks
+    # the unit to act (`remindable`); OUT_SENT, OUT_PARTLY when sent again on purpose (`again`)
+    told: str = ""
+    told_by: str = ""
+    again: bool = False  # OUT_SENT, OUT_PARTLY: sent again on purpose (`remind_again`), see `told`
     other: tuple[Path, ...] = ()  # OUT_OTHER: the officer's letters to its unit, in `thu/`
 
 
@@ -140,6 +145,12 @@ class SendResult:
     def repeated(self) -> list[Outcome]:
         """Letters not sent because their unit was told the same already (`told_before`)."""
         return self.having(OUT_REPEAT)
+
+    @property
+    def remindable(self) -> list[Outcome]:
+        """Letters not sent that `remind_again` would send: their unit was told the same
+        already (`repeated`), or this very letter was sent and asks its unit to act."""
+        return [o for o in self.outcomes if o.status == OUT_REPEAT or (o.status == OUT_ALREADY and o.told)]
 
 
 class SendStopped(Exception):
@@ -191,7 +202,7 @@ def drafted_record(folder: Path) -> dict[str, dict[str, str]]:
     same for that unit (the letter describes the later run, "run"); "newer": the inbox files
     of its unit that run did not read, comma-separated (not sent then); "feedback_…": the
     officer's annotated feedback workbook and the unit's part of the set it was annotated in,
-    see `attachments.OfficerFeedback`}. An entry of an
+    see `attachments.OfficerFeedback`; `ACTS`: "1" when the letter asks its unit to act}. An entry of an
     older version (the SHA-256 alone) reads as {"sha256": …}; {} when there is no record."""
     try:
         data = json.loads((folder / DRAFTED).read_text(encoding="utf-8"))
@@ -331,6 +342,19 @@ def _state(entry: dict[str, Any]) -> str:
     return str(entry.get("state", SENT))
 
 
+def _told(entry: dict[str, Any]) -> dict[str, str]:
+    """`Outcome.told` and `Outcome.told_by` of a letter sent, from its entry of the record."""
+    return {"told": str(entry.get("sent_at", "")), "told_by": str(entry.get("by", ""))}
+
+
+def _again_id(msg_id: str, now: dt.datetime) -> str:
+    """A new Message-ID for the letter `msg_id` sent again at `now` (a message sent twice is
+    two messages, RFC 5322 3.6.4), in the same domain."""
+    domain = msg_id.strip("<> ").rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(f"{msg_id} {now.isoformat()}".encode()).hexdigest()[:24]
+    return f"<nhac-{digest}@{domain}>"
+
+
 def reply_text(code: int | None, text: bytes | str) -> str:
     """A server's reply as one inert line: "550 5.1.1 <a@b>: no such user"."""
     if isinstance(text, bytes):
@@ -393,7 +417,10 @@ def send_drafts(
     `resend_unknown`. A letter about the same situation as one its unit was sent already
     (`told_before`: the same draft file, the same `unit_set`, another Message-ID, e.g. a
     reminder drafted again a day later) is not sent again (OUT_REPEAT) unless
-    `remind_again`. `now` is the time of sending (default: the clock, in `zone`): a letter
+    `remind_again`; nor is a letter recorded as sent (OUT_ALREADY), unless `remind_again` and
+    it asks its unit to act (`ACTS` in `DRAFTED`: a unit that has not sent, or whose file was
+    refused, reminded on purpose even the same day): it goes again under a new Message-ID,
+    `Outcome.again`. `now` is the time of sending (default: the clock, in `zone`): a letter
     asking for something by a day before it is held (OUT_PAST), and each letter sent is dated
     by it (its `Date:` header, RFC 5322 3.6.1: when it was written may be days before). Raises smtplib.SMTPAuthenticationError when the login is refused,
     SendStopped (the cause attached) when the server cannot be reached before anything is
@@ -428,11 +455,14 @@ def _send_all(
     drafted = drafted_record(folder)
     current = current_run(folder)
     todo: list[tuple[Path, EmailMessage]] = []
+    again: dict[Path, dict[str, str]] = {}  # a letter sent again on purpose -> `_told` of the last one
     for path in drafts:
         msg = read_letter(path)
         msg_id = str(msg["Message-ID"])
         entry = record.get(msg_id)
         kept = awaiting_check(path, drafted.get(path.name))
+        acts = drafted.get(path.name, {}).get(ACTS) == "1"
+        situation = drafted.get(path.name, {}).get("unit_set", "")
         if current is not None and letter_run(msg, drafted.get(path.name)) != current:
             out.outcomes.append(Outcome(path, OUT_STALE, str(msg["To"] or "")))
         elif kept is not None:
@@ -441,22 +471,15 @@ def _send_all(
             out.outcomes.append(Outcome(path, OUT_OTHER, str(msg["To"] or ""), other=other))
         elif waiting_for(msg):
             out.outcomes.append(Outcome(path, OUT_PENDING, str(msg["To"] or "")))
-        elif entry is not None and _state(entry) == SENT:
-            out.outcomes.append(Outcome(path, OUT_ALREADY, str(entry.get("to", ""))))
+        elif entry is not None and _state(entry) == SENT and not (remind_again and acts):
+            last = [entry, *told_before(record, path.name, situation)][-1]  # it, or it sent again since
+            out.outcomes.append(
+                Outcome(path, OUT_ALREADY, str(entry.get("to", "")), **(_told(last) if acts else {}))
+            )
         elif entry is not None and _state(entry) == SENDING and not resend_unknown:
             out.outcomes.append(Outcome(path, OUT_HELD, str(entry.get("to", ""))))
-        elif not remind_again and (
-            told := told_before(record, path.name, drafted.get(path.name, {}).get("unit_set", ""), msg_id)
-        ):
-            out.outcomes.append(
-                Outcome(
-                    path,
-                    OUT_REPEAT,
-                    str(msg["To"] or ""),
-                    told=told[-1].get("sent_at", ""),
-                    told_by=str(told[-1].get("by", "")),
-                )
-            )
+        elif not remind_again and (told := told_before(record, path.name, situation, msg_id)):
+            out.outcomes.append(Outcome(path, OUT_REPEAT, str(msg["To"] or ""), **_told(told[-1])))
         elif drafted.get(path.name, {}).get("newer"):
             out.outcomes.append(
                 Outcome(path, OUT_NEWER, str(msg["To"] or ""), newer=drafted[path.name]["newer"])
@@ -469,7 +492,16 @@ def _send_all(
         else:
             if not str(msg.get(RUN_HEADER, "") or "").strip():  # a mail client dropped it on saving
                 msg[RUN_HEADER] = letter_run(msg, drafted.get(path.name)) or current or "?"
+            told = (
+                told_before(record, path.name, drafted.get(path.name, {}).get("unit_set", ""))
+                if remind_again
+                else []
+            )
+            if entry is not None and _state(entry) == SENT:  # this very letter, sent again on purpose
+                msg.replace_header("Message-ID", _again_id(msg_id, now))
             todo.append((path, msg))
+            if told:
+                again[path] = _told(told[-1])
     if not todo:
         return out
 
@@ -498,6 +530,8 @@ def _send_all(
                 smtp.close()
                 smtp = None
                 return out
+            if outcome.status in (OUT_SENT, OUT_PARTLY) and path in again:
+                outcome = replace(outcome, again=True, **again[path])
             out.outcomes.append(outcome)
             if outcome.status == OUT_UNKNOWN:  # the connection is lost or in an unknown state
                 smtp.close()

@@ -15,7 +15,7 @@ their versions each section and field comes from, and what another version holds
 not carried, is `OfficerVersions`'s.
 
 What one version holds is read by `carried_walk` (the sections, the fields, what is lost), its
-sections numbered by `carried_numbers`.
+sections numbered by `carried_numbers`, what is lost named by `carried_named`.
 """
 
 from __future__ import annotations
@@ -29,15 +29,16 @@ from docx import Document
 
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
 from .carried_header import HEADER_FIELDS, program_date, shown_key
-from .carried_numbers import Numbering, number_sections, retype_number
+from .carried_named import FIRST_WORDS as FIRST_WORDS
+from .carried_named import named, title_of
+from .carried_named import plain as _plain
+from .carried_numbers import DRAFT, Numbering, Style, number_sections, retype_number
 from .carried_walk import CLOSING as CLOSING
-from .carried_walk import FIRST_WORDS as FIRST_WORDS
 from .carried_walk import HEADING_STYLE as HEADING_STYLE
 from .carried_walk import HINT_AUTHOR as HINT_AUTHOR
 from .carried_walk import MARK as MARK
-from .carried_walk import Walk, is_dotted, named, officer_fields, title_of
+from .carried_walk import Walk, is_dotted, officer_fields
 from .carried_walk import mark_name as mark_name
-from .carried_walk import plain as _plain
 from .carried_walk import text_of as _text
 
 FIELDS = {
@@ -207,6 +208,8 @@ class OfficerWork:
     (`carried_numbers.number_sections`); empty when nothing was read."""
     wants: dict[str, int] = field(default_factory=dict)
     """Heading -> the number the officer typed on it (not the one the draft wrote there)."""
+    style: Style = DRAFT
+    """The style the officer numbers the draft's headings in (`carried_numbers.Style`)."""
     added: dict[str, list[tuple[object, int]]] = field(default_factory=dict)
     """Heading -> the headings of the sections the officer added after it, among the
     elements of `sections[heading]`, each with the number their copy gives it."""
@@ -275,6 +278,7 @@ def _read(
         checked=walk.marked,
         shown=found,
         wants=walk.wants,
+        style=walk.style,
         added=walk.added,
         entries=walk.lost if walk.marked else [],
     )
@@ -286,9 +290,9 @@ def _number(work: OfficerWork, headings: list[str], entries: list | None = None)
     name what is not carried (`work.lost`), from `entries` (default `work.entries`), in
     those numbers."""
     added = {h: work.added.get(h, []) for h in work.sections}
-    work.numbers = number_sections(headings, added, work.wants)
+    work.numbers = number_sections(headings, added, work.wants, work.style)
     for paragraph, old, new in work.numbers.retyped:
-        retype_number(paragraph, old, new)
+        retype_number(paragraph, old, new, work.style)
     work.lost = named(work.entries if entries is None else entries, work.numbers, headings)
 
 
@@ -400,6 +404,7 @@ def _merged(
     primary = versions.primary
     # the numbers the officer typed: those of the version they changed last over the draft's
     out.wants = {**base.wants, **(works[primary].wants if primary in works else {})}
+    out.style = works[primary].style if primary in works else base.style
     _number(out, headings, works[primary].entries if primary in works else [])
     out.checked = works[primary].checked if primary in works else False
     for f, key, name in differs:

@@ -22,6 +22,13 @@ The new draft keeps their numbering, and never prints two sections with one numb
   aside, their added sections counted): a number shown that differs from it is one the
   officer typed, kept by every later run; one equal to it follows the sections before it.
 
+The officer may write the numbers in another common style (`Style`): Roman or Arabic
+numerals, followed by ". ", " - ", ") " or "/" ("IX - ĐỀ XUẤT", "9. ĐỀ XUẤT", "IX/ĐỀ XUẤT");
+a heading so numbered is still that section's heading (`parse_heading`, its title the
+section's). When every heading of the draft in their copy is numbered in one style, the new
+draft prints its numbers in that style (`consistent_style`; the numbers themselves by the
+rules above); else in its own ("IX. "), and a heading numbered otherwise is named.
+
 The summary names every section by the new draft's numbers (the file the officer opens
 next): what was carried, and what was not.
 """
@@ -42,12 +49,96 @@ LAST_ROMAN = 15
 NUMBERED = 40
 """The most sections a number is looked for in (a heading's bookmark, a line's number)."""
 
-_LINE = re.compile(r"^\s*([IVXLC]+|\d+)\.\s+\S")  # "<number>. <text>", as the draft numbers
+_NUMBERED = re.compile(r"^\s*([IVXLC]+|\d+)(\.\s+|\s*[-–]\s+|\)\s+|/\s*)(\S.*)$")
+"""A heading numbered in a common style: the number, what follows it, the title."""
 
 
 def section_number(n: int) -> str:
     """The number ("VIII", "16") of the `n`-th section (from 1) as the draft prints it."""
     return roman(n) if n <= LAST_ROMAN else str(n)
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a document numbers its sections: in Arabic numerals throughout (`arabic`), else
+    as the draft does (Roman numerals up to `LAST_ROMAN`, Arabic past them); `sep` between
+    the number and the title (". ", " - ", ") ", "/")."""
+
+    arabic: bool = False
+    sep: str = ". "
+
+    def token(self, n: int) -> str:
+        """The number of the `n`-th section in this style ("IX", "9")."""
+        return str(n) if self.arabic else section_number(n)
+
+    def heading(self, n: int, title: str) -> str:
+        """The heading of the `n`-th section titled `title` in this style ("IX - ĐỀ XUẤT")."""
+        return f"{self.token(n)}{self.sep}{title}"
+
+
+DRAFT = Style()
+"""The draft's own style: "IX. ĐỀ XUẤT"."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A line numbered as a heading (`parse_heading`): its number's `value`, `arabic` (True:
+    Arabic numerals where the draft prints Roman ones; None: a number both styles write
+    alike, "16"), the separator `sep` as `Style` keeps it, and the `title`."""
+
+    value: int
+    arabic: bool | None
+    sep: str
+    title: str
+
+    def fits(self, style: Style) -> bool:
+        """Whether the line is numbered in `style`."""
+        return self.sep == style.sep and self.arabic in (None, style.arabic)
+
+    def alike(self, other: Parsed) -> bool:
+        """Whether the line is numbered in the style of the line `other`."""
+        if self.sep != other.sep:
+            return False
+        return None in (self.arabic, other.arabic) or self.arabic == other.arabic
+
+
+def parse_heading(text: str) -> Parsed | None:
+    """`text` read as a numbered heading in a common style ("IX. ĐỀ XUẤT", "IX - ĐỀ XUẤT",
+    "9) ĐỀ XUẤT", "IX/ĐỀ XUẤT"), its number up to `NUMBERED`; None for any other line
+    ("a) …", "IIII. …", "1.5 triệu")."""
+    m = _NUMBERED.match(text)
+    if not m:
+        return None
+    token, sep, title = m.groups()
+    if token.isdigit():
+        value = int(token)
+        if not 0 < value <= NUMBERED or token != str(value):
+            return None
+        arabic = True if value <= LAST_ROMAN else None
+    else:
+        value = number_of(token)
+        if value is None:
+            return None
+        arabic = False
+    mark = sep.strip()
+    if mark in "-–":
+        sep = f" {mark} "
+    elif mark == "/":  # "IX/ĐỀ XUẤT" or "IX/ ĐỀ XUẤT", as typed
+        sep = "/ " if sep != "/" else "/"
+    else:
+        sep = mark + " "
+    return Parsed(value, arabic, sep, " ".join(title.split()))
+
+
+def consistent_style(found: list[Parsed]) -> Style:
+    """The style the new draft numbers its sections in, from its headings as the officer's
+    copy numbers them (`found`): theirs when all are numbered in one style, else the draft's
+    own (`DRAFT`)."""
+    seps = {p.sep for p in found}
+    kinds = {p.arabic for p in found} - {None}
+    if len(seps) != 1 or len(kinds) > 1:
+        return DRAFT
+    return Style(arabic=kinds == {True}, sep=seps.pop())
 
 
 def number_of(token: str) -> int | None:
@@ -60,10 +151,10 @@ def number_of(token: str) -> int | None:
 
 
 def line_number(text: str) -> int | None:
-    """The number of a line that reads like a section heading, "<number>. <text>" with the
-    number as the draft writes it (`number_of`); None for any other line ("1. …", "a) …")."""
-    m = _LINE.match(text)
-    return number_of(m.group(1)) if m else None
+    """The number of a line that reads like a section heading (`parse_heading`); None for
+    any other line ("a) …")."""
+    parsed = parse_heading(text)
+    return parsed.value if parsed else None
 
 
 @dataclass
@@ -78,36 +169,45 @@ class Numbering:
     """Heading -> the numbers printed of the sections the officer added after it, in order."""
     retyped: list[tuple[object, int, int]] = field(default_factory=list)
     """(paragraph of an added section carried, its number, the number it prints instead)."""
+    style: Style = DRAFT
+    """The style the new draft prints its headings' numbers in (`consistent_style`)."""
 
     def label(self, heading: str) -> str:
         """The number the new draft prints on `heading` ("XI"); the one in `heading` itself
         for a heading not numbered here."""
         n = self.numbers.get(heading)
-        return section_number(n) if n is not None else heading.split(".", 1)[0]
+        return self.style.token(n) if n is not None else heading.split(".", 1)[0]
 
     def labels(self, heading: str) -> list[str]:
         """The numbers of `heading` and of the sections added after it, as printed."""
-        return [self.label(heading), *(section_number(n) for n in self.added.get(heading, ()))]
+        return [self.label(heading), *(self.style.token(n) for n in self.added.get(heading, ()))]
 
     def added_label(self, heading: str, k: int) -> str:
         """The number printed on the `k`-th section (from 1) added after `heading`; the
         heading's own when there are not that many."""
         added = self.added.get(heading, [])
-        return section_number(added[k - 1]) if 0 < k <= len(added) else self.label(heading)
+        return self.style.token(added[k - 1]) if 0 < k <= len(added) else self.label(heading)
+
+    def heading(self, heading: str, title: str) -> str:
+        """The text the new draft prints on the heading `heading` titled `title` (as the
+        wording gives it): its number in `style`; `heading` itself when not numbered here."""
+        n = self.numbers.get(heading)
+        return self.style.heading(n, title) if n is not None else heading
 
 
 def number_sections(
     headings: list[str],
     added: Mapping[str, list[tuple[object, int]]],
     wants: Mapping[str, int],
+    style: Style = DRAFT,
 ) -> Numbering:
     """Number the new draft's sections: `headings` (its headings in order), `added` (heading
     -> the paragraphs of the sections the officer added after it that the new draft carries,
     each with the number their copy gives it), `wants` (heading -> the number the officer
     typed on it). Each number is the officer's when it is the one after the number before it,
-    else that one (never a repeat, a step back or a gap); `Numbering.marks` numbers the
-    headings as if `wants` were empty."""
-    out = Numbering()
+    else that one (never a repeat, a step back or a gap), printed in `style`;
+    `Numbering.marks` numbers the headings as if `wants` were empty."""
+    out = Numbering(style=style)
     out.numbers, out.added, out.retyped = _numbered(headings, added, wants)
     out.marks = _numbered(headings, added, {})[0]
     return out
@@ -134,16 +234,20 @@ def _numbered(
     return numbers, after, retyped
 
 
-def retype_number(paragraph, old: int, new: int) -> None:
-    """Replace the number `old` that the w:p element `paragraph` begins with ("X." in
-    "X. NHIỆM VỤ") by `new`, in the run holding its first character, the rest of its text
-    and formatting as they were."""
+def retype_number(paragraph, old: int, new: int, style: Style = DRAFT) -> None:
+    """Replace the number `old` that the w:p element `paragraph` begins with ("X" in
+    "X. NHIỆM VỤ", "10" in "10. NHIỆM VỤ") by `new`, written as `old` is (Arabic numerals
+    where the draft prints Roman ones, else in `style`), in the run holding its first
+    character, the rest of its text and formatting as they were."""
     texts = list(paragraph.iter(qn("w:t")))
     full = "".join(t.text or "" for t in texts)
-    token = section_number(old)
-    start = len(full) - len(full.lstrip())
-    if not full[start:].startswith(token):
+    parsed = parse_heading(full)
+    if parsed is None or parsed.value != old:
         return
+    lead = full.lstrip()
+    token = lead[: len(lead) - len(lead.lstrip("IVXLC0123456789"))]
+    number = str(new) if parsed.arabic or (parsed.arabic is None and style.arabic) else section_number(new)
+    start = len(full) - len(full.lstrip())
     todo, pos, first = len(token), 0, True
     for t in texts:
         text = t.text or ""
@@ -151,7 +255,7 @@ def retype_number(paragraph, old: int, new: int) -> None:
         pos += len(text)
         if hi <= lo:
             continue
-        t.text = text[:lo] + (section_number(new) if first else "") + text[hi:]
+        t.text = text[:lo] + (number if first else "") + text[hi:]
         first, start, todo = False, pos, todo - (hi - lo)
         if not todo:
             return

@@ -14,7 +14,9 @@ heading's text ("ĐỀ XUẤT, …", "X. ĐỀ XUẤT, …"), nor "I. Kết qu�
 line in capitals: it stays in the section it sits in, as does a section they added (carried
 with the section of theirs it follows, named after one the data give). A heading the draft
 wrote for a section the new draft no longer prints (its bookmark's title unchanged, numbered
-"<Roman numeral>. …") still ends the section before it. The numbers the new draft prints on
+in a style `carried_numbers.parse_heading` reads) still ends the section before it. A
+section of the draft whose heading the officer deleted is named (`carried_named.Deleted`): the new draft
+prints it again. The numbers the new draft prints on
 its sections are the officer's where they can be (`carried_numbers`: their added sections
 counted, a number they typed kept unless it would repeat or go back); everything not
 carried is named in those numbers. A draft without any bookmark (written before them): its
@@ -57,9 +59,7 @@ and its headings are only the titles the new draft prints.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -71,7 +71,8 @@ from docx.table import Table
 from .carried_copy import ALTERNATE as _ALTERNATE
 from .carried_copy import Copier, roman
 from .carried_header import MOTTO_PLACE, header_fields, header_table, motto_changed
-from .carried_numbers import NUMBERED, Numbering, line_number, section_number
+from .carried_named import Deletions, Heading, Place, first_words, plain, title_of
+from .carried_numbers import NUMBERED, Parsed, Style, consistent_style, line_number, parse_heading
 from .official import DOT
 
 MARK = "_TH"
@@ -87,9 +88,6 @@ HINT_AUTHOR = "Chương trình tổng hợp"
 CLOSING = "Nơi nhận"
 """How the left cell of the signature block begins (Nghị định 30/2020, Phụ lục I)."""
 
-FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
-
-_HEADING = re.compile(r"^([IVXLC]+)\.\s+(.*)$")  # the draft numbers its sections I, II, III…
 _UNSEEN = {  # what holds runs that are not the paragraph's own visible text
     qn(t) for t in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict", "w:object")
 } | {_ALTERNATE}
@@ -102,22 +100,11 @@ _NOTES = {  # reference -> (relationship of its part, its element, how the summa
 _PICTURES = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _ALTERNATE}
 
 
-def title_of(heading: str) -> str:
-    """The title of a section heading as the draft prints it ("VIII. ĐỀ XUẤT" -> "ĐỀ XUẤT");
-    the text itself when it has no number."""
-    m = _HEADING.match(heading.strip())
-    return plain(m.group(2) if m else heading)
-
-
 def mark_name(n: int, text: str) -> str:
     """The bookmark name of the `n`-th paragraph the draft writes, with text `text`: `MARK`,
     the number and the start of the SHA-1 of the text (whitespace collapsed), within Word's
     40 characters."""
     return f"{MARK}{n:04d}_{hashlib.sha1(plain(text).encode('utf-8')).hexdigest()[:12]}"
-
-
-def plain(text: str) -> str:
-    return " ".join(text.split())
 
 
 def is_dotted(text: str) -> bool:
@@ -192,16 +179,19 @@ class Walk:
         self.wants: dict[str, int] = {}  # heading -> the number the officer typed on it
         self.added_from: dict[str, list] = {}  # heading -> the added sections' headings after it
         self.added: dict[str, list[tuple[object, int]]] = {}  # the same carried, by `carried`
-        where: str | _Place = "phần mở đầu"
+        self.numbered: list[Parsed] = []  # the draft's headings as numbered in this copy
+        where: str | Place = "phần mở đầu"
         under: str | None = None
         seq = 0  # the number of the last section as the officer's copy numbers them
+        last: Parsed | None = None  # the last section's heading, as numbered
+        deleted = Deletions(headings, theirs, set(found.values()))
         inside: list = []  # what is not carried of the officer's sections
         for el in _blocks(doc.element.body):
             if el.tag == qn("w:tbl"):
                 table = Table(el, doc._body)
                 if header is not None and el is header._tbl:
                     if motto := motto_changed(table, lambda p: text_of(p._p)):  # not the officer's
-                        self.lost.append(f"{MOTTO_PLACE}: «{_first_words(motto)}»")
+                        self.lost.append(f"{MOTTO_PLACE}: «{first_words(motto)}»")
                     self._unseen(el, where)
                     continue
                 if _is_closing(table):
@@ -209,50 +199,61 @@ class Walk:
                     for p in table.rows[0].cells[0].paragraphs[1:]:  # the recipients
                         line = plain(text_of(p._p))
                         if line and not is_dotted(line) and line not in new_texts:
-                            self.lost.append(f"phần nơi nhận: «{_first_words(line)}»")
+                            self.lost.append(f"phần nơi nhận: «{first_words(line)}»")
                     right = [plain(text_of(p)) for p in table.rows[0].cells[-1]._tc.iter(qn("w:p"))]
                     note = next(i for i, t in enumerate(right) if _note(t))
                     typed = [t for t in right[note + 1 :] if t and not is_dotted(t)]
                     for line in typed[:-1]:  # between the note and the name (the last line)
-                        self.lost.append(f"phần chữ ký: «{_first_words(line)}»")
+                        self.lost.append(f"phần chữ ký: «{first_words(line)}»")
                     self._unseen(el, "phần chữ ký")
                     # a table right after it is one table with it (Word, LibreOffice): its rows
                     if rest := plain(
                         " ".join(text_of(p) for r in el.findall(qn("w:tr"))[1:] for p in r.iter(qn("w:p")))
                     ):
-                        self.lost.append((where, f", bảng: «{_first_words(rest)}»"))
+                        self.lost.append((where, f", bảng: «{first_words(rest)}»"))
                     continue
                 if under is not None:
                     self.out.setdefault(under, []).append(el)
                 elif table_text := plain(text_of(el)):
-                    self.lost.append((where, f", bảng: «{_first_words(table_text)}»"))
+                    self.lost.append((where, f", bảng: «{first_words(table_text)}»"))
                 self._unseen(el, where, inside if under is not None else self.lost)
                 continue
             text = plain(text_of(el))
             marks = [b.get(qn("w:name"), "") for b in el.iter(qn("w:bookmarkStart"))]
             ours = [m for m in marks if m.startswith(MARK)]
-            number = line_number(text)
+            parsed = parse_heading(text)
+            number = parsed.value if parsed else None
             if el in found:  # a heading the draft wrote (`_found_headings`)
                 mapped = found[el]
                 title = title_of(mapped or text)
                 under = by_title[title] if title in mine else None
-                where = _Place(mapped, text)
+                where = Place(mapped, text)
+                mark = _mark_number(ours, title)
+                self.lost += deleted(mapped, mark)  # the draft's sections before it, deleted
                 if mapped is not None:  # named in the new draft's numbers once they are known
-                    mark = _mark_number(ours, title)
                     typed = mark is None or number != mark  # not the number the draft wrote
                     renamed = not _unchanged(ours, text) and title_of(text) != title and bool(text)
-                    self.lost.append(_Heading(mapped, 0, text, number, typed, renamed))
+                    self.lost.append(Heading(mapped, 0, text, number, typed, renamed, parsed, deleted.count))
+                    if parsed is not None and not renamed:
+                        self.numbered.append(parsed)
                     if typed and number is not None and not renamed:  # a renamed one prints its own
                         self.wants[mapped] = number
                 seq = number if number is not None else seq + 1
+                last = parsed
                 self._unseen(el, where)
                 continue
-            if number == seq + 1 and _reads_as_heading(el, text, styled):  # a section they added
+            if (
+                number == seq + 1
+                and (last is None or parsed.alike(last))
+                and _reads_as_heading(el, parsed.title, styled)
+            ):  # a section they added, numbered as the one before it
                 seq = number
                 if under is not None:  # carried with the section of theirs it follows
                     self.added_from.setdefault(under, []).append(el)
-                    where = _Place(under, text, len(self.added_from[under]))
-                    self.lost.append(_Heading(under, where.added, text, number, True, False))
+                    where = Place(under, text, len(self.added_from[under]))
+                    self.lost.append(
+                        Heading(under, where.added, text, number, True, False, parsed, deleted.count)
+                    )
             self._unseen(el, where, inside if under is not None else self.lost)
             if under is not None:
                 if not (text and is_dotted(text)):
@@ -261,12 +262,18 @@ class Walk:
             if not text or is_dotted(text) or text in new_texts or _unchanged(ours, text):
                 for link in el.iter(qn("w:hyperlink")):  # the text is the draft's; the link the officer's
                     if address := self.copier.address(link):
-                        words = _first_words(plain(text_of(link)))
+                        words = first_words(plain(text_of(link)))
                         self.lost.append((where, f": liên kết «{words}» ({address})"))
                 continue
-            self.lost.append((where, f": «{_first_words(text)}»"))
+            self.lost.append((where, f": «{first_words(text)}»"))
         self._margins()
         self.lost += inside  # after what is named outside the officer's sections, as before
+
+    @property
+    def style(self) -> Style:
+        """The style the officer numbers the draft's headings in, when one
+        (`carried_numbers.consistent_style`)."""
+        return consistent_style(self.numbered)
 
     def _margins(self) -> None:
         """Name what the officer typed or put in the page headers and footers (the draft's
@@ -286,29 +293,29 @@ class Walk:
                     continue
                 text = plain(text_of(p))
                 if text and not text.isdigit():
-                    self.lost.append(f"{where}: «{_first_words(text)}»")
+                    self.lost.append(f"{where}: «{first_words(text)}»")
             self._unseen(root, where)
 
-    def _unseen(self, el, where: str | _Place, lost: list | None = None) -> None:
+    def _unseen(self, el, where: str | Place, lost: list | None = None) -> None:
         """Name in `lost` (default `self.lost`) what the block `el` holds that no new draft
         carries (it points into the officer's file): the officer's comments, footnotes and
         endnotes, pictures and text boxes, each with its first words, in order."""
         lost = self.lost if lost is None else lost
         for sub in el.iter():
             if sub.tag == qn("w:commentReference") and sub.get(qn("w:id")) in self.comments:
-                words = _first_words(plain(self.comments.pop(sub.get(qn("w:id")))))
+                words = first_words(plain(self.comments.pop(sub.get(qn("w:id")))))
                 lost.append((where, ": nhận xét (comment)" + _quoted(words)))
             elif sub.tag in _NOTES:
-                words = _first_words(plain(self.notes[sub.tag].get(sub.get(qn("w:id")), "")))
+                words = first_words(plain(self.notes[sub.tag].get(sub.get(qn("w:id")), "")))
                 lost.append((where, f": {_NOTES[sub.tag][2]}" + _quoted(words)))
             elif sub.tag in _PICTURES and not any(a.tag in _PICTURES for a in sub.iterancestors()):
                 box = next(sub.iter(qn("w:txbxContent")), None)
                 if box is not None:
-                    words = _first_words(plain(" ".join(text_of(p) for p in box.iter(qn("w:p")))))
+                    words = first_words(plain(" ".join(text_of(p) for p in box.iter(qn("w:p")))))
                     lost.append((where, ": khung chữ" + _quoted(words)))
                 else:
                     paragraph = next((a for a in sub.iterancestors(qn("w:p"))), el)
-                    words = _first_words(plain(text_of(paragraph)))
+                    words = first_words(plain(text_of(paragraph)))
                     lost.append((where, ": hình ảnh" + (f" («{words}»)" if words else "")))
 
     def carried(self) -> dict[str, list]:
@@ -338,7 +345,7 @@ def _found_headings(doc, headings: list[str], marked: bool) -> dict:
     draft does not print. A heading is a paragraph the draft wrote as one, never one that
     only has a heading's text:
     - its bookmark written for one of `headings`, whatever its text and number now;
-    - its bookmark unchanged, numbered "<Roman numeral>. …" (a section no longer printed);
+    - its bookmark unchanged, numbered ("IX. …", "9 - …": a section no longer printed);
     - in the draft's heading style (`HEADING_STYLE`), its bookmark gone (Word drops a bookmark
       whose whole text is typed over): the heading of its title when the new draft prints it
       and no other paragraph is that heading, else a heading missing between the headings
@@ -362,7 +369,7 @@ def _found_headings(doc, headings: list[str], marked: bool) -> dict:
         style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
         if mapped is not None:
             seq.append((el, mapped))
-        elif marked and _HEADING.match(text) and _mark_number(ours, title_of(text)) is not None:
+        elif marked and parse_heading(text) and _mark_number(ours, title_of(text)) is not None:
             seq.append((el, None))
         elif not marked and title_of(text) in by_title:
             seq.append((el, by_title[title_of(text)]))
@@ -392,82 +399,14 @@ def _found_headings(doc, headings: list[str], marked: bool) -> dict:
     return out
 
 
-@dataclass(frozen=True)
-class _Place:
-    """The section of the new draft a text not carried sits in: that of `heading` (None: a
-    heading the new draft no longer prints, `text` as the officer's copy shows it), or the
-    `added`-th section the officer added after it."""
-
-    heading: str | None
-    text: str = ""
-    added: int = 0
-
-    def named(self, numbering: Numbering) -> str:
-        """ "mục XI", in the new draft's numbers; "mục «TITLE»" for a heading it no longer prints."""
-        if self.heading is None:
-            return f"mục «{_first_words(title_of(self.text))}»"
-        if self.added:
-            return f"mục {numbering.added_label(self.heading, self.added)}"
-        return f"mục {numbering.label(self.heading)}"
-
-
-@dataclass(frozen=True)
-class _Heading:
-    """A heading of the officer's copy: the draft's `heading` (`added` 0), or the `added`-th
-    section they added after it; its `text` and `number` there, whether the number is
-    `typed` by them and the title `renamed`. Named when the new draft prints it otherwise."""
-
-    heading: str
-    added: int
-    text: str
-    number: int | None
-    typed: bool
-    renamed: bool
-
-    def named(self, numbering: Numbering, own: int) -> str | None:
-        """What the summary says of it, in the new draft's `numbering` (`own`: the number the
-        draft gives the heading by itself); None when printed as the officer left it."""
-        if self.added:
-            numbers = numbering.added.get(self.heading, [])
-            now = numbers[self.added - 1] if self.added <= len(numbers) else None
-        else:
-            now = numbering.numbers.get(self.heading)
-        if now is None:  # not in the new draft (another version's section is carried)
-            return None
-        said = f"mục {section_number(now)}: đề mục «{_first_words(self.text)}»"
-        if self.renamed:  # the new draft prints its own title
-            return said
-        if now != self.number and (self.typed or self.added or now != own):
-            return f"{said} (bản dự thảo mới đánh số {section_number(now)}: số các mục liên tiếp, không trùng, không bỏ số)"
-        return None
-
-
-def named(entries: list, numbering: Numbering, headings: list[str]) -> list[str]:
-    """`OfficerWork.lost` from what a walk of the officer's copy found (`Walk.lost`: a text,
-    a place and what follows it, or a `_Heading`), in the new draft's `numbering`."""
-    own = {h: n for n, h in enumerate(headings, 1)}
-    out = []
-    for entry in entries:
-        if isinstance(entry, str):
-            out.append(entry)
-        elif isinstance(entry, _Heading):
-            if said := entry.named(numbering, own.get(entry.heading, 0)):
-                out.append(said)
-        else:
-            where, rest = entry
-            out.append((where.named(numbering) if isinstance(where, _Place) else where) + rest)
-    return out
-
-
-def _reads_as_heading(el, text: str, styled: set[str]) -> bool:
-    """Whether the paragraph `el` (its text `text`, numbered) reads as a section's heading,
-    as the officer types one: in the headings' style (`styled`: its ids), bold throughout,
-    or its words in capitals as the draft's titles are ("X. NHIỆM VỤ NĂM 2026", never
-    "X. Khó khăn: thiếu kinh phí.")."""
+def _reads_as_heading(el, title: str, styled: set[str]) -> bool:
+    """Whether the numbered paragraph `el` (titled `title` after its number) reads as a
+    section's heading, as the officer types one: in the headings' style (`styled`: its ids),
+    bold throughout, or its words in capitals as the draft's titles are ("X. NHIỆM VỤ NĂM
+    2026", never "X. Khó khăn: thiếu kinh phí.")."""
     style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     if style is not None and style.get(qn("w:val")) in styled:
         return True
-    title = text.split(".", 1)[1]
     if title == title.upper():
         return True
     runs = [r for r in el.iter(qn("w:r")) if text_of(r).strip() and not _inside(r, el, _UNSEEN)]
@@ -511,11 +450,6 @@ def _unchanged(marks: list[str], text: str) -> bool:
 def _quoted(words: str) -> str:
     """' «words»', or nothing for no words (a note or a box left empty)."""
     return f" «{words}»" if words else ""
-
-
-def _first_words(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
 
 
 def _hash(text: str) -> str:

@@ -206,8 +206,8 @@ def write_narrative(
     _title(doc, narrative)
     for n, section in enumerate(narrative.sections):
         key = heading(n, section.title)
-        number, own = carried.numbers.numbers.get(key), carried.numbers.marks.get(key)
-        text = f"{section_number(number)}. {section.title}" if number else key
+        own = carried.numbers.marks.get(key)
+        text = carried.numbers.heading(key, section.title)
         shown = "".join(part for part, _ in blanked(section.title))  # as printed
         mark = f"{section_number(own)}. {shown}" if own else None  # None: from the text printed
         _para(doc, text, bold=True, indent=False, mark=mark).style = HEADING_STYLE

@@ -69,6 +69,8 @@ for job in spec["jobs"]:
             sh.getColumns().insertByIndex(arg, 1)
         elif op == "type":  # a text typed into a cell: (cell, text)
             sh.getCellRangeByName(arg[0]).setString(arg[1])
+        elif op == "type_number":  # a number typed into a cell: (cell, number)
+            sh.getCellRangeByName(arg[0]).setValue(arg[1])
         elif op in ("cut_paste", "copy_paste"):  # a range to a cell: (range, cell)
             dest = sh.getCellRangeByName(arg[1]).getCellAddress()
             move = sh.moveRange if op == "cut_paste" else sh.copyRange
@@ -132,6 +134,10 @@ EDITS = [
     Edit("rows-sorted", FREE, (("sort", "results", "table"),)),
     Edit("preset-rows-sorted", FIXED, (("sort", "results", "table"),)),
     Edit("heading-typed-over", FREE, (("type", "results", ("heading", "Số trẻ em")),)),
+    # what the cell holds, shown as the reader shows it (brk11 T7): a number, a long text
+    Edit("heading-typed-as-number", FREE, (("type_number", "results", ("heading", 2025)),)),
+    Edit("heading-typed-as-decimal", FIXED, (("type_number", "results", ("heading", 1.5)),)),
+    Edit("heading-typed-long", FREE, (("type", "results", ("heading", "Số trẻ em " * 9)),)),
     # a heading retyped as the reader still reads it: capitals, spaces, decomposed accents
     Edit("heading-retyped-loosely", FIXED, (("type", "results", ("heading", "loose")),), refused=False),
     # brk10 L3: a row cut and pasted lower, a row inserted then another deleted: labels
@@ -239,7 +245,7 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         return col_index(block.last_column) + 1 + form.checks.gap_columns
     if what == "sort":  # by the first measure's column, largest first
         return (f"A{rows[0]}:{block.last_column}{rows[-1]}", block.first_measure_index)
-    if what == "type":
+    if what in ("type", "type_number"):
         cell, label = label_cells(block_sheet(form, block, unit))[1]  # the first measure's heading
         loose = unicodedata.normalize("NFD", "  " + label.upper().replace(" ", "   ") + " ")
         return (cell, loose if arg[1] == "loose" else arg[1])

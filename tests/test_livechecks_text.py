@@ -443,11 +443,11 @@ def test_gnumeric_counts_as_libreoffice_does(tmp_path, filled, recalculated, lay
 
 # Functions every formula of a template may call: each is in Excel 2010, LibreOffice Calc
 # and Gnumeric (no dynamic arrays, LET or LAMBDA; IFERROR and COUNTIFS are Excel 2007).
-# ADDRESS, CHOOSE, COLUMN, EXACT, INDIRECT, ISREF, MIN, ROW and SUMPRODUCT: the layout's own check
+# ADDRESS, CHOOSE, COLUMN, EXACT, FIXED, INDIRECT, ISREF, MIN, ROW and SUMPRODUCT: the layout's own check
 # (`render/layoutchecks.py`, evaluated by LibreOffice and Gnumeric in tests/test_live9_layout.py).
 PORTABLE = {
     "ADDRESS", "AND", "CELL", "CHAR", "CHOOSE", "COLUMN", "COUNT", "COUNTA", "COUNTBLANK", "COUNTIF", "COUNTIFS", "DATE",
-    "EXACT", "FIND", "IF", "IFERROR", "INDEX", "INDIRECT", "INT", "ISBLANK", "ISERROR", "ISNUMBER", "ISREF", "ISTEXT",
+    "EXACT", "FIND", "FIXED", "IF", "IFERROR", "INDEX", "INDIRECT", "INT", "ISBLANK", "ISERROR", "ISNUMBER", "ISREF", "ISTEXT",
     "LEFT", "LEN", "LOWER", "MATCH", "MAX", "MID", "MIN", "N", "NOT", "OR", "REPT", "RIGHT", "ROW", "SUBSTITUTE", "SUM",
     "SUMIF", "SUMPRODUCT", "TODAY", "TRIM", "VALUE",
 }  # fmt: skip

@@ -64,6 +64,7 @@ from ..form.sheets import block_sheet, info_sheet, label_cells
 from ..read.layoutdiag import SHIFT_AGREEMENT
 from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
 from ..rules.spellings import decomposed
+from ..text.values import SHOWN_TEXT
 from .numbercells import Readers, absolute, quoted, trimmed
 from .style import sheet_ref
 
@@ -330,6 +331,17 @@ def _missing(lc: LayoutCells) -> str:
     return f'=IF(OR(ISREF({a1}),{alias}=1),"",IF({found},IF({name}="",{unnamed},{renamed}),{deleted}))'
 
 
+def _shown(value: str) -> str:
+    """What the cell `value` (an expression) holds as the reader's messages show it
+    (`text.values.show`): "(trống)", a whole number with dots between thousands ("2.025"),
+    a decimal comma ("1,5"), a text past SHOWN_TEXT characters cut with "…"."""
+    text = f'{value}&""'
+    whole = f'SUBSTITUTE(FIXED({value},0),",",".")'  # FIXED groups by the locale's mark
+    number = f'IF({value}=INT({value}),{whole},SUBSTITUTE({text},".",","))'
+    cut = f'IF(LEN({text})>{SHOWN_TEXT},LEFT({text},{SHOWN_TEXT - 3})&"…",{text})'
+    return f'IF({text}="","(trống)",IF(ISNUMBER({value}),{number},{cut}))'
+
+
 def _moved(lc: LayoutCells) -> str:
     """What moved on the sheet of the row, in the reader's words (`LAYOUT_WORDS`): the
     first label moved, the shift of the first label found moved; "" when no label moved."""
@@ -351,7 +363,7 @@ def _moved(lc: LayoutCells) -> str:
     where = f"ADDRESS({row}+{dr},{col}+{dc},4)"
     moved = spliced(w["moved"], expected=label, cell=cell, where=where, what=what, fix=fix)
     now = f"INDIRECT({prefix}&{cell})"
-    found = f'IFERROR(IF({now}&""="","(trống)",{now}&""),"")'
+    found = f'IFERROR({_shown(now)},"")'
     changed = spliced(w["changed"], cell=cell, expected=label, found=found, fix=fix)
     return f'=IF({cell}="","",IF(OR({shift}="",{agree}=0),{changed},{moved}))'
 

@@ -279,6 +279,10 @@ def _clean_multiline(value: str, compose: bool = True) -> str:
     return "\n".join(ln for ln in lines if ln).strip()
 
 
+SHOWN_TEXT = 60
+"""The longest text a message shows whole; a longer one is cut to its first 57 and "…"."""
+
+
 def show(value: Any) -> str:
     """A value found in a cell, as it is shown in a message ("1.200.000", "1,5", "(trống)")."""
     if value is None or value == "":
@@ -296,7 +300,7 @@ def show(value: Any) -> str:
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         return _date_shown(value)
     text = str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 3] + "…"
 
 
 def _date_shown(value: dt.date | dt.time | dt.timedelta) -> str:

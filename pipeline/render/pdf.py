@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
+from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.kept import (
     changed_since_recorded,
@@ -38,29 +37,18 @@ from ..outbox.kept import (
 )
 from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
 from ..read.cellfacts import UnsafeXML, parse_xml
-from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
 from .carried_header import HEADER_FIELDS, program_date
+from .office import INSTALL_HINT, NOT_INSTALLED, ConvertError, as_docx, convert, soffice
 from .summary import differs_lines
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
-TIMEOUT = 300  # seconds for the whole conversion (a LibreOffice start is 2-5 s)
 
 
 class PdfError(Exception):
     """The PDF could not be made; the message (Vietnamese) says why and what to do."""
-
-
-def soffice() -> str | None:
-    """LibreOffice's `soffice`: `$SOFFICE`, else on PATH, else where the system's installer
-    puts it (`system.impl.soffice_places`: Program Files on Windows, /Applications on
-    macOS); None when it is not installed."""
-    found = shutil.which(os.environ.get("SOFFICE", "soffice"))
-    if found or "SOFFICE" in os.environ:
-        return found
-    return next((str(p) for p in impl.soffice_places() if p.is_file()), None)
 
 
 @dataclass(frozen=True)
@@ -159,9 +147,8 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
     office = soffice()
     if not office:
         raise PdfError(
-            "Không tìm thấy LibreOffice (lệnh soffice) nên không tạo được tệp PDF. "
-            "Cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui "
-            "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
+            f"{NOT_INSTALLED} nên không tạo được tệp PDF. {INSTALL_HINT} rồi chạy lại; "
+            "tệp Word và Excel trong thư mục kết quả vẫn dùng được."
         )
     prefix = form.programme_info.prefix
     draft, wb = document_path(outbox, form.year, prefix), workbook_path(outbox, form.year, prefix)
@@ -241,7 +228,7 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     older = tuple(c for c in copies if c not in same and c not in {s[0] for s in superseded})
     by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
     saved_as: list[tuple[Path, tuple[str, ...], bool]] = []
-    for c in saved_as_copies(draft) if bieu is not None else ():
+    for c in saved_as_copies(draft, DOCUMENT_SUFFIXES) if bieu is not None else ():
         if not (differ := _differing(c, bieu)):
             continue
         since = changed_since_recorded(folder, c.name)
@@ -346,8 +333,8 @@ def _differing(report: Path, bieu: dict) -> list[str]:
     (`bieu`, `_bieu_fields`): a field left dotted counts as empty; a field whose place the
     officer removed, or a header field the biểu did not print (a set written before), is
     not checked. [] when the file cannot be read (LibreOffice says so)."""
-    try:
-        said = officer_fields(Document(str(report)))
+    try:  # a copy saved as .odt, .doc or .rtf read through LibreOffice (`office.as_docx`)
+        said = officer_fields(Document(str(as_docx(report))))
     except Exception:  # noqa: BLE001 - a report Word cannot open fails in LibreOffice, said there
         return []
     return [
@@ -463,29 +450,7 @@ def only_sheet(src: Path, sheet: str, dst: Path) -> None:
 
 def _convert(office: str, sources: list[Path], outdir: Path) -> list[Path]:
     """Convert every source to PDF in one LibreOffice run; return the PDFs in order."""
-    profile = outdir / "profile"
-    cmd = [
-        office,
-        f"-env:UserInstallation={profile.resolve().as_uri()}",
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(outdir / "pdf"),
-        *map(str, sources),
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **impl.popen_options())
     try:
-        output, _ = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        impl.kill_tree(proc)  # soffice is a script that starts soffice.bin
-        proc.communicate()
-        raise PdfError(f"LibreOffice không chuyển xong sang PDF sau {TIMEOUT} giây; hãy thử lại.") from None
-    pdfs = [outdir / "pdf" / f"{s.stem}.pdf" for s in sources]
-    missing = [p.name for p in pdfs if not p.is_file()]
-    if missing:
-        detail = output.decode("utf-8", "replace").strip()[-400:]
-        raise PdfError(f"LibreOffice không tạo được {', '.join(missing)}. {detail}")
-    return pdfs
+        return convert(office, sources, outdir, "pdf", "PDF")
+    except ConvertError as exc:
+        raise PdfError(str(exc)) from None

@@ -35,7 +35,16 @@ from ..outbox.kept import (
     saved_as_copies,
     set_identity,
 )
-from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
+from ..outbox.paths import (
+    REPORT,
+    RUN_PROPERTY,
+    document_path,
+    lock_path,
+    office_locks,
+    pdf_path,
+    workbook_path,
+    year_dir,
+)
 from ..read.cellfacts import UnsafeXML, parse_xml
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
@@ -130,6 +139,20 @@ class PrintedPdf:
 
     path: Path
     document: PdfDocument
+    open_now: tuple[tuple[Path, Path], ...] = ()
+    """(a file the PDF was made from, its lock file): open in Word, Excel or LibreOffice
+    while the PDF was made (`paths.office_locks`), so what the officer has not saved there
+    is not in the PDF."""
+
+    def open_lines(self) -> list[str]:
+        """The warning (Vietnamese) for each file of `open_now`: which, how it is seen, and
+        to save and close it, then make the PDF again."""
+        return [
+            f"Lưu ý: tệp {path} đang mở trong Word, Excel hoặc LibreOffice (bên cạnh có tệp khóa {lock.name}): "
+            "những gì anh/chị sửa trong đó mà chưa lưu không có trong PDF này. Hãy lưu và đóng tệp đó, "
+            "rồi chạy lại lệnh pdf."
+            for path, lock in self.open_now
+        ]
 
 
 def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
@@ -139,10 +162,11 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
 
     The report is chosen, the sources copied, and the PDF written, under the outbox lock
     (waiting up to `lock_wait` s for a consolidation), and only if the set is still the one
-    the sources came from. Returns the PDF's path and which report it holds. Raises PdfError
-    when LibreOffice is missing, when `consolidate` has not written the document and
-    workbook yet, when a consolidation holds the outbox or replaced the set meanwhile, or
-    when a conversion fails.
+    the sources came from. Returns the PDF's path, which report it holds, and which of its
+    sources were open in an office suite meanwhile (`PrintedPdf.open_now`: printed as last
+    saved). Raises PdfError when LibreOffice is missing, when `consolidate` has not written
+    the document and workbook yet, when a consolidation holds the outbox or replaced the
+    set meanwhile, or when a conversion fails.
     """
     office = soffice()
     if not office:
@@ -165,6 +189,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
             chosen = pdf_document(form, outbox)
             _same_run(of_set, {wb: "bảng tổng hợp", draft: "báo cáo"})
             _same_signer(chosen.path, year_dir(outbox, form.year))
+            opened = tuple((p, lock) for p in (chosen.path, wb) for lock in office_locks(p)[:1])
             shutil.copyfile(chosen.path, sources[0])
             for i, key in enumerate(BIEU, 1):
                 sources.append(work / f"{i}-{key}.xlsx")
@@ -187,7 +212,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
             with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
                 writer.write(fh)
             note_written(year_dir(outbox, form.year), out)  # the program's: a later run does not carry it
-    return PrintedPdf(out, chosen)
+    return PrintedPdf(out, chosen, opened)
 
 
 def pdf_document(form: Form, outbox: Path) -> PdfDocument:

@@ -99,3 +99,30 @@ def test_without_libreoffice_an_odt_copy_is_kept_and_said_with_what_to_do(
     assert "cần LibreOffice" in line and "lưu thành (Save As) dạng Word .docx" in line
     assert "tệp vẫn được giữ nguyên" in line
     assert copy.read_bytes() == before
+
+
+@pytest.mark.libreoffice
+def test_pdf_names_an_odt_copy_saved_since_with_only_a_section_changed(form, make_file, tmp_path):
+    """No field differs from the biểu, so nothing was said: the PDF printed the draft without
+    the officer's section, silently."""
+    lo.require_soffice()
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    draft = document_path(outbox, form.year)
+    edited = tmp_path / "sua" / draft.name
+    edited.parent.mkdir()
+    edited.write_bytes(draft.read_bytes())
+    _edit(edited, {_officer_titles(docx.Document(str(draft)))[0]: WRITTEN})
+    copy = draft.with_suffix(".odt")
+    copy.write_bytes(lo.convert(edited, tmp_path / "lo", "odt").read_bytes())
+
+    said = pdf_document(form, outbox).lines()
+    assert (
+        f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được lưu sau lần tổng hợp cuối, nên những gì "
+        "anh/chị sửa trong đó (nếu có) chưa có trong báo cáo in trong PDF. Nếu bản đó là bản cần ký, hãy chạy "
+        "lại lệnh tổng hợp (consolidate)"
+    ) in " ".join(said)
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    assert WRITTEN in _texts(draft).values()
+    assert not any(copy.name in line for line in pdf_document(form, outbox).lines())

@@ -74,9 +74,10 @@ class PdfDocument:
     """Kept copies of the same figures not printed: (copy, the fields it shows otherwise than
     the biểu, what the draft carries from it); see `pdf_document`."""
     saved_as: tuple[tuple[Path, tuple[str, ...], bool], ...] = ()
-    """Copies the officer saved under another name (Word's "Save As", `kept.saved_as_copies`)
-    that say otherwise than the PDF, never printed: (copy, what differs, whether they
-    changed it since the last consolidation); see `pdf_document`."""
+    """Copies the officer saved under another name or format (Word's "Save As", an .odt:
+    `kept.saved_as_copies`) that say otherwise than the PDF, or were saved since the last
+    consolidation (what differs then may be () : a section's text), never printed: (copy,
+    what differs, whether they changed it since the last consolidation); see `pdf_document`."""
 
     def lines(self) -> list[str]:
         """What the officer is told (Vietnamese): which report the PDF holds; for copies
@@ -106,7 +107,14 @@ class PdfDocument:
                 + f"hãy kiểm tra bản dự thảo {self.draft} (bổ sung nếu cần rồi chạy lại lệnh pdf) trước khi ký."
             )
         for copy, differ, since in self.saved_as:
-            if since:
+            if since and not differ:  # saved since: what the officer changed there is not in the draft
+                said.append(
+                    f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được lưu sau lần tổng hợp cuối, "
+                    "nên những gì anh/chị sửa trong đó (nếu có) chưa có trong báo cáo in trong PDF. Nếu bản đó "
+                    "là bản cần ký, hãy chạy lại lệnh tổng hợp (consolidate), lệnh này đọc bản đó và nói phần "
+                    "nào được chép sang bản dự thảo mới; rồi chạy lại lệnh pdf."
+                )
+            elif since:
                 said.append(
                     f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được sửa sau lần tổng hợp cuối và "
                     f"ghi {', '.join(differ)} khác với báo cáo và các biểu in trong PDF. Nếu bản đó là bản cần ký, "
@@ -230,11 +238,12 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     is listed in `superseded`. Edited since, it stays the one to print (`_same_signer` then
     says to consolidate again, after which it is superseded).
 
-    A copy the officer saved under another name (`kept.saved_as_copies`) is never printed.
-    One whose fields say otherwise than the biểu is named (`saved_as`): what the last
-    consolidation said of it (bao-cao.json, outputs.kept, "differs": what another version's
-    text replaced), or, changed since that consolidation, the fields that differ; one the
-    last consolidation read without naming what differs is in `superseded`."""
+    A copy the officer saved under another name or format (`kept.saved_as_copies`) is never
+    printed. One changed since the last consolidation is named (`saved_as`), with the fields
+    that differ from the biểu (none when only a section changed: the draft has not their
+    edit); one as the last consolidation read it, when its fields say otherwise than the
+    biểu: with what that consolidation said of it (bao-cao.json, outputs.kept, "differs":
+    what another version's text replaced), or in `superseded` when it named nothing."""
     folder = year_dir(outbox, form.year)
     draft = document_path(outbox, form.year, form.programme_info.prefix)
     here = set_identity(folder)
@@ -254,9 +263,10 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
     saved_as: list[tuple[Path, tuple[str, ...], bool]] = []
     for c in saved_as_copies(draft, DOCUMENT_SUFFIXES) if bieu is not None else ():
-        if not (differ := _differing(c, bieu)):
-            continue
+        differ = _differing(c, bieu)
         since = changed_since_recorded(folder, c.name)
+        if not differ and not since:
+            continue  # as the last consolidation read it, saying what the PDF says
         said = () if since else _recorded(folder, c, "differs")
         if said or since:
             saved_as.append((c, said or tuple(FIELDS[k] for k in differ), since))

@@ -62,7 +62,7 @@ def test_a_copy_saved_in_another_format_is_named_by_pdf_and_carried(
 
     said = pdf_document(form, outbox).lines()  # what `pdf` prints before it prints the draft
     assert (
-        f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được sửa sau lần tổng hợp cuối và ghi "
+        f"Không in bản anh/chị đã lưu dưới dạng .{target} {copy}: bản đó được sửa sau lần tổng hợp cuối và ghi "
         f"{FIELDS['number']} khác với báo cáo và các biểu in trong PDF."
     ) in " ".join(said)
 
@@ -119,7 +119,7 @@ def test_pdf_names_an_odt_copy_saved_since_with_only_a_section_changed(form, mak
 
     said = pdf_document(form, outbox).lines()
     assert (
-        f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được lưu sau lần tổng hợp cuối, nên những gì "
+        f"Không in bản anh/chị đã lưu dưới dạng .odt {copy}: bản đó được lưu sau lần tổng hợp cuối, nên những gì "
         "anh/chị sửa trong đó (nếu có) chưa có trong báo cáo in trong PDF. Nếu bản đó là bản cần ký, hãy chạy "
         "lại lệnh tổng hợp (consolidate)"
     ) in " ".join(said)

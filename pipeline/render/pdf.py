@@ -109,14 +109,14 @@ class PdfDocument:
         for copy, differ, since in self.saved_as:
             if since and not differ:  # saved since: what the officer changed there is not in the draft
                 said.append(
-                    f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được lưu sau lần tổng hợp cuối, "
+                    f"Không in {self._saved_as(copy)} {copy}: bản đó được lưu sau lần tổng hợp cuối, "
                     "nên những gì anh/chị sửa trong đó (nếu có) chưa có trong báo cáo in trong PDF. Nếu bản đó "
                     "là bản cần ký, hãy chạy lại lệnh tổng hợp (consolidate), lệnh này đọc bản đó và nói phần "
                     "nào được chép sang bản dự thảo mới; rồi chạy lại lệnh pdf."
                 )
             elif since:
                 said.append(
-                    f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được sửa sau lần tổng hợp cuối và "
+                    f"Không in {self._saved_as(copy)} {copy}: bản đó được sửa sau lần tổng hợp cuối và "
                     f"ghi {', '.join(differ)} khác với báo cáo và các biểu in trong PDF. Nếu bản đó là bản cần ký, "
                     "hãy chạy lại lệnh tổng hợp (consolidate), lệnh này đọc bản đó và nói phần nào được chép "
                     "sang bản dự thảo mới; rồi chạy lại lệnh pdf."
@@ -124,6 +124,13 @@ class PdfDocument:
             else:  # what the last consolidation said of it, in its words (`summary.differs_lines`)
                 said += differs_lines(list(differ), str(copy))
         return said
+
+    def _saved_as(self, copy: Path) -> str:
+        """How a copy of `saved_as` is named: saved under another name, or in another format
+        (LibreOffice Writer's .odt beside the draft)."""
+        if copy.suffix.lower() != self.draft.suffix.lower():
+            return f"bản anh/chị đã lưu dưới dạng {copy.suffix.lower()}"
+        return "bản anh/chị đã lưu với tên khác"
 
     def _carried_text(self) -> str:
         """What the draft carries from each copy of `older`, said of that copy alone."""

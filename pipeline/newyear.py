@@ -169,8 +169,10 @@ def default_target(path: Path, year: int) -> Path:
 def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
     """The configuration of the year after the one in `path`.
 
-    Raises FormError when `path` is not a valid configuration, or when `target` is in another
-    folder (the configuration names its layout and lists by paths relative to its folder).
+    Raises FormError when `path` is not a valid configuration, when `target` is in another
+    folder (the configuration names its layout and lists by paths relative to its folder), or
+    when another configuration replaces `path` by then (`successor_of`: Kiên Giang merged
+    into An Giang from 2025; the message names the file to make the year from).
     """
     form = load_form(path)  # valid before anything else
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
@@ -186,6 +188,13 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
             f"Tệp cấu hình mới phải nằm cùng thư mục với {path} (cấu hình chỉ đến tệp bố cục và "
             "danh sách bằng đường dẫn tương đối)"
         )
+    successor = successor_of(path, new_year)
+    if successor is not None:  # the province changed: next year is the successor's
+        raise FormError(
+            f"Không làm cấu hình năm {new_year} từ {as_typed(path)}: từ năm {successor[1]} tỉnh dùng cấu hình "
+            f"khác (địa giới, cơ quan mới), cấu hình này chỉ dùng đến năm {form.year}. Cấu hình năm {new_year} "
+            f"làm từ {_successor_advice(successor[0], new_year)}."
+        )
     period = doc["period"]
     changes = [Change("Năm báo cáo", str(form.year), str(new_year))]
     period["year"] = new_year
@@ -196,16 +205,6 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
         new = years_later(old, 1)
         period[key] = new
         changes.append(Change(label, f"{old:%d/%m/%Y}", f"{new:%d/%m/%Y}"))
-    successor = successor_of(path, new_year)
-    if successor is not None:
-        changes.append(
-            Change(
-                f"Lưu ý: từ năm {successor[1]} tỉnh dùng cấu hình khác (địa giới, cơ quan mới); "
-                f"cấu hình năm {new_year} nên làm từ",
-                path.name,
-                _successor_advice(successor[0], new_year),
-            )
-        )
     m = _VERSION.fullmatch(form.version)
     if m and int(m.group(1)) == form.year:
         version = f"{new_year}{m.group(2)}"
@@ -233,19 +232,35 @@ def _successor_advice(successor: Path, new_year: int) -> str:
 
 
 def successor_of(path: Path, year: int) -> tuple[Path, int] | None:
-    """A configuration next to `path` that replaces it from `year` or earlier
-    (`[form] replaces = { config = "kien-giang.toml", from_year = 2025 }`), and that year.
-    A year's copy made by new-year (`kien-giang-2026.toml`) is replaced as its original is."""
+    """A configuration that replaces `path` from `year` or earlier (`[form] replaces = {
+    config = "kien-giang.toml", from_year = 2025 }`), and that year: one next to `path`,
+    else one of the shipped configurations (`form.SCHEMAS_DIR`), so the officer's own copy
+    of kien-giang.toml in its own folder is replaced as the shipped one is. It replaces
+    `path` when it names `path` (or, next to it, the original of a year's copy made by
+    new-year, `kien-giang-2026.toml`), or names a configuration of `path`'s own form
+    (`[form] id`: a copy under any name, in any folder)."""
     base = _YEAR_SUFFIX.sub("", path.stem) + path.suffix
-    for other in sorted(path.parent.glob("*.toml")):
-        if other.resolve() == path.resolve():
-            continue
-        found = replaces_of(other)
-        if found is not None and found[0] in (path.name, base):
+    own_id = _form_id(path)
+    for folder in dict.fromkeys((path.parent.resolve(), SCHEMAS_DIR.resolve())):
+        for other in sorted(folder.glob("*.toml")):
+            if other.resolve() == path.resolve() or (found := replaces_of(other)) is None:
+                continue
+            named = folder == path.parent.resolve() and found[0] in (path.name, base)
+            replaced = other.parent / found[0]
+            same_form = own_id is not None and replaced.is_file() and _form_id(replaced) == own_id
             first = found[1] or year  # no from_year: from the year asked
-            if first <= year:
+            if (named or same_form) and first <= year:
                 return other, first
     return None
+
+
+def _form_id(path: Path) -> str | None:
+    """`[form] id` of a configuration file, None when it cannot be read."""
+    try:
+        found = tomllib.loads(path.read_text(encoding="utf-8")).get("form", {}).get("id")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 def write_next_year(plan: NextYear) -> Form:

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
-from pipeline.form import SCHEMAS_DIR, foreign_template, layout_json, load_form, meta_cell
+from pipeline.form import SCHEMAS_DIR, FormError, foreign_template, layout_json, load_form, meta_cell
 from pipeline.outbox.paths import year_dir
 from pipeline.render.template import write_template, write_templates
 from pipeline.run.history import with_schemes
@@ -232,8 +232,8 @@ def test_an_earlier_year_of_another_scheme_is_never_matched_by_number(ag):
 def test_new_year_of_kien_giang_points_to_an_giang():
     from pipeline.newyear import plan_next_year
 
-    plan = plan_next_year(SCHEMAS_DIR / "kien-giang.toml")
-    assert any("an-giang.toml" in c.new for c in plan.changes)
+    with pytest.raises(FormError, match=r"Cấu hình năm 2026 làm từ .*an-giang\.toml"):
+        plan_next_year(SCHEMAS_DIR / "kien-giang.toml")  # Kiên Giang merged into An Giang
     nxt = plan_next_year(AG)
     assert not any("an-giang.toml" in c.new for c in nxt.changes)
     assert 'due_before = "cần điền"' in nxt.text

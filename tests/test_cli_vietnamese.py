@@ -14,10 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from pipeline import argparse_vi
 from pipeline.cli import build_parser
-from pipeline.form import load_form
+from pipeline.form import Form, Period, is_pending, load_form, years_later
 from pipeline.newyear import default_target, period_over, plan_next_year, write_next_year
 from pipeline.rules.findings import RULES, make
 
@@ -195,8 +196,25 @@ def _copy_config(form, folder: Path) -> Path:
     return folder / form.path.name
 
 
+def of_year(cfg: Path, year: int) -> Form:
+    """Make the configuration file `cfg` (a copy of kien-giang.toml) that of `year`, its
+    dates and the form's version moved as many years, as new-year would have written it:
+    Kiên Giang before An Giang replaces it (from 2025), a configuration new-year rolls on."""
+    form = load_form(cfg)
+    doc = tomlkit.parse(cfg.read_text(encoding="utf-8"))
+    doc["period"]["year"] = year
+    for key in Period.DATES:
+        if not is_pending(day := getattr(form.period, key)):
+            doc["period"][key] = years_later(day, year - form.year)
+    doc["form"]["version"] = re.sub(r"^\d{4}", str(year), form.version)
+    doc["form"]["accepted_versions"] = [re.sub(r"^\d{4}", str(year), v) for v in form.accepted_versions]
+    cfg.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return load_form(cfg)
+
+
 def test_new_year_plan_changes_year_dates_and_version_and_keeps_the_rest(form, tmp_path):
     cfg = _copy_config(form, tmp_path / "cfg")
+    form = of_year(cfg, form.year - 2)  # Kiên Giang 2023: 2024 is still Kiên Giang's
     plan = plan_next_year(cfg)
     assert plan.target == cfg.with_name(f"{cfg.stem}-{form.year + 1}.toml")
     labels = {c.label: (c.old, c.new) for c in plan.changes}
@@ -218,6 +236,7 @@ def test_new_year_plan_changes_year_dates_and_version_and_keeps_the_rest(form, t
 
 def test_new_year_command_asks_and_never_overwrites(form, tmp_path):
     cfg = _copy_config(form, tmp_path / "cfg")
+    form = of_year(cfg, form.year - 2)
     target = cfg.with_name(f"{cfg.stem}-{form.year + 1}.toml")
     declined = _cli("--config", str(cfg), "new-year", stdin="")
     assert declined.returncode == 1 and not target.exists()

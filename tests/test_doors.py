@@ -24,6 +24,7 @@ from pipeline.text.names import template_name
 
 from .clirun import run_cli
 from .conftest import ROOT
+from .test_cli_vietnamese import of_year
 
 KG = ROOT / "schemas" / "kien-giang.toml"
 AG = ROOT / "schemas" / "an-giang.toml"
@@ -162,6 +163,43 @@ def test_period_line_points_kien_giang_to_an_giang_and_then_to_its_next_year(tmp
         assert "new-year" not in line and "schemas/an-giang-2026.toml" in line, line
 
 
+def test_an_officers_own_copy_of_kien_giang_is_pointed_to_an_giang_and_never_rolled_on(tmp_path, monkeypatch):
+    """The officer's copy of kien-giang.toml (emails filled in) in its own folder, without
+    an-giang.toml beside it (breaker brk11, S2): the end-of-period line named new-year on
+    the copy, and new-year made a Kiên Giang configuration for 2026. The shipped An Giang
+    replaces the copy as it replaces the shipped file (the copy's form id), and new-year
+    refuses, naming it; a copy renamed is the same configuration."""
+    monkeypatch.chdir(ROOT)
+    folder = tmp_path / "cau-hinh-cua-toi"
+    folder.mkdir()
+    for name in ("layout.toml", "bao-cao.toml"):
+        shutil.copy2(ROOT / "schemas" / name, folder / name)
+    (folder / "reference").symlink_to(ROOT / "schemas" / "reference")
+    text = KG.read_text(encoding="utf-8")
+    for name in ("kien-giang.toml", "cau-hinh-so.toml"):
+        (folder / name).write_text(text, encoding="utf-8")
+        copy = load_form(folder / name)
+        line = period_over(copy, copy.period.end + dt.timedelta(days=4), "tong-hop-588")
+        assert "năm 2026: tong-hop-588 --config schemas/an-giang.toml new-year" in line, line
+        with pytest.raises(FormError) as refused:
+            plan_next_year(folder / name)
+        assert f"Không làm cấu hình năm 2026 từ {folder / name}: từ năm 2025 tỉnh dùng cấu hình khác" in str(
+            refused.value
+        )
+        assert (
+            "Cấu hình năm 2026 làm từ schemas/an-giang.toml (lệnh: --config schemas/an-giang.toml new-year)"
+            in str(refused.value)
+        )
+    done = _cli("--config", str(folder / "kien-giang.toml"), "new-year", "--yes", cwd=ROOT)
+    assert done.returncode == 2 and "schemas/an-giang.toml" in done.stderr
+    assert sorted(p.name for p in folder.glob("*.toml")) == [
+        "bao-cao.toml",
+        "cau-hinh-so.toml",
+        "kien-giang.toml",
+        "layout.toml",
+    ]
+
+
 def test_period_line_speaks_of_the_configured_year_only(form):
     after = form.period.end + dt.timedelta(days=4)
     assert period_over(form, after, run_year=form.year - 1) is None
@@ -273,16 +311,16 @@ def test_check_of_a_folder_names_the_whole_command(tmp_path):
 
 
 def test_new_year_of_the_old_province_names_the_successor_as_it_stands(tmp_path, monkeypatch):
-    """Kiên Giang's new-year says where next year's configuration comes from: An Giang's
-    new-year while An Giang's 2026 configuration is not made, An Giang's 2026 configuration
-    itself once it is (its new-year would make 2027)."""
+    """Kiên Giang's new-year refuses and says where next year's configuration comes from:
+    An Giang's new-year while An Giang's 2026 configuration is not made, An Giang's 2026
+    configuration itself once it is (its new-year would make 2027)."""
     folder = _schemas_copy(tmp_path)
     monkeypatch.chdir(tmp_path)
 
     def note() -> str:
-        plan = plan_next_year(folder / "kien-giang.toml")
-        (said,) = [c.new for c in plan.changes if "an-giang" in c.new]
-        return said
+        with pytest.raises(FormError) as refused:
+            plan_next_year(folder / "kien-giang.toml")
+        return str(refused.value)
 
     assert "--config schemas/an-giang.toml new-year" in note()
     write_next_year(plan_next_year(folder / "an-giang.toml"))  # an-giang-2026.toml
@@ -293,11 +331,12 @@ def test_new_year_of_the_old_province_names_the_successor_as_it_stands(tmp_path,
 
 def test_new_year_names_the_request_letter_it_kept(tmp_path):
     """The letter that asked for the report is kept (Kiên Giang's 182/UBND-KGVX is a standing
-    one), but new-year says so: a yearly letter of 2025 cited by the 2026 draft is caught when
+    one), but new-year says so: a yearly letter of 2023 cited by the 2024 draft is caught when
     the configuration is made, not when the Ministry reads it. A request still to fill is
     named by every run, not here."""
     folder = _schemas_copy(tmp_path)
+    of_year(folder / "kien-giang.toml", 2023)  # Kiên Giang rolls on until An Giang replaces it
     kg = plan_next_year(folder / "kien-giang.toml")
     (line,) = kg.checks
-    assert "«Công văn số 182/UBND-KGVX ngày 25/02/2021" in line and "năm 2026 có văn bản mới" in line
+    assert "«Công văn số 182/UBND-KGVX ngày 25/02/2021" in line and "năm 2024 có văn bản mới" in line
     assert plan_next_year(folder / "an-giang.toml").checks == []  # its request is still «cần điền»

@@ -30,6 +30,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from pipeline.form import load_form
+
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints.txt"
 WINDOWS = ROOT / "windows"
@@ -287,18 +289,24 @@ def test_the_installed_command_runs_from_any_folder(installed, tmp_path, form):
     assert codes == [[f["code"] for f in e["findings"]] for e in json.loads(repo_check.stdout)]
     assert "REQUIRED_MISSING" in codes[0] and "NUMBER_NEGATIVE" in codes[0]
 
-    # next year's configuration goes where the officer keeps files, never into the package
+    # next year's configuration goes where the officer keeps files, never into the package;
+    # Kiên Giang's is refused (merged into An Giang), naming the officer's copy of An Giang's
     shipped = config.parent
     before = sorted(p.name for p in shipped.iterdir())
-    nxt = _run([tong_hop, "new-year", "--yes"], cwd=cwd, env=env)
+    refused = _run([tong_hop, "new-year", "--yes"], cwd=cwd, env=env)
+    assert refused.returncode == 2
+    assert "làm từ cau-hinh/an-giang.toml (lệnh: --config cau-hinh/an-giang.toml new-year)" in refused.stderr
+    assert not (cwd / "cau-hinh" / f"kien-giang-{form.year + 1}.toml").exists()
+    nxt = _run([tong_hop, "--config", "cau-hinh/an-giang.toml", "new-year", "--yes"], cwd=cwd, env=env)
     assert nxt.returncode == 0, nxt.stderr
     assert sorted(p.name for p in shipped.iterdir()) == before
-    written = cwd / "cau-hinh" / f"kien-giang-{form.year + 1}.toml"
+    written = cwd / "cau-hinh" / f"an-giang-{form.year + 1}.toml"
     assert written.is_file() and (cwd / "cau-hinh" / "layout.toml").is_file()
-    assert f"tong-hop-588 --config cau-hinh/kien-giang-{form.year + 1}.toml templates" in nxt.stdout
+    assert f"tong-hop-588 --config cau-hinh/an-giang-{form.year + 1}.toml templates" in nxt.stdout
     later = _run([tong_hop, "--config", written, "templates", "--outbox", "nam-sau"], cwd=cwd, env=env)
     assert later.returncode == 0, later.stderr
-    assert len(list((cwd / "nam-sau" / "templates" / str(form.year + 1)).glob("*.xlsx"))) == len(form.units)
+    units = len(load_form(written).units)
+    assert len(list((cwd / "nam-sau" / "templates" / str(form.year + 1)).glob("*.xlsx"))) == units
 
 
 @pytest.mark.network

@@ -17,7 +17,7 @@ def command(form: Form, args: argparse.Namespace) -> int:
     except PdfError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return EXIT_USAGE
-    for line in printed.document.lines():
+    for line in [*printed.open_lines(), *printed.document.lines()]:
         print(line)
     print(f"Đã tạo tệp PDF (báo cáo và các biểu B01-B06) để in và ký: {printed.path}")
     return EXIT_OK

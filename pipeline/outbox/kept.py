@@ -31,7 +31,9 @@ the same SHA-256). Everything else may be the officer's and is kept:
 
 A .docx the officer saved under another name in the set (Word's "Save As", "Lưu thành"):
 not in the record as the program's, and titled (core property `dc:title`) as the draft is,
-it is one of the officer's versions of the draft (`edited_copy`).
+it is one of the officer's versions of the draft (`edited_copy`). So is a copy saved in
+another document format (LibreOffice Writer's .odt, titled as the draft or of its name; a
+.doc or .rtf of its name: `saved_as_copies`), which `render.office` reads through LibreOffice.
 
 The carried files are recorded as the officer's, so they are carried again by every later
 run, and pruning the previous set never removes the only copy. Each is recorded with the
@@ -48,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 
 from ..text.names import windows_name
@@ -308,12 +311,37 @@ def docx_title(path: Path) -> str:
         return ""
 
 
-def saved_as_copies(path: Path) -> list[Path]:
-    """The .docx files the officer saved in the set under another name than the draft
-    `path` (Word's "Save As"): in its folder, not the program's (not in the set's record as
-    written by a run), not a `-ban-da-sua` copy, titled as the draft is (the title the
-    record keeps for `path`, else the draft's own, else its kept copies'). Oldest first
-    (by modification time); [] when the draft's title is unknown."""
+def document_title(path: Path) -> str:
+    """The title of the document `path`: a .docx's core property (`docx_title`), an
+    OpenDocument text's `dc:title` (its meta.xml, OpenDocument 1.2 Part 1 §4.2, as LibreOffice
+    Writer keeps the .docx's title when it saves it as .odt), stripped; "" for another format
+    or a file that cannot be read."""
+    if path.suffix.lower() != ".odt":
+        return docx_title(path)
+    import zipfile
+
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = zf.read("meta.xml")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        found = etree.fromstring(meta, parser).find(".//{http://purl.org/dc/elements/1.1/}title")
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return ""
+    return "".join(found.itertext()).strip() if found is not None else ""
+
+
+def saved_as_copies(path: Path, formats: Collection[str] = ()) -> list[Path]:
+    """The documents the officer saved in the set under another name or in another format
+    than the draft `path` (Word's "Save As"; LibreOffice Writer's "Use ODF Format"): in its
+    folder, not the program's (not in the set's record as written by a run), not a
+    `-ban-da-sua` copy, of the draft's suffix or one of `formats` (lower case, with the dot:
+    `intake.kinds.catalogue.DOCUMENT_SUFFIXES`), titled as the draft is (the title the
+    record keeps for `path`, else the draft's own, else its kept copies';
+    `document_title`), or, in another format, of the draft's own name (a .doc or .rtf, whose
+    title is not read here). Oldest first (by modification time); [] when the draft's title
+    is unknown."""
     folder = path.parent
     record = _read_record(folder) or {}
     entry = record.get(path.name)
@@ -326,19 +354,18 @@ def saved_as_copies(path: Path) -> list[Path]:
     if not titles:
         return []
     copies = set(edited_copies(path))
+    suffixes = {path.suffix.lower(), *formats}
     found = []
     for p in folder.glob("*"):
-        if (
-            p == path
-            or p in copies
-            or p.suffix.lower() != path.suffix.lower()
-            or p.name.startswith(("~$", "."))
-        ):
+        if p == path or p in copies or p.suffix.lower() not in suffixes or p.name.startswith(("~$", ".")):
             continue
         mine = record.get(p.name)
         if isinstance(mine, dict) and not mine.get("officer"):
             continue  # written by a run
-        if p.is_file() and not p.is_symlink() and docx_title(p) in titles:
+        other_format = p.suffix.lower() != path.suffix.lower()
+        if not p.is_file() or p.is_symlink():
+            continue
+        if (other_format and p.stem.casefold() == path.stem.casefold()) or document_title(p) in titles:
             found.append(p)
     return sorted(found, key=lambda p: p.stat().st_mtime_ns)
 

@@ -30,8 +30,22 @@ CARRIED = ("thu",)
 def is_office_lock(name: str) -> bool:
     """Whether a file `name` is the lock an office suite leaves beside a document it has open
     (Microsoft Office's owner file `~$…`, LibreOffice's `.~lock.<name>#`): never the officer's
-    work, never carried into a new set (`kept.drop_carried_locks`)."""
+    work, never carried into a new set (`kept.drop_carried_locks`); `office_locks` finds a
+    given document's."""
     return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
+def office_locks(path: Path) -> list[Path]:
+    """The lock files (`is_office_lock`) beside the document `path` that say it is open in
+    an office suite now: LibreOffice's `.~lock.<name>#`, Excel's `~$<name>`, Word's `~$`
+    over the first one or two characters of a longer name (`~$o-cao-588-2025.docx`);
+    compared without regard to case, as Windows names them. [] when none, or the folder
+    cannot be listed. A lock left by a crash cannot be told from one of an open document."""
+    wanted = {n.casefold() for n in (f".~lock.{path.name}#", *(f"~${path.name[i:]}" for i in range(3)))}
+    try:
+        return sorted(p for p in path.parent.iterdir() if p.name.casefold() in wanted and p.is_file())
+    except OSError:
+        return []
 
 
 def year_dir(outbox: Path, year: int) -> Path:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from docx import Document
 
+from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
 from .carried_header import HEADER_FIELDS, program_date, shown_key
 from .carried_named import FIRST_WORDS as FIRST_WORDS
@@ -40,6 +41,7 @@ from .carried_walk import MARK as MARK
 from .carried_walk import Walk, is_dotted, officer_fields
 from .carried_walk import mark_name as mark_name
 from .carried_walk import text_of as _text
+from .office import ConvertError, as_docx
 
 FIELDS = {
     "province": HEADER_FIELDS["province"],
@@ -76,9 +78,11 @@ def officer_document(
 
 def edited_copies_all(draft: Path) -> list[Path]:
     """Every copy of the draft `draft` the officer has beside it: the `-ban-da-sua` copies
-    runs kept and those they saved under another name (`outbox.kept`), oldest first (by
-    modification time)."""
-    return sorted([*edited_copies(draft), *saved_as_copies(draft)], key=lambda p: p.stat().st_mtime_ns)
+    runs kept and those they saved under another name or in another document format
+    (`outbox.kept.saved_as_copies`: an .odt, .doc or .rtf is read through LibreOffice,
+    `office.as_docx`), oldest first (by modification time)."""
+    found = [*edited_copies(draft), *saved_as_copies(draft, DOCUMENT_SUFFIXES)]
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
 
 
 @dataclass
@@ -103,6 +107,9 @@ class FromFile:
     """Whether the file was read as changed since the last run (its `lost` is news)."""
     unreadable: bool = False
     """Whether the file, changed since the last run, could not be read (nothing carried)."""
+    no_office: bool = False
+    """Whether that is because it is not a .docx and LibreOffice, which reads it, is not
+    installed (`office.as_docx`)."""
 
     labels: dict[str, list[str]] = field(default_factory=dict)
     """Heading -> the numbers the new draft prints on it and on the sections the officer
@@ -201,6 +208,8 @@ class OfficerWork:
     draft's bookmarks); False also when nothing was read."""
     unreadable: bool = False
     """Whether the file could not be read (nothing carried from it)."""
+    no_office: bool = False
+    """Whether that is because it is not a .docx and LibreOffice is not installed."""
     shown: dict[str, str] = field(default_factory=dict)
     """Key of `FIELDS` -> the text the file shows there, typed or not (`officer_fields`)."""
     numbers: Numbering = field(default_factory=Numbering)
@@ -257,9 +266,11 @@ def _read(
     """`officer_work` of one file, its sections not numbered yet (`OfficerWork.entries`,
     `_number`)."""
     try:
-        doc = Document(str(path))
+        doc = Document(str(as_docx(path)))  # a copy saved as .odt, .doc, .rtf: through LibreOffice
         found = officer_fields(doc)
         walk = Walk(doc, headings, theirs, {_plain(t) for t in new_texts})
+    except ConvertError as exc:  # kept as it is; said with what to do
+        return OfficerWork(unreadable=True, no_office=exc.missing)
     except Exception:  # noqa: BLE001 - any unreadable or odd file: carry nothing, never fail the run
         return OfficerWork(unreadable=True)
     created = doc.core_properties.created  # the run that wrote the file dated it so
@@ -322,6 +333,7 @@ def _merged(
     for p in [*([draft] if draft and versions.draft_changed else []), *versions.edited]:
         if p in works and works[p].unreadable:
             versions.of(p).unreadable = True
+            versions.of(p).no_office = works[p].no_office
     for p in changed_files:
         f = versions.of(p)
         f.read, f.checked = True, works[p].checked

@@ -235,3 +235,5 @@ def _say_carried(
             entry["differs"] = list(f.differs)
         if f.unreadable:  # changed since the last run, but not a document the program can read
             entry["unreadable"] = True
+            if f.no_office:  # an .odt, .doc or .rtf, and no LibreOffice to read it
+                entry["no_office"] = True

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from ..form import Form
+from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..outbox.atomic import OutboxBusy, atomic_path, current_run_id, outbox_lock
 from ..outbox.kept import (
     changed_since_recorded,
@@ -36,31 +35,29 @@ from ..outbox.kept import (
     saved_as_copies,
     set_identity,
 )
-from ..outbox.paths import REPORT, RUN_PROPERTY, document_path, lock_path, pdf_path, workbook_path, year_dir
+from ..outbox.paths import (
+    REPORT,
+    RUN_PROPERTY,
+    document_path,
+    lock_path,
+    office_locks,
+    pdf_path,
+    workbook_path,
+    year_dir,
+)
 from ..read.cellfacts import UnsafeXML, parse_xml
-from ..system import impl
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
 from .carried_header import HEADER_FIELDS, program_date
+from .office import INSTALL_HINT, NOT_INSTALLED, ConvertError, as_docx, convert, soffice
 from .summary import differs_lines
 from .workbook import SHEETS
 
 BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
-TIMEOUT = 300  # seconds for the whole conversion (a LibreOffice start is 2-5 s)
 
 
 class PdfError(Exception):
     """The PDF could not be made; the message (Vietnamese) says why and what to do."""
-
-
-def soffice() -> str | None:
-    """LibreOffice's `soffice`: `$SOFFICE`, else on PATH, else where the system's installer
-    puts it (`system.impl.soffice_places`: Program Files on Windows, /Applications on
-    macOS); None when it is not installed."""
-    found = shutil.which(os.environ.get("SOFFICE", "soffice"))
-    if found or "SOFFICE" in os.environ:
-        return found
-    return next((str(p) for p in impl.soffice_places() if p.is_file()), None)
 
 
 @dataclass(frozen=True)
@@ -77,9 +74,10 @@ class PdfDocument:
     """Kept copies of the same figures not printed: (copy, the fields it shows otherwise than
     the biểu, what the draft carries from it); see `pdf_document`."""
     saved_as: tuple[tuple[Path, tuple[str, ...], bool], ...] = ()
-    """Copies the officer saved under another name (Word's "Save As", `kept.saved_as_copies`)
-    that say otherwise than the PDF, never printed: (copy, what differs, whether they
-    changed it since the last consolidation); see `pdf_document`."""
+    """Copies the officer saved under another name or format (Word's "Save As", an .odt:
+    `kept.saved_as_copies`) that say otherwise than the PDF, or were saved since the last
+    consolidation (what differs then may be () : a section's text), never printed: (copy,
+    what differs, whether they changed it since the last consolidation); see `pdf_document`."""
 
     def lines(self) -> list[str]:
         """What the officer is told (Vietnamese): which report the PDF holds; for copies
@@ -109,9 +107,16 @@ class PdfDocument:
                 + f"hãy kiểm tra bản dự thảo {self.draft} (bổ sung nếu cần rồi chạy lại lệnh pdf) trước khi ký."
             )
         for copy, differ, since in self.saved_as:
-            if since:
+            if since and not differ:  # saved since: what the officer changed there is not in the draft
                 said.append(
-                    f"Không in bản anh/chị đã lưu với tên khác {copy}: bản đó được sửa sau lần tổng hợp cuối và "
+                    f"Không in {self._saved_as(copy)} {copy}: bản đó được lưu sau lần tổng hợp cuối, "
+                    "nên những gì anh/chị sửa trong đó (nếu có) chưa có trong báo cáo in trong PDF. Nếu bản đó "
+                    "là bản cần ký, hãy chạy lại lệnh tổng hợp (consolidate), lệnh này đọc bản đó và nói phần "
+                    "nào được chép sang bản dự thảo mới; rồi chạy lại lệnh pdf."
+                )
+            elif since:
+                said.append(
+                    f"Không in {self._saved_as(copy)} {copy}: bản đó được sửa sau lần tổng hợp cuối và "
                     f"ghi {', '.join(differ)} khác với báo cáo và các biểu in trong PDF. Nếu bản đó là bản cần ký, "
                     "hãy chạy lại lệnh tổng hợp (consolidate), lệnh này đọc bản đó và nói phần nào được chép "
                     "sang bản dự thảo mới; rồi chạy lại lệnh pdf."
@@ -119,6 +124,13 @@ class PdfDocument:
             else:  # what the last consolidation said of it, in its words (`summary.differs_lines`)
                 said += differs_lines(list(differ), str(copy))
         return said
+
+    def _saved_as(self, copy: Path) -> str:
+        """How a copy of `saved_as` is named: saved under another name, or in another format
+        (LibreOffice Writer's .odt beside the draft)."""
+        if copy.suffix.lower() != self.draft.suffix.lower():
+            return f"bản anh/chị đã lưu dưới dạng {copy.suffix.lower()}"
+        return "bản anh/chị đã lưu với tên khác"
 
     def _carried_text(self) -> str:
         """What the draft carries from each copy of `older`, said of that copy alone."""
@@ -142,6 +154,20 @@ class PrintedPdf:
 
     path: Path
     document: PdfDocument
+    open_now: tuple[tuple[Path, Path], ...] = ()
+    """(a file the PDF was made from, its lock file): open in Word, Excel or LibreOffice
+    while the PDF was made (`paths.office_locks`), so what the officer has not saved there
+    is not in the PDF."""
+
+    def open_lines(self) -> list[str]:
+        """The warning (Vietnamese) for each file of `open_now`: which, how it is seen, and
+        to save and close it, then make the PDF again."""
+        return [
+            f"Lưu ý: tệp {path} đang mở trong Word, Excel hoặc LibreOffice (bên cạnh có tệp khóa {lock.name}): "
+            "những gì anh/chị sửa trong đó mà chưa lưu không có trong PDF này. Hãy lưu và đóng tệp đó, "
+            "rồi chạy lại lệnh pdf."
+            for path, lock in self.open_now
+        ]
 
 
 def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
@@ -151,17 +177,17 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
 
     The report is chosen, the sources copied, and the PDF written, under the outbox lock
     (waiting up to `lock_wait` s for a consolidation), and only if the set is still the one
-    the sources came from. Returns the PDF's path and which report it holds. Raises PdfError
-    when LibreOffice is missing, when `consolidate` has not written the document and
-    workbook yet, when a consolidation holds the outbox or replaced the set meanwhile, or
-    when a conversion fails.
+    the sources came from. Returns the PDF's path, which report it holds, and which of its
+    sources were open in an office suite meanwhile (`PrintedPdf.open_now`: printed as last
+    saved). Raises PdfError when LibreOffice is missing, when `consolidate` has not written
+    the document and workbook yet, when a consolidation holds the outbox or replaced the
+    set meanwhile, or when a conversion fails.
     """
     office = soffice()
     if not office:
         raise PdfError(
-            "Không tìm thấy LibreOffice (lệnh soffice) nên không tạo được tệp PDF. "
-            "Cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui "
-            "libreoffice-calc-nogui) rồi chạy lại; tệp Word và Excel trong thư mục kết quả vẫn dùng được."
+            f"{NOT_INSTALLED} nên không tạo được tệp PDF. {INSTALL_HINT} rồi chạy lại; "
+            "tệp Word và Excel trong thư mục kết quả vẫn dùng được."
         )
     prefix = form.programme_info.prefix
     draft, wb = document_path(outbox, form.year, prefix), workbook_path(outbox, form.year, prefix)
@@ -178,6 +204,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
             chosen = pdf_document(form, outbox)
             _same_run(of_set, {wb: "bảng tổng hợp", draft: "báo cáo"})
             _same_signer(chosen.path, year_dir(outbox, form.year))
+            opened = tuple((p, lock) for p in (chosen.path, wb) for lock in office_locks(p)[:1])
             shutil.copyfile(chosen.path, sources[0])
             for i, key in enumerate(BIEU, 1):
                 sources.append(work / f"{i}-{key}.xlsx")
@@ -200,7 +227,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
             with atomic_path(out) as tmp_out, open(tmp_out, "wb") as fh:
                 writer.write(fh)
             note_written(year_dir(outbox, form.year), out)  # the program's: a later run does not carry it
-    return PrintedPdf(out, chosen)
+    return PrintedPdf(out, chosen, opened)
 
 
 def pdf_document(form: Form, outbox: Path) -> PdfDocument:
@@ -218,11 +245,12 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     is listed in `superseded`. Edited since, it stays the one to print (`_same_signer` then
     says to consolidate again, after which it is superseded).
 
-    A copy the officer saved under another name (`kept.saved_as_copies`) is never printed.
-    One whose fields say otherwise than the biểu is named (`saved_as`): what the last
-    consolidation said of it (bao-cao.json, outputs.kept, "differs": what another version's
-    text replaced), or, changed since that consolidation, the fields that differ; one the
-    last consolidation read without naming what differs is in `superseded`."""
+    A copy the officer saved under another name or format (`kept.saved_as_copies`) is never
+    printed. One changed since the last consolidation is named (`saved_as`), with the fields
+    that differ from the biểu (none when only a section changed: the draft has not their
+    edit); one as the last consolidation read it, when its fields say otherwise than the
+    biểu: with what that consolidation said of it (bao-cao.json, outputs.kept, "differs":
+    what another version's text replaced), or in `superseded` when it named nothing."""
     folder = year_dir(outbox, form.year)
     draft = document_path(outbox, form.year, form.programme_info.prefix)
     here = set_identity(folder)
@@ -241,10 +269,11 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     older = tuple(c for c in copies if c not in same and c not in {s[0] for s in superseded})
     by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
     saved_as: list[tuple[Path, tuple[str, ...], bool]] = []
-    for c in saved_as_copies(draft) if bieu is not None else ():
-        if not (differ := _differing(c, bieu)):
-            continue
+    for c in saved_as_copies(draft, DOCUMENT_SUFFIXES) if bieu is not None else ():
+        differ = _differing(c, bieu)
         since = changed_since_recorded(folder, c.name)
+        if not differ and not since:
+            continue  # as the last consolidation read it, saying what the PDF says
         said = () if since else _recorded(folder, c, "differs")
         if said or since:
             saved_as.append((c, said or tuple(FIELDS[k] for k in differ), since))
@@ -346,8 +375,8 @@ def _differing(report: Path, bieu: dict) -> list[str]:
     (`bieu`, `_bieu_fields`): a field left dotted counts as empty; a field whose place the
     officer removed, or a header field the biểu did not print (a set written before), is
     not checked. [] when the file cannot be read (LibreOffice says so)."""
-    try:
-        said = officer_fields(Document(str(report)))
+    try:  # a copy saved as .odt, .doc or .rtf read through LibreOffice (`office.as_docx`)
+        said = officer_fields(Document(str(as_docx(report))))
     except Exception:  # noqa: BLE001 - a report Word cannot open fails in LibreOffice, said there
         return []
     return [
@@ -463,29 +492,7 @@ def only_sheet(src: Path, sheet: str, dst: Path) -> None:
 
 def _convert(office: str, sources: list[Path], outdir: Path) -> list[Path]:
     """Convert every source to PDF in one LibreOffice run; return the PDFs in order."""
-    profile = outdir / "profile"
-    cmd = [
-        office,
-        f"-env:UserInstallation={profile.resolve().as_uri()}",
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(outdir / "pdf"),
-        *map(str, sources),
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **impl.popen_options())
     try:
-        output, _ = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        impl.kill_tree(proc)  # soffice is a script that starts soffice.bin
-        proc.communicate()
-        raise PdfError(f"LibreOffice không chuyển xong sang PDF sau {TIMEOUT} giây; hãy thử lại.") from None
-    pdfs = [outdir / "pdf" / f"{s.stem}.pdf" for s in sources]
-    missing = [p.name for p in pdfs if not p.is_file()]
-    if missing:
-        detail = output.decode("utf-8", "replace").strip()[-400:]
-        raise PdfError(f"LibreOffice không tạo được {', '.join(missing)}. {detail}")
-    return pdfs
+        return convert(office, sources, outdir, "pdf", "PDF")
+    except ConvertError as exc:
+        raise PdfError(str(exc)) from None

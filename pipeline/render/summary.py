@@ -14,6 +14,7 @@ from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings
 from ..text.command import command_name
 from ..text.safetext import for_terminal
+from .office import INSTALL_HINT, NOT_INSTALLED
 
 
 def _say(line: str) -> None:
@@ -148,13 +149,21 @@ def kept_lines(kept: dict, document: str) -> list[str]:
             "tệp này: số liệu trong đó, nếu có, là của lần tổng hợp trước, không phải của bộ kết quả này)"
         ]
     if kept.get("unreadable"):
-        said.append(unreadable_line(kept["officer"]))
+        said.append(unreadable_line(kept["officer"], bool(kept.get("no_office"))))
     return said
 
 
-def unreadable_line(officer: str) -> str:
+def unreadable_line(officer: str, no_office: bool = False) -> str:
     """The line saying the officer's version `officer` of the draft, changed since the last
-    run, could not be read, so nothing of it is in the new draft."""
+    run, could not be read, so nothing of it is in the new draft; `no_office`: because it is
+    saved in another format than .docx (.odt, .doc, .rtf) and LibreOffice, which reads it,
+    is not installed."""
+    if no_office:
+        return (
+            f"Chưa đọc được tệp {officer}: tệp không ở dạng Word .docx, cần LibreOffice để đọc "
+            f"({NOT_INSTALLED} trên máy này). Bản dự thảo mới chưa chép gì từ tệp này; tệp vẫn được giữ nguyên. "
+            f"{INSTALL_HINT}, hoặc mở tệp đó và lưu thành (Save As) dạng Word .docx, rồi chạy lại lệnh tổng hợp."
+        )
     return (
         f"Không đọc được tệp {officer} (không phải tệp Word .docx hợp lệ): bản dự thảo mới không chép "
         "gì từ tệp này; nếu anh/chị đã viết vào đó, hãy mở lại, lưu dạng .docx rồi chạy lại."

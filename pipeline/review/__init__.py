@@ -71,7 +71,7 @@ class ReviewOutputs:
                 )
             said += differs_lines(f.differs, str(path))
             if f.unreadable:
-                said.append(unreadable_line(str(path)))
+                said.append(unreadable_line(str(path), f.no_office))
             if f.read:
                 said += not_carried_lines(f.lost, str(path))
         return said

@@ -302,6 +302,9 @@ MESSAGE_SUFFIXES = frozenset(MESSAGE_KIND.suffixes)
 ARCHIVE_SUFFIXES = frozenset(ARCHIVE_KIND.suffixes)
 NESTED_SUFFIXES = frozenset(s for k in KINDS if k.nests for s in k.suffixes)
 NOT_REPORT_SUFFIXES = _suffixes(ATTACHED)
+# what a text document Word or LibreOffice Writer saves may be named: the formats the officer
+# may save their copy of the draft report in (`outbox.kept.saved_as_copies`)
+DOCUMENT_SUFFIXES = frozenset(s for name in ("word", "odf", "rtf") for s in BY_NAME[name].suffixes)
 
 
 def suffix_of(name: str) -> str:

@@ -112,7 +112,8 @@ class Edit:
     unit: str
     ops: tuple[tuple[str, str, Any], ...]
     refused: bool = True
-    says: str = ""  # what the template says instead of "Đạt" of a file the pipeline accepts
+    says: str = ""  # "gone": the template says it no longer checks a sheet the pipeline reads;
+    # "count": refused for the fields' values, not the layout: the same count of errors
 
 
 EDITS = [
@@ -176,6 +177,11 @@ EDITS = [
     Edit("renamed-decomposed", FIXED, (("rename", "info", "decomposed"),), refused=False),
     Edit("renamed-no-break-space", FIXED, (("rename", "resources", "no-break space"),), refused=False),
     Edit("renamed-inner-double-space", FREE, (("rename", "results", "double space"),)),  # brk11 T3
+    # brk12 B1: the information sheet's cells read where the form puts them, as the reader
+    # reads them (was "Đạt": the template followed a cell cut or pushed aside)
+    Edit("info-column-inserted", FREE, (("insert_column", "info", 2),), says="count"),
+    Edit("info-cell-cut", FREE, (("cut_paste", "info", ("C8", "C20")),), says="count"),
+    Edit("info-code-cleared", FIXED, (("clear", "info", "C5"),), says="count"),
     # brk10 L4: the sheet's own check column deleted: the pipeline reads the file, the
     # template says it can no longer check that sheet (before: "#REF!")
     Edit("check-column-deleted", FREE, (("delete_column", "results", "checks"),), refused=False, says="gone"),
@@ -236,7 +242,7 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
     if what == "rename" and arg == "double space":
         return form.sheets[key].replace(" ", "  ", 1)
     block = form.blocks.get(key)
-    if block is None:
+    if block is None:  # the information sheet: cells as given
         return arg
     rows = [spec.row for spec in form.rows_for(block, unit)]
     if what == "insert_column" and arg is None:  # right of the form's last column
@@ -302,6 +308,10 @@ def test_template_says_what_check_says_of_the_layout(edit: Edit, form, edited):
     if missing:  # the pipeline reads no other sheet
         for sheet in {form.sheets[k] for k in ("info", *form.blocks)} - missing:
             assert f"Trang {sheet}: {NOT_READ_YET}" in lines, lines
+    if edit.says == "count":
+        assert errors and said.startswith(f"Còn {len(errors)} lỗi"), (said, [f.message for f in errors])
+        assert "Tệp sẽ bị trả lại" not in said, said
+        return
     assert errors and errors[0].code in ("LAYOUT_CHANGED", "SHEET_MISSING"), [
         (f.code, f.message) for f in errors
     ]
@@ -328,6 +338,9 @@ def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
             continue
         if e.says == "gone":
             assert said == CHECKS_GONE.format(sheet=form.sheets[e.ops[0][1]]), (e.id, said)
+            continue
+        if e.says == "count":
+            assert said.startswith(f"Còn {len(_errors(form, edited[e.id]))} lỗi"), (e.id, said)
             continue
         if not e.refused:
             assert said == "Đạt: không còn lỗi", (e.id, said)

@@ -15,7 +15,8 @@ refuses; brk11 T1: a label cut and put back), four cells a label on the lists sh
 21,804 and 71,306 bytes: 42.3% (the budget 44%) and 65.2% (the budget 65.5%). The lists
 sheet of an .xlsx is read only when a formula's stored value needs its reading cells
 (`read/witness.py`); an .ods's content.xml is read whole, at 65% of the limit for the
-largest unit.
+largest unit. The information sheet's cells read where the form puts them (INDIRECT; brk12
+B1) add 8,500 bytes to it: 65.6% (the budget 66%).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from tests.conftest import template_for
 
 BEFORE = {"SYT": 447_774, "903": 131_781}  # sheet XML of the templates at 3b75940
 GROWTH = 1.44
-ODS_SHARE = 0.655
+ODS_SHARE = 0.66
 
 
 def _sheet_xml(path) -> int:

@@ -547,14 +547,17 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
         mine = [r for r in rules if r.field == f.key]
         if not mine and f.key not in numbers:
             continue
-        at = ReadRow(f.row, f.row, columns, {}, read)
-        typed = XlRow(f.row, f.row, columns, {})
+        # each cell read where the form puts it, as the reader reads it (brk12 B1: a cell
+        # cut elsewhere, or pushed right by an inserted column, left the template "Đạt")
+        at = ReadRow(f.row, f.row, columns, {}, read, fixed=True)
+        typed = XlRow(f.row, f.row, columns, {}, fixed=True)
         text_cell = f"{chk.text_column}{f.row}"
         here = {f.key: numbers[f.key]} if f.key in numbers else {}
         if here:
             _colour_content(ws, f.cell, at.ref(f.key), f.cell, st)
-        # what the formulas give in the blank template: every required field is missing
-        missing = [r for r in mine if r.kind == "required"]
+        # what the formulas give in the blank template: every required field the unit fills is
+        # missing (those the template fills in, as the unit's code, are not)
+        missing = [r for r in mine if r.kind == "required" and not f.prefilled]
         blank_errors += sum(1 for r in missing if r.severity == fd.ERROR)
         cached = "".join(_said(r) for r in missing)
         looks = {k: v for k, v in _lookalikes(dates, at).items() if k in here}
@@ -577,7 +580,12 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
         # the summary lists the errors from its own row: each number through its VALUE cell
         # in the field's row, not through the relative name (that would read the summary's row)
         fixed = ReadRow(
-            f.row, f.row, columns, {}, {k: rd.value_at(chk.sheet, columns[k], f.row) for k in here}
+            f.row,
+            f.row,
+            columns,
+            {},
+            {k: rd.value_at(chk.sheet, columns[k], f.row) for k in here},
+            fixed=True,
         )
         listing += [
             f'IF({_guarded(r, fixed, set(numbers))},{_q(", " + r.text)},"")'

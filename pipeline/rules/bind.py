@@ -88,15 +88,12 @@ def block_rules(form: Form, block: Block, *, free_keys: bool = True) -> list[Bou
 def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
     """The rules over the fields of the information sheet.
 
-    `in_template`: only those the template checks live (the fields a unit fills); else
+    `in_template`: only those the template checks live (a required field left blank, those
+    the template fills in too: a unit may clear them once the sheet is unprotected); else
     every rule the pipeline checks there, field by field in the form's order.
     """
     if in_template:
-        return [
-            bind("REQUIRED_MISSING", f.key, label=f.label)
-            for f in form.info_fields
-            if f.required and not f.prefilled
-        ]
+        return [bind("REQUIRED_MISSING", f.key, label=f.label) for f in form.info_fields if f.required]
     units = {u.code: norm_text(u.name) for u in form.units}
     rules = [
         bind(

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..text.values import EXCEL_EPOCH, show
@@ -54,15 +54,20 @@ Record = dict[str, Any]  # one failing record, its values plain Python ("" when 
 
 @dataclass(frozen=True)
 class XlRow:
-    """Where a rule is evaluated in a sheet: the row, the first data row, field -> column."""
+    """Where a rule is evaluated in a sheet: the row, the first data row, field -> column.
+    `fixed`: each cell read at the address the form gives it (INDIRECT of its address, on
+    the sheet of the formula), as the reader reads it, never followed where a unit cut it or
+    an inserted column pushed it (the information sheet, whose labels stay put meanwhile)."""
 
     row: int
     first_row: int
     columns: dict[str, str]
     lists: dict[str, str]  # key field -> defined name of its list
+    fixed: bool = field(default=False, kw_only=True)
 
     def ref(self, key: str) -> str:
-        return f"{self.columns[key]}{self.row}"
+        cell = f"{self.columns[key]}{self.row}"
+        return f'INDIRECT("{cell}")' if self.fixed else cell
 
 
 @dataclass(frozen=True)

@@ -330,6 +330,8 @@ STYLES = {  # how the officer numbers the headings: the number of the n-th secti
     "arabic": (str, ". "),
     "roman-slash": (section_number, "/"),
     "arabic-bracket": (str, ") "),
+    "roman-tight": (section_number, "."),  # brk12 R1: "I.CĂN CỨ"
+    "roman-dash-tight": (section_number, "- "),  # "I- CĂN CỨ", kept as typed
 }
 
 

@@ -23,7 +23,8 @@ The new draft keeps their numbering, and never prints two sections with one numb
   officer typed, kept by every later run; one equal to it follows the sections before it.
 
 The officer may write the numbers in another common style (`Style`): Roman or Arabic
-numerals, followed by ". ", " - ", ") " or "/" ("IX - ĐỀ XUẤT", "9. ĐỀ XUẤT", "IX/ĐỀ XUẤT");
+numerals, followed by ". ", " - ", ") " or "/" ("IX - ĐỀ XUẤT", "9. ĐỀ XUẤT", "IX/ĐỀ XUẤT"), or a
+dot before the title's first letter ("IX.ĐỀ XUẤT"), spaced as typed;
 a heading so numbered is still that section's heading (`parse_heading`, its title the
 section's). When every heading of the draft in their copy is numbered in one style, the new
 draft prints its numbers in that style (`consistent_style`; the numbers themselves by the
@@ -49,7 +50,7 @@ LAST_ROMAN = 15
 NUMBERED = 40
 """The most sections a number is looked for in (a heading's bookmark, a line's number)."""
 
-_NUMBERED = re.compile(r"^\s*([IVXLC]+|\d+)(\.\s+|\s*[-–]\s+|\)\s+|/\s*)(\S.*)$")
+_NUMBERED = re.compile(r"^\s*([IVXLC]+|\d+)(\.\s+|\.(?=[^\W\d_])|\s*[-–]\s+|\)\s+|/\s*)(\S.*)$")
 """A heading numbered in a common style: the number, what follows it, the title."""
 
 
@@ -120,13 +121,7 @@ def parse_heading(text: str) -> Parsed | None:
         if value is None:
             return None
         arabic = False
-    mark = sep.strip()
-    if mark in "-–":
-        sep = f" {mark} "
-    elif mark == "/":  # "IX/ĐỀ XUẤT" or "IX/ ĐỀ XUẤT", as typed
-        sep = "/ " if sep != "/" else "/"
-    else:
-        sep = mark + " "
+    sep = re.sub(r"\s+", " ", sep)  # as typed ("I - ", "I- ", "I.CĂN", "IX/ĐỀ"), spaces folded
     return Parsed(value, arabic, sep, " ".join(title.split()))
 
 

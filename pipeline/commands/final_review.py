@@ -6,9 +6,12 @@ import argparse
 from pathlib import Path
 
 from ..form import Form, FormError, pending_fields
+from ..newyear import successor_of
 from ..outbox.kept import EDITED_SUFFIX
 from ..review import NoResultsError, write_review
+from ..review.build import NoReviewWording
 from ..review.workbook import missing_lines
+from ..text.command import as_typed
 from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
 
 
@@ -20,6 +23,17 @@ def command(form: Form, args: argparse.Namespace) -> int:
         done = write_review(form, outboxes, out, f"python -m pipeline --config {form.path}")
     except NoResultsError as exc:
         say_err(f"Lỗi: {exc}")
+        return EXIT_USAGE
+    except NoReviewWording as exc:
+        successor = successor_of(form.path, form.year + 1)
+        use = (
+            f"; báo cáo tổng kết lập bằng cấu hình {as_typed(successor[0])}, với kết quả các năm của "
+            f"cả hai cấu hình: python -m pipeline --config {as_typed(successor[0])} tong-ket "
+            f"--outbox {as_typed(outboxes[0])} --outbox <thư mục kết quả của {successor[0].stem}>"
+            if successor
+            else "; hãy chạy tong-ket với cấu hình có mục [final_review]"
+        )
+        say_err(f"Lỗi: {exc}{use}. Chưa ghi tệp nào.")
         return EXIT_USAGE
     except FormError as exc:
         say_err(f"Lỗi cấu hình: {exc}")

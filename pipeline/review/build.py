@@ -54,13 +54,25 @@ def fill(text: str, values: dict[str, Any], where: str) -> str:
         ) from exc
 
 
+class NoReviewWording(FormError):
+    """The configuration has no `[final_review]`: the review is worded by another one (Kiên
+    Giang's by An Giang's, which consolidates the province after the merger)."""
+
+
 def load_review_config(form: Form) -> ReviewConfig:
     """`[final_review]` of the configuration at `form.path` (the period defaults to the
-    programme's: `[form] first_year` to this configuration's year). Raises FormError."""
+    programme's: `[form] first_year` to this configuration's year). Raises FormError;
+    NoReviewWording when the configuration has none (a draft without a title or a section
+    would be written)."""
     try:
-        raw = tomllib.loads(form.path.read_text(encoding="utf-8")).get("final_review", {})
+        parsed = tomllib.loads(form.path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise FormError(f"Không đọc được [final_review] của {form.path.name}: {exc}") from exc
+    if "final_review" not in parsed:
+        raise NoReviewWording(
+            f"cấu hình {form.path.name} không có mục [final_review] (lời văn của báo cáo tổng kết)"
+        )
+    raw = parsed["final_review"]
     first, last = int(raw.get("first_year", form.first_year)), int(raw.get("last_year", form.year))
     if first > last:
         raise FormError(f"[final_review]: first_year {first} sau last_year {last}")

@@ -312,18 +312,19 @@ def docx_title(path: Path) -> str:
 
 
 def document_title(path: Path) -> str:
-    """The title of the document `path`: a .docx's core property (`docx_title`), an
-    OpenDocument text's `dc:title` (its meta.xml, OpenDocument 1.2 Part 1 §4.2, as LibreOffice
-    Writer keeps the .docx's title when it saves it as .odt), stripped; "" for another format
-    or a file that cannot be read."""
-    if path.suffix.lower() != ".odt":
-        return docx_title(path)
+    """The title of the document `path`: an OpenDocument text's `dc:title` (its meta.xml,
+    OpenDocument 1.2 Part 1 §4.2, as LibreOffice Writer keeps the .docx's title when it saves
+    it as .odt; told by its content, a package holding meta.xml, not by its name), else a
+    .docx's core property (`docx_title`), stripped; "" for another format or a file that
+    cannot be read."""
     import zipfile
 
     from lxml import etree
 
     try:
         with zipfile.ZipFile(path) as zf:
+            if "meta.xml" not in zf.NameToInfo:  # not OpenDocument: a .docx or no package
+                return docx_title(path)
             meta = zf.read("meta.xml")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         found = etree.fromstring(meta, parser).find(".//{http://purl.org/dc/elements/1.1/}title")

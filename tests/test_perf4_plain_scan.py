@@ -47,11 +47,13 @@ def _members(data: bytes) -> dict[str, bytes]:
 
 
 def _results_part(data: bytes) -> tuple[str, bytes]:
-    """The results sheet's part (the largest: its rows hold long check formulas)."""
-    members = _members(data)
-    sheets = [n for n in members if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-    name = max(sheets, key=lambda n: len(members[n]))
-    return name, members[name]
+    """The results sheet's part (its rows hold long check formulas), found by its name: the
+    hidden lists sheet, which the reader reads only for its reading cells, is larger."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        package = Package(data, zf)
+        book = book_parts(package, "xl/workbook.xml")
+        name = workbook_sheets(package.xml(book.workbook), book.by_id)[RESULTS]
+        return name, package.read(name)
 
 
 def _in_last_row(part: bytes, cells: str) -> bytes:

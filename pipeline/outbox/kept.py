@@ -50,7 +50,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
 
 from ..text.names import windows_name
@@ -311,37 +311,17 @@ def docx_title(path: Path) -> str:
         return ""
 
 
-def document_title(path: Path) -> str:
-    """The title of the document `path`: an OpenDocument text's `dc:title` (its meta.xml,
-    OpenDocument 1.2 Part 1 §4.2, as LibreOffice Writer keeps the .docx's title when it saves
-    it as .odt; told by its content, a package holding meta.xml, not by its name), else a
-    .docx's core property (`docx_title`), stripped; "" for another format or a file that
-    cannot be read."""
-    import zipfile
-
-    from lxml import etree
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if "meta.xml" not in zf.NameToInfo:  # not OpenDocument: a .docx or no package
-                return docx_title(path)
-            meta = zf.read("meta.xml")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-        found = etree.fromstring(meta, parser).find(".//{http://purl.org/dc/elements/1.1/}title")
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
-        return ""
-    return "".join(found.itertext()).strip() if found is not None else ""
-
-
-def saved_as_copies(path: Path, formats: Collection[str] = ()) -> list[Path]:
+def saved_as_copies(
+    path: Path, formats: Collection[str] = (), title_of: Callable[[Path], str] = docx_title
+) -> list[Path]:
     """The documents the officer saved in the set under another name or in another format
     than the draft `path` (Word's "Save As"; LibreOffice Writer's "Use ODF Format"): in its
     folder, not the program's (not in the set's record as written by a run), not a
     `-ban-da-sua` copy, of the draft's suffix or one of `formats` (lower case, with the dot:
     `intake.kinds.catalogue.DOCUMENT_SUFFIXES`), titled as the draft is (the title the
-    record keeps for `path`, else the draft's own, else its kept copies';
-    `document_title`), or, in another format, of the draft's own name (a .doc or .rtf, whose
-    title is not read here). Oldest first (by modification time); [] when the draft's title
+    record keeps for `path`, else the draft's own, else its kept copies'; read by `title_of`,
+    `render.office.document_title` for other formats), or, in another format, of the draft's
+    own name (a .doc or .rtf, whose title is not read here). Oldest first (by modification time); [] when the draft's title
     is unknown."""
     folder = path.parent
     record = _read_record(folder) or {}
@@ -366,7 +346,7 @@ def saved_as_copies(path: Path, formats: Collection[str] = ()) -> list[Path]:
         other_format = p.suffix.lower() != path.suffix.lower()
         if not p.is_file() or p.is_symlink():
             continue
-        if (other_format and p.stem.casefold() == path.stem.casefold()) or document_title(p) in titles:
+        if (other_format and p.stem.casefold() == path.stem.casefold()) or title_of(p) in titles:
             found.append(p)
     return sorted(found, key=lambda p: p.stat().st_mtime_ns)
 

@@ -41,7 +41,7 @@ from .carried_walk import MARK as MARK
 from .carried_walk import Walk, is_dotted, officer_fields
 from .carried_walk import mark_name as mark_name
 from .carried_walk import text_of as _text
-from .office import ConvertError, as_docx
+from .office import ConvertError, as_docx, document_title
 
 FIELDS = {
     "province": HEADER_FIELDS["province"],
@@ -81,7 +81,7 @@ def edited_copies_all(draft: Path) -> list[Path]:
     runs kept and those they saved under another name or in another document format
     (`outbox.kept.saved_as_copies`: an .odt, .doc or .rtf is read through LibreOffice,
     `office.as_docx`), oldest first (by modification time)."""
-    found = [*edited_copies(draft), *saved_as_copies(draft, DOCUMENT_SUFFIXES)]
+    found = [*edited_copies(draft), *saved_as_copies(draft, DOCUMENT_SUFFIXES, document_title)]
     return sorted(found, key=lambda p: p.stat().st_mtime_ns)
 
 

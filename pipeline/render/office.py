@@ -16,7 +16,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..outbox.kept import docx_title
 from ..outbox.paths import DOCUMENT_SUFFIX
+from ..read.cellfacts import parse_xml
 from ..system import impl
 
 TIMEOUT = 300  # seconds for one conversion run (a LibreOffice start is 2-5 s)
@@ -111,3 +113,24 @@ def as_docx(path: Path) -> Path:
     shutil.copyfile(path, source)  # the officer's file is never opened by LibreOffice itself
     _converted[key] = convert(office, [source], work, DOCUMENT_SUFFIX.lstrip("."), "Word (.docx)")[0]
     return _converted[key]
+
+
+def document_title(path: Path) -> str:
+    """The title of the document `path`: an OpenDocument text's `dc:title` (its meta.xml,
+    OpenDocument 1.2 Part 1 §4.2, as LibreOffice Writer keeps the .docx's title when it saves
+    it as .odt; told by its content, a package holding meta.xml, not by its name), else a
+    .docx's core property (`outbox.kept.docx_title`), stripped; "" for another format or a
+    file that cannot be read."""
+    import zipfile
+
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "meta.xml" not in zf.NameToInfo:  # not OpenDocument: a .docx or no package
+                return docx_title(path)
+            meta = zf.read("meta.xml")
+        found = parse_xml(meta).find(".//{http://purl.org/dc/elements/1.1/}title")
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return ""
+    return "".join(found.itertext()).strip() if found is not None else ""

@@ -49,7 +49,7 @@ from ..read.cellfacts import UnsafeXML, parse_xml
 from ..text.command import consolidate_command, option_hint
 from .carried import FIELDS, is_dotted, officer_fields
 from .carried_header import HEADER_FIELDS, program_date
-from .office import INSTALL_HINT, NOT_INSTALLED, ConvertError, as_docx, convert, soffice
+from .office import INSTALL_HINT, NOT_INSTALLED, ConvertError, as_docx, convert, document_title, soffice
 from .summary import differs_lines
 from .workbook import SHEETS
 
@@ -269,7 +269,7 @@ def pdf_document(form: Form, outbox: Path) -> PdfDocument:
     older = tuple(c for c in copies if c not in same and c not in {s[0] for s in superseded})
     by_copy = tuple((c, _carried_from(folder, (c,))) for c in older)
     saved_as: list[tuple[Path, tuple[str, ...], bool]] = []
-    for c in saved_as_copies(draft, DOCUMENT_SUFFIXES) if bieu is not None else ():
+    for c in saved_as_copies(draft, DOCUMENT_SUFFIXES, document_title) if bieu is not None else ():
         differ = _differing(c, bieu)
         since = changed_since_recorded(folder, c.name)
         if not differ and not since:

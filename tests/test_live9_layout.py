@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 
 from pipeline.filler import fill
-from pipeline.form import col_index
+from pipeline.form import cell_at, col_index, col_letter
 from pipeline.form.sheets import block_sheet, label_cells
 from pipeline.read.layoutdiag import missing_sheet_message, shift_message
 from pipeline.render.livechecks import CHECKS_GONE, CHECKS_GONE_LINE, NOT_READ_YET
@@ -177,6 +177,13 @@ EDITS = [
     Edit("renamed-decomposed", FIXED, (("rename", "info", "decomposed"),), refused=False),
     Edit("renamed-no-break-space", FIXED, (("rename", "resources", "no-break space"),), refused=False),
     Edit("renamed-inner-double-space", FREE, (("rename", "results", "double space"),)),  # brk11 T3
+    # brk12 B3: any white space at either end is trimmed by the reader (a thin space typed
+    # after the name, an ideographic one before it), but inside it is a rename
+    Edit("renamed-trailing-thin-space", FREE, (("rename", "results", "thin space"),), refused=False),
+    Edit(
+        "renamed-leading-ideographic-space", FIXED, (("rename", "info", "ideographic space"),), refused=False
+    ),
+    Edit("renamed-inner-thin-space", FREE, (("rename", "results", "inner thin space"),)),
     # brk12 B1: the information sheet's cells read where the form puts them, as the reader
     # reads them (was "Đạt": the template followed a cell cut or pushed aside)
     Edit("info-column-inserted", FREE, (("insert_column", "info", 2),), says="count"),
@@ -195,6 +202,34 @@ EDITS = [
     # brk10 L5: a sheet renamed and another's row deleted: the pipeline reads nothing past the
     # missing sheet, and the other sheet's line says it waits (before: a second "Còn 1 lỗi")
     Edit("renamed-and-row-deleted", FREE, (("rename", "resources", "NL"), ("delete_row", "results", 5))),
+    # brk12 B2: a label moved, then typed over or cleared where it went: the sentence names a
+    # label that is where it says ("… đang ở ô …"), as the reader's does (before: the label
+    # typed over, "found" at a cell holding the unit's text)
+    Edit(
+        "column-inserted-heading-typed-over",
+        FREE,
+        (("insert_column", "results", 3), ("type", "results", ("heading", "Số trẻ", (0, 1)))),
+    ),
+    Edit(
+        "column-inserted-heading-cleared",
+        FIXED,
+        (("insert_column", "results", 3), ("type", "results", ("heading", "", (0, 1)))),
+    ),
+    Edit(
+        "resources-column-inserted-heading-typed-over",
+        FREE,
+        (("insert_column", "resources", 2), ("type", "resources", ("heading", "Tiền", (0, 1)))),
+    ),
+    Edit(
+        "info-row-deleted-label-typed-over",
+        FREE,
+        (("delete_row", "info", 6), ("type", "info", ("B6", "Năm"))),
+    ),
+    Edit(
+        "info-row-inserted-label-typed-over",
+        FIXED,
+        (("insert_row", "info", 6), ("type", "info", ("B7", "Năm"))),
+    ),
 ]
 
 
@@ -241,6 +276,12 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         return form.sheets[key] + "\u00a0"
     if what == "rename" and arg == "double space":
         return form.sheets[key].replace(" ", "  ", 1)
+    if what == "rename" and arg == "thin space":
+        return form.sheets[key] + "\u2009"
+    if what == "rename" and arg == "ideographic space":
+        return "\u3000" + form.sheets[key]
+    if what == "rename" and arg == "inner thin space":
+        return form.sheets[key].replace(" ", "\u2009", 1)
     block = form.blocks.get(key)
     if block is None:  # the information sheet: cells as given
         return arg
@@ -253,6 +294,9 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         return (f"A{rows[0]}:{block.last_column}{rows[-1]}", block.first_measure_index)
     if what in ("type", "type_number"):
         cell, label = label_cells(block_sheet(form, block, unit))[1]  # the first measure's heading
+        if len(arg) > 2:  # where the heading went after an edit that moved it: (rows, columns)
+            r, c = cell_at(cell)
+            cell = f"{col_letter(c + arg[2][1])}{r + 1 + arg[2][0]}"
         loose = unicodedata.normalize("NFD", "  " + label.upper().replace(" ", "   ") + " ")
         return (cell, loose if arg[1] == "loose" else arg[1])
     spans = {f"row{k}": rows[k] for k in range(3)} | {"far": rows[-1] + 15}

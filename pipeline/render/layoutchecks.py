@@ -42,8 +42,10 @@ and text, the sheet's current name, whether a direct reference still finds the s
 first misplaced label's row and column, the shift's rows and columns, whether the labels
 agree on it, whether the current name is the form's as the reader reads it, the prefix
 INDIRECT reads the sheet with, and which label the words name. Below the sheets' rows, each
-label has four cells (`LABEL_STEPS`): whether it holds its text, how far its reference
-moved, its cleaned text (`TEXT_NAME`, a name shared by every label) and its value. The
+label has seven cells (`LABEL_STEPS`): whether it holds its text, how far its reference
+moved, its cleaned text (`TEXT_NAME`, a name shared by every label) and its value; then the
+same of the cell the sheet's shift puts it at (a label moved and then typed over is no
+longer there: the words never say "đang ở" of it). The
 cells sit in the columns of the reading cells, below the last
 row any of those uses (the last row of the longest unit's biểu, which a file's totals read
 as far as): the lists sheet grows no wider (a whole-book format is refused past
@@ -70,18 +72,22 @@ from .style import sheet_ref
 
 SHEET_STEPS = (
     "layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found",
-    "top", "left", "rows", "cols", "agree", "alias", "where", "which",
+    "top", "left", "rows", "cols", "agree", "bare", "alias", "where", "which",
 )  # fmt: skip
 OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "Ten", "found": "Co"}
 OWN |= {"top": "Tren", "left": "Trai", "rows": "Dong", "cols": "Cot", "agree": "Khop", "alias": "CungTen"}
+OWN |= {"bare": "TenGon"}
 OWN |= {"where": "Trang", "which": "Noi"}
 SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
 # each label's own cells, one row a label below the sheets' rows: "same" (1 when its cell, at
 # the address the form gives it, holds the label as the reader compares it, else 0), "pos"
 # (how far a reference to its cell moved: rows * SHIFT_BASE + columns; "x" when the cell was
 # deleted), "text" (what the cell at that address holds, cleaned as the reader cleans it, by
-# the shared name `TEXT_NAME`) and "value" (what it holds)
-LABEL_STEPS = ("same", "pos", "text", "value")
+# the shared name `TEXT_NAME`) and "value" (what it holds); then the same three of the cell
+# the sheet's shift puts it at (`read.layoutdiag._holds`): "held" (1 when that cell holds
+# the label), "held_text" and "held_value" (the pair at the same distance as "text" and
+# "value", read by the same `TEXT_NAME`). A moved label typed over or cleared is not "held".
+LABEL_STEPS = ("same", "pos", "text", "value", "held", "held_text", "held_value")
 TEXT_NAME = "BoCuc_Chu"
 SHIFT_BASE = 1000  # a shift of dr rows and dc columns is dr * SHIFT_BASE + dc (|dc| < 500)
 NONE = 99999  # MIN over the labels where none moved
@@ -226,13 +232,17 @@ def _label_cells(lc: LayoutCells, s: SheetLayout, i: int, ref: str, r: int, c: i
     column `c`, 1-based): its cell read at that address as the reader reads it (INDIRECT:
     a cell cut and pasted back, or a row's content moved, is where the reader looks), and a
     reference to it, which follows the cell when rows or columns are inserted or deleted."""
-    text = lc.of_label(s.sheet, i, "text").split("!")[1]  # on the same sheet
+    text, held = (lc.of_label(s.sheet, i, k).split("!")[1] for k in ("text", "held_text"))  # same sheet
     address = s.labels[i][0]
+    where, dr, dc = (lc.at(s.sheet, k).split("!")[1] for k in ("where", "rows", "cols"))
     return {
         "same": f"=IF({_same(text, s.labels[i][1])},1,0)",
         "pos": f'=IFERROR((ROW({ref})-{r})*{SHIFT_BASE}+COLUMN({ref})-{c},"x")',
         "text": "=" + TEXT_NAME,
-        "value": f"=INDIRECT({lc.at(s.sheet, 'where').split('!')[1]}&{_q(address)})",
+        "value": f"=INDIRECT({where}&{_q(address)})",
+        "held": f"=IF({_same(held, s.labels[i][1])},1,0)",
+        "held_text": "=" + TEXT_NAME,
+        "held_value": f'=IFERROR(INDIRECT({where}&ADDRESS({r}+{dr},{c}+{dc},4)),"")',
     }
 
 
@@ -245,7 +255,8 @@ def _agree(lc: LayoutCells, s: SheetLayout) -> str:
     """1 when the shift of the first misplaced label found moved is the reader's
     (`read.layoutdiag.layout_shift`), else 0: the labels it must explain lie at or below the
     first misplaced label's row for a shift of rows (at or right of its column, of columns),
-    but not in the rows or columns deleted; at least SHIFT_AGREEMENT of them moved by it.
+    but not in the rows or columns deleted; at least SHIFT_AGREEMENT of them hold their text
+    at the shifted place ("held": a moved label typed over does not).
     Over the labels' cells at once (SUMPRODUCT, with their rows and columns as constants)."""
     shift, dr, dc, top, left = (lc.at(s.sheet, k) for k in ("shift", "rows", "cols", "top", "left"))
     places = _places(s)
@@ -254,7 +265,7 @@ def _agree(lc: LayoutCells, s: SheetLayout) -> str:
         f"({rows}>=IF({dr}=0,0,{top}))*({cols}>=IF({dc}=0,0,{left}))"
         f"*(1-({dr}<0)*({rows}>={top})*({rows}<{top}-{dr}))*(1-({dc}<0)*({cols}>={left})*({cols}<{left}-{dc}))"
     )
-    fits = f"({lc.labels_range(s.sheet, 'pos')}={shift})"
+    fits = lc.labels_range(s.sheet, "held")
     return f"=IF(ISNUMBER({shift}),IF(SUMPRODUCT({past}*{fits})>={SHIFT_AGREEMENT}*SUMPRODUCT({past}),1,0),0)"
 
 
@@ -267,13 +278,28 @@ def _where(lc: LayoutCells, s: SheetLayout) -> str:
     return f'=IF(AND({alias}=1,{name}<>""),{quoted_name},{own})'
 
 
-def _alias(name: str, sheet: str) -> str:
-    """1 when the sheet's current name `name` (an expression) is `sheet` as the reader reads
-    a sheet's name (`read.formats.package`: composed, ends trimmed, any case): with a space
-    or no-break space before or after it, another case, decomposed accents; not with a
-    space doubled inside (TRIM would fold it: the part between the first and the last
+# the white space Python's str.strip removes from a sheet name's ends (`read.formats.package.
+# norm_sheet`) that a sheet name can hold, but the plain space TRIM removes: the no-break,
+# thin, ideographic … spaces (written as literals: CHAR(160) is not U+00A0 everywhere)
+_NAME_SPACES = tuple(chr(cp) for cp in range(0xA0, 0x10000) if chr(cp).isspace())
+
+
+def _bare(name: str) -> str:
+    """The sheet's current name `name` (an expression) with every white space `_NAME_SPACES`
+    names a space, trimmed (TRIM also folds a doubled space inside: see `_alias`)."""
+    text = name
+    for ch in _NAME_SPACES:
+        text = f"SUBSTITUTE({text},{_q(ch)},{_q(' ')})"
+    return f'=IFERROR(TRIM({text}),"")'
+
+
+def _alias(name: str, bare: str, sheet: str) -> str:
+    """1 when the sheet's current name `name` (an expression; `bare` the cell holding it as
+    `_bare` gives it) is `sheet` as the reader reads a sheet's name (`read.formats.package`:
+    composed, ends trimmed of any white space, any case): with a space, no-break or thin
+    space before or after it, another case, decomposed accents; not with a space doubled
+    inside, nor another white space there (the part between the first and the last
     character must be the trimmed name itself)."""
-    bare = f'TRIM(SUBSTITUTE({name},"\u00a0"," "))'  # a literal: CHAR(160) is not it everywhere
     inner = f"MID({name},FIND(LEFT({bare},1),{name}),LEN({bare}))"
     return f"=IFERROR(IF(AND({_same(f'LOWER({bare})', sheet)},EXACT({inner},{bare})),1,0),0)"
 
@@ -292,15 +318,16 @@ def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
         f"IF({m}=1,{NONE},IF(ISNUMBER({p}),IF({p}<>0,{i},{NONE}),{NONE}))"
         for i, (m, p) in enumerate(zip(same, pos, strict=True), 1)
     ]
+    held = [lc.of_label(s.sheet, i, "held") for i in range(n)]
     by_shift = [
-        f"IF({m}=1,{NONE},IF({p}={shift},{i},{NONE}))"
-        for i, (m, p) in enumerate(zip(same, pos, strict=True), 1)
+        f"IF({m}=1,{NONE},IF({h}=1,{i},{NONE}))" for i, (m, h) in enumerate(zip(same, held, strict=True), 1)
     ]
     return {
         "first": f"=MIN({','.join(f'IF({m}=1,{NONE},{i})' for i, m in enumerate(same, 1))})",
         "shift": f'=IFERROR(INDEX({lc.labels_range(s.sheet, "pos")},MIN({",".join(moved)})),"")',
-        # the label the sentence is about: the first misplaced one moved by the shift the
-        # labels agree on (the reader's `layoutdiag.described`), else the first misplaced
+        # the label the sentence is about: the first misplaced one that holds its text at
+        # the place the shift the labels agree on puts it (the reader's `layoutdiag.
+        # described`: "… đang ở ô …" is then true), else the first misplaced
         "which": (
             f"=IF(AND({lc.at(s.sheet, 'agree')}=1,MIN({','.join(by_shift)})<{NONE}),"
             f"MIN({','.join(by_shift)}),{first})"
@@ -314,7 +341,8 @@ def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
         "rows": f"=IF(ISNUMBER({shift}),INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE}),0)",
         "cols": f"=IF(ISNUMBER({shift}),{shift}-{SHIFT_BASE}*{dr},0)",
         "agree": _agree(lc, s),
-        "alias": _alias(name, s.sheet),
+        "bare": _bare(name),
+        "alias": _alias(name, lc.at(s.sheet, "bare"), s.sheet),
         "where": _where(lc, s),
     }
 
@@ -386,14 +414,16 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
                 continue
             if step in own:
                 wb.define_name(lc.name(s.sheet, step), own[step])
-            value = {"name": s.sheet, "where": f"'{s.sheet}'!"}.get(step, cached.get(step, ""))
+            value = {"name": s.sheet, "bare": s.sheet, "where": f"'{s.sheet}'!"}.get(
+                step, cached.get(step, "")
+            )
             ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
         for i, (ref, r, c) in enumerate(_places(s)):
             formulas = _label_cells(lc, s, i, ref, r, c)
-            shown = {"same": 1, "pos": 0, "text": "", "value": ""}  # recalculated once a label changes
+            shown = {"same": 1, "pos": 0, "held": 1}  # recalculated once a label changes
             for k, step in enumerate(LABEL_STEPS):
                 ws.write_formula(
-                    lc.label_row(s.sheet, i) - 1, lc.first + k, formulas[step], None, shown[step]
+                    lc.label_row(s.sheet, i) - 1, lc.first + k, formulas[step], None, shown.get(step, "")
                 )
 
 

@@ -75,6 +75,9 @@ for job in spec["jobs"]:
             dest = sh.getCellRangeByName(arg[1]).getCellAddress()
             move = sh.moveRange if op == "cut_paste" else sh.copyRange
             move(dest, sh.getCellRangeByName(arg[0]).getRangeAddress())
+        elif op == "insert_cells_down":  # cells inserted, those below pushed down: a range
+            mode = uno.Enum("com.sun.star.sheet.CellInsertMode", "DOWN")
+            sh.insertCells(sh.getCellRangeByName(arg).getRangeAddress(), mode)
         elif op == "clear":  # a range's contents (values, text, formulas, formats)
             sh.getCellRangeByName(arg).clearContents(1 | 2 | 4 | 16 | 32)
         elif op == "sort":  # sort a range by one of its columns, descending: (range, column)
@@ -114,6 +117,7 @@ class Edit:
     refused: bool = True
     says: str = ""  # "gone": the template says it no longer checks a sheet the pipeline reads;
     # "count": refused for the fields' values, not the layout: the same count of errors
+    date_in_count: bool = False  # a date pushed into a count cell (Gnumeric: a warning)
 
 
 EDITS = [
@@ -189,6 +193,11 @@ EDITS = [
     Edit("info-column-inserted", FREE, (("insert_column", "info", 2),), says="count"),
     Edit("info-cell-cut", FREE, (("cut_paste", "info", ("C8", "C20")),), says="count"),
     Edit("info-code-cleared", FIXED, (("clear", "info", "C5"),), says="count"),
+    # brk12 B1: a cell inserted in the values' column, the values below pushed down: each
+    # field read where the form puts it (the preparer's name under the phone's label)
+    Edit(
+        "info-cell-inserted-down", FREE, (("insert_cells_down", "info", "C8"),), says="count", date_in_count=True
+    ),
     # brk10 L4: the sheet's own check column deleted: the pipeline reads the file, the
     # template says it can no longer check that sheet (before: "#REF!")
     Edit("check-column-deleted", FREE, (("delete_column", "results", "checks"),), refused=False, says="gone"),
@@ -384,7 +393,14 @@ def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
             assert said == CHECKS_GONE.format(sheet=form.sheets[e.ops[0][1]]), (e.id, said)
             continue
         if e.says == "count":
-            assert said.startswith(f"Còn {len(_errors(form, edited[e.id]))} lỗi"), (e.id, said)
+            count = len(_errors(form, edited[e.id]))
+            if e.date_in_count:  # Gnumeric's CELL("format") says "G" of every date format, so
+                # a date in a count cell is only the look-alike warning there (a known limit)
+                count -= 1
+                ws = openpyxl.load_workbook(out, data_only=True)[form.sheets["info"]]
+                notes = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+                assert any("giống một ngày tháng" in n for n in notes), (e.id, notes)
+            assert said.startswith(f"Còn {count} lỗi"), (e.id, said)
             continue
         if not e.refused:
             assert said == "Đạt: không còn lỗi", (e.id, said)

@@ -167,7 +167,9 @@ DATE_STEPS = ("text", "day", "month", "year", "invalid", "serial")
 
 def write_date_readers(ws: Worksheet, rd: Readers) -> None:
     """The hidden cells reading each date field of `rd.dates` as `text.values.parse_date`
-    does, in row 1 of the lists sheet `ws`: its cleaned text, its day, month and year texts,
+    does, in row 1 of the lists sheet `ws`, at the address the form gives it (INDIRECT: a
+    cell inserted above it pushes the unit's date away, and the reader reads what is there
+    then; brk12 B1): its cleaned text, its day, month and year texts,
     the DATE_INVALID test (`Readers.date_test`), and the date read (`Readers.date_serial`):
     a number's whole days (a time of day dropped, as `date()` of the datetime read), the
     serial number of the day typed as text, "" for a blank or a date not read. A year before
@@ -176,7 +178,8 @@ def write_date_readers(ws: Worksheet, rd: Readers) -> None:
     expands a name where it is used, and these formulas over names pass its formula size
     (#N/A)."""
     low, high = values.DATE_SERIALS
-    for key, cell in rd.dates:
+    for key, address in rd.dates:
+        cell = f"INDIRECT({_q(address)})"  # where the form puts it, as the reader reads it
         at = {step: rd.date_cell(key, step) for step in DATE_STEPS}
         text = at["text"]
         parts = [at[p] for p in ("day", "month", "year")]

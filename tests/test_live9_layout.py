@@ -196,7 +196,11 @@ EDITS = [
     # brk12 B1: a cell inserted in the values' column, the values below pushed down: each
     # field read where the form puts it (the preparer's name under the phone's label)
     Edit(
-        "info-cell-inserted-down", FREE, (("insert_cells_down", "info", "C8"),), says="count", date_in_count=True
+        "info-cell-inserted-down",
+        FREE,
+        (("insert_cells_down", "info", "C8"),),
+        says="count",
+        date_in_count=True,
     ),
     # brk10 L4: the sheet's own check column deleted: the pipeline reads the file, the
     # template says it can no longer check that sheet (before: "#REF!")

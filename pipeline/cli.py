@@ -79,6 +79,18 @@ def _integer(text: str) -> int:
 _integer.__name__ = "một số nguyên"  # argparse names the expected type by it
 
 
+def _year(text: str) -> int:
+    """A year as typed after --year: four digits (a digit typed twice, "20255", is told
+    here, before the configuration is moved to it). Raises argparse.ArgumentTypeError."""
+    year = _integer(text)
+    if not 1000 <= year <= 9999:
+        raise argparse.ArgumentTypeError(f"năm '{text}' không hợp lệ: năm có 4 chữ số, ví dụ 2025")
+    return year
+
+
+_year.__name__ = "một năm"
+
+
 _OUTBOX_HELP = "thư mục kết quả (mặc định: [paths] outbox của cấu hình, ví dụ outbox hoặc outbox-an-giang)"
 
 
@@ -122,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--workers", type=_integer, metavar="SỐ", help="số tiến trình đọc tệp (mặc định: số lõi CPU)"
     )
-    c.add_argument("--year", type=_integer, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
+    c.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
 
     k = sub.add_parser("check", help="kiểm tra riêng từng tệp, không tổng hợp")
     k.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần kiểm tra")
@@ -132,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pdf", help="in báo cáo (Word) và sáu biểu tổng hợp ra một tệp PDF để ký (cần LibreOffice)"
     )
     d.add_argument("--outbox", type=Path, metavar="THƯ_MỤC", help=_OUTBOX_HELP)
-    d.add_argument("--year", type=_integer, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
+    d.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo (mặc định: theo cấu hình)")
 
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
     s.add_argument(

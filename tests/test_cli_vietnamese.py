@@ -114,6 +114,10 @@ def test_help_is_vietnamese(args):
         (["mail"], "thiếu các tham số bắt buộc: LỆNH"),  # never the internal name mail_command
         (["consolidate", "--year", "1990"], "--year 1990 nằm ngoài các năm báo cáo của chương trình"),
         (["consolidate", "--year", "2099"], "--year 2099 nằm ngoài các năm báo cáo của chương trình"),
+        # a digit typed twice: told before the configuration is moved to that year (brk14 F7:
+        # "ValueError: year 20254 is out of range")
+        (["consolidate", "--year", "20255"], "tham số --year: năm '20255' không hợp lệ: năm có 4 chữ số"),
+        (["pdf", "--year", "10000"], "tham số --year: năm '10000' không hợp lệ"),
         (["mail", "zz"], "tham số LỆNH: lựa chọn không hợp lệ: 'zz'"),
     ],
 )

@@ -233,7 +233,12 @@ def test_is_not_blank(raw):
 
 @pytest.mark.parametrize(
     ("value", "meant"),
-    [(1.35, 1350), (513.5, 513500), (1.2345, None), (0.5, None), (12.5, 12500), (2.001, 2001)],
+    [
+        *[(1.35, 1350), (513.5, 513500), (1.2345, None), (0.5, None), (12.5, 12500), (2.001, 2001)],
+        # two dots stay text on such a PC: a number of 1.000 or more with a fraction was not
+        # typed so (brk13: 232656000,4 was told to be 232.656.000.400 đồng)
+        *[(999.5, 999500), (1000.5, None), (4636.5, None), (232656000.4, None)],
+    ],
 )
 def test_dot_thousands_reads_what_a_us_pc_made_of_vietnamese_typing(value, meant):
     """'1.350' typed the Vietnamese way becomes 1.35 on a PC with US settings."""

@@ -205,8 +205,10 @@ def _shown_as_date(value: Any, day_zero: dt.datetime = DAY_ZERO) -> str:
 def dot_thousands(value: float) -> int | None:
     """The whole number a person most likely typed when a PC with US number settings shows
     `value`: "1.350" typed the Vietnamese way (dot for thousands) is read there as 1.35, so
-    1.35 -> 1350. None when no such reading exists (below 1, or more than three decimals)."""
-    if not 1 <= abs(value) < 1e15:
+    1.35 -> 1350. None when no such reading exists: below 1, more than three decimals, or
+    1.000 and above (one dot after one to three digits is all such typing can make a number
+    of: "4.636.500" stays text there, so 4636,5 or 232656000,4 was typed otherwise; brk13)."""
+    if not 1 <= abs(value) < 1000:
         return None
     return whole_number(value * 1000)
 

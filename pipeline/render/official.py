@@ -208,6 +208,7 @@ def bieu(
     groups: list[tuple[str, int]] | None = None,
     coverage: Coverage | None = None,
     typed: Mapping[str, str] | None = None,
+    figures: dict[str, int] | None = None,
 ) -> tuple[int, int]:
     """Write a statistical form. `rows` are (label cells, [(formula, cached value)…]).
 
@@ -217,9 +218,12 @@ def bieu(
     the fields an office fills, the officer's text where they typed one (key of
     `carried.FIELDS` -> text, `document.Carried.printed`: agencies, number, place and date,
     signer), printed in the heading and the signature block so the biểu signed with the
-    report say the same (`header`, `signature`). Returns the 0-based (first data row, total
-    row) so callers can reference the cells.
+    report say the same (`header`, `signature`). `figures`, when given, gets each figure
+    written, by A1 cell ("C11" -> 699): what the biểu print, checked by `pdf` before it
+    prints the workbook. Returns the 0-based (first data row, total row) so callers can
+    reference the cells.
     """
+    figures = {} if figures is None else figures
     typed = typed or {}
     ncols = len(columns)
     last = ncols - 1
@@ -278,6 +282,7 @@ def bieu(
             ws.set_row(rr, max(wrapped_height(text, width) for text, width in wraps))
         for j, (formula, value) in enumerate(values):
             ws.write_formula(rr, nlabels + j, formula, st.num, value)
+            figures[f"{col_letter(nlabels + j)}{rr + 1}"] = value
     total_row = first + len(rows)
     if total and rows:
         ws.merge_range(total_row, 0, total_row, nlabels - 1, "Tổng cộng", st.total_label)
@@ -292,6 +297,7 @@ def bieu(
                 st.num_bold,
                 value,
             )
+            figures[f"{letter}{total_row + 1}"] = value
     end = total_row + (1 if total and rows else 0)
     signed = signature(
         ws,

@@ -150,7 +150,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         carried = write_document(report, folder / document_name, officer=officer)
         lap("document")
         # the biểu signed with the report print the number and signer its draft carries
-        write_workbook(report, folder / workbook_name(form.year, prefix), carried.printed)
+        figures = write_workbook(report, folder / workbook_name(form.year, prefix), carried.printed)
         lap("workbook")
         written = feedback.wait()
     except BaseException:
@@ -177,6 +177,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         ],
         # the number and signer the biểu print: the PDF to sign checks its report says the same
         "bieu_fields": dict(carried.printed),
+        # the figures the biểu print: the PDF to sign checks the workbook still shows them
+        "bieu_figures": figures,
     }
     if officer is not None:
         _say_carried(report.outputs, officer, current, document_name, kept)

@@ -47,13 +47,12 @@ from ..outbox.paths import (
 )
 from ..read.cellfacts import UnsafeXML, parse_xml
 from ..text.command import consolidate_command, option_hint
+from ..text.values import show
 from .carried import FIELDS, is_dotted, officer_fields
 from .carried_header import HEADER_FIELDS, program_date
 from .office import INSTALL_HINT, NOT_INSTALLED, ConvertError, as_docx, convert, document_title, soffice
 from .summary import differs_lines
-from .workbook import SHEETS
-
-BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
+from .workbook import BIEU, SHEETS
 
 
 class PdfError(Exception):
@@ -203,6 +202,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
             of_set = current_run_id(outbox, form.year)
             chosen = pdf_document(form, outbox)
             _same_run(of_set, {wb: "bảng tổng hợp", draft: "báo cáo"})
+            _same_figures(wb, year_dir(outbox, form.year))
             _same_signer(chosen.path, year_dir(outbox, form.year))
             opened = tuple((p, lock) for p in (chosen.path, wb) for lock in office_locks(p)[:1])
             shutil.copyfile(chosen.path, sources[0])
@@ -332,6 +332,72 @@ def _same_run(run_id: str, outputs: dict[Path, str]) -> None:
             "lần cuối: có thể tệp cũ đang mở trong Excel, Word hay LibreOffice đã được lưu đè lên bộ kết "
             "quả mới. Hãy đóng các tệp đó, chạy lại lệnh tổng hợp (consolidate), rồi chạy lại lệnh pdf."
         )
+
+
+def edited_figures(workbook: Path, figures: dict[str, dict[str, int]]) -> list[tuple[str, str, object, int]]:
+    """The biểu figures the workbook `workbook` no longer shows as its run wrote them
+    (`figures`: sheet name -> A1 cell -> the number, `workbook.write_workbook`'s return):
+    (sheet, cell, what it shows now, the figure), in sheet and row order. What a cell shows
+    is the value its last calculation stored (Excel and LibreOffice store it on saving): a
+    figure typed over, or a detail row changed under the biểu's SUMIFS. A blank where the
+    figure is 0 is the same figure. Raises OSError or zipfile.BadZipFile for a file that
+    cannot be read as a workbook."""
+    import openpyxl  # only for the PDF to sign: consolidate never reads the workbook back
+
+    out: list[tuple[str, str, object, int]] = []
+    book = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+    try:
+        for sheet, cells in figures.items():
+            if sheet not in book.sheetnames:
+                out += [(sheet, cell, None, value) for cell, value in list(cells.items())[:1]]
+                continue
+            shown = {
+                c.coordinate: c.value
+                for row in book[sheet].iter_rows()
+                for c in row
+                if hasattr(c, "coordinate")
+            }
+            for cell, value in cells.items():
+                now = shown.get(cell)
+                if now in (None, "") and value == 0:
+                    continue
+                if isinstance(now, bool) or not isinstance(now, int | float) or now != value:
+                    out.append((sheet, cell, now, value))
+    finally:
+        book.close()
+    return out
+
+
+def _same_figures(workbook: Path, folder: Path) -> None:
+    """Raise PdfError when the workbook's biểu no longer show the figures the last
+    consolidation wrote there (`edited_figures`; bao-cao.json, outputs.bieu_figures): the
+    PDF to sign would print figures no unit's report gives (brk14 F3). A set written before
+    they were recorded is not checked."""
+    try:
+        recorded = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["bieu_figures"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    try:
+        differ = edited_figures(workbook, recorded)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise PdfError(
+            f"Không đọc được bảng tổng hợp {workbook.name} ({exc}). Hãy chạy lại lệnh tổng hợp "
+            "(consolidate) rồi chạy lại lệnh pdf."
+        ) from exc
+    if not differ:
+        return
+    cells = "; ".join(
+        f"trang «{sheet}» ô {cell}: {'(trống)' if now in (None, '') else show(now)}, lần tổng hợp tính {show(value)}"
+        for sheet, cell, now, value in differ[:3]
+    )
+    more = f" và {len(differ) - 3} ô khác" if len(differ) > 3 else ""
+    raise PdfError(
+        f"Số liệu trên các biểu của bảng tổng hợp {workbook.name} đã bị sửa sau lần tổng hợp cuối "
+        f"({cells}{more}), nên tệp PDF để ký sẽ in số liệu không khớp với báo cáo của các đơn vị. "
+        "Hãy chạy lại lệnh tổng hợp (consolidate): bảng tổng hợp được lập lại từ báo cáo của các đơn vị, "
+        "bản anh/chị đã sửa được giữ lại (tên có thêm «-ban-da-sua»); rồi chạy lại lệnh pdf. Nếu số liệu "
+        "của một đơn vị cần sửa, hãy đề nghị đơn vị đó gửi lại báo cáo."
+    )
 
 
 def _same_signer(report: Path, folder: Path) -> None:

@@ -42,16 +42,22 @@ SHEETS = {
     "text": "Khó khăn, kiến nghị",
     "files": "Danh sách tệp",
 }  # then each block's detail sheet (`detail_sheet` of layout.toml)
+BIEU = ("b01", "b02", "b03", "b04", "b05", "b06")
+"""The keys of `SHEETS` of the biểu (the statistical forms signed with the report), in order."""
 DETAIL_FIRST_ROW = 3  # 0-based row of the first detail record
 DETAIL_PT = 8  # the smallest size a detail sheet prints its text at
 
 
-def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None = None) -> None:
+def write_workbook(
+    report: Report, path: Path, typed: Mapping[str, str] | None = None
+) -> dict[str, dict[str, int]]:
     """Write the consolidated workbook of `report` to `path` (.xlsx). `typed`: what the
     draft report prints in the fields an office fills, the officer's text where they typed
     one (key of `carried.FIELDS` -> text, `document.Carried.printed`), printed on the biểu
     (`official.bieu`) and in the overview's heading (`charts.dashboard`) as the draft prints
-    it; without it they print the configuration's and the run's date."""
+    it; without it they print the configuration's and the run's date. Returns the figures
+    each biểu prints: sheet name -> A1 cell -> the number (counts, đồng), which the PDF to
+    sign checks the workbook still shows (`pdf.edited_figures`)."""
     form = report.form
     wb = xlsxwriter.Workbook(
         str(path),
@@ -78,6 +84,7 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
         key: wb.add_worksheet(name) for key, name in names.items() if key != "yoy" or report.history.found
     }
     notes = _row_notes(report)
+    figures: dict[str, dict[str, int]] = {key: {} for key in BIEU}
     refs = {
         key: _detail_sheet(sheets[key], st, form, block, report.detail.blocks[key], notes)
         for key, block in form.blocks.items()
@@ -90,9 +97,9 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
                 raise FormError(f"layout [{block.key}] bieu: không có biểu B{number} cho một bảng")
             key = f"b{number}"
             pos[key] = ONE_BLOCK_BIEU[number](
-                sheets[key], st, report, block, refs[block.key], run_date, typed
+                sheets[key], st, report, block, refs[block.key], run_date, typed, figures[key]
             )
-    _b06(sheets["b06"], st, report, refs, status_ref, run_date, typed)
+    _b06(sheets["b06"], st, report, refs, status_ref, run_date, typed, figures["b06"])
     if "yoy" in sheets:
         write_yoy(sheets["yoy"], st, report)
     _findings_sheet(sheets["findings"], st, report)
@@ -101,6 +108,7 @@ def write_workbook(report: Report, path: Path, typed: Mapping[str, str] | None =
     dashboard(wb, sheets["dashboard"], st, report, names, pos, refs, status_ref, typed)
     sheets["dashboard"].activate()
     wb.close()
+    return {names[key]: cells for key, cells in figures.items()}
 
 
 def received_words(entry: dict) -> str:
@@ -254,6 +262,7 @@ def _by_list_bieu(number: str, title: str, dim: str, label: str, width: int, **e
         ref: DetailRef,
         run_date,
         typed: Mapping[str, str] | None = None,
+        figures: dict[str, int] | None = None,
     ) -> tuple[int, int]:
         form = report.form
         rows = _by_one(report, ref, block, dim, [(x.code, x.name) for x in _LISTS[dim](form)])
@@ -268,6 +277,7 @@ def _by_list_bieu(number: str, title: str, dim: str, label: str, width: int, **e
             run_date=run_date,
             coverage=Coverage.of(report.units),
             typed=typed,
+            figures=figures,
             **extra,
         )
 
@@ -299,6 +309,7 @@ def _b03(
     ref: DetailRef,
     run_date,
     typed: Mapping[str, str] | None = None,
+    figures: dict[str, int] | None = None,
 ) -> tuple[int, int]:
     """Category x region: children supported, then value of support."""
     form = report.form
@@ -332,6 +343,7 @@ def _b03(
         coverage=Coverage.of(report.units),
         groups=groups,
         typed=typed,
+        figures=figures,
     )
 
 
@@ -343,6 +355,7 @@ def _b06(
     status_ref: DetailRef,
     run_date,
     typed: Mapping[str, str] | None = None,
+    figures: dict[str, int] | None = None,
 ) -> None:
     form = report.form
     res = form.support_block
@@ -386,6 +399,7 @@ def _b06(
         run_date=run_date,
         coverage=Coverage.of(report.units),
         typed=typed,
+        figures=figures,
     )
 
 
@@ -664,4 +678,4 @@ def _came_by(m: dict) -> str:
     return ""
 
 
-__all__ = ["write_workbook", "SHEETS"]
+__all__ = ["write_workbook", "SHEETS", "BIEU"]

@@ -94,6 +94,8 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     # the replaced file's errors are history: not listed as open, counted apart
     assert "900.xlsx: " not in second and "903.xlsx: " in second
     assert "của 1 tệp đã được đơn vị gửi lại bản khác: chỉ còn là lịch sử" in second
+    # counted as they are: one error and no warning (brk14 F9: "1 lỗi, cảnh báo của …")
+    assert "(1 lỗi của 1 tệp đã được đơn vị gửi lại bản khác" in second, second
 
     saved = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
     assert saved["changes"]["now_accepted"] == ["900", "902"]

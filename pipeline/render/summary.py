@@ -56,6 +56,12 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     late = late_units(report)
     if late:
         _say(f"Gửi trễ hạn ({len(late)}): " + ", ".join(u.name for u in late))
+    doubtful = [u for u in report.units if u.doubts]
+    if doubtful:  # accepted, but which file the unit meant is in doubt
+        _say(f"Cần hỏi lại đơn vị ({len(doubtful)}):")
+        for u in doubtful:
+            for doubt in u.doubts:
+                _say(f"  • {u.name} ({u.code}): {doubt}")
     chase = [u for u in report.units if u.status != UnitStatus.ACCEPTED]
     if chase:
         _say(f"Cần đôn đốc ({len(chase)}):")
@@ -88,8 +94,12 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
     past = past_findings(report.files)
     if past:
         replaced = sum(1 for rec in report.files if is_history(rec) and rec.parsed.findings)
+        past_errors = sum(f.severity == ERROR for f in past)
+        counted = [
+            f"{n} {word}" for n, word in ((past_errors, "lỗi"), (len(past) - past_errors, "cảnh báo")) if n
+        ]
         _say(
-            f"({len(past)} lỗi, cảnh báo của {replaced} tệp đã được đơn vị gửi lại bản khác: "
+            f"({' và '.join(counted)} của {replaced} tệp đã được đơn vị gửi lại bản khác: "
             "chỉ còn là lịch sử, không phải sửa.)"
         )
     out = report.outputs

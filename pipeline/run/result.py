@@ -214,6 +214,7 @@ class UnitRecord:
     file: FileRecord | None = None  # the file that counts
     files: list[FileRecord] = field(default_factory=list)  # newest first
     note: str = ""
+    doubts: list[str] = field(default_factory=list)  # what the officer should ask the unit (in `note` too)
     on_time: bool | None = None  # None: nothing counted yet, or no deadline to judge by
     deadline_set: bool = True  # False while the configuration's due_before is "cần điền"
     dated_ahead: bool = False  # its counted file dated after the run's date: not judged

@@ -84,6 +84,44 @@ def _figures_back(files: list[FileRecord], chosen: FileRecord) -> str:
     )
 
 
+# the unit's note when files dated the same day hold different figures and the one saved last
+# counts (`_same_day`): the report date cannot tell which the unit meant
+SAME_DAY = (
+    "Đơn vị có {n} bản cùng ngày báo cáo {day} với số liệu khác nhau ({names}); Sở đang dùng bản "
+    "lưu sau cùng ({chosen}, lưu lúc {saved}); hãy hỏi lại đơn vị bản nào đúng"
+)
+
+
+def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
+    """The note when other accepted plain files of the unit carry the report date of
+    `chosen` and other figures (`Parsed.content_key`), so that their modification time
+    alone decided (brk14 F5: a morning version counted when saved after the afternoon
+    correction); "" otherwise, and for a message (its arrival time decides)."""
+    if chosen.by_arrival or chosen.parsed.report_date is None:
+        return ""
+    day = chosen.parsed.report_date
+    others = [
+        f
+        for f in files
+        if f is not chosen
+        and not f.by_arrival
+        and f.status is not None
+        and f.status.accepted
+        and f.parsed.report_date == day
+        and f.parsed.content_key != chosen.parsed.content_key
+    ]
+    if not others:
+        return ""
+    names = ", ".join(f.parsed.name for f in [chosen, *others])
+    return SAME_DAY.format(
+        n=len(others) + 1,
+        day=f"{day:%d/%m/%Y}",
+        names=names,
+        chosen=chosen.parsed.name,
+        saved=f"{chosen.received:%H:%M %d/%m/%Y}",
+    )
+
+
 def resolve(
     form: Form, parsed: list[Parsed], today: dt.date | None = None
 ) -> tuple[list[FileRecord], list[UnitRecord]]:
@@ -146,7 +184,8 @@ def resolve(
                 f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "
                 f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
             )
-        us.note = "; ".join(filter(None, [us.note, _figures_back(files, chosen)]))
+        us.doubts = [x for x in (_figures_back(files, chosen), _same_day(files, chosen)) if x]
+        us.note = "; ".join(filter(None, [us.note, *us.doubts]))
         if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
             sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)
             us.note = "; ".join(filter(None, [us.note, f"Đơn vị báo không có số liệu ở trang {sheets}"]))

@@ -1,0 +1,65 @@
+"""Two files of one unit dated the same report day, with different figures (brk14 F5): the
+report date cannot tell which the unit meant, and the one saved last counted without a word
+(a morning version saved after the afternoon correction). The run still counts the one saved
+last, and says so: the unit's note (workbook) and a "Cần hỏi lại đơn vị" line on the console
+name both files and the time that decided. Copies of the same figures, or files of other
+days, say nothing of it."""
+
+from __future__ import annotations
+
+import os
+
+from pipeline.app import consolidate_into
+from pipeline.render.summary import print_summary
+from pipeline.run.result import UnitStatus
+from pipeline.run.submissions import SAME_DAY
+
+from .conftest import report_day
+
+
+def _dated(form, day: int):
+    """`make_file`'s mutate: the report dated `day` November of the reporting year."""
+
+    def mutate(data):
+        data["info"]["report_date"] = report_day(form, day)
+
+    return mutate
+
+
+def _saved_at(path, stamp: float) -> None:
+    os.utime(path, (stamp, stamp))
+
+
+def _run(form, tmp_path):
+    return consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+
+
+def test_two_files_of_one_day_with_other_figures_are_named(form, make_file, tmp_path, capsys):
+    afternoon, _ = make_file("899", _dated(form, 20), name="899-chieu.xlsx", seed=1)
+    morning, _ = make_file("899", _dated(form, 20), name="899-sang.xlsx", seed=2)
+    _saved_at(afternoon, 1_764_900_000)
+    _saved_at(morning, 1_764_900_060)  # saved a minute later: it counts
+    report = _run(form, tmp_path)
+    unit = next(u for u in report.units if u.code == "899")
+    assert unit.status == UnitStatus.ACCEPTED and unit.file.parsed.name == "899-sang.xlsx"
+    (doubt,) = unit.doubts
+    assert doubt.startswith(SAME_DAY.split("{n}")[0]) and "899-chieu.xlsx" in doubt, doubt
+    assert "bản lưu sau cùng (899-sang.xlsx" in doubt and doubt in unit.note
+    capsys.readouterr()
+    print_summary(report)
+    out = capsys.readouterr().out
+    assert "Cần hỏi lại đơn vị (1):" in out and doubt in out, out
+
+
+def test_a_copy_or_another_day_says_nothing_of_it(form, make_file, tmp_path, capsys):
+    first, _ = make_file("899", _dated(form, 20), name="899.xlsx", seed=1)
+    copy, _ = make_file("899", _dated(form, 20), name="899-lan2.xlsx", seed=1)  # the same figures
+    _, _ = make_file("900", _dated(form, 18), name="900.xlsx", seed=1)
+    _, _ = make_file("900", _dated(form, 19), name="900-sua.xlsx", seed=2)  # a later day decides
+    _saved_at(first, 1_764_900_000)
+    _saved_at(copy, 1_764_900_060)
+    report = _run(form, tmp_path)
+    assert all(not u.doubts for u in report.units), [u.doubts for u in report.units if u.doubts]
+    capsys.readouterr()
+    print_summary(report)
+    assert "Cần hỏi lại đơn vị" not in capsys.readouterr().out

@@ -176,3 +176,30 @@ def test_pdf_prints_the_draft_when_the_kept_copy_shows_only_the_date_an_earlier_
     assert out.returncode == 0, out.stderr
     pages = _pages(pdf_path(outbox, form.year))
     assert dated in pages[0] and "Khó khăn của Sở." in " ".join(pages)
+
+
+def test_an_earlier_draft_saved_over_a_later_one_carries_no_date_of_its_run(make_file, tmp_path, capsys):
+    """brk14 F2: the officer has day A's draft open while the run of day B writes the set,
+    writes section VII and saves (Ctrl+S) over day B's draft. The next run carries their VII,
+    not day A's printed date, which no one typed: its draft and biểu print the new run's date,
+    and the summary names no place and date carried."""
+    day = _first_run(tmp_path, make_file)
+    east, inbox, outbox, draft = day.east, day.inbox, day.outbox, day.draft
+    opened = docx.Document(str(draft))  # day A's draft, open in Word
+    day_a = _header(draft)["place_date"]
+
+    make_file("900")
+    second = consolidate_into(east, inbox, outbox, show_progress=False)
+    assert _header(draft)["place_date"] == place_date(east, second.generated_at.date()) != day_a
+    title = _officer_titles(opened)[0]
+    _write_over_dots(_sections(opened)[title], "Đánh giá của cán bộ, viết trên bản cũ.")
+    opened.save(str(draft))  # over day B's draft
+
+    third = consolidate_into(east, inbox, outbox, show_progress=False)
+    new_date = place_date(east, third.generated_at.date())
+    assert _header(draft)["place_date"] == new_date, _header(draft)
+    assert _bieu_heading(outbox, east.year) == {(east.agencies["department"], new_date)}
+    said = _said(third, capsys)
+    assert FIELDS["place_date"] not in said, said
+    texts = [b.text for b in _sections(docx.Document(str(draft)))[title] if hasattr(b, "text")]
+    assert "Đánh giá của cán bộ, viết trên bản cũ." in texts, texts  # their VII carried

@@ -29,7 +29,7 @@ from docx import Document
 
 from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
-from .carried_header import HEADER_FIELDS, program_date, shown_key
+from .carried_header import HEADER_FIELDS, program_date, shown_key, writer_date
 from .carried_named import FIRST_WORDS as FIRST_WORDS
 from .carried_named import named, title_of
 from .carried_named import plain as _plain
@@ -224,6 +224,9 @@ class OfficerWork:
     elements of `sections[heading]`, each with the number their copy gives it."""
     entries: list = field(default_factory=list)
     """`lost` as read, before the new draft's numbers are known (`named`)."""
+    writer_dated: bool = False
+    """Whether the place and date it shows is what the run that wrote the file printed
+    (`carried_header.writer_date`)."""
 
     def field_names(self) -> list[str]:
         """The Vietnamese names of the fields carried, in `FIELDS` order."""
@@ -292,6 +295,7 @@ def _read(
         style=walk.style,
         added=walk.added,
         entries=walk.lost if walk.marked else [],
+        writer_dated=writer_date(found.get("place_date", ""), printed.get("place_date", ""), issued),
     )
 
 
@@ -370,6 +374,8 @@ def _merged(
             if not now:  # emptied, dotted or as a run prints it: the new draft prints its own
                 return False
             if recorded(p, key):
+                if key == "place_date" and works[p].writer_dated and not seen.get(_stored(key)):
+                    return False  # the date its own run printed, where that run carried none
                 return versions.values[p][shown_key(key)] != seen[shown_key(key)]
             return True  # not recorded: a text no run printed is the officer's (`officer_work`)
         if isinstance(seen, dict) and _stored(key) in seen:  # as the last run read or wrote it

@@ -19,7 +19,10 @@ again while the draft still shows what the last run carried there. A version wit
 read by its text: a field that differs from what the new draft prints, and, for the place
 and date, from what the run that wrote the file printed (`program_date`: the place and the
 date of its core property `created`, the run's date), is the officer's. A field emptied or
-left dotted is never carried: the new draft prints its own text (the new run's date).
+left dotted is never carried: the new draft prints its own text (the new run's date). Nor is
+a place and date the run that wrote the file printed, where that run carried no date of the
+officer's (`writer_date`): a draft of an earlier run, open while a later run wrote the set and
+then saved over the later draft, shows the earlier run's date, which no one typed.
 """
 
 from __future__ import annotations
@@ -135,8 +138,13 @@ def motto_changed(table: Table, text_of: Callable) -> str:
 def program_date(text: str, printed: str, issued: dt.date | None) -> bool:
     """Whether the place and date `text` is one a run printed: what the new draft prints
     (`printed`), or the same place with the date `issued` of the run that wrote the file."""
-    text = _plain(text)
-    if text == _plain(printed):
-        return True
+    return _plain(text) == _plain(printed) or writer_date(text, printed, issued)
+
+
+def writer_date(text: str, printed: str, issued: dt.date | None) -> bool:
+    """Whether the place and date `text` is the place the new draft prints (`printed`, "An
+    Giang, ngày …") with the date `issued` of the run that wrote the file (its core property
+    `created`): what that run printed, as a draft of an earlier run saved over a newer one
+    still shows it (brk14 F2)."""
     place = printed.split(",", 1)[0]
-    return issued is not None and text == _plain(f"{place}, {vn_date(issued)}")
+    return issued is not None and _plain(text) == _plain(f"{place}, {vn_date(issued)}")

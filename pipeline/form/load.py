@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,14 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
     kinds = _items(raw.get("unit_kinds", []), "unit_kinds", str(schemes.get("units", "")))
     regions = _items(_load_list(path, raw, "regions"), "regions", str(schemes.get("regions", "")))
     units_raw = _load_list(path, raw, "units")
+    for u in units_raw:
+        missing = [k for k in ("code", "name", "kind") if not u.get(k)]
+        if missing:
+            raise FormError(
+                f"Đơn vị '{u.get('code', '')}' khai trong [[units]] thiếu {', '.join(missing)}: mã này không "
+                "có trong tệp danh sách đơn vị (units_csv), nên phải khai đủ code, name, kind. Hãy kiểm "
+                "tra lại mã (một mục chỉ có code và emails chỉ dùng cho đơn vị đã có trong danh sách)"
+            )
     kind_schemes = {k.code: k.scheme for k in kinds}
     units = tuple(
         Unit(
@@ -220,8 +229,11 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
             raise FormError(f"Đơn vị {u.code}: loại '{u.kind}' không có trong unit_kinds")
         if u.region and u.region not in region_codes:
             raise FormError(f"Đơn vị {u.code}: địa bàn '{u.region}' không có trong regions")
-    if len({u.code for u in units}) != len(units):
-        raise FormError("Mã đơn vị trùng lặp trong danh sách units")
+    twice = sorted(c for c, n in Counter(u.code for u in units).items() if n > 1)
+    if twice:
+        raise FormError(
+            f"Mã đơn vị trùng lặp trong danh sách units: {', '.join(twice)}; mỗi mã chỉ một đơn vị"
+        )
     categories = _items(raw.get("categories", []), "categories")
     sources = _items(raw.get("sources", []), "sources")
 
@@ -374,7 +386,9 @@ def _emails(value: Any) -> tuple[str, ...]:
 
 def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """A list read from a CSV file (`regions_csv`), then the entries given inline
-    (`[[regions]]`); either may be absent, not both.
+    (`[[regions]]`); either may be absent, not both. An inline entry whose code the CSV
+    file lists completes that entry instead (`_completed`): a commune's `emails`, contact
+    or phone, given with its code alone.
 
     `<key>_csv` is a file name (its columns are the entry's keys: code, name, …) or a table:
     `file`, `columns` (entry key -> the text to make from a CSV row, "{commune_code}" or
@@ -384,10 +398,29 @@ def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]
     rows: list[dict[str, Any]] = []
     if spec:
         rows.extend(_csv_entries(path, spec if isinstance(spec, dict) else {"file": spec}, key))
-    rows.extend(raw.get(key, []))
+    rows = _completed(rows, raw.get(key, []), key)
     if not rows and key not in raw:
         raise FormError(f"Cấu hình {path} thiếu danh sách '{key}'")
     return rows
+
+
+def _completed(listed: list[dict[str, Any]], inline: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The entries of a CSV file (`listed`) with those given inline: an inline entry whose
+    code a listed one has adds its keys to it (and replaces those it gives again); the
+    others follow. Raises FormError for a code given inline twice, naming it."""
+    out = [dict(e) for e in listed]
+    at = {str(e.get("code")): i for i, e in enumerate(out)}
+    seen: set[str] = set()
+    for entry in inline:
+        code = str(entry.get("code", ""))
+        if code in seen:
+            raise FormError(f"Mã '{code}' khai hai lần trong [[{key}]]; hãy gộp thành một mục")
+        seen.add(code)
+        if code in at:
+            out[at[code]] |= entry
+        else:
+            out.append(dict(entry))
+    return out
 
 
 def _csv_entries(path: Path, spec: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -1,0 +1,89 @@
+"""A unit listed by the configuration's list file (An Giang's 102 communes, `units_csv`) gets
+its addresses, contact and phone from a `[[units]]` entry with its code alone, as the
+configuration's comment and the README tell the officer (brk14 F1: such an entry stopped
+every command with an English traceback, `KeyError: 'name'`, and a full entry with
+"Mã đơn vị trùng lặp" naming no code). An entry that names no listed unit, or a code given
+twice, stops the command with a Vietnamese message naming the code."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.form import SCHEMAS_DIR, FormError, load_form
+from pipeline.form.load import _completed
+
+from .clirun import run_cli
+
+COMMUNE = "30790"  # Xã Hòa Điền, from reference/an-giang-communes-2025-07.csv
+
+
+def _config(tmp_path: Path, added: str) -> Path:
+    """A copy of the shipped An Giang configuration (and the files it names) with `added`
+    appended, as the officer adds an entry at the end of the file."""
+    folder = tmp_path / "cau-hinh"
+    shutil.copytree(SCHEMAS_DIR, folder)
+    path = folder / "an-giang.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + added, encoding="utf-8")
+    return path
+
+
+def test_a_communes_addresses_given_with_its_code_alone(tmp_path):
+    shipped = load_form(SCHEMAS_DIR / "an-giang.toml").units_by_code[COMMUNE]
+    assert shipped.emails == ()
+    path = _config(
+        tmp_path,
+        f'[[units]]\ncode = "{COMMUNE}"\nemails = ["ubnd.hoadien@example.gov.vn"]\ncontact = "Chị Lan"\n',
+    )
+    form = load_form(path)
+    unit = form.units_by_code[COMMUNE]
+    assert unit.emails == ("ubnd.hoadien@example.gov.vn",)
+    assert unit.contact == "Chị Lan"
+    # the rest as the list file gives it, and the list as long as before
+    assert (unit.name, unit.kind, unit.region, unit.scheme) == (
+        shipped.name,
+        shipped.kind,
+        shipped.region,
+        shipped.scheme,
+    )
+    assert len(form.units) == len(load_form(SCHEMAS_DIR / "an-giang.toml").units)
+
+
+def test_a_full_entry_of_a_listed_commune_completes_it(tmp_path):
+    path = _config(
+        tmp_path,
+        f'[[units]]\ncode = "{COMMUNE}"\nname = "UBND Xã Hòa Điền"\nkind = "commune"\n'
+        f'region = "{COMMUNE}"\nemails = ["a@example.gov.vn"]\n',
+    )
+    assert load_form(path).units_by_code[COMMUNE].emails == ("a@example.gov.vn",)
+
+
+@pytest.mark.parametrize(
+    ("added", "said"),
+    [
+        ('[[units]]\ncode = "99999"\nemails = ["x@example.gov.vn"]\n', "'99999'"),
+        (f'[[units]]\ncode = "{COMMUNE}"\n[[units]]\ncode = "{COMMUNE}"\n', f"'{COMMUNE}' khai hai lần"),
+    ],
+    ids=["unknown-code", "twice"],
+)
+def test_a_wrong_entry_stops_every_command_in_vietnamese_naming_the_code(tmp_path, added, said):
+    path = _config(tmp_path, added)
+    with pytest.raises(FormError, match=said):
+        load_form(path)
+    done = run_cli("--config", str(path), "templates", "--outbox", str(tmp_path / "out"))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    assert said in done.stderr + done.stdout, (done.stdout, done.stderr)
+
+
+def test_inline_entries_complete_listed_ones_in_order():
+    listed = [{"code": "1", "name": "A"}, {"code": "2", "name": "B"}]
+    got = _completed(listed, [{"code": "2", "emails": ["b@x"]}, {"code": "3", "name": "C"}], "units")
+    assert got == [
+        {"code": "1", "name": "A"},
+        {"code": "2", "name": "B", "emails": ["b@x"]},
+        {"code": "3", "name": "C"},
+    ]
+    assert listed[1] == {"code": "2", "name": "B"}  # the list read is not changed

@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.app import consolidate_into
-from pipeline.outbox.paths import lock_path, pdf_path, workbook_path
+from pipeline.outbox.paths import document_path, lock_path, pdf_path, workbook_path
 from pipeline.render.official import DOT, MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
 
@@ -247,6 +247,20 @@ def test_pdf_before_consolidate_says_what_to_do(office, form, tmp_path):
     assert f"chưa có bộ kết quả năm {form.year}" in done.stderr
     assert f"consolidate --inbox <thư mục tệp nhận được> --outbox {tmp_path}" in done.stderr
     assert list(tmp_path.iterdir()) == []  # not even a lock file
+
+
+@pytest.mark.parametrize("deleted", ["document", "workbook"])
+def test_pdf_names_the_file_missing_from_the_set(office, form, tmp_path, deleted):
+    """brk14 F8: the officer deleted the draft (or the workbook): `pdf` said there was no set
+    of the year, though the workbook and CSV were there. It names the missing file."""
+    out = tmp_path / "out"
+    consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
+    gone = (document_path if deleted == "document" else workbook_path)(out, form.year)
+    gone.unlink()
+    done = cli("pdf", "--outbox", str(out))
+    assert done.returncode == 2
+    assert f"thiếu {'báo cáo Word' if deleted == 'document' else 'bảng tổng hợp'} {gone.name}" in done.stderr
+    assert "chưa có bộ kết quả" not in done.stderr and f"--outbox {out}" in done.stderr, done.stderr
 
 
 def test_pdf_with_a_mistyped_outbox_creates_nothing(office, form, tmp_path):

@@ -501,13 +501,28 @@ def _carried_from(folder: Path, copies: tuple[Path, ...]) -> tuple[str, ...]:
 
 
 def _no_set(form: Form, outbox: Path) -> str:
+    """Why there is nothing to print in `outbox`, with what to do: no such folder, no set of
+    the year, or a set missing its report or workbook (deleted or renamed by the officer:
+    a new run writes it again, brk14 F8)."""
     folder = year_dir(outbox, form.year)
+    prefix = form.programme_info.prefix
+    parts = {
+        "báo cáo Word": document_path(outbox, form.year, prefix),
+        "bảng tổng hợp": workbook_path(outbox, form.year, prefix),
+    }
+    gone = [f"{what} {path.name}" for what, path in parts.items() if not path.is_file()]
+    command = consolidate_command(None, str(form.path), str(outbox))
+    if outbox.is_dir() and (folder / REPORT).is_file() and len(gone) == 1:
+        return (
+            f"Bộ kết quả năm {form.year} trong {folder} thiếu {gone[0]} (có thể đã bị xoá, đổi tên "
+            f"hoặc chuyển đi). Hãy chạy lại lệnh tổng hợp để lập lại tệp đó: {command}; sau đó chạy "
+            "lại lệnh pdf."
+        )
     where = (
         f"Thư mục kết quả '{outbox}' không tồn tại"
         if not outbox.is_dir()
         else f"Thư mục kết quả '{outbox}' chưa có bộ kết quả năm {form.year} (báo cáo Word và bảng tổng hợp trong {folder})"
     )
-    command = consolidate_command(None, str(form.path), str(outbox))
     return (
         f"{where}. Kiểm tra lại {option_hint('--outbox')}, hoặc tạo bộ kết quả bằng lệnh: {command}; "
         "sau đó chạy lại lệnh pdf."

@@ -63,7 +63,19 @@ class _Parser(argparse.ArgumentParser):
 class _CommandParser(_Parser):
     """A command's parser: an argument it does not know is its own usage error, with its
     usage and its help hint (`python -m pipeline check --help`). argparse hands a
-    subparser's leftovers back to the main parser, whose error showed the main usage."""
+    subparser's leftovers back to the main parser, whose error showed the main usage.
+    `--config` is taken after the command's name too, as an officer types it (brk14 F9:
+    `consolidate --config an-giang.toml` was "không nhận ra các tham số")."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--config",
+            type=Path,
+            default=argparse.SUPPRESS,  # absent here: the one given before the command, or the default
+            metavar="TỆP",
+            help="tệp cấu hình biểu mẫu (đặt trước hay sau tên lệnh đều được)",
+        )
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
         namespace, extras = super().parse_known_args(args, namespace)

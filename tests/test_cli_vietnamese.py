@@ -346,3 +346,25 @@ def test_commands_suggested_for_a_folder_with_spaces_can_be_pasted(tmp_path):
     assert f"consolidate --inbox {shlex.quote(str(folder))}" in done.stderr, done.stderr
     made = run_cli("check", str(folder), env={"TONG_HOP_MAKE": "1"}, timeout=120)
     assert f"make consolidate INBOX={shlex.quote(str(folder))}" in made.stderr, made.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--config", "schemas/an-giang.toml", "consolidate"],
+        ["consolidate", "--config", "schemas/an-giang.toml"],  # as an officer types it (brk14 F9)
+        ["mail", "drafts", "--config", "schemas/an-giang.toml"],
+        ["mail", "--config", "schemas/an-giang.toml", "drafts"],
+    ],
+)
+def test_config_is_taken_before_or_after_the_command(args):
+    assert build_parser().parse_args(args).config == Path("schemas/an-giang.toml")
+
+
+def test_config_after_the_command_does_not_hide_the_default_or_the_one_before():
+    from pipeline.form import DEFAULT_FORM
+
+    assert build_parser().parse_args(["consolidate"]).config == DEFAULT_FORM
+    assert build_parser().parse_args(["--config", "x.toml", "pdf"]).config == Path("x.toml")
+    done = _cli("form", "--config", "schemas/an-giang.toml")
+    assert done.returncode == 0 and "qd588-bao-cao-nam-an-giang" in done.stdout, done.stderr

@@ -193,6 +193,11 @@ class Crosswalk:
             for link, news in found.values()
         )
 
+    def successors(self, code: str) -> tuple[Link, ...]:
+        """The links of the old commune whose code is `code` (one per new unit it went to,
+        in the table's order); () when the table has no old commune of that code."""
+        return tuple(link for link in self.links if link.old_commune == code)
+
     def provinces(self, schemes: set[str]) -> set[str]:
         """The old provinces whose district or commune codes are in `schemes`."""
         both = [*self.district_schemes.items(), *self.commune_schemes.items()]

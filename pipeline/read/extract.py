@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..form import Form, Unit, config_with_version, foreign_template, meta_cell
+from ..form.crosswalk import REFORM, load_crosswalk
 from ..form.sheets import info_sheet
 from ..intake.containers.submission import Submission
 from ..intake.files import FileInfo, ReadProblem
@@ -262,6 +263,9 @@ def _info(reading: FileReading) -> Unit | None:
             form.info_field("unit_code").cell,
             code,
         )
+    if code and code not in form.units_by_code:
+        code = former_code(reading, form, str(code), template_unit, sheet.name)
+        row["unit_code"] = code
     reading.p.unit_code = code
     reading.p.report_date = row.get("report_date")
     unit = form.units_by_code.get(code or "")
@@ -269,3 +273,34 @@ def _info(reading: FileReading) -> Unit | None:
         # Unknown unit: validation reports it; the layout cannot be chosen.
         return None
     return unit
+
+
+def former_code(reading: FileReading, form: Form, code: str, template_unit: str | None, sheet: str) -> str:
+    """The unit a file is read as when its code `code` is no unit's: an old commune's code
+    before the reform (`form.crosswalk`, `[history] crosswalk`) is told as such at the code's
+    cell (UNIT_FORMER_CODE: the old place, the new units it went to), and the file is read as
+    the new unit's, refused by that error, where the template's mark names that unit or the
+    old commune went wholly to one unit (a letter then reaches it); `code` otherwise (the
+    code unknown: validation says UNIT_UNKNOWN). Raises FormError for a crosswalk not as
+    described."""
+    crosswalk = load_crosswalk(form)
+    links = crosswalk.successors(code) if crosswalk is not None else ()
+    new = [form.units_by_code[link.new_code] for link in links if link.new_code in form.units_by_code]
+    if not new:
+        return code
+    first = links[0]
+    where = ", ".join(x for x in (first.old_district_name, first.old_province_name) if x)
+    old = f"{first.old_commune_name} ({where})" if where else first.old_commune_name
+    units = {link.new_code: link.new_name for link in links}
+    into = "; ".join(f"{units[u.code]}, đơn vị báo cáo {u.name} (mã {u.code})" for u in new)
+    if any(link.partial for link in links):
+        into += " (xã cũ được chia, mỗi phần thuộc một đơn vị mới)"
+    message = fd.RULES["UNIT_FORMER_CODE"].say(value=code, old=old, new=into, reform=REFORM)
+    cell = form.info_field("unit_code").cell
+    reading.add("UNIT_FORMER_CODE", message, sheet, cell, code)
+    codes = [u.code for u in new]
+    if template_unit in codes:
+        return str(template_unit)
+    if len(codes) == 1 and not links[0].partial:
+        return codes[0]
+    return code

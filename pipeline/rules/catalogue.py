@@ -226,6 +226,13 @@ RULES: dict[str, Rule] = {
             k.IN_LIST,
             "mã đơn vị '{value}' không có trong danh sách đơn vị báo cáo; hãy dùng mẫu đúng của đơn vị mình",
         ),
+        Rule(  # told by the reader (`read.extract.former_code`)
+            "UNIT_FORMER_CODE",
+            E,
+            "Mã đơn vị cũ (trước sắp xếp đơn vị hành chính)",
+            message="mã đơn vị '{value}' là mã cũ của {old}, trước {reform}; từ {reform} nơi này "
+            "thuộc {new}. Hãy dùng mẫu Sở gửi cho đơn vị mình (mã mới đã ghi sẵn), không sửa mã đơn vị",
+        ),
         Rule(
             "UNIT_MISMATCH",
             E,
@@ -704,6 +711,10 @@ FIXES: dict[str, tuple[str, ...]] = {
     ),
     "MERGED_INPUT": ("bỏ gộp ô {cell} (Unmerge Cells) rồi ghi số liệu vào từng ô",),
     "UNIT_UNKNOWN": ("dùng mẫu Sở gửi cho chính đơn vị mình; không sửa mã đơn vị ở ô {cell}",),
+    "UNIT_FORMER_CODE": (
+        "chép số liệu sang mẫu Sở gửi cho «{registered}» (mã mới), không sửa mã đơn vị ở ô {cell}, rồi gửi lại",
+        "dùng mẫu Sở gửi cho đơn vị mình (mã mới); không sửa mã đơn vị ở ô {cell}",
+    ),
     "UNIT_MISMATCH": (
         "ghi tên đơn vị ở ô {cell} là «{registered}»; nếu không phải đơn vị này, dùng mẫu của đơn vị mình",
         "dùng mẫu Sở gửi cho chính đơn vị mình",

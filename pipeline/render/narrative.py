@@ -133,7 +133,7 @@ def build_narrative(report: Report, wording: dict[str, Any]) -> Narrative:
         title=doc.get("title", "BÁO CÁO"),
         subject=_fill(doc["subject"], common, "document.subject"),
         preliminary=doc.get("preliminary", "") if cov.partial else "",
-        coverage_note=cov.note,
+        coverage_note=cov.short_note,
         addressee=_fill(doc.get("addressee", ""), common, "document.addressee"),
         opening=_fill(doc.get("opening", ""), common, "document.opening"),
         sections=sections,

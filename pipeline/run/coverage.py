@@ -1,8 +1,9 @@
 """What a consolidated table covers: how many units are in, and which are not yet.
 
-While any reporting unit is missing or rejected, every printed table (biểu), the dashboard
-and the document say so ("Số liệu tổng hợp từ 24/28 đơn vị; chưa có: …") and their titles
-carry "sơ bộ" (preliminary); when every unit is in, they carry neither.
+While any reporting unit is missing or rejected, every printed table (biểu) and the dashboard
+say so ("Số liệu tổng hợp từ 24/28 đơn vị; chưa có: …"), the document too (the count under
+its title, the names in its section on the units' reports), and their titles carry "sơ bộ"
+(preliminary); when every unit is in, they carry neither.
 """
 
 from __future__ import annotations
@@ -40,6 +41,18 @@ class Coverage:
             return ""
         return (
             f"Số liệu tổng hợp từ {self.counted}/{self.expected} đơn vị; chưa có: {', '.join(self.absent)}."
+        )
+
+    @property
+    def short_note(self) -> str:
+        """The note under the document's title, '' when every unit is in: the count without
+        the names, which the document lists once, in its section on the units' reports
+        (brk14 F9: 110 names printed twice on the first page)."""
+        if not self.partial:
+            return ""
+        return (
+            f"Số liệu tổng hợp từ {self.counted}/{self.expected} đơn vị; {len(self.absent)} đơn vị chưa có "
+            "báo cáo hợp lệ (nêu tên ở phần tình hình báo cáo của các đơn vị)."
         )
 
     def title(self, title: str, upper: bool = True) -> str:

@@ -68,3 +68,29 @@ def test_office_locks_knows_each_suite_s_name_for_a_document(tmp_path):
         (tmp_path / name).unlink()
     (tmp_path / "~$Cao.docx").write_bytes(b"")  # three characters dropped: another file's
     assert office_locks(doc) == []
+
+
+def test_consolidate_says_which_file_of_the_previous_set_is_open(form, make_file, tmp_path, capsys):
+    """brk14 F2's start: the draft open in Word while a run writes the new set, then saved over
+    it. The run says the open copy is the previous run's and not to save it over the new one
+    (it said nothing on Linux, where nothing stops the run); a lock of another file is none."""
+    from pipeline.render.summary import print_summary
+
+    make_file("899")
+    out = tmp_path / "out"
+    consolidate_into(form, tmp_path / "inbox", out, show_progress=False)
+    draft = document_path(out, form.year)
+    draft.with_name("~$" + draft.name[2:]).write_bytes(_word_owner_file(draft.name))
+    draft.with_name("~$i-tiet-588-2025.csv").write_bytes(b"x")  # another file's lock
+    make_file("900")
+    report = consolidate_into(form, tmp_path / "inbox", out, show_progress=False)
+    assert report.outputs["open"] == [draft.name]
+    capsys.readouterr()
+    print_summary(report)
+    said = capsys.readouterr().out
+    assert f"Lưu ý: tệp {draft.name} của lần tổng hợp trước đang mở" in said, said
+    assert f"Bản mới đã ghi vào {draft}" in said and "không lưu đè lên bản mới" in said
+    assert "workbook" not in said and said.count("đang mở (Word") == 1
+
+    report = consolidate_into(form, tmp_path / "inbox", out, show_progress=False)  # closed since
+    assert report.outputs["open"] == []

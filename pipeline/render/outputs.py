@@ -26,6 +26,7 @@ from ..outbox.paths import (
     document_path,
     feedback_dir,
     manifest_path,
+    office_locks,
     previous_dir,
     report_path,
     workbook_name,
@@ -150,7 +151,8 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         carried = write_document(report, folder / document_name, officer=officer)
         lap("document")
         # the biểu signed with the report print the number and signer its draft carries
-        figures = write_workbook(report, folder / workbook_name(form.year, prefix), carried.printed)
+        figures_name = workbook_name(form.year, prefix)
+        figures = write_workbook(report, folder / figures_name, carried.printed)
         lap("workbook")
         written = feedback.wait()
     except BaseException:
@@ -158,6 +160,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         raise
     lap("feedback")
     current = year_dir(outbox, form.year)
+    # the previous draft or workbook open in Word, Excel or LibreOffice: saving it then would
+    # write the previous run's text over the new set (brk14 F2), so the run says so
+    opened = [p.name for p in (current / document_name, current / figures_name) if office_locks(p)]
     kept = keep_officer_files(current, folder)  # under the lock: the current set cannot change
     previous = previous_dir(outbox, form.year)  # pruned once this set is current: the officer's work kept
     from_previous = keep_previous_files(previous, current, folder)
@@ -179,6 +184,7 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         "bieu_fields": dict(carried.printed),
         # the figures the biểu print: the PDF to sign checks the workbook still shows them
         "bieu_figures": figures,
+        "open": opened,  # the previous set's files open in an office suite during the run
     }
     if officer is not None:
         _say_carried(report.outputs, officer, current, document_name, kept)

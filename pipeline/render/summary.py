@@ -115,6 +115,20 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         for kept in out.get("kept", ()):
             for line in kept_lines(kept, out["document"]):
                 _say(line)
+        for name in out.get("open", ()):
+            _say(open_line(name, out))
+
+
+def open_line(name: str, outputs: dict) -> str:
+    """What the terminal says of a file of the previous set that was open in Word, Excel or
+    LibreOffice while the run wrote the new set (`outputs.open`): the open copy is the
+    previous run's; saving it over the new one would bring back its text and figures."""
+    new = next((outputs[k] for k in ("document", "workbook") if outputs.get(k, "").endswith(name)), name)
+    return (
+        f"Lưu ý: tệp {name} của lần tổng hợp trước đang mở (Word, Excel hoặc LibreOffice). Bản mới đã ghi "
+        f"vào {new}. Hãy đóng tệp đang mở mà không lưu đè lên bản mới; nếu đã sửa gì trong đó, hãy lưu "
+        "thành tên khác (Lưu thành/Save As) để lần tổng hợp sau chép phần anh/chị viết, rồi mở bản mới."
+    )
 
 
 def kept_lines(kept: dict, document: str) -> list[str]:

@@ -230,9 +230,13 @@ def test_the_draft_document_says_the_same_figures(outboxes, review):
         assert f"Năm {year}: {vn_number(n)} trẻ em được hỗ trợ" in body
         assert f"giá trị hỗ trợ {vn_number(v)} đồng" in body
     assert (
-        f"Lũy kế các năm đã báo cáo (2019, 2020, 2021, 2022, 2023, 2024, 2025): {vn_number(children)} trẻ em"
-        in body
-    )
+        "Lũy kế các năm đã báo cáo (2019, 2020, 2021, 2022, 2023, 2024, 2025; các năm trước 2025 chỉ gồm "
+        f"địa bàn tỉnh Kiên Giang cũ): {vn_number(children)} trẻ em"
+    ) in body
+    # the years before the merger are Kiên Giang's alone, and said so (brk14 F6: "Đề án được
+    # thực hiện trên địa bàn tỉnh Kiên Giang" read as the whole of today's province)
+    assert "số liệu của báo cáo này là của tỉnh Kiên Giang (cũ" in body
+    assert "trên địa bàn tỉnh An Giang (cũ), nếu có, chưa được tổng hợp vào báo cáo này" in body
     assert f"giá trị hỗ trợ {vn_number(value)} đồng" in body
     assert "năm chưa có số liệu: không" in body
     assert "Phường Vĩnh Thông; Phường Tô Châu" in body
@@ -261,9 +265,9 @@ def test_a_missing_year_is_named_and_left_out_of_the_totals(outboxes, review, tm
     assert "Năm chưa có số liệu tổng hợp: 2021" in body
     children = sum(_sum(_csv(outboxes, y), "results", "children") for y in YEARS if y != 2021)
     assert (
-        f"Lũy kế các năm đã báo cáo (2019, 2020, 2022, 2023, 2024, 2025): {vn_number(children)} trẻ em"
-        in body
-    )
+        "Lũy kế các năm đã báo cáo (2019, 2020, 2022, 2023, 2024, 2025; các năm trước 2025 chỉ gồm địa "
+        f"bàn tỉnh Kiên Giang cũ): {vn_number(children)} trẻ em"
+    ) in body
 
 
 def test_a_second_run_replaces_files_left_as_written(outboxes, review, capsys):

@@ -69,7 +69,7 @@ def spellings() -> list[Any]:
         forms += [f"00{n}", "0" + _groups(n, "."), _full_width(_groups(n, ".")), ZWSP.join(str(n))]
         for text in forms:
             out += [text, f"+{text}", f"-{text}", f" {text}  ", f"+ {text}"]
-        for word in ("đồng", "Đồng", "đ", "VNĐ", "vnd", "dong", "d", "đ.", "VND."):
+        for word in ("đồng", "Đồng", "đ", "VNĐ", "vnd", "dong", "d", "đ.", "VND.", "₫"):
             out += [f"{_groups(n, '.')} {word}", f"{n}{word}", unicodedata.normalize("NFD", f"{n} {word}")]
         out += [n, -n, float(n)] + ([n + 0.5] if n < 10**14 else [])  # a fraction within 15 digits
     out += ["", " ", NBSP, ZWSP, "\t", "đồng", "+", "-", "-0", "+0", "0", "1,5", "1.5", "1,50", "0.500"]

@@ -54,6 +54,8 @@ INT_CASES = [
     pytest.param("1.200.000đ", 1200000, None, True, id="currency-d"),
     pytest.param("1.200.000 đồng", 1200000, None, True, id="currency-dong"),
     pytest.param("1.200.000 VNĐ", 1200000, None, True, id="currency-VND"),
+    pytest.param("232.656.000 ₫", 232656000, None, True, id="dong-sign"),
+    pytest.param("232.656.000₫", 232656000, None, True, id="dong-sign-attached"),
     # ambiguous or not a whole number: never guessed
     pytest.param("1,5", None, "NUMBER_INVALID", True, id="decimal-comma"),
     pytest.param("1.5", None, "NUMBER_INVALID", True, id="decimal-point-text"),

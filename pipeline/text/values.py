@@ -23,7 +23,9 @@ _COMMA_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}){2,}$")
 _SPACE_GROUPS = re.compile(r"^[+-]?[1-9][0-9]{0,2}( [0-9]{3})+$")
 # full-width forms (U+FF01-FF5E) fold to ASCII; nothing else is folded (no superscripts)
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-CURRENCY_WORDS = ("đồng", "đ", "vnđ", "vnd")  # after a number typed as text, with an optional "."
+# after a number typed as text, with an optional "."; "₫" (U+20AB) is the dong sign of
+# Windows' Vietnamese currency format, typed or pasted after the amount (brk13)
+CURRENCY_WORDS = ("đồng", "đ", "vnđ", "vnd", "₫")
 _CURRENCY = re.compile(r"\s*(" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
 # ISO 8601 as writers store a date cell (.xlsx t="d", ECMA-376 §18.17.4): a time may follow,

@@ -42,6 +42,10 @@ FLAT_ODS = (
     "bảng tính OpenDocument dạng XML (.fods) chưa đọc được; hãy mở bằng LibreOffice và lưu "
     "dưới dạng .xlsx hoặc .ods, rồi gửi lại"
 )
+GOOGLE_SHEET = (
+    "tệp .gsheet chỉ là lối tắt tới một Google Trang tính, không chứa số liệu; hãy mở trang tính "
+    "trên Google Drive, chọn Tệp > Tải xuống > Microsoft Excel (.xlsx), rồi gửi tệp .xlsx đó"
+)
 GNUMERIC = (
     "bảng tính Gnumeric (.gnumeric) chưa đọc được; hãy mở bằng Gnumeric hoặc LibreOffice và "
     "lưu dưới dạng .xlsx, rồi gửi lại"
@@ -170,6 +174,11 @@ KINDS: tuple[FileKind, ...] = (
         marks=(b"application/vnd.oasis.opendocument.spreadsheet",),
         refusal=FLAT_ODS,
         code="FILE_FORMAT",
+    ),
+    # Google Drive for desktop's shortcut to a Google Sheets spreadsheet: a small JSON file
+    # ({"doc_id": …, "email": …}) with no figures, known by its name
+    FileKind(
+        "gsheet", REFUSED, (".gsheet",), "lối tắt Google Trang tính", refusal=GOOGLE_SHEET, code="FILE_FORMAT"
     ),
     # Gnumeric's own format: its XML, usually gzipped (the gnm namespace, v10 schema)
     FileKind(

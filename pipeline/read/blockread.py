@@ -12,7 +12,7 @@ from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.catalogue import TOTAL_WHY
 from ..rules.spellings import usual_spelling_of
-from ..text.values import is_blank, parse_int, parse_text, typed_text
+from ..text.values import PercentShown, is_blank, parse_int, parse_text, typed_text
 from .plan import BlockPlan, RowPlan, block_plan
 from .reader import SheetData, split_cell
 from .reading import FileReading
@@ -187,6 +187,8 @@ def _cached_totals(
     rows = sheet.rows
     for cell, r, c, want in expected:
         cached = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+        if isinstance(cached, PercentShown):  # a total shown as a percentage: its number compared
+            cached = float(cached)
         if cached == "":
             if cell not in sheet.errors:
                 continue

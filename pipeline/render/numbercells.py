@@ -56,8 +56,9 @@ def absolute(cell: str) -> str:
 # "=" a defined name that holds its step's formula once for the whole workbook:
 #   READ   (one name per number column, DocSo_O<n>) what the cell holds: "'" + its text
 #          with odd spaces, invisible and full-width characters folded and trimmed; its
-#          number; "" when blank; BAD for TRUE/FALSE, an error value or a date (a number
-#          whose format shows a date: the pipeline reads a date, not a number)
+#          number; "" when blank; BAD for TRUE/FALSE, an error value, a date (a number
+#          whose format shows a date: the pipeline reads a date, not a number) or a number
+#          whose format shows a percentage (`values.PercentShown`)
 #   WORD   (DocSo_Chu) the text without a currency word at its end ("1.500.000 đồng",
 #          "50đ.", "VND"); "" for text of spaces only (read as blank)
 #   VALUE  (DocSo_Gia) what the pipeline reads: the number (from text too: "+50", "0050",
@@ -388,7 +389,9 @@ def _read_step(a: str, general: str) -> str:
     for what, into in folds():
         folded = f"SUBSTITUTE({folded},{_literal(what)},{_q(into)})"
     fmt = f'CELL("format",{a})'
-    date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
+    # a date (CELL says "D…"; LibreOffice says "G" of most date formats, "F0" of General) or
+    # a percentage ("P…", in Excel, LibreOffice and Gnumeric): no count or amount (brk13)
+    date = f'OR(LEFT({fmt},1)="D",LEFT({fmt},1)="P",AND({fmt}="G",CELL("format",{general})<>"G"))'
     number = f'IF({date},"{BAD}",{a})'
     return f'=IF(ISTEXT({a}),{MARK}&TRIM({folded}),IF(ISNUMBER({a}),{number},IF(ISBLANK({a}),"","{BAD}")))'
 

@@ -88,6 +88,22 @@ class UnreadNumber(str):
     is the value as the file holds it."""
 
 
+class PercentShown(float):
+    """A number in a cell whose format shows it as a percentage (`#,##0%`, an .ods cell of
+    value type percentage): the sheet shows 100 times it with "%" (2326560 as
+    "232.656.000%"), which no count or amount is. Excel's automatic percent entry stores
+    232656000 typed into such a cell as 2326560 (brk13). Its value is the number stored."""
+
+
+def _shown_as_percent(value: PercentShown) -> str:
+    """The message for a count or amount cell whose format shows a percentage."""
+    shown = show(round(float(value) * 100, 9))
+    return (
+        f"hiện thành '{shown}%' vì ô được định dạng kiểu Phần trăm (số trong ô là {show(float(value))}), "
+        "không phải Số; hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi gõ lại số"
+    )
+
+
 NOT_STORED_AS_NUMBER = (
     "được lưu trong tệp không theo dạng số (do phần mềm tạo tệp ghi sai), nên mỗi ứng dụng "
     "đọc ra một số khác; hãy mở tệp bằng LibreOffice hoặc Excel, gõ lại số vào ô này, lưu lại rồi gửi lại"
@@ -137,6 +153,8 @@ def parse_int(
         return None, ("NUMBER_INVALID", "là giá trị đúng/sai, không phải số; hãy gõ số"), False
     if isinstance(value, UnreadNumber):
         return None, ("NUMBER_INVALID", NOT_STORED_AS_NUMBER), False
+    if isinstance(value, PercentShown):
+        return None, ("NUMBER_INVALID", _shown_as_percent(value)), False
     if isinstance(value, _DATE_VALUES):
         return None, ("NUMBER_INVALID", _shown_as_date(value, day_zero)), False
     if isinstance(value, float):

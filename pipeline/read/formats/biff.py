@@ -29,15 +29,17 @@ from typing import Any
 import olefile
 
 from ...form import col_letter
-from ...text.values import DAY_ZERO, DAY_ZERO_1904, DAYS_1900_TO_1904, UnshownDate, show
+from ...text.values import DAY_ZERO, DAY_ZERO_1904, DAYS_1900_TO_1904, PercentShown, UnshownDate, show
 from ..cellfacts import SheetFacts
 from .numfmt import (
     ByValue,
     builtin_shows_date,
     builtin_shows_elapsed,
+    builtin_shows_percent,
     shows_date,
     shows_date_by_value,
     shows_elapsed,
+    shows_percent,
 )
 from .ods import OdsBook
 
@@ -136,11 +138,12 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     return out
 
 
-NUMBER, DATE, ELAPSED = 0, 1, 2  # what a format shows: a number, a date or time, a duration
+# what a format shows a number as: a number, a date or time, a duration, a percentage
+NUMBER, DATE, ELAPSED, PERCENT = 0, 1, 2, 3
 
 
 def _shown(format_id: int, formats: dict[int, str]) -> int | ByValue:
-    """What a format shows a number as (NUMBER, DATE or ELAPSED), as `_plain` and
+    """What a format shows a number as (NUMBER, DATE, ELAPSED; PERCENT: `numfmt.shows_percent`), as `_plain` and
     `numfmt.shows_elapsed` classify it (a built-in id the file does not define: as
     `numfmt.builtin_shows_elapsed`, 46 and 80); a `numfmt.ByValue` for a format whose
     sections show a date for some numbers only, decided number by number (`_kind_at`)."""
@@ -148,7 +151,8 @@ def _shown(format_id: int, formats: dict[int, str]) -> int | ByValue:
     if fmt is not None and shows_date_by_value(fmt):
         return ByValue(fmt)
     if _plain(format_id, formats):
-        return NUMBER
+        percent = shows_percent(fmt) if fmt is not None else builtin_shows_percent(format_id)
+        return PERCENT if percent else NUMBER
     return ELAPSED if (shows_elapsed(fmt) if fmt is not None else builtin_shows_elapsed(format_id)) else DATE
 
 
@@ -196,7 +200,10 @@ def _number(
     may take a number format for a date, or miss a date format: `SheetFacts.numbers`)."""
     if xf < len(dates):
         kind = _kind_at(dates[xf], value)
-        shown = _date(value, date1904, kind == ELAPSED) if kind else value
+        if kind == PERCENT:
+            shown: Any = PercentShown(value)
+        else:
+            shown = _date(value, date1904, kind == ELAPSED) if kind else value
         facts.numbers[f"{col_letter(col)}{row + 1}"] = shown
 
 
@@ -543,7 +550,10 @@ def _cell(
 
     def number(row: int, col: int, xf: int, value: float | int) -> None:
         kind = _kind_at(dates[xf], value) if xf < len(dates) else NUMBER
-        sheet.cells[(row, col)] = _date(value, date1904, kind == ELAPSED) if kind else value
+        if kind == PERCENT:
+            sheet.cells[(row, col)] = PercentShown(value)
+        else:
+            sheet.cells[(row, col)] = _date(value, date1904, kind == ELAPSED) if kind else value
 
     if kind == _MULRK and len(body) >= 6:
         row, first = struct.unpack_from("<HH", body)

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ...text.values import DAY_ZERO, UnshownDate, show
+from ...text.values import DAY_ZERO, PercentShown, UnshownDate, show
 from ..cellfacts import parse_xml
 
 BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)})
@@ -622,6 +622,23 @@ def shows_elapsed(fmt: str) -> bool:
 
 
 BUILTIN_ELAPSED_ID = 46  # [h]:mm:ss
+BUILTIN_PERCENT_IDS = frozenset({9, 10})  # 0% and 0.00% (ECMA-376 Part 1 §18.8.30)
+
+
+@lru_cache(maxsize=1024)
+def shows_percent(fmt: str) -> bool:
+    """True when a positive number under the format `fmt` is shown as a percentage (100
+    times it, with "%"): its first section is of LibreOffice's type percent (a "%" outside
+    quotes and escapes, `section_types`) and no section shows a date. A count or an amount
+    so shown is no count or amount (brk13: Excel's automatic percent entry stores 232656000
+    typed into such a cell as 2326560)."""
+    types = section_types(fmt)
+    return types is not None and types[0] == _PERCENT and not shows_date(fmt)
+
+
+def builtin_shows_percent(format_id: int) -> bool:
+    """A built-in format id (not defined by the file) that shows a percentage (9, 10)."""
+    return format_id in BUILTIN_PERCENT_IDS
 
 
 def builtin_shows_date(format_id: int) -> bool:
@@ -680,12 +697,14 @@ class DateStyles(frozenset[int]):
     (ids 71-81); `elapsed`, the date formats showing elapsed time ([h]:mm:ss); `by_value`,
     index -> code of the formats whose sections show a date for some numbers and not for
     others (`shows_date_by_value`): each number is shown as the section LibreOffice picks
-    for it shows it."""
+    for it shows it; `percent`, formats showing a percentage (`shows_percent`), whose numbers
+    are given as a `values.PercentShown`."""
 
     undated: frozenset[int]
     missed: frozenset[int]
     elapsed: frozenset[int]
     by_value: dict[int, str]
+    percent: frozenset[int]
 
     def __new__(
         cls,
@@ -694,10 +713,12 @@ class DateStyles(frozenset[int]):
         missed: frozenset[int] = frozenset(),
         elapsed: frozenset[int] = frozenset(),
         by_value: dict[int, str] | None = None,
+        percent: frozenset[int] = frozenset(),
     ) -> DateStyles:
         self = super().__new__(cls, dated)
         self.undated, self.missed, self.elapsed = frozenset(undated), frozenset(missed), frozenset(elapsed)
         self.by_value = dict(by_value or {})
+        self.percent = frozenset(percent)
         return self
 
 
@@ -723,7 +744,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
     UnsafeXML."""
     root = parse_xml(styles)
     defined = {f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter("{*}numFmt")}
-    dated, undated, missed, elapsed = set(), set(), set(), set()
+    dated, undated, missed, elapsed, percent = set(), set(), set(), set(), set()
     by_value: dict[int, str] = {}
     for xfs in root.iter("{*}cellXfs"):
         for i, xf in enumerate(xfs.iterchildren("{*}xf")):
@@ -737,6 +758,8 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                         missed.add(i)
                     if builtin_shows_elapsed(number):
                         elapsed.add(i)
+                elif builtin_shows_percent(number):
+                    percent.add(i)
             elif shows_date(code):
                 dated.add(i)
                 if shows_date_by_value(code):
@@ -745,9 +768,18 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                     missed.add(i)
                 if shows_elapsed(code):
                     elapsed.add(i)
+            elif shows_percent(code):
+                percent.add(i)
             elif _calamine_may_see_date(code):
                 undated.add(i)
-    return DateStyles(frozenset(dated), frozenset(undated), frozenset(missed), frozenset(elapsed), by_value)
+    return DateStyles(
+        frozenset(dated),
+        frozenset(undated),
+        frozenset(missed),
+        frozenset(elapsed),
+        by_value,
+        frozenset(percent),
+    )
 
 
 def looked_at(date_styles: frozenset[int]) -> frozenset[int]:
@@ -756,7 +788,8 @@ def looked_at(date_styles: frozenset[int]) -> frozenset[int]:
     them (no s attribute naming one, `styled_attribute`; none at all when 0 is among them:
     a cell without s has style 0) gives none."""
     if isinstance(date_styles, DateStyles):
-        return frozenset(date_styles | date_styles.undated | date_styles.missed | date_styles.by_value.keys())
+        odd = date_styles.undated | date_styles.missed | date_styles.by_value.keys() | date_styles.percent
+        return frozenset(date_styles | odd)
     return frozenset(date_styles)
 
 
@@ -787,7 +820,7 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
     size."""
     out: dict[str, Any] = {}
     if isinstance(date_styles, DateStyles):
-        odd = date_styles.undated | date_styles.missed | date_styles.by_value.keys()
+        odd = date_styles.undated | date_styles.missed | date_styles.by_value.keys() | date_styles.percent
         if odd and _styled(frozenset(odd)).search(sheet):
             out.update(_shown_otherwise(sheet, date_styles))
     if not date_styles or not _styled(date_styles).search(sheet):
@@ -813,7 +846,8 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
 
 def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
     """A1 -> the value shown, for each number cell held under a cell format of
-    `styles.undated` (the number) or `styles.missed` (the date, time or duration)."""
+    `styles.undated` (the number), `styles.missed` (the date, time or duration) or
+    `styles.percent` (a `values.PercentShown`)."""
     out: dict[str, Any] = {}
     for m in _CELL_START.finditer(sheet):
         if m.group(3) or not m.group(2):
@@ -824,7 +858,8 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
             continue
         xf = int(style)
         if xf not in styles.undated and xf not in styles.missed and xf not in styles.by_value:
-            continue
+            if xf not in styles.percent:
+                continue
         end = sheet.find(b"</" + m.group(1) + b"c>", m.end())
         value = _VALUE.search(sheet, m.end(), len(sheet) if end < 0 else end)
         try:
@@ -834,6 +869,9 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
         if number is None:
             continue
         cell = attrs[b"r"].decode("ascii", "replace").upper()
+        if xf in styles.percent:
+            out[cell] = PercentShown(number)
+            continue
         code = styles.by_value.get(xf)
         if code is not None:  # the section LibreOffice picks for this number decides
             out[cell] = _as_date(number, xf in styles.elapsed) if shows_date_at(code, number) else number

@@ -32,7 +32,7 @@ from typing import Any
 from lxml import etree
 
 from ...form import col_letter
-from ...text.values import DAY_ZERO, UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
+from ...text.values import DAY_ZERO, PercentShown, UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -491,6 +491,8 @@ class _Table:
             raw = element.get(_VALUE)
             if raw is None or not (raw.isascii() and raw.isdigit() or _XSD_DOUBLE.match(raw)):
                 facts.misread = True  # calamine reads it blank, or as Python would: our reader reads it
+            elif kind == "percentage":  # shown as 100 times it with "%" (ODF 1.2 Part 1 §19.385)
+                self.note(row, col, self.repeat, repeat, PercentShown(float(raw)))
             elif self.dated is not None:
                 style = element.get(_STYLE_NAME)
                 shows = self.dated[style] if style is not None else self.defaults.shows(col)
@@ -651,7 +653,7 @@ def cell_value(cell: etree._Element) -> Any:
         raw = cell.get(_VALUE)
         if raw is None or not (raw.isascii() and raw.isdigit() or _XSD_DOUBLE.match(raw)):
             return UnreadNumber(raw or _text(cell).strip() or "(không có số)")
-        return float(raw)
+        return PercentShown(float(raw)) if kind == "percentage" else float(raw)
     if kind == "boolean":
         return cell.get(f"{{{OFFICE_NS}}}boolean-value", "").strip().lower() == "true"
     if kind == "date":

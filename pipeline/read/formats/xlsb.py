@@ -52,11 +52,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...form import col_letter
-from ...text.values import DAY_ZERO, DAY_ZERO_1904
+from ...text.values import DAY_ZERO, DAY_ZERO_1904, PercentShown
 from ..cellfacts import SheetFacts
 from .biff import ERROR_CODES, rk_number
 from .biff import _date as serial_date
-from .numfmt import ByValue, builtin_shows_date, builtin_shows_elapsed, shows_date, shows_date_by_value
+from .numfmt import (
+    ByValue,
+    builtin_shows_date,
+    builtin_shows_elapsed,
+    builtin_shows_percent,
+    shows_date,
+    shows_date_by_value,
+    shows_percent,
+)
 
 _ROW, _DIMENSION, _SHEET, _SST_ITEM, _MERGE = 0, 148, 156, 19, 176
 _FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS, _WB_PROP = 44, 47, 617, 618, 153
@@ -64,7 +72,7 @@ _CALC_PROP, _CELL_BLANK = 157, 1
 _FORMULAS = {8, 9, 10, 11}  # BrtFmlaString, BrtFmlaNum, BrtFmlaBool, BrtFmlaError
 _NUMBERS = {2, 5, 9}
 _DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
-NUMBER, DATE, ELAPSED = "number", "date", "elapsed"  # how a cell format shows a number
+NUMBER, DATE, ELAPSED, PERCENT = "number", "date", "elapsed", "percent"  # how a cell format shows a number
 _LITERAL = re.compile(r'"[^"]*"?|[\\_*].')
 _ELAPSED_BRACKET = re.compile(r"\[(h+|m+|s+)\]", re.IGNORECASE)
 _FULL = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 62}
@@ -172,18 +180,21 @@ def date_styles(styles: bytes) -> list[str | ByValue]:
 
 
 def _shown(fmt: str | None, format_id: int) -> str | ByValue:
-    """NUMBER, DATE or ELAPSED for a format string (None: the built-in format `format_id`);
-    a `numfmt.ByValue` for a format whose sections show a date for some numbers only."""
+    """NUMBER, DATE, ELAPSED or PERCENT (`numfmt.shows_percent`) for a format string (None:
+    the built-in format `format_id`); a `numfmt.ByValue` for a format whose sections show a
+    date for some numbers only."""
     if fmt is not None and shows_date_by_value(fmt):
         return ByValue(fmt)
     if fmt is None:
+        if builtin_shows_percent(format_id):
+            return PERCENT
         return (
             (ELAPSED if builtin_shows_elapsed(format_id) else DATE)
             if builtin_shows_date(format_id)
             else NUMBER
         )
     if not shows_date(fmt):
-        return NUMBER
+        return PERCENT if shows_percent(fmt) else NUMBER
     plain = _LITERAL.sub("", fmt)  # quoted text, escaped, width and fill characters
     return ELAPSED if _ELAPSED_BRACKET.search(plain) else DATE
 
@@ -318,6 +329,8 @@ def _as_shown(value: float, shown: str | ByValue, in1904: bool) -> Any:
     holds it (NaN, infinite, beyond the year 9999)."""
     if isinstance(shown, ByValue):
         shown = shown.shows(value)
+    if shown == PERCENT:
+        return PercentShown(value)
     try:
         if shown == DATE:
             return serial_date(value, in1904)

@@ -27,7 +27,7 @@ from .conftest import template_for
 
 FORM = load_form()
 
-_UNO_PERCENT = (
+UNO_FORMAT = (  # cells given a number format by its code (and a value), saved in each format
     lo.UNO_PREAMBLE
     + r"""
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -36,7 +36,7 @@ desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Deskt
 doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(spec["src"]), "_blank", 0, (prop("Hidden", True),))
 formats = doc.getNumberFormats()
 locale = uno.createUnoStruct("com.sun.star.lang.Locale")
-for sheet, cell, code, divide in spec["cells"]:
+for sheet, cell, code, divide, value in spec["cells"]:
     sh = doc.Sheets.getByName(sheet)
     if sh.isProtected():
         sh.unprotect("")
@@ -44,6 +44,8 @@ for sheet, cell, code, divide in spec["cells"]:
     if key == -1:
         key = formats.addNew(code, locale)
     target = sh.getCellRangeByName(cell)
+    if value is not None:
+        target.setValue(value)
     if divide:  # Excel's automatic percent entry: the number typed, stored divided by 100
         target.setValue(target.getValue() / 100)
     target.NumberFormat = key
@@ -81,13 +83,13 @@ def percent_files(tmp_path_factory, template_dir) -> dict[str, Path]:
         f"{support.measure_column(support.main_total)}{FORM.total_row(support, FORM.units_by_code['899'])}"
     )
     cells = [
-        (resources.sheet, cash, "#,##0%", True),
-        (support.sheet, total, "0%", False),
-        (resources.sheet, "Z40", "0%", False),
+        (resources.sheet, cash, "#,##0%", True, None),
+        (support.sheet, total, "0%", False, None),
+        (resources.sheet, "Z40", "0%", False, 7),
     ]
     outs = {kind: base / f"899-pct.{kind}" for kind in FILTERS}
     spec = {"src": str(src), "cells": cells, "outs": [(str(outs[k]), FILTERS[k]) for k in FILTERS]}
-    lo.run_uno_script(_UNO_PERCENT, spec, base / "work", "uno_percent")
+    lo.run_uno_script(UNO_FORMAT, spec, base / "work", "uno_percent")
     node, folder = lo.require_sheetjs()
     outs["xlsb"] = base / "899-pct.xlsb"
     script = (

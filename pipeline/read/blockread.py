@@ -5,6 +5,7 @@ records (`records.Record`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..form import Block, KeyField, Unit
@@ -12,7 +13,7 @@ from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.catalogue import TOTAL_WHY
 from ..rules.spellings import usual_spelling_of
-from ..text.values import PercentShown, is_blank, parse_int, parse_text, typed_text
+from ..text.values import PercentShown, UnreadDate, UnshownDate, is_blank, parse_int, parse_text, typed_text
 from .plan import BlockPlan, RowPlan, block_plan
 from .reader import SheetData, split_cell
 from .reading import FileReading
@@ -189,6 +190,10 @@ def _cached_totals(
         cached = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
         if isinstance(cached, PercentShown):  # a total shown as a percentage: its number compared
             cached = float(cached)
+        elif isinstance(cached, dt.timedelta):  # shown as a duration ([h]:mm): its number of days
+            cached = cached.total_seconds() / 86400
+        elif isinstance(cached, UnshownDate) and not isinstance(cached, UnreadDate):
+            cached = str(cached)  # a number no date or duration shows, as `show` wrote it
         if cached == "":
             if cell not in sheet.errors:
                 continue

@@ -376,6 +376,10 @@ def _read_values(
     except BaseException as exc:  # noqa: BLE001 - any failure of the value reader on this file
         if not reader_failed(exc):
             raise
+        if isinstance(exc, OverflowError) and not isinstance(fmt.values, Lacks):
+            # a duration past Python's timedelta ([h]:mm over 999.999.999 days: brk13): the
+            # format's own reader gives it as `UnshownDate`
+            return _read_own(data, fmt, wanted, facts)
         raise ReadProblem("FILE_CORRUPT", BROKEN) from exc
     finally:
         wb.close()

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from lxml import etree
+
 from ...text.values import DAY_ZERO, PercentShown, UnshownDate, show
 from ..cellfacts import parse_xml
 
@@ -758,6 +760,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                         missed.add(i)
                     if builtin_shows_elapsed(number):
                         elapsed.add(i)
+                        missed.add(i)  # given to calamine as a number (`elapsed_as_numbers`)
                 elif builtin_shows_percent(number):
                     percent.add(i)
             elif shows_date(code):
@@ -768,6 +771,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                     missed.add(i)
                 if shows_elapsed(code):
                     elapsed.add(i)
+                    missed.add(i)  # given to calamine as a number (`elapsed_as_numbers`)
             elif shows_percent(code):
                 percent.add(i)
             elif _calamine_may_see_date(code):
@@ -780,6 +784,31 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
         by_value,
         frozenset(percent),
     )
+
+
+def elapsed_as_numbers(styles: bytes) -> bytes | None:
+    """An .xlsx styles part whose elapsed-time formats (`shows_elapsed`: `[h]:mm`; the
+    built-in ids 46 and 80 where the part does not define them) show plain numbers instead,
+    for python-calamine, which gives a number under them as a Python timedelta and fails on
+    the whole sheet past 999.999.999 days (OverflowError; brk13: a total of 1.314.128.000
+    đồng formatted [HH]:MM made the file "bị hỏng"); None when the part has none. The facts
+    give such cells as their format shows them (`DateStyles.missed`). Raises
+    etree.XMLSyntaxError, UnsafeXML."""
+    root = parse_xml(styles)
+    changed = False
+    defined = set()
+    for f in root.iter("{*}numFmt"):
+        defined.add(f.get("numFmtId", ""))
+        if shows_elapsed(f.get("formatCode", "")):
+            f.set("formatCode", "0")
+            changed = True
+    for xfs in root.iter("{*}cellXfs"):
+        for xf in xfs.iterchildren("{*}xf"):
+            fid = xf.get("numFmtId", "0")
+            if fid not in defined and fid.isdigit() and builtin_shows_elapsed(int(fid)):
+                xf.set("numFmtId", "0")
+                changed = True
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if changed else None
 
 
 def looked_at(date_styles: frozenset[int]) -> frozenset[int]:

@@ -481,7 +481,7 @@ def for_value_reader(package: Package, book: BookParts, replaced: dict[str, byte
     a part stored under one of the fixed names that is not the one the relationships give
     for it is left out (the value reader would take it instead). `replaced`: parts (names
     as stored) given other bytes (sheets without the results their writer declared stale,
-    `formats/results.py`). Raises ValueError when a sheet is stored under one of those
+    `formats/results.py`; the styles without elapsed-time formats, `numfmt.elapsed_as_numbers`). Raises ValueError when a sheet is stored under one of those
     names (there is no place left for it)."""
     replaced = replaced or {}
     assert package.zf is not None
@@ -501,7 +501,9 @@ def for_value_reader(package: Package, book: BookParts, replaced: dict[str, byte
     }
     for kind in (SHARED_STRINGS, STYLES):
         if package.has(book.part(kind)):
-            fixed[FIXED_PLACES[kind]] = package.text(book.part(kind))
+            fixed[FIXED_PLACES[kind]] = replaced.get(package.member(book.part(kind)) or "") or package.text(
+                book.part(kind)
+            )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
         for info in package.zf.infolist():

@@ -47,7 +47,7 @@ from ...text.values import DAY_ZERO, DAY_ZERO_1904
 from ..cellfacts import SheetFacts
 from ..comments import CommentsReader, ods_comments, sheet_comments_parts, xlsx_comments
 from .biff import BIFF5_VERSION, biff_facts, biff_values, biff_version, uncalculated, workbook_stream
-from .numfmt import xlsx_date_styles, xlsx_unshown_dates
+from .numfmt import DateStyles, elapsed_as_numbers, xlsx_date_styles, xlsx_unshown_dates
 from .ods import CellStyles, OdsBook, common_styles, ods_facts, ods_values
 from .package import (
     SHARED_STRINGS,
@@ -180,6 +180,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     dated = xlsx_date_styles(package.xml(styles)) if package.has(styles) else frozenset()
     facts: list[SheetFacts] = []
     replaced: dict[str, bytes] = {}  # stored part name -> the part as the value reader reads it
+    if isinstance(dated, DateStyles) and dated.elapsed and (calm := elapsed_as_numbers(package.xml(styles))):
+        replaced[package.member(styles) or styles] = calm  # durations given as numbers, read as shown
     in1904 = counts_from_1904(workbook)
     for actual, part in found:
         xml = package.text(part)

@@ -363,9 +363,22 @@ def connect(url, deadline):
 
 
 """
+
 """The head of every UNO script the tests run under LibreOffice's Python: imports, `prop`,
 `connect(url, deadline)` (retries until the listener answers, NoConnectException after).
 """
+
+UNO_EPILOGUE = r"""
+try:
+    desktop.terminate()
+except Exception:
+    pass  # the office may drop the bridge while terminating
+sys.stdout.flush()
+# Every file is saved: leave without the interpreter's teardown, where disposing of a bridge
+# whose office has just gone can crash python3-uno (seen as a failed exit with no message).
+os._exit(0)
+"""
+"""The tail of every UNO script: the office terminated, the script left at once."""
 
 _UNO_SCRIPT = (
     UNO_PREAMBLE
@@ -390,15 +403,8 @@ for job in spec["jobs"]:
     doc.storeToURL(uno.systemPathToFileUrl(job["out"]), (prop("FilterName", spec["filter"]),))
     doc.close(True)
     print("saved", job["out"], flush=True)
-try:
-    desktop.terminate()
-except Exception:
-    pass  # the office may drop the bridge while terminating
-sys.stdout.flush()
-# Every file is saved: leave without the interpreter's teardown, where disposing of a bridge
-# whose office has just gone can crash python3-uno (seen as a failed exit with no message).
-os._exit(0)
 """
+    + UNO_EPILOGUE
 )
 
 

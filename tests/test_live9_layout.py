@@ -96,13 +96,8 @@ for job in spec["jobs"]:
     doc.calculateAll()
     doc.storeToURL(uno.systemPathToFileUrl(job["out"]), (prop("FilterName", spec["filter"]),))
     doc.close(True)
-try:
-    desktop.terminate()
-except Exception:
-    pass
-sys.stdout.flush()
-os._exit(0)
 """
+    + lo.UNO_EPILOGUE
 )
 
 

@@ -53,13 +53,8 @@ doc.calculateAll()
 for out, name in spec["outs"]:
     doc.storeToURL(uno.systemPathToFileUrl(out), (prop("FilterName", name),))
 doc.close(True)
-try:
-    desktop.terminate()
-except Exception:
-    pass
-sys.stdout.flush()
-os._exit(0)
 """
+    + lo.UNO_EPILOGUE
 )
 
 FILTERS = {"xlsx": lo.XLSX_FILTER, "xls": "MS Excel 97", "ods": "calc8"}

@@ -236,6 +236,17 @@ def test_the_reviews_headings_are_the_drafts_own(tmp_path):
     # named in the new draft's numbers: renamed, it prints its own heading, after the section
     # added (not carried) as before it (carry8)
     assert f"  - mục {numbers[theirs]}: đề mục «{number}. NHẬN XÉT CỦA SỞ»" in said
+    # the heading under its own words, the text added under "Chưa chép …" (brk12 R2: both
+    # under "Chưa chép … N phần anh/chị viết")
+    lines = said.splitlines()
+    text_at = next(
+        i for i, line in enumerate(lines) if line.startswith("Chưa chép sang bản dự thảo mới 2 phần")
+    )
+    note_at = next(
+        i for i, line in enumerate(lines) if line.startswith("Đề mục trong bản dự thảo mới khác với bản")
+    )
+    heading = lines.index(f"  - mục {numbers[theirs]}: đề mục «{number}. NHẬN XÉT CỦA SỞ»")
+    assert text_at < lines.index(f"  - mục {numbers[before]}: «{added[0]}»") < note_at < heading
 
 
 def test_a_renamed_heading_keeps_its_section_when_the_wording_adds_one_before_it(form, make_file, tmp_path):

@@ -147,19 +147,26 @@ class Deletions:
         return out
 
 
+class HeadingNote(str):
+    """An item of `OfficerWork.lost` about a heading (one the new draft numbers or words
+    otherwise, one it prints again), not text the officer wrote: the summary lists it under
+    its own words (`summary.not_carried_lines`; brk12 R2)."""
+
+
 def named(entries: list, numbering: Numbering, headings: list[str]) -> list[str]:
     """`OfficerWork.lost` from what a walk of the officer's copy found (`Walk.lost`: a text,
-    a place and what follows it, or a `Heading`), in the new draft's `numbering`."""
+    a place and what follows it, or a `Heading`), in the new draft's `numbering`; what is
+    said of a heading is a `HeadingNote`."""
     own = {h: n for n, h in enumerate(headings, 1)}
-    out = []
+    out: list[str] = []
     for entry in entries:
         if isinstance(entry, str):
             out.append(entry)
         elif isinstance(entry, Heading):
             if said := entry.named(numbering, own.get(entry.heading, 0)):
-                out.append(said)
+                out.append(HeadingNote(said))
         elif isinstance(entry, Deleted):
-            out.append(entry.named(numbering))
+            out.append(HeadingNote(entry.named(numbering)))
         else:
             where, rest = entry
             out.append((where.named(numbering) if isinstance(where, Place) else where) + rest)

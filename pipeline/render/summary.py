@@ -14,6 +14,7 @@ from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings
 from ..text.command import command_name
 from ..text.safetext import for_terminal
+from .carried_named import HeadingNote
 from .office import INSTALL_HINT, NOT_INSTALLED
 
 
@@ -210,15 +211,24 @@ def not_carried_lines(lost: list[str], officer: str) -> list[str]:
     """The lines naming what the officer typed in their draft `officer` that the new draft
     does not carry (`carried.OfficerWork.lost`, each "mục VII: «first words…»": outside their
     sections, or what no other file can hold: comments, notes, pictures), with what to do;
-    none when nothing is lost."""
-    if not lost:
-        return []
-    return [
-        f"Chưa chép sang bản dự thảo mới {len(lost)} phần anh/chị viết ngoài các mục của anh/chị "
-        "(các mục số liệu được lập lại theo số liệu mới) hoặc không chép được sang tệp khác "
-        f"(nhận xét, chú thích, hình ảnh, khung chữ); nếu cần, anh/chị chép lại từ {officer}:",
-        *(f"  - {item}" for item in lost),
-    ]
+    then, under their own words, its headings the new draft numbers, words or prints
+    otherwise (`carried_named.HeadingNote`); none when there is neither."""
+    text = [item for item in lost if not isinstance(item, HeadingNote)]
+    notes = [item for item in lost if isinstance(item, HeadingNote)]
+    out = []
+    if text:
+        out += [
+            f"Chưa chép sang bản dự thảo mới {len(text)} phần anh/chị viết ngoài các mục của anh/chị "
+            "(các mục số liệu được lập lại theo số liệu mới) hoặc không chép được sang tệp khác "
+            f"(nhận xét, chú thích, hình ảnh, khung chữ); nếu cần, anh/chị chép lại từ {officer}:",
+            *(f"  - {item}" for item in text),
+        ]
+    if notes:  # headings, not text the officer wrote (brk12 R2)
+        out += [
+            f"Đề mục trong bản dự thảo mới khác với bản {officer} ({len(notes)}):",
+            *(f"  - {item}" for item in notes),
+        ]
+    return out
 
 
 def _parent(path: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
-from pipeline.read.formats.numfmt import builtin_shows_percent, shows_percent
+from pipeline.read.formats.numfmt import builtin_shows_percent, shows_percent, shows_percent_at
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -95,11 +95,19 @@ def percent_files(tmp_path_factory, template_dir) -> dict[str, Path]:
     subprocess.run(
         [node, "-e", script, str(folder), str(outs["xlsx"]), str(outs["xlsb"])], check=True, timeout=120
     )
+    # Gnumeric's .ods: a percent cell is value type float under a percentage data style (brk15)
+    outs["gnumeric.ods"] = base / "899-pct-gnumeric.ods"
+    subprocess.run(
+        ["ssconvert", "-T", "Gnumeric_OpenCalc:openoffice", str(outs["xlsx"]), str(outs["gnumeric.ods"])],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return {**outs, "cash": cash, "typed": data}  # type: ignore[dict-item]
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "xlsb"])
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "xlsb", "gnumeric.ods"])
 def test_an_amount_shown_as_a_percentage_is_an_error_at_its_cell(percent_files, kind):
     (parsed,) = check_files(FORM, [percent_files[kind]])
     errors = [f for f in parsed.findings if f.severity == ERROR]
@@ -141,6 +149,22 @@ def test_the_template_shows_the_error_too(percent_files, kind):
 def test_a_percentage_is_what_libreoffice_types_as_one(code, percent):
     """`numfmt.shows_percent`: the first section of LibreOffice's type percent."""
     assert shows_percent(code) is percent
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "percent"),
+    [
+        ("#,##0;-0%", 232656000, False),  # the negative section alone is a percentage (brk15)
+        ("#,##0;-0%", -5, True),
+        ("[<0]0%;#,##0", 524, False),
+        ("[>=1000]0%;#,##0", 2326560, True),
+        ("[>=1000]0%;#,##0", 524, False),
+        ("0%", 524, True),
+    ],
+)
+def test_the_section_libreoffice_picks_decides(code, number, percent):
+    """`numfmt.shows_percent_at`: as LibreOffice picks the section for the number."""
+    assert shows_percent(code) and shows_percent_at(code, number) is percent
 
 
 def test_the_built_in_percentages():

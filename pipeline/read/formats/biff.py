@@ -151,12 +151,13 @@ def _shown(format_id: int, formats: dict[int, str]) -> int | ByValue:
     if fmt is not None and shows_date_by_value(fmt):
         return ByValue(fmt)
     if _plain(format_id, formats):
-        percent = shows_percent(fmt) if fmt is not None else builtin_shows_percent(format_id)
-        return PERCENT if percent else NUMBER
+        if fmt is not None and shows_percent(fmt):  # which numbers: the section picked says
+            return ByValue(fmt)
+        return PERCENT if fmt is None and builtin_shows_percent(format_id) else NUMBER
     return ELAPSED if (shows_elapsed(fmt) if fmt is not None else builtin_shows_elapsed(format_id)) else DATE
 
 
-_KIND = {"number": NUMBER, "date": DATE, "elapsed": ELAPSED}
+_KIND = {"number": NUMBER, "date": DATE, "elapsed": ELAPSED, "percent": PERCENT}
 
 
 def _kind_at(kind: int | ByValue, value: float) -> int:

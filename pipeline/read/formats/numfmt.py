@@ -629,13 +629,25 @@ BUILTIN_PERCENT_IDS = frozenset({9, 10})  # 0% and 0.00% (ECMA-376 Part 1 §18.8
 
 @lru_cache(maxsize=1024)
 def shows_percent(fmt: str) -> bool:
-    """True when a positive number under the format `fmt` is shown as a percentage (100
-    times it, with "%"): its first section is of LibreOffice's type percent (a "%" outside
-    quotes and escapes, `section_types`) and no section shows a date. A count or an amount
-    so shown is no count or amount (brk13: Excel's automatic percent entry stores 232656000
+    """True when some numbers under the format `fmt` are shown as a percentage (100 times
+    them, with "%"): one of its numeric sections is of LibreOffice's type percent (a "%"
+    outside quotes and escapes, `section_types`) and none shows a date. Which numbers, the
+    section LibreOffice picks for each says (`shows_percent_at`). A count or an amount so
+    shown is no count or amount (brk13: Excel's automatic percent entry stores 232656000
     typed into such a cell as 2326560)."""
     types = section_types(fmt)
-    return types is not None and types[0] == _PERCENT and not shows_date(fmt)
+    return types is not None and _PERCENT in types[:3] and not shows_date(fmt)
+
+
+def shows_percent_at(fmt: str, number: float) -> bool:
+    """True when `number` under `fmt` is shown as a percentage: the section LibreOffice picks
+    for it (`section_for`) is of type percent (`#,##0;-0%` shows 232656000 as a number, -5 as
+    "-500%"; brk15); for a code whose picking is not followed, its first section's type."""
+    types = section_types(fmt)
+    if types is None or shows_date(fmt):
+        return False
+    at = section_for(fmt, number)
+    return (types[0] if at is None else types[at] if at < len(types) else "") == _PERCENT
 
 
 def builtin_shows_percent(format_id: int) -> bool:
@@ -685,9 +697,9 @@ class ByValue:
     code: str
 
     def shows(self, number: float) -> str:
-        """ "date", "elapsed" or "number": what `number` under this format shows."""
+        """ "date", "elapsed", "percent" or "number": what `number` under this format shows."""
         if not shows_date_at(self.code, number):
-            return "number"
+            return "percent" if shows_percent_at(self.code, number) else "number"
         return "elapsed" if shows_elapsed(self.code) else "date"
 
 
@@ -699,14 +711,15 @@ class DateStyles(frozenset[int]):
     (ids 71-81); `elapsed`, the date formats showing elapsed time ([h]:mm:ss); `by_value`,
     index -> code of the formats whose sections show a date for some numbers and not for
     others (`shows_date_by_value`): each number is shown as the section LibreOffice picks
-    for it shows it; `percent`, formats showing a percentage (`shows_percent`), whose numbers
-    are given as a `values.PercentShown`."""
+    for it shows it; `percent`, index -> code ("" for a built-in one) of the formats showing
+    some numbers as a percentage (`shows_percent`): each such number is given as a
+    `values.PercentShown` (`shows_percent_at`)."""
 
     undated: frozenset[int]
     missed: frozenset[int]
     elapsed: frozenset[int]
     by_value: dict[int, str]
-    percent: frozenset[int]
+    percent: dict[int, str]
 
     def __new__(
         cls,
@@ -715,12 +728,12 @@ class DateStyles(frozenset[int]):
         missed: frozenset[int] = frozenset(),
         elapsed: frozenset[int] = frozenset(),
         by_value: dict[int, str] | None = None,
-        percent: frozenset[int] = frozenset(),
+        percent: dict[int, str] | None = None,
     ) -> DateStyles:
         self = super().__new__(cls, dated)
         self.undated, self.missed, self.elapsed = frozenset(undated), frozenset(missed), frozenset(elapsed)
         self.by_value = dict(by_value or {})
-        self.percent = frozenset(percent)
+        self.percent = dict(percent or {})
         return self
 
 
@@ -746,8 +759,9 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
     UnsafeXML."""
     root = parse_xml(styles)
     defined = {f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter("{*}numFmt")}
-    dated, undated, missed, elapsed, percent = set(), set(), set(), set(), set()
+    dated, undated, missed, elapsed = set(), set(), set(), set()
     by_value: dict[int, str] = {}
+    percent: dict[int, str] = {}
     for xfs in root.iter("{*}cellXfs"):
         for i, xf in enumerate(xfs.iterchildren("{*}xf")):
             fid = xf.get("numFmtId", "0")
@@ -762,7 +776,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                         elapsed.add(i)
                         missed.add(i)  # given to calamine as a number (`elapsed_as_numbers`)
                 elif builtin_shows_percent(number):
-                    percent.add(i)
+                    percent[i] = ""
             elif shows_date(code):
                 dated.add(i)
                 if shows_date_by_value(code):
@@ -773,7 +787,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                     elapsed.add(i)
                     missed.add(i)  # given to calamine as a number (`elapsed_as_numbers`)
             elif shows_percent(code):
-                percent.add(i)
+                percent[i] = code
             elif _calamine_may_see_date(code):
                 undated.add(i)
     return DateStyles(
@@ -782,7 +796,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
         frozenset(missed),
         frozenset(elapsed),
         by_value,
-        frozenset(percent),
+        percent,
     )
 
 
@@ -817,7 +831,12 @@ def looked_at(date_styles: frozenset[int]) -> frozenset[int]:
     them (no s attribute naming one, `styled_attribute`; none at all when 0 is among them:
     a cell without s has style 0) gives none."""
     if isinstance(date_styles, DateStyles):
-        odd = date_styles.undated | date_styles.missed | date_styles.by_value.keys() | date_styles.percent
+        odd = (
+            date_styles.undated
+            | date_styles.missed
+            | date_styles.by_value.keys()
+            | date_styles.percent.keys()
+        )
         return frozenset(date_styles | odd)
     return frozenset(date_styles)
 
@@ -849,7 +868,12 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
     size."""
     out: dict[str, Any] = {}
     if isinstance(date_styles, DateStyles):
-        odd = date_styles.undated | date_styles.missed | date_styles.by_value.keys() | date_styles.percent
+        odd = (
+            date_styles.undated
+            | date_styles.missed
+            | date_styles.by_value.keys()
+            | date_styles.percent.keys()
+        )
         if odd and _styled(frozenset(odd)).search(sheet):
             out.update(_shown_otherwise(sheet, date_styles))
     if not date_styles or not _styled(date_styles).search(sheet):
@@ -899,7 +923,8 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
             continue
         cell = attrs[b"r"].decode("ascii", "replace").upper()
         if xf in styles.percent:
-            out[cell] = PercentShown(number)
+            code = styles.percent[xf]
+            out[cell] = PercentShown(number) if not code or shows_percent_at(code, number) else number
             continue
         code = styles.by_value.get(xf)
         if code is not None:  # the section LibreOffice picks for this number decides

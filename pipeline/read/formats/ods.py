@@ -114,7 +114,7 @@ def _error(cell: etree._Element) -> str | None:
 # section of `0;-0;"-";@`). Anything else, more than two maps (svl keeps two conditions), or
 # a map applying a style with maps of its own (LibreOffice writes none) makes LibreOffice
 # refuse the code and show the cell as a plain number.
-DATE, TIME = "date", "time"
+DATE, TIME, PERCENT = "date", "time", "percent"  # PERCENT: a number:percentage-style (brk15)
 _STYLE = f"{{{STYLE_NS}}}style"
 _DEFAULT_STYLE = f"{{{STYLE_NS}}}default-style"
 _DATE_STYLE, _TIME_STYLE = f"{{{NUMBER_NS}}}date-style", f"{{{NUMBER_NS}}}time-style"
@@ -124,6 +124,7 @@ _OTHER_DATA_STYLES = tuple(
 )
 _DATA_STYLES = (_DATE_STYLE, _TIME_STYLE, *_OTHER_DATA_STYLES)
 _TEXT_STYLE = _OTHER_DATA_STYLES[-1]
+_PERCENT_STYLE = _OTHER_DATA_STYLES[2]
 _MAP = f"{{{STYLE_NS}}}map"
 _CONDITION, _APPLY = f"{{{STYLE_NS}}}condition", f"{{{STYLE_NS}}}apply-style-name"
 _STYLE_NAME_ATTR, _FAMILY = f"{{{STYLE_NS}}}name", f"{{{STYLE_NS}}}family"
@@ -197,6 +198,8 @@ class CellStyles:
                 self.texts.add(name)
             if tag == _DATE_STYLE or tag == _TIME_STYLE:
                 self.data[name] = DATE if tag == _DATE_STYLE else TIME
+            elif tag == _PERCENT_STYLE:  # a float cell under it shows 100 times it with "%"
+                self.data[name] = PERCENT
             maps = tuple((m.get(_CONDITION, ""), m.get(_APPLY, "")) for m in element.iterchildren(_MAP))
             if maps:
                 self.maps[name] = maps
@@ -361,12 +364,14 @@ def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyle
 
 
 def shown_number(number: float, shows: str, day_zero: dt.datetime = DAY_ZERO) -> Any:
-    """A number cell's value as a date or time data style shows it: a naive datetime
-    (days since `day_zero`, the document's `null_date`), a duration for a time style; an
-    UnshownDate for a number no calendar shows; the number itself when it is not finite
-    (NaN is no date)."""
+    """A number cell's value as a date, time or percentage data style shows it: a naive
+    datetime (days since `day_zero`, the document's `null_date`), a duration for a time
+    style, a `PercentShown` for a percentage style; an UnshownDate for a number no calendar
+    shows; the number itself when it is not finite (NaN is no date)."""
     if number != number or number in (float("inf"), float("-inf")):
         return number
+    if shows == PERCENT:  # Gnumeric writes a percent cell so: value type float (brk15)
+        return PercentShown(number)
     try:
         span = dt.timedelta(days=number)
         return span if shows == TIME else day_zero + span

@@ -194,7 +194,7 @@ def _shown(fmt: str | None, format_id: int) -> str | ByValue:
             else NUMBER
         )
     if not shows_date(fmt):
-        return PERCENT if shows_percent(fmt) else NUMBER
+        return ByValue(fmt) if shows_percent(fmt) else NUMBER  # which numbers: the section picked says
     plain = _LITERAL.sub("", fmt)  # quoted text, escaped, width and fill characters
     return ELAPSED if _ELAPSED_BRACKET.search(plain) else DATE
 

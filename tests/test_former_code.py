@@ -73,3 +73,14 @@ def test_a_code_no_unit_ever_had_is_unknown(ag, tmp_path):
     (parsed,) = check_files(ag, [_file(ag, tmp_path, new, "99999")])
     codes = [f.code for f in parsed.findings if f.severity == ERROR]
     assert "UNIT_UNKNOWN" in codes and "UNIT_FORMER_CODE" not in codes, codes
+
+
+def test_the_templates_own_unit_wins_over_where_the_old_code_went(ag, tmp_path):
+    """brk15 F5: unit A's own template with the code cell changed to a former code merged
+    wholly into unit B: the file is A's (its hidden mark, its name), refused and told at the
+    code's cell, never B's (which would be "bị từ chối" for a file it never sent)."""
+    old, into = _old_codes(ag, False)
+    own = next(u.code for u in ag.units if u.kind == ag.units_by_code[into].kind and u.code != into)
+    (parsed,) = check_files(ag, [_file(ag, tmp_path, own, old)])
+    assert parsed.unit_code == own
+    assert [f.code for f in parsed.findings if f.severity == ERROR][:1] == ["UNIT_FORMER_CODE"]

@@ -278,10 +278,10 @@ def _info(reading: FileReading) -> Unit | None:
 def former_code(reading: FileReading, form: Form, code: str, template_unit: str | None, sheet: str) -> str:
     """The unit a file is read as when its code `code` is no unit's: an old commune's code
     before the reform (`form.crosswalk`, `[history] crosswalk`) is told as such at the code's
-    cell (UNIT_FORMER_CODE: the old place, the new units it went to), and the file is read as
-    the new unit's, refused by that error, where the template's mark names that unit or the
-    old commune went wholly to one unit (a letter then reaches it); `code` otherwise (the
-    code unknown: validation says UNIT_UNKNOWN). Raises FormError for a crosswalk not as
+    cell (UNIT_FORMER_CODE: the old place, the new units it went to), and the file is read,
+    refused by that error, as the unit the template's mark names (its own template, the code
+    mistyped), else as the new unit the old commune went wholly to (a letter then reaches
+    it); `code` otherwise (the code unknown: validation says UNIT_UNKNOWN). Raises FormError for a crosswalk not as
     described."""
     crosswalk = load_crosswalk(form)
     links = crosswalk.successors(code) if crosswalk is not None else ()
@@ -298,9 +298,9 @@ def former_code(reading: FileReading, form: Form, code: str, template_unit: str 
     message = fd.RULES["UNIT_FORMER_CODE"].say(value=code, old=old, new=into, reform=REFORM)
     cell = form.info_field("unit_code").cell
     reading.add("UNIT_FORMER_CODE", message, sheet, cell, code)
-    codes = [u.code for u in new]
-    if template_unit in codes:
+    if template_unit in form.units_by_code:  # the template's mark says whose file it is (brk15)
         return str(template_unit)
+    codes = [u.code for u in new]
     if len(codes) == 1 and not links[0].partial:
         return codes[0]
     return code

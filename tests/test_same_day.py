@@ -63,3 +63,16 @@ def test_a_copy_or_another_day_says_nothing_of_it(form, make_file, tmp_path, cap
     capsys.readouterr()
     print_summary(report)
     assert "Cần hỏi lại đơn vị" not in capsys.readouterr().out
+
+
+def test_files_saved_at_the_same_time_are_not_said_saved_later(form, make_file, tmp_path):
+    """brk15 F7: "save all attachments" gives both files the same time: neither was saved
+    later, and the note says the file name decided."""
+    one, _ = make_file("899", _dated(form, 20), name="899-a.xlsx", seed=1)
+    two, _ = make_file("899", _dated(form, 20), name="899-b.xlsx", seed=2)
+    _saved_at(one, 1_764_900_000)
+    _saved_at(two, 1_764_900_000)
+    (doubt,) = next(u for u in _run(form, tmp_path).units if u.code == "899").doubts
+    assert "lưu sau cùng" not in doubt and "được lưu cùng lúc" in doubt and "chọn theo tên tệp" in doubt, (
+        doubt
+    )

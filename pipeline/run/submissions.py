@@ -88,8 +88,10 @@ def _figures_back(files: list[FileRecord], chosen: FileRecord) -> str:
 # counts (`_same_day`): the report date cannot tell which the unit meant
 SAME_DAY = (
     "Đơn vị có {n} bản cùng ngày báo cáo {day} với số liệu khác nhau ({names}); Sở đang dùng bản "
-    "lưu sau cùng ({chosen}, lưu lúc {saved}); hãy hỏi lại đơn vị bản nào đúng"
+    "{which}; hãy hỏi lại đơn vị bản nào đúng"
 )
+SAVED_LAST = "lưu sau cùng ({chosen}, lưu lúc {saved})"
+SAVED_TOGETHER = "{chosen} (các bản được lưu cùng lúc {saved}, nên chọn theo tên tệp)"
 
 
 def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
@@ -113,13 +115,11 @@ def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
     if not others:
         return ""
     names = ", ".join(f.parsed.name for f in [chosen, *others])
-    return SAME_DAY.format(
-        n=len(others) + 1,
-        day=f"{day:%d/%m/%Y}",
-        names=names,
-        chosen=chosen.parsed.name,
-        saved=f"{chosen.received:%H:%M %d/%m/%Y}",
+    together = any(f.received == chosen.received for f in others)  # "save all attachments" (brk15)
+    which = (SAVED_TOGETHER if together else SAVED_LAST).format(
+        chosen=chosen.parsed.name, saved=f"{chosen.received:%H:%M %d/%m/%Y}"
     )
+    return SAME_DAY.format(n=len(others) + 1, day=f"{day:%d/%m/%Y}", names=names, which=which)
 
 
 def resolve(

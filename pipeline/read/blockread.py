@@ -193,7 +193,10 @@ def _cached_totals(
         elif isinstance(cached, dt.timedelta):  # shown as a duration ([h]:mm): its number of days
             cached = cached.total_seconds() / 86400
         elif isinstance(cached, UnshownDate) and not isinstance(cached, UnreadDate):
-            cached = str(cached)  # a number no date or duration shows, as `show` wrote it
+            number, problem, _ = parse_int(str(cached), 10**30)  # the number, as `show` wrote it
+            if problem is not None:  # none kept (LibreOffice's .ods duration past any time): no
+                continue  # total to compare (brk15: "«#NUM!» … công thức … đã bị sửa")
+            cached = number
         if cached == "":
             if cell not in sheet.errors:
                 continue

@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -337,7 +338,8 @@ def _same_run(run_id: str, outputs: dict[Path, str]) -> None:
 def edited_figures(workbook: Path, figures: dict[str, dict[str, int]]) -> list[tuple[str, str, object, int]]:
     """The biểu figures the workbook `workbook` no longer shows as its run wrote them
     (`figures`: sheet name -> A1 cell -> the number, `workbook.write_workbook`'s return):
-    (sheet, cell, what it shows now, the figure), in sheet and row order. What a cell shows
+    (sheet, cell, what it shows now, the figure), in sheet and row order; a sheet no longer
+    there is one entry with cell "" (and figure 0). What a cell shows
     is the value its last calculation stored (Excel and LibreOffice store it on saving): a
     figure typed over, or a detail row changed under the biểu's SUMIFS. A blank where the
     figure is 0 is the same figure. Raises OSError or zipfile.BadZipFile for a file that
@@ -345,11 +347,13 @@ def edited_figures(workbook: Path, figures: dict[str, dict[str, int]]) -> list[t
     import openpyxl  # only for the PDF to sign: consolidate never reads the workbook back
 
     out: list[tuple[str, str, object, int]] = []
-    book = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+    with warnings.catch_warnings():  # openpyxl's English notes on a workbook another writer saved
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
     try:
         for sheet, cells in figures.items():
-            if sheet not in book.sheetnames:
-                out += [(sheet, cell, None, value) for cell, value in list(cells.items())[:1]]
+            if sheet not in book.sheetnames:  # deleted or renamed: said of the sheet ("" for the cell)
+                out.append((sheet, "", None, 0))
                 continue
             shown = {
                 c.coordinate: c.value
@@ -387,7 +391,9 @@ def _same_figures(workbook: Path, folder: Path) -> None:
     if not differ:
         return
     cells = "; ".join(
-        f"trang «{sheet}» ô {cell}: {'(trống)' if now in (None, '') else show(now)}, lần tổng hợp tính {show(value)}"
+        f"không còn trang «{sheet}» (bị xoá hoặc đổi tên)"
+        if not cell
+        else f"trang «{sheet}» ô {cell}: {'(trống)' if now in (None, '') else show(now)}, lần tổng hợp tính {show(value)}"
         for sheet, cell, now, value in differ[:3]
     )
     more = f" và {len(differ) - 3} ô khác" if len(differ) > 3 else ""

@@ -65,8 +65,10 @@ def test_a_full_entry_of_a_listed_commune_completes_it(tmp_path):
     [
         ('[[units]]\ncode = "99999"\nemails = ["x@example.gov.vn"]\n', "'99999'"),
         (f'[[units]]\ncode = "{COMMUNE}"\n[[units]]\ncode = "{COMMUNE}"\n', f"'{COMMUNE}' khai hai lần"),
+        # a key typed otherwise is never ignored without a word (brk15: "email")
+        (f'[[units]]\ncode = "{COMMUNE}"\nemail = ["a@example.gov.vn"]\n', "có mục không dùng: email"),
     ],
-    ids=["unknown-code", "twice"],
+    ids=["unknown-code", "twice", "key-typo"],
 )
 def test_a_wrong_entry_stops_every_command_in_vietnamese_naming_the_code(tmp_path, added, said):
     path = _config(tmp_path, added)

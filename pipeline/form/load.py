@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from collections import Counter
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +196,14 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
     schemes = raw.get("schemes", {})
     kinds = _items(raw.get("unit_kinds", []), "unit_kinds", str(schemes.get("units", "")))
     regions = _items(_load_list(path, raw, "regions"), "regions", str(schemes.get("regions", "")))
+    keys = [field.name for field in fields(Unit)]  # what a [[units]] entry may give, as the Unit has it
+    for u in raw.get("units", []):
+        odd = sorted(set(u) - set(keys))
+        if odd:  # a key typed otherwise ("email") is never ignored without a word (brk15)
+            raise FormError(
+                f"Đơn vị '{u.get('code', '')}' trong [[units]] có mục không dùng: {', '.join(odd)}; "
+                f'các mục dùng được: {", ".join(keys)} (ví dụ emails = ["vanphong@example.gov.vn"])'
+            )
     units_raw = _load_list(path, raw, "units")
     for u in units_raw:
         missing = [k for k in ("code", "name", "kind") if not u.get(k)]

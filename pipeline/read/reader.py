@@ -329,6 +329,8 @@ def _read_values(
         if not isinstance(fmt.values, Lacks):  # a valid file calamine refuses: our own reader
             return _read_own(data, fmt, wanted, facts)
         raise ReadProblem(*fmt.unreadable) from exc
+    names: list[str] = []
+    hidden: set[str] = set()
     try:
         meta = wb.sheets_metadata
         names = [m.name for m in meta]
@@ -380,6 +382,8 @@ def _read_values(
             # a duration past Python's timedelta ([h]:mm over 999.999.999 days: brk13): the
             # format's own reader gives it as `UnshownDate`
             return _read_own(data, fmt, wanted, facts)
+        if isinstance(exc, OverflowError) and fmt.values_in_facts and names:
+            return _from_facts(fmt.name, wanted, facts, names, hidden)
         raise ReadProblem("FILE_CORRUPT", BROKEN) from exc
     finally:
         wb.close()
@@ -388,6 +392,37 @@ def _read_values(
     names = [canonical.get(norm_sheet(n), n) for n in names]
     hidden = {canonical.get(norm_sheet(n), n) for n in hidden}
     return RawBook(fmt.name, names, hidden, sheets)
+
+
+def _from_facts(
+    name: str, wanted: list[str], facts: dict[str, SheetFacts], names: list[str], hidden: set[str]
+) -> RawBook:
+    """The wanted sheets of a file from their facts alone (`Format.values_in_facts`: every cell's
+    value, as its format shows it), where python-calamine fails on a valid file: a number
+    under an elapsed-time format past Python's timedelta. `names`, `hidden`: the workbook's
+    sheets as calamine listed them."""
+    by_norm = {norm_sheet(n): n for n in names}
+    sheets: dict[str, SheetData] = {}
+    for want in wanted:
+        actual = want if want in names else by_norm.get(norm_sheet(want))
+        found = facts.get(norm_sheet(actual)) if actual is not None else None
+        if found is None:
+            continue
+        height = max((r for r, _ in found.cells), default=-1) + 1
+        width = max((c for _, c in found.cells), default=-1) + 1
+        rows: list[list[Any]] = [[""] * width for _ in range(height)]
+        for (r, c), value in found.cells.items():
+            rows[r][c] = value
+        sheets[want] = SheetData(
+            want, rows, list(found.merged), found.no_value, found.errors, found.day_zero, found.results
+        )
+    canonical = {norm_sheet(w): w for w in wanted}
+    return RawBook(
+        name,
+        [canonical.get(norm_sheet(n), n) for n in names],
+        {canonical.get(norm_sheet(n), n) for n in hidden},
+        sheets,
+    )
 
 
 def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, SheetFacts]) -> RawBook:

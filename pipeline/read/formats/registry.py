@@ -19,7 +19,10 @@ suffixes, how it is recognised) to what reading it takes:
   go unbounded to the value reader;
 - `empty_text_as_zero`: a formula's empty-text result may be stored as the number 0
   (LibreOffice's .xls export writes it so; `read/witness.py` reads it as blank when the
-  template's own reading cell saw a blank).
+  template's own reading cell saw a blank);
+- `values_in_facts`: its facts hold every cell's value (`SheetFacts.cells`, as its format
+  shows it), which the reader reads the sheets from where python-calamine fails on a valid
+  file (a number under an elapsed-time format past Python's timedelta: .xlsb, brk15).
 
 A capability a format does not have is a `Lacks` with the reason, never a silent gap
 (tests/test_formats_registry.py checks every record). Adding a format is one entry in
@@ -113,6 +116,7 @@ class Format:
     feedback: str  # OWN_FILE or REBUILT
     any_case: bool = False
     empty_text_as_zero: bool = False
+    values_in_facts: bool = False
 
     @property
     def name(self) -> str:
@@ -453,7 +457,16 @@ _FORMATS = (
         REBUILT,
         empty_text_as_zero=True,
     ),
-    Format(BY_NAME["xlsb"], _xlsb_facts, True, _NO_COMMENTS, _CALAMINE_READS, _unreadable("xlsb"), REBUILT),
+    Format(
+        BY_NAME["xlsb"],
+        _xlsb_facts,
+        True,
+        _NO_COMMENTS,
+        _CALAMINE_READS,
+        _unreadable("xlsb"),
+        REBUILT,
+        values_in_facts=True,
+    ),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in _FORMATS}
 

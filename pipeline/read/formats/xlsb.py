@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...form import col_letter
-from ...text.values import DAY_ZERO, DAY_ZERO_1904, PercentShown
+from ...text.values import DAY_ZERO, DAY_ZERO_1904, PercentShown, UnshownDate, show
 from ..cellfacts import SheetFacts
 from .biff import ERROR_CODES, rk_number
 from .biff import _date as serial_date
@@ -325,7 +325,9 @@ def _value(part: bytes, kind: int, start: int, end: int, strings: list[str]) -> 
 
 
 def _as_shown(value: float, shown: str | ByValue, in1904: bool) -> Any:
-    """A number as its cell format shows it (`date_styles`); the number itself when no date
+    """A number as its cell format shows it (`date_styles`); under an elapsed-time format, a
+    number past Python's timedelta is an `UnshownDate` (as .xls's and .xlsx's readers give
+    it: no count or amount, brk15); under a date format, the number itself when no date
     holds it (NaN, infinite, beyond the year 9999)."""
     if isinstance(shown, ByValue):
         shown = shown.shows(value)
@@ -337,7 +339,8 @@ def _as_shown(value: float, shown: str | ByValue, in1904: bool) -> Any:
         if shown == ELAPSED:
             return dt.timedelta(milliseconds=round(value * 86_400_000))
     except (OverflowError, ValueError):
-        pass
+        if shown == ELAPSED:
+            return UnshownDate(show(value))
     return value
 
 

@@ -36,6 +36,11 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         child.terminate()
     for child in multiprocessing.active_children():
         child.join(5)
+    # its workers gone, the pool's own thread ends at once: wait for it, or the interpreter's
+    # exit wakes that thread through a pipe it may be closing meanwhile (CPython 3.11's
+    # concurrent.futures.process._python_exit: "OSError: [Errno 9] Bad file descriptor", an
+    # English traceback after Ctrl-C, seen in CI)
+    pool.shutdown(wait=True)
 
 
 starting_workers = impl.starting_workers

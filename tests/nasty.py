@@ -1029,7 +1029,8 @@ CASES: list[Case] = [
     Case("date_text_invalid", date_text_invalid, BAD, "DATE_INVALID", INFO, "C10", REJECTED),
     Case("negative_zero", negative_zero, "910", None, "", "", ACCEPTED),
     Case("negative_zero_text", negative_zero_text, "SKHDT", "NUMBER_FROM_TEXT", RESULTS, "E8", WARNED),
-    Case("percentage", percentage, BAD, "NUMBER_NOT_INTEGER", RESULTS, "E?", REJECTED),
+    # 0.5 under "0%" shows "50%": told as a percentage, not a fraction (brk13)
+    Case("percentage", percentage, BAD, "NUMBER_INVALID", RESULTS, "E?", REJECTED),
     Case("percentage_text", percentage_text, BAD, "NUMBER_INVALID", RESULTS, "E?", REJECTED),
     Case("boolean", boolean, BAD, "NUMBER_INVALID", RESULTS, "E?", REJECTED),
     Case(

@@ -365,19 +365,20 @@ def test_every_builtin_elapsed_id_is_a_duration_in_xls_and_xlsb(format_id):
 
 
 def test_xls_and_xlsb_classify_every_builtin_id_as_numfmt_does():
-    """One rule for the three formats: every built-in id is a number, a date or a duration
-    in .xls and .xlsb exactly as `numfmt` says (which .xlsx reads by)."""
+    """One rule for the three formats: every built-in id is a number, a date, a duration or
+    a percentage in .xls and .xlsb exactly as `numfmt` says (which .xlsx reads by)."""
     for format_id in range(256):
         want = (
             "elapsed"
             if numfmt.builtin_shows_elapsed(format_id)
             else "date"
             if numfmt.builtin_shows_date(format_id)
+            else "percent"
+            if numfmt.builtin_shows_percent(format_id)
             else "number"
         )
-        shown_xls = {biff.NUMBER: "number", biff.DATE: "date", biff.ELAPSED: "elapsed"}[
-            biff._shown(format_id, {})
-        ]
+        kinds = {biff.NUMBER: "number", biff.DATE: "date", biff.ELAPSED: "elapsed", biff.PERCENT: "percent"}
+        shown_xls = kinds[biff._shown(format_id, {})]
         assert (format_id, shown_xls, xlsb._shown(None, format_id)) == (format_id, want, want)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .carried_numbers import Numbering, Parsed, parse_heading
+from .summary import HeadingNote
 
 FIRST_WORDS = 8  # words of a lost paragraph the summary quotes
 
@@ -145,12 +146,6 @@ class Deletions:
         self.count += len(out)
         self.mark, self.unknown = mark, 0
         return out
-
-
-class HeadingNote(str):
-    """An item of `OfficerWork.lost` about a heading (one the new draft numbers or words
-    otherwise, one it prints again), not text the officer wrote: the summary lists it under
-    its own words (`summary.not_carried_lines`; brk12 R2)."""
 
 
 def named(entries: list, numbering: Numbering, headings: list[str]) -> list[str]:

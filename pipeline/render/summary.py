@@ -14,7 +14,6 @@ from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings
 from ..text.command import command_name
 from ..text.safetext import for_terminal
-from .carried_named import HeadingNote
 from .office import INSTALL_HINT, NOT_INSTALLED
 
 
@@ -207,12 +206,18 @@ def differs_lines(differs: list[str], officer: str) -> list[str]:
     ]
 
 
+class HeadingNote(str):
+    """An item of `carried.OfficerWork.lost` about a heading (one the new draft numbers or
+    words otherwise, one it prints again: `carried_named.named`), not text the officer wrote:
+    `not_carried_lines` lists it under its own words (brk12 R2)."""
+
+
 def not_carried_lines(lost: list[str], officer: str) -> list[str]:
     """The lines naming what the officer typed in their draft `officer` that the new draft
     does not carry (`carried.OfficerWork.lost`, each "mục VII: «first words…»": outside their
     sections, or what no other file can hold: comments, notes, pictures), with what to do;
     then, under their own words, its headings the new draft numbers, words or prints
-    otherwise (`carried_named.HeadingNote`); none when there is neither."""
+    otherwise (`HeadingNote`); none when there is neither."""
     text = [item for item in lost if not isinstance(item, HeadingNote)]
     notes = [item for item in lost if isinstance(item, HeadingNote)]
     out = []

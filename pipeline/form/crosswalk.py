@@ -99,6 +99,7 @@ class FormerCommune:
     district: str  # "Huyện Vĩnh Thuận"
     name: str  # "Thị trấn Vĩnh Thuận"
     new: tuple[str, ...]  # ("Xã Vĩnh Phong",)
+    new_codes: tuple[str, ...] = ()  # their codes, in the same order ("30928",)
 
 
 @dataclass(frozen=True)
@@ -184,12 +185,18 @@ class Crosswalk:
     def former_communes(self) -> tuple[FormerCommune, ...]:
         """Every old commune of the table with the new units it went to, in the table's order
         (the same name may be an old commune of several districts)."""
-        found: dict[tuple[str, str], tuple[Link, dict[str, None]]] = {}
+        found: dict[tuple[str, str], tuple[Link, dict[str, str]]] = {}
         for link in self.links:
             _, news = found.setdefault((link.old_province, link.old_commune), (link, {}))
-            news[link.new_name] = None
+            news.setdefault(link.new_name, link.new_code)
         return tuple(
-            FormerCommune(link.old_province_name, link.old_district_name, link.old_commune_name, tuple(news))
+            FormerCommune(
+                link.old_province_name,
+                link.old_district_name,
+                link.old_commune_name,
+                tuple(news),
+                tuple(news.values()),
+            )
             for link, news in found.values()
         )
 

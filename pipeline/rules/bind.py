@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ..form import Block, Form, Item, norm_text
+from ..form.crosswalk import REFORM
 from . import nearest
 from .catalogue import Bound, bind
 from .findings import show
@@ -103,6 +104,7 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
             normalized=units,
             norm=norm_text,
             close=partial(unit_read_as, form),
+            former=partial(nearest.former_unit_names, form),
             unit_names={u.code: u.name for u in form.units},
         )
     ]
@@ -119,16 +121,32 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
 
 
 def name_rules(form: Form) -> list[Bound]:
-    """A unit name typed close to the registry's (accents, abbreviations) is read as it."""
+    """A unit name typed close to the registry's (accents, abbreviations) is read as it; one
+    typed as the old name of a commune whose land went to the unit is read as the unit too,
+    the old place and the merger said (UNIT_FORMER_NAME)."""
     label = form.info_field("unit_name").label.lower()
     close = partial(unit_read_as, form)
-    return [bind("NAME_READ_AS", "unit_name", ("unit_code",), label=label, close=close)]
+    return [
+        bind("NAME_READ_AS", "unit_name", ("unit_code",), label=label, close=close),
+        bind(
+            "UNIT_FORMER_NAME",
+            "unit_name",
+            ("unit_code",),
+            former=partial(nearest.former_unit_names, form),
+            places=nearest.former_places,
+            unit_names={u.code: u.name for u in form.units},
+            reform=REFORM,
+        ),
+    ]
 
 
 def unit_read_as(form: Form, code: object, typed: object) -> str | None:
-    """The registry name of unit `code` when `typed` differs from it but is close to it."""
+    """The registry name of unit `code` when `typed` differs from it but is close to it
+    (None for an old commune's name that went to the unit: `nearest.former_unit_names`)."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
     if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
+        return None
+    if nearest.former_unit_names(form, code, typed):
         return None
     return unit.name if nearest.match((Item(unit.code, unit.name),), typed).code else None
 

@@ -240,6 +240,14 @@ RULES: dict[str, Rule] = {
             rk.NAME_MATCHES,
             "tên đơn vị '{value}' không khớp với mã {code} ({registered})",
         ),
+        Rule(  # the typed name an old commune's whose land went to the unit (brk14 F9)
+            "UNIT_FORMER_NAME",
+            W,
+            "Tên đơn vị cũ (trước sắp xếp đơn vị hành chính)",
+            rk.FORMER_NAME,
+            "tên đơn vị '{value}' là tên cũ: {old}, không còn từ {reform}. Tệp được đọc là của "
+            "{registered} (mã {code}) theo mã đơn vị; lần sau hãy để nguyên tên đơn vị mẫu ghi sẵn",
+        ),
         Rule(
             "YEAR_MISMATCH",
             E,
@@ -718,6 +726,10 @@ FIXES: dict[str, tuple[str, ...]] = {
     "UNIT_MISMATCH": (
         "ghi tên đơn vị ở ô {cell} là «{registered}»; nếu không phải đơn vị này, dùng mẫu của đơn vị mình",
         "dùng mẫu Sở gửi cho chính đơn vị mình",
+    ),
+    "UNIT_FORMER_NAME": (
+        "ghi tên đơn vị ở ô {cell} là «{registered}» như mẫu ghi sẵn",
+        "ghi tên đơn vị ở ô {cell} như mẫu ghi sẵn",
     ),
     "YEAR_MISMATCH": ("dùng mẫu báo cáo năm {year}; ô {cell} phải là {year}",),
     "REQUIRED_MISSING": ("điền vào ô {cell}",),

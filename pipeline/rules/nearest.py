@@ -210,6 +210,36 @@ def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
     return tuple(by_name.get(fold(text), ()))
 
 
+def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCommune, ...]:
+    """The old communes (wards, towns) of the configuration's crosswalk whose land went,
+    wholly or in part, to unit `code` and that its typed name `text` names: "UBND Phường
+    Vĩnh Thanh Vân" (or "Phường Vĩnh Thanh Vân", "P. Vinh Thanh Van") for the unit of
+    Phường Rạch Giá, its code the crosswalk's new commune code. Compared folded, "UBND"
+    before it or not, the old commune's prefix required when the typed name has one. ()
+    without a crosswalk, for a unit the table does not name, for a text that is the unit's
+    own name, and for an old commune that went only to other units (UNIT_MISMATCH then).
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    unit = form.units_by_code.get(code) if isinstance(code, str) else None
+    if unit is None or not isinstance(text, str) or fold(text) == fold(unit.name):
+        return ()
+    by_unit = form.memo.get("former_unit_names")
+    if by_unit is None:
+        crosswalk = load_crosswalk(form)
+        by_unit = {}
+        for old in crosswalk.former_communes() if crosswalk is not None else ():
+            for new_code in old.new_codes:
+                by_unit.setdefault(new_code, []).append(old)
+        form.memo["former_unit_names"] = by_unit
+    typed = fold(text).removeprefix(_OFFICE)
+    bare = typed if level(typed) is None else None  # typed without a prefix: the short name
+    return tuple(
+        old
+        for old in by_unit.get(unit.code, ())
+        if fold(old.name) == typed or (bare is not None and _short(fold(old.name)) == bare)
+    )
+
+
 def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:
     """The old districts (of any old province in the configuration's crosswalk) that `text`
     names with a district-level prefix ("Huyện Châu Thành", "TP Rạch Giá"; the prefix may
@@ -226,6 +256,17 @@ def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:
     return tuple(d for d in crosswalk.former_districts() if _short(fold(d.name)) == bare)
 
 
+def former_places(communes: tuple[FormerCommune, ...]) -> str:
+    """Old communes as messages name them: "Phường Vĩnh Thanh Vân (Thành phố Rạch Giá, tỉnh
+    Kiên Giang cũ), nay thuộc Phường Rạch Giá", joined by "; "."""
+    return "; ".join(
+        FORMER_COMMUNE["place"].format(
+            name=c.name, district=c.district, province=_lower(c.province), new=", ".join(c.new)
+        )
+        for c in communes
+    )
+
+
 def near_text(form: Form, key: str, text: str) -> str:
     """What the error for `text`, not in the list of `key`, adds after "không có trong danh
     sách": for a region named as an old district (`former_districts`), that it was abolished
@@ -239,13 +280,7 @@ def near_text(form: Form, key: str, text: str) -> str:
         communes = former_communes(form, text)
         if not communes:
             return choices_text(_offered(read_as(form, key, text)))
-        places = "; ".join(
-            FORMER_COMMUNE["place"].format(
-                name=c.name, district=c.district, province=_lower(c.province), new=", ".join(c.new)
-            )
-            for c in communes
-        )
-        return FORMER_COMMUNE["text"].format(places=places, date=REFORM)
+        return FORMER_COMMUNE["text"].format(places=former_places(communes), date=REFORM)
     say = FORMER_DISTRICT
     places = "; ".join(
         say["place"].format(

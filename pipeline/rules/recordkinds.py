@@ -45,11 +45,15 @@ WITHIN = Kind("within", _within_pandas, _within_excel, _within_facts, gives=("va
 
 
 def _name_matches_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
-    """The typed unit name is the registry's for the code, or close to it (read as it)."""
-    norm, close = b.params["norm"], b.params["close"]
+    """The typed unit name is the registry's for the code, or close to it (read as it), or
+    the name of an old commune whose land went to the unit (`nearest.former_unit_names`:
+    told by UNIT_FORMER_NAME)."""
+    norm, close, former = b.params["norm"], b.params["close"], b.params["former"]
     known = df["unit_code"].map(b.params["normalized"])
     given = df["unit_name"].map(lambda v: norm(v) if isinstance(v, str) else v)
-    near = df["unit_code"].combine(df["unit_name"], lambda c, g: close(c, g) is not None)
+    near = df["unit_code"].combine(
+        df["unit_name"], lambda c, g: close(c, g) is not None or bool(former(c, g))
+    )
     return (known.isna() | given.isna() | (known == given) | near).astype(bool)
 
 
@@ -67,8 +71,35 @@ NAME_MATCHES = Kind(  # over the record's unit_code and unit_name
     None,
     _name_matches_facts,
     row_wide=True,
-    needs=("norm", "close", "normalized", "unit_names"),
+    needs=("norm", "close", "former", "normalized", "unit_names"),
     gives=("value", "code", "registered"),
+)
+
+
+def _former_name_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The typed unit name is not an old commune's that went to the unit (`former`)."""
+    former = b.params["former"]
+    return df[b.others[0]].combine(df[b.field], lambda code, typed: not former(code, typed)).astype(bool)
+
+
+def _former_name_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    code = row.get(b.others[0])
+    return {
+        **value_facts(b, row, frame),
+        "old": b.params["places"](b.params["former"](code, row.get(b.field))),
+        "code": code,
+        "registered": b.params["unit_names"].get(code, "?"),
+    }
+
+
+FORMER_NAME = Kind(  # over the record's unit_code and unit_name
+    "former_name",
+    _former_name_pandas,
+    None,
+    _former_name_facts,
+    needs=("former", "places", "unit_names", "reform"),
+    gives=("value", "old", "code", "registered"),
+    others=1,
 )
 
 

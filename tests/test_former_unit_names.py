@@ -1,0 +1,84 @@
+"""A commune's report with the unit name typed as an old ward's (brk14 F9, issue #23).
+
+Since 01/7/2025 An Giang's units are the new communes; Phường Rạch Giá (30742) is the land of
+nine old wards of Thành phố Rạch Giá, one of which had the code 30742 (Phường Vĩnh Thanh
+Vân). A ward officer who unlocks the unit-name cell and types the old name ("UBND Phường
+Vĩnh Thanh Vân") sends the right unit's report under an outdated name: it is read as the
+unit's, with a warning naming the old ward and the merger (UNIT_FORMER_NAME), never the bare
+"không khớp" error. An old ward whose land went to another unit is still UNIT_MISMATCH.
+The files are the project's own template for the commune, filled by the project's filler.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from pipeline.filler import fill
+from pipeline.form import SCHEMAS_DIR, layout_json, load_form
+from pipeline.render.template import write_template
+from pipeline.rules.findings import ERROR, WARNING
+from pipeline.rules.fixes import how_to_fix
+from pipeline.run.consolidate import check_files
+from pipeline.samples import valid_data
+
+UNIT = "30742"  # UBND Phường Rạch Giá
+
+
+@pytest.fixture(scope="module")
+def ag():
+    return load_form(SCHEMAS_DIR / "an-giang.toml")
+
+
+@pytest.fixture(scope="module")
+def made(ag, tmp_path_factory):
+    """make(typed, name) -> the commune's filled file with `typed` in the unit-name cell."""
+    base = tmp_path_factory.mktemp("former-names")
+    layout = layout_json(ag)
+    template = write_template(ag, ag.units_by_code[UNIT], base / "t")
+
+    def make(typed: str, name: str) -> Path:
+        data = valid_data(ag, UNIT, random.Random(0), layout)
+        data.setdefault("raw", []).append((ag.sheets["info"], ag.info_field("unit_name").cell, typed))
+        return fill(template, base / f"{name}.xlsx", layout, UNIT, data)
+
+    return make
+
+
+FORMER = [
+    # typed in the unit-name cell, the old ward it names
+    ("UBND Phường Vĩnh Thanh Vân", "Phường Vĩnh Thanh Vân"),  # the old ward of the same code
+    ("Phường Vĩnh Lạc", "Phường Vĩnh Lạc"),  # another ward merged into it
+    ("UBND P. Vinh Lac", "Phường Vĩnh Lạc"),  # abbreviated, without accents
+    ("Rạch Sỏi", "Phường Rạch Sỏi"),  # without its prefix
+]
+
+
+@pytest.mark.parametrize(("typed", "old"), FORMER, ids=[t for t, _ in FORMER])
+def test_an_old_wards_name_is_read_as_the_unit_naming_the_merger(ag, made, typed, old):
+    (parsed,) = check_files(ag, [made(typed, f"f{FORMER.index((typed, old))}")])
+    cell = ag.info_field("unit_name").cell
+    assert [(f.code, f.cell, f.severity) for f in parsed.findings] == [("UNIT_FORMER_NAME", cell, WARNING)], [
+        f.message for f in parsed.findings
+    ]
+    (finding,) = parsed.findings
+    unit = ag.units_by_code[UNIT]
+    assert f"'{typed}' là tên cũ: {old} (Thành phố Rạch Giá, tỉnh Kiên Giang cũ)" in finding.message
+    assert "nay thuộc Phường Rạch Giá, không còn từ 01/7/2025" in finding.message
+    assert f"đọc là của {unit.name} (mã {UNIT})" in finding.message
+    assert how_to_fix(ag, finding) == f"ghi tên đơn vị ở ô {cell} là «{unit.name}» như mẫu ghi sẵn"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Phường Vĩnh Thông",  # an old ward of Rạch Giá city kept as another unit (30760)
+        "Phường Mỹ Bình",  # an old ward of Long Xuyên: another unit's land
+        "Xã Vĩnh Lạc",  # the old ward's name with another prefix: not its name
+    ],
+)
+def test_an_old_name_of_other_land_is_still_a_mismatch(ag, made, typed):
+    (parsed,) = check_files(ag, [made(typed, "other")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]

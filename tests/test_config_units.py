@@ -67,8 +67,13 @@ def test_a_full_entry_of_a_listed_commune_completes_it(tmp_path):
         (f'[[units]]\ncode = "{COMMUNE}"\n[[units]]\ncode = "{COMMUNE}"\n', f"'{COMMUNE}' khai hai lần"),
         # a key typed otherwise is never ignored without a word (brk15: "email")
         (f'[[units]]\ncode = "{COMMUNE}"\nemail = ["a@example.gov.vn"]\n', "có mục không dùng: email"),
+        # an address no letter reaches (brk15: no domain suffix), a space, two in one string
+        (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["x@angiang"]\n', f"'{COMMUNE}': địa chỉ thư 'x@angiang'"),
+        (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["ubnd hoadien@ag.gov.vn"]\n', "'ubnd hoadien@ag.gov.vn'"),
+        (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["a@ag.gov.vn b@ag.gov.vn"]\n', "không gửi tới được"),
+        (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["ubnd.hoadien.ag.gov.vn"]\n', "một dấu @"),
     ],
-    ids=["unknown-code", "twice", "key-typo"],
+    ids=["unknown-code", "twice", "key-typo", "no-suffix", "space", "two-in-one", "no-at"],
 )
 def test_a_wrong_entry_stops_every_command_in_vietnamese_naming_the_code(tmp_path, added, said):
     path = _config(tmp_path, added)
@@ -89,3 +94,16 @@ def test_inline_entries_complete_listed_ones_in_order():
         {"code": "3", "name": "C"},
     ]
     assert listed[1] == {"code": "2", "name": "B"}  # the list read is not changed
+
+
+def test_addresses_in_a_list_file_are_checked_too_and_good_ones_kept(tmp_path):
+    """The `emails` column of a units CSV (';' or ',' between addresses) is checked as the
+    TOML list is; addresses with a Vietnamese domain or capitals are kept, lower-cased."""
+    path = _config(
+        tmp_path,
+        f'[[units]]\ncode = "{COMMUNE}"\nemails = "VanPhong@HoaDien.AnGiang.gov.vn; ubnd@sở.vn"\n',
+    )
+    assert load_form(path).units_by_code[COMMUNE].emails == ("vanphong@hoadien.angiang.gov.vn", "ubnd@sở.vn")
+    bad = _config(tmp_path / "bad", f'[[units]]\ncode = "{COMMUNE}"\nemails = "a@ag.gov.vn, b@localhost"\n')
+    with pytest.raises(FormError, match="'b@localhost'"):
+        load_form(bad)

@@ -220,7 +220,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
             u["name"],
             u["kind"],
             str(u["region"]) if u.get("region") else None,
-            _emails(u.get("emails")),
+            _emails(u.get("emails"), str(u["code"])),
             str(u.get("contact") or ""),
             str(u.get("phone") or ""),
             str(u.get("scheme") or kind_schemes.get(u["kind"], "")),
@@ -386,10 +386,29 @@ def _programme(raw: dict[str, Any]) -> Programme:
     )
 
 
-def _emails(value: Any) -> tuple[str, ...]:
-    """A unit's addresses: a TOML list, or one CSV cell separated by ';' or ','."""
+def _emails(value: Any, code: str) -> tuple[str, ...]:
+    """Unit `code`'s addresses, lower-cased: a TOML list, or one CSV cell separated by ';' or
+    ','. Raises FormError, naming the unit and the address, for one that is not an address
+    mail can reach: checked by email-validator's syntax rules (RFC 5322/6531 as mail servers
+    take them; no DNS query), so "x@angiang" (no domain suffix), a space or a second "@" stop
+    the command instead of a letter never delivered (brk15)."""
     items = value if isinstance(value, list) else str(value or "").replace(",", ";").split(";")
-    return tuple(str(a).strip().lower() for a in items if str(a).strip())
+    addresses = tuple(str(a).strip().lower() for a in items if str(a).strip())
+    if addresses:
+        # imported here: 40 ms that a configuration without addresses never pays
+        from email_validator import EmailNotValidError, validate_email
+
+        for address in addresses:
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError as exc:
+                raise FormError(
+                    f"Đơn vị '{code}': địa chỉ thư '{address}' (emails) không gửi tới được. Một địa chỉ "
+                    "có dạng ten@ten-mien.gov.vn: một dấu @, phần sau @ là tên miền đủ phần đuôi (có dấu "
+                    "chấm, như .gov.vn, .vn, .com), không có dấu cách; nhiều địa chỉ ghi thành danh sách "
+                    '(emails = ["a@so.gov.vn", "b@so.gov.vn"]). Hãy sửa trong tệp cấu hình'
+                ) from exc
+    return addresses
 
 
 def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -325,19 +325,22 @@ def test_a_section_the_wording_adds_renumbers_the_officers_added_one(form, make_
     assert _not_carried(again) == []
 
 
-STYLES = {  # how the officer numbers the headings: the number of the n-th section, then what follows it
-    "roman-dash": (section_number, " - "),
-    "arabic": (str, ". "),
-    "roman-slash": (section_number, "/"),
-    "arabic-bracket": (str, ") "),
-    "roman-tight": (section_number, "."),  # brk12 R1: "I.CĂN CỨ"
-    "roman-dash-tight": (section_number, "- "),  # "I- CĂN CỨ", kept as typed
+STYLES = {  # how the officer numbers the headings: the number of the n-th section, what follows
+    # it, and what comes before it
+    "roman-dash": (section_number, " - ", ""),
+    "arabic": (str, ". ", ""),
+    "roman-slash": (section_number, "/", ""),
+    "arabic-bracket": (str, ") ", ""),
+    "roman-tight": (section_number, ".", ""),  # brk12 R1: "I.CĂN CỨ"
+    "roman-dash-tight": (section_number, "- ", ""),  # "I- CĂN CỨ", kept as typed
+    "phan-roman": (section_number, ". ", "Phần "),  # "Phần I. CĂN CỨ", the parts of a report
+    "phan-caps-arabic": (str, " - ", "PHẦN "),  # "PHẦN 1 - CĂN CỨ"
 }
 
 
 def _styled(style: str, n: int, title: str) -> str:
-    number, sep = STYLES[style]
-    return f"{number(n)}{sep}{title}"
+    number, sep, prefix = STYLES[style]
+    return f"{prefix}{number(n)}{sep}{title}"
 
 
 def _printed_headings(path: Path) -> list[str]:
@@ -374,7 +377,7 @@ def test_headings_numbered_in_another_style_keep_it(style, form, make_file, tmp_
     report = consolidate_into(form, inbox, outbox, show_progress=False)
     assert _printed_headings(draft) == expected
     assert _after(draft, expected[at - 1]) == "Đề nghị Bộ bố trí kinh phí."
-    assert _kept(report)["carried"] == [STYLES[style][0](at)]
+    assert _kept(report)["carried"] == [STYLES[style][0](at)]  # "mục IX", without "Phần"
     assert _not_carried(report) == []
 
     make_file("900", seed=1)

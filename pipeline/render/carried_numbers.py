@@ -50,8 +50,11 @@ LAST_ROMAN = 15
 NUMBERED = 40
 """The most sections a number is looked for in (a heading's bookmark, a line's number)."""
 
-_NUMBERED = re.compile(r"^\s*([IVXLC]+|\d+)(\.\s+|\.(?=[^\W\d_])|\s*[-–]\s+|\)\s+|/\s*)(\S.*)$")
-"""A heading numbered in a common style: the number, what follows it, the title."""
+_NUMBERED = re.compile(
+    r"^\s*((?i:phần)\s+)?([IVXLC]+|\d+)(\.\s+|\.(?=[^\W\d_])|\s*[-–]\s+|\)\s+|/\s*)(\S.*)$"
+)
+"""A heading numbered in a common style: "Phần " before the number or not (any case), the
+number, what follows it, the title."""
 
 
 def section_number(n: int) -> str:
@@ -63,18 +66,21 @@ def section_number(n: int) -> str:
 class Style:
     """How a document numbers its sections: in Arabic numerals throughout (`arabic`), else
     as the draft does (Roman numerals up to `LAST_ROMAN`, Arabic past them); `sep` between
-    the number and the title (". ", " - ", ") ", "/")."""
+    the number and the title (". ", " - ", ") ", "/"); `prefix` before the number ("Phần ",
+    "PHẦN ": "Phần I. CĂN CỨ", as some offices number the parts of a report)."""
 
     arabic: bool = False
     sep: str = ". "
+    prefix: str = ""
 
     def token(self, n: int) -> str:
         """The number of the `n`-th section in this style ("IX", "9")."""
         return str(n) if self.arabic else section_number(n)
 
     def heading(self, n: int, title: str) -> str:
-        """The heading of the `n`-th section titled `title` in this style ("IX - ĐỀ XUẤT")."""
-        return f"{self.token(n)}{self.sep}{title}"
+        """The heading of the `n`-th section titled `title` in this style ("IX - ĐỀ XUẤT",
+        "Phần IX. ĐỀ XUẤT")."""
+        return f"{self.prefix}{self.token(n)}{self.sep}{title}"
 
 
 DRAFT = Style()
@@ -85,32 +91,33 @@ DRAFT = Style()
 class Parsed:
     """A line numbered as a heading (`parse_heading`): its number's `value`, `arabic` (True:
     Arabic numerals where the draft prints Roman ones; None: a number both styles write
-    alike, "16"), the separator `sep` as `Style` keeps it, and the `title`."""
+    alike, "16"), the separator `sep` and the `prefix` as `Style` keeps them, and the `title`."""
 
     value: int
     arabic: bool | None
     sep: str
     title: str
+    prefix: str = ""
 
     def fits(self, style: Style) -> bool:
         """Whether the line is numbered in `style`."""
-        return self.sep == style.sep and self.arabic in (None, style.arabic)
+        return self.sep == style.sep and self.prefix == style.prefix and self.arabic in (None, style.arabic)
 
     def alike(self, other: Parsed) -> bool:
         """Whether the line is numbered in the style of the line `other`."""
-        if self.sep != other.sep:
+        if self.sep != other.sep or self.prefix != other.prefix:
             return False
         return None in (self.arabic, other.arabic) or self.arabic == other.arabic
 
 
 def parse_heading(text: str) -> Parsed | None:
     """`text` read as a numbered heading in a common style ("IX. ĐỀ XUẤT", "IX - ĐỀ XUẤT",
-    "9) ĐỀ XUẤT", "IX/ĐỀ XUẤT"), its number up to `NUMBERED`; None for any other line
-    ("a) …", "IIII. …", "1.5 triệu")."""
+    "9) ĐỀ XUẤT", "IX/ĐỀ XUẤT", "Phần IX. ĐỀ XUẤT"), its number up to `NUMBERED`; None for
+    any other line ("a) …", "IIII. …", "1.5 triệu")."""
     m = _NUMBERED.match(text)
     if not m:
         return None
-    token, sep, title = m.groups()
+    prefix, token, sep, title = m.groups()
     if token.isdigit():
         value = int(token)
         if not 0 < value <= NUMBERED or token != str(value):
@@ -122,7 +129,8 @@ def parse_heading(text: str) -> Parsed | None:
             return None
         arabic = False
     sep = re.sub(r"\s+", " ", sep)  # as typed ("I - ", "I- ", "I.CĂN", "IX/ĐỀ"), spaces folded
-    return Parsed(value, arabic, sep, " ".join(title.split()))
+    word = prefix.split()[0] + " " if prefix else ""  # "Phần ", "PHẦN ", as typed
+    return Parsed(value, arabic, sep, " ".join(title.split()), word)
 
 
 def consistent_style(found: list[Parsed]) -> Style:
@@ -130,10 +138,11 @@ def consistent_style(found: list[Parsed]) -> Style:
     copy numbers them (`found`): theirs when all are numbered in one style, else the draft's
     own (`DRAFT`)."""
     seps = {p.sep for p in found}
+    prefixes = {p.prefix for p in found}
     kinds = {p.arabic for p in found} - {None}
-    if len(seps) != 1 or len(kinds) > 1:
+    if len(seps) != 1 or len(prefixes) != 1 or len(kinds) > 1:
         return DRAFT
-    return Style(arabic=kinds == {True}, sep=seps.pop())
+    return Style(arabic=kinds == {True}, sep=seps.pop(), prefix=prefixes.pop())
 
 
 def number_of(token: str) -> int | None:
@@ -239,11 +248,12 @@ def retype_number(paragraph, old: int, new: int, style: Style = DRAFT) -> None:
     parsed = parse_heading(full)
     if parsed is None or parsed.value != old:
         return
-    lead = full.lstrip()
-    token = lead[: len(lead) - len(lead.lstrip("IVXLC0123456789"))]
+    found = _NUMBERED.match(full)
+    if found is None:  # parse_heading read it: never
+        return
     number = str(new) if parsed.arabic or (parsed.arabic is None and style.arabic) else section_number(new)
-    start = len(full) - len(full.lstrip())
-    todo, pos, first = len(token), 0, True
+    start = found.start(2)  # the number, after "Phần " when it has one
+    todo, pos, first = len(found.group(2)), 0, True
     for t in texts:
         text = t.text or ""
         lo, hi = max(start - pos, 0), min(start + todo - pos, len(text))

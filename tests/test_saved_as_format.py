@@ -30,17 +30,18 @@ from .test_carry5_versions import NUMBER, _edit, _line, _summary, _texts
 WRITTEN = "Khó khăn: cán bộ viết trong Writer, lưu dạng ODF."
 
 
-def _saved_in(draft: Path, target: str, tmp: Path) -> tuple[Path, str]:
+def _saved_in(draft: Path, target: str, tmp: Path, name: str | None = None) -> tuple[Path, str]:
     """The officer's edit of `draft` (the number, the first of their sections), saved by
-    LibreOffice as `target` ("odt", "rtf") beside the untouched draft under its name, a
-    minute after it. Returns (the copy, the section's title)."""
+    LibreOffice as `target` ("odt", "rtf", "doc") beside the untouched draft under its name
+    (or `name`, without the suffix), a minute after it. Returns (the copy, the section's
+    title)."""
     edited = tmp / "sua" / draft.name
     edited.parent.mkdir()
     edited.write_bytes(draft.read_bytes())
     title = _officer_titles(docx.Document(str(draft)))[0]
     _edit(edited, {title: WRITTEN}, number=NUMBER)
     converted = lo.convert(edited, tmp / "lo", target)
-    copy = draft.with_suffix(f".{target}")
+    copy = draft.with_name(f"{name}.{target}") if name else draft.with_suffix(f".{target}")
     copy.write_bytes(converted.read_bytes())
     later = draft.stat().st_mtime + 60
     os.utime(copy, (later, later))
@@ -48,16 +49,27 @@ def _saved_in(draft: Path, target: str, tmp: Path) -> tuple[Path, str]:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("target", ["odt", "rtf"])
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [
+        ("odt", None),
+        ("rtf", None),
+        # under another name (Save As "Báo cáo gửi Bộ"): known by the title LibreOffice keeps
+        ("doc", "Báo cáo gửi Bộ (bản ký)"),
+        ("rtf", "bao cao 588 sua"),
+        ("odt", "Báo cáo gửi Bộ"),
+    ],
+    ids=["odt", "rtf", "doc-other-name", "rtf-other-name", "odt-other-name"],
+)
 def test_a_copy_saved_in_another_format_is_named_by_pdf_and_carried(
-    target, form, make_file, tmp_path, capsys
+    target, name, form, make_file, tmp_path, capsys
 ):
     lo.require_soffice()
     make_file("899")
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
     consolidate_into(form, inbox, outbox, show_progress=False)
     draft = document_path(outbox, form.year)
-    copy, title = _saved_in(draft, target, tmp_path)
+    copy, title = _saved_in(draft, target, tmp_path, name)
     before = copy.read_bytes()
 
     said = pdf_document(form, outbox).lines()  # what `pdf` prints before it prints the draft

@@ -320,8 +320,8 @@ def saved_as_copies(
     `-ban-da-sua` copy, of the draft's suffix or one of `formats` (lower case, with the dot:
     `intake.kinds.catalogue.DOCUMENT_SUFFIXES`), titled as the draft is (the title the
     record keeps for `path`, else the draft's own, else its kept copies'; read by `title_of`,
-    `render.office.document_title` for other formats), or, in another format, of the draft's
-    own name (a .doc or .rtf, whose title is not read here). Oldest first (by modification time); [] when the draft's title
+    `render.office.document_title` for other formats, a .doc or .rtf through LibreOffice), or,
+    in another format, of the draft's own name (its title unread without LibreOffice). Oldest first (by modification time); [] when the draft's title
     is unknown."""
     folder = path.parent
     record = _read_record(folder) or {}

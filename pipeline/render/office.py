@@ -119,8 +119,11 @@ def document_title(path: Path) -> str:
     """The title of the document `path`: an OpenDocument text's `dc:title` (its meta.xml,
     OpenDocument 1.2 Part 1 §4.2, as LibreOffice Writer keeps the .docx's title when it saves
     it as .odt; told by its content, a package holding meta.xml, not by its name), else a
-    .docx's core property (`outbox.kept.docx_title`), stripped; "" for another format or a
-    file that cannot be read."""
+    .docx's core property (`outbox.kept.docx_title`), else, for a file that is no package (a
+    Word 97-2003 .doc, an RTF), the title of LibreOffice's .docx reading of it (`as_docx`,
+    which keeps the document's properties; converted once per file and process, and then
+    read from that copy); stripped, "" for a file that cannot be read or converted (no
+    LibreOffice)."""
     import zipfile
 
     from lxml import etree
@@ -131,6 +134,11 @@ def document_title(path: Path) -> str:
                 return docx_title(path)
             meta = zf.read("meta.xml")
         found = parse_xml(meta).find(".//{http://purl.org/dc/elements/1.1/}title")
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
+    except zipfile.BadZipFile:  # a .doc or .rtf saved under another name (brk11 S1)
+        try:
+            return docx_title(as_docx(path))
+        except (ConvertError, OSError):
+            return ""
+    except (OSError, KeyError, ValueError, etree.XMLSyntaxError):
         return ""
     return "".join(found.itertext()).strip() if found is not None else ""

@@ -25,6 +25,7 @@ from typing import Any
 from .filler import date_value, fill
 from .form import Form, is_pending, layout_json
 from .render.template import write_template
+from .rules.bind import MONEY_MINIMUM
 from .text.names import slug
 
 PREPARERS = [
@@ -77,6 +78,8 @@ def valid_data(form: Form, unit_code: str, rng: random.Random, layout: dict[str,
         amount = remaining if i == len(sources) - 1 else int(total * weights[i] / scale) // 1000 * 1000
         remaining -= amount
         cash = amount * rng.randint(30, 70) // 100
+        if 0 < min(cash, amount - cash) < MONEY_MINIMUM:  # a part under 1.000 đồng is no support
+            cash = cash // 1000 * 1000  # (MONEY_TOO_SMALL): whole thousands, as offices give them
         resources[s] = {"cash": cash, "in_kind": amount - cash}
     needs = {
         c.code: {"children": (n := rng.randint(0, 800)), "cost": n * rng.randint(200, 1500) * 1000}

@@ -100,6 +100,29 @@ def test_every_number_spelled_otherwise_reads_as_written_plainly(report: bytes, 
     assert _read(respelled) == _read(report)
 
 
+@pytest.mark.parametrize(
+    "spell", ["spaces around", "new lines and tabs around", "CDATA", "split by a comment"]
+)
+@pytest.mark.parametrize("attributes", [b' xml:space="preserve"', b"  xml:space = 'preserve' "])
+def test_a_value_with_attributes_spelled_otherwise_reads_as_written_plainly(
+    report: bytes, spell: str, attributes: bytes
+) -> None:
+    """`<v xml:space="preserve"> 232656000 </v>`, as a generic XML writer marks every text
+    node: LibreOffice shows 232.656.000; the file was refused as broken (brk13 #4)."""
+    count: list[int] = []
+
+    def change(part: bytes) -> bytes:
+        new, n = _NUMBER.subn(
+            lambda m: m.group(1) + b"<v" + attributes + b">" + SPELLINGS[spell](m.group(2)) + b"</v>", part
+        )
+        count.append(n)
+        return new
+
+    respelled = _rewritten(report, change)
+    assert sum(count) > 20
+    assert _read(respelled) == _read(report)
+
+
 def test_text_values_keep_their_spaces(report: bytes) -> None:
     """Only values that are not text lose the white space around them: a text value (type
     str) is read as written, spaces included, in a part respelled for a CDATA section."""

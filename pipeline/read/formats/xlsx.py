@@ -159,8 +159,10 @@ _FORMULA = re.compile(
     rb"(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)"
 )
 _STR_TYPE = re.compile(rb"\st\s*=\s*[\"']str[\"']")
-# a <v> whose text starts or ends with white space or holds a reference (&#50;, &amp;)
-_ODD_VALUE = re.compile(rb"<v>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))")
+# a <v> whose text starts or ends with white space or holds a reference (&#50;, &amp;); the
+# <v> with attributes or not (`<v xml:space="preserve"> 524 </v>`, as a generic writer marks
+# every text node: brk13)
+_ODD_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))")
 
 
 @lru_cache(maxsize=8)
@@ -230,7 +232,7 @@ def _scan(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     return re.compile(
         rb"<(?:!--|!\[CDATA\[|\?|"
         + cell
-        + rb"|v>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))|f[\s/>]|"
+        + rb"|v(?:\s[^>]*)?>(?:[ \t\r\n]|[^<&]*(?:&|[ \t\r\n]</v>))|f[\s/>]|"
         + rb'c r="([A-Za-z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?<!/)>\s*'
         + rb"<f(?:\s[^>]*?)?(?:/>|>[^<]*</f\s*>)"
         + rb"(?=\s*(<v\s*/>|<v\s*>(?:</v)?|<is[\s/>]|</c\s*>)))"
@@ -380,7 +382,7 @@ def _plain_formulas(body: bytes, max_rows: int, max_columns: int) -> list[tuple[
 # time zone and a date whatever the format: the part is given to it with each such cell a
 # number cell holding LibreOffice's number, read then as every other number.
 _SPELLED_OTHERWISE = re.compile(
-    rb"<!\[CDATA\[|<!--|<\?|&#|<(?:[A-Za-z_][\w.-]*:)?v>[ \t\r\n]|[ \t\r\n]</(?:[A-Za-z_][\w.-]*:)?v>"
+    rb"<!\[CDATA\[|<!--|<\?|&#|<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>[ \t\r\n]|[ \t\r\n]</(?:[A-Za-z_][\w.-]*:)?v>"
 )
 _DATE_TYPE = re.compile(rb"""t\s*=\s*["']d["']""")
 _TEXT_TYPES = ("str", "inlineStr")  # cell types whose value is text, kept as written

@@ -17,6 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from pipeline.form import load_form
 from pipeline.rules.bind import block_rules, info_rules
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
@@ -78,6 +79,12 @@ def _no_preparer(data: dict[str, Any]) -> None:
     data["info"]["preparer"] = None
 
 
+def _year_typed_over(_layout: dict[str, Any], job: lo.UnoJob) -> None:
+    """The year the template fills in typed over with last year's (YEAR_MISMATCH)."""
+    form = load_form()
+    job.value(form.sheets["info"], form.info_field("year").cell, form.year - 1)
+
+
 def _text(sheet_key: str, column_of: str, text: str) -> Callable[[dict[str, Any], Any], None]:
     """Type `text` into the first results row's `column_of` cell."""
 
@@ -124,6 +131,9 @@ VIOLATIONS = [
     ),
     Violation("duplicate-row", "duplicate", "ROW_DUPLICATE", DEPARTMENT, _duplicate),
     Violation("required-missing", "required", "REQUIRED_MISSING", DEPARTMENT, _no_preparer, block=None),
+    Violation(
+        "year-other", "equals", "YEAR_MISMATCH", DISTRICT, lambda d: None, block=None, typed=_year_typed_over
+    ),
     Violation("block-empty", "block_empty", "BLOCK_EMPTY", DISTRICT, _no_needs, block="needs"),
 ]
 

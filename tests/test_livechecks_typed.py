@@ -118,6 +118,15 @@ def _activities(value: Any) -> Mutate:
     return mutate
 
 
+def _info_cell(key: str, value: Any) -> Mutate:
+    """The information sheet's field `key` (one the template fills in: the year) typed over."""
+
+    def mutate(form, data, _layout) -> None:
+        data.setdefault("raw", []).append((form.sheets["info"], form.info_field(key).cell, value))
+
+    return mutate
+
+
 def _report_date(value: Any) -> Mutate:
     def mutate(_form, data, _layout) -> None:
         data["info"]["report_date"] = value
@@ -179,6 +188,10 @@ CASES = [
     ),
     Case("both-parts-of-no-children", DEPARTMENT, _row(0, children=None, girls=40, ethnic=3), 2),
     Case("whole-and-parts-blank", DEPARTMENT, _row(0, children=None, girls=None, ethnic=None), 0),
+    # 5b. the year the template fills in, typed over (brk15 F8: the unit name pushed into it)
+    Case("year-text", DISTRICT, _info_cell("year", "UBND Thành phố Rạch Giá"), 1),
+    Case("year-other", DISTRICT, _info_cell("year", 2024), 1),
+    Case("year-as-text", DISTRICT, _info_cell("year", "2025"), 0),  # read silently by both
     # 6. a report date the pipeline cannot read (DATE_INVALID), and ones it reads
     *(
         Case(f"date-{i}", DISTRICT, _report_date(text), errors)

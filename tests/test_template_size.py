@@ -19,7 +19,9 @@ largest unit. The information sheet's cells read where the form puts them (INDIR
 B1) add 8,500 bytes to it: 65.6% (the budget 66%). The labels' text where the sheet's
 shift puts them (brk12 B2: a label moved, then typed over, was said to be "đang ở" a cell
 holding the unit's text), three cells a label, adds 17,300 and 29,143 bytes: 55.4% (the
-budget 56%) and 67.0% (the budget 68%).
+budget 56%) and 67.0% (the budget 68%). The year the template fills in, read and checked as
+the pipeline reads it (brk15 F8: typed over, it was "Đạt" where `check` refuses the file),
+adds 1,700 bytes to the district's: 56.7% (the budget 57%).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from tests import lo
 from tests.conftest import template_for
 
 BEFORE = {"SYT": 447_774, "903": 131_781}  # sheet XML of the templates at 3b75940
-GROWTH = 1.56
+GROWTH = 1.57
 ODS_SHARE = 0.68
 
 

@@ -585,6 +585,12 @@ class Form:
         """The code of a list entry given its name or code as typed; None if unknown."""
         return self._lookup[key].get(norm_text(text))
 
+    def info_numbers(self) -> list[InfoField]:
+        """The information sheet's fields the template reads as numbers, as the pipeline
+        does (`render/numbercells.py`): the counts the unit types, and the year the template
+        fills in (typed over once the sheet is unprotected: brk15 F8)."""
+        return [f for f in self.info_fields if (f.type == "count" and not f.prefilled) or f.type == "year"]
+
     def info_field(self, key: str) -> InfoField:
         for f in self.info_fields:
             if f.key == key:

@@ -42,7 +42,7 @@ mobilised (`rules.bind.totals_rules`), each a sum of the VALUE cells the pipelin
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -91,15 +91,16 @@ _q = quoted
 
 
 # ----- what is in a number cell: its reading cells (`numbercells.py`) -------------------------
-def _content(value: str, typed: str, key: str, name: str, lead: bool = True) -> str:
+def _content(value: str, typed: str, key: str, name: str, lead: bool = True, as_text: bool = True) -> str:
     """What a row's text says of a number cell by its VALUE cell `value` (`typed`: the input
     cell): "" for a number or a blank (its rules speak for it), the words of the rule the
     pipeline reports for a code (`READ_CODES`), and NUMBER_FROM_TEXT for text it reads as a
-    number that is not negative (NUMBER_NEGATIVE speaks for that). `lead`: "Lỗi: …; " as in
-    a row's text, else ", …" as in a sheet's list of errors (errors only)."""
+    number that is not negative (NUMBER_NEGATIVE speaks for that), unless `as_text` is False
+    (a field the template fills in: the pipeline reads its text silently). `lead`: "Lỗi: …; "
+    as in a row's text, else ", …" as in a sheet's list of errors (errors only)."""
     warn = bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)
     out = '""'
-    if lead or warn.severity == fd.ERROR:
+    if as_text and (lead or warn.severity == fd.ERROR):
         said = _said(warn) if lead else ", " + warn.text
         out = f'IF(AND(ISTEXT({typed}),ISNUMBER({value})),IF({value}>=0,{_q(said)},""),"")'
     for code, rule_code in reversed(READ_CODES.items()):
@@ -233,12 +234,15 @@ def _on_totals(
     return out
 
 
-def _colour_content(ws: Worksheet, rng: str, value: str, typed: str, st: Styles) -> None:
+def _colour_content(
+    ws: Worksheet, rng: str, value: str, typed: str, st: Styles, as_text: bool = True
+) -> None:
     """Colour the number cells `rng` by their first VALUE cell `value` (`typed`: the first
-    input cell): red where the pipeline cannot read it, yellow for text it reads as a number."""
+    input cell): red where the pipeline cannot read it, yellow for text it reads as a number
+    (unless `as_text` is False, as `_content`)."""
     red = f'AND(ISTEXT({value}),{value}<>"")'
     yellow = f"AND(ISTEXT({typed}),ISNUMBER({value}))"
-    for test, fill in ((red, st.error_fill), (yellow, st.warning_fill)):
+    for test, fill in ((red, st.error_fill), (yellow, st.warning_fill))[: 2 if as_text else 1]:
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + test, "format": fill})
 
 
@@ -294,9 +298,11 @@ def _row_text(
     read_as: Mapping[str, tuple[Bound, str]] | None = None,
     extra: Mapping[str, list[tuple[Bound, str]]] | None = None,
     worded: Mapping[str, list[str]] | None = None,
+    prefilled: Collection[str] = (),
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
-    name) first: what the pipeline says of its content (`_content`), then its own rules
+    name) first: what the pipeline says of its content (`_content`; of text in a field of
+    `prefilled`, which the template fills in, nothing), then its own rules
     over the value read; then each rule reading several cells, guarded (`_guarded`); then a
     key typed as a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule
     and the defined name of the spellings). `extra`: number key -> (rule, expression) of the
@@ -306,7 +312,7 @@ def _row_text(
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
-        parts.append(_content(at.ref(key), typed.ref(key), key, name))
+        parts.append(_content(at.ref(key), typed.ref(key), key, name, as_text=key not in prefilled))
         parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
         parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in (extra or {}).get(key, [])]
         parts += (worded or {}).get(key, [])
@@ -528,7 +534,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
     fields; what is typed in a number field, and its sign, as the pipeline reads it), and
     its summary. `rd`: where each number cell is read; `lc`: the layout cells."""
     chk = form.info_checks()
-    numbers = {f.key: f.label for f in form.info_fields if f.type == "count" and not f.prefilled}
+    numbers = {f.key: f.label for f in form.info_numbers()}
     signs = [r for r in info_rules(form, in_template=False) if r.field in numbers and r.kind == "negative"]
     rules = info_rules(form) + signs
     columns = {f.key: f.column for f in form.info_fields}
@@ -554,7 +560,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
         text_cell = f"{chk.text_column}{f.row}"
         here = {f.key: numbers[f.key]} if f.key in numbers else {}
         if here:
-            _colour_content(ws, f.cell, at.ref(f.key), f.cell, st)
+            _colour_content(ws, f.cell, at.ref(f.key), f.cell, st, as_text=not f.prefilled)
         # what the formulas give in the blank template: every required field the unit fills is
         # missing (those the template fills in, as the unit's code, are not)
         missing = [r for r in mine if r.kind == "required" and not f.prefilled]
@@ -564,7 +570,8 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
         if f.key in unread:
             looks[f.key] = [(bind("DATE_INVALID", f.key, used_by="template", year=form.year), unread[f.key])]
         looks = _merged(looks, {k: v for k, v in dated.items() if k == f.key})
-        ws.write_formula(text_cell, _row_text(mine, at, typed, here, extra=looks), st.text, cached)
+        text = _row_text(mine, at, typed, here, extra=looks, prefilled={f.key} if f.prefilled else ())
+        ws.write_formula(text_cell, text, st.text, cached)
         for r, expr in looks.get(f.key, []):
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
             ws.conditional_format(f.cell, {"type": "formula", "criteria": "=" + expr, "format": fill})

@@ -487,10 +487,22 @@ def write_name_readers(
 
 
 def write_readers(
-    wb: Workbook, ws: Worksheet, rd: Readers, rows: dict[str, list[int]], max_number: int
+    wb: Workbook,
+    ws: Worksheet,
+    rd: Readers,
+    rows: dict[str, list[int]],
+    max_number: int,
+    in_place: Mapping[str, str] | None = None,
 ) -> None:
     """The defined names of the reading steps and the reading cells of every number cell on
-    the lists sheet `ws`; `rows`: sheet -> the rows of its number cells."""
+    the lists sheet `ws`; `rows`: sheet -> the rows of its number cells. A sheet of
+    `in_place` (the information sheet -> the cell holding the prefix INDIRECT reads it with,
+    `layoutchecks`' "where": its name, or its current one where the reader reads that as the
+    form's) is read at the address the form gives each cell (INDIRECT of that prefix, its
+    column and the reading cell's row, which is the input's), as the reader reads it: a
+    column inserted or a cell cut and put elsewhere leaves blank what the reader finds blank
+    (brk12 B1; the dates: `write_date_readers`); a block sheet's reading follows its cells,
+    whose moves the layout checks refuse."""
     ws.write_number(0, rd.first - 1, 0)  # the General cell
     nxt = _relative(rd, rd.count)  # the next step's cell, as the name of a step sees it
     wb.define_name(STEP_NAMES["word"], _word(nxt))
@@ -499,7 +511,11 @@ def write_readers(
     prefix = sheet_ref(rd.sheet, "")
     for sheet, column in rd.columns:
         name = rd.read_name(sheet, column)
-        wb.define_name(name, _read_step(f"{sheet_ref(sheet, '')}${column}1", rd.general))
+        if in_place and sheet in in_place:
+            where = f"INDIRECT({in_place[sheet]}&{_q('$' + column)}&ROW())"
+        else:
+            where = f"{sheet_ref(sheet, '')}${column}1"
+        wb.define_name(name, _read_step(where, rd.general))
         wb.define_name(rd.value(sheet, column), f"={prefix}${rd.column('value', sheet, column)}1")
         for row in rows[sheet]:
             for step in STEPS:

@@ -421,9 +421,10 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, lc: LayoutCe
         tables[key] = (f"'{sheet}'!${letter}$1:${letter}${end}", f"'{sheet}'!${numbers}$1:${numbers}${end}")
         if names.close:
             wb.define_name(SPELLINGS[key], f"='{sheet}'!${letter}${n + 1}:${letter}${end}")
-    rows = {form.sheets["info"]: [f.row for f in form.info_fields if f.type == "count" and not f.prefilled]}
+    rows = {form.sheets["info"]: [f.row for f in form.info_numbers()]}
     rows |= {b.sheet: [spec.row for spec in form.rows_for(b, unit)] for b in form.blocks.values()}
-    write_readers(wb, ws, rd, rows, form.limits.max_number)
+    info = form.sheets["info"]
+    write_readers(wb, ws, rd, rows, form.limits.max_number, {info: lc.at(info, "where")})
     typed = {}  # the rows whose names the unit types (a free-rows block)
     for b in form.blocks.values():
         specs = form.rows_for(b, unit)

@@ -90,11 +90,16 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
     """The rules over the fields of the information sheet.
 
     `in_template`: only those the template checks live (a required field left blank, those
-    the template fills in too: a unit may clear them once the sheet is unprotected); else
+    the template fills in too: a unit may clear them once the sheet is unprotected; the year
+    typed over with another); else
     every rule the pipeline checks there, field by field in the form's order.
     """
     if in_template:
-        return [bind("REQUIRED_MISSING", f.key, label=f.label) for f in form.info_fields if f.required]
+        required = [bind("REQUIRED_MISSING", f.key, label=f.label) for f in form.info_fields if f.required]
+        years = [
+            bind("YEAR_MISMATCH", f.key, expected=form.year) for f in form.info_fields if f.type == "year"
+        ]
+        return required + years
     units = {u.code: norm_text(u.name) for u in form.units}
     rules = [
         bind(

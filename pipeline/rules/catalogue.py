@@ -254,6 +254,7 @@ RULES: dict[str, Rule] = {
             "Sai năm báo cáo",
             k.EQUALS,
             "năm báo cáo là {raw}, nhưng đang tổng hợp năm {expected}; hãy dùng mẫu năm {expected}",
+            "năm báo cáo phải là {expected}",
         ),
         Rule(
             "REQUIRED_MISSING",

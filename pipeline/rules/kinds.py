@@ -135,8 +135,19 @@ def _equals_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     return {**value_facts(b, row, frame), "raw": row.get(b.field)}
 
 
+def _equals_excel(b: Bound, at: XlRow) -> str:
+    a = at.ref(b.field)
+    return f"AND(ISNUMBER({a}),{a}<>{b.params['expected']})"
+
+
 EQUALS = Kind(
-    "equals", _equals_pandas, None, _equals_facts, per_cell=True, needs=("expected",), gives=("value", "raw")
+    "equals",
+    _equals_pandas,
+    _equals_excel,
+    _equals_facts,
+    per_cell=True,
+    needs=("expected",),
+    gives=("value", "raw"),
 )
 
 

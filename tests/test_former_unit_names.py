@@ -34,15 +34,18 @@ def ag():
 
 @pytest.fixture(scope="module")
 def made(ag, tmp_path_factory):
-    """make(typed, name) -> the commune's filled file with `typed` in the unit-name cell."""
+    """make(typed, name, unit=UNIT) -> the commune's filled file with `typed` in the
+    unit-name cell."""
     base = tmp_path_factory.mktemp("former-names")
     layout = layout_json(ag)
-    template = write_template(ag, ag.units_by_code[UNIT], base / "t")
+    templates: dict[str, Path] = {}
 
-    def make(typed: str, name: str) -> Path:
-        data = valid_data(ag, UNIT, random.Random(0), layout)
+    def make(typed: str, name: str, unit: str = UNIT) -> Path:
+        if unit not in templates:
+            templates[unit] = write_template(ag, ag.units_by_code[unit], base / f"t-{unit}")
+        data = valid_data(ag, unit, random.Random(0), layout)
         data.setdefault("raw", []).append((ag.sheets["info"], ag.info_field("unit_name").cell, typed))
-        return fill(template, base / f"{name}.xlsx", layout, UNIT, data)
+        return fill(templates[unit], base / f"{name}.xlsx", layout, unit, data)
 
     return make
 
@@ -81,4 +84,29 @@ def test_an_old_wards_name_is_read_as_the_unit_naming_the_merger(ag, made, typed
 )
 def test_an_old_name_of_other_land_is_still_a_mismatch(ag, made, typed):
     (parsed,) = check_files(ag, [made(typed, "other")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed"),
+    [
+        ("30790", "Xã Hòa Điền"),  # its own name without "UBND": an old commune merged into it had it too
+        ("30292", "Phường Bình Đức"),  # likewise (old Phường Bình Đức, 30289, merged into it)
+        ("30292", "Bình Đức"),  # its own short name
+        ("30811", "Xã Sơn Hải"),  # a commune kept as it was ("giữ nguyên")
+    ],
+)
+def test_the_units_own_name_is_read_as_it_never_called_old(ag, made, unit, typed):
+    """brk16 F1: "Xã Hòa Điền" typed by UBND Xã Hòa Điền was told it no longer exists."""
+    (parsed,) = check_files(ag, [made(typed, f"own-{unit}-{len(typed)}", unit)])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("NAME_READ_AS", WARNING)]
+    assert f"đã đọc là '{ag.units_by_code[unit].name}'" in parsed.findings[0].message
+
+
+@pytest.mark.parametrize("typed", ["UBND Xã Bình An", "Bình An"])
+def test_an_old_name_that_a_unit_of_today_has_is_still_a_mismatch(ag, made, typed):
+    """brk16 F2: old Xã Bình An went to Xã Kiên Lương (30787), but Xã Bình An (30898) is a
+    unit of today: its name in Kiên Lương's file may be the wrong unit's report, so the file
+    is refused (it was accepted for Kiên Lương with a warning)."""
+    (parsed,) = check_files(ag, [made(typed, f"today-{len(typed)}", "30787")])
     assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]

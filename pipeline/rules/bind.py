@@ -153,6 +153,8 @@ def unit_read_as(form: Form, code: object, typed: object) -> str | None:
         return None
     if nearest.former_unit_names(form, code, typed):
         return None
+    if nearest.same_place(unit.name, typed):
+        return unit.name
     return unit.name if nearest.match((Item(unit.code, unit.name),), typed).code else None
 
 

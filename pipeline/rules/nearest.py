@@ -210,6 +210,16 @@ def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
     return tuple(by_name.get(fold(text), ()))
 
 
+def same_place(name: str, text: str) -> bool:
+    """Whether `text` names the place of the unit `name` by its short name ("Bình Đức",
+    "P. Bình Đức", "UBND Bình Đức" for "UBND Phường Bình Đức"): folded, "UBND" before either
+    or not, its prefix left out or the same; never under another prefix ("Xã Bình Đức",
+    "Huyện Bình Đức")."""
+    own, typed = fold(name).removeprefix(_OFFICE), fold(text).removeprefix(_OFFICE)
+    short = _short(typed)
+    return short == _short(own) and (short == typed or typed == own)
+
+
 def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCommune, ...]:
     """The old communes (wards, towns) of the configuration's crosswalk whose land went,
     wholly or in part, to unit `code` and that its typed name `text` names: "UBND Phường
@@ -217,21 +227,28 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
     Phường Rạch Giá, its code the crosswalk's new commune code. Compared folded, "UBND"
     before it or not, the old commune's prefix required when the typed name has one. ()
     without a crosswalk, for a unit the table does not name, for a text that is the unit's
-    own name, and for an old commune that went only to other units (UNIT_MISMATCH then).
+    own name ("Xã Hòa Điền" for UBND Xã Hòa Điền, which an old commune merged into it also
+    had: NAME_READ_AS), for a name a unit of today also has, with its prefix or without ("Xã Bình An" is an old commune of Kiên Lương and a unit
+    of today: UNIT_MISMATCH, never read as the unit that typed it; brk16), and for an old
+    commune that went only to other units (UNIT_MISMATCH then).
 
     Raises FormError when the configuration's crosswalk is not as described."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
     if unit is None or not isinstance(text, str) or fold(text) == fold(unit.name):
         return ()
-    by_unit = form.memo.get("former_unit_names")
-    if by_unit is None:
+    memo = form.memo.get("former_unit_names")
+    if memo is None:
         crosswalk = load_crosswalk(form)
-        by_unit = {}
+        by_unit: dict[str, list[FormerCommune]] = {}
         for old in crosswalk.former_communes() if crosswalk is not None else ():
             for new_code in old.new_codes:
                 by_unit.setdefault(new_code, []).append(old)
-        form.memo["former_unit_names"] = by_unit
+        today = {fold(u.name).removeprefix(_OFFICE) for u in form.units}
+        form.memo["former_unit_names"] = memo = (by_unit, today | {_short(n) for n in today})
+    by_unit, today = memo
     typed = fold(text).removeprefix(_OFFICE)
+    if typed in today or _short(typed) in today:  # the unit's own name among them
+        return ()
     bare = typed if level(typed) is None else None  # typed without a prefix: the short name
     return tuple(
         old

@@ -10,10 +10,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import idna
 import pytest
 
 from pipeline.form import SCHEMAS_DIR, FormError, load_form
 from pipeline.form.load import _completed
+from pipeline.intake.mail_settings import load_mail_settings
 
 from .clirun import run_cli
 
@@ -72,8 +74,13 @@ def test_a_full_entry_of_a_listed_commune_completes_it(tmp_path):
         (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["ubnd hoadien@ag.gov.vn"]\n', "'ubnd hoadien@ag.gov.vn'"),
         (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["a@ag.gov.vn b@ag.gov.vn"]\n', "không gửi tới được"),
         (f'[[units]]\ncode = "{COMMUNE}"\nemails = ["ubnd.hoadien.ag.gov.vn"]\n', "một dấu @"),
+        # Vietnamese letters before "@": a draft's To: header encoded it into another mailbox (brk16)
+        (
+            f'[[units]]\ncode = "{COMMUNE}"\nemails = ["ubnd.hòađiền@angiang.gov.vn"]\n',
+            "không dấu tiếng Việt",
+        ),
     ],
-    ids=["unknown-code", "twice", "key-typo", "no-suffix", "space", "two-in-one", "no-at"],
+    ids=["unknown-code", "twice", "key-typo", "no-suffix", "space", "two-in-one", "no-at", "accented"],
 )
 def test_a_wrong_entry_stops_every_command_in_vietnamese_naming_the_code(tmp_path, added, said):
     path = _config(tmp_path, added)
@@ -103,7 +110,50 @@ def test_addresses_in_a_list_file_are_checked_too_and_good_ones_kept(tmp_path):
         tmp_path,
         f'[[units]]\ncode = "{COMMUNE}"\nemails = "VanPhong@HoaDien.AnGiang.gov.vn; ubnd@sở.vn"\n',
     )
-    assert load_form(path).units_by_code[COMMUNE].emails == ("vanphong@hoadien.angiang.gov.vn", "ubnd@sở.vn")
+    # a domain in Vietnamese letters kept as mail servers write it (IDNA)
+    assert load_form(path).units_by_code[COMMUNE].emails == (
+        "vanphong@hoadien.angiang.gov.vn",
+        "ubnd@" + idna.encode("sở.vn").decode("ascii"),
+    )
     bad = _config(tmp_path / "bad", f'[[units]]\ncode = "{COMMUNE}"\nemails = "a@ag.gov.vn, b@localhost"\n')
     with pytest.raises(FormError, match="'b@localhost'"):
         load_form(bad)
+
+
+def test_an_address_as_a_mail_program_copies_it_is_read_as_the_address(tmp_path):
+    """brk16 F8: "Văn phòng UBND <vp.hoadien@angiang.gov.vn>", copied from a mail program,
+    was refused; it is the address in the angle brackets."""
+    path = _config(
+        tmp_path, f'[[units]]\ncode = "{COMMUNE}"\nemails = ["Văn phòng UBND <VP.HoaDien@angiang.gov.vn>"]\n'
+    )
+    assert load_form(path).units_by_code[COMMUNE].emails == ("vp.hoadien@angiang.gov.vn",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Sở Y tế <syt@angiang.gov.vn>", "syt@angiang.gov.vn"),
+        ("TongHop@SYT.AnGiang.gov.vn", "tonghop@syt.angiang.gov.vn"),
+    ],
+)
+def test_the_offices_own_address_is_read_as_the_address(tmp_path, typed, kept):
+    """brk16 F6: a display name before the office's address stopped `mail drafts` with a
+    Python traceback (ValueError: Invalid addr_spec)."""
+    path = _config(tmp_path, "")
+    text = path.read_text(encoding="utf-8")
+    assert text.count('address = ""\n') == 1
+    path.write_text(text.replace('address = ""\n', f'address = "{typed}"\n'), encoding="utf-8")
+    assert load_mail_settings(load_form(path)).address == kept
+
+
+def test_an_office_address_no_letter_leaves_from_stops_the_mail_commands_in_vietnamese(tmp_path):
+    """brk16 F6: "syt@angiang", refused for a unit, became every letter's From."""
+    path = _config(tmp_path, "")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('address = ""\n', 'address = "syt@angiang"\n'), encoding="utf-8")
+    with pytest.raises(FormError, match="'syt@angiang'"):
+        load_mail_settings(load_form(path))
+    done = run_cli("--config", str(path), "mail", "drafts", "--outbox", str(tmp_path / "out"))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    assert "[mail] address 'syt@angiang'" in done.stderr + done.stdout, (done.stdout, done.stderr)

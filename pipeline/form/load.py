@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from .addresses import ADDRESS_FORM, mail_address
 from .grid import SUBTITLE_ROW, BlockGrid, CheckLayout, InfoGrid
 from .model import (
     BALANCE_RESOURCES,
@@ -387,28 +388,25 @@ def _programme(raw: dict[str, Any]) -> Programme:
 
 
 def _emails(value: Any, code: str) -> tuple[str, ...]:
-    """Unit `code`'s addresses, lower-cased: a TOML list, or one CSV cell separated by ';' or
-    ','. Raises FormError, naming the unit and the address, for one that is not an address
-    mail can reach: checked by email-validator's syntax rules (RFC 5322/6531 as mail servers
-    take them; no DNS query), so "x@angiang" (no domain suffix), a space or a second "@" stop
-    the command instead of a letter never delivered (brk15)."""
+    """Unit `code`'s addresses (`addresses.mail_address`: lower-cased, a domain in
+    ASCII): a TOML list, or one CSV cell separated by ';' or ','. Raises FormError, naming
+    the unit and the address, for one no letter reaches ("x@angiang": no domain suffix, a
+    space, a second "@", Vietnamese letters before "@"), so the command stops instead of a
+    letter never delivered (brk15)."""
     items = value if isinstance(value, list) else str(value or "").replace(",", ";").split(";")
-    addresses = tuple(str(a).strip().lower() for a in items if str(a).strip())
-    if addresses:
-        # imported here: 40 ms that a configuration without addresses never pays
-        from email_validator import EmailNotValidError, validate_email
-
-        for address in addresses:
-            try:
-                validate_email(address, check_deliverability=False)
-            except EmailNotValidError as exc:
-                raise FormError(
-                    f"Đơn vị '{code}': địa chỉ thư '{address}' (emails) không gửi tới được. Một địa chỉ "
-                    "có dạng ten@ten-mien.gov.vn: một dấu @, phần sau @ là tên miền đủ phần đuôi (có dấu "
-                    "chấm, như .gov.vn, .vn, .com), không có dấu cách; nhiều địa chỉ ghi thành danh sách "
-                    '(emails = ["a@so.gov.vn", "b@so.gov.vn"]). Hãy sửa trong tệp cấu hình'
-                ) from exc
-    return addresses
+    addresses = []
+    for item in (str(a).strip() for a in items):
+        if not item:
+            continue
+        address = mail_address(item)
+        if address is None:
+            raise FormError(
+                f"Đơn vị '{code}': địa chỉ thư '{item}' (emails) không gửi tới được. {ADDRESS_FORM}; "
+                'nhiều địa chỉ ghi thành danh sách, mỗi địa chỉ một mục (emails = ["a@so.gov.vn", '
+                '"b@so.gov.vn"]). Hãy sửa trong tệp cấu hình hoặc tệp danh sách đơn vị'
+            )
+        addresses.append(address)
+    return tuple(addresses)
 
 
 def _load_list(path: Path, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..form import Form, FormError
+from ..form.addresses import ADDRESS_FORM, mail_address
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -159,9 +160,13 @@ def load_mail_settings(form: Form) -> MailSettings:
     timeout = raw.get("timeout", DEFAULT_TIMEOUT)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= 600:
         raise FormError(f"[mail] timeout '{timeout}' phải là số giây từ 1 đến 600 (mặc định 30)")
+    typed = str(raw.get("address", "")).strip()
+    address = mail_address(typed) if typed else ""
+    if address is None:  # a letter from it would not go, or stop `mail drafts` (brk16)
+        raise FormError(f"[mail] address '{typed}' (địa chỉ thư của cơ quan) không dùng được. {ADDRESS_FORM}")
     return MailSettings(
         zone=zone,
-        address=str(raw.get("address", "")),
+        address=address,
         display_name=str(raw.get("display_name", form.agencies.get("department", ""))),
         imap=_server(raw.get("imap"), "imap", 993, base),
         smtp=_server(raw.get("smtp"), "smtp", 465, base),

@@ -92,15 +92,20 @@ def test_a_copy_saved_in_another_format_is_named_by_pdf_and_carried(
 
 
 @pytest.mark.libreoffice
-def test_without_libreoffice_an_odt_copy_is_kept_and_said_with_what_to_do(
-    form, make_file, tmp_path, capsys, monkeypatch
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [("odt", None), ("doc", "Báo cáo gửi Bộ (bản ký)")],  # brk16 F9: a .doc under another name was silent
+    ids=["odt", "doc-other-name"],
+)
+def test_without_libreoffice_a_copy_in_another_format_is_kept_and_said_with_what_to_do(
+    target, name, form, make_file, tmp_path, capsys, monkeypatch
 ):
-    lo.require_soffice()  # to make the officer's .odt
+    lo.require_soffice()  # to make the officer's copy
     make_file("899")
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
     consolidate_into(form, inbox, outbox, show_progress=False)
     draft = document_path(outbox, form.year)
-    copy, title = _saved_in(draft, "odt", tmp_path)
+    copy, title = _saved_in(draft, target, tmp_path, name)
     before = copy.read_bytes()
 
     monkeypatch.setenv("SOFFICE", str(tmp_path / "khong-co-soffice"))  # a machine without LibreOffice

@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import olefile
+
 from ..outbox.kept import docx_title
 from ..outbox.paths import DOCUMENT_SUFFIX
 from ..read.cellfacts import parse_xml
@@ -115,15 +117,36 @@ def as_docx(path: Path) -> Path:
     return _converted[key]
 
 
+def _ole_title(path: Path) -> str:
+    """The title property of a compound file (a Word 97-2003 .doc), decoded by the code page
+    its property set names (PIDSI_CODEPAGE: 65001 UTF-8, 1200 UTF-16, else a Windows code
+    page; [MS-OLEPS] 2.18); "" when it has none. Raises OSError when it cannot be read."""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            meta = ole.get_metadata()
+    except Exception as exc:  # noqa: BLE001 - olefile raises plain exceptions for a damaged file
+        raise OSError(str(exc)) from exc
+    raw = meta.title
+    if not raw:
+        return ""
+    if isinstance(raw, str):
+        return raw.strip()
+    page = (meta.codepage or 1252) & 0xFFFF  # stored as a signed 16-bit number (-535: 65001)
+    try:
+        return raw.decode({65001: "utf-8", 1200: "utf-16-le"}.get(page, f"cp{page}")).strip()
+    except (LookupError, UnicodeDecodeError):
+        return raw.decode("cp1252", "replace").strip()
+
+
 def document_title(path: Path) -> str:
     """The title of the document `path`: an OpenDocument text's `dc:title` (its meta.xml,
     OpenDocument 1.2 Part 1 §4.2, as LibreOffice Writer keeps the .docx's title when it saves
     it as .odt; told by its content, a package holding meta.xml, not by its name), else a
-    .docx's core property (`outbox.kept.docx_title`), else, for a file that is no package (a
-    Word 97-2003 .doc, an RTF), the title of LibreOffice's .docx reading of it (`as_docx`,
-    which keeps the document's properties; converted once per file and process, and then
-    read from that copy); stripped, "" for a file that cannot be read or converted (no
-    LibreOffice)."""
+    .docx's core property (`outbox.kept.docx_title`), else a Word 97-2003 .doc's (its
+    SummaryInformation stream, [MS-OLEPS], read by olefile: no LibreOffice needed, brk16),
+    else, for an RTF, the title of LibreOffice's .docx reading of it (`as_docx`, which keeps
+    the document's properties; converted once per file and process, and then read from that
+    copy); stripped, "" for a file that cannot be read or converted (no LibreOffice)."""
     import zipfile
 
     from lxml import etree
@@ -136,7 +159,7 @@ def document_title(path: Path) -> str:
         found = parse_xml(meta).find(".//{http://purl.org/dc/elements/1.1/}title")
     except zipfile.BadZipFile:  # a .doc or .rtf saved under another name (brk11 S1)
         try:
-            return docx_title(as_docx(path))
+            return _ole_title(path) if olefile.isOleFile(str(path)) else docx_title(as_docx(path))
         except (ConvertError, OSError):
             return ""
     except (OSError, KeyError, ValueError, etree.XMLSyntaxError):

@@ -24,7 +24,7 @@ import pytest
 from pipeline.app import consolidate_into
 from pipeline.form import SCHEMAS_DIR, load_form
 from pipeline.render.carried import FIRST_WORDS, HEADING_STYLE
-from pipeline.render.carried_numbers import section_number
+from pipeline.render.carried_numbers import consistent_style, parse_heading, section_number
 from pipeline.render.document import ROMAN
 
 from .test_carry3_document import _officer_titles, _save_in_libreoffice
@@ -335,6 +335,7 @@ STYLES = {  # how the officer numbers the headings: the number of the n-th secti
     "roman-dash-tight": (section_number, "- ", ""),  # "I- CĂN CỨ", kept as typed
     "phan-roman": (section_number, ". ", "Phần "),  # "Phần I. CĂN CỨ", the parts of a report
     "phan-caps-arabic": (str, " - ", "PHẦN "),  # "PHẦN 1 - CĂN CỨ"
+    "phan-colon": (section_number, ": ", "Phần "),  # brk16 F11: "Phần I: CĂN CỨ"
 }
 
 
@@ -474,3 +475,13 @@ def test_a_section_added_among_arabic_headings_keeps_their_numbers(form, make_fi
     assert texts[start : start + 4] == ["1. THIẾU CÁN BỘ", "2. THIẾU KINH PHÍ", *added]
     assert _kept(report)["carried"] == [str(at - 1), str(at)]
     assert _not_carried(report) == []
+
+
+def test_a_prefix_typed_in_two_cases_is_one_style():
+    """brk16 F11: "PHẦN I." … "PHẦN IV." then "Phần V." … was taken for two styles: the new
+    draft went back to "I." and named every heading. The first heading's spelling is kept."""
+    found = [parse_heading(f"{'PHẦN' if n < 5 else 'Phần'} {section_number(n)}. X") for n in range(1, 9)]
+    style = consistent_style([p for p in found if p is not None])
+    assert (style.prefix, style.sep, style.arabic) == ("PHẦN ", ". ", False)
+    assert all(p is not None and p.fits(style) for p in found)
+    assert parse_heading("10:30 họp giao ban") is None  # a time is no heading

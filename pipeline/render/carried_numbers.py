@@ -51,10 +51,11 @@ NUMBERED = 40
 """The most sections a number is looked for in (a heading's bookmark, a line's number)."""
 
 _NUMBERED = re.compile(
-    r"^\s*((?i:phần)\s+)?([IVXLC]+|\d+)(\.\s+|\.(?=[^\W\d_])|\s*[-–]\s+|\)\s+|/\s*)(\S.*)$"
+    r"^\s*((?i:phần)\s+)?([IVXLC]+|\d+)(\.\s+|\.(?=[^\W\d_])|\s*[-–]\s+|\)\s+|/\s*|:\s+(?=[^\W\d_]))(\S.*)$"
 )
 """A heading numbered in a common style: "Phần " before the number or not (any case), the
-number, what follows it, the title."""
+number, what follows it (a colon only before a letter: "Phần I: CĂN CỨ", never "10:30"), the
+title."""
 
 
 def section_number(n: int) -> str:
@@ -101,11 +102,12 @@ class Parsed:
 
     def fits(self, style: Style) -> bool:
         """Whether the line is numbered in `style`."""
-        return self.sep == style.sep and self.prefix == style.prefix and self.arabic in (None, style.arabic)
+        same = self.sep == style.sep and self.prefix.casefold() == style.prefix.casefold()
+        return same and self.arabic in (None, style.arabic)
 
     def alike(self, other: Parsed) -> bool:
         """Whether the line is numbered in the style of the line `other`."""
-        if self.sep != other.sep or self.prefix != other.prefix:
+        if self.sep != other.sep or self.prefix.casefold() != other.prefix.casefold():
             return False
         return None in (self.arabic, other.arabic) or self.arabic == other.arabic
 
@@ -138,11 +140,11 @@ def consistent_style(found: list[Parsed]) -> Style:
     copy numbers them (`found`): theirs when all are numbered in one style, else the draft's
     own (`DRAFT`)."""
     seps = {p.sep for p in found}
-    prefixes = {p.prefix for p in found}
+    prefixes = {p.prefix.casefold() for p in found}  # "PHẦN I." and "Phần V." are one style
     kinds = {p.arabic for p in found} - {None}
     if len(seps) != 1 or len(prefixes) != 1 or len(kinds) > 1:
         return DRAFT
-    return Style(arabic=kinds == {True}, sep=seps.pop(), prefix=prefixes.pop())
+    return Style(arabic=kinds == {True}, sep=seps.pop(), prefix=found[0].prefix)
 
 
 def number_of(token: str) -> int | None:

@@ -110,3 +110,13 @@ def test_an_old_name_that_a_unit_of_today_has_is_still_a_mismatch(ag, made, type
     is refused (it was accepted for Kiên Lương with a warning)."""
     (parsed,) = check_files(ag, [made(typed, f"today-{len(typed)}", "30787")])
     assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
+
+
+def test_an_old_towns_name_under_its_own_prefix_is_the_old_place(ag, made):
+    """Old Thị trấn Vĩnh Thuận went to Xã Vĩnh Phong (31051); Xã Vĩnh Thuận is a unit of
+    today. Typed with the town's prefix it names the old town alone, so Vĩnh Phong's file is
+    read with the warning; typed bare ("Vĩnh Thuận") it may be today's commune: an error."""
+    (parsed,) = check_files(ag, [made("Thị trấn Vĩnh Thuận", "town", "31051")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_FORMER_NAME", WARNING)]
+    (parsed,) = check_files(ag, [made("UBND Vĩnh Thuận", "town-bare", "31051")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]

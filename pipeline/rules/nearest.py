@@ -228,9 +228,12 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
     before it or not, the old commune's prefix required when the typed name has one. ()
     without a crosswalk, for a unit the table does not name, for a text that is the unit's
     own name ("Xã Hòa Điền" for UBND Xã Hòa Điền, which an old commune merged into it also
-    had: NAME_READ_AS), for a name a unit of today also has, with its prefix or without ("Xã Bình An" is an old commune of Kiên Lương and a unit
-    of today: UNIT_MISMATCH, never read as the unit that typed it; brk16), and for an old
-    commune that went only to other units (UNIT_MISMATCH then).
+    had: NAME_READ_AS), for a name a unit of today also has, typed with its prefix or as
+    its short name alone ("Xã Bình An", "Bình An": an old commune of Kiên Lương and a unit
+    of today; UNIT_MISMATCH, never read as the unit that typed it; brk16), and for an old
+    commune that went only to other units (UNIT_MISMATCH then). An old name under a prefix
+    no unit of today has is the old place's ("Thị trấn Vĩnh Thuận", now in Xã Vĩnh Phong,
+    beside today's Xã Vĩnh Thuận).
 
     Raises FormError when the configuration's crosswalk is not as described."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
@@ -244,12 +247,12 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
             for new_code in old.new_codes:
                 by_unit.setdefault(new_code, []).append(old)
         today = {fold(u.name).removeprefix(_OFFICE) for u in form.units}
-        form.memo["former_unit_names"] = memo = (by_unit, today | {_short(n) for n in today})
-    by_unit, today = memo
+        form.memo["former_unit_names"] = memo = (by_unit, today, {_short(n) for n in today})
+    by_unit, today, short_today = memo
     typed = fold(text).removeprefix(_OFFICE)
-    if typed in today or _short(typed) in today:  # the unit's own name among them
-        return ()
     bare = typed if level(typed) is None else None  # typed without a prefix: the short name
+    if typed in today or bare in short_today:  # the unit's own name among them
+        return ()
     return tuple(
         old
         for old in by_unit.get(unit.code, ())

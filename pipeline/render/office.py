@@ -119,8 +119,8 @@ def as_docx(path: Path) -> Path:
 
 def _ole_title(path: Path) -> str:
     """The title property of a compound file (a Word 97-2003 .doc), decoded by the code page
-    its property set names (PIDSI_CODEPAGE: 65001 UTF-8, 1200 UTF-16, else a Windows code
-    page; [MS-OLEPS] 2.18); "" when it has none. Raises OSError when it cannot be read."""
+    its property set names (the CodePage property of [MS-OLEPS]: 65001 UTF-8, 1200 UTF-16,
+    else a Windows code page); "" when it has none. Raises OSError when it cannot be read."""
     try:
         with olefile.OleFileIO(str(path)) as ole:
             meta = ole.get_metadata()

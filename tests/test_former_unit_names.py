@@ -120,3 +120,40 @@ def test_an_old_towns_name_under_its_own_prefix_is_the_old_place(ag, made):
     assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_FORMER_NAME", WARNING)]
     (parsed,) = check_files(ag, [made("UBND Vĩnh Thuận", "town-bare", "31051")])
     assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed"),
+    [
+        ("30790", "UBND xã Hòa Điền, tỉnh An Giang"),  # the province after a comma
+        ("30790", "UBND xã Hòa Điền (huyện Kiên Lương cũ)"),  # the old district in brackets
+        ("30790", "Ủy ban nhân dân xã Hòa Điền - tỉnh An Giang"),
+        ("30790", "UBND xã Hòa Điền tỉnh An Giang"),  # the province without a mark
+        ("30790", "UBND Xã Hòa Điền – An Giang"),  # an en dash
+        ("30790", "X.Hòa Điền"),  # "X." for xã
+        ("30742", "UBND P. Rạch Giá, T. An Giang"),
+    ],
+)
+def test_the_units_own_name_with_a_note_after_it_is_read_as_it(ag, made, unit, typed):
+    """brk16 F3: offices write the province or the old district after the name, or "X." for
+    xã; the file was refused as another unit's report (UNIT_MISMATCH)."""
+    (parsed,) = check_files(ag, [made(typed, f"note-{unit}-{len(typed)}", unit)])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("NAME_READ_AS", WARNING)]
+    assert f"đã đọc là '{ag.units_by_code[unit].name}'" in parsed.findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed", "code"),
+    [
+        ("30790", "UBND Xã Kiên Lương, tỉnh An Giang", "UNIT_MISMATCH"),  # another unit, its note
+        ("30790", "Xã Kiên Lương (Hòa Điền)", "UNIT_MISMATCH"),  # the name is another unit's
+        ("30787", "Xã Bình An, huyện Kiên Lương", "UNIT_MISMATCH"),  # a unit of today's name
+        ("30742", "UBND Phường Vĩnh Thanh Vân (cũ)", "UNIT_FORMER_NAME"),  # an old name, a note
+        ("31051", "Thị trấn Vĩnh Thuận - huyện Vĩnh Thuận", "UNIT_FORMER_NAME"),
+    ],
+)
+def test_a_note_never_makes_another_name_the_units(ag, made, unit, typed, code):
+    """The name before the note is read as the name typed would be: another unit's name is
+    still an error, an old name of the unit's land still the warning naming the merger."""
+    (parsed,) = check_files(ag, [made(typed, f"other-note-{unit}-{len(typed)}", unit)])
+    assert [f.code for f in parsed.findings] == [code], [f.message for f in parsed.findings]

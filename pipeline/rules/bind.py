@@ -146,16 +146,20 @@ def name_rules(form: Form) -> list[Bound]:
 
 
 def unit_read_as(form: Form, code: object, typed: object) -> str | None:
-    """The registry name of unit `code` when `typed` differs from it but is close to it
-    (None for an old commune's name that went to the unit: `nearest.former_unit_names`)."""
+    """The registry name of unit `code` when `typed` differs from it but is close to it, or
+    begins with it before a note ("UBND xã Hòa Điền, tỉnh An Giang": `nearest.name_heads`);
+    None for an old commune's name that went to the unit (`nearest.former_unit_names`) and
+    for another unit's name, with a note or not."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
     if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
         return None
     if nearest.former_unit_names(form, code, typed):
         return None
-    if nearest.same_place(unit.name, typed):
-        return unit.name
-    return unit.name if nearest.match((Item(unit.code, unit.name),), typed).code else None
+    own = (Item(unit.code, unit.name),)
+    for name in (typed, *nearest.name_heads(typed)):  # the name typed, else before its note
+        if nearest.same_place(unit.name, name) or nearest.match(own, name).code:
+            return unit.name
+    return None
 
 
 def totals_rules(form: Form) -> list[Bound]:

@@ -2,7 +2,7 @@
 
 Names are compared folded: without diacritics (Vietnamese "đ" as "d"), case-folded, with
 punctuation as spaces and the usual abbreviations written out ("TP" → "thành phố",
-"TX" → "thị xã", "H." → "huyện", "UBND" → "ủy ban nhân dân"). A name whose folded form
+"TX" → "thị xã", "H." → "huyện", "X." → "xã", "UBND" → "ủy ban nhân dân"). A name whose folded form
 is that of exactly one listed name, or of one listed district without its prefix
 ("Hòn Đất" → "Huyện Hòn Đất"), is the name meant; otherwise the closest listed name by
 edit similarity (rapidfuzz `fuzz.ratio`, 0-100) is, when it is close enough and clearly
@@ -44,6 +44,7 @@ ABBREVIATIONS = {
     "h": "huyen",
     "q": "quan",
     "p": "phuong",
+    "x": "xa",
     "ubnd": "uy ban nhan dan",
 }
 # Prefixes of administrative names, dropped to match "Hòn Đất" to "Huyện Hòn Đất".
@@ -74,6 +75,12 @@ LEVELS = {
     "xa": COMMUNE,
 }
 _OFFICE = "uy ban nhan dan "  # "UBND Xã Gò Quao": the level is that of the name after it
+
+# Where the note after a typed unit name begins: a mark ("UBND xã Hòa Điền, tỉnh An Giang",
+# "… (huyện Kiên Lương cũ)", "… - An Giang") or a word naming a province or district
+# ("UBND xã Hòa Điền tỉnh An Giang"; folded, as `fold` writes it).
+_NOTE_MARK = re.compile(r"[,;(\[/]|\s*[–—]\s*|\s-\s")
+_NOTE_WORDS = ("tinh", "huyen", "thanh pho", "thi xa", "quan")
 
 ACCEPT = 88  # a close name is read as the listed one from this similarity on …
 MARGIN = 6  # … when the next listed name is at least this much less similar
@@ -210,6 +217,24 @@ def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
     return tuple(by_name.get(fold(text), ()))
 
 
+def name_heads(text: str) -> tuple[str, ...]:
+    """The names a typed unit name may begin with, before a note after it, the longest first:
+    "UBND xã Hòa Điền, tỉnh An Giang" → ("UBND xã Hòa Điền", "uy ban nhan dan xa hoa
+    dien"); "UBND xã Hòa Điền tỉnh An Giang" → ("uy ban nhan dan xa hoa dien",); () for a
+    name without a note. Word cuts come folded (`fold`); a head is read only when it is the
+    unit's own name or an old name of its land (`bind.unit_read_as`, `former_unit_names`),
+    never another unit's."""
+    heads: list[str] = []
+    mark = _NOTE_MARK.search(text)
+    if mark and text[: mark.start()].strip():
+        heads.append(text[: mark.start()].strip())
+    words = fold(heads[0] if heads else text).split()
+    for i in range(len(words) - 1, 0, -1):
+        if any(words[i : i + len(w.split())] == w.split() for w in _NOTE_WORDS):
+            heads.append(" ".join(words[:i]))
+    return tuple(heads)
+
+
 def same_place(name: str, text: str) -> bool:
     """Whether `text` names the place of the unit `name` by its short name ("Bình Đức",
     "P. Bình Đức", "UBND Bình Đức" for "UBND Phường Bình Đức"): folded, "UBND" before either
@@ -233,7 +258,8 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
     of today; UNIT_MISMATCH, never read as the unit that typed it; brk16), and for an old
     commune that went only to other units (UNIT_MISMATCH then). An old name under a prefix
     no unit of today has is the old place's ("Thị trấn Vĩnh Thuận", now in Xã Vĩnh Phong,
-    beside today's Xã Vĩnh Thuận).
+    beside today's Xã Vĩnh Thuận). A note after the name is left out (`name_heads`: "UBND
+    Phường Vĩnh Lạc (cũ)").
 
     Raises FormError when the configuration's crosswalk is not as described."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
@@ -249,15 +275,19 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
         today = {fold(u.name).removeprefix(_OFFICE) for u in form.units}
         form.memo["former_unit_names"] = memo = (by_unit, today, {_short(n) for n in today})
     by_unit, today, short_today = memo
-    typed = fold(text).removeprefix(_OFFICE)
-    bare = typed if level(typed) is None else None  # typed without a prefix: the short name
-    if typed in today or bare in short_today:  # the unit's own name among them
-        return ()
-    return tuple(
-        old
-        for old in by_unit.get(unit.code, ())
-        if fold(old.name) == typed or (bare is not None and _short(fold(old.name)) == bare)
-    )
+    for name in (text, *name_heads(text)):  # the name typed, else before its note
+        typed = fold(name).removeprefix(_OFFICE)
+        bare = typed if level(typed) is None else None  # typed without a prefix: the short name
+        if typed in today or bare in short_today:  # the unit's own name among them
+            return ()
+        olds = tuple(
+            old
+            for old in by_unit.get(unit.code, ())
+            if fold(old.name) == typed or (bare is not None and _short(fold(old.name)) == bare)
+        )
+        if olds:
+            return olds
+    return ()
 
 
 def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:

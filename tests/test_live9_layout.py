@@ -25,7 +25,8 @@ import pytest
 
 from pipeline.filler import fill
 from pipeline.form import cell_at, col_index, col_letter
-from pipeline.form.sheets import block_sheet, label_cells
+from pipeline.form.grid import meta_cell
+from pipeline.form.sheets import block_sheet, info_sheet, label_cells
 from pipeline.read.layoutdiag import missing_sheet_message, shift_message
 from pipeline.render.livechecks import CHECKS_GONE, CHECKS_GONE_LINE, NOT_READ_YET
 from pipeline.render.template import write_template
@@ -78,6 +79,9 @@ for job in spec["jobs"]:
         elif op == "insert_cells_down":  # cells inserted, those below pushed down: a range
             mode = uno.Enum("com.sun.star.sheet.CellInsertMode", "DOWN")
             sh.insertCells(sh.getCellRangeByName(arg).getRangeAddress(), mode)
+        elif op == "delete_cells_up":  # cells deleted, those below pulled up: a range
+            mode = uno.Enum("com.sun.star.sheet.CellDeleteMode", "UP")
+            sh.removeRange(sh.getCellRangeByName(arg).getRangeAddress(), mode)
         elif op == "clear":  # a range's contents (values, text, formulas, formats)
             sh.getCellRangeByName(arg).clearContents(1 | 2 | 4 | 16 | 32)
         elif op == "sort":  # sort a range by one of its columns, descending: (range, column)
@@ -185,15 +189,24 @@ EDITS = [
     Edit("renamed-inner-thin-space", FREE, (("rename", "results", "inner thin space"),)),
     # brk12 B1: the information sheet's cells read where the form puts them, as the reader
     # reads them (was "Đạt": the template followed a cell cut or pushed aside)
-    Edit("info-column-inserted", FREE, (("insert_column", "info", 2),), says="count"),
+    # a column inserted left of the values: the end mark moved with them (brk15 F8)
+    Edit("info-column-inserted", FREE, (("insert_column", "info", 2),)),
     Edit("info-cell-cut", FREE, (("cut_paste", "info", ("C8", "C20")),), says="count"),
     Edit("info-code-cleared", FIXED, (("clear", "info", "C5"),), says="count"),
-    # brk12 B1: a cell inserted in the values' column, the values below pushed down: each
-    # field read where the form puts it (the preparer's name under the phone's label)
+    # brk12 B1, brk15 F8: a cell inserted in the values' column, the values below pushed
+    # down (the preparer's name under the phone's label), or one deleted and the values
+    # pulled up (the phone under the preparer's label, no field's value wrong in itself):
+    # the end mark under the last field moved, the labels beside it not; the file refused
+    Edit("info-cell-inserted-down", FREE, (("insert_cells_down", "info", "C8"),)),
+    Edit("info-cells-inserted-down-at-code", FIXED, (("insert_cells_down", "info", "C5:C6"),)),
+    Edit("info-cell-deleted-up", FREE, (("delete_cells_up", "info", "C8"),)),
+    Edit("info-cell-deleted-up-at-last", FIXED, (("delete_cells_up", "info", "C13"),)),
+    Edit("info-row-inserted-above-end-mark", FREE, (("insert_row", "info", 14),)),
+    # the report date copied into the count of activities: the fields' own errors
     Edit(
-        "info-cell-inserted-down",
+        "info-date-copied-into-count",
         FREE,
-        (("insert_cells_down", "info", "C8"),),
+        (("copy_paste", "info", ("C10", "C11")),),
         says="count",
         date_in_count=True,
     ),
@@ -399,7 +412,10 @@ def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
                 ws = openpyxl.load_workbook(out, data_only=True)[form.sheets["info"]]
                 notes = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
                 assert any("giống một ngày tháng" in n for n in notes), (e.id, notes)
-            assert said.startswith(f"Còn {count} lỗi"), (e.id, said)
+            assert said.startswith(f"Còn {count} lỗi") if count else said == "Đạt: không còn lỗi", (
+                e.id,
+                said,
+            )
             continue
         if not e.refused:
             assert said == "Đạt: không còn lỗi", (e.id, said)
@@ -410,6 +426,47 @@ def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
             assert SHEET_WORDS["renamed_unnamed"].format(sheet=sheet) in said, (e.id, said)
         else:
             assert _words(first) in said, (e.id, said, first.message)
+
+
+@pytest.mark.parametrize(
+    ("edit_id", "kind", "n"),
+    [
+        ("info-cell-inserted-down", "cells_inserted", 1),
+        ("info-cells-inserted-down-at-code", "cells_inserted", 2),
+        ("info-cell-deleted-up", "cells_deleted", 1),
+        ("info-cell-deleted-up-at-last", "cells_deleted", 1),
+    ],
+)
+def test_cells_shifted_in_the_info_values_column_are_named(form, edited, edit_id, kind, n):
+    """brk15 F8: cells of the values column alone inserted or deleted moved every answer
+    below them away from its label; only the year typed over was caught, by neither said
+    why, and a deletion below the prefilled fields (the phone read as the preparer's name)
+    was caught by nothing. The end mark under the last field moved: the file is refused at
+    its cell, in words about cells of that column (the template says the same: above)."""
+    cell, mark = info_sheet(form).end
+    (first, *_rest) = _errors(form, edited[edit_id])
+    assert (first.code, first.cell) == ("LAYOUT_CHANGED", cell)
+    row = cell_at(cell)[0] + 1
+    what = LAYOUT_WORDS[kind].format(n=n, row=row, column=cell[0])
+    where = f"{cell[0]}{row + (n if kind == 'cells_inserted' else -n)}"
+    assert _words(first) == LAYOUT_WORDS["moved"].format(
+        expected=mark, cell=cell, where=where, what=what, fix=LAYOUT_WORDS["fix"]
+    )
+
+
+def test_a_file_of_an_older_template_without_the_end_mark_is_read(form, layout, tmp_path):
+    """Templates sent before the end mark have none, and their marker sheet no `info_end`:
+    read as before, never refused for a mark they were not given."""
+    template = write_template(form, form.units_by_code[FREE], tmp_path / "t")
+    wb = openpyxl.load_workbook(template)
+    cell, _mark = info_sheet(form).end
+    wb[form.sheets["info"]][cell].value = None
+    wb[form.sheets["meta"]][meta_cell("info_end")].value = None
+    older = tmp_path / "older.xlsx"
+    wb.save(older)
+    data = valid_data(form, FREE, random.Random("older"), layout)
+    out = fill(older, tmp_path / "filled.xlsx", layout, FREE, data)
+    assert _errors(form, out) == []
 
 
 def _renamed_from(form, e: Edit) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .grid import META_KEYS, meta_cell
 from .model import Form, Unit
-from .sheets import block_sheet
+from .sheets import block_sheet, info_sheet
 
 
 def layout_json(form: Form) -> dict[str, Any]:
@@ -42,6 +42,7 @@ def layout_json(form: Form) -> dict[str, Any]:
             {"code": u.code, "name": u.name, "kind": u.kind, "region": u.region, "scheme": u.scheme}
             for u in form.units
         ],
+        "info_end": dict(zip(("cell", "text"), end, strict=True)) if (end := info_sheet(form).end) else None,
         "info": [
             {
                 "sheet": info,

@@ -32,9 +32,10 @@ SUBTITLE_ROW = 2  # year and unit (block sheets), year and form number (informat
 SECTION_ROW = 3  # the information sheet's heading ("THÔNG TIN CHUNG")
 SUMMARY_ROW = 2  # the live checks' summary of a sheet (count and text)
 DECLARE_LABEL_COLUMN = "B"  # the "nothing to report" label; the mark is in the next column
-META_KEYS = ("form_id", "version", "unit_code", "year", "scheme")
-"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme) came last, so the
-others keep their cells in every template ever sent."""
+META_KEYS = ("form_id", "version", "unit_code", "year", "scheme", "info_end")
+"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme) and `info_end` (the
+information sheet's end mark's cell, `sheets.InfoSheet.end`) came last, so the others keep
+their cells in every template ever sent."""
 
 
 def meta_cell(key: str) -> str:
@@ -216,6 +217,9 @@ class InfoGrid:
     """`label_column`: where each field's label is ("B")."""
     value_column: str
     """`value_column`: where the unit answers ("C")."""
+    end_mark: str = ""
+    """`end_mark`: the label under the last field in the values column ("" for none): it
+    moves when cells of that column alone are inserted or deleted (`sheets.InfoSheet.end`)."""
 
     def row(self, index: int) -> int:
         return self.first_row + index

@@ -248,7 +248,9 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
 
     sheets = dict(layout["sheets"])
     info = layout["info"]
-    info_grid = InfoGrid(int(info["first_row"]), info["label_column"], info["value_column"])
+    info_grid = InfoGrid(
+        int(info["first_row"]), info["label_column"], info["value_column"], str(info.get("end_mark", ""))
+    )
     info_fields = tuple(
         InfoField(
             key=fd["key"],

@@ -176,10 +176,21 @@ class InfoSheet:
     section_range: str  # "THÔNG TIN CHUNG"
     rows: tuple[InfoRow, ...]
     checks: SheetChecks
+    end: tuple[str, str] | None = None
+    """(cell, text) of the end mark under the last field in the values column (`InfoGrid.
+    end_mark`; None without one): a label that moves when cells of that column alone are
+    inserted or deleted, which move the answers away from their labels (brk15 F8)."""
 
     @property
     def last_row(self) -> int:
         return self.rows[-1].field.row
+
+    def labels(self, with_end: bool = True) -> list[tuple[str, str]]:
+        """The (cell, text) the reader and the template's own check find in place, in the
+        reader's order: each field's label, then the end mark (`with_end`: the file's
+        template wrote one, `grid.META_KEYS` "info_end")."""
+        labels = [(r.label_cell, r.field.label) for r in self.rows]
+        return labels + [self.end] if with_end and self.end else labels
 
 
 def info_sheet(form: Form) -> InfoSheet:
@@ -190,12 +201,14 @@ def info_sheet(form: Form) -> InfoSheet:
         for i, f in enumerate(form.info_fields)
     )
     last = grid.last_column
+    end_row = rows[-1].field.row + 1
     return InfoSheet(
         title_range=f"{NUMBER_COLUMN}{TITLE_ROW}:{last}{TITLE_ROW}",
         subtitle_range=f"{NUMBER_COLUMN}{SUBTITLE_ROW}:{last}{SUBTITLE_ROW}",
         section_range=f"{NUMBER_COLUMN}{SECTION_ROW}:{last}{SECTION_ROW}",
         rows=rows,
         checks=form.info_checks(),
+        end=(f"{grid.value_column}{end_row}", grid.end_mark) if grid.end_mark else None,
     )
 
 

@@ -223,8 +223,10 @@ def _info(reading: FileReading) -> Unit | None:
     """The information sheet's fields; the unit the file reports for (None: unknown)."""
     form = reading.form
     sheet = reading.book.sheets[form.sheets["info"]]
-    labels = [(line.label_cell, line.field.label) for line in info_sheet(form).rows]
-    ok = all(reading.check_label(sheet, cell, label, labels) for cell, label in labels)
+    cells = info_sheet(form)
+    meta = reading.book.sheets[form.sheets["meta"]]
+    labels = cells.labels(with_end=bool(parse_text(meta.get(meta_cell("info_end")))))  # older: none
+    ok = all(reading.check_label(sheet, cell, label, labels, cells.end) for cell, label in labels)
     if not ok:
         return None
     if reading.merged_over(sheet, info_plan(form)):

@@ -117,10 +117,14 @@ def _holds(rows: list[list[Any]], r: int, c: int, expected: str) -> bool:
     return False
 
 
-def shift_message(cell: str, expected: str, found: str, shift: tuple[int, int] | None) -> str:
+def shift_message(
+    cell: str, expected: str, found: str, shift: tuple[int, int] | None, column_end: bool = False
+) -> str:
     """A Vietnamese sentence saying what changed around `cell` and how to fix it.
 
-    `found` is what the cell shows now; `shift` comes from `layout_shift`.
+    `found` is what the cell shows now; `shift` comes from `layout_shift`. `column_end`: the
+    label is a column's end mark (`form.sheets.InfoSheet.end`), so a shift of rows found on it
+    alone is cells of its column inserted or deleted ("Insert cells, shift down"), not rows.
     """
     col, row = split_cell(cell)
     row -= 1
@@ -129,7 +133,10 @@ def shift_message(cell: str, expected: str, found: str, shift: tuple[int, int] |
         return w["changed"].format(cell=cell, expected=expected, found=found, fix=w["fix"])
     dr, dc = shift
     where = f"{col_letter(col + dc)}{row + dr + 1}"
-    if dc == 0 and dr > 0:
+    if column_end and dc == 0:
+        kind = "cells_inserted" if dr > 0 else "cells_deleted"
+        what = w[kind].format(n=abs(dr), row=row + 1, column=col_letter(col))
+    elif dc == 0 and dr > 0:
         what = w["rows_inserted"].format(n=dr, row=row + 1)
     elif dc == 0:
         what = w["rows_deleted"].format(n=-dr, row=row + 1)

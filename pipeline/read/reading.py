@@ -161,14 +161,21 @@ class FileReading:
         self.add("FORMULA_NO_VALUE", message, sheet.name, cell, 0 if stored == "zero" else "")
 
     def check_label(
-        self, sheet: SheetData, cell: str, expected: str, labels: list[tuple[str, str]] | None = None
+        self,
+        sheet: SheetData,
+        cell: str,
+        expected: str,
+        labels: list[tuple[str, str]] | None = None,
+        end: tuple[str, str] | None = None,
     ) -> bool:
         """True when `cell` holds `expected`; else a LAYOUT_CHANGED finding that says what moved.
 
         `labels` are all the (cell, label) pairs of this part of the sheet: their common shift
         tells inserted or deleted rows and columns apart from an edited label. With a shift,
         the finding is at the first misplaced label found moved by it (`layoutdiag.described`):
-        the first one's own row may be the one deleted."""
+        the first one's own row may be the one deleted. `end`, the (cell, label) of a column's
+        end mark among them: said of it, a shift of rows is cells of its column inserted or
+        deleted (`layoutdiag.shift_message`)."""
         found = sheet.get(cell)
         if isinstance(found, str) and norm_text(found) == norm_text(expected):
             return True  # the common case, without the full text clean-up
@@ -179,7 +186,7 @@ class FileReading:
         if shift is not None:  # said of a label really found moved by it
             cell, expected = described(sheet.rows, labels, labels.index((cell, expected)), shift)
             found = sheet.get(cell)
-        message = shift_message(cell, expected, fd.show(found), shift)
+        message = shift_message(cell, expected, fd.show(found), shift, (cell, expected) == end)
         self.add("LAYOUT_CHANGED", message, sheet.name, cell, found)
         return False
 

@@ -120,6 +120,9 @@ class LayoutCells:
     first: int
     top: int
     sheets: tuple[SheetLayout, ...]
+    ends: tuple[str, ...] = ()
+    """The labels that are a column's end mark (`form.sheets.InfoSheet.end`): a shift of rows
+    said of one is cells of its column inserted or deleted (`layoutdiag.shift_message`)."""
 
     def _index(self, sheet: str) -> int:
         return next(j for j, s in enumerate(self.sheets) if s.sheet == sheet)
@@ -169,9 +172,8 @@ class LayoutCells:
 def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
     """The layout cells of `unit`'s template: the information sheet's labels and each
     block's (`form.sheets.label_cells`), as the reader checks them; below every reading cell."""
-    sheets = [
-        SheetLayout(form.sheets["info"], tuple((r.label_cell, r.field.label) for r in info_sheet(form).rows))
-    ]
+    info = info_sheet(form)
+    sheets = [SheetLayout(form.sheets["info"], tuple(info.labels()))]
     for block in form.blocks.values():
         sheets.append(SheetLayout(block.sheet, tuple(label_cells(block_sheet(form, block, unit)))))
     # below every unit's rows, not only this one's: a file's totals add the VALUE cells of
@@ -180,7 +182,8 @@ def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
         b.grid.total_row(max(len(form.rows_for(b, u)) for u in form.units)) for b in form.blocks.values()
     )
     below = max([longest, *(cell_at(cell)[0] + 1 for s in sheets for cell, _t in s.labels)])
-    return LayoutCells(form.sheets["lists"], rd.first, below + 2, tuple(sheets))
+    ends = (info.end[1],) if info.end else ()
+    return LayoutCells(form.sheets["lists"], rd.first, below + 2, tuple(sheets), ends)
 
 
 # ----- the words, as formulas ----------------------------------------------------------------
@@ -381,9 +384,19 @@ def _moved(lc: LayoutCells) -> str:
     dc = f"({shift}-{SHIFT_BASE}*{dr})"
     letter = f'SUBSTITUTE(ADDRESS(1,{col},4),"1","")'
     w = LAYOUT_WORDS
+    rows_words = (
+        f"IF({dr}>0,{spliced(w['rows_inserted'], n=dr, row=row)},"
+        f"{spliced(w['rows_deleted'], n=f'-{dr}', row=row)})"
+    )
+    if lc.ends:  # said of a column's end mark: cells of its column, not rows
+        cells_words = (
+            f"IF({dr}>0,{spliced(w['cells_inserted'], n=dr, row=row, column=letter)},"
+            f"{spliced(w['cells_deleted'], n=f'-{dr}', row=row, column=letter)})"
+        )
+        end = "OR(" + ",".join(f"EXACT({label},{_q(t)})" for t in lc.ends) + ")"
+        rows_words = f"IF({end},{cells_words},{rows_words})"
     what = (
-        f"IF({dc}=0,IF({dr}>0,{spliced(w['rows_inserted'], n=dr, row=row)},"
-        f"{spliced(w['rows_deleted'], n=f'-{dr}', row=row)}),"
+        f"IF({dc}=0,{rows_words},"
         f"IF({dr}=0,IF({dc}>0,{spliced(w['columns_inserted'], n=dc, column=letter)},"
         f"{spliced(w['columns_deleted'], n=f'-{dc}', column=letter)}),{_q(w['block_moved'])}))"
     )

@@ -325,6 +325,8 @@ def _info_sheet(
                     "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
                 },
             )
+    if cells.end:  # locked, under the last field: moves only with cells of its column
+        ws.write_string(*cells.end, st.end_mark)
     checks = write_info_checks(ws, form, rd, cst, lc)
     page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
@@ -439,7 +441,9 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, lc: LayoutCe
 
 def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
     ws = wb.add_worksheet(form.sheets["meta"])
+    end = info_sheet(form).end
     values = {"form_id": form.id, "version": form.version, "unit_code": unit.code, "scheme": unit.scheme}
+    values["info_end"] = end[0] if end else ""
     for key in META_KEYS:
         ws.write_string(meta_label_cell(key), key)
         if key == "year":

@@ -202,6 +202,13 @@ EDITS = [
     Edit("info-cell-deleted-up", FREE, (("delete_cells_up", "info", "C8"),)),
     Edit("info-cell-deleted-up-at-last", FIXED, (("delete_cells_up", "info", "C13"),)),
     Edit("info-row-inserted-above-end-mark", FREE, (("insert_row", "info", 14),)),
+    # the same in a biểu: cells of one column inserted or deleted alone moved its figures to
+    # other rows (a source's money to another source) and the file was read, the template
+    # "Đạt"; the end marks under the total row moved (brk15 F8's kind)
+    Edit("cells-inserted-down-measure", FREE, (("insert_cells_down", "results", ("cells", 1, 1)),)),
+    Edit("cells-deleted-up-measure", FIXED, (("delete_cells_up", "results", ("cells", 0, 1)),)),
+    Edit("cells-inserted-down-resources", FIXED, (("insert_cells_down", "resources", ("cells", 0, 2)),)),
+    Edit("cells-deleted-up-needs", FREE, (("delete_cells_up", "needs", ("cells", 1, 1)),)),
     # the report date copied into the count of activities: the fields' own errors
     Edit(
         "info-date-copied-into-count",
@@ -320,6 +327,9 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
             cell = f"{col_letter(c + arg[2][1])}{r + 1 + arg[2][0]}"
         loose = unicodedata.normalize("NFD", "  " + label.upper().replace(" ", "   ") + " ")
         return (cell, loose if arg[1] == "loose" else arg[1])
+    if what in ("insert_cells_down", "delete_cells_up"):  # ("cells", measure index, row index)
+        _cells, i, k = arg
+        return f"{block.measure_column(block.measures[i].key)}{rows[k]}"
     spans = {f"row{k}": rows[k] for k in range(3)} | {"far": rows[-1] + 15}
     if what in ("cut_paste", "copy_paste"):
         src, dst = arg
@@ -435,33 +445,50 @@ def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
         ("info-cells-inserted-down-at-code", "cells_inserted", 2),
         ("info-cell-deleted-up", "cells_deleted", 1),
         ("info-cell-deleted-up-at-last", "cells_deleted", 1),
+        ("cells-inserted-down-measure", "cells_inserted", 1),
+        ("cells-deleted-up-measure", "cells_deleted", 1),
+        ("cells-inserted-down-resources", "cells_inserted", 1),
+        ("cells-deleted-up-needs", "cells_deleted", 1),
     ],
 )
-def test_cells_shifted_in_the_info_values_column_are_named(form, edited, edit_id, kind, n):
-    """brk15 F8: cells of the values column alone inserted or deleted moved every answer
-    below them away from its label; only the year typed over was caught, by neither said
-    why, and a deletion below the prefilled fields (the phone read as the preparer's name)
-    was caught by nothing. The end mark under the last field moved: the file is refused at
-    its cell, in words about cells of that column (the template says the same: above)."""
-    cell, mark = info_sheet(form).end
+def test_cells_shifted_in_a_values_column_are_named(form, edited, edit_id, kind, n):
+    """brk15 F8: cells of the information sheet's values column alone inserted or deleted
+    moved every answer below them away from its label; only the year typed over was caught,
+    by neither said why, and a deletion below the prefilled fields (the phone read as the
+    preparer's name) was caught by nothing. In a biểu the same moved figures to other rows,
+    read without an error. The end mark under the column moved: the file is refused at its
+    cell, in words about cells of that column (the template says the same: above)."""
+    (e,) = [e for e in EDITS if e.id == edit_id]
+    ((what, key, arg),) = e.ops
+    unit = form.units_by_code[e.unit]
+    if key == "info":
+        cell, mark = info_sheet(form).end
+    else:
+        column = "".join(ch for ch in _placed(form, unit, key, what, arg) if ch.isalpha())
+        marks = block_sheet(form, form.blocks[key], unit).end_marks
+        ((cell, mark),) = [(c, t) for c, t in marks if c.rstrip("0123456789") == column]
     (first, *_rest) = _errors(form, edited[edit_id])
-    assert (first.code, first.cell) == ("LAYOUT_CHANGED", cell)
-    row = cell_at(cell)[0] + 1
-    what = LAYOUT_WORDS[kind].format(n=n, row=row, column=cell[0])
-    where = f"{cell[0]}{row + (n if kind == 'cells_inserted' else -n)}"
+    assert (first.code, first.sheet, first.cell) == ("LAYOUT_CHANGED", form.sheets[key], cell)
+    row, letter = cell_at(cell)[0] + 1, cell.rstrip("0123456789")
+    what = LAYOUT_WORDS[kind].format(n=n, row=row, column=letter)
+    where = f"{letter}{row + (n if kind == 'cells_inserted' else -n)}"
     assert _words(first) == LAYOUT_WORDS["moved"].format(
         expected=mark, cell=cell, where=where, what=what, fix=LAYOUT_WORDS["fix"]
     )
 
 
-def test_a_file_of_an_older_template_without_the_end_mark_is_read(form, layout, tmp_path):
-    """Templates sent before the end mark have none, and their marker sheet no `info_end`:
-    read as before, never refused for a mark they were not given."""
-    template = write_template(form, form.units_by_code[FREE], tmp_path / "t")
+def test_a_file_of_an_older_template_without_the_end_marks_is_read(form, layout, tmp_path):
+    """Templates sent before the end marks have none, and their marker sheet no
+    `end_marks`: read as before, never refused for marks they were not given."""
+    unit = form.units_by_code[FREE]
+    template = write_template(form, unit, tmp_path / "t")
     wb = openpyxl.load_workbook(template)
-    cell, _mark = info_sheet(form).end
-    wb[form.sheets["info"]][cell].value = None
-    wb[form.sheets["meta"]][meta_cell("info_end")].value = None
+    marks = [(form.sheets["info"], *info_sheet(form).end)]
+    marks += [(b.sheet, *m) for b in form.blocks.values() for m in block_sheet(form, b, unit).end_marks]
+    assert len(marks) > len(form.blocks)
+    for sheet, cell, _mark in marks:
+        wb[sheet][cell].value = None
+    wb[form.sheets["meta"]][meta_cell("end_marks")].value = None
     older = tmp_path / "older.xlsx"
     wb.save(older)
     data = valid_data(form, FREE, random.Random("older"), layout)

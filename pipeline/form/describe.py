@@ -119,7 +119,8 @@ def _unit_layout(form: Form, *, fixed: bool) -> dict[str, Any]:
                 "sheet": s.block.sheet,
                 "total_row": s.total_row,
                 "row_totals": {t.key: s.block.total_column(t.key) for t in s.block.totals},
-                "note": "formulas; never read as data",
+                "end_marks": [{"cell": c, "text": t} for c, t in s.end_marks],
+                "note": "formulas; never read as data (the end marks: labels, never written over)",
             }
             for s in sheets
         ],

@@ -32,10 +32,10 @@ SUBTITLE_ROW = 2  # year and unit (block sheets), year and form number (informat
 SECTION_ROW = 3  # the information sheet's heading ("THÔNG TIN CHUNG")
 SUMMARY_ROW = 2  # the live checks' summary of a sheet (count and text)
 DECLARE_LABEL_COLUMN = "B"  # the "nothing to report" label; the mark is in the next column
-META_KEYS = ("form_id", "version", "unit_code", "year", "scheme", "info_end")
-"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme) and `info_end` (the
-information sheet's end mark's cell, `sheets.InfoSheet.end`) came last, so the others keep
-their cells in every template ever sent."""
+META_KEYS = ("form_id", "version", "unit_code", "year", "scheme", "end_marks")
+"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme) and `end_marks` (1:
+the template has the end marks under its columns, `sheets.InfoSheet.end`, `BlockSheet.
+end_marks`) came last, so the others keep their cells in every template ever sent."""
 
 
 def meta_cell(key: str) -> str:

@@ -338,6 +338,7 @@ def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
         history=bool(b.get("history", False)),
         bieu=tuple(str(n) for n in b.get("bieu", ())),
         detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
+        end_mark=str(layout.get("end_mark", "")),
     )
 
 

@@ -286,6 +286,9 @@ class Block:
     """`bieu`: the numbers of the consolidated workbook's biểu that show it (["01", "02"])."""
     detail_sheet: str = ""
     """`detail_sheet`: the consolidated workbook's sheet of its records, one a row (required)."""
+    end_mark: str = ""
+    """layout.toml's `end_mark`: the label under the total row in each measure's column,
+    `{column}` its letter ("" for none; `sheets.BlockSheet.end_marks`)."""
 
     @property
     def rows_by_unit_region(self) -> bool:

@@ -79,6 +79,11 @@ class BlockSheet:
     total_label: str  # the merged range of "Tổng cộng"
     column_sums: tuple[SumCell, ...]  # measures, then row totals, on the total row
     checks: SheetChecks
+    end_marks: tuple[tuple[str, str], ...] = ()
+    """(cell, text) of the end mark under the total row in each measure's column ("(hết cột
+    D)", `Block.end_mark`; none without one): labels that move when cells of their column
+    alone are inserted or deleted, which move the figures to other rows. The key columns
+    need none: "Tổng cộng" is merged over them, which keeps their cells from shifting."""
 
     @property
     def specs(self) -> list[RowSpec]:
@@ -148,6 +153,12 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
         total_label=f"{first}{total_row}:{last}{total_row}",
         column_sums=sums,
         checks=form.block_checks(block),
+        end_marks=tuple(
+            (f"{col}{total_row + 1}", block.end_mark.format(column=col))
+            for col in (block.measure_column(m.key) for m in block.measures)
+        )
+        if block.end_mark
+        else (),
     )
 
 
@@ -188,7 +199,7 @@ class InfoSheet:
     def labels(self, with_end: bool = True) -> list[tuple[str, str]]:
         """The (cell, text) the reader and the template's own check find in place, in the
         reader's order: each field's label, then the end mark (`with_end`: the file's
-        template wrote one, `grid.META_KEYS` "info_end")."""
+        template wrote one, `grid.META_KEYS` "end_marks")."""
         labels = [(r.label_cell, r.field.label) for r in self.rows]
         return labels + [self.end] if with_end and self.end else labels
 
@@ -212,12 +223,13 @@ def info_sheet(form: Form) -> InfoSheet:
     )
 
 
-def label_cells(sheet: BlockSheet) -> list[tuple[str, str]]:
+def label_cells(sheet: BlockSheet, with_end: bool = True) -> list[tuple[str, str]]:
     """The (cell, text) a filled block sheet must still show where the template put it, in the
-    order they are checked: the first column number, the measure headings, "Tổng cộng" and the
-    preset key names."""
+    order they are checked: the first column number, the measure headings, "Tổng cộng", the
+    preset key names, then the end marks (`with_end`: the file's template wrote them,
+    `grid.META_KEYS` "end_marks")."""
     labels = [(sheet.first_number, sheet.columns[0].number)]
     labels += [(sheet.measure_header(m), m.label) for m in sheet.block.measures]
     labels.append((sheet.total_label_cell, TOTAL_LABEL))
     labels += [(k.cell, k.name) for r in sheet.rows for k in r.keys if k.name is not None]
-    return labels
+    return labels + list(sheet.end_marks) if with_end else labels

@@ -29,10 +29,11 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     plan = block_plan(form, block, unit)
     # geometry: column headers, the "(1)" numbering, fixed row labels, the total label
     rows = sheet.rows
-    for cell, expected, r, c in plan.labels:
+    labels = plan.labels if reading.marked else plan.labels[: len(plan.labels) - len(plan.ends)]
+    for cell, expected, r, c in labels:
         found = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
         if found != expected and not reading.check_label(
-            sheet, cell, expected, [(a, b) for a, b, _r, _c in plan.labels]
+            sheet, cell, expected, [(a, b) for a, b, _r, _c in labels], plan.ends
         ):
             return []
     if reading.merged_over(sheet, plan.inputs):

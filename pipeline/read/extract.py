@@ -224,9 +224,9 @@ def _info(reading: FileReading) -> Unit | None:
     form = reading.form
     sheet = reading.book.sheets[form.sheets["info"]]
     cells = info_sheet(form)
-    meta = reading.book.sheets[form.sheets["meta"]]
-    labels = cells.labels(with_end=bool(parse_text(meta.get(meta_cell("info_end")))))  # older: none
-    ok = all(reading.check_label(sheet, cell, label, labels, cells.end) for cell, label in labels)
+    labels = cells.labels(with_end=reading.marked)  # a template made before the marks: none
+    ends = [cells.end] if cells.end else []
+    ok = all(reading.check_label(sheet, cell, label, labels, ends) for cell, label in labels)
     if not ok:
         return None
     if reading.merged_over(sheet, info_plan(form)):

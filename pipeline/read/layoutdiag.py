@@ -8,6 +8,7 @@ unit exactly what changed (and so how to undo it), instead of a bare "layout cha
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from ..form import col_letter, norm_text
@@ -56,7 +57,9 @@ def find_shift(rows: list[list[Any]], cell: str, expected: str) -> tuple[int, in
     return best
 
 
-def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[int, int] | None:
+def layout_shift(
+    rows: list[list[Any]], labels: list[tuple[str, str]], ends: Collection[tuple[str, str]] = ()
+) -> tuple[int, int] | None:
     """The shift that explains the misplaced labels of `labels` ((A1 cell, text) pairs), or None.
 
     One deleted row leaves its own label nowhere, but every label below it one row up: the
@@ -64,6 +67,10 @@ def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[
     labels past the first misplaced one (below it for a row shift, right of it for a column
     shift) hold their text at the shifted place: a label that was only edited, whose text
     also stands in the next row (a district's name repeated on every row), is not a shift.
+    The columns' end marks (`ends`) are never among the labels a shift must explain: cells of
+    one column inserted or deleted move its mark alone (the others stay), and a row shift
+    inside the table is judged as it was before the marks were written. A mark moved alone,
+    the lowest label of its sheet, leaves none past it: its shift is kept.
     """
 
     def holds(r: int, c: int, expected: str) -> bool:
@@ -83,9 +90,11 @@ def layout_shift(rows: list[list[Any]], labels: list[tuple[str, str]]) -> tuple[
     first_col = min(c for c, _r, _e in misplaced)
     gone_rows = range(first_row, first_row - dr) if dr < 0 else range(0)  # deleted: nothing to find
     gone_cols = range(first_col, first_col - dc) if dc < 0 else range(0)
+    marks = {(*split_cell(cell), text) for cell, text in ends}
     past = [
         (c, r, e)
         for c, r, e in placed
+        if (c, r, e) not in marks
         if (dr == 0 or r >= first_row) and (dc == 0 or c >= first_col)
         if r not in gone_rows and c not in gone_cols
     ]

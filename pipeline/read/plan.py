@@ -48,6 +48,7 @@ class BlockPlan:
     """Everything the reader needs to know about a block's cells."""
 
     labels: tuple[tuple[str, str, int, int], ...]  # (cell, expected text, row, column), in order
+    ends: tuple[tuple[str, str], ...]  # (cell, text) of the end marks, last among `labels`
     inputs: CellSpan
     measure_cells: frozenset[str]  # the A1 references of every row's measures
     rows: tuple[RowPlan, ...]
@@ -97,6 +98,7 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
     last_col = col_index(block.measure_column(block.measures[-1].key))
     return BlockPlan(
         labels=tuple((cell, text, *cell_at(cell)) for cell, text in label_cells(sheet)),
+        ends=sheet.end_marks,
         inputs=cell_span(inputs),
         measure_cells=frozenset(cell for rp in rows for _k, cell, _l, _c in rp.measures),
         rows=rows,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from ..form import Form, col_letter, norm_text
+from ..form import Form, col_letter, meta_cell, norm_text
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, parse_int, parse_text
@@ -76,6 +77,13 @@ class FileReading:
     p: Parsed
     book: RawBook
     witnesses: Witnesses | None = None
+
+    @property
+    def marked(self) -> bool:
+        """Whether the file's template wrote the end marks under its columns (`grid.META_KEYS`
+        "end_marks"; templates made before them have none, and are read without them)."""
+        meta = self.book.sheets.get(self.form.sheets["meta"])
+        return meta is not None and bool(parse_text(meta.get(meta_cell("end_marks"))))
 
     def witnessed(self, sheet: SheetData, cell: str, stored: str) -> Verdict:
         """What the 0 or blank (`stored`: "zero", "blank") a formula in input `cell` of
@@ -166,27 +174,27 @@ class FileReading:
         cell: str,
         expected: str,
         labels: list[tuple[str, str]] | None = None,
-        end: tuple[str, str] | None = None,
+        ends: Collection[tuple[str, str]] = (),
     ) -> bool:
         """True when `cell` holds `expected`; else a LAYOUT_CHANGED finding that says what moved.
 
         `labels` are all the (cell, label) pairs of this part of the sheet: their common shift
         tells inserted or deleted rows and columns apart from an edited label. With a shift,
         the finding is at the first misplaced label found moved by it (`layoutdiag.described`):
-        the first one's own row may be the one deleted. `end`, the (cell, label) of a column's
-        end mark among them: said of it, a shift of rows is cells of its column inserted or
-        deleted (`layoutdiag.shift_message`)."""
+        the first one's own row may be the one deleted. `ends`, the (cell, label) of the
+        columns' end marks among them: a shift of rows said of one is cells of its column
+        inserted or deleted (`layoutdiag.layout_shift`, `layoutdiag.shift_message`)."""
         found = sheet.get(cell)
         if isinstance(found, str) and norm_text(found) == norm_text(expected):
             return True  # the common case, without the full text clean-up
         if norm_text(parse_text(found)) == norm_text(expected):
             return True
         labels = labels or [(cell, expected)]
-        shift = layout_shift(sheet.rows, labels)
+        shift = layout_shift(sheet.rows, labels, ends)
         if shift is not None:  # said of a label really found moved by it
             cell, expected = described(sheet.rows, labels, labels.index((cell, expected)), shift)
             found = sheet.get(cell)
-        message = shift_message(cell, expected, fd.show(found), shift, (cell, expected) == end)
+        message = shift_message(cell, expected, fd.show(found), shift, (cell, expected) in ends)
         self.add("LAYOUT_CHANGED", message, sheet.name, cell, found)
         return False
 

@@ -121,8 +121,9 @@ class LayoutCells:
     top: int
     sheets: tuple[SheetLayout, ...]
     ends: tuple[str, ...] = ()
-    """The labels that are a column's end mark (`form.sheets.InfoSheet.end`): a shift of rows
-    said of one is cells of its column inserted or deleted (`layoutdiag.shift_message`)."""
+    """The texts of the columns' end marks (`form.sheets.InfoSheet.end`, `BlockSheet.
+    end_marks`): a shift of rows said of one is cells of its column inserted or deleted
+    (`layoutdiag.layout_shift`, `layoutdiag.shift_message`)."""
 
     def _index(self, sheet: str) -> int:
         return next(j for j, s in enumerate(self.sheets) if s.sheet == sheet)
@@ -169,6 +170,11 @@ class LayoutCells:
         return self.at(sheet, "layout")
 
 
+def _block_marks(form: Form) -> list[tuple[str, str]]:
+    """The end marks of every block's sheet (their cells depend on the unit; their text not)."""
+    return [m for block in form.blocks.values() for m in block_sheet(form, block, None).end_marks]
+
+
 def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
     """The layout cells of `unit`'s template: the information sheet's labels and each
     block's (`form.sheets.label_cells`), as the reader checks them; below every reading cell."""
@@ -182,7 +188,7 @@ def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
         b.grid.total_row(max(len(form.rows_for(b, u)) for u in form.units)) for b in form.blocks.values()
     )
     below = max([longest, *(cell_at(cell)[0] + 1 for s in sheets for cell, _t in s.labels)])
-    ends = (info.end[1],) if info.end else ()
+    ends = tuple(dict.fromkeys(t for _c, t in [*([info.end] if info.end else []), *_block_marks(form)]))
     return LayoutCells(form.sheets["lists"], rd.first, below + 2, tuple(sheets), ends)
 
 
@@ -258,8 +264,8 @@ def _agree(lc: LayoutCells, s: SheetLayout) -> str:
     """1 when the shift of the first misplaced label found moved is the reader's
     (`read.layoutdiag.layout_shift`), else 0: the labels it must explain lie at or below the
     first misplaced label's row for a shift of rows (at or right of its column, of columns),
-    but not in the rows or columns deleted; at least SHIFT_AGREEMENT of them hold their text
-    at the shifted place ("held": a moved label typed over does not).
+    but not in the rows or columns deleted, nor an end mark; at least SHIFT_AGREEMENT of
+    them hold their text at the shifted place ("held": a moved label typed over does not).
     Over the labels' cells at once (SUMPRODUCT, with their rows and columns as constants)."""
     shift, dr, dc, top, left = (lc.at(s.sheet, k) for k in ("shift", "rows", "cols", "top", "left"))
     places = _places(s)
@@ -268,6 +274,9 @@ def _agree(lc: LayoutCells, s: SheetLayout) -> str:
         f"({rows}>=IF({dr}=0,0,{top}))*({cols}>=IF({dc}=0,0,{left}))"
         f"*(1-({dr}<0)*({rows}>={top})*({rows}<{top}-{dr}))*(1-({dc}<0)*({cols}>={left})*({cols}<{left}-{dc}))"
     )
+    marks = [1 if t in lc.ends else 0 for _c, t in s.labels]
+    if any(marks):  # never the end marks (`layoutdiag.layout_shift`)
+        past = f"{past}*(1-{_array(marks)})"
     fits = lc.labels_range(s.sheet, "held")
     return f"=IF(ISNUMBER({shift}),IF(SUMPRODUCT({past}*{fits})>={SHIFT_AGREEMENT}*SUMPRODUCT({past}),1,0),0)"
 

@@ -205,7 +205,8 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
         (
             st.text,
             "1. Chỉ điền vào các ô nền vàng. Các ô khác đã được khóa; không đổi tên, không thêm, "
-            "xóa hay sắp xếp lại các trang, dòng, cột.",
+            "xóa hay sắp xếp lại các trang, dòng, cột, không chèn hay xóa ô (dòng chữ xám «(hết …)» "
+            "dưới mỗi cột phải ở nguyên chỗ).",
         ),
         (
             st.text,
@@ -325,7 +326,7 @@ def _info_sheet(
                     "error_message": f"Tối đa {form.limits.max_text_chars} ký tự.",
                 },
             )
-    if cells.end:  # locked, under the last field: moves only with cells of its column
+    if cells.end:  # locked, under the last field: not printed
         ws.write_string(*cells.end, st.end_mark)
     checks = write_info_checks(ws, form, rd, cst, lc)
     page_setup(ws, landscape=False, page_numbers=False)
@@ -388,6 +389,8 @@ def _block_sheet(
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
         ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
+    for cell, mark in cells.end_marks:  # locked, under the total row: not printed
+        ws.write_string(cell, mark, st.end_mark)
     ws.freeze_panes(*block.grid.frozen)
     ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
     page_setup(ws, landscape=True, page_numbers=False)
@@ -441,13 +444,14 @@ def _lists_sheet(wb: Workbook, form: Form, unit: Unit, rd: Readers, lc: LayoutCe
 
 def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
     ws = wb.add_worksheet(form.sheets["meta"])
-    end = info_sheet(form).end
     values = {"form_id": form.id, "version": form.version, "unit_code": unit.code, "scheme": unit.scheme}
-    values["info_end"] = end[0] if end else ""
+    marked = bool(info_sheet(form).end) or any(b.end_mark for b in form.blocks.values())
     for key in META_KEYS:
         ws.write_string(meta_label_cell(key), key)
         if key == "year":
             ws.write_number(meta_cell(key), form.year)
+        elif key == "end_marks":
+            ws.write_number(meta_cell(key), int(marked))
         else:
             ws.write_string(meta_cell(key), values[key])
     ws.hide()

@@ -186,10 +186,10 @@ LAYOUT_WORDS: dict[str, str] = {
     "columns_inserted": "có {n} cột đã được chèn thêm bên trái cột {column}",
     "columns_deleted": "có {n} cột đã bị xóa bên trái cột {column}",
     # a column's end mark moved, the labels beside it not: cells of that column alone
-    "cells_inserted": "các ô ở cột {column} phía trên dòng {row} đã bị đẩy xuống {n} ô (chèn ô, dịch "
-    "xuống), nên nội dung có thể không còn nằm cạnh tên mục của nó",
-    "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa (xóa ô, dịch lên), nên nội "
-    "dung không còn nằm cạnh tên mục của nó",
+    "cells_inserted": "các ô ở cột {column} phía trên dòng {row} đã bị đẩy xuống {n} ô (chèn ô rồi dịch "
+    "xuống, hoặc chèn dòng ngay trên dòng {row}), nên nội dung có thể không còn nằm đúng dòng của nó",
+    "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa (xóa ô rồi dịch lên), nên "
+    "nội dung không còn nằm đúng dòng của nó",
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

@@ -36,3 +36,20 @@ def mail_address(text: str) -> str | None:
     except EmailNotValidError:
         return None
     return (found.ascii_email or found.normalized).lower()
+
+
+def comparable(address: str) -> str:
+    """`address` as two spellings of one mailbox compare equal: lower-cased, its domain in
+    ASCII (IDNA 2008 with UTS 46 mapping, the `idna` library email-validator uses: "vp@hàtiên.vn"
+    and "vp@xn--htin-0na6d.vn" are one address; RFC 6532 lets a mail program send the
+    first in a From: header); unchanged but lower-cased when it is no address or its
+    domain no IDNA name. Never raises."""
+    import idna  # imported here, as email-validator above
+
+    local, at, domain = address.strip().lower().rpartition("@")
+    if not at or domain.isascii():
+        return address.strip().lower()
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except (idna.IDNAError, UnicodeError):
+        return address.strip().lower()

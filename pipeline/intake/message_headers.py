@@ -14,6 +14,8 @@ import email.utils
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+from ..form.addresses import comparable
+
 
 def received_at(msg: EmailMessage, zone: ZoneInfo) -> dt.datetime | None:
     """When the message reached the office (aware, in `zone`), or None if it does not say."""
@@ -39,7 +41,9 @@ def _date(text: str) -> dt.datetime | None:
 
 
 def sender_of(msg: EmailMessage) -> str:
-    """The From: address, lower-cased ("" when missing or unreadable)."""
+    """The From: address as the configuration keeps addresses (`form.addresses.comparable`:
+    lower-cased, a domain in Vietnamese letters in its ASCII form), "" when missing or
+    unreadable."""
     try:
         header = msg.get("From")
         addresses = getattr(header, "addresses", ()) if header is not None else ()
@@ -47,8 +51,15 @@ def sender_of(msg: EmailMessage) -> str:
         return ""
     for addr in addresses:
         if addr.addr_spec and "@" in addr.addr_spec:
-            return addr.addr_spec.lower()
+            return comparable(_utf8(addr.addr_spec))
     return ""
+
+
+def _utf8(text: str) -> str:
+    """A header's text with raw UTF-8 bytes read as UTF-8: the email package keeps header
+    bytes it was not told the charset of (RFC 6532 headers, "vp@hàtiên.vn") as surrogate
+    escapes; undecodable bytes become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def header_text(msg: EmailMessage, name: str) -> str:

@@ -19,6 +19,7 @@ import pytest
 from pipeline.filler import fill
 from pipeline.form import SCHEMAS_DIR, layout_json, load_form
 from pipeline.render.template import write_template
+from pipeline.rules.bind import unit_read_as
 from pipeline.rules.findings import ERROR, WARNING
 from pipeline.rules.fixes import how_to_fix
 from pipeline.run.consolidate import check_files
@@ -132,6 +133,13 @@ def test_an_old_towns_name_under_its_own_prefix_is_the_old_place(ag, made):
         ("30790", "UBND Xã Hòa Điền – An Giang"),  # an en dash
         ("30790", "X.Hòa Điền"),  # "X." for xã
         ("30742", "UBND P. Rạch Giá, T. An Giang"),
+        # brk17 F4: a hyphen without spaces, U+2010, a bar, an underscore, full-width brackets
+        ("30790", "UBND Xã Hòa Điền-An Giang"),
+        ("30790", "UBND Xã Hòa Điền \u2010 An Giang"),
+        ("30790", "UBND Xã Hòa Điền | An Giang"),
+        ("30790", "UBND Xã Hòa Điền _ An Giang"),
+        ("30790", "UBND Xã Hòa Điền（cũ）"),
+        ("30790", "UBND Xã Hòa Điền mới"),
     ],
 )
 def test_the_units_own_name_with_a_note_after_it_is_read_as_it(ag, made, unit, typed):
@@ -150,6 +158,11 @@ def test_the_units_own_name_with_a_note_after_it_is_read_as_it(ag, made, unit, t
         ("30787", "Xã Bình An, huyện Kiên Lương", "UNIT_MISMATCH"),  # a unit of today's name
         ("30742", "UBND Phường Vĩnh Thanh Vân (cũ)", "UNIT_FORMER_NAME"),  # an old name, a note
         ("31051", "Thị trấn Vĩnh Thuận - huyện Vĩnh Thuận", "UNIT_FORMER_NAME"),
+        # brk17 F1: another unit's name with "UBND" before it was close enough to the unit's
+        # own, compared with it alone, and read as it
+        ("30292", "UBND Phường Vĩnh Tế", "UNIT_MISMATCH"),
+        ("30292", "UBND Phường Vĩnh Tế, tỉnh An Giang", "UNIT_MISMATCH"),
+        ("30316", "UBND Phường Tân Châu (cũ)", "UNIT_MISMATCH"),
     ],
 )
 def test_a_note_never_makes_another_name_the_units(ag, made, unit, typed, code):
@@ -157,3 +170,30 @@ def test_a_note_never_makes_another_name_the_units(ag, made, unit, typed, code):
     still an error, an old name of the unit's land still the warning naming the merger."""
     (parsed,) = check_files(ag, [made(typed, f"other-note-{unit}-{len(typed)}", unit)])
     assert [f.code for f in parsed.findings] == [code], [f.message for f in parsed.findings]
+
+
+def test_no_other_units_name_is_read_as_the_units_with_or_without_a_note(ag):
+    """brk17 F1: every pair of An Giang's and Kiên Giang's units, the other's name typed bare
+    and with a note, is never read as the unit's own (674 pairs were, with "UBND")."""
+    kg = load_form(SCHEMAS_DIR / "kien-giang.toml")
+    for form in (ag, kg):
+        units = form.units[:40]  # every kind of name, in a time the suite affords
+        read = [
+            (u.code, typed)
+            for u in units
+            for v in form.units
+            if v.code != u.code
+            for typed in (v.name, f"{v.name}, tỉnh An Giang", f"{v.name} (cũ)")
+            if unit_read_as(form, u.code, typed) is not None
+        ]
+        assert read == []
+
+
+def test_a_name_holding_a_mark_itself_is_cut_at_the_note_not_inside_it():
+    """brk17 F4: "Sở Lao động - Thương binh và Xã hội, tỉnh Kiên Giang" was cut at the
+    name's own " - " and refused as another unit's report."""
+    kg = load_form(SCHEMAS_DIR / "kien-giang.toml")
+    (unit,) = [u for u in kg.units if u.name == "Sở Lao động - Thương binh và Xã hội"]
+    typings = (f"{unit.name}, tỉnh Kiên Giang", f"{unit.name} tỉnh Kiên Giang", f"{unit.name} (cũ)")
+    for typed in (*typings, f"{unit.name}, Kiên Giang", f"{unit.name} | KG"):
+        assert unit_read_as(kg, unit.code, typed) == unit.name, typed

@@ -146,19 +146,27 @@ def name_rules(form: Form) -> list[Bound]:
 
 
 def unit_read_as(form: Form, code: object, typed: object) -> str | None:
-    """The registry name of unit `code` when `typed` differs from it but is close to it, or
-    begins with it before a note ("UBND xã Hòa Điền, tỉnh An Giang": `nearest.name_heads`);
+    """The registry name of unit `code` when `typed` differs from it but is read as it: its
+    short name (`nearest.same_place`), or the unit's name is the one `nearest.match` reads
+    among every unit's (accents, abbreviations, a typo closer to it than to any other), the
+    name typed or before a note ("UBND xã Hòa Điền, tỉnh An Giang": `nearest.name_heads`).
     None for an old commune's name that went to the unit (`nearest.former_unit_names`) and
-    for another unit's name, with a note or not."""
+    for a name read as another unit's or as none, with a note or not: "UBND Huyện An Biên"
+    in An Minh's file was read as An Minh's when compared with An Minh's name alone (brk17)."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
     if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
         return None
     if nearest.former_unit_names(form, code, typed):
         return None
-    own = (Item(unit.code, unit.name),)
+    units = form.memo.get("unit_items")
+    if units is None:
+        units = form.memo["unit_items"] = tuple(Item(u.code, u.name) for u in form.units)
     for name in (typed, *nearest.name_heads(typed)):  # the name typed, else before its note
-        if nearest.same_place(unit.name, name) or nearest.match(own, name).code:
+        if nearest.same_place(unit.name, name):
             return unit.name
+        meant = nearest.match(units, name).code  # against every unit's name (brk17 F1)
+        if meant is not None:
+            return unit.name if meant == unit.code else None
     return None
 
 

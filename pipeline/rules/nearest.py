@@ -76,11 +76,13 @@ LEVELS = {
 }
 _OFFICE = "uy ban nhan dan "  # "UBND Xã Gò Quao": the level is that of the name after it
 
-# Where the note after a typed unit name begins: a mark ("UBND xã Hòa Điền, tỉnh An Giang",
-# "… (huyện Kiên Lương cũ)", "… - An Giang") or a word naming a province or district
-# ("UBND xã Hòa Điền tỉnh An Giang"; folded, as `fold` writes it).
-_NOTE_MARK = re.compile(r"[,;(\[/]|\s*[–—]\s*|\s-\s")
-_NOTE_WORDS = ("tinh", "huyen", "thanh pho", "thi xa", "quan")
+# Where the note after a typed unit name may begin: a mark ("UBND xã Hòa Điền, tỉnh An
+# Giang", "… (huyện Kiên Lương cũ)", "… - An Giang", "…-An Giang", "… | An Giang",
+# full-width brackets) or a word naming a province or district, or "cũ", "mới" ("UBND xã Hòa
+# Điền tỉnh An Giang", "Sở Y tế mới"; folded, as `fold` writes it). A name may hold a mark
+# itself ("Sở Lao động - Thương binh và Xã hội"): every cut is tried.
+_NOTE_MARK = re.compile(r"[,;:(\[{/|_\\（［，；]|\s*[-‐‑‒–—―]\s*")
+_NOTE_WORDS = ("tinh", "huyen", "thanh pho", "thi xa", "quan", "cu", "moi")
 
 ACCEPT = 88  # a close name is read as the listed one from this similarity on …
 MARGIN = 6  # … when the next listed name is at least this much less similar
@@ -221,18 +223,19 @@ def name_heads(text: str) -> tuple[str, ...]:
     """The names a typed unit name may begin with, before a note after it, the longest first:
     "UBND xã Hòa Điền, tỉnh An Giang" → ("UBND xã Hòa Điền", "uy ban nhan dan xa hoa
     dien"); "UBND xã Hòa Điền tỉnh An Giang" → ("uy ban nhan dan xa hoa dien",); () for a
-    name without a note. Word cuts come folded (`fold`); a head is read only when it is the
-    unit's own name or an old name of its land (`bind.unit_read_as`, `former_unit_names`),
-    never another unit's."""
-    heads: list[str] = []
-    mark = _NOTE_MARK.search(text)
-    if mark and text[: mark.start()].strip():
-        heads.append(text[: mark.start()].strip())
-    words = fold(heads[0] if heads else text).split()
-    for i in range(len(words) - 1, 0, -1):
-        if any(words[i : i + len(w.split())] == w.split() for w in _NOTE_WORDS):
-            heads.append(" ".join(words[:i]))
-    return tuple(heads)
+    name without a note. Each mark and each note word is a cut (a name may hold a mark:
+    "Sở Lao động - Thương binh và Xã hội, tỉnh Kiên Giang"); word cuts come folded
+    (`fold`). A head is read only when it is the unit's own name, the nearest of every
+    unit's, or an old name of its land (`bind.unit_read_as`, `former_unit_names`), never
+    another unit's."""
+    marks = [m.start() for m in _NOTE_MARK.finditer(text) if text[: m.start()].strip()]
+    heads = list(dict.fromkeys(text[:at].strip() for at in sorted(marks, reverse=True)))
+    for head in [text, *heads]:
+        words = fold(head).split()
+        for i in range(len(words) - 1, 0, -1):
+            if any(words[i : i + len(w.split())] == w.split() for w in _NOTE_WORDS):
+                heads.append(" ".join(words[:i]))
+    return tuple(dict.fromkeys(h for h in heads if h != text))
 
 
 def same_place(name: str, text: str) -> bool:

@@ -186,10 +186,11 @@ LAYOUT_WORDS: dict[str, str] = {
     "columns_inserted": "có {n} cột đã được chèn thêm bên trái cột {column}",
     "columns_deleted": "có {n} cột đã bị xóa bên trái cột {column}",
     # a column's end mark moved, the labels beside it not: cells of that column alone
-    "cells_inserted": "các ô ở cột {column} phía trên dòng {row} đã bị đẩy xuống {n} ô (chèn ô rồi dịch "
-    "xuống, hoặc chèn dòng ngay trên dòng {row}), nên nội dung có thể không còn nằm đúng dòng của nó",
-    "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa (xóa ô rồi dịch lên), nên "
-    "nội dung không còn nằm đúng dòng của nó",
+    "cells_inserted": "có {n} ô đã được chèn vào cột {column} ở dòng {row} hoặc phía trên, đẩy các ô "
+    "bên dưới xuống (hoặc {n} dòng được chèn ngay trên dòng {row}), nên nội dung có thể không còn nằm "
+    "đúng dòng của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám về chỗ cũ",
+    "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa, kéo các ô bên dưới lên, nên "
+    "nội dung không còn nằm đúng dòng của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám về chỗ cũ",
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

@@ -132,8 +132,9 @@ def shift_message(
     """A Vietnamese sentence saying what changed around `cell` and how to fix it.
 
     `found` is what the cell shows now; `shift` comes from `layout_shift`. `column_end`: the
-    label is a column's end mark (`form.sheets.InfoSheet.end`), so a shift of rows found on it
-    alone is cells of its column inserted or deleted ("Insert cells, shift down"), not rows.
+    label is a column's end mark (`form.sheets.InfoSheet.end`, `BlockSheet.end_marks`), so a
+    shift of rows said of it is cells of its column inserted or deleted ("Insert cells, shift
+    down"; or a row inserted right above the mark, which the words say too), not rows.
     """
     col, row = split_cell(cell)
     row -= 1

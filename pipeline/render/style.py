@@ -97,7 +97,7 @@ TEMPLATE: dict[str, Props] = {  # a blank template's sheets
     "total_label": _base(**_TOTAL_LABEL),
     "text": _base(text_wrap=True, valign="top"),
     "text_bold": _base(bold=True, text_wrap=True),
-    "end_mark": _base(italic=True, font_color="#808080"),  # the information sheet's end mark
+    "end_mark": _base(italic=True, font_color="#808080"),  # the end marks under the columns
 }
 
 CHECKS: dict[str, Props] = {  # the template's live checks, beside the input cells (11 pt)

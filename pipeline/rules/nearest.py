@@ -235,6 +235,7 @@ def name_heads(text: str) -> tuple[str, ...]:
         for i in range(len(words) - 1, 0, -1):
             if any(words[i : i + len(w.split())] == w.split() for w in _NOTE_WORDS):
                 heads.append(" ".join(words[:i]))
+    heads.sort(key=lambda h: -len(fold(h)))  # stable: a mark's cut before the same words folded
     return tuple(dict.fromkeys(h for h in heads if h != text))
 
 

@@ -6,18 +6,17 @@ spellings are the one address: the report is the unit's, from its own address, a
 
 from __future__ import annotations
 
-import json
 from email.message import EmailMessage
 from email.policy import SMTPUTF8
-from pathlib import Path
 
 import pytest
 
-from pipeline.form import SCHEMAS_DIR, load_form
+from pipeline.form import load_form
 from pipeline.form.addresses import comparable
 from pipeline.run.consolidate import run
 
 from .test_resubmission import dated
+from .test_sender_owner import config_with
 
 UNICODE = "vanphong@hàtiên.vn"
 ASCII = "vanphong@xn--htin-0na6d.vn"
@@ -28,19 +27,6 @@ def test_the_two_spellings_of_an_idn_address_compare_equal():
     assert comparable("VanPhong@HàTiên.VN") == ASCII
     assert comparable("vp.900@kiengiang.gov.vn") == "vp.900@kiengiang.gov.vn"
     assert comparable("not an address") == "not an address"
-
-
-def _config(folder: Path, address: str) -> Path:
-    """The shipped Kiên Giang configuration with Hà Tiên's (900) address `address`."""
-    text = (SCHEMAS_DIR / "kien-giang.toml").read_text(encoding="utf-8")
-    head = '[[units]]\ncode = "900"\n'
-    assert head in text
-    text = text.replace(head, f"{head}emails = {json.dumps([address], ensure_ascii=False)}\n")
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("layout.toml", "bao-cao.toml"):
-        (folder / name).write_text((SCHEMAS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "kien-giang.toml").write_text(text, encoding="utf-8")
-    return folder / "kien-giang.toml"
 
 
 @pytest.mark.parametrize(("configured", "sent"), [(UNICODE, UNICODE), (ASCII, UNICODE), (UNICODE, ASCII)])
@@ -58,7 +44,10 @@ def test_a_report_from_the_units_idn_address_is_its_own(form, make_file, tmp_pat
     inbox.mkdir()
     (inbox / "bao-cao.eml").write_bytes(message.as_bytes())
     result = run(
-        load_form(_config(tmp_path / "cau-hinh", configured)), inbox, tmp_path / "out", show_progress=False
+        load_form(config_with(tmp_path / "cau-hinh", {"900": configured})),
+        inbox,
+        tmp_path / "out",
+        show_progress=False,
     )
     assert {u.code: u.status for u in result.units}["900"] == "accepted"
     codes = [f.code for rec in result.files for f in rec.parsed.findings]

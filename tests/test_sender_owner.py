@@ -24,11 +24,17 @@ ADDRESSES = {"899": "vp.899@kiengiang.gov.vn", "900": "vp.900@kiengiang.gov.vn"}
 
 def _config(folder: Path) -> Path:
     """The shipped Kiên Giang configuration with 899's and 900's addresses."""
+    return config_with(folder, ADDRESSES)
+
+
+def config_with(folder: Path, addresses: dict[str, str]) -> Path:
+    """The shipped Kiên Giang configuration, written into `folder`, with each unit of
+    `addresses` (code -> address, as the officer types it) listing that address."""
     text = (SCHEMAS_DIR / "kien-giang.toml").read_text(encoding="utf-8")
-    for code, address in ADDRESSES.items():
+    for code, address in addresses.items():
         head = f'[[units]]\ncode = "{code}"\n'
         assert head in text
-        text = text.replace(head, f"{head}emails = {json.dumps([address])}\n")
+        text = text.replace(head, f"{head}emails = {json.dumps([address], ensure_ascii=False)}\n")
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("layout.toml", "bao-cao.toml"):
         (folder / name).write_text((SCHEMAS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..form import Form, col_letter, meta_cell, norm_text
@@ -78,7 +79,7 @@ class FileReading:
     book: RawBook
     witnesses: Witnesses | None = None
 
-    @property
+    @cached_property
     def marked(self) -> bool:
         """Whether the file's template wrote the end marks under its columns (`grid.META_KEYS`
         "end_marks"; templates made before them have none, and are read without them)."""

@@ -219,6 +219,7 @@ def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
     return tuple(by_name.get(fold(text), ()))
 
 
+@lru_cache(maxsize=1024)
 def name_heads(text: str) -> tuple[str, ...]:
     """The names a typed unit name may begin with, before a note after it, the longest first:
     "UBND xã Hòa Điền, tỉnh An Giang" → ("UBND xã Hòa Điền", "uy ban nhan dan xa hoa

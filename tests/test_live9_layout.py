@@ -26,7 +26,7 @@ import pytest
 from pipeline.filler import fill
 from pipeline.form import cell_at, col_index, col_letter
 from pipeline.form.grid import meta_cell
-from pipeline.form.sheets import block_sheet, info_sheet, label_cells
+from pipeline.form.sheets import block_sheet, info_sheet, label_cells, row_marks
 from pipeline.read.layoutdiag import missing_sheet_message, shift_message
 from pipeline.render.livechecks import CHECKS_GONE, CHECKS_GONE_LINE, NOT_READ_YET
 from pipeline.render.template import write_template
@@ -81,6 +81,12 @@ for job in spec["jobs"]:
             sh.insertCells(sh.getCellRangeByName(arg).getRangeAddress(), mode)
         elif op == "delete_cells_up":  # cells deleted, those below pulled up: a range
             mode = uno.Enum("com.sun.star.sheet.CellDeleteMode", "UP")
+            sh.removeRange(sh.getCellRangeByName(arg).getRangeAddress(), mode)
+        elif op == "insert_cells_right":  # cells inserted, those right of them pushed right
+            mode = uno.Enum("com.sun.star.sheet.CellInsertMode", "RIGHT")
+            sh.insertCells(sh.getCellRangeByName(arg).getRangeAddress(), mode)
+        elif op == "delete_cells_left":  # cells deleted, those right of them pulled left
+            mode = uno.Enum("com.sun.star.sheet.CellDeleteMode", "LEFT")
             sh.removeRange(sh.getCellRangeByName(arg).getRangeAddress(), mode)
         elif op == "clear":  # a range's contents (values, text, formulas, formats)
             sh.getCellRangeByName(arg).clearContents(1 | 2 | 4 | 16 | 32)
@@ -209,6 +215,24 @@ EDITS = [
     Edit("cells-deleted-up-measure", FIXED, (("delete_cells_up", "results", ("cells", 0, 1)),)),
     Edit("cells-inserted-down-resources", FIXED, (("insert_cells_down", "resources", ("cells", 0, 2)),)),
     Edit("cells-deleted-up-needs", FREE, (("delete_cells_up", "needs", ("cells", 1, 1)),)),
+    # brk17 F3: cells of one row inserted or deleted alone ("Insert cells, shift right"):
+    # the row's figures went to other measures (cash read as in-kind, lượt as money), read
+    # with warnings at most, the template "Đạt"; the mark right of the row moved, the
+    # heading row's not. A column inserted right of the table moves both: accepted (above)
+    Edit("row-cell-deleted-left-cash", FREE, (("delete_cells_left", "results", ("cells", 4, 2)),)),
+    Edit("row-cell-inserted-right-cash", FIXED, (("insert_cells_right", "results", ("cells", 4, 2)),)),
+    Edit("row-cell-deleted-left-count", FIXED, (("delete_cells_left", "results", ("cells", 3, 0)),)),
+    Edit("row-cells-inserted-right-two", FREE, (("insert_cells_right", "results", ("cells", 0, 1, 2)),)),
+    Edit("row-cell-deleted-left-resources", FIXED, (("delete_cells_left", "resources", ("cells", 0, 1)),)),
+    Edit("row-cell-inserted-right-needs", FREE, (("insert_cells_right", "needs", ("cells", 0, 3)),)),
+    Edit("row-cell-inserted-right-key", FREE, (("insert_cells_right", "results", ("key", 0, 0)),)),
+    Edit("row-mark-deleted-left", FIXED, (("delete_cells_left", "resources", ("mark", 0, 2)),)),
+    # the same on the information sheet: an answer pushed out of the values column was read
+    # as blank (the preparer: REQUIRED_MISSING where the template said "Đạt"; the phone, the
+    # difficulties: lost without a word)
+    Edit("info-row-cell-inserted-right-preparer", FREE, (("insert_cells_right", "info", "C8"),)),
+    Edit("info-row-cell-inserted-right-phone", FIXED, (("insert_cells_right", "info", "C9"),)),
+    Edit("info-row-cell-deleted-left-difficulties", FREE, (("delete_cells_left", "info", "C12"),)),
     # the report date copied into the count of activities: the fields' own errors
     Edit(
         "info-date-copied-into-count",
@@ -327,9 +351,15 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
             cell = f"{col_letter(c + arg[2][1])}{r + 1 + arg[2][0]}"
         loose = unicodedata.normalize("NFD", "  " + label.upper().replace(" ", "   ") + " ")
         return (cell, loose if arg[1] == "loose" else arg[1])
-    if what in ("insert_cells_down", "delete_cells_up"):  # ("cells", measure index, row index)
-        _cells, i, k = arg
-        return f"{block.measure_column(block.measures[i].key)}{rows[k]}"
+    if what in ("insert_cells_down", "delete_cells_up", "insert_cells_right", "delete_cells_left"):
+        # ("cells", measure index, row index[, how many cells right]); ("key", key index, row
+        # index): a key field's cell; ("mark", 0, row index): the row's mark
+        kind, i, k, *wide = arg
+        if kind == "mark":
+            return block_sheet(form, block, unit).row_marks[k][0]
+        column = block.key_fields[i].column if kind == "key" else block.measure_column(block.measures[i].key)
+        last = col_letter(col_index(column) + (wide[0] - 1 if wide else 0))
+        return f"{column}{rows[k]}" if last == column else f"{column}{rows[k]}:{last}{rows[k]}"
     spans = {f"row{k}": rows[k] for k in range(3)} | {"far": rows[-1] + 15}
     if what in ("cut_paste", "copy_paste"):
         src, dst = arg
@@ -477,23 +507,71 @@ def test_cells_shifted_in_a_values_column_are_named(form, edited, edit_id, kind,
     )
 
 
+@pytest.mark.parametrize(
+    ("edit_id", "key", "k", "offset"),
+    [
+        ("row-cell-deleted-left-cash", "results", 2, -1),
+        ("row-cell-inserted-right-cash", "results", 2, 1),
+        ("row-cell-deleted-left-count", "results", 0, -1),
+        ("row-cells-inserted-right-two", "results", 1, 2),
+        ("row-cell-deleted-left-resources", "resources", 1, -1),
+        ("row-cell-inserted-right-needs", "needs", 3, 1),
+        ("row-mark-deleted-left", "resources", 2, None),
+        ("info-row-cell-inserted-right-preparer", "info", 3, 1),
+        ("info-row-cell-inserted-right-phone", "info", 4, 1),
+        ("info-row-cell-deleted-left-difficulties", "info", 7, -1),
+    ],
+)
+def test_cells_shifted_in_a_row_are_named(form, edited, edit_id, key, k, offset):
+    """brk17 F3: cells of one row of a biểu inserted or deleted alone ("Insert cells, shift
+    right", "Delete cells, shift left") moved the row's figures to other measures (cash read
+    as in-kind, the count of lượt as money), read with warnings at most while the template
+    said "Đạt". The row's mark right of the table moved, the heading row's not: the file is
+    refused at the mark's cell, in words about cells of that row (the template says the
+    same: above); the mark itself deleted, in the words of a label changed. The same on the
+    information sheet, where an answer pushed out of the values column was read as blank."""
+    (e,) = [e for e in EDITS if e.id == edit_id]
+    unit = form.units_by_code[e.unit]
+    sheet = info_sheet(form) if key == "info" else block_sheet(form, form.blocks[key], unit)
+    cell, mark = sheet.row_marks[k]
+    (first, *_rest) = _errors(form, edited[edit_id])
+    assert (first.code, first.sheet, first.cell) == ("LAYOUT_CHANGED", form.sheets[key], cell)
+    row, column = cell_at(cell)[0] + 1, cell_at(cell)[1]
+    w = LAYOUT_WORDS
+    if offset is None:
+        assert _words(first) == w["changed"].format(cell=cell, expected=mark, found=first.value, fix=w["fix"])
+        return
+    kind = "row_cells_inserted" if offset > 0 else "row_cells_deleted"
+    what = w[kind].format(n=abs(offset), row=row, column=col_letter(column))
+    where = f"{col_letter(column + offset)}{row}"
+    assert _words(first) == w["moved"].format(expected=mark, cell=cell, where=where, what=what, fix=w["fix"])
+
+
 def test_a_file_of_an_older_template_without_the_end_marks_is_read(form, layout, tmp_path):
-    """Templates sent before the end marks have none, and their marker sheet no
-    `end_marks`: read as before, never refused for marks they were not given."""
+    """Templates sent before the end marks and the row marks have none, and their marker
+    sheet no `end_marks` nor `row_marks`: read as before, never refused for marks they were
+    not given; with the marker cells kept, the same file is refused (the marks are read)."""
     unit = form.units_by_code[FREE]
     template = write_template(form, unit, tmp_path / "t")
     wb = openpyxl.load_workbook(template)
-    marks = [(form.sheets["info"], *info_sheet(form).end)]
-    marks += [(b.sheet, *m) for b in form.blocks.values() for m in block_sheet(form, b, unit).end_marks]
-    assert len(marks) > len(form.blocks)
+    marks = [(form.sheets["info"], *m) for m in (info_sheet(form).end, *row_marks(info_sheet(form)))]
+    for b in form.blocks.values():
+        bs = block_sheet(form, b, unit)
+        marks += [(b.sheet, *m) for m in (*bs.end_marks, *row_marks(bs))]
+    assert len(marks) > 2 * len(form.blocks)
     for sheet, cell, _mark in marks:
         wb[sheet][cell].value = None
-    wb[form.sheets["meta"]][meta_cell("end_marks")].value = None
+    unmarked = tmp_path / "unmarked.xlsx"
+    wb.save(unmarked)
+    for key in ("end_marks", "row_marks"):
+        wb[form.sheets["meta"]][meta_cell(key)].value = None
     older = tmp_path / "older.xlsx"
     wb.save(older)
     data = valid_data(form, FREE, random.Random("older"), layout)
     out = fill(older, tmp_path / "filled.xlsx", layout, FREE, data)
     assert _errors(form, out) == []
+    refused = fill(unmarked, tmp_path / "refused.xlsx", layout, FREE, data)
+    assert {f.code for f in _errors(form, refused)} == {"LAYOUT_CHANGED"}
 
 
 def _renamed_from(form, e: Edit) -> str:

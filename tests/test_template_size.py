@@ -26,7 +26,12 @@ mark, one label more (brk15 F8: cells of its values column inserted or deleted m
 answers away from their labels unseen), brings the district's to 207,336 bytes: 57.3%; and
 one under each measure's column of each biểu (the same kind: figures moved to other rows,
 read without an error) to 214,012 bytes: 62.4% (the budget 63%), and the department's .ods
-to 1,381,392 bytes: 69.1% of the limit (the budget 70%).
+to 1,381,392 bytes: 69.1% of the limit (the budget 70%). The row marks right of each biểu's
+rows (brk17 F3: cells of one row inserted or deleted moved its figures under other
+headings, read without an error) and of the information sheet's (an answer pushed out of
+the values column, read as blank), a constant a row and three array formulas a sheet,
+bring the district's to 216,249 bytes: 64.1% (the budget 65%), and the department's .ods
+to 1,407,030 bytes: 70.4% of the limit (the budget 71%).
 """
 
 from __future__ import annotations
@@ -45,8 +50,8 @@ from tests import lo
 from tests.conftest import template_for
 
 BEFORE = {"SYT": 447_774, "903": 131_781}  # sheet XML of the templates at 3b75940
-GROWTH = 1.63
-ODS_SHARE = 0.70
+GROWTH = 1.65
+ODS_SHARE = 0.71
 
 
 def _sheet_xml(path) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .grid import META_KEYS, meta_cell
 from .model import Form, Unit
-from .sheets import block_sheet, info_sheet
+from .sheets import block_sheet, info_sheet, row_marks
 
 
 def layout_json(form: Form) -> dict[str, Any]:
@@ -43,6 +43,7 @@ def layout_json(form: Form) -> dict[str, Any]:
             for u in form.units
         ],
         "info_end": dict(zip(("cell", "text"), end, strict=True)) if (end := info_sheet(form).end) else None,
+        "info_row_marks": [{"cell": c, "text": t} for c, t in row_marks(info_sheet(form))],
         "info": [
             {
                 "sheet": info,
@@ -120,7 +121,9 @@ def _unit_layout(form: Form, *, fixed: bool) -> dict[str, Any]:
                 "total_row": s.total_row,
                 "row_totals": {t.key: s.block.total_column(t.key) for t in s.block.totals},
                 "end_marks": [{"cell": c, "text": t} for c, t in s.end_marks],
-                "note": "formulas; never read as data (the end marks: labels, never written over)",
+                "row_marks": [{"cell": c, "text": t} for c, t in row_marks(s)],
+                "note": "formulas; never read as data (the end marks and row marks, the heading "
+                "row's first: labels, never written over)",
             }
             for s in sheets
         ],

@@ -32,10 +32,11 @@ SUBTITLE_ROW = 2  # year and unit (block sheets), year and form number (informat
 SECTION_ROW = 3  # the information sheet's heading ("THÔNG TIN CHUNG")
 SUMMARY_ROW = 2  # the live checks' summary of a sheet (count and text)
 DECLARE_LABEL_COLUMN = "B"  # the "nothing to report" label; the mark is in the next column
-META_KEYS = ("form_id", "version", "unit_code", "year", "scheme", "end_marks")
-"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme) and `end_marks` (1:
+META_KEYS = ("form_id", "version", "unit_code", "year", "scheme", "end_marks", "row_marks")
+"""The marker sheet's keys, one a row; `scheme` (the unit code's scheme), `end_marks` (1:
 the template has the end marks under its columns, `sheets.InfoSheet.end`, `BlockSheet.
-end_marks`) came last, so the others keep their cells in every template ever sent."""
+end_marks`) and `row_marks` (1: the marks right of its rows, `BlockSheet.row_marks`) came
+last, so the others keep their cells in every template ever sent."""
 
 
 def meta_cell(key: str) -> str:
@@ -220,6 +221,9 @@ class InfoGrid:
     end_mark: str = ""
     """`end_mark`: the label under the last field in the values column ("" for none): it
     moves when cells of that column alone are inserted or deleted (`sheets.InfoSheet.end`)."""
+    row_mark: str = ""
+    """layout.toml's `row_mark`: the label right of the check columns on the heading row and
+    on each field's row ("" for none; `sheets.InfoSheet.row_marks`)."""
 
     def row(self, index: int) -> int:
         return self.first_row + index

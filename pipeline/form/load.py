@@ -249,7 +249,11 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
     sheets = dict(layout["sheets"])
     info = layout["info"]
     info_grid = InfoGrid(
-        int(info["first_row"]), info["label_column"], info["value_column"], str(info.get("end_mark", ""))
+        int(info["first_row"]),
+        info["label_column"],
+        info["value_column"],
+        str(info.get("end_mark", "")),
+        str(layout.get("row_mark", "")),
     )
     info_fields = tuple(
         InfoField(
@@ -339,6 +343,7 @@ def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
         bieu=tuple(str(n) for n in b.get("bieu", ())),
         detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
         end_mark=str(layout.get("end_mark", "")),
+        row_mark=str(layout.get("row_mark", "")),
     )
 
 
@@ -369,6 +374,11 @@ def _check_layout(raw: dict[str, Any], blocks: dict[str, Block]) -> CheckLayout:
         if not SUBTITLE_ROW < checks.declare_row < block.grid.header_row:
             raise FormError(
                 f"checks.declare_row = {checks.declare_row} trùng với tiêu đề hoặc bảng của trang '{block.sheet}'"
+            )
+        if block.row_mark and checks.gap_columns < 1:
+            raise FormError(
+                f"row_mark cần ít nhất một cột trống bên phải bảng của trang '{block.sheet}' "
+                "(checks.gap_columns ≥ 1)"
             )
     return checks
 

@@ -289,6 +289,9 @@ class Block:
     end_mark: str = ""
     """layout.toml's `end_mark`: the label under the total row in each measure's column,
     `{column}` its letter ("" for none; `sheets.BlockSheet.end_marks`)."""
+    row_mark: str = ""
+    """layout.toml's `row_mark`: the label in the empty column right of the table, on the
+    heading row and on each data row ("" for none; `sheets.BlockSheet.row_marks`)."""
 
     @property
     def rows_by_unit_region(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .address import col_index
+from .address import col_index, col_letter
 from .grid import NUMBER_COLUMN, SECTION_ROW, SUBTITLE_ROW, TITLE_ROW, RowSpec, SheetChecks
 from .model import Block, Form, InfoField, KeyField, Measure, RowTotal, Unit
 
@@ -84,6 +84,14 @@ class BlockSheet:
     D)", `Block.end_mark`; none without one): labels that move when cells of their column
     alone are inserted or deleted, which move the figures to other rows. The key columns
     need none: "Tổng cộng" is merged over them, which keeps their cells from shifting."""
+    head_mark: tuple[str, str] | None = None
+    """(cell, text) of the row mark on the heading row, in the empty column right of the table
+    (`Block.row_mark`; None without one): the place every data row's mark is judged against."""
+    row_marks: tuple[tuple[str, str], ...] = ()
+    """(cell, text) of the row mark of each data row, beside the heading row's: a label that
+    moves when cells of its row alone are inserted or deleted ("Insert cells, shift right"),
+    which move the row's figures to other columns. A column inserted or deleted right of the
+    table moves every mark alike, the heading row's too, and moves no figure."""
 
     @property
     def specs(self) -> list[RowSpec]:
@@ -133,6 +141,7 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
         for n, spec in enumerate(specs)
     )
     first, last = grid.label_columns
+    mark_column = col_letter(col_index(grid.last_column) + 1)  # the first empty column
     sums = tuple(
         SumCell(key, f"{col}{total_row}", sum_of, (col,), grid.first_row, total_row - 1, inputs)
         for key, col, sum_of, inputs in [
@@ -158,6 +167,10 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
             for col in (block.measure_column(m.key) for m in block.measures)
         )
         if block.end_mark
+        else (),
+        head_mark=(f"{mark_column}{grid.header_row}", block.row_mark) if block.row_mark else None,
+        row_marks=tuple((f"{mark_column}{spec.row}", block.row_mark) for spec in specs)
+        if block.row_mark
         else (),
     )
 
@@ -191,6 +204,12 @@ class InfoSheet:
     """(cell, text) of the end mark under the last field in the values column (`InfoGrid.
     end_mark`; None without one): a label that moves when cells of that column alone are
     inserted or deleted, which move the answers away from their labels (brk15 F8)."""
+    head_mark: tuple[str, str] | None = None
+    """(cell, text) of the row mark on the heading row, right of the check columns
+    (`InfoGrid.row_mark`; None without one), as `BlockSheet.head_mark`."""
+    row_marks: tuple[tuple[str, str], ...] = ()
+    """(cell, text) of the row mark of each field's row, as `BlockSheet.row_marks`: cells of
+    one row inserted or deleted alone move the answer out of the values column."""
 
     @property
     def last_row(self) -> int:
@@ -213,13 +232,19 @@ def info_sheet(form: Form) -> InfoSheet:
     )
     last = grid.last_column
     end_row = rows[-1].field.row + 1
+    checks = form.info_checks()
+    mark_column = col_letter(col_index(checks.text_column) + 1)  # right of the check columns
     return InfoSheet(
         title_range=f"{NUMBER_COLUMN}{TITLE_ROW}:{last}{TITLE_ROW}",
         subtitle_range=f"{NUMBER_COLUMN}{SUBTITLE_ROW}:{last}{SUBTITLE_ROW}",
         section_range=f"{NUMBER_COLUMN}{SECTION_ROW}:{last}{SECTION_ROW}",
         rows=rows,
-        checks=form.info_checks(),
+        checks=checks,
         end=(f"{grid.value_column}{end_row}", grid.end_mark) if grid.end_mark else None,
+        head_mark=(f"{mark_column}{checks.header_row}", grid.row_mark) if grid.row_mark else None,
+        row_marks=tuple((f"{mark_column}{r.field.row}", grid.row_mark) for r in rows)
+        if grid.row_mark
+        else (),
     )
 
 
@@ -233,3 +258,8 @@ def label_cells(sheet: BlockSheet, with_end: bool = True) -> list[tuple[str, str
     labels.append((sheet.total_label_cell, TOTAL_LABEL))
     labels += [(k.cell, k.name) for r in sheet.rows for k in r.keys if k.name is not None]
     return labels + list(sheet.end_marks) if with_end else labels
+
+
+def row_marks(sheet: InfoSheet | BlockSheet) -> list[tuple[str, str]]:
+    """The (cell, text) of every row mark of `sheet`, the heading row's first ([] without)."""
+    return [*([sheet.head_mark] if sheet.head_mark else []), *sheet.row_marks]

@@ -8,7 +8,7 @@ unit exactly what changed (and so how to undo it), instead of a bare "layout cha
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..form import col_letter, norm_text
@@ -156,6 +156,55 @@ def shift_message(
         what = w["columns_deleted"].format(n=-dc, column=col_letter(col))
     else:
         what = w["block_moved"]
+    return w["moved"].format(expected=expected, cell=cell, where=where, what=what, fix=w["fix"])
+
+
+def row_mark_offset(rows: list[list[Any]], cell: str, text: str) -> int | None:
+    """Where the row mark `text`, due at A1 address `cell`, is in its own row: columns right
+    of `cell` (negative: left), 0 when in place; the nearest within COLUMN_REACH, right first
+    at the same distance (as `find_shift`); None when it is nowhere in reach."""
+    col, row = split_cell(cell)
+    for d in range(COLUMN_REACH + 1):
+        for dc in (d, -d) if d else (0,):
+            if _holds(rows, row - 1, col + dc, text):
+                return dc
+    return None
+
+
+def misplaced_row_mark(
+    rows: list[list[Any]], head: tuple[str, str], marks: Sequence[tuple[str, str]]
+) -> tuple[str, str, int | None] | None:
+    """The first data row's mark (`marks`, (A1 cell, text) top to bottom, `form.sheets.
+    BlockSheet.row_marks`) not where the heading row's mark `head` says: its cell shifted as
+    far as the heading row's mark moved (a column inserted or deleted right of the table
+    moves them all alike; 0 when the heading row's mark is nowhere near). Returns (the cell
+    it is due at, its text, how far right of it the row's mark is, None when nowhere in
+    reach), or None when every row's mark is in place."""
+    shift = row_mark_offset(rows, *head) or 0
+    for cell, text in marks:
+        col, row = split_cell(cell)
+        r, c = row - 1, col + shift
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] == text:
+            continue  # the common case, without the text clean-up
+        due = f"{col_letter(c)}{row}"
+        offset = row_mark_offset(rows, due, text)
+        if offset != 0:
+            return due, text, offset
+    return None
+
+
+def row_mark_message(cell: str, expected: str, found: str, offset: int | None) -> str:
+    """A Vietnamese sentence saying that cells of `cell`'s row were inserted (`offset` > 0:
+    its mark `expected` is that far right of `cell`) or deleted (< 0) left of its column, or
+    that the mark is not in its row (None: deleted or typed over; `found`, what the cell
+    shows now), and how to fix it (`misplaced_row_mark`)."""
+    w = LAYOUT_WORDS
+    if offset is None:
+        return w["changed"].format(cell=cell, expected=expected, found=found, fix=w["fix"])
+    col, row = split_cell(cell)
+    kind = "row_cells_inserted" if offset > 0 else "row_cells_deleted"
+    what = w[kind].format(n=abs(offset), row=row, column=col_letter(col))
+    where = f"{col_letter(col + offset)}{row}"
     return w["moved"].format(expected=expected, cell=cell, where=where, what=what, fix=w["fix"])
 
 

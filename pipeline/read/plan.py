@@ -49,6 +49,8 @@ class BlockPlan:
 
     labels: tuple[tuple[str, str, int, int], ...]  # (cell, expected text, row, column), in order
     ends: tuple[tuple[str, str], ...]  # (cell, text) of the end marks, last among `labels`
+    head_mark: tuple[str, str] | None  # (cell, text) of the heading row's row mark
+    row_marks: tuple[tuple[str, str], ...]  # (cell, text) of each data row's mark
     inputs: CellSpan
     measure_cells: frozenset[str]  # the A1 references of every row's measures
     rows: tuple[RowPlan, ...]
@@ -99,6 +101,8 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
     return BlockPlan(
         labels=tuple((cell, text, *cell_at(cell)) for cell, text in label_cells(sheet)),
         ends=sheet.end_marks,
+        head_mark=sheet.head_mark,
+        row_marks=sheet.row_marks,
         inputs=cell_span(inputs),
         measure_cells=frozenset(cell for rp in rows for _k, cell, _l, _c in rp.measures),
         rows=rows,

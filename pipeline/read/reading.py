@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -16,7 +16,7 @@ from ..form import Form, col_letter, meta_cell, norm_text
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, parse_int, parse_text
-from .layoutdiag import described, layout_shift, shift_message
+from .layoutdiag import described, layout_shift, misplaced_row_mark, row_mark_message, shift_message
 from .parsed import Parsed
 from .plan import CellSpan
 from .reader import RawBook, SheetData
@@ -83,8 +83,33 @@ class FileReading:
     def marked(self) -> bool:
         """Whether the file's template wrote the end marks under its columns (`grid.META_KEYS`
         "end_marks"; templates made before them have none, and are read without them)."""
+        return self._meta_flag("end_marks")
+
+    @cached_property
+    def row_marked(self) -> bool:
+        """Whether the file's template wrote the marks right of its rows (`grid.META_KEYS`
+        "row_marks"; templates made before them have none, and are read without them)."""
+        return self._meta_flag("row_marks")
+
+    def _meta_flag(self, key: str) -> bool:
         meta = self.book.sheets.get(self.form.sheets["meta"])
-        return meta is not None and bool(parse_text(meta.get(meta_cell("end_marks"))))
+        return meta is not None and bool(parse_text(meta.get(meta_cell(key))))
+
+    def check_row_marks(
+        self, sheet: SheetData, head: tuple[str, str], marks: Sequence[tuple[str, str]]
+    ) -> bool:
+        """True when every data row's mark is where the heading row's says (`layoutdiag.
+        misplaced_row_mark`); else a LAYOUT_CHANGED finding at the first one's due cell, in
+        words about cells of its row inserted or deleted (`layoutdiag.row_mark_message`)."""
+        wrong = misplaced_row_mark(sheet.rows, head, marks)
+        if wrong is None:
+            return True
+        cell, text, offset = wrong
+        found = sheet.get(cell)
+        self.add(
+            "LAYOUT_CHANGED", row_mark_message(cell, text, fd.show(found), offset), sheet.name, cell, found
+        )
+        return False
 
     def witnessed(self, sheet: SheetData, cell: str, stored: str) -> Verdict:
         """What the 0 or blank (`stored`: "zero", "blank") a formula in input `cell` of

@@ -63,21 +63,23 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..form import Form, Unit, cell_at, col_letter, norm_text
 from ..form.sheets import block_sheet, info_sheet, label_cells
-from ..read.layoutdiag import SHIFT_AGREEMENT
+from ..read.layoutdiag import COLUMN_REACH, SHIFT_AGREEMENT
 from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
 from ..rules.spellings import decomposed
 from ..text.values import SHOWN_TEXT
 from .numbercells import Readers, absolute, quoted, trimmed
 from .style import sheet_ref
 
+ROW_STEPS = ("rowmark", "rowdue", "rowfirst", "rowoff")
 SHEET_STEPS = (
     "layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found",
-    "top", "left", "rows", "cols", "agree", "bare", "alias", "where", "which",
+    "top", "left", "rows", "cols", "agree", "bare", "alias", "where", "which", *ROW_STEPS,
 )  # fmt: skip
 OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "Ten", "found": "Co"}
 OWN |= {"top": "Tren", "left": "Trai", "rows": "Dong", "cols": "Cot", "agree": "Khop", "alias": "CungTen"}
 OWN |= {"bare": "TenGon"}
 OWN |= {"where": "Trang", "which": "Noi"}
+OWN |= {"rowdue": "DongCot", "rowfirst": "DongDau", "rowoff": "DongLech"}
 SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
 # each label's own cells, one row a label below the sheets' rows: "same" (1 when its cell, at
 # the address the form gives it, holds the label as the reader compares it, else 0), "pos"
@@ -96,12 +98,25 @@ _q = quoted
 
 
 @dataclass(frozen=True)
+class RowMarks:
+    """The marks right of a biểu's rows (`form.sheets.BlockSheet.head_mark`, `row_marks`):
+    their text, their column (1-based), the heading row's and the data rows (1-based, one
+    block of rows)."""
+
+    text: str
+    column: int
+    head: int
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class SheetLayout:
     """One sheet the reader checks: its labels (cell, text) in the reader's order, and
     the rectangle from A1 over all of them (a reference that survives most deletions)."""
 
     sheet: str
     labels: tuple[tuple[str, str], ...]
+    marks: RowMarks | None = None  # a biểu's marks right of its rows; None: none
 
     @property
     def span(self) -> str:
@@ -175,13 +190,29 @@ def _block_marks(form: Form) -> list[tuple[str, str]]:
     return [m for block in form.blocks.values() for m in block_sheet(form, block, None).end_marks]
 
 
+def _row_marks(head: tuple[str, str] | None, marks: tuple[tuple[str, str], ...]) -> RowMarks | None:
+    """A sheet's row marks (`form.sheets.BlockSheet.head_mark`, `row_marks`, the same of
+    `InfoSheet`) as the layout cells read them; None without them."""
+    if head is None or not marks:
+        return None
+    (row, column), text = cell_at(head[0]), head[1]
+    rows = tuple(cell_at(cell)[0] + 1 for cell, _t in marks)
+    assert rows == tuple(range(rows[0], rows[0] + len(rows))), rows  # one block of rows
+    return RowMarks(text, column + 1, row + 1, rows)
+
+
 def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
     """The layout cells of `unit`'s template: the information sheet's labels and each
     block's (`form.sheets.label_cells`), as the reader checks them; below every reading cell."""
     info = info_sheet(form)
-    sheets = [SheetLayout(form.sheets["info"], tuple(info.labels()))]
+    sheets = [
+        SheetLayout(form.sheets["info"], tuple(info.labels()), _row_marks(info.head_mark, info.row_marks))
+    ]
     for block in form.blocks.values():
-        sheets.append(SheetLayout(block.sheet, tuple(label_cells(block_sheet(form, block, unit)))))
+        bs = block_sheet(form, block, unit)
+        sheets.append(
+            SheetLayout(block.sheet, tuple(label_cells(bs)), _row_marks(bs.head_mark, bs.row_marks))
+        )
     # below every unit's rows, not only this one's: a file's totals add the VALUE cells of
     # the longest unit's rows (`livechecks._on_totals`), which must never meet these numbers
     longest = max(
@@ -334,7 +365,8 @@ def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     by_shift = [
         f"IF({m}=1,{NONE},IF({h}=1,{i},{NONE}))" for i, (m, h) in enumerate(zip(same, held, strict=True), 1)
     ]
-    return {
+    rows = _row_steps(lc, s) if s.marks else {}
+    return rows | {
         "first": f"=MIN({','.join(f'IF({m}=1,{NONE},{i})' for i, m in enumerate(same, 1))})",
         "shift": f'=IFERROR(INDEX({lc.labels_range(s.sheet, "pos")},MIN({",".join(moved)})),"")',
         # the label the sentence is about: the first misplaced one that holds its text at
@@ -356,6 +388,39 @@ def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
         "bare": _bare(name),
         "alias": _alias(name, lc.at(s.sheet, "bare"), s.sheet),
         "where": _where(lc, s),
+    }
+
+
+def _is_mark(cells: str, text: str) -> str:
+    """TRUE for each cell of `cells` (a range expression, evaluated as an array) holding the
+    mark `text` as the reader compares it (`form.norm_text`: spaces and no-break spaces
+    trimmed and folded, lower case, composed or decomposed; not the rarer white space that
+    `numbercells.trimmed` folds too, which would make these formulas five times longer, in
+    every .ods); FALSE for an error value."""
+    clean = f'LOWER(TRIM(SUBSTITUTE({cells}&"",{_q(chr(0xA0))}," ")))'
+    return f"IFERROR(({'+'.join(f'EXACT({clean},{_q(v)})' for v in _spellings(text))})>0,FALSE)"
+
+
+def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
+    """The formulas of the row marks' steps of biểu `s` (array formulas, `ROW_STEPS`), as
+    `read.layoutdiag.misplaced_row_mark` judges them: "rowdue" the column (1-based) the
+    marks are due in, where the heading row's is within COLUMN_REACH (leftmost; the mark's
+    own column when none); "rowfirst" the first data row whose mark is not there (NONE when
+    all are); "rowoff" how far right of its due cell that row's mark is ("" when nowhere in
+    reach)."""
+    m = s.marks
+    assert m is not None
+    where, due, first = (lc.at(s.sheet, k) for k in ("where", "rowdue", "rowfirst"))
+    lo = max(1, m.column - COLUMN_REACH)
+    head = f"{col_letter(lo - 1)}{m.head}:{col_letter(m.column + COLUMN_REACH - 1)}{m.head}"
+    column = f"{col_letter(m.column - 1)}{m.rows[0]}:{col_letter(m.column - 1)}{m.rows[-1]}"
+    shifted = f"OFFSET(INDIRECT({where}&{_q(column)}),0,{due}-{m.column})"
+    start = f"MAX(1,{due}-{COLUMN_REACH})"
+    row = f'INDIRECT({where}&ADDRESS({first},{start},4)&":"&ADDRESS({first},{due}+{COLUMN_REACH},4))'
+    return {
+        "rowdue": f"=IFERROR(MATCH(TRUE,{_is_mark(f'INDIRECT({where}&{_q(head)})', m.text)},0)+{lo - 1},{m.column})",
+        "rowfirst": f"=MIN(IF({_is_mark(shifted, m.text)},{NONE},{_array(list(m.rows))}))",
+        "rowoff": f'=IF({first}>={NONE},"",IFERROR(MATCH(TRUE,{_is_mark(row, m.text)},0)+{start}-1-{due},""))',
     }
 
 
@@ -415,7 +480,29 @@ def _moved(lc: LayoutCells) -> str:
     now = f"INDIRECT({prefix}&{cell})"
     found = f'IFERROR({_shown(now)},"")'
     changed = spliced(w["changed"], cell=cell, expected=label, found=found, fix=fix)
-    return f'=IF({cell}="","",IF(OR({shift}="",{agree}=0),{changed},{moved}))'
+    return f'=IF({cell}="",{_rows_moved(lc)},IF(OR({shift}="",{agree}=0),{changed},{moved}))'
+
+
+def _rows_moved(lc: LayoutCells) -> str:
+    """What moved in a row of the sheet of the row, in the reader's words (`layoutdiag.
+    row_mark_message`): the first data row whose mark is not where the heading row's says;
+    "" when every one is, or the sheet has none (an expression)."""
+    text, due, first, off, prefix = (
+        lc.beside("layout", k) for k in ("rowmark", "rowdue", "rowfirst", "rowoff", "where")
+    )
+    w = LAYOUT_WORDS
+    cell = f"ADDRESS({first},{due},4)"
+    letter = f'SUBSTITUTE(ADDRESS(1,{due},4),"1","")'
+    what = (
+        f"IF({off}>0,{spliced(w['row_cells_inserted'], n=off, row=first, column=letter)},"
+        f"{spliced(w['row_cells_deleted'], n=f'-{off}', row=first, column=letter)})"
+    )
+    where = f"ADDRESS({first},{due}+{off},4)"
+    fix = _q(w["fix"])
+    moved = spliced(w["moved"], expected=text, cell=cell, where=where, what=what, fix=fix)
+    found = f'IFERROR({_shown(f"INDIRECT({prefix}&{cell})")},"")'
+    changed = spliced(w["changed"], cell=cell, expected=text, found=found, fix=fix)
+    return f'IF({first}>={NONE},"",IF({off}="",{changed},{moved}))'
 
 
 def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
@@ -433,6 +520,18 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
         for i, step in enumerate(SHEET_STEPS):
             if step == "sheet":
                 ws.write_string(row, lc.first + i, s.sheet)
+                continue
+            if step in ROW_STEPS and (step == "rowmark" or s.marks is None):  # constants
+                unmarked = {"rowmark": "", "rowdue": 0, "rowfirst": NONE, "rowoff": ""}[step]
+                value = s.marks.text if s.marks and step == "rowmark" else unmarked
+                ws.write(row, lc.first + i, value)
+                continue
+            if step in ROW_STEPS:  # arrays over the marks' cells
+                wb.define_name(lc.name(s.sheet, step), own[step])
+                assert s.marks is not None
+                value = {"rowdue": s.marks.column, "rowfirst": NONE, "rowoff": ""}[step]
+                col = lc.first + i
+                ws.write_array_formula(row, col, row, col, "{=" + lc.name(s.sheet, step) + "}", None, value)
                 continue
             if step in own:
                 wb.define_name(lc.name(s.sheet, step), own[step])

@@ -26,7 +26,7 @@ from ..form import (
     row_of,
 )
 from ..form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
-from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet
+from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet, row_marks
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..rules.spellings import read_names
 from ..text.command import option_hint
@@ -206,7 +206,7 @@ def _instructions(wb: Workbook, form: Form, unit: Unit, st: Styles) -> Worksheet
             st.text,
             "1. Chỉ điền vào các ô nền vàng. Các ô khác đã được khóa; không đổi tên, không thêm, "
             "xóa hay sắp xếp lại các trang, dòng, cột, không chèn hay xóa ô (dòng chữ xám «(hết …)» "
-            "dưới mỗi cột phải ở nguyên chỗ).",
+            "dưới mỗi cột và bên phải mỗi dòng phải ở nguyên chỗ).",
         ),
         (
             st.text,
@@ -328,6 +328,8 @@ def _info_sheet(
             )
     if cells.end:  # locked, under the last field: not printed
         ws.write_string(*cells.end, st.end_mark)
+    for cell, mark in row_marks(cells):
+        ws.write_string(cell, mark, st.end_mark)  # locked, right of the checks: not printed
     checks = write_info_checks(ws, form, rd, cst, lc)
     page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
@@ -391,6 +393,8 @@ def _block_sheet(
         ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
     for cell, mark in cells.end_marks:  # locked, under the total row: not printed
         ws.write_string(cell, mark, st.end_mark)
+    for cell, mark in row_marks(cells):
+        ws.write_string(cell, mark, st.end_mark)  # locked, right of the table: not printed
     ws.freeze_panes(*block.grid.frozen)
     ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
     page_setup(ws, landscape=True, page_numbers=False)
@@ -452,6 +456,9 @@ def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
             ws.write_number(meta_cell(key), form.year)
         elif key == "end_marks":
             ws.write_number(meta_cell(key), int(marked))
+        elif key == "row_marks":
+            rows = bool(form.info_grid.row_mark) or any(b.row_mark for b in form.blocks.values())
+            ws.write_number(meta_cell(key), int(rows))
         else:
             ws.write_string(meta_cell(key), values[key])
     ws.hide()

@@ -191,6 +191,13 @@ LAYOUT_WORDS: dict[str, str] = {
     "đúng dòng của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám về chỗ cũ",
     "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa, kéo các ô bên dưới lên, nên "
     "nội dung không còn nằm đúng dòng của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám về chỗ cũ",
+    # a data row's mark moved, the heading row's not: cells of that row alone
+    "row_cells_inserted": "có {n} ô đã được chèn vào dòng {row} bên trái cột {column}, đẩy các ô bên phải "
+    "sang phải, nên số liệu của dòng không còn nằm đúng cột của nó; đừng chèn hay xóa ô khác để đưa dòng "
+    "chữ xám về chỗ cũ",
+    "row_cells_deleted": "có {n} ô ở dòng {row} bên trái cột {column} đã bị xóa, kéo các ô bên phải sang "
+    "trái, nên số liệu của dòng không còn nằm đúng cột của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám "
+    "về chỗ cũ",
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

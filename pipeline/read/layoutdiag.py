@@ -3,6 +3,8 @@
 When a unit edits an unprotected copy of the template, the labels the form expects at fixed
 cells move with the rows and columns around them. Finding the expected label nearby tells the
 unit exactly what changed (and so how to undo it), instead of a bare "layout changed".
+A row's mark right of the table (`form.sheets.BlockSheet.row_marks`) found left or right of
+its place tells cells of that row deleted or inserted (`misplaced_row_mark`).
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ with formulas Excel 2010, LibreOffice and Gnumeric share:
   past it agree on it as the reader requires (`read.layoutdiag.layout_shift`,
   SHIFT_AGREEMENT), said of the first misplaced label that moved by it (`layoutdiag.
   described`), else that label changed ("ô B10 phải là … nhưng là …");
+- cells of one row inserted or deleted alone, when no label moved: the row marks
+  (`form.sheets.BlockSheet.row_marks`, `InfoSheet.row_marks`) are read where the form
+  puts them, shifted as far as the heading row's mark moved (a column inserted right of
+  the table moves them all), over the marks' column at once (array formulas); the first
+  row whose mark is not there makes the sheet refused, in words about cells of that row
+  (`read.layoutdiag.misplaced_row_mark`, `row_mark_message`);
 - a sheet renamed: INDIRECT of the sheet's own name (as the reader, blind to case) finds
   no sheet while a direct reference, which follows a rename, still finds it; its new name
   from CELL("filename") where the application says it (Excel, LibreOffice; Gnumeric
@@ -41,7 +47,10 @@ the first label found moved (rows * SHIFT_BASE + columns; "" when none), that la
 and text, the sheet's current name, whether a direct reference still finds the sheet, the
 first misplaced label's row and column, the shift's rows and columns, whether the labels
 agree on it, whether the current name is the form's as the reader reads it, the prefix
-INDIRECT reads the sheet with, and which label the words name. Below the sheets' rows, each
+INDIRECT reads the sheet with, and which label the words name; then the row marks'
+(`ROW_STEPS`): their text (a constant), the column they are due in, the first row whose
+mark is not there and how far right of its due cell that mark is (array formulas; constants
+on a sheet without row marks). Below the sheets' rows, each
 label has seven cells (`LABEL_STEPS`): whether it holds its text, how far its reference
 moved, its cleaned text (`TEXT_NAME`, a name shared by every label) and its value; then the
 same of the cell the sheet's shift puts it at (a label moved and then typed over is no
@@ -99,9 +108,9 @@ _q = quoted
 
 @dataclass(frozen=True)
 class RowMarks:
-    """The marks right of a biểu's rows (`form.sheets.BlockSheet.head_mark`, `row_marks`):
-    their text, their column (1-based), the heading row's and the data rows (1-based, one
-    block of rows)."""
+    """The marks right of a sheet's rows (`form.sheets.BlockSheet.head_mark`, `row_marks`,
+    the same of `InfoSheet`): their text, their column (1-based), the heading row's and the
+    data or field rows (1-based, one block of rows)."""
 
     text: str
     column: int
@@ -116,7 +125,7 @@ class SheetLayout:
 
     sheet: str
     labels: tuple[tuple[str, str], ...]
-    marks: RowMarks | None = None  # a biểu's marks right of its rows; None: none
+    marks: RowMarks | None = None  # the marks right of its rows; None: none
 
     @property
     def span(self) -> str:
@@ -402,7 +411,7 @@ def _is_mark(cells: str, text: str) -> str:
 
 
 def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
-    """The formulas of the row marks' steps of biểu `s` (array formulas, `ROW_STEPS`), as
+    """The formulas of the row marks' steps of sheet `s` (array formulas, `ROW_STEPS`), as
     `read.layoutdiag.misplaced_row_mark` judges them: "rowdue" the column (1-based) the
     marks are due in, where the heading row's is within COLUMN_REACH (leftmost; the mark's
     own column when none); "rowfirst" the first data row whose mark is not there (NONE when

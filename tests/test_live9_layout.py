@@ -227,10 +227,6 @@ EDITS = [
     Edit("row-cell-inserted-right-needs", FREE, (("insert_cells_right", "needs", ("cells", 0, 3)),)),
     Edit("row-cell-inserted-right-key", FREE, (("insert_cells_right", "results", ("key", 0, 0)),)),
     Edit("row-mark-deleted-left", FIXED, (("delete_cells_left", "resources", ("mark", 0, 2)),)),
-    # the marks' column deleted or cleared whole, the heading row's mark with it: no row
-    # shifted against another, no figure moved: read as before
-    Edit("marks-column-deleted", FIXED, (("delete_column", "results", "marks"),), refused=False),
-    Edit("marks-column-cleared", FREE, (("clear", "needs", "marks"),), refused=False),
     # the same on the information sheet: an answer pushed out of the values column was read
     # as blank (the preparer: REQUIRED_MISSING where the template said "Đạt"; the phone, the
     # difficulties: lost without a word)
@@ -344,11 +340,6 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
     rows = [spec.row for spec in form.rows_for(block, unit)]
     if what == "insert_column" and arg is None:  # right of the form's last column
         return col_index(block.last_column) + 1
-    if what == "delete_column" and arg == "marks":  # the row marks' column
-        return col_index(block.last_column) + 1
-    if what == "clear" and arg == "marks":  # every row mark, the heading row's too
-        marks = row_marks(block_sheet(form, block, unit))
-        return f"{marks[0][0]}:{marks[-1][0]}"
     if what == "delete_column" and arg == "checks":  # the sheet's count of errors
         return col_index(block.last_column) + 1 + form.checks.gap_columns
     if what == "sort":  # by the first measure's column, largest first

@@ -181,13 +181,8 @@ def misplaced_row_mark(
     far as the heading row's mark moved (a column inserted or deleted right of the table
     moves them all alike; 0 when the heading row's mark is nowhere near). Returns (the cell
     it is due at, its text, how far right of it the row's mark is, None when nowhere in
-    reach), or None when every row's mark is in place, or when no row has its mark in reach
-    and neither has the heading row (the marks' column deleted or cleared whole: no row
-    shifted against another)."""
-    shift = row_mark_offset(rows, *head)
-    if shift is None and all(row_mark_offset(rows, cell, text) is None for cell, text in marks):
-        return None
-    shift = shift or 0
+    reach), or None when every row's mark is in place."""
+    shift = row_mark_offset(rows, *head) or 0
     for cell, text in marks:
         col, row = split_cell(cell)
         r, c = row - 1, col + shift

@@ -415,9 +415,8 @@ def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     `read.layoutdiag.misplaced_row_mark` judges them: "rowdue" the column (1-based) the
     marks are due in, where the heading row's is within COLUMN_REACH (leftmost; the mark's
     own column when none); "rowfirst" the first data row whose mark is not there (NONE when
-    all are, or when neither the heading row nor any data row has its mark in reach: the
-    marks' column deleted or cleared whole); "rowoff" how far right of its due cell that
-    row's mark is ("" when nowhere in reach)."""
+    all are); "rowoff" how far right of its due cell that row's mark is ("" when nowhere in
+    reach)."""
     m = s.marks
     assert m is not None
     where, due, first = (lc.at(s.sheet, k) for k in ("where", "rowdue", "rowfirst"))
@@ -427,12 +426,9 @@ def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     shifted = f"OFFSET(INDIRECT({where}&{_q(column)}),0,{due}-{m.column})"
     start = f"MAX(1,{due}-{COLUMN_REACH})"
     row = f'INDIRECT({where}&ADDRESS({first},{start},4)&":"&ADDRESS({first},{due}+{COLUMN_REACH},4))'
-    in_head = f"MATCH(TRUE,{_is_mark(f'INDIRECT({where}&{_q(head)})', m.text)},0)"
-    window = f"{col_letter(lo - 1)}{m.rows[0]}:{col_letter(m.column + COLUMN_REACH - 1)}{m.rows[-1]}"
-    none = f"AND(ISERROR({in_head}),SUM(IF({_is_mark(f'INDIRECT({where}&{_q(window)})', m.text)},1,0))=0)"
     return {
-        "rowdue": f"=IFERROR({in_head}+{lo - 1},{m.column})",
-        "rowfirst": f"=IF({none},{NONE},MIN(IF({_is_mark(shifted, m.text)},{NONE},{_array(list(m.rows))})))",
+        "rowdue": f"=IFERROR(MATCH(TRUE,{_is_mark(f'INDIRECT({where}&{_q(head)})', m.text)},0)+{lo - 1},{m.column})",
+        "rowfirst": f"=MIN(IF({_is_mark(shifted, m.text)},{NONE},{_array(list(m.rows))}))",
         "rowoff": f'=IF({first}>={NONE},"",IFERROR(MATCH(TRUE,{_is_mark(row, m.text)},0)+{start}-1-{due},""))',
     }
 

@@ -227,6 +227,27 @@ EDITS = [
     Edit("row-cell-inserted-right-needs", FREE, (("insert_cells_right", "needs", ("cells", 0, 3)),)),
     Edit("row-cell-inserted-right-key", FREE, (("insert_cells_right", "results", ("key", 0, 0)),)),
     Edit("row-mark-deleted-left", FIXED, (("delete_cells_left", "resources", ("mark", 0, 2)),)),
+    # brk18 F4: a cell inserted at the heading row's mark alone moves no figure (it was
+    # refused at the first data row, "1 ô … đã bị xóa", where nothing was deleted)
+    Edit(
+        "heading-mark-cell-inserted",
+        FIXED,
+        (("insert_cells_right", "results", ("head", 0, 0)),),
+        refused=False,
+    ),
+    Edit(
+        "heading-mark-cell-inserted-resources",
+        FREE,
+        (("insert_cells_right", "resources", ("head", 0, 0)),),
+        refused=False,
+    ),
+    # brk18 F3: the marks cleared whole (the heading row's too), then a row's cells shifted:
+    # with no mark left the shift is not seen, so a mark missing is refused, even all of them
+    Edit(
+        "marks-cleared-then-row-shifted",
+        FREE,
+        (("clear", "needs", "marks"), ("insert_cells_right", "needs", ("cells", 0, 1))),
+    ),
     # the same on the information sheet: an answer pushed out of the values column was read
     # as blank (the preparer: REQUIRED_MISSING where the template said "Đạt"; the phone, the
     # difficulties: lost without a word)
@@ -340,6 +361,9 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
     rows = [spec.row for spec in form.rows_for(block, unit)]
     if what == "insert_column" and arg is None:  # right of the form's last column
         return col_index(block.last_column) + 1
+    if what == "clear" and arg == "marks":  # every row mark, the heading row's too
+        marks = row_marks(block_sheet(form, block, unit))
+        return f"{marks[0][0]}:{marks[-1][0]}"
     if what == "delete_column" and arg == "checks":  # the sheet's count of errors
         return col_index(block.last_column) + 1 + form.checks.gap_columns
     if what == "sort":  # by the first measure's column, largest first
@@ -355,8 +379,9 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         # ("cells", measure index, row index[, how many cells right]); ("key", key index, row
         # index): a key field's cell; ("mark", 0, row index): the row's mark
         kind, i, k, *wide = arg
-        if kind == "mark":
-            return block_sheet(form, block, unit).row_marks[k][0]
+        if kind in ("mark", "head"):  # a data row's mark, the heading row's
+            sheet = block_sheet(form, block, unit)
+            return sheet.head_mark[0] if kind == "head" else sheet.row_marks[k][0]
         column = block.key_fields[i].column if kind == "key" else block.measure_column(block.measures[i].key)
         last = col_letter(col_index(column) + (wide[0] - 1 if wide else 0))
         return f"{column}{rows[k]}" if last == column else f"{column}{rows[k]}:{last}{rows[k]}"

@@ -179,10 +179,16 @@ def misplaced_row_mark(
     """The first data row's mark (`marks`, (A1 cell, text) top to bottom, `form.sheets.
     BlockSheet.row_marks`) not where the heading row's mark `head` says: its cell shifted as
     far as the heading row's mark moved (a column inserted or deleted right of the table
-    moves them all alike; 0 when the heading row's mark is nowhere near). Returns (the cell
-    it is due at, its text, how far right of it the row's mark is, None when nowhere in
-    reach), or None when every row's mark is in place."""
+    moves them all alike; 0 when the heading row's mark is nowhere near, or when it moved
+    alone: the first data row's mark is in its own cell and not at the heading's shift,
+    brk18 F4). Returns (the cell it is due at, its text, how far right of it the row's mark
+    is, None when nowhere in reach), or None when every row's mark is in place."""
     shift = row_mark_offset(rows, *head) or 0
+    if shift and marks:
+        (first, text), col = marks[0], split_cell(marks[0][0])[0]
+        moved_with = f"{col_letter(col + shift)}{split_cell(first)[1]}"
+        if row_mark_offset(rows, first, text) == 0 and row_mark_offset(rows, moved_with, text) != 0:
+            shift = 0
     for cell, text in marks:
         col, row = split_cell(cell)
         r, c = row - 1, col + shift

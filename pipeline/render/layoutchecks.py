@@ -48,7 +48,8 @@ and text, the sheet's current name, whether a direct reference still finds the s
 first misplaced label's row and column, the shift's rows and columns, whether the labels
 agree on it, whether the current name is the form's as the reader reads it, the prefix
 INDIRECT reads the sheet with, and which label the words name; then the row marks'
-(`ROW_STEPS`): their text (a constant), the column they are due in, the first row whose
+(`ROW_STEPS`): their text (a constant), the heading row's mark's column, the column they
+are due in, the first row whose
 mark is not there and how far right of its due cell that mark is (array formulas; constants
 on a sheet without row marks). Below the sheets' rows, each
 label has seven cells (`LABEL_STEPS`): whether it holds its text, how far its reference
@@ -79,7 +80,7 @@ from ..text.values import SHOWN_TEXT
 from .numbercells import Readers, absolute, quoted, trimmed
 from .style import sheet_ref
 
-ROW_STEPS = ("rowmark", "rowdue", "rowfirst", "rowoff")
+ROW_STEPS = ("rowmark", "rowhead", "rowdue", "rowfirst", "rowoff")
 SHEET_STEPS = (
     "layout", "missing", "sheet", "first", "shift", "cell", "label", "name", "found",
     "top", "left", "rows", "cols", "agree", "bare", "alias", "where", "which", *ROW_STEPS,
@@ -88,7 +89,7 @@ OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "T
 OWN |= {"top": "Tren", "left": "Trai", "rows": "Dong", "cols": "Cot", "agree": "Khop", "alias": "CungTen"}
 OWN |= {"bare": "TenGon"}
 OWN |= {"where": "Trang", "which": "Noi"}
-OWN |= {"rowdue": "DongCot", "rowfirst": "DongDau", "rowoff": "DongLech"}
+OWN |= {"rowhead": "DongTieuDe", "rowdue": "DongCot", "rowfirst": "DongDau", "rowoff": "DongLech"}
 SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
 # each label's own cells, one row a label below the sheets' rows: "same" (1 when its cell, at
 # the address the form gives it, holds the label as the reader compares it, else 0), "pos"
@@ -412,9 +413,10 @@ def _is_mark(cells: str, text: str) -> str:
 
 def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     """The formulas of the row marks' steps of sheet `s` (array formulas, `ROW_STEPS`), as
-    `read.layoutdiag.misplaced_row_mark` judges them: "rowdue" the column (1-based) the
-    marks are due in, where the heading row's is within COLUMN_REACH (leftmost; the mark's
-    own column when none); "rowfirst" the first data row whose mark is not there (NONE when
+    `read.layoutdiag.misplaced_row_mark` judges them: "rowhead" the column (1-based) of the
+    heading row's mark within COLUMN_REACH (leftmost; its own column when none); "rowdue" the
+    column the marks are due in: that one, or the marks' own column when the first data
+    row's mark is there and not at the heading row's (the heading row's moved alone); "rowfirst" the first data row whose mark is not there (NONE when
     all are); "rowoff" how far right of its due cell that row's mark is ("" when nowhere in
     reach)."""
     m = s.marks
@@ -426,8 +428,15 @@ def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     shifted = f"OFFSET(INDIRECT({where}&{_q(column)}),0,{due}-{m.column})"
     start = f"MAX(1,{due}-{COLUMN_REACH})"
     row = f'INDIRECT({where}&ADDRESS({first},{start},4)&":"&ADDRESS({first},{due}+{COLUMN_REACH},4))'
+    heading = lc.at(s.sheet, "rowhead")
+
+    def first_at(col: str) -> str:
+        return _is_mark(f"INDIRECT({where}&ADDRESS({m.rows[0]},{col},4))", m.text)
+
+    alone = f"AND({heading}<>{m.column},NOT({first_at(heading)}),{first_at(str(m.column))})"
     return {
-        "rowdue": f"=IFERROR(MATCH(TRUE,{_is_mark(f'INDIRECT({where}&{_q(head)})', m.text)},0)+{lo - 1},{m.column})",
+        "rowhead": f"=IFERROR(MATCH(TRUE,{_is_mark(f'INDIRECT({where}&{_q(head)})', m.text)},0)+{lo - 1},{m.column})",
+        "rowdue": f"=IF({alone},{m.column},{heading})",
         "rowfirst": f"=MIN(IF({_is_mark(shifted, m.text)},{NONE},{_array(list(m.rows))}))",
         "rowoff": f'=IF({first}>={NONE},"",IFERROR(MATCH(TRUE,{_is_mark(row, m.text)},0)+{start}-1-{due},""))',
     }
@@ -531,14 +540,16 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
                 ws.write_string(row, lc.first + i, s.sheet)
                 continue
             if step in ROW_STEPS and (step == "rowmark" or s.marks is None):  # constants
-                unmarked = {"rowmark": "", "rowdue": 0, "rowfirst": NONE, "rowoff": ""}[step]
+                unmarked = {"rowmark": "", "rowhead": 0, "rowdue": 0, "rowfirst": NONE, "rowoff": ""}[step]
                 value = s.marks.text if s.marks and step == "rowmark" else unmarked
                 ws.write(row, lc.first + i, value)
                 continue
             if step in ROW_STEPS:  # arrays over the marks' cells
                 wb.define_name(lc.name(s.sheet, step), own[step])
                 assert s.marks is not None
-                value = {"rowdue": s.marks.column, "rowfirst": NONE, "rowoff": ""}[step]
+                value = {"rowhead": s.marks.column, "rowdue": s.marks.column, "rowfirst": NONE, "rowoff": ""}[
+                    step
+                ]
                 col = lc.first + i
                 ws.write_array_formula(row, col, row, col, "{=" + lc.name(s.sheet, step) + "}", None, value)
                 continue

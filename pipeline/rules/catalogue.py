@@ -176,6 +176,12 @@ FORMULA_STORED: dict[str, tuple[str, str]] = {
 # template's own check of its layout (`render/layoutchecks.py`) says the same words over
 # what its formulas see ("renamed_unnamed": renamed, where a spreadsheet cannot tell the new
 # name); the reader's (`read/layoutdiag.py`) are the same (`tests/test_live9_layout.py`).
+# a mark moved is put back by undoing the edit: inserting or deleting other cells, or cutting,
+# copying or typing the grey text back, leaves the figures where the edit moved them (brk17 F2,
+# brk18 F1), and neither the reader nor the template can see it then
+_NO_PUT_BACK = (
+    "đừng chèn, xóa ô khác hay cắt, dán, gõ lại dòng chữ xám để đưa nó về chỗ cũ: số liệu vẫn nằm sai chỗ"
+)
 LAYOUT_WORDS: dict[str, str] = {
     "moved": "bố cục trang đã bị thay đổi: '{expected}' phải ở ô {cell} nhưng đang ở ô {where}, "
     "tức là {what}. {fix}",
@@ -188,16 +194,14 @@ LAYOUT_WORDS: dict[str, str] = {
     # a column's end mark moved, the labels beside it not: cells of that column alone
     "cells_inserted": "có {n} ô đã được chèn vào cột {column} ở dòng {row} hoặc phía trên, đẩy các ô "
     "bên dưới xuống (hoặc {n} dòng được chèn ngay trên dòng {row}), nên nội dung có thể không còn nằm "
-    "đúng dòng của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám về chỗ cũ",
+    "đúng dòng của nó; " + _NO_PUT_BACK,
     "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa, kéo các ô bên dưới lên, nên "
-    "nội dung không còn nằm đúng dòng của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám về chỗ cũ",
+    "nội dung không còn nằm đúng dòng của nó; " + _NO_PUT_BACK,
     # a data row's mark moved, the heading row's not: cells of that row alone
     "row_cells_inserted": "có {n} ô đã được chèn vào dòng {row} bên trái cột {column}, đẩy các ô bên phải "
-    "sang phải, nên số liệu của dòng không còn nằm đúng cột của nó; đừng chèn hay xóa ô khác để đưa dòng "
-    "chữ xám về chỗ cũ",
+    "sang phải, nên số liệu của dòng không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
     "row_cells_deleted": "có {n} ô ở dòng {row} bên trái cột {column} đã bị xóa, kéo các ô bên phải sang "
-    "trái, nên số liệu của dòng không còn nằm đúng cột của nó; đừng chèn hay xóa ô khác để đưa dòng chữ xám "
-    "về chỗ cũ",
+    "trái, nên số liệu của dòng không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

@@ -31,7 +31,9 @@ rows (brk17 F3: cells of one row inserted or deleted moved its figures under oth
 headings, read without an error) and of the information sheet's (an answer pushed out of
 the values column, read as blank), a constant a row and three array formulas a sheet,
 bring the district's to 216,526 bytes: 64.3% (the budget 65%), and the department's .ods
-to 1,413,762 bytes: 70.7% of the limit (the budget 71%).
+to 1,413,762 bytes: 70.7% of the 2 MB limit of then. brk18 F6 found An Giang's department
+.ods at 1,864,898 bytes (93% of it) and SheetJS's at 2.7 MB, refused: the limit is now 4 MB,
+and both configurations' department .ods are held under half of it (An Giang's at 46.6%).
 """
 
 from __future__ import annotations
@@ -40,10 +42,13 @@ import random
 import zipfile
 
 import openpyxl
+import pytest
 
 from pipeline.filler import fill
+from pipeline.form import SCHEMAS_DIR, layout_json, load_form
 from pipeline.render.layoutchecks import layout_cells
 from pipeline.render.numbercells import DATE_STEPS, STEP_NAMES, readers
+from pipeline.render.template import write_template
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
 from tests import lo
@@ -51,7 +56,7 @@ from tests.conftest import template_for
 
 BEFORE = {"SYT": 447_774, "903": 131_781}  # sheet XML of the templates at 3b75940
 GROWTH = 1.65
-ODS_SHARE = 0.71
+ODS_SHARE = 0.50
 
 
 def _sheet_xml(path) -> int:
@@ -88,14 +93,23 @@ def test_each_reading_cell_only_names_its_step(form, template_dir):
     assert set(STEP_NAMES.values()) <= names
 
 
-def test_a_filled_ods_stays_far_under_the_limit(form, layout, template_dir, tmp_path):
+@pytest.mark.parametrize("config", ["kien-giang.toml", "an-giang.toml"])
+def test_a_filled_ods_stays_far_under_the_limit(config, tmp_path):
     """A department's template, filled, saved as .ods by LibreOffice: its content.xml (the
-    sheet data the reader walks) under 60% of the limit, and the file accepted by check."""
+    sheet data the reader walks) at most ODS_SHARE of the limit, and the file accepted by
+    check; written by SheetJS (every cell spelt out, larger still), accepted too (brk18 F6:
+    An Giang's was refused as FILE_TOO_LARGE under the 2 MB limit of before, and
+    LibreOffice's stood at 93% of it)."""
+    form = load_form(SCHEMAS_DIR / config)
+    layout = layout_json(form)
     data = valid_data(form, "SYT", random.Random(23), layout)
-    filled = fill(template_for(template_dir, form, "SYT"), tmp_path / "SYT.xlsx", layout, "SYT", data)
+    template = write_template(form, form.units_by_code["SYT"], tmp_path / "t")
+    filled = fill(template, tmp_path / "SYT.xlsx", layout, "SYT", data)
     ods = lo.convert(filled, tmp_path / "ods", "ods")
     with zipfile.ZipFile(ods) as z:
         size = z.getinfo("content.xml").file_size
     assert size <= ODS_SHARE * form.limits.max_sheet_bytes, size
-    (parsed,) = check_files(form, [ods])
-    assert not [f for f in parsed.findings if f.severity == "error"], parsed.findings
+    by_sheetjs = lo.sheetjs_convert(filled, tmp_path / "SYT-sheetjs.ods", "ods")
+    for path in (ods, by_sheetjs):
+        (parsed,) = check_files(form, [path])
+        assert not [f for f in parsed.findings if f.severity == "error"], (path.name, parsed.findings)

@@ -198,10 +198,11 @@ LAYOUT_WORDS: dict[str, str] = {
     "cells_deleted": "có {n} ô ở cột {column} phía trên dòng {row} đã bị xóa, kéo các ô bên dưới lên, nên "
     "nội dung không còn nằm đúng dòng của nó; " + _NO_PUT_BACK,
     # a data row's mark moved, the heading row's not: cells of that row alone
-    "row_cells_inserted": "có {n} ô đã được chèn vào dòng {row} bên trái cột {column}, đẩy các ô bên phải "
-    "sang phải, nên số liệu của dòng không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
+    # (where in the row is not known: a cell at the row total or at the mark moves no figure)
+    "row_cells_inserted": "có {n} ô đã được chèn vào dòng {row} ở cột {column} hoặc bên trái, đẩy các ô bên "
+    "phải sang phải, nên số liệu của dòng có thể không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
     "row_cells_deleted": "có {n} ô ở dòng {row} bên trái cột {column} đã bị xóa, kéo các ô bên phải sang "
-    "trái, nên số liệu của dòng không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
+    "trái, nên số liệu của dòng có thể không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

@@ -424,8 +424,7 @@ def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     where, due, first = (lc.at(s.sheet, k) for k in ("where", "rowdue", "rowfirst"))
     lo = max(1, m.column - COLUMN_REACH)
     head = f"{col_letter(lo - 1)}{m.head}:{col_letter(m.column + COLUMN_REACH - 1)}{m.head}"
-    column = f"{col_letter(m.column - 1)}{m.rows[0]}:{col_letter(m.column - 1)}{m.rows[-1]}"
-    shifted = f"OFFSET(INDIRECT({where}&{_q(column)}),0,{due}-{m.column})"
+    shifted = f'INDIRECT({where}&ADDRESS({m.rows[0]},{due},4)&":"&ADDRESS({m.rows[-1]},{due},4))'
     start = f"MAX(1,{due}-{COLUMN_REACH})"
     row = f'INDIRECT({where}&ADDRESS({first},{start},4)&":"&ADDRESS({first},{due}+{COLUMN_REACH},4))'
     heading = lc.at(s.sheet, "rowhead")

@@ -252,11 +252,12 @@ def test_a_cell_under_a_date_style_is_found_past_the_gate(
 
 
 def test_rows_numbered_as_a_date_style_need_no_look(filled: bytes) -> None:
-    """A part with a row numbered 14 but no cell under style 14: the gate finds nothing
-    there (the look for long values is spared)."""
+    """A part with a row numbered n but no cell under style n (the first such n: which styles
+    the template's cells use changes with the template): the gate finds nothing there (the
+    look for long values is spared)."""
     _, part = _results_part(filled)
-    assert b'<row r="14"' in part and b's="14"' not in part
-    assert numfmt._styled(frozenset({14})).search(part) is None
+    n = next(n for n in range(1, 100) if f'<row r="{n}"'.encode() in part and f's="{n}"'.encode() not in part)
+    assert numfmt._styled(frozenset({n})).search(part) is None
 
 
 @pytest.mark.parametrize("where", ["before", "after"])

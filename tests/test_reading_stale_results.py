@@ -21,6 +21,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from openpyxl.worksheet.formula import ArrayFormula
 
 from pipeline.form import load_form
 from pipeline.read.formats.results import calculated, recalc_on_load, without_results
@@ -65,6 +66,11 @@ def _via_xlsxwriter(src: Path, out: Path, results: Path | None = None) -> Path:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     value = shown[ws.title][cell.coordinate].value if shown else 0
                     sheet.write_formula(cell.coordinate, cell.value, fmt, value)
+                elif isinstance(cell.value, ArrayFormula):  # the layout's own check (layoutchecks.py)
+                    value = shown[ws.title][cell.coordinate].value if shown else 0
+                    sheet.write_array_formula(
+                        cell.value.ref, cell.value.text, fmt, "" if value is None else value
+                    )
                 else:
                     sheet.write(cell.coordinate, cell.value, fmt)
     for name, defined in book.defined_names.items():  # the template's reading steps, which its totals read

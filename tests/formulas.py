@@ -34,6 +34,7 @@ from openpyxl.utils.cell import (
     range_boundaries,
 )
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 _SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z0-9_]+)"
 _CELL = r"\$?[A-Z]{1,3}\$?[0-9]+"
@@ -56,6 +57,13 @@ _ARG = re.compile(rf"{_RANGE}|{_STRING}")
 
 class UnknownFormula(AssertionError):
     """A formula whose shape this checker does not understand."""
+
+
+def cell_content(value: Any) -> Any:
+    """A cell's value as two workbooks' cells are compared: an array formula (the layout's
+    own check, `render/layoutchecks.py`) by its range and text, which openpyxl's
+    `ArrayFormula` does not compare by (it compares by identity)."""
+    return (value.ref, value.text) if isinstance(value, ArrayFormula) else value
 
 
 def _split_sheet(ref: str, sheet: str) -> tuple[str, str]:

@@ -9,23 +9,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.comments import Comment
-from openpyxl.worksheet.formula import ArrayFormula
 
 from pipeline.app import consolidate_into
 from pipeline.outbox.paths import detail_csv_path, feedback_dir, workbook_path
 from pipeline.render.feedback import SHEET, feedback_records
 from pipeline.render.feedback_source import OWN_FILE, REBUILT, VALUES, unit_workbook
 from pipeline.render.workbook import SHEETS
+from tests.formulas import cell_content
 
 from . import lo
 
 NOTE = "Số liệu tạm tính, chờ xã báo cáo"
-
-
-def _content(value: object) -> object:
-    """A cell's value as compared: an array formula (the layout's own check, `render/
-    layoutchecks.py`) by its range and text, which openpyxl's object does not compare by."""
-    return (value.ref, value.text) if isinstance(value, ArrayFormula) else value
 
 
 def _too_many_girls(d):
@@ -123,8 +117,12 @@ def test_feedback_is_the_units_own_file_with_everything_kept(form, make_file, tm
         assert [(v.errorStyle, v.formula1) for v in a.data_validations.dataValidation] == [
             (v.errorStyle, v.formula1) for v in b.data_validations.dataValidation
         ]
-        cells_a = {(c.coordinate, _content(c.value), c.number_format) for row in a.iter_rows() for c in row}
-        cells_b = {(c.coordinate, _content(c.value), c.number_format) for row in b.iter_rows() for c in row}
+        cells_a = {
+            (c.coordinate, cell_content(c.value), c.number_format) for row in a.iter_rows() for c in row
+        }
+        cells_b = {
+            (c.coordinate, cell_content(c.value), c.number_format) for row in b.iter_rows() for c in row
+        }
         assert cells_a == cells_b, name
         assert {k: d.width for k, d in a.column_dimensions.items()} == {
             k: d.width for k, d in b.column_dimensions.items()

@@ -44,6 +44,7 @@ import olefile
 import openpyxl
 import pytest
 import xlwt
+from openpyxl.worksheet.formula import ArrayFormula
 from xlwt.CompoundDoc import XlsDoc
 
 from pipeline.filler import fill
@@ -306,6 +307,8 @@ def test_xlwt_writes_formulas_it_never_calculates(made: dict[str, Path], tmp_pat
                     continue
                 style = styles.setdefault(cell.number_format, xlwt.easyxf(num_format_str=cell.number_format))
                 value: Any = cell.value
+                if isinstance(cell.value, ArrayFormula):  # xlwt writes no array formula: skipped
+                    continue
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     try:
                         value = xlwt.Formula(cell.value[1:])

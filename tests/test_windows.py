@@ -36,6 +36,7 @@ from pipeline.render.feedback import PARALLEL_FROM as FEEDBACK_IN_WORKERS
 from pipeline.samples import valid_data
 from pipeline.system import held, portable
 from pipeline.text.oserrors import HELD_ELSEWHERE
+from tests.formulas import cell_content
 
 from .clirun import run_cli
 from .conftest import ROOT, template_for
@@ -148,7 +149,7 @@ def _cells(path: Path) -> dict[str, list[list[object]]]:
     out: dict[str, list[list[object]]] = {}
     try:
         for ws in wb.worksheets:
-            rows = [[c.value for c in row] for row in ws.iter_rows()]
+            rows = [[cell_content(c.value) for c in row] for row in ws.iter_rows()]
             while rows and all(
                 v is None or (isinstance(v, str) and v.startswith(CHANGES_LINES)) for v in rows[-1]
             ):

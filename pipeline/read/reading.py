@@ -96,11 +96,14 @@ class FileReading:
         return meta is not None and bool(parse_text(meta.get(meta_cell(key))))
 
     def check_row_marks(
-        self, sheet: SheetData, head: tuple[str, str], marks: Sequence[tuple[str, str]]
+        self, sheet: SheetData, head: tuple[str, str] | None, marks: Sequence[tuple[str, str]]
     ) -> bool:
         """True when every data row's mark is where the heading row's says (`layoutdiag.
-        misplaced_row_mark`); else a LAYOUT_CHANGED finding at the first one's due cell, in
-        words about cells of its row inserted or deleted (`layoutdiag.row_mark_message`)."""
+        misplaced_row_mark`), or the sheet has none (`head` None) or the file's template
+        wrote none (`row_marked`); else a LAYOUT_CHANGED finding at the first one's due cell,
+        in words about cells of its row inserted or deleted (`layoutdiag.row_mark_message`)."""
+        if head is None or not self.row_marked:
+            return True
         wrong = misplaced_row_mark(sheet.rows, head, marks)
         if wrong is None:
             return True

@@ -25,8 +25,9 @@ def _listed(layout, fixed: bool) -> set[tuple[str, str, str]]:
 
 
 def _written(path, lists: str) -> set[tuple[str, str, str]]:
-    """The marks on the sheets a unit sees (not the hidden lists sheet's own check cells)."""
-    wb = openpyxl.load_workbook(path)
+    """The marks on the sheets a unit sees (not the hidden lists sheet's own check cells), as
+    they show: a data row's mark is a formula whose stored result is its text."""
+    wb = openpyxl.load_workbook(path, data_only=True)
     return {
         (ws.title, c.coordinate, c.value)
         for ws in wb.worksheets

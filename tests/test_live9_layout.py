@@ -248,6 +248,49 @@ EDITS = [
         FREE,
         (("clear", "needs", "marks"), ("insert_cells_right", "needs", ("cells", 0, 1))),
     ),
+    # brk17 F2, brk18 F1/F2: a row's cells shifted, then its grey mark put back where it was
+    # due. Each data row's mark is a formula on the cell right of it: cut and pasted back, or
+    # copied from another row, it shows "(dòng đã bị dời)"; typed back, it is no formula
+    # (the reader alone sees that: "reader")
+    Edit(
+        "row-cell-deleted-then-mark-cut-back",
+        FREE,
+        (
+            ("delete_cells_left", "results", ("cells", 4, 2)),
+            ("cut_paste", "results", (("mark", 2, -1), ("mark", 2, 0))),
+        ),
+    ),
+    Edit(
+        "row-cell-inserted-then-mark-copied",
+        FIXED,
+        (
+            ("insert_cells_right", "results", ("cells", 4, 2)),
+            ("copy_paste", "results", (("mark", 3, 0), ("mark", 2, 0))),
+        ),
+    ),
+    Edit(
+        "row-cell-inserted-then-mark-cut-back-resources",
+        FREE,
+        (
+            ("insert_cells_right", "resources", ("cells", 0, 1)),
+            ("cut_paste", "resources", (("mark", 1, 1), ("mark", 1, 0))),
+        ),
+    ),
+    Edit(
+        "row-cell-deleted-then-mark-typed",
+        FREE,
+        (
+            ("delete_cells_left", "needs", ("cells", 0, 1)),
+            ("clear", "needs", ("mark", 1, -1)),
+            ("type", "needs", ("mark", 1, 0, "(hết dòng)")),
+        ),
+        says="reader",
+    ),
+    Edit(
+        "info-row-cell-inserted-then-mark-cut-back",
+        FIXED,
+        (("insert_cells_right", "info", "C9"), ("cut_paste", "info", ("G9", "F9"))),
+    ),
     # the same on the information sheet: an answer pushed out of the values column was read
     # as blank (the preparer: REQUIRED_MISSING where the template said "Đạt"; the phone, the
     # difficulties: lost without a word)
@@ -361,6 +404,11 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
     rows = [spec.row for spec in form.rows_for(block, unit)]
     if what == "insert_column" and arg is None:  # right of the form's last column
         return col_index(block.last_column) + 1
+    if what in ("cut_paste", "copy_paste") and isinstance(arg[0], tuple):  # row marks: (from, to)
+        return tuple(_mark_cell(form, unit, block, *a) for a in arg)
+    if what in ("clear", "type") and isinstance(arg, tuple) and arg[0] == "mark":
+        cell = _mark_cell(form, unit, block, *arg[:3])
+        return cell if what == "clear" else (cell, arg[3])
     if what == "clear" and arg == "marks":  # every row mark, the heading row's too
         marks = row_marks(block_sheet(form, block, unit))
         return f"{marks[0][0]}:{marks[-1][0]}"
@@ -392,6 +440,13 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
     if what == "clear":
         return f"A{spans[arg]}:{block.last_column}{spans[arg]}"
     return {"first": rows[0], "second": rows[1], "third": rows[2], "last": rows[-1]}.get(arg, arg)
+
+
+def _mark_cell(form, unit, block, kind: str, k: int, dc: int) -> str:
+    """("mark", row index, columns right): the cell `dc` columns right of data row `k`'s mark."""
+    assert kind == "mark", kind
+    r, c = cell_at(block_sheet(form, block, unit).row_marks[k][0])
+    return f"{col_letter(c + dc)}{r + 1}"
 
 
 def _overview(form, path: Path) -> str:
@@ -434,6 +489,10 @@ def test_template_says_what_check_says_of_the_layout(edit: Edit, form, edited):
             return
         assert said == "Đạt: không còn lỗi", said
         return
+    if edit.says == "reader":  # a mark typed back: no formula all three share tells a
+        # formula from its value, so the template cannot see it; the reader refuses it
+        assert errors and errors[0].code == "LAYOUT_CHANGED", [(f.code, f.message) for f in errors]
+        return
     missing = {f.sheet for f in errors if f.code == "SHEET_MISSING"}
     if missing:  # the pipeline reads no other sheet
         for sheet in {form.sheets[k] for k in ("info", *form.blocks)} - missing:
@@ -468,6 +527,8 @@ def test_gnumeric_sees_the_same_verdicts(form, edited, tmp_path):
             continue
         if e.says == "gone":
             assert said == CHECKS_GONE.format(sheet=form.sheets[e.ops[0][1]]), (e.id, said)
+            continue
+        if e.says == "reader":  # the template cannot see it (above)
             continue
         if e.says == "count":
             count = len(_errors(form, edited[e.id]))
@@ -570,6 +631,40 @@ def test_cells_shifted_in_a_row_are_named(form, edited, edit_id, key, k, offset)
     what = w[kind].format(n=abs(offset), row=row, column=col_letter(column))
     where = f"{col_letter(column + offset)}{row}"
     assert _words(first) == w["moved"].format(expected=mark, cell=cell, where=where, what=what, fix=w["fix"])
+
+
+@pytest.mark.parametrize(
+    ("edit_id", "key", "k", "kind"),
+    [
+        ("row-cell-deleted-then-mark-cut-back", "results", 2, "put_back"),
+        ("row-cell-inserted-then-mark-copied", "results", 2, "put_back"),
+        ("row-cell-inserted-then-mark-cut-back-resources", "resources", 1, "put_back"),
+        ("row-cell-deleted-then-mark-typed", "needs", 1, "typed"),
+        ("info-row-cell-inserted-then-mark-cut-back", "info", 4, "put_back"),
+    ],
+)
+def test_a_mark_put_back_after_its_row_moved_is_told(form, edited, edit_id, key, k, kind):
+    """brk17 F2, brk18 F1/F2: a row's cells shifted, then its grey mark cut and pasted back,
+    copied from another row or typed where it was due. Before, the figures stayed under
+    other headings while the file was read with a warning at most and the template said
+    "Đạt". Now the file is refused at the mark's cell: the formula mark shows the layout's
+    `row_mark_moved` (the template says the same words, above), or it is no formula."""
+    (e,) = [e for e in EDITS if e.id == edit_id]
+    unit = form.units_by_code[e.unit]
+    sheet = info_sheet(form) if key == "info" else block_sheet(form, form.blocks[key], unit)
+    cell, mark = sheet.row_marks[k]
+    (first, *_rest) = _errors(form, edited[edit_id])
+    assert (first.code, first.sheet, first.cell) == ("LAYOUT_CHANGED", form.sheets[key], cell)
+    if kind == "put_back":
+        assert first.value == sheet.mark_moved
+    else:
+        assert first.value == mark
+    row = cell_at(cell)[0] + 1
+    w = LAYOUT_WORDS
+    found = first.value
+    assert _words(first) == w[f"row_{kind}"].format(
+        cell=cell, expected=mark, found=found, row=row, fix=w["fix"]
+    )
 
 
 def test_a_file_of_an_older_template_without_the_end_marks_is_read(form, layout, tmp_path):

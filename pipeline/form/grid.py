@@ -35,8 +35,10 @@ DECLARE_LABEL_COLUMN = "B"  # the "nothing to report" label; the mark is in the 
 META_KEYS = ("form_id", "version", "unit_code", "year", "scheme", "end_marks", "row_marks")
 """The marker sheet's keys, one a row; `scheme` (the unit code's scheme), `end_marks` (1:
 the template has the end marks under its columns, `sheets.InfoSheet.end`, `BlockSheet.
-end_marks`) and `row_marks` (1: the marks right of its rows, `BlockSheet.row_marks`) came
-last, so the others keep their cells in every template ever sent."""
+end_marks`) and `row_marks` (1: the marks right of its rows, `BlockSheet.row_marks`, as
+constants; 2: the data rows' marks as formulas, `ROW_MARK_FORMULAS`) came last, so the
+others keep their cells in every template ever sent."""
+ROW_MARK_FORMULAS = 2  # `row_marks` of a template whose data rows' marks are formulas
 
 
 def meta_cell(key: str) -> str:
@@ -224,6 +226,8 @@ class InfoGrid:
     row_mark: str = ""
     """layout.toml's `row_mark`: the label right of the check columns on the heading row and
     on each field's row ("" for none; `sheets.InfoSheet.row_marks`)."""
+    row_mark_moved: str = ""
+    """layout.toml's `row_mark_moved`, as `model.Block.row_mark_moved`."""
 
     def row(self, index: int) -> int:
         return self.first_row + index

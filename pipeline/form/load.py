@@ -254,6 +254,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         info["value_column"],
         str(info.get("end_mark", "")),
         str(layout.get("row_mark", "")),
+        str(layout.get("row_mark_moved", "")),
     )
     info_fields = tuple(
         InfoField(
@@ -344,6 +345,7 @@ def _block(key: str, layout: dict[str, Any], sheets: dict[str, str]) -> Block:
         detail_sheet=str(_require(b, "detail_sheet", f"layout [{key}]")),
         end_mark=str(layout.get("end_mark", "")),
         row_mark=str(layout.get("row_mark", "")),
+        row_mark_moved=str(layout.get("row_mark_moved", "")),
     )
 
 

@@ -292,6 +292,9 @@ class Block:
     row_mark: str = ""
     """layout.toml's `row_mark`: the label in the empty column right of the table, on the
     heading row and on each data row ("" for none; `sheets.BlockSheet.row_marks`)."""
+    row_mark_moved: str = ""
+    """layout.toml's `row_mark_moved`: what a data row's mark shows once its row's cells
+    were shifted and the mark put back ("" for none: the marks are constants)."""
 
     @property
     def rows_by_unit_region(self) -> bool:

@@ -92,6 +92,9 @@ class BlockSheet:
     moves when cells of its row alone are inserted or deleted ("Insert cells, shift right"),
     which move the row's figures to other columns. A column inserted or deleted right of the
     table moves every mark alike, the heading row's too, and moves no figure."""
+    mark_moved: str = ""
+    """What a data row's mark shows once the row's cells were shifted and the mark put back
+    (`Block.row_mark_moved`; "": the marks are constants)."""
 
     @property
     def specs(self) -> list[RowSpec]:
@@ -172,6 +175,7 @@ def block_sheet(form: Form, block: Block, unit: Unit | None) -> BlockSheet:
         row_marks=tuple((f"{mark_column}{spec.row}", block.row_mark) for spec in specs)
         if block.row_mark
         else (),
+        mark_moved=block.row_mark_moved if block.row_mark else "",
     )
 
 
@@ -210,6 +214,8 @@ class InfoSheet:
     row_marks: tuple[tuple[str, str], ...] = ()
     """(cell, text) of the row mark of each field's row, as `BlockSheet.row_marks`: cells of
     one row inserted or deleted alone move the answer out of the values column."""
+    mark_moved: str = ""
+    """As `BlockSheet.mark_moved` (`InfoGrid.row_mark_moved`)."""
 
     @property
     def last_row(self) -> int:
@@ -245,6 +251,7 @@ def info_sheet(form: Form) -> InfoSheet:
         row_marks=tuple((f"{mark_column}{r.field.row}", grid.row_mark) for r in rows)
         if grid.row_mark
         else (),
+        mark_moved=grid.row_mark_moved if grid.row_mark else "",
     )
 
 

@@ -36,7 +36,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             sheet, cell, expected, [(a, b) for a, b, _r, _c in labels], plan.ends
         ):
             return []
-    if not reading.check_row_marks(sheet, plan.head_mark, plan.row_marks):
+    if not reading.check_row_marks(sheet, plan.head_mark, plan.row_marks, plan.mark_moved):
         return []  # cells of a row inserted or deleted: its figures under other headings
     if reading.merged_over(sheet, plan.inputs):
         return []

@@ -229,7 +229,7 @@ def _info(reading: FileReading) -> Unit | None:
     ok = all(reading.check_label(sheet, cell, label, labels, ends) for cell, label in labels)
     if not ok:
         return None
-    if not reading.check_row_marks(sheet, cells.head_mark, cells.row_marks):
+    if not reading.check_row_marks(sheet, cells.head_mark, cells.row_marks, cells.mark_moved):
         return None  # cells of a field's row inserted or deleted: its answer out of its column
     if reading.merged_over(sheet, info_plan(form)):
         return None

@@ -10,8 +10,8 @@ its place tells cells of that row deleted or inserted (`misplaced_row_mark`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, NamedTuple
 
 from ..form import col_letter, norm_text
 from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
@@ -173,43 +173,82 @@ def row_mark_offset(rows: list[list[Any]], cell: str, text: str) -> int | None:
     return None
 
 
+class RowMarkFault(NamedTuple):
+    """A data row's mark not as the template left it (`misplaced_row_mark`): the cell it is
+    due at, its text, how far right of that cell it is (None: nowhere in its row's reach;
+    0 with `kind`), and `kind`: "" moved or gone, "put_back" (the due cell shows what a
+    formula mark shows once its row's cells were shifted and it was put back), "typed" (the
+    due cell holds the mark's text as a constant where the template's marks are formulas)."""
+
+    cell: str
+    text: str
+    offset: int | None
+    kind: str = ""
+
+
 def misplaced_row_mark(
-    rows: list[list[Any]], head: tuple[str, str], marks: Sequence[tuple[str, str]]
-) -> tuple[str, str, int | None] | None:
+    rows: list[list[Any]],
+    head: tuple[str, str],
+    marks: Sequence[tuple[str, str]],
+    moved: str = "",
+    formulas: Callable[[str], bool] | None = None,
+    unvalued: Collection[str] = (),
+    blind: bool = False,
+) -> RowMarkFault | None:
     """The first data row's mark (`marks`, (A1 cell, text) top to bottom, `form.sheets.
     BlockSheet.row_marks`) not where the heading row's mark `head` says: its cell shifted as
     far as the heading row's mark moved (a column inserted or deleted right of the table
     moves them all alike; 0 when the heading row's mark is nowhere near, or when it moved
     alone: the first data row's mark is in its own cell and not at the heading's shift,
-    brk18 F4). Returns (the cell it is due at, its text, how far right of it the row's mark
-    is, None when nowhere in reach), or None when every row's mark is in place."""
+    brk18 F4). `moved`: what a formula mark shows once put back ("" for constant marks);
+    `formulas`: whether a cell holds a formula, for a template whose marks are formulas
+    (None: not asked); `unvalued`: formula cells whose writer stored no result (openpyxl);
+    `blind`: no mark of the sheet can be read (its writer kept no formula, or no text
+    result of one): every data row's mark is taken as in place. A typed mark counts only when some
+    mark of the sheet is still a formula (a writer that keeps no formula, or values pasted
+    over the whole sheet, leaves none). Returns the first fault, or None."""
     shift = row_mark_offset(rows, *head) or 0
     if shift and marks:
         (first, text), col = marks[0], split_cell(marks[0][0])[0]
         moved_with = f"{col_letter(col + shift)}{split_cell(first)[1]}"
         if row_mark_offset(rows, first, text) == 0 and row_mark_offset(rows, moved_with, text) != 0:
             shift = 0
+    typed: RowMarkFault | None = None
+    any_formula = False
     for cell, text in marks:
         col, row = split_cell(cell)
         r, c = row - 1, col + shift
-        if r < len(rows) and c < len(rows[r]) and rows[r][c] == text:
-            continue  # the common case, without the text clean-up
         due = f"{col_letter(c)}{row}"
-        offset = row_mark_offset(rows, due, text)
-        if offset != 0:
-            return due, text, offset
-    return None
+        value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        if due in unvalued or blind:
+            any_formula = True  # a formula whose writer never calculated it: not to be judged
+            continue
+        if value != text:  # the mark in place is the common case, without the text clean-up
+            if moved and _holds(rows, r, c, moved):
+                return RowMarkFault(due, text, 0, "put_back")
+            offset = row_mark_offset(rows, due, text)
+            if offset != 0:
+                return RowMarkFault(due, text, offset)
+        if formulas is not None:
+            if formulas(due):
+                any_formula = True
+            elif typed is None:
+                typed = RowMarkFault(due, text, 0, "typed")
+    return typed if any_formula else None
 
 
-def row_mark_message(cell: str, expected: str, found: str, offset: int | None) -> str:
-    """A Vietnamese sentence saying that cells of `cell`'s row were inserted (`offset` > 0:
-    its mark `expected` is that far right of `cell`) or deleted (< 0) left of its column, or
-    that the mark is not in its row (None: deleted or typed over; `found`, what the cell
-    shows now), and how to fix it (`misplaced_row_mark`)."""
+def row_mark_message(fault: RowMarkFault, found: str) -> str:
+    """A Vietnamese sentence saying that cells of the fault's row were inserted (its mark
+    that far right of its due cell) or deleted left of its column, or put back after that
+    (`RowMarkFault.kind`), or that the mark is not in its row (deleted or typed over;
+    `found`, what the cell shows now), and how to fix it (`misplaced_row_mark`)."""
     w = LAYOUT_WORDS
+    cell, expected, offset = fault.cell, fault.text, fault.offset
+    col, row = split_cell(cell)
+    if fault.kind:
+        return w[f"row_{fault.kind}"].format(cell=cell, expected=expected, found=found, row=row, fix=w["fix"])
     if offset is None:
         return w["changed"].format(cell=cell, expected=expected, found=found, fix=w["fix"])
-    col, row = split_cell(cell)
     kind = "row_cells_inserted" if offset > 0 else "row_cells_deleted"
     what = w[kind].format(n=abs(offset), row=row, column=col_letter(col))
     where = f"{col_letter(col + offset)}{row}"

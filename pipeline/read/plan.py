@@ -51,6 +51,7 @@ class BlockPlan:
     ends: tuple[tuple[str, str], ...]  # (cell, text) of the end marks, last among `labels`
     head_mark: tuple[str, str] | None  # (cell, text) of the heading row's row mark
     row_marks: tuple[tuple[str, str], ...]  # (cell, text) of each data row's mark
+    mark_moved: str  # what a formula mark shows once put back ("": constant marks)
     inputs: CellSpan
     measure_cells: frozenset[str]  # the A1 references of every row's measures
     rows: tuple[RowPlan, ...]
@@ -103,6 +104,7 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
         ends=sheet.end_marks,
         head_mark=sheet.head_mark,
         row_marks=sheet.row_marks,
+        mark_moved=sheet.mark_moved,
         inputs=cell_span(inputs),
         measure_cells=frozenset(cell for rp in rows for _k, cell, _l, _c in rp.measures),
         rows=rows,

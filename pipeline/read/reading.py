@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from ..form import Form, col_letter, meta_cell, norm_text
+from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, parse_int, parse_text
@@ -96,23 +97,50 @@ class FileReading:
         return meta is not None and bool(parse_text(meta.get(meta_cell(key))))
 
     def check_row_marks(
-        self, sheet: SheetData, head: tuple[str, str] | None, marks: Sequence[tuple[str, str]]
+        self,
+        sheet: SheetData,
+        head: tuple[str, str] | None,
+        marks: Sequence[tuple[str, str]],
+        moved: str = "",
     ) -> bool:
         """True when every data row's mark is where the heading row's says (`layoutdiag.
         misplaced_row_mark`), or the sheet has none (`head` None) or the file's template
         wrote none (`row_marked`); else a LAYOUT_CHANGED finding at the first one's due cell,
-        in words about cells of its row inserted or deleted (`layoutdiag.row_mark_message`)."""
+        in words about cells of its row inserted or deleted, or a mark put back after that
+        (`layoutdiag.row_mark_message`). `moved`: what the template's formula marks show
+        once put back (`form.sheets.BlockSheet.mark_moved`); a file whose template wrote
+        them (`grid.ROW_MARK_FORMULAS`) must also hold them as formulas."""
         if head is None or not self.row_marked:
             return True
-        wrong = misplaced_row_mark(sheet.rows, head, marks)
+        formulas = None
+        if self._meta_number("row_marks") >= ROW_MARK_FORMULAS and moved:
+            results, unvalued = sheet.formula_results, sheet.formulas_without_value
+            # a writer that kept no formula of the sheet (SheetJS's .xlsb of a file whose
+            # formulas stored no result) leaves each mark its value, or nothing to judge
+            formulas = (lambda c: c in results or c in unvalued) if results or unvalued else None
+            # or it kept them with no text result (an .xls whose every result is 0): when no
+            # mark can be read, none is judged; with their values kept, they are by place
+            blind = all(
+                (formulas is None or formulas(c)) and not isinstance(sheet.get(c), str) for c, _t in marks
+            )
+        else:
+            blind = False
+        wrong = misplaced_row_mark(
+            sheet.rows, head, marks, moved if formulas else "", formulas, sheet.formulas_without_value, blind
+        )
         if wrong is None:
             return True
-        cell, text, offset = wrong
-        found = sheet.get(cell)
-        self.add(
-            "LAYOUT_CHANGED", row_mark_message(cell, text, fd.show(found), offset), sheet.name, cell, found
-        )
+        found = sheet.get(wrong.cell)
+        self.add("LAYOUT_CHANGED", row_mark_message(wrong, fd.show(found)), sheet.name, wrong.cell, found)
         return False
+
+    def _meta_number(self, key: str) -> int:
+        """The marker sheet's number under `key` (`grid.META_KEYS`; 0 when none)."""
+        meta = self.book.sheets.get(self.form.sheets["meta"])
+        value = meta.get(meta_cell(key)) if meta is not None else None
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
     def witnessed(self, sheet: SheetData, cell: str, stored: str) -> Verdict:
         """What the 0 or blank (`stored`: "zero", "blank") a formula in input `cell` of

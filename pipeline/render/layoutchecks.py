@@ -72,7 +72,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import Form, Unit, cell_at, col_letter, norm_text
-from ..form.sheets import block_sheet, info_sheet, label_cells
+from ..form.sheets import BlockSheet, InfoSheet, block_sheet, info_sheet, label_cells
 from ..read.layoutdiag import COLUMN_REACH, SHIFT_AGREEMENT
 from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
 from ..rules.spellings import decomposed
@@ -117,6 +117,7 @@ class RowMarks:
     column: int
     head: int
     rows: tuple[int, ...]
+    moved: str = ""  # what a data row's formula mark shows once put back ("": constants)
 
 
 @dataclass(frozen=True)
@@ -200,29 +201,26 @@ def _block_marks(form: Form) -> list[tuple[str, str]]:
     return [m for block in form.blocks.values() for m in block_sheet(form, block, None).end_marks]
 
 
-def _row_marks(head: tuple[str, str] | None, marks: tuple[tuple[str, str], ...]) -> RowMarks | None:
-    """A sheet's row marks (`form.sheets.BlockSheet.head_mark`, `row_marks`, the same of
-    `InfoSheet`) as the layout cells read them; None without them."""
+def _row_marks(sheet: InfoSheet | BlockSheet) -> RowMarks | None:
+    """A sheet's row marks (`form.sheets.BlockSheet.head_mark`, `row_marks`, `mark_moved`,
+    the same of `InfoSheet`) as the layout cells read them; None without them."""
+    head, marks = sheet.head_mark, sheet.row_marks
     if head is None or not marks:
         return None
     (row, column), text = cell_at(head[0]), head[1]
     rows = tuple(cell_at(cell)[0] + 1 for cell, _t in marks)
     assert rows == tuple(range(rows[0], rows[0] + len(rows))), rows  # one block of rows
-    return RowMarks(text, column + 1, row + 1, rows)
+    return RowMarks(text, column + 1, row + 1, rows, sheet.mark_moved)
 
 
 def layout_cells(form: Form, unit: Unit, rd: Readers) -> LayoutCells:
     """The layout cells of `unit`'s template: the information sheet's labels and each
     block's (`form.sheets.label_cells`), as the reader checks them; below every reading cell."""
     info = info_sheet(form)
-    sheets = [
-        SheetLayout(form.sheets["info"], tuple(info.labels()), _row_marks(info.head_mark, info.row_marks))
-    ]
+    sheets = [SheetLayout(form.sheets["info"], tuple(info.labels()), _row_marks(info))]
     for block in form.blocks.values():
         bs = block_sheet(form, block, unit)
-        sheets.append(
-            SheetLayout(block.sheet, tuple(label_cells(bs)), _row_marks(bs.head_mark, bs.row_marks))
-        )
+        sheets.append(SheetLayout(block.sheet, tuple(label_cells(bs)), _row_marks(bs)))
     # below every unit's rows, not only this one's: a file's totals add the VALUE cells of
     # the longest unit's rows (`livechecks._on_totals`), which must never meet these numbers
     longest = max(
@@ -517,9 +515,16 @@ def _rows_moved(lc: LayoutCells) -> str:
     where = f"ADDRESS({first},{due}+{off},4)"
     fix = _q(w["fix"])
     moved = spliced(w["moved"], expected=text, cell=cell, where=where, what=what, fix=fix)
-    found = f'IFERROR({_shown(f"INDIRECT({prefix}&{cell})")},"")'
+    now = f"INDIRECT({prefix}&{cell})"
+    found = f'IFERROR({_shown(now)},"")'
     changed = spliced(w["changed"], cell=cell, expected=text, found=found, fix=fix)
-    return f'IF({first}>={NONE},"",IF({off}="",{changed},{moved}))'
+    verdict = f'IF({off}="",{changed},{moved})'
+    shown = {s.marks.moved for s in lc.sheets if s.marks and s.marks.moved}
+    if shown:  # a formula mark put back shows what the layout says (`layoutdiag.RowMarkFault`)
+        (moved_text,) = shown  # one layout, one text
+        put_back = spliced(w["row_put_back"], cell=cell, expected=text, found=found, row=first, fix=fix)
+        verdict = f'IF(IFERROR(EXACT(TRIM({now}&""),{_q(moved_text)}),FALSE),{put_back},{verdict})'
+    return f'IF({first}>={NONE},"",{verdict})'
 
 
 def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:

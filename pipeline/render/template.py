@@ -25,15 +25,15 @@ from ..form import (
     owner_of,
     row_of,
 )
-from ..form.grid import LIST_KEYS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
-from ..form.sheets import TOTAL_LABEL, block_sheet, info_sheet, row_marks
+from ..form.grid import LIST_KEYS, ROW_MARK_FORMULAS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
+from ..form.sheets import TOTAL_LABEL, BlockSheet, InfoSheet, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..rules.spellings import read_names
 from ..text.command import option_hint
 from ..text.names import template_name
 from .layoutchecks import LayoutCells, layout_cells, write_layout_cells
 from .livechecks import write_block_checks, write_info_checks, write_overview
-from .numbercells import Readers, readers, write_date_readers, write_name_readers, write_readers
+from .numbercells import Readers, quoted, readers, write_date_readers, write_name_readers, write_readers
 from .style import CHECKS, TEMPLATE, Styles, page_setup, wrapped_height
 
 PINNED_TIME = dt.datetime(2019, 5, 17)
@@ -328,13 +328,61 @@ def _info_sheet(
             )
     if cells.end:  # locked, under the last field: not printed
         ws.write_string(*cells.end, st.end_mark)
-    for cell, mark in row_marks(cells):
-        ws.write_string(cell, mark, st.end_mark)  # locked, right of the checks: not printed
+    write_row_marks(ws, cells, st.end_mark)  # locked, right of the checks: not printed
     checks = write_info_checks(ws, form, rd, cst, lc)
     page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
     ws.protect("", {"select_locked_cells": True})
     return checks
+
+
+def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str) -> str:
+    """The formula of a data row's mark at A1 address `cell` (`head`: the heading row's
+    mark): `text` ("(hết dòng)") while its witness, the empty cell of its row in column
+    `witness` (0-based, right of the check columns), is as far right of it as the heading
+    row's witness is of the heading row's mark; else `moved` ("(dòng đã bị dời)").
+
+    Cells of the row inserted or deleted left of the mark move both alike: the mark keeps
+    its text and is found out of place (`read.layoutdiag.misplaced_row_mark`). Put back by
+    cut and paste, the mark keeps its reference to the witness, which stayed where the edit
+    moved it; copied from another row, its absolute reference names that row: either way it
+    shows `moved`. A column inserted or deleted between them (the check columns deleted,
+    brk10 L4) moves the heading row's witness alike, and a cell inserted at the heading
+    row's mark alone (brk18 F4) moves its witness with it: neither is a fault."""
+    row, col = cell_at(cell)
+    mine = f"${col_letter(witness)}${row + 1}"
+    head_row, head_col = cell_at(head)
+    theirs = f"${col_letter(witness)}${head_row + 1}"
+    head_ref = f"${col_letter(head_col)}${head_row + 1}"
+    # 1/FALSE is #DIV/0!: a condition false and a reference deleted (#REF!) are both an error,
+    # told by ISERROR, which BIFF8 knows (IFERROR it does not: xlwt, Excel 2003)
+    same = f"(ROW({mine})=ROW())/(COLUMN({mine})-COLUMN()=COLUMN({theirs})-COLUMN({head_ref}))"
+    return f"=IF(ISERROR(1/{same}),{quoted(moved)},{quoted(text)})"
+
+
+def write_row_marks(ws: Worksheet, sheet: InfoSheet | BlockSheet, style: object) -> None:
+    """The row marks of `sheet` (`form.sheets.row_marks`): the heading row's a constant, each
+    data row's a formula (`row_mark_formula`) when the form says what a moved one shows
+    (`BlockSheet.mark_moved`), its result stored."""
+    if sheet.head_mark is None:
+        return
+    head = sheet.head_mark[0]
+    witness = max(cell_at(head)[1], col_index(sheet.checks.text_column)) + 1
+    ws.write_string(head, sheet.head_mark[1], style)
+    for cell, mark in sheet.row_marks:
+        if sheet.mark_moved:
+            ws.write_formula(cell, row_mark_formula(cell, head, witness, mark, sheet.mark_moved), style, mark)
+        else:
+            ws.write_string(cell, mark, style)
+
+
+def _row_marks_kind(form: Form) -> int:
+    """The marker sheet's `row_marks` (`grid.META_KEYS`): 0 none, 1 constants, 2 formulas."""
+    grids = [(form.info_grid.row_mark, form.info_grid.row_mark_moved)]
+    grids += [(b.row_mark, b.row_mark_moved) for b in form.blocks.values()]
+    if not any(mark for mark, _moved in grids):
+        return 0
+    return ROW_MARK_FORMULAS if any(mark and moved for mark, moved in grids) else 1
 
 
 def _whole_number_rule(form: Form) -> dict:
@@ -393,8 +441,7 @@ def _block_sheet(
         ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
     for cell, mark in cells.end_marks:  # locked, under the total row: not printed
         ws.write_string(cell, mark, st.end_mark)
-    for cell, mark in row_marks(cells):
-        ws.write_string(cell, mark, st.end_mark)  # locked, right of the table: not printed
+    write_row_marks(ws, cells, st.end_mark)  # locked, right of the table: not printed
     ws.freeze_panes(*block.grid.frozen)
     ws.repeat_rows(cells.header_row - 1, cells.number_row - 1)
     page_setup(ws, landscape=True, page_numbers=False)
@@ -457,8 +504,7 @@ def _meta_sheet(wb: Workbook, form: Form, unit: Unit) -> None:
         elif key == "end_marks":
             ws.write_number(meta_cell(key), int(marked))
         elif key == "row_marks":
-            rows = bool(form.info_grid.row_mark) or any(b.row_mark for b in form.blocks.values())
-            ws.write_number(meta_cell(key), int(rows))
+            ws.write_number(meta_cell(key), _row_marks_kind(form))
         else:
             ws.write_string(meta_cell(key), values[key])
     ws.hide()

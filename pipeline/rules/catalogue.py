@@ -203,6 +203,16 @@ LAYOUT_WORDS: dict[str, str] = {
     "phải sang phải, nên số liệu của dòng có thể không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
     "row_cells_deleted": "có {n} ô ở dòng {row} bên trái cột {column} đã bị xóa, kéo các ô bên phải sang "
     "trái, nên số liệu của dòng có thể không còn nằm đúng cột của nó; " + _NO_PUT_BACK,
+    # a data row's mark put back after its row's cells were shifted: the formula mark shows
+    # the layout's `row_mark_moved` (cut and pasted, copied from another row), or the mark's
+    # text was typed or pasted as a value (the reader alone tells: no formula all three
+    # applications share says whether a cell holds a formula)
+    "row_put_back": "bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}', tức là "
+    "có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được cắt, dán hay sao chép về chỗ cũ, nên số "
+    "liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",
+    "row_typed": "bố cục trang đã bị thay đổi: '{expected}' ở ô {cell} đã được gõ hoặc dán lại (ô này của "
+    "mẫu là công thức), tức là có thể có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được đưa về "
+    "chỗ cũ, nên số liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

@@ -593,6 +593,18 @@ def test_cells_shifted_in_a_values_column_are_named(form, edited, edit_id, kind,
     )
 
 
+def _refused_at_row_mark(form, edited, edit_id: str, key: str, k: int):
+    """(sheet's cells, mark cell, mark text, first error) of an edit refused at data row `k`'s
+    mark of the sheet of `key`; asserts the first error is LAYOUT_CHANGED there."""
+    (e,) = [e for e in EDITS if e.id == edit_id]
+    unit = form.units_by_code[e.unit]
+    sheet = info_sheet(form) if key == "info" else block_sheet(form, form.blocks[key], unit)
+    cell, mark = sheet.row_marks[k]
+    (first, *_rest) = _errors(form, edited[edit_id])
+    assert (first.code, first.sheet, first.cell) == ("LAYOUT_CHANGED", form.sheets[key], cell)
+    return sheet, cell, mark, first
+
+
 @pytest.mark.parametrize(
     ("edit_id", "key", "k", "offset"),
     [
@@ -616,12 +628,7 @@ def test_cells_shifted_in_a_row_are_named(form, edited, edit_id, key, k, offset)
     refused at the mark's cell, in words about cells of that row (the template says the
     same: above); the mark itself deleted, in the words of a label changed. The same on the
     information sheet, where an answer pushed out of the values column was read as blank."""
-    (e,) = [e for e in EDITS if e.id == edit_id]
-    unit = form.units_by_code[e.unit]
-    sheet = info_sheet(form) if key == "info" else block_sheet(form, form.blocks[key], unit)
-    cell, mark = sheet.row_marks[k]
-    (first, *_rest) = _errors(form, edited[edit_id])
-    assert (first.code, first.sheet, first.cell) == ("LAYOUT_CHANGED", form.sheets[key], cell)
+    sheet, cell, mark, first = _refused_at_row_mark(form, edited, edit_id, key, k)
     row, column = cell_at(cell)[0] + 1, cell_at(cell)[1]
     w = LAYOUT_WORDS
     if offset is None:
@@ -649,12 +656,7 @@ def test_a_mark_put_back_after_its_row_moved_is_told(form, edited, edit_id, key,
     other headings while the file was read with a warning at most and the template said
     "Đạt". Now the file is refused at the mark's cell: the formula mark shows the layout's
     `row_mark_moved` (the template says the same words, above), or it is no formula."""
-    (e,) = [e for e in EDITS if e.id == edit_id]
-    unit = form.units_by_code[e.unit]
-    sheet = info_sheet(form) if key == "info" else block_sheet(form, form.blocks[key], unit)
-    cell, mark = sheet.row_marks[k]
-    (first, *_rest) = _errors(form, edited[edit_id])
-    assert (first.code, first.sheet, first.cell) == ("LAYOUT_CHANGED", form.sheets[key], cell)
+    sheet, cell, mark, first = _refused_at_row_mark(form, edited, edit_id, key, k)
     if kind == "put_back":
         assert first.value == sheet.mark_moved
     else:

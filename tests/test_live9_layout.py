@@ -286,6 +286,21 @@ EDITS = [
         ),
         says="reader",
     ),
+    # a cell inserted in the row, then the row total it pushed under the mark deleted to bring
+    # the mark back: the in-kind figure read as the total (the mark's left witness is gone)
+    Edit(
+        "row-cell-inserted-then-total-deleted",
+        FIXED,
+        (
+            ("insert_cells_right", "results", ("cells", 4, 2)),
+            ("delete_cells_left", "results", ("mark", 0, 2)),
+        ),
+    ),
+    Edit(
+        "info-row-cell-inserted-then-check-deleted",
+        FREE,
+        (("insert_cells_right", "info", "C9"), ("delete_cells_left", "info", "F9")),
+    ),
     Edit(
         "info-row-cell-inserted-then-mark-cut-back",
         FIXED,
@@ -648,6 +663,8 @@ def test_cells_shifted_in_a_row_are_named(form, edited, edit_id, key, k, offset)
         ("row-cell-inserted-then-mark-cut-back-resources", "resources", 1, "put_back"),
         ("row-cell-deleted-then-mark-typed", "needs", 1, "typed"),
         ("info-row-cell-inserted-then-mark-cut-back", "info", 4, "put_back"),
+        ("row-cell-inserted-then-total-deleted", "results", 2, "put_back"),
+        ("info-row-cell-inserted-then-check-deleted", "info", 4, "put_back"),
     ],
 )
 def test_a_mark_put_back_after_its_row_moved_is_told(form, edited, edit_id, key, k, kind):

@@ -161,14 +161,15 @@ def shift_message(
     return w["moved"].format(expected=expected, cell=cell, where=where, what=what, fix=w["fix"])
 
 
-def row_mark_offset(rows: list[list[Any]], cell: str, text: str) -> int | None:
-    """Where the row mark `text`, due at A1 address `cell`, is in its own row: columns right
-    of `cell` (negative: left), 0 when in place; the nearest within COLUMN_REACH, right first
-    at the same distance (as `find_shift`); None when it is nowhere in reach."""
+def row_mark_offset(rows: list[list[Any]], cell: str, text: str, moved: str = "") -> int | None:
+    """Where the row mark `text` (or, given, what a formula mark shows once its row moved:
+    `moved`), due at A1 address `cell`, is in its own row: columns right of `cell`
+    (negative: left), 0 when in place; the nearest within COLUMN_REACH, right first at the
+    same distance (as `find_shift`); None when it is nowhere in reach."""
     col, row = split_cell(cell)
     for d in range(COLUMN_REACH + 1):
         for dc in (d, -d) if d else (0,):
-            if _holds(rows, row - 1, col + dc, text):
+            if _holds(rows, row - 1, col + dc, text) or (moved and _holds(rows, row - 1, col + dc, moved)):
                 return dc
     return None
 
@@ -226,7 +227,7 @@ def misplaced_row_mark(
         if value != text:  # the mark in place is the common case, without the text clean-up
             if moved and _holds(rows, r, c, moved):
                 return RowMarkFault(due, text, 0, "put_back")
-            offset = row_mark_offset(rows, due, text)
+            offset = row_mark_offset(rows, due, text, moved)
             if offset != 0:
                 return RowMarkFault(due, text, offset)
         if formulas is not None:

@@ -399,14 +399,16 @@ def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
     }
 
 
-def _is_mark(cells: str, text: str) -> str:
+def _is_mark(cells: str, text: str, moved: str = "") -> str:
     """TRUE for each cell of `cells` (a range expression, evaluated as an array) holding the
     mark `text` as the reader compares it (`form.norm_text`: spaces and no-break spaces
     trimmed and folded, lower case, composed or decomposed; not the rarer white space that
     `numbercells.trimmed` folds too, which would make these formulas five times longer, in
-    every .ods); FALSE for an error value."""
+    every .ods); FALSE for an error value. With `moved`, also TRUE where the cell shows what
+    a formula mark shows once its row moved (`read.layoutdiag.row_mark_offset`)."""
     clean = f'LOWER(TRIM(SUBSTITUTE({cells}&"",{_q(chr(0xA0))}," ")))'
-    return f"IFERROR(({'+'.join(f'EXACT({clean},{_q(v)})' for v in _spellings(text))})>0,FALSE)"
+    texts = _spellings(text) + (_spellings(moved) if moved else [])
+    return f"IFERROR(({'+'.join(f'EXACT({clean},{_q(v)})' for v in texts)})>0,FALSE)"
 
 
 def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
@@ -435,7 +437,7 @@ def _row_steps(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
         "rowhead": f"=IFERROR(MATCH(TRUE,{_is_mark(f'INDIRECT({where}&{_q(head)})', m.text)},0)+{lo - 1},{m.column})",
         "rowdue": f"=IF({alone},{m.column},{heading})",
         "rowfirst": f"=MIN(IF({_is_mark(shifted, m.text)},{NONE},{_array(list(m.rows))}))",
-        "rowoff": f'=IF({first}>={NONE},"",IFERROR(MATCH(TRUE,{_is_mark(row, m.text)},0)+{start}-1-{due},""))',
+        "rowoff": f'=IF({first}>={NONE},"",IFERROR(MATCH(TRUE,{_is_mark(row, m.text, m.moved)},0)+{start}-1-{due},""))',
     }
 
 

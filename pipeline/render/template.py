@@ -336,7 +336,7 @@ def _info_sheet(
     return checks
 
 
-def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str) -> str:
+def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str, left: bool = False) -> str:
     """The formula of a data row's mark at A1 address `cell` (`head`: the heading row's
     mark): `text` ("(hết dòng)") while its witness, the empty cell of its row in column
     `witness` (0-based, right of the check columns), is as far right of it as the heading
@@ -348,7 +348,13 @@ def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str) 
     moved it; copied from another row, its absolute reference names that row: either way it
     shows `moved`. A column inserted or deleted between them (the check columns deleted,
     brk10 L4) moves the heading row's witness alike, and a cell inserted at the heading
-    row's mark alone (brk18 F4) moves its witness with it: neither is a fault."""
+    row's mark alone (brk18 F4) moves its witness with it: neither is a fault.
+
+    With `left` (the cell left of the mark is no input: a row total, a check), that cell is
+    a second witness, due under its heading: a cell inserted or deleted left of it shows
+    `moved` at once (found out of place all the same: `read.layoutdiag.row_mark_offset`),
+    and a second edit that deletes it to bring the mark back (a cell inserted in the row,
+    then the moved total deleted) leaves #REF!, which shows `moved` too."""
     row, col = cell_at(cell)
     mine = f"${col_letter(witness)}${row + 1}"
     head_row, head_col = cell_at(head)
@@ -357,6 +363,9 @@ def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str) 
     # 1/FALSE is #DIV/0!: a condition false and a reference deleted (#REF!) are both an error,
     # told by ISERROR, which BIFF8 knows (IFERROR it does not: xlwt, Excel 2003)
     same = f"(ROW({mine})=ROW())/(COLUMN({mine})-COLUMN()=COLUMN({theirs})-COLUMN({head_ref}))"
+    if left:
+        beside = f"{col_letter(col - 1)}$"
+        same += f"/(COLUMN(${beside}{row + 1})=COLUMN(${beside}{head_row + 1}))"
     return f"=IF(ISERROR(1/{same}),{quoted(moved)},{quoted(text)})"
 
 
@@ -368,10 +377,15 @@ def write_row_marks(ws: Worksheet, sheet: InfoSheet | BlockSheet, style: object)
         return
     head = sheet.head_mark[0]
     witness = max(cell_at(head)[1], col_index(sheet.checks.text_column)) + 1
+    left = col_letter(cell_at(head)[1] - 1)
+    locked = not isinstance(sheet, BlockSheet) or left not in {
+        sheet.block.measure_column(m.key) for m in sheet.block.measures
+    }
     ws.write_string(head, sheet.head_mark[1], style)
     for cell, mark in sheet.row_marks:
         if sheet.mark_moved:
-            ws.write_formula(cell, row_mark_formula(cell, head, witness, mark, sheet.mark_moved), style, mark)
+            formula = row_mark_formula(cell, head, witness, mark, sheet.mark_moved, locked)
+            ws.write_formula(cell, formula, style, mark)
         else:
             ws.write_string(cell, mark, style)
 

@@ -208,8 +208,8 @@ LAYOUT_WORDS: dict[str, str] = {
     # text was typed or pasted as a value (the reader alone tells: no formula all three
     # applications share says whether a cell holds a formula)
     "row_put_back": "bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}', tức là "
-    "có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được cắt, dán hay sao chép về chỗ cũ, nên số "
-    "liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",
+    "có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được đưa về chỗ cũ (cắt, dán, sao chép, hay chèn, "
+    "xóa thêm ô), nên số liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",
     "row_typed": "bố cục trang đã bị thay đổi: '{expected}' ở ô {cell} đã được gõ hoặc dán lại (ô này của "
     "mẫu là công thức), tức là có thể có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được đưa về "
     "chỗ cũ, nên số liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",

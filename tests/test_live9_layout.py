@@ -38,6 +38,7 @@ from tests import lo
 
 FREE = "899"  # free rows: the unit picks region and category on each row
 FIXED = "903"  # fixed rows: a preset name on each row
+DEPARTMENT = "SYT"  # free rows without preset names
 
 _UNO_EDIT = (
     lo.UNO_PREAMBLE
@@ -301,6 +302,17 @@ EDITS = [
         FREE,
         (("insert_cells_right", "info", "C9"), ("delete_cells_left", "info", "F9")),
     ),
+    # brk19 F2: the marks' column deleted whole (the check formulas land there): refused by
+    # both, in the same words (the reader took the sheet for one whose marks it cannot read)
+    Edit("mark-column-deleted", FIXED, (("delete_column", "results", "marks"),)),
+    # brk19 F3: the empty column the marks watch deleted, or that cell of a row: no figure moved
+    Edit("witness-column-deleted", FIXED, (("delete_column", "results", "witnesses"),), refused=False),
+    Edit("witness-column-deleted-info", FREE, (("delete_column", "info", 6),), refused=False),
+    Edit("witness-cell-deleted", FREE, (("delete_cells_left", "needs", ("witness", 0, 1)),), refused=False),
+    # brk19 F4: a whole row copied with its mark (an unprotected sheet): the copied mark names
+    # the row it came from and is told as one copied (the words say to copy the yellow cells;
+    # a department: its rows have no preset names, which a copy would change first)
+    Edit("row-copied-with-its-mark", DEPARTMENT, (("copy_paste", "results", ("row0", "row1", "whole")),)),
     Edit(
         "info-row-cell-inserted-then-mark-cut-back",
         FIXED,
@@ -374,7 +386,7 @@ def edited(tmp_path_factory, form, layout) -> dict[str, Path]:
     """Each edit applied by LibreOffice to a clean fill of its unit's template."""
     base = tmp_path_factory.mktemp("live9")
     filled = {}
-    for code in (FREE, FIXED):
+    for code in dict.fromkeys(e.unit for e in EDITS):
         template = write_template(form, form.units_by_code[code], base / "templates")
         filled[code] = base / f"filled-{code}.xlsx"
         fill(
@@ -429,6 +441,10 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         return f"{marks[0][0]}:{marks[-1][0]}"
     if what == "delete_column" and arg == "checks":  # the sheet's count of errors
         return col_index(block.last_column) + 1 + form.checks.gap_columns
+    if what == "delete_column" and arg in ("marks", "witnesses"):  # the row marks', the empty one
+        sheet = block_sheet(form, block, unit)  # right of the check columns their formulas watch
+        marks = cell_at(sheet.row_marks[0][0])[1]
+        return marks if arg == "marks" else max(marks, col_index(sheet.checks.text_column)) + 1
     if what == "sort":  # by the first measure's column, largest first
         return (f"A{rows[0]}:{block.last_column}{rows[-1]}", block.first_measure_index)
     if what in ("type", "type_number"):
@@ -442,16 +458,24 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         # ("cells", measure index, row index[, how many cells right]); ("key", key index, row
         # index): a key field's cell; ("mark", 0, row index): the row's mark
         kind, i, k, *wide = arg
-        if kind in ("mark", "head"):  # a data row's mark, the heading row's
-            sheet = block_sheet(form, block, unit)
+        if kind in ("mark", "head", "witness"):  # a data row's mark, the heading row's, the
+            sheet = block_sheet(form, block, unit)  # empty cell a data row's mark watches
+            if kind == "witness":
+                r, c = cell_at(sheet.row_marks[k][0])
+                return f"{col_letter(max(c, col_index(sheet.checks.text_column)) + 1)}{r + 1}"
             return sheet.head_mark[0] if kind == "head" else sheet.row_marks[k][0]
         column = block.key_fields[i].column if kind == "key" else block.measure_column(block.measures[i].key)
         last = col_letter(col_index(column) + (wide[0] - 1 if wide else 0))
         return f"{column}{rows[k]}" if last == column else f"{column}{rows[k]}:{last}{rows[k]}"
     spans = {f"row{k}": rows[k] for k in range(3)} | {"far": rows[-1] + 15}
     if what in ("cut_paste", "copy_paste"):
-        src, dst = arg
-        return (f"A{spans[src]}:{block.last_column}{spans[src]}", f"A{spans[dst]}")
+        src, dst, *whole = arg  # "whole": the row's mark with it
+        last = (
+            row_marks(block_sheet(form, block, unit))[0][0].rstrip("0123456789")
+            if whole
+            else block.last_column
+        )
+        return (f"A{spans[src]}:{last}{spans[src]}", f"A{spans[dst]}")
     if what == "clear":
         return f"A{spans[arg]}:{block.last_column}{spans[arg]}"
     return {"first": rows[0], "second": rows[1], "third": rows[2], "last": rows[-1]}.get(arg, arg)
@@ -665,6 +689,7 @@ def test_cells_shifted_in_a_row_are_named(form, edited, edit_id, key, k, offset)
         ("info-row-cell-inserted-then-mark-cut-back", "info", 4, "put_back"),
         ("row-cell-inserted-then-total-deleted", "results", 2, "put_back"),
         ("info-row-cell-inserted-then-check-deleted", "info", 4, "put_back"),
+        ("row-copied-with-its-mark", "results", 1, "put_back"),
     ],
 )
 def test_a_mark_put_back_after_its_row_moved_is_told(form, edited, edit_id, key, k, kind):

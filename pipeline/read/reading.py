@@ -17,7 +17,14 @@ from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, parse_int, parse_text
-from .layoutdiag import described, layout_shift, misplaced_row_mark, row_mark_message, shift_message
+from .layoutdiag import (
+    described,
+    layout_shift,
+    misplaced_row_mark,
+    row_mark_message,
+    row_mark_offset,
+    shift_message,
+)
 from .parsed import Parsed
 from .plan import CellSpan
 from .reader import RawBook, SheetData
@@ -119,8 +126,10 @@ class FileReading:
             # formulas stored no result) leaves each mark its value, or nothing to judge
             formulas = (lambda c: c in results or c in unvalued) if results or unvalued else None
             # or it kept them with no text result (an .xls whose every result is 0): when no
-            # mark can be read, none is judged; with their values kept, they are by place
-            blind = all(
+            # mark can be read, none is judged, so long as the heading row's, a constant, is
+            # there (the marks' column deleted puts other formulas there: brk19 F2); with
+            # their values kept, they are judged by place
+            blind = row_mark_offset(sheet.rows, *head) is not None and all(
                 (formulas is None or formulas(c)) and not isinstance(sheet.get(c), str) for c, _t in marks
             )
         else:

@@ -348,7 +348,8 @@ def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str, 
     moved it; copied from another row, its absolute reference names that row: either way it
     shows `moved`. A column inserted or deleted between them (the check columns deleted,
     brk10 L4) moves the heading row's witness alike, and a cell inserted at the heading
-    row's mark alone (brk18 F4) moves its witness with it: neither is a fault.
+    row's mark alone (brk18 F4) moves its witness with it: neither is a fault; nor is the
+    witness's own cell or column deleted (#REF!: that witness says nothing then).
 
     With `left` (the cell left of the mark is no input: a row total, a check), that cell is
     a second witness, due under its heading: a cell inserted or deleted left of it shows
@@ -362,7 +363,10 @@ def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str, 
     head_ref = f"${col_letter(head_col)}${head_row + 1}"
     # 1/FALSE is #DIV/0!: a condition false and a reference deleted (#REF!) are both an error,
     # told by ISERROR, which BIFF8 knows (IFERROR it does not: xlwt, Excel 2003)
-    same = f"(ROW({mine})=ROW())/(COLUMN({mine})-COLUMN()=COLUMN({theirs})-COLUMN({head_ref}))"
+    # the witnesses' column deleted (empty columns right of the form cleared away: brk19 F3)
+    # moves no figure: the right witness then says nothing
+    right = f"(ROW({mine})=ROW())*(COLUMN({mine})-COLUMN()=COLUMN({theirs})-COLUMN({head_ref}))"
+    same = f"IF(ISERROR(COLUMN({mine})+COLUMN({theirs})),1,{right})"
     if left:
         beside = f"{col_letter(col - 1)}$"
         same += f"/(COLUMN(${beside}{row + 1})=COLUMN(${beside}{head_row + 1}))"

@@ -208,11 +208,13 @@ LAYOUT_WORDS: dict[str, str] = {
     # text was typed or pasted as a value (the reader alone tells: no formula all three
     # applications share says whether a cell holds a formula)
     "row_put_back": "bố cục trang đã bị thay đổi: ô {cell} phải là '{expected}' nhưng là '{found}', tức là "
-    "có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được đưa về chỗ cũ (cắt, dán, sao chép, hay chèn, "
-    "xóa thêm ô), nên số liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",
-    "row_typed": "bố cục trang đã bị thay đổi: '{expected}' ở ô {cell} đã được gõ hoặc dán lại (ô này của "
-    "mẫu là công thức), tức là có thể có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được đưa về "
-    "chỗ cũ, nên số liệu của dòng có thể không còn nằm đúng cột của nó. {fix}",
+    "dòng chữ xám này đã được cắt, dán hay sao chép từ chỗ khác, hoặc có ô ở dòng {row} đã bị chèn, xóa rồi "
+    "được đưa về chỗ cũ, nên số liệu của dòng có thể không còn nằm đúng cột của nó; khi sao chép hay di "
+    "chuyển số liệu, chỉ chọn các ô nền vàng. {fix}",
+    "row_typed": "bố cục trang đã bị thay đổi: '{expected}' ở ô {cell} đã được gõ hoặc dán lại dưới dạng chữ "
+    "(ô này của mẫu là công thức), tức là có thể có ô ở dòng {row} đã bị chèn hoặc xóa rồi dòng chữ xám được "
+    "đưa về chỗ cũ, nên số liệu của dòng có thể không còn nằm đúng cột của nó; khi dán giá trị (Paste "
+    "Special), chỉ chọn các ô nền vàng. {fix}",
     "block_moved": "bảng đã bị di chuyển sang vị trí khác",
     "fix": "Hãy hoàn tác thay đổi đó, hoặc tải mẫu gốc và điền lại",
 }

@@ -318,6 +318,14 @@ EDITS = [
         FIXED,
         (("insert_cells_right", "info", "C9"), ("cut_paste", "info", ("G9", "F9"))),
     ),
+    # the data rows' marks alone cleared, then a row shifted: the marks' formulas gone while
+    # the row checks beside them are still formulas, they are judged (not taken for a
+    # writer's that kept no formula)
+    Edit(
+        "data-marks-cleared-then-row-shifted",
+        FIXED,
+        (("clear", "needs", "data marks"), ("insert_cells_right", "needs", ("cells", 0, 1))),
+    ),
     # the same on the information sheet: an answer pushed out of the values column was read
     # as blank (the preparer: REQUIRED_MISSING where the template said "Đạt"; the phone, the
     # difficulties: lost without a word)
@@ -436,9 +444,9 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
     if what in ("clear", "type") and isinstance(arg, tuple) and arg[0] == "mark":
         cell = _mark_cell(form, unit, block, *arg[:3])
         return cell if what == "clear" else (cell, arg[3])
-    if what == "clear" and arg == "marks":  # every row mark, the heading row's too
-        marks = row_marks(block_sheet(form, block, unit))
-        return f"{marks[0][0]}:{marks[-1][0]}"
+    if what == "clear" and arg in ("marks", "data marks"):  # every row mark, the heading row's
+        marks = row_marks(block_sheet(form, block, unit))  # too, or the data rows' alone
+        return f"{marks[0 if arg == 'marks' else 1][0]}:{marks[-1][0]}"
     if what == "delete_column" and arg == "checks":  # the sheet's count of errors
         return col_index(block.last_column) + 1 + form.checks.gap_columns
     if what == "delete_column" and arg in ("marks", "witnesses"):  # the row marks', the empty one

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -27,7 +27,7 @@ from .layoutdiag import (
 )
 from .parsed import Parsed
 from .plan import CellSpan
-from .reader import RawBook, SheetData
+from .reader import RawBook, SheetData, split_cell
 from .witness import Verdict, Witnesses
 
 _UNIT = re.compile(r"(?:" + "|".join(CURRENCY_WORDS) + r")\.?$", re.IGNORECASE)
@@ -76,6 +76,30 @@ def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
     return ""
 
 
+def _marks_unread(
+    sheet: SheetData,
+    head: tuple[str, str],
+    marks: Sequence[tuple[str, str]],
+    formulas: Callable[[str], bool] | None,
+) -> bool:
+    """Whether no data row's formula mark of `sheet` can be read, so that none is judged
+    (`layoutdiag.misplaced_row_mark`'s `blind`): none holds text while the heading row's
+    mark, a constant, is in place (the marks' column deleted puts other formulas there:
+    brk19 F2), and each is a formula whose writer stored no text (an .xls whose every result
+    is 0), or the writer kept none of the template's formulas beside them (SheetJS drops a
+    formula that holds no result: the filler's report re-saved). Marks cleared by hand
+    beside formulas still there are judged (brk18 F3). `formulas`: whether a cell holds a
+    formula (None: the sheet holds none)."""
+    if row_mark_offset(sheet.rows, *head) is None:
+        return False
+    if any(isinstance(sheet.get(cell), str) for cell, _t in marks):
+        return False
+    if formulas is None or all(formulas(cell) for cell, _t in marks):
+        return True
+    near = ((split_cell(cell), dc) for cell, _t in marks for dc in (-2, -1, 1, 2))
+    return not any(formulas(f"{col_letter(col + dc)}{row}") for (col, row), dc in near if col + dc >= 0)
+
+
 @dataclass
 class FileReading:
     """The reading of one file: `form`, `p` (filled in as cells are read), `book` (cells),
@@ -120,20 +144,11 @@ class FileReading:
         if head is None or not self.row_marked:
             return True
         formulas = None
+        blind = False
         if self._meta_number("row_marks") >= ROW_MARK_FORMULAS and moved:
             results, unvalued = sheet.formula_results, sheet.formulas_without_value
-            # a writer that kept no formula of the sheet (SheetJS's .xlsb of a file whose
-            # formulas stored no result) leaves each mark its value, or nothing to judge
             formulas = (lambda c: c in results or c in unvalued) if results or unvalued else None
-            # or it kept them with no text result (an .xls whose every result is 0): when no
-            # mark can be read, none is judged, so long as the heading row's, a constant, is
-            # there (the marks' column deleted puts other formulas there: brk19 F2); with
-            # their values kept, they are judged by place
-            blind = row_mark_offset(sheet.rows, *head) is not None and all(
-                (formulas is None or formulas(c)) and not isinstance(sheet.get(c), str) for c, _t in marks
-            )
-        else:
-            blind = False
+            blind = _marks_unread(sheet, head, marks, formulas)
         wrong = misplaced_row_mark(
             sheet.rows, head, marks, moved if formulas else "", formulas, sheet.formulas_without_value, blind
         )

@@ -123,6 +123,12 @@ class FileReading:
         "row_marks"; templates made before them have none, and are read without them)."""
         return self._meta_flag("row_marks")
 
+    @cached_property
+    def formula_marked(self) -> bool:
+        """Whether the file's template wrote its data rows' marks as formulas (`grid.
+        META_KEYS` "row_marks" at `grid.ROW_MARK_FORMULAS`), to be held as formulas."""
+        return self._meta_number("row_marks") >= ROW_MARK_FORMULAS
+
     def _meta_flag(self, key: str) -> bool:
         meta = self.book.sheets.get(self.form.sheets["meta"])
         return meta is not None and bool(parse_text(meta.get(meta_cell(key))))
@@ -145,7 +151,7 @@ class FileReading:
             return True
         formulas = None
         blind = False
-        if self._meta_number("row_marks") >= ROW_MARK_FORMULAS and moved:
+        if self.formula_marked and moved:
             results, unvalued = sheet.formula_results, sheet.formulas_without_value
             formulas = (lambda c: c in results or c in unvalued) if results or unvalued else None
             blind = _marks_unread(sheet, head, marks, formulas)

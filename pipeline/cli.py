@@ -20,11 +20,11 @@ from .commands import (
     EXIT_OK,
     EXIT_OUTBOX,
     EXIT_USAGE,
-    stop_once,
 )
 from .form import DEFAULT_FORM, Form, FormError, load_form
 from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from .newyear import outboxes_of, period_over, replaced
+from .system.signals import stop_once
 from .text.command import as_typed, command_name, quoted
 
 # the exit codes are the command line's own (README, "Exit codes")

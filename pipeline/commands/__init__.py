@@ -11,7 +11,6 @@ no permission); 4 when another run holds the outbox; 130 when interrupted (Ctrl-
 
 from __future__ import annotations
 
-import signal
 import sys
 
 from ..form import Form, pending_warning
@@ -31,11 +30,3 @@ def warn_pending(form: Form) -> None:
     warning = pending_warning(form)
     if warning:
         say_err(warning)
-
-
-def stop_once(_signum: int, _frame: object) -> None:
-    """The first Ctrl-C (or SIGTERM) stops the run; any further one while it stops is
-    ignored, so an impatient second Ctrl-C cannot break the orderly stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt

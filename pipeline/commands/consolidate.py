@@ -16,7 +16,8 @@ from ..form import Form, FormError
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
 from ..render.summary import print_summary
 from ..run.reading import read_inbox
-from . import EXIT_BUSY, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err, stop_once
+from ..system.signals import stop_once
+from . import EXIT_BUSY, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
 
 
 def command(form: Form, args: argparse.Namespace) -> int:

@@ -60,6 +60,7 @@ from ..intake.message_headers import own_letter, received_at, sender_of
 from ..outbox.atomic import remove_stale_temporaries, write_bytes_atomic
 from ..rules.findings import show
 from ..run.progress import Progress
+from ..system.signals import raise_if_stopping
 from ..text.names import fitted
 from ..text.safetext import for_terminal
 
@@ -215,6 +216,7 @@ def fetch(
         sizes = _sizes(box.client)
         progress = Progress(len(sizes), "Đang tải thư") if show_progress and sizes else None
         for uid, (size, label, sender, arrived) in sizes.items():
+            raise_if_stopping()  # a Ctrl-C a library swallowed stops the fetch here
             whose = (sender, arrived)
             _one(box.client, uid, size, label, form.limits, settings, inbox, work, known, have, out, whose)
             if progress:

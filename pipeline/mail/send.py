@@ -53,6 +53,7 @@ from ..intake.mail_settings import Server
 from ..intake.message_headers import LETTER_HEADER
 from ..outbox.atomic import write_bytes_atomic
 from ..outbox.paths import REPORT
+from ..system.signals import raise_if_stopping
 from ..text.safetext import for_terminal
 
 RECORD = "da-gui.json"
@@ -511,6 +512,7 @@ def _send_all(
     smtp: smtplib.SMTP | None = None
     try:
         for k, (path, msg) in enumerate(todo):
+            raise_if_stopping()  # no letter goes after a Ctrl-C, even one a library swallowed
             if smtp is None:
                 try:
                     smtp = _connect(server, password, timeout)

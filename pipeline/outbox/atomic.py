@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..system import held, impl
+from ..system.signals import raise_if_stopping
 from ..text.command import option_hint
 from .kept import carry_into_waiting_set, unkept_files
 from .paths import (
@@ -308,6 +309,7 @@ def output_set(outbox: Path, year: int, wait_seconds: float = 30.0) -> Iterator[
         staging.mkdir()
         try:
             yield staging
+            raise_if_stopping()  # never made current once a stop was asked for
             impl.sync_folder(staging)
             _make_current(staging, outbox, year)
         finally:

@@ -34,6 +34,7 @@ from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..rules.fixes import how_to_fix
 from ..run.result import FileRecord, FileStatus, Report
 from ..run.workers import pool, starting_workers, stop_pool
+from ..system.signals import raise_if_stopping
 from ..text.safetext import for_terminal, for_xml
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
 from .style import (
@@ -85,15 +86,18 @@ class FeedbackWriter:
         try:
             if self.pool is None:
                 for rec, path in self.jobs:
+                    raise_if_stopping()
                     _write_one(self.form, rec, path)
             else:
                 # newest queued first: a job is taken back only if no worker has started it
                 for (rec, path), future in reversed(list(zip(self.jobs, self.futures, strict=True))):
+                    raise_if_stopping()
                     if future.cancel():
                         _write_one(self.form, rec, path)
                 for future in self.futures:
                     if not future.cancelled():
                         future.result()
+                raise_if_stopping()
         except BaseException:
             self.cancel()
             raise

@@ -22,6 +22,7 @@ from ..intake.mail_settings import load_mail_settings
 from ..read.parse import parse_submission
 from ..read.parsed import Parsed
 from ..read.worker import parse_chunk
+from ..system.signals import raise_if_stopping
 from .progress import Clock, Progress
 from .workers import pool as worker_pool
 from .workers import starting_workers, stop_pool
@@ -139,6 +140,7 @@ class Reading:
         self.jobs, self.chunks, self.futures = [], [], []
 
     def _step(self, n: int) -> None:
+        raise_if_stopping()  # a Ctrl-C a library swallowed while this process read stops here
         if self.progress:
             self.progress.step(n)
 

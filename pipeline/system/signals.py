@@ -1,4 +1,14 @@
-"""Ctrl-C and SIGTERM held while worker processes start, shared by both implementations.
+"""Ctrl-C and SIGTERM: how a run stops (`stop_once`, `raise_if_stopping`), and held while
+worker processes start; shared by both implementations.
+
+A stop is asked for once and then kept: `stop_once` records it before it raises
+KeyboardInterrupt, because a library may swallow that exception on its way up. openpyxl's
+descriptors convert a value inside a bare `except:` and raise TypeError instead
+(`openpyxl.descriptors.base._convert`), which a fallback for files openpyxl refuses then
+catches as a bad file; the run went on and, the second Ctrl-C being ignored, made its set
+current and exited 0 (seen in CI: Ctrl-C twice while the feedback files were written). The
+stages call `raise_if_stopping` where a run must not go on: before each file, each letter,
+and before a new set is made current.
 
 A signal blocked with `pthread_sigmask` (POSIX) is not lost: it waits until unblocked. A
 child started meanwhile inherits the block (fork and exec keep the mask), so it can ignore
@@ -11,9 +21,34 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from collections.abc import Iterator
 
 HELD = {signal.SIGINT, signal.SIGTERM}
+
+_STOP = threading.Event()
+
+
+def stop_once(_signum: int, _frame: object) -> None:
+    """The handler of Ctrl-C (and SIGTERM): the first one stops the run; any further one
+    while it stops is ignored, so an impatient second Ctrl-C cannot break the orderly stop.
+    Records the stop (`stop_requested`), then raises KeyboardInterrupt."""
+    _STOP.set()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def stop_requested() -> bool:
+    """Whether a stop was asked for in this process (`stop_once` ran)."""
+    return _STOP.is_set()
+
+
+def raise_if_stopping() -> None:
+    """Raise KeyboardInterrupt if a stop was asked for: the stop goes on even where a
+    library swallowed the KeyboardInterrupt `stop_once` raised (the module's docstring)."""
+    if _STOP.is_set():
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

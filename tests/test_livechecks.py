@@ -19,6 +19,7 @@ import pytest
 
 from pipeline.form import load_form
 from pipeline.rules.bind import block_rules, info_rules
+from pipeline.rules.catalogue import DOT_GUESS
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -67,6 +68,12 @@ def _half_more(data: dict[str, Any]) -> None:
     data["results"][0]["in_kind"] += 0.5
 
 
+def _girls_dots(data: dict[str, Any]) -> None:
+    """Girls typed "1.350" on a PC with US settings: read as 1,35 (at most the row's children)."""
+    assert data["results"][0]["children"] >= 2
+    data["results"][0]["girls"] = 1.35
+
+
 def _duplicate(data: dict[str, Any]) -> None:
     data["results"].append(dict(data["results"][0]))
 
@@ -105,6 +112,7 @@ VIOLATIONS = [
     Violation("negative", "negative", "NUMBER_NEGATIVE", DISTRICT, _first(cash=-5000)),
     Violation("money-too-small", "below_minimum", "MONEY_TOO_SMALL", DISTRICT, _first(cash=513)),
     Violation("not-integer", "not_integer", "NUMBER_NOT_INTEGER", DEPARTMENT, _half_more),
+    Violation("not-integer-dots", "not_integer", "NUMBER_NOT_INTEGER", DISTRICT, _girls_dots),
     Violation("value-missing", "value_missing", "VALUE_MISSING", DEPARTMENT, _first(cash=0, in_kind=0)),
     Violation(
         "children-missing",
@@ -207,14 +215,7 @@ def test_each_violation_shows_in_the_check_cells(v: Violation, layout, filled, f
     error = v.code in {"BLOCK_EMPTY"} or all(
         r.severity == ERROR for b in form.blocks.values() for r in block_rules(form, b) if r.code == v.code
     )
-    wb = openpyxl.load_workbook(filled[v.id], data_only=True)
-    chk = next(c for c in layout["checks"]["sheets"] if c["block"] == v.block)
-    ws = wb[chk["sheet"]]
-    texts = [
-        str(ws[f"{chk['row_text_column']}{r}"].value or "")
-        for r in range(1, ws.max_row + 1)
-        if ws[f"{chk['row_text_column']}{r}"].value and r > 2
-    ]
+    texts = _row_texts(layout, filled[v.id], v.block)
     if error:
         assert str(sheet).startswith("Còn 1 lỗi"), (v.id, got)
         assert str(got["overview"]).startswith("Còn 1 lỗi"), (v.id, got)
@@ -226,6 +227,40 @@ def test_each_violation_shows_in_the_check_cells(v: Violation, layout, filled, f
     # the pipeline reports the same rule for the same file
     (parsed,) = check_files(form, [filled[v.id]])
     assert v.code in {f.code for f in parsed.findings}, (v.id, [f.code for f in parsed.findings])
+
+
+def _row_texts(layout: dict[str, Any], path, block: str | None) -> list[str]:
+    """The row texts of `block`'s sheet (None: the information sheet) after recalculation."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    chk = next(c for c in layout["checks"]["sheets"] if c["block"] == block)
+    ws = wb[chk["sheet"]]
+    column = chk["row_text_column"]
+    return [str(ws[f"{column}{r}"].value) for r in range(3, ws.max_row + 1) if ws[f"{column}{r}"].value]
+
+
+@pytest.mark.parametrize(
+    ("case", "typed", "plain"),
+    [
+        ("money-too-small", "513.000", "513000"),
+        ("not-integer-dots", "1.350", "1350"),
+        ("not-integer", "", ""),
+    ],
+)
+def test_a_dot_thousands_entry_is_told_with_the_number_meant(case, typed, plain, layout, filled, form):
+    """513 in a money cell, 1,35 in a count: what "513.000" and "1.350" typed on a PC with US
+    settings become. The row says, from the cell, what was likely typed and what to type, as
+    the pipeline's message does; a fraction no such typing makes (in-kind money plus 0,5)
+    gets no guess."""
+    texts = _row_texts(layout, filled[case], "results")
+    (parsed,) = check_files(form, [filled[case]])
+    message = next(f.message for f in parsed.findings if f.code in ("MONEY_TOO_SMALL", "NUMBER_NOT_INTEGER"))
+    if not typed:
+        assert not any("máy kiểu Mỹ" in t for t in texts), texts
+        assert "máy đặt kiểu số của Mỹ" not in message, message
+        return
+    told = DOT_GUESS.format(typed=typed, plain=plain)
+    assert any(told in t for t in texts), (told, texts)
+    assert f"'{typed}'" in message and f"gõ lại {plain}" in message, message
 
 
 def test_template_colours_and_warns_for_every_rule(form, template_dir):

@@ -42,6 +42,7 @@ mobilised (`rules.bind.totals_rules`), each a sum of the VALUE cells the pipelin
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Collection, Mapping
 
 from xlsxwriter.workbook import Workbook
@@ -53,7 +54,7 @@ from ..form import Block, Form, RowSpec, SheetChecks, col_index
 from ..form.sheets import SumCell
 from ..rules import findings as fd
 from ..rules.bind import block_rules, info_rules, totals_rules
-from ..rules.catalogue import RULES, Bound, bind
+from ..rules.catalogue import DOT_GUESS, RULES, Bound, bind
 from ..rules.kinds import XlRow
 from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count, spliced
 from .numbercells import (
@@ -91,13 +92,16 @@ _q = quoted
 
 
 # ----- what is in a number cell: its reading cells (`numbercells.py`) -------------------------
-def _content(value: str, typed: str, key: str, name: str, lead: bool = True, as_text: bool = True) -> str:
+def _content(
+    value: str, typed: str, key: str, name: str, lead: bool = True, as_text: bool = True, guess: str = ""
+) -> str:
     """What a row's text says of a number cell by its VALUE cell `value` (`typed`: the input
     cell): "" for a number or a blank (its rules speak for it), the words of the rule the
     pipeline reports for a code (`READ_CODES`), and NUMBER_FROM_TEXT for text it reads as a
     number that is not negative (NUMBER_NEGATIVE speaks for that), unless `as_text` is False
     (a field the template fills in: the pipeline reads its text silently). `lead`: "Lỗi: …; "
-    as in a row's text, else ", …" as in a sheet's list of errors (errors only)."""
+    as in a row's text, else ", …" as in a sheet's list of errors (errors only); `guess`:
+    the cell's `_guesses` name, said after a rule that guesses (`Bound.guess`)."""
     warn = bind("NUMBER_FROM_TEXT", key, used_by="template", name=name)
     out = '""'
     if as_text and (lead or warn.severity == fd.ERROR):
@@ -107,8 +111,8 @@ def _content(value: str, typed: str, key: str, name: str, lead: bool = True, as_
         rule = bind(rule_code, key, used_by="template", name=name)
         if not lead and rule.severity != fd.ERROR:
             continue
-        said = _said(rule) if lead else ", " + rule.text
-        out = f'IF({value}="{code}",{_q(said)},{out})'
+        said = _said_of(rule, guess) if lead else _q(", " + rule.text)
+        out = f'IF({value}="{code}",{said},{out})'
     return out
 
 
@@ -277,6 +281,45 @@ def _said(rule: Bound) -> str:
     return fd.SEVERITY_VI[rule.severity] + ": " + rule.text + "; "
 
 
+def _said_of(rule: Bound, guess: str = "") -> str:
+    """The formula of `_said(rule)`, followed by the defined name `guess` (`_guesses`) where
+    the rule says `DOT_GUESS` (`Bound.guess`)."""
+    if not rule.guess or not guess:
+        return _q(_said(rule))
+    head = fd.SEVERITY_VI[rule.severity] + ": " + rule.text
+    return f'{_q(head)}&{guess}&"; "'
+
+
+def _guesses(wb: Workbook, block: Block, read: Mapping[str, str]) -> dict[str, str]:
+    """Number key -> the defined name saying `DOT_GUESS` of its cell in the row that reads
+    it ("" elsewhere): where the number typed (or, when its input cell holds text, the one
+    read: its VALUE name in `read`) is what a PC with US settings reads from a dot-thousands
+    entry, as `text.values.dot_thousands` decides: from 1 to under 1.000 with at most three
+    decimals (513 from "513.000", 1,35 from "1.350"). `{plain}` is the number times 1.000,
+    `{typed}` the same with its dot ("1.350"). One name a column, relative to the row as the
+    VALUE names are (`numbercells._relative`): a row's text names it, not its formula.
+    INT, not ROUND or MOD: the functions every application reads (`tests/test_livechecks_text.py`)."""
+    out: dict[str, str] = {}
+    for m in block.measures:
+        if m.key not in read:
+            continue
+        typed = f"{sheet_ref(block.sheet, '')}${block.measure_column(m.key)}1"
+        x = f"IF(ISNUMBER({typed}),{typed},{read[m.key]})"
+        plain = f"INT({x}*1000+0.5)"
+        fill = {"plain": plain, "typed": f'INT({plain}/1000)&"."&RIGHT({plain},3)'}
+        words = "&".join(
+            expr
+            for literal, name, _spec, _conv in string.Formatter().parse(DOT_GUESS)
+            for expr in (_q(literal) if literal else "", fill[name] if name else "")
+            if expr
+        )
+        whole = f"AND({x}>=1,{x}<1000,{x}*1000-{plain}<0.000001,{plain}-{x}*1000<0.000001)"
+        name = f"DoanSo_{read[m.key].removeprefix('So_')}"
+        wb.define_name(name, f'=IF(ISNUMBER({x}),IF({whole},{words},""),"")')
+        out[m.key] = name
+    return out
+
+
 def _guarded(rule: Bound, at: XlRow, numbers: set[str], expr: str | None = None) -> str:
     """The rule's expression over what the pipeline reads (`at`: each number of `numbers`
     through its VALUE cell), evaluated only where each number cell it reads was read (a
@@ -299,6 +342,7 @@ def _row_text(
     extra: Mapping[str, list[tuple[Bound, str]]] | None = None,
     worded: Mapping[str, list[str]] | None = None,
     prefilled: Collection[str] = (),
+    guesses: Mapping[str, str] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
     name) first: what the pipeline says of its content (`_content`; of text in a field of
@@ -307,13 +351,17 @@ def _row_text(
     key typed as a usual spelling of a listed name (`read_as`: key -> its NAME_READ_AS rule
     and the defined name of the spellings). `extra`: number key -> (rule, expression) of the
     rules on its cell without an Excel kind (`_lookalikes`); `worded`: number key -> names
-    whose value is what the row says of it ("" for nothing, `_bounded`). `at` reads numbers
-    through their VALUE cells, `typed` their input cells."""
+    whose value is what the row says of it ("" for nothing, `_bounded`); `guesses`: number
+    key -> its `_guesses` name. `at` reads numbers through their VALUE cells, `typed` their
+    input cells."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
-        parts.append(_content(at.ref(key), typed.ref(key), key, name, as_text=key not in prefilled))
-        parts += [f'IF({r.excel(at)},{_q(_said(r))},"")' for r in own[key]]
+        guess = (guesses or {}).get(key, "")
+        parts.append(
+            _content(at.ref(key), typed.ref(key), key, name, as_text=key not in prefilled, guess=guess)
+        )
+        parts += [f'IF({r.excel(at)},{_said_of(r, guess)},"")' for r in own[key]]
         parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in (extra or {}).get(key, [])]
         parts += (worded or {}).get(key, [])
     for key, found in (extra or {}).items():  # a field that is not a number (a date)
@@ -420,6 +468,7 @@ def write_block_checks(
     }
     dates = plausibility_rules(form)[1] if block.key == form.history_block.key else []
     bounded = _bounded(wb, form, block, dates, read, free, rd)
+    guesses = _guesses(wb, block, read)
     # the declaration, read as the pipeline reads it (`read.declare`: blank after its white
     # space is folded and trimmed, `numbercells.trimmed`); an error value is a mark
     decl = chk.declare_cell or ""
@@ -455,7 +504,7 @@ def write_block_checks(
         at = ReadRow(spec.row, first, columns, lists, read, names)
         typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        text = _row_text(rules, at, typed, numbers, read_as, _lookalikes(dates, at), bounded)
+        text = _row_text(rules, at, typed, numbers, read_as, _lookalikes(dates, at), bounded, guesses=guesses)
         ws.write_formula(text_cell, text, st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:

@@ -54,6 +54,9 @@ class Rule:
     kind: k.Kind | None = None
     message: str = "{title} (giá trị: {value})"
     live: str = ""
+    guess: bool = False
+    """Whether the live check says `DOT_GUESS` after `live` where the cell's value is what a
+    dot-thousands entry on a PC with US settings makes (`text.values.dot_thousands`)."""
 
     @property
     def fix(self) -> tuple[str, ...]:
@@ -124,6 +127,12 @@ TOTAL_WHY = {
 
 
 E, W = ERROR, WARNING
+
+# The template's guess at a number a PC with US settings read from a dot-thousands entry
+# (`Rule.guess`): "513.000" typed, 513 read; "1.350" typed, 1,35 read. `{typed}` (what was
+# likely typed) and `{plain}` (what to type) are filled by the template's formulas from the
+# cell (`render.livechecks`), not by a binding.
+DOT_GUESS = ": nếu đã gõ '{typed}' trên máy kiểu Mỹ, số đúng có lẽ là {typed}: hãy gõ lại {plain}"
 # NUMBER_FROM_TEXT: what to do about a whole number typed as text, by how it was typed (the
 # reader tells them apart: `read/reading.py` `typed_as`); `{digits}`: the number read, in digits alone. The
 # template's live check sees only that the cell holds text, and says "any", which fits all.
@@ -302,7 +311,12 @@ RULES: dict[str, Rule] = {
             live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 25 người hoặc 1200000 đồng)",
         ),
         Rule(
-            "NUMBER_NOT_INTEGER", E, "Không phải số nguyên", k.NOT_INTEGER, live="{name} không phải số nguyên"
+            "NUMBER_NOT_INTEGER",
+            E,
+            "Không phải số nguyên",
+            k.NOT_INTEGER,
+            live="{name} không phải số nguyên",
+            guess=True,
         ),
         Rule(
             "NUMBER_NEGATIVE",
@@ -320,7 +334,8 @@ RULES: dict[str, Rule] = {
             "{what} là {value} đồng, dưới {least} đồng: không thể là một khoản hỗ trợ. Nếu đã gõ "
             "'{intended}' (dấu chấm ngăn hàng nghìn) trên máy đặt kiểu số của Mỹ, máy đã đọc thành "
             "{value}; số đúng có lẽ là {intended}: hãy gõ lại {plain}, không có dấu chấm",
-            "{name} dưới {least} đồng (gõ '513.000' trên máy kiểu Mỹ thành 513?)",
+            "{name} dưới {least} đồng",
+            guess=True,
         ),
         Rule(
             "NUMBER_TOO_LARGE",
@@ -592,6 +607,12 @@ class Bound:
     def text(self) -> str:
         """The short Vietnamese text of the template's live checks."""
         return self.rule.live.format(**self.params)
+
+    @property
+    def guess(self) -> bool:
+        """Whether the live check adds `DOT_GUESS` where the value looks like a
+        dot-thousands entry read wrong (`Rule.guess`)."""
+        return self.rule.guess
 
     def excel(self, at: k.XlRow) -> str:
         """Spreadsheet expression, TRUE where the row at `at` violates the rule."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -64,6 +65,9 @@ def _prepared(formula: str, expand_future_functions: bool, use_future_functions:
     return Worksheet._prepare_formula(flags, formula, expand_future_functions)  # type: ignore[arg-type]
 
 
+_CALL_FIRST = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(")  # a formula starting "IF(", "_xlfn.X("
+
+
 class _Workbook(Workbook):
     """XlsxWriter's workbook with its structure locked, without a password
     (`<workbookProtection lockStructure="1"/>`, ECMA-376 Part 1 §18.2.29, right after
@@ -77,6 +81,19 @@ class _Workbook(Workbook):
     (`layoutchecks.py`)."""
 
     worksheet_class = _Sheet
+
+    def define_name(self, name: str, formula: str) -> int:
+        """XlsxWriter's `define_name`, with a formula that starts with a function call put in
+        parentheses. Gnumeric's ODS writer (`odf_write_named_expression`, which asks
+        `gnm_expr_is_rangeref`, TRUE for any function call) writes such a name as a
+        `table:named-range` whose cell-range-address is the formula, which no application
+        reads back: every cell using it showed #NAME? once a unit saved the template as .ods
+        in Gnumeric (brk19). In parentheses it is a `table:named-expression`; Excel,
+        LibreOffice and Gnumeric read the same value."""
+        body = formula.removeprefix("=")
+        if _CALL_FIRST.match(body):
+            formula = f"=({body})"
+        return super().define_name(name, formula)
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()

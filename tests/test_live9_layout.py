@@ -309,6 +309,20 @@ EDITS = [
     Edit("witness-column-deleted", FIXED, (("delete_column", "results", "witnesses"),), refused=False),
     Edit("witness-column-deleted-info", FREE, (("delete_column", "info", 6),), refused=False),
     Edit("witness-cell-deleted", FREE, (("delete_cells_left", "needs", ("witness", 0, 1)),), refused=False),
+    # brk19 F3: a cell of the heading row right of its mark deleted, or one inserted there: the
+    # heading row's witness moves, no data row's, no figure
+    Edit(
+        "heading-cell-right-of-mark-deleted",
+        FIXED,
+        (("delete_cells_left", "results", ("head_right", 0, 1)),),
+        refused=False,
+    ),
+    Edit(
+        "heading-cell-right-of-mark-inserted",
+        FREE,
+        (("insert_cells_right", "resources", ("head_right", 0, 2)),),
+        refused=False,
+    ),
     # brk19 F4: a whole row copied with its mark (an unprotected sheet): the copied mark names
     # the row it came from and is told as one copied (the words say to copy the yellow cells;
     # a department: its rows have no preset names, which a copy would change first)
@@ -466,8 +480,11 @@ def _placed(form, unit, key: str, what: str, arg: Any) -> Any:
         # ("cells", measure index, row index[, how many cells right]); ("key", key index, row
         # index): a key field's cell; ("mark", 0, row index): the row's mark
         kind, i, k, *wide = arg
-        if kind in ("mark", "head", "witness"):  # a data row's mark, the heading row's, the
-            sheet = block_sheet(form, block, unit)  # empty cell a data row's mark watches
+        if kind in ("mark", "head", "witness", "head_right"):  # a data row's mark, the heading
+            sheet = block_sheet(form, block, unit)  # row's, the empty cell a data row's mark
+            if kind == "head_right":  # watches, or the heading row's cell `k` right of its mark
+                r, c = cell_at(sheet.head_mark[0])
+                return f"{col_letter(c + k)}{r + 1}"
             if kind == "witness":
                 r, c = cell_at(sheet.row_marks[k][0])
                 return f"{col_letter(max(c, col_index(sheet.checks.text_column)) + 1)}{r + 1}"

@@ -366,7 +366,9 @@ def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str, 
     shows `moved`. A column inserted or deleted between them (the check columns deleted,
     brk10 L4) moves the heading row's witness alike, and a cell inserted at the heading
     row's mark alone (brk18 F4) moves its witness with it: neither is a fault; nor is the
-    witness's own cell or column deleted (#REF!: that witness says nothing then).
+    witness's own cell or column deleted (#REF!: that witness says nothing then), nor a
+    cell of the heading row right of its mark inserted or deleted (brk19 F3): the witness
+    is also taken where the template put it, as far right of the mark as it was written.
 
     With `left` (the cell left of the mark is no input: a row total, a check), that cell is
     a second witness, due under its heading: a cell inserted or deleted left of it shows
@@ -382,7 +384,11 @@ def row_mark_formula(cell: str, head: str, witness: int, text: str, moved: str, 
     # told by ISERROR, which BIFF8 knows (IFERROR it does not: xlwt, Excel 2003)
     # the witnesses' column deleted (empty columns right of the form cleared away: brk19 F3)
     # moves no figure: the right witness then says nothing
-    right = f"(ROW({mine})=ROW())*(COLUMN({mine})-COLUMN()=COLUMN({theirs})-COLUMN({head_ref}))"
+    # as far as the heading row's witness is from its mark, or as far as the template put it:
+    # cells inserted or deleted in the heading row alone, right of its mark (brk19 F3), move
+    # no figure and no data row's witness
+    apart = f"COLUMN({mine})-COLUMN()"
+    right = f"(ROW({mine})=ROW())*OR({apart}=COLUMN({theirs})-COLUMN({head_ref}),{apart}={witness - col})"
     same = f"IF(ISERROR(COLUMN({mine})+COLUMN({theirs})),1,{right})"
     if left:
         beside = f"{col_letter(col - 1)}$"

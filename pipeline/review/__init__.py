@@ -28,6 +28,7 @@ from ..outbox.paths import review_paths
 from ..render.carried import FIELDS, OfficerVersions, officer_document
 from ..render.document import Carried
 from ..render.summary import differs_lines, not_carried_lines, unreadable_line
+from ..system.signals import raise_if_stopping
 from .agencies import YearlyAgencies, yearly_agencies
 from .build import Review, build_review
 from .document import write_review_document
@@ -156,6 +157,7 @@ def write_review(
     try:
         write_review_workbook(review, tmp_book)
         carried = write_review_document(review, tmp_doc, officer)
+        raise_if_stopping()  # a Ctrl-C a library swallowed: nothing replaced
     except BaseException:
         for tmp in (tmp_book, tmp_doc):
             tmp.unlink(missing_ok=True)

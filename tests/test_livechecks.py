@@ -10,6 +10,9 @@ built from one rule catalogue (`pipeline/rules.py`, applied by `pipeline/rulebin
 from __future__ import annotations
 
 import random
+import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -261,6 +264,58 @@ def test_a_dot_thousands_entry_is_told_with_the_number_meant(case, typed, plain,
     told = DOT_GUESS.format(typed=typed, plain=plain)
     assert any(told in t for t in texts), (told, texts)
     assert f"'{typed}'" in message and f"gõ lại {plain}" in message, message
+
+
+# Numbers near what a dot-thousands entry on a PC with US settings makes, and beside it
+# (brk20): the template guesses the number meant where `check` does, and only there
+NEAR = [1.35, 1.3500000001, 999.9999999995, 999.999, -1.35, 0.999999999999999, 512.999999999999, 1000.5, 0.5]
+GUESSED = re.compile(r"hãy gõ lại (-?\d+)")
+
+
+@pytest.fixture(scope="module")
+def guessed(tmp_path_factory, form, layout, template_dir):
+    """A department's file with the NEAR counts in its results rows and 1,35 activities on
+    its information sheet, filled and recalculated by LibreOffice."""
+    lo.require_soffice()
+    lo.require_uno()
+    base = tmp_path_factory.mktemp("guesses")
+    data = valid_data(form, DEPARTMENT, random.Random("guesses"), layout)
+    slots = [(row, key) for key in ("girls", "ethnic", "turns", "children") for row in data["results"]]
+    assert len(slots) >= len(NEAR)
+    for (row, key), value in zip(slots, NEAR, strict=False):
+        row[key] = value
+    data["info"]["activities"] = 1.35
+    path = base / "inbox" / "guesses.xlsx"
+    job, _ = _job_for(layout, template_for(template_dir, form, DEPARTMENT), path, DEPARTMENT, data, {})
+    lo.fill_with_uno([job], base / "work")
+    return path
+
+
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # Gnumeric's xlsx
+def test_the_template_guesses_where_check_does(guessed, form, layout, tmp_path):
+    """Row by row (a biểu's and the information sheet's), the numbers the template tells to
+    type again are the ones `check`'s messages tell: none for a number that only comes near
+    such an entry, for one past 999,999, or for a negative one."""
+    (parsed,) = check_files(form, [guessed])
+    told: dict[tuple[str, int], list[str]] = {}
+    for f in parsed.findings:
+        for plain in GUESSED.findall(f.message):
+            told.setdefault((f.sheet, int(re.sub(r"\D", "", f.cell))), []).append(plain)
+    ssconvert = lo.require("Gnumeric (ssconvert)", shutil.which("ssconvert"), "gnumeric")
+    gnumeric = tmp_path / "gnumeric.xlsx"
+    subprocess.run([ssconvert, "--recalc", str(guessed), str(gnumeric)], check=True, capture_output=True)
+    for path in (guessed, gnumeric):  # LibreOffice's results, then Gnumeric's
+        wb = openpyxl.load_workbook(path, data_only=True)
+        said: dict[tuple[str, int], list[str]] = {}
+        for chk in layout["checks"]["sheets"]:
+            if chk["block"] not in (None, "results"):
+                continue
+            ws, column = wb[chk["sheet"]], chk["row_text_column"]
+            for r in range(3, ws.max_row + 1):
+                for plain in GUESSED.findall(str(ws[f"{column}{r}"].value or "")):
+                    said.setdefault((chk["sheet"], r), []).append(plain)
+        assert {k: sorted(v) for k, v in said.items()} == {k: sorted(v) for k, v in told.items()}, path
+        assert sorted(p for v in said.values() for p in v) == ["1350", "1350", "999999"], path
 
 
 def test_template_colours_and_warns_for_every_rule(form, template_dir):

@@ -163,6 +163,16 @@ CASES = [
         ("Giá trị bằng tiền mặt là -500.000, phải lớn hơn hoặc bằng 0",),
         "-500.000",
     ),
+    Case(  # past what a column holds (brk20 P6: the run stopped with an OverflowError)
+        "negative-past-the-limit",
+        DISTRICT,
+        district(girls=-(10**19)),
+        "NUMBER_NEGATIVE",
+        ERROR,
+        RES.sheet,
+        res("girls"),
+        ("'-10.000.000.000.000.000.000' là số âm",),
+    ),
     Case(
         "negative-activities",
         DISTRICT,

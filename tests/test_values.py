@@ -240,6 +240,8 @@ def test_is_not_blank(raw):
         # two dots stay text on such a PC: a number of 1.000 or more with a fraction was not
         # typed so (brk13: 232656000,4 was told to be 232.656.000.400 đồng)
         *[(999.5, 999500), (1000.5, None), (4636.5, None), (232656000.4, None)],
+        # a negative number is not typed again (brk20 P3); near a whole is not whole (P1)
+        *[(-1.35, None), (1.3500000001, None), (512.999999999999, None), (999.999, 999999)],
     ],
 )
 def test_dot_thousands_reads_what_a_us_pc_made_of_vietnamese_typing(value, meant):

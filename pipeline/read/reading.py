@@ -16,7 +16,7 @@ from ..form import Form, col_letter, meta_cell, norm_text
 from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
-from ..text.values import CURRENCY_WORDS, parse_int, parse_text
+from ..text.values import CURRENCY_WORDS, LARGEST_WHOLE, parse_int, parse_text
 from .layoutdiag import (
     described,
     layout_shift,
@@ -238,7 +238,10 @@ class FileReading:
                 self.uncalculated(sheet, cell, stored)
             return None
         value, problem, was_text = parse_int(raw, self.form.limits.max_number, sheet.day_zero)
-        if problem and problem[0] != "NUMBER_NEGATIVE":
+        # a negative number is the form's rule's to word, but one no figures' column holds
+        # (brk20 P6: `check` stopped with an OverflowError), which is told here and not kept
+        past = value is not None and value < -LARGEST_WHOLE
+        if problem and (problem[0] != "NUMBER_NEGATIVE" or past):
             self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
             return None
         if was_text and problem is None and value is not None and not prefilled:

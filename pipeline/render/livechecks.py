@@ -290,21 +290,29 @@ def _said_of(rule: Bound, guess: str = "") -> str:
     return f'{_q(head)}&{guess}&"; "'
 
 
-def _guesses(wb: Workbook, block: Block, read: Mapping[str, str]) -> dict[str, str]:
-    """Number key -> the defined name saying `DOT_GUESS` of its cell in the row that reads
-    it ("" elsewhere): where the number typed (or, when its input cell holds text, the one
-    read: its VALUE name in `read`) is what a PC with US settings reads from a dot-thousands
-    entry, as `text.values.dot_thousands` decides: from 1 to under 1.000 with at most three
-    decimals (513 from "513.000", 1,35 from "1.350"). `{plain}` is the number times 1.000,
-    `{typed}` the same with its dot ("1.350"). One name a column, relative to the row as the
-    VALUE names are (`numbercells._relative`): a row's text names it, not its formula.
-    INT, not ROUND or MOD: the functions every application reads (`tests/test_livechecks_text.py`)."""
+def _guesses(wb: Workbook, sheet: str, columns: Mapping[str, str], read: Mapping[str, str]) -> dict[str, str]:
+    """Number key -> the defined name saying `DOT_GUESS` of its cell (`columns`: key -> the
+    input column on `sheet`) in the row that reads it ("" elsewhere): where the number typed
+    (or, when its input cell holds text, the one read: its VALUE name in `read`) is what a
+    PC with US settings reads from a dot-thousands entry, as `text.values.dot_thousands`
+    decides: the number times 1.000 is from 1.000 to under 1.000.000 (`{plain}`, to the
+    nearest whole) and whole as shown with 15 significant digits (`values.whole_number`:
+    1,35*1000 is 1350.0000000000002, a whole; 1,3500000001 and 512,999999999999 are no such
+    entry, brk20 P1); `{typed}` is the same with its dot ("1.350"). Its fraction is taken
+    from its whole part, never as a difference of near-equal numbers, which LibreOffice
+    makes 0 (rtl::math::approxSub), and it is compared as whole numbers, not as the value
+    against 1, which LibreOffice compares approximately (0,999999999999999 >= 1). One name a column,
+    relative to the row as the VALUE names are (`numbercells._relative`): a row's text names
+    it, not its formula. INT, not ROUND or ABS: the functions every application reads
+    (`tests/test_livechecks_text.py`)."""
     out: dict[str, str] = {}
-    for m in block.measures:
-        if m.key not in read:
+    for key, column in columns.items():
+        if key not in read:
             continue
-        typed = f"{sheet_ref(block.sheet, '')}${block.measure_column(m.key)}1"
-        x = f"IF(ISNUMBER({typed}),{typed},{read[m.key]})"
+        typed = f"{sheet_ref(sheet, '')}${column}1"
+        x = f"IF(ISNUMBER({typed}),{typed},{read[key]})"
+        whole_part = f"INT({x}*1000)"
+        part = f"({x}*1000-{whole_part})"  # the fraction left, never a difference of near-equals
         plain = f"INT({x}*1000+0.5)"
         fill = {"plain": plain, "typed": f'INT({plain}/1000)&"."&RIGHT({plain},3)'}
         words = "&".join(
@@ -313,10 +321,11 @@ def _guesses(wb: Workbook, block: Block, read: Mapping[str, str]) -> dict[str, s
             for expr in (_q(literal) if literal else "", fill[name] if name else "")
             if expr
         )
-        whole = f"AND({x}>=1,{x}<1000,{x}*1000-{plain}<0.000001,{plain}-{x}*1000<0.000001)"
-        name = f"DoanSo_{read[m.key].removeprefix('So_')}"
+        near = f"5*10^(LEN({whole_part})-16)"  # half the 15th significant digit's unit
+        whole = f"AND({whole_part}>=1000,{plain}<1000000,OR({part}<{near},1-{part}<{near}))"
+        name = f"DoanSo_{read[key].removeprefix('So_')}"
         wb.define_name(name, f'=IF(ISNUMBER({x}),IF({whole},{words},""),"")')
-        out[m.key] = name
+        out[key] = name
     return out
 
 
@@ -468,7 +477,7 @@ def write_block_checks(
     }
     dates = plausibility_rules(form)[1] if block.key == form.history_block.key else []
     bounded = _bounded(wb, form, block, dates, read, free, rd)
-    guesses = _guesses(wb, block, read)
+    guesses = _guesses(wb, block.sheet, {m.key: block.measure_column(m.key) for m in block.measures}, read)
     # the declaration, read as the pipeline reads it (`read.declare`: blank after its white
     # space is folded and trimmed, `numbercells.trimmed`); an error value is a mark
     decl = chk.declare_cell or ""
@@ -578,7 +587,9 @@ def write_block_checks(
     return chk
 
 
-def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: LayoutCells) -> SheetChecks:
+def write_info_checks(
+    wb: Workbook, ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: LayoutCells
+) -> SheetChecks:
     """Warnings and colours for the fields of the information sheet a unit fills (required
     fields; what is typed in a number field, and its sign, as the pipeline reads it), and
     its summary. `rd`: where each number cell is read; `lc`: the layout cells."""
@@ -588,6 +599,7 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
     rules = info_rules(form) + signs
     columns = {f.key: f.column for f in form.info_fields}
     read = {k: rd.value(chk.sheet, columns[k]) for k in numbers}
+    guesses = _guesses(wb, chk.sheet, {k: columns[k] for k in numbers}, read)
     dates = plausibility_rules(form)[0]  # LOOKS_LIKE_DATE (and the like) on the counts
     unread = {key: rd.date_test(key) for key, _cell in rd.dates}  # DATE_INVALID where TRUE
     dated = _date_rules(form, rd)  # after today, before the period
@@ -619,7 +631,9 @@ def write_info_checks(ws: Worksheet, form: Form, rd: Readers, st: Styles, lc: La
         if f.key in unread:
             looks[f.key] = [(bind("DATE_INVALID", f.key, used_by="template", year=form.year), unread[f.key])]
         looks = _merged(looks, {k: v for k, v in dated.items() if k == f.key})
-        text = _row_text(mine, at, typed, here, extra=looks, prefilled={f.key} if f.prefilled else ())
+        text = _row_text(
+            mine, at, typed, here, extra=looks, prefilled={f.key} if f.prefilled else (), guesses=guesses
+        )
         ws.write_formula(text_cell, text, st.text, cached)
         for r, expr in looks.get(f.key, []):
             fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill

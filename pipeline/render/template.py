@@ -346,7 +346,7 @@ def _info_sheet(
     if cells.end:  # locked, under the last field: not printed
         ws.write_string(*cells.end, st.end_mark)
     write_row_marks(ws, cells, st.end_mark)  # locked, right of the checks: not printed
-    checks = write_info_checks(ws, form, rd, cst, lc)
+    checks = write_info_checks(wb, ws, form, rd, cst, lc)
     page_setup(ws, landscape=False, page_numbers=False)
     ws.print_area(0, 0, cells.last_row - 1, col_index(grid.value_column))  # not the checks
     ws.protect("", {"select_locked_cells": True})

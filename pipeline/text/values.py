@@ -124,6 +124,10 @@ def is_blank(value: Any) -> bool:
 SIGNIFICANT_DIGITS = 15  # what Excel and LibreOffice keep and show of a number
 
 
+LARGEST_WHOLE = 2**63 - 1
+"""The largest whole number a 64-bit integer holds (the figures' columns: pandas' Int64)."""
+
+
 def whole_number(value: float) -> int | None:
     """The whole number a float is, as a spreadsheet shows it; None if it has a fraction.
 
@@ -144,7 +148,9 @@ def parse_int(
     the number in the cell (`_shown_as_date`).
 
     Blank gives (None, None, False). Text that clearly is a whole number ("1.200.000",
-    "1 200 000", full-width digits) is read as that number; anything else is a problem.
+    "1 200 000", full-width digits) is read as that number; anything else is a problem. A
+    negative number is given with NUMBER_NEGATIVE, as the template reads it (the form's
+    rule words it, but past -`LARGEST_WHOLE`, which no figures' column holds: the reader).
     """
     if is_blank(value):
         return None, None, False
@@ -227,8 +233,10 @@ def dot_thousands(value: float) -> int | None:
     `value`: "1.350" typed the Vietnamese way (dot for thousands) is read there as 1.35, so
     1.35 -> 1350. None when no such reading exists: below 1, more than three decimals, or
     1.000 and above (one dot after one to three digits is all such typing can make a number
-    of: "4.636.500" stays text there, so 4636,5 or 232656000,4 was typed otherwise; brk13)."""
-    if not 1 <= abs(value) < 1000:
+    of: "4.636.500" stays text there, so 4636,5 or 232656000,4 was typed otherwise; brk13);
+    and for a negative number, which no unit means to type again (NUMBER_NEGATIVE says
+    what to do; the template guesses for positive numbers alone, brk20 P3)."""
+    if not 1 <= value < 1000:
         return None
     return whole_number(value * 1000)
 

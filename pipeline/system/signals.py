@@ -32,16 +32,11 @@ _STOP = threading.Event()
 def stop_once(_signum: int, _frame: object) -> None:
     """The handler of Ctrl-C (and SIGTERM): the first one stops the run; any further one
     while it stops is ignored, so an impatient second Ctrl-C cannot break the orderly stop.
-    Records the stop (`stop_requested`), then raises KeyboardInterrupt."""
+    Records the stop (for `raise_if_stopping`), then raises KeyboardInterrupt."""
     _STOP.set()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
-
-
-def stop_requested() -> bool:
-    """Whether a stop was asked for in this process (`stop_once` ran)."""
-    return _STOP.is_set()
 
 
 def raise_if_stopping() -> None:

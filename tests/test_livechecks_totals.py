@@ -155,3 +155,35 @@ def test_row_verdicts_still_the_pipelines(code: str, recalculated, form, layout)
     got = _said_by_template(layout, path)
     assert got == _said_by_pipeline(form, layout, path)
     assert sum(sev == "Cảnh báo" for items in got.values() for sev, _c in items) >= READ_AS_TEXT
+
+
+def test_no_total_is_compared_over_a_number_too_large_to_keep(tmp_path: Path, form, layout, template_dir):
+    """A number refused for its size (a negative past what a column holds, a figure past the
+    limit) is not kept, but a spreadsheet's total may count it: the template's own total
+    counts the negative, a total typed over counts the large one. Such a total cannot be
+    recomputed, so no TOTAL_MISMATCH says that its formula was changed or what it "should"
+    be: the number's own finding, at its cell, refuses the file."""
+    lo.require_soffice()
+    code = "903"
+    unit = form.units_by_code[code]
+    res = form.blocks["results"]
+    row = form.rows_for(res, unit)[0].row
+    total_row = form.total_row(res, unit)
+    girls, cash = (f"{res.measure_column(k)}{row}" for k in ("girls", "cash"))
+    data = valid_data(form, code, random.Random("unkept"), layout)
+    base = fill(template_for(template_dir, form, code), tmp_path / "base.xlsx", layout, code, data)
+    negative = lo.UnoJob(base, tmp_path / "out" / "negative.xlsx")
+    negative.value(res.sheet, girls, -1e19)
+    large = lo.UnoJob(base, tmp_path / "out" / "large.xlsx")
+    large.value(res.sheet, cash, 1e16)  # and the unit's own sum typed over the total
+    large.value(res.sheet, f"{res.measure_column('cash')}{total_row}", 1e16 + 10**9)
+    lo.fill_with_uno([negative, large], tmp_path / "work")
+    for job, cell, rule in ((negative, girls, "NUMBER_NEGATIVE"), (large, cash, "NUMBER_TOO_LARGE")):
+        (parsed,) = check_files(form, [job.out])
+        found = [(f.code, f.cell) for f in parsed.findings]
+        assert (rule, cell) in found, parsed.findings
+        assert not [f for f in parsed.findings if f.code == "TOTAL_MISMATCH"], parsed.findings
+        assert parsed.has_errors
+    # the totals were there to compare: the template's counts the negative
+    cached = openpyxl.load_workbook(negative.out, data_only=True)[res.sheet]
+    assert cached[f"{res.measure_column('girls')}{total_row}"].value < -1e18

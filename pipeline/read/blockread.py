@@ -54,6 +54,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     # formulas storing 0 or blank: (row, its values, measure key, cell, "zero" or "blank")
     stored: list[tuple[RowPlan, dict[str, int | None], str, str, str]] = []
     first_col, last_col = plan.span
+    unkept: dict[int, set[str]] = {}  # row -> keys of its numbers refused for their size
     max_number = form.limits.max_number
     for rp in plan.rows:
         if rp.row not in odd_rows and sheet.blank_span(rp.row, first_col, last_col):
@@ -82,6 +83,8 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
                 values[key] = None
             else:
                 values[key] = reading.number(sheet, cell, label)
+                if values[key] is None and (sheet.name, cell) in reading.unkept:
+                    unkept.setdefault(rp.row, set()).add(key)
         if zeros and all(v is None or k in zeros for k, v in values.items()):
             for k in zeros:  # only formulas' zeros: an unused row, as a formula filled down
                 values[k] = None  # leaves it (LibreOffice's .xls stores empty text as 0)
@@ -112,7 +115,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         if blank_keys:
             continue
         out.append(Record(block.key, rp.row, key, values, own_region, columns))
-    wrong = _cached_totals(plan, sheet, sums, row_totals)
+    wrong = _cached_totals(plan, sheet, sums, row_totals, unkept)
     for rp, values, key, cell, kind in stored:
         # the 0 or blank a formula stores is what the application calculated when the
         # template's reading cell of it saw the same (`read/witness.py`), a result never
@@ -178,16 +181,25 @@ def _cached_totals(
     sheet: SheetData,
     sums: dict[str, int],
     row_totals: list[tuple[RowPlan, dict[str, int | None]]],
+    unkept: dict[int, set[str]],
 ) -> dict[str, tuple[Any, int]]:
     """Compare totals cached in the file with the totals recomputed from its inputs: cell
-    -> (the total cached, the total recomputed) of those that differ (TOTAL_MISMATCH)."""
+    -> (the total cached, the total recomputed) of those that differ (TOTAL_MISMATCH).
+    `unkept`: row -> keys of the numbers refused for their size there; a total over one is
+    not compared (a spreadsheet may count what the reader did not keep, and the number's
+    own finding already refuses the file)."""
     wrong: dict[str, tuple[Any, int]] = {}
-    expected = [(cell, r, c, sums[key]) for key, cell, r, c in plan.total_measure_cells]
+    any_unkept = set().union(*unkept.values())
+    expected = [
+        (cell, r, c, sums[key]) for key, cell, r, c in plan.total_measure_cells if key not in any_unkept
+    ]
     for sum_of, cell, r, c in plan.total_row_cells:
-        expected.append((cell, r, c, sum(sums[k] for k in sum_of)))
+        if not any_unkept.intersection(sum_of):
+            expected.append((cell, r, c, sum(sums[k] for k in sum_of)))
     for rp, values in row_totals:
         for sum_of, cell, r, c in rp.totals:
-            expected.append((cell, r, c, sum(values[k] or 0 for k in sum_of)))
+            if not unkept.get(rp.row, set()).intersection(sum_of):
+                expected.append((cell, r, c, sum(values[k] or 0 for k in sum_of)))
     rows = sheet.rows
     for cell, r, c, want in expected:
         cached = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -104,12 +104,16 @@ def _marks_unread(
 class FileReading:
     """The reading of one file: `form`, `p` (filled in as cells are read), `book` (cells),
     `witnesses`: the template's reading cells of the file, loaded when first asked
-    (`read/witness.py`; None: no witness, a formula's stored 0 or blank judged otherwise)."""
+    (`read/witness.py`; None: no witness, a formula's stored 0 or blank judged otherwise);
+    `unkept`: the (sheet, cell) of numbers refused for their size (NUMBER_TOO_LARGE, a
+    negative past what a column holds), which a spreadsheet's total may count and the
+    reader does not: no total over them can be recomputed (`read/blockread.py`)."""
 
     form: Form
     p: Parsed
     book: RawBook
     witnesses: Witnesses | None = None
+    unkept: set[tuple[str, str]] = field(default_factory=set)
 
     @cached_property
     def marked(self) -> bool:
@@ -243,6 +247,8 @@ class FileReading:
         past = value is not None and value < -LARGEST_WHOLE
         if problem and (problem[0] != "NUMBER_NEGATIVE" or past):
             self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
+            if past or problem[0] == "NUMBER_TOO_LARGE":
+                self.unkept.add((sheet.name, cell))
             return None
         if was_text and problem is None and value is not None and not prefilled:
             number = fd.show(value) if grouped else str(value)

@@ -235,6 +235,11 @@ CASES = [
     Case("error-formula", DEPARTMENT, _row(0, in_kind="=1/0"), 1, 0),
     Case("error-in-needs", DISTRICT, _need("#N/A"), 1),
     Case("info-error", DISTRICT, _info(activities="#N/A"), 1),
+    # TRUE or FALSE in a number cell: LibreOffice shows 1 or 0 in the template's number
+    # format and saves the number, which the pipeline reads as shown (1 đồng: too small; no
+    # children); a boolean the file keeps as one (Excel, Gnumeric) is NUMBER_INVALID to both
+    Case("boolean-formula", DISTRICT, _row(0, cash="=TRUE()"), 1, also=(SMALL,)),
+    Case("boolean-typed", DEPARTMENT, _row(0, children=False), 2, also=(AT_MOST,)),
     # a date typed in a number cell (a number in a date format): the pipeline reads a date
     Case("date-in-number", DEPARTMENT, _row(0, children=dt.datetime(2025, 12, 5)), 1, 0),
     Case("info-date", DISTRICT, _info(activities=dt.datetime(2025, 12, 5)), 1),
@@ -419,18 +424,23 @@ def test_row_says_what_is_wrong(case: Case, recalculated, layout):
 
 
 GNUMERIC_UNTOLD = {"date-in-number", "info-date"}
+SHOWN_BY_APPLICATION = {"boolean-formula", "boolean-typed"}  # a number in LibreOffice, not in Gnumeric
 
 
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # Gnumeric's xlsx
 @pytest.mark.parametrize("saved_as", ["xlsx", "ods"])
-def test_gnumeric_counts_as_libreoffice_does(saved_as, tmp_path, filled, recalculated, layout):
+def test_gnumeric_counts_as_libreoffice_does(saved_as, tmp_path, filled, recalculated, layout, form):
     """Gnumeric (`ssconvert --recalc`) evaluates the same formulas to the same verdicts and
     counts (it has no N() of a blank cell, for one: #NUM!), but for a date in the format
     openpyxl gives it (yyyy-mm-dd h:mm:ss), which Gnumeric's CELL("format") names "G" as
     it names General: there the date is read as its number (`test_livechecks_reading.py`).
     So does the file a unit saved as .ods in Gnumeric, then opened again: Gnumeric's ODS
     writer lost every defined name whose formula starts with a function call (#NAME? in
-    every check) until the template put those in parentheses (`template._Workbook`)."""
+    every check) until the template put those in parentheses (`template._Workbook`).
+    TRUE or FALSE in a number cell is a number to LibreOffice (shown 1 or 0 in the
+    template's format) and a boolean to Gnumeric: there the template's counts are the
+    pipeline's verdict on the file Gnumeric saved (NUMBER_INVALID), as LibreOffice's are on
+    the file it saved."""
     ssconvert = lo.require("Gnumeric (ssconvert)", shutil.which("ssconvert"), "gnumeric")
     for case in CASES:
         if case.id in GNUMERIC_UNTOLD:
@@ -448,6 +458,11 @@ def test_gnumeric_counts_as_libreoffice_does(saved_as, tmp_path, filled, recalcu
             capture_output=True,
             timeout=120,
         )
+        if case.id in SHOWN_BY_APPLICATION:  # Gnumeric keeps a boolean: the pipeline's verdict
+            (overview, counts), pipeline = _template_counts(layout, out), _pipeline_errors(form, out)
+            assert {s: n for s, n in counts.items() if n} == dict(pipeline), case.id
+            assert str(sum(pipeline.values())) in overview, overview
+            continue
         assert _template_counts(layout, out) == _template_counts(layout, recalculated[case.id]), case.id
 
 

@@ -34,11 +34,16 @@ bring the district's to 216,526 bytes: 64.3% (the budget 65%), and the departmen
 to 1,413,762 bytes: 70.7% of the 2 MB limit of then. brk18 F6 found An Giang's department
 .ods at 1,864,898 bytes (93% of it) and SheetJS's at 2.7 MB, refused: the limit is now 4 MB,
 and both configurations' department .ods are held under half of it (An Giang's at 46.6%).
+Each number cell's words once a column (`livechecks._cell_words`, a defined name that each
+row's text names: written out, a district's results row was 5,352 characters, which
+LibreOffice's .xls export replaced with NA()) bring the district's to 168,641 bytes: 28.0%
+(the budget 30%), and the department's to 356,577 (572,000 before).
 """
 
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 
 import openpyxl
@@ -55,7 +60,7 @@ from tests import lo
 from tests.conftest import template_for
 
 BEFORE = {"SYT": 447_774, "903": 131_781}  # sheet XML of the templates at 3b75940
-GROWTH = 1.70  # 903: 1.680 with the data rows' row marks as formulas on two witnesses (1.643 as constants)
+GROWTH = 1.30  # 903: 1.280 with the cells' words named once a column (1.680 before)
 ODS_SHARE = 0.50
 
 
@@ -89,7 +94,8 @@ def test_each_reading_cell_only_names_its_step(form, template_dir):
         if str(c.value)[:1] == "=" and c.coordinate not in dates and c.row < labels
     ]
     assert len(formulas) >= 3 * 266  # three steps of each number cell of a department
-    assert {f[1:] for f in formulas} <= names
+    # or a name with its fallback where LibreOffice's .xls drops it (`layoutchecks.UNSAVED`)
+    assert {re.sub(r"^IFERROR\((\w+),(\d+|\"\")\)$", r"\1", f[1:]) for f in formulas} <= names
     assert set(STEP_NAMES.values()) <= names
 
 

@@ -352,6 +352,7 @@ def _row_text(
     worded: Mapping[str, list[str]] | None = None,
     prefilled: Collection[str] = (),
     guesses: Mapping[str, str] | None = None,
+    cells: Mapping[str, str] | None = None,
 ) -> str:
     """The formula of a row's text naming each problem. Each number cell of `numbers` (key ->
     name) first: what the pipeline says of its content (`_content`; of text in a field of
@@ -361,16 +362,18 @@ def _row_text(
     and the defined name of the spellings). `extra`: number key -> (rule, expression) of the
     rules on its cell without an Excel kind (`_lookalikes`); `worded`: number key -> names
     whose value is what the row says of it ("" for nothing, `_bounded`); `guesses`: number
-    key -> its `_guesses` name. `at` reads numbers through their VALUE cells, `typed` their
-    input cells."""
+    key -> its `_guesses` name; `cells`: number key -> the defined name that holds what the
+    row says of its content and own rules (`_cell_words`), said through it. `at` reads
+    numbers through their VALUE cells, `typed` their input cells."""
     own = {k: [r for r in rules if r.fields == (k,)] for k in numbers}
     parts = []
     for key, name in numbers.items():
-        guess = (guesses or {}).get(key, "")
-        parts.append(
-            _content(at.ref(key), typed.ref(key), key, name, as_text=key not in prefilled, guess=guess)
-        )
-        parts += [f'IF({r.excel(at)},{_said_of(r, guess)},"")' for r in own[key]]
+        if cells and key in cells:
+            parts.append(cells[key])
+        else:
+            parts += _own_words(
+                own[key], at, typed, key, name, key not in prefilled, (guesses or {}).get(key, "")
+            )
         parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in (extra or {}).get(key, [])]
         parts += (worded or {}).get(key, [])
     for key, found in (extra or {}).items():  # a field that is not a number (a date)
@@ -382,6 +385,46 @@ def _row_text(
         expr = _guarded(rule, at, set(numbers), _read_as(at, key, spellings))
         parts.append(f'IF({expr},{_q(_said(rule))},"")')
     return "=" + ("&".join(parts) or '""')
+
+
+def _own_words(
+    own: list[Bound], at: XlRow, typed: XlRow, key: str, name: str, as_text: bool, guess: str
+) -> list[str]:
+    """What a row's text says of number cell `key` (`name` its words): its content
+    (`_content`) and each of its `own` rules (over that cell alone) it breaks."""
+    return [_content(at.ref(key), typed.ref(key), key, name, as_text=as_text, guess=guess)] + [
+        f'IF({r.excel(at)},{_said_of(r, guess)},"")' for r in own
+    ]
+
+
+def _cell_words(
+    wb: Workbook,
+    sheet: str,
+    rules: list[Bound],
+    numbers: Mapping[str, str],
+    columns: Mapping[str, str],
+    read: Mapping[str, str],
+    guesses: Mapping[str, str],
+) -> dict[str, str]:
+    """Number key -> the defined name holding `_own_words` of its cell (`numbers`: key ->
+    its words; `columns`: key -> its input column on `sheet`; `read`: key -> its VALUE
+    name), relative to the row that uses it as the VALUE names are (`numbercells.
+    _relative`). A row's text names these instead of repeating each cell's words: written
+    out, a district's results row is over 5,000 characters, past what LibreOffice's .xls
+    (BIFF8) export keeps of a formula (it writes NA(): #N/A in every row text and count)."""
+    out: dict[str, str] = {}
+    typed = XlRow(1, 1, {k: f"{sheet_ref(sheet, '')}${c}" for k, c in columns.items()}, {})
+    at = ReadRow(1, 1, dict(typed.columns), {}, dict(read), {})
+    for key, words in numbers.items():
+        if key not in read:
+            continue
+        own = [r for r in rules if r.fields == (key,)]
+        name = f"LoiSo_{read[key].removeprefix('So_')}"
+        wb.define_name(
+            name, "=" + "&".join(_own_words(own, at, typed, key, words, True, guesses.get(key, "")))
+        )
+        out[key] = name
+    return out
 
 
 def _merged(*found: Mapping[str, list[tuple[Bound, str]]]) -> dict[str, list[tuple[Bound, str]]]:
@@ -509,11 +552,14 @@ def write_block_checks(
         if free and kf.key in spellings
     }
     first = rows[0].row if rows else block.first_row
+    cells = _cell_words(wb, block.sheet, rules, numbers, columns, read, guesses)
     for spec in rows:
         at = ReadRow(spec.row, first, columns, lists, read, names)
         typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        text = _row_text(rules, at, typed, numbers, read_as, _lookalikes(dates, at), bounded, guesses=guesses)
+        text = _row_text(
+            rules, at, typed, numbers, read_as, _lookalikes(dates, at), bounded, guesses=guesses, cells=cells
+        )
         ws.write_formula(text_cell, text, st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:

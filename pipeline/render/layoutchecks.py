@@ -77,7 +77,7 @@ from ..read.layoutdiag import COLUMN_REACH, SHIFT_AGREEMENT
 from ..rules.catalogue import LAYOUT_WORDS, SHEET_WORDS
 from ..rules.spellings import decomposed
 from ..text.values import SHOWN_TEXT
-from .numbercells import Readers, absolute, quoted, trimmed
+from .numbercells import SHEET_MARK, Readers, absolute, in_sheet, quoted, trimmed
 from .style import sheet_ref
 
 ROW_STEPS = ("rowmark", "rowhead", "rowdue", "rowfirst", "rowoff")
@@ -103,6 +103,12 @@ LABEL_STEPS = ("same", "pos", "text", "value", "held", "held_text", "held_value"
 TEXT_NAME = "BoCuc_Chu"
 SHIFT_BASE = 1000  # a shift of dr rows and dc columns is dr * SHIFT_BASE + dc (|dc| < 500)
 NONE = 99999  # MIN over the labels where none moved
+# The steps whose names are the longest: LibreOffice's .xls (BIFF8) export writes a name
+# past that format's formula size as NA() (the shared words, a sheet's "which" over many
+# labels), which would show #N/A in every row text and count. Their cells fall back to
+# "no word" (the template's layout check is lost in such a file; the reader still reads
+# the layout), and "no label" (NONE) for "which".
+UNSAVED = {"layout": '""', "missing": '""', "which": str(NONE)}
 
 _q = quoted
 
@@ -324,8 +330,8 @@ def _where(lc: LayoutCells, s: SheetLayout) -> str:
     """The prefix INDIRECT reads the sheet's cells with ("'Kết quả'!"): the form's name,
     or the sheet's current name where the reader reads that as the form's (`alias`)."""
     name, alias = lc.at(s.sheet, "name"), lc.at(s.sheet, "alias")
-    own = _q("'" + s.sheet.replace("'", "''") + "'!")
-    quoted_name = f'"\'"&SUBSTITUTE({name},"\'","\'\'")&"\'!"'
+    own = in_sheet(sheet_ref(s.sheet, ""))
+    quoted_name = f'"\'"&SUBSTITUTE({name},"\'","\'\'")&"\'"&{SHEET_MARK}'
     return f'=IF(AND({alias}=1,{name}<>""),{quoted_name},{own})'
 
 
@@ -449,7 +455,7 @@ def _missing(lc: LayoutCells) -> str:
     renamed = spliced(SHEET_WORDS["renamed"], sheet=sheet, names=f'"\'"&{name}&"\'"')
     unnamed = spliced(SHEET_WORDS["renamed_unnamed"], sheet=sheet)
     deleted = spliced(SHEET_WORDS["deleted"], sheet=sheet)
-    a1 = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'!A1")'
+    a1 = f'INDIRECT("\'"&SUBSTITUTE({sheet},"\'","\'\'")&"\'"&{SHEET_MARK}&"A1")'
     return f'=IF(OR(ISREF({a1}),{alias}=1),"",IF({found},IF({name}="",{unnamed},{renamed}),{deleted}))'
 
 
@@ -564,7 +570,10 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
             value = {"name": s.sheet, "bare": s.sheet, "where": f"'{s.sheet}'!"}.get(
                 step, cached.get(step, "")
             )
-            ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
+            formula = lc.name(s.sheet, step)
+            if step in UNSAVED:  # what the cell holds where the name was not kept
+                formula = f"IFERROR({formula},{UNSAVED[step]})"
+            ws.write_formula(row, lc.first + i, "=" + formula, None, value)
         for i, (ref, r, c) in enumerate(_places(s)):
             formulas = _label_cells(lc, s, i, ref, r, c)
             shown = {"same": 1, "pos": 0, "held": 1}  # recalculated once a label changes

@@ -85,6 +85,22 @@ MAX_SEPARATORS = 6  # thousands separators checked in place: 21 digits, far over
 _CONTROL = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # written as CHAR(n): no control character in a formula
 
 
+# The mark between a sheet's name and a cell in the text INDIRECT reads: "!" (Excel A1),
+# or "." where the application reads that text in Calc A1 syntax, as LibreOffice does in a
+# workbook it opened from .xls (where "'Thông tin'!$C$7" is #REF!): a defined name, "!"
+# where INDIRECT finds the lists sheet's first cell so, else "." (`write_readers`).
+SHEET_MARK = "DauTrang"
+
+
+def in_sheet(address: str) -> str:
+    """The text INDIRECT reads `address` ("'Thông tin'!$C$7", `style.sheet_ref`) with, as
+    a formula expression: "'Thông tin'"&DauTrang&"$C$7" (`SHEET_MARK`); of an address with
+    no cell ("'Thông tin'!"), the prefix alone."""
+    sheet, _, cell = address.rpartition("!")
+    head = f"{_q(sheet)}&{SHEET_MARK}"
+    return f"{head}&{_q(cell)}" if cell else head
+
+
 def _fold_probes(ch: str) -> list[str]:
     """Texts the pipeline reads as a number where `ch` is one of their characters."""
     out = [ch, f"{ch}5", f"5{ch}", f"1{ch}000{ch}000"]
@@ -180,7 +196,7 @@ def write_date_readers(ws: Worksheet, rd: Readers) -> None:
     (#N/A)."""
     low, high = values.DATE_SERIALS
     for key, address in rd.dates:
-        cell = f"INDIRECT({_q(address)})"  # where the form puts it, as the reader reads it
+        cell = f"INDIRECT({in_sheet(address)})"  # where the form puts it, as the reader reads it
         at = {step: rd.date_cell(key, step) for step in DATE_STEPS}
         text = at["text"]
         parts = [at[p] for p in ("day", "month", "year")]
@@ -504,6 +520,7 @@ def write_readers(
     (brk12 B1; the dates: `write_date_readers`); a block sheet's reading follows its cells,
     whose moves the layout checks refuse."""
     ws.write_number(0, rd.first - 1, 0)  # the General cell
+    wb.define_name(SHEET_MARK, f'=IF(ISREF(INDIRECT({_q(sheet_ref(rd.sheet, "A1"))})),"!",".")')
     nxt = _relative(rd, rd.count)  # the next step's cell, as the name of a step sees it
     wb.define_name(STEP_NAMES["word"], _word(nxt))
     wb.define_name(STEP_NAMES["shape"], _shape(nxt))  # of WORD, evaluated in VALUE's cell

@@ -8,18 +8,22 @@ decides, and a new run never moves it away. Against a real SMTP server (aiosmtpd
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline import cli
-from pipeline.form import Form
+from pipeline.form import Form, load_form
 from pipeline.intake.message_headers import LETTER_HEADER
 from pipeline.mail.cli import EXIT_FAILED
+from pipeline.mail.draft_record import greets
 
 from .badservers import picky_smtp
 from .test_mail_edited import as_mail_client_saves, letter, received_text, run
 from .test_mail_faults import config
 from .test_resubmission import dated
 
+FORM = load_form()
 ADDR = {c: f"vanphong.{c}@kiengiang.gov.vn" for c in ("900", "909", "910")}
 
 
@@ -85,3 +89,37 @@ def test_a_letter_saved_under_another_name_holds_its_unit(form: Form, make_file,
         # that comes back into the office's mailbox is known as the office's own
         raw = next(raw for rcpts, raw in sink.messages if ADDR["910"] in rcpts)
         assert f"{LETTER_HEADER}: ".encode() in raw
+
+
+def test_a_letter_to_a_unit_with_no_address_is_known_by_whom_it_greets(
+    form: Form, make_file, tmp_path, capsys
+):
+    """brk21: with no address for a unit (none configured, no mail from it), the officer's
+    copy of its letter saved under another name was matched by nothing, and the next run
+    moved it to `thu/cu/` without a word. Its first line greets the unit by name: that
+    names it the unit's letter, which is held as the one with an address is; a letter
+    greeting another unit whose name starts the same is not its."""
+    cfg = config(tmp_path / "cfg")  # no unit has an address
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    consolidate = ("consolidate", "--inbox", str(inbox), "--outbox", str(outbox))
+    assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
+    assert run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))[0] == cli.EXIT_OK
+    draft = letter(outbox, form.year, "909")
+    assert "\nTo:" not in draft.read_text(encoding="utf-8", errors="replace")
+    mine = saved_as(draft, "Nhắc báo cáo (bản của tôi).eml", "GHI CHÚ B")
+    make_file("910", dated(20, form), name="910.xlsx", folder=inbox)  # a new set
+    code, out = run(capsys, cfg, *consolidate)
+    assert code == cli.EXIT_OK, out
+    assert mine.is_file(), out  # not moved to thu/cu/
+    assert f"Thư anh/chị lưu với tên khác gửi đơn vị 909: {mine}" in out
+
+
+def test_a_greeting_names_one_unit():
+    unit = replace(FORM.units[0], name="UBND Huyện Châu Thành")
+    assert greets("UBND Huyện Châu Thành", unit)
+    assert greets("ubnd  huyện châu thành (người liên hệ: Lê Văn A, điện thoại 0297)", unit)
+    assert greets(unicodedata.normalize("NFD", "UBND Huyện Châu Thành"), unit)
+    assert not greets("UBND Huyện Châu Thành A", unit)
+    assert not greets("UBND Huyện Châu Thành A (người liên hệ: Lê Văn A)", unit)
+    assert not greets("", unit)

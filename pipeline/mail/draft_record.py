@@ -18,7 +18,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
-from ..form import Unit
+from ..form import Unit, norm_text
 from ..outbox.paths import report_path, year_dir
 from ..text.names import code_part, fitted
 from .send import RUN_HEADER, STALE_DIR, days_past, letter_run, read_letter
@@ -136,18 +136,49 @@ def _saved_to(path: Path) -> tuple[str, ...]:
 
 def officer_letters(
     folder: Path, ours: set[str], record: dict[str, dict[str, str]]
-) -> list[tuple[Path, set[str]]]:
+) -> list[tuple[Path, set[str], str]]:
     """The letters in `folder` (`thu/`) the program did not write, with the addresses each is
-    to (lower-cased): each `.eml` whose name is none of the drafts' (`ours`) nor recorded
-    (`record`: `send.drafted_record`), e.g. a draft the officer edited and saved under
-    another name (Thunderbird's "Save As" names it by its subject). The one addressed to a
-    unit is the officer's version of that unit's letter (`drafts.write_drafts`)."""
+    to (lower-cased) and whom its text greets (`_greeted`): each `.eml` whose name is none of
+    the drafts' (`ours`) nor recorded (`record`: `send.drafted_record`), e.g. a draft the
+    officer edited and saved under another name (Thunderbird's "Save As" names it by its
+    subject). The one addressed to a unit, or greeting it, is the officer's version of that
+    unit's letter (`drafts.write_drafts`, `greets`)."""
     out = []
     for path in sorted(folder.glob("*.eml")):
         if path.name in ours or path.name in record or not path.is_file():
             continue
-        out.append((path, {a.lower() for a in _saved_to(path)}))
+        try:
+            msg = read_letter(path)
+        except (OSError, ValueError):
+            out.append((path, set(), ""))
+            continue
+        addresses = {a.addr_spec.lower() for a in getattr(msg["To"], "addresses", ()) if a.addr_spec}
+        out.append((path, addresses, _greeted(msg)))
     return out
+
+
+GREETING = "Kính gửi:"  # the first line of every letter's text (`letter_message._message`)
+
+
+def _greeted(msg: EmailMessage) -> str:
+    """What follows `GREETING` on the first line of the letter's text ("" when none): a
+    unit's name, then " (người liên hệ: …)" where the letter names its contact."""
+    part = msg.get_body(preferencelist=("plain",))
+    try:
+        text = part.get_content() if part is not None else ""
+    except (LookupError, ValueError):
+        return ""
+    first = next((line.strip() for line in str(text).splitlines() if line.strip()), "")
+    head, found, rest = first.partition(GREETING)
+    return rest.strip() if found and not head.strip() else ""
+
+
+def greets(greeted: str, unit: Unit) -> bool:
+    """Whether a letter whose first line greets `greeted` (`_greeted`) is written to `unit`:
+    its name exactly (any case, spaces, composed or not), alone or before its contact's
+    parenthesis; "UBND Huyện Châu Thành A" is not "UBND Huyện Châu Thành"."""
+    said, name = norm_text(greeted), norm_text(unit.name)
+    return said == name or said.startswith(name + " (")
 
 
 def _aside(path: Path, suffix: str) -> Path:

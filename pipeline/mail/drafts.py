@@ -28,8 +28,9 @@ was sent is history and holds nothing.
 
 A letter in `thu/` the program did not write (a name none of its drafts has, not in
 `DRAFTED`: a draft the officer edited and saved under another name, as Thunderbird's "Save
-As" names it by its subject) addressed to a unit is the officer's version of that unit's
-letter (`draft_record.officer_letters`). It is never moved, and it is never sent in place
+As" names it by its subject) addressed to a unit, or greeting it by name on its first line
+(a unit with no address), is the officer's version of that unit's letter
+(`draft_record.officer_letters`, `draft_record.greets`). It is never moved, and it is never sent in place
 of the unit's draft: the program cannot tell whether it is the letter to send or a copy
 kept aside, and a letter sent is sent for good. So the unit's letter is held (the record's
 "other", `send.OUT_OTHER`), and the command names the file and the one step that decides:
@@ -65,6 +66,7 @@ from .draft_record import (
     draft_name,
     draft_run,
     drafts_dir,
+    greets,
     load_run,
     officer_letters,
     unit_set,
@@ -227,7 +229,7 @@ def write_drafts(
         entry = drafted.get(path.name, {})
         edited = edited_since_drafted(path, entry)
         wanted = {a.lower() for a in to}
-        other = tuple(p for p, addresses in theirs if addresses & wanted)
+        other = tuple(p for p, addresses, greeted in theirs if addresses & wanted or greets(greeted, unit))
         held.update(other)
         other_current = bool(other) and all(draft_run(p) == run_id for p in other)
         chosen = officer_feedback(outbox, form.year, fb, unit, kind, same, entry) if fb else _NO_COPY

@@ -36,7 +36,7 @@ from pipeline.mail.send import OUT_STALE, RUN_HEADER, STALE_DIR, send_drafts
 from pipeline.outbox.paths import report_path, workbook_path, year_dir
 from pipeline.samples import write_samples
 
-from .test_resubmission import bad, dated
+from .test_resubmission import bad, dated, set_mtime
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -69,7 +69,12 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     old_900 = _letter(outbox, form.year, "900").read_bytes()
     assert "cần sửa và gửi lại" in str(email.message_from_bytes(old_900, policy=policy.default)["Subject"])
     # a draft no new letter replaces (its unit left the registry, say): put aside after the rerun
-    shutil.copy(_letter(outbox, form.year, "900"), drafts_dir(outbox, form.year) / "thu-khac.eml")
+    other = email.message_from_bytes(_letter(outbox, form.year, "900").read_bytes(), policy=policy.default)
+    body = other.get_body(("plain",))
+    body.set_content(
+        body.get_content().replace("Kính gửi: UBND Thành phố Hà Tiên", "Kính gửi: UBND Huyện Cũ")
+    )
+    (drafts_dir(outbox, form.year) / "thu-khac.eml").write_bytes(other.as_bytes())
     # a draft the officer changed in a text editor: kept, never overwritten (902's: its part
     # of the set changes below; a letter whose unit's part is the same stays current)
     edited = _letter(outbox, form.year, "902")
@@ -134,6 +139,30 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     stale.write_bytes(old_900)
     result = send_drafts([stale], Server("127.0.0.1", 9, "none", "", "", ""), "", VN, timeout=2)
     assert [o.status for o in result.outcomes] == [OUT_STALE] and result.sent == []
+
+
+def test_an_old_file_saved_again_as_the_newest_is_a_change(form, make_file, tmp_path, capsys):
+    """brk21: a unit's rejected file, then its corrected one (accepted); the old attachment
+    saved again (the same bytes, a newer time) is now the unit's newest file, rejected,
+    while the corrected one still counts. The summary said "Không có gì thay đổi" though
+    the unit's newest file, its letter and its errors all changed."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    old, _ = make_file("900", bad(form, 10), name="900.xlsx", seed=2)
+    fixed, _ = make_file("900", dated(10, form), name="900-sua.xlsx", seed=2)
+    set_mtime(old, 1)
+    set_mtime(fixed, 2)
+    _consolidate(inbox, outbox, capsys)
+    quiet = _consolidate(inbox, outbox, capsys)
+    assert "Không có gì thay đổi so với lần tổng hợp trước" in quiet
+    set_mtime(old, 3)  # saved again from the old mail
+    again = _consolidate(inbox, outbox, capsys)
+    assert "Không có gì thay đổi" not in again, again
+    line = next(x for x in again.splitlines() if "tệp đã nhận trước đây" in x)
+    assert "(1):" in line and "(900): 900.xlsx" in line, line
+    saved = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
+    assert saved["changes"]["newest_again"] == ["900"]
+    assert saved["changes"]["new_files"] == [] and saved["changes"]["newly_rejected"] == []
+    assert _consolidate(inbox, outbox, capsys).count("Không có gì thay đổi so với lần tổng hợp trước") == 1
 
 
 def test_send_refuses_a_stale_draft_with_a_vietnamese_line(form, make_file, tmp_path, capsys):

@@ -1,5 +1,6 @@
 """What changed since the previous run: new files, files renamed or gone from the inbox,
-units now accepted, units no longer accepted (and why), units whose new file was rejected;
+units now accepted, units no longer accepted (and why), units whose new file was rejected,
+units whose newest file is now an older one, rejected;
 and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
 call late by the run's date (`late_units`).
 
@@ -37,6 +38,9 @@ class Changes:
     removed_files: tuple[str, ...] = ()  # read by the previous run, gone now (by name and content)
     # accepted before, not now: (code, name, why, status now), all Vietnamese but the code
     no_longer_accepted: tuple[tuple[str, str, str, str], ...] = ()
+    # (code, name, file): whose newest file is now one read before, rejected, that was not
+    # their newest (an old attachment saved again: a newer time, the same content)
+    newest_again: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -47,6 +51,7 @@ class Changes:
             or self.renamed
             or self.removed_files
             or self.no_longer_accepted
+            or self.newest_again
         )
 
     def lines_vi(self) -> list[str]:
@@ -77,6 +82,12 @@ class Changes:
             )
         if self.newly_rejected:
             out.append(f"  • Tệp mới bị từ chối ({len(self.newly_rejected)}): " + _units(self.newly_rejected))
+        if self.newest_again:
+            again = "; ".join(f"{name} ({code}): {file}" for code, name, file in self.newest_again)
+            out.append(
+                f"  • Nay có tệp mới nhất là tệp đã nhận trước đây, bị từ chối ({len(self.newest_again)}): "
+                + again
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +99,7 @@ class Changes:
             "renamed": [list(pair) for pair in self.renamed],
             "removed_files": list(self.removed_files),
             "no_longer_accepted": [code for code, *_ in self.no_longer_accepted],
+            "newest_again": [code for code, *_ in self.newest_again],
         }
 
 
@@ -164,7 +176,22 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         for u in report.units
         if u.files and u.files[0].status == FileStatus.REJECTED and u.files[0].parsed.name in new
     )
-    return Changes(at, tuple(new_files), now_accepted, newly_rejected, tuple(renamed), removed, no_longer)
+    # a unit's newest file now one read before (by its name then: a renamed file keeps its
+    # old name's place), rejected, and not its newest before
+    was_newest = {code: (u.get("files") or [""])[0] for code, u in before.items()}
+    old_name = {new_name: old for old, new_name in renamed}
+    newest_again = tuple(
+        (u.code, u.name, u.files[0].parsed.name)
+        for u in report.units
+        if u.files
+        and u.files[0].status == FileStatus.REJECTED
+        and u.files[0].parsed.name not in new
+        and u.code in was_newest
+        and was_newest[u.code] != old_name.get(u.files[0].parsed.name, u.files[0].parsed.name)
+    )
+    return Changes(
+        at, tuple(new_files), now_accepted, newly_rejected, tuple(renamed), removed, no_longer, newest_again
+    )
 
 
 def _status(unit: dict[str, Any] | None) -> Any:

@@ -409,8 +409,14 @@ def test_a_year_with_no_accepted_report_yet_is_reviewed_as_none(tmp_path, capsys
     code, _, err = _run(["--outbox", str(outbox), "--out", str(tmp_path / "tk")], capsys)
     assert code == 0, err
     assert "Lỗi cấu hình" not in err
-    body = "\n".join(p.text for p in Document(str(tmp_path / "tk" / f"{STEM}.docx")).paragraphs)
-    assert "Lũy kế 1 năm đã báo cáo, 0 trẻ em được hỗ trợ (0 lượt), tổng giá trị 0 đồng" in body
+    paras = [p.text for p in Document(str(tmp_path / "tk" / f"{STEM}.docx")).paragraphs]
+    body = "\n".join(paras)
+    assert "Năm 2025: 0 trẻ em được hỗ trợ với 0 lượt" in body
+    # brk21: no headline announcing a list ("…, gồm:", "…, cụ thể:") with nothing after it
+    assert "Qua 1 năm đã báo cáo, chưa có số liệu về kết quả hỗ trợ trẻ em." in paras
+    assert "Qua 1 năm đã báo cáo, chưa có số liệu về nguồn lực đã vận động." in paras
+    assert "Qua 1 năm đã báo cáo, các đơn vị chưa báo cáo nhu cầu hỗ trợ trẻ em." in paras
+    assert not [p for p in paras if p.rstrip().endswith(("gồm:", "cụ thể:"))], paras
 
 
 def test_a_year_reported_on_the_old_map_after_the_reform_says_what_it_covers(outboxes, tmp_path, capsys):

@@ -10,7 +10,8 @@ Section kinds (`[[final_review.sections]]`, in document order):
   map though the new one was in force (`Crosswalk.new_since`), then `to_date` (the same
   figures over the years) and `missing` ({missing}) when a year is missing;
 - a block's key ("results", "resources", "needs"): `headline` with its totals over the years,
-  then `item` per entry of its list ({name} and the same figures);
+  then `item` per entry of its list ({name} and the same figures); `empty` ({n_years}) alone
+  when no entry has a figure (a headline ending "gồm:" would announce nothing);
 - "coverage": `item` per year ({year}, {done}, {expected}, {share}), then `missing`;
 - "places": `map` per map of the years ({scheme}: its code scheme's label, {years}, {count}), then `crosswalk`
   ({file}, {districts}, {communes}, {spanning}).
@@ -160,13 +161,15 @@ def _block(review: Review, key: str, say: _Say) -> list[Para]:
             for k, v in sums.items():
                 to_date.setdefault(code, {})[k] = to_date.get(code, {}).get(k, 0) + v
                 whole[k] = whole.get(k, 0) + v
-    out = [Para(say("headline", _numbers(whole) | {"n_years": str(len(review.found))}))]
     items = []
     for item in review.items(block):
         sums = to_date.get(item.code)
         if sums and any(sums.values()):
             items.append(Para(say("item", {"name": item.name, **_numbers(sums)}), ITEM))
-    return out + last_item(items)
+    n_years = {"n_years": str(len(review.found))}
+    if not items:  # no headline that announces a list ("…, gồm:") with nothing after it
+        return [Para(say("empty", n_years))]
+    return [Para(say("headline", _numbers(whole) | n_years))] + last_item(items)
 
 
 def _places(review: Review, say: _Say) -> list[Para]:

@@ -76,6 +76,12 @@ def test_edits_in_the_previous_set_survive_its_pruning(form, make_file, tmp_path
     assert found[digest[book.name]].name == f"{book.stem}-ban-da-sua{book.suffix}"
     assert found[digest[NOTE]].name == NOTE
     assert "Giữ lại tệp anh/chị đã sửa hoặc thêm trong bộ kết quả cũ hơn" in out
+    # what was written in that older draft is not carried, and said so once, of it alone (brk21)
+    assert out.count("chưa được chép sang bản dự thảo mới") == 1, out
+    assert (
+        f"chưa được chép sang bản dự thảo mới ({document_path(outbox, form.year)}): hãy mở {kept_draft}"
+        in out
+    )
 
     for _ in range(2):  # later runs: still there, never copied twice, nothing set aside
         assert cli.main(args) == cli.EXIT_OK

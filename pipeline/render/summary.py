@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..intake.containers.submission import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
+from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, Finding, show
 from ..run.changes import clock_doubt, late_units
@@ -147,6 +148,11 @@ def kept_lines(kept: dict, document: str) -> list[str]:
             f"Giữ lại tệp anh/chị đã sửa hoặc thêm trong bộ kết quả cũ hơn: {kept['from']} "
             f"(thư mục đó nay chứa bộ kết quả của lần chạy trước); bản giữ lại: {kept['officer']}"
         ]
+        if _a_draft(kept["from"], document):  # a draft of an older set: nothing of it is carried (brk21)
+            said.append(
+                f"Phần anh/chị viết trong bản dự thảo cũ đó chưa được chép sang bản dự thảo mới ({document}): "
+                f"hãy mở {kept['officer']} và chép tay những gì cần giữ."
+            )
     elif carried or lost or differs:
         said = [
             f"Giữ nguyên bản anh/chị đã sửa: {kept['officer']}; "
@@ -175,6 +181,13 @@ def kept_lines(kept: dict, document: str) -> list[str]:
     if kept.get("unreadable"):
         said.append(unreadable_line(kept["officer"], bool(kept.get("no_office"))))
     return said
+
+
+def _a_draft(path: str, document: str) -> bool:
+    """Whether `path` is a version of the draft `document` (its name, or its stem followed by
+    more, in a format a word processor saves it in)."""
+    name, draft = Path(path), Path(document)
+    return name.stem.startswith(draft.stem) and name.suffix.lower() in DOCUMENT_SUFFIXES
 
 
 def unreadable_line(officer: str, no_office: bool = False) -> str:

@@ -90,14 +90,18 @@ def find_years(
         fitting = [r for r in sets if fits is not None and fits(year, r.form_id)]
         found[year] = (fitting or sets)[0]
         if len(sets) > 1:
+            # by the configuration when some sets fit the year's structure and others do not:
+            # the order of the folders then decides nothing, and no hint says it would (brk21)
+            by_fit = 0 < len(fitting) < len(sets)
             why = (
                 f"cấu hình {found[year].form_id} của bản này đúng cấu trúc năm {year}"
-                if fitting and fitting[0] is not sets[0]
+                if by_fit
                 else f"thư mục --outbox chỉ trước, cấu hình {found[year].form_id}"
             )
+            hint = "" if by_fit else "; muốn dùng bản khác thì đặt thư mục đó trước trong lệnh"
             chosen[year] = (
                 f"năm {year} có kết quả ở {len(sets)} thư mục ({', '.join(str(r.folder) for r in sets)}): dùng "
-                f"{found[year].folder} ({why}); muốn dùng bản khác thì đặt thư mục đó trước trong lệnh"
+                f"{found[year].folder} ({why}){hint}"
             )
     return Years(found, missing, unreadable, chosen)
 

@@ -258,7 +258,12 @@ def test_an_error_is_told_with_its_cause_and_what_to_type_and_the_cause_once(for
         f"\n   - Nguyên nhân: {as_text['message']}\n     Cách sửa: xóa ô {children} và gõ lại: 1350000 (chỉ chữ số)."
         in item
     )
-    assert item.endswith(f"\n   - Cách sửa: kiểm tra các số của dòng có ô {turns} và gõ lại số sai.")
+    # what to type: the figure it is compared with, as the message says it (brk21)
+    other = error["message"].split("tổng số trẻ em (", 1)[1].split(")", 1)[0]
+    assert item.endswith(
+        f"\n   - Cách sửa: gõ lại ô {turns} bằng số không nhỏ hơn {other} (tổng số trẻ em), hoặc sửa "
+        "tổng số trẻ em nếu số đó sai."
+    )
     # the implausible values the same text cell explains point back to it; it is told once
     implausible = _found(run, "899", "IMPLAUSIBLE_VALUE")
     assert implausible

@@ -362,4 +362,8 @@ def test_a_row_check_is_explained_by_a_number_of_its_row_typed_as_text(form, mak
     assert f"   - Nguyên nhân: {as_text['message']}" in body.split(error["message"], 1)[1], body
     assert f"Cách sửa: xóa ô {girls_cell} và gõ lại: 1350 (chỉ chữ số)." in body
     assert body.count(as_text["message"]) == 1
-    assert f"Cách sửa: kiểm tra các số của dòng có ô {girls_cell} và gõ lại số sai." in body
+    other = error["message"].split("tổng số trẻ em (", 1)[1].split(")", 1)[0]
+    assert (
+        f"Cách sửa: gõ lại ô {girls_cell} bằng số không lớn hơn {other} (tổng số trẻ em), hoặc sửa tổng "
+        "số trẻ em nếu số đó sai."
+    ) in body

@@ -723,10 +723,13 @@ EXPLAINED_BY: dict[str, dict[str, str]] = {
 # What each rule's "cách sửa" (how to fix) may name, from the finding (`rules/fixes.py`):
 # its cell, the value found, the year of the form, the number typed as text in digits alone,
 # the number a dot-thousands entry on a US-settings PC was meant to be (as shown and in digits
-# alone), the nearest listed name, the unit's name as registered, and the earlier row a
-# duplicate repeats (its number, told by the message, and its cell in the finding's column).
+# alone), the nearest listed name, the unit's name as registered, the earlier row a
+# duplicate repeats (its number, told by the message, and its cell in the finding's column),
+# and the figure a figure is compared with (its value and its name, told by the message).
 FIX_FACTS = frozenset(
     {
+        "other",
+        "other_name",
         "cell",
         "value",
         "year",
@@ -822,8 +825,14 @@ FIXES: dict[str, tuple[str, ...]] = {
         "rồi xóa dòng có ô {cell}",
         "cộng số liệu của dòng có ô {cell} vào dòng đã ghi trước, rồi xóa dòng có ô {cell}",
     ),
-    "MEASURE_AT_MOST": ("kiểm tra các số của dòng có ô {cell} và gõ lại số sai",),
-    "MEASURE_AT_LEAST": ("kiểm tra các số của dòng có ô {cell} và gõ lại số sai",),
+    "MEASURE_AT_MOST": (
+        "gõ lại ô {cell} bằng số không lớn hơn {other} ({other_name}), hoặc sửa {other_name} nếu số đó sai",
+        "kiểm tra các số của dòng có ô {cell} và gõ lại số sai",
+    ),
+    "MEASURE_AT_LEAST": (
+        "gõ lại ô {cell} bằng số không nhỏ hơn {other} ({other_name}), hoặc sửa {other_name} nếu số đó sai",
+        "kiểm tra các số của dòng có ô {cell} và gõ lại số sai",
+    ),
     "VALUE_MISSING": ("ghi giá trị hỗ trợ (quy ra tiền) của dòng có ô {cell}",),
     "CHILDREN_MISSING": ("ghi số trẻ em được hỗ trợ ở ô {cell}",),
     "BLOCK_EMPTY": (

@@ -34,7 +34,8 @@ def fix_facts(form: Form, f: Finding) -> dict[str, str]:
     (`text.values.dot_thousands`: "513" -> "513.000" and "513000", "1,35" -> "1.350" and
     "1350"); "nearest": the closest listed name (`nearest.read_as`); "registered": the
     unit's name in the registry; "advice": the advice the finding's message gave for how a
-    number came to be text, when it says what to do to the cell (`cell_advice`)."""
+    number came to be text, when it says what to do to the cell (`cell_advice`); "other"
+    and "other_name": the figure the message compares the finding's with, and its name."""
     facts = {"year": str(form.year)}
     if f.cell:
         facts["cell"] = f.cell
@@ -61,6 +62,9 @@ def fix_facts(form: Form, f: Finding) -> dict[str, str]:
     advice = cell_advice(told)
     if advice:
         facts["advice"] = advice
+    for fact in ("other", "other_name"):  # the figure compared with (MEASURE_AT_MOST, _AT_LEAST)
+        if told.get(fact):
+            facts[fact] = told[fact]
     first = told.get("first_row", "")
     at = _row_col(f.cell)
     if first.isdigit() and at is not None:  # the earlier row a duplicate repeats, same column

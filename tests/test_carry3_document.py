@@ -160,6 +160,36 @@ def test_the_officers_assessment_difficulties_and_proposals_are_carried_and_the_
     assert "Chưa chép sang bản dự thảo mới 2 phần anh/chị viết ngoài các mục của anh/chị" in said
 
 
+def test_a_sentence_added_to_a_paragraph_the_new_draft_prints_again_is_what_is_named(
+    form, make_file, tmp_path
+):
+    """brk21: the officer writes on at the end of a paragraph of a data section, and the new
+    draft prints that paragraph as it was (the same figures): the summary names what they
+    added, and the paragraph it follows, not the paragraph's own first words."""
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    _consolidate(inbox, outbox)
+    draft = document_path(outbox, form.year)
+    doc = docx.Document(str(draft))
+    theirs = _officer_titles(doc)
+    sections = _sections(doc)
+    results = next(t for t in sections if t not in theirs and t.startswith("KẾT QUẢ"))
+    paragraph = sections[results][0]
+    start = " ".join(paragraph.text.split()[:8])
+    paragraph.add_run(" Sở bổ sung: kết quả đạt kế hoạch đề ra của năm.")
+    doc.save(str(draft))
+    numbers = {
+        m.group(2): m.group(1) for p in docx.Document(str(draft)).paragraphs if (m := HEADING.match(p.text))
+    }
+
+    said = _consolidate(inbox, outbox)
+
+    lost = [line.strip()[2:] for line in said.splitlines() if line.startswith("  - ")]
+    assert lost == [
+        f"mục {numbers[results]}: «Sở bổ sung: kết quả đạt kế hoạch…» (viết thêm vào cuối đoạn «{start}…»)"
+    ], said
+
+
 def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_keeps_the_signer(
     form, make_file, tmp_path
 ):

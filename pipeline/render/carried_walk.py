@@ -163,6 +163,7 @@ class Walk:
 
     def __init__(self, doc, headings: list[str], theirs: set[str], new_texts: set[str]) -> None:
         self.doc = doc
+        self.new_texts = new_texts
         by_title = {title_of(h): h for h in headings}
         mine = {title_of(h) for h in theirs}
         self.out: dict[str, list] = {}
@@ -265,7 +266,7 @@ class Walk:
                         words = first_words(plain(text_of(link)))
                         self.lost.append((where, f": liên kết «{words}» ({address})"))
                 continue
-            self.lost.append((where, f": «{first_words(text)}»"))
+            self.lost.append((where, _changed_words(text, self.new_texts)))
         self._margins()
         self.lost += inside  # after what is named outside the officer's sections, as before
 
@@ -439,6 +440,18 @@ def _heading_marks(headings: list[str]) -> dict[str, str]:
             for number in dict.fromkeys((roman(n), str(n))):
                 out.setdefault(_hash(f"{number}. {title_of(h)}"), h)
     return out
+
+
+def _changed_words(text: str, new_texts: set[str]) -> str:
+    """How the summary names a paragraph of the draft the officer changed outside their
+    sections: ": «first words…»", or, where they wrote on at the end of a paragraph the new
+    draft prints as it was, what they added and the paragraph it follows (brk21: the
+    paragraph's own first words named nothing the officer wrote)."""
+    base = max((t for t in new_texts if t and len(t) < len(text) and text.startswith(t)), key=len, default="")
+    added = text[len(base) :].strip() if base else ""
+    if not added:
+        return f": «{first_words(text)}»"
+    return f": «{first_words(added)}» (viết thêm vào cuối đoạn «{first_words(base)}»)"
 
 
 def _unchanged(marks: list[str], text: str) -> bool:

@@ -157,7 +157,7 @@ def officer_letters(
     return out
 
 
-GREETING = "Kính gửi:"  # the first line of every letter's text (`letter_message._message`)
+GREETING = "Kính gửi:"  # begins every letter's text, before its unit's name (`letter_message._message`)
 
 
 def _greeted(msg: EmailMessage) -> str:

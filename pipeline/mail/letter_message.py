@@ -23,6 +23,7 @@ from typing import Any
 from ..form import Form, Unit, is_pending
 from ..intake.mail_settings import MailSettings
 from ..text.names import slug
+from .draft_record import GREETING
 from .letter_body import REMINDER, Letter, LetterSettings, resubmit_by
 from .send import PENDING_HEADER, RUN_HEADER
 
@@ -53,7 +54,7 @@ def _message(
         msg["To"] = ", ".join(to)
     _set_subject(msg, letter.subject)  # decided with the body (`letter_body._content`)
     signature = settings.display_name or form.agencies.get("department", "")
-    text = f"Kính gửi: {unit.name}{_preparer(u)}\n\n{letter.body}\n\nTrân trọng.\n{signature}\n{_call(settings, letters)}"
+    text = f"{GREETING} {unit.name}{_preparer(u)}\n\n{letter.body}\n\nTrân trọng.\n{signature}\n{_call(settings, letters)}"
     msg.set_content(text)
     for name, data in attachments:
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)

@@ -184,10 +184,10 @@ def kept_lines(kept: dict, document: str) -> list[str]:
 
 
 def _a_draft(path: str, document: str) -> bool:
-    """Whether `path` is a version of the draft `document` (its name, or its stem followed by
-    more, in a format a word processor saves it in)."""
+    """Whether `path` is the draft `document` under its own name, in its format or another a
+    word processor saves it in (as `outbox.kept.saved_as_copies` knows another format's copy)."""
     name, draft = Path(path), Path(document)
-    return name.stem.startswith(draft.stem) and name.suffix.lower() in DOCUMENT_SUFFIXES
+    return name.stem.casefold() == draft.stem.casefold() and name.suffix.lower() in DOCUMENT_SUFFIXES
 
 
 def unreadable_line(officer: str, no_office: bool = False) -> str:

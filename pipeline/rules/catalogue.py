@@ -728,8 +728,6 @@ EXPLAINED_BY: dict[str, dict[str, str]] = {
 # and the figure a figure is compared with (its value and its name, told by the message).
 FIX_FACTS = frozenset(
     {
-        "other",
-        "other_name",
         "cell",
         "value",
         "year",
@@ -741,6 +739,8 @@ FIX_FACTS = frozenset(
         "first_row",
         "first_cell",
         "advice",
+        "other",
+        "other_name",
     }
 )
 

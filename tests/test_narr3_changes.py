@@ -39,6 +39,7 @@ def test_renamed_file_is_renamed_and_lost_units_are_named_with_why(form, make_fi
     """Run 1: 899, 903, 900 accepted. Then 899's file is renamed (same bytes), 903's only file
     removed, and 900's file written over by a rejected one under the same name."""
     inbox = tmp_path / "inbox"
+    ha_tien = form.units_by_code["900"].name
     make_file("899")
     make_file("903")
     make_file("900")
@@ -52,8 +53,11 @@ def test_renamed_file_is_renamed_and_lost_units_are_named_with_why(form, make_fi
     assert "  • Tệp đổi tên, nội dung không đổi (1): 899.xlsx → 899 Rạch Giá.xlsx" in lines, text
     assert not any("Tệp mới (" in line and "899 Rạch Giá" in line for line in lines), text
     assert "  • Tệp không còn trong hộp thư (1): 903.xlsx" in lines, text
+    # written over under its name: not a new file (brk21), and new content rejected
+    assert "  • Tệp cùng tên, nội dung mới (1): 900.xlsx" in lines, text
+    assert not any(line.startswith("  • Tệp mới (") for line in lines), text
+    assert f"  • Tệp mới bị từ chối (1): {ha_tien} (900)" in lines, text
     hon_dat = form.units_by_code["903"].name
-    ha_tien = form.units_by_code["900"].name
     assert (
         "  • Không còn được chấp nhận, số liệu không còn được tính (2): "
         f"{ha_tien} (900): tệp 900.xlsx đã bị thay bằng nội dung khác và bị từ chối, nay là «Bị từ chối»; "

@@ -41,11 +41,14 @@ class Changes:
     # (code, name, file): whose newest file is now one read before, rejected, that was not
     # their newest (an old attachment saved again: a newer time, the same content)
     newest_again: tuple[tuple[str, str, str], ...] = ()
+    # files under a name the previous run read, with other content now (written over)
+    replaced: tuple[str, ...] = ()
 
     @property
     def nothing(self) -> bool:
         return not (
             self.new_files
+            or self.replaced
             or self.now_accepted
             or self.newly_rejected
             or self.renamed
@@ -62,6 +65,8 @@ class Changes:
         out = [f"Thay đổi so với lần tổng hợp trước ({since}):"]
         if self.new_files:
             out.append(f"  • Tệp mới ({len(self.new_files)}): " + ", ".join(self.new_files))
+        if self.replaced:
+            out.append(f"  • Tệp cùng tên, nội dung mới ({len(self.replaced)}): " + ", ".join(self.replaced))
         if self.renamed:
             pairs = ", ".join(f"{old} → {new}" for old, new in self.renamed)
             out.append(f"  • Tệp đổi tên, nội dung không đổi ({len(self.renamed)}): {pairs}")
@@ -94,6 +99,7 @@ class Changes:
         return {
             "previous_at": self.previous_at.isoformat(timespec="seconds"),
             "new_files": list(self.new_files),
+            "replaced": list(self.replaced),
             "now_accepted": [code for code, _ in self.now_accepted],
             "newly_rejected": [code for code, _ in self.newly_rejected],
             "renamed": [list(pair) for pair in self.renamed],
@@ -145,7 +151,9 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         for f in before_files
         if f.get("name") not in names_now and f.get("sha256")
     }
+    names_before = {f.get("name") for f in before_files}
     new_files: list[str] = []
+    replaced: list[str] = []
     renamed: list[tuple[str, str]] = []
     for rec in listed:
         name, sha = rec.parsed.name, rec.parsed.info.sha256
@@ -153,6 +161,8 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
             continue
         if sha and sha in gone:
             renamed.append((gone.pop(sha), name))
+        elif name in names_before:
+            replaced.append(name)
         else:
             new_files.append(name)
     removed = tuple(
@@ -160,7 +170,7 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         for f in before_files
         if f.get("name") not in names_now and f.get("sha256") not in hashes_now
     )
-    new = set(new_files)
+    new = {*new_files, *replaced}  # content this run reads first
     now_accepted = tuple(
         (u.code, u.name)
         for u in report.units
@@ -190,7 +200,15 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         and was_newest[u.code] != old_name.get(u.files[0].parsed.name, u.files[0].parsed.name)
     )
     return Changes(
-        at, tuple(new_files), now_accepted, newly_rejected, tuple(renamed), removed, no_longer, newest_again
+        at,
+        tuple(new_files),
+        now_accepted,
+        newly_rejected,
+        tuple(renamed),
+        removed,
+        no_longer,
+        newest_again,
+        tuple(replaced),
     )
 
 

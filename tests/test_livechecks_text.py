@@ -474,9 +474,8 @@ def test_a_template_saved_as_xls_by_libreoffice_counts_as_the_xlsx(tmp_path, fil
     cell's words became a name a row's text names (`livechecks._cell_words`); and in a
     workbook opened from .xls LibreOffice reads INDIRECT's text in its own syntax ('Thông
     tin'.$C$7), so every number of the information sheet was "không đọc được" until that
-    text took the mark the application reads (`numbercells.SHEET_MARK`). The layout check's
-    own words are still too long for BIFF8: its cells then fall back to no word
-    (`layoutchecks.UNSAVED`); none of these cases moves a label."""
+    text took the mark the application reads (`numbercells.SHEET_MARK`). None of these cases
+    moves a label: the layout check in an .xls is tests/test_live9_layout.py's."""
     lo.require_soffice()
     xls, back = tmp_path / "xls", tmp_path / "back"
     with lo.profile(recalc=True) as prof:

@@ -39,9 +39,9 @@ a unit from hiding one without unlocking it first.
 Each sheet's check is a row of hidden cells on the lists sheet, each naming a defined name
 that holds its formula once (as the reading cells do, `numbercells.py`). Left to right
 (`SHEET_STEPS`): the two messages the live checks read ("" when all is well), the sheet
-missing and its layout changed, whose names (`BoCuc_Thieu`, `BoCuc_Loi`) are shared by
-every sheet (the words once a workbook: their references are relative to the row that
-uses them); then what they read, each sheet's own: its name (a constant), the number of
+missing and its layout changed, whose names (`BoCuc_Thieu`, `BoCuc_Loi` and the names of
+its parts, `WORD_PARTS`) are shared by every sheet (the words once a workbook: their
+references are relative to the row that uses them); then what they read, each sheet's own: its name (a constant), the number of
 the first label moved (in the reader's order; past the last when none moved), the shift of
 the first label found moved (rows * SHIFT_BASE + columns; "" when none), that label's cell
 and text, the sheet's current name, whether a direct reference still finds the sheet, the
@@ -89,8 +89,20 @@ OWN = {"first": "Dau", "shift": "Dich", "cell": "O", "label": "Nhan", "name": "T
 OWN |= {"top": "Tren", "left": "Trai", "rows": "Dong", "cols": "Cot", "agree": "Khop", "alias": "CungTen"}
 OWN |= {"bare": "TenGon"}
 OWN |= {"where": "Trang", "which": "Noi"}
+OWN |= {"which_held": "NoiDich"}  # a name without a cell: part of "which" (see WORD_PARTS)
 OWN |= {"rowhead": "DongTieuDe", "rowdue": "DongCot", "rowfirst": "DongDau", "rowoff": "DongLech"}
 SHARED = {"layout": "BoCuc_Loi", "missing": "BoCuc_Thieu"}
+# The layout words' parts, each its own shared name that `SHARED["layout"]` (or another part)
+# names, relative to the same row: LibreOffice's .xls (BIFF8) export writes a name whose
+# formula is past that format's size as NA() (about 4 kB of tokens, a Vietnamese literal two
+# bytes a character), and the words whole are 6,000 characters.
+WORD_PARTS = {
+    "label_moved": "BoCuc_LoiDoi",  # a label found moved: where, and what moved it
+    "label_what": "BoCuc_LoiDoiCach",  # what moved it: rows, cells or columns inserted or deleted
+    "label_changed": "BoCuc_LoiSua",  # a label changed or cleared
+    "row": "BoCuc_LoiDong",  # a data row's mark not where the heading row's says
+    "row_what": "BoCuc_LoiDongCach",  # cells of that row inserted or deleted
+}
 # each label's own cells, one row a label below the sheets' rows: "same" (1 when its cell, at
 # the address the form gives it, holds the label as the reader compares it, else 0), "pos"
 # (how far a reference to its cell moved: rows * SHIFT_BASE + columns; "x" when the cell was
@@ -103,13 +115,6 @@ LABEL_STEPS = ("same", "pos", "text", "value", "held", "held_text", "held_value"
 TEXT_NAME = "BoCuc_Chu"
 SHIFT_BASE = 1000  # a shift of dr rows and dc columns is dr * SHIFT_BASE + dc (|dc| < 500)
 NONE = 99999  # MIN over the labels where none moved
-# The steps whose names are the longest: LibreOffice's .xls (BIFF8) export writes a name
-# past that format's formula size as NA() (the shared words, a sheet's "which" over many
-# labels), which would show #N/A in every row text and count. Their cells fall back to
-# "no word" (the template's layout check is lost in such a file; the reader still reads
-# the layout), and "no label" (NONE) for "which".
-UNSAVED = {"layout": '""', "missing": '""', "which": str(NONE)}
-
 _q = quoted
 
 
@@ -380,16 +385,15 @@ def _own(lc: LayoutCells, s: SheetLayout) -> dict[str, str]:
         f"IF({m}=1,{NONE},IF({h}=1,{i},{NONE}))" for i, (m, h) in enumerate(zip(same, held, strict=True), 1)
     ]
     rows = _row_steps(lc, s) if s.marks else {}
+    held_name = lc.name(s.sheet, "which_held")
     return rows | {
         "first": f"=MIN({','.join(f'IF({m}=1,{NONE},{i})' for i, m in enumerate(same, 1))})",
         "shift": f'=IFERROR(INDEX({lc.labels_range(s.sheet, "pos")},MIN({",".join(moved)})),"")',
         # the label the sentence is about: the first misplaced one that holds its text at
         # the place the shift the labels agree on puts it (the reader's `layoutdiag.
         # described`: "… đang ở ô …" is then true), else the first misplaced
-        "which": (
-            f"=IF(AND({lc.at(s.sheet, 'agree')}=1,MIN({','.join(by_shift)})<{NONE}),"
-            f"MIN({','.join(by_shift)}),{first})"
-        ),
+        "which": f"=IF(AND({lc.at(s.sheet, 'agree')}=1,{held_name}<{NONE}),{held_name},{first})",
+        "which_held": f"=MIN({','.join(by_shift)})",
         "cell": f'=IFERROR(CHOOSE({which},{",".join(_q(c) for c, _t in s.labels)}),"")',
         "label": f'=IFERROR(CHOOSE({which},{",".join(_q(t) for _c, t in s.labels)}),"")',
         "name": "=" + _current_name(span),
@@ -470,12 +474,23 @@ def _shown(value: str) -> str:
     return f'IF({text}="","(trống)",IF(ISNUMBER({value}),{number},{cut}))'
 
 
-def _moved(lc: LayoutCells) -> str:
-    """What moved on the sheet of the row, in the reader's words (`LAYOUT_WORDS`): the
-    first label moved, the shift of the first label found moved; "" when no label moved."""
-    shift, cell, label, agree, prefix = (
-        lc.beside("layout", k) for k in ("shift", "cell", "label", "agree", "where")
-    )
+def _words(lc: LayoutCells) -> dict[str, str]:
+    """The formulas of the layout words' names (`SHARED["layout"]` and its `WORD_PARTS`):
+    what moved on the sheet of the row, in the reader's words (`LAYOUT_WORDS`), "" when no
+    label moved and no row mark: the first label moved, said with the shift of the first
+    label found moved (`_label_moved`) or as changed; else the first row mark moved
+    (`_row_moved`)."""
+    shift, cell, agree = (lc.beside("layout", k) for k in ("shift", "cell", "agree"))
+    p = WORD_PARTS
+    layout = f'=IF({cell}="",{p["row"]},IF(OR({shift}="",{agree}=0),{p["label_changed"]},{p["label_moved"]}))'
+    return {SHARED["layout"]: layout} | _label_moved(lc) | _row_moved(lc)
+
+
+def _label_moved(lc: LayoutCells) -> dict[str, str]:
+    """The formulas of the words of a label moved (`WORD_PARTS`): where it is and the shift
+    that put it there (rows, cells of an end mark's column, columns, the block); changed
+    when it is not where that shift says."""
+    shift, cell, label, prefix = (lc.beside("layout", k) for k in ("shift", "cell", "label", "where"))
     row, col = f"ROW(INDIRECT({cell}))", f"COLUMN(INDIRECT({cell}))"  # of the address alone
     dr = f"INT(({shift}+{SHIFT_BASE // 2})/{SHIFT_BASE})"
     dc = f"({shift}-{SHIFT_BASE}*{dr})"
@@ -493,23 +508,26 @@ def _moved(lc: LayoutCells) -> str:
         end = "OR(" + ",".join(f"EXACT({label},{_q(t)})" for t in lc.ends) + ")"
         rows_words = f"IF({end},{cells_words},{rows_words})"
     what = (
-        f"IF({dc}=0,{rows_words},"
+        f"=IF({dc}=0,{rows_words},"
         f"IF({dr}=0,IF({dc}>0,{spliced(w['columns_inserted'], n=dc, column=letter)},"
         f"{spliced(w['columns_deleted'], n=f'-{dc}', column=letter)}),{_q(w['block_moved'])}))"
     )
     fix = _q(w["fix"])
     where = f"ADDRESS({row}+{dr},{col}+{dc},4)"
-    moved = spliced(w["moved"], expected=label, cell=cell, where=where, what=what, fix=fix)
+    moved = spliced(
+        w["moved"], expected=label, cell=cell, where=where, what=WORD_PARTS["label_what"], fix=fix
+    )
     now = f"INDIRECT({prefix}&{cell})"
     found = f'IFERROR({_shown(now)},"")'
     changed = spliced(w["changed"], cell=cell, expected=label, found=found, fix=fix)
-    return f'=IF({cell}="",{_rows_moved(lc)},IF(OR({shift}="",{agree}=0),{changed},{moved}))'
+    p = WORD_PARTS
+    return {p["label_moved"]: "=" + moved, p["label_what"]: what, p["label_changed"]: "=" + changed}
 
 
-def _rows_moved(lc: LayoutCells) -> str:
-    """What moved in a row of the sheet of the row, in the reader's words (`layoutdiag.
+def _row_moved(lc: LayoutCells) -> dict[str, str]:
+    """The formulas of the words of a row mark moved (`WORD_PARTS`, the reader's `layoutdiag.
     row_mark_message`): the first data row whose mark is not where the heading row's says;
-    "" when every one is, or the sheet has none (an expression)."""
+    "" when every one is, or the sheet has none."""
     text, due, first, off, prefix = (
         lc.beside("layout", k) for k in ("rowmark", "rowdue", "rowfirst", "rowoff", "where")
     )
@@ -517,12 +535,12 @@ def _rows_moved(lc: LayoutCells) -> str:
     cell = f"ADDRESS({first},{due},4)"
     letter = f'SUBSTITUTE(ADDRESS(1,{due},4),"1","")'
     what = (
-        f"IF({off}>0,{spliced(w['row_cells_inserted'], n=off, row=first, column=letter)},"
+        f"=IF({off}>0,{spliced(w['row_cells_inserted'], n=off, row=first, column=letter)},"
         f"{spliced(w['row_cells_deleted'], n=f'-{off}', row=first, column=letter)})"
     )
     where = f"ADDRESS({first},{due}+{off},4)"
     fix = _q(w["fix"])
-    moved = spliced(w["moved"], expected=text, cell=cell, where=where, what=what, fix=fix)
+    moved = spliced(w["moved"], expected=text, cell=cell, where=where, what=WORD_PARTS["row_what"], fix=fix)
     now = f"INDIRECT({prefix}&{cell})"
     found = f'IFERROR({_shown(now)},"")'
     changed = spliced(w["changed"], cell=cell, expected=text, found=found, fix=fix)
@@ -532,13 +550,15 @@ def _rows_moved(lc: LayoutCells) -> str:
         (moved_text,) = shown  # one layout, one text
         put_back = spliced(w["row_put_back"], cell=cell, expected=text, found=found, row=first, fix=fix)
         verdict = f'IF(IFERROR(EXACT(TRIM({now}&""),{_q(moved_text)}),FALSE),{put_back},{verdict})'
-    return f'IF({first}>={NONE},"",{verdict})'
+    p = WORD_PARTS
+    return {p["row"]: f'=IF({first}>={NONE},"",{verdict})', p["row_what"]: what}
 
 
 def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
     """The defined names of the layout checks and their hidden cells on the lists sheet
     `ws` (see the module docstring), holding what they hold in the template as written."""
-    wb.define_name(SHARED["layout"], _moved(lc))
+    for name, formula in _words(lc).items():
+        wb.define_name(name, formula)
     wb.define_name(SHARED["missing"], _missing(lc))
     right = f"{sheet_ref(lc.lists, '')}{col_letter(LABEL_STEPS.index('value') - LABEL_STEPS.index('text'))}1"
     wb.define_name(TEXT_NAME, f'=IFERROR(LOWER({trimmed(right)}),"")')
@@ -570,10 +590,9 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
             value = {"name": s.sheet, "bare": s.sheet, "where": f"'{s.sheet}'!"}.get(
                 step, cached.get(step, "")
             )
-            formula = lc.name(s.sheet, step)
-            if step in UNSAVED:  # what the cell holds where the name was not kept
-                formula = f"IFERROR({formula},{UNSAVED[step]})"
-            ws.write_formula(row, lc.first + i, "=" + formula, None, value)
+            ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
+        for step in own.keys() - set(SHEET_STEPS):  # parts of a step's formula
+            wb.define_name(lc.name(s.sheet, step), own[step])
         for i, (ref, r, c) in enumerate(_places(s)):
             formulas = _label_cells(lc, s, i, ref, r, c)
             shown = {"same": 1, "pos": 0, "held": 1}  # recalculated once a label changes

@@ -19,9 +19,10 @@ import openpyxl
 import pytest
 
 from pipeline.app import consolidate_into
-from pipeline.check.arrival import date_problems
+from pipeline.check.arrival import SENDER_FIELD, arrival_rules
 from pipeline.form import Form
 from pipeline.intake.message_headers import received_at
+from pipeline.rules.schema import broken
 from pipeline.run.consolidate import check_files
 from pipeline.run.result import FileStatus
 
@@ -133,6 +134,17 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
     # `check` opens a saved message too
     parsed = check_files(form, [inbox / "thu.eml"])
     assert [p.name for p in parsed] == ["thu.eml", "thu.eml › 900.xlsx", "thu.eml › anh.png"]
+
+
+def date_problems(
+    form: Form, typed: dt.date, arrival: tuple[dt.date, str] | None, today: dt.date
+) -> list[tuple[str, str]]:
+    """(rule code, Vietnamese message) for each way the typed report date does not fit, as
+    `check_arrival` judges it: after the arrival (date, how it is known), after `today`,
+    before the period start."""
+    rules = [r for r in arrival_rules(form, arrival[1] if arrival else "") if r.field != SENDER_FIELD]
+    record = {"file_id": 0, "row": 0, "report_date": typed, "arrival": arrival[0] if arrival else None}
+    return broken(record | {"today": today}, rules)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.check.plausible import _parse, bounds, looks_like
+from pipeline.check.plausible import _parse, bounds, lookalike_rules
 from pipeline.form import FormError, load_form
+from pipeline.rules.schema import broken
 from pipeline.run.consolidate import check_files
 
 FORM = load_form()
@@ -15,6 +16,13 @@ B = bounds(FORM)
 VALUE = next(r for r in B.ratios if r.key == "value_per_child")
 TURNS = next(r for r in B.ratios if r.key == "turns_per_child")
 CHILDREN_MAX = next(high for m, _, _, high in B.unit_totals if m == "children")
+
+
+def looks_like(form, value: int) -> tuple[str, str] | None:
+    """(rule code, message) when a count looks like a date serial or a phone number, else None."""
+    hits = broken({"value": value}, lookalike_rules(form, "value", "Số", "hãy kiểm tra lại"))
+    return hits[0] if hits else None
+
 
 LOOKALIKES = [
     (46361, "LOOKS_LIKE_DATE", "05/12/2026"),  # "12/5" in LibreOffice, US order

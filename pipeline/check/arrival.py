@@ -5,21 +5,18 @@ turns 2025 into 2026. So the typed date is never trusted blindly: a date after t
 arrived (by mail), after today, or before the period starts is a warning naming the cell, and when
 swapping day and month gives a date that fits, the message says so. A report for a unit
 sent from an address not on the unit's list is a warning (forwarding is common).
-These are rules (`rules.py`) over a record per report, checked the one way
-(`ruleschema.check`).
+These are the rules (`rules.catalogue`) bound to the report date and the sender; the record
+per report is `check.stacks.stack_arrival`'s, checked the one way (`check.validate.
+check_arrival`). This module stays light: the template's live checks are built from it
+without pandas or pandera (tests/test_structure.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from ..form import Form
-from ..intake.whose import sent_by
-from ..read.parsed import Parsed
-from ..rules.catalogue import SENDER_ADVICE, SENDER_OWNER, Bound, bind
-from ..rules.schema import Stack, broken, check
+from ..rules.catalogue import Bound, bind
 
 SENDER_FIELD = "sender"
 
@@ -34,86 +31,6 @@ def arrival_rules(form: Form, how: str = "ngày thư đến Sở") -> list[Bound
         bind("DATE_BEFORE_PERIOD", "report_date", (), hint=_hint, start=start),
         bind("SENDER_UNLISTED", SENDER_FIELD, ("emails",)),
     ]
-
-
-def check_arrival(form: Form, parsed: list[Parsed], today: dt.date) -> None:
-    """Add the date and sender warnings to each report's findings (in place)."""
-    files = {p.file_id: p for p in parsed}
-    for file_id, finding in check(
-        "arrival", _stack(form, parsed, today), arrival_rules(form), files, by_record=True
-    ):
-        files[file_id].findings.append(finding)
-
-
-def date_problems(
-    form: Form, typed: dt.date, arrival: tuple[dt.date, str] | None, today: dt.date
-) -> list[tuple[str, str]]:
-    """(rule code, Vietnamese message) for each way the typed report date does not fit:
-    after the arrival (date, how it is known), after `today`, before the period start."""
-    rules = [r for r in arrival_rules(form, arrival[1] if arrival else "") if r.field != SENDER_FIELD]
-    record = {
-        "file_id": 0,
-        "row": 0,
-        "report_date": typed,
-        "arrival": arrival[0] if arrival else None,
-        "today": today,
-    }
-    return broken(record, rules)
-
-
-def _stack(form: Form, parsed: list[Parsed], today: dt.date) -> Stack:
-    """A record per report: its typed date, when it arrived (by mail: the message's arrival;
-    a plain file's modification time says when it was copied, not when it came), today, and
-    the sender with the unit's addresses."""
-    rows = []
-    for p in parsed:
-        if not p.is_report:
-            continue
-        unit = form.units_by_code.get(p.unit_code or "")
-        received = p.origin.received.date() if p.origin.received is not None else None
-        rows.append(
-            {
-                "file_id": p.file_id,
-                "row": 0,
-                "report_date": p.report_date,
-                "arrival": received,
-                "today": today,
-                SENDER_FIELD: p.origin.sender or None,
-                "unit_name": unit.name if unit else None,
-                "emails": tuple(unit.emails) if unit else (),
-                **_sender_owner(form, p.origin.sender, unit.name if unit else ""),
-            }
-        )
-    columns = [
-        "file_id",
-        "row",
-        "report_date",
-        "arrival",
-        "today",
-        SENDER_FIELD,
-        "unit_name",
-        "emails",
-        "sender_owner",
-        "sender_advice",
-    ]
-    frame = pd.DataFrame(rows, columns=columns).astype({c: object for c in columns[2:]})
-    field = next((f for f in form.info_fields if f.key == "report_date"), None)
-    date_cell = (form.sheets["info"], field.cell) if field else ("", "")
-    return Stack(frame, lambda col, _rec: ("", "") if col == SENDER_FIELD else date_cell)
-
-
-def _sender_owner(form: Form, sender: str, unit_name: str) -> dict[str, str]:
-    """SENDER_UNLISTED's "sender_owner" and "sender_advice" (`catalogue.SENDER_ADVICE`): the
-    unit whose address `sender` is (`intake.whose.sent_by`, by address only), if another
-    than the one whose template (`unit_name`) was filled."""
-    found = sent_by(form, "", sender or "")
-    owner = form.units_by_code[found[0]].name if found else ""
-    if not owner or owner == unit_name:
-        return {"sender_owner": "", "sender_advice": SENDER_ADVICE["unknown"]}
-    return {
-        "sender_owner": SENDER_OWNER.format(owner=owner),
-        "sender_advice": SENDER_ADVICE["other_unit"].format(owner=owner, unit_name=unit_name),
-    }
 
 
 def _hint(typed: dt.date, start: dt.date, latest: dt.date) -> str:

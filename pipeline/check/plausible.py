@@ -17,7 +17,6 @@ from typing import Any
 from ..form import Block, Form, FormError
 from ..rules.catalogue import Bound, bind
 from ..rules.kinds import EXCEL_EPOCH
-from ..rules.schema import broken
 
 
 @dataclass(frozen=True)
@@ -156,9 +155,3 @@ def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound
         for measure, label, unit, high in b.unit_totals
     ]
     return info, rows, totals
-
-
-def looks_like(form: Form, value: int) -> tuple[str, str] | None:
-    """(rule code, message) when a count looks like a date serial or a phone number, else None."""
-    hits = broken({"value": value}, lookalike_rules(form, "value", "Số", "hãy kiểm tra lại"))
-    return hits[0] if hits else None

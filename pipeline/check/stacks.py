@@ -6,15 +6,19 @@ file it came from (`file_id`), the sheet row (`row`) and where each field is in 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from ..form import Block, Form
+from ..intake.whose import sent_by
 from ..read.parsed import Parsed
+from ..rules.catalogue import SENDER_ADVICE, SENDER_OWNER
 from ..rules.kinds import Record
 from ..rules.schema import Stack
+from .arrival import SENDER_FIELD
 
 
 def stack_info(form: Form, files: Iterable[Parsed]) -> Stack:
@@ -80,3 +84,58 @@ def stack_block_totals(form: Form, block: Block, stacked: Stack, files: dict[int
     totals["row"] = totals["file_id"].map(rows).astype("int64")
     columns = {m.key: block.measure_column(m.key) for m in block.measures}
     return Stack(totals, lambda col, rec: (block.sheet, f"{columns[col]}{rec['row']}"))
+
+
+def stack_arrival(form: Form, parsed: list[Parsed], today: dt.date) -> Stack:
+    """A record per report: its typed date, when it arrived (by mail: the message's arrival;
+    a plain file's modification time says when it was copied, not when it came), today, and
+    the sender with the unit's addresses."""
+    rows = []
+    for p in parsed:
+        if not p.is_report:
+            continue
+        unit = form.units_by_code.get(p.unit_code or "")
+        received = p.origin.received.date() if p.origin.received is not None else None
+        rows.append(
+            {
+                "file_id": p.file_id,
+                "row": 0,
+                "report_date": p.report_date,
+                "arrival": received,
+                "today": today,
+                SENDER_FIELD: p.origin.sender or None,
+                "unit_name": unit.name if unit else None,
+                "emails": tuple(unit.emails) if unit else (),
+                **_sender_owner(form, p.origin.sender, unit.name if unit else ""),
+            }
+        )
+    columns = [
+        "file_id",
+        "row",
+        "report_date",
+        "arrival",
+        "today",
+        SENDER_FIELD,
+        "unit_name",
+        "emails",
+        "sender_owner",
+        "sender_advice",
+    ]
+    frame = pd.DataFrame(rows, columns=columns).astype({c: object for c in columns[2:]})
+    field = next((f for f in form.info_fields if f.key == "report_date"), None)
+    date_cell = (form.sheets["info"], field.cell) if field else ("", "")
+    return Stack(frame, lambda col, _rec: ("", "") if col == SENDER_FIELD else date_cell)
+
+
+def _sender_owner(form: Form, sender: str, unit_name: str) -> dict[str, str]:
+    """SENDER_UNLISTED's "sender_owner" and "sender_advice" (`catalogue.SENDER_ADVICE`): the
+    unit whose address `sender` is (`intake.whose.sent_by`, by address only), if another
+    than the one whose template (`unit_name`) was filled."""
+    found = sent_by(form, "", sender or "")
+    owner = form.units_by_code[found[0]].name if found else ""
+    if not owner or owner == unit_name:
+        return {"sender_owner": "", "sender_advice": SENDER_ADVICE["unknown"]}
+    return {
+        "sender_owner": SENDER_OWNER.format(owner=owner),
+        "sender_advice": SENDER_ADVICE["other_unit"].format(owner=owner, unit_name=unit_name),
+    }

@@ -8,21 +8,26 @@ What is checked where, in order (a file's findings keep this order):
 4. plausibility without history (`plausible.py`): the information sheet's counts, each
    results row, a file's results totals.
 Each goes the one way of `ruleschema.check`: a pandera schema built from the rules, run
-once per stack. Against last year's figures: `history.py`, once the history is read.
+once per stack. Against last year's figures: `history.py`, once the history is read; the
+report date and the sender against how the file came (`arrival.py`): `check_arrival`,
+once the files' arrival is known.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from ..form import Form
 from ..read.parsed import Parsed
 from ..rules.bind import block_rules, info_rules, name_rules, totals_rules
 from ..rules.catalogue import Bound
 from ..rules.schema import Stack, check, warm_up
+from .arrival import arrival_rules
 from .emptiness import emptiness_rules, stack_filled
 from .plausible import plausibility_rules
-from .stacks import stack_block, stack_block_totals, stack_info, stack_support
+from .stacks import stack_arrival, stack_block, stack_block_totals, stack_info, stack_support
 
-__all__ = ["validate_all", "warm_up"]
+__all__ = ["check_arrival", "validate_all", "warm_up"]
 
 
 def validate_all(form: Form, parsed: list[Parsed]) -> None:
@@ -48,3 +53,12 @@ def validate_all(form: Form, parsed: list[Parsed]) -> None:
     apply("plausible rows", blocks[bounded.key], on_rows, by_record=True)
     totals = stack_block_totals(form, bounded, blocks[bounded.key], files)
     apply("plausible totals", totals, on_totals, by_record=True)
+
+
+def check_arrival(form: Form, parsed: list[Parsed], today: dt.date) -> None:
+    """Add the date and sender warnings to each report's findings (in place)."""
+    files = {p.file_id: p for p in parsed}
+    for file_id, finding in check(
+        "arrival", stack_arrival(form, parsed, today), arrival_rules(form), files, by_record=True
+    ):
+        files[file_id].findings.append(finding)

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..check.arrival import check_arrival
-from ..check.validate import validate_all, warm_up
+from ..check.validate import check_arrival, validate_all, warm_up
 from ..form import Form
 from ..intake.inbox import READ, InboxEntry, classify
 from ..intake.mail_settings import load_mail_settings

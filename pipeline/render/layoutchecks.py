@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import cache
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -273,11 +274,12 @@ def _places(s: SheetLayout) -> list[tuple[str, int, int]]:
     ]
 
 
-def _spellings(text: str) -> list[str]:
+@cache  # the same labels in every unit's template
+def _spellings(text: str) -> tuple[str, ...]:
     """`text` as the reader compares it (`form.norm_text`: white space folded, lower case),
     composed and in the two decomposed ways keyboards type it (`rules.spellings.decomposed`):
     a formula cannot compose Unicode."""
-    return decomposed(norm_text(text))
+    return tuple(decomposed(norm_text(text)))
 
 
 def _same(expr: str, text: str) -> str:
@@ -417,7 +419,7 @@ def _is_mark(cells: str, text: str, moved: str = "") -> str:
     every .ods); FALSE for an error value. With `moved`, also TRUE where the cell shows what
     a formula mark shows once its row moved (`read.layoutdiag.row_mark_offset`)."""
     clean = f'LOWER(TRIM(SUBSTITUTE({cells}&"",{_q(chr(0xA0))}," ")))'
-    texts = _spellings(text) + (_spellings(moved) if moved else [])
+    texts = _spellings(text) + (_spellings(moved) if moved else ())
     return f"IFERROR(({'+'.join(f'EXACT({clean},{_q(v)})' for v in texts)})>0,FALSE)"
 
 

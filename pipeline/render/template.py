@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,10 @@ from ..form import (
 from ..form.grid import LIST_KEYS, ROW_MARK_FORMULAS, TITLE_ROW, instruction_cell, list_range, meta_label_cell
 from ..form.sheets import TOTAL_LABEL, BlockSheet, InfoSheet, block_sheet, info_sheet
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
+from ..read.worker import worker_form
 from ..rules.spellings import read_names
+from ..run.workers import pool as worker_pool
+from ..run.workers import starting_workers, stop_pool
 from ..text.command import option_hint
 from ..text.names import template_name
 from .layoutchecks import LayoutCells, layout_cells, write_layout_cells
@@ -100,13 +104,42 @@ class _Workbook(Workbook):
         self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
-def write_templates(form: Form, out_dir: Path) -> list[Path]:
-    """Write one blank template per unit of the registry; return their paths. Temporary
-    files left by a run killed while writing are removed first."""
+PARALLEL_FROM = 8  # templates; below this a worker process costs more than it saves
+
+
+def write_templates(form: Form, out_dir: Path, workers: int | None = None) -> list[Path]:
+    """Write one blank template per unit of the registry; return their paths, in the
+    registry's order. Temporary files left by a run killed while writing are removed first.
+
+    With `workers` (default: the machine's cores) of 2 or more and at least PARALLEL_FROM
+    units, `workers` - 1 worker processes (`run.workers.pool`, bound to this process's life)
+    write the registry's later units while this process writes its share of the first.
+    Raises what writing a template raises (OSError: the folder cannot be written)."""
     _refuse_other_forms(form, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
-    return [write_template(form, unit, out_dir) for unit in form.units]
+    units = form.units
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(units) < PARALLEL_FROM:
+        return [write_template(form, unit, out_dir) for unit in units]
+    share = len(units) // workers
+    with starting_workers():  # the workers start without Ctrl-C (`run.workers`)
+        pool = worker_pool(workers - 1, form)
+        theirs = [pool.submit(_write_in_worker, unit.code, out_dir) for unit in units[share:]]
+    try:
+        paths = [write_template(form, unit, out_dir) for unit in units[:share]]
+        paths += [job.result() for job in theirs]
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
+    return paths
+
+
+def _write_in_worker(code: str, out_dir: Path) -> Path:
+    """`write_template` of unit `code` in a worker process, with the form it holds."""
+    form = worker_form()
+    return write_template(form, form.units_by_code[code], out_dir)
 
 
 class TemplatesOfAnotherForm(FormError):

@@ -22,6 +22,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from pipeline.filler import fill
 from pipeline.form import cell_at, col_index, col_letter
@@ -871,3 +872,22 @@ def test_the_layout_check_survives_a_template_saved_as_xls(form, layout, edited,
     for edit_id, path in out.items():
         said = _overview(form, lo.recalc_xlsx(path, tmp_path / "back"))
         assert said == _overview(form, edited[edit_id]), (edit_id, said)
+
+
+@pytest.mark.parametrize("code", [FREE, DEPARTMENT])
+def test_a_template_libreoffice_saved_as_xls_without_calculating_is_read(form, tmp_path, code):
+    """brk22 F1: LibreOffice opening the template (.xlsx, its formulas' results stored) with
+    its default settings, which do not recalculate, and saving it as .xls stores the number
+    0 as the result of some row marks' formulas (the information sheet's rows of text
+    answers), where it shows the mark: the file was refused, its layout "changed" ("ô F9
+    phải là '(hết dòng)' nhưng là '0'"). A formula mark storing a result it never gives is
+    not judged (`layoutdiag._stale`); a mark moved is still found (the cases above). The
+    blank template is what the unit opens; the .xls gets the .xlsx's findings."""
+    template = write_template(form, form.units_by_code[code], tmp_path / "templates")
+    xls = lo.convert(template, tmp_path / "xls", "xls", recalc=False)
+    info = CalamineWorkbook.from_path(str(xls)).get_sheet_by_name(form.sheets["info"]).to_python()
+    marks = [info[r][c] for r, c in (cell_at(cell) for cell, _t in info_sheet(form).row_marks)]
+    assert 0 in marks, marks  # what LibreOffice stored: the case is met
+    codes = [(f.code, f.sheet, f.cell) for f in _errors(form, xls)]
+    assert codes == [(f.code, f.sheet, f.cell) for f in _errors(form, template)]
+    assert "LAYOUT_CHANGED" not in {c for c, _s, _c in codes}

@@ -174,6 +174,17 @@ def row_mark_offset(rows: list[list[Any]], cell: str, text: str, moved: str = ""
     return None
 
 
+def _stale(value: Any) -> bool:
+    """Whether a formula mark's stored result is one it never gives (its results are texts):
+    the number 0, which LibreOffice's .xls export stores for some formulas it did not
+    calculate after opening an .xlsx without recalculating (brk22 F1: the information
+    sheet's marks of the rows holding text answers); the applications show the mark, as
+    they calculate the file on opening it. In such a format a formula cell storing 0 that
+    slid into a mark's cell (the mark's cells deleted, its column deleted) is not told
+    apart: those edits move no figure (only cells right of the figures move)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+
+
 class RowMarkFault(NamedTuple):
     """A data row's mark not as the template left it (`misplaced_row_mark`): the cell it is
     due at, its text, how far right of that cell it is (None: nowhere in its row's reach;
@@ -195,6 +206,7 @@ def misplaced_row_mark(
     formulas: Callable[[str], bool] | None = None,
     unvalued: Collection[str] = (),
     blind: bool = False,
+    zero_unread: bool = False,
 ) -> RowMarkFault | None:
     """The first data row's mark (`marks`, (A1 cell, text) top to bottom, `form.sheets.
     BlockSheet.row_marks`) not where the heading row's mark `head` says: its cell shifted as
@@ -207,7 +219,10 @@ def misplaced_row_mark(
     `blind`: no mark of the sheet can be read (its writer kept no formula, or no text
     result of one): every data row's mark is taken as in place. A typed mark counts only when some
     mark of the sheet is still a formula (a writer that keeps no formula, or values pasted
-    over the whole sheet, leaves none). Returns the first fault, or None."""
+    over the whole sheet, leaves none). `zero_unread`: the file's format may store the number
+    0 for a formula's text result (`formats.registry.Format.empty_text_as_zero`): a formula
+    mark storing 0, the mark nowhere else in its row, is not judged (`_stale`). Returns the
+    first fault, or None."""
     shift = row_mark_offset(rows, *head) or 0
     if shift and marks:
         (first, text), col = marks[0], split_cell(marks[0][0])[0]
@@ -228,6 +243,9 @@ def misplaced_row_mark(
             if moved and _holds(rows, r, c, moved):
                 return RowMarkFault(due, text, 0, "put_back")
             offset = row_mark_offset(rows, due, text, moved)
+            if offset is None and zero_unread and _stale(value) and formulas is not None and formulas(due):
+                any_formula = True  # a formula mark whose writer stored a result it never gives
+                continue
             if offset != 0:
                 return RowMarkFault(due, text, offset)
         if formulas is not None:

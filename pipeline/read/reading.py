@@ -17,6 +17,7 @@ from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
 from ..text.values import CURRENCY_WORDS, LARGEST_WHOLE, parse_int, parse_text
+from .formats.registry import FORMATS
 from .layoutdiag import (
     described,
     layout_shift,
@@ -159,8 +160,16 @@ class FileReading:
             results, unvalued = sheet.formula_results, sheet.formulas_without_value
             formulas = (lambda c: c in results or c in unvalued) if results or unvalued else None
             blind = _marks_unread(sheet, head, marks, formulas)
+        zero_unread = FORMATS[self.book.format].empty_text_as_zero
         wrong = misplaced_row_mark(
-            sheet.rows, head, marks, moved if formulas else "", formulas, sheet.formulas_without_value, blind
+            sheet.rows,
+            head,
+            marks,
+            moved if formulas else "",
+            formulas,
+            sheet.formulas_without_value,
+            blind,
+            zero_unread,
         )
         if wrong is None:
             return True

@@ -19,7 +19,8 @@ suffixes, how it is recognised) to what reading it takes:
   go unbounded to the value reader;
 - `empty_text_as_zero`: a formula's empty-text result may be stored as the number 0
   (LibreOffice's .xls export writes it so; `read/witness.py` reads it as blank when the
-  template's own reading cell saw a blank);
+  template's own reading cell saw a blank), and so may a text result it did not calculate
+  (a row mark: `read.layoutdiag.misplaced_row_mark` leaves it unjudged);
 - `values_in_facts`: its facts hold every cell's value (`SheetFacts.cells`, as its format
   shows it), which the reader reads the sheets from where python-calamine fails on a valid
   file (a number under an elapsed-time format past Python's timedelta: .xlsb, brk15).

@@ -20,8 +20,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import openpyxl
 from lxml import etree
 
+from pipeline.form import cell_at
 from pipeline.read.parse import parse_path
 from tests import lo
 from tests import test_ods_writers_2 as w2
@@ -101,3 +103,32 @@ def _content(path: Path) -> bytes:
 
     with zipfile.ZipFile(path) as z:
         return z.read("content.xml")
+
+
+def test_a_number_without_a_value_type_is_the_text_libreoffice_shows(lo_ods: Path, tmp_path: Path) -> None:
+    """brk22 F2: a cell with an office:value but no office:value-type is a text cell in ODF
+    (the value type says which value attribute holds the value: ODF 1.2 Part 1 §19.385):
+    LibreOffice shows its paragraph, "140.068", and python-calamine read the hidden
+    140068000, accepted in silence. The file is read by the project's own reader: the text,
+    told at its cell as a number typed as text, read as the text says (140.068 đồng)."""
+    out = with_cell(lo_ods, tmp_path / "899.ods", RES.sheet, CASH, {"office:value": "140068000"}, "140.068")
+    shown = openpyxl.load_workbook(lo.recalc_xlsx(out, tmp_path / "lo"))[RES.sheet][CASH].value
+    assert shown == "140.068"  # what LibreOffice reads there: the text
+    parsed = parse_path(out, 1, FORM)
+    at = [f.code for f in parsed.findings if (f.sheet, f.cell) == (RES.sheet, CASH)]
+    assert at == ["NUMBER_FROM_TEXT"], at
+    row = cell_at(CASH)[0] + 1
+    assert [r["cash"] for r in parsed.rows[RES.key] if r["row"] == row] == [140068]
+
+
+def test_a_broken_ods_is_told_as_an_ods(lo_ods: Path, tmp_path: Path) -> None:
+    """brk22 F6: an .ods whose content.xml is cut short was "cấu trúc tệp Excel bị hỏng":
+    the file's own format is named."""
+    out = tmp_path / "899.ods"
+    with zipfile.ZipFile(lo_ods) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data[: len(data) // 2] if info.filename == "content.xml" else data)
+    (finding,) = parse_path(out, 1, FORM).findings
+    assert finding.code == "FILE_CORRUPT", finding
+    assert "cấu trúc tệp .ods bị hỏng" in finding.message and "Excel bị hỏng" not in finding.message

@@ -489,6 +489,8 @@ class _Table:
         if kind in ("date", "time"):  # calamine gives a time as text
             self.note(row, col, self.repeat, repeat, cell_value(element))
         elif kind is None:
+            if _VALUE in element.attrib:  # calamine reads the number, LibreOffice shows the text:
+                facts.misread = True  # our reader reads it (brk22 F2: "140.068" shown, 140068000 read)
             text = untyped_text(element)
             if text:  # calamine reads it blank
                 self.note(row, col, self.repeat, repeat, text, facts.cells)

@@ -259,6 +259,37 @@ def test_a_file_over_the_size_limit_is_neither_read_nor_hashed(tmp_path):
     assert [f.code for f in parsed.findings] == ["FILE_TOO_LARGE"] and parsed.info.size == 3 * 1024**3
 
 
+def _with_merges(path: Path, refs: list[str], out: Path) -> Path:
+    """The results sheet with `refs` merged as a writer spells it (<mergeCells>, after
+    <sheetData>; the template's own merges kept), byte for byte otherwise."""
+    part = _part_of(path.read_bytes(), SHEET)
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in refs)
+
+    def edit(name: str, body: bytes) -> bytes:
+        if name != part:
+            return body
+        if b"<mergeCells" in body:
+            return re.sub(rb"<mergeCells[^>]*>", lambda m: m[0] + cells.encode(), body, count=1)
+        return body.replace(
+            b"</sheetData>", b"</sheetData><mergeCells>" + cells.encode() + b"</mergeCells>", 1
+        )
+
+    return rewrite(path, edit, out)
+
+
+def test_a_merged_range_of_one_cell_hides_nothing(make_file):
+    """brk22 F5: older ClosedXML and PhpSpreadsheet write a merge of one cell (<mergeCell
+    ref="D8:D8"/>), which Excel and LibreOffice show as the cell itself: refused as
+    MERGED_INPUT ("các ô D8:D8 bị gộp") though nothing is hidden. A range of two is still
+    refused."""
+    path, _ = make_file("899")
+    one = parse_path(_with_merges(path, [f"{GIRLS}:{GIRLS}"], path.with_name("one.xlsx")), 0, FORM)
+    assert [f.code for f in one.findings if f.code == "MERGED_INPUT"] == []
+    assert not one.has_errors, [f.message for f in one.findings]
+    two = parse_path(_with_merges(path, [f"{GIRLS}:{CASH}"], path.with_name("two.xlsx")), 0, FORM)
+    assert [f.code for f in findings_at(two, GIRLS)] == ["MERGED_INPUT"]
+
+
 # ----- other formats, as LibreOffice writes them -----------------------------------------------
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory, template_dir, layout) -> dict[str, dict[str, Path]]:

@@ -49,6 +49,12 @@ class SheetData:
     # a stored 0 or blank may be a result its writer never calculated (`reading.number`)
     formula_results: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        # a merged range of one cell merges nothing: older ClosedXML and PhpSpreadsheet write
+        # such ranges (<mergeCell ref="D8:D8"/>), and Excel and LibreOffice show the cell as it
+        # is (brk22 F5: refused as MERGED_INPUT, "các ô D8:D8 bị gộp")
+        self.merged = [m for m in self.merged if m[0] != m[1]]
+
     def blank_span(self, row: int, first_col: int, last_col: int) -> bool:
         """True when the cells of `row` (1-based) from `first_col` to `last_col` are all empty."""
         if row - 1 >= len(self.rows):
@@ -288,7 +294,7 @@ def _zip_facts(
         except Exception as exc:  # noqa: BLE001 - any malformed part means a broken file
             raise ReadProblem(
                 "FILE_CORRUPT",
-                "cấu trúc tệp Excel bị hỏng; hãy mở bằng Excel, lưu lại và gửi lại",
+                f"cấu trúc tệp {fmt.kind.suffix} bị hỏng; hãy mở bằng Excel hoặc LibreOffice, lưu lại và gửi lại",
             ) from exc
         comments = read_comments(zf, fmt.comments_reader, wanted)  # never raises
     return package.rebuilt or data, fmt, facts, comments

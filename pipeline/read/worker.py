@@ -1,4 +1,5 @@
-"""A reading worker process: where it starts and what it runs.
+"""A reading worker process: where it starts and what it runs (the `templates` command's
+workers start here too: `render.template.write_templates`).
 
 Process pools pass the form with `initializer=start_worker, initargs=(form,)`, so each
 worker keeps one Form object and what it derives from it (cell plans) across all its jobs.

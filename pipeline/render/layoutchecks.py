@@ -593,7 +593,7 @@ def write_layout_cells(wb: Workbook, ws: Worksheet, lc: LayoutCells) -> None:
                 step, cached.get(step, "")
             )
             ws.write_formula(row, lc.first + i, "=" + lc.name(s.sheet, step), None, value)
-        for step in own.keys() - set(SHEET_STEPS):  # parts of a step's formula
+        for step in (k for k in own if k not in SHEET_STEPS):  # parts of a step's formula
             wb.define_name(lc.name(s.sheet, step), own[step])
         for i, (ref, r, c) in enumerate(_places(s)):
             formulas = _label_cells(lc, s, i, ref, r, c)

@@ -37,6 +37,9 @@ UNO_PYTHON = "/usr/bin/python3"  # Debian's Python, the one python3-uno is built
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
+# the CSV export of a sheet (number `sheet`, 1-based) as it shows its cells, UTF-8 (filter
+# options: https://help.libreoffice.org/latest/en-US/text/shared/guide/csv_params.html)
+CSV_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,{sheet}"
 RECALC_ALWAYS = "0"  # OOXMLRecalcMode / ODFRecalcMode: 0 always, 1 never, 2 ask
 _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" \
@@ -98,8 +101,10 @@ def require_uno() -> str:
 
 
 # ----- running LibreOffice --------------------------------------------------------------------
-def write_profile(root: Path, recalc: bool = True) -> Path:
-    """A fresh user profile; with `recalc`, xlsx and ods formulas are recalculated on load."""
+def write_profile(root: Path, recalc: bool = True, locale: str | None = None) -> Path:
+    """A fresh user profile; with `recalc`, xlsx and ods formulas are recalculated on load;
+    with `locale` (a BCP 47 tag, "vi-VN"), the office's locale setting is that one (its
+    separators and the numbers shown: Tools → Options → Language Settings → Locale)."""
     user = root / "user"
     user.mkdir(parents=True, exist_ok=True)
     items = []
@@ -108,15 +113,19 @@ def write_profile(root: Path, recalc: bool = True) -> Path:
             items.append(
                 _ITEM.format(path="/org.openoffice.Office.Calc/Formula/Load", name=name, value=RECALC_ALWAYS)
             )
+    if locale:
+        items.append(
+            _ITEM.format(path="/org.openoffice.Setup/L10N", name="ooSetupSystemLocale", value=locale)
+        )
     (user / "registrymodifications.xcu").write_text(_XCU.format(items="\n".join(items)), encoding="utf-8")
     return root
 
 
 @contextlib.contextmanager
-def profile(recalc: bool = True) -> Iterator[Path]:
-    """A throw-away profile directory, removed afterwards."""
+def profile(recalc: bool = True, locale: str | None = None) -> Iterator[Path]:
+    """A throw-away profile directory (`write_profile`), removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as tmp:
-        yield write_profile(Path(tmp), recalc)
+        yield write_profile(Path(tmp), recalc, locale)
 
 
 def _clean_env() -> dict[str, str]:

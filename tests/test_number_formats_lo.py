@@ -40,7 +40,6 @@ from tests import lo
 from tests.test_reading_writers import _sheetjs
 
 FORM = load_form()
-_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,{sheet}"
 
 # unquoted words after or before a number: units, currency words, Vietnamese words with the
 # letters of date codes (d, h, m, s, g, e, r, n) and without
@@ -75,7 +74,9 @@ def _lo_shown(src: Path, sheet: int, out: Path) -> list[list[str]]:
     lo.require_soffice()
     out.mkdir(parents=True, exist_ok=True)
     with lo.profile() as prof:
-        lo.run_office(["--convert-to", _CSV.format(sheet=sheet), "--outdir", str(out), str(src)], prof)
+        lo.run_office(
+            ["--convert-to", lo.CSV_SHOWN.format(sheet=sheet), "--outdir", str(out), str(src)], prof
+        )
     (written,) = out.glob(f"{src.stem}*.csv")
     return list(csv.reader(written.read_text(encoding="utf-8").splitlines()))
 

@@ -13,7 +13,7 @@ from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.catalogue import TOTAL_WHY
 from ..rules.spellings import usual_spelling_of
-from ..text.values import PercentShown, UnreadDate, UnshownDate, is_blank, parse_int, parse_text, typed_text
+from ..text.values import ShownOtherwise, UnreadDate, UnshownDate, is_blank, parse_int, parse_text, typed_text
 from .plan import BlockPlan, RowPlan, block_plan
 from .reader import SheetData, split_cell
 from .reading import FileReading
@@ -203,7 +203,7 @@ def _cached_totals(
     rows = sheet.rows
     for cell, r, c, want in expected:
         cached = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-        if isinstance(cached, PercentShown):  # a total shown as a percentage: its number compared
+        if isinstance(cached, ShownOtherwise):  # a total shown as a percentage or scaled: its number compared
             cached = float(cached)
         elif isinstance(cached, dt.timedelta):  # shown as a duration ([h]:mm): its number of days
             cached = cached.total_seconds() / 86400

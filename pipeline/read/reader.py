@@ -29,7 +29,7 @@ from ..intake.kinds.head import magic_kind
 from ..intake.kinds.zip_package import zip_kind
 from ..rules.findings import show
 from ..system import impl
-from ..text.values import DAY_ZERO, PercentShown, UnshownDate
+from ..text.values import DAY_ZERO, ShownOtherwise, UnshownDate
 from .cellfacts import SheetFacts, UnsafeXML
 from .comments import Comments, read_comments
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
@@ -463,7 +463,7 @@ def _as_formatted(rows: list[list[Any]], shown: dict[str, Any]) -> None:
     format becomes the number the file stores, and a number (or the text of an .ods time)
     it gives for a date format becomes that date. Where both are dates the reader's stays,
     but for a duration ([h]:mm:ss) it gives as a date. A number shown as a percentage is a
-    `values.PercentShown`."""
+    `values.PercentShown`, one it shows as another number a `values.ScaledShown`."""
     for cell, value in shown.items():
         col, row = split_cell(cell)
         if row - 1 < len(rows) and col < len(rows[row - 1]):
@@ -472,6 +472,6 @@ def _as_formatted(rows: list[list[Any]], shown: dict[str, Any]) -> None:
             if (
                 isinstance(was, _DATE_TYPES) != isinstance(value, _DATE_TYPES)
                 or (isinstance(value, dt.timedelta) and isinstance(was, dt.date))
-                or isinstance(value, PercentShown)  # a number its format shows as a percentage
+                or isinstance(value, ShownOtherwise)  # a number its format shows as another
             ):
                 line[col] = value

@@ -88,11 +88,50 @@ class UnreadNumber(str):
     is the value as the file holds it."""
 
 
-class PercentShown(float):
+class ShownOtherwise(float):
+    """A number in a cell whose format shows another number than the one stored (a
+    percentage, `PercentShown`; a display factor or digits written by the format,
+    `ScaledShown`): no count or amount is read from it. Its value is the number stored."""
+
+
+class PercentShown(ShownOtherwise):
     """A number in a cell whose format shows it as a percentage (`#,##0%`, an .ods cell of
     value type percentage): the sheet shows 100 times it with "%" (2326560 as
     "232.656.000%"), which no count or amount is. Excel's automatic percent entry stores
     232656000 typed into such a cell as 2326560 (brk13). Its value is the number stored."""
+
+
+class ScaledShown(ShownOtherwise):
+    """A number in a cell whose format shows another number: a display factor (`#,##0,`
+    shows 140068000 as "140.068", ECMA-376 Part 1 §18.8.31; ODF number:display-factor)
+    or digits written by the format itself next to the number's (`#,##0".000"` shows a
+    typed 140068 as "140.068.000"; brk22 F4). `shown`: the text the sheet shows, as a
+    Vietnamese sheet spells it; `factor`: what the number is divided by (1 for none);
+    `written`: the format's own digits next to the number ("" for none)."""
+
+    shown: str
+    factor: int
+    written: str
+
+    def __new__(cls, number: float, shown: str, factor: int = 1, written: str = "") -> ScaledShown:
+        self = super().__new__(cls, number)
+        self.shown, self.factor, self.written = shown, factor, written
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # kept across the reading workers' pickling
+        return (ScaledShown, (float(self), self.shown, self.factor, self.written))
+
+
+def _shown_scaled(value: ScaledShown) -> str:
+    """The message for a count or amount cell whose format shows another number."""
+    if value.factor != 1:
+        why = f"định dạng của ô chia số cho {show(value.factor)} khi hiện"
+    else:
+        why = f"định dạng của ô tự viết thêm '{value.written}' cạnh số"
+    return (
+        f"hiện thành '{value.shown}' vì {why} (số thật trong ô là {show(float(value))}); "
+        "hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi gõ lại đủ số"
+    )
 
 
 def _shown_as_percent(value: PercentShown) -> str:
@@ -161,6 +200,8 @@ def parse_int(
         return None, ("NUMBER_INVALID", NOT_STORED_AS_NUMBER), False
     if isinstance(value, PercentShown):
         return None, ("NUMBER_INVALID", _shown_as_percent(value)), False
+    if isinstance(value, ScaledShown):
+        return None, ("NUMBER_INVALID", _shown_scaled(value)), False
     if isinstance(value, _DATE_VALUES):
         return None, ("NUMBER_INVALID", _shown_as_date(value, day_zero)), False
     if isinstance(value, float):

@@ -29,17 +29,27 @@ from typing import Any
 import olefile
 
 from ...form import col_letter
-from ...text.values import DAY_ZERO, DAY_ZERO_1904, DAYS_1900_TO_1904, PercentShown, UnshownDate, show
+from ...text.values import (
+    DAY_ZERO,
+    DAY_ZERO_1904,
+    DAYS_1900_TO_1904,
+    PercentShown,
+    ScaledShown,
+    UnshownDate,
+    show,
+)
 from ..cellfacts import SheetFacts
 from .numfmt import (
     ByValue,
     builtin_shows_date,
     builtin_shows_elapsed,
     builtin_shows_percent,
+    shown_value,
     shows_date,
     shows_date_by_value,
     shows_elapsed,
     shows_percent,
+    shows_scaled,
 )
 from .ods import OdsBook
 
@@ -138,8 +148,9 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     return out
 
 
-# what a format shows a number as: a number, a date or time, a duration, a percentage
-NUMBER, DATE, ELAPSED, PERCENT = 0, 1, 2, 3
+# what a format shows a number as: a number, a date or time, a duration, a percentage, another
+# number (`numfmt.scaling_at`)
+NUMBER, DATE, ELAPSED, PERCENT, SCALED = 0, 1, 2, 3, 4
 
 
 def _shown(format_id: int, formats: dict[int, str]) -> int | ByValue:
@@ -151,18 +162,25 @@ def _shown(format_id: int, formats: dict[int, str]) -> int | ByValue:
     if fmt is not None and shows_date_by_value(fmt):
         return ByValue(fmt)
     if _plain(format_id, formats):
-        if fmt is not None and shows_percent(fmt):  # which numbers: the section picked says
+        if fmt is not None and (shows_percent(fmt) or shows_scaled(fmt)):  # which: the section picked says
             return ByValue(fmt)
         return PERCENT if fmt is None and builtin_shows_percent(format_id) else NUMBER
     return ELAPSED if (shows_elapsed(fmt) if fmt is not None else builtin_shows_elapsed(format_id)) else DATE
 
 
-_KIND = {"number": NUMBER, "date": DATE, "elapsed": ELAPSED, "percent": PERCENT}
+_KIND = {"number": NUMBER, "date": DATE, "elapsed": ELAPSED, "percent": PERCENT, "scaled": SCALED}
 
 
 def _kind_at(kind: int | ByValue, value: float) -> int:
-    """NUMBER, DATE or ELAPSED: what `value` shows under a cell format of kind `kind`."""
+    """NUMBER, DATE, ELAPSED, PERCENT or SCALED: what `value` shows under a cell format of
+    kind `kind`."""
     return _KIND[kind.shows(value)] if isinstance(kind, ByValue) else kind
+
+
+def _other(kind: int | ByValue, value: float) -> PercentShown | ScaledShown | float:
+    """A number its cell format of kind `kind` shows as another (PERCENT or SCALED), as
+    `numfmt.shown_value` gives it (a built-in percentage: a `values.PercentShown`)."""
+    return shown_value(kind.code, value) if isinstance(kind, ByValue) else PercentShown(value)
 
 
 def _plain(format_id: int, formats: dict[int, str]) -> bool:
@@ -201,8 +219,8 @@ def _number(
     may take a number format for a date, or miss a date format: `SheetFacts.numbers`)."""
     if xf < len(dates):
         kind = _kind_at(dates[xf], value)
-        if kind == PERCENT:
-            shown: Any = PercentShown(value)
+        if kind in (PERCENT, SCALED):
+            shown: Any = _other(dates[xf], value)
         else:
             shown = _date(value, date1904, kind == ELAPSED) if kind else value
         facts.numbers[f"{col_letter(col)}{row + 1}"] = shown
@@ -551,8 +569,8 @@ def _cell(
 
     def number(row: int, col: int, xf: int, value: float | int) -> None:
         kind = _kind_at(dates[xf], value) if xf < len(dates) else NUMBER
-        if kind == PERCENT:
-            sheet.cells[(row, col)] = PercentShown(value)
+        if kind in (PERCENT, SCALED):
+            sheet.cells[(row, col)] = _other(dates[xf], value)
         else:
             sheet.cells[(row, col)] = _date(value, date1904, kind == ELAPSED) if kind else value
 

@@ -52,7 +52,7 @@ from typing import Any
 
 from lxml import etree
 
-from ...text.values import DAY_ZERO, PercentShown, UnshownDate, show
+from ...text.values import DAY_ZERO, PercentShown, ScaledShown, UnshownDate, show
 from ..cellfacts import parse_xml
 
 BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)})
@@ -650,6 +650,150 @@ def shows_percent_at(fmt: str, number: float) -> bool:
     return (types[0] if at is None else types[at] if at < len(types) else "") == _PERCENT
 
 
+# --- a number shown as another: a display factor, the format's own digits (brk22 F4) ----------
+# A ',' right after a number's last digit placeholder divides the number shown by 1000 (each
+# one; ECMA-376 Part 1 §18.8.31, LibreOffice's "thousands divisor"): `#,##0,` shows 140068000
+# as "140,068". Quoted or escaped digits touching the number's placeholders are shown as
+# digits of it: `#,##0".000"` shows a typed 140068 as "140.068.000" on a Vietnamese sheet,
+# `"1"0` shows 5 as "15". Either way the sheet shows a number the cell does not hold.
+_WRITTEN_AFTER = re.compile(r"[.,\s\u00a0]?[0-9]")
+_WRITTEN_BEFORE = re.compile(r"[0-9][.,\s\u00a0]?$")
+_SCALED_TYPES = frozenset({_NUMBER, _CURRENCY})
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """How a number section shows another number: divided by `factor` (1000 for each
+    trailing ','), with `decimals` decimal places, thousands `grouped` or not, `before`
+    and `after` the format's own digits written touching it ("" for none)."""
+
+    factor: int
+    decimals: int
+    grouped: bool
+    before: str
+    after: str
+
+
+def _literal(text: str) -> str:
+    """A literal symbol's text as shown: a quoted string without its quotes, an escaped
+    character without its backslash."""
+    if text.startswith('"'):
+        return text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]
+    return text[1:] if text.startswith("\\") else text
+
+
+@lru_cache(maxsize=1024)
+def _section_scaling(code: str) -> Scaling | None:
+    """The `Scaling` of one section's code (after its brackets), or None when it shows the
+    number it holds."""
+    symbols = _symbols(code)
+    if not symbols:
+        return None
+    digits = [i for i, (kind, text) in enumerate(symbols) if kind == _DEL and text in "0#?"]
+    if not digits:
+        return None
+    first, last = digits[0], digits[-1]
+    point = next((i for i in range(first, last) if symbols[i] == (_DEL, ".")), None)
+    decimals = 0 if point is None else sum(1 for i in digits if i > point)
+    grouped = any(symbols[i] == (_DEL, ",") for i in range(first, last if point is None else point))
+    at, commas = last + 1, 0
+    while at < len(symbols) and symbols[at] == (_DEL, ","):
+        commas, at = commas + 1, at + 1
+    after = ""
+    while at < len(symbols) and symbols[at][0] == _STR:
+        after, at = after + _literal(symbols[at][1]), at + 1
+    before, at = "", first - 1
+    while at >= 0 and symbols[at][0] == _STR:
+        before, at = _literal(symbols[at][1]) + before, at - 1
+    return scaling_of(1000**commas, decimals, grouped, before, after)
+
+
+def scaling_of(factor: int, decimals: int, grouped: bool, before: str, after: str) -> Scaling | None:
+    """The `Scaling` of a number shown divided by `factor` with `decimals` decimal places,
+    thousands `grouped` or not, the literal text `before` and `after` it (as shown,
+    touching it): the literals kept
+    where they write digits as the number's (a digit touching it, or a '.', ',' or space
+    then a digit: ".000", " 000", "1"); None when the number shown is the number held."""
+    after = after if _WRITTEN_AFTER.match(after) else ""
+    before = before if _WRITTEN_BEFORE.search(before) else ""
+    if factor == 1 and not after and not before:
+        return None
+    return Scaling(factor, decimals, grouped, before, after)
+
+
+def scaling_at(fmt: str, number: float) -> Scaling | None:
+    """How `number` under `fmt` is shown as another number (`Scaling`): the section
+    LibreOffice picks for it (`section_for`; for a code whose picking is not followed, the
+    first) is a number or a currency with a display factor or the format's own digits
+    touching the number's; None otherwise, and for 0 (shown as 0 either way)."""
+    types = section_types(fmt)
+    if types is None or number == 0 or not math.isfinite(number):
+        return None
+    at = section_for(fmt, number)
+    at = 0 if at is None else at
+    if at >= len(types) or types[at] not in _SCALED_TYPES:
+        return None
+    split = _prefixes(_sections(fmt)[at])
+    return None if split is None else _section_scaling(split[0])
+
+
+@lru_cache(maxsize=1024)
+def shows_scaled(fmt: str) -> bool:
+    """True when some numbers under `fmt` are shown as another number (`scaling_at`): one of
+    its numeric sections has a display factor or the format's own digits touching the
+    number's, and none shows a date."""
+    types = section_types(fmt)
+    if types is None or shows_date(fmt):
+        return False
+    sections = _sections(fmt)
+    for kind, section in zip(types[:3], sections[:3], strict=False):
+        split = _prefixes(section)
+        if kind in _SCALED_TYPES and split is not None and _section_scaling(split[0]) is not None:
+            return True
+    return False
+
+
+def shown_value(fmt: str, number: float) -> float | PercentShown | ScaledShown:
+    """`number` as `fmt` (no date format) shows it: a `values.PercentShown` where the section
+    LibreOffice picks shows a percentage (`shows_percent_at`), a `values.ScaledShown` (with
+    the text a Vietnamese sheet shows) where it shows another number (`scaling_at`), else
+    the number."""
+    if shows_percent_at(fmt, number):
+        return PercentShown(number)
+    scaling = scaling_at(fmt, number)
+    return number if scaling is None else shown_scaled(number, scaling, section_for(fmt, number) in (0, None))
+
+
+def shown_scaled(number: float, scaling: Scaling, signed: bool = True) -> float | ScaledShown:
+    """`number` shown under `scaling`, as a `values.ScaledShown` whose text is spelled as on
+    a Vietnamese sheet (thousands '.', decimals ','); a negative number with a minus first
+    where its section is `signed` (the first, which LibreOffice shows negatives with) and
+    its digits are not all 0. The number itself where a Vietnamese reader reads the text
+    shown as it (`0.00"000"` shows 5 as "5,00000", `\\00` as "05")."""
+    digits = f"{abs(number) / scaling.factor:{',' if scaling.grouped else ''}.{scaling.decimals}f}"
+    digits = digits.translate(_VIETNAMESE_SEPARATORS)
+    sign = "-" if number < 0 and signed and digits.strip("0.,") else ""
+    shown = f"{sign}{scaling.before}{digits}{scaling.after}"
+    if _read_vi(f"{scaling.before}{digits}{scaling.after}") == abs(number):
+        return number
+    return ScaledShown(number, shown, scaling.factor, scaling.before + scaling.after)
+
+
+_VI_NUMBER = re.compile(r"[0-9][0-9. \u00a0]*(?:,[0-9]+)?")
+
+
+def _read_vi(text: str) -> float | None:
+    """The first number a Vietnamese reader reads in `text`, thousands grouped by '.' or
+    spaces, decimals after ',' ("140.068.000" -> 140068000, "1,2" -> 1.2)."""
+    found = _VI_NUMBER.search(text)
+    if found is None:
+        return None
+    return float(re.sub(r"[. \u00a0]", "", found.group(0)).replace(",", "."))
+
+
+_VIETNAMESE_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
 def builtin_shows_percent(format_id: int) -> bool:
     """A built-in format id (not defined by the file) that shows a percentage (9, 10)."""
     return format_id in BUILTIN_PERCENT_IDS
@@ -697,9 +841,12 @@ class ByValue:
     code: str
 
     def shows(self, number: float) -> str:
-        """ "date", "elapsed", "percent" or "number": what `number` under this format shows."""
+        """ "date", "elapsed", "percent", "scaled" (`scaling_at`) or "number": what `number`
+        under this format shows."""
         if not shows_date_at(self.code, number):
-            return "percent" if shows_percent_at(self.code, number) else "number"
+            if shows_percent_at(self.code, number):
+                return "percent"
+            return "scaled" if scaling_at(self.code, number) is not None else "number"
         return "elapsed" if shows_elapsed(self.code) else "date"
 
 
@@ -711,15 +858,16 @@ class DateStyles(frozenset[int]):
     (ids 71-81); `elapsed`, the date formats showing elapsed time ([h]:mm:ss); `by_value`,
     index -> code of the formats whose sections show a date for some numbers and not for
     others (`shows_date_by_value`): each number is shown as the section LibreOffice picks
-    for it shows it; `percent`, index -> code ("" for a built-in one) of the formats showing
-    some numbers as a percentage (`shows_percent`): each such number is given as a
-    `values.PercentShown` (`shows_percent_at`)."""
+    for it shows it; `otherwise`, index -> code ("" for a built-in percentage) of the
+    formats showing some numbers as another number, a percentage (`shows_percent`) or
+    scaled (`shows_scaled`): each such number is given as its format shows it
+    (`shown_value`)."""
 
     undated: frozenset[int]
     missed: frozenset[int]
     elapsed: frozenset[int]
     by_value: dict[int, str]
-    percent: dict[int, str]
+    otherwise: dict[int, str]
 
     def __new__(
         cls,
@@ -728,12 +876,12 @@ class DateStyles(frozenset[int]):
         missed: frozenset[int] = frozenset(),
         elapsed: frozenset[int] = frozenset(),
         by_value: dict[int, str] | None = None,
-        percent: dict[int, str] | None = None,
+        otherwise: dict[int, str] | None = None,
     ) -> DateStyles:
         self = super().__new__(cls, dated)
         self.undated, self.missed, self.elapsed = frozenset(undated), frozenset(missed), frozenset(elapsed)
         self.by_value = dict(by_value or {})
-        self.percent = dict(percent or {})
+        self.otherwise = dict(otherwise or {})
         return self
 
 
@@ -761,7 +909,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
     defined = {f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter("{*}numFmt")}
     dated, undated, missed, elapsed = set(), set(), set(), set()
     by_value: dict[int, str] = {}
-    percent: dict[int, str] = {}
+    otherwise: dict[int, str] = {}
     for xfs in root.iter("{*}cellXfs"):
         for i, xf in enumerate(xfs.iterchildren("{*}xf")):
             fid = xf.get("numFmtId", "0")
@@ -776,7 +924,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                         elapsed.add(i)
                         missed.add(i)  # given to calamine as a number (`elapsed_as_numbers`)
                 elif builtin_shows_percent(number):
-                    percent[i] = ""
+                    otherwise[i] = ""
             elif shows_date(code):
                 dated.add(i)
                 if shows_date_by_value(code):
@@ -786,8 +934,8 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
                 if shows_elapsed(code):
                     elapsed.add(i)
                     missed.add(i)  # given to calamine as a number (`elapsed_as_numbers`)
-            elif shows_percent(code):
-                percent[i] = code
+            elif shows_percent(code) or shows_scaled(code):
+                otherwise[i] = code
             elif _calamine_may_see_date(code):
                 undated.add(i)
     return DateStyles(
@@ -796,7 +944,7 @@ def xlsx_date_styles(styles: bytes) -> DateStyles:
         frozenset(missed),
         frozenset(elapsed),
         by_value,
-        percent,
+        otherwise,
     )
 
 
@@ -835,7 +983,7 @@ def looked_at(date_styles: frozenset[int]) -> frozenset[int]:
             date_styles.undated
             | date_styles.missed
             | date_styles.by_value.keys()
-            | date_styles.percent.keys()
+            | date_styles.otherwise.keys()
         )
         return frozenset(date_styles | odd)
     return frozenset(date_styles)
@@ -872,7 +1020,7 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
             date_styles.undated
             | date_styles.missed
             | date_styles.by_value.keys()
-            | date_styles.percent.keys()
+            | date_styles.otherwise.keys()
         )
         if odd and _styled(frozenset(odd)).search(sheet):
             out.update(_shown_otherwise(sheet, date_styles))
@@ -900,7 +1048,7 @@ def xlsx_unshown_dates(sheet: bytes, date_styles: frozenset[int]) -> dict[str, A
 def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
     """A1 -> the value shown, for each number cell held under a cell format of
     `styles.undated` (the number), `styles.missed` (the date, time or duration) or
-    `styles.percent` (a `values.PercentShown`)."""
+    `styles.otherwise` (as its format shows it, `shown_value`)."""
     out: dict[str, Any] = {}
     for m in _CELL_START.finditer(sheet):
         if m.group(3) or not m.group(2):
@@ -911,7 +1059,7 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
             continue
         xf = int(style)
         if xf not in styles.undated and xf not in styles.missed and xf not in styles.by_value:
-            if xf not in styles.percent:
+            if xf not in styles.otherwise:
                 continue
         end = sheet.find(b"</" + m.group(1) + b"c>", m.end())
         value = _VALUE.search(sheet, m.end(), len(sheet) if end < 0 else end)
@@ -922,9 +1070,9 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
         if number is None:
             continue
         cell = attrs[b"r"].decode("ascii", "replace").upper()
-        if xf in styles.percent:
-            code = styles.percent[xf]
-            out[cell] = PercentShown(number) if not code or shows_percent_at(code, number) else number
+        if xf in styles.otherwise:
+            code = styles.otherwise[xf]
+            out[cell] = PercentShown(number) if not code else shown_value(code, number)
             continue
         code = styles.by_value.get(xf)
         if code is not None:  # the section LibreOffice picks for this number decides

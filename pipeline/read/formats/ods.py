@@ -34,6 +34,7 @@ from lxml import etree
 from ...form import col_letter
 from ...text.values import DAY_ZERO, PercentShown, UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
+from .numfmt import Scaling, scaling_of, shown_scaled
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -125,6 +126,12 @@ _OTHER_DATA_STYLES = tuple(
 _DATA_STYLES = (_DATE_STYLE, _TIME_STYLE, *_OTHER_DATA_STYLES)
 _TEXT_STYLE = _OTHER_DATA_STYLES[-1]
 _PERCENT_STYLE = _OTHER_DATA_STYLES[2]
+_SCALABLE_STYLES = _OTHER_DATA_STYLES[:2]  # number and currency styles
+_NUMBER_PART, _TEXT_PART = f"{{{NUMBER_NS}}}number", f"{{{NUMBER_NS}}}text"
+_DISPLAY_FACTOR = f"{{{NUMBER_NS}}}display-factor"
+_TEXT_PROPERTIES = f"{{{STYLE_NS}}}text-properties"
+_DECIMAL_PLACES = f"{{{NUMBER_NS}}}decimal-places"
+_GROUPING = f"{{{NUMBER_NS}}}grouping"
 _MAP = f"{{{STYLE_NS}}}map"
 _CONDITION, _APPLY = f"{{{STYLE_NS}}}condition", f"{{{STYLE_NS}}}apply-style-name"
 _STYLE_NAME_ATTR, _FAMILY = f"{{{STYLE_NS}}}name", f"{{{STYLE_NS}}}family"
@@ -153,35 +160,67 @@ _MAX_POSITIONS = 1 << 16  # repeated cells noted one by one; past it the own rea
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """What a data style with maps shows of a number: the `shows` ("", DATE or TIME) of the
-    first of `maps` (compare, limit, shows) whose `compare(number, limit)` holds, else
-    `otherwise` (the style's own)."""
+    """What a data style with maps shows of a number: the `shows` ("", DATE, TIME, PERCENT
+    or a `Scaling`) of the first of `maps` (compare, limit, shows) whose
+    `compare(number, limit)` holds, else `otherwise` (the style's own)."""
 
-    maps: tuple[tuple[Callable[[float, float], bool], float, str], ...]
-    otherwise: str
+    maps: tuple[tuple[Callable[[float, float], bool], float, str | Scaling], ...]
+    otherwise: str | Scaling
 
-    def pick(self, number: float) -> str:
-        """ "", DATE or TIME for `number`, as LibreOffice picks the section."""
+    def pick(self, number: float) -> str | Scaling:
+        """ "", DATE, TIME, PERCENT or a `Scaling` for `number`, as LibreOffice picks the
+        section."""
         for compare, limit, shows in self.maps:
             if compare(number, limit):
                 return shows
         return self.otherwise
 
 
-Shows = str | Choice  # "", DATE, TIME, or a Choice by the value
+Shows = str | Scaling | Choice  # "", DATE, TIME, PERCENT, a Scaling, or a Choice by the value
 
 
-def shown_as(shows: Shows, number: float) -> str:
-    """ "", DATE or TIME: what a data style's verdict `shows` (a DatedStyles value) shows of
-    `number`."""
-    return shows if isinstance(shows, str) else shows.pick(number)
+def shown_as(shows: Shows, number: float) -> str | Scaling:
+    """ "", DATE, TIME, PERCENT or a `Scaling`: what a data style's verdict `shows` (a
+    DatedStyles value) shows of `number`."""
+    return shows.pick(number) if isinstance(shows, Choice) else shows
+
+
+def _style_scaling(style: etree._Element) -> Scaling | None:
+    """How a number or currency data style shows another number than the cell's
+    (`numfmt.scaling_of`): its number:number's number:display-factor (ODF 1.2 Part 1
+    §19.346) and decimal places, the number:text elements touching it before and after
+    (§16.27.26: `#,##0".000"` is written as the number then a text ".000"); None when it
+    shows the cell's number."""
+    parts = [child for child in style if child.tag not in (_MAP, _TEXT_PROPERTIES)]
+    at = next((i for i, child in enumerate(parts) if child.tag == _NUMBER_PART), None)
+    if at is None:
+        return None
+    number = parts[at]
+    try:
+        factor = float(number.get(_DISPLAY_FACTOR, "1"))
+        decimals = int(number.get(_DECIMAL_PLACES, "0"))
+    except ValueError:
+        return None
+    before, after = "", ""
+    for child in reversed(parts[:at]):
+        if child.tag != _TEXT_PART:
+            break
+        before = (child.text or "") + before
+    for child in parts[at + 1 :]:
+        if child.tag != _TEXT_PART:
+            break
+        after += child.text or ""
+    whole = int(factor) if factor.is_integer() and factor >= 1 else 1
+    grouped = number.get(_GROUPING) == "true"
+    return scaling_of(whole, max(decimals, 0), grouped, before, after)
 
 
 @dataclass
 class CellStyles:
     """The cell styles and data styles of one part (or two merged)."""
 
-    data: dict[str, str] = field(default_factory=dict)  # data style -> DATE or TIME
+    # data style -> DATE, TIME, PERCENT or how it shows another number (a Scaling)
+    data: dict[str, str | Scaling] = field(default_factory=dict)
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # style -> (data style, parent)
     # data style -> its style:map children, (condition, applied style), in order
     maps: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
@@ -200,6 +239,8 @@ class CellStyles:
                 self.data[name] = DATE if tag == _DATE_STYLE else TIME
             elif tag == _PERCENT_STYLE:  # a float cell under it shows 100 times it with "%"
                 self.data[name] = PERCENT
+            elif tag in _SCALABLE_STYLES and (scaling := _style_scaling(element)) is not None:
+                self.data[name] = scaling  # shows another number than the cell's (brk22 F4)
             maps = tuple((m.get(_CONDITION, ""), m.get(_APPLY, "")) for m in element.iterchildren(_MAP))
             if maps:
                 self.maps[name] = maps
@@ -274,7 +315,7 @@ class DatedStyles(dict[str, Shows]):
     def __init__(
         self,
         cells: dict[str, tuple[str, str]],
-        data: dict[str, str],
+        data: dict[str, str | Scaling],
         maps: dict[str, tuple[tuple[str, str], ...]] | None = None,
         texts: set[str] | None = None,
     ) -> None:
@@ -297,7 +338,8 @@ class DatedStyles(dict[str, Shows]):
         return shows
 
     def data_style(self, name: str) -> Shows:
-        """What the data style `name` shows: "", DATE, TIME or a `Choice` by the value."""
+        """What the data style `name` shows: "", DATE, TIME, PERCENT, a `Scaling` or a
+        `Choice` by the value."""
         own = self.data.get(name, "")
         maps = self.maps.get(name)
         if not maps:
@@ -363,15 +405,18 @@ def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyle
     return automatic.over(common or CellStyles())
 
 
-def shown_number(number: float, shows: str, day_zero: dt.datetime = DAY_ZERO) -> Any:
-    """A number cell's value as a date, time or percentage data style shows it: a naive
-    datetime (days since `day_zero`, the document's `null_date`), a duration for a time
-    style, a `PercentShown` for a percentage style; an UnshownDate for a number no calendar
-    shows; the number itself when it is not finite (NaN is no date)."""
+def shown_number(number: float, shows: str | Scaling, day_zero: dt.datetime = DAY_ZERO) -> Any:
+    """A number cell's value as a date, time, percentage or scaled data style shows it: a
+    naive datetime (days since `day_zero`, the document's `null_date`), a duration for a
+    time style, a `PercentShown` for a percentage style, a `ScaledShown` for a `Scaling`
+    (0 itself); an UnshownDate for a number no calendar shows; the number itself when it is
+    not finite (NaN is no date)."""
     if number != number or number in (float("inf"), float("-inf")):
         return number
     if shows == PERCENT:  # Gnumeric writes a percent cell so: value type float (brk15)
         return PercentShown(number)
+    if isinstance(shows, Scaling):  # a display factor, the style's own digits (brk22 F4)
+        return shown_scaled(number, shows) if number else number
     try:
         span = dt.timedelta(days=number)
         return span if shows == TIME else day_zero + span

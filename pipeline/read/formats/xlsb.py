@@ -61,9 +61,11 @@ from .numfmt import (
     builtin_shows_date,
     builtin_shows_elapsed,
     builtin_shows_percent,
+    shown_value,
     shows_date,
     shows_date_by_value,
     shows_percent,
+    shows_scaled,
 )
 
 _ROW, _DIMENSION, _SHEET, _SST_ITEM, _MERGE = 0, 148, 156, 19, 176
@@ -72,7 +74,8 @@ _CALC_PROP, _CELL_BLANK = 157, 1
 _FORMULAS = {8, 9, 10, 11}  # BrtFmlaString, BrtFmlaNum, BrtFmlaBool, BrtFmlaError
 _NUMBERS = {2, 5, 9}
 _DATE_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
-NUMBER, DATE, ELAPSED, PERCENT = "number", "date", "elapsed", "percent"  # how a cell format shows a number
+# how a cell format shows a number (SCALED: as another number, `numfmt.scaling_at`)
+NUMBER, DATE, ELAPSED, PERCENT, SCALED = "number", "date", "elapsed", "percent", "scaled"
 _LITERAL = re.compile(r'"[^"]*"?|[\\_*].')
 _ELAPSED_BRACKET = re.compile(r"\[(h+|m+|s+)\]", re.IGNORECASE)
 _FULL = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 62}
@@ -182,7 +185,7 @@ def date_styles(styles: bytes) -> list[str | ByValue]:
 def _shown(fmt: str | None, format_id: int) -> str | ByValue:
     """NUMBER, DATE, ELAPSED or PERCENT (`numfmt.shows_percent`) for a format string (None:
     the built-in format `format_id`); a `numfmt.ByValue` for a format whose sections show a
-    date for some numbers only."""
+    date, a percentage or another number (`numfmt.shows_scaled`) for some numbers only."""
     if fmt is not None and shows_date_by_value(fmt):
         return ByValue(fmt)
     if fmt is None:
@@ -194,7 +197,8 @@ def _shown(fmt: str | None, format_id: int) -> str | ByValue:
             else NUMBER
         )
     if not shows_date(fmt):
-        return ByValue(fmt) if shows_percent(fmt) else NUMBER  # which numbers: the section picked says
+        # which numbers: the section picked says
+        return ByValue(fmt) if shows_percent(fmt) or shows_scaled(fmt) else NUMBER
     plain = _LITERAL.sub("", fmt)  # quoted text, escaped, width and fill characters
     return ELAPSED if _ELAPSED_BRACKET.search(plain) else DATE
 
@@ -330,7 +334,9 @@ def _as_shown(value: float, shown: str | ByValue, in1904: bool) -> Any:
     it: no count or amount, brk15); under a date format, the number itself when no date
     holds it (NaN, infinite, beyond the year 9999)."""
     if isinstance(shown, ByValue):
-        shown = shown.shows(value)
+        code, shown = shown.code, shown.shows(value)
+        if shown in (PERCENT, SCALED):
+            return shown_value(code, value)
     if shown == PERCENT:
         return PercentShown(value)
     try:

@@ -1,0 +1,217 @@
+"""A count or an amount whose format shows another number than the cell holds is no count or
+amount (brk22 F4). A display factor (`#,##0,`) shows 140068000 as "140.068"; digits written
+by the format itself (`#,##0".000"`, `#,##0\\.\\0\\0\\0`) show a typed 140068 as
+"140.068.000" on a Vietnamese sheet, and it was read as 140.068 đồng in silence. Now
+NUMBER_INVALID at the cell, quoting what the sheet shows, the number held and what to do, in
+every format: the cells formatted by LibreOffice through UNO, saved as .xlsx, .xls and .ods
+(number:display-factor, number:text), the .xlsx written again by SheetJS as .xlsb and by
+Gnumeric as .ods. A total so formatted is compared by its number (no mismatch), and such a
+format elsewhere in the workbook is nothing to the reader. Which formats show another number
+is LibreOffice's own display, on a sheet with Vietnamese settings."""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.filler import fill
+from pipeline.form import layout_json, load_form
+from pipeline.read.formats.numfmt import scaling_at, shown_value, shows_scaled
+from pipeline.rules.findings import ERROR
+from pipeline.run.consolidate import check_files
+from pipeline.samples import valid_data
+from pipeline.text.values import ScaledShown, ShownOtherwise
+
+from . import lo
+from .conftest import template_for
+from .test_percent_cells import FILTERS, UNO_FORMAT
+
+FORM = load_form()
+FACTOR, WRITTEN = "#,##0,", '#,##0".000"'
+
+
+@pytest.fixture(scope="module")
+def scaled_files(tmp_path_factory, template_dir) -> dict[str, Path]:
+    """899's report with the first resource row's cash under `#,##0,` (140.068.000 held,
+    "140.068" shown), its in-kind under `#,##0".000"` (140.068 typed, "140.068.000" shown),
+    the support total's cash cell under `#,##0,` (its number kept), and a scaled format on
+    a cell the form does not read; in each format."""
+    lo.require_uno()
+    base = tmp_path_factory.mktemp("scaled")
+    layout = layout_json(FORM)
+    data = valid_data(FORM, "899", random.Random("scaled"), layout)
+    first = next(iter(data["resources"].values()))
+    first["cash"], first["in_kind"] = 140_068_000, 140_068
+    src = fill(template_for(template_dir, FORM, "899"), base / "899.xlsx", layout, "899", data)
+    resources, support = FORM.resources_block, FORM.support_block
+    cash = f"{resources.measure_column('cash')}{resources.first_row}"
+    in_kind = f"{resources.measure_column('in_kind')}{resources.first_row}"
+    total = (
+        f"{support.measure_column(support.main_total)}{FORM.total_row(support, FORM.units_by_code['899'])}"
+    )
+    cells = [
+        (resources.sheet, cash, FACTOR, False, None),
+        (resources.sheet, in_kind, WRITTEN, False, None),
+        (support.sheet, total, FACTOR, False, None),
+        (resources.sheet, "Z40", FACTOR, False, 7000),
+    ]
+    outs = {kind: base / f"899-scaled.{kind}" for kind in FILTERS}
+    spec = {"src": str(src), "cells": cells, "outs": [(str(outs[k]), FILTERS[k]) for k in FILTERS]}
+    lo.run_uno_script(UNO_FORMAT, spec, base / "work", "uno_scaled")
+    node, folder = lo.require_sheetjs()
+    outs["xlsb"] = base / "899-scaled.xlsb"
+    script = (
+        "const X = require(process.argv[1] + '/node_modules/xlsx');"
+        "X.writeFile(X.readFile(process.argv[2], {cellNF: true, cellStyles: true}), process.argv[3],"
+        " {bookType: 'xlsb'});"
+    )
+    subprocess.run(
+        [node, "-e", script, str(folder), str(outs["xlsx"]), str(outs["xlsb"])], check=True, timeout=120
+    )
+    outs["gnumeric.ods"] = base / "899-scaled-gnumeric.ods"
+    subprocess.run(
+        ["ssconvert", "-T", "Gnumeric_OpenCalc:openoffice", str(outs["xlsx"]), str(outs["gnumeric.ods"])],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return {**outs, "cash": cash, "in_kind": in_kind}  # type: ignore[dict-item]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "xlsb", "gnumeric.ods"])
+def test_an_amount_shown_as_another_number_is_an_error_at_its_cell(scaled_files, kind):
+    (parsed,) = check_files(FORM, [scaled_files[kind]])
+    errors = {f.cell: f for f in parsed.findings if f.severity == ERROR}
+    said = [f.message for f in parsed.findings]
+    if kind == "gnumeric.ods":  # Gnumeric writes `#,##0,` without its display factor: the
+        # file shows 140.068.000, read as such (its data style says so; checked below)
+        assert scaled_files["cash"] not in errors, said
+        errors[scaled_files["cash"]] = _factor_error(scaled_files)
+    assert sorted(errors) == sorted([scaled_files["cash"], scaled_files["in_kind"]]), said
+    assert {f.code for f in errors.values()} == {"NUMBER_INVALID"}
+    factor, written = errors[scaled_files["cash"]].message, errors[scaled_files["in_kind"]].message
+    assert "hiện thành '140.068'" in factor and "chia số cho 1.000" in factor, factor
+    assert "là 140.068.000)" in factor
+    assert "hiện thành '140.068.000'" in written and "thêm '.000'" in written, written
+    assert "là 140.068)" in written
+    for message in (factor, written):
+        assert "hãy đổi định dạng ô sang Số" in message
+    # the total formatted `#,##0,` holds the right number: no mismatch said of it
+    assert not [f for f in parsed.findings if f.code == "TOTAL_MISMATCH"], said
+
+
+def _factor_error(scaled_files: dict[str, Path]) -> Any:
+    """The display factor's error of the LibreOffice .ods, standing in for Gnumeric's, whose
+    data styles carry no number:display-factor at all (asserted)."""
+    with zipfile.ZipFile(scaled_files["gnumeric.ods"]) as z:
+        assert b"display-factor" not in z.read("content.xml") + z.read("styles.xml")
+    (parsed,) = check_files(FORM, [scaled_files["ods"]])
+    return next(f for f in parsed.findings if f.cell == scaled_files["cash"])
+
+
+# --- which formats show another number: LibreOffice's display, Vietnamese settings -----------
+def _vi_number(text: str) -> float | None:
+    """The first number a Vietnamese reader reads in `text` ("140.068.000 K" -> 140068000,
+    "VND 1,2" -> 1.2, "12 000" -> 12000), None without one."""
+    found = re.search(r"(-?[0-9][0-9. \u00a0]*(?:,[0-9]+)?)", text)
+    if found is None:
+        return None
+    return float(re.sub(r"[. \u00a0]", "", found.group(1)).replace(",", "."))
+
+
+def _lo_shown_vi(cells: list[tuple[str, float]]) -> list[str]:
+    """Each (format, number) as LibreOffice shows it with Vietnamese settings (its CSV
+    export of what the sheet shows)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = lo.numbers_under_formats(Path(tmp) / "f.xlsx", cells)
+        out = Path(tmp) / "csv"
+        out.mkdir()
+        with lo.profile(locale="vi-VN") as prof:
+            lo.run_office(
+                ["--convert-to", lo.CSV_SHOWN.format(sheet=1), "--outdir", str(out), str(src)], prof
+            )
+        rows = list(csv.reader(next(out.glob("*.csv")).read_text(encoding="utf-8").splitlines()))
+        return [row[0] if row else "" for row in rows]
+
+
+def _disagreements(cells: list[tuple[str, float]]) -> list[tuple[str, float, str, str]]:
+    """(format, number, LibreOffice's text, ours) where LibreOffice shows another number
+    than the cell's and we do not say so (a percentage or scaled, `shown_value`), or the
+    reverse, or our text of a scaled number (but its sign: LibreOffice writes it before
+    any literal, "-Số 5.000") is not in its."""
+    wrong = []
+    for (fmt, number), theirs in zip(cells, _lo_shown_vi(cells), strict=True):
+        value = shown_value(fmt, number)
+        ours = value.shown if isinstance(value, ScaledShown) else ""
+        read = _vi_number(theirs.replace("%", ""))
+        other = read is not None and abs(read) != abs(number)
+        if other != isinstance(value, ShownOtherwise) or ours.lstrip("-") not in theirs:
+            wrong.append((fmt, number, theirs, ours))
+    return wrong
+
+
+SCALED_CODES = [
+    FACTOR,
+    WRITTEN,
+    "#,##0\\.\\0\\0\\0",
+    '#,##0" 000"',
+    '"1"0',
+    "0.0,,",
+    '#,##0, "K"',
+    "[$-42A]#,##0,",
+    "#,##0,;-#,##0,",
+    "#,##0;-#,##0,",
+    "[Red]#,##0,",
+]
+PLAIN_CODES = [
+    "#,##0",
+    "0.00",
+    '#,##0" đ"',
+    "#,##0,.00",
+    "0,0",
+    "#,##0.000",
+    '"VND "#,##0',
+    "#,##0 VNĐ",
+    "0%",
+]
+
+
+def test_the_scaled_formats_are_those_libreoffice_shows_as_another_number() -> None:
+    """Each code at a few numbers: another number shown exactly where `scaling_at` says so,
+    with the text LibreOffice shows (Vietnamese separators)."""
+    assert [c for c in SCALED_CODES if not shows_scaled(c)] == []
+    assert [c for c in PLAIN_CODES if shows_scaled(c)] == []
+    cells = [(c, n) for c in SCALED_CODES + PLAIN_CODES for n in (140_068_000, 140_068, 5, -5000)]
+    assert _disagreements(cells) == []
+    assert scaling_at(FACTOR, 0) is None  # 0 is left as 0 (`"1"0` shows "10": no amount)
+
+
+_PLACES = st.sampled_from(["0", "#,##0", "#,##0.0", "0.00", "#0", "#,##0.000"])
+_COMMAS = st.sampled_from(["", "", ",", ",,"])
+_AFTER = st.sampled_from(
+    ["", '" đ"', '".000"', "\\.\\0\\0\\0", '" 000"', '"000"', '" K"', '",5"', '"-1"', "_)"]
+)
+_BEFORE = st.sampled_from(["", '"1"', '"VND "', '"Số "', '"2."', "\\0"])
+_SECTION = st.tuples(_BEFORE, _PLACES, _COMMAS, _AFTER).map("".join)
+_CODE = st.one_of(_SECTION, st.tuples(_SECTION, _SECTION).map(";".join))
+
+
+@lo.each_example_one_run(2)
+@given(st.lists(_CODE, min_size=24, max_size=24, unique=True))
+def test_any_number_format_shows_another_number_where_libreoffice_does(formats: list[str]) -> None:
+    """Any number section with or without a display factor and literal text before and
+    after it (digits and not), alone or with a negative section: `shown_value` says
+    another number exactly where LibreOffice, with Vietnamese settings, shows one."""
+    cells = [(f, n) for f in formats for n in (140_068_000, 140_068, 5, -5000)]
+    assert _disagreements(cells) == []

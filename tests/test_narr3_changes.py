@@ -103,3 +103,29 @@ def test_a_file_sent_again_after_is_replaced_in_the_counts_whether_it_was_reject
     lines = _run(form, tmp_path, capsys)
     head = next(line for line in lines if line.startswith("Hộp thư đến có"))
     assert head == "Hộp thư đến có 4 tệp (được chấp nhận: 1, bị từ chối: 1, đã được thay thế: 2).", head
+
+
+def test_a_unit_whose_warnings_went_away_or_came_is_said(form, make_file, tmp_path, capsys):
+    """Run 1: 899 accepted with a warning (a number typed as text), 903 accepted clean. Then
+    899 sends the file corrected and 903 one with the same warning, under the same names:
+    both still accepted, and the summary says whose warnings went away and whose came."""
+    resources = form.resources_block
+    cash = f"{resources.measure_column('cash')}{resources.first_row}"
+
+    def as_text(data):
+        data.setdefault("raw", []).append((resources.sheet, cash, "3.500.000"))
+
+    make_file("899", as_text)
+    make_file("903")
+    _run(form, tmp_path, capsys)
+    make_file("899", seed=1)
+    make_file("903", as_text, seed=1)
+    lines = _run(form, tmp_path, capsys)
+    text = "\n".join(lines)
+    rach_gia, hon_dat = form.units_by_code["899"].name, form.units_by_code["903"].name
+    assert f"  • Nay không còn cảnh báo (1): {rach_gia} (899)" in lines, text
+    assert f"  • Nay có cảnh báo (1): {hon_dat} (903)" in lines, text
+    assert not any("được chấp nhận (" in line for line in lines), text  # accepted both times
+    # a rerun with nothing changed says nothing of warnings
+    again = _run(form, tmp_path, capsys)
+    assert not any("cảnh báo (" in line for line in again), again

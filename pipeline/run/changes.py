@@ -1,7 +1,7 @@
 """What changed since the previous run: new files, files renamed or gone from the inbox,
 units now accepted, units no longer accepted (and why), units whose new file was rejected,
-units whose newest file is now an older one, rejected;
-and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
+units whose newest file is now an older one, rejected; accepted units whose warnings went
+away or came; and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
 call late by the run's date (`late_units`).
 
 The previous run is the one whose result (`bao-cao.json`, `result.Report.to_dict`) is in
@@ -43,6 +43,9 @@ class Changes:
     newest_again: tuple[tuple[str, str, str], ...] = ()
     # files under a name the previous run read, with other content now (written over)
     replaced: tuple[str, ...] = ()
+    # accepted both times: whose counted file had warnings and has none now, and the reverse
+    warnings_gone: tuple[tuple[str, str], ...] = ()
+    warnings_new: tuple[tuple[str, str], ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -55,6 +58,8 @@ class Changes:
             or self.removed_files
             or self.no_longer_accepted
             or self.newest_again
+            or self.warnings_gone
+            or self.warnings_new
         )
 
     def lines_vi(self) -> list[str]:
@@ -85,6 +90,12 @@ class Changes:
                 f"  • Không còn được chấp nhận, số liệu không còn được tính ({len(self.no_longer_accepted)}): "
                 + lost
             )
+        if self.warnings_gone:
+            out.append(
+                f"  • Nay không còn cảnh báo ({len(self.warnings_gone)}): " + _units(self.warnings_gone)
+            )
+        if self.warnings_new:
+            out.append(f"  • Nay có cảnh báo ({len(self.warnings_new)}): " + _units(self.warnings_new))
         if self.newly_rejected:
             out.append(f"  • Tệp mới bị từ chối ({len(self.newly_rejected)}): " + _units(self.newly_rejected))
         if self.newest_again:
@@ -106,6 +117,8 @@ class Changes:
             "removed_files": list(self.removed_files),
             "no_longer_accepted": [code for code, *_ in self.no_longer_accepted],
             "newest_again": [code for code, *_ in self.newest_again],
+            "warnings_gone": [code for code, _ in self.warnings_gone],
+            "warnings_new": [code for code, _ in self.warnings_new],
         }
 
 
@@ -199,6 +212,13 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         and u.code in was_newest
         and was_newest[u.code] != old_name.get(u.files[0].parsed.name, u.files[0].parsed.name)
     )
+    warned_before = _warned(before, before_files)
+    accepted_both = [
+        u
+        for u in report.units
+        if u.status == UnitStatus.ACCEPTED and u.file is not None and u.code in warned_before
+    ]
+    warned_now = {u.code: u.file.status == FileStatus.ACCEPTED_WARNINGS for u in accepted_both if u.file}
     return Changes(
         at,
         tuple(new_files),
@@ -209,7 +229,20 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         no_longer,
         newest_again,
         tuple(replaced),
+        tuple((u.code, u.name) for u in accepted_both if warned_before[u.code] and not warned_now[u.code]),
+        tuple((u.code, u.name) for u in accepted_both if warned_now[u.code] and not warned_before[u.code]),
     )
+
+
+def _warned(before: dict[Any, dict[str, Any]], before_files: list[dict[str, Any]]) -> dict[Any, bool]:
+    """Unit code -> whether the file the previous run counted for it had warnings, of the
+    units it accepted (`FileStatus.ACCEPTED_WARNINGS`)."""
+    status = {f.get("name"): f.get("status") for f in before_files}
+    return {
+        code: status.get(u.get("file")) == FileStatus.ACCEPTED_WARNINGS.value
+        for code, u in before.items()
+        if _status(u) == UnitStatus.ACCEPTED.value and u.get("file") in status
+    }
 
 
 def _status(unit: dict[str, Any] | None) -> Any:

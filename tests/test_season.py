@@ -141,11 +141,14 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     assert [o.status for o in result.outcomes] == [OUT_STALE] and result.sent == []
 
 
-def test_an_old_file_saved_again_as_the_newest_is_a_change(form, make_file, tmp_path, capsys):
-    """brk21: a unit's rejected file, then its corrected one (accepted); the old attachment
-    saved again (the same bytes, a newer time) is now the unit's newest file, rejected,
-    while the corrected one still counts. The summary said "Không có gì thay đổi" though
-    the unit's newest file, its letter and its errors all changed."""
+def test_an_old_file_saved_again_keeps_its_place_and_an_old_one_back_on_top_is_a_change(
+    form, make_file, tmp_path, capsys
+):
+    """brk21: a unit's rejected file, then its corrected one (accepted). The old attachment
+    saved again (the same bytes, a newer time) was the unit's newest file, its letter and
+    errors flipped. Its bytes were found by an earlier run: it keeps that time, nothing
+    changed. The corrected file then deleted: the old one is the unit's newest again, and
+    the summary says so."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
     old, _ = make_file("900", bad(form, 10), name="900.xlsx", seed=2)
     fixed, _ = make_file("900", dated(10, form), name="900-sua.xlsx", seed=2)
@@ -154,13 +157,22 @@ def test_an_old_file_saved_again_as_the_newest_is_a_change(form, make_file, tmp_
     _consolidate(inbox, outbox, capsys)
     quiet = _consolidate(inbox, outbox, capsys)
     assert "Không có gì thay đổi so với lần tổng hợp trước" in quiet
+    first = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
     set_mtime(old, 3)  # saved again from the old mail
     again = _consolidate(inbox, outbox, capsys)
-    assert "Không có gì thay đổi" not in again, again
-    line = next(x for x in again.splitlines() if "tệp đã nhận trước đây" in x)
+    assert "Không có gì thay đổi so với lần tổng hợp trước" in again, again
+    saved = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
+    unit = next(u for u in saved["units"] if u["code"] == "900")
+    assert unit["files"] == ["900-sua.xlsx", "900.xlsx"] and unit["note"] == "", unit
+    received = {f["name"]: f["received"] for f in saved["files"]}
+    assert received == {f["name"]: f["received"] for f in first["files"]}  # the first time kept
+    fixed.unlink()
+    back = _consolidate(inbox, outbox, capsys)
+    line = next(x for x in back.splitlines() if "tệp đã nhận trước đây" in x)
     assert "(1):" in line and "(900): 900.xlsx" in line, line
     saved = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
     assert saved["changes"]["newest_again"] == ["900"]
+    assert saved["changes"]["removed_files"] == ["900-sua.xlsx"]
     assert saved["changes"]["new_files"] == [] and saved["changes"]["newly_rejected"] == []
     assert _consolidate(inbox, outbox, capsys).count("Không có gì thay đổi so với lần tổng hợp trước") == 1
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..form import Form
 from ..outbox.paths import report_path
 from .result import FileStatus, Report, UnitRecord, UnitStatus
 
@@ -126,18 +127,36 @@ def _units(units: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(f"{name} ({code})" for code, name in units)
 
 
-def previous_result(outbox: Path, report: Report) -> dict[str, Any] | None:
-    """The result of the run whose set is current in `outbox` (for `report`'s year and
+def previous_result(outbox: Path, form: Form, run_id: str = "") -> dict[str, Any] | None:
+    """The result of the run whose set is current in `outbox` (for `form`'s year and
     configuration), or None: no set yet, unreadable, another configuration's, or the
-    set of this very run."""
+    set of this very run (`run_id`)."""
     try:
-        data = json.loads(report_path(outbox, report.form.year).read_text(encoding="utf-8"))
-        same_form = data["form"]["id"] == report.form.id
+        data = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
+        same_form = data["form"]["id"] == form.id
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not same_form or data.get("run_id") == report.run_id:
+    if not isinstance(data, dict) or not same_form or (run_id and data.get("run_id") == run_id):
         return None
     return data
+
+
+def first_seen(previous: dict[str, Any] | None) -> dict[str, dt.datetime]:
+    """SHA-256 -> the earliest `received` of the files with those bytes in `previous` (a
+    `Report.to_dict`; {} without one): when a run first found them, kept from run to run
+    (`FileRecord.received`). What cannot be read is left out."""
+    out: dict[str, dt.datetime] = {}
+    for f in (previous or {}).get("files", []):
+        if not isinstance(f, dict) or not f.get("sha256"):
+            continue
+        try:
+            at = dt.datetime.fromisoformat(str(f.get("received")))
+        except ValueError:
+            continue
+        sha = str(f["sha256"])
+        if at.tzinfo is None and (sha not in out or at < out[sha]):
+            out[sha] = at
+    return out
 
 
 def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | None:
@@ -327,8 +346,3 @@ def late_units(report: Report) -> list[UnitRecord]:
 
 def _when(moment: dt.datetime) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
-
-
-def since_previous(report: Report, outbox: Path) -> Changes | None:
-    """`changes_since` the run whose set is current in `outbox`."""
-    return changes_since(report, previous_result(outbox, report))

@@ -18,7 +18,7 @@ from ..intake.inbox import READ, InboxEntry, classify
 from ..intake.mail_settings import load_mail_settings
 from ..read.parsed import Parsed
 from .aggregate import build_detail, build_totals
-from .changes import since_previous
+from .changes import changes_since, first_seen, previous_result
 from .history import load_history, plausibility_findings
 from .progress import Clock
 from .reading import Reading, read_all, read_inbox, submissions
@@ -59,7 +59,8 @@ def run(
     clock.lap("validate")
     history = load_history(form, archive if archive is not None else outbox)
     plausibility_findings(form, parsed, history)
-    files, units = resolve(form, parsed, today)
+    previous = previous_result(outbox, form, run_id)
+    files, units = resolve(form, parsed, today, first_seen(previous))
     files = _in_listing_order(listing, files)
     detail = build_detail(form, [(form.units_by_code[u.code], u.file.parsed) for u in units if u.file])
     clock.lap("merge")
@@ -75,7 +76,7 @@ def run(
         generated_at=dt.datetime.now(load_mail_settings(form).zone).replace(tzinfo=None, microsecond=0),
         **({"run_id": run_id} if run_id else {}),
     )
-    report.changes = since_previous(report, outbox)
+    report.changes = changes_since(report, previous)
     return report
 
 

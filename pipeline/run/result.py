@@ -127,6 +127,9 @@ class FileRecord:
     note: str = ""
     zone: dt.tzinfo | None = None
     """The province's time zone (`province_zone`), in which `received` is told."""
+    seen: dt.datetime | None = None
+    """When a previous run first found these bytes (`changes.first_seen`, the province's
+    wall-clock time), None for bytes no previous run read."""
 
     @property
     def errors(self) -> int:
@@ -145,12 +148,15 @@ class FileRecord:
     def received(self) -> dt.datetime:
         """Arrival of its message, else the file's modification time, both as the province's
         wall-clock time (`zone`, the `[mail] timezone`; Việt Nam's when not set), never the
-        machine's: a naive datetime (xlsx and the manifest carry no zone) meaning that zone."""
+        machine's: a naive datetime (xlsx and the manifest carry no zone) meaning that zone.
+        A plain file whose bytes a previous run read keeps the time they were first found
+        (`seen`): an old attachment saved again is no newer file (brk21)."""
         zone = self.zone or ZoneInfo(DEFAULT_ZONE)
         if self.parsed.origin.received is not None:
             arrived = self.parsed.origin.received
             return (arrived.astimezone(zone) if arrived.tzinfo else arrived).replace(tzinfo=None)
-        return dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None)
+        saved = dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None)
+        return saved if self.seen is None else min(saved, self.seen)
 
     @property
     def reason(self) -> str:

@@ -185,9 +185,19 @@ def test_a_sentence_added_to_a_paragraph_the_new_draft_prints_again_is_what_is_n
     said = _consolidate(inbox, outbox)
 
     lost = [line.strip()[2:] for line in said.splitlines() if line.startswith("  - ")]
-    assert lost == [
+    named = (
         f"mục {numbers[results]}: «Sở bổ sung: kết quả đạt kế hoạch…» (viết thêm vào cuối đoạn «{start}…»)"
-    ], said
+    )
+    assert lost == [named], said
+    assert "Nhắc lại" not in said
+
+    # the runs after, the kept copy unchanged: the text is still only there, and said so again
+    # (brk21: said once, then never)
+    for _ in range(2):
+        again = _consolidate(inbox, outbox)
+        assert [line.strip()[2:] for line in again.splitlines() if line.startswith("  - ")] == [named], again
+        reminder = next(line for line in again.splitlines() if line.startswith("Nhắc lại: 1 phần"))
+        assert "-ban-da-sua" in reminder and "chưa có trong bản dự thảo mới" in reminder, reminder
 
 
 def test_tables_lists_and_bold_in_the_officers_section_are_carried_and_an_annex_keeps_the_signer(

@@ -177,7 +177,12 @@ def test_the_header_the_officer_fills_is_carried_named_and_printed_on_the_bieu(m
     # a later run, nothing edited: carried again
     third = consolidate_into(east, inbox, outbox, show_progress=False)
     assert (_header(draft)["department"], _header(draft)["place_date"]) == (DEPARTMENT, SIGNED)
-    assert "quốc hiệu" not in _said(third, capsys)  # named once, when the officer changed it
+    # named when the officer changed it; after, while the kept copy is unchanged, a reminder
+    # that it is still only there (brk21: said once, then never)
+    again = _said(third, capsys)
+    assert "Chưa chép sang bản dự thảo mới" not in again
+    reminder = again[again.index("Nhắc lại: 1 phần anh/chị viết chỉ có trong") :]
+    assert reminder.splitlines()[1].startswith("  - quốc hiệu, tiêu ngữ: «CỘNG HOÀ"), reminder
 
 
 def test_a_date_left_as_printed_is_the_new_runs_and_an_emptied_field_is_never_wiped(make_file, tmp_path):

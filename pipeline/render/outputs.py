@@ -39,6 +39,7 @@ from ..text.safetext import csv_field
 from .carried import OfficerVersions, officer_document
 from .document import write_document
 from .feedback import FeedbackWriter
+from .summary import HeadingNote
 from .workbook import write_workbook
 
 
@@ -187,7 +188,9 @@ def _write_set(report: Report, outbox: Path, folder: Path, lap: Callable[[str], 
         "open": opened,  # the previous set's files open in an office suite during the run
     }
     if officer is not None:
-        _say_carried(report.outputs, officer, current, document_name, kept)
+        _say_carried(
+            report.outputs, officer, current, document_name, kept, _still_only_there(outbox, form.year)
+        )
     else:  # the first draft: what it holds, for the next run to tell what the officer changed
         report.outputs["texts"] = {document_name: dict(carried.written)}
     (folder / REPORT).write_bytes(report_json(report).encode("utf-8"))
@@ -204,16 +207,39 @@ def _seen(outbox: Path, year: int) -> dict[str, dict[str, str]]:
     return texts if isinstance(texts, dict) else {}
 
 
+def _still_only_there(outbox: Path, year: int) -> dict[str, list[str]]:
+    """The officer's file (its path as bao-cao.json's outputs.kept names it) -> what the
+    current set's run said they wrote there that no draft carries ("still_only_here"); {}
+    when none."""
+    try:
+        kept = json.loads(report_path(outbox, year).read_text(encoding="utf-8"))["outputs"]["kept"]
+        return {
+            str(e["officer"]): [str(x) for x in e["still_only_here"]]
+            for e in kept
+            if isinstance(e, dict) and e.get("still_only_here")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _say_carried(
-    outputs: dict, officer: OfficerVersions, current: Path, document_name: str, kept: list[tuple[str, str]]
+    outputs: dict,
+    officer: OfficerVersions,
+    current: Path,
+    document_name: str,
+    kept: list[tuple[str, str]],
+    before: dict[str, list[str]],
 ) -> None:
     """Record in `outputs` what the new draft carries from each of the officer's versions
     (`officer.files`), on the entry of "kept" for that file in the new set: "carried"
     (section numbers), "carried_fields", "not_carried" (what they typed that no draft
     carries, for a version changed since the last run whose text could be checked) and
     "differs" (what they changed there that is not carried: another version's is). And
-    "texts": each version's sections and fields as read, the new draft's as written, by
-    name in the new set, for the next run (`carried.OfficerVersions.seen`)."""
+    "still_only_here": the text of "not_carried" (its headings left out), said again by
+    every run while the file is unchanged (`before`: the last run's, by the file's path),
+    with "said_before" (brk21: the notice was said once, then never). And "texts": each
+    version's sections and fields as read, the new draft's as written, by name in the new
+    set, for the next run (`carried.OfficerVersions.seen`)."""
     draft_copy = next((m for m, n in kept if n == document_name), None)  # the changed draft, kept
 
     def name_of(path: Path) -> str | None:
@@ -226,6 +252,10 @@ def _say_carried(
         if (name := name_of(path)) is not None:
             texts[name] = dict(values)
     outputs["texts"] = texts
+    unchanged = {str(p) for p in officer.copies if p not in officer.edited}
+    for entry in outputs["kept"]:  # a copy unchanged since a run said what is only there: said again
+        if entry["officer"] in unchanged and before.get(entry["officer"]):
+            entry["still_only_here"], entry["said_before"] = before[entry["officer"]], True
     for f in officer.files:
         name = name_of(f.path)
         entry = next((e for e in outputs["kept"] if name and e["officer"] == str(current / name)), None)
@@ -237,6 +267,7 @@ def _say_carried(
             entry["carried_fields"] = f.field_names()
         if f.read and f.checked:  # what they typed that the new draft loses, named
             entry["not_carried"] = list(f.lost)
+            entry["still_only_here"] = [str(x) for x in f.lost if not isinstance(x, HeadingNote)]
         elif f.read:  # a draft written before the bookmarks: what they typed elsewhere is unknown
             entry["not_checked"] = True
         if f.differs:

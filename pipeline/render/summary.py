@@ -180,7 +180,20 @@ def kept_lines(kept: dict, document: str) -> list[str]:
         ]
     if kept.get("unreadable"):
         said.append(unreadable_line(kept["officer"], bool(kept.get("no_office"))))
+    if kept.get("said_before") and kept.get("still_only_here"):
+        said += still_only_there_lines(kept["still_only_here"], kept["officer"])
     return said
+
+
+def still_only_there_lines(items: list[str], officer: str) -> list[str]:
+    """The reminder, at each run while the officer's file `officer` is unchanged, of what
+    they wrote there that no draft carries (`items`, as `not_carried_lines` first said them):
+    the text is still only in that file."""
+    return [
+        f"Nhắc lại: {len(items)} phần anh/chị viết chỉ có trong {officer}, chưa có trong bản dự thảo mới "
+        "(đã báo ở lần tổng hợp trước; nếu đã chép tay sang bản dự thảo thì bỏ qua):",
+        *(f"  - {item}" for item in items),
+    ]
 
 
 def _a_draft(path: str, document: str) -> bool:

@@ -107,7 +107,9 @@ class ScaledShown(ShownOtherwise):
     or digits written by the format itself next to the number's (`#,##0".000"` shows a
     typed 140068 as "140.068.000"; brk22 F4). `shown`: the text the sheet shows, as a
     Vietnamese sheet spells it; `factor`: what the number is divided by (1 for none);
-    `written`: the format's own digits next to the number ("" for none)."""
+    `written`: the format's own digits next to the number ("" for none). `shown` is ""
+    where the format writes digits between the number's (`0"0"0`), whose text is not
+    composed here."""
 
     shown: str
     factor: int
@@ -124,14 +126,22 @@ class ScaledShown(ShownOtherwise):
 
 def _shown_scaled(value: ScaledShown) -> str:
     """The message for a count or amount cell whose format shows another number."""
-    if value.factor != 1:
+    if value.factor >= _SAID_AS_THOUSANDS:  # 1.000 written a dozen times over says nothing
+        why = f"định dạng của ô chia số cho 1.000 liền {round(math.log10(value.factor) / 3)} lần khi hiện"
+    elif value.factor != 1:
         why = f"định dạng của ô chia số cho {show(value.factor)} khi hiện"
+    elif not value.shown:  # digits written between the number's
+        why = f"định dạng của ô tự viết thêm chữ số '{value.written}' vào giữa các chữ số của số"
     else:
         why = f"định dạng của ô tự viết thêm '{value.written}' cạnh số"
+    shown = f"hiện thành '{value.shown}'" if value.shown else "hiện thành một số khác"
     return (
-        f"hiện thành '{value.shown}' vì {why} (số thật trong ô là {show(float(value))}); "
+        f"{shown} vì {why} (số thật trong ô là {show(float(value))}); "
         "hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi gõ lại đủ số"
     )
+
+
+_SAID_AS_THOUSANDS = 10**12
 
 
 def _shown_as_percent(value: PercentShown) -> str:

@@ -47,6 +47,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from typing import Any
 
@@ -642,9 +643,10 @@ def shows_percent(fmt: str) -> bool:
 def shows_percent_at(fmt: str, number: float) -> bool:
     """True when `number` under `fmt` is shown as a percentage: the section LibreOffice picks
     for it (`section_for`) is of type percent (`#,##0;-0%` shows 232656000 as a number, -5 as
-    "-500%"; brk15); for a code whose picking is not followed, its first section's type."""
+    "-500%"; brk15; `[>=100000]0%;dd/mm/yyyy` 2500000 as "250000000%"); for a code whose
+    picking is not followed, its first section's type."""
     types = section_types(fmt)
-    if types is None or shows_date(fmt):
+    if types is None:
         return False
     at = section_for(fmt, number)
     return (types[0] if at is None else types[at] if at < len(types) else "") == _PERCENT
@@ -653,33 +655,78 @@ def shows_percent_at(fmt: str, number: float) -> bool:
 # --- a number shown as another: a display factor, the format's own digits (brk22 F4) ----------
 # A ',' right after a number's last digit placeholder divides the number shown by 1000 (each
 # one; ECMA-376 Part 1 §18.8.31, LibreOffice's "thousands divisor"): `#,##0,` shows 140068000
-# as "140,068". Quoted or escaped digits touching the number's placeholders are shown as
-# digits of it: `#,##0".000"` shows a typed 140068 as "140.068.000" on a Vietnamese sheet,
-# `"1"0` shows 5 as "15". Either way the sheet shows a number the cell does not hold.
-_WRITTEN_AFTER = re.compile(r"[.,\s\u00a0]?[0-9]")
-_WRITTEN_BEFORE = re.compile(r"[0-9][.,\s\u00a0]?$")
+# as "140,068". Literal digits touching the number (quoted, escaped, after spaces) are read
+# as digits of it: `#,##0".000"` shows a typed 140068 as "140.068.000" on a Vietnamese sheet,
+# `"1"0` shows 5 as "15", `#,##0 "000"` 12 as "12 000"; so are digits written between its
+# placeholders (`0"0"0` shows 102459000 as "1024590000"). Either way the sheet shows a
+# number the cell does not hold. A currency's brackets (`[$$-409]`, `[$₫-42A]`) write its
+# symbol, never digits. The checks in tests/test_scaled_cells.py hold these rules against
+# LibreOffice's display with Vietnamese settings.
+_WRITTEN_AFTER = re.compile(r"[.,\s\u00a0]*[0-9]")
+_WRITTEN_BEFORE = re.compile(r"[0-9][.,\s\u00a0]*$")
 _SCALED_TYPES = frozenset({_NUMBER, _CURRENCY})
+_PLACEHOLDERS = frozenset("0#?")
+_MAX_DECIMALS = 30  # past it a data style is taken as LibreOffice shows it: the plain number
 
 
 @dataclass(frozen=True)
 class Scaling:
     """How a number section shows another number: divided by `factor` (1000 for each
-    trailing ','), with `decimals` decimal places, thousands `grouped` or not, `before`
-    and `after` the format's own digits written touching it ("" for none)."""
+    trailing ','), with `decimals` decimal places at most and `min_decimals` at least,
+    thousands `grouped` or not (`general`: as General shows it), `prefix` and `suffix`
+    the text shown before and after it; `before`, `after` the digits of these written
+    touching it, `inside` digits written between its placeholders with `inside_right`
+    placeholders right of them ("" and 0 for none)."""
 
     factor: int
     decimals: int
     grouped: bool
-    before: str
-    after: str
+    prefix: str = ""
+    suffix: str = ""
+    before: str = ""
+    after: str = ""
+    min_decimals: int = 0
+    general: bool = False
+    inside: str = ""
+    inside_right: int = 0
+
+    @property
+    def written(self) -> str:
+        """The digits the format writes itself, as shown."""
+        return self.before + self.inside + self.after
 
 
-def _literal(text: str) -> str:
-    """A literal symbol's text as shown: a quoted string without its quotes, an escaped
-    character without its backslash."""
-    if text.startswith('"'):
-        return text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]
-    return text[1:] if text.startswith("\\") else text
+def _shown_text(kind: str, text: str) -> str:
+    """What one symbol outside the number shows: a literal's text (quotes and backslash
+    dropped), a space for a width `_x`, nothing for a fill `*x`, a delimiter itself."""
+    if kind == _STR:
+        if text.startswith('"'):
+            return text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]
+        return text[1:] if text.startswith("\\") else text
+    if kind == _BLANK:
+        return " "
+    if kind == _STAR:
+        return ""
+    return text if kind == _DEL else ""
+
+
+def _bracketed(symbols: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`symbols` with each bracket of the code (`[$₫-42A]`, `[$$-409]`) made one literal
+    of what it shows: a currency's symbol (between '$' and '-'), else nothing; its digits
+    are no placeholders."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(symbols):
+        if symbols[i] == (_DEL, "["):
+            end = next((j for j in range(i + 1, len(symbols)) if symbols[j] == (_DEL, "]")), len(symbols))
+            inner = "".join(text for _, text in symbols[i + 1 : end])
+            shown = inner[1:].split("-", 1)[0] if inner.startswith("$") else ""
+            out.append((_STR, f'"{shown}"'))
+            i = end + 1
+        else:
+            out.append(symbols[i])
+            i += 1
+    return out
 
 
 @lru_cache(maxsize=1024)
@@ -689,61 +736,95 @@ def _section_scaling(code: str) -> Scaling | None:
     symbols = _symbols(code)
     if not symbols:
         return None
-    digits = [i for i, (kind, text) in enumerate(symbols) if kind == _DEL and text in "0#?"]
+    symbols = _bracketed(symbols)
+    digits = [
+        i
+        for i, (kind, text) in enumerate(symbols)
+        if (kind == _DEL and text in _PLACEHOLDERS) or kind == "GENERAL"
+    ]
     if not digits:
         return None
     first, last = digits[0], digits[-1]
     point = next((i for i in range(first, last) if symbols[i] == (_DEL, ".")), None)
-    decimals = 0 if point is None else sum(1 for i in digits if i > point)
+    after_point = [i for i in digits if point is not None and i > point]
+    decimals = len(after_point)
+    min_decimals = sum(1 for i in after_point if symbols[i][1] == "0")
     grouped = any(symbols[i] == (_DEL, ",") for i in range(first, last if point is None else point))
+    inside, right = "", 0
+    for i in range(first, last if point is None else point):
+        if symbols[i][0] == _STR and any(ch.isdigit() for ch in _shown_text(*symbols[i])):
+            inside += _shown_text(*symbols[i])
+            right = right or sum(1 for j in digits if i < j and (point is None or j < point))
     at, commas = last + 1, 0
     while at < len(symbols) and symbols[at] == (_DEL, ","):
         commas, at = commas + 1, at + 1
-    after = ""
-    while at < len(symbols) and symbols[at][0] == _STR:
-        after, at = after + _literal(symbols[at][1]), at + 1
-    before, at = "", first - 1
-    while at >= 0 and symbols[at][0] == _STR:
-        before, at = _literal(symbols[at][1]) + before, at - 1
-    return scaling_of(1000**commas, decimals, grouped, before, after)
+    if point is None and at < len(symbols) and symbols[at] == (_DEL, "."):
+        at += 1  # a decimal point with no decimals after it shows nothing (`#,##0."000"`)
+    suffix = "".join(_shown_text(*s) for s in symbols[at:])
+    prefix = "".join(_shown_text(*s) for s in symbols[:first])
+    return scaling_of(
+        1000**commas,
+        decimals,
+        grouped,
+        prefix,
+        suffix,
+        min_decimals=min_decimals,
+        general=symbols[first][0] == "GENERAL",
+        inside=inside,
+        inside_right=right,
+    )
 
 
-def scaling_of(factor: int, decimals: int, grouped: bool, before: str, after: str) -> Scaling | None:
-    """The `Scaling` of a number shown divided by `factor` with `decimals` decimal places,
-    thousands `grouped` or not, the literal text `before` and `after` it (as shown,
-    touching it): the literals kept
-    where they write digits as the number's (a digit touching it, or a '.', ',' or space
-    then a digit: ".000", " 000", "1"); None when the number shown is the number held."""
-    after = after if _WRITTEN_AFTER.match(after) else ""
-    before = before if _WRITTEN_BEFORE.search(before) else ""
-    if factor == 1 and not after and not before:
+def scaling_of(
+    factor: int,
+    decimals: int,
+    grouped: bool,
+    prefix: str,
+    suffix: str,
+    *,
+    min_decimals: int | None = None,
+    general: bool = False,
+    inside: str = "",
+    inside_right: int = 0,
+) -> Scaling | None:
+    """The `Scaling` of a number shown divided by `factor` with `decimals` decimal places
+    (`min_decimals` at least; all of them when None), thousands `grouped` or not, the text
+    `prefix` and `suffix` shown before and after it: the digits they write touching the
+    number (a digit, after any spaces, '.' or ','), and `inside` (digits written between its
+    placeholders, `inside_right` of them right of these); None when the number shown is the
+    number held, or for more than `_MAX_DECIMALS` decimals."""
+    after = suffix if _WRITTEN_AFTER.match(suffix) else ""
+    before = prefix if _WRITTEN_BEFORE.search(prefix) else ""
+    if (factor == 1 and not after and not before and not inside) or decimals > _MAX_DECIMALS:
         return None
-    return Scaling(factor, decimals, grouped, before, after)
+    least = decimals if min_decimals is None else min(min_decimals, decimals)
+    return Scaling(
+        factor, decimals, grouped, prefix, suffix, before, after, least, general, inside, inside_right
+    )
 
 
 def scaling_at(fmt: str, number: float) -> Scaling | None:
     """How `number` under `fmt` is shown as another number (`Scaling`): the section
-    LibreOffice picks for it (`section_for`; for a code whose picking is not followed, the
-    first) is a number or a currency with a display factor or the format's own digits
-    touching the number's; None otherwise, and for 0 (shown as 0 either way)."""
+    LibreOffice picks for it (`section_for`) is a number or a currency with a display factor
+    or the format's own digits touching the number's; None otherwise, for a code whose
+    picking is not followed, and for 0 (left as 0: `"1"0` shows "10", no amount)."""
     types = section_types(fmt)
     if types is None or number == 0 or not math.isfinite(number):
         return None
     at = section_for(fmt, number)
-    at = 0 if at is None else at
-    if at >= len(types) or types[at] not in _SCALED_TYPES:
-        return None
+    if at is None or at >= len(types) or types[at] not in _SCALED_TYPES:
+        return None  # None: a picking not followed (`[>=1.000.000]`), nothing claimed
     split = _prefixes(_sections(fmt)[at])
     return None if split is None else _section_scaling(split[0])
 
 
 @lru_cache(maxsize=1024)
 def shows_scaled(fmt: str) -> bool:
-    """True when some numbers under `fmt` are shown as another number (`scaling_at`): one of
-    its numeric sections has a display factor or the format's own digits touching the
-    number's, and none shows a date."""
+    """True when some numbers under `fmt` may be shown as another number (`scaling_at`): one
+    of its numeric sections has a display factor or the format's own digits touching or
+    inside the number's."""
     types = section_types(fmt)
-    if types is None or shows_date(fmt):
+    if types is None:
         return False
     sections = _sections(fmt)
     for kind, section in zip(types[:3], sections[:3], strict=False):
@@ -754,10 +835,10 @@ def shows_scaled(fmt: str) -> bool:
 
 
 def shown_value(fmt: str, number: float) -> float | PercentShown | ScaledShown:
-    """`number` as `fmt` (no date format) shows it: a `values.PercentShown` where the section
-    LibreOffice picks shows a percentage (`shows_percent_at`), a `values.ScaledShown` (with
-    the text a Vietnamese sheet shows) where it shows another number (`scaling_at`), else
-    the number."""
+    """`number` as `fmt` shows it, where the section LibreOffice picks for it shows no date:
+    a `values.PercentShown` where it shows a percentage (`shows_percent_at`), a
+    `values.ScaledShown` (with the text a Vietnamese sheet shows) where it shows another
+    number (`scaling_at`), else the number."""
     if shows_percent_at(fmt, number):
         return PercentShown(number)
     scaling = scaling_at(fmt, number)
@@ -766,20 +847,45 @@ def shown_value(fmt: str, number: float) -> float | PercentShown | ScaledShown:
 
 def shown_scaled(number: float, scaling: Scaling, signed: bool = True) -> float | ScaledShown:
     """`number` shown under `scaling`, as a `values.ScaledShown` whose text is spelled as on
-    a Vietnamese sheet (thousands '.', decimals ','); a negative number with a minus first
-    where its section is `signed` (the first, which LibreOffice shows negatives with) and
-    its digits are not all 0. The number itself where a Vietnamese reader reads the text
-    shown as it (`0.00"000"` shows 5 as "5,00000", `\\00` as "05")."""
-    digits = f"{abs(number) / scaling.factor:{',' if scaling.grouped else ''}.{scaling.decimals}f}"
-    digits = digits.translate(_VIETNAMESE_SEPARATORS)
-    sign = "-" if number < 0 and signed and digits.strip("0.,") else ""
-    shown = f"{sign}{scaling.before}{digits}{scaling.after}"
+    a Vietnamese sheet (thousands '.', decimals ','; half away from zero, as LibreOffice
+    rounds), a minus first where its section is `signed` (the first, which LibreOffice shows
+    negatives with) and its digits are not all 0; with digits written between the number's
+    (`Scaling.inside`), no text (""). The number itself where a Vietnamese reader reads the
+    text shown as it (`0.00"000"` shows 5 as "5,00000", `\\00` as "05")."""
+    digits = _digits(abs(number), scaling)
+    if scaling.inside:
+        whole = digits.split(",")[0].replace(".", "")
+        if len(whole) <= scaling.inside_right:  # the literal left of the number's digits
+            return number
+        return ScaledShown(number, "", scaling.factor, scaling.written)
     if _read_vi(f"{scaling.before}{digits}{scaling.after}") == abs(number):
         return number
-    return ScaledShown(number, shown, scaling.factor, scaling.before + scaling.after)
+    sign = "-" if number < 0 and signed and digits.strip("0.,") else ""
+    return ScaledShown(
+        number, f"{sign}{scaling.prefix}{digits}{scaling.suffix}", scaling.factor, scaling.written
+    )
 
 
-_VI_NUMBER = re.compile(r"[0-9][0-9. \u00a0]*(?:,[0-9]+)?")
+def _digits(number: float, scaling: Scaling) -> str:
+    """The digits of `number` (not negative) divided by the scaling's factor, rounded half
+    away from zero to its decimals and written as a Vietnamese sheet shows them."""
+    with localcontext() as context:
+        context.prec = 2 * _MAX_DECIMALS + 40  # every digit of a double and its decimals
+        value = (Decimal(repr(number)) / scaling.factor).quantize(
+            Decimal(1).scaleb(-scaling.decimals), rounding=ROUND_HALF_UP
+        )
+    if scaling.general:
+        text = format(value.normalize(), "f")
+    else:
+        text = f"{value:{',' if scaling.grouped else ''}.{scaling.decimals}f}"
+        if scaling.decimals > scaling.min_decimals:  # '#' decimals: trailing zeros not shown
+            whole, _, part = text.partition(".")
+            part = part.rstrip("0").ljust(scaling.min_decimals, "0")
+            text = f"{whole}.{part}" if part else whole
+    return text.translate(_VIETNAMESE_SEPARATORS)
+
+
+_VI_NUMBER = re.compile(r"[0-9][0-9.\s]*(?:,[0-9]+)?")
 
 
 def _read_vi(text: str) -> float | None:
@@ -788,7 +894,7 @@ def _read_vi(text: str) -> float | None:
     found = _VI_NUMBER.search(text)
     if found is None:
         return None
-    return float(re.sub(r"[. \u00a0]", "", found.group(0)).replace(",", "."))
+    return float(re.sub(r"[.\s]", "", found.group(0)).replace(",", "."))
 
 
 _VIETNAMESE_SEPARATORS = str.maketrans({",": ".", ".": ","})
@@ -1076,7 +1182,11 @@ def _shown_otherwise(sheet: bytes, styles: DateStyles) -> dict[str, Any]:
             continue
         code = styles.by_value.get(xf)
         if code is not None:  # the section LibreOffice picks for this number decides
-            out[cell] = _as_date(number, xf in styles.elapsed) if shows_date_at(code, number) else number
+            out[cell] = (
+                _as_date(number, xf in styles.elapsed)
+                if shows_date_at(code, number)
+                else shown_value(code, number)
+            )
         else:
             out[cell] = number if xf in styles.undated else _as_date(number, xf in styles.elapsed)
     return out

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -132,6 +133,9 @@ _DISPLAY_FACTOR = f"{{{NUMBER_NS}}}display-factor"
 _TEXT_PROPERTIES = f"{{{STYLE_NS}}}text-properties"
 _DECIMAL_PLACES = f"{{{NUMBER_NS}}}decimal-places"
 _GROUPING = f"{{{NUMBER_NS}}}grouping"
+_MIN_DECIMAL_PLACES = f"{{{NUMBER_NS}}}min-decimal-places"
+_EMBEDDED_TEXT, _POSITION = f"{{{NUMBER_NS}}}embedded-text", f"{{{NUMBER_NS}}}position"
+_CURRENCY_PART = f"{{{NUMBER_NS}}}currency-symbol"
 _MAP = f"{{{STYLE_NS}}}map"
 _CONDITION, _APPLY = f"{{{STYLE_NS}}}condition", f"{{{STYLE_NS}}}apply-style-name"
 _STYLE_NAME_ATTR, _FAMILY = f"{{{STYLE_NS}}}name", f"{{{STYLE_NS}}}family"
@@ -188,9 +192,11 @@ def shown_as(shows: Shows, number: float) -> str | Scaling:
 def _style_scaling(style: etree._Element) -> Scaling | None:
     """How a number or currency data style shows another number than the cell's
     (`numfmt.scaling_of`): its number:number's number:display-factor (ODF 1.2 Part 1
-    §19.346) and decimal places, the number:text elements touching it before and after
-    (§16.27.26: `#,##0".000"` is written as the number then a text ".000"); None when it
-    shows the cell's number."""
+    §19.346; LibreOffice divides by the whole thousands nearest to it: 10 by none, 100 and
+    1500 by 1000), decimal places, grouping and number:embedded-text (§16.27.4: a digit
+    written at number:position among the number's), the texts shown before and after it
+    (number:text §16.27.26, number:currency-symbol: `#,##0".000"` is written as the number
+    then a text ".000"); None when it shows the cell's number."""
     parts = [child for child in style if child.tag not in (_MAP, _TEXT_PROPERTIES)]
     at = next((i for i, child in enumerate(parts) if child.tag == _NUMBER_PART), None)
     if at is None:
@@ -199,20 +205,38 @@ def _style_scaling(style: etree._Element) -> Scaling | None:
     try:
         factor = float(number.get(_DISPLAY_FACTOR, "1"))
         decimals = int(number.get(_DECIMAL_PLACES, "0"))
+        least = int(number.get(_MIN_DECIMAL_PLACES, str(decimals)))
     except ValueError:
         return None
-    before, after = "", ""
-    for child in reversed(parts[:at]):
-        if child.tag != _TEXT_PART:
-            break
-        before = (child.text or "") + before
-    for child in parts[at + 1 :]:
-        if child.tag != _TEXT_PART:
-            break
-        after += child.text or ""
-    whole = int(factor) if factor.is_integer() and factor >= 1 else 1
-    grouped = number.get(_GROUPING) == "true"
-    return scaling_of(whole, max(decimals, 0), grouped, before, after)
+    thousands = max(round(math.log10(factor) / 3), 0) if math.isfinite(factor) and factor > 0 else 0
+    prefix = "".join(_part_text(child) for child in parts[:at])
+    suffix = "".join(_part_text(child) for child in parts[at + 1 :])
+    inside, right = "", 0
+    for embedded in number.iterchildren(_EMBEDDED_TEXT):
+        text = embedded.text or ""
+        place = embedded.get(_POSITION, "0")
+        if not any(ch.isdigit() for ch in text) or not place.isdigit():
+            continue
+        if int(place) == 0 and decimals == 0:
+            suffix = text + suffix  # right after the number's last digit
+        else:
+            inside, right = inside + text, right or int(place)
+    return scaling_of(
+        1000 ** min(thousands, 100),
+        max(decimals, 0),
+        number.get(_GROUPING) == "true",
+        prefix,
+        suffix,
+        min_decimals=max(least, 0),
+        inside=inside,
+        inside_right=right,
+    )
+
+
+def _part_text(part: etree._Element) -> str:
+    """What one child of a data style shows beside the number: a number:text's text, a
+    currency symbol; nothing for the rest (a fill character, a map)."""
+    return (part.text or "") if part.tag in (_TEXT_PART, _CURRENCY_PART) else ""
 
 
 @dataclass

@@ -82,11 +82,21 @@ def percent_files(tmp_path_factory, template_dir) -> dict[str, Path]:
         (support.sheet, total, "0%", False, None),
         (resources.sheet, "Z40", "0%", False, 7),
     ]
-    outs = {kind: base / f"899-pct.{kind}" for kind in FILTERS}
+    # Gnumeric's .ods: a percent cell is value type float under a percentage data style (brk15)
+    outs = formatted(src, cells, base, "899-pct")
+    return {**outs, "cash": cash, "typed": data}  # type: ignore[dict-item]
+
+
+def formatted(src: Path, cells: list[tuple], base: Path, stem: str) -> dict[str, Path]:
+    """`src` with each of `cells` (sheet, cell, format code, divided by 100, value) given its
+    format by LibreOffice through UNO, saved as .xlsx, .xls and .ods (`FILTERS`), the .xlsx
+    written again by SheetJS as .xlsb and by Gnumeric as .ods ("gnumeric.ods"), under
+    `base`/`stem`.<kind>."""
+    outs = {kind: base / f"{stem}.{kind}" for kind in FILTERS}
     spec = {"src": str(src), "cells": cells, "outs": [(str(outs[k]), FILTERS[k]) for k in FILTERS]}
-    lo.run_uno_script(UNO_FORMAT, spec, base / "work", "uno_percent")
+    lo.run_uno_script(UNO_FORMAT, spec, base / "work", f"uno_{stem}")
     node, folder = lo.require_sheetjs()
-    outs["xlsb"] = base / "899-pct.xlsb"
+    outs["xlsb"] = base / f"{stem}.xlsb"
     script = (
         "const X = require(process.argv[1] + '/node_modules/xlsx');"
         "X.writeFile(X.readFile(process.argv[2], {cellNF: true, cellStyles: true}), process.argv[3],"
@@ -95,15 +105,14 @@ def percent_files(tmp_path_factory, template_dir) -> dict[str, Path]:
     subprocess.run(
         [node, "-e", script, str(folder), str(outs["xlsx"]), str(outs["xlsb"])], check=True, timeout=120
     )
-    # Gnumeric's .ods: a percent cell is value type float under a percentage data style (brk15)
-    outs["gnumeric.ods"] = base / "899-pct-gnumeric.ods"
+    outs["gnumeric.ods"] = base / f"{stem}-gnumeric.ods"
     subprocess.run(
         ["ssconvert", "-T", "Gnumeric_OpenCalc:openoffice", str(outs["xlsx"]), str(outs["gnumeric.ods"])],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    return {**outs, "cash": cash, "typed": data}  # type: ignore[dict-item]
+    return outs
 
 
 @pytest.mark.libreoffice

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import random
 import re
-import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -34,7 +33,7 @@ from pipeline.text.values import ScaledShown, ShownOtherwise
 
 from . import lo
 from .conftest import template_for
-from .test_percent_cells import FILTERS, UNO_FORMAT
+from .test_percent_cells import formatted
 
 FORM = load_form()
 FACTOR, WRITTEN = "#,##0,", '#,##0".000"'
@@ -76,26 +75,7 @@ def scaled_files(tmp_path_factory, template_dir) -> dict[str, Path]:
         (support.sheet, total, FACTOR, False, None),
         (resources.sheet, "Z40", FACTOR, False, 7000),
     ]
-    outs = {kind: base / f"899-scaled.{kind}" for kind in FILTERS}
-    spec = {"src": str(src), "cells": cells, "outs": [(str(outs[k]), FILTERS[k]) for k in FILTERS]}
-    lo.run_uno_script(UNO_FORMAT, spec, base / "work", "uno_scaled")
-    node, folder = lo.require_sheetjs()
-    outs["xlsb"] = base / "899-scaled.xlsb"
-    script = (
-        "const X = require(process.argv[1] + '/node_modules/xlsx');"
-        "X.writeFile(X.readFile(process.argv[2], {cellNF: true, cellStyles: true}), process.argv[3],"
-        " {bookType: 'xlsb'});"
-    )
-    subprocess.run(
-        [node, "-e", script, str(folder), str(outs["xlsx"]), str(outs["xlsb"])], check=True, timeout=120
-    )
-    outs["gnumeric.ods"] = base / "899-scaled-gnumeric.ods"
-    subprocess.run(
-        ["ssconvert", "-T", "Gnumeric_OpenCalc:openoffice", str(outs["xlsx"]), str(outs["gnumeric.ods"])],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    outs = formatted(src, cells, base, "899-scaled")
     return {**outs, "cash": cash, "in_kind": in_kind, "by_value": f"{cash[0]}{row + 1}"}  # type: ignore[dict-item]
 
 

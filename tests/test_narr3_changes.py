@@ -129,3 +129,30 @@ def test_a_unit_whose_warnings_went_away_or_came_is_said(form, make_file, tmp_pa
     # a rerun with nothing changed says nothing of warnings
     again = _run(form, tmp_path, capsys)
     assert not any("cảnh báo (" in line for line in again), again
+
+
+def test_two_copies_of_one_file_keep_their_order_from_run_to_run(form, make_file, tmp_path, capsys):
+    """A unit's file and a copy saved after it (the same bytes, a later time): the copy is
+    the newer in every run, as in the first (each keeps the time a run first found it, by
+    name and bytes: `changes.first_seen`), and a rerun says nothing changed."""
+    import json
+    import os
+
+    from pipeline.outbox.paths import report_path
+
+    inbox = tmp_path / "inbox"
+    first, _ = make_file("899", name="899.xlsx")
+    copy = inbox / "899 gửi lại.xlsx"
+    shutil.copyfile(first, copy)
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(copy, (1_700_086_400, 1_700_086_400))
+
+    def order() -> list[str]:
+        saved = json.loads(report_path(tmp_path / "out", form.year).read_text(encoding="utf-8"))
+        return next(u["files"] for u in saved["units"] if u["code"] == "899")
+
+    _run(form, tmp_path, capsys)
+    assert order() == ["899 gửi lại.xlsx", "899.xlsx"]
+    again = _run(form, tmp_path, capsys)
+    assert order() == ["899 gửi lại.xlsx", "899.xlsx"]
+    assert any("Không có gì thay đổi" in line for line in again), again

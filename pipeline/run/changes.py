@@ -141,11 +141,13 @@ def previous_result(outbox: Path, form: Form, run_id: str = "") -> dict[str, Any
     return data
 
 
-def first_seen(previous: dict[str, Any] | None) -> dict[str, dt.datetime]:
-    """SHA-256 -> the earliest `received` of the files with those bytes in `previous` (a
-    `Report.to_dict`; {} without one): when a run first found them, kept from run to run
-    (`FileRecord.received`). What cannot be read is left out."""
-    out: dict[str, dt.datetime] = {}
+def first_seen(previous: dict[str, Any] | None) -> dict[tuple[str, str], dt.datetime]:
+    """(name, SHA-256) -> the `received` of the file of that name and bytes in `previous` (a
+    `Report.to_dict`; {} without one): when a run first found it, kept from run to run
+    (`FileRecord.received`). By name too: two files of the same bytes keep each its own
+    time, so which of them is the newer never flips between runs. What cannot be read is
+    left out."""
+    out: dict[tuple[str, str], dt.datetime] = {}
     for f in (previous or {}).get("files", []):
         if not isinstance(f, dict) or not f.get("sha256"):
             continue
@@ -153,9 +155,9 @@ def first_seen(previous: dict[str, Any] | None) -> dict[str, dt.datetime]:
             at = dt.datetime.fromisoformat(str(f.get("received")))
         except ValueError:
             continue
-        sha = str(f["sha256"])
-        if at.tzinfo is None and (sha not in out or at < out[sha]):
-            out[sha] = at
+        key = (str(f.get("name")), str(f["sha256"]))
+        if at.tzinfo is None and (key not in out or at < out[key]):
+            out[key] = at
     return out
 
 

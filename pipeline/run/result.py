@@ -128,8 +128,8 @@ class FileRecord:
     zone: dt.tzinfo | None = None
     """The province's time zone (`province_zone`), in which `received` is told."""
     seen: dt.datetime | None = None
-    """When a previous run first found these bytes (`changes.first_seen`, the province's
-    wall-clock time), None for bytes no previous run read."""
+    """When a previous run first found this file, its name and bytes (`changes.first_seen`,
+    the province's wall-clock time), None for a file no previous run read."""
 
     @property
     def errors(self) -> int:
@@ -149,8 +149,8 @@ class FileRecord:
         """Arrival of its message, else the file's modification time, both as the province's
         wall-clock time (`zone`, the `[mail] timezone`; Việt Nam's when not set), never the
         machine's: a naive datetime (xlsx and the manifest carry no zone) meaning that zone.
-        A plain file whose bytes a previous run read keeps the time they were first found
-        (`seen`): an old attachment saved again is no newer file (brk21)."""
+        A plain file a previous run read (its name and bytes) keeps the time it was first
+        found (`seen`): an old attachment saved again is no newer file (brk21)."""
         zone = self.zone or ZoneInfo(DEFAULT_ZONE)
         if self.parsed.origin.received is not None:
             arrived = self.parsed.origin.received

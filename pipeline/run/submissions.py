@@ -126,17 +126,17 @@ def resolve(
     form: Form,
     parsed: list[Parsed],
     today: dt.date | None = None,
-    seen: dict[str, dt.datetime] | None = None,
+    seen: dict[tuple[str, str], dt.datetime] | None = None,
 ) -> tuple[list[FileRecord], list[UnitRecord]]:
     """Give every file a status and every unit of the registry the file that counts. A unit
     is judged on time or late by the date its counted file is dated from, against the
     deadline; not judged when the deadline is still "cần điền", nor when that date is after
-    `today` (the run's date, the province's: it cannot have been sent then). `seen`: SHA-256
-    -> when a previous run first found those bytes (`changes.first_seen`), the time a plain
-    file keeps (`FileRecord.received`)."""
+    `today` (the run's date, the province's: it cannot have been sent then). `seen`: (name,
+    SHA-256) -> when a previous run first found that file (`changes.first_seen`), the time a
+    plain file keeps (`FileRecord.received`)."""
     zone = province_zone(form)  # `received` in the province's time, never the machine's
     seen = seen or {}
-    records = [FileRecord(p, zone=zone, seen=seen.get(p.info.sha256)) for p in parsed]
+    records = [FileRecord(p, zone=zone, seen=seen.get((p.info.name, p.info.sha256))) for p in parsed]
     by_unit: dict[str, list[FileRecord]] = {}
     for rec in records:
         p = rec.parsed

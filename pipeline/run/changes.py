@@ -309,9 +309,10 @@ def clock_doubt(report: Report, shown: int = 3) -> str:
     """One Vietnamese line saying the computer's date looks wrong, "" when nothing says so.
 
     The signs: the previous run (`report.changes.previous_at`) is dated after this run, or
-    a message arrived or a file was saved in the inbox (`FileRecord.received`) after it,
-    by more than `CLOCK_MARGIN`; at most `shown` files are named. Every time compared is
-    the province's wall-clock time (`Report.generated_at`, `FileRecord.received`)."""
+    a message arrived or a file was saved in the inbox (`FileRecord.received`, a plain
+    file's own `FileRecord.saved`) after it, by more than `CLOCK_MARGIN`; at most `shown`
+    files are named. Every time compared is the province's wall-clock time
+    (`Report.generated_at`, `FileRecord.received`)."""
     now = report.generated_at
     signs = []
     changes = report.changes
@@ -319,9 +320,10 @@ def clock_doubt(report: Report, shown: int = 3) -> str:
         signs.append(f"lần tổng hợp trước ghi lúc {_when(changes.previous_at)}")
     later: dict[str, str] = {}
     for rec in report.files:
-        if rec.received > now + CLOCK_MARGIN:
+        when = rec.received if rec.by_arrival else rec.saved  # the clock's own time, not a first-found one
+        if when > now + CLOCK_MARGIN:
             how = "nhận lúc" if rec.by_arrival else "lưu lúc"
-            later.setdefault(rec.parsed.origin.container or rec.parsed.name, f"{how} {_when(rec.received)}")
+            later.setdefault(rec.parsed.origin.container or rec.parsed.name, f"{how} {_when(when)}")
     if later:
         named = [f"{name} {when}" for name, when in list(later.items())[:shown]]
         more = f" và {len(later) - shown} tệp khác" if len(later) > shown else ""

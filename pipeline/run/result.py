@@ -151,12 +151,18 @@ class FileRecord:
         machine's: a naive datetime (xlsx and the manifest carry no zone) meaning that zone.
         A plain file a previous run read (its name and bytes) keeps the time it was first
         found (`seen`): an old attachment saved again is no newer file (brk21)."""
-        zone = self.zone or ZoneInfo(DEFAULT_ZONE)
         if self.parsed.origin.received is not None:
             arrived = self.parsed.origin.received
+            zone = self.zone or ZoneInfo(DEFAULT_ZONE)
             return (arrived.astimezone(zone) if arrived.tzinfo else arrived).replace(tzinfo=None)
-        saved = dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None)
-        return saved if self.seen is None else min(saved, self.seen)
+        return self.saved if self.seen is None else min(self.saved, self.seen)
+
+    @property
+    def saved(self) -> dt.datetime:
+        """The file's modification time, as `received` tells times: what the computer's clock
+        said when the file was saved (`changes.clock_doubt` reads it, not a first-found time)."""
+        zone = self.zone or ZoneInfo(DEFAULT_ZONE)
+        return dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None)
 
     @property
     def reason(self) -> str:

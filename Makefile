@@ -79,8 +79,11 @@ check: $(STAMP)
 samples: $(STAMP)
 	$(TONG_HOP) samples --out examples/inbox
 
+# One pytest worker per logical core (pytest-xdist), a whole test file to a worker so that its
+# module fixtures are built once; TEST_JOBS=0 runs them all in this process.
+TEST_JOBS ?= logical
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --durations=25
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests benchmarks packaging

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.utils
 import hashlib
 import json
 import re
@@ -228,9 +229,12 @@ def test_a_rejection_asking_for_a_day_after_the_deadline_says_a_late_correction_
     form = load_form(cfg)
     due = form.period.due_before
     last = due - dt.timedelta(days=1)
+    # the refused file was saved into the inbox by hand: its typed report date decided, and
+    # so will the correction's when it is brought the same way
     note = (
-        f"Lưu ý: hạn nộp báo cáo là hết ngày {last:%d/%m/%Y}. Tệp đã sửa Sở nhận được sau ngày "
-        f"{last:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp"
+        f"Lưu ý: hạn nộp báo cáo là hết ngày {last:%d/%m/%Y}. Tệp đã sửa gửi qua thư điện tử đến Sở sau "
+        f"ngày {last:%d/%m/%Y}, hoặc nộp trực tiếp mà ngày báo cáo ghi trong tệp sau ngày {last:%d/%m/%Y}, "
+        "được ghi nhận là gửi sau hạn nộp"
     )
 
     early = _rejection(outbox, form, dt.date(form.year, 11, 21))  # asks for the deadline's last day
@@ -257,3 +261,30 @@ def test_a_rejection_asking_for_a_day_after_the_deadline_says_a_late_correction_
         if u["code"] == "899"
     ]
     assert unit["on_time"] is False
+
+
+def test_a_rejection_of_a_mailed_file_says_a_correction_received_late_counts_late(
+    form: Form, make_file, tmp_path, capsys
+):
+    """The same warning for a refused file that came by mail: its arrival decided, so the
+    letter speaks of when the Sở receives the correction, not of a typed date."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    xlsx, _ = make_file("899", bad(form, 20), name="899.xlsx", seed=1, folder=tmp_path / "files")
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "vanphong.899@kiengiang.gov.vn", "so@kiengiang.gov.vn", "Báo cáo"
+    m["Date"] = email.utils.format_datetime(dt.datetime(form.year, 11, 20, 9, 0, tzinfo=dt.UTC))
+    m.set_content("Kính gửi Sở.")
+    m.add_attachment(xlsx.read_bytes(), maintype="application", subtype="octet-stream", filename="899.xlsx")
+    (inbox / "thu").mkdir(parents=True)
+    (inbox / "thu" / "899.eml").write_bytes(bytes(m))
+    cfg = Path(form.path)
+    assert run(capsys, cfg, "consolidate", "--inbox", str(inbox), "--outbox", str(outbox))[0] == cli.EXIT_OK
+    form = load_form(cfg)
+    last = form.period.due_before - dt.timedelta(days=1)
+    body = _rejection(outbox, form, dt.date(form.year, 11, 28))
+    assert "nhận lúc" in body  # the letter knows the file came by mail
+    assert (
+        f"Lưu ý: hạn nộp báo cáo là hết ngày {last:%d/%m/%Y}. Tệp đã sửa Sở nhận được sau ngày "
+        f"{last:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
+    ) in body, body
+    assert "nộp trực tiếp" not in body

@@ -240,7 +240,7 @@ def _content(
         if again:
             lines.append(again)
         if not pending and by > last_day:
-            lines.append(late_resubmission(last_day))
+            lines.append(late_resubmission(last_day, by_hand=not latest.get("received_mail")))
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
         state = "errors_counting" if counting else "errors"
@@ -298,16 +298,24 @@ def too_large_lines(items: tuple[Any, ...], latest: dict[str, Any] | None, zone:
     return out
 
 
-def late_resubmission(last_day: dt.date) -> str:
+def late_resubmission(last_day: dt.date, by_hand: bool = False) -> str:
     """The rejection letter's plain warning when the day it asks the corrected file by is
     after the deadline's `last_day`: a corrected report received after that day is recorded
     as sent after the deadline (the file that counts is judged by its own date,
-    `run.submissions.resolve`), even when it comes by the day asked (Vietnamese). It names
-    no day asked for: the officer who moves that day in the letter changes it in one place
-    (`send.days_asked` reads each "chậm nhất ngày")."""
+    `run.submissions.resolve`), even when it comes by the day asked (Vietnamese). `by_hand`:
+    the refused file was saved into the inbox by hand, not mailed; a file brought so is
+    judged by the report date typed in it (`DecidedBy.REPORT_DATE`), which the warning then
+    says too. It names no day asked for: the officer who moves that day in the letter
+    changes it in one place (`send.days_asked` reads each "chậm nhất ngày")."""
+    came = (
+        f"Tệp đã sửa gửi qua thư điện tử đến Sở sau ngày {last_day:%d/%m/%Y}, hoặc nộp trực tiếp mà ngày "
+        f"báo cáo ghi trong tệp sau ngày {last_day:%d/%m/%Y},"
+        if by_hand
+        else f"Tệp đã sửa Sở nhận được sau ngày {last_day:%d/%m/%Y}"
+    )
     return (
-        f"Lưu ý: hạn nộp báo cáo là hết ngày {last_day:%d/%m/%Y}. Tệp đã sửa Sở nhận được sau ngày "
-        f"{last_day:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
+        f"Lưu ý: hạn nộp báo cáo là hết ngày {last_day:%d/%m/%Y}. {came} được ghi nhận là gửi sau hạn "
+        "nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
     )
 
 

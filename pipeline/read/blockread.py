@@ -160,6 +160,9 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         typed_text = isinstance(cached, str) and cell not in sheet.errors  # an error value shown bare
         shown = f"«{cached}»" if typed_text else fd.show(cached)
         message = fd.RULES["TOTAL_MISMATCH"].say(value=shown, recomputed=fd.show(want), why=why)
+        if kind == "formula" and cached == 0 and not isinstance(cached, bool):
+            reading.stale_total(message, sheet.name, cell)  # the template's 0, never calculated
+            continue
         reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..form import Form, col_letter, meta_cell, norm_text
 from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
-from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE
+from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE, TOTALS_UNCALCULATED
 from ..text.values import CURRENCY_WORDS, LARGEST_WHOLE, ScaledShown, parse_int, parse_text
 from .formats.registry import FORMATS
 from .layoutdiag import (
@@ -117,6 +117,9 @@ class FileReading:
     book: RawBook
     witnesses: Witnesses | None = None
     unkept: set[tuple[str, str]] = field(default_factory=set)
+    stale: list[tuple[int, str, str, str]] = field(default_factory=list)
+    """The totals holding the template's stored 0 of their formula while their inputs hold
+    figures (`stale_total`), each with where its finding goes among `p.findings`."""
 
     @cached_property
     def marked(self) -> bool:
@@ -193,6 +196,32 @@ class FileReading:
         if self.witnesses is None:
             return Verdict.UNKNOWN
         return self.witnesses.verdict(sheet.name, cell, stored)
+
+    def stale_total(self, message: str, sheet: str, cell: str) -> None:
+        """A total whose formula stores the template's 0 while its inputs hold figures, with
+        its own TOTAL_MISMATCH `message`: said by `said_stale_totals` once the whole file is
+        read, alone or with the others."""
+        self.stale.append((len(self.p.findings), sheet, cell, message))
+
+    def said_stale_totals(self) -> None:
+        """The stale totals' findings (`stale_total`) where they were found: one total, its
+        own message; two or more, one finding at the first, naming them all
+        (`TOTALS_UNCALCULATED`): the file was saved without calculating, nothing to fix."""
+        if not self.stale:
+            return
+        at, sheet, cell, message = self.stale[0]
+        if len(self.stale) > 1:
+            by_sheet: dict[str, list[str]] = {}
+            for _at, s, c, _m in self.stale:
+                by_sheet.setdefault(s, []).append(c)
+            cells = "; ".join(f"trang '{s}': {', '.join(c)}" for s, c in by_sheet.items())
+            message = TOTALS_UNCALCULATED.format(count=len(self.stale), cells=cells)
+        unit = self.p.unit_code or ""
+        found = fd.make(
+            "TOTAL_MISMATCH", message, file=self.p.name, unit=unit, sheet=sheet, cell=cell, value=0
+        )
+        self.p.findings.insert(at, found)
+        self.stale.clear()
 
     def add(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = "") -> None:
         self.p.findings.append(

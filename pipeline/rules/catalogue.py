@@ -125,6 +125,17 @@ TOTAL_WHY = {
     "adds": "(ô này cộng tổng của từng dòng ở trên, trong đó có ô đã bị gõ đè: sửa các ô đó là đủ)",
 }
 
+# TOTAL_MISMATCH once for a whole file whose totals, two or more, all hold the template's
+# stored 0 of a formula (the "formula" kind above) while their inputs hold figures
+# (`FileReading.stale_total`): a writer that fills cells and saves without calculating
+# (ExcelJS, SheetJS, many phone apps and web forms) keeps the blank template's results and
+# does not ask the application to calculate on opening; one line, not one per total
+TOTALS_UNCALCULATED = (
+    "{count} ô tổng trong tệp còn giữ số 0 của mẫu dù các ô nhập đã có số ({cells}): tệp đã được lưu mà "
+    "chưa tính lại công thức (thường do phần mềm hay ứng dụng điện thoại không tự tính công thức ghi tệp). "
+    "Chương trình dùng tổng tính lại từ các ô nhập; không cần sửa"
+)
+
 
 E, W = ERROR, WARNING
 

@@ -21,6 +21,7 @@ LibreOffice-calculated report rewritten afterwards, as a library that does not c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,9 @@ from tests.test_formulas5_inputs import (
     _measure,
     _no_value_at,
     _poi_formula,
+    _sheet_part,
     _xlsx_rewrite,
+    _zip_rewrite,
     made,  # noqa: F401 (the module's fixture)
 )
 
@@ -210,3 +213,48 @@ def test_a_total_says_whether_its_formula_was_changed_or_a_row_total_it_adds(
     grand = next(t for _s, t, _r, _c in plan.total_row_cells if t.rstrip("0123456789") == column)
     assert "cộng tổng của từng dòng ở trên" in said[grand], said
     assert not any("không cần sửa" in m for m in said.values()), said
+
+
+def _stored_zero(src: Path, out: Path, cells: list[str]) -> Path:
+    """The filler's report `src` (its formulas store no result) as a library that fills the
+    template's cells and saves without calculating leaves it (ExcelJS): no request to
+    calculate on opening (calcPr fullCalcOnLoad dropped) and each total of `cells` storing
+    the template's 0."""
+    part = _sheet_part(src, RES.sheet)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/workbook.xml":
+            return data.replace(b' fullCalcOnLoad="1"', b"")
+        if name == part:
+            for cell in cells:
+                data, n = re.subn(rf'(<c r="{cell}"[^>]*><f>[^<]*</f>)<v></v>'.encode(), rb"\1<v>0</v>", data)
+                assert n == 1, cell
+        return data
+
+    return _zip_rewrite(src, out, edit)
+
+
+@pytest.mark.libreoffice
+def test_totals_storing_the_template_0_are_one_warning_for_the_file(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A total whose formula stores 0 while its inputs hold figures is told at its cell; two
+    or more are one warning at the first, naming them all (the file was saved without
+    calculating), not one each."""
+    totals = [cell for _k, cell, _r, _c in block_plan(FORM, RES, UNIT).total_measure_cells]
+    shown = openpyxl.load_workbook(made["xlsx"], data_only=True)[RES.sheet]  # as LibreOffice calculates
+    nonzero = [c for c in totals if shown[c].value]
+    assert len(nonzero) >= 3
+
+    one = parse_path(_stored_zero(made["src"], tmp_path / "one.xlsx", nonzero[:1]), 1, FORM).findings
+    assert [(f.code, f.cell) for f in one] == [("TOTAL_MISMATCH", nonzero[0])]
+    assert "tổng ghi trong tệp là 0 nhưng tính lại từ các ô nhập là" in one[0].message
+
+    three = parse_path(_stored_zero(made["src"], tmp_path / "three.xlsx", nonzero[:3]), 1, FORM).findings
+    assert [(f.code, f.cell) for f in three] == [("TOTAL_MISMATCH", nonzero[0])]
+    cells = ", ".join(nonzero[:3])
+    assert (
+        f"3 ô tổng trong tệp còn giữ số 0 của mẫu dù các ô nhập đã có số (trang '{RES.sheet}': {cells})"
+        in (three[0].message)
+    ), three[0].message

@@ -205,21 +205,24 @@ class FileReading:
 
     def said_stale_totals(self) -> None:
         """The stale totals' findings (`stale_total`) where they were found: one total, its
-        own message; two or more, one finding at the first, naming them all
-        (`TOTALS_UNCALCULATED`): the file was saved without calculating, nothing to fix."""
+        own TOTAL_MISMATCH; two or more, one TOTALS_UNCALCULATED at the first, naming them
+        all (saved without calculating, or the formulas broken: its message says both)."""
         if not self.stale:
             return
         at, sheet, cell, message = self.stale[0]
+        code = "TOTAL_MISMATCH"
         if len(self.stale) > 1:
+            code = "TOTALS_UNCALCULATED"
             by_sheet: dict[str, list[str]] = {}
             for _at, s, c, _m in self.stale:
                 by_sheet.setdefault(s, []).append(c)
+            for c in by_sheet.values():
+                c.sort(key=lambda a1: split_cell(a1)[::-1])  # as the sheet is read: row by row
+            sheet, cell = next(iter(by_sheet.items()))[0], next(iter(by_sheet.values()))[0]
             cells = "; ".join(f"trang '{s}': {', '.join(c)}" for s, c in by_sheet.items())
             message = TOTALS_UNCALCULATED.format(count=len(self.stale), cells=cells)
         unit = self.p.unit_code or ""
-        found = fd.make(
-            "TOTAL_MISMATCH", message, file=self.p.name, unit=unit, sheet=sheet, cell=cell, value=0
-        )
+        found = fd.make(code, message, file=self.p.name, unit=unit, sheet=sheet, cell=cell, value=0)
         self.p.findings.insert(at, found)
         self.stale.clear()
 

@@ -125,15 +125,17 @@ TOTAL_WHY = {
     "adds": "(ô này cộng tổng của từng dòng ở trên, trong đó có ô đã bị gõ đè: sửa các ô đó là đủ)",
 }
 
-# TOTAL_MISMATCH once for a whole file whose totals, two or more, all hold the template's
-# stored 0 of a formula (the "formula" kind above) while their inputs hold figures
-# (`FileReading.stale_total`): a writer that fills cells and saves without calculating
-# (ExcelJS, SheetJS, many phone apps and web forms) keeps the blank template's results and
-# does not ask the application to calculate on opening; one line, not one per total
+# TOTALS_UNCALCULATED's message (`FileReading.said_stale_totals`): two or more totals of a
+# file hold a formula's stored 0 while their inputs hold figures, said once for the file.
+# A writer that fills cells and saves without calculating (ExcelJS, SheetJS, many phone
+# apps and web forms) keeps the blank template's results; ExcelJS also drops the template's
+# names that hold formulas, so its totals stay 0 wherever the file is opened; a unit may
+# have replaced the formulas. Which it is, only opening the file tells: said both ways
 TOTALS_UNCALCULATED = (
-    "{count} ô tổng trong tệp còn giữ số 0 của mẫu dù các ô nhập đã có số ({cells}): tệp đã được lưu mà "
-    "chưa tính lại công thức (thường do phần mềm hay ứng dụng điện thoại không tự tính công thức ghi tệp). "
-    "Chương trình dùng tổng tính lại từ các ô nhập; không cần sửa"
+    "{count} ô tổng trong tệp ghi 0 dù các ô nhập đã có số ({cells}); chương trình dùng tổng tính lại từ "
+    "các ô nhập. Nếu mở tệp bằng Excel hay LibreOffice thấy các ô này đã đúng thì tệp chỉ được lưu mà chưa "
+    "tính lại công thức (thường do phần mềm hay ứng dụng điện thoại ghi tệp), không cần sửa; nếu vẫn là 0 "
+    "thì công thức của mẫu đã bị sửa hoặc hỏng: hãy điền lại số liệu vào mẫu gốc bằng Excel hoặc LibreOffice"
 )
 
 
@@ -489,6 +491,8 @@ RULES: dict[str, Rule] = {
             message="tổng ghi trong tệp là {value} nhưng tính lại từ các ô nhập là {recomputed}; chương "
             "trình dùng số tính lại {why}",
         ),
+        # the file's totals all saved uncalculated, or their formulas broken (`TOTALS_UNCALCULATED`)
+        Rule("TOTALS_UNCALCULATED", W, "Các ô tổng trong tệp ghi 0"),
         Rule(
             "SUPPORT_EXCEEDS_RESOURCES",
             W,

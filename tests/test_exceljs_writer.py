@@ -145,3 +145,33 @@ def _stale_totals(path: Path, src: Path, form, code: str, work: Path) -> list[tu
         stale = [c for c in cells if was[c].value == 0 and now[c].value not in (0, None)]
         out += [(block.sheet, c) for c in sorted(stale, key=lambda a1: split_cell(a1)[::-1])]
     return out
+
+
+@pytest.mark.libreoffice
+def test_rows_exceljs_types_into_a_calculated_report_are_not_said_to_have_changed_formulas(
+    form, make_file, tmp_path: Path
+) -> None:
+    """brk24 F4: ExcelJS fills an empty row of a report LibreOffice calculated and saves it
+    without calculating; it also drops the empty-text results of that row's reading cells
+    on the lists sheet. The row was typed in after the last calculation, so the totals'
+    stored results are older than it (saved uncalculated, nothing to fix), never a sign
+    that the unit changed the template's formulas ("đã bị sửa … dán lại công thức")."""
+    src, _ = make_file("899")
+    calc = lo.recalc_xlsx(src, tmp_path / "calc")
+    sheet = form.blocks["results"].sheet
+    shown = openpyxl.load_workbook(calc, data_only=True)[sheet]
+    plan = block_plan(form, form.blocks["results"], form.units_by_code["899"])
+    children, cash = (form.blocks["results"].measure_column(k) for k in ("children", "cash"))
+    empty = [rp.row for rp in plan.rows if shown[f"{children}{rp.row}"].value in (None, 0)]
+    assert empty, "the report leaves no row empty to type into"
+    row = empty[0]
+    typed = tmp_path / "typed.json"
+    typed.write_text(json.dumps([[sheet, f"{children}{row}", 5], [sheet, f"{cash}{row}", 1000000]]))
+    out = tmp_path / "899-exceljs-edit.xlsx"
+    _exceljs(_FILL, calc, typed, out)
+    findings, rows, _ = _read(out, form)
+    assert any(r[0] == row and r[2]["children"] == 5 for r in rows["results"]), rows["results"]
+    said = [f for f in findings if f.code in ("TOTAL_MISMATCH", "TOTALS_UNCALCULATED")]
+    assert said and not [f for f in findings if f.severity == ERROR], findings
+    assert not [f.message for f in said if "đã bị sửa" in f.message], [f.message for f in said]
+    assert all("chưa tính lại công thức" in f.message for f in said), [f.message for f in said]

@@ -78,10 +78,16 @@ class Witnesses:
         value = lists.get(at)
         return True, "" if value is None else value
 
+    def _unvalued(self, sheet: str, cell: str) -> bool:
+        """Whether the reading cell of `sheet`!`cell` is a formula storing no result."""
+        at = read_step_cell(self.form, sheet, cell)
+        return at is not None and self._lists is not None and at in self._lists.formulas_without_value
+
     def _compare(self) -> bool:
         """Compare every number typed in the file's input cells with its reading cell, once:
         the rows where they differ were typed in after the file was last calculated
-        (`_edited`: (sheet, row)); True when some typed number other than 0 equals its
+        (`_edited`: (sheet, row)), and so are those whose reading cell stores no result in a
+        file where others do; True when some typed number other than 0 equals its
         reading cell's (a template never calculated stores 0 there), so the reading cells
         are where this form puts them and were calculated with the unit's figures."""
         if self._placed is None:
@@ -99,6 +105,10 @@ class Witnesses:
                         continue
                     held, value = self._witness(sheet_name, cell)
                     if not held:
+                        if self._unvalued(sheet_name, cell):
+                            # its reading cell's result is gone (ExcelJS drops an empty text
+                            # result when it writes the row): it does not witness the number
+                            self._edited.add((sheet_name, r))
                         continue
                     if _number(value) == typed:
                         matched += typed != 0

@@ -15,6 +15,7 @@ import email
 import email.utils
 import hashlib
 import json
+import os
 import re
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -263,28 +264,59 @@ def test_a_rejection_asking_for_a_day_after_the_deadline_says_a_late_correction_
     assert unit["on_time"] is False
 
 
-def test_a_rejection_of_a_mailed_file_says_a_correction_received_late_counts_late(
+def test_a_correction_saved_by_hand_after_a_refused_message_counts_from_that_message(
     form: Form, make_file, tmp_path, capsys
 ):
-    """The same warning for a refused file that came by mail: its arrival decided, so the
-    letter speaks of when the Sở receives the correction, not of a typed date."""
+    """brk24 F1: the unit's report came by mail after the deadline and was refused; its
+    correction was brought by hand with the report date of the first version left as it
+    was (on time). Before, the hand-saved file counted by that date: it sorted before the
+    refused message (the unit was told to correct the file it had replaced) and was judged
+    on time. A file saved after its unit's message came is no older than the message: it is
+    the unit's newest file and counts from the day the message came, and the letter says
+    why. The rejection letter's warning says both ways a correction may come."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
     xlsx, _ = make_file("899", bad(form, 20), name="899.xlsx", seed=1, folder=tmp_path / "files")
+    came = dt.datetime(form.year, 12, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     m = EmailMessage()
     m["From"], m["To"], m["Subject"] = "vanphong.899@kiengiang.gov.vn", "so@kiengiang.gov.vn", "Báo cáo"
-    m["Date"] = email.utils.format_datetime(dt.datetime(form.year, 11, 20, 9, 0, tzinfo=dt.UTC))
+    m["Date"] = email.utils.format_datetime(came)
     m.set_content("Kính gửi Sở.")
     m.add_attachment(xlsx.read_bytes(), maintype="application", subtype="octet-stream", filename="899.xlsx")
     (inbox / "thu").mkdir(parents=True)
     (inbox / "thu" / "899.eml").write_bytes(bytes(m))
     cfg = Path(form.path)
-    assert run(capsys, cfg, "consolidate", "--inbox", str(inbox), "--outbox", str(outbox))[0] == cli.EXIT_OK
+    consolidate = ["consolidate", "--inbox", str(inbox), "--outbox", str(outbox)]
+    assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
     form = load_form(cfg)
     last = form.period.due_before - dt.timedelta(days=1)
     body = _rejection(outbox, form, dt.date(form.year, 11, 28))
-    assert "nhận lúc" in body  # the letter knows the file came by mail
+    assert "nhận lúc 09:00 ngày 02/12" in body  # the letter knows the file came by mail
     assert (
-        f"Lưu ý: hạn nộp báo cáo là hết ngày {last:%d/%m/%Y}. Tệp đã sửa Sở nhận được sau ngày "
-        f"{last:%d/%m/%Y} được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
+        f"Lưu ý: hạn nộp báo cáo là hết ngày {last:%d/%m/%Y}. Tệp đã sửa gửi qua thư điện tử đến Sở sau "
+        f"ngày {last:%d/%m/%Y}, hoặc nộp trực tiếp mà ngày báo cáo ghi trong tệp sau ngày {last:%d/%m/%Y}, "
+        "được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
     ) in body, body
-    assert "nộp trực tiếp" not in body
+
+    # the correction, dated as the first version, saved into the inbox by hand on 04/12
+    fixed, _ = make_file("899", dated(20, form), name="899 ban sua.xlsx", seed=2)
+    saved = dt.datetime(form.year, 12, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))).timestamp()
+    os.utime(fixed, (saved, saved))
+    assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
+    (unit,) = [
+        u
+        for u in json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))["units"]
+        if u["code"] == "899"
+    ]
+    assert unit["status"] == "accepted" and unit["file"] == "899 ban sua.xlsx", unit
+    assert (unit["on_time"], unit["submitted_on"], unit["decided_by"]) == (
+        False,
+        f"{form.year}-12-02",
+        "after_mail",
+    )
+    assert "bị từ chối" not in unit["note"], unit["note"]  # the refused message is older, not newer
+    assert run(capsys, cfg, "mail", "drafts", "--outbox", str(outbox))[0] == cli.EXIT_OK
+    receipt = _read(letter(outbox, form.year, "899"))[1]
+    assert (
+        "sau hạn nộp (tệp được lưu sau thư đơn vị gửi đến Sở ngày 02/12/"
+        f"{form.year}, nên tính từ ngày đó)" in " ".join(receipt.split())
+    ), receipt

@@ -240,7 +240,7 @@ def _content(
         if again:
             lines.append(again)
         if not pending and by > last_day:
-            lines.append(late_resubmission(last_day, by_hand=not latest.get("received_mail")))
+            lines.append(late_resubmission(last_day))
         if counting:
             lines.append(f"Trong khi chờ, Sở đang dùng bản đã nhận trước đó («{_member(counting)}»).")
         state = "errors_counting" if counting else "errors"
@@ -252,6 +252,12 @@ def _content(
         # a file saved by hand: the date typed in it decided, not when it was saved here
         typed = dt.date.fromisoformat(u["submitted_on"])
         timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
+    elif timely and not pending and u.get("decided_by") == "after_mail" and u.get("submitted_on"):
+        # a file saved by hand after the unit's message came: no older than that message
+        came = dt.date.fromisoformat(u["submitted_on"])
+        timely = (
+            f"{timely} (tệp được lưu sau thư đơn vị gửi đến Sở ngày {came:%d/%m/%Y}, nên tính từ ngày đó)"
+        )
     elif timely and not pending and u.get("decided_by") == "arrival" and u.get("submitted_on"):
         first = dt.date.fromisoformat(u["submitted_on"])
         if first < dt.datetime.fromisoformat(str(latest["received"])).date():  # the same figures sent before
@@ -298,24 +304,20 @@ def too_large_lines(items: tuple[Any, ...], latest: dict[str, Any] | None, zone:
     return out
 
 
-def late_resubmission(last_day: dt.date, by_hand: bool = False) -> str:
+def late_resubmission(last_day: dt.date) -> str:
     """The rejection letter's plain warning when the day it asks the corrected file by is
-    after the deadline's `last_day`: a corrected report received after that day is recorded
-    as sent after the deadline (the file that counts is judged by its own date,
-    `run.submissions.resolve`), even when it comes by the day asked (Vietnamese). `by_hand`:
-    the refused file was saved into the inbox by hand, not mailed; a file brought so is
-    judged by the report date typed in it (`DecidedBy.REPORT_DATE`), which the warning then
-    says too. It names no day asked for: the officer who moves that day in the letter
-    changes it in one place (`send.days_asked` reads each "chậm nhất ngày")."""
-    came = (
-        f"Tệp đã sửa gửi qua thư điện tử đến Sở sau ngày {last_day:%d/%m/%Y}, hoặc nộp trực tiếp mà ngày "
-        f"báo cáo ghi trong tệp sau ngày {last_day:%d/%m/%Y},"
-        if by_hand
-        else f"Tệp đã sửa Sở nhận được sau ngày {last_day:%d/%m/%Y}"
-    )
+    after the deadline's `last_day`: a corrected report that comes after that day is
+    recorded as sent after the deadline (the file that counts is judged by its own date,
+    `run.submissions.resolve`), even when it comes by the day asked (Vietnamese). Both ways
+    a correction may come, whichever way the refused file came: by mail, judged by its
+    arrival; brought and saved by hand, by the report date typed in it (never before the
+    day the unit's earlier message came, `FileRecord.after_mail`). It names no day asked
+    for: the officer who moves that day in the letter changes it in one place
+    (`send.days_asked` reads each "chậm nhất ngày")."""
     return (
-        f"Lưu ý: hạn nộp báo cáo là hết ngày {last_day:%d/%m/%Y}. {came} được ghi nhận là gửi sau hạn "
-        "nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
+        f"Lưu ý: hạn nộp báo cáo là hết ngày {last_day:%d/%m/%Y}. Tệp đã sửa gửi qua thư điện tử đến Sở sau "
+        f"ngày {last_day:%d/%m/%Y}, hoặc nộp trực tiếp mà ngày báo cáo ghi trong tệp sau ngày "
+        f"{last_day:%d/%m/%Y}, được ghi nhận là gửi sau hạn nộp, dù đơn vị gửi trong thời hạn gửi lại nêu trên."
     )
 
 

@@ -95,6 +95,7 @@ class DecidedBy(StrEnum):
     ARRIVAL = "arrival"  # when the message reached the office
     REPORT_DATE = "report_date"  # the date typed in the file (plain files)
     SAVED = "saved"  # a plain file without a report date: when it was saved to the inbox
+    AFTER_MAIL = "after_mail"  # a plain file saved after a message of its unit came: that day
 
     @property
     def vi(self) -> str:
@@ -105,6 +106,7 @@ _DECIDED_VI = {
     DecidedBy.ARRIVAL: "Theo thời điểm nhận thư",
     DecidedBy.REPORT_DATE: "Theo ngày báo cáo ghi trong tệp",
     DecidedBy.SAVED: "Tệp không ghi ngày báo cáo: theo ngày tệp được lưu vào máy",
+    DecidedBy.AFTER_MAIL: "Tệp được lưu sau thư đơn vị gửi đến: theo ngày thư đó đến",
 }
 
 
@@ -130,6 +132,10 @@ class FileRecord:
     seen: dt.datetime | None = None
     """When a previous run first found this file, its name and bytes (`changes.first_seen`,
     the province's wall-clock time), None for a file no previous run read."""
+    after_mail: dt.date | None = None
+    """For a plain file: the arrival day of its unit's latest message the office had before
+    it (`submissions.resolve`); a file saved after that message came is no older than it,
+    whatever date is typed in it. None for a message, or when none came before."""
 
     @property
     def errors(self) -> int:

@@ -29,10 +29,26 @@ def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
 
 
 def _sent_at(rec: FileRecord) -> tuple[dt.date, dt.datetime]:
-    """When a file was sent: a message's arrival; a plain file's typed report date, then
-    its modification time."""
-    day = rec.received.date() if rec.by_arrival else (rec.parsed.report_date or dt.date.min)
-    return day, rec.received
+    """When a file was sent: a message's arrival; a plain file's typed report date, never
+    before the day a message of its unit came that the office had before it (`after_mail`),
+    then its modification time."""
+    if rec.by_arrival:
+        return rec.received.date(), rec.received
+    return max(rec.parsed.report_date or dt.date.min, rec.after_mail or dt.date.min), rec.received
+
+
+def _after_mail(files: list[FileRecord]) -> None:
+    """Set each plain file's `after_mail`: the latest arrival day among its unit's messages
+    that came before it was saved (`FileRecord.received`, the province's time). A unit's
+    corrected file brought by hand after its refused message came keeps the date typed in
+    the file it corrects: it is no older than that message (brk24 F1)."""
+    came = sorted(f.received for f in files if f.by_arrival)
+    if not came:
+        return
+    for f in files:
+        if not f.by_arrival:
+            before = [t for t in came if t < f.received]
+            f.after_mail = before[-1].date() if before else None
 
 
 # the unit's note when the file that counts brings back figures it had replaced (`_figures_back`)
@@ -160,6 +176,7 @@ def resolve(
     statuses: list[UnitRecord] = []
     for unit in form.units:
         us = UnitRecord(unit.code, unit.name, unit.kind)
+        _after_mail(by_unit.get(unit.code, []))
         files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
         us.files = files
         statuses.append(us)
@@ -236,15 +253,20 @@ def _decided_by(rec: FileRecord) -> DecidedBy:
     file without one) when the file was saved."""
     if rec.by_arrival:
         return DecidedBy.ARRIVAL
+    own = rec.parsed.report_date or rec.received.date()
+    if rec.after_mail is not None and rec.after_mail > own:
+        return DecidedBy.AFTER_MAIL
     return DecidedBy.REPORT_DATE if rec.parsed.report_date else DecidedBy.SAVED
 
 
 def _submitted_on(rec: FileRecord) -> dt.date:
     """The date a submission counts from: the arrival of its message; for a plain file its
-    report date, else when it was saved."""
+    report date, else when it was saved, never before the day a message of its unit came
+    that the office had before it (`after_mail`)."""
     if rec.by_arrival:
         return rec.received.date()
-    return rec.parsed.report_date or rec.received.date()
+    own = rec.parsed.report_date or rec.received.date()
+    return max(own, rec.after_mail) if rec.after_mail is not None else own
 
 
 def _sent_again(older: list[FileRecord], newest: FileRecord) -> None:

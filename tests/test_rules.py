@@ -691,6 +691,8 @@ def test_every_value_and_row_rule_has_a_case():
         "SENDER_UNLISTED",
         "UNIT_FORMER_CODE",  # tests/test_former_code.py: An Giang's crosswalk of old codes
         "UNIT_FORMER_NAME",  # tests/test_former_unit_names.py: An Giang's crosswalk of old names
+        # a file's totals all storing 0 (tests/test_exceljs_writer.py, tests/test_formula_witness.py)
+        "TOTALS_UNCALCULATED",
     }
     assert set(RULES) - file_level <= covered
 

@@ -276,14 +276,7 @@ def test_a_correction_saved_by_hand_after_a_refused_message_counts_from_that_mes
     why. The rejection letter's warning says both ways a correction may come."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
     xlsx, _ = make_file("899", bad(form, 20), name="899.xlsx", seed=1, folder=tmp_path / "files")
-    came = dt.datetime(form.year, 12, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    m = EmailMessage()
-    m["From"], m["To"], m["Subject"] = "vanphong.899@kiengiang.gov.vn", "so@kiengiang.gov.vn", "Báo cáo"
-    m["Date"] = email.utils.format_datetime(came)
-    m.set_content("Kính gửi Sở.")
-    m.add_attachment(xlsx.read_bytes(), maintype="application", subtype="octet-stream", filename="899.xlsx")
-    (inbox / "thu").mkdir(parents=True)
-    (inbox / "thu" / "899.eml").write_bytes(bytes(m))
+    _mailed(inbox / "thu" / "899.eml", xlsx, _at(form.year, 12, 2, 9))
     cfg = Path(form.path)
     consolidate = ["consolidate", "--inbox", str(inbox), "--outbox", str(outbox)]
     assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
@@ -299,7 +292,7 @@ def test_a_correction_saved_by_hand_after_a_refused_message_counts_from_that_mes
 
     # the correction, dated as the first version, saved into the inbox by hand on 04/12
     fixed, _ = make_file("899", dated(20, form), name="899 ban sua.xlsx", seed=2)
-    saved = dt.datetime(form.year, 12, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))).timestamp()
+    saved = _at(form.year, 12, 4, 10).timestamp()
     os.utime(fixed, (saved, saved))
     assert run(capsys, cfg, *consolidate)[0] == cli.EXIT_OK
     (unit,) = [
@@ -320,3 +313,54 @@ def test_a_correction_saved_by_hand_after_a_refused_message_counts_from_that_mes
         "sau hạn nộp (tệp được lưu sau thư đơn vị gửi đến Sở ngày 02/12/"
         f"{form.year}, nên tính từ ngày đó)" in " ".join(receipt.split())
     ), receipt
+
+
+def test_an_attachment_saved_by_hand_after_a_later_message_stays_as_old_as_its_message(
+    form: Form, make_file, tmp_path, capsys
+):
+    """The other side of brk24 F1: the unit mailed a report that was refused, then a
+    corrected one; the officer later saved the first message's attachment by hand too.
+    That plain file has the bytes of an attachment of the unit's messages: it is that
+    attachment, as old as its typed date says, never the unit's newest file because it was
+    saved after the correction came."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    first, _ = make_file("899", bad(form, 20), name="899.xlsx", seed=1, folder=tmp_path / "files")
+    second, _ = make_file("899", dated(25, form), name="899 sua.xlsx", seed=2, folder=tmp_path / "files")
+    _mailed(inbox / "thu" / "899 lan 1.eml", first, _at(form.year, 11, 20, 9))
+    _mailed(inbox / "thu" / "899 lan 2.eml", second, _at(form.year, 11, 25, 9))
+    copy = inbox / "899 tu thu lan 1.xlsx"
+    copy.write_bytes(first.read_bytes())
+    saved = _at(form.year, 11, 26, 8).timestamp()
+    os.utime(copy, (saved, saved))
+    cfg = Path(form.path)
+    assert run(capsys, cfg, "consolidate", "--inbox", str(inbox), "--outbox", str(outbox))[0] == cli.EXIT_OK
+    (unit,) = [
+        u
+        for u in json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))["units"]
+        if u["code"] == "899"
+    ]
+    assert unit["status"] == "accepted" and unit["file"].endswith("899 sua.xlsx"), unit
+    assert (unit["on_time"], unit["submitted_on"], unit["decided_by"]) == (
+        True,
+        f"{form.year}-11-25",
+        "arrival",
+    )
+    assert unit["files"][0] == unit["file"] and "bị từ chối" not in unit["note"], unit
+
+
+def _at(year: int, month: int, day: int, hour: int) -> dt.datetime:
+    """A time in Việt Nam (UTC+7), where the office is."""
+    return dt.datetime(year, month, day, hour, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def _mailed(path: Path, xlsx: Path, came: dt.datetime) -> Path:
+    """A message from unit 899's office with `xlsx` attached, dated `came`, saved at `path`
+    as `mail fetch` saves one."""
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "vanphong.899@kiengiang.gov.vn", "so@kiengiang.gov.vn", "Báo cáo"
+    m["Date"] = email.utils.format_datetime(came)
+    m.set_content("Kính gửi Sở.")
+    m.add_attachment(xlsx.read_bytes(), maintype="application", subtype="octet-stream", filename=xlsx.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(m))
+    return path

@@ -41,12 +41,16 @@ def _after_mail(files: list[FileRecord]) -> None:
     """Set each plain file's `after_mail`: the latest arrival day among its unit's messages
     that came before it was saved (`FileRecord.received`, the province's time). A unit's
     corrected file brought by hand after its refused message came keeps the date typed in
-    the file it corrects: it is no older than that message (brk24 F1)."""
-    came = sorted(f.received for f in files if f.by_arrival)
-    if not came:
+    the file it corrects: it is no older than that message (brk24 F1). A plain file with the
+    bytes of one of those messages' files is that attachment saved by hand (SHA-256): it is
+    as old as it says, however late it was saved."""
+    mailed = [f for f in files if f.by_arrival]
+    if not mailed:
         return
+    came = sorted(f.received for f in mailed)
+    attached = {f.parsed.info.sha256 for f in mailed}
     for f in files:
-        if not f.by_arrival:
+        if not f.by_arrival and f.parsed.info.sha256 not in attached:
             before = [t for t in came if t < f.received]
             f.after_mail = before[-1].date() if before else None
 

@@ -253,8 +253,9 @@ def _sent_by(form: Form, rec: FileRecord) -> tuple[str, str] | None:
 
 
 def _decided_by(rec: FileRecord) -> DecidedBy:
-    """What `_submitted_on` read: the message's arrival, the typed report date, or (a plain
-    file without one) when the file was saved."""
+    """What `_submitted_on` read: the message's arrival, the typed report date, (a plain
+    file without one) when the file was saved, or the arrival of its unit's message it was
+    saved after, when that is later (`after_mail`)."""
     if rec.by_arrival:
         return DecidedBy.ARRIVAL
     own = rec.parsed.report_date or rec.received.date()

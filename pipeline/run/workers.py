@@ -11,7 +11,8 @@ Pools start their workers the system's way (`pool`: fork on Linux, spawn elsewhe
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from ..form import Form
 from ..read.worker import start_worker
@@ -30,17 +31,44 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool of this run's workers at once: its queued jobs cancelled and its worker
     processes terminated (they ignore Ctrl-C, and one blocked waiting for work would keep
     the run from exiting). Called while the run is interrupted, when the pool's workers are
-    this process's only children (multiprocessing.active_children)."""
+    this process's only children (multiprocessing.active_children). Returns once the pool's
+    own thread has ended (or after about 10 s if it hangs).
+
+    The order matters on CPython 3.11 (gh-107219, fixed in 3.12): when a worker dies, the
+    pool's thread marks every job still in its table as failed, and one whose future the
+    run cancelled itself (a job taken back, `Future.cancel`) makes that thread die with an
+    English traceback ("InvalidStateError: CANCELLED", seen in CI after SIGTERM). The
+    thread drops a cancelled job from its table when the queue reaches it, or all of them
+    when it handles `shutdown(cancel_futures=True)`, but only while the pool object is
+    alive and before a second `shutdown` resets that request. So the workers are
+    terminated only once a last job, submitted here, has left the queue (started or
+    cancelled by that thread): every cancelled job before it is gone by then."""
+    try:
+        last: Future[int] | None = pool.submit(int)
+    except RuntimeError:  # shut down or broken already: no thread left to race
+        last = None
+    # the pool's thread (CPython's private handle, dropped by the shutdown below)
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + _FLUSH_TIMEOUT
+    while last is not None and not (last.running() or last.done()):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.002)
     for child in multiprocessing.active_children():
         child.terminate()
     for child in multiprocessing.active_children():
         child.join(5)
-    # its workers gone, the pool's own thread ends at once: wait for it, or the interpreter's
-    # exit wakes that thread through a pipe it may be closing meanwhile (CPython 3.11's
-    # concurrent.futures.process._python_exit: "OSError: [Errno 9] Bad file descriptor", an
-    # English traceback after Ctrl-C, seen in CI)
-    pool.shutdown(wait=True)
+    # the pool's thread, its workers gone, ends at once: wait for it here (the pool's own
+    # shutdown(wait=True) no longer can, the first shutdown dropped its handle), or the
+    # interpreter's exit wakes that thread through a pipe it may be closing meanwhile
+    # (3.11's concurrent.futures.process._python_exit: "OSError: [Errno 9] Bad file
+    # descriptor", an English traceback after Ctrl-C, seen in CI)
+    if manager is not None:
+        manager.join(_FLUSH_TIMEOUT)
+
+
+_FLUSH_TIMEOUT = 5.0  # seconds: the pool's thread answers in milliseconds unless it hangs
 
 
 starting_workers = impl.starting_workers

@@ -31,7 +31,10 @@ import pytest
 from pipeline.read.parse import parse_path
 from pipeline.read.plan import block_plan
 from pipeline.read.reader import split_cell
+from pipeline.render.feedback import feedback_workbook
+from pipeline.render.style import WARNING_FILL
 from pipeline.rules.fixes import how_to_fix
+from pipeline.run.result import FileRecord, FileStatus
 from tests import lo
 from tests.test_formulas5_inputs import (
     ACTIVITIES,
@@ -261,3 +264,30 @@ def test_totals_storing_the_template_0_are_one_warning_for_the_file(
         three[0].message
     ), three[0].message
     assert how_to_fix(FORM, three[0]) == ""  # nothing to fix when the file was only saved uncalculated
+
+
+def test_the_feedback_workbook_marks_every_total_the_warning_names(
+    made: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The one TOTALS_UNCALCULATED names every total storing 0: the unit's feedback workbook
+    colours each of them and notes on each where the warning is told, not the first alone."""
+    totals = [cell for _k, cell, _r, _c in block_plan(FORM, RES, UNIT).total_measure_cells]
+    shown = openpyxl.load_workbook(made["xlsx"], data_only=True)[RES.sheet]
+    nonzero = sorted((c for c in totals if shown[c].value), key=lambda a1: split_cell(a1)[::-1])[:3]
+    parsed = parse_path(_stored_zero(made["src"], tmp_path / "three.xlsx", nonzero), 1, FORM)
+    (found,) = parsed.findings
+    out = tmp_path / "phan-hoi.xlsx"
+    feedback_workbook(FORM, FileRecord(parsed, FileStatus.ACCEPTED), out)
+    ws = openpyxl.load_workbook(out)[RES.sheet]
+    first, *others = nonzero
+    assert found.cell == first
+    for ref in nonzero:
+        assert ws[ref].fill.fgColor.rgb.endswith(WARNING_FILL[1:]), ref
+    assert found.message in ws[first].comment.text
+    for ref in others:
+        note = ws[ref].comment.text
+        assert f"Ô này là một trong các ô nêu ở trang '{RES.sheet}', ô {first}" in note, (ref, note)
+        assert "Các ô tổng trong tệp ghi 0" in note
+    unmarked = [c for c in totals if c not in nonzero]
+    assert unmarked and all(ws[c].comment is None for c in unmarked)

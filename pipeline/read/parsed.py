@@ -31,6 +31,9 @@ class Parsed:
     flagged_cells: set[tuple[str, str]] = field(default_factory=set)
     declared_empty: tuple[str, ...] = ()  # blocks the unit declared it has nothing to report for
     comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) -> unit's note
+    also_at: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """The cells a finding names besides its own, each -> that finding's (sheet, cell): the
+    feedback workbook marks them too (TOTALS_UNCALCULATED's totals after the first)."""
 
     @property
     def name(self) -> str:

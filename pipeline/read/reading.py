@@ -219,6 +219,10 @@ class FileReading:
             for c in by_sheet.values():
                 c.sort(key=lambda a1: split_cell(a1)[::-1])  # as the sheet is read: row by row
             sheet, cell = next(iter(by_sheet.items()))[0], next(iter(by_sheet.values()))[0]
+            for other, refs in by_sheet.items():  # marked in the feedback workbook too
+                self.p.also_at.update(
+                    {(other, ref): (sheet, cell) for ref in refs if (other, ref) != (sheet, cell)}
+                )
             cells = "; ".join(f"trang '{s}': {', '.join(c)}" for s, c in by_sheet.items())
             message = TOTALS_UNCALCULATED.format(count=len(self.stale), cells=cells)
         unit = self.p.unit_code or ""

@@ -29,6 +29,7 @@ from openpyxl.writer.excel import ExcelWriter
 from ..form import CELL_ADDRESS, Form
 from ..outbox.atomic import atomic_path
 from ..outbox.paths import feedback_names
+from ..read.parsed import Parsed
 from ..read.worker import worker_form
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..rules.fixes import how_to_fix
@@ -156,7 +157,7 @@ def _foreign(form: Form, rec: FileRecord) -> bool:
 def feedback_workbook(form: Form, rec: FileRecord, out: Path) -> None:
     """Write the feedback workbook of one file to `out` (an .xlsx file)."""
     wb, how = unit_workbook(form, rec.parsed)
-    marked = _mark_cells(wb, rec.parsed.findings, form.agencies.get("department_short") or "Sở")
+    marked = _mark_cells(wb, rec.parsed, form.agencies.get("department_short") or "Sở")
     if SHEET in wb.sheetnames:  # an earlier feedback sent back as the report: ours, replaced
         wb.remove(wb[SHEET])
     ws = wb.create_sheet(SHEET, 0)
@@ -222,12 +223,24 @@ def _findings_sheet(
     openpyxl_page_setup(ws)
 
 
-def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[str, str]]:
-    """Colour and comment every cell a finding names; return the (sheet, cell) marked."""
-    marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for f in found:
+ALSO_AT = (
+    "Ô này là một trong các ô nêu ở trang '{sheet}', ô {cell}: xem ghi chú ở ô đó hoặc trang «Phản hồi»."
+)
+"""The note on a cell a finding names besides its own (`Parsed.also_at`)."""
+
+
+def _mark_cells(wb: Workbook, p: Parsed, author: str) -> set[tuple[str, str]]:
+    """Colour and comment every cell a finding names (its own, and those of `p.also_at`,
+    pointing to it); return the (sheet, cell) of the findings marked."""
+    marks: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # -> (severity, note)
+    owners: dict[tuple[str, str], Finding] = {}
+    for f in p.findings:
         if f.sheet and f.cell:
-            marks[(f.sheet, f.cell)].append(f)
+            marks[(f.sheet, f.cell)].append((f.severity, f"[{f.label}] {f.message}"))
+            owners.setdefault((f.sheet, f.cell), f)
+    for at, owner in p.also_at.items():
+        if (f := owners.get(owner)) is not None:
+            marks[at].append((f.severity, f"[{f.label}] {ALSO_AT.format(sheet=f.sheet, cell=f.cell)}"))
     done: set[tuple[str, str]] = set()
     for (sheet, ref), items in marks.items():
         ws = sheet_named(wb, sheet)
@@ -236,9 +249,9 @@ def _mark_cells(wb: Workbook, found: list[Finding], author: str) -> set[tuple[st
         cell = ws[ref]
         if isinstance(cell, MergedCell):  # the top-left cell of its range holds value and comment
             cell = next(ws.cell(m.min_row, m.min_col) for m in ws.merged_cells.ranges if ref in m)
-        severity = ERROR if any(f.severity == ERROR for f in items) else WARNING
+        severity = ERROR if any(sev == ERROR for sev, _ in items) else WARNING
         cell.fill = PatternFill("solid", fgColor=_FILL[severity])
-        note = "\n".join(f"[{f.label}] {f.message}" for f in items)
+        note = "\n".join(text for _, text in items)
         if cell.comment is not None and cell.comment.author != author:  # the unit's own note stays
             note = f"{note}\n--- Ghi chú của đơn vị: {cell.comment.text}"
         comment = Comment(for_xml(note[:2000]), for_xml(author))

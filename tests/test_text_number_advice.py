@@ -105,3 +105,19 @@ def test_the_template_says_the_advice_that_fits_every_case(template_dir: Path) -
     with zipfile.ZipFile(template) as zf:
         xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
     assert any_advice.replace("'", "&apos;") in xml or any_advice in xml
+
+
+@pytest.mark.parametrize("text", ["59 người", "khoảng 50", "25 người"])
+def test_text_that_is_no_number_is_told_to_type_the_digits_alone(make_file, text: str) -> None:
+    """brk31 F6: the example said "ví dụ 25 người", which reads as what to type; the message
+    says to type the digits alone and shows the word left out."""
+    cash = RES.value_measures[0]
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["results"][0][cash] = text
+
+    path, _ = make_file("899", mutate)
+    (found,) = [f for f in parse_path(path, 1, FORM).findings if f.code == "NUMBER_INVALID"]
+    assert f"'{text}'" in found.message
+    assert "hãy chỉ gõ chữ số (ví dụ gõ 25, không gõ «25 người»)" in found.message
+    assert "ví dụ 25 người" not in found.message

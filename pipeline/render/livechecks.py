@@ -56,6 +56,7 @@ from ..rules import findings as fd
 from ..rules.bind import block_rules, info_rules, totals_rules
 from ..rules.catalogue import DOT_GUESS, RULES, Bound, bind
 from ..rules.kinds import XlRow
+from ..text.values import NUMBER_EXAMPLE
 from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count, spliced
 from .numbercells import (
     READ_CODES,
@@ -469,7 +470,7 @@ def _dv_rule(rules: list[Bound], at: XlRow, key: str, max_number: int) -> dict |
     bad = [r.excel(at) for r in mine]
     valid = f"AND(ISNUMBER({a}),{a}>=0,{a}<={max_number},{a}=INT({a})"
     valid += f",NOT(OR({','.join(bad)})))" if bad else ")"
-    message = "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng)."
+    message = f"Nhập số nguyên không âm, không có dấu phân cách {NUMBER_EXAMPLE}."
     for r in mine:
         message += f" {fd.SEVERITY_VI[r.severity]} nếu {r.text}."
     if len(valid) > 255:  # Excel's limit for a validation formula

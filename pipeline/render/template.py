@@ -36,6 +36,7 @@ from ..run.workers import pool as worker_pool
 from ..run.workers import starting_workers, stop_pool
 from ..text.command import option_hint
 from ..text.names import template_name
+from ..text.values import NUMBER_EXAMPLE
 from .layoutchecks import LayoutCells, layout_cells, write_layout_cells
 from .livechecks import write_block_checks, write_info_checks, write_overview
 from .numbercells import Readers, quoted, readers, write_date_readers, write_name_readers, write_readers
@@ -466,7 +467,7 @@ def _whole_number_rule(form: Form) -> dict:
         "minimum": 0,
         "maximum": form.limits.max_number,
         "error_title": "Số không hợp lệ",
-        "error_message": "Nhập số nguyên không âm, không có dấu phân cách (ví dụ 25 người hoặc 1200000 đồng).",
+        "error_message": f"Nhập số nguyên không âm, không có dấu phân cách {NUMBER_EXAMPLE}.",
     }
 
 

@@ -34,6 +34,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from ..form import FormError
+from ..text.values import NUMBER_EXAMPLE
 from . import kinds as k
 from . import recordkinds as rk
 
@@ -154,7 +155,7 @@ DOT_GUESS = ": nếu đã gõ '{typed}' trên máy kiểu Mỹ, số đúng có 
 # and the fix is to type the digits again.
 TEXT_NUMBER_ADVICE: dict[str, str] = {
     "any": "chỉ gõ số vào ô định dạng Số, không có dấu phân cách, khoảng trắng, số 0 hay dấu ' ở đầu "
-    "(ví dụ 25 người hoặc 1200000 đồng)",
+    + NUMBER_EXAMPLE,
     "text": "ô đang định dạng Văn bản (Text) hoặc số có dấu ' ở đầu: hãy đổi định dạng ô sang Số "
     "(Định dạng ô → Số) rồi gõ lại {digits}",
     "zeros": "số có chữ số 0 ở đầu nên ô giữ thành chữ (ô định dạng Văn bản hoặc có dấu ' ở đầu): hãy "
@@ -321,7 +322,7 @@ RULES: dict[str, Rule] = {
             "NUMBER_INVALID",
             E,
             "Không phải số",
-            live="{name}: không đọc được thành số, chỉ gõ số (ví dụ 25 người hoặc 1200000 đồng)",
+            live="{name}: không đọc được thành số, chỉ gõ chữ số " + NUMBER_EXAMPLE,
         ),
         Rule(
             "NUMBER_NOT_INTEGER",

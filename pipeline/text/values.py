@@ -43,6 +43,12 @@ DAYS_1900_TO_1904 = (DAY_ZERO_1904 - DAY_ZERO).days  # 1462
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 
+NUMBER_EXAMPLE = "(ví dụ gõ 25, không gõ «25 người»)"
+"""How a count or an amount is typed: its digits alone, the unit's word left out (brk31 F6:
+"ví dụ 25 người" read as what to type). Said by the reader, the rules' texts and the
+template's checks and validation alike."""
+
+
 def iso_moment(text: str) -> dt.date | dt.datetime | None:
     """The date (a day alone) or naive datetime an ISO 8601 text names, as LibreOffice reads
     it: a zone after the time is taken to UTC ("2025-12-26T00:00:00+07:00" is 25/12/2025
@@ -240,7 +246,7 @@ def parse_int(
                 None,
                 (
                     "NUMBER_INVALID",
-                    "không đọc được thành số nguyên; hãy chỉ gõ số, ví dụ 25 người hoặc 1200000 đồng",
+                    f"không đọc được thành số nguyên; hãy chỉ gõ chữ số {NUMBER_EXAMPLE}",
                 ),
                 True,
             )

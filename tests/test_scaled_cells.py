@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
-from pipeline.read.formats.numfmt import scaling_at, shown_value, shows_scaled
+from pipeline.read.formats.numfmt import named_multiple, scaling_at, shown_value, shows_scaled
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -158,7 +158,8 @@ def _disagreements(cells: list[tuple[str, float]]) -> list[tuple[str, float, str
         value = shown_value(fmt, number)
         ours = value.shown if isinstance(value, ScaledShown) else ""
         read = _vi_number(theirs.replace("%", ""))
-        other = read is not None and abs(read) != abs(number)
+        # another number, or the same under a word naming a multiple of its unit or a "%"
+        other = read is not None and (abs(read) != abs(number) or bool(named_multiple(theirs)))
         if other != isinstance(value, ShownOtherwise) or ours.lstrip("-") not in theirs:
             wrong.append((fmt, number, theirs, ours))
     return wrong
@@ -187,6 +188,12 @@ SCALED_CODES = [
     "#,##0,,",
     "#,##0.0#,",
     "0" + "," * 110,  # divided past any double: shown 0, no overflow (brk23 F7)
+    # a word naming a multiple of the unit, a "%" written as text (brk31 F3, F4)
+    '#,##0 "nghìn đồng"',
+    '"Triệu đồng: "#,##0',
+    "#,##0\\ \\t\\r",
+    '0"%"',
+    "0\\%",
 ]
 PLAIN_CODES = [
     "#,##0",

@@ -115,19 +115,24 @@ class ScaledShown(ShownOtherwise):
     Vietnamese sheet spells it; `factor`: what the number is divided by (1 for none);
     `written`: the format's own digits next to the number ("" for none). `shown` is ""
     where the format writes digits between the number's (`0"0"0`), whose text is not
-    composed here."""
+    composed here. `named`: a multiple of the unit the format's text beside the number
+    names ("nghìn", "triệu", "k"), or "%" written as text (`numfmt.named_multiple`; brk31
+    F3, F4), "" for none."""
 
     shown: str
     factor: int
     written: str
+    named: str
 
-    def __new__(cls, number: float, shown: str, factor: int = 1, written: str = "") -> ScaledShown:
+    def __new__(
+        cls, number: float, shown: str, factor: int = 1, written: str = "", named: str = ""
+    ) -> ScaledShown:
         self = super().__new__(cls, number)
-        self.shown, self.factor, self.written = shown, factor, written
+        self.shown, self.factor, self.written, self.named = shown, factor, written, named
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # kept across the reading workers' pickling
-        return (ScaledShown, (float(self), self.shown, self.factor, self.written))
+        return (ScaledShown, (float(self), self.shown, self.factor, self.written, self.named))
 
 
 def _shown_scaled(value: ScaledShown) -> str:
@@ -136,6 +141,13 @@ def _shown_scaled(value: ScaledShown) -> str:
         why = f"định dạng của ô chia số cho 1.000 liền {round(math.log10(value.factor) / 3)} lần khi hiện"
     elif value.factor != 1:
         why = f"định dạng của ô chia số cho {show(value.factor)} khi hiện"
+    elif value.named == "%":
+        why = "định dạng của ô tự viết thêm dấu '%' cạnh số, nên số hiện ra như một tỷ lệ phần trăm"
+    elif value.named:
+        why = (
+            f"định dạng của ô tự viết thêm chữ '{value.named}' cạnh số, nên số hiện ra được hiểu là "
+            f"tính theo {value.named}, trong khi chương trình đọc số trong ô theo đơn vị của cột"
+        )
     elif not value.shown:  # digits written between the number's
         why = f"định dạng của ô tự viết thêm chữ số '{value.written}' vào giữa các chữ số của số"
     else:

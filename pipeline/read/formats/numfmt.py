@@ -46,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
@@ -669,6 +670,34 @@ _PLACEHOLDERS = frozenset("0#?")
 _MAX_DECIMALS = 30  # past it a data style is taken as LibreOffice shows it: the plain number
 
 
+# Literal text beside the number that names a multiple of its unit ("nghìn đồng", "triệu",
+# "tr", "K", "tỷ": a Vietnamese report's "ĐVT: nghìn đồng") says the number shown counts
+# thousands, millions ...: the sheet shows an amount the cell does not hold in the unit the
+# form reads (đồng, người), whether the unit typed it in thousands (183.150 shown "183.150
+# nghìn đồng", read as 183.150 đồng) or in full. A "%" written as text shows a percentage the
+# cell does not hold (`0"%"` shows 5 as "5%"). A currency's symbol ("$", "₫", "USD") names
+# no multiple: the number shown is the number held (brk31 F3, F4).
+MULTIPLE_WORDS = frozenset(
+    {
+        *("nghìn", "ngàn", "nghin", "ngan", "ngđ", "k"),  # thousands
+        *("triệu", "trieu", "tr", "trđ", "m", "mn"),  # millions
+        *("tỷ", "tỉ", "ty", "ti", "b", "bn"),  # thousand millions
+        *("thousand", "thousands", "million", "millions", "billion", "billions"),
+    }
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def named_multiple(text: str) -> str:
+    """The first word of `text` (the literal text a format shows beside the number) naming
+    a multiple of the unit (`MULTIPLE_WORDS`, in lower case), else "%" for a percent sign
+    written as text, else ""."""
+    for word in _WORD.findall(unicodedata.normalize("NFC", text).lower()):
+        if word in MULTIPLE_WORDS:
+            return word
+    return "%" if "%" in text else ""
+
+
 @dataclass(frozen=True)
 class Scaling:
     """How a number section shows another number: divided by `factor` (1000 for each
@@ -676,7 +705,8 @@ class Scaling:
     thousands `grouped` or not (`general`: as General shows it), `prefix` and `suffix`
     the text shown before and after it; `before`, `after` the digits of these written
     touching it, `inside` digits written between its placeholders with `inside_right`
-    placeholders right of them ("" and 0 for none)."""
+    placeholders right of them ("" and 0 for none); `named` the multiple the text beside it
+    names, or "%" (`named_multiple`, "" for none)."""
 
     factor: int
     decimals: int
@@ -689,6 +719,7 @@ class Scaling:
     general: bool = False
     inside: str = ""
     inside_right: int = 0
+    named: str = ""
 
     @property
     def written(self) -> str:
@@ -791,15 +822,17 @@ def scaling_of(
     (`min_decimals` at least; all of them when None), thousands `grouped` or not, the text
     `prefix` and `suffix` shown before and after it: the digits they write touching the
     number (a digit, after any spaces, '.' or ','), and `inside` (digits written between its
-    placeholders, `inside_right` of them right of these); None when the number shown is the
-    number held, or for more than `_MAX_DECIMALS` decimals."""
+    placeholders, `inside_right` of them right of these), and a multiple or "%" their text
+    names (`named_multiple`); None when the number shown is the number held, or for more
+    than `_MAX_DECIMALS` decimals."""
     after = suffix if _WRITTEN_AFTER.match(suffix) else ""
     before = prefix if _WRITTEN_BEFORE.search(prefix) else ""
-    if (factor == 1 and not after and not before and not inside) or decimals > _MAX_DECIMALS:
+    named = named_multiple(f"{prefix} {suffix}")
+    if (factor == 1 and not after and not before and not inside and not named) or decimals > _MAX_DECIMALS:
         return None
     least = decimals if min_decimals is None else min(min_decimals, decimals)
     return Scaling(
-        factor, decimals, grouped, prefix, suffix, before, after, least, general, inside, inside_right
+        factor, decimals, grouped, prefix, suffix, before, after, least, general, inside, inside_right, named
     )
 
 
@@ -857,12 +890,16 @@ def shown_scaled(number: float, scaling: Scaling, signed: bool = True) -> float 
         whole = digits.split(",")[0].replace(".", "")
         if len(whole) <= scaling.inside_right:  # the literal left of the number's digits
             return number
-        return ScaledShown(number, "", scaling.factor, scaling.written)
-    if _read_vi(f"{scaling.before}{digits}{scaling.after}") == abs(number):
+        return ScaledShown(number, "", scaling.factor, scaling.written, scaling.named)
+    if not scaling.named and _read_vi(f"{scaling.before}{digits}{scaling.after}") == abs(number):
         return number
     sign = "-" if number < 0 and signed and digits.strip("0.,") else ""
     return ScaledShown(
-        number, f"{sign}{scaling.prefix}{digits}{scaling.suffix}", scaling.factor, scaling.written
+        number,
+        f"{sign}{scaling.prefix}{digits}{scaling.suffix}",
+        scaling.factor,
+        scaling.written,
+        scaling.named,
     )
 
 

@@ -85,6 +85,34 @@ def test_a_number_no_application_shows_is_said_as_excel_shows_it() -> None:
     assert show(1.5) == "1,5"
 
 
+LARGE = [123456789012345678.0, 2.0**53, 1e16 + 10**9 + 1, -98765432109876543.0, 999999999999999.0]
+
+
+@pytest.mark.libreoffice
+def test_a_large_number_is_said_with_the_digits_libreoffice_shows() -> None:
+    """brk31 F7: a double of 16 digits or more was said by its binary expansion
+    ("…345.680" for the double nearest 123456789012345678); LibreOffice, with Vietnamese
+    settings and the template's `#,##0`, shows 15 significant digits then 0s, and so is it
+    said. From 10^21 on it is said with its exponent, not 300 digits."""
+    from .test_scaled_cells import _lo_shown_vi
+
+    assert [show(v) for v in LARGE] == _lo_shown_vi([("#,##0", v) for v in LARGE])
+    assert [show(1e300), show(-1.5e22), show(1e21)] == ["1E+300", "-1,5E+22", "1E+21"]
+
+
+def test_a_huge_number_in_a_cell_is_said_briefly(make_file) -> None:
+    """1E+300 typed into an amount cell: the finding quotes it as "1E+300", in a short line."""
+    cash = RES.value_measures[0]
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["results"][0][cash] = 1e300
+
+    path, _ = make_file("899", mutate)
+    (found,) = [f for f in parse_path(path, 1, FORM).findings if f.code == "NUMBER_TOO_LARGE"]
+    assert found.value == "1E+300"
+    assert len(found.message) < 200, found.message
+
+
 def test_the_prefilled_year_stored_as_text_is_read_without_a_word(tmp_path) -> None:
     """A writer that stores the template's prefilled, locked year as text ("2025"): read as
     the year with no finding, since the unit did not type it and cannot change the cell's

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 Problem = tuple[str, str] | None
@@ -395,11 +396,28 @@ def show(value: Any) -> str:
             return "#NUM!"  # NaN or infinity stored as a number: what Excel shows for it
         if not value.is_integer():
             return repr(value).replace(".", ",")  # Vietnamese decimal comma: 1,5
+        if abs(value) >= _SHOWN_DIGITS_FROM:
+            return _shown_large(value)
         return f"{int(value):,}".replace(",", ".")
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         return _date_shown(value)
     text = str(value)
     return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 3] + "…"
+
+
+_SHOWN_DIGITS_FROM = 1e15  # a double's 15 significant digits, as a spreadsheet shows them
+_SHOWN_EXPONENT_FROM = 1e21  # and past these, the exponent (LibreOffice's General: "1E+300")
+
+
+def _shown_large(value: float) -> str:
+    """A whole number of 16 digits or more stored as a double, as Excel and LibreOffice show
+    it: its 15 significant digits, then 0s ("123.456.789.012.346.000" for the double nearest
+    123456789012345678, never the binary expansion "…345.680"); from 10^21 on, with its
+    exponent ("1E+300", "-1,5E+22"), not the 300 digits of its expansion (brk31 F7)."""
+    if abs(value) >= _SHOWN_EXPONENT_FROM:
+        mantissa, _, exponent = f"{value:.15g}".partition("e")
+        return f"{mantissa.replace('.', ',')}E{exponent[0]}{exponent[1:].lstrip('0')}"
+    return f"{int(Decimal(f'{value:.15g}')):,}".replace(",", ".")
 
 
 def _date_shown(value: dt.date | dt.time | dt.timedelta) -> str:

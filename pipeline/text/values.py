@@ -136,6 +136,21 @@ class ScaledShown(ShownOtherwise):
         return (ScaledShown, (float(self), self.shown, self.factor, self.written, self.named))
 
 
+class ScientificShown(ShownOtherwise):
+    """A number in a cell whose format shows it in scientific notation with fewer
+    significant digits than it has (`0E+0` shows 87381000 as "9E+7"; brk31 F1). Its value
+    is the number stored."""
+
+
+def _shown_scientific(value: ScientificShown) -> str:
+    """The message for a count or amount cell shown in scientific notation, digits cut."""
+    return (
+        "hiện dưới dạng số mũ (ví dụ 9E+7) vì ô được định dạng kiểu Khoa học, nên không hiện đủ các chữ "
+        f"số của số trong ô ({show(float(value))}); hãy đổi định dạng ô sang Số (Định dạng ô → Số) "
+        "rồi gõ lại đủ số"
+    )
+
+
 def _shown_scaled(value: ScaledShown) -> str:
     """The message for a count or amount cell whose format shows another number."""
     if value.factor >= _SAID_AS_THOUSANDS:  # 1.000 written a dozen times over says nothing
@@ -231,6 +246,8 @@ def parse_int(
         return None, ("NUMBER_INVALID", _shown_as_percent(value)), False
     if isinstance(value, ScaledShown):
         return None, ("NUMBER_INVALID", _shown_scaled(value)), False
+    if isinstance(value, ScientificShown):
+        return None, ("NUMBER_INVALID", _shown_scientific(value)), False
     if isinstance(value, _DATE_VALUES):
         return None, ("NUMBER_INVALID", _shown_as_date(value, day_zero)), False
     if isinstance(value, float):

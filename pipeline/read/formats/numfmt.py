@@ -54,7 +54,7 @@ from typing import Any
 
 from lxml import etree
 
-from ...text.values import DAY_ZERO, PercentShown, ScaledShown, UnshownDate, show
+from ...text.values import DAY_ZERO, PercentShown, ScaledShown, ScientificShown, UnshownDate, show
 from ..cellfacts import parse_xml
 
 BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)})
@@ -418,9 +418,9 @@ def _refused_at_last(scanned: str, kinds: list[str], symbols: list[tuple[str, st
                 bracket = True
             elif text == "]" and not bracket:
                 return True
-    if scanned == _SCIENTIFIC:
+    if scanned == _SCIENTIFIC:  # a digit at the first symbol counts (`0E+0` shows "9E+7")
         at = kinds.index("EXP")
-        digits = [i for i, text in dels if text in "0#?"]
+        digits = [i for i in range(n) if kinds[i] == _DEL and symbols[i][1] in ("0", "#", "?")]
         return not any(i < at for i in digits) or not any(i > at for i in digits)
     if scanned == _FRACTION:
         slash = max((i for i, text in dels if text == "/"), default=-1)
@@ -853,13 +853,15 @@ def scaling_at(fmt: str, number: float) -> Scaling | None:
 
 @lru_cache(maxsize=1024)
 def shows_scaled(fmt: str) -> bool:
-    """True when some numbers under `fmt` may be shown as another number (`scaling_at`): one
-    of its numeric sections has a display factor or the format's own digits touching or
-    inside the number's."""
+    """True when some numbers under `fmt` may be shown as another number (`scaling_at`,
+    `shows_scientific_cut`): one of its numeric sections has a display factor, the format's
+    own digits touching or inside the number's, a word naming a multiple, or is scientific."""
     types = section_types(fmt)
     if types is None:
         return False
     sections = _sections(fmt)
+    if _SCIENTIFIC in types[:3]:
+        return True
     for kind, section in zip(types[:3], sections[:3], strict=False):
         split = _prefixes(section)
         if kind in _SCALED_TYPES and split is not None and _section_scaling(split[0]) is not None:
@@ -867,13 +869,73 @@ def shows_scaled(fmt: str) -> bool:
     return False
 
 
-def shown_value(fmt: str, number: float) -> float | PercentShown | ScaledShown:
+# --- a number shown in scientific notation, its digits cut (brk31 F1) -------------------------
+# `0E+0` shows 87381000 as "9E+7", `0.0E+00` as "8,7E+07": a sheet whose figure shows fewer
+# significant digits than the cell holds shows another number. The mantissa shows one
+# integer digit at least (more in an engineering code, `##0.0E+0`) and the code's decimals:
+# a number of no more significant digits than 1 + those decimals is shown whole.
+
+
+@lru_cache(maxsize=1024)
+def _scientific_decimals(code: str) -> int | None:
+    """The decimals of the mantissa of one section's code (after its brackets) of type
+    scientific: the digit placeholders between its '.' and its exponent; None when the code
+    has no exponent."""
+    symbols = _symbols(code)
+    if not symbols:
+        return None
+    exponent = next((i for i, (kind, _) in enumerate(symbols) if kind == "EXP"), None)
+    if exponent is None:
+        return None
+    point = next((i for i in range(exponent) if symbols[i] == (_DEL, ".")), exponent)
+    return sum(1 for kind, text in symbols[point:exponent] if kind == _DEL and text in _PLACEHOLDERS)
+
+
+def significant_digits(number: float) -> int:
+    """The significant digits of `number` a spreadsheet holds (15 at most; 0 for 0):
+    87381000 -> 5, 1.5 -> 2."""
+    mantissa = f"{abs(number):.15e}".split("e")[0].replace(".", "").rstrip("0")
+    return len(mantissa.lstrip("0"))
+
+
+@dataclass(frozen=True)
+class Scientific:
+    """A data style showing numbers in scientific notation with `decimals` decimals in the
+    mantissa (an .ods number:scientific-number, ODF 1.2 Part 1 §16.27.5)."""
+
+    decimals: int
+
+
+def scientific_hides(number: float, decimals: int) -> bool:
+    """True when a scientific format with `decimals` decimals in its mantissa may show
+    `number` with fewer significant digits than it has (`significant_digits`)."""
+    return math.isfinite(number) and significant_digits(number) > 1 + decimals
+
+
+def shows_scientific_cut(fmt: str, number: float) -> bool:
+    """True when the section LibreOffice picks for `number` under `fmt` is of type
+    scientific and may cut its digits (`scientific_hides`)."""
+    types = section_types(fmt)
+    if types is None:
+        return False
+    at = section_for(fmt, number)
+    if at is None or at >= len(types) or types[at] != _SCIENTIFIC:
+        return False
+    split = _prefixes(_sections(fmt)[at])
+    decimals = None if split is None else _scientific_decimals(split[0])
+    return decimals is not None and scientific_hides(number, decimals)
+
+
+def shown_value(fmt: str, number: float) -> float | PercentShown | ScaledShown | ScientificShown:
     """`number` as `fmt` shows it, where the section LibreOffice picks for it shows no date:
     a `values.PercentShown` where it shows a percentage (`shows_percent_at`), a
-    `values.ScaledShown` (with the text a Vietnamese sheet shows) where it shows another
-    number (`scaling_at`), else the number."""
+    `values.ScientificShown` where it shows it in scientific notation with fewer digits
+    (`shows_scientific_cut`), a `values.ScaledShown` (with the text a Vietnamese sheet
+    shows) where it shows another number (`scaling_at`), else the number."""
     if shows_percent_at(fmt, number):
         return PercentShown(number)
+    if shows_scientific_cut(fmt, number):
+        return ScientificShown(number)
     scaling = scaling_at(fmt, number)
     return number if scaling is None else shown_scaled(number, scaling, section_for(fmt, number) in (0, None))
 
@@ -984,11 +1046,13 @@ class ByValue:
     code: str
 
     def shows(self, number: float) -> str:
-        """ "date", "elapsed", "percent", "scaled" (`scaling_at`) or "number": what `number`
-        under this format shows."""
+        """ "date", "elapsed", "percent", "scaled" (`scaling_at`, `shows_scientific_cut`: as
+        another number) or "number": what `number` under this format shows."""
         if not shows_date_at(self.code, number):
             if shows_percent_at(self.code, number):
                 return "percent"
+            if shows_scientific_cut(self.code, number):
+                return "scaled"
             return "scaled" if scaling_at(self.code, number) is not None else "number"
         return "elapsed" if shows_elapsed(self.code) else "date"
 

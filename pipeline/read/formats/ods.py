@@ -33,9 +33,18 @@ from typing import Any
 from lxml import etree
 
 from ...form import col_letter
-from ...text.values import DAY_ZERO, PercentShown, UnreadDate, UnreadNumber, UnshownDate, iso_moment, show
+from ...text.values import (
+    DAY_ZERO,
+    PercentShown,
+    ScientificShown,
+    UnreadDate,
+    UnreadNumber,
+    UnshownDate,
+    iso_moment,
+    show,
+)
 from ..cellfacts import SAFE_PARSE_OPTIONS, SheetFacts, refuse_dtd
-from .numfmt import Scaling, scaling_of, shown_scaled
+from .numfmt import Scaling, Scientific, scaling_of, scientific_hides, shown_scaled
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -117,6 +126,14 @@ def _error(cell: etree._Element) -> str | None:
 # a map applying a style with maps of its own (LibreOffice writes none) makes LibreOffice
 # refuse the code and show the cell as a plain number.
 DATE, TIME, PERCENT = "date", "time", "percent"  # PERCENT: a number:percentage-style (brk15)
+Look = str | Scaling | Scientific  # "", DATE, TIME, PERCENT, or how a number is shown otherwise
+
+
+def _whole(text: str) -> int:
+    """A count attribute's value (number:decimal-places), 0 when it is none."""
+    return int(text) if text.isdigit() else 0
+
+
 _STYLE = f"{{{STYLE_NS}}}style"
 _DEFAULT_STYLE = f"{{{STYLE_NS}}}default-style"
 _DATE_STYLE, _TIME_STYLE = f"{{{NUMBER_NS}}}date-style", f"{{{NUMBER_NS}}}time-style"
@@ -129,6 +146,7 @@ _TEXT_STYLE = _OTHER_DATA_STYLES[-1]
 _PERCENT_STYLE = _OTHER_DATA_STYLES[2]
 _SCALABLE_STYLES = _OTHER_DATA_STYLES[:2]  # number and currency styles
 _NUMBER_PART, _TEXT_PART = f"{{{NUMBER_NS}}}number", f"{{{NUMBER_NS}}}text"
+_SCIENTIFIC_PART = f"{{{NUMBER_NS}}}scientific-number"
 _DISPLAY_FACTOR = f"{{{NUMBER_NS}}}display-factor"
 _TEXT_PROPERTIES = f"{{{STYLE_NS}}}text-properties"
 _DECIMAL_PLACES = f"{{{NUMBER_NS}}}decimal-places"
@@ -168,10 +186,10 @@ class Choice:
     or a `Scaling`) of the first of `maps` (compare, limit, shows) whose
     `compare(number, limit)` holds, else `otherwise` (the style's own)."""
 
-    maps: tuple[tuple[Callable[[float, float], bool], float, str | Scaling], ...]
-    otherwise: str | Scaling
+    maps: tuple[tuple[Callable[[float, float], bool], float, Look], ...]
+    otherwise: Look
 
-    def pick(self, number: float) -> str | Scaling:
+    def pick(self, number: float) -> Look:
         """ "", DATE, TIME, PERCENT or a `Scaling` for `number`, as LibreOffice picks the
         section."""
         for compare, limit, shows in self.maps:
@@ -180,10 +198,10 @@ class Choice:
         return self.otherwise
 
 
-Shows = str | Scaling | Choice  # "", DATE, TIME, PERCENT, a Scaling, or a Choice by the value
+Shows = Look | Choice  # "", DATE, TIME, PERCENT, a Scaling, a Scientific, or a Choice by the value
 
 
-def shown_as(shows: Shows, number: float) -> str | Scaling:
+def shown_as(shows: Shows, number: float) -> Look:
     """ "", DATE, TIME, PERCENT or a `Scaling`: what a data style's verdict `shows` (a
     DatedStyles value) shows of `number`."""
     return shows.pick(number) if isinstance(shows, Choice) else shows
@@ -243,8 +261,8 @@ def _part_text(part: etree._Element) -> str:
 class CellStyles:
     """The cell styles and data styles of one part (or two merged)."""
 
-    # data style -> DATE, TIME, PERCENT or how it shows another number (a Scaling)
-    data: dict[str, str | Scaling] = field(default_factory=dict)
+    # data style -> DATE, TIME, PERCENT or how it shows another number (a Scaling, a Scientific)
+    data: dict[str, Look] = field(default_factory=dict)
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # style -> (data style, parent)
     # data style -> its style:map children, (condition, applied style), in order
     maps: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
@@ -263,6 +281,8 @@ class CellStyles:
                 self.data[name] = DATE if tag == _DATE_STYLE else TIME
             elif tag == _PERCENT_STYLE:  # a float cell under it shows 100 times it with "%"
                 self.data[name] = PERCENT
+            elif tag in _SCALABLE_STYLES and (scientific := element.find(_SCIENTIFIC_PART)) is not None:
+                self.data[name] = Scientific(_whole(scientific.get(_DECIMAL_PLACES, "0")))
             elif tag in _SCALABLE_STYLES and (scaling := _style_scaling(element)) is not None:
                 self.data[name] = scaling  # shows another number than the cell's (brk22 F4)
             maps = tuple((m.get(_CONDITION, ""), m.get(_APPLY, "")) for m in element.iterchildren(_MAP))
@@ -339,7 +359,7 @@ class DatedStyles(dict[str, Shows]):
     def __init__(
         self,
         cells: dict[str, tuple[str, str]],
-        data: dict[str, str | Scaling],
+        data: dict[str, Look],
         maps: dict[str, tuple[tuple[str, str], ...]] | None = None,
         texts: set[str] | None = None,
     ) -> None:
@@ -429,7 +449,7 @@ def dated_styles(table: etree._Element, common: CellStyles | None) -> DatedStyle
     return automatic.over(common or CellStyles())
 
 
-def shown_number(number: float, shows: str | Scaling, day_zero: dt.datetime = DAY_ZERO) -> Any:
+def shown_number(number: float, shows: Look, day_zero: dt.datetime = DAY_ZERO) -> Any:
     """A number cell's value as a date, time, percentage or scaled data style shows it: a
     naive datetime (days since `day_zero`, the document's `null_date`), a duration for a
     time style, a `PercentShown` for a percentage style, a `ScaledShown` for a `Scaling`
@@ -441,6 +461,8 @@ def shown_number(number: float, shows: str | Scaling, day_zero: dt.datetime = DA
         return PercentShown(number)
     if isinstance(shows, Scaling):  # a display factor, the style's own digits (brk22 F4)
         return shown_scaled(number, shows) if number else number
+    if isinstance(shows, Scientific):  # digits cut by the mantissa (brk31 F1)
+        return ScientificShown(number) if scientific_hides(number, shows.decimals) else number
     try:
         span = dt.timedelta(days=number)
         return span if shows == TIME else day_zero + span

@@ -16,7 +16,15 @@ from ..form import Form, col_letter, meta_cell, norm_text
 from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
 from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE, TOTALS_UNCALCULATED
-from ..text.values import CURRENCY_WORDS, LARGEST_WHOLE, ScaledShown, ScientificShown, parse_int, parse_text
+from ..text.values import (
+    CURRENCY_WORDS,
+    LARGEST_WHOLE,
+    HiddenNumber,
+    ScaledShown,
+    ScientificShown,
+    parse_int,
+    parse_text,
+)
 from .formats.registry import FORMATS
 from .layoutdiag import (
     described,
@@ -108,7 +116,7 @@ class FileReading:
     (`read/witness.py`; None: no witness, a formula's stored 0 or blank judged otherwise);
     `unkept`: the (sheet, cell) of numbers refused for their size (NUMBER_TOO_LARGE, a
     negative past what a column holds) or for a format showing another number
-    (`values.ScaledShown`, `values.ScientificShown`: the template's totals count it), which a spreadsheet's total
+    (`values.ScaledShown`, `ScientificShown`, `HiddenNumber`: the template's totals count it), which a spreadsheet's total
     counts and the reader does not: no total over them can be recomputed
     (`read/blockread.py`)."""
 
@@ -294,7 +302,11 @@ class FileReading:
         past = value is not None and value < -LARGEST_WHOLE
         if problem and (problem[0] != "NUMBER_NEGATIVE" or past):
             self.add(problem[0], f"{label}: '{fd.show(raw)}' {problem[1]}", sheet.name, cell, raw)
-            if past or problem[0] == "NUMBER_TOO_LARGE" or isinstance(raw, ScaledShown | ScientificShown):
+            if (
+                past
+                or problem[0] == "NUMBER_TOO_LARGE"
+                or isinstance(raw, ScaledShown | ScientificShown | HiddenNumber)
+            ):
                 self.unkept.add((sheet.name, cell))
             return None
         if was_text and problem is None and value is not None and not prefilled:

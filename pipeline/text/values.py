@@ -151,6 +151,20 @@ def _shown_scientific(value: ScientificShown) -> str:
     )
 
 
+class HiddenNumber(ShownOtherwise):
+    """A number in a cell whose format shows no digit of it (`;;;`, a section of text
+    only; brk31 F2): the sheet shows the cell blank, or the format's text, while its totals
+    count the number. Its value is the number stored."""
+
+
+def _hidden(value: HiddenNumber) -> str:
+    """The message for a count or amount cell whose format shows no digit of its number."""
+    return (
+        f"có số {show(float(value))} nhưng không hiện ra trên trang tính vì định dạng của ô không hiện số "
+        "(ví dụ định dạng ;;;); hãy đổi định dạng ô sang Số (Định dạng ô → Số) rồi kiểm tra lại số"
+    )
+
+
 def _shown_scaled(value: ScaledShown) -> str:
     """The message for a count or amount cell whose format shows another number."""
     if value.factor >= _SAID_AS_THOUSANDS:  # 1.000 written a dozen times over says nothing
@@ -248,6 +262,8 @@ def parse_int(
         return None, ("NUMBER_INVALID", _shown_scaled(value)), False
     if isinstance(value, ScientificShown):
         return None, ("NUMBER_INVALID", _shown_scientific(value)), False
+    if isinstance(value, HiddenNumber):
+        return None, ("NUMBER_INVALID", _hidden(value)), False
     if isinstance(value, _DATE_VALUES):
         return None, ("NUMBER_INVALID", _shown_as_date(value, day_zero)), False
     if isinstance(value, float):

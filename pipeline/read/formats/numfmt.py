@@ -54,7 +54,15 @@ from typing import Any
 
 from lxml import etree
 
-from ...text.values import DAY_ZERO, PercentShown, ScaledShown, ScientificShown, UnshownDate, show
+from ...text.values import (
+    DAY_ZERO,
+    HiddenNumber,
+    PercentShown,
+    ScaledShown,
+    ScientificShown,
+    UnshownDate,
+    show,
+)
 from ..cellfacts import parse_xml
 
 BUILTIN_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)})
@@ -862,6 +870,10 @@ def shows_scaled(fmt: str) -> bool:
     sections = _sections(fmt)
     if _SCIENTIFIC in types[:3]:
         return True
+    for kind, section in zip(types[:2], sections[:2], strict=False):  # the third shows 0 alone
+        split = _prefixes(section)
+        if kind == _DEFINED and split is not None and _shows_no_digits(split[0]):
+            return True  # shows no digit of a number (`hides_number_at`)
     for kind, section in zip(types[:3], sections[:3], strict=False):
         split = _prefixes(section)
         if kind in _SCALED_TYPES and split is not None and _section_scaling(split[0]) is not None:
@@ -926,16 +938,49 @@ def shows_scientific_cut(fmt: str, number: float) -> bool:
     return decimals is not None and scientific_hides(number, decimals)
 
 
-def shown_value(fmt: str, number: float) -> float | PercentShown | ScaledShown | ScientificShown:
+# --- a number its format does not show (brk31 F2) ---------------------------------------------
+# A section without a digit placeholder (`;;;`, `"xem ghi chú"`) shows its text alone: the
+# sheet shows no number where the cell holds one, which the spreadsheet's totals count.
+
+
+@lru_cache(maxsize=1024)
+def _shows_no_digits(code: str) -> bool:
+    """True when one section's code (after its brackets) has no digit placeholder nor
+    General: it shows its literal text only."""
+    symbols = _symbols(code)
+    if symbols is None:
+        return False
+    return not any((kind == _DEL and text in _PLACEHOLDERS) or kind == "GENERAL" for kind, text in symbols)
+
+
+def hides_number_at(fmt: str, number: float) -> bool:
+    """True when the section LibreOffice picks for `number` (not 0) under `fmt` shows no
+    digit of it (`_shows_no_digits`): `;;;` hides every number."""
+    types = section_types(fmt)
+    if types is None or number == 0 or not math.isfinite(number):
+        return False
+    at = section_for(fmt, number)
+    if at is None or at >= len(types) or types[at] != _DEFINED:
+        return False
+    split = _prefixes(_sections(fmt)[at])
+    return split is not None and _shows_no_digits(split[0])
+
+
+def shown_value(
+    fmt: str, number: float
+) -> float | PercentShown | ScaledShown | ScientificShown | HiddenNumber:
     """`number` as `fmt` shows it, where the section LibreOffice picks for it shows no date:
     a `values.PercentShown` where it shows a percentage (`shows_percent_at`), a
     `values.ScientificShown` where it shows it in scientific notation with fewer digits
-    (`shows_scientific_cut`), a `values.ScaledShown` (with the text a Vietnamese sheet
+    (`shows_scientific_cut`), a `values.HiddenNumber` where it shows no digit of it
+    (`hides_number_at`), a `values.ScaledShown` (with the text a Vietnamese sheet
     shows) where it shows another number (`scaling_at`), else the number."""
     if shows_percent_at(fmt, number):
         return PercentShown(number)
     if shows_scientific_cut(fmt, number):
         return ScientificShown(number)
+    if hides_number_at(fmt, number):
+        return HiddenNumber(number)
     scaling = scaling_at(fmt, number)
     return number if scaling is None else shown_scaled(number, scaling, section_for(fmt, number) in (0, None))
 
@@ -1051,7 +1096,7 @@ class ByValue:
         if not shows_date_at(self.code, number):
             if shows_percent_at(self.code, number):
                 return "percent"
-            if shows_scientific_cut(self.code, number):
+            if shows_scientific_cut(self.code, number) or hides_number_at(self.code, number):
                 return "scaled"
             return "scaled" if scaling_at(self.code, number) is not None else "number"
         return "elapsed" if shows_elapsed(self.code) else "date"

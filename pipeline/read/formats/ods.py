@@ -35,6 +35,7 @@ from lxml import etree
 from ...form import col_letter
 from ...text.values import (
     DAY_ZERO,
+    HiddenNumber,
     PercentShown,
     ScientificShown,
     UnreadDate,
@@ -126,6 +127,7 @@ def _error(cell: etree._Element) -> str | None:
 # a map applying a style with maps of its own (LibreOffice writes none) makes LibreOffice
 # refuse the code and show the cell as a plain number.
 DATE, TIME, PERCENT = "date", "time", "percent"  # PERCENT: a number:percentage-style (brk15)
+HIDDEN = "hidden"  # a number or currency style showing no digit (`;;;`)
 Look = str | Scaling | Scientific  # "", DATE, TIME, PERCENT, or how a number is shown otherwise
 
 
@@ -147,6 +149,7 @@ _PERCENT_STYLE = _OTHER_DATA_STYLES[2]
 _SCALABLE_STYLES = _OTHER_DATA_STYLES[:2]  # number and currency styles
 _NUMBER_PART, _TEXT_PART = f"{{{NUMBER_NS}}}number", f"{{{NUMBER_NS}}}text"
 _SCIENTIFIC_PART = f"{{{NUMBER_NS}}}scientific-number"
+_DIGIT_PARTS = (_NUMBER_PART, _SCIENTIFIC_PART, f"{{{NUMBER_NS}}}fraction")  # what shows a number's digits
 _DISPLAY_FACTOR = f"{{{NUMBER_NS}}}display-factor"
 _TEXT_PROPERTIES = f"{{{STYLE_NS}}}text-properties"
 _DECIMAL_PLACES = f"{{{NUMBER_NS}}}decimal-places"
@@ -281,6 +284,8 @@ class CellStyles:
                 self.data[name] = DATE if tag == _DATE_STYLE else TIME
             elif tag == _PERCENT_STYLE:  # a float cell under it shows 100 times it with "%"
                 self.data[name] = PERCENT
+            elif tag in _SCALABLE_STYLES and next(element.iterchildren(*_DIGIT_PARTS), None) is None:
+                self.data[name] = HIDDEN  # text alone, or nothing: no digit shown (brk31 F2)
             elif tag in _SCALABLE_STYLES and (scientific := element.find(_SCIENTIFIC_PART)) is not None:
                 self.data[name] = Scientific(_whole(scientific.get(_DECIMAL_PLACES, "0")))
             elif tag in _SCALABLE_STYLES and (scaling := _style_scaling(element)) is not None:
@@ -461,6 +466,8 @@ def shown_number(number: float, shows: Look, day_zero: dt.datetime = DAY_ZERO) -
         return PercentShown(number)
     if isinstance(shows, Scaling):  # a display factor, the style's own digits (brk22 F4)
         return shown_scaled(number, shows) if number else number
+    if shows == HIDDEN:  # no digit shown (brk31 F2)
+        return HiddenNumber(number) if number else number
     if isinstance(shows, Scientific):  # digits cut by the mantissa (brk31 F1)
         return ScientificShown(number) if scientific_hides(number, shows.decimals) else number
     try:

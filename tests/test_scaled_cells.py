@@ -194,9 +194,15 @@ SCALED_CODES = [
     "#,##0\\ \\t\\r",
     '0"%"',
     "0\\%",
+    # a decimal comma written between the number's digits (brk31 F5): "87381,000", "0,005"
+    '0","000',
+    "0\\,000",
+    '#,##0","000',
 ]
 PLAIN_CODES = [
     "#,##0",
+    '0"."000',  # a dot or a space between the digits groups them as a Vietnamese sheet does
+    '0" "000',
     "0.00",
     '#,##0" đ"',
     "#,##0,.00",

@@ -178,6 +178,8 @@ def _shown_scaled(value: ScaledShown) -> str:
             f"định dạng của ô tự viết thêm chữ '{value.named}' cạnh số, nên số hiện ra được hiểu là "
             f"tính theo {value.named}, trong khi chương trình đọc số trong ô theo đơn vị của cột"
         )
+    elif not any(ch.isdigit() for ch in value.written):  # a separator written between them
+        why = f"định dạng của ô tự viết thêm dấu '{value.written}' vào giữa các chữ số của số"
     elif not value.shown:  # digits written between the number's
         why = f"định dạng của ô tự viết thêm chữ số '{value.written}' vào giữa các chữ số của số"
     else:

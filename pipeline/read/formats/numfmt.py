@@ -728,6 +728,7 @@ class Scaling:
     inside: str = ""
     inside_right: int = 0
     named: str = ""
+    min_integer: int = 0
 
     @property
     def written(self) -> str:
@@ -791,7 +792,9 @@ def _section_scaling(code: str) -> Scaling | None:
     grouped = any(symbols[i] == (_DEL, ",") for i in range(first, last if point is None else point))
     inside, right = "", 0
     for i in range(first, last if point is None else point):
-        if symbols[i][0] == _STR and any(ch.isdigit() for ch in _shown_text(*symbols[i])):
+        literal = _shown_text(*symbols[i]) if symbols[i][0] == _STR else ""
+        # digits, or a decimal comma a Vietnamese reader reads (`0","000`: "87381,000"; brk31 F5)
+        if any(ch.isdigit() for ch in literal) or "," in literal:
             inside += _shown_text(*symbols[i])
             right = right or sum(1 for j in digits if i < j and (point is None or j < point))
     at, commas = last + 1, 0
@@ -809,6 +812,7 @@ def _section_scaling(code: str) -> Scaling | None:
         suffix,
         min_decimals=min_decimals,
         general=symbols[first][0] == "GENERAL",
+        min_integer=sum(1 for i in digits if (point is None or i < point) and symbols[i][1] == "0"),
         inside=inside,
         inside_right=right,
     )
@@ -825,6 +829,7 @@ def scaling_of(
     general: bool = False,
     inside: str = "",
     inside_right: int = 0,
+    min_integer: int = 0,
 ) -> Scaling | None:
     """The `Scaling` of a number shown divided by `factor` with `decimals` decimal places
     (`min_decimals` at least; all of them when None), thousands `grouped` or not, the text
@@ -840,7 +845,19 @@ def scaling_of(
         return None
     least = decimals if min_decimals is None else min(min_decimals, decimals)
     return Scaling(
-        factor, decimals, grouped, prefix, suffix, before, after, least, general, inside, inside_right, named
+        factor,
+        decimals,
+        grouped,
+        prefix,
+        suffix,
+        before,
+        after,
+        least,
+        general,
+        inside,
+        inside_right,
+        named,
+        min_integer,
     )
 
 
@@ -995,9 +1012,18 @@ def shown_scaled(number: float, scaling: Scaling, signed: bool = True) -> float 
     digits = _digits(abs(number), scaling)
     if scaling.inside:
         whole = digits.split(",")[0].replace(".", "")
+        separator = not any(ch.isdigit() for ch in scaling.inside)  # a separator alone
+        if separator:
+            whole = whole.zfill(scaling.min_integer)  # "0,005": the '0' placeholders shown
         if len(whole) <= scaling.inside_right:  # the literal left of the number's digits
             return number
-        return ScaledShown(number, "", scaling.factor, scaling.written, scaling.named)
+        shown = ""
+        if separator and not scaling.grouped:
+            at = len(whole) - scaling.inside_right
+            shown = f"{whole[:at]}{scaling.inside}{whole[at:]}{digits[len(whole) :]}"
+            if _read_vi(shown) == abs(number):
+                return number
+        return ScaledShown(number, shown, scaling.factor, scaling.written, scaling.named)
     if not scaling.named and _read_vi(f"{scaling.before}{digits}{scaling.after}") == abs(number):
         return number
     sign = "-" if number < 0 and signed and digits.strip("0.,") else ""

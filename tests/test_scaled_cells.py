@@ -288,6 +288,12 @@ ODS_STYLES = {  # name -> (the style's children, LibreOffice shows another numbe
         ),
         True,
     ),
+    "embedded-comma": (  # a decimal comma written among the digits (brk31 F5)
+        _NUMBER.format(
+            places=0, extra="", inner='<number:embedded-text number:position="3">,</number:embedded-text>'
+        ),
+        True,
+    ),
     "text-after-space": (
         _NUMBER.format(places=0, extra="", inner="") + "<number:text>  000</number:text>",
         True,

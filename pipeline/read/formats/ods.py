@@ -154,6 +154,7 @@ _DISPLAY_FACTOR = f"{{{NUMBER_NS}}}display-factor"
 _TEXT_PROPERTIES = f"{{{STYLE_NS}}}text-properties"
 _DECIMAL_PLACES = f"{{{NUMBER_NS}}}decimal-places"
 _GROUPING = f"{{{NUMBER_NS}}}grouping"
+_MIN_INTEGER_DIGITS = f"{{{NUMBER_NS}}}min-integer-digits"
 _MIN_DECIMAL_PLACES = f"{{{NUMBER_NS}}}min-decimal-places"
 _EMBEDDED_TEXT, _POSITION = f"{{{NUMBER_NS}}}embedded-text", f"{{{NUMBER_NS}}}position"
 _CURRENCY_PART = f"{{{NUMBER_NS}}}currency-symbol"
@@ -236,8 +237,8 @@ def _style_scaling(style: etree._Element) -> Scaling | None:
     for embedded in number.iterchildren(_EMBEDDED_TEXT):
         text = embedded.text or ""
         place = embedded.get(_POSITION, "0")
-        if not any(ch.isdigit() for ch in text) or not place.isdigit():
-            continue
+        if not (any(ch.isdigit() for ch in text) or "," in text) or not place.isdigit():
+            continue  # neither digits nor a decimal comma a Vietnamese reader reads (brk31 F5)
         if int(place) == 0 and decimals == 0:
             suffix = text + suffix  # right after the number's last digit
         else:
@@ -251,6 +252,7 @@ def _style_scaling(style: etree._Element) -> Scaling | None:
         min_decimals=max(least, 0),
         inside=inside,
         inside_right=right,
+        min_integer=_whole(number.get(_MIN_INTEGER_DIGITS, "0")),
     )
 
 

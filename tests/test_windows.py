@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import pytest
 from pipeline import cli
 from pipeline.app import consolidate_into
 from pipeline.filler import fill
+from pipeline.form import SCHEMAS_DIR, layout_json, load_form
 from pipeline.outbox import atomic
 from pipeline.outbox.atomic import OutboxHeld
 from pipeline.outbox.kept import RECORD
@@ -208,6 +210,46 @@ def test_main_scenarios_in_the_windowslike_python_match_a_normal_run(form, inbox
     checks = [_pipeline("check", "--json", *files, windowslike=like) for like in (False, True)]
     assert [c.returncode for c in checks] == [1, 1]  # the last files have errors
     assert json.loads(checks[0].stdout) == json.loads(checks[1].stdout)
+
+
+def test_an_giang_runs_in_the_windowslike_python(tmp_path):
+    """brk30: An Giang's form holds a deadline not known yet (`PendingDate`), which a worker
+    started by spawn received pickled and could not rebuild: the templates stopped with an
+    English traceback, and consolidate hung for good once its feedback went to workers. Both
+    run here in the Windows-like Python, the feedback of FEEDBACK_IN_WORKERS files or more in
+    workers, and the deadline reaches the workers as itself."""
+    ag = load_form(SCHEMAS_DIR / "an-giang.toml")
+    assert pickle.loads(pickle.dumps(ag)).period.due_before == ag.period.due_before
+    assert f"{pickle.loads(pickle.dumps(ag.period.due_before)):%d/%m/%Y}" == "cần điền"
+    config = ("--config", str(ag.path))
+    out = tmp_path / "out"
+    made = _pipeline(*config, "templates", "--outbox", str(out), windowslike=True)
+    assert made.returncode == 0, made.stderr
+    assert "Traceback" not in made.stderr
+    templates = sorted((out / "templates").rglob("*.xlsx"))
+    assert len(templates) == len(ag.units)
+    inbox = tmp_path / "inbox"
+    units = [u for u in ag.units if u.kind == "commune"][: FEEDBACK_IN_WORKERS + 2]
+    ag_layout = layout_json(ag)
+    for unit in units:  # each with an error: each gets a feedback workbook, written in workers
+        data = valid_data(ag, unit.code, random.Random(unit.code), ag_layout)
+        data["results"][0]["girls"] = data["results"][0]["children"] + 1
+        template = template_for(templates[0].parent, ag, unit.code)
+        fill(template, inbox / f"{unit.code}.xlsx", ag_layout, unit.code, data)
+    run = _pipeline(
+        *config,
+        "consolidate",
+        "--inbox",
+        str(inbox),
+        "--outbox",
+        str(out),
+        "--workers",
+        "2",
+        windowslike=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(list((year_dir(out, ag.year) / "phan-hoi").glob("*.xlsx"))) == len(units)
 
 
 class _WindowsHolds:

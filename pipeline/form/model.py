@@ -61,6 +61,11 @@ class PendingDate(dt.date):
     def __new__(cls) -> PendingDate:
         return super().__new__(cls, dt.MAXYEAR, 12, 31)
 
+    def __reduce__(self) -> tuple[type[PendingDate], tuple[()]]:
+        # pickled as itself (a worker process started by spawn receives the form so):
+        # date's own reduction calls the class with the date's bytes, which it takes not
+        return (PendingDate, ())
+
     def __format__(self, spec: str) -> str:
         return PENDING
 

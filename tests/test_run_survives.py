@@ -182,6 +182,34 @@ def test_sigkill_at_each_phase_then_next_run_at_once(system, phase, whom, form, 
     assert _snapshot(previous_dir(outbox, form.year)) == before  # the previous set, kept whole
 
 
+def test_workers_of_a_killed_run_exit_before_anyone_collects_it(system, tmp_path):
+    """SIGKILL to a `templates` run alone (An Giang's 114 templates, written by workers),
+    and no one waits for it (a script that has not called wait(): the dead run stays a
+    zombie): its workers notice by themselves and exit, so they never hold the caller's
+    pipes open (brk30 F4: the portable watcher took a zombie for a live run)."""
+    config = str(ROOT / "schemas" / "an-giang.toml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--config", config, "templates", "--outbox", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    written = tmp_path / "templates"
+    _wait_for(
+        proc, lambda: len(list(written.rglob("*.xlsx"))) >= 5 and bool(_descendants(proc.pid)), "workers"
+    )
+    family = _descendants(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(proc.pid)  # never collected: a zombie until now
+    assert not [p for p in family if _alive(p)], "a worker outlived its killed run"
+    proc.wait(30)
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_run_says_which_set_is_current(system, how, form, big_inbox, tmp_path):
     outbox = tmp_path / "out"

@@ -113,7 +113,10 @@ def pid_alive(pid: int) -> bool:
 def _watch(parent: psutil.Process) -> None:
     while True:
         try:
-            gone = not parent.is_running()  # pid and start time: a reused pid is not the run
+            # pid and start time: a reused pid is not the run; a run killed but not yet
+            # collected by its own parent (POSIX's zombie: a shell or a script that has not
+            # waited) is gone too, or its workers would live until it is (brk30 F4)
+            gone = not parent.is_running() or parent.status() == psutil.STATUS_ZOMBIE
         except psutil.Error:
             gone = True
         if gone:

@@ -24,7 +24,7 @@ from .commands import (
 from .form import DEFAULT_FORM, Form, FormError, load_form
 from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from .newyear import outboxes_of, period_over, replaced
-from .system.signals import stop_once
+from .system.signals import STOPPED, stop_once
 from .text.command import as_typed, command_name, quoted
 
 # the exit codes are the command line's own (README, "Exit codes")
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         # what it needs, so `--help`, `form` and the start of `consolidate` stay light.
         return import_module(f".{_COMMANDS[args.command]}", __package__).command(form, args)
     except KeyboardInterrupt:
-        sys.stderr.write("\nĐã dừng theo yêu cầu; các tệp kết quả cũ vẫn nguyên vẹn.\n")
+        sys.stderr.write(f"\n{STOPPED}\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()

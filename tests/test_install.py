@@ -224,7 +224,7 @@ def test_the_wheel_carries_the_package_the_configuration_and_the_sample_inbox(wh
     assert sorted(code - names) == []
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "[console_scripts]\ntong-hop-588 = pipeline.cli:main" in text
+    assert "[console_scripts]\ntong-hop-588 = pipeline.__main__:run" in text
 
 
 @pytest.mark.network

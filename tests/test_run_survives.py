@@ -210,6 +210,89 @@ def test_workers_of_a_killed_run_exit_before_anyone_collects_it(system, tmp_path
     proc.wait(30)
 
 
+def _caught(pid: int) -> int:
+    """The signals process `pid` handles (its SigCgt mask in /proc), 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return int(next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16)
+
+
+def _stop(proc: subprocess.Popen[str], how: str) -> None:
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole group
+    else:
+        os.kill(proc.pid, signal.SIGTERM)
+
+
+# A signal that arrives while the program loads its command line (`pipeline.cli`): sent by
+# the process to itself when that import begins, as a terminal's Ctrl-C or a service
+# manager's SIGTERM would arrive then
+_SIGNAL_WHILE_LOADING = """
+import os, signal, sys
+
+class _Stop:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pipeline.cli":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), getattr(signal, os.environ["STOP_SIGNAL"]))
+        return None
+
+sys.meta_path.insert(0, _Stop())
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stop_while_the_program_loads_is_told_in_vietnamese(how, tmp_path):
+    """Ctrl-C or SIGTERM while the program still loads its command line (brk30 F5, F6:
+    SIGTERM killed it in silence, Ctrl-C printed an English traceback): the Vietnamese line
+    and EXIT_INTERRUPTED."""
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(_SIGNAL_WHILE_LOADING, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "hook"), "STOP_SIGNAL": how}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "consolidate", "--inbox", str(ROOT / "examples" / "inbox")]
+        + ["--outbox", str(tmp_path / "out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == cli.EXIT_INTERRUPTED, (done.returncode, done.stderr)
+    assert "Đã dừng theo yêu cầu" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()  # stopped before anything was written
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_templates_stopped_say_so_and_leave_no_worker(system, how, tmp_path):
+    """`templates` stopped while its workers write (brk30 F3: SIGTERM killed it in
+    silence): the Vietnamese line, EXIT_INTERRUPTED, no worker left."""
+    config = str(ROOT / "schemas" / "an-giang.toml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--config", config, "templates", "--outbox", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    written = tmp_path / "templates"
+    _wait_for(
+        proc, lambda: len(list(written.rglob("*.xlsx"))) >= 3 and bool(_descendants(proc.pid)), "workers"
+    )
+    family = _descendants(proc.pid)
+    _stop(proc, how)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == cli.EXIT_INTERRUPTED, err
+    assert "Đã dừng theo yêu cầu" in err and "Traceback" not in err, err
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in family if _alive(p)], "a worker outlived the stopped run"
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_run_says_which_set_is_current(system, how, form, big_inbox, tmp_path):
     outbox = tmp_path / "out"

@@ -119,5 +119,8 @@ def test_text_that_is_no_number_is_told_to_type_the_digits_alone(make_file, text
     path, _ = make_file("899", mutate)
     (found,) = [f for f in parse_path(path, 1, FORM).findings if f.code == "NUMBER_INVALID"]
     assert f"'{text}'" in found.message
-    assert "hãy chỉ gõ chữ số (ví dụ gõ 25, không gõ «25 người»)" in found.message
+    assert (
+        "hãy chỉ gõ chữ số (ví dụ gõ 25 hay 1200000, không gõ «25 người» hay «1.200.000 đồng»)"
+        in found.message
+    )
     assert "ví dụ 25 người" not in found.message

@@ -14,10 +14,11 @@ from __future__ import annotations
 import sys
 
 from ..form import Form, pending_warning
+from ..system.signals import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from ..text.safetext import for_terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-EXIT_OUTBOX, EXIT_BUSY, EXIT_INTERRUPTED = 3, 4, 130
+EXIT_OUTBOX, EXIT_BUSY = 3, 4
 
 
 def say_err(text: str) -> None:

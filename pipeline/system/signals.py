@@ -25,6 +25,19 @@ import threading
 from collections.abc import Iterator
 
 HELD = {signal.SIGINT, signal.SIGTERM}
+STOPPED = "Đã dừng theo yêu cầu; các tệp kết quả cũ vẫn nguyên vẹn."
+"""What a command stopped by Ctrl-C or SIGTERM says (the consolidation names its set instead)."""
+EXIT_INTERRUPTED = 130  # as a shell reports a process its Ctrl-C stopped (128 + SIGINT)
+
+
+def stop_on_signals() -> None:
+    """Make Ctrl-C and SIGTERM stop this process the orderly way (`stop_once`): set first
+    thing at start-up, so that one arriving while the program still loads is told in
+    Vietnamese and ends it with EXIT_INTERRUPTED, never an English traceback nor a silent
+    death (brk30 F3, F5, F6)."""
+    signal.signal(signal.SIGINT, stop_once)
+    signal.signal(signal.SIGTERM, stop_once)
+
 
 _STOP = threading.Event()
 

@@ -44,7 +44,7 @@ DAYS_1900_TO_1904 = (DAY_ZERO_1904 - DAY_ZERO).days  # 1462
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 
-NUMBER_EXAMPLE = "(ví dụ gõ 25, không gõ «25 người»)"
+NUMBER_EXAMPLE = "(ví dụ gõ 25 hay 1200000, không gõ «25 người» hay «1.200.000 đồng»)"
 """How a count or an amount is typed: its digits alone, the unit's word left out (brk31 F6:
 "ví dụ 25 người" read as what to type). Said by the reader, the rules' texts and the
 template's checks and validation alike."""

@@ -322,7 +322,7 @@ RULES: dict[str, Rule] = {
             "NUMBER_INVALID",
             E,
             "Không phải số",
-            live="{name}: không đọc được thành số, chỉ gõ chữ số " + NUMBER_EXAMPLE,
+            live="{name}: không đọc được thành số, chỉ gõ số " + NUMBER_EXAMPLE,
         ),
         Rule(
             "NUMBER_NOT_INTEGER",

@@ -294,7 +294,7 @@ def parse_int(
                 None,
                 (
                     "NUMBER_INVALID",
-                    f"không đọc được thành số nguyên; hãy chỉ gõ chữ số {NUMBER_EXAMPLE}",
+                    f"không đọc được thành số nguyên; hãy chỉ gõ số {NUMBER_EXAMPLE}",
                 ),
                 True,
             )

@@ -115,9 +115,9 @@ class FileReading:
     `witnesses`: the template's reading cells of the file, loaded when first asked
     (`read/witness.py`; None: no witness, a formula's stored 0 or blank judged otherwise);
     `unkept`: the (sheet, cell) of numbers refused for their size (NUMBER_TOO_LARGE, a
-    negative past what a column holds) or for a format showing another number
-    (`values.ScaledShown`, `ScientificShown`, `HiddenNumber`: the template's totals count it), which a spreadsheet's total
-    counts and the reader does not: no total over them can be recomputed
+    negative past what a column holds) or for a format showing another number or none
+    (`values.ScaledShown`, `ScientificShown`, `HiddenNumber`), which a spreadsheet's total
+    may count and the reader does not: no total over them can be recomputed
     (`read/blockread.py`)."""
 
     form: Form

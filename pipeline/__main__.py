@@ -11,12 +11,12 @@ _EARLY: list[int] = []
 
 def _stopped_while_loading(signum: int, _frame: object) -> None:
     """Ctrl-C or SIGTERM before the program's own handler is set (`stop_on_signals`):
-    noted, and the program stops once that handler is set (`run`); raising here would
-    interrupt an import with an English traceback."""
+    noted; `run` stops the program then."""
     _EARLY.append(signum)
 
 
-# first of all, before the imports below take their tenth of a second (brk30 F5, F6)
+# first of all, before the imports below take their tenth of a second (brk30 F5, F6): a
+# signal while they run is noted, never raised into an import (an English traceback)
 signal.signal(signal.SIGINT, _stopped_while_loading)
 signal.signal(signal.SIGTERM, _stopped_while_loading)
 
@@ -46,27 +46,33 @@ def _missing_library(exc: ModuleNotFoundError) -> str | None:
     )
 
 
+try:  # while loading, a Ctrl-C or SIGTERM is only noted (`_stopped_while_loading`)
+    from .cli import main
+except ModuleNotFoundError as exc:  # run by a Python without the program's libraries
+    _MISSING: ModuleNotFoundError | None = exc
+else:
+    _MISSING = None
+
+
 def run() -> NoReturn:
-    """The command line's entry (`python -m pipeline`, the `tong-hop-588` script): Ctrl-C and
-    SIGTERM stop it the orderly way from its first instant (`stop_on_signals`: one arriving
-    while the program loads ends it with the Vietnamese line and EXIT_INTERRUPTED), then
+    """The command line's entry (`python -m pipeline`, the `tong-hop-588` script): a Ctrl-C
+    or SIGTERM that came while the program loaded ends it with the Vietnamese line and
+    EXIT_INTERRUPTED; from here on they stop it the orderly way (`stop_on_signals`); then
     `cli.main`. Exits with its code."""
     stop_on_signals()
+    if _MISSING is not None:
+        message = _missing_library(_MISSING)
+        if message is None:
+            raise _MISSING
+        sys.stderr.write(message + "\n")
+        raise SystemExit(2)
     try:
         if _EARLY:
             raise KeyboardInterrupt
-        from .cli import main
-
         code = main()
     except KeyboardInterrupt:  # before the command began (while loading, reading its options)
         sys.stderr.write(f"\n{STOPPED}\n")
         code = EXIT_INTERRUPTED
-    except ModuleNotFoundError as exc:
-        message = _missing_library(exc)
-        if message is None:
-            raise
-        sys.stderr.write(message + "\n")
-        code = 2
     if code == EXIT_INTERRUPTED:
         # exit as said, with the status a caller checks: CPython ends a process whose
         # KeyboardInterrupt it once saw unhandled (in a library's start-up code) by SIGINT

@@ -25,6 +25,7 @@ import pytest
 
 from pipeline import cli
 from pipeline.filler import fill
+from pipeline.form import load_form
 from pipeline.outbox.paths import (
     lock_path,
     manifest_path,
@@ -182,6 +183,46 @@ def test_sigkill_at_each_phase_then_next_run_at_once(system, phase, whom, form, 
     assert _snapshot(previous_dir(outbox, form.year)) == before  # the previous set, kept whole
 
 
+def _workers(pid: int) -> list[int]:
+    """The worker processes of run `pid` (its descendants but multiprocessing's resource
+    tracker, which the portable system's spawned pools start)."""
+    found = []
+    for child in sorted(_descendants(pid)):
+        with contextlib.suppress(OSError):
+            if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+    return found
+
+
+@pytest.mark.parametrize("phase", ["reading", "feedback"])
+def test_a_worker_killed_alone_leaves_the_run_whole(system, phase, form, big_inbox, tmp_path):
+    """One worker killed while the others work (out of memory, an antivirus, a crash of a
+    reader's native code): the run reads or writes that worker's share itself and finishes
+    as a run no one disturbed (it stopped with an English BrokenProcessPool traceback)."""
+    clean = tmp_path / "clean"
+    assert _run(big_inbox, clean).returncode == cli.EXIT_OK
+    outbox = tmp_path / "out"
+    proc = _start(big_inbox, outbox)
+    victims: list[int] = []
+    _wait_for(
+        proc,
+        lambda: (
+            _phase(phase, outbox, form.year, proc.pid)()
+            and bool(victims.extend(_workers(proc.pid)) or victims)
+        ),
+        phase,
+    )
+    with contextlib.suppress(ProcessLookupError):  # one that ended meanwhile: its pool stays whole
+        os.kill(victims[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == cli.EXIT_OK, err
+    assert "Traceback" not in err, err
+    _assert_whole_set(outbox, form.year, N_FILES)
+    said, wanted = (json.loads(report_path(o, form.year).read_text("utf-8")) for o in (outbox, clean))
+    assert said["totals"] == wanted["totals"]
+    assert len(said["outputs"]["feedback"]) == len(wanted["outputs"]["feedback"])
+
+
 def _templates_writing(outbox: Path) -> tuple[subprocess.Popen[str], set[int]]:
     """A `templates` run of An Giang's 114 units into `outbox`, in its own process group,
     once its workers write (a few templates out): the process and its descendants."""
@@ -199,6 +240,18 @@ def _templates_writing(outbox: Path) -> tuple[subprocess.Popen[str], set[int]]:
         proc, lambda: len(list(written.rglob("*.xlsx"))) >= 3 and bool(_descendants(proc.pid)), "workers"
     )
     return proc, _descendants(proc.pid)
+
+
+def test_a_template_worker_killed_alone_leaves_every_template(system, tmp_path):
+    """One worker of `templates` killed while it writes: the run writes its share itself."""
+    proc, _ = _templates_writing(tmp_path)
+    with contextlib.suppress(ProcessLookupError, IndexError):  # none left: nothing to take back
+        os.kill(_workers(proc.pid)[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == cli.EXIT_OK, err
+    assert "Traceback" not in err, err
+    ag = load_form(ROOT / "schemas" / "an-giang.toml")
+    assert len(list((tmp_path / "templates").rglob("*.xlsx"))) == len(ag.units)
 
 
 def test_workers_of_a_killed_run_exit_before_anyone_collects_it(system, tmp_path):

@@ -14,7 +14,7 @@ import io
 import os
 import zipfile
 from collections import defaultdict
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
 
 from openpyxl.cell.cell import MergedCell
@@ -83,7 +83,8 @@ class FeedbackWriter:
                 raise
 
     def wait(self) -> list[Path]:
-        """Finish every feedback file; return their paths."""
+        """Finish every feedback file (this process writes those no worker has started, and
+        those of a pool whose worker died); return their paths."""
         try:
             if self.pool is None:
                 for rec, path in self.jobs:
@@ -95,9 +96,12 @@ class FeedbackWriter:
                     raise_if_stopping()
                     if future.cancel():
                         _write_one(self.form, rec, path)
-                for future in self.futures:
+                for (rec, path), future in zip(self.jobs, self.futures, strict=True):
                     if not future.cancelled():
-                        future.result()
+                        try:
+                            future.result()
+                        except BrokenExecutor:  # a worker died (killed, out of memory): write here
+                            _write_one(self.form, rec, path)
                 raise_if_stopping()
         except BaseException:
             self.cancel()

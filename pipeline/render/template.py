@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from concurrent.futures import BrokenExecutor
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -129,7 +130,11 @@ def write_templates(form: Form, out_dir: Path, workers: int | None = None) -> li
         theirs = [pool.submit(_write_in_worker, unit.code, out_dir) for unit in units[share:]]
     try:
         paths = [write_template(form, unit, out_dir) for unit in units[:share]]
-        paths += [job.result() for job in theirs]
+        for unit, job in zip(units[share:], theirs, strict=True):
+            try:
+                paths.append(job.result())
+            except BrokenExecutor:  # a worker died (killed, out of memory): written here
+                paths.append(write_template(form, unit, out_dir))
     except BaseException:
         stop_pool(pool)
         raise

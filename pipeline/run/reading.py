@@ -10,7 +10,7 @@ README, "Start-up"). `tests/test_structure.py` keeps this module light.
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -95,8 +95,8 @@ class Reading:
 
     def collect(self) -> list[Parsed]:
         """Every file's Parsed, in the input order, once all are read (this process reads
-        the chunks no worker has started). Stops the workers at once and raises on Ctrl-C,
-        SIGTERM or an error."""
+        the chunks no worker has started, and those of a pool whose worker died: killed, out
+        of memory). Stops the workers at once and raises on Ctrl-C, SIGTERM or an error."""
         self.collected = True
         if self.pool is None:
             return self._read_here()
@@ -108,7 +108,12 @@ class Reading:
                     self._step(len(self.chunks[k]))
             for k, future in enumerate(self.futures):
                 if done[k] is None:
-                    done[k] = future.result()
+                    try:
+                        done[k] = future.result()
+                    except BrokenExecutor:  # a worker died (killed, out of memory): read here
+                        done[k] = [
+                            parse_submission(sub, file_id, self.form) for sub, file_id in self.chunks[k]
+                        ]
                     self._step(len(self.chunks[k]))
         except BaseException:  # Ctrl-C (once or twice), SIGTERM, an error: stop now, not after the queue
             stop_pool(self.pool)

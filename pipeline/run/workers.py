@@ -11,12 +11,30 @@ Pools start their workers the system's way (`pool`: fork on Linux, spawn elsewhe
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 
 from ..form import Form
 from ..read.worker import start_worker
 from ..system import impl
+
+
+def _quiet_cancelled_race(args: threading.ExceptHookArgs) -> None:
+    """threading.excepthook: CPython 3.11's pool thread dies on a job the run took back
+    (gh-107219, fixed in 3.12) when a worker dies by itself (killed, out of memory), after
+    it has failed every job still running or waiting, which the run then does itself
+    (`run.reading`, `render.feedback`): that one English traceback is not printed; any
+    other goes to the hook before it."""
+    if args.exc_type is InvalidStateError and type(args.thread).__module__ == "concurrent.futures.process":
+        return
+    _THREAD_HOOK(args)
+
+
+_THREAD_HOOK = threading.excepthook
+if sys.version_info < (3, 12):
+    threading.excepthook = _quiet_cancelled_race
 
 
 def pool(workers: int, form: Form) -> ProcessPoolExecutor:

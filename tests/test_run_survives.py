@@ -252,6 +252,7 @@ def test_a_template_worker_killed_alone_leaves_every_template(system, tmp_path):
     assert "Traceback" not in err, err
     ag = load_form(ROOT / "schemas" / "an-giang.toml")
     assert len(list((tmp_path / "templates").rglob("*.xlsx"))) == len(ag.units)
+    assert not list(tmp_path.rglob("*.tmp"))  # the dead worker's half-written file is gone
 
 
 def test_workers_of_a_killed_run_exit_before_anyone_collects_it(system, tmp_path):

@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..form import CELL_ADDRESS, Form
-from ..outbox.atomic import atomic_path
+from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..outbox.paths import feedback_names
 from ..read.parsed import Parsed
 from ..read.worker import worker_form
@@ -85,6 +85,7 @@ class FeedbackWriter:
     def wait(self) -> list[Path]:
         """Finish every feedback file (this process writes those no worker has started, and
         those of a pool whose worker died); return their paths."""
+        broken = False
         try:
             if self.pool is None:
                 for rec, path in self.jobs:
@@ -102,12 +103,16 @@ class FeedbackWriter:
                             future.result()
                         except BrokenExecutor:  # a worker died (killed, out of memory): write here
                             _write_one(self.form, rec, path)
+                            broken = True
                 raise_if_stopping()
         except BaseException:
             self.cancel()
             raise
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown()  # its workers joined: a dead one's temporary file is stale now
+            if broken:
+                for folder in {path.parent for _, path in self.jobs}:
+                    remove_stale_temporaries(folder)
         return [path for _, path in self.jobs]
 
     def cancel(self) -> None:

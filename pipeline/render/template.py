@@ -130,15 +130,19 @@ def write_templates(form: Form, out_dir: Path, workers: int | None = None) -> li
         theirs = [pool.submit(_write_in_worker, unit.code, out_dir) for unit in units[share:]]
     try:
         paths = [write_template(form, unit, out_dir) for unit in units[:share]]
+        broken = False
         for unit, job in zip(units[share:], theirs, strict=True):
             try:
                 paths.append(job.result())
             except BrokenExecutor:  # a worker died (killed, out of memory): written here
                 paths.append(write_template(form, unit, out_dir))
+                broken = True
     except BaseException:
         stop_pool(pool)
         raise
-    pool.shutdown()
+    pool.shutdown()  # its workers joined: a dead one's temporary file is stale now
+    if broken:
+        remove_stale_temporaries(out_dir)
     return paths
 
 

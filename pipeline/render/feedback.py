@@ -10,11 +10,12 @@ one: a file superseded by a correction gets none. The inbox file is only read.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import zipfile
 from collections import defaultdict
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from openpyxl.cell.cell import MergedCell
@@ -27,14 +28,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..form import CELL_ADDRESS, Form
-from ..outbox.atomic import atomic_path, remove_stale_temporaries
+from ..outbox.atomic import atomic_path
 from ..outbox.paths import feedback_names
 from ..read.parsed import Parsed
 from ..read.worker import worker_form
 from ..rules.findings import ERROR, SEVERITY_VI, WARNING, Finding
 from ..rules.fixes import how_to_fix
 from ..run.result import FileRecord, FileStatus, Report
-from ..run.workers import pool, starting_workers, stop_pool
+from ..run.workers import close_pool, pool, result_or_here, starting_workers, stop_pool, submit_all
 from ..system.signals import raise_if_stopping
 from ..text.safetext import for_terminal, for_xml
 from .feedback_source import HOW_VI, put, sheet_named, unit_workbook
@@ -77,7 +78,7 @@ class FeedbackWriter:
             try:
                 with starting_workers():  # workers start (on the first submits) without Ctrl-C
                     self.pool = pool(cores - 1, self.form)
-                    self.futures = [self.pool.submit(_write_in_worker, *job) for job in self.jobs]
+                    self.futures = submit_all(self.pool, _write_in_worker, self.jobs)
             except BaseException:  # a Ctrl-C held while they started arrives here
                 self.cancel()
                 raise
@@ -85,7 +86,6 @@ class FeedbackWriter:
     def wait(self) -> list[Path]:
         """Finish every feedback file (this process writes those no worker has started, and
         those of a pool whose worker died); return their paths."""
-        broken = False
         try:
             if self.pool is None:
                 for rec, path in self.jobs:
@@ -99,20 +99,13 @@ class FeedbackWriter:
                         _write_one(self.form, rec, path)
                 for (rec, path), future in zip(self.jobs, self.futures, strict=True):
                     if not future.cancelled():
-                        try:
-                            future.result()
-                        except BrokenExecutor:  # a worker died (killed, out of memory): write here
-                            _write_one(self.form, rec, path)
-                            broken = True
+                        result_or_here(future, functools.partial(_write_one, self.form, rec, path))
                 raise_if_stopping()
         except BaseException:
             self.cancel()
             raise
         if self.pool is not None:
-            self.pool.shutdown()  # its workers joined: a dead one's temporary file is stale now
-            if broken:
-                for folder in {path.parent for _, path in self.jobs}:
-                    remove_stale_temporaries(folder)
+            close_pool(self.pool, written_into=(path.parent for _, path in self.jobs))
         return [path for _, path in self.jobs]
 
     def cancel(self) -> None:

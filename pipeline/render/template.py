@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
-from concurrent.futures import BrokenExecutor
-from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,8 +32,8 @@ from ..form.sheets import TOTAL_LABEL, BlockSheet, InfoSheet, block_sheet, info_
 from ..outbox.atomic import atomic_path, remove_stale_temporaries
 from ..read.worker import worker_form
 from ..rules.spellings import read_names
+from ..run.workers import close_pool, result_or_here, starting_workers, stop_pool, submit_all
 from ..run.workers import pool as worker_pool
-from ..run.workers import starting_workers, stop_pool
 from ..text.command import option_hint
 from ..text.names import template_name
 from ..text.values import NUMBER_EXAMPLE
@@ -65,7 +64,7 @@ class _Sheet(Worksheet):
         return _prepared(formula, expand_future_functions, self.use_future_functions)
 
 
-@lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)
 def _prepared(formula: str, expand_future_functions: bool, use_future_functions: bool) -> str:
     flags = SimpleNamespace(use_future_functions=use_future_functions)
     return Worksheet._prepare_formula(flags, formula, expand_future_functions)  # type: ignore[arg-type]
@@ -127,22 +126,15 @@ def write_templates(form: Form, out_dir: Path, workers: int | None = None) -> li
     share = len(units) // workers
     with starting_workers():  # the workers start without Ctrl-C (`run.workers`)
         pool = worker_pool(workers - 1, form)
-        theirs = [pool.submit(_write_in_worker, unit.code, out_dir) for unit in units[share:]]
+        theirs = submit_all(pool, _write_in_worker, ((unit.code, out_dir) for unit in units[share:]))
     try:
         paths = [write_template(form, unit, out_dir) for unit in units[:share]]
-        broken = False
         for unit, job in zip(units[share:], theirs, strict=True):
-            try:
-                paths.append(job.result())
-            except BrokenExecutor:  # a worker died (killed, out of memory): written here
-                paths.append(write_template(form, unit, out_dir))
-                broken = True
+            paths.append(result_or_here(job, functools.partial(write_template, form, unit, out_dir)))
     except BaseException:
         stop_pool(pool)
         raise
-    pool.shutdown()  # its workers joined: a dead one's temporary file is stale now
-    if broken:
-        remove_stale_temporaries(out_dir)
+    close_pool(pool, written_into=[out_dir])
     return paths
 
 

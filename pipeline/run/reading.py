@@ -9,8 +9,9 @@ README, "Start-up"). `tests/test_structure.py` keeps this module light.
 
 from __future__ import annotations
 
+import functools
 import os
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -24,8 +25,8 @@ from ..read.parsed import Parsed
 from ..read.worker import parse_chunk
 from ..system.signals import raise_if_stopping
 from .progress import Clock, Progress
+from .workers import close_pool, result_or_here, starting_workers, stop_pool, submit_all
 from .workers import pool as worker_pool
-from .workers import starting_workers, stop_pool
 
 PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 CHUNK = 16  # files per message to a worker process
@@ -88,7 +89,7 @@ class Reading:
         try:
             with starting_workers():  # workers start (on the first submits) without Ctrl-C
                 self.pool = worker_pool(workers - 1, form)
-                self.futures = [self.pool.submit(parse_chunk, chunk) for chunk in self.chunks]
+                self.futures = submit_all(self.pool, parse_chunk, ((chunk,) for chunk in self.chunks))
         except BaseException:  # a Ctrl-C held while they started arrives here
             self.stop()
             raise
@@ -104,25 +105,23 @@ class Reading:
         try:
             for k in reversed(range(len(self.chunks))):  # the last chunks are the least likely started
                 if self.futures[k].cancel():
-                    done[k] = [parse_submission(sub, file_id, self.form) for sub, file_id in self.chunks[k]]
+                    done[k] = self._read_chunk(k)
                     self._step(len(self.chunks[k]))
             for k, future in enumerate(self.futures):
                 if done[k] is None:
-                    try:
-                        done[k] = future.result()
-                    except BrokenExecutor:  # a worker died (killed, out of memory): read here
-                        done[k] = [
-                            parse_submission(sub, file_id, self.form) for sub, file_id in self.chunks[k]
-                        ]
+                    done[k] = result_or_here(future, functools.partial(self._read_chunk, k))
                     self._step(len(self.chunks[k]))
         except BaseException:  # Ctrl-C (once or twice), SIGTERM, an error: stop now, not after the queue
             stop_pool(self.pool)
             raise
-        self.pool.shutdown()
+        close_pool(self.pool)
         if self.progress:
             self.progress.close()
         self._release()
         return [parsed for part in done if part is not None for parsed in part]
+
+    def _read_chunk(self, k: int) -> list[Parsed]:
+        return [parse_submission(sub, file_id, self.form) for sub, file_id in self.chunks[k]]
 
     def stop(self) -> None:
         """Stop the workers at once (queued files cancelled, processes terminated)."""

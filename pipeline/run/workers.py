@@ -14,11 +14,17 @@ import multiprocessing
 import sys
 import threading
 import time
-from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import BrokenExecutor, Future, InvalidStateError, ProcessPoolExecutor
+from pathlib import Path
+from typing import TypeVar
 
 from ..form import Form
+from ..outbox.atomic import remove_stale_temporaries
 from ..read.worker import start_worker
 from ..system import impl
+
+T = TypeVar("T")
 
 
 def _quiet_cancelled_race(args: threading.ExceptHookArgs) -> None:
@@ -43,6 +49,48 @@ def pool(workers: int, form: Form) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         workers, mp_context=impl.pool_context(), initializer=start_worker, initargs=(form,)
     )
+
+
+def submit_all(
+    pool: ProcessPoolExecutor, fn: Callable[..., T], jobs: Iterable[tuple[object, ...]]
+) -> list[Future[T]]:
+    """One future per job of `jobs`, `fn(*job)` in `pool`, in their order. When the pool
+    breaks while they are submitted (a worker died as it started: killed, out of memory),
+    the jobs left hold that BrokenExecutor, for `result_or_here` to do them in this
+    process."""
+    futures: list[Future[T]] = []
+    broken: BrokenExecutor | None = None
+    for job in jobs:
+        if broken is None:
+            try:
+                futures.append(pool.submit(fn, *job))
+                continue
+            except BrokenExecutor as exc:
+                broken = exc
+        failed: Future[T] = Future()
+        failed.set_exception(broken)
+        futures.append(failed)
+    return futures
+
+
+def result_or_here(future: Future[T], here: Callable[[], T]) -> T:
+    """`future`'s result or, when its pool broke (a worker died by itself: killed, out of
+    memory, a crash; BrokenExecutor), `here()`'s: the job done in this process, so the run
+    loses nothing and goes on (`close_pool` then removes what the dead worker left). Raises
+    what the job or `here` raises."""
+    try:
+        return future.result()
+    except BrokenExecutor:
+        return here()
+
+
+def close_pool(pool: ProcessPoolExecutor, written_into: Iterable[Path] = ()) -> None:
+    """Shut `pool` down once every job is done (`result_or_here`), its workers joined. A
+    worker that died while writing left its temporary file (`outbox.atomic`) in one of the
+    folders `written_into`: stale now that no worker lives, it is removed."""
+    pool.shutdown()
+    for folder in set(written_into):
+        remove_stale_temporaries(folder)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:

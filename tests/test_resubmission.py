@@ -21,6 +21,7 @@ import pandas as pd
 from pipeline.app import consolidate_into
 from pipeline.filler import date_value, fill
 from pipeline.form import Form, layout_json, load_form
+from pipeline.form.sheets import block_sheet
 from pipeline.outbox.paths import detail_csv_path
 from pipeline.render.template import write_template
 from pipeline.run.consolidate import run
@@ -204,6 +205,27 @@ def test_identical_content_is_one_submission(form, make_file, tmp_path):
     assert report.totals.to_dict() == expected_totals(form, [data])  # not doubled
     for frame in report.detail.blocks.values():
         assert set(frame["file"]) <= {"tdoan (1).xlsx"}
+
+
+def test_a_rejected_file_with_the_same_figures_is_replaced_not_a_copy(form, make_file, tmp_path):
+    """A file rejected for text typed in a row its correction leaves blank holds the same
+    figures as the correction: it was never counted, so it is replaced, not "the same
+    content counted once" (brk32)."""
+    sheet = block_sheet(form, form.blocks["results"], form.units_by_code["899"])
+    _, blank_row_cell = sheet.rows[-1].measures[0]  # the random figures fill the first rows
+
+    def text_in_a_blank_row(data: dict[str, Any]) -> None:
+        dated(10, form)(data)
+        data["raw"] = [(sheet.block.sheet, blank_row_cell, "khoảng 50")]
+
+    make_file("899", text_in_a_blank_row, name="899.xlsx", seed=3)
+    _, data = make_file("899", dated(12, form), name="899 sua.xlsx", seed=3)
+    report = consolidate(form, tmp_path)
+    old = file_named(report, "899.xlsx")
+    assert [f.cell for f in old.parsed.findings if f.severity == "error"] == [blank_row_cell]
+    assert old.parsed.content_key == unit_of(report, "899").file.parsed.content_key
+    assert old.status == FileStatus.SUPERSEDED and old.note == "Đã được thay thế bởi 899 sua.xlsx"
+    assert report.totals.to_dict() == expected_totals(form, [data])
 
 
 def test_identical_figures_with_a_new_report_date_are_one_submission(form, make_file, tmp_path):

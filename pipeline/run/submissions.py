@@ -73,9 +73,7 @@ def _first_sending(files: list[FileRecord], chosen: FileRecord) -> FileRecord:
     (`Parsed.content_key`; `chosen` itself when none came before): a copy sent again "to be
     safe" after the deadline counts from its first sending."""
     key = chosen.parsed.content_key
-    same = [
-        f for f in files if f.status is not None and f.status.accepted and key and f.parsed.content_key == key
-    ]
+    same = [f for f in files if _accepted(f) and key and f.parsed.content_key == key]
     return min(same, key=_newest_first) if same else chosen
 
 
@@ -89,11 +87,11 @@ def _figures_back(files: list[FileRecord], chosen: FileRecord) -> str:
     older = sorted(
         (f for f in files if f is not chosen and _newest_first(f) < _newest_first(chosen)), key=_newest_first
     )
-    first = next((f for f in older if f.parsed.content_key == key), None)
+    first = next((f for f in older if f.parsed.content_key == key and _accepted(f)), None)
     if first is None:
         return ""
     between = [f for f in older if _newest_first(f) > _newest_first(first) and f.parsed.content_key != key]
-    replaced = next((f for f in reversed(between) if f.status is not None and f.status.accepted), None)
+    replaced = next((f for f in reversed(between) if _accepted(f)), None)
     if replaced is None:
         return ""
     return FIGURES_BACK.format(
@@ -102,6 +100,11 @@ def _figures_back(files: list[FileRecord], chosen: FileRecord) -> str:
         first_on=f"{_submitted_on(first):%d/%m/%Y}",
         other=replaced.parsed.name,
     )
+
+
+def _accepted(rec: FileRecord) -> bool:
+    """Whether `rec` was accepted (before `resolve` marks the older ones superseded)."""
+    return rec.status is not None and rec.status.accepted
 
 
 # the unit's note when files dated the same day hold different figures and the one saved last
@@ -186,7 +189,7 @@ def resolve(
         statuses.append(us)
         if not files:
             continue
-        accepted = [f for f in files if f.status is not None and f.status.accepted]
+        accepted = [f for f in files if _accepted(f)]
         newest = files[0]
         if not accepted:
             us.status = UnitStatus.REJECTED
@@ -220,9 +223,11 @@ def resolve(
         for other in files:
             if other is chosen or files.index(other) < files.index(chosen):
                 continue
+            was_accepted = _accepted(other)
             other.status = FileStatus.SUPERSEDED
             other.replaced_by = chosen.parsed.name
-            if other.parsed.content_key and other.parsed.content_key == chosen.parsed.content_key:
+            same = other.parsed.content_key and other.parsed.content_key == chosen.parsed.content_key
+            if same and was_accepted:  # a copy with an error is not the same report, whatever its figures
                 other.note = f"Trùng nội dung với {chosen.parsed.name}; chỉ tính một lần"
             else:
                 other.note = f"Đã được thay thế bởi {chosen.parsed.name}"

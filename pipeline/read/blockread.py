@@ -68,7 +68,8 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             if cell in formulas and (raw == "" or raw == 0 and raw.__class__ is not bool):
                 # a formula storing 0 or nothing: judged by the file's totals below
                 values[key] = None if raw == "" else 0
-                stored.append((rp, values, key, cell, "blank" if raw == "" else "zero"))
+                kind = "blank" if raw == "" else "text" if cell in sheet.text_as_zero else "zero"
+                stored.append((rp, values, key, cell, kind))
                 if raw != "":
                     zeros.append(key)
             # fast paths, the common cases: a whole number typed as a number, a blank cell
@@ -129,7 +130,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         if verdict is Verdict.BLANK:
             values[key] = None
             continue
-        if verdict is Verdict.STALE:
+        if verdict is Verdict.STALE or kind == "text":  # a text result lost: no total vouches
             reading.uncalculated(sheet, cell, kind)
             values[key] = None
             continue

@@ -39,6 +39,9 @@ class SheetFacts:
     columns: int = 0
     no_value: set[str] = field(default_factory=set)  # formulas with no cached result
     results: set[str] = field(default_factory=set)  # formulas with a cached result
+    # formulas storing the number 0 whose result may be text (`formats.ptg`: LibreOffice's
+    # .xls stores a text result so in a cell formatted as a number): what it shows is lost
+    text_as_zero: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error shown (#DIV/0!)
     merged: list[Merge] = field(default_factory=list)
     # cell -> its number as its format shows it: a number, or a date, time or UnshownDate

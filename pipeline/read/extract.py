@@ -237,7 +237,10 @@ def _info(reading: FileReading) -> Unit | None:
     row: dict[str, Any] = {}
     for f in form.info_fields:
         raw = sheet.get(f.cell)
-        if f.type in ("count", "year"):
+        if f.cell in sheet.text_as_zero and f.type not in ("count", "year"):  # its text lost
+            reading.uncalculated(sheet, f.cell, "text", "ngày" if f.type == "date" else "nội dung")
+            row[f.key] = None
+        elif f.type in ("count", "year"):
             row[f.key] = reading.number(sheet, f.cell, f.label, f.type != "year", f.prefilled)
         elif f.type == "date":
             value, problem = parse_date(raw)

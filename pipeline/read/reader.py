@@ -48,6 +48,8 @@ class SheetData:
     # cells holding a formula with a stored result (`SheetFacts.results`): in an input cell,
     # a stored 0 or blank may be a result its writer never calculated (`reading.number`)
     formula_results: set[str] = field(default_factory=set)
+    # formulas storing a 0 that may stand for text (`SheetFacts.text_as_zero`): no figure
+    text_as_zero: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         # a merged range of one cell merges nothing: older ClosedXML and PhpSpreadsheet write
@@ -373,7 +375,14 @@ def _read_values(
                 fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
             sheets[want] = SheetData(
-                want, rows, merged, found.no_value, found.errors, found.day_zero, found.results
+                want,
+                rows,
+                merged,
+                found.no_value,
+                found.errors,
+                found.day_zero,
+                found.results,
+                found.text_as_zero,
             )
     except ReadProblem:
         raise
@@ -420,7 +429,14 @@ def _from_facts(
         for (r, c), value in found.cells.items():
             rows[r][c] = value
         sheets[want] = SheetData(
-            want, rows, list(found.merged), found.no_value, found.errors, found.day_zero, found.results
+            want,
+            rows,
+            list(found.merged),
+            found.no_value,
+            found.errors,
+            found.day_zero,
+            found.results,
+            found.text_as_zero,
         )
     canonical = {norm_sheet(w): w for w in wanted}
     return RawBook(
@@ -446,7 +462,14 @@ def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, Shee
         want = by_norm[norm_sheet(actual)]
         found = facts.get(norm_sheet(actual)) or SheetFacts()
         sheets[want] = SheetData(
-            want, rows, list(found.merged), found.no_value, found.errors, found.day_zero, found.results
+            want,
+            rows,
+            list(found.merged),
+            found.no_value,
+            found.errors,
+            found.day_zero,
+            found.results,
+            found.text_as_zero,
         )
     names = [by_norm.get(norm_sheet(n), n) for n in book.names]
     hidden = {by_norm.get(norm_sheet(n), n) for n in book.hidden}

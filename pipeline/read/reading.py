@@ -65,7 +65,8 @@ def typed_as(text: str) -> str:
 
 def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
     """What an input cell holding a formula stores as its result when it cannot be read as
-    the figure, a key of `FORMULA_STORED`: "none" (no result), "zero" (what a library that
+    the figure, a key of `FORMULA_STORED` or "text" (a 0 standing for a text result the
+    file lost: `SheetData.text_as_zero`): "none" (no result), "zero" (what a library that
     does not calculate stores: Excel and LibreOffice show the formula's figure once they
     calculate, the pipeline cannot); "" for any other cell or result. Of the cells read
     here (the information sheet's counts: no total to judge them by) a stored blank is
@@ -75,6 +76,8 @@ def _stored_result(sheet: SheetData, cell: str, raw: Any) -> str:
     (`blockread.read_block`)."""
     if raw is None and cell in sheet.formulas_without_value:
         return "none"
+    if cell in sheet.text_as_zero:
+        return "text"
     if (
         cell in sheet.formula_results
         and isinstance(raw, int | float)
@@ -199,7 +202,7 @@ class FileReading:
         return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
     def witnessed(self, sheet: SheetData, cell: str, stored: str) -> Verdict:
-        """What the 0 or blank (`stored`: "zero", "blank") a formula in input `cell` of
+        """What the 0 or blank (`stored`: "zero", "text", "blank") a formula in input `cell` of
         `sheet` stores is, by the template's reading cell of it (`Witnesses.verdict`)."""
         if self.witnesses is None:
             return Verdict.UNKNOWN
@@ -316,9 +319,15 @@ class FileReading:
             self.add("NUMBER_FROM_TEXT", message, sheet.name, cell, raw)
         return value
 
-    def uncalculated(self, sheet: SheetData, cell: str, stored: str) -> None:
+    def uncalculated(self, sheet: SheetData, cell: str, stored: str, what: str = "số") -> None:
         """FORMULA_NO_VALUE at an input cell whose formula stores what `stored` names (a key
-        of `FORMULA_STORED`: "none", "zero", "blank") as a result never calculated."""
+        of `FORMULA_STORED`: "none", "zero", "blank") as a result never calculated;
+        FORMULA_TEXT_LOST for "text", a 0 standing for a text result (`SheetData.text_as_zero`),
+        asking for `what` ("số", "ngày", "nội dung") to be typed instead."""
+        if stored == "text":
+            message = fd.RULES["FORMULA_TEXT_LOST"].say(cell=cell, what=what)
+            self.add("FORMULA_TEXT_LOST", message, sheet.name, cell, "")
+            return
         stored_as, otherwise = FORMULA_STORED[stored]
         message = fd.RULES["FORMULA_NO_VALUE"].say(cell=cell, stored=stored_as, otherwise=otherwise)
         self.add("FORMULA_NO_VALUE", message, sheet.name, cell, 0 if stored == "zero" else "")

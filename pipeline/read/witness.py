@@ -78,6 +78,13 @@ class Witnesses:
         value = lists.get(at)
         return True, "" if value is None else value
 
+    def _text_as_zero(self, sheet: str, cell: str) -> bool:
+        """Whether the reading cell of `sheet`!`cell` stores a 0 that may stand for text
+        (`SheetData.text_as_zero`: LibreOffice's .xls, the template's reading cells being
+        formatted as numbers): it cannot tell a lost text from a 0."""
+        at = read_step_cell(self.form, sheet, cell)
+        return at is not None and self._lists is not None and at in self._lists.text_as_zero
+
     def _unvalued(self, sheet: str, cell: str) -> bool:
         """Whether the reading cell of `sheet`!`cell` is a formula storing no result."""
         at = read_step_cell(self.form, sheet, cell)
@@ -124,15 +131,20 @@ class Witnesses:
         return self._compare() and not self._edited
 
     def verdict(self, sheet: str, cell: str, stored: str) -> Verdict:
-        """What the 0 (`stored` "zero") or blank ("blank") a formula in input `cell` of
-        `sheet` stores is, by its reading cell (`Verdict`)."""
-        if stored not in ("zero", "blank") or not self._compare():
+        """What the 0 (`stored` "zero"; "text": a 0 that may stand for a text result) or
+        blank ("blank") a formula in input `cell` of `sheet` stores is, by its reading cell
+        (`Verdict`)."""
+        if stored not in ("zero", "blank", "text") or not self._compare():
             return Verdict.UNKNOWN
         if (sheet, split_cell(cell)[1]) in self._edited:
             return Verdict.STALE  # its row was typed in after: its stored result is older
         held, value = self._witness(sheet, cell)
         if not held:
             return Verdict.UNKNOWN
+        if stored == "text":  # a 0 standing for text, seen by a cell that may store text so too
+            if self._text_as_zero(sheet, cell):
+                return Verdict.UNKNOWN
+            stored = "zero"
         if stored == "zero":
             if _number(value) == 0:
                 return self._same()

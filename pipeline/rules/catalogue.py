@@ -372,6 +372,14 @@ RULES: dict[str, Rule] = {
             "tính lại rồi lưu, hoặc gõ số thay cho công thức{otherwise}",
         ),
         Rule(
+            "FORMULA_TEXT_LOST",
+            E,
+            "Kết quả công thức dạng chữ bị mất",
+            message="công thức trong ô có thể cho kết quả dạng chữ, nhưng tệp .xls chỉ lưu số 0 thay "
+            "cho kết quả đó (LibreOffice lưu như vậy ở ô định dạng số), nên không biết ô hiển thị gì; hãy "
+            "gõ {what} thay cho công thức",
+        ),
+        Rule(
             "DATE_INVALID",
             E,
             "Ngày không hợp lệ",
@@ -702,6 +710,7 @@ EXPLAINED_BY: dict[str, dict[str, str]] = {
         "NUMBER_INVALID": LINE,
         "NUMBER_NOT_INTEGER": LINE,
         "FORMULA_NO_VALUE": LINE,
+        "FORMULA_TEXT_LOST": LINE,
     },
     # a check between the figures of one row (more girls than children, fewer turns than
     # children) fails because one of its figures was read as a number the unit did not mean:
@@ -729,6 +738,7 @@ EXPLAINED_BY: dict[str, dict[str, str]] = {
         "NUMBER_INVALID": SHEET,
         "NUMBER_NOT_INTEGER": SHEET,
         "FORMULA_NO_VALUE": SHEET,
+        "FORMULA_TEXT_LOST": SHEET,
     },
     # a misspelt name read as the nearest listed one: another unit's place, or the name of
     # a row already written
@@ -823,6 +833,9 @@ FIXES: dict[str, tuple[str, ...]] = {
     "FORMULA_NO_VALUE": (
         "mở tệp bằng Excel, để công thức tính xong rồi lưu lại (LibreOffice: nhấn Ctrl+Shift+F9 để tính "
         "lại rồi lưu); hoặc gõ số thay cho công thức ở ô {cell}",
+    ),
+    "FORMULA_TEXT_LOST": (
+        "xóa công thức ở ô {cell} rồi gõ thẳng giá trị vào ô (số, hoặc ngày dạng ngày/tháng/năm)",
     ),
     "DATE_INVALID": ("gõ lại ngày ở ô {cell} dạng ngày/tháng/năm, ví dụ 15/11/{year}",),
     "TEXT_TOO_LONG": ("rút ngắn nội dung ở ô {cell}",),

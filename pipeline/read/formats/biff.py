@@ -52,6 +52,7 @@ from .numfmt import (
     shows_scaled,
 )
 from .ods import OdsBook
+from .ptg import may_give_text, shared_anchor
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
 # [MS-XLS] §2.4: BOF 2.4.21, EOF 2.4.103, BoundSheet8 2.4.28, Dimensions 2.4.90,
@@ -67,6 +68,8 @@ _CODEPAGE, _DATE1904, _SST, _CONTINUE = 0x0042, 0x0022, 0x00FC, 0x003C
 _LABELSST, _LABEL, _RSTRING, _STRING = 0x00FD, 0x0204, 0x00D6, 0x0207
 # calculation state: RecalcId 2.4.215 (globals, BIFF8 only), Uncalced 2.4.331 (a worksheet)
 _RECALCID, _UNCALCED = 0x01C1, 0x005E
+# the formula of several cells: ShrFmla 2.4.260, Array 2.4.4 (after the first cell's Formula)
+_SHRFMLA, _ARRAY = 0x04BC, 0x0221
 # records that place one cell: row (u16) then column (u16) first in their body
 # what may come between a FORMULA and the STRING of its result ([MS-XLS] 2.1.7.20.5, the
 # CELL rule: FORMULA [SHRFMLA / ARRAY / TABLE] [STRING]), and a CONTINUE of a long formula
@@ -111,8 +114,9 @@ def biff_version(book: bytes) -> int | None:
 def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     """Facts of every worksheet of a workbook stream: extent (cells, formatted blanks and the
     declared dimension count), error values of formulas and constants, merged ranges, every
-    number as its format shows it, a number or a date (`SheetFacts.numbers`), and the cells
-    holding a formula (`SheetFacts.results`: a Formula record always stores a result).
+    number as its format shows it, a number or a date (`SheetFacts.numbers`), the cells
+    holding a formula (`SheetFacts.results`: a Formula record always stores a result), and
+    those of them storing a 0 that may stand for text (`SheetFacts.text_as_zero`, BIFF8).
     Time linear in the stream's size (one look per record)."""
     names: dict[int, str] = {}  # stream offset of a sheet's BOF -> sheet name
     formats: dict[int, str] = {}  # format id -> format string defined in the file
@@ -121,6 +125,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     narrow, date1904 = "cp1252", False  # BIFF5's code page; the workbook's date system
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
+    zeros = _ZeroResults(SheetFacts())
     pos, size = 0, len(book)
     while pos + 4 <= size:
         kind, length = struct.unpack_from("<HH", book, pos)
@@ -138,14 +143,55 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         elif kind == _BOF and pos in names:
             current = SheetFacts(names[pos], day_zero=DAY_ZERO_1904 if date1904 else DAY_ZERO)
             out.append(current)
+            zeros = _ZeroResults(current)
             if len(dates) != len(xf_formats):
                 dates = [_shown(fid, formats) for fid in xf_formats]
         elif kind == _EOF:
+            if current is not None and not biff5:
+                zeros.resolve()
             current = None
         elif current is not None:
             _record(current, kind, body, biff5, dates, date1904)
+            if not biff5 and kind in (_FORMULA, _SHRFMLA, _ARRAY):
+                zeros.note(kind, body)
         pos += 4 + length
     return out
+
+
+class _ZeroResults:
+    """The formulas of one worksheet storing the number 0 whose tokens may give text
+    (`ptg.may_give_text`), into `SheetFacts.text_as_zero` once the sheet's shared and array
+    formulas are known (a SharedFormula or Array record follows the first cell using it)."""
+
+    def __init__(self, facts: SheetFacts) -> None:
+        self.facts = facts
+        self.formulas: dict[tuple[int, int], bytes] = {}  # first cell -> shared/array tokens
+        self.using: dict[tuple[int, int], list[str]] = {}  # first cell -> cells storing 0
+
+    def note(self, kind: int, body: bytes) -> None:
+        """One Formula ([MS-XLS] 2.4.127), ShrFmla (2.4.260) or Array (2.4.4) record."""
+        if kind == _FORMULA:
+            if len(body) < 22 or body[12:14] == b"\xff\xff" or struct.unpack_from("<d", body, 6)[0] != 0:
+                return
+            row, col = struct.unpack_from("<HH", body)
+            rgce = body[22 : 22 + struct.unpack_from("<H", body, 20)[0]]
+            cell = f"{col_letter(col)}{row + 1}"
+            anchor = shared_anchor(rgce)
+            if anchor is not None:
+                self.using.setdefault(anchor, []).append(cell)
+            elif may_give_text(rgce):
+                self.facts.text_as_zero.add(cell)
+            return
+        start = 10 if kind == _SHRFMLA else 14  # after RefU, then cUse or the Array's flags
+        if len(body) >= start:
+            row, col = struct.unpack_from("<H", body)[0], body[4]
+            self.formulas[(row, col)] = body[start : start + struct.unpack_from("<H", body, start - 2)[0]]
+
+    def resolve(self) -> None:
+        for anchor, cells in self.using.items():
+            tokens = self.formulas.get(anchor)
+            if tokens is None or may_give_text(tokens):
+                self.facts.text_as_zero.update(cells)
 
 
 # what a format shows a number as: a number, a date or time, a duration, a percentage, another

@@ -287,6 +287,35 @@ CASES = [
         res("girls"),
         ("chứa công thức nhưng không có giá trị",),
     ),
+    Case(
+        "figure-below-table",  # a row added after "Tổng cộng" when the rows ran out (brk33 F4)
+        DISTRICT,
+        raw(RES.sheet, res("children", RES_TOTAL_ROW + 4), 999),
+        "FIGURE_BELOW_TABLE",
+        WARNING,
+        RES.sheet,
+        res("children", RES_TOTAL_ROW + 4),
+        (
+            f"dòng {RES_TOTAL_ROW + 4} có số liệu ({res('children', RES_TOTAL_ROW + 4)}: 999) nằm dưới dòng "
+            "«Tổng cộng», ngoài bảng, nên không được tính vào báo cáo",
+        ),
+        "999",
+    ),
+    Case(
+        "figures-below-table-as-text",
+        DISTRICT,
+        raw(
+            RES.sheet,
+            res("cash", RES_TOTAL_ROW + 2),
+            "1.350.000",
+            raw(RES.sheet, res("girls", RES_TOTAL_ROW + 2), 12),
+        ),
+        "FIGURE_BELOW_TABLE",
+        WARNING,
+        RES.sheet,
+        res("girls", RES_TOTAL_ROW + 2),
+        (f"({res('girls', RES_TOTAL_ROW + 2)}: 12, {res('cash', RES_TOTAL_ROW + 2)}: 1.350.000)",),
+    ),
     # ---- cross-field rules of a row ----
     Case(
         "girls-over-children",
@@ -697,6 +726,16 @@ def test_every_value_and_row_rule_has_a_case():
         "FORMULA_TEXT_LOST",
     }
     assert set(RULES) - file_level <= covered
+
+
+def test_a_note_below_a_table_is_no_figure(make_file):
+    """Text and a 0 under "Tổng cộng" are a note: nothing is said of them."""
+    below = RES_TOTAL_ROW + 3
+    note = raw(RES.sheet, f"B{below}", "Ghi chú: số liệu gồm cả 12 trẻ em ở xã bên", base=None)
+    zero = raw(RES.sheet, res("children", below), 0, base=note)
+    path, _ = make_file(DISTRICT, mutate=raw(RES.sheet, res("girls", below), "(không có)", base=zero))
+    (parsed,) = check_files(FORM, [path])
+    assert parsed.findings == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

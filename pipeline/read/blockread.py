@@ -8,12 +8,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..form import Block, KeyField, Unit
+from ..form import Block, KeyField, Unit, col_letter
+from ..form.sheets import TOTAL_LABEL
 from ..rules import findings as fd
 from ..rules import nearest
 from ..rules.catalogue import TOTAL_WHY
 from ..rules.spellings import usual_spelling_of
-from ..text.values import ShownOtherwise, UnreadDate, UnshownDate, is_blank, parse_int, parse_text, typed_text
+from ..text.values import (
+    LARGEST_WHOLE,
+    ShownOtherwise,
+    UnreadDate,
+    UnshownDate,
+    is_blank,
+    parse_int,
+    parse_text,
+    typed_text,
+)
 from .plan import BlockPlan, RowPlan, block_plan
 from .reader import SheetData, split_cell
 from .reading import FileReading
@@ -165,7 +175,36 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             reading.stale_total(message, sheet.name, cell)  # the template's 0, never calculated
             continue
         reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
+    _figures_below(reading, sheet, plan)
     return out
+
+
+def _figures_below(reading: FileReading, sheet: SheetData, plan: BlockPlan) -> None:
+    """FIGURE_BELOW_TABLE at the first figure of each row below the table (under its total
+    row and end marks) holding figures in the measures' columns: a row a unit added after
+    "Tổng cộng" when it ran out of rows is no row of the biểu, and its figures are not
+    counted (brk33 F4: counted nowhere, told nothing). A text or a 0 there is a note."""
+    if not plan.total_measure_cells:
+        return
+    last = plan.total_measure_cells[0][2] + (1 if plan.ends and reading.marked else 0)  # 0-based
+    columns = [col for _k, _cell, _r, col in plan.total_measure_cells]
+    for r in range(last + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        found = [(f"{col_letter(c)}{r + 1}", row[c]) for c in columns if c < len(row) and _figure(row[c])]
+        if found:
+            cells = ", ".join(f"{cell}: {fd.show(v)}" for cell, v in found)
+            message = fd.RULES["FIGURE_BELOW_TABLE"].say(row=r + 1, cells=cells, total=TOTAL_LABEL)
+            reading.add("FIGURE_BELOW_TABLE", message, sheet.name, found[0][0], found[0][1])
+
+
+def _figure(value: Any) -> bool:
+    """Whether a cell below a table holds a figure: a number other than 0, or text that is one."""
+    if value.__class__ in (float, int):
+        return value != 0
+    if isinstance(value, str) and value.strip():
+        number, _problem, _text = parse_int(value, LARGEST_WHOLE)
+        return bool(number)
+    return False
 
 
 def _usual(reading: FileReading, kf: KeyField, raw: str, sheet: SheetData, cell: str) -> str:

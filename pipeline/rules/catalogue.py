@@ -380,6 +380,13 @@ RULES: dict[str, Rule] = {
             "gõ {what} thay cho công thức",
         ),
         Rule(
+            "FIGURE_BELOW_TABLE",
+            W,
+            "Số liệu nằm ngoài bảng",
+            message="dòng {row} có số liệu ({cells}) nằm dưới dòng «{total}», ngoài bảng, nên không được "
+            "tính vào báo cáo",
+        ),
+        Rule(
             "DATE_INVALID",
             E,
             "Ngày không hợp lệ",
@@ -836,6 +843,10 @@ FIXES: dict[str, tuple[str, ...]] = {
     ),
     "FORMULA_TEXT_LOST": (
         "xóa công thức ở ô {cell} rồi gõ thẳng giá trị vào ô (số, hoặc ngày dạng ngày/tháng/năm)",
+    ),
+    "FIGURE_BELOW_TABLE": (
+        "nếu đây là số liệu cần báo cáo, hãy cộng vào dòng đúng nội dung trong bảng rồi xóa ô {cell} và các "
+        "ô cùng dòng; nếu chỉ là ghi chú, không cần sửa",
     ),
     "DATE_INVALID": ("gõ lại ngày ở ô {cell} dạng ngày/tháng/năm, ví dụ 15/11/{year}",),
     "TEXT_TOO_LONG": ("rút ngắn nội dung ở ô {cell}",),

@@ -524,7 +524,7 @@ RULES: dict[str, Rule] = {
             "Chênh lệch lớn so với năm trước",
             rk.VERSUS_LAST_YEAR,
             "{Name} ({category}) năm {year} là {value}, năm {previous_year} là {before} "
-            "(gấp {ratio} lần); hãy kiểm tra lại số liệu",
+            "({change}); hãy kiểm tra lại số liệu",
         ),
         Rule(
             "IMPLAUSIBLE_VALUE",

@@ -263,8 +263,17 @@ def _versus_last_year_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts
         "Name": b.params["measure_names"][row["measure"]].capitalize(),
         "category": b.params["category_names"].get(row["category"], row["category"]),
         "before": show(before),
-        "ratio": f"{now / before:.1f}".replace(".", ","),
+        "change": _times(now, before),
     }
+
+
+def _times(now: float, before: float) -> str:
+    """How `now` stands to `before` (> 0), in words: "gấp 10,0 lần" above it, "giảm 87%"
+    below it (never "gấp 0,1 lần": brk32)."""
+    if now >= before:
+        return f"gấp {now / before:.1f} lần".replace(".", ",")
+    fall = (before - now) / before * 100
+    return f"giảm {fall:.0f}%" if fall < 99.5 else f"giảm {fall:.1f}%".replace(".", ",")
 
 
 VERSUS_LAST_YEAR = Kind(
@@ -273,7 +282,7 @@ VERSUS_LAST_YEAR = Kind(
     None,
     _versus_last_year_facts,
     needs=("factor", "floor", "measure_names", "category_names"),
-    gives=("value", "Name", "category", "before", "ratio"),
+    gives=("value", "Name", "category", "before", "change"),
     others=1,
 )
 

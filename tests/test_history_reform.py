@@ -11,6 +11,7 @@ from the statistics office's list of Kiên Giang before the reform (`kien-giang-
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -96,18 +97,47 @@ def test_a_department_code_both_years_use_is_never_matched_for_last_years_figure
     assert stack.frame["before"].isna().all()
 
 
+def _accepted(outbox: Path, year: int) -> dict[str, bool]:
+    """Unit code -> whether its report was accepted, as that year's run listed it."""
+    units = json.loads((outbox / str(year) / "bao-cao.json").read_text(encoding="utf-8"))["units"]
+    return {u["code"]: u["status"] == "accepted" for u in units}
+
+
+def test_a_group_is_compared_only_where_every_unit_of_its_land_reported_both_years(years):
+    """A group of places whose land lacks a unit's accepted report in a year shows each
+    year's figures as reported, no change nor % (never a fall to 0 that is no fall: brk32),
+    and says which units are missing; the others are compared."""
+    rows = _section(_sheet(years), "2. Theo địa bàn tương ứng")
+    ag = years["ag"]
+    before, now = _accepted(years["tmp"] / "kg", 2024), _accepted(years["tmp"] / "ag", 2025)
+    compared = 0
+    for row in rows:
+        olds = re.findall(r"\((\d+)\)", row[0])
+        news = set(re.findall(r"\((\d+)\)", row[9]))
+        missing_now = [u.name for u in ag.units if u.region in news and not now.get(u.code)]
+        missing_before = [c for c in olds if not before.get(c)]  # a district's UBND has its code
+        note = row[10] if len(row) > 10 else None
+        if missing_now or missing_before:
+            assert (row[3], row[4], row[7], row[8]) == ("-", "-", "-", "-"), row
+            assert note and note.startswith("Chưa so sánh:"), row
+            assert all(name in note for name in missing_now), (note, missing_now)
+        else:
+            compared += 1
+            assert not note and str(row[3]).startswith("="), row
+    assert 0 < compared < len(rows)  # the samples reject some units: both kinds are seen
+
+
 def test_categories_are_compared_over_the_land_both_years_cover(years):
-    rows = _section(_sheet(years), "1. Theo nội dung hỗ trợ")
+    sheet = _sheet(years)
+    rows = _section(sheet, "1. Theo nội dung hỗ trợ")
+    groups = _section(sheet, "2. Theo địa bàn tương ứng")
     ag = years["ag"]
     old = _csv(years["tmp"] / "kg", 2024)
     new = _csv(years["tmp"] / "ag", 2025)
-    kg_land = {
-        r["commune_code"]
-        for r in _reference("an-giang-communes-2025-07.csv")
-        if r["former_province"] == "Kiên Giang"
-    }
-    assert len(kg_land) == 48
-    districts = {r.code for r in years["kg"].regions if r.level != "province"}
+    whole = [g for g in groups if not (len(g) > 10 and g[10])]  # compared: every unit reported
+    districts = {c for g in whole for c in re.findall(r"\((\d+)\)", g[0])}
+    kg_land = {c for g in whole for c in re.findall(r"\((\d+)\)", g[9])}
+    assert districts and kg_land
     old = old[(old["block"] == "results") & old["region"].isin(districts)]
     new = new[(new["block"] == "results") & new["region"].isin(kg_land)]
     assert len(rows) == len(ag.categories)
@@ -223,6 +253,9 @@ def test_programme_to_date_names_each_years_map(years):
         f"cùng địa giới với năm 2025: {ag.schemes_text(['ag-xa-2025', 'ag-so-2025'])}" == by_year["2025"][3]
     )
     assert (by_year["2024"][4], by_year["2025"][4]) == ("kg-huyen-2021, kg-so-2019", "ag-xa-2025, ag-so-2025")
+    for year, out in ((2024, "kg"), (2025, "ag")):  # each year's sum counts so many units
+        counted = _accepted(years["tmp"] / out, year)
+        assert by_year[str(year)][5] == f"{sum(counted.values())}/{len(counted)}"
 
 
 def test_the_document_does_not_compare_two_provinces_as_one(years):
@@ -231,6 +264,11 @@ def test_the_document_does_not_compare_two_provinces_as_one(years):
     old = years["ag"].schemes_text(["kg-huyen-2021", "kg-so-2019"])
     assert f"Năm 2024 được báo cáo theo địa giới cũ ({old})" in body
     assert "So với năm 2024" not in body
+    # the sum over the years says how many units each year counts (brk32: 2024's 3 of 28)
+    counted = {y: _accepted(years["tmp"] / out, y) for y, out in ((2024, "kg"), (2025, "ag"))}
+    each = ", ".join(f"{y} ({sum(c.values())}/{len(c)} đơn vị)" for y, c in counted.items())
+    assert f"mỗi năm theo địa giới và các đơn vị có báo cáo được chấp nhận của chính năm đó: {each})" in body
+    assert len(counted[2024]) == 28 and len(counted[2025]) == 114
 
 
 def test_kien_giangs_own_years_keep_the_code_for_code_comparison(tmp_path):

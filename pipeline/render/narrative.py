@@ -20,7 +20,14 @@ from ..run.changes import late_units
 from ..run.coverage import Coverage
 from ..run.result import Report, UnitStatus
 from .official import vn_date
-from .yoy import compared_totals, comparison_basis, programme_years, same_map_previous, year_schemes
+from .yoy import (
+    compared_totals,
+    comparison_basis,
+    programme_years,
+    same_map_previous,
+    units_counted,
+    year_schemes,
+)
 
 BODY, ITEM, SUBHEAD, TO_COMPLETE = "body", "item", "subhead", "to_complete"
 
@@ -263,11 +270,19 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
         out += _against_previous(report, spec, say)
     values = {
         "first_year": years[0][0],
-        "years": ", ".join(str(y) for y, _, _ in years),
+        "years": ", ".join(_year_counted(report, y) for y, _, _ in years),
         "to_date_children": vn_number(sum(n for _, n, _ in years)),
         "to_date_value": vn_number(sum(v for _, _, v in years)),
     }
     return [*out, Para(say("to_date", values))]
+
+
+def _year_counted(report: Report, year: int) -> str:
+    """A year of the programme-to-date sum with how many of its units' reports it counts:
+    "2024 (3/28 đơn vị)" (`yoy.units_counted`); the year alone when unknown. A sum over
+    years is only as whole as each year (brk32)."""
+    counted = units_counted(report, year)
+    return str(year) if counted is None else f"{year} ({counted[0]}/{counted[1]} đơn vị)"
 
 
 def _against_previous(report: Report, spec: dict, say: Say) -> list[Para]:

@@ -14,6 +14,7 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from ..form import a1
+from ..form.crosswalk import Group
 from ..run.result import Report
 from .style import Styles, page_setup
 
@@ -47,6 +48,17 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
         )
     )
     return per_year
+
+
+def units_counted(report: Report, year: int) -> tuple[int, int] | None:
+    """(units with an accepted report, units listed) of `year`: this year's registry, or the
+    list an earlier year's run wrote (`History.units`); None when that year left none."""
+    if year == report.form.year:
+        return sum(u.file is not None for u in report.units), len(report.units)
+    listed = report.history.units.get(year)
+    if listed is None:
+        return None
+    return sum(ok for ok, _ in listed.values()), len(listed)
 
 
 def schemes_of(report: Report, year: int) -> tuple[str, ...]:
@@ -360,23 +372,36 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
     groups = cw.groups(old_scheme) if cw and old_scheme else []
     prev_res = prev[prev["block"] == block.key]
     if groups:
-        old_codes = {p.code for g in groups for p in g.old}
-        new_codes = {p.code for g in groups for p in g.new}
+        lacking = {id(g): _lacking(report, g, prev_year, old_scheme) for g in groups}
+        covered = [g for g in groups if not lacking[id(g)]]
+        old_codes = {p.code for g in covered for p in g.old}
+        new_codes = {p.code for g in covered for p in g.new}
         before = prev_res[(prev_res["region_scheme"] == old_scheme) & prev_res["region"].isin(old_codes)]
         now = report.totals.by(block.key, "region", "category")
         ws.write_string(r, 0, "1. Theo nội dung hỗ trợ, trên cùng địa bàn", st.h2)
+        whole = len(covered) == len(groups)
         ws.write_string(
             r + 1,
             0,
             f"Cơ sở so sánh: {len(old_codes)} địa bàn năm {prev_year} ({form.scheme_label(old_scheme)}) tương "
             f"ứng với {len(new_codes)} xã, phường, đặc khu năm {form.year} ({form.scheme_label(cw.new_scheme)}) "
             "theo bảng chuyển "
-            f"đổi {cw.file.name}; không gồm số liệu cấp tỉnh không phân theo địa bàn và các địa bàn ngoài "
+            f"đổi {cw.file.name}"
+            + (
+                ""
+                if whole
+                else f", tức {len(covered)}/{len(groups)} nhóm địa bàn có báo cáo được chấp nhận của mọi "
+                "đơn vị trên địa bàn ở cả hai năm (các nhóm còn thiếu báo cáo không tính: xem mục 2)"
+            )
+            + "; không gồm số liệu cấp tỉnh không phân theo địa bàn và các địa bàn ngoài "
             "bảng chuyển đổi (xem mục 3).",
             st.note,
         )
         r = _head_row(ws, st, r + 2, ["Nội dung hỗ trợ", *_pair_heads(prev_year, form.year)])
-        for item in form.categories:
+        if not covered:
+            ws.write_string(r, 0, "Chưa so sánh: chưa có nhóm địa bàn nào đủ báo cáo ở cả hai năm.", st.cell)
+            r += 1
+        for item in form.categories if covered else ():
             sub = before[before["category"] == item.code]
             n0 = int(sub.loc[sub["measure"] == head, "value"].sum())
             v0 = int(sub.loc[sub["measure"].isin(values), "value"].sum())
@@ -404,19 +429,25 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
                 f"Địa bàn trước 01/7/2025 ({form.scheme_label(old_scheme)})",
                 *_pair_heads(prev_year, form.year),
                 f"Địa bàn từ 01/7/2025 ({form.scheme_label(cw.new_scheme)})",
+                *([] if whole else ["Ghi chú"]),
             ],
         )
-        ws.set_column(9, 9, 60)
+        ws.set_column(9, 10, 60)
+        grouped = prev_res[prev_res["region_scheme"] == old_scheme]
         for g in groups:
             olds = {p.code for p in g.old}
-            sub = before[before["region"].isin(olds)]
+            sub = grouped[grouped["region"].isin(olds)]
             n0 = int(sub.loc[sub["measure"] == head, "value"].sum())
             v0 = int(sub.loc[sub["measure"].isin(values), "value"].sum())
             sums = [by_region.get((p.code,), {}) for p in g.new]
             n1 = sum(s.get(head, 0) for s in sums)
             v1 = sum(s.get(v, 0) for s in sums for v in values)
             ws.write_string(r, 0, "; ".join(f"{p.name} ({p.code})" for p in g.old), st.cell)
-            _pairs(ws, st, r, 1, ((n0, n1), (v0, v1)))
+            if lacking[id(g)]:  # figures as reported, no change: not the whole land in a year
+                _uncompared(ws, st, r, 1, ((n0, n1), (v0, v1)))
+                ws.write_string(r, 10, lacking[id(g)], st.cell)
+            else:
+                _pairs(ws, st, r, 1, ((n0, n1), (v0, v1)))
             split = f" (có xã chia một phần: {'; '.join(g.split)})" if g.split else ""
             ws.write_string(r, 9, "; ".join(f"{p.name} ({p.code})" for p in g.new) + split, st.cell)
             r += 1
@@ -433,6 +464,40 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
         r += 2
     r = _province_as_reported(ws, st, report, prev_year, prev, r)
     return _shown_apart(ws, st, report, prev_year, r)
+
+
+def _lacking(report: Report, group: Group, prev_year: int, old_scheme: str) -> str:
+    """Why a group of places of the crosswalk is not compared (Vietnamese), "" when it is:
+    some unit of its land has no accepted report in a year (this year: the units whose own
+    region is one of its new places; `prev_year`: the old units whose code is one of its
+    old places, as that year's run listed them, `History.units`), so one year's figures
+    there are only part of the land's and a fall to 0 would be no fall (brk32)."""
+    news = {p.code for p in group.new}
+    now = [
+        u.name for u in report.units if u.file is None and report.form.units_by_code[u.code].region in news
+    ]
+    mine = [u for u in report.form.units if u.region in news]
+    olds = {p.code for p in group.old}
+    listed = report.history.units.get(prev_year, {})
+    theirs = {key: v for key, v in listed.items() if key[0] == old_scheme and key[1] in olds}
+    before = [name for ok, name in theirs.values() if not ok]
+    said = []
+    for year, names, of in ((prev_year, before, len(theirs)), (report.form.year, now, len(mine))):
+        if names:
+            said.append(
+                f"năm {year} còn {len(names)}/{of} đơn vị chưa có báo cáo được chấp nhận ({', '.join(names)})"
+            )
+    return f"Chưa so sánh: {'; '.join(said)}." if said else ""
+
+
+def _uncompared(ws: Worksheet, st: Styles, r: int, c: int, pairs: tuple[tuple[int, int], ...]) -> None:
+    """Before and now as reported, with no change nor % ("-"): one of them is not the whole land's."""
+    for a, b in pairs:
+        ws.write_number(r, c, a, st.num)
+        ws.write_number(r, c + 1, b, st.num)
+        ws.write_string(r, c + 2, "-", st.cell_center)
+        ws.write_string(r, c + 3, "-", st.cell_center)
+        c += 4
 
 
 def _province_as_reported(
@@ -564,7 +629,14 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
         st.note,
     )
     r += 2
-    heads = ["Năm", "Số trẻ em (người)", "Giá trị hỗ trợ (đồng)", "Địa bàn, hệ mã", SCHEME_ID_HEAD]
+    heads = [
+        "Năm",
+        "Số trẻ em (người)",
+        "Giá trị hỗ trợ (đồng)",
+        "Địa bàn, hệ mã",
+        SCHEME_ID_HEAD,
+        "Đơn vị có báo cáo được chấp nhận",
+    ]
     for c, text in enumerate(heads):
         ws.write_string(r, c, text, st.head)
     r += 1
@@ -576,6 +648,8 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
         ws.write_number(r, 2, v, st.num)
         ws.write_string(r, 3, year_basis(report, year), st.cell)
         ws.write_string(r, 4, scheme_ids(report, year), st.cell)
+        counted = units_counted(report, year)
+        ws.write_string(r, 5, "chưa rõ" if counted is None else f"{counted[0]}/{counted[1]}", st.cell_center)
         r += 1
     ws.write_string(r, 0, "Lũy kế", st.total_label)
     tot_n = sum(n for _, n, _ in per_year)

@@ -15,6 +15,7 @@ from ..outbox.paths import detail_csv_path, report_path
 from ..read.parsed import Parsed
 from ..rules.catalogue import Bound, bind
 from ..rules.schema import Stack, check
+from .result import UnitStatus
 
 
 @dataclass
@@ -31,6 +32,9 @@ class History:
     other_maps: dict[int, pd.DataFrame] = field(default_factory=dict)
     schemes: dict[int, tuple[str, ...]] = field(default_factory=dict)
     crosswalk: Crosswalk | None = None
+    # year -> {(unit scheme, unit code): (accepted, name)} of every unit its run listed
+    # (bao-cao.json), for saying which land a year covers; a year without it is absent
+    units: dict[int, dict[tuple[str, str], tuple[bool, str]]] = field(default_factory=dict)
 
     @property
     def previous(self) -> pd.DataFrame | None:
@@ -73,6 +77,9 @@ def load_history(form: Form, archive: Path | Sequence[Path]) -> History:
         except (ValueError, KeyError, pd.errors.ParserError):
             continue  # an unreadable archive is skipped, never fatal
         archived = archived_schemes(report_path(folder, year))
+        listed = archived_units(report_path(folder, year))
+        if listed is not None:
+            hist.units[year] = listed
         ours = with_schemes(form, frame, archived)
         if not ours.empty:
             hist.years[year] = ours
@@ -144,6 +151,20 @@ def archived_schemes(report: Path) -> tuple[str, ...] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return tuple(str(x) for x in schemes) if isinstance(schemes, list) else None
+
+
+def archived_units(report: Path) -> dict[tuple[str, str], tuple[bool, str]] | None:
+    """Every unit a consolidated year's run listed (bao-cao.json "units"): (scheme, code) ->
+    (whether a file of it was accepted, its name); None when the file or the list is
+    missing or not one (an archive written before units carried their scheme)."""
+    try:
+        units = json.loads(report.read_text(encoding="utf-8"))["units"]
+        return {
+            (str(u["scheme"]), str(u["code"])): (u["status"] == UnitStatus.ACCEPTED, str(u.get("name", "")))
+            for u in units
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def outlier_rules(form: Form, previous_year: int | None) -> list[Bound]:

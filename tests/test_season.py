@@ -177,6 +177,35 @@ def test_an_old_file_saved_again_keeps_its_place_and_an_old_one_back_on_top_is_a
     assert _consolidate(inbox, outbox, capsys).count("Không có gì thay đổi so với lần tổng hợp trước") == 1
 
 
+def test_an_earlier_years_result_found_changed_or_gone_is_a_change(form, make_file, tmp_path, capsys):
+    """brk32 F5: the previous year consolidated into the same outbox between two runs changes
+    the comparison and the sum to date of this year's report: the summary says so, never
+    «Không có gì thay đổi»; the same again is nothing."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    make_file("900", dated(10, form), name="900.xlsx")
+    _consolidate(inbox, outbox, capsys)
+    before = load_form(overrides={"period": {"year": form.year - 1}})
+    write_samples(before, tmp_path / "truoc")
+    kept = {"899-UBND-Thanh-pho-Rach-Gia.xlsx", "900-UBND-Thanh-pho-Ha-Tien.xlsx"}
+    for path in (tmp_path / "truoc").iterdir():
+        if path.name not in kept:
+            path.rename(tmp_path / path.name)  # held back: sent later
+    consolidate_into(before, tmp_path / "truoc", outbox, show_progress=False)
+    found = _consolidate(inbox, outbox, capsys)
+    assert f"Các năm trước: nay có thêm kết quả tổng hợp năm {before.year} (" in found, found
+    assert "Không có gì thay đổi" not in found
+    assert "Không có gì thay đổi so với lần tổng hợp trước" in _consolidate(inbox, outbox, capsys)
+    shutil.move(tmp_path / "902-UBND-Huyen-Kien-Luong.xlsx", tmp_path / "truoc")
+    consolidate_into(before, tmp_path / "truoc", outbox, show_progress=False)
+    again = _consolidate(inbox, outbox, capsys)
+    assert f"kết quả tổng hợp đã thay đổi: năm {before.year} (" in again, again
+    saved = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
+    assert saved["changes"]["years_changed"] == [before.year] and saved["changes"]["years_new"] == []
+    shutil.rmtree(year_dir(outbox, before.year))
+    gone = _consolidate(inbox, outbox, capsys)
+    assert f"không còn thấy kết quả tổng hợp năm {before.year} (" in gone, gone
+
+
 def test_send_refuses_a_stale_draft_with_a_vietnamese_line(form, make_file, tmp_path, capsys):
     """`mail drafts --send` writes the letters anew, so only a draft of another run that
     slips in is stale: told in Vietnamese, not sent, exit 1."""

@@ -1,7 +1,7 @@
 """What changed since the previous run: new files, files renamed or gone from the inbox,
 units now accepted, units no longer accepted (and why), units whose new file was rejected,
 units whose newest file is now an older one, rejected; accepted units whose warnings went
-away or came; and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
+away or came; earlier years' results found, gone or consolidated again; and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
 call late by the run's date (`late_units`).
 
 The previous run is the one whose result (`bao-cao.json`, `result.Report.to_dict`) is in
@@ -47,6 +47,11 @@ class Changes:
     # accepted both times: whose counted file had warnings and has none now, and the reverse
     warnings_gone: tuple[tuple[str, str], ...] = ()
     warnings_new: tuple[tuple[str, str], ...] = ()
+    # earlier years' results (`History.signature`) found now and not before, gone since, or
+    # consolidated again with other figures: the comparison and the sum to date changed
+    years_new: tuple[int, ...] = ()
+    years_gone: tuple[int, ...] = ()
+    years_changed: tuple[int, ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -61,6 +66,9 @@ class Changes:
             or self.newest_again
             or self.warnings_gone
             or self.warnings_new
+            or self.years_new
+            or self.years_gone
+            or self.years_changed
         )
 
     def lines_vi(self) -> list[str]:
@@ -105,6 +113,16 @@ class Changes:
                 f"  • Nay có tệp mới nhất là tệp đã nhận trước đây, bị từ chối ({len(self.newest_again)}): "
                 + again
             )
+        for years, what in (
+            (self.years_new, "nay có thêm kết quả tổng hợp năm"),
+            (self.years_changed, "kết quả tổng hợp đã thay đổi: năm"),
+            (self.years_gone, "không còn thấy kết quả tổng hợp năm"),
+        ):
+            if years:
+                out.append(
+                    f"  • Các năm trước: {what} {', '.join(str(y) for y in years)} (phần so sánh với năm "
+                    "trước và lũy kế trong báo cáo, trang «So sánh các năm» thay đổi theo)"
+                )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,6 +138,9 @@ class Changes:
             "newest_again": [code for code, *_ in self.newest_again],
             "warnings_gone": [code for code, _ in self.warnings_gone],
             "warnings_new": [code for code, _ in self.warnings_new],
+            "years_new": list(self.years_new),
+            "years_gone": list(self.years_gone),
+            "years_changed": list(self.years_changed),
         }
 
 
@@ -252,7 +273,21 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         tuple(replaced),
         tuple((u.code, u.name) for u in accepted_both if warned_before[u.code] and not warned_now[u.code]),
         tuple((u.code, u.name) for u in accepted_both if warned_now[u.code] and not warned_before[u.code]),
+        *_years(report, previous),
     )
+
+
+def _years(report: Report, previous: dict[str, Any]) -> tuple[tuple[int, ...], ...]:
+    """(new, gone, changed) earlier years, against the previous run's `History.signature`
+    ((), (), () when it recorded none: a result written before runs kept it)."""
+    was = previous.get("history")
+    if not isinstance(was, dict):
+        return (), (), ()
+    now = report.history.signature()
+    new = tuple(int(y) for y in now if y not in was)
+    gone = tuple(int(y) for y in was if y not in now and str(y).isdigit())
+    changed = tuple(int(y) for y in now if y in was and was[y] != now[y])
+    return new, gone, changed
 
 
 def _warned(before: dict[Any, dict[str, Any]], before_files: list[dict[str, Any]]) -> dict[Any, bool]:

@@ -51,6 +51,15 @@ class History:
         """Any earlier year at all, on this map or another."""
         return bool(self.years or self.other_maps)
 
+    def signature(self) -> dict[str, list[int]]:
+        """Each earlier year found ("2024") -> [rows, sum of values] of its detail: what a
+        run read of the years before (bao-cao.json "history"), so that the next run can say
+        a year appeared, went or was consolidated again (`changes.changes_since`)."""
+        return {
+            str(y): [len(frame), int(frame["value"].sum()) if "value" in frame else 0]
+            for y, frame in self.all_years().items()
+        }
+
     def all_years(self) -> dict[int, pd.DataFrame]:
         """Every earlier year found, on any map, oldest first (for programme-to-date sums:
         each year's own figures on its own map)."""

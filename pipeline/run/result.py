@@ -385,6 +385,7 @@ class Report:
             "totals": self.totals.to_dict(),
             "outputs": self.outputs,
             "changes": self.changes.to_dict() if self.changes else None,
+            "history": self.history.signature(),
         }
 
 

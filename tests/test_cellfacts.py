@@ -304,7 +304,7 @@ def converted(tmp_path_factory, template_dir, layout) -> dict[str, dict[str, Pat
     lo.require_soffice()
     work = tmp_path_factory.mktemp("lo")
     sources = {}
-    for case in ("error", "merged", "noise"):
+    for case in ("error", "merged", "merged_blank", "noise"):
         data = valid_data(FORM, "899", random.Random("cellfacts"), layout)
         rec = next(r for r in data["results"] if r["category"] == FIRST_CATEGORY)
         rec["children"] = 171
@@ -321,6 +321,16 @@ def converted(tmp_path_factory, template_dir, layout) -> dict[str, dict[str, Pat
             wb = openpyxl.load_workbook(src)
             wb[SHEET].merge_cells(f"{GIRLS}:{CASH}")
             wb.save(src)
+        if case == "merged_blank":  # an empty cell merged over figures kept under it
+            blank = work / "blank-first.xlsx"
+            fill(
+                template_for(template_dir, FORM, "899"),
+                blank,
+                layout,
+                "899",
+                {**data, "raw": [(SHEET, GIRLS, None)]},
+            )
+            src = _with_merges(blank, [f"{GIRLS}:{CASH}"], src)
         sources[case] = src
     out: dict[str, dict[str, Path]] = {}
     for target in ("xlsx", "ods", "xls"):
@@ -346,6 +356,16 @@ def test_libreoffice_formats_error_value(converted, fmt):
 def test_libreoffice_formats_merged_input_cell(converted, fmt):
     parsed = parse_path(converted[fmt]["merged"], 0, FORM)
     assert [f.code for f in findings_at(parsed, GIRLS)] == ["MERGED_INPUT"]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
+def test_an_empty_cell_merged_over_figures_is_refused_in_every_format(converted, fmt):
+    """brk35 F2: in an .ods a merge whose first cell is empty was not seen, and the figures
+    it hides (the covered cells keep them; LibreOffice shows none) were counted."""
+    parsed = parse_path(converted[fmt]["merged_blank"], 0, FORM)
+    assert [f.code for f in findings_at(parsed, GIRLS)] == ["MERGED_INPUT"], parsed.findings
+    assert parsed.has_errors
 
 
 @pytest.mark.libreoffice

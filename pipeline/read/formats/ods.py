@@ -575,6 +575,13 @@ class _Table:
         repeat = _count(element, _COLS_REPEATED)
         facts, row, col = self.facts, self.row, self.col
         self.col += repeat
+        if element.tag == _CELL and self.full:
+            # a merge whose first cell is empty merges too: it hides the figures of the cells
+            # it covers, which the value reader still gives (brk35 F2: a figure under an
+            # empty merged cell counted, the sheet showing none; .xlsx and .xls refused it)
+            span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
+            if span_cols > 1 or span_rows > 1:
+                facts.merged.append(((row, col), (row + span_rows - 1, col + span_cols - 1)))
         if not _has_value(element):
             return
         facts.rows = max(facts.rows, row + self.repeat)
@@ -582,9 +589,6 @@ class _Table:
         if element.tag != _CELL or not self.full:
             return
         a1 = f"{col_letter(col)}{row + 1}"
-        span_cols, span_rows = _count(element, _COLS_SPANNED), _count(element, _ROWS_SPANNED)
-        if span_cols > 1 or span_rows > 1:
-            facts.merged.append(((row, col), (row + span_rows - 1, col + span_cols - 1)))
         kind = element.get(_VALUE_TYPE)
         if kind in ("date", "time"):  # calamine gives a time as text
             self.note(row, col, self.repeat, repeat, cell_value(element))

@@ -76,7 +76,7 @@ def _change(now: int, before: int) -> str:
     if now == before:
         return "không thay đổi"
     pct = f"{abs(now - before) / before * 100:.1f}".replace(".", ",")
-    return f"{'tăng' if now > before else 'giảm'} {vn(abs(now - before))} ({pct}%)"
+    return f"{'tăng' if now > before else 'giảm'} {vn(abs(now - before))}, tức {pct}%"
 
 
 def test_partial_year_is_compared_on_the_units_in_both_years(form, last_year, make_file, tmp_path):

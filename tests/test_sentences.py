@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 import string
 import tomllib
 from collections import defaultdict
@@ -246,19 +247,57 @@ def test_comparison_sentence_is_against_the_year_before_with_its_words(form, thr
         f"So với năm {y - 1}, tính trên {len(UNITS)} đơn vị có báo cáo được chấp nhận ở cả hai năm "
         f"(năm {y} có {len(UNITS)}/{len(form.units)} đơn vị, năm {y - 1} có {len(UNITS)}/{len(form.units)} "
         f"đơn vị báo cáo), số trẻ em được hỗ trợ của các đơn vị này là {vn(now['children'])} trẻ em so với "
-        f"{vn(before['children'])} (tăng {vn(dn)} ({vn_pct(dn, before['children'])}%)); giá trị hỗ trợ là "
+        f"{vn(before['children'])} (tăng {vn(dn)}, tức {vn_pct(dn, before['children'])}%); giá trị hỗ trợ là "
         f"{vn(now['value'])} đồng so với {vn(before['value'])} đồng "
-        f"(giảm {vn(-dv)} ({vn_pct(-dv, before['value'])}%))."
+        f"(giảm {vn(-dv)}, tức {vn_pct(-dv, before['value'])}%)."
     )
+    counted = f"{len(UNITS)}/{len(form.units)} đơn vị"
     to_date = (
-        f"Lũy kế từ năm {y - 2} đến năm {y} (cộng số liệu các năm đã tổng hợp: {y - 2}, {y - 1}, {y}), "
+        f"Lũy kế từ năm {y - 2} đến năm {y} (cộng số liệu các năm đã tổng hợp, số đơn vị có báo cáo được chấp "
+        f"nhận: {y - 2} ({counted}), {y - 1} ({counted}), {y} ({counted})), "
         f"số trẻ em được hỗ trợ là {vn(now['children'] + before['children'] + first['children'])} trẻ em, "
         f"tổng giá trị hỗ trợ {vn(now['value'] + before['value'] + first['value'])} đồng."
+    )
+    # the programme's years before with no result are named (brk34), from `[form] first_year`
+    before_first = [str(x) for x in range(form.first_year, y - 2)]
+    missing = (
+        f"{', '.join(before_first[:-1])} và {before_first[-1]}" if len(before_first) > 1 else before_first[0]
     )
     texts = paragraphs(document_path(outbox, y))
     assert expected in texts, [t for t in texts if t.startswith("So với")]
     assert to_date in texts
+    assert texts[texts.index(to_date) + 1] == (
+        f"Lũy kế trên chưa gồm năm {missing} (chưa có kết quả tổng hợp trong thư mục kết quả)."
+    )
     assert not any(t.startswith(f"So với năm {y - 2}") for t in texts)
+
+
+def test_a_year_missing_from_the_outbox_is_named_where_it_is_left_out(form, three_years, tmp_path):
+    """brk34: last year's result gone, the sheet compared with the year before it and the sum
+    to date left last year out, and nowhere said so."""
+    outbox, sums = three_years
+    y = form.year
+    out = tmp_path / "out"
+    shutil.copytree(outbox, out)
+    shutil.rmtree(out / str(y - 1))
+    consolidate_into(form, outbox.parent / f"in{y}", out, show_progress=False)
+    ws = openpyxl.load_workbook(workbook_path(out, y), data_only=True)[SHEETS["yoy"]]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == f"SO SÁNH NĂM {y} VỚI NĂM {y - 2}"
+    assert f"Chưa có kết quả tổng hợp năm {y - 1}: so sánh với năm {y - 2}" in rows[1][0]
+    total = next(i for i, r in enumerate(rows) if r[0] == "Lũy kế")
+    assert rows[total][1] == sums[y]["children"] + sums[y - 2]["children"]
+    assert (
+        f"Lũy kế chưa gồm năm {form.first_year}" in rows[total + 1][0]
+        and f"và {y - 1} (" in rows[total + 1][0]
+    )
+    texts = paragraphs(document_path(out, y))
+    assert not any(t.startswith("So với năm") for t in texts)
+    assert any(
+        t.startswith("Lũy kế trên chưa gồm năm")
+        and t.endswith(f"và {y - 1} (chưa có kết quả tổng hợp trong thư mục kết quả).")
+        for t in texts
+    )
 
 
 def yoy_expected(form: Form, sums: dict[int, dict[str, Any]]) -> dict[str, tuple]:
@@ -314,8 +353,8 @@ def test_the_words_for_a_fall_and_a_rise_of_children(form, three_years):
     fewer children: the sentence must not be that comparison, and last year's says "tăng"."""
     outbox, sums = three_years
     body = "\n".join(paragraphs(document_path(outbox, form.year)))
-    assert f"so với {vn(sums[form.year - 1]['children'])} (tăng 10 (" in body
-    assert "(giảm 1.000.000 (" in body
+    assert f"so với {vn(sums[form.year - 1]['children'])} (tăng 10, tức " in body
+    assert "(giảm 1.000.000, tức " in body
     assert f"so với {vn(sums[form.year - 2]['children'])} (giảm" not in body
 
 

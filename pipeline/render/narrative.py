@@ -23,6 +23,8 @@ from .official import vn_date
 from .yoy import (
     compared_totals,
     comparison_basis,
+    missing_words,
+    missing_years,
     programme_years,
     same_map_previous,
     units_counted,
@@ -252,7 +254,7 @@ def _change(now: int, before: int) -> str:
     if now == before:
         return "không thay đổi"
     word = "tăng" if now > before else "giảm"
-    share = f" ({vn_share(abs(now - before), before)}%)" if before else ""
+    share = f", tức {vn_share(abs(now - before), before)}%" if before else ""  # said in brackets
     return f"{word} {vn_number(abs(now - before))}{share}"
 
 
@@ -274,7 +276,13 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
         "to_date_children": vn_number(sum(n for _, n, _ in years)),
         "to_date_value": vn_number(sum(v for _, _, v in years)),
     }
-    return [*out, Para(say("to_date", values))]
+    out.append(Para(say("to_date", values)))
+    missing = missing_years(report)
+    if missing and "to_date_missing" in spec:
+        out.append(
+            Para(say("to_date_missing", {"missing": missing_words(missing), "count": str(len(missing))}))
+        )
+    return out
 
 
 def _year_counted(report: Report, year: int) -> str:

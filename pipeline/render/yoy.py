@@ -50,6 +50,20 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
     return per_year
 
 
+def missing_years(report: Report) -> list[int]:
+    """The programme's years before this one (from `[form] first_year`) with no result found
+    (`History.all_years`): a comparison with an older year, or a sum to date, leaves them
+    out, and says so (brk34)."""
+    found = report.history.all_years()
+    return [y for y in range(report.form.first_year, report.form.year) if y not in found]
+
+
+def missing_words(years: list[int]) -> str:
+    """Years as users read them: "2024", "2019, 2020 và 2022"."""
+    shown = [str(y) for y in years]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} và {shown[-1]}"
+
+
 def units_counted(report: Report, year: int) -> tuple[int, int] | None:
     """(units with an accepted report, units listed) of `year`: this year's registry, or the
     list an earlier year's run wrote (`History.units`); None when that year left none."""
@@ -228,7 +242,12 @@ def _same_map(ws: Worksheet, st: Styles, report: Report) -> int:
         prev = _units_frame(prev[prev["unit_scheme"].isin(form.schemes)], basis.common)
         this_year = _units_frame(this_year, basis.common)
     ws.write_string(0, 0, f"SO SÁNH NĂM {form.year} VỚI NĂM {prev_year}", st.h2)
-    ws.write_string(1, 0, "Số trẻ em được hỗ trợ (người) và giá trị hỗ trợ (đồng); chênh lệch bằng số và %.")
+    ws.write_string(
+        1,
+        0,
+        "Số trẻ em được hỗ trợ (người) và giá trị hỗ trợ (đồng); chênh lệch bằng số và %."
+        + _not_last_year(report, prev_year),
+    )
     ws.write_string(
         2,
         0,
@@ -263,6 +282,18 @@ def _same_map(ws: Worksheet, st: Styles, report: Report) -> int:
             ws.set_column(9, 9, 48)
         r += 2
     return _by_unit(ws, st, report, basis, r)
+
+
+def _not_last_year(report: Report, prev_year: int) -> str:
+    """ " Chưa có kết quả tổng hợp năm 2024: so sánh với năm 2023, …" when the year compared
+    with is not the one before this (its result not found); "" otherwise."""
+    year = report.form.year
+    if prev_year == year - 1:
+        return ""
+    return (
+        f" Chưa có kết quả tổng hợp năm {year - 1}: so sánh với năm {prev_year}, năm gần nhất có kết quả, "
+        "không phải năm liền trước."
+    )
 
 
 def _common_words(basis: YearBasis, year: int) -> str:
@@ -361,7 +392,8 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
     ws.write_string(
         1,
         0,
-        f"Năm {prev_year} báo cáo theo địa giới cũ ({form.schemes_text(theirs)}), năm {form.year} theo địa "
+        _not_last_year(report, prev_year).lstrip()
+        + f"Năm {prev_year} báo cáo theo địa giới cũ ({form.schemes_text(theirs)}), năm {form.year} theo địa "
         f"giới mới ({form.schemes_text(form.schemes)}). Mã số của hai năm không so khớp trực tiếp với nhau (nhiều mã "
         "cũ được dùng lại cho nơi khác); chỉ so sánh trên cùng địa bàn, qua bảng chuyển đổi.",
         st.note,
@@ -656,4 +688,12 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
     tot_v = sum(v for _, _, v in per_year)
     ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{r})", st.num_bold, tot_n)
     ws.write_formula(r, 2, f"=SUM(C{first + 1}:C{r})", st.num_bold, tot_v)
+    missing = missing_years(report)
+    if missing:
+        ws.write_string(
+            r + 1,
+            0,
+            f"Lũy kế chưa gồm năm {missing_words(missing)} (chưa có kết quả tổng hợp trong thư mục kết quả).",
+            st.coverage,
+        )
     page_setup(ws, repeat=(3, 3))

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,11 +24,15 @@ import pytest
 from docx import Document
 
 from pipeline.app import consolidate_into
-from pipeline.form import SCHEMAS_DIR, load_form, norm_text
+from pipeline.filler import fill
+from pipeline.form import SCHEMAS_DIR, Form, layout_json, load_form, norm_text
 from pipeline.outbox.paths import detail_csv_path, document_path, workbook_path
+from pipeline.render.template import write_template
 from pipeline.render.workbook import SHEETS
+from pipeline.run.consolidate import check_files
 from pipeline.run.history import _stack_sums, load_history
-from pipeline.samples import write_samples
+from pipeline.samples import valid_data, write_samples
+from pipeline.text.names import slug
 
 REFERENCE = SCHEMAS_DIR / "reference"
 
@@ -36,6 +42,30 @@ def _reference(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(line for line in lines if not line.startswith("#")))
 
 
+def _every_department(form: Form, inbox: Path, work: Path) -> None:
+    """The sample inbox with an accepted report of every department (a unit of no region of
+    its own reports on any place): the samples leave one out and reject another, which would
+    leave no group of places compared across the reform (`yoy._lacking`); a commune's or a
+    district's gaps stay."""
+    layout = layout_json(form)
+    for unit in form.units:
+        if unit.region is not None:
+            continue
+        files = sorted(inbox.glob(f"{slug(unit.code, 20)}-*.xlsx"))
+        if files and not all(p.has_errors for p in check_files(form, files)):
+            continue
+        for path in files:
+            path.unlink()
+        data = valid_data(form, unit.code, random.Random(unit.code), layout)
+        fill(
+            write_template(form, unit, work),
+            inbox / f"{slug(unit.code, 20)}-bo-sung.xlsx",
+            layout,
+            unit.code,
+            data,
+        )
+
+
 @pytest.fixture(scope="module")
 def years(tmp_path_factory) -> dict[str, object]:
     tmp = tmp_path_factory.mktemp("reform")
@@ -43,6 +73,8 @@ def years(tmp_path_factory) -> dict[str, object]:
     ag = load_form(SCHEMAS_DIR / "an-giang.toml")
     write_samples(kg, tmp / "in2024")
     write_samples(ag, tmp / "in2025")
+    _every_department(kg, tmp / "in2024", tmp / "tpl2024")
+    _every_department(ag, tmp / "in2025", tmp / "tpl2025")
     consolidate_into(kg, tmp / "in2024", tmp / "kg", show_progress=False)
     report = consolidate_into(ag, tmp / "in2025", tmp / "ag", show_progress=False, archive=tmp / "kg")
     return {"kg": kg, "ag": ag, "tmp": tmp, "report": report}
@@ -108,7 +140,7 @@ def test_a_group_is_compared_only_where_every_unit_of_its_land_reported_both_yea
     year's figures as reported, no change nor % (never a fall to 0 that is no fall: brk32),
     and says which units are missing; the others are compared."""
     rows = _section(_sheet(years), "2. Theo địa bàn tương ứng")
-    ag = years["ag"]
+    ag, kg = years["ag"], years["kg"]
     before, now = _accepted(years["tmp"] / "kg", 2024), _accepted(years["tmp"] / "ag", 2025)
     compared = 0
     for row in rows:
@@ -116,6 +148,9 @@ def test_a_group_is_compared_only_where_every_unit_of_its_land_reported_both_yea
         news = set(re.findall(r"\((\d+)\)", row[9]))
         missing_now = [u.name for u in ag.units if u.region in news and not now.get(u.code)]
         missing_before = [c for c in olds if not before.get(c)]  # a district's UBND has its code
+        # a department reports on any place: one without an accepted report leaves every group
+        missing_now += [u.name for u in ag.units if u.region is None and not now.get(u.code)]
+        missing_before += [u.code for u in kg.units if u.region is None and not before.get(u.code)]
         note = row[10] if len(row) > 10 else None
         if missing_now or missing_before:
             assert (row[3], row[4], row[7], row[8]) == ("-", "-", "-", "-"), row
@@ -125,6 +160,22 @@ def test_a_group_is_compared_only_where_every_unit_of_its_land_reported_both_yea
             compared += 1
             assert not note and str(row[3]).startswith("="), row
     assert 0 < compared < len(rows)  # the samples reject some units: both kinds are seen
+
+
+def test_a_department_without_a_report_leaves_no_group_compared(years, tmp_path):
+    """brk34 F1: a department reports support on any place; without its report this year a
+    group's figures are only part of its land's, though every commune there reported."""
+    ag = years["ag"]
+    inbox = tmp_path / "in"
+    shutil.copytree(years["tmp"] / "in2025", inbox)
+    department = next(u for u in ag.units if u.region is None)
+    for path in inbox.glob(f"{slug(department.code, 20)}-*.xlsx"):
+        path.unlink()
+    consolidate_into(ag, inbox, tmp_path / "ag", show_progress=False, archive=years["tmp"] / "kg")
+    ws = openpyxl.load_workbook(workbook_path(tmp_path / "ag", 2025))[SHEETS["yoy"]]
+    rows = _section([tuple(r) for r in ws.iter_rows(values_only=True)], "2. Theo địa bàn tương ứng")
+    assert rows and all((r[3], r[7]) == ("-", "-") for r in rows)
+    assert all(f"sở, ban, ngành chưa có báo cáo được chấp nhận ({department.name})" in r[10] for r in rows)
 
 
 def test_categories_are_compared_over_the_land_both_years_cover(years):

@@ -423,7 +423,8 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
                 ""
                 if whole
                 else f", tức {len(covered)}/{len(groups)} nhóm địa bàn có báo cáo được chấp nhận của mọi "
-                "đơn vị trên địa bàn ở cả hai năm (các nhóm còn thiếu báo cáo không tính: xem mục 2)"
+                "đơn vị trên địa bàn và mọi sở, ban, ngành ở cả hai năm (các nhóm còn thiếu báo cáo không "
+                "tính: xem mục 2)"
             )
             + "; không gồm số liệu cấp tỉnh không phân theo địa bàn và các địa bàn ngoài "
             "bảng chuyển đổi (xem mục 3).",
@@ -500,25 +501,36 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
 
 def _lacking(report: Report, group: Group, prev_year: int, old_scheme: str) -> str:
     """Why a group of places of the crosswalk is not compared (Vietnamese), "" when it is:
-    some unit of its land has no accepted report in a year (this year: the units whose own
-    region is one of its new places; `prev_year`: the old units whose code is one of its
-    old places, as that year's run listed them, `History.units`), so one year's figures
-    there are only part of the land's and a fall to 0 would be no fall (brk32)."""
+    some unit that reports on its land has no accepted report in a year, so one year's
+    figures there are only part of the land's and a fall to 0 would be no fall (brk32). Those
+    units are, this year, the units whose own region is one of its new places and every unit
+    of no region of its own (a department reports on any place); in `prev_year`, the old
+    units whose code is one of its old places and the units of that year's other schemes
+    (its departments), as that year's run listed them (`History.units`) (brk34)."""
     news = {p.code for p in group.new}
-    now = [
-        u.name for u in report.units if u.file is None and report.form.units_by_code[u.code].region in news
-    ]
-    mine = [u for u in report.form.units if u.region in news]
+    form = report.form
+    own = [u for u in report.units if form.units_by_code[u.code].region in news]
+    anywhere = [u for u in report.units if form.units_by_code[u.code].region is None]
     olds = {p.code for p in group.old}
     listed = report.history.units.get(prev_year, {})
-    theirs = {key: v for key, v in listed.items() if key[0] == old_scheme and key[1] in olds}
-    before = [name for ok, name in theirs.values() if not ok]
+    old_own = [v for key, v in listed.items() if key[0] == old_scheme and key[1] in olds]
+    old_anywhere = [v for key, v in listed.items() if key[0] != old_scheme]
     said = []
-    for year, names, of in ((prev_year, before, len(theirs)), (report.form.year, now, len(mine))):
-        if names:
-            said.append(
-                f"năm {year} còn {len(names)}/{of} đơn vị chưa có báo cáo được chấp nhận ({', '.join(names)})"
-            )
+    for year, units, departments in (
+        (prev_year, old_own, old_anywhere),
+        (
+            form.year,
+            [(u.file is not None, u.name) for u in own],
+            [(u.file is not None, u.name) for u in anywhere],
+        ),
+    ):
+        for of, what in ((units, "đơn vị trên địa bàn"), (departments, "sở, ban, ngành")):
+            names = [name for ok, name in of if not ok]
+            if names:
+                said.append(
+                    f"năm {year} còn {len(names)}/{len(of)} {what} chưa có báo cáo được chấp nhận "
+                    f"({', '.join(names)})"
+                )
     return f"Chưa so sánh: {'; '.join(said)}." if said else ""
 
 

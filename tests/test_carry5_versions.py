@@ -186,6 +186,11 @@ def test_the_same_section_changed_in_the_draft_and_in_a_copy_is_named_and_the_re
     assert differs.startswith(f"Bản {first} cũng được sửa sau lần tổng hợp trước: mục {na} ở bản đó khác")
     assert "chưa được chép" in differs and "chép tay" in differs
     assert lines.index(differs) == lines.index(said_first) + 1
+    # the next runs, the copy unchanged: said again, not forgotten (brk34 F3)
+    for _ in range(2):
+        lines = _summary(consolidate_into(form, inbox, outbox, show_progress=False), capsys)
+        at = lines.index(_line(lines, f"Nhắc lại: 1 phần anh/chị viết chỉ có trong {first}"))
+        assert lines[at + 1] == f"  - mục {na}: khác bản đã chép sang bản dự thảo mới", lines
 
 
 def test_two_copies_changed_alike_the_newest_wins_and_the_other_is_named(form, make_file, tmp_path, capsys):

@@ -235,7 +235,8 @@ def _say_carried(
     (section numbers), "carried_fields", "not_carried" (what they typed that no draft
     carries, for a version changed since the last run whose text could be checked) and
     "differs" (what they changed there that is not carried: another version's is). And
-    "still_only_here": the text of "not_carried" (its headings left out), said again by
+    "still_only_here": the text of "not_carried" (its headings left out) and what "differs",
+    said again by
     every run while the file is unchanged (`before`: the last run's, by the file's path),
     with "said_before" (brk21: the notice was said once, then never). And "texts": each
     version's sections and fields as read, the new draft's as written, by name in the new
@@ -270,8 +271,12 @@ def _say_carried(
             entry["still_only_here"] = [str(x) for x in f.lost if not isinstance(x, HeadingNote)]
         elif f.read:  # a draft written before the bookmarks: what they typed elsewhere is unknown
             entry["not_checked"] = True
-        if f.differs:
+        if f.differs:  # said again too while the file is unchanged (brk34 F3: said once, then never)
             entry["differs"] = list(f.differs)
+            entry["still_only_here"] = [
+                *entry.get("still_only_here", []),
+                *(f"{item}: khác bản đã chép sang bản dự thảo mới" for item in f.differs),
+            ]
         if f.unreadable:  # changed since the last run, but not a document the program can read
             entry["unreadable"] = True
             if f.no_office:  # an .odt, .doc or .rtf, and no LibreOffice to read it

@@ -137,6 +137,10 @@ def test_every_years_totals_equal_the_sums_of_its_outbox(outboxes, review):
     ws = openpyxl.load_workbook(review["book"], data_only=True)["Tổng quan"]
     total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Cộng")
     assert list(total[1:7]) == to_date
+    assert (total[col["Đơn vị đã báo cáo"]], total[col["Đơn vị phải báo cáo"]]) == (
+        None,
+        None,
+    )  # no sum of units
     assert not any(str(r[0]).startswith("Thiếu số liệu") for r in _rows(review["book"], "Tổng quan"))
 
 

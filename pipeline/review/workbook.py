@@ -110,7 +110,10 @@ def _overview(ws: Worksheet, st: Styles, review: Review, title: str) -> None:
         ws.write_string(r, len(shown) + 3, form.schemes_text(result.schemes), st.cell)
         ws.write_string(r, len(shown) + 4, ", ".join(result.schemes) or "?", st.cell)
         r += 1
-    _total_row(ws, st, r, first, range(1, len(shown) + 3), sums)
+    # units are not summed over years (brk34 F6: 157 "units" of 170 meant nothing): blank there
+    _total_row(ws, st, r, first, range(1, len(shown) + 1), sums[: len(shown)])
+    for c in (len(shown) + 1, len(shown) + 2):
+        ws.write_blank(r, c, None, st.num_bold)
     r += 2
     ws.write_string(
         r,

@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..form import Form, FormError, pending_fields
+from ..form import Form, FormError, load_form, pending_fields
 from ..newyear import successor_of
 from ..outbox.kept import EDITED_SUFFIX
 from ..review import NoResultsError, write_review
 from ..review.build import NoReviewWording
 from ..review.workbook import missing_lines
-from ..text.command import as_typed
+from ..text.command import as_typed, command_name, quoted
 from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
+
+
+def _outbox_of(config: Path) -> str:
+    """The `[paths] outbox` of the configuration at `config`, as typed in a command; a
+    placeholder naming it when it cannot be read."""
+    try:
+        return quoted(str(load_form(config).outbox))
+    except FormError:
+        return f"<thư mục kết quả của {config.stem}>"
 
 
 def command(form: Form, args: argparse.Namespace) -> int:
@@ -20,7 +29,7 @@ def command(form: Form, args: argparse.Namespace) -> int:
     outboxes = args.outbox or [Path("outbox")]
     out = args.out or outboxes[0] / "tong-ket"
     try:
-        done = write_review(form, outboxes, out, f"python -m pipeline --config {form.path}")
+        done = write_review(form, outboxes, out, f"{command_name()} --config {quoted(as_typed(form.path))}")
     except NoResultsError as exc:
         say_err(f"Lỗi: {exc}")
         return EXIT_USAGE
@@ -28,8 +37,8 @@ def command(form: Form, args: argparse.Namespace) -> int:
         successor = successor_of(form.path, form.year + 1)
         use = (
             f"; báo cáo tổng kết lập bằng cấu hình {as_typed(successor[0])}, với kết quả các năm của "
-            f"cả hai cấu hình: python -m pipeline --config {as_typed(successor[0])} tong-ket "
-            f"--outbox {as_typed(outboxes[0])} --outbox <thư mục kết quả của {successor[0].stem}>"
+            f"cả hai cấu hình: {command_name()} --config {quoted(as_typed(successor[0]))} tong-ket "
+            f"--outbox {quoted(as_typed(outboxes[0]))} --outbox {_outbox_of(successor[0])}"
             if successor
             else "; hãy chạy tong-ket với cấu hình có mục [final_review]"
         )

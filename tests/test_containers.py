@@ -156,6 +156,10 @@ def date_problems(
         (dt.date(2027, 1, 5), None, ["DATE_IN_FUTURE"], None),
         (dt.date(2024, 3, 1), dt.date(2025, 11, 12), ["DATE_BEFORE_PERIOD"], None),
         (dt.date(2025, 11, 10), dt.date(2025, 11, 12), [], None),
+        # "05/12/2025" typed on a PC with US settings: 12 May, in the period (brk35 F4)
+        (dt.date(2025, 5, 12), None, ["DATE_MAYBE_SWAPPED"], "05/12/2025"),
+        (dt.date(2025, 5, 12), dt.date(2025, 12, 1), [], None),  # the swap after the arrival
+        (dt.date(2025, 5, 20), None, [], None),
     ],
 )
 def test_typed_date_checked(form: Form, typed, arrived, codes, hint):

@@ -495,7 +495,7 @@ def test_a_template_saved_as_xls_by_libreoffice_counts_as_the_xlsx(tmp_path, fil
 # (`render/layoutchecks.py`, evaluated by LibreOffice and Gnumeric in tests/test_live9_layout.py).
 PORTABLE = {
     "ADDRESS", "AND", "CELL", "CHAR", "CHOOSE", "COLUMN", "COUNT", "COUNTA", "COUNTBLANK", "COUNTIF", "COUNTIFS", "DATE",
-    "EXACT", "FIND", "FIXED", "IF", "IFERROR", "INDEX", "INDIRECT", "INT", "ISBLANK", "ISERROR", "ISNUMBER", "ISREF", "ISTEXT",
+    "DAY", "MONTH", "YEAR", "EXACT", "FIND", "FIXED", "IF", "IFERROR", "INDEX", "INDIRECT", "INT", "ISBLANK", "ISERROR", "ISNUMBER", "ISREF", "ISTEXT",
     "LEFT", "LEN", "LOWER", "MATCH", "MAX", "MID", "MIN", "N", "NOT", "OR", "REPT", "RIGHT", "ROW", "SUBSTITUTE", "SUM",
     "SUMIF", "SUMPRODUCT", "TODAY", "TRIM", "VALUE",
 }  # fmt: skip

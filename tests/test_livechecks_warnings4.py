@@ -29,6 +29,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from pipeline.check.arrival import EARLY_WINDOW_DAYS
 from pipeline.check.plausible import bounds
 from pipeline.filler import fill
 from pipeline.form import SCHEMAS_DIR, layout_json, load_form
@@ -41,7 +42,13 @@ from pipeline.samples import valid_data
 from tests import lo
 from tests.test_livechecks_text import _said_by_template
 
-FOUR = ("DATE_BEFORE_PERIOD", "DATE_IN_FUTURE", "IMPLAUSIBLE_VALUE", "SUPPORT_EXCEEDS_RESOURCES")
+FOUR = (
+    "DATE_BEFORE_PERIOD",
+    "DATE_IN_FUTURE",
+    "DATE_MAYBE_SWAPPED",  # brk35 F4: a day and month swapped into a date months before the end
+    "IMPLAUSIBLE_VALUE",
+    "SUPPORT_EXCEEDS_RESOURCES",
+)
 CONFIGS = {"kg": None, "ag": SCHEMAS_DIR / "an-giang.toml"}  # None: the default configuration
 Mutate = Callable[[Any, dict[str, Any]], None]  # (form, data)
 
@@ -62,6 +69,21 @@ def _date(day: Callable[[Any], Any]) -> Mutate:
 
 def _text(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
+
+
+def _swap_target(form, inside: bool) -> dt.date:
+    """The first day of the period's last `EARLY_WINDOW_DAYS` (`inside`), else the last day
+    before them, whose day and month swapped give an early date in the period: what a
+    swap of the early date typed "reads" it as."""
+    early = form.period.end - dt.timedelta(days=EARLY_WINDOW_DAYS)
+    day, step = (early, 1) if inside else (early - dt.timedelta(days=1), -1)
+    while not (day.day <= 12 and day.day != day.month and form.period.start <= _swap(day) < early):
+        day += dt.timedelta(days=step)
+    return day
+
+
+def _swap(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.day, day.month)
 
 
 def _ratio(key: str, side: int, delta: int, category: str | None = None, typed: str | None = None) -> Mutate:
@@ -189,6 +211,23 @@ CASES = [
         ("DATE_BEFORE_PERIOD",),
     ),
     Case("date-year-0024", "fixed", _date(lambda f: "05/01/0024"), ("DATE_BEFORE_PERIOD",)),
+    # months before the period's end, its day and month swapped near it: "05/11" typed as 11 May
+    Case(
+        "date-swapped", "fixed", _date(lambda f: _text(_swap(_swap_target(f, True)))), ("DATE_MAYBE_SWAPPED",)
+    ),
+    Case(
+        "date-swapped-as-date",
+        "fixed",
+        _date(lambda f: dt.datetime.combine(_swap(_swap_target(f, True)), dt.time())),
+        ("DATE_MAYBE_SWAPPED",),
+    ),
+    Case("date-swapped-before-window", "fixed", _date(lambda f: _text(_swap(_swap_target(f, False)))), ()),
+    Case(
+        "date-early-day-over-12", "fixed", _date(lambda f: _text(f.period.end.replace(month=5, day=20))), ()
+    ),
+    Case(
+        "date-early-day-is-month", "fixed", _date(lambda f: _text(f.period.end.replace(month=5, day=5))), ()
+    ),
     Case("date-unreadable", "fixed", _date(lambda f: "05/01/24"), ()),  # DATE_INVALID, an error
     Case("date-today", "fixed", _date(lambda f: _text(_today(f))), ()),
     Case(

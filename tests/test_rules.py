@@ -717,6 +717,7 @@ def test_every_value_and_row_rule_has_a_case():
         "DATE_AFTER_ARRIVAL",
         "DATE_IN_FUTURE",
         "DATE_BEFORE_PERIOD",
+        "DATE_MAYBE_SWAPPED",  # tests/test_containers.py, tests/test_livechecks_warnings4.py
         "SENDER_UNLISTED",
         "UNIT_FORMER_CODE",  # tests/test_former_code.py: An Giang's crosswalk of old codes
         "UNIT_FORMER_NAME",  # tests/test_former_unit_names.py: An Giang's crosswalk of old names

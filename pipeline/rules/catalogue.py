@@ -577,6 +577,17 @@ RULES: dict[str, Rule] = {
             "(ngày/tháng/năm)",
         ),
         Rule(
+            "DATE_MAYBE_SWAPPED",
+            W,
+            "Ngày báo cáo có thể bị đảo ngày và tháng",
+            rk.SWAPPED_EARLY,
+            "ngày báo cáo {typed} sớm hơn cuối kỳ báo cáo ({end}) nhiều tháng; có thể ngày và tháng bị đảo: "
+            "nếu là ngày {swapped} thì hợp lý. Máy tính của đơn vị có thể đang dùng định dạng ngày kiểu Mỹ "
+            "(tháng/ngày/năm); hãy gõ lại ngày báo cáo theo dạng ngày/tháng/năm, ví dụ {swapped}",
+            "ngày báo cáo sớm hơn cuối kỳ báo cáo nhiều tháng, có thể ngày và tháng bị đảo (máy đặt kiểu ngày "
+            "của Mỹ); hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)",
+        ),
+        Rule(
             "SENDER_UNLISTED",
             W,
             "Người gửi không có trong danh sách",
@@ -897,6 +908,7 @@ FIXES: dict[str, tuple[str, ...]] = {
     "DATE_AFTER_ARRIVAL": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
     "DATE_IN_FUTURE": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
     "DATE_BEFORE_PERIOD": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
+    "DATE_MAYBE_SWAPPED": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo, gõ theo dạng ngày/tháng/năm",),
     "SENDER_UNLISTED": ("gửi từ địa chỉ thư điện tử đã đăng ký với Sở, hoặc báo Sở địa chỉ mới",),
 }
 

@@ -16,6 +16,7 @@ VALUE cells, the date read as its serial number, TODAY()).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..text.values import show
@@ -376,6 +377,68 @@ NOT_BEFORE = Kind(
     _date_message_facts,
     needs=("start", "hint"),
     gives=_DATE_GIVES,
+)
+
+
+def _swapped(typed: dt.date) -> dt.date | None:
+    """`typed` with its day and month swapped, None when that is no other date."""
+    if typed.day > 12 or typed.day == typed.month:
+        return None
+    return dt.date(typed.year, typed.day, typed.month)
+
+
+def _swapped_early_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
+    """The date is not long before the period's end (more than `window` days) while its day
+    and month swapped give a date in the last `window` days of the period or after it, up
+    to the earliest of the others known (today, the arrival): "05/12/2025" typed on a PC
+    with US settings becomes 12 May, inside the period, and no other rule sees it (brk35
+    F4). A date before the period's start is `NOT_BEFORE`'s; unknown values pass."""
+    start, early = b.params["start"], b.params["end"] - dt.timedelta(days=b.params["window"])
+
+    def ok(rec: Any) -> bool:
+        typed = rec[b.field]
+        if not _known(typed) or not start <= typed < early:
+            return True
+        swapped = _swapped(typed)
+        latest = [rec[o] for o in b.others if _known(rec[o])]
+        return swapped is None or swapped < early or bool(latest) and swapped > min(latest)
+
+    return df.apply(ok, axis=1).astype(bool)
+
+
+def _swapped_early_excel(b: Bound, at: XlRow) -> str:
+    """`_swapped_early_pandas` in a formula over the date as its serial number (DATE of its month as
+    the day and its day as the month); the others known (TODAY()) bound it."""
+    typed = at.ref(b.field)
+    start = (b.params["start"] - EXCEL_EPOCH).days
+    early = (b.params["end"] - dt.timedelta(days=b.params["window"]) - EXCEL_EPOCH).days
+    swapped = f"DATE(YEAR({typed}),DAY({typed}),MONTH({typed}))"
+    later = [f"AND(ISNUMBER({o}),{swapped}>{o})" for o in map(at.ref, b.others)]
+    return (
+        f"AND(ISNUMBER({typed}),{typed}>={start},{typed}<{early},DAY({typed})<=12,"
+        f"DAY({typed})<>MONTH({typed}),{swapped}>={early}"
+        + (f",NOT(OR({','.join(later)}))" if later else "")
+        + ")"
+    )
+
+
+def _swapped_early_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
+    swapped = _swapped(row[b.field])
+    return {
+        **_date_message_facts(b, row, frame),
+        "end": f"{b.params['end']:%d/%m/%Y}",
+        "swapped": f"{swapped:%d/%m/%Y}" if swapped else "",
+    }
+
+
+SWAPPED_EARLY = Kind(
+    "swapped_early",
+    _swapped_early_pandas,
+    _swapped_early_excel,
+    _swapped_early_facts,
+    needs=("start", "end", "window", "hint"),
+    gives=(*_DATE_GIVES, "end", "swapped"),
+    others=1,
 )
 
 

@@ -15,7 +15,6 @@ from ..outbox.paths import detail_csv_path, report_path
 from ..read.parsed import Parsed
 from ..rules.catalogue import Bound, bind
 from ..rules.schema import Stack, check
-from .result import UnitStatus
 
 
 @dataclass
@@ -169,7 +168,9 @@ def archived_units(report: Path) -> dict[tuple[str, str], tuple[bool, str]] | No
     try:
         units = json.loads(report.read_text(encoding="utf-8"))["units"]
         return {
-            (str(u["scheme"]), str(u["code"])): (u["status"] == UnitStatus.ACCEPTED, str(u.get("name", "")))
+            # "accepted": `result.UnitStatus.ACCEPTED` as bao-cao.json writes it (result imports
+            # this module: not imported back)
+            (str(u["scheme"]), str(u["code"])): (u["status"] == "accepted", str(u.get("name", "")))
             for u in units
         }
     except (OSError, ValueError, KeyError, TypeError):

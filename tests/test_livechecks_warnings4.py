@@ -435,7 +435,8 @@ def _checks(code: str, formula: list[str]) -> bool:
     text = " ".join(formula)
     return {
         "DATE_BEFORE_PERIOD": "TODAY()" not in text and "<" in text and "$1" in text,
-        "DATE_IN_FUTURE": "TODAY()" in text,
+        "DATE_IN_FUTURE": "TODAY()" in text and "MONTH(" not in text,
+        "DATE_MAYBE_SWAPPED": "DAY(" in text and "MONTH(" in text,
         "IMPLAUSIBLE_VALUE": "KhoTin_" in text or "Tong_results" in text,
         "SUPPORT_EXCEEDS_RESOURCES": "Tong_resources" in text,
     }[code]

@@ -146,7 +146,10 @@ E, W = ERROR, WARNING
 # (`Rule.guess`): "513.000" typed, 513 read; "1.350" typed, 1,35 read. `{typed}` (what was
 # likely typed) and `{plain}` (what to type) are filled by the template's formulas from the
 # cell (`render.livechecks`), not by a binding.
-DOT_GUESS = ": nếu đã gõ '{typed}' trên máy kiểu Mỹ, số đúng có lẽ là {typed}: hãy gõ lại {plain}"
+DOT_GUESS = (
+    ": nếu đã gõ '{typed}' mà máy đọc dấu ngăn hàng nghìn thành dấu thập phân, số đúng có lẽ là {typed}: "
+    "hãy gõ lại {plain}"
+)
 # NUMBER_FROM_TEXT: what to do about a whole number typed as text, by how it was typed (the
 # reader tells them apart: `read/reading.py` `typed_as`); `{digits}`: the number read, in digits alone. The
 # template's live check sees only that the cell holds text, and says "any", which fits all.
@@ -346,8 +349,9 @@ RULES: dict[str, Rule] = {
             "Số tiền nhỏ bất thường",
             k.BELOW_MINIMUM,
             "{what} là {value} đồng, dưới {least} đồng: không thể là một khoản hỗ trợ. Nếu đã gõ "
-            "'{intended}' (dấu chấm ngăn hàng nghìn) trên máy đặt kiểu số của Mỹ, máy đã đọc thành "
-            "{value}; số đúng có lẽ là {intended}: hãy gõ lại {plain}, không có dấu chấm",
+            "'{intended}' (máy đọc dấu ngăn hàng nghìn thành dấu thập phân: máy đặt kiểu số của Mỹ, hay dấu "
+            "phẩy trên máy kiểu Việt Nam), máy đã đọc thành {value}; số đúng có lẽ là {intended}: hãy gõ lại "
+            "{plain}, không có dấu ngăn",
             "{name} dưới {least} đồng",
             guess=True,
         ),

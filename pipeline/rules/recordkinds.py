@@ -414,11 +414,12 @@ def _swapped_early_excel(b: Bound, at: XlRow) -> str:
     early = (b.params["end"] - dt.timedelta(days=b.params["window"]) - EXCEL_EPOCH).days
     swapped = f"DATE(YEAR({typed}),DAY({typed}),MONTH({typed}))"
     later = [f"AND(ISNUMBER({o}),{swapped}>{o})" for o in map(at.ref, b.others)]
+    # IF, not AND, around it: AND evaluates every argument, and DAY of a text is #VALUE!
     return (
-        f"AND(ISNUMBER({typed}),{typed}>={start},{typed}<{early},DAY({typed})<=12,"
+        f"IF(ISNUMBER({typed}),AND({typed}>={start},{typed}<{early},DAY({typed})<=12,"
         f"DAY({typed})<>MONTH({typed}),{swapped}>={early}"
         + (f",NOT(OR({','.join(later)}))" if later else "")
-        + ")"
+        + "),FALSE)"
     )
 
 

@@ -354,8 +354,9 @@ def _not_integer(value: float) -> str:
         return text
     shown = f"{meant:,}".replace(",", ".")
     return (
-        f"{text}. Nếu đã gõ '{shown}' (dấu chấm ngăn hàng nghìn) trên máy đặt kiểu số của Mỹ, "
-        f"máy đã đọc thành {show(value)}; số đúng có lẽ là {shown}: hãy gõ lại {meant}, không có dấu chấm"
+        f"{text}. Nếu đã gõ '{shown}' hay '{meant:,}' (máy đọc dấu ngăn hàng nghìn thành dấu thập phân: "
+        f"máy đặt kiểu số của Mỹ, hay dấu phẩy trên máy kiểu Việt Nam), máy đã đọc thành {show(value)}; số "
+        f"đúng có lẽ là {shown}: hãy gõ lại {meant}, không có dấu ngăn"
     )
 
 

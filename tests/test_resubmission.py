@@ -24,6 +24,7 @@ from pipeline.form import Form, layout_json, load_form
 from pipeline.form.sheets import block_sheet
 from pipeline.outbox.paths import detail_csv_path
 from pipeline.render.template import write_template
+from pipeline.rules.recordkinds import change_words
 from pipeline.run.consolidate import run
 from pipeline.run.result import FileStatus, UnitStatus
 from pipeline.run.submissions import open_findings, past_findings
@@ -367,6 +368,9 @@ def test_outlier_against_last_year(form, make_file, tmp_path):
     assert (f903.code, f903.cell) == ("OUTLIER_LAST_YEAR", f"{block.measure_column('cash')}{row}")
     assert f"năm {y} là 1.000.000, năm {py} là 10.000.000" in f903.message
     assert "(giảm 90%)" in f903.message and "gấp" not in f903.message
+    # a fall is said in %, never "100%" while something is left (brk34 F9: "giảm 100,0%")
+    said = [change_words(n, 100_000) for n in (0, 1, 500, 600, 90_000, 300_000)]
+    assert said == ["giảm 100%", "giảm hơn 99%", "giảm hơn 99%", "giảm 99%", "giảm 10%", "gấp 3,0 lần"]
 
     assert findings["906.xlsx"] == []
     # a warning: every file still counts

@@ -30,7 +30,7 @@ from ..intake.kinds.zip_package import zip_kind
 from ..rules.findings import show
 from ..system import impl
 from ..text.values import DAY_ZERO, ShownOtherwise, UnshownDate
-from .cellfacts import SheetFacts, UnsafeXML
+from .cellfacts import Merge, SheetFacts, UnsafeXML
 from .comments import Comments, read_comments
 from .formats.package import UNSAFE_XML, Package, check_parsed_parts, norm_sheet
 from .formats.registry import BROKEN, Format, Lacks, format_of, odd_parts, suffixes_shown
@@ -41,7 +41,7 @@ from .formats.xlsb import fill_gaps
 class SheetData:
     name: str
     rows: list[list[Any]]
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    merged: list[Merge] = field(default_factory=list)
     formulas_without_value: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> error value shown by Excel
     day_zero: dt.datetime = DAY_ZERO  # the day its numbers count from (`SheetFacts.day_zero`)
@@ -50,6 +50,25 @@ class SheetData:
     formula_results: set[str] = field(default_factory=set)
     # formulas storing a 0 that may stand for text (`SheetFacts.text_as_zero`): no figure
     text_as_zero: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_facts(
+        cls, name: str, rows: list[list[Any]], facts: SheetFacts, merged: list[Merge] | None = None
+    ) -> SheetData:
+        """Sheet `name`'s values `rows` with what its `facts` tell: merged ranges (`merged`
+        instead when the value reader gives them), formulas without a value, error values,
+        the day numbers count from, formulas with a stored result and those storing a 0
+        that may stand for text."""
+        return cls(
+            name,
+            rows,
+            list(facts.merged if merged is None else merged),
+            facts.no_value,
+            facts.errors,
+            facts.day_zero,
+            facts.results,
+            facts.text_as_zero,
+        )
 
     def __post_init__(self) -> None:
         # a merged range of one cell merges nothing: older ClosedXML and PhpSpreadsheet write
@@ -374,16 +393,7 @@ def _read_values(
             if found.cells:  # .xlsb: the short cell records calamine skips; .ods: untyped text
                 fill_gaps(rows, found.cells)
             merged = list(sh.merged_cell_ranges or found.merged)
-            sheets[want] = SheetData(
-                want,
-                rows,
-                merged,
-                found.no_value,
-                found.errors,
-                found.day_zero,
-                found.results,
-                found.text_as_zero,
-            )
+            sheets[want] = SheetData.from_facts(want, rows, found, merged)
     except ReadProblem:
         raise
     except _Disagree as exc:
@@ -428,16 +438,7 @@ def _from_facts(
         rows: list[list[Any]] = [[""] * width for _ in range(height)]
         for (r, c), value in found.cells.items():
             rows[r][c] = value
-        sheets[want] = SheetData(
-            want,
-            rows,
-            list(found.merged),
-            found.no_value,
-            found.errors,
-            found.day_zero,
-            found.results,
-            found.text_as_zero,
-        )
+        sheets[want] = SheetData.from_facts(want, rows, found)
     canonical = {norm_sheet(w): w for w in wanted}
     return RawBook(
         name,
@@ -461,16 +462,7 @@ def _read_own(data: bytes, fmt: Format, wanted: list[str], facts: dict[str, Shee
     for actual, rows in book.rows.items():
         want = by_norm[norm_sheet(actual)]
         found = facts.get(norm_sheet(actual)) or SheetFacts()
-        sheets[want] = SheetData(
-            want,
-            rows,
-            list(found.merged),
-            found.no_value,
-            found.errors,
-            found.day_zero,
-            found.results,
-            found.text_as_zero,
-        )
+        sheets[want] = SheetData.from_facts(want, rows, found)
     names = [by_norm.get(norm_sheet(n), n) for n in book.names]
     hidden = {by_norm.get(norm_sheet(n), n) for n in book.hidden}
     return RawBook(fmt.name, names, hidden, sheets)

@@ -264,17 +264,19 @@ def _versus_last_year_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts
         "Name": b.params["measure_names"][row["measure"]].capitalize(),
         "category": b.params["category_names"].get(row["category"], row["category"]),
         "before": show(before),
-        "change": _times(now, before),
+        "change": change_words(now, before),
     }
 
 
-def _times(now: float, before: float) -> str:
+def change_words(now: float, before: float) -> str:
     """How `now` stands to `before` (> 0), in words: "gấp 10,0 lần" above it, "giảm 87%"
     below it (never "gấp 0,1 lần": brk32)."""
     if now >= before:
         return f"gấp {now / before:.1f} lần".replace(".", ",")
+    if now == 0:
+        return "giảm 100%"
     fall = (before - now) / before * 100
-    return f"giảm {fall:.0f}%" if fall < 99.5 else f"giảm {fall:.1f}%".replace(".", ",")
+    return f"giảm {fall:.0f}%" if fall < 99.5 else "giảm hơn 99%"  # never a rounded "100%" above 0
 
 
 VERSUS_LAST_YEAR = Kind(

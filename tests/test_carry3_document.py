@@ -17,6 +17,7 @@ again; the new draft is read back.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import docx
@@ -25,11 +26,13 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from pipeline.form import SCHEMAS_DIR, load_form, pending_fields
 from pipeline.outbox.paths import document_path, workbook_path
 from pipeline.render.narrative import load_wording
 from pipeline.render.official import DOT
 from pipeline.render.pdf import BIEU
 from pipeline.render.workbook import SHEETS
+from pipeline.samples import write_samples
 
 from . import lo
 from .clirun import run_cli
@@ -158,6 +161,34 @@ def test_the_officers_assessment_difficulties_and_proposals_are_carried_and_the_
         f"mục {numbers[units_said]}: «{' '.join(typed.split()[:8])}…»",
     ]
     assert "Chưa chép sang bản dự thảo mới 2 phần anh/chị viết ngoài các mục của anh/chị" in said
+    assert "Các chỗ để dấu chấm" not in said  # Kiên Giang's settings are all filled
+
+
+def test_typing_over_a_configured_place_names_the_settings_to_fill(tmp_path):
+    """brk34 F4: the officer typed the request's number over the opening's dots, and each new
+    draft printed the dots again; the summary said only to copy it back. It now names the
+    configuration's settings still "cần điền", which every later draft prints once filled."""
+    ag = load_form(SCHEMAS_DIR / "an-giang.toml")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    samples = sorted(p for p in write_samples(ag, tmp_path / "mau") if p.suffix == ".xlsx")
+    inbox.mkdir()
+    for path in samples[:2]:
+        shutil.copy(path, inbox)
+    config = ("--config", str(ag.path))
+    assert run_cli(*config, "consolidate", "--inbox", str(inbox), "--outbox", str(outbox)).returncode == 0
+    draft = document_path(outbox, ag.year)
+    doc = docx.Document(str(draft))
+    opening = next(p for p in doc.paragraphs if DOT * 5 in p.text and not HEADING.match(p.text))
+    for run in opening.runs:
+        if DOT * 5 in run.text:
+            run.text = re.sub(f"{re.escape(DOT)}+", "55/UBND-VX ngày 01/3/2025", run.text, count=1)
+    doc.save(str(draft))
+    said = run_cli(*config, "consolidate", "--inbox", str(inbox), "--outbox", str(outbox)).stdout
+    assert "55/UBND-VX" in said, said  # named as not carried
+    pending = pending_fields(ag.path)
+    assert "form.request" in pending
+    line = next(x for x in said.splitlines() if x.startswith("Các chỗ để dấu chấm"))
+    assert f"còn {len(pending)} mục «cần điền» ({', '.join(pending)}): điền vào tệp đó" in line, line
 
 
 def test_a_sentence_added_to_a_paragraph_the_new_draft_prints_again_is_what_is_named(

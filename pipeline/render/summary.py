@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..form import Form, pending_fields
 from ..intake.containers.submission import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
 from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
@@ -13,7 +14,7 @@ from ..run.changes import clock_doubt, late_units
 from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings
-from ..text.command import command_name
+from ..text.command import as_typed, command_name
 from ..text.safetext import for_terminal
 from .office import INSTALL_HINT, NOT_INSTALLED
 
@@ -116,6 +117,10 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
         for kept in out.get("kept", ()):
             for line in kept_lines(kept, out["document"]):
                 _say(line)
+        if any(k.get("not_carried") or k.get("still_only_here") for k in out.get("kept", ())):
+            line = dotted_line(report.form)
+            if line:
+                _say(line)
         for name in out.get("open", ()):
             _say(open_line(name, out))
 
@@ -183,6 +188,22 @@ def kept_lines(kept: dict, document: str) -> list[str]:
     if kept.get("said_before") and kept.get("still_only_here"):
         said += still_only_there_lines(kept["still_only_here"], kept["officer"])
     return said
+
+
+def dotted_line(form: Form) -> str:
+    """The line telling the officer, whose typing in a draft the next one did not carry, that
+    the dotted places of every draft come from the configuration's settings still "cần điền"
+    (`pending_fields`: the request's number, the office that files it …): filled there, every
+    later draft prints them (brk34 F4: typed into each draft, lost at each run); "" when none
+    is pending."""
+    pending = pending_fields(form.path)
+    if not pending:
+        return ""
+    return (
+        f"Các chỗ để dấu chấm trong bản dự thảo (số và ngày công văn, nơi lưu, …) lấy từ tệp cấu hình "
+        f"{as_typed(form.path)}, còn {len(pending)} mục «cần điền» ({', '.join(pending)}): điền vào tệp đó "
+        "thì mọi bản dự thảo sau ghi sẵn, không phải gõ lại vào từng bản."
+    )
 
 
 def still_only_there_lines(items: list[str], officer: str) -> list[str]:

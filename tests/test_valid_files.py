@@ -23,6 +23,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from pipeline.check.arrival import EARLY_WINDOW_DAYS
 from pipeline.filler import date_value, fill
 from pipeline.form import load_form
 from pipeline.rules.bind import MONEY_MINIMUM
@@ -138,7 +139,13 @@ def valid_file(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     needs = {
         c.code: {m.key: draw(st.none() | amount(m, 0, MAX)) for m in NEEDS.measures} for c in FORM.categories
     }
-    day = draw(st.dates(dt.date(FORM.year, 1, 1), dt.date(FORM.year, 12, 31)))
+    # a report on the year is dated near its end; an early date no swap of day and month
+    # could have made is valid too (one that could is DATE_MAYBE_SWAPPED: `check.arrival`)
+    window = FORM.period.end - dt.timedelta(days=EARLY_WINDOW_DAYS)
+    day = draw(
+        st.dates(window, dt.date(FORM.year, 12, 31))
+        | st.dates(dt.date(FORM.year, 1, 1), window).filter(lambda d: d.day > 12)
+    )
     info = {
         "preparer": draw(words(6)),
         "phone": draw(st.none() | st.from_regex(r"0[0-9]{3} [0-9]{6}", fullmatch=True)),

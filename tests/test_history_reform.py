@@ -178,6 +178,25 @@ def test_a_department_without_a_report_leaves_no_group_compared(years, tmp_path)
     assert all(f"sở, ban, ngành chưa có báo cáo được chấp nhận ({department.name})" in r[10] for r in rows)
 
 
+def test_an_older_year_across_the_reform_says_last_years_result_is_missing(years, tmp_path):
+    """brk34 F2: with 2023 alone in the archive, the sheet compares 2025 with 2023 and says
+    that 2024's result is missing, before saying the maps differ."""
+    kg23 = load_form(SCHEMAS_DIR / "kien-giang.toml", {"period": {"year": 2023}})
+    write_samples(kg23, tmp_path / "in2023")
+    consolidate_into(kg23, tmp_path / "in2023", tmp_path / "kg", show_progress=False)
+    ag = years["ag"]
+    consolidate_into(
+        ag, years["tmp"] / "in2025", tmp_path / "ag", show_progress=False, archive=tmp_path / "kg"
+    )
+    ws = openpyxl.load_workbook(workbook_path(tmp_path / "ag", 2025))[SHEETS["yoy"]]
+    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "SO SÁNH NĂM 2025 VỚI NĂM 2023"
+    assert rows[1][0].startswith(
+        "Chưa có kết quả tổng hợp năm 2024: so sánh với năm 2023, năm gần nhất có kết quả, không phải năm "
+        "liền trước. Năm 2023 báo cáo theo địa giới cũ ("
+    ), rows[1][0]
+
+
 def test_categories_are_compared_over_the_land_both_years_cover(years):
     sheet = _sheet(years)
     rows = _section(sheet, "1. Theo nội dung hỗ trợ")

@@ -392,7 +392,7 @@ def _across_maps(ws: Worksheet, st: Styles, report: Report) -> int:
     ws.write_string(
         1,
         0,
-        _not_last_year(report, prev_year).lstrip()
+        (f"{lead} " if (lead := _not_last_year(report, prev_year).strip()) else "")
         + f"Năm {prev_year} báo cáo theo địa giới cũ ({form.schemes_text(theirs)}), năm {form.year} theo địa "
         f"giới mới ({form.schemes_text(form.schemes)}). Mã số của hai năm không so khớp trực tiếp với nhau (nhiều mã "
         "cũ được dùng lại cho nơi khác); chỉ so sánh trên cùng địa bàn, qua bảng chuyển đổi.",

@@ -18,6 +18,7 @@ import datetime as dt
 
 from ..form import Form
 from ..rules.catalogue import Bound, bind
+from ..rules.recordkinds import swapped_date
 
 SENDER_FIELD = "sender"
 EARLY_WINDOW_DAYS = 61
@@ -49,10 +50,8 @@ def arrival_rules(form: Form, how: str = "ngày thư đến Sở") -> list[Bound
 
 def _hint(typed: dt.date, start: dt.date, latest: dt.date) -> str:
     """How to fix a typed date: swap day and month when that gives a date that fits."""
-    if typed.day > 12 or typed.day == typed.month:
-        return "Hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)"
-    swapped = dt.date(typed.year, typed.day, typed.month)
-    if not start <= swapped <= latest:
+    swapped = swapped_date(typed)
+    if swapped is None or not start <= swapped <= latest:
         return "Hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)"
     return (
         f"Có thể ngày và tháng bị đảo: nếu là ngày {swapped:%d/%m/%Y} thì hợp lý. Máy tính của đơn vị "

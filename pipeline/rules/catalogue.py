@@ -585,9 +585,7 @@ RULES: dict[str, Rule] = {
             W,
             "Ngày báo cáo có thể bị đảo ngày và tháng",
             rk.SWAPPED_EARLY,
-            "ngày báo cáo {typed} sớm hơn cuối kỳ báo cáo ({end}) nhiều tháng; có thể ngày và tháng bị đảo: "
-            "nếu là ngày {swapped} thì hợp lý. Máy tính của đơn vị có thể đang dùng định dạng ngày kiểu Mỹ "
-            "(tháng/ngày/năm); hãy gõ lại ngày báo cáo theo dạng ngày/tháng/năm, ví dụ {swapped}",
+            "ngày báo cáo {typed} sớm hơn cuối kỳ báo cáo ({end}) nhiều tháng. {hint}",
             "ngày báo cáo sớm hơn cuối kỳ báo cáo nhiều tháng, có thể ngày và tháng bị đảo (máy đặt kiểu ngày "
             "của Mỹ); hãy kiểm tra và gõ lại ngày báo cáo (ngày/tháng/năm)",
         ),

@@ -382,8 +382,9 @@ NOT_BEFORE = Kind(
 )
 
 
-def _swapped(typed: dt.date) -> dt.date | None:
-    """`typed` with its day and month swapped, None when that is no other date."""
+def swapped_date(typed: dt.date) -> dt.date | None:
+    """`typed` with its day and month swapped (what a PC with US settings makes of a day
+    typed day first), None when that is no other date."""
     if typed.day > 12 or typed.day == typed.month:
         return None
     return dt.date(typed.year, typed.day, typed.month)
@@ -401,7 +402,7 @@ def _swapped_early_pandas(b: Bound, df: pd.DataFrame) -> pd.Series:
         typed = rec[b.field]
         if not _known(typed) or not start <= typed < early:
             return True
-        swapped = _swapped(typed)
+        swapped = swapped_date(typed)
         latest = [rec[o] for o in b.others if _known(rec[o])]
         return swapped is None or swapped < early or bool(latest) and swapped > min(latest)
 
@@ -426,12 +427,7 @@ def _swapped_early_excel(b: Bound, at: XlRow) -> str:
 
 
 def _swapped_early_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
-    swapped = _swapped(row[b.field])
-    return {
-        **_date_message_facts(b, row, frame),
-        "end": f"{b.params['end']:%d/%m/%Y}",
-        "swapped": f"{swapped:%d/%m/%Y}" if swapped else "",
-    }
+    return {**_date_message_facts(b, row, frame), "end": f"{b.params['end']:%d/%m/%Y}"}
 
 
 SWAPPED_EARLY = Kind(
@@ -440,7 +436,7 @@ SWAPPED_EARLY = Kind(
     _swapped_early_excel,
     _swapped_early_facts,
     needs=("start", "end", "window", "hint"),
-    gives=(*_DATE_GIVES, "end", "swapped"),
+    gives=(*_DATE_GIVES, "end"),
     others=1,
 )
 

@@ -84,8 +84,7 @@ def load_history(form: Form, archive: Path | Sequence[Path]) -> History:
             frame = read_detail(path)
         except (ValueError, KeyError, pd.errors.ParserError):
             continue  # an unreadable archive is skipped, never fatal
-        archived = archived_schemes(report_path(folder, year))
-        listed = archived_units(report_path(folder, year))
+        archived, listed = archived_result(report_path(folder, year))
         if listed is not None:
             hist.units[year] = listed
         ours = with_schemes(form, frame, archived)
@@ -152,29 +151,32 @@ def with_schemes(form: Form, frame: pd.DataFrame, archived: tuple[str, ...] | No
     return frame
 
 
-def archived_schemes(report: Path) -> tuple[str, ...] | None:
-    """The code schemes a consolidated year was written in (bao-cao.json), None if unknown."""
+def archived_result(
+    report: Path,
+) -> tuple[tuple[str, ...] | None, dict[tuple[str, str], tuple[bool, str]] | None]:
+    """What a consolidated year's bao-cao.json says, read once: the code schemes its figures
+    were written in, and every unit its run listed, (scheme, code) -> (whether a file of it
+    was accepted, its name); each None when unknown (no file, or an archive written before
+    runs recorded it)."""
     try:
-        schemes = json.loads(report.read_text(encoding="utf-8"))["form"]["schemes"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return tuple(str(x) for x in schemes) if isinstance(schemes, list) else None
-
-
-def archived_units(report: Path) -> dict[tuple[str, str], tuple[bool, str]] | None:
-    """Every unit a consolidated year's run listed (bao-cao.json "units"): (scheme, code) ->
-    (whether a file of it was accepted, its name); None when the file or the list is
-    missing or not one (an archive written before units carried their scheme)."""
+        result = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
     try:
-        units = json.loads(report.read_text(encoding="utf-8"))["units"]
-        return {
+        schemes = result["form"]["schemes"]
+        archived = tuple(str(x) for x in schemes) if isinstance(schemes, list) else None
+    except (KeyError, TypeError):
+        archived = None
+    try:
+        listed = {
             # "accepted": `result.UnitStatus.ACCEPTED` as bao-cao.json writes it (result imports
             # this module: not imported back)
             (str(u["scheme"]), str(u["code"])): (u["status"] == "accepted", str(u.get("name", "")))
-            for u in units
+            for u in result["units"]
         }
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    except (KeyError, TypeError, AttributeError):
+        listed = None
+    return archived, listed
 
 
 def outlier_rules(form: Form, previous_year: int | None) -> list[Bound]:

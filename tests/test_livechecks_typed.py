@@ -102,6 +102,16 @@ def _measure(i: int, key: str, value: Callable[[Any], Any]) -> Mutate:
     return mutate
 
 
+def _amount(block: str, value: Callable[[Any], Any]) -> Mutate:
+    """The first amount of money of `block` (a fixed-rows block: resources, needs)."""
+
+    def mutate(form, data, _layout) -> None:
+        money = next(m.key for m in form.blocks[block].measures if m.type == "money")
+        data[block][next(iter(data[block]))][money] = value(form)
+
+    return mutate
+
+
 def _row(i: int, **values: Any) -> Mutate:
     """Row `i`'s measures set to `values` (None: left blank)."""
 
@@ -174,6 +184,8 @@ CASES = [
     Case("date-serial", DEPARTMENT, _measure(0, "turns", _serial), 0, "LOOKS_LIKE_DATE"),
     Case("date-serial-text", DISTRICT, _measure(0, "turns", lambda f: str(_serial(f))), 0, "LOOKS_LIKE_DATE"),
     Case("info-date-serial", DISTRICT, _activities(45731), 0, "LOOKS_LIKE_DATE"),
+    Case("resources-date-serial", DISTRICT, _amount("resources", _serial), 0, "LOOKS_LIKE_DATE"),
+    Case("needs-date-serial", DEPARTMENT, _amount("needs", _serial), 0, "LOOKS_LIKE_DATE"),
     Case(
         "declared-with-data", DISTRICT, _declare("results", "x", empty=False), 0, "BLOCK_DECLARED_NOT_EMPTY"
     ),

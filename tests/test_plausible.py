@@ -116,3 +116,36 @@ def test_date_serial_typed_into_a_results_count_names_the_cell(make_file):
     )
     hit = next(f for f in parsed.findings if f.code == "LOOKS_LIKE_DATE")
     assert hit.cell == cell and "05/12/2026" in hit.message and hit.severity == "warning"
+
+
+@pytest.mark.parametrize("block", ["resources", "needs", "results"])
+def test_date_serial_typed_into_an_amount_names_the_cell(block, make_file):
+    """brk35 F6: "05/12/2025" typed into an amount whose format is a number's is the date's
+    serial (46.000 đồng), read as money in silence; now a warning at its cell on every sheet."""
+    serial = 46000  # 09/12/2025
+    target = FORM.blocks[block]
+    money = next(m.key for m in target.measures if m.type == "money")
+
+    def mutate(data):
+        if block == "results":
+            data[block] = [_row("DOAM", 10, serial)]
+        else:
+            first = next(iter(data[block]))
+            data[block][first][money] = serial
+
+    path, _ = make_file("903", mutate)
+    (parsed,) = check_files(FORM, [path])
+    (hit,) = [f for f in parsed.findings if f.code == "LOOKS_LIKE_DATE"]
+    assert hit.sheet == target.sheet and hit.cell.rstrip("0123456789") == target.measure_column(money)
+    assert "46.000" in hit.message and "09/12/2025" in hit.message and "số tiền" in hit.message
+    assert hit.severity == "warning"
+
+
+def test_an_amount_just_outside_the_date_window_is_money():
+    """The window's bounds are the counts' (`date_years` around the form's year), no wider."""
+    from pipeline.check.plausible import money_date_rules
+
+    rules = money_date_rules(FORM, FORM.blocks["resources"])
+    first, last = rules[0].params["serials"]
+    for value, hit in ((first - 1, False), (first, True), (last, True), (last + 1, False)):
+        assert bool(broken({"cash": value}, rules[:1])) == hit, value

@@ -26,8 +26,8 @@ def _bound_everywhere():
     out += emptiness_rules(FORM) + outlier_rules(FORM, FORM.year - 1) + arrival_rules(FORM)
     for block in FORM.blocks.values():
         out += block_rules(FORM, block)
-    for part in plausibility_rules(FORM):
-        out += part
+    info, rows, totals = plausibility_rules(FORM)
+    out += info + [rule for block in rows.values() for rule in block] + totals
     return out
 
 

@@ -95,9 +95,23 @@ def lookalike_rules(form: Form, key: str, what: str, fix: str) -> list[Bound]:
     ]
 
 
-def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound]]:
-    """The rules of the configured bounds: on the information sheet's counts, on each
-    results row, on a file's results totals (`stacks.stack_block_totals`)."""
+def money_date_rules(form: Form, block: Block) -> list[Bound]:
+    """LOOKS_LIKE_DATE on each money measure of `block`: "05/12/2025" typed into an amount
+    whose format is a number's becomes the date's serial (46.000 đồng), as in a count."""
+    return [
+        rule
+        for m in block.measures
+        if m.type == "money"
+        for rule in lookalike_rules(form, m.key, m.name.capitalize(), "hãy gõ lại số tiền đúng")
+        if rule.code == "LOOKS_LIKE_DATE"
+    ]
+
+
+def plausibility_rules(form: Form) -> tuple[list[Bound], dict[str, list[Bound]], list[Bound]]:
+    """The rules of the configured bounds: on the information sheet's counts, on each row
+    of each block (block key -> its rules: a number that looks like a date, a count like a
+    phone number, the results' ratios), on a file's results totals
+    (`stacks.stack_block_totals`)."""
     block = form.history_block
     b = bounds(form)
 
@@ -116,6 +130,7 @@ def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound
         if m.type == "count"
         for rule in lookalikes(m.key, m.name.capitalize(), "hãy gõ lại số đúng")
     ]
+    rows += money_date_rules(form, block)
     columns = {m.key: block.measure_column(m.key) for m in block.measures}
     common = {"columns": columns, "category_names": form.names("category")}
     for r in b.ratios:
@@ -154,4 +169,7 @@ def plausibility_rules(form: Form) -> tuple[list[Bound], list[Bound], list[Bound
         )
         for measure, label, unit, high in b.unit_totals
     ]
-    return info, rows, totals
+    by_block = {
+        k: rows if k == block.key else money_date_rules(form, other) for k, other in form.blocks.items()
+    }
+    return info, by_block, totals

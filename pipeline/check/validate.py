@@ -50,7 +50,8 @@ def validate_all(form: Form, parsed: list[Parsed]) -> None:
     on_info, on_rows, on_totals = plausibility_rules(form)
     bounded = form.history_block
     apply("plausible info", info, on_info, by_record=True)
-    apply("plausible rows", blocks[bounded.key], on_rows, by_record=True)
+    for key, rules in on_rows.items():
+        apply(f"plausible {key}", blocks[key], rules, by_record=True)
     totals = stack_block_totals(form, bounded, blocks[bounded.key], files)
     apply("plausible totals", totals, on_totals, by_record=True)
 

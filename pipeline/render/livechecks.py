@@ -519,7 +519,7 @@ def write_block_checks(
         for kf in block.key_fields
         if free
     }
-    dates = plausibility_rules(form)[1] if block.key == form.history_block.key else []
+    dates = plausibility_rules(form)[1][block.key]
     bounded = _bounded(wb, form, block, dates, read, free, rd)
     guesses = _guesses(wb, block.sheet, {m.key: block.measure_column(m.key) for m in block.measures}, read)
     # the declaration, read as the pipeline reads it (`read.declare`: blank after its white

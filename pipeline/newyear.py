@@ -219,6 +219,13 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
             f"có văn bản mới, hãy sửa dòng request trong tệp mới; dự thảo báo cáo năm {new_year} "
             "sẽ dẫn văn bản ghi ở đó."
         )
+    if form.last_year is not None and new_year > form.last_year:
+        checks.append(
+            f"Đề án kết thúc năm {form.last_year} (giai đoạn {form.first_year} - {form.last_year}, [form] "
+            f"last_year): năm {new_year} ngoài giai đoạn. Nếu tỉnh vẫn thu biểu này năm {new_year}, hãy sửa "
+            "các dòng programme, title và request trong tệp mới theo văn bản mới; lũy kế của Đề án vẫn dừng ở "
+            f"năm {form.last_year}. Báo cáo tổng kết giai đoạn: lệnh tong-ket với --config {as_typed(path)}."
+        )
     return NextYear(target, tomlkit.dumps(doc), changes, checks)
 
 

@@ -166,3 +166,51 @@ def test_complete_years_compare_the_provinces_totals(form, make_file, tmp_path):
     basis = ws.cell(3, 1).value
     assert basis.startswith("Cơ sở so sánh:") and "chỉ trên" not in basis, basis
     assert "Ghi chú" not in [c for r in ws.iter_rows(values_only=True) for c in r], "no region left out"
+
+
+def test_a_year_after_the_programme_is_not_added_to_its_sum_to_date(last_year, tmp_path):
+    """brk34 F9: a 2026 report (new-year after the programme's last year, `[form] last_year`)
+    added 2026 to the 2019 - 2025 sum to date. The sum stops at the programme's last year,
+    the document and the sheet say why this year is not in it, and the comparison with the
+    years found is made as before."""
+    base = load_form()
+    after = load_form(overrides={"period": {"year": base.last_year + 1}})
+    assert after.year > after.last_year
+    lay = layout_json(after)
+    for code in ("899", "900"):
+        unit = after.units_by_code[code]
+        write_template(after, unit, tmp_path / "tpl")
+        data = valid_data(after, code, random.Random(f"narr3-after-{code}"), lay)
+        fill(
+            tmp_path / "tpl" / template_name(after.year, code, unit.name),
+            tmp_path / "in" / f"{code}.xlsx",
+            lay,
+            code,
+            data,
+        )
+    outbox = tmp_path / "out"
+    shutil.copytree(last_year[0], outbox)
+    assert consolidate_into(after, tmp_path / "in", outbox, show_progress=False).count("accepted") == 2
+    before = after.year - 2  # the fixture's year, found in the outbox
+    children = sum(n for n, _ in last_year[1].values())
+    value = sum(v for _, v in last_year[1].values())
+    texts = [p.text for p in Document(str(document_path(outbox, after.year))).paragraphs]
+    (to_date,) = [t for t in texts if t.startswith("Lũy kế từ năm")]
+    assert to_date.startswith(f"Lũy kế từ năm {before} đến năm {after.last_year} (")
+    assert f"{vn(children)} trẻ em, tổng giá trị hỗ trợ {vn(value)} đồng." in to_date, to_date
+    assert str(after.year) not in to_date.split("(", 1)[1], to_date
+    (gap,) = [t for t in texts if t.startswith("Lũy kế trên chưa gồm năm")]
+    assert gap.endswith(f"và {after.last_year} (chưa có kết quả tổng hợp trong thư mục kết quả)."), gap
+    said = f"Đề án kết thúc năm {after.last_year}: số liệu năm {after.year} không cộng vào lũy kế trên."
+    assert said in texts
+    ws = openpyxl.load_workbook(workbook_path(outbox, after.year), data_only=True)[SHEETS["yoy"]]
+    cells = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    (head,) = [r for r, row in enumerate(cells) if str(row[0] or "").startswith("LŨY KẾ TỪ NĂM")]
+    assert cells[head][0] == f"LŨY KẾ TỪ NĂM {before} ĐẾN NĂM {after.last_year}"
+    (total,) = [r for r, row in enumerate(cells) if row[0] == "Lũy kế"]
+    assert [row[0] for row in cells[head + 3 : total]] == [str(before)]
+    assert cells[total][1:3] == [children, value]
+    assert (
+        f"Đề án kết thúc năm {after.last_year}: số liệu năm {after.year} không cộng vào lũy kế của Đề án."
+        in [row[0] for row in cells[total + 1 : total + 3]]
+    )

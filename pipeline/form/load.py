@@ -286,6 +286,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         request=f.get("request", ""),
         form_number=f.get("form_number", ""),
         first_year=int(f.get("first_year", period.year)),
+        last_year=_last_year(f, period.year),
         period=period,
         agencies=dict(raw.get("agencies", {})),
         limits=Limits(**raw["limits"]),
@@ -556,6 +557,16 @@ def _typed(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _last_year(f: dict[str, Any], year: int) -> int | None:
+    """`[form] last_year`, checked: not before `[form] first_year`. Raises FormError."""
+    if "last_year" not in f:
+        return None
+    last = int(f["last_year"])
+    if last < int(f.get("first_year", year)):
+        raise FormError(f"[form] last_year {last} trước first_year {f.get('first_year', year)}")
+    return last
 
 
 def pending_fields(path: Path, leave_out: tuple[str, ...] = ("final_review",)) -> list[str]:

@@ -476,6 +476,10 @@ class Form:
     first_year: int
     """`[form] first_year`: the programme's first year, where the year-over-year view begins;
     default `[period] year`."""
+    last_year: int | None
+    """`[form] last_year`: the programme's last year (Quyết định 588/QĐ-TTg: 2019 - 2025),
+    where its sum to date stops and its final review ends; None when not configured. A
+    reporting year after it is outside the programme (`new-year` says so)."""
     period: Period
     """`[period]`."""
     agencies: dict[str, str]

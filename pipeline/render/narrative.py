@@ -21,12 +21,15 @@ from ..run.coverage import Coverage
 from ..run.result import Report, UnitStatus
 from .official import vn_date
 from .yoy import (
+    after_programme,
     compared_totals,
     comparison_basis,
     missing_words,
     missing_years,
     programme_years,
     same_map_previous,
+    to_date_end,
+    to_date_years,
     units_counted,
     year_schemes,
 )
@@ -270,11 +273,15 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
         out.append(Para(say("other_map", schemes | {"schemes": year_schemes(report, report.form.year)})))
     elif prev_year == report.form.year - 1 and same_map_previous(report):
         out += _against_previous(report, spec, say)
+    summed = to_date_years(report)
+    if not summed:  # every year found is after the programme's end
+        return out
     values = {
-        "first_year": years[0][0],
-        "years": ", ".join(_year_counted(report, y) for y, _, _ in years),
-        "to_date_children": vn_number(sum(n for _, n, _ in years)),
-        "to_date_value": vn_number(sum(v for _, _, v in years)),
+        "first_year": summed[0][0],
+        "to_year": to_date_end(report),
+        "years": ", ".join(_year_counted(report, y) for y, _, _ in summed),
+        "to_date_children": vn_number(sum(n for _, n, _ in summed)),
+        "to_date_value": vn_number(sum(v for _, _, v in summed)),
     }
     out.append(Para(say("to_date", values)))
     missing = missing_years(report)
@@ -282,6 +289,8 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
         out.append(
             Para(say("to_date_missing", {"missing": missing_words(missing), "count": str(len(missing))}))
         )
+    if after_programme(report) and "to_date_after" in spec:
+        out.append(Para(say("to_date_after", {"last_year": report.form.last_year})))
     return out
 
 

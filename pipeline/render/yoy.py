@@ -50,12 +50,35 @@ def programme_years(report: Report) -> list[tuple[int, int, int]]:
     return per_year
 
 
+def to_date_end(report: Report) -> int:
+    """The last year of the programme-to-date sum: this year, or the programme's last
+    (`[form] last_year`) when this year is after it (a 2026 report: the sum stops at 2025)."""
+    last = report.form.last_year
+    return report.form.year if last is None else min(report.form.year, last)
+
+
+def to_date_years(report: Report) -> list[tuple[int, int, int]]:
+    """`programme_years` up to `to_date_end`: the rows of the programme-to-date sum."""
+    end = to_date_end(report)
+    return [row for row in programme_years(report) if row[0] <= end]
+
+
 def missing_years(report: Report) -> list[int]:
-    """The programme's years before this one (from `[form] first_year`) with no result found
-    (`History.all_years`): a comparison with an older year, or a sum to date, leaves them
-    out, and says so (brk34)."""
+    """The programme's years before this one (from `[form] first_year` to `to_date_end`)
+    with no result found (`History.all_years`): a comparison with an older year, or a sum
+    to date, leaves them out, and says so (brk34)."""
     found = report.history.all_years()
-    return [y for y in range(report.form.first_year, report.form.year) if y not in found]
+    end = min(report.form.year - 1, to_date_end(report))
+    return [y for y in range(report.form.first_year, end + 1) if y not in found]
+
+
+def after_programme(report: Report) -> str | None:
+    """Why this year is not in the programme-to-date sum (Vietnamese), None when it is: the
+    programme ended before it (brk34 F9: a 2026 report added 2026 to the 2019 - 2025 sum)."""
+    form = report.form
+    if to_date_end(report) == form.year:
+        return None
+    return f"Đề án kết thúc năm {form.last_year}: số liệu năm {form.year} không cộng vào lũy kế của Đề án."
 
 
 def missing_words(years: list[int]) -> str:
@@ -663,9 +686,9 @@ def _shown_apart(ws: Worksheet, st: Styles, report: Report, prev_year: int, r: i
 
 def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
     """Programme to date: each year's own figures on its own map, then their sum."""
-    form = report.form
     hist = report.history
-    ws.write_string(r, 0, f"LŨY KẾ TỪ NĂM {min([*hist.all_years(), form.year])} ĐẾN NĂM {form.year}", st.h2)
+    end = to_date_end(report)
+    ws.write_string(r, 0, f"LŨY KẾ TỪ NĂM {min([*hist.all_years(), end])} ĐẾN NĂM {end}", st.h2)
     ws.write_string(
         r + 1,
         0,
@@ -685,7 +708,7 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
         ws.write_string(r, c, text, st.head)
     r += 1
     first = r
-    per_year = programme_years(report)
+    per_year = to_date_years(report)
     for year, n, v in per_year:
         ws.write_string(r, 0, str(year), st.cell_center)
         ws.write_number(r, 1, n, st.num)
@@ -700,12 +723,11 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
     tot_v = sum(v for _, _, v in per_year)
     ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{r})", st.num_bold, tot_n)
     ws.write_formula(r, 2, f"=SUM(C{first + 1}:C{r})", st.num_bold, tot_v)
-    missing = missing_years(report)
-    if missing:
-        ws.write_string(
-            r + 1,
-            0,
-            f"Lũy kế chưa gồm năm {missing_words(missing)} (chưa có kết quả tổng hợp trong thư mục kết quả).",
-            st.coverage,
-        )
+    missing, after = missing_years(report), after_programme(report)
+    notes = [
+        f"Lũy kế chưa gồm năm {missing_words(missing)} (chưa có kết quả tổng hợp trong thư mục kết quả)."
+    ]
+    notes = (notes if missing else []) + ([after] if after else [])
+    for i, note in enumerate(notes, 1):
+        ws.write_string(r + i, 0, note, st.coverage)
     page_setup(ws, repeat=(3, 3))

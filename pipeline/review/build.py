@@ -61,7 +61,7 @@ class NoReviewWording(FormError):
 
 def load_review_config(form: Form) -> ReviewConfig:
     """`[final_review]` of the configuration at `form.path` (the period defaults to the
-    programme's: `[form] first_year` to this configuration's year). Raises FormError;
+    programme's: `[form] first_year` to `[form] last_year`, else this configuration's year). Raises FormError;
     NoReviewWording when the configuration has none (a draft without a title or a section
     would be written)."""
     try:
@@ -73,7 +73,8 @@ def load_review_config(form: Form) -> ReviewConfig:
             f"cấu hình {form.path.name} không có mục [final_review] (lời văn của báo cáo tổng kết)"
         )
     raw = parsed["final_review"]
-    first, last = int(raw.get("first_year", form.first_year)), int(raw.get("last_year", form.year))
+    first = int(raw.get("first_year", form.first_year))
+    last = int(raw.get("last_year", form.last_year or form.year))
     if first > last:
         raise FormError(f"[final_review]: first_year {first} sau last_year {last}")
     return ReviewConfig(first, last, raw)

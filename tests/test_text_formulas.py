@@ -26,7 +26,7 @@ import pytest
 from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
 from pipeline.read.formats.biff import biff_facts, workbook_stream
-from pipeline.read.formats.ptg import may_give_text
+from pipeline.read.formats.ptg import lone_reference, may_give_text
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = next((ROOT / "examples" / "inbox").glob("899-*.xlsx"))
 RES, RESULTS, NEEDS = FORM.resources_block, FORM.blocks["results"], FORM.blocks["needs"]
 GIRLS = f"{RESULTS.measure_column('girls')}{RESULTS.first_row}"
+CHILDREN = f"{RESULTS.measure_column('children')}{RESULTS.first_row}"  # =Z3, Z3 a text
+HELPER = "Z3"  # a cell outside the table holding the figure as text (typed with ')
 CASH = f"{RES.measure_column('cash')}{RES.first_row}"
 NEED = f"{NEEDS.measure_column(NEEDS.measures[0].key)}{NEEDS.first_row}"
 ZERO = f"{RESULTS.measure_column('ethnic')}{RESULTS.first_row + 1}"  # a formula of numbers
@@ -53,10 +55,13 @@ def _formulas(job: lo.UnoJob) -> None:
     (parsed,) = check_files(FORM, [job.template])
     held = {(k, r.row): r.measures for k, recs in parsed.rows.items() for r in recs}
     girls = held["results", RESULTS.first_row]["girls"]
+    children = held["results", RESULTS.first_row]["children"]
     cash = held["resources", RES.first_row]["cash"]
     need = str(held["needs", NEEDS.first_row][NEEDS.measures[0].key])
     job.cells += [
         (RESULTS.sheet, GIRLS, "formula", f'="{girls}"'),
+        (RESULTS.sheet, HELPER, "string", str(children)),
+        (RESULTS.sheet, CHILDREN, "formula", f"={HELPER}"),  # tokens: one reference (brk33)
         (RES.sheet, CASH, "formula", f'=SUBSTITUTE("{cash:,}";",";"")'),  # "1,350,000" pasted
         (NEEDS.sheet, NEED, "formula", f'=CONCATENATE("{need[:1]}";"{need[1:]}")'),
         (INFO, DATE_CELL, "formula", f'=TEXT(DATE({DAY.year};{DAY.month};{DAY.day});"dd/mm/yyyy")'),
@@ -100,7 +105,11 @@ def saved(tmp_path_factory, template_dir) -> dict[str, Path]:
 def test_a_text_result_the_xls_stored_as_0_is_told_at_its_cell(saved, base) -> None:
     (parsed,) = check_files(FORM, [saved[f"{base}.xls"]])
     errors = sorted((f.sheet, f.cell, f.code) for f in parsed.findings if f.severity == ERROR)
-    lost = [(RESULTS.sheet, GIRLS), (RES.sheet, CASH), (NEEDS.sheet, NEED), (INFO, DATE_CELL)]
+    lost = [(RESULTS.sheet, c) for c in (GIRLS, CHILDREN)] + [
+        (RES.sheet, CASH),
+        (NEEDS.sheet, NEED),
+        (INFO, DATE_CELL),
+    ]
     assert errors == sorted((s, c, "FORMULA_TEXT_LOST") for s, c in lost), parsed.findings
     said = {f.cell: f.message for f in parsed.findings if f.code == "FORMULA_TEXT_LOST"}
     assert said[GIRLS].endswith("hãy gõ số thay cho công thức")
@@ -117,10 +126,11 @@ def test_the_xlsx_keeps_the_text_libreoffice_shows(saved, base) -> None:
     (xls,) = check_files(FORM, [saved[f"{base}.xls"]])
     (xlsx,) = check_files(FORM, [saved[f"{base}.xlsx"]])
     assert not [f for f in xlsx.findings if f.severity == ERROR], xlsx.findings
-    assert {f.cell for f in xlsx.findings if f.code == "NUMBER_FROM_TEXT"} >= {GIRLS, CASH, NEED}
+    assert {f.cell for f in xlsx.findings if f.code == "NUMBER_FROM_TEXT"} >= {GIRLS, CHILDREN, CASH, NEED}
     (before,) = check_files(FORM, [saved[f"{base}.before"]])
     for block, row, measure in [
         ("results", RESULTS.first_row, "girls"),
+        ("results", RESULTS.first_row, "children"),
         ("resources", RES.first_row, "cash"),
         ("needs", NEEDS.first_row, NEEDS.measures[0].key),
     ]:
@@ -130,6 +140,7 @@ def test_the_xlsx_keeps_the_text_libreoffice_shows(saved, base) -> None:
     book, _ = workbook_stream(saved[f"{base}.xls"].read_bytes())
     (facts,) = [f for f in biff_facts(book, False) if f.name == RESULTS.sheet]
     assert GIRLS in facts.results and GIRLS in facts.text_as_zero
+    assert CHILDREN in facts.results and CHILDREN in facts.text_as_zero
     assert ZERO in facts.results and ZERO not in facts.text_as_zero
     assert xls.report_date is None
 
@@ -157,3 +168,13 @@ def test_the_tokens_that_may_give_text() -> None:
     assert not may_give_text(ref + choose + number + number)
     assert may_give_text(bytes([0x18, 0x01]))  # a token not walked: not vouched for
     assert may_give_text(bytes([0x1F, 0, 0]))  # a PtgNum cut short
+
+
+def test_a_formula_that_is_one_reference() -> None:
+    """=D8 (PtgRef, [MS-XLS] 2.5.198.84), =(D8): its result is D8's value; anything more is not."""
+    ref = bytes([0x24, 7, 0, 3, 0xC0])  # PtgRef D8, both parts relative
+    assert lone_reference(ref) == (7, 3)
+    assert lone_reference(ref + bytes([0x15])) == (7, 3)  # PtgParen
+    assert lone_reference(bytes([0x44]) + ref[1:]) == (7, 3)  # the value class
+    assert lone_reference(ref + bytes([0x1E, 5, 0, 0x03])) is None  # =D8+5
+    assert lone_reference(bytes([0x25, 7, 0, 9, 0, 3, 0, 3, 0])) is None  # =D8:D10, an area

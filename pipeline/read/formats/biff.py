@@ -52,7 +52,7 @@ from .numfmt import (
     shows_scaled,
 )
 from .ods import OdsBook
-from .ptg import may_give_text, shared_anchor
+from .ptg import lone_reference, may_give_text, shared_anchor
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
 # [MS-XLS] §2.4: BOF 2.4.21, EOF 2.4.103, BoundSheet8 2.4.28, Dimensions 2.4.90,
@@ -152,46 +152,79 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
             current = None
         elif current is not None:
             _record(current, kind, body, biff5, dates, date1904)
-            if not biff5 and kind in (_FORMULA, _SHRFMLA, _ARRAY):
+            if not biff5 and kind in _ZeroResults.RECORDS:
                 zeros.note(kind, body)
         pos += 4 + length
     return out
 
 
+Cell = tuple[int, int]  # (row, column), 0-based
+
+
 class _ZeroResults:
     """The formulas of one worksheet storing the number 0 whose tokens may give text
     (`ptg.may_give_text`), into `SheetFacts.text_as_zero` once the sheet's shared and array
-    formulas are known (a SharedFormula or Array record follows the first cell using it)."""
+    formulas are known (a SharedFormula or Array record follows the first cell using it),
+    and those referring to one cell alone (`ptg.lone_reference`) once the sheet's text cells
+    are known (a cell may be referred to before its record comes)."""
+
+    RECORDS = frozenset({_FORMULA, _SHRFMLA, _ARRAY, _LABELSST, _LABEL, _RSTRING})
 
     def __init__(self, facts: SheetFacts) -> None:
         self.facts = facts
-        self.formulas: dict[tuple[int, int], bytes] = {}  # first cell -> shared/array tokens
-        self.using: dict[tuple[int, int], list[str]] = {}  # first cell -> cells storing 0
+        self.formulas: dict[Cell, bytes] = {}  # first cell -> shared/array tokens
+        self.using: dict[Cell, list[Cell]] = {}  # first cell -> cells storing 0
+        self.text: set[Cell] = set()  # cells holding text: constants, formulas' results
+        self.refer: dict[Cell, Cell] = {}  # cell storing 0 -> the one cell it refers to
+        self.lost: set[Cell] = set()  # cells storing 0 for a text
+
+    def _lose(self, cell: Cell) -> None:
+        self.lost.add(cell)
+        self.facts.text_as_zero.add(f"{col_letter(cell[1])}{cell[0] + 1}")
 
     def note(self, kind: int, body: bytes) -> None:
-        """One Formula ([MS-XLS] 2.4.127), ShrFmla (2.4.260) or Array (2.4.4) record."""
-        if kind == _FORMULA:
-            if len(body) < 22 or body[12:14] == b"\xff\xff" or struct.unpack_from("<d", body, 6)[0] != 0:
+        """One Formula ([MS-XLS] 2.4.127), ShrFmla (2.4.260), Array (2.4.4) or text constant
+        (LabelSst 2.4.149, Label 2.4.148, RString 2.4.219) record."""
+        if len(body) < 4:
+            return
+        cell: Cell = struct.unpack_from("<HH", body)
+        if kind in (_LABELSST, _LABEL, _RSTRING):
+            self.text.add(cell)
+        elif kind == _FORMULA and len(body) >= 22:
+            if body[12:14] == b"\xff\xff":  # a result that is not a number: text when tagged 0
+                if body[6] == 0:
+                    self.text.add(cell)
                 return
-            row, col = struct.unpack_from("<HH", body)
+            if struct.unpack_from("<d", body, 6)[0] != 0:
+                return
             rgce = body[22 : 22 + struct.unpack_from("<H", body, 20)[0]]
-            cell = f"{col_letter(col)}{row + 1}"
-            anchor = shared_anchor(rgce)
+            anchor, target = shared_anchor(rgce), lone_reference(rgce)
             if anchor is not None:
                 self.using.setdefault(anchor, []).append(cell)
+            elif target is not None:
+                self.refer[cell] = target
             elif may_give_text(rgce):
-                self.facts.text_as_zero.add(cell)
-            return
-        start = 10 if kind == _SHRFMLA else 14  # after RefU, then cUse or the Array's flags
-        if len(body) >= start:
-            row, col = struct.unpack_from("<H", body)[0], body[4]
-            self.formulas[(row, col)] = body[start : start + struct.unpack_from("<H", body, start - 2)[0]]
+                self._lose(cell)
+        elif kind in (_SHRFMLA, _ARRAY):
+            start = 10 if kind == _SHRFMLA else 14  # after RefU, then cUse or the Array's flags
+            if len(body) >= start:
+                first = (struct.unpack_from("<H", body)[0], body[4])
+                self.formulas[first] = body[start : start + struct.unpack_from("<H", body, start - 2)[0]]
 
     def resolve(self) -> None:
         for anchor, cells in self.using.items():
             tokens = self.formulas.get(anchor)
             if tokens is None or may_give_text(tokens):
-                self.facts.text_as_zero.update(cells)
+                for cell in cells:
+                    self._lose(cell)
+        changed = True
+        while changed:  # =B5 of a text, or of a cell itself storing 0 for a text (a chain)
+            changed = False
+            for cell, target in list(self.refer.items()):
+                if target in self.text or target in self.lost:
+                    self._lose(cell)
+                    del self.refer[cell]
+                    changed = True
 
 
 # what a format shows a number as: a number, a date or time, a duration, a percentage, another

@@ -137,6 +137,18 @@ def may_give_text(rgce: bytes) -> bool:
     return pos > size
 
 
+def lone_reference(rgce: bytes) -> tuple[int, int] | None:
+    """(row, column), 0-based, of the cell of this sheet that formula `rgce` only refers to
+    (`=B5`, `=(B5)`: a PtgRef, [MS-XLS] 2.5.198.84, with PtgParen around it), whose result
+    is that cell's value: text when it holds text, stored as 0 like any text result (brk33,
+    the plain reference `may_give_text` cannot see); None for any other formula."""
+    body = rgce.rstrip(b"\x15")  # PtgParen after the operand: =(B5), =((B5))
+    if len(body) == 5 and body[0] >= 0x20 and body[0] & 0x1F == 0x04:
+        row, col = struct.unpack_from("<HH", body, 1)
+        return row, col & 0x3FFF
+    return None
+
+
 def shared_anchor(rgce: bytes) -> tuple[int, int] | None:
     """(row, column), 0-based, of the cell whose shared or array formula `rgce` uses, when
     `rgce` is that reference alone (PtgExp, [MS-XLS] 2.5.198.58); None otherwise."""

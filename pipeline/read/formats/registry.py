@@ -82,6 +82,8 @@ from .xlsx import (
     counts_from_1904,
     plain_sheet_facts,
     sheet_facts,
+    space_preserved,
+    space_unpreserved,
     values_spelled_otherwise,
     values_spelled_plainly,
     workbook_sheets,
@@ -193,6 +195,9 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
         facts.append(_sheet_facts(xml, actual, limits, dated))
         if facts[-1].misread:  # a value calamine misreads: given to it spelled plainly
             replaced[package.member(part)] = values_spelled_plainly(xml, in1904)
+        if b"inlineStr" in xml and space_unpreserved(xml):  # an inline string's spaces, marked
+            member = package.member(part)
+            replaced[member] = space_preserved(replaced.get(member, xml))
     if any(f.results for f in facts) and recalc_on_load(workbook):  # fullCalcOnLoad (`results`)
         held = [(at, actual, package.member(part)) for at, (actual, part) in enumerate(found)]
         held = [(at, actual, member) for at, actual, member in held if facts[at].results]
@@ -218,6 +223,8 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
         package.no_dtd(strings)
         if package.in_utf16(strings):  # and read in UTF-8 (the styles were, by `xml`)
             package.text(strings)
+        if space_unpreserved(xml := package.text(strings)):  # spaces it would trim: marked
+            replaced[package.member(strings) or strings] = space_preserved(xml)
     if replaced or package.transcoded or not read_in_place(package, book):
         try:
             package.rebuilt = for_value_reader(package, book, replaced)

@@ -447,3 +447,36 @@ def values_spelled_plainly(xml: bytes, in1904: bool = False) -> bytes:
                     del cell.attrib["t"]
                     value.text = repr(int(serial)) if serial.is_integer() else repr(serial)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ----- text whose white space the value reader drops ------------------------------------
+# python-calamine trims the text of every <t> not marked xml:space="preserve": a rich-text
+# string whose runs are split at a space (<r><t>Xã Hòa </t></r><r><rPr><i/></rPr><t>Lạc</t>
+# </r>, as libraries that do not add the mark write it) is read "Xã HòaLạc", where Excel,
+# LibreOffice, Gnumeric and SheetJS show "Xã Hòa Lạc" (brk37 F1). Such a part is given to the
+# value reader with those <t> marked, so it keeps the spaces they hold.
+_UNPRESERVED = re.compile(rb"<(?:[\w.-]+:)?t(?:>|\s(?![^>]*xml:space)[^>]*>)(?:[ \t\r\n]|[^<]*[ \t\r\n]<)")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def space_unpreserved(xml: bytes) -> bool:
+    """Whether a shared strings part holds a <t> whose text starts or ends with white space
+    and is not marked xml:space="preserve" (a superset: `space_preserved` marks them)."""
+    return _UNPRESERVED.search(xml) is not None
+
+
+def space_preserved(xml: bytes) -> bytes:
+    """The shared strings part with every <t> holding white space at either end marked
+    xml:space="preserve" (ECMA-376 Part 1 §22.9.2.19 ST_Xstring; XML 1.0 §2.10), as the
+    applications read it. Raises etree.XMLSyntaxError, UnsafeXML."""
+    root = parse_xml(xml)
+    for element in root.iter():
+        if (
+            isinstance(element.tag, str)
+            and etree.QName(element).localname == "t"
+            and element.text
+            and element.text != element.text.strip(" \t\r\n")
+            and element.get(_XML_SPACE) is None
+        ):
+            element.set(_XML_SPACE, "preserve")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

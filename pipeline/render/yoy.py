@@ -724,10 +724,12 @@ def _to_date(ws: Worksheet, st: Styles, report: Report, r: int) -> None:
     ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{r})", st.num_bold, tot_n)
     ws.write_formula(r, 2, f"=SUM(C{first + 1}:C{r})", st.num_bold, tot_v)
     missing, after = missing_years(report), after_programme(report)
-    notes = [
-        f"Lũy kế chưa gồm năm {missing_words(missing)} (chưa có kết quả tổng hợp trong thư mục kết quả)."
-    ]
-    notes = (notes if missing else []) + ([after] if after else [])
+    notes = [after] if after else []
+    if missing:
+        gap = (
+            f"Lũy kế chưa gồm năm {missing_words(missing)} (chưa có kết quả tổng hợp trong thư mục kết quả)."
+        )
+        notes.insert(0, gap)
     for i, note in enumerate(notes, 1):
         ws.write_string(r + i, 0, note, st.coverage)
     page_setup(ws, repeat=(3, 3))

@@ -405,3 +405,37 @@ SHEET_MEDIA = b"application/vnd.oasis.opendocument.spreadsheet"
 )
 def test_the_media_type_an_opendocument_package_declares(members, media):
     assert odf_media_type(lambda name: members.get(name, b"")) == media
+
+
+@pytest.mark.libreoffice
+def test_an_archive_member_named_as_a_letter_is_read_when_its_bytes_are_a_report(
+    form: Form, make_file, tmp_path: Path
+):
+    """brk36 F1: in an archive, "bao-cao-899.xlsx.pdf" holding an .xlsx and "905.docx"
+    holding an .xls were ignored as what comes with a report (their units "Chưa gửi"), though
+    the same attachment of a message is read by its bytes. Now a member so named is read
+    when its bytes are a spreadsheet; a real letter (a LibreOffice .docx, a PDF) still is not."""
+    xlsx = make_file("899", folder=tmp_path / "src")[0]
+    xls = lo.convert(make_file("905", folder=tmp_path / "src")[0], tmp_path / "xls", "xls")
+    note = tmp_path / "cong-van.txt"
+    note.write_text("Kính gửi Sở: đơn vị gửi kèm báo cáo.", encoding="utf-8")
+    letter = lo.convert(note, tmp_path / "lo", "docx").read_bytes()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bao-cao.zip").write_bytes(
+        zip_of(
+            {
+                "bao-cao-899.xlsx.pdf": xlsx.read_bytes(),
+                "905.docx": xls.read_bytes(),
+                "cong-van.docx": letter,
+                "cong-van.pdf": b"%PDF-1.4\n" + bytes(2000),
+            }
+        )
+    )
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    units = {u.code: u for u in report.units}
+    for code, name in (("899", "bao-cao-899.xlsx.pdf"), ("905", "905.docx")):
+        assert units[code].status == UnitStatus.ACCEPTED, code
+        assert units[code].file.parsed.name == f"bao-cao.zip › {name}"
+    ignored = {f.parsed.name for f in report.files if f.status == FileStatus.IGNORED}
+    assert ignored == {"bao-cao.zip › cong-van.docx", "bao-cao.zip › cong-van.pdf"}, ignored

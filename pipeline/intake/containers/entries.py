@@ -30,7 +30,14 @@ from ..kinds.filekind import ATTACHED
 from .entry_kind import _an_archive, _report_or_archive, one_file
 from .message import _attachment_parts, _part_bytes
 from .submission import ARCHIVE, ATTACHMENT, MEMBER, SEP, Opened, Origin, Submission
-from .zip_members import _leftover, _member_archived, _member_kind, _member_problem, _open_zip
+from .zip_members import (
+    _leftover,
+    _member_archived,
+    _member_kind,
+    _member_problem,
+    _member_spreadsheet,
+    _open_zip,
+)
 
 NOT_REPORT_ATTACHED = "không phải bảng tính (công văn, ảnh, chữ ký…), gửi kèm báo cáo: không cần đọc"
 
@@ -142,7 +149,9 @@ def _archive_entries(
             renamed = _member_kind(zf, data, info, limits)
             if leftover:
                 out.append(Submission(path, shown, member, ignored=leftover))
-            elif _comes_with_a_report(shown) or (renamed is not None and renamed.role == ATTACHED):
+            elif (_comes_with_a_report(shown) and not _member_spreadsheet(zf, data, info, limits)) or (
+                renamed is not None and renamed.role == ATTACHED
+            ):
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
                 archived = _member_archived(zf, data, info, limits)

@@ -21,8 +21,16 @@ from ...form import Limits
 from ...rules.findings import show
 from ..files import ReadProblem
 from ..inbox import may_be_leftover, not_submission
-from ..kinds.catalogue import NESTED_SUFFIXES, SPREADSHEET_SUFFIXES, kind_of_name, refused_by_name, suffix_of
-from ..kinds.filekind import CONTAINER, OTHER, FileKind
+from ..kinds.catalogue import (
+    NESTED_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    is_a_report,
+    kind_of_name,
+    refused_by_name,
+    suffix_of,
+)
+from ..kinds.detect import bytes_kind
+from ..kinds.filekind import CONTAINER, OLE_MAGIC, OTHER, ZIP_MAGIC, FileKind
 from ..kinds.zip_package import ARCHIVE_HEAD, may_be_archive
 from .entry_kind import _an_archive, one_file
 
@@ -102,6 +110,22 @@ def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits
     except ReadProblem:
         return None
     return one_file(member, info.filename)
+
+
+def _member_spreadsheet(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Whether a member named as what comes with a report ("bao-cao.xlsx.pdf", ".docx"),
+    within the limits, is a spreadsheet by its bytes (`bytes_kind`), read then as an
+    attachment so named is (brk36 F1); its first bytes are read first, the whole only when
+    they are a zip's or a compound file's (a PDF or an image is not read)."""
+    if info.flag_bits & 0x1 or _too_large(info, limits):
+        return False
+    try:
+        if not _member_bytes(zf, data, info, limits, head=8).startswith((*ZIP_MAGIC, OLE_MAGIC)):
+            return False
+        kind = bytes_kind(_member_bytes(zf, data, info, limits), info.filename)
+    except ReadProblem:
+        return False
+    return is_a_report(kind)
 
 
 def _member_archived(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bool:

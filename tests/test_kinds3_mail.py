@@ -83,3 +83,74 @@ def test_looking_at_the_attachments_bytes_costs_little_memory(mailbox, tmp_path)
     assert len(result.saved) == 1  # the archive, known by its bytes
     assert peak < 8_000_000, peak
     assert not [p for p in tmp_path.rglob("*dinh-kem*")]
+
+
+def _unnamed(msg, data: bytes, disposition: str | None) -> None:
+    """`data` attached as a script's MIMEApplication does by default: the spreadsheet's media
+    type, base64, no file name, no Content-Disposition (or an inline one)."""
+    from email.mime.application import MIMEApplication
+
+    part = MIMEApplication(data, "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if disposition:
+        part["Content-Disposition"] = disposition
+    msg.make_mixed()
+    msg.attach(part)
+
+
+def _spelled(msg, cte: str) -> bytes:
+    """The message's bytes with its attachment's Content-Transfer-Encoding spelled `cte`:
+    white space, a comment or folding RFC 5322 allows around the mechanism."""
+    raw = bytes(msg)
+    plain = b"Content-Transfer-Encoding: base64\n"
+    assert raw.count(plain) == 1, raw.count(plain)
+    return raw.replace(plain, b"Content-Transfer-Encoding: " + cte.encode() + b"\n")
+
+
+def test_an_unnamed_report_and_a_transfer_encoding_spelled_otherwise_are_read(
+    mailbox, form: Form, make_file, tmp_path
+):
+    """brk36 F2: a report attached with no file name and no disposition (Python's
+    MIMEApplication, some phone apps) was not seen: from a personal address `mail fetch`
+    skipped the message, from the unit's own it was "không có tệp báo cáo đính kèm". brk36
+    F3: "Content-Transfer-Encoding: base64 " (a trailing space, "base64 (Outlook)", folded)
+    gave the base64 text as the file, rejected as plain text. Each is fetched from Dovecot
+    and read; a message whose unnamed part is not a report still has no report."""
+    made = {
+        c: make_file(c, folder=tmp_path / "src")[0].read_bytes() for c in ("899", "900", "902", "903", "905")
+    }
+    unnamed = message("ketoan.899@gmail.com", "Báo cáo 588", at(12, 8))
+    _unnamed(unnamed, made["899"], None)
+    inline = message("ketoan.900@gmail.com", "Báo cáo 588", at(12, 9))
+    _unnamed(inline, made["900"], "inline")
+    spelled = {
+        "902": ("base64 ", at(12, 10)),
+        "903": ("base64 (Outlook)", at(12, 11)),
+        "905": ("\n base64", at(12, 12)),
+    }
+    raws = [bytes(unnamed), bytes(inline)]
+    for code, (cte, when) in spelled.items():
+        raws.append(
+            _spelled(
+                message(f"ketoan.{code}@gmail.com", "Bao cao", when, [(f"{code}.xlsx", made[code])]), cte
+            )
+        )
+    letter = message("ban.be@gmail.com", "Thư mời", at(12, 13))
+    _unnamed(letter, b"%PDF-1.4\n" + os.urandom(3000), None)
+    raws.append(bytes(letter))
+    for raw in raws:
+        mailbox.append(raw, msg_arrival(unnamed))
+    inbox = tmp_path / "inbox"
+    done = cli(
+        config(tmp_path / "cfg", dovecot_imap(mailbox), timeout=30), "mail", "fetch", "--inbox", str(inbox)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Đã lưu 5 thư mới" in done.stdout, done.stdout
+    assert "Bỏ qua: ban.be@gmail.com" in done.stdout
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    units = {u.code: u for u in report.units}
+    for code in ("899", "900", *spelled):
+        assert units[code].status == UnitStatus.ACCEPTED, (
+            code,
+            [f.parsed.findings for f in units[code].files],
+        )
+        assert units[code].file.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS)

@@ -53,6 +53,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
+from ..intake.containers.message import attached, transfer_encoding
 from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
 from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
@@ -595,7 +596,7 @@ def scan_message(path: Path, bodies: _Recogniser | None = None) -> Scanned:
                     count = len(attachments)
                     in_headers, note = _part(part, boundaries, attachments)
                     if bodies is not None and len(attachments) > count:
-                        bodies.start(attachments[-1], _transfer_encoding(part))
+                        bodies.start(attachments[-1], transfer_encoding(part))
                     problem = problem or note
                     depth = max(depth, len(boundaries))
                 elif len(block) < HEADER_CAP:
@@ -625,14 +626,6 @@ def scan_message(path: Path, bodies: _Recogniser | None = None) -> Scanned:
     return Scanned(top, attachments, depth, problem)
 
 
-def _transfer_encoding(part: EmailMessage) -> str:
-    """A part's Content-Transfer-Encoding ("" when it has none or it cannot be read)."""
-    try:
-        return str(part.get("Content-Transfer-Encoding", "") or "")
-    except Exception:  # noqa: BLE001 - a header the parser cannot read: taken as none
-        return ""
-
-
 def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -> tuple[bool, str]:
     """Take in one part's headers: a multipart's boundary, an attachment's name. Whether
     headers follow at once (a forwarded message), and the part's problem or ""."""
@@ -645,9 +638,8 @@ def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -
             return False, ""
         if ctype == "message/rfc822":
             return True, ""
-        filename = part.get_filename()
-        if filename or part.get_content_disposition() == "attachment":
-            attachments.append(str(filename or ""))
+        if attached(part) is not False:  # an unnamed file's part: a report by its bytes
+            attachments.append(str(part.get_filename() or ""))
     except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - this part only
         return False, "phần đầu lồng nhau quá sâu" if isinstance(exc, RecursionError) else "phần đầu hỏng"
     return False, ""

@@ -54,6 +54,15 @@ def _safe_member_name(raw: str, fallback: str) -> str:
     return base or fallback
 
 
+def _unnamed_report(part: EmailMessage) -> bool:
+    """Whether a part of a file's type with no name nor attachment mark (`message.attached`)
+    holds a report or an archive by its bytes."""
+    try:
+        return _report_or_archive(bytes_kind(_part_bytes(part), ""))
+    except ReadProblem:
+        return False
+
+
 def _message_entries(
     path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
 ) -> tuple[list[Submission], set[str]]:
@@ -62,7 +71,7 @@ def _message_entries(
     spreadsheet; "bao cao", "bao-cao.xlsx.pdf": an .xlsx). An attachment named as what
     comes with a report (.pdf, .docx …) is ignored unless its bytes say otherwise; one
     named otherwise than as an archive whose bytes are one is opened as an archive."""
-    parts = _attachment_parts(msg)
+    parts = [(k, part) for k, part, named in _attachment_parts(msg) if named or _unnamed_report(part)]
     if len(parts) > limits.max_zip_entries:
         raise ReadProblem(
             "FILE_TOO_LARGE", f"thư có {len(parts)} tệp đính kèm, vượt giới hạn {limits.max_zip_entries}"

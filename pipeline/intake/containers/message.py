@@ -7,6 +7,7 @@ bytes; its attached files found in walk order and decoded (`_attachment_parts`,
 
 from __future__ import annotations
 
+import copy
 import email
 import functools
 import re
@@ -84,19 +85,49 @@ def _parse_message(data: bytes, limits: Limits | None) -> EmailMessage:
     return _parsed_parts(data, _depth(limits))[0]
 
 
-def _attachment_parts(msg: EmailMessage) -> list[tuple[int, EmailMessage]]:
-    """(index in walk order, part) of every attached file, forwarded messages included."""
+def attached(part: EmailMessage) -> bool | None:
+    """Whether a leaf part (not multipart, not a forwarded message) is an attached file:
+    True when it has a file name or is marked as an attachment; None for a part of a file's
+    media type (application/*) with neither, as a script's MIMEApplication writes a report
+    (brk36 F2), which is one when its bytes are; False for the text of the message."""
+    if part.get_filename() or part.get_content_disposition() == "attachment":
+        return True
+    return None if part.get_content_maintype() == "application" else False
+
+
+def _attachment_parts(msg: EmailMessage) -> list[tuple[int, EmailMessage, bool]]:
+    """(index in walk order, part, named) of every attached file, forwarded messages
+    included; `named` False for an unnamed part of a file's type (`attached` None), which
+    the caller keeps only when its bytes are a report or an archive."""
     out = []
     for k, part in enumerate(msg.walk()):  # type: ignore[arg-type]
         if part.is_multipart() or part.get_content_type() == "message/rfc822":
             continue
-        filename = part.get_filename()
-        if filename or part.get_content_disposition() == "attachment":
-            out.append((k, part))
+        kind = attached(part)
+        if kind is not False:
+            out.append((k, part, bool(kind)))
     return out
 
 
+def transfer_encoding(part: EmailMessage) -> str:
+    """A part's Content-Transfer-Encoding as RFC 2045 §6.1 gives it: the mechanism alone, in
+    lower case, without the comments and folding white space RFC 5322 allows around it
+    ("base64 (Outlook)", "base64 " -> "base64"); "" when it has none or it cannot be read."""
+    try:
+        header = part.get("Content-Transfer-Encoding")
+        return "" if header is None else str(getattr(header, "cte", header)).strip().lower()
+    except Exception:  # noqa: BLE001 - a header the parser cannot read: taken as none
+        return ""
+
+
 def _part_bytes(part: EmailMessage) -> bytes:
+    """An attached part's bytes, decoded by its transfer encoding (`transfer_encoding`:
+    the standard library decodes only a header spelled exactly, and gave the base64 text
+    of "base64 " as the file, refused as plain text, brk36 F3). Raises ReadProblem."""
+    cte = transfer_encoding(part)
+    if cte and str(part.get("Content-Transfer-Encoding", "")).lower() != cte:
+        part = copy.deepcopy(part)  # the parsed message is shared: its copy is spelled plainly
+        part.replace_header("Content-Transfer-Encoding", cte)
     try:
         data = part.get_payload(decode=True)
     except (TypeError, ValueError) as exc:

@@ -182,6 +182,30 @@ def test_two_members_with_one_name_are_each_read(form, reports, tmp_path):
     assert {u.code for u in report.units if u.status == "accepted"} == {"903", "905"}
 
 
+def test_one_name_in_several_folders_is_shown_with_its_folders(form, reports, tmp_path):
+    """brk36 F7: "Ha Tien/bao-cao.xlsx" and "Hon Dat\\bao-cao.xlsx" (a Windows archiver's
+    separator) were both "bao-cao.xlsx" in the terminal, the manifest and the letters; a name
+    found once stays short."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    archive = _zip(
+        [
+            ("Ha Tien/bao-cao.xlsx", reports["903"]),
+            ("Hon Dat\\bao-cao.xlsx", reports["905"]),
+            ("2025/khac/cong-van.pdf", b"%PDF-1.4\n"),
+        ]
+    )
+    (inbox / "cac-huyen.zip").write_bytes(archive)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    names = [f["name"] for f in report.manifest()["files"] if f["name"].startswith("cac-huyen.zip › ")]
+    assert names == [
+        "cac-huyen.zip › Ha Tien/bao-cao.xlsx",
+        "cac-huyen.zip › Hon Dat/bao-cao.xlsx",
+        "cac-huyen.zip › cong-van.pdf",
+    ]
+    assert {u.code for u in report.units if u.status == "accepted"} == {"903", "905"}
+
+
 def test_macos_leftovers_in_an_archive_are_ignored(reports, tmp_path):
     archive = tmp_path / "mac.zip"
     archive.write_bytes(

@@ -54,6 +54,13 @@ def _safe_member_name(raw: str, fallback: str) -> str:
     return base or fallback
 
 
+def _member_path(raw: str, fallback: str) -> str:
+    """An untrusted member name with its folders, as shown ("Ha Tien/bao-cao.xlsx"): "/"
+    between them, none empty, "." or ".." (display only: nothing is written)."""
+    parts = [p.strip() for p in str(raw or "").replace("\\", "/").split("/")]
+    return "/".join(p for p in parts if p not in ("", ".", "..")) or fallback
+
+
 def _unnamed_report(part: EmailMessage) -> bool:
     """Whether a part of a file's type with no name nor attachment mark (`message.attached`)
     holds a report or an archive by its bytes."""
@@ -142,10 +149,13 @@ def _archive_entries(
     with _open_zip(data, limits) as zf:
         infos = zf.infolist()
         names = Counter(info.filename for info in infos)
+        bases = Counter(_safe_member_name(info.filename, "muc") for info in infos if not info.is_dir())
         for position, info in enumerate(infos):
             if info.is_dir():
                 continue
             base = _safe_member_name(info.filename, "muc")
+            if bases[base] > 1:  # one name in several folders ("Ha Tien/bao-cao.xlsx"): with its folders
+                base = _member_path(info.filename, base)
             if names[info.filename] > 1:  # two members of one name: each named by its place
                 stem, dot, suffix = base.rpartition(".")
                 base = f"{stem} (mục {position + 1}).{suffix}" if dot else f"{base} (mục {position + 1})"

@@ -15,6 +15,7 @@ import json
 import struct
 import subprocess
 import sys
+import unicodedata
 import zipfile
 import zlib
 from email.message import EmailMessage
@@ -285,3 +286,43 @@ def test_a_sender_with_thousands_of_nested_parentheses_is_refused_not_a_crash(fo
     files = {f["name"]: f for f in report.manifest()["files"]}
     assert "5.000 cặp ngoặc lồng nhau" in files["paren.eml"]["reason"]  # refused before parsing
     assert {u.code for u in report.units if u.status == "accepted"} == {"899"}
+
+
+def _name_without_utf8_flag(archive: bytes, placeholder: str, raw: bytes) -> bytes:
+    """`archive` with its member `placeholder` (ASCII, as long as `raw`) renamed to the bytes
+    `raw`, bit 11 left clear: as Windows Explorer (the system code page) or macOS's Archive
+    Utility (UTF-8) write a name. A name is in neither CRC: the local header and the central
+    directory are patched in place."""
+    assert len(placeholder.encode()) == len(raw)
+    assert archive.count(placeholder.encode()) == 2
+    return archive.replace(placeholder.encode(), raw)
+
+
+def _cp1258(text: str) -> bytes:
+    """`text` in code page 1258 as Windows writes Vietnamese: a letter the page lacks
+    precomposed ("ò", "ấ") as its base and a combining tone mark."""
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            split = unicodedata.normalize("NFD", ch)
+            out += unicodedata.normalize("NFC", split[:-1]).encode("cp1258") + split[-1].encode("cp1258")
+    return out
+
+
+def test_member_names_without_the_utf8_flag_read_as_written(form, reports, tmp_path):
+    """brk36 F8: "Báo cáo 903 Hòn Đất.xlsx" zipped by Explorer on a Vietnamese PC (code page
+    1258) was shown "Ba∞o ca∞o…", and by macOS (UTF-8, no flag) "B├ío c├ío…", in the
+    terminal, the manifest and the letters."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    windows = _cp1258("Báo cáo 903 Hòn Đất.xlsx")
+    mac = "Báo cáo 905.xlsx".encode()
+    archive = _zip([("W" * len(windows), reports["903"]), ("M" * len(mac), reports["905"])])
+    archive = _name_without_utf8_flag(archive, "W" * len(windows), windows)
+    (inbox / "hai.zip").write_bytes(_name_without_utf8_flag(archive, "M" * len(mac), mac))
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    names = [f["name"] for f in report.manifest()["files"] if f["name"].startswith("hai.zip › ")]
+    assert names == ["hai.zip › Báo cáo 903 Hòn Đất.xlsx", "hai.zip › Báo cáo 905.xlsx"]
+    assert {u.code for u in report.units if u.status == "accepted"} == {"903", "905"}

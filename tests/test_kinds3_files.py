@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
+import os
 import shutil
 import struct
 import zipfile
@@ -406,3 +408,64 @@ def test_an_xlsb_cell_under_builtin_id_80_is_a_duration():
     )
     cells = xlsb.xlsb_facts(sheet, "s", [], xlsb.date_styles(styles)).cells
     assert cells == {(7, 1): dt.timedelta(days=241), (7, 2): dt.timedelta(days=241)}
+
+
+# ----- archives no reader opens, Outlook's winmail.dat --------------------------------------
+def _tgz(members: dict[str, bytes]) -> bytes:
+    """A real tar.gz (the standard library's tarfile), as a Linux or macOS user packs one."""
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+# first bytes: RAR 5 (its signature, then a header's CRC-32 and size) and 7z (signature and
+# version 0.4), as WinRAR and 7-Zip write them; Outlook's TNEF ([MS-OXTNEF] 2.1.3.1)
+RAR5 = b"Rar!\x1a\x07\x01\x00"
+SEVEN_Z = b"7z\xbc\xaf\x27\x1c\x00\x04"
+TNEF = b"\x78\x9f\x3e\x22\x01\x00"
+
+
+def test_an_archive_no_reader_opens_or_a_winmail_dat_is_refused_with_what_to_do(
+    form: Form, make_file, tmp_path: Path
+):
+    """brk36 F5, F6: a unit's report in a .rar, a .7z, a .tgz, a RAR renamed .zip, or its
+    mail sent as RTF by Outlook (the report wrapped in winmail.dat) was "không phải tệp báo
+    cáo (không phải tệp Excel)", a .zip "bị hỏng", or nothing at all: the unit "Chưa gửi", its
+    letter saying the mail had no attachment. Each is now refused with what to do, credited
+    to the unit its name or its sender gives."""
+    from pipeline.intake.kinds.catalogue import OTHER_ARCHIVE, OUTLOOK_TNEF
+
+    report_bytes = make_file("899", folder=tmp_path / "src")[0].read_bytes()
+    noise = os.urandom(3000)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "899-bao-cao.rar").write_bytes(RAR5 + noise)
+    (inbox / "900-bao-cao.7z").write_bytes(SEVEN_Z + noise)
+    (inbox / "902-bao-cao.tgz").write_bytes(_tgz({"902.xlsx": report_bytes}))
+    (inbox / "903-bao-cao.zip").write_bytes(RAR5 + noise)
+    (inbox / "905.eml").write_bytes(_eml({"winmail.dat": TNEF + noise}, sender="ketoan.905@gmail.com"))
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    units = {u.code: u for u in report.units}
+    for code in ("899", "900", "902", "903"):
+        assert units[code].status == UnitStatus.REJECTED, code
+        (rec,) = units[code].files
+        said = [(f.code, f.message.split(": ", 1)[1]) for f in rec.parsed.findings]
+        assert said in (
+            [("FILE_FORMAT", OTHER_ARCHIVE)],
+            [("FILE_FORMAT", f"tệp đặt tên .zip nhưng là {OTHER_ARCHIVE}")],
+        ), (code, said)
+    tnef = next(f for f in report.files if f.parsed.name == "905.eml › winmail.dat")
+    assert [(f.code, f.message.split(": ", 1)[1]) for f in tnef.parsed.findings] == [
+        ("FILE_FORMAT", OUTLOOK_TNEF)
+    ]
+    assert not [
+        f
+        for f in report.files
+        if f.parsed.name == "905.eml" and any(x.code == "MAIL_NO_REPORT" for x in f.parsed.findings)
+    ]

@@ -24,7 +24,7 @@ from ..intake.files import ReadProblem, too_large
 from ..intake.kinds.catalogue import kind_of_name
 from ..intake.kinds.compound import compound_kind, ole_kind
 from ..intake.kinds.detect import package_of
-from ..intake.kinds.filekind import OLE, REFUSED, REPORT
+from ..intake.kinds.filekind import OLE, OTHER, REFUSED, REPORT
 from ..intake.kinds.head import magic_kind
 from ..intake.kinds.zip_package import zip_kind
 from ..rules.findings import show
@@ -124,11 +124,13 @@ def sniff(name: str, data: bytes) -> str:
     if package and (known is None or known.role == REPORT):
         return package
     known = known or magic_kind(data, name)
-    if known is not None and known.role == REFUSED:  # a spreadsheet no reader here reads
+    if known is not None and known.refusal:  # a spreadsheet no reader here reads, or what holds one
         raise ReadProblem(known.code, known.refusal)
     if known is not None:
         raise ReadProblem("FILE_NOT_REPORT", f"không phải tệp báo cáo ({known.shown})")
     named = kind_of_name(name)
+    if named is not None and named.role == OTHER:  # an archive no reader opens (.tgz), by its name
+        raise ReadProblem(named.code, named.refusal)
     if named is not None and named.role == REPORT:
         raise ReadProblem(
             "FILE_CORRUPT",

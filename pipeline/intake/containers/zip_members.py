@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import struct
+import unicodedata
 import zipfile
 import zlib
 from pathlib import PurePosixPath
@@ -31,6 +32,7 @@ from ..kinds.catalogue import (
 )
 from ..kinds.detect import bytes_kind
 from ..kinds.filekind import CONTAINER, OLE_MAGIC, OTHER, ZIP_MAGIC, FileKind
+from ..kinds.head import magic_kind
 from ..kinds.zip_package import ARCHIVE_HEAD, may_be_archive
 from .entry_kind import _an_archive, one_file
 
@@ -44,8 +46,13 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        other = magic_kind(data[:16])
+        if other is not None and other.role == OTHER:  # a RAR or 7z archive named .zip
+            raise ReadProblem(other.code, f"tệp đặt tên .zip nhưng là {other.refusal}") from exc
         raise ReadProblem("FILE_CORRUPT", "tệp nén .zip bị hỏng; hãy nén và gửi lại") from exc
     infos = zf.infolist()
+    for info in infos:
+        info.filename = _name_as_written(info)
     if len(infos) > limits.max_zip_entries:
         raise ReadProblem(
             "FILE_TOO_LARGE", f"tệp nén có {len(infos)} mục, vượt giới hạn {limits.max_zip_entries}"
@@ -57,6 +64,29 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
             f"tệp nén giải nén ra {show(total)} byte, vượt giới hạn {show(limits.max_uncompressed_bytes)} byte",
         )
     return zf
+
+
+_UTF8_NAME = 0x800  # general purpose bit 11: the name is in UTF-8 (APPNOTE 4.4.4, appendix D)
+
+
+def _name_as_written(info: zipfile.ZipInfo) -> str:
+    """A member's name as its writer meant it. Without bit 11 APPNOTE says IBM 437, which
+    `zipfile` decodes; but macOS's Archive Utility and many tools write UTF-8 without the bit,
+    and Windows Explorer on a Vietnamese PC writes the system code page, 1258 ("Báo cáo
+    899.xlsx" was shown "B├ío c├ío 899.xlsx" or "Ba∞o ca∞o…", brk36 F8): such a name is read
+    as UTF-8 when it is valid UTF-8, else as code page 1258. Display and kinds only: the
+    member is still opened by its entry (`orig_filename`)."""
+    name = info.filename
+    if info.flag_bits & _UTF8_NAME or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:  # decoded otherwise already (metadata_encoding)
+        return name
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return unicodedata.normalize("NFC", raw.decode("cp1258", "replace"))  # its tones combine
 
 
 def _member_problem(
@@ -109,7 +139,8 @@ def _member_kind(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits
         member = _member_bytes(zf, data, info, limits)
     except ReadProblem:
         return None
-    return one_file(member, info.filename)
+    kind = one_file(member, info.filename)
+    return None if kind is not None and kind.role == OTHER else kind  # a real RAR, 7z: nested
 
 
 def _member_spreadsheet(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bool:

@@ -78,6 +78,15 @@ TEXT_SHEET = (
     "làm báo cáo; hãy mở bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, hoặc điền số liệu "
     "vào mẫu do Sở gửi, rồi gửi lại"
 )
+OTHER_ARCHIVE = (
+    "tệp nén RAR, 7z hoặc tar chưa mở được (chương trình chỉ mở tệp nén .zip); hãy giải nén rồi "
+    "gửi thẳng tệp Excel .xlsx, hoặc nén lại dạng .zip"
+)
+OUTLOOK_TNEF = (
+    "tệp winmail.dat: Outlook gửi thư ở định dạng RTF nên gói các tệp đính kèm vào đó, chương trình "
+    "không mở được; hãy gửi lại thư ở định dạng HTML hoặc văn bản thường (Outlook: Định dạng văn "
+    "bản > HTML), đính kèm tệp Excel .xlsx"
+)
 # a web page's first element: the tags WHATWG MIME Sniffing §7.1 takes for HTML ("identifying
 # a resource with an unknown MIME type"), and meta (a page some systems export as .xls starts so)
 HTML_ROOTS = tuple(
@@ -246,7 +255,29 @@ KINDS: tuple[FileKind, ...] = (
         refusal=TEXT_SHEET,
         code="FILE_FORMAT",
     ),
-    FileKind("other_archive", OTHER, (".rar", ".7z", ".tar", ".gz", ".tgz"), "tệp nén", nests=True),
+    # archives no reader here opens: RAR 4 and 5 ("Rar!" 1A 07), 7z (7z BC AF 27 1C), by name and by
+    # their first bytes (a gzip's are Gnumeric's too: by name only); a report may be inside
+    FileKind(
+        "other_archive",
+        OTHER,
+        (".rar", ".7z", ".tar", ".gz", ".tgz"),
+        "tệp nén RAR/7z/tar",
+        magic=(b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c"),
+        nests=True,
+        refusal=OTHER_ARCHIVE,
+        code="FILE_FORMAT",
+    ),
+    # Outlook's Transport Neutral Encapsulation (winmail.dat, application/ms-tnef): a message
+    # sent as RTF wraps its attachments in it ([MS-OXTNEF] 2.1.3.1: signature 0x223E9F78)
+    FileKind(
+        "tnef",
+        REFUSED,
+        (),
+        "tệp winmail.dat của Outlook",
+        magic=(b"\x78\x9f\x3e\x22",),
+        refusal=OUTLOOK_TNEF,
+        code="FILE_FORMAT",
+    ),
     FileKind("pdf", ATTACHED, (".pdf",), "tệp PDF", magic=(b"%PDF",)),
     # Word and PowerPoint: a zip package (.docx, .pptx) or a compound file ([MS-DOC] 2.1.1
     # WordDocument stream; [MS-PPT] 2.1.1 PowerPoint Document stream)
@@ -305,7 +336,9 @@ SPREADSHEET_SUFFIXES = _suffixes(REPORT)
 REPORT_SUFFIXES = (
     SPREADSHEET_SUFFIXES
     | frozenset(ARCHIVE_KIND.suffixes)
-    | frozenset(s for k in KINDS if k.role == REFUSED and k.code == "FILE_FORMAT" for s in k.suffixes)
+    | frozenset(
+        s for k in KINDS if k.role in (REFUSED, OTHER) and k.code == "FILE_FORMAT" for s in k.suffixes
+    )
 )
 MESSAGE_SUFFIXES = frozenset(MESSAGE_KIND.suffixes)
 ARCHIVE_SUFFIXES = frozenset(ARCHIVE_KIND.suffixes)
@@ -337,5 +370,8 @@ def refused_by_name(name: str) -> tuple[str, str] | None:
 
 def is_a_report(kind: FileKind | None) -> bool:
     """Whether a kind is a report: a spreadsheet read, or one in a format refused with what
-    to do (FILE_FORMAT)."""
-    return kind is not None and (kind.role == REPORT or (kind.role == REFUSED and kind.code == "FILE_FORMAT"))
+    to do (FILE_FORMAT), or a file that may hold one and is refused so (an archive no reader
+    opens, Outlook's winmail.dat)."""
+    return kind is not None and (
+        kind.role == REPORT or (kind.role in (REFUSED, OTHER) and kind.code == "FILE_FORMAT")
+    )

@@ -17,7 +17,8 @@ A kind has one of five roles:
 - ATTACHED: what comes with a report and is not one (a cover letter, a scan, a signature):
   ignored inside a message or an archive, refused as "not a report" when sent alone;
 - OTHER: an archive nobody opens (.rar, .7z, …): refused inside an archive, like a
-  container, and refused as not a report when sent alone.
+  container, and refused with what to do when sent alone or attached (its `refusal`, code
+  FILE_FORMAT: a report may be inside, so it counts for its unit).
 """
 
 from __future__ import annotations

@@ -96,6 +96,11 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
         eml({"900.xlsx": rejected.read_bytes(), "anh.png": b"\x89PNG\r\n"}, "Wed, 19 Nov 2025 02:00:00 +0000")
     )
     (inbox / "khong-dinh-kem.eml").write_bytes(eml({}, "Wed, 19 Nov 2025 03:00:00 +0000"))
+    # archives holding no report (brk36 F6: each was "opened" and said nothing)
+    (inbox / "rong.zip").write_bytes(zip_of({}))
+    (inbox / "cong-van.zip").write_bytes(
+        zip_of({"cong-van.pdf": b"%PDF-1.4\n", "__MACOSX/._cong-van.pdf": b"\0"})
+    )
     (inbox / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     before = snapshot(inbox)
     report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
@@ -120,6 +125,9 @@ def test_bounded_archives_and_messages_never_touch_the_inbox(form: Form, make_fi
     assert recs["thu.eml › 900.xlsx"].status == "rejected"
     assert recs["thu.eml › 900.xlsx"].received == dt.datetime(2025, 11, 19, 9, 0)
     assert codes["khong-dinh-kem.eml"] == ["MAIL_NO_REPORT"]
+    assert codes["rong.zip"] == codes["cong-van.zip"] == ["ARCHIVE_NO_REPORT"]
+    assert "(chỉ có: cong-van.pdf" in recs["cong-van.zip"].parsed.findings[0].message
+    assert codes["tot.zip"] == codes["long-nhau.zip"] == []  # a report in it, or refused with its reason
     assert (
         codes["outlook.msg"] == ["FILE_NOT_REPORT"]
         and ".eml" in recs["outlook.msg"].parsed.findings[0].message
@@ -232,4 +240,6 @@ def test_what_comes_with_a_report_is_listed_not_refused(form: Form, make_file, t
         assert "không phải bảng tính" in status[name].note
         assert status[name].parsed.findings == []
     assert status["thu.eml › 902.xlsx"].status == FileStatus.ACCEPTED
-    assert not [rec for rec in result.files if rec.status.strict_failure]
+    # an archive of letters alone holds no report: the archive says so, as a message would
+    assert [f.code for f in status["goi.zip"].parsed.findings] == ["ARCHIVE_NO_REPORT"]
+    assert not [rec for rec in result.files if rec.status.strict_failure and rec.parsed.name != "goi.zip"]

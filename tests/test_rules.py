@@ -713,6 +713,7 @@ def test_every_value_and_row_rule_has_a_case():
         "TEMPLATE_LAST_YEAR",
         # how the file came (tests/test_containers.py, tests/test_mail.py)
         "MAIL_NO_REPORT",
+        "ARCHIVE_NO_REPORT",
         "ARCHIVE_NESTED",
         "DATE_AFTER_ARRIVAL",
         "DATE_IN_FUTURE",

@@ -555,6 +555,7 @@ RULES: dict[str, Rule] = {
         ),
         # how the file came: messages, archives, dates and senders (issue #12)
         Rule("MAIL_NO_REPORT", W, "Thư không có tệp báo cáo"),
+        Rule("ARCHIVE_NO_REPORT", W, "Tệp nén không có tệp báo cáo"),
         Rule("ARCHIVE_NESTED", E, "Tệp nén lồng nhau"),
         Rule(
             "DATE_AFTER_ARRIVAL",
@@ -906,6 +907,9 @@ FIXES: dict[str, tuple[str, ...]] = {
     "LOOKS_LIKE_DATE": ("gõ lại đúng số ở ô {cell}, chỉ chữ số",),
     "LOOKS_LIKE_PHONE": ("gõ lại đúng số ở ô {cell}, chỉ chữ số",),
     "MAIL_NO_REPORT": ("gửi lại thư có đính kèm tệp báo cáo",),
+    "ARCHIVE_NO_REPORT": (
+        "nén lại cùng tệp báo cáo (.xlsx) rồi gửi lại, hoặc đính kèm trực tiếp tệp báo cáo",
+    ),
     "ARCHIVE_NESTED": ("gửi tệp báo cáo đính kèm trực tiếp, hoặc trong một tệp nén không chứa tệp nén khác",),
     "DATE_AFTER_ARRIVAL": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),
     "DATE_IN_FUTURE": ("sửa ngày báo cáo ở ô {cell} là ngày ký báo cáo",),

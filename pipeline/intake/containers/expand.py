@@ -69,7 +69,7 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
             inner = _archive_entries(path, name, data, (), origin, limits)
         except ReadProblem as exc:
             return [Submission(path, name, origin, opened, (exc.code, exc.message))]
-        return [Submission(path, name, origin, opened), *inner]
+        return [Submission(path, name, origin, opened, _no_report(inner, set(), "ARCHIVE_NO_REPORT")), *inner]
     try:
         msg = _parse_message(data, limits)
         origin = Origin(
@@ -95,16 +95,26 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:
         return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
-    problem = None
-    if not any(suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes for s in inner):
-        shown = ", ".join(s.name.rpartition(SEP)[2] for s in inner)
-        problem = (
-            "MAIL_NO_REPORT",
-            "thư không có tệp báo cáo đính kèm"
-            + (f" (chỉ có: {shown})" if shown else "")
-            + "; hãy đề nghị đơn vị gửi lại thư kèm tệp Excel báo cáo",
-        )
-    return [Submission(path, name, origin, opened, problem), *inner]
+    return [Submission(path, name, origin, opened, _no_report(inner, by_bytes, "MAIL_NO_REPORT")), *inner]
+
+
+def _no_report(inner: list[Submission], by_bytes: set[str], code: str) -> tuple[str, str] | None:
+    """The warning of a message (MAIL_NO_REPORT) or an archive (ARCHIVE_NO_REPORT) none of
+    whose entries may hold a report, by its name or its bytes (`by_bytes`: a message's
+    attachments so known; an archive's members are read whatever their names), naming what
+    it holds; None when one may (an empty zip, or one of folders or a letter alone, was
+    "opened" and said nothing, brk36 F6)."""
+    if any(suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes for s in inner):
+        return None
+    if code == "ARCHIVE_NO_REPORT" and any(s.problem is not None or not s.ignored for s in inner):
+        return None  # a member read whatever its name ("bao cao"), or refused with its own reason
+    shown = ", ".join(s.name.rpartition(SEP)[2] for s in inner)
+    what, fix = (
+        ("thư không có tệp báo cáo đính kèm", "gửi lại thư kèm tệp Excel báo cáo")
+        if code == "MAIL_NO_REPORT"
+        else ("tệp nén không có tệp báo cáo", "gửi lại tệp Excel báo cáo, đính kèm trực tiếp hoặc nén .zip")
+    )
+    return (code, what + (f" (chỉ có: {shown})" if shown else "") + f"; hãy đề nghị đơn vị {fix}")
 
 
 def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bool:

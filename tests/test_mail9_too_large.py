@@ -67,3 +67,39 @@ def test_a_message_too_large_is_told_to_its_unit(dovecot, form: Form, make_file,
     finally:
         next(with_smtp, None)
         shutil.rmtree(tmp_path / "files", ignore_errors=True)
+
+
+def test_a_saved_message_too_large_says_who_sent_it_and_what_to_ask(make_file, tmp_path):
+    """brk36 F4: a message saved by hand (Outlook's Save As) holding the report and a large
+    scan was "tệp quá lớn" with no sender, no arrival and no advice; now it is said as
+    `mail fetch` says one it does not download, with its sender and when it came."""
+    from email.message import EmailMessage
+
+    from pipeline.app import consolidate_into
+    from pipeline.form import load_form
+
+    form = load_form(overrides={"limits": {"max_file_bytes": LIMIT}})
+    report, _ = make_file("903", dated(17, form), name="903.xlsx", folder=tmp_path / "src")
+    msg = EmailMessage()
+    msg["From"] = "vanphong.903@kiengiang.gov.vn"
+    msg["To"] = "so@kiengiang.gov.vn"
+    msg["Subject"] = "Báo cáo 588 (kèm bản quét)"
+    msg["Date"] = "Thu, 20 Nov 2025 09:00:00 +0700"
+    msg.set_content("Kính gửi Sở.")
+    msg.add_attachment(
+        report.read_bytes(), maintype="application", subtype="octet-stream", filename="903.xlsx"
+    )
+    msg.add_attachment(os.urandom(LIMIT), maintype="application", subtype="pdf", filename="ban-quet.pdf")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bao-cao-903.eml").write_bytes(bytes(msg))
+    result = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    (rec,) = result.files
+    (finding,) = rec.parsed.findings
+    assert finding.code == "FILE_TOO_LARGE"
+    assert f"vượt giới hạn {LIMIT:,} byte".replace(",", ".") in finding.message
+    assert finding.message.endswith(
+        "chưa mở: hãy đề nghị đơn vị gửi lại tệp Excel báo cáo riêng, không kèm tệp lớn"
+    )
+    assert rec.parsed.origin.sender == "vanphong.903@kiengiang.gov.vn"
+    assert rec.received is not None and rec.received.strftime("%d/%m/%Y %H:%M") == "20/11/2025 09:00"

@@ -53,7 +53,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.containers.message import attached, transfer_encoding
+from ..intake.containers.message import attached, too_large_message, transfer_encoding
 from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
 from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
@@ -70,10 +70,6 @@ CHUNK = 1 << 20  # bytes asked per partial FETCH: the most of a message held in 
 HEADER_CAP = 1 << 20  # bytes of one header block kept by the scanner (the rest is skipped)
 LINE_CAP = 1 << 16  # bytes of one line read at a time by the scanner
 
-TOO_LARGE = (
-    "thư nặng {size} byte, vượt giới hạn {limit} byte của một tệp ([limits] max_file_bytes); "
-    "không tải về: hãy đề nghị đơn vị gửi lại tệp Excel báo cáo riêng, không kèm tệp lớn"
-)
 VANISHED = "thư đã bị xóa khỏi hộp thư trong lúc tải; không lưu"
 UNUSUAL = "thư có cấu trúc bất thường ({why}); vẫn lưu để lần tổng hợp liệt kê và báo lý do"
 
@@ -356,7 +352,7 @@ def _one(
     address and arrival (`_sizes`), noted when it is too large. Server faults propagate;
     whatever is wrong with the message itself is this message's only."""
     if size > limits.max_file_bytes:
-        out.refused.append((label, TOO_LARGE.format(size=show(size), limit=show(limits.max_file_bytes))))
+        out.refused.append((label, too_large_message(size, limits.max_file_bytes, "không tải về")))
         out.too_large.append(TooLarge(*whose, label, size, limits.max_file_bytes))
         return
     work.mkdir(parents=True, exist_ok=True)
@@ -368,9 +364,7 @@ def _one(
             return
         digest, length = got
         if length > limits.max_file_bytes:
-            out.refused.append(
-                (label, TOO_LARGE.format(size=show(length), limit=show(limits.max_file_bytes)))
-            )
+            out.refused.append((label, too_large_message(length, limits.max_file_bytes, "không tải về")))
             out.too_large.append(TooLarge(*whose, label, length, limits.max_file_bytes))
             return
         if digest[:16] in have:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,8 +36,10 @@ from ..message_headers import header_text, own_letter, received_at, sender_of
 from .entries import _archive_entries, _message_entries
 from .entry_kind import one_file
 from .locate import _container_bytes
-from .message import _message_broken, _parse_message
+from .message import _message_broken, _parse_message, too_large_message
 from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
+
+HEAD_CAP = 1 << 16  # bytes of a message too large to open read for its header block
 
 
 def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = "") -> list[Submission]:
@@ -59,6 +63,8 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
     except ReadProblem as exc:
+        if kind == MESSAGE and exc.code == "FILE_TOO_LARGE":  # who sent it, and what to ask
+            return [_message_too_large(path, name, fmt, limits, zone)]
         return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
     if kind == ARCHIVE and one_file(data, name) is not None:
         return [Submission(path, name)]  # a spreadsheet renamed .zip: read as what its bytes are
@@ -96,6 +102,34 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
     except (RecursionError, MemoryError, Exception) as exc:
         return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
     return [Submission(path, name, origin, opened, _no_report(inner, by_bytes, "MAIL_NO_REPORT")), *inner]
+
+
+def _message_too_large(path: Path, name: str, fmt: str, limits: Limits, zone: ZoneInfo) -> Submission:
+    """A saved message beyond the file-size limit, not opened: its sender and arrival read
+    from its header block alone (its first HEAD_CAP bytes), and what to ask of the unit, in
+    the words `mail fetch` uses for one it does not download (brk36 F4: a report with a 16 MB
+    scan was "tệp quá lớn", with no sender nor advice)."""
+    size = _size(path)
+    origin = Origin(MESSAGE)
+    try:
+        fd = impl.open_untrusted(path, follow=True)
+        try:
+            head = os.read(fd, HEAD_CAP)
+        finally:
+            os.close(fd)
+        end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0), default=len(head))
+        msg = BytesHeaderParser(policy=default_policy).parsebytes(head[:end])
+        origin = Origin(
+            MESSAGE,
+            received=received_at(msg, zone),
+            sender=sender_of(msg),
+            message_id=header_text(msg, "Message-ID"),
+            subject=header_text(msg, "Subject"),
+        )
+    except (OSError, RecursionError, MemoryError, Exception):  # noqa: BLE001 - the size alone is said
+        pass
+    problem = ("FILE_TOO_LARGE", too_large_message(size, limits.max_file_bytes, "chưa mở"))
+    return Submission(path, name, origin, Opened(fmt, size, ""), problem)
 
 
 def _no_report(inner: list[Submission], by_bytes: set[str], code: str) -> tuple[str, str] | None:

@@ -22,6 +22,18 @@ MESSAGE_BROKEN = (
     "thư bị hỏng hoặc có cấu trúc bất thường nên không mở được{why}; hãy đề nghị đơn vị gửi lại "
     "thư mới, đính kèm trực tiếp tệp Excel báo cáo"
 )
+
+
+def too_large_message(size: int, limit: int, what: str) -> str:
+    """What is said of a message beyond the file-size limit (`what`: "chưa mở" in the inbox,
+    "không tải về" by `mail fetch`), and what to ask of its unit."""
+    return (
+        f"thư nặng {show(size)} byte, vượt giới hạn {show(limit)} byte của một tệp ([limits] "
+        f"max_file_bytes), có lẽ vì kèm tệp lớn (ảnh, bản quét); {what}: hãy đề nghị đơn vị gửi lại "
+        "tệp Excel báo cáo riêng, không kèm tệp lớn"
+    )
+
+
 _MULTIPART = re.compile(rb"^content-type:[ \t]*multipart/", re.IGNORECASE | re.MULTILINE)
 
 

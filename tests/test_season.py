@@ -63,6 +63,7 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     make_file("899", dated(12, form), name="899.xlsx", seed=1)
     make_file("900", bad(form, 10), name="900.xlsx", seed=2)
     first = _consolidate(inbox, outbox, capsys)
+    first_result = report_path(outbox, form.year).read_text(encoding="utf-8")
     assert "900.xlsx: " in first  # its errors are open problems in the first run
     assert "Thay đổi so với lần tổng hợp trước" not in first  # nothing to compare with yet
     assert cli.main(["mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
@@ -105,6 +106,23 @@ def test_a_rerun_says_what_changed_and_keeps_replaced_errors_as_history(form, ma
     saved = json.loads(report_path(outbox, form.year).read_text(encoding="utf-8"))
     assert saved["changes"]["now_accepted"] == ["900", "902"]
     assert saved["changes"]["newly_rejected"] == ["903"]
+    # how the totals moved (brk34 F8), from each run's own totals: 900's and 902's figures added
+    was = json.loads(first_result)["totals"]
+    block = form.history_block
+    heads = [
+        (f"{block.key}.{block.headcount}",),
+        tuple(f"{block.key}.{m}" for m in block.value_measures),
+        tuple(
+            f"{form.resources_block.key}.{m.key}" for m in form.resources_block.measures if m.type == "money"
+        ),
+    ]
+    moved = [(sum(was[k] for k in keys), sum(saved["totals"][k] for k in keys)) for keys in heads]
+    assert all(after > before > 0 for before, after in moved), moved
+    told = next(line for line in lines if "Số liệu tổng hợp: " in line)
+    for before, after in moved:
+        shown = f"{before:,} → {after:,} (tăng {after - before:,}".replace(",", ".")
+        assert shown in told, (shown, told)
+    assert [t[1:] for t in saved["changes"]["totals"]] == [list(m) for m in moved]
 
     wb = openpyxl.load_workbook(workbook_path(outbox, form.year))
     rows = [[c.value for c in row] for row in wb["Lỗi và cảnh báo"].iter_rows()]

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..form import Form
 from ..outbox.paths import report_path
+from ..rules.findings import show
 from .result import FileStatus, Report, UnitRecord, UnitStatus
 
 # entries that are not files of their own: a message or archive (its contents are listed)
@@ -52,6 +53,8 @@ class Changes:
     years_new: tuple[int, ...] = ()
     years_gone: tuple[int, ...] = ()
     years_changed: tuple[int, ...] = ()
+    # the headline totals that changed (`_totals`): (what, before, now), what in Vietnamese
+    totals: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -69,6 +72,7 @@ class Changes:
             or self.years_new
             or self.years_gone
             or self.years_changed
+            or self.totals
         )
 
     def lines_vi(self) -> list[str]:
@@ -113,6 +117,11 @@ class Changes:
                 f"  • Nay có tệp mới nhất là tệp đã nhận trước đây, bị từ chối ({len(self.newest_again)}): "
                 + again
             )
+        if self.totals:
+            said = "; ".join(
+                f"{what} {show(was)} → {show(now)} ({_moved(was, now)})" for what, was, now in self.totals
+            )
+            out.append(f"  • Số liệu tổng hợp: {said}")
         for years, what in (
             (self.years_new, "nay có thêm kết quả tổng hợp năm"),
             (self.years_changed, "kết quả tổng hợp đã thay đổi: năm"),
@@ -141,6 +150,7 @@ class Changes:
             "years_new": list(self.years_new),
             "years_gone": list(self.years_gone),
             "years_changed": list(self.years_changed),
+            "totals": [list(t) for t in self.totals],
         }
 
 
@@ -274,7 +284,43 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         tuple((u.code, u.name) for u in accepted_both if warned_before[u.code] and not warned_now[u.code]),
         tuple((u.code, u.name) for u in accepted_both if warned_now[u.code] and not warned_before[u.code]),
         *_years(report, previous),
+        _totals(report, previous),
     )
+
+
+def _totals(report: Report, previous: dict[str, Any]) -> tuple[tuple[str, int, int], ...]:
+    """The headline totals (the results' children and value of support, as the document's
+    first figures; the resources mobilised) that differ from the previous run's
+    (`Totals.to_dict` in its result), each (what, before, now); () when it recorded none.
+    A rerun's files may change every figure: the officer sees by how much (brk34 F8)."""
+    was = previous.get("totals")
+    if not isinstance(was, dict):
+        return ()
+    now = report.totals.to_dict()
+    form = report.form
+    block, resources = form.history_block, form.resources_block
+    heads = (
+        (f"{block.measure(block.headcount).name}", (f"{block.key}.{block.headcount}",)),
+        ("tổng giá trị hỗ trợ (đồng)", tuple(f"{block.key}.{m}" for m in block.value_measures)),
+        (
+            "tổng nguồn lực vận động (đồng)",
+            tuple(f"{resources.key}.{m.key}" for m in resources.measures if m.type == "money"),
+        ),
+    )
+    out = []
+    for what, keys in heads:
+        try:
+            before = sum(int(was[k]) for k in keys)
+        except (KeyError, TypeError, ValueError):
+            continue
+        after = sum(now.get(k, 0) for k in keys)
+        if keys and before != after:
+            out.append((what, before, after))
+    return tuple(out)
+
+
+def _moved(was: int, now: int) -> str:
+    return f"{'tăng' if now > was else 'giảm'} {show(abs(now - was))}"
 
 
 def _years(report: Report, previous: dict[str, Any]) -> tuple[tuple[int, ...], ...]:

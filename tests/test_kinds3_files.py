@@ -469,3 +469,27 @@ def test_an_archive_no_reader_opens_or_a_winmail_dat_is_refused_with_what_to_do(
         for f in report.files
         if f.parsed.name == "905.eml" and any(x.code == "MAIL_NO_REPORT" for x in f.parsed.findings)
     ]
+
+
+def test_a_message_attached_as_a_file_says_what_to_do(form: Form, make_file, tmp_path: Path):
+    """brk36 F8: a saved message attached as a file (application/octet-stream, "Bao cao
+    903.eml"), the report inside it, was "không phải tệp báo cáo (thư điện tử)" and its
+    message "không có tệp báo cáo đính kèm". Not opened (one level of nesting), it is now
+    refused with what to do, credited to its unit, and its message may hold a report."""
+    from pipeline.intake.containers.entries import MESSAGE_IN_MESSAGE
+
+    inner = _eml(
+        {"903.xlsx": make_file("903", folder=tmp_path / "src")[0].read_bytes()},
+        sender="vanphong903@gmail.com",
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "chuyen-tiep.eml").write_bytes(_eml({"Bao cao 903.eml": inner}))
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    recs = {r.parsed.name: r for r in report.files}
+    assert recs["chuyen-tiep.eml"].parsed.findings == []
+    attached = recs["chuyen-tiep.eml › Bao cao 903.eml"]
+    assert [(f.code, f.message.split(": ", 1)[1]) for f in attached.parsed.findings] == [
+        ("ARCHIVE_NESTED", MESSAGE_IN_MESSAGE)
+    ]
+    assert {u.code: u.status for u in report.units}["903"] == UnitStatus.REJECTED

@@ -20,6 +20,8 @@ from ..files import ReadProblem
 from ..kinds.catalogue import (
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
+    MESSAGE_KIND,
+    MESSAGE_SUFFIXES,
     NOT_REPORT_SUFFIXES,
     REPORT_SUFFIXES,
     refused_by_name,
@@ -40,6 +42,11 @@ from .zip_members import (
 )
 
 NOT_REPORT_ATTACHED = "không phải bảng tính (công văn, ảnh, chữ ký…), gửi kèm báo cáo: không cần đọc"
+MESSAGE_IN_MESSAGE = (
+    "thư đính kèm một thư khác dạng tệp (.eml), chương trình không mở thư lồng trong thư; hãy lưu "
+    "riêng tệp Excel báo cáo trong thư đó vào thư mục nhận, hoặc đề nghị đơn vị gửi lại thư đính kèm "
+    "trực tiếp tệp Excel"
+)
 
 
 def _comes_with_a_report(name: str) -> bool:
@@ -113,6 +120,11 @@ def _message_entries(
                 "FILE_TOO_LARGE",
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
+        if suffix_of(shown) in MESSAGE_SUFFIXES or bytes_kind(data, shown) is MESSAGE_KIND:
+            # a saved message attached as a file (not forwarded as message/rfc822): not opened
+            by_bytes.add(shown)  # it may hold the report: the message is not "without a report"
+            out.append(Submission(path, shown, sub_origin, problem=("ARCHIVE_NESTED", MESSAGE_IN_MESSAGE)))
+            continue
         renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
         archived = suffix_of(shown) not in ARCHIVE_SUFFIXES and _an_archive(data, shown)
         if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(bytes_kind(data, shown)):

@@ -247,8 +247,10 @@ def test_nothing_counted_twice_and_every_unit_has_one_status(form, make_file, tm
     counted = []
     # 899: three submissions, the last one re-sent identically
     make_file("899", dated(5, form), name="899-v1.xlsx", seed=1)
-    _, d = make_file("899", dated(18, form), name="899-v2.xlsx", seed=2)
-    make_file("899", dated(18, form), name="899-v2-gui-lai.xlsx", seed=2)
+    v2, d = make_file("899", dated(18, form), name="899-v2.xlsx", seed=2)
+    again, _ = make_file("899", dated(18, form), name="899-v2-gui-lai.xlsx", seed=2)
+    set_mtime(v2, 1)  # the copy re-sent is saved later (times are told to the second)
+    set_mtime(again, 2)
     counted.append(d)
     # SYT: newest rejected, older accepted
     _, d = make_file("SYT", dated(8, form), name="syt-1.xlsx", seed=1)

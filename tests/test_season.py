@@ -426,3 +426,29 @@ def test_a_row_check_is_explained_by_a_number_of_its_row_typed_as_text(form, mak
         f"Cách sửa: gõ lại ô {girls_cell} bằng số không lớn hơn {other} (tổng số trẻ em), hoặc sửa tổng "
         "số trẻ em nếu số đó sai."
     ) in body
+
+
+def test_files_saved_in_one_second_are_chosen_alike_at_every_run(form, make_file, tmp_path, capsys):
+    """brk38 F1: two files of a unit dated the same day with other figures, saved within one
+    second ("save all attachments"): the first run chose by the fraction of a second, the
+    next by name (the time it keeps of a file is to the second), so an unchanged inbox
+    changed the counted file and the totals under "Không có gì thay đổi". Every run now
+    tells their times to the second, and chooses by name, saying so."""
+    import os
+
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    late, _ = make_file("899", dated(20, form), name="899-a.xlsx", seed=1)
+    early, _ = make_file("899", dated(20, form), name="899-b.xlsx", seed=2)
+    second = dt.datetime(2025, 11, 21, 8, 0, 0, tzinfo=VN).timestamp()
+    os.utime(early, ns=(int(second * 1e9) + 100_000_000,) * 2)
+    os.utime(late, ns=(int(second * 1e9) + 600_000_000,) * 2)  # saved last, named first
+    said, runs = [], []
+    for _ in range(2):
+        said.append(_consolidate(inbox, outbox, capsys))
+        runs.append(json.loads(report_path(outbox, form.year).read_text(encoding="utf-8")))
+    for run in runs:  # by name, the later of the two, at every run
+        assert {u["code"]: u["file"] for u in run["units"]}["899"] == "899-b.xlsx"
+        (unit,) = [u for u in run["units"] if u["code"] == "899"]
+        assert "các bản được lưu cùng lúc 08:00 21/11/2025, nên chọn theo tên tệp" in unit["note"]
+    assert "Không có gì thay đổi so với lần tổng hợp trước" in said[1]
+    assert runs[1]["totals"] == runs[0]["totals"]

@@ -166,9 +166,12 @@ class FileRecord:
     @property
     def saved(self) -> dt.datetime:
         """The file's modification time, as `received` tells times: what the computer's clock
-        said when the file was saved (`changes.clock_doubt` reads it, not a first-found time)."""
+        said when the file was saved (`changes.clock_doubt` reads it, not a first-found time),
+        to the second, as a run keeps it (`changes.first_seen`): files saved within one second
+        are saved together at every run, never ordered by a fraction of it at the first run
+        and by name at the next (brk38 F1)."""
         zone = self.zone or ZoneInfo(DEFAULT_ZONE)
-        return dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None)
+        return dt.datetime.fromtimestamp(self.parsed.info.mtime, zone).replace(tzinfo=None, microsecond=0)
 
     @property
     def reason(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
@@ -78,13 +79,7 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
         return [Submission(path, name, origin, opened, _no_report(inner, set(), "ARCHIVE_NO_REPORT")), *inner]
     try:
         msg = _parse_message(data, limits)
-        origin = Origin(
-            MESSAGE,
-            received=received_at(msg, zone),
-            sender=sender_of(msg),
-            message_id=header_text(msg, "Message-ID"),
-            subject=header_text(msg, "Subject"),
-        )
+        origin = _message_origin(msg, zone)
     except ReadProblem as exc:
         return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
@@ -112,24 +107,33 @@ def _message_too_large(path: Path, name: str, fmt: str, limits: Limits, zone: Zo
     size = _size(path)
     origin = Origin(MESSAGE)
     try:
-        fd = impl.open_untrusted(path, follow=True)
-        try:
-            head = os.read(fd, HEAD_CAP)
-        finally:
-            os.close(fd)
+        head = _head(path, HEAD_CAP)
         end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0), default=len(head))
-        msg = BytesHeaderParser(policy=default_policy).parsebytes(head[:end])
-        origin = Origin(
-            MESSAGE,
-            received=received_at(msg, zone),
-            sender=sender_of(msg),
-            message_id=header_text(msg, "Message-ID"),
-            subject=header_text(msg, "Subject"),
-        )
+        origin = _message_origin(BytesHeaderParser(policy=default_policy).parsebytes(head[:end]), zone)
     except (OSError, RecursionError, MemoryError, Exception):  # noqa: BLE001 - the size alone is said
         pass
     problem = ("FILE_TOO_LARGE", too_large_message(size, limits.max_file_bytes, "chưa mở"))
     return Submission(path, name, origin, Opened(fmt, size, ""), problem)
+
+
+def _message_origin(msg: EmailMessage, zone: ZoneInfo) -> Origin:
+    """A message's origin as its header block gives it: arrival, sender, id and subject."""
+    return Origin(
+        MESSAGE,
+        received=received_at(msg, zone),
+        sender=sender_of(msg),
+        message_id=header_text(msg, "Message-ID"),
+        subject=header_text(msg, "Subject"),
+    )
+
+
+def _head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the inbox entry at `path`. Raises OSError."""
+    fd = impl.open_untrusted(path, follow=True)
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
 
 
 def _no_report(inner: list[Submission], by_bytes: set[str], code: str) -> tuple[str, str] | None:
@@ -158,12 +162,7 @@ def _archive_named_as_a_spreadsheet(path: Path, name: str, limits: Limits) -> bo
     workbook). Its first bytes are read first (`kinds.zip_package.may_be_archive`), so a workbook
     costs one small read; False when it cannot be read (the reading says why)."""
     try:
-        fd = impl.open_untrusted(path, follow=True)
-        try:
-            head = os.read(fd, ARCHIVE_HEAD)
-        finally:
-            os.close(fd)
-        if not may_be_archive(head):
+        if not may_be_archive(_head(path, ARCHIVE_HEAD)):
             return False
         return bytes_kind(_container_bytes(path, limits), name) is ARCHIVE_KIND
     except (OSError, ReadProblem):

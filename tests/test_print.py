@@ -467,3 +467,36 @@ def test_detail_sheets_print_at_8_pt_or_more_with_heading_and_unit_on_every_page
         sizes = sorted((w.y1 - w.y0) / LIBERATION_SERIF_HEIGHT for w in words[i])
         assert sizes[0] >= DETAIL_PT - 0.2, f"page {i + 1}: text at {sizes[0]:.1f} pt"
         assert all(head in flat(pages[i]) for head in ("STT", "Mã đơn vị", "Đơn vị báo cáo")), f"page {i + 1}"
+
+
+@pytest.mark.libreoffice
+def test_a_long_list_of_units_not_in_leaves_every_bieu_whole(tmp_path):
+    """brk38 F2: with 92 of An Giang's 114 units not in, the note naming them all made a row
+    taller than half a page and LibreOffice printed biểu B05 cut after its third row, "Trang
+    1/1" over the table, without its total and signature. A table names a few units; beyond,
+    their count and where the names are. B04 and B05, the narrowest, print whole."""
+    from pipeline.form import SCHEMAS_DIR, load_form
+    from pipeline.render.pdf import only_sheet
+    from pipeline.render.workbook import SHEETS
+    from pipeline.run.coverage import NAMED_ON_A_TABLE
+    from pipeline.samples import write_samples
+
+    ag = load_form(SCHEMAS_DIR / "an-giang.toml")
+    inbox = tmp_path / "inbox"
+    files = write_samples(ag, inbox)
+    for path in files[4:]:
+        path.unlink()
+    report = consolidate_into(ag, inbox, tmp_path / "out", show_progress=False)
+    absent = len(ag.units) - report.count("accepted")
+    assert absent > NAMED_ON_A_TABLE
+    note = (
+        f"Số liệu tổng hợp từ {len(ag.units) - absent}/{len(ag.units)} đơn vị; {absent} đơn vị chưa có báo cáo "
+        f"hợp lệ (nêu tên trong báo cáo, phần tình hình báo cáo của các đơn vị, và ở trang «{SHEETS['status']}» "
+        "của bảng tổng hợp)."
+    )
+    for key in ("b04", "b05"):
+        one = tmp_path / f"{key}.xlsx"
+        only_sheet(workbook_path(tmp_path / "out", ag.year), SHEETS[key], one)
+        text = flat("\n".join(texts(lo.to_pdf(one, tmp_path / f"pdf-{key}"))))
+        assert note in text, key
+        assert "Tổng cộng" in text and "NGƯỜI LẬP BIỂU" in text, key

@@ -188,8 +188,8 @@ def coverage_rows(ws: Worksheet, st: Styles, row: int, ncols: int, width: float,
     """The 'data from n/N units; not yet: …' note on `row` when partial; return the next row."""
     if not coverage.partial:
         return row
-    ws.merge_range(row, 0, row, ncols - 1, coverage.note, st.coverage)
-    ws.set_row(row, wrapped_height(coverage.note, width, bold=True))
+    ws.merge_range(row, 0, row, ncols - 1, coverage.table_note, st.coverage)
+    ws.set_row(row, wrapped_height(coverage.table_note, width, bold=True))
     return row + 1
 
 

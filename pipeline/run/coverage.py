@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .result import UnitRecord, UnitStatus
 
 PRELIMINARY = "sơ bộ"
+NAMED_ON_A_TABLE = 12  # the most units a printed table names as not in; beyond, their count
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,13 @@ class Coverage:
     counted: int
     expected: int
     absent: tuple[str, ...]
+    listed_in: str = ""  # the workbook's sheet naming every unit's status, for `table_note`
 
     @classmethod
-    def of(cls, units: Sequence[UnitRecord]) -> Coverage:
+    def of(cls, units: Sequence[UnitRecord], listed_in: str = "") -> Coverage:
         """From a run's unit statuses: counted = accepted (a file counts), absent = the rest."""
         absent = tuple(u.name for u in units if u.status != UnitStatus.ACCEPTED)
-        return cls(counted=len(units) - len(absent), expected=len(units), absent=absent)
+        return cls(counted=len(units) - len(absent), expected=len(units), absent=absent, listed_in=listed_in)
 
     @property
     def partial(self) -> bool:
@@ -41,6 +43,20 @@ class Coverage:
             return ""
         return (
             f"Số liệu tổng hợp từ {self.counted}/{self.expected} đơn vị; chưa có: {', '.join(self.absent)}."
+        )
+
+    @property
+    def table_note(self) -> str:
+        """The note of a printed table (biểu), '' when every unit is in: `note` while it
+        names few units (NAMED_ON_A_TABLE), else the count and where the names are (brk38
+        F2: 92 names made a row taller than half a page, and LibreOffice printed biểu B05
+        cut after its third row, without its total and signature)."""
+        if len(self.absent) <= NAMED_ON_A_TABLE:
+            return self.note
+        return (
+            f"Số liệu tổng hợp từ {self.counted}/{self.expected} đơn vị; {len(self.absent)} đơn vị chưa có "
+            "báo cáo hợp lệ (nêu tên trong báo cáo, phần tình hình báo cáo của các đơn vị"
+            + (f", và ở trang «{self.listed_in}» của bảng tổng hợp)." if self.listed_in else ").")
         )
 
     @property

@@ -102,12 +102,13 @@ def _measure(i: int, key: str, value: Callable[[Any], Any]) -> Mutate:
     return mutate
 
 
-def _amount(block: str, value: Callable[[Any], Any]) -> Mutate:
-    """The first amount of money of `block` (a fixed-rows block: resources, needs)."""
+def _amount(block: str, value: Callable[[Any], Any], kind: str = "money") -> Mutate:
+    """The first figure of `kind` (money, count) of `block` (a fixed-rows block: resources,
+    needs)."""
 
     def mutate(form, data, _layout) -> None:
-        money = next(m.key for m in form.blocks[block].measures if m.type == "money")
-        data[block][next(iter(data[block]))][money] = value(form)
+        key = next(m.key for m in form.blocks[block].measures if m.type == kind)
+        data[block][next(iter(data[block]))][key] = value(form)
 
     return mutate
 
@@ -186,6 +187,12 @@ CASES = [
     Case("info-date-serial", DISTRICT, _activities(45731), 0, "LOOKS_LIKE_DATE"),
     Case("resources-date-serial", DISTRICT, _amount("resources", _serial), 0, "LOOKS_LIKE_DATE"),
     Case("needs-date-serial", DEPARTMENT, _amount("needs", _serial), 0, "LOOKS_LIKE_DATE"),
+    Case("needs-count-date-serial", DISTRICT, _amount("needs", _serial, "count"), 0, "LOOKS_LIKE_DATE"),
+    # a mobile number typed into a count (brk39 F3: the pipeline's warning alone)
+    Case("phone-count", DEPARTMENT, _measure(0, "turns", lambda f: 912345678), 0, "LOOKS_LIKE_PHONE"),
+    Case("info-phone", DISTRICT, _activities(84912345678), 0, "LOOKS_LIKE_PHONE"),
+    Case("needs-phone", DISTRICT, _amount("needs", lambda f: 385123456, "count"), 0, "LOOKS_LIKE_PHONE"),
+    Case("phone-text", DISTRICT, _activities("0912345678"), 0, "LOOKS_LIKE_PHONE"),
     Case(
         "declared-with-data", DISTRICT, _declare("results", "x", empty=False), 0, "BLOCK_DECLARED_NOT_EMPTY"
     ),

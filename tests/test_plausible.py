@@ -143,9 +143,30 @@ def test_date_serial_typed_into_an_amount_names_the_cell(block, make_file):
 
 def test_an_amount_just_outside_the_date_window_is_money():
     """The window's bounds are the counts' (`date_years` around the form's year), no wider."""
-    from pipeline.check.plausible import money_date_rules
+    from pipeline.check.plausible import block_lookalike_rules
 
-    rules = money_date_rules(FORM, FORM.blocks["resources"])
+    rules = block_lookalike_rules(FORM, FORM.blocks["resources"])
     first, last = rules[0].params["serials"]
     for value, hit in ((first - 1, False), (first, True), (last, True), (last + 1, False)):
         assert bool(broken({"cash": value}, rules[:1])) == hit, value
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "shown"),
+    [(46154, "LOOKS_LIKE_DATE", "12/05/2026"), (912345678, "LOOKS_LIKE_PHONE", "0912345678")],
+)
+def test_a_count_of_the_needs_that_looks_like_a_date_or_a_phone_is_told(value, code, shown, make_file):
+    """brk39 F4: "12/5" typed into the needs' count of children (46.154 children needing
+    support in one commune) was read in silence: the look-alikes were the results' alone."""
+    needs = FORM.blocks["needs"]
+    count = next(m.key for m in needs.measures if m.type == "count")
+
+    def mutate(data):
+        first = next(iter(data["needs"]))
+        data["needs"][first][count] = value
+
+    path, _ = make_file("903", mutate)
+    (parsed,) = check_files(FORM, [path])
+    (hit,) = [f for f in parsed.findings if f.code == code]
+    assert hit.sheet == needs.sheet and hit.cell == f"{needs.measure_column(count)}{needs.first_row}"
+    assert shown in hit.message and hit.severity == "warning"

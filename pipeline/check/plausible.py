@@ -95,16 +95,19 @@ def lookalike_rules(form: Form, key: str, what: str, fix: str) -> list[Bound]:
     ]
 
 
-def money_date_rules(form: Form, block: Block) -> list[Bound]:
-    """LOOKS_LIKE_DATE on each money measure of `block`: "05/12/2025" typed into an amount
-    whose format is a number's becomes the date's serial (46.000 đồng), as in a count."""
-    return [
-        rule
-        for m in block.measures
-        if m.type == "money"
-        for rule in lookalike_rules(form, m.key, m.name.capitalize(), "hãy gõ lại số tiền đúng")
-        if rule.code == "LOOKS_LIKE_DATE"
-    ]
+def block_lookalike_rules(form: Form, block: Block) -> list[Bound]:
+    """The look-alike rules of every measure of `block`: a count that looks like a date's
+    serial or a mobile number (`lookalike_rules`), an amount that looks like a date's serial
+    ("05/12/2025" typed into an amount whose format is a number's: 46.000 đồng); on every
+    sheet (brk35 F6, brk39 F4: 46.154 children needing support, from "12/5", read silently)."""
+    out: list[Bound] = []
+    for m in block.measures:
+        if m.type == "count":
+            out += lookalike_rules(form, m.key, m.name.capitalize(), "hãy gõ lại số đúng")
+        elif m.type == "money":
+            money = lookalike_rules(form, m.key, m.name.capitalize(), "hãy gõ lại số tiền đúng")
+            out += [rule for rule in money if rule.code == "LOOKS_LIKE_DATE"]
+    return out
 
 
 def plausibility_rules(form: Form) -> tuple[list[Bound], dict[str, list[Bound]], list[Bound]]:
@@ -124,13 +127,7 @@ def plausibility_rules(form: Form) -> tuple[list[Bound], dict[str, list[Bound]],
         if f.type == "count"
         for rule in lookalikes(f.key, f"'{f.label}'", "hãy kiểm tra lại")
     ]
-    rows = [
-        rule
-        for m in block.measures
-        if m.type == "count"
-        for rule in lookalikes(m.key, m.name.capitalize(), "hãy gõ lại số đúng")
-    ]
-    rows += money_date_rules(form, block)
+    rows = block_lookalike_rules(form, block)
     columns = {m.key: block.measure_column(m.key) for m in block.measures}
     common = {"columns": columns, "category_names": form.names("category")}
     for r in b.ratios:
@@ -170,6 +167,6 @@ def plausibility_rules(form: Form) -> tuple[list[Bound], dict[str, list[Bound]],
         for measure, label, unit, high in b.unit_totals
     ]
     by_block = {
-        k: rows if k == block.key else money_date_rules(form, other) for k, other in form.blocks.items()
+        k: rows if k == block.key else block_lookalike_rules(form, other) for k, other in form.blocks.items()
     }
     return info, by_block, totals

@@ -122,17 +122,31 @@ def _read(value: str) -> str:
     return f'OR(ISNUMBER({value}),{value}="")'
 
 
+# a Vietnamese mobile number as a count holds it: nine digits after its 0, the first 3, 5, 7,
+# 8 or 9; or eleven with the country code 84 (`rules.kinds._phone_number_pandas`)
+_MOBILE = ((300_000_000, 400_000_000), (500_000_000, 600_000_000), (700_000_000, 1_000_000_000))
+_MOBILE_84 = (84_000_000_000, 85_000_000_000)
+
+
 def _lookalikes(rules: list[Bound], at: XlRow) -> dict[str, list[tuple[Bound, str]]]:
-    """Number key -> (LOOKS_LIKE_DATE, its expression over VALUE cell) for each of `rules`
-    (the pipeline's, `check.plausible`) binding it: a count that is a date's serial number
+    """Number key -> (rule, its expression over VALUE cell) for each of `rules` (the
+    pipeline's, `check.plausible`) binding LOOKS_LIKE_DATE: a number that is a date's serial
     between the bounds the pipeline reads (`serials`), as a date typed in a number cell
-    whose format is not a date's becomes (LibreOffice keeps the cell's number format)."""
+    whose format is not a date's becomes (LibreOffice keeps the cell's number format); or
+    LOOKS_LIKE_PHONE: a whole number spelling a mobile number (brk39 F3: the pipeline's
+    warning alone)."""
     out: dict[str, list[tuple[Bound, str]]] = {}
     for r in rules:
-        if r.code == "LOOKS_LIKE_DATE" and r.field in at.columns:
+        if r.field not in at.columns:
+            continue
+        v = at.ref(r.field)
+        if r.code == "LOOKS_LIKE_DATE":
             first, last = r.params["serials"]
-            v = at.ref(r.field)
             out.setdefault(r.field, []).append((r, f"AND(ISNUMBER({v}),{v}>={first},{v}<={last})"))
+        elif r.code == "LOOKS_LIKE_PHONE":
+            spans = ",".join(f"AND({v}>={low},{v}<{high})" for low, high in (*_MOBILE, _MOBILE_84))
+            test = f"IF(ISNUMBER({v}),IF({v}=INT({v}),OR({spans}),FALSE),FALSE)"
+            out.setdefault(r.field, []).append((r, test))
     return out
 
 

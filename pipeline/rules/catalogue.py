@@ -552,6 +552,7 @@ RULES: dict[str, Rule] = {
             "Số giống số điện thoại",
             k.LOOKS_LIKE_PHONE,
             "{what} là {value}, giống số điện thoại {phone}; {fix}",
+            "{what} giống một số điện thoại di động; {fix}",
         ),
         # how the file came: messages, archives, dates and senders (issue #12)
         Rule("MAIL_NO_REPORT", W, "Thư không có tệp báo cáo"),

@@ -34,6 +34,7 @@ from pipeline.filler import fill
 from pipeline.rules.kinds import EXCEL_EPOCH
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
+from pipeline.text import values
 from tests import lo
 from tests.conftest import template_for
 from tests.test_livechecks_text import (
@@ -225,6 +226,13 @@ CASES = [
                 ("5/12/25", 1),
                 ("5/12/2025/1", 1),
                 (12, 0),  # a number in the cell's date format: a date (11/01/1900)
+                # (brk39 F1, F2) a number no date shows, or before the first day: no date
+                (20251205, 1),
+                (5122025, 1),
+                (values.FIRST_UNSHOWN_SERIAL, 1),
+                (values.FIRST_UNSHOWN_SERIAL - 1, 0),  # 31/12/9999, the last day shown
+                (0, 1),
+                (-5, 1),
                 ("29/02/2024", 0),
                 ("5.12.2025", 0),
                 (" 05-12-2025 ", 0),
@@ -326,8 +334,9 @@ def test_date_bounds_are_the_pipelines(form, template_dir):
 
 
 # a small number in the date cell: Gnumeric's CELL("format") names the date format "G", as it
-# names General, so the number is checked as a serial (an error, stricter than the pipeline)
-GNUMERIC_UNTOLD = {"date-8"}
+# names General, so the number is checked as a serial (an error, stricter than the pipeline);
+# 31/12/9999 likewise (date-12)
+GNUMERIC_UNTOLD = {"date-8", "date-12"}
 
 
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # Gnumeric's xlsx

@@ -209,7 +209,10 @@ def write_date_readers(ws: Worksheet, rd: Readers) -> None:
         # a number in a date format is a date to the pipeline (`read.reading`), as in READ
         fmt = f'CELL("format",{cell})'
         shown = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{rd.general})<>"G"))'
-        number_bad = f"IF({shown},FALSE,OR({cell}<={low},{cell}>={high}))"
+        # shown as a date: a day from 1 (31/12/1899) to 31/12/9999, as the pipeline reads it
+        # (brk39 F1, F2: 20251205 gave #VALUE!, 5122025 passed the template, refused by `check`)
+        shown_bad = f"OR({cell}<1,{cell}>={values.FIRST_UNSHOWN_SERIAL})"
+        number_bad = f"IF({shown},{shown_bad},OR({cell}<={low},{cell}>={high}))"
         test = (
             f"=IF(ISERROR({cell}),FALSE,IF(ISNUMBER({cell}),{number_bad},"
             f'IF(ISTEXT({cell}),IF({text}="",FALSE,NOT({ok})),NOT(ISBLANK({cell})))))'

@@ -41,6 +41,9 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of the 1900 date system (ECMA-376 P
 DAY_ZERO = dt.datetime(1899, 12, 30)  # the same, as a moment: ODF's default table:null-date too
 DAY_ZERO_1904 = dt.datetime(1904, 1, 1)  # day 0 of the 1904 date system (§18.17.4.1)
 DAYS_1900_TO_1904 = (DAY_ZERO_1904 - DAY_ZERO).days  # 1462
+# the first serial no date shows: 1/1/10000 (Excel shows ####, LibreOffice ###): a number from it
+# on under a date format is read as no date (`numfmt`, `UnshownDate`), by the template too
+FIRST_UNSHOWN_SERIAL = 2_958_466
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 

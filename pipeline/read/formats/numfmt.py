@@ -56,6 +56,7 @@ from lxml import etree
 
 from ...text.values import (
     DAY_ZERO,
+    FIRST_UNSHOWN_SERIAL,
     HiddenNumber,
     PercentShown,
     ScaledShown,
@@ -1095,7 +1096,6 @@ def builtin_shows_elapsed(format_id: int) -> bool:
 # ids 14-22, 27-36, 45-47, 50-58), so it gives `0 hs` a date LibreOffice shows as 45, and
 # the th-TH ids 71-81 a number LibreOffice shows as a date: the cells under such formats are
 # given here as their format shows them, and the reader puts that over calamine's value.
-FIRST_UNSHOWN_SERIAL = 2_958_466
 _CALAMINE_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 _DATE_LETTERS = re.compile(r"[dmhysDMHYS]")
 _LITERALS = re.compile(r'"[^"]*"?|[\\_*].|\[[^\]]*\]?')

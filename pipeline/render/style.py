@@ -91,6 +91,9 @@ TEMPLATE: dict[str, Props] = {  # a blank template's sheets
     "stt": _base(align="center", border=1),
     "input_num": _base(**_INPUT, num_format=NUM),
     "input_text": _base(**_INPUT, text_wrap=True),
+    # a short text the unit types (a name, a phone number) kept as typed: "0912345678" in a
+    # General cell became the number 912345678, its 0 lost (brk39 F5)
+    "input_typed": _base(**_INPUT, text_wrap=True, num_format="@"),
     "input_date": _base(**_INPUT, num_format=DATE),
     "locked_value": _base(border=1, bold=True, bg_color="#EEEEEE"),
     "formula": _base(border=1, num_format=NUM, bold=True),

@@ -365,7 +365,7 @@ def _info_sheet(
             ws.write_blank(f.cell, None, st.input_num)
             ws.data_validation(f.cell, _whole_number_rule(form))
         else:
-            ws.write_blank(f.cell, None, st.input_text)
+            ws.write_blank(f.cell, None, st.input_typed if f.type == "text" else st.input_text)
             if f.type == "longtext":
                 ws.set_row(f.row - 1, 90)
             ws.data_validation(

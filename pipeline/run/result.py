@@ -224,6 +224,14 @@ def deadline_line(form: Form) -> str:
     return f"Hạn nộp: trước ngày {form.period.due_before:%d/%m/%Y}."
 
 
+def phone_as_dialled(phone: str) -> str:
+    """A phone number as it is dialled in Việt Nam: one typed into a cell of General format
+    is stored as a number without its leading 0 ("0912345678" -> 912345678, "0297 3857522" ->
+    2973857522; brk39 F5), given back its 0 when it is nine or ten digits alone; any other
+    text as it is."""
+    return f"0{phone}" if phone.isdigit() and len(phone) in (9, 10) and phone[0] != "0" else phone
+
+
 @dataclass
 class UnitRecord:
     """One reporting unit of the registry, the files it sent and the one that counts."""
@@ -262,7 +270,7 @@ class UnitRecord:
         for rec in self.files:
             info = rec.parsed.info_row or {}
             if info.get("preparer") or info.get("phone"):
-                return str(info.get("preparer") or ""), str(info.get("phone") or "")
+                return str(info.get("preparer") or ""), phone_as_dialled(str(info.get("phone") or ""))
         unit = form.units_by_code.get(self.code)
         if unit and (unit.contact or unit.phone):
             return unit.contact, unit.phone

@@ -314,7 +314,8 @@ class FileReading:
             return None
         if was_text and problem is None and value is not None and not prefilled:
             number = fd.show(value) if grouped else str(value)
-            advice = TEXT_NUMBER_ADVICE[typed_as(str(raw))].format(digits=value)
+            how = "formula" if cell in sheet.formula_results else typed_as(str(raw))  # brk39 F8
+            advice = TEXT_NUMBER_ADVICE[how].format(digits=value)
             message = fd.RULES["NUMBER_FROM_TEXT"].say(value=fd.show(raw), number=number, advice=advice)
             self.add("NUMBER_FROM_TEXT", message, sheet.name, cell, raw)
         return value

@@ -169,6 +169,8 @@ TEXT_NUMBER_ADVICE: dict[str, str] = {
     "unit": "lần sau hãy chỉ gõ số, không kèm đơn vị (đồng, đ, VND)",
     "other": "số có ký tự lạ (chữ số toàn khổ hay ký tự ẩn, thường do dán từ nơi khác): hãy xóa ô rồi "
     "gõ lại {digits} bằng bàn phím",
+    "formula": 'ô có công thức cho kết quả dạng chữ (như ="272000" hay ghép chữ bằng &): hãy xóa công '
+    "thức rồi gõ {digits}",
 }
 # FORMULA_NO_VALUE: what the file stores as the result of a formula in an input cell
 # (`read/reading.py` `FileReading.number`), as (stored, otherwise) of the rule's message:

@@ -452,3 +452,11 @@ def test_files_saved_in_one_second_are_chosen_alike_at_every_run(form, make_file
         assert "các bản được lưu cùng lúc 08:00 21/11/2025, nên chọn theo tên tệp" in unit["note"]
     assert "Không có gì thay đổi so với lần tổng hợp trước" in said[1]
     assert runs[1]["totals"] == runs[0]["totals"]
+    # the unit's letter asks which is right (brk38 F3: it said "accepted" and nothing more)
+    assert cli.main(["mail", "drafts", "--outbox", str(outbox)]) == cli.EXIT_OK
+    body = " ".join(_body(_letter(outbox, form.year, "899")).split())
+    assert (
+        "Sở cũng nhận được «899-a.xlsx» cùng ngày báo cáo với số liệu khác; Sở đang dùng tệp «899-b.xlsx»"
+        in body
+    ), body
+    assert "Đề nghị đơn vị báo Sở bản nào đúng" in body

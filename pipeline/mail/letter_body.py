@@ -267,6 +267,13 @@ def _content(
         + (f", {timely}" if timely else "")
         + "."
     ]
+    if u.get("same_day"):  # two versions of one day: the unit says which is right (brk38 F3)
+        others = ", ".join(f"«{_member(n)}»" for n in u["same_day"])
+        lines.append(
+            f"Sở cũng nhận được {others} cùng ngày báo cáo với số liệu khác; Sở đang dùng tệp «{shown}» (lưu "
+            "sau cùng hoặc, nếu lưu cùng lúc, theo tên tệp). Đề nghị đơn vị báo Sở bản nào đúng; nếu không "
+            "phải tệp Sở đang dùng, hãy gửi lại bản đúng."
+        )
     if found:
         lines.append(
             f"Tệp có {len(found)} cảnh báo (không phải lỗi); đề nghị đơn vị xem lại và báo Sở nếu số liệu "

@@ -244,6 +244,9 @@ class UnitRecord:
     files: list[FileRecord] = field(default_factory=list)  # newest first
     note: str = ""
     doubts: list[str] = field(default_factory=list)  # what the officer should ask the unit (in `note` too)
+    # its other accepted files dated the day of the one that counts, with other figures: the
+    # unit is asked which is right, in its letter too (`submissions._same_day`)
+    same_day: list[str] = field(default_factory=list)
     on_time: bool | None = None  # None: nothing counted yet, or no deadline to judge by
     deadline_set: bool = True  # False while the configuration's due_before is "cần điền"
     dated_ahead: bool = False  # its counted file dated after the run's date: not judged
@@ -315,6 +318,7 @@ class UnitRecord:
             "file": self.file.parsed.name if self.file else None,
             "files": [f.parsed.name for f in self.files],
             "note": self.note,
+            "same_day": list(self.same_day),
         }
 
 

@@ -117,15 +117,15 @@ SAVED_LAST = "lưu sau cùng ({chosen}, lưu lúc {saved})"
 SAVED_TOGETHER = "{chosen} (các bản được lưu cùng lúc {saved}, nên chọn theo tên tệp)"
 
 
-def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
-    """The note when other accepted plain files of the unit carry the report date of
-    `chosen` and other figures (`Parsed.content_key`), so that their modification time
-    alone decided (brk14 F5: a morning version counted when saved after the afternoon
-    correction); "" otherwise, and for a message (its arrival time decides)."""
+def _same_day_files(files: list[FileRecord], chosen: FileRecord) -> list[FileRecord]:
+    """The other accepted plain files of the unit that carry the report date of `chosen` and
+    other figures (`Parsed.content_key`), so that their modification time alone decided
+    (brk14 F5: a morning version counted when saved after the afternoon correction); none
+    for a message (its arrival time decides)."""
     if chosen.by_arrival or chosen.parsed.report_date is None:
-        return ""
+        return []
     day = chosen.parsed.report_date
-    others = [
+    return [
         f
         for f in files
         if f is not chosen
@@ -135,8 +135,15 @@ def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
         and f.parsed.report_date == day
         and f.parsed.content_key != chosen.parsed.content_key
     ]
+
+
+def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
+    """The officer's note of `_same_day_files`: which counts and why; "" when none."""
+    others = _same_day_files(files, chosen)
     if not others:
         return ""
+    day = chosen.parsed.report_date
+    assert day is not None
     names = ", ".join(f.parsed.name for f in [chosen, *others])
     together = any(f.received == chosen.received for f in others)  # "save all attachments" (brk15)
     which = (SAVED_TOGETHER if together else SAVED_LAST).format(
@@ -215,6 +222,7 @@ def resolve(
                 f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
             )
         us.doubts = [x for x in (_figures_back(files, chosen), _same_day(files, chosen)) if x]
+        us.same_day = [f.parsed.name for f in _same_day_files(files, chosen)]
         us.note = "; ".join(filter(None, [us.note, *us.doubts]))
         if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
             sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)

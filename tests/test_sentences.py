@@ -102,8 +102,10 @@ def test_late_count_counts_only_units_that_sent_late(form, make_file, tmp_path):
     report = consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     assert report.count("accepted") == 4 and report.count("missing") == len(form.units) - 4
 
-    late = sum(1 for _, word in sent.values() if word == "Trễ hạn")
-    assert late_sentences(tmp_path / "out", form.year) == [f"Có {late} đơn vị gửi báo cáo sau thời hạn."]
+    late = [u.name for u in form.units if sent.get(u.code, (0, ""))[1] == "Trễ hạn"]  # named (brk38 F4)
+    assert late_sentences(tmp_path / "out", form.year) == [
+        f"Có {len(late)} đơn vị gửi báo cáo sau thời hạn: {', '.join(late)}."
+    ]
     rows = status_rows(tmp_path / "out", form.year)
     for code, (_, word) in sent.items():
         assert rows[code][1] == word, code
@@ -171,8 +173,10 @@ def test_on_time_is_the_offices_local_date_of_arrival(form, make_file, tmp_path)
             day,
             dt.datetime.combine(day, dt.time()),
         ), rows[code]
-    late = sum(1 for *_, word in cases.values() if word == "Trễ hạn")
-    assert late_sentences(tmp_path / "out", form.year) == [f"Có {late} đơn vị gửi báo cáo sau thời hạn."]
+    late = [u.name for u in form.units if u.code in cases and cases[u.code][-1] == "Trễ hạn"]
+    assert late_sentences(tmp_path / "out", form.year) == [
+        f"Có {len(late)} đơn vị gửi báo cáo sau thời hạn: {', '.join(late)}."
+    ]
 
 
 # ----- 2, 3, 4. last year: which year, "tăng"/"giảm", the sign of the percentages ---------------------

@@ -192,9 +192,9 @@ def _coverage(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Para]
             out.append(
                 Para(say("rejected", {"rejected": rejected, "missing": report.count(UnitStatus.MISSING)}))
             )
-    late = len(late_units(report))
-    if late and "late" in spec:
-        out.append(Para(say("late", {"late": late})))
+    late = late_units(report)
+    if late and "late" in spec:  # named, as the terminal names them (brk38 F4)
+        out.append(Para(say("late", {"late": len(late), "names": ", ".join(u.name for u in late)})))
     return out
 
 

@@ -231,6 +231,8 @@ def test_a_server_failing_inside_a_fetch_keeps_what_was_saved(form, make_file, t
     assert time.monotonic() - began < 20
     why = "không trả lời sau 1 giây" if how == "stall" else "đóng kết nối giữa chừng"
     fails_in_one_line(done, why, "Các thư đã lưu trước lỗi")
+    # only what was saved before the fault is counted, never "0 thư đã có" (brk36 F8)
+    assert "Trước khi dừng: đã lưu 1 thư mới" in done.stdout and "thư đã có từ" not in done.stdout
     (saved,) = [p for p in inbox.rglob("*") if p.is_file()]
     assert saved.read_bytes() == first
     assert not (tmp_path / ".inbox.dang-tai-thu").exists()  # the piece of the second, removed

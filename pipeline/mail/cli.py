@@ -99,7 +99,7 @@ def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     except FetchStopped as exc:
-        _fetch_summary(exc.result, args.inbox)
+        _fetch_summary(exc.result, args.inbox, stopped=True)
         line = server_fault(exc.__cause__ or exc, imap, "mail.imap", settings.timeout)
         sys.stderr.write(f"{line} Các thư đã lưu trước lỗi là thư đầy đủ và được giữ lại.\n")
         return EXIT_FAILED
@@ -111,7 +111,10 @@ def _fetch(form: Form, settings: MailSettings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fetch_summary(result: object, inbox: Path) -> None:
+def _fetch_summary(result: object, inbox: Path, stopped: bool = False) -> None:
+    """What `mail fetch` did, one line a message and a last line of counts; `stopped`: the
+    fetch stopped at a fault, so only what was saved before it is counted (brk36 F8: "0 thư
+    đã có từ lần trước" where eight were)."""
     assert isinstance(result, FetchResult)
     if result.removed_leftovers:
         print(f"Đã xóa {result.removed_leftovers} tệp tạm do lần tải trước bị ngắt giữa chừng để lại.")
@@ -123,6 +126,11 @@ def _fetch_summary(result: object, inbox: Path) -> None:
         print(f"Bỏ qua: {label} ({why})")
     for label, why in result.refused:
         print(f"Không tải: {label} ({why})")
+    if stopped:
+        print(
+            f"Trước khi dừng: đã lưu {len(result.saved)} thư mới vào {inbox / 'thu'}/. Hộp thư không bị thay đổi."
+        )
+        return
     print(
         f"Đã lưu {len(result.saved)} thư mới vào {inbox / 'thu'}/; {len(result.already)} thư đã có từ "
         f"lần trước; bỏ qua {len(result.skipped)} thư"

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -420,24 +420,27 @@ def _cell_words(
     columns: Mapping[str, str],
     read: Mapping[str, str],
     guesses: Mapping[str, str],
+    lookalikes: Sequence[Bound] = (),
 ) -> dict[str, str]:
     """Number key -> the defined name holding `_own_words` of its cell (`numbers`: key ->
     its words; `columns`: key -> its input column on `sheet`; `read`: key -> its VALUE
-    name), relative to the row that uses it as the VALUE names are (`numbercells.
-    _relative`). A row's text names these instead of repeating each cell's words: written
-    out, a district's results row is over 5,000 characters, past what LibreOffice's .xls
-    (BIFF8) export keeps of a formula (it writes NA(): #N/A in every row text and count)."""
+    name), then what its `lookalikes` rules say of it (`_lookalikes`), relative to the row
+    that uses it as the VALUE names are (`numbercells._relative`). A row's text names these
+    instead of repeating each cell's words: written out, a district's results row is over
+    5,000 characters, past what LibreOffice's .xls (BIFF8) export keeps of a formula (it
+    writes NA(): #N/A in every row text and count)."""
     out: dict[str, str] = {}
     typed = XlRow(1, 1, {k: f"{sheet_ref(sheet, '')}${c}" for k, c in columns.items()}, {})
     at = ReadRow(1, 1, dict(typed.columns), {}, dict(read), {})
+    looks = _lookalikes(list(lookalikes), at)
     for key, words in numbers.items():
         if key not in read:
             continue
         own = [r for r in rules if r.fields == (key,)]
         name = f"LoiSo_{read[key].removeprefix('So_')}"
-        wb.define_name(
-            name, "=" + "&".join(_own_words(own, at, typed, key, words, True, guesses.get(key, "")))
-        )
+        parts = _own_words(own, at, typed, key, words, True, guesses.get(key, ""))
+        parts += [f'IF({expr},{_q(_said(r))},"")' for r, expr in looks.get(key, [])]
+        wb.define_name(name, "=" + "&".join(parts))
         out[key] = name
     return out
 
@@ -567,14 +570,13 @@ def write_block_checks(
         if free and kf.key in spellings
     }
     first = rows[0].row if rows else block.first_row
-    cells = _cell_words(wb, block.sheet, rules, numbers, columns, read, guesses)
+    cells = _cell_words(wb, block.sheet, rules, numbers, columns, read, guesses, dates)
     for spec in rows:
         at = ReadRow(spec.row, first, columns, lists, read, names)
         typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
-        text = _row_text(
-            rules, at, typed, numbers, read_as, _lookalikes(dates, at), bounded, guesses=guesses, cells=cells
-        )
+        looks = {k: v for k, v in _lookalikes(dates, at).items() if k not in cells}  # else in its name
+        text = _row_text(rules, at, typed, numbers, read_as, looks, bounded, guesses=guesses, cells=cells)
         ws.write_formula(text_cell, text, st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:

@@ -55,7 +55,7 @@ from ..form.sheets import SumCell
 from ..rules import findings as fd
 from ..rules.bind import block_rules, info_rules, totals_rules
 from ..rules.catalogue import DOT_GUESS, RULES, Bound, bind
-from ..rules.kinds import XlRow
+from ..rules.kinds import MOBILE_SPANS, XlRow
 from ..text.values import NUMBER_EXAMPLE
 from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count, spliced
 from .numbercells import (
@@ -122,12 +122,6 @@ def _read(value: str) -> str:
     return f'OR(ISNUMBER({value}),{value}="")'
 
 
-# a Vietnamese mobile number as a count holds it: nine digits after its 0, the first 3, 5, 7,
-# 8 or 9; or eleven with the country code 84 (`rules.kinds._phone_number_pandas`)
-_MOBILE = ((300_000_000, 400_000_000), (500_000_000, 600_000_000), (700_000_000, 1_000_000_000))
-_MOBILE_84 = (84_000_000_000, 85_000_000_000)
-
-
 def _lookalikes(rules: list[Bound], at: XlRow) -> dict[str, list[tuple[Bound, str]]]:
     """Number key -> (rule, its expression over VALUE cell) for each of `rules` (the
     pipeline's, `check.plausible`) binding LOOKS_LIKE_DATE: a number that is a date's serial
@@ -144,7 +138,7 @@ def _lookalikes(rules: list[Bound], at: XlRow) -> dict[str, list[tuple[Bound, st
             first, last = r.params["serials"]
             out.setdefault(r.field, []).append((r, f"AND(ISNUMBER({v}),{v}>={first},{v}<={last})"))
         elif r.code == "LOOKS_LIKE_PHONE":
-            spans = ",".join(f"AND({v}>={low},{v}<{high})" for low, high in (*_MOBILE, _MOBILE_84))
+            spans = ",".join(f"AND({v}>={low},{v}<{high})" for low, high in MOBILE_SPANS)
             test = f"IF(ISNUMBER({v}),IF({v}=INT({v}),OR({spans}),FALSE),FALSE)"
             out.setdefault(r.field, []).append((r, test))
     return out

@@ -225,11 +225,23 @@ def _date_serial_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
     return {**value_facts(b, row, frame), "day": f"{day:%d/%m/%Y}"}
 
 
+# a Vietnamese mobile number as a whole number holds it: nine digits after its 0, the first
+# 3, 5, 7, 8 or 9; or eleven with the country code 84 first: [low, high) spans, which the
+# template's live check reads too (`render.livechecks._lookalikes`)
+MOBILE_SPANS = (
+    (300_000_000, 400_000_000),
+    (500_000_000, 600_000_000),
+    (700_000_000, 1_000_000_000),
+    (84_000_000_000, 85_000_000_000),
+)
+
+
 def _phone_number_pandas(b: Bound, s: pd.Series) -> pd.Series:
-    digits = s.astype("string")
-    nine = (digits.str.len() == 9) & digits.str[0].isin(list("35789"))
-    eleven = (digits.str.len() == 11) & digits.str.startswith("84")
-    return ~(nine | eleven).fillna(False).astype(bool)
+    spans = [(s >= low) & (s < high) for low, high in MOBILE_SPANS]  # numbers, as `_date_serial_pandas`
+    mobile = spans[0]
+    for within in spans[1:]:
+        mobile = mobile | within
+    return ~mobile.fillna(False).astype(bool)
 
 
 def _phone_number_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:

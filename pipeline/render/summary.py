@@ -10,6 +10,7 @@ from ..intake.inbox import IGNORED, InboxEntry
 from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, Finding, show
+from ..run.aggregate import headline
 from ..run.changes import clock_doubt, late_units
 from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
@@ -73,15 +74,10 @@ def print_summary(report: Report, max_findings: int = 15) -> None:
             call = ", ".join(x for x in (person, phone) if x)
             extra += f" (liên hệ: {call})" if call else ""
             _say(f"  • {u.name} ({u.code}): {u.status_vi}{extra}")
-    t = report.totals
-    rb = form.support_block
-    head, value = rb.headcount, rb.main_total
-    sb = form.resources_block
-    src = sb.main_total
+    children, value, resources = (show(report.totals.of(*key)) for key in headline(form))
     _say(
-        f"Tổng số trẻ em được hỗ trợ: {show(t.of(rb.key, head))} người; "
-        f"giá trị hỗ trợ: {show(t.of(rb.key, value))} đồng; "
-        f"nguồn lực vận động: {show(t.of(sb.key, src))} đồng."
+        f"Tổng số trẻ em được hỗ trợ: {children} người; giá trị hỗ trợ: {value} đồng; "
+        f"nguồn lực vận động: {resources} đồng."
     )
     found = open_findings(report.files)  # a file sent again since: its findings are history
     errors = [f for f in found if f.severity == ERROR]

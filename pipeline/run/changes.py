@@ -21,6 +21,7 @@ from typing import Any
 from ..form import Form
 from ..outbox.paths import report_path
 from ..rules.findings import show
+from .aggregate import headline
 from .result import FileStatus, Report, UnitRecord, UnitStatus
 
 # entries that are not files of their own: a message or archive (its contents are listed)
@@ -296,25 +297,15 @@ def _totals(report: Report, previous: dict[str, Any]) -> tuple[tuple[str, int, i
     was = previous.get("totals")
     if not isinstance(was, dict):
         return ()
-    now = report.totals.to_dict()
-    form = report.form
-    block, resources = form.history_block, form.resources_block
-    heads = (
-        (f"{block.measure(block.headcount).name}", (f"{block.key}.{block.headcount}",)),
-        ("tổng giá trị hỗ trợ (đồng)", tuple(f"{block.key}.{m}" for m in block.value_measures)),
-        (
-            "tổng nguồn lực vận động (đồng)",
-            tuple(f"{resources.key}.{m.key}" for m in resources.measures if m.type == "money"),
-        ),
-    )
+    words = ("tổng số trẻ em được hỗ trợ", "tổng giá trị hỗ trợ (đồng)", "tổng nguồn lực vận động (đồng)")
     out = []
-    for what, keys in heads:
+    for what, (block, measure) in zip(words, headline(report.form), strict=True):
         try:
-            before = sum(int(was[k]) for k in keys)
+            before = int(was[f"{block}.{measure}"])
         except (KeyError, TypeError, ValueError):
             continue
-        after = sum(now.get(k, 0) for k in keys)
-        if keys and before != after:
+        after = report.totals.of(block, measure)
+        if before != after:
             out.append((what, before, after))
     return tuple(out)
 

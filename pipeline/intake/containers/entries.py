@@ -110,7 +110,8 @@ def _message_entries(
                 else Submission(path, shown, sub_origin, problem=(exc.code, exc.message))
             )
             continue
-        if _comes_with_a_report(shown) and not _report_or_archive(bytes_kind(data, shown)):
+        kind = bytes_kind(data, shown)
+        if _comes_with_a_report(shown) and not _report_or_archive(kind):
             # named and made as what comes with a report; "bao-cao.xlsx.pdf" holding an .xlsx is read
             out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
             continue
@@ -120,14 +121,14 @@ def _message_entries(
                 "FILE_TOO_LARGE",
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
-        if suffix_of(shown) in MESSAGE_SUFFIXES or bytes_kind(data, shown) is MESSAGE_KIND:
+        if suffix_of(shown) in MESSAGE_SUFFIXES or kind is MESSAGE_KIND:
             # a saved message attached as a file (not forwarded as message/rfc822): not opened
             by_bytes.add(shown)  # it may hold the report: the message is not "without a report"
             out.append(Submission(path, shown, sub_origin, problem=("ARCHIVE_NESTED", MESSAGE_IN_MESSAGE)))
             continue
         renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
         archived = suffix_of(shown) not in ARCHIVE_SUFFIXES and _an_archive(data, shown)
-        if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(bytes_kind(data, shown)):
+        if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(kind):
             by_bytes.add(shown)
         if len(data) > limits.max_file_bytes:
             problem = ("FILE_TOO_LARGE", f"tệp đính kèm {show(len(data))} byte, vượt giới hạn")

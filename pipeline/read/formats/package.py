@@ -112,10 +112,6 @@ class Package:
         self.transcoded[self.member(part) or part] = utf8
         return utf8
 
-    def in_utf16(self, part: str) -> bool:
-        """Whether a member is stored in UTF-16 (its first bytes alone are inflated)."""
-        return bool(_utf16(self.read(part, limit=4)))
-
     def xml(self, part: str) -> bytes:
         """A member that will be parsed, as UTF-8 (`text`), after the look at its prolog
         (no DTD)."""

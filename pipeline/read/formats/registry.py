@@ -221,9 +221,9 @@ def _xlsx_facts(package: Package, wanted: list[str], limits: Limits) -> list[She
     strings = book.part(SHARED_STRINGS)
     if package.has(strings):  # parsed by the value reader wherever it is stored
         package.no_dtd(strings)
-        if package.in_utf16(strings):  # and read in UTF-8 (the styles were, by `xml`)
-            package.text(strings)
-        if space_unpreserved(xml := package.text(strings)):  # spaces it would trim: marked
+        # read in UTF-8 (transcoded when stored in UTF-16, as the styles were by `xml`), and
+        # looked at for spaces the value reader would trim: those given to it marked
+        if space_unpreserved(xml := package.text(strings)):
             replaced[package.member(strings) or strings] = space_preserved(xml)
     if replaced or package.transcoded or not read_in_place(package, book):
         try:

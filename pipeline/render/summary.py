@@ -10,8 +10,7 @@ from ..intake.inbox import IGNORED, InboxEntry
 from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
 from ..read.parsed import Parsed
 from ..rules.findings import ERROR, Finding, show
-from ..run.aggregate import headline
-from ..run.changes import clock_doubt, late_units
+from ..run.changes import clock_doubt, headline, late_units
 from ..run.misfit import wrong_configuration
 from ..run.result import FileStatus, Report, UnitStatus
 from ..run.submissions import is_history, open_findings, past_findings

@@ -194,18 +194,6 @@ class Totals:
         return {f"{b}.{m}": self.of(b, m) for b, keys in self.measures.items() for m in keys}
 
 
-def headline(form: Form) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
-    """The run's headline figures as (block key, measure or row total key): the children
-    supported, the value of their support, the resources mobilised (`Block.main_total`),
-    as the terminal's summary gives them and the changes since the last run compare them."""
-    support, resources = form.support_block, form.resources_block
-    return (
-        (support.key, support.headcount),
-        (support.key, support.main_total),
-        (resources.key, resources.main_total),
-    )
-
-
 def groupings(block: Block) -> list[Group]:
     """The groupings of a block's totals the views show: the whole block, each key field,
     all key fields together, and the kind of unit."""

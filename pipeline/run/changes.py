@@ -21,7 +21,6 @@ from typing import Any
 from ..form import Form
 from ..outbox.paths import report_path
 from ..rules.findings import show
-from .aggregate import headline
 from .result import FileStatus, Report, UnitRecord, UnitStatus
 
 # entries that are not files of their own: a message or archive (its contents are listed)
@@ -286,6 +285,18 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         tuple((u.code, u.name) for u in accepted_both if warned_now[u.code] and not warned_before[u.code]),
         *_years(report, previous),
         _totals(report, previous),
+    )
+
+
+def headline(form: Form) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
+    """The run's headline figures as (block key, measure or row total key): the children
+    supported, the value of their support, the resources mobilised (`Block.main_total`),
+    as the terminal's summary gives them and the changes since the last run compare them."""
+    support, resources = form.support_block, form.resources_block
+    return (
+        (support.key, support.headcount),
+        (support.key, support.main_total),
+        (resources.key, resources.main_total),
     )
 
 

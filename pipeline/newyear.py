@@ -245,9 +245,14 @@ def successor_of(path: Path, year: int) -> tuple[Path, int] | None:
     of kien-giang.toml in its own folder is replaced as the shipped one is. It replaces
     `path` when it names `path` (or, next to it, the original of a year's copy made by
     new-year, `kien-giang-2026.toml`), or names a configuration of `path`'s own form
-    (`[form] id`: a copy under any name, in any folder)."""
+    (`[form] id`: a copy under any name, in any folder).
+
+    Of several (an-giang.toml and the an-giang-2026.toml new-year made from it, which names
+    the same configuration), the one of `year` itself, else the original (no year in its
+    name), else the earliest: never whichever the folder lists first (brk38 F5)."""
     base = _YEAR_SUFFIX.sub("", path.stem) + path.suffix
     own_id = _form_id(path)
+    found_in: list[tuple[Path, int]] = []
     for folder in dict.fromkeys((path.parent.resolve(), SCHEMAS_DIR.resolve())):
         for other in sorted(folder.glob("*.toml")):
             if other.resolve() == path.resolve() or (found := replaces_of(other)) is None:
@@ -257,8 +262,17 @@ def successor_of(path: Path, year: int) -> tuple[Path, int] | None:
             same_form = own_id is not None and replaced.is_file() and _form_id(replaced) == own_id
             first = found[1] or year  # no from_year: from the year asked
             if (named or same_form) and first <= year:
-                return other, first
-    return None
+                found_in.append((other, first))
+        if found_in:  # one next to `path` is the officer's own: the shipped ones are not looked at
+            break
+    if not found_in:
+        return None
+
+    def rank(candidate: tuple[Path, int]) -> tuple[bool, bool, int]:
+        of_year = _year_of(candidate[0])
+        return of_year != year, _YEAR_SUFFIX.search(candidate[0].stem) is not None, of_year or 0
+
+    return min(found_in, key=rank)
 
 
 def _form_id(path: Path) -> str | None:

@@ -329,6 +329,30 @@ def test_new_year_of_the_old_province_names_the_successor_as_it_stands(tmp_path,
     assert "đã là cấu hình năm 2026" in said
 
 
+def test_of_several_successors_the_year_asked_is_named(tmp_path, monkeypatch):
+    """With an-giang.toml (2025) and the an-giang-2026.toml and an-giang-2027.toml new-year
+    made from it side by side, Kiên Giang's next year is named by the configuration of that
+    very year, whichever the folder lists first (brk38 F5): 2024 -> an-giang.toml, 2025 ->
+    an-giang-2026.toml; in the period warning as in new-year's refusal."""
+    folder = _schemas_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    write_next_year(plan_next_year(folder / "an-giang.toml"))
+    write_next_year(plan_next_year(folder / "an-giang-2026.toml"))
+    assert (folder / "an-giang-2027.toml").is_file()
+    kg = folder / "kien-giang.toml"
+    with pytest.raises(FormError) as refused:
+        plan_next_year(kg)
+    assert "schemas/an-giang-2026.toml (đã là cấu hình năm 2026" in str(refused.value)
+    warned = period_over(load_form(kg), dt.date(2026, 12, 20))
+    assert warned and "năm 2026: dùng cấu hình schemas/an-giang-2026.toml" in warned
+    of_year(kg, 2024)
+    with pytest.raises(FormError) as refused:
+        plan_next_year(kg)
+    assert "schemas/an-giang.toml (đã là cấu hình năm 2025" in str(refused.value)
+    warned = period_over(load_form(kg), dt.date(2025, 12, 20))
+    assert warned and "năm 2025: dùng cấu hình schemas/an-giang.toml" in warned
+
+
 def test_new_year_names_the_request_letter_it_kept(tmp_path):
     """The letter that asked for the report is kept (Kiên Giang's 182/UBND-KGVX is a standing
     one), but new-year says so: a yearly letter of 2023 cited by the 2024 draft is caught when

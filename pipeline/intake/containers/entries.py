@@ -93,10 +93,11 @@ def _message_entries(
     out: list[Submission] = []
     by_bytes: set[str] = set()
     total = 0
+    entry = origin.container or name  # the inbox entry: the message, or the mailbox file it is in
     for i, (k, part) in enumerate(parts, start=1):
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
-        locator = (f"part:{k}",)
-        sub_origin = Origin(ATTACHMENT, name, locator, origin.received, origin.sender, origin.message_id)
+        locator = (*origin.locator, f"part:{k}")
+        sub_origin = Origin(ATTACHMENT, entry, locator, origin.received, origin.sender, origin.message_id)
         if refused_by_name(shown):
             out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
             continue
@@ -136,7 +137,7 @@ def _message_entries(
         elif renamed is not None and renamed.role == ATTACHED:
             out.append(Submission(path, shown, sub_origin, ignored=NOT_REPORT_ATTACHED))
         elif (suffix_of(shown) in ARCHIVE_SUFFIXES and renamed is None) or archived:
-            zip_origin = Origin(ARCHIVE, name, locator, origin.received, origin.sender, origin.message_id)
+            zip_origin = Origin(ARCHIVE, entry, locator, origin.received, origin.sender, origin.message_id)
             opened = Opened(ARCHIVE_KIND.name, len(data), hashlib.sha256(data).hexdigest())
             try:
                 inner = _archive_entries(path, shown, data, locator, zip_origin, limits, nested=True)

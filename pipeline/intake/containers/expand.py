@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
@@ -19,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ...form import Limits
+from ...rules.findings import show
 from ...system import impl
 from ..files import ReadProblem
 from ..kinds.catalogue import (
@@ -37,7 +39,7 @@ from ..message_headers import header_text, own_letter, received_at, sender_of
 from .entries import _archive_entries, _message_entries
 from .entry_kind import one_file
 from .locate import _container_bytes
-from .message import _message_broken, _parse_message, too_large_message
+from .message import _message_broken, _parse_message, mbox_spans, too_large_message
 from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
 
 HEAD_CAP = 1 << 16  # bytes of a message too large to open read for its header block
@@ -77,13 +79,49 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
         except ReadProblem as exc:
             return [Submission(path, name, origin, opened, (exc.code, exc.message))]
         return [Submission(path, name, origin, opened, _no_report(inner, set(), "ARCHIVE_NO_REPORT")), *inner]
+    spans = mbox_spans(data)
+    if len(spans) == 1:
+        return _message_submissions(path, name, data, opened, Origin(MESSAGE), limits, zone, office)
+    # a mailbox file of several messages (brk36 F8: all but the first were lost): each its own
+    if len(spans) > limits.max_zip_entries:
+        many = f"hộp thư có {show(len(spans))} thư, vượt giới hạn {show(limits.max_zip_entries)}"
+        return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_TOO_LARGE", many))]
+    out = [Submission(path, name, Origin(MESSAGE), opened)]
+    for i, (start, end) in enumerate(spans):
+        one = data[start:end]
+        out += _message_submissions(
+            path,
+            f"{name}{SEP}thư {i + 1}",
+            one,
+            Opened(fmt, len(one), hashlib.sha256(one).hexdigest()),
+            Origin(MESSAGE, name, (f"mbox:{i}",)),
+            limits,
+            zone,
+            office,
+        )
+    return out
+
+
+def _message_submissions(
+    path: Path,
+    name: str,
+    data: bytes,
+    opened: Opened,
+    where: Origin,
+    limits: Limits,
+    zone: ZoneInfo,
+    office: str,
+) -> list[Submission]:
+    """A message's own line and its attachments' (`expand`): the message's bytes `data`,
+    shown as `name`, found in the inbox entry at `path` as `where` says (its container and
+    locator: none for a saved .eml, its place in a mailbox file). Never raises for bad input."""
     try:
         msg = _parse_message(data, limits)
-        origin = _message_origin(msg, zone)
+        origin = replace(_message_origin(msg, zone), container=where.container, locator=where.locator)
     except ReadProblem as exc:
-        return [Submission(path, name, Origin(MESSAGE), opened, (exc.code, exc.message))]
+        return [Submission(path, name, where, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:  # the parser's own failure: this message only
-        return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_CORRUPT", _message_broken(exc)))]
+        return [Submission(path, name, where, opened, ("FILE_CORRUPT", _message_broken(exc)))]
     try:
         own = own_letter(msg, office)
     except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - a header that breaks the parser

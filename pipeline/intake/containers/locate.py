@@ -1,6 +1,6 @@
 """A container's bytes, read once per process while its file is unchanged
 (`_container_bytes`), and the bytes of an entry found again in them by its locator's steps
-(`_entry_bytes`: "part:N" of a message, "zip:N" of an archive).
+(`_entry_bytes`: "mbox:N" of a mailbox file, "part:N" of a message, "zip:N" of an archive).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from ...form import Limits
 from ...text.oserrors import read_reason
 from ..files import ReadProblem, read_bounded
-from .message import _depth, _message_broken, _parsed_parts, _part_bytes
+from .message import _depth, _message_broken, _parsed_parts, _part_bytes, mbox_spans
 from .zip_members import _member_bytes, _member_kind, _member_problem, _open_zip
 
 
@@ -54,7 +54,10 @@ def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
         return data
     for step in locator:
         kind, _, arg = step.partition(":")
-        if kind == "part":
+        if kind == "mbox":  # one message of a mailbox file
+            start, end = mbox_spans(data)[int(arg)]
+            data = data[start:end]
+        elif kind == "part":
             try:
                 parts = _parsed_parts(data, _depth(limits))[1]
             except ReadProblem:

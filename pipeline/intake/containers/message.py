@@ -60,6 +60,22 @@ def _check_depth(data: bytes, depth: int) -> None:
         )
 
 
+# a message's separator line in a mailbox file (RFC 4155 §2: "From " at the start of a line,
+# the first of the file or one after an empty line; the sender and date that follow are not
+# checked, Thunderbird writes "From - <date>"); a body line so spelled is written ">From "
+_MBOX_FROM = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\n\r\n))From [^\r\n]*\r?\n")
+
+
+def mbox_spans(data: bytes) -> list[tuple[int, int]]:
+    """The (start, end) byte offsets of each message of a mailbox file (mbox, RFC 4155),
+    each from its "From " line: one span, the whole of `data`, for a file that does not
+    start with a "From " line or holds one message (a saved .eml)."""
+    starts = [m.start() for m in _MBOX_FROM.finditer(data)]
+    if len(starts) < 2 or starts[0] != 0:
+        return [(0, len(data))]
+    return list(zip(starts, [*starts[1:], len(data)], strict=True))
+
+
 def _header_end(data: bytes) -> int:
     """Where a message's header block ends (its first empty line), or its length."""
     ends = [i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0]

@@ -70,6 +70,8 @@ def mbox_spans(data: bytes) -> list[tuple[int, int]]:
     """The (start, end) byte offsets of each message of a mailbox file (mbox, RFC 4155),
     each from its "From " line: one span, the whole of `data`, for a file that does not
     start with a "From " line or holds one message (a saved .eml)."""
+    if not data.startswith(b"From "):  # a saved message: not scanned
+        return [(0, len(data))]
     starts = [m.start() for m in _MBOX_FROM.finditer(data)]
     if len(starts) < 2 or starts[0] != 0:
         return [(0, len(data))]

@@ -197,3 +197,21 @@ def test_a_name_holding_a_mark_itself_is_cut_at_the_note_not_inside_it():
     typings = (f"{unit.name}, tỉnh Kiên Giang", f"{unit.name} tỉnh Kiên Giang", f"{unit.name} (cũ)")
     for typed in (*typings, f"{unit.name}, Kiên Giang", f"{unit.name} | KG"):
         assert unit_read_as(kg, unit.code, typed) == unit.name, typed
+
+
+@pytest.mark.parametrize("typed", ["UBND Xã Tân Thành", "UBND Xa Tan Thanh"])
+def test_an_old_name_spelt_like_another_units_is_the_units_own_old_name(ag, made, typed):
+    """brk40 F2: old Xã Tân Thành (Tân Hiệp) went to Xã Tân Hội (30856); today's Xã Tân
+    Thạnh (31031) folds alike. In Tân Hội's file both spellings are its own old name (a
+    warning), not "không khớp"; in Tân Thạnh's file the old name as written is another
+    land's: an error, never read as Tân Thạnh by its folded spelling."""
+    (parsed,) = check_files(ag, [made(typed, f"tan-hoi-{len(typed)}-{typed[5]}", "30856")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_FORMER_NAME", WARNING)]
+    assert (
+        "Xã Tân Thành (Huyện Tân Hiệp, tỉnh Kiên Giang cũ), nay thuộc Xã Tân Hội"
+        in parsed.findings[0].message
+    )
+    assert unit_read_as(ag, "31031", "UBND Xã Tân Thành") is None
+    (parsed,) = check_files(ag, [made("UBND Xã Tân Thành", "tan-thanh", "31031")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
+    assert unit_read_as(ag, "31031", "Xã Tân Thạnh") == "UBND Xã Tân Thạnh"  # its own, as written

@@ -620,6 +620,9 @@ FORMER_COMMUNE = {
     "text": "; đây là tên xã, phường, thị trấn cũ, không còn từ {date}: {places}. "
     "Số liệu cần báo cáo cho xã, phường, đặc khu mới đó",
     "place": "{name} ({district}, {province} cũ), nay thuộc {new}",
+    # a name both a listed unit's and an old commune's gone elsewhere, as typed (brk40 F1)
+    "either": "; tên này có thể là '{name}' hoặc tên xã, phường, thị trấn cũ (không còn từ {date}): "
+    "{places}. Hãy chọn đúng tên xã, phường, đặc khu mới trong danh sách",
 }
 
 

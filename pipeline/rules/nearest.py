@@ -98,6 +98,39 @@ def fold(text: str) -> str:
     return " ".join(ABBREVIATIONS.get(w, w) for w in words)
 
 
+# Vietnamese tone marks (combining, after NFD): grave, acute, hook above, tilde, dot below
+TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
+_MARKED_WORD = re.compile(r"[\w\u0300-\u036f]+")
+
+
+@lru_cache(maxsize=4096)
+def marked_short(text: str) -> str:
+    """A name's short form (after "UBND" and its administrative prefix, as `fold` finds them,
+    abbreviations too) with the marks its letters were typed with: "Xã Tân Thạnh", "X. Tân
+    Thạnh" and "tân thạnh" alike, but not "Tân Thành" nor "Tan Thanh". Case-folded, the tone
+    of each word after its letters (NFD), so "Hoà" and "Hòa" are one; "đ" stays "đ"."""
+    words = _MARKED_WORD.findall(unicodedata.normalize("NFD", text).casefold())
+    plain = [fold(w).split() for w in words]  # each word folded: "tp" -> ["thanh", "pho"]
+    start = 0
+
+    def lead(prefix: str) -> bool:
+        nonlocal start
+        need, got, end = prefix.split(), [], start
+        while end < len(plain) and len(got) < len(need):
+            got += plain[end]
+            end += 1
+        if got != need:
+            return False
+        start = end
+        return True
+
+    lead(_OFFICE.strip())
+    any(lead(prefix) for prefix in ADMIN_PREFIXES[1:])
+    return " ".join(
+        "".join(c for c in w if c not in TONES) + "".join(c for c in w if c in TONES) for w in words[start:]
+    )
+
+
 def _short(folded: str) -> str:
     for prefix in ADMIN_PREFIXES:
         if folded.startswith(prefix + " "):
@@ -192,31 +225,56 @@ def read_as(form: Form, key: str, text: str) -> Match:
     elsewhere or was split ("Thị trấn Vĩnh Thuận", now in Xã Vĩnh Phong) is unknown, never
     the new unit of the same short name (`near_text` says where it went).
 
+    A name that is both a listed one and an old commune's gone elsewhere, as typed, is
+    neither (brk40 F1: "Xa Tan Thanh" was read as Xã Tân Thạnh, though Xã Tân Thành, now in
+    Xã Tân Hội, is spelt so too; "Vĩnh Thuận" alone names Xã Vĩnh Thuận and the old Thị trấn
+    Vĩnh Thuận): the marks typed tell them apart ("Tân Thạnh" is the listed one), else the
+    error names both (`near_text`).
+
     Raises FormError when the configuration's crosswalk is not as described."""
     hit = match(form.items(key), text)
     if hit.code is not None and key == "region":
-        olds = former_communes(form, text)
-        if olds and {c.new for c in olds} != {(hit.name,)}:
+        olds = [c for c in former_communes(form, text) if c.new != (hit.name,)]
+        if olds and (not fits(text, hit.name) or any(fits(text, c.name) for c in olds)):
             return Match(None, None)
     return hit
 
 
+def fits(text: str, name: str) -> bool:
+    """Whether `text` is `name` as written: the same short name with the same marks
+    (`marked_short`), under the same administrative prefix or none ("Tân Thạnh", "X. Tân
+    Thạnh" fit "Xã Tân Thạnh"; "Tan Thanh", "Thị trấn Tân Thạnh" do not)."""
+    prefix = _prefix(text)
+    return marked_short(text) == marked_short(name) and (not prefix or prefix == _prefix(name))
+
+
+def _prefix(text: str) -> str:
+    """The administrative prefix of a name, folded ("X. Tân Thạnh" -> "xa"), "" without one;
+    "UBND" before it left out."""
+    folded = fold(text).removeprefix(_OFFICE)
+    return folded[: len(folded) - len(_short(folded))].strip()
+
+
 def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
-    """The old communes (wards, towns) of the configuration's crosswalk named `text` (folded:
-    "TT Vĩnh Thuận" is "Thị trấn Vĩnh Thuận"), unless that is also a listed region's name;
-    () without a crosswalk.
+    """The old communes (wards, towns) of the configuration's crosswalk that `text` may name,
+    compared folded: by its full name when `text` has an administrative prefix ("TT Vĩnh
+    Thuận" is "Thị trấn Vĩnh Thuận"), else by its short name ("Vĩnh Thuận"); never one whose
+    name, as written, is a listed region's too (an old Xã Vĩnh Hòa beside today's Xã Vĩnh
+    Hòa is today's); () without a crosswalk.
 
     Raises FormError when the configuration's crosswalk is not as described."""
     by_name = form.memo.get("former_communes")
     if by_name is None:
         crosswalk = load_crosswalk(form)
-        listed = {fold(i.name) for i in form.items("region")}
-        by_name = {}
+        listed = {(_prefix(i.name), marked_short(i.name)) for i in form.items("region")}
+        by_name: dict[object, list[FormerCommune]] = {}
         for old in crosswalk.former_communes() if crosswalk is not None else ():
-            if fold(old.name) not in listed:
+            if (_prefix(old.name), marked_short(old.name)) not in listed:
                 by_name.setdefault(fold(old.name), []).append(old)
+                by_name.setdefault(("short", _short(fold(old.name))), []).append(old)
         form.memo["former_communes"] = by_name
-    return tuple(by_name.get(fold(text), ()))
+    folded = fold(text)
+    return tuple(by_name.get(folded if level(folded) else ("short", folded), ()))
 
 
 @lru_cache(maxsize=1024)
@@ -268,13 +326,16 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
 
     Raises FormError when the configuration's crosswalk is not as described."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
-    if unit is None or not isinstance(text, str) or fold(text) == fold(unit.name):
+    if unit is None or not isinstance(text, str) or fits(text, unit.name):
         return ()
     memo = form.memo.get("former_unit_names")
     if memo is None:
         crosswalk = load_crosswalk(form)
         by_unit: dict[str, list[FormerCommune]] = {}
+        today_as_written = {(_prefix(u.name), marked_short(u.name)) for u in form.units}
         for old in crosswalk.former_communes() if crosswalk is not None else ():
+            if (_prefix(old.name), marked_short(old.name)) in today_as_written:
+                continue  # a name a unit of today has too, as written: today's (brk16)
             for new_code in old.new_codes:
                 by_unit.setdefault(new_code, []).append(old)
         today = {fold(u.name).removeprefix(_OFFICE) for u in form.units}
@@ -283,16 +344,36 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
     for name in (text, *name_heads(text)):  # the name typed, else before its note
         typed = fold(name).removeprefix(_OFFICE)
         bare = typed if level(typed) is None else None  # typed without a prefix: the short name
-        if typed in today or bare in short_today:  # the unit's own name among them
-            return ()
         olds = tuple(
             old
             for old in by_unit.get(unit.code, ())
             if fold(old.name) == typed or (bare is not None and _short(fold(old.name)) == bare)
         )
-        if olds:
+        # the unit's own old name, unless typed as written a name of today ("Xã Tân Thành" on
+        # Tân Hội's file is its own old commune, though Xã Tân Thạnh folds alike: brk40 F2)
+        if olds and not any(fits(name, u.name) for u in form.units):
             return olds
+        if typed in today or bare in short_today:  # a unit's name of today
+            return ()
     return ()
+
+
+def names_former_elsewhere(form: Form, code: object, text: object) -> bool:
+    """Whether a unit name typed in unit `code`'s file is, as written, the name of an old
+    commune whose land went only to other units and not the unit's own name ("UBND Xã Tân
+    Thành" in Xã Tân Thạnh's file: Tân Thành is now in Xã Tân Hội, brk40 F2), so never read
+    as the unit's by its folded spelling.
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    unit = form.units_by_code.get(code) if isinstance(code, str) else None
+    if unit is None or not isinstance(text, str) or fits(text, unit.name):
+        return False
+    crosswalk = load_crosswalk(form)
+    for name in (text, *name_heads(text)):
+        for old in crosswalk.former_communes() if crosswalk is not None else ():
+            if unit.code not in old.new_codes and fits(name, old.name):
+                return True
+    return False
 
 
 def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:
@@ -332,10 +413,19 @@ def near_text(form: Form, key: str, text: str) -> str:
         return choices_text(_offered(read_as(form, key, text)))
     former = former_districts(form, text)
     if not former:
-        communes = former_communes(form, text)
+        listed = match(form.items(key), text)
+        communes = tuple(c for c in former_communes(form, text) if c.new != (listed.name,))
         if not communes:
             return choices_text(_offered(read_as(form, key, text)))
-        return FORMER_COMMUNE["text"].format(places=former_places(communes), date=REFORM)
+        places = former_places(communes)
+        prefix = _prefix(text)
+        if (
+            listed.name is None
+            or (prefix and prefix != _prefix(listed.name))  # "TT Vinh Thuan": not Xã Vĩnh Thuận
+            or (any(fits(text, c.name) for c in communes) and not fits(text, listed.name))
+        ):
+            return FORMER_COMMUNE["text"].format(places=places, date=REFORM)
+        return FORMER_COMMUNE["either"].format(name=listed.name, places=places, date=REFORM)
     say = FORMER_DISTRICT
     places = "; ".join(
         say["place"].format(

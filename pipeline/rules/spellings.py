@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..form import Form
 from ..form.grid import LIST_KEYS
 from . import nearest
+from .nearest import TONES
 
 # ----- names typed close to a listed one ------------------------------------------------------
 # A formula cannot measure closeness, so the template and the pipeline read a name not
@@ -49,8 +50,8 @@ def tohop(text: str) -> str:
         else:
             letters.append(ch)
     return "".join(
-        unicodedata.normalize("NFC", "".join(c for c in letter if c not in _TONES))
-        + "".join(c for c in letter if c in _TONES)
+        unicodedata.normalize("NFC", "".join(c for c in letter if c not in TONES))
+        + "".join(c for c in letter if c in TONES)
         for letter in letters
     )
 
@@ -79,8 +80,6 @@ def _spellings(name: str) -> list[str]:
     return typed + moved + [_unaccented(f) for f in forms]
 
 
-# Vietnamese tone marks (combining, after NFD): grave, acute, hook above, tilde, dot below
-_TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
 _VOWELS = frozenset("aeiouyAEIOUY")
 
 
@@ -91,7 +90,7 @@ def _tone_moved(name: str) -> list[str]:
     words = unicodedata.normalize("NFD", name).split(" ")
     out = []
     for w, word in enumerate(words):
-        tone = next((ch for ch in word if ch in _TONES), None)
+        tone = next((ch for ch in word if ch in TONES), None)
         if tone is None:
             continue
         bare = word.replace(tone, "")

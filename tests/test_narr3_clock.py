@@ -54,15 +54,17 @@ def test_a_unit_is_called_late_only_on_a_date_that_has_come(form, make_file, tmp
 
 def test_no_unit_is_late_before_the_deadline_has_passed_by_the_runs_date(form, make_file, tmp_path, capsys):
     """The deadline 10 days after today (the run's date is before it) and two files typed
-    with dates after the deadline: a date after the deadline is after the run's date too, so
-    the units are not judged, and neither the document nor the terminal calls them late."""
+    with dates after the deadline: a date after the deadline is after the run's date too,
+    and the files are in the inbox by the run's date, before the deadline: on time by that
+    day (brk42 F2; they were not judged), and neither the document nor the terminal calls
+    them late."""
     today = dt.date.today()
     later = load_form(overrides={"period": {"due_before": today + dt.timedelta(days=10)}})
     make_file("899", _dated(today + dt.timedelta(days=15)))
     make_file("900", _dated(today + dt.timedelta(days=12)))
     report = consolidate_into(later, tmp_path / "inbox", tmp_path / "out", show_progress=False)
-    # dated after the run's date: judged neither way (`submissions.resolve`), never late
-    assert [u.timeliness for u in report.units if u.files] == ["dated_ahead", "dated_ahead"]
+    # dated after the run's date: on time by the day this run found them, never late
+    assert [(u.timeliness, u.submitted_on) for u in report.units if u.files] == [("on_time", today)] * 2
     texts = [p.text for p in Document(str(document_path(tmp_path / "out", later.year))).paragraphs]
     assert not [t for t in texts if "sau thời hạn" in t], texts
     assert not [line for line in _terminal(report, capsys) if "trễ hạn" in line.lower()]

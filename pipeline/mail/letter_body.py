@@ -252,6 +252,10 @@ def _content(
         # a file saved by hand: the date typed in it decided, not when it was saved here
         typed = dt.date.fromisoformat(u["submitted_on"])
         timely = f"{timely} (theo ngày báo cáo ghi trong tệp: {typed:%d/%m/%Y})"
+    elif timely and not pending and u.get("decided_by") == "found" and u.get("submitted_on"):
+        # a file saved by hand the office had before the date typed in it (brk42 F2)
+        had = dt.date.fromisoformat(u["submitted_on"])
+        timely = f"{timely} (Sở đã có tệp từ ngày {had:%d/%m/%Y}, trước ngày báo cáo ghi trong tệp)"
     elif timely and not pending and u.get("decided_by") == "after_mail" and u.get("submitted_on"):
         # a file saved by hand after the unit's message came: no older than that message
         came = dt.date.fromisoformat(u["submitted_on"])

@@ -55,6 +55,9 @@ class Changes:
     years_changed: tuple[int, ...] = ()
     # the headline totals that changed (`_totals`): (what, before, now), what in Vietnamese
     totals: tuple[tuple[str, int, int], ...] = ()
+    # accepted both times, judged otherwise against the deadline: (code, name, before, now),
+    # the verdicts as the status sheet words them ("Chưa xét (…)" -> "Đúng hạn"; brk42 F2)
+    timeliness: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -73,6 +76,7 @@ class Changes:
             or self.years_gone
             or self.years_changed
             or self.totals
+            or self.timeliness
         )
 
     def lines_vi(self) -> list[str]:
@@ -109,6 +113,9 @@ class Changes:
             )
         if self.warnings_new:
             out.append(f"  • Nay có cảnh báo ({len(self.warnings_new)}): " + _units(self.warnings_new))
+        if self.timeliness:
+            moved = "; ".join(f"{name} ({code}): {was} → {now}" for code, name, was, now in self.timeliness)
+            out.append(f"  • Đổi kết quả xét hạn nộp ({len(self.timeliness)}): {moved}")
         if self.newly_rejected:
             out.append(f"  • Tệp mới bị từ chối ({len(self.newly_rejected)}): " + _units(self.newly_rejected))
         if self.newest_again:
@@ -151,6 +158,7 @@ class Changes:
             "years_gone": list(self.years_gone),
             "years_changed": list(self.years_changed),
             "totals": [list(t) for t in self.totals],
+            "timeliness": [code for code, *_ in self.timeliness],
         }
 
 
@@ -189,6 +197,29 @@ def first_seen(previous: dict[str, Any] | None) -> dict[tuple[str, str], dt.date
         key = (str(f.get("name")), str(f["sha256"]))
         if at.tzinfo is None and (key not in out or at < out[key]):
             out[key] = at
+    return out
+
+
+def first_found(previous: dict[str, Any] | None) -> dict[tuple[str, str], dt.datetime]:
+    """(name, SHA-256) -> when the first run that read the file of that name and bytes was
+    made, from `previous` (a `Report.to_dict`; {} without one): its file's "found", else the
+    previous run's own time (it read the file, so the office had it then). What cannot be
+    read is left out."""
+    out: dict[tuple[str, str], dt.datetime] = {}
+    try:
+        ran = dt.datetime.fromisoformat(str((previous or {}).get("generated_at")))
+    except ValueError:
+        return out
+    for f in (previous or {}).get("files", []):
+        if not isinstance(f, dict) or not f.get("sha256"):
+            continue
+        try:
+            at = dt.datetime.fromisoformat(str(f["found"])) if f.get("found") else ran
+        except ValueError:
+            at = ran
+        key = (str(f.get("name")), str(f["sha256"]))
+        if at.tzinfo is None and (key not in out or at < out[key]):
+            out[key] = min(at, ran)
     return out
 
 
@@ -285,6 +316,11 @@ def changes_since(report: Report, previous: dict[str, Any] | None) -> Changes | 
         tuple((u.code, u.name) for u in accepted_both if warned_now[u.code] and not warned_before[u.code]),
         *_years(report, previous),
         _totals(report, previous),
+        tuple(
+            (u.code, u.name, str(before[u.code].get("timeliness_vi") or ""), u.timeliness_vi)
+            for u in accepted_both
+            if before[u.code].get("timeliness", u.timeliness) != u.timeliness
+        ),
     )
 
 

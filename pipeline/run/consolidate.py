@@ -18,7 +18,7 @@ from ..intake.inbox import READ, InboxEntry, classify
 from ..intake.mail_settings import load_mail_settings
 from ..read.parsed import Parsed
 from .aggregate import build_detail, build_totals
-from .changes import changes_since, first_seen, previous_result
+from .changes import changes_since, first_found, first_seen, previous_result
 from .history import load_history, plausibility_findings
 from .progress import Clock
 from .reading import Reading, read_all, read_inbox, submissions
@@ -60,7 +60,7 @@ def run(
     history = load_history(form, archive if archive is not None else outbox)
     plausibility_findings(form, parsed, history)
     previous = previous_result(outbox, form, run_id)
-    files, units = resolve(form, parsed, today, first_seen(previous))
+    files, units = resolve(form, parsed, today, first_seen(previous), first_found(previous))
     files = _in_listing_order(listing, files)
     detail = build_detail(form, [(form.units_by_code[u.code], u.file.parsed) for u in units if u.file])
     clock.lap("merge")

@@ -96,6 +96,9 @@ class DecidedBy(StrEnum):
     REPORT_DATE = "report_date"  # the date typed in the file (plain files)
     SAVED = "saved"  # a plain file without a report date: when it was saved to the inbox
     AFTER_MAIL = "after_mail"  # a plain file saved after a message of its unit came: that day
+    # a plain file the office had before the date typed in it: the day a run first found it
+    # in the inbox (an earlier run's, or this run's own), which it cannot have come after
+    FOUND = "found"
 
     @property
     def vi(self) -> str:
@@ -107,6 +110,7 @@ _DECIDED_VI = {
     DecidedBy.REPORT_DATE: "Theo ngày báo cáo ghi trong tệp",
     DecidedBy.SAVED: "Tệp không ghi ngày báo cáo: theo ngày tệp được lưu vào máy",
     DecidedBy.AFTER_MAIL: "Tệp được lưu sau thư đơn vị gửi đến: theo ngày thư đó đến",
+    DecidedBy.FOUND: "Sở đã có tệp trước ngày ghi trong tệp: theo ngày chương trình thấy tệp lần đầu",
 }
 
 
@@ -132,6 +136,10 @@ class FileRecord:
     seen: dt.datetime | None = None
     """When a previous run first found this file, its name and bytes (`changes.first_seen`,
     the province's wall-clock time), None for a file no previous run read."""
+    found: dt.datetime | None = None
+    """When the first run that read this file, its name and bytes, was made (an earlier run:
+    `changes.first_found`; the province's wall-clock time): the office had it by then. None
+    when this run is the first."""
     after_mail: dt.date | None = None
     """For a plain file: the arrival day of its unit's latest message the office had before
     it (`submissions.resolve`); a file saved after that message came is no older than it,
@@ -188,6 +196,7 @@ class FileRecord:
             "size": info.size,
             "sha256": info.sha256,
             "received": self.received.isoformat(timespec="seconds"),
+            "found": self.found.isoformat(timespec="seconds") if self.found else "",
             "format": self.parsed.format,
             "unit": self.parsed.unit_code or "",
             "report_date": self.parsed.report_date.isoformat() if self.parsed.report_date else "",

@@ -157,16 +157,23 @@ def resolve(
     parsed: list[Parsed],
     today: dt.date | None = None,
     seen: dict[tuple[str, str], dt.datetime] | None = None,
+    found: dict[tuple[str, str], dt.datetime] | None = None,
 ) -> tuple[list[FileRecord], list[UnitRecord]]:
     """Give every file a status and every unit of the registry the file that counts. A unit
     is judged on time or late by the date its counted file is dated from, against the
     deadline; not judged when the deadline is still "cần điền", nor when that date is after
     `today` (the run's date, the province's: it cannot have been sent then). `seen`: (name,
     SHA-256) -> when a previous run first found that file (`changes.first_seen`), the time a
-    plain file keeps (`FileRecord.received`)."""
+    plain file keeps (`FileRecord.received`); `found`: (name, SHA-256) -> when the first run
+    that read that file was made (`changes.first_found`), after which a plain file is never
+    dated (`FileRecord.found`)."""
     zone = province_zone(form)  # `received` in the province's time, never the machine's
-    seen = seen or {}
-    records = [FileRecord(p, zone=zone, seen=seen.get((p.info.name, p.info.sha256))) for p in parsed]
+    seen, found = seen or {}, found or {}
+    records = [
+        FileRecord(p, zone=zone, seen=seen.get(key), found=found.get(key))
+        for p in parsed
+        for key in [(p.info.name, p.info.sha256)]
+    ]
     by_unit: dict[str, list[FileRecord]] = {}
     for rec in records:
         p = rec.parsed
@@ -208,10 +215,20 @@ def resolve(
         chosen = accepted[0]
         us.status = UnitStatus.ACCEPTED
         us.file = chosen
-        us.submitted_on = _submitted_on(_first_sending(files, chosen))
-        us.rule = _decided_by(chosen)
+        first = _first_sending(files, chosen)
+        us.submitted_on = _submitted_on(first)
+        us.rule = _decided_by(first)  # what dated it: the first sending of these figures
         if is_pending(form.period.due_before):  # no deadline yet: no verdict, neither way
             us.deadline_set = False
+        elif (
+            today is not None
+            and us.submitted_on > today
+            and not first.by_arrival
+            and today < form.period.due_before
+        ):
+            # a plain file dated after the run's date is in the inbox by then, before the
+            # deadline: on time, whatever the date typed (brk42 F2)
+            us.submitted_on, us.rule, us.on_time = today, DecidedBy.FOUND, True
         elif today is not None and us.submitted_on > today:  # not sent yet by the run's date
             us.dated_ahead = True
         else:
@@ -272,19 +289,34 @@ def _decided_by(rec: FileRecord) -> DecidedBy:
     if rec.by_arrival:
         return DecidedBy.ARRIVAL
     own = rec.parsed.report_date or rec.received.date()
+    if _found_before(rec):
+        return DecidedBy.FOUND
     if rec.after_mail is not None and rec.after_mail > own:
         return DecidedBy.AFTER_MAIL
     return DecidedBy.REPORT_DATE if rec.parsed.report_date else DecidedBy.SAVED
 
 
-def _submitted_on(rec: FileRecord) -> dt.date:
-    """The date a submission counts from: the arrival of its message; for a plain file its
-    report date, else when it was saved, never before the day a message of its unit came
-    that the office had before it (`after_mail`)."""
-    if rec.by_arrival:
-        return rec.received.date()
+def _own_date(rec: FileRecord) -> dt.date:
+    """A plain file's date by what it says: its report date, else when it was saved, never
+    before the day a message of its unit came that the office had before it (`after_mail`)."""
     own = rec.parsed.report_date or rec.received.date()
     return max(own, rec.after_mail) if rec.after_mail is not None else own
+
+
+def _found_before(rec: FileRecord) -> bool:
+    """Whether an earlier run read the plain file `rec` (its name and bytes: `found`) before
+    the day its own date says: the office had it then (brk42 F2: a report dated 04/12 in the
+    inbox since 25/11 turned from not judged to late with nothing new)."""
+    return rec.found is not None and rec.found.date() < _own_date(rec)
+
+
+def _submitted_on(rec: FileRecord) -> dt.date:
+    """The date a submission counts from: the arrival of its message; for a plain file its
+    own date (`_own_date`), or the day of the first run that read it when that is earlier
+    (`_found_before`)."""
+    if rec.by_arrival:
+        return rec.received.date()
+    return rec.found.date() if rec.found is not None and _found_before(rec) else _own_date(rec)
 
 
 def _sent_again(older: list[FileRecord], newest: FileRecord) -> None:

@@ -55,9 +55,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def self_signed(folder: Path, days: int = 2) -> tuple[Path, Path]:
-    """A certificate for localhost/127.0.0.1 and its key (PEM), valid for `days` days (a test
-    whose clock moves on asks for more)."""
+def self_signed(folder: Path, days: int = 2, back: int = 0) -> tuple[Path, Path]:
+    """A certificate for localhost/127.0.0.1 and its key (PEM), valid from `back` days (and
+    an hour) ago for `days` days (a test whose clock moves on or back asks for more)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
@@ -67,7 +67,7 @@ def self_signed(folder: Path, days: int = 2) -> tuple[Path, Path]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_before(now - dt.timedelta(days=back, hours=1))
         .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(
             x509.SubjectAlternativeName(

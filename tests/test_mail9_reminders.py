@@ -52,7 +52,8 @@ def office(form: Form, make_file, tmp_path):
     sent_in = message(addr[rejected], "Báo cáo", at(20, 9), [(f_bad.name, f_bad.read_bytes())])
     (inbox / "thu" / "a.eml").write_bytes(bytes(sent_in))
     (tmp_path / "tls").mkdir()
-    cert, key = self_signed(tmp_path / "tls", days=30)  # the test's clock moves days on
+    # the test's clock moves days on, or back to the season of 2025
+    cert, key = self_signed(tmp_path / "tls", days=30, back=(dt.date.today() - dt.date(2025, 11, 1)).days)
     with_smtp = start_smtp(cert, key, SMTP_USER, SMTP_PASSWORD)
     controller, sink = next(with_smtp)
     env = {"TEST_IMAP_PASSWORD": PASSWORD, "TEST_SMTP_PASSWORD": SMTP_PASSWORD}
@@ -176,3 +177,24 @@ def test_nhac_lai_reminds_every_unit_that_still_has_to_act(office):
     lines = out.splitlines()
     at_rejected = next(i for i, line in enumerate(lines) if line.startswith(f"{rejected:<6} không gửi lại"))
     assert f"ngày {office.today + dt.timedelta(days=3):%d/%m/%Y};" in lines[at_rejected + 1], out
+
+
+def test_a_reminder_before_the_deadline_is_recalled_with_the_day_it_gave(office):
+    """brk42 F1: a reminder sent before the deadline gives the deadline's last day (30/11),
+    but the record kept the resubmission day (a week on), which the next runs quoted as the
+    letter's ("vẫn đúng (đề nghị gửi chậm nhất ngày 02/12/2025)"; "hạn vẫn là ngày 02/12"),
+    and which a reminder on purpose on 01/12 gave as if repeating it."""
+    day, letters_to, missing, today = office.day, office.letters_to, office.missing, office.today
+    before = (dt.date(2025, 11, 25) - today).days  # five days before the deadline (01/12/2025)
+    day(before)
+    (first,) = letters_to(missing)
+    assert ASKED.findall(first) == ["30/11/2025"]
+    out = day(before + 1)
+    assert len(letters_to(missing)) == 1
+    assert "thư đó vẫn đúng (đề nghị gửi chậm nhất ngày 30/11/2025)" in out, out
+    # on 01/12, the day given has passed: a reminder on purpose gives a new day and says so
+    day(before + 6, "--nhac-lai")
+    again = letters_to(missing)
+    assert len(again) == 2
+    assert ASKED.findall(again[1])[-1] == "08/12/2025"
+    assert "(ngày 30/11/2025) đã qua" in again[1], again[1]

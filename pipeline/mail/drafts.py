@@ -267,7 +267,7 @@ def write_drafts(
             "sha256": hashlib.sha256(data).hexdigest(),
             "run": run_id,
             "unit_set": same,
-            "by": asked.isoformat(),
+            "by": (letter.by or asked).isoformat(),
             **({ACTS: "1"} if kind in ASKS_TO_ACT else {}),
             **chosen.record,
         }

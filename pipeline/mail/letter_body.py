@@ -77,14 +77,17 @@ class LetterSettings:
 class Letter:
     """What `_content` decided a unit's letter says: its `kind` (RECEIVED, REMINDER, ERRORS
     or RECEIPT), its `subject` and `body` (Vietnamese, written together from the same
-    state), the files it attaches as (file name, the file attached), and the feedback
-    workbook the run wrote when attached (else None)."""
+    state), the files it attaches as (file name, the file attached), the feedback
+    workbook the run wrote when attached (else None), and the day it gives the unit when
+    that is not the resubmission day (`drafts` records it: a reminder before the deadline
+    gives the deadline's last day; brk42 F1), else None."""
 
     kind: str
     subject: str
     body: str
     attachments: list[tuple[str, Path]] = field(default_factory=list)
     feedback: Path | None = None
+    by: dt.date | None = None
 
 
 def letter_settings(form: Form) -> LetterSettings:
@@ -209,7 +212,8 @@ def _content(
         if not path.is_file():
             write_template(form, unit, path.parent)
         state = "reminder_overdue" if overdue else "reminder"
-        return Letter(REMINDER, subject(state), "\n\n".join(lines), [(name, path)])
+        given = None if overdue or pending else last_day  # the deadline, not a resubmission day
+        return Letter(REMINDER, subject(state), "\n\n".join(lines), [(name, path)], by=given)
     found = [_finding(f) for f in findings.get(latest["name"], [])]
     errors = [f for f in found if f.severity == ERROR]
     attach = []

@@ -252,6 +252,54 @@ def test_an_older_version_of_the_same_year_stays_old(years):
     assert f.code == "TEMPLATE_OLD" and RULES[f.code].title == "Mẫu cũ" and "phiên bản 2025.ag2" in f.message
 
 
+@pytest.mark.parametrize(
+    ("next_day", "by_mail"),
+    [(dt.date(2025, 12, 20), False), (dt.date(2025, 11, 2), False), (dt.date(2025, 12, 20), True)],
+)
+def test_next_years_template_is_never_a_version_of_this_years_report(years, tmp_path, next_day, by_mail):
+    """brk40 F4: a unit's accepted 2025 report and the 2026 template filled, saved by hand
+    or mailed later or earlier: the 2026 file is no version of the 2025 report, so it is
+    never "Đã được thay thế", its error stays open with the configuration to use, and the
+    unit's 2025 report counts and is the one its letter speaks of (listed first)."""
+    import random
+
+    from pipeline.app import consolidate_into
+    from pipeline.filler import date_value, fill
+    from pipeline.form import layout_json
+    from pipeline.run.submissions import open_findings
+    from pipeline.samples import valid_data
+
+    from .test_containers import eml
+
+    ag25, ag26, paths = years
+    unit = ag25.units[0]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for form, day, name in (
+        (ag25, dt.date(2025, 11, 20), "bao-cao.xlsx"),
+        (ag26, next_day, "Bao cao 588.xlsx"),
+    ):
+        data = valid_data(form, unit.code, random.Random(1), layout_json(form))
+        data["info"]["report_date"] = date_value(day)
+        path = fill(paths[form.year], tmp_path / name, layout_json(form), unit.code, data)
+        if by_mail:
+            sent = f"{day:%a, %d %b %Y} 09:00:00 +0700"
+            (inbox / f"{day}.eml").write_bytes(eml({name: path.read_bytes()}, sent))
+        else:
+            saved = dt.datetime.combine(day, dt.time(9)).timestamp()  # saved the day it is dated
+            os.utime(shutil.copy(path, inbox / name), (saved, saved))
+    report = consolidate_into(ag25, inbox, tmp_path / "out", show_progress=False, workers=1)
+    us = next(u for u in report.units if u.code == unit.code)
+    assert (
+        us.status.value == "accepted" and us.file is not None and us.file.parsed.name.endswith("bao-cao.xlsx")
+    )
+    assert [r.parsed.name.rpartition(" › ")[2] for r in us.files] == ["bao-cao.xlsx", "Bao cao 588.xlsx"]
+    other = us.files[1]
+    assert other.status.value == "rejected" and not other.replaced_by and "thay thế" not in other.note
+    (newer,) = [f for f in open_findings(us.files) if f.code == "TEMPLATE_NEWER"]
+    assert "an-giang-2026.toml" in newer.message
+
+
 # ----- 5. times, dates and examples the officer reads ----------------------------------------------
 def test_a_plain_files_time_and_basis_are_the_provinces(form, make_file, tmp_path, monkeypatch):
     import time

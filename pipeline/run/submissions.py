@@ -199,18 +199,22 @@ def resolve(
         us = UnitRecord(unit.code, unit.name, unit.kind)
         _after_mail(by_unit.get(unit.code, []))
         files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
+        files.sort(key=_other_year)  # another year's template after this year's files, listed, open
         us.files = files
         statuses.append(us)
         if not files:
             continue
         accepted = [f for f in files if _accepted(f)]
+        # another year's template is no version of this year's report: never the newest (but
+        # of a unit that sent nothing else), never replaced, its error open (brk40 F4: a 2026
+        # template was "thay thế" by 2025's, and its "mẫu năm sau" shown as history)
         newest = files[0]
         if not accepted:
             us.status = UnitStatus.REJECTED
             us.note = f"Bản mới nhất ({newest.parsed.name}) bị từ chối; chưa có bản hợp lệ"
             us.submitted_on = _submitted_on(newest)
             us.rule = _decided_by(newest)
-            _sent_again(files[1:], newest)
+            _sent_again([f for f in files if f is not newest and not _other_year(f)], newest)
             continue
         chosen = accepted[0]
         us.status = UnitStatus.ACCEPTED
@@ -244,9 +248,12 @@ def resolve(
         if chosen.parsed.declared_empty:  # accepted, and shown as declared empty
             sheets = ", ".join(f"'{form.blocks[k].sheet}'" for k in chosen.parsed.declared_empty)
             us.note = "; ".join(filter(None, [us.note, f"Đơn vị báo không có số liệu ở trang {sheets}"]))
-        _sent_again(files[1 : files.index(chosen)], newest)  # rejected, then sent again
-        for other in files:
-            if other is chosen or files.index(other) < files.index(chosen):
+        this_year = [f for f in files if not _other_year(f)]
+        _sent_again(
+            [f for f in this_year[: this_year.index(chosen)] if f is not newest], newest
+        )  # sent again
+        for other in this_year:
+            if other is chosen or this_year.index(other) < this_year.index(chosen):
                 continue
             was_accepted = _accepted(other)
             other.status = FileStatus.SUPERSEDED
@@ -257,6 +264,15 @@ def resolve(
             else:
                 other.note = f"Đã được thay thế bởi {chosen.parsed.name}"
     return records, statuses
+
+
+OTHER_YEAR = frozenset({"TEMPLATE_NEWER", "TEMPLATE_LAST_YEAR"})  # the template of another year
+
+
+def _other_year(rec: FileRecord) -> bool:
+    """Whether a file is another year's template (`OTHER_YEAR`: next year's, to consolidate
+    with that year's configuration; or a past year's report)."""
+    return any(f.code in OTHER_YEAR for f in rec.parsed.findings)
 
 
 def credit_sender(form: Form, p: Parsed) -> str:

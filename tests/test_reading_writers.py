@@ -615,3 +615,31 @@ def test_biff_shared_strings_across_continue_records() -> None:
         [True, "", ""],
     ]
     assert biff_values(book, False, lambda name: False).rows == {}
+
+
+def test_the_feedback_of_another_writers_file_holds_the_figures_as_read(make_file, tmp_path: Path) -> None:
+    """brk41 F1, F2: the feedback workbook of an .xlsb SheetJS wrote (short cell records)
+    was the blank template, and that of a Gnumeric .xls (`[$-42A]#,##0`) gave every count as
+    a date: both were read again by calamine alone. Now it holds every value the run read,
+    each a number where the unit typed one, and `check` of it finds nothing."""
+    src, _ = make_file("899", seed=5)
+    xlsb = _sheetjs(src, tmp_path / "899.xlsb")
+    xls = _ssconvert(src, tmp_path / "899.xls")
+    typed = openpyxl.load_workbook(src)
+    inputs = [
+        (ws.title, cell.coordinate, cell.value)
+        for ws in typed.worksheets
+        if ws.title in (FORM.sheets["info"], *(b.sheet for b in FORM.blocks.values()))
+        for row in ws.iter_rows()
+        for cell in row
+        if not cell.protection.locked and cell.value not in (None, "")
+    ]
+    assert any(isinstance(v, int) for _, _, v in inputs) and len(inputs) > 20
+    for made in (xlsb, xls):
+        wb, how = unit_workbook(FORM, parse_path(made, 1, FORM))
+        assert how == REBUILT
+        got = [(sheet, ref, wb[sheet][ref].value) for sheet, ref, _ in inputs]
+        assert got == inputs, made.suffix
+        out = tmp_path / f"phan-hoi{made.suffix}.xlsx"
+        wb.save(out)
+        assert _figures(out)[0] == [], made.suffix

@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..form import Form
 from ..read.formats.registry import FORMATS, OWN_FILE, REBUILT, Format, Lacks
 from ..read.parsed import Parsed
-from ..read.reader import reader_failed
+from ..read.reader import read_book, reader_failed
 from ..system import impl
 from ..text.safetext import for_xml
 from .style import FONT, NUM
@@ -94,12 +94,12 @@ def unit_workbook(form: Form, p: Parsed) -> tuple[Workbook, str]:
     wb, how = None, NONE
     if unit is not None and p.info_row is not None and not any(f.code in LAYOUT_CODES for f in p.findings):
         try:
-            wb, how = _rebuilt(form, unit, data, fmt), REBUILT
+            wb, how = _rebuilt(form, unit, data, fmt, p.name), REBUILT
         except Exception:  # noqa: BLE001 - a file calamine cannot read again: plain copy
             pass
     if wb is None:
         try:
-            wb, how = _values_copy(form, data, fmt), VALUES
+            wb, how = _values_copy(form, data, fmt, p.name), VALUES
         except Exception:  # noqa: BLE001 - an unreadable file gets the findings sheet alone
             return _empty(), NONE
     for (sheet, ref), text in p.comments.items():  # the unit's notes, as in its own file
@@ -125,6 +125,19 @@ def _unzipped_size(data: bytes) -> int:
 
 def _sheets(form: Form) -> list[str]:
     return [form.sheets["info"], *(b.sheet for b in form.blocks.values())]
+
+
+def _form_sheets(form: Form, data: bytes, fmt: Format | None, name: str) -> dict[str, list[list[Any]]]:
+    """The form sheets of a file as the run read them (`reader.read_book`: the cells
+    calamine skips, .xlsb's short records, filled in; each number as its format shows it,
+    a count under Gnumeric's `[$-42A]#,##0` a number, not a date): name -> rows of values.
+    A file the reader refuses is read as calamine reads it (`_calamine_sheets`). brk41 F1,
+    F2: a SheetJS .xlsb was fed back blank, a Gnumeric .xls with every count a date."""
+    try:
+        book = read_book(data, name, _sheets(form), form.limits)
+    except Exception:  # noqa: BLE001 - refused by the reader (its findings say why): calamine's copy
+        return _calamine_sheets(form, data, fmt)
+    return {sheet: got.rows for sheet, got in book.sheets.items()}
 
 
 def _calamine_sheets(form: Form, data: bytes, fmt: Format | None) -> dict[str, list[list[Any]]]:
@@ -168,8 +181,8 @@ def put(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
-def _rebuilt(form: Form, unit: Any, data: bytes, fmt: Format | None) -> Workbook:
-    sheets = _calamine_sheets(form, data, fmt)
+def _rebuilt(form: Form, unit: Any, data: bytes, fmt: Format | None, name: str) -> Workbook:
+    sheets = _form_sheets(form, data, fmt, name)
     with tempfile.TemporaryDirectory() as tmp:
         wb = openpyxl.load_workbook(write_template(form, unit, Path(tmp)))
     for name, rows in sheets.items():
@@ -185,11 +198,11 @@ def _rebuilt(form: Form, unit: Any, data: bytes, fmt: Format | None) -> Workbook
     return wb
 
 
-def _values_copy(form: Form, data: bytes, fmt: Format | None) -> Workbook:
+def _values_copy(form: Form, data: bytes, fmt: Format | None, name: str) -> Workbook:
     """The values of the form sheets, one cell for one cell. A number is shown with the
     thousands separator only where the form has a count or an amount (never a year); long
     text wraps and its row grows; the title rows above the table do not wrap."""
-    sheets = _calamine_sheets(form, data, fmt)
+    sheets = _form_sheets(form, data, fmt, name)
     plain_numbers = {f.cell for f in form.info_fields if f.type not in ("count", "money")}
     wb = _empty()
     font = Font(name=FONT, size=11)

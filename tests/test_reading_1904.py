@@ -180,3 +180,38 @@ def test_a_number_shown_as_a_date_is_told_as_the_cell_holds_it(
     found = [f for f in parse_path(out, 1, FORM).findings if f.cell == cell]
     assert [f.code for f in found] == ["NUMBER_INVALID"]
     assert f"(số trong ô là {children:,})".replace(",", ".") in found[0].message
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsb", ".xls"])
+def test_a_report_date_held_as_a_plain_number_counts_from_the_workbooks_day_zero(
+    make_file, tmp_path: Path, suffix: str
+) -> None:
+    """brk41 F3: a 1904 workbook whose report date lost its date format (a plain number,
+    General) was read counting from 1899-12-30: 20/11/2025 became 19/11/2021, and the unit
+    was judged by it. The number counts from the workbook's own day zero, 1904-01-01."""
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    src, _ = make_file("899")
+    want = parse_path(src, 1, FORM)
+    assert want.info_row is not None
+    day = want.info_row["report_date"]
+    cell = FORM.info_field("report_date").cell
+    wb = openpyxl.load_workbook(src)
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb[FORM.sheets["info"]]
+    ws[cell].value = (day - dt.date(1904, 1, 1)).days
+    ws[cell].number_format = "General"
+    plain = tmp_path / "899-1904-general.xlsx"
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as z:
+        assert counts_from_1904(z.read("xl/workbook.xml"))
+    out = (
+        plain
+        if suffix == ".xlsx"
+        else _sheetjs(plain, tmp_path / f"899-1904-general{suffix}", cell_dates=False)
+    )
+    got = parse_path(out, 1, FORM)
+    assert got.info_row is not None and got.info_row["report_date"] == day

@@ -243,7 +243,7 @@ def _info(reading: FileReading) -> Unit | None:
         elif f.type in ("count", "year"):
             row[f.key] = reading.number(sheet, f.cell, f.label, f.type != "year", f.prefilled)
         elif f.type == "date":
-            value, problem = parse_date(raw)
+            value, problem = parse_date(raw, sheet.day_zero)
             if problem:
                 reading.add(problem[0], f"{f.label}: '{fd.show(raw)}' {problem[1]}", sheet.name, f.cell, raw)
             row[f.key] = value

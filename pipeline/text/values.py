@@ -363,8 +363,11 @@ def _not_integer(value: float) -> str:
     )
 
 
-def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
-    """A date typed as a date, as an Excel serial number, or as dd/mm/yyyy text."""
+def parse_date(value: Any, day_zero: dt.datetime = DAY_ZERO) -> tuple[dt.date | None, Problem]:
+    """A date typed as a date, as a serial number (days since `day_zero`: the workbook's
+    date system, 1899-12-30 or, for a 1904 workbook, 1904-01-01, ECMA-376 Part 1
+    §18.17.4.1; brk41 F3: 44519 under General in a 1904 workbook is 20/11/2025, not
+    19/11/2021), or as dd/mm/yyyy text."""
     if is_blank(value):
         return None, None
     if isinstance(value, dt.datetime):
@@ -373,7 +376,7 @@ def parse_date(value: Any) -> tuple[dt.date | None, Problem]:
         return value, None
     if isinstance(value, int | float) and not isinstance(value, bool):
         if DATE_SERIALS[0] < value < DATE_SERIALS[1]:
-            return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
+            return day_zero.date() + dt.timedelta(days=int(value)), None
         return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
     text = clean_text(value).translate(_FULL_WIDTH)
     m = _DATE_TEXT.match(text)

@@ -101,7 +101,13 @@ def test_the_units_own_name_is_read_as_it_never_called_old(ag, made, unit, typed
     """brk16 F1: "Xã Hòa Điền" typed by UBND Xã Hòa Điền was told it no longer exists."""
     (parsed,) = check_files(ag, [made(typed, f"own-{unit}-{len(typed)}", unit)])
     assert [(f.code, f.severity) for f in parsed.findings] == [("NAME_READ_AS", WARNING)]
-    assert f"đã đọc là '{ag.units_by_code[unit].name}'" in parsed.findings[0].message
+    (finding,) = parsed.findings
+    name = ag.units_by_code[unit].name
+    assert f"không đúng như tên mẫu ghi sẵn; đã đọc là '{name}'" in finding.message
+    # the cell has no list to choose from (brk40 F7): the name the template wrote is the fix
+    assert finding.message.endswith("lần sau hãy để nguyên tên đơn vị mẫu ghi sẵn")
+    cell = ag.info_field("unit_name").cell
+    assert how_to_fix(ag, finding) == f"ghi tên đơn vị ở ô {cell} là «{name}» như mẫu ghi sẵn"
 
 
 @pytest.mark.parametrize("typed", ["UBND Xã Bình An", "Bình An"])

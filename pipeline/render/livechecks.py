@@ -54,7 +54,7 @@ from ..form import Block, Form, RowSpec, SheetChecks, col_index
 from ..form.sheets import SumCell
 from ..rules import findings as fd
 from ..rules.bind import block_rules, info_rules, totals_rules
-from ..rules.catalogue import DOT_GUESS, RULES, Bound, bind
+from ..rules.catalogue import DOT_GUESS, READ_AS_LISTED, RULES, Bound, bind
 from ..rules.kinds import MOBILE_SPANS, XlRow
 from ..text.values import NUMBER_EXAMPLE
 from .layoutchecks import LayoutCells, first_refusal, guarded_count, guarded_summary, missing_count, spliced
@@ -559,7 +559,10 @@ def write_block_checks(
     ws.write_string(chk.header_row - 1, txt, "Kiểm tra từng dòng", st.head)
     numbers = {m.key: m.name for m in block.measures}
     read_as = {
-        kf.key: (bind("NAME_READ_AS", kf.key, used_by="template", label=kf.label.lower()), spellings[kf.key])
+        kf.key: (
+            bind("NAME_READ_AS", kf.key, used_by="template", label=kf.label.lower(), **READ_AS_LISTED),
+            spellings[kf.key],
+        )
         for kf in block.key_fields
         if free and kf.key in spellings
     }

@@ -14,7 +14,7 @@ from functools import partial
 from ..form import Block, Form, Item, norm_text
 from ..form.crosswalk import REFORM
 from . import nearest
-from .catalogue import Bound, bind
+from .catalogue import READ_AS_OWN_NAME, Bound, bind
 from .findings import show
 
 # the smallest amount of money a unit can report (1.000 đồng): "513.000" typed on a PC with
@@ -132,7 +132,7 @@ def name_rules(form: Form) -> list[Bound]:
     label = form.info_field("unit_name").label.lower()
     close = partial(unit_read_as, form)
     return [
-        bind("NAME_READ_AS", "unit_name", ("unit_code",), label=label, close=close),
+        bind("NAME_READ_AS", "unit_name", ("unit_code",), label=label, close=close, **READ_AS_OWN_NAME),
         bind(
             "UNIT_FORMER_NAME",
             "unit_name",

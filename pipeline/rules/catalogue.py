@@ -498,8 +498,8 @@ RULES: dict[str, Rule] = {
             W,
             "Tên được đọc theo danh sách",
             rk.READ_AS,
-            "{label} '{typed}' không đúng như trong danh sách; đã đọc là '{name}'. "
-            "Nếu đúng thì không cần sửa; lần sau hãy chọn từ danh sách",
+            "{label} '{typed}' không đúng như {where}; đã đọc là '{name}'. "
+            "Nếu đúng thì không cần sửa; lần sau hãy {then}",
             "{label} không đúng như trong danh sách, sẽ đọc là tên gần nhất; hãy chọn từ danh sách",
         ),
         # totals and plausibility
@@ -779,8 +779,15 @@ EXPLAINED_BY: dict[str, dict[str, str]] = {
 # alone), the nearest listed name, the unit's name as registered, the earlier row a
 # duplicate repeats (its number, told by the message, and its cell in the finding's column),
 # and the figure a figure is compared with (its value and its name, told by the message).
+# NAME_READ_AS's {where} and {then}: a name in a row, typed beside its list, and the unit's
+# name on the first sheet, which the template fills in and locks (brk40 F7: "chọn từ danh
+# sách" sent the unit to a list that cell does not have)
+READ_AS_LISTED = {"where": "trong danh sách", "then": "chọn từ danh sách"}
+READ_AS_OWN_NAME = {"where": "tên mẫu ghi sẵn", "then": "để nguyên tên đơn vị mẫu ghi sẵn"}
+
 FIX_FACTS = frozenset(
     {
+        "own_name",
         "cell",
         "value",
         "year",
@@ -901,6 +908,7 @@ FIXES: dict[str, tuple[str, ...]] = {
     ),
     "BLOCK_DECLARED_NOT_EMPTY": ("nếu số liệu đúng, xóa dấu «không có số liệu» ở ô {cell}",),
     "NAME_READ_AS": (
+        "ghi tên đơn vị ở ô {cell} là «{own_name}» như mẫu ghi sẵn",
         "chọn lại ô {cell} từ danh sách thả xuống: «{nearest}»",
         "chọn lại ô {cell} từ danh sách thả xuống",
     ),

@@ -58,6 +58,8 @@ def fix_facts(form: Form, f: Finding) -> dict[str, str]:
     unit = form.units_by_code.get(f.unit)
     if unit is not None:
         facts["registered"] = unit.name
+        if f.code == "NAME_READ_AS" and f.sheet == form.sheets["info"]:  # its own name, not a row's
+            facts["own_name"] = unit.name
     told = said(f)
     advice = cell_advice(told)
     if advice:

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from ..form import Form, Item
 from ..form.crosswalk import REFORM, FormerCommune, FormerDistrict, load_crosswalk
-from .catalogue import FORMER_COMMUNE, FORMER_DISTRICT, RULES
+from .catalogue import FORMER_COMMUNE, FORMER_DISTRICT, READ_AS_LISTED, RULES
 
 # Abbreviations offices type for administrative names (Vietnamese usage; folded forms).
 ABBREVIATIONS = {
@@ -457,4 +457,4 @@ def choices_text(choices: tuple[str, ...]) -> str:
 
 def read_as_message(label: str, typed: str, hit: Match) -> str:
     """The warning for a name read as the listed one it is close to."""
-    return RULES["NAME_READ_AS"].say(label=label.lower(), typed=typed, name=hit.name)
+    return RULES["NAME_READ_AS"].say(label=label.lower(), typed=typed, name=hit.name, **READ_AS_LISTED)

@@ -83,3 +83,24 @@ def test_empty_block_rule(unit, mutate, expected, status, make_file):
     if records[0].status == FileStatus.ACCEPTED and declared:  # accepted, and shown as declared empty
         note = next(u for u in units if u.code == unit).note
         assert all(f"'{FORM.blocks[b].sheet}'" in note for b in declared), note
+
+
+def test_the_document_says_a_block_every_unit_declared_empty_was_reported_as_none(make_file, tmp_path):
+    """brk40 F8: units that marked the needs sheet «x» (nothing to report) reported no needs;
+    the draft said "Các đơn vị chưa báo cáo nhu cầu", as if they had not reported. With no
+    unit counted it still says so."""
+    from docx import Document
+
+    from pipeline.app import consolidate_into
+    from pipeline.outbox.paths import document_path
+
+    for code in ("899", "900"):
+        make_file(code, _empty("needs", declare=("needs",)))
+    report = consolidate_into(FORM, tmp_path / "inbox", tmp_path / "out", show_progress=False, workers=1)
+    assert report.count("accepted") == 2
+    texts = [p.text for p in Document(str(document_path(tmp_path / "out", FORM.year))).paragraphs]
+    said = (
+        f"Chưa đơn vị nào nêu nhu cầu hỗ trợ trẻ em năm {FORM.year + 1}; 2/2 đơn vị có báo cáo được chấp nhận"
+    )
+    assert any(t.startswith(said) for t in texts), [t for t in texts if "nhu cầu" in t]
+    assert not any("chưa báo cáo nhu cầu" in t for t in texts)

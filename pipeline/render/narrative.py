@@ -236,6 +236,14 @@ def _block_section(report: Report, block: Block, spec: dict, say: Say) -> list[P
     An item's figures are its totals, its `name` and its `share` (%) of the block's headline
     amount."""
     if report.detail.blocks[block.key].empty:
+        # every unit counted may have said it has nothing to report there ("x"): that is a
+        # report of none, not no report (brk40 F8: "các đơn vị chưa báo cáo nhu cầu")
+        declared = [
+            u for u in report.units if u.file is not None and block.key in u.file.parsed.declared_empty
+        ]
+        if declared and "declared" in spec:
+            counted = sum(u.file is not None for u in report.units)
+            return [Para(say("declared", {"declared": len(declared), "counted": counted}))]
         return [Para(say("empty"))]
     main = block.main_total
     whole = report.totals.of(block.key, main)

@@ -365,8 +365,17 @@ def test_a_year_in_two_outboxes_says_which_was_used(outboxes, tmp_path, capsys):
     )
     assert code == 0
     first = outboxes["ag"] / "2025"
-    assert f"Lưu ý: năm 2025 có kết quả ở 2 thư mục ({first}, {both / '2025'}): dùng {first}" in err
+    assert f"Lưu ý: năm 2025 có kết quả ở 2 thư mục: dùng {first} (" in err
+    # the set left out is named with its configuration and units accepted (brk40 F5), in the
+    # review's workbook too
+    left = f"không dùng {both / '2025'} (cấu hình qd588-bao-cao-nam-an-giang, "
+    assert left in err and "đơn vị được chấp nhận)" in err
     assert "đặt thư mục đó trước" in err
+    (book,) = (tmp_path / "o").glob("*.xlsx")
+    cells = [
+        str(c.value) for ws in openpyxl.load_workbook(book).worksheets for row in ws.iter_rows() for c in row
+    ]
+    assert any(left in c for c in cells)
 
 
 def test_a_year_in_two_outboxes_is_taken_from_the_configuration_of_its_structure(outboxes, tmp_path, capsys):

@@ -124,7 +124,7 @@ def _overview(ws: Worksheet, st: Styles, review: Review, title: str) -> None:
         st.note,
     )
     r += 1
-    for line in missing_lines(review):
+    for line in [*missing_lines(review), *(f"Lưu ý: {c}." for c in review.years.chosen.values())]:
         ws.write_string(r, 0, line, st.coverage)
         r += 1
     page_setup(ws, repeat=(3, 3))

@@ -99,9 +99,17 @@ def find_years(
                 else f"thư mục --outbox chỉ trước, cấu hình {found[year].form_id}"
             )
             hint = "" if by_fit else "; muốn dùng bản khác thì đặt thư mục đó trước trong lệnh"
+            # what is left out, by configuration and units accepted (brk40 F5: a whole set of
+            # the year, the Sở LĐTBXH's, seemed dropped without a word)
+            left = "; ".join(
+                f"{r.folder} (cấu hình {r.form_id}, {r.summary.get('accepted', 0)}/{r.summary.get('units', 0)} "
+                "đơn vị được chấp nhận)"
+                for r in sets
+                if r is not found[year]
+            )
             chosen[year] = (
-                f"năm {year} có kết quả ở {len(sets)} thư mục ({', '.join(str(r.folder) for r in sets)}): dùng "
-                f"{found[year].folder} ({why}){hint}"
+                f"năm {year} có kết quả ở {len(sets)} thư mục: dùng {found[year].folder} ({why}), không dùng "
+                f"{left}{hint}"
             )
     return Years(found, missing, unreadable, chosen)
 

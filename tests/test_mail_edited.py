@@ -128,6 +128,16 @@ def test_an_edited_letter_of_this_set_is_sent_as_saved(form: Form, tmp_path, cap
         assert b"X-Unsent" not in raw and b"X-Mozilla" not in raw and not raw.startswith(b"From ")
     for unit, data in mine.items():  # the officer's files are untouched by sending
         assert letter(outbox, form.year, unit).read_bytes() == data
+    # the next run keeps them, and says they were sent (brk42 F3: "khi gửi, gửi đúng bản …")
+    code, out = run(capsys, cfg, "consolidate", "--inbox", str(inbox), "--outbox", str(outbox))
+    assert code == cli.EXIT_OK, out
+    for unit in mine:
+        said = [
+            line
+            for line in out.splitlines()
+            if line.startswith(f"Giữ nguyên thư anh/chị đã sửa cho đơn vị {unit}:")
+        ]
+        assert len(said) == 1 and said[0].endswith("nên không soạn lại; thư đó đã gửi, chỉ để lưu)"), out
 
 
 def test_an_edited_letter_of_an_earlier_set_holds_its_unit_until_checked(

@@ -140,11 +140,11 @@ def say_kept(drafts: list[Draft], out: TextIO, hints: bool = True, command: str 
                 if d.carried
                 else "viết theo đúng lần tổng hợp này"
             )
+            then = "thư đó đã gửi, chỉ để lưu" if d.edited_sent else "khi gửi, gửi đúng bản anh/chị đã sửa"
             out.write(
-                f"Giữ nguyên thư anh/chị đã sửa cho đơn vị {d.unit}: {d.path} ({why} nên không soạn lại; "
-                "khi gửi, gửi đúng bản anh/chị đã sửa)\n"
+                f"Giữ nguyên thư anh/chị đã sửa cho đơn vị {d.unit}: {d.path} ({why} nên không soạn lại; {then})\n"
             )
-            if hints and d.past:
+            if hints and d.past and not d.edited_sent:
                 out.write(past_hint(d.unit, d.path, d.past, command) + "\n")
         if d.feedback is not None:
             out.write(

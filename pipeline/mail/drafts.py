@@ -98,6 +98,7 @@ class Draft:
     carried: bool = False  # edited: for an earlier run that this run repeats for its unit
     past: tuple[dt.date, ...] = ()  # edited: the days it asks for that are past (not sent as is)
     kept_sent: bool = False  # kept: that letter was sent (history: it holds nothing)
+    edited_sent: bool = False  # edited: already sent as saved (brk42 F3: said "khi gửi, …")
     feedback: Path | None = None  # the feedback workbook attached, when the officer's edited copy
     feedback_left: Path | None = None  # the officer's edited feedback copy NOT attached (see feedback_why)
     feedback_why: str = ""  # Vietnamese: why `feedback_left` is not attached
@@ -251,7 +252,7 @@ def write_drafts(
             past = _past(path, entry, today)
             out.append(
                 Draft(
-                    unit.code, kind, _saved_to(path) or tuple(to), path, edited=True,
+                    unit.code, kind, _saved_to(path) or tuple(to), path, edited=True, edited_sent=sent_already(path),
                     carried=carried, past=past, newer=fresh, other=other, other_current=other_current,
                 )
             )  # fmt: skip

@@ -219,6 +219,18 @@ def plan_next_year(path: Path, target: Path | None = None) -> NextYear:
             f"có văn bản mới, hãy sửa dòng request trong tệp mới; dự thảo báo cáo năm {new_year} "
             "sẽ dẫn văn bản ghi ở đó."
         )
+    start, end = form.period.start, form.period.end
+    if not is_pending(start) and not is_pending(end) and years_later(start, 1) > end + dt.timedelta(days=1):
+        # the old year's end and the new year's start leave days in no year's report (brk40
+        # F9: 15/12 - 30/11 each year leaves 01/12 - 14/12 out; Nghị định 09/2019/NĐ-CP counts
+        # a year from 15/12 to 14/12, and this report, due before 01/12, ends earlier)
+        gap_end = years_later(start, 1) - dt.timedelta(days=1)
+        checks.append(
+            f"Kỳ báo cáo năm {form.year} kết thúc ngày {end:%d/%m/%Y}, kỳ năm {new_year} bắt đầu ngày "
+            f"{years_later(start, 1):%d/%m/%Y}: số liệu từ {end + dt.timedelta(days=1):%d/%m/%Y} đến "
+            f"{gap_end:%d/%m/%Y} không thuộc báo cáo năm nào. Nếu cần, sửa dòng start của mục [period] "
+            f"trong tệp mới thành {end + dt.timedelta(days=1):%Y-%m-%d}."
+        )
     if form.last_year is not None and new_year > form.last_year:
         checks.append(
             f"Đề án kết thúc năm {form.last_year} (giai đoạn {form.first_year} - {form.last_year}, [form] "

@@ -409,11 +409,22 @@ def test_new_year_names_the_request_letter_it_kept(tmp_path):
     folder = _schemas_copy(tmp_path)
     of_year(folder / "kien-giang.toml", 2023)  # Kiên Giang rolls on until An Giang replaces it
     kg = plan_next_year(folder / "kien-giang.toml")
-    (line,) = kg.checks
+    line, gap = kg.checks
     assert "«Công văn số 182/UBND-KGVX ngày 25/02/2021" in line and "năm 2024 có văn bản mới" in line
+    # the days between the old year's end and the new one's start are in no report (brk40 F9)
+    assert gap == (
+        "Kỳ báo cáo năm 2023 kết thúc ngày 30/11/2023, kỳ năm 2024 bắt đầu ngày 15/12/2023: số liệu từ "
+        "01/12/2023 đến 14/12/2023 không thuộc báo cáo năm nào. Nếu cần, sửa dòng start của mục [period] "
+        "trong tệp mới thành 2023-12-01."
+    )
+    cfg = folder / "kien-giang.toml"  # a period that starts the day after the last one ended: no gap
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace("start = 2022-12-15", "start = 2022-12-01"), encoding="utf-8"
+    )
+    assert [c for c in plan_next_year(cfg).checks if "không thuộc báo cáo năm nào" in c] == []
     # An Giang's request is still «cần điền» (named by every run, not here); 2026 is after
     # the programme (brk34 F9), which new-year says, with the final review's command
-    (ended,) = plan_next_year(folder / "an-giang.toml").checks
+    _gap, ended = plan_next_year(folder / "an-giang.toml").checks
     assert ended.startswith(
         "Đề án kết thúc năm 2025 (giai đoạn 2019 - 2025, [form] last_year): năm 2026 ngoài"
     )

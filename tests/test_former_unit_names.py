@@ -220,4 +220,7 @@ def test_an_old_name_spelt_like_another_units_is_the_units_own_old_name(ag, made
     assert unit_read_as(ag, "31031", "UBND Xã Tân Thành") is None
     (parsed,) = check_files(ag, [made("UBND Xã Tân Thành", "tan-thanh", "31031")])
     assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
+    assert parsed.findings[0].message.endswith(
+        "(UBND Xã Tân Thạnh); đây là tên cũ: Xã Tân Thành (Huyện Tân Hiệp, tỉnh Kiên Giang cũ), nay thuộc Xã Tân Hội"
+    )
     assert unit_read_as(ag, "31031", "Xã Tân Thạnh") == "UBND Xã Tân Thạnh"  # its own, as written

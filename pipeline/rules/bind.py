@@ -110,6 +110,7 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
             norm=norm_text,
             close=partial(unit_read_as, form),
             former=partial(nearest.former_unit_names, form),
+            elsewhere=partial(nearest.elsewhere_text, form),
             unit_names={u.code: u.name for u in form.units},
         )
     ]
@@ -156,7 +157,7 @@ def unit_read_as(form: Form, code: object, typed: object) -> str | None:
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
     if unit is None or not isinstance(typed, str) or norm_text(typed) == norm_text(unit.name):
         return None
-    if nearest.former_unit_names(form, code, typed) or nearest.names_former_elsewhere(form, code, typed):
+    if nearest.former_unit_names(form, code, typed) or nearest.former_elsewhere(form, code, typed):
         return None
     units = form.memo.get("unit_items")
     if units is None:

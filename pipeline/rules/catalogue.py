@@ -296,7 +296,7 @@ RULES: dict[str, Rule] = {
             E,
             "Mã và tên đơn vị không khớp",
             rk.NAME_MATCHES,
-            "tên đơn vị '{value}' không khớp với mã {code} ({registered})",
+            "tên đơn vị '{value}' không khớp với mã {code} ({registered}){elsewhere}",
         ),
         Rule(  # the typed name an old commune's whose land went to the unit (brk14 F9)
             "UNIT_FORMER_NAME",

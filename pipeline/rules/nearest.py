@@ -358,22 +358,33 @@ def former_unit_names(form: Form, code: object, text: object) -> tuple[FormerCom
     return ()
 
 
-def names_former_elsewhere(form: Form, code: object, text: object) -> bool:
-    """Whether a unit name typed in unit `code`'s file is, as written, the name of an old
-    commune whose land went only to other units and not the unit's own name ("UBND Xã Tân
-    Thành" in Xã Tân Thạnh's file: Tân Thành is now in Xã Tân Hội, brk40 F2), so never read
-    as the unit's by its folded spelling.
+def former_elsewhere(form: Form, code: object, text: object) -> tuple[FormerCommune, ...]:
+    """The old communes whose name a unit name typed in unit `code`'s file is, as written,
+    and whose land went only to other units, when it is not the unit's own name ("UBND Xã
+    Tân Thành" in Xã Tân Thạnh's file: Tân Thành is now in Xã Tân Hội, brk40 F2): never read
+    as the unit's by its folded spelling, and named by its UNIT_MISMATCH. () otherwise.
 
     Raises FormError when the configuration's crosswalk is not as described."""
     unit = form.units_by_code.get(code) if isinstance(code, str) else None
     if unit is None or not isinstance(text, str) or fits(text, unit.name):
-        return False
+        return ()
     crosswalk = load_crosswalk(form)
     for name in (text, *name_heads(text)):
-        for old in crosswalk.former_communes() if crosswalk is not None else ():
-            if unit.code not in old.new_codes and fits(name, old.name):
-                return True
-    return False
+        found = tuple(
+            old
+            for old in (crosswalk.former_communes() if crosswalk is not None else ())
+            if unit.code not in old.new_codes and fits(name, old.name)
+        )
+        if found:
+            return found
+    return ()
+
+
+def elsewhere_text(form: Form, code: object, text: object) -> str:
+    """What UNIT_MISMATCH adds for a name that is an old commune's gone elsewhere
+    (`former_elsewhere`): "; đây là tên cũ: Xã Tân Thành (…), nay thuộc Xã Tân Hội"; ""."""
+    olds = former_elsewhere(form, code, text)
+    return f"; đây là tên cũ: {former_places(olds)}" if olds else ""
 
 
 def former_districts(form: Form, text: str) -> tuple[FormerDistrict, ...]:

@@ -63,6 +63,7 @@ def _name_matches_facts(b: Bound, row: Record, frame: pd.DataFrame) -> Facts:
         **value_facts(b, row, frame),
         "code": row.get("unit_code"),
         "registered": b.params["unit_names"].get(row.get("unit_code"), "?"),
+        "elsewhere": b.params["elsewhere"](row.get("unit_code"), row.get(b.field)),
     }
 
 
@@ -72,8 +73,8 @@ NAME_MATCHES = Kind(  # over the record's unit_code and unit_name
     None,
     _name_matches_facts,
     row_wide=True,
-    needs=("norm", "close", "former", "normalized", "unit_names"),
-    gives=("value", "code", "registered"),
+    needs=("norm", "close", "former", "elsewhere", "normalized", "unit_names"),
+    gives=("value", "code", "registered", "elsewhere"),
 )
 
 

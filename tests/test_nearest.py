@@ -254,7 +254,11 @@ def test_a_name_both_listed_and_of_an_old_commune_gone_elsewhere_is_neither(type
     assert text.startswith(
         f"; tên này có thể là '{listed}' hoặc tên xã, phường, thị trấn cũ (không còn từ 01/7/2025): "
     )
-    assert f"{old} (" in text and f"nay thuộc {new}. Hãy chọn đúng tên" in text
+    assert (
+        f"{old} (" in text
+        and f"nay thuộc {new}" in text
+        and text.endswith(". Hãy chọn đúng tên xã, phường, đặc khu mới trong danh sách")
+    )
 
 
 @pytest.mark.parametrize(
@@ -266,3 +270,40 @@ def test_the_marks_typed_tell_a_listed_name_from_an_old_one(typed, name):
     """Typed with its marks (the tone on either vowel) and a prefix of its own or none, a
     listed name is read, though an old commune folds alike."""
     assert read_as(AN_GIANG, "region", typed).name == name
+
+
+@pytest.mark.parametrize(
+    ("code", "typed", "fix"),
+    [
+        # read as the listed name: its fix names that name, never an old namesake's new unit
+        ("NAME_READ_AS", "Tân Thạnh", "chọn lại ô B10 từ danh sách thả xuống: «Xã Tân Thạnh»"),
+        # either a listed unit or an old commune gone elsewhere: no one name is offered
+        ("REGION_UNKNOWN", "Tan Thanh", "chọn lại ô B10 từ danh sách thả xuống, không gõ tay"),
+        ("REGION_UNKNOWN", "Vĩnh Thuận", "chọn lại ô B10 từ danh sách thả xuống, không gõ tay"),
+        # an old commune's name as written: where it went
+        (
+            "REGION_UNKNOWN",
+            "Xã Tân Thành",
+            "chọn lại ô B10 từ danh sách thả xuống; nếu là «Xã Tân Hội», chọn «Xã Tân Hội»",
+        ),
+    ],
+)
+def test_the_fix_of_a_region_names_what_its_message_names(code, typed, fix):
+    """brk44 F1: the "cách sửa" of "Tân Thạnh", read as Xã Tân Thạnh, said to choose Xã Tân
+    Hội (where old Xã Tân Thành went), moving a figure read right into another commune; that
+    of an either-or name named the old commune's new unit alone."""
+    from pipeline.rules.findings import Finding
+    from pipeline.rules.fixes import how_to_fix
+
+    finding = Finding("f.xlsx", "SYT", "Kết quả", "B10", code, "warning", typed, "")
+    assert how_to_fix(AN_GIANG, finding) == fix
+
+
+def test_an_either_or_name_names_every_old_commune_it_may_be():
+    """brk44 F6: "Tan Thanh" may also be old Xã Tân Thạnh of Tân Châu (now in Xã Tân An),
+    spelt as today's Xã Tân Thạnh; "X. Tân Thạnh", whose marks rule the old names out, is
+    offered the listed name alone."""
+    text = near_text(AN_GIANG, "region", "Tan Thanh")
+    assert "Xã Tân Thành (Huyện Tân Hiệp" in text and "nay thuộc Xã Tân Hội" in text
+    assert "Xã Tân Thạnh (Thị xã Tân Châu" in text and "nay thuộc Xã Tân An" in text
+    assert near_text(AN_GIANG, "region", "X. Tân Thạnh") == "; có phải là 'Xã Tân Thạnh'?"

@@ -117,10 +117,15 @@ def _nearest(form: Form, f: Finding) -> str:
     if f.code not in _LIST_OF and f.code != "NAME_READ_AS":
         return ""
     if "region" in keys:
-        former = nearest.former_districts(form, f.value) or nearest.former_communes(form, f.value)
+        # an old commune's new unit only when the name is that old commune's as written
+        # (brk44 F1: "Tân Thạnh", read as Xã Tân Thạnh, was told to choose Xã Tân Hội)
+        kind, _listed, olds = nearest.region_candidates(form, f.value)
+        former = nearest.former_districts(form, f.value) or (olds if kind == nearest.OLD else ())
         if former:
             new = {name for place in former for name in place.new}
             return next(iter(new)) if len(new) == 1 else ""
+        if kind == nearest.EITHER:  # either a listed unit or an old commune: no one name to offer (brk44 F1)
+            return ""
     for key in keys:
         hit = nearest.read_as(form, key, f.value)
         if hit.name:

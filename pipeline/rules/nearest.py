@@ -255,6 +255,52 @@ def _prefix(text: str) -> str:
     return folded[: len(folded) - len(_short(folded))].strip()
 
 
+LISTED, OLD, EITHER, NONE = "listed", "old", "either", "none"  # what a region's name may be
+
+
+def region_candidates(form: Form, text: str) -> tuple[str, str | None, tuple[FormerCommune, ...]]:
+    """What a region typed as `text` may name, for its error and its "cách sửa": (LISTED,
+    the listed name, ()) when it is that name as written, or names no old commune gone
+    elsewhere; (OLD, None, the old communes) when its prefix or marks say an old commune's
+    ("Xã Tân Thành", "TT Vinh Thuan"); (EITHER, the listed name, the old communes, those of
+    the listed name's own spelling too) when it may be either ("Tan Thanh": Xã Tân Thạnh, old
+    Xã Tân Thành now in Xã Tân Hội, old Xã Tân Thạnh of Tân Châu now in Xã Tân An; brk44
+    F1, F6); (NONE, None, ()) when it names neither.
+
+    Raises FormError when the configuration's crosswalk is not as described."""
+    listed = match(form.items("region"), text).name
+    communes = tuple(c for c in former_communes(form, text) if c.new != (listed,))
+    if not communes:
+        return (LISTED, listed, ()) if listed else (NONE, None, ())
+    prefix = _prefix(text)
+    fits_old = any(fits(text, c.name) for c in communes)
+    if listed is None or (prefix and prefix != _prefix(listed)) or (fits_old and not fits(text, listed)):
+        return OLD, None, communes
+    if fits(text, listed) and not fits_old:
+        return LISTED, listed, ()
+    spelt_alike = tuple(  # old communes of the listed name's own spelling, gone elsewhere
+        c
+        for c in _olds_named(form, text)
+        if c not in communes and c.new != (listed,) and marked_short(c.name) == marked_short(listed)
+    )
+    return EITHER, listed, communes + spelt_alike
+
+
+def _olds_named(form: Form, text: str) -> tuple[FormerCommune, ...]:
+    """Every old commune `text` names folded (its full name with a prefix typed, else its
+    short name), a listed region's own spelling or not."""
+    by_name = form.memo.get("olds_named")
+    if by_name is None:
+        crosswalk = load_crosswalk(form)
+        by_name = {}
+        for old in crosswalk.former_communes() if crosswalk is not None else ():
+            by_name.setdefault(fold(old.name), []).append(old)
+            by_name.setdefault(("short", _short(fold(old.name))), []).append(old)
+        form.memo["olds_named"] = by_name
+    folded = fold(text)
+    return tuple(by_name.get(folded if level(folded) else ("short", folded), ()))
+
+
 def former_communes(form: Form, text: str) -> tuple[FormerCommune, ...]:
     """The old communes (wards, towns) of the configuration's crosswalk that `text` may name,
     compared folded: by its full name when `text` has an administrative prefix ("TT Vĩnh
@@ -424,19 +470,12 @@ def near_text(form: Form, key: str, text: str) -> str:
         return choices_text(_offered(read_as(form, key, text)))
     former = former_districts(form, text)
     if not former:
-        listed = match(form.items(key), text)
-        communes = tuple(c for c in former_communes(form, text) if c.new != (listed.name,))
-        if not communes:
-            return choices_text(_offered(read_as(form, key, text)))
-        places = former_places(communes)
-        prefix = _prefix(text)
-        if (
-            listed.name is None
-            or (prefix and prefix != _prefix(listed.name))  # "TT Vinh Thuan": not Xã Vĩnh Thuận
-            or (any(fits(text, c.name) for c in communes) and not fits(text, listed.name))
-        ):
-            return FORMER_COMMUNE["text"].format(places=places, date=REFORM)
-        return FORMER_COMMUNE["either"].format(name=listed.name, places=places, date=REFORM)
+        kind, listed, communes = region_candidates(form, text)
+        if kind == OLD:
+            return FORMER_COMMUNE["text"].format(places=former_places(communes), date=REFORM)
+        if kind == EITHER:
+            return FORMER_COMMUNE["either"].format(name=listed, places=former_places(communes), date=REFORM)
+        return choices_text((listed,) if kind == LISTED and listed else _offered(read_as(form, key, text)))
     say = FORMER_DISTRICT
     places = "; ".join(
         say["place"].format(

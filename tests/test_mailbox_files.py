@@ -96,3 +96,77 @@ def test_a_saved_message_with_a_from_line_is_one_message(form: Form, make_file, 
     recs = {r.parsed.name: r for r in report.files}
     assert recs["mot-thu.eml › 899.xlsx"].status == "accepted"
     assert report.totals.to_dict() == expected_totals(form, [good_data])
+
+
+def _raw(m: EmailMessage, separator: str = "From - Thu Nov 20 09:30:00 2025") -> bytes:
+    """A message as a mail program appends it to a folder: its "From " line, then it."""
+    return separator.encode() + b"\n" + bytes(m).replace(b"\r\n", b"\n")
+
+
+def test_separators_are_told_by_the_header_that_follows(form: Form, make_file, tmp_path):
+    """brk43 F3, F4: messages joined with no empty line between them were one message (the
+    others' reports lost without a word); a body line "From …" a writer left unescaped split
+    a message, and its report went unread. A "From " line is a separator when a header field
+    follows it, whatever precedes it."""
+    src = tmp_path / "src"
+    good, good_data = make_file("899", dated(20, form), folder=src)
+    other, other_data = make_file("902", dated(21, form), folder=src)
+    first = _message(
+        SENDERS["899"], 20, {"899.xlsx": good.read_bytes()}, "Kính gửi Sở.\n\nFrom đơn vị 899,\nkính gửi."
+    )
+    second = _message("vanphong.902@kiengiang.gov.vn", 21, {"902.xlsx": other.read_bytes()}, "Kính gửi.")
+    first_raw = _raw(first)
+    assert b"\n\nFrom \xc4\x91" in first_raw  # the body's "From đơn vị" left unescaped
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "noi-lien.mbox").write_bytes(first_raw.rstrip(b"\n") + b"\n" + _raw(second))  # no empty line
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    recs = {r.parsed.name: r for r in report.files}
+    assert [n for n in recs if n.count(" › ") == 1] == ["noi-lien.mbox › thư 1", "noi-lien.mbox › thư 2"]
+    assert recs["noi-lien.mbox › thư 1 › 899.xlsx"].status == "accepted"
+    assert recs["noi-lien.mbox › thư 2 › 902.xlsx"].status == "accepted"
+    assert report.totals.to_dict() == expected_totals(form, [good_data, other_data])
+
+
+def test_a_thunderbird_folder_is_read_whatever_its_name_and_size(form: Form, make_file, tmp_path):
+    """brk43 F1, F2, F5, F6: Thunderbird's folder file "Inbox" (no suffix) beside its
+    "Inbox.msf" index; a message carrying a large scan, beyond the size of one file, the
+    folder beyond it too; a message Thunderbird deleted but kept until compacting. Each
+    message is read on its own, within the limits of one file: the scan's message is refused
+    alone, under its sender, the deleted one listed and not read, the index not a report."""
+    from pipeline.form import load_form
+
+    small = load_form(overrides={"limits": {"max_file_bytes": 200_000}})
+    src = tmp_path / "src"
+    good, good_data = make_file("899", dated(20, form), folder=src)
+    other, other_data = make_file("902", dated(21, form), folder=src)
+    old, _ = make_file("900", dated(19, form), folder=src)
+    assert max(p.stat().st_size for p in (good, other, old)) < 150_000
+    scan = bytes(range(256)) * 1200  # 300 KB
+    messages = [
+        _message(SENDERS["899"], 20, {"899.xlsx": good.read_bytes()}, "Kính gửi Sở."),
+        _message(SENDERS["900"], 19, {"900.xlsx": old.read_bytes()}, "Kính gửi."),
+        _message("vanphong.903@kiengiang.gov.vn", 22, {"903.xlsx": b"PK", "scan.pdf": scan}, "Kèm bản quét."),
+        _message("vanphong.902@kiengiang.gov.vn", 21, {"902.xlsx": other.read_bytes()}, "Kính gửi."),
+    ]
+    raws = [_raw(m) for m in messages]
+    raws[1] = raws[1].replace(b"\n", b"\nX-Mozilla-Status: 0009\n", 1)  # deleted, not compacted
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "Inbox").write_bytes(b"\n".join(raws))
+    (folder / "Inbox.msf").write_bytes(b'// <!-- <mdb:mork:z v="1.4"/> -->\n< <(a=c)> // (f=iso-8859-1)\n')
+    assert (folder / "Inbox").stat().st_size > small.limits.max_file_bytes
+    report = consolidate_into(small, folder, tmp_path / "out", show_progress=False, workers=1)
+    recs = {r.parsed.name: r for r in report.files}
+    assert recs["Inbox"].status == "opened"
+    assert recs["Inbox.msf"].status == "ignored" and "Thunderbird" in recs["Inbox.msf"].note
+    assert recs["Inbox › thư 1 › 899.xlsx"].status == "accepted"
+    assert (
+        recs["Inbox › thư 2"].status == "ignored" and "đã xóa trong Thunderbird" in recs["Inbox › thư 2"].note
+    )
+    assert not [n for n in recs if n.startswith("Inbox › thư 2 ›")]
+    big = recs["Inbox › thư 3"]
+    assert [f.code for f in big.parsed.findings] == ["FILE_TOO_LARGE"]
+    assert big.parsed.origin.sender == "vanphong.903@kiengiang.gov.vn"
+    assert recs["Inbox › thư 4 › 902.xlsx"].status == "accepted"
+    assert report.totals.to_dict() == expected_totals(small, [good_data, other_data])

@@ -406,7 +406,8 @@ class Period:
 @dataclass(frozen=True)
 class Limits:
     """Bounds on untrusted files, checked before the heavy reading (`[limits]` of the
-    configuration, one key each; all required but `max_message_depth`). A file over one is
+    configuration, one key each; all required but `max_message_depth` and the mailbox
+    bounds). A file over one is
     rejected with the reason, never read further."""
 
     max_file_bytes: int
@@ -433,6 +434,11 @@ class Limits:
     max_message_depth: int = 20
     """`max_message_depth`: multipart levels of a saved message, and parentheses nested in
     its header (`intake/containers/message.py`, `_check_depth`)."""
+    max_mailbox_bytes: int = 2_000_000_000
+    """`max_mailbox_bytes`: a mailbox file of several messages (mbox), read a message at a
+    time, each within `max_file_bytes` (`intake/containers/expand.py`, `_mailbox`)."""
+    max_mailbox_messages: int = 20_000
+    """`max_mailbox_messages`: messages of a mailbox file (an office's exported folder)."""
 
 
 @dataclass(frozen=True)

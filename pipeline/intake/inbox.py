@@ -100,6 +100,16 @@ _NOT_SUBMISSIONS = (
         lambda h: not h or h.startswith(_DS_STORE),
         "tệp cài đặt thư mục của máy Mac (.DS_Store), không phải báo cáo",
     ),
+    (  # Thunderbird's index of a mail folder, beside the folder's own file (read: an mbox)
+        lambda n, parts: n.casefold().endswith(".msf"),
+        lambda h: not _is_container(h),
+        "tệp chỉ mục thư mục thư của Thunderbird (.msf), không phải báo cáo",
+    ),
+    (  # Apple Mail's index of an exported mailbox (Inbox.mbox/table_of_contents, beside mbox)
+        lambda n, parts: n == "table_of_contents" and any(p.casefold().endswith(".mbox") for p in parts),
+        lambda h: not _is_container(h),
+        "tệp chỉ mục hộp thư do Apple Mail xuất, không phải báo cáo",
+    ),
     (
         lambda n, parts: n == ".gitkeep",
         lambda h: not _is_container(h),

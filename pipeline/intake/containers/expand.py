@@ -26,6 +26,7 @@ from ..files import ReadProblem
 from ..kinds.catalogue import (
     ARCHIVE_KIND,
     ARCHIVE_SUFFIXES,
+    MESSAGE_KIND,
     MESSAGE_SUFFIXES,
     REPORT_SUFFIXES,
     kind_of_name,
@@ -38,8 +39,15 @@ from ..kinds.zip_package import ARCHIVE_HEAD, may_be_archive
 from ..message_headers import header_text, own_letter, received_at, sender_of
 from .entries import _archive_entries, _message_entries
 from .entry_kind import one_file
-from .locate import _container_bytes
-from .message import _message_broken, _parse_message, mbox_spans, too_large_message
+from .locate import _container_bytes, read_range
+from .message import (
+    _message_broken,
+    _parse_message,
+    deleted_in_thunderbird,
+    mailbox_spans,
+    may_be_mailbox,
+    too_large_message,
+)
 from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
 
 HEAD_CAP = 1 << 16  # bytes of a message too large to open read for its header block
@@ -57,12 +65,16 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
         return [Submission(path, name, problem=refused)]
     named = kind_of_name(name)
     suffix = suffix_of(name)
+    if named is None and _is_mailbox(path):  # Thunderbird keeps a folder as "Inbox", no suffix
+        named, suffix = MESSAGE_KIND, MESSAGE_KIND.suffix
     if named is not None and named.role == REPORT and _archive_named_as_a_spreadsheet(path, name, limits):
         named = ARCHIVE_KIND  # a real archive of reports renamed .xlsx: opened as the archive it is
     elif named is None or suffix not in MESSAGE_SUFFIXES | ARCHIVE_SUFFIXES:
         return [Submission(path, name)]
     kind = MESSAGE if named.suffix in MESSAGE_SUFFIXES else ARCHIVE
     fmt = named.name
+    if kind == MESSAGE and (box := _mailbox(path, name, fmt, limits, zone, office)) is not None:
+        return box
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
     except ReadProblem as exc:
@@ -79,27 +91,81 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
         except ReadProblem as exc:
             return [Submission(path, name, origin, opened, (exc.code, exc.message))]
         return [Submission(path, name, origin, opened, _no_report(inner, set(), "ARCHIVE_NO_REPORT")), *inner]
-    spans = mbox_spans(data)
-    if len(spans) == 1:
-        return _message_submissions(path, name, data, opened, Origin(MESSAGE), limits, zone, office)
-    # a mailbox file of several messages (brk36 F8: all but the first were lost): each its own
-    if len(spans) > limits.max_zip_entries:
-        many = f"hộp thư có {show(len(spans))} thư, vượt giới hạn {show(limits.max_zip_entries)}"
-        return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_TOO_LARGE", many))]
+    return _message_submissions(path, name, data, opened, Origin(MESSAGE), limits, zone, office)
+
+
+DELETED_MESSAGE = "thư đã xóa trong Thunderbird (còn trong tệp hộp thư vì thư mục chưa được nén), không đọc"
+
+
+def _is_mailbox(path: Path) -> bool:
+    """Whether the inbox entry at `path` starts as a mailbox file does (`may_be_mailbox`)."""
+    try:
+        return may_be_mailbox(_head(path, HEAD_CAP))
+    except OSError:
+        return False
+
+
+def _mailbox(
+    path: Path, name: str, fmt: str, limits: Limits, zone: ZoneInfo, office: str
+) -> list[Submission] | None:
+    """A mailbox file of several messages (mbox, RFC 4155: Thunderbird's folders, Google
+    Takeout, Apple Mail's export, or messages joined under an .eml name) as its own line and
+    each message's (`_message_submissions`), found by streaming the file
+    (`message.mailbox_spans`) and read one at a time, each within `max_file_bytes` (a message
+    over it is its own line, with its sender: brk43 F1), the file within `[limits]
+    max_mailbox_bytes` and `max_mailbox_messages`; a message Thunderbird deleted but kept
+    until the folder is compacted is listed, not read (brk43 F6). None for a file that is
+    one message (read as a saved message) or cannot be opened (the reading says why)."""
+    try:
+        if not may_be_mailbox(_head(path, HEAD_CAP)):
+            return None
+        size = path.stat().st_size
+        if size > limits.max_mailbox_bytes:
+            big = f"hộp thư nặng {show(size)} byte, vượt giới hạn {show(limits.max_mailbox_bytes)} byte"
+            return [
+                Submission(
+                    path,
+                    name,
+                    Origin(MESSAGE),
+                    Opened(fmt, size, ""),
+                    ("FILE_TOO_LARGE", big + MAILBOX_ADVICE),
+                )
+            ]
+        digest = hashlib.sha256()
+        with os.fdopen(impl.open_untrusted(path, follow=True), "rb") as fh:
+            spans, size = mailbox_spans(fh, digest)
+    except OSError:
+        return None
+    if len(spans) <= 1:
+        return None  # one message: read as a saved message is
+    opened = Opened(fmt, size, digest.hexdigest())
+    if len(spans) > limits.max_mailbox_messages:
+        many = f"hộp thư có {show(len(spans))} thư, vượt giới hạn {show(limits.max_mailbox_messages)} thư"
+        return [Submission(path, name, Origin(MESSAGE), opened, ("FILE_TOO_LARGE", many + MAILBOX_ADVICE))]
     out = [Submission(path, name, Origin(MESSAGE), opened)]
     for i, (start, end) in enumerate(spans):
-        one = data[start:end]
-        out += _message_submissions(
-            path,
-            f"{name}{SEP}thư {i + 1}",
-            one,
-            Opened(fmt, len(one), hashlib.sha256(one).hexdigest()),
-            Origin(MESSAGE, name, (f"mbox:{i}",)),
-            limits,
-            zone,
-            office,
-        )
+        shown, where = f"{name}{SEP}thư {i + 1}", Origin(MESSAGE, name, (f"mbox:{start}-{end}",))
+        try:
+            if end - start > limits.max_file_bytes:
+                out.append(_message_too_large(path, shown, fmt, limits, zone, (start, end), where))
+                continue
+            one = read_range(path, start, end)
+        except OSError as exc:
+            out.append(Submission(path, shown, where, problem=("FILE_CORRUPT", f"không đọc được thư: {exc}")))
+            continue
+        part = Opened(fmt, len(one), hashlib.sha256(one).hexdigest())
+        if deleted_in_thunderbird(one):
+            out.append(Submission(path, shown, where, part, ignored=DELETED_MESSAGE))
+            continue
+        out += _message_submissions(path, shown, one, part, where, limits, zone, office)
     return out
+
+
+# what to do with a mailbox file beyond the limits: the officer's, not a unit's
+MAILBOX_ADVICE = (
+    "; hãy xuất riêng các thư của các đơn vị (chọn thư, lưu thành .eml) vào thư mục nhận, hoặc "
+    "dùng lệnh mail fetch"
+)
 
 
 def _message_submissions(
@@ -137,17 +203,29 @@ def _message_submissions(
     return [Submission(path, name, origin, opened, _no_report(inner, by_bytes, "MAIL_NO_REPORT")), *inner]
 
 
-def _message_too_large(path: Path, name: str, fmt: str, limits: Limits, zone: ZoneInfo) -> Submission:
+def _message_too_large(
+    path: Path,
+    name: str,
+    fmt: str,
+    limits: Limits,
+    zone: ZoneInfo,
+    span: tuple[int, int] | None = None,
+    where: Origin | None = None,
+) -> Submission:
     """A saved message beyond the file-size limit, not opened: its sender and arrival read
     from its header block alone (its first HEAD_CAP bytes), and what to ask of the unit, in
     the words `mail fetch` uses for one it does not download (brk36 F4: a report with a 16 MB
-    scan was "tệp quá lớn", with no sender nor advice)."""
-    size = _size(path)
-    origin = Origin(MESSAGE)
+    scan was "tệp quá lớn", with no sender nor advice). `span`: the message's bytes in a
+    mailbox file, `where` its place there; None for the whole file."""
+    size = _size(path) if span is None else span[1] - span[0]
+    where = where or Origin(MESSAGE)
+    origin = where
     try:
-        head = _head(path, HEAD_CAP)
+        start = span[0] if span else 0
+        head = read_range(path, start, start + min(size, HEAD_CAP))
         end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0), default=len(head))
-        origin = _message_origin(BytesHeaderParser(policy=default_policy).parsebytes(head[:end]), zone)
+        found = _message_origin(BytesHeaderParser(policy=default_policy).parsebytes(head[:end]), zone)
+        origin = replace(found, container=where.container, locator=where.locator)
     except (OSError, RecursionError, MemoryError, Exception):  # noqa: BLE001 - the size alone is said
         pass
     problem = ("FILE_TOO_LARGE", too_large_message(size, limits.max_file_bytes, "chưa mở"))
@@ -167,11 +245,7 @@ def _message_origin(msg: EmailMessage, zone: ZoneInfo) -> Origin:
 
 def _head(path: Path, size: int) -> bytes:
     """The first `size` bytes of the inbox entry at `path`. Raises OSError."""
-    fd = impl.open_untrusted(path, follow=True)
-    try:
-        return os.read(fd, size)
-    finally:
-        os.close(fd)
+    return read_range(path, 0, size)
 
 
 def _no_report(inner: list[Submission], by_bytes: set[str], code: str) -> tuple[str, str] | None:

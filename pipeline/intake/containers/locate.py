@@ -1,17 +1,20 @@
 """A container's bytes, read once per process while its file is unchanged
 (`_container_bytes`), and the bytes of an entry found again in them by its locator's steps
-(`_entry_bytes`: "mbox:N" of a mailbox file, "part:N" of a message, "zip:N" of an archive).
+(`_entry_bytes`: "mbox:START-END" of a mailbox file, read alone, "part:N" of a message,
+"zip:N" of an archive).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from ...form import Limits
+from ...system import impl
 from ...text.oserrors import read_reason
 from ..files import ReadProblem, read_bounded
-from .message import _depth, _message_broken, _parsed_parts, _part_bytes, mbox_spans
+from .message import _depth, _message_broken, _parsed_parts, _part_bytes
 from .zip_members import _member_bytes, _member_kind, _member_problem, _open_zip
 
 
@@ -44,20 +47,37 @@ def _cached_container(path: Path, _size: int, _mtime_ns: int, limits: Limits) ->
     return _read_bounded(path, limits)
 
 
+def read_range(path: Path, start: int, end: int) -> bytes:
+    """Bytes `start`..`end` of the inbox entry at `path` (fewer when it is shorter). Raises
+    OSError."""
+    fd = impl.open_untrusted(path, follow=True)
+    try:
+        os.lseek(fd, start, os.SEEK_SET)
+        chunks, left = [], end - start
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _entry_bytes(path: Path, locator: tuple[str, ...], limits: Limits) -> bytes:
     """The bytes that `locator` reaches from the inbox entry at `path` (`Submission.read`).
 
     Raises OSError when the entry cannot be read, ReadProblem when the container is bad.
     """
-    data = _container_bytes(path, limits)
-    if not locator:
-        return data
-    for step in locator:
+    steps = list(locator)
+    if steps and steps[0].startswith("mbox:"):  # one message of a mailbox file, read alone
+        start, _, end = steps.pop(0).removeprefix("mbox:").partition("-")
+        if int(end) - int(start) > limits.max_file_bytes:
+            raise ReadProblem("FILE_TOO_LARGE", f"thư vượt giới hạn {limits.max_file_bytes} byte")
+        data = read_range(path, int(start), int(end))
+    else:
+        data = _container_bytes(path, limits)
+    for step in steps:
         kind, _, arg = step.partition(":")
-        if kind == "mbox":  # one message of a mailbox file
-            start, end = mbox_spans(data)[int(arg)]
-            data = data[start:end]
-        elif kind == "part":
+        if kind == "part":
             try:
                 parts = _parsed_parts(data, _depth(limits))[1]
             except ReadProblem:

@@ -11,8 +11,10 @@ import copy
 import email
 import functools
 import re
+from collections.abc import Iterable
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from typing import Any
 
 from ...form import Limits
 from ...rules.findings import show
@@ -60,22 +62,46 @@ def _check_depth(data: bytes, depth: int) -> None:
         )
 
 
-# a message's separator line in a mailbox file (RFC 4155 §2: "From " at the start of a line,
-# the first of the file or one after an empty line; the sender and date that follow are not
-# checked, Thunderbird writes "From - <date>"); a body line so spelled is written ">From "
-_MBOX_FROM = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\n\r\n))From [^\r\n]*\r?\n")
+# a mailbox file (mbox, RFC 4155 §2): each message begins with a "From " line at the start of
+# a line (the sender and date after it are not checked: Thunderbird writes "From - <date>"),
+# here only when a header field follows it ("X-Mozilla-Status: 0001", "Return-Path: …"): a
+# body line a writer left unescaped ("From the office …") is no separator, and neither an
+# empty line before it nor its absence (mblaze's mexport, messages joined by hand) decides
+# (brk43 F3, F4)
+MBOX_FROM = b"From "
+_HEADER_FIELD = re.compile(rb"[!-9;-~]+:")  # RFC 5322 §2.2: a field name, then ":"
+_DELETED = 0x0008  # Thunderbird's X-Mozilla-Status "expunged" flag: deleted, folder not compacted
 
 
-def mbox_spans(data: bytes) -> list[tuple[int, int]]:
-    """The (start, end) byte offsets of each message of a mailbox file (mbox, RFC 4155),
-    each from its "From " line: one span, the whole of `data`, for a file that does not
-    start with a "From " line or holds one message (a saved .eml)."""
-    if not data.startswith(b"From "):  # a saved message: not scanned
-        return [(0, len(data))]
-    starts = [m.start() for m in _MBOX_FROM.finditer(data)]
-    if len(starts) < 2 or starts[0] != 0:
-        return [(0, len(data))]
-    return list(zip(starts, [*starts[1:], len(data)], strict=True))
+def may_be_mailbox(head: bytes) -> bool:
+    """Whether a file's first bytes are those of a mailbox file: a "From " line, then a
+    header field."""
+    first, _, rest = head.partition(b"\n")
+    return first.startswith(MBOX_FROM) and bool(_HEADER_FIELD.match(rest))
+
+
+def mailbox_spans(lines: Iterable[bytes], digest: Any) -> tuple[list[tuple[int, int]], int]:
+    """The (start, end) byte offsets of each message of a mailbox file read as `lines` (the
+    file's lines, each with its end, in order: a file object), from its "From " line, and
+    the file's size; every line is fed to `digest` (a hashlib object) on the way. Constant
+    memory: a mailbox of a whole office folder is never held."""
+    starts: list[int] = []
+    pos, pending = 0, -1
+    for line in lines:
+        digest.update(line)
+        if pending >= 0 and _HEADER_FIELD.match(line):
+            starts.append(pending)
+        pending = pos if line.startswith(MBOX_FROM) else -1
+        pos += len(line)
+    return list(zip(starts, [*starts[1:], pos], strict=True)), pos
+
+
+def deleted_in_thunderbird(head: bytes) -> bool:
+    """Whether a message's header block (its first bytes) carries Thunderbird's expunged
+    flag (`X-Mozilla-Status`, hexadecimal): deleted there, still in the folder's file until
+    it is compacted (brk43 F6)."""
+    found = re.search(rb"(?im)^X-Mozilla-Status:[ \t]*([0-9a-f]{1,8})\r?$", head[: _header_end(head)])
+    return found is not None and bool(int(found.group(1), 16) & _DELETED)
 
 
 def _header_end(data: bytes) -> int:

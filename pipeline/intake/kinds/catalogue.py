@@ -152,7 +152,7 @@ KINDS: tuple[FileKind, ...] = (
     ),
     # a saved message (RFC 5322); a mailbox file of several (mbox, RFC 4155: Thunderbird's
     # folders, Google Takeout, Apple Mail's "save as" of several messages) is opened into its
-    # messages (`containers.message.mbox_spans`), whichever of these names it has
+    # messages (`containers.message.mailbox_spans`), whichever of these names it has
     FileKind("eml", CONTAINER, (".eml", ".mbox", ".mbx"), "thư điện tử", mime=(b"",), nests=True),
     # an Outlook message: a compound file with a property stream at its root ([MS-OXMSG] 2.4)
     FileKind(

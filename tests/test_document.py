@@ -366,3 +366,16 @@ def test_consolidate_with_bad_wording_is_a_configuration_error(tmp_path):
     assert (
         "Lỗi cấu hình" in done.stderr and "nam_bao_cao" in done.stderr and "document.subject" in done.stderr
     )
+
+
+def test_the_count_of_children_says_what_it_adds_up(make_file, tmp_path):
+    """brk45 F1: "đã vận động hỗ trợ 39.788 trẻ em" is the sum of every row (each support,
+    place and reporting unit), not a count of persons: the sentence after it says so."""
+    form = load_form()
+    for code in ("899", "SYT"):
+        make_file(code)
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False, workers=1)
+    texts = [p.text for p in Document(str(document_path(tmp_path / "out", form.year))).paragraphs]
+    head = next(i for i, t in enumerate(texts) if t.startswith(f"Trong năm {form.year}, các cơ quan"))
+    assert texts[head + 1].startswith("Số trẻ em nêu trong báo cáo là tổng số liệu các đơn vị báo cáo")
+    assert "có thể được tính nhiều lần" in texts[head + 1]

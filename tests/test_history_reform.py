@@ -339,6 +339,11 @@ def test_the_document_does_not_compare_two_provinces_as_one(years):
     each = ", ".join(f"{y} ({sum(c.values())}/{len(c)} đơn vị)" for y, c in counted.items())
     assert f"mỗi năm theo địa giới và các đơn vị có báo cáo được chấp nhận của chính năm đó: {each})" in body
     assert len(counted[2024]) == 28 and len(counted[2025]) == 114
+    # a sum across the reform says which years are of the old land (brk45 F3)
+    assert (
+        f"Số liệu năm 2024 trong lũy kế trên là số liệu báo cáo theo địa giới cũ ({old}), chưa phải toàn "
+        "tỉnh theo địa giới năm 2025." in body
+    )
 
 
 def test_kien_giangs_own_years_keep_the_code_for_code_comparison(tmp_path):

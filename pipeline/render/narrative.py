@@ -252,6 +252,8 @@ def _block_section(report: Report, block: Block, spec: dict, say: Say) -> list[P
         return {"share": vn_share(row.get(main, 0), whole)}
 
     out = [Para(say("headline", _block_totals(report, block.key)))]
+    if "basis" in spec:  # what its figures add up (brk45 F1: a child counted in several rows)
+        out.append(Para(say("basis")))
     dims = [key.removeprefix("by_") for key in spec if key.startswith("by_")]
     if not dims:
         return out + _items_by(report, block.key, block.key_fields[0].key, say, share)
@@ -292,6 +294,10 @@ def _comparison(report: Report, spec: dict, say: Say, cov: Coverage) -> list[Par
         "to_date_value": vn_number(sum(v for _, _, v in summed)),
     }
     out.append(Para(say("to_date", values)))
+    other = [y for y, _, _ in summed if y != report.form.year and y in report.history.other_maps]
+    if other and "to_date_maps" in spec:  # a sum across the reform: not one land (brk45 F3)
+        words = {"other_years": ", ".join(map(str, other)), "other_schemes": year_schemes(report, other[0])}
+        out.append(Para(say("to_date_maps", words)))
     missing = missing_years(report)
     if missing and "to_date_missing" in spec:
         out.append(

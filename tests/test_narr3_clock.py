@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from zoneinfo import ZoneInfo
 
 from docx import Document
 
@@ -58,7 +59,7 @@ def test_no_unit_is_late_before_the_deadline_has_passed_by_the_runs_date(form, m
     and the files are in the inbox by the run's date, before the deadline: on time by that
     day (brk42 F2; they were not judged), and neither the document nor the terminal calls
     them late."""
-    today = dt.date.today()
+    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()  # the runs' own today
     later = load_form(overrides={"period": {"due_before": today + dt.timedelta(days=10)}})
     make_file("899", _dated(today + dt.timedelta(days=15)))
     make_file("900", _dated(today + dt.timedelta(days=12)))

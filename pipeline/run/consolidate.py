@@ -76,6 +76,9 @@ def run(
         generated_at=dt.datetime.now(load_mail_settings(form).zone).replace(tzinfo=None, microsecond=0),
         **({"run_id": run_id} if run_id else {}),
     )
+    for rec in files:  # first read by this run: found now (kept by the next runs as it is)
+        if rec.found is None and rec.parsed.info.sha256:
+            rec.found = report.generated_at
     report.changes = changes_since(report, previous)
     return report
 

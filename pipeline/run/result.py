@@ -139,7 +139,7 @@ class FileRecord:
     found: dt.datetime | None = None
     """When the first run that read this file, its name and bytes, was made (an earlier run:
     `changes.first_found`; the province's wall-clock time): the office had it by then. None
-    when this run is the first."""
+    while this run, the first, resolves it (`submissions.resolve`); then this run's time."""
     after_mail: dt.date | None = None
     """For a plain file: the arrival day of its unit's latest message the office had before
     it (`submissions.resolve`); a file saved after that message came is no older than it,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..system import impl
 from ..text.oserrors import read_reason
+from .kinds.catalogue import MESSAGE_SUFFIXES, suffix_of
 from .kinds.filekind import OLE_MAGIC as _OLE
 
 READ = "read"
@@ -106,7 +107,7 @@ _NOT_SUBMISSIONS = (
         "tệp chỉ mục thư mục thư của Thunderbird (.msf), không phải báo cáo",
     ),
     (  # Apple Mail's index of an exported mailbox (Inbox.mbox/table_of_contents, beside mbox)
-        lambda n, parts: n == "table_of_contents" and any(p.casefold().endswith(".mbox") for p in parts),
+        lambda n, parts: n == "table_of_contents" and any(suffix_of(p) in MESSAGE_SUFFIXES for p in parts),
         lambda h: not _is_container(h),
         "tệp chỉ mục hộp thư do Apple Mail xuất, không phải báo cáo",
     ),

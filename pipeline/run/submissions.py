@@ -162,7 +162,9 @@ def resolve(
     """Give every file a status and every unit of the registry the file that counts. A unit
     is judged on time or late by the date its counted file is dated from, against the
     deadline; not judged when the deadline is still "cần điền", nor when that date is after
-    `today` (the run's date, the province's: it cannot have been sent then). `seen`: (name,
+    `today` (the run's date, the province's: it cannot have been sent then) and the file
+    came by mail or the run is after the deadline (a plain file found before the deadline
+    is on time by this run's day). `seen`: (name,
     SHA-256) -> when a previous run first found that file (`changes.first_seen`), the time a
     plain file keeps (`FileRecord.received`); `found`: (name, SHA-256) -> when the first run
     that read that file was made (`changes.first_found`), after which a plain file is never

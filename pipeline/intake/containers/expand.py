@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from ...form import Limits
 from ...rules.findings import show
 from ...system import impl
+from ...text.oserrors import read_reason
 from ..files import ReadProblem
 from ..kinds.catalogue import (
     ARCHIVE_KIND,
@@ -151,7 +152,11 @@ def _mailbox(
                 continue
             one = read_range(path, start, end)
         except OSError as exc:
-            out.append(Submission(path, shown, where, problem=("FILE_CORRUPT", f"không đọc được thư: {exc}")))
+            out.append(
+                Submission(
+                    path, shown, where, problem=("FILE_CORRUPT", f"không đọc được thư: {read_reason(exc)}")
+                )
+            )
             continue
         part = Opened(fmt, len(one), hashlib.sha256(one).hexdigest())
         if deleted_in_thunderbird(one):

@@ -19,12 +19,19 @@ from ..form.addresses import comparable
 
 def received_at(msg: EmailMessage, zone: ZoneInfo) -> dt.datetime | None:
     """When the message reached the office (aware, in `zone`), or None if it does not say."""
+    stamp = traced_at(msg) or _date(str(msg.get("Date", "") or ""))
+    return stamp.astimezone(zone) if stamp else None
+
+
+def traced_at(msg: EmailMessage) -> dt.datetime | None:
+    """The time of the topmost `Received:` field that carries one (aware), None when no
+    server stamped the message (one put in the mailbox by a client: IMAP APPEND, a moved
+    or imported message), whose only date is then the sender's own `Date:`."""
     for value in msg.get_all("Received", []) or []:
         stamp = _date(str(value).rpartition(";")[2])
         if stamp:
-            return stamp.astimezone(zone)
-    stamp = _date(str(msg.get("Date", "") or ""))
-    return stamp.astimezone(zone) if stamp else None
+            return stamp
+    return None
 
 
 def _date(text: str) -> dt.datetime | None:

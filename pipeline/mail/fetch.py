@@ -2,9 +2,11 @@
 
 Read-only by construction: the folder is opened with EXAMINE (RFC 3501 6.3.2, nothing can
 change in it) and messages are fetched with BODY.PEEK (6.4.5, the \\Seen flag is not set):
-nothing is deleted, moved or marked read. Each message kept is saved unchanged as one
-`.eml` in `inbox/thu/`, named by its received time, sender and a content hash, so a second
-run saves nothing twice. imap-tools connects and logs in; the messages are read with
+nothing is deleted, moved or marked read. Each message kept is saved as one `.eml` in
+`inbox/thu/`, named by its received time, sender and the hash of the bytes downloaded, so a
+second run saves nothing twice; it is saved unchanged, but for a message no server stamped
+(no dated `Received:`), which gets one trace field with the server's INTERNALDATE on top
+(`_trace`), so its arrival is never its sender's `Date:`. imap-tools connects and logs in; the messages are read with
 imaplib (its client) so that one message is never more than a small piece in memory.
 
 One server, one message never stops the season:
@@ -45,7 +47,7 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.policy import default as default_policy
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -57,7 +59,7 @@ from ..intake.containers.message import attached, too_large_message, transfer_en
 from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
 from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
-from ..intake.message_headers import own_letter, received_at, sender_of
+from ..intake.message_headers import own_letter, received_at, sender_of, traced_at
 from ..outbox.atomic import remove_stale_temporaries, write_bytes_atomic
 from ..rules.findings import show
 from ..run.progress import Progress
@@ -370,6 +372,7 @@ def _one(
         if digest[:16] in have:
             out.already.append(label)
             return
+        _trace(tmp, whose[1], settings)
         name, sender, reports, why, own = _inspect(tmp, digest, settings, limits)
         if own:  # the office's own letter come back (Bcc to itself, a copy kept by the server)
             out.skipped.append((label, own))
@@ -429,6 +432,47 @@ def _publish(tmp: Path, path: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
+
+
+def _trace(tmp: Path, arrived: str, settings: MailSettings) -> None:
+    """Put one trace field on top of the message downloaded into `tmp` when no server stamped
+    it (`message_headers.traced_at` finds none: a message a client put in the mailbox with
+    IMAP APPEND, moved or imported), carrying the server's INTERNALDATE (`arrived`, ISO
+    text, RFC 3501 2.3.3), so its arrival is when the mailbox got it, never the sender's
+    own `Date:`. As a receiving server or fetchmail does (RFC 5322 3.6.7, a hop prepends its
+    `Received:`); nothing else of the message changes, and its name keeps the hash of the
+    bytes downloaded, so a rerun knows it. A header block that does not parse is left as it
+    came (the message is saved with its reason)."""
+    if not arrived:
+        return
+    with open(tmp, "rb") as fh:
+        head = fh.read(_HEAD)
+    try:
+        headers = BytesHeaderParser(policy=default_policy).parsebytes(
+            head.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        )
+        if traced_at(headers) is not None:
+            return
+    except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - this message only
+        return
+    when = dt.datetime.fromisoformat(arrived).astimezone(settings.zone)
+    end = b"\r\n" if head.split(b"\n", 1)[0].endswith(b"\r") else b"\n"
+    field = f"Received: by tong-hop-588 with IMAP (INTERNALDATE); {format_datetime(when)}".encode() + end
+    stem, pid, suffix = tmp.name.rsplit(".", 2)
+    stamped = tmp.with_name(f"{stem}-trace.{pid}.{suffix}")  # a killed run's is removed by the next
+    try:
+        with open(tmp, "rb") as src, open(stamped, "wb") as dst:
+            dst.write(field)
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(stamped, tmp)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            stamped.unlink()
+
+
+_HEAD = 1 << 18  # bytes of a message read to find its trace fields (a header block is far smaller)
 
 
 def saved_name(headers: EmailMessage, digest: str, settings: MailSettings) -> str:

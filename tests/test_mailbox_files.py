@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import mailbox
+import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
 from pipeline.app import consolidate_into
-from pipeline.form import Form
+from pipeline.form import Form, load_form
+from pipeline.intake.containers.expand import NOT_A_UNITS_MESSAGE
+from pipeline.intake.containers.zip_members import MAILBOX_IN_ARCHIVE
 from pipeline.run.consolidate import check_files
 
 from .test_containers import snapshot
+from .test_mail_faults import config
 from .test_resubmission import bad, dated, expected_totals
 
-SENDERS = {"899": "vanphong.899@kiengiang.gov.vn", "900": "vanphong.900@kiengiang.gov.vn"}
+SENDERS = {c: f"vanphong.{c}@kiengiang.gov.vn" for c in ("899", "900", "903")}
 
 
 def _message(sender: str, day: int, files: dict[str, bytes], body: str) -> EmailMessage:
@@ -56,7 +60,10 @@ def test_every_message_of_a_mailbox_file_is_read(form: Form, make_file, tmp_path
         _message(SENDERS["900"], 21, {"900.xlsx": rejected.read_bytes()}, "Kính gửi Sở."),
         _message("vanphong.902@kiengiang.gov.vn", 22, {"902.xlsx": other.read_bytes()}, "Kính gửi."),
         _message("ai-do@example.vn", 23, {}, "Thư không đính kèm."),
+        _message(SENDERS["903"], 24, {}, "Đơn vị sẽ gửi báo cáo sau."),
     ]
+    # the units' addresses as the officer configures them (`[[units]] emails`)
+    form = load_form(config(tmp_path / "cfg", emails={c: [a] for c, a in SENDERS.items()}))
     for name, thunderbird in (("hop-thu.mbox", False), ("thu-da-luu.eml", True)):
         inbox = tmp_path / name.replace(".", "-")
         inbox.mkdir()
@@ -74,12 +81,16 @@ def test_every_message_of_a_mailbox_file_is_read(form: Form, make_file, tmp_path
         first = recs[f"{name} › thư 1 › 899.xlsx"].parsed.origin
         assert first.sender == SENDERS["899"] and first.container == name
         assert recs[f"{name} › thư 2 › 900.xlsx"].received == dt.datetime(2025, 11, 21, 9, 30)
-        assert [f.code for f in recs[f"{name} › thư 4"].parsed.findings] == ["MAIL_NO_REPORT"]
+        # a whole folder exported: a message without a report from no unit is no unit's (as
+        # `mail fetch` skips it), one from a unit's address is that unit's to be asked about
+        assert recs[f"{name} › thư 4"].status == "ignored" and not recs[f"{name} › thư 4"].parsed.findings
+        assert recs[f"{name} › thư 4"].parsed.submission.ignored == NOT_A_UNITS_MESSAGE
+        assert [f.code for f in recs[f"{name} › thư 5"].parsed.findings] == ["MAIL_NO_REPORT"]
         assert report.totals.to_dict() == expected_totals(form, [good_data, other_data])
         # `check` of the file lists every message and attachment, in the file's order
         listed = [p.name for p in check_files(form, [inbox / name])]
         assert listed[:3] == [name, f"{name} › thư 1", f"{name} › thư 1 › 899.xlsx"]
-        assert f"{name} › thư 3 › 902.xlsx" in listed and len(listed) == 8
+        assert f"{name} › thư 3 › 902.xlsx" in listed and len(listed) == 9
 
 
 def test_a_saved_message_with_a_from_line_is_one_message(form: Form, make_file, tmp_path):
@@ -170,3 +181,32 @@ def test_a_thunderbird_folder_is_read_whatever_its_name_and_size(form: Form, mak
     assert big.parsed.origin.sender == "vanphong.903@kiengiang.gov.vn"
     assert recs["Inbox › thư 4 › 902.xlsx"].status == "accepted"
     assert report.totals.to_dict() == expected_totals(small, [good_data, other_data])
+
+
+def test_a_mailbox_file_in_an_archive_is_the_officers_to_unpack(form: Form, make_file, tmp_path):
+    """brk43 F9: Google Takeout exports a mailbox as a .zip; a zipped Thunderbird folder has no
+    suffix. Such a member is refused with what the officer does (unpack it into the inbox),
+    never the unit's advice to send again; a single saved message keeps the unit's."""
+    good, _ = make_file("899", dated(20, form), folder=tmp_path / "src")
+    box = tmp_path / "box"
+    _mailbox(box, [_message(SENDERS["899"], 20, {"899.xlsx": good.read_bytes()}, "Kính gửi Sở.")] * 2)
+    one = bytes(_message(SENDERS["900"], 21, {}, "Kính gửi Sở."))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    members = {
+        "Takeout/Mail/Hộp thư đến.mbox": box.read_bytes(),
+        "Inbox": box.read_bytes(),
+        "mot-thu.eml": one,
+    }
+    with zipfile.ZipFile(inbox / "takeout-20251202.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False, workers=1)
+    problems = {r.parsed.name.rpartition(" › ")[2]: r.parsed.findings for r in report.files}
+    for name in ("Hộp thư đến.mbox", "Inbox"):
+        assert [(f.code, MAILBOX_IN_ARCHIVE in f.message) for f in problems[name]] == [
+            ("ARCHIVE_NESTED", True)
+        ]
+        assert "giải nén riêng tệp hộp thư" in problems[name][0].message
+    assert [f.code for f in problems["mot-thu.eml"]] == ["ARCHIVE_NESTED"]
+    assert MAILBOX_IN_ARCHIVE not in problems["mot-thu.eml"][0].message

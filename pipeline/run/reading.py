@@ -39,10 +39,11 @@ def submissions(form: Form, entries: list[tuple[Path, str]]) -> list[Submission]
     Raises `form.FormError` when the [mail] section is wrong (its time zone dates messages).
     """
     settings = load_mail_settings(form)  # its address: a message the office itself sent is no report
+    units = frozenset(a for u in form.units for a in u.emails)
     return [
         sub
         for path, name in entries
-        for sub in expand(path, name, form.limits, settings.zone, settings.address or "")
+        for sub in expand(path, name, form.limits, settings.zone, settings.address or "", units)
     ]
 
 

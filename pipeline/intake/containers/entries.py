@@ -10,6 +10,7 @@ Office lock files) is ignored inside archives as it is in the inbox.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
@@ -24,17 +25,19 @@ from ..kinds.catalogue import (
     MESSAGE_SUFFIXES,
     NOT_REPORT_SUFFIXES,
     REPORT_SUFFIXES,
+    kind_of_name,
     refused_by_name,
     suffix_of,
 )
 from ..kinds.detect import bytes_kind
 from ..kinds.filekind import ATTACHED
 from .entry_kind import _an_archive, _report_or_archive, one_file
-from .message import _attachment_parts, _part_bytes
+from .message import _attachment_parts, _part_bytes, may_be_mailbox
 from .submission import ARCHIVE, ATTACHMENT, MEMBER, SEP, Opened, Origin, Submission
 from .zip_members import (
     _leftover,
     _member_archived,
+    _member_bytes,
     _member_kind,
     _member_problem,
     _member_spreadsheet,
@@ -47,6 +50,24 @@ MESSAGE_IN_MESSAGE = (
     "riêng tệp Excel báo cáo trong thư đó vào thư mục nhận, hoặc đề nghị đơn vị gửi lại thư đính kèm "
     "trực tiếp tệp Excel"
 )
+
+
+def _member_mailbox(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Whether a member named as a message or mailbox (.eml, .mbox, .mbx) or by no known
+    kind ("Inbox", as Thunderbird names a folder) is a mailbox file by its first bytes
+    (`message.may_be_mailbox`: a "From " line, then a header field); only those bytes are
+    read, whatever the member's size."""
+    if info.flag_bits & 0x1 or (
+        suffix_of(info.filename) not in MESSAGE_SUFFIXES and kind_of_name(info.filename) is not None
+    ):
+        return False
+    try:
+        return may_be_mailbox(_member_bytes(zf, data, info, limits, head=_MAILBOX_HEAD))
+    except ReadProblem:
+        return False
+
+
+_MAILBOX_HEAD = 4096  # a "From " line and the header field after it fit well within
 
 
 def _comes_with_a_report(name: str) -> bool:
@@ -188,6 +209,7 @@ def _archive_entries(
                 out.append(Submission(path, shown, member, ignored=NOT_REPORT_ATTACHED))
             else:
                 archived = _member_archived(zf, data, info, limits)
-                problem = _member_problem(info, limits, nested, renamed, archived)
+                mailbox = _member_mailbox(zf, data, info, limits)
+                problem = _member_problem(info, limits, nested, renamed, archived, mailbox)
                 out.append(Submission(path, shown, member, problem=problem))
     return out

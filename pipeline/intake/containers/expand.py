@@ -54,10 +54,19 @@ from .submission import ARCHIVE, MESSAGE, SEP, Opened, Origin, Submission
 HEAD_CAP = 1 << 16  # bytes of a message too large to open read for its header block
 
 
-def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = "") -> list[Submission]:
+def expand(
+    path: Path,
+    name: str,
+    limits: Limits,
+    zone: ZoneInfo,
+    office: str = "",
+    units: frozenset[str] = frozenset(),
+) -> list[Submission]:
     """The submissions an inbox entry stands for: itself, or a container line and its entries.
     `office`: the configured `[mail] address` (`message_headers.own_letter`: a message from it
-    to others is the office's own too), "" when not known.
+    to others is the office's own too), "" when not known; `units`: the units' configured
+    addresses, as `form.addresses.comparable` keeps them (in a mailbox file, a message without
+    a report from none of them is no unit's: `NOT_A_UNITS_MESSAGE`).
 
     Never raises for bad input: a broken container is one line with its problem.
     """
@@ -74,7 +83,7 @@ def expand(path: Path, name: str, limits: Limits, zone: ZoneInfo, office: str = 
         return [Submission(path, name)]
     kind = MESSAGE if named.suffix in MESSAGE_SUFFIXES else ARCHIVE
     fmt = named.name
-    if kind == MESSAGE and (box := _mailbox(path, name, fmt, limits, zone, office)) is not None:
+    if kind == MESSAGE and (box := _mailbox(path, name, fmt, limits, zone, office, units)) is not None:
         return box
     try:  # the same bytes object the entries are found in again: the parse is looked up by identity
         data = _container_bytes(path, limits)
@@ -107,7 +116,7 @@ def _is_mailbox(path: Path) -> bool:
 
 
 def _mailbox(
-    path: Path, name: str, fmt: str, limits: Limits, zone: ZoneInfo, office: str
+    path: Path, name: str, fmt: str, limits: Limits, zone: ZoneInfo, office: str, units: frozenset[str]
 ) -> list[Submission] | None:
     """A mailbox file of several messages (mbox, RFC 4155: Thunderbird's folders, Google
     Takeout, Apple Mail's export, or messages joined under an .eml name) as its own line and
@@ -115,7 +124,9 @@ def _mailbox(
     (`message.mailbox_spans`) and read one at a time, each within `max_file_bytes` (a message
     over it is its own line, with its sender: brk43 F1), the file within `[limits]
     max_mailbox_bytes` and `max_mailbox_messages`; a message Thunderbird deleted but kept
-    until the folder is compacted is listed, not read (brk43 F6). None for a file that is
+    until the folder is compacted is listed, not read (brk43 F6); a message without a report
+    from an address of no unit (`units`) is listed as no unit's, as `mail fetch` skips it:
+    the officer exported a whole folder, newsletters and all. None for a file that is
     one message (read as a saved message) or cannot be opened (the reading says why)."""
     try:
         if not may_be_mailbox(_head(path, HEAD_CAP)):
@@ -162,7 +173,7 @@ def _mailbox(
         if deleted_in_thunderbird(one):
             out.append(Submission(path, shown, where, part, ignored=DELETED_MESSAGE))
             continue
-        out += _message_submissions(path, shown, one, part, where, limits, zone, office)
+        out += _message_submissions(path, shown, one, part, where, limits, zone, office, units)
     return out
 
 
@@ -182,10 +193,14 @@ def _message_submissions(
     limits: Limits,
     zone: ZoneInfo,
     office: str,
+    units: frozenset[str] | None = None,
 ) -> list[Submission]:
     """A message's own line and its attachments' (`expand`): the message's bytes `data`,
     shown as `name`, found in the inbox entry at `path` as `where` says (its container and
-    locator: none for a saved .eml, its place in a mailbox file). Never raises for bad input."""
+    locator: none for a saved .eml, its place in a mailbox file). `units`: for a message of
+    a mailbox file, the units' addresses (one from none of them holding no report is no
+    unit's, `NOT_A_UNITS_MESSAGE`); None for a message the officer saved alone, always read.
+    Never raises for bad input."""
     try:
         msg = _parse_message(data, limits)
         origin = replace(_message_origin(msg, zone), container=where.container, locator=where.locator)
@@ -205,7 +220,22 @@ def _message_submissions(
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:
         return [Submission(path, name, origin, opened, ("FILE_CORRUPT", _message_broken(exc)))]
-    return [Submission(path, name, origin, opened, _no_report(inner, by_bytes, "MAIL_NO_REPORT")), *inner]
+    none = _no_report(inner, by_bytes, "MAIL_NO_REPORT")
+    if none is not None and units is not None and _sender(msg) not in units:
+        return [Submission(path, name, origin, opened, ignored=NOT_A_UNITS_MESSAGE), *inner]
+    return [Submission(path, name, origin, opened, none), *inner]
+
+
+# a message of a mailbox file that no unit sent and that holds no report (`mail fetch` skips it)
+NOT_A_UNITS_MESSAGE = "thư không có tệp báo cáo đính kèm, người gửi không thuộc đơn vị nào: không cần đọc"
+
+
+def _sender(msg: EmailMessage) -> str:
+    """The sender's address (`message_headers.sender_of`), "" when a header breaks the parser."""
+    try:
+        return sender_of(msg)
+    except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - this message's sender only
+        return ""
 
 
 def _message_too_large(

@@ -95,15 +95,19 @@ def _member_problem(
     nested: bool,
     renamed: FileKind | None = None,
     archived: bool = False,
+    mailbox: bool = False,
 ) -> tuple[str, str] | None:
     """Why a member is not read, or None; `renamed`: the kind of a member named like an
     archive that is one file (`_member_kind`), read as such, not refused as nested;
     `archived`: a member named as a spreadsheet that is an archive (`_member_archived`),
-    refused as nested."""
+    refused as nested; `mailbox`: a mailbox file (`_member_mailbox`), refused with the
+    officer's advice, whatever its size."""
     if _unsafe_path(info.filename):
         return ("FILE_UNSAFE", f"đường dẫn '{info.filename}' trong tệp nén trỏ ra ngoài thư mục; không đọc")
     if info.flag_bits & 0x1:
         return ("FILE_ENCRYPTED", "mục trong tệp nén có mật khẩu; hãy nén lại không đặt mật khẩu")
+    if mailbox:
+        return ("ARCHIVE_NESTED", MAILBOX_IN_ARCHIVE)
     if (PurePosixPath(info.filename).suffix.lower() in NESTED_SUFFIXES and renamed is None) or archived:
         where = "tệp nén đính kèm thư" if nested else "tệp nén"
         return ("ARCHIVE_NESTED", f"{where} chứa một tệp nén/thư khác; hãy gửi trực tiếp tệp Excel")
@@ -116,6 +120,15 @@ def _member_problem(
             f"mục giải nén ra {show(info.file_size)} byte (tỷ lệ nén {ratio:.0f}), vượt giới hạn",
         )
     return None
+
+
+# a mailbox file in an archive (Google Takeout's export, a zipped Thunderbird folder): the
+# officer's to unpack, never a unit's to send again (brk43 F9)
+MAILBOX_IN_ARCHIVE = (
+    "tệp hộp thư (nhiều thư, như tệp xuất của Google Takeout hay một thư mục thư của Thunderbird) "
+    "nằm trong tệp nén, chương trình không mở; hãy giải nén riêng tệp hộp thư này vào thư mục nhận "
+    "(giữ nguyên tên), chương trình sẽ đọc từng thư trong đó"
+)
 
 
 def _too_large(info: zipfile.ZipInfo, limits: Limits) -> bool:

@@ -8,6 +8,7 @@ days, say nothing of it."""
 from __future__ import annotations
 
 import os
+from email.message import EmailMessage
 
 from pipeline.app import consolidate_into
 from pipeline.render.summary import print_summary
@@ -15,6 +16,7 @@ from pipeline.run.result import UnitStatus
 from pipeline.run.submissions import SAME_DAY
 
 from .conftest import report_day
+from .test_resubmission import expected_totals
 
 
 def _dated(form, day: int):
@@ -76,3 +78,43 @@ def test_files_saved_at_the_same_time_are_not_said_saved_later(form, make_file, 
     assert "lưu sau cùng" not in doubt and "được lưu cùng lúc" in doubt and "chọn theo tên tệp" in doubt, (
         doubt
     )
+
+
+def _one_message(inbox, files: dict[str, bytes]) -> None:
+    """A unit's message carrying `files`, saved into the inbox as the officer saves it."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = (
+        "vanphong.899@kiengiang.gov.vn",
+        "so@kiengiang.gov.vn",
+        "Báo cáo 588",
+    )
+    msg["Date"] = "Thu, 27 Nov 2025 09:30:00 +0700"
+    msg.set_content("Kính gửi Sở, đơn vị gửi bản sửa.")
+    for name, data in files.items():
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    inbox.mkdir(exist_ok=True)
+    (inbox / "thu-899.eml").write_bytes(bytes(msg))
+
+
+def test_two_versions_in_one_message_are_told_by_their_report_date(form, make_file, tmp_path, capsys):
+    """brk47 F3: a unit's message carries its old version beside its correction; both came
+    at once, so the file name decided (the old "899.xlsx" counted, the correction superseded,
+    without a word). The later typed report date decides; on one date, the officer is asked."""
+    src = tmp_path / "src"
+    old, _ = make_file("899", _dated(form, 11), name="899.xlsx", seed=1, folder=src)
+    fixed, fixed_data = make_file("899", _dated(form, 25), name="899 (ban sua).xlsx", seed=2, folder=src)
+    _one_message(tmp_path / "inbox", {old.name: old.read_bytes(), fixed.name: fixed.read_bytes()})
+    report = _run(form, tmp_path)
+    unit = next(u for u in report.units if u.code == "899")
+    assert unit.file.parsed.name.endswith("› 899 (ban sua).xlsx") and not unit.doubts, unit.doubts
+    assert report.totals.to_dict() == expected_totals(form, [fixed_data])
+
+    # one report date, other figures: the name still decides, and the officer is told
+    also, _ = make_file("899", _dated(form, 25), name="899.xlsx", seed=3, folder=src)
+    _one_message(tmp_path / "inbox", {also.name: also.read_bytes(), fixed.name: fixed.read_bytes()})
+    unit = next(u for u in _run(form, tmp_path).units if u.code == "899")
+    (doubt,) = unit.doubts
+    assert "đến trong cùng một thư lúc" in doubt and "chọn theo tên tệp" in doubt and "lưu" not in doubt, (
+        doubt
+    )
+    capsys.readouterr()

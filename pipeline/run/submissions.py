@@ -64,8 +64,25 @@ FIGURES_BACK = (
 
 
 def _newest_first(rec: FileRecord) -> tuple:
-    """A message's arrival decides; a plain file keeps its typed report date, then mtime."""
-    return (*_sent_at(rec), rec.parsed.name)
+    """A message's arrival decides; a plain file keeps its typed report date, then mtime.
+    Files that came together (one message: one arrival) are told by whether their figures
+    are new (`FileRecord.repeats`: the office's feedback copy, or the old file, still
+    attached to a reply, brk47 F1), then by their typed report date (a unit's old version
+    beside its correction, brk47 F3), then by name (the officer is told: `_same_day`)."""
+    return (*_sent_at(rec), not rec.repeats, rec.parsed.report_date or dt.date.min, rec.parsed.name)
+
+
+def _repeats(files: list[FileRecord]) -> None:
+    """Set each file's `repeats`: its figures are those of a file of the unit sent before it
+    (`_sent_at`, strictly)."""
+    first: dict[str, tuple] = {}
+    for f in files:
+        key, sent = f.parsed.content_key, _sent_at(f)
+        if key and (key not in first or sent < first[key]):
+            first[key] = sent
+    for f in files:
+        key = f.parsed.content_key
+        f.repeats = bool(key) and first[key] < _sent_at(f)
 
 
 def _first_sending(files: list[FileRecord], chosen: FileRecord) -> FileRecord:
@@ -115,21 +132,24 @@ SAME_DAY = (
 )
 SAVED_LAST = "lưu sau cùng ({chosen}, lưu lúc {saved})"
 SAVED_TOGETHER = "{chosen} (các bản được lưu cùng lúc {saved}, nên chọn theo tên tệp)"
+CAME_TOGETHER = "{chosen} (các bản đến trong cùng một thư lúc {saved}, nên chọn theo tên tệp)"
 
 
 def _same_day_files(files: list[FileRecord], chosen: FileRecord) -> list[FileRecord]:
-    """The other accepted plain files of the unit that carry the report date of `chosen` and
-    other figures (`Parsed.content_key`), so that their modification time alone decided
-    (brk14 F5: a morning version counted when saved after the afternoon correction); none
-    for a message (its arrival time decides)."""
-    if chosen.by_arrival or chosen.parsed.report_date is None:
+    """The other accepted files of the unit that carry the report date of `chosen` and other
+    figures (`Parsed.content_key`), so that neither that date nor when they came decided:
+    plain files, whose modification time alone decided (brk14 F5: a morning version counted
+    when saved after the afternoon correction); files that came with `chosen`'s arrival (in
+    one message, brk47 F3), whose names decided. None for a file whose arrival decided."""
+    if chosen.parsed.report_date is None:
         return []
     day = chosen.parsed.report_date
     return [
         f
         for f in files
         if f is not chosen
-        and not f.by_arrival
+        and f.by_arrival == chosen.by_arrival
+        and (not chosen.by_arrival or f.received == chosen.received)
         and f.status is not None
         and f.status.accepted
         and f.parsed.report_date == day
@@ -146,7 +166,7 @@ def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
     assert day is not None
     names = ", ".join(f.parsed.name for f in [chosen, *others])
     together = any(f.received == chosen.received for f in others)  # "save all attachments" (brk15)
-    which = (SAVED_TOGETHER if together else SAVED_LAST).format(
+    which = (CAME_TOGETHER if chosen.by_arrival else SAVED_TOGETHER if together else SAVED_LAST).format(
         chosen=chosen.parsed.name, saved=f"{chosen.received:%H:%M %d/%m/%Y}"
     )
     return SAME_DAY.format(n=len(others) + 1, day=f"{day:%d/%m/%Y}", names=names, which=which)
@@ -200,6 +220,7 @@ def resolve(
     for unit in form.units:
         us = UnitRecord(unit.code, unit.name, unit.kind)
         _after_mail(by_unit.get(unit.code, []))
+        _repeats(by_unit.get(unit.code, []))
         files = sorted(by_unit.get(unit.code, []), key=_newest_first, reverse=True)
         files.sort(key=_other_year)  # another year's template after this year's files, listed, open
         us.files = files

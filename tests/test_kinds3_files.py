@@ -58,6 +58,7 @@ from pipeline.read.parse import parse_path, parse_submission
 from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
 from tests.nasty import zip_of
+from tests.test_resubmission import expected_totals
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 RESULTS = load_form().blocks["results"].sheet
@@ -127,12 +128,12 @@ def test_a_web_archive_is_refused_as_one_whatever_it_is_called(form: Form, make_
     # attached under a name that says nothing, the message holds a report (refused as what it is)
     message = tmp_path / "thu.eml"
     message.write_bytes(_eml({"bao cao": _mhtml(page, "excel"), "thu.eml": _mhtml(page, "chrome")}))
-    line, archive_line, forwarded = expand(message, message.name, form.limits, VN)
+    line, archive_line, *forwarded = expand(message, message.name, form.limits, VN)  # "thu.eml": opened
     assert line.problem is None
     assert [
         (f.code, f.message.split(": ", 1)[1]) for f in parse_submission(archive_line, 1, form).findings
     ] == [("FILE_FORMAT", WEB_ARCHIVE)]
-    assert all(f.code != "FILE_FORMAT" for f in parse_submission(forwarded, 2, form).findings)
+    assert all(f.code != "FILE_FORMAT" for sub in forwarded for f in parse_submission(sub, 2, form).findings)
 
 
 # ----- text under a spreadsheet's name ------------------------------------------------------
@@ -471,25 +472,44 @@ def test_an_archive_no_reader_opens_or_a_winmail_dat_is_refused_with_what_to_do(
     ]
 
 
-def test_a_message_attached_as_a_file_says_what_to_do(form: Form, make_file, tmp_path: Path):
-    """brk36 F8: a saved message attached as a file (application/octet-stream, "Bao cao
-    903.eml"), the report inside it, was "không phải tệp báo cáo (thư điện tử)" and its
-    message "không có tệp báo cáo đính kèm". Not opened (one level of nesting), it is now
-    refused with what to do, credited to its unit, and its message may hold a report."""
+def test_a_message_forwarded_closed_is_opened(form: Form, make_file, tmp_path: Path):
+    """brk36 F8, brk47 F2: a message attached as a file (application/octet-stream, "Bao cao
+    903.eml") or forwarded as message/rfc822 in base64 (Exchange and Outlook write it; RFC
+    2046 forbids it) was not opened: the report inside was refused, or its message said "không
+    có tệp báo cáo". Each is opened as a forwarded message is, and its report read; a mailbox
+    file attached (several messages) is still refused with what to do."""
     from pipeline.intake.containers.entries import MESSAGE_IN_MESSAGE
 
-    inner = _eml(
-        {"903.xlsx": make_file("903", folder=tmp_path / "src")[0].read_bytes()},
-        sender="vanphong903@gmail.com",
+    made, data = make_file("903", folder=tmp_path / "src")
+    inner = _eml({"903.xlsx": made.read_bytes()}, sender="vanphong903@gmail.com")
+    encoded = EmailMessage()
+    encoded["From"], encoded["Subject"] = "ketoan.nguyen@gmail.com", "Fwd: Báo cáo 588"
+    encoded.set_content("Chuyển tiếp.")
+    encoded.add_attachment(inner, maintype="message", subtype="rfc822", cte="base64", filename="fw.eml")
+    assert b"Content-Transfer-Encoding: base64" in bytes(encoded).split(b"message/rfc822", 1)[1][:300]
+    mailbox = (
+        b"From a@b.vn Thu Nov 20 09:00:00 2025\n"
+        + inner
+        + b"\nFrom a@b.vn Thu Nov 20 09:01:00 2025\n"
+        + inner
     )
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "chuyen-tiep.eml").write_bytes(_eml({"Bao cao 903.eml": inner}))
+    (inbox / "ma-hoa.eml").write_bytes(bytes(encoded))
+    (inbox / "hop-thu.eml").write_bytes(_eml({"hop-thu.mbox": mailbox}))
     report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
     recs = {r.parsed.name: r for r in report.files}
-    assert recs["chuyen-tiep.eml"].parsed.findings == []
-    attached = recs["chuyen-tiep.eml › Bao cao 903.eml"]
+    for name in ("chuyen-tiep.eml", "ma-hoa.eml"):
+        assert recs[name].parsed.findings == [] and not recs[f"{name} › 903.xlsx"].parsed.findings, name
+    # one report read twice: one counts, the other is the same figures
+    assert {recs[f"{n} › 903.xlsx"].status for n in ("chuyen-tiep.eml", "ma-hoa.eml")} == {
+        "accepted",
+        "superseded",
+    }
+    assert {u.code: u.status for u in report.units}["903"] == UnitStatus.ACCEPTED
+    assert report.totals.to_dict() == expected_totals(form, [data])  # counted once
+    attached = recs["hop-thu.eml › hop-thu.mbox"]
     assert [(f.code, f.message.split(": ", 1)[1]) for f in attached.parsed.findings] == [
         ("ARCHIVE_NESTED", MESSAGE_IN_MESSAGE)
     ]
-    assert {u.code: u.status for u in report.units}["903"] == UnitStatus.REJECTED

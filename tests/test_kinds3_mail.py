@@ -155,3 +155,26 @@ def test_an_unnamed_report_and_a_transfer_encoding_spelled_otherwise_are_read(
             [f.parsed.findings for f in units[code].files],
         )
         assert units[code].file.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS)
+
+
+def test_a_report_forwarded_closed_is_fetched(mailbox, form: Form, make_file, tmp_path):
+    """brk47 F2: a forward from a personal address whose original message is attached as a
+    file ("Bao cao 588.eml") or as message/rfc822 in base64 (Exchange, Outlook) was skipped
+    as "không có tệp báo cáo đính kèm", lost to the officer. It is fetched, and consolidated."""
+    report = make_file("903", folder=tmp_path / "src")[0].read_bytes()
+    original = message("vanphong903@gmail.com", "Báo cáo 588", at(12, 8), [("903.xlsx", report)])
+    as_file = message("ketoan.903@gmail.com", "Fwd: Báo cáo 588", at(12, 9))
+    as_file.add_attachment(
+        bytes(original), maintype="application", subtype="octet-stream", filename="Bao cao 588.eml"
+    )
+    encoded = message("ketoan.904@gmail.com", "Fwd: Báo cáo 588", at(12, 10))
+    encoded.add_attachment(bytes(original), maintype="message", subtype="rfc822", cte="base64")
+    for msg in (as_file, encoded, message("ban.be@gmail.com", "Thư mời", at(12, 12))):
+        mailbox.append(bytes(msg), msg_arrival(msg))
+    inbox = _fetched(mailbox, tmp_path, 2)
+    result = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    read = [r for r in result.files if r.parsed.name.endswith("› 903.xlsx")]
+    assert len(read) == 2 and sorted(r.status == FileStatus.SUPERSEDED for r in read) == [False, True]
+    assert next(
+        r for r in read if r.status != FileStatus.SUPERSEDED
+    ).status.accepted  # the unit's report counts

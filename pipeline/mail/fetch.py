@@ -56,7 +56,13 @@ from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
 from ..intake.containers.message import attached, too_large_message, transfer_encoding
-from ..intake.kinds.catalogue import ARCHIVE_KIND, MESSAGE_KIND, REPORT_SUFFIXES, is_a_report
+from ..intake.kinds.catalogue import (
+    ARCHIVE_KIND,
+    MESSAGE_KIND,
+    MESSAGE_SUFFIXES,
+    REPORT_SUFFIXES,
+    is_a_report,
+)
 from ..intake.kinds.detect import package_of, stream_kind
 from ..intake.mail_settings import MailSettings, Server
 from ..intake.message_headers import own_letter, received_at, sender_of, traced_at
@@ -499,8 +505,10 @@ def _inspect(
     why = scan.problem
     if scan.depth > limits.max_message_depth:
         why = f"{show(scan.depth)} phần lồng nhau, quá giới hạn {limits.max_message_depth}"
-    reports = [
-        n for n in scan.attachments if PurePosixPath(n.replace("\\", "/")).suffix.lower() in REPORT_SUFFIXES
+    reports = [  # a report, an archive, or a message forwarded as a file (it may hold one, brk47 F2)
+        n
+        for n in scan.attachments
+        if PurePosixPath(n.replace("\\", "/")).suffix.lower() in REPORT_SUFFIXES | MESSAGE_SUFFIXES
     ]
     return name, sender, reports, why, own
 
@@ -664,6 +672,9 @@ def scan_message(path: Path, bodies: _Recogniser | None = None) -> Scanned:
     return Scanned(top, attachments, depth, problem)
 
 
+FORWARDED_NAME = "thu-chuyen-tiep.eml"  # a forwarded message in base64, unnamed (`_part`)
+
+
 def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -> tuple[bool, str]:
     """Take in one part's headers: a multipart's boundary, an attachment's name. Whether
     headers follow at once (a forwarded message), and the part's problem or ""."""
@@ -675,6 +686,9 @@ def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -
                 boundaries.append(boundary.encode("utf-8", "surrogateescape"))
             return False, ""
         if ctype == "message/rfc822":
+            if transfer_encoding(part) in ("base64", "quoted-printable"):  # closed: kept, opened later
+                attachments.append(str(part.get_filename() or FORWARDED_NAME))
+                return False, ""
             return True, ""
         if attached(part) is not False:  # an unnamed file's part: a report by its bytes
             attachments.append(str(part.get_filename() or ""))

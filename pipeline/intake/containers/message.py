@@ -7,9 +7,11 @@ bytes; its attached files found in walk order and decoded (`_attachment_parts`,
 
 from __future__ import annotations
 
+import binascii
 import copy
 import email
 import functools
+import quopri
 import re
 from collections.abc import Iterable
 from email.message import EmailMessage
@@ -19,6 +21,7 @@ from typing import Any
 from ...form import Limits
 from ...rules.findings import show
 from ..files import ReadProblem
+from ..kinds.catalogue import MESSAGE_SUFFIXES, suffix_of
 
 MESSAGE_BROKEN = (
     "thư bị hỏng hoặc có cấu trúc bất thường nên không mở được{why}; hãy đề nghị đơn vị gửi lại "
@@ -129,7 +132,61 @@ def _parsed_parts(data: bytes, depth: int) -> tuple[EmailMessage, tuple[EmailMes
     _check_depth(data, depth)
     msg = email.message_from_bytes(data, policy=default_policy)
     assert isinstance(msg, EmailMessage)
+    _open_forwards(msg, depth)
     return msg, tuple(msg.walk())  # type: ignore[arg-type]
+
+
+def _open_forwards(msg: EmailMessage, depth: int, level: int = 0) -> None:
+    """Open in place each forwarded message the parser left closed, so that its attachments
+    are walked as a forwarded message's are (brk47 F2): a message/rfc822 part in base64 or
+    quoted-printable (RFC 2046 5.2.1 forbids it; Exchange and Outlook write it), whose text
+    the parser took for a body, and a message attached as a file ("Bao cao 588.eml",
+    application/octet-stream). Each becomes a message/rfc822 part holding the message
+    decoded; a mailbox file attached (several messages) stays a file. Raises ReadProblem
+    when forwards nest deeper than `depth`."""
+    for part in list(msg.walk()):  # type: ignore[arg-type]
+        inner = _forwarded_bytes(part)
+        if inner is None:
+            continue
+        if level >= depth:
+            raise ReadProblem(
+                "FILE_CORRUPT", MESSAGE_BROKEN.format(why=f" (thư chuyển tiếp lồng quá {depth} lần)")
+            )
+        _check_depth(inner, depth)
+        sub = email.message_from_bytes(inner, policy=default_policy)
+        assert isinstance(sub, EmailMessage)
+        _open_forwards(sub, depth, level + 1)
+        for name in ("Content-Transfer-Encoding", "Content-Type"):
+            del part[name]
+        part["Content-Type"] = "message/rfc822"
+        part.set_payload([sub])
+
+
+_OPENED_ENCODINGS = frozenset({"base64", "quoted-printable"})
+
+
+def _forwarded_bytes(part: EmailMessage) -> bytes | None:
+    """The bytes of a message forwarded closed in `part` (`_open_forwards`), or None."""
+    try:
+        if part.get_content_type() == "message/rfc822":
+            if transfer_encoding(part) not in _OPENED_ENCODINGS or not part.is_multipart():
+                return None
+            closed = part.get_payload(0)  # the encoded text, taken for a message without headers
+            text = closed.get_payload() if not closed.keys() else closed.as_string()
+            if not isinstance(text, str):
+                return None
+            raw = text.encode("ascii", "replace")
+            decoded = (
+                binascii.a2b_base64(raw) if transfer_encoding(part) == "base64" else quopri.decodestring(raw)
+            )
+        elif part.is_multipart() or suffix_of(str(part.get_filename() or "")) not in MESSAGE_SUFFIXES:
+            return None
+        else:
+            decoded = _part_bytes(part)
+    except (ReadProblem, binascii.Error, ValueError, TypeError, IndexError):
+        return None
+    first = decoded.lstrip(b"\r\n")[:4096]
+    return decoded if _HEADER_FIELD.match(first) and not may_be_mailbox(first) else None
 
 
 def _depth(limits: Limits | None) -> int:

@@ -335,3 +335,43 @@ def test_entries_swapped_for_pipes_after_listing_are_refused_not_waited_on(make_
     assert set(messages) == {"899.xlsx", "902.xlsx", "goi.zip"}
     for name, found in messages.items():
         assert any(NOT_REGULAR in m for m in found), (name, found)
+
+
+def _shell_link(target: str) -> bytes:
+    """A Windows shortcut as Explorer writes one ([MS-SHLLINK] 2.1): the 76-byte header
+    (HeaderSize, LinkCLSID, flags HasLinkInfo|HasRelativePath|IsUnicode, attributes, times,
+    size, icon, show command, hot key, reserved), then the relative path as a StringData."""
+    header = (
+        (0x4C).to_bytes(4, "little")
+        + bytes.fromhex("0114020000000000c000000000000046")
+        + (0x00000002 | 0x00000008 | 0x00000080).to_bytes(4, "little")
+        + (0x20).to_bytes(4, "little")
+        + bytes(24)
+        + (28_672).to_bytes(4, "little")
+        + bytes(4)
+        + (1).to_bytes(4, "little")
+        + bytes(12)
+    )
+    assert len(header) == 0x4C
+    info = (28).to_bytes(4, "little") + (28).to_bytes(4, "little") + bytes(20)
+    path = target.encode("utf-16-le")
+    return header + info + (len(target)).to_bytes(2, "little") + path
+
+
+def test_a_windows_shortcut_is_not_read_and_says_what_to_do(form, make_file, tmp_path):
+    """brk46 F3: a report dragged into the inbox with Alt held is a shortcut (.lnk), not the
+    file: it was refused as "không phải tệp Excel" and credited to no unit. It is not read,
+    as a symlink out of the inbox is, with what to do; a file merely named .lnk is read."""
+    make_file("899", folder=tmp_path / "src")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    link = inbox / "30292-UBND-Phuong-Binh-Duc.xlsx - Shortcut.lnk"
+    link.write_bytes(_shell_link(r"..\Downloads\30292-UBND-Phuong-Binh-Duc.xlsx"))
+    shutil.copy(tmp_path / "src" / "899.xlsx", inbox / "899.lnk")  # not a shortcut: read
+    entries = {e.name: e for e in list_inbox(inbox)}
+    assert entries[link.name].status == NOT_READ and "lối tắt (shortcut)" in entries[link.name].reason
+    assert "chép chính tệp báo cáo vào inbox" in entries[link.name].reason
+    assert entries["899.lnk"].status == READ
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    assert {u.code: u.status for u in report.units}["899"] == "accepted"
+    assert not [f for r in report.files for f in r.parsed.findings if link.name in r.parsed.name]

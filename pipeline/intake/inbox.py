@@ -7,7 +7,7 @@ Each entry becomes an `InboxEntry` with one of three statuses:
   Thumbs.db, desktop.ini, .DS_Store, the outbox placed inside the inbox, a link to a file the
   run reads anyway), recognised by name *and* content; never an error, never given feedback;
 - `NOT_READ`: an entry the run cannot or will not read (a symlink leading out of the inbox,
-  a named pipe, a socket, a device, an unreadable file or folder, a path longer than the
+  a Windows shortcut (.lnk) to a file, a named pipe, a socket, a device, an unreadable file or folder, a path longer than the
   system allows), with the reason in Vietnamese.
 
 Symlinks are never followed. Names that are not valid UTF-8 (an attachment saved by an old
@@ -35,7 +35,15 @@ NOT_READ = "not_read"
 _ZIP = b"PK"
 _APPLE_DOUBLE = (b"\x00\x05\x16\x07", b"\x00\x05\x16\x00")  # AppleDouble, AppleSingle (RFC 1740)
 _DS_STORE = b"\x00\x00\x00\x01Bud1"
-_HEAD = 16  # bytes read from a file whose name says it may not be a submission
+_HEAD = 20  # bytes read from a file whose name says it may not be a submission
+# a Windows shortcut ([MS-SHLLINK] 2.1: HeaderSize 0x4C, then LinkCLSID
+# 00021401-0000-0000-C000-000000000046), as Explorer makes one when a file is dragged with Alt
+_SHELL_LINK = bytes.fromhex("4c0000000114020000000000c000000000000046")
+SHORTCUT = (
+    "lối tắt (shortcut) của Windows tới một tệp khác, không phải chính tệp đó; chương trình không "
+    "đọc qua lối tắt nên báo cáo đó chưa được tính. Hãy chép chính tệp báo cáo vào inbox (chuột phải "
+    "> Sao chép, rồi Dán vào inbox), xóa lối tắt rồi chạy lại"
+)
 
 
 @dataclass(frozen=True)
@@ -155,12 +163,15 @@ def _regular(path: Path, rel: str, name: str, parents: tuple[str, ...], st: os.s
         fd = impl.open_untrusted(path)
     except OSError as exc:
         return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, read_reason(exc))
+    shortcut = name.casefold().endswith(".lnk")
     try:
-        head = os.read(fd, _HEAD) if _candidate(name, parents) else b""
+        head = os.read(fd, _HEAD) if shortcut or _candidate(name, parents) else b""
     except OSError as exc:
         return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, read_reason(exc))
     finally:
         os.close(fd)
+    if shortcut and head.startswith(_SHELL_LINK):  # a link, as a symlink out of the inbox is
+        return InboxEntry(shown(rel), None, st.st_size, st.st_mtime, NOT_READ, SHORTCUT)
     reason = not_submission(name, parents, head) if _candidate(name, parents) else ""
     return InboxEntry(shown(rel), path, st.st_size, st.st_mtime, IGNORED if reason else READ, reason)
 

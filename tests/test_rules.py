@@ -194,6 +194,17 @@ CASES = [
         ("Số lượt trẻ em: 'khoảng 200' không đọc được thành số nguyên",),
         "khoảng 200",
     ),
+    Case(  # brk48 F2: a dash typed for "none" is told to leave the cell blank, not to type a number
+        "text-dash-for-none",
+        DISTRICT,
+        district(turns="-"),
+        "NUMBER_INVALID",
+        ERROR,
+        RES.sheet,
+        res("turns"),
+        ("'-' không đọc được thành số nguyên", "không có số liệu thì để trống ô"),
+        "-",
+    ),
     Case(
         "text-decimal-comma",
         DISTRICT,
@@ -498,6 +509,17 @@ CASES = [
         "999",
     ),
     Case(
+        "unit-code-changed",
+        DISTRICT,
+        raw(INFO, info("unit_code"), "903"),
+        "UNIT_CODE_CHANGED",
+        ERROR,
+        INFO,
+        info("unit_code"),
+        ("mã đơn vị '903' khác với mã của mẫu (899); ô này đã bị sửa",),
+        "903",
+    ),
+    Case(
         "unit-name-mismatch",
         DISTRICT,
         raw(INFO, info("unit_name"), "UBND Huyện Hòn Đất"),
@@ -767,8 +789,9 @@ def test_rule(case: Case, make_file):
     if case.severity == ERROR:
         assert records[0].status == FileStatus.REJECTED
         assert unit.file is None
-        # an unknown code names no unit; an old template: see test_old_template_is_attributed…
-        if case.code not in ("UNIT_UNKNOWN", "TEMPLATE_OLD"):
+        # an unknown code names no unit; an old template: see test_old_template_is_attributed…;
+        # a code typed over is the typed unit's file (tests/test_end_to_end.py)
+        if case.code not in ("UNIT_UNKNOWN", "TEMPLATE_OLD", "UNIT_CODE_CHANGED"):
             assert unit.status == UnitStatus.REJECTED
     else:
         assert records[0].status == FileStatus.ACCEPTED_WARNINGS

@@ -47,10 +47,13 @@ FIRST_UNSHOWN_SERIAL = 2_958_466
 DATE_SERIALS = (20000, 80000)  # a date cell's number read as a date: strictly between (1954-2119)
 
 
-NUMBER_EXAMPLE = "(ví dụ gõ 25 hay 1200000, không gõ «25 người» hay «1.200.000 đồng»)"
+NUMBER_EXAMPLE = (
+    "(ví dụ gõ 25 hay 1200000, không gõ «25 người» hay «1.200.000 đồng»; không có số liệu thì để trống ô)"
+)
 """How a count or an amount is typed: its digits alone, the unit's word left out (brk31 F6:
-"ví dụ 25 người" read as what to type). Said by the reader, the rules' texts and the
-template's checks and validation alike."""
+"ví dụ 25 người" read as what to type), and nothing typed where there is no figure (brk48
+F2: "-" or "không có số liệu" typed for none was told to type a number it does not have).
+Said by the reader, the rules' texts and the template's checks and validation alike."""
 
 
 def iso_moment(text: str) -> dt.date | dt.datetime | None:

@@ -733,6 +733,8 @@ unit_name_path = _cell_value(
     INFO, lambda k, u, d: info_cell(k.form, "unit_name"), "../../../tmp/x/../..", None
 )
 unit_code_path = _cell_value(INFO, lambda k, u, d: info_cell(k.form, "unit_code"), "../../outbox/evil", None)
+# another unit's code (one no other case's file claims) typed over a district's template
+unit_code_other = _cell_value(INFO, lambda k, u, d: info_cell(k.form, "unit_code"), "HLHPN", None)
 
 
 def nfd_unit_name(kit: Kit, unit: str) -> Built:
@@ -1048,6 +1050,7 @@ CASES: list[Case] = [
     Case("formula_text_injection", formula_text_injection, "BDT", None, "", "", ACCEPTED),
     Case("unit_name_path", unit_name_path, BAD, "UNIT_MISMATCH", INFO, "C6", REJECTED),
     Case("unit_code_path", unit_code_path, BAD, "UNIT_UNKNOWN", INFO, "C5", REJECTED),
+    Case("unit_code_other", unit_code_other, BAD, "UNIT_CODE_CHANGED", INFO, "C5", REJECTED),
     # names and formats
     Case("file_name_diacritics", file_name_diacritics, "913", None, "", "", ACCEPTED),
     Case("file_name_nfd", file_name_nfd, "SLDTBXH", None, "", "", ACCEPTED),

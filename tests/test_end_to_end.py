@@ -191,6 +191,24 @@ def test_unit_code_edited_in_the_file_is_caught(form, make_file, tmp_path):
     )
     report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
     found = [(f.code, f.sheet, f.cell) for f in report.findings]
-    assert ("UNIT_MISMATCH", form.sheets["info"], cell) in found
+    assert ("UNIT_CODE_CHANGED", form.sheets["info"], cell) in found
     assert report.files[0].status == "rejected"
     assert report.count("accepted") == 0
+
+
+def test_a_template_typed_over_as_another_units_says_one_thing(form, make_file, tmp_path):
+    """brk48 F1: another unit's officer types its code and name over a template's: one error
+    at the code, as the template's live check says (its rows are the template's unit's, never
+    "bố cục bị thay đổi" for reading them as the typed unit's); the file is the typed unit's."""
+    info = form.sheets["info"]
+    other = form.units_by_code["904"]
+    edits = [
+        (info, form.info_field("unit_code").cell, "904"),
+        (info, form.info_field("unit_name").cell, other.name),
+    ]
+    make_file("903", mutate=lambda d: d.setdefault("raw", []).extend(edits))
+    report = run(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    (rec,) = report.files
+    assert [(f.code, f.cell) for f in rec.parsed.findings] == [("UNIT_CODE_CHANGED", edits[0][1])]
+    assert "khác với mã của mẫu (903)" in rec.parsed.findings[0].message
+    assert rec.parsed.unit_code == "904" and rec.status == "rejected"

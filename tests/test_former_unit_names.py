@@ -205,6 +205,17 @@ def test_a_name_holding_a_mark_itself_is_cut_at_the_note_not_inside_it():
         assert unit_read_as(kg, unit.code, typed) == unit.name, typed
 
 
+def test_a_name_of_another_unit_today_is_said_so_with_what_to_do(ag, made):
+    """brk48 F1: a commune's officer types its own name over another commune's template: the
+    name is that unit's today, not "tên cũ" of an old commune; the message says what to do."""
+    other = ag.units_by_code["30341"]
+    (parsed,) = check_files(ag, [made("UBND xã Khánh Bình", "khanh-binh", "30337")])
+    assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
+    message = parsed.findings[0].message
+    assert f"đây là tên của {other.name} (mã 30341), một đơn vị khác" in message and "tên cũ" not in message
+    assert message.endswith("nếu tệp là của đơn vị khác, dùng mẫu Sở gửi cho đơn vị đó")
+
+
 @pytest.mark.parametrize("typed", ["UBND Xã Tân Thành", "UBND Xa Tan Thanh"])
 def test_an_old_name_spelt_like_another_units_is_the_units_own_old_name(ag, made, typed):
     """brk40 F2: old Xã Tân Thành (Tân Hiệp) went to Xã Tân Hội (30856); today's Xã Tân
@@ -220,7 +231,8 @@ def test_an_old_name_spelt_like_another_units_is_the_units_own_old_name(ag, made
     assert unit_read_as(ag, "31031", "UBND Xã Tân Thành") is None
     (parsed,) = check_files(ag, [made("UBND Xã Tân Thành", "tan-thanh", "31031")])
     assert [(f.code, f.severity) for f in parsed.findings] == [("UNIT_MISMATCH", ERROR)]
-    assert parsed.findings[0].message.endswith(
-        "(UBND Xã Tân Thạnh); đây là tên cũ: Xã Tân Thành (Huyện Tân Hiệp, tỉnh Kiên Giang cũ), nay thuộc Xã Tân Hội"
-    )
+    assert (
+        "(UBND Xã Tân Thạnh); đây là tên cũ: Xã Tân Thành (Huyện Tân Hiệp, tỉnh Kiên Giang cũ), nay thuộc Xã "
+        "Tân Hội. Hãy để nguyên tên mẫu ghi sẵn («UBND Xã Tân Thạnh»)"
+    ) in parsed.findings[0].message
     assert unit_read_as(ag, "31031", "Xã Tân Thạnh") == "UBND Xã Tân Thạnh"  # its own, as written

@@ -95,6 +95,14 @@ def _year_typed_over(_layout: dict[str, Any], job: lo.UnoJob) -> None:
     job.value(form.sheets["info"], form.info_field("year").cell, form.year - 1)
 
 
+def _code_typed_over(_layout: dict[str, Any], job: lo.UnoJob) -> None:
+    """The unit's code the template fills in typed over with another unit's, once the sheet
+    is unprotected (UNIT_CODE_CHANGED, brk48 F1: the template said "Đạt")."""
+    form = load_form()
+    other = next(u.code for u in form.units if u.code != DISTRICT and u.kind == "district")
+    job.value(form.sheets["info"], form.info_field("unit_code").cell, int(other))
+
+
 def _text(sheet_key: str, column_of: str, text: str) -> Callable[[dict[str, Any], Any], None]:
     """Type `text` into the first results row's `column_of` cell."""
 
@@ -144,6 +152,15 @@ VIOLATIONS = [
     Violation("required-missing", "required", "REQUIRED_MISSING", DEPARTMENT, _no_preparer, block=None),
     Violation(
         "year-other", "equals", "YEAR_MISMATCH", DISTRICT, lambda d: None, block=None, typed=_year_typed_over
+    ),
+    Violation(
+        "code-other",
+        "same_as_mark",
+        "UNIT_CODE_CHANGED",
+        DISTRICT,
+        lambda d: None,
+        block=None,
+        typed=_code_typed_over,
     ),
     Violation("block-empty", "block_empty", "BLOCK_EMPTY", DISTRICT, _no_needs, block="needs"),
 ]

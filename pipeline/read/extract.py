@@ -262,11 +262,11 @@ def _info(reading: FileReading) -> Unit | None:
     code = row.get("unit_code")
     template_unit = reading.p.unit_code  # the unit the template was made for (hidden marker)
     # (an unknown code is reported by validation as UNIT_UNKNOWN, the clearer message)
-    if code in form.units_by_code and template_unit and code != template_unit:
+    changed = code in form.units_by_code and template_unit and code != template_unit
+    if changed:
         reading.add(
-            "UNIT_MISMATCH",
-            f"mã đơn vị '{code}' khác với mã của mẫu ({template_unit}); ô này đã bị sửa. "
-            f"Hãy dùng đúng mẫu của đơn vị mình và không sửa mã đơn vị",
+            "UNIT_CODE_CHANGED",
+            fd.RULES["UNIT_CODE_CHANGED"].say(value=code, expected=template_unit),
             sheet.name,
             form.info_field("unit_code").cell,
             code,
@@ -276,7 +276,9 @@ def _info(reading: FileReading) -> Unit | None:
         row["unit_code"] = code
     reading.p.unit_code = code
     reading.p.report_date = row.get("report_date")
-    unit = form.units_by_code.get(code or "")
+    # the file is the template's: its cells are where that unit's layout puts them, whatever
+    # code was typed over (brk48 F1: read as the typed unit's, its row labels were said changed)
+    unit = form.units_by_code.get((template_unit if changed else code) or "")
     if unit is None:
         # Unknown unit: validation reports it; the layout cannot be chosen.
         return None

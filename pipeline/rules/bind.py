@@ -13,6 +13,7 @@ from functools import partial
 
 from ..form import Block, Form, Item, norm_text
 from ..form.crosswalk import REFORM
+from ..form.grid import meta_cell
 from . import nearest
 from .catalogue import READ_AS_OWN_NAME, Bound, bind
 from .findings import show
@@ -91,7 +92,7 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
 
     `in_template`: only those the template checks live (a required field left blank, those
     the template fills in too: a unit may clear them once the sheet is unprotected; the year
-    typed over with another); else
+    or the unit's code typed over with another, brk48 F1); else
     every rule the pipeline checks there, field by field in the form's order.
     """
     if in_template:
@@ -99,7 +100,10 @@ def info_rules(form: Form, *, in_template: bool = True) -> list[Bound]:
         years = [
             bind("YEAR_MISMATCH", f.key, expected=form.year) for f in form.info_fields if f.type == "year"
         ]
-        return required + years
+        column, row = meta_cell("unit_code")[0], meta_cell("unit_code")[1:]  # "B3": one letter
+        mark = f"'{form.sheets['meta']}'!${column}${row}"
+        code = [bind("UNIT_CODE_CHANGED", "unit_code", used_by="template", mark=mark)]
+        return required + years + code
     units = {u.code: norm_text(u.name) for u in form.units}
     rules = [
         bind(

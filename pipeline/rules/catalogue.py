@@ -291,12 +291,22 @@ RULES: dict[str, Rule] = {
             message="mã đơn vị '{value}' là mã cũ của {old}, trước {reform}; từ {reform} nơi này "
             "thuộc {new}. Hãy dùng mẫu Sở gửi cho đơn vị mình (mã mới đã ghi sẵn), không sửa mã đơn vị",
         ),
+        Rule(  # told by the reader (`read.extract`), checked live by the template
+            "UNIT_CODE_CHANGED",
+            E,
+            "Mã đơn vị bị sửa",
+            k.SAME_AS_MARK,
+            "mã đơn vị '{value}' khác với mã của mẫu ({expected}); ô này đã bị sửa. Hãy dùng đúng mẫu "
+            "của đơn vị mình và không sửa mã đơn vị",
+            "mã đơn vị bị sửa, khác mã của mẫu: hãy dùng mẫu Sở gửi cho đơn vị mình, không sửa ô này",
+        ),
         Rule(
             "UNIT_MISMATCH",
             E,
             "Mã và tên đơn vị không khớp",
             rk.NAME_MATCHES,
-            "tên đơn vị '{value}' không khớp với mã {code} ({registered}){elsewhere}",
+            "tên đơn vị '{value}' không khớp với mã {code} ({registered}){elsewhere}. Hãy để nguyên tên "
+            "mẫu ghi sẵn («{registered}»); nếu tệp là của đơn vị khác, dùng mẫu Sở gửi cho đơn vị đó",
         ),
         Rule(  # the typed name an old commune's whose land went to the unit (brk14 F9)
             "UNIT_FORMER_NAME",
@@ -838,6 +848,7 @@ FIXES: dict[str, tuple[str, ...]] = {
         "chép số liệu sang mẫu Sở gửi cho «{registered}» (mã mới), không sửa mã đơn vị ở ô {cell}, rồi gửi lại",
         "dùng mẫu Sở gửi cho đơn vị mình (mã mới); không sửa mã đơn vị ở ô {cell}",
     ),
+    "UNIT_CODE_CHANGED": ("dùng mẫu Sở gửi cho chính đơn vị mình; không sửa mã đơn vị ở ô {cell}",),
     "UNIT_MISMATCH": (
         "ghi tên đơn vị ở ô {cell} là «{registered}»; nếu không phải đơn vị này, dùng mẫu của đơn vị mình",
         "dùng mẫu Sở gửi cho chính đơn vị mình",

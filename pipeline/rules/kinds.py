@@ -151,6 +151,17 @@ EQUALS = Kind(
 )
 
 
+def _same_as_mark_excel(b: Bound, at: XlRow) -> str:
+    a = at.ref(b.field)
+    return f'AND(TRIM(""&{a})<>"",TRIM(""&{a})<>{b.params["mark"]})'
+
+
+SAME_AS_MARK = Kind("same_as_mark", None, _same_as_mark_excel, value_facts, per_cell=True, needs=("mark",))
+"""A cell the template fills in, against the value its hidden marker sheet keeps (`mark`: a
+reference to that cell): the unit's code typed over once the sheet is unprotected. The
+pipeline checks it while reading (`read.extract`), against the marker it reads."""
+
+
 def _negative_pandas(b: Bound, s: pd.Series) -> pd.Series:
     return s >= 0
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from ..form import Form, Item
+from ..form import Form, Item, norm_text
 from ..form.crosswalk import REFORM, FormerCommune, FormerDistrict, load_crosswalk
 from .catalogue import FORMER_COMMUNE, FORMER_DISTRICT, READ_AS_LISTED, RULES
 
@@ -427,8 +427,21 @@ def former_elsewhere(form: Form, code: object, text: object) -> tuple[FormerComm
 
 
 def elsewhere_text(form: Form, code: object, text: object) -> str:
-    """What UNIT_MISMATCH adds for a name that is an old commune's gone elsewhere
-    (`former_elsewhere`): "; đây là tên cũ: Xã Tân Thành (…), nay thuộc Xã Tân Hội"; ""."""
+    """What UNIT_MISMATCH adds for a name that is another unit's today ("; đây là tên của
+    UBND Xã Khánh Bình (mã 30341), một đơn vị khác", brk48 F1: it was called an old name),
+    else an old commune's gone elsewhere (`former_elsewhere`): "; đây là tên cũ: Xã Tân
+    Thành (…), nay thuộc Xã Tân Hội"; "" otherwise."""
+    if isinstance(text, str):
+        other = next(
+            (
+                u
+                for u in form.units
+                if u.code != code and (norm_text(text) == norm_text(u.name) or fits(text, u.name))
+            ),
+            None,
+        )
+        if other is not None:
+            return f"; đây là tên của {other.name} (mã {other.code}), một đơn vị khác"
     olds = former_elsewhere(form, code, text)
     return f"; đây là tên cũ: {former_places(olds)}" if olds else ""
 

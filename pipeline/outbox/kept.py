@@ -39,7 +39,14 @@ The carried files are recorded as the officer's, so they are carried again by ev
 run, and pruning the previous set never removes the only copy. Each is recorded with the
 identity of the set it was kept from (`set_identity`: what the set was made from), so a
 later command can tell the officer's copy of a draft of other figures from a copy of a draft
-of the current set's (`made_from`). Folders carried whole by
+of the current set's (`made_from`), and with the file's path in that set ("from").
+
+A set that waited for its swap (held on Windows) was written by a run that read the current
+set then; what the officer saves there meanwhile is copied into it only when its bytes are not
+there already (`carry_into_waiting_set`), and each such copy is recorded as not read by the
+set's run ("unread"), with what that run read of the file it is a later version of
+(`last_read`): the next run reads it as changed since, section by section, as it reads a
+copy the officer saved again. Folders carried whole by
 `outbox.atomic` (`paths.CARRIED`: the letters and their send record) are not looked at here,
 except that an office suite's lock file carried with them is removed from the new set
 (`drop_carried_locks`): it locks a document of the set it was made in.
@@ -135,21 +142,25 @@ def _free_name(new: Path, rel: str, edited: bool = False) -> str:
     raise FileExistsError(str(new / rel))
 
 
-def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
+def keep_officer_files(current: Path, new: Path, known: Collection[str] = ()) -> list[tuple[str, str]]:
     """Copy into the new set `new` what the officer changed or added in the current set
     `current` (see the module's docstring); return (kept copy, the new output of that
     name or "") as paths relative to the set. In a current set without a record every file
     may be the officer's: it is kept (as `-ban-da-sua` when the run writes that name),
-    unless the new run wrote the same bytes under its name. OSError when a copy cannot be
+    unless the new run wrote the same bytes under its name. A file whose SHA-256 is one of
+    `known` (bytes `new` holds already) is not copied again. OSError when a copy cannot be
     written."""
     record = _read_record(current)
     kept: list[tuple[str, str]] = []
-    origins: dict[str, str] = {}
+    origins: dict[str, tuple[str, str]] = {}
     for rel in _files(current):
         entry = (record or {}).get(rel)
         written_by_run = isinstance(entry, dict) and not entry.get("officer")
-        if written_by_run and _digest(current / rel) == entry.get("sha256"):
+        digest = _digest(current / rel)
+        if written_by_run and digest == entry.get("sha256"):
             continue  # as the run wrote it: the new run writes it anew
+        if digest in known:
+            continue  # the same bytes are in the new set already: nothing to lose
         if record is None:  # whose it is cannot be proven: possibly the officer's
             if (new / rel).is_file() and _digest(new / rel) == _digest(current / rel):
                 continue  # the same bytes as the new run's: nothing to lose
@@ -159,20 +170,26 @@ def keep_officer_files(current: Path, new: Path) -> list[tuple[str, str]]:
         shutil.copy2(current / rel, new / target)
         kept.append((target, rel if (new / rel).exists() and target != rel else ""))
         if written_by_run:  # the officer's version of an output of the current set
-            origins[target] = set_identity(current)
+            origins[target] = (set_identity(current), rel)
         elif isinstance(entry, dict) and isinstance(entry.get("set"), str):
-            origins[target] = entry["set"]  # kept by an earlier run: from the set it came from
+            origins[target] = (entry["set"], rel)  # kept by an earlier run: from the set it came from
+        else:
+            origins[target] = ("", rel)
     _note_origins(new, origins)
     return kept
 
 
-def _note_origins(new: Path, origins: dict[str, str]) -> None:
-    """Note in the new set's record the set each kept copy came from (by relative path);
+def _note_origins(new: Path, origins: dict[str, tuple[str, str]]) -> None:
+    """Note in the new set's record, for each kept copy (by relative path), the set it came
+    from ("" when unknown) and its path in the set it was kept from ("from", "" for none);
     `write_record` completes the record and keeps these."""
     if origins:
         mine = _read_record(new) or {}
-        for rel, origin in origins.items():
-            mine[rel] = {**(mine.get(rel) if isinstance(mine.get(rel), dict) else {}), "set": origin}
+        for rel, (origin, source) in origins.items():
+            entry = dict(mine.get(rel)) if isinstance(mine.get(rel), dict) else {}
+            entry |= {"set": origin} if origin else {}
+            entry |= {"from": source} if source else {}
+            mine[rel] = entry
         _write_record(new, mine)
 
 
@@ -224,24 +241,30 @@ def keep_previous_files(previous: Path, current: Path, new: Path) -> list[tuple[
         shutil.copy2(previous / rel, new / target)
         kept.append((target, rel))
         if output:
-            origins[target] = set_identity(previous)
+            origins[target] = (set_identity(previous), "")
         elif isinstance(entry, dict) and isinstance(entry.get("set"), str):
-            origins[target] = entry["set"]
+            origins[target] = (entry["set"], "")
     _note_origins(new, origins)
     return kept
 
 
+_ORIGIN_KEYS = ("set", "from", "unread", "last_read")
+"""What the record notes of a file the officer's beside its SHA-256, kept by `write_record`."""
+
+
 def write_record(folder: Path, officer: set[str]) -> None:
     """Record the SHA-256 of every file of the set `folder`; `officer` names (relative
-    paths) the files that are the officer's, carried from an earlier set. The set each of
-    those was kept from, noted by `keep_officer_files` in the record already there, is kept."""
+    paths) the files that are the officer's, carried from an earlier set. What the record
+    already there notes of each of those (`_ORIGIN_KEYS`: the set it was kept from and its
+    path there, noted by `keep_officer_files`; whether the set's run read it,
+    `carry_into_waiting_set`) is kept."""
     before = _read_record(folder) or {}
     record: dict[str, dict[str, object]] = {}
     for rel in _files(folder):
         record[rel] = {"sha256": _digest(folder / rel), "officer": rel in officer}
-        origin = before.get(rel).get("set") if isinstance(before.get(rel), dict) else None
-        if rel in officer and isinstance(origin, str):
-            record[rel]["set"] = origin
+        noted = before.get(rel) if isinstance(before.get(rel), dict) else {}
+        if rel in officer:
+            record[rel] |= {k: noted[k] for k in _ORIGIN_KEYS if k in noted}
         if (
             rel.lower().endswith(DOCUMENT_SUFFIX)
             and rel not in officer
@@ -283,12 +306,39 @@ def changed_since_written(folder: Path, rel: str) -> bool:
 def changed_since_recorded(folder: Path, rel: str) -> bool:
     """Whether the file `rel` (relative path) of the set `folder` is not as the set's record
     holds it: changed since the run that wrote the set wrote or kept it (its SHA-256 another
-    than the recorded one), or not named there (saved since). True in a set without a
-    record (nothing proven); False for a file that is not there."""
+    than the recorded one), not named there (saved since), or copied into the set after
+    its run read the officer's files (`carry_into_waiting_set`: saved while the set waited,
+    never read by a run). True in a set without a record (nothing proven); False for a file
+    that is not there."""
     if not (folder / rel).is_file():
         return False
     entry = (_read_record(folder) or {}).get(rel)
-    return not _proven_ours(entry, _digest(folder / rel))
+    return not _proven_ours(entry, _digest(folder / rel)) or (
+        isinstance(entry, dict) and bool(entry.get("unread"))
+    )
+
+
+def last_read(folder: Path) -> dict[str, dict[str, str]]:
+    """The files of the set `folder` copied into it after its run read the officer's files
+    (`carry_into_waiting_set`), by relative path -> what that run recorded of the version of
+    the same file it read (its report's `outputs.texts` entry; see `render.carried`
+    `OfficerVersions.seen`); a file for which nothing was recorded is left out."""
+    out = {}
+    for rel, entry in (_read_record(folder) or {}).items():
+        if isinstance(entry, dict) and entry.get("unread") and isinstance(entry.get("last_read"), dict):
+            out[rel] = {str(k): str(v) for k, v in entry["last_read"].items()}
+    return out
+
+
+def later_versions(folder: Path, rel: str) -> list[str]:
+    """The files of the set `folder` copied into it after its run read the officer's files
+    (`carry_into_waiting_set`) that are later versions of the file `rel` (relative path) of
+    the set they were kept from: the officer's draft saved while the set waited."""
+    return [
+        mine
+        for mine, entry in (_read_record(folder) or {}).items()
+        if isinstance(entry, dict) and entry.get("unread") and entry.get("from") == rel
+    ]
 
 
 def edited_copies(path: Path) -> list[Path]:
@@ -385,16 +435,59 @@ def made_from(folder: Path, rel: str) -> str:
 
 def carry_into_waiting_set(current: Path, waiting: Path) -> list[str]:
     """Before a complete set that waited (its swap was held on Windows) becomes current:
-    copy into it what the officer changed or added in the current set meanwhile, and what
-    they changed or added in the previous set (`paths.previous_dir`, pruned by the swap;
-    `keep_previous_files`), and record those copies as the officer's. Returns the copies'
-    relative paths."""
+    copy into it what the officer changed or added in the current set meanwhile (bytes the
+    waiting set does not hold already), and what they changed or added in the previous set
+    (`paths.previous_dir`, pruned by the swap; `keep_previous_files`), and record those
+    copies as the officer's. A copy from the current set is recorded as not read by the
+    waiting set's run ("unread", `changed_since_recorded`), with what that run read of the
+    file it is a later version of ("last_read", `last_read`): the waiting set's run read
+    the current set before the officer saved it again, so the next run reads what they
+    changed since. Returns the copies' relative paths."""
     record = _read_record(waiting) or {}
-    kept = keep_officer_files(current, waiting)
+    kept = keep_officer_files(current, waiting, _known_digests(waiting))
+    from_current = {mine for mine, _ in kept}
     kept += keep_previous_files(previous_dir(current.parent, int(current.name)), current, waiting)
     officer = {rel for rel, entry in record.items() if isinstance(entry, dict) and entry.get("officer")}
     write_record(waiting, officer | {mine for mine, _ in kept})
+    if from_current:
+        mine = _read_record(waiting) or {}
+        for rel in from_current:
+            entry = mine.get(rel)
+            if isinstance(entry, dict):
+                entry["unread"] = True
+                seen = _read_then(current, waiting, record, str(entry.get("from", "")))
+                entry |= {"last_read": seen} if seen is not None else {}
+        _write_record(waiting, mine)
     return [mine for mine, _ in kept]
+
+
+def _texts(folder: Path) -> dict[str, object]:
+    """What the run that wrote the set `folder` recorded of the draft and the officer's
+    copies of it (its report's `outputs.texts`, written by `render.outputs`); {} when none."""
+    try:
+        texts = json.loads((folder / REPORT).read_text(encoding="utf-8"))["outputs"]["texts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return texts if isinstance(texts, dict) else {}
+
+
+def _read_then(
+    current: Path, waiting: Path, record: dict[str, dict[str, object]], rel: str
+) -> dict[str, object] | None:
+    """What the run that wrote the set `waiting` (its `record` before this carry) read of
+    the file `rel` of the set `current`: what it recorded of the copy it kept of that file,
+    else (not kept: as the run that wrote `current` left it) what that run recorded of it;
+    None when nothing is recorded."""
+    copies = [m for m, e in record.items() if isinstance(e, dict) and e.get("from") == rel]
+    read = [m for m in copies if not record[m].get("unread")]
+    if read:
+        seen = _texts(waiting).get(read[0])
+        return seen if isinstance(seen, dict) else None
+    for m in copies:  # carried in by an earlier carry: what the run read then, as noted there
+        if isinstance(noted := record[m].get("last_read"), dict):
+            return noted
+    seen = _texts(current).get(rel) if rel else None
+    return seen if isinstance(seen, dict) else None
 
 
 def drop_carried_locks(current: Path, previous: Path) -> list[str]:

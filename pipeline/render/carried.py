@@ -28,7 +28,14 @@ from pathlib import Path
 from docx import Document
 
 from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
-from ..outbox.kept import changed_since_recorded, changed_since_written, edited_copies, saved_as_copies
+from ..outbox.kept import (
+    changed_since_recorded,
+    changed_since_written,
+    edited_copies,
+    last_read,
+    later_versions,
+    saved_as_copies,
+)
 from .carried_header import HEADER_FIELDS, program_date, shown_key, writer_date
 from .carried_named import FIRST_WORDS as FIRST_WORDS
 from .carried_named import named, title_of
@@ -62,17 +69,21 @@ def officer_document(
     next draft carries from (`OfficerVersions`, read by `officer_work`): the draft itself,
     and the `…-ban-da-sua` copies and "Save As" copies kept beside it (`outbox.kept`); None
     when there is no draft and no copy (then nothing is read). `seen`: what the last run
-    recorded of each version (`OfficerVersions.seen`)."""
+    recorded of each version (`OfficerVersions.seen`); for a copy saved while the set waited
+    for its swap (`outbox.kept.carry_into_waiting_set`), what that run read of the file it is
+    a later version of (`outbox.kept.last_read`)."""
     draft = current / name
     copies = edited_copies_all(draft)
     if not draft.is_file() and not copies:
         return None
+    waited = set(later_versions(current, name))
     return OfficerVersions(
         draft,
         changed_since_written(current, name),
         [p for p in copies if changed_since_recorded(current, p.name)],
         copies,
-        dict(seen or {}),
+        {**(seen or {}), **last_read(current)},
+        [p for p in copies if p.name in waited],
     )
 
 
@@ -140,10 +151,13 @@ class OfficerVersions:
     - changed in one: that version's text;
     - changed in several: the draft's when it is one of them (it is the file the README
       tells the officer to complete, holding what the last run carried: what they changed
-      there is their newest work on top of it), else the newest version's by modification
-      time; each other version whose text there differs names it in its
-      `FromFile.differs`: which edit is meant cannot be told from the files, so the one not
-      carried is said, never lost silently.
+      there is their newest work on top of it), else the newest of the copies of the draft
+      they completed while the set waited for its swap (`waited`) among them, else the
+      newest version's by modification time; each other version whose text there differs
+      names it in its `FromFile.differs`: which edit is meant cannot be told from the files,
+      so the one not carried is said, never lost silently. So does a version unchanged since
+      holding what the last run carried, when a copy of `waited` is carried over it from an
+      edit of another text (the officer did not have the carried text in view).
 
     A copy whose section or field is empty (dots, a heading renamed) or that cannot be read
     changes nothing: only the draft's emptying is carried.
@@ -166,6 +180,9 @@ class OfficerVersions:
     """File name -> key (a section's title, a key of `FIELDS`) -> `_digest_text` of its text as the
     last run wrote or read it (`values`, `written` of that run): what the officer changed
     since, one section or field at a time; a file or key not there is told by comparing."""
+    waited: list[Path] = field(default_factory=list)
+    """The kept copies that are the draft the officer completed while the set waited for its
+    swap (saved after the set's run read it, `outbox.kept.later_versions`): ranked as the draft."""
     files: list[FromFile] = field(default_factory=list)
     """Filled by `officer_work`: per version read or said to be copied from."""
     values: dict[Path, dict[str, str]] = field(default_factory=dict)
@@ -384,13 +401,26 @@ def _merged(
             return True
         return now != _value(base, key)
 
+    def unseen(winner: Path | None, key: str, changed: list[Path]) -> list[Path]:
+        """The versions unchanged since the last run holding what it carried under `key`, when
+        `winner` is the draft the officer completed while the set waited (`waited`) from
+        another text than that one: their edit was made without it in view, so it is named."""
+        if winner not in versions.waited or key in HEADER_FIELDS:
+            return []
+        then = (versions.seen.get(versions.draft.name) or {}).get(_stored(key))
+        start = (versions.seen.get(winner.name) or {}).get(_stored(key))
+        if not then or start is None or start == then:
+            return []
+        return [p for p in copies if p not in changed and versions.values[p][_stored(key)] == then]
+
     out = OfficerWork(checked=False)
     differs: list[tuple[FromFile, str, str]] = []  # named once the sections are numbered
     for key, name in items:
         changed = [p for p in changed_files if changed_in(p, key)]
         winner = None
-        if changed:  # the draft the officer completes, else the newest by modification time
-            winner = draft if draft in changed else max(changed, key=lambda p: p.stat().st_mtime_ns)
+        if changed:  # the draft the officer completes (or completed while the set waited), else the newest
+            drafts = [p for p in changed if p in versions.waited] or changed
+            winner = draft if draft in changed else max(drafts, key=lambda p: p.stat().st_mtime_ns)
         source = works[winner] if winner else base
         fields = source.fields if winner else base_fields
         if key in HEADER_FIELDS and winner and recorded(winner, key):  # changed since written: theirs
@@ -409,7 +439,7 @@ def _merged(
             if key in source.added:
                 out.added[key] = source.added[key]
         text = _value(out, key)
-        for p in changed:
+        for p in [*changed, *unseen(winner, key, changed)]:
             if p != winner and now_in(p, key) and now_in(p, key) != text:
                 differs.append((versions.of(p), key, name))
         if not text:

@@ -210,3 +210,28 @@ def test_a_mailbox_file_in_an_archive_is_the_officers_to_unpack(form: Form, make
         assert "giải nén riêng tệp hộp thư" in problems[name][0].message
     assert [f.code for f in problems["mot-thu.eml"]] == ["ARCHIVE_NESTED"]
     assert MAILBOX_IN_ARCHIVE not in problems["mot-thu.eml"][0].message
+
+
+def test_a_mailbox_file_that_grew_is_news_only_for_its_new_messages(form: Form, make_file, tmp_path):
+    """brk43 F7: Thunderbird's folder file gets new mail after a run; `mail drafts` said every
+    unit of the folder had sent a new file, unread, until the next consolidation. Only the
+    units of the messages the run did not read are news."""
+    from pipeline.mail.news import inbox_news
+
+    src = tmp_path / "src"
+    first, _ = make_file("899", dated(20, form), folder=src)
+    later, _ = make_file("900", dated(22, form), folder=src)
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    folder = inbox / "Inbox"
+    _mailbox(
+        folder, [_message(SENDERS["899"], 20, {"899.xlsx": first.read_bytes()}, "Kính gửi Sở.")] * 2, True
+    )
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    assert not inbox_news(form, outbox).by_unit
+    box = mailbox.mbox(folder)  # new mail comes: Thunderbird appends it to the folder's file
+    box.add(mailbox.mboxMessage(_message(SENDERS["900"], 22, {"900.xlsx": later.read_bytes()}, "Kính gửi.")))
+    box.flush()
+    box.close()
+    news = inbox_news(form, outbox)
+    assert news.by_unit == {"900": ("Inbox",)}, news

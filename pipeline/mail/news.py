@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..form import Form
+from ..intake.containers.submission import SEP
 from ..intake.inbox import READ, list_inbox
-from ..run.consolidate import check_report
+from ..run.consolidate import check_by_file
 from .draft_record import load_run
 from .fetch import TooLarge, read_too_large
 
@@ -77,14 +78,33 @@ def inbox_news(form: Form, outbox: Path) -> InboxNews:
         new.append(e.path)
     by_unit: dict[str, list[str]] = {}
     unknown = []
+    known = {(str(f.get("name")), str(f.get("sha256"))) for f in run["files"]}
     for path in new:
         name = path.relative_to(inbox).as_posix()
-        units = {f.unit for f in check_report(form, [path]).files if f.unit}
+        units = _units_of_news(form, path, name, known)
         for code in units:
             by_unit.setdefault(code, []).append(name)
         if not units:
             unknown.append(name)
     return InboxNews(inbox, {k: tuple(v) for k, v in by_unit.items()}, tuple(unknown), at)
+
+
+def _units_of_news(form: Form, path: Path, name: str, known: set[tuple[str, str]]) -> set[str]:
+    """The units the inbox file at `path` (shown as `name`) is read for, as `check` reads
+    it (`run.consolidate.check_by_file`), but for what in it the run read already: a line
+    (a message of a mailbox file, an attachment, an archive's member) whose name and
+    SHA-256, or a container's above it, are among the run's files (`known`). A mailbox file
+    that grew (Thunderbird's folder after new mail) is news only for its new messages'
+    units (brk43 F7: every unit of the folder was said to have sent a new file)."""
+    group = check_by_file(form, [path])[0]
+    lines = {name + p.info.name[len(path.name) :]: p for p in group}
+
+    def read_before(shown: str) -> bool:
+        parts = shown.split(SEP)
+        heads = [SEP.join(parts[: i + 1]) for i in range(len(parts))]
+        return any(h in lines and (h, lines[h].info.sha256) in known for h in heads)
+
+    return {p.unit_code for shown, p in lines.items() if p.unit_code and not read_before(shown)}
 
 
 def too_large_by_unit(form: Form, inbox: Path | None) -> dict[str, tuple[TooLarge, ...]]:

@@ -9,6 +9,7 @@ officer has open, and converts a copy of the file, never the file itself.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import shutil
@@ -78,6 +79,11 @@ def convert(office: str, sources: list[Path], outdir: Path, target: str, shown: 
         raise ConvertError(
             f"LibreOffice không chuyển xong sang {shown} sau {TIMEOUT} giây; hãy thử lại."
         ) from None
+    except BaseException:  # Ctrl-C, a stop: LibreOffice never outlives the command (brk50 F2)
+        impl.kill_tree(proc)
+        with contextlib.suppress(Exception):
+            proc.wait(timeout=_REAPED)  # gone before its folder (`outdir`) is removed
+        raise
     done = [outdir / target / f"{s.stem}.{target}" for s in sources]
     missing = [p.name for p in done if not p.is_file()]
     if missing:
@@ -85,6 +91,8 @@ def convert(office: str, sources: list[Path], outdir: Path, target: str, shown: 
         raise ConvertError(f"LibreOffice không tạo được {', '.join(missing)}. {detail}")
     return done
 
+
+_REAPED = 10  # seconds a killed LibreOffice is given to be gone
 
 _converted: dict[tuple[str, int, int], Path] = {}  # (path, size, mtime_ns) -> its .docx, this process
 _workdir: list[Path] = []  # where they are, removed when the process ends

@@ -193,7 +193,7 @@ def write_pdf(form: Form, outbox: Path, lock_wait: float = 30.0) -> PrintedPdf:
     draft, wb = document_path(outbox, form.year, prefix), workbook_path(outbox, form.year, prefix)
     if not (draft.is_file() and wb.is_file()):  # before any lock file: a mistyped outbox stays untouched
         raise PdfError(_no_set(form, outbox))
-    with tempfile.TemporaryDirectory(prefix="pdf-588-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pdf-588-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp)
         sources = [work / "0-bao-cao.docx"]
         with _set_locked(outbox, form.year, lock_wait):  # the document and the workbook of one set

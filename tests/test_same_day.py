@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from email.message import EmailMessage
 
+from pipeline import cli
 from pipeline.app import consolidate_into
 from pipeline.render.summary import print_summary
 from pipeline.run.result import UnitStatus
@@ -17,6 +18,7 @@ from pipeline.run.submissions import SAME_DAY
 
 from .conftest import report_day
 from .test_resubmission import expected_totals
+from .test_season import _body, _letter
 
 
 def _dated(form, day: int):
@@ -116,5 +118,11 @@ def test_two_versions_in_one_message_are_told_by_their_report_date(form, make_fi
     (doubt,) = unit.doubts
     assert "đến trong cùng một thư lúc" in doubt and "chọn theo tên tệp" in doubt and "lưu" not in doubt, (
         doubt
+    )
+    # the unit's letter says the same: the name decided, no "saved last"
+    assert cli.main(["mail", "drafts", "--outbox", str(tmp_path / "out")]) == cli.EXIT_OK
+    body = " ".join(_body(_letter(tmp_path / "out", form.year, "899")).split())
+    assert "(các tệp đến trong cùng một thư nên chọn theo tên tệp)" in body and "lưu sau cùng" not in body, (
+        body
     )
     capsys.readouterr()

@@ -277,10 +277,14 @@ def _content(
     ]
     if u.get("same_day"):  # two versions of one day: the unit says which is right (brk38 F3)
         others = ", ".join(f"«{_member(n)}»" for n in u["same_day"])
+        why = (  # files of one message came at once: the name decided (brk49)
+            "các tệp đến trong cùng một thư nên chọn theo tên tệp"
+            if u.get("decided_by") == "arrival"
+            else "lưu sau cùng hoặc, nếu lưu cùng lúc, theo tên tệp"
+        )
         lines.append(
-            f"Sở cũng nhận được {others} cùng ngày báo cáo với số liệu khác; Sở đang dùng tệp «{shown}» (lưu "
-            "sau cùng hoặc, nếu lưu cùng lúc, theo tên tệp). Đề nghị đơn vị báo Sở bản nào đúng; nếu không "
-            "phải tệp Sở đang dùng, hãy gửi lại bản đúng."
+            f"Sở cũng nhận được {others} cùng ngày báo cáo với số liệu khác; Sở đang dùng tệp «{shown}» ({why}). "
+            "Đề nghị đơn vị báo Sở bản nào đúng; nếu không phải tệp Sở đang dùng, hãy gửi lại bản đúng."
         )
     if found:
         lines.append(

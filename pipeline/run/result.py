@@ -145,10 +145,11 @@ class FileRecord:
     it (`submissions.resolve`); a file saved after that message came is no older than it,
     whatever date is typed in it. None for a message, or when none came before."""
     repeats: bool = False
-    """Whether this file holds the figures of a file of its unit that came before it
-    (`Parsed.content_key`; `submissions.resolve`): among files that came together (one
-    message), it ranks below those with new figures: a reply still carrying the unit's old
-    file, or the office's own feedback copy, is never the unit's newest (brk47 F1)."""
+    """Whether this file holds the figures and report date of a file of its unit that came
+    before it (`Parsed.content_key`; `submissions.resolve`): among files that came together
+    (one message) or plain files of one report date, it ranks below those with new ones: a
+    reply still carrying the unit's old file, or the office's own feedback copy, is never the
+    unit's newest (brk47 F1, brk49 F1, F4)."""
 
     @property
     def errors(self) -> int:

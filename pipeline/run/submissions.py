@@ -65,24 +65,36 @@ FIGURES_BACK = (
 
 def _newest_first(rec: FileRecord) -> tuple:
     """A message's arrival decides; a plain file keeps its typed report date, then mtime.
-    Files that came together (one message: one arrival) are told by whether their figures
-    are new (`FileRecord.repeats`: the office's feedback copy, or the old file, still
-    attached to a reply, brk47 F1), then by their typed report date (a unit's old version
+    A file holding what the unit sent before (`FileRecord.repeats`: its figures and report
+    date; the office's feedback copy, or the old file, still attached to a reply, brk47 F1)
+    ranks below those with new ones that came with it (one message: one arrival) or, for a
+    plain file, that are dated that day (a feedback copy saved a second after the corrected
+    file, brk49 F4); then files are told by their typed report date (a unit's old version
     beside its correction, brk47 F3), then by name (the officer is told: `_same_day`)."""
-    return (*_sent_at(rec), not rec.repeats, rec.parsed.report_date or dt.date.min, rec.parsed.name)
+    day, moment = _sent_at(rec)
+    fresh = not rec.repeats
+    return (
+        day,
+        fresh or rec.by_arrival,
+        moment,
+        fresh,
+        rec.parsed.report_date or dt.date.min,
+        rec.parsed.name,
+    )
 
 
 def _repeats(files: list[FileRecord]) -> None:
-    """Set each file's `repeats`: its figures are those of a file of the unit sent before it
-    (`_sent_at`, strictly)."""
-    first: dict[str, tuple] = {}
+    """Set each file's `repeats`: its figures and report date are those of a file of the
+    unit sent before it (`_sent_at`, strictly): a reply whose one change is the report date
+    is new (brk49 F1)."""
+    first: dict[tuple[str, dt.date | None], tuple] = {}
     for f in files:
-        key, sent = f.parsed.content_key, _sent_at(f)
-        if key and (key not in first or sent < first[key]):
+        key, sent = (f.parsed.content_key, f.parsed.report_date), _sent_at(f)
+        if key[0] and (key not in first or sent < first[key]):
             first[key] = sent
     for f in files:
-        key = f.parsed.content_key
-        f.repeats = bool(key) and first[key] < _sent_at(f)
+        key = (f.parsed.content_key, f.parsed.report_date)
+        f.repeats = bool(key[0]) and first[key] < _sent_at(f)
 
 
 def _first_sending(files: list[FileRecord], chosen: FileRecord) -> FileRecord:

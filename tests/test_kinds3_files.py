@@ -57,6 +57,7 @@ from pipeline.read.formats import biff, numfmt, xlsb
 from pipeline.read.parse import parse_path, parse_submission
 from pipeline.run.result import FileStatus, UnitStatus
 from tests import lo
+from tests.conftest import template_for
 from tests.nasty import zip_of
 from tests.test_resubmission import expected_totals
 
@@ -513,3 +514,91 @@ def test_a_message_forwarded_closed_is_opened(form: Form, make_file, tmp_path: P
     assert [(f.code, f.message.split(": ", 1)[1]) for f in attached.parsed.findings] == [
         ("ARCHIVE_NESTED", MESSAGE_IN_MESSAGE)
     ]
+
+
+def _outlook(sender: str, subject: str, boundary: str, name: str, data: bytes) -> bytes:
+    """A message as Outlook writes one: CRLF, a "----=_NextPart_" boundary, folded headers."""
+    b64 = base64.encodebytes(data).decode().replace("\n", "\r\n")
+    from email.header import Header
+
+    return (
+        f'From: "Van thu" <{sender}>\r\nTo: canbo@gmail.com\r\nSubject: {Header(subject, "utf-8").encode()}\r\n'
+        f"Date: Fri, 21 Nov 2025 08:57:00 +0700\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed;\r\n\tboundary="{boundary}"\r\n\r\nThis is a multi-part message in MIME format.\r\n\r\n'
+        f'--{boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 7bit\r\n\r\nGui bao cao.\r\n\r\n'
+        f'--{boundary}\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;\r\n\tname="{name}"\r\n'
+        f'Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment;\r\n\tfilename="{name}"\r\n\r\n{b64}\r\n--{boundary}--\r\n'
+    ).encode()
+
+
+@pytest.mark.parametrize("cte", ["quoted-printable", "base64"])
+def test_a_forward_in_quoted_printable_keeps_its_report(cte: str, form: Form, make_file, tmp_path: Path):
+    """brk49 F3: a forward in quoted-printable of a message as Outlook writes it (its boundary
+    "----=_NextPart_…", a long subject) lost its report: the encoded text, parsed as a
+    message, could not be had back as it came. It is read as it came, then decoded."""
+    import quopri
+    from email.mime.base import MIMEBase
+
+    made, data = make_file("903", folder=tmp_path / "src")
+    subject = "Báo cáo 588 của UBND huyện năm 2025, gửi lại bản đã sửa theo góp ý của Sở, kèm công văn"
+    inner = _outlook(
+        "vanthu903@gmail.com",
+        subject,
+        "----=_NextPart_000_0001_01DC5A8E.12345678",
+        "903.xlsx",
+        made.read_bytes(),
+    )
+    outer = EmailMessage()
+    outer["From"], outer["Subject"] = "canbo903@gmail.com", "FW: Báo cáo 588"
+    outer.set_content("Chuyển tiếp báo cáo.")
+    outer.make_mixed()
+    part = MIMEBase("message", "rfc822")
+    part.set_payload(
+        quopri.encodestring(inner).decode()
+        if cte == "quoted-printable"
+        else base64.encodebytes(inner).decode()
+    )
+    part["Content-Transfer-Encoding"] = cte
+    outer.attach(part)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "fw.eml").write_bytes(outer.as_bytes())
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    recs = {r.parsed.name: r for r in report.files}
+    assert recs["fw.eml › 903.xlsx"].status.accepted and not recs["fw.eml"].parsed.findings, sorted(recs)
+    assert report.totals.to_dict() == expected_totals(form, [data])
+
+
+def test_the_offices_own_letter_forwarded_back_is_never_a_report(form: Form, template_dir, tmp_path: Path):
+    """brk49 F2: a unit forwards the office's reminder back with a question; the blank
+    template attached to it was read as the unit's report (rejected, its letter told of 5
+    errors to fix). What the office's letter carries is the office's; the unit's message
+    has no report."""
+    from pipeline.intake.containers.entries import FORWARDED_OWN_LETTER
+    from pipeline.intake.message_headers import LETTER_HEADER
+
+    blank = template_for(template_dir, form, "903")  # the blank template a reminder carries
+    ours = EmailMessage()
+    ours["From"], ours["To"], ours["Subject"] = (
+        "so@kiengiang.gov.vn",
+        "vanphong903@gmail.com",
+        "Đề nghị gửi báo cáo",
+    )
+    ours[LETTER_HEADER] = "run-1"
+    ours.set_content("Đề nghị đơn vị gửi báo cáo theo mẫu đính kèm.")
+    ours.add_attachment(
+        blank.read_bytes(), maintype="application", subtype="octet-stream", filename=blank.name
+    )
+    reply = EmailMessage()
+    reply["From"], reply["Subject"] = "vanphong903@gmail.com", "Fwd: Đề nghị gửi báo cáo"
+    reply.set_content("Xin hỏi Sở: mẫu này điền thế nào?")
+    reply.add_attachment(ours)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "hoi.eml").write_bytes(bytes(reply))
+    report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
+    recs = {r.parsed.name: r for r in report.files}
+    attached = recs[f"hoi.eml › {blank.name}"]
+    assert attached.status == "ignored" and attached.parsed.submission.ignored == FORWARDED_OWN_LETTER
+    assert [f.code for f in recs["hoi.eml"].parsed.findings] == ["MAIL_NO_REPORT"]
+    assert {u.code: u.status for u in report.units}["903"] == UnitStatus.MISSING

@@ -31,6 +31,7 @@ from ..kinds.catalogue import (
 )
 from ..kinds.detect import bytes_kind
 from ..kinds.filekind import ATTACHED
+from ..message_headers import own_letter
 from .entry_kind import _an_archive, _report_or_archive, one_file
 from .message import _attachment_parts, _part_bytes, may_be_mailbox
 from .submission import ARCHIVE, ATTACHMENT, MEMBER, SEP, Opened, Origin, Submission
@@ -70,6 +71,28 @@ def _member_mailbox(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, lim
 _MAILBOX_HEAD = 4096  # a "From " line and the header field after it fit well within
 
 
+FORWARDED_OWN_LETTER = (
+    "tệp đính kèm thư của chính Sở (đơn vị chuyển tiếp lại thư Sở đã gửi), không phải báo cáo của đơn vị: "
+    "không đọc"
+)
+
+
+def _forwarded_own_parts(msg: EmailMessage, office: str) -> set[int]:
+    """The ids of the parts of every message forwarded inside `msg` that is the office's own
+    letter (`message_headers.own_letter`); a forward whose headers break the parser is read."""
+    ours: set[int] = set()
+    for part in msg.walk():  # type: ignore[arg-type]
+        if part.get_content_type() != "message/rfc822" or not part.is_multipart() or id(part) in ours:
+            continue
+        try:
+            inner = part.get_payload(0)
+            if isinstance(inner, EmailMessage) and own_letter(inner, office):
+                ours |= {id(p) for p in inner.walk()}
+        except (RecursionError, MemoryError, Exception):  # noqa: BLE001 - this forward only
+            continue
+    return ours
+
+
 def _comes_with_a_report(name: str) -> bool:
     """An attachment or member that is not a report by its name (`NOT_REPORT_SUFFIXES`):
     listed as not read, never a finding."""
@@ -99,13 +122,17 @@ def _unnamed_report(part: EmailMessage) -> bool:
 
 
 def _message_entries(
-    path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits
+    path: Path, name: str, msg: EmailMessage, origin: Origin, limits: Limits, office: str = ""
 ) -> tuple[list[Submission], set[str]]:
     """A message's attachments as submissions, and the names of those whose bytes say they
     are a report or an archive though their names do not ("899.xml": an Excel 2003 XML
     spreadsheet; "bao cao", "bao-cao.xlsx.pdf": an .xlsx). An attachment named as what
     comes with a report (.pdf, .docx …) is ignored unless its bytes say otherwise; one
-    named otherwise than as an archive whose bytes are one is opened as an archive."""
+    named otherwise than as an archive whose bytes are one is opened as an archive. An
+    attachment of the office's own letter forwarded inside (`message_headers.own_letter`,
+    `office` its address: the blank template of a reminder, the feedback copy of a "cần
+    sửa" letter) is the office's, listed as such, never read (brk49 F2)."""
+    ours = _forwarded_own_parts(msg, office)
     parts = [(k, part) for k, part, named in _attachment_parts(msg) if named or _unnamed_report(part)]
     if len(parts) > limits.max_zip_entries:
         raise ReadProblem(
@@ -119,6 +146,9 @@ def _message_entries(
         shown = f"{name}{SEP}{_safe_member_name(part.get_filename() or '', f'tep-dinh-kem-{i}')}"
         locator = (*origin.locator, f"part:{k}")
         sub_origin = Origin(ATTACHMENT, entry, locator, origin.received, origin.sender, origin.message_id)
+        if id(part) in ours:
+            out.append(Submission(path, shown, sub_origin, ignored=FORWARDED_OWN_LETTER))
+            continue
         if refused_by_name(shown):
             out.append(Submission(path, shown, sub_origin, problem=refused_by_name(shown)))
             continue

@@ -38,7 +38,7 @@ from ..kinds.detect import bytes_kind
 from ..kinds.filekind import REPORT
 from ..kinds.zip_package import ARCHIVE_HEAD, may_be_archive
 from ..message_headers import header_text, own_letter, received_at, sender_of
-from .entries import _archive_entries, _message_entries
+from .entries import FORWARDED_OWN_LETTER, _archive_entries, _message_entries
 from .entry_kind import one_file
 from .locate import _container_bytes, read_range
 from .message import (
@@ -215,7 +215,7 @@ def _message_submissions(
     if own:  # the office's own letter come back: listed as such, its attachments never read
         return [Submission(path, name, origin, opened, ignored=own)]
     try:
-        inner, by_bytes = _message_entries(path, name, msg, origin, limits)
+        inner, by_bytes = _message_entries(path, name, msg, origin, limits, office)
     except ReadProblem as exc:
         return [Submission(path, name, origin, opened, (exc.code, exc.message))]
     except (RecursionError, MemoryError, Exception) as exc:
@@ -289,7 +289,10 @@ def _no_report(inner: list[Submission], by_bytes: set[str], code: str) -> tuple[
     attachments so known; an archive's members are read whatever their names), naming what
     it holds; None when one may (an empty zip, or one of folders or a letter alone, was
     "opened" and said nothing, brk36 F6)."""
-    if any(suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes for s in inner):
+    if any(
+        (suffix_of(s.name) in REPORT_SUFFIXES or s.name in by_bytes) and s.ignored != FORWARDED_OWN_LETTER
+        for s in inner
+    ):
         return None
     if code == "ARCHIVE_NO_REPORT" and any(s.problem is not None or not s.ignored for s in inner):
         return None  # a member read whatever its name ("bao cao"), or refused with its own reason

@@ -7,11 +7,9 @@ bytes; its attached files found in walk order and decoded (`_attachment_parts`,
 
 from __future__ import annotations
 
-import binascii
 import copy
 import email
 import functools
-import quopri
 import re
 from collections.abc import Iterable
 from email.message import EmailMessage
@@ -130,18 +128,52 @@ def _parsed_parts(data: bytes, depth: int) -> tuple[EmailMessage, tuple[EmailMes
     """A message parsed once per process (the last few kept), and its parts in walk order:
     each attachment is then found by position without parsing the message again."""
     _check_depth(data, depth)
-    msg = email.message_from_bytes(data, policy=default_policy)
+    msg = email.message_from_bytes(_mark_closed_forwards(data), policy=default_policy)
     assert isinstance(msg, EmailMessage)
     _open_forwards(msg, depth)
     return msg, tuple(msg.walk())  # type: ignore[arg-type]
 
 
+CLOSED_FORWARD = "application/x-closed-rfc822"
+"""What a forwarded message in base64 or quoted-printable is read as (`_mark_closed_forwards`):
+not message/*, so the parser keeps its body byte for byte, decoded then as any attachment's."""
+_FORWARD_TYPE = re.compile(rb"(?im)^content-type:[ \t]*(?:\r?\n[ \t]+)?(message/rfc822)")
+_ENCODED_CTE = re.compile(
+    rb"(?im)^content-transfer-encoding:[ \t]*(?:\r?\n[ \t]+)?(base64|quoted-printable)\b"
+)
+
+
+def _mark_closed_forwards(data: bytes) -> bytes:
+    """`data` with each part declared message/rfc822 in base64 or quoted-printable (RFC 2046
+    5.2.1 forbids it; Exchange and Outlook write it) declared `CLOSED_FORWARD` instead, in
+    its header block only: the standard library's parser reads a message/* body as a message
+    whatever its encoding, and the encoded text, taken for one, could not be had back as it
+    came (brk49 F3: a quoted-printable forward lost its report). The bytes are otherwise
+    unchanged; `data` itself when there is none."""
+    found = list(_FORWARD_TYPE.finditer(data))
+    if not found:
+        return data
+    out, last = [], 0
+    for m in found:
+        start = max(
+            data.rfind(b"\n\n", 0, m.start()),
+            data.rfind(b"\n\r\n", 0, m.start()),
+            data.rfind(b"\n--", 0, m.start()),
+        )
+        ends = [i for i in (data.find(b"\n\n", m.end()), data.find(b"\n\r\n", m.end())) if i >= 0]
+        block = data[max(start, 0) : min(ends) if ends else len(data)]
+        if _ENCODED_CTE.search(block):
+            out += [data[last : m.start(1)], CLOSED_FORWARD.encode()]
+            last = m.end(1)
+    return b"".join([*out, data[last:]]) if out else data
+
+
 def _open_forwards(msg: EmailMessage, depth: int, level: int = 0) -> None:
     """Open in place each forwarded message the parser left closed, so that its attachments
     are walked as a forwarded message's are (brk47 F2): a message/rfc822 part in base64 or
-    quoted-printable (RFC 2046 5.2.1 forbids it; Exchange and Outlook write it), whose text
-    the parser took for a body, and a message attached as a file ("Bao cao 588.eml",
-    application/octet-stream). Each becomes a message/rfc822 part holding the message
+    quoted-printable (RFC 2046 5.2.1 forbids it; Exchange and Outlook write it), read as
+    `CLOSED_FORWARD` (`_mark_closed_forwards`), and a message attached as a file ("Bao cao
+    588.eml", application/octet-stream). Each becomes a message/rfc822 part holding the message
     decoded; a mailbox file attached (several messages) stays a file. Raises ReadProblem
     when forwards nest deeper than `depth`."""
     for part in list(msg.walk()):  # type: ignore[arg-type]
@@ -162,28 +194,16 @@ def _open_forwards(msg: EmailMessage, depth: int, level: int = 0) -> None:
         part.set_payload([sub])
 
 
-_OPENED_ENCODINGS = frozenset({"base64", "quoted-printable"})
-
-
 def _forwarded_bytes(part: EmailMessage) -> bytes | None:
     """The bytes of a message forwarded closed in `part` (`_open_forwards`), or None."""
     try:
-        if part.get_content_type() == "message/rfc822":
-            if transfer_encoding(part) not in _OPENED_ENCODINGS or not part.is_multipart():
-                return None
-            closed = part.get_payload(0)  # the encoded text, taken for a message without headers
-            text = closed.get_payload() if not closed.keys() else closed.as_string()
-            if not isinstance(text, str):
-                return None
-            raw = text.encode("ascii", "replace")
-            decoded = (
-                binascii.a2b_base64(raw) if transfer_encoding(part) == "base64" else quopri.decodestring(raw)
-            )
+        if part.get_content_type() == CLOSED_FORWARD:
+            decoded = _part_bytes(part)
         elif part.is_multipart() or suffix_of(str(part.get_filename() or "")) not in MESSAGE_SUFFIXES:
             return None
         else:
             decoded = _part_bytes(part)
-    except (ReadProblem, binascii.Error, ValueError, TypeError, IndexError):
+    except (ReadProblem, ValueError, TypeError, IndexError):
         return None
     first = decoded.lstrip(b"\r\n")[:4096]
     return decoded if _HEADER_FIELD.match(first) and not may_be_mailbox(first) else None

@@ -21,7 +21,7 @@ from .commands import (
     EXIT_OUTBOX,
     EXIT_USAGE,
 )
-from .form import DEFAULT_FORM, Form, FormError, load_form
+from .form import COPY_COMMAND, DEFAULT_FORM, OWN_FOLDER, Form, FormError, config_named, load_form
 from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from .newyear import outboxes_of, period_over, replaced
 from .system.signals import STOPPED, stop_once
@@ -50,6 +50,7 @@ _COMMANDS = {
     "new-year": "commands.new_year",
     "pdf": "commands.pdf",
     "tong-ket": "commands.final_review",
+    COPY_COMMAND: "commands.own_copy",
 }
 
 
@@ -117,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=DEFAULT_FORM,
         metavar="TỆP",
-        help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)})",
+        help=f"tệp cấu hình biểu mẫu (mặc định: {DEFAULT_FORM.relative_to(DEFAULT_FORM.parent.parent)}; "
+        "cấu hình có sẵn gọi được bằng tên, ví dụ an-giang.toml)",
     )
     sub = p.add_subparsers(
         dest="command", required=True, parser_class=_CommandParser, title="các lệnh", metavar="LỆNH"
@@ -161,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("samples", help="tạo lại hộp thư mẫu trong examples/inbox")
     s.add_argument(
         "--out", type=Path, default=Path("examples/inbox"), metavar="THƯ_MỤC", help="thư mục ghi tệp mẫu"
+    )
+
+    sub.add_parser(
+        COPY_COMMAND,
+        help=f"chép cấu hình cài sẵn (--config) vào thư mục {OWN_FOLDER} ở đây để điền các mục «cần điền» "
+        "(không ghi đè tệp đã có)",
     )
 
     n = sub.add_parser("new-year", help="chuẩn bị cấu hình cho năm báo cáo tiếp theo")
@@ -273,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop_once)
     try:
         overrides = {"period": {"year": args.year}} if getattr(args, "year", None) else None
-        form = load_form(args.config, overrides)
+        form = load_form(config_named(args.config), overrides)
     except FormError as exc:
         sys.stderr.write(f"Lỗi cấu hình: {exc}\n")
         return EXIT_USAGE

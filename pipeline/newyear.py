@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from .form import (
     Form,
     FormError,
     Period,
+    config_option,
     is_pending,
     load_form,
     replaces_of,
@@ -93,7 +93,7 @@ def next_year_advice(form: Form, command: str) -> str:
             and _year_of(candidate) == new_year
         ):
             return f"dùng cấu hình {as_typed(candidate)} ({command} --config {as_typed(candidate)} …)"
-    return f"{command} --config {as_typed(base)} new-year"
+    return f"{command} --config {config_option(base)} new-year"
 
 
 def _year_of(path: Path) -> int | None:
@@ -133,30 +133,6 @@ def outboxes_of(form: Form) -> list[Path]:
         if Path(folder) not in found:
             found.append(Path(folder))
     return found
-
-
-OWN_FOLDER = "cau-hinh"
-"""Where `new-year` copies an installed configuration before it writes next year's."""
-
-
-def own_copy(path: Path, where: Path) -> Path:
-    """The configuration at `path` where the officer may keep and edit it: itself, unless it
-    is the copy an installed wheel carries (inside the package: on Windows a folder the
-    installer may replace). Then its whole folder (layout, wording, reference lists) is
-    copied once to `where/cau-hinh/` (files already there are kept, never overwritten) and
-    the copy is returned. OSError when the copy cannot be written."""
-    shipped = SCHEMAS_DIR.resolve()
-    if "shipped" not in shipped.parts or not path.resolve().is_relative_to(shipped):
-        return path
-    target = where / OWN_FOLDER
-    for src in sorted(shipped.rglob("*")):
-        dst = target / src.relative_to(shipped)
-        if src.is_dir():
-            dst.mkdir(parents=True, exist_ok=True)
-        elif not dst.exists():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
-    return target / path.resolve().relative_to(shipped)
 
 
 def default_target(path: Path, year: int) -> Path:

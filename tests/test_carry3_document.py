@@ -188,7 +188,10 @@ def test_typing_over_a_configured_place_names_the_settings_to_fill(tmp_path):
     pending = pending_fields(ag.path)
     assert "form.request" in pending
     line = next(x for x in said.splitlines() if x.startswith("Các chỗ để dấu chấm"))
-    assert f"còn {len(pending)} mục «cần điền» ({', '.join(pending)}): điền vào tệp đó" in line, line
+    assert (
+        f"còn {len(pending)} mục «cần điền» ({', '.join(pending)}): điền vào tệp schemas/an-giang.toml thì"
+        in line
+    ), line
 
 
 def test_a_sentence_added_to_a_paragraph_the_new_draft_prints_again_is_what_is_named(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..form import Form, FormError, load_form, pending_fields
+from ..form import Form, FormError, load_form, pending_fields, where_to_fill
 from ..newyear import successor_of
 from ..outbox.kept import EDITED_SUFFIX
 from ..review import NoResultsError, write_review
@@ -71,6 +71,6 @@ def command(form: Form, args: argparse.Namespace) -> int:
     if pending:
         say_err(
             f"Lưu ý: mục [final_review] của {form.path.name} còn {len(pending)} chỗ «cần điền» "
-            f"({', '.join(pending)}); dự thảo ghi «cần điền» ở các chỗ đó."
+            f"({', '.join(pending)}); dự thảo ghi «cần điền» ở các chỗ đó: {where_to_fill(form.path)} rồi chạy lại."
         )
     return EXIT_OK

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..form import Form, FormError
-from ..newyear import own_copy, plan_next_year, write_next_year
+from ..form import Form, FormError, own_copy
+from ..newyear import plan_next_year, write_next_year
 from ..text.command import as_typed, command_name
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 

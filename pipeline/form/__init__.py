@@ -5,6 +5,8 @@
 - `sheets`: every cell of the sheets a unit fills, for one unit's template.
 - `describe`: the form JSON printed from those cells.
 - `load`: TOML to `Form`, and whose a template of another form is; `address`: A1 cell addresses.
+- `owncopy`: the officer's own copy of an installed configuration (`cau-hinh/`), which one
+  `--config` names, and where every «cần điền» message says to fill a setting in.
 - `crosswalk`: old places to new ones across the 2025 reform (`[history]`), read by the
   history, the final review and the names of old districts in messages.
 """
@@ -44,8 +46,28 @@ from .model import (
     scheme_code,
     years_later,
 )
+from .owncopy import (
+    COPY_COMMAND,
+    OWN_FOLDER,
+    config_named,
+    config_option,
+    installed,
+    launcher_line,
+    own_copy,
+    own_copy_path,
+    where_to_fill,
+)
 
 __all__ = [
+    "COPY_COMMAND",
+    "OWN_FOLDER",
+    "config_named",
+    "config_option",
+    "installed",
+    "launcher_line",
+    "own_copy",
+    "own_copy_path",
+    "where_to_fill",
     "replaces_of",
     "CELL_ADDRESS",
     "DEFAULT_FORM",

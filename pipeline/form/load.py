@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..text.command import as_typed
 from .addresses import ADDRESS_FORM, mail_address
 from .grid import SUBTITLE_ROW, BlockGrid, CheckLayout, InfoGrid
 from .model import (
@@ -37,6 +38,7 @@ from .model import (
     is_pending_text,
     years_later,
 )
+from .owncopy import copy_advice, where_to_fill
 from .reference import noted_csv
 from .schemes import check_labels, check_schemes, scheme_labels
 
@@ -150,7 +152,8 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
     except FileNotFoundError as exc:
-        raise FormError(f"Không tìm thấy tệp cấu hình {path}") from exc
+        advice = copy_advice(path)
+        raise FormError(f"Không tìm thấy tệp cấu hình {path}" + (f". {advice}" if advice else "")) from exc
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML {toml_where(exc, text)}") from exc
     if overrides:
@@ -163,8 +166,21 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
     try:
         layout = tomllib.loads(layout_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise FormError(f"Không tìm thấy tệp bố cục {layout_path}") from exc
+        raise FormError(_layout_missing(path, layout_path)) from exc
     return _build(path, raw, layout)
+
+
+def _layout_missing(path: Path, layout_path: Path) -> str:
+    """The message for a configuration whose layout is not beside it (a lone copy of a
+    shipped configuration, most often): what is missing, that the configuration needs its
+    whole folder, and how to get one (`owncopy.copy_advice`)."""
+    advice = copy_advice(path)
+    return (
+        f"Không tìm thấy tệp bố cục {layout_path}: tệp cấu hình {path.name} dùng các tệp nằm cùng thư mục "
+        f"với nó (tệp bố cục {layout_path.name}, lời văn báo cáo bao-cao*.toml, thư mục reference với danh "
+        "sách xã, phường), nên không dùng được khi chép riêng một mình"
+        + (f". {advice}" if advice else "; hãy chép cả thư mục cấu hình.")
+    )
 
 
 def _moved_period(period: dict[str, Any], year: int) -> dict[str, Any]:
@@ -547,16 +563,9 @@ def foreign_template(form: Form, form_id: str, scheme: str = "", command: str = 
     return (
         f"tệp là mẫu của cấu hình {owner.name}{theirs}, không phải của cấu hình {form.path.name} "
         f"đang dùng ({ours}); mã đơn vị của hai cấu hình không so với nhau được. Nếu tệp "
-        f"thuộc kỳ báo cáo của cấu hình kia, hãy chạy: {command} --config {_typed(owner)} check <tệp>; "
-        f"nếu không, hãy gửi đơn vị mẫu mới: {command} --config {_typed(form.path)} templates"
+        f"thuộc kỳ báo cáo của cấu hình kia, hãy chạy: {command} --config {as_typed(owner)} check <tệp>; "
+        f"nếu không, hãy gửi đơn vị mẫu mới: {command} --config {as_typed(form.path)} templates"
     )
-
-
-def _typed(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _last_year(f: dict[str, Any], year: int) -> int | None:
@@ -596,13 +605,15 @@ def pending_fields(path: Path, leave_out: tuple[str, ...] = ("final_review",)) -
 
 
 def pending_warning(form: Form) -> str:
-    """One Vietnamese line naming the settings still "cần điền" (`pending_fields`), for the
-    commands that send things to units (templates, letters); "" when none."""
+    """One Vietnamese line naming the settings still "cần điền" (`pending_fields`) and the
+    file to fill them in (`owncopy.where_to_fill`: for the installed configuration, the
+    officer's copy and the command that makes it), for the commands that send things to
+    units (templates, letters); "" when none."""
     pending = pending_fields(form.path)
     if not pending:
         return ""
     return (
-        f"Cảnh báo: tệp cấu hình {form.path.name} còn {len(pending)} mục «cần điền» "
+        f"Cảnh báo: tệp cấu hình {as_typed(form.path)} còn {len(pending)} mục «cần điền» "
         f"({', '.join(pending)}); mẫu ghi «cần điền», văn bản để dấu chấm ở các chỗ đó và thư chưa gửi được. "
-        "Hãy điền vào tệp cấu hình rồi chạy lại trước khi gửi cho đơn vị."
+        f"Trước khi gửi cho đơn vị: {where_to_fill(form.path)}; rồi chạy lại."
     )

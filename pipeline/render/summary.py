@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..form import Form, pending_fields
+from ..form import Form, pending_fields, where_to_fill
 from ..intake.containers.submission import CONTAINER_KINDS
 from ..intake.inbox import IGNORED, InboxEntry
 from ..intake.kinds.catalogue import DOCUMENT_SUFFIXES
@@ -188,16 +188,17 @@ def kept_lines(kept: dict, document: str) -> list[str]:
 def dotted_line(form: Form) -> str:
     """The line telling the officer, whose typing in a draft the next one did not carry, that
     the dotted places of every draft come from the configuration's settings still "cần điền"
-    (`pending_fields`: the request's number, the office that files it …): filled there, every
-    later draft prints them (brk34 F4: typed into each draft, lost at each run); "" when none
-    is pending."""
+    (`pending_fields`: the request's number, the office that files it …): filled there (in
+    the officer's copy when it is the installed one: `where_to_fill`), every later draft
+    prints them (brk34 F4: typed into each draft, lost at each run); "" when none is
+    pending."""
     pending = pending_fields(form.path)
     if not pending:
         return ""
     return (
         f"Các chỗ để dấu chấm trong bản dự thảo (số và ngày công văn, nơi lưu, …) lấy từ tệp cấu hình "
-        f"{as_typed(form.path)}, còn {len(pending)} mục «cần điền» ({', '.join(pending)}): điền vào tệp đó "
-        "thì mọi bản dự thảo sau ghi sẵn, không phải gõ lại vào từng bản."
+        f"{as_typed(form.path)}, còn {len(pending)} mục «cần điền» ({', '.join(pending)}): "
+        f"{where_to_fill(form.path)} thì mọi bản dự thảo sau ghi sẵn, không phải gõ lại vào từng bản."
     )
 
 

@@ -58,6 +58,11 @@ Sau khi cài:
 1. Chép tệp Tong-hop-bao-cao.bat vào thư mục làm việc (ví dụ Tài liệu\\Bao-cao-588).
 2. Lưu các tệp báo cáo các đơn vị gửi về vào thư mục "inbox" nằm cạnh tệp đó.
 3. Bấm đúp Tong-hop-bao-cao.bat. Kết quả nằm trong thư mục "outbox" cạnh tệp đó.
+4. Dùng cấu hình An Giang và điền các mục «cần điền» (hạn nộp, số công văn, người ký):
+   không sửa tệp cài sẵn; mở cửa sổ lệnh (cmd) trong thư mục làm việc và gõ
+    "%LOCALAPPDATA%\\TongHop588\\venv\\Scripts\\tong-hop-588" --config an-giang.toml chep-cau-hinh
+   rồi làm theo hướng dẫn chương trình in ra: điền tệp cau-hinh\\an-giang.toml, ghi tên tệp
+   đó vào dòng set "CAU_HINH=..." ở đầu Tong-hop-bao-cao.bat (kết quả: thư mục "outbox-an-giang").
 
 Người dùng cửa sổ lệnh có thể gõ: tong-hop-588 consolidate --inbox inbox --outbox outbox
 (xem thêm: tong-hop-588 --help).

@@ -167,3 +167,15 @@ def test_in_a_checkout_the_configuration_is_the_officers_own_and_nothing_is_copi
     assert not (ROOT / "cau-hinh").exists()
     far = run_cli("--config", "an-giang.toml", "form", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
     assert far.returncode == 0, far.stderr
+
+
+def test_the_launcher_and_the_guide_tell_how_to_make_and_use_the_copy():
+    text = (ROOT / "windows" / "Tong-hop-bao-cao.bat").read_text(encoding="utf-8")
+    assert 'tong-hop-588" --config an-giang.toml chep-cau-hinh\n' in text
+    assert 'rem   set "CAU_HINH=cau-hinh\\an-giang.toml"\n' in text
+    guide = (ROOT / "packaging" / "bundle.py").read_text(encoding="utf-8")  # the bundle's HUONG-DAN
+    assert "--config an-giang.toml chep-cau-hinh" in guide
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    windows = readme.split("### Trên Windows")[1].split("### Trên Linux/macOS")[0]
+    assert 'tong-hop-588" --config an-giang.toml chep-cau-hinh`' in windows
+    assert '`set "CAU_HINH=cau-hinh\\an-giang.toml"`' in windows

@@ -9,9 +9,16 @@ set "PYTHONIOENCODING=utf-8"
 set "HERE=%~dp0"
 set "HERE=%HERE:~0,-1%"
 
-rem The configuration of the reporting year: empty for the installed one. After "new-year"
-rem (run in this folder, it writes cau-hinh\<name>-<year>.toml next to this file), name it
-rem here, for example: set "CAU_HINH=cau-hinh\an-giang-2026.toml"
+rem Cấu hình của năm báo cáo: một tệp trong thư mục này hoặc thư mục con; để trống là cấu hình
+rem cài sẵn Kiên Giang. Không sửa cấu hình cài sẵn (cài lại chương trình sẽ thay nó). Muốn dùng
+rem cấu hình An Giang và điền các mục «cần điền» (hạn nộp, số công văn, người ký): mở cửa sổ
+rem lệnh (cmd) ở thư mục này và gõ một lần
+rem   "%LOCALAPPDATA%\TongHop588\venv\Scripts\tong-hop-588" --config an-giang.toml chep-cau-hinh
+rem để chép cả cấu hình vào thư mục cau-hinh cạnh tệp này (không ghi đè tệp đã có); mở tệp
+rem cau-hinh\an-giang.toml bằng Notepad để điền, rồi sửa dòng set "CAU_HINH=" dưới đây thành
+rem   set "CAU_HINH=cau-hinh\an-giang.toml"
+rem Sau lệnh new-year (chạy ở thư mục này, ghi cau-hinh\<tên>-<năm>.toml), ghi tên tệp mới đó,
+rem ví dụ: set "CAU_HINH=cau-hinh\an-giang-2026.toml"
 set "CAU_HINH="
 set "CONFIG_ARGS="
 if defined CAU_HINH set CONFIG_ARGS=--config "%HERE%\%CAU_HINH%"
@@ -30,6 +37,8 @@ echo Tổng hợp báo cáo QĐ 588: các tệp trong thư mục
 echo     %HERE%\inbox
 echo Kết quả ghi vào thư mục kết quả của cấu hình (outbox, hoặc outbox-an-giang với cấu hình An Giang) trong
 echo     %HERE%
+if defined CAU_HINH echo Cấu hình: %HERE%\%CAU_HINH%
+if not defined CAU_HINH echo Cấu hình: bản cài sẵn Kiên Giang. Dùng cấu hình An Giang: xem các dòng rem ở đầu tệp này.
 echo.
 rem No --outbox: each configuration names its own folder, taken relative to this one.
 cd /d "%HERE%"

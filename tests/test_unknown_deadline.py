@@ -167,6 +167,7 @@ def test_letters_say_no_deadline_and_are_not_sent(season, capsys):
     err = capsys.readouterr().err
     assert code == cli.EXIT_USAGE
     assert "chưa gửi thư nào" in err and "an-giang.toml: period.due_before" in err
+    assert f"cần điền: điền vào tệp {config}" in err or f"cần điền: điền vào tệp {config.name}" in err, err
     letters = _bodies(outbox)
     assert letters, "the drafts are still written for the officer to read"
     kinds = set()

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from imap_tools.errors import MailboxFolderSelectError
 
-from ..form import Form, FormError, pending_warning
+from ..form import Form, FormError, pending_warning, where_to_fill
 from ..intake.mail_settings import (
     ASKED,
     FROM_STORE,
@@ -301,8 +301,8 @@ def _waiting(drafts: list[Draft], form: Form, outbox: Path, inbox: Path) -> str:
             f"  • {what} (thư gửi {len(units)} đơn vị: {', '.join(units[:8])}{'…' if len(units) > 8 else ''})"
         )
     lines.append(
-        "Hãy điền các mục đó trong tệp cấu hình (ví dụ due_before trong mục [period]: ngày hạn nộp, dạng "
-        f"2025-12-01), tổng hợp lại ({consolidate_command(form, inbox, outbox)}) rồi gửi bằng lệnh: "
+        "Các mục đó (ví dụ due_before trong mục [period]: ngày hạn nộp, dạng 2025-12-01) cần điền: "
+        f"{where_to_fill(form.path)}; rồi tổng hợp lại ({consolidate_command(form, inbox, outbox)}) rồi gửi bằng lệnh: "
         f"{drafts_command(form, outbox, send=True)}. Các thư đã soạn vẫn ở thư mục thu/ để xem."
     )
     return "\n".join(lines)

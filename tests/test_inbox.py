@@ -375,3 +375,26 @@ def test_a_windows_shortcut_is_not_read_and_says_what_to_do(form, make_file, tmp
     report = consolidate_into(form, inbox, tmp_path / "out", show_progress=False)
     assert {u.code: u.status for u in report.units}["899"] == "accepted"
     assert not [f for r in report.files for f in r.parsed.findings if link.name in r.parsed.name]
+
+
+def test_an_inbox_that_cannot_be_listed_leaves_the_current_set(form, make_file, tmp_path):
+    """brk50 F1: an inbox the run cannot list (its rights lost, as a network share's) was
+    read as an empty one: a new current set with every unit "Chưa gửi", exit 0, and letters
+    saying no report came. The run stops before the outbox with what to do (exit 2)."""
+    make_file("899")
+    consolidate_into(form, tmp_path / "inbox", tmp_path / "out", show_progress=False)
+    report = manifest_path(tmp_path / "out", form.year)
+    before = report.read_bytes()
+    (tmp_path / "inbox").chmod(0)
+    # root reads every folder: as root, the command runs without the capabilities that let it
+    # (util-linux's setpriv), as an officer without the folder's rights does
+    drop = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.getuid() == 0 else []
+    command = [*drop, sys.executable, "-m", "pipeline", "consolidate", "--inbox", "inbox", "--outbox", "out"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        out = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    finally:
+        (tmp_path / "inbox").chmod(0o755)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "Lỗi: không mở được thư mục tệp nhận được 'inbox': không có quyền đọc" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and report.read_bytes() == before

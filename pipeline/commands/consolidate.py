@@ -13,6 +13,7 @@ import sys
 import uuid
 
 from ..form import Form, FormError
+from ..intake.inbox import why_unlisted
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
 from ..render.summary import print_summary
 from ..run.reading import read_inbox
@@ -27,6 +28,10 @@ def command(form: Form, args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         what = "không phải là thư mục" if args.inbox.exists() else "không tồn tại"
         say_err(f"Lỗi: thư mục tệp nhận được '{args.inbox}' {what}. Kiểm tra lại --inbox.")
+        return EXIT_USAGE
+    unreadable = why_unlisted(args.inbox)  # no empty inbox: the current set stays (brk50 F1)
+    if unreadable:
+        say_err(f"Lỗi: không mở được thư mục tệp nhận được '{args.inbox}': {unreadable}.")
         return EXIT_USAGE
     if args.workers is not None and args.workers < 1:
         sys.stderr.write("Lỗi: --workers phải từ 1 trở lên.\n")

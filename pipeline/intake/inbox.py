@@ -257,6 +257,17 @@ class _Lister:
         )
 
 
+def why_unlisted(inbox: Path) -> str:
+    """Why the folder `inbox` cannot be listed at all (Vietnamese, `read_reason`), "" when it
+    can: a run must not take an inbox it cannot see into for an empty one (brk50 F1: every
+    unit was "Chưa gửi" and the letters said so)."""
+    try:
+        with os.scandir(inbox):
+            return ""
+    except OSError as exc:
+        return read_reason(exc)
+
+
 def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
     """Every entry under `inbox`, sorted by name (so runs are deterministic).
 

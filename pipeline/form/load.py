@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..text.command import as_typed
+from ..text.oserrors import read_reason
 from .addresses import ADDRESS_FORM, mail_address
 from .grid import SUBTITLE_ROW, BlockGrid, CheckLayout, InfoGrid
 from .model import (
@@ -50,6 +51,11 @@ def _require(table: dict[str, Any], key: str, where: str) -> Any:
 
 
 def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):  # a date with an hour: TOML's local date-time (brk50 F4)
+        raise FormError(
+            f"{where} chỉ ghi ngày, không ghi giờ: {value!r}; hãy viết theo dạng YYYY-MM-DD "
+            "(ví dụ 2025-12-01 cho ngày 01/12/2025)"
+        )
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
@@ -61,6 +67,50 @@ def _as_date(value: Any, where: str) -> dt.date:
         raise FormError(
             f"Ngày không hợp lệ ở {where}: {value!r}; hãy viết theo dạng YYYY-MM-DD, không có dấu nháy "
             "(ví dụ 2025-12-01 cho ngày 01/12/2025)"
+        ) from exc
+
+
+def _as_year(value: Any) -> int:
+    """`[period] year`: a whole number of a year (2025); FormError naming the key otherwise
+    (brk50 F4: "năm 2025" stopped every command with a traceback)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 < value < 3000:
+        raise FormError(
+            f"period.year phải là số năm, không có dấu nháy (ví dụ year = 2025), không phải {value!r}"
+        )
+    return value
+
+
+def _texts(section: Any, where: str) -> dict[str, str]:
+    """A section of texts (`[agencies]`): each value a text in quotes; FormError naming the
+    key otherwise (brk50 F4: signer_title = 1 stopped the draft with a traceback)."""
+    if not isinstance(section, dict):
+        raise FormError(f'[{where}] phải là một mục gồm các dòng tên = "nội dung"')
+    odd = [k for k, v in section.items() if not isinstance(v, str)]
+    if odd:
+        raise FormError(
+            f'{where}.{odd[0]} phải là chữ trong dấu nháy, ví dụ {odd[0]} = "GIÁM ĐỐC", không phải {section[odd[0]]!r}'
+        )
+    return dict(section)
+
+
+def _read_text(path: Path, what: str) -> str:
+    """The text of a configuration's file (`what`: "tệp cấu hình", "tệp bố cục"), as Notepad
+    saves it too: UTF-8 with or without its byte order mark, or "Unicode" (UTF-16 with its
+    mark). FileNotFoundError as the system raises it; FormError for a folder or a file that is
+    not text (brk50 F3: an English traceback)."""
+    if path.is_dir():
+        raise FormError(
+            f"{path} là một thư mục, không phải {what}; hãy chỉ tệp .toml (ví dụ schemas/an-giang.toml)"
+        )
+    data = path.read_bytes()
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormError(
+            f"{path} không phải {what} dạng văn bản UTF-8 (có lẽ là tệp khác, hay lưu bằng mã khác); hãy mở "
+            "bằng Notepad, chọn Lưu thành (Save As) với mã hóa UTF-8 rồi chạy lại"
         ) from exc
 
 
@@ -149,13 +199,15 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
     """Load a configuration file (and the layout it names) into a `Form`."""
     path = Path(path) if path else DEFAULT_FORM
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path, "tệp cấu hình")
         raw = tomllib.loads(text)
     except FileNotFoundError as exc:
         advice = copy_advice(path)
         raise FormError(f"Không tìm thấy tệp cấu hình {path}" + (f". {advice}" if advice else "")) from exc
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"Tệp cấu hình {path} không đúng cú pháp TOML {toml_where(exc, text)}") from exc
+    except OSError as exc:  # no right to read it, a name too long…
+        raise FormError(f"Không đọc được tệp cấu hình {path}: {read_reason(exc)}") from exc
     if overrides:
         for section, values in overrides.items():
             if section == "period" and "year" in values:
@@ -164,9 +216,13 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
     form_raw = _require(raw, "form", str(path))
     layout_path = path.parent / form_raw.get("layout", "layout.toml")
     try:
-        layout = tomllib.loads(layout_path.read_text(encoding="utf-8"))
+        layout = tomllib.loads(_read_text(layout_path, "tệp bố cục"))
     except FileNotFoundError as exc:
         raise FormError(_layout_missing(path, layout_path)) from exc
+    except OSError as exc:
+        raise FormError(f"Không đọc được tệp bố cục {layout_path}: {read_reason(exc)}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FormError(f"Tệp bố cục {layout_path} không đúng cú pháp TOML: {exc}") from exc
     return _build(path, raw, layout)
 
 
@@ -203,7 +259,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
     f = raw["form"]
     p = _require(raw, "period", str(path))
     period = Period(
-        year=int(p["year"]),
+        year=_as_year(p["year"]),
         start=_as_date(p["start"], "period.start"),
         end=_as_date(p["end"], "period.end"),
         due_before=(
@@ -304,7 +360,7 @@ def _build(path: Path, raw: dict[str, Any], layout: dict[str, Any]) -> Form:
         first_year=int(f.get("first_year", period.year)),
         last_year=_last_year(f, period.year),
         period=period,
-        agencies=dict(raw.get("agencies", {})),
+        agencies=_texts(raw.get("agencies", {}), "agencies"),
         limits=Limits(**raw["limits"]),
         plausibility={
             k: v if isinstance(v, dict | list) else int(v) for k, v in raw.get("plausibility", {}).items()

@@ -7,7 +7,8 @@ import argparse
 from ..form import Form
 from ..outbox.paths import templates_dir
 from ..render.template import TemplatesOfAnotherForm, write_templates
-from . import EXIT_OK, EXIT_USAGE, say_err, warn_pending
+from ..text.oserrors import io_failure
+from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err, warn_pending
 
 
 def command(form: Form, args: argparse.Namespace) -> int:
@@ -18,6 +19,12 @@ def command(form: Form, args: argparse.Namespace) -> int:
     except TemplatesOfAnotherForm as exc:
         say_err(f"Lỗi: {exc}")
         return EXIT_USAGE
+    except OSError as exc:  # a full disk, a folder not writable: what is there is no whole set
+        say_err(
+            f"Lỗi: {io_failure(exc)}. Bộ mẫu trong {out}/ chưa đủ, chưa gửi cho đơn vị; hãy chạy lại lệnh "
+            "templates sau khi sửa."
+        )
+        return EXIT_OUTBOX
     print(f"Đã tạo {len(paths)} mẫu báo cáo năm {form.year} trong {out}/")
     warn_pending(form)
     return EXIT_OK

@@ -40,3 +40,21 @@ def read_reason(exc: OSError) -> str:
         number,
         f"lỗi hệ thống {errno.errorcode.get(number, number)}; hãy chép tệp sang thư mục khác rồi chạy lại",
     )
+
+
+_IO_REASONS = {
+    errno.ENOSPC: "ổ đĩa đã đầy; hãy xóa bớt tệp không cần trên ổ đó, hoặc chọn thư mục khác, rồi chạy lại",
+    errno.EDQUOT: "đã hết hạn mức trên ổ đĩa; hãy xóa bớt tệp, hoặc chọn thư mục khác, rồi chạy lại",
+    errno.EROFS: "ổ đĩa chỉ cho đọc (read-only); hãy chọn thư mục khác rồi chạy lại",
+    errno.EACCES: "không có quyền đọc hoặc ghi; hãy cấp quyền cho người chạy chương trình, hoặc chọn thư mục khác, rồi chạy lại",
+    errno.EPERM: "không có quyền đọc hoặc ghi; hãy cấp quyền cho người chạy chương trình, hoặc chọn thư mục khác, rồi chạy lại",
+}
+
+
+def io_failure(exc: OSError) -> str:
+    """What went wrong reading or writing `exc.filename`, and what to do (Vietnamese): a
+    command's last word on an error of the disk or the system it did not expect where it
+    met it (a full disk, a read-only folder, a name too long), never a traceback."""
+    where = f" '{exc.filename}'" if exc.filename else ""
+    reason = _IO_REASONS.get(exc.errno or 0) or read_reason(exc)
+    return f"không đọc hoặc ghi được{where}: {reason}"

@@ -158,6 +158,17 @@ def test_no_store_means_asking_with_one_line(config, tmp_path, flag):
     assert done.returncode == 0, done.stderr
     assert ASKED in done.stderr and done.stderr.count(NO_STORE) == 1
     assert "Traceback" not in done.stderr and SAVED not in done.stdout
+    assert "Warning" not in done.stderr, done.stderr  # getpass's English lines without a terminal (brk47)
+
+
+def test_no_password_and_no_terminal_is_one_vietnamese_line(config, tmp_path):
+    """brk47 N2: with no password anywhere and no terminal, getpass's English warnings came
+    before the Vietnamese error."""
+    done = fetch(config, tmp_path, NONE, typed="")
+    assert done.returncode != 0 and "Warning" not in done.stderr and "Traceback" not in done.stderr, (
+        done.stderr
+    )
+    assert "chưa có mật khẩu cho" in done.stderr and "không nhập được từ bàn phím" in done.stderr, done.stderr
 
 
 def test_the_officer_is_asked_on_a_terminal_and_the_answer_kept(config, store, tmp_path):

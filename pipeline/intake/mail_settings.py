@@ -76,7 +76,18 @@ class Server:
         return Secret(self.ask(what), ASKED)
 
     def ask(self, what: str) -> str:
-        return getpass.getpass(f"Mật khẩu {what} của {self.user}@{self.host}: ")
+        """The password typed on the terminal, not shown; with no terminal (a pipe, a
+        scheduled task) the line read from standard input, as getpass would, without its
+        English warnings that echo cannot be turned off (brk47 N2). EOFError when none."""
+        prompt = f"Mật khẩu {what} của {self.user}@{self.host}: "
+        if not sys.stdin or not sys.stdin.isatty():
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
+            line = sys.stdin.readline() if sys.stdin else ""
+            if not line:
+                raise EOFError
+            return line.rstrip("\r\n")
+        return getpass.getpass(prompt)
 
     def save_password(self, value: str) -> bool:
         """Keep `value` in the credential store; False (and one line said) if it cannot."""

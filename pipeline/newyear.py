@@ -25,6 +25,7 @@ from .form import (
     FormError,
     Period,
     config_option,
+    declared_outbox,
     is_pending,
     load_form,
     replaces_of,
@@ -126,12 +127,9 @@ def outboxes_of(form: Form) -> list[Path]:
     path, seen = form.path, {form.path.resolve()}
     while (path := predecessor_of(path)) is not None and path.resolve() not in seen:
         seen.add(path.resolve())
-        try:
-            folder = tomllib.loads(path.read_text(encoding="utf-8")).get("paths", {}).get("outbox", "outbox")
-        except (OSError, tomllib.TOMLDecodeError):
-            continue
-        if Path(folder) not in found:
-            found.append(Path(folder))
+        folder = declared_outbox(path) or Path("outbox")
+        if folder not in found:
+            found.append(folder)
     return found
 
 

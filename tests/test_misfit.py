@@ -54,6 +54,8 @@ def test_kien_giang_run_on_an_giang_files_names_an_giang(inboxes, capsys, tmp_pa
     n = len(list(inboxes["ag"].glob("*.xlsx")))
     assert lines[0].startswith(f"CHÚ Ý: {n}/{n} tệp mẫu trong hộp thư là mẫu của cấu hình an-giang.toml, ")
     assert "--config schemas/an-giang.toml consolidate" in lines[0]
+    # An Giang's results go to its own folder ([paths] outbox): the command is given whole (brk46)
+    assert lines[0].endswith(f"consolidate --inbox {inboxes['ag']}") and "<" not in lines[0], lines[0]
 
 
 def test_a_few_files_of_another_configuration_do_not_make_the_run_wrong(inboxes, capsys, tmp_path):

@@ -16,6 +16,7 @@ from .describe import layout_json
 from .grid import META_KEYS, CheckLayout, RowSpec, SheetChecks, meta_cell
 from .load import (
     config_with_version,
+    declared_outbox,
     foreign_template,
     load_form,
     owner_of,
@@ -98,6 +99,7 @@ __all__ = [
     "foreign_template",
     "layout_json",
     "load_form",
+    "declared_outbox",
     "meta_cell",
     "is_pending",
     "norm_text",

@@ -226,6 +226,17 @@ def load_form(path: str | Path | None = None, overrides: dict[str, Any] | None =
     return _build(path, raw, layout)
 
 
+def declared_outbox(path: Path) -> Path | None:
+    """The `[paths] outbox` the configuration at `path` declares (its own results folder, where
+    a command run with it writes without --outbox), None when it declares none or cannot be
+    read: a light read of that one key, for messages naming another configuration's command."""
+    try:
+        folder = tomllib.loads(_read_text(path, "tệp cấu hình")).get("paths", {}).get("outbox")
+    except (OSError, FormError, tomllib.TOMLDecodeError, AttributeError):
+        return None
+    return Path(folder.strip()) if isinstance(folder, str) and folder.strip() else None
+
+
 def _layout_missing(path: Path, layout_path: Path) -> str:
     """The message for a configuration whose layout is not beside it (a lone copy of a
     shipped configuration, most often): what is missing, that the configuration needs its

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ..form import Form, config_with_version, meta_cell, owner_of
+from ..form import Form, config_with_version, declared_outbox, meta_cell, owner_of
 from .result import Report
 
 FOREIGN, OLD, NEWER = "TEMPLATE_UNKNOWN", "TEMPLATE_OLD", "TEMPLATE_NEWER"
@@ -52,6 +52,13 @@ def _typed(path: Path) -> str:
         return str(path)
 
 
+def _outbox_of(config: Path) -> str:
+    """What the command to run with `config` adds for its results folder: nothing when the
+    configuration declares its own (`[paths] outbox`: it writes there without --outbox, brk46),
+    else the option with a placeholder (a folder of its own, never this configuration's)."""
+    return "" if declared_outbox(config) else " --outbox <thư mục kết quả riêng của cấu hình đó>"
+
+
 def wrong_configuration(report: Report, command: str) -> str:
     """One Vietnamese line when more than half of the run's templates are of one other kind
     (`kinds_of_templates`): what they are and the command to run instead; "" otherwise."""
@@ -74,14 +81,12 @@ def wrong_configuration(report: Report, command: str) -> str:
             )
         return (
             f"CHÚ Ý: {share} là mẫu của cấu hình {owner.name}, không phải của {ours}; có lẽ đã chọn nhầm "
-            f"cấu hình. Hãy chạy: {command} --config {_typed(owner)} consolidate --inbox {inbox} "
-            "--outbox <thư mục kết quả riêng của cấu hình đó>"
+            f"cấu hình. Hãy chạy: {command} --config {_typed(owner)} consolidate --inbox {inbox}{_outbox_of(owner)}"
         )
     if kind == "version":
         newer = config_with_version(form, value)
         instead = (
-            f"{command} --config {_typed(newer)} consolidate --inbox {inbox} "
-            "--outbox <thư mục kết quả riêng của cấu hình đó>"
+            f"{command} --config {_typed(newer)} consolidate --inbox {inbox}{_outbox_of(newer)}"
             if newer
             else f"{command} --config {_typed(form.path)} new-year (rồi chạy lại với cấu hình mới)"
         )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SETPRIV = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
 
 
 def run_cli(
@@ -23,15 +24,19 @@ def run_cli(
     drop: tuple[str, ...] = (),
     stdin: str | None = None,
     timeout: float = 300,
+    without_rights: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`python -m pipeline *args` from `cwd`, its output captured as text. `env`: variables
     set over this process's environment (the package found from `cwd` or PYTHONPATH);
-    `drop`: variables taken out of it; `stdin`: what is typed. Raises
-    subprocess.TimeoutExpired after `timeout` seconds."""
+    `drop`: variables taken out of it; `stdin`: what is typed; `without_rights`: as root,
+    without the capabilities that let it read and write every folder (util-linux's
+    setpriv), as an officer without a folder's rights. Raises subprocess.TimeoutExpired
+    after `timeout` seconds."""
     full = {k: v for k, v in os.environ.items() if k not in drop}
     full.update(env or {})
+    before = SETPRIV if without_rights and os.getuid() == 0 else []
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
+        [*before, sys.executable, "-m", "pipeline", *args],
         cwd=cwd,
         env=full,
         input=stdin,

@@ -62,17 +62,23 @@ def _summary_is_true(lines: list[str], draft: Path, titles: list[str]) -> dict[s
     return said
 
 
+def _first_set(form, make_file, tmp_path):
+    """A first run on unit 899's report: (inbox, outbox, its draft, the sections the officer
+    writes in it)."""
+    make_file("899")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
+    consolidate_into(form, inbox, outbox, show_progress=False)
+    draft = document_path(outbox, form.year)
+    return inbox, outbox, draft, _officer_titles(docx.Document(str(draft)))
+
+
 def test_what_the_officer_writes_while_the_set_waits_is_carried_and_said_truly(
     form, make_file, tmp_path, capsys, excel
 ):
     """The repro: sections b and c written again in the current draft while the set waits.
     The new draft carries them (not the older text of the copy the held run kept), every
     line of the summary is true, and nothing is said to differ that the officer replaced."""
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(form, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, form.year)
-    titles = _officer_titles(docx.Document(str(draft)))
+    inbox, outbox, draft, titles = _first_set(form, make_file, tmp_path)
     a, b, c = titles
     _edit(draft, {t: f"E1 {t}." for t in titles}, number=NUMBER, name=NAME)
 
@@ -109,11 +115,7 @@ def test_what_the_officer_writes_while_the_set_waits_is_carried_and_said_truly(
 def test_two_held_runs_in_a_row_carry_each_later_edit(form, make_file, tmp_path, capsys, excel):
     """Excel stays open over two runs: the officer writes b after the first held run and c
     after the second; the run that finally swaps carries both, and says so truly."""
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(form, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, form.year)
-    titles = _officer_titles(docx.Document(str(draft)))
+    inbox, outbox, draft, titles = _first_set(form, make_file, tmp_path)
     a, b, c = titles
     _edit(draft, {t: f"E1 {t}." for t in titles}, number=NUMBER)
 
@@ -147,11 +149,7 @@ def test_a_section_the_held_run_took_from_a_copy_is_replaced_only_by_an_edit_of_
     current draft they go on writing in does not show it. Rewriting a there: the new draft
     carries their latest a, and the copy's a is named as not carried, with its path. Writing
     only b there: a stays the copy's (the draft's older a is not their new work)."""
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(form, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, form.year)
-    titles = _officer_titles(docx.Document(str(draft)))
+    inbox, outbox, draft, titles = _first_set(form, make_file, tmp_path)
     a, b, c = titles
     _edit(draft, {t: f"E1 {t}." for t in titles})
     consolidate_into(form, inbox, outbox, show_progress=False)  # keeps -ban-da-sua (E1)
@@ -191,11 +189,7 @@ def test_the_draft_written_while_the_set_waits_wins_over_a_copy_saved_later(
     """While the set waits the officer writes section a in the current draft and in an older
     kept copy, the copy saved last: as for the draft (README), the draft's a is carried and
     the copy's named as not carried."""
-    make_file("899")
-    inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    consolidate_into(form, inbox, outbox, show_progress=False)
-    draft = document_path(outbox, form.year)
-    titles = _officer_titles(docx.Document(str(draft)))
+    inbox, outbox, draft, titles = _first_set(form, make_file, tmp_path)
     a = titles[0]
     _edit(draft, {t: f"E1 {t}." for t in titles})
     consolidate_into(form, inbox, outbox, show_progress=False)  # keeps -ban-da-sua (E1)

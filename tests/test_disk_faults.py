@@ -6,35 +6,20 @@ whole. The commands as the officer runs them."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .clirun import run_cli
 from .conftest import ROOT
 
 LONG = "Báo cáo tổng hợp của Sở Y tế tỉnh An Giang về Đề án vận động nguồn lực " * 4  # > 255 bytes
 
 
 def _run(cwd: Path, *args: str, drop: bool = False) -> subprocess.CompletedProcess:
-    """`python -m pipeline ARGS` in `cwd`; `drop`: as root, without the capabilities that let
-    it write every folder (util-linux's setpriv), as an officer without the folder's rights."""
-    prefix = (
-        ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
-        if drop and os.getuid() == 0
-        else []
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "pipeline", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    """`python -m pipeline ARGS` in `cwd`; `drop`: without the rights over every folder."""
+    return run_cli(*args, cwd=cwd, env={"PYTHONPATH": str(ROOT)}, without_rights=drop, timeout=600)
 
 
 def _one_line(done: subprocess.CompletedProcess, *words: str) -> str:

@@ -386,13 +386,11 @@ def test_an_inbox_that_cannot_be_listed_leaves_the_current_set(form, make_file, 
     report = manifest_path(tmp_path / "out", form.year)
     before = report.read_bytes()
     (tmp_path / "inbox").chmod(0)
-    # root reads every folder: as root, the command runs without the capabilities that let it
-    # (util-linux's setpriv), as an officer without the folder's rights does
-    drop = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.getuid() == 0 else []
-    command = [*drop, sys.executable, "-m", "pipeline", "consolidate", "--inbox", "inbox", "--outbox", "out"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    try:
-        out = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    try:  # as an officer without the folder's rights (root reads every folder)
+        out = run_cli(
+            "consolidate", "--inbox", "inbox", "--outbox", "out", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)},
+            without_rights=True,
+        )  # fmt: skip
     finally:
         (tmp_path / "inbox").chmod(0o755)
     assert out.returncode == 2, (out.stdout, out.stderr)

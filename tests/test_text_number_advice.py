@@ -120,6 +120,7 @@ def test_text_that_is_no_number_is_told_to_type_the_digits_alone(make_file, text
     (found,) = [f for f in parse_path(path, 1, FORM).findings if f.code == "NUMBER_INVALID"]
     assert f"'{text}'" in found.message
     assert (
-        "hãy chỉ gõ số (ví dụ gõ 25 hay 1200000, không gõ «25 người» hay «1.200.000 đồng»)" in found.message
+        "hãy chỉ gõ số (ví dụ gõ 25 hay 1200000, không gõ «25 người» hay «1.200.000 đồng»; không có số liệu "
+        "thì để trống ô)" in found.message
     )
     assert "ví dụ 25 người" not in found.message

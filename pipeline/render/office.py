@@ -70,7 +70,12 @@ def convert(office: str, sources: list[Path], outdir: Path, target: str, shown: 
         str(outdir / target),
         *map(str, sources),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **impl.popen_options())
+    scratch = outdir / "tmp"  # LibreOffice's own temporary files, removed with `outdir`
+    scratch.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **dict.fromkeys(("TMPDIR", "TMP", "TEMP"), str(scratch))}
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, **impl.popen_options()
+    )
     try:
         output, _ = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

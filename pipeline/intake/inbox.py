@@ -7,8 +7,8 @@ Each entry becomes an `InboxEntry` with one of three statuses:
   Thumbs.db, desktop.ini, .DS_Store, the outbox placed inside the inbox, a link to a file the
   run reads anyway), recognised by name *and* content; never an error, never given feedback;
 - `NOT_READ`: an entry the run cannot or will not read (a symlink leading out of the inbox,
-  a Windows shortcut (.lnk) to a file, a named pipe, a socket, a device, an unreadable file or folder, a path longer than the
-  system allows), with the reason in Vietnamese.
+  a Windows shortcut (.lnk) to a file, a named pipe, a socket, a device, an unreadable file
+  or folder, a path longer than the system allows), with the reason in Vietnamese.
 
 Symlinks are never followed. Names that are not valid UTF-8 (an attachment saved by an old
 mail client) keep their bytes in `path` and are shown with the bad bytes escaped (`\\xe9`).

@@ -6,8 +6,9 @@ nothing is deleted, moved or marked read. Each message kept is saved as one `.em
 `inbox/thu/`, named by its received time, sender and the hash of the bytes downloaded, so a
 second run saves nothing twice; it is saved unchanged, but for a message no server stamped
 (no dated `Received:`), which gets one trace field with the server's INTERNALDATE on top
-(`_trace`), so its arrival is never its sender's `Date:`. imap-tools connects and logs in; the messages are read with
-imaplib (its client) so that one message is never more than a small piece in memory.
+(`_trace`), so its arrival is never its sender's `Date:`. imap-tools connects and logs in;
+the messages are read with imaplib (its client) so that one message is never more than a
+small piece in memory.
 
 One server, one message never stops the season:
 

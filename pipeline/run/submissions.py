@@ -69,8 +69,9 @@ def _newest_first(rec: FileRecord) -> tuple:
     date; the office's feedback copy, or the old file, still attached to a reply, brk47 F1)
     ranks below those with new ones that came with it (one message: one arrival) or, for a
     rejected plain file, that are dated that day (a feedback copy saved a second after the
-    corrected file, brk49 F4; of two accepted copies the later saved still counts); then files are told by their typed report date (a unit's old version
-    beside its correction, brk47 F3), then by name (the officer is told: `_same_day`)."""
+    corrected file, brk49 F4; of two accepted copies the later saved still counts); then
+    files are told by their typed report date (a unit's old version beside its correction,
+    brk47 F3), then by name (the officer is told: `_same_day`)."""
     day, moment = _sent_at(rec)
     fresh = not rec.repeats
     return (

@@ -26,7 +26,7 @@ import pytest
 from pipeline.filler import fill
 from pipeline.form import layout_json, load_form
 from pipeline.read.formats.biff import biff_facts, workbook_stream
-from pipeline.read.formats.ptg import lone_reference, may_give_text
+from pipeline.read.formats.ptg import lone_reference, lone_sheet_reference, may_give_text
 from pipeline.rules.findings import ERROR
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -42,6 +42,10 @@ GIRLS = f"{RESULTS.measure_column('girls')}{RESULTS.first_row}"
 CHILDREN = f"{RESULTS.measure_column('children')}{RESULTS.first_row}"  # =Z3, Z3 a text
 HELPER = "Z3"  # a cell outside the table holding the figure as text (typed with ')
 CASH = f"{RES.measure_column('cash')}{RES.first_row}"
+IN_KIND = f"{RES.measure_column('in_kind')}{RES.first_row}"  # =$'Kết quả'.Z4, Z4 a text
+ELSEWHERE = "Z4"  # on the results sheet, the in-kind figure as text, for the other sheet
+ZERO_ELSEWHERE = "Z6"  # on the resources sheet, the number 0: a reference to it stores 0
+OTHER_ZERO = f"{RESULTS.measure_column('ethnic')}{RESULTS.first_row + 3}"  # =$'Nguồn lực'.Z6
 NEED = f"{NEEDS.measure_column(NEEDS.measures[0].key)}{NEEDS.first_row}"
 ZERO = f"{RESULTS.measure_column('ethnic')}{RESULTS.first_row + 1}"  # a formula of numbers
 EMPTY_TEXT = f"{RESULTS.measure_column('ethnic')}{RESULTS.first_row + 2}"  # =IF(…;"";0)
@@ -58,11 +62,16 @@ def _formulas(job: lo.UnoJob) -> None:
     children = held["results", RESULTS.first_row]["children"]
     cash = held["resources", RES.first_row]["cash"]
     need = str(held["needs", NEEDS.first_row][NEEDS.measures[0].key])
+    in_kind = held["resources", RES.first_row]["in_kind"] or 250000
     job.cells += [
         (RESULTS.sheet, GIRLS, "formula", f'="{girls}"'),
         (RESULTS.sheet, HELPER, "string", str(children)),
         (RESULTS.sheet, CHILDREN, "formula", f"={HELPER}"),  # tokens: one reference (brk33)
         (RES.sheet, CASH, "formula", f'=SUBSTITUTE("{cash:,}";",";"")'),  # "1,350,000" pasted
+        (RESULTS.sheet, ELSEWHERE, "string", str(in_kind)),
+        (RES.sheet, ZERO_ELSEWHERE, "value", 0),
+        (RES.sheet, IN_KIND, "formula", f"=$'{RESULTS.sheet}'.{ELSEWHERE}"),  # another sheet's text
+        (RESULTS.sheet, OTHER_ZERO, "formula", f"=$'{RES.sheet}'.{ZERO_ELSEWHERE}"),
         (NEEDS.sheet, NEED, "formula", f'=CONCATENATE("{need[:1]}";"{need[1:]}")'),
         (INFO, DATE_CELL, "formula", f'=TEXT(DATE({DAY.year};{DAY.month};{DAY.day});"dd/mm/yyyy")'),
         (RESULTS.sheet, ZERO, "formula", "=5-5"),
@@ -107,6 +116,7 @@ def test_a_text_result_the_xls_stored_as_0_is_told_at_its_cell(saved, base) -> N
     errors = sorted((f.sheet, f.cell, f.code) for f in parsed.findings if f.severity == ERROR)
     lost = [(RESULTS.sheet, c) for c in (GIRLS, CHILDREN)] + [
         (RES.sheet, CASH),
+        (RES.sheet, IN_KIND),
         (NEEDS.sheet, NEED),
         (INFO, DATE_CELL),
     ]
@@ -116,7 +126,8 @@ def test_a_text_result_the_xls_stored_as_0_is_told_at_its_cell(saved, base) -> N
     assert said[DATE_CELL].endswith("hãy gõ ngày thay cho công thức")
     assert "00:00:00" not in " ".join(f.message for f in parsed.findings)
     # the formulas of numbers storing 0 are read as 0, told nothing
-    assert not [f for f in parsed.findings if f.cell in (ZERO, EMPTY_TEXT)], parsed.findings
+    numbers = {(RESULTS.sheet, cell) for cell in (ZERO, EMPTY_TEXT, OTHER_ZERO)}
+    assert not [f for f in parsed.findings if (f.sheet, f.cell) in numbers], parsed.findings
 
 
 @pytest.mark.libreoffice
@@ -126,7 +137,13 @@ def test_the_xlsx_keeps_the_text_libreoffice_shows(saved, base) -> None:
     (xls,) = check_files(FORM, [saved[f"{base}.xls"]])
     (xlsx,) = check_files(FORM, [saved[f"{base}.xlsx"]])
     assert not [f for f in xlsx.findings if f.severity == ERROR], xlsx.findings
-    assert {f.cell for f in xlsx.findings if f.code == "NUMBER_FROM_TEXT"} >= {GIRLS, CHILDREN, CASH, NEED}
+    assert {f.cell for f in xlsx.findings if f.code == "NUMBER_FROM_TEXT"} >= {
+        GIRLS,
+        CHILDREN,
+        CASH,
+        NEED,
+        IN_KIND,
+    }
     # the cause said is the formula, not a Text format or an apostrophe (brk39 F8)
     said = {f.cell: f.message for f in xlsx.findings if f.code == "NUMBER_FROM_TEXT"}
     assert all("ô có công thức cho kết quả dạng chữ" in said[c] for c in (GIRLS, CASH, NEED)), said
@@ -145,6 +162,9 @@ def test_the_xlsx_keeps_the_text_libreoffice_shows(saved, base) -> None:
     assert GIRLS in facts.results and GIRLS in facts.text_as_zero
     assert CHILDREN in facts.results and CHILDREN in facts.text_as_zero
     assert ZERO in facts.results and ZERO not in facts.text_as_zero
+    assert OTHER_ZERO in facts.results and OTHER_ZERO not in facts.text_as_zero
+    (facts,) = [f for f in biff_facts(book, False) if f.name == RES.sheet]
+    assert IN_KIND in facts.text_as_zero
     assert xls.report_date is None
 
 
@@ -181,3 +201,14 @@ def test_a_formula_that_is_one_reference() -> None:
     assert lone_reference(bytes([0x44]) + ref[1:]) == (7, 3)  # the value class
     assert lone_reference(ref + bytes([0x1E, 5, 0, 0x03])) is None  # =D8+5
     assert lone_reference(bytes([0x25, 7, 0, 9, 0, 3, 0, 3, 0])) is None  # =D8:D10, an area
+
+
+def test_a_formula_that_is_one_reference_to_a_sheet() -> None:
+    """=Sheet2!D8 (PtgRef3d, [MS-XLS] 2.5.198.85: ixti, then the cell), =(Sheet2!D8)."""
+    ref3d = bytes([0x3A, 2, 0, 7, 0, 3, 0xC0])  # XTI 2, D8, both parts relative
+    assert lone_sheet_reference(ref3d) == (2, 7, 3)
+    assert lone_sheet_reference(ref3d + bytes([0x15])) == (2, 7, 3)  # PtgParen
+    assert lone_sheet_reference(bytes([0x5A]) + ref3d[1:]) == (2, 7, 3)  # the value class
+    assert lone_sheet_reference(ref3d + bytes([0x1E, 5, 0, 0x03])) is None  # =Sheet2!D8+5
+    assert lone_sheet_reference(bytes([0x24, 7, 0, 3, 0xC0])) is None  # =D8: `lone_reference`'s
+    assert lone_sheet_reference(bytes([0x3B, 2, 0, 7, 0, 9, 0, 3, 0, 3, 0])) is None  # an area

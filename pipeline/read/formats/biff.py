@@ -52,7 +52,7 @@ from .numfmt import (
     shows_scaled,
 )
 from .ods import OdsBook
-from .ptg import lone_reference, may_give_text, shared_anchor
+from .ptg import lone_reference, lone_sheet_reference, may_give_text, shared_anchor
 
 # --- Excel 97-2003: BIFF records in the OLE "Workbook" (or BIFF5 "Book") stream ----------
 # [MS-XLS] §2.4: BOF 2.4.21, EOF 2.4.103, BoundSheet8 2.4.28, Dimensions 2.4.90,
@@ -69,6 +69,8 @@ _LABELSST, _LABEL, _RSTRING, _STRING = 0x00FD, 0x0204, 0x00D6, 0x0207
 # calculation state: RecalcId 2.4.215 (globals, BIFF8 only), Uncalced 2.4.331 (a worksheet)
 _RECALCID, _UNCALCED = 0x01C1, 0x005E
 # the formula of several cells: ShrFmla 2.4.260, Array 2.4.4 (after the first cell's Formula)
+# what a reference to another sheet names: SupBook 2.4.271, ExternSheet 2.4.105 (globals)
+_SUPBOOK, _EXTERNSHEET = 0x01AE, 0x0017
 _SHRFMLA, _ARRAY = 0x04BC, 0x0221
 # records that place one cell: row (u16) then column (u16) first in their body
 # what may come between a FORMULA and the STRING of its result ([MS-XLS] 2.1.7.20.5, the
@@ -126,6 +128,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
     out: list[SheetFacts] = []
     current: SheetFacts | None = None
     zeros = _ZeroResults(SheetFacts())
+    sheets = _Sheets()  # what a reference to another sheet names, and each sheet's zeros
     pos, size = 0, len(book)
     while pos + 4 <= size:
         kind, length = struct.unpack_from("<HH", book, pos)
@@ -136,6 +139,9 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
             date1904 = struct.unpack_from("<H", body)[0] == 1
         elif kind == _BOUNDSHEET and len(body) >= 8:
             names[struct.unpack_from("<I", body)[0]] = _sheet_name(body, biff5, narrow)
+            sheets.order.append(names[struct.unpack_from("<I", body)[0]])
+        elif kind in (_SUPBOOK, _EXTERNSHEET) and current is None and not biff5:
+            sheets.note(kind, body)
         elif kind == _FORMAT and len(body) >= 3 and current is None:
             formats[struct.unpack_from("<H", body)[0]] = _format_string(body, biff5, narrow)
         elif kind == _XF and len(body) >= 4 and current is None:
@@ -143,7 +149,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
         elif kind == _BOF and pos in names:
             current = SheetFacts(names[pos], day_zero=DAY_ZERO_1904 if date1904 else DAY_ZERO)
             out.append(current)
-            zeros = _ZeroResults(current)
+            zeros = sheets.zeros[current.name] = _ZeroResults(current)
             if len(dates) != len(xf_formats):
                 dates = [_shown(fid, formats) for fid in xf_formats]
         elif kind == _EOF:
@@ -155,6 +161,7 @@ def biff_facts(book: bytes, biff5: bool) -> list[SheetFacts]:
             if not biff5 and kind in _ZeroResults.RECORDS:
                 zeros.note(kind, body)
         pos += 4 + length
+    sheets.resolve()
     return out
 
 
@@ -176,9 +183,11 @@ class _ZeroResults:
         self.using: dict[Cell, list[Cell]] = {}  # first cell -> cells storing 0
         self.text: set[Cell] = set()  # cells holding text: constants, formulas' results
         self.refer: dict[Cell, Cell] = {}  # cell storing 0 -> the one cell it refers to
+        # cell storing 0 -> (XTI index, row, column) of the one cell of a sheet it refers to
+        self.elsewhere: dict[Cell, tuple[int, int, int]] = {}
         self.lost: set[Cell] = set()  # cells storing 0 for a text
 
-    def _lose(self, cell: Cell) -> None:
+    def lose(self, cell: Cell) -> None:
         self.lost.add(cell)
         self.facts.text_as_zero.add(f"{col_letter(cell[1])}{cell[0] + 1}")
 
@@ -199,12 +208,15 @@ class _ZeroResults:
                 return
             rgce = body[22 : 22 + struct.unpack_from("<H", body, 20)[0]]
             anchor, target = shared_anchor(rgce), lone_reference(rgce)
+            sheet_target = lone_sheet_reference(rgce)
             if anchor is not None:
                 self.using.setdefault(anchor, []).append(cell)
             elif target is not None:
                 self.refer[cell] = target
+            elif sheet_target is not None:
+                self.elsewhere[cell] = sheet_target
             elif may_give_text(rgce):
-                self._lose(cell)
+                self.lose(cell)
         elif kind in (_SHRFMLA, _ARRAY):
             start = 10 if kind == _SHRFMLA else 14  # after RefU, then cUse or the Array's flags
             if len(body) >= start:
@@ -216,15 +228,70 @@ class _ZeroResults:
             tokens = self.formulas.get(anchor)
             if tokens is None or may_give_text(tokens):
                 for cell in cells:
-                    self._lose(cell)
+                    self.lose(cell)
+        self.chain()
+
+    def gives_text(self, cell: Cell) -> bool:
+        """Whether `cell` holds text, or stores 0 for a text."""
+        return cell in self.text or cell in self.lost
+
+    def chain(self) -> None:
+        """Lose each =B5 of a text, or of a cell itself storing 0 for a text (a chain)."""
         changed = True
-        while changed:  # =B5 of a text, or of a cell itself storing 0 for a text (a chain)
+        while changed:
             changed = False
             for cell, target in list(self.refer.items()):
-                if target in self.text or target in self.lost:
-                    self._lose(cell)
+                if self.gives_text(target):
+                    self.lose(cell)
                     del self.refer[cell]
                     changed = True
+
+
+class _Sheets:
+    """The workbook's sheets as a reference to another sheet names them (BIFF8): the
+    BoundSheet8 records' order (a sheet's index, 2.4.28), the SupBooks (2.4.271: the first
+    of this workbook's own sheets has cch 0x0401) and ExternSheet's XTIs (2.4.105: iSupBook,
+    itabFirst, itabLast); and each worksheet's `_ZeroResults`, so that `=Sheet2!B5` of a
+    text (`ptg.lone_sheet_reference`) is lost once every sheet is known (brk33)."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.own_book: list[bool] = []  # SupBook index -> whether it is this workbook
+        self.xti: list[tuple[int, int, int]] = []
+        self.zeros: dict[str, _ZeroResults] = {}
+
+    def note(self, kind: int, body: bytes) -> None:
+        """One SupBook or ExternSheet record of the globals."""
+        if kind == _SUPBOOK:
+            self.own_book.append(body[2:4] == b"\x01\x04")
+        elif len(body) >= 2:
+            count = min(struct.unpack_from("<H", body)[0], (len(body) - 2) // 6)
+            self.xti = [struct.unpack_from("<Hhh", body, 2 + 6 * i) for i in range(count)]
+
+    def _target(self, ixti: int) -> _ZeroResults | None:
+        """The worksheet of this workbook XTI `ixti` names alone, or None."""
+        if ixti >= len(self.xti):
+            return None
+        book, first, last = self.xti[ixti]
+        if book >= len(self.own_book) or not self.own_book[book] or first != last:
+            return None
+        if not 0 <= first < len(self.order):
+            return None
+        return self.zeros.get(self.order[first])
+
+    def resolve(self) -> None:
+        """Lose every reference to another sheet's text, and the chains they start."""
+        changed = True
+        while changed:
+            changed = False
+            for zeros in self.zeros.values():
+                for cell, (ixti, row, col) in list(zeros.elsewhere.items()):
+                    target = self._target(ixti)
+                    if target is not None and target.gives_text((row, col)):
+                        zeros.lose(cell)
+                        del zeros.elsewhere[cell]
+                        zeros.chain()
+                        changed = True
 
 
 # what a format shows a number as: a number, a date or time, a duration, a percentage, another

@@ -149,6 +149,19 @@ def lone_reference(rgce: bytes) -> tuple[int, int] | None:
     return None
 
 
+def lone_sheet_reference(rgce: bytes) -> tuple[int, int, int] | None:
+    """(XTI index, row, column), 0-based, of the cell of another sheet (or of this one named
+    with its sheet) that formula `rgce` only refers to (`=Sheet2!B5`, `=(Sheet2!B5)`: a
+    PtgRef3d, [MS-XLS] 2.5.198.85, ixti then the cell, with PtgParen around it); the XTI
+    index finds the sheet in the workbook's ExternSheet (2.4.105). None for any other
+    formula."""
+    body = rgce.rstrip(b"\x15")
+    if len(body) == 7 and body[0] >= 0x20 and body[0] & 0x1F == 0x1A:
+        ixti, row, col = struct.unpack_from("<HHH", body, 1)
+        return ixti, row, col & 0x3FFF
+    return None
+
+
 def shared_anchor(rgce: bytes) -> tuple[int, int] | None:
     """(row, column), 0-based, of the cell whose shared or array formula `rgce` uses, when
     `rgce` is that reference alone (PtgExp, [MS-XLS] 2.5.198.58); None otherwise."""

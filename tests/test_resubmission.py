@@ -103,8 +103,9 @@ def file_named(report, name: str):
 
 # ----- which file counts ---------------------------------------------------------------------
 def test_newer_report_date_wins_over_newer_file_time(form, make_file, tmp_path):
-    old, _ = make_file("899", dated(10, form), name="a-ngay-10.xlsx", seed=1)
-    new, new_data = make_file("899", dated(20, form), name="b-ngay-20.xlsx", seed=2)
+    old, old_data = make_file("899", dated(10, form), name="a-ngay-10.xlsx", seed=1)
+    same = old_data["info"]["preparer"]  # the unit's own correction: no other preparer to ask about
+    new, new_data = make_file("899", dated(20, form, preparer=same), name="b-ngay-20.xlsx", seed=2)
     set_mtime(old, 48)  # the older report was saved (or copied) last
     set_mtime(new, 1)
     report = consolidate(form, tmp_path)
@@ -161,8 +162,9 @@ def test_newest_rejected_older_accepted_still_counts(form, make_file, tmp_path):
 
 
 def test_older_rejected_newer_accepted_supersedes_it(form, make_file, tmp_path):
-    make_file("903", bad(form, 10), name="903-lan-1.xlsx", seed=1)
-    _, ok_data = make_file("903", dated(20, form), name="903-lan-2.xlsx", seed=2)
+    _, bad_data = make_file("903", bad(form, 10), name="903-lan-1.xlsx", seed=1)
+    same = bad_data["info"]["preparer"]  # corrected by the same preparer
+    _, ok_data = make_file("903", dated(20, form, preparer=same), name="903-lan-2.xlsx", seed=2)
     report = consolidate(form, tmp_path)
     unit = unit_of(report, "903")
     assert unit.file.parsed.name == "903-lan-2.xlsx"

@@ -21,11 +21,13 @@ from .test_resubmission import expected_totals
 from .test_season import _body, _letter
 
 
-def _dated(form, day: int):
-    """`make_file`'s mutate: the report dated `day` November of the reporting year."""
+def _dated(form, day: int, **info):
+    """`make_file`'s mutate: the report dated `day` November of the reporting year, with
+    `info`'s other answers (a preparer)."""
 
     def mutate(data):
         data["info"]["report_date"] = report_day(form, day)
+        data["info"].update(info)
 
     return mutate
 
@@ -58,8 +60,9 @@ def test_two_files_of_one_day_with_other_figures_are_named(form, make_file, tmp_
 def test_a_copy_or_another_day_says_nothing_of_it(form, make_file, tmp_path, capsys):
     first, _ = make_file("899", _dated(form, 20), name="899.xlsx", seed=1)
     copy, _ = make_file("899", _dated(form, 20), name="899-lan2.xlsx", seed=1)  # the same figures
-    _, _ = make_file("900", _dated(form, 18), name="900.xlsx", seed=1)
-    _, _ = make_file("900", _dated(form, 19), name="900-sua.xlsx", seed=2)  # a later day decides
+    _, was = make_file("900", _dated(form, 18), name="900.xlsx", seed=1)
+    same = was["info"]["preparer"]  # the same preparer's correction (another's is asked about)
+    _, _ = make_file("900", _dated(form, 19, preparer=same), name="900-sua.xlsx", seed=2)  # a later day
     _saved_at(first, 1_764_900_000)
     _saved_at(copy, 1_764_900_060)
     report = _run(form, tmp_path)
@@ -103,8 +106,11 @@ def test_two_versions_in_one_message_are_told_by_their_report_date(form, make_fi
     at once, so the file name decided (the old "899.xlsx" counted, the correction superseded,
     without a word). The later typed report date decides; on one date, the officer is asked."""
     src = tmp_path / "src"
-    old, _ = make_file("899", _dated(form, 11), name="899.xlsx", seed=1, folder=src)
-    fixed, fixed_data = make_file("899", _dated(form, 25), name="899 (ban sua).xlsx", seed=2, folder=src)
+    old, was = make_file("899", _dated(form, 11), name="899.xlsx", seed=1, folder=src)
+    same = was["info"]["preparer"]  # the same preparer's correction (another's is asked about)
+    fixed, fixed_data = make_file(
+        "899", _dated(form, 25, preparer=same), name="899 (ban sua).xlsx", seed=2, folder=src
+    )
     _one_message(tmp_path / "inbox", {old.name: old.read_bytes(), fixed.name: fixed.read_bytes()})
     report = _run(form, tmp_path)
     unit = next(u for u in report.units if u.code == "899")

@@ -18,7 +18,8 @@ from ..intake.inbox import InboxEntry
 from ..intake.whose import sent_by
 from ..read.parsed import Parsed
 from ..rules.findings import Finding
-from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus, province_zone
+from ..text.names import slug
+from .result import DecidedBy, FileRecord, FileStatus, UnitRecord, UnitStatus, phone_as_dialled, province_zone
 
 
 def entry_record(entry: InboxEntry, file_id: int) -> FileRecord:
@@ -185,6 +186,72 @@ def _same_day(files: list[FileRecord], chosen: FileRecord) -> str:
     return SAME_DAY.format(n=len(others) + 1, day=f"{day:%d/%m/%Y}", names=names, which=which)
 
 
+# the unit's note when the file that counts and the version it replaces were prepared by two
+# persons (`_other_preparer`): two officers of the unit may each have sent a version
+OTHER_PREPARER = (
+    "Bản đang dùng ({chosen}, {label}: {who}) và bản trước đó ({other}, {label}: {other_who}) do hai "
+    "người khác nhau lập; hãy hỏi lại đơn vị bản nào là bản đơn vị đã duyệt"
+)
+
+
+def _preparer(rec: FileRecord) -> str:
+    """The preparer's name as typed in `rec`'s information sheet ("" when none was read)."""
+    return " ".join(str((rec.parsed.info_row or {}).get("preparer") or "").split())
+
+
+def same_person(one: str, other: str) -> bool:
+    """Whether two preparers' names name one person: letter case, spaces and diacritics
+    aside ("Nguyễn Văn A", "nguyen  van a", a name typed decomposed are one), a missing name
+    is no other person."""
+    if not one or not other:
+        return True
+    return slug(one, 4 * len(one)).casefold() == slug(other, 4 * len(other)).casefold()
+
+
+def _replaced_version(files: list[FileRecord], chosen: FileRecord) -> FileRecord | None:
+    """The version the file that counts replaces: the newest of the unit's older files of
+    this period whose information sheet was read (accepted or rejected) and that is not a
+    copy of `chosen` (`Parsed.content_key`); None when there is none."""
+    this_year = [f for f in files if not _other_year(f)]
+    older = this_year[this_year.index(chosen) + 1 :] if chosen in this_year else []
+    return next(
+        (
+            f
+            for f in older
+            if f.parsed.info_row is not None
+            and f.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WARNINGS, FileStatus.REJECTED)
+            and not (chosen.parsed.content_key and f.parsed.content_key == chosen.parsed.content_key)
+        ),
+        None,
+    )
+
+
+def _other_preparer(form: Form, files: list[FileRecord], chosen: FileRecord) -> str:
+    """The officer's note when the file that counts and the version it replaces
+    (`_replaced_version`) name two preparers (`same_person`): the newer still counts, but
+    one of them may be a version the unit did not approve (brk40 F6). "" otherwise, and when
+    the two are already named as versions of one report day (`_same_day`)."""
+    other = _replaced_version(files, chosen)
+    if other is None or other in _same_day_files(files, chosen):
+        return ""
+    who, other_who = _preparer(chosen), _preparer(other)
+    if same_person(who, other_who):
+        return ""
+    return OTHER_PREPARER.format(
+        chosen=chosen.parsed.name,
+        other=other.parsed.name,
+        label=form.info_field("preparer").label.lower(),
+        who=_with_phone(who, chosen),
+        other_who=_with_phone(other_who, other),
+    )
+
+
+def _with_phone(name: str, rec: FileRecord) -> str:
+    """A preparer's name followed by the phone typed beside it, as it is dialled."""
+    phone = phone_as_dialled(" ".join(str((rec.parsed.info_row or {}).get("phone") or "").split()))
+    return f"{name}, điện thoại {phone}" if phone else name
+
+
 def resolve(
     form: Form,
     parsed: list[Parsed],
@@ -278,7 +345,15 @@ def resolve(
                 f"Bản gửi ngày {_submitted_on(newest):%d/%m/%Y} ({newest.parsed.name}) bị từ chối; "
                 f"đang dùng bản {chosen.parsed.name} ngày {us.submitted_on:%d/%m/%Y}"
             )
-        us.doubts = [x for x in (_figures_back(files, chosen), _same_day(files, chosen)) if x]
+        us.doubts = [
+            x
+            for x in (
+                _figures_back(files, chosen),
+                _same_day(files, chosen),
+                _other_preparer(form, files, chosen),
+            )
+            if x
+        ]
         us.same_day = [f.parsed.name for f in _same_day_files(files, chosen)]
         us.note = "; ".join(filter(None, [us.note, *us.doubts]))
         if chosen.parsed.declared_empty:  # accepted, and shown as declared empty

@@ -9,23 +9,32 @@ file's SHA-256, in a record beside the folder (`record_path`: `.<folder>.tep-mau
 parent, outside the folder so that a consolidation of the folder never reads it). It
 writes only into a folder that is empty or holds nothing but its own earlier samples,
 unchanged (`SamplesRefused` otherwise): a folder of units' reports is never touched.
+
+The record is kept up to date as the files land, so a command that stops part way (a full
+disk, Ctrl-C, a killed process) leaves nothing but files it recorded: each file is written
+under a temporary name (`outbox.atomic.atomic_path`) recorded before it is created, and
+its SHA-256 is recorded before it takes its name. The next command replaces them all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import random
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .filler import date_value, fill
 from .form import Form, is_pending, layout_json
+from .outbox.atomic import atomic_path, write_bytes_atomic
 from .render.template import write_template
 from .rules.bind import MONEY_MINIMUM
+from .system.signals import raise_if_stopping
 from .text.names import slug
 
 PREPARERS = [
@@ -126,7 +135,8 @@ class SamplesRefused(Exception):
 
 def record_path(out: Path) -> Path:
     """Where the record of the samples written into `out` is kept: `.<name>.tep-mau.json`
-    beside the folder (in its parent), {file name: SHA-256 of the bytes written}."""
+    beside the folder (in its parent), {file name: SHA-256 of the bytes written, or null
+    for a temporary file the command is writing (`_Landing`)}."""
     return out.absolute().parent / f".{out.absolute().name}.tep-mau.json"
 
 
@@ -138,7 +148,8 @@ def own_samples(out: Path) -> list[Path]:
     """The files of the folder `out` that are this command's earlier samples, unchanged
     (listed in `record_path(out)` with the same SHA-256). SamplesRefused when the folder
     holds anything else (a file not listed, a listed file changed since, a folder, a link),
-    `.gitkeep` and `__pycache__` aside. [] for a missing or empty folder."""
+    `.gitkeep` and `__pycache__` aside. A file recorded as being written (null: a command
+    stopped part way) is ours whatever it holds. [] for a missing or empty folder."""
     if not out.is_dir():
         return []
     try:
@@ -151,7 +162,8 @@ def own_samples(out: Path) -> list[Path]:
     for entry in sorted(out.iterdir()):
         if entry.name in _LEFT_ALONE:
             continue
-        if entry.is_file() and not entry.is_symlink() and record.get(entry.name) == _digest(entry):
+        recorded = record.get(entry.name, "")
+        if entry.is_file() and not entry.is_symlink() and recorded in (None, _digest(entry)):
             ours.append(entry)
         else:
             foreign.append(entry.name)
@@ -160,16 +172,50 @@ def own_samples(out: Path) -> list[Path]:
     return ours
 
 
+class _Landing:
+    """The files of one `write_samples` as they land in `out`, each recorded (`record_path`)
+    before it can be seen there: its temporary name as being written, then its SHA-256
+    before it takes its own name. Wherever the command stops, the folder holds only files
+    the record names (`own_samples`)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.record: dict[str, str] = {}
+        self.save()
+
+    def save(self, writing: str | None = None) -> None:
+        """Write the record of the files landed, and of `writing` (a temporary file's name)."""
+        record: dict[str, str | None] = {**self.record, **({writing: None} if writing else {})}
+        text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True)
+        write_bytes_atomic(record_path(self.out), text.encode("utf-8"))
+
+    @contextlib.contextmanager
+    def land(self, name: str, written: list[Path]) -> Iterator[Path]:
+        """Yield a temporary path to write the file `name` into; when the block ends, the
+        file takes its name in the folder and is added to `written`."""
+        raise_if_stopping()  # a Ctrl-C a library swallowed stops the command here
+        path = self.out / name
+        with atomic_path(path) as tmp:
+            self.save(writing=tmp.name)
+            yield tmp
+            self.record[name] = _digest(tmp)
+            self.save(writing=tmp.name)
+        written.append(path)
+
+
 def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
     """Write the sample inbox of `form` into the folder `out` (created if needed) and
     return the files written, sorted. The folder's earlier samples (`own_samples`) are
-    replaced; SamplesRefused (nothing deleted or written) when it holds anything else."""
+    replaced; SamplesRefused (nothing deleted or written) when it holds anything else.
+    Stopped part way (OSError, KeyboardInterrupt), it leaves only files its record names
+    (`_Landing`), which the next command replaces."""
     rng = random.Random(seed)
     layout = layout_json(form)
     old = own_samples(out)  # refuses before anything is touched
     out.mkdir(parents=True, exist_ok=True)
     for path in old:
         path.unlink()
+    landing = _Landing(out)  # the record, from now on, of what is in the folder
     written: list[Path] = []
     units = list(form.units)
     missing = units[-3]  # one unit has not sent anything yet
@@ -193,9 +239,8 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
                 bad[res] = [dict(r) for r in data[res]]
                 bad[res][0]["cash"] = -500000
                 bad["info"]["report_date"] = date_value(dt.date(form.year, 11, 5))
-                written.append(
-                    fill(template, out / f"{slug(unit.code)}-ban-dau.xlsx", layout, unit.code, bad)
-                )
+                with landing.land(f"{slug(unit.code)}-ban-dau.xlsx", written) as path:
+                    fill(template, path, layout, unit.code, bad)
                 data["info"]["report_date"] = date_value(dt.date(form.year, 11, 20))
                 name = f"{slug(unit.code)}-ban-sua-lan-2.xlsx"
             if i == 8 and not is_pending(form.period.due_before):  # sent after the deadline
@@ -205,16 +250,13 @@ def write_samples(form: Form, out: Path, seed: int = 588) -> list[Path]:
                 r0["cash"] = f"{r0['cash']:,}".replace(",", ".")
             if unit.region is None and i == len(units) - 2:  # a department repeats a row
                 data[res].append(dict(data[res][0]))
-            written.append(fill(template, out / name, layout, unit.code, data))
-    note = out / "thu-gui-kem.txt"
+            with landing.land(name, written) as path:
+                fill(template, path, layout, unit.code, data)
     department = form.agencies.get("department_short") or "Sở"
-    note.write_text(f"Kính gửi {department}, đơn vị gửi kèm báo cáo năm.\n", encoding="utf-8")
-    written.append(note)
+    with landing.land("thu-gui-kem.txt", written) as path:
+        path.write_text(f"Kính gửi {department}, đơn vị gửi kèm báo cáo năm.\n", encoding="utf-8")
     base = dt.datetime(form.year, 11, 1).timestamp()
     for n, path in enumerate(sorted(written)):
         os.utime(path, (base + n * 3600, base + n * 3600))
-    record = {path.name: _digest(path) for path in written}
-    record_path(out).write_text(
-        json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
-    )
+    landing.save()  # no file being written any more
     return sorted(written)

@@ -16,6 +16,7 @@ from ..form import Form, FormError
 from ..intake.inbox import why_unlisted
 from ..outbox.atomic import OutboxBusy, OutboxHeld, OutboxUnwritable, current_set_note
 from ..render.summary import print_summary
+from ..run.changes import replaced_pdf_lines
 from ..run.reading import read_inbox
 from ..system.signals import stop_once
 from . import EXIT_BUSY, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
@@ -69,6 +70,9 @@ def command(form: Form, args: argparse.Namespace) -> int:
         say_err(f"Lỗi cấu hình: {exc}")
         return EXIT_USAGE
     after_reading.show(form, args, report)
+    if not args.json:  # last, where the officer reads what to do next
+        for line in replaced_pdf_lines(form, args.outbox):
+            print(line)
     if args.strict and report.strict_failures:
         return EXIT_FINDINGS
     return EXIT_OK

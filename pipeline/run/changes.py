@@ -2,7 +2,8 @@
 units now accepted, units no longer accepted (and why), units whose new file was rejected,
 units whose newest file is now an older one, rejected; accepted units whose warnings went
 away or came; earlier years' results found, gone or consolidated again; and whether the computer's clock looks wrong (`clock_doubt`), with the units a sentence may
-call late by the run's date (`late_units`).
+call late by the run's date (`late_units`); once the new set is current, the PDF to sign the
+replaced set took with it (`replaced_pdf_lines`).
 
 The previous run is the one whose result (`bao-cao.json`, `result.Report.to_dict`) is in
 the current output set when this run starts; its files are matched with this run's by
@@ -14,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..form import Form
-from ..outbox.paths import report_path
+from ..form import DEFAULT_FORM, Form
+from ..outbox.paths import pdf_path, previous_dir, report_path
 from ..rules.findings import show
+from ..text.command import MAKE_MARK, as_typed, command_name, quoted
 from .result import FileStatus, Report, UnitRecord, UnitStatus
 
 # entries that are not files of their own: a message or archive (its contents are listed)
@@ -178,6 +181,35 @@ def previous_result(outbox: Path, form: Form, run_id: str = "") -> dict[str, Any
     if not isinstance(data, dict) or not same_form or (run_id and data.get("run_id") == run_id):
         return None
     return data
+
+
+def pdf_command(form: Form, outbox: Path) -> str:
+    """The `pdf` command for `outbox`, as the officer types it: `make pdf …` under make
+    (`text.command.MAKE_MARK`), else the console command (`text.command.command_name`), with
+    the configuration and the outbox when not the defaults (as `mail.drafts.drafts_command`)."""
+    other = outbox.resolve() != form.outbox.resolve()
+    if os.environ.get(MAKE_MARK):
+        return f"make pdf CONFIG={quoted(as_typed(form.path))}" + (
+            f" OUTBOX={quoted(as_typed(outbox))}" if other else ""
+        )
+    default = form.path.resolve() == DEFAULT_FORM.resolve()
+    config = "" if default else f" --config {quoted(as_typed(form.path))}"
+    return f"{command_name()}{config} pdf" + (f" --outbox {quoted(as_typed(outbox))}" if other else "")
+
+
+def replaced_pdf_lines(form: Form, outbox: Path) -> list[str]:
+    """What a run that has just made its set current in `outbox` says when the set it
+    replaced held the PDF to sign (`render.pdf.write_pdf`; a new set never carries it): that
+    PDF, now in the previous set (`paths.previous_dir`), does not print this run's results,
+    and the command that makes it again (`pdf_command`). [] when the set replaced had no PDF."""
+    current = pdf_path(outbox, form.year, form.programme_info.prefix)
+    old = previous_dir(outbox, form.year) / current.name
+    if current.exists() or not old.is_file():
+        return []
+    return [
+        f"Lưu ý: tệp PDF để ký của lần tổng hợp trước không còn khớp với kết quả mới; tệp đó nay ở {old}.",
+        f"Hãy tạo lại tệp PDF trước khi in và ký: {pdf_command(form, outbox)}",
+    ]
 
 
 def first_seen(previous: dict[str, Any] | None) -> dict[tuple[str, str], dt.datetime]:

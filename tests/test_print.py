@@ -282,7 +282,7 @@ def test_the_pdf_is_the_programs_and_prints_the_officers_completed_document(offi
     document, kept by that run as `…-ban-da-sua.docx`, is what the next `pdf` prints."""
     import docx
 
-    from pipeline.outbox.paths import document_path, year_dir
+    from pipeline.outbox.paths import document_path, previous_dir, year_dir
 
     out = tmp_path / "outbox"
     consolidate_into(form, ROOT / "examples" / "inbox", out, show_progress=False)
@@ -308,7 +308,11 @@ def test_the_pdf_is_the_programs_and_prints_the_officers_completed_document(offi
     )
     assert again.returncode in (0, 1), again.stderr
     said = again.stdout + again.stderr
-    assert ".pdf" not in said  # the PDF is not the officer's
+    old = previous_dir(out, form.year) / pdf_path(out, form.year).name
+    assert [line for line in said.splitlines() if ".pdf" in line] == [  # the PDF is not the officer's:
+        "Lưu ý: tệp PDF để ký của lần tổng hợp trước không còn khớp với kết quả mới; "  # it stayed with
+        f"tệp đó nay ở {old}."  # the previous set (brk46)
+    ]
     folder = year_dir(out, form.year)
     assert [p.name for p in folder.glob("*.pdf")] == []  # the stale PDF is not carried
     kept = folder / f"{document_path(out, form.year).stem}-ban-da-sua.docx"

@@ -114,27 +114,28 @@ def _mhtml(page: bytes, spelling: str) -> bytes:
 @pytest.mark.libreoffice
 def test_a_web_archive_is_refused_as_one_whatever_it_is_called(form: Form, make_file, tmp_path: Path):
     """Excel's, a browser's and a folded header's web archive of a filled report's page
-    (LibreOffice's HTML export), named .xls, .xlsx, .mht, .MHTML or without a suffix:
-    refused as a web archive with what to do; named .eml it is a message, not a report."""
+    (LibreOffice's HTML export), named .xls, .xlsx, .mht, .MHTML, .eml or without a suffix:
+    refused as a web archive with what to do, never taken for a message (brk49)."""
     src, _ = make_file("899", folder=tmp_path / "src")
     page = lo.convert(src, tmp_path / "lo", "html:HTML (StarCalc)").read_bytes()
     for spelling in ("excel", "chrome", "folded"):
         archive = _mhtml(page, spelling)
-        for name in ("899.xls", "899.xlsx", "899.mht", "899.MHTML", "899-bao-cao"):
+        for name in ("899.xls", "899.xlsx", "899.mht", "899.MHTML", "899.eml", "899-bao-cao"):
             path = tmp_path / spelling / name
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(archive)
             assert _said(path, form) == [("FILE_FORMAT", WEB_ARCHIVE)], (spelling, name)
-        assert magic_kind(archive, "thu-chuyen-tiep.eml") is BY_NAME["eml"]
-    # attached under a name that says nothing, the message holds a report (refused as what it is)
+        assert magic_kind(archive, "thu-chuyen-tiep.eml") is BY_NAME["mht"]
+    # attached under a name that says nothing or a message's, the message holds a report
+    # (refused as what it is)
     message = tmp_path / "thu.eml"
     message.write_bytes(_eml({"bao cao": _mhtml(page, "excel"), "thu.eml": _mhtml(page, "chrome")}))
-    line, archive_line, *forwarded = expand(message, message.name, form.limits, VN)  # "thu.eml": opened
+    line, *attached = expand(message, message.name, form.limits, VN)
     assert line.problem is None
     assert [
-        (f.code, f.message.split(": ", 1)[1]) for f in parse_submission(archive_line, 1, form).findings
-    ] == [("FILE_FORMAT", WEB_ARCHIVE)]
-    assert all(f.code != "FILE_FORMAT" for sub in forwarded for f in parse_submission(sub, 2, form).findings)
+        [(f.code, f.message.split(": ", 1)[1]) for f in parse_submission(sub, 1, form).findings]
+        for sub in attached
+    ] == [[("FILE_FORMAT", WEB_ARCHIVE)]] * 2
 
 
 # ----- text under a spreadsheet's name ------------------------------------------------------

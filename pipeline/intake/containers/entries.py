@@ -173,12 +173,13 @@ def _message_entries(
                 "FILE_TOO_LARGE",
                 f"các tệp đính kèm vượt tổng giới hạn {show(limits.max_uncompressed_bytes)} byte",
             )
-        if suffix_of(shown) in MESSAGE_SUFFIXES or kind is MESSAGE_KIND:
-            # a saved message attached as a file (not forwarded as message/rfc822): not opened
+        renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES | MESSAGE_SUFFIXES else None
+        if (suffix_of(shown) in MESSAGE_SUFFIXES and renamed is None) or kind is MESSAGE_KIND:
+            # a saved message attached as a file (not forwarded as message/rfc822): not opened;
+            # one file named so (a web page a browser saved as .eml) is read as what it is
             by_bytes.add(shown)  # it may hold the report: the message is not "without a report"
             out.append(Submission(path, shown, sub_origin, problem=("ARCHIVE_NESTED", MESSAGE_IN_MESSAGE)))
             continue
-        renamed = one_file(data, shown) if suffix_of(shown) in ARCHIVE_SUFFIXES else None
         archived = suffix_of(shown) not in ARCHIVE_SUFFIXES and _an_archive(data, shown)
         if suffix_of(shown) not in REPORT_SUFFIXES and _report_or_archive(kind):
             by_bytes.add(shown)

@@ -1,11 +1,12 @@
 """The submissions an inbox entry stands for (`expand`): itself, or a container's own line
 and its entries, a message's arrival and sender read from its header. A file named as a
 spreadsheet that is an archive of files is opened as the archive it is
-(`_archive_named_as_a_spreadsheet`); one named as an archive that is one file is read as
-that file. The office's own letter come back into the inbox (`message_headers.own_letter`)
-is one line, ignored with why: its attachments (a blank template, a feedback workbook) are
-never read as a unit's report. Never raises for bad input: a broken container is one line
-with its problem.
+(`_archive_named_as_a_spreadsheet`); one named as an archive or a message that is one file
+(a spreadsheet renamed .zip, a web page a browser saved as .eml) is read as that file. The
+office's own letter come back into the inbox (`message_headers.own_letter`) is one line,
+ignored with why: its attachments (a blank template, a feedback workbook) are never read as
+a unit's report. Never raises for bad input: a broken container is one line with its
+problem.
 """
 
 from __future__ import annotations
@@ -91,8 +92,9 @@ def expand(
         if kind == MESSAGE and exc.code == "FILE_TOO_LARGE":  # who sent it, and what to ask
             return [_message_too_large(path, name, fmt, limits, zone)]
         return [Submission(path, name, Origin(kind), Opened(fmt, _size(path), ""), (exc.code, exc.message))]
-    if kind == ARCHIVE and one_file(data, name) is not None:
-        return [Submission(path, name)]  # a spreadsheet renamed .zip: read as what its bytes are
+    if one_file(data, name) is not None:
+        # a spreadsheet renamed .zip, a web page saved as .eml (brk49): read as what its bytes are
+        return [Submission(path, name)]
     opened = Opened(fmt, len(data), hashlib.sha256(data).hexdigest())
     if kind == ARCHIVE:
         origin = Origin(ARCHIVE)

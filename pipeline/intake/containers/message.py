@@ -19,7 +19,9 @@ from typing import Any
 from ...form import Limits
 from ...rules.findings import show
 from ..files import ReadProblem
-from ..kinds.catalogue import MESSAGE_SUFFIXES, suffix_of
+from ..kinds.catalogue import MESSAGE_SUFFIXES, WEB_ARCHIVE_KIND, suffix_of
+from ..kinds.filekind import HEAD_BYTES
+from ..kinds.head import magic_kind
 
 MESSAGE_BROKEN = (
     "thư bị hỏng hoặc có cấu trúc bất thường nên không mở được{why}; hãy đề nghị đơn vị gửi lại "
@@ -135,21 +137,30 @@ def _parsed_parts(data: bytes, depth: int) -> tuple[EmailMessage, tuple[EmailMes
 
 
 CLOSED_FORWARD = "application/x-closed-rfc822"
-"""What a forwarded message in base64 or quoted-printable is read as (`_mark_closed_forwards`):
-not message/*, so the parser keeps its body byte for byte, decoded then as any attachment's."""
+"""What a part declared message/rfc822 that is not opened as a message is read as
+(`_mark_closed_forwards`): not message/*, so the parser keeps its body byte for byte, decoded
+then as any attachment's."""
 _FORWARD_TYPE = re.compile(rb"(?im)^content-type:[ \t]*(?:\r?\n[ \t]+)?(message/rfc822)")
 _ENCODED_CTE = re.compile(
     rb"(?im)^content-transfer-encoding:[ \t]*(?:\r?\n[ \t]+)?(base64|quoted-printable)\b"
 )
 
 
+def saved_page(head: bytes) -> bool:
+    """Whether a MIME document's first bytes are those of a web page saved as one file
+    (MHTML: `kinds.catalogue.WEB_ARCHIVE_KIND`, its header showing it was never mailed),
+    not of a message: never opened as one, whatever it is called (brk49)."""
+    return magic_kind(head) is WEB_ARCHIVE_KIND
+
+
 def _mark_closed_forwards(data: bytes) -> bytes:
     """`data` with each part declared message/rfc822 in base64 or quoted-printable (RFC 2046
-    5.2.1 forbids it; Exchange and Outlook write it) declared `CLOSED_FORWARD` instead, in
-    its header block only: the standard library's parser reads a message/* body as a message
-    whatever its encoding, and the encoded text, taken for one, could not be had back as it
-    came (brk49 F3: a quoted-printable forward lost its report). The bytes are otherwise
-    unchanged; `data` itself when there is none."""
+    5.2.1 forbids it; Exchange and Outlook write it), or holding a web page saved as one file
+    (`saved_page`: Windows names .mht message/rfc822, brk49), declared `CLOSED_FORWARD`
+    instead, in its header block only: the standard library's parser reads a message/* body
+    as a message whatever its encoding, and the encoded text, taken for one, could not be
+    had back as it came (brk49 F3: a quoted-printable forward lost its report). The bytes
+    are otherwise unchanged; `data` itself when there is none."""
     found = list(_FORWARD_TYPE.finditer(data))
     if not found:
         return data
@@ -161,8 +172,9 @@ def _mark_closed_forwards(data: bytes) -> bytes:
             data.rfind(b"\n--", 0, m.start()),
         )
         ends = [i for i in (data.find(b"\n\n", m.end()), data.find(b"\n\r\n", m.end())) if i >= 0]
-        block = data[max(start, 0) : min(ends) if ends else len(data)]
-        if _ENCODED_CTE.search(block):
+        end = min(ends) if ends else len(data)
+        block = data[max(start, 0) : end]
+        if _ENCODED_CTE.search(block) or saved_page(data[end : end + HEAD_BYTES].lstrip(b"\r\n")):
             out += [data[last : m.start(1)], CLOSED_FORWARD.encode()]
             last = m.end(1)
     return b"".join([*out, data[last:]]) if out else data
@@ -174,8 +186,9 @@ def _open_forwards(msg: EmailMessage, depth: int, level: int = 0) -> None:
     quoted-printable (RFC 2046 5.2.1 forbids it; Exchange and Outlook write it), read as
     `CLOSED_FORWARD` (`_mark_closed_forwards`), and a message attached as a file ("Bao cao
     588.eml", application/octet-stream). Each becomes a message/rfc822 part holding the message
-    decoded; a mailbox file attached (several messages) stays a file. Raises ReadProblem
-    when forwards nest deeper than `depth`."""
+    decoded; a mailbox file attached (several messages) and a web page saved as one file
+    (`saved_page`, "bao-cao.eml" from a browser) stay files. Raises ReadProblem when
+    forwards nest deeper than `depth`."""
     for part in list(msg.walk()):  # type: ignore[arg-type]
         inner = _forwarded_bytes(part)
         if inner is None:
@@ -206,7 +219,9 @@ def _forwarded_bytes(part: EmailMessage) -> bytes | None:
     except (ReadProblem, ValueError, TypeError, IndexError):
         return None
     first = decoded.lstrip(b"\r\n")[:4096]
-    return decoded if _HEADER_FIELD.match(first) and not may_be_mailbox(first) else None
+    if not _HEADER_FIELD.match(first) or may_be_mailbox(first) or saved_page(first):
+        return None
+    return decoded
 
 
 def _depth(limits: Limits | None) -> int:

@@ -63,9 +63,10 @@ HTML_SHEET = (
     "hoặc LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
 )
 WEB_ARCHIVE = (
-    "tệp là trang web lưu trữ MHTML (.mht, .mhtml: kiểu «Trang web một tệp» của Excel hoặc trình "
-    "duyệt), không phải bảng tính Excel thật, nên chưa đọc được; hãy mở bằng Excel hoặc LibreOffice "
-    "và lưu dưới dạng .xlsx, hoặc điền số liệu vào mẫu do Sở gửi, rồi gửi lại"
+    "tệp là trang web lưu trữ MHTML (kiểu «Trang web một tệp» của Excel, Word hoặc trình duyệt, "
+    "thường có đuôi .mht, .mhtml, có khi .eml hoặc không có đuôi), không phải bảng tính Excel thật "
+    "cũng không phải thư điện tử, nên chưa đọc được; hãy gửi tệp Excel báo cáo (.xlsx): điền số liệu "
+    "vào mẫu do Sở gửi, hoặc mở tệp này bằng Excel hoặc LibreOffice và lưu dưới dạng .xlsx, rồi gửi lại"
 )
 CSV_SHEET = (
     "tệp là dữ liệu văn bản dạng CSV/TSV (các giá trị phân cách bằng dấu phẩy, dấu chấm phẩy "
@@ -137,23 +138,26 @@ KINDS: tuple[FileKind, ...] = (
     # that names no other kind is read as one (damaged, encrypted: the reader says which)
     FileKind("xls", REPORT, (".xls",), "bảng tính Excel 97-2003", OLE, streams=("Workbook", "Book")),
     FileKind("zip", CONTAINER, (".zip",), "tệp nén .zip", ZIP, nests=True),
-    # a web archive (MHTML, RFC 2557: one MIME multipart/related document), as Excel's "Single
-    # File Web Page" saves a workbook and browsers save a page: refused by its name, and by
-    # its bytes whatever it is called but .eml (a mail with inline images is multipart/related
-    # too); before the message kind, which it is taken for when the name says nothing
+    # a web archive (MHTML, RFC 2557: one MIME multipart/related document), as Excel's and
+    # Word's "Single File Web Page" save a document and browsers save a page: refused by its
+    # name, and by its bytes whatever it is called, .eml too (brk49: opened as a forwarded
+    # message, its parts read as the unit's files), since its header shows it was never
+    # mailed (`head.was_sent`); a message sent with inline images is multipart/related too
     FileKind(
         "mht",
         REFUSED,
         (".mht", ".mhtml"),
         "trang web lưu trữ MHTML",
         mime=(b"multipart/related",),
+        sent=False,
         refusal=WEB_ARCHIVE,
         code="FILE_FORMAT",
     ),
-    # a saved message (RFC 5322); a mailbox file of several (mbox, RFC 4155: Thunderbird's
-    # folders, Google Takeout, Apple Mail's "save as" of several messages) is opened into its
-    # messages (`containers.message.mailbox_spans`), whichever of these names it has
-    FileKind("eml", CONTAINER, (".eml", ".mbox", ".mbx"), "thư điện tử", mime=(b"",), nests=True),
+    # a saved message (RFC 5322), known by its bytes when its header shows it was mailed; a
+    # mailbox file of several (mbox, RFC 4155: Thunderbird's folders, Google Takeout, Apple
+    # Mail's "save as" of several messages) is opened into its messages
+    # (`containers.message.mailbox_spans`), whichever of these names it has
+    FileKind("eml", CONTAINER, (".eml", ".mbox", ".mbx"), "thư điện tử", mime=(b"",), sent=True, nests=True),
     # an Outlook message: a compound file with a property stream at its root ([MS-OXMSG] 2.4)
     FileKind(
         "msg",
@@ -326,6 +330,7 @@ KINDS: tuple[FileKind, ...] = (
 )
 BY_NAME = {k.name: k for k in KINDS}
 MESSAGE_KIND = BY_NAME["eml"]  # what `mail fetch` saves a message as, and the inbox opens
+WEB_ARCHIVE_KIND = BY_NAME["mht"]  # a saved web page: never opened as a message, whatever its name
 ARCHIVE_KIND = BY_NAME["zip"]  # the archive the inbox opens
 
 

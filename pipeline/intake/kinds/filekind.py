@@ -12,8 +12,8 @@ A kind has one of five roles:
 - REFUSED: refused by its name before anything reads it, with what to do (.msg, .mht),
   and refused by its bytes whatever its name when they say what it is (a flat OpenDocument
   spreadsheet, a Gnumeric workbook, an Excel 2.x-4.x sheet, an Excel 2003 XML spreadsheet,
-  a web page or a web archive named as a spreadsheet, CSV, TSV or plain text named as a
-  spreadsheet: formats no reader here reads);
+  a web page named as a spreadsheet, a web archive named anything, .eml too, CSV, TSV or
+  plain text named as a spreadsheet: formats no reader here reads);
 - ATTACHED: what comes with a report and is not one (a cover letter, a scan, a signature):
   ignored inside a message or an archive, refused as "not a report" when sent alone;
 - OTHER: an archive nobody opens (.rar, .7z, …): refused inside an archive, like a
@@ -65,6 +65,10 @@ class FileKind:
         present makes a compound file of this kind (`compound_kind`);
     mime: for a MIME document (a file that starts with a header block declaring MIME:
         `mime_type`), the media types its Content-Type may name; b"" names any;
+    sent: for a MIME document, True when only one whose header shows it was mailed
+        (`was_sent`: an address, a Message-ID or a Received field: a message), False when
+        only one whose header shows none (a web page a browser or Office saved as MHTML,
+        "From: <Saved by Blink>"), None either way;
     plain: for plain text, what its lines are: DELIMITED (values separated by commas,
         semicolons or tabs: CSV, TSV) or TEXT (anything else); told only of a file named
         as a spreadsheet, since a text file could be anything (`plain_form`);
@@ -87,6 +91,7 @@ class FileKind:
     content_type: bytes = b""
     streams: tuple[str, ...] = ()
     mime: tuple[bytes, ...] = ()
+    sent: bool | None = None
     plain: str = ""
     nests: bool = False
     refusal: str = ""
@@ -97,13 +102,16 @@ class FileKind:
         """The suffix shown in messages (".xlsx")."""
         return self.suffixes[0] if self.suffixes else ""
 
-    def told_by(self, text: bytes, root: bytes, mime: bytes | None = None) -> bool:
+    def told_by(self, text: bytes, root: bytes, mime: bytes | None = None, sent: bool = False) -> bool:
         """Whether a text file's start (`text`, as `magic_kind` gives it), its first
-        element's name (`root`) and the media type its MIME header declares (`mime`, None
-        when it has none) say it is of this kind (`marks`, `roots`, `mime`)."""
+        element's name (`root`), the media type its MIME header declares (`mime`, None
+        when it has none) and whether that header shows it was mailed (`sent`) say it is
+        of this kind (`marks`, `roots`, `mime`, `sent`)."""
         if not (self.marks or self.roots or self.mime):
             return False
         if self.mime and (mime is None or not any(m in mime for m in self.mime)):
+            return False
+        if self.mime and self.sent is not None and sent != self.sent:
             return False
         return (not self.roots or root in self.roots) and (
             not self.marks or any(m in text for m in self.marks)

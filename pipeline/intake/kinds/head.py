@@ -19,12 +19,12 @@ GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952 §2.3.1
 def magic_kind(head: bytes, name: str = "") -> FileKind | None:
     """The kind that the first bytes alone identify (a PDF, an image …), else the kind that
     the file's start says it is (`FileKind.told_by`: its marks in the first HEAD_BYTES, its
-    first element, the media type of its MIME header), read as text: inflated when it is
-    gzipped (Gnumeric saves so), as UTF-8 when it is in UTF-16 or UTF-32. Of kinds told
-    alike (a web page, one named .xls) the one whose suffix the file `name` has, else the
-    first. Failing those, a file named as a spreadsheet whose start is plain text is the
-    plain-text kind its lines say (`plain_form`: CSV/TSV or other text). None when nothing
-    says."""
+    first element, the media type of its MIME header and whether that header shows it was
+    mailed, `was_sent`), read as text: inflated when it is gzipped (Gnumeric saves so), as
+    UTF-8 when it is in UTF-16 or UTF-32. Of kinds told alike (a web page, one named .xls)
+    the one whose suffix the file `name` has, else the first. Failing those, a file named
+    as a spreadsheet whose start is plain text is the plain-text kind its lines say
+    (`plain_form`: CSV/TSV or other text). None when nothing says."""
     known = next((k for k in KINDS if k.magic and head.startswith(k.magic)), None)
     if known is not None:
         return known
@@ -35,8 +35,8 @@ def magic_kind(head: bytes, name: str = "") -> FileKind | None:
         except zlib.error:
             return None
     text = _as_utf8(text)
-    root, mime = first_element(text), mime_type(text)
-    told = [k for k in KINDS if k.told_by(text, root, mime)]
+    header = mime_header(text) or {}
+    told = [k for k in KINDS if k.told_by(text, first_element(text), mime_type(header), was_sent(header))]
     if told:
         return next((k for k in told if suffix_of(name) in k.suffixes), told[0])
     named = kind_of_name(name)
@@ -81,12 +81,10 @@ def _as_utf8(text: bytes) -> bytes:
 _FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")
 
 
-def mime_type(text: bytes) -> bytes | None:
-    """The media type (lower case, without parameters) a MIME document declares in the
-    header block it starts with: a message or a web archive (MHTML, RFC 2557). b"text/plain"
-    when it declares MIME-Version but no Content-Type (RFC 2045 §5.2). None when the start
-    is no header block (RFC 5322 §2.2: fields, folded lines, up to an empty line, field
-    names compared without regard to case) or declares neither."""
+def mime_header(text: bytes) -> dict[bytes, bytes] | None:
+    """The fields of the header block a file's start begins with (names in lower case, each
+    with its last value, unfolded), when it is one (RFC 5322 §2.2: fields, folded lines, up
+    to an empty line, field names compared without regard to case); None when it is not."""
     fields: dict[bytes, bytes] = {}
     last = b""
     lines = text.removeprefix(b"\xef\xbb\xbf").split(b"\n")
@@ -108,9 +106,30 @@ def mime_type(text: bytes) -> bytes | None:
             return None
         last = field.group(1).lower()
         fields[last] = line[field.end() :].strip()
+    return fields
+
+
+def mime_type(fields: dict[bytes, bytes]) -> bytes | None:
+    """The media type (lower case, without parameters) a MIME document declares in the
+    header block it starts with (its `fields`, `mime_header`): a message or a web archive
+    (MHTML, RFC 2557). b"text/plain" when it declares MIME-Version but no Content-Type (RFC
+    2045 §5.2). None when it declares neither (or the start is no header block: no fields)."""
     if b"content-type" in fields:
         return fields[b"content-type"].partition(b";")[0].strip().lower()
     return b"text/plain" if b"mime-version" in fields else None
+
+
+# what only a message mailed (or written to be) carries in its header: an address (RFC 5322
+# §3.6.2, §3.6.3), its id or its trace (§3.6.4, §3.6.7). A page a browser or Office saves as
+# MHTML has none: Chrome writes "From: <Saved by Blink>", Word and Excel no From at all
+_ADDRESSES = (b"from", b"sender", b"reply-to", b"to", b"cc", b"bcc")
+_MAILED = (b"message-id", b"received")
+
+
+def was_sent(fields: dict[bytes, bytes]) -> bool:
+    """Whether a MIME document's header fields (`mime_header`) show it was mailed: an
+    address ("@") in an address field, or a Message-ID or Received field."""
+    return any(f in fields for f in _MAILED) or any(b"@" in fields.get(f, b"") for f in _ADDRESSES)
 
 
 # the C0 controls no text holds (TAB, LF, VT, FF, CR, SUB and ESC stay: DOS ends a text with

@@ -56,7 +56,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError
 
 from ..form import Form, Limits
-from ..intake.containers.message import attached, too_large_message, transfer_encoding
+from ..intake.containers.message import CLOSED_ENCODINGS, attached, too_large_message, transfer_encoding
 from ..intake.kinds.catalogue import (
     ARCHIVE_KIND,
     MESSAGE_KIND,
@@ -687,7 +687,7 @@ def _part(part: EmailMessage, boundaries: list[bytes], attachments: list[str]) -
                 boundaries.append(boundary.encode("utf-8", "surrogateescape"))
             return False, ""
         if ctype == "message/rfc822":
-            if transfer_encoding(part) in ("base64", "quoted-printable"):  # closed: kept, opened later
+            if transfer_encoding(part) in CLOSED_ENCODINGS:  # closed: kept, opened later
                 attachments.append(str(part.get_filename() or FORWARDED_NAME))
                 return False, ""
             return True, ""

@@ -140,9 +140,16 @@ CLOSED_FORWARD = "application/x-closed-rfc822"
 """What a part declared message/rfc822 that is not opened as a message is read as
 (`_mark_closed_forwards`): not message/*, so the parser keeps its body byte for byte, decoded
 then as any attachment's."""
+CLOSED_ENCODINGS = ("base64", "quoted-printable")
+"""The transfer encodings that close a forwarded message (RFC 2046 5.2.1 allows a message/*
+part only 7bit, 8bit or binary; Exchange and Outlook write these): its body is kept as a
+file's, decoded, then opened (`_mark_closed_forwards`; `mail fetch` keeps such a part as an
+attachment). Lower case, as `transfer_encoding` gives them."""
 _FORWARD_TYPE = re.compile(rb"(?im)^content-type:[ \t]*(?:\r?\n[ \t]+)?(message/rfc822)")
 _ENCODED_CTE = re.compile(
-    rb"(?im)^content-transfer-encoding:[ \t]*(?:\r?\n[ \t]+)?(base64|quoted-printable)\b"
+    rb"(?im)^content-transfer-encoding:[ \t]*(?:\r?\n[ \t]+)?("
+    + "|".join(map(re.escape, CLOSED_ENCODINGS)).encode()
+    + rb")\b"
 )
 
 
@@ -154,13 +161,13 @@ def saved_page(head: bytes) -> bool:
 
 
 def _mark_closed_forwards(data: bytes) -> bytes:
-    """`data` with each part declared message/rfc822 in base64 or quoted-printable (RFC 2046
-    5.2.1 forbids it; Exchange and Outlook write it), or holding a web page saved as one file
-    (`saved_page`: Windows names .mht message/rfc822, brk49), declared `CLOSED_FORWARD`
-    instead, in its header block only: the standard library's parser reads a message/* body
-    as a message whatever its encoding, and the encoded text, taken for one, could not be
-    had back as it came (brk49 F3: a quoted-printable forward lost its report). The bytes
-    are otherwise unchanged; `data` itself when there is none."""
+    """`data` with each part declared message/rfc822 in base64 or quoted-printable
+    (`CLOSED_ENCODINGS`), or holding a web page saved as one file (`saved_page`: Windows
+    names .mht message/rfc822, brk49), declared `CLOSED_FORWARD` instead, in its header
+    block only: the standard library's parser reads a message/* body as a message whatever
+    its encoding, and the encoded text, taken for one, could not be had back as it came
+    (brk49 F3: a quoted-printable forward lost its report). The bytes are otherwise
+    unchanged; `data` itself when there is none."""
     found = list(_FORWARD_TYPE.finditer(data))
     if not found:
         return data

@@ -247,6 +247,52 @@ def _on_totals(
     return out
 
 
+def _row_of(cell: str) -> int:
+    """The row number of an A1 reference ("H12" -> 12)."""
+    return int(cell.lstrip(string.ascii_uppercase))
+
+
+def _typed_over(cell: str, want: str) -> str:
+    """TRUE where total `cell` does not hold `want`, what the pipeline recomputes
+    (TOTAL_MISMATCH, `read.blockread`): for a number there, another number; any text; an
+    error value. A blank is left alone, as the reader leaves it. Where the template's own
+    formula is in the cell it gives `want`: TRUE only where a unit typed over the total or
+    changed its formula, on an unprotected sheet (brk39 F7)."""
+    return f'IFERROR(IF(ISNUMBER({cell}),{cell}<>{want},{cell}<>""),TRUE)'
+
+
+def _totals_typed_over(
+    wb: Workbook, block: Block, totals: Sequence[SumCell], read: Mapping[str, str], rd: Readers
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """Where `block`'s total cells do not hold what the pipeline recomputes (`_typed_over`),
+    in defined names, so that neither the test nor TOTAL_MISMATCH's words is written in
+    every row and its colour: (the name of the words, row total column -> the name TRUE
+    where that row's total is typed over, relative to the row that uses it as the VALUE
+    names `read` are, cell of the "Tổng cộng" row -> the name TRUE where it is; a row
+    total's "Tổng cộng" adds its inputs over the rows, as `read.blockread` recomputes it)."""
+    words = f"LoiTongGoDe_{block.key}"
+    wb.define_name(words, "=" + _q(_said(bind("TOTAL_MISMATCH", "total", used_by="template"))))
+    rows: dict[str, str] = {}
+    sums: dict[str, str] = {}
+    for t in totals:
+        col = t.cell.rstrip(string.digits)
+        if t.inputs and t.first == t.last == _row_of(t.cell):  # a row total
+            if col not in rows:
+                rows[col] = f"GoDeDong_{block.key}_{len(rows) + 1}"
+                cell = f"{sheet_ref(block.sheet, '')}${col}1"
+                want = f"SUM({','.join(read[k] for k in t.sum_of)})"
+                wb.define_name(rows[col], "=" + _typed_over(cell, want))
+            continue
+        # the row totals' "Tổng cộng": their inputs over the rows
+        columns = list(t.columns) if t.inputs else [block.measure_column(k) for k in t.sum_of]
+        sums[t.cell] = f"GoDeTong_{block.key}_{len(sums) + 1}"
+        cell = sheet_ref(block.sheet, absolute(t.cell))
+        wb.define_name(
+            sums[t.cell], "=" + _typed_over(cell, _sum_of(rd, block.sheet, columns, t.first, t.last))
+        )
+    return words, rows, sums
+
+
 def _colour_content(
     ws: Worksheet, rng: str, value: str, typed: str, st: Styles, as_text: bool = True
 ) -> None:
@@ -507,13 +553,16 @@ def write_block_checks(
     rd: Readers,
     st: Styles,
     lc: LayoutCells,
+    totals: Sequence[SumCell] = (),
 ) -> SheetChecks:
     """The declaration cell, warnings at entry, colours and the "Kiểm tra" area of a block.
 
     `lists`: key -> the defined name of its listed names and their usual spellings (what
     the pipeline reads); `spellings`: key -> the defined name of those spellings alone;
     `rd`: where each number cell is read (`write_readers` writes those cells); `lc`: where
-    the template sees the sheet renamed or its rows and columns moved (`layoutchecks.py`)."""
+    the template sees the sheet renamed or its rows and columns moved (`layoutchecks.py`);
+    `totals`: the sheet's total cells (row totals, then the "Tổng cộng" row's), each told
+    where it does not hold what the pipeline recomputes (`_typed_over`)."""
     chk = form.block_checks(block)
     free = bool(rows) and any(kf.key not in rows[0].fixed for kf in block.key_fields)
     skip = {"own_region", *(RULES[c].kind.name for c in READ_CODES.values() if RULES[c].kind)}
@@ -568,12 +617,14 @@ def write_block_checks(
     }
     first = rows[0].row if rows else block.first_row
     cells = _cell_words(wb, block.sheet, rules, numbers, columns, read, guesses, dates)
+    over_words, typed_over, sums_typed_over = _totals_typed_over(wb, block, totals, read, rd)
     for spec in rows:
         at = ReadRow(spec.row, first, columns, lists, read, names)
         typed = XlRow(spec.row, first, columns, lists)
         text_cell = f"{chk.text_column}{spec.row}"
         looks = {k: v for k, v in _lookalikes(dates, at).items() if k not in cells}  # else in its name
         text = _row_text(rules, at, typed, numbers, read_as, looks, bounded, guesses=guesses, cells=cells)
+        text = "&".join([text, *(f'IF({name},{over_words},"")' for name in typed_over.values())])
         ws.write_formula(text_cell, text, st.text, "")
         ws.write_formula(f"{chk.count_column}{spec.row}", _error_count(text_cell), st.count, 0)
     if rows:
@@ -612,11 +663,21 @@ def write_block_checks(
                 ws.conditional_format(
                     rng, {"type": "formula", "criteria": criteria, "format": st.warning_fill}
                 )
+        for col, name in typed_over.items():  # a total typed over: yellow, as the reader's warning
+            criteria = f"={name}"
+            ws.conditional_format(
+                f"{col}{first}:{col}{last}",
+                {"type": "formula", "criteria": criteria, "format": st.warning_fill},
+            )
+        for cell, name in sums_typed_over.items():
+            criteria = f"={name}"
+            ws.conditional_format(cell, {"type": "formula", "criteria": criteria, "format": st.warning_fill})
         on_totals = _on_totals(wb, form, block, first, last, rd)
-        if on_totals:  # the file's totals, on its "Tổng cộng" row
-            said = "&".join(f'IF({expr},{_q(_said(r))},"")' for r, expr, _c in on_totals)
-            total = block.grid.total_row(len(rows))
-            ws.write_formula(f"{chk.text_column}{total}", "=" + said, st.text, "")
+        total = block.grid.total_row(len(rows))
+        said_total = [f'IF({expr},{_q(_said(r))},"")' for r, expr, _c in on_totals]
+        said_total += [f'IF({name},{over_words},"")' for name in sums_typed_over.values()]
+        if said_total:  # the file's totals, on its "Tổng cộng" row
+            ws.write_formula(f"{chk.text_column}{total}", "=" + "&".join(said_total), st.text, "")
             for r, expr, col in on_totals:
                 fill = st.error_fill if r.severity == fd.ERROR else st.warning_fill
                 ws.conditional_format(

@@ -511,7 +511,8 @@ def _block_sheet(
         for total in row.totals:
             ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)
     spellings = {k: v for k, v in SPELLINGS.items() if read_names(form)[k].close}
-    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst, lc)
+    totals = [*(t for row in cells.rows for t in row.totals), *cells.column_sums]
+    checks = write_block_checks(wb, ws, form, block, cells.specs, READ_LISTS, spellings, rd, cst, lc, totals)
     ws.merge_range(cells.total_label, TOTAL_LABEL, st.total_label)
     for total in cells.column_sums:
         ws.write_formula(total.cell, rd.total(block.sheet, total), st.formula, 0)

@@ -522,6 +522,10 @@ RULES: dict[str, Rule] = {
             "Tổng trong tệp không khớp",
             message="tổng ghi trong tệp là {value} nhưng tính lại từ các ô nhập là {recomputed}; chương "
             "trình dùng số tính lại {why}",
+            # the template's words (`render.livechecks._typed_over`): there, recalculated, a
+            # total differs only where typed over or its formula changed (brk39 F7)
+            live="ô tổng không khớp với các số đã nhập (đã bị gõ đè hoặc sửa công thức); hãy xóa số đã gõ "
+            "hoặc dán lại công thức từ mẫu gốc để ô tự tính",
         ),
         # the file's totals all saved uncalculated, or their formulas broken (`TOTALS_UNCALCULATED`)
         Rule("TOTALS_UNCALCULATED", W, "Các ô tổng trong tệp ghi 0"),

@@ -26,7 +26,7 @@ from .intake.mail_settings import DEFAULT_ZONE, load_mail_settings
 from .newyear import outboxes_of, period_over, replaced
 from .system.signals import STOPPED, stop_once
 from .text.command import as_typed, command_name, quoted
-from .text.oserrors import io_failure
+from .text.oserrors import io_failure, os_error_behind
 
 # the exit codes are the command line's own (README, "Exit codes")
 __all__ = [
@@ -314,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return EXIT_OK
-    except OSError as exc:  # the disk or the system, unforeseen where met: never a traceback (brk50 F5, F6)
-        sys.stderr.write(f"Lỗi: {io_failure(exc)}.\n")
+    except (
+        Exception
+    ) as exc:  # the disk or the system, unforeseen where met: never a traceback (brk50 F5, F6),
+        cause = os_error_behind(exc)  # also when a writer wrapped it (XlsxWriter's FileCreateError)
+        if cause is None:
+            raise
+        sys.stderr.write(f"Lỗi: {io_failure(cause)}.\n")
         return EXIT_OUTBOX

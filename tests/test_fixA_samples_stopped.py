@@ -48,8 +48,9 @@ def _state(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def _stopped_samples(out: Path, stop: Callable[[subprocess.Popen[str]], None]) -> None:
-    """Run `samples --out out` and stop it with `stop` once two samples are in the folder."""
+def _stopped_samples(out: Path, stop: Callable[[subprocess.Popen[str]], None]) -> tuple[int, str]:
+    """Run `samples --out out` and stop it with `stop` once two samples are in the folder:
+    its exit status and what it said on stderr."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}  # no .pyc cut short
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "samples", "--out", str(out)],
@@ -66,13 +67,17 @@ def _stopped_samples(out: Path, stop: Callable[[subprocess.Popen[str]], None]) -
     stop(proc)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0, f"the command ended before it was stopped: {err}"
+    return proc.returncode, err
 
 
 @pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="Linux: a limit put on a running process")
 @pytest.mark.parametrize("how", list(STOPS))
 def test_samples_stopped_part_way_are_replaced_by_the_next_samples(form, tmp_path, how):
     out = tmp_path / "hop-thu-mau"
-    _stopped_samples(out, STOPS[how])
+    status, said = _stopped_samples(out, STOPS[how])
+    if how != "killed":  # what it said: one Vietnamese line naming the unfinished folder
+        assert "Traceback" not in said and f"Hộp thư mẫu trong {out}/ chưa đủ" in said, said
+        assert status == {"disk-full": 3, "ctrl-c": 130}[how], (status, said)
     left = _state(out)
     assert left, "nothing was written before the stop"
 
@@ -90,3 +95,28 @@ def test_samples_stopped_part_way_are_replaced_by_the_next_samples(form, tmp_pat
     now = _state(out)
     assert set(now) == fresh  # exactly a sample set: no half-written file, no temporary file
     assert json.loads(record_path(out).read_text(encoding="utf-8")) == now  # all recorded, as written
+
+
+@pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="Linux: a limit put on a process")
+@pytest.mark.parametrize("command", ["templates", "samples"])
+def test_a_full_disk_met_inside_the_spreadsheet_writer_is_one_vietnamese_line(tmp_path, command):
+    """XlsxWriter wraps the disk's error in its FileCreateError: said as the disk's, exit 3."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    where = (
+        ["--outbox", str(tmp_path / "ket-qua")]
+        if command == "templates"
+        else ["--out", str(tmp_path / "mau")]
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", command, *where],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (16_000, 16_000)),
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and "FileCreateError" not in done.stderr, done.stderr
+    assert "tệp lớn quá mức ổ đĩa hoặc hệ thống cho phép ghi" in done.stderr, done.stderr
+    assert "chưa đủ" in done.stderr, done.stderr

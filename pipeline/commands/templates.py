@@ -7,7 +7,7 @@ import argparse
 from ..form import Form
 from ..outbox.paths import templates_dir
 from ..render.template import TemplatesOfAnotherForm, write_templates
-from ..text.oserrors import io_failure
+from ..text.oserrors import io_failure, os_error_behind
 from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err, warn_pending
 
 
@@ -19,9 +19,12 @@ def command(form: Form, args: argparse.Namespace) -> int:
     except TemplatesOfAnotherForm as exc:
         say_err(f"Lỗi: {exc}")
         return EXIT_USAGE
-    except OSError as exc:  # a full disk, a folder not writable: what is there is no whole set
+    except Exception as exc:  # a full disk, a folder not writable: what is there is no whole set
+        cause = os_error_behind(exc)  # also when XlsxWriter wrapped it (FileCreateError)
+        if cause is None:
+            raise
         say_err(
-            f"Lỗi: {io_failure(exc)}. Bộ mẫu trong {out}/ chưa đủ, chưa gửi cho đơn vị; hãy chạy lại lệnh "
+            f"Lỗi: {io_failure(cause)}. Bộ mẫu trong {out}/ chưa đủ, chưa gửi cho đơn vị; hãy chạy lại lệnh "
             "templates sau khi sửa."
         )
         return EXIT_OUTBOX

@@ -35,6 +35,7 @@ from ..outbox.paths import (
 )
 from ..run.result import Report, manifest_json, report_json
 from ..text.command import option_hint
+from ..text.oserrors import os_error_behind
 from ..text.safetext import csv_field
 from .carried import OfficerVersions, officer_document
 from .document import write_document
@@ -79,28 +80,10 @@ def write_outputs(
     except BaseException as exc:
         report.outputs = {}
         ours = isinstance(exc, (OutboxBusy, OutboxHeld))
-        cause = _os_error(exc) if isinstance(exc, Exception) and not ours else None
+        cause = os_error_behind(exc) if isinstance(exc, Exception) and not ours else None
         if cause is None:
             raise
         raise OutboxUnwritable.from_os(cause, outbox) from exc
-
-
-def _os_error(exc: BaseException) -> OSError | None:
-    """The OSError behind `exc`, also when a writer wrapped it (XlsxWriter's
-    FileCreateError holds it as its argument)."""
-    seen: set[int] = set()
-    todo: list[object] = [exc]
-    while todo:
-        e = todo.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, OSError) and e.errno is not None:
-            return e
-        todo.extend([*e.args, e.__cause__])
-        if not e.__suppress_context__:
-            todo.append(e.__context__)
-    return None
 
 
 def _own_outbox(form: Form, outbox: Path) -> str:

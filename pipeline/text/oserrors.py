@@ -46,6 +46,7 @@ _IO_REASONS = {
     errno.ENOSPC: "ổ đĩa đã đầy; hãy xóa bớt tệp không cần trên ổ đó, hoặc chọn thư mục khác, rồi chạy lại",
     errno.EDQUOT: "đã hết hạn mức trên ổ đĩa; hãy xóa bớt tệp, hoặc chọn thư mục khác, rồi chạy lại",
     errno.EROFS: "ổ đĩa chỉ cho đọc (read-only); hãy chọn thư mục khác rồi chạy lại",
+    errno.EFBIG: "tệp lớn quá mức ổ đĩa hoặc hệ thống cho phép ghi; hãy chọn thư mục trên ổ khác rồi chạy lại",
     errno.EACCES: "không có quyền đọc hoặc ghi; hãy cấp quyền cho người chạy chương trình, hoặc chọn thư mục khác, rồi chạy lại",
     errno.EPERM: "không có quyền đọc hoặc ghi; hãy cấp quyền cho người chạy chương trình, hoặc chọn thư mục khác, rồi chạy lại",
 }
@@ -58,3 +59,22 @@ def io_failure(exc: OSError) -> str:
     where = f" '{exc.filename}'" if exc.filename else ""
     reason = _IO_REASONS.get(exc.errno or 0) or read_reason(exc)
     return f"không đọc hoặc ghi được{where}: {reason}"
+
+
+def os_error_behind(exc: BaseException) -> OSError | None:
+    """The OSError behind `exc` (itself, its arguments, its cause or context), also when a
+    writer wrapped it (XlsxWriter's FileCreateError holds it as its argument); None when
+    there is none."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno is not None:
+            return e
+        todo.extend([*e.args, e.__cause__])
+        if not e.__suppress_context__:
+            todo.append(e.__context__)
+    return None

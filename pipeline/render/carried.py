@@ -217,6 +217,10 @@ class OfficerWork:
     elements written under it."""
     fields: dict[str, str] = field(default_factory=dict)
     """Key of `FIELDS` -> the officer's text ("\n" between lines)."""
+    styles: dict[str, list] = field(default_factory=dict)
+    """Heading -> copies of the officer's style definitions its `sections` blocks use (their
+    sub-headings' "Heading 3", a style of their own: `carried_copy.used_styles`), which the
+    new draft defines (`carried_copy.carry_styles`)."""
     lost: list[str] = field(default_factory=list)
     """What the officer typed that the new draft does not carry, each "mục VII: «first
     words…»" (the section as the new draft numbers it, `numbers`), in document order."""
@@ -306,6 +310,7 @@ def _read(
     return OfficerWork(
         sections,
         typed,
+        styles=walk.styles,
         checked=walk.marked,
         shown=found,
         wants=walk.wants,
@@ -436,6 +441,7 @@ def _merged(
                 out.fields[key] = fields[key]
         elif key in source.sections:
             out.sections[key] = source.sections[key]
+            out.styles[key] = source.styles.get(key, [])
             if key in source.added:
                 out.added[key] = source.added[key]
         text = _value(out, key)

@@ -194,3 +194,130 @@ def _field_runs(like, instruction: str | None) -> list:
     instr = like.makeelement(qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
     instr.text = instruction
     return [run(char("begin")), run(instr), run(char("separate"))]
+
+
+_STYLE_REFS = (qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))
+"""Where a block names a style: a paragraph's, a run's, a table's."""
+_STYLE_LINKS = (qn("w:basedOn"), qn("w:link"), qn("w:next"))
+"""Where a style names another: the style it is based on, its linked paragraph or character
+style, the style of the paragraph after it."""
+
+
+def used_styles(doc, blocks: list) -> list:
+    """Copies of the style definitions (`w:style`) of the officer's python-docx document `doc`
+    that `blocks` (their cleaned copies, `Copier.clean`) name, with those these are based on,
+    linked to or followed by, each once, in `doc`'s order: a sub-heading the officer wrote in
+    a heading style ("Heading 3", a Vietnamese Word's "Tiu3", a style of their own) keeps its
+    look and outline level in the new draft (`carry_styles`)."""
+    defs = {s.get(qn("w:styleId")): s for s in doc.styles.element.iterchildren(qn("w:style"))}
+    todo = [ref.get(qn("w:val")) for block in blocks for ref in block.iter(*_STYLE_REFS)]
+    wanted: set[str] = set()
+    while todo:
+        sid = todo.pop()
+        if sid in wanted or sid not in defs:
+            continue
+        wanted.add(sid)
+        todo += [link.get(qn("w:val")) for link in defs[sid].iterchildren(*_STYLE_LINKS)]
+    return [copy.deepcopy(s) for sid, s in defs.items() if sid in wanted]
+
+
+def carry_styles(doc, carried: list[tuple[list, list]]) -> None:
+    """Define in the new draft (the python-docx document `doc`, written) the officer's styles
+    its carried blocks name: `carried` holds, per section carried, its blocks (already in
+    `doc`'s body) and the officer's definitions they use (`used_styles`).
+
+    A style is the draft's of the same name and type when it has one (Word writes a built-in
+    style's English name, "heading 3", whatever id a localised Word gives it; LibreOffice
+    writes "Heading 3"): the draft's definition is kept where the draft itself uses the
+    style (Normal, its headings' `HEADING_STYLE`, a default) or where the officer's style
+    numbers its paragraphs from their file's lists (Word's "List Number", which the draft
+    defines alike); else the officer's definition replaces it (the look they gave their
+    sub-headings). A style the draft has not is added, without numbering from the officer's
+    lists. The blocks are made to name the styles so defined; a section's style already
+    defined from an earlier section is that one (the first)."""
+    root = doc.styles.element
+    skip = {id(block) for blocks, _ in carried for block in blocks}
+    own = _own_styles(doc, skip)
+    brought: dict[tuple[str | None, str], str] = {}  # (type, name) -> id, defined from the officer's
+    for blocks, styles in carried:
+        by_key = {_style_key(s): s for s in root.iterchildren(qn("w:style"))}
+        ids = {s.get(qn("w:styleId")) for s in root.iterchildren(qn("w:style"))}
+        rename: dict[str, str] = {}
+        defined = []  # the officer's definitions now in the draft, naming the officer's ids yet
+        for style in styles:
+            sid, key = style.get(qn("w:styleId")), _style_key(style)
+            mine = by_key.get(key)
+            if key in brought:
+                rename[sid] = brought[key]
+                continue
+            numbered = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
+            if mine is not None and (mine.get(qn("w:styleId")) in own or numbered):
+                rename[sid] = mine.get(qn("w:styleId"))
+                continue
+            new = copy.deepcopy(style)
+            for sub in [*new.iterfind(f"{qn('w:pPr')}/{qn('w:numPr')}"), *new.iterfind(qn("w:rsid"))]:
+                sub.getparent().remove(sub)
+            new.attrib.pop(qn("w:default"), None)
+            if mine is not None:  # the draft's, unused by it: the officer's look
+                target = mine.get(qn("w:styleId"))
+                mine.addnext(new)
+                root.remove(mine)
+            else:
+                target = _free_id(sid, ids)
+                root.append(new)
+            new.set(qn("w:styleId"), target)
+            ids.add(target)
+            brought[key] = rename[sid] = target
+            defined.append(new)
+        for new in defined:  # their links in the draft's ids; one to a style not there, dropped
+            for link in list(new.iterchildren(*_STYLE_LINKS)):
+                val = rename.get(link.get(qn("w:val")), link.get(qn("w:val")))
+                if val in ids:
+                    link.set(qn("w:val"), val)
+                else:
+                    new.remove(link)
+        for block in blocks:
+            for ref in block.iter(*_STYLE_REFS):
+                if ref.get(qn("w:val")) in rename:
+                    ref.set(qn("w:val"), rename[ref.get(qn("w:val"))])
+
+
+def _style_key(style) -> tuple[str | None, str]:
+    """A style's type and name, case aside ("heading 3" as Word writes it, "Heading 3" as
+    LibreOffice does); its id when it has no name."""
+    name = style.find(qn("w:name"))
+    text = name.get(qn("w:val")) if name is not None else style.get(qn("w:styleId"))
+    return style.get(qn("w:type")), (text or "").casefold()
+
+
+def _free_id(sid: str, ids: set[str]) -> str:
+    """`sid`, or `sid` with a number after it when the draft has a style of that id."""
+    n, out = 1, sid
+    while out in ids:
+        n, out = n + 1, f"{sid}{n}"
+    return out
+
+
+def _own_styles(doc, skip: set[int]) -> set[str]:
+    """The ids of the styles the draft `doc` itself uses: named in its body (the blocks of
+    `skip`, by `id`, aside: the officer's), its headers, footers and comments, its default
+    styles, and those these are based on or linked to."""
+    root = doc.styles.element
+    defs = {s.get(qn("w:styleId")): s for s in root.iterchildren(qn("w:style"))}
+    todo = [s.get(qn("w:styleId")) for s in defs.values() if s.get(qn("w:default")) in ("1", "true", "on")]
+    for block in doc.element.body.iterchildren():
+        if id(block) not in skip:
+            todo += [ref.get(qn("w:val")) for ref in block.iter(*_STYLE_REFS)]
+    for rel in doc.part.rels.values():
+        part = None if rel.is_external else rel.target_part
+        element = getattr(part, "element", None)
+        if element is not None and element is not root:
+            todo += [ref.get(qn("w:val")) for ref in element.iter(*_STYLE_REFS)]
+    own: set[str] = set()
+    while todo:
+        sid = todo.pop()
+        if sid in own or sid not in defs:
+            continue
+        own.add(sid)
+        todo += [link.get(qn("w:val")) for link in defs[sid].iterchildren(qn("w:basedOn"), qn("w:link"))]
+    return own

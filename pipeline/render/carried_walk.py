@@ -23,7 +23,9 @@ carried is named in those numbers. A draft without any bookmark (written before 
 headings are the paragraphs with a title the new draft prints.
 
 The blocks are carried except the dotted lines and the empty paragraphs at the section's
-start and end: paragraphs with their formatting (bold, italic runs), tables, equations,
+start and end: paragraphs with their formatting (bold, italic runs) and their styles (a
+sub-heading in "Heading 3", under a localised Word's id or LibreOffice's, or in a style of
+the officer's: its definition comes along, `carried_copy.carry_styles`), tables, equations,
 text typed with Track Changes on (still to accept, as the officer left it), blocks inside a
 content control; copied as python-docx reads them (the XML of each, `carried_copy`), without what points
 into the officer's file and would be broken in another one: bookmarks, and what is named
@@ -69,7 +71,7 @@ from docx.oxml.parser import parse_xml
 from docx.table import Table
 
 from .carried_copy import ALTERNATE as _ALTERNATE
-from .carried_copy import Copier, roman
+from .carried_copy import Copier, roman, used_styles
 from .carried_header import MOTTO_PLACE, header_fields, header_table, motto_changed
 from .carried_named import Deletions, Heading, Place, first_words, plain, title_of
 from .carried_numbers import NUMBERED, Parsed, Style, consistent_style, line_number, parse_heading
@@ -180,6 +182,7 @@ class Walk:
         self.wants: dict[str, int] = {}  # heading -> the number the officer typed on it
         self.added_from: dict[str, list] = {}  # heading -> the added sections' headings after it
         self.added: dict[str, list[tuple[object, int]]] = {}  # the same carried, by `carried`
+        self.styles: dict[str, list] = {}  # heading -> the officer's styles its blocks use, by `carried`
         self.numbered: list[Parsed] = []  # the draft's headings as numbered in this copy
         where: str | Place = "phần mở đầu"
         under: str | None = None
@@ -322,7 +325,8 @@ class Walk:
     def carried(self) -> dict[str, list]:
         """Heading -> cleaned copies of its blocks, the empty ones at both ends left out; the
         copies of the headings of the sections the officer added after it, each with its
-        number, in `added`."""
+        number, in `added`; the definitions of the styles these blocks use (a sub-heading's
+        "Heading 3", a style of the officer's), in `styles` (`carried_copy.used_styles`)."""
         out = {}
         for heading, els in self.out.items():
             full = [el.tag == qn("w:tbl") or _written(el) for el in els]
@@ -331,6 +335,7 @@ class Walk:
             first, last = full.index(True), len(full) - 1 - full[::-1].index(True)
             kept = els[first : last + 1]
             out[heading] = [self.copier.clean(el) for el in kept]
+            self.styles[heading] = used_styles(self.doc, out[heading])
             added = {id(el) for el in self.added_from.get(heading, ())}
             self.added[heading] = [
                 (copied, line_number(plain(text_of(el))))

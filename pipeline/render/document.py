@@ -56,6 +56,7 @@ from .carried import (
     officer_work,
     written_record,
 )
+from .carried_copy import carry_styles
 from .carried_numbers import LAST_ROMAN, section_number
 from .narrative import ITEM, SUBHEAD, TO_COMPLETE, Narrative, Section, build_narrative, load_wording
 from .official import DOT, MOTTO, MOTTO_SUB, blanked, place_date, signer_line
@@ -194,7 +195,8 @@ def write_narrative(
     """Lay out `narrative` (built from a run, or by the final review) as the office's .docx
     at `path`: `form`'s agencies head it, dated `issued`. A section the officer writes whose
     heading is in `carried.sections` prints those paragraphs (`w:p` elements) instead of its
-    dots; a field in `carried.fields` prints the officer's text; each heading the number of
+    dots, in the officer's styles (`carried.styles`: their sub-headings' "Heading 3", a
+    style of their own; `carried_copy.carry_styles`); a field in `carried.fields` prints the officer's text; each heading the number of
     `carried.numbers` (the officer's numbering, `carried_numbers`), its bookmark named from
     the heading as numbered by the program itself. `run_id`, when given, is marked in its
     core properties (dc:identifier "`paths.RUN_PROPERTY`:<run id>")."""
@@ -204,6 +206,7 @@ def write_narrative(
     _page_numbers(doc)
     _header(doc, form, issued.date(), carried.fields)
     _title(doc, narrative)
+    theirs: list[tuple[list, list]] = []  # the blocks carried, with the officer's styles they use
     for n, section in enumerate(narrative.sections):
         key = heading(n, section.title)
         own = carried.numbers.marks.get(key)
@@ -215,6 +218,7 @@ def write_narrative(
             end = doc.element.body.find(qn("w:sectPr"))  # the body's last child
             for el in carried.sections[key]:
                 end.addprevious(el)
+            theirs.append((carried.sections[key], carried.styles.get(key, [])))
             continue
         for p in section.paras:
             if p.style == SUBHEAD:
@@ -227,6 +231,7 @@ def write_narrative(
                 _para(doc, p.text)
     _closing(doc, narrative, carried.fields)
     _date_hints(doc, issued)
+    carry_styles(doc, theirs)  # their sub-headings' styles, once the draft's own are all used
     props = doc.core_properties
     props.title = f"{narrative.title} {narrative.subject}"
     props.author = form.agencies.get("department", "")

@@ -33,7 +33,9 @@ OWN_STYLE = "Tiêu đề mục con"
 
 def _add_styles(doc) -> None:
     """The officer's styles: "Heading 3" restyled (Arial, black, 14 pt), a heading 3 under a
-    Vietnamese Word's id (pasted from another report), a style of their own (outline level 4)."""
+    Vietnamese Word's id (pasted from another report), a style of their own (outline level 4);
+    Normal in another font (the draft's own style: never carried)."""
+    doc.styles["Normal"].font.name = "Courier New"
     h3 = doc.styles["Heading 3"]
     h3.font.name, h3.font.color.rgb, h3.font.size = "Arial", RGBColor(0, 0, 0), Pt(14)
     doc.styles.element.append(

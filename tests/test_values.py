@@ -255,3 +255,23 @@ def test_a_fraction_names_the_likely_intended_number():
     assert "số đúng có lẽ là 1.350: hãy gõ lại 1350" in problem[1]
     _, problem, _ = parse_int(0.5, MAX)
     assert problem is not None and "có lẽ" not in problem[1]
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (1350000.4, "1.350.000"),
+        (1350000.5, "1.350.001"),
+        (232656000.4, "232.656.000"),
+        (-2.5, "-3"),
+        (0.4, "0"),
+    ],
+)
+def test_a_fraction_no_typing_explains_says_what_the_cell_may_show(value, shown):
+    """brk51 F4: 1350000,4 under "#,##0" shows 1.350.000; the unit sees a whole number and
+    was told only that it is not one. The message says what the cell may show, as "#,##0"
+    rounds it (half away from zero), and to type the whole number."""
+    _, problem, _ = parse_int(value, MAX)
+    assert problem is not None and problem[0] == "NUMBER_NOT_INTEGER"
+    assert f"ô có thể chỉ hiện {shown} vì định dạng không hiện số lẻ" in problem[1], problem[1]
+    assert problem[1].endswith("hãy gõ lại đúng số nguyên, không có phần lẻ")

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 Problem = tuple[str, str] | None
@@ -356,8 +356,13 @@ def _not_integer(value: float) -> str:
     """The message for a number with a fraction, with the number it was likely meant to be."""
     text = "không phải số nguyên; người, lượt và tiền phải là số nguyên"
     meant = dot_thousands(value)
-    if meant is None:
-        return text
+    if meant is None:  # a fraction the cell's format may hide ("#,##0" shows 1350000,4 as
+        # 1.350.000, brk51 F4), or a formula's division: the number the file holds is said
+        whole = show(int(Decimal(repr(value)).quantize(Decimal(1), ROUND_HALF_UP)))  # as "#,##0" rounds
+        return (
+            f"{text}. Số này có phần lẻ (ô có thể chỉ hiện {whole} vì định dạng không hiện số lẻ, hoặc "
+            "là kết quả của phép chia): hãy gõ lại đúng số nguyên, không có phần lẻ"
+        )
     shown = f"{meant:,}".replace(",", ".")
     return (
         f"{text}. Nếu đã gõ '{shown}' hay '{meant:,}' (máy đọc dấu ngăn hàng nghìn thành dấu thập phân: "

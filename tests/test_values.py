@@ -275,3 +275,22 @@ def test_a_fraction_no_typing_explains_says_what_the_cell_may_show(value, shown)
     assert problem is not None and problem[0] == "NUMBER_NOT_INTEGER"
     assert f"ô có thể chỉ hiện {shown} vì định dạng không hiện số lẻ" in problem[1], problem[1]
     assert problem[1].endswith("hãy gõ lại đúng số nguyên, không có phần lẻ")
+
+
+@pytest.mark.parametrize(
+    "value, said",
+    [
+        (20112025, "ô chứa số 20112025; nếu là ngày 20/11/2025, hãy gõ 20/11/2025 (có dấu /)"),
+        (1112025, "ô chứa số 1112025; nếu là ngày 01/11/2025, hãy gõ 01/11/2025 (có dấu /)"),
+        (12345678, "(ô chứa số 12345678, không phải ngày)"),
+    ],
+)
+def test_a_date_typed_as_digits_alone_is_told_the_day_they_spell(value, said):
+    """brk51 F6: 20112025 typed in the report date was quoted back as '20.112.025' alone."""
+    assert parse_date(value) == (
+        None,
+        (
+            "DATE_INVALID",
+            f"không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy{':' if 'nếu' in said else ''} {said}",
+        ),
+    )

@@ -385,7 +385,7 @@ def parse_date(value: Any, day_zero: dt.datetime = DAY_ZERO) -> tuple[dt.date | 
     if isinstance(value, int | float) and not isinstance(value, bool):
         if DATE_SERIALS[0] < value < DATE_SERIALS[1]:
             return day_zero.date() + dt.timedelta(days=int(value)), None
-        return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
+        return None, ("DATE_INVALID", _number_not_a_date(value))
     text = clean_text(value).translate(_FULL_WIDTH)
     m = _DATE_TEXT.match(text)
     if m:
@@ -398,6 +398,21 @@ def parse_date(value: Any, day_zero: dt.datetime = DAY_ZERO) -> tuple[dt.date | 
     if moment is not None:
         return (moment.date() if isinstance(moment, dt.datetime) else moment), None
     return None, ("DATE_INVALID", "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy")
+
+
+def _number_not_a_date(value: float) -> str:
+    """DATE_INVALID's words for a number no date system makes a date of: the digits as typed
+    (the quote before them shows 20112025 as 20.112.025), and the day they spell when typed
+    without the slashes, ddmmyyyy (brk51 F6)."""
+    text = "không phải ngày hợp lệ; hãy nhập dạng dd/mm/yyyy"
+    if not float(value).is_integer() or not 1_01_1900 <= value <= 31_12_2999:
+        return text
+    digits = f"{int(value):08d}"
+    try:
+        day = dt.date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+    except ValueError:
+        return f"{text} (ô chứa số {int(value)}, không phải ngày)"
+    return f"{text}: ô chứa số {int(value)}; nếu là ngày {day:%d/%m/%Y}, hãy gõ {day:%d/%m/%Y} (có dấu /)"
 
 
 def parse_text(value: Any) -> str:

@@ -211,14 +211,21 @@ def used_styles(doc, blocks: list) -> list:
     look and outline level in the new draft (`carry_styles`)."""
     defs = {s.get(qn("w:styleId")): s for s in doc.styles.element.iterchildren(qn("w:style"))}
     todo = [ref.get(qn("w:val")) for block in blocks for ref in block.iter(*_STYLE_REFS)]
-    wanted: set[str] = set()
+    wanted = _closure(defs, todo, _STYLE_LINKS)
+    return [copy.deepcopy(s) for sid, s in defs.items() if sid in wanted]
+
+
+def _closure(defs: dict, todo: list, links: tuple[str, ...]) -> set[str]:
+    """The style ids of `todo` that `defs` (id -> `w:style`) defines, with those they name
+    through `links` (`w:basedOn`, `w:link`, `w:next`), and so on."""
+    found: set[str] = set()
     while todo:
         sid = todo.pop()
-        if sid in wanted or sid not in defs:
+        if sid in found or sid not in defs:
             continue
-        wanted.add(sid)
-        todo += [link.get(qn("w:val")) for link in defs[sid].iterchildren(*_STYLE_LINKS)]
-    return [copy.deepcopy(s) for sid, s in defs.items() if sid in wanted]
+        found.add(sid)
+        todo += [link.get(qn("w:val")) for link in defs[sid].iterchildren(*links)]
+    return found
 
 
 def carry_styles(doc, carried: list[tuple[list, list]]) -> None:
@@ -313,11 +320,4 @@ def _own_styles(doc, skip: set[int]) -> set[str]:
         element = getattr(part, "element", None)
         if element is not None and element is not root:
             todo += [ref.get(qn("w:val")) for ref in element.iter(*_STYLE_REFS)]
-    own: set[str] = set()
-    while todo:
-        sid = todo.pop()
-        if sid in own or sid not in defs:
-            continue
-        own.add(sid)
-        todo += [link.get(qn("w:val")) for link in defs[sid].iterchildren(qn("w:basedOn"), qn("w:link"))]
-    return own
+    return _closure(defs, todo, (qn("w:basedOn"), qn("w:link")))

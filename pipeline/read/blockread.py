@@ -65,6 +65,8 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
     stored: list[tuple[RowPlan, dict[str, int | None], str, str, str]] = []
     first_col, last_col = plan.span
     unkept: dict[int, set[str]] = {}  # row -> keys of its numbers refused for their size
+    plain = True  # every input read is a number as stored, or blank: a total's formula
+    # that differs from the recomputed total then stores a result older than its inputs
     max_number = form.limits.max_number
     for rp in plan.rows:
         if rp.row not in odd_rows and sheet.blank_span(rp.row, first_col, last_col):
@@ -80,6 +82,7 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
                 values[key] = None if raw == "" else 0
                 kind = "blank" if raw == "" else "text" if cell in sheet.text_as_zero else "zero"
                 stored.append((rp, values, key, cell, kind))
+                plain = plain and kind != "text"  # a text result: the spreadsheet may count it
                 if raw != "":
                     zeros.append(key)
             # fast paths, the common cases: a whole number typed as a number, a blank cell
@@ -96,6 +99,10 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
                 values[key] = reading.number(sheet, cell, label)
                 if values[key] is None and (sheet.name, cell) in reading.unkept:
                     unkept.setdefault(rp.row, set()).add(key)
+                if not (
+                    raw.__class__ in (float, int) and values[key] == raw or raw == "" and values[key] is None
+                ):
+                    plain = False  # text, a date, an error…: a spreadsheet may count it otherwise
         if zeros and all(v is None or k in zeros for k, v in values.items()):
             for k in zeros:  # only formulas' zeros: an unused row, as a formula filled down
                 values[k] = None  # leaves it (LibreOffice's .xls stores empty text as 0)
@@ -150,6 +157,8 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         if summed & wrong.keys() or (summed and not calculated):
             reading.uncalculated(sheet, cell, kind)
             values[key] = None
+        elif values[key] is not None:  # a 0 the totals agree with: judged with the file
+            reading.unvouched.append((sheet.name, cell, values[key]))
     # the "Tổng cộng" of a row-total column adds the row totals above it: one of them typed
     # over explains its own mismatch
     typed_over = {t for t in wrong if t not in sheet.formula_results and t not in sheet.errors}
@@ -167,6 +176,16 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             kind = "changed"  # calculated with every figure typed: its formula is not the template's
         else:
             kind = "formula"
+        if (
+            kind == "formula"
+            and plain
+            and cached
+            and cell not in sheet.errors
+            and not isinstance(cached, str)
+        ):
+            # its result is older than its inputs (`said_unvouched`); a 0 may be a formula
+            # broken (SheetJS's .ods drops the template's names), as an error value is
+            reading.stale_totals = True
         why = TOTAL_WHY[kind].format(recomputed=fd.show(want))
         typed_text = isinstance(cached, str) and cell not in sheet.errors  # an error value shown bare
         shown = f"«{cached}»" if typed_text else fd.show(cached)

@@ -131,6 +131,12 @@ class FileReading:
     stale: list[tuple[int, str, str, str]] = field(default_factory=list)
     """The totals holding the template's stored 0 of their formula while their inputs hold
     figures (`stale_total`), each with where its finding goes among `p.findings`."""
+    unvouched: list[tuple[str, str, Any]] = field(default_factory=list)
+    """(sheet, cell, stored result) of each formula in an input cell whose stored result was
+    read as its figure: judged once the whole file is read (`said_unvouched`)."""
+    stale_totals: bool = False
+    """Whether a total's formula stores a result older than its inputs: it differs from the
+    total recomputed from inputs that are all plain numbers (`blockread.read_block`)."""
 
     @cached_property
     def marked(self) -> bool:
@@ -241,6 +247,29 @@ class FileReading:
         self.p.findings.insert(at, found)
         self.stale.clear()
 
+    def saved_uncalculated(self) -> bool:
+        """Whether the file shows it was saved without recalculating after an input changed:
+        the template's reading cells saw other figures than the inputs hold
+        (`Witnesses.typed_after_calculation`), or a total's formula stores a result older
+        than its inputs (`stale_totals`)."""
+        if self.stale_totals:
+            return True
+        return self.witnesses is not None and self.witnesses.typed_after_calculation()
+
+    def said_unvouched(self) -> None:
+        """FORMULA_NO_VALUE ("stale") at each formula in an input cell whose stored result was
+        read as its figure (`unvouched`), when the file was saved without recalculating after
+        an input changed (`saved_uncalculated`): that result may be older than the cells the
+        formula refers to, and Excel or LibreOffice show another figure (brk51 F1). A file
+        recalculated after its last change keeps them as read."""
+        if self.unvouched and self.saved_uncalculated():
+            for sheet, cell, stored in self.unvouched:
+                stored_as, otherwise = FORMULA_STORED["stale"]
+                stored_as = stored_as.format(value=fd.show(stored))
+                message = fd.RULES["FORMULA_NO_VALUE"].say(cell=cell, stored=stored_as, otherwise=otherwise)
+                self.add("FORMULA_NO_VALUE", message, sheet, cell, stored)
+        self.unvouched.clear()
+
     def add(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = "") -> None:
         self.p.findings.append(
             fd.make(
@@ -279,6 +308,8 @@ class FileReading:
             and cell not in sheet.errors
             and (raw or cell not in sheet.formula_results)
         ):
+            if cell in sheet.formula_results:  # a formula's stored result (`said_unvouched`)
+                self.unvouched.append((sheet.name, cell, raw))
             return int(raw)
         if cell in sheet.errors:
             self.add(
@@ -318,6 +349,8 @@ class FileReading:
             advice = TEXT_NUMBER_ADVICE[how].format(digits=value)
             message = fd.RULES["NUMBER_FROM_TEXT"].say(value=fd.show(raw), number=number, advice=advice)
             self.add("NUMBER_FROM_TEXT", message, sheet.name, cell, raw)
+        if value is not None and cell in sheet.formula_results:  # a formula's stored result
+            self.unvouched.append((sheet.name, cell, raw))
         return value
 
     def uncalculated(self, sheet: SheetData, cell: str, stored: str, what: str = "số") -> None:

@@ -130,6 +130,13 @@ class Witnesses:
         differs from the recomputed one then comes from its own formula, changed)."""
         return self._compare() and not self._edited
 
+    def typed_after_calculation(self) -> bool:
+        """True when the reading cells are where this form puts them and some input was
+        typed in after the file's last calculation (`_edited`): the file was saved without
+        recalculating after an input changed, so no stored result of a formula in an input
+        cell is vouched for (it may be older than the cells it refers to)."""
+        return self._compare() and bool(self._edited)
+
     def verdict(self, sheet: str, cell: str, stored: str) -> Verdict:
         """What the 0 (`stored` "zero"; "text": a 0 that may stand for a text result) or
         blank ("blank") a formula in input `cell` of `sheet` stores is, by its reading cell

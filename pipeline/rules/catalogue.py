@@ -184,7 +184,9 @@ TEXT_NUMBER_ADVICE: dict[str, str] = {
 # empty text of `=IF(D10=0;"";D10)` as a blank (as 0 in LibreOffice's .xls), which their
 # totals agree with; a row holding only formulas' zeros is an unused row. A 0 in a count
 # of the information sheet (no total to judge by) is told always. A formula whose figure
-# really is 0 reads alike, so the unit is told what to type then.
+# really is 0 reads alike, so the unit is told what to type then. Any stored result
+# ("stale", `{value}`: the result stored) is no figure in a file saved without recalculating
+# after an input changed (`FileReading.said_unvouched`): it may be older than its inputs.
 FORMULA_STORED: dict[str, tuple[str, str]] = {
     "none": ("không có giá trị", ""),
     "zero": (
@@ -194,6 +196,11 @@ FORMULA_STORED: dict[str, tuple[str, str]] = {
     "blank": (
         "kết quả lưu trong tệp để trống, có thể do chương trình đã lưu tệp không tính công thức",
         "; nếu ô không có số liệu, hãy xóa công thức",
+    ),
+    "stale": (
+        "kết quả lưu trong tệp ({value}) có thể đã cũ: tệp được lưu mà chưa tính lại công thức sau khi "
+        "số liệu thay đổi, nên Excel hay LibreOffice có thể hiện số khác",
+        "",
     ),
 }
 # LAYOUT_CHANGED: what moved, said of the first label of a sheet (in the order the reader

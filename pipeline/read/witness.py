@@ -17,6 +17,7 @@ second time (`Witnesses.load`): no cost for the files that hold none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -108,6 +109,15 @@ class Witnesses:
                 for r, row in enumerate(sheet.rows, start=1):
                     typed = row[col] if col < len(row) and row[col].__class__ in (float, int) else None
                     cell = f"{column}{r}"
+                    if cell in sheet.formulas_without_value or (
+                        typed is not None
+                        and cell in sheet.formula_results
+                        and self._uncalculated(sheet, cell, typed)
+                    ):
+                        # a formula written since the file was calculated (POI's HSSF stores
+                        # 0 for it): the file was not calculated after it (brk51 F2)
+                        self._edited.add((sheet_name, r))
+                        continue
                     if typed is None or cell in sheet.formula_results or cell in sheet.errors:
                         continue
                     held, value = self._witness(sheet_name, cell)
@@ -123,6 +133,20 @@ class Witnesses:
                         self._edited.add((sheet_name, r))
             self._placed = matched > 0
         return self._placed
+
+    def _uncalculated(self, sheet: SheetData, cell: str, stored: float) -> bool:
+        """Whether the number a formula in input `cell` of `sheet` stores is not what its
+        reading cell saw at the file's last calculation (the two are calculated together):
+        a formula written, or its result stored, by a writer that does not calculate. A 0
+        that may stand for text, or for the empty text its reading cell saw in a format
+        storing it as 0 (`zero_for_empty`), or a reading cell with no result, says nothing."""
+        held, value = self._witness(sheet.name, cell)
+        if not held or cell in sheet.text_as_zero or cell in sheet.errors:
+            return False
+        if stored == 0 and value == TEXT_MARK and self.zero_for_empty:
+            return False
+        seen = _number(value)
+        return seen is None or not math.isclose(seen, stored, rel_tol=1e-12)
 
     def calculated_after_typing(self) -> bool:
         """True when the file was calculated after everything the unit typed: some typed

@@ -746,6 +746,8 @@ def test_every_value_and_row_rule_has_a_case():
         "UNIT_FORMER_NAME",  # tests/test_former_unit_names.py: An Giang's crosswalk of old names
         # a file's totals all storing 0 (tests/test_exceljs_writer.py, tests/test_formula_witness.py)
         "TOTALS_UNCALCULATED",
+        # a file's total cells holding no formula (tests/test_fixE_totals_no_formula.py)
+        "TOTALS_NO_FORMULA",
         # a text result LibreOffice's .xls stores as 0 (tests/test_text_formulas.py)
         "FORMULA_TEXT_LOST",
     }

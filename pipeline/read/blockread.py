@@ -134,6 +134,9 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
             continue
         out.append(Record(block.key, rp.row, key, values, own_region, columns))
     wrong = _cached_totals(plan, sheet, sums, row_totals, unkept)
+    if not reading.total_formulas:  # a total cell holding a formula (`FileReading.said_totals`)
+        formulas_or_errors = sheet.formula_results | sheet.formulas_without_value | sheet.errors.keys()
+        reading.total_formulas = not plan.total_cells.isdisjoint(formulas_or_errors)
     for rp, values, key, cell, kind in stored:
         # the 0 or blank a formula stores is what the application calculated when the
         # template's reading cell of it saw the same (`read/witness.py`), a result never
@@ -192,6 +195,9 @@ def read_block(reading: FileReading, block: Block, unit: Unit) -> list[Record]:
         message = fd.RULES["TOTAL_MISMATCH"].say(value=shown, recomputed=fd.show(want), why=why)
         if kind == "formula" and cached == 0 and not isinstance(cached, bool):
             reading.stale_total(message, sheet.name, cell)  # the template's 0, never calculated
+            continue
+        if kind == "typed":  # typed over, or the file's formulas dropped: said with the file
+            reading.typed_total(message, sheet.name, cell, cached)
             continue
         reading.add("TOTAL_MISMATCH", message, sheet.name, cell, cached)
     _figures_below(reading, sheet, plan)

@@ -104,7 +104,7 @@ def _read(reading: FileReading) -> None:
         return
     for block in form.blocks.values():
         reading.p.rows[block.key] = read_block(reading, block, unit)
-    reading.said_stale_totals()
+    reading.said_totals()
     reading.said_unvouched()
     reading.p.declared_empty = declared_blocks(form, reading.book.sheets)
     # identical data (whatever the report date) => identical key: one submission

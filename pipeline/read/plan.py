@@ -59,6 +59,7 @@ class BlockPlan:
     span: tuple[int, int]  # first and last column index read in a data row
     total_measure_cells: tuple[Located, ...]  # (measure key, cell, row, column) on the total row
     total_row_cells: tuple[Sum, ...]  # row totals on the total row
+    total_cells: frozenset[str]  # every total cell: the rows' totals and the total row's
 
 
 def info_plan(form: Form) -> CellSpan:
@@ -99,6 +100,8 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
     measures = {c.key for c in sheet.column_sums} & {m.key for m in block.measures}
     first_col = min(col_index(kf.column) for kf in block.key_fields)
     last_col = col_index(block.measure_column(block.measures[-1].key))
+    column_totals = tuple((c.key, c.cell, *cell_at(c.cell)) for c in sheet.column_sums if c.key in measures)
+    row_totals = sums(tuple(c for c in sheet.column_sums if c.key not in measures))
     return BlockPlan(
         labels=tuple((cell, text, *cell_at(cell)) for cell, text in label_cells(sheet)),
         ends=sheet.end_marks,
@@ -110,8 +113,11 @@ def _make_block_plan(form: Form, block: Block, unit: Unit) -> BlockPlan:
         rows=rows,
         measure_keys=tuple(m.key for m in block.measures),
         span=(first_col, last_col),
-        total_measure_cells=tuple(
-            (c.key, c.cell, *cell_at(c.cell)) for c in sheet.column_sums if c.key in measures
+        total_measure_cells=column_totals,
+        total_row_cells=row_totals,
+        total_cells=frozenset(
+            [t for rp in rows for _s, t, _r, _c in rp.totals]
+            + [t for _k, t, _r, _c in column_totals]
+            + [t for _s, t, _r, _c in row_totals]
         ),
-        total_row_cells=sums(tuple(c for c in sheet.column_sums if c.key not in measures)),
     )

@@ -15,7 +15,7 @@ from typing import Any
 from ..form import Form, col_letter, meta_cell, norm_text
 from ..form.grid import ROW_MARK_FORMULAS
 from ..rules import findings as fd
-from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE, TOTALS_UNCALCULATED
+from ..rules.catalogue import FORMULA_STORED, TEXT_NUMBER_ADVICE, TOTALS_NO_FORMULA, TOTALS_UNCALCULATED
 from ..text.values import (
     CURRENCY_WORDS,
     LARGEST_WHOLE,
@@ -128,9 +128,13 @@ class FileReading:
     book: RawBook
     witnesses: Witnesses | None = None
     unkept: set[tuple[str, str]] = field(default_factory=set)
-    stale: list[tuple[int, str, str, str]] = field(default_factory=list)
+    stale: list[tuple[int, str, str, str, Any]] = field(default_factory=list)
     """The totals holding the template's stored 0 of their formula while their inputs hold
     figures (`stale_total`), each with where its finding goes among `p.findings`."""
+    typed: list[tuple[int, str, str, str, Any]] = field(default_factory=list)
+    """The totals holding no formula that differ from the recomputed ones (`typed_total`)."""
+    total_formulas: bool = False
+    """Whether some total cell of the file holds a formula (`blockread.read_block`)."""
     unvouched: list[tuple[str, str, Any]] = field(default_factory=list)
     """(sheet, cell, stored result) of each formula in an input cell whose stored result was
     read as its figure: judged once the whole file is read (`said_unvouched`)."""
@@ -216,36 +220,63 @@ class FileReading:
 
     def stale_total(self, message: str, sheet: str, cell: str) -> None:
         """A total whose formula stores the template's 0 while its inputs hold figures, with
-        its own TOTAL_MISMATCH `message`: said by `said_stale_totals` once the whole file is
+        its own TOTAL_MISMATCH `message`: said by `said_totals` once the whole file is
         read, alone or with the others."""
-        self.stale.append((len(self.p.findings), sheet, cell, message))
+        self.stale.append((len(self.p.findings), sheet, cell, message, 0))
 
-    def said_stale_totals(self) -> None:
-        """The stale totals' findings (`stale_total`) where they were found: one total, its
-        own TOTAL_MISMATCH; two or more, one TOTALS_UNCALCULATED at the first, naming them
-        all (saved without calculating, or the formulas broken: its message says both)."""
-        if not self.stale:
-            return
-        at, sheet, cell, message = self.stale[0]
-        code = "TOTAL_MISMATCH"
-        if len(self.stale) > 1:
-            code = "TOTALS_UNCALCULATED"
-            by_sheet: dict[str, list[str]] = {}
-            for _at, s, c, _m in self.stale:
-                by_sheet.setdefault(s, []).append(c)
-            for c in by_sheet.values():
-                c.sort(key=lambda a1: split_cell(a1)[::-1])  # as the sheet is read: row by row
-            sheet, cell = next(iter(by_sheet.items()))[0], next(iter(by_sheet.values()))[0]
-            for other, refs in by_sheet.items():  # marked in the feedback workbook too
-                self.p.also_at.update(
-                    {(other, ref): (sheet, cell) for ref in refs if (other, ref) != (sheet, cell)}
-                )
-            cells = "; ".join(f"trang '{s}': {', '.join(c)}" for s, c in by_sheet.items())
-            message = TOTALS_UNCALCULATED.format(count=len(self.stale), cells=cells)
-        unit = self.p.unit_code or ""
-        found = fd.make(code, message, file=self.p.name, unit=unit, sheet=sheet, cell=cell, value=0)
-        self.p.findings.insert(at, found)
+    def typed_total(self, message: str, sheet: str, cell: str, cached: Any) -> None:
+        """A total holding no formula (`cached`) that differs from the recomputed one, with
+        its own TOTAL_MISMATCH `message` (typed over): said by `said_totals` once the whole
+        file is read, alone, or with the others when no total cell of the file holds a
+        formula (the program that saved it dropped them)."""
+        self.typed.append((len(self.p.findings), sheet, cell, message, cached))
+
+    def said_totals(self) -> None:
+        """The deferred totals' findings where they were found. The stale ones (`stale_total`):
+        one total, its own TOTAL_MISMATCH; two or more, one TOTALS_UNCALCULATED at the first,
+        naming them all (saved without calculating, or the formulas broken: its message says
+        both). The typed ones (`typed_total`): each its own TOTAL_MISMATCH, unless two or more
+        in a file whose total cells hold no formula (`total_formulas`): one
+        TOTALS_NO_FORMULA (brk51 F3: SheetJS's .xls and .xlsb keep no formula)."""
+        said = self._once(self.stale, "TOTALS_UNCALCULATED", TOTALS_UNCALCULATED)
+        if self.total_formulas:
+            said += [(at, self._finding("TOTAL_MISMATCH", m, s, c, v)) for at, s, c, m, v in self.typed]
+        else:
+            said += self._once(self.typed, "TOTALS_NO_FORMULA", TOTALS_NO_FORMULA)
+        for (at, _i), found in sorted(((at, i), f) for i, (at, f) in enumerate(said))[::-1]:
+            self.p.findings.insert(at, found)  # the last first: the earlier places hold
         self.stale.clear()
+        self.typed.clear()
+
+    def _once(
+        self, totals: list[tuple[int, str, str, str, Any]], code: str, template: str
+    ) -> list[tuple[int, fd.Finding]]:
+        """(where it goes, finding) for `totals` (`stale`, `typed`): one total, its own
+        TOTAL_MISMATCH; two or more, one `code` at the first in reading order, worded by
+        `template` ({count}, {cells}), the others marked with it in the feedback workbook."""
+        if not totals:
+            return []
+        at, sheet, cell, message, value = totals[0]
+        if len(totals) == 1:
+            return [(at, self._finding("TOTAL_MISMATCH", message, sheet, cell, value))]
+        by_sheet: dict[str, list[str]] = {}
+        for _at, s, c, _m, _v in totals:
+            by_sheet.setdefault(s, []).append(c)
+        for c in by_sheet.values():
+            c.sort(key=lambda a1: split_cell(a1)[::-1])  # as the sheet is read: row by row
+        sheet, cell = next(iter(by_sheet.items()))[0], next(iter(by_sheet.values()))[0]
+        value = next(v for _at, s, c, _m, v in totals if (s, c) == (sheet, cell))
+        for other, refs in by_sheet.items():  # marked in the feedback workbook too
+            self.p.also_at.update(
+                {(other, ref): (sheet, cell) for ref in refs if (other, ref) != (sheet, cell)}
+            )
+        cells = "; ".join(f"trang '{s}': {', '.join(c)}" for s, c in by_sheet.items())
+        message = template.format(count=len(totals), cells=cells)
+        return [(at, self._finding(code, message, sheet, cell, value))]
+
+    def _finding(self, code: str, message: str, sheet: str, cell: str, value: Any) -> fd.Finding:
+        unit = self.p.unit_code or ""
+        return fd.make(code, message, file=self.p.name, unit=unit, sheet=sheet, cell=cell, value=value)
 
     def saved_uncalculated(self) -> bool:
         """Whether the file shows it was saved without recalculating after an input changed:

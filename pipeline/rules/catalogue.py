@@ -139,6 +139,18 @@ TOTALS_UNCALCULATED = (
     "thì công thức của mẫu đã bị sửa hoặc hỏng: hãy điền lại số liệu vào mẫu gốc bằng Excel hoặc LibreOffice"
 )
 
+# TOTALS_NO_FORMULA's message (`FileReading.said_totals`): two or more totals of a file
+# differ from the recomputed ones and none of the file's total cells holds a formula any
+# more: the program that saved it dropped the template's formulas (SheetJS writing .xls or
+# .xlsb keeps their stored results as plain numbers), or they were pasted over as values;
+# said once for the file, not once per total as typed over (brk51 F3)
+TOTALS_NO_FORMULA = (
+    "{count} ô tổng trong tệp khác tổng tính lại từ các ô nhập ({cells}), và không ô tổng nào trong tệp "
+    "còn công thức của mẫu: chương trình đã lưu tệp (thường là phần mềm hay ứng dụng ghi tệp .xls, .xlsb) "
+    "đã bỏ mất các công thức, hoặc các ô tổng đã bị dán đè bằng số; chương trình dùng tổng tính lại từ các "
+    "ô nhập, không cần sửa. Lần sau hãy điền số liệu vào mẫu gốc bằng Excel hoặc LibreOffice"
+)
+
 
 E, W = ERROR, WARNING
 
@@ -536,6 +548,8 @@ RULES: dict[str, Rule] = {
         ),
         # the file's totals all saved uncalculated, or their formulas broken (`TOTALS_UNCALCULATED`)
         Rule("TOTALS_UNCALCULATED", W, "Các ô tổng trong tệp ghi 0"),
+        # the file's total cells hold no formula and differ (`TOTALS_NO_FORMULA`)
+        Rule("TOTALS_NO_FORMULA", W, "Các ô tổng trong tệp không còn công thức"),
         Rule(
             "SUPPORT_EXCEEDS_RESOURCES",
             W,

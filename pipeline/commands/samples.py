@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..form import Form
 from ..samples import SamplesRefused, write_samples
@@ -12,7 +13,7 @@ from . import EXIT_OK, EXIT_OUTBOX, EXIT_USAGE, say_err
 
 # what a `samples` stopped part way says: its folder holds part of a set, which the next
 # `samples` replaces (`samples.write_samples`)
-UNFINISHED = "Hộp thư mẫu trong {out}/ chưa đủ; hãy chạy lại lệnh samples{after}."
+UNFINISHED = "Hộp thư mẫu trong {out}/ chưa đủ; hãy chạy lại đúng lệnh vừa chạy{after}."
 
 
 def command(form: Form, args: argparse.Namespace) -> int:
@@ -27,7 +28,8 @@ def command(form: Form, args: argparse.Namespace) -> int:
         say_err(exc.message)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        say_err("\nĐã dừng theo yêu cầu. " + UNFINISHED.format(out=args.out, after=""))
+        sys.stderr.write("\n")  # after the ^C the terminal shows
+        say_err("Đã dừng theo yêu cầu. " + UNFINISHED.format(out=args.out, after=""))
         return EXIT_INTERRUPTED
     except Exception as exc:
         cause = os_error_behind(exc)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import pytest
 
 from pipeline.outbox.paths import pdf_path, previous_dir
-from pipeline.run.changes import pdf_command
+from pipeline.run.changes import PDF_AGAIN, PDF_STAYED, pdf_command
 from pipeline.text.command import MAKE_MARK
 
 from . import lo
 from .clirun import run_cli
 
-NOTE = "Lưu ý: tệp PDF để ký của lần tổng hợp trước không còn khớp với kết quả mới"
+NOTE = "tệp PDF để ký tạo ở lần tổng hợp trước"  # PDF_STAYED, said of the set replaced
 
 
 def _consolidate(inbox, outbox):
@@ -44,9 +44,10 @@ def test_consolidation_after_the_pdf_says_the_pdf_stayed_with_the_previous_set(f
     old = previous_dir(outbox, form.year) / pdf_path(outbox, form.year).name
     assert old.is_file() and not pdf_path(outbox, form.year).exists()
     assert second[-2:] == [  # the summary's last words
-        f"{NOTE}; tệp đó nay ở {old}.",
-        f"Hãy tạo lại tệp PDF trước khi in và ký: python -m pipeline pdf --outbox {outbox}",
+        PDF_STAYED.format(old=old),
+        PDF_AGAIN.format(command=f"python -m pipeline pdf --outbox {outbox}"),
     ]
+    assert "không thuộc bộ kết quả mới" in second[-2] and "sẽ bị xóa ở lần tổng hợp sau" in second[-2]
 
     third = _consolidate(inbox, outbox)  # the set it replaces had no PDF
     assert not any(NOTE in line or " pdf " in line for line in third)

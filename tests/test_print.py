@@ -25,6 +25,7 @@ from pipeline.app import consolidate_into
 from pipeline.outbox.paths import document_path, lock_path, pdf_path, workbook_path
 from pipeline.render.official import DOT, MOTTO, MOTTO_SUB
 from pipeline.render.pdf import PdfError, write_pdf
+from pipeline.run.changes import PDF_STAYED
 
 from . import lo
 from .clirun import run_cli
@@ -310,8 +311,7 @@ def test_the_pdf_is_the_programs_and_prints_the_officers_completed_document(offi
     said = again.stdout + again.stderr
     old = previous_dir(out, form.year) / pdf_path(out, form.year).name
     assert [line for line in said.splitlines() if ".pdf" in line] == [  # the PDF is not the officer's:
-        "Lưu ý: tệp PDF để ký của lần tổng hợp trước không còn khớp với kết quả mới; "  # it stayed with
-        f"tệp đó nay ở {old}."  # the previous set (brk46)
+        PDF_STAYED.format(old=old)  # it stayed with the previous set (brk46)
     ]
     folder = year_dir(out, form.year)
     assert [p.name for p in folder.glob("*.pdf")] == []  # the stale PDF is not carried

@@ -197,19 +197,26 @@ def pdf_command(form: Form, outbox: Path) -> str:
     return f"{command_name()}{config} pdf" + (f" --outbox {quoted(as_typed(outbox))}" if other else "")
 
 
+# what `replaced_pdf_lines` says: the PDF is not the new set's, whether or not the figures
+# changed (brk52 F1: "không còn khớp" after a run that changed nothing), and the previous set
+# it stayed in is pruned by the next run
+PDF_STAYED = (
+    "Lưu ý: tệp PDF để ký tạo ở lần tổng hợp trước không thuộc bộ kết quả mới: tệp đó ở lại trong bộ "
+    "kết quả trước ({old}) và sẽ bị xóa ở lần tổng hợp sau."
+)
+PDF_AGAIN = "Hãy tạo lại tệp PDF của bộ kết quả mới trước khi in và ký: {command}"
+
+
 def replaced_pdf_lines(form: Form, outbox: Path) -> list[str]:
     """What a run that has just made its set current in `outbox` says when the set it
     replaced held the PDF to sign (`render.pdf.write_pdf`; a new set never carries it): that
-    PDF, now in the previous set (`paths.previous_dir`), does not print this run's results,
-    and the command that makes it again (`pdf_command`). [] when the set replaced had no PDF."""
+    PDF is not this run's set's: it stayed in the previous set (`paths.previous_dir`), which
+    the next run prunes (`PDF_STAYED`), and the command that makes it again (`pdf_command`). [] when the set replaced had no PDF."""
     current = pdf_path(outbox, form.year, form.programme_info.prefix)
     old = previous_dir(outbox, form.year) / current.name
     if current.exists() or not old.is_file():
         return []
-    return [
-        f"Lưu ý: tệp PDF để ký của lần tổng hợp trước không còn khớp với kết quả mới; tệp đó nay ở {old}.",
-        f"Hãy tạo lại tệp PDF trước khi in và ký: {pdf_command(form, outbox)}",
-    ]
+    return [PDF_STAYED.format(old=old), PDF_AGAIN.format(command=pdf_command(form, outbox))]
 
 
 def first_seen(previous: dict[str, Any] | None) -> dict[tuple[str, str], dt.datetime]:

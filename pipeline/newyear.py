@@ -32,7 +32,7 @@ from .form import (
     years_later,
 )
 from .outbox.atomic import publish_new, write_bytes_atomic
-from .text.command import as_typed
+from .text.command import MAKE_MARK, as_typed
 from .text.names import MAX_NAME, is_windows_name, windows_name
 
 _YEAR_SUFFIX = re.compile(r"-(\d{4})$")
@@ -80,7 +80,8 @@ def period_over(
 
 
 def next_year_advice(form: Form, command: str) -> str:
-    """What to run for the year after `form`'s, as the officer types it: the configuration of
+    """What to run for the year after `form`'s, as the officer types it (under make,
+    `MAKE_MARK`, as a make target with CONFIG=…): the configuration of
     that year when it exists (made by new-year, or a successor configuration already of that
     year), else `new-year` from the current structure (the successor when the province has
     changed, e.g. An Giang after Kiên Giang)."""
@@ -93,7 +94,11 @@ def next_year_advice(form: Form, command: str) -> str:
             and candidate.resolve() != form.path.resolve()
             and _year_of(candidate) == new_year
         ):
+            if os.environ.get(MAKE_MARK):  # as make runs it (brk52 F6)
+                return f"dùng cấu hình {as_typed(candidate)} (make … CONFIG={as_typed(candidate)})"
             return f"dùng cấu hình {as_typed(candidate)} ({command} --config {as_typed(candidate)} …)"
+    if os.environ.get(MAKE_MARK):
+        return f"make new-year CONFIG={config_option(base)}"
     return f"{command} --config {config_option(base)} new-year"
 
 

@@ -20,6 +20,7 @@ from pipeline.newyear import outboxes_of, period_over, plan_next_year, write_nex
 from pipeline.render.template import write_templates
 from pipeline.rules.catalogue import RULES
 from pipeline.run.consolidate import check_report
+from pipeline.text.command import MAKE_MARK
 from pipeline.text.names import template_name
 
 from .clirun import run_cli
@@ -161,6 +162,21 @@ def test_period_line_points_kien_giang_to_an_giang_and_then_to_its_next_year(tmp
     for form in (kg, ag):
         line = period_over(form, after, "tong-hop-588")
         assert "new-year" not in line and "schemas/an-giang-2026.toml" in line, line
+
+
+def test_period_line_under_make_names_make_targets(tmp_path, monkeypatch):
+    """brk52 F6: run by make, the line named `python -m pipeline … new-year`."""
+    folder = _schemas_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(MAKE_MARK, "1")
+    kg = load_form(folder / "kien-giang.toml")
+    after = kg.period.end + dt.timedelta(days=4)
+    assert period_over(kg, after, "tong-hop-588").endswith(
+        "năm 2026: make new-year CONFIG=schemas/an-giang.toml"
+    )
+    write_next_year(plan_next_year(folder / "an-giang.toml"))
+    line = period_over(kg, after, "tong-hop-588")
+    assert line.endswith("(make … CONFIG=schemas/an-giang-2026.toml)") and "tong-hop-588" not in line, line
 
 
 def test_an_officers_own_copy_of_kien_giang_is_pointed_to_an_giang_and_never_rolled_on(tmp_path, monkeypatch):

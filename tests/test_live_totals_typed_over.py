@@ -23,7 +23,7 @@ import pytest
 from pipeline.filler import fill
 from pipeline.form.sheets import block_sheet
 from pipeline.render.template import write_template
-from pipeline.rules.catalogue import RULES
+from pipeline.rules.catalogue import RULES, TOTAL_WHY
 from pipeline.rules.findings import SEVERITY_VI, WARNING
 from pipeline.run.consolidate import check_files
 from pipeline.samples import valid_data
@@ -49,6 +49,8 @@ def _cells(form, code: str) -> dict[str, dict[str, str]]:
     return out
 
 
+RIGHT_AS_TEXT = object()  # the total's own figure, typed as text with thousands dots
+
 # id -> (unit, [(block, which total, what is typed: a number, or a text)])
 CASES = {
     "row-total-number": ("899", [("results", "row", 1234567)]),
@@ -56,6 +58,9 @@ CASES = {
     "column-sum-number": ("899", [("results", "measure", 7)]),
     "row-total-zero-and-sum": ("SYT", [("resources", "row", 0), ("results", "sum", 99)]),
     "nothing-typed": ("899", []),  # unprotected, nothing changed: nothing said
+    # brk52 F2: the right figure typed as text over a row total ("116.723.000"): typed over
+    # in both, and its "Tổng cộng" (which leaves the text out) too, not a formula "changed"
+    "row-total-right-figure-as-text": ("903", [("resources", "row", RIGHT_AS_TEXT)]),
 }
 
 
@@ -78,6 +83,10 @@ def edited(tmp_path_factory, form, layout) -> dict[str, tuple[Path, list[tuple[s
         ops, where = [], []
         for key, which, value in typed:
             sheet, cell = form.sheets[key], cells[key][which]
+            if value is RIGHT_AS_TEXT:
+                (parsed,) = check_files(form, [filled])
+                (row,) = [r for r in parsed.rows[key] if f"{r.row}" == cell.lstrip("ABCDEFGHIJ")]
+                value = f"{sum(v or 0 for v in row.measures.values()):,}".replace(",", ".")
             op = "type" if isinstance(value, str) else "type_number"
             ops.append((op, sheet, (cell, value)))
             where.append((sheet, cell))
@@ -100,6 +109,9 @@ def test_the_template_tells_a_total_typed_over_where_the_pipeline_does(case, edi
     # each cell typed over differs from its sum (a row total's also makes its "Tổng cộng" differ)
     assert set(typed) <= mismatches, (typed, parsed.findings)
     assert bool(mismatches) == bool(typed)
+    # no formula was changed: a "Tổng cộng" over a typed-over row total says so, never "changed"
+    said = [f.message for f in parsed.findings if f.code == "TOTAL_MISMATCH"]
+    assert not [m for m in said if TOTAL_WHY["changed"] in m], said
     # the template names the rule in the same rows, with the same severity, and no other row
     got = _said_by_template(layout, path)
     assert got == _said_by_pipeline(form, layout, path), case

@@ -289,7 +289,8 @@ def _cached_totals(
         if is_blank(cached):
             continue
         got, problem, _ = parse_int(cached, 10**30)
-        if problem is None and got == want:
-            continue
+        typed_text = isinstance(cached, str) and cell not in sheet.formula_results
+        if problem is None and got == want and not typed_text:  # text typed over a total, even
+            continue  # its right figure, took the formula's place (the template says so too)
         wrong[cell] = (cached, want)
     return wrong

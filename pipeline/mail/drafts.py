@@ -52,7 +52,7 @@ from ..form import DEFAULT_FORM, Form
 from ..intake.mail_settings import MailSettings
 from ..outbox.atomic import write_bytes_atomic
 from ..text import command
-from ..text.command import MAKE_MARK, as_typed, command_name, quoted
+from ..text.command import MAKE_MARK, as_typed, outbox_command
 from ..text.names import distinct_names
 from .attachments import _FEEDBACK_KEYS, _NO_COPY, officer_feedback
 from .draft_record import (
@@ -144,21 +144,10 @@ def drafts_command(form: Form, outbox: Path, send: bool = False) -> str:
     types it: `make drafts …` under make (`text.command.MAKE_MARK`), else the console command
     (`text.command.command_name`), with the configuration and the outbox when not the
     defaults."""
-    other = outbox.resolve() != form.outbox.resolve()
-    if os.environ.get(MAKE_MARK):
-        return (
-            f"make drafts CONFIG={quoted(as_typed(form.path))}"
-            + (f" OUTBOX={quoted(as_typed(outbox))}" if other else "")
-            + (" SEND=1" if send else "")
-        )
-    config = (
-        "" if form.path.resolve() == DEFAULT_FORM.resolve() else f" --config {quoted(as_typed(form.path))}"
-    )
-    return (
-        f"{command_name()}{config} mail drafts"
-        + (f" --outbox {quoted(as_typed(outbox))}" if other else "")
-        + (" --send" if send else "")
-    )
+    other = outbox if outbox.resolve() != form.outbox.resolve() else None
+    default = form.path.resolve() == DEFAULT_FORM.resolve()
+    flag = ("SEND=1", "--send") if send else ("", "")
+    return outbox_command("drafts", "mail drafts", form.path, default, other, flag)
 
 
 def consolidate_command(form: Form, inbox: Path, outbox: Path) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from ..form import DEFAULT_FORM, Form
 from ..outbox.paths import pdf_path, previous_dir, report_path
 from ..rules.findings import show
-from ..text.command import MAKE_MARK, as_typed, command_name, quoted
+from ..text.command import outbox_command
 from .result import FileStatus, Report, UnitRecord, UnitStatus
 
 # entries that are not files of their own: a message or archive (its contents are listed)
@@ -187,14 +186,9 @@ def pdf_command(form: Form, outbox: Path) -> str:
     """The `pdf` command for `outbox`, as the officer types it: `make pdf …` under make
     (`text.command.MAKE_MARK`), else the console command (`text.command.command_name`), with
     the configuration and the outbox when not the defaults (as `mail.drafts.drafts_command`)."""
-    other = outbox.resolve() != form.outbox.resolve()
-    if os.environ.get(MAKE_MARK):
-        return f"make pdf CONFIG={quoted(as_typed(form.path))}" + (
-            f" OUTBOX={quoted(as_typed(outbox))}" if other else ""
-        )
+    other = outbox if outbox.resolve() != form.outbox.resolve() else None
     default = form.path.resolve() == DEFAULT_FORM.resolve()
-    config = "" if default else f" --config {quoted(as_typed(form.path))}"
-    return f"{command_name()}{config} pdf" + (f" --outbox {quoted(as_typed(outbox))}" if other else "")
+    return outbox_command("pdf", "pdf", form.path, default, other)
 
 
 # what `replaced_pdf_lines` says: the PDF is not the new set's, whether or not the figures

@@ -32,6 +32,29 @@ def option_hint(option: str, example: str = "") -> str:
     return f"{option} {example}".rstrip()
 
 
+def outbox_command(
+    target: str,
+    words: str,
+    config: Path,
+    default_config: bool,
+    outbox: Path | None,
+    flag: tuple[str, str] = ("", ""),
+) -> str:
+    """A command run on an outbox, as the officer types it: `make <target> CONFIG=… [OUTBOX=…]`
+    under make (`MAKE_MARK`), else the console command (`command_name`) with `words` ("pdf",
+    "mail drafts"), `--config` unless `default_config` and `--outbox` unless `outbox` is None
+    (the configuration's own); `flag`: (the make variable, the option) to add, ("SEND=1",
+    "--send"). Paths `as_typed` and `quoted`."""
+    if os.environ.get(MAKE_MARK):
+        parts = [f"CONFIG={quoted(as_typed(config))}"]
+        parts += [f"OUTBOX={quoted(as_typed(outbox))}"] if outbox is not None else []
+        return " ".join([f"make {target}", *parts, *filter(None, [flag[0]])])
+    parts = [] if default_config else [f"--config {quoted(as_typed(config))}"]
+    parts.append(words)
+    parts += [f"--outbox {quoted(as_typed(outbox))}"] if outbox is not None else []
+    return " ".join([command_name(), *parts, *filter(None, [flag[1]])])
+
+
 def as_typed(path: Path) -> str:
     """A path as the officer typed it: relative to the current folder when inside it."""
     try:
